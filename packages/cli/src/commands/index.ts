@@ -1,0 +1,12 @@
+import type { Command } from 'commander'
+import type { CliContext } from '../context.ts'
+
+/** A command module: adds one top-level command (with its subcommands) to the program. */
+export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void
+
+/**
+ * Every command, in the order `steady --help` lists them. Each lives in its
+ * own file; add one line here per command.
+ */
+export const commands: RegisterCommand[] = [
+]

@@ -1,0 +1,97 @@
+/**
+ * `steady.config.ts`: found by walking up from the working directory (or given
+ * with `--config`), loaded with tsx so users never compile, and validated. A
+ * config that fails to load is reported with its file, line and message (exit 2).
+ *
+ * Each package owns the type of its own section; this file only composes them.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { SteadyError } from '@steady/record'
+import { formatLoadError } from './load-module.ts'
+
+/** The whole configuration a `steady.config.ts` default-exports. */
+export interface SteadyConfig {
+  /** Scenario files, as globs relative to the config file. Default: `scenarios/**\/*.scenario.ts`. */
+  scenarios?: string | string[]
+  [section: string]: unknown
+}
+
+/** Typed identity: gives editors completion and type errors for `steady.config.ts`. */
+export function defineConfig<const C extends SteadyConfig>(config: C): C {
+  return config
+}
+
+export interface LoadedConfig {
+  /** The config as exported. */
+  config: SteadyConfig
+  /** Absolute path of the config file, or undefined when none was found. */
+  path: string | undefined
+  /** The folder paths in the config are relative to (the config file's, else the working directory). */
+  dir: string
+  /** sha256 of the config file's text (12 hex chars), for the run record's comparability key. */
+  hash: string
+}
+
+const names = ['steady.config.ts', 'steady.config.mts', 'steady.config.js', 'steady.config.mjs']
+
+/** The nearest config file at or above `cwd`, if any. */
+export function findConfig(cwd: string): string | undefined {
+  let dir = resolve(cwd)
+  for (;;) {
+    for (const n of names) {
+      const p = join(dir, n)
+      if (existsSync(p)) return p
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
+  }
+}
+
+/**
+ * Loads the config: `explicit` (from `--config`) must exist; otherwise the
+ * nearest one is used, and no config at all gives an empty one.
+ */
+export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig> {
+  let path: string | undefined
+  if (explicit) {
+    path = isAbsolute(explicit) ? explicit : resolve(cwd, explicit)
+    if (!existsSync(path)) {
+      throw new SteadyError('STEADY_CONFIG_NOT_FOUND', `config file ${explicit} does not exist`, {
+        hint: 'check the --config path, or run without it to use the nearest steady.config.ts',
+        details: { file: path },
+      })
+    }
+  } else {
+    path = findConfig(cwd)
+  }
+  if (!path) return { config: {}, path: undefined, dir: resolve(cwd), hash: 'none' }
+  let mod: Record<string, unknown>
+  try {
+    mod = (await importTs(path)) as Record<string, unknown>
+  } catch (error) {
+    throw new SteadyError('STEADY_CONFIG_LOAD', `could not load config ${path}: ${formatLoadError(error, path)}`, {
+      hint: 'fix the error at that line; the config must `export default defineConfig({ ... })`',
+      cause: error,
+      details: { file: path },
+    })
+  }
+  const config = (mod.default ?? mod.config) as unknown
+  if (!config || typeof config !== 'object' || Array.isArray(config)) {
+    throw new SteadyError('STEADY_CONFIG_INVALID', `config ${path} has no default export object`, {
+      hint: "write `export default defineConfig({ ... })` with `import { defineConfig } from '@steady/cli'`",
+      details: { file: path },
+    })
+  }
+  const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12)
+  return { config: config as SteadyConfig, path, dir: dirname(path), hash }
+}
+
+/** Imports a TypeScript or JavaScript module through tsx, so users never compile. */
+export async function importTs(path: string): Promise<unknown> {
+  const { tsImport } = await import('tsx/esm/api')
+  return tsImport(pathToFileURL(path).href, { parentURL: import.meta.url, onImport: undefined })
+}

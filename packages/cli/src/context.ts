@@ -1,0 +1,25 @@
+import type { LoadedConfig } from './config.ts'
+
+/**
+ * What every command gets from the CLI shell: where to print, whether the
+ * output is a terminal, the interrupt signal, and the config (loaded once, on
+ * first use, so commands that need none never pay for it).
+ */
+export interface CliContext {
+  /** The working directory the command was started in. */
+  readonly cwd: string
+  /** Writes to stdout (results: tables, JSON, verdicts). */
+  readonly out: (text: string) => void
+  /** Writes to stderr (progress, warnings, errors). */
+  readonly err: (text: string) => void
+  /** True when stdout is a terminal (live progress lines, colour). */
+  readonly isTTY: boolean
+  /** True when colour may be used (a terminal and no `NO_COLOR`). */
+  readonly color: boolean
+  /** Aborted by SIGINT/SIGTERM; long work stops, writes what it has and tears down. */
+  readonly signal: AbortSignal
+  /** The config, from `--config <file>` or the nearest `steady.config.ts`. */
+  readonly config: (explicit?: string) => Promise<LoadedConfig>
+  /** Environment variables (injectable for tests of the wiring). */
+  readonly env: NodeJS.ProcessEnv
+}

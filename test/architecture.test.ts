@@ -1,0 +1,88 @@
+/**
+ * ARCHITECTURE.md's "must not import" column, checked: every import in a
+ * package's sources and tests is read, and one that reaches a forbidden steady
+ * package, or reaches into another package by a relative path, fails.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
+
+const root = resolve(import.meta.dirname, '..')
+const all = ['record', 'scenario', 'env', 'load', 'soak', 'baseline', 'report', 'process-health', 'cli', 'demo-store']
+
+/** The table from ARCHITECTURE.md: package → packages it must not import. */
+const forbidden: Record<string, string[]> = {
+  record: all.filter((p) => p !== 'record'),
+  scenario: ['soak', 'baseline', 'report', 'cli'],
+  env: ['scenario', 'soak', 'baseline', 'report'],
+  load: ['soak', 'baseline', 'report'],
+  soak: ['baseline', 'report'],
+  baseline: ['scenario', 'env', 'load', 'soak', 'report'],
+  report: ['scenario', 'env', 'load', 'soak'],
+  'process-health': all.filter((p) => p !== 'process-health'),
+  cli: [],
+  'demo-store': all.filter((p) => p !== 'demo-store' && p !== 'process-health'),
+}
+
+function files(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out
+  for (const e of readdirSync(dir)) {
+    if (e === 'node_modules' || e === 'dist') continue
+    const p = join(dir, e)
+    if (statSync(p).isDirectory()) files(p, out)
+    else if (/\.(ts|mts|js|mjs)$/.test(e)) out.push(p)
+  }
+  return out
+}
+
+const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g
+
+export function violations(pkg: string, source: string, file: string): string[] {
+  const found: string[] = []
+  for (const m of source.matchAll(importRe)) {
+    const spec = m[1] ?? m[2] ?? m[3]
+    const scoped = spec.match(/^@steady\/([^/]+)(\/.*)?$/)
+    if (scoped) {
+      if (forbidden[pkg]?.includes(scoped[1])) found.push(`${file} imports @steady/${scoped[1]}, which ${pkg} must not import`)
+      if (scoped[2]) found.push(`${file} reaches into ${spec}: import the package's public entry @steady/${scoped[1]}`)
+    } else if (spec.startsWith('.')) {
+      const target = resolve(join(file, '..'), spec)
+      const pkgRoot = join(root, 'packages', pkg) + sep
+      const inPackages = target.startsWith(join(root, 'packages') + sep)
+      if (inPackages && !target.startsWith(pkgRoot)) found.push(`${file} imports ${spec} by a relative path into another package`)
+    }
+  }
+  return found
+}
+
+test('every package exists with one public entry', () => {
+  for (const pkg of all) {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'))
+    assert.is(manifest.name, `@steady/${pkg}`)
+    assert.ok(existsSync(join(root, 'packages', pkg, 'src', 'index.ts')), `${pkg} has src/index.ts`)
+    assert.is(manifest.exports['.']['steady-source'], './src/index.ts')
+  }
+})
+
+test('no package imports what ARCHITECTURE.md forbids', () => {
+  const problems: string[] = []
+  for (const pkg of all) {
+    for (const f of [...files(join(root, 'packages', pkg, 'src')), ...files(join(root, 'packages', pkg, 'test'))]) {
+      problems.push(...violations(pkg, readFileSync(f, 'utf8'), f))
+    }
+  }
+  assert.equal(problems.map((p) => relative(root, p)), [])
+})
+
+test('the checker catches a forbidden import and a reach-in', () => {
+  const f = join(root, 'packages', 'baseline', 'src', 'x.ts')
+  assert.equal(violations('baseline', "import { soak } from '@steady/soak'", f).length, 1)
+  assert.equal(violations('baseline', "import type { X } from '@steady/record/src/x.ts'", f).length, 1)
+  assert.equal(violations('baseline', "import { y } from '../../scenario/src/y.ts'", f).length, 1)
+  assert.equal(violations('baseline', "const m = await import('@steady/report')", f).length, 1)
+  assert.equal(violations('baseline', "import { ok } from '@steady/record'\nimport { z } from './z.ts'", f), [])
+  assert.equal(violations('record', "import '@steady/cli'", join(root, 'packages', 'record', 'src', 'a.ts')).length, 1)
+})
+
+test.run()
