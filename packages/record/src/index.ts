@@ -10,3 +10,40 @@ export type { Duration } from './duration.ts'
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic } from './atomic.ts'
 export { Redactor, redact, REDACTED } from './redact.ts'
 export type { RedactionOptions } from './redact.ts'
+export { LatencyHistogram, HISTOGRAM_PARAMETERS } from './histogram.ts'
+export type { HistogramSummary } from './histogram.ts'
+export { RUN_SCHEMA, seriesKey, signatureKey } from './run-record.ts'
+export type {
+  RunRecord,
+  RunKind,
+  Subject,
+  ComparabilityKey,
+  PhaseRecord,
+  PhaseLoad,
+  ScenarioRecord,
+  SeriesRecord,
+  SeriesSource,
+  SeriesKind,
+  SeriesWindow,
+  PhaseAggregate,
+  RunEvent,
+  RunEventKind,
+  FailureGroup,
+  FailureSignature,
+  FailureSample,
+} from './run-record.ts'
+export { SeriesAggregator } from './aggregator.ts'
+export type { AggregatorOptions, WindowBatch } from './aggregator.ts'
+export {
+  RunRecordWriter,
+  readRunRecord,
+  parseRunRecord,
+  recoverRunRecord,
+  writeRunRecordSync,
+  aggregateWindows,
+  EVENTS_FILE,
+  RECORD_FILE,
+} from './io.ts'
+export type { RunHeader, RunRecordWriterOptions } from './io.ts'
+export { runRecordSchema, validatorFor, assertValid, describeSchemaError } from './schema.ts'
+export { comparabilityKey, comparabilityDiff, newRunId } from './identity.ts'

@@ -1,0 +1,330 @@
+/**
+ * Metrics flow as events into one aggregator (the Artillery shape): the probe
+ * loop, the load engine and the scraper report values as they happen; the
+ * aggregator folds them into windows of the run's window size and into
+ * whole-phase aggregates. Closed windows are handed out in batches (to be
+ * appended to the events file) and kept compactly for the final record.
+ *
+ * Time comes from an injected monotonic clock (ms since the run started), so
+ * tests place values in windows deterministically.
+ */
+import { LatencyHistogram } from './histogram.ts'
+import {
+  seriesKey,
+  type PhaseAggregate,
+  type SeriesKind,
+  type SeriesRecord,
+  type SeriesSource,
+  type SeriesWindow,
+} from './run-record.ts'
+
+export interface AggregatorOptions {
+  /** Window size in ms (default 10 s). */
+  windowMs?: number
+  /** Monotonic ms since the run started. */
+  now: () => number
+}
+
+/** A window closed by {@link SeriesAggregator.closeWindows}: what goes into the events file. */
+export interface WindowBatch {
+  i: number
+  series: { key: string; window: SeriesWindow }[]
+}
+
+interface OpenWindow {
+  count: number
+  errors?: Record<string, number>
+  passed?: number
+  failed?: number
+  hist?: LatencyHistogram
+  value?: number
+  min?: number
+  delta?: number
+}
+
+interface PhaseState {
+  count: number
+  errors?: Record<string, number>
+  passed?: number
+  failed?: number
+  hist?: LatencyHistogram
+  first?: number
+  last?: number
+  min?: number
+  delta?: number
+}
+
+class SeriesState {
+  readonly record: SeriesRecord
+  readonly open = new Map<number, OpenWindow>()
+  readonly phases = new Map<string, PhaseState>()
+
+  constructor(source: SeriesSource, name: string, kind: SeriesKind, unit: string, tags: Record<string, string>) {
+    this.record = { key: seriesKey(source, name, tags), source, name, kind, unit, tags: { ...tags }, windows: [], phases: {} }
+  }
+
+  window(i: number): OpenWindow {
+    let w = this.open.get(i)
+    if (!w) {
+      w = { count: 0 }
+      if (this.record.kind === 'histogram') w.hist = new LatencyHistogram()
+      this.open.set(i, w)
+    }
+    return w
+  }
+
+  phase(name: string): PhaseState {
+    let p = this.phases.get(name)
+    if (!p) {
+      p = { count: 0 }
+      if (this.record.kind === 'histogram') p.hist = new LatencyHistogram()
+      this.phases.set(name, p)
+    }
+    return p
+  }
+}
+
+function bump(target: { errors?: Record<string, number> }, kind: string, n = 1): void {
+  target.errors ??= {}
+  target.errors[kind] = (target.errors[kind] ?? 0) + n
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000
+}
+
+/** A handle for recording into one series. */
+export interface SeriesHandle {
+  readonly key: string
+}
+
+export class SeriesAggregator {
+  readonly windowMs: number
+  readonly #now: () => number
+  readonly #series = new Map<string, SeriesState>()
+  #phase = ''
+  #closedUpTo = 0
+
+  constructor(options: AggregatorOptions) {
+    this.windowMs = options.windowMs ?? 10_000
+    this.#now = options.now
+  }
+
+  /** The window index of a monotonic time. */
+  windowOf(atMs: number): number {
+    return Math.max(0, Math.floor(atMs / this.windowMs))
+  }
+
+  /** Sets the phase that values recorded from now on count towards. */
+  setPhase(name: string): void {
+    this.#phase = name
+  }
+
+  get phase(): string {
+    return this.#phase
+  }
+
+  #get(source: SeriesSource, name: string, kind: SeriesKind, unit: string, tags: Record<string, string>): SeriesState {
+    const key = seriesKey(source, name, tags)
+    let s = this.#series.get(key)
+    if (!s) this.#series.set(key, (s = new SeriesState(source, name, kind, unit, tags)))
+    return s
+  }
+
+  #target(s: SeriesState, atMs: number | undefined, phase: string | undefined): [OpenWindow, PhaseState] {
+    let i = this.windowOf(atMs ?? this.#now())
+    // A value for a window already written goes into the oldest open one: late, never lost.
+    if (i < this.#closedUpTo) i = this.#closedUpTo
+    return [s.window(i), s.phase(phase ?? this.#phase)]
+  }
+
+  /**
+   * Records a duration (ms) into a histogram series. `error` marks a failed
+   * value: it is counted under that kind and kept out of the latency
+   * histogram (a version that fails fast must not look faster).
+   */
+  duration(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    ms: number,
+    opts: { error?: string; atMs?: number; phase?: string } = {},
+  ): void {
+    const s = this.#get(source, name, 'histogram', 'ms', tags)
+    const [w, p] = this.#target(s, opts.atMs, opts.phase)
+    w.count++
+    p.count++
+    if (opts.error) {
+      bump(w, opts.error)
+      bump(p, opts.error)
+    } else {
+      w.hist!.record(ms)
+      p.hist!.record(ms)
+    }
+  }
+
+  /** Records one iteration's outcome (pass/fail and, on failure, the kind). */
+  outcome(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    passed: boolean,
+    opts: { error?: string; atMs?: number; phase?: string } = {},
+  ): void {
+    const s = this.#get(source, name, 'counter', 'count', tags)
+    const [w, p] = this.#target(s, opts.atMs, opts.phase)
+    w.count++
+    p.count++
+    if (passed) {
+      w.passed = (w.passed ?? 0) + 1
+      p.passed = (p.passed ?? 0) + 1
+    } else {
+      w.failed = (w.failed ?? 0) + 1
+      p.failed = (p.failed ?? 0) + 1
+      if (opts.error) {
+        bump(w, opts.error)
+        bump(p, opts.error)
+      }
+    }
+  }
+
+  /** Adds to a counter series (already a delta: resets are the caller's business). */
+  count(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    n = 1,
+    opts: { unit?: string; error?: string; atMs?: number; phase?: string } = {},
+  ): void {
+    const s = this.#get(source, name, 'counter', opts.unit ?? 'count', tags)
+    const [w, p] = this.#target(s, opts.atMs, opts.phase)
+    w.count++
+    p.count++
+    w.delta = (w.delta ?? 0) + n
+    p.delta = (p.delta ?? 0) + n
+    if (opts.error) {
+      bump(w, opts.error, n)
+      bump(p, opts.error, n)
+    }
+  }
+
+  /** Samples a gauge; the window keeps the last value and the minimum. */
+  gauge(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    value: number,
+    opts: { unit?: string; atMs?: number; phase?: string } = {},
+  ): void {
+    if (!Number.isFinite(value)) return
+    const s = this.#get(source, name, 'gauge', opts.unit ?? '', tags)
+    const [w, p] = this.#target(s, opts.atMs, opts.phase)
+    w.count++
+    p.count++
+    w.value = value
+    w.min = w.min === undefined ? value : Math.min(w.min, value)
+    p.first ??= value
+    p.last = value
+    p.min = p.min === undefined ? value : Math.min(p.min, value)
+  }
+
+  /**
+   * Closes every window that ended before `beforeMs` (default: now) and
+   * returns them, oldest first. Their data moves into the compact record.
+   */
+  closeWindows(beforeMs = this.#now()): WindowBatch[] {
+    const upTo = this.windowOf(beforeMs)
+    return this.#close(upTo)
+  }
+
+  /** Closes every window, including the current one (end of run). */
+  closeAll(): WindowBatch[] {
+    let last = this.#closedUpTo
+    for (const s of this.#series.values()) for (const i of s.open.keys()) last = Math.max(last, i + 1)
+    return this.#close(last)
+  }
+
+  #close(upTo: number): WindowBatch[] {
+    const batches = new Map<number, WindowBatch>()
+    for (const s of this.#series.values()) {
+      for (const [i, w] of [...s.open.entries()].sort((a, b) => a[0] - b[0])) {
+        if (i >= upTo) continue
+        s.open.delete(i)
+        const out = finishWindow(i, w)
+        s.record.windows.push(out)
+        let b = batches.get(i)
+        if (!b) batches.set(i, (b = { i, series: [] }))
+        b.series.push({ key: s.record.key, window: out })
+      }
+    }
+    this.#closedUpTo = Math.max(this.#closedUpTo, upTo)
+    return [...batches.values()].sort((a, b) => a.i - b.i)
+  }
+
+  /** Every series with its closed windows and whole-phase aggregates. */
+  series(): SeriesRecord[] {
+    return [...this.#series.values()]
+      .map((s) => {
+        const phases: Record<string, PhaseAggregate> = {}
+        for (const [name, p] of s.phases) phases[name] = finishPhase(p)
+        return { ...s.record, windows: [...s.record.windows].sort((a, b) => a.i - b.i), phases }
+      })
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  }
+
+  /** Series metadata (without windows) for the events file header of a new series. */
+  describe(key: string): Omit<SeriesRecord, 'windows' | 'phases'> | undefined {
+    const s = this.#series.get(key)
+    if (!s) return undefined
+    const { windows: _w, phases: _p, ...meta } = s.record
+    return meta
+  }
+
+  /** Whole-phase aggregates so far (for writing at phase end and for progress lines). */
+  phaseAggregates(): Map<string, Record<string, PhaseAggregate>> {
+    const out = new Map<string, Record<string, PhaseAggregate>>()
+    for (const s of this.#series.values()) {
+      const phases: Record<string, PhaseAggregate> = {}
+      for (const [name, p] of s.phases) phases[name] = finishPhase(p)
+      out.set(s.record.key, phases)
+    }
+    return out
+  }
+}
+
+function finishWindow(i: number, w: OpenWindow): SeriesWindow {
+  const out: SeriesWindow = { i, count: w.count }
+  if (w.errors) out.errors = w.errors
+  if (w.passed !== undefined) out.passed = w.passed
+  if (w.failed !== undefined) out.failed = w.failed
+  if (w.hist && w.hist.count > 0) {
+    out.p50 = round(w.hist.quantile(0.5))
+    out.p95 = round(w.hist.quantile(0.95))
+    out.p99 = round(w.hist.quantile(0.99))
+    out.max = round(w.hist.max)
+    out.hist = w.hist.encode()
+  }
+  if (w.value !== undefined) out.value = w.value
+  if (w.min !== undefined) out.min = w.min
+  if (w.delta !== undefined) out.delta = w.delta
+  return out
+}
+
+function finishPhase(p: PhaseState): PhaseAggregate {
+  const out: PhaseAggregate = { count: p.count }
+  if (p.errors) out.errors = { ...p.errors }
+  if (p.passed !== undefined) out.passed = p.passed
+  if (p.failed !== undefined) out.failed = p.failed
+  if (p.hist && p.hist.count > 0) {
+    out.p50 = round(p.hist.quantile(0.5))
+    out.p95 = round(p.hist.quantile(0.95))
+    out.p99 = round(p.hist.quantile(0.99))
+    out.max = round(p.hist.max)
+    out.hist = p.hist.encode()
+  }
+  if (p.first !== undefined) out.first = p.first
+  if (p.last !== undefined) out.last = p.last
+  if (p.min !== undefined) out.min = p.min
+  if (p.delta !== undefined) out.delta = p.delta
+  return out
+}
