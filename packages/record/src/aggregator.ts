@@ -31,7 +31,20 @@ export interface WindowBatch {
   series: { key: string; window: SeriesWindow }[]
 }
 
+type Buckets = [number | '+Inf', number][]
+
+function addBuckets(into: Buckets | undefined, add: Buckets): Buckets {
+  if (!into) return add.map(([le, n]) => [le, n])
+  const byLe = new Map(into.map(([le, n]) => [String(le), n]))
+  for (const [le, n] of add) byLe.set(String(le), (byLe.get(String(le)) ?? 0) + n)
+  return [...byLe.entries()]
+    .map(([le, n]): [number | '+Inf', number] => [le === '+Inf' ? '+Inf' : Number(le), n])
+    .sort((a, b) => (a[0] === '+Inf' ? 1 : b[0] === '+Inf' ? -1 : a[0] - b[0]))
+}
+
 interface OpenWindow {
+  buckets?: Buckets
+  sum?: number
   count: number
   errors?: Record<string, number>
   passed?: number
@@ -43,6 +56,8 @@ interface OpenWindow {
 }
 
 interface PhaseState {
+  buckets?: Buckets
+  sum?: number
   count: number
   errors?: Record<string, number>
   passed?: number
@@ -208,6 +223,29 @@ export class SeriesAggregator {
     }
   }
 
+  /**
+   * Adds a Prometheus histogram's bucket increase (cumulative `[le, count]`
+   * pairs, already deltas since the previous scrape) and its sum increase.
+   */
+  bucketDelta(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    buckets: Buckets,
+    sum: number,
+    opts: { unit?: string; atMs?: number; phase?: string } = {},
+  ): void {
+    const s = this.#get(source, name, 'counter', opts.unit ?? 'seconds', tags)
+    const [w, p] = this.#target(s, opts.atMs, opts.phase)
+    const total = buckets.find(([le]) => le === '+Inf')?.[1] ?? 0
+    w.count += total
+    p.count += total
+    w.buckets = addBuckets(w.buckets, buckets)
+    p.buckets = addBuckets(p.buckets, buckets)
+    w.sum = (w.sum ?? 0) + sum
+    p.sum = (p.sum ?? 0) + sum
+  }
+
   /** Samples a gauge; the window keeps the last value and the minimum. */
   gauge(
     source: SeriesSource,
@@ -307,6 +345,8 @@ function finishWindow(i: number, w: OpenWindow): SeriesWindow {
   if (w.value !== undefined) out.value = w.value
   if (w.min !== undefined) out.min = w.min
   if (w.delta !== undefined) out.delta = w.delta
+  if (w.buckets) out.buckets = w.buckets
+  if (w.sum !== undefined) out.sum = round(w.sum)
   return out
 }
 
@@ -326,5 +366,7 @@ function finishPhase(p: PhaseState): PhaseAggregate {
   if (p.last !== undefined) out.last = p.last
   if (p.min !== undefined) out.min = p.min
   if (p.delta !== undefined) out.delta = p.delta
+  if (p.buckets) out.buckets = p.buckets
+  if (p.sum !== undefined) out.sum = round(p.sum)
   return out
 }

@@ -152,6 +152,13 @@ export interface SeriesWindow {
   min?: number
   /** Counter series: the increase during the window (resets survived). */
   delta?: number
+  /**
+   * Prometheus histogram series scraped from the service: per-window bucket
+   * deltas as `[le, count]` pairs (cumulative, as Prometheus exposes them;
+   * `le` of +Inf is written as `"+Inf"`), plus `sum` of the observed values.
+   */
+  buckets?: [number | '+Inf', number][]
+  sum?: number
 }
 
 export interface PhaseAggregate {
@@ -169,6 +176,8 @@ export interface PhaseAggregate {
   last?: number
   min?: number
   delta?: number
+  buckets?: [number | '+Inf', number][]
+  sum?: number
 }
 
 export type RunEventKind =

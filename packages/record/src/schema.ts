@@ -14,6 +14,11 @@ const str = { type: 'string' } as const
 const counts = { type: 'object', additionalProperties: { type: 'number' } } as const
 const strings = { type: 'object', additionalProperties: { type: 'string' } } as const
 
+const buckets = {
+  type: 'array',
+  items: { type: 'array', minItems: 2, maxItems: 2, items: [{ anyOf: [{ type: 'number' }, { const: '+Inf' }] }, { type: 'number' }] },
+} as const
+
 const window = {
   type: 'object',
   required: ['i', 'count'],
@@ -31,6 +36,8 @@ const window = {
     value: num,
     min: num,
     delta: num,
+    buckets,
+    sum: num,
   },
   additionalProperties: false,
 } as const
@@ -52,6 +59,8 @@ const phaseAggregate = {
     last: num,
     min: num,
     delta: num,
+    buckets,
+    sum: num,
   },
   additionalProperties: false,
 } as const

@@ -62,4 +62,19 @@ test('gauges keep last and min per window; outcomes count passes and failures', 
   assert.is(byKey.dropped_iterations.phases.p.delta, 3)
 })
 
+test('Prometheus bucket deltas add up per window and phase', () => {
+  const c = clock()
+  const agg = new SeriesAggregator({ windowMs: 1000, now: c.now })
+  agg.setPhase('p')
+  agg.bucketDelta('service', 'http_request_duration_seconds', { route: '/a' }, [[0.1, 3], [0.5, 5], ['+Inf', 6]], 1.2)
+  c.set(500)
+  agg.bucketDelta('service', 'http_request_duration_seconds', { route: '/a' }, [[0.1, 1], [0.5, 1], ['+Inf', 2]], 0.9)
+  agg.closeAll()
+  const [s] = agg.series()
+  assert.equal(s.windows[0].buckets, [[0.1, 4], [0.5, 6], ['+Inf', 8]])
+  assert.is(s.windows[0].count, 8)
+  assert.is(s.windows[0].sum, 2.1)
+  assert.equal(s.phases.p.buckets, [[0.1, 4], [0.5, 6], ['+Inf', 8]])
+})
+
 test.run()
