@@ -33,7 +33,8 @@ export interface WindowBatch {
 
 type Buckets = [number | '+Inf', number][]
 
-function addBuckets(into: Buckets | undefined, add: Buckets): Buckets {
+/** Adds cumulative bucket counts by `le` (a new array; `+Inf` last). */
+export function addBuckets(into: Buckets | undefined, add: Buckets): Buckets {
   if (!into) return add.map(([le, n]) => [le, n])
   const byLe = new Map(into.map(([le, n]) => [String(le), n]))
   for (const [le, n] of add) byLe.set(String(le), (byLe.get(String(le)) ?? 0) + n)

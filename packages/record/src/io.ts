@@ -15,7 +15,7 @@ import { writeFileAtomicSync } from './atomic.ts'
 import { HISTOGRAM_PARAMETERS, LatencyHistogram } from './histogram.ts'
 import { Redactor } from './redact.ts'
 import { assertValid, runRecordSchema } from './schema.ts'
-import type { SeriesAggregator, WindowBatch } from './aggregator.ts'
+import { addBuckets, type SeriesAggregator, type WindowBatch } from './aggregator.ts'
 import {
   RUN_SCHEMA,
   signatureKey,
@@ -460,13 +460,7 @@ export function aggregateWindows(windows: SeriesWindow[]): PhaseAggregate {
     if (w.delta !== undefined) out.delta = (out.delta ?? 0) + w.delta
     if (w.hist) hists.push(w.hist)
     if (w.sum !== undefined) out.sum = (out.sum ?? 0) + w.sum
-    if (w.buckets) {
-      const byLe = new Map((out.buckets ?? []).map(([le, n]) => [String(le), n]))
-      for (const [le, n] of w.buckets) byLe.set(String(le), (byLe.get(String(le)) ?? 0) + n)
-      out.buckets = [...byLe.entries()]
-        .map(([le, n]): [number | '+Inf', number] => [le === '+Inf' ? '+Inf' : Number(le), n])
-        .sort((a, b) => (a[0] === '+Inf' ? 1 : b[0] === '+Inf' ? -1 : a[0] - b[0]))
-    }
+    if (w.buckets) out.buckets = addBuckets(out.buckets, w.buckets)
     if (w.value !== undefined) {
       out.first ??= w.value
       out.last = w.value
