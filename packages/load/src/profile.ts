@@ -1,0 +1,421 @@
+/**
+ * Load profiles: one k6 `options.scenarios` entry each, with k6's executor
+ * names, field names, defaults and validation, plus the thresholds that judge
+ * it. A profile's options move to k6 unchanged; `exec` names a steady scenario.
+ */
+import type { Scenario, Threshold } from 'k6/options'
+import { SteadyError, parseDuration } from '@steady/record'
+import { compileThresholds } from './thresholds.ts'
+
+export type { Scenario as K6Scenario, Threshold as K6Threshold, Stage as K6Stage } from 'k6/options'
+
+/** The six executors of k6 v2 (v2 removed `externally-controlled`). */
+export const executors = [
+  'shared-iterations',
+  'per-vu-iterations',
+  'constant-vus',
+  'ramping-vus',
+  'constant-arrival-rate',
+  'ramping-arrival-rate',
+] as const
+export type ExecutorName = (typeof executors)[number]
+
+/** Which engine runs a profile. */
+export type EngineName = 'embedded' | 'k6'
+
+/** steady's additions to a k6 scenario entry. */
+export interface ProfileExtras {
+  /**
+   * Thresholds in k6 syntax: `{ 'http_req_duration{scenario:peak}': ['p(95)<500'] }`,
+   * items are expressions or `{ threshold, abortOnFail, delayAbortEval }`.
+   * Evaluated over the whole run, as k6 does.
+   */
+  thresholds?: Record<string, Threshold[]>
+  /** `embedded` (default) runs steady scenarios; `k6` runs `script` with the k6 binary. */
+  engine?: EngineName
+  /** The k6 script (`.ts` or `.js`) an `engine: 'k6'` profile runs, relative to the config file. */
+  script?: string
+  /** Window length for the record's time series (k6 duration). Default `10s`. */
+  window?: string
+}
+
+/**
+ * A load profile as written in `steady.config.ts`: a k6 scenario entry (typed by
+ * `@types/k6`) plus {@link ProfileExtras}. `exec` names a steady scenario.
+ */
+export type LoadProfile = Scenario & ProfileExtras
+
+/** The `load:` section of `steady.config.ts`. */
+export interface LoadConfig {
+  /** Profiles by name (`quiet`, `nominal`, `peak`); the name is k6's `scenario` tag. */
+  profiles: Record<string, LoadProfile>
+  /** Thresholds applied to every profile, merged under each profile's own. */
+  thresholds?: Record<string, Threshold[]>
+  /** Worker threads for the embedded engine (default 1: the main thread). */
+  workers?: number
+}
+
+/** A stage with its duration in milliseconds. */
+export interface ResolvedStage {
+  durationMs: number
+  target: number
+}
+
+/** A parsed threshold item. */
+export interface ResolvedThresholdItem {
+  /** The expression as written: `p(95)<500`. */
+  threshold: string
+  abortOnFail: boolean
+  /** Milliseconds after the start before an abortOnFail threshold may abort. */
+  delayAbortEvalMs: number
+}
+
+interface ResolvedBase {
+  /** The profile's name (k6's `scenario` tag). */
+  name: string
+  startTimeMs: number
+  gracefulStopMs: number
+  /** The steady scenario each iteration runs (k6's `exec`; `default` when not set). */
+  exec: string
+  env: Record<string, string>
+  tags: Record<string, string>
+  thresholds: Record<string, ResolvedThresholdItem[]>
+  engine: EngineName
+  script: string | undefined
+  windowMs: number
+}
+
+export interface ResolvedSharedIterations extends ResolvedBase {
+  executor: 'shared-iterations'
+  vus: number
+  iterations: number
+  maxDurationMs: number
+}
+export interface ResolvedPerVuIterations extends ResolvedBase {
+  executor: 'per-vu-iterations'
+  vus: number
+  iterations: number
+  maxDurationMs: number
+}
+export interface ResolvedConstantVus extends ResolvedBase {
+  executor: 'constant-vus'
+  vus: number
+  durationMs: number
+}
+export interface ResolvedRampingVus extends ResolvedBase {
+  executor: 'ramping-vus'
+  startVUs: number
+  stages: ResolvedStage[]
+  gracefulRampDownMs: number
+}
+export interface ResolvedConstantArrivalRate extends ResolvedBase {
+  executor: 'constant-arrival-rate'
+  rate: number
+  timeUnitMs: number
+  durationMs: number
+  preAllocatedVUs: number
+  maxVUs: number
+}
+export interface ResolvedRampingArrivalRate extends ResolvedBase {
+  executor: 'ramping-arrival-rate'
+  startRate: number
+  timeUnitMs: number
+  stages: ResolvedStage[]
+  preAllocatedVUs: number
+  maxVUs: number
+}
+
+/** A validated profile with every default applied and every duration in ms. */
+export type ResolvedProfile =
+  | ResolvedSharedIterations
+  | ResolvedPerVuIterations
+  | ResolvedConstantVus
+  | ResolvedRampingVus
+  | ResolvedConstantArrivalRate
+  | ResolvedRampingArrivalRate
+
+const common = ['executor', 'startTime', 'gracefulStop', 'exec', 'env', 'tags', 'options']
+const extras = ['thresholds', 'engine', 'script', 'window']
+const fieldsByExecutor: Record<ExecutorName, string[]> = {
+  'shared-iterations': ['vus', 'iterations', 'maxDuration'],
+  'per-vu-iterations': ['vus', 'iterations', 'maxDuration'],
+  'constant-vus': ['vus', 'duration'],
+  'ramping-vus': ['stages', 'startVUs', 'gracefulRampDown'],
+  'constant-arrival-rate': ['duration', 'rate', 'timeUnit', 'preAllocatedVUs', 'maxVUs'],
+  'ramping-arrival-rate': ['stages', 'startRate', 'timeUnit', 'preAllocatedVUs', 'maxVUs'],
+}
+
+/** Thrown for an invalid profile; names the profile and the field, as k6's config errors do. */
+function invalid(where: string, field: string, problem: string, hint: string): SteadyError {
+  return new SteadyError('STEADY_LOAD_PROFILE_INVALID', `${where}: ${field} ${problem}`, {
+    hint,
+    details: { profile: where, field },
+  })
+}
+
+/**
+ * Validates one profile and applies k6's defaults. `where` is how errors name
+ * it (default `load.profiles.<name>`). Throws `STEADY_LOAD_PROFILE_INVALID`
+ * naming the profile and the field, e.g. `load.profiles.peak: rate is required
+ * for executor constant-arrival-rate`.
+ */
+export function resolveProfile(
+  name: string,
+  raw: unknown,
+  options: { where?: string; sharedThresholds?: Record<string, Threshold[]> } = {},
+): ResolvedProfile {
+  const where = options.where ?? `load.profiles.${name}`
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw invalid(where, 'profile', 'is not an object', "write it as a k6 scenario entry: { executor: 'constant-arrival-rate', rate: 10, ... }")
+  }
+  const p = raw as Record<string, unknown>
+  const executor = p.executor
+  if (executor === undefined) {
+    throw invalid(where, 'executor', 'is required', `set executor to one of ${executors.join(', ')}`)
+  }
+  if (executor === 'externally-controlled') {
+    throw invalid(where, 'executor', '"externally-controlled" was removed in k6 v2', `use one of ${executors.join(', ')}`)
+  }
+  if (typeof executor !== 'string' || !(executors as readonly string[]).includes(executor)) {
+    throw invalid(where, 'executor', `${JSON.stringify(executor)} is not a valid executor`, `use one of ${executors.join(', ')}`)
+  }
+  const ex = executor as ExecutorName
+  const allowed = new Set([...common, ...extras, ...fieldsByExecutor[ex]])
+  for (const key of Object.keys(p)) {
+    if (!allowed.has(key)) {
+      throw invalid(
+        where,
+        key,
+        `is not a field of executor ${ex}`,
+        `fields of ${ex}: ${[...common, ...fieldsByExecutor[ex]].join(', ')} (steady adds ${extras.join(', ')})`,
+      )
+    }
+  }
+  const dur = (field: string, fallback: string | undefined, required = false): number => {
+    const v = p[field]
+    if (v === undefined) {
+      if (required || fallback === undefined) {
+        throw invalid(where, field, `is required for executor ${ex}`, `set ${field} to a duration such as "30s"`)
+      }
+      return parseDuration(fallback)
+    }
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      throw invalid(where, field, `must be a duration string, got ${JSON.stringify(v)}`, 'write it like "30s", "1m30s", "500ms"')
+    }
+    try {
+      return parseDuration(v, `${where}.${field}`)
+    } catch (error) {
+      throw invalid(where, field, `${JSON.stringify(v)} is not a duration`, 'write it like "30s", "1m30s", "500ms"')
+    }
+  }
+  const int = (field: string, fallback: number | undefined, min: number): number => {
+    const v = p[field]
+    if (v === undefined) {
+      if (fallback === undefined) {
+        throw invalid(where, field, `is required for executor ${ex}`, `set ${field} to a whole number ≥ ${min}`)
+      }
+      return fallback
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      throw invalid(where, field, `must be a whole number, got ${JSON.stringify(v)}`, `set ${field} to a whole number ≥ ${min}`)
+    }
+    if (v < min) throw invalid(where, field, `must be at least ${min}, got ${v}`, `set ${field} to a whole number ≥ ${min}`)
+    return v
+  }
+  const stages = (): ResolvedStage[] => {
+    const v = p.stages
+    if (v === undefined) throw invalid(where, 'stages', `is required for executor ${ex}`, 'add stages: [{ duration: "30s", target: 10 }, ...]')
+    if (!Array.isArray(v) || v.length === 0) {
+      throw invalid(where, 'stages', 'must be a non-empty array', 'add stages: [{ duration: "30s", target: 10 }, ...]')
+    }
+    return v.map((s: unknown, i: number) => {
+      const f = `stages[${i}]`
+      if (!s || typeof s !== 'object') throw invalid(where, f, 'is not an object', 'write { duration: "30s", target: 10 }')
+      const st = s as Record<string, unknown>
+      if (st.duration === undefined) throw invalid(where, `${f}.duration`, 'is required', 'write { duration: "30s", target: 10 }')
+      let durationMs: number
+      try {
+        durationMs = parseDuration(st.duration as string, `${where}.${f}.duration`)
+      } catch {
+        throw invalid(where, `${f}.duration`, `${JSON.stringify(st.duration)} is not a duration`, 'write it like "30s"')
+      }
+      const t = st.target
+      if (typeof t !== 'number' || !Number.isInteger(t) || t < 0) {
+        throw invalid(where, `${f}.target`, `must be a whole number ≥ 0, got ${JSON.stringify(t)}`, 'set target to a whole number')
+      }
+      return { durationMs, target: t }
+    })
+  }
+  const record = (field: string): Record<string, string> => {
+    const v = p[field]
+    if (v === undefined) return {}
+    if (!v || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
+      throw invalid(where, field, 'must be an object of strings', `write ${field}: { key: "value" }`)
+    }
+    return { ...(v as Record<string, string>) }
+  }
+  const engine = p.engine ?? 'embedded'
+  if (engine !== 'embedded' && engine !== 'k6') {
+    throw invalid(where, 'engine', `${JSON.stringify(engine)} is not an engine`, "use 'embedded' (default) or 'k6'")
+  }
+  if (p.script !== undefined && typeof p.script !== 'string') {
+    throw invalid(where, 'script', 'must be a path', 'set script to the k6 script file, e.g. "load/peak.k6.ts"')
+  }
+  if (engine === 'k6' && p.script === undefined) {
+    throw invalid(where, 'script', "is required with engine: 'k6'", 'set script to a k6 script (.ts or .js), or write one with `steady export k6`')
+  }
+  if (p.exec !== undefined && (typeof p.exec !== 'string' || p.exec === '')) {
+    throw invalid(where, 'exec', 'must be a scenario name', 'set exec to the name of a steady scenario')
+  }
+  const windowMs = dur('window', '10s')
+  if (windowMs < 100) throw invalid(where, 'window', 'must be at least 100ms', 'use a window such as "10s"')
+  const thresholds = resolveThresholds(where, { ...(options.sharedThresholds ?? {}), ...((p.thresholds as Record<string, Threshold[]>) ?? {}) })
+  const base: ResolvedBase = {
+    name,
+    startTimeMs: dur('startTime', '0s'),
+    gracefulStopMs: dur('gracefulStop', '30s'),
+    exec: (p.exec as string | undefined) ?? 'default',
+    env: record('env'),
+    tags: record('tags'),
+    thresholds,
+    engine,
+    script: p.script as string | undefined,
+    windowMs,
+  }
+  const positive = (field: string, v: number) => {
+    if (v <= 0) throw invalid(where, field, 'must be more than 0', `set ${field} to a duration above 0`)
+  }
+  switch (ex) {
+    case 'shared-iterations': {
+      const vus = int('vus', 1, 1)
+      const iterations = int('iterations', 1, 1)
+      if (iterations < vus) {
+        throw invalid(where, 'iterations', `(${iterations}) must be at least vus (${vus})`, 'raise iterations or lower vus: k6 rejects fewer shared iterations than VUs')
+      }
+      const maxDurationMs = dur('maxDuration', '10m')
+      positive('maxDuration', maxDurationMs)
+      return { ...base, executor: ex, vus, iterations, maxDurationMs }
+    }
+    case 'per-vu-iterations': {
+      const maxDurationMs = dur('maxDuration', '10m')
+      positive('maxDuration', maxDurationMs)
+      return { ...base, executor: ex, vus: int('vus', 1, 1), iterations: int('iterations', 1, 1), maxDurationMs }
+    }
+    case 'constant-vus': {
+      const durationMs = dur('duration', undefined, true)
+      positive('duration', durationMs)
+      return { ...base, executor: ex, vus: int('vus', 1, 1), durationMs }
+    }
+    case 'ramping-vus': {
+      const st = stages()
+      const startVUs = int('startVUs', 1, 0)
+      if (startVUs === 0 && st.every((s) => s.target === 0)) {
+        throw invalid(where, 'stages', 'never have a VU: startVUs and every target are 0', 'give at least one stage a target above 0')
+      }
+      if (st.reduce((a, s) => a + s.durationMs, 0) <= 0) {
+        throw invalid(where, 'stages', 'must last more than 0s in total', 'give the stages a duration')
+      }
+      return { ...base, executor: ex, startVUs, stages: st, gracefulRampDownMs: dur('gracefulRampDown', '30s') }
+    }
+    case 'constant-arrival-rate': {
+      const durationMs = dur('duration', undefined, true)
+      positive('duration', durationMs)
+      const rate = int('rate', undefined, 1)
+      const timeUnitMs = dur('timeUnit', '1s')
+      positive('timeUnit', timeUnitMs)
+      const preAllocatedVUs = int('preAllocatedVUs', undefined, 0)
+      const maxVUs = int('maxVUs', preAllocatedVUs, 0)
+      if (maxVUs < preAllocatedVUs) {
+        throw invalid(where, 'maxVUs', `(${maxVUs}) must be at least preAllocatedVUs (${preAllocatedVUs})`, 'raise maxVUs or lower preAllocatedVUs')
+      }
+      if (maxVUs === 0) throw invalid(where, 'maxVUs', 'must be more than 0', 'set preAllocatedVUs (and maxVUs) above 0')
+      return { ...base, executor: ex, rate, timeUnitMs, durationMs, preAllocatedVUs, maxVUs }
+    }
+    case 'ramping-arrival-rate': {
+      const st = stages()
+      const startRate = int('startRate', 0, 0)
+      const timeUnitMs = dur('timeUnit', '1s')
+      positive('timeUnit', timeUnitMs)
+      const preAllocatedVUs = int('preAllocatedVUs', undefined, 0)
+      const maxVUs = int('maxVUs', preAllocatedVUs, 0)
+      if (maxVUs < preAllocatedVUs) {
+        throw invalid(where, 'maxVUs', `(${maxVUs}) must be at least preAllocatedVUs (${preAllocatedVUs})`, 'raise maxVUs or lower preAllocatedVUs')
+      }
+      if (maxVUs === 0) throw invalid(where, 'maxVUs', 'must be more than 0', 'set preAllocatedVUs (and maxVUs) above 0')
+      if (st.reduce((a, s) => a + s.durationMs, 0) <= 0) {
+        throw invalid(where, 'stages', 'must last more than 0s in total', 'give the stages a duration')
+      }
+      return { ...base, executor: ex, startRate, timeUnitMs, stages: st, preAllocatedVUs, maxVUs }
+    }
+  }
+}
+
+/** Validates the `load:` section and resolves every profile (errors name the profile and field). */
+export function resolveLoadConfig(raw: unknown, where = 'load'): Map<string, ResolvedProfile> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new SteadyError('STEADY_LOAD_CONFIG_INVALID', `${where} must be an object with profiles`, {
+      hint: 'write load: { profiles: { peak: { executor: "constant-arrival-rate", ... } } }',
+    })
+  }
+  const cfg = raw as Record<string, unknown>
+  const profiles = cfg.profiles
+  if (!profiles || typeof profiles !== 'object' || Array.isArray(profiles)) {
+    throw new SteadyError('STEADY_LOAD_CONFIG_INVALID', `${where}.profiles must be an object of profiles by name`, {
+      hint: 'write load: { profiles: { peak: { executor: "constant-arrival-rate", ... } } }',
+    })
+  }
+  if (cfg.workers !== undefined && (typeof cfg.workers !== 'number' || !Number.isInteger(cfg.workers) || cfg.workers < 1)) {
+    throw new SteadyError('STEADY_LOAD_CONFIG_INVALID', `${where}.workers must be a whole number ≥ 1`, { hint: 'set workers to 1 (default) or more' })
+  }
+  const shared = cfg.thresholds as Record<string, Threshold[]> | undefined
+  if (shared !== undefined) resolveThresholds(`${where}`, shared)
+  const out = new Map<string, ResolvedProfile>()
+  for (const [name, p] of Object.entries(profiles as Record<string, unknown>)) {
+    out.set(name, resolveProfile(name, p, { where: `${where}.profiles.${name}`, sharedThresholds: shared }))
+  }
+  return out
+}
+
+/** Picks one profile from the `load:` section by name, with an error listing the names there are. */
+export function pickProfile(raw: unknown, name: string, where = 'load'): ResolvedProfile {
+  const all = resolveLoadConfig(raw, where)
+  const p = all.get(name)
+  if (!p) {
+    throw new SteadyError('STEADY_LOAD_PROFILE_NOT_FOUND', `no load profile "${name}" in ${where}.profiles`, {
+      hint: all.size ? `use one of: ${[...all.keys()].join(', ')}` : 'add profiles to the load section of steady.config.ts',
+      details: { profile: name },
+    })
+  }
+  return p
+}
+
+function resolveThresholds(where: string, raw: unknown): Record<string, ResolvedThresholdItem[]> {
+  if (raw === undefined) return {}
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw invalid(where, 'thresholds', 'must be an object of metric → expressions', "write thresholds: { http_req_duration: ['p(95)<500'] }")
+  }
+  const out: Record<string, ResolvedThresholdItem[]> = {}
+  for (const [metric, items] of Object.entries(raw as Record<string, unknown>)) {
+    const field = `thresholds["${metric}"]`
+    if (!Array.isArray(items)) throw invalid(where, field, 'must be an array', "write ['p(95)<500'] or [{ threshold: 'rate<0.01', abortOnFail: true }]")
+    out[metric] = items.map((item: unknown, i: number) => {
+      if (typeof item === 'string') return { threshold: item, abortOnFail: false, delayAbortEvalMs: 0 }
+      if (item && typeof item === 'object' && typeof (item as { threshold?: unknown }).threshold === 'string') {
+        const o = item as { threshold: string; abortOnFail?: unknown; delayAbortEval?: unknown }
+        let delay = 0
+        if (o.delayAbortEval !== undefined) {
+          try {
+            delay = parseDuration(o.delayAbortEval as string, `${where}.${field}[${i}].delayAbortEval`)
+          } catch {
+            throw invalid(where, `${field}[${i}].delayAbortEval`, `${JSON.stringify(o.delayAbortEval)} is not a duration`, 'write it like "10s"')
+          }
+        }
+        return { threshold: o.threshold, abortOnFail: o.abortOnFail === true, delayAbortEvalMs: delay }
+      }
+      throw invalid(where, `${field}[${i}]`, 'must be an expression or { threshold, abortOnFail, delayAbortEval }', "write 'p(95)<500'")
+    })
+  }
+  // Parse now, so a typo fails before the run rather than at its end.
+  compileThresholds(out, where)
+  return out
+}
