@@ -1,1 +1,13 @@
-export {}
+/**
+ * @steady/soak: repeat the E2E scenarios under load on a fresh environment,
+ * phase by phase, while watching the service's own indicators; writes the run
+ * record.
+ */
+export { parsePrometheusText } from './scrape/prometheus-text.ts'
+export type { Sample, MetricType } from './scrape/prometheus-text.ts'
+export { ServiceMetricsScraper, DEFAULT_SERVICE_SERIES } from './scrape/service-metrics.ts'
+export type { ServiceScrapeOptions } from './scrape/service-metrics.ts'
+export { ProcSampler, readProcStats } from './scrape/proc.ts'
+export type { ProcStats, ProcSamplerOptions } from './scrape/proc.ts'
+export { sampleInstant, queryRange } from './scrape/prometheus-query.ts'
+export type { PromQuery, RangeSeries } from './scrape/prometheus-query.ts'

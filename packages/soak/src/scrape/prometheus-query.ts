@@ -1,0 +1,78 @@
+/**
+ * Reads series from a Prometheus server with PromQL, for services that steady
+ * does not scrape directly (and for results that k6-operator runners
+ * remote-write): instant queries during a soak, `query_range` afterwards.
+ */
+import { SteadyError, type SeriesAggregator } from '@steady/record'
+
+export interface PromQuery {
+  /** Series name in the record (`service/<name>`). */
+  name: string
+  /** The PromQL expression. */
+  expr: string
+  unit?: string
+}
+
+interface PromResponse {
+  status: 'success' | 'error'
+  error?: string
+  errorType?: string
+  data?: { resultType: 'vector' | 'matrix' | 'scalar'; result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] }
+}
+
+async function call(base: string, path: string, params: Record<string, string>, signal?: AbortSignal): Promise<NonNullable<PromResponse['data']>> {
+  const url = new URL(path, base.endsWith('/') ? base : base + '/')
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
+  let body: PromResponse
+  try {
+    const res = await fetch(url, { signal: signal ?? AbortSignal.timeout(10_000) })
+    body = (await res.json()) as PromResponse
+  } catch (error) {
+    throw new SteadyError('STEADY_PROMETHEUS_UNREACHABLE', `Prometheus at ${base} did not answer ${path}: ${(error as Error).message}`, {
+      hint: 'check the prometheus URL in the soak plan and that the server is up',
+      cause: error,
+    })
+  }
+  if (body.status !== 'success' || !body.data) {
+    throw new SteadyError('STEADY_PROMQL_INVALID', `Prometheus rejected ${params.query}: ${body.errorType ?? ''} ${body.error ?? ''}`.trim(), {
+      hint: 'check the PromQL expression in the soak plan (try it in the Prometheus UI)',
+    })
+  }
+  return body.data
+}
+
+/** Runs an instant query and samples every returned series as a gauge. */
+export async function sampleInstant(
+  base: string,
+  query: PromQuery,
+  aggregator: SeriesAggregator,
+  atMs: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  const data = await call(base, 'api/v1/query', { query: query.expr }, signal)
+  let n = 0
+  for (const r of data.result) {
+    if (!r.value) continue
+    const { __name__: _n, ...labels } = r.metric
+    aggregator.gauge('service', query.name, { ...labels, promql: query.name }, Number(r.value[1]), { atMs, unit: query.unit ?? '' })
+    n++
+  }
+  return n
+}
+
+export interface RangeSeries {
+  labels: Record<string, string>
+  /** [unix seconds, value] pairs. */
+  values: [number, number][]
+}
+
+/** `query_range` over [start, end] with a step in seconds. */
+export async function queryRange(base: string, expr: string, start: Date, end: Date, stepSeconds: number, signal?: AbortSignal): Promise<RangeSeries[]> {
+  const data = await call(
+    base,
+    'api/v1/query_range',
+    { query: expr, start: (start.getTime() / 1000).toFixed(3), end: (end.getTime() / 1000).toFixed(3), step: String(stepSeconds) },
+    signal,
+  )
+  return data.result.map((r) => ({ labels: r.metric, values: (r.values ?? []).map(([t, v]) => [t, Number(v)] as [number, number]) }))
+}

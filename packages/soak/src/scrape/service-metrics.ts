@@ -1,0 +1,181 @@
+/**
+ * Scrapes a service's Prometheus `/metrics` into the run's series: gauges as
+ * sampled, counters as per-window increases that survive resets, histograms as
+ * per-window bucket increases. A restart (a counter going backwards, a new
+ * `process_start_time_seconds`) and a streak of failed scrapes become run
+ * events with their time: data, not a runner failure.
+ */
+import type { RunEvent, SeriesAggregator } from '@steady/record'
+import { parsePrometheusText, type Sample } from './prometheus-text.ts'
+
+/**
+ * What is kept by default: the indicators that say whether a Node.js (or any
+ * prom-client / client_golang / client_python) service is healthy, and any
+ * request-duration histogram.
+ */
+export const DEFAULT_SERVICE_SERIES: readonly (string | RegExp)[] = [
+  'process_resident_memory_bytes',
+  'process_cpu_seconds_total',
+  'process_open_fds',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_heap_size_total_bytes',
+  'nodejs_external_memory_bytes',
+  'nodejs_eventloop_lag_seconds',
+  'nodejs_eventloop_lag_p99_seconds',
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'go_memstats_heap_inuse_bytes',
+  'go_goroutines',
+  /^[a-z_]*request_duration_seconds$/,
+]
+
+export interface ServiceScrapeOptions {
+  /** The service's name, a tag on every series (`service=store`). */
+  service: string
+  /** The full URL of its metrics endpoint. */
+  url: string
+  /** Metric families to keep: exact names or RegExps. Default {@link DEFAULT_SERVICE_SERIES}. */
+  select?: readonly (string | RegExp)[]
+  /** Per-scrape timeout in ms (default 3000). */
+  timeoutMs?: number
+  /** Failed scrapes in a row that make a `scrape-failed` event (default 3). */
+  failureStreak?: number
+  aggregator: SeriesAggregator
+  /** Receives restart and scrape events. */
+  onEvent: (event: RunEvent) => void
+  /** Monotonic ms since the run started. */
+  now: () => number
+}
+
+function labelKey(name: string, labels: Record<string, string>): string {
+  return name + JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)))
+}
+
+export class ServiceMetricsScraper {
+  readonly #o: ServiceScrapeOptions
+  readonly #select: readonly (string | RegExp)[]
+  /** Last counter values and histogram buckets, by series. */
+  readonly #counters = new Map<string, number>()
+  readonly #histos = new Map<string, { buckets: Map<string, number>; sum: number }>()
+  #startTime: number | undefined
+  #failures = 0
+  #down = false
+  /** Successful scrapes so far. */
+  scrapes = 0
+
+  constructor(options: ServiceScrapeOptions) {
+    this.#o = options
+    this.#select = options.select ?? DEFAULT_SERVICE_SERIES
+  }
+
+  #wanted(family: string): boolean {
+    return family === 'process_start_time_seconds' || this.#select.some((s) => (typeof s === 'string' ? s === family : s.test(family)))
+  }
+
+  /** One scrape. Never throws: a failure is counted and, in a streak, reported. */
+  async scrape(signal?: AbortSignal): Promise<boolean> {
+    const at = this.#o.now()
+    let text: string
+    try {
+      const timeout = AbortSignal.timeout(this.#o.timeoutMs ?? 3000)
+      const res = await fetch(this.#o.url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
+      if (!res.ok) throw new Error(`HTTP ${res.status}`)
+      text = await res.text()
+    } catch (error) {
+      if (signal?.aborted) return false
+      this.#failures++
+      if (this.#failures === (this.#o.failureStreak ?? 3) && !this.#down) {
+        this.#down = true
+        this.#o.onEvent({
+          atMs: at,
+          kind: 'scrape-failed',
+          message: `${this.#o.service}: ${this.#failures} scrapes of ${this.#o.url} failed in a row (${(error as Error).message})`,
+          data: { service: this.#o.service, error: (error as Error).message },
+        })
+      }
+      return false
+    }
+    let samples: Sample[]
+    try {
+      samples = parsePrometheusText(text)
+    } catch (error) {
+      this.#o.onEvent({ atMs: at, kind: 'scrape-failed', message: `${this.#o.service}: unreadable metrics: ${(error as Error).message}`, data: { service: this.#o.service } })
+      return false
+    }
+    if (this.#down) {
+      this.#o.onEvent({ atMs: at, kind: 'scrape-recovered', message: `${this.#o.service}: metrics answer again after ${this.#failures} failed scrapes`, data: { service: this.#o.service } })
+    }
+    this.#down = false
+    this.#failures = 0
+    this.#ingest(samples, at)
+    this.scrapes++
+    return true
+  }
+
+  #ingest(samples: Sample[], at: number): void {
+    const agg = this.#o.aggregator
+    const service = this.#o.service
+    const resets: string[] = []
+    const histograms = new Map<string, { family: string; labels: Record<string, string>; buckets: Map<string, number>; sum: number }>()
+    for (const s of samples) {
+      if (!this.#wanted(s.family)) continue
+      if (s.family === 'process_start_time_seconds') {
+        if (this.#startTime !== undefined && s.value !== this.#startTime) resets.push(`process_start_time_seconds changed`)
+        this.#startTime = s.value
+        continue
+      }
+      const tags = { ...s.labels, service }
+      if (s.type === 'histogram') {
+        if (s.name.endsWith('_created')) continue
+        const { le, ...rest } = s.labels
+        const key = labelKey(s.family, rest)
+        let h = histograms.get(key)
+        if (!h) histograms.set(key, (h = { family: s.family, labels: { ...rest, service }, buckets: new Map(), sum: 0 }))
+        if (s.name.endsWith('_bucket') && le !== undefined) h.buckets.set(le, s.value)
+        else if (s.name.endsWith('_sum')) h.sum = s.value
+      } else if (s.type === 'counter') {
+        if (s.name.endsWith('_created')) continue
+        const key = labelKey(s.name, s.labels)
+        const prev = this.#counters.get(key)
+        this.#counters.set(key, s.value)
+        if (prev === undefined) continue
+        let delta = s.value - prev
+        if (delta < 0) {
+          resets.push(`${s.name} went from ${prev} to ${s.value}`)
+          delta = s.value
+        }
+        agg.count('service', s.name, tags, delta, { atMs: at, unit: s.name.endsWith('_seconds_total') ? 'seconds' : 'count' })
+      } else {
+        agg.gauge('service', s.name, tags, s.value, { atMs: at, unit: unitOf(s.name) })
+      }
+    }
+    for (const [key, h] of histograms) {
+      const prev = this.#histos.get(key)
+      this.#histos.set(key, { buckets: h.buckets, sum: h.sum })
+      if (!prev) continue
+      const infNow = h.buckets.get('+Inf') ?? 0
+      const infPrev = prev.buckets.get('+Inf') ?? 0
+      const reset = infNow < infPrev
+      if (reset) resets.push(`${h.family} count went from ${infPrev} to ${infNow}`)
+      const deltas: [number | '+Inf', number][] = [...h.buckets.entries()]
+        .map(([le, v]): [number | '+Inf', number] => [le === '+Inf' ? '+Inf' : Number(le), reset ? v : v - (prev.buckets.get(le) ?? 0)])
+        .sort((a, b) => (a[0] === '+Inf' ? 1 : b[0] === '+Inf' ? -1 : a[0] - b[0]))
+      agg.bucketDelta('service', h.family, h.labels, deltas, reset ? h.sum : h.sum - prev.sum, { atMs: at, unit: 'seconds' })
+    }
+    if (resets.length) {
+      this.#o.onEvent({
+        atMs: at,
+        kind: 'service-restart',
+        message: `${service} restarted (${resets[0]}${resets.length > 1 ? ` and ${resets.length - 1} more` : ''})`,
+        data: { service, evidence: resets.slice(0, 5) },
+      })
+    }
+  }
+}
+
+function unitOf(name: string): string {
+  if (name.endsWith('_bytes')) return 'bytes'
+  if (name.endsWith('_seconds')) return 'seconds'
+  if (name.endsWith('_ratio')) return 'ratio'
+  return ''
+}

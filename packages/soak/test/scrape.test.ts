@@ -1,0 +1,147 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { createServer, type Server } from 'node:http'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import client from 'prom-client'
+import { SeriesAggregator, type RunEvent } from '@steady/record'
+import { parsePrometheusText, ServiceMetricsScraper, ProcSampler, readProcStats } from '@steady/soak'
+
+test('parses the text format: types, labels with escapes, histograms, special values', () => {
+  const samples = parsePrometheusText(
+    [
+      '# HELP http_request_duration_seconds Duration',
+      '# TYPE http_request_duration_seconds histogram',
+      'http_request_duration_seconds_bucket{le="0.1",route="/api/a",method="GET"} 3',
+      'http_request_duration_seconds_bucket{le="+Inf",route="/api/a",method="GET"} 5',
+      'http_request_duration_seconds_sum{route="/api/a",method="GET"} 0.75',
+      'http_request_duration_seconds_count{route="/api/a",method="GET"} 5',
+      '# TYPE errors_total counter',
+      'errors_total{msg="say \\"hi\\"\\nthere, a\\\\b"} 2 1700000000000',
+      '# TYPE temp gauge',
+      'temp NaN',
+      'up +Inf',
+    ].join('\n'),
+  )
+  assert.is(samples.length, 7)
+  assert.is(samples[0].family, 'http_request_duration_seconds')
+  assert.is(samples[0].type, 'histogram')
+  assert.equal(samples[0].labels, { le: '0.1', route: '/api/a', method: 'GET' })
+  assert.is(samples[4].type, 'counter')
+  assert.is(samples[4].labels.msg, 'say "hi"\nthere, a\\b')
+  assert.ok(Number.isNaN(samples[5].value))
+  assert.is(samples[6].value, Number.POSITIVE_INFINITY)
+  assert.is(samples[6].type, 'untyped')
+  assert.throws(() => parsePrometheusText('not a metric line at all {'), /line 1/)
+})
+
+function metricsServer() {
+  const state = { registry: new client.Registry(), fail: false }
+  const make = () => {
+    const r = new client.Registry()
+    const c = new client.Counter({ name: 'orders_total', help: 'orders', registers: [r] })
+    const g = new client.Gauge({ name: 'nodejs_heap_size_used_bytes', help: 'heap', registers: [r] })
+    const h = new client.Histogram({ name: 'http_request_duration_seconds', help: 'd', labelNames: ['route'], buckets: [0.1, 0.5], registers: [r] })
+    return { r, c, g, h }
+  }
+  let m = make()
+  state.registry = m.r
+  const server: Server = createServer(async (_req, res) => {
+    if (state.fail) {
+      res.statusCode = 503
+      return res.end()
+    }
+    res.setHeader('content-type', m.r.contentType)
+    res.end(await m.r.metrics())
+  })
+  return {
+    server,
+    metrics: () => m,
+    restart: () => (m = make()),
+    setFail: (v: boolean) => (state.fail = v),
+  }
+}
+
+test('counters become per-window deltas that survive a restart; histograms become bucket deltas', async () => {
+  const s = metricsServer()
+  s.server.listen(0, '127.0.0.1')
+  await once(s.server, 'listening')
+  const url = `http://127.0.0.1:${(s.server.address() as { port: number }).port}/metrics`
+  let t = 0
+  const agg = new SeriesAggregator({ windowMs: 1000, now: () => t })
+  agg.setPhase('quiet')
+  const events: RunEvent[] = []
+  const scraper = new ServiceMetricsScraper({
+    service: 'store',
+    url,
+    select: ['orders_total', 'nodejs_heap_size_used_bytes', /request_duration_seconds$/],
+    aggregator: agg,
+    onEvent: (e) => events.push(e),
+    now: () => t,
+    failureStreak: 2,
+  })
+  const m = s.metrics()
+  m.c.inc(5)
+  m.g.set(1000)
+  m.h.observe({ route: '/a' }, 0.05)
+  assert.ok(await scraper.scrape())
+  t = 500
+  m.c.inc(3)
+  m.g.set(1500)
+  m.h.observe({ route: '/a' }, 0.3)
+  m.h.observe({ route: '/a' }, 2)
+  await scraper.scrape()
+  // The service restarts: its counter starts again from zero.
+  t = 1500
+  const m2 = s.restart()
+  m2.c.inc(2)
+  await scraper.scrape()
+  // Two failed scrapes make one event; the next success another.
+  s.setFail(true)
+  t = 2100
+  await scraper.scrape()
+  t = 2200
+  await scraper.scrape()
+  s.setFail(false)
+  t = 2300
+  await scraper.scrape()
+  agg.closeAll()
+  s.server.close()
+  const series = Object.fromEntries(agg.series().map((x) => [x.name, x]))
+  assert.equal(series.orders_total.windows.map((w) => [w.i, w.delta]), [[0, 3], [1, 2], [2, 0]])
+  assert.is(series.orders_total.tags.service, 'store')
+  assert.equal(series.nodejs_heap_size_used_bytes.windows[0].value, 1500)
+  assert.equal(series.nodejs_heap_size_used_bytes.windows[0].min, 1000)
+  const h = series.http_request_duration_seconds
+  assert.equal(h.windows[0].buckets, [[0.1, 0], [0.5, 1], ['+Inf', 2]])
+  assert.is(h.tags.route, '/a')
+  assert.equal(events.map((e) => e.kind), ['service-restart', 'scrape-failed', 'scrape-recovered'])
+  assert.match(events[0].message, 'orders_total went from 8 to 2')
+  assert.is(events[0].atMs, 1500)
+})
+
+test('samples a real process from /proc and reports when it is gone', async () => {
+  const child = spawn(process.execPath, ['-e', 'const a=[];setInterval(()=>a.push(Buffer.alloc(1e5)),5)'], { stdio: 'ignore' })
+  await new Promise((r) => setTimeout(r, 300))
+  const stats = readProcStats(child.pid!)
+  assert.ok(stats && stats.rssBytes > 1e6 && stats.openFds > 2 && stats.startTicks > 0, JSON.stringify(stats))
+  let t = 0
+  const agg = new SeriesAggregator({ windowMs: 1000, now: () => t })
+  const events: RunEvent[] = []
+  const p = new ProcSampler({ service: 'worker', pid: child.pid!, aggregator: agg, onEvent: (e) => events.push(e), now: () => t })
+  p.sample()
+  t = 400
+  p.sample()
+  child.kill('SIGKILL')
+  await once(child, 'exit')
+  t = 1200
+  p.sample()
+  p.sample()
+  agg.closeAll()
+  const names = agg.series().map((s) => s.name).sort()
+  assert.equal(names, ['proc_cpu_seconds', 'proc_open_fds', 'proc_resident_memory_bytes'])
+  assert.equal(events.map((e) => e.kind), ['service-crash'])
+  assert.is(events[0].atMs, 1200)
+})
+
+test.run()
