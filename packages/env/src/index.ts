@@ -1,1 +1,32 @@
-export {}
+/**
+ * @steady/env: ephemeral environments. A fresh environment per run, named by
+ * an id and tags, always torn down: `process` (local services, the embedded
+ * default), `command` (any infrastructure-as-code tool) and `url` (an existing
+ * environment).
+ */
+export { startEnvironment, withEnvironment, stopEnvironment, listEnvironments } from './environment.ts'
+export type { StartOptions, WithEnvironmentOptions, EnvironmentHandle, StopOptions, ListedEnvironment } from './environment.ts'
+export type {
+  EnvironmentConfig,
+  ProcessEnvironmentConfig,
+  CommandEnvironmentConfig,
+  UrlEnvironmentConfig,
+  ServiceConfig,
+  ReadinessConfig,
+  RunningEnvironment,
+  ServiceInfo,
+  EnvironmentProvider,
+  ProviderUpContext,
+  ProviderUpResult,
+  ProviderDownContext,
+} from './types.ts'
+export { builtinProviders } from './providers/index.ts'
+export { processProvider, defaultUrlPattern } from './providers/process.ts'
+export { commandProvider } from './providers/command.ts'
+export { urlProvider } from './providers/url.ts'
+export { slugify, deriveId, validateId, currentBranch, parseTags, validateTags, tagEnvName, MAX_ID_LENGTH } from './identity.ts'
+export type { BranchInfo } from './identity.ts'
+export { envsDir, ENV_SCHEMA } from './state.ts'
+export type { EnvironmentRecord } from './state.ts'
+export { processStart, isSameProcess } from './proc.ts'
+export type { ProcessStart } from './proc.ts'

@@ -1,0 +1,367 @@
+/**
+ * The lifecycle every provider shares: pick the environment from the config,
+ * give it an id, claim its state file, bring it up, and tear it down whatever
+ * happens (normal end, exception, SIGINT, SIGTERM); `keep` leaves it running
+ * for `steady env down` later.
+ */
+import { mkdir, rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { Redactor, SteadyError } from '@steady/record'
+import type { EnvironmentConfig, EnvironmentProvider, RunningEnvironment } from './types.ts'
+import { builtinProviders } from './providers/index.ts'
+import { configError, isRecord } from './config-check.ts'
+import { currentBranch, deriveId, validateId, validateTags } from './identity.ts'
+import { ENV_SCHEMA, claimRecord, envsDir, readRecord, readRecords, removeRecord, writeRecord, type EnvironmentRecord } from './state.ts'
+import { isSameProcess, processStart } from './proc.ts'
+import { interrupted } from './interrupted.ts'
+
+/** Options of {@link startEnvironment} and {@link withEnvironment}. */
+export interface StartOptions {
+  /** The `environments:` section of the config. */
+  config: Readonly<Record<string, EnvironmentConfig | Record<string, unknown>>> | undefined
+  /** Which environment of it to bring up. */
+  name: string
+  /** The project root (the config's folder): state goes to `<projectDir>/.steady/envs/`, relative paths resolve here. Default: the working directory. */
+  projectDir?: string
+  /** The run's output folder: service logs go to `<outDir>/env/`. Default: `.steady/envs/<id>/`, removed with the environment. */
+  outDir?: string
+  /** The id to use (Helm release name rules). Default: the branch slug plus a random suffix. */
+  id?: string
+  /** The branch (`STEADY_BRANCH`). Default: the current git branch. */
+  branch?: string
+  /** Tags (`STEADY_TAG_<KEY>`), carried into the run record. */
+  tags?: Record<string, string>
+  /** Leave it running at the end (`steady env up`, `--keep`); `steady env down <id>` removes it. */
+  keep?: boolean
+  /** Abort (SIGINT/SIGTERM): stop starting, tear down. */
+  signal?: AbortSignal
+  /** Progress lines for a person (stderr in the CLI). */
+  log?: (line: string) => void
+  /** Providers by name, on top of the built-in `process`, `command` and `url`. */
+  providers?: Record<string, EnvironmentProvider>
+  /** Environment variables to read the CI branch from (default `process.env`). */
+  env?: NodeJS.ProcessEnv
+}
+
+/** A started environment. */
+export interface EnvironmentHandle {
+  /** What it is and where it answers. */
+  readonly env: RunningEnvironment
+  /** Tears it down (safe to call twice; later calls wait for the first). */
+  down(): Promise<void>
+}
+
+function providersOf(extra: Record<string, EnvironmentProvider> | undefined): Record<string, EnvironmentProvider> {
+  return { ...builtinProviders, ...extra }
+}
+
+function pick(options: StartOptions): { entry: Record<string, unknown>; provider: EnvironmentProvider } {
+  const environments = options.config ?? {}
+  const entry = (environments as Record<string, unknown>)[options.name]
+  if (entry === undefined) {
+    const known = Object.keys(environments)
+    throw new SteadyError('STEADY_ENV_UNKNOWN', `there is no environment "${options.name}" in the config (environments.${options.name})`, {
+      hint: known.length ? `use one of: ${known.join(', ')}` : `add environments: { ${options.name}: { services: { ... } } } to steady.config.ts`,
+      details: { environment: options.name, field: `environments.${options.name}` },
+    })
+  }
+  if (!isRecord(entry)) throw configError({ environment: options.name }, '', 'the environment must be an object', 'see docs/environments.md for the three providers')
+  const providers = providersOf(options.providers)
+  const name = entry.provider ?? 'process'
+  const provider = typeof name === 'string' ? providers[name] : undefined
+  if (!provider) {
+    throw configError({ environment: options.name }, 'provider', `unknown provider ${JSON.stringify(name)}`, `use one of: ${Object.keys(providers).join(', ')}`)
+  }
+  return { entry, provider }
+}
+
+/** Masks secrets in what a person or another tool reads (URLs with credentials, secret-named tags). */
+function publicView(env: RunningEnvironment): RunningEnvironment {
+  const r = new Redactor()
+  return { ...env, url: r.text(env.url), urls: r.value(env.urls), tags: r.value(env.tags), branch: r.text(env.branch) }
+}
+
+/** Exit handlers of environments this process holds: the last resort when it exits without a teardown. */
+const held = new Set<() => void>()
+let exitHookInstalled = false
+function holdUntilExit(kill: () => void): () => void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true
+    process.on('exit', () => {
+      for (const k of held) {
+        try {
+          k()
+        } catch {}
+      }
+    })
+  }
+  held.add(kill)
+  return () => held.delete(kill)
+}
+
+/**
+ * Brings an environment up and returns a handle whose `down()` tears it down.
+ * When the start fails (a readiness check, a bad port, Ctrl-C), what was
+ * started is torn down before the error is thrown. Unless `keep` is set, a
+ * process exit without `down()` still SIGKILLs the services (a last resort).
+ */
+export async function startEnvironment(options: StartOptions): Promise<EnvironmentHandle> {
+  const log = options.log ?? (() => {})
+  const signal = options.signal ?? new AbortController().signal
+  const projectDir = resolve(options.projectDir ?? process.cwd())
+  const { entry, provider } = pick(options)
+  const checked = provider.validate(entry, options.name)
+  const tags = validateTags(options.tags ?? {}, '--tag')
+  const branch = options.branch ?? (await currentBranch(projectDir, options.env)).branch
+  if (branch.trim() === '') throw new SteadyError('STEADY_ENV_BRANCH_INVALID', '--branch is empty', { hint: 'give a branch name, or leave --branch out to use the current git branch' })
+  if (signal.aborted) throw interrupted(signal, options.name)
+
+  const self = processStart(process.pid)
+  const now = new Date().toISOString()
+  let record: EnvironmentRecord | undefined
+  for (let attempt = 0; attempt < 8 && !record; attempt++) {
+    const id = options.id !== undefined ? validateId(options.id) : deriveId(branch)
+    const ownsLogDir = options.outDir === undefined
+    const candidate: EnvironmentRecord = {
+      schema: ENV_SCHEMA,
+      id,
+      name: options.name,
+      provider: provider.name,
+      url: '',
+      urls: {},
+      tags,
+      branch,
+      services: [],
+      logDir: ownsLogDir ? join(envsDir(projectDir), id) : join(resolve(options.outDir!), 'env'),
+      startedAt: now,
+      status: 'starting',
+      projectDir,
+      owner: options.keep || !self ? undefined : { pid: process.pid, startToken: self.token },
+      ownsLogDir,
+      providerState: undefined,
+      updatedAt: now,
+    }
+    if (await claimRecord({ ...candidate, ...publicView(candidate) })) record = candidate
+    else if (options.id !== undefined) {
+      throw new SteadyError('STEADY_ENV_EXISTS', `an environment with id "${options.id}" is already up in ${projectDir}`, {
+        hint: `tear it down with \`steady env down ${options.id}\`, or choose another --id`,
+        details: { id: options.id },
+      })
+    }
+  }
+  if (!record) throw new SteadyError('STEADY_ENV_EXISTS', 'could not find a free environment id', { hint: 'pass --id' })
+  const rec = record
+  await mkdir(rec.logDir, { recursive: true })
+
+  // Saves are chained so an older state never overwrites a newer one.
+  let saving = Promise.resolve()
+  const persist = () => (saving = saving.then(() => writeRecord({ ...rec, ...publicView(rec) })))
+  const release = options.keep ? () => {} : holdUntilExit(() => provider.killSync?.(rec.providerState))
+  const downCtx = { id: rec.id, name: rec.name, projectDir, log, config: entry }
+
+  log(`environment ${rec.name} (${rec.id}): starting with the ${provider.name} provider`)
+  try {
+    const result = await provider.up(checked, {
+      id: rec.id,
+      name: rec.name,
+      branch,
+      tags,
+      projectDir,
+      logDir: rec.logDir,
+      signal,
+      log,
+      save: (state) => {
+        rec.providerState = state
+        return persist()
+      },
+    })
+    rec.url = result.url
+    rec.urls = result.urls
+    rec.services = result.services
+    rec.providerState = result.state
+    rec.status = 'up'
+    await persist()
+  } catch (error) {
+    log(`environment ${rec.name} (${rec.id}): start failed; tearing down what was started`)
+    try {
+      await saving
+      if (rec.providerState !== undefined) await provider.down(rec.providerState, downCtx)
+      await removeRecord(projectDir, rec.id)
+      // A failed start keeps the log its error points at.
+      if (rec.ownsLogDir && !(error instanceof SteadyError && 'logFile' in error.details)) await rm(rec.logDir, { recursive: true, force: true })
+    } catch (downError) {
+      log(`environment ${rec.name} (${rec.id}): teardown failed too: ${(downError as Error).message}; run \`steady env down ${rec.id}\``)
+    } finally {
+      release()
+    }
+    throw error
+  }
+  log(`environment ${rec.name} (${rec.id}): up at ${rec.url}`)
+
+  const env: RunningEnvironment = {
+    id: rec.id,
+    name: rec.name,
+    provider: rec.provider,
+    url: rec.url,
+    urls: rec.urls,
+    tags: rec.tags,
+    branch: rec.branch,
+    services: rec.services,
+    logDir: rec.logDir,
+    startedAt: rec.startedAt,
+  }
+  let stopping: Promise<void> | undefined
+  return {
+    env,
+    down: () =>
+      (stopping ??= (async () => {
+        log(`environment ${rec.name} (${rec.id}): tearing down`)
+        rec.status = 'stopping'
+        await persist()
+        await provider.down(rec.providerState, downCtx)
+        await removeRecord(projectDir, rec.id)
+        if (rec.ownsLogDir) await rm(rec.logDir, { recursive: true, force: true })
+        release()
+        log(`environment ${rec.name} (${rec.id}): torn down`)
+      })()),
+  }
+}
+
+/** Options of {@link withEnvironment}. */
+export interface WithEnvironmentOptions extends StartOptions {
+  /**
+   * After an abort, how long `fn` may take to finish (write its partial record)
+   * before the teardown starts anyway. Default 10s.
+   */
+  abortGraceMs?: number
+}
+
+/**
+ * Brings an environment up, runs `fn` with it, and tears it down after `fn`
+ * ends, throws, or is interrupted (`signal`), unless `keep` is set. The
+ * teardown's own failure is reported after `fn`'s error, never instead of it.
+ */
+export async function withEnvironment<T>(options: WithEnvironmentOptions, fn: (env: RunningEnvironment) => Promise<T>): Promise<T> {
+  const handle = await startEnvironment(options)
+  const log = options.log ?? (() => {})
+  let failed = false
+  try {
+    return await untilSettledOrAborted(fn(handle.env), options.signal, options.abortGraceMs ?? 10_000, options.name)
+  } catch (error) {
+    failed = true
+    throw error
+  } finally {
+    if (!options.keep) {
+      try {
+        await handle.down()
+      } catch (downError) {
+        if (!failed) throw downError
+        log(`environment ${handle.env.name} (${handle.env.id}): teardown failed: ${(downError as Error).message}`)
+      }
+    } else {
+      log(`environment ${handle.env.name} (${handle.env.id}) is kept: tear it down with \`steady env down ${handle.env.id}\``)
+    }
+  }
+}
+
+/** Waits for `work`; once `signal` aborts, waits at most `graceMs` more, then gives up on it. */
+function untilSettledOrAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, graceMs: number, environment: string): Promise<T> {
+  if (!signal) return work
+  return new Promise<T>((resolvePromise, reject) => {
+    let timer: NodeJS.Timeout | undefined
+    const onAbort = () => {
+      timer = setTimeout(() => reject(interrupted(signal, environment)), graceMs)
+    }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    work.then(
+      (v) => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', onAbort)
+        resolvePromise(v)
+      },
+      (e: unknown) => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      },
+    )
+  })
+}
+
+/** Options of {@link stopEnvironment}. */
+export interface StopOptions {
+  /** The project root holding `.steady/envs/`. Default: the working directory. */
+  projectDir?: string
+  /** The `environments:` section of the config as it is now (a command provider's `env` values). */
+  config?: Readonly<Record<string, EnvironmentConfig | Record<string, unknown>>>
+  providers?: Record<string, EnvironmentProvider>
+  log?: (line: string) => void
+}
+
+/**
+ * Tears down an environment from its state file (`steady env down <id>`),
+ * from any process: each recorded process is checked by its start time before
+ * it is signalled, so a PID the kernel has reused is never killed.
+ */
+export async function stopEnvironment(id: string, options: StopOptions = {}): Promise<RunningEnvironment> {
+  const projectDir = resolve(options.projectDir ?? process.cwd())
+  const log = options.log ?? (() => {})
+  const rec = await readRecord(projectDir, id)
+  if (!rec) {
+    throw new SteadyError('STEADY_ENV_NOT_FOUND', `no environment "${id}" is up in ${projectDir}`, {
+      hint: 'list them with `steady env ls`',
+      details: { id },
+    })
+  }
+  const provider = providersOf(options.providers)[rec.provider]
+  if (!provider) {
+    throw new SteadyError('STEADY_ENV_PROVIDER_UNKNOWN', `environment "${id}" was made by provider "${rec.provider}", which this steady does not know`, {
+      hint: 'tear it down with the steady (or program) that brought it up',
+      details: { id, provider: rec.provider },
+    })
+  }
+  log(`environment ${rec.name} (${rec.id}): tearing down`)
+  await writeRecord({ ...rec, status: 'stopping' })
+  await provider.down(rec.providerState, { id: rec.id, name: rec.name, projectDir, log, config: options.config?.[rec.name] })
+  await removeRecord(projectDir, rec.id)
+  if (rec.ownsLogDir) await rm(rec.logDir, { recursive: true, force: true })
+  log(`environment ${rec.name} (${rec.id}): torn down`)
+  const { schema: _s, status: _st, projectDir: _p, owner: _o, ownsLogDir: _l, providerState: _ps, updatedAt: _u, ...env } = rec
+  return env
+}
+
+/** An environment as `steady env ls` shows it. */
+export interface ListedEnvironment extends RunningEnvironment {
+  /**
+   * - `up`: running (or a command/url environment steady cannot look into);
+   * - `starting` / `stopping`: a command is bringing it up or down right now;
+   * - `orphaned`: the run that held it died without tearing it down;
+   * - `exited`: its processes are gone (they crashed or were killed by hand).
+   * `orphaned` and `exited` ones still need `steady env down <id>`.
+   */
+  status: 'up' | 'starting' | 'stopping' | 'orphaned' | 'exited'
+  /** Whether its processes run (process provider); undefined when the provider cannot tell. */
+  running: boolean | undefined
+  /** PID of the run holding it, when one does (it tears it down when it ends). */
+  heldBy: number | undefined
+}
+
+/** The environments recorded in `.steady/envs/`, with whether they still run; unreadable state files are reported in `errors`. */
+export async function listEnvironments(options: { projectDir?: string; providers?: Record<string, EnvironmentProvider> } = {}): Promise<{ environments: ListedEnvironment[]; errors: SteadyError[] }> {
+  const projectDir = resolve(options.projectDir ?? process.cwd())
+  const providers = providersOf(options.providers)
+  const { records, errors } = await readRecords(projectDir)
+  const environments = records.map((rec): ListedEnvironment => {
+    const running = providers[rec.provider]?.alive?.(rec.providerState)
+    const ownerAlive = rec.owner ? isSameProcess(rec.owner.pid, rec.owner.startToken) : undefined
+    let status: ListedEnvironment['status']
+    if (ownerAlive === false) status = 'orphaned'
+    else if (rec.status !== 'up' && (ownerAlive || rec.owner === undefined)) status = rec.status
+    else if (running === false) status = 'exited'
+    else status = 'up'
+    const { schema: _s, status: _st, projectDir: _p, owner, ownsLogDir: _l, providerState: _ps, updatedAt: _u, ...env } = rec
+    return { ...env, status, running, heldBy: ownerAlive ? owner?.pid : undefined }
+  })
+  return { environments, errors }
+}
