@@ -1,0 +1,175 @@
+/**
+ * Soak plans, as written in `steady.config.ts` under `plans`, and their
+ * validation. A plan is an environment, a window size, what to watch on the
+ * service, the probe loop, and phases: each a name, a duration and an
+ * optional load profile.
+ */
+import { createHash } from 'node:crypto'
+import { parseDuration, SteadyError, type Duration } from '@steady/record'
+import type { PromQuery } from './scrape/prometheus-query.ts'
+
+export interface SoakPhase {
+  /** A name that says what the phase is for: `warmup`, `quiet`, `nominal`, `peak`, `recovery`. */
+  name: string
+  /** How long the phase lasts (k6 notation: `30s`, `5m`). */
+  duration: Duration
+  /** A load profile from the config's `load` section; no load when absent. */
+  load?: string
+  /**
+   * The start of the phase that trend findings ignore (the service settling
+   * after a load step). Default: 20% of the phase, at most 1 minute.
+   */
+  warmup?: Duration
+}
+
+export interface ScrapePlan {
+  /** Metrics path on each service (default `/metrics`); `false` to scrape none. */
+  path?: string | false
+  /** Scrape interval (default `5s`). */
+  interval?: Duration
+  /** Metric families to keep instead of the defaults (names or RegExps). */
+  series?: (string | RegExp)[]
+  /** Metric families to keep on top of the defaults. */
+  extraSeries?: (string | RegExp)[]
+  /** Sample each service process from /proc (process environments only; default true). */
+  proc?: boolean
+  /** Read indicators from a Prometheus server with PromQL instead of (or besides) scraping. */
+  prometheus?: { url: string; queries: PromQuery[] }
+}
+
+export interface ProbePlan {
+  /** Probe iterations running at once (default 1). */
+  concurrency?: number
+  /** Only scenarios whose name matches (`@tag` for tags). */
+  grep?: string
+  /** Pause between one probe iteration and the next, per probe worker (default none). */
+  pause?: Duration
+  /** Timeout of one probe iteration (default 60s). */
+  timeout?: Duration
+}
+
+export interface SoakPlan {
+  /** The environment (from `environments`) a soak of this plan brings up by default. */
+  environment?: string
+  /** Window size (default `10s`). */
+  window?: Duration
+  scrape?: ScrapePlan
+  probe?: ProbePlan
+  phases: SoakPhase[]
+  /** The service's name and version for the record's subject (version may come from --tag version=...). */
+  service?: { name?: string; version?: string }
+}
+
+export interface ResolvedPhase {
+  name: string
+  durationMs: number
+  warmupMs: number
+  load?: string
+}
+
+export interface ResolvedPlan {
+  name: string
+  environment?: string
+  windowMs: number
+  scrapeIntervalMs: number
+  metricsPath: string | false
+  series?: (string | RegExp)[]
+  extraSeries: (string | RegExp)[]
+  proc: boolean
+  prometheus?: { url: string; queries: PromQuery[] }
+  probeConcurrency: number
+  probeGrep?: string
+  probePauseMs: number
+  probeTimeoutMs: number
+  phases: ResolvedPhase[]
+  totalMs: number
+  durationScale: number
+  /** sha256 prefix of the plan as written (before scaling), for the comparability key. */
+  hash: string
+  service?: { name?: string; version?: string }
+}
+
+function fail(plan: string, field: string, message: string, hint: string): never {
+  throw new SteadyError('STEADY_PLAN_INVALID', `plans.${plan}.${field}: ${message}`, { hint, details: { plan, field } })
+}
+
+/** A stable hash of a plan (RegExps by source), so the same plan text gives the same key. */
+export function planHash(plan: SoakPlan, profiles: Record<string, unknown> = {}): string {
+  const used = Object.fromEntries(plan.phases.filter((p) => p.load).map((p) => [p.load!, profiles[p.load!]]))
+  const text = JSON.stringify({ plan, used }, (_k, v: unknown) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v))
+  return createHash('sha256').update(text).digest('hex').slice(0, 12)
+}
+
+/**
+ * Validates a plan and resolves durations, multiplied by `durationScale`
+ * (`--duration-scale 0.1` runs the same plan ten times faster, for CI).
+ * `profiles` are the names in the config's `load` section.
+ */
+export function resolvePlan(
+  name: string,
+  plan: SoakPlan | undefined,
+  options: { durationScale?: number; profiles?: Record<string, unknown>; available?: string[] } = {},
+): ResolvedPlan {
+  if (!plan) {
+    const known = options.available?.length ? `known plans: ${options.available.join(', ')}` : 'the config has no plans'
+    throw new SteadyError('STEADY_PLAN_NOT_FOUND', `no soak plan named "${name}" (${known})`, {
+      hint: 'add it under `plans` in steady.config.ts, or pass an existing plan name',
+      details: { plan: name },
+    })
+  }
+  const scale = options.durationScale ?? 1
+  if (!(scale > 0) || !Number.isFinite(scale)) {
+    throw new SteadyError('STEADY_USAGE', `--duration-scale must be a positive number, got ${scale}`, { hint: 'e.g. --duration-scale 0.1' })
+  }
+  if (!Array.isArray(plan.phases) || plan.phases.length === 0) {
+    fail(name, 'phases', 'a plan needs at least one phase', "add e.g. phases: [{ name: 'quiet', duration: '2m' }]")
+  }
+  const profiles = options.profiles ?? {}
+  const seen = new Set<string>()
+  const phases = plan.phases.map((p, i): ResolvedPhase => {
+    const at = `phases[${i}]`
+    if (!p || typeof p.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(p.name)) {
+      fail(name, `${at}.name`, `expected a name of letters, digits, '-', '_' or '.', got ${JSON.stringify(p?.name)}`, "name phases by what they are for: 'quiet', 'nominal', 'peak'")
+    }
+    if (seen.has(p.name)) fail(name, `${at}.name`, `phase "${p.name}" appears twice`, 'give each phase its own name')
+    seen.add(p.name)
+    if (p.duration === undefined) fail(name, `${at}.duration`, 'missing', "add a duration, e.g. duration: '2m'")
+    const durationMs = parseDuration(p.duration, `plans.${name}.${at}.duration`) * scale
+    if (durationMs <= 0) fail(name, `${at}.duration`, 'must be longer than 0', "e.g. duration: '2m'")
+    if (p.load !== undefined && !(p.load in profiles)) {
+      const known = Object.keys(profiles)
+      fail(name, `${at}.load`, `no load profile named "${p.load}"${known.length ? ` (known: ${known.join(', ')})` : ''}`, 'define it under `load` in steady.config.ts, or fix the name')
+    }
+    const warmupMs =
+      p.warmup !== undefined ? parseDuration(p.warmup, `plans.${name}.${at}.warmup`) * scale : Math.min(0.2 * durationMs, 60_000 * scale)
+    if (warmupMs >= durationMs) fail(name, `${at}.warmup`, 'must be shorter than the phase', 'shorten the warm-up or lengthen the phase')
+    return { name: p.name, durationMs, warmupMs, ...(p.load ? { load: p.load } : {}) }
+  })
+  const windowMs = parseDuration(plan.window ?? '10s', `plans.${name}.window`) * scale
+  const scrapeIntervalMs = parseDuration(plan.scrape?.interval ?? '5s', `plans.${name}.scrape.interval`) * scale
+  if (windowMs <= 0) fail(name, 'window', 'must be longer than 0', "e.g. window: '10s'")
+  const concurrency = plan.probe?.concurrency ?? 1
+  if (!Number.isInteger(concurrency) || concurrency < 1) fail(name, 'probe.concurrency', `expected a whole number ≥ 1, got ${concurrency}`, 'e.g. probe: { concurrency: 2 }')
+  const totalMs = phases.reduce((s, p) => s + p.durationMs, 0)
+  return {
+    name,
+    ...(plan.environment ? { environment: plan.environment } : {}),
+    windowMs,
+    // A scrape every window at least; very short scaled intervals would only measure the scraper.
+    scrapeIntervalMs: Math.max(200, Math.min(scrapeIntervalMs, windowMs)),
+    metricsPath: plan.scrape?.path === undefined ? '/metrics' : plan.scrape.path,
+    ...(plan.scrape?.series ? { series: plan.scrape.series } : {}),
+    extraSeries: plan.scrape?.extraSeries ?? [],
+    proc: plan.scrape?.proc ?? true,
+    ...(plan.scrape?.prometheus ? { prometheus: plan.scrape.prometheus } : {}),
+    probeConcurrency: concurrency,
+    ...(plan.probe?.grep ? { probeGrep: plan.probe.grep } : {}),
+    probePauseMs: plan.probe?.pause !== undefined ? parseDuration(plan.probe.pause, `plans.${name}.probe.pause`) : 0,
+    probeTimeoutMs: parseDuration(plan.probe?.timeout ?? '60s', `plans.${name}.probe.timeout`),
+    phases,
+    totalMs,
+    durationScale: scale,
+    hash: planHash(plan, profiles),
+    ...(plan.service ? { service: plan.service } : {}),
+  }
+}

@@ -1,0 +1,96 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { SteadyError } from '@steady/record'
+import { resolvePlan, planHash, Progress, formatProgress, LiveMetrics, type SoakPlan } from '@steady/soak'
+
+const plan: SoakPlan = {
+  window: '10s',
+  phases: [
+    { name: 'warmup', duration: '30s' },
+    { name: 'quiet', duration: '2m' },
+    { name: 'nominal', duration: '5m', load: 'nominal' },
+    { name: 'peak', duration: '2m', load: 'peak', warmup: '10s' },
+  ],
+}
+const profiles = { nominal: {}, peak: {} }
+
+test('resolves durations and scales every one of them', () => {
+  const r = resolvePlan('default', plan, { profiles, durationScale: 0.1 })
+  assert.equal(r.phases.map((p) => p.durationMs), [3000, 12_000, 30_000, 12_000])
+  assert.is(r.windowMs, 1000)
+  assert.is(r.totalMs, 57_000)
+  assert.is(r.phases[3].warmupMs, 1000)
+  assert.is(r.phases[2].warmupMs, 6000) // 20% of the phase by default
+  assert.is(r.durationScale, 0.1)
+  assert.is(r.hash, resolvePlan('default', plan, { profiles }).hash, 'the scale is not part of the plan hash')
+  assert.is.not(planHash({ ...plan, window: '5s' }, profiles), r.hash)
+})
+
+function error(fn: () => unknown): SteadyError {
+  try {
+    fn()
+  } catch (e) {
+    return e as SteadyError
+  }
+  throw new Error('did not throw')
+}
+
+test('bad plans name the plan, the phase and the field', () => {
+  let e = error(() => resolvePlan('ci', { phases: [{ name: 'quiet', duration: '2 minutes' }] }))
+  assert.is(e.code, 'STEADY_DURATION_INVALID')
+  assert.match(e.message, 'plans.ci.phases[0].duration')
+  e = error(() => resolvePlan('ci', { phases: [{ name: 'peak', duration: '1m', load: 'peek' }] }, { profiles }))
+  assert.is(e.code, 'STEADY_PLAN_INVALID')
+  assert.match(e.message, 'plans.ci.phases[0].load: no load profile named "peek" (known: nominal, peak)')
+  e = error(() => resolvePlan('ci', { phases: [{ name: 'a', duration: '1m' }, { name: 'a', duration: '1m' }] }))
+  assert.match(e.message, 'phases[1].name')
+  e = error(() => resolvePlan('ci', { phases: [] }))
+  assert.match(e.message, 'at least one phase')
+  e = error(() => resolvePlan('ci', { phases: [{ name: 'a', duration: '10s', warmup: '20s' }] }))
+  assert.match(e.message, 'phases[0].warmup')
+  e = error(() => resolvePlan('nope', undefined, { available: ['default', 'ci'] }))
+  assert.is(e.code, 'STEADY_PLAN_NOT_FOUND')
+  assert.match(e.message, 'known plans: default, ci')
+  e = error(() => resolvePlan('ci', plan, { profiles, durationScale: 0 }))
+  assert.match(e.message, '--duration-scale')
+})
+
+test('progress: a live line on a terminal, a plain line every 10 s elsewhere', () => {
+  const out: string[] = []
+  let now = 0
+  const snap = { phase: 'quiet', elapsedMs: 5000, totalMs: 60_000, iterations: 10, passed: 9, p95Ms: 42, loadRate: 100 }
+  assert.is(formatProgress(snap), 'phase quiet · 5s/1m (8%) · 10 probe iterations, 90.0% pass · probe p95 42ms · load 100.0 it/s')
+  const plain = new Progress({ write: (s) => out.push(s), isTTY: false, now: () => now })
+  plain.update(snap)
+  now = 5000
+  plain.update(snap)
+  now = 10_000
+  plain.update(snap)
+  assert.is(out.length, 2)
+  assert.ok(out.every((l) => l.endsWith('\n') && !l.includes('\r')))
+  const tty: string[] = []
+  const live = new Progress({ write: (s) => tty.push(s), isTTY: true })
+  live.update(snap)
+  live.update(snap)
+  live.log('phase peak started')
+  live.done()
+  assert.ok(tty[0].startsWith('\r\u001b[2K'))
+  assert.is(tty.length, 4)
+})
+
+test('the soak serves its own /metrics', async () => {
+  const m = new LiveMetrics('default')
+  m.setPhase('default', 'quiet')
+  m.iterations.labels('checkout', 'passed').inc(3)
+  const url = await m.listen(0)
+  try {
+    const text = await (await fetch(url)).text()
+    assert.match(text, 'steady_soak_phase{plan="default",phase="quiet"} 1')
+    assert.match(text, 'steady_soak_probe_iterations_total{scenario="checkout",result="passed"} 3')
+    assert.is((await fetch(url.replace('/metrics', '/'))).status, 404)
+  } finally {
+    await m.close()
+  }
+})
+
+test.run()
