@@ -139,6 +139,8 @@ export class WindowCollector {
       const closed = this.#open
       const snap = this.#snapshot(closed, this.#windowEnd - this.#windowMs - this.#t0, this.#windowEnd - this.#t0)
       this.#open = this.#newWindow(closed.index + 1)
+      // A gauge holds its value until it changes: carry the last value into the new window.
+      for (const [k, g] of closed.gauges) this.#open.gauges.set(k, { metric: g.metric, tags: g.tags, min: g.last, max: g.last, last: g.last })
       this.#windowEnd += this.#windowMs
       this.#onWindow?.(snap)
     }
