@@ -79,7 +79,7 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
       details: { file: path },
     })
   }
-  const config = (mod.default ?? mod.config) as unknown
+  const config = unwrapDefault(mod.default ?? mod.config)
   if (!config || typeof config !== 'object' || Array.isArray(config)) {
     throw new SteadyError('STEADY_CONFIG_INVALID', `config ${path} has no default export object`, {
       hint: "write `export default defineConfig({ ... })` with `import { defineConfig } from '@steady/cli'`",
@@ -90,8 +90,49 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
   return { config: config as SteadyConfig, path, dir: dirname(path), hash }
 }
 
-/** Imports a TypeScript or JavaScript module through tsx, so users never compile. */
+/**
+ * In a project without `"type": "module"`, tsx loads a `.ts` file as CommonJS
+ * and its `export default` arrives wrapped once more (`{ default: ... }`).
+ */
+export function unwrapDefault(value: unknown): unknown {
+  if (value && typeof value === 'object' && 'default' in value) {
+    const keys = Object.keys(value).filter((k) => k !== '__esModule')
+    if (keys.length === 1) return (value as { default: unknown }).default
+  }
+  return value
+}
+
+/**
+ * Imports a TypeScript or JavaScript module through tsx, so users never
+ * compile. A file that Node would treat as CommonJS (`.cts`, or `.ts` in a
+ * package without `"type": "module"`) is required as CommonJS; anything else
+ * is imported as ESM. Either way errors keep stack lines that point at the
+ * user's file and line.
+ */
 export async function importTs(path: string): Promise<unknown> {
+  if (isCommonJs(path)) {
+    const { require: tsxRequire } = await import('tsx/cjs/api')
+    return tsxRequire(path, import.meta.url)
+  }
   const { tsImport } = await import('tsx/esm/api')
   return tsImport(pathToFileURL(path).href, { parentURL: import.meta.url, onImport: undefined })
+}
+
+function isCommonJs(path: string): boolean {
+  if (/\.(mts|mjs)$/.test(path)) return false
+  if (/\.(cts|cjs)$/.test(path)) return true
+  let dir = dirname(path)
+  for (;;) {
+    const pkg = join(dir, 'package.json')
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: string }).type !== 'module'
+      } catch {
+        return true
+      }
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return true
+    dir = parent
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * @steady/cli: the `steady` command, and `defineConfig` for `steady.config.ts`.
  */
-export { defineConfig, loadConfig, findConfig } from './config.ts'
+export { defineConfig, loadConfig, findConfig, importTs, unwrapDefault } from './config.ts'
 export type { SteadyConfig, LoadedConfig } from './config.ts'
 export { main, createProgram } from './main.ts'
 export type { MainOptions } from './main.ts'

@@ -11,9 +11,11 @@ export function formatLoadError(error: unknown, file: string): string {
   // esbuild transform errors carry structured locations.
   const first = e?.errors?.[0]
   if (first?.location) return `${first.location.file}:${first.location.line}:${first.location.column}: ${first.text}`
-  const message = (e?.message ?? String(error)).split('\n').find((l) => l.trim() !== '') ?? String(error)
-  // esbuild's message text already names file:line:col when it is a syntax error.
-  if (/:\d+:\d+/.test(message)) return message.replace(/^Transform failed with \d+ errors?:\s*/i, '')
+  const full = e?.message ?? String(error)
+  // esbuild's message names file:line:col on a line of its own when it is a syntax error.
+  const syntax = full.match(/^(\S+):(\d+):(\d+): (?:ERROR: )?(.*)$/m)
+  if (syntax) return `${relative(process.cwd(), syntax[1]) || syntax[1]}:${syntax[2]}:${syntax[3]}: ${syntax[4]}`
+  const message = full.split('\n').find((l) => l.trim() !== '') ?? full
   const line = locate(e?.stack ?? '', file)
   return line ? `${line}: ${message}` : message
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
+import { registerRecord } from './record.ts'
 
 /** A command module: adds one top-level command (with its subcommands) to the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void
@@ -9,4 +10,5 @@ export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code
  * own file; add one line here per command.
  */
 export const commands: RegisterCommand[] = [
+  registerRecord,
 ]

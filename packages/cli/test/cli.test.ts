@@ -1,0 +1,121 @@
+/** The CLI shell: help, usage errors, config loading errors, exit codes, `steady record`. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { main, loadConfig } from '@steady/cli'
+import { RunRecordWriter, SeriesAggregator, comparabilityKey, SteadyError } from '@steady/record'
+
+async function run(argv: string[], cwd = process.cwd()) {
+  let out = ''
+  let err = ''
+  const code = await main(argv, { cwd, out: (s) => (out += s), err: (s) => (err += s), isTTY: false })
+  return { code, out, err }
+}
+
+test('--help lists commands and exits 0; no arguments prints help and exits 2', async () => {
+  const help = await run(['--help'])
+  assert.is(help.code, 0)
+  assert.match(help.out, 'Usage: steady')
+  assert.match(help.out, 'record')
+  const none = await run([])
+  assert.is(none.code, 2)
+})
+
+test('an unknown command or option is a usage error: exit 2 with what to do', async () => {
+  const r = await run(['frobnicate'])
+  assert.is(r.code, 2)
+  assert.match(r.err, '--help')
+  const o = await run(['record', 'recover', '--nope', 'x'])
+  assert.is(o.code, 2)
+  assert.match(o.err, "unknown option '--nope'")
+})
+
+test('a config with a syntax error is reported with file and line (exit 2)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'steady-cfg-'))
+  writeFileSync(join(dir, 'steady.config.ts'), "export default {\n  scenarios: ['a'],\n  oops: = 3,\n}\n")
+  try {
+    await loadConfig(dir)
+    assert.unreachable()
+  } catch (e) {
+    const err = e as SteadyError
+    assert.is(err.code, 'STEADY_CONFIG_LOAD')
+    assert.match(err.message, 'steady.config.ts:3')
+    assert.is(err.exitCode, 2)
+  }
+  writeFileSync(join(dir, 'steady.config.ts'), "const x: number = 1\nthrow new Error('boom at load')\nexport default {}\n")
+  try {
+    await loadConfig(dir)
+    assert.unreachable()
+  } catch (e) {
+    assert.match((e as SteadyError).message, 'boom at load')
+    assert.match((e as SteadyError).message, 'steady.config.ts:2')
+  }
+  writeFileSync(join(dir, 'steady.config.ts'), 'export const nothing = 1\n')
+  try {
+    await loadConfig(dir)
+    assert.unreachable()
+  } catch (e) {
+    assert.is((e as SteadyError).code, 'STEADY_CONFIG_INVALID')
+  }
+  try {
+    await loadConfig(dir, 'missing.config.ts')
+    assert.unreachable()
+  } catch (e) {
+    assert.is((e as SteadyError).code, 'STEADY_CONFIG_NOT_FOUND')
+  }
+})
+
+test('the nearest config above the working directory is found and loaded with tsx', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'steady-cfg-'))
+  writeFileSync(join(dir, 'steady.config.ts'), "const n: number = 2\nexport default { scenarios: ['s/*.scenario.ts'], n }\n")
+  const sub = join(dir, 'a', 'b')
+  const { mkdirSync } = await import('node:fs')
+  mkdirSync(sub, { recursive: true })
+  const loaded = await loadConfig(sub)
+  assert.is(loaded.path, join(dir, 'steady.config.ts'))
+  assert.equal(loaded.config.scenarios, ['s/*.scenario.ts'])
+  assert.is(loaded.hash.length, 12)
+})
+
+test('steady record recover rebuilds run.json from a killed run; validate checks it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'steady-rec-'))
+  let t = 0
+  const agg = new SeriesAggregator({ windowMs: 1000, now: () => t })
+  const w = new RunRecordWriter({
+    dir,
+    now: () => t,
+    aggregator: agg,
+    header: {
+      kind: 'soak', id: 'r1', startedAt: new Date().toISOString(), tool: { name: 'steady', version: '0.1.0' }, subject: {},
+      seed: '1', configHash: 'x', comparability: comparabilityKey({}), window: { sizeMs: 1000 },
+    },
+  })
+  for (t = 0; t < 2500; t += 100) agg.duration('probe', 'http_req_duration', { scenario: 's', name: 'a' }, 5)
+  w.flush()
+  assert.not.ok(existsSync(join(dir, 'run.json')))
+  const r = await run(['record', 'recover', dir])
+  assert.is(r.code, 0, r.err)
+  assert.match(r.out, 'recovered r1')
+  assert.is(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).complete, false)
+  const v = await run(['record', 'validate', dir])
+  assert.is(v.code, 0)
+  assert.match(v.out, 'incomplete')
+  writeFileSync(join(dir, 'run.json'), '{"schema":"steady.run/1"')
+  const bad = await run(['record', 'validate', dir])
+  assert.is(bad.code, 2)
+  assert.match(bad.err, 'truncated')
+  const none = await run(['record', 'recover', mkdtempSync(join(tmpdir(), 'empty-'))])
+  assert.is(none.code, 2)
+  assert.match(none.err, 'no events.ndjson')
+})
+
+test('the installed bin runs the sources inside the monorepo', () => {
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'steady.js'), '--version'], { encoding: 'utf8' })
+  assert.is(r.status, 0, r.stderr)
+  assert.match(r.stdout, /^\d+\.\d+\.\d+/)
+})
+
+test.run()
