@@ -21,6 +21,8 @@ const idRule = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
 export function slugify(text: string, max = MAX_ID_LENGTH - SUFFIX_LENGTH - 1): string {
   let slug = text
     .normalize('NFKD')
+    // Accents come apart under NFKD; dropping the marks keeps the letter (Ç → c).
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
