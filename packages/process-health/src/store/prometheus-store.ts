@@ -1,0 +1,169 @@
+/**
+ * A store backed by Prometheus, for teams whose CI pushes to a Pushgateway
+ * (or remote-writes): appends push the observation's gauges (its value, its
+ * own timestamp, its weight) to the Pushgateway, one group per process,
+ * indicator and label set; reads ask Prometheus for those gauges with
+ * `query_range` and turn each distinct observation timestamp back into one
+ * observation. Prometheus keeps what it scraped, so history survives fresh
+ * CI clones; its resolution is the scrape interval (two observations of the
+ * same series pushed within one scrape keep only the later one).
+ */
+import { Gauge, Registry } from 'prom-client'
+import { ProcessHealthError } from '../errors.ts'
+import { baseValue, fromBaseValue, pushMetrics } from '../export/prometheus.ts'
+import type { Observation, ProcessDefinition } from '../types.ts'
+import type { HealthStore, HistoryQuery } from './types.ts'
+
+/** Options of {@link PrometheusStore}. */
+export interface PrometheusStoreOptions {
+  /** Prometheus's base URL, e.g. `http://prometheus:9090`. */
+  url: string
+  /** The processes, to convert durations between their unit and seconds. */
+  processes: readonly ProcessDefinition[]
+  /** Where appends go. Without it the store is read-only. */
+  pushgateway?: { url: string; jobName?: string }
+  /** Metric name prefix, as the exporter's. Default `steady_`. */
+  prefix?: string
+  /** How far back a read reaches when the query has no `from` (ms). Default 35 days. */
+  defaultRangeMs?: number
+  /**
+   * The query_range step (ms). Default: the range over 10 000 points, and at
+   * least 15 s; observations closer together than the step may merge.
+   */
+  stepMs?: number
+  /** Extra request headers (an Authorization header for a protected Prometheus). */
+  headers?: Record<string, string>
+  /** Request timeout (ms). Default 15 000. */
+  timeoutMs?: number
+  /** The reference for the default range. Default `Date.now`. */
+  now?: () => number
+}
+
+interface RangeSeries {
+  metric: Record<string, string>
+  values: Array<[number, string]>
+}
+
+const dropLabels = new Set(['__name__', 'job', 'instance', 'exported_job', 'exported_instance', 'process', 'indicator'])
+
+/** History in Prometheus; see the module comment. */
+export class PrometheusStore implements HealthStore {
+  readonly description: string
+  private readonly options: PrometheusStoreOptions
+  private readonly prefix: string
+
+  constructor(options: PrometheusStoreOptions) {
+    this.options = options
+    this.prefix = options.prefix ?? 'steady_'
+    this.description = `Prometheus at ${options.url}${options.pushgateway ? ` (appends pushed to ${options.pushgateway.url})` : ' (read-only)'}`
+  }
+
+  private indicator(process: string, name: string) {
+    return this.options.processes.find((p) => p.name === process)?.indicators.find((i) => i.name === name)
+  }
+
+  async append(observations: Observation | readonly Observation[]): Promise<void> {
+    const gateway = this.options.pushgateway
+    if (!gateway) {
+      throw new ProcessHealthError('STEADY_HEALTH_STORE_READONLY', `the Prometheus store at ${this.options.url} has no Pushgateway to append to`, {
+        hint: 'give it pushgateway: { url } (health.prometheus.pushgateway in steady.config.ts), or record to the file store',
+      })
+    }
+    const list = Array.isArray(observations) ? (observations as readonly Observation[]) : [observations as Observation]
+    // Oldest first, so each group ends with its latest observation.
+    for (const o of [...list].sort((a, b) => a.at - b.at)) {
+      const registry = new Registry()
+      const labels: Record<string, string> = { ...(o.labels ?? {}), process: o.process, indicator: o.indicator }
+      const names = Object.keys(labels)
+      const gauge = (suffix: string, help: string, v: number) =>
+        new Gauge({ name: `${this.prefix}process_observation_${suffix}`, help, labelNames: names, registers: [registry] }).set(labels, v)
+      gauge('value', 'The last observation of each indicator, in base units (seconds, ratio, count).', baseValue(this.indicator(o.process, o.indicator), o.value))
+      gauge('timestamp_seconds', 'When the last observation of each indicator happened (its own time, Unix seconds).', o.at / 1000)
+      gauge('weight', 'The weight (trials) of the last observation of each indicator.', o.weight ?? 1)
+      // One group per series: a push replaces only that series' last observation.
+      await pushMetrics(registry, { url: gateway.url, jobName: gateway.jobName ?? 'steady_health', groupings: labels, method: 'push' })
+    }
+  }
+
+  async read(query: HistoryQuery): Promise<Observation[]> {
+    const now = (this.options.now ?? Date.now)()
+    const to = query.to ?? now
+    const from = query.from ?? to - (this.options.defaultRangeMs ?? 35 * 86_400_000)
+    if (to <= from) return []
+    const step = this.options.stepMs ?? Math.max(15_000, Math.ceil((to - from) / 10_000))
+    const selector = `{process=${quote(query.process)}${query.indicator ? `,indicator=${quote(query.indicator)}` : ''}}`
+    const [values, stamps, weights] = await Promise.all(
+      ['value', 'timestamp_seconds', 'weight'].map((s) => this.queryRange(`${this.prefix}process_observation_${s}${selector}`, from, to, step)),
+    )
+    const key = (m: Record<string, string>) =>
+      JSON.stringify(
+        Object.entries(m)
+          .filter(([k]) => k !== '__name__')
+          .sort(([a], [b]) => a.localeCompare(b)),
+      )
+    const valueBy = new Map(values.map((s) => [key(s.metric), new Map(s.values.map(([t, v]) => [t, Number(v)]))]))
+    const weightBy = new Map(weights.map((s) => [key(s.metric), new Map(s.values.map(([t, v]) => [t, Number(v)]))]))
+    const out: Observation[] = []
+    const seen = new Set<string>()
+    for (const series of stamps) {
+      const k = key(series.metric)
+      const process = series.metric.process
+      const name = series.metric.indicator
+      if (!process || !name) continue
+      const indicator = this.indicator(process, name)
+      const labels: Record<string, string> = {}
+      for (const [l, v] of Object.entries(series.metric)) if (!dropLabels.has(l)) labels[l] = v
+      for (const [t, stamp] of series.values) {
+        const atMs = Math.round(Number(stamp) * 1000)
+        const id = `${k}@${atMs}`
+        if (seen.has(id) || !Number.isFinite(atMs)) continue
+        const v = valueBy.get(k)?.get(t)
+        if (v === undefined || !Number.isFinite(v)) continue
+        if (atMs < from || atMs > to) continue
+        seen.add(id)
+        const o: Observation = { process, indicator: name, value: fromBaseValue(indicator, v), at: atMs }
+        const w = weightBy.get(k)?.get(t)
+        if (w !== undefined && w !== 1) o.weight = w
+        if (Object.keys(labels).length) o.labels = labels
+        out.push(o)
+      }
+    }
+    return out.sort((a, b) => a.at - b.at)
+  }
+
+  private async queryRange(promql: string, from: number, to: number, stepMs: number): Promise<RangeSeries[]> {
+    const url = new URL('/api/v1/query_range', this.options.url)
+    url.searchParams.set('query', promql)
+    url.searchParams.set('start', String(from / 1000))
+    url.searchParams.set('end', String(to / 1000))
+    url.searchParams.set('step', `${stepMs / 1000}s`)
+    let response: Response
+    try {
+      response = await fetch(url, { headers: this.options.headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000) })
+    } catch (error) {
+      throw new ProcessHealthError('STEADY_HEALTH_PROMETHEUS_UNREACHABLE', `cannot reach Prometheus at ${this.options.url}: ${(error as Error).message}`, {
+        hint: 'check health.prometheus.url and that Prometheus is up (curl <url>/-/ready)',
+        cause: error,
+        details: { url: this.options.url },
+      })
+    }
+    const text = await response.text()
+    let body: { status?: string; error?: string; data?: { resultType?: string; result?: RangeSeries[] } }
+    try {
+      body = JSON.parse(text) as typeof body
+    } catch {
+      body = {}
+    }
+    if (!response.ok || body.status !== 'success' || body.data?.resultType !== 'matrix') {
+      throw new ProcessHealthError('STEADY_HEALTH_PROMETHEUS_QUERY', `Prometheus query_range ${promql} failed: HTTP ${response.status} ${body.error ?? text.slice(0, 200)}`, {
+        hint: 'check the Prometheus URL and the metric prefix; the query must return a range vector',
+        details: { url: this.options.url, query: promql, status: response.status },
+      })
+    }
+    return body.data.result ?? []
+  }
+}
+
+function quote(value: string): string {
+  return JSON.stringify(value)
+}
