@@ -12,6 +12,23 @@ export default defineConfig({
   scenarios: ['scenarios/**/*.scenario.ts'],
 
   // ── environments (packages/env) ──────────────────────────────────────────
+  // `steady env up local` / `steady run --env local`: the demo store as a local
+  // process on a free port (it binds port 0 and prints its URL, which steady
+  // reads), ready when /health answers 2xx. See docs/environments.md.
+  environments: {
+    local: {
+      provider: 'process',
+      services: {
+        store: {
+          command: 'node',
+          args: ['--conditions=steady-source', '--import', 'tsx', 'packages/demo-store/src/main.ts', '--port', '0'],
+          port: 0,
+          readiness: { path: '/health', timeout: '30s' },
+          stopGracePeriod: '10s',
+        },
+      },
+    },
+  },
 
   // ── load profiles (packages/load) ────────────────────────────────────────
 

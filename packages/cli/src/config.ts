@@ -10,12 +10,15 @@ import { createHash } from 'node:crypto'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { SteadyError } from '@steady/record'
+import type { EnvironmentConfig } from '@steady/env'
 import { formatLoadError } from './load-module.ts'
 
 /** The whole configuration a `steady.config.ts` default-exports. */
 export interface SteadyConfig {
   /** Scenario files, as globs relative to the config file. Default: `scenarios/**\/*.scenario.ts`. */
   scenarios?: string | string[]
+  /** Ephemeral environments by name (`steady env up <name>`, `steady run --env <name>`); see docs/environments.md. */
+  environments?: Record<string, EnvironmentConfig>
   [section: string]: unknown
 }
 
