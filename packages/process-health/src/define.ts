@@ -234,12 +234,6 @@ export function validateLabels(indicator: IndicatorDefinition, labels: Labels, w
         details: { field: `${where}.${key}` },
       })
     }
-    if (indicator.labels && !indicator.labels.includes(key)) {
-      throw new ProcessHealthError('STEADY_HEALTH_LABELS_INVALID', `${where}.${key}: indicator "${indicator.name}" declares labels ${indicator.labels.join(', ') || '(none)'}, not "${key}"`, {
-        hint: `put "${key}" in the observation's fields (--field ${key}=...), or add it to the indicator's labels`,
-        details: { field: `${where}.${key}` },
-      })
-    }
     const why = highCardinalityReason(key, value)
     if (why) {
       throw new ProcessHealthError(
@@ -250,6 +244,12 @@ export function validateLabels(indicator: IndicatorDefinition, labels: Labels, w
           details: { field: `${where}.${key}`, value },
         },
       )
+    }
+    if (indicator.labels && !indicator.labels.includes(key)) {
+      throw new ProcessHealthError('STEADY_HEALTH_LABELS_INVALID', `${where}.${key}: indicator "${indicator.name}" declares labels ${indicator.labels.join(', ') || '(none)'}, not "${key}"`, {
+        hint: `put "${key}" in the observation's fields (--field ${key}=...), or add it to the indicator's labels`,
+        details: { field: `${where}.${key}` },
+      })
     }
   }
 }

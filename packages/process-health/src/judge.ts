@@ -291,7 +291,7 @@ function unknownCheck(name: HealthCheck['name'], reason: string, numbers: Record
 }
 
 function tooLittle(what: string, have: number, need: number, window: string, unit: string): string {
-  return `only ${plural(have, unit)} ${what} (${window}); need ${formatNumber(need)} to judge`
+  return `${have === 0 ? `no ${unit}s` : `only ${plural(have, unit)}`} ${what} (${window}); need ${formatNumber(need)} to judge`
 }
 
 function judgeDuration(indicator: DurationIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): KindResult {

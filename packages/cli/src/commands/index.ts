@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
 import { registerRecord } from './record.ts'
 import { registerEnv } from './env.ts'
+import { registerHealth } from './health.ts'
 
 /** A command module: adds one top-level command (with its subcommands) to the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void
@@ -13,4 +14,5 @@ export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code
 export const commands: RegisterCommand[] = [
   registerRecord,
   registerEnv,
+  registerHealth,
 ]

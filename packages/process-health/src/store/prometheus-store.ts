@@ -72,16 +72,7 @@ export class PrometheusStore implements HealthStore {
     const list = Array.isArray(observations) ? (observations as readonly Observation[]) : [observations as Observation]
     // Oldest first, so each group ends with its latest observation.
     for (const o of [...list].sort((a, b) => a.at - b.at)) {
-      const registry = new Registry()
-      const labels: Record<string, string> = { ...(o.labels ?? {}), process: o.process, indicator: o.indicator }
-      const names = Object.keys(labels)
-      const gauge = (suffix: string, help: string, v: number) =>
-        new Gauge({ name: `${this.prefix}process_observation_${suffix}`, help, labelNames: names, registers: [registry] }).set(labels, v)
-      gauge('value', 'The last observation of each indicator, in base units (seconds, ratio, count).', baseValue(this.indicator(o.process, o.indicator), o.value))
-      gauge('timestamp_seconds', 'When the last observation of each indicator happened (its own time, Unix seconds).', o.at / 1000)
-      gauge('weight', 'The weight (trials) of the last observation of each indicator.', o.weight ?? 1)
-      // One group per series: a push replaces only that series' last observation.
-      await pushMetrics(registry, { url: gateway.url, jobName: gateway.jobName ?? 'steady_health', groupings: labels, method: 'push' })
+      await pushObservation(o, { url: gateway.url, jobName: gateway.jobName, processes: this.options.processes, prefix: this.prefix })
     }
   }
 
@@ -166,4 +157,37 @@ export class PrometheusStore implements HealthStore {
 
 function quote(value: string): string {
   return JSON.stringify(value)
+}
+
+/** Options of {@link pushObservation}. */
+export interface PushObservationOptions {
+  /** The Pushgateway's base URL. */
+  url: string
+  /** The `job` grouping label. Default `steady_health`. */
+  jobName?: string
+  /** The processes, for converting durations to seconds. */
+  processes?: readonly ProcessDefinition[]
+  /** Metric name prefix. Default `steady_`. */
+  prefix?: string
+}
+
+/**
+ * Pushes one observation to a Pushgateway as the gauges
+ * `<prefix>process_observation_value` (base units), `_timestamp_seconds` (its
+ * own time) and `_weight`, in the group {job, process, indicator, ...labels}:
+ * each push replaces that series' previous observation, and Prometheus
+ * scraping the Pushgateway keeps the history that {@link PrometheusStore} reads.
+ */
+export async function pushObservation(o: Observation, options: PushObservationOptions): Promise<void> {
+  const prefix = options.prefix ?? 'steady_'
+  const indicator = options.processes?.find((p) => p.name === o.process)?.indicators.find((i) => i.name === o.indicator)
+  const registry = new Registry()
+  const labels: Record<string, string> = { ...(o.labels ?? {}), process: o.process, indicator: o.indicator }
+  const names = Object.keys(labels)
+  const gauge = (suffix: string, help: string, v: number) =>
+    new Gauge({ name: `${prefix}process_observation_${suffix}`, help, labelNames: names, registers: [registry] }).set(labels, v)
+  gauge('value', 'The last observation of each indicator, in base units (seconds, ratio, count).', baseValue(indicator, o.value))
+  gauge('timestamp_seconds', 'When the last observation of each indicator happened (its own time, Unix seconds).', o.at / 1000)
+  gauge('weight', 'The weight (trials) of the last observation of each indicator.', o.weight ?? 1)
+  await pushMetrics(registry, { url: options.url, jobName: options.jobName ?? 'steady_health', groupings: labels, method: 'push' })
 }
