@@ -109,9 +109,11 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
   const log = options.log ?? (() => {})
   const signal = options.signal ?? new AbortController().signal
   const projectDir = resolve(options.projectDir ?? process.cwd())
+  // The command line first (cheap, and what the user just typed), then the config.
+  const tags = validateTags(options.tags ?? {}, '--tag')
+  if (options.id !== undefined) validateId(options.id)
   const { entry, provider } = pick(options)
   const checked = provider.validate(entry, options.name)
-  const tags = validateTags(options.tags ?? {}, '--tag')
   const branch = options.branch ?? (await currentBranch(projectDir, options.env)).branch
   if (branch.trim() === '') throw new SteadyError('STEADY_ENV_BRANCH_INVALID', '--branch is empty', { hint: 'give a branch name, or leave --branch out to use the current git branch' })
   if (signal.aborted) throw interrupted(signal, options.name)
