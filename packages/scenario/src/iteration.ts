@@ -1,0 +1,378 @@
+/**
+ * The one-iteration executor: `steady run`, the load engine and the soak
+ * probe loop all run a scenario through `runIteration`.
+ *
+ * Request events are buffered for the iteration and handed to `onRequest`
+ * when it ends, in order: only then is it known whether the scenario asserted
+ * a response's status, which makes a 4xx/5xx an expected response (k6's
+ * `expected_response`) rather than an error.
+ */
+import { formatDuration, parseDuration, Redactor, type Duration } from '@steady/record'
+import type { Dispatcher } from 'undici'
+import type { ScenarioContext } from './context.ts'
+import { iterationSeed, seededFaker, type Faker, type Seed } from './data.ts'
+import type { Scenario } from './define.ts'
+import { eventually, realClock, type Clock, type EventuallyOptions } from './eventually.ts'
+import { isExpectationError } from './expect/error.ts'
+import { createExpect } from './expect/index.ts'
+import { buildFailureSample, type FailureKind, type FailureSample } from './failure.ts'
+import { HttpClient, mergeHeaders, type ClientSession, type Exchange, type HeadersInit, type ResponseValidator } from './http/client.ts'
+import { CookieJar } from './http/cookies.ts'
+import { createDispatcher } from './http/dispatcher.ts'
+import type { Timings } from './http/timings.ts'
+import { kExchange, kRequestError } from './symbols.ts'
+
+/** One HTTP request, as metrics see it. */
+export interface RequestEvent {
+  scenario: string
+  /** The metric key: the step path (`'checkout > pay'`), `''` outside any step. Never the URL. */
+  step: string
+  method: string
+  /** 0 when no response arrived. */
+  status: number
+  durationMs: number
+  timings: Timings
+  /**
+   * True when the status was below 400, or the scenario asserted this status
+   * (`toHaveStatus(401)`, `expectStatus`). False for network errors.
+   */
+  expected: boolean
+  /** For requests without a response: `ECONNREFUSED`, `ECONNRESET`, `timeout`, `aborted`, `tls`, `network`... */
+  error?: string
+  /** performance.now() at start and end. */
+  startTime: number
+  endTime: number
+  /** Date.now() at start. */
+  wallTime: number
+  iteration: number
+  vu: number
+}
+
+/** A step of an iteration, in start order. */
+export interface StepResult {
+  name: string
+  /** Names from the outermost step, joined with `' > '`. */
+  path: string
+  depth: number
+  durationMs: number
+  passed: boolean
+  /** Requests made directly in this step. */
+  requests: number
+}
+
+/** What one iteration did. */
+export interface IterationResult {
+  scenario: string
+  iteration: number
+  vu: number
+  /** The iteration's data seed (from the run seed). */
+  seed: number
+  passed: boolean
+  /** The run signal aborted it (interrupt), as opposed to a failure of its own. */
+  aborted: boolean
+  durationMs: number
+  /** Date.now() at start. */
+  startedAt: number
+  steps: StepResult[]
+  /** Number of requests made. */
+  requests: number
+  /** Requests that were not expected responses (errors, unasserted 4xx/5xx). */
+  unexpectedRequests: number
+  checks: { passed: number; failed: number }
+  failure?: FailureSample
+  /** The scenario function's return value (used for setup data). */
+  value?: unknown
+}
+
+/** Options of {@link runIteration}. */
+export interface IterationOptions {
+  /** The target's base URL. */
+  baseUrl: string
+  /** The run seed; the iteration's data seed is derived from it, the scenario name and `iteration`. */
+  seed: Seed
+  /** Iteration number within the scenario, from 0. */
+  iteration: number
+  /** Virtual user number. Default 0. */
+  vu?: number
+  /** Aborts the iteration (Ctrl-C, end of a load stage): requests and polls stop at once. */
+  signal?: AbortSignal
+  /** Iteration timeout (the scenario's `timeout` option wins). Default `'60s'`. */
+  timeout?: Duration
+  /** Default per-request timeout. Default `'30s'`. */
+  requestTimeout?: Duration
+  /** The file's setup result, `ctx.setupData`. */
+  setupData?: unknown
+  /** undici dispatcher, shared or per virtual user. Default: one shared by the process (see {@link closeDefaultDispatcher}). */
+  dispatcher?: Dispatcher
+  /** Headers sent with every request (from the config). */
+  headers?: HeadersInit
+  /** Receives the iteration's request events when it ends (see module docs). */
+  onRequest?: (event: RequestEvent) => void
+  /** Redacts failure samples; pass the run's so secrets learnt once stay masked everywhere. */
+  redactor?: Redactor
+  /** Validates every response (an OpenAPI document from `loadOpenApi`). */
+  validator?: ResponseValidator
+  /** Sees every exchange as it ends, unredacted (for `--replay` verbose output: redact before printing). */
+  onExchange?: (exchange: Exchange) => void
+  /** Time for `eventually` and `sleep` (tests). */
+  clock?: Clock
+  /** Replaces the scenario file path shown in failures (e.g. relative to the project). */
+  file?: string
+  /** performance.now() when the run started: failure samples' `atMs` count from it. Default: the iteration's start. */
+  runStart?: number
+}
+
+let defaultDispatcher: Dispatcher | undefined
+
+/** Closes the shared dispatcher `runIteration` uses when given none. */
+export async function closeDefaultDispatcher(): Promise<void> {
+  const d = defaultDispatcher
+  defaultDispatcher = undefined
+  await d?.close()
+}
+
+class IterationTimeout extends Error {
+  constructor(ms: number) {
+    super(`the iteration did not finish within ${formatDuration(ms)}`)
+    this.name = 'TimeoutError'
+  }
+}
+
+interface StepNode {
+  name: string
+  path: string
+  depth: number
+  parent: StepNode | undefined
+  result: StepResult
+}
+
+const stepOf = new WeakMap<object, string>()
+
+function locate(error: unknown, file: string | undefined): number | undefined {
+  if (!file) return undefined
+  const base = file.replace(/\.[cm]?[jt]s$/, '')
+  const errors: unknown[] = [error, (error as { cause?: unknown })?.cause]
+  for (const e of errors) {
+    const stack = (e as { stack?: string })?.stack
+    if (!stack) continue
+    for (const frame of stack.split('\n').slice(1)) {
+      const m = frame.match(/\(?(?:file:\/\/)?([^()\s]+?)(?:\?[^:]*)?:(\d+):(\d+)\)?$/)
+      if (m && (m[1] === file || m[1].startsWith(base))) return Number(m[2])
+    }
+  }
+  return undefined
+}
+
+/**
+ * Runs one iteration of `scenario` and resolves with what happened; never
+ * rejects for a scenario failure (that is `passed: false` with a failure sample).
+ */
+export async function runIteration(scenario: Scenario, options: IterationOptions): Promise<IterationResult> {
+  const vu = options.vu ?? 0
+  const startedAt = Date.now()
+  const t0 = performance.now()
+  const seed = iterationSeed(options.seed, scenario.name, options.iteration)
+  const controller = new AbortController()
+  const outer = options.signal
+  const onOuterAbort = () => controller.abort(outer!.reason ?? 'aborted')
+  if (outer?.aborted) onOuterAbort()
+  else outer?.addEventListener('abort', onOuterAbort, { once: true })
+  const timeoutMs = parseDuration(scenario.options.timeout ?? options.timeout ?? '60s', 'timeout')
+  const timer = setTimeout(() => controller.abort(new IterationTimeout(timeoutMs)), timeoutMs)
+
+  const exchanges: Exchange[] = []
+  const checks = { passed: 0, failed: 0 }
+  const steps: StepResult[] = []
+  const logs: string[] = []
+  let current: StepNode | undefined
+  let open = true
+  const headers: Record<string, string> = { 'user-agent': 'steady' }
+  mergeHeaders(headers, options.headers)
+  const session: ClientSession = {
+    dispatcher: options.dispatcher ?? (defaultDispatcher ??= createDispatcher()),
+    jar: new CookieJar(),
+    signal: controller.signal,
+    timeoutMs: parseDuration(options.requestTimeout ?? '30s', 'requestTimeout'),
+    currentStep: () => (current ? current.path : ''),
+    record: (e) => {
+      if (!open) return
+      exchanges.push(e)
+      if (current) current.result.requests++
+      options.onExchange?.(e)
+    },
+    check: (passed) => {
+      if (passed) checks.passed++
+      else checks.failed++
+    },
+    validator: options.validator,
+  }
+  const http = new HttpClient(session, options.baseUrl, { headers })
+  const clock = options.clock ?? realClock
+  let faker: Faker | undefined
+  const ctx: ScenarioContext = {
+    http,
+    step: async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+      const parent = current
+      const node: StepNode = {
+        name,
+        path: parent ? `${parent.path} > ${name}` : name,
+        depth: parent ? parent.depth + 1 : 0,
+        parent,
+        result: { name, path: '', depth: 0, durationMs: 0, passed: false, requests: 0 },
+      }
+      node.result.path = node.path
+      node.result.depth = node.depth
+      steps.push(node.result)
+      current = node
+      const start = performance.now()
+      try {
+        const value = await fn()
+        node.result.passed = true
+        return value
+      } catch (error) {
+        if (error !== null && typeof error === 'object' && !stepOf.has(error)) stepOf.set(error, node.path)
+        throw error
+      } finally {
+        node.result.durationMs = performance.now() - start
+        if (current === node) current = parent
+      }
+    },
+    expect: createExpect(session.check),
+    eventually: <T>(fn: () => T | Promise<T>, o: EventuallyOptions = {}) => eventually(fn, { clock, ...o, signal: o.signal ? AbortSignal.any([o.signal, controller.signal]) : controller.signal }),
+    get data() {
+      return (faker ??= seededFaker(seed))
+    },
+    seed,
+    scenario: { name: scenario.name, tags: scenario.tags, file: options.file ?? scenario.file },
+    iteration: options.iteration,
+    vu,
+    signal: controller.signal,
+    setupData: options.setupData,
+    baseUrl: options.baseUrl,
+    log: (message) => {
+      if (logs.length < 50) logs.push(String(message))
+    },
+    sleep: (d) => clock.sleep(parseDuration(d, 'sleep'), controller.signal),
+  }
+
+  let error: unknown
+  let failed = false
+  let value: unknown
+  const aborted = new Promise<never>((_, reject) => {
+    const fail = () => reject(controller.signal.reason)
+    if (controller.signal.aborted) fail()
+    else controller.signal.addEventListener('abort', fail, { once: true })
+  })
+  aborted.catch(() => {})
+  const run = (async () => scenario.fn(ctx as ScenarioContext<never>))()
+  try {
+    value = await Promise.race([run, aborted])
+  } catch (e) {
+    failed = true
+    // Prefer the abort reason over the AbortError a cancelled request threw.
+    error = controller.signal.aborted ? controller.signal.reason : e
+  } finally {
+    clearTimeout(timer)
+    outer?.removeEventListener('abort', onOuterAbort)
+  }
+  // An abandoned body (timed out while awaiting something unabortable) must not raise later.
+  run.catch(() => {})
+  open = false
+  if (failed && !controller.signal.aborted) controller.abort('iteration ended')
+  const durationMs = performance.now() - t0
+
+  let unexpected = 0
+  for (const e of exchanges) {
+    const expected = e.status > 0 && (e.status < 400 || e.asserted)
+    if (!expected) unexpected++
+    if (options.onRequest) {
+      options.onRequest({
+        scenario: scenario.name,
+        step: e.step,
+        method: e.method,
+        status: e.status,
+        durationMs: e.timings.total,
+        timings: e.timings,
+        expected,
+        error: e.error,
+        startTime: e.start,
+        endTime: e.end,
+        wallTime: e.wallStart,
+        iteration: options.iteration,
+        vu,
+      })
+    }
+  }
+
+  const result: IterationResult = {
+    scenario: scenario.name,
+    iteration: options.iteration,
+    vu,
+    seed,
+    passed: !failed,
+    aborted: failed && outer?.aborted === true,
+    durationMs,
+    startedAt,
+    steps,
+    requests: exchanges.length,
+    unexpectedRequests: unexpected,
+    checks,
+  }
+  if (!failed) {
+    result.value = value
+    return result
+  }
+
+  // Classify the failure and pick the exchange it is about.
+  let kind: FailureKind = 'error'
+  let assertion: string | undefined
+  let errorKind: string | undefined
+  let diff: string | undefined
+  let exchange: Exchange | undefined
+  let message = error instanceof Error ? error.message : String(error)
+  const e = error as Record<PropertyKey, unknown> & { diff?: string; subject?: unknown; cause?: unknown; kind?: string; matcher?: unknown }
+  if (outer?.aborted && error === outer.reason) {
+    kind = 'aborted'
+    message = `interrupted (${typeof outer.reason === 'string' ? outer.reason : 'aborted'})${current ? ` in step "${current.path}"` : ''}`
+  } else if (error instanceof IterationTimeout) {
+    kind = 'timeout'
+    message = `${error.message}${current ? ` (still in step "${current.path}")` : ''}`
+  } else if (isExpectationError(error) || (e && e[kExpectation] === true)) {
+    kind = 'assertion'
+    assertion = typeof e.matcher === 'string' ? e.matcher : undefined
+    diff = e.diff
+    exchange = (e.subject as Record<PropertyKey, unknown> | undefined)?.[kExchange] as Exchange | undefined
+  } else {
+    const requestError = e?.[kRequestError] ? e : (e?.cause as typeof e | undefined)?.[kRequestError] ? (e.cause as typeof e) : undefined
+    if (requestError) {
+      kind = 'request'
+      errorKind = requestError.kind
+      exchange = requestError[kExchange] as Exchange
+    }
+  }
+  exchange ??= exchanges.at(-1)
+  const step = (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ?? current?.path ?? ''
+  const file = options.file ?? scenario.file
+  result.failure = buildFailureSample(
+    {
+      scenario: scenario.name,
+      file,
+      line: locate(error, scenario.file) ?? scenario.line,
+      step,
+      kind,
+      assertion: assertion ?? (kind === 'request' ? `request(${errorKind})` : kind),
+      errorKind,
+      message,
+      atMs: performance.now() - (options.runStart ?? t0),
+      diff,
+      exchange,
+      logs,
+      replay: { seed: String(options.seed), scenario: scenario.name, iteration: options.iteration },
+    },
+    exchanges,
+    options.redactor ?? new Redactor(),
+  )
+  return result
+}
+
+const kExpectation = Symbol.for('steady.expectation')

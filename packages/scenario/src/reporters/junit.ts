@@ -1,0 +1,92 @@
+/**
+ * JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters):
+ * one `<testsuite>` per scenario file, one `<testcase>` per scenario, the
+ * failure text with the diff, request, response and curl (already redacted).
+ */
+import { join } from 'node:path'
+import { writeFileAtomic, Redactor } from '@steady/record'
+import { formatFailure } from './format.ts'
+import type { Reporter, RunResult, ScenarioSummary } from './types.ts'
+
+/** Options of {@link junitReporter}. */
+export interface JunitReporterOptions {
+  /** The run folder; the report goes to `<dir>/junit.xml` unless `file` is given. */
+  dir: string
+  /** Full path of the XML file. */
+  file?: string
+  redactor?: Redactor
+}
+
+// XML 1.0 forbids most control characters even when escaped.
+const invalidXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
+
+/** Escapes text for XML attributes and content. */
+export function xmlEscape(s: string): string {
+  return s.replace(invalidXml, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+}
+
+const secs = (ms: number) => (ms / 1000).toFixed(3)
+
+/** Renders the JUnit document for a run. */
+export function renderJunit(result: RunResult, options: { record?: string } = {}): string {
+  const byFile = new Map<string, ScenarioSummary[]>()
+  for (const s of result.scenarios) {
+    const list = byFile.get(s.file) ?? []
+    list.push(s)
+    byFile.set(s.file, list)
+  }
+  const count = (list: ScenarioSummary[], st: ScenarioSummary['status']) => list.filter((s) => s.status === st).length
+  const all = result.scenarios
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="steady run" tests="${all.length}" failures="${count(all, 'failed')}" errors="0" skipped="${count(all, 'skipped') + count(all, 'interrupted')}" time="${secs(result.record.durationMs)}">`,
+  ]
+  for (const [file, list] of byFile) {
+    const time = list.reduce((t, s) => t + s.durationMs, 0)
+    lines.push(
+      `  <testsuite name="${xmlEscape(file)}" tests="${list.length}" failures="${count(list, 'failed')}" errors="0" skipped="${count(list, 'skipped') + count(list, 'interrupted')}" time="${secs(time)}" timestamp="${xmlEscape(result.record.startedAt)}">`,
+    )
+    lines.push(`    <properties><property name="seed" value="${xmlEscape(result.record.seed)}"/><property name="target" value="${xmlEscape(result.record.subject.target ?? '')}"/><property name="run" value="${xmlEscape(result.record.id)}"/></properties>`)
+    for (const s of list) {
+      const attrs = `classname="${xmlEscape(file)}" name="${xmlEscape(s.name)}" time="${secs(s.durationMs)}"${s.line ? ` file="${xmlEscape(file)}" line="${s.line}"` : ''}`
+      if (s.status === 'passed') {
+        lines.push(`    <testcase ${attrs}/>`)
+        continue
+      }
+      lines.push(`    <testcase ${attrs}>`)
+      if (s.status === 'skipped' || s.status === 'interrupted') lines.push(`      <skipped message="${xmlEscape(s.skipReason ?? s.status)}"/>`)
+      else {
+        const first = s.failures[0]
+        const message = first ? `${first.step ? `[${first.step}] ` : ''}${first.message.split('\n')[0]}` : `${s.failed} of ${s.iterations} iterations failed`
+        const text = [`${s.failed} of ${s.iterations} iteration(s) failed`, ...s.failures.map((f) => formatFailure(f, { record: options.record }))].join('\n\n')
+        lines.push(`      <failure message="${xmlEscape(message)}" type="${xmlEscape(first?.kind ?? 'failure')}">${xmlEscape(text)}</failure>`)
+      }
+      lines.push('    </testcase>')
+    }
+    lines.push('  </testsuite>')
+  }
+  if (result.hookFailures.length) {
+    lines.push(`  <testsuite name="setup and teardown" tests="${result.hookFailures.length}" failures="${result.hookFailures.length}" errors="0" skipped="0" time="0">`)
+    for (const f of result.hookFailures) {
+      lines.push(`    <testcase classname="${xmlEscape(f.file ?? '')}" name="${xmlEscape(f.scenario)}" time="0">`)
+      lines.push(`      <failure message="${xmlEscape(f.message.split('\n')[0])}" type="setup">${xmlEscape(formatFailure(f))}</failure>`)
+      lines.push('    </testcase>')
+    }
+    lines.push('  </testsuite>')
+  }
+  lines.push('</testsuites>', '')
+  return lines.join('\n')
+}
+
+/** Writes `junit.xml`. */
+export function junitReporter(options: JunitReporterOptions): Reporter {
+  return {
+    name: 'junit',
+    async onRunEnd(result: RunResult) {
+      const path = options.file ?? join(options.dir, 'junit.xml')
+      const redactor = options.redactor ?? new Redactor()
+      await writeFileAtomic(path, redactor.text(renderJunit(result, { record: join(options.dir, 'run.json') })))
+      return [path]
+    },
+  }
+}

@@ -1,0 +1,89 @@
+import type { RunRecord } from '@steady/record'
+import type { FailureSample } from '../failure.ts'
+import type { IterationResult } from '../iteration.ts'
+
+/** What reporters learn when a run starts. */
+export interface RunStartInfo {
+  runId: string
+  /** The run seed (give it back with `--seed` to reproduce the data). */
+  seed: string
+  /** Base URL the scenarios run against. */
+  target: string
+  /** The named target from the config, if one was used. */
+  targetName?: string
+  iterations: number
+  concurrency: number
+  scenarios: { name: string; file: string; tags: readonly string[] }[]
+  startedAt: string
+  /** Set when the run replays one recorded iteration. */
+  replay?: { scenario: string; iteration: number }
+}
+
+/** Step timings of a scenario over its iterations. */
+export interface StepSummary {
+  path: string
+  depth: number
+  count: number
+  failed: number
+  meanMs: number
+  maxMs: number
+}
+
+/** One scenario's outcome over all its iterations. */
+export interface ScenarioSummary {
+  name: string
+  /** File path relative to the working directory. */
+  file: string
+  /** The line of the `scenario(...)` call, when known. */
+  line?: number
+  tags: readonly string[]
+  status: 'passed' | 'failed' | 'skipped' | 'interrupted'
+  /** Why it was skipped (`skip` option, `--bail`). */
+  skipReason?: string
+  iterations: number
+  passed: number
+  failed: number
+  /** Sum of iteration durations. */
+  durationMs: number
+  meanMs: number
+  maxMs: number
+  steps: StepSummary[]
+  requests: number
+  /** Requests that were neither < 400 nor asserted. */
+  unexpectedRequests: number
+  checks: { passed: number; failed: number }
+  /** The first failure samples (at most 3), redacted. */
+  failures: FailureSample[]
+}
+
+/** What `runScenarios` resolves with (and reporters receive at the end). */
+export interface RunResult {
+  /** The run record (`steady.run/1`, kind `run`) the JSON reporter writes. */
+  record: RunRecord
+  status: 'passed' | 'failed' | 'interrupted'
+  scenarios: ScenarioSummary[]
+  /** Every setup/teardown failure (they fail the scenarios of their file). */
+  hookFailures: FailureSample[]
+  /** Reporters that threw (the run went on without them). */
+  reporterErrors: { reporter: string; hook: string; message: string }[]
+  /** Files reporters wrote (`run.json`, `junit.xml`), for the last line of output. */
+  outputs: string[]
+}
+
+type Awaitable<T> = T | Promise<T>
+
+/**
+ * A reporter: a name and optional hooks. Reporters are fanned out by
+ * {@link createMultiplexer}: one that throws is reported and dropped from that
+ * hook, the run goes on.
+ */
+export interface Reporter {
+  readonly name: string
+  onRunStart?(info: RunStartInfo): Awaitable<void>
+  /** Every iteration, as it ends (progress). */
+  onIterationEnd?(result: IterationResult): Awaitable<void>
+  /** A scenario's last iteration ended (or it was skipped). */
+  onScenarioEnd?(summary: ScenarioSummary): Awaitable<void>
+  /** The run ended; files are written here. Return paths written, for the summary line. */
+  onRunEnd?(result: RunResult): Awaitable<void | string[]>
+}
