@@ -5,7 +5,7 @@
  */
 import { SteadyError } from '@steady/record'
 import { builtinMetrics, type MetricType } from './metrics/metrics.ts'
-import { percentileMs } from './metrics/histogram.ts'
+import { trendStat } from './metrics/histogram.ts'
 import type { RunTotals } from './metrics/totals.ts'
 import type { ResolvedThresholdItem } from './profile.ts'
 
@@ -148,6 +148,8 @@ export interface ThresholdResult {
   /** The aggregation as printed: `p(95)`, `rate`, `count`. */
   aggregation: string
   abortOnFail: boolean
+  /** The metric's type, when known. */
+  type: MetricType | undefined
 }
 
 function aggregate(t: Threshold, totals: RunTotals, type: MetricType | undefined): number | undefined {
@@ -166,23 +168,7 @@ function aggregate(t: Threshold, totals: RunTotals, type: MetricType | undefined
       return totals.gauge(t.metric, t.tags)?.last ?? 0
     case 'trend': {
       const h = totals.trend(t.metric, t.tags)
-      try {
-        if (h.totalCount === 0) return 0
-        switch (e.aggregation) {
-          case 'avg':
-            return h.mean / 1000
-          case 'min':
-            return h.getValueAtPercentile(0) / 1000
-          case 'max':
-            return h.maxValue / 1000
-          case 'med':
-            return percentileMs(h, 50)
-          default:
-            return percentileMs(h, e.percentile ?? 0)
-        }
-      } finally {
-        h.destroy()
-      }
+      return trendStat(h, e.aggregation === 'p(N)' ? `p(${e.percentile})` : e.aggregation)
     }
     default:
       return undefined
@@ -217,6 +203,6 @@ export function evaluateThresholds(thresholds: readonly Threshold[], totals: Run
     const type = types.get(t.metric) ?? totals.types.get(t.metric) ?? builtinMetrics[t.metric]?.type
     const actual = aggregate(t, totals, type) ?? 0
     const aggregation = t.expression.aggregation === 'p(N)' ? `p(${t.expression.percentile})` : t.expression.aggregation
-    return { key: t.key, source: t.source, ok: compare(actual, t.expression.operator, t.expression.value), actual, aggregation, abortOnFail: t.abortOnFail }
+    return { key: t.key, source: t.source, ok: compare(actual, t.expression.operator, t.expression.value), actual, aggregation, abortOnFail: t.abortOnFail, type }
   })
 }

@@ -43,6 +43,8 @@ export interface IterationMetrics {
   request(sample: RequestSample): void
   /** One check (a steady `expect`): a failed one counts as a fail in `checks`. */
   check(name: string, pass: boolean): void
+  /** Checks counted by the iteration itself (a steady iteration reports how many `expect`s passed and failed). */
+  checks(passed: number, failed: number): void
 }
 
 /** What one iteration gets from the engine. */
@@ -162,6 +164,7 @@ export class Runner<V> {
       iteration_duration: k('iteration_duration'),
       dropped_iterations: k('dropped_iterations'),
       interrupted_iterations: k('interrupted_iterations'),
+      checks: k('checks'),
       vus: seriesKey('vus', emptyTags),
       vus_max: seriesKey('vus_max', emptyTags),
     }
@@ -239,6 +242,7 @@ export class Runner<V> {
     const metrics: IterationMetrics = {
       request: (s) => this.#request(s),
       check: (name, pass) => this.#check(name, pass),
+      checks: (passed, failed) => this.#c.rateCounts('checks', this.#scenarioTags, passed, failed, this.#keys.checks),
     }
     let work: Promise<void>
     try {

@@ -1,57 +1,34 @@
 /**
- * The one place the load package touches hdr-histogram-js. Values are
- * recorded in microseconds with pinned parameters, so histograms from any
- * window, worker or run merge exactly. (When @steady/record's histogram helper
- * lands, this file becomes a re-export of it.)
+ * The load package's view of latency histograms: @steady/record's
+ * {@link LatencyHistogram} (hdr-histogram-js with pinned parameters:
+ * microseconds, 1 µs to 1 h, 3 digits, one encoding), so histograms from any
+ * window, worker or run merge exactly. The API speaks milliseconds.
  */
-import * as hdr from 'hdr-histogram-js'
-import type { Histogram } from 'hdr-histogram-js'
+import { LatencyHistogram } from '@steady/record'
 
-/** Pinned: 1 µs to 1 hour, 3 significant digits. */
-export const histogramParameters = {
-  unit: 'us',
-  lowestDiscernibleValue: 1,
-  highestTrackableValue: 3_600_000_000,
-  numberOfSignificantValueDigits: 3,
-} as const
-
-export type LatencyHistogram = Histogram
+export { LatencyHistogram }
 
 /** A new, empty histogram with the pinned parameters. */
 export function createHistogram(): LatencyHistogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    autoResize: false,
-    lowestDiscernibleValue: histogramParameters.lowestDiscernibleValue,
-    highestTrackableValue: histogramParameters.highestTrackableValue,
-    numberOfSignificantValueDigits: histogramParameters.numberOfSignificantValueDigits,
-    useWebAssembly: false,
-  })
-}
-
-/** Records a duration given in milliseconds (clamped into the pinned range). */
-export function recordMs(h: LatencyHistogram, ms: number): void {
-  let us = Math.round(ms * 1000)
-  if (!(us >= 0)) us = 0
-  if (us > histogramParameters.highestTrackableValue) us = histogramParameters.highestTrackableValue
-  h.recordValue(us)
+  return new LatencyHistogram()
 }
 
 /** The compressed base64 form HdrHistogram's tools read. */
 export function encodeHistogram(h: LatencyHistogram): string {
-  return hdr.encodeIntoCompressedBase64(h)
+  return h.encode()
 }
 
 /** Reads a histogram written by {@link encodeHistogram}. */
 export function decodeHistogram(encoded: string): LatencyHistogram {
-  const h = createHistogram()
-  const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false)
-  h.add(decoded)
-  decoded.destroy()
-  return h
+  return LatencyHistogram.decode(encoded)
 }
 
-/** Summary numbers of a histogram, in milliseconds (k6's unit for time trends). */
+/** The value at percentile `p` (0–100), in ms; 0 when empty (k6 shows 0 for an empty trend). */
+export function percentileMs(h: LatencyHistogram, p: number): number {
+  return h.count === 0 ? 0 : h.quantile(p / 100)
+}
+
+/** Summary numbers of a histogram in ms, with k6's stat names. */
 export interface TrendStats {
   count: number
   avg: number
@@ -63,23 +40,36 @@ export interface TrendStats {
   'p(99)': number
 }
 
-/** The value at percentile `p` (0–100), in ms. */
-export function percentileMs(h: LatencyHistogram, p: number): number {
-  if (h.totalCount === 0) return 0
-  return h.getValueAtPercentile(p) / 1000
-}
-
-/** k6's default trend stats (plus p(99)) of a histogram, in ms. */
+/** k6's default trend stats (plus p(99)) of a histogram, in ms; zeros when empty. */
 export function trendStats(h: LatencyHistogram): TrendStats {
-  const empty = h.totalCount === 0
+  const empty = h.count === 0
   return {
-    count: h.totalCount,
-    avg: empty ? 0 : h.mean / 1000,
-    min: empty ? 0 : h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : Math.min(h.minNonZeroValue, h.getValueAtPercentile(0)) / 1000,
+    count: h.count,
+    avg: empty ? 0 : h.mean,
+    min: empty ? 0 : h.quantile(0),
     med: percentileMs(h, 50),
-    max: empty ? 0 : h.maxValue / 1000,
+    max: empty ? 0 : h.max,
     'p(90)': percentileMs(h, 90),
     'p(95)': percentileMs(h, 95),
     'p(99)': percentileMs(h, 99),
   }
+}
+
+/** A k6 trend stat by name (`avg`, `min`, `med`, `max`, `p(N)`), in ms. */
+export function trendStat(h: LatencyHistogram, stat: string): number {
+  if (h.count === 0) return 0
+  switch (stat) {
+    case 'avg':
+      return h.mean
+    case 'min':
+      return h.quantile(0)
+    case 'max':
+      return h.max
+    case 'med':
+      return h.quantile(0.5)
+    case 'count':
+      return h.count
+  }
+  const m = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat)
+  return m ? h.quantile(Number(m[1]) / 100) : Number.NaN
 }

@@ -48,11 +48,23 @@ export class RunTotals {
     for (const [k, t] of Object.entries(w.trends)) {
       const h = decodeHistogram(t.histogram)
       const o = this.trends.get(k)
-      if (o) {
-        o.h.add(h)
-        h.destroy()
-      } else this.trends.set(k, { metric: t.metric, tags: t.tags, h })
+      if (o) o.h.merge(h)
+      else this.trends.set(k, { metric: t.metric, tags: t.tags, h })
     }
+  }
+
+  /** A copy with `extra` (the open window, peeked) folded in: for live abortOnFail checks. */
+  with(extra: WindowSnapshot): RunTotals {
+    const t = new RunTotals()
+    t.startMs = this.startMs
+    t.endMs = this.endMs
+    for (const [k, c] of this.counters) t.counters.set(k, { ...c })
+    for (const [k, r] of this.rates) t.rates.set(k, { ...r })
+    for (const [k, g] of this.gauges) t.gauges.set(k, { ...g })
+    for (const [k, h] of this.trends) t.trends.set(k, { metric: h.metric, tags: h.tags, h: createHistogram().merge(h.h) })
+    for (const [k, v] of this.types) t.types.set(k, v)
+    t.add(extra)
+    return t
   }
 
   /** Seconds the run has lasted, by its windows (at least 1 ms to keep rates finite). */
@@ -95,10 +107,10 @@ export class RunTotals {
     return out
   }
 
-  /** A new histogram holding every matching series of a trend (the caller destroys it). */
+  /** A new histogram holding every matching series of a trend. */
   trend(metric: string, filter: Record<string, string> = {}): LatencyHistogram {
     const h = createHistogram()
-    for (const t of this.trends.values()) if (t.metric === metric && tagsMatch(t.tags, filter)) h.add(t.h)
+    for (const t of this.trends.values()) if (t.metric === metric && tagsMatch(t.tags, filter)) h.merge(t.h)
     return h
   }
 
@@ -112,9 +124,4 @@ export class RunTotals {
     return out
   }
 
-  /** Frees the histograms. */
-  destroy(): void {
-    for (const t of this.trends.values()) t.h.destroy()
-    this.trends.clear()
-  }
 }

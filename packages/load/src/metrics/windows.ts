@@ -6,7 +6,7 @@
  * exactly, and keeps memory flat however long the run.
  */
 import type { Clock } from '../clock.ts'
-import { createHistogram, decodeHistogram, encodeHistogram, recordMs, type LatencyHistogram } from './histogram.ts'
+import { createHistogram, decodeHistogram, encodeHistogram, type LatencyHistogram } from './histogram.ts'
 import { seriesKey } from './metrics.ts'
 
 export interface SeriesId {
@@ -154,8 +154,8 @@ export class WindowCollector {
       this.#spare.push(t.h)
     }
     const self = this.#monitor?.take() ?? { eventLoopUtilization: 0, lagP50Ms: 0, lagP99Ms: 0, lagMaxMs: 0 }
-    const latenessP99 = w.lateness.totalCount ? w.lateness.getValueAtPercentile(99) / 1000 : 0
-    const latenessMax = w.lateness.totalCount ? w.lateness.maxValue / 1000 : 0
+    const latenessP99 = w.lateness.count ? w.lateness.quantile(0.99) : 0
+    const latenessMax = w.lateness.count ? w.lateness.max : 0
     const generator = judgeGenerator({
       eventLoopUtilization: self.eventLoopUtilization,
       eventLoopLagP50Ms: self.lagP50Ms,
@@ -197,6 +197,16 @@ export class WindowCollector {
     else r.fails++
   }
 
+  /** Adds counted samples to a rate series at once (`passes` non-zero, `fails` zero samples). */
+  rateCounts(metric: string, tags: Record<string, string>, passes: number, fails: number, key = seriesKey(metric, tags)): void {
+    if (passes === 0 && fails === 0) return
+    const w = this.#current()
+    let r = w.rates.get(key)
+    if (!r) w.rates.set(key, (r = { metric, tags, passes: 0, fails: 0 }))
+    r.passes += passes
+    r.fails += fails
+  }
+
   /** Sets a gauge series (min/max/last kept per window). */
   gauge(metric: string, tags: Record<string, string>, value: number, key = seriesKey(metric, tags)): void {
     const w = this.#current()
@@ -213,14 +223,14 @@ export class WindowCollector {
     const w = this.#current()
     let t = w.trends.get(key)
     if (!t) w.trends.set(key, (t = { metric, tags, h: this.#histogram() }))
-    recordMs(t.h, ms)
+    t.h.record(ms)
   }
 
   /** Records how late (ms) a scheduled iteration start was. */
   lateness(ms: number): void {
     const w = this.#current()
     w.starts++
-    recordMs(w.lateness, ms)
+    w.lateness.record(ms)
   }
 
   /**
@@ -244,14 +254,32 @@ export class WindowCollector {
     this.#monitor?.stop()
   }
 
-  /** The open window's trend histogram of a series, for live threshold checks (undefined if none yet). */
-  openTrends(): Iterable<SeriesId & { h: LatencyHistogram }> {
-    return this.#open.trends.values()
-  }
-
-  /** The open window's other series, for live threshold checks. */
-  openData(): Pick<OpenWindow, 'counters' | 'rates' | 'gauges'> {
-    return this.#open
+  /** The open window as a snapshot, without closing it (for live abortOnFail checks). */
+  peek(): WindowSnapshot {
+    const now = this.#clock.now()
+    this.#rollTo(now)
+    const w = this.#open
+    const trends: WindowSnapshot['trends'] = {}
+    for (const [k, t] of w.trends) trends[k] = { metric: t.metric, tags: t.tags, histogram: encodeHistogram(t.h) }
+    return {
+      index: w.index,
+      startMs: this.#windowEnd - this.#windowMs - this.#t0,
+      endMs: now - this.#t0,
+      counters: structuredClone(Object.fromEntries(w.counters)),
+      rates: structuredClone(Object.fromEntries(w.rates)),
+      gauges: structuredClone(Object.fromEntries(w.gauges)),
+      trends,
+      generator: judgeGenerator({
+        eventLoopUtilization: 0,
+        eventLoopLagP50Ms: 0,
+        eventLoopLagP99Ms: 0,
+        eventLoopLagMaxMs: 0,
+        scheduledStarts: w.starts,
+        startLateness: '',
+        startLatenessP99Ms: 0,
+        startLatenessMaxMs: 0,
+      }),
+    }
   }
 }
 
@@ -317,18 +345,13 @@ export function mergeWindows(parts: readonly WindowSnapshot[]): WindowSnapshot {
     for (const [k, t] of Object.entries(p.trends)) {
       const h = decodeHistogram(t.histogram)
       const o = hists.get(k)
-      if (o) {
-        o.h.add(h)
-        h.destroy()
-      } else hists.set(k, { metric: t.metric, tags: t.tags, h })
+      if (o) o.h.merge(h)
+      else hists.set(k, { metric: t.metric, tags: t.tags, h })
     }
-    const l = decodeHistogram(p.generator.startLateness)
-    lateness.add(l)
-    l.destroy()
+    lateness.merge(decodeHistogram(p.generator.startLateness))
   }
   for (const [k, t] of hists) {
     out.trends[k] = { metric: t.metric, tags: t.tags, histogram: encodeHistogram(t.h) }
-    t.h.destroy()
   }
   out.generator = judgeGenerator({
     eventLoopUtilization: Math.max(...parts.map((p) => p.generator.eventLoopUtilization)),
@@ -337,9 +360,8 @@ export function mergeWindows(parts: readonly WindowSnapshot[]): WindowSnapshot {
     eventLoopLagMaxMs: Math.max(...parts.map((p) => p.generator.eventLoopLagMaxMs)),
     scheduledStarts: parts.reduce((a, p) => a + p.generator.scheduledStarts, 0),
     startLateness: encodeHistogram(lateness),
-    startLatenessP99Ms: lateness.totalCount ? lateness.getValueAtPercentile(99) / 1000 : 0,
-    startLatenessMaxMs: lateness.totalCount ? lateness.maxValue / 1000 : 0,
+    startLatenessP99Ms: lateness.count ? lateness.quantile(0.99) : 0,
+    startLatenessMaxMs: lateness.count ? lateness.max : 0,
   })
-  lateness.destroy()
   return out
 }
