@@ -11,10 +11,15 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { SteadyError } from '@steady/record'
 import type { EnvironmentConfig } from '@steady/env'
+import type { ScenarioConfig } from '@steady/scenario'
 import { formatLoadError } from './load-module.ts'
 
-/** The whole configuration a `steady.config.ts` default-exports. */
-export interface SteadyConfig {
+/**
+ * The whole configuration a `steady.config.ts` default-exports. The scenario
+ * section (targets, headers, redaction, http, openapi, run defaults) is typed
+ * by @steady/scenario's `ScenarioConfig`.
+ */
+export interface SteadyConfig extends ScenarioConfig {
   /** Scenario files, as globs relative to the config file. Default: `scenarios/**\/*.scenario.ts`. */
   scenarios?: string | string[]
   /** Ephemeral environments by name (`steady env up <name>`, `steady run --env <name>`); see docs/environments.md. */

@@ -3,6 +3,7 @@ import type { CliContext } from '../context.ts'
 import { registerRecord } from './record.ts'
 import { registerEnv } from './env.ts'
 import { registerHealth } from './health.ts'
+import { registerRun } from './run.ts'
 
 /** A command module: adds one top-level command (with its subcommands) to the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void
@@ -12,6 +13,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code
  * own file; add one line here per command.
  */
 export const commands: RegisterCommand[] = [
+  registerRun,
   registerRecord,
   registerEnv,
   registerHealth,

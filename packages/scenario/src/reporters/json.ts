@@ -25,7 +25,8 @@ export function jsonReporter(options: JsonReporterOptions): Reporter {
       const record: RunRecord = {
         ...result.record,
         subject: redactor.value(result.record.subject),
-        failures: redactor.value(result.record.failures),
+        // Samples only: a field-name pass over the groups would mask `signature` itself.
+        failures: result.record.failures.map((g) => ({ ...g, samples: redactor.value(g.samples) })),
         events: redactor.value(result.record.events),
       }
       assertValid<RunRecord>(runRecordSchema, record, path, 'run record', 'this is a bug in steady: please report it')
