@@ -158,7 +158,8 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
   // Saves are chained so an older state never overwrites a newer one.
   let saving = Promise.resolve()
   const persist = () => (saving = saving.then(() => writeRecord({ ...rec, ...publicView(rec) })))
-  const release = options.keep ? () => {} : holdUntilExit(() => provider.killSync?.(rec.providerState))
+  // Held even with `keep` while starting: a forced exit midway must not leave half an environment.
+  const release = holdUntilExit(() => provider.killSync?.(rec.providerState))
   const downCtx = { id: rec.id, name: rec.name, projectDir, log, config: entry }
 
   log(`environment ${rec.name} (${rec.id}): starting with the ${provider.name} provider`)
@@ -198,6 +199,7 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     }
     throw error
   }
+  if (options.keep) release()
   log(`environment ${rec.name} (${rec.id}): up at ${rec.url}`)
 
   const env: RunningEnvironment = {
