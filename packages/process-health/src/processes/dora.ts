@@ -27,18 +27,23 @@ const tierSpan = 13 * week
 export function deploymentFrequencyTier(history: readonly Observation[], now: number): TierResult | undefined {
   const recent = history.filter((o) => o.at > now - tierSpan && o.at <= now && o.value > 0)
   if (recent.length === 0) return undefined
-  const weeks = Array.from({ length: 13 }, (_, k) => {
+  // Weeks before the first deployment recorded are not known to be empty: they are left out.
+  const first = recent[0] ? Math.min(...recent.map((o) => o.at)) : now
+  const weeks: number[] = []
+  for (let k = 0; k < 13; k++) {
     const from = now - (k + 1) * week
+    if (from + week <= first) break
     const days = new Set(recent.filter((o) => o.at > from && o.at <= from + week).map((o) => Math.floor(o.at / day)))
-    return days.size
-  })
+    weeks.push(days.size)
+  }
   const daysPerWeek = median(weeks)
   const weekFlag = median(weeks.map((d) => (d > 0 ? 1 : 0)))
-  // Three months of 30 days: the number of weeks (bins of 7 days) with a deployment in each.
-  const months = [0, 1, 2].map((m) => weeks.slice(m * 4, m * 4 + 4).filter((d) => d > 0).length)
+  // Months of four weeks: the number of weeks with a deployment in each.
+  const months: number[] = []
+  for (let m = 0; m * 4 < weeks.length; m++) months.push(weeks.slice(m * 4, m * 4 + 4).filter((d) => d > 0).length)
   const deployWeeksPerMonth = median(months)
   const total = recent.reduce((a, o) => a + o.value, 0)
-  const numbers = `${formatNumber(total)} deployments in 13 weeks; median ${formatNumber(daysPerWeek)} deployment days per week`
+  const numbers = `${formatNumber(total)} deployments in ${weeks.length} weeks; median ${formatNumber(daysPerWeek)} deployment days per week`
   if (daysPerWeek >= 3) return { tier: 'elite', bucket: 'daily', reason: `daily: ${numbers} (≥ 3)` }
   if (weekFlag >= 1) return { tier: 'high', bucket: 'weekly', reason: `weekly: ${numbers}; most weeks have a deployment` }
   if (deployWeeksPerMonth >= 1) return { tier: 'medium', bucket: 'monthly', reason: `monthly: ${numbers}; the median month has a week with a deployment` }

@@ -1,0 +1,210 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import {
+  ciProcess,
+  defineProcess,
+  doraProcess,
+  judgeIndicator,
+  judgeProcess,
+  robust,
+  ewma,
+  type Observation,
+  type ProcessDefinition,
+} from '@steady/process-health'
+import { ciHistory, mulberry32 } from './helpers/ci-history.ts'
+
+const now = Date.parse('2025-03-10T12:00:00Z')
+const day = 86_400_000
+const ci = ciProcess({ owner: 'platform-team' })
+
+function byName(p: ReturnType<typeof judgeProcess>, name: string) {
+  const i = p.indicators.find((x) => x.indicator === name)
+  assert.ok(i, `indicator ${name}`)
+  return i!
+}
+
+test('a steady CI history is healthy on every indicator', () => {
+  for (const seed of [1, 2, 3]) {
+    const p = judgeProcess(ci, ciHistory({ now, seed }), { now })
+    assert.is(p.state, 'healthy', `seed ${seed}: ${p.reason}`)
+    for (const i of p.indicators) assert.is(i.state, 'healthy', `${i.indicator}: ${i.reason}`)
+  }
+})
+
+test('a slowdown in the last days is degraded on cycle_time, and only there, with the numbers in the reason', () => {
+  const p = judgeProcess(ci, ciHistory({ now, seed: 7, slowdown: 1.6, slowdownDays: 3 }), { now })
+  assert.is(p.state, 'degraded')
+  const cycle = byName(p, 'cycle_time')
+  assert.is(cycle.state, 'degraded')
+  for (const name of ['queue_time', 'success_rate', 'flaky_rate']) assert.is(byName(p, name).state, 'healthy', name)
+  assert.match(p.reason, /^degraded on cycle_time:/)
+  // The reason has the recent value, the baseline and the limit.
+  assert.match(cycle.reason, /\d+m \d+s/)
+  assert.ok(cycle.current! > cycle.baseline! * 1.4, `${cycle.current} vs ${cycle.baseline}`)
+  assert.is(cycle.samples.recent, 36)
+})
+
+test('a sustained 30 % shift, within the spread of single runs, is caught by the EWMA', () => {
+  const history = ciHistory({ now, seed: 11, slowdown: 1.3 }).filter((o) => o.indicator === 'cycle_time')
+  const i = judgeIndicator(ci, ci.indicators[0], history, { now })
+  assert.is(i.state, 'degraded', i.reason)
+  const level = i.checks.find((c) => c.name === 'baseline')!
+  const drift = i.checks.find((c) => c.name === 'drift')!
+  // The recent median alone is no outlier against runs that vary by ±15 %...
+  assert.is(level.state, 'healthy', level.reason)
+  // ...but 36 runs in a row above the baseline are.
+  assert.is(drift.state, 'degraded')
+  assert.match(drift.reason, /^EWMA of cycle_time over the last 36 observations is \d+m \d+s, above its control limit \d+m \d+s \(baseline \d+m \d+s, λ 0.2, 3σ\): a sustained shift$/)
+  assert.is(i.reason, drift.reason)
+})
+
+test('too little history is unknown, never a guess; indicators never recorded do not make the process unknown', () => {
+  const few = ciHistory({ now, days: 3.4 }).filter((o) => o.indicator === 'cycle_time')
+  const p = judgeProcess(ci, few, { now })
+  const cycle = byName(p, 'cycle_time')
+  assert.is(cycle.state, 'unknown')
+  assert.is(cycle.unknownCause, 'too-little-data')
+  assert.match(cycle.reason, /only \d+ observations for a baseline \(the 28d before the last 3d\); need 10 to judge/)
+  assert.is(byName(p, 'queue_time').unknownCause, 'no-data')
+  assert.is(p.state, 'unknown')
+
+  const onlyCycle = ciHistory({ now }).filter((o) => o.indicator === 'cycle_time')
+  const q = judgeProcess(ci, onlyCycle, { now })
+  assert.is(q.state, 'healthy', q.reason)
+  assert.match(q.reason, /1 of 4 indicators healthy \(cycle_time\); not recorded: queue_time, success_rate, flaky_rate/)
+
+  const none = judgeProcess(ci, [], { now })
+  assert.is(none.state, 'unknown')
+  assert.match(none.reason, /no observations of any indicator/)
+})
+
+test('observations after now are ignored, so judging as of a past instant is deterministic', () => {
+  const history = ciHistory({ now, seed: 7, slowdown: 1.6 })
+  const before = now - 4 * day
+  const p = judgeProcess(ci, history, { now: before })
+  assert.is(p.state, 'healthy', p.reason)
+  assert.is(byName(p, 'cycle_time').windows.to, before)
+})
+
+test('a success-rate drop is degraded by its binomial tail; a flaky blip is not', () => {
+  const rand = mulberry32(3)
+  const obs: Observation[] = []
+  for (let k = 0; k < 31 * 12; k++) {
+    const at = now - 31 * day + k * (day / 12) + 1000
+    const recent = at > now - 3 * day
+    obs.push({ process: 'ci', indicator: 'success_rate', value: rand() < (recent ? 0.7 : 0.96) ? 1 : 0, at })
+    // One flaky run at the very end is within what a 3 % flaky rate produces.
+    obs.push({ process: 'ci', indicator: 'flaky_rate', value: k === 31 * 12 - 1 || (!recent && rand() < 0.03) ? 1 : 0, at })
+  }
+  const p = judgeProcess(ci, obs, { now })
+  const success = byName(p, 'success_rate')
+  assert.is(success.state, 'degraded', success.reason)
+  assert.match(success.reason, /success_rate over the last 3d is \d+(\.\d)?% \(\d+ of 36\), below its 28d baseline \d+(\.\d)?% .*binomial p .* < 0.0013/)
+  assert.is(byName(p, 'flaky_rate').state, 'healthy', byName(p, 'flaky_rate').reason)
+})
+
+test('an SLO is judged by its burn rate over the recent window, confirmed by the short window', () => {
+  const gate = defineProcess({
+    name: 'gate',
+    owner: 'qa',
+    indicators: [{ name: 'pass_rate', kind: 'rate', better: 'higher', objective: { slo: 0.95 }, judge: { minBaseline: 1000 } }],
+  })
+  const obs = (failEvery: number, recentFailEvery: number): Observation[] =>
+    Array.from({ length: 200 }, (_, k) => {
+      const at = now - 10 * day + k * (10 * day / 200) + 1
+      const every = at > now - 3 * day ? recentFailEvery : failEvery
+      return { process: 'gate', indicator: 'pass_rate', value: k % every === 0 ? 0 : 1, at }
+    })
+  const burning = judgeProcess(gate, obs(50, 3), { now })
+  const slo = burning.indicators[0].checks.find((c) => c.name === 'slo')!
+  assert.is(slo.state, 'degraded', slo.reason)
+  assert.ok(slo.numbers.burnRate > 6 && slo.numbers.burnRate < 7, String(slo.numbers.burnRate))
+  assert.match(slo.reason, /the SLO of 95% leaves a 5% error budget, burning at 6\.\d+× \(limit 1×/)
+  // The baseline needs more data than there is: the SLO alone makes it degraded, never healthy.
+  assert.is(burning.state, 'degraded')
+
+  const fine = judgeProcess(gate, obs(50, 50), { now })
+  const ok = fine.indicators[0].checks.find((c) => c.name === 'slo')!
+  assert.is(ok.state, 'healthy', ok.reason)
+  assert.is(fine.indicators[0].state, 'unknown', 'the baseline is still too short: unknown, not healthy')
+})
+
+test('a threshold objective on a duration percentile', () => {
+  const p = defineProcess({
+    name: 'ci',
+    owner: 'platform',
+    indicators: [{ name: 'cycle_time', kind: 'duration', unit: 's', better: 'lower', objective: { stat: 'p90', max: '10m' } }],
+  })
+  const history = ciHistory({ now, seed: 2 }).filter((o) => o.indicator === 'cycle_time')
+  const i = judgeProcess(p, history, { now }).indicators[0]
+  const objective = i.checks.find((c) => c.name === 'objective')!
+  assert.is(objective.state, 'degraded', objective.reason)
+  assert.match(objective.reason, /^p90 cycle_time over the last 3d is \d+m \d+s, above its objective of at most 10m$/)
+})
+
+test('counts: deployments per day drop, days without deployments count as zero', () => {
+  const dora = doraProcess({ owner: 'delivery' })
+  const obs: Observation[] = []
+  for (let d = 35; d >= 0; d--) {
+    const perDay = d < 3 ? (d === 1 ? 1 : 0) : 4
+    for (let k = 0; k < perDay; k++) obs.push({ process: 'dora', indicator: 'deployments', value: 1, at: now - d * day - (k + 1) * 3_600_000 })
+  }
+  const p = judgeProcess(dora, obs, { now })
+  const deployments = p.indicators.find((i) => i.indicator === 'deployments')!
+  assert.is(deployments.state, 'degraded', deployments.reason)
+  assert.match(deployments.reason, /deployments over the last 3d averages 0.333 deployments\/day \(1 in 3 1d periods\), 92% below its 28d baseline 4 deployments\/day/)
+  assert.equal(deployments.tier?.bucket, 'daily')
+  assert.is(deployments.tier?.tier, 'elite')
+})
+
+test('counts only start when recording started', () => {
+  const dora = doraProcess({ owner: 'delivery' })
+  const obs: Observation[] = []
+  for (let d = 5; d >= 0; d--) obs.push({ process: 'dora', indicator: 'deployments', value: 1, at: now - d * day - 3_600_000 })
+  const deployments = judgeProcess(dora, obs, { now }).indicators[0]
+  assert.is(deployments.state, 'unknown')
+  assert.match(deployments.reason, /only 3 1d periods for a baseline/)
+})
+
+test('DORA tiers follow Four Keys buckets', () => {
+  const dora = doraProcess()
+  const lead: Observation[] = [2, 30, 40, 50, 60].map((h, k) => ({ process: 'dora', indicator: 'lead_time', value: h, at: now - k * day }))
+  const lt = judgeProcess(dora, lead, { now }).indicators.find((i) => i.indicator === 'lead_time')!
+  assert.equal(lt.tier?.bucket, 'one week')
+  assert.match(lt.tier!.reason, /median lead time 1d 16h over 5 in 13 weeks/)
+  const cfr: Observation[] = Array.from({ length: 20 }, (_, k) => ({ process: 'dora', indicator: 'change_failure_rate', value: k < 5 ? 1 : 0, at: now - k * day }))
+  const c = judgeProcess(dora, cfr, { now }).indicators.find((i) => i.indicator === 'change_failure_rate')!
+  assert.equal(c.tier?.bucket, '16-45%')
+})
+
+test('robust statistics: MAD, the MeanAD fallback, and an exact EWMA variance', () => {
+  const r = robust([1, 2, 3, 4, 100])
+  assert.is(r.median, 3)
+  assert.is(r.mad, 1)
+  const flat = robust([5, 5, 5, 5, 9])
+  assert.is(flat.mad, 0)
+  assert.ok(Math.abs(flat.scale - 1.253314 * 0.8) < 1e-9)
+  const e = ewma([1, 1, 1], 0, 1, 0.2)
+  // σ_z² = λ/(2−λ)·(1 − (1−λ)^{2t})
+  assert.ok(Math.abs(e.sd ** 2 - (0.2 / 1.8) * (1 - 0.8 ** 6)) < 1e-12)
+  assert.ok(Math.abs(e.value - (1 - 0.8 ** 3)) < 1e-12)
+})
+
+test('a degraded duration where higher is better reads the other way', () => {
+  const p: ProcessDefinition = defineProcess({
+    name: 'tests',
+    owner: 'qa',
+    indicators: [{ name: 'coverage_time', kind: 'duration', unit: 'min', better: 'higher' }],
+  })
+  const obs: Observation[] = Array.from({ length: 60 }, (_, k) => ({
+    process: 'tests',
+    indicator: 'coverage_time',
+    value: k >= 50 ? 5 : 10 + (k % 3),
+    at: now - 30 * day + k * (30 * day / 60) + 1,
+  }))
+  const i = judgeProcess(p, obs, { now }).indicators[0]
+  assert.is(i.state, 'degraded', i.reason)
+  assert.match(i.reason, /below its 28d baseline median 11m/)
+})
+
+test.run()
