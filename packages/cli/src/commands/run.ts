@@ -11,6 +11,7 @@ import { loadScenarioFiles, planReplay, resolveTarget, runScenarios, type Replay
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
 import { buildReporters, parseReporters } from '../run/reporters.ts'
+import { parseTags, withEnvironment } from '@steady/env'
 import { formatExchange } from '../run/verbose.ts'
 
 /** The options `steady run` takes. */
@@ -28,6 +29,11 @@ export interface RunFlags {
   scenario?: string
   iteration?: string
   config?: string
+  env?: string
+  keep?: boolean
+  id?: string
+  branch?: string
+  tag?: string[]
 }
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
@@ -54,7 +60,16 @@ interface Target {
  * `withEnvironment`, call `fn` with its URL and `subject.environment`, and it
  * is torn down when `fn` returns.
  */
-async function withTarget(flags: RunFlags, config: ScenarioConfig, fn: (target: Target) => Promise<number>): Promise<number> {
+async function withTarget(flags: RunFlags, config: ScenarioConfig, fn: (target: Target) => Promise<number>, run?: { ctx: CliContext; loaded: LoadedConfig; outDir: string }): Promise<number> {
+  if (flags.env !== undefined && run) {
+    if (flags.target !== undefined) throw new SteadyError('STEADY_RUN_USAGE', '--target and --env cannot be used together', { hint: '--env brings a fresh environment up and runs against it; --target runs against one that exists' })
+    const { ctx, loaded, outDir } = run
+    // Up, run against env.url, down: after a normal end, an exception, and on ctx.signal (SIGINT/SIGTERM); --keep leaves it.
+    return withEnvironment(
+      { config: loaded.config.environments, name: flags.env, projectDir: loaded.dir, outDir, id: flags.id, branch: flags.branch, tags: parseTags(flags.tag ?? []), keep: flags.keep, signal: ctx.signal, log: (line) => ctx.err(line + '\n'), env: ctx.env },
+      (env) => fn({ url: env.url, name: env.name, subject: { branch: env.branch, environment: { id: env.id, name: env.name, provider: env.provider, url: env.url, tags: env.tags } } }),
+    )
+  }
   const t = resolveTarget(config, flags.target)
   return fn({ url: t.url, name: t.name, headers: t.headers, http: t.http })
 }
@@ -127,7 +142,7 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
     })
     if (result.status === 'passed') return ExitCode.ok
     return ExitCode.failed
-  })
+  }, { ctx, loaded, outDir: dir })
 }
 
 export function registerRun(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
@@ -148,11 +163,17 @@ export function registerRun(program: Command, ctx: CliContext, setExit: (code: n
     .option('--scenario <name>', 'with --replay: the scenario (default: the run\'s first failure)')
     .option('--iteration <n>', 'with --replay: the iteration, from 0 (default: the first failed one)')
     .option('--config <file>', 'the config file (default: the nearest steady.config.ts)')
+    .option('--env <name>', 'bring environment <name> from steady.config.ts up, run against it, tear it down')
+    .option('--keep', 'with --env: leave the environment running (steady env down <id> removes it)')
+    .option('--id <id>', 'with --env: the environment id (default: branch slug + random suffix)')
+    .option('--branch <branch>', 'with --env: the branch (STEADY_BRANCH; default: the current git branch)')
+    .option('--tag <key=value>', 'with --env: an environment tag, carried into the run record; repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText(
       'after',
       `
 Examples:
   steady run --target http://localhost:3000
+  steady run --env local scenarios/store --tag team=checkout
   steady run scenarios/store --target staging --grep @smoke
   steady run --target http://localhost:3000 --iterations 20 --concurrency 4 --seed 42
   steady run --reporter pretty,json,junit --out reports/ci
