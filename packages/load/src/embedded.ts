@@ -17,7 +17,7 @@ import { eventLoopMonitor } from './metrics/self.ts'
 import { RunTotals } from './metrics/totals.ts'
 import { WindowCollector, mergeWindows, type WindowSnapshot } from './metrics/windows.ts'
 import { compileThresholds, evaluateThresholds, type Threshold, type ThresholdResult } from './thresholds.ts'
-import type { WorkerInput, WorkerMessage } from './engine/worker-protocol.ts'
+import type { ParentMessage, WorkerInput, WorkerMessage } from './engine/worker-protocol.ts'
 
 /** Counts over the whole run (all workers). */
 export interface LoadCounts {
@@ -299,7 +299,8 @@ async function runInWorkers(
   accept: (w: WindowSnapshot) => void,
 ): Promise<{ results: RunnerResult[]; outcome?: ScenarioOutcome }> {
   const url = new URL(import.meta.url.endsWith('.ts') ? './engine/worker.ts' : './engine/worker.js', import.meta.url)
-  const startEpoch = performance.timeOrigin + performance.now() + 50 // a moment for the workers to load
+  const workers: Worker[] = []
+  let ready = 0
   const pending = new Map<number, WindowSnapshot[]>()
   const delivered = new Array<number>(count).fill(-1)
   const outcome = newOutcome(options.scenario!.name, options.scenario!.file)
@@ -321,16 +322,25 @@ async function runInWorkers(
       seed,
       setupData: options.setupData,
       timeout: options.timeout,
-      startEpoch,
       selfMonitor: options.selfMonitor !== false,
     }
-    const worker = new Worker(url, { workerData: input })
-    const onStop = () => worker.postMessage({ type: 'stop' })
+    // In the monorepo the worker is TypeScript: register tsx in the thread before importing it.
+    const worker = url.pathname.endsWith('.ts')
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}) })`, { eval: true, workerData: input })
+      : new Worker(url, { workerData: input })
+    workers.push(worker)
+    const onStop = () => worker.postMessage({ type: 'stop' } satisfies ParentMessage)
     stop.signal.addEventListener('abort', onStop, { once: true })
     return new Promise<RunnerResult>((resolve, reject) => {
       let result: RunnerResult | undefined
       worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'window') {
+        if (m.type === 'ready') {
+          // Start together once every worker has loaded its scenario, a few ms ahead so none starts late.
+          if (++ready === count) {
+            const startEpoch = performance.timeOrigin + performance.now() + 20
+            for (const w of workers) w.postMessage({ type: 'start', startEpoch } satisfies ParentMessage)
+          }
+        } else if (m.type === 'window') {
           const list = pending.get(m.window.index) ?? []
           list.push(m.window)
           pending.set(m.window.index, list)
@@ -341,10 +351,14 @@ async function runInWorkers(
         } else if (m.type === 'done') {
           result = m.result
         } else if (m.type === 'error') {
+          stop.abort('error')
           reject(new SteadyError(m.code ?? 'STEADY_LOAD_WORKER_FAILED', `worker ${index + 1}/${count}: ${m.message}`, { hint: m.hint ?? 'run with --workers 1 to see the error in the main thread' }))
         }
       })
-      worker.on('error', (e) => reject(new SteadyError('STEADY_LOAD_WORKER_FAILED', `worker ${index + 1}/${count} crashed: ${e.message}`, { hint: 'run with --workers 1', cause: e })))
+      worker.on('error', (e) => {
+        stop.abort('error')
+        reject(new SteadyError('STEADY_LOAD_WORKER_FAILED', `worker ${index + 1}/${count} crashed: ${e.message}`, { hint: 'run with --workers 1', cause: e }))
+      })
       worker.on('exit', () => {
         stop.signal.removeEventListener('abort', onStop)
         delivered[index] = Number.MAX_SAFE_INTEGER

@@ -95,7 +95,7 @@ export interface RunnerResult {
   completed: number
   interrupted: number
   dropped: number
-  /** Iteration starts that were late by more than 0 ms (arrival-rate). */
+  /** Iteration starts more than {@link lateStartMs} behind schedule (arrival-rate). */
   lateStarts: number
   /** VUs this segment initialised (k6's vus_max). */
   vusAllocated: number
@@ -118,6 +118,9 @@ interface Vu<V> {
 }
 
 const emptyTags: Record<string, string> = {}
+
+/** A start further behind schedule than this counts in `lateStarts` (timers alone are ~1 ms late). */
+export const lateStartMs = 5
 
 /**
  * Runs a profile's segment to its end and resolves with counts; metrics go
@@ -293,27 +296,30 @@ export class Runner<V> {
    * then interrupt what is left, and wait (bounded) for those to settle.
    */
   async #drain(deadline: number): Promise<void> {
-    if (this.#busy.size && !this.#stop.signal.aborted) {
-      const timeUp = new AbortController()
-      const cancel = this.#clock.setTimer(deadline, () => timeUp.abort())
-      const onStop = () => timeUp.abort()
-      this.#stop.signal.addEventListener('abort', onStop, { once: true })
-      while (this.#busy.size && !timeUp.signal.aborted) {
-        await Promise.race([...this.#busy].map((vu) => vu.running).concat(new Promise<void>((r) => timeUp.signal.addEventListener('abort', () => r(), { once: true }))))
-      }
-      cancel()
-      this.#stop.signal.removeEventListener('abort', onStop)
-    }
+    if (this.#busy.size && !this.#stop.signal.aborted) await this.#waitIdle(deadline, this.#stop.signal)
     for (const vu of this.#busy) this.#interrupt(vu)
-    if (this.#busy.size) {
-      // Interrupted iterations get a moment to notice their signal; one that ignores it is abandoned.
-      const limit = this.#clock.now() + (this.#o.abandonAfterMs ?? 2000)
-      const timeUp = new AbortController()
-      const cancel = this.#clock.setTimer(limit, () => timeUp.abort())
-      while (this.#busy.size && !timeUp.signal.aborted) {
-        await Promise.race([...this.#busy].map((vu) => vu.running).concat(new Promise<void>((r) => timeUp.signal.addEventListener('abort', () => r(), { once: true }))))
+    // Interrupted iterations get a moment to notice their signal; one that ignores it is abandoned.
+    if (this.#busy.size) await this.#waitIdle(this.#clock.now() + (this.#o.abandonAfterMs ?? 2000))
+  }
+
+  /** Waits until no iteration runs, the clock reaches `deadline`, or `signal` aborts. */
+  async #waitIdle(deadline: number, signal?: AbortSignal): Promise<void> {
+    let wake!: () => void
+    const timeUp = new Promise<void>((r) => (wake = r))
+    let over = false
+    const end = () => {
+      over = true
+      wake()
+    }
+    const cancel = this.#clock.setTimer(deadline, end)
+    signal?.addEventListener('abort', end, { once: true })
+    try {
+      while (this.#busy.size && !over) {
+        await Promise.race([...[...this.#busy].map((vu) => vu.running), timeUp])
       }
+    } finally {
       cancel()
+      signal?.removeEventListener('abort', end)
     }
   }
 
@@ -385,7 +391,7 @@ export class Runner<V> {
         const [k, offset] = next.value
         const late = now - (start + offset)
         this.#c.lateness(late)
-        if (late > 0) this.#result.lateStarts++
+        if (late > lateStartMs) this.#result.lateStarts++
         let vu = this.#free.pop()
         if (!vu && this.#vus.length < maxVus) vu = this.#allocate(idOf(this.#vus.length))
         if (!vu) {

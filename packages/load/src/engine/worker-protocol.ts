@@ -13,8 +13,6 @@ export interface WorkerInput {
   seed: string
   setupData?: unknown
   timeout?: string
-  /** The run's start as epoch ms (performance.timeOrigin + now): every worker aligns its windows to it. */
-  startEpoch: number
   selfMonitor: boolean
 }
 
@@ -28,7 +26,12 @@ export interface OutcomeBatch {
 export type WorkerMessage =
   | { type: 'window'; window: WindowSnapshot }
   | { type: 'outcome'; results: OutcomeBatch[] }
+  | { type: 'ready' }
   | { type: 'done'; result: RunnerResult }
   | { type: 'error'; message: string; code?: string; hint?: string }
 
-export type ParentMessage = { type: 'stop' }
+/**
+ * `start` carries the run's start as epoch ms (performance.timeOrigin + now),
+ * sent once every worker is ready, so all align their schedules and windows to it.
+ */
+export type ParentMessage = { type: 'stop' } | { type: 'start'; startEpoch: number }

@@ -20,8 +20,13 @@ const post = (m: WorkerMessage) => port.postMessage(m)
 
 async function main(): Promise<void> {
   const stop = new AbortController()
+  let start: (epoch: number) => void = () => {}
+  const started = new Promise<number>((resolve) => (start = resolve))
   port.on('message', (m: ParentMessage) => {
-    if (m.type === 'stop') stop.abort('stop')
+    if (m.type === 'stop') {
+      stop.abort('stop')
+      start(performance.timeOrigin + performance.now())
+    } else if (m.type === 'start') start(m.startEpoch)
   })
   const files = await loadScenarioFiles({ patterns: [input.scenario.file] })
   const scenario = files.flatMap((f) => f.scenarios).find((s) => s.name === input.scenario.name)
@@ -34,7 +39,8 @@ async function main(): Promise<void> {
     timeout: input.timeout,
     onResult: (r) => outcomes.push({ passed: r.passed, aborted: r.aborted, failure: r.failure }),
   })
-  const t0 = input.startEpoch - performance.timeOrigin
+  post({ type: 'ready' })
+  const t0 = (await started) - performance.timeOrigin
   const collector = new WindowCollector({
     clock: realClock,
     t0,
