@@ -1,1 +1,10 @@
-export {}
+/**
+ * @steady/report: the HTML stability report. One self-contained file that
+ * says at the top whether the version is working and stable (when a verdict is
+ * given), and shows why: per-scenario and per-step tables, latency, load,
+ * service indicators and the load generator over time, failures over time and
+ * failure samples with their curl reproduction.
+ */
+export { renderReport, writeReport } from './report.ts'
+export type { ReportInput } from './report.ts'
+export { escapeHtml, jsonForScript } from './escape.ts'

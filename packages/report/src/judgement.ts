@@ -1,0 +1,62 @@
+/**
+ * What the report shows from a verdict and a baseline, in the report's own
+ * terms, so the sections do not depend on the files' exact layout.
+ */
+import type { BandsBySeries, BaselineLoadPoint } from './charts.ts'
+import type { FittedLine } from './stats.ts'
+
+/** A scenario's behaviour as the verdict names it. */
+export interface ScenarioJudgement {
+  word: 'passed' | 'flaky' | 'onset' | 'failing'
+  sentence: string
+}
+
+/** The baseline, as the tables and charts use it. */
+export interface BaselineView {
+  /** Where it came from (path or name), for the page. */
+  name: string
+  /** Baseline runs used. */
+  runs: number
+  /** Each baseline run's p50/p95/p99 (ms) for a series and phase. */
+  phaseStats(key: string, phase: string): { p50: number[]; p95: number[]; p99: number[] } | undefined
+  /** p95 ranges per step series and phase, for the latency charts' bands. */
+  bands: BandsBySeries
+  /** Baseline runs' (achieved rate, p95) per loaded phase, for the latency-under-load chart. */
+  loadPoints: BaselineLoadPoint[]
+  /** The baseline runs: id, date, and how each one's comparability key differs from this run's. */
+  runList: { id: string; date?: string; version?: string; differs: string[] }[]
+}
+
+/** The verdict, as the top of the page shows it. */
+export interface VerdictView {
+  /** working / stable answers: true, false, or undefined when inconclusive or not asked. */
+  answers: { question: 'working' | 'stable'; answer: 'yes' | 'no' | 'inconclusive' | 'not judged'; why?: string }[]
+  /** The overall outcome, one word. */
+  outcome: 'pass' | 'fail' | 'inconclusive'
+  /** The gate the verdict was judged under. */
+  gate?: string
+  /** Findings, most severe first. */
+  findings: FindingView[]
+  /** What was not judged and why. */
+  notJudged: { what: string; why: string }[]
+  /** Whether the run was comparable with its baseline, and what differs. */
+  comparable?: { ok: boolean; sentence: string }
+  /** Scenario behaviours by scenario name. */
+  scenarios: Map<string, ScenarioJudgement>
+  /** Fitted lines by series key. */
+  lines: Map<string, FittedLine[]>
+  /** Anything else the verdict wants a reader to know. */
+  notes: string[]
+}
+
+export interface FindingView {
+  severity: 'fail' | 'warn' | 'info'
+  /** Short kind: level, tail, errors, drift, leak, load, restart, ... */
+  kind: string
+  /** The sentence a person understands, with the numbers. */
+  sentence: string
+  /** Series, baseline, current, change, interval or p-value, as label → text. */
+  numbers: [string, string][]
+  /** Primary findings fail gates; secondary ones are reported only. */
+  primary: boolean
+}

@@ -1,0 +1,176 @@
+/**
+ * Renders the stability report: one self-contained HTML file. The verdict,
+ * tables and failure timeline are server-rendered HTML (readable without
+ * JavaScript, printable); the charts are drawn by inlined uPlot from JSON
+ * embedded in the page. A Content-Security-Policy allows only the report's own
+ * two scripts (by hash) and no network at all: even text that slipped through
+ * escaping could not run or fetch anything.
+ */
+import { createHash } from 'node:crypto'
+import { Redactor, type RedactionOptions, type RunRecord } from '@steady/record'
+import { loadAssets } from './assets.ts'
+import { buildCharts, type ChartSpec } from './charts.ts'
+import { clientScript } from './client-script.ts'
+import { html, join, jsonForScript, type Html } from './escape.ts'
+import { num, span, wallClock } from './format.ts'
+import type { BaselineView, VerdictView } from './judgement.ts'
+import { classify, windowCount } from './series.ts'
+import { eventsHtml, samplesHtml, signatureTimelines, timelineHtml } from './sections/failures.ts'
+import { figuresHtml } from './sections/figures.ts'
+import { factsHtml, runHtml, verdictHtml, warningsHtml } from './sections/overview.ts'
+import { scenariosTable, stepsTable } from './sections/tables.ts'
+import { styles } from './styles.ts'
+
+/** What the page is built from, after the verdict and baseline files are read into views. */
+export interface PageInput {
+  record: RunRecord
+  verdict?: VerdictView
+  baseline?: BaselineView
+  redaction?: RedactionOptions
+  /** Version of steady that renders, for the footer. */
+  toolVersion?: string
+}
+
+/**
+ * Masks secrets in every string the page can show. Failure samples go first
+ * so that credentials seen there are masked wherever else they appear; window
+ * data (numbers and encoded histograms) is left as it is.
+ */
+export function redactRecord(record: RunRecord, options: RedactionOptions = {}): RunRecord {
+  const r = new Redactor(options)
+  // Field by field: the redactor treats a field named "signature" as a secret and would mask it whole.
+  const failures = record.failures.map((g) => ({
+    ...g,
+    signature: {
+      ...g.signature,
+      scenario: r.text(g.signature.scenario),
+      step: r.text(g.signature.step),
+      assertion: r.text(g.signature.assertion),
+      ...(g.signature.errorCode !== undefined ? { errorCode: r.text(g.signature.errorCode) } : {}),
+    },
+    byPhase: r.value(g.byPhase),
+    samples: r.value(g.samples),
+  }))
+  const { series, failures: _f, ...rest } = record
+  const safeRest = r.value(rest)
+  const safeSeries = series.map((s) => ({ ...s, key: r.text(s.key), name: r.text(s.name), unit: r.text(s.unit), tags: r.value(s.tags) }))
+  return { ...safeRest, failures, series: safeSeries }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64')
+
+/** Builds the page. */
+export function renderPage(input: PageInput): string {
+  const record = redactRecord(input.record, input.redaction)
+  const assets = loadAssets()
+  const classified = classify(record)
+  const windows = windowCount(record)
+  const timelines = signatureTimelines(record, classified, windows)
+  const charts = buildCharts({
+    record,
+    classified,
+    ...(input.baseline ? { bands: input.baseline.bands, baselineLoad: input.baseline.loadPoints } : {}),
+    ...(input.verdict ? { lines: input.verdict.lines } : {}),
+  })
+  const maxRate = Math.max(0, ...record.phases.map((p) => p.load?.targetRate ?? p.load?.achievedRate ?? 0))
+  const data: { phases: unknown[]; charts: ChartSpec[] } = {
+    phases: record.phases.map((p) => {
+      const rate = p.load?.targetRate ?? p.load?.achievedRate
+      return {
+        name: p.name,
+        start: p.startMs / 1000,
+        end: p.endMs / 1000,
+        loaded: Boolean(p.load),
+        intensity: p.load && maxRate > 0 ? (rate ?? maxRate) / maxRate : 0,
+        label: rate !== undefined && p.load ? `${p.name} · ${num(rate)}/s` : p.name,
+      }
+    }),
+    charts: [...charts.latency, ...charts.load, ...charts.underLoad, ...charts.service, ...charts.generator].map((f) => f.spec),
+  }
+  const judgedScenarios = input.verdict?.scenarios ?? new Map()
+  const s = record.subject
+  const title = `${s.service ?? 'service'}${s.version ? ` ${s.version}` : ''}`
+  const subtitle = [
+    s.commit ? `commit ${s.commit.slice(0, 12)}` : undefined,
+    s.branch ? `branch ${s.branch}` : undefined,
+    s.environment ? `environment ${s.environment.name}` : undefined,
+    `${record.kind} of ${span(record.durationMs)} from ${wallClock(record.startedAt)}`,
+  ]
+    .filter(Boolean)
+    .join(' · ')
+  const sections: [string, string][] = [
+    ['verdict', 'Verdict'],
+    ['run', 'Run'],
+    ['scenarios', 'Scenarios'],
+    ['steps', 'Steps'],
+    ['failures-over-time', 'Failures over time'],
+    ['latency', 'Latency'],
+    ['load', 'Load'],
+    ['service', 'Service'],
+    ['generator', 'Generator'],
+    ['failures', 'Failure samples'],
+    ['events', 'Events'],
+  ]
+  const body: Html = html`<main>
+<header>
+<p class="muted small" style="margin:0">steady stability report</p>
+<h1>${title}</h1>
+<p class="subtitle">${subtitle}</p>
+<nav class="toc" aria-label="sections">${join(sections.map(([id, label]) => html`<a href="#${id}">${label}</a>`))}</nav>
+</header>
+${verdictHtml(input.verdict, input.baseline)}
+${warningsHtml(record)}
+${factsHtml(record, timelines)}
+<section id="run"><h2>Run</h2>${runHtml(record, input.baseline)}</section>
+<section id="scenarios"><h2>Scenarios</h2>
+<p class="small muted">Each scenario is an end-to-end user flow the probe loop ran again and again through every phase. Flaky: it both passed and failed. Onset: it passed, then failed from some time on.</p>
+${scenariosTable(record, timelines, judgedScenarios)}</section>
+<section id="steps"><h2>Steps</h2>
+<p class="small muted">Latency of each step of each scenario as the probe loop measured it (failed requests left out, so a version that fails fast does not look faster), for the whole run and per phase.</p>
+${stepsTable(record, classified, input.baseline)}</section>
+<section id="failures-over-time"><h2>Failures over time</h2>${timelineHtml(record, timelines, windows)}</section>
+<section id="latency"><h2>Latency over time</h2>
+${figuresHtml(charts.latency, 'The record has no per-step latency series.')}</section>
+<section id="load"><h2>Load, errors and dropped iterations</h2>
+${figuresHtml([...charts.load, ...charts.underLoad], 'The record has no load series: the run applied no load.')}</section>
+<section id="service"><h2>Service indicators</h2>
+<p class="small muted">The service’s own numbers, scraped while the run went on. Restarts are marked with a red dashed line.</p>
+${figuresHtml(charts.service, 'The record has no service indicators (no /metrics endpoint was scraped and no process was sampled).')}</section>
+<section id="generator"><h2>Load generator</h2>
+${figuresHtml(charts.generator, 'The record has no series about the load generator’s own health.')}</section>
+<section id="failures"><h2>Failure samples</h2>
+<p class="small muted">Requests and responses are excerpts, with secrets masked. The curl line reproduces the request; the seed, scenario and iteration replay the whole iteration.</p>
+${samplesHtml(timelines)}</section>
+<section id="events"><h2>Events</h2>${eventsHtml(record.events)}</section>
+<footer>Made by steady ${input.toolVersion ?? record.tool.version} from run record ${record.id} (${record.schema}). Charts: uPlot ${assets.uplotVersion}, inlined. This file is self-contained: it loads nothing from the network.</footer>
+</main>`
+  const dataJson = jsonForScript(data)
+  const policy = [
+    "default-src 'none'",
+    `script-src 'sha256-${sha256(assets.uplotJs)}' 'sha256-${sha256(clientScript)}'`,
+    "style-src 'unsafe-inline'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ')
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${policy}">
+<meta name="generator" content="steady">
+<title>${html`${title}: stability report`}</title>
+<style>${assets.uplotCss}</style>
+<style>${styles}</style>
+</head>
+<body>
+${body}
+<script type="application/json" id="steady-data">${dataJson}</script>
+<script>${assets.uplotJs}</script>
+<script>${clientScript}</script>
+</body>
+</html>
+`
+}
+

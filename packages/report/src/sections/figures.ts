@@ -1,0 +1,38 @@
+/**
+ * A chart's place on the page: title, caption, the element the script draws
+ * into (with a line saying what to do without JavaScript), and for
+ * indicators the fitted slopes as text, so they print and read without it.
+ */
+import { html, join, type Html } from '../escape.ts'
+import { inUnit, num } from '../format.ts'
+import type { Figure } from '../charts.ts'
+
+/** One `<figure>` for a chart. */
+export function figureHtml(fig: Figure): Html {
+  const slopes = fig.slopes?.length
+    ? html`<p class="slopes"><strong>${fig.slopes[0].source === 'verdict' ? 'Fitted slopes (from the verdict)' : 'Trend per phase (drawn by the report, not judged)'}:</strong> ${join(
+        fig.slopes.map(
+          (s, i) => html`${i ? '; ' : ''}${s.phase}: <span class="${s.perHour > 0 ? 'up' : ''}">${perHour(s.perHour, fig.unit)}</span> (${inUnit(s.from, fig.unit)} → ${inUnit(s.to, fig.unit)})`,
+        ),
+      )}</p>`
+    : ''
+  return html`<figure id="${fig.spec.id}-figure">
+<h3>${fig.title}</h3>
+<figcaption>${fig.caption}</figcaption>
+<div class="chart" data-chart="${fig.spec.id}" role="img" aria-label="${`Chart: ${fig.title}`}"><p class="nojs">This chart is drawn by JavaScript, which is off or blocked here. The tables above hold the numbers.</p></div>
+${slopes}
+</figure>`
+}
+
+/** A grid of figures, or a sentence saying why there are none. */
+export function figuresHtml(figs: Figure[], none: string): Html {
+  if (!figs.length) return html`<p class="muted">${none}</p>`
+  return html`<div class="charts">${join(figs.map(figureHtml))}</div>`
+}
+
+function perHour(v: number, unit: string): string {
+  const sign = v > 0 ? '+' : v < 0 ? '−' : '±'
+  const abs = Math.abs(v)
+  if (unit === 'bytes' || unit === 'ms' || unit === 'rate' || unit === 'ratio') return `${sign}${inUnit(abs, unit)}/h`
+  return `${sign}${num(abs)}/h`
+}

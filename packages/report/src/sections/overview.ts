@@ -1,0 +1,148 @@
+/**
+ * The top of the page: the verdict (or a plain statement that there is none),
+ * the run's facts at a glance, the subject, the times, the phases and the
+ * comparability key.
+ */
+import type { RunRecord } from '@steady/record'
+import { html, join, type Html } from '../escape.ts'
+import { num, offset, pct, plural, span, wallClock } from '../format.ts'
+import type { BaselineView, VerdictView } from '../judgement.ts'
+import type { SignatureTimeline } from './failures.ts'
+
+const toneOf = (a: string) => (a === 'yes' ? 'good' : a === 'no' ? 'bad' : a === 'inconclusive' ? 'warn' : 'none')
+
+/** The verdict banner: the answers, each finding in a sentence, and what was not judged. */
+export function verdictHtml(verdict: VerdictView | undefined, baseline: BaselineView | undefined): Html {
+  if (!verdict) {
+    return html`<section class="verdict none" id="verdict" aria-label="verdict">
+<p class="headline">No verdict: this report was built without one</p>
+<div class="answers"><span class="answer none">working? not judged</span><span class="answer none">stable? not judged</span></div>
+<p>It shows what the run measured; it does not say whether the version is working or stable${baseline ? ', although a baseline was given (its ranges are drawn for comparison)' : ''}. To judge it, run <code>steady verdict &lt;run.json&gt; --baseline &lt;baseline.json&gt; --gate &lt;gate&gt; --report</code>, or pass <code>--verdict &lt;verdict.json&gt;</code> to <code>steady report</code>.</p>
+</section>`
+  }
+  const tone = verdict.outcome === 'pass' ? 'good' : verdict.outcome === 'fail' ? 'bad' : 'warn'
+  const headline =
+    verdict.outcome === 'pass'
+      ? 'Passed: the version is working and stable against its baseline'
+      : verdict.outcome === 'fail'
+        ? `Failed: ${plural(verdict.findings.filter((f) => f.severity === 'fail').length, 'finding')} against the gate`
+        : 'Inconclusive: the gate cannot say yes or no from this run'
+  const findings = verdict.findings.length
+    ? html`<h3>Findings</h3><ul class="findings">${join(
+        verdict.findings.map(
+          (f) =>
+            html`<li><span class="tag ${f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none'}">${f.severity === 'fail' ? 'fails the gate' : f.severity === 'warn' ? 'warning' : 'reported'}</span><span class="finding-kind">${f.kind}</span>${f.primary ? '' : html` <span class="small muted">(secondary)</span>`}: ${f.sentence}${
+              f.numbers.length ? html`<div class="small muted">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} ${v}`))}</div>` : ''
+            }</li>`,
+        ),
+      )}</ul>`
+    : html`<p>No finding: nothing changed beyond the gate’s tolerances.</p>`
+  const notJudged = verdict.notJudged.length
+    ? html`<h3>Not judged</h3><ul>${join(verdict.notJudged.map((n) => html`<li><strong>${n.what}</strong>: ${n.why}</li>`))}</ul>`
+    : ''
+  const comparable = verdict.comparable
+    ? html`<p class="small"><span class="tag ${verdict.comparable.ok ? 'good' : 'warn'}">${verdict.comparable.ok ? 'comparable' : 'not comparable'}</span>${verdict.comparable.sentence}</p>`
+    : ''
+  return html`<section class="verdict ${tone}" id="verdict" aria-label="verdict">
+<p class="headline">${headline}</p>
+<div class="answers">${join(verdict.answers.map((a) => html`<span class="answer ${toneOf(a.answer)}" title="${a.why ?? ''}">${a.question}? ${a.answer}</span>`))}${verdict.gate ? html`<span class="small muted" style="align-self:center">gate: ${verdict.gate}</span>` : ''}</div>
+${comparable}${findings}${notJudged}${verdict.notes.length ? html`<ul class="small">${join(verdict.notes.map((n) => html`<li>${n}</li>`))}</ul>` : ''}
+</section>`
+}
+
+/** The facts at a glance: what the record shows, not a judgement. */
+export function factsHtml(record: RunRecord, timelines: SignatureTimeline[]): Html {
+  const iterations = record.scenarios.reduce((a, s) => a + s.iterations, 0)
+  const failed = record.scenarios.reduce((a, s) => a + s.failed, 0)
+  const failing = record.scenarios.filter((s) => s.failed > 0).length
+  const restarts = record.events.filter((e) => e.kind === 'service-restart' || e.kind === 'service-crash').length
+  const dropped = record.phases.reduce((a, p) => a + (p.load?.droppedIterations ?? 0), 0)
+  const loadIterations = record.phases.reduce((a, p) => a + (p.load?.iterations ?? 0), 0)
+  const saturated = record.events.filter((e) => e.kind === 'generator-saturated').length
+  const fact = (k: string, v: string, tone = '') => html`<div class="fact ${tone}"><div class="k">${k}</div><div class="v">${v}</div></div>`
+  return html`<div class="facts" aria-label="facts at a glance">
+${fact('probe iterations passed', iterations ? `${pct((iterations - failed) / iterations, 4)} of ${iterations.toLocaleString('en-US')}` : 'none ran', failed ? 'bad' : iterations ? 'good' : 'warn')}
+${fact('scenarios with failures', `${failing} of ${record.scenarios.length}`, failing ? 'bad' : 'good')}
+${fact('failure signatures', String(timelines.length), timelines.length ? 'bad' : 'good')}
+${fact('service restarts', String(restarts), restarts ? 'bad' : 'good')}
+${loadIterations || dropped ? fact('load iterations dropped', `${dropped.toLocaleString('en-US')}${loadIterations ? ` (${pct(dropped / (loadIterations + dropped))})` : ''}`, dropped ? 'warn' : 'good') : ''}
+${fact('generator saturated', saturated ? plural(saturated, 'time') : 'no', saturated ? 'warn' : 'good')}
+${fact('run', record.complete ? 'complete' : 'incomplete', record.complete ? 'good' : 'bad')}
+</div>`
+}
+
+/** Warnings the record carries, and an incomplete run, above everything else. */
+export function warningsHtml(record: RunRecord): Html {
+  const items: Html[] = []
+  if (!record.complete) items.push(html`<li><strong>The run is incomplete</strong> (${record.incompleteReason ?? 'no reason recorded'}): the data ends at ${offset(record.durationMs)}.</li>`)
+  for (const w of record.warnings) items.push(html`<li>${w}</li>`)
+  if (!items.length) return html``
+  return html`<div class="verdict warn small" role="note"><strong>Read with care</strong><ul>${join(items)}</ul></div>`
+}
+
+/** Subject, times and comparability. */
+export function runHtml(record: RunRecord, baseline: BaselineView | undefined): Html {
+  const s = record.subject
+  const env = s.environment
+  const tags = env ? Object.entries(env.tags) : []
+  const subject = html`<dl class="kv">
+<dt>service</dt><dd>${s.service ?? '–'}</dd>
+<dt>version</dt><dd>${s.version ?? '–'}</dd>
+<dt>commit</dt><dd class="mono" title="${s.commit ?? ''}">${s.commit ? s.commit.slice(0, 12) : '–'}</dd>
+<dt>branch</dt><dd>${s.branch ?? '–'}</dd>
+<dt>environment</dt><dd>${env ? `${env.name} (${env.provider}, id ${env.id})` : '–'}</dd>
+${tags.length ? html`<dt>environment tags</dt><dd>${tags.map(([k, v]) => `${k}=${v}`).join(', ')}</dd>` : ''}
+${s.target ? html`<dt>target</dt><dd class="mono">${s.target}</dd>` : ''}
+</dl>`
+  const times = html`<dl class="kv">
+<dt>run</dt><dd class="mono">${record.id}</dd>
+<dt>kind</dt><dd>${record.kind}</dd>
+<dt>started</dt><dd>${wallClock(record.startedAt)}</dd>
+<dt>ended</dt><dd>${wallClock(record.endedAt)}</dd>
+<dt>duration</dt><dd>${span(record.durationMs)}</dd>
+<dt>window</dt><dd>${span(record.window.sizeMs)}</dd>
+<dt>seed</dt><dd class="mono">${record.seed}</dd>
+<dt>config</dt><dd class="mono">${record.configHash}</dd>
+</dl>`
+  const phases = record.phases.length
+    ? html`<div class="scroll"><table><thead><tr><th>phase</th><th class="n">from</th><th class="n">to</th><th class="n">length</th><th>load</th><th class="n">target</th><th class="n">achieved</th><th class="n">dropped</th></tr></thead><tbody>${join(
+        record.phases.map(
+          (p) =>
+            html`<tr><td>${p.name}</td><td class="n">${offset(p.startMs)}</td><td class="n">${offset(p.endMs)}</td><td class="n">${span(p.endMs - p.startMs)}</td><td class="small">${
+              p.load ? `${p.load.profile} · ${p.load.executor} · ${p.load.engine}` : 'none (probes only)'
+            }</td><td class="n">${p.load?.targetRate !== undefined ? `${num(p.load.targetRate)}/s` : '–'}</td><td class="n">${
+              p.load?.achievedRate !== undefined ? `${num(p.load.achievedRate)}/s` : '–'
+            }</td><td class="n">${p.load ? p.load.droppedIterations.toLocaleString('en-US') : '–'}</td></tr>`,
+        ),
+      )}</tbody></table></div>`
+    : html`<p class="muted">The record has no phases.</p>`
+  const c = record.comparability
+  const keyRows: [string, string][] = [
+    ['CPU', `${c.cpuModel} × ${c.cores}`],
+    ['Node.js', c.node],
+    ['platform', c.platform],
+    ['plan', c.planHash ?? '–'],
+    ['duration scale', String(c.durationScale)],
+    ['load engine', c.engine ?? '–'],
+  ]
+  const comparability = html`<dl class="kv">${join(keyRows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`))}</dl>${
+    baseline
+      ? baselineRunsHtml(baseline)
+      : html`<p class="small muted">No baseline was given, so comparability was not checked. Runs are compared only when these match.</p>`
+  }`
+  return html`<div class="charts"><div><h3>Subject</h3>${subject}</div><div><h3>Run</h3>${times}</div></div>
+<h3>Phases</h3>${phases}
+<h3>Comparability key</h3>${comparability}`
+}
+
+function baselineRunsHtml(b: BaselineView): Html {
+  const rows = b.runList.map(
+    (r) =>
+      html`<tr><td class="mono">${r.id}</td><td>${r.date ? wallClock(r.date) : '–'}</td><td>${r.version ?? '–'}</td><td>${
+        r.differs.length ? html`<span class="tag warn">differs</span> ${r.differs.join('; ')}` : html`<span class="tag good">same key</span>`
+      }</td></tr>`,
+  )
+  const differing = b.runList.filter((r) => r.differs.length).length
+  return html`<p class="small">Baseline <span class="mono">${b.name}</span>: ${plural(b.runs, 'run')}${differing ? html`, <strong>${differing} with a different comparability key</strong>` : ', all with the same comparability key as this run'}.</p>
+<div class="scroll"><table><thead><tr><th>baseline run</th><th>date</th><th>version</th><th>comparability</th></tr></thead><tbody>${join(rows)}</tbody></table></div>`
+}

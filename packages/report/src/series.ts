@@ -1,0 +1,259 @@
+/**
+ * Finds the report's parts in a run record's series, by source, kind and
+ * k6's metric names, without depending on one producer's exact choices:
+ * probe steps (histograms tagged with a scenario and a step), probe iteration
+ * outcomes, load traffic, the service's indicators and the load generator's
+ * own health.
+ */
+import { LatencyHistogram, type PhaseAggregate, type RunRecord, type SeriesRecord, type SeriesWindow } from '@steady/record'
+import { bucketQuantile } from './stats.ts'
+import type { DisplayUnit } from './format.ts'
+
+/** Quantiles of one step or scenario over some stretch of the run (ms). */
+export interface Quantiles {
+  count: number
+  errors: number
+  errorKinds: Record<string, number>
+  p50?: number
+  p95?: number
+  p99?: number
+}
+
+/** A step of a scenario, as the probe loop measured it. */
+export interface StepSeries {
+  scenario: string
+  step: string
+  series: SeriesRecord
+  /** The whole run. */
+  total: Quantiles
+  /** By phase name. */
+  byPhase: Record<string, Quantiles>
+}
+
+/** One service indicator, converted to a display unit. */
+export interface Indicator {
+  series: SeriesRecord
+  label: string
+  unit: DisplayUnit
+  /** Multiplies raw values into the display unit (seconds → ms). */
+  factor: number
+  /** What is drawn per window. */
+  how: 'gauge' | 'rate' | 'buckets'
+  /** For leak-style judging the per-window minimum matters (heap after GC). */
+  useMin: boolean
+}
+
+export interface ClassifiedSeries {
+  steps: StepSeries[]
+  /** Probe iteration outcomes by scenario (`passed`/`failed` per window). */
+  outcomes: Map<string, SeriesRecord>
+  /** Probe iteration durations by scenario. */
+  iterationDurations: Map<string, SeriesRecord>
+  load: SeriesRecord[]
+  indicators: Indicator[]
+  generator: Indicator[]
+}
+
+const stepTag = (s: SeriesRecord) => s.tags.step ?? s.tags.name
+
+/** Sorts series into the report's parts. */
+export function classify(record: RunRecord): ClassifiedSeries {
+  const steps = new Map<string, SeriesRecord>()
+  const outcomes = new Map<string, SeriesRecord>()
+  const iterationDurations = new Map<string, SeriesRecord>()
+  const load: SeriesRecord[] = []
+  const indicators: Indicator[] = []
+  const generator: Indicator[] = []
+  const serviceBuckets = new Map<string, SeriesRecord[]>()
+  const scenarioOrder = new Map(record.scenarios.map((s, i) => [s.name, i]))
+  const rank = (name: string) => scenarioOrder.get(name) ?? scenarioOrder.size
+  for (const s of record.series) {
+    if (s.source === 'probe') {
+      const step = stepTag(s)
+      if (s.kind === 'histogram' && step !== undefined) {
+        const key = JSON.stringify([s.tags.scenario ?? '', step])
+        const have = steps.get(key)
+        // One line per step: http_req_duration when there are several timings of it.
+        if (!have || (have.name !== 'http_req_duration' && s.name === 'http_req_duration')) steps.set(key, s)
+      } else if (s.kind === 'histogram' && s.name === 'iteration_duration') {
+        iterationDurations.set(s.tags.scenario ?? '', s)
+      } else if (s.kind === 'counter' && s.windows.some((w) => w.passed !== undefined || w.failed !== undefined)) {
+        outcomes.set(s.tags.scenario ?? '', s)
+      }
+    } else if (s.source === 'load') {
+      load.push(s)
+    } else if (s.source === 'service') {
+      if (s.windows.some((w) => w.buckets)) {
+        const { route: _r, le: _le, ...rest } = s.tags
+        const group = JSON.stringify([s.name, rest])
+        const list = serviceBuckets.get(group) ?? []
+        list.push(s)
+        serviceBuckets.set(group, list)
+      } else {
+        indicators.push(indicatorOf(s))
+      }
+    } else if (s.source === 'generator') {
+      generator.push(indicatorOf(s))
+    }
+  }
+  for (const list of serviceBuckets.values()) indicators.push(mergedBuckets(list))
+  const order = (i: Indicator) => (/heap/.test(i.series.name) ? 0 : /resident|rss/.test(i.series.name) ? 1 : 2)
+  indicators.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label))
+  return {
+    // Scenarios in the record's order; steps by name within a scenario (the record does not keep their order).
+    steps: [...steps.values()]
+      .map((s) => stepSeries(record, s))
+      .sort((a, b) => rank(a.scenario) - rank(b.scenario) || a.scenario.localeCompare(b.scenario) || a.step.localeCompare(b.step)),
+    outcomes,
+    iterationDurations,
+    load,
+    indicators,
+    generator,
+  }
+}
+
+function tagText(tags: Record<string, string>, skip: string[] = []): string {
+  const parts = Object.entries(tags)
+    .filter(([k]) => !skip.includes(k))
+    .map(([k, v]) => `${k}=${v}`)
+  return parts.length ? ` {${parts.join(', ')}}` : ''
+}
+
+function indicatorOf(s: SeriesRecord): Indicator {
+  const unit = s.unit.toLowerCase()
+  const label = `${s.name}${tagText(s.tags, ['service'])}`
+  if (s.kind === 'counter') {
+    // A counter's increase per second: CPU seconds per second is a share of one core.
+    if (unit === 'seconds' || unit === 's') return { series: s, label: `${label} (per second: share of one core)`, unit: 'ratio', factor: 1, how: 'rate', useMin: false }
+    return { series: s, label: `${label} (per second)`, unit: 'rate', factor: 1, how: 'rate', useMin: false }
+  }
+  const useMin = /heap/.test(s.name)
+  if (unit === 'bytes' || unit === 'b') return { series: s, label, unit: 'bytes', factor: 1, how: 'gauge', useMin }
+  if (unit === 'seconds' || unit === 's') return { series: s, label, unit: 'ms', factor: 1000, how: 'gauge', useMin }
+  if (unit === 'ms') return { series: s, label, unit: 'ms', factor: 1, how: 'gauge', useMin }
+  if (unit === 'ratio') return { series: s, label, unit: 'ratio', factor: 1, how: 'gauge', useMin }
+  return { series: s, label, unit: 'count', factor: 1, how: 'gauge', useMin }
+}
+
+/** Several routes of one scraped histogram, merged per window: one service-side latency line. */
+function mergedBuckets(list: SeriesRecord[]): Indicator {
+  const first = list[0]
+  const byWindow = new Map<number, SeriesWindow>()
+  for (const s of list) {
+    for (const w of s.windows) {
+      if (!w.buckets) continue
+      const have = byWindow.get(w.i)
+      if (!have) byWindow.set(w.i, { i: w.i, count: w.count, buckets: w.buckets.map(([le, n]) => [le, n]), sum: w.sum ?? 0 })
+      else {
+        have.count += w.count
+        have.sum = (have.sum ?? 0) + (w.sum ?? 0)
+        const m = new Map(have.buckets!.map(([le, n]) => [String(le), n]))
+        for (const [le, n] of w.buckets) m.set(String(le), (m.get(String(le)) ?? 0) + n)
+        have.buckets = [...m.entries()]
+          .map(([le, n]): [number | '+Inf', number] => [le === '+Inf' ? '+Inf' : Number(le), n])
+          .sort((a, b) => (a[0] === '+Inf' ? 1 : b[0] === '+Inf' ? -1 : a[0] - b[0]))
+      }
+    }
+  }
+  const { route: _r, ...rest } = first.tags
+  const merged: SeriesRecord = {
+    ...first,
+    key: list.length > 1 ? `${first.source}/${first.name}${tagText(rest)} (${list.length} routes)` : first.key,
+    tags: rest,
+    windows: [...byWindow.values()].sort((a, b) => a.i - b.i),
+  }
+  const unit = first.unit.toLowerCase()
+  const factor = unit === 'seconds' || unit === 's' ? 1000 : 1
+  const routes = list.length > 1 ? `, ${list.length} routes together` : ''
+  return {
+    series: merged,
+    label: `${first.name}${tagText(rest, ['service'])} (the service's own histogram${routes})`,
+    unit: 'ms',
+    factor,
+    how: 'buckets',
+    useMin: false,
+  }
+}
+
+function errorsOf(e: Record<string, number> | undefined): number {
+  let n = 0
+  if (e) for (const v of Object.values(e)) n += v
+  return n
+}
+
+function quantilesOf(parts: (SeriesWindow | PhaseAggregate)[]): Quantiles {
+  const hists = parts.map((p) => p.hist).filter((h): h is string => Boolean(h))
+  const errorKinds: Record<string, number> = {}
+  let count = 0
+  for (const p of parts) {
+    count += p.count
+    if (p.errors) for (const [k, v] of Object.entries(p.errors)) errorKinds[k] = (errorKinds[k] ?? 0) + v
+  }
+  const out: Quantiles = { count, errors: errorsOf(errorKinds), errorKinds }
+  if (hists.length === 1 && parts.length === 1) {
+    const p = parts[0]
+    return { ...out, p50: p.p50, p95: p.p95, p99: p.p99 }
+  }
+  if (hists.length) {
+    const h = LatencyHistogram.mergeAll(hists)
+    if (h.count > 0) return { ...out, p50: h.quantile(0.5), p95: h.quantile(0.95), p99: h.quantile(0.99) }
+  }
+  return out
+}
+
+function stepSeries(record: RunRecord, s: SeriesRecord): StepSeries {
+  const byPhase: Record<string, Quantiles> = {}
+  for (const p of record.phases) {
+    const agg = s.phases[p.name]
+    if (agg) byPhase[p.name] = quantilesOf([agg])
+  }
+  const phaseAggs = Object.values(s.phases)
+  const total = phaseAggs.length ? quantilesOf(phaseAggs) : quantilesOf(s.windows)
+  return { scenario: s.tags.scenario ?? '', step: stepTag(s) ?? s.name, series: s, total, byPhase }
+}
+
+/** Number of windows the run spans. */
+export function windowCount(record: RunRecord): number {
+  let last = Math.ceil(record.durationMs / record.window.sizeMs)
+  for (const s of record.series) {
+    const w = s.windows[s.windows.length - 1]
+    if (w) last = Math.max(last, w.i + 1)
+  }
+  return Math.max(1, last)
+}
+
+/** One value per window (null where the window has none). */
+export function perWindow(s: SeriesRecord, n: number, pick: (w: SeriesWindow) => number | undefined): (number | null)[] {
+  const out = new Array<number | null>(n).fill(null)
+  for (const w of s.windows) {
+    if (w.i >= n) continue
+    const v = pick(w)
+    if (v !== undefined && Number.isFinite(v)) out[w.i] = v
+  }
+  return out
+}
+
+/** Adds per-window values of several series (windows without data count as 0 when `zero`). */
+export function sumPerWindow(list: SeriesRecord[], n: number, pick: (w: SeriesWindow) => number | undefined, zero = true): (number | null)[] {
+  const out = new Array<number | null>(n).fill(zero ? 0 : null)
+  for (const s of list) {
+    for (const w of s.windows) {
+      if (w.i >= n) continue
+      const v = pick(w)
+      if (v !== undefined && Number.isFinite(v)) out[w.i] = (out[w.i] ?? 0) + v
+    }
+  }
+  return out
+}
+
+/** The value drawn for an indicator in one window, in its display unit. */
+export function indicatorValue(ind: Indicator, w: SeriesWindow, windowSec: number, q = 0.95): number | undefined {
+  if (ind.how === 'rate') return w.delta === undefined ? undefined : (w.delta * ind.factor) / windowSec
+  if (ind.how === 'buckets') {
+    const v = w.buckets ? bucketQuantile(w.buckets, q) : undefined
+    return v === undefined ? undefined : v * ind.factor
+  }
+  return w.value === undefined ? undefined : w.value * ind.factor
+}
+
+export { errorsOf }
