@@ -60,7 +60,7 @@ function make<S>(name: string, options: ScenarioOptions, fn: ScenarioFn<S>, row?
     throw new SteadyError('STEADY_SCENARIO_INVALID', `scenario "${name}": the last argument must be the scenario function`, { hint: `write scenario('${name}', async ({ http }) => { ... })` })
   }
   const where = callerLine()
-  return { [kScenario]: true, name: name.trim(), tags: [...(options.tags ?? [])], options, fn, line: where.line, row }
+  return { [kScenario]: true, name: name.trim(), tags: [...(options.tags ?? [])], options, fn, file: where.file, line: where.line, row }
 }
 
 /**
