@@ -92,7 +92,7 @@ export interface ChartInputs {
 export const COLORS = {
   p50: '#7fb3e0',
   p95: '#1f5fa8',
-  p99: '#7b3294',
+  p99: '#c51b7d',
   band: 'rgba(26, 152, 80, 0.16)',
   bandEdge: 'rgba(26, 152, 80, 0.55)',
   fit: '#d95f02',
@@ -159,7 +159,7 @@ export function buildCharts(input: ChartInputs): {
     }
     lines.push({ label: 'p50', values: f(perWindow(s, n, (w) => w.p50), 'max'), color: COLORS.p50, width: 1.5 })
     lines.push({ label: 'p95', values: f(perWindow(s, n, (w) => w.p95), 'max'), color: COLORS.p95, width: 2 })
-    lines.push({ label: 'p99', values: f(perWindow(s, n, (w) => w.p99), 'max'), color: COLORS.p99, width: 1, dash: [4, 3] })
+    lines.push({ label: 'p99', values: f(perWindow(s, n, (w) => w.p99), 'max'), color: COLORS.p99, width: 1 })
     const title = step.scenario ? `${step.scenario} › ${step.step}` : step.step
     return {
       title,
@@ -284,7 +284,19 @@ export function buildCharts(input: ChartInputs): {
         slopes.push({ phase, perHour: line.slopePerMs * 3_600_000 * ind.factor, from: line.atFrom * ind.factor, to: (line.atFrom + line.slopePerMs * (line.toMs - line.fromMs)) * ind.factor, source: 'verdict' })
       }
     } else if (kind === 'service' && ind.how === 'gauge') {
+      // Fit within each phase, and apart on either side of a restart (a restarted process starts afresh).
+      const cuts = record.events.filter((e) => e.kind === 'service-restart' || e.kind === 'service-crash').map((e) => e.atMs)
+      const segments: { name: string; startMs: number; endMs: number }[] = []
       for (const p of record.phases) {
+        let start = p.startMs
+        const inside = cuts.filter((c) => c > p.startMs && c < p.endMs).sort((a, b) => a - b)
+        inside.forEach((c, k) => {
+          segments.push({ name: k === 0 ? `${p.name} (before the restart)` : `${p.name} (between restarts)`, startMs: start, endMs: c })
+          start = c
+        })
+        segments.push({ name: inside.length ? `${p.name} (after the restart)` : p.name, startMs: start, endMs: p.endMs })
+      }
+      for (const p of segments) {
         const from = Math.floor(p.startMs / ms)
         const to = Math.min(n, Math.ceil(p.endMs / ms))
         // Skip the first tenth of each phase: growth while a phase settles is not drift.

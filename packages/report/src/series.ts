@@ -97,7 +97,7 @@ export function classify(record: RunRecord): ClassifiedSeries {
     }
   }
   for (const list of serviceBuckets.values()) indicators.push(mergedBuckets(list))
-  const order = (i: Indicator) => (/heap/.test(i.series.name) ? 0 : /resident|rss/.test(i.series.name) ? 1 : 2)
+  const order = (i: Indicator) => (heapUsed.test(i.series.name) ? 0 : /resident|rss/.test(i.series.name) ? 1 : i.how === 'buckets' ? 2 : 3)
   indicators.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label))
   return {
     // Scenarios in the record's order; steps by name within a scenario (the record does not keep their order).
@@ -119,15 +119,47 @@ function tagText(tags: Record<string, string>, skip: string[] = []): string {
   return parts.length ? ` {${parts.join(', ')}}` : ''
 }
 
+/** Names people know for the usual indicators (prom-client, client_golang, /proc, the load generator). */
+const knownNames: Record<string, string> = {
+  nodejs_heap_size_used_bytes: 'Heap used',
+  nodejs_heap_size_total_bytes: 'Heap size',
+  nodejs_external_memory_bytes: 'External memory',
+  process_resident_memory_bytes: 'Resident memory (RSS)',
+  process_cpu_seconds_total: 'CPU',
+  process_open_fds: 'Open file descriptors',
+  nodejs_eventloop_lag_seconds: 'Event-loop lag',
+  nodejs_eventloop_lag_p99_seconds: 'Event-loop lag p99',
+  nodejs_active_handles_total: 'Active handles',
+  nodejs_active_requests_total: 'Active requests',
+  go_memstats_heap_inuse_bytes: 'Heap in use',
+  go_goroutines: 'Goroutines',
+  event_loop_utilization: 'Event-loop utilisation',
+  event_loop_utilisation: 'Event-loop utilisation',
+  event_loop_lag: 'Event-loop lag',
+  start_lateness: 'Iteration start lateness',
+  rss_bytes: 'Resident memory (RSS)',
+  cpu_seconds: 'CPU',
+  open_fds: 'Open file descriptors',
+}
+
+function labelOf(s: SeriesRecord): string {
+  const tags = tagText(s.tags, ['service'])
+  const known = knownNames[s.name]
+  return known ? `${known}${tags} · ${s.name}` : `${s.name}${tags}`
+}
+
+/** Heap used is judged by its per-window minimum (the heap after garbage collection). */
+const heapUsed = /heap.*(used|inuse)|heap_?used/i
+
 function indicatorOf(s: SeriesRecord): Indicator {
   const unit = s.unit.toLowerCase()
-  const label = `${s.name}${tagText(s.tags, ['service'])}`
+  const label = labelOf(s)
   if (s.kind === 'counter') {
     // A counter's increase per second: CPU seconds per second is a share of one core.
-    if (unit === 'seconds' || unit === 's') return { series: s, label: `${label} (per second: share of one core)`, unit: 'ratio', factor: 1, how: 'rate', useMin: false }
+    if (unit === 'seconds' || unit === 's') return { series: s, label: `${label} (share of one core)`, unit: 'ratio', factor: 1, how: 'rate', useMin: false }
     return { series: s, label: `${label} (per second)`, unit: 'rate', factor: 1, how: 'rate', useMin: false }
   }
-  const useMin = /heap/.test(s.name)
+  const useMin = heapUsed.test(s.name)
   if (unit === 'bytes' || unit === 'b') return { series: s, label, unit: 'bytes', factor: 1, how: 'gauge', useMin }
   if (unit === 'seconds' || unit === 's') return { series: s, label, unit: 'ms', factor: 1000, how: 'gauge', useMin }
   if (unit === 'ms') return { series: s, label, unit: 'ms', factor: 1, how: 'gauge', useMin }
@@ -164,10 +196,10 @@ function mergedBuckets(list: SeriesRecord[]): Indicator {
   }
   const unit = first.unit.toLowerCase()
   const factor = unit === 'seconds' || unit === 's' ? 1000 : 1
-  const routes = list.length > 1 ? `, ${list.length} routes together` : ''
+  const routes = list.length > 1 ? ` (${list.length} routes together)` : ''
   return {
     series: merged,
-    label: `${first.name}${tagText(rest, ['service'])} (the service's own histogram${routes})`,
+    label: `Request duration p95, as the service reports it${tagText(rest, ['service'])} · ${first.name}${routes}`,
     unit: 'ms',
     factor,
     how: 'buckets',

@@ -105,7 +105,7 @@ export function timelineHtml(record: RunRecord, timelines: SignatureTimeline[], 
       .map(([p, n]) => `${p || 'no phase'} ${n}`)
       .join(', ')
     const marks = [...t.perWindow.entries()].sort((a, b) => a[0] - b[0])
-    return html`<div class="tl-row" data-signature="">
+    return html`<div class="tl-row">
 <div class="tl-label">${signatureTitle(g)}<span class="when">${plural(g.count, 'failure')}, ${g.count === 1 ? `at ${offset(g.firstAtMs)}` : `${offset(g.firstAtMs)} → ${offset(g.lastAtMs)} (${span(g.lastAtMs - g.firstAtMs)}), ${shapeWords[t.shape]}`}${phases ? ` · ${phases}` : ''}</span></div>
 <svg viewBox="0 0 ${W} 22" preserveAspectRatio="none" role="img" aria-label="${`${signatureTitle(g)}: failures over time`}">${phaseRects(22)}<line x1="${x(g.firstAtMs).toFixed(1)}" x2="${Math.max(x(g.firstAtMs) + 1, x(g.lastAtMs)).toFixed(1)}" y1="11" y2="11" stroke="#cf222e" stroke-width="1" stroke-opacity="0.6"/>${join(
       marks.map(
@@ -163,7 +163,11 @@ export function samplesHtml(timelines: SignatureTimeline[]): Html {
       const kept = samples.length < g.count ? html`<p class="small muted">The record keeps the first and last few samples of each signature: ${samples.length} of ${plural(g.count, 'failure')} are shown.</p>` : ''
       return html`<details${i === 0 ? html` open` : ''}>
 <summary>${signatureTitle(g)} <span class="muted">· ${plural(g.count, 'failure')}, first at ${offset(g.firstAtMs)}, last at ${offset(g.lastAtMs)}</span></summary>
-${kept}${join(samples.map((s, k) => sampleHtml(s, k + 1, samples.length)))}
+${kept}${samples.length ? sampleHtml(samples[0], 1, samples.length) : ''}${
+        samples.length > 1
+          ? html`<details class="more"><summary>${plural(samples.length - 1, 'more sample')} (up to ${offset(samples[samples.length - 1].atMs)})</summary>${join(samples.slice(1).map((s, k) => sampleHtml(s, k + 2, samples.length)))}</details>`
+          : ''
+      }
 </details>`
     }),
   )

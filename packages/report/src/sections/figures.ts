@@ -12,7 +12,7 @@ export function figureHtml(fig: Figure): Html {
   const slopes = fig.slopes?.length
     ? html`<p class="slopes"><strong>${fig.slopes[0].source === 'verdict' ? 'Fitted slopes (from the verdict)' : 'Trend per phase (drawn by the report, not judged)'}:</strong> ${join(
         fig.slopes.map(
-          (s, i) => html`${i ? '; ' : ''}${s.phase}: <span class="${s.perHour > 0 ? 'up' : ''}">${perHour(s.perHour, fig.unit)}</span> (${inUnit(s.from, fig.unit)} → ${inUnit(s.to, fig.unit)})`,
+          (s, i) => html`${i ? '; ' : ''}${s.phase}: <span class="${rising(s) ? 'up' : ''}">${perHour(s.perHour, fig.unit)}</span> (${inUnit(s.from, fig.unit)} → ${inUnit(s.to, fig.unit)})`,
         ),
       )}</p>`
     : ''
@@ -35,4 +35,10 @@ function perHour(v: number, unit: string): string {
   const abs = Math.abs(v)
   if (unit === 'bytes' || unit === 'ms' || unit === 'rate' || unit === 'ratio') return `${sign}${inUnit(abs, unit)}/h`
   return `${sign}${num(abs)}/h`
+}
+
+/** Coloured only when the line rises by more than 5% of its level over its stretch: a visible climb, not noise. */
+function rising(s: { from: number; to: number }): boolean {
+  const level = Math.max(Math.abs(s.from), Math.abs(s.to))
+  return level > 0 && (s.to - s.from) / level > 0.05
 }
