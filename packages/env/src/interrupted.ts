@@ -6,7 +6,7 @@ import { ExitCode, SteadyError } from '@steady/record'
  */
 export function interrupted(signal: AbortSignal, environment: string): SteadyError {
   const reason = typeof signal.reason === 'string' ? signal.reason : 'abort'
-  return new SteadyError('STEADY_INTERRUPTED', `interrupted (${reason}) while environment "${environment}" was in use; it was torn down`, {
+  return new SteadyError('STEADY_INTERRUPTED', `interrupted by ${reason}: environment "${environment}" was torn down`, {
     hint: 'run the command again when you are ready',
     exitCode: reason === 'SIGTERM' ? ExitCode.sigterm : ExitCode.sigint,
     details: { environment, signal: reason },
