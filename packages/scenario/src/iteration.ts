@@ -351,7 +351,8 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
     }
   }
   exchange ??= exchanges.at(-1)
-  const step = (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ?? current?.path ?? ''
+  // Outside any step, an assertion on a response belongs to the step that made the request.
+  const step = (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ?? current?.path ?? exchange?.step ?? ''
   const file = options.file ?? scenario.file
   result.failure = buildFailureSample(
     {
