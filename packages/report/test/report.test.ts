@@ -1,0 +1,210 @@
+/** The report's HTML and its parts, without a browser: escaping, redaction, self-containment, charts' data. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { RunRecord } from '@steady/record'
+import { escapeHtml, jsonForScript, renderReport, writeReport } from '@steady/report'
+import { makeRecord, PAYLOADS, SECRET } from './fixtures/make-record.ts'
+import { bucketQuantile, fold, theilSen } from '../src/stats.ts'
+import { buildCharts, MAX_POINTS } from '../src/charts.ts'
+import { classify } from '../src/series.ts'
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'steady-report-'))
+let plainRecord: RunRecord | undefined
+const plain = () => (plainRecord ??= makeRecord({ dir: tmp(), durationMs: 20 * 60_000 }))
+let hostileRecord: RunRecord | undefined
+const hostile = () => (hostileRecord ??= makeRecord({ dir: tmp(), durationMs: 10 * 60_000, hostile: true }))
+
+/** The JSON embedded for the charts, parsed back. */
+function embedded(page: string): { phases: unknown[]; charts: { id: string; x: number[]; lines: { label: string; values: (number | null)[] }[] }[] } {
+  const m = page.match(/<script type="application\/json" id="steady-data">([\s\S]*?)<\/script>/)
+  assert.ok(m, 'the page embeds its data')
+  return JSON.parse(m[1])
+}
+
+/** The page without its three script elements and styles: the server-rendered markup. */
+function markup(page: string): string {
+  return page.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<style>[\s\S]*?<\/style>/g, '')
+}
+
+test('escapeHtml escapes markup and quotes; jsonForScript round-trips without <, >, & or line separators', () => {
+  assert.is(escapeHtml(`<img src=x onerror="a('b')">&` + '`'), '&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;&#96;')
+  assert.is(escapeHtml(undefined), '')
+  const value = { s: PAYLOADS.closeScript, t: PAYLOADS.separators, u: '<!-- x -->', n: [1, null, 2.5] }
+  const text = jsonForScript(value)
+  assert.not.match(text, /[<>&\u2028\u2029]/)
+  assert.equal(JSON.parse(text), value)
+})
+
+test('a report is one self-contained document: uPlot and data inlined, nothing loaded, a CSP that allows no network', () => {
+  const page = renderReport({ record: plain() })
+  assert.match(page, /^<!doctype html>/)
+  assert.match(page, 'uPlot')
+  // No external resources of any kind.
+  assert.not.match(page, /<link\b/i)
+  assert.not.match(markup(page), /\ssrc=/i)
+  assert.not.match(page, /url\(\s*['"]?https?:/i)
+  assert.not.match(page, /@import/i)
+  const csp = page.match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/)
+  assert.ok(csp)
+  assert.match(csp[1], "default-src 'none'")
+  assert.match(csp[1], /script-src 'sha256-[^']+' 'sha256-[^']+'(;|$)/)
+  assert.not.match(csp[1], 'unsafe-eval')
+  // Exactly three script elements: the data, uPlot, and the page's own.
+  assert.is(page.match(/<script\b/g)?.length, 3)
+})
+
+test('without a verdict the report says so plainly, and still shows the facts, tables and every part', () => {
+  const page = renderReport({ record: plain() })
+  assert.match(page, 'No verdict: this report was built without one')
+  assert.match(page, 'working? not judged')
+  for (const id of ['verdict', 'run', 'scenarios', 'steps', 'failures-over-time', 'latency', 'load', 'service', 'generator', 'failures', 'events']) {
+    assert.match(page, `id="${id}"`, `section ${id}`)
+  }
+  assert.match(page, 'browse catalogue')
+  assert.match(page, 'checkout › pay')
+  assert.match(page, 'toHaveStatus(200), got status 502')
+  assert.match(page, 'No baseline was given')
+  // The flaky step under peak load and the late onset are told apart.
+  assert.match(page, '<span class="tag warn">flaky</span>')
+  assert.match(page, '<span class="tag bad">onset</span>')
+})
+
+test('charts: one per probe step, load, errors, latency against load, each service indicator, the generator', () => {
+  const record = plain()
+  const data = embedded(renderReport({ record }))
+  const ids = data.charts.map((c) => c.id.replace(/-\d+$/, ''))
+  assert.is(ids.filter((i) => i === 'latency').length, 9)
+  for (const id of ['load', 'errors', 'underload', 'generator']) assert.ok(ids.includes(id), id)
+  assert.ok(ids.filter((i) => i === 'service').length >= 8)
+  for (const c of data.charts) {
+    assert.ok(c.x.length > 0, `${c.id} has points`)
+    for (const l of c.lines) assert.is(l.values.length, c.x.length, `${c.id} ${l.label}`)
+    assert.ok(c.lines.some((l) => l.values.some((v) => v !== null)), `${c.id} has data`)
+  }
+  // Heap used gets its window minimum and a trend per phase, split at the restart.
+  const heap = data.charts.find((c) => c.lines.some((l) => l.label === 'window minimum (after GC)'))
+  assert.ok(heap)
+  assert.ok(heap.lines.some((l) => l.label === 'trend per phase (Theil–Sen)'))
+  assert.match(renderReport({ record }), 'nominal (before the restart)')
+})
+
+test('every string from the service under test is escaped: no payload survives as markup, data JSON cannot end its element', () => {
+  const page = renderReport({ record: hostile() })
+  const html = markup(page)
+  assert.not.match(html, '<script>window.__xss')
+  assert.not.match(html, '<img src=x')
+  assert.not.match(html, 'onmouseover="')
+  assert.match(html, '&lt;script&gt;window.__xss')
+  assert.match(html, '&lt;img src=x onerror=&quot;')
+  const json = page.match(/<script type="application\/json" id="steady-data">([\s\S]*?)<\/script>/)![1]
+  assert.not.match(json, /<|>|\u2028|\u2029/)
+  // The embedded labels still carry the exact original text.
+  assert.ok(embedded(page).charts.some((c) => c.lines.some((l) => l.label.includes(PAYLOADS.closeScript))))
+})
+
+test('secrets are redacted even when the record was written without redaction', async () => {
+  const record = structuredClone(plain())
+  const group = record.failures[0]
+  group.samples[0] = {
+    ...group.samples[0],
+    message: `login failed for token=${SECRET}`,
+    request: { method: 'POST', url: `http://user:${SECRET}@127.0.0.1/api/login?api_key=${SECRET}`, headers: { Authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}` }, body: JSON.stringify({ password: SECRET }) },
+    response: { status: 401, headers: { 'set-cookie': `sid=${SECRET}` }, body: `{"token":"${SECRET}"}` },
+    curl: `curl -H 'Authorization: Bearer ${SECRET}' http://127.0.0.1/api/login`,
+  }
+  record.subject.environment!.tags.deploy_token = SECRET
+  const page = renderReport({ record })
+  assert.not.match(page, SECRET)
+  assert.match(page, '[REDACTED]')
+  const extra = renderReport({ record: plain(), redaction: { patterns: [/demo-(store)/] } })
+  assert.not.match(markup(extra), 'demo-store')
+})
+
+test('writeReport writes the file atomically and it reads back the same', async () => {
+  const dir = tmp()
+  const path = join(dir, 'sub', 'report.html')
+  const record = plain()
+  assert.is(await writeReport(path, { record }), path)
+  assert.is(readFileSync(path, 'utf8'), renderReport({ record }))
+})
+
+test('a plain steady run record (no phases, no series) renders without charts and says why', () => {
+  const record: RunRecord = {
+    ...plain(),
+    kind: 'run',
+    phases: [],
+    series: [],
+    events: [],
+    failures: [],
+    warnings: [],
+    scenarios: [{ name: 'smoke', tags: [], iterations: 1, passed: 1, failed: 0 }],
+  }
+  const page = renderReport({ record })
+  assert.match(page, 'The record has no per-step latency series.')
+  assert.match(page, 'No probe iteration failed during the run')
+  assert.is(embedded(page).charts.length, 1, 'only the errors chart, flat at zero')
+})
+
+test('long runs are folded to at most MAX_POINTS points per line, keeping the highest latency', () => {
+  const windows = 8640
+  const base = plain()
+  const spike = 5000
+  const record: RunRecord = {
+    ...base,
+    durationMs: windows * 10_000,
+    phases: [{ name: 'soak', startMs: 0, endMs: windows * 10_000 }],
+    events: [],
+    failures: [],
+    series: [
+      {
+        key: 'probe/http_req_duration{name=a,scenario=s}',
+        source: 'probe',
+        name: 'http_req_duration',
+        kind: 'histogram',
+        unit: 'ms',
+        tags: { scenario: 's', name: 'a' },
+        windows: Array.from({ length: windows }, (_, i) => ({ i, count: 3, p50: 10, p95: i === spike ? 900 : 20, p99: 30 })),
+        phases: {},
+      },
+      {
+        key: 'service/nodejs_heap_size_used_bytes',
+        source: 'service',
+        name: 'nodejs_heap_size_used_bytes',
+        kind: 'gauge',
+        unit: 'bytes',
+        tags: {},
+        windows: Array.from({ length: windows }, (_, i) => ({ i, count: 2, value: 1e8 + i * 1000, min: 9e7 + i * 1000 })),
+        phases: {},
+      },
+    ],
+  }
+  const charts = buildCharts({ record, classified: classify(record) })
+  const lat = charts.latency[0].spec
+  assert.ok(lat.x.length <= MAX_POINTS, `${lat.x.length} points`)
+  assert.is(Math.max(...(lat.lines.find((l) => l.label === 'p95')!.values as number[])), 900)
+  const heap = charts.service[0]
+  assert.ok(heap.spec.x.length <= MAX_POINTS)
+  // 1000 bytes per 10 s window is 360,000 bytes per hour.
+  assert.ok(Math.abs(heap.slopes![0].perHour - 360_000) < 1, String(heap.slopes![0].perHour))
+})
+
+test('stats: bucket quantiles interpolate like PromQL; Theil–Sen ignores a spike; fold keeps gaps', () => {
+  const b: [number | '+Inf', number][] = [[0.1, 50], [0.2, 90], [0.5, 100], ['+Inf', 100]]
+  assert.is(bucketQuantile(b, 0.5), 0.1)
+  assert.ok(Math.abs(bucketQuantile(b, 0.7)! - 0.15) < 1e-9)
+  assert.is(bucketQuantile([[1, 0], ['+Inf', 0]], 0.5), undefined)
+  assert.is(bucketQuantile([[1, 1], ['+Inf', 10]], 0.99), 1)
+  const xs = Array.from({ length: 50 }, (_, i) => i)
+  const ys = xs.map((x) => 2 * x + 1)
+  ys[10] = 1000
+  const line = theilSen(xs, ys)!
+  assert.ok(Math.abs(line.slope - 2) < 1e-9)
+  assert.ok(Math.abs(line.intercept - 1) < 1e-9)
+  assert.equal(fold([1, null, 3, null, null, null], 2, 'max'), [1, 3, null])
+  assert.equal(fold([1, 3, 5, 7], 2, 'mean'), [2, 6])
+})
+
+test.run()
