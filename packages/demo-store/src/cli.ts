@@ -1,0 +1,120 @@
+/**
+ * The command line of `npm run store`: flags, falling back to env vars, into
+ * the settings `main.ts` starts a store with. Pure, so tests can call it.
+ */
+import { parseArgs } from 'node:util'
+import { FAULT_ENV, FaultConfigError, parseFaults, type FaultConfig } from './faults.ts'
+import { DEFAULT_ORDER_DELAY_MS } from './orders.ts'
+
+export const STORE_USAGE = `usage: npm run store -- [options]
+
+Starts the steady demo store and prints "demo-store listening on <url>".
+
+options (each falls back to the env var in brackets):
+  --port <n>                 port, 0 for any free one (PORT; default 3000)
+  --host <addr>              address to listen on (HOST; default 127.0.0.1)
+  --order-delay <time>       time per order step, pending → paid → shipped,
+                             e.g. 300ms or 1s (STORE_ORDER_DELAY; default 300ms)
+  --fault-latency <spec>     extra latency per route: /api/products/:id=150ms,/api/cart=+50%
+                             (STORE_FAULT_LATENCY)
+  --fault-errors <spec>      error rate per route: /api/checkout=0.2 or =20%:503
+                             (STORE_FAULT_ERRORS)
+  --fault-leak-bytes <n>     bytes retained per API request (STORE_FAULT_LEAK_BYTES)
+  --fault-drift <rate>       latency per order created so far: 0.5ms/order (STORE_FAULT_DRIFT)
+  --fault-contention <rate>  latency per other request in flight: 2ms/inflight
+                             (STORE_FAULT_CONTENTION)
+  --fault-crash-after <n>    exit abruptly when API request n+1 arrives (STORE_FAULT_CRASH_AFTER)
+  --fault-seed <n>           seed for which requests the error rate picks (STORE_FAULT_SEED)
+  -h, --help                 this text
+
+See packages/demo-store/README.md for what each switch does and reports.`
+
+/** What `npm run store` was asked to do. */
+export interface CliSettings {
+  readonly help: boolean
+  readonly port: number
+  readonly host: string
+  readonly orderDelayMs: number
+  readonly faults: FaultConfig
+}
+
+/** A flag or env var `main.ts` cannot use; it prints the message and the usage, and exits 2. */
+export class CliUsageError extends Error {
+  readonly code = 'STORE_USAGE'
+}
+
+const DEFAULT_PORT = 3000
+
+/** Flag name → the env var it overrides. */
+const faultFlags = {
+  'fault-latency': FAULT_ENV.latency,
+  'fault-errors': FAULT_ENV.errors,
+  'fault-leak-bytes': FAULT_ENV.leakBytes,
+  'fault-drift': FAULT_ENV.driftMsPerOrder,
+  'fault-contention': FAULT_ENV.contentionMsPerInflight,
+  'fault-crash-after': FAULT_ENV.crashAfter,
+  'fault-seed': FAULT_ENV.seed,
+} as const
+
+/** Parses `300ms`, `1.5s` or a bare number of milliseconds. */
+export function parseDelayMs(text: string, source: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim())
+  if (!m) throw new CliUsageError(`${source}: ${JSON.stringify(text)} is not a time; write e.g. 300ms or 1s`)
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1)
+}
+
+/**
+ * Reads the flags (`argv` without node and the script) and env vars into
+ * settings; flags win over env vars. Throws `CliUsageError` or
+ * `FaultConfigError` with a message naming the flag or variable.
+ */
+export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliSettings {
+  let values
+  try {
+    ;({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'order-delay': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(Object.keys(faultFlags).map((k) => [k, { type: 'string' as const }])),
+      },
+    }))
+  } catch (err) {
+    throw new CliUsageError((err as Error).message)
+  }
+  const flag = (name: string): string | undefined => (values as Record<string, string | boolean | undefined>)[name] as string | undefined
+
+  const portText = flag('port') ?? env.PORT
+  let port = DEFAULT_PORT
+  if (portText !== undefined && portText !== '') {
+    port = /^\d+$/.test(portText) ? Number(portText) : NaN
+    if (!(port >= 0 && port <= 65535)) throw new CliUsageError(`${flag('port') !== undefined ? '--port' : 'PORT'}: ${JSON.stringify(portText)} is not a port (0-65535)`)
+  }
+  const host = flag('host') || env.HOST || '127.0.0.1'
+  const delayText = flag('order-delay') ?? env.STORE_ORDER_DELAY
+  const orderDelayMs = delayText ? parseDelayMs(delayText, flag('order-delay') !== undefined ? '--order-delay' : 'STORE_ORDER_DELAY') : DEFAULT_ORDER_DELAY_MS
+
+  // Flags become the env vars they stand for, so both go through one parser
+  // and an error names the variable a person can look up in the README.
+  const faultEnv: Record<string, string | undefined> = {}
+  for (const name of Object.values(FAULT_ENV)) faultEnv[name] = env[name]
+  for (const [flagName, envName] of Object.entries(faultFlags)) {
+    const v = flag(flagName)
+    if (v !== undefined) faultEnv[envName] = v
+  }
+  let faults: FaultConfig
+  try {
+    faults = parseFaults(faultEnv)
+  } catch (err) {
+    if (err instanceof FaultConfigError) {
+      const flagName = Object.entries(faultFlags).find(([f, e]) => e === err.source && flag(f) !== undefined)?.[0]
+      if (flagName) err.message = `--${flagName} (${err.message})`
+    }
+    throw err
+  }
+  return { help: values.help === true, port, host, orderDelayMs, faults }
+}

@@ -1,0 +1,370 @@
+/**
+ * Fault switches: known regressions the store can be told to have, so the rest
+ * of steady can be tested against them. This file parses and validates them
+ * (from env vars, CLI flags or a typed object) and decides, request by
+ * request, what to inject. It never sleeps or answers: the server does that
+ * with what `FaultInjector` returns, and reports it in the `x-store-fault`
+ * header and in `/metrics`.
+ */
+import { ROUTE_TEMPLATES } from './routes/templates.ts'
+import { hash, mulberry32 } from './random.ts'
+
+/** Extra latency on a route: a fixed amount, or a percent of the request's own handling time. */
+export type LatencyFault = { readonly ms: number } | { readonly percent: number }
+
+/** Errors on a route: `rate` of its requests (0..1) answer `status` (500 by default) instead of running. */
+export interface ErrorFault {
+  readonly rate: number
+  readonly status?: 500 | 503
+}
+
+/**
+ * What the store is told to get wrong. Every field is optional; an empty
+ * object is a healthy store. Route keys are route templates as listed in
+ * `ROUTE_TEMPLATES` (`/api/products/:id`), or `*` for every `/api/*` route.
+ */
+export interface FaultConfig {
+  /** Extra latency per route template. */
+  readonly latency?: Readonly<Record<string, LatencyFault>>
+  /** Error rate per route template. */
+  readonly errors?: Readonly<Record<string, ErrorFault>>
+  /** Bytes retained (never freed) per `/api/*` request: a memory leak. */
+  readonly leakBytes?: number
+  /** Extra latency per `/api/*` request, in ms per order created so far: latency that drifts up over a run. */
+  readonly driftMsPerOrder?: number
+  /** Extra latency per `/api/*` request, in ms per other `/api/*` request in flight when it arrived: contention. */
+  readonly contentionMsPerInflight?: number
+  /** The process exits abruptly (non-zero) when `/api/*` request number `crashAfter + 1` arrives. */
+  readonly crashAfter?: number
+  /** Seed for the error-rate decisions (default 1): same seed, same requests fail. */
+  readonly seed?: number
+}
+
+/** The fault names, as they appear in the `x-store-fault` header and the `fault` label of `/metrics`. */
+export const FAULT_NAMES = ['latency', 'error', 'leak', 'drift', 'contention', 'crash'] as const
+export type FaultName = (typeof FAULT_NAMES)[number]
+
+/** The env vars the switches are read from, by the field they fill. */
+export const FAULT_ENV = {
+  latency: 'STORE_FAULT_LATENCY',
+  errors: 'STORE_FAULT_ERRORS',
+  leakBytes: 'STORE_FAULT_LEAK_BYTES',
+  driftMsPerOrder: 'STORE_FAULT_DRIFT',
+  contentionMsPerInflight: 'STORE_FAULT_CONTENTION',
+  crashAfter: 'STORE_FAULT_CRASH_AFTER',
+  seed: 'STORE_FAULT_SEED',
+} as const
+
+/** A fault switch that cannot be understood. `code` is stable; `hint` says what to write instead. */
+export class FaultConfigError extends Error {
+  readonly code = 'STORE_FAULT_INVALID'
+  readonly hint: string
+  /** The env var (or option) that was wrong. */
+  readonly source: string
+  constructor(source: string, message: string, hint: string) {
+    super(`${source}: ${message}`)
+    this.name = 'FaultConfigError'
+    this.source = source
+    this.hint = hint
+  }
+}
+
+const WILDCARD = '*'
+const knownRoutes = new Set<string>(ROUTE_TEMPLATES)
+
+function checkRoute(source: string, route: string): void {
+  if (route === WILDCARD || knownRoutes.has(route)) return
+  throw new FaultConfigError(
+    source,
+    `unknown route template ${JSON.stringify(route)}`,
+    `use '*' or one of: ${ROUTE_TEMPLATES.join(', ')}`,
+  )
+}
+
+/** Parses `150ms`, `1.5s`, `0.25ms` into milliseconds (a unit is required, so `150` is not silently seconds or ms). */
+function parseMs(source: string, text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text.trim())
+  if (!m) throw new FaultConfigError(source, `${what} ${JSON.stringify(text)} is not an amount of time`, `write it with a unit, e.g. 150ms or 1.5s`)
+  const value = Number(m[1]) * (m[2] === 's' ? 1000 : 1)
+  if (!Number.isFinite(value)) throw new FaultConfigError(source, `${what} ${JSON.stringify(text)} is too large`, 'use a smaller amount')
+  return value
+}
+
+/** Splits `a=1, b=2` into [route, value] pairs; route templates contain no `=` or `,`. */
+function pairs(source: string, text: string, example: string): Array<[string, string]> {
+  const out: Array<[string, string]> = []
+  const seen = new Set<string>()
+  for (const raw of text.split(',')) {
+    const item = raw.trim()
+    if (item === '') continue
+    const eq = item.lastIndexOf('=')
+    if (eq <= 0) throw new FaultConfigError(source, `${JSON.stringify(item)} is not route=value`, `write e.g. ${example}`)
+    const route = item.slice(0, eq).trim()
+    checkRoute(source, route)
+    if (seen.has(route)) throw new FaultConfigError(source, `route ${route} is given twice`, 'give each route once')
+    seen.add(route)
+    out.push([route, item.slice(eq + 1).trim()])
+  }
+  return out
+}
+
+/** Parses `STORE_FAULT_LATENCY`: `/api/products/:id=150ms, /api/cart=+50%, *=20ms`. */
+export function parseLatencyFaults(text: string, source: string = FAULT_ENV.latency): Record<string, LatencyFault> {
+  const out: Record<string, LatencyFault> = {}
+  for (const [route, value] of pairs(source, text, '/api/products/:id=150ms or /api/products/:id=+50%')) {
+    const pct = /^\+?(\d+(?:\.\d+)?)%$/.exec(value)
+    out[route] = pct ? { percent: Number(pct[1]) } : { ms: parseMs(source, value, `latency for ${route}`) }
+  }
+  return out
+}
+
+/** Parses `STORE_FAULT_ERRORS`: `/api/checkout=0.2, /api/cart=5%:503` (rate, then an optional status 500 or 503). */
+export function parseErrorFaults(text: string, source: string = FAULT_ENV.errors): Record<string, ErrorFault> {
+  const out: Record<string, ErrorFault> = {}
+  for (const [route, value] of pairs(source, text, '/api/checkout=0.2 or /api/checkout=20%:503')) {
+    const m = /^(\d+(?:\.\d+)?)(%?)(?::(\d{3}))?$/.exec(value)
+    if (!m) {
+      throw new FaultConfigError(source, `error rate for ${route} ${JSON.stringify(value)} is not a rate`, 'write a fraction (0.2) or a percent (20%), optionally followed by :500 or :503')
+    }
+    const rate = Number(m[1]) / (m[2] === '%' ? 100 : 1)
+    if (rate > 1) throw new FaultConfigError(source, `error rate for ${route} ${JSON.stringify(value)} is more than all requests`, 'write a fraction from 0 to 1 or a percent from 0% to 100%')
+    const status = m[3] === undefined ? 500 : Number(m[3])
+    if (status !== 500 && status !== 503) throw new FaultConfigError(source, `status ${status} for ${route} is not 500 or 503`, 'use :500 (a bug) or :503 (overloaded)')
+    out[route] = { rate, status }
+  }
+  return out
+}
+
+/** Parses a rate with a unit per thing: `0.5ms/order`, `2ms/inflight`. */
+function parsePer(source: string, text: string, per: string): number {
+  const m = /^(.+)\/\s*([a-z-]+)$/.exec(text.trim())
+  if (!m || m[2] !== per) throw new FaultConfigError(source, `${JSON.stringify(text)} is not a time per ${per}`, `write e.g. 0.5ms/${per}`)
+  return parseMs(source, m[1], `time per ${per}`)
+}
+
+/** Parses `STORE_FAULT_DRIFT`: `0.5ms/order`. */
+export function parseDrift(text: string, source: string = FAULT_ENV.driftMsPerOrder): number {
+  return parsePer(source, text, 'order')
+}
+
+/** Parses `STORE_FAULT_CONTENTION`: `2ms/inflight`. */
+export function parseContention(text: string, source: string = FAULT_ENV.contentionMsPerInflight): number {
+  return parsePer(source, text, 'inflight')
+}
+
+function parseCount(source: string, text: string, what: string): number {
+  const t = text.trim().replace(/_/g, '')
+  if (!/^\d+$/.test(t)) throw new FaultConfigError(source, `${JSON.stringify(text)} is not ${what}`, `write a whole number, e.g. ${source === FAULT_ENV.leakBytes ? '65536' : '500'}`)
+  return Number(t)
+}
+
+/**
+ * Reads every fault switch from env-style variables (`STORE_FAULT_*`, see
+ * `FAULT_ENV`) into a validated `FaultConfig`. Unset or empty variables leave
+ * their switch off. Throws `FaultConfigError` naming the variable and the fix.
+ *
+ * ```ts
+ * parseFaults({ STORE_FAULT_LATENCY: '/api/products/:id=150ms', STORE_FAULT_LEAK_BYTES: '65536' })
+ * ```
+ */
+export function parseFaults(env: Readonly<Record<string, string | undefined>>): FaultConfig {
+  const get = (name: string): string | undefined => {
+    const v = env[name]
+    return v === undefined || v.trim() === '' ? undefined : v
+  }
+  const config: { -readonly [K in keyof FaultConfig]: FaultConfig[K] } = {}
+  const latency = get(FAULT_ENV.latency)
+  if (latency !== undefined) config.latency = parseLatencyFaults(latency)
+  const errors = get(FAULT_ENV.errors)
+  if (errors !== undefined) config.errors = parseErrorFaults(errors)
+  const leak = get(FAULT_ENV.leakBytes)
+  if (leak !== undefined) config.leakBytes = parseCount(FAULT_ENV.leakBytes, leak, 'a number of bytes')
+  const drift = get(FAULT_ENV.driftMsPerOrder)
+  if (drift !== undefined) config.driftMsPerOrder = parseDrift(drift)
+  const contention = get(FAULT_ENV.contentionMsPerInflight)
+  if (contention !== undefined) config.contentionMsPerInflight = parseContention(contention)
+  const crash = get(FAULT_ENV.crashAfter)
+  if (crash !== undefined) config.crashAfter = parseCount(FAULT_ENV.crashAfter, crash, 'a number of requests')
+  const seed = get(FAULT_ENV.seed)
+  if (seed !== undefined) config.seed = parseCount(FAULT_ENV.seed, seed, 'a seed')
+  return validateFaults(config)
+}
+
+const MAX_DELAY_MS = 60_000
+
+/**
+ * Checks a `FaultConfig` given as an object (the env parser calls it too):
+ * known routes, rates within 0..1, non-negative finite amounts. Returns a
+ * frozen copy without the switches that are off (0 or empty).
+ */
+export function validateFaults(config: FaultConfig, source = 'faults'): FaultConfig {
+  const finite = (field: string, v: unknown, max: number): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
+      throw new FaultConfigError(`${source}.${field}`, `${JSON.stringify(v)} must be a number from 0 to ${max}`, 'fix the value or leave the switch out')
+    }
+    return v
+  }
+  const whole = (field: string, v: unknown): number => {
+    if (!Number.isSafeInteger(v) || (v as number) < 0) {
+      throw new FaultConfigError(`${source}.${field}`, `${JSON.stringify(v)} must be a whole number ≥ 0`, 'fix the value or leave the switch out')
+    }
+    return v as number
+  }
+  const out: { -readonly [K in keyof FaultConfig]: FaultConfig[K] } = {}
+  if (config.latency && Object.keys(config.latency).length > 0) {
+    const latency: Record<string, LatencyFault> = {}
+    for (const [route, spec] of Object.entries(config.latency)) {
+      checkRoute(`${source}.latency`, route)
+      if (spec && 'ms' in spec) latency[route] = Object.freeze({ ms: finite(`latency[${route}].ms`, spec.ms, MAX_DELAY_MS) })
+      else if (spec && 'percent' in spec) latency[route] = Object.freeze({ percent: finite(`latency[${route}].percent`, spec.percent, 10_000) })
+      else throw new FaultConfigError(`${source}.latency[${route}]`, 'must be { ms } or { percent }', 'e.g. { ms: 150 } or { percent: 50 }')
+    }
+    out.latency = Object.freeze(latency)
+  }
+  if (config.errors && Object.keys(config.errors).length > 0) {
+    const errors: Record<string, ErrorFault> = {}
+    for (const [route, spec] of Object.entries(config.errors)) {
+      checkRoute(`${source}.errors`, route)
+      const rate = finite(`errors[${route}].rate`, spec?.rate, 1)
+      const status = spec?.status ?? 500
+      if (status !== 500 && status !== 503) {
+        throw new FaultConfigError(`${source}.errors[${route}].status`, `${JSON.stringify(status)} is not 500 or 503`, 'use 500 (a bug) or 503 (overloaded)')
+      }
+      errors[route] = Object.freeze({ rate, status })
+    }
+    out.errors = Object.freeze(errors)
+  }
+  if (config.leakBytes !== undefined && whole('leakBytes', config.leakBytes) > 0) {
+    if (config.leakBytes > 64 * 1024 * 1024) throw new FaultConfigError(`${source}.leakBytes`, `${config.leakBytes} bytes per request is more than 64 MiB`, 'leak less per request and send more requests')
+    out.leakBytes = config.leakBytes
+  }
+  if (config.driftMsPerOrder !== undefined && finite('driftMsPerOrder', config.driftMsPerOrder, MAX_DELAY_MS) > 0) out.driftMsPerOrder = config.driftMsPerOrder
+  if (config.contentionMsPerInflight !== undefined && finite('contentionMsPerInflight', config.contentionMsPerInflight, MAX_DELAY_MS) > 0) {
+    out.contentionMsPerInflight = config.contentionMsPerInflight
+  }
+  if (config.crashAfter !== undefined) out.crashAfter = whole('crashAfter', config.crashAfter)
+  if (config.seed !== undefined) out.seed = whole('seed', config.seed)
+  return Object.freeze(out)
+}
+
+/** Formats milliseconds for headers and logs: at most three decimals, no trailing zeros (`150ms`, `0.042ms`). */
+export function formatMs(ms: number): string {
+  return `${Number(ms.toFixed(3))}ms`
+}
+
+/** One line per active switch, in env-var syntax, for the startup banner and `/health`. */
+export function describeFaults(config: FaultConfig): string[] {
+  const lines: string[] = []
+  if (config.latency) {
+    const items = Object.entries(config.latency).map(([r, s]) => `${r}=${'ms' in s ? formatMs(s.ms) : `+${s.percent}%`}`)
+    lines.push(`${FAULT_ENV.latency}=${items.join(',')}`)
+  }
+  if (config.errors) {
+    const items = Object.entries(config.errors).map(([r, s]) => `${r}=${s.rate}:${s.status ?? 500}`)
+    lines.push(`${FAULT_ENV.errors}=${items.join(',')}`)
+  }
+  if (config.leakBytes) lines.push(`${FAULT_ENV.leakBytes}=${config.leakBytes}`)
+  if (config.driftMsPerOrder) lines.push(`${FAULT_ENV.driftMsPerOrder}=${formatMs(config.driftMsPerOrder)}/order`)
+  if (config.contentionMsPerInflight) lines.push(`${FAULT_ENV.contentionMsPerInflight}=${formatMs(config.contentionMsPerInflight)}/inflight`)
+  if (config.crashAfter !== undefined) lines.push(`${FAULT_ENV.crashAfter}=${config.crashAfter}`)
+  if (config.seed !== undefined && config.errors) lines.push(`${FAULT_ENV.seed}=${config.seed}`)
+  return lines
+}
+
+/** What to do to one request before its handler runs. */
+export interface PreDecision {
+  /** Delay before the handler (ms), the sum of the parts below. */
+  readonly delayMs: number
+  readonly latencyMs: number
+  readonly driftMs: number
+  readonly contentionMs: number
+  /** Answer this status instead of running the handler. */
+  readonly errorStatus: number | undefined
+  /** Bytes retained for this request. */
+  readonly leakBytes: number
+  /** The percent of the handling time to add after the handler, if the route has a percent latency. */
+  readonly latencyPercent: number | undefined
+}
+
+/**
+ * The run-time side of the switches: counters and deterministic decisions.
+ * `FaultInjector` is pure bookkeeping so it can be tested without a server.
+ */
+export class FaultInjector {
+  readonly config: FaultConfig
+  #apiRequests = 0
+  #errorCounts = new Map<string, number>()
+  #errorPhase = new Map<string, number>()
+
+  constructor(config: FaultConfig) {
+    this.config = config
+  }
+
+  /** `/api/*` requests counted so far (the crash switch counts these). */
+  get apiRequests(): number {
+    return this.#apiRequests
+  }
+
+  /** Requests left before the crash switch fires, or undefined when it is off. */
+  get crashRemaining(): number | undefined {
+    return this.config.crashAfter === undefined ? undefined : Math.max(0, this.config.crashAfter - this.#apiRequests)
+  }
+
+  /**
+   * Counts an `/api/*` request; true when it is the one the crash switch
+   * fires on (request number `crashAfter + 1`).
+   */
+  countApiRequest(): boolean {
+    this.#apiRequests++
+    return this.config.crashAfter !== undefined && this.#apiRequests > this.config.crashAfter
+  }
+
+  /**
+   * Whether the next request to `route` fails. The decisions spread errors
+   * evenly with a seeded phase: over any N consecutive requests to a route the
+   * number of errors is ⌊N·rate⌋ or ⌈N·rate⌉, and which requests fail depends
+   * only on the seed, so a test can count them.
+   */
+  #nextIsError(route: string, rate: number): boolean {
+    if (rate <= 0) return false
+    if (rate >= 1) return true
+    let phase = this.#errorPhase.get(route)
+    if (phase === undefined) {
+      phase = mulberry32(hash(route) ^ (this.config.seed ?? 1))()
+      this.#errorPhase.set(route, phase)
+    }
+    const n = (this.#errorCounts.get(route) ?? 0) + 1
+    this.#errorCounts.set(route, n)
+    return Math.floor(n * rate + phase) > Math.floor((n - 1) * rate + phase)
+  }
+
+  #forRoute<T>(table: Readonly<Record<string, T>> | undefined, route: string, api: boolean): T | undefined {
+    if (!table) return undefined
+    return table[route] ?? (api ? table[WILDCARD] : undefined)
+  }
+
+  /**
+   * Decides the faults for one request to `route`. `api` says whether it is an
+   * `/api/*` route (the global switches act only on those); `inflightOthers`
+   * is the number of other `/api/*` requests in flight; `orders` the number of
+   * orders created so far.
+   */
+  decide(route: string, api: boolean, inflightOthers: number, orders: number): PreDecision {
+    const c = this.config
+    const lat = this.#forRoute(c.latency, route, api)
+    const err = this.#forRoute(c.errors, route, api)
+    const latencyMs = lat && 'ms' in lat ? lat.ms : 0
+    const driftMs = api && c.driftMsPerOrder ? c.driftMsPerOrder * orders : 0
+    const contentionMs = api && c.contentionMsPerInflight ? c.contentionMsPerInflight * inflightOthers : 0
+    const errorStatus = err && this.#nextIsError(route, err.rate) ? (err.status ?? 500) : undefined
+    return {
+      delayMs: latencyMs + driftMs + contentionMs,
+      latencyMs,
+      driftMs,
+      contentionMs,
+      errorStatus,
+      leakBytes: api && c.leakBytes ? c.leakBytes : 0,
+      latencyPercent: lat && 'percent' in lat ? lat.percent : undefined,
+    }
+  }
+}

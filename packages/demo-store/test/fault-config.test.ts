@@ -1,0 +1,123 @@
+/**
+ * The fault switches' syntax: env vars and typed objects parse to the same
+ * config, mistakes are errors that name the variable and the fix, and the
+ * error-rate decisions are exact and repeatable.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { FAULT_ENV, FaultConfigError, describeFaults, parseFaults, validateFaults } from '@steady/demo-store'
+import { FaultInjector } from '../src/faults.ts'
+import { parseCliArgs } from '../src/cli.ts'
+
+test('every switch parses from its env var', () => {
+  const config = parseFaults({
+    STORE_FAULT_LATENCY: '/api/products/:id=150ms, /api/cart=+50%, *=1.5s',
+    STORE_FAULT_ERRORS: '/api/checkout=0.2,/api/orders=5%:503',
+    STORE_FAULT_LEAK_BYTES: '65_536',
+    STORE_FAULT_DRIFT: '0.5ms/order',
+    STORE_FAULT_CONTENTION: '2ms/inflight',
+    STORE_FAULT_CRASH_AFTER: '500',
+    STORE_FAULT_SEED: '42',
+  })
+  assert.equal(config, {
+    latency: { '/api/products/:id': { ms: 150 }, '/api/cart': { percent: 50 }, '*': { ms: 1500 } },
+    errors: { '/api/checkout': { rate: 0.2, status: 500 }, '/api/orders': { rate: 0.05, status: 503 } },
+    leakBytes: 65536,
+    driftMsPerOrder: 0.5,
+    contentionMsPerInflight: 2,
+    crashAfter: 500,
+    seed: 42,
+  })
+})
+
+test('unset and empty variables leave the switches off', () => {
+  assert.equal(parseFaults({}), {})
+  assert.equal(parseFaults({ STORE_FAULT_LATENCY: '', STORE_FAULT_LEAK_BYTES: '  ', PATH: '/bin' }), {})
+  assert.equal(parseFaults({ STORE_FAULT_LEAK_BYTES: '0', STORE_FAULT_DRIFT: '0ms/order' }), {})
+})
+
+test('describeFaults prints env syntax that parses back to the same config', () => {
+  const config = parseFaults({
+    STORE_FAULT_LATENCY: '/api/products/:id=150ms,/api/cart=+50%',
+    STORE_FAULT_ERRORS: '/api/checkout=0.2:503',
+    STORE_FAULT_LEAK_BYTES: '4096',
+    STORE_FAULT_DRIFT: '0.25ms/order',
+    STORE_FAULT_CONTENTION: '3ms/inflight',
+    STORE_FAULT_CRASH_AFTER: '7',
+    STORE_FAULT_SEED: '9',
+  })
+  const env = Object.fromEntries(describeFaults(config).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+  assert.equal(parseFaults(env), config)
+})
+
+test('mistakes name the variable and say what to write', () => {
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ STORE_FAULT_LATENCY: '/api/product/:id=150ms' }, FAULT_ENV.latency, /unknown route template/],
+    [{ STORE_FAULT_LATENCY: '/api/products=150' }, FAULT_ENV.latency, /not an amount of time/],
+    [{ STORE_FAULT_LATENCY: '/api/products' }, FAULT_ENV.latency, /not route=value/],
+    [{ STORE_FAULT_LATENCY: '/api/products=1ms,/api/products=2ms' }, FAULT_ENV.latency, /given twice/],
+    [{ STORE_FAULT_ERRORS: '/api/checkout=1.5' }, FAULT_ENV.errors, /more than all requests/],
+    [{ STORE_FAULT_ERRORS: '/api/checkout=0.1:404' }, FAULT_ENV.errors, /not 500 or 503/],
+    [{ STORE_FAULT_ERRORS: '/api/checkout=lots' }, FAULT_ENV.errors, /not a rate/],
+    [{ STORE_FAULT_LEAK_BYTES: '64k' }, FAULT_ENV.leakBytes, /not a number of bytes/],
+    [{ STORE_FAULT_DRIFT: '0.5ms' }, FAULT_ENV.driftMsPerOrder, /not a time per order/],
+    [{ STORE_FAULT_DRIFT: '0.5ms/request' }, FAULT_ENV.driftMsPerOrder, /not a time per order/],
+    [{ STORE_FAULT_CONTENTION: '2/inflight' }, FAULT_ENV.contentionMsPerInflight, /not an amount of time/],
+    [{ STORE_FAULT_CRASH_AFTER: '-1' }, FAULT_ENV.crashAfter, /not a number of requests/],
+  ]
+  for (const [env, source, message] of cases) {
+    try {
+      parseFaults(env)
+      assert.unreachable(`${JSON.stringify(env)} parsed`)
+    } catch (err) {
+      assert.instance(err, FaultConfigError, JSON.stringify(env))
+      const e = err as FaultConfigError
+      assert.is(e.code, 'STORE_FAULT_INVALID')
+      assert.is(e.source, source, JSON.stringify(env))
+      assert.match(e.message, message)
+      assert.ok(e.hint.length > 0)
+    }
+  }
+})
+
+test('a typed config is validated too', () => {
+  assert.throws(() => validateFaults({ latency: { '/nope': { ms: 1 } } }), /unknown route template/)
+  assert.throws(() => validateFaults({ latency: { '/api/cart': { ms: -1 } } }), /from 0 to/)
+  assert.throws(() => validateFaults({ leakBytes: 1.5 }), /whole number/)
+  assert.throws(() => validateFaults({ crashAfter: Number.NaN }), /whole number/)
+  assert.equal(validateFaults({ errors: { '/api/cart': { rate: 0.5 } } }), { errors: { '/api/cart': { rate: 0.5, status: 500 } } })
+})
+
+test('error decisions: ⌊N·rate⌋ or ⌈N·rate⌉ errors over any N consecutive requests, repeatable per seed', () => {
+  for (const rate of [0.01, 0.1, 0.2, 0.25, 1 / 3, 0.5, 0.9]) {
+    for (const seed of [1, 2, 3]) {
+      const inj = new FaultInjector(validateFaults({ errors: { '/api/products': { rate } }, seed }))
+      const fails = Array.from({ length: 300 }, () => inj.decide('/api/products', true, 0, 0).errorStatus !== undefined)
+      for (const window of [10, 37, 100, 300]) {
+        for (let start = 0; start + window <= fails.length; start += 13) {
+          const n = fails.slice(start, start + window).filter(Boolean).length
+          assert.ok(n === Math.floor(window * rate) || n === Math.ceil(window * rate), `rate ${rate} seed ${seed}: ${n} in ${window}`)
+        }
+      }
+      const again = new FaultInjector(validateFaults({ errors: { '/api/products': { rate } }, seed }))
+      assert.equal(Array.from({ length: 300 }, () => again.decide('/api/products', true, 0, 0).errorStatus !== undefined), fails)
+    }
+  }
+  const never = new FaultInjector(validateFaults({ errors: { '/api/products': { rate: 0 } } }))
+  assert.ok(Array.from({ length: 100 }, () => never.decide('/api/products', true, 0, 0).errorStatus).every((x) => x === undefined))
+})
+
+test('command-line flags override env vars and are named in errors', () => {
+  const s = parseCliArgs(['--port', '0', '--order-delay', '1s', '--fault-leak-bytes', '100'], { PORT: '8080', STORE_FAULT_LEAK_BYTES: '5', STORE_FAULT_DRIFT: '1ms/order' })
+  assert.equal(s, { help: false, port: 0, host: '127.0.0.1', orderDelayMs: 1000, faults: { leakBytes: 100, driftMsPerOrder: 1 } })
+  assert.is(parseCliArgs([], { PORT: '8080', HOST: '0.0.0.0', STORE_ORDER_DELAY: '50ms' }).port, 8080)
+  assert.is(parseCliArgs([], { HOST: '0.0.0.0' }).host, '0.0.0.0')
+  assert.is(parseCliArgs([], { STORE_ORDER_DELAY: '50' }).orderDelayMs, 50)
+  assert.throws(() => parseCliArgs(['--port', 'x']), /--port: "x" is not a port/)
+  assert.throws(() => parseCliArgs([], { PORT: '70000' }), /PORT: "70000" is not a port/)
+  assert.throws(() => parseCliArgs(['--nope']), /Unknown option '--nope'/)
+  assert.throws(() => parseCliArgs(['--fault-drift', 'fast']), /--fault-drift \(STORE_FAULT_DRIFT: /)
+  assert.throws(() => parseCliArgs([], { STORE_FAULT_DRIFT: 'fast' }), /^STORE_FAULT_DRIFT: /)
+})
+
+test.run()
