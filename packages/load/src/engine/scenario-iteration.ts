@@ -4,7 +4,7 @@
  * each iteration is one `runIteration` of the scenario, its requests recorded
  * as k6's `http_req_*` samples and its `expect`s as `checks`.
  */
-import { createDispatcher, loadScenarioFiles, runIteration, type IterationResult, type RequestEvent, type Scenario } from '@steady/scenario'
+import { createDispatcher, loadScenarioFiles, runIteration, scenario, type IterationResult, type RequestEvent, type Scenario, type ScenarioContext } from '@steady/scenario'
 import { SteadyError, type Redactor } from '@steady/record'
 import type { IterationFn, RequestSample, VuFactory } from './runner.ts'
 
@@ -86,12 +86,12 @@ export function scenarioIterations(scenario: Scenario, options: ScenarioIteratio
 }
 
 /** Finds the scenario a profile's `exec` names among scenario files (patterns relative to `cwd`). */
-export async function findScenario(patterns: readonly string[], name: string, cwd: string, where: string): Promise<{ scenario: Scenario; file: string; setup?: unknown }> {
+export async function findScenario(patterns: readonly string[], name: string, cwd: string, where: string): Promise<{ scenario: Scenario; file: string; hooks: ScenarioHooks }> {
   const files = await loadScenarioFiles({ patterns, cwd })
   const names: string[] = []
   for (const f of files) {
     for (const s of f.scenarios) {
-      if (s.name === name) return { scenario: s, file: f.path, setup: f.setup }
+      if (s.name === name) return { scenario: s, file: f.path, hooks: { setup: f.setup as ScenarioHooks['setup'], teardown: f.teardown as ScenarioHooks['teardown'] } }
       names.push(s.name)
     }
   }
@@ -99,4 +99,48 @@ export async function findScenario(patterns: readonly string[], name: string, cw
     hint: names.length ? `name one of: ${names.map((n) => JSON.stringify(n)).join(', ')}` : 'add scenario files (scenarios/**/*.scenario.ts) or fix the config\'s scenarios patterns',
     details: { field: `${where}.exec`, value: name },
   })
+}
+
+/** The file-level hooks of a scenario file, as the loader returns them. */
+export interface ScenarioHooks {
+  setup?: (ctx: ScenarioContext<undefined>) => unknown
+  teardown?: (ctx: ScenarioContext<unknown>, data: unknown) => unknown
+}
+
+/**
+ * Runs a scenario file's `setup` once before the load, as k6 runs `setup()`:
+ * its return value is every iteration's `setupData`. A failing setup stops
+ * the run (exit 1), and its teardown is then not run, as in k6.
+ */
+export async function runSetup(hooks: ScenarioHooks, options: { target: string; seed: string; signal?: AbortSignal; redactor?: Redactor; file?: string }): Promise<unknown> {
+  if (!hooks.setup) return undefined
+  const setup = hooks.setup
+  const r = await runIteration(scenario('setup', (ctx) => setup(ctx as ScenarioContext<undefined>) as Promise<void>), {
+    baseUrl: options.target,
+    seed: options.seed,
+    iteration: 0,
+    signal: options.signal,
+    redactor: options.redactor,
+  })
+  if (!r.passed) {
+    throw new SteadyError('STEADY_LOAD_SETUP_FAILED', `setup of ${options.file ?? 'the scenario file'} failed: ${r.failure?.message ?? 'unknown error'}`, {
+      hint: 'run the scenario with `steady run` to see the failure in full',
+      exitCode: 1,
+    })
+  }
+  return r.value
+}
+
+/** Runs a scenario file's `teardown` once after the load with the setup data (failures are reported, not thrown). */
+export async function runTeardown(hooks: ScenarioHooks, data: unknown, options: { target: string; seed: string; redactor?: Redactor }): Promise<string | undefined> {
+  if (!hooks.teardown) return undefined
+  const teardown = hooks.teardown
+  const r = await runIteration(scenario('teardown', (ctx) => teardown(ctx, data) as Promise<void>), {
+    baseUrl: options.target,
+    seed: options.seed,
+    iteration: 0,
+    setupData: data,
+    redactor: options.redactor,
+  })
+  return r.passed ? undefined : `teardown failed: ${r.failure?.message ?? 'unknown error'}`
 }
