@@ -10,6 +10,15 @@ import { defineConfig } from '@steady/cli'
 export default defineConfig({
   // ── scenarios (packages/scenario, steady run) ────────────────────────────
   scenarios: ['scenarios/**/*.scenario.ts'],
+  // `steady run --target local` (or `--target <url>`); `npm run store -- --port 3000` serves it.
+  targets: {
+    local: 'http://127.0.0.1:3000',
+  },
+  // Sent with every request; secrets belong in the environment, read here.
+  headers: { 'x-client': 'steady' },
+  // On top of the defaults (Authorization, Cookie, Set-Cookie, password/token/secret fields).
+  redaction: { fields: ['email'] },
+  run: { reporters: ['pretty', 'json'], out: 'reports' },
 
   // ── environments (packages/env) ──────────────────────────────────────────
   // `steady env up local` / `steady run --env local`: the demo store as a local
