@@ -353,7 +353,7 @@ export function buildCharts(input: ChartInputs): {
     for (const g of [...ratios, ...others]) {
       const values = perWindow(g.series, n, (w) => indicatorValue(g, w, windowSec))
       lines.push({
-        label: g.label + (g.unit === 'ratio' ? ' (left axis)' : useY2 ? ` (${g.unit}, right axis)` : ''),
+        label: g.short + (useY2 ? (g.unit === 'ratio' ? ' (left axis)' : ' (right axis)') : ''),
         values: f(values, 'max'),
         color: colors[c++ % colors.length],
         width: 1.5,

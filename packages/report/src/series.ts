@@ -37,6 +37,8 @@ export interface Indicator {
   unit: DisplayUnit
   /** Multiplies raw values into the display unit (seconds → ms). */
   factor: number
+  /** A short name for legends (the known name, or the metric's). */
+  short: string
   /** What is drawn per window. */
   how: 'gauge' | 'rate' | 'buckets'
   /** For leak-style judging the per-window minimum matters (heap after GC). */
@@ -154,17 +156,18 @@ const heapUsed = /heap.*(used|inuse)|heap_?used/i
 function indicatorOf(s: SeriesRecord): Indicator {
   const unit = s.unit.toLowerCase()
   const label = labelOf(s)
+  const short = `${knownNames[s.name] ?? s.name}${tagText(s.tags, ['service'])}`
   if (s.kind === 'counter') {
     // A counter's increase per second: CPU seconds per second is a share of one core.
-    if (unit === 'seconds' || unit === 's') return { series: s, label: `${label} (share of one core)`, unit: 'ratio', factor: 1, how: 'rate', useMin: false }
-    return { series: s, label: `${label} (per second)`, unit: 'rate', factor: 1, how: 'rate', useMin: false }
+    if (unit === 'seconds' || unit === 's') return { series: s, short, label: `${label} (share of one core)`, unit: 'ratio', factor: 1, how: 'rate', useMin: false }
+    return { series: s, short, label: `${label} (per second)`, unit: 'rate', factor: 1, how: 'rate', useMin: false }
   }
   const useMin = heapUsed.test(s.name)
-  if (unit === 'bytes' || unit === 'b') return { series: s, label, unit: 'bytes', factor: 1, how: 'gauge', useMin }
-  if (unit === 'seconds' || unit === 's') return { series: s, label, unit: 'ms', factor: 1000, how: 'gauge', useMin }
-  if (unit === 'ms') return { series: s, label, unit: 'ms', factor: 1, how: 'gauge', useMin }
-  if (unit === 'ratio') return { series: s, label, unit: 'ratio', factor: 1, how: 'gauge', useMin }
-  return { series: s, label, unit: 'count', factor: 1, how: 'gauge', useMin }
+  if (unit === 'bytes' || unit === 'b') return { series: s, short, label, unit: 'bytes', factor: 1, how: 'gauge', useMin }
+  if (unit === 'seconds' || unit === 's') return { series: s, short, label, unit: 'ms', factor: 1000, how: 'gauge', useMin }
+  if (unit === 'ms') return { series: s, short, label, unit: 'ms', factor: 1, how: 'gauge', useMin }
+  if (unit === 'ratio') return { series: s, short, label, unit: 'ratio', factor: 1, how: 'gauge', useMin }
+  return { series: s, short, label, unit: 'count', factor: 1, how: 'gauge', useMin }
 }
 
 /** Several routes of one scraped histogram, merged per window: one service-side latency line. */
@@ -199,6 +202,7 @@ function mergedBuckets(list: SeriesRecord[]): Indicator {
   const routes = list.length > 1 ? ` (${list.length} routes together)` : ''
   return {
     series: merged,
+    short: 'p95 (from buckets)',
     label: `Request duration p95, as the service reports it${tagText(rest, ['service'])} · ${first.name}${routes}`,
     unit: 'ms',
     factor,

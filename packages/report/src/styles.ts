@@ -71,7 +71,10 @@ figcaption { font-size: 0.85rem; color: var(--muted); margin: 2px 0 6px; }
 .js .nojs { display: none; }
 .chart-error { color: var(--bad); }
 .slopes { font-size: 0.85rem; margin: 4px 0 0; }
-.uplot { font-family: inherit; }
+.uplot { font-family: inherit; max-width: 100%; }
+.u-legend { max-width: 100%; }
+.u-legend .u-series { max-width: 100%; }
+.u-legend .u-label { white-space: normal; overflow-wrap: anywhere; max-width: 100%; }
 .u-legend { font-size: 0.8rem; text-align: left; }
 .u-legend .u-series > * { padding: 1px 3px; }
 
