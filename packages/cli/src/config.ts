@@ -13,6 +13,7 @@ import { SteadyError } from '@steady/record'
 import type { EnvironmentConfig } from '@steady/env'
 import type { ScenarioConfig } from '@steady/scenario'
 import { formatLoadError } from './load-module.ts'
+import type { LoadConfig } from '@steady/load'
 
 /**
  * The whole configuration a `steady.config.ts` default-exports. The scenario
@@ -24,6 +25,8 @@ export interface SteadyConfig extends ScenarioConfig {
   scenarios?: string | string[]
   /** Ephemeral environments by name (`steady env up <name>`, `steady run --env <name>`); see docs/environments.md. */
   environments?: Record<string, EnvironmentConfig>
+  /** Load profiles (k6 `options.scenarios` entries) by name, for `steady load <profile>` and soak phases; see docs/load.md. */
+  load?: LoadConfig
   [section: string]: unknown
 }
 

@@ -241,14 +241,6 @@ async function runInThread(
   totals: RunTotals,
 ): Promise<{ result: RunnerResult; outcome?: ScenarioOutcome }> {
   const clock = options.clock ?? realClock
-  const t0 = clock.now()
-  const collector = new WindowCollector({
-    clock,
-    t0,
-    windowMs: options.profile.windowMs,
-    onWindow: accept,
-    monitor: options.selfMonitor === false ? undefined : eventLoopMonitor(),
-  })
   let iterate: IterationFn<unknown>
   let vus: VuFactory<unknown>
   let outcome: ScenarioOutcome | undefined
@@ -274,6 +266,15 @@ async function runInThread(
   } else {
     throw new SteadyError('STEADY_LOAD_NO_WORK', 'runEmbedded needs a scenario, or iterate and vus', { hint: 'pass scenario: { file, name }' })
   }
+  // The clock starts once the scenario is loaded: loading is not part of the schedule.
+  const t0 = clock.now()
+  const collector = new WindowCollector({
+    clock,
+    t0,
+    windowMs: options.profile.windowMs,
+    onWindow: accept,
+    monitor: options.selfMonitor === false ? undefined : eventLoopMonitor(),
+  })
   const runner = new Runner({ profile: options.profile, clock, t0, collector, iterate, vus, signal: stop.signal })
   // Live abortOnFail checks between windows.
   let timer: (() => void) | undefined

@@ -4,6 +4,7 @@ import { registerRecord } from './record.ts'
 import { registerEnv } from './env.ts'
 import { registerHealth } from './health.ts'
 import { registerRun } from './run.ts'
+import { registerLoad } from './load.ts'
 
 /** A command module: adds one top-level command (with its subcommands) to the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void
@@ -14,6 +15,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code
  */
 export const commands: RegisterCommand[] = [
   registerRun,
+  registerLoad,
   registerRecord,
   registerEnv,
   registerHealth,

@@ -226,8 +226,11 @@ export class Runner<V> {
     }
     this.#vus.push(vu)
     this.#result.vusAllocated++
-    this.#c.gauge('vus_max', emptyTags, this.#vus.length, this.#keys.vus_max)
     return vu
+  }
+
+  #gaugeMax(): void {
+    this.#c.gauge('vus_max', emptyTags, this.#vus.length, this.#keys.vus_max)
   }
 
   #gaugeVus(): void {
@@ -375,6 +378,7 @@ export class Runner<V> {
     const pre = shareOf(p.preAllocatedVUs, this.#seg)
     const idOf = (local: number) => this.#seg.index + local * this.#seg.count + 1
     for (let i = 0; i < pre; i++) this.#free.push(this.#allocate(idOf(i)))
+    this.#gaugeMax()
     this.#gaugeVus()
     const it = schedule.iterations(this.#seg)
     let next = it.next()
@@ -393,7 +397,10 @@ export class Runner<V> {
         this.#c.lateness(late)
         if (late > lateStartMs) this.#result.lateStarts++
         let vu = this.#free.pop()
-        if (!vu && this.#vus.length < maxVus) vu = this.#allocate(idOf(this.#vus.length))
+        if (!vu && this.#vus.length < maxVus) {
+          vu = this.#allocate(idOf(this.#vus.length))
+          this.#gaugeMax()
+        }
         if (!vu) {
           this.#result.dropped++
           this.#c.count('dropped_iterations', this.#scenarioTags, 1, this.#keys.dropped_iterations)
@@ -447,6 +454,7 @@ export class Runner<V> {
     const loops: Promise<void>[] = []
     const vus: Vu<V>[] = []
     for (let j = 0; j < p.vus; j++) if (inSegment(j, this.#seg)) vus.push(this.#allocate(j + 1))
+    this.#gaugeMax()
     for (const vu of vus) loops.push(this.#loop(vu, () => (this.#clock.now() < end ? k++ : undefined)))
     await this.#closedEnd(loops, end)
   }
@@ -462,6 +470,7 @@ export class Runner<V> {
     let i = 0
     const vus: Vu<V>[] = []
     for (let j = 0; j < p.vus; j++) if (inSegment(j, this.#seg)) vus.push(this.#allocate(j + 1))
+    this.#gaugeMax()
     const loops = vus.map((vu) => this.#loop(vu, () => (i < mine.length && this.#clock.now() < end ? mine[i++] : undefined)))
     await this.#closedEnd(loops, end)
   }
@@ -472,6 +481,7 @@ export class Runner<V> {
     const end = start + p.maxDurationMs
     const vus: Vu<V>[] = []
     for (let j = 0; j < p.vus; j++) if (inSegment(j, this.#seg)) vus.push(this.#allocate(j + 1))
+    this.#gaugeMax()
     this.#result.planned = vus.length * p.iterations
     const loops = vus.map((vu) =>
       this.#loop(vu, (v) => (v.iterations < p.iterations && this.#clock.now() < end ? (v.id - 1) * p.iterations + v.iterations : undefined)),
@@ -488,6 +498,7 @@ export class Runner<V> {
     const max = Math.max(p.startVUs, ...p.stages.map((s) => s.target))
     // k6 initialises every VU the stages can need before the start.
     for (let j = 0; j < max; j++) if (inSegment(j, this.#seg)) mine[j] = this.#allocate(j + 1)
+    this.#gaugeMax()
     let k = 0
     const more = () => (this.#clock.now() < end ? k++ : undefined)
     const loops = new Set<Promise<void>>()

@@ -156,7 +156,7 @@ export class WindowCollector {
     const self = this.#monitor?.take() ?? { eventLoopUtilization: 0, lagP50Ms: 0, lagP99Ms: 0, lagMaxMs: 0 }
     const latenessP99 = w.lateness.count ? w.lateness.quantile(0.99) : 0
     const latenessMax = w.lateness.count ? w.lateness.max : 0
-    const generator = judgeGenerator({
+    const generator = judgeGenerator(endMs - startMs, {
       eventLoopUtilization: self.eventLoopUtilization,
       eventLoopLagP50Ms: self.lagP50Ms,
       eventLoopLagP99Ms: self.lagP99Ms,
@@ -269,7 +269,7 @@ export class WindowCollector {
       rates: structuredClone(Object.fromEntries(w.rates)),
       gauges: structuredClone(Object.fromEntries(w.gauges)),
       trends,
-      generator: judgeGenerator({
+      generator: judgeGenerator(0, {
         eventLoopUtilization: 0,
         eventLoopLagP50Ms: 0,
         eventLoopLagP99Ms: 0,
@@ -283,8 +283,16 @@ export class WindowCollector {
   }
 }
 
-function judgeGenerator(g: Omit<GeneratorStats, 'saturated' | 'reasons'>): GeneratorStats {
+/** Event-loop figures over less than this (the run's last, short window) are noise, not evidence. */
+const minJudgedMs = 1000
+
+function judgeGenerator(lengthMs: number, g: Omit<GeneratorStats, 'saturated' | 'reasons'>): GeneratorStats {
   const reasons: string[] = []
+  if (lengthMs < minJudgedMs) {
+    // Only the schedule can be judged in a short window.
+    if (g.startLatenessP99Ms >= saturationLimits.startLatenessP99Ms) reasons.push(`startLateness p99 ${Math.round(g.startLatenessP99Ms * 1000) / 1000}ms ≥ ${saturationLimits.startLatenessP99Ms}ms`)
+    return { ...g, saturated: reasons.length > 0, reasons }
+  }
   const round = (n: number) => Math.round(n * 1000) / 1000
   if (g.eventLoopUtilization >= saturationLimits.eventLoopUtilization) {
     reasons.push(`eventLoopUtilization ${round(g.eventLoopUtilization)} ≥ ${saturationLimits.eventLoopUtilization}`)
@@ -353,7 +361,7 @@ export function mergeWindows(parts: readonly WindowSnapshot[]): WindowSnapshot {
   for (const [k, t] of hists) {
     out.trends[k] = { metric: t.metric, tags: t.tags, histogram: encodeHistogram(t.h) }
   }
-  out.generator = judgeGenerator({
+  out.generator = judgeGenerator(out.endMs - out.startMs, {
     eventLoopUtilization: Math.max(...parts.map((p) => p.generator.eventLoopUtilization)),
     eventLoopLagP50Ms: Math.max(...parts.map((p) => p.generator.eventLoopLagP50Ms)),
     eventLoopLagP99Ms: Math.max(...parts.map((p) => p.generator.eventLoopLagP99Ms)),
