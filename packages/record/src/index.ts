@@ -47,3 +47,18 @@ export {
 export type { RunHeader, RunRecordWriterOptions } from './io.ts'
 export { runRecordSchema, validatorFor, assertValid, describeSchemaError } from './schema.ts'
 export { comparabilityKey, comparabilityDiff, newRunId } from './identity.ts'
+export { VERDICT_SCHEMA, verdictSchema } from './verdict.ts'
+export type {
+  Verdict,
+  GateResult,
+  QuestionStatus,
+  QuestionVerdict,
+  Severity,
+  Finding,
+  FindingKind,
+  FindingStatus,
+  VerdictRunRef,
+  VerdictBaselineRef,
+  VerdictBaselineRun,
+  VerdictGate,
+} from './verdict.ts'
