@@ -1,1 +1,42 @@
-export {}
+/**
+ * @steady/baseline: baselines (`baselines/*.json`), the statistics, gate
+ * policies and the verdict. `judge()` and `compareRuns()` are pure: a run
+ * record, a baseline and a gate in, a `steady.verdict/1` out.
+ */
+export { judge, compareRuns } from './judge/judge.ts'
+export type { JudgeOptions, CompareOptions } from './judge/judge.ts'
+export {
+  resolveGate,
+  selectGate,
+  parseObjective,
+  gateForVerdict,
+  severityOf,
+  DEFAULT_TOLERANCES,
+  DEFAULT_GATE_NAME,
+} from './gate.ts'
+export type { GateConfig, GateTolerances, Objective, ResolvedGate, ResolvedObjective, ResolvedTolerances, Question } from './gate.ts'
+export {
+  BASELINE_SCHEMA,
+  DEFAULT_KEEP,
+  baselineSchema,
+  emptyBaseline,
+  parseBaseline,
+  readBaseline,
+  writeBaseline,
+  serialiseBaseline,
+  updateBaseline,
+  comparisonRuns,
+  trimBaseline,
+  addRun,
+  excludeRun,
+  pinRun,
+  acceptFinding,
+  muteSeries,
+  findMute,
+  muteActive,
+  acceptanceExpired,
+  FINDING_ID,
+} from './store.ts'
+export type { BaselineFile, BaselineRun, BaselineEntry, Acceptance, Mute, AddRunOptions } from './store.ts'
+export { summariseRun, LEVEL_STATS, DIST_PROBABILITIES } from './summary.ts'
+export type { RunSummary, SeriesSummary, SeriesPhaseSummary, ScenarioSummary, PhaseSummary } from './summary.ts'

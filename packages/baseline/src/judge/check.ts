@@ -1,0 +1,92 @@
+/**
+ * A check: one judged question about one series (or scenario) that becomes a
+ * finding. Checks with a p-value join a Holm family (primary or secondary);
+ * the verdict decides each one's status once the whole family is known.
+ */
+import type { Finding, FindingStatus, Severity } from '@steady/record'
+
+export interface Check {
+  finding: Finding
+  /** One-sided p-value of "no change" (already combined over views); absent for rule-based checks. */
+  p?: number
+  /** The change passes the gate's tolerance (and every other floor): a significant p makes it a failure. */
+  beyondTolerance?: boolean
+  /** The run could not have detected a change of the tolerance. */
+  notJudged?: string
+  /** Rule-based checks decide their own status. */
+  decided?: FindingStatus
+  /** For the severity: how far past the tolerance the change is. */
+  severity?: { change: number; tolerance: number } | Severity
+  /**
+   * Fills in the smallest detectable change once the family size is known
+   * (`alphaEach` is the gate's α over the family) and may mark the check not
+   * judged when the run alone could not see a change of the tolerance.
+   */
+  power?: (alphaEach: number) => void
+  /** The sentence for the finding, once its status is known. */
+  describe?: (status: FindingStatus) => string
+}
+
+/** Milliseconds as people read them: `0.85 ms`, `12.3 ms`, `230 ms`, `1.24 s`. */
+export function ms(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–'
+  if (v >= 1000) return `${(v / 1000).toFixed(v >= 10_000 ? 1 : 2)} s`
+  if (v >= 100) return `${Math.round(v)} ms`
+  if (v >= 10) return `${v.toFixed(1)} ms`
+  return `${v.toFixed(2)} ms`
+}
+
+/** A relative change with its sign: `+15%`, `−3.2%`. */
+export function pct(change: number | undefined): string {
+  if (change === undefined || !Number.isFinite(change)) return '–'
+  const v = change * 100
+  const abs = Math.abs(v)
+  const digits = abs >= 10 ? 0 : 1
+  return `${v >= 0 ? '+' : '−'}${abs.toFixed(digits)}%`
+}
+
+/** A rate as a percentage: `0.25%`. */
+export function rate(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–'
+  const p = v * 100
+  return `${p >= 10 ? p.toFixed(1) : p >= 1 ? p.toFixed(2) : p.toFixed(3).replace(/0+$/, '').replace(/\.$/, '.0')}%`
+}
+
+/** A difference of rates in percentage points: `+0.50 pp`. */
+export function pp(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–'
+  return `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(2)} pp`
+}
+
+/** A p-value: `p = 0.0004`, `p < 1e-6`. */
+export function pval(p: number | undefined): string {
+  if (p === undefined || !Number.isFinite(p)) return 'p = –'
+  if (p < 1e-6) return 'p < 1e-6'
+  if (p < 0.001) return `p = ${p.toExponential(1)}`
+  return `p = ${p.toFixed(p < 0.01 ? 4 : 3)}`
+}
+
+/** A time since the run started: `2m05s`. */
+export function at(msSinceStart: number): string {
+  const s = Math.max(0, Math.round(msSinceStart / 1000))
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const sec = s % 60
+  return h ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s` : `${m}m${String(sec).padStart(2, '0')}s`
+}
+
+/** Rounds for JSON: 4 significant digits. */
+export function r4(v: number): number {
+  if (!Number.isFinite(v) || v === 0) return v
+  const p = 10 ** (3 - Math.floor(Math.log10(Math.abs(v))))
+  return Math.round(v * p) / p
+}
+
+/** How a series is named for people: `checkout › login (probe)`. */
+export function seriesLabel(tags: Record<string, string>, source: string, name: string): string {
+  const step = tags.name
+  const scenario = tags.scenario
+  const where = [scenario, step].filter(Boolean).join(' › ')
+  if (where) return `${where} (${source}${name === 'http_req_duration' ? '' : ` ${name}`})`
+  return `${source}/${name}`
+}

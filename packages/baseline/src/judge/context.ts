@@ -1,0 +1,41 @@
+import type { RunRecord, SeriesRecord } from '@steady/record'
+import type { ResolvedGate } from '../gate.ts'
+import type { BaselineEntry } from '../store.ts'
+import type { RunSummary } from '../summary.ts'
+import type { Check } from './check.ts'
+
+/** Everything a family of checks needs to know about the run, the baseline and the gate. */
+export interface JudgeContext {
+  record: RunRecord
+  current: RunSummary
+  /** Comparable baseline runs the spread is estimated from (newest first). */
+  rolling: BaselineEntry[]
+  /** Comparable pinned reference runs (for creep). */
+  pinned: BaselineEntry[]
+  /** Every baseline run in the file that is not excluded (for error kinds, which do not depend on hardware). */
+  allRuns: BaselineEntry[]
+  gate: ResolvedGate
+  /** Phases whose latency is primary: the loaded ones (every phase when none is loaded). */
+  primaryPhases: Set<string>
+  /** Phases with load. */
+  loadedPhases: Set<string>
+  /** Enough comparable runs for baseline-relative findings (or the bootstrap path). */
+  baselineUsable: boolean
+  /** The bootstrap path (1–2 runs, opted in; or `steady compare`). */
+  bootstrap: boolean
+  /** `steady compare`: two runs, no gate-relevant statistics across runs. */
+  compare: boolean
+  seriesByKey: Map<string, SeriesRecord>
+}
+
+/** True when a step series (k6's `name` tag on http_req_duration). */
+export function isStepSeries(s: SeriesRecord): boolean {
+  return s.kind === 'histogram' && s.name === 'http_req_duration' && typeof s.tags.name === 'string'
+}
+
+/** Whether the gate names this check as primary on top of the default family. */
+export function namedPrimary(gate: ResolvedGate, kind: string, stat: string | undefined, series: string | undefined): boolean {
+  return gate.primary.some((p) => p === kind || (stat !== undefined && p === stat) || (series !== undefined && series.includes(p)))
+}
+
+export type { Check }

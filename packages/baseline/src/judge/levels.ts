@@ -1,0 +1,400 @@
+/**
+ * Level (p50, p95) and tail (p99, p99/p50) findings for every latency series
+ * and phase, against the baseline runs.
+ *
+ * Each check looks through up to three views and takes the most telling one
+ * (Bonferroni within the check, Holm across the family):
+ * - absolute: this run's value against the baseline runs' spread;
+ * - relative to the run's other steps: run-to-run effects (a slower machine,
+ *   a noisy neighbour) move every step of a run together, so a step's value
+ *   minus the run's common shift (the median over the phase's steps) has a
+ *   much smaller spread. It finds one step getting slower; a change of every
+ *   step at once is left to the absolute view, which then states how large a
+ *   change it could have seen;
+ * - for tails, the p99/p50 ratio (a spread increase with an unchanged median).
+ */
+import type { Finding, SeriesRecord } from '@steady/record'
+import { median } from '../stats/robust.ts'
+import { tQuantile, tSf } from '../stats/distributions.ts'
+import { blockBootstrap, bootstrapDetectable, detectableRise, pooledPrior, predict, type Prediction, type SpreadPrior } from './predict.ts'
+import { blockLength, blockMeans, windowLogs, windowsIn, type LevelStat, type SeriesPhaseSummary } from '../summary.ts'
+import type { BaselineEntry } from '../store.ts'
+import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
+import { ms, pct, pval, r4, seriesLabel } from './check.ts'
+
+const statIndex: Record<LevelStat, 0 | 1 | 2> = { p50: 0, p95: 1, p99: 2 }
+/** A quantile needs at least this many values above it to be worth judging. */
+const valuesAboveQuantile = 5
+const tailQ: Record<LevelStat, number> = { p50: 0.5, p95: 0.05, p99: 0.01 }
+
+function logOf(ps: SeriesPhaseSummary | undefined, stat: LevelStat): number | undefined {
+  const v = ps?.[stat]
+  return v === undefined || !(v > 0) ? undefined : Math.log(v)
+}
+
+function phaseOf(run: BaselineEntry, key: string, phase: string): SeriesPhaseSummary | undefined {
+  return run.summary?.series[key]?.phases[phase]
+}
+
+interface Group {
+  /** Per baseline run (by index in rolling): the run's common shift, or undefined with too few steps. */
+  shifts: (number | undefined)[]
+  current: number
+  centres: Map<string, number>
+}
+
+/** The run's common shift in one phase and stat: median over its step series of (log value − that series' baseline median). */
+function buildGroup(ctx: JudgeContext, phase: string, stat: LevelStat, keys: string[]): Group | undefined {
+  if (keys.length < 4) return undefined
+  const centres = new Map<string, number>()
+  for (const key of keys) {
+    const logs = ctx.rolling.map((r) => logOf(phaseOf(r, key, phase), stat)).filter((v): v is number => v !== undefined)
+    if (logs.length >= Math.min(ctx.gate.minBaselineRuns, ctx.rolling.length) && logs.length > 0) centres.set(key, median(logs))
+  }
+  if (centres.size < 4) return undefined
+  const shiftOf = (get: (key: string) => number | undefined) => {
+    const d: number[] = []
+    for (const [key, c] of centres) {
+      const v = get(key)
+      if (v !== undefined) d.push(v - c)
+    }
+    return d.length >= 4 ? median(d) : undefined
+  }
+  const current = shiftOf((key) => logOf(ctx.current.series[key]?.phases[phase], stat))
+  if (current === undefined) return undefined
+  return { shifts: ctx.rolling.map((r) => shiftOf((key) => logOf(phaseOf(r, key, phase), stat))), current, centres }
+}
+
+interface View {
+  name: 'absolute' | 'relative to the other steps' | 'p99/p50 ratio' | 'block bootstrap' | 'pinned reference'
+  pr?: Prediction
+  change: number
+  p: number
+  baselineMs?: number
+  beyond: boolean
+  detectable: (alphaEach: number) => number
+  /** Detectable change from the current run's own noise only (the power rule). */
+  runOnly?: (alphaEach: number) => number
+}
+
+type ViewName = 'absolute' | 'relative' | 'ratio'
+
+interface Raw {
+  s: SeriesRecord
+  phase: string
+  stat: LevelStat
+  cur: SeriesPhaseSummary
+  logs: Partial<Record<ViewName, number[]>>
+  curLog: Partial<Record<ViewName, number>>
+  se: Partial<Record<ViewName, number>>
+  shift?: { current: number; baseline: number }
+}
+
+function variance(xs: readonly number[]): number {
+  if (xs.length < 2) return 0
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length
+  return xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1)
+}
+
+/** Level and tail checks for every latency series and phase. */
+export function levelChecks(ctx: JudgeContext): Check[] {
+  const checks: Check[] = []
+  const latency = ctx.record.series.filter((s) => s.kind === 'histogram')
+  const phases = ctx.current.phases.map((p) => p.name)
+  const groups = new Map<string, Group | undefined>()
+  for (const phase of phases) {
+    const keys = latency.filter((s) => isStepSeries(s) && ctx.current.series[s.key]?.phases[phase]?.p95 !== undefined).map((s) => s.key)
+    for (const stat of ['p50', 'p95', 'p99'] as LevelStat[]) {
+      groups.set(`${phase}|${stat}`, ctx.bootstrap || ctx.compare ? undefined : buildGroup(ctx, phase, stat, keys))
+    }
+  }
+  // First pass: every series' baseline logs per view, so sibling steps can lend each other their spread.
+  const raws: Raw[] = []
+  const pools = new Map<string, { key: string; variance: number; df: number }[]>()
+  for (const s of latency) {
+    for (const phase of phases) {
+      const cur = ctx.current.series[s.key]?.phases[phase]
+      if (!cur || cur.p95 === undefined) continue
+      for (const stat of ['p50', 'p95', 'p99'] as LevelStat[]) {
+        const raw: Raw = { s, phase, stat, cur, logs: {}, curLog: {}, se: {} }
+        raws.push(raw)
+        if (ctx.bootstrap) continue
+        const i = statIndex[stat]
+        const seCur = cur.se?.[i] ?? Number.NaN
+        raw.logs.absolute = ctx.rolling.map((r) => logOf(phaseOf(r, s.key, phase), stat)).filter((v): v is number => v !== undefined)
+        raw.curLog.absolute = Math.log(cur[stat]!)
+        raw.se.absolute = seCur
+        const group = isStepSeries(s) ? groups.get(`${phase}|${stat}`) : undefined
+        if (group && group.centres.has(s.key)) {
+          const rel: number[] = []
+          ctx.rolling.forEach((r, ri) => {
+            const v = logOf(phaseOf(r, s.key, phase), stat)
+            const shift = group.shifts[ri]
+            if (v !== undefined && shift !== undefined) rel.push(v - shift)
+          })
+          raw.logs.relative = rel
+          raw.curLog.relative = raw.curLog.absolute - group.current
+          raw.se.relative = seCur
+          raw.shift = { current: group.current, baseline: medianOf(group.shifts) }
+        }
+        if (stat === 'p99' && cur.p50 && cur.p50 > 0) {
+          const ratio: number[] = []
+          for (const r of ctx.rolling) {
+            const ps = phaseOf(r, s.key, phase)
+            const a = logOf(ps, 'p99')
+            const b = logOf(ps, 'p50')
+            if (a !== undefined && b !== undefined) ratio.push(a - b)
+          }
+          raw.logs.ratio = ratio
+          raw.curLog.ratio = raw.curLog.absolute - Math.log(cur.p50)
+          raw.se.ratio = Math.hypot(Number.isFinite(seCur) ? seCur : 0, cur.se?.[0] ?? 0)
+        }
+        if (isStepSeries(s)) {
+          for (const [view, logs] of Object.entries(raw.logs) as [ViewName, number[]][]) {
+            const pk = `${view}|${phase}|${stat}|${s.source}`
+            let list = pools.get(pk)
+            if (!list) pools.set(pk, (list = []))
+            list.push({ key: s.key, variance: variance(logs), df: Math.max(0, logs.length - 1) })
+          }
+        }
+      }
+    }
+  }
+  for (const raw of raws) {
+    const c = levelCheck(ctx, raw, pools)
+    if (c) checks.push(c)
+    if (raw.stat === 'p95' && ctx.pinned.length && !ctx.bootstrap) {
+      const cc = creepCheck(ctx, raw, pools)
+      if (cc) checks.push(cc)
+    }
+  }
+  return checks
+}
+
+function priorFor(pools: Map<string, { key: string; variance: number; df: number }[]>, view: ViewName, raw: Raw): SpreadPrior | undefined {
+  if (!isStepSeries(raw.s)) return undefined
+  const list = pools.get(`${view}|${raw.phase}|${raw.stat}|${raw.s.source}`)
+  if (!list) return undefined
+  const own = raw.logs[view]?.length ?? 0
+  return pooledPrior(list, raw.s.key, 4 * Math.max(1, own - 1))
+}
+
+function baseFinding(ctx: JudgeContext, s: SeriesRecord, phase: string, stat: string, kind: 'level' | 'tail', idPrefix: string = kind): Finding {
+  const step = isStepSeries(s)
+  const primaryPhase = ctx.primaryPhases.has(phase)
+  const defaultPrimary = step && primaryPhase && (stat === 'p95' || stat === 'p99')
+  const f: Finding = {
+    id: `${idPrefix}:${stat}:${s.key}@${phase}`,
+    kind,
+    question: 'stable',
+    status: 'pass',
+    primary: defaultPrimary || namedPrimary(ctx.gate, kind, stat, s.key),
+    series: s.key,
+    phase,
+    stat,
+    unit: 'ms',
+    changeKind: 'relative',
+    message: '',
+  }
+  if (s.tags.scenario) f.scenario = s.tags.scenario
+  if (s.tags.name) f.step = s.tags.name
+  return f
+}
+
+function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: string; variance: number; df: number }[]>): Check | undefined {
+  const { s, phase, stat, cur } = raw
+  const kind = stat === 'p99' ? 'tail' : 'level'
+  const tol = kind === 'tail' ? ctx.gate.tolerance.tail : ctx.gate.tolerance.level
+  const finding = baseFinding(ctx, s, phase, stat, kind)
+  const label = seriesLabel(s.tags, s.source, s.name)
+  const i = statIndex[stat]
+  const current = cur[stat]!
+  finding.current = current
+  finding.tolerance = tol
+  const floor = ctx.gate.noiseFloor[stat]
+  const seCur = cur.se?.[i] ?? Number.NaN
+  const values = cur.n - (cur.failed ?? 0)
+  const tooFew = values < valuesAboveQuantile / tailQ[stat]
+  const views: View[] = []
+  let k = 0
+  if (ctx.bootstrap) {
+    // 1–2 runs (or two-run compare): block bootstrap over windows, flagging only changes over twice the tolerance.
+    const runs = ctx.rolling.map((r) => phaseOf(r, s.key, phase)?.blocks?.[i]).filter((b): b is number[] => Array.isArray(b) && b.length >= 2)
+    const logs = windowLogs(windowsIn(s, ctx.current.phases.find((p) => p.name === phase)!, ctx.current.windowMs))[i]
+    const curBlocks = blockMeans(logs, blockLength(logs.length))
+    k = runs.length
+    if (runs.length && curBlocks.length >= 2) {
+      const b = blockBootstrap(curBlocks, runs, finding.id)
+      const tol2 = 2 * tol
+      finding.tolerance = tol2
+      views.push({
+        name: 'block bootstrap',
+        change: b.change,
+        p: b.p,
+        baselineMs: b.baseline,
+        beyond: b.change > tol2 && b.baseline * b.change > ctx.gate.tolerance.levelMs,
+        detectable: (a) => bootstrapDetectable(b, a),
+        runOnly: (a) => bootstrapDetectable(b, a),
+      })
+      finding.interval = [r4(b.interval[0]), r4(b.interval[1])]
+      finding.method = `block bootstrap over windows (${curBlocks.length} blocks of ${blockLength(logs.length)} windows), ${runs.length} baseline run${runs.length > 1 ? 's' : ''}; flags only changes over twice the tolerance`
+    }
+  } else {
+    const logs = raw.logs.absolute ?? []
+    k = logs.length
+    if (k >= ctx.gate.minBaselineRuns) {
+      const pr = predict(logs, raw.curLog.absolute!, seCur, floor, priorFor(pools, 'absolute', raw))
+      const baselineMs = Math.exp(pr.centre)
+      views.push({
+        name: 'absolute',
+        pr,
+        change: pr.change,
+        p: pr.p,
+        baselineMs,
+        beyond: pr.change > tol && current - baselineMs > ctx.gate.tolerance.levelMs,
+        detectable: (a) => detectableRise(pr, a),
+        runOnly: (a) => Math.exp(tQuantile(1 - a, pr.df) * Math.max(Number.isFinite(seCur) ? seCur : 0, floor) * Math.sqrt(1 + 1 / pr.k)) - 1,
+      })
+      finding.interval = [r4(pr.interval[0]), r4(pr.interval[1])]
+      finding.method = `log-scale prediction interval, t on ${pr.df} df, spread from ${pr.sigmaFrom} (σ = ${r4(pr.sigma)})`
+      const rel = raw.logs.relative
+      if (rel && rel.length >= ctx.gate.minBaselineRuns && raw.shift) {
+        const prr = predict(rel, raw.curLog.relative!, seCur, floor, priorFor(pools, 'relative', raw))
+        views.push({
+          name: 'relative to the other steps',
+          pr: prr,
+          change: prr.change,
+          p: prr.p,
+          baselineMs,
+          beyond: prr.change > tol && baselineMs * prr.change > ctx.gate.tolerance.levelMs,
+          detectable: (a) => detectableRise(prr, a),
+        })
+        finding.evidence = { ...finding.evidence, relativeChange: r4(prr.change), runShift: r4(Math.exp(raw.shift.current - raw.shift.baseline) - 1), relativeSigma: r4(prr.sigma) }
+      }
+      const ratio = raw.logs.ratio
+      if (ratio && ratio.length >= ctx.gate.minBaselineRuns) {
+        const prq = predict(ratio, raw.curLog.ratio!, raw.se.ratio ?? Number.NaN, floor, priorFor(pools, 'ratio', raw))
+        views.push({
+          name: 'p99/p50 ratio',
+          pr: prq,
+          change: prq.change,
+          p: prq.p,
+          beyond: prq.change > tol && baselineMs * prq.change > ctx.gate.tolerance.levelMs,
+          detectable: (a) => detectableRise(prq, a),
+        })
+        finding.evidence = { ...finding.evidence, ratioBaseline: r4(Math.exp(prq.centre)), ratioCurrent: r4(current / cur.p50!) }
+      }
+      if (stat === 'p99' && cur.p50) {
+        const p50 = ctx.rolling.map((r) => logOf(phaseOf(r, s.key, phase), 'p50')).filter((v): v is number => v !== undefined)
+        if (p50.length) finding.evidence = { ...finding.evidence, medianChange: r4(Math.exp(Math.log(cur.p50) - p50.reduce((a, b) => a + b, 0) / p50.length) - 1) }
+      }
+    }
+  }
+  if (!views.length) {
+    if (!ctx.baselineUsable) return undefined
+    finding.status = 'inconclusive'
+    finding.message = `${label} ${stat} in ${phase}: only ${k} comparable baseline run${k === 1 ? '' : 's'} have this series (needs ${ctx.gate.minBaselineRuns})`
+    return { finding, decided: finding.primary ? 'inconclusive' : 'info' }
+  }
+  finding.evidence = { ...finding.evidence, baselineRuns: k, values }
+  const abs = views[0]
+  finding.baseline = r4(abs.baselineMs!)
+  finding.change = r4(abs.change)
+  // The most telling view among those past the tolerance decides; Bonferroni over the views.
+  const m = views.length
+  const past = views.filter((v) => v.beyond)
+  const decisive = (past.length ? past : views).reduce((a, b) => (b.p < a.p ? b : a))
+  const p = Math.min(1, m * decisive.p)
+  finding.pValue = r4(p)
+  if (decisive !== abs) finding.evidence = { ...finding.evidence, decidedBy: decisive.name, decisiveChange: r4(decisive.change) }
+  const check: Check = {
+    finding,
+    p,
+    beyondTolerance: past.length > 0,
+    severity: { change: decisive.change, tolerance: finding.tolerance! },
+  }
+  if (tooFew) check.notJudged = `only ${values} values; a ${stat} needs at least ${Math.ceil(valuesAboveQuantile / tailQ[stat])}`
+  check.power = (alphaEach: number) => {
+    const a = alphaEach / m
+    const detectable = Math.max(finding.tolerance!, Math.min(...views.map((v) => v.detectable(a))))
+    finding.detectable = r4(detectable)
+    const runOnly = abs.runOnly ? abs.runOnly(a) : 0
+    if (!check.notJudged && runOnly > finding.tolerance!) {
+      check.notJudged = `this run's own windows vary so much (standard error ${pct(Math.exp(Number.isFinite(seCur) ? seCur : 0) - 1)}) that changes below ${pct(runOnly)} are hidden`
+    }
+  }
+  check.describe = (status) => describeLevel(finding, label, stat, decisive, status, check.notJudged)
+  return check
+}
+
+function medianOf(xs: (number | undefined)[]): number {
+  const v = xs.filter((x): x is number => x !== undefined)
+  return v.length ? median(v) : 0
+}
+
+function describeLevel(f: Finding, label: string, stat: string, decisive: View, status: Finding['status'], notJudged: string | undefined): string {
+  const where = `${label} ${stat} in ${f.phase}`
+  const nums = `${ms(f.baseline)} → ${ms(f.current)} (${pct(f.change)})`
+  const range = f.interval ? `, expected ${ms(f.interval[0])}–${ms(f.interval[1])}` : ''
+  const ev = f.evidence ?? {}
+  switch (status) {
+    case 'fail':
+    case 'accepted':
+    case 'muted': {
+      let why = ''
+      if (decisive.name === 'relative to the other steps') {
+        why = `; the run's other steps moved ${pct(Number(ev.runShift))}, so this step alone is ${pct(decisive.change)} slower`
+      } else if (decisive.name === 'p99/p50 ratio') {
+        why = `; the median moved ${pct(Number(ev.medianChange))} while p99/p50 rose from ${Number(ev.ratioBaseline).toFixed(2)} to ${Number(ev.ratioCurrent).toFixed(2)}`
+      } else if (decisive.name === 'block bootstrap') {
+        why = ' (block bootstrap over windows)'
+      }
+      const what = f.kind === 'tail' ? 'tail latency rose' : 'is slower than the baseline'
+      return `${where} ${what}: ${nums}${range}${why}; ${pval(f.pAdjusted ?? f.pValue)} after correction for ${f.primary ? 'the gate' : 'the secondary'} family`
+    }
+    case 'not-judged':
+      return `${where} not judged: ${notJudged ?? 'too little data'} (tolerance ${pct(f.tolerance)}); now ${nums}`
+    default:
+      return `${where}: ${nums}${range}, within the tolerance of ${pct(f.tolerance)} or not significant (${pval(f.pAdjusted ?? f.pValue)}); changes from ${pct(f.detectable)} would have been seen`
+  }
+}
+
+/** The current run against pinned reference runs: slow creep that a rolling baseline follows. */
+function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: string; variance: number; df: number }[]>): Check | undefined {
+  const { s, phase, cur } = raw
+  if (!isStepSeries(s) || !cur.p95) return undefined
+  const stat: LevelStat = 'p95'
+  const refs = ctx.pinned.map((r) => logOf(phaseOf(r, s.key, phase), stat)).filter((v): v is number => v !== undefined)
+  const logs = raw.logs.absolute ?? []
+  if (!refs.length || logs.length < ctx.gate.minBaselineRuns) return undefined
+  const tol = ctx.gate.tolerance.level
+  const spread = predict(logs, Math.log(cur.p95), cur.se?.[1] ?? Number.NaN, ctx.gate.noiseFloor.p95, priorFor(pools, 'absolute', raw))
+  const refCentre = refs.reduce((a, b) => a + b, 0) / refs.length
+  const scale = spread.sigma * Math.sqrt(1 + 1 / refs.length)
+  const logChange = Math.log(cur.p95) - refCentre
+  const change = Math.exp(logChange) - 1
+  const p = tSf(logChange / scale, spread.df)
+  const t975 = tQuantile(0.975, spread.df)
+  const finding = baseFinding(ctx, s, phase, stat, 'level', 'creep')
+  finding.primary = ctx.primaryPhases.has(phase) || namedPrimary(ctx.gate, 'level', stat, s.key)
+  const label = seriesLabel(s.tags, s.source, s.name)
+  Object.assign(finding, {
+    baseline: r4(Math.exp(refCentre)),
+    current: cur.p95,
+    change: r4(change),
+    interval: [r4(Math.exp(refCentre - t975 * scale)), r4(Math.exp(refCentre + t975 * scale))],
+    tolerance: tol,
+    pValue: r4(p),
+    method: `against ${refs.length} pinned reference run${refs.length > 1 ? 's' : ''}, spread from the rolling baseline (σ = ${r4(spread.sigma)}), t on ${spread.df} df`,
+    evidence: { pinned: ctx.pinned.map((r) => r.id).join(', '), rollingChange: r4(spread.change) },
+  })
+  const check: Check = { finding, p, beyondTolerance: change > tol && cur.p95 - Math.exp(refCentre) > ctx.gate.tolerance.levelMs, severity: { change, tolerance: tol } }
+  check.power = (alphaEach) => {
+    finding.detectable = r4(Math.max(tol, detectableRise({ scale, df: spread.df }, alphaEach)))
+  }
+  check.describe = (status) =>
+    status === 'fail' || status === 'accepted' || status === 'muted'
+      ? `${label} p95 in ${phase} crept up since the pinned reference: ${ms(finding.baseline)} → ${ms(finding.current)} (${pct(finding.change)}; against the rolling baseline ${pct(spread.change)}); ${pval(finding.pAdjusted ?? finding.pValue)}`
+      : `${label} p95 in ${phase} against the pinned reference: ${ms(finding.baseline)} → ${ms(finding.current)} (${pct(finding.change)}), within tolerance or not significant`
+  return check
+}

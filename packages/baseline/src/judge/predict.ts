@@ -1,0 +1,150 @@
+/**
+ * The level test: where should this run's value fall if nothing changed,
+ * given the spread between the baseline runs? On the log scale (latency is
+ * multiplicative), a prediction interval with Student's t on K − 1 degrees
+ * of freedom, whose width has a noise floor: the larger of the runs' standard
+ * deviation, their scaled MAD (one wild run must not shrink nor blow up the
+ * scale), the current run's own standard error from its windows, and a
+ * per-metric floor.
+ */
+import { tQuantile, tSf } from '../stats/distributions.ts'
+import { mean, scaledMad, sd } from '../stats/robust.ts'
+import { Random } from '../stats/random.ts'
+
+export interface Prediction {
+  /** Baseline runs used. */
+  k: number
+  /** Mean of the baseline's logs. */
+  centre: number
+  /** The scale used (after the floor) and which term set it. */
+  sigma: number
+  sigmaFrom: 'runs' | 'pooled' | 'mad' | 'current run' | 'floor'
+  /** Degrees of freedom of the t used. */
+  df: number
+  /** sigma · √(1 + 1/K): the predictive standard deviation of one new run. */
+  scale: number
+  /** Observed log change (current − centre) and as a relative change. */
+  logChange: number
+  change: number
+  /** One-sided p-value of "no increase". */
+  p: number
+  /** 95% prediction interval, on the original scale. */
+  interval: [number, number]
+}
+
+/**
+ * A prior for the spread: the pooled variance of sibling series (the other
+ * steps of the phase) with its degrees of freedom. With K = 10 runs a lone
+ * standard deviation has 9 degrees of freedom, and t on 9 df at a
+ * family-corrected level is so wide that nothing short of a doubling is
+ * seen; moderating it toward the siblings' pooled spread (empirical Bayes, as
+ * limma does for many series with few replicates) keeps the test honest and
+ * useful.
+ */
+export interface SpreadPrior {
+  variance: number
+  df: number
+}
+
+/** Predicts a new run's log value from K baseline logs and tests the current one. */
+export function predict(logs: readonly number[], current: number, seCurrent: number, floor: number, prior?: SpreadPrior): Prediction {
+  const k = logs.length
+  const centre = mean(logs)
+  const own = sd(logs)
+  const moderated = prior && prior.df > 0 ? Math.sqrt((prior.df * prior.variance + (k - 1) * own * own) / (prior.df + k - 1)) : own
+  const terms: [number, Prediction['sigmaFrom']][] = [
+    [moderated, prior && prior.df > 0 ? 'pooled' : 'runs'],
+    [scaledMad(logs), 'mad'],
+    [Number.isFinite(seCurrent) ? seCurrent : 0, 'current run'],
+    [floor, 'floor'],
+  ]
+  const [sigma, sigmaFrom] = terms.reduce((a, b) => (b[0] > a[0] ? b : a))
+  const scale = sigma * Math.sqrt(1 + 1 / k)
+  const df = Math.max(1, k - 1 + (prior?.df ?? 0))
+  const logChange = current - centre
+  const t975 = tQuantile(0.975, df)
+  return {
+    k,
+    df,
+    centre,
+    sigma,
+    sigmaFrom,
+    scale,
+    logChange,
+    change: Math.exp(logChange) - 1,
+    p: tSf(logChange / scale, df),
+    interval: [Math.exp(centre - t975 * scale), Math.exp(centre + t975 * scale)],
+  }
+}
+
+/** The smallest relative rise this prediction would flag at a one-sided level `alphaEach`. */
+export function detectableRise(pr: { scale: number; df: number }, alphaEach: number): number {
+  return Math.exp(tQuantile(1 - alphaEach, pr.df) * pr.scale) - 1
+}
+
+/** Pools variances of sibling series (each with its df), leaving one out. */
+export function pooledPrior(variances: readonly { key: string; variance: number; df: number }[], except: string, maxDf: number): SpreadPrior | undefined {
+  let num = 0
+  let df = 0
+  for (const v of variances) {
+    if (v.key === except || v.df <= 0) continue
+    num += v.variance * v.df
+    df += v.df
+  }
+  if (df <= 0) return undefined
+  return { variance: num / df, df: Math.min(df, maxDf) }
+}
+
+export interface BootstrapResult {
+  logChange: number
+  change: number
+  p: number
+  /** Quantiles of the centred bootstrap distribution of the log change, for detectable changes. */
+  centred: Float64Array
+  interval: [number, number]
+  baseline: number
+}
+
+/**
+ * Block bootstrap over windows (never over requests, which are correlated):
+ * each run is given as block means of ln(window quantile); blocks are
+ * resampled with replacement, the statistic is the mean of the current run's
+ * blocks minus the mean of the baseline runs' means. It sees only within-run
+ * noise, which is why a gate flags only changes over twice its tolerance
+ * this way.
+ */
+export function blockBootstrap(current: readonly number[], baselineRuns: readonly (readonly number[])[], seed: string, resamples = 2000): BootstrapResult {
+  const rnd = new Random(seed)
+  const baseMean = mean(baselineRuns.map((b) => mean(b)))
+  const observed = mean(current) - baseMean
+  const draws = new Float64Array(resamples)
+  const resample = (blocks: readonly number[]) => {
+    let s = 0
+    for (let i = 0; i < blocks.length; i++) s += blocks[rnd.int(blocks.length)]
+    return s / blocks.length
+  }
+  for (let b = 0; b < resamples; b++) {
+    let base = 0
+    for (const run of baselineRuns) base += resample(run)
+    draws[b] = resample(current) - base / baselineRuns.length - observed
+  }
+  draws.sort()
+  let above = 0
+  for (const d of draws) if (d >= observed) above++
+  const q = (p: number) => draws[Math.min(resamples - 1, Math.max(0, Math.floor(p * resamples)))]
+  return {
+    logChange: observed,
+    change: Math.exp(observed) - 1,
+    p: (above + 1) / (resamples + 1),
+    centred: draws,
+    interval: [Math.exp(baseMean + q(0.025)), Math.exp(baseMean + q(0.975))],
+    baseline: Math.exp(baseMean),
+  }
+}
+
+/** The smallest relative rise the bootstrap would flag at `alphaEach`. */
+export function bootstrapDetectable(b: BootstrapResult, alphaEach: number): number {
+  const d = b.centred
+  const v = d[Math.min(d.length - 1, Math.max(0, Math.ceil((1 - alphaEach) * d.length) - 1))]
+  return Math.exp(v) - 1
+}

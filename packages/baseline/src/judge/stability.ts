@@ -1,0 +1,46 @@
+/**
+ * Stability over time and under load that is not a level: restarts and
+ * crashes of the service during the run, each a finding with its time.
+ */
+import type { Finding, RunEvent } from '@steady/record'
+import type { Check, JudgeContext } from './context.ts'
+import { at } from './check.ts'
+
+function phaseAt(ctx: JudgeContext, atMs: number): string | undefined {
+  return ctx.current.phases.find((p) => atMs >= p.startMs && atMs < p.endMs)?.name
+}
+
+/** Restarts and crashes (a `recovery` phase expects them: there they are reported, not failed). */
+function restartChecks(ctx: JudgeContext): Check[] {
+  const checks: Check[] = []
+  const events = ctx.record.events.filter((e): e is RunEvent & { kind: 'service-restart' | 'service-crash' } => e.kind === 'service-restart' || e.kind === 'service-crash')
+  events.forEach((e, i) => {
+    const kind = e.kind === 'service-crash' ? 'crash' : 'restart'
+    const phase = phaseAt(ctx, e.atMs)
+    const expected = phase !== undefined && /recovery/i.test(phase)
+    const finding: Finding = {
+      id: `${kind}:${i + 1}`,
+      kind,
+      question: 'stable',
+      status: 'fail',
+      primary: true,
+      atMs: e.atMs,
+      evidence: { event: e.message },
+      message: '',
+    }
+    if (phase) finding.phase = phase
+    checks.push({
+      finding,
+      decided: expected ? 'info' : 'fail',
+      severity: kind === 'crash' ? 'critical' : 'major',
+      describe: () =>
+        `the service ${kind === 'crash' ? 'crashed' : 'restarted'} ${at(e.atMs)} into the run${phase ? ` (phase ${phase})` : ''}: ${e.message}${expected ? ' — expected in a recovery phase' : ''}`,
+    })
+  })
+  return checks
+}
+
+/** Findings about the run's stability that are not levels. */
+export function stabilityChecks(ctx: JudgeContext): Check[] {
+  return [...restartChecks(ctx)]
+}

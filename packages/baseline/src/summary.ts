@@ -1,0 +1,258 @@
+/**
+ * A run summary: what judging needs of one run, without the run record. The
+ * judge reads the current run through it, and a baseline keeps one per run
+ * (`baselines/<service>.json`), so a verdict never needs the baseline's
+ * original records.
+ *
+ * Latency numbers are the whole-phase quantiles (from merged histograms,
+ * precomputed by the recorder). The spread of the run's own windows gives its
+ * standard error, and blocks of windows give the block bootstrap; histograms
+ * are decoded only to keep a compact distribution in the baseline.
+ */
+import { LatencyHistogram, type ComparabilityKey, type RunRecord, type SeriesRecord, type SeriesWindow } from '@steady/record'
+import { autocorrelatedSe, mean } from './stats/robust.ts'
+
+/** The quantiles the judge reads, in this order. */
+export const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
+export type LevelStat = (typeof LEVEL_STATS)[number]
+
+/** Probabilities of the compact distribution kept in baselines (the last entry is the maximum). */
+export const DIST_PROBABILITIES = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1] as const
+
+export interface PhaseSummary {
+  name: string
+  startMs: number
+  endMs: number
+  /** True when the phase applied load. */
+  loaded: boolean
+  executor?: string
+  targetRate?: number
+  achievedRate?: number
+  iterations?: number
+  droppedIterations?: number
+}
+
+export interface ScenarioPhaseCounts {
+  /** Probe iterations started in the phase. */
+  n: number
+  failed: number
+}
+
+export interface ScenarioSummary {
+  /** Probe iterations over the run. */
+  n: number
+  failed: number
+  byPhase: Record<string, ScenarioPhaseCounts>
+  /** Failure kinds over the run (`assertion`, `status_500`, `ECONNREFUSED`). */
+  errors?: Record<string, number>
+}
+
+/** One series in one phase. */
+export interface SeriesPhaseSummary {
+  /** Values recorded: requests, iterations or samples. */
+  n: number
+  /** Failed values, and by kind. */
+  failed?: number
+  errors?: Record<string, number>
+  /** Histogram series: whole-phase quantiles in ms. */
+  p50?: number
+  p95?: number
+  p99?: number
+  /** Standard error of ln(p50), ln(p95), ln(p99) from the phase's windows (AR(1)-corrected). */
+  se?: [number, number, number]
+  /** Windows with latency data in the phase. */
+  windows?: number
+  /** Block means of ln(window p50/p95/p99), for the block bootstrap (non-overlapping blocks of windows). */
+  blocks?: [number[], number[], number[]]
+  /** Compact distribution: values at {@link DIST_PROBABILITIES}, in ms. */
+  dist?: number[]
+  /** Counter series: the increase over the phase. */
+  delta?: number
+  /** Gauge series: first and last sample, lowest and highest window value. */
+  first?: number
+  last?: number
+  min?: number
+  max?: number
+}
+
+export interface SeriesSummary {
+  kind: SeriesRecord['kind']
+  unit: string
+  phases: Record<string, PhaseSummaryBySeries>
+}
+type PhaseSummaryBySeries = SeriesPhaseSummary
+
+export interface RunSummary {
+  id: string
+  startedAt: string
+  subject: { service?: string; version?: string; commit?: string; branch?: string; environment?: string }
+  comparability: ComparabilityKey
+  complete: boolean
+  durationMs: number
+  windowMs: number
+  phases: PhaseSummary[]
+  scenarios: Record<string, ScenarioSummary>
+  series: Record<string, SeriesSummary>
+  /** Service restarts and crashes recorded during the run. */
+  restarts?: number
+  crashes?: number
+}
+
+/** Rounds to 4 significant digits: baselines stay small and diffs stay readable. */
+export function sig(v: number, digits = 4): number {
+  if (!Number.isFinite(v) || v === 0) return v
+  const p = 10 ** (digits - 1 - Math.floor(Math.log10(Math.abs(v))))
+  return Math.round(v * p) / p
+}
+
+/** Windows of a series that fall in a phase (by the window's midpoint). */
+export function windowsIn(series: SeriesRecord, phase: { startMs: number; endMs: number }, windowMs: number): SeriesWindow[] {
+  return series.windows.filter((w) => {
+    const mid = (w.i + 0.5) * windowMs
+    return mid >= phase.startMs && mid < phase.endMs
+  })
+}
+
+/** ln of window quantiles, one array per stat, skipping windows without latency data. */
+export function windowLogs(windows: readonly SeriesWindow[]): [number[], number[], number[]] {
+  const out: [number[], number[], number[]] = [[], [], []]
+  for (const w of windows) {
+    if (w.p50 === undefined || w.p95 === undefined || w.p99 === undefined) continue
+    out[0].push(Math.log(Math.max(w.p50, 1e-3)))
+    out[1].push(Math.log(Math.max(w.p95, 1e-3)))
+    out[2].push(Math.log(Math.max(w.p99, 1e-3)))
+  }
+  return out
+}
+
+/** Block length for a block bootstrap over n windows: about n^(1/3), at least 1. */
+export function blockLength(n: number): number {
+  return Math.max(1, Math.round(Math.cbrt(n)))
+}
+
+/** Means of consecutive non-overlapping blocks (a short last block is merged into the one before). */
+export function blockMeans(xs: readonly number[], length: number): number[] {
+  const out: number[] = []
+  for (let i = 0; i + length <= xs.length; i += length) {
+    const end = xs.length - (i + length) < length ? xs.length : i + length
+    out.push(mean(xs.slice(i, end)))
+    if (end === xs.length) break
+  }
+  return out
+}
+
+function addCounts(into: Record<string, number>, add: Record<string, number> | undefined): void {
+  if (!add) return
+  for (const [k, v] of Object.entries(add)) into[k] = (into[k] ?? 0) + v
+}
+
+/** The scenario tag of a probe iterations series. */
+function isProbeIterations(s: SeriesRecord): boolean {
+  return s.source === 'probe' && s.name === 'iterations' && typeof s.tags.scenario === 'string'
+}
+
+export interface SummariseOptions {
+  /** Decode phase histograms into compact distributions (for baselines; the judge does not need them). */
+  distributions?: boolean
+}
+
+/** Summarises a run record for judging and for a baseline. */
+export function summariseRun(record: RunRecord, options: SummariseOptions = {}): RunSummary {
+  const windowMs = record.window.sizeMs
+  const phases: PhaseSummary[] = record.phases.map((p) => {
+    const out: PhaseSummary = { name: p.name, startMs: p.startMs, endMs: p.endMs, loaded: Boolean(p.load) }
+    if (p.load) {
+      out.executor = p.load.executor
+      if (p.load.targetRate !== undefined) out.targetRate = sig(p.load.targetRate)
+      if (p.load.achievedRate !== undefined) out.achievedRate = sig(p.load.achievedRate)
+      out.iterations = p.load.iterations
+      out.droppedIterations = p.load.droppedIterations
+    }
+    return out
+  })
+  const series: Record<string, SeriesSummary> = {}
+  const scenarios: Record<string, ScenarioSummary> = {}
+  for (const s of record.series) {
+    const out: SeriesSummary = { kind: s.kind, unit: s.unit, phases: {} }
+    for (const phase of phases) {
+      const agg = s.phases[phase.name]
+      if (!agg) continue
+      const ps: SeriesPhaseSummary = { n: agg.count }
+      const failed = agg.errors ? Object.values(agg.errors).reduce((a, b) => a + b, 0) : 0
+      if (s.kind === 'histogram') {
+        if (agg.errors) ps.errors = { ...agg.errors }
+        if (failed) ps.failed = failed
+        if (agg.p50 !== undefined && agg.p95 !== undefined && agg.p99 !== undefined) {
+          ps.p50 = agg.p50
+          ps.p95 = agg.p95
+          ps.p99 = agg.p99
+          const logs = windowLogs(windowsIn(s, phase, windowMs))
+          ps.windows = logs[0].length
+          if (logs[0].length >= 2) ps.se = [sig(autocorrelatedSe(logs[0]), 3), sig(autocorrelatedSe(logs[1]), 3), sig(autocorrelatedSe(logs[2]), 3)]
+          if (logs[0].length >= 4) {
+            const L = blockLength(logs[0].length)
+            ps.blocks = [blockMeans(logs[0], L).map((v) => sig(v, 5)), blockMeans(logs[1], L).map((v) => sig(v, 5)), blockMeans(logs[2], L).map((v) => sig(v, 5))]
+          }
+          if (options.distributions && agg.hist) {
+            const h = LatencyHistogram.decode(agg.hist)
+            ps.dist = DIST_PROBABILITIES.map((q) => sig(q === 1 ? h.max : h.quantile(q)))
+          }
+        }
+      } else if (s.kind === 'counter') {
+        if (agg.passed !== undefined || agg.failed !== undefined) ps.failed = agg.failed ?? 0
+        if (agg.errors) ps.errors = { ...agg.errors }
+        if (agg.delta !== undefined) ps.delta = sig(agg.delta, 6)
+      } else {
+        const ws = windowsIn(s, phase, windowMs)
+        if (agg.first !== undefined) ps.first = sig(agg.first, 6)
+        if (agg.last !== undefined) ps.last = sig(agg.last, 6)
+        if (agg.min !== undefined) ps.min = sig(agg.min, 6)
+        const values = ws.map((w) => w.value).filter((v): v is number => v !== undefined)
+        if (values.length) ps.max = sig(Math.max(...values), 6)
+      }
+      out.phases[phase.name] = ps
+    }
+    series[s.key] = out
+    if (isProbeIterations(s)) {
+      const name = s.tags.scenario
+      const sc: ScenarioSummary = (scenarios[name] ??= { n: 0, failed: 0, byPhase: {} })
+      const errors: Record<string, number> = {}
+      for (const [phase, agg] of Object.entries(s.phases)) {
+        const n = (agg.passed ?? 0) + (agg.failed ?? 0) || agg.count
+        sc.n += n
+        sc.failed += agg.failed ?? 0
+        sc.byPhase[phase] = { n, failed: agg.failed ?? 0 }
+        addCounts(errors, agg.errors)
+      }
+      if (Object.keys(errors).length) sc.errors = errors
+    }
+  }
+  // Records without a per-scenario iterations series (a plain `steady run`) still have scenario totals.
+  for (const sc of record.scenarios) {
+    if (scenarios[sc.name]) continue
+    scenarios[sc.name] = { n: sc.iterations, failed: sc.failed, byPhase: {} }
+  }
+  const summary: RunSummary = {
+    id: record.id,
+    startedAt: record.startedAt,
+    subject: {},
+    comparability: record.comparability,
+    complete: record.complete,
+    durationMs: record.durationMs,
+    windowMs,
+    phases,
+    scenarios,
+    series,
+  }
+  const subj = record.subject
+  if (subj.service) summary.subject.service = subj.service
+  if (subj.version) summary.subject.version = subj.version
+  if (subj.commit) summary.subject.commit = subj.commit
+  if (subj.branch) summary.subject.branch = subj.branch
+  if (subj.environment) summary.subject.environment = subj.environment.name
+  const restarts = record.events.filter((e) => e.kind === 'service-restart').length
+  const crashes = record.events.filter((e) => e.kind === 'service-crash').length
+  if (restarts) summary.restarts = restarts
+  if (crashes) summary.crashes = crashes
+  return summary
+}
