@@ -325,6 +325,7 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
 
   // Classify the failure and pick the exchange it is about.
   let kind: FailureKind = 'error'
+  let subjectStep: string | undefined
   let assertion: string | undefined
   let errorKind: string | undefined
   let diff: string | undefined
@@ -342,6 +343,7 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
     assertion = typeof e.matcher === 'string' ? e.matcher : undefined
     diff = e.diff
     exchange = (e.subject as Record<PropertyKey, unknown> | undefined)?.[kExchange] as Exchange | undefined
+    subjectStep = exchange?.step
   } else {
     const requestError = e?.[kRequestError] ? e : (e?.cause as typeof e | undefined)?.[kRequestError] ? (e.cause as typeof e) : undefined
     if (requestError) {
@@ -352,7 +354,7 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
   }
   exchange ??= exchanges.at(-1)
   // Outside any step, an assertion on a response belongs to the step that made the request.
-  const step = (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ?? current?.path ?? exchange?.step ?? ''
+  const step = (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ?? current?.path ?? subjectStep ?? ''
   const file = options.file ?? scenario.file
   result.failure = buildFailureSample(
     {

@@ -1,0 +1,142 @@
+/** `steady run` through the CLI against the demo store: exit codes, targets, grep, reporters, replay, redaction. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { spawn } from 'node:child_process'
+import { createStore } from '@steady/demo-store'
+import { project, repoRoot, steady } from './helpers/run-project.ts'
+
+let store: ReturnType<typeof createStore>
+let url: string
+test.before(async () => {
+  store = createStore({ orderDelayMs: 20 })
+  ;({ url } = await store.listen(0))
+})
+test.after(async () => {
+  await store.close()
+})
+
+const passing = `import { scenario, expect } from '@steady/scenario'
+export default scenario('products list', { tags: ['smoke'] }, async ({ http, step }) => {
+  const r = await step('list', () => http.get('/api/products'))
+  expect(r).toHaveStatus(200)
+})
+export const detail = scenario('product detail', { tags: ['detail'] }, async ({ http }) => {
+  expect(await http.get('/api/products/p-002')).toHaveJson({ id: 'p-002' })
+})
+`
+const failing = `import { scenario, expect } from '@steady/scenario'
+export default scenario('wrong price', async ({ http, step, data }) => {
+  const email = data.internet.email()
+  await step('login', () => http.post('/api/login', { json: { email, password: 'pw-' + email } }))
+  const r = await step('detail', () => http.get('/api/products/p-001'))
+  expect(r).toHaveJson({ priceCents: 1 })
+})
+`
+
+test('exit 0 when every scenario passes; --grep @tag and a named target from the config', async () => {
+  const dir = project({
+    'steady.config.ts': `export default { scenarios: ['flows/*.scenario.ts'], targets: { store: ${JSON.stringify(url)} }, defaultTarget: 'store', headers: { 'x-team': 'qa' } }\n`,
+    'flows/a.scenario.ts': passing,
+  })
+  const r = await steady(['run', '--reporter', 'pretty,json', '--out', 'out'], dir)
+  assert.is(r.code, 0, r.out + r.err)
+  assert.match(r.out, '✓ products list')
+  assert.match(r.out, '✓ product detail')
+  assert.match(r.out, `store (${url})`)
+  assert.match(r.out, '2 passed')
+  assert.ok(existsSync(join(dir, 'out', 'run.json')))
+  const grep = await steady(['run', '--grep', '@smoke', '--reporter', 'pretty'], dir)
+  assert.is(grep.code, 0)
+  assert.match(grep.out, '1 scenario × 1 iteration')
+  assert.not.match(grep.out, 'product detail')
+  // Without --out, run folders go to reports/<run-id>/ next to the config.
+  await steady(['run', '--target', 'store'], dir)
+  const runs = readdirSync(join(dir, 'reports'))
+  assert.is(runs.length, 1)
+  assert.ok(existsSync(join(dir, 'reports', runs[0], 'run.json')))
+})
+
+test('exit 1 when a scenario fails, with the failure, run.json and junit.xml', async () => {
+  const dir = project({ 'f.scenario.ts': failing })
+  const r = await steady(['run', 'f.scenario.ts', '--target', url, '--reporter', 'pretty,json,junit', '--out', 'out', '--seed', '99'], dir)
+  assert.is(r.code, 1, r.out + r.err)
+  assert.match(r.out, '✗ wrong price')
+  assert.match(r.out, 'f.scenario.ts:6 · step "detail" · iteration 0')
+  assert.match(r.out, '-   "priceCents": 1')
+  assert.match(r.out, "curl -sS -i 'http://127.0.0.1:")
+  assert.match(r.out, `steady run --replay ${join(dir, 'out', 'run.json')} --scenario "wrong price" --iteration 0`)
+  const rec = JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8'))
+  assert.is(rec.schema, 'steady.run/1')
+  assert.is(rec.seed, '99')
+  assert.match(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8'), '<failure message="[detail] expected GET /api/products/p-001 body to match')
+})
+
+test('exit 2 when it cannot run: load error with file and line, no target, unknown target, bad flags, nothing found', async () => {
+  const dir = project({ 'bad.scenario.ts': "import { scenario } from '@steady/scenario'\nexport default scenario('x', async () => {\n  const = 1\n})\n", 'ok/a.scenario.ts': passing })
+  const load = await steady(['run', 'bad.scenario.ts', '--target', url], dir)
+  assert.is(load.code, 2)
+  assert.match(load.err, /error: bad\.scenario\.ts:3:\d+: /)
+  assert.match(load.err, '→ fix the error at that line')
+  const noTarget = await steady(['run', 'ok'], dir)
+  assert.is(noTarget.code, 2)
+  assert.match(noTarget.err, 'no target to run against')
+  const unknown = await steady(['run', 'ok', '--target', 'staging'], dir)
+  assert.is(unknown.code, 2)
+  assert.match(unknown.err, '--target staging: not a URL and not a target')
+  for (const args of [['--iterations', '0'], ['--reporter', 'pretty,xml'], ['--timeout', '5'], ['--scenario', 'x'], ['--concurrency', 'many']]) {
+    const r = await steady(['run', 'ok', '--target', url, ...args], dir)
+    assert.is(r.code, 2, `${args.join(' ')}: ${r.err}`)
+    assert.match(r.err, /→ /)
+  }
+  const none = await steady(['run', 'nothing/**/*.scenario.ts', '--target', url], dir)
+  assert.is(none.code, 2)
+  assert.match(none.err, 'no scenario files match')
+  const grepNone = await steady(['run', 'ok', '--target', url, '--grep', '@nope'], dir)
+  assert.is(grepNone.code, 2)
+  assert.match(grepNone.err, 'selects none of the 2 scenarios')
+})
+
+test('--replay re-runs one recorded iteration with the same seeded data, printing every exchange', async () => {
+  const dir = project({ 'f.scenario.ts': failing })
+  const first = await steady(['run', 'f.scenario.ts', '--target', url, '--out', 'out', '--iterations', '3', '--seed', 'abc'], dir)
+  assert.is(first.code, 1)
+  const replay = await steady(['run', 'f.scenario.ts', '--target', url, '--replay', 'out/run.json', '--scenario', 'wrong price', '--iteration', '2'], dir)
+  assert.is(replay.code, 1)
+  assert.match(replay.out, 'replaying "wrong price" iteration 2 of run')
+  assert.match(replay.out, '(seed abc)')
+  assert.match(replay.out, '→ POST ' + url + '/api/login   [step login]')
+  assert.match(replay.out, '← 200 in ')
+  assert.match(replay.out, '"password":"[REDACTED]"')
+  // The same email as iteration 2 of the recorded run: seeded data replays exactly.
+  const { seededFaker, iterationSeed } = await import('@steady/scenario')
+  const email = seededFaker(iterationSeed('abc', 'wrong price', 2)).internet.email()
+  assert.match(replay.out, JSON.stringify(email).slice(1, -1))
+  const missing = await steady(['run', 'f.scenario.ts', '--target', url, '--replay', 'nope.json'], dir)
+  assert.is(missing.code, 2)
+  assert.match(missing.err, '--replay nope.json: no run.json')
+  const badIt = await steady(['run', 'f.scenario.ts', '--target', url, '--replay', 'out', '--iteration', '7'], dir)
+  assert.is(badIt.code, 2)
+  assert.match(badIt.err, 'there is no iteration 7')
+})
+
+test('the real binary: exit codes 0, 1 and 2 from a child process', async () => {
+  const dir = project({ 'p.scenario.ts': passing, 'f.scenario.ts': failing })
+  const bin = join(repoRoot, 'packages/cli/bin/steady.js')
+  // Async: the store runs in this process and must keep answering.
+  const run = (...args: string[]) =>
+    new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, 'run', ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      child.on('close', (status) => resolve({ status, stderr }))
+    })
+  assert.is((await run('p.scenario.ts', '--target', url, '--reporter', 'pretty')).status, 0)
+  assert.is((await run('f.scenario.ts', '--target', url, '--reporter', 'pretty')).status, 1)
+  const two = await run('missing.scenario.ts', '--target', url)
+  assert.is(two.status, 2)
+  assert.match(two.stderr, 'no scenario files match')
+})
+
+test.run()
