@@ -42,6 +42,29 @@ export default defineConfig({
   // ── load profiles (packages/load) ────────────────────────────────────────
 
   // ── soak plans (packages/soak) ───────────────────────────────────────────
+  // `steady soak --env local` runs `default`; `--duration-scale 0.1` runs it ten
+  // times faster. The probe loop runs the scenarios throughout; phases change
+  // the load around it. See docs/soak.md.
+  plans: {
+    default: {
+      environment: 'local',
+      window: '10s',
+      service: { name: 'demo-store' },
+      probe: { concurrency: 2 },
+      scrape: {
+        interval: '5s',
+        // The demo store's own report of injected faults, on top of the default indicators.
+        extraSeries: ['store_fault_leak_retained_bytes', 'store_fault_injected_total', 'http_requests_in_flight', 'store_orders_created_total'],
+      },
+      phases: [
+        { name: 'warmup', duration: '30s' },
+        { name: 'quiet', duration: '2m' },
+        { name: 'nominal', duration: '5m', load: 'nominal' },
+        { name: 'peak', duration: '2m', load: 'peak' },
+        { name: 'recovery', duration: '1m' },
+      ],
+    },
+  },
 
   // ── gates (packages/baseline) ────────────────────────────────────────────
 

@@ -204,23 +204,67 @@ export class SeriesAggregator {
     }
   }
 
-  /** Adds to a counter series (already a delta: resets are the caller's business). */
+  /**
+   * Adds to a counter series (already a delta: resets are the caller's
+   * business). `samples` is how many observations the delta stands for
+   * (default 1: one scrape or one event).
+   */
   count(
     source: SeriesSource,
     name: string,
     tags: Record<string, string>,
     n = 1,
-    opts: { unit?: string; error?: string; atMs?: number; phase?: string } = {},
+    opts: { unit?: string; error?: string; atMs?: number; phase?: string; samples?: number } = {},
   ): void {
     const s = this.#get(source, name, 'counter', opts.unit ?? 'count', tags)
     const [w, p] = this.#target(s, opts.atMs, opts.phase)
-    w.count++
-    p.count++
+    w.count += opts.samples ?? 1
+    p.count += opts.samples ?? 1
     w.delta = (w.delta ?? 0) + n
     p.delta = (p.delta ?? 0) + n
     if (opts.error) {
       bump(w, opts.error, n)
       bump(p, opts.error, n)
+    }
+  }
+
+  /**
+   * Merges an already-built histogram (encoded, from another process or a
+   * worker's window) into a histogram series.
+   */
+  mergeHistogram(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    encoded: string,
+    opts: { atMs?: number; phase?: string; unit?: string } = {},
+  ): void {
+    const h = LatencyHistogram.decode(encoded)
+    if (h.count === 0) return
+    const s = this.#get(source, name, 'histogram', opts.unit ?? 'ms', tags)
+    const [w, p] = this.#target(s, opts.atMs, opts.phase)
+    w.count += h.count
+    p.count += h.count
+    w.hist!.merge(h)
+    p.hist!.merge(h)
+  }
+
+  /** Adds k6-style rate samples (passes are non-zero samples, fails zero ones). */
+  rate(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    passes: number,
+    fails: number,
+    opts: { atMs?: number; phase?: string } = {},
+  ): void {
+    const s = this.#get(source, name, 'counter', 'rate', tags)
+    const [w, p] = this.#target(s, opts.atMs, opts.phase)
+    for (const t of [w, p]) {
+      t.count += passes + fails
+      t.delta = (t.delta ?? 0) + passes
+      t.passed = (t.passed ?? 0) + passes
+      t.failed = (t.failed ?? 0) + fails
     }
   }
 

@@ -206,7 +206,7 @@ export class RunRecordWriter {
   }
 
   /** Counts one iteration of a scenario. */
-  iteration(scenario: { name: string; file?: string; tags?: string[] }, passed: boolean, straddling = false): void {
+  iteration(scenario: { name: string; file?: string; tags?: readonly string[] }, passed: boolean, straddling = false): void {
     let s = this.#scenarios.get(scenario.name)
     if (!s) {
       s = { name: scenario.name, tags: [...(scenario.tags ?? [])], iterations: 0, passed: 0, failed: 0 }

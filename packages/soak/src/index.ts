@@ -16,3 +16,6 @@ export type { SoakPlan, SoakPhase, ScrapePlan, ProbePlan, ResolvedPlan, Resolved
 export { Progress, formatProgress } from './progress.ts'
 export type { ProgressSnapshot, ProgressOptions } from './progress.ts'
 export { LiveMetrics } from './live-metrics.ts'
+export { soak } from './soak.ts'
+export type { SoakOptions, SoakResult, SoakService, PreflightFailure } from './soak.ts'
+export { feedLoadWindow, scaleProfile } from './load-windows.ts'

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
 import { registerRecord } from './record.ts'
+import { registerSoak } from './soak.ts'
 import { registerEnv } from './env.ts'
 import { registerHealth } from './health.ts'
 import { registerRun } from './run.ts'
@@ -16,6 +17,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code
 export const commands: RegisterCommand[] = [
   registerRun,
   registerLoad,
+  registerSoak,
   registerRecord,
   registerEnv,
   registerHealth,

@@ -1,0 +1,212 @@
+/**
+ * `steady soak [plan]`: bring a fresh environment up (or use `--target`), run
+ * the plan's phases with the probe loop, load and scraping, tear down, and
+ * write the run record. Wiring only: the work is @steady/soak's `soak()`.
+ */
+import type { Command } from 'commander'
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { ExitCode, Redactor, SteadyError, newRunId, formatDuration, type Subject } from '@steady/record'
+import { loadScenarioFiles, resolveTarget, type ScenarioConfig } from '@steady/scenario'
+import { parseTags, withEnvironment, type EnvironmentConfig, type RunningEnvironment } from '@steady/env'
+import { resolveLoadConfig, type ResolvedProfile } from '@steady/load'
+import { resolvePlan, soak, type SoakPlan, type SoakService } from '@steady/soak'
+import type { CliContext } from '../context.ts'
+import type { LoadedConfig } from '../config.ts'
+import { version } from '../version.ts'
+
+export interface SoakFlags {
+  env?: string
+  target?: string
+  durationScale?: string
+  out?: string
+  preflight?: boolean
+  metricsPort?: string
+  seed?: string
+  grep?: string
+  id?: string
+  branch?: string
+  tag?: string[]
+  keep?: boolean
+  workers?: string
+  config?: string
+}
+
+/** The scenario files a config names (relative to the config file), or the paths given. */
+export function scenarioPatterns(loaded: LoadedConfig, paths: readonly string[] = []): string[] {
+  if (paths.length) return [...paths]
+  const fromConfig = (loaded.config as ScenarioConfig).scenarios ?? 'scenarios/**/*.scenario.ts'
+  return (Array.isArray(fromConfig) ? fromConfig : [fromConfig]).map((p) => (isAbsolute(p) ? p : join(loaded.dir, p)))
+}
+
+/** What the record says was tested: service, version, commit and branch (from git when not given). */
+export function describeSubject(loaded: LoadedConfig, tags: Record<string, string>, extra: Partial<Subject> = {}): Subject {
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: loaded.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined
+    } catch {
+      return undefined
+    }
+  }
+  const subject: Subject = { ...extra }
+  const service = extra.service ?? tags.service
+  const ver = extra.version ?? tags.version
+  const commit = tags.commit ?? git(['rev-parse', 'HEAD'])
+  const branch = extra.branch ?? tags.branch ?? git(['rev-parse', '--abbrev-ref', 'HEAD'])
+  if (service) subject.service = service
+  if (ver) subject.version = ver
+  if (commit) subject.commit = commit
+  if (branch && branch !== 'HEAD') subject.branch = branch
+  return subject
+}
+
+function number(value: string | undefined, flag: string, check: (n: number) => boolean, example: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n) || !check(n)) throw new SteadyError('STEADY_USAGE', `${flag} ${value} is not valid`, { hint: `e.g. ${flag} ${example}` })
+  return n
+}
+
+/** Runs `steady soak`; resolves to the exit code. */
+export async function soakCommand(ctx: CliContext, planName: string | undefined, flags: SoakFlags): Promise<number> {
+  const loaded = await ctx.config(flags.config)
+  const cfg = loaded.config as ScenarioConfig & { plans?: Record<string, SoakPlan>; load?: unknown; environments?: Record<string, EnvironmentConfig> }
+  const name = planName ?? 'default'
+  const durationScale = number(flags.durationScale, '--duration-scale', (n) => n > 0, '0.1') ?? 1
+  const profiles: Map<string, ResolvedProfile> = cfg.load ? resolveLoadConfig(cfg.load) : new Map()
+  const plan = resolvePlan(name, cfg.plans?.[name], { durationScale, profiles: Object.fromEntries(profiles), available: Object.keys(cfg.plans ?? {}) })
+  const metricsPort = number(flags.metricsPort, '--metrics-port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, '9465')
+  const workers = number(flags.workers, '--workers', (n) => Number.isInteger(n) && n >= 1, '2')
+  if (flags.env !== undefined && flags.target !== undefined) {
+    throw new SteadyError('STEADY_USAGE', '--target and --env cannot be used together', { hint: '--env brings a fresh environment up and soaks it; --target soaks one that exists' })
+  }
+  const envName = flags.target === undefined ? (flags.env ?? plan.environment) : undefined
+  if (flags.target === undefined && envName === undefined) {
+    throw new SteadyError('STEADY_USAGE', `plan ${name} names no environment and neither --env nor --target was given`, {
+      hint: 'pass --env <name> (from environments in steady.config.ts) or --target <url>',
+    })
+  }
+  const patterns = scenarioPatterns(loaded)
+  const files = await loadScenarioFiles({ patterns, cwd: ctx.cwd, grep: flags.grep ?? plan.probeGrep })
+  if (!files.some((f) => f.scenarios.length)) {
+    throw new SteadyError('STEADY_SOAK_NO_SCENARIOS', `no scenario matches${flags.grep ? ` --grep ${flags.grep}` : ''} in ${patterns.join(', ')}`, {
+      hint: 'the probe loop needs at least one scenario: check the scenarios patterns and --grep',
+    })
+  }
+  const tags = parseTags(flags.tag ?? [])
+  const runId = newRunId()
+  const outDir = flags.out ? resolve(ctx.cwd, flags.out) : join(loaded.dir, 'reports', runId)
+  const redactor = new Redactor(cfg.redaction)
+  const seed = flags.seed ?? Math.random().toString(36).slice(2, 10)
+
+  const go = async (target: string, services: SoakService[], subject: Subject): Promise<number> => {
+    ctx.err(`soak ${runId}: plan ${name}, ${plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}${p.load ? ` (${p.load})` : ''}`).join(' → ')}, against ${target}\n`)
+    const result = await soak({
+      plan,
+      files,
+      scenarioPatterns: patterns,
+      cwd: ctx.cwd,
+      configDir: loaded.dir,
+      profiles,
+      target,
+      services,
+      outDir,
+      runId,
+      seed,
+      subject,
+      configHash: loaded.hash,
+      toolVersion: version,
+      preflight: flags.preflight !== false,
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
+      ...(workers !== undefined ? { workers } : {}),
+      headers: cfg.headers as Record<string, string> | undefined,
+      redactor,
+      signal: ctx.signal,
+      write: ctx.err,
+      isTTY: ctx.isTTY,
+    })
+    if (result.preflightFailures.length) {
+      ctx.err(`preflight failed: a version that does not work is not worth soaking\n`)
+      for (const f of result.preflightFailures) ctx.err(`  ✗ ${f.scenario} (${f.file}): ${redactor.text(f.message).split('\n')[0]}\n`)
+      ctx.err(`  → fix the failure (steady run shows it in full), or pass --no-preflight to soak anyway\n`)
+      return ExitCode.failed
+    }
+    if (!result.record) return ExitCode.usage
+    const r = result.record
+    const its = r.scenarios.reduce((n, s) => n + s.iterations, 0)
+    const ok = r.scenarios.reduce((n, s) => n + s.passed, 0)
+    const where = relative(ctx.cwd, outDir) || '.'
+    ctx.out(
+      `${r.complete ? 'soak complete' : `soak interrupted (${r.incompleteReason})`}: ${formatDuration(r.durationMs)}, ${its} probe iterations, ` +
+        `${its ? ((100 * ok) / its).toFixed(1) : '0'}% passed, ${r.series.length} series, ${r.events.filter((e) => e.kind === 'service-restart' || e.kind === 'service-crash').length} service restarts/crashes\n` +
+        `record: ${join(where, 'run.json')}\n` +
+        `next: steady verdict ${join(where, 'run.json')} --baseline baselines/<service>.json --gate <gate>\n`,
+    )
+    return ExitCode.ok
+  }
+
+  if (envName !== undefined) {
+    return withEnvironment(
+      {
+        config: cfg.environments,
+        name: envName,
+        projectDir: loaded.dir,
+        outDir,
+        id: flags.id,
+        branch: flags.branch,
+        tags,
+        keep: flags.keep,
+        signal: ctx.signal,
+        log: (line) => ctx.err(line + '\n'),
+        env: ctx.env,
+      },
+      (env: RunningEnvironment) =>
+        go(
+          env.url,
+          env.services.map((s) => ({ name: s.name, ...(s.url ? { url: s.url } : {}), ...(s.pid ? { pid: s.pid } : {}) })),
+          describeSubject(loaded, tags, {
+            service: plan.service?.name ?? tags.service ?? env.name,
+            ...(plan.service?.version ? { version: plan.service.version } : {}),
+            ...(env.branch ? { branch: env.branch } : {}),
+            target: env.url,
+            environment: { id: env.id, name: env.name, provider: env.provider, url: env.url, tags: env.tags },
+          }),
+        ),
+    )
+  }
+  const t = resolveTarget(cfg, flags.target)
+  return go(t.url, [{ name: t.name ?? 'target', url: t.url }], describeSubject(loaded, tags, { ...(plan.service?.name ? { service: plan.service.name } : {}), target: t.url }))
+}
+
+export function registerSoak(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  program
+    .command('soak')
+    .argument('[plan]', 'the soak plan from steady.config.ts (default: the plan named "default")')
+    .description('run the E2E scenarios in a loop under phased load on a fresh environment, watch the service, and write the run record')
+    .option('--env <name>', 'bring this environment up (ephemeral), soak it, tear it down')
+    .option('--target <url>', 'soak an existing service (a URL or a name from targets) instead of a fresh environment')
+    .option('--duration-scale <factor>', 'multiply every phase and load duration (0.1 runs the plan ten times faster)')
+    .option('--out <dir>', 'where to write run.json and events.ndjson (default reports/<run-id>)')
+    .option('--no-preflight', 'soak even if a scenario fails its single preflight run')
+    .option('--metrics-port <port>', "serve the soak's own /metrics on this port (0 picks one) for Prometheus/Grafana")
+    .option('--seed <seed>', 'run seed (probe iterations derive their data from it)')
+    .option('--grep <pattern>', 'probe only scenarios whose name matches (@tag for tags)')
+    .option('--id <id>', 'environment id (default: from the branch, plus a random suffix)')
+    .option('--branch <name>', 'branch the environment is for (default: the current git branch)')
+    .option('--tag <key=value>', 'environment/run tag (repeatable): service=, version=, commit=', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--keep', 'leave the environment running afterwards')
+    .option('--workers <n>', 'worker threads for the embedded load engine')
+    .option('--config <file>', 'config file (default: the nearest steady.config.ts)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  steady soak --env local                       the default plan on a fresh demo store
+  steady soak default --env local --duration-scale 0.1 --out reports/ci
+  steady soak nightly --target https://staging.example.test --metrics-port 9465
+
+Exit codes: 0 the soak ran its plan (judge it with steady verdict), 1 preflight failed,
+2 bad config or usage, 130/143 interrupted (run.json is still written, complete: false).`,
+    )
+    .action(async (plan: string | undefined, flags: SoakFlags) => setExit(await soakCommand(ctx, plan, flags)))
+}

@@ -1,0 +1,132 @@
+/**
+ * `steady soak` end to end, with the real CLI, a real demo store as an
+ * ephemeral process environment, the embedded load engine and scraping.
+ * Each soak is a few seconds (`--duration-scale`).
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readRunRecord, type RunRecord } from '@steady/record'
+
+const fixture = join(import.meta.dirname, 'fixtures', 'soak')
+const bin = join(import.meta.dirname, '..', 'src', 'bin.ts')
+
+interface Result {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function steady(args: string[], env: Record<string, string> = {}, onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, ...args], {
+      cwd: fixture,
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d))
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d
+      onStderr?.(stderr, (sig) => child.kill(sig))
+    })
+    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000)
+    child.on('close', (code) => {
+      clearTimeout(guard)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+function series(r: RunRecord, key: string) {
+  const s = r.series.find((x) => x.key === key)
+  assert.ok(s, `series ${key} in ${r.series.map((x) => x.key).join(', ')}`)
+  return s!
+}
+
+test('a short soak on a fresh demo store writes a complete, valid record; the leak switch shows in its series', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-soak-'))
+  const r = await steady(['soak', 'short', '--out', out, '--seed', 'soak-1'], { STORE_FAULT_LEAK_BYTES: '65536' })
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, 'soak complete')
+  assert.match(r.stderr, 'phase loaded started with load profile steady')
+  const record = await readRunRecord(out)
+  assert.is(record.complete, true)
+  assert.is(record.kind, 'soak')
+  assert.equal(record.phases.map((p) => p.name), ['quiet', 'loaded', 'after'])
+  assert.is(record.subject.service, 'demo-store')
+  assert.ok(record.subject.environment?.id, 'environment id in the subject')
+  assert.is(record.comparability.engine, 'embedded')
+  const loaded = record.phases[1].load!
+  assert.is(loaded.executor, 'constant-arrival-rate')
+  assert.is(loaded.targetRate, 40)
+  assert.ok(loaded.iterations > 50, `load iterations ${loaded.iterations}`)
+  // The probe loop ran throughout and is kept apart from the load's own traffic.
+  const probe = record.scenarios.find((s) => s.name === 'browse')!
+  assert.ok(probe.iterations >= 5 && probe.failed === 0, JSON.stringify(probe))
+  assert.ok(series(record, 'probe/http_req_duration{name=login,scenario=browse}').phases.quiet.count > 0)
+  assert.ok(record.series.some((s) => s.source === 'load' && s.name === 'http_reqs'), 'load series recorded')
+  assert.ok(record.series.some((s) => s.source === 'generator'), 'generator health recorded')
+  // The store's own report of what it retained rises, and so does its heap.
+  const retained = series(record, 'service/store_fault_leak_retained_bytes{service=store}')
+  const values = retained.windows.map((w) => w.value!)
+  assert.ok(values.at(-1)! > values[0] && values.at(-1)! > 5_000_000, `retained ${values}`)
+  const heap = series(record, 'service/nodejs_heap_size_used_bytes{service=store}')
+  assert.ok(heap.phases.after.last! > heap.phases.quiet.first!, 'heap rises')
+  assert.ok(series(record, 'service/proc_resident_memory_bytes{service=store}').windows.length > 3, '/proc sampled')
+  // The store ran in its own environment, and it is gone.
+  assert.ok(existsSync(join(out, 'events.ndjson')))
+  assert.is(await fetch(`${record.subject.environment!.url}/health`).then(() => 'up', () => 'down'), 'down')
+})
+
+test('the service crashing mid-soak is data: failures recorded, a crash event, and the soak still completes', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-soak-'))
+  const r = await steady(['soak', 'short', '--out', out, '--duration-scale', '0.8'], { STORE_FAULT_CRASH_AFTER: '150' })
+  assert.is(r.code, 0, r.stderr)
+  const record = await readRunRecord(out)
+  assert.is(record.complete, true, 'a crashed service gives a complete record')
+  assert.ok(record.events.some((e) => e.kind === 'service-crash'), record.events.map((e) => e.kind).join(','))
+  const probe = record.scenarios.find((s) => s.name === 'browse')!
+  assert.ok(probe.failed > 0 && probe.passed > 0, JSON.stringify(probe))
+  const refused = record.failures.find((f) => f.signature.errorCode === 'ECONNREFUSED' || /ECONN|socket|network/i.test(f.signature.errorCode ?? ''))
+  assert.ok(refused, JSON.stringify(record.failures.map((f) => f.signature)))
+  assert.ok(refused!.samples[0].curl, 'a curl reproduction')
+  assert.ok(refused!.firstAtMs > 0)
+})
+
+test('a scenario failing its preflight stops the soak early with exit 1 and says which', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-soak-'))
+  const r = await steady(['soak', 'short', '--out', out], { STORE_FAULT_ERRORS: '/api/login=1' })
+  assert.is(r.code, 1)
+  assert.match(r.stderr, 'preflight failed')
+  assert.match(r.stderr, 'browse')
+  assert.match(r.stderr, '--no-preflight')
+  assert.not.ok(existsSync(join(out, 'run.json')))
+})
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} mid-soak writes run.json marked incomplete, tears the store down, exits ${signal === 'SIGINT' ? 130 : 143}`, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'steady-soak-'))
+    let sent = false
+    const r = await steady(['soak', 'long', '--out', out], {}, (text, kill) => {
+      if (!sent && text.includes('phase quiet started')) {
+        sent = true
+        setTimeout(() => kill(signal), 2500)
+      }
+    })
+    assert.is(r.code, signal === 'SIGINT' ? 130 : 143, r.stderr)
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord
+    assert.is(record.complete, false)
+    assert.is(record.incompleteReason, signal)
+    assert.ok(record.scenarios[0].iterations > 0, 'data up to the interrupt')
+    // The store's log says it received SIGTERM from the teardown and stopped.
+    const health = await fetch(`${record.subject.environment!.url}/health`).then(() => 'up', () => 'down')
+    assert.is(health, 'down')
+  })
+}
+
+test.run()

@@ -1,0 +1,448 @@
+/**
+ * The soak: the E2E scenarios run again and again (the probe loop, the
+ * measured user flows) while the external conditions change phase by phase
+ * (load profiles, the condition, recorded separately) and the service's own
+ * indicators are scraped. Everything lands in one run record, written as it
+ * goes and compacted at the end, also after Ctrl-C.
+ *
+ * The service crashing or refusing connections is data, not a runner
+ * failure: iterations fail with their cause, the soak goes on to the end of
+ * its plan, and the record is complete.
+ */
+import { performance } from 'node:perf_hooks'
+import {
+  Redactor,
+  RunRecordWriter,
+  SeriesAggregator,
+  comparabilityKey,
+  type FailureSample as RecordFailureSample,
+  type PhaseLoad,
+  type RunEvent,
+  type RunRecord,
+  type Subject,
+} from '@steady/record'
+import { runIteration, type IterationResult, type RequestEvent, type Scenario, type ScenarioFile } from '@steady/scenario'
+import { runLoad, runSetup, runTeardown, type LoadResult, type ResolvedProfile, type WindowSnapshot } from '@steady/load'
+import type { ResolvedPlan } from './plan.ts'
+import { ServiceMetricsScraper, DEFAULT_SERVICE_SERIES } from './scrape/service-metrics.ts'
+import { ProcSampler } from './scrape/proc.ts'
+import { sampleInstant } from './scrape/prometheus-query.ts'
+import { Progress } from './progress.ts'
+import { LiveMetrics } from './live-metrics.ts'
+import { feedLoadWindow, scaleProfile } from './load-windows.ts'
+
+/** A service of the environment under test. */
+export interface SoakService {
+  name: string
+  /** Its base URL, when it serves HTTP (metrics are scraped at `url + metricsPath`). */
+  url?: string
+  /** Its PID, when steady started it (a process environment): sampled from /proc. */
+  pid?: number
+}
+
+export interface SoakOptions {
+  plan: ResolvedPlan
+  /** Scenario files as loaded by `loadScenarioFiles` (the probe loop runs their scenarios). */
+  files: ScenarioFile[]
+  /** Scenario patterns and folder, for load profiles whose `exec` names a scenario. */
+  scenarioPatterns: readonly string[]
+  cwd: string
+  configDir?: string
+  /** Resolved load profiles by name (the ones the plan's phases name). */
+  profiles: Map<string, ResolvedProfile>
+  /** The base URL the scenarios and the load run against. */
+  target: string
+  services: SoakService[]
+  /** The run folder (`reports/<run-id>`). */
+  outDir: string
+  runId: string
+  seed: string
+  subject: Subject
+  configHash: string
+  toolVersion: string
+  /** Run every scenario once first and stop (exit 1) if one fails. Default true. */
+  preflight?: boolean
+  /** Serve the soak's own /metrics on this port (0 picks one). */
+  metricsPort?: number
+  /** Headers every probe request sends (from the config). */
+  headers?: Record<string, string>
+  redactor?: Redactor
+  /** Aborted by Ctrl-C/SIGTERM: the soak stops, writes `complete: false`, returns. */
+  signal?: AbortSignal
+  /** Where progress and notices go (stderr in the CLI). */
+  write: (text: string) => void
+  isTTY: boolean
+  /** Embedded engine worker threads for load phases. */
+  workers?: number
+}
+
+export interface PreflightFailure {
+  scenario: string
+  file: string
+  message: string
+}
+
+export interface SoakResult {
+  /** The record, or undefined when preflight stopped the soak before it began. */
+  record?: RunRecord
+  preflightFailures: PreflightFailure[]
+  /** The URL of the live /metrics, when served. */
+  metricsUrl?: string
+  interrupted?: string
+}
+
+interface ProbeTask {
+  scenario: Scenario
+  file: ScenarioFile
+  setupData: unknown
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve()
+    const t = setTimeout(done, ms)
+    function done() {
+      clearTimeout(t)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+
+function errorKindOf(e: RequestEvent): string | undefined {
+  if (e.expected) return undefined
+  return e.error ?? (e.status ? `status_${e.status}` : 'error')
+}
+
+/** Runs a soak plan against a running target and writes its record (see the module comment). */
+export async function soak(o: SoakOptions): Promise<SoakResult> {
+  const redactor = o.redactor ?? new Redactor()
+  const plan = o.plan
+  const tasks: ProbeTask[] = o.files.flatMap((file) => file.scenarios.map((scenario) => ({ scenario, file, setupData: undefined as unknown })))
+  const progress = new Progress({ write: o.write, isTTY: o.isTTY })
+  const stop = new AbortController()
+  const onAbort = () => stop.abort(o.signal?.reason)
+  o.signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    // ── setup hooks, once per file, as steady run does ───────────────────────
+    const setupByFile = new Map<ScenarioFile, unknown>()
+    for (const file of o.files) {
+      try {
+        setupByFile.set(file, await runSetup(file, { target: o.target, seed: o.seed, signal: stop.signal, redactor, file: file.relativePath }))
+      } catch (error) {
+        return { preflightFailures: [{ scenario: 'setup', file: file.relativePath, message: (error as Error).message }] }
+      }
+    }
+    for (const t of tasks) t.setupData = setupByFile.get(t.file)
+
+    // ── preflight: a version that does not work is not worth soaking ────────
+    if (o.preflight !== false) {
+      progress.log(`preflight: running each of ${tasks.length} scenarios once`)
+      const failures: PreflightFailure[] = []
+      for (const t of tasks) {
+        if (stop.signal.aborted) break
+        const r = await runIteration(t.scenario, {
+          baseUrl: o.target,
+          seed: o.seed,
+          iteration: 0,
+          signal: stop.signal,
+          redactor,
+          headers: o.headers,
+          setupData: t.setupData,
+          timeout: plan.probeTimeoutMs,
+          file: t.file.relativePath,
+        })
+        if (!r.passed && !r.aborted) failures.push({ scenario: t.scenario.name, file: t.file.relativePath, message: r.failure?.message ?? 'failed' })
+      }
+      if (failures.length) return { preflightFailures: failures }
+    }
+    if (stop.signal.aborted) return { preflightFailures: [], interrupted: String(stop.signal.reason ?? 'signal') }
+
+    // ── the run ──────────────────────────────────────────────────────────────
+    const t0 = performance.now()
+    const now = () => performance.now() - t0
+    const agg = new SeriesAggregator({ windowMs: plan.windowMs, now })
+    const writer = new RunRecordWriter({
+      dir: o.outDir,
+      aggregator: agg,
+      now,
+      redactor,
+      header: {
+        kind: 'soak',
+        id: o.runId,
+        startedAt: new Date().toISOString(),
+        tool: { name: 'steady', version: o.toolVersion },
+        subject: o.subject,
+        seed: o.seed,
+        configHash: o.configHash,
+        comparability: comparabilityKey({ planHash: plan.hash, durationScale: plan.durationScale, engine: engineOf(plan, o.profiles) }),
+        window: { sizeMs: plan.windowMs },
+      },
+    })
+    const live = o.metricsPort !== undefined ? new LiveMetrics(plan.name) : undefined
+    let metricsUrl: string | undefined
+    if (live) {
+      metricsUrl = await live.listen(o.metricsPort!)
+      progress.log(`live metrics of this soak: ${metricsUrl}`)
+    }
+    live?.total.set(plan.totalMs / 1000)
+    const event = (e: RunEvent) => {
+      writer.event(e)
+      live?.events.labels(e.kind).inc()
+      if (e.kind !== 'phase-start' && e.kind !== 'phase-end') progress.log(`${e.kind}: ${e.message}`)
+    }
+    for (const p of plan.phases) {
+      if (p.load && !p.load.startsWith('__')) {
+        const prof = o.profiles.get(p.load)
+        if (prof && !prof.executor.includes('arrival-rate')) {
+          writer.warn(
+            `phase ${p.name} loads with the ${prof.executor} executor (profile ${p.load}): a closed model sends less load to a slower version; use constant-arrival-rate or ramping-arrival-rate for phases that count for the verdict`,
+          )
+        }
+      }
+    }
+
+    // Service indicators: /metrics, /proc, PromQL.
+    const selectSeries = plan.series ?? [...DEFAULT_SERVICE_SERIES, ...plan.extraSeries]
+    const scrapers =
+      plan.metricsPath === false
+        ? []
+        : o.services
+            .filter((s) => s.url)
+            .map(
+              (s) =>
+                new ServiceMetricsScraper({
+                  service: s.name,
+                  url: new URL(plan.metricsPath as string, s.url!.endsWith('/') ? s.url : s.url + '/').href,
+                  select: selectSeries,
+                  aggregator: agg,
+                  onEvent: event,
+                  now,
+                }),
+            )
+    const samplers = plan.proc
+      ? o.services.filter((s) => s.pid).map((s) => new ProcSampler({ service: s.name, pid: s.pid!, aggregator: agg, onEvent: event, now }))
+      : []
+    let scraping: Promise<unknown> = Promise.resolve()
+    const scrapeAll = () => {
+      // One scrape round at a time: a slow /metrics must not pile up requests.
+      scraping = scraping.then(() =>
+        Promise.all([
+          ...scrapers.map((s) => s.scrape(stop.signal)),
+          ...(plan.prometheus
+            ? plan.prometheus.queries.map((q) =>
+                sampleInstant(plan.prometheus!.url, q, agg, now(), stop.signal).catch((e: Error) =>
+                  event({ atMs: now(), kind: 'scrape-failed', message: `PromQL ${q.name}: ${e.message}`, data: { query: q.name } }),
+                ),
+              )
+            : []),
+        ]).then(() => samplers.forEach((s) => s.sample())),
+      )
+    }
+    scrapeAll()
+    const scrapeTimer = setInterval(scrapeAll, plan.scrapeIntervalMs)
+
+    // Progress and windows.
+    let phaseName = plan.phases[0].name
+    let phaseIndex = 0
+    let iterations = 0
+    let passed = 0
+    let loadRate: number | undefined
+    let lastP95: number | undefined
+    const windowTimer = setInterval(() => {
+      writer.flush()
+      progress.update({ phase: phaseName, elapsedMs: now(), totalMs: plan.totalMs, iterations, passed, p95Ms: lastP95, loadRate })
+      live?.elapsed.set(now() / 1000)
+    }, plan.windowMs)
+
+    // The probe loop: the measured user flows.
+    const counters = new Map<string, number>()
+    let nextTask = 0
+    const probeDone = stop.signal
+    const probeStop = new AbortController()
+    const probeSignal = AbortSignal.any([probeDone, probeStop.signal])
+    const recordIteration = (t: ProbeTask, r: IterationResult, startPhase: string, startIndex: number) => {
+      const straddling = phaseIndex !== startIndex
+      const errorKind = r.passed ? undefined : (r.failure?.errorKind ?? (r.failure ? 'assertion' : 'error'))
+      agg.outcome('probe', 'iterations', { scenario: t.scenario.name }, r.passed, { error: errorKind, phase: startPhase })
+      agg.duration('probe', 'iteration_duration', { scenario: t.scenario.name }, r.durationMs, { phase: startPhase, ...(r.passed ? {} : { error: errorKind }) })
+      writer.iteration({ name: t.scenario.name, file: t.file.relativePath, tags: t.scenario.tags }, r.passed, straddling)
+      iterations++
+      if (r.passed) passed++
+      live?.iterations.labels(t.scenario.name, r.passed ? 'passed' : 'failed').inc()
+      if (r.failure) {
+        const f = r.failure
+        const sample: RecordFailureSample = {
+          atMs: now(),
+          phase: startPhase,
+          message: f.message,
+          ...(f.diff ? { diff: f.diff } : {}),
+          ...(f.request ? { request: f.request } : {}),
+          ...(f.response ? { response: f.response } : {}),
+          ...(f.curl ? { curl: f.curl } : {}),
+          replay: f.replay,
+        }
+        writer.failure(
+          {
+            scenario: t.scenario.name,
+            step: f.step,
+            assertion: f.assertion,
+            ...(f.response?.status ? { status: f.response.status } : {}),
+            ...(f.errorKind ? { errorCode: f.errorKind } : {}),
+          },
+          sample,
+        )
+      }
+    }
+    const probeWorker = async (vu: number) => {
+      while (!probeSignal.aborted) {
+        const t = tasks[nextTask++ % tasks.length]
+        const n = counters.get(t.scenario.name) ?? 0
+        // Iteration 0 was the preflight's: the probe loop starts at 1, so every iteration has its own data.
+        counters.set(t.scenario.name, n + 1)
+        const startPhase = phaseName
+        const startIndex = phaseIndex
+        const r = await runIteration(t.scenario, {
+          baseUrl: o.target,
+          seed: o.seed,
+          iteration: n + 1,
+          vu,
+          signal: probeSignal,
+          timeout: plan.probeTimeoutMs,
+          setupData: t.setupData,
+          headers: o.headers,
+          redactor,
+          runStart: t0,
+          file: t.file.relativePath,
+          onRequest: (e) => {
+            const error = errorKindOf(e)
+            agg.duration('probe', 'http_req_duration', { scenario: e.scenario, name: e.step }, e.durationMs, {
+              atMs: e.endTime - t0,
+              phase: startPhase,
+              ...(error ? { error } : {}),
+            })
+            if (!error) live?.probeDuration.labels(e.scenario, e.step).observe(e.durationMs / 1000)
+          },
+        })
+        // An iteration cut short by the end of the soak is not a result of the service.
+        if (r.aborted) break
+        recordIteration(t, r, startPhase, startIndex)
+        if (plan.probePauseMs > 0) await sleep(plan.probePauseMs, probeSignal)
+      }
+    }
+    const probes = tasks.length ? Array.from({ length: plan.probeConcurrency }, (_, i) => probeWorker(i)) : []
+
+    // ── phases ───────────────────────────────────────────────────────────────
+    let offset = 0
+    for (const [i, phase] of plan.phases.entries()) {
+      if (stop.signal.aborted) break
+      phaseName = phase.name
+      phaseIndex = i
+      agg.setPhase(phase.name)
+      live?.setPhase(plan.name, phase.name, i > 0 ? plan.phases[i - 1].name : 'none')
+      const startMs = now()
+      event({ atMs: startMs, kind: 'phase-start', message: `phase ${phase.name} (${Math.round(phase.durationMs / 1000)}s${phase.load ? `, load ${phase.load}` : ''})`, data: { phase: phase.name } })
+      progress.log(`phase ${phase.name} started${phase.load ? ` with load profile ${phase.load}` : ''}`)
+      const phaseEnd = new AbortController()
+      const phaseSignal = AbortSignal.any([stop.signal, phaseEnd.signal])
+      let load: Promise<LoadResult | undefined> = Promise.resolve(undefined)
+      if (phase.load) {
+        const profile = scaleProfile(o.profiles.get(phase.load)!, plan.durationScale, plan.windowMs)
+        const phaseOffset = startMs
+        load = runLoad({
+          profile,
+          target: o.target,
+          scenarios: o.scenarioPatterns,
+          cwd: o.cwd,
+          ...(o.configDir ? { configDir: o.configDir } : {}),
+          ...(o.workers ? { workers: o.workers } : {}),
+          seed: `${o.seed}-${phase.name}`,
+          signal: phaseSignal,
+          redactor,
+          timeout: `${plan.probeTimeoutMs}ms`,
+          onLog: (line) => progress.log(`load ${phase.load}: ${line}`),
+          onWindow: (w: WindowSnapshot) => {
+            feedLoadWindow(agg, w, phaseOffset, phase.name)
+            const its = Object.values(w.counters).filter((c) => c.metric === 'iterations').reduce((n, c) => n + c.value, 0)
+            loadRate = its / ((w.endMs - w.startMs) / 1000)
+            live?.loadRate.set(loadRate)
+            const dropped = Object.values(w.counters).filter((c) => c.metric === 'dropped_iterations').reduce((n, c) => n + c.value, 0)
+            if (dropped) live?.dropped.inc(dropped)
+            if (w.generator.saturated) {
+              event({ atMs: now(), kind: 'generator-saturated', message: `the load generator was saturated in window ${w.index} of ${phase.name}: ${w.generator.reasons.join(', ')}`, data: { phase: phase.name } })
+            }
+          },
+        }).catch((e: Error) => {
+          event({ atMs: now(), kind: 'note', message: `load ${phase.load} stopped: ${e.message}`, data: { phase: phase.name } })
+          return undefined
+        })
+      }
+      offset += phase.durationMs
+      // Phase ends are planned from the soak's start, so the plan's total does not drift.
+      await sleep(Math.max(0, offset - now()), stop.signal)
+      phaseEnd.abort('phase end')
+      const result = await load
+      loadRate = undefined
+      const endMs = now()
+      const phaseLoad = result ? describeLoad(phase.load!, result) : undefined
+      writer.phaseEnded({ name: phase.name, startMs, endMs, ...(phaseLoad ? { load: phaseLoad } : {}) })
+      event({ atMs: endMs, kind: 'phase-end', message: `phase ${phase.name} ended`, data: { phase: phase.name } })
+      const summary = agg.phaseAggregates()
+      lastP95 = undefined
+      for (const [key, phases] of summary) if (key.startsWith('probe/http_req_duration') && phases[phase.name]?.p95 !== undefined) lastP95 = Math.max(lastP95 ?? 0, phases[phase.name].p95!)
+    }
+
+    // ── the end: stop probing, last scrape, teardown hooks, compact ─────────
+    probeStop.abort('soak end')
+    await Promise.all(probes)
+    clearInterval(scrapeTimer)
+    clearInterval(windowTimer)
+    if (!stop.signal.aborted) {
+      scrapeAll()
+      await scraping
+    }
+    for (const file of o.files) {
+      const problem = await runTeardown(file, setupByFile.get(file), { target: o.target, seed: o.seed, redactor })
+      if (problem) writer.warn(`${file.relativePath}: ${problem}`)
+    }
+    const interrupted = stop.signal.aborted ? String(stop.signal.reason ?? 'signal') : undefined
+    if (interrupted) event({ atMs: now(), kind: 'interrupted', message: `interrupted by ${interrupted}` })
+    progress.done()
+    const record = writer.finish(interrupted ? { complete: false, incompleteReason: interrupted } : { complete: true })
+    await live?.close()
+    return { record, preflightFailures: [], ...(metricsUrl ? { metricsUrl } : {}), ...(interrupted ? { interrupted } : {}) }
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+function engineOf(plan: ResolvedPlan, profiles: Map<string, ResolvedProfile>): string | null {
+  const engines = new Set(plan.phases.filter((p) => p.load).map((p) => profiles.get(p.load!)?.engine ?? 'embedded'))
+  return engines.size ? [...engines].sort().join('+') : null
+}
+
+function describeLoad(name: string, r: LoadResult): PhaseLoad {
+  const seconds = r.durationMs / 1000
+  const p = r.profile
+  const out: PhaseLoad = {
+    profile: name,
+    engine: r.engine,
+    executor: p.executor,
+    iterations: r.counts.started,
+    droppedIterations: r.counts.dropped,
+  }
+  if (p.executor === 'constant-arrival-rate') out.targetRate = p.rate / (p.timeUnitMs / 1000)
+  if (p.executor === 'ramping-arrival-rate') {
+    const total = p.stages.reduce((s, st) => s + st.durationMs, 0)
+    let area = 0
+    let prev = p.startRate
+    for (const st of p.stages) {
+      area += ((prev + st.target) / 2) * st.durationMs
+      prev = st.target
+    }
+    if (total > 0) out.targetRate = area / total / (p.timeUnitMs / 1000)
+  }
+  if (seconds > 0) out.achievedRate = Math.round((r.counts.started / seconds) * 100) / 100
+  if ('maxVUs' in p) out.maxVUs = p.maxVUs
+  return out
+}
