@@ -34,6 +34,8 @@ export interface ChartLine {
   scale?: 'y' | 'y2'
   /** Hidden from the legend (the second half of a band, a continuation). */
   noLegend?: boolean
+  /** Points drawn as rings (the baseline runs beside this run's dots). */
+  hollow?: boolean
   /** Drawn as steps (target rates that change per phase). */
   stepped?: boolean
   /** A band's edge: not stroked, filled towards its partner by the chart's `bands`. */
@@ -71,9 +73,11 @@ export interface Figure {
 /** Baseline bands per series key and phase: the range the baseline runs' values span. */
 export type BandsBySeries = Map<string, Record<string, { lo: number; hi: number }>>
 
-/** Points of the baseline runs for the latency-under-load chart: achieved rate → p95 (ms). */
+/** A baseline run's phase for the latency-under-load chart: the series, its achieved rate and p95 (ms). */
 export interface BaselineLoadPoint {
-  label: string
+  key: string
+  run: string
+  phase: string
   rate: number
   p95: number
 }
@@ -83,6 +87,8 @@ export interface ChartInputs {
   classified: ClassifiedSeries
   /** p95 bands from the baseline, by step series key. */
   bands?: BandsBySeries
+  /** Some bands are the verdict's prediction intervals (the caption says so). */
+  bandsFromVerdict?: boolean
   /** Fitted lines from the verdict, by series key (they replace the report's own). */
   lines?: Map<string, FittedLine[]>
   /** Baseline runs' (rate, p95) points for the load chart. */
@@ -92,8 +98,8 @@ export interface ChartInputs {
 export const COLORS = {
   p50: '#7fb3e0',
   p95: '#1f5fa8',
-  p99: '#c51b7d',
-  band: 'rgba(26, 152, 80, 0.16)',
+  p99: '#d98cbf',
+  band: 'rgba(26, 152, 80, 0.22)',
   bandEdge: 'rgba(26, 152, 80, 0.55)',
   fit: '#d95f02',
   value: '#1f5fa8',
@@ -153,20 +159,25 @@ export function buildCharts(input: ChartInputs): {
           lo[i] = b.lo
         }
       }
-      lines.push({ label: 'baseline p95 range', values: f(hi, 'max'), color: COLORS.bandEdge, bandEdge: true })
+      lines.push({ label: 'expected p95 (baseline)', values: f(hi, 'max'), color: COLORS.bandEdge, bandEdge: true })
       lines.push({ label: 'baseline p95 low', values: f(lo, 'min'), color: COLORS.bandEdge, bandEdge: true, noLegend: true })
       bands.push({ upper: 0, lower: 1, fill: COLORS.band })
     }
+    // p99 first so that it lies under the p95 the gate judges.
+    lines.push({ label: 'p99', values: f(perWindow(s, n, (w) => w.p99), 'max'), color: COLORS.p99, width: 1 })
     lines.push({ label: 'p50', values: f(perWindow(s, n, (w) => w.p50), 'max'), color: COLORS.p50, width: 1.5 })
     lines.push({ label: 'p95', values: f(perWindow(s, n, (w) => w.p95), 'max'), color: COLORS.p95, width: 2 })
-    lines.push({ label: 'p99', values: f(perWindow(s, n, (w) => w.p99), 'max'), color: COLORS.p99, width: 1 })
     const title = step.scenario ? `${step.scenario} › ${step.step}` : step.step
     return {
       title,
       unit: 'ms',
       caption:
         `Latency of the step as the probe loop measured it, per window of ${windowSec}s (failed requests are left out).` +
-        (band ? ' The green band is the range of the baseline runs’ p95 in each phase.' : ' No baseline was given, so there is no band to compare with.') +
+        (band
+          ? input.bandsFromVerdict
+            ? ' The green band is where the p95 was expected in each phase: the verdict’s prediction interval where it judged the step, else the range of the baseline runs’ p95.'
+            : ' The green band is the range of the baseline runs’ p95 in each phase.'
+          : ' No baseline was given, so there is no band to compare with.') +
         folded,
       spec: { id: id('latency'), xKind: 'time', x: xTime, y: { unit: 'ms', label: 'latency', min: 0 }, lines, bands, phases: true, markers },
     }
@@ -232,27 +243,34 @@ export function buildCharts(input: ChartInputs): {
         if (w.p95 !== undefined && x !== null && x !== undefined) points.push({ x, y: w.p95, k })
       }
     })
+    // Baseline runs: one ring per run and phase, in the colour of the flow it belongs to.
     const base = input.baselineLoad ?? []
-    base.forEach((b) => points.push({ x: b.rate, y: b.p95, k: flows.length }))
+    let withBase = 0
+    flows.forEach((fl, k) => {
+      const mine = base.filter((b) => b.key === fl.s.key)
+      if (mine.length) withBase++
+      for (const b of mine) points.push({ x: b.rate, y: b.p95, k: flows.length + k })
+    })
     points.sort((a, b) => a.x - b.x)
     // Thin evenly if there are very many windows: the cloud's shape is what matters.
     const stride = Math.max(1, Math.ceil(points.length / (MAX_POINTS * 3)))
-    const kept = points.filter((p, i) => i % stride === 0 || p.k === flows.length)
+    const kept = points.filter((p, i) => i % stride === 0 || p.k >= flows.length)
     const x = kept.map((p) => sig(p.x, 4) ?? 0)
-    const lines: ChartLine[] = flows.map((fl, k) => ({
-      label: `${fl.label} p95 (now)`,
-      values: kept.map((p) => (p.k === k ? sig(p.y, 4) : null)),
-      color: COLORS.palette[k % COLORS.palette.length],
-      points: 'only' as const,
-    }))
-    if (base.length) lines.push({ label: 'baseline runs (p95 per phase)', values: kept.map((p) => (p.k === flows.length ? sig(p.y, 4) : null)), color: '#111111', points: 'only' })
+    const lines: ChartLine[] = []
+    flows.forEach((fl, k) => {
+      const color = COLORS.palette[k % COLORS.palette.length]
+      lines.push({ label: `${fl.label} p95 (now)`, values: kept.map((p) => (p.k === k ? sig(p.y, 4) : null)), color, points: 'only' })
+      if (kept.some((p) => p.k === flows.length + k)) {
+        lines.push({ label: `${fl.label} p95 (baseline runs)`, values: kept.map((p) => (p.k === flows.length + k ? sig(p.y, 4) : null)), color, points: 'only', hollow: true })
+      }
+    })
     if (x.length) {
       underLoad.push({
         title: 'Latency against achieved load',
         unit: 'ms',
         caption:
           `Each dot is one window: the load achieved in it (x) and the p95 of ${input.classified.iterationDurations.size ? 'each scenario’s iterations' : 'each step'} in it (y). A version that degrades under load climbs more steeply to the right.` +
-          (base.length ? ' Black dots are the baseline runs (one per run and phase).' : ' No baseline was given, so only this run is shown.'),
+          (withBase ? ' Rings are the baseline runs, one per run and phase, at the rate they achieved.' : ' No baseline was given, so only this run is shown.'),
         spec: { id: id('underload'), xKind: 'rate', x, y: { unit: 'ms', label: 'p95', min: 0 }, lines, phases: false },
       })
     }

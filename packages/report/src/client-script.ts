@@ -159,7 +159,7 @@ export const clientScript = String.raw`(function () {
       if (l.stepped) s.paths = uPlot.paths.stepped({ align: 1 });
       if (l.points === 'only') {
         s.paths = function () { return null; };
-        s.points = { show: true, size: 6, width: 1, stroke: l.color, fill: l.color + '99' };
+        s.points = l.hollow ? { show: true, size: 9, width: 2, stroke: l.color, fill: '#ffffff' } : { show: true, size: 6, width: 1, stroke: l.color, fill: l.color + '99' };
       } else if (l.points === 'show') {
         s.points = { show: true, size: 4 };
       }

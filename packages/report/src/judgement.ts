@@ -29,14 +29,20 @@ export interface BaselineView {
 
 /** The verdict, as the top of the page shows it. */
 export interface VerdictView {
-  /** working / stable answers: true, false, or undefined when inconclusive or not asked. */
+  /** The answers to the two questions, each with the sentence that says why. */
   answers: { question: 'working' | 'stable'; answer: 'yes' | 'no' | 'inconclusive' | 'not judged'; why?: string }[]
   /** The overall outcome, one word. */
   outcome: 'pass' | 'fail' | 'inconclusive'
+  /** What a person reads first (the verdict's own summary). */
+  summary: string
   /** The gate the verdict was judged under. */
   gate?: string
-  /** Findings, most severe first. */
+  /** `verdict` against a baseline, or `compare` between two runs. */
+  mode: 'verdict' | 'compare'
+  /** Findings that failed, were inconclusive, accepted, muted or informative, most severe first. */
   findings: FindingView[]
+  /** Checks that were judged and passed. */
+  passed: FindingView[]
   /** What was not judged and why. */
   notJudged: { what: string; why: string }[]
   /** Whether the run was comparable with its baseline, and what differs. */
@@ -51,12 +57,20 @@ export interface VerdictView {
 
 export interface FindingView {
   severity: 'fail' | 'warn' | 'info'
-  /** Short kind: level, tail, errors, drift, leak, load, restart, ... */
+  /** The label in front: fails the gate, inconclusive, accepted, muted, passed. */
+  tag: string
+  /** Short kind in words: latency level, memory growth, failure rate, ... */
   kind: string
+  /** Where: scenario › step, phase, statistic. */
+  place: string
   /** The sentence a person understands, with the numbers. */
   sentence: string
   /** Series, baseline, current, change, interval or p-value, as label → text. */
   numbers: [string, string][]
   /** Primary findings fail gates; secondary ones are reported only. */
   primary: boolean
+  /** The series key, so the page can link the finding to its chart. */
+  series?: string
+  /** The chart's element id, filled in when the page has a chart of the series. */
+  chart?: string
 }

@@ -26,6 +26,8 @@ export interface PageInput {
   record: RunRecord
   verdict?: VerdictView
   baseline?: BaselineView
+  /** Expected p95 ranges from the verdict, by series and phase; they replace the baseline's min–max band. */
+  bandOverrides?: Map<string, Record<string, { lo: number; hi: number }>>
   redaction?: RedactionOptions
   /** Version of steady that renders, for the footer. */
   toolVersion?: string
@@ -66,10 +68,13 @@ export function renderPage(input: PageInput): string {
   const classified = classify(record)
   const windows = windowCount(record)
   const timelines = signatureTimelines(record, classified, windows)
+  const bands = new Map(input.baseline?.bands ?? [])
+  for (const [key, phases] of input.bandOverrides ?? []) bands.set(key, { ...bands.get(key), ...phases })
   const charts = buildCharts({
     record,
     classified,
-    ...(input.baseline ? { bands: input.baseline.bands, baselineLoad: input.baseline.loadPoints } : {}),
+    ...(bands.size ? { bands, bandsFromVerdict: Boolean(input.bandOverrides?.size) } : {}),
+    ...(input.baseline ? { baselineLoad: input.baseline.loadPoints } : {}),
     ...(input.verdict ? { lines: input.verdict.lines } : {}),
   })
   const maxRate = Math.max(0, ...record.phases.map((p) => p.load?.targetRate ?? p.load?.achievedRate ?? 0))
@@ -87,7 +92,21 @@ export function renderPage(input: PageInput): string {
     }),
     charts: [...charts.latency, ...charts.load, ...charts.underLoad, ...charts.service, ...charts.generator].map((f) => f.spec),
   }
-  const judgedScenarios = input.verdict?.scenarios ?? new Map()
+  // Link findings to the chart of their series.
+  const figureOf = new Map<string, string>()
+  for (const st of classified.steps) {
+    const fig = charts.latency.find((f) => f.title === (st.scenario ? `${st.scenario} › ${st.step}` : st.step))
+    if (fig) figureOf.set(st.series.key, `${fig.spec.id}-figure`)
+  }
+  classified.indicators.forEach((ind, i) => {
+    const fig = charts.service[i]
+    if (fig) figureOf.set(ind.series.key, `${fig.spec.id}-figure`)
+  })
+  const verdict = input.verdict && {
+    ...input.verdict,
+    findings: input.verdict.findings.map((f) => (f.series && figureOf.has(f.series) ? { ...f, chart: figureOf.get(f.series)! } : f)),
+  }
+  const judgedScenarios = verdict?.scenarios ?? new Map()
   const s = record.subject
   const title = `${s.service ?? 'service'}${s.version ? ` ${s.version}` : ''}`
   const subtitle = [
@@ -118,7 +137,7 @@ export function renderPage(input: PageInput): string {
 <p class="subtitle">${subtitle}</p>
 <nav class="toc" aria-label="sections">${join(sections.map(([id, label]) => html`<a href="#${id}">${label}</a>`))}</nav>
 </header>
-${verdictHtml(input.verdict, input.baseline)}
+${verdictHtml(verdict, input.baseline)}
 ${warningsHtml(record)}
 ${factsHtml(record, timelines)}
 <section id="run"><h2>Run</h2>${runHtml(record, input.baseline)}</section>

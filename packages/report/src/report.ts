@@ -2,23 +2,65 @@
  * The public entry points: {@link renderReport} returns the HTML,
  * {@link writeReport} writes it atomically.
  */
-import { writeFileAtomic, type RedactionOptions, type RunRecord } from '@steady/record'
+import { SteadyError, writeFileAtomic, type RedactionOptions, type RunRecord, type Verdict } from '@steady/record'
+import type { BaselineFile } from '@steady/baseline'
+import { baselineView } from './baseline-view.ts'
 import { renderPage } from './render.ts'
+import { verdictView } from './verdict-view.ts'
 
 /** What a report is made from. */
 export interface ReportInput {
-  /** The run record (`steady.run/1`), as read by `readRunRecord`. */
+  /** The run record (`steady.run/1`), as `readRunRecord` returns it. */
   record: RunRecord
+  /**
+   * The verdict on this run (`steady.verdict/1`). Without one the report says
+   * plainly that it was built without a verdict.
+   */
+  verdict?: Verdict
+  /**
+   * The baseline (`steady.baseline/1`, as @steady/baseline's `readBaseline`
+   * returns it): its runs' numbers are shown beside this run's, and their p95
+   * range is drawn as a band.
+   */
+  baseline?: BaselineFile
+  /** How to name the baseline on the page (its path). */
+  baselineName?: string
   /** Extra redaction rules (from the config), on top of the defaults every output uses. */
   redaction?: RedactionOptions
 }
 
 /**
  * Renders the stability report for a run as one self-contained HTML document
- * (uPlot and the data inlined; no network, no file beside it).
+ * (uPlot and the data inlined; no network, no file beside it). Throws a
+ * `SteadyError` (`STEADY_REPORT_MISMATCH`) when the verdict is about another run.
  */
 export function renderReport(input: ReportInput): string {
-  return renderPage({ record: input.record, ...(input.redaction ? { redaction: input.redaction } : {}) })
+  const { record, verdict, baseline } = input
+  if (verdict && verdict.run.id !== record.id) {
+    throw new SteadyError('STEADY_REPORT_MISMATCH', `the verdict is about run ${verdict.run.id}, not about ${record.id}`, {
+      hint: 'pass the verdict that steady verdict wrote for this run.json (or leave --verdict out)',
+      details: { verdictRun: verdict.run.id, recordRun: record.id },
+    })
+  }
+  return renderPage({
+    record,
+    ...(verdict ? { verdict: verdictView(verdict) } : {}),
+    ...(baseline ? { baseline: baselineView(baseline, record, input.baselineName ?? baseline.service ?? 'baseline') } : {}),
+    ...(verdict ? { bandOverrides: predictionIntervals(verdict) } : {}),
+    ...(input.redaction ? { redaction: input.redaction } : {}),
+  })
+}
+
+/** The verdict's expected p95 range per step series and phase (where it judged the level). */
+function predictionIntervals(verdict: Verdict): Map<string, Record<string, { lo: number; hi: number }>> {
+  const out = new Map<string, Record<string, { lo: number; hi: number }>>()
+  for (const f of verdict.findings) {
+    if (f.kind !== 'level' || f.stat !== 'p95' || !f.series || !f.phase || !f.interval) continue
+    const m = out.get(f.series) ?? {}
+    m[f.phase] = { lo: f.interval[0], hi: f.interval[1] }
+    out.set(f.series, m)
+  }
+  return out
 }
 
 /** Renders the report and writes it to `path` atomically; resolves to the path. */

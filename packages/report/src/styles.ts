@@ -32,7 +32,12 @@ nav.toc a { text-decoration: none; }
 .verdict.bad { border-color: var(--bad); background: var(--bad-bg); }
 .verdict.warn { border-color: var(--warn); background: var(--warn-bg); }
 .verdict .headline { font-size: 1.35rem; font-weight: 700; margin: 0 0 6px; }
-.verdict .answers { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 8px; }
+.verdict ul.answers { list-style: none; padding: 0; margin: 6px 0 8px; display: flex; flex-direction: column; gap: 4px; }
+.verdict ul.answers li { margin: 0; }
+.verdict h3 { margin: 14px 0 4px; }
+.verdict .numbers { margin-top: 2px; }
+.verdict .numbers strong { color: var(--fg); font-weight: 600; }
+details.passed { background: #fff; margin-top: 10px; }
 .answer { display: inline-block; border-radius: 999px; padding: 2px 12px; font-weight: 600; border: 1px solid currentColor; background: #fff; }
 .answer.good { color: var(--good); } .answer.bad { color: var(--bad); } .answer.warn { color: var(--warn); } .answer.none { color: var(--none); }
 .verdict ul { margin: 6px 0 0; padding-left: 1.2em; }
@@ -85,7 +90,12 @@ figcaption { font-size: 0.85rem; color: var(--muted); margin: 2px 0 6px; }
 .tl-label { font-size: 0.85rem; word-break: break-word; }
 .tl-label .when { color: var(--muted); font-size: 0.8rem; display: block; }
 .tl-row svg { width: 100%; height: 22px; display: block; }
-.tl-axis svg { height: 30px; }
+.tl-scale { position: relative; height: 30px; }
+.tl-scale svg { height: 30px; position: absolute; inset: 0; }
+.tl-phase, .tl-tick { position: absolute; font-size: 10px; line-height: 1; color: #444; white-space: nowrap; overflow: hidden; }
+.tl-phase { top: 3px; padding-left: 3px; }
+.tl-tick { top: 19px; padding-left: 2px; color: #666; }
+.tl-tick.last { transform: translateX(-100%); padding-right: 2px; }
 
 /* Failure samples */
 details { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 0 12px; }

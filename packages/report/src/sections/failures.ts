@@ -93,9 +93,13 @@ export function timelineHtml(record: RunRecord, timelines: SignatureTimeline[], 
   const ticks: number[] = []
   const stepMs = niceStep(total)
   for (let t = 0; t <= total; t += stepMs) ticks.push(t)
-  const axis = html`<div class="tl-row tl-axis"><div class="tl-label muted">run time (phases shaded; loaded phases orange)</div><svg viewBox="0 0 ${W} 30" preserveAspectRatio="none" role="img" aria-label="time axis with phases">${phaseRects(30)}${join(
-    record.phases.map((p) => html`<text x="${(x(p.startMs) + 3).toFixed(1)}" y="11" font-size="11" fill="#444" textLength="${Math.min(x(p.endMs) - x(p.startMs) - 6, p.name.length * 6.2).toFixed(0)}" lengthAdjust="spacingAndGlyphs">${p.name}</text>`),
-  )}${join(ticks.map((t) => html`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="22" y2="30" stroke="#888" stroke-width="1"/><text x="${Math.min(W - 24, x(t) + 2).toFixed(1)}" y="28" font-size="9" fill="#666">${offset(t)}</text>`))}</svg></div>`
+  // Labels are HTML placed by percent: text inside a stretched SVG would be squeezed.
+  const pctX = (t: number) => `${((x(t) / W) * 100).toFixed(2)}%`
+  const axis = html`<div class="tl-row tl-axis"><div class="tl-label muted">run time (phases shaded; loaded phases orange)</div><div class="tl-scale"><svg viewBox="0 0 ${W} 30" preserveAspectRatio="none" role="img" aria-label="time axis with phases">${phaseRects(30)}${join(
+    ticks.map((t) => html`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="20" y2="30" stroke="#888" stroke-width="1" vector-effect="non-scaling-stroke"/>`),
+  )}</svg>${join(
+    record.phases.map((p) => html`<span class="tl-phase" style="left:${pctX(p.startMs)};max-width:${(((x(p.endMs) - x(p.startMs)) / W) * 100).toFixed(2)}%">${p.name}</span>`),
+  )}${join(ticks.map((t, i) => html`<span class="tl-tick${i === ticks.length - 1 && t > 0 ? ' last' : ''}" style="left:${pctX(t)}">${offset(t)}</span>`))}</div></div>`
   const max = Math.max(1, ...timelines.flatMap((t) => [...t.perWindow.values()]))
   const ms = record.window.sizeMs
   const rows = timelines.map((t) => {

@@ -6,7 +6,7 @@
 import type { RunRecord } from '@steady/record'
 import { html, join, type Html } from '../escape.ts'
 import { num, offset, pct, plural, span, wallClock } from '../format.ts'
-import type { BaselineView, VerdictView } from '../judgement.ts'
+import type { BaselineView, FindingView, VerdictView } from '../judgement.ts'
 import type { SignatureTimeline } from './failures.ts'
 
 const toneOf = (a: string) => (a === 'yes' ? 'good' : a === 'no' ? 'bad' : a === 'inconclusive' ? 'warn' : 'none')
@@ -16,37 +16,36 @@ export function verdictHtml(verdict: VerdictView | undefined, baseline: Baseline
   if (!verdict) {
     return html`<section class="verdict none" id="verdict" aria-label="verdict">
 <p class="headline">No verdict: this report was built without one</p>
-<div class="answers"><span class="answer none">working? not judged</span><span class="answer none">stable? not judged</span></div>
+<ul class="answers"><li><span class="answer none">working? not judged</span></li><li><span class="answer none">stable? not judged</span></li></ul>
 <p>It shows what the run measured; it does not say whether the version is working or stable${baseline ? ', although a baseline was given (its ranges are drawn for comparison)' : ''}. To judge it, run <code>steady verdict &lt;run.json&gt; --baseline &lt;baseline.json&gt; --gate &lt;gate&gt; --report</code>, or pass <code>--verdict &lt;verdict.json&gt;</code> to <code>steady report</code>.</p>
 </section>`
   }
   const tone = verdict.outcome === 'pass' ? 'good' : verdict.outcome === 'fail' ? 'bad' : 'warn'
-  const headline =
-    verdict.outcome === 'pass'
-      ? 'Passed: the version is working and stable against its baseline'
-      : verdict.outcome === 'fail'
-        ? `Failed: ${plural(verdict.findings.filter((f) => f.severity === 'fail').length, 'finding')} against the gate`
-        : 'Inconclusive: the gate cannot say yes or no from this run'
+  const word = verdict.outcome === 'pass' ? 'Passed' : verdict.outcome === 'fail' ? 'Failed' : 'Inconclusive'
+  const headline = verdict.mode === 'compare' ? `${word}: compared with another run (not a gate)` : `${word}${verdict.gate ? ` against the ${verdict.gate} gate` : ''}`
+  const finding = (f: FindingView) =>
+    html`<li><span class="tag ${f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none'}">${f.tag}</span><span class="finding-kind">${f.kind}</span>${f.place ? html` <span class="muted">(${f.place})</span>` : ''}${
+      f.primary ? '' : html` <span class="small muted">secondary</span>`
+    }: ${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}${f.numbers.length ? html`<div class="small muted numbers">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))}</div>` : ''}</li>`
   const findings = verdict.findings.length
-    ? html`<h3>Findings</h3><ul class="findings">${join(
-        verdict.findings.map(
-          (f) =>
-            html`<li><span class="tag ${f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none'}">${f.severity === 'fail' ? 'fails the gate' : f.severity === 'warn' ? 'warning' : 'reported'}</span><span class="finding-kind">${f.kind}</span>${f.primary ? '' : html` <span class="small muted">(secondary)</span>`}: ${f.sentence}${
-              f.numbers.length ? html`<div class="small muted">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} ${v}`))}</div>` : ''
-            }</li>`,
-        ),
-      )}</ul>`
-    : html`<p>No finding: nothing changed beyond the gate’s tolerances.</p>`
+    ? html`<h3>Findings (${verdict.findings.length})</h3><ul class="findings">${join(verdict.findings.map(finding))}</ul>`
+    : html`<p><strong>No finding</strong>: nothing changed beyond the gate’s tolerances.</p>`
   const notJudged = verdict.notJudged.length
-    ? html`<h3>Not judged</h3><ul>${join(verdict.notJudged.map((n) => html`<li><strong>${n.what}</strong>: ${n.why}</li>`))}</ul>`
+    ? html`<h3>Not judged (${verdict.notJudged.length})</h3><ul>${join(verdict.notJudged.map((n) => html`<li><strong>${n.what}</strong>: ${n.why}</li>`))}</ul>`
+    : html`<p class="small">Everything the gate asks for was judged.</p>`
+  const passed = verdict.passed.length
+    ? html`<details class="passed"><summary>${plural(verdict.passed.length, 'check')} judged and passed</summary><ul class="small">${join(verdict.passed.map(finding))}</ul></details>`
     : ''
   const comparable = verdict.comparable
-    ? html`<p class="small"><span class="tag ${verdict.comparable.ok ? 'good' : 'warn'}">${verdict.comparable.ok ? 'comparable' : 'not comparable'}</span>${verdict.comparable.sentence}</p>`
+    ? html`<p class="small"><span class="tag ${verdict.comparable.ok ? 'good' : 'warn'}">${verdict.comparable.ok ? 'comparable' : 'not comparable'}</span> ${verdict.comparable.sentence}</p>`
     : ''
   return html`<section class="verdict ${tone}" id="verdict" aria-label="verdict">
 <p class="headline">${headline}</p>
-<div class="answers">${join(verdict.answers.map((a) => html`<span class="answer ${toneOf(a.answer)}" title="${a.why ?? ''}">${a.question}? ${a.answer}</span>`))}${verdict.gate ? html`<span class="small muted" style="align-self:center">gate: ${verdict.gate}</span>` : ''}</div>
-${comparable}${findings}${notJudged}${verdict.notes.length ? html`<ul class="small">${join(verdict.notes.map((n) => html`<li>${n}</li>`))}</ul>` : ''}
+<p>${verdict.summary}</p>
+<ul class="answers">${join(
+    verdict.answers.map((a) => html`<li><span class="answer ${toneOf(a.answer)}">${a.question}? ${a.answer}</span>${a.why ? html` <span class="small">${a.why}</span>` : ''}</li>`),
+  )}</ul>
+${comparable}${findings}${notJudged}${passed}${verdict.notes.length ? html`<h3>Notes</h3><ul class="small">${join(verdict.notes.map((n) => html`<li>${n}</li>`))}</ul>` : ''}
 </section>`
 }
 

@@ -1,0 +1,231 @@
+/**
+ * Reads a verdict (`steady.verdict/1`) into what the page shows: the two
+ * answers, the findings that matter (each in its sentence, with its numbers),
+ * what was not judged and why, comparability, how each scenario behaved, and
+ * the fitted lines the charts draw.
+ */
+import type { Finding, Verdict } from '@steady/record'
+import { change, inUnit, num, offset, pct, plural } from './format.ts'
+import type { FindingView, ScenarioJudgement, VerdictView } from './judgement.ts'
+import type { FittedLine } from './stats.ts'
+
+const answerOf = (s: Verdict['working']['status']) => (s === 'pass' ? 'yes' : s === 'fail' ? 'no' : s === 'inconclusive' ? 'inconclusive' : 'not judged') as VerdictView['answers'][number]['answer']
+
+const severityRank: Record<string, number> = { critical: 0, major: 1, minor: 2 }
+const statusRank: Record<Finding['status'], number> = { fail: 0, inconclusive: 1, 'not-judged': 2, muted: 3, accepted: 4, info: 5, pass: 6 }
+
+/** Words for finding kinds, as a reader says them. */
+const kindWords: Record<string, string> = {
+  failing: 'failing scenario',
+  flaky: 'flaky scenario',
+  onset: 'failures from a point on',
+  level: 'latency level',
+  tail: 'latency tail',
+  'failure-rate': 'failure rate',
+  'new-error': 'new kind of error',
+  'load-failures': 'failures under load',
+  objective: 'objective',
+  drift: 'drift within a phase',
+  leak: 'memory growth',
+  'indicator-trend': 'indicator trend',
+  'load-latency': 'latency under load',
+  'load-slope': 'latency against load',
+  'dropped-iterations': 'dropped iterations',
+  'start-lateness': 'start lateness',
+  restart: 'service restart',
+  crash: 'service crash',
+  recovery: 'recovery time',
+  comparability: 'comparability',
+  baseline: 'baseline',
+  'missing-series': 'missing series',
+  'incomplete-run': 'incomplete run',
+  'generator-saturated': 'saturated load generator',
+  'open-model': 'closed-model load',
+}
+
+/** A value in a finding's unit. */
+function valueIn(v: number | undefined, unit: string | undefined): string {
+  if (v === undefined) return '–'
+  switch (unit) {
+    case 'ms':
+    case 'bytes':
+    case 'rate':
+      return inUnit(v, unit)
+    case 'ratio':
+      return pct(v)
+    case 'bytes/h':
+      return `${inUnit(v, 'bytes')}/h`
+    case 'ms/h':
+      return `${inUnit(v, 'ms')}/h`
+    case undefined:
+    case '':
+    case 'count':
+      return num(v)
+    default:
+      return `${num(v)} ${unit}`
+  }
+}
+
+function changeText(f: Finding): string | undefined {
+  if (f.change === undefined) return undefined
+  if (f.changeKind === 'absolute') {
+    if (f.unit === 'ratio') return `${f.change >= 0 ? '+' : '−'}${num(Math.abs(f.change * 100), 3)} percentage points`
+    return `${f.change >= 0 ? '+' : '−'}${valueIn(Math.abs(f.change), f.unit)}`
+  }
+  return change(f.change)
+}
+
+function scaleText(f: Finding, v: number): string {
+  // Without a stated kind, a tolerance far above 1 cannot be a share: it is in the finding's unit (bytes/h).
+  const kind = f.changeKind ?? (f.unit && f.unit !== 'ratio' && Math.abs(v) > 10 ? 'absolute' : 'relative')
+  return kind === 'absolute' ? (f.unit === 'ratio' ? `${num(v * 100, 3)} pp` : valueIn(v, f.unit)) : `${num(v * 100, 3)}%`
+}
+
+/** Evidence keys that describe a fitted line: drawn in the chart, not listed. */
+const lineKeys = new Set(['fromMs', 'toMs', 'slopePerHour', 'slopePerMs', 'atFrom', 'intercept'])
+
+/** `saturatedWindows` → `saturated windows`. */
+function words(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase()
+}
+
+/** Where a finding is: scenario › step, phase, statistic. */
+export function findingPlace(f: Finding): string {
+  const where = [f.scenario && f.step ? `${f.scenario} › ${f.step}` : (f.scenario ?? f.step ?? (f.series && !f.scenario ? f.series : undefined)), f.phase ? `in ${f.phase}` : undefined, f.stat]
+  return where.filter(Boolean).join(', ')
+}
+
+/** The numbers behind a finding, as label → text. */
+export function findingNumbers(f: Finding): [string, string][] {
+  const out: [string, string][] = []
+  if (f.series && (f.scenario || f.step)) out.push(['series', f.series])
+  if (f.baseline !== undefined) out.push(['baseline', valueIn(f.baseline, f.unit)])
+  if (f.current !== undefined) out.push(['now', valueIn(f.current, f.unit)])
+  const c = changeText(f)
+  if (c) out.push(['change', c])
+  if (f.interval) out.push(['expected', `${valueIn(f.interval[0], f.unit)} – ${valueIn(f.interval[1], f.unit)}`])
+  if (f.pValue !== undefined) out.push(['p', f.pAdjusted !== undefined ? `${num(f.pValue, 2)} (Holm ${num(f.pAdjusted, 2)})` : num(f.pValue, 2)])
+  if (f.tolerance !== undefined) out.push(['tolerance', scaleText(f, f.tolerance)])
+  if (f.detectable !== undefined) out.push(['smallest detectable', scaleText(f, f.detectable)])
+  if (f.atMs !== undefined) out.push(['at', offset(f.atMs)])
+  if (f.method) out.push(['method', f.method])
+  const drawn = fittedLine(f) !== undefined
+  for (const [k, v] of Object.entries(f.evidence ?? {})) {
+    if (v === null || v === '' || (drawn && lineKeys.has(k))) continue
+    out.push([words(k), typeof v === 'number' ? (/Ms$/.test(k) ? offset(v) : num(v, 4)) : String(v)])
+  }
+  return out
+}
+
+function findingView(f: Finding): FindingView {
+  const tone: FindingView['severity'] = f.status === 'fail' ? 'fail' : f.status === 'inconclusive' ? 'warn' : 'info'
+  const tag =
+    f.status === 'fail'
+      ? f.primary
+        ? `fails the gate${f.severity ? ` (${f.severity})` : ''}`
+        : 'changed (secondary)'
+      : f.status === 'inconclusive'
+        ? 'inconclusive'
+        : f.status === 'accepted'
+          ? 'accepted'
+          : f.status === 'muted'
+            ? 'muted'
+            : f.status === 'not-judged'
+              ? 'not judged'
+              : f.status === 'pass'
+                ? 'passed'
+                : 'for information'
+  let sentence = f.message || `${kindWords[f.kind] ?? f.kind}${findingPlace(f) ? ` (${findingPlace(f)})` : ''}`
+  if (f.accepted) sentence += ` Accepted by ${f.accepted.by} on ${f.accepted.at.slice(0, 10)}: ${f.accepted.reason}.`
+  if (f.muted) sentence += ` Muted by ${f.muted.owner} until ${f.muted.until.slice(0, 10)}: ${f.muted.reason}.`
+  return {
+    severity: tone,
+    tag,
+    kind: kindWords[f.kind] ?? f.kind,
+    place: findingPlace(f),
+    sentence,
+    numbers: findingNumbers(f),
+    primary: f.primary,
+    ...(f.series ? { series: f.series } : {}),
+  }
+}
+
+/**
+ * The line a finding fitted, from its evidence: `fromMs`, `toMs` (ms since the
+ * run started), a slope (`slopePerHour` or `slopePerMs`, in the series' unit)
+ * and the value at `fromMs` (`atFrom`, or `intercept` at time 0).
+ */
+export function fittedLine(f: Finding): FittedLine | undefined {
+  const e = f.evidence
+  if (!f.series || !e) return undefined
+  const fromMs = typeof e.fromMs === 'number' ? e.fromMs : undefined
+  const toMs = typeof e.toMs === 'number' ? e.toMs : undefined
+  const slopePerMs = typeof e.slopePerMs === 'number' ? e.slopePerMs : typeof e.slopePerHour === 'number' ? e.slopePerHour / 3_600_000 : undefined
+  const atFrom = typeof e.atFrom === 'number' ? e.atFrom : typeof e.intercept === 'number' && fromMs !== undefined && slopePerMs !== undefined ? e.intercept + slopePerMs * fromMs : undefined
+  if (fromMs === undefined || toMs === undefined || slopePerMs === undefined || atFrom === undefined || toMs <= fromMs) return undefined
+  return { fromMs, toMs, slopePerMs, atFrom }
+}
+
+/** Lines fitted by the verdict (drift, leak, indicator trends), by series key. */
+export function fittedLines(v: Verdict): Map<string, FittedLine[]> {
+  const out = new Map<string, FittedLine[]>()
+  for (const f of v.findings) {
+    const line = fittedLine(f)
+    if (!line) continue
+    const list = out.get(f.series!) ?? []
+    list.push(line)
+    out.set(f.series!, list)
+  }
+  return out
+}
+
+/** The page's view of a verdict. */
+export function verdictView(v: Verdict): VerdictView {
+  const sorted = [...v.findings].sort(
+    (a, b) => statusRank[a.status] - statusRank[b.status] || Number(b.primary) - Number(a.primary) || (severityRank[a.severity ?? 'minor'] ?? 3) - (severityRank[b.severity ?? 'minor'] ?? 3),
+  )
+  const shown = sorted.filter((f) => f.status === 'fail' || f.status === 'inconclusive' || f.status === 'accepted' || f.status === 'muted' || f.status === 'info')
+  const notJudged = sorted
+    .filter((f) => f.status === 'not-judged')
+    .map((f) => ({ what: `${kindWords[f.kind] ?? f.kind}${findingPlace(f) ? ` (${findingPlace(f)})` : ''}`, why: f.message || 'the run could not have seen a change of the gate’s tolerance' }))
+  const passed = sorted.filter((f) => f.status === 'pass').map(findingView)
+  const scenarios = new Map<string, ScenarioJudgement>()
+  for (const f of v.findings) {
+    if (f.question !== 'working' || !f.scenario) continue
+    if (f.kind !== 'failing' && f.kind !== 'flaky' && f.kind !== 'onset') continue
+    const word: ScenarioJudgement['word'] = f.status === 'pass' ? 'passed' : f.kind === 'failing' ? 'failing' : f.kind
+    const have = scenarios.get(f.scenario)
+    // A failing judgement wins over a passing one for the same scenario.
+    if (!have || (have.word === 'passed' && word !== 'passed')) scenarios.set(f.scenario, { word, sentence: f.message || (word === 'passed' ? 'passed in every iteration' : word) })
+  }
+  let comparable: VerdictView['comparable']
+  if (v.baseline === null) {
+    comparable = { ok: false, sentence: 'no baseline: there was nothing to compare this run with' }
+  } else {
+    const differing = v.baseline.runs.filter((r) => !r.comparable)
+    const total = v.baseline.runs.length
+    comparable = differing.length
+      ? {
+          ok: v.baseline.comparableRuns >= v.gate.minBaselineRuns,
+          sentence: `${v.baseline.comparableRuns} of ${plural(total, 'baseline run')} compared; ${differing.length} left out as not comparable (${[...new Set(differing.flatMap((r) => r.differs ?? []))].join('; ')})`,
+        }
+      : { ok: true, sentence: `all ${plural(total, 'baseline run')} have this run’s comparability key (host CPU and cores, Node.js, plan, duration scale, load engine)` }
+  }
+  return {
+    answers: [
+      { question: 'working', answer: answerOf(v.working.status), why: v.working.reason },
+      { question: 'stable', answer: answerOf(v.stable.status), why: v.stable.reason },
+    ],
+    outcome: v.result,
+    summary: v.summary,
+    gate: v.gate.name,
+    mode: v.mode,
+    findings: shown.map(findingView),
+    passed,
+    notJudged,
+    comparable,
+    scenarios,
+    lines: fittedLines(v),
+    notes: v.warnings,
+  }
+}
