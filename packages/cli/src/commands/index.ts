@@ -6,6 +6,7 @@ import { registerEnv } from './env.ts'
 import { registerHealth } from './health.ts'
 import { registerRun } from './run.ts'
 import { registerLoad } from './load.ts'
+import { registerExport } from './export.ts'
 
 /** A command module: adds one top-level command (with its subcommands) to the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void
@@ -17,6 +18,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code
 export const commands: RegisterCommand[] = [
   registerRun,
   registerLoad,
+  registerExport,
   registerSoak,
   registerRecord,
   registerEnv,
