@@ -27,8 +27,10 @@ export interface PrometheusStoreOptions {
   /** How far back a read reaches when the query has no `from` (ms). Default 35 days. */
   defaultRangeMs?: number
   /**
-   * The query_range step (ms). Default: the range over 10 000 points, and at
-   * least 15 s; observations closer together than the step may merge.
+   * The query_range step (ms). Default 60 000. Two observations of one series
+   * (process, indicator, labels) closer together than the step, or than the
+   * scrape interval, may read back as one; long ranges are read in chunks of
+   * 10 000 steps.
    */
   stepMs?: number
   /** Extra request headers (an Authorization header for a protected Prometheus). */
@@ -81,17 +83,38 @@ export class PrometheusStore implements HealthStore {
     const to = query.to ?? now
     const from = query.from ?? to - (this.options.defaultRangeMs ?? 35 * 86_400_000)
     if (to <= from) return []
-    const step = this.options.stepMs ?? Math.max(15_000, Math.ceil((to - from) / 10_000))
-    const selector = `{process=${quote(query.process)}${query.indicator ? `,indicator=${quote(query.indicator)}` : ''}}`
-    const [values, stamps, weights] = await Promise.all(
-      ['value', 'timestamp_seconds', 'weight'].map((s) => this.queryRange(`${this.prefix}process_observation_${s}${selector}`, from, to, step)),
-    )
     const key = (m: Record<string, string>) =>
       JSON.stringify(
         Object.entries(m)
           .filter(([k]) => k !== '__name__')
           .sort(([a], [b]) => a.localeCompare(b)),
       )
+    const step = this.options.stepMs ?? 60_000
+    const selector = `{process=${quote(query.process)}${query.indicator ? `,indicator=${quote(query.indicator)}` : ''}}`
+    // Steps are aligned to `from`: one step past `to` so a sample scraped after the last step is seen
+    // (observations are still filtered by their own time).
+    const end = to + step
+    const span = 10_000 * step // Prometheus answers at most 11 000 points per series and query
+    const chunks = Math.ceil((end - from) / span)
+    if (chunks > 100) {
+      throw new ProcessHealthError('STEADY_HEALTH_PROMETHEUS_QUERY', `reading ${Math.round((end - from) / 86_400_000)} days at a ${step / 1000}s step needs ${chunks} queries`, {
+        hint: 'use a larger stepMs for the Prometheus store, or judge a shorter window',
+        details: { url: this.options.url, stepMs: step },
+      })
+    }
+    const series = async (suffix: string) => {
+      const merged = new Map<string, RangeSeries>()
+      for (let start = from; start < end; start += span) {
+        for (const s of await this.queryRange(`${this.prefix}process_observation_${suffix}${selector}`, start, Math.min(end, start + span - step), step)) {
+          const k = key(s.metric)
+          const into = merged.get(k)
+          if (into) into.values.push(...s.values)
+          else merged.set(k, { metric: s.metric, values: [...s.values] })
+        }
+      }
+      return [...merged.values()]
+    }
+    const [values, stamps, weights] = await Promise.all(['value', 'timestamp_seconds', 'weight'].map(series))
     const valueBy = new Map(values.map((s) => [key(s.metric), new Map(s.values.map(([t, v]) => [t, Number(v)]))]))
     const weightBy = new Map(weights.map((s) => [key(s.metric), new Map(s.values.map(([t, v]) => [t, Number(v)]))]))
     const out: Observation[] = []

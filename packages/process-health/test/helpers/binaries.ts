@@ -95,3 +95,12 @@ export async function startServer(bin: string, args: (port: number, dir: string)
     }
   }
 }
+
+/**
+ * Pushgateway flags for a test: its own port, and its persistence file in the
+ * test's temp folder (Debian's build defaults to /var/lib/prometheus/pushgateway.data,
+ * shared by every run and restored at start).
+ */
+export function pushgatewayArgs(port: number, dir: string): string[] {
+  return [`--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${join(dir, 'pushgateway.data')}`]
+}

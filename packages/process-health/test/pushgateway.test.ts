@@ -1,0 +1,81 @@
+/** Pushing to a real Prometheus Pushgateway (Debian's prometheus-pushgateway) and reading the metrics back over HTTP. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { HealthMetrics, ciProcess, judgeProcess, pushMetrics, pushObservation, type ProcessHealthError } from '@steady/process-health'
+import { requireBinary, startServer, freePort, type Started, pushgatewayArgs } from './helpers/binaries.ts'
+import { parseExposition, sampleValue } from './helpers/exposition.ts'
+import { ciHistory } from './helpers/ci-history.ts'
+
+const bin = requireBinary('prometheus-pushgateway')
+const define = bin ? test : test.skip
+const ci = ciProcess({ owner: 'platform' })
+let gateway: Started | undefined
+
+test.before(async () => {
+  if (bin) gateway = await startServer(bin, (port, dir) => pushgatewayArgs(port, dir), 'steady-pushgateway-')
+})
+
+test.after(async () => {
+  await gateway?.stop()
+})
+
+async function scrape(): Promise<ReturnType<typeof parseExposition>> {
+  const r = await fetch(`${gateway!.url}/metrics`)
+  assert.is(r.status, 200)
+  return parseExposition(await r.text())
+}
+
+define('a CI step pushes its metrics (histograms with minute buckets, health gauges) and they read back', async () => {
+  const now = Date.parse('2025-03-10T12:00:00Z')
+  const metrics = new HealthMetrics({ processes: [ci] })
+  metrics.observe([
+    { process: 'ci', indicator: 'cycle_time', value: 540, at: now - 120_000, labels: { branch: 'main' } },
+    { process: 'ci', indicator: 'cycle_time', value: 700, at: now - 60_000, labels: { branch: 'main' } },
+    { process: 'ci', indicator: 'flaky_rate', value: 0.015, weight: 200, at: now, labels: { branch: 'main' } },
+  ])
+  metrics.setHealth([judgeProcess(ci, ciHistory({ now, slowdown: 1.6, seed: 7 }), { now })])
+  await pushMetrics(metrics.registry, { url: gateway!.url, jobName: 'ci', groupings: { branch: 'main' } })
+
+  const samples = await scrape()
+  const at = { job: 'ci', process: 'ci', indicator: 'cycle_time', branch: 'main' }
+  assert.is(sampleValue(samples, 'steady_process_duration_seconds_count', at), 2)
+  assert.is(sampleValue(samples, 'steady_process_duration_seconds_sum', at), 1240)
+  // Buckets fit minutes: 540 s falls in le=600, 700 s in le=900.
+  assert.is(sampleValue(samples, 'steady_process_duration_seconds_bucket', { ...at, le: '300' }), 0)
+  assert.is(sampleValue(samples, 'steady_process_duration_seconds_bucket', { ...at, le: '600' }), 1)
+  assert.is(sampleValue(samples, 'steady_process_duration_seconds_bucket', { ...at, le: '900' }), 2)
+  assert.is(sampleValue(samples, 'steady_process_duration_seconds_bucket', { ...at, le: '604800' }), 2)
+  const flaky = { job: 'ci', process: 'ci', indicator: 'flaky_rate', branch: 'main' }
+  assert.is(sampleValue(samples, 'steady_process_events_total', flaky), 200)
+  assert.is(sampleValue(samples, 'steady_process_hits_total', flaky), 3)
+  assert.is(sampleValue(samples, 'steady_process_observation_timestamp_seconds', at), (now - 60_000) / 1000)
+  assert.is(sampleValue(samples, 'steady_process_health_state', { job: 'ci', process: 'ci', state: 'degraded' }), 1)
+  assert.is(sampleValue(samples, 'steady_process_health_state', { job: 'ci', process: 'ci', state: 'healthy' }), 0)
+  assert.is(sampleValue(samples, 'steady_process_indicator_health_state', { job: 'ci', process: 'ci', indicator: 'cycle_time', state: 'degraded' }), 1)
+  assert.ok(sampleValue(samples, 'steady_process_indicator_baseline', { job: 'ci', process: 'ci', indicator: 'cycle_time' })! > 500)
+})
+
+define('one observation per push, grouped by its series, each push replacing the previous one', async () => {
+  const first = Date.parse('2025-03-10T10:00:00Z')
+  const labels = { branch: 'release' }
+  await pushObservation({ process: 'ci', indicator: 'queue_time', value: 42, at: first, labels }, { url: gateway!.url, processes: [ci] })
+  await pushObservation({ process: 'ci', indicator: 'queue_time', value: 65, at: first + 600_000, labels }, { url: gateway!.url, processes: [ci] })
+  const samples = await scrape()
+  const at = { job: 'steady_health', process: 'ci', indicator: 'queue_time', branch: 'release' }
+  assert.is(sampleValue(samples, 'steady_process_observation_value', at), 65)
+  assert.is(sampleValue(samples, 'steady_process_observation_timestamp_seconds', at), (first + 600_000) / 1000)
+  assert.is(sampleValue(samples, 'steady_process_observation_weight', at), 1)
+})
+
+define('a Pushgateway that is not there is an error that says what to check', async () => {
+  const port = await freePort()
+  try {
+    await pushMetrics(new HealthMetrics({ processes: [ci] }).registry, { url: `http://127.0.0.1:${port}`, timeoutMs: 2000 })
+    assert.unreachable()
+  } catch (error) {
+    assert.is((error as ProcessHealthError).code, 'STEADY_HEALTH_PUSH_FAILED')
+    assert.match((error as Error).message, new RegExp(`push to Pushgateway http://127.0.0.1:${port} failed`))
+  }
+})
+
+test.run()
