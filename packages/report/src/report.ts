@@ -2,7 +2,7 @@
  * The public entry points: {@link renderReport} returns the HTML,
  * {@link writeReport} writes it atomically.
  */
-import { SteadyError, writeFileAtomic, type RedactionOptions, type RunRecord, type Verdict } from '@steady/record'
+import { Redactor, SteadyError, writeFileAtomic, type RedactionOptions, type RunRecord, type Verdict } from '@steady/record'
 import type { BaselineFile } from '@steady/baseline'
 import { baselineView } from './baseline-view.ts'
 import { renderPage } from './render.ts'
@@ -42,11 +42,13 @@ export function renderReport(input: ReportInput): string {
       details: { verdictRun: verdict.run.id, recordRun: record.id },
     })
   }
+  // The verdict quotes names and messages from the run: it passes the same redaction step.
+  const safeVerdict = verdict && new Redactor(input.redaction).value(verdict)
   return renderPage({
     record,
-    ...(verdict ? { verdict: verdictView(verdict) } : {}),
+    ...(safeVerdict ? { verdict: verdictView(safeVerdict) } : {}),
     ...(baseline ? { baseline: baselineView(baseline, record, input.baselineName ?? baseline.service ?? 'baseline') } : {}),
-    ...(verdict ? { bandOverrides: predictionIntervals(verdict) } : {}),
+    ...(safeVerdict ? { bandOverrides: predictionIntervals(safeVerdict) } : {}),
     ...(input.redaction ? { redaction: input.redaction } : {}),
   })
 }

@@ -7,6 +7,7 @@ import { registerHealth } from './health.ts'
 import { registerRun } from './run.ts'
 import { registerLoad } from './load.ts'
 import { registerExport } from './export.ts'
+import { registerReport } from './report.ts'
 
 /** A command module: adds one top-level command (with its subcommands) to the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void
@@ -20,6 +21,7 @@ export const commands: RegisterCommand[] = [
   registerLoad,
   registerExport,
   registerSoak,
+  registerReport,
   registerRecord,
   registerEnv,
   registerHealth,

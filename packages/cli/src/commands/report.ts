@@ -1,0 +1,58 @@
+/**
+ * `steady report`: the HTML stability report of a run, with its verdict and
+ * baseline when given. One self-contained file; the work is
+ * `renderReport()` in @steady/report.
+ */
+import type { Command } from 'commander'
+import { resolve } from 'node:path'
+import { ExitCode, type RedactionOptions } from '@steady/record'
+import { defaultReportPath, readReportInput, writeReport } from '@steady/report'
+import type { CliContext } from '../context.ts'
+
+interface ReportFlags {
+  baseline?: string
+  verdict?: string
+  output?: string
+  config?: string
+}
+
+export function registerReport(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  program
+    .command('report')
+    .argument('<run>', 'a run.json, or the run folder holding one')
+    .description('write the HTML stability report of a run: one self-contained file (verdict, tables, charts, failures)')
+    .option('--baseline <file>', 'the baseline to compare with (baselines/<service>.json)')
+    .option('--verdict <file>', 'the verdict on this run (what steady verdict --format json wrote); without it the report says it has none')
+    .option('-o, --output <file>', 'where to write the report (default: report.html beside run.json)')
+    .option('--config <file>', 'the steady.config.ts whose redaction rules apply (default: the nearest one)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  steady report reports/2026-11-26T06-40-12Z-7f3a
+  steady report reports/ci/run.json --baseline baselines/demo-store.json --verdict reports/ci/verdict.json -o reports/ci/report.html
+`,
+    )
+    .action(async (run: string, flags: ReportFlags) => {
+      const loaded = await ctx.config(flags.config)
+      const redaction = loaded.config.redaction as RedactionOptions | undefined
+      const runPath = resolve(ctx.cwd, run)
+      const input = await readReportInput({
+        run: runPath,
+        ...(flags.verdict ? { verdict: resolve(ctx.cwd, flags.verdict) } : {}),
+        ...(flags.baseline ? { baseline: resolve(ctx.cwd, flags.baseline) } : {}),
+        ...(redaction ? { redaction } : {}),
+      })
+      if (flags.baseline) input.baselineName = flags.baseline
+      const output = flags.output ? resolve(ctx.cwd, flags.output) : defaultReportPath(runPath)
+      await writeReport(output, input)
+      const v = input.verdict
+      ctx.out(
+        `wrote ${output}\n` +
+          (v
+            ? `  verdict: ${v.result}${v.mode === 'verdict' ? ` (gate ${v.gate.name})` : ' (compare)'}, ${v.findings.filter((f) => f.status === 'fail').length} failing findings\n`
+            : '  no verdict: the report says so; pass --verdict <verdict.json> to show one\n'),
+      )
+      setExit(ExitCode.ok)
+    })
+}

@@ -1,0 +1,70 @@
+/**
+ * Reading what a report is made from, with errors that name the file and say
+ * what to do: the run record, the verdict, the baseline.
+ */
+import { readFile } from 'node:fs/promises'
+import { existsSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { assertValid, readRunRecord, SteadyError, VERDICT_SCHEMA, verdictSchema, RECORD_FILE, type RedactionOptions, type Verdict } from '@steady/record'
+import { readBaseline } from '@steady/baseline'
+import type { ReportInput } from './report.ts'
+
+const verdictHint = 'pass the verdict.json that `steady verdict --format json` wrote for this run'
+
+/** Reads and validates a verdict file (`steady.verdict/1`). */
+export async function readVerdict(path: string): Promise<Verdict> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    throw new SteadyError('STEADY_VERDICT_NOT_FOUND', `cannot read verdict ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      hint: 'check the --verdict path; steady verdict --format json writes one',
+      cause: error,
+      details: { file: path },
+    })
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new SteadyError('STEADY_VERDICT_UNREADABLE', `${path} is not valid JSON: ${(error as Error).message}`, { hint: verdictHint, cause: error, details: { file: path } })
+  }
+  if (value && typeof value === 'object' && 'schema' in value && (value as { schema: unknown }).schema !== VERDICT_SCHEMA) {
+    const schema = (value as { schema: unknown }).schema
+    throw new SteadyError('STEADY_VERDICT_SCHEMA', `${path} has schema ${JSON.stringify(schema)}, expected "${VERDICT_SCHEMA}"`, { hint: verdictHint, details: { file: path, schema } })
+  }
+  return assertValid<Verdict>(verdictSchema, value, path, `verdict (${VERDICT_SCHEMA})`, verdictHint)
+}
+
+/** Where a report goes by default: `report.html` beside the run record. */
+export function defaultReportPath(run: string): string {
+  const isDir = existsSync(run) && statSync(run).isDirectory()
+  return join(isDir ? run : dirname(run), 'report.html')
+}
+
+export interface ReportFiles {
+  /** A run.json, or the run folder holding one. */
+  run: string
+  /** A verdict.json of this run. */
+  verdict?: string
+  /** A baseline file (`baselines/<service>.json`). */
+  baseline?: string
+  /** Redaction rules from the config. */
+  redaction?: RedactionOptions
+}
+
+/** Reads the run record, and the verdict and baseline when given, into a {@link ReportInput}. */
+export async function readReportInput(files: ReportFiles): Promise<ReportInput> {
+  const runFile = existsSync(join(files.run, RECORD_FILE)) ? join(files.run, RECORD_FILE) : files.run
+  const [record, verdict, baseline] = await Promise.all([
+    readRunRecord(runFile),
+    files.verdict ? readVerdict(files.verdict) : undefined,
+    files.baseline ? readBaseline(files.baseline) : undefined,
+  ])
+  return {
+    record,
+    ...(verdict ? { verdict } : {}),
+    ...(baseline ? { baseline, baselineName: files.baseline } : {}),
+    ...(files.redaction ? { redaction: files.redaction } : {}),
+  }
+}
