@@ -54,9 +54,12 @@ function renderText(report: HealthReport, processes: readonly ProcessDefinition[
   }
   for (const p of report.processes) {
     lines.push('', `${p.process} (owner ${p.owner}): ${p.state.toUpperCase()}`, `  ${p.reason}`)
-    const rows = [['indicator', 'state', 'recent', 'baseline', 'data', 'tier']]
+    const tiers = p.indicators.some((i) => i.tier)
+    const rows = [['indicator', 'state', 'recent', 'baseline', 'data', ...(tiers ? ['tier'] : [])]]
     for (const i of p.indicators) {
-      rows.push([i.indicator, i.state, cell(processes, i, i.current), cell(processes, i, i.baseline), samples(i), i.tier ? `${i.tier.tier} (${i.tier.bucket})` : ''])
+      const row = [i.indicator, i.state, cell(processes, i, i.current), cell(processes, i, i.baseline), samples(i)]
+      if (tiers) row.push(i.tier ? `${i.tier.tier} (${i.tier.bucket})` : '')
+      rows.push(row)
     }
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
     rows.forEach((r, n) => {
