@@ -42,7 +42,11 @@ export interface ProbePlan {
   concurrency?: number
   /** Only scenarios whose name matches (`@tag` for tags). */
   grep?: string
-  /** Pause between one probe iteration and the next, per probe worker (default none). */
+  /**
+   * Pause between one probe iteration and the next, per probe worker (default
+   * `100ms`). The probe loop measures user flows; it must not become a load of
+   * its own (a 5 ms flow back to back is 200 iterations/s per worker).
+   */
   pause?: Duration
   /** Timeout of one probe iteration (default 60s). */
   timeout?: Duration
@@ -164,7 +168,7 @@ export function resolvePlan(
     ...(plan.scrape?.prometheus ? { prometheus: plan.scrape.prometheus } : {}),
     probeConcurrency: concurrency,
     ...(plan.probe?.grep ? { probeGrep: plan.probe.grep } : {}),
-    probePauseMs: plan.probe?.pause !== undefined ? parseDuration(plan.probe.pause, `plans.${name}.probe.pause`) : 0,
+    probePauseMs: parseDuration(plan.probe?.pause ?? '100ms', `plans.${name}.probe.pause`),
     probeTimeoutMs: parseDuration(plan.probe?.timeout ?? '60s', `plans.${name}.probe.timeout`),
     phases,
     totalMs,
