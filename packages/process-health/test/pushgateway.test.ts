@@ -1,5 +1,10 @@
 /** Pushing to a real Prometheus Pushgateway (Debian's prometheus-pushgateway) and reading the metrics back over HTTP. */
 import { test } from 'uvu'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { FileStore } from '@steady/process-health'
 import * as assert from 'uvu/assert'
 import { HealthMetrics, ciProcess, judgeProcess, pushMetrics, pushObservation, type ProcessHealthError } from '@steady/process-health'
 import { requireBinary, startServer, freePort, type Started, pushgatewayArgs } from './helpers/binaries.ts'
@@ -76,6 +81,24 @@ define('a Pushgateway that is not there is an error that says what to check', as
     assert.is((error as ProcessHealthError).code, 'STEADY_HEALTH_PUSH_FAILED')
     assert.match((error as Error).message, new RegExp(`push to Pushgateway http://127.0.0.1:${port} failed`))
   }
+})
+
+define('from CI YAML: steady health record --pushgateway and steady health --pushgateway', async () => {
+  const root = resolve(import.meta.dirname, '../../..')
+  const store = mkdtempSync(join(tmpdir(), 'steady-health-pgw-'))
+  const now = Date.parse('2025-03-10T12:00:00Z')
+  await new FileStore(store).append(ciHistory({ now, seed: 5 }))
+  const steady = (...args: string[]) =>
+    spawnSync(process.execPath, ['--conditions=steady-source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+  const rec = steady('health', 'record', '--process', 'ci', '--indicator', 'cycle_time', '--value', '10m', '--at', '2025-03-10T11:59:00Z', '--label', 'branch=cli', '--store', store, '--pushgateway', gateway!.url)
+  assert.is(rec.status, 0, rec.stderr)
+  const health = steady('health', '--process', 'ci', '--store', store, '--at', '2025-03-10T12:00:00Z', '--pushgateway', gateway!.url)
+  assert.is(health.status, 0, health.stderr + health.stdout)
+  const samples = await scrape()
+  const series = { job: 'steady_health', process: 'ci', indicator: 'cycle_time', branch: 'cli' }
+  assert.is(sampleValue(samples, 'steady_process_observation_value', series), 600)
+  assert.is(sampleValue(samples, 'steady_process_observation_timestamp_seconds', series), Date.parse('2025-03-10T11:59:00Z') / 1000)
+  assert.is(sampleValue(samples, 'steady_process_health_state', { job: 'steady_health', process: 'ci', state: 'healthy' }), 1)
 })
 
 test.run()

@@ -20,7 +20,7 @@ export interface HistoryQuery {
 export interface HealthStore {
   /** One line saying where the history is (`files under .steady/health`). */
   readonly description: string
-  /** Appends observations (all or none of one call land in the same file together). */
+  /** Appends observations; never rewrites what is stored. */
   append(observations: Observation | readonly Observation[]): Promise<void>
   /** Reads observations in time order. */
   read(query: HistoryQuery): Promise<Observation[]>
