@@ -14,7 +14,7 @@ import { iterationSeed, seededFaker, type Faker, type Seed } from './data.ts'
 import type { Scenario } from './define.ts'
 import { eventually, realClock, type Clock, type EventuallyOptions } from './eventually.ts'
 import { isExpectationError } from './expect/error.ts'
-import { createExpect } from './expect/index.ts'
+import { createExpect, type ExpectFunction } from './expect/index.ts'
 import { buildFailureSample, type FailureKind, type FailureSample } from './failure.ts'
 import { HttpClient, mergeHeaders, type ClientSession, type Exchange, type HeadersInit, type ResponseValidator } from './http/client.ts'
 import { CookieJar } from './http/cookies.ts'
@@ -131,6 +131,57 @@ export async function closeDefaultDispatcher(): Promise<void> {
   await d?.close()
 }
 
+const durations = new Map<Duration, number>()
+
+/** parseDuration, memoised: iterations parse the same few timeouts millions of times. */
+function duration(d: Duration, field: string): number {
+  let ms = durations.get(d)
+  if (ms === undefined) {
+    ms = parseDuration(d, field)
+    if (durations.size < 100) durations.set(d, ms)
+  }
+  return ms
+}
+
+/**
+ * An iteration's abort state. The AbortSignal a scenario sees is made only
+ * when it asks (`ctx.signal`, `eventually`, `sleep`): an AbortController
+ * costs more than the rest of a short iteration's bookkeeping, and requests
+ * are aborted through the in-flight set without one.
+ */
+class IterationAbort {
+  readonly inflight = new Set<{ abort(reason: Error): void }>()
+  readonly promise: Promise<never>
+  aborted = false
+  reason: unknown
+  error: Error | undefined
+  #controller: AbortController | undefined
+  #reject!: (reason: unknown) => void
+
+  constructor() {
+    this.promise = new Promise<never>((_, reject) => (this.#reject = reject))
+    this.promise.catch(() => {})
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController()
+      if (this.aborted) this.#controller.abort(this.reason)
+    }
+    return this.#controller.signal
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.reason = reason
+    this.error = reason instanceof Error && reason.name === 'TimeoutError' ? reason : (new DOMException('the request was aborted', 'AbortError') as Error)
+    for (const h of this.inflight) h.abort(this.error)
+    this.#controller?.abort(reason)
+    this.#reject(reason)
+  }
+}
+
 class IterationTimeout extends Error {
   constructor(ms: number) {
     super(`the iteration did not finish within ${formatDuration(ms)}`)
@@ -172,27 +223,34 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
   const startedAt = Date.now()
   const t0 = performance.now()
   const seed = iterationSeed(options.seed, scenario.name, options.iteration)
-  const controller = new AbortController()
+  let current: StepNode | undefined
+  const abort = new IterationAbort()
+  // The step that was running when the iteration was cut short (its finally runs before we look).
+  let stepAtAbort: string | undefined
+  const stop = (reason: unknown) => {
+    if (!abort.aborted) stepAtAbort = current?.path
+    abort.abort(reason)
+  }
   const outer = options.signal
-  const onOuterAbort = () => controller.abort(outer!.reason ?? 'aborted')
+  const onOuterAbort = () => stop(outer!.reason ?? 'aborted')
   if (outer?.aborted) onOuterAbort()
   else outer?.addEventListener('abort', onOuterAbort, { once: true })
-  const timeoutMs = parseDuration(scenario.options.timeout ?? options.timeout ?? '60s', 'timeout')
-  const timer = setTimeout(() => controller.abort(new IterationTimeout(timeoutMs)), timeoutMs)
+  const timeoutMs = duration(scenario.options.timeout ?? options.timeout ?? '60s', 'timeout')
+  const timer = setTimeout(() => stop(new IterationTimeout(timeoutMs)), timeoutMs)
 
   const exchanges: Exchange[] = []
   const checks = { passed: 0, failed: 0 }
   const steps: StepResult[] = []
   const logs: string[] = []
-  let current: StepNode | undefined
   let open = true
   const headers: Record<string, string> = { 'user-agent': 'steady' }
   mergeHeaders(headers, options.headers)
   const session: ClientSession = {
+    inflight: abort.inflight,
     dispatcher: options.dispatcher ?? (defaultDispatcher ??= createDispatcher()),
     jar: new CookieJar(),
-    signal: controller.signal,
-    timeoutMs: parseDuration(options.requestTimeout ?? '30s', 'requestTimeout'),
+    abortedWith: () => abort.error,
+    timeoutMs: duration(options.requestTimeout ?? '30s', 'requestTimeout'),
     currentStep: () => (current ? current.path : ''),
     record: (e) => {
       if (!open) return
@@ -209,6 +267,7 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
   const http = new HttpClient(session, options.baseUrl, { headers })
   const clock = options.clock ?? realClock
   let faker: Faker | undefined
+  let expectFn: ExpectFunction | undefined
   const ctx: ScenarioContext = {
     http,
     step: async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -237,8 +296,10 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
         if (current === node) current = parent
       }
     },
-    expect: createExpect(session.check),
-    eventually: <T>(fn: () => T | Promise<T>, o: EventuallyOptions = {}) => eventually(fn, { clock, ...o, signal: o.signal ? AbortSignal.any([o.signal, controller.signal]) : controller.signal }),
+    get expect() {
+      return (expectFn ??= createExpect(session.check))
+    },
+    eventually: <T>(fn: () => T | Promise<T>, o: EventuallyOptions = {}) => eventually(fn, { clock, ...o, signal: o.signal ? AbortSignal.any([o.signal, abort.signal]) : abort.signal }),
     get data() {
       return (faker ??= seededFaker(seed))
     },
@@ -246,31 +307,27 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
     scenario: { name: scenario.name, tags: scenario.tags, file: options.file ?? scenario.file },
     iteration: options.iteration,
     vu,
-    signal: controller.signal,
+    get signal() {
+      return abort.signal
+    },
     setupData: options.setupData,
     baseUrl: options.baseUrl,
     log: (message) => {
       if (logs.length < 50) logs.push(String(message))
     },
-    sleep: (d) => clock.sleep(parseDuration(d, 'sleep'), controller.signal),
+    sleep: (d) => clock.sleep(parseDuration(d, 'sleep'), abort.signal),
   }
 
   let error: unknown
   let failed = false
   let value: unknown
-  const aborted = new Promise<never>((_, reject) => {
-    const fail = () => reject(controller.signal.reason)
-    if (controller.signal.aborted) fail()
-    else controller.signal.addEventListener('abort', fail, { once: true })
-  })
-  aborted.catch(() => {})
   const run = (async () => scenario.fn(ctx as ScenarioContext<never>))()
   try {
-    value = await Promise.race([run, aborted])
+    value = await Promise.race([run, abort.promise])
   } catch (e) {
     failed = true
     // Prefer the abort reason over the AbortError a cancelled request threw.
-    error = controller.signal.aborted ? controller.signal.reason : e
+    error = abort.aborted ? abort.reason : e
   } finally {
     clearTimeout(timer)
     outer?.removeEventListener('abort', onOuterAbort)
@@ -278,7 +335,7 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
   // An abandoned body (timed out while awaiting something unabortable) must not raise later.
   run.catch(() => {})
   open = false
-  if (failed && !controller.signal.aborted) controller.abort('iteration ended')
+  if (failed && !abort.aborted) abort.abort('iteration ended')
   const durationMs = performance.now() - t0
 
   let unexpected = 0
@@ -334,10 +391,10 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
   const e = error as Record<PropertyKey, unknown> & { diff?: string; subject?: unknown; cause?: unknown; kind?: string; matcher?: unknown }
   if (outer?.aborted && error === outer.reason) {
     kind = 'aborted'
-    message = `interrupted (${typeof outer.reason === 'string' ? outer.reason : 'aborted'})${current ? ` in step "${current.path}"` : ''}`
+    message = `interrupted (${typeof outer.reason === 'string' ? outer.reason : 'aborted'})${stepAtAbort ? ` in step "${stepAtAbort}"` : ''}`
   } else if (error instanceof IterationTimeout) {
     kind = 'timeout'
-    message = `${error.message}${current ? ` (still in step "${current.path}")` : ''}`
+    message = `${error.message}${stepAtAbort ? ` (still in step "${stepAtAbort}")` : ''}`
   } else if (isExpectationError(error) || (e && e[kExpectation] === true)) {
     kind = 'assertion'
     assertion = typeof e.matcher === 'string' ? e.matcher : undefined
@@ -354,7 +411,7 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
   }
   exchange ??= exchanges.at(-1)
   // Outside any step, an assertion on a response belongs to the step that made the request.
-  const step = (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ?? current?.path ?? subjectStep ?? ''
+  const step = (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ?? stepAtAbort ?? current?.path ?? subjectStep ?? ''
   const file = options.file ?? scenario.file
   result.failure = buildFailureSample(
     {

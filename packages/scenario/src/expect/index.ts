@@ -140,113 +140,190 @@ function bodyExcerpt(r: Shape): string {
 
 /** Builds an `expect` whose checks are counted by `sink` (or by the subject's own iteration). */
 export function createExpect(sink?: CheckSink): ExpectFunction {
-  const fn = ((actual: unknown, label?: string): Matchers => build(actual, label, false, sink)) as ExpectFunction
+  const fn = ((actual: unknown, label?: string): Matchers => new Expectation(actual, label, false, sink)) as ExpectFunction
   Object.assign(fn, asymmetric)
   return fn
 }
 
-function build(actual: unknown, label: string | undefined, negated: boolean, sink: CheckSink | undefined): Matchers {
-  const count: CheckSink = (passed) => {
-    const s = sink ?? (actual !== null && typeof actual === 'object' ? (actual as Record<symbol, CheckSink | undefined>)[kCheckSink] : undefined)
-    s?.(passed)
+const jsonOf = (v: unknown): unknown => (isResponse(v) ? v.json() : v)
+
+/**
+ * One `expect(value)`: a class, not an object of closures, because scenarios
+ * call it on every response and load runs call it millions of times.
+ */
+class Expectation implements Matchers {
+  readonly #actual: unknown
+  readonly #label: string | undefined
+  readonly #negated: boolean
+  readonly #sink: CheckSink | undefined
+
+  constructor(actual: unknown, label: string | undefined, negated: boolean, sink: CheckSink | undefined) {
+    this.#actual = actual
+    this.#label = label
+    this.#negated = negated
+    this.#sink = sink
   }
-  const prefix = label ? `${label}: ` : ''
-  const subject = isResponse(actual) ? actual : undefined
+
+  get #subject(): Shape | undefined {
+    return isResponse(this.#actual) ? this.#actual : undefined
+  }
+
   /** Runs one check; `pass` is the un-negated outcome. */
-  const check = (matcher: string, pass: boolean, message: () => string, diff?: () => string | undefined): void => {
-    const ok = negated ? !pass : pass
-    count(ok)
+  #check(matcher: string, pass: boolean, message: () => string, diff?: () => string | undefined): void {
+    const ok = this.#negated ? !pass : pass
+    const a = this.#actual
+    const sink = this.#sink ?? (a !== null && typeof a === 'object' ? (a as Record<symbol, CheckSink | undefined>)[kCheckSink] : undefined)
+    sink?.(ok)
     if (ok) return
-    throw new ExpectationError(prefix + (negated ? `not ${message()}` : message()), {
-      matcher: negated ? `not.${matcher}` : matcher,
-      diff: negated ? undefined : diff?.(),
-      subject,
+    const prefix = this.#label ? `${this.#label}: ` : ''
+    throw new ExpectationError(prefix + (this.#negated ? `not ${message()}` : message()), {
+      matcher: this.#negated ? `not.${matcher}` : matcher,
+      diff: this.#negated ? undefined : diff?.(),
+      subject: this.#subject,
     })
   }
-  const needResponse = (matcher: string): Shape => {
-    if (!subject) throw new ExpectationError(`${prefix}${matcher} needs a response from http (got ${brief(actual)})`, { matcher })
+
+  #needResponse(matcher: string): Shape {
+    const subject = this.#subject
+    if (!subject) throw new ExpectationError(`${this.#label ? `${this.#label}: ` : ''}${matcher} needs a response from http (got ${brief(this.#actual)})`, { matcher })
     return subject
   }
-  const jsonOf = (v: unknown): unknown => (isResponse(v) ? v.json() : v)
 
-  const m: Matchers = {
-    get not() {
-      return build(actual, label, !negated, sink)
-    },
-    toBe: (e) => check('toBe', Object.is(actual, e), () => `expected ${brief(actual)} to be ${brief(e)}`, () => diffValues(e, actual)),
-    toEqual: (e) => check('toEqual', equals(actual, e, false), () => `expected ${brief(actual)} to equal ${brief(e)}`, () => diffValues(e, actual)),
-    toMatchObject: (e) => {
-      const v = jsonOf(actual)
-      check('toMatchObject', equals(v, e, true), () => `expected ${brief(v)} to match ${brief(e)}`, () => diffValues(e, project(v, e)))
-    },
-    toMatch: (e) => {
-      const ok = typeof actual === 'string' && (typeof e === 'string' ? actual.includes(e) : e.test(actual))
-      check('toMatch', ok, () => `expected ${brief(actual)} to match ${String(e)}`)
-    },
-    toContain: (e) => {
-      const ok = typeof actual === 'string' ? typeof e === 'string' && actual.includes(e) : Array.isArray(actual) && actual.some((x) => equals(x, e, false))
-      check('toContain', ok, () => `expected ${brief(actual, 200)} to contain ${brief(e)}`)
-    },
-    toHaveLength: (n) => {
-      const len = (actual as { length?: unknown } | null)?.length
-      check('toHaveLength', len === n, () => `expected length ${n}, got ${String(len)} (${brief(actual)})`)
-    },
-    toHaveProperty: (path, ...rest) => {
-      const r = queryPath(jsonOf(actual), path)
-      const ok = r.found && (rest.length === 0 || equals(r.value, rest[0], false))
-      check('toHaveProperty', ok, () => (r.found ? `expected ${path} to be ${brief(rest[0])}, got ${brief(r.value)}` : `expected a property at ${path} in ${brief(jsonOf(actual))}`), () => (r.found && rest.length ? diffValues(rest[0], r.value) : undefined))
-    },
-    toBeDefined: () => check('toBeDefined', actual !== undefined, () => 'expected a defined value, got undefined'),
-    toBeUndefined: () => check('toBeUndefined', actual === undefined, () => `expected undefined, got ${brief(actual)}`),
-    toBeNull: () => check('toBeNull', actual === null, () => `expected null, got ${brief(actual)}`),
-    toBeTruthy: () => check('toBeTruthy', Boolean(actual), () => `expected a truthy value, got ${brief(actual)}`),
-    toBeFalsy: () => check('toBeFalsy', !actual, () => `expected a falsy value, got ${brief(actual)}`),
-    toBeGreaterThan: (n) => check('toBeGreaterThan', (actual as number) > n, () => `expected ${brief(actual)} to be > ${n}`),
-    toBeGreaterThanOrEqual: (n) => check('toBeGreaterThanOrEqual', (actual as number) >= n, () => `expected ${brief(actual)} to be >= ${n}`),
-    toBeLessThan: (n) => check('toBeLessThan', (actual as number) < n, () => `expected ${brief(actual)} to be < ${n}`),
-    toBeLessThanOrEqual: (n) => check('toBeLessThanOrEqual', (actual as number) <= n, () => `expected ${brief(actual)} to be <= ${n}`),
-    toMatchSchema: (schema) => {
-      const v = jsonOf(actual)
-      const problems = validateSchema(schema, v)
-      const where = subject ? `${describeResponse(subject)} body` : brief(v)
-      check('toMatchSchema', problems.length === 0, () => `expected ${where} to match the schema${problems.length ? ':\n  ' + problems.slice(0, 10).join('\n  ') : ''}`)
-    },
-    toHaveStatus: (status) => {
-      const r = needResponse('toHaveStatus')
-      const pass = statusMatches(r.status, status)
-      if (pass && !negated) (r as unknown as { [kMarkExpected](): void })[kMarkExpected]()
-      const want = Array.isArray(status) ? status.join(' or ') : String(status)
-      check('toHaveStatus', pass, () => `expected ${describeResponse(r)} to answer ${want}, got ${r.status}; body: ${bodyExcerpt(r) || '(empty)'}`, () => diffValues(status, r.status))
-    },
-    toHaveHeader: (name, value) => {
-      const r = needResponse('toHaveHeader')
-      const got = r.headers[name.toLowerCase()]
-      const pass = got !== undefined && (value === undefined || (typeof value === 'string' ? got === value : value.test(got)))
-      check('toHaveHeader', pass, () => (got === undefined ? `expected header ${name} on ${describeResponse(r)}; it is missing` : `expected header ${name} to be ${String(value)}, got ${JSON.stringify(got)}`))
-    },
-    toHaveJson: (e) => {
-      const r = needResponse('toHaveJson')
-      const v = r.json()
-      check('toHaveJson', equals(v, e, true), () => `expected ${describeResponse(r)} body to match ${brief(e)}`, () => diffValues(e, project(v, e)))
-    },
-    toHaveJsonPath: (path, ...rest) => {
-      const v = jsonOf(actual)
-      const r = queryPath(v, path)
-      const pass = r.found && (rest.length === 0 || equals(r.value, rest[0], false))
-      check(
-        'toHaveJsonPath',
-        pass,
-        () => (r.found ? `expected ${path} to be ${brief(rest[0])}, got ${brief(r.value)}` : `expected ${path} to exist in ${brief(v, 200)}`),
-        () => (r.found && rest.length ? diffValues(rest[0], r.value) : undefined),
-      )
-    },
-    toRespondWithin: (limit) => {
-      const r = needResponse('toRespondWithin')
-      const ms = parseDuration(limit, 'toRespondWithin')
-      check('toRespondWithin', r.timings.total <= ms, () => `expected ${describeResponse(r)} within ${ms}ms, it took ${Math.round(r.timings.total)}ms`)
-    },
+  get not(): Matchers {
+    return new Expectation(this.#actual, this.#label, !this.#negated, this.#sink)
   }
-  return m
+
+  toBe(e: unknown): void {
+    const a = this.#actual
+    this.#check('toBe', Object.is(a, e), () => `expected ${brief(a)} to be ${brief(e)}`, () => diffValues(e, a))
+  }
+
+  toEqual(e: unknown): void {
+    const a = this.#actual
+    this.#check('toEqual', equals(a, e, false), () => `expected ${brief(a)} to equal ${brief(e)}`, () => diffValues(e, a))
+  }
+
+  toMatchObject(e: object): void {
+    const v = jsonOf(this.#actual)
+    this.#check('toMatchObject', equals(v, e, true), () => `expected ${brief(v)} to match ${brief(e)}`, () => diffValues(e, project(v, e)))
+  }
+
+  toMatch(e: RegExp | string): void {
+    const a = this.#actual
+    const ok = typeof a === 'string' && (typeof e === 'string' ? a.includes(e) : e.test(a))
+    this.#check('toMatch', ok, () => `expected ${brief(a)} to match ${String(e)}`)
+  }
+
+  toContain(e: unknown): void {
+    const a = this.#actual
+    const ok = typeof a === 'string' ? typeof e === 'string' && a.includes(e) : Array.isArray(a) && a.some((x) => equals(x, e, false))
+    this.#check('toContain', ok, () => `expected ${brief(a, 200)} to contain ${brief(e)}`)
+  }
+
+  toHaveLength(n: number): void {
+    const a = this.#actual
+    const len = (a as { length?: unknown } | null)?.length
+    this.#check('toHaveLength', len === n, () => `expected length ${n}, got ${String(len)} (${brief(a)})`)
+  }
+
+  toHaveProperty(path: string, ...rest: unknown[]): void {
+    const v = jsonOf(this.#actual)
+    const r = queryPath(v, path)
+    const ok = r.found && (rest.length === 0 || equals(r.value, rest[0], false))
+    this.#check(
+      'toHaveProperty',
+      ok,
+      () => (r.found ? `expected ${path} to be ${brief(rest[0])}, got ${brief(r.value)}` : `expected a property at ${path} in ${brief(v)}`),
+      () => (r.found && rest.length ? diffValues(rest[0], r.value) : undefined),
+    )
+  }
+
+  toBeDefined(): void {
+    this.#check('toBeDefined', this.#actual !== undefined, () => 'expected a defined value, got undefined')
+  }
+  toBeUndefined(): void {
+    const a = this.#actual
+    this.#check('toBeUndefined', a === undefined, () => `expected undefined, got ${brief(a)}`)
+  }
+  toBeNull(): void {
+    const a = this.#actual
+    this.#check('toBeNull', a === null, () => `expected null, got ${brief(a)}`)
+  }
+  toBeTruthy(): void {
+    const a = this.#actual
+    this.#check('toBeTruthy', Boolean(a), () => `expected a truthy value, got ${brief(a)}`)
+  }
+  toBeFalsy(): void {
+    const a = this.#actual
+    this.#check('toBeFalsy', !a, () => `expected a falsy value, got ${brief(a)}`)
+  }
+  toBeGreaterThan(n: number): void {
+    const a = this.#actual
+    this.#check('toBeGreaterThan', (a as number) > n, () => `expected ${brief(a)} to be > ${n}`)
+  }
+  toBeGreaterThanOrEqual(n: number): void {
+    const a = this.#actual
+    this.#check('toBeGreaterThanOrEqual', (a as number) >= n, () => `expected ${brief(a)} to be >= ${n}`)
+  }
+  toBeLessThan(n: number): void {
+    const a = this.#actual
+    this.#check('toBeLessThan', (a as number) < n, () => `expected ${brief(a)} to be < ${n}`)
+  }
+  toBeLessThanOrEqual(n: number): void {
+    const a = this.#actual
+    this.#check('toBeLessThanOrEqual', (a as number) <= n, () => `expected ${brief(a)} to be <= ${n}`)
+  }
+
+  toMatchSchema(schema: JsonSchema | SafeParseSchema): void {
+    const v = jsonOf(this.#actual)
+    const problems = validateSchema(schema, v)
+    const subject = this.#subject
+    const where = subject ? `${describeResponse(subject)} body` : brief(v)
+    this.#check('toMatchSchema', problems.length === 0, () => `expected ${where} to match the schema${problems.length ? ':\n  ' + problems.slice(0, 10).join('\n  ') : ''}`)
+  }
+
+  toHaveStatus(status: StatusPattern): void {
+    const r = this.#needResponse('toHaveStatus')
+    const pass = statusMatches(r.status, status)
+    if (pass && !this.#negated) (r as unknown as { [kMarkExpected](): void })[kMarkExpected]()
+    this.#check(
+      'toHaveStatus',
+      pass,
+      () => `expected ${describeResponse(r)} to answer ${Array.isArray(status) ? status.join(' or ') : String(status)}, got ${r.status}; body: ${bodyExcerpt(r) || '(empty)'}`,
+      () => diffValues(status, r.status),
+    )
+  }
+
+  toHaveHeader(name: string, value?: string | RegExp): void {
+    const r = this.#needResponse('toHaveHeader')
+    const got = r.headers[name.toLowerCase()]
+    const pass = got !== undefined && (value === undefined || (typeof value === 'string' ? got === value : value.test(got)))
+    this.#check('toHaveHeader', pass, () => (got === undefined ? `expected header ${name} on ${describeResponse(r)}; it is missing` : `expected header ${name} to be ${String(value)}, got ${JSON.stringify(got)}`))
+  }
+
+  toHaveJson(e: object): void {
+    const r = this.#needResponse('toHaveJson')
+    const v = r.json()
+    this.#check('toHaveJson', equals(v, e, true), () => `expected ${describeResponse(r)} body to match ${brief(e)}`, () => diffValues(e, project(v, e)))
+  }
+
+  toHaveJsonPath(path: string, ...rest: unknown[]): void {
+    const v = jsonOf(this.#actual)
+    const r = queryPath(v, path)
+    const pass = r.found && (rest.length === 0 || equals(r.value, rest[0], false))
+    this.#check(
+      'toHaveJsonPath',
+      pass,
+      () => (r.found ? `expected ${path} to be ${brief(rest[0])}, got ${brief(r.value)}` : `expected ${path} to exist in ${brief(v, 200)}`),
+      () => (r.found && rest.length ? diffValues(rest[0], r.value) : undefined),
+    )
+  }
+
+  toRespondWithin(limit: Duration): void {
+    const r = this.#needResponse('toRespondWithin')
+    const ms = parseDuration(limit, 'toRespondWithin')
+    this.#check('toRespondWithin', r.timings.total <= ms, () => `expected ${describeResponse(r)} within ${ms}ms, it took ${Math.round(r.timings.total)}ms`)
+  }
 }
 
 const asymmetric = {

@@ -112,7 +112,8 @@ export interface ResponseValidator {
 export interface ClientSession {
   readonly dispatcher: Dispatcher
   readonly jar: CookieJar
-  readonly signal: AbortSignal | undefined
+  /** The error to abort new requests with once the session is aborted, else undefined. */
+  abortedWith(): Error | undefined
   /** Default request timeout in ms. */
   readonly timeoutMs: number
   /** The current step path. */
@@ -123,6 +124,26 @@ export interface ClientSession {
   readonly check: CheckSink
   /** Validates every response (OpenAPI). */
   readonly validator?: ResponseValidator
+  /** Requests in flight; {@link abortOnSignal} aborts them all when the session's signal fires. */
+  readonly inflight: Set<{ abort(reason: Error): void }>
+}
+
+/**
+ * One listener per session instead of one per request: when `signal` fires,
+ * every request in flight is aborted (and later ones fail at once).
+ */
+export function abortOnSignal(signal: AbortSignal, inflight: Set<{ abort(reason: Error): void }>): () => void {
+  const onAbort = () => {
+    const err = abortReason(signal)
+    for (const h of inflight) h.abort(err)
+  }
+  signal.addEventListener('abort', onAbort, { once: true })
+  return () => signal.removeEventListener('abort', onAbort)
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const reason = signal.reason
+  return (reason instanceof Error && reason.name === 'TimeoutError' ? reason : new DOMException('the request was aborted', 'AbortError')) as Error
 }
 
 /** A request that got no response: refused, reset, timed out, aborted, TLS failure. */
@@ -458,21 +479,15 @@ export class HttpClient {
       asserted: false,
     }
     const handler = new ExchangeHandler()
-    const onAbort = (signal: AbortSignal) => () => {
-      const reason = signal.reason
-      const err = reason instanceof Error && reason.name === 'TimeoutError' ? reason : new DOMException('the request was aborted', 'AbortError')
-      handler.abort(err as Error)
+    const already = session.abortedWith()
+    if (already) handler.abort(already)
+    const own = options.signal
+    const onOwnAbort = own ? () => handler.abort(abortReason(own)) : undefined
+    if (own && onOwnAbort) {
+      if (own.aborted) onOwnAbort()
+      else own.addEventListener('abort', onOwnAbort, { once: true })
     }
-    const signals = [session.signal, options.signal].filter((s): s is AbortSignal => s !== undefined)
-    const listeners: [AbortSignal, () => void][] = []
-    for (const s of signals) {
-      if (s.aborted) onAbort(s)()
-      else {
-        const l = onAbort(s)
-        s.addEventListener('abort', l, { once: true })
-        listeners.push([s, l])
-      }
-    }
+    session.inflight.add(handler)
     const timer = setTimeout(() => handler.abort(new TimeoutError(timeoutMs)), timeoutMs)
     try {
       if (!handler.abortReason) {
@@ -500,7 +515,8 @@ export class HttpClient {
       throw new RequestError(exchange, error)
     } finally {
       clearTimeout(timer)
-      for (const [s, l] of listeners) s.removeEventListener('abort', l)
+      session.inflight.delete(handler)
+      if (own && onOwnAbort) own.removeEventListener('abort', onOwnAbort)
     }
     finishTimings(exchange, handler)
     exchange.status = handler.status
@@ -563,10 +579,13 @@ export interface CreateClientOptions {
 export function createStandaloneClient(options: CreateClientOptions, dispatcher: Dispatcher): HttpClient {
   const headers: Record<string, string> = {}
   mergeHeaders(headers, options.headers)
+  const inflight = new Set<{ abort(reason: Error): void }>()
+  if (options.signal) abortOnSignal(options.signal, inflight)
   const session: ClientSession = {
+    inflight,
     dispatcher,
     jar: new CookieJar(),
-    signal: options.signal,
+    abortedWith: () => (options.signal?.aborted ? abortReason(options.signal) : undefined),
     timeoutMs: parseDuration(options.timeout ?? '30s', 'timeout'),
     currentStep: () => '',
     record: (e) => options.onExchange?.(e),
