@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
+import { registerInit } from './init.ts'
 import { registerRecord } from './record.ts'
 import { registerSoak } from './soak.ts'
 import { registerEnv } from './env.ts'
@@ -17,6 +18,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code
  * own file; add one line here per command.
  */
 export const commands: RegisterCommand[] = [
+  registerInit,
   registerRun,
   registerLoad,
   registerExport,

@@ -1,0 +1,81 @@
+/**
+ * `steady init [dir]`: write a starting `steady.config.ts`, an example
+ * scenario and a CI workflow into a team's repo, and say what to do next.
+ * Wiring only: the work is `initProject()` in ../init/init.ts.
+ */
+import type { Command } from 'commander'
+import { existsSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import { ExitCode } from '@steady/record'
+import type { CliContext } from '../context.ts'
+import { initProject, type InitResult } from '../init/init.ts'
+
+/** The options `steady init` takes. */
+export interface InitFlags {
+  service?: string
+  url?: string
+  start?: string
+  force?: boolean
+}
+
+const what: Record<string, string> = {
+  'steady.config.ts': 'targets, environments, load profiles, a soak plan and gates',
+  'scenarios/example.scenario.ts': 'one flow: seeded data, polling with eventually, an expected 404',
+  '.github/workflows/steady.yml': 'scenarios on every pull request, then a short soak and a verdict',
+}
+
+/** The lines `steady init` prints after writing: the files and the next steps. */
+export function describeInit(result: InitResult, cwd: string): string {
+  const rel = relative(cwd, result.dir)
+  const where = rel === '' ? '.' : rel.startsWith('..') ? result.dir : rel
+  const width = Math.max(...result.files.map((f) => f.path.length))
+  const v = result.values
+  const lines = [`steady init: wrote ${result.files.length} files in ${where}`]
+  for (const f of result.files) lines.push(`  ${f.action.padEnd(11)} ${f.path.padEnd(width)}  ${what[f.path] ?? ''}`.trimEnd())
+  const cd = where === '.' ? '' : `cd ${where} && `
+  const hasPackage = existsSync(join(result.dir, 'package.json'))
+  lines.push(
+    '',
+    'Next:',
+    `  1. ${cd}${hasPackage ? '' : 'npm init -y && '}npm install --save-dev @steady/cli @steady/scenario`,
+    `  2. point steady.config.ts at ${v.service}: targets.local (now ${v.url}), and the local environment's`,
+    `     start command (now ${[v.start.command, ...v.start.args].join(' ')}, given PORT) and readiness path (now /health)`,
+    '  3. rewrite scenarios/example.scenario.ts as one real flow of your service',
+    '  4. npx steady run                   does every flow work against targets.local?',
+    '     npx steady run --env local       the same on a fresh copy, started and stopped by steady',
+    '  5. npx steady soak --env local --duration-scale 0.1',
+    '                                      a short soak; its run.json starts a baseline',
+    '  6. add .steady/ and reports/ to .gitignore; commit the rest',
+    'Guides: docs/guide-scenario-authors.md and docs/guide-gate-owners.md in the steady repository.',
+  )
+  return lines.join('\n') + '\n'
+}
+
+export function registerInit(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  program
+    .command('init')
+    .argument('[dir]', 'the project folder (default: the working directory)')
+    .description("start using steady in a repo: write steady.config.ts, an example scenario and a CI workflow, ready to point at your service")
+    .option('--service <name>', "the service's name, used for plans, baselines and the workflow (default: package.json name, else the folder name)")
+    .option('--url <url>', 'where the service answers on your machine (default http://localhost:8080)')
+    .option('--start <command>', 'the command that starts the service with PORT set, for the local environment (default "npm start")')
+    .option('--force', 'overwrite files that exist')
+    .addHelpText(
+      'after',
+      `
+Writes steady.config.ts, scenarios/example.scenario.ts and .github/workflows/steady.yml.
+Files that exist are not touched (nothing is written) unless --force.
+
+Examples:
+  steady init
+  steady init services/orders --service orders-api --url http://localhost:3000 --start "node dist/server.js"
+  steady init --force
+
+Exit codes: 0 written, 2 a file exists (without --force) or bad usage.`,
+    )
+    .action(async (dir: string | undefined, flags: InitFlags) => {
+      const result = await initProject({ dir: resolve(ctx.cwd, dir ?? '.'), ...flags })
+      ctx.out(describeInit(result, ctx.cwd))
+      setExit(ExitCode.ok)
+    })
+}

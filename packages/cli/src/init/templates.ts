@@ -1,0 +1,305 @@
+/**
+ * The files `steady init` writes into a team's repo: a `steady.config.ts`, one
+ * example scenario and a GitHub Actions workflow. Each is a plain string built
+ * from a few answers (service name, URL, start command), so the published CLI
+ * carries them without extra files. Tests type-check the generated TypeScript
+ * with `tsc` against the steady packages and run it against a real server.
+ */
+
+/** What the templates are filled with. */
+export interface TemplateValues {
+  /** The service's name: a slug (`orders-api`), used in plans, baselines and the workflow. */
+  service: string
+  /** Where the service answers on a developer's machine (`http://localhost:8080`). */
+  url: string
+  /** The command that starts the service (with `PORT` set), split into executable and arguments. */
+  start: { command: string; args: string[] }
+  /** The name of the example scenario (the load profiles' `exec` names it). */
+  scenarioName: string
+}
+
+/** The example scenario's name: the load profiles name it in `exec`. */
+export const EXAMPLE_SCENARIO_NAME = 'an item is created and gets processed'
+
+/** Where each generated file goes, relative to the project root. */
+export const INIT_FILES = {
+  config: 'steady.config.ts',
+  scenario: 'scenarios/example.scenario.ts',
+  workflow: '.github/workflows/steady.yml',
+} as const
+
+const q = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+
+/** `steady.config.ts`: targets, environments, load profiles, a soak plan and gates. */
+export function configTemplate(v: TemplateValues): string {
+  const args = v.start.args.map(q).join(', ')
+  return `/**
+ * steady config for ${v.service}: where the scenarios run (targets and
+ * ephemeral environments), the load that makes the conditions (profiles), how
+ * long and in which phases a soak runs (plans), and what a release gate
+ * requires (gates). Written by \`steady init\`; every section is yours to edit.
+ *
+ *   npx steady run                           scenarios against targets.local (does it work?)
+ *   npx steady run --env local               the same on a fresh copy of the service, torn down after
+ *   npx steady soak --env local --duration-scale 0.1   a short soak (is it stable?)
+ */
+import { defineConfig } from '@steady/cli'
+
+export default defineConfig({
+  // ── scenarios (steady run) ───────────────────────────────────────────────
+  scenarios: ['scenarios/**/*.scenario.ts'],
+  // \`--target <name>\` or \`--target <url>\`; without it, defaultTarget.
+  targets: {
+    // Your service on your machine.
+    local: ${q(v.url)},
+    // A shared environment, from the environment (e.g. a CI variable), when set.
+    ...(process.env.STAGING_URL ? { staging: process.env.STAGING_URL } : {}),
+  },
+  defaultTarget: 'local',
+  // Sent with every request. Secrets belong in the environment, read here.
+  headers: { 'user-agent': 'steady (${v.service})' },
+  // Masked in every output, on top of Authorization, Cookie and password/token/secret fields.
+  redaction: { fields: ['email'] },
+  run: { reporters: ['pretty', 'json'], out: 'reports' },
+
+  // ── environments (steady env up | run --env | soak --env) ──────────────
+  // A fresh environment per run, named by an id, always torn down.
+  environments: {
+    // Your service as a local process: steady picks a free port, passes it as
+    // PORT, waits until /health answers 2xx, and stops it afterwards.
+    local: {
+      provider: 'process',
+      services: {
+        ${JSON.stringify(v.service)}: {
+          command: ${q(v.start.command)},
+          args: [${args}],
+          port: 'auto',
+          readiness: { path: '/health', timeout: '60s' },
+        },
+      },
+    },
+    // The same service in Kubernetes, one release per environment id. The
+    // commands see STEADY_ENV_ID and STEADY_BRANCH as environment variables
+    // (never pasted into the command text).
+    preview: {
+      provider: 'command',
+      up: 'helm upgrade --install "${v.service}-$STEADY_ENV_ID" ./chart --namespace "steady-$STEADY_ENV_ID" --create-namespace --set image.tag="$STEADY_BRANCH" --wait',
+      down: 'helm uninstall "${v.service}-$STEADY_ENV_ID" --namespace "steady-$STEADY_ENV_ID" && kubectl delete namespace "steady-$STEADY_ENV_ID"',
+      url: 'https://{id}.preview.example.com',
+      readiness: { path: '/health', timeout: '5m' },
+    },
+  },
+
+  // ── load profiles (steady load, soak phases) ──────────────────────────────
+  // k6 \`options.scenarios\` entries; \`exec\` names a steady scenario. Arrival-rate
+  // executors keep their schedule when the service slows down (an open model).
+  load: {
+    profiles: {
+      nominal: {
+        executor: 'constant-arrival-rate',
+        exec: ${q(v.scenarioName)},
+        rate: 5,
+        timeUnit: '1s',
+        duration: '5m',
+        preAllocatedVUs: 5,
+        maxVUs: 20,
+      },
+      peak: {
+        executor: 'ramping-arrival-rate',
+        exec: ${q(v.scenarioName)},
+        startRate: 5,
+        timeUnit: '1s',
+        stages: [
+          { duration: '30s', target: 20 },
+          { duration: '1m30s', target: 20 },
+        ],
+        preAllocatedVUs: 10,
+        maxVUs: 50,
+      },
+    },
+  },
+
+  // ── soak plans (steady soak) ─────────────────────────────────────────────
+  // The scenarios run in a loop through every phase; the phases change the load
+  // around them. \`--duration-scale 0.2\` runs the same plan five times faster.
+  plans: {
+    default: {
+      environment: 'local',
+      window: '10s',
+      service: { name: ${q(v.service)} },
+      probe: { concurrency: 2 },
+      // The service's own indicators: its Prometheus /metrics (set path: false
+      // if it has none); a local process is also sampled from /proc.
+      scrape: { path: '/metrics', interval: '5s' },
+      phases: [
+        { name: 'warmup', duration: '30s' },
+        { name: 'quiet', duration: '2m' },
+        { name: 'nominal', duration: '5m', load: 'nominal' },
+        { name: 'peak', duration: '2m', load: 'peak' },
+        { name: 'recovery', duration: '1m' },
+      ],
+    },
+  },
+
+  // ── gates (steady verdict --gate <name>) ─────────────────────────────────
+  // Stricter closer to production. An inconclusive verdict never passes.
+  gates: {
+    integration: { require: ['working'] },
+    staging: {
+      require: ['working', 'stable'],
+      minBaselineRuns: 3,
+      objectives: ['p95 < 500ms', 'failure rate < 1%'],
+    },
+    production: {
+      require: ['working', 'stable'],
+      minBaselineRuns: 5,
+      tolerance: { level: 0.05, tail: 0.15 },
+      objectives: ['p95 < 300ms', 'failure rate < 0.1%'],
+      onInconclusive: 'fail',
+      notJudged: 'inconclusive',
+    },
+  },
+})
+`
+}
+
+/** `scenarios/example.scenario.ts`: one flow with seeded data, polling and an expected error. */
+export function scenarioTemplate(v: TemplateValues): string {
+  return `/**
+ * An example scenario: one user flow of ${v.service}. \`steady run\` runs it once
+ * to say whether the flow works; \`steady soak\` runs it again and again, under
+ * load, to say whether it stays that way.
+ *
+ * It assumes a JSON API like this one; replace the paths and bodies with one
+ * real flow of your service:
+ *
+ *   GET  /health              → 200
+ *   POST /api/items {name}    → 201 {id, name, state: 'pending'}
+ *   GET  /api/items/:id       → 200 {id, name, state}; state becomes 'ready' once processed
+ *   GET  /api/items/<unknown> → 404
+ */
+import { scenario, expect } from '@steady/scenario'
+
+export default scenario(${q(v.scenarioName)}, { tags: ['example', 'smoke'] }, async ({ http, step, data, eventually }) => {
+  const health = await step('health', () => http.get('/health'))
+  expect(health).toHaveStatus(200)
+
+  // Seeded test data: the run seed (printed by every run, or --seed) makes the
+  // same names again, so a failing iteration can be replayed exactly with
+  // \`steady run --replay <run> --scenario <name> --iteration <n>\`.
+  const name = \`\${data.commerce.productName()} \${data.string.alphanumeric(8)}\`
+
+  const created = await step('create item', () => http.post('/api/items', { json: { name } }))
+  expect(created).toHaveStatus(201)
+  expect(created).toHaveJson({ name })
+  const { id } = created.json<{ id: string }>()
+
+  // The work finishes in the background: poll until it is done. When it never
+  // is, the failure shows the last response and how long steady waited.
+  await step('item is processed', () =>
+    eventually(
+      async () => {
+        const res = await http.get(\`/api/items/\${encodeURIComponent(id)}\`)
+        expect(res).toHaveStatus(200)
+        expect(res).toHaveJson({ id, name, state: 'ready' })
+      },
+      { timeout: '30s', every: '500ms', message: 'item processed' },
+    ),
+  )
+
+  // Asserting an error status makes it an expected response, not an error, in every metric.
+  const missing = await step('unknown item', () => http.get(\`/api/items/missing-\${data.string.alphanumeric(8)}\`))
+  expect(missing).toHaveStatus(404)
+})
+`
+}
+
+/** `.github/workflows/steady.yml`: scenarios on every pull request, then a short soak judged by a gate. */
+export function workflowTemplate(v: TemplateValues): string {
+  return `# steady for ${v.service}, written by \`steady init\`.
+# On every pull request: the scenarios on a fresh environment (does it work?),
+# then a short soak judged against the committed baseline (is it stable?).
+# The baseline, baselines/${v.service}.json, is made from soaks of accepted
+# versions on the same kind of runner with the same --duration-scale:
+#   npx steady baseline add reports/soak/run.json --baseline baselines/${v.service}.json
+name: steady
+
+on:
+  pull_request:
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  pull-requests: write # the verdict comment
+
+concurrency:
+  group: steady-\${{ github.ref }}
+  cancel-in-progress: true
+
+env:
+  SERVICE: ${v.service}
+  GATE: staging
+  NO_COLOR: '1'
+
+jobs:
+  working:
+    name: scenarios on a fresh environment
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+      - run: npm ci
+      - name: Run the scenarios
+        run: npx steady run --env local --branch "\${GITHUB_HEAD_REF:-\$GITHUB_REF_NAME}" --reporter pretty,junit,github --out reports/run
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: steady-run
+          path: reports/run
+          if-no-files-found: ignore
+
+  stable:
+    name: soak and verdict
+    needs: working
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+      - run: npm ci
+      - name: Soak a fresh environment
+        run: npx steady soak --env local --duration-scale 0.2 --out reports/soak --branch "\${GITHUB_HEAD_REF:-\$GITHUB_REF_NAME}" --tag "service=\$SERVICE" --tag "commit=\$GITHUB_SHA"
+      - name: Verdict
+        id: verdict
+        run: |
+          set +e
+          npx steady verdict reports/soak/run.json --baseline "baselines/\$SERVICE.json" --gate "\$GATE" --format markdown > reports/soak/verdict.md
+          code=\$?
+          set -e
+          echo "code=\$code" >> "\$GITHUB_OUTPUT"
+          cat reports/soak/verdict.md >> "\$GITHUB_STEP_SUMMARY"
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: steady-soak
+          path: reports/soak
+          if-no-files-found: ignore
+      - name: Fail unless the verdict passed
+        env:
+          CODE: \${{ steps.verdict.outputs.code }}
+        run: |
+          case "\$CODE" in
+            0) echo "steady: the gate passed" ;;
+            1) echo "::error::steady: the gate failed (see the verdict in the job summary)"; exit 1 ;;
+            3) echo "::error::steady: the verdict is inconclusive (too little baseline, incomparable runs or too little data); an inconclusive verdict never passes"; exit 1 ;;
+            *) echo "::error::steady verdict could not judge the run (exit \$CODE)"; exit 1 ;;
+          esac
+`
+}
