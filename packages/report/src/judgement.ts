@@ -39,12 +39,16 @@ export interface VerdictView {
   gate?: string
   /** `verdict` against a baseline, or `compare` between two runs. */
   mode: 'verdict' | 'compare'
-  /** Findings that failed, were inconclusive, accepted, muted or informative, most severe first. */
-  findings: FindingView[]
+  /** Primary findings that failed: they decide the gate. */
+  decisive: FindingView[]
+  /** Secondary findings that changed: reported only (unless the gate names them). */
+  secondary: FindingView[]
+  /** Inconclusive, accepted, muted and informative findings. */
+  other: FindingView[]
+  /** Checks that were not judged, with why (the run could not have seen a change of the tolerance). */
+  notJudged: FindingView[]
   /** Checks that were judged and passed. */
   passed: FindingView[]
-  /** What was not judged and why. */
-  notJudged: { what: string; why: string }[]
   /** Whether the run was comparable with its baseline, and what differs. */
   comparable?: { ok: boolean; sentence: string }
   /** Scenario behaviours by scenario name. */
@@ -61,12 +65,19 @@ export interface FindingView {
   tag: string
   /** Short kind in words: latency level, memory growth, failure rate, ... */
   kind: string
+  /** Where the kind comes in the page's order (working first, then stability by weight). */
+  kindOrder: number
+  /** For ordering within a kind: severity (0 critical … 3 none), then the size of the change. */
+  rank: number
+  magnitude: number
   /** Where: scenario › step, phase, statistic. */
   place: string
   /** The sentence a person understands, with the numbers. */
   sentence: string
-  /** Series, baseline, current, change, interval or p-value, as label → text. */
+  /** Baseline, current, change, expected interval, p-value, tolerance, smallest detectable change: label → text. */
   numbers: [string, string][]
+  /** How it was judged: series, method, evidence (label → text), folded away on the page. */
+  detail: [string, string][]
   /** Primary findings fail gates; secondary ones are reported only. */
   primary: boolean
   /** The series key, so the page can link the finding to its chart. */

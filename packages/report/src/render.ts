@@ -13,7 +13,7 @@ import { buildCharts, type ChartSpec } from './charts.ts'
 import { clientScript } from './client-script.ts'
 import { html, join, jsonForScript, type Html } from './escape.ts'
 import { num, span, wallClock } from './format.ts'
-import type { BaselineView, VerdictView } from './judgement.ts'
+import type { BaselineView, FindingView, VerdictView } from './judgement.ts'
 import { classify, windowCount } from './series.ts'
 import { eventsHtml, samplesHtml, signatureTimelines, timelineHtml } from './sections/failures.ts'
 import { figuresHtml } from './sections/figures.ts'
@@ -102,9 +102,14 @@ export function renderPage(input: PageInput): string {
     const fig = charts.service[i]
     if (fig) figureOf.set(ind.series.key, `${fig.spec.id}-figure`)
   })
-  const verdict = input.verdict && {
+  const link = (list: FindingView[]) => list.map((f) => (f.series && figureOf.has(f.series) ? { ...f, chart: figureOf.get(f.series)! } : f))
+  const verdict: VerdictView | undefined = input.verdict && {
     ...input.verdict,
-    findings: input.verdict.findings.map((f) => (f.series && figureOf.has(f.series) ? { ...f, chart: figureOf.get(f.series)! } : f)),
+    decisive: link(input.verdict.decisive),
+    secondary: link(input.verdict.secondary),
+    other: link(input.verdict.other),
+    notJudged: link(input.verdict.notJudged),
+    passed: link(input.verdict.passed),
   }
   const judgedScenarios = verdict?.scenarios ?? new Map()
   const s = record.subject

@@ -37,7 +37,12 @@ nav.toc a { text-decoration: none; }
 .verdict h3 { margin: 14px 0 4px; }
 .verdict .numbers { margin-top: 2px; }
 .verdict .numbers strong { color: var(--fg); font-weight: 600; }
-details.passed { background: #fff; margin-top: 10px; }
+details.passed, details.more-findings { background: #fff; margin-top: 8px; }
+.finding-group h4 { margin: 10px 0 2px; font-size: 0.95rem; }
+ul.findings { margin: 2px 0; padding-left: 1.2em; }
+details.evidence { border: 0; padding: 0; margin: 0; }
+details.evidence > summary { font-weight: 400; font-size: 0.8rem; color: var(--muted); padding: 0; }
+details.evidence[open] > summary { border: 0; margin: 0; }
 .answer { display: inline-block; border-radius: 999px; padding: 2px 12px; font-weight: 600; border: 1px solid currentColor; background: #fff; }
 .answer.good { color: var(--good); } .answer.bad { color: var(--bad); } .answer.warn { color: var(--warn); } .answer.none { color: var(--none); }
 .verdict ul { margin: 6px 0 0; padding-left: 1.2em; }

@@ -14,6 +14,13 @@ const answerOf = (s: Verdict['working']['status']) => (s === 'pass' ? 'yes' : s 
 const severityRank: Record<string, number> = { critical: 0, major: 1, minor: 2 }
 const statusRank: Record<Finding['status'], number> = { fail: 0, inconclusive: 1, 'not-judged': 2, muted: 3, accepted: 4, info: 5, pass: 6 }
 
+/** The order kinds are shown in: whether it works first, then what weighs most for stability. */
+const kindOrder = [
+  'failing', 'onset', 'flaky', 'crash', 'restart', 'recovery', 'leak', 'failure-rate', 'load-failures', 'new-error', 'objective',
+  'level', 'tail', 'drift', 'indicator-trend', 'load-latency', 'load-slope', 'dropped-iterations', 'start-lateness',
+  'generator-saturated', 'open-model', 'incomplete-run', 'comparability', 'baseline', 'missing-series',
+]
+
 /** Words for finding kinds, as a reader says them. */
 const kindWords: Record<string, string> = {
   failing: 'failing scenario',
@@ -66,19 +73,29 @@ function valueIn(v: number | undefined, unit: string | undefined): string {
   }
 }
 
+/**
+ * The finding's unit as the report shows it. A failure rate is a share even
+ * when the verdict calls its unit `rate`: per second is only for throughput.
+ */
+function unitOf(f: Finding): string | undefined {
+  if (f.unit === 'rate' && /fail|error|pass|flak|share|proportion/i.test(f.stat ?? f.kind)) return 'ratio'
+  return f.unit
+}
+
 function changeText(f: Finding): string | undefined {
   if (f.change === undefined) return undefined
   if (f.changeKind === 'absolute') {
-    if (f.unit === 'ratio') return `${f.change >= 0 ? '+' : '−'}${num(Math.abs(f.change * 100), 3)} percentage points`
-    return `${f.change >= 0 ? '+' : '−'}${valueIn(Math.abs(f.change), f.unit)}`
+    if (unitOf(f) === 'ratio') return `${f.change >= 0 ? '+' : '−'}${num(Math.abs(f.change * 100), 3)} percentage points`
+    return `${f.change >= 0 ? '+' : '−'}${valueIn(Math.abs(f.change), unitOf(f))}`
   }
   return change(f.change)
 }
 
 function scaleText(f: Finding, v: number): string {
   // Without a stated kind, a tolerance far above 1 cannot be a share: it is in the finding's unit (bytes/h).
-  const kind = f.changeKind ?? (f.unit && f.unit !== 'ratio' && Math.abs(v) > 10 ? 'absolute' : 'relative')
-  return kind === 'absolute' ? (f.unit === 'ratio' ? `${num(v * 100, 3)} pp` : valueIn(v, f.unit)) : `${num(v * 100, 3)}%`
+  const unit = unitOf(f)
+  const kind = f.changeKind ?? (unit && unit !== 'ratio' && Math.abs(v) > 10 ? 'absolute' : 'relative')
+  return kind === 'absolute' ? (unit === 'ratio' ? `${num(v * 100, 3)} pp` : valueIn(v, unit)) : `${num(v * 100, 3)}%`
 }
 
 /** Evidence keys that describe a fitted line: drawn in the chart, not listed. */
@@ -95,26 +112,28 @@ export function findingPlace(f: Finding): string {
   return where.filter(Boolean).join(', ')
 }
 
-/** The numbers behind a finding, as label → text. */
-export function findingNumbers(f: Finding): [string, string][] {
+/** The numbers behind a finding, as label → text: first the core ones, then how it was judged. */
+export function findingNumbers(f: Finding): { core: [string, string][]; detail: [string, string][] } {
   const out: [string, string][] = []
-  if (f.series && (f.scenario || f.step)) out.push(['series', f.series])
-  if (f.baseline !== undefined) out.push(['baseline', valueIn(f.baseline, f.unit)])
-  if (f.current !== undefined) out.push(['now', valueIn(f.current, f.unit)])
+  if (f.baseline !== undefined) out.push(['baseline', valueIn(f.baseline, unitOf(f))])
+  if (f.current !== undefined) out.push(['now', valueIn(f.current, unitOf(f))])
   const c = changeText(f)
   if (c) out.push(['change', c])
-  if (f.interval) out.push(['expected', `${valueIn(f.interval[0], f.unit)} – ${valueIn(f.interval[1], f.unit)}`])
-  if (f.pValue !== undefined) out.push(['p', f.pAdjusted !== undefined ? `${num(f.pValue, 2)} (Holm ${num(f.pAdjusted, 2)})` : num(f.pValue, 2)])
+  if (f.interval) out.push(['expected', `${valueIn(f.interval[0], unitOf(f))} – ${valueIn(f.interval[1], unitOf(f))}`])
+  const p = (v: number) => (v < 1e-6 ? '< 0.000001' : num(v, 2))
+  if (f.pValue !== undefined) out.push(['p', f.pAdjusted !== undefined ? `${p(f.pValue)} (Holm ${p(f.pAdjusted)})` : p(f.pValue)])
   if (f.tolerance !== undefined) out.push(['tolerance', scaleText(f, f.tolerance)])
   if (f.detectable !== undefined) out.push(['smallest detectable', scaleText(f, f.detectable)])
   if (f.atMs !== undefined) out.push(['at', offset(f.atMs)])
-  if (f.method) out.push(['method', f.method])
+  const detail: [string, string][] = []
+  if (f.series) detail.push(['series', f.series])
+  if (f.method) detail.push(['method', f.method])
   const drawn = fittedLine(f) !== undefined
   for (const [k, v] of Object.entries(f.evidence ?? {})) {
     if (v === null || v === '' || (drawn && lineKeys.has(k))) continue
-    out.push([words(k), typeof v === 'number' ? (/Ms$/.test(k) ? offset(v) : num(v, 4)) : String(v)])
+    detail.push([words(k), typeof v === 'number' ? (/Ms$/.test(k) ? offset(v) : num(v, 4)) : String(v)])
   }
-  return out
+  return { core: out, detail }
 }
 
 function findingView(f: Finding): FindingView {
@@ -138,13 +157,20 @@ function findingView(f: Finding): FindingView {
   let sentence = f.message || `${kindWords[f.kind] ?? f.kind}${findingPlace(f) ? ` (${findingPlace(f)})` : ''}`
   if (f.accepted) sentence += ` Accepted by ${f.accepted.by} on ${f.accepted.at.slice(0, 10)}: ${f.accepted.reason}.`
   if (f.muted) sentence += ` Muted by ${f.muted.owner} until ${f.muted.until.slice(0, 10)}: ${f.muted.reason}.`
+  const order = kindOrder.indexOf(f.kind)
   return {
     severity: tone,
     tag,
     kind: kindWords[f.kind] ?? f.kind,
+    kindOrder: order < 0 ? kindOrder.length : order,
+    rank: f.severity ? severityRank[f.severity] : 3,
+    magnitude: Math.abs(f.change ?? 0),
     place: findingPlace(f),
     sentence,
-    numbers: findingNumbers(f),
+    ...(() => {
+      const n = findingNumbers(f)
+      return { numbers: n.core, detail: n.detail }
+    })(),
     primary: f.primary,
     ...(f.series ? { series: f.series } : {}),
   }
@@ -184,11 +210,7 @@ export function verdictView(v: Verdict): VerdictView {
   const sorted = [...v.findings].sort(
     (a, b) => statusRank[a.status] - statusRank[b.status] || Number(b.primary) - Number(a.primary) || (severityRank[a.severity ?? 'minor'] ?? 3) - (severityRank[b.severity ?? 'minor'] ?? 3),
   )
-  const shown = sorted.filter((f) => f.status === 'fail' || f.status === 'inconclusive' || f.status === 'accepted' || f.status === 'muted' || f.status === 'info')
-  const notJudged = sorted
-    .filter((f) => f.status === 'not-judged')
-    .map((f) => ({ what: `${kindWords[f.kind] ?? f.kind}${findingPlace(f) ? ` (${findingPlace(f)})` : ''}`, why: f.message || 'the run could not have seen a change of the gate’s tolerance' }))
-  const passed = sorted.filter((f) => f.status === 'pass').map(findingView)
+  const views = (pred: (f: Finding) => boolean) => sorted.filter(pred).map(findingView)
   const scenarios = new Map<string, ScenarioJudgement>()
   for (const f of v.findings) {
     if (f.question !== 'working' || !f.scenario) continue
@@ -220,9 +242,11 @@ export function verdictView(v: Verdict): VerdictView {
     summary: v.summary,
     gate: v.gate.name,
     mode: v.mode,
-    findings: shown.map(findingView),
-    passed,
-    notJudged,
+    decisive: views((f) => f.status === 'fail' && f.primary),
+    secondary: views((f) => f.status === 'fail' && !f.primary),
+    other: views((f) => f.status === 'inconclusive' || f.status === 'accepted' || f.status === 'muted' || f.status === 'info'),
+    notJudged: views((f) => f.status === 'not-judged'),
+    passed: views((f) => f.status === 'pass'),
     comparable,
     scenarios,
     lines: fittedLines(v),

@@ -7,6 +7,9 @@ import { join } from 'node:path'
 import type { RunRecord } from '@steady/record'
 import { escapeHtml, jsonForScript, renderReport, writeReport } from '@steady/report'
 import { makeRecord, PAYLOADS, SECRET } from './fixtures/make-record.ts'
+import { makeBaseline, makeVerdict } from './fixtures/make-verdict.ts'
+import { judge, selectGate } from '@steady/baseline'
+import { SteadyError } from '@steady/record'
 import { bucketQuantile, fold, theilSen } from '../src/stats.ts'
 import { buildCharts, MAX_POINTS } from '../src/charts.ts'
 import { classify } from '../src/series.ts'
@@ -205,6 +208,76 @@ test('stats: bucket quantiles interpolate like PromQL; Theil–Sen ignores a spi
   assert.ok(Math.abs(line.intercept - 1) < 1e-9)
   assert.equal(fold([1, null, 3, null, null, null], 2, 'max'), [1, 3, null])
   assert.equal(fold([1, 3, 5, 7], 2, 'mean'), [2, 6])
+})
+
+let baselineFile: ReturnType<typeof makeBaseline> | undefined
+const baseline = () => (baselineFile ??= makeBaseline({ durationMs: 20 * 60_000 }, 4))
+
+test('a verdict is at the top: the answers, what fails the gate grouped by kind, what was not judged, comparability', () => {
+  const record = plain()
+  const verdict = makeVerdict(record, baseline())
+  const page = renderReport({ record, verdict, baseline: baseline(), baselineName: 'baselines/demo-store.json' })
+  const top = page.slice(page.indexOf('id="verdict"'), page.indexOf('id="run"'))
+  assert.match(top, 'Failed against the staging gate')
+  assert.match(top, 'working? no')
+  assert.match(top, 'stable? no')
+  assert.match(top, 'What fails the gate (5)')
+  assert.match(top, 'In short: 1 failures from a point on, 1 flaky scenario, 1 service restart, 1 memory growth, 1 latency level.')
+  assert.match(top, 'heap used after GC grew 40 MB per hour')
+  // Numbers in the finding's unit; the fitted line is drawn, not listed.
+  assert.match(top, 'now <strong>38.1 MB/h</strong>')
+  assert.not.match(top, 'slope per hour')
+  assert.match(top, 'Not judged (1)')
+  assert.match(top, 'recovery is too short')
+  assert.match(top, '3 of 4 baseline runs compared; 1 left out as not comparable')
+  assert.match(top, 'saturated load generator')
+  assert.match(top, '2 checks judged and passed')
+  assert.not.match(top, 'No verdict')
+  // Findings link to the chart of their series.
+  const heapFigure = page.match(/<figure id="([^"]+)">\s*<h3>Heap used/)
+  assert.ok(heapFigure)
+  assert.match(top, `href="#${heapFigure[1]}"`)
+})
+
+test('with a verdict, charts draw its fitted lines and its prediction intervals; tables compare with the baseline', () => {
+  const record = plain()
+  const verdict = makeVerdict(record, baseline())
+  const page = renderReport({ record, verdict, baseline: baseline() })
+  const data = embedded(page)
+  const heap = data.charts.find((c) => c.lines.some((l) => l.label === 'window minimum (after GC)'))!
+  assert.ok(heap.lines.some((l) => l.label === 'fitted slope per phase (verdict)'))
+  assert.match(page, 'Fitted slopes (from the verdict)')
+  const level = verdict.findings.find((f) => f.kind === 'level')!
+  const payChart = data.charts.find((c) => c.lines.some((l) => l.label === 'expected p95 (baseline)') && page.includes(`<figure id="${c.id}-figure">\n<h3>${escapeHtml(`${level.scenario} › ${level.step}`)}</h3>`))
+  assert.ok(payChart, 'the step of the level finding has a band')
+  const upper = payChart.lines.find((l) => l.label === 'expected p95 (baseline)')!.values
+  assert.ok(upper.some((v) => v !== null && Math.abs(v - level.interval![1]) < 0.01), 'the band in peak is the prediction interval')
+  assert.match(page, 'the baseline’s median over its 3 runs')
+  assert.match(page, 'Intel Xeon Platinum 8375C there')
+})
+
+test('a verdict about another run is refused with what to do', () => {
+  const record = plain()
+  const verdict = { ...makeVerdict(record, baseline()), run: { ...makeVerdict(record, baseline()).run, id: 'other' } }
+  try {
+    renderReport({ record, verdict })
+    assert.unreachable()
+  } catch (e) {
+    assert.ok(e instanceof SteadyError)
+    assert.is((e as SteadyError).code, 'STEADY_REPORT_MISMATCH')
+    assert.is((e as SteadyError).exitCode, 2)
+  }
+})
+
+test('a verdict from the real judge renders: every failing finding is on the page in its own words', () => {
+  const record = plain()
+  const verdict = judge({ record, baseline: baseline(), baselineFile: 'baselines/demo-store.json', gate: selectGate(undefined, undefined), now: new Date('2026-11-26T07:00:00Z') })
+  const page = renderReport({ record, verdict, baseline: baseline() })
+  for (const f of verdict.findings) {
+    if (f.status === 'pass' || !f.message) continue
+    assert.ok(page.includes(escapeHtml(f.message)), f.message)
+  }
+  assert.match(page, verdict.result === 'fail' ? 'Failed against' : verdict.result === 'pass' ? 'Passed against' : 'Inconclusive against')
 })
 
 test.run()

@@ -26,26 +26,32 @@ export function verdictHtml(verdict: VerdictView | undefined, baseline: Baseline
   const finding = (f: FindingView) =>
     html`<li><span class="tag ${f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none'}">${f.tag}</span><span class="finding-kind">${f.kind}</span>${f.place ? html` <span class="muted">(${f.place})</span>` : ''}${
       f.primary ? '' : html` <span class="small muted">secondary</span>`
-    }: ${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}${f.numbers.length ? html`<div class="small muted numbers">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))}</div>` : ''}</li>`
-  const findings = verdict.findings.length
-    ? html`<h3>Findings (${verdict.findings.length})</h3><ul class="findings">${join(verdict.findings.map(finding))}</ul>`
-    : html`<p><strong>No finding</strong>: nothing changed beyond the gate’s tolerances.</p>`
+    }: ${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}${f.numbers.length ? html`<div class="small muted numbers">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))}</div>` : ''}${
+      f.detail.length ? html`<details class="evidence"><summary>how it was judged</summary><dl class="kv small">${join(f.detail.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`))}</dl></details>` : ''
+    }</li>`
+  const decisive = verdict.decisive.length
+    ? html`<h3>What fails the gate (${verdict.decisive.length})</h3><p class="small">In short: ${kindCounts(verdict.decisive)}.</p>${groups(verdict.decisive, finding, 5)}`
+    : html`<p><strong>Nothing fails the gate</strong>: no primary check changed beyond the gate’s tolerances.</p>`
+  const other = verdict.other.length ? html`<h3>Inconclusive, accepted, muted, for information (${verdict.other.length})</h3>${groups(verdict.other, finding, 5)}` : ''
+  const secondary = verdict.secondary.length
+    ? html`<details class="more-findings"><summary>${plural(verdict.secondary.length, 'secondary change')}, reported only (they do not fail this gate)</summary>${groups(verdict.secondary, finding, 5)}</details>`
+    : ''
   const notJudged = verdict.notJudged.length
-    ? html`<h3>Not judged (${verdict.notJudged.length})</h3><ul>${join(verdict.notJudged.map((n) => html`<li><strong>${n.what}</strong>: ${n.why}</li>`))}</ul>`
+    ? html`<h3>Not judged (${verdict.notJudged.length})</h3><p class="small">The run could not have seen a change of the gate’s tolerance here (too few iterations, too short, too much spread between baseline runs): these are not passes.</p>${groups(verdict.notJudged, finding, 3)}`
     : html`<p class="small">Everything the gate asks for was judged.</p>`
   const passed = verdict.passed.length
-    ? html`<details class="passed"><summary>${plural(verdict.passed.length, 'check')} judged and passed</summary><ul class="small">${join(verdict.passed.map(finding))}</ul></details>`
+    ? html`<details class="passed"><summary>${plural(verdict.passed.length, 'check')} judged and passed</summary>${groups(verdict.passed, finding, 1000)}</details>`
     : ''
   const comparable = verdict.comparable
     ? html`<p class="small"><span class="tag ${verdict.comparable.ok ? 'good' : 'warn'}">${verdict.comparable.ok ? 'comparable' : 'not comparable'}</span> ${verdict.comparable.sentence}</p>`
     : ''
   return html`<section class="verdict ${tone}" id="verdict" aria-label="verdict">
 <p class="headline">${headline}</p>
-<p>${verdict.summary}</p>
+${verdict.answers.every((a) => a.why) ? '' : html`<p>${verdict.summary}</p>`}
 <ul class="answers">${join(
     verdict.answers.map((a) => html`<li><span class="answer ${toneOf(a.answer)}">${a.question}? ${a.answer}</span>${a.why ? html` <span class="small">${a.why}</span>` : ''}</li>`),
   )}</ul>
-${comparable}${findings}${notJudged}${passed}${verdict.notes.length ? html`<h3>Notes</h3><ul class="small">${join(verdict.notes.map((n) => html`<li>${n}</li>`))}</ul>` : ''}
+${comparable}${decisive}${other}${secondary}${notJudged}${passed}${verdict.notes.length ? html`<h3>Notes</h3><ul class="small">${join(verdict.notes.map((n) => html`<li>${n}</li>`))}</ul>` : ''}
 </section>`
 }
 
@@ -144,4 +150,39 @@ function baselineRunsHtml(b: BaselineView): Html {
   const differing = b.runList.filter((r) => r.differs.length).length
   return html`<p class="small">Baseline <span class="mono">${b.name}</span>: ${plural(b.runs, 'run')}${differing ? html`, <strong>${differing} with a different comparability key</strong>` : ', all with the same comparability key as this run'}.</p>
 <div class="scroll"><table><thead><tr><th>baseline run</th><th>date</th><th>version</th><th>comparability</th></tr></thead><tbody>${join(rows)}</tbody></table></div>`
+}
+
+/**
+ * Findings grouped by kind, in the page's order: the first `top` of each
+ * group (most severe, largest change) are shown, the rest fold away.
+ */
+function groups(list: FindingView[], item: (f: FindingView) => Html, top: number): Html {
+  const byKind = new Map<string, FindingView[]>()
+  for (const f of [...list].sort((a, b) => a.kindOrder - b.kindOrder || a.rank - b.rank || b.magnitude - a.magnitude)) {
+    const g = byKind.get(f.kind) ?? []
+    g.push(f)
+    byKind.set(f.kind, g)
+  }
+  return join(
+    [...byKind.entries()].map(
+      ([kind, items]) =>
+        html`<div class="finding-group"><h4>${kind} <span class="muted">(${items.length})</span></h4><ul class="findings">${join(items.slice(0, top).map(item))}</ul>${
+          items.length > top ? html`<details class="more-findings"><summary>${items.length - top} more: ${kind}</summary><ul class="findings">${join(items.slice(top).map(item))}</ul></details>` : ''
+        }</div>`,
+    ),
+  )
+}
+
+/** `1 flaky scenario, 41 latency level, ...` in the page's order. */
+function kindCounts(list: FindingView[]): string {
+  const counts = new Map<string, { n: number; order: number }>()
+  for (const f of list) {
+    const c = counts.get(f.kind) ?? { n: 0, order: f.kindOrder }
+    c.n++
+    counts.set(f.kind, c)
+  }
+  return [...counts.entries()]
+    .sort((a, b) => a[1].order - b[1].order)
+    .map(([kind, c]) => `${c.n} ${kind}`)
+    .join(', ')
 }
