@@ -120,7 +120,7 @@ define('the Prometheus store reads an indicator history with query_range, each o
     metrics.observe(o)
     await until(`steady_process_observation_timestamp_seconds{job="steady",indicator="queue_time",branch="main"}`, (v) => v === o.at / 1000)
   }
-  const store = new PrometheusStore({ url: prometheus!.url, processes: [ci], stepMs: 1000 })
+  const store = new PrometheusStore({ url: prometheus!.url, processes: [ci], stepMs: 500 })
   const read = await store.read({ process: 'ci', indicator: 'queue_time', from: start - 5 * 60_000, to: Date.now() })
   assert.equal(
     read.map((o) => [o.value, o.at, o.labels]),
@@ -129,7 +129,7 @@ define('the Prometheus store reads an indicator history with query_range, each o
 })
 
 define('CI pushes to the Pushgateway through the store; Prometheus keeps the history a fresh clone reads back', async () => {
-  const store = new PrometheusStore({ url: prometheus!.url, processes: [ci], stepMs: 1000, pushgateway: { url: pushgateway!.url, jobName: 'ci' } })
+  const store = new PrometheusStore({ url: prometheus!.url, processes: [ci], stepMs: 500, pushgateway: { url: pushgateway!.url, jobName: 'ci' } })
   const start = Date.now()
   const runs = [540, 600, 660].map((value, k) => ({ process: 'ci', indicator: 'cycle_time', value, at: start - (10 - k) * 60_000, labels: { branch: 'release' } }))
   for (const o of runs) {

@@ -27,10 +27,11 @@ export interface PrometheusStoreOptions {
   /** How far back a read reaches when the query has no `from` (ms). Default 35 days. */
   defaultRangeMs?: number
   /**
-   * The query_range step (ms). Default 60 000. Two observations of one series
-   * (process, indicator, labels) closer together than the step, or than the
-   * scrape interval, may read back as one; long ranges are read in chunks of
-   * 10 000 steps.
+   * The query_range step (ms). Default 60 000. Keep it at most half the
+   * scrape interval of the Pushgateway to see every scraped observation; two
+   * observations of one series (process, indicator, labels) closer together
+   * than the scrape interval read back as one. Long ranges are read in
+   * chunks of 10 000 steps.
    */
   stepMs?: number
   /** Extra request headers (an Authorization header for a protected Prometheus). */
@@ -150,7 +151,7 @@ export class PrometheusStore implements HealthStore {
     url.searchParams.set('query', promql)
     url.searchParams.set('start', String(from / 1000))
     url.searchParams.set('end', String(to / 1000))
-    url.searchParams.set('step', `${stepMs / 1000}s`)
+    url.searchParams.set('step', String(stepMs / 1000))
     let response: Response
     try {
       response = await fetch(url, { headers: this.options.headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000) })
