@@ -1,0 +1,181 @@
+/**
+ * Writes `docs/cli.md`, the CLI reference, from the commands' own
+ * definitions: it walks `createProgram()` of @steady/cli — every command and
+ * subcommand, its arguments, options, description and the text its `--help`
+ * prints after the options — so the reference cannot drift from the CLI.
+ * `test/cli-reference.test.ts` regenerates it in memory and fails when the
+ * committed file differs.
+ *
+ *   npx tsx --conditions=steady-source scripts/gen-cli-reference.ts          write docs/cli.md
+ *   npx tsx --conditions=steady-source scripts/gen-cli-reference.ts --check  exit 1 if it is out of date
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Command, Help, Option, Argument } from 'commander'
+import { createProgram, type CliContext } from '@steady/cli'
+import { SteadyError, writeFileAtomic } from '@steady/record'
+
+/** Where the reference lives, relative to the repo root. */
+export const CLI_REFERENCE_PATH = 'docs/cli.md'
+
+/** The program as `steady` builds it, with a context that never runs anything (only definitions are read). */
+export function referenceProgram(): Command {
+  const ctx: CliContext = {
+    cwd: process.cwd(),
+    out: () => {},
+    err: () => {},
+    isTTY: false,
+    color: false,
+    signal: new AbortController().signal,
+    env: {},
+    config: () => Promise.reject(new SteadyError('STEADY_USAGE', 'the CLI reference generator loads no config')),
+  }
+  return createProgram(ctx, () => {})
+}
+
+/** Markdown-safe text for a table cell or a paragraph: no raw HTML, no column breaks. */
+function md(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\n+/g, ' ')
+}
+
+/** The full name as typed: `steady env up`. */
+function fullName(cmd: Command): string {
+  const names: string[] = []
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name())
+  return names.join(' ')
+}
+
+/** GitHub's heading anchor for a heading text. */
+function anchor(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-')
+}
+
+/** What a command prints before and after its generated help (`addHelpText`). */
+function extraHelp(cmd: Command, position: 'before' | 'after'): string {
+  let text = ''
+  cmd.emit(`${position}Help`, { error: false, command: cmd, write: (s: string) => void (text += s) })
+  return text.replace(/^\s*\n/, '').replace(/\s+$/, '')
+}
+
+function defaultOf(option: Option): string {
+  if (option.defaultValueDescription) return option.defaultValueDescription
+  const v: unknown = option.defaultValue
+  if (v === undefined || (Array.isArray(v) && v.length === 0) || (option.negate && v === true)) return ''
+  return JSON.stringify(v)
+}
+
+function optionRows(help: Help, cmd: Command): string[] {
+  const rows = help.visibleOptions(cmd).map((o) => {
+    const notes: string[] = []
+    if (o.mandatory) notes.push('required')
+    if (o.argChoices) notes.push(`one of ${o.argChoices.map((c) => `\`${c}\``).join(', ')}`)
+    const d = defaultOf(o)
+    if (d) notes.push(`default \`${d}\``)
+    if (o.variadic) notes.push('repeatable')
+    return `| \`${o.flags}\` | ${md(o.description)}${notes.length ? ` (${notes.join('; ')})` : ''} |`
+  })
+  return rows.length ? ['| option | description |', '|---|---|', ...rows] : []
+}
+
+function argumentRows(help: Help, cmd: Command): string[] {
+  const args: readonly Argument[] = help.visibleArguments(cmd)
+  const rows = args.map((a) => {
+    const shown = `${a.required ? '<' : '['}${a.name()}${a.variadic ? '...' : ''}${a.required ? '>' : ']'}`
+    const notes: string[] = []
+    if (a.argChoices) notes.push(`one of ${a.argChoices.map((c) => `\`${c}\``).join(', ')}`)
+    if (a.defaultValue !== undefined) notes.push(`default \`${a.defaultValueDescription ?? JSON.stringify(a.defaultValue)}\``)
+    return `| \`${shown}\` | ${md(a.description)}${notes.length ? ` (${notes.join('; ')})` : ''} |`
+  })
+  return rows.length ? ['| argument | description |', '|---|---|', ...rows] : []
+}
+
+function walk(cmd: Command, out: Command[] = []): Command[] {
+  for (const sub of cmd.commands) {
+    out.push(sub)
+    walk(sub, out)
+  }
+  return out
+}
+
+function section(help: Help, cmd: Command): string[] {
+  const name = fullName(cmd)
+  const lines = [`## ${name}`, '', md(cmd.description()), '', '```text', `Usage: ${help.commandUsage(cmd)}`, '```', '']
+  const before = extraHelp(cmd, 'before')
+  if (before) lines.push('```text', before, '```', '')
+  if (cmd.commands.length) {
+    lines.push('| subcommand | what it does |', '|---|---|')
+    for (const sub of cmd.commands) lines.push(`| [\`${fullName(sub)}\`](#${anchor(fullName(sub))}) | ${md(sub.description())} |`)
+    lines.push('')
+  }
+  const args = argumentRows(help, cmd)
+  if (args.length) lines.push(...args, '')
+  const opts = optionRows(help, cmd)
+  if (opts.length) lines.push(...opts, '')
+  const after = extraHelp(cmd, 'after')
+  if (after) lines.push('```text', after, '```', '')
+  return lines
+}
+
+/** The whole reference as Markdown, from `program` (default: steady's own). */
+export function renderCliReference(program: Command = referenceProgram()): string {
+  const help = program.createHelp()
+  const commands = walk(program)
+  const lines = [
+    '# steady command-line reference',
+    '',
+    '<!-- Generated by scripts/gen-cli-reference.ts from the commands\' own definitions. Do not edit: run `npm run docs:cli`. -->',
+    '',
+    md(program.description()),
+    '',
+    'Every command prints this with `--help`. Errors print one line of what went wrong and one line of what to do.',
+    '',
+    '| exit code | meaning (every command) |',
+    '|---|---|',
+    '| 0 | done, and the gate or run passed |',
+    '| 1 | done, and the gate or run failed (a scenario failed, a verdict is negative) |',
+    '| 2 | could not do it: usage, config, scenario load error, unreadable input |',
+    '| 3 | inconclusive (no or too little baseline, incomparable runs, too little data, a saturated load generator) |',
+    '| 130, 143 | interrupted by SIGINT or SIGTERM, after writing what it had |',
+    '',
+    '```text',
+    `Usage: ${help.commandUsage(program)}`,
+    '```',
+    '',
+    ...optionRows(help, program),
+    '',
+    '## Commands',
+    '',
+    '| command | what it does |',
+    '|---|---|',
+    ...commands.map((c) => `| [\`${fullName(c)}\`](#${anchor(fullName(c))}) | ${md(c.description())} |`),
+    '',
+  ]
+  for (const c of commands) lines.push(...section(help, c))
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n')
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
+if (isMain) {
+  const root = join(import.meta.dirname, '..')
+  const path = join(root, CLI_REFERENCE_PATH)
+  const text = renderCliReference()
+  if (process.argv.includes('--check')) {
+    let current = ''
+    try {
+      current = readFileSync(path, 'utf8')
+    } catch {
+      // missing counts as out of date
+    }
+    if (current !== text) {
+      process.stderr.write(`${CLI_REFERENCE_PATH} is out of date: run npm run docs:cli\n`)
+      process.exitCode = 1
+    }
+  } else {
+    await writeFileAtomic(path, text)
+    process.stdout.write(`wrote ${CLI_REFERENCE_PATH}\n`)
+  }
+}
