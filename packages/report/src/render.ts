@@ -163,8 +163,8 @@ ${figuresHtml(charts.service, 'The record has no service indicators (no /metrics
 <section id="generator"><h2>Load generator</h2>
 ${figuresHtml(charts.generator, 'The record has no series about the load generator’s own health.')}</section>
 <section id="failures"><h2>Failure samples</h2>
-<p class="small muted">Requests and responses are excerpts, with secrets masked. The curl line reproduces the request; the seed, scenario and iteration replay the whole iteration.</p>
-${samplesHtml(timelines)}</section>
+<p class="small muted">Requests and responses are excerpts, with secrets masked. The curl line reproduces the request; the steady run line replays the whole iteration with the same seed and prints every exchange.</p>
+${samplesHtml(timelines, record.id)}</section>
 <section id="events"><h2>Events</h2>${eventsHtml(record.events)}</section>
 <footer>Made by steady ${input.toolVersion ?? record.tool.version} from run record ${record.id} (${record.schema}). Charts: uPlot ${assets.uplotVersion}, inlined. This file is self-contained: it loads nothing from the network.</footer>
 </main>`

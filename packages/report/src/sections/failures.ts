@@ -145,7 +145,7 @@ function headers(h: Record<string, string> | undefined): Html {
   return html`<pre>${entries.map(([k, v]) => `${k}: ${v}`).join('\n')}</pre>`
 }
 
-function sampleHtml(s: FailureSample, n: number, total: number): Html {
+function sampleHtml(s: FailureSample, n: number, total: number, runId: string): Html {
   return html`<div class="sample">
 <h4>Sample ${n} of ${total} · at ${offset(s.atMs)}${s.phase ? ` in ${s.phase}` : ''}</h4>
 <p>${s.message}</p>
@@ -153,12 +153,12 @@ ${s.diff ? html`<div class="label">Expected and received</div><pre>${s.diff}</pr
 ${s.request ? html`<div class="label">Request</div><pre>${`${s.request.method} ${s.request.url}`}</pre>${headers(s.request.headers)}${s.request.body !== undefined ? excerpt(s.request.body) : ''}` : ''}
 ${s.response ? html`<div class="label">Response: status ${s.response.status}</div>${headers(s.response.headers)}${excerpt(s.response.body)}` : ''}
 ${s.curl ? html`<div class="label">Reproduce with curl</div><pre>${s.curl}</pre>` : ''}
-<p class="small muted">Replay this iteration exactly: seed ${s.replay.seed}, scenario “${s.replay.scenario}”, iteration ${s.replay.iteration}.</p>
+<div class="label">Replay the whole iteration (seed ${s.replay.seed})</div><pre>${`steady run --replay ${runId} --scenario ${shellQuote(s.replay.scenario)} --iteration ${s.replay.iteration}`}</pre>
 </div>`
 }
 
 /** The failure samples, one collapsible block per signature (the first one open). */
-export function samplesHtml(timelines: SignatureTimeline[]): Html {
+export function samplesHtml(timelines: SignatureTimeline[], runId: string): Html {
   if (!timelines.length) return html`<p class="muted">No failure samples: nothing failed.</p>`
   return join(
     timelines.map((t, i) => {
@@ -167,9 +167,9 @@ export function samplesHtml(timelines: SignatureTimeline[]): Html {
       const kept = samples.length < g.count ? html`<p class="small muted">The record keeps the first and last few samples of each signature: ${samples.length} of ${plural(g.count, 'failure')} are shown.</p>` : ''
       return html`<details${i === 0 ? html` open` : ''}>
 <summary>${signatureTitle(g)} <span class="muted">· ${plural(g.count, 'failure')}, first at ${offset(g.firstAtMs)}, last at ${offset(g.lastAtMs)}</span></summary>
-${kept}${samples.length ? sampleHtml(samples[0], 1, samples.length) : ''}${
+${kept}${samples.length ? sampleHtml(samples[0], 1, samples.length, runId) : ''}${
         samples.length > 1
-          ? html`<details class="more"><summary>${plural(samples.length - 1, 'more sample')} (up to ${offset(samples[samples.length - 1].atMs)})</summary>${join(samples.slice(1).map((s, k) => sampleHtml(s, k + 2, samples.length)))}</details>`
+          ? html`<details class="more"><summary>${plural(samples.length - 1, 'more sample')} (up to ${offset(samples[samples.length - 1].atMs)})</summary>${join(samples.slice(1).map((s, k) => sampleHtml(s, k + 2, samples.length, runId)))}</details>`
           : ''
       }
 </details>`
@@ -194,4 +194,9 @@ export function eventsHtml(events: RunEvent[]): Html {
   return html`<div class="scroll"><table><thead><tr><th>at</th><th>what</th><th>details</th></tr></thead><tbody>${join(
     shown.slice(0, cap).map((e) => html`<tr><td class="n">${offset(e.atMs)}</td><td>${words[e.kind] ?? e.kind}</td><td class="name">${e.message}</td></tr>`),
   )}</tbody></table></div>${shown.length > cap ? html`<p class="small muted">${shown.length - cap} more events are in the run record.</p>` : ''}`
+}
+
+/** Quotes a word for a POSIX shell when it needs it (the text is still HTML-escaped when written). */
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
 }
