@@ -3,7 +3,7 @@
  * free ports with their state in temp folders, and stopped by them.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -62,8 +62,8 @@ export async function poll<T>(check: () => Promise<T | undefined>, timeoutMs: nu
 
 /** Starts a binary with `args(port, dir)` and waits for `<url>/-/ready`. */
 export async function startServer(bin: string, args: (port: number, dir: string) => string[], prefix: string): Promise<Started> {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
   for (let attempt = 1; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), prefix))
     const port = await freePort()
     const child = spawn(bin, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
@@ -73,12 +73,14 @@ export async function startServer(bin: string, args: (port: number, dir: string)
     child.on('exit', () => (exited = true))
     const url = `http://127.0.0.1:${port}`
     const stop = async () => {
-      if (exited) return
-      const done = new Promise<void>((r) => child.once('exit', () => r()))
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-      await done
-      clearTimeout(timer)
+      if (!exited) {
+        const done = new Promise<void>((r) => child.once('exit', () => r()))
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+        await done
+        clearTimeout(timer)
+      }
+      rmSync(dir, { recursive: true, force: true })
     }
     try {
       await poll(async () => {
