@@ -28,5 +28,5 @@ export { slugify, deriveId, validateId, currentBranch, parseTags, validateTags, 
 export type { BranchInfo } from './identity.ts'
 export { envsDir, ENV_SCHEMA } from './state.ts'
 export type { EnvironmentRecord } from './state.ts'
-export { processStart, isSameProcess } from './proc.ts'
-export type { ProcessStart } from './proc.ts'
+export { processStart, isSameProcess, readStat, clockTicks } from './proc.ts'
+export type { ProcessStart, ProcStat } from './proc.ts'

@@ -19,6 +19,9 @@ export interface ProcStat {
   session: number
   /** Field 22: start time in clock ticks since boot. */
   startTicks: number
+  /** Fields 14 and 15: user and system CPU time, in clock ticks. */
+  utimeTicks: number
+  stimeTicks: number
 }
 
 /** Parses `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields are counted from the last `)`. */
@@ -36,6 +39,8 @@ export function parseStat(text: string): ProcStat | undefined {
     pgrp: Number(field(5)),
     session: Number(field(6)),
     startTicks: Number(field(22)),
+    utimeTicks: Number(field(14)),
+    stimeTicks: Number(field(15)),
   }
   return Number.isFinite(stat.startTicks) && Number.isFinite(stat.pid) ? stat : undefined
 }

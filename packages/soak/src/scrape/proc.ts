@@ -4,8 +4,8 @@
  * as steady started it (the process environment records its PIDs).
  */
 import { readFileSync, readdirSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
 import type { RunEvent, SeriesAggregator } from '@steady/record'
+import { clockTicks, readStat } from '@steady/env'
 
 export interface ProcStats {
   rssBytes: number
@@ -16,29 +16,11 @@ export interface ProcStats {
   startTicks: number
 }
 
-let clockTicks: number | undefined
-function ticksPerSecond(): number {
-  if (clockTicks === undefined) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
-    } catch {
-      clockTicks = 100
-    }
-  }
-  return clockTicks
-}
-
-/** Reads one process's stats; undefined when it is gone (or /proc is not there). */
+/** Reads one process's stats; undefined when it is gone, a zombie, or /proc is not there. */
 export function readProcStats(pid: number): ProcStats | undefined {
+  const stat = readStat(pid)
+  if (!stat || stat.state === 'Z' || stat.state === 'X') return undefined
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // The command name (field 2) may contain spaces and parentheses: split after its last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    // fields[0] is field 3 (state); utime is field 14, stime 15, starttime 22.
-    if (fields[0] === 'Z') return undefined
-    const utime = Number(fields[11])
-    const stime = Number(fields[12])
-    const startTicks = Number(fields[19])
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
     const rssKb = Number(status.match(/^VmRSS:\s+(\d+)\s+kB/m)?.[1] ?? 0)
     let openFds = 0
@@ -47,7 +29,7 @@ export function readProcStats(pid: number): ProcStats | undefined {
     } catch {
       // Another user's process: fds are not readable, memory and CPU still are.
     }
-    return { rssBytes: rssKb * 1024, cpuSeconds: (utime + stime) / ticksPerSecond(), openFds, startTicks }
+    return { rssBytes: rssKb * 1024, cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / clockTicks(), openFds, startTicks: stat.startTicks }
   } catch {
     return undefined
   }
