@@ -40,6 +40,54 @@ export default defineConfig({
   },
 
   // ── load profiles (packages/load) ────────────────────────────────────────
+  // k6 `options.scenarios` entries: `steady load <name> --target local`, soak
+  // phases by name, `steady export k6 <name>`. Arrival-rate executors (open
+  // model): iterations start on schedule whatever the service does, so a slow
+  // service shows as latency and dropped_iterations, not as less load. `exec`
+  // names a scenario; thresholds are k6's. See docs/load.md.
+  load: {
+    profiles: {
+      quiet: {
+        executor: 'constant-arrival-rate',
+        exec: 'login and browse the catalogue',
+        rate: 1,
+        timeUnit: '1s',
+        duration: '2m',
+        preAllocatedVUs: 2,
+        maxVUs: 10,
+      },
+      nominal: {
+        executor: 'constant-arrival-rate',
+        exec: 'login and browse the catalogue',
+        rate: 10,
+        timeUnit: '1s',
+        duration: '5m',
+        preAllocatedVUs: 10,
+        maxVUs: 50,
+      },
+      peak: {
+        executor: 'ramping-arrival-rate',
+        exec: 'cart, checkout, and the order ships',
+        startRate: 5,
+        timeUnit: '1s',
+        stages: [
+          { duration: '30s', target: 25 },
+          { duration: '1m30s', target: 25 },
+        ],
+        preAllocatedVUs: 25,
+        maxVUs: 150,
+        thresholds: {
+          'http_req_duration{scenario:peak}': ['p(95)<1000'],
+          dropped_iterations: ['count<25'],
+        },
+      },
+    },
+    // Every profile: no failed requests to speak of, expects hold.
+    thresholds: {
+      http_req_failed: [{ threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: '30s' }],
+      checks: ['rate>0.99'],
+    },
+  },
 
   // ── soak plans (packages/soak) ───────────────────────────────────────────
   // `steady soak --env local` runs `default`; `--duration-scale 0.1` runs it ten

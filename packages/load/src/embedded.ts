@@ -95,6 +95,8 @@ export interface EmbeddedOptions {
   timeout?: string
   /** Measure the event loop (default true). */
   selfMonitor?: boolean
+  /** Run one unrecorded iteration of the scenario before the clock starts (default true). */
+  warmup?: boolean
 }
 
 const abortCheckMs = 2000
@@ -125,6 +127,11 @@ class AbortWatch {
 
   get active(): boolean {
     return this.#thresholds.length > 0
+  }
+
+  /** The metrics the abortOnFail thresholds read. */
+  get metrics(): ReadonlySet<string> {
+    return new Set(this.#thresholds.map((t) => t.metric))
   }
 
   get fired(): boolean {
@@ -166,9 +173,9 @@ export async function runEmbedded(options: EmbeddedOptions): Promise<LoadResult>
   const windows: WindowSnapshot[] = []
   const totals = new RunTotals()
   const startedAt = new Date()
-  const accept = (w: WindowSnapshot) => {
+  const accept = (w: WindowSnapshot, trendsMerged = false) => {
     windows.push(w)
-    totals.add(w)
+    totals.add(w, { trends: !trendsMerged })
     options.onWindow?.(w)
     watch.check(totals, w.endMs)
   }
@@ -236,7 +243,7 @@ async function runInThread(
   options: EmbeddedOptions,
   seed: string,
   stop: AbortController,
-  accept: (w: WindowSnapshot) => void,
+  accept: (w: WindowSnapshot, trendsMerged?: boolean) => void,
   watch: AbortWatch,
   totals: RunTotals,
 ): Promise<{ result: RunnerResult; outcome?: ScenarioOutcome }> {
@@ -260,6 +267,7 @@ async function runInThread(
     })
     iterate = s.iterate as IterationFn<unknown>
     vus = s.vus as VuFactory<unknown>
+    if (options.warmup !== false) await s.warmup()
   } else if (options.iterate && options.vus) {
     iterate = options.iterate
     vus = options.vus
@@ -272,14 +280,16 @@ async function runInThread(
     clock,
     t0,
     windowMs: options.profile.windowMs,
-    onWindow: accept,
+    // Totals merge each closing histogram directly: decoding the encoded form would cost far more.
+    onTrend: (key, series, h) => totals.addTrend(key, series, h),
+    onWindow: (w) => accept(w, true),
     monitor: options.selfMonitor === false ? undefined : eventLoopMonitor(),
   })
   const runner = new Runner({ profile: options.profile, clock, t0, collector, iterate, vus, signal: stop.signal })
   // Live abortOnFail checks between windows.
   let timer: (() => void) | undefined
   const tick = () => {
-    watch.check(totals.with(collector.peek()), clock.now() - t0)
+    watch.check(totals.with(collector.peek(), watch.metrics), clock.now() - t0)
     timer = clock.setTimer(clock.now() + abortCheckMs, tick)
   }
   if (watch.active) timer = clock.setTimer(t0 + abortCheckMs, tick)
@@ -288,7 +298,7 @@ async function runInThread(
     return { result, outcome }
   } finally {
     timer?.()
-    collector.flush()
+    await collector.flush()
   }
 }
 
@@ -324,6 +334,7 @@ async function runInWorkers(
       setupData: options.setupData,
       timeout: options.timeout,
       selfMonitor: options.selfMonitor !== false,
+      warmup: options.warmup !== false,
     }
     // In the monorepo the worker is TypeScript: register tsx in the thread before importing it.
     const worker = url.pathname.endsWith('.ts')

@@ -47,7 +47,7 @@ async function simulate(
     },
   })
   const result = await clock.drive(runner.run())
-  collector.flush()
+  await collector.flush()
   const totals = new RunTotals()
   for (const w of windows) totals.add(w)
   return { result, windows, starts, totals, end: clock.now() }

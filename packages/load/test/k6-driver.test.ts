@@ -102,7 +102,7 @@ test('lines split across chunks are joined', () => {
   assert.equal(s.end(), [{ text: '{"c":3}', line: 4 }])
 })
 
-test('points land in the window of their own time, even out of order', () => {
+test('points land in the window of their own time, even out of order', async () => {
   const t0 = Date.UTC(2026, 0, 1)
   const windows: WindowSnapshot[] = []
   const f = new K6PointFolder({ t0Epoch: t0, windowMs: 1000, onWindow: (w) => windows.push(w) })
@@ -111,7 +111,7 @@ test('points land in the window of their own time, even out of order', () => {
   f.push(`{"type":"Point","data":{"time":"${at(1500)}","value":1,"tags":{"scenario":"p"}},"metric":"iterations"}\n`)
   f.push(`{"type":"Point","data":{"time":"${at(200)}","value":1,"tags":{"scenario":"p"}},"metric":"iterations"}\n`)
   f.push(`{"type":"Point","data":{"time":"${at(2500)}","value":1,"tags":{"scenario":"p"}},"metric":"iterations"}\n`)
-  f.end()
+  await f.end()
   assert.equal(windows.map((w) => w.counters['iterations{scenario:p}']?.value ?? 0), [1, 1, 1])
 })
 

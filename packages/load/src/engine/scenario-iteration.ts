@@ -55,8 +55,24 @@ export function requestSample(e: RequestEvent): RequestSample {
 }
 
 /** The iteration function and VU factory that run `scenario` for the engine. */
-export function scenarioIterations(scenario: Scenario, options: ScenarioIterationOptions): { iterate: IterationFn<ScenarioVu>; vus: VuFactory<ScenarioVu> } {
+export function scenarioIterations(
+  scenario: Scenario,
+  options: ScenarioIterationOptions,
+): { iterate: IterationFn<ScenarioVu>; vus: VuFactory<ScenarioVu>; warmup: () => Promise<void> } {
   return {
+    // One unrecorded iteration before the clock starts: the first run of a scenario loads and
+    // compiles its code (modules, JSON schemas), which would otherwise block the scheduler for
+    // a few hundred ms and read as a saturated generator in the first window.
+    warmup: async () => {
+      const dispatcher = createDispatcher({})
+      try {
+        await runIteration(scenario, { baseUrl: options.target, seed: `${options.seed}-warmup`, iteration: 0, vu: 0, dispatcher, setupData: options.setupData, timeout: options.timeout, redactor: options.redactor })
+      } catch {
+        // The run itself will show what is wrong.
+      } finally {
+        await dispatcher.destroy().catch(() => undefined)
+      }
+    },
     vus: {
       create: () => ({ dispatcher: createDispatcher({}) }),
       destroy: async (vu) => {

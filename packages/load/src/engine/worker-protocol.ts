@@ -14,6 +14,8 @@ export interface WorkerInput {
   setupData?: unknown
   timeout?: string
   selfMonitor: boolean
+  /** One unrecorded iteration before reporting ready. */
+  warmup: boolean
 }
 
 /** Iteration outcomes, batched per window (failure samples are already redacted). */

@@ -32,13 +32,14 @@ async function main(): Promise<void> {
   const scenario = files.flatMap((f) => f.scenarios).find((s) => s.name === input.scenario.name)
   if (!scenario) throw new Error(`no scenario "${input.scenario.name}" in ${input.scenario.file}`)
   let outcomes: OutcomeBatch[] = []
-  const { iterate, vus } = scenarioIterations(scenario, {
+  const { iterate, vus, warmup } = scenarioIterations(scenario, {
     target: input.target,
     seed: input.seed,
     setupData: input.setupData,
     timeout: input.timeout,
     onResult: (r) => outcomes.push({ passed: r.passed, aborted: r.aborted, failure: r.failure }),
   })
+  if (input.warmup) await warmup()
   post({ type: 'ready' })
   const t0 = (await started) - performance.timeOrigin
   const collector = new WindowCollector({
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   })
   const runner = new Runner({ profile: input.profile, clock: realClock, t0, segment: input.segment, collector, iterate, vus, signal: stop.signal })
   const result = await runner.run()
-  collector.flush()
+  await collector.flush()
   if (outcomes.length) post({ type: 'outcome', results: outcomes })
   post({ type: 'done', result })
 }

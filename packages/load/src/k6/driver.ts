@@ -119,11 +119,11 @@ export class K6PointFolder {
   }
 
   /** The end of the output: every held point goes in and the last window closes. */
-  end(): void {
+  async end(): Promise<void> {
     for (const { text, line } of this.#splitter.end()) this.#line(text, line)
     this.#release(Infinity)
     this.#clock.at = Math.max(this.#clock.at, this.#latest)
-    this.#collector.flush()
+    await this.#collector.flush()
   }
 
   #line(text: string, lineNo: number): void {
@@ -251,7 +251,7 @@ export async function runK6(o: K6RunOptions): Promise<LoadResult> {
     clearTimeout(killTimer)
     o.signal?.removeEventListener('abort', onAbort)
   }
-  folder.end()
+  await folder.end()
   rmSync(dir, { recursive: true, force: true })
   const ended = await exit
   if (ended.error) {

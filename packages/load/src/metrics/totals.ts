@@ -19,8 +19,15 @@ export class RunTotals {
   /** Metric types learned at run time (k6 custom metrics). */
   readonly types = new Map<string, MetricType>()
 
-  /** Folds one window in. */
-  add(w: WindowSnapshot): void {
+  /** Merges one trend histogram (a window's, before it is reused) without going through its encoding. */
+  addTrend(key: string, series: SeriesId, h: LatencyHistogram): void {
+    const o = this.trends.get(key)
+    if (o) o.h.merge(h)
+    else this.trends.set(key, { metric: series.metric, tags: series.tags, h: createHistogram().merge(h) })
+  }
+
+  /** Folds one window in; `trends: false` when its trends came through {@link addTrend} already. */
+  add(w: WindowSnapshot, options: { trends?: boolean } = {}): void {
     this.windows++
     if (w.generator.saturated) this.saturatedWindows++
     this.startMs = Math.min(this.startMs, w.startMs)
@@ -45,6 +52,7 @@ export class RunTotals {
         o.last = g.last
       } else this.gauges.set(k, { ...g })
     }
+    if (options.trends === false) return
     for (const [k, t] of Object.entries(w.trends)) {
       const h = decodeHistogram(t.histogram)
       const o = this.trends.get(k)
@@ -53,17 +61,21 @@ export class RunTotals {
     }
   }
 
-  /** A copy with `extra` (the open window, peeked) folded in: for live abortOnFail checks. */
-  with(extra: WindowSnapshot): RunTotals {
+  /**
+   * A copy with the open window folded in, for live abortOnFail checks. Only
+   * trends of `metrics` are copied (merging histograms costs time).
+   */
+  with(open: { snapshot: WindowSnapshot; trends: Map<string, SeriesId & { h: LatencyHistogram }> }, metrics: ReadonlySet<string>): RunTotals {
     const t = new RunTotals()
     t.startMs = this.startMs
     t.endMs = this.endMs
     for (const [k, c] of this.counters) t.counters.set(k, { ...c })
     for (const [k, r] of this.rates) t.rates.set(k, { ...r })
     for (const [k, g] of this.gauges) t.gauges.set(k, { ...g })
-    for (const [k, h] of this.trends) t.trends.set(k, { metric: h.metric, tags: h.tags, h: createHistogram().merge(h.h) })
+    for (const [k, h] of this.trends) if (metrics.has(h.metric)) t.trends.set(k, { metric: h.metric, tags: h.tags, h: createHistogram().merge(h.h) })
     for (const [k, v] of this.types) t.types.set(k, v)
-    t.add(extra)
+    t.add(open.snapshot, { trends: false })
+    for (const [k, h] of open.trends) if (metrics.has(h.metric)) t.addTrend(k, h, h.h)
     return t
   }
 

@@ -80,8 +80,13 @@ export interface WindowCollectorOptions {
   /** The run's start on the clock's timeline. */
   t0: number
   windowMs: number
-  /** Called with each window as it closes. */
+  /** Called with each window once it is closed and encoded, in order. */
   onWindow?: (w: WindowSnapshot) => void
+  /**
+   * Called with each trend histogram of a closing window before it is reused,
+   * so whole-run totals can merge it without decoding the encoded form.
+   */
+  onTrend?: (key: string, series: SeriesId, h: LatencyHistogram) => void
   monitor?: SelfMonitor
 }
 
@@ -94,6 +99,7 @@ export class WindowCollector {
   readonly #t0: number
   readonly #windowMs: number
   readonly #onWindow: ((w: WindowSnapshot) => void) | undefined
+  readonly #onTrend: WindowCollectorOptions['onTrend']
   readonly #monitor: SelfMonitor | undefined
   #open: OpenWindow
   #windowEnd: number
@@ -104,6 +110,7 @@ export class WindowCollector {
     this.#t0 = options.t0
     this.#windowMs = options.windowMs
     this.#onWindow = options.onWindow
+    this.#onTrend = options.onTrend
     this.#monitor = options.monitor
     this.#open = this.#newWindow(0)
     this.#windowEnd = this.#t0 + this.#windowMs
@@ -137,48 +144,61 @@ export class WindowCollector {
   #rollTo(now: number): void {
     while (now >= this.#windowEnd) {
       const closed = this.#open
-      const snap = this.#snapshot(closed, this.#windowEnd - this.#windowMs - this.#t0, this.#windowEnd - this.#t0)
+      this.#close(closed, this.#windowEnd - this.#windowMs - this.#t0, this.#windowEnd - this.#t0)
       this.#open = this.#newWindow(closed.index + 1)
       // A gauge holds its value until it changes: carry the last value into the new window.
       for (const [k, g] of closed.gauges) this.#open.gauges.set(k, { metric: g.metric, tags: g.tags, min: g.last, max: g.last, last: g.last })
       this.#windowEnd += this.#windowMs
-      this.#onWindow?.(snap)
     }
   }
 
-  #snapshot(w: OpenWindow, startMs: number, endMs: number): WindowSnapshot {
-    const trends: WindowSnapshot['trends'] = {}
-    for (const [k, t] of w.trends) {
-      trends[k] = { metric: t.metric, tags: t.tags, histogram: encodeHistogram(t.h) }
-      t.h.reset()
-      this.#spare.push(t.h)
-    }
+  /**
+   * Closes a window. The generator figures are read now (they belong to this
+   * instant); the histograms are encoded afterwards, one per event-loop turn,
+   * because encoding one takes milliseconds and a window can hold dozens: done
+   * in one go it would stall the scheduler at every window boundary.
+   */
+  #close(w: OpenWindow, startMs: number, endMs: number): void {
     const self = this.#monitor?.take() ?? { eventLoopUtilization: 0, lagP50Ms: 0, lagP99Ms: 0, lagMaxMs: 0 }
     const latenessP99 = w.lateness.count ? w.lateness.quantile(0.99) : 0
     const latenessMax = w.lateness.count ? w.lateness.max : 0
-    const generator = judgeGenerator(endMs - startMs, {
-      eventLoopUtilization: self.eventLoopUtilization,
-      eventLoopLagP50Ms: self.lagP50Ms,
-      eventLoopLagP99Ms: self.lagP99Ms,
-      eventLoopLagMaxMs: self.lagMaxMs,
-      scheduledStarts: w.starts,
-      startLateness: encodeHistogram(w.lateness),
-      startLatenessP99Ms: latenessP99,
-      startLatenessMaxMs: latenessMax,
-    })
-    w.lateness.reset()
-    this.#spare.push(w.lateness)
-    return {
+    const trends = [...w.trends]
+    const snap: WindowSnapshot = {
       index: w.index,
       startMs,
       endMs,
       counters: Object.fromEntries(w.counters),
       rates: Object.fromEntries(w.rates),
       gauges: Object.fromEntries(w.gauges),
-      trends,
-      generator,
+      trends: {},
+      generator: judgeGenerator(endMs - startMs, {
+        eventLoopUtilization: self.eventLoopUtilization,
+        eventLoopLagP50Ms: self.lagP50Ms,
+        eventLoopLagP99Ms: self.lagP99Ms,
+        eventLoopLagMaxMs: self.lagMaxMs,
+        scheduledStarts: w.starts,
+        startLateness: '',
+        startLatenessP99Ms: latenessP99,
+        startLatenessMaxMs: latenessMax,
+      }),
     }
+    const lateness = w.lateness
+    this.#closing = this.#closing.then(async () => {
+      snap.generator.startLateness = encodeHistogram(lateness)
+      lateness.reset()
+      this.#spare.push(lateness)
+      for (const [k, t] of trends) {
+        await turn()
+        snap.trends[k] = { metric: t.metric, tags: t.tags, histogram: encodeHistogram(t.h) }
+        this.#onTrend?.(k, t, t.h)
+        t.h.reset()
+        this.#spare.push(t.h)
+      }
+      this.#onWindow?.(snap)
+    })
   }
+
+  #closing: Promise<void> = Promise.resolve()
 
   /** Adds `value` to a counter series. */
   count(metric: string, tags: Record<string, string>, value = 1, key = seriesKey(metric, tags)): void {
@@ -235,10 +255,10 @@ export class WindowCollector {
 
   /**
    * Closes every window up to now and the open one too (the run's last,
-   * possibly short, window), carrying gauges' last values over is the
-   * caller's business. Returns nothing; windows go to `onWindow`.
+   * possibly short, window); resolves when every closed window has been
+   * handed to `onWindow`.
    */
-  flush(): void {
+  async flush(): Promise<void> {
     const now = this.#clock.now()
     this.#rollTo(now)
     const w = this.#open
@@ -246,29 +266,38 @@ export class WindowCollector {
     const endMs = Math.max(startMs, now - this.#t0)
     const empty = !w.counters.size && !w.rates.size && !w.gauges.size && !w.trends.size && !w.starts
     if (!empty || endMs > startMs) {
-      const snap = this.#snapshot(w, startMs, endMs)
+      this.#close(w, startMs, endMs)
       this.#open = this.#newWindow(w.index + 1)
       this.#windowEnd = this.#t0 + (w.index + 2) * this.#windowMs
-      this.#onWindow?.(snap)
     }
     this.#monitor?.stop()
+    await this.#closing
   }
 
-  /** The open window as a snapshot, without closing it (for live abortOnFail checks). */
-  peek(): WindowSnapshot {
+  /** Resolves once every window closed so far has been handed to `onWindow`. */
+  settled(): Promise<void> {
+    return this.#closing
+  }
+
+  /**
+   * The open window's data without closing it, for live abortOnFail checks:
+   * counters, rates and gauges copied, trend histograms as they are (read
+   * them at once; they keep filling).
+   */
+  peek(): { snapshot: WindowSnapshot; trends: Map<string, SeriesId & { h: LatencyHistogram }> } {
     const now = this.#clock.now()
     this.#rollTo(now)
     const w = this.#open
-    const trends: WindowSnapshot['trends'] = {}
-    for (const [k, t] of w.trends) trends[k] = { metric: t.metric, tags: t.tags, histogram: encodeHistogram(t.h) }
-    return {
+    const trends = new Map<string, SeriesId & { h: LatencyHistogram }>()
+    for (const [k, t] of w.trends) trends.set(k, t)
+    const snapshot: WindowSnapshot = {
       index: w.index,
       startMs: this.#windowEnd - this.#windowMs - this.#t0,
       endMs: now - this.#t0,
       counters: structuredClone(Object.fromEntries(w.counters)),
       rates: structuredClone(Object.fromEntries(w.rates)),
       gauges: structuredClone(Object.fromEntries(w.gauges)),
-      trends,
+      trends: {},
       generator: judgeGenerator(0, {
         eventLoopUtilization: 0,
         eventLoopLagP50Ms: 0,
@@ -280,7 +309,13 @@ export class WindowCollector {
         startLatenessMaxMs: 0,
       }),
     }
+    return { snapshot, trends }
   }
+}
+
+/** One event-loop turn (after I/O and timers that are due). */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 /** Event-loop figures over less than this (the run's last, short window) are noise, not evidence. */
