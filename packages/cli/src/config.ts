@@ -14,6 +14,8 @@ import type { EnvironmentConfig } from '@steady/env'
 import type { ScenarioConfig } from '@steady/scenario'
 import { formatLoadError } from './load-module.ts'
 import type { LoadConfig } from '@steady/load'
+import type { SoakPlan } from '@steady/soak'
+import type { HealthConfig } from '@steady/process-health'
 
 /**
  * The whole configuration a `steady.config.ts` default-exports. The scenario
@@ -27,6 +29,10 @@ export interface SteadyConfig extends ScenarioConfig {
   environments?: Record<string, EnvironmentConfig>
   /** Load profiles (k6 `options.scenarios` entries) by name, for `steady load <profile>` and soak phases; see docs/load.md. */
   load?: LoadConfig
+  /** Soak plans by name (`steady soak [plan]`; the one called `default` when none is named); see docs/soak.md. */
+  plans?: Record<string, SoakPlan>
+  /** Engineering processes and their indicators (`steady health`); see docs/process-health.md. */
+  health?: HealthConfig
   [section: string]: unknown
 }
 
