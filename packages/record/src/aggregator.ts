@@ -70,6 +70,24 @@ interface PhaseState {
   delta?: number
 }
 
+/**
+ * Histograms of closed windows are reset and reused: a fresh one per window
+ * and series would churn ~90 kB of typed arrays each time, which the heap
+ * does not show but resident memory does over a long soak.
+ */
+const spareHistograms: LatencyHistogram[] = []
+const maxSpare = 256
+
+function takeHistogram(): LatencyHistogram {
+  return spareHistograms.pop() ?? new LatencyHistogram()
+}
+
+function giveBack(h: LatencyHistogram): void {
+  if (spareHistograms.length >= maxSpare) return
+  h.reset()
+  spareHistograms.push(h)
+}
+
 class SeriesState {
   readonly record: SeriesRecord
   readonly open = new Map<number, OpenWindow>()
@@ -83,7 +101,7 @@ class SeriesState {
     let w = this.open.get(i)
     if (!w) {
       w = { count: 0 }
-      if (this.record.kind === 'histogram') w.hist = new LatencyHistogram()
+      if (this.record.kind === 'histogram') w.hist = takeHistogram()
       this.open.set(i, w)
     }
     return w
@@ -239,14 +257,12 @@ export class SeriesAggregator {
     encoded: string,
     opts: { atMs?: number; phase?: string; unit?: string } = {},
   ): void {
-    const h = LatencyHistogram.decode(encoded)
-    if (h.count === 0) return
     const s = this.#get(source, name, 'histogram', opts.unit ?? 'ms', tags)
     const [w, p] = this.#target(s, opts.atMs, opts.phase)
-    w.count += h.count
-    p.count += h.count
-    w.hist!.merge(h)
-    p.hist!.merge(h)
+    const added = w.hist!.mergeEncoded(encoded)
+    p.hist!.mergeEncoded(encoded)
+    w.count += added
+    p.count += added
   }
 
   /** Adds k6-style rate samples (passes are non-zero samples, fails zero ones). */
@@ -334,6 +350,7 @@ export class SeriesAggregator {
         if (i >= upTo) continue
         s.open.delete(i)
         const out = finishWindow(i, w)
+        if (w.hist) giveBack(w.hist)
         s.record.windows.push(out)
         let b = batches.get(i)
         if (!b) batches.set(i, (b = { i, series: [] }))
