@@ -17,6 +17,7 @@ import { isExpectationError } from './expect/error.ts'
 import { createExpect, type ExpectFunction } from './expect/index.ts'
 import { buildFailureSample, type FailureKind, type FailureSample } from './failure.ts'
 import { HttpClient, mergeHeaders, type ClientSession, type Exchange, type HeadersInit, type ResponseValidator } from './http/client.ts'
+import type { CheckSink } from './symbols.ts'
 import { CookieJar } from './http/cookies.ts'
 import { createDispatcher } from './http/dispatcher.ts'
 import type { Timings } from './http/timings.ts'
@@ -218,110 +219,183 @@ function locate(error: unknown, file: string | undefined): number | undefined {
  * Runs one iteration of `scenario` and resolves with what happened; never
  * rejects for a scenario failure (that is `passed: false` with a failure sample).
  */
+/**
+ * An iteration's state; it is also the client's session. A class rather than
+ * closures: an iteration is a few microseconds of bookkeeping around its
+ * requests, and the load engine runs millions of them.
+ */
+class IterationState implements ClientSession {
+  readonly exchanges: Exchange[] = []
+  readonly checks = { passed: 0, failed: 0 }
+  readonly steps: StepResult[] = []
+  readonly logs: string[] = []
+  readonly jar = new CookieJar()
+  readonly inflight: Set<{ abort(reason: Error): void }>
+  readonly dispatcher: Dispatcher
+  readonly timeoutMs: number
+  readonly validator: ResponseValidator | undefined
+  readonly check: CheckSink
+  current: StepNode | undefined
+  open = true
+  readonly #abort: IterationAbort
+  readonly #onExchange: ((e: Exchange) => void) | undefined
+
+  constructor(abort: IterationAbort, options: IterationOptions) {
+    this.#abort = abort
+    this.inflight = abort.inflight
+    this.dispatcher = options.dispatcher ?? (defaultDispatcher ??= createDispatcher())
+    this.timeoutMs = duration(options.requestTimeout ?? '30s', 'requestTimeout')
+    this.validator = options.validator
+    this.#onExchange = options.onExchange
+    const checks = this.checks
+    this.check = (passed) => {
+      if (passed) checks.passed++
+      else checks.failed++
+    }
+  }
+
+  abortedWith(): Error | undefined {
+    return this.#abort.error
+  }
+
+  currentStep(): string {
+    return this.current ? this.current.path : ''
+  }
+
+  record(e: Exchange): void {
+    if (!this.open) return
+    this.exchanges.push(e)
+    if (this.current) this.current.result.requests++
+    this.#onExchange?.(e)
+  }
+
+  async step<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+    const parent = this.current
+    const path = parent ? `${parent.path} > ${name}` : name
+    const depth = parent ? parent.depth + 1 : 0
+    const result: StepResult = { name, path, depth, durationMs: 0, passed: false, requests: 0 }
+    const node: StepNode = { name, path, depth, parent, result }
+    this.steps.push(result)
+    this.current = node
+    const start = performance.now()
+    try {
+      const value = await fn()
+      result.passed = true
+      return value
+    } catch (error) {
+      if (error !== null && typeof error === 'object' && !stepOf.has(error)) stepOf.set(error, path)
+      throw error
+    } finally {
+      result.durationMs = performance.now() - start
+      if (this.current === node) this.current = parent
+    }
+  }
+}
+
+/** The context a scenario receives: prototype getters over the state; methods bound once, when first read. */
+class IterationContext implements ScenarioContext {
+  readonly http: HttpClient
+  readonly seed: number
+  readonly scenario: { readonly name: string; readonly tags: readonly string[]; readonly file?: string }
+  readonly iteration: number
+  readonly vu: number
+  readonly setupData: unknown
+  readonly baseUrl: string
+  readonly #state: IterationState
+  readonly #abort: IterationAbort
+  readonly #clock: Clock
+  #faker: Faker | undefined
+  #expect: ExpectFunction | undefined
+  #step: ScenarioContext['step'] | undefined
+  #eventually: ScenarioContext['eventually'] | undefined
+  #log: ScenarioContext['log'] | undefined
+  #sleep: ScenarioContext['sleep'] | undefined
+
+  constructor(state: IterationState, abort: IterationAbort, scenario: Scenario, options: IterationOptions, seed: number, vu: number) {
+    this.#state = state
+    this.#abort = abort
+    this.#clock = options.clock ?? realClock
+    this.seed = seed
+    this.scenario = { name: scenario.name, tags: scenario.tags, file: options.file ?? scenario.file }
+    this.iteration = options.iteration
+    this.vu = vu
+    this.setupData = options.setupData
+    this.baseUrl = options.baseUrl
+    const headers: Record<string, string> = { 'user-agent': 'steady' }
+    mergeHeaders(headers, options.headers)
+    this.http = new HttpClient(state, options.baseUrl, { headers })
+  }
+
+  get step(): ScenarioContext['step'] {
+    const state = this.#state
+    return (this.#step ??= (name, fn) => state.step(name, fn))
+  }
+
+  get expect(): ExpectFunction {
+    return (this.#expect ??= createExpect(this.#state.check))
+  }
+
+  get eventually(): ScenarioContext['eventually'] {
+    const abort = this.#abort
+    const clock = this.#clock
+    return (this.#eventually ??= (fn, o = {}) => eventually(fn, { clock, ...o, signal: o.signal ? AbortSignal.any([o.signal, abort.signal]) : abort.signal }))
+  }
+
+  get data(): Faker {
+    return (this.#faker ??= seededFaker(this.seed))
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal
+  }
+
+  get log(): ScenarioContext['log'] {
+    const logs = this.#state.logs
+    return (this.#log ??= (message) => {
+      if (logs.length < 50) logs.push(String(message))
+    })
+  }
+
+  get sleep(): ScenarioContext['sleep'] {
+    const abort = this.#abort
+    const clock = this.#clock
+    return (this.#sleep ??= (d) => clock.sleep(duration(d, 'sleep'), abort.signal))
+  }
+}
+
+/**
+ * Runs one iteration of `scenario` and resolves with what happened; never
+ * rejects for a scenario failure (that is `passed: false` with a failure sample).
+ */
 export async function runIteration(scenario: Scenario, options: IterationOptions): Promise<IterationResult> {
   const vu = options.vu ?? 0
   const startedAt = Date.now()
   const t0 = performance.now()
   const seed = iterationSeed(options.seed, scenario.name, options.iteration)
-  let current: StepNode | undefined
   const abort = new IterationAbort()
+  const state = new IterationState(abort, options)
   // The step that was running when the iteration was cut short (its finally runs before we look).
   let stepAtAbort: string | undefined
   const stop = (reason: unknown) => {
-    if (!abort.aborted) stepAtAbort = current?.path
+    if (!abort.aborted) stepAtAbort = state.current?.path
     abort.abort(reason)
   }
   const outer = options.signal
-  const onOuterAbort = () => stop(outer!.reason ?? 'aborted')
-  if (outer?.aborted) onOuterAbort()
-  else outer?.addEventListener('abort', onOuterAbort, { once: true })
+  const onOuterAbort = outer ? () => stop(outer.reason ?? 'aborted') : undefined
+  if (outer && onOuterAbort) {
+    if (outer.aborted) onOuterAbort()
+    else outer.addEventListener('abort', onOuterAbort, { once: true })
+  }
   const timeoutMs = duration(scenario.options.timeout ?? options.timeout ?? '60s', 'timeout')
+  // The error is made when the timer fires: capturing a stack on every iteration costs more than the rest of its bookkeeping.
   const timer = setTimeout(() => stop(new IterationTimeout(timeoutMs)), timeoutMs)
-
-  const exchanges: Exchange[] = []
-  const checks = { passed: 0, failed: 0 }
-  const steps: StepResult[] = []
-  const logs: string[] = []
-  let open = true
-  const headers: Record<string, string> = { 'user-agent': 'steady' }
-  mergeHeaders(headers, options.headers)
-  const session: ClientSession = {
-    inflight: abort.inflight,
-    dispatcher: options.dispatcher ?? (defaultDispatcher ??= createDispatcher()),
-    jar: new CookieJar(),
-    abortedWith: () => abort.error,
-    timeoutMs: duration(options.requestTimeout ?? '30s', 'requestTimeout'),
-    currentStep: () => (current ? current.path : ''),
-    record: (e) => {
-      if (!open) return
-      exchanges.push(e)
-      if (current) current.result.requests++
-      options.onExchange?.(e)
-    },
-    check: (passed) => {
-      if (passed) checks.passed++
-      else checks.failed++
-    },
-    validator: options.validator,
-  }
-  const http = new HttpClient(session, options.baseUrl, { headers })
-  const clock = options.clock ?? realClock
-  let faker: Faker | undefined
-  let expectFn: ExpectFunction | undefined
-  const ctx: ScenarioContext = {
-    http,
-    step: async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
-      const parent = current
-      const node: StepNode = {
-        name,
-        path: parent ? `${parent.path} > ${name}` : name,
-        depth: parent ? parent.depth + 1 : 0,
-        parent,
-        result: { name, path: '', depth: 0, durationMs: 0, passed: false, requests: 0 },
-      }
-      node.result.path = node.path
-      node.result.depth = node.depth
-      steps.push(node.result)
-      current = node
-      const start = performance.now()
-      try {
-        const value = await fn()
-        node.result.passed = true
-        return value
-      } catch (error) {
-        if (error !== null && typeof error === 'object' && !stepOf.has(error)) stepOf.set(error, node.path)
-        throw error
-      } finally {
-        node.result.durationMs = performance.now() - start
-        if (current === node) current = parent
-      }
-    },
-    get expect() {
-      return (expectFn ??= createExpect(session.check))
-    },
-    eventually: <T>(fn: () => T | Promise<T>, o: EventuallyOptions = {}) => eventually(fn, { clock, ...o, signal: o.signal ? AbortSignal.any([o.signal, abort.signal]) : abort.signal }),
-    get data() {
-      return (faker ??= seededFaker(seed))
-    },
-    seed,
-    scenario: { name: scenario.name, tags: scenario.tags, file: options.file ?? scenario.file },
-    iteration: options.iteration,
-    vu,
-    get signal() {
-      return abort.signal
-    },
-    setupData: options.setupData,
-    baseUrl: options.baseUrl,
-    log: (message) => {
-      if (logs.length < 50) logs.push(String(message))
-    },
-    sleep: (d) => clock.sleep(parseDuration(d, 'sleep'), abort.signal),
-  }
+  const ctx = new IterationContext(state, abort, scenario, options, seed, vu)
+  const { exchanges, checks, steps, logs } = state
 
   let error: unknown
   let failed = false
   let value: unknown
-  const run = (async () => scenario.fn(ctx as ScenarioContext<never>))()
+  const run = (async () => scenario.fn(ctx as unknown as ScenarioContext<never>))()
   try {
     value = await Promise.race([run, abort.promise])
   } catch (e) {
@@ -330,11 +404,11 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
     error = abort.aborted ? abort.reason : e
   } finally {
     clearTimeout(timer)
-    outer?.removeEventListener('abort', onOuterAbort)
+    if (outer && onOuterAbort) outer.removeEventListener('abort', onOuterAbort)
   }
   // An abandoned body (timed out while awaiting something unabortable) must not raise later.
   run.catch(() => {})
-  open = false
+  state.open = false
   if (failed && !abort.aborted) abort.abort('iteration ended')
   const durationMs = performance.now() - t0
 
@@ -411,7 +485,7 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
   }
   exchange ??= exchanges.at(-1)
   // Outside any step, an assertion on a response belongs to the step that made the request.
-  const step = (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ?? stepAtAbort ?? current?.path ?? subjectStep ?? ''
+  const step = (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ?? stepAtAbort ?? state.current?.path ?? subjectStep ?? ''
   const file = options.file ?? scenario.file
   result.failure = buildFailureSample(
     {
