@@ -40,3 +40,7 @@ export {
 export type { BaselineFile, BaselineRun, BaselineEntry, Acceptance, Mute, AddRunOptions } from './store.ts'
 export { summariseRun, LEVEL_STATS, DIST_PROBABILITIES } from './summary.ts'
 export type { RunSummary, SeriesSummary, SeriesPhaseSummary, ScenarioSummary, PhaseSummary } from './summary.ts'
+export { syntheticRun, tempRunDir, SYNTHETIC_SERVICE, SYNTHETIC_PHASES, SYNTHETIC_KEY, NOISE_MODEL } from './synthetic.ts'
+export type { SyntheticRunOptions, SyntheticChange, SyntheticScenario, SyntheticStep, SyntheticPhase } from './synthetic.ts'
+export { renderVerdict, VERDICT_FORMATS } from './render/render.ts'
+export type { VerdictFormat, RenderOptions } from './render/render.ts'

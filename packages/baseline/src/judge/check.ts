@@ -19,10 +19,12 @@ export interface Check {
   severity?: { change: number; tolerance: number } | Severity
   /**
    * Fills in the smallest detectable change once the family size is known
-   * (`alphaEach` is the gate's α over the family) and may mark the check not
-   * judged when the run alone could not see a change of the tolerance.
+   * (`alphaEach`: the gate's α shared over the family, as Bonferroni would),
+   * and marks the check not judged when the run alone could not see a change
+   * of the tolerance even at the per-test level `alphaTest` (too few values,
+   * too short): that is about the data, not about how many tests the gate runs.
    */
-  power?: (alphaEach: number) => void
+  power?: (alphaEach: number, alphaTest: number) => void
   /** The sentence for the finding, once its status is known. */
   describe?: (status: FindingStatus) => string
 }

@@ -80,6 +80,7 @@ function rateCheck(
   runs: Counts[],
   cur: Counts,
   primary: boolean,
+  unit: string,
 ): Check {
   const t = ctx.gate.tolerance
   const test = failureRateTest(runs, cur)
@@ -102,12 +103,14 @@ function rateCheck(
     beyondTolerance: test.change >= t.failureRateFloor && excess >= t.failureCount,
     severity: { change: test.change, tolerance: t.failureRate },
   }
-  check.power = (alphaEach) => {
-    const crit = test.critical(alphaEach)
-    const need = Math.max(crit, test.expected + t.failureCount, (test.p0 + t.failureRateFloor) * cur.n)
-    const detectable = (need - test.expected) / cur.n
-    finding.detectable = r4(detectable)
-    if (detectable > t.failureRate) check.notJudged = `${cur.n} iterations can only show a rise of ${pp(detectable)} or more`
+  const detectableAt = (alpha: number) => {
+    const need = Math.max(test.critical(alpha), test.expected + t.failureCount, (test.p0 + t.failureRateFloor) * cur.n)
+    return (need - test.expected) / cur.n
+  }
+  check.power = (alphaEach, alphaTest) => {
+    finding.detectable = r4(detectableAt(alphaEach))
+    const runOnly = detectableAt(alphaTest)
+    if (runOnly > t.failureRate) check.notJudged = `${cur.n} ${unit} can only show a rise of ${pp(runOnly)} or more`
   }
   check.describe = (status) => {
     const nums = `${rate(test.p0)} → ${rate(cur.f / cur.n)} (${cur.f} of ${cur.n}, ${r4(test.expected)} expected)`
@@ -156,7 +159,7 @@ export function failureChecks(ctx: JudgeContext): Check[] {
       stat: 'failure rate',
       message: '',
     }
-    checks.push(rateCheck(ctx, finding, `scenario ${name}`, runs, { n: sc.n, f: sc.failed }, true))
+    checks.push(rateCheck(ctx, finding, `scenario ${name}`, runs, { n: sc.n, f: sc.failed }, true, 'iterations'))
   }
   for (const phase of ctx.loadedPhases) {
     const cur = loadCounts(ctx.current.series, phase)
@@ -174,7 +177,7 @@ export function failureChecks(ctx: JudgeContext): Check[] {
       stat: 'failure rate',
       message: '',
     }
-    checks.push(rateCheck(ctx, finding, `load requests in ${phase}`, runs, cur, true))
+    checks.push(rateCheck(ctx, finding, `load requests in ${phase}`, runs, cur, true, 'requests'))
   }
   return checks
 }

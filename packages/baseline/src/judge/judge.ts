@@ -263,10 +263,9 @@ function decide(checks: Check[], gate: ResolvedGate, baseline: BaselineFile | nu
     const alphaEach = gate.alpha / Math.max(1, family.length)
     family.forEach((c, i) => {
       c.finding.pAdjusted = r4(adjusted[i])
-      c.power?.(alphaEach)
+      c.power?.(alphaEach, gate.alpha)
     })
   }
-  for (const c of checks) c.power && c.p === undefined && c.power(gate.alpha)
   const out: Finding[] = []
   for (const c of checks) {
     const f = c.finding

@@ -14,8 +14,8 @@
  * - for tails, the p99/p50 ratio (a spread increase with an unchanged median).
  */
 import type { Finding, SeriesRecord } from '@steady/record'
-import { median } from '../stats/robust.ts'
-import { tQuantile, tSf } from '../stats/distributions.ts'
+import { median, scaledMad } from '../stats/robust.ts'
+import { normalQuantile, tQuantile, tSf } from '../stats/distributions.ts'
 import { blockBootstrap, bootstrapDetectable, detectableRise, pooledPrior, predict, type Prediction, type SpreadPrior } from './predict.ts'
 import { blockLength, blockMeans, windowLogs, windowsIn, type LevelStat, type SeriesPhaseSummary } from '../summary.ts'
 import type { BaselineEntry } from '../store.ts'
@@ -37,32 +37,52 @@ function phaseOf(run: BaselineEntry, key: string, phase: string): SeriesPhaseSum
 }
 
 interface Group {
-  /** Per baseline run (by index in rolling): the run's common shift, or undefined with too few steps. */
-  shifts: (number | undefined)[]
-  current: number
+  /** Each member's baseline median log value (to align series before taking the median shift). */
   centres: Map<string, number>
+  /** Step (scenario/step) of each member, so a step's own series are left out of its shift. */
+  stepOf: Map<string, string>
+  /** The run's common shift, leaving out one step's series; cached per step. */
+  shifts: Map<string, { baseline: (number | undefined)[]; current: number | undefined }>
 }
 
-/** The run's common shift in one phase and stat: median over its step series of (log value − that series' baseline median). */
-function buildGroup(ctx: JudgeContext, phase: string, stat: LevelStat, keys: string[]): Group | undefined {
-  if (keys.length < 4) return undefined
+/**
+ * The run's common shift in one phase and stat: the median over the other
+ * steps' series of (log value − that series' baseline median). The tested
+ * step is left out, so its own change cannot pull the reference along.
+ */
+function buildGroup(ctx: JudgeContext, phase: string, stat: LevelStat, members: SeriesRecord[]): Group | undefined {
+  if (members.length < 5) return undefined
   const centres = new Map<string, number>()
-  for (const key of keys) {
-    const logs = ctx.rolling.map((r) => logOf(phaseOf(r, key, phase), stat)).filter((v): v is number => v !== undefined)
-    if (logs.length >= Math.min(ctx.gate.minBaselineRuns, ctx.rolling.length) && logs.length > 0) centres.set(key, median(logs))
+  const stepOf = new Map<string, string>()
+  for (const s of members) {
+    const logs = ctx.rolling.map((r) => logOf(phaseOf(r, s.key, phase), stat)).filter((v): v is number => v !== undefined)
+    if (logs.length >= Math.min(ctx.gate.minBaselineRuns, ctx.rolling.length) && logs.length > 0) {
+      centres.set(s.key, median(logs))
+      stepOf.set(s.key, `${s.tags.scenario ?? ''}/${s.tags.name}`)
+    }
   }
-  if (centres.size < 4) return undefined
+  if (centres.size < 5) return undefined
+  return { centres, stepOf, shifts: new Map() }
+}
+
+function shiftsWithout(ctx: JudgeContext, group: Group, phase: string, stat: LevelStat, step: string) {
+  let cached = group.shifts.get(step)
+  if (cached) return cached
   const shiftOf = (get: (key: string) => number | undefined) => {
     const d: number[] = []
-    for (const [key, c] of centres) {
+    for (const [key, c] of group.centres) {
+      if (group.stepOf.get(key) === step) continue
       const v = get(key)
       if (v !== undefined) d.push(v - c)
     }
     return d.length >= 4 ? median(d) : undefined
   }
-  const current = shiftOf((key) => logOf(ctx.current.series[key]?.phases[phase], stat))
-  if (current === undefined) return undefined
-  return { shifts: ctx.rolling.map((r) => shiftOf((key) => logOf(phaseOf(r, key, phase), stat))), current, centres }
+  cached = {
+    baseline: ctx.rolling.map((r) => shiftOf((key) => logOf(phaseOf(r, key, phase), stat))),
+    current: shiftOf((key) => logOf(ctx.current.series[key]?.phases[phase], stat)),
+  }
+  group.shifts.set(step, cached)
+  return cached
 }
 
 interface View {
@@ -103,14 +123,19 @@ export function levelChecks(ctx: JudgeContext): Check[] {
   const phases = ctx.current.phases.map((p) => p.name)
   const groups = new Map<string, Group | undefined>()
   for (const phase of phases) {
-    const keys = latency.filter((s) => isStepSeries(s) && ctx.current.series[s.key]?.phases[phase]?.p95 !== undefined).map((s) => s.key)
+    const steps = latency.filter((s) => isStepSeries(s) && ctx.current.series[s.key]?.phases[phase]?.p95 !== undefined)
     for (const stat of ['p50', 'p95', 'p99'] as LevelStat[]) {
-      groups.set(`${phase}|${stat}`, ctx.bootstrap || ctx.compare ? undefined : buildGroup(ctx, phase, stat, keys))
+      if (ctx.bootstrap || ctx.compare) continue
+      // Same-source siblings share their noise (probe and load differ in sample counts); fall back to all steps.
+      for (const source of new Set(steps.map((s) => s.source))) {
+        const same = steps.filter((s) => s.source === source)
+        groups.set(`${phase}|${stat}|${source}`, buildGroup(ctx, phase, stat, same) ?? buildGroup(ctx, phase, stat, steps))
+      }
     }
   }
   // First pass: every series' baseline logs per view, so sibling steps can lend each other their spread.
   const raws: Raw[] = []
-  const pools = new Map<string, { key: string; variance: number; df: number }[]>()
+  const pools = new Map<string, { key: string; variance: number; mad: number; df: number }[]>()
   for (const s of latency) {
     for (const phase of phases) {
       const cur = ctx.current.series[s.key]?.phases[phase]
@@ -124,18 +149,19 @@ export function levelChecks(ctx: JudgeContext): Check[] {
         raw.logs.absolute = ctx.rolling.map((r) => logOf(phaseOf(r, s.key, phase), stat)).filter((v): v is number => v !== undefined)
         raw.curLog.absolute = Math.log(cur[stat]!)
         raw.se.absolute = seCur
-        const group = isStepSeries(s) ? groups.get(`${phase}|${stat}`) : undefined
-        if (group && group.centres.has(s.key)) {
+        const group = isStepSeries(s) ? groups.get(`${phase}|${stat}|${s.source}`) : undefined
+        const shifts = group && group.centres.has(s.key) ? shiftsWithout(ctx, group, phase, stat, `${s.tags.scenario ?? ''}/${s.tags.name}`) : undefined
+        if (shifts && shifts.current !== undefined) {
           const rel: number[] = []
           ctx.rolling.forEach((r, ri) => {
             const v = logOf(phaseOf(r, s.key, phase), stat)
-            const shift = group.shifts[ri]
+            const shift = shifts.baseline[ri]
             if (v !== undefined && shift !== undefined) rel.push(v - shift)
           })
           raw.logs.relative = rel
-          raw.curLog.relative = raw.curLog.absolute - group.current
+          raw.curLog.relative = raw.curLog.absolute - shifts.current
           raw.se.relative = seCur
-          raw.shift = { current: group.current, baseline: medianOf(group.shifts) }
+          raw.shift = { current: shifts.current, baseline: medianOf(shifts.baseline) }
         }
         if (stat === 'p99' && cur.p50 && cur.p50 > 0) {
           const ratio: number[] = []
@@ -154,11 +180,18 @@ export function levelChecks(ctx: JudgeContext): Check[] {
             const pk = `${view}|${phase}|${stat}|${s.source}`
             let list = pools.get(pk)
             if (!list) pools.set(pk, (list = []))
-            list.push({ key: s.key, variance: variance(logs), df: Math.max(0, logs.length - 1) })
+            list.push({ key: s.key, variance: variance(logs), mad: scaledMad(logs) ** 2, df: Math.max(0, logs.length - 1) })
           }
         }
       }
     }
+  }
+  for (const [gk, group] of groups) {
+    if (!group) continue
+    const [phase, stat, source] = gk.split('|') as [string, LevelStat, string]
+    if (stat === 'p50') continue
+    const c = shiftCheck(ctx, group, phase, stat, source)
+    if (c) checks.push(c)
   }
   for (const raw of raws) {
     const c = levelCheck(ctx, raw, pools)
@@ -171,7 +204,7 @@ export function levelChecks(ctx: JudgeContext): Check[] {
   return checks
 }
 
-function priorFor(pools: Map<string, { key: string; variance: number; df: number }[]>, view: ViewName, raw: Raw): SpreadPrior | undefined {
+function priorFor(pools: Map<string, { key: string; variance: number; mad: number; df: number }[]>, view: ViewName, raw: Raw): SpreadPrior | undefined {
   if (!isStepSeries(raw.s)) return undefined
   const list = pools.get(`${view}|${raw.phase}|${raw.stat}|${raw.s.source}`)
   if (!list) return undefined
@@ -201,7 +234,7 @@ function baseFinding(ctx: JudgeContext, s: SeriesRecord, phase: string, stat: st
   return f
 }
 
-function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: string; variance: number; df: number }[]>): Check | undefined {
+function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: string; variance: number; mad: number; df: number }[]>): Check | undefined {
   const { s, phase, stat, cur } = raw
   const kind = stat === 'p99' ? 'tail' : 'level'
   const tol = kind === 'tail' ? ctx.gate.tolerance.tail : ctx.gate.tolerance.level
@@ -253,7 +286,7 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
         baselineMs,
         beyond: pr.change > tol && current - baselineMs > ctx.gate.tolerance.levelMs,
         detectable: (a) => detectableRise(pr, a),
-        runOnly: (a) => Math.exp(tQuantile(1 - a, pr.df) * Math.max(Number.isFinite(seCur) ? seCur : 0, floor) * Math.sqrt(1 + 1 / pr.k)) - 1,
+        runOnly: (a) => Math.exp(normalQuantile(1 - a) * Math.max(Number.isFinite(seCur) ? seCur : 0, floor)) - 1,
       })
       finding.interval = [r4(pr.interval[0]), r4(pr.interval[1])]
       finding.method = `log-scale prediction interval, t on ${pr.df} df, spread from ${pr.sigmaFrom} (σ = ${r4(pr.sigma)})`
@@ -269,7 +302,7 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
           beyond: prr.change > tol && baselineMs * prr.change > ctx.gate.tolerance.levelMs,
           detectable: (a) => detectableRise(prr, a),
         })
-        finding.evidence = { ...finding.evidence, relativeChange: r4(prr.change), runShift: r4(Math.exp(raw.shift.current - raw.shift.baseline) - 1), relativeSigma: r4(prr.sigma) }
+        finding.evidence = { ...finding.evidence, relativeChange: r4(prr.change), runShift: r4(Math.exp(raw.shift.current - raw.shift.baseline) - 1), relativeSigma: r4(prr.sigma), relativeSigmaFrom: prr.sigmaFrom }
       }
       const ratio = raw.logs.ratio
       if (ratio && ratio.length >= ctx.gate.minBaselineRuns) {
@@ -290,6 +323,12 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
       }
     }
   }
+  // One decision view per check: relative to the other steps when the run has enough of them (run-to-run
+  // effects cancel), else absolute. The absolute numbers stay in the finding for people; a shift of every
+  // step at once is the phase's own "all steps" check. The p99/p50 ratio is evidence, not a second test.
+  const absolute = views.find((v) => v.name === 'absolute')
+  const relative = views.find((v) => v.name === 'relative to the other steps')
+  const decisionViews = relative ? [relative] : views.filter((v) => v.name !== 'p99/p50 ratio')
   if (!views.length) {
     if (!ctx.baselineUsable) return undefined
     finding.status = 'inconclusive'
@@ -297,16 +336,16 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
     return { finding, decided: finding.primary ? 'inconclusive' : 'info' }
   }
   finding.evidence = { ...finding.evidence, baselineRuns: k, values }
-  const abs = views[0]
+  const abs = absolute ?? views[0]
   finding.baseline = r4(abs.baselineMs!)
   finding.change = r4(abs.change)
-  // The most telling view among those past the tolerance decides; Bonferroni over the views.
-  const m = views.length
-  const past = views.filter((v) => v.beyond)
-  const decisive = (past.length ? past : views).reduce((a, b) => (b.p < a.p ? b : a))
+  const m = decisionViews.length
+  const past = decisionViews.filter((v) => v.beyond)
+  const decisive = (past.length ? past : decisionViews).reduce((a, b) => (b.p < a.p ? b : a))
   const p = Math.min(1, m * decisive.p)
   finding.pValue = r4(p)
-  if (decisive !== abs) finding.evidence = { ...finding.evidence, decidedBy: decisive.name, decisiveChange: r4(decisive.change) }
+  finding.evidence = { ...finding.evidence, decidedBy: decisive.name, decisiveChange: r4(decisive.change) }
+  if (decisive.pr) finding.method = `${decisive.name === 'absolute' ? '' : 'relative to the other steps, '}log-scale prediction interval, t on ${decisive.pr.df} df, spread from ${decisive.pr.sigmaFrom} (σ = ${r4(decisive.pr.sigma)})`
   const check: Check = {
     finding,
     p,
@@ -314,11 +353,11 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
     severity: { change: decisive.change, tolerance: finding.tolerance! },
   }
   if (tooFew) check.notJudged = `only ${values} values; a ${stat} needs at least ${Math.ceil(valuesAboveQuantile / tailQ[stat])}`
-  check.power = (alphaEach: number) => {
+  check.power = (alphaEach: number, alphaTest: number) => {
     const a = alphaEach / m
-    const detectable = Math.max(finding.tolerance!, Math.min(...views.map((v) => v.detectable(a))))
+    const detectable = Math.max(finding.tolerance!, Math.min(...decisionViews.map((v) => v.detectable(a))))
     finding.detectable = r4(detectable)
-    const runOnly = abs.runOnly ? abs.runOnly(a) : 0
+    const runOnly = abs.runOnly ? abs.runOnly(alphaTest) : 0
     if (!check.notJudged && runOnly > finding.tolerance!) {
       check.notJudged = `this run's own windows vary so much (standard error ${pct(Math.exp(Number.isFinite(seCur) ? seCur : 0) - 1)}) that changes below ${pct(runOnly)} are hidden`
     }
@@ -360,7 +399,7 @@ function describeLevel(f: Finding, label: string, stat: string, decisive: View, 
 }
 
 /** The current run against pinned reference runs: slow creep that a rolling baseline follows. */
-function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: string; variance: number; df: number }[]>): Check | undefined {
+function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: string; variance: number; mad: number; df: number }[]>): Check | undefined {
   const { s, phase, cur } = raw
   if (!isStepSeries(s) || !cur.p95) return undefined
   const stat: LevelStat = 'p95'
@@ -396,5 +435,52 @@ function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
     status === 'fail' || status === 'accepted' || status === 'muted'
       ? `${label} p95 in ${phase} crept up since the pinned reference: ${ms(finding.baseline)} → ${ms(finding.current)} (${pct(finding.change)}; against the rolling baseline ${pct(spread.change)}); ${pval(finding.pAdjusted ?? finding.pValue)}`
       : `${label} p95 in ${phase} against the pinned reference: ${ms(finding.baseline)} → ${ms(finding.current)} (${pct(finding.change)}), within tolerance or not significant`
+  return check
+}
+
+/**
+ * Every step of a phase at once: the run's common shift against the baseline
+ * runs' shifts. This is where a service-wide slowdown shows, judged against
+ * the run-to-run spread, which it cannot be told from below that spread.
+ */
+function shiftCheck(ctx: JudgeContext, group: Group, phase: string, stat: LevelStat, source: string): Check | undefined {
+  const shifts = shiftsWithout(ctx, group, phase, stat, '')
+  const base = shifts.baseline.filter((v): v is number => v !== undefined)
+  if (shifts.current === undefined || base.length < ctx.gate.minBaselineRuns) return undefined
+  const kind = stat === 'p99' ? 'tail' : 'level'
+  const tol = kind === 'tail' ? ctx.gate.tolerance.tail : ctx.gate.tolerance.level
+  const pr = predict(base, shifts.current, Number.NaN, ctx.gate.noiseFloor[stat])
+  const series = `${source}/http_req_duration{*}`
+  const finding: Finding = {
+    id: `${kind}:${stat}:${series}@${phase}`,
+    kind,
+    question: 'stable',
+    status: 'pass',
+    primary: ctx.primaryPhases.has(phase) || namedPrimary(ctx.gate, kind, stat, series),
+    series,
+    step: '*',
+    phase,
+    stat,
+    unit: 'ratio',
+    baseline: 1,
+    current: r4(Math.exp(pr.logChange)),
+    change: r4(pr.change),
+    changeKind: 'relative',
+    interval: [r4(pr.interval[0] / Math.exp(pr.centre)), r4(pr.interval[1] / Math.exp(pr.centre))],
+    pValue: r4(pr.p),
+    tolerance: tol,
+    method: `median shift of the ${group.centres.size} ${source} step series, log-scale prediction interval, t on ${pr.df} df (σ = ${r4(pr.sigma)}, from ${pr.sigmaFrom})`,
+    evidence: { steps: group.centres.size, baselineRuns: base.length },
+    message: '',
+  }
+  const label = `all ${source} steps`
+  const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+  check.power = (alphaEach) => {
+    finding.detectable = r4(Math.max(tol, detectableRise(pr, alphaEach)))
+  }
+  check.describe = (status) =>
+    status === 'fail' || status === 'accepted' || status === 'muted'
+      ? `${label} ${stat} in ${phase} moved together by ${pct(pr.change)} (the baseline runs' own shifts span ${pct(finding.interval![0] - 1)} to ${pct(finding.interval![1] - 1)}); ${pval(finding.pAdjusted ?? finding.pValue)}`
+      : `${label} ${stat} in ${phase} moved together by ${pct(pr.change)}, within the run-to-run spread (changes from ${pct(finding.detectable)} would have been seen)`
   return check
 }

@@ -43,6 +43,8 @@ export interface Prediction {
  */
 export interface SpreadPrior {
   variance: number
+  /** Pooled squared scaled MAD, moderating the robust spread the same way. */
+  mad: number
   df: number
 }
 
@@ -51,10 +53,11 @@ export function predict(logs: readonly number[], current: number, seCurrent: num
   const k = logs.length
   const centre = mean(logs)
   const own = sd(logs)
-  const moderated = prior && prior.df > 0 ? Math.sqrt((prior.df * prior.variance + (k - 1) * own * own) / (prior.df + k - 1)) : own
+  const ownMad = scaledMad(logs)
+  const moderate = (pooled: number, mine: number) => (prior && prior.df > 0 ? Math.sqrt((prior.df * pooled + (k - 1) * mine * mine) / (prior.df + k - 1)) : mine)
   const terms: [number, Prediction['sigmaFrom']][] = [
-    [moderated, prior && prior.df > 0 ? 'pooled' : 'runs'],
-    [scaledMad(logs), 'mad'],
+    [moderate(prior?.variance ?? 0, own), prior && prior.df > 0 ? 'pooled' : 'runs'],
+    [moderate(prior?.mad ?? 0, ownMad), 'mad'],
     [Number.isFinite(seCurrent) ? seCurrent : 0, 'current run'],
     [floor, 'floor'],
   ]
@@ -83,16 +86,18 @@ export function detectableRise(pr: { scale: number; df: number }, alphaEach: num
 }
 
 /** Pools variances of sibling series (each with its df), leaving one out. */
-export function pooledPrior(variances: readonly { key: string; variance: number; df: number }[], except: string, maxDf: number): SpreadPrior | undefined {
+export function pooledPrior(variances: readonly { key: string; variance: number; mad: number; df: number }[], except: string, maxDf: number): SpreadPrior | undefined {
   let num = 0
+  let mad = 0
   let df = 0
   for (const v of variances) {
     if (v.key === except || v.df <= 0) continue
     num += v.variance * v.df
+    mad += v.mad * v.df
     df += v.df
   }
   if (df <= 0) return undefined
-  return { variance: num / df, df: Math.min(df, maxDf) }
+  return { variance: num / df, mad: mad / df, df: Math.min(df, maxDf) }
 }
 
 export interface BootstrapResult {

@@ -1,0 +1,619 @@
+/**
+ * Synthetic run records from a stated, fixed noise model, for the accuracy
+ * benchmark (scripts/bench/verdict-accuracy.ts) and for tests. The model is
+ * the one issue 7 fixes; it is not tuned to the judge:
+ *
+ * - Service: two scenarios of three steps; each step's latency has a true
+ *   p50/p95/p99 ({@link SYNTHETIC_SERVICE}); a request's latency is drawn from
+ *   the log-linear quantile function through those three points.
+ * - Plan: `quiet` (no load), `nominal` and `peak` (constant-arrival-rate load
+ *   of 5 and 10 iterations/s per scenario), 10 minutes each, 10 s windows.
+ *   Load makes every step slower by 3% per iteration/s per scenario.
+ * - Fixed iteration counts: the probe runs 1 iteration/s per scenario (1,800
+ *   per scenario per run, one request per step each); the load runs 3,000
+ *   (nominal) + 6,000 (peak) iterations per scenario per run.
+ * - Run-to-run effect: one log-normal factor per run, shared by every series
+ *   of the run (the machine, the build, the neighbours), with CV 5% on p50,
+ *   8% on p95 and 15% on p99.
+ * - Between windows: AR(1) noise on each series' log latency, φ = 0.5,
+ *   innovation SD 5%.
+ * - GC-spike windows: each window with probability 2% (shared by the run's
+ *   series, since a pause stops the whole process); in it, 3% of the
+ *   requests take 100–300 ms longer.
+ * - Errors: each request fails with probability 0.2% (status_500 0.15%,
+ *   timeout 0.05%), over-dispersed by a gamma factor per run (CV 30%) and
+ *   one per window (shape 2); a failed request ends its iteration and is
+ *   kept out of latency.
+ * - Service indicators: heap used (sawtooth, GC every 30 s), resident
+ *   memory, event-loop lag; generator event-loop utilisation.
+ *
+ * Injected changes are stated in {@link SyntheticChange}.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  HISTOGRAM_PARAMETERS,
+  RUN_SCHEMA,
+  RunRecordWriter,
+  SeriesAggregator,
+  seriesKey,
+  signatureKey,
+  type ComparabilityKey,
+  type FailureGroup,
+  type PhaseRecord,
+  type RunEvent,
+  type RunRecord,
+  type ScenarioRecord,
+  type SeriesRecord,
+  type SeriesSource,
+  type SeriesWindow,
+} from '@steady/record'
+import { Random } from './stats/random.ts'
+
+export interface SyntheticStep {
+  name: string
+  p50: number
+  p95: number
+  p99: number
+}
+
+export interface SyntheticScenario {
+  name: string
+  steps: SyntheticStep[]
+}
+
+/** The synthetic service: true latencies in ms of each step when quiet. */
+export const SYNTHETIC_SERVICE: SyntheticScenario[] = [
+  {
+    name: 'browse',
+    steps: [
+      { name: 'home', p50: 20, p95: 45, p99: 80 },
+      { name: 'search', p50: 35, p95: 90, p99: 160 },
+      { name: 'product', p50: 25, p95: 60, p99: 110 },
+    ],
+  },
+  {
+    name: 'checkout',
+    steps: [
+      { name: 'login', p50: 40, p95: 95, p99: 170 },
+      { name: 'cart', p50: 30, p95: 70, p99: 130 },
+      { name: 'pay', p50: 60, p95: 150, p99: 280 },
+    ],
+  },
+]
+
+export interface SyntheticPhase {
+  name: string
+  durationMs: number
+  /** Load iterations per second per scenario (0: no load). */
+  rate: number
+}
+
+export const SYNTHETIC_PHASES: SyntheticPhase[] = [
+  { name: 'quiet', durationMs: 600_000, rate: 0 },
+  { name: 'nominal', durationMs: 600_000, rate: 5 },
+  { name: 'peak', durationMs: 600_000, rate: 10 },
+]
+
+/** The fixed noise model (see the module comment). */
+export const NOISE_MODEL = {
+  windowMs: 10_000,
+  probeRatePerScenario: 1,
+  loadSlowdownPerRate: 0.03,
+  runCv: { p50: 0.05, p95: 0.08, p99: 0.15 },
+  ar: { phi: 0.5, sd: 0.05 },
+  gc: { probability: 0.02, share: 0.03, extraMs: [100, 300] as const },
+  errors: { status_500: 0.0015, timeout: 0.0005, runCv: 0.3, windowShape: 2 },
+} as const
+
+/**
+ * An injected change, applied to the truth before noise:
+ * - `step-latency`: one step slower by `magnitude` (every quantile, every phase);
+ * - `all-latency`: every step slower by `magnitude`;
+ * - `tail`: one step's p99 × (1 + magnitude) with p50 and p95 unchanged (the
+ *   quantile function stretched between p95 and p99 and beyond);
+ * - `failures`: every request fails `magnitude` more often (0.005 = +0.5 pp);
+ * - `scenario-failures`: one scenario's iterations fail `magnitude` more often;
+ * - `heap-leak`: heap after GC grows by `magnitude` bytes per hour from the start;
+ * - `drift`: one step's latency rises linearly by `magnitude` over each phase (after its first 20%);
+ * - `load-degradation`: one step's latency under load grows `magnitude` faster with the rate (quiet unchanged).
+ */
+export interface SyntheticChange {
+  kind: 'step-latency' | 'all-latency' | 'tail' | 'failures' | 'scenario-failures' | 'heap-leak' | 'drift' | 'load-degradation'
+  magnitude: number
+  /** `scenario/step` for step changes, a scenario name for scenario-failures (default: the first). */
+  target?: string
+}
+
+export interface SyntheticRunOptions {
+  seed: string | number
+  change?: SyntheticChange
+  /** The run's id (default derived from the seed). */
+  id?: string
+  startedAt?: Date
+  comparability?: Partial<ComparabilityKey>
+  service?: SyntheticScenario[]
+  phases?: SyntheticPhase[]
+  /** Multiplies phase durations (0.1 for quick tests). */
+  durationScale?: number
+  /** Extra service gauge series (to reach a target series count for speed benchmarks). */
+  extraGauges?: number
+  /** Write through SeriesAggregator + RunRecordWriter into this folder (real HDR histograms); otherwise build the record directly (fast, no histograms). */
+  writeTo?: string
+  /** Subject fields. */
+  version?: string
+  /** Mark the record incomplete (interrupted). */
+  incomplete?: boolean
+  /** Inject service restarts at these times (ms). */
+  restartsAtMs?: number[]
+}
+
+/** The comparability key of synthetic runs (fixed so runs compare). */
+export const SYNTHETIC_KEY: ComparabilityKey = {
+  cpuModel: 'synthetic CPU',
+  cores: 2,
+  node: '20.20.0',
+  platform: 'linux-x64',
+  planHash: 'synthetic-plan',
+  durationScale: 1,
+  engine: 'embedded',
+}
+
+const Z95 = 1.6448536269514722
+const Z99 = 2.3263478740408408
+
+interface Sink {
+  request(source: SeriesSource, scenario: string, step: string, atMs: number, ms: number, error: string | undefined): void
+  iteration(source: SeriesSource, scenario: string, atMs: number, passed: boolean, error: string | undefined): void
+  failure(scenario: string, step: string, kind: string, atMs: number, phase: string, iteration: number): void
+  gauge(source: SeriesSource, name: string, tags: Record<string, string>, unit: string, atMs: number, value: number): void
+  counter(source: SeriesSource, name: string, tags: Record<string, string>, atMs: number, n: number): void
+  windowEnd(endMs: number): void
+  phaseStart(name: string, atMs: number): void
+  phaseEnd(phase: PhaseRecord): void
+  event(e: RunEvent): void
+  finish(durationMs: number, complete: boolean): RunRecord
+}
+
+/** Makes one synthetic run record. */
+export function syntheticRun(options: SyntheticRunOptions): RunRecord {
+  const rnd = new Random(`synthetic:${options.seed}`)
+  const service = options.service ?? SYNTHETIC_SERVICE
+  const scale = options.durationScale ?? 1
+  const phases = (options.phases ?? SYNTHETIC_PHASES).map((p) => ({ ...p, durationMs: p.durationMs * scale }))
+  const windowMs = NOISE_MODEL.windowMs
+  const startedAt = options.startedAt ?? new Date(Date.UTC(2026, 10, 1) + (hash(String(options.seed)) % 1_000_000) * 60_000)
+  const id = options.id ?? `synthetic-${String(options.seed).replace(/[^A-Za-z0-9_.-]/g, '-')}`
+  const header = {
+    kind: 'soak' as const,
+    id,
+    startedAt: startedAt.toISOString(),
+    tool: { name: 'steady' as const, version: '0.1.0' },
+    subject: { service: 'synthetic-store', version: options.version ?? '1.0.0' },
+    seed: String(options.seed),
+    configHash: 'synthetic',
+    comparability: { ...SYNTHETIC_KEY, ...options.comparability },
+    window: { sizeMs: windowMs },
+  }
+  let sink: Sink
+  if (options.writeTo) sink = writerSink(options.writeTo, header)
+  else sink = new FastSink(header)
+  generate(rnd, sink, service, phases, options)
+  const total = phases.reduce((a, p) => a + p.durationMs, 0)
+  return sink.finish(total, !options.incomplete)
+}
+
+function hash(s: string): number {
+  let h = 2166136261
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
+  return h >>> 0
+}
+
+function lognormalFactor(rnd: Random, cv: number, z?: number): number {
+  const s = Math.sqrt(Math.log(1 + cv * cv))
+  return Math.exp(s * (z ?? rnd.normal()) - (s * s) / 2)
+}
+
+interface StepState {
+  scenario: string
+  step: SyntheticStep
+  /** Log knots after the run effect and the change: ln p50, ln p95, ln p99. */
+  knots: [number, number, number]
+  /** AR(1) state per source. */
+  ar: Record<'probe' | 'load', number>
+  tail: number
+  drift: number
+  loadExtra: number
+}
+
+function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases: SyntheticPhase[], o: SyntheticRunOptions): void {
+  const windowMs = NOISE_MODEL.windowMs
+  const change = o.change
+  const steps: StepState[] = []
+  const zRun = rnd.normal()
+  const runFactor = {
+    p50: lognormalFactor(rnd, NOISE_MODEL.runCv.p50, zRun),
+    p95: lognormalFactor(rnd, NOISE_MODEL.runCv.p95, zRun),
+    p99: lognormalFactor(rnd, NOISE_MODEL.runCv.p99, zRun),
+  }
+  const firstStep = `${service[0].name}/${service[0].steps[0].name}`
+  const target = change?.target ?? (change?.kind === 'scenario-failures' ? service[0].name : firstStep)
+  for (const sc of service) {
+    for (const step of sc.steps) {
+      const isTarget = `${sc.name}/${step.name}` === target
+      let f = 1
+      if (change && (change.kind === 'all-latency' || (change.kind === 'step-latency' && isTarget))) f = 1 + change.magnitude
+      steps.push({
+        scenario: sc.name,
+        step,
+        knots: [Math.log(step.p50 * runFactor.p50 * f), Math.log(step.p95 * runFactor.p95 * f), Math.log(step.p99 * runFactor.p99 * f)],
+        ar: { probe: rnd.normal() * NOISE_MODEL.ar.sd, load: rnd.normal() * NOISE_MODEL.ar.sd },
+        tail: change?.kind === 'tail' && isTarget ? Math.log(1 + change.magnitude) : 0,
+        drift: change?.kind === 'drift' && isTarget ? change.magnitude : 0,
+        loadExtra: change?.kind === 'load-degradation' && isTarget ? change.magnitude : 0,
+      })
+    }
+  }
+  const errRun = rnd.gamma(1 / NOISE_MODEL.errors.runCv ** 2) * NOISE_MODEL.errors.runCv ** 2
+  const extraFail = change?.kind === 'failures' ? change.magnitude : 0
+  const scenarioFail = change?.kind === 'scenario-failures' ? { scenario: target, p: change.magnitude } : undefined
+  const leakPerMs = change?.kind === 'heap-leak' ? change.magnitude / 3_600_000 : 0
+  const restarts = [...(o.restartsAtMs ?? [])].sort((a, b) => a - b)
+  const iterationNo = new Map<string, number>()
+  const extraGauges = o.extraGauges ?? 0
+  let t0 = 0
+  for (const phase of phases) {
+    sink.phaseStart(phase.name, t0)
+    const windows = Math.round(phase.durationMs / windowMs)
+    const loadFactor = 1 + NOISE_MODEL.loadSlowdownPerRate * phase.rate
+    let loadIterations = 0
+    for (let w = 0; w < windows; w++) {
+      const start = t0 + w * windowMs
+      const progress = w / windows
+      const gc = rnd.next() < NOISE_MODEL.gc.probability
+      const errWindow = rnd.gamma(NOISE_MODEL.errors.windowShape) / NOISE_MODEL.errors.windowShape
+      const p500 = NOISE_MODEL.errors.status_500 * errRun * errWindow
+      const pTimeout = NOISE_MODEL.errors.timeout * errRun * errWindow
+      for (const st of steps) {
+        for (const src of ['probe', 'load'] as const) {
+          st.ar[src] = NOISE_MODEL.ar.phi * st.ar[src] + Math.sqrt(1 - NOISE_MODEL.ar.phi ** 2) * NOISE_MODEL.ar.sd * rnd.normal()
+        }
+      }
+      const latency = (st: StepState, src: 'probe' | 'load'): number => {
+        const z = rnd.normal()
+        const [a, b, c] = st.knots
+        let l: number
+        if (z <= Z95) l = a + ((b - a) / Z95) * z
+        else l = b + ((c - b) / (Z99 - Z95)) * (z - Z95)
+        if (st.tail && z > Z95) l += st.tail * Math.min(1, (z - Z95) / (Z99 - Z95))
+        let factor = Math.exp(st.ar[src]) * (phase.rate ? loadFactor + st.loadExtra * NOISE_MODEL.loadSlowdownPerRate * phase.rate : 1)
+        if (st.drift && progress > 0.2) factor *= 1 + (st.drift * (progress - 0.2)) / 0.8
+        let v = Math.exp(l) * factor
+        if (gc && rnd.next() < NOISE_MODEL.gc.share) v += NOISE_MODEL.gc.extraMs[0] + rnd.next() * (NOISE_MODEL.gc.extraMs[1] - NOISE_MODEL.gc.extraMs[0])
+        return v
+      }
+      const runIteration = (src: 'probe' | 'load', sc: SyntheticScenario, atMs: number) => {
+        let error: string | undefined
+        let failedStep: string | undefined
+        let t = atMs
+        const forced = scenarioFail && scenarioFail.scenario === sc.name && rnd.next() < scenarioFail.p
+        const forcedAt = forced ? rnd.int(sc.steps.length) : -1
+        for (let k = 0; k < sc.steps.length; k++) {
+          const st = steps.find((x) => x.scenario === sc.name && x.step.name === sc.steps[k].name)!
+          const u = rnd.next()
+          let kind: string | undefined
+          if (k === forcedAt || u < p500 + extraFail) kind = 'status_500'
+          else if (u < p500 + extraFail + pTimeout) kind = 'timeout'
+          const v = kind === 'timeout' ? 5000 : latency(st, src)
+          sink.request(src, sc.name, st.step.name, Math.min(t, start + windowMs - 1), v, kind)
+          t += Math.min(v, 50)
+          if (kind) {
+            error = kind
+            failedStep = st.step.name
+            break
+          }
+        }
+        sink.iteration(src, sc.name, atMs, !error, error)
+        if (src === 'probe') {
+          const n = (iterationNo.get(sc.name) ?? 0) + 1
+          iterationNo.set(sc.name, n)
+          if (error) sink.failure(sc.name, failedStep!, error, atMs, phase.name, n)
+        }
+      }
+      const probePerWindow = Math.round((NOISE_MODEL.probeRatePerScenario * windowMs) / 1000)
+      for (const sc of service) {
+        for (let k = 0; k < probePerWindow; k++) runIteration('probe', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / probePerWindow))
+        const loadPerWindow = Math.round((phase.rate * windowMs) / 1000)
+        for (let k = 0; k < loadPerWindow; k++) runIteration('load', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / loadPerWindow))
+        loadIterations += loadPerWindow
+      }
+      // Service indicators: two scrapes per window.
+      for (const off of [2500, 7500]) {
+        const at = start + off
+        const cycle = (at % 30_000) / 30_000
+        const leak = leakPerMs * at
+        const floorHeap = 50e6 + leak + rnd.normal() * 0.5e6
+        sink.gauge('service', 'nodejs_heap_size_used_bytes', { service: 'store' }, 'bytes', at, floorHeap + 20e6 * cycle)
+        sink.gauge('service', 'process_resident_memory_bytes', { service: 'store' }, 'bytes', at, 120e6 + leak * 1.2 + rnd.normal() * 2e6)
+        sink.gauge('service', 'nodejs_eventloop_lag_seconds', { service: 'store' }, 'seconds', at, Math.max(0, 0.002 + rnd.normal() * 0.0005 + (gc ? 0.05 : 0)))
+        sink.gauge('generator', 'event_loop_utilization', {}, 'ratio', at, Math.min(1, Math.max(0, 0.15 + phase.rate * 0.02 + rnd.normal() * 0.02)))
+        for (let g = 0; g < extraGauges; g++) sink.gauge('service', `synthetic_gauge_${g}`, { service: 'store' }, '', at, 100 + rnd.normal())
+      }
+      if (phase.rate) sink.counter('load', 'dropped_iterations', {}, start + 5000, 0)
+      while (restarts.length && restarts[0] < start + windowMs) {
+        const at = restarts.shift()!
+        sink.event({ atMs: at, kind: 'service-restart', message: 'process_start_time_seconds changed', data: {} })
+      }
+      sink.windowEnd(start + windowMs)
+    }
+    const end = t0 + windows * windowMs
+    const rec: PhaseRecord = { name: phase.name, startMs: t0, endMs: end }
+    if (phase.rate) {
+      rec.load = {
+        profile: phase.name,
+        engine: 'embedded',
+        executor: 'constant-arrival-rate',
+        targetRate: phase.rate * service.length,
+        achievedRate: (loadIterations * 1000) / (end - t0),
+        iterations: loadIterations,
+        droppedIterations: 0,
+      }
+    }
+    sink.phaseEnd(rec)
+    t0 = end
+  }
+}
+
+/** HDR's "value at percentile": the smallest value with at least q of the values at or below it. */
+function pick(sorted: Float64Array, q: number): number {
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1))]
+}
+
+function r3(v: number): number {
+  return Math.round(v * 1000) / 1000
+}
+
+class Growable {
+  data = new Float64Array(64)
+  n = 0
+  push(v: number): void {
+    if (this.n === this.data.length) {
+      const d = new Float64Array(this.data.length * 2)
+      d.set(this.data)
+      this.data = d
+    }
+    this.data[this.n++] = v
+  }
+  sorted(): Float64Array {
+    return this.data.slice(0, this.n).sort()
+  }
+}
+
+interface FastSeries {
+  record: Omit<SeriesRecord, 'windows' | 'phases'>
+  windows: Map<number, { count: number; errors?: Record<string, number>; values?: Growable; passed?: number; failed?: number; value?: number; min?: number; delta?: number }>
+  phases: Map<string, { count: number; errors?: Record<string, number>; values?: Growable; passed?: number; failed?: number; first?: number; last?: number; min?: number; delta?: number }>
+}
+
+/** Builds the record directly: exact quantiles from the samples, no encoded histograms. */
+class FastSink implements Sink {
+  readonly #header: Omit<RunRecord, 'schema' | 'complete' | 'endedAt' | 'durationMs' | 'histogram' | 'phases' | 'scenarios' | 'series' | 'events' | 'failures' | 'warnings'>
+  readonly #series = new Map<string, FastSeries>()
+  /** Series by a cheap id (source, name, tag values): building the sorted key per value was the generator's hot spot. */
+  readonly #byId = new Map<string, FastSeries>()
+  readonly #phases: PhaseRecord[] = []
+  readonly #events: RunEvent[] = []
+  readonly #scenarios = new Map<string, ScenarioRecord>()
+  readonly #failures = new Map<string, FailureGroup>()
+  #phase = ''
+
+  constructor(header: Omit<RunRecord, 'schema' | 'complete' | 'endedAt' | 'durationMs' | 'histogram' | 'phases' | 'scenarios' | 'series' | 'events' | 'failures' | 'warnings'>) {
+    this.#header = header
+  }
+
+  #get(source: SeriesSource, name: string, kind: SeriesRecord['kind'], unit: string, tags: Record<string, string>, id: string): FastSeries {
+    let s = this.#byId.get(id)
+    if (s) return s
+    const key = seriesKey(source, name, tags)
+    s = this.#series.get(key)
+    if (!s) this.#series.set(key, (s = { record: { key, source, name, kind, unit, tags }, windows: new Map(), phases: new Map() }))
+    this.#byId.set(id, s)
+    return s
+  }
+
+  #w: FastSeries['windows'] extends Map<number, infer W> ? W : never = { count: 0 }
+  #p: FastSeries['phases'] extends Map<string, infer P> ? P : never = { count: 0 }
+
+  /** Sets #w and #p to the window and phase slots of a value (no allocation on the hot path). */
+  #slots(s: FastSeries, atMs: number): void {
+    const i = Math.floor(atMs / this.#header.window.sizeMs)
+    let w = s.windows.get(i)
+    if (!w) s.windows.set(i, (w = { count: 0 }))
+    let p = s.phases.get(this.#phase)
+    if (!p) s.phases.set(this.#phase, (p = { count: 0 }))
+    this.#w = w
+    this.#p = p
+  }
+
+  request(source: SeriesSource, scenario: string, step: string, atMs: number, ms: number, error: string | undefined): void {
+    const s = this.#get(source, 'http_req_duration', 'histogram', 'ms', { name: step, scenario }, `${source}|d|${scenario}|${step}`)
+    this.#slots(s, atMs)
+    for (const slot of [this.#w, this.#p]) {
+      slot.count++
+      if (error) (slot.errors ??= {})[error] = (slot.errors[error] ?? 0) + 1
+      else (slot.values ??= new Growable()).push(ms)
+    }
+  }
+
+  iteration(source: SeriesSource, scenario: string, atMs: number, passed: boolean, error: string | undefined): void {
+    const s = this.#get(source, 'iterations', 'counter', 'count', { scenario }, `${source}|i|${scenario}`)
+    this.#slots(s, atMs)
+    for (const slot of [this.#w, this.#p]) {
+      slot.count++
+      if (passed) slot.passed = (slot.passed ?? 0) + 1
+      else {
+        slot.failed = (slot.failed ?? 0) + 1
+        if (error) (slot.errors ??= {})[error] = (slot.errors[error] ?? 0) + 1
+      }
+    }
+    if (source === 'probe') {
+      let sc = this.#scenarios.get(scenario)
+      if (!sc) this.#scenarios.set(scenario, (sc = { name: scenario, tags: [], iterations: 0, passed: 0, failed: 0 }))
+      sc.iterations++
+      if (passed) sc.passed++
+      else sc.failed++
+    }
+  }
+
+  failure(scenario: string, step: string, kind: string, atMs: number, phase: string, iteration: number): void {
+    const signature = kind === 'timeout' ? { scenario, step, assertion: 'error', errorCode: 'timeout' } : { scenario, step, assertion: 'toHaveStatus(200)', status: 500 }
+    const key = signatureKey(signature)
+    let g = this.#failures.get(key)
+    if (!g) this.#failures.set(key, (g = { signature, count: 0, firstAtMs: atMs, lastAtMs: atMs, byPhase: {}, samples: [] }))
+    g.count++
+    g.lastAtMs = Math.max(g.lastAtMs, atMs)
+    g.byPhase[phase] = (g.byPhase[phase] ?? 0) + 1
+    if (g.samples.length < 3) g.samples.push({ atMs, phase, message: kind === 'timeout' ? 'request timed out' : 'expected status 200, got 500', replay: { seed: this.#header.seed, scenario, iteration } })
+  }
+
+  gauge(source: SeriesSource, name: string, tags: Record<string, string>, unit: string, atMs: number, value: number): void {
+    const s = this.#get(source, name, 'gauge', unit, tags, `${source}|g|${name}|${Object.values(tags).join('|')}`)
+    this.#slots(s, atMs)
+    const w = this.#w
+    const p = this.#p
+    w.count++
+    w.value = value
+    w.min = w.min === undefined ? value : Math.min(w.min, value)
+    p.count++
+    p.first ??= value
+    p.last = value
+    p.min = p.min === undefined ? value : Math.min(p.min, value)
+  }
+
+  counter(source: SeriesSource, name: string, tags: Record<string, string>, atMs: number, n: number): void {
+    const s = this.#get(source, name, 'counter', 'count', tags, `${source}|c|${name}|${Object.values(tags).join('|')}`)
+    this.#slots(s, atMs)
+    for (const slot of [this.#w, this.#p]) {
+      slot.count++
+      slot.delta = (slot.delta ?? 0) + n
+    }
+  }
+
+  windowEnd(): void {}
+
+  phaseStart(name: string, atMs: number): void {
+    this.#phase = name
+    this.#events.push({ atMs, kind: 'phase-start', message: name, data: { phase: name } })
+  }
+
+  phaseEnd(phase: PhaseRecord): void {
+    this.#phases.push(phase)
+    this.#events.push({ atMs: phase.endMs, kind: 'phase-end', message: phase.name, data: { phase: phase.name } })
+  }
+
+  event(e: RunEvent): void {
+    this.#events.push(e)
+  }
+
+  finish(durationMs: number, complete: boolean): RunRecord {
+    const series: SeriesRecord[] = [...this.#series.values()]
+      .map((s) => {
+        const windows: SeriesWindow[] = [...s.windows.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([i, w]) => {
+            const out: SeriesWindow = { i, count: w.count }
+            if (w.errors) out.errors = w.errors
+            if (w.passed !== undefined || w.failed !== undefined) {
+              out.passed = w.passed ?? 0
+              out.failed = w.failed ?? 0
+            }
+            if (w.values && w.values.n) {
+              const v = w.values.sorted()
+              Object.assign(out, { p50: r3(pick(v, 0.5)), p95: r3(pick(v, 0.95)), p99: r3(pick(v, 0.99)), max: r3(v[v.length - 1]) })
+            }
+            if (w.value !== undefined) Object.assign(out, { value: w.value, min: w.min })
+            if (w.delta !== undefined) out.delta = w.delta
+            return out
+          })
+        const phases: SeriesRecord['phases'] = {}
+        for (const [name, p] of s.phases) {
+          const out: SeriesRecord['phases'][string] = { count: p.count }
+          if (p.errors) out.errors = p.errors
+          if (p.passed !== undefined || p.failed !== undefined) {
+            out.passed = p.passed ?? 0
+            out.failed = p.failed ?? 0
+          }
+          if (p.values && p.values.n) {
+            const v = p.values.sorted()
+            Object.assign(out, { p50: r3(pick(v, 0.5)), p95: r3(pick(v, 0.95)), p99: r3(pick(v, 0.99)), max: r3(v[v.length - 1]) })
+          }
+          if (p.first !== undefined) Object.assign(out, { first: p.first, last: p.last, min: p.min })
+          if (p.delta !== undefined) out.delta = p.delta
+          phases[name] = out
+        }
+        return { ...s.record, windows, phases }
+      })
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return {
+      schema: RUN_SCHEMA,
+      ...this.#header,
+      complete,
+      ...(complete ? {} : { incompleteReason: 'SIGINT' }),
+      endedAt: new Date(Date.parse(this.#header.startedAt) + durationMs).toISOString(),
+      durationMs,
+      histogram: HISTOGRAM_PARAMETERS,
+      phases: this.#phases,
+      scenarios: [...this.#scenarios.values()],
+      series,
+      events: this.#events,
+      failures: [...this.#failures.values()],
+      warnings: [],
+    }
+  }
+}
+
+/** Writes through the recorder's own code (SeriesAggregator + RunRecordWriter), with real HDR histograms. */
+function writerSink(dir: string, header: ConstructorParameters<typeof RunRecordWriter>[0]['header']): Sink {
+  let t = 0
+  const now = () => t
+  const aggregator = new SeriesAggregator({ windowMs: header.window.sizeMs, now })
+  const writer = new RunRecordWriter({ dir, header, aggregator, now, wallClock: () => new Date(Date.parse(header.startedAt) + t) })
+  return {
+    request: (source, scenario, step, atMs, ms, error) => aggregator.duration(source, 'http_req_duration', { name: step, scenario }, ms, error ? { error, atMs } : { atMs }),
+    iteration: (source, scenario, atMs, passed, error) => {
+      aggregator.outcome(source, 'iterations', { scenario }, passed, error ? { error, atMs } : { atMs })
+      if (source === 'probe') writer.iteration({ name: scenario }, passed)
+    },
+    failure: (scenario, step, kind, atMs, phase, iteration) =>
+      writer.failure(
+        kind === 'timeout' ? { scenario, step, assertion: 'error', errorCode: 'timeout' } : { scenario, step, assertion: 'toHaveStatus(200)', status: 500 },
+        { atMs, phase, message: kind === 'timeout' ? 'request timed out' : 'expected status 200, got 500', replay: { seed: header.seed, scenario, iteration } },
+      ),
+    gauge: (source, name, tags, unit, atMs, value) => aggregator.gauge(source, name, tags, value, { unit, atMs }),
+    counter: (source, name, tags, atMs, n) => aggregator.count(source, name, tags, n, { atMs }),
+    windowEnd: (endMs) => {
+      t = endMs
+      writer.flush()
+    },
+    phaseStart: (name, atMs) => {
+      aggregator.setPhase(name)
+      writer.event({ atMs, kind: 'phase-start', message: name, data: { phase: name } })
+    },
+    phaseEnd: (phase) => {
+      writer.event({ atMs: phase.endMs, kind: 'phase-end', message: phase.name, data: { phase: phase.name } })
+      writer.phaseEnded(phase)
+    },
+    event: (e) => writer.event(e),
+    finish: (durationMs, complete) => {
+      t = durationMs
+      return writer.finish(complete ? { complete: true } : { complete: false, incompleteReason: 'SIGINT' })
+    },
+  }
+}
+
+/** A temporary folder for {@link SyntheticRunOptions.writeTo}, removed by the returned function. */
+export function tempRunDir(prefix = 'steady-synthetic-'): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
