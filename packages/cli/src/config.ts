@@ -16,6 +16,7 @@ import { formatLoadError } from './load-module.ts'
 import type { LoadConfig } from '@steady/load'
 import type { SoakPlan } from '@steady/soak'
 import type { HealthConfig } from '@steady/process-health'
+import type { GateConfig } from '@steady/baseline'
 
 /**
  * The whole configuration a `steady.config.ts` default-exports. The scenario
@@ -33,6 +34,8 @@ export interface SteadyConfig extends ScenarioConfig {
   plans?: Record<string, SoakPlan>
   /** Engineering processes and their indicators (`steady health`); see docs/process-health.md. */
   health?: HealthConfig
+  /** Gates by environment (`steady verdict --gate <name>`), stricter closer to production; see docs/verdict.md. */
+  gates?: Record<string, GateConfig>
   [section: string]: unknown
 }
 

@@ -9,6 +9,9 @@ import { registerRun } from './run.ts'
 import { registerLoad } from './load.ts'
 import { registerExport } from './export.ts'
 import { registerReport } from './report.ts'
+import { registerVerdict } from './verdict.ts'
+import { registerCompare } from './compare.ts'
+import { registerBaseline } from './baseline.ts'
 
 /** A command module: adds one top-level command (with its subcommands) to the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void
@@ -23,6 +26,9 @@ export const commands: RegisterCommand[] = [
   registerLoad,
   registerExport,
   registerSoak,
+  registerVerdict,
+  registerCompare,
+  registerBaseline,
   registerReport,
   registerRecord,
   registerEnv,

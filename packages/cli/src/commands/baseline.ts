@@ -1,0 +1,297 @@
+/**
+ * `steady baseline add|show|exclude|pin|accept|mute`: the life cycle of a
+ * baseline file (`baselines/<service>.json`), each change atomic and under a
+ * lock. The work is in @steady/baseline (`updateBaseline`, `addRun`, ...).
+ */
+import type { Command } from 'commander'
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { ExitCode, readRunRecord, SteadyError, verdictSchema, assertValid, type Verdict } from '@steady/record'
+import {
+  acceptFinding,
+  acceptanceExpired,
+  addRun,
+  comparisonRuns,
+  DEFAULT_KEEP,
+  emptyBaseline,
+  excludeRun,
+  judge,
+  muteActive,
+  muteSeries,
+  pinRun,
+  readBaseline,
+  summariseRun,
+  updateBaseline,
+  type BaselineFile,
+} from '@steady/baseline'
+import type { CliContext } from '../context.ts'
+import type { LoadedConfig } from '../config.ts'
+import { version } from '../version.ts'
+import { baselinePath, gateFrom, redactorFrom, shown, who } from './verdict.ts'
+
+interface Common {
+  baseline?: string
+  config?: string
+  by?: string
+}
+
+function requirePath(ctx: CliContext, loaded: LoadedConfig, flags: Common, service?: string): string {
+  const path = baselinePath(ctx, loaded, flags.baseline, service)
+  if (!path) {
+    throw new SteadyError('STEADY_USAGE', 'which baseline? no --baseline given and baselines/ does not hold exactly one file', {
+      hint: 'pass --baseline baselines/<service>.json',
+    })
+  }
+  return path
+}
+
+function requireExisting(path: string, ctx: CliContext): void {
+  if (!existsSync(path)) {
+    throw new SteadyError('STEADY_BASELINE_NOT_FOUND', `baseline ${shown(ctx, path)} does not exist`, {
+      hint: 'create it with steady baseline add <run.json> --baseline <file>',
+      details: { file: path },
+    })
+  }
+}
+
+function requireReason(reason: string | undefined, what: string): string {
+  if (!reason || !reason.trim()) {
+    throw new SteadyError('STEADY_USAGE', `${what} needs --reason "<why>"`, { hint: 'say why, in a few words: it is recorded in the baseline file for reviewers' })
+  }
+  return reason.trim()
+}
+
+/** `2026-12-31` (end of that day, UTC) or a full ISO date-time. */
+function parseUntil(text: string): Date {
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999Z`) : new Date(text)
+  if (Number.isNaN(d.getTime())) {
+    throw new SteadyError('STEADY_USAGE', `--until ${text} is not a date`, { hint: 'write it as YYYY-MM-DD, e.g. --until 2026-12-31' })
+  }
+  return d
+}
+
+function describeBaseline(file: BaselineFile, path: string, now: Date): string {
+  const lines: string[] = []
+  const judged = new Set(comparisonRuns(file).map((r) => r.id))
+  const runs = Object.entries(file.runs).sort(([, a], [, b]) => ((a.summary?.startedAt ?? a.addedAt) < (b.summary?.startedAt ?? b.addedAt) ? -1 : 1))
+  lines.push(`baseline ${path}${file.service ? ` (${file.service})` : ''}: ${runs.length} run${runs.length === 1 ? '' : 's'}, K = ${file.keep}, ${judged.size} used for verdicts`)
+  for (const [id, r] of runs) {
+    const s = r.summary
+    const tags = [r.pinned ? 'pinned' : '', r.excluded ? `excluded: ${r.excluded.reason} (${r.excluded.by})` : '', r.forced ? `forced: ${r.forced.reason}` : ''].filter(Boolean)
+    const key = s ? `${s.comparability.cores} cores, node ${s.comparability.node}, plan ${s.comparability.planHash ?? '-'}, ${s.comparability.engine ?? '-'}` : ''
+    lines.push(`  ${judged.has(id) ? '•' : ' '} ${id}  ${s ? `${s.startedAt.slice(0, 16).replace('T', ' ')}  ${[s.subject.version, s.subject.commit?.slice(0, 8)].filter(Boolean).join(' ') || '-'}  ${key}` : ''}${tags.length ? `  [${tags.join('; ')}]` : ''}`)
+  }
+  const accepted = Object.entries(file.accepted)
+  if (accepted.length) {
+    lines.push('accepted changes:')
+    for (const [id, a] of accepted) lines.push(`  ${id} — ${a.reason} (${a.by}, ${a.at.slice(0, 10)}${a.upTo !== undefined ? `, up to ${a.upTo}` : ''})${acceptanceExpired(file, a) ? ' [expired: the baseline has turned over]' : ''}`)
+  }
+  const mutes = Object.entries(file.mutes)
+  if (mutes.length) {
+    lines.push('muted series:')
+    for (const [series, m] of mutes) lines.push(`  ${series} — until ${m.until.slice(0, 10)}, owner ${m.owner}: ${m.reason}${muteActive(m, now) ? '' : ' [expired]'}`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+export function registerBaseline(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  const baseline = program
+    .command('baseline')
+    .description('manage a baseline (baselines/<service>.json): add runs, show, exclude, pin, accept intended changes, mute noisy series')
+    .addHelpText(
+      'after',
+      `
+A baseline keeps, per run, what verdicts need (quantiles, counts, error kinds,
+compact distributions) for the last K accepted runs plus pinned ones. Commit it
+and review it like code; add \`*.json merge=union\` to baselines/.gitattributes so
+branches that add runs merge without conflicts.
+
+Examples:
+  steady baseline add reports/ci/run.json --gate staging
+  steady baseline show --baseline baselines/demo-store.json
+  steady baseline exclude 2026-11-26T06-40-12Z-7f3a --reason "noisy neighbour on the CI host"
+  steady baseline pin 2026-11-01T02-00-00Z-aa01 --reason "release 1.0 reference"
+  steady baseline accept 'level:p95:load/http_req_duration{name=search,scenario=browse}@peak' --reason "full-text search, slower on purpose" --verdict reports/ci/verdict.json
+  steady baseline mute 'service/nodejs_eventloop_lag_seconds*' --until 2026-12-31 --owner alice --reason "known GC noise, fix in #812"
+`,
+    )
+
+  baseline
+    .command('add')
+    .argument('<run>', 'a run.json, or its folder')
+    .description('add a run (refuses incomplete runs, runs already there, and runs judged not working or not stable unless --force --reason)')
+    .option('--baseline <file>', 'the baseline (default: baselines/<service>.json; created if missing)')
+    .option('--gate <name>', 'the gate the run is judged with before it is added (default: "default")')
+    .option('--force', 'add even though the run was judged not working or not stable (needs --reason)')
+    .option('--reason <text>', 'why a forced run belongs in the baseline')
+    .option('--keep <n>', `K: accepted runs a new baseline keeps (default ${DEFAULT_KEEP})`)
+    .option('--by <name>', 'who adds it (default: $GIT_AUTHOR_NAME or $USER)')
+    .option('--config <file>', 'the steady.config.ts (default: the nearest one)')
+    .action(async (run: string, flags: Common & { gate?: string; force?: boolean; reason?: string; keep?: string }) => {
+      const loaded = await ctx.config(flags.config)
+      if (flags.force) requireReason(flags.reason, '--force')
+      const keep = flags.keep === undefined ? DEFAULT_KEEP : Number(flags.keep)
+      if (!Number.isInteger(keep) || keep < 1) throw new SteadyError('STEADY_USAGE', `--keep ${flags.keep} is not a whole number ≥ 1`, { hint: 'e.g. --keep 10' })
+      const runFile = resolve(ctx.cwd, run)
+      const record = await readRunRecord(runFile)
+      const path = requirePath(ctx, loaded, flags, record.subject.service)
+      const gate = gateFrom(loaded, flags.gate)
+      const by = who(ctx, flags.by)
+      const now = new Date()
+      const result = await updateBaseline(
+        path,
+        (file) => {
+          const verdict = judge({ record, baseline: file, baselineFile: shown(ctx, path), gate, now, toolVersion: version })
+          const negative = [verdict.working, verdict.stable].filter((q) => q.status === 'fail')
+          let forced: { reason: string; verdict: string } | undefined
+          if (negative.length) {
+            if (!flags.force) {
+              throw new SteadyError(
+                'STEADY_BASELINE_NOT_STABLE',
+                `run ${record.id} was judged ${verdict.working.status === 'fail' ? 'not working' : 'not stable'} (gate ${gate.name}): ${negative[0].reason}`,
+                {
+                  hint: 'a baseline is what normal looks like: fix the run, or add it anyway with --force --reason "<why>"',
+                  exitCode: ExitCode.failed,
+                  details: { run: record.id, verdict: verdict.result },
+                },
+              )
+            }
+            forced = { reason: flags.reason!.trim(), verdict: verdict.summary }
+          }
+          const summary = summariseRun(record, { distributions: true })
+          const { dropped } = addRun(file, summary, { by, now, path: shown(ctx, path), ...(forced ? { forced } : {}) })
+          return { dropped, verdict, count: Object.keys(file.runs).length, keep: file.keep, forced }
+        },
+        { create: () => emptyBaseline(record.subject.service, keep) },
+      )
+      const redactor = redactorFrom(loaded)
+      ctx.out(
+        redactor.text(
+          `added run ${record.id} to ${shown(ctx, path)} (${result.count} run${result.count === 1 ? '' : 's'}, K = ${result.keep})${result.forced ? `, forced: ${result.forced.reason}` : ''}\n` +
+            `  its verdict (gate ${gate.name}): ${result.verdict.result} — working ${result.verdict.working.status}, stable ${result.verdict.stable.status}\n` +
+            (result.dropped.length ? `  dropped (beyond K): ${result.dropped.join(', ')}\n` : ''),
+        ),
+      )
+      setExit(ExitCode.ok)
+    })
+
+  baseline
+    .command('show')
+    .description('list the runs, acceptances and mutes of a baseline')
+    .option('--baseline <file>', 'the baseline (default: the only file in baselines/)')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--config <file>', 'the steady.config.ts (default: the nearest one)')
+    .action(async (flags: Common & { format: string }) => {
+      if (flags.format !== 'text' && flags.format !== 'json') throw new SteadyError('STEADY_USAGE', `--format ${flags.format} is not one of text, json`, { hint: 'e.g. --format json' })
+      const loaded = await ctx.config(flags.config)
+      const path = requirePath(ctx, loaded, flags)
+      requireExisting(path, ctx)
+      const file = await readBaseline(path)
+      const redactor = redactorFrom(loaded)
+      if (flags.format === 'json') ctx.out(JSON.stringify(redactor.value(file), null, 2) + '\n')
+      else ctx.out(redactor.text(describeBaseline(file, shown(ctx, path), new Date())))
+      setExit(ExitCode.ok)
+    })
+
+  baseline
+    .command('exclude')
+    .argument('<run-id>', 'the run to leave out (see steady baseline show)')
+    .description('leave a run out of verdicts, recording who and why')
+    .requiredOption('--reason <text>', 'why the run does not show what normal looks like')
+    .option('--baseline <file>', 'the baseline (default: the only file in baselines/)')
+    .option('--by <name>', 'who excludes it')
+    .option('--config <file>', 'the steady.config.ts')
+    .action(async (id: string, flags: Common & { reason: string }) => {
+      const loaded = await ctx.config(flags.config)
+      const reason = requireReason(flags.reason, 'exclude')
+      const path = requirePath(ctx, loaded, flags)
+      requireExisting(path, ctx)
+      await updateBaseline(path, (file) => excludeRun(file, id, { reason, by: who(ctx, flags.by), now: new Date(), path: shown(ctx, path) }))
+      ctx.out(`excluded run ${id} from ${shown(ctx, path)}: ${reason}\n`)
+      setExit(ExitCode.ok)
+    })
+
+  baseline
+    .command('pin')
+    .argument('<run-id>', 'the run to keep as a reference')
+    .description('keep a run as a reference regardless of K, to catch slow creep (or --remove the pin)')
+    .option('--reason <text>', 'why this run is the reference (e.g. "release 1.0")')
+    .option('--remove', 'unpin it')
+    .option('--baseline <file>', 'the baseline (default: the only file in baselines/)')
+    .option('--by <name>', 'who pins it')
+    .option('--config <file>', 'the steady.config.ts')
+    .action(async (id: string, flags: Common & { reason?: string; remove?: boolean }) => {
+      const loaded = await ctx.config(flags.config)
+      const path = requirePath(ctx, loaded, flags)
+      requireExisting(path, ctx)
+      await updateBaseline(path, (file) =>
+        pinRun(file, id, { by: who(ctx, flags.by), now: new Date(), path: shown(ctx, path), ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.remove ? { remove: true } : {}) }),
+      )
+      ctx.out(`${flags.remove ? 'unpinned' : 'pinned'} run ${id} in ${shown(ctx, path)}\n`)
+      setExit(ExitCode.ok)
+    })
+
+  baseline
+    .command('accept')
+    .argument('<finding>', 'the finding id, from the verdict (findings[].id)')
+    .description('record an intended change (e.g. a feature that is slower on purpose): the finding is reported as accepted, with who and why')
+    .requiredOption('--reason <text>', 'why the change is intended')
+    .option('--verdict <file>', 'the verdict JSON the finding is from: its value becomes the accepted level (larger values fail again)')
+    .option('--baseline <file>', 'the baseline (default: the only file in baselines/)')
+    .option('--by <name>', 'who accepts it')
+    .option('--config <file>', 'the steady.config.ts')
+    .action(async (finding: string, flags: Common & { reason: string; verdict?: string }) => {
+      const loaded = await ctx.config(flags.config)
+      const reason = requireReason(flags.reason, 'accept')
+      const path = requirePath(ctx, loaded, flags)
+      requireExisting(path, ctx)
+      let upTo: number | undefined
+      let run: string | undefined
+      if (flags.verdict) {
+        const vfile = resolve(ctx.cwd, flags.verdict)
+        let value: unknown
+        try {
+          value = JSON.parse(await readFile(vfile, 'utf8'))
+        } catch (error) {
+          throw new SteadyError('STEADY_USAGE', `cannot read verdict ${shown(ctx, vfile)}: ${(error as Error).message}`, { hint: 'pass what steady verdict --format json wrote' })
+        }
+        const verdict = assertValid<Verdict>(verdictSchema, value, shown(ctx, vfile), 'verdict (steady.verdict/1)', 'pass what steady verdict --format json wrote')
+        const f = verdict.findings.find((x) => x.id === finding)
+        if (!f) {
+          throw new SteadyError('STEADY_BASELINE_BAD_FINDING', `finding ${finding} is not in ${shown(ctx, vfile)}`, {
+            hint: `failing findings there: ${verdict.findings.filter((x) => x.status === 'fail').map((x) => x.id).slice(0, 5).join(', ') || 'none'}`,
+          })
+        }
+        upTo = f.current
+        run = verdict.run.id
+      }
+      await updateBaseline(path, (file) => acceptFinding(file, finding, { reason, by: who(ctx, flags.by), now: new Date(), ...(upTo !== undefined ? { upTo } : {}), ...(run ? { run } : {}) }))
+      ctx.out(
+        `accepted ${finding} in ${shown(ctx, path)}: ${reason}${upTo !== undefined ? ` (up to ${upTo})` : ' (any size: pass --verdict to accept only this level)'}\n` +
+          `  it expires once the baseline has turned over (K runs added after it)\n`,
+      )
+      setExit(ExitCode.ok)
+    })
+
+  baseline
+    .command('mute')
+    .argument('<series>', 'a series key, or a pattern with * (e.g. service/nodejs_eventloop_lag_seconds*)')
+    .description('mute a known noisy series until a date: its findings do not fail gates; the mute expires by itself')
+    .requiredOption('--until <date>', 'the last day of the mute (YYYY-MM-DD)')
+    .requiredOption('--owner <name>', 'who is responsible for fixing the noise')
+    .requiredOption('--reason <text>', 'why the series is noisy')
+    .option('--baseline <file>', 'the baseline (default: the only file in baselines/)')
+    .option('--by <name>', 'who mutes it')
+    .option('--config <file>', 'the steady.config.ts')
+    .action(async (series: string, flags: Common & { until: string; owner: string; reason: string }) => {
+      const loaded = await ctx.config(flags.config)
+      const reason = requireReason(flags.reason, 'mute')
+      const until = parseUntil(flags.until)
+      const path = requirePath(ctx, loaded, flags)
+      requireExisting(path, ctx)
+      await updateBaseline(path, (file) => muteSeries(file, series, { until, owner: flags.owner, reason, by: who(ctx, flags.by), now: new Date() }))
+      ctx.out(`muted ${series} in ${shown(ctx, path)} until ${until.toISOString().slice(0, 10)} (owner ${flags.owner})\n`)
+      setExit(ExitCode.ok)
+    })
+}

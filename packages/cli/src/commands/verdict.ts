@@ -1,0 +1,152 @@
+/**
+ * `steady verdict <run.json> --baseline <file> --gate <name>`: is the run
+ * working and stable, against the service's baseline, under a gate? Prints
+ * the findings with their numbers and exits 0 (pass), 1 (fail), 2 (bad
+ * input) or 3 (inconclusive; the gate may turn it into 1, never into 0).
+ * The work is `judge()` in @steady/baseline.
+ */
+import type { Command } from 'commander'
+import { existsSync, readdirSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import {
+  ExitCode,
+  readRunRecord,
+  Redactor,
+  SteadyError,
+  writeFileAtomic,
+  type RedactionOptions,
+  type RunRecord,
+  type Verdict,
+} from '@steady/record'
+import { judge, readBaseline, renderVerdict, selectGate, VERDICT_FORMATS, type BaselineFile, type GateConfig, type ResolvedGate, type VerdictFormat } from '@steady/baseline'
+import type { CliContext } from '../context.ts'
+import type { LoadedConfig } from '../config.ts'
+import { version } from '../version.ts'
+
+interface VerdictFlags {
+  baseline?: string
+  gate?: string
+  format: string
+  output?: string
+  config?: string
+  all?: boolean
+}
+
+/** Checks `--format`. */
+export function verdictFormat(value: string): VerdictFormat {
+  if (!(VERDICT_FORMATS as string[]).includes(value)) {
+    throw new SteadyError('STEADY_USAGE', `--format ${value} is not one of ${VERDICT_FORMATS.join(', ')}`, { hint: 'e.g. --format json' })
+  }
+  return value as VerdictFormat
+}
+
+/** The gate named on the command line, from the config's `gates` section (exit 2 when unknown or invalid). */
+export function gateFrom(loaded: LoadedConfig, name: string | undefined): ResolvedGate {
+  return selectGate(loaded.config.gates as Record<string, GateConfig> | undefined, name)
+}
+
+/** The redactor with the config's rules. */
+export function redactorFrom(loaded: LoadedConfig): Redactor {
+  return new Redactor((loaded.config.redaction as RedactionOptions | undefined) ?? {})
+}
+
+/**
+ * The baseline file: `--baseline`, else `baselines/<service>.json` beside the
+ * config, else the only file in `baselines/`. Undefined when none can be named.
+ */
+export function baselinePath(ctx: CliContext, loaded: LoadedConfig, explicit: string | undefined, service: string | undefined): string | undefined {
+  if (explicit) return resolve(ctx.cwd, explicit)
+  const dir = join(loaded.dir, 'baselines')
+  if (service) return join(dir, `${service.replace(/[^A-Za-z0-9_.-]/g, '-')}.json`)
+  if (!existsSync(dir)) return undefined
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'))
+  return files.length === 1 ? join(dir, files[0]) : undefined
+}
+
+/** Who a baseline change is recorded as: `--by`, else the git author, else the user. */
+export function who(ctx: CliContext, explicit: string | undefined): string {
+  return explicit ?? ctx.env.STEADY_USER ?? ctx.env.GIT_AUTHOR_NAME ?? ctx.env.USER ?? ctx.env.USERNAME ?? 'unknown'
+}
+
+/** A path as people read it: relative to the working directory when inside it. */
+export function shown(ctx: CliContext, path: string): string {
+  const r = relative(ctx.cwd, path)
+  return r && !r.startsWith('..') ? r : path
+}
+
+/**
+ * Reads the baseline for a verdict. Verdicts fail closed: a missing or
+ * unreadable baseline is not an error but a reason (the verdict is then
+ * inconclusive), never a pass.
+ */
+export async function baselineForVerdict(path: string | undefined): Promise<{ baseline: BaselineFile | null; problem?: string }> {
+  if (!path) return { baseline: null, problem: 'no --baseline given and no baselines/<service>.json to use' }
+  if (!existsSync(path)) return { baseline: null, problem: 'the file does not exist' }
+  try {
+    return { baseline: await readBaseline(path) }
+  } catch (error) {
+    return { baseline: null, problem: error instanceof SteadyError ? error.message : String(error) }
+  }
+}
+
+/** Writes the rendered verdict to `-o` or stdout. */
+export async function emitVerdict(ctx: CliContext, verdict: Verdict, format: VerdictFormat, output: string | undefined, redactor: Redactor, all: boolean): Promise<void> {
+  const text = renderVerdict(verdict, format, { color: ctx.color && !output && format === 'text', all, redactor })
+  if (output) {
+    const path = resolve(ctx.cwd, output)
+    await writeFileAtomic(path, text)
+    ctx.err(`${verdict.summary.split('\n')[0]}\nwrote ${shown(ctx, path)}\n`)
+  } else ctx.out(text)
+}
+
+/** Judges a run record (already read) the way `steady verdict` does. */
+export async function verdictOf(ctx: CliContext, loaded: LoadedConfig, record: RunRecord, runFile: string, flags: { baseline?: string; gate?: string }): Promise<Verdict> {
+  const gate = gateFrom(loaded, flags.gate)
+  const path = baselinePath(ctx, loaded, flags.baseline, record.subject.service)
+  const { baseline, problem } = await baselineForVerdict(path)
+  return judge({
+    record,
+    runFile: shown(ctx, runFile),
+    baseline,
+    ...(path ? { baselineFile: shown(ctx, path) } : {}),
+    ...(problem ? { baselineProblem: problem } : {}),
+    gate,
+    toolVersion: version,
+  })
+}
+
+export function registerVerdict(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  program
+    .command('verdict')
+    .argument('<run>', 'a run.json, or the run folder holding one')
+    .description('judge a run against the service\'s baseline under a gate: working? stable? with the findings and their numbers')
+    .option('--baseline <file>', 'the baseline (default: baselines/<service>.json beside the config)')
+    .option('--gate <name>', 'the gate from steady.config.ts `gates` (default: the gate named "default", else built-in defaults)')
+    .option('--format <format>', `output: ${VERDICT_FORMATS.join(', ')}`, 'text')
+    .option('-o, --output <file>', 'write the verdict to a file instead of stdout')
+    .option('--all', 'list passing checks too')
+    .option('--config <file>', 'the steady.config.ts to read gates from (default: the nearest one)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 pass, 1 fail, 2 bad input, 3 inconclusive (no or too little
+baseline, incomparable runs, too little data). No setting turns an
+inconclusive verdict into 0; a gate may turn it into 1 (onInconclusive: 'fail').
+
+Examples:
+  steady verdict reports/ci/run.json --baseline baselines/demo-store.json --gate staging
+  steady verdict reports/ci --gate production --format json -o reports/ci/verdict.json
+  steady verdict reports/ci --gate staging --format markdown >> "$GITHUB_STEP_SUMMARY"
+  steady verdict reports/ci --gate staging --format junit -o reports/ci/verdict.xml
+`,
+    )
+    .action(async (run: string, flags: VerdictFlags) => {
+      const format = verdictFormat(flags.format)
+      const loaded = await ctx.config(flags.config)
+      const runFile = resolve(ctx.cwd, run)
+      const record = await readRunRecord(runFile)
+      const verdict = await verdictOf(ctx, loaded, record, runFile, flags)
+      await emitVerdict(ctx, verdict, format, flags.output, redactorFrom(loaded), Boolean(flags.all))
+      setExit(verdict.exitCode === 0 ? ExitCode.ok : verdict.exitCode === 1 ? ExitCode.failed : ExitCode.inconclusive)
+    })
+}
