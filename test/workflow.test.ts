@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { parseDocument } from 'yaml'
-import type { Command, Option } from 'commander'
 import { main } from '@steady/cli'
-import { referenceProgram } from '../scripts/gen-cli-reference.ts'
+import { checkInvocation, referenceProgram, steadyInvocations } from '../scripts/gen-cli-reference.ts'
 
 const root = join(import.meta.dirname, '..')
 
@@ -109,99 +108,6 @@ function checkStructure(wf: Workflow, file: string): void {
       }
     }
   }
-}
-
-// ── steady commands in run: scripts ─────────────────────────────────────────
-
-/** Shell words of one simple command (quotes removed, variables kept as text). */
-function words(segment: string): string[] {
-  const out: string[] = []
-  for (const m of segment.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|((?:[^\s"'\\]|\\.)+)/g)) out.push(m[1] ?? m[2] ?? m[3])
-  return out
-}
-
-/** Every `steady ...` invocation in a script: after `npx`, `npx --no-install`, or as the first word. */
-export function steadyInvocations(script: string): string[][] {
-  const found: string[][] = []
-  const joined = script.replace(/\\\n/g, ' ')
-  for (const line of joined.split('\n')) {
-    // Split simple commands at operators outside quotes (good enough for these scripts).
-    const segments = line.split(/&&|\|\||;|\|(?!\|)/)
-    for (const segment of segments) {
-      const w = words(segment.replace(/#.*$/, ''))
-      let i = 0
-      if (w[i] === 'npx') {
-        i++
-        while (w[i]?.startsWith('-')) i++
-      }
-      if (w[i] !== 'steady') continue
-      const args: string[] = []
-      for (const t of w.slice(i + 1)) {
-        if (/^(\d?>>?|<|\d?>&\d)/.test(t)) break
-        args.push(t)
-      }
-      found.push(args)
-    }
-  }
-  return found
-}
-
-function findOption(cmd: Command, name: string): Option | undefined {
-  for (let c: Command | null = cmd; c; c = c.parent) {
-    const o = c.options.find((x) => x.long === name || x.short === name)
-    if (o) return o
-  }
-  return undefined
-}
-
-/** Problems with one `steady` invocation against the CLI's definitions (empty when it would parse). */
-export function checkInvocation(program: Command, args: string[]): string[] {
-  const problems: string[] = []
-  let cmd = program
-  let i = 0
-  for (;;) {
-    const sub = cmd.commands.find((c) => c.name() === args[i] || c.aliases().includes(args[i]))
-    if (!sub) break
-    cmd = sub
-    i++
-  }
-  const name = ['steady', ...args.slice(0, i)].join(' ')
-  if (cmd === program) return [`steady ${args[0] ?? ''}: not a command of the CLI (known: ${program.commands.map((c) => c.name()).join(', ')})`]
-  if (cmd.commands.length && i === args.length) problems.push(`${name}: needs a subcommand (${cmd.commands.map((c) => c.name()).join(', ')})`)
-  const positional: string[] = []
-  const seen = new Set<Option>()
-  for (; i < args.length; i++) {
-    const t = args[i]
-    if (t === '--') {
-      positional.push(...args.slice(i + 1))
-      break
-    }
-    if (/^-[A-Za-z]$|^--[A-Za-z]/.test(t)) {
-      const [flag, inline] = t.split(/=(.*)/s, 2)
-      if (flag === '--help' || flag === '-h') continue
-      const o = findOption(cmd, flag)
-      if (!o) {
-        problems.push(`${name}: unknown option ${flag}`)
-        continue
-      }
-      seen.add(o)
-      if (o.required && inline === undefined) {
-        if (i + 1 >= args.length) problems.push(`${name}: ${flag} needs a value`)
-        i++
-      } else if (o.optional && inline === undefined && i + 1 < args.length && !args[i + 1].startsWith('-')) {
-        i++
-      }
-      continue
-    }
-    positional.push(t)
-  }
-  for (const o of cmd.options) if (o.mandatory && !seen.has(o)) problems.push(`${name}: missing required option ${o.long}`)
-  const declared = cmd.registeredArguments
-  const min = declared.filter((a) => a.required).length
-  const max = declared.some((a) => a.variadic) ? Infinity : declared.length
-  if (positional.length < min) problems.push(`${name}: needs ${min} argument(s) (${declared.map((a) => a.name()).join(', ')}), got ${positional.length}`)
-  if (positional.length > max) problems.push(`${name}: takes at most ${max} argument(s), got ${positional.join(' ')}`)
-  return problems
 }
 
 function steadyCommands(wf: Workflow): { job: string; step: string; args: string[] }[] {
