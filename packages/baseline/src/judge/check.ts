@@ -70,7 +70,7 @@ export function pval(p: number | undefined): string {
 
 /** A time since the run started: `2m05s`. */
 export function at(msSinceStart: number): string {
-  const s = Math.max(0, Math.round(msSinceStart / 1000))
+  const s = Math.max(0, Math.floor(msSinceStart / 1000))
   const h = Math.floor(s / 3600)
   const m = Math.floor((s % 3600) / 60)
   const sec = s % 60

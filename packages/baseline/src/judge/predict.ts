@@ -7,7 +7,7 @@
  * scale), the current run's own standard error from its windows, and a
  * per-metric floor.
  */
-import { tQuantile, tSf } from '../stats/distributions.ts'
+import { normalCdf, tQuantile, tSf } from '../stats/distributions.ts'
 import { mean, scaledMad, sd } from '../stats/robust.ts'
 import { Random } from '../stats/random.ts'
 
@@ -134,13 +134,16 @@ export function blockBootstrap(current: readonly number[], baselineRuns: readonl
     draws[b] = resample(current) - base / baselineRuns.length - observed
   }
   draws.sort()
-  let above = 0
-  for (const d of draws) if (d >= observed) above++
+  // The p-value from the bootstrap standard error (a normal tail): counting resamples cannot go below
+  // 1/(B + 1), which a family correction over dozens of checks would never let through.
+  let s2 = 0
+  for (const d of draws) s2 += d * d
+  const se = Math.sqrt(s2 / (resamples - 1))
   const q = (p: number) => draws[Math.min(resamples - 1, Math.max(0, Math.floor(p * resamples)))]
   return {
     logChange: observed,
     change: Math.exp(observed) - 1,
-    p: (above + 1) / (resamples + 1),
+    p: se > 0 ? 1 - normalCdf(observed / se) : observed > 0 ? 0 : 1,
     centred: draws,
     interval: [Math.exp(baseMean + q(0.025)), Math.exp(baseMean + q(0.975))],
     baseline: Math.exp(baseMean),

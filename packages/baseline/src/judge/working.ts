@@ -91,7 +91,10 @@ export function workingChecks(ctx: JudgeContext): Check[] {
     const nUnloaded = unloaded.reduce((a, [, c]) => a + c.n, 0)
     const failedLoaded = loaded.reduce((a, [, c]) => a + c.failed, 0)
     const nLoaded = loaded.reduce((a, [, c]) => a + c.n, 0)
-    if (sc.failed > 0 && failedUnloaded === 0 && nUnloaded > 0 && failedLoaded > 0) {
+    // Under equal rates, all F failures land in loaded phases with probability (share of loaded iterations)^F:
+    // only a concentration unlikely by chance is "fails only under load"; otherwise the failures are ordinary flakes.
+    const chance = nLoaded > 0 ? (nLoaded / (nLoaded + nUnloaded)) ** failedLoaded : 1
+    if (sc.failed > 0 && failedUnloaded === 0 && nUnloaded > 0 && failedLoaded > 0 && chance < ctx.gate.alpha) {
       const r = failedLoaded / nLoaded
       const fails = r > budget
       const worst = loaded.sort((a, b) => b[1].failed / Math.max(1, b[1].n) - a[1].failed / Math.max(1, a[1].n))[0]
@@ -105,6 +108,8 @@ export function workingChecks(ctx: JudgeContext): Check[] {
           phase: worst[0],
           current: r4(r),
           interval: wilsonInterval(failedLoaded, nLoaded).map(r4) as [number, number],
+          pValue: chance,
+          method: 'probability that every failure falls in a loaded phase if rates were equal',
           evidence: { failed: failedLoaded, total: nLoaded, quietIterations: nUnloaded },
           message: '',
         },
