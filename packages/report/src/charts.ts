@@ -66,7 +66,7 @@ export interface Figure {
   /** What the chart shows and how to read it (one or two sentences). */
   caption: string
   /** Per-phase fitted slopes, for indicator charts. */
-  slopes?: { phase: string; perHour: number; from: number; to: number; source: 'verdict' | 'report' }[]
+  slopes?: { phase: string; perHour: number; from: number; to: number; source: 'verdict' | 'report'; spanMs: number }[]
   unit: DisplayUnit
 }
 
@@ -118,6 +118,10 @@ export const COLORS = {
 /** Builds every chart of the report, grouped by section. */
 export function buildCharts(input: ChartInputs): {
   latency: Figure[]
+  /** Per scenario: one chart of every step's p95, and the steps' own charts (the same figures as `latency`). */
+  scenarios: { scenario: string; overview: Figure; steps: Figure[] }[]
+  /** Service indicators that did not change during the run: named, not drawn. */
+  flat: { label: string; value: number; unit: DisplayUnit }[]
   load: Figure[]
   underLoad: Figure[]
   service: Figure[]
@@ -202,14 +206,25 @@ export function buildCharts(input: ChartInputs): {
     }
     const lines: ChartLine[] = []
     if (achieved) lines.push({ label: loadIterations.length ? 'load iterations/s achieved' : 'load requests/s', values: f(achieved, 'mean'), color: COLORS.throughput, width: 2 })
-    if (requests && loadIterations.length) lines.push({ label: 'load requests/s', values: f(requests, 'mean'), color: COLORS.palette[2], width: 1 })
+    // An iteration may make many requests: requests get their own axis so iterations and the target stay readable.
+    const requestsAxis = Boolean(requests && loadIterations.length)
+    if (requestsAxis) lines.push({ label: 'load requests/s (right axis)', values: f(requests!, 'mean'), color: COLORS.palette[2], width: 1, scale: 'y2' })
     if (record.phases.some((p) => p.load?.targetRate !== undefined)) lines.push({ label: 'target rate', values: f(target, 'mean'), color: COLORS.target, dash: [6, 4], width: 1.5, stepped: true })
     lines.push({ label: 'probe iterations/s', values: f(probeRate, 'mean'), color: COLORS.palette[3], width: 1 })
     load.push({
       title: 'Throughput: load applied and probe iterations',
       unit: 'rate',
       caption: `The load the generator achieved against the plan’s target rate, and the probe loop’s own iterations, per second.${factor > 1 ? ` Each point averages ${factor} windows.` : ''}`,
-      spec: { id: id('load'), xKind: 'time', x: xTime, y: { unit: 'rate', label: 'per second', min: 0 }, lines, phases: true, markers },
+      spec: {
+        id: id('load'),
+        xKind: 'time',
+        x: xTime,
+        y: { unit: 'rate', label: 'iterations per second', min: 0 },
+        ...(requestsAxis ? { y2: { unit: 'rate' as const, label: 'requests per second', min: 0 } } : {}),
+        lines,
+        phases: true,
+        markers,
+      },
     })
   }
   const errorSource = loadRequests.length ? loadRequests : loadDurations
@@ -276,7 +291,43 @@ export function buildCharts(input: ChartInputs): {
     }
   }
 
-  const service = input.classified.indicators.map((ind) => indicatorFigure(ind, 'service'))
+  // Per scenario, an overview: the p95 of each of its steps in one chart.
+  const scenarios: { scenario: string; overview: Figure; steps: Figure[] }[] = []
+  input.classified.steps.forEach((step, i) => {
+    let group = scenarios.find((g) => g.scenario === step.scenario)
+    if (!group) {
+      group = { scenario: step.scenario, overview: undefined as unknown as Figure, steps: [] }
+      scenarios.push(group)
+    }
+    group.steps.push(latency[i])
+  })
+  for (const group of scenarios) {
+    const steps = input.classified.steps.filter((st) => st.scenario === group.scenario)
+    group.overview = {
+      title: 'p95 of each step',
+      unit: 'ms',
+      caption: `The p95 latency of every step of the scenario, per window of ${windowSec}s, on one scale: the step that dominates the flow stands out.${folded}`,
+      spec: {
+        id: id('scenario'),
+        xKind: 'time',
+        x: xTime,
+        y: { unit: 'ms', label: 'p95', min: 0 },
+        lines: steps.map((st, k) => ({ label: st.step, values: f(perWindow(st.series, n, (w) => w.p95), 'max'), color: COLORS.palette[k % COLORS.palette.length], width: 1.5 })),
+        phases: true,
+        markers,
+      },
+    }
+  }
+
+  // Indicators that never changed are named, not drawn: a flat line says nothing a number does not.
+  const flat: { label: string; value: number; unit: DisplayUnit }[] = []
+  const changing = input.classified.indicators.filter((ind) => {
+    const values = perWindow(ind.series, n, (w) => indicatorValue(ind, w, windowSec)).filter((v): v is number => v !== null)
+    const still = values.length > 0 && values.every((v) => v === values[0])
+    if (still) flat.push({ label: ind.label, value: values[0], unit: ind.unit })
+    return !still
+  })
+  const service = changing.map((ind) => indicatorFigure(ind, 'service'))
   function indicatorFigure(ind: Indicator, kind: 'service' | 'generator'): Figure {
     const s = ind.series
     const values = perWindow(s, n, (w) => indicatorValue(ind, w, windowSec))
@@ -299,7 +350,7 @@ export function buildCharts(input: ChartInputs): {
         const to = Math.min(n, Math.ceil(line.toMs / ms))
         for (let i = from; i < to; i++) fit[i] = (line.atFrom + line.slopePerMs * ((i + 0.5) * ms - line.fromMs)) * ind.factor
         const phase = record.phases.find((p) => line.fromMs >= p.startMs && line.fromMs < p.endMs)?.name ?? ''
-        slopes.push({ phase, perHour: line.slopePerMs * 3_600_000 * ind.factor, from: line.atFrom * ind.factor, to: (line.atFrom + line.slopePerMs * (line.toMs - line.fromMs)) * ind.factor, source: 'verdict' })
+        slopes.push({ phase, perHour: line.slopePerMs * 3_600_000 * ind.factor, from: line.atFrom * ind.factor, to: (line.atFrom + line.slopePerMs * (line.toMs - line.fromMs)) * ind.factor, source: 'verdict', spanMs: line.toMs - line.fromMs })
       }
     } else if (kind === 'service' && ind.how === 'gauge') {
       // Fit within each phase, and apart on either side of a restart (a restarted process starts afresh).
@@ -337,6 +388,7 @@ export function buildCharts(input: ChartInputs): {
           from: line.intercept + line.slope * xs[0],
           to: line.intercept + line.slope * xs[xs.length - 1],
           source: 'report',
+          spanMs: xs[xs.length - 1] - xs[0],
         })
       }
     }
@@ -376,6 +428,7 @@ export function buildCharts(input: ChartInputs): {
         color: colors[c++ % colors.length],
         width: 1.5,
         scale: useY2 && g.unit !== 'ratio' ? 'y2' : 'y',
+        ...(g.series.unit === 'bool' ? { stepped: true, dash: [2, 2] } : {}),
       })
     }
     const first = ratios[0] ?? others[0]
@@ -397,5 +450,5 @@ export function buildCharts(input: ChartInputs): {
     })
   }
 
-  return { latency, load, underLoad, service, generator }
+  return { latency, scenarios, flat, load, underLoad, service, generator }
 }

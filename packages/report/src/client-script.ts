@@ -245,5 +245,21 @@ export const clientScript = String.raw`(function () {
     resize(660);
   });
   window.addEventListener('afterprint', function () { resize(); });
+  // Charts in a folded block were drawn at a guessed width: fit them when it opens.
+  document.addEventListener('toggle', function (e) {
+    var d = e.target;
+    if (!d || !d.open) return;
+    charts.forEach(function (c) { if (d.contains(c.el)) c.u.setSize(sizeOf(c.el)); });
+  }, true);
+  // A link to a chart inside a folded block opens the block.
+  function openTo(hash) {
+    if (!hash || hash.length < 2) return;
+    var el = document.getElementById(decodeURIComponent(hash.slice(1)));
+    if (!el) return;
+    for (var p = el.parentElement; p; p = p.parentElement) if (p.tagName === 'DETAILS') p.open = true;
+    el.scrollIntoView();
+  }
+  window.addEventListener('hashchange', function () { openTo(location.hash); });
+  if (location.hash) openTo(location.hash);
 })();
 `

@@ -12,11 +12,11 @@ import { loadAssets } from './assets.ts'
 import { buildCharts, type ChartSpec } from './charts.ts'
 import { clientScript } from './client-script.ts'
 import { html, join, jsonForScript, type Html } from './escape.ts'
-import { num, span, wallClock } from './format.ts'
+import { inUnit, num, span, wallClock } from './format.ts'
 import type { BaselineView, FindingView, VerdictView } from './judgement.ts'
 import { classify, windowCount } from './series.ts'
 import { eventsHtml, samplesHtml, signatureTimelines, timelineHtml } from './sections/failures.ts'
-import { figuresHtml } from './sections/figures.ts'
+import { figureHtml, figuresHtml } from './sections/figures.ts'
 import { factsHtml, runHtml, verdictHtml, warningsHtml } from './sections/overview.ts'
 import { scenariosTable, stepsTable } from './sections/tables.ts'
 import { styles } from './styles.ts'
@@ -90,7 +90,7 @@ export function renderPage(input: PageInput): string {
         label: rate !== undefined && p.load ? `${p.name} · ${num(rate)}/s` : p.name,
       }
     }),
-    charts: [...charts.latency, ...charts.load, ...charts.underLoad, ...charts.service, ...charts.generator].map((f) => f.spec),
+    charts: [...charts.scenarios.filter((g) => g.steps.length > 1).map((g) => g.overview), ...charts.latency, ...charts.load, ...charts.underLoad, ...charts.service, ...charts.generator].map((f) => f.spec),
   }
   // Link findings to the chart of their series.
   const figureOf = new Map<string, string>()
@@ -112,6 +112,20 @@ export function renderPage(input: PageInput): string {
     passed: link(input.verdict.passed),
   }
   const judgedScenarios = verdict?.scenarios ?? new Map()
+  // Latency per scenario: an overview of its steps' p95, then each step's own chart, folded
+  // unless one of its steps failed or has a finding.
+  const flagged = new Set([...(verdict?.decisive ?? []), ...(verdict?.secondary ?? [])].map((f) => f.series).filter(Boolean))
+  const latencySection: Html = charts.scenarios.length
+    ? join(
+        charts.scenarios.map((g) => {
+          const steps = classified.steps.filter((st) => st.scenario === g.scenario)
+          if (g.steps.length === 1) return html`<div class="scenario-charts"><h3>${g.scenario || 'steps'}</h3><div class="charts">${figureHtml(g.steps[0])}</div></div>`
+          const open = steps.some((st) => st.total.errors > 0 || flagged.has(st.series.key))
+          return html`<div class="scenario-charts"><h3>${g.scenario || 'steps'}</h3><div class="charts one">${figureHtml(g.overview)}</div>
+<details class="step-charts"${open ? html` open` : ''}><summary>Each of its ${g.steps.length} steps on its own: p50, p95, p99${bands.size ? ' and the expected range' : ''}</summary><div class="charts">${join(g.steps.map(figureHtml))}</div></details></div>`
+        }),
+      )
+    : html`<p class="muted">The record has no per-step latency series.</p>`
   const s = record.subject
   const title = `${s.service ?? 'service'}${s.version ? ` ${s.version}` : ''}`
   const subtitle = [
@@ -154,12 +168,16 @@ ${scenariosTable(record, timelines, judgedScenarios)}</section>
 ${stepsTable(record, classified, input.baseline)}</section>
 <section id="failures-over-time"><h2>Failures over time</h2>${timelineHtml(record, timelines, windows)}</section>
 <section id="latency"><h2>Latency over time</h2>
-${figuresHtml(charts.latency, 'The record has no per-step latency series.')}</section>
+${latencySection}</section>
 <section id="load"><h2>Load, errors and dropped iterations</h2>
 ${figuresHtml([...charts.load, ...charts.underLoad], 'The record has no load series: the run applied no load.')}</section>
 <section id="service"><h2>Service indicators</h2>
 <p class="small muted">The service’s own numbers, scraped while the run went on. Restarts are marked with a red dashed line.</p>
-${figuresHtml(charts.service, 'The record has no service indicators (no /metrics endpoint was scraped and no process was sampled).')}</section>
+${charts.service.length || !charts.flat.length ? figuresHtml(charts.service, 'The record has no service indicators (no /metrics endpoint was scraped and no process was sampled).') : ''}${
+    charts.flat.length
+      ? html`<p class="flat muted">Did not change during the run, so not drawn: ${join(charts.flat.map((f, i) => html`${i ? '; ' : ''}${f.label} <strong>${inUnit(f.value, f.unit)}</strong>`))}.</p>`
+      : ''
+  }</section>
 <section id="generator"><h2>Load generator</h2>
 ${figuresHtml(charts.generator, 'The record has no series about the load generator’s own health.')}</section>
 <section id="failures"><h2>Failure samples</h2>

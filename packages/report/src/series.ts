@@ -40,7 +40,9 @@ export interface Indicator {
   /** A short name for legends (the known name, or the metric's). */
   short: string
   /** What is drawn per window. */
-  how: 'gauge' | 'rate' | 'buckets'
+  how: 'gauge' | 'rate' | 'buckets' | 'quantile'
+  /** For `quantile`: which of the window's quantiles is drawn. */
+  quantile?: 'p95' | 'p99'
   /** For leak-style judging the per-window minimum matters (heap after GC). */
   useMin: boolean
 }
@@ -86,8 +88,8 @@ export function classify(record: RunRecord): ClassifiedSeries {
       load.push(s)
     } else if (s.source === 'service') {
       if (s.windows.some((w) => w.buckets)) {
-        const { route: _r, le: _le, ...rest } = s.tags
-        const group = JSON.stringify([s.name, rest])
+        // One service-side latency line per histogram and service: routes, methods and statuses together.
+        const group = JSON.stringify([s.name, s.tags.service ?? ''])
         const list = serviceBuckets.get(group) ?? []
         list.push(s)
         serviceBuckets.set(group, list)
@@ -139,6 +141,12 @@ const knownNames: Record<string, string> = {
   event_loop_utilisation: 'Event-loop utilisation',
   event_loop_lag: 'Event-loop lag',
   start_lateness: 'Iteration start lateness',
+  event_loop_lag_p99: 'Event-loop lag p99',
+  saturated: 'Saturated',
+  proc_cpu_seconds: 'CPU (from /proc)',
+  proc_open_fds: 'Open file descriptors (from /proc)',
+  proc_resident_memory_bytes: 'Resident memory (from /proc)',
+  http_requests_in_flight: 'Requests in flight',
   rss_bytes: 'Resident memory (RSS)',
   cpu_seconds: 'CPU',
   open_fds: 'Open file descriptors',
@@ -162,6 +170,13 @@ function indicatorOf(s: SeriesRecord): Indicator {
     if (unit === 'seconds' || unit === 's') return { series: s, short, label: `${label} (share of one core)`, unit: 'ratio', factor: 1, how: 'rate', useMin: false }
     return { series: s, short, label: `${label} (per second)`, unit: 'rate', factor: 1, how: 'rate', useMin: false }
   }
+  if (s.kind === 'histogram') {
+    // The generator's limit is on p99 lateness; a service's own timings are read at p95.
+    const quantile = s.source === 'generator' ? 'p99' : 'p95'
+    return { series: s, short: `${short} ${quantile}`, label: `${label} ${quantile}`, unit: unit === 'seconds' || unit === 's' ? 'ms' : unit === 'ms' ? 'ms' : 'count', factor: unit === 'seconds' || unit === 's' ? 1000 : 1, how: 'quantile', quantile, useMin: false }
+  }
+  // A yes/no gauge reads as 0% or 100%: it shares the axis of utilisation.
+  if (unit === 'bool') return { series: s, short: `${short} (100% = yes)`, label: `${label} (100% = yes)`, unit: 'ratio', factor: 1, how: 'gauge', useMin: false }
   const useMin = heapUsed.test(s.name)
   if (unit === 'bytes' || unit === 'b') return { series: s, short, label, unit: 'bytes', factor: 1, how: 'gauge', useMin }
   if (unit === 'seconds' || unit === 's') return { series: s, short, label, unit: 'ms', factor: 1000, how: 'gauge', useMin }
@@ -190,16 +205,16 @@ function mergedBuckets(list: SeriesRecord[]): Indicator {
       }
     }
   }
-  const { route: _r, ...rest } = first.tags
+  const rest: Record<string, string> = list.length > 1 ? (first.tags.service !== undefined ? { service: first.tags.service } : {}) : first.tags
   const merged: SeriesRecord = {
     ...first,
-    key: list.length > 1 ? `${first.source}/${first.name}${tagText(rest)} (${list.length} routes)` : first.key,
+    key: list.length > 1 ? `${first.source}/${first.name}${tagText(rest)} (${list.length} series)` : first.key,
     tags: rest,
     windows: [...byWindow.values()].sort((a, b) => a.i - b.i),
   }
   const unit = first.unit.toLowerCase()
   const factor = unit === 'seconds' || unit === 's' ? 1000 : 1
-  const routes = list.length > 1 ? ` (${list.length} routes together)` : ''
+  const routes = list.length > 1 ? ` (${list.length} label sets together: routes, methods, statuses)` : ''
   return {
     series: merged,
     short: 'p95 (from buckets)',
@@ -285,6 +300,10 @@ export function sumPerWindow(list: SeriesRecord[], n: number, pick: (w: SeriesWi
 /** The value drawn for an indicator in one window, in its display unit. */
 export function indicatorValue(ind: Indicator, w: SeriesWindow, windowSec: number, q = 0.95): number | undefined {
   if (ind.how === 'rate') return w.delta === undefined ? undefined : (w.delta * ind.factor) / windowSec
+  if (ind.how === 'quantile') {
+    const v = w[ind.quantile ?? 'p95']
+    return v === undefined ? undefined : v * ind.factor
+  }
   if (ind.how === 'buckets') {
     const v = w.buckets ? bucketQuantile(w.buckets, q) : undefined
     return v === undefined ? undefined : v * ind.factor

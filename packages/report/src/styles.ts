@@ -66,7 +66,14 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line
 th { background: var(--soft); font-weight: 600; white-space: nowrap; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.name { word-break: break-word; min-width: 9em; }
-tr.group td { background: #fbfbfc; font-weight: 600; }
+tr.group td { background: #fbfbfc; font-weight: 600; word-break: break-word; }
+table.steps td.name { padding-left: 1.2em; }
+details.all-quantiles { margin-top: 10px; }
+.scenario-charts { margin: 18px 0 6px; }
+.scenario-charts > h3 { margin: 0 0 4px; font-size: 1.08rem; }
+.charts.one { grid-template-columns: minmax(0, 1fr); }
+details.step-charts { padding-bottom: 6px; }
+.flat { font-size: 0.85rem; }
 .up { color: var(--bad); } .down { color: var(--good); }
 dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 6px 0; }
 dl.kv dt { color: var(--muted); } dl.kv dd { margin: 0; word-break: break-word; }

@@ -252,7 +252,7 @@ test('with a verdict, charts draw its fitted lines and its prediction intervals;
   assert.ok(payChart, 'the step of the level finding has a band')
   const upper = payChart.lines.find((l) => l.label === 'expected p95 (baseline)')!.values
   assert.ok(upper.some((v) => v !== null && Math.abs(v - level.interval![1]) < 0.01), 'the band in peak is the prediction interval')
-  assert.match(page, 'the baseline’s median over its 3 runs')
+  assert.match(page, 'the baseline’s median over its 3 comparable runs')
   assert.match(page, 'Intel Xeon Platinum 8375C there')
 })
 

@@ -4,7 +4,7 @@
  * indicators the fitted slopes as text, so they print and read without it.
  */
 import { html, join, type Html } from '../escape.ts'
-import { inUnit, num } from '../format.ts'
+import { inUnit, num, span } from '../format.ts'
 import type { Figure } from '../charts.ts'
 
 /** One `<figure>` for a chart. */
@@ -12,7 +12,11 @@ export function figureHtml(fig: Figure): Html {
   const slopes = fig.slopes?.length
     ? html`<p class="slopes"><strong>${fig.slopes[0].source === 'verdict' ? 'Fitted slopes (from the verdict)' : 'Trend per phase (drawn by the report, not judged)'}:</strong> ${join(
         fig.slopes.map(
-          (s, i) => html`${i ? '; ' : ''}${s.phase}: <span class="${rising(s) ? 'up' : ''}">${perHour(s.perHour, fig.unit)}</span> (${inUnit(s.from, fig.unit)} → ${inUnit(s.to, fig.unit)})`,
+          // Per hour only where the fit spans ten minutes or more: a slope from seconds of data, scaled to an hour, misleads.
+          (s, i) =>
+            html`${i ? '; ' : ''}${s.phase}: ${inUnit(s.from, fig.unit)} → ${inUnit(s.to, fig.unit)} (<span class="${rising(s) ? 'up' : ''}">${delta(s.to - s.from, fig.unit)} over ${span(s.spanMs)}${
+              s.spanMs >= 600_000 ? `, ${perHour(s.perHour, fig.unit)}` : ''
+            }</span>)`,
         ),
       )}</p>`
     : ''
@@ -41,4 +45,9 @@ function perHour(v: number, unit: string): string {
 function rising(s: { from: number; to: number }): boolean {
   const level = Math.max(Math.abs(s.from), Math.abs(s.to))
   return level > 0 && (s.to - s.from) / level > 0.05
+}
+
+function delta(v: number, unit: string): string {
+  const sign = v > 0 ? '+' : v < 0 ? '−' : '±'
+  return `${sign}${unit === 'count' ? num(Math.abs(v)) : inUnit(Math.abs(v), unit)}`
 }

@@ -70,8 +70,40 @@ function cell(now: number | undefined, base: number[] | undefined): Html {
   return html`<td class="n">${ms(now)}<div class="small muted">${ms(b)} <span class="${cls}">${change(ratio)}</span></div></td>`
 }
 
-/** The per-step table: a row per step (whole run), then its phases, now against the baseline. */
+/**
+ * The per-step table: a row per step with its whole-run quantiles and its p95
+ * in each phase (the statistic gates judge), against the baseline; then, folded,
+ * every quantile of every phase.
+ */
 export function stepsTable(record: RunRecord, classified: ClassifiedSeries, baseline?: BaselineView): Html {
+  if (!classified.steps.length) return html`<p class="muted">The record has no per-step latency series from the probe loop.</p>`
+  const phases = record.phases
+  const rows: Html[] = []
+  let scenario: string | undefined
+  for (const st of classified.steps) {
+    if (st.scenario !== scenario) {
+      scenario = st.scenario
+      rows.push(html`<tr class="group"><td colspan="${6 + phases.length}">${st.scenario || 'steps'}</td></tr>`)
+    }
+    const t = st.total
+    rows.push(html`<tr>
+<td class="name">${st.step}</td>
+<td class="n">${t.count.toLocaleString('en-US')}</td><td class="n">${errorsCell(t)}</td>
+<td class="n">${ms(t.p50)}</td><td class="n">${ms(t.p95)}</td><td class="n">${ms(t.p99)}</td>
+${join(phases.map((p) => (st.byPhase[p.name] ? cell(st.byPhase[p.name].p95, baseline?.phaseStats(st.series.key, p.name)?.p95) : html`<td class="n">–</td>`)))}</tr>`)
+  }
+  const note = baseline
+    ? html`<p class="small muted">Per phase: the p95 now and, under it, the baseline’s median over its ${plural(baseline.runs, 'comparable run')} with the change. Changes beyond ±10% are coloured; whether a change is a finding is the verdict’s call (it weighs the spread between baseline runs).</p>`
+    : html`<p class="small muted">No baseline was given, so there is nothing to compare with: pass <code>--baseline baselines/&lt;name&gt;.json</code> to see the change against earlier accepted runs.</p>`
+  return html`<div class="scroll"><table class="steps">
+<thead><tr><th rowspan="2">step</th><th class="n" rowspan="2">requests</th><th class="n" rowspan="2">failed</th><th class="n" colspan="3">whole run</th><th class="n" colspan="${phases.length}">p95 per phase</th></tr>
+<tr><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th>${join(phases.map((p) => html`<th class="n">${p.name}${p.load?.targetRate !== undefined ? html`<div class="small muted">${num(p.load.targetRate)} it/s</div>` : ''}</th>`))}</tr></thead>
+<tbody>${join(rows)}</tbody></table></div>${note}
+<details class="all-quantiles"><summary>p50, p95 and p99 of every step in every phase${baseline ? ', against the baseline' : ''}</summary>${stepsByPhaseTable(record, classified, baseline)}</details>`
+}
+
+/** Every quantile of every step in every phase: a row per step, then its phases. */
+function stepsByPhaseTable(record: RunRecord, classified: ClassifiedSeries, baseline?: BaselineView): Html {
   if (!classified.steps.length) return html`<p class="muted">The record has no per-step latency series from the probe loop.</p>`
   const rows: Html[] = []
   for (const st of classified.steps) {
@@ -90,12 +122,9 @@ export function stepsTable(record: RunRecord, classified: ClassifiedSeries, base
 ${cell(q.p50, base?.p50)}${cell(q.p95, base?.p95)}${cell(q.p99, base?.p99)}</tr>`)
     }
   }
-  const note = baseline
-    ? html`<p class="small muted">Under each value: the baseline’s median over its ${plural(baseline.runs, 'run')} for the same step and phase, and the change. Changes beyond ±10% are coloured; whether a change is a finding is the verdict’s call (it weighs the spread between baseline runs).</p>`
-    : html`<p class="small muted">No baseline was given, so there is nothing to compare with: pass <code>--baseline baselines/&lt;name&gt;.json</code> to see the change against earlier accepted runs.</p>`
   return html`<div class="scroll"><table>
 <thead><tr><th>step</th><th>phase</th><th class="n">requests</th><th class="n">failed</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th></tr></thead>
-<tbody>${join(rows)}</tbody></table></div>${note}`
+<tbody>${join(rows)}</tbody></table></div>${baseline ? html`<p class="small muted">Under each value: the baseline’s median over its ${plural(baseline.runs, 'comparable run')} for the same step and phase, and the change.</p>` : ''}`
 }
 
 function errorsCell(q: Quantiles): Html {
