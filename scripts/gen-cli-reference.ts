@@ -164,10 +164,13 @@ export function renderCliReference(program: Command = referenceProgram()): strin
 // The docs tests (test/workflow.test.ts, test/guides.test.ts) use these to
 // check every command they show against the same definitions.
 
-/** Shell words of one simple command (quotes removed, variables kept as text). */
+/** Shell words of one simple command (quotes removed, variables kept as text), up to an unquoted `#` comment. */
 function words(segment: string): string[] {
   const out: string[] = []
-  for (const m of segment.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|((?:[^\s"'\\]|\\.)+)/g)) out.push(m[1] ?? m[2] ?? m[3])
+  for (const m of segment.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|((?:[^\s"'\\]|\\.)+)/g)) {
+    if (m[3]?.startsWith('#')) break
+    out.push(m[1] ?? m[2] ?? m[3])
+  }
   return out
 }
 
@@ -179,7 +182,7 @@ export function steadyInvocations(script: string): string[][] {
     // Split simple commands at operators outside quotes (good enough for these scripts).
     const segments = line.split(/&&|\|\||;|\|(?!\|)/)
     for (const segment of segments) {
-      const w = words(segment.replace(/#.*$/, ''))
+      const w = words(segment)
       let i = 0
       if (w[i] === 'npx') {
         i++

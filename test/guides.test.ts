@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { spawnSync } from 'node:child_process'
+import { parseDocument } from 'yaml'
 import { loadConfig, main } from '@steady/cli'
 import { createStore } from '@steady/demo-store'
 import { readRunRecord } from '@steady/record'
@@ -172,16 +173,26 @@ test('every config block loads, and each section passes the validation of the pa
   }
 })
 
-test('every steady command in the guides names a real command and real options', () => {
+test('every steady command in the guides names a real command and real options (sh blocks, and run: steps of yaml blocks)', () => {
   const program = referenceProgram()
   let count = 0
-  for (const b of all.filter((b) => b.lang === 'sh')) {
-    for (const args of steadyInvocations(b.code)) {
-      count++
-      assert.equal(checkInvocation(program, args), [], `${b.guide}:${b.line}: steady ${args.join(' ')}`)
+  const scripts = (b: Block): string[] => {
+    if (b.lang === 'sh') return [b.code]
+    if (b.lang !== 'yaml') return []
+    const doc = parseDocument(b.code, { uniqueKeys: true })
+    assert.equal(doc.errors.map(String), [], `${b.guide}:${b.line}: YAML errors`)
+    const wf = doc.toJS() as { jobs?: Record<string, { steps?: { run?: string }[] }> }
+    return Object.values(wf.jobs ?? {}).flatMap((j) => (j.steps ?? []).map((s) => s.run ?? ''))
+  }
+  for (const b of all) {
+    for (const script of scripts(b)) {
+      for (const args of steadyInvocations(script)) {
+        count++
+        assert.equal(checkInvocation(program, args), [], `${b.guide}:${b.line}: steady ${args.join(' ')}`)
+      }
     }
   }
-  assert.ok(count >= 10, `found ${count} commands`)
+  assert.ok(count >= 20, `found ${count} commands`)
 })
 
 test.run()
