@@ -40,6 +40,7 @@ nav.toc a { text-decoration: none; }
 details.passed, details.more-findings { background: #fff; margin-top: 8px; }
 .finding-group h4 { margin: 10px 0 2px; font-size: 0.95rem; }
 ul.findings { margin: 2px 0; padding-left: 1.2em; }
+ul.findings li, .verdict li { overflow-wrap: anywhere; }
 details.evidence { border: 0; padding: 0; margin: 0; }
 details.evidence > summary { font-weight: 400; font-size: 0.8rem; color: var(--muted); padding: 0; }
 details.evidence[open] > summary { border: 0; margin: 0; }

@@ -12,12 +12,14 @@ import { join, resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { renderReport } from '@steady/report'
 import { makeRecord } from './fixtures/make-record.ts'
+import { makeBaseline, makeVerdict } from './fixtures/make-verdict.ts'
 import { chartsDrawn, chartsWithPixels, chromiumAvailable, launch, openReport } from './fixtures/browser.ts'
 
 const artifacts = resolve(import.meta.dirname, '../../../test-artifacts/report')
 const available = chromiumAvailable('the report browser tests')
 let browser: Browser | undefined
 let file = ''
+let judged = ''
 
 test.before(async () => {
   if (!available) return
@@ -26,6 +28,9 @@ test.before(async () => {
   const record = makeRecord({ dir, durationMs: 20 * 60_000 })
   file = join(dir, 'report.html')
   writeFileSync(file, renderReport({ record }))
+  const baseline = makeBaseline({ durationMs: 20 * 60_000 }, 4)
+  judged = join(dir, 'report-verdict.html')
+  writeFileSync(judged, renderReport({ record, baseline, verdict: makeVerdict(record, baseline), baselineName: 'baselines/demo-store.json' }))
   browser = await launch()
 })
 
@@ -70,6 +75,31 @@ test('phone width: the page does not scroll sideways; tables scroll inside their
   await page.screenshot({ path: join(artifacts, 'phone-top.png') })
   await page.screenshot({ path: join(artifacts, 'phone-full.png'), fullPage: true })
   await page.context().close()
+})
+
+test('with a verdict and a baseline: the verdict is at the top, bands and rings drawn, nothing overflows a phone', async () => {
+  if (!browser) return
+  for (const [width, name] of [[1280, 'verdict-desktop'], [390, 'verdict-phone']] as const) {
+    const { page, errors, requests } = await openReport(browser, judged, { width, height: 900 })
+    await chartsDrawn(page)
+    assert.equal(errors, [])
+    assert.equal(requests, [])
+    assert.equal((await chartsWithPixels(page)).filter((c) => !c.drawn), [])
+    const verdict = page.locator('#verdict')
+    assert.ok(await verdict.isVisible())
+    assert.match(await verdict.innerText(), 'Failed against the staging gate')
+    assert.ok(((await verdict.boundingBox())?.y ?? 1e9) < 400, 'the verdict is near the top')
+    const wide = (await page.evaluate('document.documentElement.scrollWidth')) as number
+    assert.ok(wide <= width, `${name}: page ${wide}px wide`)
+    // A link from a finding opens the folded chart it points to.
+    const link = page.locator('#verdict a[href^="#"]').first()
+    const target = ((await link.getAttribute('href')) ?? '').slice(1)
+    await link.click()
+    await page.waitForFunction(`(() => { const e = document.getElementById(${JSON.stringify(target)}); return e && e.getBoundingClientRect().height > 0 })()`)
+    await page.evaluate('window.scrollTo(0, 0)')
+    await page.screenshot({ path: join(artifacts, `${name}.png`) })
+    await page.context().close()
+  }
 })
 
 test('without JavaScript: the verdict, facts, tables and failure timeline are all there; charts say why they are missing', async () => {

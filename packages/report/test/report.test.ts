@@ -222,7 +222,7 @@ test('a verdict is at the top: the answers, what fails the gate grouped by kind,
   assert.match(top, 'working? no')
   assert.match(top, 'stable? no')
   assert.match(top, 'What fails the gate (5)')
-  assert.match(top, 'In short: 1 failures from a point on, 1 flaky scenario, 1 service restart, 1 memory growth, 1 latency level.')
+  assert.match(top, 'In short: failures from a point on (1), flaky scenario (1), service restart (1), memory growth (1), latency level (1).')
   assert.match(top, 'heap used after GC grew 40 MB per hour')
   // Numbers in the finding's unit; the fitted line is drawn, not listed.
   assert.match(top, 'now <strong>38.1 MB/h</strong>')

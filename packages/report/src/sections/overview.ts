@@ -24,9 +24,10 @@ export function verdictHtml(verdict: VerdictView | undefined, baseline: Baseline
   const word = verdict.outcome === 'pass' ? 'Passed' : verdict.outcome === 'fail' ? 'Failed' : 'Inconclusive'
   const headline = verdict.mode === 'compare' ? `${word}: compared with another run (not a gate)` : `${word}${verdict.gate ? ` against the ${verdict.gate} gate` : ''}`
   const finding = (f: FindingView) =>
-    html`<li><span class="tag ${f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none'}">${f.tag}</span><span class="finding-kind">${f.kind}</span>${f.place ? html` <span class="muted">(${f.place})</span>` : ''}${
+    // The kind is the group's heading: each item starts with where it is.
+    html`<li><span class="tag ${f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none'}">${f.tag}</span>${f.place ? html`<span class="finding-kind">${f.place}</span>` : ''}${
       f.primary ? '' : html` <span class="small muted">secondary</span>`
-    }: ${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}${f.numbers.length ? html`<div class="small muted numbers">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))}</div>` : ''}${
+    }${f.place || !f.primary ? ': ' : ''}${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}${f.numbers.length ? html`<div class="small muted numbers">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))}</div>` : ''}${
       f.detail.length ? html`<details class="evidence"><summary>how it was judged</summary><dl class="kv small">${join(f.detail.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`))}</dl></details>` : ''
     }</li>`
   const decisive = verdict.decisive.length
@@ -173,7 +174,7 @@ function groups(list: FindingView[], item: (f: FindingView) => Html, top: number
   )
 }
 
-/** `1 flaky scenario, 41 latency level, ...` in the page's order. */
+/** `flaky scenario (1), latency level (41), ...` in the page's order. */
 function kindCounts(list: FindingView[]): string {
   const counts = new Map<string, { n: number; order: number }>()
   for (const f of list) {
@@ -183,6 +184,6 @@ function kindCounts(list: FindingView[]): string {
   }
   return [...counts.entries()]
     .sort((a, b) => a[1].order - b[1].order)
-    .map(([kind, c]) => `${c.n} ${kind}`)
+    .map(([kind, c]) => `${kind} (${c.n})`)
     .join(', ')
 }
