@@ -240,7 +240,8 @@ export const clientScript = String.raw`(function () {
     timer = setTimeout(function () { resize(); }, 120);
   });
   window.addEventListener('beforeprint', function () {
-    var all = document.querySelectorAll('details');
+    // Everything folded prints open, except the list of checks that passed (its count is enough on paper).
+    var all = document.querySelectorAll('details:not(.passed)');
     for (var i = 0; i < all.length; i++) all[i].setAttribute('open', '');
     resize(660);
   });
