@@ -158,8 +158,13 @@ export async function importModule(path: string): Promise<Record<string, unknown
     try {
       return (await import(url)) as Record<string, unknown>
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error
+      // The code can be lost when the error crosses the loader-hooks thread; the message stays.
+      const e = error as { code?: string; message?: string }
+      if (e?.code !== 'ERR_UNKNOWN_FILE_EXTENSION' && !/Unknown file extension/.test(e?.message ?? '')) throw error
       registered = import('tsx/esm/api').then(({ register }) => void register())
+      await registered
+      // Node caches the failed import of this URL: load it again under another one.
+      return (await import(`${url}?steady-tsx`)) as Record<string, unknown>
     }
   }
   await registered
