@@ -1,0 +1,126 @@
+/** The judge's public API: summaries, the store's layout, gates, and verdicts that validate. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import {
+  addRun,
+  comparisonRuns,
+  emptyBaseline,
+  judge,
+  parseBaseline,
+  parseObjective,
+  resolveGate,
+  selectGate,
+  serialiseBaseline,
+  summariseRun,
+  syntheticRun,
+  tempRunDir,
+  trimBaseline,
+} from '@steady/baseline'
+import { SteadyError, validatorFor, verdictSchema } from '@steady/record'
+
+const day = (d: number) => new Date(Date.UTC(2026, 10, d))
+
+function baselineOf(n: number, seed = 'j') {
+  const file = emptyBaseline('synthetic-store')
+  for (let i = 0; i < n; i++) addRun(file, summariseRun(syntheticRun({ seed: `${seed}${i}`, durationScale: 0.3, startedAt: day(i + 1) })), { by: 't', now: day(i + 1), path: 'b' })
+  return file
+}
+
+test('the recorder path (RunRecordWriter, HDR histograms) and the fast path agree on the verdict', () => {
+  const file = baselineOf(5)
+  const gate = resolveGate('t', { flakeBudget: 0.05 })
+  const { dir, remove } = tempRunDir()
+  try {
+    for (const change of [undefined, { kind: 'step-latency' as const, magnitude: 0.8, target: 'checkout/pay' }]) {
+      const fast = judge({ record: syntheticRun({ seed: 'same', durationScale: 0.3, change }), baseline: file, gate, now: day(20) })
+      const real = judge({ record: syntheticRun({ seed: 'same', durationScale: 0.3, change, writeTo: dir }), baseline: file, gate, now: day(20) })
+      assert.is(fast.result, real.result)
+      assert.equal(
+        fast.findings.filter((f) => f.status === 'fail').map((f) => f.id).sort(),
+        real.findings.filter((f) => f.status === 'fail').map((f) => f.id).sort(),
+      )
+      for (const v of [fast, real]) assert.ok(validatorFor(verdictSchema)(JSON.parse(JSON.stringify(v))), JSON.stringify(validatorFor(verdictSchema).errors))
+    }
+  } finally {
+    remove()
+  }
+})
+
+test('a summary keeps what judging needs: quantiles, standard errors, blocks, scenarios, phases', () => {
+  const s = summariseRun(syntheticRun({ seed: 's', durationScale: 0.3 }))
+  const pay = s.series['load/http_req_duration{name=pay,scenario=checkout}'].phases.peak
+  assert.ok(pay.p50! < pay.p95! && pay.p95! < pay.p99!)
+  assert.is(pay.se!.length, 3)
+  assert.is(pay.blocks!.length, 3)
+  assert.is(s.scenarios.checkout.n, 540)
+  assert.equal(s.phases.map((p) => [p.name, p.loaded]), [['quiet', false], ['nominal', true], ['peak', true]])
+})
+
+test('the file layout: one line per run, sorted, closed by "~"; any order and a union merge read back', () => {
+  const file = baselineOf(3)
+  const text = serialiseBaseline(file)
+  const runLines = text.split('\n').filter((l) => l.startsWith('    "synthetic-j'))
+  assert.is(runLines.length, 3)
+  assert.ok(runLines.every((l) => l.endsWith(',')))
+  // what git's union driver makes of two branches that each added a line: both, in any order
+  const lines = text.split('\n')
+  const at = lines.indexOf('    "~": "end"')
+  const merged = [...lines.slice(0, at), runLines[2].replace('"synthetic-j2"', '"z9"'), runLines[0].replace('"synthetic-j0"', '"a1"'), ...lines.slice(at)].join('\n')
+  const back = parseBaseline(merged, 'b.json')
+  assert.is(Object.keys(back.runs).length, 5)
+  const conflict = text.replace('"keep": 10', '<<<<<<< HEAD\n"keep": 10\n=======\n"keep": 12\n>>>>>>> b')
+  try {
+    parseBaseline(conflict, 'b.json')
+    assert.unreachable()
+  } catch (e) {
+    assert.ok(e instanceof SteadyError)
+    assert.match(e.hint ?? '', /merge=union/)
+  }
+})
+
+test('comparison runs: the newest K, plus pinned ones; trimming keeps pins', () => {
+  const file = baselineOf(4)
+  file.keep = 2
+  file.runs['synthetic-j0'].pinned = { by: 't', at: day(9).toISOString() }
+  assert.equal(comparisonRuns(file).map((r) => r.id), ['synthetic-j3', 'synthetic-j2', 'synthetic-j0'])
+  assert.equal(trimBaseline(file, day(10)), ['synthetic-j1'])
+})
+
+test('gates: defaults, objectives, and every mistake named by its field', () => {
+  const g = selectGate(undefined, undefined)
+  assert.is(g.name, 'default')
+  assert.equal(g.require, ['working', 'stable'])
+  assert.is(g.alpha, 0.01)
+  assert.equal(parseObjective('p(95) < 400ms'), { expr: 'p(95) < 400ms', stat: 'p95', op: '<', value: 400 })
+  assert.equal(parseObjective('failure rate <= 0.1%'), { expr: 'failure rate <= 0.1%', stat: 'failure rate', op: '<=', value: 0.001 })
+  const bad: [unknown, RegExp][] = [
+    [{ require: ['fast'] }, /gates\.g\.require/],
+    [{ onInconclusive: 'pass' }, /gates\.g\.onInconclusive.*never passes/s],
+    [{ tolerance: { levle: 0.1 } }, /gates\.g\.tolerance\.levle: unknown tolerance/],
+    [{ tolerance: { level: -1 } }, /gates\.g\.tolerance\.level/],
+    [{ relax: ['ram'] }, /unknown comparability key "ram"/],
+    [{ objectives: ['p95 under 400'] }, /cannot read "p95 under 400"/],
+    [{ alpha: 0.5 }, /gates\.g\.alpha/],
+  ]
+  for (const [config, message] of bad) {
+    try {
+      resolveGate('g', config as never)
+      assert.unreachable(JSON.stringify(config))
+    } catch (e) {
+      assert.ok(e instanceof SteadyError, String(e))
+      assert.match(`${e.message} ${e.hint}`, message)
+    }
+  }
+})
+
+test('a run restarting mid-soak is a stability finding with its time', () => {
+  const file = baselineOf(3)
+  const v = judge({ record: syntheticRun({ seed: 'r', durationScale: 0.3, restartsAtMs: [200_000] }), baseline: file, gate: resolveGate('t', { flakeBudget: 0.05 }), now: day(20) })
+  const f = v.findings.find((x) => x.kind === 'restart')!
+  assert.is(f.status, 'fail')
+  assert.is(f.atMs, 200_000)
+  assert.match(f.message, /the service restarted 3m20s into the run \(phase nominal\)/)
+  assert.is(v.result, 'fail')
+})
+
+test.run()

@@ -1,0 +1,134 @@
+/** The distributions and tests the judge is built on, against known values. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import {
+  betaBinomialSf,
+  betaShape,
+  clopperPearson,
+  incompleteBeta,
+  logGamma,
+  normalCdf,
+  normalQuantile,
+  tCdf,
+  tQuantile,
+  wilsonInterval,
+} from '../src/stats/distributions.ts'
+import { holmAdjust } from '../src/stats/holm.ts'
+import { autocorrelatedSe, lag1, median, scaledMad, sd } from '../src/stats/robust.ts'
+import { Random } from '../src/stats/random.ts'
+import { blockBootstrap, predict } from '../src/judge/predict.ts'
+import { failureRateTest } from '../src/judge/failures.ts'
+
+const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`)
+
+test('log-gamma, incomplete beta, normal and t against tabulated values', () => {
+  close(logGamma(10), Math.log(362880), 1e-10, 'lgamma')
+  close(logGamma(0.5), Math.log(Math.sqrt(Math.PI)), 1e-10, 'lgamma 0.5')
+  close(incompleteBeta(0.5, 2, 3), 0.6875, 1e-10, 'I_0.5(2,3)')
+  close(normalCdf(1.959963985), 0.975, 1e-7)
+  close(normalQuantile(0.975), 1.959963985, 1e-7)
+  close(normalQuantile(1e-6), -4.753424309, 1e-6)
+  close(tQuantile(0.975, 9), 2.262157163, 1e-8)
+  close(tQuantile(0.99, 45), 2.412116, 1e-6)
+  close(tCdf(2.262157163, 9), 0.975, 1e-9)
+  close(tQuantile(0.9999, 45), 4.0, 0.06)
+})
+
+test('beta-binomial tails: binomial in the limit, heavier with over-dispersion', () => {
+  // Binomial(100, 0.05): P(X ≥ 10) = 0.02818829
+  const { a, b } = betaShape(0.05, 1e-7)
+  close(betaBinomialSf(10, 100, a, b), 0.02818829, 2e-5)
+  const wide = betaShape(0.05, 0.05)
+  assert.ok(betaBinomialSf(10, 100, wide.a, wide.b) > 0.1)
+  assert.is(betaBinomialSf(0, 100, a, b), 1)
+})
+
+test('binomial intervals: Wilson and Clopper–Pearson', () => {
+  const [wl, wh] = wilsonInterval(5, 100)
+  close(wl, 0.02154, 1e-4)
+  close(wh, 0.11175, 1e-4)
+  const [cl, ch] = clopperPearson(5, 100)
+  close(cl, 0.016431, 1e-5)
+  close(ch, 0.112835, 1e-5)
+  assert.equal(clopperPearson(0, 1000)[0], 0)
+  close(clopperPearson(0, 1000)[1], 0.003682, 1e-5)
+})
+
+test('Holm: step-down adjusted p-values, monotone, capped at 1', () => {
+  assert.equal(holmAdjust([0.01, 0.04, 0.03, 0.5]).map((p) => Math.round(p * 1e6) / 1e6), [0.04, 0.09, 0.09, 0.5])
+  assert.equal(holmAdjust([0.9, 0.8]), [1, 1])
+  assert.equal(holmAdjust([0.001, 0.2]), [0.002, 0.2])
+})
+
+test('robust statistics and the AR(1)-corrected standard error', () => {
+  assert.is(median([3, 1, 2]), 2)
+  close(scaledMad([1, 2, 3, 4, 100]), 1.4826, 1e-9)
+  close(sd([2, 4, 4, 4, 5, 5, 7, 9]), 2.138089935, 1e-8)
+  const rnd = new Random('ar')
+  const xs: number[] = []
+  let e = 0
+  for (let i = 0; i < 5000; i++) xs.push((e = 0.6 * e + rnd.normal()))
+  close(lag1(xs), 0.6, 0.05)
+  assert.ok(autocorrelatedSe(xs) > sd(xs) / Math.sqrt(xs.length) * 1.8)
+})
+
+test('the seeded generator repeats itself and draws the right moments', () => {
+  const a = new Random(7)
+  const b = new Random(7)
+  assert.equal([a.next(), a.next()], [b.next(), b.next()])
+  const r = new Random('moments')
+  let s = 0
+  let g = 0
+  let p = 0
+  for (let i = 0; i < 20000; i++) {
+    s += r.normal() ** 2
+    g += r.gamma(2)
+    p += r.binomial(1000, 0.01)
+  }
+  close(s / 20000, 1, 0.03)
+  close(g / 20000, 2, 0.05)
+  close(p / 20000, 10, 0.1)
+})
+
+test('prediction interval: calibrated under the null (about α of runs exceed it)', () => {
+  const rnd = new Random('calibration')
+  let rejections = 0
+  const trials = 4000
+  for (let t = 0; t < trials; t++) {
+    const logs = Array.from({ length: 10 }, () => 0.08 * rnd.normal())
+    const pr = predict(logs, 0.08 * rnd.normal(), Number.NaN, 0)
+    if (pr.p < 0.05) rejections++
+  }
+  close(rejections / trials, 0.05, 0.012)
+})
+
+test('the noise floor widens a too-tight spread; the current run\'s own noise too', () => {
+  const flat = [0, 0, 0, 0, 0]
+  const pr = predict(flat, Math.log(1.05), Number.NaN, 0.02)
+  assert.is(pr.sigmaFrom, 'floor')
+  assert.ok(pr.p > 0.01, 'a 5% change is not significant against a 2% floor with 4 df')
+  assert.is(predict(flat, 0, 0.1, 0.02).sigmaFrom, 'current run')
+})
+
+test('block bootstrap: no change is not significant; a large one is', () => {
+  const rnd = new Random('boot')
+  const blocks = (shift: number) => Array.from({ length: 8 }, () => shift + 0.03 * rnd.normal())
+  assert.ok(blockBootstrap(blocks(0), [blocks(0)], 's').p > 0.01)
+  const big = blockBootstrap(blocks(Math.log(1.5)), [blocks(0)], 's')
+  assert.ok(big.p < 1e-6 && big.change > 0.3)
+})
+
+test('failure rates: over-dispersion across runs widens the test; zero failures is not certainty', () => {
+  const steady = Array.from({ length: 10 }, () => ({ n: 10000, f: 20 }))
+  const bursty = [0, 5, 60, 10, 2, 40, 8, 30, 15, 30].map((f) => ({ n: 10000, f }))
+  const cur = { n: 10000, f: 45 }
+  const a = failureRateTest(steady, cur)
+  const b = failureRateTest(bursty, cur)
+  assert.ok(a.p < 1e-4, `steady baseline: ${a.p}`)
+  assert.ok(b.p > 0.05, `bursty baseline: ${b.p}`)
+  assert.ok(b.rho > a.rho)
+  const none = failureRateTest(Array.from({ length: 5 }, () => ({ n: 100, f: 0 })), { n: 100, f: 1 })
+  assert.ok(none.p > 0.05 && none.p0 > 0)
+})
+
+test.run()
