@@ -38,6 +38,7 @@ export function describeInit(result: InitResult, cwd: string): string {
     '',
     'Next:',
     `  1. ${cd}${hasPackage ? '' : 'npm init -y && '}npm install --save-dev @steady/cli @steady/scenario`,
+    '     (steady is not on the public npm registry: docs/guide-scenario-authors.md says how to install it from a checkout)',
     `  2. point steady.config.ts at ${v.service}: targets.local (now ${v.url}), and the local environment's`,
     `     start command (now ${[v.start.command, ...v.start.args].join(' ')}, given PORT) and readiness path (now /health)`,
     '  3. rewrite scenarios/example.scenario.ts as one real flow of your service',
