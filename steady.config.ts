@@ -115,6 +115,29 @@ export default defineConfig({
   },
 
   // ── gates (packages/baseline) ────────────────────────────────────────────
+  // `steady verdict <run> --gate <name>`: stricter closer to production. An
+  // inconclusive verdict never passes (exit 3, or 1 where the gate says so).
+  // See docs/verdict.md.
+  gates: {
+    // Every pull request: do the flows work? No baseline needed.
+    integration: { require: ['working'] },
+    // A release candidate: working, and stable against the last accepted runs.
+    staging: {
+      require: ['working', 'stable'],
+      minBaselineRuns: 3,
+      objectives: ['p95 < 500ms', 'failure rate < 1%'],
+    },
+    // Production: tighter tolerances and objectives, more baseline runs, every
+    // primary check must be judged, and an inconclusive verdict fails.
+    production: {
+      require: ['working', 'stable'],
+      minBaselineRuns: 5,
+      tolerance: { level: 0.08, tail: 0.2, failureRateFloor: 0.001 },
+      objectives: ['p95 < 300ms', 'p99 < 1s', 'failure rate < 0.1%'],
+      notJudged: 'inconclusive',
+      onInconclusive: 'fail',
+    },
+  },
 
   // ── process health (packages/process-health) ─────────────────────────────
 })

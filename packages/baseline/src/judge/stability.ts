@@ -10,14 +10,13 @@ function phaseAt(ctx: JudgeContext, atMs: number): string | undefined {
   return ctx.current.phases.find((p) => atMs >= p.startMs && atMs < p.endMs)?.name
 }
 
-/** Restarts and crashes (a `recovery` phase expects them: there they are reported, not failed). */
+/** Restarts and crashes: each a failing finding with its time and phase. */
 function restartChecks(ctx: JudgeContext): Check[] {
   const checks: Check[] = []
   const events = ctx.record.events.filter((e): e is RunEvent & { kind: 'service-restart' | 'service-crash' } => e.kind === 'service-restart' || e.kind === 'service-crash')
   events.forEach((e, i) => {
     const kind = e.kind === 'service-crash' ? 'crash' : 'restart'
     const phase = phaseAt(ctx, e.atMs)
-    const expected = phase !== undefined && /recovery/i.test(phase)
     const finding: Finding = {
       id: `${kind}:${i + 1}`,
       kind,
@@ -31,10 +30,10 @@ function restartChecks(ctx: JudgeContext): Check[] {
     if (phase) finding.phase = phase
     checks.push({
       finding,
-      decided: expected ? 'info' : 'fail',
+      decided: 'fail',
       severity: kind === 'crash' ? 'critical' : 'major',
       describe: () =>
-        `the service ${kind === 'crash' ? 'crashed' : 'restarted'} ${at(e.atMs)} into the run${phase ? ` (phase ${phase})` : ''}: ${e.message}${expected ? ' — expected in a recovery phase' : ''}`,
+        `the service ${kind === 'crash' ? 'crashed' : 'restarted'} ${at(e.atMs)} into the run${phase ? ` (phase ${phase})` : ''}: ${e.message}`,
     })
   })
   return checks
