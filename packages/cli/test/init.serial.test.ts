@@ -1,5 +1,5 @@
 /**
- * The soak `steady init` sets up, run as its workflow runs it (shorter): the
+ * The soak `steady init` sets up, and the verdicts after it, as its workflow runs them (shorter): the
  * generated `default` plan on a fresh `local` environment (the service started
  * with npm start), its load profiles running the example scenario, ending in a
  * complete run record. About 10 s.
@@ -37,6 +37,22 @@ test('steady soak --env local runs the generated plan with its load profiles and
   for (const p of loaded) assert.ok(p.load!.iterations > 0, `${p.name} sent load`)
   const probe = record.scenarios.find((s) => s.name === 'an item is created and gets processed')
   assert.ok(probe && probe.iterations > 0 && probe.failed === 0, JSON.stringify(record.scenarios))
+
+  // The workflow's next steps, with the generated gates: no baseline yet is inconclusive (exit 3, which the workflow fails on).
+  out = ''
+  err = ''
+  const first = await main(['verdict', 'reports/soak/run.json', '--baseline', 'baselines/items-api.json', '--gate', 'staging', '--format', 'markdown'], { cwd: dir, ...io })
+  assert.is(first, 3, out + err)
+  assert.match(out, 'no baseline')
+  // The run starts the baseline; one run is still too few for the staging gate (minBaselineRuns 3).
+  assert.is(await main(['baseline', 'add', 'reports/soak/run.json', '--baseline', 'baselines/items-api.json', '--gate', 'staging'], { cwd: dir, ...io }), 0, out + err)
+  out = ''
+  const second = await main(['verdict', 'reports/soak/run.json', '--baseline', 'baselines/items-api.json', '--gate', 'staging', '--format', 'markdown'], { cwd: dir, ...io })
+  assert.is(second, 3, out + err)
+  assert.match(out, 'comparable')
+  // The integration gate asks only "working?": the run passes it.
+  out = ''
+  assert.is(await main(['verdict', 'reports/soak/run.json', '--gate', 'integration'], { cwd: dir, ...io }), 0, out + err)
 })
 
 test.run()

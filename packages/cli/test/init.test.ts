@@ -19,7 +19,7 @@ import { commandProvider, processProvider } from '@steady/env'
 import { readRunRecord } from '@steady/record'
 
 const repoRoot = join(import.meta.dirname, '../../..')
-const files = ['steady.config.ts', 'scenarios/example.scenario.ts', '.github/workflows/steady.yml']
+const files = ['steady.config.ts', 'scenarios/example.scenario.ts', '.github/workflows/steady.yml', 'baselines/.gitattributes']
 
 function emptyDir(): string {
   return mkdtempSync(join(tmpdir(), 'steady-init-'))
@@ -100,14 +100,15 @@ test('it refuses to overwrite any existing file, writing nothing, unless --force
 
   const again = await steady(['init'], dir)
   assert.is(again.code, 2)
-  assert.match(again.err, 'steady.config.ts, scenarios/example.scenario.ts, .github/workflows/steady.yml')
+  assert.match(again.err, 'steady.config.ts, scenarios/example.scenario.ts, .github/workflows/steady.yml, baselines/.gitattributes')
+  assert.match(readFileSync(join(dir, 'baselines/.gitattributes'), 'utf8'), '*.json merge=union')
 })
 
 test('--service, --url and --start fill the templates; a folder argument is created; bad values exit 2', async () => {
   const parent = emptyDir()
   const r = await steady(['init', 'svc/orders', '--service', '@acme/Orders API', '--url', 'http://127.0.0.1:3000/', '--start', 'node "dist/my server.js" --port-from-env'], parent)
   assert.is(r.code, 0, r.err)
-  assert.match(r.out, 'wrote 3 files in svc/orders')
+  assert.match(r.out, 'wrote 4 files in svc/orders')
   assert.match(r.out, 'cd svc/orders && ')
   const config = readFileSync(join(parent, 'svc/orders/steady.config.ts'), 'utf8')
   assert.match(config, "local: 'http://127.0.0.1:3000'")

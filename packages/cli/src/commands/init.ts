@@ -22,6 +22,7 @@ const what: Record<string, string> = {
   'steady.config.ts': 'targets, environments, load profiles, a soak plan and gates',
   'scenarios/example.scenario.ts': 'one flow: seeded data, polling with eventually, an expected 404',
   '.github/workflows/steady.yml': 'scenarios on every pull request, then a short soak and a verdict',
+  'baselines/.gitattributes': 'where baselines go; runs added on two branches merge without conflicts',
 }
 
 /** The lines `steady init` prints after writing: the files and the next steps. */
@@ -56,7 +57,7 @@ export function registerInit(program: Command, ctx: CliContext, setExit: (code: 
   program
     .command('init')
     .argument('[dir]', 'the project folder (default: the working directory)')
-    .description("start using steady in a repo: write steady.config.ts, an example scenario and a CI workflow, ready to point at your service")
+    .description("start using steady in a repo: write steady.config.ts, an example scenario, a CI workflow and baselines/, ready to point at your service")
     .option('--service <name>', "the service's name, used for plans, baselines and the workflow (default: package.json name, else the folder name)")
     .option('--url <url>', 'where the service answers on your machine (default http://localhost:8080)')
     .option('--start <command>', 'the command that starts the service with PORT set, for the local environment (default "npm start")')
@@ -64,7 +65,8 @@ export function registerInit(program: Command, ctx: CliContext, setExit: (code: 
     .addHelpText(
       'after',
       `
-Writes steady.config.ts, scenarios/example.scenario.ts and .github/workflows/steady.yml.
+Writes steady.config.ts, scenarios/example.scenario.ts, .github/workflows/steady.yml
+and baselines/.gitattributes.
 Files that exist are not touched (nothing is written) unless --force.
 
 Examples:

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { SteadyError, writeFileAtomic } from '@steady/record'
-import { EXAMPLE_SCENARIO_NAME, INIT_FILES, configTemplate, scenarioTemplate, workflowTemplate, type TemplateValues } from './templates.ts'
+import { EXAMPLE_SCENARIO_NAME, INIT_FILES, configTemplate, gitattributesTemplate, scenarioTemplate, workflowTemplate, type TemplateValues } from './templates.ts'
 
 /** Options of {@link initProject}. */
 export interface InitOptions {
@@ -104,8 +104,8 @@ export function initValues(options: InitOptions): TemplateValues {
 }
 
 /**
- * Writes `steady.config.ts`, `scenarios/example.scenario.ts` and
- * `.github/workflows/steady.yml` into `options.dir`. Throws
+ * Writes `steady.config.ts`, `scenarios/example.scenario.ts`,
+ * `.github/workflows/steady.yml` and `baselines/.gitattributes` into `options.dir`. Throws
  * `STEADY_INIT_EXISTS` (exit 2) naming every file that exists, before writing
  * anything, unless `force`.
  */
@@ -116,6 +116,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     [INIT_FILES.config, configTemplate(values)],
     [INIT_FILES.scenario, scenarioTemplate(values)],
     [INIT_FILES.workflow, workflowTemplate(values)],
+    [INIT_FILES.gitattributes, gitattributesTemplate()],
   ]
   const existing = planned.map(([p]) => p).filter((p) => existsSync(join(dir, p)))
   if (existing.length && !options.force) {

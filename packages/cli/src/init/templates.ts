@@ -1,6 +1,7 @@
 /**
  * The files `steady init` writes into a team's repo: a `steady.config.ts`, one
- * example scenario and a GitHub Actions workflow. Each is a plain string built
+ * example scenario, a GitHub Actions workflow, and `baselines/.gitattributes`
+ * (the folder baselines live in, with the merge rule their format relies on). Each is a plain string built
  * from a few answers (service name, URL, start command), so the published CLI
  * carries them without extra files. Tests type-check the generated TypeScript
  * with `tsc` against the steady packages and run it against a real server.
@@ -26,6 +27,7 @@ export const INIT_FILES = {
   config: 'steady.config.ts',
   scenario: 'scenarios/example.scenario.ts',
   workflow: '.github/workflows/steady.yml',
+  gitattributes: 'baselines/.gitattributes',
 } as const
 
 const q = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
@@ -301,5 +303,16 @@ jobs:
             3) echo "::error::steady: the verdict is inconclusive (too little baseline, incomparable runs or too little data); an inconclusive verdict never passes"; exit 1 ;;
             *) echo "::error::steady verdict could not judge the run (exit \$CODE)"; exit 1 ;;
           esac
+`
+}
+
+/**
+ * `baselines/.gitattributes`: a baseline file adds one line per run, so git's
+ * union merge lets two branches that each add a run merge without a conflict.
+ */
+export function gitattributesTemplate(): string {
+  return `# Baselines (steady baseline add) add one line per run: two branches that each
+# add runs merge without a conflict with git's union driver.
+*.json merge=union
 `
 }
