@@ -418,14 +418,16 @@ export function buildCharts(input: ChartInputs): {
     const ratios = input.classified.generator.filter((g) => g.unit === 'ratio')
     const others = input.classified.generator.filter((g) => g.unit !== 'ratio')
     const useY2 = ratios.length > 0 && others.length > 0
-    const colors = [COLORS.elu, COLORS.lag, COLORS.late, ...COLORS.palette]
-    let c = 0
+    // Colours by meaning, so the same quantity looks the same in every report.
+    const spare = [...COLORS.palette.slice(2)]
+    const colorOf = (g: Indicator) =>
+      /utili[sz]ation/.test(g.series.name) ? COLORS.elu : g.series.unit === 'bool' ? COLORS.errors : /lag/.test(g.series.name) ? COLORS.lag : /late/.test(g.series.name) ? COLORS.late : (spare.shift() ?? '#666666')
     for (const g of [...ratios, ...others]) {
       const values = perWindow(g.series, n, (w) => indicatorValue(g, w, windowSec))
       lines.push({
         label: g.short + (useY2 ? (g.unit === 'ratio' ? ' (left axis)' : ' (right axis)') : ''),
         values: f(values, 'max'),
-        color: colors[c++ % colors.length],
+        color: colorOf(g),
         width: 1.5,
         scale: useY2 && g.unit !== 'ratio' ? 'y2' : 'y',
         ...(g.series.unit === 'bool' ? { stepped: true, dash: [2, 2] } : {}),

@@ -43,8 +43,12 @@ export interface VerdictView {
   decisive: FindingView[]
   /** Secondary findings that changed: reported only (unless the gate names them). */
   secondary: FindingView[]
-  /** Inconclusive, accepted, muted and informative findings. */
-  other: FindingView[]
+  /** Primary findings that could not be decided: they keep the gate from a yes or no. */
+  inconclusive: FindingView[]
+  /** Changes recorded as intended, or on a muted series. */
+  acceptedOrMuted: FindingView[]
+  /** Informative findings and secondary ones that could not be decided. */
+  info: FindingView[]
   /** Checks that were not judged, with why (the run could not have seen a change of the tolerance). */
   notJudged: FindingView[]
   /** Checks that were judged and passed. */

@@ -107,7 +107,9 @@ export function renderPage(input: PageInput): string {
     ...input.verdict,
     decisive: link(input.verdict.decisive),
     secondary: link(input.verdict.secondary),
-    other: link(input.verdict.other),
+    inconclusive: link(input.verdict.inconclusive),
+    acceptedOrMuted: link(input.verdict.acceptedOrMuted),
+    info: link(input.verdict.info),
     notJudged: link(input.verdict.notJudged),
     passed: link(input.verdict.passed),
   }

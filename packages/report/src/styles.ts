@@ -69,6 +69,7 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space:
 td.name { word-break: break-word; min-width: 9em; }
 tr.group td { background: #fbfbfc; font-weight: 600; word-break: break-word; }
 table.steps td.name { padding-left: 1.2em; }
+table.steps th[colspan] { text-align: center; border-bottom: 1px solid var(--line); }
 details.all-quantiles { margin-top: 10px; }
 .scenario-charts { margin: 18px 0 6px; }
 .scenario-charts > h3 { margin: 0 0 4px; font-size: 1.08rem; }

@@ -33,7 +33,15 @@ export function verdictHtml(verdict: VerdictView | undefined, baseline: Baseline
   const decisive = verdict.decisive.length
     ? html`<h3>What fails the gate (${verdict.decisive.length})</h3><p class="small">In short: ${kindCounts(verdict.decisive)}.</p>${groups(verdict.decisive, finding, 5)}`
     : html`<p><strong>Nothing fails the gate</strong>: no primary check changed beyond the gate’s tolerances.</p>`
-  const other = verdict.other.length ? html`<h3>Inconclusive, accepted, muted, for information (${verdict.other.length})</h3>${groups(verdict.other, finding, 5)}` : ''
+  const other = html`${
+    verdict.inconclusive.length
+      ? html`<h3>Inconclusive (${verdict.inconclusive.length})</h3><p class="small">What keeps the gate from a yes or no: ${kindCounts(verdict.inconclusive)}.</p>${groups(verdict.inconclusive, finding, 3)}`
+      : ''
+  }${verdict.acceptedOrMuted.length ? html`<h3>Accepted or muted (${verdict.acceptedOrMuted.length})</h3>${groups(verdict.acceptedOrMuted, finding, 5)}` : ''}${
+    verdict.info.length
+      ? html`<details class="more-findings"><summary>${plural(verdict.info.length, 'finding')} for information (secondary, or not deciding anything)</summary>${groups(verdict.info, finding, 5)}</details>`
+      : ''
+  }`
   const secondary = verdict.secondary.length
     ? html`<details class="more-findings"><summary>${plural(verdict.secondary.length, 'secondary change')}, reported only (they do not fail this gate)</summary>${groups(verdict.secondary, finding, 5)}</details>`
     : ''
