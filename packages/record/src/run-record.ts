@@ -82,6 +82,12 @@ export interface PhaseRecord {
   name: string
   startMs: number
   endMs: number
+  /**
+   * The start of the phase that trend findings ignore (the service settling
+   * after a load step), in ms from the phase's start. Absent: the judge uses
+   * 20% of the phase, at most one minute (the soak plan's default).
+   */
+  warmupMs?: number
   /** The load applied during the phase, if any. */
   load?: PhaseLoad
 }

@@ -140,6 +140,7 @@ export const runRecordSchema = {
           name: str,
           startMs: num,
           endMs: num,
+          warmupMs: { type: 'number', minimum: 0 },
           load: {
             type: 'object',
             required: ['profile', 'engine', 'executor', 'iterations', 'droppedIterations'],
