@@ -21,25 +21,28 @@
  * `__name()` call per closure and the client looks ~10% slower than it is.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Agent } from 'undici'
-import os from 'node:os'
+import { loadavg } from 'node:os'
 
 const root = resolve(import.meta.dirname, '../..')
 const N = Number(process.argv[2] ?? 2000)
 const rounds = 15
 const fromSources = process.execArgv.some((a) => a.includes('steady-source'))
+// dist/ folders this run creates are removed at the end: in the monorepo, code runs from sources.
+const built: string[] = []
 if (!fromSources) {
   for (const pkg of ['record', 'scenario']) {
+    if (!existsSync(join(root, 'packages', pkg, 'dist'))) built.push(join(root, 'packages', pkg, 'dist'))
     const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'packages', pkg, 'tsconfig.build.json')], { stdio: 'inherit' })
     if (r.status !== 0) throw new Error(`building @steady/${pkg} failed`)
   }
 }
 const { createDispatcher, expect, runIteration, scenario } = await import('@steady/scenario')
-console.log(`measuring @steady/scenario from ${fromSources ? 'its sources through tsx' : 'dist/ (as installed)'}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+console.log(`measuring @steady/scenario from ${fromSources ? 'its sources through tsx' : 'dist/ (as installed)'}; load average ${loadavg().map((l: number) => l.toFixed(1)).join(' ')}`)
 
 function startServer(): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((res, rej) => {
@@ -215,4 +218,5 @@ try {
   console.log(`events seen: ${events}`)
 } finally {
   child.kill('SIGTERM')
+  for (const dir of built) rmSync(dir, { recursive: true, force: true })
 }

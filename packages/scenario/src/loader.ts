@@ -145,29 +145,24 @@ export function describeLoadError(error: unknown, file: string): { line?: number
 
 let registered: Promise<void> | undefined
 
+/** True when the process already runs with tsx's loader (`--import tsx`, as in the monorepo). */
+function tsxActive(): boolean {
+  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /(^|[\s=/])tsx(\/|\s|$)/.test(a) || a === 'tsx')
+}
+
 /**
- * Imports a TypeScript or JavaScript module. When the process already runs
- * under tsx (the monorepo) the native import does it; otherwise tsx's loader
- * is registered once for the process. Scenario files then share one module
- * graph: `@steady/scenario` and the files' helpers load once, not once per
- * file as separate `tsImport` namespaces would (about 70 ms each).
+ * Imports a TypeScript or JavaScript module. Under tsx (the monorepo) the
+ * native import does it; otherwise tsx's loader is registered once for the
+ * process before the first TypeScript file. Either way scenario files share
+ * one module graph: `@steady/scenario` and the files' helpers load once, not
+ * once per file as separate `tsImport` namespaces would (about 70 ms each).
  */
 export async function importModule(path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(path).href
-  if (!registered) {
-    try {
-      return (await import(url)) as Record<string, unknown>
-    } catch (error) {
-      // The code can be lost when the error crosses the loader-hooks thread; the message stays.
-      const e = error as { code?: string; message?: string }
-      if (e?.code !== 'ERR_UNKNOWN_FILE_EXTENSION' && !/Unknown file extension/.test(e?.message ?? '')) throw error
-      registered = import('tsx/esm/api').then(({ register }) => void register())
-      await registered
-      // Node caches the failed import of this URL: load it again under another one.
-      return (await import(`${url}?steady-tsx`)) as Record<string, unknown>
-    }
+  if (/\.[cm]?tsx?$/.test(path) && !tsxActive()) {
+    registered ??= import('tsx/esm/api').then(({ register }) => void register())
+    await registered
   }
-  await registered
   return (await import(url)) as Record<string, unknown>
 }
 
@@ -199,8 +194,12 @@ export async function loadScenarioFiles(options: LoadOptions): Promise<ScenarioF
       mod = await importModule(path)
     } catch (error) {
       const d = describeLoadError(error, path)
+      // A .ts file in a package without "type": "module" is compiled as CommonJS, which cannot load ESM-only steady.
+      const commonjs = /require\(\) ES Module|Cannot use import statement outside a module|ERR_REQUIRE_ESM/.test(d.message)
       throw new SteadyError('STEADY_SCENARIO_LOAD', `${rel}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ${d.message}`, {
-        hint: 'fix the error at that line; a scenario file exports scenario(...) values',
+        hint: commonjs
+          ? 'scenario files are ES modules: add "type": "module" to your package.json, or name the file *.scenario.mts'
+          : 'fix the error at that line; a scenario file exports scenario(...) values',
         cause: error,
         details: { file: path, line: d.line, column: d.column },
       })
