@@ -34,6 +34,7 @@ nav.toc a { text-decoration: none; }
 .verdict .headline { font-size: 1.35rem; font-weight: 700; margin: 0 0 6px; }
 .verdict ul.answers { list-style: none; padding: 0; margin: 6px 0 8px; display: flex; flex-direction: column; gap: 4px; }
 .verdict ul.answers li { margin: 0; }
+.verdict ul.answers.row { flex-direction: row; flex-wrap: wrap; gap: 8px; }
 .verdict h3 { margin: 14px 0 4px; }
 .verdict .numbers { margin-top: 2px; }
 .verdict .numbers strong { color: var(--fg); font-weight: 600; }

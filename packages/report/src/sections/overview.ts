@@ -16,7 +16,7 @@ export function verdictHtml(verdict: VerdictView | undefined, baseline: Baseline
   if (!verdict) {
     return html`<section class="verdict none" id="verdict" aria-label="verdict">
 <p class="headline">No verdict: this report was built without one</p>
-<ul class="answers"><li><span class="answer none">working? not judged</span></li><li><span class="answer none">stable? not judged</span></li></ul>
+<ul class="answers row"><li><span class="answer none">working? not judged</span></li><li><span class="answer none">stable? not judged</span></li></ul>
 <p>It shows what the run measured; it does not say whether the version is working or stable${baseline ? ', although a baseline was given (its ranges are drawn for comparison)' : ''}. To judge it, run <code>steady verdict &lt;run.json&gt; --baseline &lt;baseline.json&gt; --gate &lt;gate&gt; --report</code>, or pass <code>--verdict &lt;verdict.json&gt;</code> to <code>steady report</code>.</p>
 </section>`
   }
