@@ -256,6 +256,14 @@ test('with a verdict, charts draw its fitted lines and its prediction intervals;
   assert.match(page, 'Intel Xeon Platinum 8375C there')
 })
 
+test('a baseline without a verdict: the top says there is no verdict and whether the baseline is comparable', () => {
+  const page = renderReport({ record: plain(), baseline: baseline(), baselineName: 'baselines/demo-store.json' })
+  const top = page.slice(page.indexOf('id="verdict"'), page.indexOf('id="run"'))
+  assert.match(top, 'No verdict')
+  assert.match(top, '3 of 4 baseline runs have this run’s comparability key; 1 differs (cpuModel')
+  assert.match(page, 'the baseline’s median over its 3 comparable runs')
+})
+
 test('a verdict about another run is refused with what to do', () => {
   const record = plain()
   const verdict = { ...makeVerdict(record, baseline()), run: { ...makeVerdict(record, baseline()).run, id: 'other' } }

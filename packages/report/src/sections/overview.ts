@@ -17,7 +17,8 @@ export function verdictHtml(verdict: VerdictView | undefined, baseline: Baseline
     return html`<section class="verdict none" id="verdict" aria-label="verdict">
 <p class="headline">No verdict: this report was built without one</p>
 <ul class="answers row"><li><span class="answer none">working? not judged</span></li><li><span class="answer none">stable? not judged</span></li></ul>
-<p>It shows what the run measured; it does not say whether the version is working or stable${baseline ? ', although a baseline was given (its ranges are drawn for comparison)' : ''}. To judge it, run <code>steady verdict &lt;run.json&gt; --baseline &lt;baseline.json&gt; --gate &lt;gate&gt; --report</code>, or pass <code>--verdict &lt;verdict.json&gt;</code> to <code>steady report</code>.</p>
+${baseline ? baselineLine(baseline) : ''}
+<p>It shows what the run measured; it does not say whether the version is working or stable${baseline ? ', although a baseline was given (its numbers and ranges are shown for comparison)' : ''}. To judge it, run <code>steady verdict &lt;run.json&gt; --baseline &lt;baseline.json&gt; --gate &lt;gate&gt; --report</code>, or pass <code>--verdict &lt;verdict.json&gt;</code> to <code>steady report</code>.</p>
 </section>`
   }
   const tone = verdict.outcome === 'pass' ? 'good' : verdict.outcome === 'fail' ? 'bad' : 'warn'
@@ -194,4 +195,14 @@ function kindCounts(list: FindingView[]): string {
     .sort((a, b) => a[1].order - b[1].order)
     .map(([kind, c]) => `${kind} (${c.n})`)
     .join(', ')
+}
+
+/** Without a verdict: whether the baseline's runs were made under this run's comparability key. */
+function baselineLine(b: BaselineView): Html {
+  const differ = b.runList.filter((r) => r.differs.length)
+  return html`<p class="small"><span class="tag ${differ.length === b.runList.length ? 'warn' : 'good'}">${differ.length === b.runList.length ? 'not comparable' : 'comparable'}</span> ${
+    differ.length
+      ? `${b.runs} of ${plural(b.runList.length, 'baseline run')} have this run’s comparability key; ${differ.length} ${differ.length === 1 ? 'differs' : 'differ'} (${[...new Set(differ.flatMap((r) => r.differs))].join('; ')}) and ${differ.length === 1 ? 'is' : 'are'} left out of the numbers`
+      : `all ${plural(b.runList.length, 'baseline run')} have this run’s comparability key (host CPU and cores, Node.js, plan, duration scale, load engine)`
+  }</p>`
 }
