@@ -188,29 +188,35 @@ function indicatorOf(s: SeriesRecord): Indicator {
 /** Several routes of one scraped histogram, merged per window: one service-side latency line. */
 function mergedBuckets(list: SeriesRecord[]): Indicator {
   const first = list[0]
-  const byWindow = new Map<number, SeriesWindow>()
+  // Cumulative counts add up per bound: the series of one histogram family share their bounds.
+  const acc = new Map<number, { count: number; sum: number; le: Map<number, number> }>()
   for (const s of list) {
     for (const w of s.windows) {
       if (!w.buckets) continue
-      const have = byWindow.get(w.i)
-      if (!have) byWindow.set(w.i, { i: w.i, count: w.count, buckets: w.buckets.map(([le, n]) => [le, n]), sum: w.sum ?? 0 })
-      else {
-        have.count += w.count
-        have.sum = (have.sum ?? 0) + (w.sum ?? 0)
-        const m = new Map(have.buckets!.map(([le, n]) => [String(le), n]))
-        for (const [le, n] of w.buckets) m.set(String(le), (m.get(String(le)) ?? 0) + n)
-        have.buckets = [...m.entries()]
-          .map(([le, n]): [number | '+Inf', number] => [le === '+Inf' ? '+Inf' : Number(le), n])
-          .sort((a, b) => (a[0] === '+Inf' ? 1 : b[0] === '+Inf' ? -1 : a[0] - b[0]))
+      let a = acc.get(w.i)
+      if (!a) acc.set(w.i, (a = { count: 0, sum: 0, le: new Map() }))
+      a.count += w.count
+      a.sum += w.sum ?? 0
+      for (const [le, n] of w.buckets) {
+        const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : le
+        a.le.set(bound, (a.le.get(bound) ?? 0) + n)
       }
     }
   }
+  const windows: SeriesWindow[] = [...acc.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([i, a]) => ({
+      i,
+      count: a.count,
+      sum: a.sum,
+      buckets: [...a.le.entries()].sort((x, y) => x[0] - y[0]).map(([le, n]): [number | '+Inf', number] => [le === Number.POSITIVE_INFINITY ? '+Inf' : le, n]),
+    }))
   const rest: Record<string, string> = list.length > 1 ? (first.tags.service !== undefined ? { service: first.tags.service } : {}) : first.tags
   const merged: SeriesRecord = {
     ...first,
     key: list.length > 1 ? `${first.source}/${first.name}${tagText(rest)} (${list.length} series)` : first.key,
     tags: rest,
-    windows: [...byWindow.values()].sort((a, b) => a.i - b.i),
+    windows,
   }
   const unit = first.unit.toLowerCase()
   const factor = unit === 'seconds' || unit === 's' ? 1000 : 1
