@@ -4,7 +4,7 @@
  * Wiring only: the work is `initProject()` in ../init/init.ts.
  */
 import type { Command } from 'commander'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { ExitCode } from '@steady/record'
 import type { CliContext } from '../context.ts'
@@ -34,11 +34,20 @@ export function describeInit(result: InitResult, cwd: string): string {
   const lines = [`steady init: wrote ${result.files.length} files in ${where}`]
   for (const f of result.files) lines.push(`  ${f.action.padEnd(11)} ${f.path.padEnd(width)}  ${what[f.path] ?? ''}`.trimEnd())
   const cd = where === '.' ? '' : `cd ${where} && `
-  const hasPackage = existsSync(join(result.dir, 'package.json'))
+  const pkgPath = join(result.dir, 'package.json')
+  const hasPackage = existsSync(pkgPath)
+  let esm = false
+  try {
+    esm = hasPackage && (JSON.parse(readFileSync(pkgPath, 'utf8')) as { type?: unknown }).type === 'module'
+  } catch {
+    // An unreadable package.json gets the step that sets the type.
+  }
+  // steady loads .ts scenarios as ES modules: the package must say it is one.
+  const setup = `${hasPackage ? '' : 'npm init -y && '}${esm ? '' : 'npm pkg set type=module && '}`
   lines.push(
     '',
     'Next:',
-    `  1. ${cd}${hasPackage ? '' : 'npm init -y && '}npm install --save-dev @steady/cli @steady/scenario`,
+    `  1. ${cd}${setup}npm install --save-dev @steady/cli @steady/scenario`,
     '     (steady is not on the public npm registry: docs/guide-scenario-authors.md says how to install it from a checkout)',
     `  2. point steady.config.ts at ${v.service}: targets.local (now ${v.url}), and the local environment's`,
     `     start command (now ${[v.start.command, ...v.start.args].join(' ')}, given PORT) and readiness path (now /health)`,
