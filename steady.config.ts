@@ -112,6 +112,24 @@ export default defineConfig({
         { name: 'recovery', duration: '1m' },
       ],
     },
+    // `npm run demo`: the same shape in 90 seconds.
+    demo: {
+      environment: 'local',
+      window: '5s',
+      service: { name: 'demo-store' },
+      probe: { concurrency: 2 },
+      scrape: {
+        interval: '2s',
+        extraSeries: ['store_fault_leak_retained_bytes', 'store_fault_injected_total', 'http_requests_in_flight', 'store_orders_created_total'],
+      },
+      phases: [
+        { name: 'warmup', duration: '5s' },
+        { name: 'quiet', duration: '25s' },
+        { name: 'nominal', duration: '30s', load: 'nominal' },
+        { name: 'peak', duration: '25s', load: 'peak' },
+        { name: 'recovery', duration: '5s' },
+      ],
+    },
   },
 
   // ── gates (packages/baseline) ────────────────────────────────────────────

@@ -1,182 +1,140 @@
 /**
- * `npm run demo`. Today: starts the demo store as a process on a free port
- * (the way an ephemeral environment will), prints its URL, says what the
- * full demo will do, runs a short self-check against the store (a user flow
- * from login to a shipped order, then /metrics), and tears the store down.
- * Exits 0 when the self-check passes, 1 when it does not, 130 on Ctrl-C
- * (after tearing the store down).
+ * `npm run demo [-- --fault <switch>]`: what steady is for, in a few minutes,
+ * on a fresh machine.
+ *
+ *   1. the example scenarios against a fresh demo store (an ephemeral environment)
+ *   2. a baseline of this machine, built once from three clean soaks and kept in .steady/demo/
+ *   3. a short soak (quiet → nominal → peak) with the fault switch, if any
+ *   4. the verdict against the baseline under the `staging` gate, and the HTML report
+ *
+ * Every step is a `steady` command (printed before it runs), so a reader can
+ * run them by hand. Environments are torn down after each step and on Ctrl-C.
+ * Exit code: the verdict's (0 stable, 1 not, 3 inconclusive), 130/143 when interrupted.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { join, relative } from 'node:path'
+import { parseArgs } from 'node:util'
+import { main } from '@steady/cli'
 
 const root = join(import.meta.dirname, '..')
-const storeMain = join(root, 'packages', 'demo-store', 'src', 'main.ts')
-/** Every wait in the demo is bounded; the whole demo gives up after this. */
-const DEMO_LIMIT_MS = 60_000
+const stateDir = join(root, '.steady', 'demo')
+const baselineFile = join(stateDir, 'baseline.json')
+const machineFile = join(stateDir, 'machine.json')
+const plan = 'demo'
+const gate = 'staging'
+const baselineRuns = 3
 
-const out = (line = '') => process.stdout.write(`${line}\n`)
-
-let store: ChildProcess | undefined
-let storeExit: Promise<number | null> | undefined
-
-/** Starts the store on a free port and resolves with the URL it prints. */
-function startStore(): Promise<string> {
-  const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', storeMain, '--port', '0', '--order-delay', '100ms'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  store = child
-  storeExit = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
-  let printed = ''
-  child.stderr!.on('data', (d: Buffer) => process.stderr.write(d))
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      printed += d.toString()
-      const m = /demo-store listening on (http:\/\/\S+)/.exec(printed)
-      if (m) resolve(m[1])
-    })
-    child.on('error', reject)
-    void storeExit!.then((code) => reject(new Error(`the demo store exited (${code}) before it listened:\n${printed}`)))
-  })
+/** The fault switches of the demo store, as `--fault` names them, and what each does. */
+const faults: Record<string, { env: Record<string, string>; what: string }> = {
+  latency: { env: { STORE_FAULT_LATENCY: '*=25ms' }, what: 'every API route answers 25 ms slower' },
+  errors: { env: { STORE_FAULT_ERRORS: '/api/checkout=0.1' }, what: '10% of checkouts fail with a 500' },
+  leak: { env: { STORE_FAULT_LEAK_BYTES: '65536' }, what: 'every API request keeps 64 KiB it never frees' },
+  drift: { env: { STORE_FAULT_DRIFT: '0.2ms/order' }, what: 'latency grows with every order placed' },
+  contention: { env: { STORE_FAULT_CONTENTION: '5ms/inflight' }, what: 'latency grows with concurrent requests' },
+  crash: { env: { STORE_FAULT_CRASH_AFTER: '1500' }, what: 'the store crashes after 1,500 API requests' },
 }
 
-/**
- * Stops the store: SIGTERM, and SIGKILL if it has not stopped 10 s later.
- * After a Ctrl-C the store (in the same process group) has had the signal
- * already and is stopping; `waitFirstMs` gives it that long before a SIGTERM
- * would count as its second signal.
- */
-async function stopStore(waitFirstMs = 0): Promise<number | null> {
-  if (!store || !storeExit) return 0
-  const running = () => store!.exitCode === null && store!.signalCode === null
-  if (waitFirstMs > 0) await Promise.race([storeExit, new Promise((r) => setTimeout(r, waitFirstMs).unref())])
-  if (running()) store.kill('SIGTERM')
-  const kill = setTimeout(() => store?.kill('SIGKILL'), 10_000)
-  const code = await storeExit
-  clearTimeout(kill)
-  return code
+const { values } = parseArgs({
+  options: { fault: { type: 'string' }, rebuild: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+})
+
+const say = (line = '') => process.stdout.write(line + '\n')
+const bold = (s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\u001b[1m${s}\u001b[22m` : s)
+
+if (values.help) {
+  say('npm run demo [-- --fault <switch>] [-- --rebuild]')
+  say(`switches: ${Object.keys(faults).join(', ')}`)
+  say('--rebuild   build the baseline of this machine again')
+  process.exit(0)
+}
+const fault = values.fault === undefined ? undefined : faults[values.fault]
+if (values.fault !== undefined && !fault) {
+  process.stderr.write(`error: unknown fault switch "${values.fault}"\n  → use one of: ${Object.keys(faults).join(', ')}\n`)
+  process.exit(2)
 }
 
-interface Json {
-  [key: string]: unknown
-}
-
-async function request(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: Json; text: string }> {
-  const headers: Record<string, string> = {}
-  if (token) headers.authorization = `Bearer ${token}`
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000) })
-  const text = await res.text()
-  let parsed: Json = {}
+/** Runs one steady command in this process, printing it first; stops the demo when it was interrupted. */
+async function steady(args: string[], env: Record<string, string> = {}): Promise<number> {
+  say(`\n$ steady ${args.join(' ')}`)
+  const saved = { ...process.env }
+  Object.assign(process.env, env)
   try {
-    parsed = JSON.parse(text) as Json
-  } catch {
-    // /metrics is text.
+    const code = await main(args, { cwd: root })
+    if (code === 130 || code === 143) {
+      say('\ninterrupted: everything the demo started has been torn down.')
+      process.exit(code)
+    }
+    return code
+  } finally {
+    for (const k of Object.keys(env)) {
+      if (saved[k] === undefined) delete process.env[k]
+      else process.env[k] = saved[k]
+    }
   }
-  return { status: res.status, body: parsed, text }
 }
 
-let failures = 0
-function check(ok: boolean, what: string, detail: string): void {
-  out(`  ${ok ? '✓' : '✗'} ${what.padEnd(34)} ${detail}`)
-  if (!ok) failures++
+/** A baseline is only comparable on the machine (CPU, cores, Node.js) that made it. */
+function machineKey(): string {
+  return JSON.stringify({ cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.versions.node, config: readFileSync(join(root, 'steady.config.ts'), 'utf8').length })
 }
 
-async function selfCheck(base: string): Promise<void> {
-  const health = await request(base, 'GET', '/health')
-  check(health.status === 200 && health.body.status === 'ok', 'GET /health', `${health.status} ${String(health.body.status)}`)
+function baselineUsable(): boolean {
+  if (values.rebuild || !existsSync(baselineFile) || !existsSync(machineFile)) return false
+  if (readFileSync(machineFile, 'utf8') !== machineKey()) return false
+  const runs = (JSON.parse(readFileSync(baselineFile, 'utf8')) as { runs?: Record<string, unknown> }).runs
+  return Object.keys(runs ?? {}).length >= baselineRuns
+}
 
-  const login = await request(base, 'POST', '/api/login', undefined, { email: 'demo@example.com', password: 'demo' })
-  const token = typeof login.body.token === 'string' ? login.body.token : undefined
-  check(login.status === 200 && token !== undefined, 'POST /api/login', `${login.status} bearer token for demo@example.com`)
+say(bold('steady demo'))
+say('steady tells a release gate whether a new version of an HTTP service is working and stable.')
+say('The demo store (packages/demo-store) stands in for your service; its scenarios are in scenarios/store/.')
 
-  const products = await request(base, 'GET', '/api/products?pageSize=5')
-  const items = Array.isArray(products.body.items) ? (products.body.items as Json[]) : []
-  check(products.status === 200 && items.length === 5, 'GET /api/products?pageSize=5', `${products.status} ${items.length} of ${String(products.body.total)} products`)
-  const product = items.find((p) => p.inStock === true)
+say(bold('\n1. Working? The example scenarios against a fresh demo store'))
+say('A fresh environment is brought up for the run and torn down after it (steady.config.ts: environments.local).')
+const run = await steady(['run', '--env', 'local', 'scenarios/store', '--reporter', 'pretty', '--out', '.steady/demo/run'])
+if (run !== 0) {
+  say('\nThe scenarios do not pass on this machine; there is nothing to soak. See the failures above.')
+  process.exit(run)
+}
 
-  const added = await request(base, 'POST', '/api/cart/items', token, { productId: product?.id, quantity: 2 })
-  check(added.status === 201, 'POST /api/cart/items', `${added.status} 2 × ${String(product?.name)}`)
-
-  const checkout = await request(base, 'POST', '/api/checkout', token)
-  const orderId = String(checkout.body.id)
-  check(checkout.status === 201 && checkout.body.state === 'pending', 'POST /api/checkout', `${checkout.status} order ${orderId} ${String(checkout.body.state)}`)
-
-  // The worker ships it in the background; poll as a scenario would (bounded).
-  let state = String(checkout.body.state)
-  let polls = 0
-  while (state !== 'shipped' && polls < 50) {
-    await new Promise((r) => setTimeout(r, 50))
-    polls++
-    state = String((await request(base, 'GET', `/api/orders/${orderId}`, token)).body.state)
+say(bold('\n2. A baseline of this machine'))
+if (baselineUsable()) {
+  say(`Reusing the baseline in ${relative(root, baselineFile)} (${baselineRuns}+ clean soaks made on this machine; --rebuild makes a new one).`)
+} else {
+  say(`Numbers mean something only against the same service's earlier runs on comparable hardware, so the demo`)
+  say(`first soaks the clean store ${baselineRuns} times (about ${baselineRuns * 1.5} minutes, once) and keeps the baseline in ${relative(root, stateDir)}/.`)
+  rmSync(stateDir, { recursive: true, force: true })
+  mkdirSync(stateDir, { recursive: true })
+  for (let i = 1; i <= baselineRuns; i++) {
+    say(bold(`\n   clean soak ${i} of ${baselineRuns}`))
+    const out = `.steady/demo/baseline-runs/${i}`
+    const soaked = await steady(['soak', plan, '--env', 'local', '--out', out, '--seed', `baseline-${i}`])
+    if (soaked !== 0) process.exit(soaked)
+    const added = await steady(['baseline', 'add', out, '--baseline', relative(root, baselineFile), '--gate', 'integration', '--by', 'npm run demo'])
+    if (added !== 0) process.exit(added)
   }
-  check(state === 'shipped', `GET /api/orders/${orderId}`, `${state} after ${polls} polls`)
-
-  const metrics = await request(base, 'GET', '/metrics')
-  const series = metrics.text.split('\n').filter((l) => l.startsWith('http_request_duration_seconds_count')).length
-  const rss = Number(/^process_resident_memory_bytes (\S+)/m.exec(metrics.text)?.[1] ?? NaN)
-  check(metrics.status === 200 && series > 0 && rss > 0, 'GET /metrics', `${series} request-duration series by route template, RSS ${(rss / 2 ** 20).toFixed(0)} MiB`)
+  writeFileSync(machineFile, machineKey())
 }
 
-let interrupted = false
-async function onInterrupt(signal: NodeJS.Signals): Promise<void> {
-  if (interrupted) return
-  interrupted = true
-  out(`\n${signal}: stopping the demo store`)
-  await stopStore(3000)
-  out('demo store stopped')
-  process.exit(signal === 'SIGINT' ? 130 : 143)
-}
-process.on('SIGINT', (s) => void onInterrupt(s))
-process.on('SIGTERM', (s) => void onInterrupt(s))
+say(bold(`\n3. Stable? A short soak: quiet, nominal and peak load${fault ? `, with the ${values.fault} fault on: ${fault.what}` : ''}`))
+const out = '.steady/demo/latest'
+rmSync(join(root, out), { recursive: true, force: true })
+const soaked = await steady(['soak', plan, '--env', 'local', '--out', out], fault?.env ?? {})
+if (soaked !== 0) process.exit(soaked)
 
-const giveUp = setTimeout(() => {
-  out(`the demo did not finish within ${DEMO_LIMIT_MS / 1000}s: stopping`)
-  void stopStore().then(() => process.exit(1))
-}, DEMO_LIMIT_MS)
-giveUp.unref()
+say(bold(`\n4. The verdict against the baseline, under the ${gate} gate, and the report`))
+await steady(['verdict', out, '--baseline', relative(root, baselineFile), '--gate', gate, '--format', 'json', '-o', `${out}/verdict.json`])
+const verdict = await steady(['verdict', out, '--baseline', relative(root, baselineFile), '--gate', gate])
+await steady(['report', out, '--baseline', relative(root, baselineFile), '--verdict', `${out}/verdict.json`, '-o', `${out}/report.html`])
 
-out('steady demo (preview)')
-out()
-let exitCode = 0
-let failure: string | undefined
-try {
-  const url = await startStore()
-  out(`demo store listening on ${url}`)
-  out()
-  out('The full demo will:')
-  out('  1. bring the demo store up as an ephemeral environment (steady env),')
-  out('  2. run the example scenarios in scenarios/ against it: is it working? (steady run),')
-  out('  3. soak it briefly, phase by phase (quiet, nominal, peak), with the scenarios as')
-  out('     end-to-end probes while watching its /metrics (steady soak),')
-  out('  4. compare the run with the baseline in baselines/: is it stable? (steady verdict),')
-  out('  5. write an HTML report to reports/ (steady report).')
-  out()
-  out('What works today is the demo store itself. A user flow against it:')
-  await selfCheck(url)
-  out()
-  if (failures > 0) failure = `${failures} check(s) failed`
-} catch (err) {
-  failure = `the demo failed: ${(err as Error).message}`
-}
-// A Ctrl-C reaches the store too (same process group), and a request may fail
-// because of it before this process has run its own handler: give the event
-// loop one more turn to deliver the signal before reading a failure as one.
-await new Promise((resolve) => setImmediate(() => setImmediate(resolve)))
-if (!interrupted) {
-  if (failure) {
-    out(failure)
-    exitCode = 1
-  }
-  const code = await stopStore()
-  out(`demo store stopped (exit ${code})`)
-  if (code !== 0) exitCode = 1
-  out()
-  out('Try it yourself:')
-  out('  npm run store -- --port 0')
-  out('  STORE_FAULT_LATENCY="/api/products/:id=150ms" npm run store -- --port 0   # a known regression')
-  out('  (fault switches: packages/demo-store/README.md)')
-  clearTimeout(giveUp)
-  process.exit(exitCode)
-}
-// Otherwise the interrupt handler is tearing the store down and exits 130.
+say(bold('\nWhat happened'))
+const words: Record<number, string> = { 0: 'stable: the gate passes (exit 0)', 1: 'not stable: the gate fails (exit 1)', 3: 'inconclusive: the gate cannot say yes (exit 3)' }
+say(`verdict: ${words[verdict] ?? `exit ${verdict}`}`)
+say(`report:  ${join(root, out, 'report.html')} (open it in a browser)`)
+say(bold('\nTry next'))
+if (!fault) say(`npm run demo -- --fault leak          the same soak with a memory leak: judged not stable (also: ${Object.keys(faults).filter((f) => f !== 'leak').join(', ')})`)
+else say('npm run demo                          the same soak without a fault: judged stable')
+say('npx steady soak --env local           the full default plan (about 10 minutes)')
+say('docs/guide-scenario-authors.md        write scenarios for your own service; docs/guide-gate-owners.md for gates')
+process.exitCode = verdict
