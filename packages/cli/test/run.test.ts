@@ -2,6 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { main } from '@steady/cli'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { createStore } from '@steady/demo-store'
@@ -119,6 +120,49 @@ test('--replay re-runs one recorded iteration with the same seeded data, printin
   const badIt = await steady(['run', 'f.scenario.ts', '--target', url, '--replay', 'out', '--iteration', '7'], dir)
   assert.is(badIt.code, 2)
   assert.match(badIt.err, 'there is no iteration 7')
+})
+
+test('colour on a terminal, none with NO_COLOR', async () => {
+  const dir = project({ 'p.scenario.ts': passing })
+  const run = async (env: NodeJS.ProcessEnv) => {
+    let out = ''
+    const code = await main(['run', 'p.scenario.ts', '--target', url, '--reporter', 'pretty'], { cwd: dir, env: { ...process.env, GITHUB_ACTIONS: '', ...env }, out: (s) => void (out += s), err: () => {}, isTTY: true })
+    return { code, out }
+  }
+  const tty = await run({ NO_COLOR: '' })
+  assert.is(tty.code, 0)
+  assert.match(tty.out, '\u001b[32m✓\u001b[39m')
+  delete process.env.NO_COLOR
+  const plain = await run({ NO_COLOR: '1' })
+  assert.not.match(plain.out, '\u001b[')
+})
+
+test('SIGINT: the binary stops the run, writes an incomplete record, runs teardown and exits 130', async () => {
+  const dir = project({
+    's.scenario.ts': `import { scenario, defineTeardown } from '@steady/scenario'
+import { writeFileSync } from 'node:fs'
+export const teardown = defineTeardown(async () => writeFileSync('teardown-ran', 'yes'))
+export default scenario('waits a long time', async ({ http, sleep }) => {
+  await http.get('/api/products', { query: { page: 1 } })
+  await sleep('60s')
+})
+`,
+  })
+  const bin = join(repoRoot, 'packages/cli/bin/steady.js')
+  const child = spawn(process.execPath, [bin, 'run', 's.scenario.ts', '--target', url, '--reporter', 'pretty,json', '--out', 'out'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+  // Wait until the run has started, then interrupt it.
+  for (let i = 0; i < 200 && !out.includes('steady run ·'); i++) await new Promise((r) => setTimeout(r, 50))
+  await new Promise((r) => setTimeout(r, 300))
+  child.kill('SIGINT')
+  const code = await new Promise<number | null>((r) => child.on('close', r))
+  assert.is(code, 130, out)
+  assert.match(out, 'interrupted')
+  const rec = JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8'))
+  assert.is(rec.complete, false)
+  assert.is(readFileSync(join(dir, 'teardown-ran'), 'utf8'), 'yes')
 })
 
 test('the real binary: exit codes 0, 1 and 2 from a child process', async () => {
