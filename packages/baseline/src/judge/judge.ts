@@ -31,7 +31,7 @@ import { levelChecks } from './levels.ts'
 import { failureChecks, newErrorChecks } from './failures.ts'
 import { workingChecks } from './working.ts'
 import { objectiveChecks } from './objectives.ts'
-import { stabilityChecks } from './stability.ts'
+import { markSaturated, saturatedPhases, stabilityChecks } from './stability.ts'
 
 export interface JudgeOptions {
   /** The run to judge. */
@@ -165,6 +165,7 @@ export function judge(options: JudgeOptions): Verdict {
   checks.push(...stabilityChecks(ctx))
   checks.push(...objectiveChecks(ctx))
   const findings = decide(checks, gate, options.baseline ?? null, now)
+  markSaturated(findings, saturatedPhases(ctx))
   findings.push(...extra)
   if (baselineUsable) warnings.push(...missingSeries(ctx))
   warnings.push(...powerWarnings(findings))
@@ -219,6 +220,7 @@ export function compareRuns(options: CompareOptions): Verdict {
   const ctx = context(options.b, current, [entry], [], [entry], gate, true, true, true)
   const checks = [...workingChecks(ctx), ...levelChecks(ctx), ...failureChecks(ctx), ...newErrorChecks(ctx), ...stabilityChecks(ctx), ...objectiveChecks(ctx)]
   const findings = decide(checks, gate, null, now)
+  markSaturated(findings, saturatedPhases(ctx))
   if (!options.b.complete) {
     findings.push({ id: 'incomplete-run:run', kind: 'incomplete-run', question: 'stable', status: 'inconclusive', primary: true, message: `run B is incomplete (${options.b.incompleteReason ?? 'stopped early'})` })
   }

@@ -1,13 +1,35 @@
 /**
- * Stability over time and under load that is not a level: restarts and
- * crashes of the service during the run, each a finding with its time.
+ * Stability over time and under load (issue 8): drift within constant-load
+ * phases, leaks, other growing indicators, latency under load against the
+ * quiet phase, dropped iterations and start lateness, a saturated load
+ * generator, closed-model executors, restarts, crashes and recovery.
+ *
+ * Trends are fitted within each phase after its warm-up, never across phases
+ * (a load step is not a drift): Theil–Sen slopes and a seasonal Mann–Kendall
+ * test with trend-free pre-whitening. Against the baseline, the run's slope is
+ * compared with the slopes its runs had, and both tests must reject
+ * (intersection–union: the larger p-value counts).
  */
-import type { Finding, RunEvent } from '@steady/record'
-import type { Check, JudgeContext } from './context.ts'
-import { at } from './check.ts'
+import type { Finding, RunEvent, SeriesRecord } from '@steady/record'
+import { normalQuantile } from '../stats/distributions.ts'
+import { mean, sd } from '../stats/robust.ts'
+import { combinedDrift, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, saturatedWindows, trendPhases, type TrendPhase } from '../trends.ts'
+import type { BaselineEntry } from '../store.ts'
+import { failureRateTest } from './failures.ts'
+import { predict, detectableRise, pooledPrior } from './predict.ts'
+import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
+import { at, ms, pct, pp, pval, r4, seriesLabel } from './check.ts'
+
+const LOAD_KINDS = new Set(['load-latency', 'load-slope', 'dropped-iterations', 'start-lateness'])
 
 function phaseAt(ctx: JudgeContext, atMs: number): string | undefined {
   return ctx.current.phases.find((p) => atMs >= p.startMs && atMs < p.endMs)?.name
+}
+
+const MiB = 1024 * 1024
+function bytes(v: number): string {
+  const a = Math.abs(v)
+  return a >= 1024 * MiB ? `${(v / 1024 / MiB).toFixed(2)} GiB` : a >= MiB ? `${(v / MiB).toFixed(1)} MiB` : `${(v / 1024).toFixed(0)} KiB`
 }
 
 /** Restarts and crashes: each a failing finding with its time and phase. */
@@ -17,29 +39,457 @@ function restartChecks(ctx: JudgeContext): Check[] {
   events.forEach((e, i) => {
     const kind = e.kind === 'service-crash' ? 'crash' : 'restart'
     const phase = phaseAt(ctx, e.atMs)
-    const finding: Finding = {
-      id: `${kind}:${i + 1}`,
-      kind,
-      question: 'stable',
-      status: 'fail',
-      primary: true,
-      atMs: e.atMs,
-      evidence: { event: e.message },
-      message: '',
-    }
+    const finding: Finding = { id: `${kind}:${i + 1}`, kind, question: 'stable', status: 'fail', primary: true, atMs: e.atMs, evidence: { event: e.message }, message: '' }
     if (phase) finding.phase = phase
     checks.push({
       finding,
       decided: 'fail',
       severity: kind === 'crash' ? 'critical' : 'major',
-      describe: () =>
-        `the service ${kind === 'crash' ? 'crashed' : 'restarted'} ${at(e.atMs)} into the run${phase ? ` (phase ${phase})` : ''}: ${e.message}`,
+      describe: () => `the service ${kind === 'crash' ? 'crashed' : 'restarted'} ${at(e.atMs)} into the run${phase ? ` (phase ${phase})` : ''}: ${e.message}`,
     })
   })
   return checks
 }
 
+/** Loaded phases driven by VU-based executors: a slower version receives less load. */
+function openModelChecks(ctx: JudgeContext): Check[] {
+  const closed = ctx.record.phases.filter((p) => p.load && !/arrival-rate/.test(p.load.executor))
+  return closed.map((p) => ({
+    finding: { id: `open-model:${p.name}`, kind: 'open-model' as const, question: 'stable' as const, status: 'info' as const, primary: false, phase: p.name, evidence: { executor: p.load!.executor }, message: '' },
+    decided: 'info' as const,
+    describe: () =>
+      `phase ${p.name} loads with ${p.load!.executor}, a VU-based (closed-model) executor: a slower version simply receives less load, so load findings understate it; use constant-arrival-rate or ramping-arrival-rate`,
+  }))
+}
+
+/** Phases whose load generator was saturated in too many windows: their load findings are inconclusive. */
+export function saturatedPhases(ctx: JudgeContext): Map<string, { saturated: number; windows: number }> {
+  const sat = saturatedWindows(ctx.record)
+  const out = new Map<string, { saturated: number; windows: number }>()
+  for (const p of ctx.current.phases) {
+    if (!p.loaded) continue
+    const windows = Math.max(1, Math.round((p.endMs - p.startMs) / ctx.current.windowMs))
+    let n = 0
+    for (const i of sat) if (i * ctx.current.windowMs >= p.startMs && i * ctx.current.windowMs < p.endMs) n++
+    if (n / windows > ctx.gate.tolerance.saturatedWindows) out.set(p.name, { saturated: n, windows })
+  }
+  return out
+}
+
+function saturationChecks(ctx: JudgeContext): Check[] {
+  return [...saturatedPhases(ctx)].map(([phase, s]) => ({
+    finding: {
+      id: `generator-saturated:${phase}`,
+      kind: 'generator-saturated' as const,
+      question: 'stable' as const,
+      status: 'inconclusive' as const,
+      primary: true,
+      phase,
+      current: r4(s.saturated / s.windows),
+      tolerance: ctx.gate.tolerance.saturatedWindows,
+      evidence: { saturatedWindows: s.saturated, windows: s.windows },
+      message: '',
+    },
+    decided: 'inconclusive' as const,
+    describe: () =>
+      `the load generator was saturated in ${s.saturated} of ${s.windows} windows of ${phase} (more than ${pct(ctx.gate.tolerance.saturatedWindows).replace('+', '')}): latency and load findings of ${phase} are inconclusive rather than blamed on the service; give the generator more room (--workers, a bigger machine, k6)`,
+  }))
+}
+
+function baselineValues(rolling: BaselineEntry[], get: (r: BaselineEntry) => number | undefined): number[] {
+  return rolling.map(get).filter((v): v is number => v !== undefined && Number.isFinite(v))
+}
+
+/** A step's p95 and every step at once, drifting up within a phase. */
+function driftChecks(ctx: JudgeContext): Check[] {
+  const checks: Check[] = []
+  const tphases = trendPhases(ctx.record)
+  const saturated = saturatedWindows(ctx.record)
+  const windowMs = ctx.current.windowMs
+  const tol = ctx.gate.tolerance.drift
+  const usable = !ctx.bootstrap && ctx.rolling.length >= ctx.gate.minBaselineRuns
+  const steps = ctx.record.series.filter(isStepSeries)
+  const make = (
+    id: string,
+    label: string,
+    phase: TrendPhase,
+    t: { p: number; logChange: number; se: number; span: number; n: number; r1: number },
+    base: number[],
+    primary: boolean,
+    extra: Partial<Finding>,
+  ): Check => {
+    const seChange = t.se * t.span
+    let p = t.p
+    let change = Math.exp(t.logChange) - 1
+    let centre = 0
+    let baseDf = 0
+    let baseScale = 0
+    if (usable && base.length >= ctx.gate.minBaselineRuns) {
+      const pr = predict(base, t.logChange, seChange, 0.01)
+      centre = pr.centre
+      baseDf = pr.df
+      baseScale = pr.scale
+      change = pr.change
+      p = Math.max(t.p, pr.p)
+    }
+    const finding: Finding = {
+      id,
+      kind: 'drift',
+      question: 'stable',
+      status: 'pass',
+      primary,
+      phase: phase.name,
+      stat: 'p95 drift',
+      unit: 'ratio',
+      baseline: r4(Math.exp(centre)),
+      current: r4(Math.exp(t.logChange)),
+      change: r4(change),
+      changeKind: 'relative',
+      pValue: r4(p),
+      tolerance: tol,
+      method: `Theil–Sen slope of ln(window p95) after the warm-up, Mann–Kendall with trend-free pre-whitening (lag-1 ${r4(t.r1)}, ${t.n} windows)${baseDf ? `, against the baseline runs' drifts (t on ${baseDf} df)` : ', no baseline drifts to compare with'}`,
+      evidence: { slopePerHour: r4(Math.exp((t.logChange / t.span) * 3_600_000) - 1), fromMs: phase.fromMs, toMs: phase.endMs, windows: t.n, mannKendallP: r4(t.p), baselineDrift: r4(Math.exp(centre) - 1) },
+      message: '',
+      ...extra,
+    }
+    const check: Check = { finding, p, beyondTolerance: change > tol, severity: { change, tolerance: tol } }
+    check.power = (alphaEach, alphaTest) => {
+      const spread = Math.max(seChange, baseScale)
+      finding.detectable = r4(Math.max(tol, Math.exp(normalQuantile(1 - alphaEach) * spread) - 1))
+      const runOnly = Math.exp(normalQuantile(1 - alphaTest) * seChange) - 1
+      if (runOnly > tol) check.notJudged = `phase ${phase.name} is too short or its windows too noisy to see a drift of ${pct(tol)} (it could see ${pct(runOnly)})`
+    }
+    check.describe = (status) =>
+      status === 'fail' || status === 'accepted' || status === 'muted'
+        ? `${label} drifted up by ${pct(Math.exp(t.logChange) - 1)} over ${phase.name} (after its warm-up, ${at(phase.fromMs)}–${at(phase.endMs)})${baseDf ? `, where the baseline runs drifted ${pct(Math.exp(centre) - 1)}` : ''}; ${pval(finding.pAdjusted ?? p)}`
+        : status === 'not-judged'
+          ? `${label} drift in ${phase.name} not judged: ${check.notJudged}`
+          : `${label} in ${phase.name}: drift ${pct(Math.exp(t.logChange) - 1)}${baseDf ? ` (baseline ${pct(Math.exp(centre) - 1)})` : ''}, no significant rise past ${pct(tol)}`
+    return check
+  }
+  for (const phase of tphases) {
+    for (const s of steps) {
+      if (!ctx.primaryPhases.has(phase.name)) continue
+      const t = latencyDrift(s, phase, windowMs, saturated)
+      if (!t) continue
+      const base = baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.phases[phase.name]?.drift)
+      // One step's drift is secondary (its windows are noisy, and dozens of weak tests would dilute the
+      // family); every step of a source drifting together is primary.
+      const primary = false
+      const label = seriesLabel(s.tags, s.source, s.name) + ' p95'
+      const extra: Partial<Finding> = { series: s.key }
+      if (s.tags.scenario) extra.scenario = s.tags.scenario
+      if (s.tags.name) extra.step = s.tags.name
+      checks.push(make(`drift:p95:${s.key}@${phase.name}`, label, phase, t, base, primary || namedPrimary(ctx.gate, 'drift', 'p95', s.key), extra))
+    }
+    for (const source of new Set(steps.map((s) => s.source))) {
+      const t = combinedDrift(steps.filter((s) => s.source === source), phase, windowMs, saturated)
+      if (!t) continue
+      const base = baselineValues(ctx.rolling, (r) => r.summary?.drift?.[phase.name]?.[source])
+      checks.push(make(`drift:p95:${source}/http_req_duration{*}@${phase.name}`, `all ${source} steps' p95`, phase, t, base, true, { series: `${source}/http_req_duration{*}`, step: '*', evidence: { steps: t.steps } }))
+    }
+  }
+  return checks
+}
+
+/** Heap used after GC (primary), resident memory (secondary), and other indicators growing within phases. */
+function leakChecks(ctx: JudgeContext): Check[] {
+  const checks: Check[] = []
+  const tphases = trendPhases(ctx.record)
+  const saturated = saturatedWindows(ctx.record)
+  const windowMs = ctx.current.windowMs
+  const usable = !ctx.bootstrap && ctx.rolling.length >= ctx.gate.minBaselineRuns
+  const hasHeap = ctx.record.series.some(isHeapSeries)
+  for (const s of ctx.record.series) {
+    const heap = isHeapSeries(s)
+    const rss = isRssSeries(s)
+    const indicator = isIndicatorSeries(s)
+    if (!heap && !rss && !indicator) continue
+    const t = gaugeTrend(s, tphases, windowMs, saturated)
+    if (!t || !Number.isFinite(t.perHour)) continue
+    const memory = heap || rss
+    const tolBytes = ctx.gate.tolerance.leakBytesPerHour
+    const base = baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.trend?.perHour)
+    let p = t.p
+    let centre = 0
+    let baseScale = 0
+    let df = 0
+    if (usable && base.length >= ctx.gate.minBaselineRuns) {
+      const pr = predict(base, t.perHour, t.sePerHour, 0)
+      centre = pr.centre
+      baseScale = pr.scale
+      df = pr.df
+      p = Math.max(t.p, pr.p)
+    }
+    const growth = t.perHour - centre
+    const label = memory ? (heap ? 'heap used after GC' : 'resident memory') : s.name
+    const primary = heap || namedPrimary(ctx.gate, memory ? 'leak' : 'indicator-trend', undefined, s.key)
+    const finding: Finding = {
+      id: `${memory ? 'leak' : 'indicator-trend'}:${s.key}`,
+      kind: memory ? 'leak' : 'indicator-trend',
+      question: 'stable',
+      status: 'pass',
+      primary,
+      series: s.key,
+      stat: memory ? 'growth per hour' : 'relative growth over the run',
+      unit: memory ? 'bytes/h' : 'ratio',
+      baseline: r4(centre),
+      current: r4(t.perHour),
+      change: memory ? r4(growth) : r4((growth * t.spanMs) / 3_600_000 / Math.max(1e-12, Math.abs(t.level))),
+      changeKind: memory ? 'absolute' : 'relative',
+      pValue: r4(p),
+      tolerance: memory ? tolBytes : ctx.gate.tolerance.drift,
+      method: `Theil–Sen slope within phases after their warm-ups${memory ? ' of the per-window minimum' : ''}, seasonal Mann–Kendall with trend-free pre-whitening (${t.n} windows)${df ? `, against the baseline runs' slopes (t on ${df} df)` : ''}`,
+      evidence: { slopePerHour: r4(t.perHour), standardError: r4(t.sePerHour), level: r4(t.level), last: r4(t.last), mannKendallP: r4(t.p), judgedMs: t.spanMs },
+      message: '',
+    }
+    if (memory && !heap && !hasHeap) finding.evidence!.note = 'no heap series: resident memory is a secondary signal (sawtooth-shaped, rarely shrinks)'
+    let projection = ''
+    if (memory && ctx.gate.memoryLimitBytes && growth > 0) {
+      const hours = (ctx.gate.memoryLimitBytes - t.last) / t.perHour
+      finding.evidence!.limitBytes = ctx.gate.memoryLimitBytes
+      finding.evidence!.hoursToLimit = r4(hours)
+      projection = `; at this rate the ${bytes(ctx.gate.memoryLimitBytes)} limit is reached in ${hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(0)} days`}`
+    }
+    const floor = memory ? tolBytes / 2 : ctx.gate.tolerance.drift
+    const check: Check = {
+      finding,
+      p,
+      beyondTolerance: memory ? growth >= floor : (finding.change ?? 0) > floor,
+      severity: { change: memory ? growth : finding.change ?? 0, tolerance: memory ? tolBytes : ctx.gate.tolerance.drift },
+    }
+    check.power = (alphaEach, alphaTest) => {
+      const spread = Math.max(t.sePerHour, baseScale)
+      finding.detectable = r4(normalQuantile(1 - alphaEach) * spread)
+      const runOnly = normalQuantile(1 - alphaTest) * t.sePerHour
+      if (memory && runOnly > tolBytes) check.notJudged = `the run is too short to see a leak of ${bytes(tolBytes)}/h (it could see ${bytes(runOnly)}/h)`
+    }
+    check.describe = (status) => {
+      const rate = memory ? `${bytes(t.perHour)}/h` : `${pct(finding.change)} over the run`
+      if (status === 'fail' || status === 'accepted' || status === 'muted') {
+        return memory
+          ? `${label} grows ${rate} within phases (after warm-ups)${df ? `; the baseline runs grew ${bytes(centre)}/h` : ''}${projection}; ${pval(finding.pAdjusted ?? p)}`
+          : `${s.name} grows ${rate} (${r4(t.level)} typical)${df ? `, more than the baseline runs` : ''}; ${pval(finding.pAdjusted ?? p)}`
+      }
+      if (status === 'not-judged') return `${label}: not judged: ${check.notJudged}`
+      return `${label}: ${memory ? `${bytes(t.perHour)}/h` : rate}${df ? ` (baseline ${memory ? `${bytes(centre)}/h` : 'similar'})` : ''}, no leak past ${memory ? `${bytes(floor)}/h` : pct(floor)}`
+    }
+    checks.push(check)
+  }
+  return checks
+}
+
+/** The unloaded phase a step's latency under load is compared with: `quiet` if there is one, else the longest unloaded phase. */
+function quietPhase(ctx: JudgeContext): string | undefined {
+  const unloaded = ctx.current.phases.filter((p) => !p.loaded && !/warm/i.test(p.name))
+  return (unloaded.find((p) => /quiet/i.test(p.name)) ?? [...unloaded].sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs))[0])?.name
+}
+
+/** A step's p95 in each loaded phase relative to the quiet phase, against the baseline runs' ratios. */
+function loadLatencyChecks(ctx: JudgeContext): Check[] {
+  if (ctx.bootstrap || ctx.rolling.length < ctx.gate.minBaselineRuns) return []
+  const quiet = quietPhase(ctx)
+  if (!quiet) return []
+  const tol = ctx.gate.tolerance.loadLatency
+  const raws: { s: SeriesRecord; phase: string; cur: number; base: number[]; se: number }[] = []
+  for (const s of ctx.record.series) {
+    if (!isStepSeries(s)) continue
+    const q = ctx.current.series[s.key]?.phases[quiet]
+    if (!q?.p95) continue
+    for (const phase of ctx.loadedPhases) {
+      const l = ctx.current.series[s.key]?.phases[phase]
+      if (!l?.p95) continue
+      const base = baselineValues(ctx.rolling, (r) => {
+        const sp = r.summary?.series[s.key]?.phases
+        return sp?.[phase]?.p95 && sp?.[quiet]?.p95 ? Math.log(sp[phase].p95! / sp[quiet].p95!) : undefined
+      })
+      if (base.length < ctx.gate.minBaselineRuns) continue
+      raws.push({ s, phase, cur: Math.log(l.p95 / q.p95), base, se: Math.hypot(l.se?.[1] ?? 0, q.se?.[1] ?? 0) })
+    }
+  }
+  const pool = raws.map((r) => ({ key: `${r.s.key}@${r.phase}`, variance: sd(r.base) ** 2, mad: 0, df: r.base.length - 1 }))
+  return raws.map((r) => {
+    const prior = pooledPrior(pool, `${r.s.key}@${r.phase}`, 4 * (r.base.length - 1))
+    const pr = predict(r.base, r.cur, r.se, ctx.gate.noiseFloor.p95, prior)
+    const label = seriesLabel(r.s.tags, r.s.source, r.s.name)
+    const finding: Finding = {
+      id: `load-latency:p95:${r.s.key}@${r.phase}`,
+      kind: 'load-latency',
+      question: 'stable',
+      status: 'pass',
+      primary: ctx.primaryPhases.has(r.phase),
+      series: r.s.key,
+      phase: r.phase,
+      stat: `p95 ${r.phase}/${quiet}`,
+      unit: 'ratio',
+      baseline: r4(Math.exp(pr.centre)),
+      current: r4(Math.exp(r.cur)),
+      change: r4(pr.change),
+      changeKind: 'relative',
+      interval: [r4(pr.interval[0]), r4(pr.interval[1])],
+      pValue: r4(pr.p),
+      tolerance: tol,
+      method: `ratio of the loaded phase's p95 to the quiet phase's, log-scale prediction interval, t on ${pr.df} df (σ = ${r4(pr.sigma)}, from ${pr.sigmaFrom})`,
+      evidence: { quietPhase: quiet },
+      message: '',
+    }
+    if (r.s.tags.scenario) finding.scenario = r.s.tags.scenario
+    if (r.s.tags.name) finding.step = r.s.tags.name
+    const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+    check.power = (alphaEach) => {
+      finding.detectable = r4(Math.max(tol, detectableRise(pr, alphaEach)))
+    }
+    check.describe = (status) =>
+      status === 'fail' || status === 'accepted' || status === 'muted'
+        ? `${label} degrades more under load: in ${r.phase} it is ${Math.exp(r.cur).toFixed(2)}× its ${quiet} p95, the baseline runs ${Math.exp(pr.centre).toFixed(2)}× (${pct(pr.change)}); ${pval(finding.pAdjusted ?? pr.p)}`
+        : `${label} under load: ${r.phase}/${quiet} p95 ${Math.exp(r.cur).toFixed(2)}× (baseline ${Math.exp(pr.centre).toFixed(2)}×)`
+    return check
+  })
+}
+
+/** Dropped iterations against the plan, and the generator's start lateness, against the baseline. */
+function loadRateChecks(ctx: JudgeContext): Check[] {
+  if (ctx.bootstrap || ctx.rolling.length < ctx.gate.minBaselineRuns) return []
+  const checks: Check[] = []
+  for (const p of ctx.current.phases) {
+    if (!p.loaded || p.iterations === undefined) continue
+    const planned = p.iterations + (p.droppedIterations ?? 0)
+    if (!planned) continue
+    const runs = ctx.rolling
+      .map((r) => r.summary?.phases.find((x) => x.name === p.name))
+      .filter((x): x is NonNullable<typeof x> => x?.iterations !== undefined)
+      .map((x) => ({ n: x.iterations! + (x.droppedIterations ?? 0), f: x.droppedIterations ?? 0 }))
+      .filter((x) => x.n > 0)
+    if (runs.length < ctx.gate.minBaselineRuns) continue
+    const cur = { n: planned, f: p.droppedIterations ?? 0 }
+    const test = failureRateTest(runs, cur)
+    const tol = ctx.gate.tolerance.droppedIterations
+    const finding: Finding = {
+      id: `dropped-iterations:${p.name}`,
+      kind: 'dropped-iterations',
+      question: 'stable',
+      status: 'pass',
+      primary: true,
+      phase: p.name,
+      stat: 'dropped share',
+      unit: 'rate',
+      baseline: r4(test.p0),
+      current: r4(cur.f / cur.n),
+      change: r4(test.change),
+      changeKind: 'absolute',
+      pValue: r4(test.p),
+      tolerance: tol,
+      method: `beta-binomial on ${runs.length} baseline runs`,
+      evidence: { dropped: cur.f, planned: cur.n },
+      message: '',
+    }
+    const check: Check = { finding, p: test.p, beyondTolerance: test.change >= tol && cur.f - test.expected >= 3, severity: { change: test.change, tolerance: tol } }
+    check.describe = (status) =>
+      status === 'fail' || status === 'accepted' || status === 'muted'
+        ? `the load dropped ${cur.f} of ${cur.n} planned iterations in ${p.name} (${pp(cur.f / cur.n).replace('+', '')}; the baseline ${pp(test.p0).replace('+', '')}): a version that cannot keep up drops work instead of showing latency; ${pval(finding.pAdjusted ?? test.p)}`
+        : `dropped iterations in ${p.name}: ${cur.f} of ${cur.n} (baseline ${pp(test.p0).replace('+', '')})`
+    checks.push(check)
+  }
+  const lateness = ctx.record.series.find((s) => s.key === 'generator/start_lateness')
+  if (lateness) {
+    for (const phase of ctx.loadedPhases) {
+      const cur = ctx.current.series[lateness.key]?.phases[phase]?.p99
+      if (!cur || !(cur > 0)) continue
+      const base = baselineValues(ctx.rolling, (r) => {
+        const v = r.summary?.series[lateness.key]?.phases[phase]?.p99
+        return v && v > 0 ? Math.log(v) : undefined
+      })
+      if (base.length < ctx.gate.minBaselineRuns) continue
+      const pr = predict(base, Math.log(cur), Number.NaN, 0.05)
+      const tol = ctx.gate.tolerance.loadLatency
+      const finding: Finding = {
+        id: `start-lateness:${phase}`,
+        kind: 'start-lateness',
+        question: 'stable',
+        status: 'pass',
+        primary: namedPrimary(ctx.gate, 'start-lateness', 'p99', lateness.key),
+        series: lateness.key,
+        phase,
+        stat: 'p99',
+        unit: 'ms',
+        baseline: r4(Math.exp(pr.centre)),
+        current: cur,
+        change: r4(pr.change),
+        changeKind: 'relative',
+        pValue: r4(pr.p),
+        tolerance: tol,
+        message: '',
+      }
+      const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol && cur - Math.exp(pr.centre) > 1, severity: { change: pr.change, tolerance: tol } }
+      check.describe = (status) =>
+        status === 'fail'
+          ? `iterations started later in ${phase}: start lateness p99 ${ms(Math.exp(pr.centre))} → ${ms(cur)} (${pct(pr.change)}); the generator or the service could not keep the schedule`
+          : `start lateness p99 in ${phase}: ${ms(cur)} (baseline ${ms(Math.exp(pr.centre))})`
+      checks.push(check)
+    }
+  }
+  return checks
+}
+
+/** Recovery phases: how long until the probes pass again, against the baseline runs. */
+function recoveryChecks(ctx: JudgeContext): Check[] {
+  const checks: Check[] = []
+  for (const [phase, cur] of Object.entries(ctx.current.recovery ?? {})) {
+    const base = baselineValues(ctx.rolling, (r) => r.summary?.recovery?.[phase])
+    const windowMs = ctx.current.windowMs
+    const usable = base.length >= ctx.gate.minBaselineRuns
+    const expected = usable ? mean(base) : 0
+    const limit = expected * (1 + ctx.gate.tolerance.recovery) + windowMs
+    const fails = usable && cur > limit
+    checks.push({
+      finding: {
+        id: `recovery:${phase}`,
+        kind: 'recovery',
+        question: 'stable',
+        status: 'pass',
+        primary: true,
+        phase,
+        stat: 'time to recover',
+        unit: 'ms',
+        current: cur,
+        ...(usable ? { baseline: r4(expected), change: r4(cur - expected), changeKind: 'absolute' as const } : {}),
+        tolerance: ctx.gate.tolerance.recovery,
+        message: '',
+      },
+      decided: fails ? 'fail' : usable ? 'pass' : 'info',
+      severity: cur > 4 * limit ? 'critical' : cur > 2 * limit ? 'major' : 'minor',
+      describe: () =>
+        cur === 0
+          ? `probes passed throughout ${phase}`
+          : `probes passed again ${at(cur)} into ${phase}${usable ? ` (the baseline runs took ${at(expected)} on average${fails ? `; more than ${pct(ctx.gate.tolerance.recovery)} longer` : ''})` : ''}`,
+    })
+  }
+  return checks
+}
+
 /** Findings about the run's stability that are not levels. */
 export function stabilityChecks(ctx: JudgeContext): Check[] {
-  return [...restartChecks(ctx)]
+  return [
+    ...restartChecks(ctx),
+    ...openModelChecks(ctx),
+    ...saturationChecks(ctx),
+    ...driftChecks(ctx),
+    ...leakChecks(ctx),
+    ...loadLatencyChecks(ctx),
+    ...loadRateChecks(ctx),
+    ...recoveryChecks(ctx),
+  ]
+}
+
+/** Load-dependent findings of saturated phases are inconclusive, not the service's fault. */
+export function markSaturated(findings: Finding[], saturated: Map<string, { saturated: number; windows: number }>): void {
+  if (!saturated.size) return
+  for (const f of findings) {
+    if (!f.phase || !saturated.has(f.phase)) continue
+    if (f.kind === 'generator-saturated') continue
+    const loadSide = LOAD_KINDS.has(f.kind) || f.series?.startsWith('load/') || f.kind === 'level' || f.kind === 'tail' || f.kind === 'drift'
+    if (!loadSide || f.status === 'info') continue
+    f.status = 'inconclusive'
+    f.message += ` — inconclusive: the load generator was saturated in ${f.phase}`
+  }
 }

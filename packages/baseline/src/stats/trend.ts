@@ -1,0 +1,137 @@
+/**
+ * Trends within a run: Theil–Sen slopes and the Mann–Kendall test, corrected
+ * for autocorrelation by trend-free pre-whitening (Yue & Pilon 2002): windows
+ * of a soak are not independent, and an uncorrected Mann–Kendall test calls
+ * AR(1) noise a trend far too often.
+ *
+ * Series come in segments (one per constant-load phase, after its warm-up).
+ * Slopes are taken only between points of the same segment and the test sums
+ * the segments' statistics (the seasonal Kendall test of Hirsch et al.), so a
+ * level change between phases is never read as a trend.
+ */
+import { normalCdf } from './distributions.ts'
+
+export interface Point {
+  /** Time (any unit; slopes are per this unit). */
+  x: number
+  y: number
+}
+
+function medianSorted(a: Float64Array): number {
+  const n = a.length
+  if (!n) return Number.NaN
+  return n % 2 ? a[(n - 1) >> 1] : (a[n / 2 - 1] + a[n / 2]) / 2
+}
+
+/** Theil–Sen slope over segments: the median of every within-segment pairwise slope. */
+export function theilSen(segments: readonly (readonly Point[])[]): number {
+  let count = 0
+  for (const s of segments) count += (s.length * (s.length - 1)) / 2
+  const slopes = new Float64Array(count)
+  let k = 0
+  for (const s of segments) {
+    for (let i = 0; i < s.length; i++) {
+      for (let j = i + 1; j < s.length; j++) {
+        const dx = s[j].x - s[i].x
+        if (dx !== 0) slopes[k++] = (s[j].y - s[i].y) / dx
+      }
+    }
+  }
+  return medianSorted(slopes.subarray(0, k).sort())
+}
+
+function lag1Of(values: readonly number[][]): number {
+  let num = 0
+  let den = 0
+  for (const v of values) {
+    if (v.length < 3) continue
+    const m = v.reduce((a, b) => a + b, 0) / v.length
+    for (let i = 0; i < v.length; i++) {
+      den += (v[i] - m) ** 2
+      if (i > 0) num += (v[i] - m) * (v[i - 1] - m)
+    }
+  }
+  return den > 0 ? num / den : 0
+}
+
+export interface TrendTest {
+  /** Theil–Sen slope (y units per x unit). */
+  slope: number
+  /** Lag-1 autocorrelation of the detrended series (removed before testing). */
+  r1: number
+  /** Mann–Kendall Z on the pre-whitened series, and the one-sided p-value of "no upward trend". */
+  z: number
+  p: number
+  /** Standard error of the slope (least squares on the residuals, AR(1)-inflated): for detectable slopes. */
+  se: number
+  /** Points used. */
+  n: number
+}
+
+/**
+ * Seasonal Mann–Kendall test of an upward trend with trend-free
+ * pre-whitening, plus the Theil–Sen slope and its standard error.
+ */
+export function trendTest(segments: readonly (readonly Point[])[]): TrendTest {
+  const segs = segments.filter((s) => s.length >= 3)
+  const n = segs.reduce((a, s) => a + s.length, 0)
+  if (!segs.length) return { slope: Number.NaN, r1: 0, z: 0, p: 1, se: Number.NaN, n }
+  const slope = theilSen(segs)
+  // Detrend within segments, estimate AR(1), whiten, add the trend back (TFPW).
+  const detrended = segs.map((s) => s.map((p) => p.y - slope * p.x))
+  const r1 = Math.max(-0.9, Math.min(0.9, lag1Of(detrended)))
+  let S = 0
+  let varS = 0
+  let ssr = 0
+  let sxx = 0
+  let dof = 0
+  segs.forEach((s, si) => {
+    const d = detrended[si]
+    const w: number[] = []
+    for (let i = 1; i < d.length; i++) w.push(d[i] - r1 * d[i - 1] + slope * s[i].x)
+    const m = w.length
+    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) S += Math.sign(w[j] - w[i])
+    varS += (m * (m - 1) * (2 * m + 5)) / 18
+    const xm = s.reduce((a, p) => a + p.x, 0) / s.length
+    const dm = d.reduce((a, b) => a + b, 0) / d.length
+    for (let i = 0; i < s.length; i++) {
+      sxx += (s[i].x - xm) ** 2
+      ssr += (d[i] - dm) ** 2
+    }
+    dof += s.length - 2
+  })
+  const z = varS > 0 ? (S - Math.sign(S)) / Math.sqrt(varS) : 0
+  const rho = Math.max(0, r1)
+  const se = sxx > 0 && dof > 0 ? Math.sqrt(ssr / dof / sxx) * Math.sqrt((1 + rho) / (1 - rho)) : Number.NaN
+  return { slope, r1, z, p: 1 - normalCdf(z), se, n }
+}
+
+/** Spearman's rank correlation. */
+export function spearman(xs: readonly number[], ys: readonly number[]): number {
+  const rank = (v: readonly number[]) => {
+    const idx = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0])
+    const r = new Array<number>(v.length)
+    for (let i = 0; i < idx.length; ) {
+      let j = i
+      while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++
+      for (let k = i; k <= j; k++) r[idx[k][1]] = (i + j) / 2
+      i = j + 1
+    }
+    return r
+  }
+  const rx = rank(xs)
+  const ry = rank(ys)
+  const n = xs.length
+  if (n < 3) return Number.NaN
+  const mx = rx.reduce((a, b) => a + b, 0) / n
+  const my = ry.reduce((a, b) => a + b, 0) / n
+  let num = 0
+  let dx = 0
+  let dy = 0
+  for (let i = 0; i < n; i++) {
+    num += (rx[i] - mx) * (ry[i] - my)
+    dx += (rx[i] - mx) ** 2
+    dy += (ry[i] - my) ** 2
+  }
+  return dx > 0 && dy > 0 ? num / Math.sqrt(dx * dy) : 0
+}

@@ -1,0 +1,137 @@
+/**
+ * What trend findings read from a run: per constant-load phase, the windows
+ * after the phase's warm-up and outside saturated load-generator windows,
+ * as points (time, value). Shared by the summary (a baseline keeps the slopes)
+ * and the judge (which also tests them).
+ */
+import type { RunRecord, SeriesRecord, SeriesWindow } from '@steady/record'
+import { median } from './stats/robust.ts'
+import { trendTest, type Point, type TrendTest } from './stats/trend.ts'
+
+export interface TrendPhase {
+  name: string
+  startMs: number
+  endMs: number
+  /** Where the judged part starts (after the warm-up). */
+  fromMs: number
+  loaded: boolean
+}
+
+/** The warm-up of a phase: as recorded, else 20% of it, at most one minute (the soak plan's default). */
+export function warmupOf(p: { startMs: number; endMs: number; warmupMs?: number }): number {
+  return p.warmupMs ?? Math.min(60_000, 0.2 * (p.endMs - p.startMs))
+}
+
+export function trendPhases(record: RunRecord): TrendPhase[] {
+  return record.phases.map((p) => ({ name: p.name, startMs: p.startMs, endMs: p.endMs, fromMs: p.startMs + warmupOf(p), loaded: Boolean(p.load) }))
+}
+
+/** Load-generator windows that were saturated: from `generator-saturated` events and the generator's own utilisation. */
+export function saturatedWindows(record: RunRecord): Set<number> {
+  const out = new Set<number>()
+  for (const e of record.events) {
+    if (e.kind !== 'generator-saturated') continue
+    const w = e.data?.window
+    out.add(typeof w === 'number' ? w : Math.floor(e.atMs / record.window.sizeMs))
+  }
+  const elu = record.series.find((s) => s.key === 'generator/event_loop_utilization')
+  for (const w of elu?.windows ?? []) if ((w.value ?? 0) >= 0.9) out.add(w.i)
+  return out
+}
+
+/** The judged windows of a series in a phase, as points (x = window midpoint, ms). */
+export function phasePoints(s: SeriesRecord, phase: TrendPhase, windowMs: number, saturated: Set<number>, value: (w: SeriesWindow) => number | undefined): Point[] {
+  const out: Point[] = []
+  for (const w of s.windows) {
+    const start = w.i * windowMs
+    if (start < phase.fromMs || start + windowMs > phase.endMs + 1e-9 || saturated.has(w.i)) continue
+    const v = value(w)
+    if (v !== undefined && Number.isFinite(v)) out.push({ x: start + windowMs / 2, y: v })
+  }
+  return out
+}
+
+export const logP95 = (w: SeriesWindow) => (w.p95 !== undefined && w.p95 > 0 ? Math.log(w.p95) : undefined)
+
+/** Drift of a step's p95 over a phase: the trend test of ln(window p95), and the log change over the judged part. */
+export function latencyDrift(s: SeriesRecord, phase: TrendPhase, windowMs: number, saturated: Set<number>): (TrendTest & { logChange: number; span: number }) | undefined {
+  const pts = phasePoints(s, phase, windowMs, saturated, logP95)
+  if (pts.length < 6) return undefined
+  const t = trendTest([pts])
+  const span = pts[pts.length - 1].x - pts[0].x
+  return { ...t, logChange: t.slope * span, span }
+}
+
+/**
+ * All steps of a source at once: per window, the median over the steps of
+ * (ln window p95 − that step's median in the phase). A service-wide drift
+ * shows here with the steps' independent noise averaged away.
+ */
+export function combinedDrift(steps: SeriesRecord[], phase: TrendPhase, windowMs: number, saturated: Set<number>): (TrendTest & { logChange: number; span: number; steps: number }) | undefined {
+  const byWindow = new Map<number, number[]>()
+  let used = 0
+  for (const s of steps) {
+    const pts = phasePoints(s, phase, windowMs, saturated, logP95)
+    if (pts.length < 6) continue
+    used++
+    const m = median(pts.map((p) => p.y))
+    for (const p of pts) {
+      let list = byWindow.get(p.x)
+      if (!list) byWindow.set(p.x, (list = []))
+      list.push(p.y - m)
+    }
+  }
+  if (used < 3) return undefined
+  const pts = [...byWindow.entries()].filter(([, v]) => v.length * 2 >= used).map(([x, v]) => ({ x, y: median(v) })).sort((a, b) => a.x - b.x)
+  if (pts.length < 6) return undefined
+  const t = trendTest([pts])
+  const span = pts[pts.length - 1].x - pts[0].x
+  return { ...t, logChange: t.slope * span, span, steps: used }
+}
+
+/** Heap-like gauges are judged on their per-window minimum (heap used after GC); others on their value. */
+export function isHeapSeries(s: SeriesRecord): boolean {
+  return s.kind === 'gauge' && /heap.*(used|inuse)|heap_size_used/i.test(s.name)
+}
+
+export function isRssSeries(s: SeriesRecord): boolean {
+  return s.kind === 'gauge' && /resident_memory/i.test(s.name)
+}
+
+/** Other indicators whose growth is a finding: open fds, handles, event-loop lag. */
+export function isIndicatorSeries(s: SeriesRecord): boolean {
+  return s.kind === 'gauge' && s.source === 'service' && /open_fds|active_handles|eventloop_lag|event_loop_lag/i.test(s.name)
+}
+
+/** Trend of a gauge over every phase (within phases only), per hour. */
+export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: number, saturated: Set<number>): (TrendTest & { perHour: number; sePerHour: number; level: number; last: number; spanMs: number }) | undefined {
+  const useMin = isHeapSeries(s) || isRssSeries(s)
+  const segments = phases.map((p) => phasePoints(s, p, windowMs, saturated, (w) => (useMin ? (w.min ?? w.value) : w.value)))
+  const all = segments.flat()
+  if (all.length < 8) return undefined
+  const t = trendTest(segments)
+  const spanMs = segments.reduce((a, seg) => a + (seg.length > 1 ? seg[seg.length - 1].x - seg[0].x : 0), 0)
+  return { ...t, perHour: t.slope * 3_600_000, sePerHour: t.se * 3_600_000, level: median(all.map((p) => p.y)), last: all[all.length - 1].y, spanMs }
+}
+
+/**
+ * Time until the probes pass again in a recovery phase: from the phase start
+ * (or a restart inside it) to the end of the last window with failed probe
+ * iterations; 0 when none failed.
+ */
+export function recoveryTime(record: RunRecord, phase: TrendPhase): number {
+  const windowMs = record.window.sizeMs
+  let from = phase.startMs
+  const restart = record.events.find((e) => (e.kind === 'service-restart' || e.kind === 'service-crash') && e.atMs >= phase.startMs && e.atMs < phase.endMs)
+  if (restart) from = restart.atMs
+  let lastFailEnd = from
+  for (const s of record.series) {
+    if (s.source !== 'probe' || s.name !== 'iterations') continue
+    for (const w of s.windows) {
+      const start = w.i * windowMs
+      if (start + windowMs <= from || start >= phase.endMs) continue
+      if ((w.failed ?? 0) > 0) lastFailEnd = Math.max(lastFailEnd, start + windowMs)
+    }
+  }
+  return Math.max(0, lastFailEnd - from)
+}
