@@ -31,26 +31,29 @@ ${baseline ? baselineLine(baseline) : ''}
     }${f.place || !f.primary ? ': ' : ''}${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}${f.numbers.length ? html`<div class="small muted numbers">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))}</div>` : ''}${
       f.detail.length ? html`<details class="evidence"><summary>how it was judged</summary><dl class="kv small">${join(f.detail.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`))}</dl></details>` : ''
     }</li>`
+  // Folded lists keep only the sentence (it carries the numbers): hundreds of findings stay light to load.
+  const brief = (f: FindingView) =>
+    html`<li>${f.place ? html`<strong>${f.place}</strong>: ` : ''}${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}</li>`
   const decisive = verdict.decisive.length
-    ? html`<h3>What fails the gate (${verdict.decisive.length})</h3><p class="small">In short: ${kindCounts(verdict.decisive)}.</p>${groups(verdict.decisive, finding, 5)}`
+    ? html`<h3>What fails the gate (${verdict.decisive.length})</h3><p class="small">In short: ${kindCounts(verdict.decisive)}.</p>${groups(verdict.decisive, finding, 5, brief)}`
     : html`<p><strong>Nothing fails the gate</strong>: no primary check changed beyond the gate’s tolerances.</p>`
   const other = html`${
     verdict.inconclusive.length
-      ? html`<h3>Inconclusive (${verdict.inconclusive.length})</h3><p class="small">What keeps the gate from a yes or no: ${kindCounts(verdict.inconclusive)}.</p>${groups(verdict.inconclusive, finding, 3)}`
+      ? html`<h3>Inconclusive (${verdict.inconclusive.length})</h3><p class="small">What keeps the gate from a yes or no: ${kindCounts(verdict.inconclusive)}.</p>${groups(verdict.inconclusive, finding, 3, brief)}`
       : ''
-  }${verdict.acceptedOrMuted.length ? html`<h3>Accepted or muted (${verdict.acceptedOrMuted.length})</h3>${groups(verdict.acceptedOrMuted, finding, 5)}` : ''}${
+  }${verdict.acceptedOrMuted.length ? html`<h3>Accepted or muted (${verdict.acceptedOrMuted.length})</h3>${groups(verdict.acceptedOrMuted, finding, 5, brief)}` : ''}${
     verdict.info.length
-      ? html`<details class="more-findings"><summary>${plural(verdict.info.length, 'finding')} for information (secondary, or not deciding anything)</summary>${groups(verdict.info, finding, 5)}</details>`
+      ? html`<details class="more-findings"><summary>${plural(verdict.info.length, 'finding')} for information (secondary, or not deciding anything)</summary>${groups(verdict.info, brief, 5, brief)}</details>`
       : ''
   }`
   const secondary = verdict.secondary.length
-    ? html`<details class="more-findings"><summary>${plural(verdict.secondary.length, 'secondary change')}, reported only (they do not fail this gate)</summary>${groups(verdict.secondary, finding, 5)}</details>`
+    ? html`<details class="more-findings"><summary>${plural(verdict.secondary.length, 'secondary change')}, reported only (they do not fail this gate)</summary>${groups(verdict.secondary, brief, 5, brief)}</details>`
     : ''
   const notJudged = verdict.notJudged.length
-    ? html`<h3>Not judged (${verdict.notJudged.length})</h3><p class="small">The run could not have seen a change of the gate’s tolerance here (too few iterations, too short, too much spread between baseline runs): these are not passes.</p>${groups(verdict.notJudged, finding, 3)}`
+    ? html`<h3>Not judged (${verdict.notJudged.length})</h3><p class="small">The run could not have seen a change of the gate’s tolerance here (too few iterations, too short, too much spread between baseline runs): these are not passes.</p>${groups(verdict.notJudged, finding, 3, brief)}`
     : html`<p class="small">Everything the gate asks for was judged.</p>`
   const passed = verdict.passed.length
-    ? html`<details class="passed"><summary>${plural(verdict.passed.length, 'check')} judged and passed</summary>${groups(verdict.passed, finding, 1000)}</details>`
+    ? html`<details class="passed"><summary>${plural(verdict.passed.length, 'check')} judged and passed</summary>${groups(verdict.passed, brief, 1000, brief)}</details>`
     : ''
   const comparable = verdict.comparable
     ? html`<p class="small"><span class="tag ${verdict.comparable.ok ? 'good' : 'warn'}">${verdict.comparable.ok ? 'comparable' : 'not comparable'}</span> ${verdict.comparable.sentence}</p>`
@@ -164,9 +167,10 @@ function baselineRunsHtml(b: BaselineView): Html {
 
 /**
  * Findings grouped by kind, in the page's order: the first `top` of each
- * group (most severe, largest change) are shown, the rest fold away.
+ * group (most severe, largest change) are shown with `item`, the rest fold
+ * away, written with `rest`.
  */
-function groups(list: FindingView[], item: (f: FindingView) => Html, top: number): Html {
+function groups(list: FindingView[], item: (f: FindingView) => Html, top: number, rest: (f: FindingView) => Html): Html {
   const byKind = new Map<string, FindingView[]>()
   for (const f of [...list].sort((a, b) => a.kindOrder - b.kindOrder || a.rank - b.rank || b.magnitude - a.magnitude)) {
     const g = byKind.get(f.kind) ?? []
@@ -177,7 +181,7 @@ function groups(list: FindingView[], item: (f: FindingView) => Html, top: number
     [...byKind.entries()].map(
       ([kind, items]) =>
         html`<div class="finding-group"><h4>${kind} <span class="muted">(${items.length})</span></h4><ul class="findings">${join(items.slice(0, top).map(item))}</ul>${
-          items.length > top ? html`<details class="more-findings"><summary>${items.length - top} more: ${kind}</summary><ul class="findings">${join(items.slice(top).map(item))}</ul></details>` : ''
+          items.length > top ? html`<details class="more-findings"><summary>${items.length - top} more: ${kind}</summary><ul class="findings">${join(items.slice(top).map(rest))}</ul></details>` : ''
         }</div>`,
     ),
   )
