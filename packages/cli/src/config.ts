@@ -8,11 +8,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { SteadyError } from '@steady/record'
 import type { EnvironmentConfig } from '@steady/env'
-import type { ScenarioConfig } from '@steady/scenario'
-import { formatLoadError } from './load-module.ts'
+import { describeLoadError, importModule, type ScenarioConfig } from '@steady/scenario'
 import type { LoadConfig } from '@steady/load'
 import type { SoakPlan } from '@steady/soak'
 import type { HealthConfig } from '@steady/process-health'
@@ -93,7 +91,9 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
   try {
     mod = (await importTs(path)) as Record<string, unknown>
   } catch (error) {
-    throw new SteadyError('STEADY_CONFIG_LOAD', `could not load config ${path}: ${formatLoadError(error, path)}`, {
+    const d = describeLoadError(error, path)
+    const where = `${path}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}`
+    throw new SteadyError('STEADY_CONFIG_LOAD', `could not load config ${where}: ${d.message}`, {
       hint: 'fix the error at that line; the config must `export default defineConfig({ ... })`',
       cause: error,
       details: { file: path },
@@ -123,36 +123,10 @@ export function unwrapDefault(value: unknown): unknown {
 }
 
 /**
- * Imports a TypeScript or JavaScript module through tsx, so users never
- * compile. A file that Node would treat as CommonJS (`.cts`, or `.ts` in a
- * package without `"type": "module"`) is required as CommonJS; anything else
- * is imported as ESM. Either way errors keep stack lines that point at the
- * user's file and line.
+ * Imports the config through the same loader as scenario files (tsx, one
+ * module graph for the process), so the config and the scenarios share one
+ * copy of every package whatever the project's module type.
  */
 export async function importTs(path: string): Promise<unknown> {
-  if (isCommonJs(path)) {
-    const { require: tsxRequire } = await import('tsx/cjs/api')
-    return tsxRequire(path, import.meta.url)
-  }
-  const { tsImport } = await import('tsx/esm/api')
-  return tsImport(pathToFileURL(path).href, { parentURL: import.meta.url, onImport: undefined })
-}
-
-function isCommonJs(path: string): boolean {
-  if (/\.(mts|mjs)$/.test(path)) return false
-  if (/\.(cts|cjs)$/.test(path)) return true
-  let dir = dirname(path)
-  for (;;) {
-    const pkg = join(dir, 'package.json')
-    if (existsSync(pkg)) {
-      try {
-        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: string }).type !== 'module'
-      } catch {
-        return true
-      }
-    }
-    const parent = dirname(dir)
-    if (parent === dir) return true
-    dir = parent
-  }
+  return importModule(path)
 }

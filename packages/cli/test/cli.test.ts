@@ -45,17 +45,20 @@ test('a config with a syntax error is reported with file and line (exit 2)', asy
     assert.match(err.message, 'steady.config.ts:3')
     assert.is(err.exitCode, 2)
   }
-  writeFileSync(join(dir, 'steady.config.ts'), "const x: number = 1\nthrow new Error('boom at load')\nexport default {}\n")
+  // A new folder each time: Node caches a module that failed to load, by URL.
+  const dir2 = mkdtempSync(join(tmpdir(), 'steady-cfg-'))
+  writeFileSync(join(dir2, 'steady.config.ts'), "const x: number = 1\nthrow new Error('boom at load')\nexport default {}\n")
   try {
-    await loadConfig(dir)
+    await loadConfig(dir2)
     assert.unreachable()
   } catch (e) {
     assert.match((e as SteadyError).message, 'boom at load')
     assert.match((e as SteadyError).message, 'steady.config.ts:2')
   }
-  writeFileSync(join(dir, 'steady.config.ts'), 'export const nothing = 1\n')
+  const dir3 = mkdtempSync(join(tmpdir(), 'steady-cfg-'))
+  writeFileSync(join(dir3, 'steady.config.ts'), 'export const nothing = 1\n')
   try {
-    await loadConfig(dir)
+    await loadConfig(dir3)
     assert.unreachable()
   } catch (e) {
     assert.is((e as SteadyError).code, 'STEADY_CONFIG_INVALID')
