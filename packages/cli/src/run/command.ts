@@ -1,0 +1,145 @@
+/**
+ * What `steady run` does once its flags are parsed: wiring only, the work is
+ * @steady/scenario's `loadScenarioFiles` and `runScenarios`. Loaded when the
+ * command runs, so other commands do not pay for @steady/scenario.
+ */
+import { isAbsolute, join, resolve } from 'node:path'
+import { ExitCode, Redactor, SteadyError, newRunId, parseDuration, type Subject } from '@steady/record'
+import { loadScenarioFiles, planReplay, resolveTarget, runScenarios, type ReplayPlan, type ScenarioConfig } from '@steady/scenario'
+import type { CliContext } from '../context.ts'
+import type { LoadedConfig } from '../config.ts'
+import { buildReporters, parseReporters } from './reporters.ts'
+import { parseTags, withEnvironment } from '@steady/env'
+import { formatExchange } from './verbose.ts'
+
+/** The options `steady run` takes. */
+export interface RunFlags {
+  target?: string
+  grep?: string
+  iterations?: string
+  concurrency?: string
+  seed?: string
+  timeout?: string
+  bail?: boolean | string
+  reporter?: string
+  out?: string
+  replay?: string
+  scenario?: string
+  iteration?: string
+  config?: string
+  env?: string
+  keep?: boolean
+  id?: string
+  branch?: string
+  tag?: string[]
+}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) {
+    throw new SteadyError('STEADY_RUN_USAGE', `${flag} ${value}: expected a whole number of at least 1`, { hint: `e.g. ${flag} 5` })
+  }
+  return n
+}
+
+/** A target to run against: its URL and what the record should say about it. */
+interface Target {
+  url: string
+  name?: string
+  subject?: Subject
+  headers?: ScenarioConfig['headers']
+  http?: ScenarioConfig['http']
+}
+
+/**
+ * Where the scenarios run. `--target` (a URL or a name from `targets`) now;
+ * `--env <name>` plugs in here: bring the environment up with @steady/env's
+ * `withEnvironment`, call `fn` with its URL and `subject.environment`, and it
+ * is torn down when `fn` returns.
+ */
+async function withTarget(flags: RunFlags, config: ScenarioConfig, fn: (target: Target) => Promise<number>, run?: { ctx: CliContext; loaded: LoadedConfig; outDir: string }): Promise<number> {
+  if (flags.env !== undefined && run) {
+    if (flags.target !== undefined) throw new SteadyError('STEADY_RUN_USAGE', '--target and --env cannot be used together', { hint: '--env brings a fresh environment up and runs against it; --target runs against one that exists' })
+    const { ctx, loaded, outDir } = run
+    // Up, run against env.url, down: after a normal end, an exception, and on ctx.signal (SIGINT/SIGTERM); --keep leaves it.
+    return withEnvironment(
+      { config: loaded.config.environments, name: flags.env, projectDir: loaded.dir, outDir, id: flags.id, branch: flags.branch, tags: parseTags(flags.tag ?? []), keep: flags.keep, signal: ctx.signal, log: (line) => ctx.err(line + '\n'), env: ctx.env },
+      (env) => fn({ url: env.url, name: env.name, subject: { branch: env.branch, environment: { id: env.id, name: env.name, provider: env.provider, url: env.url, tags: env.tags } } }),
+    )
+  }
+  const t = resolveTarget(config, flags.target)
+  return fn({ url: t.url, name: t.name, headers: t.headers, http: t.http })
+}
+
+/** Runs `steady run` with parsed flags; resolves to the exit code. */
+export async function runCommand(ctx: CliContext, paths: string[], flags: RunFlags): Promise<number> {
+  const loaded: LoadedConfig = await ctx.config(flags.config)
+  const config = loaded.config as ScenarioConfig
+  const defaults = config.run ?? {}
+  const iterations = positiveInt(flags.iterations, '--iterations', defaults.iterations ?? 1)
+  const concurrency = positiveInt(flags.concurrency, '--concurrency', defaults.concurrency ?? 1)
+  const timeout = flags.timeout ?? defaults.timeout
+  if (timeout !== undefined) parseDuration(timeout, '--timeout')
+  const bail = flags.bail === undefined || flags.bail === false ? undefined : flags.bail === true ? true : positiveInt(flags.bail, '--bail', 1)
+  const reportsDir = resolve(loaded.dir, defaults.out ?? 'reports')
+
+  let replay: ReplayPlan | undefined
+  if (flags.replay) {
+    const iteration = flags.iteration === undefined ? undefined : Number(flags.iteration)
+    if (iteration !== undefined && (!Number.isInteger(iteration) || iteration < 0)) {
+      throw new SteadyError('STEADY_RUN_USAGE', `--iteration ${flags.iteration}: expected a whole number from 0`, { hint: 'iterations count from 0, as the failure output shows them' })
+    }
+    replay = await planReplay(flags.replay, flags.scenario, iteration, { cwd: ctx.cwd, reportsDir })
+  } else if (flags.scenario !== undefined || flags.iteration !== undefined) {
+    throw new SteadyError('STEADY_RUN_USAGE', '--scenario and --iteration go with --replay <run>', { hint: 'to pick scenarios by name, use --grep <pattern>' })
+  }
+
+  // Paths on the command line are relative to the working directory; the config's to the config file.
+  const fromConfig = config.scenarios ?? 'scenarios/**/*.scenario.ts'
+  const patterns = paths.length ? paths : (Array.isArray(fromConfig) ? fromConfig : [fromConfig]).map((p) => (isAbsolute(p) ? p : join(loaded.dir, p)))
+  const files = await loadScenarioFiles({ patterns, cwd: ctx.cwd, grep: replay ? undefined : flags.grep })
+  if (replay && !files.some((f) => f.scenarios.some((s) => s.name === replay.scenario))) {
+    throw new SteadyError('STEADY_RUN_REPLAY_SCENARIO', `--replay: scenario ${JSON.stringify(replay.scenario)} is not in ${paths.length ? paths.join(', ') : 'the configured scenario files'} any more`, {
+      hint: 'pass the scenario file as a path, or check out the version the run used',
+    })
+  }
+
+  const redactor = new Redactor(config.redaction)
+  const runId = newRunId()
+  const dir = flags.out ? resolve(ctx.cwd, flags.out) : join(reportsDir, runId)
+  const reporterList = flags.reporter ?? (replay ? 'pretty' : (defaults.reporters?.join(',') ?? (ctx.env.GITHUB_ACTIONS === 'true' ? 'pretty,json,github' : 'pretty,json')))
+  const names = parseReporters(reporterList)
+
+  return withTarget(flags, config, async (target) => {
+    if (replay) {
+      ctx.out(`replaying ${JSON.stringify(replay.scenario)} iteration ${replay.iteration} of run ${replay.record.id} (seed ${replay.seed}); setup re-runs with the same seed\n\n`)
+    }
+    const result = await runScenarios({
+      files,
+      baseUrl: target.url,
+      targetName: target.name,
+      subject: target.subject,
+      iterations,
+      concurrency,
+      seed: replay?.seed ?? flags.seed,
+      timeout,
+      requestTimeout: config.http?.timeout,
+      bail,
+      reporters: buildReporters(names, ctx, dir, redactor),
+      signal: ctx.signal,
+      headers: { ...config.headers, ...target.headers },
+      redaction: redactor,
+      http: { baseDir: loaded.dir, ...config.http, ...target.http },
+      openapi: config.openapi ? resolve(loaded.dir, config.openapi) : undefined,
+      only: replay ? { scenario: replay.scenario, iteration: replay.iteration } : undefined,
+      onExchange: replay ? (e, r) => ctx.out(formatExchange(e, r)) : undefined,
+      runId,
+      configHash: loaded.hash,
+      onReporterError: (e) => ctx.err(`warning: the ${e.reporter} reporter failed (${e.hook}): ${e.message}\n`),
+    })
+    if (result.status === 'passed') return ExitCode.ok
+    return ExitCode.failed
+  }, { ctx, loaded, outDir: dir })
+}
+
