@@ -107,8 +107,10 @@ interface Vu<V> {
   id: number
   state: V
   iterations: number
-  /** The running iteration's controller, if any. */
-  current: AbortController | undefined
+  /** Aborts the VU's running iteration; replaced after each abort (one per VU, not per iteration). */
+  controller: AbortController
+  /** The running iteration, if any: marked when it is cut short. */
+  current: { interrupted: boolean } | undefined
   /** The running iteration, if any. */
   running: Promise<void> | undefined
   /** Ramping-vus: finish the current iteration, then stop. */
@@ -232,6 +234,7 @@ export class Runner<V> {
       id,
       state: this.#o.vus.create(id),
       iterations: 0,
+      controller: new AbortController(),
       current: undefined,
       running: undefined,
       retiring: false,
@@ -260,8 +263,8 @@ export class Runner<V> {
    * at thousands of iterations per second, allocations are CPU.
    */
   #runIteration(vu: Vu<V>, iteration: number, after?: (vu: Vu<V>) => void): Promise<void> {
-    const controller = new AbortController()
-    vu.current = controller
+    const token = { interrupted: false }
+    vu.current = token
     this.#busy.add(vu)
     this.#result.started++
     const began = this.#clock.now()
@@ -271,7 +274,7 @@ export class Runner<V> {
         vu: vu.id,
         iterationInVu: vu.iterations++,
         iteration,
-        signal: controller.signal,
+        signal: vu.controller.signal,
         state: vu.state,
         metrics: vu.metrics,
       })
@@ -279,11 +282,11 @@ export class Runner<V> {
       work = Promise.reject(error)
     }
     const settle = () => {
-      if (vu.current === controller) vu.current = undefined
+      if (vu.current === token) vu.current = undefined
       this.#busy.delete(vu)
       vu.running = undefined
-      // An aborted iteration was counted as interrupted when it was aborted.
-      if (!controller.signal.aborted) {
+      // An interrupted iteration was counted as such when it was cut short.
+      if (!token.interrupted) {
         this.#result.completed++
         this.#c.count('iterations', this.#scenarioTags, 1, this.#keys.iterations)
         this.#c.trend('iteration_duration', this.#scenarioTags, this.#clock.now() - began, this.#keys.iteration_duration)
@@ -298,8 +301,11 @@ export class Runner<V> {
   /** Cuts the VU's running iteration short; it counts as interrupted. */
   #interrupt(vu: Vu<V>): void {
     const c = vu.current
-    if (!c || c.signal.aborted) return
-    c.abort(new Error('iteration interrupted'))
+    if (!c || c.interrupted) return
+    c.interrupted = true
+    vu.controller.abort(new Error('iteration interrupted'))
+    // The VU's next iteration needs a signal that is not aborted.
+    vu.controller = new AbortController()
     this.#result.interrupted++
     this.#c.count('interrupted_iterations', this.#scenarioTags, 1, this.#keys.interrupted_iterations)
   }
