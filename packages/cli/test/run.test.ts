@@ -27,7 +27,11 @@ export const detail = scenario('product detail', { tags: ['detail'] }, async ({ 
   expect(await http.get('/api/products/p-002')).toHaveJson({ id: 'p-002' })
 })
 `
-const failing = `import { scenario, expect } from '@steady/scenario'
+const failing = `import { scenario, expect, defineSetup } from '@steady/scenario'
+export const setup = defineSetup(async ({ http, data }) => {
+  const r = await http.post('/api/login', { json: { email: data.internet.email(), password: 'setup-pw' } })
+  return { token: r.json<{ token: string }>().token, email: data.internet.email() }
+})
 export default scenario('wrong price', async ({ http, step, data }) => {
   const email = data.internet.email()
   await step('login', () => http.post('/api/login', { json: { email, password: 'pw-' + email } }))
@@ -64,7 +68,7 @@ test('exit 1 when a scenario fails, with the failure, run.json and junit.xml', a
   const r = await steady(['run', 'f.scenario.ts', '--target', url, '--reporter', 'pretty,json,junit', '--out', 'out', '--seed', '99'], dir)
   assert.is(r.code, 1, r.out + r.err)
   assert.match(r.out, '✗ wrong price')
-  assert.match(r.out, 'f.scenario.ts:6 · step "detail" · iteration 0')
+  assert.match(r.out, 'f.scenario.ts:10 · step "detail" · iteration 0')
   assert.match(r.out, '-   "priceCents": 1')
   assert.match(r.out, "curl -sS -i 'http://127.0.0.1:")
   assert.match(r.out, `steady run --replay ${join(dir, 'out', 'run.json')} --scenario "wrong price" --iteration 0`)
@@ -114,6 +118,8 @@ test('--replay re-runs one recorded iteration with the same seeded data, printin
   const { seededFaker, iterationSeed } = await import('@steady/scenario')
   const email = seededFaker(iterationSeed('abc', 'wrong price', 2)).internet.email()
   assert.match(replay.out, JSON.stringify(email).slice(1, -1))
+  // The setup ran again with the same seed: the same data (the fresh token is redacted out of the comparison).
+  assert.match(replay.out, 'setup of f.scenario.ts: the same result as in the recorded run')
   const missing = await steady(['run', 'f.scenario.ts', '--target', url, '--replay', 'nope.json'], dir)
   assert.is(missing.code, 2)
   assert.match(missing.err, '--replay nope.json: no run.json')

@@ -64,7 +64,7 @@ export type { IterationOptions, IterationResult, RequestEvent, StepResult } from
 export type { FailureSample, FailureKind, SampleRequest, SampleResponse } from './failure.ts'
 export { loadScenarioFiles, findScenarioFiles, matchesGrep, describeLoadError, importModule } from './loader.ts'
 export type { ScenarioFile, LoadOptions } from './loader.ts'
-export { runScenarios } from './runner.ts'
+export { runScenarios, setupFingerprint } from './runner.ts'
 export type { RunScenariosOptions } from './runner.ts'
 export { planReplay } from './replay.ts'
 export type { ReplayPlan } from './replay.ts'

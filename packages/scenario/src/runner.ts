@@ -22,7 +22,7 @@ import {
   type Subject,
 } from '@steady/record'
 import type { Dispatcher } from 'undici'
-import { randomSeed, type Seed } from './data.ts'
+import { hashSeed, randomSeed, type Seed } from './data.ts'
 import type { Scenario } from './define.ts'
 import { kScenario } from './symbols.ts'
 import type { FailureSample } from './failure.ts'
@@ -211,6 +211,8 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRes
   const pendingByFile = new Map<ScenarioFile, number>()
   for (const j of jobs) pendingByFile.set(j.tally.file, (pendingByFile.get(j.tally.file) ?? 0) + 1)
   const teardowns: Promise<void>[] = []
+  const setupNotes: RunRecord['events'] = []
+  const setupResults: RunResult['setups'] = []
   const hookScenario = (name: string, fn: Scenario['fn'], file: ScenarioFile): Scenario => ({ [kScenario]: true, name, tags: [], options: {}, fn, file: file.path })
   const common = {
     baseUrl: options.baseUrl,
@@ -229,7 +231,13 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRes
     if (!p) {
       p = file.setup
         ? runIteration(hookScenario(`${file.relativePath} setup`, file.setup as Scenario['fn'], file), { ...common, iteration: 0, signal, file: file.relativePath }).then((r) => {
-            if (r.passed) return { ok: true, data: r.value }
+            if (r.passed) {
+              // A fingerprint of the redacted setup result: `--replay` says whether it got the same one.
+              const fingerprint = setupFingerprint(r.value, redactor)
+              setupNotes.push({ atMs: now(), kind: 'note', message: `setup of ${file.relativePath}`, data: { file: file.relativePath, setup: fingerprint } })
+              setupResults.push({ file: file.relativePath, fingerprint })
+              return { ok: true, data: r.value }
+            }
             const failure = { ...r.failure!, kind: 'setup' as const }
             hookFailures.push(failure)
             return { ok: false, failure }
@@ -377,7 +385,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRes
     phases: [{ name: 'run', startMs: 0, endMs: durationMs }],
     scenarios: scenarios.map((s) => ({ name: s.name, file: s.file, tags: [...s.tags], iterations: s.iterations, passed: s.passed, failed: s.failed })),
     series: agg.series(),
-    events: interrupted ? [{ atMs: durationMs, kind: 'interrupted', message: `interrupted by ${String(signal?.reason ?? 'a signal')}` }] : [],
+    events: [...setupNotes, ...(interrupted ? [{ atMs: durationMs, kind: 'interrupted' as const, message: `interrupted by ${String(signal?.reason ?? 'a signal')}` }] : [])],
     failures: [...groups.values()].map(({ tail, ...g }) => ({ ...g, samples: [...g.samples, ...tail] })),
     warnings: [],
   }
@@ -387,11 +395,26 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRes
     status: interrupted ? 'interrupted' : failed ? 'failed' : 'passed',
     scenarios,
     hookFailures,
+    setups: setupResults,
     reporterErrors: mux.errors,
     outputs: mux.outputs,
   }
   await mux.onRunEnd(result)
   return result
+}
+
+/**
+ * A short hash of a setup result after redaction: secrets (a fresh token)
+ * differ between runs by design and must not count, the data around them does.
+ */
+export function setupFingerprint(value: unknown, redactor: Redactor): string {
+  let text: string
+  try {
+    text = JSON.stringify(redactor.value(value ?? null)) ?? 'undefined'
+  } catch {
+    text = String(value)
+  }
+  return hashSeed(text).toString(16).padStart(8, '0')
 }
 
 function isValidator(v: unknown): v is ResponseValidator {

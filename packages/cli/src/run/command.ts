@@ -138,6 +138,17 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
       configHash: loaded.hash,
       onReporterError: (e) => ctx.err(`warning: the ${e.reporter} reporter failed (${e.hook}): ${e.message}\n`),
     })
+    if (replay) {
+      // Same seed, same data; whether setup also got the same answers from the server is worth saying.
+      const recorded = new Map<string, unknown>()
+      for (const e of replay.record.events) if (e.kind === 'note' && e.data && typeof e.data.file === 'string') recorded.set(e.data.file, e.data.setup)
+      for (const s of result.setups) {
+        const before = recorded.get(s.file)
+        if (before === undefined) ctx.out(`setup of ${s.file}: the recorded run has no setup result to compare with\n`)
+        else if (before === s.fingerprint) ctx.out(`setup of ${s.file}: the same result as in the recorded run\n`)
+        else ctx.out(`setup of ${s.file}: a different result from the recorded run (fingerprint ${s.fingerprint}, was ${String(before)}): the service returned other data\n`)
+      }
+    }
     if (result.status === 'passed') return ExitCode.ok
     return ExitCode.failed
   }, { ctx, loaded, outDir: dir })

@@ -64,6 +64,8 @@ export interface RunResult {
   scenarios: ScenarioSummary[]
   /** Every setup/teardown failure (they fail the scenarios of their file). */
   hookFailures: FailureSample[]
+  /** Each file's setup result, fingerprinted after redaction (see `setupFingerprint`). */
+  setups: { file: string; fingerprint: string }[]
   /** Reporters that threw (the run went on without them). */
   reporterErrors: { reporter: string; hook: string; message: string }[]
   /** Files reporters wrote (`run.json`, `junit.xml`), for the last line of output. */
