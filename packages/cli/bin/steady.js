@@ -10,7 +10,9 @@ if (existsSync(fileURLToPath(built))) {
   await import(built.href)
 } else {
   const source = fileURLToPath(new URL('../src/bin.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', source, ...process.argv.slice(2)], {
+  // tsx is resolved from here, not from the working directory, so `steady` runs from any folder.
+  const tsx = import.meta.resolve('tsx')
+  const child = spawn(process.execPath, ['--conditions=steady-source', '--import', tsx, source, ...process.argv.slice(2)], {
     stdio: 'inherit',
   })
   // The child gets the terminal's Ctrl-C itself; a SIGTERM sent to this

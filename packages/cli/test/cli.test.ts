@@ -119,6 +119,9 @@ test('the installed bin runs the sources inside the monorepo', () => {
   const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'steady.js'), '--version'], { encoding: 'utf8' })
   assert.is(r.status, 0, r.stderr)
   assert.match(r.stdout, /^\d+\.\d+\.\d+/)
+  // From a folder outside the repo too (tsx is resolved from the bin, not the working directory).
+  const away = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'steady.js'), '--version'], { encoding: 'utf8', cwd: tmpdir() })
+  assert.is(away.status, 0, away.stderr)
 })
 
 test.run()

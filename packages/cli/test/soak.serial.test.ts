@@ -50,9 +50,12 @@ function series(r: RunRecord, key: string) {
 
 test('a short soak on a fresh demo store writes a complete, valid record; the leak switch shows in its series', async () => {
   const out = mkdtempSync(join(tmpdir(), 'steady-soak-'))
-  const r = await steady(['soak', 'short', '--out', out, '--seed', 'soak-1'], { STORE_FAULT_LEAK_BYTES: '65536' })
+  const r = await steady(['soak', 'short', '--out', out, '--seed', 'soak-1', '--report'], { STORE_FAULT_LEAK_BYTES: '65536' })
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, 'soak complete')
+  const html = readFileSync(join(out, 'report.html'), 'utf8')
+  assert.match(html, 'demo-store')
+  assert.match(html, /without (a )?verdict|No verdict/i)
   assert.match(r.stderr, 'phase loaded started with load profile steady')
   const record = await readRunRecord(out)
   assert.is(record.complete, true)

@@ -54,7 +54,6 @@ const fieldWords = [
   'privatekey',
   'credential',
   'sessionid',
-  'signature',
 ]
 /** Exact normalised names that are secret but too short to match as a word. */
 const fieldExact = ['pwd', 'pin', 'auth', 'sid', 'otp', 'cvv', 'cvc']

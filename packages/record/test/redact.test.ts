@@ -83,4 +83,11 @@ test('leaves ordinary data alone and copes with cycles', () => {
   assert.is(input.self, input)
 })
 
+test('a failure group keeps its signature (regression: the whole group was masked)', () => {
+  const out = redact({ failures: [{ signature: { scenario: 'checkout', step: 'pay', assertion: 'toHaveStatus' }, count: 2 }] })
+  assert.equal(out.failures[0].signature, { scenario: 'checkout', step: 'pay', assertion: 'toHaveStatus' })
+  // A signature header is still a credential.
+  assert.equal(new Redactor().headers({ 'X-Hub-Signature-256': 'sha256=abcdef0123' }), { 'X-Hub-Signature-256': REDACTED })
+})
+
 test.run()

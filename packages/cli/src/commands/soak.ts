@@ -11,6 +11,7 @@ import { loadScenarioFiles, resolveTarget, type ScenarioConfig } from '@steady/s
 import { parseTags, withEnvironment, type EnvironmentConfig, type RunningEnvironment } from '@steady/env'
 import { resolveLoadConfig, type ResolvedProfile } from '@steady/load'
 import { resolvePlan, soak, type SoakPlan, type SoakService } from '@steady/soak'
+import { writeReport } from '@steady/report'
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
 import { version } from '../version.ts'
@@ -30,6 +31,7 @@ export interface SoakFlags {
   keep?: boolean
   workers?: string
   config?: string
+  report?: boolean | string
 }
 
 /** The scenario files a config names (relative to the config file), or the paths given. */
@@ -136,6 +138,11 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
     const its = r.scenarios.reduce((n, s) => n + s.iterations, 0)
     const ok = r.scenarios.reduce((n, s) => n + s.passed, 0)
     const where = relative(ctx.cwd, outDir) || '.'
+    if (flags.report) {
+      const path = typeof flags.report === 'string' ? resolve(ctx.cwd, flags.report) : join(outDir, 'report.html')
+      await writeReport(path, { record: r, redaction: cfg.redaction })
+      ctx.out(`report: ${relative(ctx.cwd, path)} (without a verdict: steady verdict --report adds one)\n`)
+    }
     ctx.out(
       `${r.complete ? 'soak complete' : `soak interrupted (${r.incompleteReason})`}: ${formatDuration(r.durationMs)}, ${its} probe iterations, ` +
         `${its ? ((100 * ok) / its).toFixed(1) : '0'}% passed, ${r.series.length} series, ${r.events.filter((e) => e.kind === 'service-restart' || e.kind === 'service-crash').length} service restarts/crashes\n` +
@@ -197,11 +204,12 @@ export function registerSoak(program: Command, ctx: CliContext, setExit: (code: 
     .option('--keep', 'leave the environment running afterwards')
     .option('--workers <n>', 'worker threads for the embedded load engine')
     .option('--config <file>', 'config file (default: the nearest steady.config.ts)')
+    .option('--report [file]', 'also write the HTML report (default: report.html beside run.json)')
     .addHelpText(
       'after',
       `
 Examples:
-  steady soak --env local                       the default plan on a fresh demo store
+  steady soak --env local --report                       the default plan on a fresh demo store
   steady soak default --env local --duration-scale 0.1 --out reports/ci
   steady soak nightly --target https://staging.example.test --metrics-port 9465
 
