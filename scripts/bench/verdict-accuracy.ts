@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os'
 import { writeFileSync } from 'node:fs'
 import {
   addRun,
+  DEFAULT_TOLERANCES,
   emptyBaseline,
   judge,
   resolveGate,
@@ -73,11 +74,32 @@ export const CHANGES: ChangeSpec[] = [
     found: (v) => stableFail(v) && v.findings.some((f) => f.primary && f.status === 'fail' && f.kind === 'failure-rate'),
   },
   {
+    name: 'drift+15%',
+    label: 'every step drifts up 15% over each phase (a service slowing as it runs)',
+    target: true,
+    make: () => ({ kind: 'drift', magnitude: 0.15, target: '*' }),
+    found: (v) => stableFail(v) && v.findings.some((f) => f.primary && f.status === 'fail' && f.kind === 'drift'),
+  },
+  {
+    name: 'load+25%',
+    label: 'one step 25% slower at peak load, in proportion below, quiet unchanged',
+    target: true,
+    make: (t) => ({ kind: 'load-degradation', magnitude: 0.25, target: stepOf(t) }),
+    found: (v, c) => stableFail(v) && onStep(v, c.target!, ['load-latency', 'level', 'tail']),
+  },
+  {
     name: 'all+15%',
     label: 'every step 15% slower (context: indistinguishable from a run effect)',
     target: false,
     make: () => ({ kind: 'all-latency', magnitude: 0.15 }),
     found: (v) => stableFail(v) && v.findings.some((f) => f.primary && f.status === 'fail' && (f.kind === 'level' || f.kind === 'tail')),
+  },
+  {
+    name: 'drift1+15%',
+    label: 'one step drifts up 15% over each phase (context: one step\'s windows are noisy; its drift is secondary)',
+    target: false,
+    make: (t) => ({ kind: 'drift', magnitude: 0.15, target: stepOf(t) }),
+    found: (v, c) => v.findings.some((f) => f.status === 'fail' && f.kind === 'drift' && f.step === c.target!.split('/')[1]),
   },
   {
     name: 'scenario+0.5pp',
@@ -88,7 +110,36 @@ export const CHANGES: ChangeSpec[] = [
   },
 ]
 
+/** Leak trials use two-hour soaks (40-minute phases): a 20 MiB/h leak is about 13 MiB per phase, within a heap that swings by 16 MiB from scrape to scrape; 30-minute runs cannot see it and say so ("not judged"). The runs are complete (latency too), so the leak check sits in the gate's whole family. */
+export const LEAK_PHASES = [
+  { name: 'quiet', durationMs: 2_400_000, rate: 0 },
+  { name: 'nominal', durationMs: 2_400_000, rate: 5 },
+  { name: 'peak', durationMs: 2_400_000, rate: 10 },
+]
+
+function runLeakTrial(trial: number): { clean: boolean; found: boolean; notJudged: boolean } {
+  const gate = resolveGate('bench', BENCH_GATE)
+  const file = emptyBaseline('synthetic-store')
+  const day = Date.UTC(2027, 0, 1) + trial * 86_400_000
+  const opts = { phases: LEAK_PHASES }
+  for (let k = 0; k < K; k++) {
+    const run = syntheticRun({ seed: `leak${trial}-b${k}`, startedAt: new Date(day + k * 3_600_000), ...opts })
+    addRun(file, summariseRun(run), { by: 'bench', now: new Date(day + k * 3_600_000 + 1), path: 'bench' })
+  }
+  const now = new Date(day + 20 * 3_600_000)
+  const leakFinding = (v: Verdict) => v.findings.find((f) => f.kind === 'leak' && f.primary)
+  const clean = judge({ record: syntheticRun({ seed: `leak${trial}-clean`, startedAt: new Date(day + 12 * 3_600_000), ...opts }), baseline: file, gate, now })
+  const leaked = judge({
+    record: syntheticRun({ seed: `leak${trial}-leak`, startedAt: new Date(day + 12 * 3_600_000), ...opts, change: { kind: 'heap-leak', magnitude: DEFAULT_TOLERANCES.leakBytesPerHour } }),
+    baseline: file,
+    gate,
+    now,
+  })
+  return { clean: leakFinding(clean)?.status === 'fail', found: leakFinding(leaked)?.status === 'fail', notJudged: leakFinding(leaked)?.status === 'not-judged' }
+}
+
 interface TrialResult {
+  leak?: { clean: boolean; found: boolean; notJudged: boolean }
   trial: number
   clean: { result: string; stable: string; working: string; primaryFails: string[] }
   changes: Record<string, { found: boolean; result: string }>
@@ -124,6 +175,7 @@ function runTrial(trial: number, withChanges: boolean): TrialResult {
     judgeMs,
   }
   if (withChanges) {
+    out.leak = runLeakTrial(trial)
     for (const spec of CHANGES) {
       const change = spec.make(trial)
       const v = timed(syntheticRun({ seed: `t${trial}-${spec.name}`, startedAt: new Date(day + 12 * 3_600_000), change }))
@@ -182,7 +234,8 @@ if (!isMainThread) {
   const inconclusive = cleanRes.filter((r) => r.clean.result === 'inconclusive').length
   const lines: string[] = []
   lines.push(`steady verdict accuracy — synthetic noise model, K = ${K} baseline runs per trial, gate ${JSON.stringify(BENCH_GATE)}`)
-  lines.push(`${clean} clean trials, ${changes} trials per injected change; ${results.length * (K + 1) + changes * CHANGES.length} synthetic runs in ${seconds.toFixed(0)} s on ${workers} worker(s)`)
+  lines.push(`${clean} clean trials, ${changes} trials per injected change; ${results.length * (K + 1) + changes * CHANGES.length} 30-minute synthetic runs and ${changes * (K + 2)} two-hour runs in ${seconds.toFixed(0)} s on ${workers} worker(s)`)
+  lines.push(`fixed counts per 30-minute run: 1,800 probe iterations per scenario (1/s), 3,000 + 6,000 load iterations per scenario (nominal, peak), 6 steps, 10 s windows`)
   lines.push('')
   lines.push(`false positives (clean run, gate fails):          ${fmt(fp, cleanRes.length)}   target ≤ 2% (upper bound)`)
   lines.push(`  of which "not stable":                           ${fmt(fpStable, cleanRes.length)}`)
@@ -198,6 +251,13 @@ if (!isMainThread) {
     lines.push(`${spec.target ? 'detection' : 'context  '} ${spec.name.padEnd(15)} ${fmt(k, rs.length)}   ${spec.target ? 'target ≥ 95%' : ''}  ${spec.label}`)
     ;(summary.detection as Record<string, unknown>)[spec.name] = { k, n: rs.length, ci: clopperPearson(k, rs.length), target: spec.target }
   }
+  const leaks = results.filter((r) => r.leak)
+  const lk = leaks.filter((r) => r.leak!.found).length
+  const lfp = leaks.filter((r) => r.leak!.clean).length
+  const lnj = leaks.filter((r) => r.leak!.notJudged).length
+  lines.push(`detection leak 20MiB/h   ${fmt(lk, leaks.length)}   target ≥ 95%  heap after GC grows by the gate's tolerance (2-hour soaks, ${lnj} not judged)`)
+  lines.push(`  leak findings on clean 2-hour soaks:            ${fmt(lfp, leaks.length)}`)
+  ;(summary.detection as Record<string, unknown>)['leak'] = { k: lk, n: leaks.length, ci: clopperPearson(lk, leaks.length), target: true, falsePositive: { k: lfp, n: leaks.length } }
   const ms = results.flatMap((r) => r.judgeMs).sort((a, b) => a - b)
   lines.push('')
   lines.push(`judge time per verdict (30-minute record, 38 series, K = 10): median ${ms[Math.floor(ms.length / 2)].toFixed(1)} ms, p99 ${ms[Math.floor(ms.length * 0.99)].toFixed(1)} ms`)

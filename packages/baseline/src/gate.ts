@@ -31,9 +31,13 @@ export interface GateTolerances {
   failureCount?: number
   /** A kind of error never seen in the baseline fails the gate only above this count (default 5). */
   newErrorCount?: number
-  /** Latency drift over a constant-load phase that counts, relative (default 0.15). */
+  /** Latency drift over a constant-load phase that counts, relative, beyond the baseline runs' drift (default 0.10, as for levels). */
   drift?: number
-  /** Heap growth after GC that counts, in bytes per hour (default 20 MiB/h). */
+  /**
+   * Heap growth after GC a run must be able to see, in bytes per hour (default
+   * 20 MiB/h): a shorter or noisier run has its leak check "not judged". A
+   * finding needs a significant growth of at least half of it.
+   */
   leakBytesPerHour?: number
   /** Rise of a loaded phase's latency relative to the quiet phase, beyond the baseline's (default 0.25). */
   loadLatency?: number
@@ -154,7 +158,7 @@ export const DEFAULT_TOLERANCES: ResolvedTolerances = {
   failureRateFloor: 0.0025,
   failureCount: 3,
   newErrorCount: 5,
-  drift: 0.15,
+  drift: 0.1,
   leakBytesPerHour: 20 * 1024 * 1024,
   loadLatency: 0.25,
   droppedIterations: 0.01,

@@ -103,7 +103,7 @@ export interface RunSummary {
   /** Service restarts and crashes recorded during the run. */
   restarts?: number
   crashes?: number
-  /** All steps of a source at once: the change of their common ln p95 over each phase (after warm-up). */
+  /** All steps of a source at once: the change of their common ln p50 over each phase (after warm-up). */
   drift?: Record<string, Record<string, number>>
   /** Recovery phases: ms until the probes passed again. */
   recovery?: Record<string, number>

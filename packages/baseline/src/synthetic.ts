@@ -119,8 +119,10 @@ export const NOISE_MODEL = {
  * - `failures`: every request fails `magnitude` more often (0.005 = +0.5 pp);
  * - `scenario-failures`: one scenario's iterations fail `magnitude` more often;
  * - `heap-leak`: heap after GC grows by `magnitude` bytes per hour from the start;
- * - `drift`: one step's latency rises linearly by `magnitude` over each phase (after its first 20%);
- * - `load-degradation`: one step's latency under load grows `magnitude` faster with the rate (quiet unchanged).
+ * - `drift`: latency rises linearly by `magnitude` over each phase (after its first 20%), on one step or, with
+ *   target `*`, on every step (a service slowing down as it runs);
+ * - `load-degradation`: one step degrades more under load: × (1 + magnitude) at the peak rate (10
+ *   iterations/s per scenario), in proportion below it, unchanged when quiet.
  */
 export interface SyntheticChange {
   kind: 'step-latency' | 'all-latency' | 'tail' | 'failures' | 'scenario-failures' | 'heap-leak' | 'drift' | 'load-degradation'
@@ -150,6 +152,8 @@ export interface SyntheticRunOptions {
   incomplete?: boolean
   /** Inject service restarts at these times (ms). */
   restartsAtMs?: number[]
+  /** Leave out requests and iterations (service and generator indicators only): for long leak benchmarks, where latency plays no part. */
+  indicatorsOnly?: boolean
 }
 
 /** The comparability key of synthetic runs (fixed so runs compare). */
@@ -253,7 +257,7 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
         knots: [Math.log(step.p50 * runFactor.p50 * f), Math.log(step.p95 * runFactor.p95 * f), Math.log(step.p99 * runFactor.p99 * f)],
         ar: { probe: rnd.normal() * NOISE_MODEL.ar.sd, load: rnd.normal() * NOISE_MODEL.ar.sd },
         tail: change?.kind === 'tail' && isTarget ? Math.log(1 + change.magnitude) : 0,
-        drift: change?.kind === 'drift' && isTarget ? change.magnitude : 0,
+        drift: change?.kind === 'drift' && (isTarget || target === '*') ? change.magnitude : 0,
         loadExtra: change?.kind === 'load-degradation' && isTarget ? change.magnitude : 0,
       })
     }
@@ -292,7 +296,7 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
         if (z <= Z95) l = a + ((b - a) / Z95) * z
         else l = b + ((c - b) / (Z99 - Z95)) * (z - Z95)
         if (st.tail && z > Z95) l += st.tail * Math.min(1, (z - Z95) / (Z99 - Z95))
-        let factor = Math.exp(st.ar[src]) * (phase.rate ? loadFactor + st.loadExtra * NOISE_MODEL.loadSlowdownPerRate * phase.rate : 1)
+        let factor = Math.exp(st.ar[src]) * (phase.rate ? loadFactor * (1 + (st.loadExtra * phase.rate) / 10) : 1)
         if (st.drift && progress > 0.2) factor *= 1 + (st.drift * (progress - 0.2)) / 0.8
         let v = Math.exp(l) * factor
         if (gc && rnd.next() < NOISE_MODEL.gc.share) v += NOISE_MODEL.gc.extraMs[0] + rnd.next() * (NOISE_MODEL.gc.extraMs[1] - NOISE_MODEL.gc.extraMs[0])
@@ -327,7 +331,7 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
         }
       }
       const probePerWindow = Math.round((NOISE_MODEL.probeRatePerScenario * windowMs) / 1000)
-      for (const sc of service) {
+      for (const sc of o.indicatorsOnly ? [] : service) {
         for (let k = 0; k < probePerWindow; k++) runIteration('probe', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / probePerWindow))
         const loadPerWindow = Math.round((phase.rate * windowMs) / 1000)
         for (let k = 0; k < loadPerWindow; k++) runIteration('load', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / loadPerWindow))

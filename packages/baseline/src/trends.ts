@@ -52,6 +52,7 @@ export function phasePoints(s: SeriesRecord, phase: TrendPhase, windowMs: number
 }
 
 export const logP95 = (w: SeriesWindow) => (w.p95 !== undefined && w.p95 > 0 ? Math.log(w.p95) : undefined)
+export const logP50 = (w: SeriesWindow) => (w.p50 !== undefined && w.p50 > 0 ? Math.log(w.p50) : undefined)
 
 /** Drift of a step's p95 over a phase: the trend test of ln(window p95), and the log change over the judged part. */
 export function latencyDrift(s: SeriesRecord, phase: TrendPhase, windowMs: number, saturated: Set<number>): (TrendTest & { logChange: number; span: number }) | undefined {
@@ -64,14 +65,15 @@ export function latencyDrift(s: SeriesRecord, phase: TrendPhase, windowMs: numbe
 
 /**
  * All steps of a source at once: per window, the median over the steps of
- * (ln window p95 − that step's median in the phase). A service-wide drift
- * shows here with the steps' independent noise averaged away.
+ * (ln window p50 − that step's median in the phase). A service-wide drift
+ * shows here with the steps' independent noise averaged away; the median of
+ * a window is the typical request, far less noisy than its p95.
  */
 export function combinedDrift(steps: SeriesRecord[], phase: TrendPhase, windowMs: number, saturated: Set<number>): (TrendTest & { logChange: number; span: number; steps: number }) | undefined {
   const byWindow = new Map<number, number[]>()
   let used = 0
   for (const s of steps) {
-    const pts = phasePoints(s, phase, windowMs, saturated, logP95)
+    const pts = phasePoints(s, phase, windowMs, saturated, logP50)
     if (pts.length < 6) continue
     used++
     const m = median(pts.map((p) => p.y))
@@ -116,22 +118,26 @@ export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: numb
 
 /**
  * Time until the probes pass again in a recovery phase: from the phase start
- * (or a restart inside it) to the end of the last window with failed probe
- * iterations; 0 when none failed.
+ * (or a restart inside it) to the first window from which three windows in a
+ * row (or the rest of the phase) passed every probe iteration; 0 when they
+ * passed from the start. A lone flake later on is not a slow recovery.
  */
 export function recoveryTime(record: RunRecord, phase: TrendPhase): number {
   const windowMs = record.window.sizeMs
   let from = phase.startMs
   const restart = record.events.find((e) => (e.kind === 'service-restart' || e.kind === 'service-crash') && e.atMs >= phase.startMs && e.atMs < phase.endMs)
   if (restart) from = restart.atMs
-  let lastFailEnd = from
+  const first = Math.floor(from / windowMs)
+  const last = Math.ceil(phase.endMs / windowMs) - 1
+  const failed = new Set<number>()
   for (const s of record.series) {
     if (s.source !== 'probe' || s.name !== 'iterations') continue
-    for (const w of s.windows) {
-      const start = w.i * windowMs
-      if (start + windowMs <= from || start >= phase.endMs) continue
-      if ((w.failed ?? 0) > 0) lastFailEnd = Math.max(lastFailEnd, start + windowMs)
-    }
+    for (const w of s.windows) if (w.i >= first && w.i <= last && (w.failed ?? 0) > 0) failed.add(w.i)
   }
-  return Math.max(0, lastFailEnd - from)
+  for (let i = first; i <= last; i++) {
+    let clean = true
+    for (let j = i; j <= Math.min(last, i + 2); j++) if (failed.has(j)) clean = false
+    if (clean) return Math.max(0, i * windowMs - from)
+  }
+  return Math.max(0, phase.endMs - from)
 }

@@ -11,7 +11,7 @@
  * (intersection–union: the larger p-value counts).
  */
 import type { Finding, RunEvent, SeriesRecord } from '@steady/record'
-import { normalQuantile } from '../stats/distributions.ts'
+import { normalQuantile, tQuantile } from '../stats/distributions.ts'
 import { mean, sd } from '../stats/robust.ts'
 import { combinedDrift, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, saturatedWindows, trendPhases, type TrendPhase } from '../trends.ts'
 import type { BaselineEntry } from '../store.ts'
@@ -125,12 +125,14 @@ function driftChecks(ctx: JudgeContext): Check[] {
     let baseDf = 0
     let baseScale = 0
     if (usable && base.length >= ctx.gate.minBaselineRuns) {
+      // Against the drifts the baseline runs had: their spread already holds each run's own trend noise,
+      // with this run's standard error as the floor.
       const pr = predict(base, t.logChange, seChange, 0.01)
       centre = pr.centre
       baseDf = pr.df
       baseScale = pr.scale
       change = pr.change
-      p = Math.max(t.p, pr.p)
+      p = pr.p
     }
     const finding: Finding = {
       id,
@@ -139,7 +141,7 @@ function driftChecks(ctx: JudgeContext): Check[] {
       status: 'pass',
       primary,
       phase: phase.name,
-      stat: 'p95 drift',
+      stat: extra.step === '*' ? 'p50 drift' : 'p95 drift',
       unit: 'ratio',
       baseline: r4(Math.exp(centre)),
       current: r4(Math.exp(t.logChange)),
@@ -147,7 +149,7 @@ function driftChecks(ctx: JudgeContext): Check[] {
       changeKind: 'relative',
       pValue: r4(p),
       tolerance: tol,
-      method: `Theil–Sen slope of ln(window p95) after the warm-up, Mann–Kendall with trend-free pre-whitening (lag-1 ${r4(t.r1)}, ${t.n} windows)${baseDf ? `, against the baseline runs' drifts (t on ${baseDf} df)` : ', no baseline drifts to compare with'}`,
+      method: `Theil–Sen slope of ln(window ${extra.step === '*' ? 'p50, median over the steps' : 'p95'}) after the warm-up${baseDf ? `, against the baseline runs' drifts (log-scale prediction interval, t on ${baseDf} df); Mann–Kendall with trend-free pre-whitening for the record (lag-1 ${r4(t.r1)}, ${t.n} windows)` : `, Mann–Kendall with trend-free pre-whitening (lag-1 ${r4(t.r1)}, ${t.n} windows)`}`,
       evidence: { slopePerHour: r4(Math.exp((t.logChange / t.span) * 3_600_000) - 1), fromMs: phase.fromMs, toMs: phase.endMs, windows: t.n, mannKendallP: r4(t.p), baselineDrift: r4(Math.exp(centre) - 1) },
       message: '',
       ...extra,
@@ -186,7 +188,7 @@ function driftChecks(ctx: JudgeContext): Check[] {
       const t = combinedDrift(steps.filter((s) => s.source === source), phase, windowMs, saturated)
       if (!t) continue
       const base = baselineValues(ctx.rolling, (r) => r.summary?.drift?.[phase.name]?.[source])
-      checks.push(make(`drift:p95:${source}/http_req_duration{*}@${phase.name}`, `all ${source} steps' p95`, phase, t, base, true, { series: `${source}/http_req_duration{*}`, step: '*', evidence: { steps: t.steps } }))
+      checks.push(make(`drift:p50:${source}/http_req_duration{*}@${phase.name}`, `all ${source} steps' p50`, phase, t, base, true, { series: `${source}/http_req_duration{*}`, step: '*' }))
     }
   }
   return checks
@@ -210,16 +212,19 @@ function leakChecks(ctx: JudgeContext): Check[] {
     const memory = heap || rss
     const tolBytes = ctx.gate.tolerance.leakBytesPerHour
     const base = baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.trend?.perHour)
-    let p = t.p
+    // The trend test is this run's own (seasonal Mann–Kendall, pre-whitened); the baseline says what growth is
+    // normal (a cache filling up): a finding must also grow past the baseline runs' upper 95% prediction bound.
+    const p = t.p
     let centre = 0
     let baseScale = 0
     let df = 0
+    let upper = 0
     if (usable && base.length >= ctx.gate.minBaselineRuns) {
       const pr = predict(base, t.perHour, t.sePerHour, 0)
       centre = pr.centre
       baseScale = pr.scale
       df = pr.df
-      p = Math.max(t.p, pr.p)
+      upper = centre + tQuantile(0.975, pr.df) * pr.scale
     }
     const growth = t.perHour - centre
     const label = memory ? (heap ? 'heap used after GC' : 'resident memory') : s.name
@@ -239,23 +244,26 @@ function leakChecks(ctx: JudgeContext): Check[] {
       changeKind: memory ? 'absolute' : 'relative',
       pValue: r4(p),
       tolerance: memory ? tolBytes : ctx.gate.tolerance.drift,
-      method: `Theil–Sen slope within phases after their warm-ups${memory ? ' of the per-window minimum' : ''}, seasonal Mann–Kendall with trend-free pre-whitening (${t.n} windows)${df ? `, against the baseline runs' slopes (t on ${df} df)` : ''}`,
-      evidence: { slopePerHour: r4(t.perHour), standardError: r4(t.sePerHour), level: r4(t.level), last: r4(t.last), mannKendallP: r4(t.p), judgedMs: t.spanMs },
+      method: `Theil–Sen slope within phases after their warm-ups${memory ? ' of the per-window minimum' : ''}, seasonal Mann–Kendall with trend-free pre-whitening (${t.n} windows)${df ? `; growth must also pass the baseline runs' upper 95% prediction bound (t on ${df} df)` : ''}`,
+      evidence: { slopePerHour: r4(t.perHour), standardError: r4(t.sePerHour), level: r4(t.level), last: r4(t.last), mannKendallP: r4(t.p), judgedMs: t.spanMs, baselineUpperBound: r4(upper) },
       message: '',
     }
     if (memory && !heap && !hasHeap) finding.evidence!.note = 'no heap series: resident memory is a secondary signal (sawtooth-shaped, rarely shrinks)'
     let projection = ''
     if (memory && ctx.gate.memoryLimitBytes && growth > 0) {
-      const hours = (ctx.gate.memoryLimitBytes - t.last) / t.perHour
+      const hours = Math.max(0, (ctx.gate.memoryLimitBytes - t.last) / t.perHour)
       finding.evidence!.limitBytes = ctx.gate.memoryLimitBytes
       finding.evidence!.hoursToLimit = r4(hours)
-      projection = `; at this rate the ${bytes(ctx.gate.memoryLimitBytes)} limit is reached in ${hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(0)} days`}`
+      projection =
+        hours === 0
+          ? `; it is already over the ${bytes(ctx.gate.memoryLimitBytes)} limit`
+          : `; at this rate the ${bytes(ctx.gate.memoryLimitBytes)} limit is reached in ${hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(0)} days`}`
     }
     const floor = memory ? tolBytes / 2 : ctx.gate.tolerance.drift
     const check: Check = {
       finding,
       p,
-      beyondTolerance: memory ? growth >= floor : (finding.change ?? 0) > floor,
+      beyondTolerance: (memory ? growth >= floor : (finding.change ?? 0) > floor) && (!df || t.perHour > upper),
       severity: { change: memory ? growth : finding.change ?? 0, tolerance: memory ? tolBytes : ctx.gate.tolerance.drift },
     }
     check.power = (alphaEach, alphaTest) => {

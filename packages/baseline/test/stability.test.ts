@@ -1,0 +1,105 @@
+/** Issue 8's findings on synthetic runs: drift, leaks, load, saturation, closed-model executors, dropped iterations, recovery. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { addRun, emptyBaseline, judge, resolveGate, summariseRun, syntheticRun, type SyntheticRunOptions } from '@steady/baseline'
+import type { RunRecord, Verdict } from '@steady/record'
+
+const day = (d: number, h = 0) => new Date(Date.UTC(2026, 10, d, h))
+const gate = resolveGate('t', { flakeBudget: 0.05, memoryLimitBytes: 512 * 1024 * 1024 })
+const scale = 0.5
+const file = emptyBaseline('synthetic-store')
+for (let i = 0; i < 6; i++) addRun(file, summariseRun(syntheticRun({ seed: `st${i}`, durationScale: scale, startedAt: day(1, i) })), { by: 't', now: day(1, i), path: 'b' })
+
+function verdictOf(o: Partial<SyntheticRunOptions>, edit?: (r: RunRecord) => void): Verdict {
+  const record = syntheticRun({ seed: `cur-${JSON.stringify(o)}`, durationScale: scale, startedAt: day(2), ...o })
+  edit?.(record)
+  return judge({ record, baseline: file, gate, now: day(3) })
+}
+
+const failing = (v: Verdict, kind: string) => v.findings.filter((f) => f.kind === kind && f.status === 'fail')
+
+test('a clean run has no stability finding, and its trend checks are in the verdict with their numbers', () => {
+  const v = verdictOf({})
+  assert.is(v.stable.status, 'pass', v.stable.reason)
+  const drift = v.findings.find((f) => f.id === 'drift:p50:load/http_req_duration{*}@peak')!
+  assert.ok(drift, 'the all-steps drift of peak is judged')
+  assert.ok(typeof drift.evidence?.slopePerHour === 'number' && drift.evidence?.windows !== undefined)
+  assert.ok(v.findings.some((f) => f.kind === 'leak' && f.series === 'service/nodejs_heap_size_used_bytes{service=store}'))
+  assert.ok(v.findings.some((f) => f.kind === 'load-latency'))
+})
+
+test('every step drifting up within the phases is a drift finding, with the phase and the judged span', () => {
+  const v = verdictOf({ change: { kind: 'drift', magnitude: 0.6, target: '*' } })
+  const f = failing(v, 'drift')
+  assert.ok(f.length > 0, JSON.stringify(v.findings.filter((x) => x.kind === 'drift').map((x) => [x.id, x.status, x.change, x.pAdjusted])))
+  assert.match(f[0].message, /all (load|probe) steps' p50 drifted up by \+\d+% over \w+ \(after its warm-up, \d+m\d\ds–\d+m\d\ds\), where the baseline runs drifted/)
+  assert.is(v.stable.status, 'fail')
+})
+
+test('a heap leak states its growth per hour and projects the memory limit; a short run cannot see a small one', () => {
+  const v = verdictOf({ change: { kind: 'heap-leak', magnitude: 600 * 1024 ** 2 } })
+  const f = failing(v, 'leak')[0]
+  assert.ok(f, JSON.stringify(v.findings.filter((x) => x.kind === 'leak')))
+  assert.match(f.message, /heap used after GC grows [\d.]+ (MiB|GiB)\/h within phases \(after warm-ups\); the baseline runs grew .*; at this rate the 512\.0 MiB limit is reached in [\d.]+ h/)
+  assert.ok(Number(f.evidence?.hoursToLimit) > 0)
+  const small = verdictOf({ change: { kind: 'heap-leak', magnitude: 20 * 1024 ** 2 } })
+  const s = small.findings.find((x) => x.kind === 'leak' && x.primary)!
+  assert.is(s.status, 'not-judged')
+  assert.match(s.message, /too short to see a leak of 20\.0 MiB\/h/)
+})
+
+test('a step that degrades more under load, with the quiet phase unchanged, is a load-latency finding', () => {
+  const v = verdictOf({ change: { kind: 'load-degradation', magnitude: 1.5, target: 'checkout/pay' } })
+  const f = v.findings.filter((x) => x.kind === 'load-latency' && x.step === 'pay' && x.status === 'fail')
+  assert.ok(f.length > 0, JSON.stringify(v.findings.filter((x) => x.kind === 'load-latency' && x.step === 'pay')))
+  assert.match(f[0].message, /checkout › pay \(probe\) degrades more under load: in (nominal|peak) it is [\d.]+× its quiet p95, the baseline runs [\d.]+×/)
+})
+
+test('a saturated load generator makes that phase\'s load findings inconclusive instead of blaming the service', () => {
+  const v = verdictOf({ change: { kind: 'step-latency', magnitude: 2, target: 'browse/search' } }, (r) => {
+    const peak = r.phases.find((p) => p.name === 'peak')!
+    for (let t = peak.startMs; t < peak.endMs; t += 10_000) r.events.push({ atMs: t, kind: 'generator-saturated', message: 'eventLoopUtilization 0.97 ≥ 0.9', data: { window: t / 10_000 } })
+  })
+  const sat = v.findings.find((f) => f.kind === 'generator-saturated')!
+  assert.is(sat.status, 'inconclusive')
+  assert.match(sat.message, /the load generator was saturated in \d+ of \d+ windows of peak/)
+  assert.ok(!v.findings.some((f) => f.phase === 'peak' && f.status === 'fail' && f.series?.startsWith('load/')), 'no load finding of peak blames the service')
+  assert.ok(v.findings.some((f) => f.phase === 'peak' && f.step === 'search' && f.status === 'inconclusive'))
+})
+
+test('closed-model executors are named; dropped iterations rising against the baseline are a finding', () => {
+  const v = verdictOf({}, (r) => {
+    const peak = r.phases.find((p) => p.name === 'peak')!.load!
+    peak.executor = 'constant-vus'
+    peak.droppedIterations = Math.round(peak.iterations * 0.1)
+  })
+  const open = v.findings.find((f) => f.kind === 'open-model')!
+  assert.is(open.status, 'info')
+  assert.match(open.message, /phase peak loads with constant-vus, a VU-based \(closed-model\) executor/)
+  const dropped = failing(v, 'dropped-iterations')[0]
+  assert.ok(dropped)
+  assert.match(dropped.message, /the load dropped \d+ of \d+ planned iterations in peak/)
+})
+
+test('recovery: the time until probes pass again in a recovery phase, against the baseline runs', () => {
+  const phases = [
+    { name: 'quiet', durationMs: 120_000, rate: 0 },
+    { name: 'peak', durationMs: 120_000, rate: 10 },
+    { name: 'recovery', durationMs: 120_000, rate: 0 },
+  ]
+  const rfile = emptyBaseline('synthetic-store')
+  for (let i = 0; i < 4; i++) addRun(rfile, summariseRun(syntheticRun({ seed: `rec${i}`, phases, startedAt: day(1, i) })), { by: 't', now: day(1, i), path: 'b' })
+  const record = syntheticRun({ seed: 'rec-cur', phases, startedAt: day(2) })
+  // the probes fail for the first 40 s of recovery
+  for (const s of record.series) {
+    if (s.source !== 'probe' || s.name !== 'iterations') continue
+    for (const w of s.windows) if (w.i >= 24 && w.i < 28) Object.assign(w, { failed: (w.failed ?? 0) + (w.passed ?? 0), passed: 0 })
+  }
+  const v = judge({ record, baseline: rfile, gate, now: day(3) })
+  const f = v.findings.find((x) => x.kind === 'recovery')!
+  assert.is(f.current, 40_000)
+  assert.is(f.status, 'fail')
+  assert.match(f.message, /probes passed again 0m40s into recovery \(the baseline runs took 0m\d\ds on average; more than \+50% longer\)/)
+})
+
+test.run()
