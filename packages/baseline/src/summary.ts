@@ -11,7 +11,7 @@
  */
 import { LatencyHistogram, type ComparabilityKey, type RunRecord, type SeriesRecord, type SeriesWindow } from '@steady/record'
 import { autocorrelatedSe, mean } from './stats/robust.ts'
-import { combinedDrift, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
+import { combinedDrift, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, loadSlope, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
 
 /** The quantiles the judge reads, in this order. */
 export const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
@@ -86,6 +86,8 @@ export interface SeriesSummary {
   phases: Record<string, PhaseSummaryBySeries>
   /** Gauges (heap, memory, fds, handles, lag): Theil–Sen slope per hour within phases, and the typical level. */
   trend?: { perHour: number; level: number }
+  /** Load steps: Theil–Sen slope of ln(window p95) per iteration/s achieved, across the loaded phases' windows. */
+  loadSlope?: number
 }
 type PhaseSummaryBySeries = SeriesPhaseSummary
 
@@ -234,6 +236,10 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
         if (values.length) ps.max = sig(Math.max(...values), 6)
       }
       out.phases[phase.name] = ps
+    }
+    if (isStep(s) && s.source === 'load') {
+      const ls = loadSlope(record, s, saturated)
+      if (ls && Number.isFinite(ls.slope)) out.loadSlope = sig(ls.slope, 3)
     }
     if (isHeapSeries(s) || isRssSeries(s) || isIndicatorSeries(s)) {
       const t = gaugeTrend(s, tphases, windowMs, saturated)

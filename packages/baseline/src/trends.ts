@@ -6,7 +6,7 @@
  */
 import type { RunRecord, SeriesRecord, SeriesWindow } from '@steady/record'
 import { median } from './stats/robust.ts'
-import { trendTest, type Point, type TrendTest } from './stats/trend.ts'
+import { spearman, theilSen, trendTest, type Point, type TrendTest } from './stats/trend.ts'
 
 export interface TrendPhase {
   name: string
@@ -140,4 +140,34 @@ export function recoveryTime(record: RunRecord, phase: TrendPhase): number {
     if (clean) return Math.max(0, i * windowMs - from)
   }
   return Math.max(0, phase.endMs - from)
+}
+
+/**
+ * Latency against the load actually achieved, across the loaded phases'
+ * windows (after warm-ups, outside saturated windows): Spearman's rank
+ * correlation and the Theil–Sen slope of ln(window p95) per iteration/s of
+ * the step's scenario. Undefined without per-window load counts.
+ */
+export function loadSlope(record: RunRecord, s: SeriesRecord, saturated: Set<number>): { slope: number; rho: number; minRate: number; maxRate: number; n: number } | undefined {
+  const scenario = s.tags.scenario
+  const windowMs = record.window.sizeMs
+  const its = record.series.filter((x) => x.source === 'load' && x.name === 'iterations' && (!scenario || x.tags.scenario === scenario))
+  if (!its.length) return undefined
+  const rate = new Map<number, number>()
+  for (const it of its) for (const w of it.windows) rate.set(w.i, (rate.get(w.i) ?? 0) + ((w.delta ?? w.count) * 1000) / windowMs)
+  const xs: number[] = []
+  const ys: number[] = []
+  for (const phase of trendPhases(record).filter((p) => p.loaded)) {
+    for (const pt of phasePoints(s, phase, windowMs, saturated, logP95)) {
+      const r = rate.get(Math.floor(pt.x / windowMs))
+      if (r === undefined) continue
+      xs.push(r)
+      ys.push(pt.y)
+    }
+  }
+  if (xs.length < 8) return undefined
+  const minRate = Math.min(...xs)
+  const maxRate = Math.max(...xs)
+  if (maxRate - minRate < 1e-9) return undefined
+  return { slope: theilSen([xs.map((x, i) => ({ x, y: ys[i] }))]), rho: spearman(xs, ys), minRate, maxRate, n: xs.length }
 }

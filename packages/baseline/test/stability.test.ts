@@ -53,6 +53,10 @@ test('a step that degrades more under load, with the quiet phase unchanged, is a
   const f = v.findings.filter((x) => x.kind === 'load-latency' && x.step === 'pay' && x.status === 'fail')
   assert.ok(f.length > 0, JSON.stringify(v.findings.filter((x) => x.kind === 'load-latency' && x.step === 'pay')))
   assert.match(f[0].message, /checkout › pay \(probe\) degrades more under load: in (nominal|peak) it is [\d.]+× its quiet p95, the baseline runs [\d.]+×/)
+  // the load's own windows: latency against the achieved rate, with its rank correlation
+  const slope = v.findings.find((x) => x.id === 'load-slope:p95:load/http_req_duration{name=pay,scenario=checkout}')!
+  assert.ok(slope && Number(slope.evidence?.spearman) > 0.3 && slope.change! > 0.2, JSON.stringify(slope))
+  assert.ok(typeof f[0].evidence?.achievedRate === 'number')
 })
 
 test('a saturated load generator makes that phase\'s load findings inconclusive instead of blaming the service', () => {

@@ -13,7 +13,7 @@
 import type { Finding, RunEvent, SeriesRecord } from '@steady/record'
 import { normalQuantile, tQuantile } from '../stats/distributions.ts'
 import { mean, sd } from '../stats/robust.ts'
-import { combinedDrift, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, saturatedWindows, trendPhases, type TrendPhase } from '../trends.ts'
+import { combinedDrift, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, loadSlope, saturatedWindows, trendPhases, type TrendPhase } from '../trends.ts'
 import type { BaselineEntry } from '../store.ts'
 import { failureRateTest } from './failures.ts'
 import { predict, detectableRise, pooledPrior } from './predict.ts'
@@ -341,6 +341,16 @@ function loadLatencyChecks(ctx: JudgeContext): Check[] {
       evidence: { quietPhase: quiet },
       message: '',
     }
+    // Matched load: the phase's achieved rate against the baseline runs' (a version that falls behind gets less load).
+    const achieved = ctx.current.phases.find((p) => p.name === r.phase)?.achievedRate
+    const baseRates = baselineValues(ctx.rolling, (b) => b.summary?.phases.find((p) => p.name === r.phase)?.achievedRate)
+    let unmatched = ''
+    if (achieved !== undefined && baseRates.length) {
+      const br = mean(baseRates)
+      finding.evidence!.achievedRate = r4(achieved)
+      finding.evidence!.baselineAchievedRate = r4(br)
+      if (Math.abs(achieved / br - 1) > 0.05) unmatched = ` (achieved ${r4(achieved)}/s against the baseline's ${r4(br)}/s: the loads do not match)`
+    }
     if (r.s.tags.scenario) finding.scenario = r.s.tags.scenario
     if (r.s.tags.name) finding.step = r.s.tags.name
     const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
@@ -349,10 +359,63 @@ function loadLatencyChecks(ctx: JudgeContext): Check[] {
     }
     check.describe = (status) =>
       status === 'fail' || status === 'accepted' || status === 'muted'
-        ? `${label} degrades more under load: in ${r.phase} it is ${Math.exp(r.cur).toFixed(2)}× its ${quiet} p95, the baseline runs ${Math.exp(pr.centre).toFixed(2)}× (${pct(pr.change)}); ${pval(finding.pAdjusted ?? pr.p)}`
-        : `${label} under load: ${r.phase}/${quiet} p95 ${Math.exp(r.cur).toFixed(2)}× (baseline ${Math.exp(pr.centre).toFixed(2)}×)`
+        ? `${label} degrades more under load: in ${r.phase} it is ${Math.exp(r.cur).toFixed(2)}× its ${quiet} p95, the baseline runs ${Math.exp(pr.centre).toFixed(2)}× (${pct(pr.change)})${unmatched}; ${pval(finding.pAdjusted ?? pr.p)}`
+        : `${label} under load: ${r.phase}/${quiet} p95 ${Math.exp(r.cur).toFixed(2)}× (baseline ${Math.exp(pr.centre).toFixed(2)}×)${unmatched}`
     return check
   })
+}
+
+/**
+ * Latency against the achieved load across windows (load steps): the slope of
+ * ln p95 per iteration/s and its rank correlation, against the baseline runs'
+ * slopes; the change is read over the achieved range. Secondary: it explains
+ * a load-latency or level finding (how steeply the step degrades), and it
+ * matches rates window by window where whole phases may not.
+ */
+function loadSlopeChecks(ctx: JudgeContext): Check[] {
+  if (ctx.bootstrap || ctx.rolling.length < ctx.gate.minBaselineRuns) return []
+  const saturated = saturatedWindows(ctx.record)
+  const tol = ctx.gate.tolerance.loadLatency
+  const checks: Check[] = []
+  for (const s of ctx.record.series) {
+    if (!isStepSeries(s) || s.source !== 'load') continue
+    const cur = loadSlope(ctx.record, s, saturated)
+    if (!cur) continue
+    const base = baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.loadSlope)
+    if (base.length < ctx.gate.minBaselineRuns) continue
+    const range = cur.maxRate - cur.minRate
+    // On the achieved range, as log changes: the baseline's spread of slopes becomes a spread of changes.
+    const pr = predict(base.map((b) => b * range), cur.slope * range, Number.NaN, ctx.gate.noiseFloor.p95)
+    const label = seriesLabel(s.tags, s.source, s.name)
+    const finding: Finding = {
+      id: `load-slope:p95:${s.key}`,
+      kind: 'load-slope',
+      question: 'stable',
+      status: 'pass',
+      primary: namedPrimary(ctx.gate, 'load-slope', 'p95', s.key),
+      series: s.key,
+      stat: 'p95 per iteration/s',
+      unit: 'ratio',
+      baseline: r4(Math.exp(pr.centre)),
+      current: r4(Math.exp(cur.slope * range)),
+      change: r4(pr.change),
+      changeKind: 'relative',
+      pValue: r4(pr.p),
+      tolerance: tol,
+      method: `Theil–Sen slope of ln(window p95) against the achieved iterations/s of its scenario over ${cur.n} loaded windows (${r4(cur.minRate)}–${r4(cur.maxRate)}/s), against the baseline runs' slopes (t on ${pr.df} df)`,
+      evidence: { slopePerRate: r4(cur.slope), spearman: r4(cur.rho), minRate: r4(cur.minRate), maxRate: r4(cur.maxRate), baselineSlope: r4(pr.centre / range) },
+      message: '',
+    }
+    if (s.tags.scenario) finding.scenario = s.tags.scenario
+    if (s.tags.name) finding.step = s.tags.name
+    const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+    check.describe = (status) =>
+      status === 'fail' || status === 'accepted' || status === 'muted'
+        ? `${label} gets slower with load more steeply than before: across ${r4(cur.minRate)}–${r4(cur.maxRate)} iterations/s its p95 rises ${pct(Math.exp(cur.slope * range) - 1)} (rank correlation ${cur.rho.toFixed(2)}), the baseline runs' ${pct(Math.exp(pr.centre) - 1)}`
+        : `${label} against the achieved load: p95 ${pct(Math.exp(cur.slope * range) - 1)} across ${r4(cur.minRate)}–${r4(cur.maxRate)}/s (rank correlation ${cur.rho.toFixed(2)}; baseline ${pct(Math.exp(pr.centre) - 1)})`
+    checks.push(check)
+  }
+  return checks
 }
 
 /** Dropped iterations against the plan, and the generator's start lateness, against the baseline. */
@@ -484,6 +547,7 @@ export function stabilityChecks(ctx: JudgeContext): Check[] {
     ...driftChecks(ctx),
     ...leakChecks(ctx),
     ...loadLatencyChecks(ctx),
+    ...loadSlopeChecks(ctx),
     ...loadRateChecks(ctx),
     ...recoveryChecks(ctx),
   ]
