@@ -23,8 +23,12 @@ import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './con
 import { ms, pct, pval, r4, seriesLabel } from './check.ts'
 
 const statIndex: Record<LevelStat, 0 | 1 | 2> = { p50: 0, p95: 1, p99: 2 }
-/** A quantile needs at least this many values above it to be worth judging. */
-const valuesAboveQuantile = 5
+/**
+ * A quantile needs at least this many values above it to be judged: with
+ * fewer, its run-to-run distribution is too skewed (one GC pause moves it) for
+ * a log-scale prediction interval. A p95 needs 200 values, a p99 1,000.
+ */
+const valuesAboveQuantile = 10
 const tailQ: Record<LevelStat, number> = { p50: 0.5, p95: 0.05, p99: 0.01 }
 
 function logOf(ps: SeriesPhaseSummary | undefined, stat: LevelStat): number | undefined {
@@ -212,8 +216,20 @@ function priorFor(pools: Map<string, { key: string; variance: number; mad: numbe
   return pooledPrior(list, raw.s.key, 4 * Math.max(1, own - 1))
 }
 
+/**
+ * The series a step's primary checks use in a phase: the load's when the step
+ * was loaded in it (far more values), else the probe's. The other is judged
+ * and reported as secondary: one step, one primary check per statistic.
+ */
+export function primaryStepSeries(ctx: JudgeContext, s: SeriesRecord, phase: string): boolean {
+  if (!isStepSeries(s)) return false
+  if (s.source === 'load') return true
+  const loadKey = s.key.replace(/^probe\//, 'load/')
+  return !(ctx.current.series[loadKey]?.phases[phase]?.p95 !== undefined)
+}
+
 function baseFinding(ctx: JudgeContext, s: SeriesRecord, phase: string, stat: string, kind: 'level' | 'tail', idPrefix: string = kind): Finding {
-  const step = isStepSeries(s)
+  const step = primaryStepSeries(ctx, s, phase)
   const primaryPhase = ctx.primaryPhases.has(phase)
   const defaultPrimary = step && primaryPhase && (stat === 'p95' || stat === 'p99')
   const f: Finding = {
@@ -415,7 +431,7 @@ function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
   const p = tSf(logChange / scale, spread.df)
   const t975 = tQuantile(0.975, spread.df)
   const finding = baseFinding(ctx, s, phase, stat, 'level', 'creep')
-  finding.primary = ctx.primaryPhases.has(phase) || namedPrimary(ctx.gate, 'level', stat, s.key)
+  finding.primary = (ctx.primaryPhases.has(phase) && primaryStepSeries(ctx, s, phase)) || namedPrimary(ctx.gate, 'level', stat, s.key)
   const label = seriesLabel(s.tags, s.source, s.name)
   Object.assign(finding, {
     baseline: r4(Math.exp(refCentre)),
@@ -456,7 +472,8 @@ function shiftCheck(ctx: JudgeContext, group: Group, phase: string, stat: LevelS
     kind,
     question: 'stable',
     status: 'pass',
-    primary: ctx.primaryPhases.has(phase) || namedPrimary(ctx.gate, kind, stat, series),
+    // The probe's all-steps shift is primary only where the load did not measure the phase's steps.
+    primary: (ctx.primaryPhases.has(phase) && (source === 'load' || !ctx.record.series.some((x) => x.source === 'load' && isStepSeries(x) && ctx.current.series[x.key]?.phases[phase]?.p95 !== undefined))) || namedPrimary(ctx.gate, kind, stat, series),
     series,
     step: '*',
     phase,

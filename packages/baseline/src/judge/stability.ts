@@ -184,11 +184,14 @@ function driftChecks(ctx: JudgeContext): Check[] {
       if (s.tags.name) extra.step = s.tags.name
       checks.push(make(`drift:p95:${s.key}@${phase.name}`, label, phase, t, base, primary || namedPrimary(ctx.gate, 'drift', 'p95', s.key), extra))
     }
+    const loadHere = steps.some((s) => s.source === 'load' && ctx.current.series[s.key]?.phases[phase.name]?.p50 !== undefined)
     for (const source of new Set(steps.map((s) => s.source))) {
       const t = combinedDrift(steps.filter((s) => s.source === source), phase, windowMs, saturated)
       if (!t) continue
       const base = baselineValues(ctx.rolling, (r) => r.summary?.drift?.[phase.name]?.[source])
-      checks.push(make(`drift:p50:${source}/http_req_duration{*}@${phase.name}`, `all ${source} steps' p50`, phase, t, base, true, { series: `${source}/http_req_duration{*}`, step: '*' }))
+      // One primary drift per phase: the load's steps where the phase was loaded, else the probe's.
+      const primary = source === 'load' || !loadHere
+      checks.push(make(`drift:p50:${source}/http_req_duration{*}@${phase.name}`, `all ${source} steps' p50`, phase, t, base, primary || namedPrimary(ctx.gate, 'drift', 'p50', `${source}/http_req_duration{*}`), { series: `${source}/http_req_duration{*}`, step: '*' }))
     }
   }
   return checks
