@@ -93,8 +93,11 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
   } catch (error) {
     const d = describeLoadError(error, path)
     const where = `${path}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}`
+    const commonJs = path.endsWith('.ts') && !isModulePackage(dirname(path))
     throw new SteadyError('STEADY_CONFIG_LOAD', `could not load config ${where}: ${d.message}`, {
-      hint: 'fix the error at that line; the config must `export default defineConfig({ ... })`',
+      hint: commonJs
+        ? 'this project is CommonJS (its package.json has no "type": "module"): rename the config to steady.config.mts, or add "type": "module" to package.json'
+        : 'fix the error at that line; the config must `export default defineConfig({ ... })`',
       cause: error,
       details: { file: path },
     })
@@ -120,6 +123,21 @@ export function unwrapDefault(value: unknown): unknown {
     if (keys.length === 1) return (value as { default: unknown }).default
   }
   return value
+}
+
+/** True when the nearest package.json above `dir` says `"type": "module"`. */
+function isModulePackage(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    const pkg = join(d, 'package.json')
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: string }).type === 'module'
+      } catch {
+        return false
+      }
+    }
+    if (dirname(d) === d) return false
+  }
 }
 
 /**

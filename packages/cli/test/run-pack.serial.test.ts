@@ -10,7 +10,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, renameSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createStore } from '@steady/demo-store'
@@ -109,6 +109,38 @@ export const broken = scenario('a product that does not exist', { tags: ['broken
 
     const bad = await sh('npx', ['--no-install', 'steady', 'run', 'e2e/missing.scenario.ts'], project, env)
     assert.is(bad.code, 2)
+
+    // A CommonJS project (no "type": "module", the npm default): .mts config and scenarios run;
+    // a .ts config there fails with a hint that says exactly that.
+    const cjs = join(work, 'legacy')
+    mkdirSync(join(cjs, 'e2e'), { recursive: true })
+    writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'legacy', private: true, devDependencies: deps, overrides: deps }, null, 2))
+    writeFileSync(
+      join(cjs, 'steady.config.ts'),
+      `import { defineConfig } from '@steady/cli'
+export default defineConfig({ scenarios: ['e2e/**/*.scenario.mts'], targets: { store: process.env.STORE_URL! }, defaultTarget: 'store' })
+`,
+    )
+    const cjsInstall = await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], cjs)
+    assert.is(cjsInstall.code, 0, `npm install: ${cjsInstall.out}${cjsInstall.err}`)
+    const tsConfig = await sh('npx', ['--no-install', 'steady', 'run', '--reporter', 'pretty'], cjs, env)
+    if (tsConfig.code !== 0) {
+      assert.is(tsConfig.code, 2, tsConfig.out + tsConfig.err)
+      assert.match(tsConfig.err, 'steady.config.mts')
+      assert.match(tsConfig.err, '"type": "module"')
+    }
+    renameSync(join(cjs, 'steady.config.ts'), join(cjs, 'steady.config.mts'))
+    writeFileSync(
+      join(cjs, 'e2e/legacy.scenario.mts'),
+      `import { scenario, expect } from '@steady/scenario'
+export default scenario('the catalogue answers', async ({ http, step }) => {
+  expect(await step('list', () => http.get('/api/products'))).toHaveStatus(200)
+})
+`,
+    )
+    const legacy = await sh('npx', ['--no-install', 'steady', 'run', '--reporter', 'pretty'], cjs, env)
+    assert.is(legacy.code, 0, legacy.out + legacy.err)
+    assert.match(legacy.out, '✓ the catalogue answers')
   } finally {
     await store.close()
     rmSync(work, { recursive: true, force: true })
