@@ -11,7 +11,7 @@
  */
 import { LatencyHistogram, type ComparabilityKey, type RunRecord, type SeriesRecord, type SeriesWindow } from '@steady/record'
 import { autocorrelatedSe, mean } from './stats/robust.ts'
-import { combinedDrift, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, loadSlope, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
+import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, loadSlope, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
 
 /** The quantiles the judge reads, in this order. */
 export const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
@@ -105,7 +105,11 @@ export interface RunSummary {
   /** Service restarts and crashes recorded during the run. */
   restarts?: number
   crashes?: number
-  /** All steps of a source at once: the change of their common ln p50 over each phase (after warm-up). */
+  /**
+   * All steps of a source at once: the change of their common ln p50 over each
+   * phase (after warm-up), and under `*` over the phases the source's drift
+   * is judged on (within each, never across).
+   */
   drift?: Record<string, Record<string, number>>
   /** Recovery phases: ms until the probes passed again. */
   recovery?: Record<string, number>
@@ -290,6 +294,10 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
       if (d) ((summary.drift ??= {})[tp.name] ??= {})[source] = sig(d.logChange, 3)
     }
     if (/recovery/i.test(tp.name)) (summary.recovery ??= {})[tp.name] = recoveryTime(record, tp)
+  }
+  for (const source of new Set(steps.map((s) => s.source))) {
+    const d = combinedDriftSeasonal(steps.filter((s) => s.source === source), driftPhases(record, source), windowMs, saturated)
+    if (d) ((summary.drift ??= {})['*'] ??= {})[source] = sig(d.logChange, 3)
   }
   const restarts = record.events.filter((e) => e.kind === 'service-restart').length
   const crashes = record.events.filter((e) => e.kind === 'service-crash').length

@@ -171,3 +171,47 @@ export function loadSlope(record: RunRecord, s: SeriesRecord, saturated: Set<num
   if (maxRate - minRate < 1e-9) return undefined
   return { slope: theilSen([xs.map((x, i) => ({ x, y: ys[i] }))]), rho: spearman(xs, ys), minRate, maxRate, n: xs.length }
 }
+
+/**
+ * The phases a source's service-wide drift is judged over: the load's steps
+ * over the loaded phases, the probe's over the others (not warm-ups); when no
+ * phase is loaded, the probe's over every phase but warm-ups.
+ */
+export function driftPhases(record: RunRecord, source: string): TrendPhase[] {
+  const all = trendPhases(record).filter((p) => !/warm/i.test(p.name))
+  const anyLoaded = all.some((p) => p.loaded)
+  if (source === 'load') return all.filter((p) => p.loaded)
+  return anyLoaded ? all.filter((p) => !p.loaded) : all
+}
+
+/**
+ * Every step of a source drifting, within each of several phases (never
+ * across): per phase the median-combined series of {@link combinedDrift},
+ * one slope over all of them (Theil–Sen within phases, seasonal Mann–Kendall).
+ * `logChange` is the drift over a typical phase's judged span.
+ */
+export function combinedDriftSeasonal(steps: SeriesRecord[], phases: TrendPhase[], windowMs: number, saturated: Set<number>): (TrendTest & { logChange: number; span: number; phases: number }) | undefined {
+  const segments: Point[][] = []
+  for (const phase of phases) {
+    const byWindow = new Map<number, number[]>()
+    let used = 0
+    for (const s of steps) {
+      const pts = phasePoints(s, phase, windowMs, saturated, logP50)
+      if (pts.length < 6) continue
+      used++
+      const m = median(pts.map((p) => p.y))
+      for (const p of pts) {
+        let list = byWindow.get(p.x)
+        if (!list) byWindow.set(p.x, (list = []))
+        list.push(p.y - m)
+      }
+    }
+    if (used < 3) continue
+    const seg = [...byWindow.entries()].filter(([, v]) => v.length * 2 >= used).map(([x, v]) => ({ x, y: median(v) })).sort((a, b) => a.x - b.x)
+    if (seg.length >= 6) segments.push(seg)
+  }
+  if (!segments.length) return undefined
+  const t = trendTest(segments)
+  const span = segments.reduce((a, seg) => a + (seg[seg.length - 1].x - seg[0].x), 0) / segments.length
+  return { ...t, logChange: t.slope * span, span, phases: segments.length }
+}

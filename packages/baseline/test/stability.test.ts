@@ -5,10 +5,10 @@ import { addRun, emptyBaseline, judge, resolveGate, summariseRun, syntheticRun, 
 import type { RunRecord, Verdict } from '@steady/record'
 
 const day = (d: number, h = 0) => new Date(Date.UTC(2026, 10, d, h))
-const gate = resolveGate('t', { flakeBudget: 0.05, memoryLimitBytes: 512 * 1024 * 1024 })
+const gate = resolveGate('t', { flakeBudget: 0.05, memoryLimitBytes: 8 * 1024 ** 3 })
 const scale = 0.5
 const file = emptyBaseline('synthetic-store')
-for (let i = 0; i < 6; i++) addRun(file, summariseRun(syntheticRun({ seed: `st${i}`, durationScale: scale, startedAt: day(1, i) })), { by: 't', now: day(1, i), path: 'b' })
+for (let i = 0; i < 10; i++) addRun(file, summariseRun(syntheticRun({ seed: `st${i}`, durationScale: scale, startedAt: day(1, i) })), { by: 't', now: day(1, i), path: 'b' })
 
 function verdictOf(o: Partial<SyntheticRunOptions>, edit?: (r: RunRecord) => void): Verdict {
   const record = syntheticRun({ seed: `cur-${JSON.stringify(o)}`, durationScale: scale, startedAt: day(2), ...o })
@@ -37,10 +37,10 @@ test('every step drifting up within the phases is a drift finding, with the phas
 })
 
 test('a heap leak states its growth per hour and projects the memory limit; a short run cannot see a small one', () => {
-  const v = verdictOf({ change: { kind: 'heap-leak', magnitude: 600 * 1024 ** 2 } })
+  const v = verdictOf({ change: { kind: 'heap-leak', magnitude: 1.5 * 1024 ** 3 } })
   const f = failing(v, 'leak')[0]
   assert.ok(f, JSON.stringify(v.findings.filter((x) => x.kind === 'leak')))
-  assert.match(f.message, /heap used after GC grows [\d.]+ (MiB|GiB)\/h within phases \(after warm-ups\); the baseline runs grew .*; at this rate the 512\.0 MiB limit is reached in [\d.]+ h/)
+  assert.match(f.message, /heap used after GC grows [\d.]+ (MiB|GiB)\/h within phases \(after warm-ups\); the baseline runs grew .*; at this rate the 8\.00 GiB limit is reached in [\d.]+ h/)
   assert.ok(Number(f.evidence?.hoursToLimit) > 0)
   const small = verdictOf({ change: { kind: 'heap-leak', magnitude: 20 * 1024 ** 2 } })
   const s = small.findings.find((x) => x.kind === 'leak' && x.primary)!

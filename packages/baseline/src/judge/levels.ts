@@ -472,8 +472,8 @@ function shiftCheck(ctx: JudgeContext, group: Group, phase: string, stat: LevelS
     kind,
     question: 'stable',
     status: 'pass',
-    // The probe's all-steps shift is primary only where the load did not measure the phase's steps.
-    primary: (ctx.primaryPhases.has(phase) && (source === 'load' || !ctx.record.series.some((x) => x.source === 'load' && isStepSeries(x) && ctx.current.series[x.key]?.phases[phase]?.p95 !== undefined))) || namedPrimary(ctx.gate, kind, stat, series),
+    // The p95 shift is primary (the p99's is reported); the probe's only where the load did not measure the phase's steps.
+    primary: (stat === 'p95' && ctx.primaryPhases.has(phase) && (source === 'load' || !ctx.record.series.some((x) => x.source === 'load' && isStepSeries(x) && ctx.current.series[x.key]?.phases[phase]?.p95 !== undefined))) || namedPrimary(ctx.gate, kind, stat, series),
     series,
     step: '*',
     phase,

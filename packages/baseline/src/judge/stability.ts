@@ -13,7 +13,7 @@
 import type { Finding, RunEvent, SeriesRecord } from '@steady/record'
 import { normalQuantile, tQuantile } from '../stats/distributions.ts'
 import { mean, sd } from '../stats/robust.ts'
-import { combinedDrift, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, loadSlope, saturatedWindows, trendPhases, type TrendPhase } from '../trends.ts'
+import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, loadSlope, saturatedWindows, trendPhases, type TrendPhase } from '../trends.ts'
 import type { BaselineEntry } from '../store.ts'
 import { failureRateTest } from './failures.ts'
 import { predict, detectableRise, pooledPrior } from './predict.ts'
@@ -109,6 +109,22 @@ function driftChecks(ctx: JudgeContext): Check[] {
   const tol = ctx.gate.tolerance.drift
   const usable = !ctx.bootstrap && ctx.rolling.length >= ctx.gate.minBaselineRuns
   const steps = ctx.record.series.filter(isStepSeries)
+  // The baseline drifts of every check, pooled by kind (all steps; one step), for moderated spreads.
+  const kindOf = (extra: Partial<Finding>) => (extra.step === '*' ? 'all' : 'one')
+  const pool = new Map<string, { key: string; variance: number; mad: number; df: number }[]>()
+  const addPool = (kind: string, key: string, base: number[]) => {
+    if (base.length < 2) return
+    let list = pool.get(kind)
+    if (!list) pool.set(kind, (list = []))
+    list.push({ key, variance: sd(base) ** 2, mad: 0, df: base.length - 1 })
+  }
+  for (const phase of tphases) {
+    for (const s of steps) addPool('one', `drift:p95:${s.key}@${phase.name}`, baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.phases[phase.name]?.drift))
+    for (const source of new Set(steps.map((s) => s.source))) addPool('all', `drift:p50:${source}/http_req_duration{*}@${phase.name}`, baselineValues(ctx.rolling, (r) => r.summary?.drift?.[phase.name]?.[source]))
+  }
+  for (const source of new Set(steps.map((s) => s.source))) {
+    addPool('all', `drift:p50:${source}/http_req_duration{*}@${driftPhases(ctx.record, source).map((p) => p.name).join('+')}`, baselineValues(ctx.rolling, (r) => r.summary?.drift?.['*']?.[source]))
+  }
   const make = (
     id: string,
     label: string,
@@ -119,20 +135,20 @@ function driftChecks(ctx: JudgeContext): Check[] {
     extra: Partial<Finding>,
   ): Check => {
     const seChange = t.se * t.span
-    let p = t.p
+    // Significance is the run's own: a seasonal Mann–Kendall test, pre-whitened, over every judged window
+    // (many degrees of freedom). The baseline runs say what drift is normal (JIT warming, caches filling):
+    // the drift must exceed their mean drift by more than the tolerance.
+    const p = t.p
     let change = Math.exp(t.logChange) - 1
     let centre = 0
     let baseDf = 0
     let baseScale = 0
     if (usable && base.length >= ctx.gate.minBaselineRuns) {
-      // Against the drifts the baseline runs had: their spread already holds each run's own trend noise,
-      // with this run's standard error as the floor.
-      const pr = predict(base, t.logChange, seChange, 0.01)
+      const pr = predict(base, t.logChange, seChange, 0.01, pooledPrior(pool.get(kindOf(extra)) ?? [], id, 4 * (base.length - 1)))
       centre = pr.centre
       baseDf = pr.df
       baseScale = pr.scale
       change = pr.change
-      p = pr.p
     }
     const finding: Finding = {
       id,
@@ -149,15 +165,15 @@ function driftChecks(ctx: JudgeContext): Check[] {
       changeKind: 'relative',
       pValue: r4(p),
       tolerance: tol,
-      method: `Theil–Sen slope of ln(window ${extra.step === '*' ? 'p50, median over the steps' : 'p95'}) after the warm-up${baseDf ? `, against the baseline runs' drifts (log-scale prediction interval, t on ${baseDf} df); Mann–Kendall with trend-free pre-whitening for the record (lag-1 ${r4(t.r1)}, ${t.n} windows)` : `, Mann–Kendall with trend-free pre-whitening (lag-1 ${r4(t.r1)}, ${t.n} windows)`}`,
+      method: `Theil–Sen slope of ln(window ${extra.step === '*' ? 'p50, median over the steps' : 'p95'}) within phases after warm-ups, seasonal Mann–Kendall with trend-free pre-whitening (lag-1 ${r4(t.r1)}, ${t.n} windows)${baseDf ? `; the drift must exceed the baseline runs' mean drift by the tolerance` : ''}`,
       evidence: { slopePerHour: r4(Math.exp((t.logChange / t.span) * 3_600_000) - 1), fromMs: phase.fromMs, toMs: phase.endMs, windows: t.n, mannKendallP: r4(t.p), baselineDrift: r4(Math.exp(centre) - 1) },
       message: '',
       ...extra,
     }
     const check: Check = { finding, p, beyondTolerance: change > tol, severity: { change, tolerance: tol } }
     check.power = (alphaEach, alphaTest) => {
-      const spread = Math.max(seChange, baseScale)
-      finding.detectable = r4(Math.max(tol, Math.exp(normalQuantile(1 - alphaEach) * spread) - 1))
+      void baseScale
+      finding.detectable = r4(Math.max(tol, Math.exp(normalQuantile(1 - alphaEach) * seChange) - 1))
       const runOnly = Math.exp(normalQuantile(1 - alphaTest) * seChange) - 1
       if (runOnly > tol) check.notJudged = `phase ${phase.name} is too short or its windows too noisy to see a drift of ${pct(tol)} (it could see ${pct(runOnly)})`
     }
@@ -184,15 +200,33 @@ function driftChecks(ctx: JudgeContext): Check[] {
       if (s.tags.name) extra.step = s.tags.name
       checks.push(make(`drift:p95:${s.key}@${phase.name}`, label, phase, t, base, primary || namedPrimary(ctx.gate, 'drift', 'p95', s.key), extra))
     }
-    const loadHere = steps.some((s) => s.source === 'load' && ctx.current.series[s.key]?.phases[phase.name]?.p50 !== undefined)
+    // Per phase, every step of a source at once: secondary (a phase's windows are few); the primary
+    // check pools the phases below.
     for (const source of new Set(steps.map((s) => s.source))) {
       const t = combinedDrift(steps.filter((s) => s.source === source), phase, windowMs, saturated)
       if (!t) continue
       const base = baselineValues(ctx.rolling, (r) => r.summary?.drift?.[phase.name]?.[source])
-      // One primary drift per phase: the load's steps where the phase was loaded, else the probe's.
-      const primary = source === 'load' || !loadHere
-      checks.push(make(`drift:p50:${source}/http_req_duration{*}@${phase.name}`, `all ${source} steps' p50`, phase, t, base, primary || namedPrimary(ctx.gate, 'drift', 'p50', `${source}/http_req_duration{*}`), { series: `${source}/http_req_duration{*}`, step: '*' }))
+      checks.push(make(`drift:p50:${source}/http_req_duration{*}@${phase.name}`, `all ${source} steps' p50`, phase, t, base, namedPrimary(ctx.gate, 'drift', 'p50', `${source}/http_req_duration{*}`), { series: `${source}/http_req_duration{*}`, step: '*' }))
     }
+  }
+  // Primary: every step of a source drifting within each of its phases (the load's loaded phases, the
+  // probe's quiet ones), one slope within phases, never across them.
+  for (const source of new Set(steps.map((s) => s.source))) {
+    const phases = driftPhases(ctx.record, source)
+    const t = combinedDriftSeasonal(steps.filter((s) => s.source === source), phases, windowMs, saturated)
+    if (!t) continue
+    const base = baselineValues(ctx.rolling, (r) => r.summary?.drift?.['*']?.[source])
+    const label = `all ${source} steps' p50`
+    const span: TrendPhase = { name: phases.map((p) => p.name).join('+'), startMs: phases[0].startMs, endMs: phases[phases.length - 1].endMs, fromMs: phases[0].fromMs, loaded: phases[0].loaded }
+    const c = make(`drift:p50:${source}/http_req_duration{*}@${span.name}`, label, span, t, base, true, { series: `${source}/http_req_duration{*}`, step: '*' })
+    c.finding.evidence = { ...c.finding.evidence, phases: span.name }
+    c.describe = (status) =>
+      status === 'fail' || status === 'accepted' || status === 'muted'
+        ? `${label} drifted up by ${pct(Math.exp(t.logChange) - 1)} per phase within ${phases.map((p) => p.name).join(', ')} (after their warm-ups)${c.finding.evidence?.baselineDrift !== undefined && base.length >= ctx.gate.minBaselineRuns ? `, where the baseline runs drifted ${pct(Number(c.finding.evidence.baselineDrift))}` : ''}; ${pval(c.finding.pAdjusted ?? c.finding.pValue)}`
+        : status === 'not-judged'
+          ? `${label} drift within ${phases.map((p) => p.name).join(', ')} not judged: ${c.notJudged}`
+          : `${label} within ${phases.map((p) => p.name).join(', ')}: drift ${pct(Math.exp(t.logChange) - 1)} per phase, no significant rise past ${pct(tol)}`
+    checks.push(c)
   }
   return checks
 }
@@ -215,9 +249,11 @@ function leakChecks(ctx: JudgeContext): Check[] {
     const memory = heap || rss
     const tolBytes = ctx.gate.tolerance.leakBytesPerHour
     const base = baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.trend?.perHour)
-    // The trend test is this run's own (seasonal Mann–Kendall, pre-whitened); the baseline says what growth is
-    // normal (a cache filling up): a finding must also grow past the baseline runs' upper 95% prediction bound.
-    const p = t.p
+    // Both must reject (intersection–union, the larger p-value counts): this run's own trend test (seasonal
+    // Mann–Kendall, pre-whitened; a heap's ramp-and-reset shape between major GCs can fool it on short runs)
+    // and the comparison with the slopes the baseline runs had, whose spread holds that shape. The baseline
+    // also says what growth is normal (a cache filling up): a finding must pass its upper 95% bound.
+    let p = t.p
     let centre = 0
     let baseScale = 0
     let df = 0
@@ -228,6 +264,7 @@ function leakChecks(ctx: JudgeContext): Check[] {
       baseScale = pr.scale
       df = pr.df
       upper = centre + tQuantile(0.975, pr.df) * pr.scale
+      p = Math.max(t.p, pr.p)
     }
     const growth = t.perHour - centre
     const label = memory ? (heap ? 'heap used after GC' : 'resident memory') : s.name
@@ -328,7 +365,9 @@ function loadLatencyChecks(ctx: JudgeContext): Check[] {
       kind: 'load-latency',
       question: 'stable',
       status: 'pass',
-      primary: ctx.primaryPhases.has(r.phase),
+      // Secondary by default: it explains how a step degrades under load; the loaded phase's own level and
+      // tail checks are what gate a step that got slower there.
+      primary: namedPrimary(ctx.gate, 'load-latency', 'p95', r.s.key),
       series: r.s.key,
       phase: r.phase,
       stat: `p95 ${r.phase}/${quiet}`,
