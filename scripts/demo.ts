@@ -13,14 +13,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { main } from '@steady/cli'
+import { comparisonRuns, readBaseline } from '@steady/baseline'
 
 const root = join(import.meta.dirname, '..')
-const stateDir = join(root, '.steady', 'demo')
-const baselineFile = join(stateDir, 'baseline.json')
-const machineFile = join(stateDir, 'machine.json')
 const plan = 'demo'
 const gate = 'staging'
 const baselineRuns = 3
@@ -36,14 +34,26 @@ const faults: Record<string, { env: Record<string, string>; what: string }> = {
 }
 
 const { values } = parseArgs({
-  options: { fault: { type: 'string' }, rebuild: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  options: {
+    fault: { type: 'string' },
+    rebuild: { type: 'boolean', default: false },
+    // For tests: every soak shorter by this factor, and the demo's state in another folder.
+    scale: { type: 'string' },
+    state: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
 })
+const stateDir = values.state ? resolve(values.state) : join(root, '.steady', 'demo')
+const baselineFile = join(stateDir, 'baseline.json')
+const machineFile = join(stateDir, 'machine.json')
+const scaleArgs = values.scale ? ['--duration-scale', values.scale] : []
+const rel = (p: string) => relative(root, p) || '.'
 
 const say = (line = '') => process.stdout.write(line + '\n')
 const bold = (s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\u001b[1m${s}\u001b[22m` : s)
 
 if (values.help) {
-  say('npm run demo [-- --fault <switch>] [-- --rebuild]')
+  say('npm run demo [-- --fault <switch>] [-- --rebuild] [-- --scale 0.2] [-- --state <dir>]')
   say(`switches: ${Object.keys(faults).join(', ')}`)
   say('--rebuild   build the baseline of this machine again')
   process.exit(0)
@@ -76,14 +86,20 @@ async function steady(args: string[], env: Record<string, string> = {}): Promise
 
 /** A baseline is only comparable on the machine (CPU, cores, Node.js) that made it. */
 function machineKey(): string {
-  return JSON.stringify({ cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.versions.node, config: readFileSync(join(root, 'steady.config.ts'), 'utf8').length })
+  return JSON.stringify({
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.versions.node,
+    config: readFileSync(join(root, 'steady.config.ts'), 'utf8').length,
+    scale: values.scale ?? '1',
+  })
 }
 
-function baselineUsable(): boolean {
+async function baselineUsable(): Promise<boolean> {
   if (values.rebuild || !existsSync(baselineFile) || !existsSync(machineFile)) return false
   if (readFileSync(machineFile, 'utf8') !== machineKey()) return false
-  const runs = (JSON.parse(readFileSync(baselineFile, 'utf8')) as { runs?: Record<string, unknown> }).runs
-  return Object.keys(runs ?? {}).length >= baselineRuns
+  const baseline = await readBaseline(baselineFile).catch(() => undefined)
+  return baseline !== undefined && comparisonRuns(baseline).length >= baselineRuns
 }
 
 say(bold('steady demo'))
@@ -92,41 +108,41 @@ say('The demo store (packages/demo-store) stands in for your service; its scenar
 
 say(bold('\n1. Working? The example scenarios against a fresh demo store'))
 say('A fresh environment is brought up for the run and torn down after it (steady.config.ts: environments.local).')
-const run = await steady(['run', '--env', 'local', 'scenarios/store', '--reporter', 'pretty', '--out', '.steady/demo/run'])
+const run = await steady(['run', '--env', 'local', 'scenarios/store', '--reporter', 'pretty', '--out', rel(join(stateDir, 'run'))])
 if (run !== 0) {
   say('\nThe scenarios do not pass on this machine; there is nothing to soak. See the failures above.')
   process.exit(run)
 }
 
 say(bold('\n2. A baseline of this machine'))
-if (baselineUsable()) {
-  say(`Reusing the baseline in ${relative(root, baselineFile)} (${baselineRuns}+ clean soaks made on this machine; --rebuild makes a new one).`)
+if (await baselineUsable()) {
+  say(`Reusing the baseline in ${rel(baselineFile)} (${baselineRuns}+ clean soaks made on this machine; --rebuild makes a new one).`)
 } else {
   say(`Numbers mean something only against the same service's earlier runs on comparable hardware, so the demo`)
-  say(`first soaks the clean store ${baselineRuns} times (about ${baselineRuns * 1.5} minutes, once) and keeps the baseline in ${relative(root, stateDir)}/.`)
+  say(`first soaks the clean store ${baselineRuns} times (about ${Math.ceil(baselineRuns * 1.6 * Number(values.scale ?? 1))} minutes, once) and keeps the baseline in ${rel(stateDir)}/.`)
   rmSync(stateDir, { recursive: true, force: true })
   mkdirSync(stateDir, { recursive: true })
   for (let i = 1; i <= baselineRuns; i++) {
     say(bold(`\n   clean soak ${i} of ${baselineRuns}`))
-    const out = `.steady/demo/baseline-runs/${i}`
-    const soaked = await steady(['soak', plan, '--env', 'local', '--out', out, '--seed', `baseline-${i}`])
+    const out = rel(join(stateDir, 'baseline-runs', String(i)))
+    const soaked = await steady(['soak', plan, '--env', 'local', '--out', out, '--seed', `baseline-${i}`, ...scaleArgs])
     if (soaked !== 0) process.exit(soaked)
-    const added = await steady(['baseline', 'add', out, '--baseline', relative(root, baselineFile), '--gate', 'integration', '--by', 'npm run demo'])
+    const added = await steady(['baseline', 'add', out, '--baseline', rel(baselineFile), '--gate', 'integration', '--by', 'npm run demo'])
     if (added !== 0) process.exit(added)
   }
   writeFileSync(machineFile, machineKey())
 }
 
 say(bold(`\n3. Stable? A short soak: quiet, nominal and peak load${fault ? `, with the ${values.fault} fault on: ${fault.what}` : ''}`))
-const out = '.steady/demo/latest'
+const out = rel(join(stateDir, 'latest'))
 rmSync(join(root, out), { recursive: true, force: true })
-const soaked = await steady(['soak', plan, '--env', 'local', '--out', out], fault?.env ?? {})
+const soaked = await steady(['soak', plan, '--env', 'local', '--out', out, ...scaleArgs], fault?.env ?? {})
 if (soaked !== 0) process.exit(soaked)
 
 say(bold(`\n4. The verdict against the baseline, under the ${gate} gate, and the report`))
-await steady(['verdict', out, '--baseline', relative(root, baselineFile), '--gate', gate, '--format', 'json', '-o', `${out}/verdict.json`])
-const verdict = await steady(['verdict', out, '--baseline', relative(root, baselineFile), '--gate', gate])
-await steady(['report', out, '--baseline', relative(root, baselineFile), '--verdict', `${out}/verdict.json`, '-o', `${out}/report.html`])
+await steady(['verdict', out, '--baseline', rel(baselineFile), '--gate', gate, '--format', 'json', '-o', `${out}/verdict.json`])
+const verdict = await steady(['verdict', out, '--baseline', rel(baselineFile), '--gate', gate])
+await steady(['report', out, '--baseline', rel(baselineFile), '--verdict', `${out}/verdict.json`, '-o', `${out}/report.html`])
 
 say(bold('\nWhat happened'))
 const words: Record<number, string> = { 0: 'stable: the gate passes (exit 0)', 1: 'not stable: the gate fails (exit 1)', 3: 'inconclusive: the gate cannot say yes (exit 3)' }

@@ -1,0 +1,99 @@
+/**
+ * `npm run demo` (scripts/demo.ts), end to end on this machine at a small
+ * scale: the scenarios on a fresh store, a baseline of three clean soaks built
+ * once and then reused, a soak, the verdict and the report; and Ctrl-C in the
+ * middle of it leaves nothing running.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { comparisonRuns, readBaseline } from '@steady/baseline'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = join(import.meta.dirname, '..')
+
+function demo(args: string[], onOutput?: (text: string, pid: number) => void): Promise<{ code: number | null; out: string; pid: number }> {
+  return new Promise((resolve) => {
+    // Its own process group, as a terminal runs it (Ctrl-C goes to the whole group).
+    const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', join(root, 'scripts', 'demo.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
+    let out = ''
+    const take = (d: Buffer) => {
+      out += d.toString()
+      onOutput?.(out, child.pid!)
+    }
+    child.stdout.on('data', take)
+    child.stderr.on('data', take)
+    const guard = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 8 * 60_000)
+    child.on('close', (code) => {
+      clearTimeout(guard)
+      resolve({ code, out, pid: child.pid! })
+    })
+  })
+}
+
+/** True once no process of the group is left; esbuild's service (tsx) may need a moment after its parent. */
+async function groupGone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 30; i++) {
+    try {
+      process.kill(-pid, 0)
+    } catch {
+      return true
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return false
+}
+
+const state = mkdtempSync(join(tmpdir(), 'steady-demo-'))
+
+test('the demo runs the scenarios, builds a baseline once, soaks, judges and writes the report', async () => {
+  const first = await demo(['--scale', '0.15', '--state', state])
+  const words: Record<number, string> = { 0: 'verdict: stable', 1: 'verdict: not stable', 3: 'verdict: inconclusive' }
+  assert.ok(first.code !== null && first.code in words, `exit ${first.code}\n${first.out.slice(-3000)}`)
+  assert.match(first.out, words[first.code!])
+  assert.match(first.out, '$ steady run --env local scenarios/store')
+  assert.match(first.out, 'first soaks the clean store 3 times')
+  assert.is((first.out.match(/^\$ steady baseline add/gm) ?? []).length, 3)
+  assert.match(first.out, '$ steady verdict')
+  assert.match(first.out, 'npm run demo -- --fault leak')
+  assert.is(comparisonRuns(await readBaseline(join(state, 'baseline.json'))).length, 3)
+  assert.ok(existsSync(join(state, 'latest', 'report.html')), 'the report is written')
+  assert.ok(existsSync(join(state, 'latest', 'verdict.json')))
+  assert.ok(await groupGone(first.pid), 'nothing of the demo is left running')
+
+  // The second time the baseline of this machine is reused, and a fault is named.
+  const second = await demo(['--scale', '0.15', '--state', state, '--fault', 'latency'])
+  assert.match(second.out, 'Reusing the baseline')
+  assert.not.match(second.out, /^\$ steady baseline add/m)
+  assert.match(second.out, 'with the latency fault on')
+  assert.ok(second.code === 1 || second.code === 3, `a slower store is not judged stable: exit ${second.code}\n${second.out.slice(-3000)}`)
+})
+
+test('an unknown fault switch is a usage error', async () => {
+  const r = await demo(['--fault', 'gremlins', '--state', state])
+  assert.is(r.code, 2)
+  assert.match(r.out, 'use one of: latency, errors, leak, drift, contention, crash')
+})
+
+test('Ctrl-C during the demo tears everything down and exits 130', async () => {
+  let sent = false
+  const r = await demo(['--scale', '0.15', '--state', mkdtempSync(join(tmpdir(), 'steady-demo-'))], (text, pid) => {
+    if (!sent && text.includes('clean soak 1 of 3') && text.includes('phase quiet started')) {
+      sent = true
+      process.kill(-pid, 'SIGINT')
+    }
+  })
+  assert.ok(sent, r.out.slice(-2000))
+  assert.is(r.code, 130, r.out.slice(-3000))
+  assert.match(r.out, 'interrupted: everything the demo started has been torn down')
+  assert.ok(await groupGone(r.pid), 'no process of the demo is left')
+})
+
+test.run()
