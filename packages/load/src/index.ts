@@ -3,7 +3,7 @@
  * metric names), the embedded engine that runs steady scenarios as
  * iterations, the k6 driver, and k6 script / k6-operator TestRun export.
  */
-export { executors, resolveProfile, resolveLoadConfig, pickProfile } from './profile.ts'
+export { executors, resolveProfile, resolveLoadConfig, pickProfile, scaleProfile } from './profile.ts'
 export type {
   LoadProfile,
   LoadConfig,
@@ -37,7 +37,7 @@ export { runEmbedded } from './embedded.ts'
 export type { EmbeddedOptions, LoadResult, LoadCounts, ScenarioOutcome } from './embedded.ts'
 export { formatSummary, formatHeader, describeProfile, formatK6Time } from './summary.ts'
 export type { SummaryInput } from './summary.ts'
-export { toRunRecord, windowsToSeries } from './record.ts'
+export { toRunRecord, windowsToSeries, feedLoadWindow } from './record.ts'
 export type { LoadRecordOptions } from './record.ts'
 export { runLoad } from './run-load.ts'
 export type { RunLoadOptions } from './run-load.ts'

@@ -419,3 +419,22 @@ function resolveThresholds(where: string, raw: unknown): Record<string, Resolved
   compileThresholds(out, where)
   return out
 }
+
+/**
+ * A profile with every duration multiplied by `scale` (`--duration-scale`),
+ * its windows set to the soak's. Rates keep their time unit: a scaled soak is
+ * shorter, not lighter.
+ */
+export function scaleProfile(p: ResolvedProfile, scale: number, windowMs = p.windowMs): ResolvedProfile {
+  const s = (ms: number) => Math.max(1, Math.round(ms * scale))
+  const out = { ...p, windowMs, startTimeMs: Math.round(p.startTimeMs * scale), gracefulStopMs: s(p.gracefulStopMs) } as ResolvedProfile & Record<string, unknown>
+  for (const key of ['durationMs', 'maxDurationMs', 'gracefulRampDownMs'] as const) {
+    const v = (p as unknown as Record<string, unknown>)[key]
+    if (typeof v === 'number') out[key] = s(v)
+  }
+  if ('stages' in p) (out as { stages: typeof p.stages }).stages = p.stages.map((st) => ({ ...st, durationMs: s(st.durationMs) }))
+  out.thresholds = Object.fromEntries(
+    Object.entries(p.thresholds).map(([k, items]) => [k, items.map((it) => ({ ...it, delayAbortEvalMs: Math.round(it.delayAbortEvalMs * scale) }))]),
+  )
+  return out
+}

@@ -9,72 +9,59 @@ import { readFileSync } from 'node:fs'
 import {
   HISTOGRAM_PARAMETERS,
   RUN_SCHEMA,
-  aggregateWindows,
+  SeriesAggregator,
   comparabilityKey,
   newRunId,
-  seriesKey as recordSeriesKey,
   type FailureGroup,
   type RunEvent,
   type RunRecord,
   type SeriesRecord,
-  type SeriesWindow,
 } from '@steady/record'
 import type { LoadResult } from './embedded.ts'
 import { builtinMetrics } from './metrics/metrics.ts'
-import { decodeHistogram } from './metrics/histogram.ts'
 import type { WindowSnapshot } from './metrics/windows.ts'
 import { activeDurationOf, arrivalSchedule } from './schedule.ts'
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
-interface Builder {
-  record: SeriesRecord
-  windows: SeriesWindow[]
+/**
+ * Adds one closed load window to an aggregator: `load/<metric>{tags}` series
+ * with k6's names (counters as increases, rates as passes/fails, gauges as
+ * min and last, trends as merged histograms) and the generator's own
+ * `generator/...` health. `offsetMs` is when the load started on the
+ * aggregator's clock; the window lands where it closed. `steady soak` feeds
+ * its phases' load through this too.
+ */
+export function feedLoadWindow(agg: SeriesAggregator, w: WindowSnapshot, offsetMs: number, phase: string): void {
+  const opts = { atMs: offsetMs + Math.max(w.startMs, w.endMs - 1), phase }
+  for (const c of Object.values(w.counters)) {
+    agg.count('load', c.metric, c.tags, c.value, { ...opts, samples: c.value, unit: builtinMetrics[c.metric]?.contains === 'data' ? 'bytes' : 'count' })
+  }
+  for (const r of Object.values(w.rates)) agg.rate('load', r.metric, r.tags, r.passes, r.fails, opts)
+  for (const g of Object.values(w.gauges)) {
+    agg.gauge('load', g.metric, g.tags, g.min, { ...opts, unit: 'count' })
+    agg.gauge('load', g.metric, g.tags, g.last, { ...opts, unit: 'count' })
+  }
+  for (const t of Object.values(w.trends)) agg.mergeHistogram('load', t.metric, t.tags, t.histogram, opts)
+  const g = w.generator
+  agg.gauge('generator', 'event_loop_utilization', {}, g.eventLoopUtilization, { ...opts, unit: 'ratio' })
+  agg.gauge('generator', 'event_loop_lag_p99', {}, g.eventLoopLagP99Ms, { ...opts, unit: 'ms' })
+  agg.gauge('generator', 'saturated', {}, g.saturated ? 1 : 0, { ...opts, unit: 'bool' })
+  if (g.scheduledStarts > 0) agg.mergeHistogram('generator', 'start_lateness', {}, g.startLateness, opts)
 }
 
-/**
- * Turns windows into record series (`load/<metric>{tags}`), each window's
- * figures plus an aggregate for `phase`. Trends keep their encoded histogram;
- * rates count samples in `count` and non-zero samples (k6's `passes`) in
- * `delta`, with `passed`/`failed` as k6's passes/fails.
- */
-export function windowsToSeries(windows: readonly WindowSnapshot[], phase: string): SeriesRecord[] {
-  const series = new Map<string, Builder>()
-  const get = (metric: string, tags: Record<string, string>, kind: SeriesRecord['kind'], unit: string, source: SeriesRecord['source'] = 'load'): Builder => {
-    const key = recordSeriesKey(source, metric, tags)
-    let b = series.get(key)
-    if (!b) series.set(key, (b = { record: { key, source, name: metric, kind, unit, tags: { ...tags }, windows: [], phases: {} }, windows: [] }))
-    return b
-  }
-  for (const w of windows) {
-    const i = w.index
-    for (const c of Object.values(w.counters)) {
-      const unit = builtinMetrics[c.metric]?.contains === 'data' ? 'bytes' : 'count'
-      get(c.metric, c.tags, 'counter', unit).windows.push({ i, count: c.value, delta: c.value })
-    }
-    for (const r of Object.values(w.rates)) {
-      get(r.metric, r.tags, 'counter', 'rate').windows.push({ i, count: r.passes + r.fails, delta: r.passes, passed: r.passes, failed: r.fails })
-    }
-    for (const g of Object.values(w.gauges)) {
-      get(g.metric, g.tags, 'gauge', 'count').windows.push({ i, count: 1, value: g.last, min: g.min, max: g.max })
-    }
-    for (const t of Object.values(w.trends)) {
-      const h = decodeHistogram(t.histogram)
-      get(t.metric, t.tags, 'histogram', 'ms').windows.push({ i, count: h.count, p50: h.quantile(0.5), p95: h.quantile(0.95), p99: h.quantile(0.99), max: h.max, hist: t.histogram })
-    }
-    const g = w.generator
-    get('event_loop_utilization', {}, 'gauge', 'ratio', 'generator').windows.push({ i, count: 1, value: g.eventLoopUtilization, min: g.eventLoopUtilization })
-    get('event_loop_lag_p99', {}, 'gauge', 'ms', 'generator').windows.push({ i, count: 1, value: g.eventLoopLagP99Ms, max: g.eventLoopLagMaxMs })
-    if (g.scheduledStarts > 0) {
-      const h = decodeHistogram(g.startLateness)
-      get('start_lateness', {}, 'histogram', 'ms', 'generator').windows.push({ i, count: h.count, p50: h.quantile(0.5), p95: h.quantile(0.95), p99: h.quantile(0.99), max: h.max, hist: g.startLateness })
-    }
-  }
-  return [...series.values()].map((b) => {
-    b.record.windows = b.windows
-    b.record.phases = { [phase]: aggregateWindows(b.windows) }
-    return b.record
-  })
+/** Turns a run's windows into record series with one whole-run aggregate for `phase`. */
+export function windowsToSeries(windows: readonly WindowSnapshot[], phase: string, windowMs = windowSizeOf(windows)): SeriesRecord[] {
+  const agg = new SeriesAggregator({ windowMs, now: () => 0 })
+  agg.setPhase(phase)
+  for (const w of windows) feedLoadWindow(agg, w, 0, phase)
+  agg.closeAll()
+  return agg.series()
+}
+
+function windowSizeOf(windows: readonly WindowSnapshot[]): number {
+  const w = windows.find((x) => x.endMs > x.startMs && x.index > 0) ?? windows[0]
+  return w ? Math.max(1, Math.round((w.endMs - w.startMs) || 1000)) : 1000
 }
 
 /** Header facts a record needs beyond the result. */
@@ -162,7 +149,7 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
       },
     ],
     scenarios: s ? [{ name: s.name, ...(s.file ? { file: s.file } : {}), tags: [], iterations: s.iterations, passed: s.passed, failed: s.failed }] : [],
-    series: windowsToSeries(result.windows, phase),
+    series: windowsToSeries(result.windows, phase, p.windowMs),
     events,
     failures,
     warnings,

@@ -22,14 +22,13 @@ import {
   type Subject,
 } from '@steady/record'
 import { runIteration, type IterationResult, type RequestEvent, type Scenario, type ScenarioFile } from '@steady/scenario'
-import { runLoad, runSetup, runTeardown, type LoadResult, type ResolvedProfile, type WindowSnapshot } from '@steady/load'
+import { feedLoadWindow, runLoad, runSetup, runTeardown, scaleProfile, type LoadResult, type ResolvedProfile, type WindowSnapshot } from '@steady/load'
 import type { ResolvedPlan } from './plan.ts'
 import { ServiceMetricsScraper, DEFAULT_SERVICE_SERIES } from './scrape/service-metrics.ts'
 import { ProcSampler } from './scrape/proc.ts'
 import { sampleInstant } from './scrape/prometheus-query.ts'
 import { Progress } from './progress.ts'
 import { LiveMetrics } from './live-metrics.ts'
-import { feedLoadWindow, scaleProfile } from './load-windows.ts'
 
 /** A service of the environment under test. */
 export interface SoakService {
