@@ -6,7 +6,7 @@
  */
 import type { RunRecord, SeriesRecord, SeriesWindow } from '@steady/record'
 import { median } from './stats/robust.ts'
-import { spearman, theilSen, trendTest, type Point, type TrendTest } from './stats/trend.ts'
+import { spearman, theilSen, trendTest, trendTestHamedRao, type Point, type TrendTest } from './stats/trend.ts'
 
 export interface TrendPhase {
   name: string
@@ -111,7 +111,8 @@ export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: numb
   const segments = phases.map((p) => phasePoints(s, p, windowMs, saturated, (w) => (useMin ? (w.min ?? w.value) : w.value)))
   const all = segments.flat()
   if (all.length < 8) return undefined
-  const t = trendTest(segments)
+  // Memory ramps between major GCs and drops at them: autocorrelation beyond lag 1, hence Hamed–Rao.
+  const t = useMin ? trendTestHamedRao(segments) : trendTest(segments)
   const spanMs = segments.reduce((a, seg) => a + (seg.length > 1 ? seg[seg.length - 1].x - seg[0].x : 0), 0)
   return { ...t, perHour: t.slope * 3_600_000, sePerHour: t.se * 3_600_000, level: median(all.map((p) => p.y)), last: all[all.length - 1].y, spanMs }
 }

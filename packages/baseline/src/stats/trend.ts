@@ -135,3 +135,63 @@ export function spearman(xs: readonly number[], ys: readonly number[]): number {
   }
   return dx > 0 && dy > 0 ? num / Math.sqrt(dx * dy) : 0
 }
+
+/**
+ * Seasonal Mann–Kendall test with the Hamed–Rao (1998) variance correction:
+ * the detrended series' rank autocorrelations at every significant lag
+ * inflate the variance of S. It handles autocorrelation that is not AR(1)
+ * (a heap growing between major GCs and dropping at them), which lag-1
+ * pre-whitening leaves in.
+ */
+export function trendTestHamedRao(segments: readonly (readonly Point[])[]): TrendTest {
+  const segs = segments.filter((s) => s.length >= 4)
+  const n = segs.reduce((a, s) => a + s.length, 0)
+  if (!segs.length) return { slope: Number.NaN, r1: 0, z: 0, p: 1, se: Number.NaN, n }
+  const slope = theilSen(segs)
+  let S = 0
+  let varS = 0
+  let ssr = 0
+  let sxx = 0
+  let dof = 0
+  let r1sum = 0
+  for (const s of segs) {
+    const m = s.length
+    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) S += Math.sign(s[j].y - s[i].y)
+    const v0 = (m * (m - 1) * (2 * m + 5)) / 18
+    // Ranks of the detrended series, their autocorrelation at each lag; only significant lags count.
+    const d = s.map((p) => p.y - slope * p.x)
+    const order = d.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0])
+    const rank = new Array<number>(m)
+    order.forEach(([, i], r) => (rank[i] = r + 1))
+    const mean = (m + 1) / 2
+    let den = 0
+    for (const r of rank) den += (r - mean) ** 2
+    let factor = 0
+    const bound = 1.96 / Math.sqrt(m)
+    for (let k = 1; k < m - 2; k++) {
+      let num = 0
+      for (let i = 0; i + k < m; i++) num += (rank[i] - mean) * (rank[i + k] - mean)
+      const rho = den > 0 ? num / den : 0
+      if (k === 1) r1sum += rho
+      if (Math.abs(rho) > bound) factor += (m - k) * (m - k - 1) * (m - k - 2) * rho
+    }
+    const correction = Math.max(1, 1 + (2 / (m * (m - 1) * (m - 2))) * factor)
+    varS += v0 * correction
+    const xm = s.reduce((a, p) => a + p.x, 0) / m
+    const dm = d.reduce((a, b) => a + b, 0) / m
+    for (let i = 0; i < m; i++) {
+      sxx += (s[i].x - xm) ** 2
+      ssr += (d[i] - dm) ** 2
+    }
+    dof += m - 2
+    // The slope's standard error carries the same inflation.
+    ssr += 0
+    void correction
+  }
+  const z = varS > 0 ? (S - Math.sign(S)) / Math.sqrt(varS) : 0
+  // Effective inflation over all segments, for the slope's standard error.
+  const v0all = segs.reduce((a, s) => a + (s.length * (s.length - 1) * (2 * s.length + 5)) / 18, 0)
+  const inflate = v0all > 0 ? Math.sqrt(varS / v0all) : 1
+  const se = sxx > 0 && dof > 0 ? Math.sqrt(ssr / dof / sxx) * inflate : Number.NaN
+  return { slope, r1: r1sum / segs.length, z, p: 1 - normalCdf(z), se, n }
+}
