@@ -14,8 +14,11 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { EventEmitter } from 'node:events'
 import type { Command, Help, Option, Argument } from 'commander'
-import { createProgram, type CliContext } from '@steady/cli'
+import { createProgram, loadCommands, type CliContext } from '@steady/cli'
 import { SteadyError, writeFileAtomic } from '@steady/record'
+
+/** Every command's registration, loaded once (commands load lazily in the CLI itself). */
+const allCommands = await loadCommands()
 
 /** Where the reference lives, relative to the repo root. */
 export const CLI_REFERENCE_PATH = 'docs/cli.md'
@@ -32,7 +35,7 @@ export function referenceProgram(): Command {
     env: {},
     config: () => Promise.reject(new SteadyError('STEADY_USAGE', 'the CLI reference generator loads no config')),
   }
-  return createProgram(ctx, () => {})
+  return createProgram(ctx, () => {}, allCommands)
 }
 
 /** Markdown-safe text for a table cell or a paragraph: no raw HTML, no column breaks. */

@@ -4,5 +4,7 @@
 export { defineConfig, loadConfig, findConfig, importTs, unwrapDefault } from './config.ts'
 export type { SteadyConfig, LoadedConfig } from './config.ts'
 export { main, createProgram } from './main.ts'
+export { loadCommands, commandLoaders } from './commands/index.ts'
+export type { RegisterCommand } from './commands/index.ts'
 export type { MainOptions } from './main.ts'
 export type { CliContext } from './context.ts'

@@ -8,7 +8,7 @@ import { ExitCode, formatError, isSteadyError } from '@steady/record'
 import { loadConfig, type LoadedConfig } from './config.ts'
 import type { CliContext } from './context.ts'
 import { installInterrupt } from './interrupt.ts'
-import { commands } from './commands/index.ts'
+import { commandLoaders, loadCommands, type RegisterCommand } from './commands/index.ts'
 import { version } from './version.ts'
 
 export interface MainOptions {
@@ -19,8 +19,11 @@ export interface MainOptions {
   isTTY?: boolean
 }
 
-/** Builds the commander program with every command registered (also used to generate the CLI reference). */
-export function createProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+/**
+ * Builds the commander program with the given commands registered (all of
+ * them, from `await loadCommands()`, to generate the CLI reference).
+ */
+export function createProgram(ctx: CliContext, setExit: (code: number) => void, commands: readonly RegisterCommand[]): Command {
   const program = new Command('steady')
   program
     .description('Tells a release gate whether a new version of an HTTP service is working and stable.')
@@ -67,7 +70,10 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     },
   }
   let exitCode: number = ExitCode.ok
-  const program = createProgram(ctx, (code) => (exitCode = code))
+  // Only the command being run is loaded; help and unknown commands load them all.
+  const first = argv.find((a) => !a.startsWith('-'))
+  const commands = await loadCommands(commandLoaders.some((c) => c.name === first) ? first : undefined)
+  const program = createProgram(ctx, (code) => (exitCode = code), commands)
   try {
     if (argv.length === 0) {
       program.outputHelp()
