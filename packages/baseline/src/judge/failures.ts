@@ -5,7 +5,7 @@
  * kinds never seen in the baseline, by name.
  */
 import type { Finding } from '@steady/record'
-import { betaBinomialSf, betaShape } from '../stats/distributions.ts'
+import { betaBinomialSf, betaShape, chiSquareQuantile } from '../stats/distributions.ts'
 import type { BaselineEntry } from '../store.ts'
 import { namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { pp, pval, r4, rate } from './check.ts'
@@ -43,6 +43,9 @@ export function failureRateTest(runs: readonly Counts[], cur: Counts): RateTest 
     let s2 = 0
     for (const r of runs) if (r.n > 0) s2 += r.n * (r.f / r.n - p0) ** 2
     s2 /= k - 1
+    // A few runs estimate the spread between runs poorly, and a moment estimate truncated at zero
+    // makes the test too eager: use an 80% upper confidence bound on it (χ² on K − 1 df).
+    s2 *= (k - 1) / chiSquareQuantile(0.2, k - 1)
     rho = Math.min(0.5, Math.max(0, (s2 / (p0 * (1 - p0)) - 1) / (nbar - 1)))
   }
   const base = p0 * (1 - p0)

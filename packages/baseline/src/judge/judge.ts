@@ -257,16 +257,31 @@ function context(
   }
 }
 
-/** Holm per family, power, statuses, severities, acceptances and mutes; then the sentences. */
+/**
+ * Holm per family, power, statuses, severities, acceptances and mutes; then
+ * the sentences.
+ *
+ * Whether a check can be judged (enough values, a run quiet enough to see the
+ * tolerance) is decided before its p-value is looked at, so the checks that
+ * cannot be judged are filtered out of the Holm family (independent
+ * filtering): a short run with dozens of thin checks does not dilute the
+ * family of those it can judge. A not-judged check still fails when its change
+ * passes the tolerance and its p-value passes α over every check of the
+ * family (Bonferroni): a change that was seen is a change.
+ */
 function decide(checks: Check[], gate: ResolvedGate, baseline: BaselineFile | null, now: Date): Finding[] {
   for (const primary of [true, false]) {
-    const family = checks.filter((c) => c.finding.primary === primary && c.p !== undefined && c.decided === undefined)
+    const all = checks.filter((c) => c.finding.primary === primary && c.p !== undefined && c.decided === undefined)
+    // First pass: which checks the run can judge (independent of their p-values).
+    for (const c of all) c.power?.(gate.alpha / Math.max(1, all.length), gate.alpha)
+    const family = all.filter((c) => !c.notJudged)
     const adjusted = holmAdjust(family.map((c) => c.p!))
     const alphaEach = gate.alpha / Math.max(1, family.length)
     family.forEach((c, i) => {
       c.finding.pAdjusted = r4(adjusted[i])
       c.power?.(alphaEach, gate.alpha)
     })
+    for (const c of all) if (c.notJudged) c.finding.pAdjusted = r4(Math.min(1, c.p! * all.length))
   }
   const out: Finding[] = []
   for (const c of checks) {

@@ -123,7 +123,13 @@ function variance(xs: readonly number[]): number {
 /** Level and tail checks for every latency series and phase. */
 export function levelChecks(ctx: JudgeContext): Check[] {
   const checks: Check[] = []
-  const latency = ctx.record.series.filter((s) => s.kind === 'histogram')
+  // Request latency of steps, and other histograms of the service or the probe; not k6's sub-timings
+  // (blocked, connecting, TLS, sending, waiting, receiving: mostly zeros on a local network) nor the load
+  // generator's own (judged as start lateness), unless the gate names them.
+  const subTiming = /^http_req_(blocked|connecting|tls_handshaking|sending|waiting|receiving)$/
+  const latency = ctx.record.series.filter(
+    (s) => s.kind === 'histogram' && s.source !== 'generator' && (!subTiming.test(s.name) || ctx.gate.primary.some((p) => s.key.includes(p))),
+  )
   const phases = ctx.current.phases.map((p) => p.name)
   const groups = new Map<string, Group | undefined>()
   for (const phase of phases) {

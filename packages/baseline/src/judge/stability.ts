@@ -245,8 +245,18 @@ function leakChecks(ctx: JudgeContext): Check[] {
     const indicator = isIndicatorSeries(s)
     if (!heap && !rss && !indicator) continue
     const t = gaugeTrend(s, tphases, windowMs, saturated)
-    if (!t || !Number.isFinite(t.perHour)) continue
     const memory = heap || rss
+    if (!t || !Number.isFinite(t.perHour)) {
+      if (heap) {
+        const n = ctx.record.series.find((x) => x.key === s.key)?.windows.length ?? 0
+        checks.push({
+          finding: { id: `leak:${s.key}`, kind: 'leak', question: 'stable', status: 'not-judged', primary: true, series: s.key, stat: 'growth per hour', unit: 'bytes/h', evidence: { windows: n }, message: '' },
+          decided: 'not-judged',
+          describe: () => `heap used after GC: not judged: too few windows after the phases' warm-ups to fit a trend (${n} windows in the run); soak longer or use a shorter window`,
+        })
+      }
+      continue
+    }
     const tolBytes = ctx.gate.tolerance.leakBytesPerHour
     const base = baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.trend?.perHour)
     // Both must reject (intersection–union: the larger p-value counts). The run's own trend test (seasonal

@@ -213,3 +213,10 @@ export function clopperPearson(k: number, n: number, conf = 0.95): [number, numb
   const upper = k === n ? 1 : incompleteBetaInverse(1 - alpha / 2, k + 1, n - k)
   return [lower, upper]
 }
+
+/** The χ² quantile on `df` degrees of freedom (Wilson–Hilferty; within 1% for df ≥ 2 in the middle range). */
+export function chiSquareQuantile(p: number, df: number): number {
+  const z = normalQuantile(p)
+  const a = 2 / (9 * df)
+  return Math.max(1e-9, df * (1 - a + z * Math.sqrt(a)) ** 3)
+}
