@@ -230,8 +230,8 @@ function priorFor(pools: Map<string, { key: string; variance: number; mad: numbe
 export function primaryStepSeries(ctx: JudgeContext, s: SeriesRecord, phase: string): boolean {
   if (!isStepSeries(s)) return false
   if (s.source === 'load') return true
-  const loadKey = s.key.replace(/^probe\//, 'load/')
-  return !(ctx.current.series[loadKey]?.phases[phase]?.p95 !== undefined)
+  // The load tags its series with its own scenario (the profile), so a step is matched by its name.
+  return !ctx.record.series.some((x) => x.source === 'load' && isStepSeries(x) && x.tags.name === s.tags.name && ctx.current.series[x.key]?.phases[phase]?.p95 !== undefined)
 }
 
 function baseFinding(ctx: JudgeContext, s: SeriesRecord, phase: string, stat: string, kind: 'level' | 'tail', idPrefix: string = kind): Finding {
@@ -298,7 +298,7 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
     const logs = raw.logs.absolute ?? []
     k = logs.length
     if (k >= ctx.gate.minBaselineRuns) {
-      const pr = predict(logs, raw.curLog.absolute!, seCur, floor, priorFor(pools, 'absolute', raw))
+      const pr = predict(logs, raw.curLog.absolute!, seCur, floor, priorFor(pools, 'absolute', raw), (cur.windows ?? 2) - 1)
       const baselineMs = Math.exp(pr.centre)
       views.push({
         name: 'absolute',
@@ -314,7 +314,7 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
       finding.method = `log-scale prediction interval, t on ${pr.df} df, spread from ${pr.sigmaFrom} (σ = ${r4(pr.sigma)})`
       const rel = raw.logs.relative
       if (rel && rel.length >= ctx.gate.minBaselineRuns && raw.shift) {
-        const prr = predict(rel, raw.curLog.relative!, seCur, floor, priorFor(pools, 'relative', raw))
+        const prr = predict(rel, raw.curLog.relative!, seCur, floor, priorFor(pools, 'relative', raw), (cur.windows ?? 2) - 1)
         views.push({
           name: 'relative to the other steps',
           pr: prr,

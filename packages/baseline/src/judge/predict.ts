@@ -49,7 +49,7 @@ export interface SpreadPrior {
 }
 
 /** Predicts a new run's log value from K baseline logs and tests the current one. */
-export function predict(logs: readonly number[], current: number, seCurrent: number, floor: number, prior?: SpreadPrior): Prediction {
+export function predict(logs: readonly number[], current: number, seCurrent: number, floor: number, prior?: SpreadPrior, seCurrentDf?: number): Prediction {
   const k = logs.length
   const centre = mean(logs)
   const own = sd(logs)
@@ -63,7 +63,9 @@ export function predict(logs: readonly number[], current: number, seCurrent: num
   ]
   const [sigma, sigmaFrom] = terms.reduce((a, b) => (b[0] > a[0] ? b : a))
   const scale = sigma * Math.sqrt(1 + 1 / k)
-  const df = Math.max(1, k - 1 + (prior?.df ?? 0))
+  // The t's degrees of freedom are those of the estimate that set the spread: the runs' (K − 1, plus the
+  // pooled siblings'), or the current run's own windows when its standard error is the larger.
+  const df = sigmaFrom === 'current run' && seCurrentDf !== undefined ? Math.max(1, seCurrentDf) : Math.max(1, k - 1 + (prior?.df ?? 0))
   const logChange = current - centre
   const t975 = tQuantile(0.975, df)
   return {

@@ -144,7 +144,7 @@ function driftChecks(ctx: JudgeContext): Check[] {
     let baseDf = 0
     let baseScale = 0
     if (usable && base.length >= ctx.gate.minBaselineRuns) {
-      const pr = predict(base, t.logChange, seChange, 0.01, pooledPrior(pool.get(kindOf(extra)) ?? [], id, 4 * (base.length - 1)))
+      const pr = predict(base, t.logChange, seChange, 0.01, pooledPrior(pool.get(kindOf(extra)) ?? [], id, 4 * (base.length - 1)), t.n - 2)
       centre = pr.centre
       baseDf = pr.df
       baseScale = pr.scale
@@ -271,7 +271,7 @@ function leakChecks(ctx: JudgeContext): Check[] {
     let df = 0
     let upper = 0
     if (usable && base.length >= ctx.gate.minBaselineRuns) {
-      const pr = predict(base, t.perHour, t.sePerHour, 0)
+      const pr = predict(base, t.perHour, t.sePerHour, 0, undefined, t.n - 2 * Math.max(1, tphases.length))
       centre = pr.centre
       baseScale = pr.scale
       df = pr.df

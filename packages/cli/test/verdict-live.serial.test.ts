@@ -1,0 +1,132 @@
+/**
+ * Live: `steady verdict` on real soaks of the demo store. Five short clean
+ * soaks (about 30 s each) make a baseline; then soaks with a fault switch
+ * must be judged not stable with the right finding named (issue 7: latency,
+ * errors; issue 8: leak, drift, contention, crash), and a further clean soak
+ * must pass.
+ *
+ * The plan is the repo's `demo` plan shortened to 30 s, with 1 s windows and
+ * scrapes (a config in a temporary folder that extends the repo's), so trend
+ * findings have points to fit. Everything runs as the real binary in child
+ * processes, on this machine: the baseline is only comparable with runs made
+ * here.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { Verdict } from '@steady/record'
+
+const repo = resolve(import.meta.dirname, '../../..')
+const bin = join(repo, 'packages/cli/bin/steady.js')
+const dir = mkdtempSync(join(tmpdir(), 'steady-verdict-live-'))
+const baseline = join(dir, 'baseline.json')
+const config = join(dir, 'steady.config.ts')
+const tsx = import.meta.resolve('tsx')
+writeFileSync(
+  config,
+  `import base from ${JSON.stringify(join(repo, 'steady.config.ts'))}
+const store = base.environments.local.services.store
+export default {
+  ...base,
+  scenarios: [${JSON.stringify(join(repo, 'scenarios/**/*.scenario.ts'))}],
+  environments: { local: { ...base.environments.local, services: { store: { ...store, args: ['--conditions=steady-source', '--import', ${JSON.stringify(tsx)}, ${JSON.stringify(join(repo, 'packages/demo-store/src/main.ts'))}, '--port', '0'] } } } },
+  plans: {
+    live: {
+      ...base.plans.demo,
+      window: '1s',
+      scrape: { ...base.plans.demo.scrape, interval: '1s' },
+      phases: [
+        { name: 'warmup', duration: '3s' },
+        { name: 'quiet', duration: '8s' },
+        { name: 'nominal', duration: '10s', load: 'nominal' },
+        { name: 'peak', duration: '8s', load: 'peak' },
+        { name: 'recovery', duration: '2s' },
+      ],
+    },
+  },
+}
+`,
+)
+
+function steady(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<{ code: number | null; out: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      done({ code, out })
+    })
+  })
+}
+
+async function soak(name: string, env: Record<string, string> = {}): Promise<string> {
+  const out = join(dir, name)
+  const r = await steady(['soak', 'live', '--config', config, '--env', 'local', '--out', out, '--seed', name], env)
+  // a crash is recorded, not a runner failure; the soak itself exits 0 when it finished its plan
+  assert.ok(r.code === 0 || r.code === 1, `soak ${name}: exit ${r.code}\n${r.out}`)
+  return out
+}
+
+async function verdict(run: string, gate = 'staging'): Promise<{ code: number | null; v: Verdict; text: string }> {
+  const json = join(run, 'verdict.json')
+  const r = await steady(['verdict', run, '--config', config, '--baseline', baseline, '--gate', gate, '--format', 'json', '-o', json])
+  const text = await steady(['verdict', run, '--config', config, '--baseline', baseline, '--gate', gate])
+  return { code: r.code, v: JSON.parse(readFileSync(json, 'utf8')) as Verdict, text: text.out }
+}
+
+const failing = (v: Verdict, kinds: string[]) => v.findings.filter((f) => f.primary && f.status === 'fail' && kinds.includes(f.kind))
+
+test('five clean soaks make a baseline', async () => {
+  for (let i = 1; i <= 5; i++) {
+    const run = await soak(`clean-${i}`)
+    const add = await steady(['baseline', 'add', run, '--config', config, '--baseline', baseline, '--gate', 'integration', '--by', 'live test'])
+    assert.is(add.code, 0, add.out)
+  }
+  const show = await steady(['baseline', 'show', '--baseline', baseline])
+  assert.match(show.out, /5 runs, K = 10, 5 used for verdicts/)
+})
+
+test('the latency fault switch is judged not stable, naming the slower steps', async () => {
+  const { code, v, text } = await verdict(await soak('latency', { STORE_FAULT_LATENCY: '*=25ms' }))
+  assert.is(code, 1, text)
+  assert.is(v.stable.status, 'fail', text)
+  assert.ok(failing(v, ['level', 'tail', 'objective']).length > 0, text)
+  assert.match(text, /is slower than the baseline|tail latency rose|moved together/)
+})
+
+test('the error fault switch is judged not stable: failures above the baseline, by scenario', async () => {
+  const { code, v, text } = await verdict(await soak('errors', { STORE_FAULT_ERRORS: '/api/checkout=0.1' }))
+  assert.is(code, 1, text)
+  assert.is(v.stable.status, 'fail', text)
+  assert.ok(failing(v, ['failure-rate', 'new-error', 'load-failures', 'objective']).length > 0, text)
+})
+
+test('a further clean soak passes', async () => {
+  const { code, v, text } = await verdict(await soak('clean-again'))
+  assert.is(code, 0, text)
+  assert.is(v.result, 'pass')
+})
+
+test('issue 8 switches: leak, drift, contention and crash are each judged not stable with the right finding', async () => {
+  const cases: [string, Record<string, string>, string[]][] = [
+    ['leak', { STORE_FAULT_LEAK_BYTES: '65536' }, ['leak']],
+    ['drift', { STORE_FAULT_DRIFT: '0.2ms/order' }, ['drift', 'level', 'tail']],
+    ['contention', { STORE_FAULT_CONTENTION: '5ms/inflight' }, ['load-latency', 'level', 'tail', 'load-slope']],
+    ['crash', { STORE_FAULT_CRASH_AFTER: '1500' }, ['crash', 'restart']],
+  ]
+  for (const [name, env, kinds] of cases) {
+    const { code, v, text } = await verdict(await soak(name, env))
+    assert.is(code, 1, `${name}:\n${text}`)
+    assert.ok(failing(v, kinds).length > 0, `${name}: expected a failing ${kinds.join('/')} finding\n${text}`)
+  }
+})
+
+test.after(() => rmSync(dir, { recursive: true, force: true }))
+test.run()
