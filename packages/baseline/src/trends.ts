@@ -30,9 +30,8 @@ export function trendPhases(record: RunRecord): TrendPhase[] {
 export function saturatedWindows(record: RunRecord): Set<number> {
   const out = new Set<number>()
   for (const e of record.events) {
-    if (e.kind !== 'generator-saturated') continue
-    const w = e.data?.window
-    out.add(typeof w === 'number' ? w : Math.floor(e.atMs / record.window.sizeMs))
+    // By time: the event's `data.window` is the load engine's own window index, not the run's.
+    if (e.kind === 'generator-saturated') out.add(Math.floor(e.atMs / record.window.sizeMs))
   }
   const elu = record.series.find((s) => s.key === 'generator/event_loop_utilization')
   for (const w of elu?.windows ?? []) if ((w.value ?? 0) >= 0.9) out.add(w.i)
@@ -106,7 +105,7 @@ export function isIndicatorSeries(s: SeriesRecord): boolean {
 }
 
 /** Trend of a gauge over every phase (within phases only), per hour. */
-export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: number, saturated: Set<number>): (TrendTest & { perHour: number; sePerHour: number; level: number; last: number; spanMs: number }) | undefined {
+export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: number, saturated: Set<number>): (TrendTest & { perHour: number; sePerHour: number; level: number; last: number; spanMs: number; df: number }) | undefined {
   const useMin = isHeapSeries(s) || isRssSeries(s)
   const segments = phases.map((p) => phasePoints(s, p, windowMs, saturated, (w) => (useMin ? (w.min ?? w.value) : w.value)))
   const all = segments.flat()
@@ -114,7 +113,8 @@ export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: numb
   // Memory ramps between major GCs and drops at them: autocorrelation beyond lag 1, hence Hamed–Rao.
   const t = useMin ? trendTestHamedRao(segments) : trendTest(segments)
   const spanMs = segments.reduce((a, seg) => a + (seg.length > 1 ? seg[seg.length - 1].x - seg[0].x : 0), 0)
-  return { ...t, perHour: t.slope * 3_600_000, sePerHour: t.se * 3_600_000, level: median(all.map((p) => p.y)), last: all[all.length - 1].y, spanMs }
+  const used = segments.filter((seg) => seg.length >= 3).length
+  return { ...t, perHour: t.slope * 3_600_000, sePerHour: t.se * 3_600_000, level: median(all.map((p) => p.y)), last: all[all.length - 1].y, spanMs, df: Math.max(1, all.length - 2 * Math.max(1, used)) }
 }
 
 /**

@@ -124,7 +124,8 @@ test('issue 8 switches: leak, drift, contention and crash are each judged not st
   for (const [name, env, kinds] of cases) {
     const { code, v, text } = await verdict(await soak(name, env))
     assert.is(code, 1, `${name}:\n${text}`)
-    assert.ok(failing(v, kinds).length > 0, `${name}: expected a failing ${kinds.join('/')} finding\n${text}`)
+    const related = v.findings.filter((f) => kinds.includes(f.kind) && (f.primary || f.status === 'fail')).map((f) => `${f.status} ${f.message}`)
+    assert.ok(failing(v, kinds).length > 0, `${name}: expected a failing ${kinds.join('/')} finding; those judged:\n${related.join('\n')}\n\n${text}`)
   }
 })
 

@@ -13,6 +13,12 @@ export interface Check {
   beyondTolerance?: boolean
   /** The run could not have detected a change of the tolerance. */
   notJudged?: string
+  /**
+   * Too few values to judge at all (a p95 of 50 requests): decided not judged
+   * before any p-value is read, and kept out of every family, so a short run's
+   * thin checks do not dilute the ones it can judge.
+   */
+  thin?: boolean
   /** Rule-based checks decide their own status. */
   decided?: FindingStatus
   /** For the severity: how far past the tolerance the change is. */

@@ -270,6 +270,7 @@ function context(
  * family (Bonferroni): a change that was seen is a change.
  */
 function decide(checks: Check[], gate: ResolvedGate, baseline: BaselineFile | null, now: Date): Finding[] {
+  for (const c of checks) if (c.thin && c.decided === undefined) c.decided = 'not-judged'
   for (const primary of [true, false]) {
     const all = checks.filter((c) => c.finding.primary === primary && c.p !== undefined && c.decided === undefined)
     // First pass: which checks the run can judge (independent of their p-values).
@@ -283,6 +284,7 @@ function decide(checks: Check[], gate: ResolvedGate, baseline: BaselineFile | nu
     })
     for (const c of all) if (c.notJudged) c.finding.pAdjusted = r4(Math.min(1, c.p! * all.length))
   }
+  for (const c of checks) if (c.thin && c.p !== undefined) c.finding.pValue = r4(c.p)
   const out: Finding[] = []
   for (const c of checks) {
     const f = c.finding

@@ -374,7 +374,10 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
     beyondTolerance: past.length > 0,
     severity: { change: decisive.change, tolerance: finding.tolerance! },
   }
-  if (tooFew) check.notJudged = `only ${values} values; a ${stat} needs at least ${Math.ceil(valuesAboveQuantile / tailQ[stat])}`
+  if (tooFew) {
+    check.notJudged = `only ${values} values; a ${stat} needs at least ${Math.ceil(valuesAboveQuantile / tailQ[stat])}`
+    check.thin = true
+  }
   check.power = (alphaEach: number, alphaTest: number) => {
     const a = alphaEach / m
     const detectable = Math.max(finding.tolerance!, Math.min(...decisionViews.map((v) => v.detectable(a))))

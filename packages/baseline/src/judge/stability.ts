@@ -271,7 +271,7 @@ function leakChecks(ctx: JudgeContext): Check[] {
     let df = 0
     let upper = 0
     if (usable && base.length >= ctx.gate.minBaselineRuns) {
-      const pr = predict(base, t.perHour, t.sePerHour, 0, undefined, t.n - 2 * Math.max(1, tphases.length))
+      const pr = predict(base, t.perHour, t.sePerHour, 0, undefined, t.df)
       centre = pr.centre
       baseScale = pr.scale
       df = pr.df
