@@ -107,7 +107,10 @@ export function isIndicatorSeries(s: SeriesRecord): boolean {
 /** Trend of a gauge over every phase (within phases only), per hour. */
 export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: number, saturated: Set<number>): (TrendTest & { perHour: number; sePerHour: number; level: number; last: number; spanMs: number; df: number }) | undefined {
   const useMin = isHeapSeries(s) || isRssSeries(s)
-  const segments = phases.map((p) => phasePoints(s, p, windowMs, saturated, (w) => (useMin ? (w.min ?? w.value) : w.value)))
+  // A saturated load generator does not make the service's own indicators wrong: only latency and load
+  // findings leave its windows out.
+  void saturated
+  const segments = phases.map((p) => phasePoints(s, p, windowMs, new Set(), (w) => (useMin ? (w.min ?? w.value) : w.value)))
   const all = segments.flat()
   if (all.length < 8) return undefined
   // Memory ramps between major GCs and drops at them: autocorrelation beyond lag 1, hence Hamed–Rao.
