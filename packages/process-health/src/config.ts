@@ -37,6 +37,11 @@ export interface HealthConfig {
   /** Judge defaults for every process (baseline, recent window, thresholds). */
   judge?: JudgeOptions
   /**
+   * `steady verdict` records each gate decision into the `e2e-gate` process
+   * (default true); false turns it off, as `--no-record-health` does per call.
+   */
+  recordGateDecisions?: boolean
+  /**
    * Read history from Prometheus instead of the file store (and, with a
    * Pushgateway, record to it): for CI whose clones start empty.
    */

@@ -22,8 +22,9 @@ import { judge, readBaseline, renderVerdict, selectGate, VERDICT_FORMATS, type B
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
 import { version } from '../version.ts'
+import { afterVerdict, type VerdictOutputFlags } from '../verdict-outputs.ts'
 
-interface VerdictFlags {
+interface VerdictFlags extends VerdictOutputFlags {
   baseline?: string
   gate?: string
   format: string
@@ -126,6 +127,8 @@ export function registerVerdict(program: Command, ctx: CliContext, setExit: (cod
     .option('-o, --output <file>', 'write the verdict to a file instead of stdout')
     .option('--all', 'list passing checks too')
     .option('--config <file>', 'the steady.config.ts to read gates from (default: the nearest one)')
+    .option('--report [file]', 'also write the HTML report with this verdict (default: report.html beside run.json)')
+    .option('--no-record-health', "do not record this gate decision into steady health's e2e-gate process")
     .addHelpText(
       'after',
       `
@@ -147,6 +150,7 @@ Examples:
       const record = await readRunRecord(runFile)
       const verdict = await verdictOf(ctx, loaded, record, runFile, flags)
       await emitVerdict(ctx, verdict, format, flags.output, redactorFrom(loaded), Boolean(flags.all))
+      await afterVerdict(ctx, loaded, { record, verdict, runFile, flags, baselinePath: baselinePath(ctx, loaded, flags.baseline, record.subject.service) })
       setExit(verdict.exitCode === 0 ? ExitCode.ok : verdict.exitCode === 1 ? ExitCode.failed : ExitCode.inconclusive)
     })
 }
