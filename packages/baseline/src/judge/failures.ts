@@ -5,7 +5,7 @@
  * kinds never seen in the baseline, by name.
  */
 import type { Finding } from '@steady/record'
-import { betaBinomialSf, betaShape, chiSquareQuantile } from '../stats/distributions.ts'
+import { betaBinomialSf, betaShape } from '../stats/distributions.ts'
 import type { BaselineEntry } from '../store.ts'
 import { namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { pp, pval, r4, rate } from './check.ts'
@@ -13,6 +13,22 @@ import { pp, pval, r4, rate } from './check.ts'
 export interface Counts {
   n: number
   f: number
+}
+
+/** The between-run variance of a rate beyond the binomial's, relative to the rate squared (≥ 0). */
+export function excessCv2(runs: readonly Counts[], p0: number): number {
+  const k = runs.length
+  if (k < 2) return 0
+  let s2 = 0
+  let binom = 0
+  for (const r of runs) {
+    if (r.n <= 0) continue
+    s2 += (r.f / r.n - p0) ** 2
+    binom += (p0 * (1 - p0)) / r.n
+  }
+  s2 /= k - 1
+  binom /= k
+  return Math.max(0, (s2 - binom) / (p0 * p0))
 }
 
 export interface RateTest {
@@ -32,7 +48,7 @@ export interface RateTest {
  * between-run over-dispersion by the method of moments, and the predictive
  * distribution of the current count including the uncertainty of the rate.
  */
-export function failureRateTest(runs: readonly Counts[], cur: Counts): RateTest {
+export function failureRateTest(runs: readonly Counts[], cur: Counts, prior?: { cv2: number; df: number }): RateTest {
   const totalN = runs.reduce((a, r) => a + r.n, 0)
   const totalF = runs.reduce((a, r) => a + r.f, 0)
   const p0 = (totalF + 0.5) / (totalN + 1)
@@ -40,13 +56,12 @@ export function failureRateTest(runs: readonly Counts[], cur: Counts): RateTest 
   const nbar = totalN / Math.max(1, k)
   let rho = 0
   if (k >= 2 && nbar > 1) {
-    let s2 = 0
-    for (const r of runs) if (r.n > 0) s2 += r.n * (r.f / r.n - p0) ** 2
-    s2 /= k - 1
-    // A few runs estimate the spread between runs poorly, and a moment estimate truncated at zero
-    // makes the test too eager: use an 80% upper confidence bound on it (χ² on K − 1 df).
-    s2 *= (k - 1) / chiSquareQuantile(0.2, k - 1)
-    rho = Math.min(0.5, Math.max(0, (s2 / (p0 * (1 - p0)) - 1) / (nbar - 1)))
+    // The between-run spread of the rate beyond binomial, as a squared coefficient of variation; a few
+    // runs estimate it poorly (a moment estimate truncated at zero makes the test too eager), so it is
+    // moderated toward the pooled value of the run's other failure-rate checks, as latency spreads are.
+    const own = excessCv2(runs, p0)
+    const cv2 = prior && prior.df > 0 ? (prior.df * prior.cv2 + (k - 1) * own) / (prior.df + k - 1) : own
+    rho = Math.min(0.5, Math.max(0, (cv2 * p0) / (1 - p0)))
   }
   const base = p0 * (1 - p0)
   const varP0 = (base * (1 + (nbar - 1) * rho)) / Math.max(1, totalN)
@@ -84,9 +99,10 @@ function rateCheck(
   cur: Counts,
   primary: boolean,
   unit: string,
+  prior?: { cv2: number; df: number },
 ): Check {
   const t = ctx.gate.tolerance
-  const test = failureRateTest(runs, cur)
+  const test = failureRateTest(runs, cur, prior)
   const excess = cur.f - test.expected
   Object.assign(finding, {
     primary,
@@ -97,7 +113,7 @@ function rateCheck(
     unit: 'rate',
     pValue: r4(test.p),
     tolerance: t.failureRate,
-    method: `beta-binomial on ${runs.length} baseline run${runs.length === 1 ? '' : 's'} (over-dispersion ρ = ${r4(test.rho)})`,
+    method: `beta-binomial on ${runs.length} baseline run${runs.length === 1 ? '' : 's'} (over-dispersion ρ = ${r4(test.rho)}, moderated toward the run's other failure rates)`,
     evidence: { failed: cur.f, total: cur.n, expected: r4(test.expected), floor: t.failureRateFloor, minExcess: t.failureCount },
   } satisfies Partial<Finding>)
   const check: Check = {
@@ -161,42 +177,48 @@ function loadCounts(series: Record<string, { kind: string; phases: Record<string
 
 /** Failure-rate checks: each probe scenario over the run, and the load's requests in each loaded phase. */
 export function failureChecks(ctx: JudgeContext): Check[] {
-  const checks: Check[] = []
+  const targets: { finding: Finding; label: string; runs: Counts[]; cur: Counts; unit: string }[] = []
   for (const [name, sc] of Object.entries(ctx.current.scenarios)) {
     if (sc.n === 0) continue
     const runs = ctx.rolling.map((r) => countsOf(r, name)).filter((c): c is Counts => c !== undefined)
     if (runs.length < (ctx.bootstrap ? 1 : ctx.gate.minBaselineRuns)) continue
-    const finding: Finding = {
-      id: `failure-rate:${name}`,
-      kind: 'failure-rate',
-      question: 'stable',
-      status: 'pass',
-      primary: true,
-      scenario: name,
-      stat: 'failure rate',
-      message: '',
-    }
-    checks.push(rateCheck(ctx, finding, `scenario ${name}`, runs, { n: sc.n, f: sc.failed }, true, 'iterations'))
+    targets.push({
+      finding: { id: `failure-rate:${name}`, kind: 'failure-rate', question: 'stable', status: 'pass', primary: true, scenario: name, stat: 'failure rate', message: '' },
+      label: `scenario ${name}`,
+      runs,
+      cur: { n: sc.n, f: sc.failed },
+      unit: 'iterations',
+    })
   }
   for (const phase of ctx.loadedPhases) {
     const cur = loadCounts(ctx.current.series, phase)
     if (!cur) continue
     const runs = ctx.rolling.map((r) => (r.summary ? loadCounts(r.summary.series, phase) : undefined)).filter((c): c is Counts => c !== undefined)
     if (runs.length < (ctx.bootstrap ? 1 : ctx.gate.minBaselineRuns)) continue
-    const finding: Finding = {
-      id: `failure-rate:load@${phase}`,
-      kind: 'failure-rate',
-      question: 'stable',
-      status: 'pass',
-      primary: true,
-      phase,
-      series: 'load/http_req_duration',
-      stat: 'failure rate',
-      message: '',
-    }
-    checks.push(rateCheck(ctx, finding, `load requests in ${phase}`, runs, cur, true, 'requests'))
+    targets.push({
+      finding: { id: `failure-rate:load@${phase}`, kind: 'failure-rate', question: 'stable', status: 'pass', primary: true, phase, series: 'load/http_req_duration', stat: 'failure rate', message: '' },
+      label: `load requests in ${phase}`,
+      runs,
+      cur,
+      unit: 'requests',
+    })
   }
-  return checks
+  // Each check's between-run spread, pooled (leaving itself out) for moderation.
+  const spreads = targets.map((t) => {
+    const p0 = (t.runs.reduce((a, r) => a + r.f, 0) + 0.5) / (t.runs.reduce((a, r) => a + r.n, 0) + 1)
+    return { cv2: excessCv2(t.runs, p0), df: Math.max(0, t.runs.length - 1) }
+  })
+  return targets.map((t, i) => {
+    let num = 0
+    let df = 0
+    spreads.forEach((sp, j) => {
+      if (j === i) return
+      num += sp.cv2 * sp.df
+      df += sp.df
+    })
+    const prior = df > 0 ? { cv2: num / df, df: Math.min(df, 4 * Math.max(1, t.runs.length - 1)) } : undefined
+    return rateCheck(ctx, t.finding, t.label, t.runs, t.cur, true, t.unit, prior)
+  })
 }
 
 /** Error kinds of a summary, with where they were seen. */
