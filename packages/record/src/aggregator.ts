@@ -392,43 +392,36 @@ export class SeriesAggregator {
   }
 }
 
+/** The fields windows and phase aggregates share: outcomes, errors, histogram summary, buckets. */
+function finishCommon(out: SeriesWindow | PhaseAggregate, state: OpenWindow | PhaseState): void {
+  if (state.errors) out.errors = { ...state.errors }
+  if (state.passed !== undefined) out.passed = state.passed
+  if (state.failed !== undefined) out.failed = state.failed
+  const h = state.hist
+  if (h && h.count > 0) {
+    out.p50 = round(h.quantile(0.5))
+    out.p95 = round(h.quantile(0.95))
+    out.p99 = round(h.quantile(0.99))
+    out.max = round(h.max)
+    out.hist = h.encode()
+  }
+  if (state.min !== undefined) out.min = state.min
+  if (state.delta !== undefined) out.delta = state.delta
+  if (state.buckets) out.buckets = state.buckets
+  if (state.sum !== undefined) out.sum = round(state.sum)
+}
+
 function finishWindow(i: number, w: OpenWindow): SeriesWindow {
   const out: SeriesWindow = { i, count: w.count }
-  if (w.errors) out.errors = w.errors
-  if (w.passed !== undefined) out.passed = w.passed
-  if (w.failed !== undefined) out.failed = w.failed
-  if (w.hist && w.hist.count > 0) {
-    out.p50 = round(w.hist.quantile(0.5))
-    out.p95 = round(w.hist.quantile(0.95))
-    out.p99 = round(w.hist.quantile(0.99))
-    out.max = round(w.hist.max)
-    out.hist = w.hist.encode()
-  }
+  finishCommon(out, w)
   if (w.value !== undefined) out.value = w.value
-  if (w.min !== undefined) out.min = w.min
-  if (w.delta !== undefined) out.delta = w.delta
-  if (w.buckets) out.buckets = w.buckets
-  if (w.sum !== undefined) out.sum = round(w.sum)
   return out
 }
 
 function finishPhase(p: PhaseState): PhaseAggregate {
   const out: PhaseAggregate = { count: p.count }
-  if (p.errors) out.errors = { ...p.errors }
-  if (p.passed !== undefined) out.passed = p.passed
-  if (p.failed !== undefined) out.failed = p.failed
-  if (p.hist && p.hist.count > 0) {
-    out.p50 = round(p.hist.quantile(0.5))
-    out.p95 = round(p.hist.quantile(0.95))
-    out.p99 = round(p.hist.quantile(0.99))
-    out.max = round(p.hist.max)
-    out.hist = p.hist.encode()
-  }
+  finishCommon(out, p)
   if (p.first !== undefined) out.first = p.first
   if (p.last !== undefined) out.last = p.last
-  if (p.min !== undefined) out.min = p.min
-  if (p.delta !== undefined) out.delta = p.delta
-  if (p.buckets) out.buckets = p.buckets
-  if (p.sum !== undefined) out.sum = round(p.sum)
   return out
 }
