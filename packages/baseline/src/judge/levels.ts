@@ -237,7 +237,11 @@ export function primaryStepSeries(ctx: JudgeContext, s: SeriesRecord, phase: str
 function baseFinding(ctx: JudgeContext, s: SeriesRecord, phase: string, stat: string, kind: 'level' | 'tail', idPrefix: string = kind): Finding {
   const step = primaryStepSeries(ctx, s, phase)
   const primaryPhase = ctx.primaryPhases.has(phase)
-  const defaultPrimary = step && primaryPhase && (stat === 'p95' || stat === 'p99')
+  // A run too short to judge a step's p95 (fewer than 200 values) still gates on its typical latency: the
+  // p50, which needs 20, stands in.
+  const ps = ctx.current.series[s.key]?.phases[phase]
+  const p95Thin = ps !== undefined && ps.n - (ps.failed ?? 0) < valuesAboveQuantile / tailQ.p95
+  const defaultPrimary = step && primaryPhase && (stat === 'p95' || stat === 'p99' || (stat === 'p50' && p95Thin))
   const f: Finding = {
     id: `${idPrefix}:${stat}:${s.key}@${phase}`,
     kind,
