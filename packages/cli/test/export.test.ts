@@ -20,7 +20,7 @@ test.before(async () => {
     const path = req.url!.split('?')[0]
     const status = path === '/cart' ? 201 : path === '/products/none' ? 404 : 200
     res.writeHead(status, { 'content-type': 'application/json' })
-    res.end(path === '/token' ? JSON.stringify({ token: `tok-${Math.random().toString(36).slice(2)}` }) : '{}')
+    res.end(path === '/token' ? JSON.stringify({ token: lettersToken() }) : '{}')
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -83,5 +83,10 @@ test('a scenario that is not a plain request sequence is refused (exit 2)', asyn
   assert.is(r.code, 2)
   assert.match(r.err, 'not a plain request sequence')
 })
+
+/** A fresh token of letters only (the hardest kind to tell from a word: the export must still see it come back). */
+function lettersToken(): string {
+  return 'tok-' + Array.from({ length: 10 }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('')
+}
 
 test.run()

@@ -38,7 +38,7 @@ test.before(async () => {
       if (path === '/products') return send(200, [{ sku: 'sku-1', name: 'Lamp', price: 19 }])
       if (path === '/cart' && req.method === 'POST') return send(201, { ok: true })
       if (path === '/login') return send(200, { user: 'ana' })
-      if (path === '/token') return send(200, { token: 'tok-' + Math.random().toString(36).slice(2, 12) })
+      if (path === '/token') return send(200, { token: lettersToken() })
       if (path === '/me') return req.headers.authorization?.startsWith('Bearer tok-') ? send(200, { user: 'ana' }) : send(401, {})
       send(404, { error: 'not found' })
     })
@@ -178,5 +178,10 @@ test('the CRD schema rejects what the operator would not take', () => {
     assert.match((e as Error).message, '2 VUs cannot be split over 4 runners')
   }
 })
+
+/** A fresh token of letters only (the hardest kind to tell from a word: the export must still see it come back). */
+function lettersToken(): string {
+  return 'tok-' + Array.from({ length: 10 }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('')
+}
 
 test.run()

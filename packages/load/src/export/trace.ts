@@ -44,19 +44,22 @@ async function traceOnce(scenario: Scenario, target: string, seed: string, itera
   return exchanges
 }
 
+/** JSON field names that hand out a value a later request may carry back, whatever it looks like. */
+const credentialKey = /token|secret|session|key$|id$|code$|ref$|nonce|cursor/i
+
 /** Strings and numbers in a JSON response body worth looking for in later requests (ids, tokens). */
 function responseValues(e: Exchange): string[] {
   const out: string[] = []
   const body = e.responseBody?.toString('utf8') ?? ''
-  const visit = (v: unknown) => {
-    // Ids and tokens: long enough, and with a digit or long (a word like "available" is no evidence).
-    if (typeof v === 'string' && v.length >= 6 && (/\d/.test(v) || v.length >= 16)) out.push(v)
+  const visit = (v: unknown, key: string) => {
+    // Ids and tokens: long enough, and named like one, or with a digit, or long (a word like "available" is no evidence).
+    if (typeof v === 'string' && v.length >= 6 && (credentialKey.test(key) || /\d/.test(v) || v.length >= 16)) out.push(v)
     else if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) >= 1000) out.push(String(v))
-    else if (Array.isArray(v)) v.forEach(visit)
-    else if (v && typeof v === 'object') Object.values(v).forEach(visit)
+    else if (Array.isArray(v)) v.forEach((x) => visit(x, key))
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, k)
   }
   try {
-    visit(JSON.parse(body))
+    visit(JSON.parse(body), '')
   } catch {
     // Not JSON: only header values below.
   }
