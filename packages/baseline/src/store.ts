@@ -157,7 +157,7 @@ export function parseBaseline(text: string, file: string): BaselineFile {
   try {
     return assertValid<BaselineFile>(baselineSchema, cleaned, file, `baseline (${BASELINE_SCHEMA})`, hint)
   } catch (error) {
-    if (error instanceof SteadyError) throw new SteadyError('STEADY_BASELINE_INVALID', error.message, { hint, details: error.details })
+    if (error instanceof SteadyError) throw new SteadyError('STEADY_BASELINE_INVALID', error.message, { hint, details: error.facts })
     throw error
   }
 }

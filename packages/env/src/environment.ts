@@ -191,7 +191,7 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       if (rec.providerState !== undefined) await provider.down(rec.providerState, downCtx)
       await removeRecord(projectDir, rec.id)
       // A failed start keeps the log its error points at.
-      if (rec.ownsLogDir && !(error instanceof SteadyError && 'logFile' in error.details)) await rm(rec.logDir, { recursive: true, force: true })
+      if (rec.ownsLogDir && !(error instanceof SteadyError && 'logFile' in error.facts)) await rm(rec.logDir, { recursive: true, force: true })
     } catch (downError) {
       log(`environment ${rec.name} (${rec.id}): teardown failed too: ${(downError as Error).message}; run \`steady env down ${rec.id}\``)
     } finally {

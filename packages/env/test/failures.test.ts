@@ -78,7 +78,7 @@ function expectConfigError(error: Awaited<ReturnType<typeof rejection>>, code: s
   assert.match(error.message, text)
   assert.ok(error.message.includes(`environment "${environment}"`), error.message)
   if (service) assert.ok(error.message.includes(`service "${service}"`), error.message)
-  assert.equal(error.details?.field, field)
+  assert.equal(error.facts?.field, field)
   assert.ok(error.hint, 'has a hint')
 }
 
@@ -154,7 +154,7 @@ test('bad config: typos, bad durations and impossible combinations name their fi
   ]
   for (const [config, field, text] of cases) {
     const { error } = await failing(config)
-    assert.equal(error.details?.field, field, error.message)
+    assert.equal(error.facts?.field, field, error.message)
     assert.match(error.message, text)
     assert.equal(error.exitCode, 2)
   }

@@ -37,7 +37,11 @@ export class ProcessHealthError extends Error {
   readonly code: string
   readonly hint: string | undefined
   readonly exitCode: number
-  readonly details: Record<string, unknown>
+  /**
+   * The structured facts given as `details`. Not named `details` on the error itself: test runners
+   * (uvu) read `err.details` as a diff string, and an object there hides the failure message.
+   */
+  readonly facts: Record<string, unknown>
 
   constructor(code: string, message: string, options: ProcessHealthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -45,7 +49,7 @@ export class ProcessHealthError extends Error {
     this.code = code
     this.hint = options.hint
     this.exitCode = options.exitCode ?? HealthExitCode.usage
-    this.details = options.details ?? {}
+    this.facts = options.details ?? {}
   }
 
   /** The brand `@steady/record`'s `isSteadyError` recognises. */

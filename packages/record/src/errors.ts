@@ -38,7 +38,11 @@ export class SteadyError extends Error {
   readonly code: string
   readonly hint: string | undefined
   readonly exitCode: number
-  readonly details: Record<string, unknown>
+  /**
+   * The structured facts given as `details`. Not named `details` on the error itself: test runners
+   * (uvu) read `err.details` as a diff string, and an object there hides the failure message.
+   */
+  readonly facts: Record<string, unknown>
 
   constructor(code: string, message: string, options: SteadyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -46,7 +50,7 @@ export class SteadyError extends Error {
     this.code = code
     this.hint = options.hint
     this.exitCode = options.exitCode ?? ExitCode.usage
-    this.details = options.details ?? {}
+    this.facts = options.details ?? {}
   }
 
   get [brand](): true {
