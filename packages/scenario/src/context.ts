@@ -13,9 +13,10 @@ export interface ScenarioContext<S = unknown> {
   readonly http: HttpClient
   /**
    * A named, timed unit; steps nest. Requests made inside are attributed to
-   * the step (metrics are keyed by step path, never by URL). Steps of one
-   * iteration are meant to run one after another: requests go to the step
-   * opened last.
+   * the step (metrics are keyed by step path, never by URL). Steps may run in
+   * parallel (`Promise.all([step('a', ...), step('b', ...)])`): a request, or
+   * a step opened inside, belongs to the step whose code made it, also after
+   * an `await`.
    */
   step<T>(name: string, fn: () => T | Promise<T>): Promise<T>
   /** `expect` that counts every check against this iteration. */

@@ -52,6 +52,44 @@ test('steps nest, are timed, and every request is attributed to its step path', 
   }
 })
 
+test('steps in parallel: requests and nested steps belong to the step whose code made them, also after an await', async () => {
+  const s = scenario('parallel', async ({ http, step, sleep }) => {
+    await Promise.all([
+      step('list', () => http.get('/items')),
+      step('text', () => http.get('/text')),
+    ])
+    await Promise.all([
+      // Requests and a nested step made after an await, while the sibling step was opened last.
+      step('slow', async () => {
+        await sleep('20ms')
+        await http.get('/echo?slow=1')
+        await step('inner', async () => {
+          await sleep('5ms')
+          await http.get('/echo?inner=1')
+        })
+      }),
+      step('fast', async () => {
+        await http.get('/echo?fast=1')
+        await sleep('40ms')
+        await http.get('/echo?fast=2')
+      }),
+    ])
+  })
+  const events: RequestEvent[] = []
+  const r = await runIteration(s, { baseUrl: srv.url, seed: 1, iteration: 0, onRequest: (e) => events.push(e) })
+  assert.ok(r.passed, r.failure?.message)
+  const byStep = (path: string) => events.filter((e) => e.step === path).length
+  assert.is(byStep('list'), 1)
+  assert.is(byStep('text'), 1)
+  assert.is(byStep('slow'), 1)
+  assert.is(byStep('slow > inner'), 1)
+  assert.is(byStep('fast'), 2)
+  assert.equal(
+    Object.fromEntries(r.steps.map((x) => [x.path, x.requests])),
+    { list: 1, text: 1, slow: 1, 'slow > inner': 1, fast: 2 },
+  )
+})
+
 test('expected responses: an asserted 401 is expected, an unasserted 404 is not, expectStatus marks too', async () => {
   const s = scenario('statuses', async ({ http }) => {
     const denied = await http.get('/me')

@@ -108,6 +108,12 @@ export interface ResponseValidator {
   validate(response: HttpResponse): string[] | undefined
 }
 
+/** The step a request is attributed to: its path, and the count of requests made directly in it. */
+export interface StepSlot {
+  readonly path: string
+  requests: number
+}
+
 /** What a client shares with the iteration it belongs to. */
 export interface ClientSession {
   readonly dispatcher: Dispatcher
@@ -116,10 +122,10 @@ export interface ClientSession {
   abortedWith(): Error | undefined
   /** Default request timeout in ms. */
   readonly timeoutMs: number
-  /** The current step path. */
-  currentStep(): string
-  /** Called once per request, when it ends (with or without a response). */
-  record(exchange: Exchange): void
+  /** The step a request starting now belongs to; read once, when the request is made. */
+  currentStep(): StepSlot
+  /** Called once per request, when it ends (with or without a response), with the step it started in. */
+  record(exchange: Exchange, step: StepSlot): void
   /** Counts checks made on responses of this session. */
   readonly check: CheckSink
   /** Validates every response (OpenAPI). */
@@ -439,6 +445,8 @@ export class HttpClient {
    */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
     const session = this.#session
+    // The step is read now, before the first await: steps running in parallel take turns being current.
+    const step = session.currentStep()
     const url = this.url(path)
     appendQuery(url, this.#query)
     appendQuery(url, options.query)
@@ -464,7 +472,7 @@ export class HttpClient {
 
     const timeoutMs = options.timeout === undefined ? this.#timeoutMs : parseDuration(options.timeout, 'timeout')
     const exchange: Exchange = {
-      step: session.currentStep(),
+      step: step.path,
       method,
       url: url.href,
       requestHeaders: headers,
@@ -511,7 +519,7 @@ export class HttpClient {
       finishTimings(exchange, handler)
       exchange.error = errorKind(error)
       exchange.errorMessage = (error as Error)?.message
-      session.record(exchange)
+      session.record(exchange, step)
       throw new RequestError(exchange, error)
     } finally {
       clearTimeout(timer)
@@ -527,7 +535,7 @@ export class HttpClient {
       if (list.includes(exchange.status)) exchange.asserted = true
     }
     if (useCookies) session.jar.store(url, handler.headers['set-cookie'])
-    session.record(exchange)
+    session.record(exchange, step)
     const response = new HttpResponse(exchange, session.check)
     if (session.validator && options.validate !== false) {
       const problems = session.validator.validate(response)
@@ -575,6 +583,8 @@ export interface CreateClientOptions {
   onExchange?: (exchange: Exchange) => void
 }
 
+const noStep: StepSlot = { path: '', requests: 0 }
+
 /** A standalone client (its own cookie jar, no steps); for scripts and setup code outside a run. */
 export function createStandaloneClient(options: CreateClientOptions, dispatcher: Dispatcher): HttpClient {
   const headers: Record<string, string> = {}
@@ -587,7 +597,7 @@ export function createStandaloneClient(options: CreateClientOptions, dispatcher:
     jar: new CookieJar(),
     abortedWith: () => (options.signal?.aborted ? abortReason(options.signal) : undefined),
     timeoutMs: parseDuration(options.timeout ?? '30s', 'timeout'),
-    currentStep: () => '',
+    currentStep: () => noStep,
     record: (e) => options.onExchange?.(e),
     check: () => {},
   }
