@@ -6,7 +6,7 @@
  */
 import type { RunRecord, SeriesRecord, SeriesWindow } from '@steady/record'
 import { median } from './stats/robust.ts'
-import { spearman, theilSen, trendTest, trendTestHamedRao, type Point, type TrendTest } from './stats/trend.ts'
+import { slopeStandardError, spearman, theilSen, trendTest, trendTestHamedRao, type Point, type TrendTest } from './stats/trend.ts'
 
 export interface TrendPhase {
   name: string
@@ -104,7 +104,12 @@ export function isIndicatorSeries(s: SeriesRecord): boolean {
   return s.kind === 'gauge' && s.source === 'service' && /open_fds|active_handles|eventloop_lag|event_loop_lag/i.test(s.name)
 }
 
-/** Trend of a gauge over every phase (within phases only), per hour. */
+/**
+ * Trend of a gauge over every phase (within phases only), per hour: the
+ * Theil–Sen slope, the seasonal Mann–Kendall test (Hamed–Rao for memory,
+ * pre-whitened otherwise) and the slope's autocorrelation-robust standard
+ * error ({@link slopeStandardError}).
+ */
 export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: number, saturated: Set<number>): (TrendTest & { perHour: number; sePerHour: number; level: number; last: number; spanMs: number; df: number }) | undefined {
   const useMin = isHeapSeries(s) || isRssSeries(s)
   // A saturated load generator does not make the service's own indicators wrong: only latency and load
@@ -115,6 +120,10 @@ export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: numb
   if (all.length < 8) return undefined
   // Memory ramps between major GCs and drops at them: autocorrelation beyond lag 1, hence Hamed–Rao.
   const t = useMin ? trendTestHamedRao(segments) : trendTest(segments)
+  // The slope's standard error from the residuals' autocorrelation at every lag it lasts (Newey–West): it
+  // says how far another run's slope may fall, which the baseline comparison and the power rule need.
+  const hac = slopeStandardError(segments, t.slope)
+  if (Number.isFinite(hac)) t.se = hac
   const spanMs = segments.reduce((a, seg) => a + (seg.length > 1 ? seg[seg.length - 1].x - seg[0].x : 0), 0)
   const used = segments.filter((seg) => seg.length >= 3).length
   return { ...t, perHour: t.slope * 3_600_000, sePerHour: t.se * 3_600_000, level: median(all.map((p) => p.y)), last: all[all.length - 1].y, spanMs, df: Math.max(1, all.length - 2 * Math.max(1, used)) }

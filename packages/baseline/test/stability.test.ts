@@ -45,7 +45,28 @@ test('a heap leak states its growth per hour and projects the memory limit; a sh
   const small = verdictOf({ change: { kind: 'heap-leak', magnitude: 20 * 1024 ** 2 } })
   const s = small.findings.find((x) => x.kind === 'leak' && x.primary)!
   assert.is(s.status, 'not-judged')
-  assert.match(s.message, /too short to see a leak of 20\.0 MiB\/h/)
+  // the message names what the run could see, with 95% power
+  assert.match(s.message, /too short to see a leak of 20\.0 MiB\/h \(with 95% power it could see [\d.]+ (MiB|GiB)\/h: soak longer/)
+  assert.ok(s.detectable! > 20 * 1024 ** 2, `detectable ${s.detectable}`)
+})
+
+test('a leak of the tolerance (20 MiB/h) fails on a soak long enough to see it, and a clean soak of that length passes', () => {
+  // Two-hour soaks of 40-minute phases: service and generator indicators only (latency plays no part here).
+  const phases = [
+    { name: 'quiet', durationMs: 2_400_000, rate: 0 },
+    { name: 'nominal', durationMs: 2_400_000, rate: 5 },
+    { name: 'peak', durationMs: 2_400_000, rate: 10 },
+  ]
+  const lfile = emptyBaseline('synthetic-store')
+  for (let i = 0; i < 10; i++) addRun(lfile, summariseRun(syntheticRun({ seed: `lk${i}`, phases, indicatorsOnly: true, startedAt: day(4, i) })), { by: 't', now: day(4, i), path: 'b' })
+  const leakOf = (o: Partial<SyntheticRunOptions>) =>
+    judge({ record: syntheticRun({ seed: `lk-cur-${JSON.stringify(o)}`, phases, indicatorsOnly: true, startedAt: day(5), ...o }), baseline: lfile, gate, now: day(6) }).findings.find((x) => x.kind === 'leak' && x.primary)!
+  const leak = leakOf({ change: { kind: 'heap-leak', magnitude: 20 * 1024 ** 2 } })
+  assert.is(leak.status, 'fail', leak.message)
+  assert.ok(leak.detectable! <= 20 * 1024 ** 2, `judged: it can see the tolerance with 95% power (${leak.detectable})`)
+  assert.match(leak.method!, /moderated toward the runs' own standard errors/)
+  const clean = leakOf({})
+  assert.is(clean.status, 'pass', clean.message)
 })
 
 test('a step that degrades more under load, with the quiet phase unchanged, is a load-latency finding', () => {

@@ -18,6 +18,9 @@ import { autocorrelatedSe, lag1, median, scaledMad, sd } from '../src/stats/robu
 import { Random } from '../src/stats/random.ts'
 import { blockBootstrap, predict } from '../src/judge/predict.ts'
 import { failureRateTest } from '../src/judge/failures.ts'
+import { slopeStandardError, theilSen } from '../src/stats/trend.ts'
+import { isHeapSeries, phasePoints, trendPhases } from '../src/trends.ts'
+import { syntheticRun } from '../src/synthetic.ts'
 
 const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`)
 
@@ -70,6 +73,39 @@ test('robust statistics and the AR(1)-corrected standard error', () => {
   for (let i = 0; i < 5000; i++) xs.push((e = 0.6 * e + rnd.normal()))
   close(lag1(xs), 0.6, 0.05)
   assert.ok(autocorrelatedSe(xs) > sd(xs) / Math.sqrt(xs.length) * 1.8)
+})
+
+test('slope standard error: matches the spread of heap slopes between runs (a GC sawtooth), and OLS for white noise', () => {
+  // The synthetic heap's per-window minimum over three 40-minute phases: old space ramping between major GCs
+  // at random times plus the young generation's fill.
+  const phases = [
+    { name: 'quiet', durationMs: 2_400_000, rate: 0 },
+    { name: 'nominal', durationMs: 2_400_000, rate: 5 },
+    { name: 'peak', durationMs: 2_400_000, rate: 10 },
+  ]
+  const slopes: number[] = []
+  const ses: number[] = []
+  for (let run = 0; run < 80; run++) {
+    const rec = syntheticRun({ seed: `hac${run}`, phases, indicatorsOnly: true })
+    const heap = rec.series.find(isHeapSeries)!
+    const segs = trendPhases(rec).map((p) => phasePoints(heap, p, rec.window.sizeMs, new Set(), (w) => w.min))
+    const b = theilSen(segs)
+    slopes.push(b)
+    ses.push(slopeStandardError(segs, b))
+  }
+  const rms = (v: number[]) => Math.sqrt(v.reduce((a, x) => a + x * x, 0) / v.length)
+  const ratio = rms(ses) / sd(slopes)
+  // 80 runs estimate the spread within about ±16% (two standard errors)
+  assert.ok(ratio > 0.8 && ratio < 1.25, `heap: standard error ${rms(ses)} against the slopes' spread ${sd(slopes)}`)
+  const rnd = new Random('hac-white')
+  const white: number[] = []
+  for (let run = 0; run < 200; run++) {
+    const segs = [0, 1, 2].map(() => Array.from({ length: 240 }, (_, i) => ({ x: i, y: rnd.normal() })))
+    white.push(slopeStandardError(segs, theilSen(segs)))
+  }
+  // OLS for 3 × 240 white-noise points: 1 / √(3 · Σ(x − x̄)²)
+  const ols = 1 / Math.sqrt(3 * ((240 * (240 * 240 - 1)) / 12))
+  close(rms(white) / ols, 1, 0.15, 'white noise')
 })
 
 test('the seeded generator repeats itself and draws the right moments', () => {
