@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '@steady/cli'
 import { addRun, emptyBaseline, serialiseBaseline, summariseRun, syntheticRun, type SyntheticRunOptions } from '@steady/baseline'
-import { RunRecordWriter, SeriesAggregator, validatorFor, verdictSchema, type Verdict } from '@steady/record'
+import { RunRecordWriter, SeriesAggregator, validatorFor, verdictSchema, type Finding, type Verdict } from '@steady/record'
 
 const root = mkdtempSync(join(tmpdir(), 'steady-verdict-'))
 const config = `export default {
@@ -49,6 +49,11 @@ function baselineOf(paths: string[], name: string): string {
   return path
 }
 
+/** The text with its wrapped lines joined, for matching sentences. */
+/** How the text names a step's series: `checkout › pay (load)`, `all load steps`. */
+const what = (f: Finding) => (f.step === '*' ? `all ${f.series!.split('/')[0]} steps` : `${f.scenario} › ${f.step} (${f.series!.split('/')[0]})`)
+const flat = (s: string) => s.replace(/\n +/g, ' ')
+
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = ''
   let err = ''
@@ -66,7 +71,8 @@ test('a clean run passes (exit 0) and says why', async () => {
   assert.match(r.out, /PASS \(gate staging\)/)
   assert.match(r.out, /working: +yes/)
   assert.match(r.out, /stable: +yes/)
-  assert.match(r.out, /against 5 baseline runs \(5 comparable\)/)
+  assert.match(r.out, /^baseline: 5 runs \(5 comparable\) in baselines\/synthetic-store\.json$/m)
+  assert.match(r.out, /^steady verdict — PASS \(gate staging\), exit 0 \(pass\)$/m)
 })
 
 test('a step 2.5 times slower fails (exit 1), naming the step, the numbers and the finding id', async () => {
@@ -74,7 +80,7 @@ test('a step 2.5 times slower fails (exit 1), naming the step, the numbers and t
   const r = await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging')
   assert.is(r.code, 1, r.out)
   assert.match(r.out, /FAIL \(gate staging\)/)
-  assert.match(r.out, /checkout › pay \((load|probe)\) p\d\d in \w+ (is slower than the baseline|tail latency rose): [\d.]+ ms → [\d.]+ ms \(\+\d+%\)/)
+  assert.match(flat(r.out), /checkout › pay \((load|probe)\) p\d\d in \w+ (is slower than the baseline|tail latency rose): [\d.]+ ms → [\d.]+ ms \(\+\d+%\)/)
   assert.match(r.out, /id (level|tail):p\d\d:(load|probe)\/http_req_duration\{name=pay,scenario=checkout\}@/)
   // the same verdict as JSON is valid steady.verdict/1 and carries the numbers
   const j = await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging', '--format', 'json')
@@ -91,7 +97,7 @@ test('a scenario that fails every iteration is not working (exit 1), whatever th
   const broken = run({ change: { kind: 'scenario-failures', magnitude: 1, target: 'checkout' } })
   const r = await cli('verdict', broken, '--baseline', baseline, '--gate', 'integration')
   assert.is(r.code, 1)
-  assert.match(r.out, /scenario checkout failed in every one of its \d+ iterations; most often/)
+  assert.match(flat(r.out), /scenario checkout failed in every one of its \d+ iterations; most often/)
   assert.match(r.out, /stable: +not required/)
 })
 
@@ -127,7 +133,7 @@ test('an onset is named with its time', async () => {
   w.finish({ complete: true })
   const r = await cli('verdict', join(dir, 'run.json'), '--baseline', baseline, '--gate', 'integration')
   assert.is(r.code, 1, r.out)
-  assert.match(r.out, /scenario checkout passed until 0m12s into the run and failed from then on/)
+  assert.match(flat(r.out), /scenario checkout passed until 0m12s into the run and failed from then on/)
 })
 
 test('flaky within the budget passes; over it fails, with a Wilson interval', async () => {
@@ -138,7 +144,7 @@ test('flaky within the budget passes; over it fails, with a Wilson interval', as
   const f = v.findings.find((x) => x.scenario === 'browse' && x.question === 'working')!
   assert.is(f.kind, 'flaky')
   assert.ok(f.interval![0] < f.current! && f.current! < f.interval![1])
-  assert.match(within.out, /scenario browse is flaky: \d+ of \d+ iterations failed \([\d.]+%, 95% interval/)
+  assert.match(flat(within.out), /scenario browse is flaky: \d+ of \d+ iterations failed \([\d.]+%, 95% interval/)
   assert.is(within.code, f.current! > 0.05 ? 1 : 0)
   const noBudget = await cli('verdict', flaky, '--baseline', baseline)
   assert.is(noBudget.code, 1, 'the default gate has no flake budget')
@@ -148,7 +154,7 @@ test('inconclusive: no baseline file (exit 3, fails closed)', async () => {
   const r = await cli('verdict', clean, '--baseline', join(root, 'baselines', 'nope.json'), '--gate', 'staging')
   assert.is(r.code, 3, r.out)
   assert.match(r.out, /INCONCLUSIVE/)
-  assert.match(r.out, /no baseline at .*nope\.json \(the file does not exist\)/)
+  assert.match(flat(r.out), /no baseline at .*nope\.json \(the file does not exist\)/)
   assert.match(r.out, /exit 3 \(inconclusive\)/)
 })
 
@@ -164,14 +170,14 @@ test('inconclusive: too few baseline runs (2 of the 3 needed)', async () => {
   const two = baselineOf(base.slice(0, 2), 'two.json')
   const r = await cli('verdict', clean, '--baseline', two, '--gate', 'staging')
   assert.is(r.code, 3, r.out)
-  assert.match(r.out, /only 2 of 2 baseline runs are comparable with this run; level, tail and failure findings need 3 \(or a gate with bootstrap: true for 1–2 runs\)/)
+  assert.match(flat(r.out), /only 2 of 2 baseline runs are comparable with this run; level, tail and failure findings need 3 \(or a gate with bootstrap: true for 1–2 runs\)/)
 })
 
 test('with 1–2 runs a gate may opt in to the block bootstrap, which flags only large changes', async () => {
   const two = baselineOf(base.slice(0, 2), 'two-boot.json')
   const ok = await cli('verdict', clean, '--baseline', two, '--gate', 'boot')
   assert.is(ok.code, 0, ok.out)
-  assert.match(ok.out, /block bootstrap over windows/)
+  assert.match(flat(ok.out), /block bootstrap over windows/)
   const slow = run({ change: { kind: 'step-latency', magnitude: 1.5, target: 'browse/search' } })
   const bad = await cli('verdict', slow, '--baseline', two, '--gate', 'boot', '--format', 'json')
   const v = JSON.parse(bad.out) as Verdict
@@ -186,21 +192,48 @@ test('inconclusive: incomparable runs name the differing key; a gate may relax i
   assert.match(r.out, /only 0 of 5 baseline runs are comparable with this run \(5 differ in cores: 2 in the baseline vs 8 now\)/)
   const relaxed = await cli('verdict', other, '--baseline', baseline, '--gate', 'relaxed')
   assert.is(relaxed.code, 0, relaxed.out)
-  assert.match(relaxed.out, /compared across a relaxed comparability key \(gate relaxed\): cores: 2 in the baseline vs 8 now \(5 runs\)/)
+  assert.match(flat(relaxed.out), /compared across a relaxed comparability key \(gate relaxed\): cores: 2 in the baseline vs 8 now \(5 runs\)/)
 })
 
 test('inconclusive: an incomplete run cannot show it is stable', async () => {
   const partial = run({ incomplete: true })
   const r = await cli('verdict', partial, '--baseline', baseline, '--gate', 'staging')
   assert.is(r.code, 3)
-  assert.match(r.out, /the run is incomplete \(SIGINT\)/)
+  assert.match(flat(r.out), /the run is incomplete \(SIGINT\)/)
 })
 
 test('inconclusive: a check the run could not judge, under a gate that will not pass without it', async () => {
   const r = await cli('verdict', clean, '--baseline', baseline, '--gate', 'strict')
   assert.is(r.code, 3, r.out)
-  assert.match(r.out, /not judged \(too little data to see a change of the tolerance\)/)
-  assert.match(r.out, /not judged: only \d+ values; a p\d\d needs at least \d+/)
+  assert.match(r.out, /primary checks not judged \(\d+\): the gate counts them as inconclusive \(notJudged: 'inconclusive'\)/)
+  assert.match(flat(r.out), /– \w+ › \w+ \(load\) p\d\d in \w+: [\d.]+ ms → [\d.]+ ms \([+−][\d.]+%\); (\d+ values, too few for a p\d\d|could see only changes from \+\d+%)/)
+})
+
+test('many checks not judged: the text names the counts in a bounded number of lines; --all lists every check', async () => {
+  const r = await cli('verdict', clean, '--baseline', baseline, '--gate', 'staging')
+  const v = JSON.parse((await cli('verdict', clean, '--baseline', baseline, '--gate', 'staging', '--format', 'json')).out) as Verdict
+  const secondary = v.findings.filter((f) => f.status === 'not-judged' && !f.primary)
+  const primary = v.findings.filter((f) => f.status === 'not-judged' && f.primary)
+  assert.ok(secondary.length > 20, `${secondary.length} secondary checks not judged`)
+  // the head, a line or two per primary check not judged, the counts, the warnings: not one line per check
+  assert.ok(r.out.split('\n').length < 30 + 2 * primary.length, r.out)
+  assert.match(r.out, new RegExp(`not judged: ${secondary.length} secondary checks \\(not gating\\)`))
+  assert.match(r.out, new RegExp(`passed: ${v.findings.filter((f) => f.status === 'pass').length} checks`))
+  for (const f of secondary) assert.not.ok(flat(r.out).includes(f.message), `listed without --all: ${f.id}`)
+  const all = await cli('verdict', clean, '--baseline', baseline, '--gate', 'staging', '--all')
+  assert.is(all.code, r.code)
+  for (const f of v.findings) assert.ok(flat(all.out).includes(f.message), `--all misses ${f.id}`)
+})
+
+test('every failing finding appears in the text, primary ones with their id', async () => {
+  const slow = run({ change: { kind: 'step-latency', magnitude: 1.5, target: 'browse/product' } })
+  const r = await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging')
+  const v = JSON.parse((await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging', '--format', 'json')).out) as Verdict
+  const failing = v.findings.filter((f) => f.status === 'fail')
+  assert.is(r.code, 1, r.out)
+  assert.ok(failing.some((f) => f.primary), r.out)
+  for (const f of failing.filter((x) => x.primary)) assert.ok(r.out.includes(`id ${f.id}`), f.id)
+  for (const f of failing.filter((x) => !x.primary && x.step && x.series)) assert.ok(r.out.includes(`${what(f)} ${f.stat} in ${f.phase}: `), f.id)
 })
 
 test('a gate may turn inconclusive into a failure (exit 1), never into a pass', async () => {
@@ -212,7 +245,7 @@ test('a gate may turn inconclusive into a failure (exit 1), never into a pass', 
 test('absolute objectives are judged without a baseline', async () => {
   const r = await cli('verdict', clean, '--baseline', join(root, 'baselines', 'nope.json'), '--gate', 'slo')
   assert.is(r.code, 1, r.out)
-  assert.match(r.out, /p95 in (nominal|peak) is [\d.]+ ms, over the objective p95 < 1ms/)
+  assert.match(flat(r.out), /p95 in (nominal|peak) is [\d.]+ ms, over the objective p95 < 1ms/)
 })
 
 test('pinned reference runs catch slow creep the rolling baseline follows', async () => {
@@ -273,7 +306,7 @@ test('steady compare: the same findings between two runs, for a quick look', asy
   const same = await cli('compare', base[0], clean, '--gate', 'staging')
   assert.is(same.code, 0, same.out)
   assert.match(same.out, /steady compare — PASS/)
-  assert.match(same.out, /only changes over twice the tolerance are flagged/)
+  assert.match(flat(same.out), /only changes over twice the tolerance are flagged/)
   const slow = run({ change: { kind: 'step-latency', magnitude: 1.5, target: 'browse/home' } })
   const diff = await cli('compare', base[0], slow, '--format', 'json', '--gate', 'staging')
   const v = JSON.parse(diff.out) as Verdict

@@ -1,0 +1,236 @@
+/**
+ * Findings as short phrases, built from their fields (never by reading their
+ * message): what was measured, the numbers, why a check was not judged, and
+ * the groups and counts the condensed text and markdown outputs print.
+ */
+import type { Finding, Verdict } from '@steady/record'
+import { ms, pct, pp, pval, rate } from '../judge/check.ts'
+
+/** Where the condensed outputs wrap (a CI log is read in a browser, not a terminal of known width). */
+export const WIDTH = 120
+
+/** Statuses in the order a reader needs them. */
+const statusOrder: Record<Finding['status'], number> = { fail: 0, inconclusive: 1, 'not-judged': 2, accepted: 3, muted: 4, info: 5, pass: 6 }
+
+/** 3 critical, 2 major, 1 minor, 0 none. */
+export function severityRank(f: Finding): number {
+  return f.severity === 'critical' ? 3 : f.severity === 'major' ? 2 : f.severity === 'minor' ? 1 : 0
+}
+
+/** By status, primary first, most severe first, then working before stable, then by kind, scenario and id (stable output). */
+export function sorted(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      statusOrder[a.status] - statusOrder[b.status] ||
+      Number(b.primary) - Number(a.primary) ||
+      severityRank(b) - severityRank(a) ||
+      (a.question === b.question ? 0 : a.question === 'working' ? -1 : 1) ||
+      a.kind.localeCompare(b.kind) ||
+      (a.scenario ?? '').localeCompare(b.scenario ?? '') ||
+      a.id.localeCompare(b.id),
+  )
+}
+
+/** The source of a series key: `load` in `load/http_req_duration{...}`. */
+function sourceOf(series: string | undefined): string | undefined {
+  const i = series?.indexOf('/') ?? -1
+  return i > 0 ? series!.slice(0, i) : undefined
+}
+
+/** What was measured: `checkout › pay (load) p95 in nominal`, `all load steps p99 in peak`, `scenario browse failure rate`. */
+export function label(f: Finding): string {
+  const source = sourceOf(f.series)
+  let what: string
+  if (f.step === '*') what = `all ${source ? `${source} ` : ''}steps`
+  else if (f.scenario && f.step) what = `${f.scenario} › ${f.step}${source ? ` (${source})` : ''}`
+  else if (f.scenario) what = `scenario ${f.scenario}`
+  else if (f.series) what = f.series
+  else what = f.kind
+  return [what, f.stat, f.phase ? `in ${f.phase}` : ''].filter(Boolean).join(' ')
+}
+
+function bytes(v: number): string {
+  const a = Math.abs(v)
+  const MiB = 1024 * 1024
+  const sign = v < 0 ? '−' : ''
+  return sign + (a >= 1024 * MiB ? `${(a / 1024 / MiB).toFixed(2)} GiB` : a >= MiB ? `${(a / MiB).toFixed(1)} MiB` : `${(a / 1024).toFixed(0)} KiB`)
+}
+
+function significant(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(3)))
+}
+
+/** A value in the finding's unit. */
+export function value(f: Finding, v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–'
+  switch (f.unit) {
+    case 'ms':
+      return ms(v)
+    case 'rate':
+      return rate(v)
+    case 'ratio':
+      return `${v.toFixed(2)}×`
+    case 'bytes':
+      return bytes(v)
+    case 'bytes/h':
+      return `${bytes(v)}/h`
+    case undefined:
+    case 'count':
+      return significant(v)
+    default:
+      return `${significant(v)} ${f.unit}`
+  }
+}
+
+/** A change (or a tolerance, or the smallest detectable change) on the finding's scale: `+15%`, `+0.50 pp`, `+20.0 MiB/h`. */
+export function changeOf(f: Finding, c: number | undefined): string {
+  if (c === undefined || !Number.isFinite(c)) return '–'
+  if (f.changeKind === 'relative') return pct(c)
+  if (f.unit === 'rate') return pp(c)
+  return `${c >= 0 ? '+' : '−'}${value(f, Math.abs(c))}`
+}
+
+/** The numbers of a finding: `186 ms → 439 ms (+135%; tolerance +10%), p = 1.2e-6`; empty when it has none. */
+export function numbers(f: Finding, o: { p?: boolean; tolerance?: boolean } = {}): string {
+  const withP = o.p ?? true
+  const withTolerance = o.tolerance ?? true
+  const tolerance = withTolerance && f.tolerance !== undefined ? `tolerance ${changeOf(f, f.tolerance)}` : ''
+  const parts: string[] = []
+  if (f.baseline !== undefined && f.current !== undefined) {
+    const extra = [f.change !== undefined ? changeOf(f, f.change) : '', tolerance].filter(Boolean).join('; ')
+    parts.push(`${value(f, f.baseline)} → ${value(f, f.current)}${extra ? ` (${extra})` : ''}`)
+  } else if (f.current !== undefined) {
+    parts.push(`now ${value(f, f.current)}${tolerance ? ` (${tolerance})` : ''}`)
+  }
+  const p = f.pAdjusted ?? f.pValue
+  if (withP && p !== undefined && parts.length) parts.push(pval(p))
+  return parts.join(', ')
+}
+
+/** Why a check was not judged, from its fields: too few values, or a run that could not see a change of the tolerance. */
+export type NotJudgedReason = 'too few values' | 'could not see a change of the tolerance' | 'too little data'
+
+export function notJudgedReason(f: Finding): NotJudgedReason {
+  if (f.detectable !== undefined && f.tolerance !== undefined) return 'could not see a change of the tolerance'
+  if (typeof f.evidence?.values === 'number' || typeof f.evidence?.windows === 'number') return 'too few values'
+  return 'too little data'
+}
+
+/** The reason with this finding's numbers: `91 values`, `could see changes from +17% (tolerance +10%)`. */
+export function notJudgedDetail(f: Finding): string {
+  const reason = notJudgedReason(f)
+  if (reason === 'could not see a change of the tolerance') return `could see only changes from ${changeOf(f, f.detectable)} (tolerance ${changeOf(f, f.tolerance)})`
+  if (reason === 'too few values') {
+    const n = typeof f.evidence?.values === 'number' ? `${f.evidence.values} values` : `${String(f.evidence?.windows)} windows`
+    return `${n}, too few${f.stat ? ` for a ${f.stat}` : ''}${f.tolerance !== undefined ? ` (tolerance ${changeOf(f, f.tolerance)})` : ''}`
+  }
+  return 'too little data'
+}
+
+/** One line for a finding in the condensed outputs: what, the numbers (or the message when it has none), and for not-judged checks why. */
+export function compact(f: Finding): string {
+  if (f.status === 'not-judged') {
+    const nums = numbers(f, { p: false, tolerance: false })
+    if (notJudgedReason(f) === 'too little data' && !nums) return f.message
+    return `${label(f)}${nums ? `: ${nums}` : ''}; ${notJudgedDetail(f)}`
+  }
+  const nums = numbers(f)
+  if (!nums) return f.message
+  return `${label(f)}: ${nums}`
+}
+
+/** Who accepted or muted a finding, and why: `accepted by ana on 2026-11-20: new pricing call`. */
+export function exemption(f: Finding): string {
+  if (f.accepted) return `accepted by ${f.accepted.by}${f.accepted.at ? ` on ${f.accepted.at.slice(0, 10)}` : ''}${f.accepted.reason ? `: ${f.accepted.reason}` : ''}`
+  if (f.muted) return `muted by ${f.muted.owner} until ${f.muted.until.slice(0, 10)}${f.muted.reason ? `: ${f.muted.reason}` : ''}`
+  return f.status === 'accepted' ? 'accepted' : f.status === 'muted' ? 'muted' : ''
+}
+
+/** `3 level, 2 tail` — counts by a key, largest first. */
+export function countBy(findings: Finding[], key: (f: Finding) => string): string {
+  const counts = new Map<string, number>()
+  for (const f of findings) counts.set(key(f), (counts.get(key(f)) ?? 0) + 1)
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ')
+}
+
+/** A kind with its stat where that tells checks apart: `level p95`, `tail p99`, `leak`. */
+export function kindStat(f: Finding): string {
+  return f.kind === 'level' || f.kind === 'tail' ? `${f.kind} ${f.stat ?? ''}`.trim() : f.kind
+}
+
+/** The findings a condensed output lists one by one, and the rest it counts. */
+export interface Sections {
+  /** Failing primary findings, by question. */
+  failing: { working: Finding[]; stable: Finding[] }
+  inconclusive: Finding[]
+  /** Primary checks not judged: they can make a gate inconclusive. */
+  notJudgedPrimary: Finding[]
+  exempt: Finding[]
+  /** Secondary failures: reported, not gating. */
+  secondaryFailing: Finding[]
+  /** Reported, never gating (`info`), other than the working findings' per-scenario notes. */
+  info: Finding[]
+  notJudgedSecondary: Finding[]
+  passed: Finding[]
+}
+
+export function sections(v: Verdict): Sections {
+  const all = sorted(v.findings)
+  const failingPrimary = all.filter((f) => f.status === 'fail' && f.primary)
+  return {
+    failing: { working: failingPrimary.filter((f) => f.question === 'working'), stable: failingPrimary.filter((f) => f.question === 'stable') },
+    inconclusive: all.filter((f) => f.status === 'inconclusive'),
+    notJudgedPrimary: all.filter((f) => f.status === 'not-judged' && f.primary),
+    exempt: all.filter((f) => f.status === 'accepted' || f.status === 'muted'),
+    secondaryFailing: all.filter((f) => f.status === 'fail' && !f.primary),
+    info: all.filter((f) => f.status === 'info' && f.kind !== 'failing'),
+    notJudgedSecondary: all.filter((f) => f.status === 'not-judged' && !f.primary),
+    passed: all.filter((f) => f.status === 'pass' || (f.status === 'info' && f.kind === 'failing')),
+  }
+}
+
+/** What the exit code means for this verdict. */
+export function exitMeaning(v: Verdict): string {
+  if (v.result === 'pass') return 'pass'
+  if (v.result === 'fail') return 'fail'
+  return v.exitCode === 3 ? 'inconclusive' : 'inconclusive, and the gate fails on inconclusive'
+}
+
+/** The answer to one question in a few words: the question's own reason when it passed, counts when it did not. */
+export function questionReason(v: Verdict, q: 'working' | 'stable'): string {
+  const a = v[q]
+  if (a.status === 'pass' || a.status === 'not-required') return a.reason
+  const mine = v.findings.filter((f) => f.question === q)
+  if (a.status === 'fail') {
+    const n = mine.filter((f) => f.status === 'fail' && f.primary).length
+    return n ? `${n} primary check${n === 1 ? '' : 's'} failed` : a.reason
+  }
+  const open = mine.filter((f) => f.status === 'inconclusive').length
+  const nj = mine.filter((f) => f.status === 'not-judged' && f.primary).length
+  const parts = [open ? `${open} check${open === 1 ? '' : 's'} could not be judged` : '', nj && (v.gate.notJudged === 'inconclusive' || !open) ? `${nj} primary check${nj === 1 ? '' : 's'} not judged` : '']
+  const text = parts.filter(Boolean).join(', ')
+  return text || a.reason
+}
+
+/**
+ * Wraps a line to `width` at spaces; continuation lines start with `indent`
+ * spaces. A word longer than the width (a series key) stays whole.
+ */
+export function wrap(text: string, indent: number, width = WIDTH, first = 0): string[] {
+  const lead = /^ */.exec(text)![0]
+  const out: string[] = []
+  let line = lead
+  let room = width - first
+  for (const word of text.slice(lead.length).split(' ')) {
+    if (line.trim() && line.length + 1 + word.length > room) {
+      out.push(line)
+      line = ' '.repeat(indent) + word
+      room = width
+    } else line = line.trim() ? `${line} ${word}` : line + word
+  }
+  out.push(line)
+  return out
+}

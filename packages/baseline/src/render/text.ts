@@ -1,0 +1,195 @@
+/**
+ * The text verdict, for a person reading a terminal or a CI log: the result
+ * first, then the reasons one by one (failing, inconclusive, primary checks
+ * not judged, accepted and muted), then what passed and what was not judged
+ * as counts. `--all` lists every check with its sentence.
+ */
+import type { Finding, Verdict } from '@steady/record'
+import {
+  compact,
+  countBy,
+  exemption,
+  exitMeaning,
+  kindStat,
+  label,
+  notJudgedDetail,
+  notJudgedReason,
+  numbers,
+  questionReason,
+  sections,
+  wrap,
+  type NotJudgedReason,
+} from './describe.ts'
+
+export interface TextOptions {
+  color?: boolean
+  all?: boolean
+}
+
+function paint(on: boolean | undefined, code: string, s: string): string {
+  return on ? `\u001b[${code}m${s}\u001b[0m` : s
+}
+
+/** `run X (service version) from file` */
+export function runLine(v: Verdict): string {
+  const s = v.run.subject
+  const what = [s.service, s.version].filter(Boolean).join(' ')
+  return `run ${v.run.id}${what ? ` (${what})` : ''}${v.run.file ? ` from ${v.run.file}` : ''}`
+}
+
+/** `baseline: 5 runs (5 comparable) in baselines/x.json`, or the compared run, or none. */
+export function baselineLine(v: Verdict): string {
+  if (!v.baseline) return 'baseline: none'
+  if (v.mode === 'compare') return `compared with run ${v.baseline.runs[0]?.id ?? '?'}${v.baseline.file ? ` (${v.baseline.file})` : ''}`
+  const n = v.baseline.runs.length
+  return `baseline: ${n} run${n === 1 ? '' : 's'} (${v.baseline.comparableRuns} comparable)${v.baseline.file ? ` in ${v.baseline.file}` : ''}`
+}
+
+function answer(status: Verdict['working']['status'], color?: boolean): string {
+  return status === 'pass' ? paint(color, '32', 'yes') : status === 'fail' ? paint(color, '31', 'NO') : status === 'inconclusive' ? paint(color, '33', 'inconclusive') : 'not required'
+}
+
+function mark(f: Finding, color?: boolean): string {
+  switch (f.status) {
+    case 'fail':
+      return paint(color, '31', '✗')
+    case 'inconclusive':
+      return paint(color, '33', '?')
+    case 'not-judged':
+      return paint(color, '33', '–')
+    case 'pass':
+      return paint(color, '32', '✓')
+    case 'accepted':
+    case 'muted':
+      return '~'
+    default:
+      return '·'
+  }
+}
+
+/** One finding as wrapped lines: `  ✗ [critical] text`, continuation lines under the text. */
+function item(f: Finding, text: string, color: boolean | undefined, withId: boolean): string[] {
+  const sev = f.status === 'fail' && f.severity ? `[${f.severity}] ` : ''
+  const body = wrap(`${sev}${text}`, 4, undefined, 4)
+  const lines = [`  ${mark(f, color)} ${body[0]}`, ...body.slice(1)]
+  if (withId) lines.push(`      id ${f.id}`)
+  return lines
+}
+
+function section(lines: string[], title: string, body: string[]): void {
+  if (!body.length) return
+  lines.push('')
+  lines.push(title)
+  lines.push(...body)
+}
+
+/** The text verdict. */
+export function plain(v: Verdict, o: TextOptions): string {
+  const c = o.color
+  const head = v.result === 'pass' ? paint(c, '1;32', 'PASS') : v.result === 'fail' ? paint(c, '1;31', 'FAIL') : paint(c, '1;33', 'INCONCLUSIVE')
+  const s = sections(v)
+  const lines: string[] = []
+  lines.push(`steady ${v.mode} — ${head} (gate ${v.gate.name}), exit ${v.exitCode} (${exitMeaning(v)})`)
+  lines.push(runLine(v))
+  lines.push(baselineLine(v))
+  lines.push('')
+  for (const q of ['working', 'stable'] as const) {
+    const first = `${`${q}:`.padEnd(8)} ${answer(v[q].status, c)}`
+    const reason = questionReason(v, q)
+    lines.push(...wrap(`${first}${reason ? ` — ${reason}` : ''}`, 9))
+  }
+
+  if (o.all) return everything(v, lines, c)
+
+  const full = (f: Finding) => item(f, f.message, c, true)
+  section(lines, `working — failing (${s.failing.working.length}):`, s.failing.working.flatMap(full))
+  section(lines, `stable — failing (${s.failing.stable.length}):`, s.failing.stable.flatMap(full))
+  section(lines, `inconclusive (${s.inconclusive.length}):`, s.inconclusive.flatMap((f) => item(f, f.message, c, false)))
+  const strict = v.gate.notJudged === 'inconclusive'
+  section(
+    lines,
+    `primary checks not judged (${s.notJudgedPrimary.length}): ${strict ? 'the gate counts them as inconclusive' : 'the gate allows it'} (notJudged: '${v.gate.notJudged}')`,
+    s.notJudgedPrimary.flatMap((f) => item(f, compact(f), c, false)),
+  )
+  section(lines, `accepted and muted (${s.exempt.length}):`, s.exempt.flatMap((f) => item(f, `${compact(f)} — ${exemption(f)}`, c, false)))
+  section(lines, `secondary, reported, not gating (${s.secondaryFailing.length}):`, s.secondaryFailing.flatMap((f) => item(f, compact(f), c, false)))
+  const infoShown = s.info.slice(0, 10)
+  section(lines, `for information (${s.info.length}):`, [
+    ...infoShown.flatMap((f) => item(f, f.message, c, false)),
+    ...(s.info.length > infoShown.length ? [`    … and ${s.info.length - infoShown.length} more (--all lists them)`] : []),
+  ])
+
+  lines.push('')
+  if (s.passed.length) {
+    const primary = s.passed.filter((f) => f.primary).length
+    lines.push(...wrap(`passed: ${s.passed.length} check${s.passed.length === 1 ? '' : 's'} (${primary} primary): ${countBy(s.passed, kindStat)}`, 4))
+  } else lines.push('passed: none')
+  if (s.notJudgedSecondary.length) lines.push(...notJudgedSummary(s.notJudgedSecondary))
+  if (s.passed.length || s.notJudgedSecondary.length) lines.push('--all lists every check')
+
+  warnings(v, lines)
+  lines.push('')
+  lines.push(`exit ${v.exitCode} (${exitMeaning(v)})`)
+  return lines.join('\n') + '\n'
+}
+
+/** Secondary checks not judged, as counts by reason with one example each. */
+function notJudgedSummary(list: Finding[]): string[] {
+  const lines = [`not judged: ${list.length} secondary check${list.length === 1 ? '' : 's'} (not gating), a longer run judges more of them:`]
+  const byReason = new Map<NotJudgedReason, Finding[]>()
+  for (const f of list) byReason.set(notJudgedReason(f), [...(byReason.get(notJudgedReason(f)) ?? []), f])
+  for (const [reason, mine] of [...byReason].sort((a, b) => b[1].length - a[1].length)) {
+    const example = exampleOf(reason, mine)
+    const nums = numbers(example, { p: false, tolerance: false })
+    const detail = reason === 'too little data' ? example.message : `${label(example)}${nums ? `: ${nums}` : ''}; ${notJudgedDetail(example)}`
+    lines.push(...wrap(`  ${mine.length} ${reason} (${countBy(mine, kindStat)}), e.g. ${detail}`, 6))
+  }
+  return lines
+}
+
+/** The example that shows the reason most plainly: the fewest values, or the largest change the run could not rule out. */
+function exampleOf(reason: NotJudgedReason, list: Finding[]): Finding {
+  if (reason === 'too few values') {
+    const n = (f: Finding) => (typeof f.evidence?.values === 'number' ? f.evidence.values : typeof f.evidence?.windows === 'number' ? f.evidence.windows : Infinity)
+    return list.reduce((a, b) => (n(b) < n(a) ? b : a))
+  }
+  if (reason === 'could not see a change of the tolerance') {
+    const r = (f: Finding) => (f.detectable ?? 0) / (f.tolerance || 1)
+    return list.reduce((a, b) => (r(b) > r(a) ? b : a))
+  }
+  return list[0]
+}
+
+function warnings(v: Verdict, lines: string[]): void {
+  if (!v.warnings.length) return
+  lines.push('')
+  lines.push('warnings:')
+  for (const w of v.warnings) lines.push(...wrap(`  ! ${w}`, 4))
+}
+
+/** `--all`: every check with its sentence, grouped as in the condensed output. */
+function everything(v: Verdict, lines: string[], c: boolean | undefined): string {
+  const s = sections(v)
+  const groups: [string, Finding[], boolean][] = [
+    ['working — failing', s.failing.working, true],
+    ['stable — failing', s.failing.stable, true],
+    ['inconclusive', s.inconclusive, false],
+    ['primary checks not judged', s.notJudgedPrimary, false],
+    ['accepted and muted', s.exempt, true],
+    ['secondary, reported, not gating', s.secondaryFailing, true],
+    ['for information', s.info, false],
+    ['secondary checks not judged', s.notJudgedSecondary, false],
+    ['passing checks', s.passed, false],
+  ]
+  for (const [title, list, withId] of groups) {
+    section(
+      lines,
+      `${title} (${list.length}):`,
+      list.flatMap((f) => item(f, f.status === 'accepted' || f.status === 'muted' ? `${f.message} — ${exemption(f)}` : f.message, c, withId)),
+    )
+  }
+  warnings(v, lines)
+  lines.push('')
+  lines.push(`exit ${v.exitCode} (${exitMeaning(v)})`)
+  return lines.join('\n') + '\n'
+}

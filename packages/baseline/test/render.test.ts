@@ -1,0 +1,174 @@
+/**
+ * renderVerdict on verdicts the judge made from synthetic runs: the text and
+ * markdown outputs list what decided the verdict and count the rest (bounded,
+ * however many checks were not judged), `all` lists everything, JSON and
+ * JUnit stay complete, and everything passes through the redactor.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { addRun, emptyBaseline, judge, renderVerdict, selectGate, summariseRun, syntheticRun, type SyntheticRunOptions } from '@steady/baseline'
+import { Redactor, type Finding, type Verdict } from '@steady/record'
+
+const day = (d: number) => new Date(Date.UTC(2026, 10, d))
+const baseline = emptyBaseline('synthetic-store')
+for (let i = 0; i < 5; i++) addRun(baseline, summariseRun(syntheticRun({ seed: `render-${i}`, durationScale: 0.1, startedAt: day(i + 1) })), { by: 't', now: day(i + 1), path: 'baselines/synthetic-store.json' })
+
+const gates = {
+  staging: { require: ['working', 'stable'] as ('working' | 'stable')[], flakeBudget: 0.05 },
+  strict: { require: ['working', 'stable'] as ('working' | 'stable')[], flakeBudget: 0.05, notJudged: 'inconclusive' as const },
+}
+
+function verdictOf(seed: string, o: Partial<SyntheticRunOptions> = {}, gate: keyof typeof gates = 'staging'): Verdict {
+  const record = syntheticRun({ seed, durationScale: 0.1, startedAt: day(10), ...o })
+  return judge({ record, runFile: 'reports/ci/run.json', baseline, baselineFile: 'baselines/synthetic-store.json', gate: selectGate(gates, gate), now: day(11) })
+}
+
+/** The verdict with `n` more secondary checks not judged, as a long soak with many steps has. */
+function withManyNotJudged(v: Verdict, n: number): Verdict {
+  const model = v.findings.find((f) => f.status === 'not-judged' && !f.primary && typeof f.evidence?.values === 'number')!
+  const extra: Finding[] = Array.from({ length: n }, (_, i) => ({ ...model, id: `${model.id}#${i}`, scenario: `flow-${i}`, message: `flow-${i} › ${model.step} not judged (copy ${i})` }))
+  return { ...v, findings: [...v.findings, ...extra] }
+}
+
+/** Primary first, then by id: a fixed order to pick findings by. */
+const sorted = (fs: Finding[]) => [...fs].sort((x, y) => Number(y.primary) - Number(x.primary) || x.id.localeCompare(y.id))
+/** How the text names a step's series: `checkout › pay (load)`, `all load steps`. */
+const what = (f: Finding) => (f.step === '*' ? `all ${f.series!.split('/')[0]} steps` : `${f.scenario} › ${f.step} (${f.series!.split('/')[0]})`)
+const flat = (s: string) => s.replace(/\n +/g, ' ')
+const slow = verdictOf('render-slow', { change: { kind: 'step-latency', magnitude: 1.5, target: 'checkout/pay' } })
+const clean = verdictOf('render-clean')
+
+test('many secondary checks not judged: the text stays bounded and counts them; all lists each one', () => {
+  const v = withManyNotJudged(clean, 400)
+  const notJudged = v.findings.filter((f) => f.status === 'not-judged' && !f.primary)
+  assert.ok(notJudged.length > 400)
+  const text = renderVerdict(v, 'text')
+  const lines = text.split('\n')
+  const primaryNotJudged = v.findings.filter((f) => f.status === 'not-judged' && f.primary).length
+  // the head, the primary checks not judged (a line or two each), the counts, the warnings
+  assert.ok(lines.length < 30 + 2 * primaryNotJudged, `${lines.length} lines:\n${text}`)
+  assert.match(text, new RegExp(`not judged: ${notJudged.length} secondary checks`))
+  assert.match(flat(text), /\d+ too few values \([^)]*\d+ (level|tail) p\d\d[^)]*\), e\.g\. .* \d+ values, too few for a p\d\d/)
+  assert.match(text, /passed: \d+ checks \(\d+ primary\): \d+ [a-z-]+/)
+  assert.match(text, /--all lists every check/)
+  assert.not.match(text, /copy 17/)
+  const all = renderVerdict(v, 'text', { all: true })
+  for (const f of v.findings) assert.ok(flat(all).includes(f.message), `--all misses ${f.id}`)
+  assert.match(all, new RegExp(`secondary checks not judged \\(${notJudged.length}\\):`))
+})
+
+test('primary checks not judged have a line each, naming what and why', () => {
+  const v = verdictOf('render-strict', {}, 'strict')
+  assert.is(v.result, 'inconclusive')
+  const text = renderVerdict(v, 'text')
+  const primary = v.findings.filter((f) => f.status === 'not-judged' && f.primary)
+  assert.ok(primary.length > 0)
+  assert.match(text, new RegExp(`primary checks not judged \\(${primary.length}\\): the gate counts them as inconclusive`))
+  for (const f of primary.filter((x) => x.step && x.step !== '*')) {
+    assert.match(flat(text), `– ${f.scenario} › ${f.step} (load) ${f.stat} in ${f.phase}:`)
+  }
+  assert.match(flat(text), /(\d+ values, too few for a p\d\d|could see only changes from \+[\d.]+%)/)
+  assert.match(text, /^steady verdict — INCONCLUSIVE \(gate strict\), exit 3 \(inconclusive\)$/m)
+  assert.match(text, /^stable: +inconclusive — \d+ primary checks not judged$/m)
+})
+
+test('every failing finding is listed: primary ones with their sentence and id, secondary ones a line each', () => {
+  assert.is(slow.result, 'fail')
+  const text = renderVerdict(slow, 'text')
+  const primary = slow.findings.filter((f) => f.status === 'fail' && f.primary)
+  const secondary = slow.findings.filter((f) => f.status === 'fail' && !f.primary)
+  assert.ok(primary.length > 0 && secondary.length > 0)
+  for (const f of primary) {
+    assert.ok(flat(text).includes(f.message), f.message)
+    assert.match(text, `id ${f.id}`)
+  }
+  for (const f of secondary.filter((x) => x.step && x.series)) assert.ok(text.includes(`${what(f)} ${f.stat} in ${f.phase}: `), f.id)
+  // primary before secondary; the head says the result, the gate, the run, the baseline and the exit code
+  assert.ok(text.indexOf('stable — failing') < text.indexOf('secondary, reported, not gating'))
+  assert.match(text, /^steady verdict — FAIL \(gate staging\), exit 1 \(fail\)\nrun synthetic-render-slow \(synthetic-store 1\.0\.0\) from reports\/ci\/run\.json\nbaseline: 5 runs \(5 comparable\) in baselines\/synthetic-store\.json\n/)
+  assert.match(text, /^stable: +NO — \d+ primary checks? failed$/m)
+  assert.match(text, /\nexit 1 \(fail\)\n$/)
+})
+
+test('most severe first within a group; accepted and muted findings say by whom and why', () => {
+  // three failing findings (the judge's primary family decides how many are primary; the order is the renderer's)
+  const [a, b, accepted] = sorted(slow.findings.filter((f) => f.status === 'fail'))
+  assert.ok(a && b && accepted)
+  const v: Verdict = {
+    ...slow,
+    findings: slow.findings.map((f) =>
+      f === a
+        ? { ...f, primary: true, severity: 'minor' }
+        : f === b
+          ? { ...f, primary: true, severity: 'critical' }
+          : f === accepted
+            ? { ...f, status: 'accepted', accepted: { by: 'ana', reason: 'the new fraud check', at: '2026-11-20T10:00:00.000Z' } }
+            : f,
+    ),
+  }
+  const text = renderVerdict(v, 'text')
+  assert.ok(text.indexOf(`id ${b.id}`) < text.indexOf(`id ${a.id}`), 'critical before minor')
+  assert.match(flat(text), /accepted and muted \(1\): +~ .*accepted by ana on 2026-11-20: the new fraud check/)
+  const muted: Verdict = { ...slow, findings: slow.findings.map((f) => (f === a ? { ...f, status: 'muted', muted: { owner: 'team-pay', until: '2026-12-31', reason: 'known slow PSP' } } : f)) }
+  assert.match(flat(renderVerdict(muted, 'text')), /muted by team-pay until 2026-12-31: known slow PSP/)
+})
+
+test('lines stay within 120 characters; colour only when asked', () => {
+  for (const v of [slow, clean, withManyNotJudged(clean, 50), verdictOf('render-w', {}, 'strict')]) {
+    for (const all of [false, true]) {
+      const text = renderVerdict(v, 'text', { all })
+      // a word longer than the line (a series key) stays whole
+      for (const line of text.split('\n')) assert.ok(line.length <= 120 || !line.trim().includes(' '), `${line.length}: ${line}`)
+      assert.not.match(text, /\u001b\[/)
+    }
+  }
+  assert.match(renderVerdict(slow, 'text', { color: true }), /\u001b\[1;31mFAIL\u001b\[0m/)
+})
+
+test('secrets are redacted in every format', () => {
+  const secret = 'sk_live_4f9a8b7c6d5e4f3a'
+  const f = slow.findings.find((x) => x.status === 'fail' && x.primary)!
+  const v: Verdict = { ...slow, findings: slow.findings.map((x) => (x === f ? { ...x, message: `${x.message} (token ${secret})` } : x)), warnings: [`header leaked ${secret}`] }
+  const redactor = new Redactor({ secrets: [secret] })
+  for (const format of ['text', 'markdown', 'junit', 'json'] as const) {
+    for (const all of [false, true]) assert.not.match(renderVerdict(v, format, { redactor, all }), secret, format)
+  }
+})
+
+test('markdown: a table of what decided it, counts, and the rest folded in <details>', () => {
+  const v = withManyNotJudged(slow, 300)
+  const md = renderVerdict(v, 'markdown')
+  assert.match(md, /^### ❌ steady verdict: \*\*FAIL\*\* \(gate `staging`\), exit 1 \(fail\)/)
+  const details = md.indexOf('<details>')
+  assert.ok(details > 0)
+  for (const f of v.findings.filter((x) => x.status === 'fail' && x.primary)) {
+    const at = md.indexOf(`| ❌ | ${f.message.replace(/\|/g, '\\|')}`)
+    assert.ok(at > 0 && at < details, f.id)
+  }
+  const notJudged = v.findings.filter((f) => f.status === 'not-judged' && !f.primary).length
+  assert.match(md, new RegExp(`${notJudged} secondary checks not judged \\(`))
+  assert.match(md, /\d+ checks passed \(\d+ primary: /)
+  assert.is((md.slice(details).match(/\n\| ⚠️ \|/g) ?? []).length, notJudged)
+  // passing checks are folded in only with all
+  assert.not.match(md.slice(details), /\| ✅ \|/)
+  assert.match(renderVerdict(v, 'markdown', { all: true }).split('<details>')[1], /\| ✅ \|/)
+  // a comment GitHub accepts, however many checks
+  const huge = renderVerdict(withManyNotJudged(slow, 5000), 'markdown')
+  assert.ok(huge.length < 65_536, String(huge.length))
+  assert.match(huge, /… \d+ more: the comment would be too long; `--format json` lists them/)
+  assert.match(huge, /<\/details>/)
+})
+
+test('JSON and JUnit stay complete: every finding in JSON; JUnit has each primary and each failing one, not-judged as skipped', () => {
+  const v = withManyNotJudged(verdictOf('render-strict-2', {}, 'strict'), 100)
+  const json = JSON.parse(renderVerdict(v, 'json')) as Verdict
+  assert.is(json.findings.length, v.findings.length)
+  const xml = renderVerdict(v, 'junit')
+  const cases = v.findings.filter((f) => f.primary || f.status === 'fail')
+  assert.is((xml.match(/<testcase /g) ?? []).length, cases.length)
+  const skipped = cases.filter((f) => f.status === 'not-judged' || f.status === 'inconclusive').length
+  assert.ok(skipped > 0)
+  assert.match(xml, new RegExp(`<testsuites name="steady verdict" tests="${cases.length}" failures="0" skipped="${skipped}">`))
+})
+
+test.run()
