@@ -21,8 +21,10 @@ options (each falls back to the env var in brackets):
                              (STORE_FAULT_ERRORS)
   --fault-leak-bytes <n>     bytes retained per API request (STORE_FAULT_LEAK_BYTES)
   --fault-drift <rate>       latency per order created so far: 0.5ms/order (STORE_FAULT_DRIFT)
-  --fault-contention <rate>  latency per other request in flight: 2ms/inflight
-                             (STORE_FAULT_CONTENTION)
+  --fault-contention <pool>  a shared pool too small for the load: each API request
+                             holds one of N slots for H, waiting its turn when all
+                             are busy, so waits grow with the request rate: 2x4ms
+                             (N x H; 3ms is one slot: a lock) (STORE_FAULT_CONTENTION)
   --fault-crash-after <n>    exit abruptly when API request n+1 arrives (STORE_FAULT_CRASH_AFTER)
   --fault-seed <n>           seed for which requests the error rate picks (STORE_FAULT_SEED)
   -h, --help                 this text
@@ -51,7 +53,7 @@ const faultFlags = {
   'fault-errors': FAULT_ENV.errors,
   'fault-leak-bytes': FAULT_ENV.leakBytes,
   'fault-drift': FAULT_ENV.driftMsPerOrder,
-  'fault-contention': FAULT_ENV.contentionMsPerInflight,
+  'fault-contention': FAULT_ENV.contention,
   'fault-crash-after': FAULT_ENV.crashAfter,
   'fault-seed': FAULT_ENV.seed,
 } as const

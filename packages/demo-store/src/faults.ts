@@ -19,6 +19,22 @@ export interface ErrorFault {
 }
 
 /**
+ * The contention switch: a pool of `slots` (a lock when 1) that every `/api/*`
+ * request needs, as a connection pool too small for the load. A request waits,
+ * first come first served, for a free slot and holds it for `holdMs` while it
+ * is handled, so it takes `holdMs` longer plus its wait. Alone it never waits;
+ * with arrivals at rate λ the pool is busy ρ = λ·holdMs/slots of the time and
+ * the wait grows steeply as ρ nears 1 (queueing): a load phase shows it, a
+ * quiet phase shows little more than the hold.
+ */
+export interface ContentionFault {
+  /** Slots in the pool, ≥ 1. */
+  readonly slots: number
+  /** How long each request holds its slot, in ms (> 0). */
+  readonly holdMs: number
+}
+
+/**
  * What the store is told to get wrong. Every field is optional; an empty
  * object is a healthy store. Route keys are route templates as listed in
  * `ROUTE_TEMPLATES` (`/api/products/:id`), or `*` for every `/api/*` route.
@@ -32,8 +48,12 @@ export interface FaultConfig {
   readonly leakBytes?: number
   /** Extra latency per `/api/*` request, in ms per order created so far: latency that drifts up over a run. */
   readonly driftMsPerOrder?: number
-  /** Extra latency per `/api/*` request, in ms per other `/api/*` request in flight when it arrived: contention. */
-  readonly contentionMsPerInflight?: number
+  /**
+   * A shared pool too small for the load: each `/api/*` request holds a slot
+   * for `holdMs` while it is handled, waiting its turn when all are busy. The
+   * wait grows with the arrival rate (queueing), so a quiet service barely shows it.
+   */
+  readonly contention?: ContentionFault
   /** The process exits abruptly (non-zero) when `/api/*` request number `crashAfter + 1` arrives. */
   readonly crashAfter?: number
   /** Seed for the error-rate decisions (default 1): same seed, same requests fail. */
@@ -50,7 +70,7 @@ export const FAULT_ENV = {
   errors: 'STORE_FAULT_ERRORS',
   leakBytes: 'STORE_FAULT_LEAK_BYTES',
   driftMsPerOrder: 'STORE_FAULT_DRIFT',
-  contentionMsPerInflight: 'STORE_FAULT_CONTENTION',
+  contention: 'STORE_FAULT_CONTENTION',
   crashAfter: 'STORE_FAULT_CRASH_AFTER',
   seed: 'STORE_FAULT_SEED',
 } as const
@@ -147,9 +167,30 @@ export function parseDrift(text: string, source: string = FAULT_ENV.driftMsPerOr
   return parsePer(source, text, 'order')
 }
 
-/** Parses `STORE_FAULT_CONTENTION`: `2ms/inflight`. */
-export function parseContention(text: string, source: string = FAULT_ENV.contentionMsPerInflight): number {
-  return parsePer(source, text, 'inflight')
+const MAX_SLOTS = 10_000
+
+/**
+ * Parses `STORE_FAULT_CONTENTION`: `4x20ms` (a pool of 4 slots, each request
+ * keeps one busy for 20 ms) or `5ms` (one slot: a lock held 5 ms).
+ */
+export function parseContention(text: string, source: string = FAULT_ENV.contention): ContentionFault {
+  const t = text.trim()
+  if (/\/\s*inflight$/.test(t)) {
+    throw new FaultConfigError(
+      source,
+      `${JSON.stringify(text)} is the old per-request-in-flight form; the contention switch is now a shared pool`,
+      'write <slots>x<hold>, e.g. 4x20ms (4 slots, each request keeps one busy for 20 ms), or 5ms for a lock held 5 ms',
+    )
+  }
+  const m = /^(?:(\d+)\s*x\s*)?(.+)$/.exec(t)
+  const slots = m?.[1] === undefined ? 1 : Number(m[1])
+  if (!m || !/^\d/.test(m[2])) {
+    throw new FaultConfigError(source, `${JSON.stringify(text)} is not a pool size and hold time`, 'write <slots>x<hold>, e.g. 4x20ms, or 5ms for one slot')
+  }
+  const holdMs = parseMs(source, m[2], 'hold time')
+  if (slots < 1 || slots > MAX_SLOTS) throw new FaultConfigError(source, `${slots} slots is not from 1 to ${MAX_SLOTS}`, 'write e.g. 4x20ms')
+  if (holdMs <= 0) throw new FaultConfigError(source, `a hold time of ${JSON.stringify(m[2])} contends for nothing`, 'write a hold time above 0, e.g. 4x20ms, or leave the switch unset')
+  return { slots, holdMs }
 }
 
 function parseCount(source: string, text: string, what: string): number {
@@ -181,8 +222,8 @@ export function parseFaults(env: Readonly<Record<string, string | undefined>>): 
   if (leak !== undefined) config.leakBytes = parseCount(FAULT_ENV.leakBytes, leak, 'a number of bytes')
   const drift = get(FAULT_ENV.driftMsPerOrder)
   if (drift !== undefined) config.driftMsPerOrder = parseDrift(drift)
-  const contention = get(FAULT_ENV.contentionMsPerInflight)
-  if (contention !== undefined) config.contentionMsPerInflight = parseContention(contention)
+  const contention = get(FAULT_ENV.contention)
+  if (contention !== undefined) config.contention = parseContention(contention)
   const crash = get(FAULT_ENV.crashAfter)
   if (crash !== undefined) config.crashAfter = parseCount(FAULT_ENV.crashAfter, crash, 'a number of requests')
   const seed = get(FAULT_ENV.seed)
@@ -239,8 +280,13 @@ export function validateFaults(config: FaultConfig, source = 'faults'): FaultCon
     out.leakBytes = config.leakBytes
   }
   if (config.driftMsPerOrder !== undefined && finite('driftMsPerOrder', config.driftMsPerOrder, MAX_DELAY_MS) > 0) out.driftMsPerOrder = config.driftMsPerOrder
-  if (config.contentionMsPerInflight !== undefined && finite('contentionMsPerInflight', config.contentionMsPerInflight, MAX_DELAY_MS) > 0) {
-    out.contentionMsPerInflight = config.contentionMsPerInflight
+  if (config.contention !== undefined) {
+    const c = config.contention as Partial<ContentionFault> | null
+    if (c === null || typeof c !== 'object') throw new FaultConfigError(`${source}.contention`, 'must be { slots, holdMs }', 'e.g. { slots: 4, holdMs: 20 }')
+    const slots = whole('contention.slots', c.slots)
+    if (slots < 1 || slots > MAX_SLOTS) throw new FaultConfigError(`${source}.contention.slots`, `${slots} must be from 1 to ${MAX_SLOTS}`, 'e.g. { slots: 4, holdMs: 20 }')
+    const holdMs = finite('contention.holdMs', c.holdMs, MAX_DELAY_MS)
+    if (holdMs > 0) out.contention = Object.freeze({ slots, holdMs })
   }
   if (config.crashAfter !== undefined) out.crashAfter = whole('crashAfter', config.crashAfter)
   if (config.seed !== undefined) out.seed = whole('seed', config.seed)
@@ -265,7 +311,7 @@ export function describeFaults(config: FaultConfig): string[] {
   }
   if (config.leakBytes) lines.push(`${FAULT_ENV.leakBytes}=${config.leakBytes}`)
   if (config.driftMsPerOrder) lines.push(`${FAULT_ENV.driftMsPerOrder}=${formatMs(config.driftMsPerOrder)}/order`)
-  if (config.contentionMsPerInflight) lines.push(`${FAULT_ENV.contentionMsPerInflight}=${formatMs(config.contentionMsPerInflight)}/inflight`)
+  if (config.contention) lines.push(`${FAULT_ENV.contention}=${config.contention.slots}x${formatMs(config.contention.holdMs)}`)
   if (config.crashAfter !== undefined) lines.push(`${FAULT_ENV.crashAfter}=${config.crashAfter}`)
   if (config.seed !== undefined && config.errors) lines.push(`${FAULT_ENV.seed}=${config.seed}`)
   return lines
@@ -273,11 +319,10 @@ export function describeFaults(config: FaultConfig): string[] {
 
 /** What to do to one request before its handler runs. */
 export interface PreDecision {
-  /** Delay before the handler (ms), the sum of the parts below. */
+  /** Delay before the handler (ms), the sum of the parts below (contention waits on its pool, see `ContentionPool`). */
   readonly delayMs: number
   readonly latencyMs: number
   readonly driftMs: number
-  readonly contentionMs: number
   /** Answer this status instead of running the handler. */
   readonly errorStatus: number | undefined
   /** Bytes retained for this request. */
@@ -345,26 +390,103 @@ export class FaultInjector {
 
   /**
    * Decides the faults for one request to `route`. `api` says whether it is an
-   * `/api/*` route (the global switches act only on those); `inflightOthers`
-   * is the number of other `/api/*` requests in flight; `orders` the number of
-   * orders created so far.
+   * `/api/*` route (the global switches act only on those); `orders` the
+   * number of orders created so far.
    */
-  decide(route: string, api: boolean, inflightOthers: number, orders: number): PreDecision {
+  decide(route: string, api: boolean, orders: number): PreDecision {
     const c = this.config
     const lat = this.#forRoute(c.latency, route, api)
     const err = this.#forRoute(c.errors, route, api)
     const latencyMs = lat && 'ms' in lat ? lat.ms : 0
     const driftMs = api && c.driftMsPerOrder ? c.driftMsPerOrder * orders : 0
-    const contentionMs = api && c.contentionMsPerInflight ? c.contentionMsPerInflight * inflightOthers : 0
     const errorStatus = err && this.#nextIsError(route, err.rate) ? (err.status ?? 500) : undefined
     return {
-      delayMs: latencyMs + driftMs + contentionMs,
+      delayMs: latencyMs + driftMs,
       latencyMs,
       driftMs,
-      contentionMs,
       errorStatus,
       leakBytes: api && c.leakBytes ? c.leakBytes : 0,
       latencyPercent: lat && 'percent' in lat ? lat.percent : undefined,
     }
+  }
+}
+
+/** A timer the pool can be driven by: real timers by default, a test's own otherwise. */
+export interface PoolTimers {
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+const realTimers: PoolTimers = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms)
+    // A hold must not keep a closing store alive.
+    t.unref()
+    return t
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+}
+
+/**
+ * The run-time side of the contention switch (see `ContentionFault`): a
+ * first-come-first-served pool of slots, each released `holdMs` after it was
+ * taken (the request waits that long too). `acquire()` resolves with the time
+ * the request waited for its slot, in ms.
+ */
+export class ContentionPool {
+  readonly slots: number
+  readonly holdMs: number
+  readonly #timers: PoolTimers
+  #busy = 0
+  readonly #waiting: Array<{ since: number; resolve: (waitedMs: number) => void }> = []
+  readonly #holds = new Set<unknown>()
+
+  constructor(fault: ContentionFault, timers: PoolTimers = realTimers) {
+    this.slots = fault.slots
+    this.holdMs = fault.holdMs
+    this.#timers = timers
+  }
+
+  /** Slots busy now. */
+  get busy(): number {
+    return this.#busy
+  }
+
+  /** Requests waiting for a slot now. */
+  get waiting(): number {
+    return this.#waiting.length
+  }
+
+  /** Waits for a free slot and takes it; resolves with the wait in ms (0 when one was free). */
+  acquire(): Promise<number> {
+    if (this.#busy < this.slots && this.#waiting.length === 0) {
+      this.#take()
+      return Promise.resolve(0)
+    }
+    return new Promise((resolve) => this.#waiting.push({ since: this.#timers.now(), resolve }))
+  }
+
+  /** Frees every slot and lets every waiter through (the store is closing). */
+  drain(): void {
+    for (const h of this.#holds) this.#timers.clearTimeout(h)
+    this.#holds.clear()
+    this.#busy = 0
+    for (const w of this.#waiting.splice(0)) w.resolve(this.#timers.now() - w.since)
+  }
+
+  #take(): void {
+    this.#busy++
+    const handle = this.#timers.setTimeout(() => {
+      this.#holds.delete(handle)
+      this.#busy--
+      const next = this.#waiting.shift()
+      if (next) {
+        this.#take()
+        next.resolve(this.#timers.now() - next.since)
+      }
+    }, this.holdMs)
+    this.#holds.add(handle)
   }
 }

@@ -16,6 +16,8 @@ export interface StoreMetricsSources {
   readonly ordersByState: () => Record<OrderState, number>
   /** Requests left before the crash switch fires; undefined when it is off. */
   readonly crashRemaining: () => number | undefined
+  /** The contention pool now (requests waiting for a slot, slots busy); undefined when the switch is off. */
+  readonly contention?: () => { waiting: number; busy: number } | undefined
 }
 
 export class StoreMetrics {
@@ -39,7 +41,7 @@ export class StoreMetrics {
     })
     this.inflight = new Gauge({
       name: 'http_requests_in_flight',
-      help: 'API requests (/api/*) being handled now; the contention switch multiplies this.',
+      help: 'API requests (/api/*) being handled now, including those waiting for a slot of the contention switch\'s pool.',
       registers,
     })
     this.faultInjected = new Counter({
@@ -50,7 +52,7 @@ export class StoreMetrics {
     })
     this.faultSeconds = new Counter({
       name: 'store_fault_injected_seconds_total',
-      help: 'Delay the latency, drift and contention switches added, in seconds.',
+      help: 'Delay the latency, drift and contention switches added, in seconds (contention: time spent waiting for a slot of its pool).',
       labelNames: ['fault'] as const,
       registers,
     })
@@ -77,6 +79,24 @@ export class StoreMetrics {
         for (const state of ORDER_STATES) this.set({ state }, counts[state])
       },
     })
+    if (sources.contention?.() !== undefined) {
+      new Gauge({
+        name: 'store_fault_contention_waiting',
+        help: 'API requests waiting now for a slot of the contention switch\'s pool (present only when the switch is on).',
+        registers,
+        collect() {
+          this.set(sources.contention?.()?.waiting ?? 0)
+        },
+      })
+      new Gauge({
+        name: 'store_fault_contention_busy_slots',
+        help: 'Slots of the contention switch\'s pool busy now (present only when the switch is on).',
+        registers,
+        collect() {
+          this.set(sources.contention?.()?.busy ?? 0)
+        },
+      })
+    }
     if (sources.crashRemaining() !== undefined) {
       new Gauge({
         name: 'store_fault_crash_requests_remaining',

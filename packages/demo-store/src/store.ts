@@ -10,7 +10,7 @@ import type { Socket } from 'node:net'
 import { Auth, DEFAULT_REJECTED_PASSWORD } from './auth.ts'
 import { Carts } from './cart.ts'
 import { buildCatalogue } from './catalogue.ts'
-import { FaultInjector, formatMs, validateFaults, type FaultConfig } from './faults.ts'
+import { ContentionPool, FaultInjector, formatMs, validateFaults, type FaultConfig } from './faults.ts'
 import { DEFAULT_MAX_BODY_BYTES, HttpError, json, readJson, type Reply } from './http.ts'
 import { StoreMetrics } from './metrics.ts'
 import { DEFAULT_ORDER_DELAY_MS, Orders } from './orders.ts'
@@ -94,10 +94,11 @@ export function createStore(options: StoreOptions = {}): Store {
     })
 
   const injector = new FaultInjector(faults)
+  const pool = faults.contention ? new ContentionPool(faults.contention) : undefined
   const products = buildCatalogue()
   const productsById = new Map(products.map((p) => [p.id, p]))
   const orders = new Orders(orderDelayMs, maxRecords)
-  const metrics = new StoreMetrics({ ordersByState: () => orders.countByState(), crashRemaining: () => injector.crashRemaining })
+  const metrics = new StoreMetrics({ ordersByState: () => orders.countByState(), crashRemaining: () => injector.crashRemaining, contention: () => (pool ? { waiting: pool.waiting, busy: pool.busy } : undefined) })
   const services: Services = {
     products,
     productsById,
@@ -174,8 +175,15 @@ export function createStore(options: StoreOptions = {}): Store {
 
     // How many more API requests the crash switch lets through, reported on each one.
     const crashLeft = api ? injector.crashRemaining : undefined
-    const decision = injector.decide(route.template, api, api ? inflight - 1 : 0, orders.created)
     const report: string[] = []
+    if (api && pool) {
+      // Wait for a slot, then hold it while the request is handled (the pool frees it after the hold).
+      const waitedMs = await pool.acquire()
+      await sleep(pool.holdMs)
+      metrics.injected('contention', waitedMs + pool.holdMs)
+      report.push(`contention=${formatMs(waitedMs + pool.holdMs)};wait=${formatMs(waitedMs)}`)
+    }
+    const decision = injector.decide(route.template, api, orders.created)
     if (decision.leakBytes > 0) {
       leaked.push(new Array<number>(Math.ceil(decision.leakBytes / 8)).fill(leaked.length + 0.5))
       leakedBytes += decision.leakBytes
@@ -186,10 +194,6 @@ export function createStore(options: StoreOptions = {}): Store {
     if (decision.driftMs > 0) {
       metrics.injected('drift', decision.driftMs)
       report.push(`drift=${formatMs(decision.driftMs)}`)
-    }
-    if (decision.contentionMs > 0) {
-      metrics.injected('contention', decision.contentionMs)
-      report.push(`contention=${formatMs(decision.contentionMs)}`)
     }
     if (decision.latencyMs > 0) {
       metrics.injected('latency', decision.latencyMs)
@@ -274,6 +278,8 @@ export function createStore(options: StoreOptions = {}): Store {
     close() {
       closing = true
       orders.stop()
+      // Requests waiting on the contention pool are let through, so they can be answered.
+      pool?.drain()
       return new Promise<void>((resolve) => {
         const release = () => {
           clearTimeout(grace)

@@ -138,24 +138,22 @@ test('drift: latency grows with the orders created so far (0.5ms per order)', as
   })
 })
 
-test('contention: latency grows with the other API requests in flight (2ms each)', async () => {
-  await withStore({ faults: parseFaults({ STORE_FAULT_CONTENTION: '2ms/inflight' }) }, async (s) => {
+test('contention: requests hold a slot of a shared pool and queue for it; alone, a request does not wait', async () => {
+  // One slot held 300 ms per request: a lock far too slow for concurrent requests.
+  await withStore({ faults: parseFaults({ STORE_FAULT_CONTENTION: '1x300ms' }) }, async (s) => {
     const token = await login(s.url)
-    assert.equal((await call(s.url, 'GET', '/api/products')).faults, [], 'alone, nothing is added')
-    // Three requests whose bodies are not sent yet stay in flight.
-    const held = [holdRequest(s.url, '/api/cart/items', token), holdRequest(s.url, '/api/cart/items', token), holdRequest(s.url, '/api/cart/items', token)]
-    try {
-      await until(async () => (await scrape(s.url)).value('http_requests_in_flight') === 3, 'three requests in flight')
-      const res = await call(s.url, 'GET', '/api/products', { token })
-      assert.equal(res.faults, ['contention=6ms'])
-      const done = await Promise.all(held.map((h) => h.finish({ productId: 'p-001' })))
-      assert.equal(done.map((d) => d.status), [201, 201, 201])
-    } finally {
-      for (const h of held) h.abort()
-    }
+    assert.ok((await scrape(s.url)).value('store_fault_contention_busy_slots') !== undefined, 'the pool is reported when the switch is on')
+    // Alone, a request holds the slot and waits for nobody.
+    assert.equal((await call(s.url, 'GET', '/api/products', { token })).faults, ['contention=300ms;wait=0ms'], 'alone: the hold, no wait')
+    assert.is((await scrape(s.url)).value('store_fault_contention_busy_slots'), 0, 'the slot is free again once answered')
+    // Three at once: the first takes the slot, the others queue behind it.
+    const three = await Promise.all([0, 1, 2].map(() => call(s.url, 'GET', '/api/products', { token })))
+    const waited = three.filter((r) => r.faults.some((f) => /^contention=[\d.]+ms;wait=[1-9]/.test(f)))
+    assert.is(waited.length, 2, JSON.stringify(three.map((r) => r.faults)))
+    assert.equal(three.map((r) => r.status), [200, 200, 200])
     const m = await scrape(s.url)
-    assert.ok((m.value('store_fault_injected_total', { fault: 'contention' }) ?? 0) >= 1)
-    assert.ok((m.value('store_fault_injected_seconds_total', { fault: 'contention' }) ?? 0) >= 0.006)
+    assert.ok((m.value('store_fault_injected_total', { fault: 'contention' }) ?? 0) >= 2)
+    assert.ok((m.value('store_fault_injected_seconds_total', { fault: 'contention' }) ?? 0) > 0)
     assert.is(m.value('http_requests_in_flight'), 0)
   })
 })
