@@ -147,7 +147,7 @@ test('markdown: a table of what decided it, counts, and the rest folded in <deta
   }
   const notJudged = v.findings.filter((f) => f.status === 'not-judged' && !f.primary).length
   assert.match(md, new RegExp(`${notJudged} secondary checks not judged \\(`))
-  assert.match(md, /\d+ checks passed \(\d+ primary: /)
+  assert.match(md, /\d+ checks passed \(\d+ primary; /)
   assert.is((md.slice(details).match(/\n\| ⚠️ \|/g) ?? []).length, notJudged)
   // passing checks are folded in only with all
   assert.not.match(md.slice(details), /\| ✅ \|/)

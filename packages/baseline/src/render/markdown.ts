@@ -31,6 +31,8 @@ function icon(f: Finding): string {
 }
 
 function p(f: Finding): string {
+  // a check not judged has a p-value, but no decision was made on it
+  if (f.status === 'not-judged') return ''
   const v = f.pAdjusted ?? f.pValue
   return v === undefined ? '' : v < 1e-6 ? '< 1e-6' : v < 0.001 ? v.toExponential(1) : String(Number(v.toPrecision(2)))
 }
@@ -67,7 +69,7 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   }
   lines.push('')
   const counts: string[] = []
-  if (s.passed.length) counts.push(`${s.passed.length} checks passed (${s.passed.filter((f) => f.primary).length} primary: ${countBy(s.passed, kindStat)})`)
+  if (s.passed.length) counts.push(`${s.passed.length} checks passed (${s.passed.filter((f) => f.primary).length} primary; ${countBy(s.passed, kindStat)})`)
   if (s.notJudgedSecondary.length) counts.push(`${s.notJudgedSecondary.length} secondary checks not judged (${countBy(s.notJudgedSecondary, notJudgedReason)})`)
   if (s.info.length) counts.push(`${s.info.length} for information`)
   if (counts.length) lines.push(`${counts.join('; ')}.`)

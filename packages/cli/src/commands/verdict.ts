@@ -125,7 +125,7 @@ export function registerVerdict(program: Command, ctx: CliContext, setExit: (cod
     .option('--gate <name>', 'the gate from steady.config.ts `gates` (default: the gate named "default", else built-in defaults)')
     .option('--format <format>', `output: ${VERDICT_FORMATS.join(', ')}`, 'text')
     .option('-o, --output <file>', 'write the verdict to a file instead of stdout')
-    .option('--all', 'list passing checks too')
+    .option('--all', 'list every check with its sentence (passed and not judged too), not only the reasons and counts')
     .option('--config <file>', 'the steady.config.ts to read gates from (default: the nearest one)')
     .option('--report [file]', 'also write the HTML report with this verdict (default: report.html beside run.json)')
     .option('--no-record-health', "do not record this gate decision into steady health's e2e-gate process")
