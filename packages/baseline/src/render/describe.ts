@@ -121,7 +121,8 @@ export function notJudgedDetail(f: Finding): string {
   const reason = notJudgedReason(f)
   if (reason === 'could not see a change of the tolerance') return `could see only changes from ${changeOf(f, f.detectable)} (tolerance ${changeOf(f, f.tolerance)})`
   if (reason === 'too few values') {
-    const n = typeof f.evidence?.values === 'number' ? `${f.evidence.values} values` : `${String(f.evidence?.windows)} windows`
+    const [count, unit] = typeof f.evidence?.values === 'number' ? [f.evidence.values, 'value'] : [Number(f.evidence?.windows), 'window']
+    const n = `${count} ${unit}${count === 1 ? '' : 's'}`
     return `${n}, too few${f.stat ? ` for a ${f.stat}` : ''}${f.tolerance !== undefined ? ` (tolerance ${changeOf(f, f.tolerance)})` : ''}`
   }
   return 'too little data'

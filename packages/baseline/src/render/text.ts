@@ -147,17 +147,16 @@ function notJudgedSummary(list: Finding[]): string[] {
   return lines
 }
 
-/** The example that shows the reason most plainly: the fewest values, or the largest change the run could not rule out. */
+/** A typical example: the median by values (too few values) or by how large a change the run could see, against the tolerance. */
 function exampleOf(reason: NotJudgedReason, list: Finding[]): Finding {
-  if (reason === 'too few values') {
-    const n = (f: Finding) => (typeof f.evidence?.values === 'number' ? f.evidence.values : typeof f.evidence?.windows === 'number' ? f.evidence.windows : Infinity)
-    return list.reduce((a, b) => (n(b) < n(a) ? b : a))
-  }
-  if (reason === 'could not see a change of the tolerance') {
-    const r = (f: Finding) => (f.detectable ?? 0) / (f.tolerance || 1)
-    return list.reduce((a, b) => (r(b) > r(a) ? b : a))
-  }
-  return list[0]
+  const key =
+    reason === 'too few values'
+      ? (f: Finding) => (typeof f.evidence?.values === 'number' ? f.evidence.values : typeof f.evidence?.windows === 'number' ? f.evidence.windows : 0)
+      : reason === 'could not see a change of the tolerance'
+        ? (f: Finding) => (f.detectable ?? 0) / (f.tolerance || 1)
+        : () => 0
+  const ordered = [...list].sort((a, b) => key(a) - key(b) || a.id.localeCompare(b.id))
+  return ordered[Math.floor((ordered.length - 1) / 2)]
 }
 
 function warnings(v: Verdict, lines: string[]): void {
