@@ -72,6 +72,43 @@ test('primary checks not judged have a line each, naming what and why', () => {
   assert.match(text, /^stable: +inconclusive — \d+ primary checks not judged$/m)
 })
 
+test('many primary checks not judged under a gate that allows them: the largest rises listed, the rest counted', () => {
+  const primary = clean.findings.filter((f) => f.status === 'not-judged' && f.primary)
+  assert.ok(primary.length > 12, String(primary.length))
+  const text = renderVerdict(clean, 'text')
+  assert.match(text, new RegExp(`primary checks not judged \\(${primary.length}\\): the gate allows it`))
+  assert.is((text.match(/^  – /gm) ?? []).length, 12)
+  assert.match(flat(text), new RegExp(`… and ${primary.length - 12} more \\(largest rises listed first\\): \\d+ (too few values|could not see a change of the tolerance)`))
+  const top = [...primary].sort((a, b) => (b.change ?? 0) / (b.tolerance || 1) - (a.change ?? 0) / (a.tolerance || 1))[0]
+  assert.ok(text.indexOf('  – ') === text.indexOf(`  – ${top.step && top.step !== '*' ? `${top.scenario} › ${top.step}` : ''}`), text)
+})
+
+test('a saturated load generator: the causes in full, the checks they made inconclusive counted by phase, hidden rises named', () => {
+  const v: Verdict = structuredClone(slow)
+  for (const f of v.findings) {
+    if (f.phase !== 'nominal' && f.phase !== 'peak') continue
+    if (!(f.series?.startsWith('load/') || ['level', 'tail', 'drift'].includes(f.kind))) continue
+    f.status = 'inconclusive'
+    f.message += ` — inconclusive: the load generator was saturated in ${f.phase}`
+  }
+  for (const phase of ['nominal', 'peak']) {
+    v.findings.push({ id: `generator-saturated:${phase}`, kind: 'generator-saturated', question: 'stable', status: 'inconclusive', primary: true, phase, message: `the load generator was saturated in 6 of 10 windows of ${phase}` })
+  }
+  Object.assign(v, { result: 'inconclusive', exitCode: 3, stable: { status: 'inconclusive', reason: '', findings: [] } })
+  const affected = v.findings.filter((f) => f.status === 'inconclusive' && f.kind !== 'generator-saturated')
+  assert.ok(affected.length > 50, String(affected.length))
+  const text = renderVerdict(v, 'text')
+  assert.ok(text.split('\n').length < 80, text)
+  assert.match(text, /\? the load generator was saturated in 6 of 10 windows of nominal\n/)
+  assert.match(text, new RegExp(`and ${affected.length} checks these made inconclusive \\(--all lists them\\):\n    in (nominal|peak): \\d+ primary \\(`))
+  const hidden = affected.filter((f) => f.primary && (f.pAdjusted ?? f.pValue ?? 1) <= v.gate.alpha && (f.change ?? 0) > (f.tolerance ?? Infinity))
+  assert.ok(hidden.length > 0)
+  assert.match(text, `${hidden.length} of them primary and past the tolerance, not confirmed while the cause holds:`)
+  for (const f of hidden.slice(0, 12)) assert.ok(text.includes(`? ${f.scenario} › ${f.step} (load) ${f.stat} in ${f.phase}: `), f.id)
+  const md = renderVerdict(v, 'markdown')
+  assert.match(md, new RegExp(`${affected.length - Math.min(hidden.length, 12)} more checks inconclusive`))
+})
+
 test('every failing finding is listed: primary ones with their sentence and id, secondary ones a line each', () => {
   assert.is(slow.result, 'fail')
   const text = renderVerdict(slow, 'text')
@@ -148,7 +185,10 @@ test('markdown: a table of what decided it, counts, and the rest folded in <deta
   const notJudged = v.findings.filter((f) => f.status === 'not-judged' && !f.primary).length
   assert.match(md, new RegExp(`${notJudged} secondary checks not judged \\(`))
   assert.match(md, /\d+ checks passed \(\d+ primary; /)
-  assert.is((md.slice(details).match(/\n\| ⚠️ \|/g) ?? []).length, notJudged)
+  // every check not judged has a row: the primary ones in the table (or folded when many), the secondary ones folded
+  const allNotJudged = v.findings.filter((f) => f.status === 'not-judged' || f.status === 'inconclusive').length
+  assert.is((md.match(/\n\| ⚠️ \|/g) ?? []).length, allNotJudged)
+  assert.ok((md.slice(details).match(/\n\| ⚠️ \|/g) ?? []).length >= notJudged)
   // passing checks are folded in only with all
   assert.not.match(md.slice(details), /\| ✅ \|/)
   assert.match(renderVerdict(v, 'markdown', { all: true }).split('<details>')[1], /\| ✅ \|/)

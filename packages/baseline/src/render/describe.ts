@@ -119,11 +119,11 @@ export function notJudgedReason(f: Finding): NotJudgedReason {
 /** The reason with this finding's numbers: `91 values`, `could see changes from +17% (tolerance +10%)`. */
 export function notJudgedDetail(f: Finding): string {
   const reason = notJudgedReason(f)
-  if (reason === 'could not see a change of the tolerance') return `could see only changes from ${changeOf(f, f.detectable)} (tolerance ${changeOf(f, f.tolerance)})`
+  if (reason === 'could not see a change of the tolerance') return `could see only ${changeOf(f, f.detectable)} or more (tolerance ${changeOf(f, f.tolerance)})`
   if (reason === 'too few values') {
     const [count, unit] = typeof f.evidence?.values === 'number' ? [f.evidence.values, 'value'] : [Number(f.evidence?.windows), 'window']
     const n = `${count} ${unit}${count === 1 ? '' : 's'}`
-    return `${n}, too few${f.stat ? ` for a ${f.stat}` : ''}${f.tolerance !== undefined ? ` (tolerance ${changeOf(f, f.tolerance)})` : ''}`
+    return `${n}, too few${f.stat ? ` for a ${f.stat}` : ''}`
   }
   return 'too little data'
 }
@@ -160,6 +160,58 @@ export function countBy(findings: Finding[], key: (f: Finding) => string): strin
 /** A kind with its stat where that tells checks apart: `level p95`, `tail p99`, `leak`. */
 export function kindStat(f: Finding): string {
   return f.kind === 'level' || f.kind === 'tail' ? `${f.kind} ${f.stat ?? ''}`.trim() : f.kind
+}
+
+/** Kinds that say why a verdict could not be made (a cause), rather than a check it affected. */
+const CAUSE_KINDS = new Set<Finding['kind']>(['comparability', 'baseline', 'missing-series', 'incomplete-run', 'generator-saturated', 'open-model'])
+
+/** Up to this many checks a cause made inconclusive are listed one by one; more are counted by phase. */
+export const AFFECTED_LISTED = 12
+
+/** Inconclusive findings: the causes (no baseline, a saturated generator, ...) and the checks they made inconclusive. */
+export function splitInconclusive(list: Finding[]): { causes: Finding[]; affected: Finding[] } {
+  return { causes: list.filter((f) => CAUSE_KINDS.has(f.kind)), affected: list.filter((f) => !CAUSE_KINDS.has(f.kind)) }
+}
+
+/** A rise past the tolerance with a p-value (after correction when there is one) at most alpha: what a failure looks like. */
+export function pastTolerance(f: Finding, alpha: number): boolean {
+  const p = f.pAdjusted ?? f.pValue
+  return p !== undefined && p <= alpha && f.change !== undefined && f.tolerance !== undefined && f.change > f.tolerance
+}
+
+/** `in nominal: 40 primary (20 level p95, 20 tail p99), 130 secondary (…)`: checks counted by phase. */
+export function byPhase(list: Finding[]): string[] {
+  const phases = new Map<string, Finding[]>()
+  for (const f of list) phases.set(f.phase ?? '', [...(phases.get(f.phase ?? '') ?? []), f])
+  return [...phases].map(([phase, mine]) => {
+    const primary = mine.filter((f) => f.primary)
+    const secondary = mine.filter((f) => !f.primary)
+    const parts = [primary.length ? `${primary.length} primary (${countBy(primary, kindStat)})` : '', secondary.length ? `${secondary.length} secondary (${countBy(secondary, kindStat)})` : '']
+    return `${phase ? `in ${phase}` : 'over the run'}: ${parts.filter(Boolean).join(', ')}`
+  })
+}
+
+/** Up to this many primary checks not judged are listed when the gate allows them (all are, when they decide the verdict). */
+export const NOT_JUDGED_LISTED = 12
+
+/**
+ * Which primary checks not judged to list: all when they decide the verdict
+ * or are few, else the largest rises (a regression the run could not
+ * confirm) first.
+ */
+export function notJudgedShown(list: Finding[], all: boolean): { shown: Finding[]; rest: Finding[] } {
+  if (all || list.length <= NOT_JUDGED_LISTED) return { shown: list, rest: [] }
+  const rise = (f: Finding) => (f.change ?? 0) / (f.tolerance || 1)
+  const shown = [...list].sort((a, b) => rise(b) - rise(a) || a.id.localeCompare(b.id)).slice(0, NOT_JUDGED_LISTED)
+  return { shown, rest: list.filter((f) => !shown.includes(f)) }
+}
+
+/** Inconclusive findings a condensed output lists: the causes, and the affected checks when few, else the primary ones past the tolerance. */
+export function inconclusiveShown(list: Finding[], alpha: number): { causes: Finding[]; affected: Finding[]; listed: Finding[]; rest: Finding[] } {
+  const { causes, affected } = splitInconclusive(list)
+  if (affected.length <= AFFECTED_LISTED) return { causes, affected, listed: [...causes, ...affected], rest: [] }
+  const past = affected.filter((f) => f.primary && pastTolerance(f, alpha)).slice(0, AFFECTED_LISTED)
+  return { causes, affected, listed: [...causes, ...past], rest: affected.filter((f) => !past.includes(f)) }
 }
 
 /** The findings a condensed output lists one by one, and the rest it counts. */

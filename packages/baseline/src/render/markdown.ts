@@ -5,7 +5,20 @@
  * the rest itself folded in a `<details>` block.
  */
 import type { Finding, Verdict } from '@steady/record'
-import { changeOf, compact, countBy, exemption, exitMeaning, kindStat, notJudgedReason, questionReason, sections, value } from './describe.ts'
+import {
+  changeOf,
+  compact,
+  countBy,
+  exemption,
+  exitMeaning,
+  inconclusiveShown,
+  kindStat,
+  notJudgedReason,
+  notJudgedShown,
+  questionReason,
+  sections,
+  value,
+} from './describe.ts'
 import { baselineLine, runLine } from './text.ts'
 
 /** GitHub refuses comments over 65,536 characters; the folded rows stop short of that. */
@@ -60,7 +73,10 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   lines.push(`|---|---|---|`)
   lines.push(`| working | ${v.working.status} | ${cell(questionReason(v, 'working'))} |`)
   lines.push(`| stable | ${v.stable.status} | ${cell(questionReason(v, 'stable'))} |`)
-  const decisive = [...s.failing.working, ...s.failing.stable, ...s.inconclusive, ...s.notJudgedPrimary, ...s.exempt, ...s.secondaryFailing]
+  const strict = v.gate.notJudged === 'inconclusive' || v.stable.status === 'inconclusive' || v.working.status === 'inconclusive'
+  const inconclusive = inconclusiveShown(s.inconclusive, v.gate.alpha)
+  const notJudged = notJudgedShown(s.notJudgedPrimary, strict)
+  const decisive = [...s.failing.working, ...s.failing.stable, ...inconclusive.listed, ...notJudged.shown, ...s.exempt, ...s.secondaryFailing]
   if (decisive.length) {
     lines.push('')
     lines.push(`| | finding | phase | baseline | current | change | p (adjusted) | smallest detectable |`)
@@ -70,6 +86,8 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   lines.push('')
   const counts: string[] = []
   if (s.passed.length) counts.push(`${s.passed.length} checks passed (${s.passed.filter((f) => f.primary).length} primary; ${countBy(s.passed, kindStat)})`)
+  if (inconclusive.rest.length) counts.push(`${inconclusive.rest.length} more checks inconclusive (${countBy(inconclusive.rest, kindStat)})`)
+  if (notJudged.rest.length) counts.push(`${notJudged.rest.length} more primary checks not judged (${countBy(notJudged.rest, notJudgedReason)})`)
   if (s.notJudgedSecondary.length) counts.push(`${s.notJudgedSecondary.length} secondary checks not judged (${countBy(s.notJudgedSecondary, notJudgedReason)})`)
   if (s.info.length) counts.push(`${s.info.length} for information`)
   if (counts.length) lines.push(`${counts.join('; ')}.`)
@@ -79,9 +97,16 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   }
   const footer = ['', `<sub>${v.findings.length} checks · judged ${v.judgedAt} · \`steady verdict --format json\` has every number</sub>`]
 
-  const folded = [...s.info, ...s.notJudgedSecondary, ...(o.all ? s.passed : [])]
+  const folded = [...inconclusive.rest, ...notJudged.rest, ...s.info, ...s.notJudgedSecondary, ...(o.all ? s.passed : [])]
   if (folded.length) {
-    const what = [s.info.length ? 'for information' : '', s.notJudgedSecondary.length ? 'not judged' : '', o.all && s.passed.length ? 'passed' : ''].filter(Boolean).join(', ')
+    const what = [
+      inconclusive.rest.length ? 'inconclusive' : '',
+      s.info.length ? 'for information' : '',
+      notJudged.rest.length || s.notJudgedSecondary.length ? 'not judged' : '',
+      o.all && s.passed.length ? 'passed' : '',
+    ]
+      .filter(Boolean)
+      .join(', ')
     const head = ['', `<details><summary>${folded.length} more checks (${what})</summary>`, '', `| | check | status |`, `|---|---|---|`]
     const tail = ['', '</details>']
     let size = [...lines, ...head, ...tail, ...footer].join('\n').length

@@ -10,7 +10,11 @@ import {
   countBy,
   exemption,
   exitMeaning,
+  byPhase,
+  inconclusiveShown,
   kindStat,
+  pastTolerance,
+  notJudgedShown,
   label,
   notJudgedDetail,
   notJudgedReason,
@@ -104,12 +108,12 @@ export function plain(v: Verdict, o: TextOptions): string {
   const full = (f: Finding) => item(f, f.message, c, true)
   section(lines, `working — failing (${s.failing.working.length}):`, s.failing.working.flatMap(full))
   section(lines, `stable — failing (${s.failing.stable.length}):`, s.failing.stable.flatMap(full))
-  section(lines, `inconclusive (${s.inconclusive.length}):`, s.inconclusive.flatMap((f) => item(f, f.message, c, false)))
-  const strict = v.gate.notJudged === 'inconclusive'
+  section(lines, `inconclusive (${s.inconclusive.length}):`, inconclusive(v, s.inconclusive, c))
+  const strict = v.gate.notJudged === 'inconclusive' || v.stable.status === 'inconclusive' || v.working.status === 'inconclusive'
   section(
     lines,
-    `primary checks not judged (${s.notJudgedPrimary.length}): ${strict ? 'the gate counts them as inconclusive' : 'the gate allows it'} (notJudged: '${v.gate.notJudged}')`,
-    s.notJudgedPrimary.flatMap((f) => item(f, compact(f), c, false)),
+    `primary checks not judged (${s.notJudgedPrimary.length}): ${v.gate.notJudged === 'inconclusive' ? 'the gate counts them as inconclusive' : 'the gate allows it'} (notJudged: '${v.gate.notJudged}')`,
+    notJudgedPrimary(s.notJudgedPrimary, strict, c),
   )
   section(lines, `accepted and muted (${s.exempt.length}):`, s.exempt.flatMap((f) => item(f, `${compact(f)} — ${exemption(f)}`, c, false)))
   section(lines, `secondary, reported, not gating (${s.secondaryFailing.length}):`, s.secondaryFailing.flatMap((f) => item(f, compact(f), c, false)))
@@ -131,6 +135,38 @@ export function plain(v: Verdict, o: TextOptions): string {
   lines.push('')
   lines.push(`exit ${v.exitCode} (${exitMeaning(v)})`)
   return lines.join('\n') + '\n'
+}
+
+/** The causes with their sentences; the checks they made inconclusive a line each when few, else counted by phase. */
+function inconclusive(v: Verdict, list: Finding[], c: boolean | undefined): string[] {
+  const { causes, affected, listed, rest } = inconclusiveShown(list, v.gate.alpha)
+  const lines = causes.flatMap((f) => item(f, f.message, c, false))
+  if (!rest.length) return [...lines, ...affected.flatMap((f) => item(f, compact(f), c, false))]
+  lines.push(causes.length ? `  and ${affected.length} checks these made inconclusive (--all lists them):` : `  ${affected.length} checks (--all lists them):`)
+  for (const l of byPhase(affected)) lines.push(...wrap(`    ${l}`, 6))
+  // what the causes may hide: primary checks whose change is past the tolerance and significant
+  const past = listed.filter((f) => !causes.includes(f))
+  const total = affected.filter((f) => f.primary && pastTolerance(f, v.gate.alpha)).length
+  if (past.length) {
+    lines.push(`  ${total} of them primary and past the tolerance, not confirmed while the cause holds:`)
+    lines.push(...past.flatMap((f) => item(f, compact(f), c, false)))
+    if (total > past.length) lines.push(`    … and ${total - past.length} more (--all lists them)`)
+  }
+  return lines
+}
+
+/**
+ * Primary checks not judged, a line each. When the gate allows them and there
+ * are many, the largest rises (a regression the run could not confirm) come
+ * first and the rest are counted by reason.
+ */
+function notJudgedPrimary(list: Finding[], all: boolean, c: boolean | undefined): string[] {
+  const { shown, rest } = notJudgedShown(list, all)
+  if (!rest.length) return shown.flatMap((f) => item(f, compact(f), c, false))
+  const byReason = new Map<NotJudgedReason, Finding[]>()
+  for (const f of rest) byReason.set(notJudgedReason(f), [...(byReason.get(notJudgedReason(f)) ?? []), f])
+  const counts = [...byReason].map(([reason, mine]) => `${mine.length} ${reason} (${countBy(mine, kindStat)})`).join('; ')
+  return [...shown.flatMap((f) => item(f, compact(f), c, false)), ...wrap(`    … and ${rest.length} more (largest rises listed first): ${counts}; --all lists them`, 6)]
 }
 
 /** Secondary checks not judged, as counts by reason with one example each. */
