@@ -8,11 +8,18 @@
  * run per injected change against the same baseline (detection). Trials are
  * independent; the rates are printed with Clopper–Pearson 95% intervals.
  *
- *   node --conditions=steady-source --import tsx scripts/bench/verdict-accuracy.ts [--clean 1000] [--changes 200] [--workers 2] [--json out.json]
+ *   node --conditions=steady-source --import tsx scripts/bench/verdict-accuracy.ts [--clean 1000] [--from 0] [--changes 200] [--workers 2] [--json out.json]
+ *   node --conditions=steady-source --import tsx scripts/bench/verdict-accuracy.ts --merge a.json b.json ...
+ *
+ * `--from F --clean N --changes M` runs trials F … F + max(N, M) − 1 (trials
+ * are seeded by their number, so shards never overlap): each judges its
+ * clean run, and the first M also their injected changes and leak soaks. `--json` keeps every trial's
+ * result, and `--merge` prints the table over several such files (a trial
+ * counted once), so a long benchmark runs in bounded pieces.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
-import { availableParallelism } from 'node:os'
-import { writeFileSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import {
   addRun,
   DEFAULT_TOLERANCES,
@@ -110,14 +117,31 @@ export const CHANGES: ChangeSpec[] = [
   },
 ]
 
-/** Leak trials use two-hour soaks (40-minute phases): a 20 MiB/h leak is about 13 MiB per phase, within a heap that swings by 16 MiB from scrape to scrape; 30-minute runs cannot see it and say so ("not judged"). The runs are complete (latency too), so the leak check sits in the gate's whole family. */
+/**
+ * Leak trials use three-hour soaks (60-minute phases), long enough for the leak check to be judged: it
+ * must see a leak of the tolerance (20 MiB/h) with 95% power, and the heap's per-window minimum swings by
+ * 16–32 MiB (young generation, old space between major GCs), so a 40-minute phase leaves about one run in
+ * four not judged (on 30-minute runs every one is, and says what it could see). The runs are complete
+ * (latency too), so the leak check sits in the gate's whole family.
+ */
 export const LEAK_PHASES = [
-  { name: 'quiet', durationMs: 2_400_000, rate: 0 },
-  { name: 'nominal', durationMs: 2_400_000, rate: 5 },
-  { name: 'peak', durationMs: 2_400_000, rate: 10 },
+  { name: 'quiet', durationMs: 3_600_000, rate: 0 },
+  { name: 'nominal', durationMs: 3_600_000, rate: 5 },
+  { name: 'peak', durationMs: 3_600_000, rate: 10 },
 ]
 
-function runLeakTrial(trial: number): { clean: boolean; found: boolean; notJudged: boolean; twice: boolean } {
+interface LeakResult {
+  clean: boolean
+  cleanNotJudged: boolean
+  cleanStable: string
+  found: boolean
+  notJudged: boolean
+  twice: boolean
+  /** The leak seen with 95% power in the leaked run (bytes/h). */
+  detectable: number
+}
+
+function runLeakTrial(trial: number): LeakResult {
   const gate = resolveGate('bench', BENCH_GATE)
   const file = emptyBaseline('synthetic-store')
   const day = Date.UTC(2027, 0, 1) + trial * 86_400_000
@@ -141,13 +165,24 @@ function runLeakTrial(trial: number): { clean: boolean; found: boolean; notJudge
     gate,
     now,
   })
-  return { clean: leakFinding(clean)?.status === 'fail', found: leakFinding(leaked)?.status === 'fail', notJudged: leakFinding(leaked)?.status === 'not-judged', twice: leakFinding(twice)?.status === 'fail' }
+  // Not judged by the power rule: the check could not see the tolerance with 95% power (such a check still
+  // fails when its growth is significant over the whole family, so it is counted by its detectable size).
+  const blind = (v: Verdict) => !((leakFinding(v)?.detectable ?? Number.POSITIVE_INFINITY) <= DEFAULT_TOLERANCES.leakBytesPerHour)
+  return {
+    clean: leakFinding(clean)?.status === 'fail',
+    cleanNotJudged: blind(clean),
+    cleanStable: clean.stable.status,
+    found: leakFinding(leaked)?.status === 'fail',
+    notJudged: blind(leaked),
+    twice: leakFinding(twice)?.status === 'fail',
+    detectable: leakFinding(leaked)?.detectable ?? Number.NaN,
+  }
 }
 
 interface TrialResult {
-  leak?: { clean: boolean; found: boolean; notJudged: boolean; twice: boolean }
+  leak?: LeakResult
   trial: number
-  clean: { result: string; stable: string; working: string; primaryFails: string[] }
+  clean: { result: string; stable: string; working: string; primaryFails: string[]; notJudged: string[] }
   changes: Record<string, { found: boolean; result: string }>
   judgeMs: number[]
 }
@@ -176,6 +211,7 @@ function runTrial(trial: number, withChanges: boolean): TrialResult {
       stable: cv.stable.status,
       working: cv.working.status,
       primaryFails: cv.findings.filter((f) => f.primary && f.status === 'fail').map((f) => f.id),
+      notJudged: cv.findings.filter((f) => f.primary && f.status === 'not-judged').map((f) => f.id),
     },
     changes: {},
     judgeMs,
@@ -205,14 +241,33 @@ if (!isMainThread) {
   const { trials, changes } = workerData as { trials: number[]; changes: number }
   for (const t of trials) parentPort!.postMessage(runTrial(t, t < changes))
   parentPort!.close()
+} else if (process.argv.includes('--merge')) {
+  const files = process.argv.slice(process.argv.indexOf('--merge') + 1).filter((a) => !a.startsWith('--'))
+  const byTrial = new Map<number, TrialResult>()
+  let seconds = 0
+  const meta: string[] = []
+  for (const f of files) {
+    const saved = JSON.parse(readFileSync(f, 'utf8')) as { results: TrialResult[]; seconds: number; workers: number; args: string }
+    seconds += saved.seconds
+    meta.push(`${f}: ${saved.args} (${saved.seconds.toFixed(0)} s, ${saved.workers} workers)`)
+    for (const r of saved.results) {
+      const had = byTrial.get(r.trial)
+      // A trial counts once; the copy with the injected changes carries everything.
+      if (!had || (!had.leak && r.leak)) byTrial.set(r.trial, r)
+    }
+  }
+  const results = [...byTrial.values()].sort((a, b) => a.trial - b.trial)
+  console.log(report(results, seconds, meta.join('\n')).text)
 } else {
   const clean = arg('clean', 1000)
+  const from = arg('from', 0)
   const changes = arg('changes', 200)
   const workers = arg('workers', Math.min(2, availableParallelism()))
   const jsonIdx = process.argv.indexOf('--json')
   const started = performance.now()
   const results: TrialResult[] = []
-  const all = Array.from({ length: Math.max(clean, changes) }, (_, i) => i)
+  const all = Array.from({ length: Math.max(clean, changes) }, (_, i) => from + i)
+  const changesBelow = from + changes
   await Promise.all(
     Array.from({ length: workers }, (_, w) =>
       new Promise<void>((resolve, reject) => {
@@ -220,7 +275,7 @@ if (!isMainThread) {
         const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}) })`
         const worker = new Worker(boot, {
           eval: true,
-          workerData: { trials: all.filter((t) => t % workers === w), changes },
+          workerData: { trials: all.filter((_, i) => i % workers === w), changes: changesBelow },
           execArgv: ['--conditions=steady-source'],
         })
         worker.on('message', (r: TrialResult) => {
@@ -234,40 +289,63 @@ if (!isMainThread) {
   )
   results.sort((a, b) => a.trial - b.trial)
   const seconds = (performance.now() - started) / 1000
-  const cleanRes = results.filter((r) => r.trial < clean)
+  const args = process.argv.slice(2).filter((a, i, xs) => a !== '--json' && xs[i - 1] !== '--json').join(' ')
+  const out = report(results, seconds, `${args} on ${workers} worker(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`)
+  console.log(out.text)
+  if (jsonIdx >= 0) writeFileSync(process.argv[jsonIdx + 1], JSON.stringify({ ...out.summary, args, workers, seconds, results }) + '\n')
+}
+
+/** The table: false positives with their breakdown by finding, detection per change, leaks. */
+function report(results: TrialResult[], seconds: number, how: string): { text: string; summary: Record<string, unknown> } {
+  const cleanRes = results
   const fp = cleanRes.filter((r) => r.clean.result === 'fail').length
   const fpStable = cleanRes.filter((r) => r.clean.stable === 'fail').length
   const inconclusive = cleanRes.filter((r) => r.clean.result === 'inconclusive').length
+  const withChanges = results.filter((r) => Object.keys(r.changes).length)
+  const leaks = results.filter((r) => r.leak)
   const lines: string[] = []
   lines.push(`steady verdict accuracy — synthetic noise model, K = ${K} baseline runs per trial, gate ${JSON.stringify(BENCH_GATE)}`)
-  lines.push(`${clean} clean trials, ${changes} trials per injected change; ${results.length * (K + 1) + changes * CHANGES.length} 30-minute synthetic runs and ${changes * (K + 3)} two-hour runs in ${seconds.toFixed(0)} s on ${workers} worker(s)`)
+  lines.push(how)
+  lines.push(`${cleanRes.length} clean trials (30-minute runs), ${withChanges.length} trials per injected change, ${leaks.length} leak trials (three-hour soaks) in ${seconds.toFixed(0)} s`)
   lines.push(`fixed counts per 30-minute run: 1,800 probe iterations per scenario (1/s), 3,000 + 6,000 load iterations per scenario (nominal, peak), 6 steps, 10 s windows`)
   lines.push('')
   lines.push(`false positives (clean run, gate fails):          ${fmt(fp, cleanRes.length)}   target ≤ 2% (upper bound)`)
   lines.push(`  of which "not stable":                           ${fmt(fpStable, cleanRes.length)}`)
   lines.push(`clean runs judged inconclusive:                    ${fmt(inconclusive, cleanRes.length)}`)
+  // Which checks make the false positives: by kind, stat, source and phase (the step left out).
+  const byKind = (ids: string[]) => [...new Set(ids.map((id) => id.replace(/\{.*\}/, '{…}')))]
   const fpIds = new Map<string, number>()
-  for (const r of cleanRes) for (const id of r.clean.primaryFails) fpIds.set(id.replace(/\{.*\}/, '{…}'), (fpIds.get(id.replace(/\{.*\}/, '{…}')) ?? 0) + 1)
-  if (fpIds.size) lines.push(`  false-positive findings by kind: ${[...fpIds].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ')}`)
+  for (const r of cleanRes) for (const id of byKind(r.clean.primaryFails)) fpIds.set(id, (fpIds.get(id) ?? 0) + 1)
+  if (fpIds.size) lines.push(`  false-positive findings (runs with one): ${[...fpIds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`)
+  const nj = new Map<string, number>()
+  for (const r of cleanRes) for (const id of byKind(r.clean.notJudged ?? [])) nj.set(id, (nj.get(id) ?? 0) + 1)
+  if (nj.size) lines.push(`  primary checks not judged on clean runs (runs with one): ${[...nj].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`)
   lines.push('')
-  const summary: Record<string, unknown> = { clean, changes, K, gate: BENCH_GATE, seconds, falsePositive: { k: fp, n: cleanRes.length, ci: clopperPearson(fp, cleanRes.length) }, detection: {} }
+  const summary: Record<string, unknown> = { clean: cleanRes.length, changes: withChanges.length, K, gate: BENCH_GATE, seconds, falsePositive: { k: fp, n: cleanRes.length, ci: clopperPearson(fp, cleanRes.length), byFinding: Object.fromEntries(fpIds) }, detection: {} }
   for (const spec of CHANGES) {
     const rs = results.filter((r) => r.changes[spec.name])
+    if (!rs.length) continue
     const k = rs.filter((r) => r.changes[spec.name].found).length
     lines.push(`${spec.target ? 'detection' : 'context  '} ${spec.name.padEnd(15)} ${fmt(k, rs.length)}   ${spec.target ? 'target ≥ 95%' : ''}  ${spec.label}`)
     ;(summary.detection as Record<string, unknown>)[spec.name] = { k, n: rs.length, ci: clopperPearson(k, rs.length), target: spec.target }
   }
-  const leaks = results.filter((r) => r.leak)
-  const lk = leaks.filter((r) => r.leak!.found).length
-  const lfp = leaks.filter((r) => r.leak!.clean).length
-  const lnj = leaks.filter((r) => r.leak!.notJudged).length
-  lines.push(`detection leak 20MiB/h   ${fmt(lk, leaks.length)}   target ≥ 95%  heap after GC grows by the gate's tolerance (2-hour soaks, ${lnj} not judged)`)
-  lines.push(`context   leak 40MiB/h   ${fmt(leaks.filter((r) => r.leak!.twice).length, leaks.length)}     twice the tolerance, same soaks`)
-  lines.push(`  leak findings on clean 2-hour soaks:            ${fmt(lfp, leaks.length)}`)
-  ;(summary.detection as Record<string, unknown>)['leak'] = { k: lk, n: leaks.length, ci: clopperPearson(lk, leaks.length), target: true, falsePositive: { k: lfp, n: leaks.length } }
+  if (leaks.length) {
+    const lk = leaks.filter((r) => r.leak!.found).length
+    const lfp = leaks.filter((r) => r.leak!.clean).length
+    const lnj = leaks.filter((r) => r.leak!.notJudged).length
+    const cnj = leaks.filter((r) => r.leak!.cleanNotJudged).length
+    const det = leaks.map((r) => r.leak!.detectable).filter(Number.isFinite).sort((a, b) => a - b)
+    const mib = (v: number) => `${(v / 1024 / 1024).toFixed(1)} MiB/h`
+    lines.push(`detection leak 20MiB/h   ${fmt(lk, leaks.length)}   target ≥ 95%  heap after GC grows by the gate's tolerance (three-hour soaks, 60-minute phases)`)
+    lines.push(`  soaks whose leak check could not see the tolerance with 95% power (not judged): leaked ${lnj} of ${leaks.length} (counted as found only when they failed), clean ${cnj} of ${leaks.length}`)
+    if (det.length) lines.push(`  leak seen with 95% power on these soaks: median ${mib(det[Math.floor(det.length / 2)])}, 90th percentile ${mib(det[Math.floor(det.length * 0.9)])}, largest ${mib(det[det.length - 1])}`)
+    lines.push(`context   leak 40MiB/h   ${fmt(leaks.filter((r) => r.leak!.twice).length, leaks.length)}     twice the tolerance, same soaks`)
+    lines.push(`  leak findings on clean three-hour soaks:        ${fmt(lfp, leaks.length)}`)
+    lines.push(`  clean three-hour soaks judged not stable:       ${fmt(leaks.filter((r) => r.leak!.cleanStable === 'fail').length, leaks.length)}`)
+    ;(summary.detection as Record<string, unknown>)['leak'] = { k: lk, n: leaks.length, ci: clopperPearson(lk, leaks.length), target: true, notJudged: lnj, falsePositive: { k: lfp, n: leaks.length } }
+  }
   const ms = results.flatMap((r) => r.judgeMs).sort((a, b) => a - b)
   lines.push('')
-  lines.push(`judge time per verdict (30-minute record, 38 series, K = 10): median ${ms[Math.floor(ms.length / 2)].toFixed(1)} ms, p99 ${ms[Math.floor(ms.length * 0.99)].toFixed(1)} ms`)
-  console.log(lines.join('\n'))
-  if (jsonIdx >= 0) writeFileSync(process.argv[jsonIdx + 1], JSON.stringify(summary, null, 2) + '\n')
+  if (ms.length) lines.push(`judge time per verdict (30-minute record, 38 series, K = 10): median ${ms[Math.floor(ms.length / 2)].toFixed(1)} ms, p99 ${ms[Math.floor(ms.length * 0.99)].toFixed(1)} ms`)
+  return { text: lines.join('\n'), summary }
 }

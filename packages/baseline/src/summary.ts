@@ -85,12 +85,7 @@ export interface SeriesSummary {
   unit: string
   phases: Record<string, PhaseSummaryBySeries>
   /** Gauges (heap, memory, fds, handles, lag): Theil–Sen slope per hour within phases, and the typical level. */
-  trend?: {
-    perHour: number
-    level: number
-    /** The slope's standard error per hour (autocorrelation-robust): the judge moderates the baseline runs' spread of slopes toward it. */
-    sePerHour?: number
-  }
+  trend?: { perHour: number; level: number }
   /** Load steps: Theil–Sen slope of ln(window p95) per iteration/s achieved, across the loaded phases' windows. */
   loadSlope?: number
 }
@@ -252,7 +247,7 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
     }
     if (isHeapSeries(s) || isRssSeries(s) || isIndicatorSeries(s)) {
       const t = gaugeTrend(s, tphases, windowMs, saturated)
-      if (t) out.trend = { perHour: sig(t.perHour, 4), level: sig(t.level, 4), ...(Number.isFinite(t.sePerHour) ? { sePerHour: sig(t.sePerHour, 3) } : {}) }
+      if (t) out.trend = { perHour: sig(t.perHour, 4), level: sig(t.level, 4) }
     }
     series[s.key] = out
     if (isProbeIterations(s)) {

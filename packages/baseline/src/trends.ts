@@ -120,8 +120,8 @@ export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: numb
   if (all.length < 8) return undefined
   // Memory ramps between major GCs and drops at them: autocorrelation beyond lag 1, hence Hamed–Rao.
   const t = useMin ? trendTestHamedRao(segments) : trendTest(segments)
-  // The slope's standard error from the residuals' autocorrelation at every lag it lasts (Newey–West): it
-  // says how far another run's slope may fall, which the baseline comparison and the power rule need.
+  // The slope's standard error from the residuals' autocorrelation at every lag it lasts (Newey–West): the
+  // current run's own floor under the baseline runs' spread, and what the power rule sees without a baseline.
   const hac = slopeStandardError(segments, t.slope)
   if (Number.isFinite(hac)) t.se = hac
   const spanMs = segments.reduce((a, seg) => a + (seg.length > 1 ? seg[seg.length - 1].x - seg[0].x : 0), 0)

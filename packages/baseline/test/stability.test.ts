@@ -51,11 +51,11 @@ test('a heap leak states its growth per hour and projects the memory limit; a sh
 })
 
 test('a leak of the tolerance (20 MiB/h) fails on a soak long enough to see it, and a clean soak of that length passes', () => {
-  // Two-hour soaks of 40-minute phases: service and generator indicators only (latency plays no part here).
+  // Three-hour soaks of 60-minute phases: service and generator indicators only (latency plays no part here).
   const phases = [
-    { name: 'quiet', durationMs: 2_400_000, rate: 0 },
-    { name: 'nominal', durationMs: 2_400_000, rate: 5 },
-    { name: 'peak', durationMs: 2_400_000, rate: 10 },
+    { name: 'quiet', durationMs: 3_600_000, rate: 0 },
+    { name: 'nominal', durationMs: 3_600_000, rate: 5 },
+    { name: 'peak', durationMs: 3_600_000, rate: 10 },
   ]
   const lfile = emptyBaseline('synthetic-store')
   for (let i = 0; i < 10; i++) addRun(lfile, summariseRun(syntheticRun({ seed: `lk${i}`, phases, indicatorsOnly: true, startedAt: day(4, i) })), { by: 't', now: day(4, i), path: 'b' })
@@ -64,7 +64,7 @@ test('a leak of the tolerance (20 MiB/h) fails on a soak long enough to see it, 
   const leak = leakOf({ change: { kind: 'heap-leak', magnitude: 20 * 1024 ** 2 } })
   assert.is(leak.status, 'fail', leak.message)
   assert.ok(leak.detectable! <= 20 * 1024 ** 2, `judged: it can see the tolerance with 95% power (${leak.detectable})`)
-  assert.match(leak.method!, /moderated toward the runs' own standard errors/)
+  assert.match(leak.method!, /against the baseline runs' slopes \(t on 9 df\)/)
   const clean = leakOf({})
   assert.is(clean.status, 'pass', clean.message)
 })

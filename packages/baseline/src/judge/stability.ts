@@ -270,17 +270,13 @@ function leakChecks(ctx: JudgeContext): Check[] {
     let baseScale = 0
     let df = 0
     let upper = 0
-    let moderated = false
     if (usable && base.length >= ctx.gate.minBaselineRuns) {
-      // Ten runs' slopes give their spread on 9 degrees of freedom, too few for a test at a family-corrected
-      // level (t on 9 df at 0.01/50 is 6 standard errors). Each baseline run also measured its own slope's
-      // standard error from its windows: the spread is moderated toward their mean square (empirical Bayes,
-      // as for levels), worth 2 runs' worth of degrees of freedom per run, so a real difference between runs
-      // still pulls it up.
-      const ses = baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.trend?.sePerHour)
-      const prior = ses.length >= ctx.gate.minBaselineRuns ? { variance: mean(ses.map((v) => v * v)), mad: mean(ses.map((v) => v * v)), df: 2 * (base.length - 1) } : undefined
-      const pr = predict(base, t.perHour, t.sePerHour, 0, prior, t.df)
-      moderated = prior !== undefined
+      // The baseline runs' slopes on K − 1 degrees of freedom, and no more: moderating their spread toward
+      // the runs' own (Newey–West) standard errors, as levels are moderated toward sibling steps, made the
+      // test 4–6 times too eager at p < 0.001 on clean synthetic soaks of 20- and 40-minute phases (the
+      // slopes of a heap whose GCs come at random times have heavier tails than a t on many degrees of
+      // freedom allows). The current run's own standard error is a floor.
+      const pr = predict(base, t.perHour, t.sePerHour, 0, undefined, t.df)
       centre = pr.centre
       baseScale = pr.scale
       df = pr.df
@@ -305,7 +301,7 @@ function leakChecks(ctx: JudgeContext): Check[] {
       changeKind: memory ? 'absolute' : 'relative',
       pValue: r4(p),
       tolerance: memory ? tolBytes : ctx.gate.tolerance.drift,
-      method: `Theil–Sen slope within phases after their warm-ups${memory ? ' of the per-window minimum, seasonal Mann–Kendall with the Hamed–Rao correction' : ', seasonal Mann–Kendall with trend-free pre-whitening'} (${t.n} windows)${df ? `; against the baseline runs' slopes, their spread ${moderated ? "moderated toward the runs' own standard errors" : 'as it is'}, t on ${df} df; growth must also pass their upper 95% prediction bound` : ''}`,
+      method: `Theil–Sen slope within phases after their warm-ups${memory ? ' of the per-window minimum, seasonal Mann–Kendall with the Hamed–Rao correction' : ', seasonal Mann–Kendall with trend-free pre-whitening'} (${t.n} windows)${df ? `; against the baseline runs' slopes (t on ${df} df), the current run's own standard error (Newey–West) a floor under their spread; growth must also pass their upper 95% prediction bound` : ''}`,
       evidence: { slopePerHour: r4(t.perHour), standardError: r4(t.sePerHour), level: r4(t.level), last: r4(t.last), mannKendallP: r4(t.p), judgedMs: t.spanMs, baselineUpperBound: r4(upper) },
       message: '',
     }

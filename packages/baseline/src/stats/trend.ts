@@ -206,7 +206,8 @@ export function trendTestHamedRao(segments: readonly (readonly Point[])[]): Tren
  * cycle lasts, which the usual bandwidth (4·(n/100)^(2/9), 4 windows for 234)
  * cuts short; on the synthetic heap this estimate matches the spread of the
  * slopes between runs within 10% for 20- to 60-minute phases (the lag-1 and
- * Hamed–Rao corrections fell 15–25% short).
+ * Hamed–Rao corrections fell 15–25% short; on 10-minute phases this one
+ * falls 20% short, as a kernel estimate does on few points).
  */
 export function slopeStandardError(segments: readonly (readonly Point[])[], slope: number): number {
   const segs = segments.filter((s) => s.length >= 4)
