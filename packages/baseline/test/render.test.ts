@@ -109,6 +109,19 @@ test('a saturated load generator: the causes in full, the checks they made incon
   assert.match(md, new RegExp(`${affected.length - Math.min(hidden.length, 12)} more checks inconclusive`))
 })
 
+test('a verdict inconclusive for another cause does not list every primary check not judged the gate allows', () => {
+  const v: Verdict = structuredClone(clean)
+  v.findings.push({ id: 'generator-saturated:quiet', kind: 'generator-saturated', question: 'stable', status: 'inconclusive', primary: true, phase: 'quiet', message: 'the load generator was saturated in quiet' })
+  Object.assign(v, { result: 'inconclusive', exitCode: 3, stable: { status: 'inconclusive', reason: '', findings: [] } })
+  const primary = v.findings.filter((f) => f.status === 'not-judged' && f.primary).length
+  assert.ok(primary > 12)
+  const text = renderVerdict(v, 'text')
+  assert.is((text.match(/^  – /gm) ?? []).length, 12, text)
+  // under a gate that counts them as inconclusive, every one is a reason
+  const strict = renderVerdict({ ...v, gate: { ...v.gate, notJudged: 'inconclusive' } }, 'text')
+  assert.is((strict.match(/^  – /gm) ?? []).length, primary)
+})
+
 test('every failing finding is listed: primary ones with their sentence and id, secondary ones a line each', () => {
   assert.is(slow.result, 'fail')
   const text = renderVerdict(slow, 'text')

@@ -191,6 +191,16 @@ export function byPhase(list: Finding[]): string[] {
   })
 }
 
+/**
+ * Whether checks not judged decide the verdict: the gate counts them as
+ * inconclusive, or a question is inconclusive with no other cause (nothing
+ * at all could be judged).
+ */
+export function notJudgedDecides(v: Verdict): boolean {
+  if (v.gate.notJudged === 'inconclusive') return true
+  return (['working', 'stable'] as const).some((q) => v[q].status === 'inconclusive' && !v.findings.some((f) => f.question === q && f.status === 'inconclusive'))
+}
+
 /** Up to this many primary checks not judged are listed when the gate allows them (all are, when they decide the verdict). */
 export const NOT_JUDGED_LISTED = 12
 

@@ -13,6 +13,7 @@ import {
   exitMeaning,
   inconclusiveShown,
   kindStat,
+  notJudgedDecides,
   notJudgedReason,
   notJudgedShown,
   questionReason,
@@ -73,7 +74,7 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   lines.push(`|---|---|---|`)
   lines.push(`| working | ${v.working.status} | ${cell(questionReason(v, 'working'))} |`)
   lines.push(`| stable | ${v.stable.status} | ${cell(questionReason(v, 'stable'))} |`)
-  const strict = v.gate.notJudged === 'inconclusive' || v.stable.status === 'inconclusive' || v.working.status === 'inconclusive'
+  const strict = notJudgedDecides(v)
   const inconclusive = inconclusiveShown(s.inconclusive, v.gate.alpha)
   const notJudged = notJudgedShown(s.notJudgedPrimary, strict)
   const decisive = [...s.failing.working, ...s.failing.stable, ...inconclusive.listed, ...notJudged.shown, ...s.exempt, ...s.secondaryFailing]

@@ -13,6 +13,7 @@ import {
   byPhase,
   inconclusiveShown,
   kindStat,
+  notJudgedDecides,
   pastTolerance,
   notJudgedShown,
   label,
@@ -109,7 +110,7 @@ export function plain(v: Verdict, o: TextOptions): string {
   section(lines, `working — failing (${s.failing.working.length}):`, s.failing.working.flatMap(full))
   section(lines, `stable — failing (${s.failing.stable.length}):`, s.failing.stable.flatMap(full))
   section(lines, `inconclusive (${s.inconclusive.length}):`, inconclusive(v, s.inconclusive, c))
-  const strict = v.gate.notJudged === 'inconclusive' || v.stable.status === 'inconclusive' || v.working.status === 'inconclusive'
+  const strict = notJudgedDecides(v)
   section(
     lines,
     `primary checks not judged (${s.notJudgedPrimary.length}): ${v.gate.notJudged === 'inconclusive' ? 'the gate counts them as inconclusive' : 'the gate allows it'} (notJudged: '${v.gate.notJudged}')`,
