@@ -61,6 +61,8 @@ test('a short soak on a fresh demo store writes a complete, valid record; the le
   assert.is(record.complete, true)
   assert.is(record.kind, 'soak')
   assert.equal(record.phases.map((p) => p.name), ['quiet', 'loaded', 'after'])
+  // Each phase's warm-up as the plan set it (loaded: 1s) or defaulted it (20% of the phase), for the judge.
+  assert.equal(record.phases.map((p) => p.warmupMs), [600, 1000, 400])
   assert.is(record.subject.service, 'demo-store')
   assert.ok(record.subject.environment?.id, 'environment id in the subject')
   assert.is(record.comparability.engine, 'embedded')

@@ -384,7 +384,8 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       loadRate = undefined
       const endMs = now()
       const phaseLoad = result ? describeLoad(phase.load!, result) : undefined
-      writer.phaseEnded({ name: phase.name, startMs, endMs, ...(phaseLoad ? { load: phaseLoad } : {}) })
+      // The warm-up goes into the record, so the judge ignores what the plan said to ignore (not its own default).
+      writer.phaseEnded({ name: phase.name, startMs, endMs, warmupMs: phase.warmupMs, ...(phaseLoad ? { load: phaseLoad } : {}) })
       event({ atMs: endMs, kind: 'phase-end', message: `phase ${phase.name} ended`, data: { phase: phase.name } })
       const summary = agg.phaseAggregates()
       lastP95 = undefined
