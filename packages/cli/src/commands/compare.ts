@@ -29,7 +29,7 @@ export function registerCompare(program: Command, ctx: CliContext, setExit: (cod
     .option('--gate <name>', "tolerances from this gate in steady.config.ts (default: the defaults)")
     .option('--format <format>', 'output: text, json, markdown, junit', 'text')
     .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
-    .option('--all', 'list passing checks too')
+    .option('--all', 'list every check with its sentence (passed and not judged too), not only the reasons and counts')
     .option('--config <file>', 'the steady.config.ts to read gates from')
     .addHelpText(
       'after',
