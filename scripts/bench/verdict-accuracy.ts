@@ -9,13 +9,17 @@
  * independent; the rates are printed with Clopper–Pearson 95% intervals.
  *
  *   node --conditions=steady-source --import tsx scripts/bench/verdict-accuracy.ts [--clean 1000] [--from 0] [--changes 200] [--workers 2] [--json out.json]
- *   node --conditions=steady-source --import tsx scripts/bench/verdict-accuracy.ts --merge a.json b.json ...
+ *   node --conditions=steady-source --import tsx scripts/bench/verdict-accuracy.ts --trials 12,345 --changes 200 --json again.json
+ *   node --conditions=steady-source --import tsx scripts/bench/verdict-accuracy.ts --merge a.json b.json ... again.json
  *
  * `--from F --clean N --changes M` runs trials F … F + max(N, M) − 1 (trials
  * are seeded by their number, so shards never overlap): each judges its
  * clean run, and the first M also their injected changes and leak soaks. `--json` keeps every trial's
  * result, and `--merge` prints the table over several such files (a trial
- * counted once), so a long benchmark runs in bounded pieces.
+ * counted once, a later file's copy replacing an earlier one), so a long
+ * benchmark runs in bounded pieces; `--trials` re-runs listed trials (those
+ * below `--from` + `--changes` with their changes), e.g. the ones a change of
+ * the judge can affect.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { availableParallelism, loadavg } from 'node:os'
@@ -252,8 +256,9 @@ if (!isMainThread) {
     meta.push(`${f}: ${saved.args} (${saved.seconds.toFixed(0)} s, ${saved.workers} workers)`)
     for (const r of saved.results) {
       const had = byTrial.get(r.trial)
-      // A trial counts once; the copy with the injected changes carries everything.
-      if (!had || (!had.leak && r.leak)) byTrial.set(r.trial, r)
+      // A trial counts once: a later file's copy replaces an earlier one (a re-run after a change of the
+      // judge), unless it lacks the injected changes the earlier one has.
+      if (!had || !had.leak || r.leak) byTrial.set(r.trial, r)
     }
   }
   const results = [...byTrial.values()].sort((a, b) => a.trial - b.trial)
@@ -266,7 +271,8 @@ if (!isMainThread) {
   const jsonIdx = process.argv.indexOf('--json')
   const started = performance.now()
   const results: TrialResult[] = []
-  const all = Array.from({ length: Math.max(clean, changes) }, (_, i) => from + i)
+  const listed = process.argv.indexOf('--trials')
+  const all = listed >= 0 ? process.argv[listed + 1].split(',').map(Number) : Array.from({ length: Math.max(clean, changes) }, (_, i) => from + i)
   const changesBelow = from + changes
   await Promise.all(
     Array.from({ length: workers }, (_, w) =>
