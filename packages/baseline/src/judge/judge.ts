@@ -313,7 +313,7 @@ function decide(checks: Check[], gate: ResolvedGate, baseline: BaselineFile | nu
     if (status === 'accepted') f.message += ` — accepted by ${f.accepted!.by} on ${f.accepted!.at.slice(0, 10)}: ${f.accepted!.reason}`
     if (status === 'muted') f.message += ` — muted until ${f.muted!.until.slice(0, 10)} (owner ${f.muted!.owner}: ${f.muted!.reason})`
     if (status === 'fail' && f.severity && !severityFails(f.severity, gate.failOn)) f.message += ` (${f.severity}: below the gate's failOn ${gate.failOn})`
-    out.push(f)
+    out.push(withoutNonFinite(f))
   }
   return out
 }
@@ -417,4 +417,18 @@ function assemble(
     findings,
     warnings,
   }
+}
+
+const numericFields = ['baseline', 'current', 'change', 'pValue', 'pAdjusted', 'detectable', 'tolerance'] as const
+
+/**
+ * A number the judge could not compute (a spread on 0 degrees of freedom, a
+ * ratio of nothing) is left out rather than written: JSON has no NaN (it
+ * would become `null`, which the verdict schema and its readers refuse).
+ */
+export function withoutNonFinite(f: Finding): Finding {
+  for (const k of numericFields) if (typeof f[k] === 'number' && !Number.isFinite(f[k])) delete f[k]
+  if (f.interval && !f.interval.every(Number.isFinite)) delete f.interval
+  if (f.evidence) for (const [k, v] of Object.entries(f.evidence)) if (typeof v === 'number' && !Number.isFinite(v)) delete f.evidence[k]
+  return f
 }
