@@ -122,7 +122,7 @@ export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: numb
   const t = useMin ? trendTestHamedRao(segments) : trendTest(segments)
   // The slope's standard error from the residuals' autocorrelation at every lag it lasts (Newey–West): the
   // current run's own floor under the baseline runs' spread, and what the power rule sees without a baseline.
-  const hac = slopeStandardError(segments, t.slope)
+  const hac = slopeStandardError(segments)
   if (Number.isFinite(hac)) t.se = hac
   const spanMs = segments.reduce((a, seg) => a + (seg.length > 1 ? seg[seg.length - 1].x - seg[0].x : 0), 0)
   const used = segments.filter((seg) => seg.length >= 3).length

@@ -91,7 +91,7 @@ test('slope standard error: matches the spread of heap slopes between runs (a GC
     const segs = trendPhases(rec).map((p) => phasePoints(heap, p, rec.window.sizeMs, new Set(), (w) => w.min))
     const b = theilSen(segs)
     slopes.push(b)
-    ses.push(slopeStandardError(segs, b))
+    ses.push(slopeStandardError(segs))
   }
   const rms = (v: number[]) => Math.sqrt(v.reduce((a, x) => a + x * x, 0) / v.length)
   const ratio = rms(ses) / sd(slopes)
@@ -101,11 +101,18 @@ test('slope standard error: matches the spread of heap slopes between runs (a GC
   const white: number[] = []
   for (let run = 0; run < 200; run++) {
     const segs = [0, 1, 2].map(() => Array.from({ length: 240 }, (_, i) => ({ x: i, y: rnd.normal() })))
-    white.push(slopeStandardError(segs, theilSen(segs)))
+    white.push(slopeStandardError(segs))
   }
   // OLS for 3 × 240 white-noise points: 1 / √(3 · Σ(x − x̄)²)
   const ols = 1 / Math.sqrt(3 * ((240 * (240 * 240 - 1)) / 12))
   close(rms(white) / ols, 1, 0.15, 'white noise')
+  // Segments growing at different rates (a leak per request under three loads): the difference is not noise.
+  const steps: number[] = []
+  for (let run = 0; run < 200; run++) {
+    const segs = [1, 2, 4].map((rate) => Array.from({ length: 240 }, (_, i) => ({ x: i, y: rate * i + rnd.normal() })))
+    steps.push(slopeStandardError(segs))
+  }
+  close(rms(steps) / ols, 1, 0.15, 'segments with their own slopes')
 })
 
 test('the seeded generator repeats itself and draws the right moments', () => {

@@ -207,9 +207,11 @@ export function trendTestHamedRao(segments: readonly (readonly Point[])[]): Tren
  * cuts short; on the synthetic heap this estimate matches the spread of the
  * slopes between runs within 10% for 20- to 60-minute phases (the lag-1 and
  * Hamed–Rao corrections fell 15–25% short; on 10-minute phases this one
- * falls 20% short, as a kernel estimate does on few points).
+ * falls 20% short, as a kernel estimate does on few points). Each segment's
+ * residuals are taken around its own slope (degrees of freedom: two per
+ * segment), so segments that grow at different rates do not count as noise.
  */
-export function slopeStandardError(segments: readonly (readonly Point[])[], slope: number): number {
+export function slopeStandardError(segments: readonly (readonly Point[])[]): number {
   const segs = segments.filter((s) => s.length >= 4)
   if (!segs.length) return Number.NaN
   const resid: Float64Array[] = []
@@ -217,7 +219,11 @@ export function slopeStandardError(segments: readonly (readonly Point[])[], slop
   let n = 0
   for (const s of segs) {
     const xm = s.reduce((a, p) => a + p.x, 0) / s.length
-    const d = s.map((p) => p.y - slope * p.x)
+    // Residuals around the segment's own slope: phases under different load grow at different rates (a leak
+    // per request), and that difference is not noise. The pooled slope is then a weighted mean of the
+    // segments' slopes, and its error is the within-segment one.
+    const own = theilSen([s])
+    const d = s.map((p) => p.y - own * p.x)
     const dm = d.reduce((a, b) => a + b, 0) / d.length
     resid.push(Float64Array.from(d, (v) => v - dm))
     xc.push(Float64Array.from(s, (p) => p.x - xm))
