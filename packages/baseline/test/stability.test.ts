@@ -23,7 +23,9 @@ test('a clean run has no stability finding, and its trend checks are in the verd
   assert.is(v.stable.status, 'pass', v.stable.reason)
   const drift = v.findings.find((f) => f.id === 'drift:p50:load/http_req_duration{*}@peak')!
   assert.ok(drift, 'the all-steps drift of peak is judged')
-  assert.ok(typeof drift.evidence?.slopePerHour === 'number' && drift.evidence?.windows !== undefined)
+  assert.ok(typeof drift.evidence?.relativeSlopePerMinute === 'number' && drift.evidence?.windows !== undefined)
+  // A relative rate per minute, not extrapolated to an hour (a 30-s phase drifting 20% would be 1e+57 per hour).
+  assert.ok(Math.abs(drift.evidence.relativeSlopePerMinute as number) < 1)
   assert.ok(v.findings.some((f) => f.kind === 'leak' && f.series === 'service/nodejs_heap_size_used_bytes{service=store}'))
   assert.ok(v.findings.some((f) => f.kind === 'load-latency'))
 })

@@ -166,7 +166,7 @@ function driftChecks(ctx: JudgeContext): Check[] {
       pValue: r4(p),
       tolerance: tol,
       method: `Theil–Sen slope of ln(window ${extra.step === '*' ? 'p50, median over the steps' : 'p95'}) within phases after warm-ups, seasonal Mann–Kendall with trend-free pre-whitening (lag-1 ${r4(t.r1)}, ${t.n} windows)${baseDf ? `; the drift must exceed the baseline runs' mean drift by the tolerance` : ''}`,
-      evidence: { slopePerHour: r4(Math.exp((t.logChange / t.span) * 3_600_000) - 1), fromMs: phase.fromMs, toMs: phase.endMs, windows: t.n, mannKendallP: r4(t.p), baselineDrift: r4(Math.exp(centre) - 1) },
+      evidence: { relativeSlopePerMinute: r4(Math.exp((t.logChange / t.span) * 60_000) - 1), fromMs: phase.fromMs, toMs: phase.endMs, windows: t.n, mannKendallP: r4(t.p), baselineDrift: r4(Math.exp(centre) - 1) },
       message: '',
       ...extra,
     }
