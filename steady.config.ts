@@ -112,14 +112,16 @@ export default defineConfig({
         { name: 'recovery', duration: '1m' },
       ],
     },
-    // `npm run demo`: the same shape in 90 seconds.
+    // `npm run demo`: the same shape in 90 seconds. Windows of 1 s (scrapes every
+    // half second) give each phase twenty or more windows after its warm-up, so
+    // trend findings (a leak, a drift) have points to fit even in so short a soak.
     demo: {
       environment: 'local',
-      window: '5s',
+      window: '1s',
       service: { name: 'demo-store' },
       probe: { concurrency: 2 },
       scrape: {
-        interval: '2s',
+        interval: '500ms',
         extraSeries: ['store_fault_leak_retained_bytes', 'store_fault_injected_total', 'http_requests_in_flight', 'store_orders_created_total'],
       },
       phases: [

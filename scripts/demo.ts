@@ -15,8 +15,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { main } from '@steady/cli'
 import { comparisonRuns, readBaseline } from '@steady/baseline'
+import { loadConfig, main } from '@steady/cli'
+import { resolveLoadConfig } from '@steady/load'
+import { resolvePlan, type SoakPlan } from '@steady/soak'
 
 const root = join(import.meta.dirname, '..')
 const plan = 'demo'
@@ -29,7 +31,7 @@ const faults: Record<string, { env: Record<string, string>; what: string }> = {
   errors: { env: { STORE_FAULT_ERRORS: '/api/checkout=0.1' }, what: '10% of checkouts fail with a 500' },
   leak: { env: { STORE_FAULT_LEAK_BYTES: '65536' }, what: 'every API request keeps 64 KiB it never frees' },
   drift: { env: { STORE_FAULT_DRIFT: '0.2ms/order' }, what: 'latency grows with every order placed' },
-  contention: { env: { STORE_FAULT_CONTENTION: '5ms/inflight' }, what: 'latency grows with concurrent requests' },
+  contention: { env: { STORE_FAULT_CONTENTION: '1x2ms' }, what: 'API requests queue for a lock held 2 ms each: the waits grow with the load' },
   crash: { env: { STORE_FAULT_CRASH_AFTER: '1500' }, what: 'the store crashes after 1,500 API requests' },
 }
 
@@ -90,16 +92,35 @@ function machineKey(): string {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     node: process.versions.node,
-    config: readFileSync(join(root, 'steady.config.ts'), 'utf8').length,
     scale: values.scale ?? '1',
   })
 }
 
-async function baselineUsable(): Promise<boolean> {
-  if (values.rebuild || !existsSync(baselineFile) || !existsSync(machineFile)) return false
-  if (readFileSync(machineFile, 'utf8') !== machineKey()) return false
+/**
+ * The hash of the demo plan as `steady soak` resolves it now (its phases,
+ * windows, scrapes and the load profiles they use), at the demo's scale: a
+ * baseline made with another plan is not comparable, and the verdict would
+ * say so instead of judging.
+ */
+async function planKey(): Promise<string> {
+  const { config } = await loadConfig(root)
+  const cfg = config as { plans?: Record<string, SoakPlan>; load?: unknown }
+  const profiles = cfg.load ? resolveLoadConfig(cfg.load) : new Map()
+  return resolvePlan(plan, cfg.plans?.[plan], { durationScale: Number(values.scale ?? 1), profiles: Object.fromEntries(profiles) }).hash
+}
+
+/** Why the kept baseline cannot be reused, or undefined when it can. */
+async function baselineUnusable(): Promise<string | undefined> {
+  if (values.rebuild) return 'asked to rebuild it'
+  if (!existsSync(baselineFile) || !existsSync(machineFile)) return undefined
+  if (readFileSync(machineFile, 'utf8') !== machineKey()) return 'it was made on another machine or Node.js, or at another scale'
   const baseline = await readBaseline(baselineFile).catch(() => undefined)
-  return baseline !== undefined && comparisonRuns(baseline).length >= baselineRuns
+  if (!baseline) return 'it cannot be read'
+  const runs = comparisonRuns(baseline)
+  if (runs.length < baselineRuns) return `it has ${runs.length} of ${baselineRuns} runs`
+  const hash = await planKey()
+  if (runs.some((r) => r.summary?.comparability?.planHash !== hash)) return `the ${plan} plan in steady.config.ts changed since it was made`
+  return ''
 }
 
 say(bold('steady demo'))
@@ -115,9 +136,11 @@ if (run !== 0) {
 }
 
 say(bold('\n2. A baseline of this machine'))
-if (await baselineUsable()) {
+const unusable = await baselineUnusable()
+if (unusable === '') {
   say(`Reusing the baseline in ${rel(baselineFile)} (${baselineRuns}+ clean soaks made on this machine; --rebuild makes a new one).`)
 } else {
+  if (unusable !== undefined) say(`The baseline in ${rel(baselineFile)} is made again: ${unusable}.`)
   say(`Numbers mean something only against the same service's earlier runs on comparable hardware, so the demo`)
   say(`first soaks the clean store ${baselineRuns} times (about ${Math.ceil(baselineRuns * 1.6 * Number(values.scale ?? 1))} minutes, once) and keeps the baseline in ${rel(stateDir)}/.`)
   rmSync(stateDir, { recursive: true, force: true })

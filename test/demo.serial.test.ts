@@ -7,7 +7,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { comparisonRuns, readBaseline } from '@steady/baseline'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -74,6 +74,16 @@ test('the demo runs the scenarios, builds a baseline once, soaks, judges and wri
   assert.not.match(second.out, /^\$ steady baseline add/m)
   assert.match(second.out, 'with the latency fault on')
   assert.ok(second.code === 1 || second.code === 3, `a slower store is not judged stable: exit ${second.code}\n${second.out.slice(-3000)}`)
+
+  // A baseline made with another demo plan (its hash in the runs differs) is not reused: it is made again.
+  const file = join(state, 'baseline.json')
+  const kept = JSON.parse(readFileSync(file, 'utf8')) as { runs: Record<string, { summary?: { comparability: { planHash: string } } }> }
+  for (const run of Object.values(kept.runs)) if (run.summary) run.summary.comparability.planHash = 'an-older-plan'
+  writeFileSync(file, JSON.stringify(kept))
+  const third = await demo(['--scale', '0.15', '--state', state])
+  assert.match(third.out, 'the demo plan in steady.config.ts changed since it was made')
+  assert.is((third.out.match(/^\$ steady baseline add/gm) ?? []).length, 3, third.out.slice(-3000))
+  assert.ok(third.code !== null && [0, 1, 3].includes(third.code), `exit ${third.code}\n${third.out.slice(-3000)}`)
 })
 
 test('an unknown fault switch is a usage error', async () => {
