@@ -73,6 +73,18 @@ test('a leak of the tolerance (20 MiB/h) fails on a soak long enough to see it, 
   assert.is(clean.status, 'pass', clean.message)
 })
 
+test('requests without an expected response (cut off at a phase end, errors) are never judged as latency', () => {
+  const v = verdictOf({}, (r) => {
+    const step = r.series.find((s) => s.source === 'load' && s.name === 'http_req_duration' && s.tags.name)!
+    // A series no baseline run has: the requests the load cut off when its phase ended (status 0), very fast.
+    const tags = { ...step.tags, expected_response: 'false', status: '0' }
+    const key = `${step.source}/${step.name}{${Object.entries(tags).sort().map(([k, x]) => `${k}=${x}`).join(',')}}`
+    r.series.push({ ...structuredClone(step), key, tags })
+  })
+  assert.is(v.stable.status, 'pass', v.stable.reason)
+  assert.not.ok(v.findings.some((f) => f.series?.includes('expected_response=false')), 'no latency finding on failed requests')
+})
+
 test('a step that degrades more under load, with the quiet phase unchanged, is a load-latency finding', () => {
   const v = verdictOf({ change: { kind: 'load-degradation', magnitude: 1.5, target: 'checkout/pay' } })
   const f = v.findings.filter((x) => x.kind === 'load-latency' && x.step === 'pay' && x.status === 'fail')

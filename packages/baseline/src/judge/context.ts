@@ -30,7 +30,17 @@ export interface JudgeContext {
 
 /** True when a step series (k6's `name` tag on http_req_duration). */
 export function isStepSeries(s: SeriesRecord): boolean {
-  return s.kind === 'histogram' && s.name === 'http_req_duration' && typeof s.tags.name === 'string'
+  return s.kind === 'histogram' && s.name === 'http_req_duration' && typeof s.tags.name === 'string' && !isFailedResponses(s)
+}
+
+/**
+ * Requests that got no expected response (k6's `expected_response:false`: an
+ * error status, a timeout, a request cut off at the end of a phase). They are
+ * judged as failures, never as latency: a version that fails fast must not
+ * look faster, and one whose requests are cut off must not look slower.
+ */
+export function isFailedResponses(s: SeriesRecord): boolean {
+  return s.tags.expected_response === 'false'
 }
 
 /** Whether the gate names this check as primary on top of the default family. */

@@ -19,7 +19,7 @@ import { normalQuantile, tQuantile, tSf } from '../stats/distributions.ts'
 import { blockBootstrap, bootstrapDetectable, detectableRise, pooledPrior, predict, type Prediction, type SpreadPrior } from './predict.ts'
 import { blockLength, blockMeans, windowLogs, windowsIn, type LevelStat, type SeriesPhaseSummary } from '../summary.ts'
 import type { BaselineEntry } from '../store.ts'
-import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
+import { isFailedResponses, isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { ms, pct, pval, r4, seriesLabel } from './check.ts'
 
 const statIndex: Record<LevelStat, 0 | 1 | 2> = { p50: 0, p95: 1, p99: 2 }
@@ -128,7 +128,7 @@ export function levelChecks(ctx: JudgeContext): Check[] {
   // generator's own (judged as start lateness), unless the gate names them.
   const subTiming = /^http_req_(blocked|connecting|tls_handshaking|sending|waiting|receiving)$/
   const latency = ctx.record.series.filter(
-    (s) => s.kind === 'histogram' && s.source !== 'generator' && (!subTiming.test(s.name) || ctx.gate.primary.some((p) => s.key.includes(p))),
+    (s) => s.kind === 'histogram' && s.source !== 'generator' && !isFailedResponses(s) && (!subTiming.test(s.name) || ctx.gate.primary.some((p) => s.key.includes(p))),
   )
   const phases = ctx.current.phases.map((p) => p.name)
   const groups = new Map<string, Group | undefined>()
