@@ -1,14 +1,16 @@
 /**
  * `npm run demo` (scripts/demo.ts), end to end on this machine at a small
  * scale: the scenarios on a fresh store, a baseline of three clean soaks built
- * once and then reused, a soak, the verdict and the report; and Ctrl-C in the
- * middle of it leaves nothing running.
+ * once and then reused, a soak, the verdict and the report; the latency and
+ * leak fault switches judged not stable; and Ctrl-C in the middle of it
+ * leaves nothing running.
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { comparisonRuns, readBaseline } from '@steady/baseline'
+import type { Verdict } from '@steady/record'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -74,6 +76,16 @@ test('the demo runs the scenarios, builds a baseline once, soaks, judges and wri
   assert.not.match(second.out, /^\$ steady baseline add/m)
   assert.match(second.out, 'with the latency fault on')
   assert.ok(second.code === 1 || second.code === 3, `a slower store is not judged stable: exit ${second.code}\n${second.out.slice(-3000)}`)
+
+  // The leak switch: judged not stable, the leak named (issue 11: `npm run demo -- --fault leak`).
+  const leak = await demo(['--scale', '0.15', '--state', state, '--fault', 'leak'])
+  assert.is(leak.code, 1, `the leaking store is judged not stable: exit ${leak.code}\n${leak.out.slice(-3000)}`)
+  assert.match(leak.out, 'verdict: not stable')
+  const leakVerdict = JSON.parse(readFileSync(join(state, 'latest', 'verdict.json'), 'utf8')) as Verdict
+  assert.ok(
+    leakVerdict.findings.some((f) => f.kind === 'leak' && f.primary && f.status === 'fail'),
+    `a failing leak finding: ${leakVerdict.findings.filter((f) => f.kind === 'leak').map((f) => `${f.status} ${f.message}`).join('; ')}`,
+  )
 
   // A baseline made with another demo plan (its hash in the runs differs) is not reused: it is made again.
   const file = join(state, 'baseline.json')
