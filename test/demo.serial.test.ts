@@ -56,7 +56,7 @@ async function groupGone(pid: number): Promise<boolean> {
 const state = mkdtempSync(join(tmpdir(), 'steady-demo-'))
 
 test('the demo runs the scenarios, builds a baseline once, soaks, judges and writes the report', async () => {
-  const first = await demo(['--scale', '0.15', '--state', state])
+  const first = await demo(['--scale', '0.3', '--state', state])
   const words: Record<number, string> = { 0: 'verdict: stable', 1: 'verdict: not stable', 3: 'verdict: inconclusive' }
   assert.ok(first.code !== null && first.code in words, `exit ${first.code}\n${first.out.slice(-3000)}`)
   assert.match(first.out, words[first.code!])
@@ -71,14 +71,14 @@ test('the demo runs the scenarios, builds a baseline once, soaks, judges and wri
   assert.ok(await groupGone(first.pid), 'nothing of the demo is left running')
 
   // The second time the baseline of this machine is reused, and a fault is named.
-  const second = await demo(['--scale', '0.15', '--state', state, '--fault', 'latency'])
+  const second = await demo(['--scale', '0.3', '--state', state, '--fault', 'latency'])
   assert.match(second.out, 'Reusing the baseline')
   assert.not.match(second.out, /^\$ steady baseline add/m)
   assert.match(second.out, 'with the latency fault on')
   assert.ok(second.code === 1 || second.code === 3, `a slower store is not judged stable: exit ${second.code}\n${second.out.slice(-3000)}`)
 
   // The leak switch: judged not stable, the leak named (issue 11: `npm run demo -- --fault leak`).
-  const leak = await demo(['--scale', '0.15', '--state', state, '--fault', 'leak'])
+  const leak = await demo(['--scale', '0.3', '--state', state, '--fault', 'leak'])
   assert.is(leak.code, 1, `the leaking store is judged not stable: exit ${leak.code}\n${leak.out.slice(-3000)}`)
   assert.match(leak.out, 'verdict: not stable')
   const leakVerdict = JSON.parse(readFileSync(join(state, 'latest', 'verdict.json'), 'utf8')) as Verdict
@@ -92,7 +92,7 @@ test('the demo runs the scenarios, builds a baseline once, soaks, judges and wri
   const kept = JSON.parse(readFileSync(file, 'utf8')) as { runs: Record<string, { summary?: { comparability: { planHash: string } } }> }
   for (const run of Object.values(kept.runs)) if (run.summary) run.summary.comparability.planHash = 'an-older-plan'
   writeFileSync(file, JSON.stringify(kept))
-  const third = await demo(['--scale', '0.15', '--state', state])
+  const third = await demo(['--scale', '0.3', '--state', state])
   assert.match(third.out, 'the demo plan in steady.config.ts changed since it was made')
   assert.is((third.out.match(/^\$ steady baseline add/gm) ?? []).length, 3, third.out.slice(-3000))
   assert.ok(third.code !== null && [0, 1, 3].includes(third.code), `exit ${third.code}\n${third.out.slice(-3000)}`)
