@@ -95,7 +95,11 @@ function report(r: FileResult): void {
   if (r.failed > 0 || process.env.STEADY_TEST_VERBOSE) process.stdout.write(r.output.trimEnd() + '\n')
   else {
     // Lines a test prints on purpose for CI's reader (a tool that was not there, a k6 test not run).
-    for (const line of r.output.split('\n')) if (line.startsWith('[note]')) process.stdout.write(`   ${line}\n`)
+    // uvu's progress bullets may come first on the same line: print from the note on.
+    for (const line of r.output.split('\n')) {
+      const at = line.indexOf('[note]')
+      if (at >= 0) process.stdout.write(`   ${line.slice(at)}\n`)
+    }
   }
 }
 
