@@ -9,7 +9,10 @@ import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
-const all = ['record', 'scenario', 'env', 'load', 'soak', 'baseline', 'report', 'process-health', 'cli', 'demo-store']
+/** Every package folder under packages/ (one with a package.json), read from disk, not listed by hand. */
+const all = readdirSync(join(root, 'packages'))
+  .filter((e) => existsSync(join(root, 'packages', e, 'package.json')))
+  .sort()
 
 /** The table from ARCHITECTURE.md: package → packages it must not import. */
 const forbidden: Record<string, string[]> = {
@@ -56,6 +59,19 @@ export function violations(pkg: string, source: string, file: string): string[] 
   return found
 }
 
+/** Package folders that have no row in the table (a new package would otherwise be checked against nothing). */
+export function withoutRow(packages: string[], table: Record<string, string[]>): string[] {
+  return packages.filter((pkg) => !Object.hasOwn(table, pkg))
+}
+
+test('every package folder has a row in the table', () => {
+  const missing = withoutRow(all, forbidden)
+  assert.equal(missing, [], `packages/ holds ${missing.join(', ')} without a row in ARCHITECTURE.md's table (add it to \`forbidden\` here and to the table)`)
+  const gone = Object.keys(forbidden).filter((pkg) => !all.includes(pkg))
+  assert.equal(gone, [], `the table names ${gone.join(', ')}, which packages/ does not hold`)
+  assert.ok(all.length >= 10, `found ${all.length} packages under packages/`)
+})
+
 test('every package exists with one public entry', () => {
   for (const pkg of all) {
     const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'))
@@ -83,6 +99,11 @@ test('the checker catches a forbidden import and a reach-in', () => {
   assert.equal(violations('baseline', "const m = await import('@steady/report')", f).length, 1)
   assert.equal(violations('baseline', "import { ok } from '@steady/record'\nimport { z } from './z.ts'", f), [])
   assert.equal(violations('record', "import '@steady/cli'", join(root, 'packages', 'record', 'src', 'a.ts')).length, 1)
+})
+
+test('a package folder added without a row is caught', () => {
+  assert.equal(withoutRow([...all, 'newcomer'], forbidden), ['newcomer'])
+  assert.equal(withoutRow(all, forbidden), [])
 })
 
 test.run()

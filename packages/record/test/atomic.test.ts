@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, chmodSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic } from '@steady/record'
@@ -32,14 +32,37 @@ test('concurrent writers never leave a mixed file', async () => {
   assert.ok(content === a || content === b)
 })
 
-test('a failed write leaves the old file and no temp file', async () => {
+test('a failed rename leaves the folder as it was and no temp file', async () => {
+  // The target is an existing non-empty folder: rename(2) refuses to replace it
+  // (EISDIR/ENOTEMPTY) even for root, so this failure path runs everywhere.
+  const parent = join(dir, 'rename-fails')
+  mkdirSync(join(parent, 'target'), { recursive: true })
+  writeFileSync(join(parent, 'target', 'inside.txt'), 'inside')
+  writeFileSync(join(parent, 'sibling.json'), '{"keep":true}')
+  const before = snapshot(parent)
+
+  const asyncError = await writeFileAtomic(join(parent, 'target'), 'new content').then(
+    () => undefined,
+    (error: NodeJS.ErrnoException) => error,
+  )
+  assert.ok(asyncError, 'the async write fails')
+  assert.ok(['EISDIR', 'ENOTEMPTY', 'EEXIST'].includes(asyncError.code ?? ''), `rename failed: ${asyncError.code}`)
+  assert.equal(snapshot(parent), before)
+
+  let syncError: NodeJS.ErrnoException | undefined
+  try {
+    writeFileAtomicSync(join(parent, 'target'), 'new content')
+  } catch (error) {
+    syncError = error as NodeJS.ErrnoException
+  }
+  assert.ok(syncError, 'the sync write fails')
+  assert.equal(snapshot(parent), before)
+  assert.equal(readdirSync(parent).filter((f) => f.endsWith('.tmp')), [])
+})
+
+test('a write into a read-only folder leaves the old file (non-root only)', async () => {
   if (process.getuid?.() === 0) {
-    // root ignores folder permissions; use a path under a regular file instead.
-    const file = join(dir, 'not-a-dir')
-    writeFileSync(file, 'x')
-    let failed = false
-    await writeFileAtomic(join(file, 'child.json'), '{}').catch(() => (failed = true))
-    assert.ok(failed)
+    console.log('[note] running as root, which ignores folder permissions: the read-only case is covered by the failed-rename test above')
     return
   }
   const ro = join(dir, 'ro')
@@ -50,6 +73,19 @@ test('a failed write leaves the old file and no temp file', async () => {
   chmodSync(ro, 0o700)
   assert.ok(failed)
   assert.is(readFileSync(join(ro, 'keep.txt'), 'utf8'), 'keep')
+  assert.equal(readdirSync(ro), ['keep.txt'])
 })
+
+/** Every entry under a folder with its content ('<dir>' for folders), sorted. */
+function snapshot(folder: string, prefix = ''): Array<[string, string]> {
+  const out: Array<[string, string]> = []
+  for (const name of readdirSync(folder).sort()) {
+    const p = join(folder, name)
+    if (statSync(p).isDirectory()) {
+      out.push([prefix + name, '<dir>'], ...snapshot(p, `${prefix}${name}/`))
+    } else out.push([prefix + name, readFileSync(p, 'utf8')])
+  }
+  return out
+}
 
 test.run()
