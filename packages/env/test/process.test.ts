@@ -5,10 +5,10 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync } from 'node:fs'
 import { join } from 'node:path'
 import { startEnvironment, withEnvironment, listEnvironments, type RunningEnvironment } from '@steady/env'
-import { alive, killGroup, portFree, portOf, service, tempProject } from './helpers.ts'
+import { alive, killGroup, portFree, portOf, rejection, service, tempProject } from './helpers.ts'
 
 const node = process.execPath
 
@@ -143,6 +143,92 @@ test('a custom urlPattern reads the URL from a named group', async () => {
     assert.equal(await (await fetch(handle.env.url)).text(), 'hello from api')
   } finally {
     await handle.down()
+    project.cleanup()
+  }
+})
+
+test('an exception in the callback: the same error comes back and the teardown still leaves nothing behind', async () => {
+  const project = tempProject()
+  const thrown = new Error('the run blew up')
+  let seen: RunningEnvironment | undefined
+  let grandchild: number | undefined
+  try {
+    const error = await rejection(() =>
+      withEnvironment(
+        {
+          name: 'local',
+          projectDir: project.dir,
+          branch: 'main',
+          config: { local: { services: { api: { command: node, args: [service], port: 'auto', env: { FIXTURE_CHILD: '1' } } } } },
+        },
+        async (env) => {
+          seen = env
+          grandchild = ((await (await fetch(`${env.url}/env`)).json()) as { grandchild: number }).grandchild
+          assert.ok(alive(env.services[0].pid), 'the service runs')
+          assert.ok(alive(grandchild), 'the grandchild runs')
+          assert.not.ok(await portFree(portOf(env.url)), 'the port is taken while it runs')
+          assert.equal(readdirSync(join(project.dir, '.steady', 'envs')).filter((f) => f.endsWith('.json')), [`${env.id}.json`])
+          throw thrown
+        },
+      ),
+    )
+    assert.is(error, thrown, `a different error came back: ${error.message}`)
+    const [api] = seen!.services
+    assert.not.ok(alive(api.pid), `the service (pid ${api.pid}) still runs`)
+    assert.not.ok(alive(grandchild!), `the grandchild (pid ${grandchild}) still runs`)
+    assert.ok(await portFree(portOf(api.url!)), 'the port is still taken')
+    assert.not.ok(existsSync(api.dataDir), 'the data folder is left')
+    const envs = join(project.dir, '.steady', 'envs')
+    assert.equal(existsSync(envs) ? readdirSync(envs).filter((f) => f.endsWith('.json')) : [], [], 'a state file is left')
+    assert.equal((await listEnvironments({ projectDir: project.dir })).environments, [])
+  } finally {
+    for (const s of seen?.services ?? []) killGroup(s.pid)
+    killGroup(grandchild)
+    project.cleanup()
+  }
+})
+
+test('cwd: the service runs in the folder given relative to the project root', async () => {
+  const project = tempProject()
+  mkdirSync(join(project.dir, 'sub'))
+  const handle = await startEnvironment({
+    name: 'c',
+    projectDir: project.dir,
+    branch: 'main',
+    config: { c: { services: { api: { command: node, args: [service], port: 'auto', cwd: 'sub' } } } },
+  })
+  try {
+    const reported = ((await (await fetch(`${handle.env.url}/env`)).json()) as { cwd: string }).cwd
+    assert.equal(reported, realpathSync(join(project.dir, 'sub')))
+  } finally {
+    await handle.down()
+    for (const s of handle.env.services) assert.not.ok(alive(s.pid))
+    project.cleanup()
+  }
+})
+
+test("port 'auto' with {port} in args and an explicit readiness: { tcp: true }", async () => {
+  const project = tempProject()
+  const lines: string[] = []
+  const handle = await startEnvironment({
+    log: (l) => lines.push(l),
+    name: 't',
+    projectDir: project.dir,
+    branch: 'main',
+    config: { t: { services: { api: { command: node, args: [service, '--listen', '{port}'], port: 'auto', readiness: { tcp: true, timeout: '10s' } } } } },
+  })
+  const [api] = handle.env.services
+  try {
+    const port = portOf(handle.env.url)
+    assert.ok(port > 0)
+    const seen = (await (await fetch(`${handle.env.url}/env`)).json()) as { env: Record<string, string>; argv: string[] }
+    assert.equal(seen.argv, ['--listen', String(port)], 'the picked port replaced {port}')
+    assert.equal(seen.env.PORT, String(port))
+    assert.ok(lines.includes(`  api: ready at http://127.0.0.1:${port}`), lines.join('\n'))
+  } finally {
+    await handle.down()
+    assert.not.ok(alive(api.pid))
+    assert.ok(await portFree(portOf(api.url!)))
     project.cleanup()
   }
 })
