@@ -208,6 +208,9 @@ test('done when: steady env up local brings the demo store up from steady.config
     assert.equal(code, 0, run.err() + run.out())
     assert.ok(pids.length > 0)
     for (const pid of pids) assert.not.ok(alive(pid), `pid ${pid} survived steady run --env local`)
+    const ports = [...run.err().matchAll(/ready at (http:\/\/\S+)/g)].map((m) => Number(new URL(m[1]).port))
+    assert.equal(ports.length, pids.length, `every started service reports where it is ready:\n${run.err()}`)
+    for (const port of ports) assert.ok(await portFree(port), `port ${port} is still taken after steady run --env local`)
   } finally {
     for (const pid of pids) killGroup(pid)
     rmSync(join(root, 'test-artifacts', `env-run-demo-${process.pid}`), { recursive: true, force: true })
