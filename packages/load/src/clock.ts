@@ -80,6 +80,17 @@ export class VirtualClock implements Clock {
     return sleepWith(this, atMs, signal)
   }
 
+  /**
+   * Moves the clock forward by `ms` at once, firing nothing: what a
+   * synchronous busy loop (or a stalled event loop) does to a real clock.
+   * Timers that fell due meanwhile fire late, at the new time, on the next
+   * step of {@link VirtualClock.drive} or {@link VirtualClock.advance}.
+   */
+  block(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`VirtualClock.block: ms must be ≥ 0, got ${ms}`)
+    this.#now += ms
+  }
+
   /** Moves the clock forward by `ms`, firing every timer due on the way (with microtasks settled between them). */
   async advance(ms: number): Promise<void> {
     const until = this.#now + ms
@@ -88,10 +99,11 @@ export class VirtualClock implements Clock {
       const next = this.#nextTimer()
       if (!next || next.at > until) break
       this.#timers.shift()
-      this.#now = next.at
+      // A timer that fell due while the clock was blocked fires late: time never runs backwards.
+      this.#now = Math.max(this.#now, next.at)
       next.fn()
     }
-    this.#now = until
+    this.#now = Math.max(this.#now, until)
     await settle()
   }
 
@@ -121,7 +133,8 @@ export class VirtualClock implements Clock {
       if (!next) throw new Error('VirtualClock.drive: the work is waiting but no timer is pending (deadlock)')
       if (steps >= maxSteps) throw new Error(`VirtualClock.drive: more than ${maxSteps} timers fired`)
       this.#timers.shift()
-      this.#now = next.at
+      // A timer that fell due while the clock was blocked fires late: time never runs backwards.
+      this.#now = Math.max(this.#now, next.at)
       next.fn()
     }
     if (failure) throw failure.error

@@ -158,7 +158,6 @@ test('abortOnFail stops the run when the threshold fails', async () => {
     'wrong status',
   )
   assert.is(r.stopReason, 'thresholds')
-  assert.ok(r.durationMs < 15_000)
   assert.is(r.thresholds[0].ok, false)
 })
 
