@@ -5,11 +5,12 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '@steady/cli'
-import { addRun, emptyBaseline, serialiseBaseline, summariseRun, syntheticRun } from '@steady/baseline'
+import { addRun, emptyBaseline, serialiseBaseline, summariseRun, syntheticRun, type SyntheticChange } from '@steady/baseline'
+import { FileStore, type Observation } from '@steady/process-health'
 
 const root = mkdtempSync(join(tmpdir(), 'steady-verdict-out-'))
 writeFileSync(join(root, 'steady.config.ts'), `export default { gates: { staging: { require: ['working', 'stable'], flakeBudget: 0.05 } } }\n`)
@@ -21,9 +22,9 @@ async function cli(...argv: string[]) {
   return { code, out, err }
 }
 
-function run(i: number): string {
+function run(i: number, more: { version?: string; change?: SyntheticChange } = {}): string {
   const dir = join(root, 'reports', `r${i}`)
-  syntheticRun({ seed: `out-${i}`, durationScale: 0.1, writeTo: dir, startedAt: new Date(Date.UTC(2026, 10, 1, i)) })
+  syntheticRun({ seed: `out-${i}`, durationScale: 0.1, writeTo: dir, startedAt: new Date(Date.UTC(2026, 10, 1, i)), ...more })
   return join(dir, 'run.json')
 }
 
@@ -63,6 +64,63 @@ test('each decision is recorded into the e2e-gate process; --no-record-health le
   assert.ok([0, 1, 3].includes(health.code), health.err)
   assert.match(health.out, 'e2e-gate')
   assert.match(health.out, 'pass_rate')
+})
+
+/** A config in its own folder (its own .steady/health), beside the shared runs. */
+function project(name: string, health: string): string {
+  const dir = join(root, name)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'steady.config.ts'), `export default { gates: { staging: { require: ['working', 'stable'], flakeBudget: 0.05 } }, health: ${health} }\n`)
+  return join(dir, 'steady.config.ts')
+}
+
+async function gateHistory(config: string): Promise<Observation[]> {
+  const store = new FileStore(join(config, '..', '.steady', 'health'))
+  return store.read({ process: 'e2e-gate' })
+}
+
+test('the decision is recorded with its indicators and values, and the same version judged again records whether it flipped', async () => {
+  const config = project('flake', '{}')
+  const good = run(10, { version: '2.0.0' })
+  const bad = run(11, { version: '2.0.0', change: { kind: 'failures', magnitude: 0.3 } })
+  const first = await cli('verdict', good, '--baseline', baselineFile, '--gate', 'staging', '--config', config)
+  assert.is(first.code, 0, first.out + first.err)
+  let obs = await gateHistory(config)
+  const fields = { verdict: 'pass', version: '2.0.0', run_id: JSON.parse(readFileSync(good, 'utf8')).id }
+  assert.equal(
+    obs.map((o) => [o.indicator, o.value]),
+    [['duration', obs[0].value], ['inconclusive_rate', 0], ['pass_rate', 1]],
+    'a version judged for the first time has no flaky outcome',
+  )
+  const durationS = JSON.parse(readFileSync(good, 'utf8')).durationMs / 1000
+  assert.ok(Math.abs(obs[0].value - durationS) < 0.01, `duration ${obs[0].value} s, the run's ${durationS} s`)
+  for (const o of obs) {
+    assert.equal(o.labels, { gate: 'staging' })
+    assert.equal(o.fields, fields)
+  }
+  const again = await cli('verdict', good, '--baseline', baselineFile, '--gate', 'staging', '--config', config)
+  assert.is(again.code, 0)
+  obs = await gateHistory(config)
+  assert.equal(obs.filter((o) => o.indicator === 'flaky_rate').map((o) => o.value), [0], 'the same verdict again: held')
+  const flipped = await cli('verdict', bad, '--baseline', baselineFile, '--gate', 'staging', '--config', config)
+  assert.is(flipped.code, 1, flipped.out + flipped.err)
+  obs = await gateHistory(config)
+  const last = obs.filter((o) => o.fields?.verdict === 'fail')
+  assert.equal(last.map((o) => [o.indicator, o.value]).sort(), [['duration', last[0].value], ['flaky_rate', 1], ['inconclusive_rate', 0], ['pass_rate', 0]].sort())
+  assert.equal(obs.filter((o) => o.indicator === 'flaky_rate').map((o) => o.value), [0, 1], 'the other verdict for 2.0.0: flipped')
+  const health = await cli('health', '--process', 'e2e-gate', '--format', 'json', '--config', config)
+  const report = JSON.parse(health.out) as { processes: { indicators: { indicator: string; samples: { recent: number } }[] }[] }
+  const flaky = report.processes[0].indicators.find((i) => i.indicator === 'flaky_rate')
+  assert.is(flaky?.samples.recent, 2, health.out)
+})
+
+test('health.recordGateDecisions: false in the config records nothing', async () => {
+  const config = project('opt-out', '{ recordGateDecisions: false }')
+  const r = await cli('verdict', current, '--baseline', baselineFile, '--gate', 'staging', '--config', config)
+  assert.ok([0, 1, 3].includes(r.code), r.err)
+  assert.not.match(r.err, 'warning')
+  assert.equal(await gateHistory(config), [])
+  assert.not.ok(existsSync(join(root, 'opt-out', '.steady')))
 })
 
 test.run()

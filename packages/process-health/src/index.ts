@@ -60,7 +60,7 @@ export { FaroNodeTransport, createFaroExporter, parseRetryAfter } from './export
 export type { FaroTransportOptions, FaroTransportStats, FaroExporterOptions, FaroExporter } from './export/faro.ts'
 export { ciProcess, ciLabels } from './processes/ci.ts'
 export { doraProcess, doraLabels, deploymentFrequencyTier, durationTier, changeFailureTier } from './processes/dora.ts'
-export { e2eGateProcess, e2eGateLabels, recordGateDecision } from './processes/e2e-gate.ts'
+export { e2eGateProcess, e2eGateLabels, recordGateDecision, gateFlakiness } from './processes/e2e-gate.ts'
 export type { GateDecision, RecordGateDecisionOptions } from './processes/e2e-gate.ts'
 export type { ReadyMadeOptions } from './processes/options.ts'
 export { resolveProcesses, openStore, implicitProcessNames, readyMadeProcesses } from './config.ts'

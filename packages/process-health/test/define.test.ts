@@ -15,6 +15,7 @@ import {
   parseDurationMs,
   parseInstant,
   recordGateDecision,
+  gateFlakiness,
   recordObservation,
   resolveProcesses,
   type ProcessDefinition,
@@ -185,6 +186,28 @@ test('recordGateDecision records the E2E gate process, and the gate gets its own
   assert.match(p.indicators[3].reason, /median duration over the last 3d is 3\dm/)
   const stored = await store.read({ process: 'e2e-gate', indicator: 'duration' })
   assert.equal(stored.find((o) => o.fields?.run_id === '900000')?.fields, { verdict: 'pass', version: '1.0.0', run_id: '900000' })
+})
+
+test('recordGateDecision derives flakiness from the last conclusive verdict of the same gate, environment and version', async () => {
+  const store = new FileStore(mkdtempSync(join(tmpdir(), 'steady-health-flaky-')))
+  const t0 = Date.parse('2025-02-01T00:00:00Z')
+  const decide = async (k: number, verdict: 'pass' | 'fail' | 'inconclusive', version: string, environment = 'staging', gate = 'checkout') => {
+    const obs = await recordGateDecision(store, { gate, verdict, durationMs: 60_000, at: t0 + k * 60_000, version, environment })
+    return obs.find((o) => o.indicator === 'flaky_rate')?.value
+  }
+  assert.is(await decide(0, 'pass', '1.0.0'), undefined, 'first judgement of a version: no flaky outcome')
+  assert.is(await decide(1, 'inconclusive', '1.0.0'), undefined, 'an inconclusive decision has none')
+  assert.is(await decide(2, 'pass', '1.0.0'), 0, 'same verdict again: held')
+  assert.is(await decide(3, 'fail', '1.0.0'), 1, 'the other verdict: flipped')
+  assert.is(await decide(4, 'fail', '1.0.0'), 0, 'compared with the last conclusive verdict, which was fail')
+  assert.is(await decide(5, 'pass', '1.0.0', 'prod'), undefined, 'another environment is another history')
+  assert.is(await decide(6, 'pass', '1.0.0', 'staging', 'search'), undefined, 'another gate too')
+  assert.is(await decide(7, 'fail', '1.1.0'), undefined, 'another version too')
+  assert.is(await gateFlakiness(store, { gate: 'checkout', verdict: 'pass', version: '1.0.0', environment: 'staging', at: t0 + 3.5 * 60_000 }), true, 'only decisions before it count')
+  const given = await recordGateDecision(store, { gate: 'checkout', verdict: 'pass', durationMs: 1, at: t0 + 9 * 60_000, version: '1.0.0', environment: 'staging', flaky: false })
+  assert.is(given.find((o) => o.indicator === 'flaky_rate')?.value, 0, 'a given flaky wins')
+  const flaky = await store.read({ process: 'e2e-gate', indicator: 'flaky_rate' })
+  assert.equal(flaky.map((o) => [o.value, o.fields?.version, o.fields?.verdict]), [[0, '1.0.0', 'pass'], [1, '1.0.0', 'fail'], [0, '1.0.0', 'fail'], [0, '1.0.0', 'pass']])
 })
 
 test('recordObservation checks the process exists', async () => {

@@ -4,7 +4,7 @@
  * often it cannot decide, how flaky it is, how long its soaks take.
  */
 import { createObservation, defineProcess } from '../define.ts'
-import { systemClock, type Clock } from '../time.ts'
+import { parseInstant, systemClock, type Clock } from '../time.ts'
 import type { Fields, IndicatorDefinition, Labels, Observation, ProcessDefinition } from '../types.ts'
 import type { HealthStore } from '../store/types.ts'
 import { withObjectives, type ReadyMadeOptions } from './options.ts'
@@ -47,7 +47,14 @@ export interface GateDecision {
   durationMs: number
   /** When the decision was made. Default: the clock's now. */
   at?: number | string | Date
-  /** True when the same version was judged before with the other conclusive verdict; leave out when unknown. */
+  /**
+   * True when this conclusive verdict differs from the last conclusive verdict
+   * the same gate gave the same version (in the same environment), false when
+   * it agrees. Left out, {@link recordGateDecision} derives it from the store's
+   * history when `version` is given (see {@link gateFlakiness}); an
+   * inconclusive decision, or a version judged for the first time, records no
+   * flaky outcome.
+   */
   flaky?: boolean
   /** The environment judged (a label), e.g. `staging`. */
   environment?: string
@@ -68,15 +75,43 @@ export interface RecordGateDecisionOptions {
 }
 
 /**
+ * Whether a conclusive decision flipped: it is compared with the last
+ * conclusive decision (`pass_rate` observation) before it with the same gate,
+ * environment and version, read from the store. Returns `true` when the
+ * verdict differs, `false` when it agrees, `undefined` when it cannot tell:
+ * the decision is inconclusive, has no version, or the version was never
+ * judged conclusively before (a store that keeps no fields, such as
+ * Prometheus, never knows the version of a past decision).
+ */
+export async function gateFlakiness(
+  store: HealthStore,
+  decision: Pick<GateDecision, 'gate' | 'verdict' | 'version' | 'environment'> & { at: number },
+  process: ProcessDefinition = e2eGateProcess(),
+): Promise<boolean | undefined> {
+  if (decision.verdict === 'inconclusive' || !decision.version) return undefined
+  const history = await store.read({ process: process.name, indicator: 'pass_rate', to: decision.at })
+  let last: Observation | undefined
+  for (const o of history) {
+    if (o.at > decision.at || o.labels?.gate !== decision.gate || (o.labels?.environment ?? '') !== (decision.environment ?? '')) continue
+    if (String(o.fields?.version ?? '') !== decision.version) continue
+    if (!last || o.at >= last.at) last = o
+  }
+  if (!last) return undefined
+  return (last.value >= 0.5 ? 'pass' : 'fail') !== decision.verdict
+}
+
+/**
  * Records a gate decision into the E2E-gate process: its duration, whether it
- * was inconclusive, whether a conclusive one passed, and (when known) whether
- * it flipped. `steady verdict` calls this for each decision; the opt-out is
- * the caller's. Returns the observations appended.
+ * was inconclusive, whether a conclusive one passed, and whether it flipped
+ * (given, or derived from the store with {@link gateFlakiness}).
+ * `steady verdict` calls this for each decision; the opt-out is the caller's.
+ * Returns the observations appended.
  */
 export async function recordGateDecision(store: HealthStore, decision: GateDecision, options: RecordGateDecisionOptions = {}): Promise<Observation[]> {
   const process = options.process ?? e2eGateProcess()
   const clock = options.clock ?? systemClock
   const at = decision.at ?? clock.now()
+  const flaky = decision.flaky ?? (await gateFlakiness(store, { ...decision, at: parseInstant(at, 'at', clock.now()) }, process))
   const labels: Labels = { gate: decision.gate }
   if (decision.environment) labels.environment = decision.environment
   const fields: Fields = { verdict: decision.verdict, ...decision.fields }
@@ -88,7 +123,7 @@ export async function recordGateDecision(store: HealthStore, decision: GateDecis
     { ...base, indicator: 'inconclusive_rate', value: decision.verdict === 'inconclusive' ? 1 : 0 },
   ]
   if (decision.verdict !== 'inconclusive') inputs.push({ ...base, indicator: 'pass_rate', value: decision.verdict === 'pass' ? 1 : 0 })
-  if (decision.flaky !== undefined) inputs.push({ ...base, indicator: 'flaky_rate', value: decision.flaky ? 1 : 0 })
+  if (flaky !== undefined) inputs.push({ ...base, indicator: 'flaky_rate', value: flaky ? 1 : 0 })
   const observations = inputs.map((input) => createObservation(process, input, clock))
   await store.append(observations)
   return observations
