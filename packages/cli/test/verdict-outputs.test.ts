@@ -28,7 +28,7 @@ function run(i: number, more: { version?: string; change?: SyntheticChange } = {
   return join(dir, 'run.json')
 }
 
-const runs = [0, 1, 2, 3].map(run)
+const runs = [0, 1, 2, 3].map((i) => run(i))
 const baselineFile = join(root, 'baseline.json')
 const file = emptyBaseline('synthetic-store')
 for (const [i, p] of runs.entries()) addRun(file, summariseRun(JSON.parse(readFileSync(p, 'utf8')), { distributions: true }), { by: 'test', now: new Date(Date.UTC(2026, 10, 2, i)), path: 'baseline.json' })
