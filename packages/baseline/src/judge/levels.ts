@@ -196,11 +196,21 @@ export function levelChecks(ctx: JudgeContext): Check[] {
       }
     }
   }
+  // The run-to-run shifts of every step at once, pooled over the phases that count and their statistics
+  // (same source): K baseline runs alone give a t on K − 1 degrees of freedom, and with K = 3 a shift of
+  // +800% cannot pass a family-corrected level.
+  const shiftPool: { key: string; variance: number; mad: number; df: number }[] = []
+  for (const [gk, group] of groups) {
+    if (!group || !ctx.primaryPhases.has(gk.split('|')[0])) continue
+    const base = shiftsWithout(ctx, group, gk.split('|')[0], gk.split('|')[1] as LevelStat, '').baseline.filter((v): v is number => v !== undefined)
+    if (base.length >= 2) shiftPool.push({ key: gk, variance: variance(base), mad: scaledMad(base) ** 2, df: base.length - 1 })
+  }
   for (const [gk, group] of groups) {
     if (!group) continue
     const [phase, stat, source] = gk.split('|') as [string, LevelStat, string]
     if (stat === 'p50') continue
-    const c = shiftCheck(ctx, group, phase, stat, source)
+    const siblings = shiftPool.filter((x) => x.key.endsWith(`|${source}`))
+    const c = shiftCheck(ctx, group, phase, stat, source, siblings)
     if (c) checks.push(c)
   }
   for (const raw of raws) {
@@ -472,13 +482,14 @@ function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
  * runs' shifts. This is where a service-wide slowdown shows, judged against
  * the run-to-run spread, which it cannot be told from below that spread.
  */
-function shiftCheck(ctx: JudgeContext, group: Group, phase: string, stat: LevelStat, source: string): Check | undefined {
+function shiftCheck(ctx: JudgeContext, group: Group, phase: string, stat: LevelStat, source: string, siblings: { key: string; variance: number; mad: number; df: number }[]): Check | undefined {
   const shifts = shiftsWithout(ctx, group, phase, stat, '')
   const base = shifts.baseline.filter((v): v is number => v !== undefined)
   if (shifts.current === undefined || base.length < ctx.gate.minBaselineRuns) return undefined
   const kind = stat === 'p99' ? 'tail' : 'level'
   const tol = kind === 'tail' ? ctx.gate.tolerance.tail : ctx.gate.tolerance.level
-  const pr = predict(base, shifts.current, Number.NaN, ctx.gate.noiseFloor[stat])
+  const pooled = pooledPrior(siblings, `${phase}|${stat}|${source}`, 4 * Math.max(1, base.length - 1))
+  const pr = predict(base, shifts.current, Number.NaN, ctx.gate.noiseFloor[stat], pooled && { ...pooled, keepOwnSpread: true })
   const series = `${source}/http_req_duration{*}`
   const finding: Finding = {
     id: `${kind}:${stat}:${series}@${phase}`,

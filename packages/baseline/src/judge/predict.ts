@@ -46,6 +46,13 @@ export interface SpreadPrior {
   /** Pooled squared scaled MAD, moderating the robust spread the same way. */
   mad: number
   df: number
+  /**
+   * The siblings lend their degrees of freedom but never shrink this series'
+   * own spread: for a quantity whose siblings may be quieter than it (the
+   * run-to-run shift of every step, which differs by phase), the moderated
+   * spread is taken no lower than the series' own.
+   */
+  keepOwnSpread?: boolean
 }
 
 /** Predicts a new run's log value from K baseline logs and tests the current one. */
@@ -54,7 +61,11 @@ export function predict(logs: readonly number[], current: number, seCurrent: num
   const centre = mean(logs)
   const own = sd(logs)
   const ownMad = scaledMad(logs)
-  const moderate = (pooled: number, mine: number) => (prior && prior.df > 0 ? Math.sqrt((prior.df * pooled + (k - 1) * mine * mine) / (prior.df + k - 1)) : mine)
+  const moderate = (pooled: number, mine: number) => {
+    if (!prior || prior.df <= 0) return mine
+    const m = Math.sqrt((prior.df * pooled + (k - 1) * mine * mine) / (prior.df + k - 1))
+    return prior.keepOwnSpread ? Math.max(m, mine) : m
+  }
   const terms: [number, Prediction['sigmaFrom']][] = [
     [moderate(prior?.variance ?? 0, own), prior && prior.df > 0 ? 'pooled' : 'runs'],
     [moderate(prior?.mad ?? 0, ownMad), 'mad'],

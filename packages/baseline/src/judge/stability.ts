@@ -387,7 +387,7 @@ function loadLatencyChecks(ctx: JudgeContext): Check[] {
     }
   }
   const pool = raws.map((r) => ({ key: `${r.s.key}@${r.phase}`, variance: sd(r.base) ** 2, mad: 0, df: r.base.length - 1 }))
-  return raws.map((r) => {
+  const steps = raws.map((r) => {
     const prior = pooledPrior(pool, `${r.s.key}@${r.phase}`, 4 * (r.base.length - 1))
     const pr = predict(r.base, r.cur, r.se, ctx.gate.noiseFloor.p95, prior)
     const label = seriesLabel(r.s.tags, r.s.source, r.s.name)
@@ -434,6 +434,70 @@ function loadLatencyChecks(ctx: JudgeContext): Check[] {
       status === 'fail' || status === 'accepted' || status === 'muted'
         ? `${label} degrades more under load: in ${r.phase} it is ${Math.exp(r.cur).toFixed(2)}× its ${quiet} p95, the baseline runs ${Math.exp(pr.centre).toFixed(2)}× (${pct(pr.change)})${unmatched}; ${pval(finding.pAdjusted ?? pr.p)}`
         : `${label} under load: ${r.phase}/${quiet} p95 ${Math.exp(r.cur).toFixed(2)}× (baseline ${Math.exp(pr.centre).toFixed(2)}×)${unmatched}`
+    return check
+  })
+  return [...steps, ...allStepsLoadLatency(ctx, quiet, raws.map((r) => r.s))]
+}
+
+/**
+ * Every step of a source at once: the median over the steps of ln(loaded p95 / quiet p95), against the
+ * baseline runs' medians. Primary in the phases that count: a service whose latency grows with the load
+ * (a lock, a pool too small) is what "stable under load" is about, and the quiet phase is its own
+ * control, so a run-wide shift cancels. The spread is pooled over the loaded phases (a t on K − 1 degrees
+ * of freedom alone cannot pass a family-corrected level with a few runs), never below the phase's own.
+ */
+function allStepsLoadLatency(ctx: JudgeContext, quiet: string, series: SeriesRecord[]): Check[] {
+  const tol = ctx.gate.tolerance.loadLatency
+  const ratio = (sp: Record<string, { p95?: number }> | undefined, phase: string) => (sp?.[phase]?.p95 && sp?.[quiet]?.p95 ? Math.log(sp[phase].p95! / sp[quiet].p95!) : undefined)
+  const medianOver = (xs: (number | undefined)[]) => {
+    const v = xs.filter((x): x is number => x !== undefined).sort((a, b) => a - b)
+    return v.length >= 5 ? (v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2) : undefined
+  }
+  const groups: { phase: string; source: string; steps: number; cur: number; base: number[] }[] = []
+  for (const phase of ctx.loadedPhases) {
+    for (const source of new Set(series.map((s) => s.source))) {
+      const members = [...new Set(series.filter((s) => s.source === source).map((s) => s.key))]
+      const cur = medianOver(members.map((k) => ratio(ctx.current.series[k]?.phases, phase)))
+      const base = baselineValues(ctx.rolling, (r) => medianOver(members.map((k) => ratio(r.summary?.series[k]?.phases, phase))))
+      if (cur !== undefined && base.length >= ctx.gate.minBaselineRuns) groups.push({ phase, source, steps: members.length, cur, base })
+    }
+  }
+  const pool = groups.map((g) => ({ key: `${g.source}@${g.phase}`, variance: sd(g.base) ** 2, mad: 0, df: g.base.length - 1 }))
+  return groups.map((g) => {
+    const prior = pooledPrior(pool, `${g.source}@${g.phase}`, 4 * (g.base.length - 1))
+    const pr = predict(g.base, g.cur, Number.NaN, ctx.gate.noiseFloor.p95, prior && { ...prior, keepOwnSpread: true })
+    const series = `${g.source}/http_req_duration{*}`
+    const finding: Finding = {
+      id: `load-latency:p95:${series}@${g.phase}`,
+      kind: 'load-latency',
+      question: 'stable',
+      status: 'pass',
+      primary: ctx.primaryPhases.has(g.phase) || namedPrimary(ctx.gate, 'load-latency', 'p95', series),
+      series,
+      step: '*',
+      phase: g.phase,
+      stat: `p95 ${g.phase}/${quiet}`,
+      unit: 'ratio',
+      baseline: r4(Math.exp(pr.centre)),
+      current: r4(Math.exp(g.cur)),
+      change: r4(pr.change),
+      changeKind: 'relative',
+      interval: [r4(pr.interval[0]), r4(pr.interval[1])],
+      pValue: r4(pr.p),
+      tolerance: tol,
+      method: `median over the ${g.steps} ${g.source} steps of the loaded phase's p95 over the quiet phase's, log-scale prediction interval, t on ${pr.df} df (σ = ${r4(pr.sigma)}, from ${pr.sigmaFrom})`,
+      evidence: { quietPhase: quiet, steps: g.steps, baselineRuns: g.base.length },
+      message: '',
+    }
+    const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+    check.power = (alphaEach) => {
+      finding.detectable = r4(Math.max(tol, detectableRise(pr, alphaEach)))
+    }
+    const label = `all ${g.source} steps`
+    check.describe = (status) =>
+      status === 'fail' || status === 'accepted' || status === 'muted'
+        ? `${label} degrade more under load: in ${g.phase} their p95 is ${Math.exp(g.cur).toFixed(2)}× their ${quiet} p95 (median over ${g.steps} steps), the baseline runs ${Math.exp(pr.centre).toFixed(2)}× (${pct(pr.change)}; tolerance ${pct(tol)}); ${pval(finding.pAdjusted ?? pr.p)}`
+        : `${label} under load: ${g.phase}/${quiet} p95 ${Math.exp(g.cur).toFixed(2)}× (baseline ${Math.exp(pr.centre).toFixed(2)}×; changes from ${pct(finding.detectable)} would have been seen)`
     return check
   })
 }
