@@ -11,6 +11,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import {
+  LatencyHistogram,
   Redactor,
   RunRecordWriter,
   SeriesAggregator,
@@ -26,7 +27,7 @@ import { feedLoadWindow, runLoad, runSetup, runTeardown, scaleProfile, type Load
 import type { ResolvedPlan } from './plan.ts'
 import { ServiceMetricsScraper, DEFAULT_SERVICE_SERIES } from './scrape/service-metrics.ts'
 import { ProcSampler } from './scrape/proc.ts'
-import { sampleInstant } from './scrape/prometheus-query.ts'
+import { fillFromRange } from './scrape/prometheus-query.ts'
 import { Progress } from './progress.ts'
 import { LiveMetrics } from './live-metrics.ts'
 
@@ -63,6 +64,8 @@ export interface SoakOptions {
   preflight?: boolean
   /** Serve the soak's own /metrics on this port (0 picks one). */
   metricsPort?: number
+  /** The address the live /metrics listens on (default 127.0.0.1; `0.0.0.0` for a Prometheus on another host). */
+  metricsHost?: string
   /** Headers every probe request sends (from the config). */
   headers?: Record<string, string>
   redactor?: Redactor
@@ -158,18 +161,21 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     if (stop.signal.aborted) return { preflightFailures: [], interrupted: String(stop.signal.reason ?? 'signal') }
 
     // ── the run ──────────────────────────────────────────────────────────────
+    const startedAt = new Date()
     const t0 = performance.now()
     const now = () => performance.now() - t0
     const agg = new SeriesAggregator({ windowMs: plan.windowMs, now })
+    // The writer closes windows up to its clock; a tick holds it at the boundary it filled up to (see tick()).
+    let closeAt: number | undefined
     const writer = new RunRecordWriter({
       dir: o.outDir,
       aggregator: agg,
-      now,
+      now: () => closeAt ?? now(),
       redactor,
       header: {
         kind: 'soak',
         id: o.runId,
-        startedAt: new Date().toISOString(),
+        startedAt: startedAt.toISOString(),
         tool: { name: 'steady', version: o.toolVersion },
         subject: o.subject,
         seed: o.seed,
@@ -181,7 +187,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     const live = o.metricsPort !== undefined ? new LiveMetrics(plan.name) : undefined
     let metricsUrl: string | undefined
     if (live) {
-      metricsUrl = await live.listen(o.metricsPort!)
+      metricsUrl = await live.listen(o.metricsPort!, o.metricsHost)
       progress.log(`live metrics of this soak: ${metricsUrl}`)
     }
     live?.total.set(plan.totalMs / 1000)
@@ -225,18 +231,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     let scraping: Promise<unknown> = Promise.resolve()
     const scrapeAll = () => {
       // One scrape round at a time: a slow /metrics must not pile up requests.
-      scraping = scraping.then(() =>
-        Promise.all([
-          ...scrapers.map((s) => s.scrape(stop.signal)),
-          ...(plan.prometheus
-            ? plan.prometheus.queries.map((q) =>
-                sampleInstant(plan.prometheus!.url, q, agg, now(), stop.signal).catch((e: Error) =>
-                  event({ atMs: now(), kind: 'scrape-failed', message: `PromQL ${q.name}: ${e.message}`, data: { query: q.name } }),
-                ),
-              )
-            : []),
-        ]).then(() => samplers.forEach((s) => s.sample())),
-      )
+      scraping = scraping.then(() => Promise.all(scrapers.map((s) => s.scrape(stop.signal))).then(() => samplers.forEach((s) => s.sample())))
     }
     scrapeAll()
     const scrapeTimer = setInterval(scrapeAll, plan.scrapeIntervalMs)
@@ -248,10 +243,48 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     let passed = 0
     let loadRate: number | undefined
     let lastP95: number | undefined
-    const windowTimer = setInterval(() => {
+    /** When each phase started (monotonic ms), to give a point in the past its phase. */
+    const phaseStarts: { name: string; startMs: number }[] = []
+    const phaseAt = (atMs: number) => phaseStarts.findLast((p) => p.startMs <= atMs)?.name ?? plan.phases[0].name
+    // A Prometheus server's series: each window is filled from query_range over its span when it closes.
+    let promFilledUpTo = 0
+    const fillFromPrometheus = async (toMs: number) => {
+      const prom = plan.prometheus
+      if (!prom || toMs <= promFilledUpTo) return
+      const span = { fromMs: promFilledUpTo, toMs, wallStartMs: startedAt.getTime(), stepMs: plan.scrapeIntervalMs, phaseAt }
+      promFilledUpTo = toMs
+      await Promise.all(
+        prom.queries.map((q) =>
+          fillFromRange(prom.url, q, agg, span, stop.signal).catch((e: Error) => {
+            if (!stop.signal.aborted) event({ atMs: now(), kind: 'scrape-failed', message: `PromQL ${q.name}: ${e.message}`, data: { query: q.name } })
+          }),
+        ),
+      )
+    }
+    // Successful probe requests of the open windows, for the progress line's p95 of the last closed window.
+    const probeWindows = new Map<number, LatencyHistogram>()
+    const spare: LatencyHistogram[] = []
+    const tick = async () => {
+      const upTo = agg.windowOf(now())
+      await fillFromPrometheus(upTo * plan.windowMs)
+      closeAt = upTo * plan.windowMs
       writer.flush()
+      closeAt = undefined
+      const last = probeWindows.get(upTo - 1)
+      lastP95 = last ? last.quantile(0.95) : undefined
+      for (const [i, h] of probeWindows) {
+        if (i >= upTo) continue
+        probeWindows.delete(i)
+        h.reset()
+        spare.push(h)
+      }
       progress.update({ phase: phaseName, elapsedMs: now(), totalMs: plan.totalMs, iterations, passed, p95Ms: lastP95, loadRate })
       live?.elapsed.set(now() / 1000)
+    }
+    // One tick at a time: a slow Prometheus delays the flush, never reorders it.
+    let ticking: Promise<void> = Promise.resolve()
+    const windowTimer = setInterval(() => {
+      ticking = ticking.then(tick)
     }, plan.windowMs)
 
     // The probe loop: the measured user flows.
@@ -320,7 +353,13 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
               phase: startPhase,
               ...(error ? { error } : {}),
             })
-            if (!error) live?.probeDuration.labels(e.scenario, e.step).observe(e.durationMs / 1000)
+            if (!error) {
+              live?.probeDuration.labels(e.scenario, e.step).observe(e.durationMs / 1000)
+              const i = agg.windowOf(e.endTime - t0)
+              let h = probeWindows.get(i)
+              if (!h) probeWindows.set(i, (h = spare.pop() ?? new LatencyHistogram()))
+              h.record(e.durationMs)
+            }
           },
         })
         // An iteration cut short by the end of the soak is not a result of the service.
@@ -338,6 +377,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       phaseName = phase.name
       phaseIndex = i
       agg.setPhase(phase.name)
+      phaseStarts.push({ name: phase.name, startMs: now() })
       live?.setPhase(plan.name, phase.name, i > 0 ? plan.phases[i - 1].name : 'none')
       const startMs = now()
       event({ atMs: startMs, kind: 'phase-start', message: `phase ${phase.name} (${Math.round(phase.durationMs / 1000)}s${phase.load ? `, load ${phase.load}` : ''})`, data: { phase: phase.name } })
@@ -387,9 +427,6 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       // The warm-up goes into the record, so the judge ignores what the plan said to ignore (not its own default).
       writer.phaseEnded({ name: phase.name, startMs, endMs, warmupMs: phase.warmupMs, ...(phaseLoad ? { load: phaseLoad } : {}) })
       event({ atMs: endMs, kind: 'phase-end', message: `phase ${phase.name} ended`, data: { phase: phase.name } })
-      const summary = agg.phaseAggregates()
-      lastP95 = undefined
-      for (const [key, phases] of summary) if (key.startsWith('probe/http_req_duration') && phases[phase.name]?.p95 !== undefined) lastP95 = Math.max(lastP95 ?? 0, phases[phase.name].p95!)
     }
 
     // ── the end: stop probing, last scrape, teardown hooks, compact ─────────
@@ -397,9 +434,10 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     await Promise.all(probes)
     clearInterval(scrapeTimer)
     clearInterval(windowTimer)
+    await ticking
     if (!stop.signal.aborted) {
       scrapeAll()
-      await scraping
+      await Promise.all([scraping, fillFromPrometheus(now())])
     }
     for (const file of o.files) {
       const problem = await runTeardown(file, setupByFile.get(file), { target: o.target, seed: o.seed, redactor })

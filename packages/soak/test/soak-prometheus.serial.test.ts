@@ -1,7 +1,8 @@
 /**
  * The Prometheus-server path of a soak: a real `prometheus` (Debian's) scrapes
  * the demo store, and the soak reads the store's indicators with PromQL
- * instead of scraping it itself.
+ * (`query_range` over each window's span, at the scrape interval) instead of
+ * scraping it itself.
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -29,10 +30,12 @@ test('a soak reads service indicators from a Prometheus server that scrapes the 
       scrape: {
         path: false,
         proc: false,
-        interval: '1s',
+        interval: '500ms',
         prometheus: {
           url: prom.url,
           queries: [
+            // The evaluation time itself: shows exactly which instants each window was filled from.
+            { name: 'evaluated_at', expr: 'vector(time())', unit: 'seconds' },
             { name: 'store_heap_used', expr: 'nodejs_heap_size_used_bytes', unit: 'bytes' },
             { name: 'store_retained', expr: 'store_fault_leak_retained_bytes', unit: 'bytes' },
           ],
@@ -70,6 +73,18 @@ test('a soak reads service indicators from a Prometheus server that scrapes the 
     const values = retained!.windows.map((w) => w.value!)
     assert.ok(values.at(-1)! > values[0], `retained ${values}`)
     assert.is(record.events.filter((e) => e.kind === 'scrape-failed').length, 0)
+    // Each window was filled by query_range over its own span with a step of the scrape interval:
+    // two evaluations per 1-s window, at its start and half a second later, on the record's clock.
+    const start = Date.parse(record.startedAt) / 1000
+    const evaluated = record.series.find((s) => s.name === 'evaluated_at')!
+    const full = evaluated.windows.slice(0, -1)
+    assert.ok(full.length >= 5, JSON.stringify(evaluated.windows))
+    for (const w of full) {
+      assert.is(w.count, 2, `window ${w.i}: ${JSON.stringify(w)}`)
+      assert.ok(Math.abs(w.min! - (start + w.i)) < 1e-4, `window ${w.i} starts at ${start + w.i}, first evaluation ${w.min}`)
+      assert.ok(Math.abs(w.value! - (start + w.i + 0.5)) < 1e-4, `window ${w.i}: second evaluation ${w.value}`)
+    }
+    assert.is(evaluated.phases.quiet.count, evaluated.windows.reduce((n, w) => n + w.count, 0))
   } finally {
     await prom.stop()
     await store.close()

@@ -1,7 +1,10 @@
 /**
  * Reads series from a Prometheus server with PromQL, for services that steady
  * does not scrape directly (and for results that k6-operator runners
- * remote-write): instant queries during a soak, `query_range` afterwards.
+ * remote-write). A soak fills each window with `query_range` over the
+ * window's span when it closes ({@link fillFromRange}), so every point sits in
+ * the window of the time Prometheus evaluated it at, at the plan's scrape
+ * interval; {@link sampleInstant} is the one-off instant query.
  */
 import { SteadyError, type SeriesAggregator } from '@steady/record'
 
@@ -75,4 +78,58 @@ export async function queryRange(base: string, expr: string, start: Date, end: D
     signal,
   )
   return data.result.map((r) => ({ labels: r.metric, values: (r.values ?? []).map(([t, v]) => [t, Number(v)] as [number, number]) }))
+}
+
+/** What {@link fillFromRange} reads: a span of the run's monotonic clock, and where that clock started on the wall clock. */
+export interface RangeFill {
+  /** Start of the span, ms since the run started (inclusive). */
+  fromMs: number
+  /** End of the span, ms since the run started (exclusive). */
+  toMs: number
+  /** Wall-clock ms (Unix epoch) at which the run's monotonic clock was 0. */
+  wallStartMs: number
+  /** Step between evaluations, ms (the plan's scrape interval). */
+  stepMs: number
+  /** The phase a point at `atMs` belongs to (default: the aggregator's current phase). */
+  phaseAt?: (atMs: number) => string
+}
+
+/**
+ * Runs `query_range` over a span of the run and records every point as a gauge
+ * sample at the time Prometheus evaluated it (`service/<query.name>`, one
+ * series per returned label set). Resolves to the number of points recorded.
+ */
+export async function fillFromRange(
+  base: string,
+  query: PromQuery,
+  aggregator: SeriesAggregator,
+  span: RangeFill,
+  signal?: AbortSignal,
+): Promise<number> {
+  // The end is exclusive: a point at the span's end belongs to the next span.
+  const lastMs = span.toMs - 1
+  if (lastMs < span.fromMs) return 0
+  const series = await queryRange(
+    base,
+    query.expr,
+    new Date(span.wallStartMs + span.fromMs),
+    new Date(span.wallStartMs + lastMs),
+    span.stepMs / 1000,
+    signal,
+  )
+  let n = 0
+  for (const s of series) {
+    const { __name__: _n, ...labels } = s.labels
+    for (const [t, v] of s.values) {
+      // Whole ms, so a point evaluated at a window's start is not put a hair before it by float rounding.
+      const atMs = Math.min(lastMs, Math.max(span.fromMs, Math.round(t * 1000) - span.wallStartMs))
+      aggregator.gauge('service', query.name, { ...labels, promql: query.name }, v, {
+        atMs,
+        unit: query.unit ?? '',
+        ...(span.phaseAt ? { phase: span.phaseAt(atMs) } : {}),
+      })
+      n++
+    }
+  }
+  return n
 }
