@@ -1,10 +1,12 @@
 /**
- * `--replay`: find a recorded run, and the seed that makes one of its
- * iterations generate exactly the same data again.
+ * `--replay`: find a recorded run, the seed that makes one of its
+ * iterations generate exactly the same data again, and the setup results
+ * the recorded run kept.
  */
 import { existsSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import { readRunRecord, SteadyError, type RunRecord } from '@steady/record'
+import { recordedSetups, type RecordedSetup } from './setup-record.ts'
 
 /** What a replay needs from a recorded run. */
 export interface ReplayPlan {
@@ -16,6 +18,8 @@ export interface ReplayPlan {
   iteration: number
   /** The scenario's file as recorded (relative to where the run started). */
   file?: string
+  /** The recorded setup results by file, for `runScenarios({ recordedSetups })`. */
+  setups: Map<string, RecordedSetup>
 }
 
 /**
@@ -55,5 +59,5 @@ export async function planReplay(ref: string, scenario: string | undefined, iter
       hint: 'iterations count from 0; the failure output shows the one to replay',
     })
   }
-  return { record, path: existsSync(join(path, 'run.json')) ? join(path, 'run.json') : path, seed: record.seed, scenario: pick, iteration: it, file: rec.file }
+  return { record, path: existsSync(join(path, 'run.json')) ? join(path, 'run.json') : path, seed: record.seed, scenario: pick, iteration: it, file: rec.file, setups: recordedSetups(record) }
 }

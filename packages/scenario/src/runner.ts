@@ -22,7 +22,8 @@ import {
   type Subject,
 } from '@steady/record'
 import type { Dispatcher } from 'undici'
-import { hashSeed, randomSeed, type Seed } from './data.ts'
+import { randomSeed, type Seed } from './data.ts'
+import { fillMasked, formatPath, recordSetup, setupEventData, type RecordedSetup } from './setup-record.ts'
 import type { Scenario } from './define.ts'
 import { kScenario } from './symbols.ts'
 import type { FailureSample } from './failure.ts'
@@ -32,7 +33,7 @@ import { runIteration, type IterationResult, type RequestEvent } from './iterati
 import type { ScenarioFile } from './loader.ts'
 import { loadOpenApi, OpenApiValidator } from './openapi.ts'
 import { createMultiplexer, type ReporterError } from './reporters/multiplexer.ts'
-import type { Reporter, RunResult, RunStartInfo, ScenarioSummary, StepSummary } from './reporters/types.ts'
+import type { Reporter, RunResult, RunStartInfo, ScenarioSummary, SetupOutcome, StepSummary } from './reporters/types.ts'
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version
 
@@ -74,6 +75,15 @@ export interface RunScenariosOptions {
   openapi?: string | Record<string, unknown> | ResponseValidator
   /** Run only this iteration of this scenario (`--replay`). */
   only?: { scenario: string; iteration: number }
+  /**
+   * `--replay`: the recorded run's setup results by file (`recordedSetups(record)`).
+   * A file's setup does not run when its recorded result can stand in whole
+   * (stored, nothing masked, and no teardown in the file that would have
+   * removed what it made); otherwise it re-runs with the same seed, and the
+   * iterations get the recorded result with only the masked parts taken from
+   * the re-run (or, with a teardown, the re-run's result). `RunResult.setups` says which.
+   */
+  recordedSetups?: ReadonlyMap<string, RecordedSetup>
   /** Every exchange as it ends, with the run's redactor (for verbose `--replay` output). */
   onExchange?: (exchange: Exchange, redactor: Redactor) => void
   /** Every request event (metrics). */
@@ -226,26 +236,52 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRes
     requestTimeout: options.requestTimeout,
     onExchange: options.onExchange ? (e: Exchange) => options.onExchange!(e, redactor) : undefined,
   }
+  const runSetupFn = (file: ScenarioFile) =>
+    runIteration(hookScenario(`${file.relativePath} setup`, file.setup as Scenario['fn'], file), { ...common, iteration: 0, signal, file: file.relativePath })
   const runSetup = (file: ScenarioFile) => {
     let p = setups.get(file)
     if (!p) {
-      p = file.setup
-        ? runIteration(hookScenario(`${file.relativePath} setup`, file.setup as Scenario['fn'], file), { ...common, iteration: 0, signal, file: file.relativePath }).then((r) => {
-            if (r.passed) {
-              // A fingerprint of the redacted setup result: `--replay` says whether it got the same one.
-              const fingerprint = setupFingerprint(r.value, redactor)
-              setupNotes.push({ atMs: now(), kind: 'note', message: `setup of ${file.relativePath}`, data: { file: file.relativePath, setup: fingerprint } })
-              setupResults.push({ file: file.relativePath, fingerprint })
-              return { ok: true, data: r.value }
-            }
-            const failure = { ...r.failure!, kind: 'setup' as const }
-            hookFailures.push(failure)
-            return { ok: false, failure }
-          })
-        : Promise.resolve({ ok: true })
+      p = file.setup ? setupFor(file) : Promise.resolve({ ok: true })
       setups.set(file, p)
     }
     return p
+  }
+  const setupFor = async (file: ScenarioFile): Promise<{ ok: boolean; data?: unknown; failure?: FailureSample }> => {
+    const recorded = options.recordedSetups?.get(file.relativePath)
+    const masked = recorded?.masked ?? []
+    // The recorded result stands in whole: the replayed iteration gets exactly what the recorded one got, and setup does not touch the service.
+    if (recorded?.kept && masked.length === 0 && !file.teardown) {
+      setupNotes.push({ atMs: now(), kind: 'note', message: `setup of ${file.relativePath} (recorded result reused)`, data: setupEventData(recorded) })
+      setupResults.push({ file: file.relativePath, fingerprint: recorded.fingerprint, replay: { source: 'recorded', recordedFingerprint: recorded.fingerprint } })
+      return { ok: true, data: recorded.result }
+    }
+    const r = await runSetupFn(file)
+    if (!r.passed) {
+      const failure = { ...r.failure!, kind: 'setup' as const }
+      hookFailures.push(failure)
+      return { ok: false, failure }
+    }
+    // What the record keeps: the redacted result and where redaction masked it (`--replay` reuses it).
+    const kept = recordSetup(file.relativePath, r.value, redactor)
+    setupNotes.push({ atMs: now(), kind: 'note', message: `setup of ${file.relativePath}`, data: setupEventData(kept) })
+    const outcome: SetupOutcome = { file: file.relativePath, fingerprint: kept.fingerprint }
+    setupResults.push(outcome)
+    if (!options.recordedSetups) return { ok: true, data: r.value }
+    const replay: NonNullable<SetupOutcome['replay']> = { source: 'fresh', freshFingerprint: kept.fingerprint, ...(recorded ? { recordedFingerprint: recorded.fingerprint } : {}) }
+    outcome.replay = replay
+    if (!recorded) replay.reason = 'the recorded run has no setup result for this file'
+    else if (!recorded.kept) replay.reason = recorded.notKept ?? 'the recorded run did not keep the setup result'
+    else if (file.teardown) replay.reason = "the file's teardown removed what the recorded setup made, so its result would point at nothing"
+    else {
+      // Masked parts (a token) cannot be reused: take them from the re-run, everything else from the record.
+      const filled = fillMasked(recorded.result, r.value, masked)
+      replay.source = 'recorded+fresh'
+      replay.masked = masked.map(formatPath)
+      if (filled.unfilled.length) replay.unfilled = filled.unfilled.map(formatPath)
+      outcome.fingerprint = recorded.fingerprint
+      return { ok: true, data: filled.value }
+    }
+    return { ok: true, data: r.value }
   }
   const runTeardown = async (file: ScenarioFile) => {
     const setup = await setups.get(file)
@@ -401,20 +437,6 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunRes
   }
   await mux.onRunEnd(result)
   return result
-}
-
-/**
- * A short hash of a setup result after redaction: secrets (a fresh token)
- * differ between runs by design and must not count, the data around them does.
- */
-export function setupFingerprint(value: unknown, redactor: Redactor): string {
-  let text: string
-  try {
-    text = JSON.stringify(redactor.value(value ?? null)) ?? 'undefined'
-  } catch {
-    text = String(value)
-  }
-  return hashSeed(text).toString(16).padStart(8, '0')
 }
 
 function isValidator(v: unknown): v is ResponseValidator {

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRunRecord } from '@steady/record'
-import { githubReporter, jsonReporter, junitReporter, loadScenarioFiles, prettyReporter, runScenarios, type Reporter, type ScenarioFile } from '@steady/scenario'
-import { startServer, type TestServer } from './helpers/server.ts'
+import { githubReporter, jsonReporter, junitReporter, loadScenarioFiles, prettyReporter, recordedSetups, runScenarios, type Reporter, type RequestEvent, type ScenarioFile } from '@steady/scenario'
+import { startServer, TOKEN, type TestServer } from './helpers/server.ts'
 import { tempProject } from './helpers/project.ts'
 
 let srv: TestServer
@@ -186,6 +186,96 @@ test('reporters: pretty (plain and colour), json (a valid run record), junit, gi
   assert.match(summary, '| ❌ | items total is 3 | `flows.scenario.ts` | 1 | 1 |')
   assert.match(summary, '| ✅ | me works |')
   assert.equal(r.outputs, [join(out, 'run.json'), join(out, 'junit.xml'), join(out, 'summary.md')])
+})
+
+test('an asserted 401 is an expected response in every metric; an unasserted one is an error', async () => {
+  const { files } = await load({
+    'neg.scenario.ts': `import { scenario, expect } from '@steady/scenario'
+export default scenario('wrong password is refused', async ({ http, step }) => {
+  const r = await step('bad login', () => http.post('/login', { json: { password: 'wrong' } }))
+  expect(r).toHaveStatus(401)
+})
+export const careless = scenario('401 nobody asserts', async ({ http, step }) => {
+  await step('bad login', () => http.post('/login', { json: { password: 'wrong' } }))
+})
+`,
+  })
+  const events: RequestEvent[] = []
+  const r = await runScenarios({ files, baseUrl: srv.url, iterations: 2, onRequest: (e) => void events.push(e) })
+  assert.is(r.status, 'passed')
+  const series = (scenario: string) => r.record.series.find((s) => s.key === `probe/http_req_duration{scenario=${scenario},step=bad login}`)!
+  // Asserted: counted, no error kind anywhere, so its latency is kept and nothing reads it as failed.
+  const asserted = series('wrong password is refused')
+  assert.ok(asserted, r.record.series.map((s) => s.key).join(' '))
+  assert.is(asserted.phases.run.count, 2)
+  assert.is(asserted.phases.run.errors, undefined)
+  assert.ok(asserted.windows.every((w) => w.errors === undefined))
+  assert.ok(typeof asserted.phases.run.p50 === 'number')
+  assert.equal(events.filter((e) => e.scenario === 'wrong password is refused').map((e) => [e.status, e.expected, e.error]), [[401, true, undefined], [401, true, undefined]])
+  const refused = r.scenarios.find((x) => x.name === 'wrong password is refused')!
+  const careless = r.scenarios.find((x) => x.name === '401 nobody asserts')!
+  assert.equal([refused.requests, refused.unexpectedRequests], [2, 0])
+  // Not asserted: the same 401 is an unexpected response (k6's expected_response=false).
+  assert.equal(series('401 nobody asserts').phases.run.errors, { status_401: 2 })
+  assert.equal([careless.requests, careless.unexpectedRequests], [2, 2])
+  const iterations = r.record.series.find((s) => s.key === 'probe/iterations{scenario=wrong password is refused}')!
+  assert.equal([iterations.phases.run.count, iterations.phases.run.failed ?? 0], [2, 0])
+})
+
+test('replay: a recorded setup result is reused without running setup; masked parts come from a re-run; a teardown makes setup re-run', async () => {
+  const common = `import { scenario, expect, defineSetup, defineTeardown } from '@steady/scenario'
+import { appendFileSync } from 'node:fs'
+const log = (s: string) => appendFileSync(process.env.STEADY_TEST_LOG!, s + '\\n')
+`
+  const { files, log } = await load({
+    'plain.scenario.ts': `${common}
+export const setup = defineSetup(async ({ http }) => { log('setup plain'); return { polls: (await http.get('/orders/plain')).json<{ polls: number }>().polls } })
+export default scenario<{ polls: number }>('plain', async ({ http, setupData }) => void (await http.get('/echo', { query: { from: 'plain', polls: setupData.polls } })))
+`,
+    'secret.scenario.ts': `${common}
+export const setup = defineSetup(async ({ http }) => {
+  log('setup secret')
+  const token = (await http.post('/login', { json: { password: 'hunter2-secret-pw' } })).json<{ token: string }>().token
+  return { token, polls: (await http.get('/orders/secret')).json<{ polls: number }>().polls }
+})
+export default scenario<{ token: string; polls: number }>('secret', async ({ http, setupData }) => {
+  expect(await http.get('/me', { headers: { authorization: 'Bearer ' + setupData.token } })).toHaveStatus(200)
+  await http.get('/echo', { query: { from: 'secret', polls: setupData.polls } })
+})
+`,
+    'torn.scenario.ts': `${common}
+export const setup = defineSetup(async ({ http }) => { log('setup torn'); return { polls: (await http.get('/orders/torn')).json<{ polls: number }>().polls } })
+export const teardown = defineTeardown<{ polls: number }>(async (_ctx, data) => log('teardown torn ' + data.polls))
+export default scenario<{ polls: number }>('torn', async ({ http, setupData }) => void (await http.get('/echo', { query: { from: 'torn', polls: setupData.polls } })))
+`,
+  })
+  const first = await runScenarios({ files, baseUrl: srv.url, seed: 11 })
+  assert.is(first.status, 'passed')
+  const recorded = recordedSetups(first.record)
+  assert.equal(recorded.get('plain.scenario.ts'), { file: 'plain.scenario.ts', fingerprint: recorded.get('plain.scenario.ts')!.fingerprint, kept: true, result: { polls: 1 } })
+  const secret = recorded.get('secret.scenario.ts')!
+  assert.equal([secret.result, secret.masked], [{ token: '[REDACTED]', polls: 1 }, [['token']]])
+  assert.not.match(JSON.stringify(first.record), TOKEN)
+
+  const seen: string[] = []
+  const replay = await runScenarios({ files, baseUrl: srv.url, seed: 11, recordedSetups: recorded, onExchange: (e) => void (e.url.includes('/echo') && seen.push(new URL(e.url).search)) })
+  assert.is(replay.status, 'passed', JSON.stringify(replay.scenarios.map((s) => s.failures)))
+  const by = new Map(replay.setups.map((s) => [s.file, s]))
+  // plain: setup did not run; the iteration got the recorded result.
+  assert.equal(by.get('plain.scenario.ts')!.replay, { source: 'recorded', recordedFingerprint: recorded.get('plain.scenario.ts')!.fingerprint })
+  assert.is(readFileSync(log, 'utf8').split('\n').filter((l) => l === 'setup plain').length, 1)
+  assert.ok(seen.includes('?from=plain&polls=1'), seen.join(' '))
+  // secret: setup re-ran for the token (a live one: /me answered 200); polls is the recorded 1, although the re-run saw 2.
+  const s = by.get('secret.scenario.ts')!.replay!
+  assert.equal([s.source, s.masked, s.unfilled], ['recorded+fresh', ['token'], undefined])
+  assert.ok(s.freshFingerprint !== s.recordedFingerprint, 'the re-run returned other data')
+  assert.ok(seen.includes('?from=secret&polls=1'), seen.join(' '))
+  // torn: the teardown removed what setup made, so setup re-ran and its own result was used (and torn down).
+  const t = by.get('torn.scenario.ts')!.replay!
+  assert.is(t.source, 'fresh')
+  assert.match(t.reason!, 'teardown')
+  assert.ok(seen.includes('?from=torn&polls=2'), seen.join(' '))
+  assert.match(readFileSync(log, 'utf8'), 'teardown torn 2')
 })
 
 test.run()

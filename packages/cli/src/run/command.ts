@@ -5,7 +5,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path'
 import { ExitCode, Redactor, SteadyError, newRunId, parseDuration, type Subject } from '@steady/record'
-import { loadScenarioFiles, planReplay, resolveTarget, runScenarios, type ReplayPlan, type ScenarioConfig } from '@steady/scenario'
+import { loadScenarioFiles, planReplay, resolveTarget, runScenarios, type ReplayPlan, type ScenarioConfig, type SetupOutcome } from '@steady/scenario'
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
 import { buildReporters, parseReporters } from './reporters.ts'
@@ -113,7 +113,7 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
 
   return withTarget(flags, config, async (target) => {
     if (replay) {
-      ctx.out(`replaying ${JSON.stringify(replay.scenario)} iteration ${replay.iteration} of run ${replay.record.id} (seed ${replay.seed}); setup re-runs with the same seed\n\n`)
+      ctx.out(`replaying ${JSON.stringify(replay.scenario)} iteration ${replay.iteration} of run ${replay.record.id} (seed ${replay.seed}) with the recorded setup results\n\n`)
     }
     const result = await runScenarios({
       files,
@@ -133,24 +133,37 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
       http: { baseDir: loaded.dir, ...config.http, ...target.http },
       openapi: config.openapi ? resolve(loaded.dir, config.openapi) : undefined,
       only: replay ? { scenario: replay.scenario, iteration: replay.iteration } : undefined,
+      recordedSetups: replay?.setups,
       onExchange: replay ? (e, r) => ctx.out(formatExchange(e, r)) : undefined,
       runId,
       configHash: loaded.hash,
       onReporterError: (e) => ctx.err(`warning: the ${e.reporter} reporter failed (${e.hook}): ${e.message}\n`),
     })
-    if (replay) {
-      // Same seed, same data; whether setup also got the same answers from the server is worth saying.
-      const recorded = new Map<string, unknown>()
-      for (const e of replay.record.events) if (e.kind === 'note' && e.data && typeof e.data.file === 'string') recorded.set(e.data.file, e.data.setup)
-      for (const s of result.setups) {
-        const before = recorded.get(s.file)
-        if (before === undefined) ctx.out(`setup of ${s.file}: the recorded run has no setup result to compare with\n`)
-        else if (before === s.fingerprint) ctx.out(`setup of ${s.file}: the same result as in the recorded run\n`)
-        else ctx.out(`setup of ${s.file}: a different result from the recorded run (fingerprint ${s.fingerprint}, was ${String(before)}): the service returned other data\n`)
-      }
-    }
+    if (replay) for (const line of setupLines(result.setups, replay.record.id)) ctx.out(line + '\n')
     if (result.status === 'passed') return ExitCode.ok
     return ExitCode.failed
   }, { ctx, loaded, outDir: dir })
 }
 
+
+/** What `--replay` says about each file's setup: reused, partly re-run, or re-run, and whether the service gave the same data. */
+export function setupLines(setups: readonly SetupOutcome[], runId: string): string[] {
+  const lines: string[] = []
+  for (const s of setups) {
+    const r = s.replay
+    if (!r) continue
+    const head = `setup of ${s.file}`
+    if (r.source === 'recorded') {
+      lines.push(`${head}: not run; the iteration gets the result recorded in run ${runId}`)
+      continue
+    }
+    if (r.source === 'recorded+fresh') {
+      lines.push(`${head}: redaction masked ${r.masked!.join(', ')} in the recorded result, so setup re-ran with the same seed for ${r.masked!.length === 1 ? 'it' : 'them'}; the rest is the recorded result`)
+      if (r.unfilled?.length) lines.push(`${head}: the re-run's result has no ${r.unfilled.join(', ')}: ${r.unfilled.length === 1 ? 'it stays' : 'they stay'} [REDACTED] in the iteration's setup data`)
+    } else lines.push(`${head}: re-ran with the same seed (${r.reason})`)
+    if (r.recordedFingerprint === undefined) lines.push(`${head}: the recorded run has no setup result to compare with`)
+    else if (r.recordedFingerprint === r.freshFingerprint) lines.push(`${head}: the same result as in the recorded run`)
+    else lines.push(`${head}: a different result from the recorded run (fingerprint ${r.freshFingerprint}, was ${r.recordedFingerprint}): the service returned other data${r.source === 'recorded+fresh' ? '; the iteration still gets the recorded values outside the masked parts' : ''}`)
+  }
+  return lines
+}

@@ -56,6 +56,32 @@ export interface ScenarioSummary {
   failures: FailureSample[]
 }
 
+/** One file's setup in a run. */
+export interface SetupOutcome {
+  file: string
+  /** Fingerprint of the result the iterations got (the recorded one when it was reused). */
+  fingerprint: string
+  /** On a replay (`recordedSetups` given): how the iterations' setup result was made. */
+  replay?: {
+    /**
+     * `recorded`: setup did not run, the iterations got the recorded result.
+     * `recorded+fresh`: setup re-ran (same seed) only for what redaction masked in the recorded result; the rest is the recorded result.
+     * `fresh`: setup re-ran and its result was used (see `reason`).
+     */
+    source: 'recorded' | 'recorded+fresh' | 'fresh'
+    /** Why the recorded result was not used whole. */
+    reason?: string
+    /** The recorded fingerprint (absent when the record has none for this file). */
+    recordedFingerprint?: string
+    /** Fingerprint of the re-run's own result (for `recorded+fresh` and `fresh`). */
+    freshFingerprint?: string
+    /** Paths redaction masked in the recorded result (`token`, `user.apiKey`). */
+    masked?: string[]
+    /** Masked paths the re-run's result did not have: they stay masked. */
+    unfilled?: string[]
+  }
+}
+
 /** What `runScenarios` resolves with (and reporters receive at the end). */
 export interface RunResult {
   /** The run record (`steady.run/1`, kind `run`) the JSON reporter writes. */
@@ -64,8 +90,8 @@ export interface RunResult {
   scenarios: ScenarioSummary[]
   /** Every setup/teardown failure (they fail the scenarios of their file). */
   hookFailures: FailureSample[]
-  /** Each file's setup result, fingerprinted after redaction (see `setupFingerprint`). */
-  setups: { file: string; fingerprint: string }[]
+  /** Each file's setup result, fingerprinted after redaction (see `setupFingerprint`), and on a replay where it came from. */
+  setups: SetupOutcome[]
   /** Reporters that threw (the run went on without them). */
   reporterErrors: { reporter: string; hook: string; message: string }[]
   /** Files reporters wrote (`run.json`, `junit.xml`), for the last line of output. */
