@@ -5,6 +5,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { main } from '@steady/cli'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createStore } from '@steady/demo-store'
 import { project, repoRoot, steady } from './helpers/run-project.ts'
 
@@ -126,6 +128,107 @@ test('--replay re-runs one recorded iteration with the same seeded data, printin
   const badIt = await steady(['run', 'f.scenario.ts', '--target', url, '--replay', 'out', '--iteration', '7'], dir)
   assert.is(badIt.code, 2)
   assert.match(badIt.err, 'there is no iteration 7')
+})
+
+test('the printed curl command reproduces the request (method, path, headers, body); junit.xml carries the request and response', async () => {
+  // An echo server that keeps what it received, so the curl run can be compared with the scenario's request.
+  const seen: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string }[] = []
+  const echo = createServer((req, res) => {
+    let body = ''
+    req.on('data', (d: Buffer) => (body += d.toString()))
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body })
+      res.writeHead(200, { 'content-type': 'application/json', 'x-echo': 'yes' })
+      res.end(JSON.stringify({ got: req.method }))
+    })
+  })
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r))
+  const target = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`
+  try {
+    const dir = project({
+      'c.scenario.ts': `import { scenario, expect } from '@steady/scenario'
+export default scenario('posts a thing', async ({ http, step }) => {
+  const r = await step('send', () => http.post('/things', { query: { x: 1, q: 'a b' }, json: { name: "O'Neil", qty: 2 }, headers: { 'x-trace': 'abc' } }))
+  expect(r).toHaveStatus(201)
+})
+`,
+    })
+    const r = await steady(['run', 'c.scenario.ts', '--target', target, '--reporter', 'pretty,junit', '--out', 'out'], dir)
+    assert.is(r.code, 1, r.out + r.err)
+    assert.is(seen.length, 1)
+    const curl = r.out.split('\n').map((l) => l.trim()).find((l) => l.startsWith('curl '))
+    assert.ok(curl, r.out)
+    // Async: the echo server runs in this process and must keep answering.
+    const ran = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('sh', ['-c', curl!], { timeout: 10_000 })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      child.on('close', (status) => resolve({ status, stdout, stderr }))
+    })
+    assert.is(ran.status, 0, ran.stderr)
+    assert.match(ran.stdout, 'HTTP/1.1 200 OK')
+    assert.is(seen.length, 2, 'curl reached the server')
+    const [original, replayed] = seen
+    assert.equal([replayed.method, replayed.url, replayed.body], [original.method, original.url, original.body])
+    assert.equal([replayed.method, replayed.url], ['POST', '/things?x=1&q=a+b'])
+    assert.equal(JSON.parse(replayed.body), { name: "O'Neil", qty: 2 })
+    for (const h of ['content-type', 'x-trace', 'user-agent']) assert.is(replayed.headers[h], original.headers[h], h)
+
+    // junit.xml: the failure text holds the request (method, URL, headers, body) and the response (status, headers, body).
+    const xml = readFileSync(join(dir, 'out', 'junit.xml'), 'utf8')
+    const failure = xml.match(/<failure [^>]*>([\s\S]*?)<\/failure>/)?.[1] ?? ''
+    const text = failure.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+    assert.match(text, `→ POST ${target}/things?x=1&q=a+b`)
+    assert.match(text, '  x-trace: abc')
+    assert.match(text, `  {"name":"O'Neil","qty":2}`)
+    assert.match(text, /← 200 \([^)]+\)/)
+    assert.match(text, '  x-echo: yes')
+    assert.match(text, '  {"got":"POST"}')
+    assert.match(text, `curl -sS -i -X POST '${target}/things?x=1&q=a+b'`)
+  } finally {
+    echo.closeAllConnections()
+    await new Promise((r) => echo.close(r))
+  }
+})
+
+test('--replay <run id>: the run is found under reports/, setup re-runs for the masked token, and a different store answer is said', async () => {
+  const dir = project({
+    'o.scenario.ts': `import { scenario, expect, defineSetup } from '@steady/scenario'
+export const setup = defineSetup(async ({ http, data }) => {
+  // The same seeded user in the run and in its replay; its order count changes in between.
+  const login = await http.post('/api/login', { json: { email: data.internet.email(), password: 'pw-setup-1' } })
+  const token = login.json<{ token: string }>().token
+  const orders = await http.get('/api/orders', { headers: { authorization: 'Bearer ' + token } })
+  return { token, orders: orders.json<{ total: number }>().total }
+})
+export default scenario<{ token: string; orders: number }>('orders grow', async ({ http, step, setupData }) => {
+  const headers = { authorization: 'Bearer ' + setupData.token, 'x-orders-at-setup': String(setupData.orders) }
+  const products = (await http.get('/api/products', { query: { pageSize: 100 } })).json<{ items: { id: string; inStock: boolean }[] }>().items
+  const productId = products.find((p) => p.inStock)!.id
+  expect(await step('add', () => http.post('/api/cart/items', { headers, json: { productId, quantity: 1 } }))).toHaveStatus(201)
+  expect(await step('checkout', () => http.post('/api/checkout', { headers }))).toHaveStatus(201)
+  expect(await step('list', () => http.get('/api/orders', { headers }))).toHaveJson({ total: 0 })
+})
+`,
+  })
+  const first = await steady(['run', 'o.scenario.ts', '--target', url, '--seed', 'grow', '--reporter', 'json'], dir)
+  assert.is(first.code, 1, first.out + first.err)
+  const [id] = readdirSync(join(dir, 'reports'))
+  const rec = JSON.parse(readFileSync(join(dir, 'reports', id, 'run.json'), 'utf8'))
+  const note = rec.events.find((e: { data?: { file?: string } }) => e.data?.file === 'o.scenario.ts')
+  assert.equal([note.data.result, note.data.masked], [{ token: '[REDACTED]', orders: 0 }, [['token']]])
+
+  const replay = await steady(['run', 'o.scenario.ts', '--target', url, '--replay', id], dir)
+  assert.is(replay.code, 1, replay.out + replay.err)
+  assert.match(replay.out, `replaying "orders grow" iteration 0 of run ${id} (seed grow)`)
+  assert.match(replay.out, 'setup of o.scenario.ts: redaction masked token in the recorded result, so setup re-ran with the same seed for it; the rest is the recorded result')
+  assert.match(replay.out, /setup of o\.scenario\.ts: a different result from the recorded run \(fingerprint [0-9a-f]+, was [0-9a-f]+\): the service returned other data/)
+  // The iteration got the recorded order count (0), not the re-run's (1), and a live token (the checkout answered 201).
+  assert.match(replay.out, '  x-orders-at-setup: 0')
+  assert.not.match(replay.out, 'x-orders-at-setup: 1')
+  assert.match(replay.out, /→ POST [^\n]*\/api\/checkout   \[step checkout\]\n(?:  [^\n]*\n)*← 201/)
 })
 
 test('colour on a terminal, none with NO_COLOR', async () => {
