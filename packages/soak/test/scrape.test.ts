@@ -42,8 +42,11 @@ function metricsServer() {
     const c = new client.Counter({ name: 'orders_total', help: 'orders', registers: [r] })
     const g = new client.Gauge({ name: 'nodejs_heap_size_used_bytes', help: 'heap', registers: [r] })
     const h = new client.Histogram({ name: 'http_request_duration_seconds', help: 'd', labelNames: ['route'], buckets: [0.1, 0.5], registers: [r] })
+    const start = new client.Gauge({ name: 'process_start_time_seconds', help: 'start', registers: [r] })
+    start.set(1_700_000_000 + starts++)
     return { r, c, g, h }
   }
+  let starts = 0
   let m = make()
   state.registry = m.r
   const server: Server = createServer(async (_req, res) => {
@@ -105,19 +108,30 @@ test('counters become per-window deltas that survive a restart; histograms becom
   s.setFail(false)
   t = 2300
   await scraper.scrape()
+  // Another restart, found only by its new start time: the counter (2 → 9) and the histogram (3 → 4) are already past their old values.
+  t = 3100
+  const m3 = s.restart()
+  m3.c.inc(9)
+  for (let i = 0; i < 4; i++) m3.h.observe({ route: '/a' }, 0.05)
+  await scraper.scrape()
   agg.closeAll()
   s.server.close()
   const series = Object.fromEntries(agg.series().map((x) => [x.name, x]))
-  assert.equal(series.orders_total.windows.map((w) => [w.i, w.delta]), [[0, 3], [1, 2], [2, 0]])
+  // After the last restart the window gets the new process's 9, not 9 - 2.
+  assert.equal(series.orders_total.windows.map((w) => [w.i, w.delta]), [[0, 3], [1, 2], [2, 0], [3, 9]])
   assert.is(series.orders_total.tags.service, 'store')
   assert.equal(series.nodejs_heap_size_used_bytes.windows[0].value, 1500)
   assert.equal(series.nodejs_heap_size_used_bytes.windows[0].min, 1000)
   const h = series.http_request_duration_seconds
   assert.equal(h.windows[0].buckets, [[0.1, 0], [0.5, 1], ['+Inf', 2]])
   assert.is(h.tags.route, '/a')
-  assert.equal(events.map((e) => e.kind), ['service-restart', 'scrape-failed', 'scrape-recovered'])
-  assert.match(events[0].message, 'orders_total went from 8 to 2')
+  assert.equal(h.windows.at(-1)!.buckets, [[0.1, 4], [0.5, 4], ['+Inf', 4]])
+  assert.equal(events.map((e) => e.kind), ['service-restart', 'scrape-failed', 'scrape-recovered', 'service-restart'])
+  assert.match(events[0].message, 'process_start_time_seconds went from 1700000000 to 1700000001')
+  assert.equal((events[0].data as { evidence: string[] }).evidence.slice(1), ['orders_total went from 8 to 2'])
   assert.is(events[0].atMs, 1500)
+  assert.match(events[3].message, 'store restarted (process_start_time_seconds went from 1700000001 to 1700000002)')
+  assert.is(events[3].atMs, 3100)
 })
 
 test('samples a real process from /proc and reports when it is gone', async () => {

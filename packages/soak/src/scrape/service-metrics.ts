@@ -116,14 +116,16 @@ export class ServiceMetricsScraper {
     const agg = this.#o.aggregator
     const service = this.#o.service
     const resets: string[] = []
+    // A new process start time means every counter started again from zero, even one that
+    // has already climbed past its old value (a counter going backwards alone would miss it).
+    const start = samples.find((s) => s.family === 'process_start_time_seconds')?.value
+    const restarted = start !== undefined && this.#startTime !== undefined && start !== this.#startTime
+    if (restarted) resets.push(`process_start_time_seconds went from ${this.#startTime} to ${start}`)
+    if (start !== undefined) this.#startTime = start
     const histograms = new Map<string, { family: string; labels: Record<string, string>; buckets: Map<string, number>; sum: number }>()
     for (const s of samples) {
       if (!this.#wanted(s.family)) continue
-      if (s.family === 'process_start_time_seconds') {
-        if (this.#startTime !== undefined && s.value !== this.#startTime) resets.push(`process_start_time_seconds changed`)
-        this.#startTime = s.value
-        continue
-      }
+      if (s.family === 'process_start_time_seconds') continue
       const tags = { ...s.labels, service }
       if (s.type === 'histogram') {
         if (s.name.endsWith('_created')) continue
@@ -140,10 +142,8 @@ export class ServiceMetricsScraper {
         this.#counters.set(key, s.value)
         if (prev === undefined) continue
         let delta = s.value - prev
-        if (delta < 0) {
-          resets.push(`${s.name} went from ${prev} to ${s.value}`)
-          delta = s.value
-        }
+        if (delta < 0) resets.push(`${s.name} went from ${prev} to ${s.value}`)
+        if (delta < 0 || restarted) delta = s.value
         agg.count('service', s.name, tags, delta, { atMs: at, unit: s.name.endsWith('_seconds_total') ? 'seconds' : 'count' })
       } else {
         agg.gauge('service', s.name, tags, s.value, { atMs: at, unit: unitOf(s.name) })
@@ -155,8 +155,8 @@ export class ServiceMetricsScraper {
       if (!prev) continue
       const infNow = h.buckets.get('+Inf') ?? 0
       const infPrev = prev.buckets.get('+Inf') ?? 0
-      const reset = infNow < infPrev
-      if (reset) resets.push(`${h.family} count went from ${infPrev} to ${infNow}`)
+      const reset = restarted || infNow < infPrev
+      if (infNow < infPrev) resets.push(`${h.family} count went from ${infPrev} to ${infNow}`)
       const deltas: [number | '+Inf', number][] = [...h.buckets.entries()]
         .map(([le, v]): [number | '+Inf', number] => [le === '+Inf' ? '+Inf' : Number(le), reset ? v : v - (prev.buckets.get(le) ?? 0)])
         .sort((a, b) => (a[0] === '+Inf' ? 1 : b[0] === '+Inf' ? -1 : a[0] - b[0]))
