@@ -3,6 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createClient, expect, ExpectationError, isExpectationError, queryPath, type SafeParseSchema } from '@steady/scenario'
 import { startServer, type TestServer } from './helpers/server.ts'
+import { z } from 'zod'
 
 let srv: TestServer
 let http: ReturnType<typeof createClient>
@@ -125,6 +126,21 @@ test('zod-like schemas: anything with safeParse', async () => {
   expect(r).toMatchSchema(positiveTotal)
   const e = fails(() => expect({ total: -1 }).toMatchSchema(positiveTotal))
   assert.match(e.message, '$.total: Expected positive number')
+})
+
+test('zod schemas: toMatchSchema(z.object(...)) passes, and fails with the path and zod\'s message', async () => {
+  const Item = z.object({ id: z.string(), price: z.number().nonnegative(), name: z.string() })
+  const Items = z.object({ items: z.array(Item), total: z.number().int() })
+  const r = await http.get('/items')
+  expect(r).toMatchSchema(Items)
+  expect(r.json()).toMatchSchema(Items)
+  const wrongTotal = fails(() => expect(r).toMatchSchema(Items.extend({ total: z.string() })))
+  assert.match(wrongTotal.message, 'expected GET /items body to match the schema')
+  assert.match(wrongTotal.message, /\$\.total: .*expected string/i)
+  const nested = fails(() => expect({ items: [{ id: 'a1', price: -5, name: 'apple' }], total: 1 }).toMatchSchema(Items))
+  assert.match(nested.message, /\$\.items\[0\]\.price: .*>=\s?0/)
+  const missing = fails(() => expect({ total: 1 }).toMatchSchema(Items))
+  assert.match(missing.message, /\$\.items: /)
 })
 
 test.run()
