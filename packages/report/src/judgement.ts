@@ -49,8 +49,14 @@ export interface VerdictView {
   acceptedOrMuted: FindingView[]
   /** Informative findings and secondary ones that could not be decided. */
   info: FindingView[]
-  /** Checks that were not judged, with why (the run could not have seen a change of the tolerance). */
+  /** Primary checks that were not judged, with why (the run could not have seen a change of the tolerance). */
   notJudged: FindingView[]
+  /** The primary checks not judged, counted by reason, largest first. */
+  notJudgedReasons: [string, number][]
+  /** The primary checks not judged, by question (the answers' lines count them so). */
+  notJudgedByQuestion: { working: number; stable: number }
+  /** Secondary checks not judged: counted by reason, not listed. */
+  notJudgedSecondary: { count: number; reasons: [string, number][] }
   /** Checks that were judged and passed. */
   passed: FindingView[]
   /** Whether the run was comparable with its baseline, and what differs. */
@@ -76,8 +82,10 @@ export interface FindingView {
   magnitude: number
   /** Where: scenario › step, phase, statistic. */
   place: string
-  /** The sentence a person understands, with the numbers. */
+  /** The sentence a person understands, with the numbers (without the place, when it starts with it). */
   sentence: string
+  /** Whether the sentence goes on from the place (`… p95 in peak` `is 34 ms`) rather than after a colon. */
+  continues: boolean
   /** Baseline, current, change, expected interval, p-value, tolerance, smallest detectable change: label → text. */
   numbers: [string, string][]
   /** How it was judged: series, method, evidence (label → text), folded away on the page. */

@@ -318,3 +318,32 @@ export function indicatorValue(ind: Indicator, w: SeriesWindow, windowSec: numbe
 }
 
 export { errorsOf }
+
+/**
+ * A series key (`service/nodejs_heap_size_used_bytes{service=store}`,
+ * `probe/http_req_duration{name=login,scenario=checkout}`) as a reader names
+ * it: `Heap used (service store)`, `checkout › login (probe requests)`. Keys
+ * that do not parse are returned as they are.
+ */
+export function readableSeries(key: string): string {
+  const m = /^([a-z]+)\/([^{]+)(?:\{(.*)\})?$/.exec(key)
+  if (!m) return key
+  const [, source, name, tagList] = m
+  const tags: Record<string, string> = {}
+  for (const part of (tagList ?? '').split(',')) {
+    const eq = part.indexOf('=')
+    if (eq > 0) tags[part.slice(0, eq).trim()] = part.slice(eq + 1).trim()
+  }
+  if (source === 'probe' || source === 'load') {
+    const what = name === 'http_req_duration' ? 'requests' : name === 'iteration_duration' ? 'iterations' : name.replace(/_/g, ' ')
+    const place = tags.scenario && tags.name ? `${tags.scenario} › ${tags.name}` : tags.scenario ?? tags.name
+    if (tags.scenario === '*' || tags.name === '*' || tagList === '*') return `all ${source} ${what}`
+    return place ? `${place} (${source} ${what})` : `${source} ${what}`
+  }
+  const known = knownNames[name]
+  const rest = Object.entries(tags)
+    .filter(([k]) => k !== 'service')
+    .map(([k, v]) => `${k}=${v}`)
+  const whose = source === 'generator' ? 'load generator' : tags.service ? `service ${tags.service}` : source
+  return `${known ?? name.replace(/_/g, ' ')}${rest.length ? ` {${rest.join(', ')}}` : ''} (${whose})`
+}

@@ -5,8 +5,9 @@
  * the fitted lines the charts draw.
  */
 import type { Finding, Verdict } from '@steady/record'
-import { change, inUnit, num, offset, pct, plural } from './format.ts'
+import { change, inUnit, num, offset, pct, plural, span } from './format.ts'
 import type { FindingView, ScenarioJudgement, VerdictView } from './judgement.ts'
+import { readableSeries } from './series.ts'
 import type { FittedLine } from './stats.ts'
 
 const answerOf = (s: Verdict['working']['status']) => (s === 'pass' ? 'yes' : s === 'fail' ? 'no' : s === 'inconclusive' ? 'inconclusive' : 'not judged') as VerdictView['answers'][number]['answer']
@@ -106,20 +107,87 @@ function words(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase()
 }
 
-/** Where a finding is: scenario › step, phase, statistic. */
+/** The source of a series key: `load` in `load/http_req_duration{...}`. */
+function sourceOf(series: string | undefined): string | undefined {
+  const i = series?.indexOf('/') ?? -1
+  return i > 0 ? series!.slice(0, i) : undefined
+}
+
+/**
+ * What was measured, as @steady/baseline's messages begin it
+ * (`checkout › pay (load) p95 in nominal`); with `readable`, a bare series
+ * key is named as a reader says it (`Heap used (service store)`).
+ */
+function labelOf(f: Finding, readable: boolean): string {
+  const source = sourceOf(f.series)
+  let what: string
+  if (f.step === '*') what = `all ${source ? `${source} ` : ''}steps`
+  else if (f.scenario && f.step) what = `${f.scenario} › ${f.step}${source ? ` (${source})` : ''}`
+  else if (f.scenario) what = `scenario ${f.scenario}`
+  else if (f.series) what = readable ? readableSeries(f.series) : f.series
+  else what = ''
+  return [what, f.stat, f.phase ? `in ${f.phase}` : ''].filter(Boolean).join(' ')
+}
+
+/** Where a finding is, in words: `checkout › pay (load) p95 in peak`, `Heap used (service store) growth per hour`. */
 export function findingPlace(f: Finding): string {
-  const where = [f.scenario && f.step ? `${f.scenario} › ${f.step}` : (f.scenario ?? f.step ?? (f.series && !f.scenario ? f.series : undefined)), f.phase ? `in ${f.phase}` : undefined, f.stat]
-  return where.filter(Boolean).join(', ')
+  return labelOf(f, true)
+}
+
+/**
+ * The finding's sentence without what the page already says beside it: the
+ * place in front (messages start with it) and the words "not judged" (the
+ * tag says it). `continues` is true when the sentence goes on from the place
+ * (`… p95 in peak` `is 34 ms, meets p95 < 500ms`).
+ */
+export function findingSentence(f: Finding): { sentence: string; continues: boolean } {
+  let s = f.message
+  if (!s) return { sentence: kindWords[f.kind] ?? f.kind, continues: false }
+  const raw = labelOf(f, false)
+  // "… — inconclusive: the load generator was saturated in peak": the tag says inconclusive, the cause stays.
+  if (f.status === 'inconclusive') s = s.replace(/\s+—\s+inconclusive:\s+/, ' — because ')
+  const nj = /^(.*?)\s*\bnot judged( against [^:]+)?:\s*([\s\S]*)$/.exec(s)
+  if (nj) {
+    const [, pre, against, rest] = nj
+    const before = pre.replace(/:$/, '').trim()
+    const isPlace = !before || before === raw || before.includes('›') || (f.scenario !== undefined && before.includes(f.scenario)) || (f.series !== undefined && before.includes(f.series))
+    return { sentence: `${isPlace ? '' : `${before}: `}${against ? `${against.trim()}: ` : ''}${rest}`, continues: false }
+  }
+  if (raw && s.startsWith(`${raw} `)) return { sentence: s.slice(raw.length + 1), continues: true }
+  return { sentence: s, continues: false }
+}
+
+/** Why a check was not judged, in a few words (the same three reasons `steady verdict` counts by). */
+export function notJudgedReason(f: Finding): string {
+  if (f.detectable !== undefined && f.tolerance !== undefined) return 'could not see a change of the tolerance'
+  if (typeof f.evidence?.values === 'number' || typeof f.evidence?.windows === 'number') return 'too few values'
+  return 'too little data'
+}
+
+/** `80 too few values, 25 could not see …`, largest first. */
+function reasonCounts(list: Finding[]): [string, number][] {
+  const counts = new Map<string, number>()
+  for (const f of list) counts.set(notJudgedReason(f), (counts.get(notJudgedReason(f)) ?? 0) + 1)
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
 }
 
 /** The numbers behind a finding, as label → text: first the core ones, then how it was judged. */
 export function findingNumbers(f: Finding): { core: [string, string][]; detail: [string, string][] } {
   const out: [string, string][] = []
-  if (f.baseline !== undefined) out.push(['baseline', valueIn(f.baseline, unitOf(f))])
-  if (f.current !== undefined) out.push(['now', valueIn(f.current, unitOf(f))])
-  const c = changeText(f)
-  if (c) out.push(['change', c])
-  if (f.interval) out.push(['expected', `${valueIn(f.interval[0], unitOf(f))} – ${valueIn(f.interval[1], unitOf(f))}`])
+  const e = f.evidence ?? {}
+  // A growth per hour fitted on seconds of data is an extrapolation: shown only where the check was judged, and always with the span it was fitted on.
+  const perHour = /\/h$/.test(f.unit ?? '')
+  const fittedMs = typeof e.judgedMs === 'number' ? e.judgedMs : typeof e.fromMs === 'number' && typeof e.toMs === 'number' ? e.toMs - e.fromMs : undefined
+  const hideRates = perHour && f.status === 'not-judged'
+  if (!hideRates) {
+    // An objective's "baseline" is the limit it is held to, not a past run's value.
+    if (f.baseline !== undefined) out.push([f.kind === 'objective' ? 'objective' : 'baseline', valueIn(f.baseline, unitOf(f))])
+    if (f.current !== undefined) out.push(['now', valueIn(f.current, unitOf(f))])
+    const c = changeText(f)
+    if (c) out.push(['change', c])
+    if (f.interval) out.push(['expected', `${valueIn(f.interval[0], unitOf(f))} – ${valueIn(f.interval[1], unitOf(f))}`])
+  }
+  if (perHour && fittedMs !== undefined && fittedMs > 0) out.push(['fitted on', span(fittedMs)])
   const p = (v: number) => (v < 1e-6 ? '< 0.000001' : num(v, 2))
   if (f.pValue !== undefined) out.push(['p', f.pAdjusted !== undefined ? `${p(f.pValue)} (Holm ${p(f.pAdjusted)})` : p(f.pValue)])
   if (f.tolerance !== undefined) out.push(['tolerance', scaleText(f, f.tolerance)])
@@ -130,7 +198,7 @@ export function findingNumbers(f: Finding): { core: [string, string][]; detail: 
   if (f.method) detail.push(['method', f.method])
   const drawn = fittedLine(f) !== undefined
   for (const [k, v] of Object.entries(f.evidence ?? {})) {
-    if (v === null || v === '' || (drawn && lineKeys.has(k))) continue
+    if (v === null || v === '' || (drawn && lineKeys.has(k)) || (hideRates && /PerHour$|^(standardError|level|last)$/.test(k)) || (perHour && k === 'judgedMs')) continue
     detail.push([words(k), typeof v === 'number' ? (/Ms$/.test(k) ? offset(v) : num(v, 4)) : String(v)])
   }
   return { core: out, detail }
@@ -154,7 +222,8 @@ function findingView(f: Finding): FindingView {
               : f.status === 'pass'
                 ? 'passed'
                 : 'for information'
-  let sentence = f.message || `${kindWords[f.kind] ?? f.kind}${findingPlace(f) ? ` (${findingPlace(f)})` : ''}`
+  const said = findingSentence(f)
+  let sentence = said.sentence
   if (f.accepted) sentence += ` Accepted by ${f.accepted.by} on ${f.accepted.at.slice(0, 10)}: ${f.accepted.reason}.`
   if (f.muted) sentence += ` Muted by ${f.muted.owner} until ${f.muted.until.slice(0, 10)}: ${f.muted.reason}.`
   const order = kindOrder.indexOf(f.kind)
@@ -162,11 +231,13 @@ function findingView(f: Finding): FindingView {
     severity: tone,
     tag,
     kind: kindWords[f.kind] ?? f.kind,
-    kindOrder: order < 0 ? kindOrder.length : order,
+    // What made a verdict inconclusive (a saturated generator, no baseline) comes before the checks it affected.
+    kindOrder: f.status === 'inconclusive' && causeKinds.has(f.kind) ? -1 : order < 0 ? kindOrder.length : order,
     rank: f.severity ? severityRank[f.severity] : 3,
     magnitude: Math.abs(f.change ?? 0),
     place: findingPlace(f),
     sentence,
+    continues: said.continues,
     ...(() => {
       const n = findingNumbers(f)
       return { numbers: n.core, detail: n.detail }
@@ -233,10 +304,12 @@ export function verdictView(v: Verdict): VerdictView {
         }
       : { ok: true, sentence: `all ${plural(total, 'baseline run')} have this run’s comparability key (host CPU and cores, Node.js, plan, duration scale, load engine)` }
   }
+  const notJudgedPrimary = v.findings.filter((f) => f.status === 'not-judged' && f.primary)
+  const notJudgedSecondary = v.findings.filter((f) => f.status === 'not-judged' && !f.primary)
   return {
     answers: [
-      { question: 'working', answer: answerOf(v.working.status), why: v.working.reason },
-      { question: 'stable', answer: answerOf(v.stable.status), why: v.stable.reason },
+      { question: 'working', answer: answerOf(v.working.status), why: questionWhy(v, 'working') },
+      { question: 'stable', answer: answerOf(v.stable.status), why: questionWhy(v, 'stable') },
     ],
     outcome: v.result,
     summary: v.summary,
@@ -247,11 +320,46 @@ export function verdictView(v: Verdict): VerdictView {
     inconclusive: views((f) => f.status === 'inconclusive' && f.primary),
     acceptedOrMuted: views((f) => f.status === 'accepted' || f.status === 'muted'),
     info: views((f) => f.status === 'info' || (f.status === 'inconclusive' && !f.primary)),
-    notJudged: views((f) => f.status === 'not-judged'),
+    notJudged: views((f) => f.status === 'not-judged' && f.primary),
+    notJudgedReasons: reasonCounts(notJudgedPrimary),
+    notJudgedByQuestion: { working: notJudgedPrimary.filter((f) => f.question === 'working').length, stable: notJudgedPrimary.filter((f) => f.question === 'stable').length },
+    notJudgedSecondary: { count: notJudgedSecondary.length, reasons: reasonCounts(notJudgedSecondary) },
     passed: views((f) => f.status === 'pass'),
     comparable,
     scenarios,
     lines: fittedLines(v),
     notes: v.warnings,
   }
+}
+
+/** Kinds that say why a verdict could not be made (a cause), rather than a check it affected. */
+const causeKinds = new Set<string>(['comparability', 'baseline', 'missing-series', 'incomplete-run', 'generator-saturated', 'open-model'])
+
+/**
+ * Why a question got its answer, in one short line: the verdict's own
+ * sentence when it passed; the count of failing checks by kind when it
+ * failed (they are listed right below); the causes and the counts when it is
+ * inconclusive. The counts are the ones the lists below carry.
+ */
+function questionWhy(v: Verdict, q: 'working' | 'stable'): string {
+  const a = v[q]
+  if (a.status === 'pass' || a.status === 'not-required') return a.reason
+  const mine = v.findings.filter((f) => f.question === q && f.primary)
+  if (a.status === 'fail') {
+    const failing = mine.filter((f) => f.status === 'fail')
+    if (!failing.length) return a.reason
+    const kinds = new Map<string, number>()
+    for (const f of failing) kinds.set(kindWords[f.kind] ?? f.kind, (kinds.get(kindWords[f.kind] ?? f.kind) ?? 0) + 1)
+    return `${plural(failing.length, 'primary check')} failed: ${[...kinds].map(([k, n]) => `${k} (${n})`).join(', ')}`
+  }
+  const inconclusive = mine.filter((f) => f.status === 'inconclusive')
+  const causes = inconclusive.filter((f) => causeKinds.has(f.kind))
+  const affected = inconclusive.length - causes.length
+  const judged = mine.filter((f) => f.status === 'pass' || f.status === 'fail' || f.status === 'accepted' || f.status === 'muted').length
+  // As the gate counts them: checks not judged keep a question open when the gate says so, or when nothing at all was judged.
+  const nj = v.gate.notJudged === 'inconclusive' || judged === 0 ? mine.filter((f) => f.status === 'not-judged').length : 0
+  const counts = [affected ? `${plural(affected, 'primary check')} inconclusive` : '', nj ? `${plural(nj, 'primary check')} not judged` : ''].filter(Boolean).join(', ')
+  const because = causes.map((f) => f.message.split(/: |; /)[0]).join('; ')
+  if (because) return `${because}${counts ? ` (${counts})` : ''}`
+  return counts || a.reason
 }

@@ -12,7 +12,8 @@ import { judge, selectGate } from '@steady/baseline'
 import { SteadyError } from '@steady/record'
 import { bucketQuantile, fold, theilSen } from '../src/stats.ts'
 import { buildCharts, MAX_POINTS } from '../src/charts.ts'
-import { classify } from '../src/series.ts'
+import { classify, readableSeries } from '../src/series.ts'
+import { findingSentence } from '../src/verdict-view.ts'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'steady-report-'))
 let plainRecord: RunRecord | undefined
@@ -227,8 +228,11 @@ test('a verdict is at the top: the answers, what fails the gate grouped by kind,
   // Numbers in the finding's unit; the fitted line is drawn, not listed.
   assert.match(top, 'now <strong>38.1 MB/h</strong>')
   assert.not.match(top, 'slope per hour')
-  assert.match(top, 'Not judged (1)')
+  assert.match(top, 'Primary checks not judged (1)')
   assert.match(top, 'recovery is too short')
+  // Secondary checks not judged are counted by reason, not listed.
+  assert.match(top, '1 secondary check not judged as well (counted, not listed; they never decide the gate): 1 too few values.')
+  assert.not.match(top, 'secondary tail check the report must not list')
   assert.match(top, '3 of 4 baseline runs compared; 1 left out as not comparable')
   assert.match(top, 'saturated load generator')
   assert.match(top, '2 checks judged and passed')
@@ -277,15 +281,84 @@ test('a verdict about another run is refused with what to do', () => {
   }
 })
 
-test('a verdict from the real judge renders: every failing finding is on the page in its own words', () => {
+test('a verdict from the real judge renders: every listed finding is on the page in its own words; secondary checks not judged are counted', () => {
   const record = plain()
   const verdict = judge({ record, baseline: baseline(), baselineFile: 'baselines/demo-store.json', gate: selectGate(undefined, undefined), now: new Date('2026-11-26T07:00:00Z') })
   const page = renderReport({ record, verdict, baseline: baseline() })
+  const top = page.slice(page.indexOf('id="verdict"'), page.indexOf('id="run"'))
   for (const f of verdict.findings) {
-    if (f.status === 'pass' || !f.message) continue
-    assert.ok(page.includes(escapeHtml(f.message)), f.message)
+    if (f.status === 'pass' || !f.message || (f.status === 'not-judged' && !f.primary)) continue
+    const said = findingSentence(f).sentence
+    assert.ok(page.includes(escapeHtml(said)), said)
+    // The tag says "not judged": the sentence beside it does not say it again.
+    if (f.status === 'not-judged') assert.not.match(said, /^not judged/)
   }
+  const primary = verdict.findings.filter((f) => f.status === 'not-judged' && f.primary).length
+  const secondary = verdict.findings.filter((f) => f.status === 'not-judged' && !f.primary).length
+  if (primary) assert.match(top, `Primary checks not judged (${primary})`)
+  if (secondary) assert.match(top, `${secondary} secondary check${secondary === 1 ? '' : 's'} not judged as well`)
+  assert.not.match(top, /Not judged \(/)
   assert.match(page, verdict.result === 'fail' ? 'Failed against' : verdict.result === 'pass' ? 'Passed against' : 'Inconclusive against')
+})
+
+test('findings read as sentences: no series key as a heading, "not judged" said once, no per-hour rate from a check not judged', () => {
+  assert.is(readableSeries('service/nodejs_heap_size_used_bytes{service=store}'), 'Heap used (service store)')
+  assert.is(readableSeries('probe/http_req_duration{name=login,scenario=checkout}'), 'checkout › login (probe requests)')
+  assert.is(readableSeries('load/http_req_duration'), 'load requests')
+  const record = plain()
+  const heap = record.series.find((s) => s.name === 'nodejs_heap_size_used_bytes')!
+  const verdict = makeVerdict(record, baseline())
+  verdict.findings.push({
+    id: `leak:${heap.key}@short`,
+    kind: 'leak',
+    question: 'stable',
+    status: 'not-judged',
+    primary: true,
+    series: heap.key,
+    stat: 'growth per hour',
+    unit: 'bytes/h',
+    baseline: 1.5e8,
+    current: -4.73e8,
+    change: -6.2e8,
+    changeKind: 'absolute',
+    tolerance: 20971520,
+    detectable: 3.5e8,
+    evidence: { slopePerHour: -4.73e8, judgedMs: 27_000 },
+    message: 'heap used after GC: not judged: the run is too short to see a leak of 20.0 MiB/h',
+  })
+  const page = renderReport({ record, verdict, baseline: baseline() })
+  const top = markup(page.slice(page.indexOf('id="verdict"'), page.indexOf('id="run"')))
+  assert.match(top, 'Heap used (service store) growth per hour</span>: heap used after GC: the run is too short to see a leak of 20.0 MiB/h')
+  // The key is only in the folded "how it was judged" detail, never where a finding is named.
+  assert.not.match(top, `finding-kind">${heap.key}`)
+  assert.not.match(top, `<strong>${heap.key}`)
+  assert.not.match(top, /not judged: [^<]*not judged/)
+  // The numbers say what it was fitted on, and no rate extrapolated from 27 s.
+  assert.match(top, 'fitted on <strong>27s</strong>')
+  assert.not.match(top, '−473')
+  assert.not.match(top, '-473')
+})
+
+test('an inconclusive verdict: a deterministic headline, the cause first in the answer line and in the list', () => {
+  const record = plain()
+  const verdict = makeVerdict(record, baseline())
+  verdict.result = 'inconclusive'
+  verdict.exitCode = 3
+  verdict.findings = verdict.findings.map((f) => (f.status === 'fail' && f.question === 'stable' ? { ...f, status: 'inconclusive' as const, message: `${f.message} — inconclusive: the load generator was saturated in peak` } : f))
+  verdict.findings = verdict.findings.map((f) => (f.kind === 'generator-saturated' ? { ...f, primary: true } : f))
+  verdict.stable = { status: 'inconclusive', reason: 'a long sentence from the judge', findings: [] }
+  const a = renderReport({ record, verdict, baseline: baseline() })
+  const b = renderReport({ record, verdict, baseline: baseline() })
+  assert.is(a, b, 'the same inputs give the same page')
+  const top = markup(a.slice(a.indexOf('id="verdict"'), a.indexOf('id="run"')))
+  assert.match(top, '<p class="headline">Inconclusive against the staging gate</p>')
+  assert.match(top, /stable\? inconclusive<\/span> <span class="small">the load generator was saturated in 21 of 72 windows of peak \(event-loop utilisation above 90%\) \(3 primary checks inconclusive, 1 primary check not judged\)/)
+  assert.match(top, 'Inconclusive (4)')
+  // The cause is the first inconclusive finding listed; the affected ones say "because", not "inconclusive" again.
+  const section = top.slice(top.indexOf('Inconclusive (4)'))
+  assert.ok(section.indexOf('saturated load generator') < section.indexOf('memory growth'))
+  assert.match(section, '— because the load generator was saturated in peak')
+  assert.not.match(section, '— inconclusive:')
 })
 
 test.run()

@@ -28,12 +28,12 @@ ${baseline ? baselineLine(baseline) : ''}
     // The kind is the group's heading: each item starts with where it is.
     html`<li><span class="tag ${f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none'}">${f.tag}</span>${f.place ? html`<span class="finding-kind">${f.place}</span>` : ''}${
       f.primary ? '' : html` <span class="small muted">secondary</span>`
-    }${f.place || !f.primary ? ': ' : ''}${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}${f.numbers.length ? html`<div class="small muted numbers">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))}</div>` : ''}${
+    }${f.continues && f.primary ? ' ' : f.place || !f.primary ? ': ' : ''}${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}${f.numbers.length ? html`<div class="small muted numbers">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))}</div>` : ''}${
       f.detail.length ? html`<details class="evidence"><summary>how it was judged</summary><dl class="kv small">${join(f.detail.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`))}</dl></details>` : ''
     }</li>`
   // Folded lists keep only the sentence (it carries the numbers): hundreds of findings stay light to load.
   const brief = (f: FindingView) =>
-    html`<li>${f.place ? html`<strong>${f.place}</strong>: ` : ''}${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}</li>`
+    html`<li>${f.place ? html`<strong>${f.place}</strong>${f.continues ? ' ' : ': '}` : ''}${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}</li>`
   const decisive = verdict.decisive.length
     ? html`<h3>What fails the gate (${verdict.decisive.length})</h3><p class="small">In short: ${kindCounts(verdict.decisive)}.</p>${groups(verdict.decisive, finding, 5, brief)}`
     : html`<p><strong>Nothing fails the gate</strong>: no primary check changed beyond the gate’s tolerances.</p>`
@@ -49,9 +49,16 @@ ${baseline ? baselineLine(baseline) : ''}
   const secondary = verdict.secondary.length
     ? html`<details class="more-findings"><summary>${plural(verdict.secondary.length, 'secondary change')}, reported only (they do not fail this gate)</summary>${groups(verdict.secondary, brief, 5, brief)}</details>`
     : ''
+  const reasons = (list: [string, number][]) => list.map(([r, n]) => `${n} ${r}`).join(', ')
+  const nj = verdict.notJudgedByQuestion
+  const secondaryNotJudged = verdict.notJudgedSecondary.count
+    ? html`<p class="small not-judged-secondary">${plural(verdict.notJudgedSecondary.count, 'secondary check')} not judged as well (counted, not listed; they never decide the gate): ${reasons(verdict.notJudgedSecondary.reasons)}.</p>`
+    : ''
   const notJudged = verdict.notJudged.length
-    ? html`<h3>Not judged (${verdict.notJudged.length})</h3><p class="small">The run could not have seen a change of the gate’s tolerance here (too few iterations, too short, too much spread between baseline runs): these are not passes.</p>${groups(verdict.notJudged, finding, 3, brief)}`
-    : html`<p class="small">Everything the gate asks for was judged.</p>`
+    ? html`<h3>Primary checks not judged (${verdict.notJudged.length})</h3><p class="small">${
+        nj.working && nj.stable ? `${nj.stable} for stable, ${nj.working} for working. ` : ''
+      }The run could not have seen a change of the gate’s tolerance here: these are not passes. Why: ${reasons(verdict.notJudgedReasons)}.</p>${groups(verdict.notJudged, finding, 3, brief)}${secondaryNotJudged}`
+    : html`<p class="small">Every primary check was judged.</p>${secondaryNotJudged}`
   const passed = verdict.passed.length
     ? html`<details class="passed"><summary>${plural(verdict.passed.length, 'check')} judged and passed</summary>${groups(verdict.passed, brief, 1000, brief)}</details>`
     : ''
