@@ -109,7 +109,7 @@ function validateJudge(judge: JudgeOptions, where: string): void {
   }
   if (judge.baseline !== undefined && parseDurationMs(judge.baseline, `${where}.baseline`) <= 0) fail('baseline', 'must be longer than 0')
   if (judge.recent !== undefined && parseDurationMs(judge.recent, `${where}.recent`) <= 0) fail('recent', 'must be longer than 0')
-  for (const key of ['minBaseline', 'minRecent', 'threshold', 'tolerance', 'ewmaLimit'] as const) {
+  for (const key of ['minBaseline', 'minRecent', 'threshold', 'tolerance', 'ewmaLimit', 'cusumSlack', 'cusumLimit'] as const) {
     const v = judge[key]
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail(key, `must be a number ≥ 0, got ${JSON.stringify(v)}`)
   }

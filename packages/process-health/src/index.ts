@@ -41,8 +41,8 @@ export {
   maxLabels,
 } from './define.ts'
 export type { ObservationInput } from './define.ts'
-export { median, quantile, robust, robustZ, ewma } from './stats.ts'
-export type { RobustSummary, EwmaResult } from './stats.ts'
+export { median, quantile, robust, robustZ, ewma, cusum } from './stats.ts'
+export type { RobustSummary, EwmaResult, CusumResult } from './stats.ts'
 export { judgeProcess, judgeIndicator, resolveJudgeOptions, historyStart, worstState, exitCodeFor } from './judge.ts'
 export type { HealthCheck, IndicatorHealth, ProcessHealth, JudgeContext, ResolvedJudgeOptions } from './judge.ts'
 export { recordObservation, checkHealth } from './health.ts'

@@ -7,7 +7,7 @@
  */
 import { isSlo, msPerUnit, objectiveValue } from './define.ts'
 import { formatNumber, formatPercent, formatValue, formatWindow, plural } from './format.ts'
-import { binomialUpperTail, ewma, mean, normalUpperTail, quantile, robust, robustZ, stddev, winsorize } from './stats.ts'
+import { binomialUpperTail, cusum, ewma, mean, normalUpperTail, quantile, robust, robustZ, stddev, winsorize } from './stats.ts'
 import { parseDurationMs } from './time.ts'
 import type {
   CountIndicator,
@@ -105,12 +105,14 @@ export interface ResolvedJudgeOptions {
   tolerance: number
   ewmaLambda: number
   ewmaLimit: number
+  cusumSlack: number
+  cusumLimit: number
 }
 
 const kindDefaults: Record<IndicatorDefinition['kind'], Omit<ResolvedJudgeOptions, 'baselineMs' | 'recentMs'>> = {
-  duration: { minBaseline: 10, minRecent: 3, threshold: 3.5, tolerance: 0.1, ewmaLambda: 0.2, ewmaLimit: 3 },
-  rate: { minBaseline: 10, minRecent: 3, threshold: 3, tolerance: 0.02, ewmaLambda: 0.2, ewmaLimit: 3 },
-  count: { minBaseline: 7, minRecent: 1, threshold: 3, tolerance: 0.1, ewmaLambda: 0.2, ewmaLimit: 3 },
+  duration: { minBaseline: 10, minRecent: 3, threshold: 3.5, tolerance: 0.1, ewmaLambda: 0.2, ewmaLimit: 3, cusumSlack: 0.5, cusumLimit: 8 },
+  rate: { minBaseline: 10, minRecent: 3, threshold: 3, tolerance: 0.02, ewmaLambda: 0.2, ewmaLimit: 3, cusumSlack: 0.5, cusumLimit: 8 },
+  count: { minBaseline: 7, minRecent: 1, threshold: 3, tolerance: 0.1, ewmaLambda: 0.2, ewmaLimit: 3, cusumSlack: 0.5, cusumLimit: 8 },
 }
 
 /** Default baseline length. */
@@ -135,6 +137,8 @@ export function resolveJudgeOptions(process: ProcessDefinition, indicator: Indic
     tolerance: merged.tolerance ?? k.tolerance,
     ewmaLambda: merged.ewmaLambda ?? k.ewmaLambda,
     ewmaLimit: merged.ewmaLimit ?? k.ewmaLimit,
+    cusumSlack: merged.cusumSlack ?? k.cusumSlack,
+    cusumLimit: merged.cusumLimit ?? k.cusumLimit,
   }
 }
 
@@ -343,8 +347,30 @@ function judgeDuration(indicator: DurationIndicator, history: readonly Observati
   const lo = logSummary.scale > 0 ? logSummary.median - 4 * logSummary.scale : Number.NEGATIVE_INFINITY
   const hi = logSummary.scale > 0 ? logSummary.median + 4 * logSummary.scale : Number.POSITIVE_INFINITY
   const baseW = winsorize(logBase, lo, hi)
-  const drift = driftCheck(indicator, winsorize(recent.map(toLog), lo, hi), undefined, mean(baseW), stddev(baseW) || logSummary.scale, o, fmt, indicator.name, 'observation', fromLog)
-  return { checks: [level, drift], current: x, baseline: summary.median, windows, samples }
+  const shift = driftCheck(indicator, winsorize(recent.map(toLog), lo, hi), undefined, mean(baseW), stddev(baseW) || logSummary.scale, o, fmt, indicator.name, 'observation', fromLog)
+  // A drift spread over the whole history raises the baseline with it, so the chart above
+  // (recent against the whole baseline) misses it: a CUSUM measures every run since the
+  // oldest third of the baseline against that third, on the same log scale.
+  const anchorN = anchorSize(base.length, o.minBaseline)
+  const logAnchor = base.slice(0, anchorN).map(toLog)
+  const anchorSummary = robust(logAnchor)
+  const alo = anchorSummary.scale > 0 ? anchorSummary.median - 4 * anchorSummary.scale : Number.NEGATIVE_INFINITY
+  const ahi = anchorSummary.scale > 0 ? anchorSummary.median + 4 * anchorSummary.scale : Number.POSITIVE_INFINITY
+  const anchorW = winsorize(logAnchor, alo, ahi)
+  const trend = trendCheck(indicator, {
+    values: winsorize([...base.slice(anchorN), ...recent].map(toLog), alo, ahi),
+    mu0: mean(anchorW),
+    sigma: stddev(anchorW) || anchorSummary.scale,
+    anchorCount: anchorN,
+    anchorCenter: quantile(base.slice(0, anchorN), 0.5),
+    recentCenter: x,
+    statistic: 'median',
+    unit: 'observation',
+    o,
+    fmt,
+    recentLabel,
+  })
+  return { checks: [level, mergeDrift(shift, trend)], current: x, baseline: summary.median, windows, samples }
 }
 
 function formatP(p: number): string {
@@ -382,6 +408,71 @@ function driftCheck(
       ? `EWMA of ${what} over the last ${plural(values.length, unit)} is ${fmt(value)}, ${side} its control limit ${fmt(limitValue)} (baseline ${fmt(center)}, λ ${o.ewmaLambda}, ${o.ewmaLimit}σ): a sustained shift`
       : `EWMA of ${what} is ${fmt(value)}, within its control limit ${fmt(limitValue)}`,
     numbers: { ewma: value, limit: limitValue, center, lambda: o.ewmaLambda },
+  }
+}
+
+/** The oldest third of a baseline (in observations or periods), at least `min` of them: the in-control anchor a drift is measured from. */
+function anchorSize(n: number, min: number): number {
+  return Math.min(n, Math.max(min, Math.ceil(n / 3)))
+}
+
+interface TrendInput {
+  /** Every value after the anchor, oldest first (baseline, then recent), on the scale of mu0 and sigma. */
+  values: readonly number[]
+  mu0: number
+  sigma: number
+  anchorCount: number
+  /** The anchor's and the recent window's level in the indicator's unit (median or mean). */
+  anchorCenter: number
+  recentCenter: number
+  statistic: 'median' | 'mean'
+  unit: string
+  o: ResolvedJudgeOptions
+  fmt: (v: number) => string
+  recentLabel: string
+}
+
+/**
+ * A one-sided CUSUM in the worse direction, from the anchor over everything
+ * after it: a gradual drift (a few percent a week) never makes the recent
+ * window an outlier against a baseline that drifted along, but it piles up
+ * here. Degraded when the CUSUM ends above its limit and the recent level is
+ * at least `tolerance` worse than the anchor's.
+ */
+function trendCheck(indicator: IndicatorDefinition, t: TrendInput): HealthCheck {
+  const { o, fmt } = t
+  const sign = worseSign(indicator)
+  const sigma = t.sigma > 0 ? t.sigma : 1e-9
+  const r = cusum(
+    t.values.map((v) => sign * v),
+    sign * t.mu0,
+    sigma,
+    o.cusumSlack,
+  )
+  const diff = t.recentCenter - t.anchorCenter
+  const rel = relChange(t.recentCenter, t.anchorCenter)
+  const worse = diff * sign > 0 && rel >= o.tolerance
+  const drifted = r.value > o.cusumLimit && worse
+  const anchor = `its oldest ${plural(t.anchorCount, `baseline ${t.unit}`)} (${t.statistic} ${fmt(t.anchorCenter)})`
+  const rising = r.since >= 0 ? t.values.length - r.since : 0
+  return {
+    name: 'drift',
+    state: drifted ? 'degraded' : 'healthy',
+    reason: drifted
+      ? `CUSUM of ${indicator.name} against ${anchor} is ${formatNumber(r.value)}σ, above its limit ${formatNumber(o.cusumLimit)}σ (slack ${formatNumber(o.cusumSlack)}σ), accumulating over the last ${plural(rising, t.unit)}: a gradual drift; the ${t.statistic} over ${t.recentLabel} is ${fmt(t.recentCenter)}, ${pct(rel)} ${direction(indicator, diff)} the anchor's`
+      : `CUSUM of ${indicator.name} against ${anchor} is ${formatNumber(r.value)}σ, ${r.value > o.cusumLimit ? `above its limit ${formatNumber(o.cusumLimit)}σ but the ${t.statistic} over ${t.recentLabel} (${fmt(t.recentCenter)}) is within ${pct(o.tolerance)} of the anchor's` : `within its limit ${formatNumber(o.cusumLimit)}σ`}`,
+    numbers: { cusum: r.value, cusumLimit: o.cusumLimit, cusumSlack: o.cusumSlack, anchorCount: t.anchorCount, anchorCenter: t.anchorCenter, anchorRelativeChange: finite(rel) },
+  }
+}
+
+/** One `drift` check from the EWMA (a sustained shift in the recent window) and the CUSUM (a gradual drift): degraded when either is. */
+function mergeDrift(shift: HealthCheck, trend: HealthCheck): HealthCheck {
+  const fired = [shift, trend].filter((c) => c.state === 'degraded')
+  return {
+    name: 'drift',
+    state: fired.length ? 'degraded' : 'healthy',
+    reason: (fired.length ? fired : [shift, trend]).map((c) => c.reason).join('; '),
+    numbers: { ...shift.numbers, ...trend.numbers },
   }
 }
 
@@ -490,8 +581,24 @@ function judgeCount(indicator: CountIndicator, history: readonly Observation[], 
     reason: `${indicator.name} over ${recentLabel} averages ${fmt(x)} (${formatNumber(total)} in ${plural(recent.length, `${period} period`)}), ${diff === 0 ? 'equal to' : `${pct(rel)} ${direction(indicator, diff)}`} its ${formatWindow(baselineBins * per)} baseline ${fmt(lambda0)} (median ${formatNumber(summary.median)}; z ${zText(z)}${shifted ? ' >' : ', limit'} ${formatNumber(o.threshold)})`,
     numbers: { current: x, baselineMean: lambda0, baselineMedian: summary.median, mad: summary.mad, z, threshold: o.threshold },
   }
-  const drift = driftCheck(indicator, recent, undefined, lambda0, sigma, o, fmt, indicator.name, `${period} period`)
-  return { checks: [level, drift], current: x, baseline: lambda0, windows, samples }
+  const shift = driftCheck(indicator, recent, undefined, lambda0, sigma, o, fmt, indicator.name, `${period} period`)
+  const anchorN = anchorSize(base.length, o.minBaseline)
+  const anchor = base.slice(0, anchorN)
+  const anchorMean = mean(anchor)
+  const trend = trendCheck(indicator, {
+    values: [...base.slice(anchorN), ...recent],
+    mu0: anchorMean,
+    sigma: Math.max(robust(anchor).scale, Math.sqrt(anchorMean), 1e-9),
+    anchorCount: anchorN,
+    anchorCenter: anchorMean,
+    recentCenter: x,
+    statistic: 'mean',
+    unit: `${period} period`,
+    o,
+    fmt,
+    recentLabel,
+  })
+  return { checks: [level, mergeDrift(shift, trend)], current: x, baseline: lambda0, windows, samples }
 }
 
 function judgeObjective(indicator: IndicatorDefinition, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): HealthCheck {

@@ -106,6 +106,35 @@ export function ewma(values: readonly number[], mu0: number, sigma: number, lamb
   return { value: z, sd: Math.sqrt(variance), n: values.length }
 }
 
+/** The state of a one-sided (upper) CUSUM after its last point. */
+export interface CusumResult {
+  /** The statistic after the last value, in standard deviations. */
+  value: number
+  /** The highest it reached. */
+  max: number
+  /** Index of the first value after which it stayed above 0 to the end (the drift's start), or -1 when it ended at 0. */
+  since: number
+}
+
+/**
+ * A one-sided tabular CUSUM (Page; NIST e-Handbook 6.3.2.3) of `values`
+ * against the in-control mean `mu0` and spread `sigma`:
+ * S_t = max(0, S_{t−1} + (x_t − mu0)/σ − k). It adds up small, persistent
+ * excesses that no single value and no short window shows.
+ */
+export function cusum(values: readonly number[], mu0: number, sigma: number, slack: number): CusumResult {
+  let s = 0
+  let max = 0
+  let since = -1
+  for (let i = 0; i < values.length; i++) {
+    s = Math.max(0, s + (values[i] - mu0) / sigma - slack)
+    if (s === 0) since = -1
+    else if (since < 0) since = i
+    max = Math.max(max, s)
+  }
+  return { value: s, max, since }
+}
+
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9), accurate to ~15 digits for x > 0.
   const c = [

@@ -52,6 +52,14 @@ export interface JudgeOptions {
   ewmaLambda?: number
   /** EWMA control limit in standard deviations of the EWMA (default 3). */
   ewmaLimit?: number
+  /**
+   * The slack k of the one-sided CUSUM that catches gradual drifts against the
+   * oldest third of the baseline, in standard deviations (default 0.5: tuned
+   * to a shift of one standard deviation).
+   */
+  cusumSlack?: number
+  /** The CUSUM's decision limit h in standard deviations (default 8). */
+  cusumLimit?: number
 }
 
 /**

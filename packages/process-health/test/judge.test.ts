@@ -8,6 +8,7 @@ import {
   judgeProcess,
   robust,
   ewma,
+  cusum,
   type Observation,
   type ProcessDefinition,
 } from '@steady/process-health'
@@ -54,8 +55,72 @@ test('a sustained 30 % shift, within the spread of single runs, is caught by the
   assert.is(level.state, 'healthy', level.reason)
   // ...but 36 runs in a row above the baseline are.
   assert.is(drift.state, 'degraded')
-  assert.match(drift.reason, /^EWMA of cycle_time over the last 36 observations is \d+m \d+s, above its control limit \d+m \d+s \(baseline \d+m \d+s, λ 0.2, 3σ\): a sustained shift$/)
+  assert.match(drift.reason, /^EWMA of cycle_time over the last 36 observations is \d+m \d+s, above its control limit \d+m \d+s \(baseline \d+m \d+s, λ 0.2, 3σ\): a sustained shift(; CUSUM of cycle_time .*: a gradual drift; .*)?$/)
   assert.is(i.reason, drift.reason)
+})
+
+/** Cycle times that drift linearly from ×1 to ×`total` over 35 days (12 runs a day, ±15 % log-normal noise). */
+function ramp(seed: number, total: number): Observation[] {
+  const rand = mulberry32(seed)
+  const normal = () => Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand())
+  return Array.from({ length: 35 * 12 }, (_, k) => ({
+    process: 'ci',
+    indicator: 'cycle_time',
+    value: 570 * Math.exp(0.15 * normal()) * (1 + ((total - 1) * k) / (35 * 12)),
+    at: now - 35 * day + (k * day) / 12 + 1000,
+  }))
+}
+
+test('a slow drift (+30 % over 35 days, the baseline drifting along) is caught by the CUSUM against the oldest third of the baseline', () => {
+  for (let seed = 1; seed <= 12; seed++) {
+    const i = judgeIndicator(ci, ci.indicators[0], ramp(seed, 1.3), { now })
+    const level = i.checks.find((c) => c.name === 'baseline')!
+    const drift = i.checks.find((c) => c.name === 'drift')!
+    assert.is(i.state, 'degraded', `seed ${seed}: ${i.reason}`)
+    // The recent median is no outlier against a baseline that drifted with it...
+    assert.is(level.state, 'healthy', `seed ${seed}: ${level.reason}`)
+    // ...but the runs since the anchor add up.
+    assert.is(drift.state, 'degraded')
+    assert.ok(drift.numbers.cusum > 8, `seed ${seed}: CUSUM ${drift.numbers.cusum}`)
+    assert.is(drift.numbers.anchorCount, 112, 'the oldest third of 336 baseline runs')
+    assert.match(drift.reason, /CUSUM of cycle_time against its oldest 112 baseline observations \(median \d+m \d+s\) is [\d.]+σ, above its limit 8σ \(slack 0.5σ\), accumulating over the last \d+ observations: a gradual drift; the median over the last 3d is \d+m \d+s, \d+% above the anchor's/)
+  }
+  // A steeper ramp, and one where higher is better, read the same way.
+  assert.is(judgeIndicator(ci, ci.indicators[0], ramp(5, 1.5), { now }).state, 'degraded')
+  const faster = defineProcess({ name: 'ci', owner: 'x', indicators: [{ name: 'cycle_time', kind: 'duration', unit: 's', better: 'higher' }] })
+  assert.is(judgeIndicator(faster, faster.indicators[0], ramp(5, 1.3), { now }).state, 'healthy', 'slower is better here')
+  assert.is(judgeIndicator(faster, faster.indicators[0], ramp(5, 0.7), { now }).state, 'degraded')
+})
+
+test('steady histories stay healthy under the drift checks (40 seeds, cycle and queue times)', () => {
+  const flagged: string[] = []
+  for (let seed = 1; seed <= 40; seed++) {
+    const history = ciHistory({ now, seed })
+    for (const indicator of ci.indicators.filter((x) => x.kind === 'duration')) {
+      const i = judgeIndicator(ci, indicator, history.filter((o) => o.indicator === indicator.name), { now })
+      const drift = i.checks.find((c) => c.name === 'drift')!
+      if (drift.state !== 'healthy') flagged.push(`seed ${seed} ${indicator.name}: ${drift.reason}`)
+      assert.ok(drift.numbers.cusum >= 0 && drift.numbers.cusumLimit === 8)
+    }
+    assert.is(judgeIndicator(ci, ci.indicators[0], ramp(seed, 1), { now }).state, 'healthy', `flat ramp, seed ${seed}`)
+  }
+  assert.equal(flagged, [])
+})
+
+test('counts drift too: deployments falling from 8 to 2 a day over five weeks, no single period an outlier against the drifting baseline', () => {
+  const dora = doraProcess({ owner: 'delivery' })
+  const obs: Observation[] = []
+  for (let d = 35; d >= 1; d--) {
+    const perDay = Math.round(8 - (6 * (35 - d)) / 34)
+    for (let k = 0; k < perDay; k++) obs.push({ process: 'dora', indicator: 'deployments', value: 1, at: now - d * day + (k + 1) * 3_600_000 })
+  }
+  const deployments = judgeProcess(dora, obs, { now }).indicators.find((i) => i.indicator === 'deployments')!
+  const drift = deployments.checks.find((c) => c.name === 'drift')!
+  assert.is(deployments.checks.find((c) => c.name === 'baseline')!.state, 'healthy', 'the recent mean is within the spread of the drifted baseline')
+  assert.is(drift.state, 'degraded', deployments.reason)
+  assert.is(deployments.state, 'degraded')
+  assert.match(drift.reason, /CUSUM of deployments against its oldest 10 baseline 1d periods \(mean 6\.5 deployments\/day\) is [\d.]+σ, above its limit 8σ/)
+  assert.match(drift.reason, /the mean over the last 3d is 2 deployments\/day, 69% below the anchor's/)
 })
 
 test('too little history is unknown, never a guess; indicators never recorded do not make the process unknown', () => {
@@ -175,6 +240,15 @@ test('DORA tiers follow Four Keys buckets', () => {
   const cfr: Observation[] = Array.from({ length: 20 }, (_, k) => ({ process: 'dora', indicator: 'change_failure_rate', value: k < 5 ? 1 : 0, at: now - k * day }))
   const c = judgeProcess(dora, cfr, { now }).indicators.find((i) => i.indicator === 'change_failure_rate')!
   assert.equal(c.tier?.bucket, '16-45%')
+})
+
+test('a one-sided CUSUM adds up excesses beyond its slack and says since when', () => {
+  const r = cusum([0, 1, 1, 1, 0, 2, 2], 0, 1, 0.5)
+  // 0, .5, 1, 1.5, 1, 2.5, 4
+  assert.is(r.value, 4)
+  assert.is(r.max, 4)
+  assert.is(r.since, 1)
+  assert.equal(cusum([3, -10, 0.2], 0, 1, 0.5), { value: 0, max: 2.5, since: -1 })
 })
 
 test('robust statistics: MAD, the MeanAD fallback, and an exact EWMA variance', () => {
