@@ -8,10 +8,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { runEmbedded, resolveProfile, toRunRecord, formatSummary } from '../src/index.ts'
-import { validatorFor, runRecordSchema } from '@steady/record'
+import { validatorFor, runRecordSchema, LatencyHistogram } from '@steady/record'
+
+const decodeHistogram = (encoded: string) => LatencyHistogram.decode(encoded)
 
 const file = fileURLToPath(new URL('./fixtures/live.scenario.ts', import.meta.url))
 
@@ -20,10 +22,14 @@ let target = ''
 let stalled = false
 const held: (() => void)[] = []
 let hits = 0
+/** Every socket the server accepted: which VUs (`x-vu`) sent requests over it, and whether it is still open. */
+const sockets = new Map<Socket, { vus: Set<string>; open: boolean }>()
 
 test.before(async () => {
   server = createServer((req, res) => {
     hits++
+    const vu = req.headers['x-vu']
+    if (typeof vu === 'string') sockets.get(req.socket)?.vus.add(vu)
     const answer = () => {
       res.writeHead(200, { 'content-type': 'text/plain' })
       res.end('pong')
@@ -32,6 +38,11 @@ test.before(async () => {
     else answer()
   })
   server.keepAliveTimeout = 5000
+  server.on('connection', (socket: Socket) => {
+    const entry = { vus: new Set<string>(), open: true }
+    sockets.set(socket, entry)
+    socket.on('close', () => (entry.open = false))
+  })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
@@ -52,6 +63,7 @@ test('constant-arrival-rate against a real server: planned iterations started, o
   assert.is(r.totals.counter('http_reqs', { name: 'get ping', status: '200', expected_response: 'true', scenario: 'live' }), r.counts.completed)
   assert.equal(r.totals.rate('checks'), { passes: r.counts.completed, fails: 0 })
   assert.is(r.totals.trend('http_req_duration').count, r.counts.completed)
+  assert.is(r.totals.trend('iteration_duration', { scenario: 'live' }).count, r.counts.completed)
   assert.ok(r.windows.length >= 2)
   assert.is(r.exitCode === 0 || r.exitCode === 3, true)
   assert.is(r.scenario?.passed, r.counts.completed)
@@ -134,9 +146,42 @@ test('worker threads split the work as execution segments; windows merge into on
   assert.is(r.counts.vusAllocated, 4)
   assert.is(r.totals.counter('iterations'), r.counts.completed)
   assert.is(r.totals.counter('http_reqs'), r.counts.completed)
+  // The latency histograms of both workers merged: one sample per completed request and iteration.
+  assert.ok(r.counts.completed > 0)
+  assert.is(r.totals.trend('http_req_duration').count, r.counts.completed)
+  assert.is(r.totals.trend('http_req_duration', { name: 'get ping', status: '200' }).count, r.counts.completed)
+  assert.is(r.totals.trend('iteration_duration', { scenario: 'live' }).count, r.counts.completed)
+  // Per window too: each window's merged histogram counts that window's requests.
+  for (const w of r.windows) {
+    const reqs = Object.values(w.counters).filter((c) => c.metric === 'http_reqs').reduce((a, c) => a + c.value, 0)
+    const durations = Object.values(w.trends).filter((t) => t.metric === 'http_req_duration').reduce((a, t) => a + decodeHistogram(t.histogram).count, 0)
+    assert.is(durations, reqs, `window ${w.index}`)
+  }
   const indices = r.windows.map((w) => w.index)
   assert.equal(indices, [...new Set(indices)].sort((a, b) => a - b))
   assert.is(r.scenario?.iterations, r.counts.completed)
+})
+
+test('each VU has its own connections: no socket is shared between VUs, each VU reuses its own, all are closed at the end', async () => {
+  sockets.clear()
+  const vus = 3
+  const r = await run({ executor: 'shared-iterations', vus, iterations: 30 }, 'per vu')
+  assert.is(r.counts.completed, 30)
+  // The unrecorded warm-up iteration runs as VU 0 on a dispatcher of its own; leave its socket out.
+  const used = [...sockets.values()].filter((s) => s.vus.size > 0 && !s.vus.has('0'))
+  for (const s of used) assert.is(s.vus.size, 1, `a socket carried requests of VUs ${[...s.vus].join(', ')}`)
+  const owners = used.map((s) => [...s.vus][0]).sort()
+  // Every VU has keep-alive sockets of its own, reused across its iterations: one or two each, because undici
+  // opens a second one when a VU's next request goes out in the same turn its previous response ended
+  // (docs/load.md), never one per request (10 requests per VU here).
+  assert.equal([...new Set(owners)], ['1', '2', '3'], `sockets per VU: ${JSON.stringify(owners)}`)
+  for (const vu of ['1', '2', '3']) {
+    const n = owners.filter((o) => o === vu).length
+    assert.ok(n >= 1 && n <= 2, `VU ${vu} used ${n} sockets: ${JSON.stringify(owners)}`)
+  }
+  // The run closed its VUs' connections (the server sees each socket close; bounded wait for the FINs to arrive).
+  for (let i = 0; i < 100 && [...sockets.values()].some((s) => s.open); i++) await new Promise((res) => setTimeout(res, 20))
+  assert.equal([...sockets.values()].filter((s) => s.open).length, 0, 'sockets left open after the run')
 })
 
 test('a stop signal ends the run early and the record says why', async () => {
