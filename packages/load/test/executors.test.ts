@@ -234,6 +234,21 @@ test('segments split the work like k6 execution segments and add up to the whole
   assert.equal(vus.map((v) => v.result.vusAllocated), [3, 2])
 })
 
+test('each segment has its own share of VUs: one whose VUs are busy drops while another has free VUs (as k6 execution segments)', async () => {
+  // 10/s over 2 s, maxVUs 2 split over 2 segments: one VU each. Segment 0 (VU 1) has slow iterations, segment 1 (VU 2) fast ones.
+  const raw = { executor: 'constant-arrival-rate', rate: 10, timeUnit: '1s', duration: '2s', preAllocatedVUs: 2, maxVUs: 2 }
+  const slowOrFast = (ctx: IterationContext<{ id: number }>) => (ctx.vu === 1 ? 1000 : 10)
+  const [slow, fast] = await Promise.all([0, 1].map((index) => simulate(raw, slowOrFast, { segment: { index, count: 2 } })))
+  assert.is(slow.result.vusAllocated, 1)
+  assert.is(fast.result.vusAllocated, 1)
+  // Segment 0 is due every 200 ms; its one VU is busy for 1 s: it starts at 0 and 1000 ms and drops the rest,
+  // though segment 1's VU is idle 190 ms of every 200. VUs do not move between workers.
+  assert.equal(slow.starts.map((s) => s.at), [0, 1000])
+  assert.is(slow.result.dropped, 8)
+  assert.is(fast.result.dropped, 0)
+  assert.is(fast.result.started, 10)
+})
+
 test('a stop signal interrupts running iterations and ends the run', async () => {
   const { result } = await simulate({ executor: 'constant-vus', vus: 2, duration: '1m' }, () => 700, { stopAt: 1000 })
   assert.ok(result.aborted)
