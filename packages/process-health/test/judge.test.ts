@@ -4,6 +4,7 @@ import {
   ciProcess,
   defineProcess,
   doraProcess,
+  deploymentFrequencyTier,
   judgeIndicator,
   judgeProcess,
   robust,
@@ -192,6 +193,83 @@ test('an SLO is judged by its burn rate over the recent window, confirmed by the
   const ok = fine.indicators[0].checks.find((c) => c.name === 'slo')!
   assert.is(ok.state, 'healthy', ok.reason)
   assert.is(fine.indicators[0].state, 'unknown', 'the baseline is still too short: unknown, not healthy')
+})
+
+test('a duration SLO counts the events within its threshold and burns on those over it', () => {
+  const p = defineProcess({
+    name: 'ci',
+    owner: 'platform',
+    indicators: [{ name: 'cycle_time', kind: 'duration', unit: 's', better: 'lower', objective: { slo: 0.9, threshold: '15m' } }],
+  })
+  // 12 runs a day for 10 days at 10 min; in the last 3 days every third run takes 20 min.
+  const obs = (slowEvery: number): Observation[] =>
+    Array.from({ length: 120 }, (_, k) => {
+      const at = now - 10 * day + (k * day) / 12 + 1000
+      return { process: 'ci', indicator: 'cycle_time', value: at >= now - 3 * day && k % slowEvery === 0 ? 1200 : 600, at }
+    })
+  const slo = judgeProcess(p, obs(3), { now }).indicators[0].checks.find((c) => c.name === 'slo')!
+  assert.is(slo.state, 'degraded', slo.reason)
+  // 12 of 36 over 15 min: error rate 1/3 against a 10 % budget.
+  assert.ok(Math.abs(slo.numbers.burnRate - 10 / 3) < 1e-9, String(slo.numbers.burnRate))
+  assert.match(slo.reason, /^cycle_time: 66\.7% within 15m over the last 3d \(24 of 36\); the SLO of 90% leaves a 10% error budget, burning at 3\.33× \(limit 1×, [\d.]+× over the last 6h\); over 28d: /)
+  const fine = judgeProcess(p, obs(1000), { now }).indicators[0].checks.find((c) => c.name === 'slo')!
+  assert.is(fine.state, 'healthy', fine.reason)
+  assert.match(fine.reason, /100% within 15m over the last 3d \(36 of 36\).*burning at 0× \(limit 1×\); over 28d: 100% within 15m, 0% of the budget spent$/)
+})
+
+test('an SLO whose budget over its period is spent is degraded even when the recent window burns nothing', () => {
+  const p = defineProcess({
+    name: 'gate',
+    owner: 'qa',
+    indicators: [{ name: 'pass_rate', kind: 'rate', better: 'higher', objective: { slo: 0.95, window: '28d' } }],
+  })
+  // 28 days, 12 decisions a day: every 10th fails until 3 days ago, none since.
+  const obs: Observation[] = Array.from({ length: 28 * 12 }, (_, k) => {
+    const at = now - 28 * day + (k * day) / 12 + 1000
+    return { process: 'gate', indicator: 'pass_rate', value: at < now - 3 * day && k % 10 === 0 ? 0 : 1, at }
+  })
+  const slo = judgeProcess(p, obs, { now }).indicators[0].checks.find((c) => c.name === 'slo')!
+  assert.is(slo.state, 'degraded', slo.reason)
+  assert.is(slo.numbers.burnRate, 0)
+  const failed = obs.filter((o) => o.value === 0).length
+  assert.ok(Math.abs(slo.numbers.periodBurnRate - failed / obs.length / 0.05) < 1e-9, String(slo.numbers.periodBurnRate))
+  assert.ok(slo.numbers.periodBurnRate > 1)
+  assert.match(slo.reason, /^pass_rate: SLO of 95% missed over 28d: 9\d\.\d% good, 1\d\d% of the budget spent; recent burn 0×$/)
+})
+
+test('DORA deployment frequency: weekly, monthly and yearly buckets', () => {
+  const at = (weeksAgo: number) => ({ process: 'dora', indicator: 'deployments', value: 1, at: now - weeksAgo * 7 * day })
+  const weekly = deploymentFrequencyTier([12.5, 11.5, 10.5, 9.5, 8.5, 7.5, 6.5, 5.5, 4.5, 3.5, 2.5, 1.5, 0.5].map(at), now)!
+  assert.equal([weekly.tier, weekly.bucket], ['high', 'weekly'])
+  assert.match(weekly.reason, /^weekly: 13 deployments in 13 weeks; median 1 deployment days per week; most weeks have a deployment$/)
+  const monthly = deploymentFrequencyTier([12.5, 8.5, 4.5, 0.5].map(at), now)!
+  assert.equal([monthly.tier, monthly.bucket], ['medium', 'monthly'])
+  const yearly = deploymentFrequencyTier([12.5, 0.5].map(at), now)!
+  assert.equal([yearly.tier, yearly.bucket], ['low', 'yearly'])
+  assert.match(yearly.reason, /2 deployments in 13 weeks/)
+  // Weeks before the first deployment are left out, not read as empty: two weeks of daily deploys are daily.
+  const recentStart = Array.from({ length: 12 }, (_, k) => at((k + 0.5) / 7))
+  assert.equal(deploymentFrequencyTier(recentStart, now)?.bucket, 'daily')
+  assert.is(deploymentFrequencyTier([], now), undefined)
+})
+
+test('DORA lead time and time to restore: every bucket, lead times ≤ 0 excluded', () => {
+  const dora = doraProcess()
+  const tierOf = (indicator: string, hours: number[]) => {
+    const obs = hours.map((h, k) => ({ process: 'dora', indicator, value: h, at: now - k * day }))
+    return judgeProcess(dora, obs, { now }).indicators.find((i) => i.indicator === indicator)!.tier
+  }
+  assert.equal(tierOf('time_to_restore', [0.5, 1, 3])?.bucket, 'one day')
+  assert.match(tierOf('time_to_restore', [0.5, 1, 3])!.reason, /^one day: median time to restore 1h over 3 in 13 weeks \(< 24h\)$/)
+  assert.equal(tierOf('time_to_restore', [30, 50, 70])?.bucket, 'one week')
+  assert.equal(tierOf('time_to_restore', [200, 300, 400])?.bucket, 'one month')
+  assert.equal([tierOf('lead_time', [800, 1000, 2000])?.tier, tierOf('lead_time', [800, 1000, 2000])?.bucket], ['low', 'six months'])
+  assert.equal(tierOf('lead_time', [5000, 6000, 7000])?.bucket, 'one year')
+  // Automated pushes give lead times ≤ 0; Four Keys leaves them out of the median.
+  const lead = tierOf('lead_time', [-5, 0, 0, 0, 30, 40])!
+  assert.equal(lead.bucket, 'one week')
+  assert.match(lead.reason, /median lead time 1d 11h over 2 in 13 weeks/)
+  assert.is(tierOf('lead_time', [0, -1]), undefined)
 })
 
 test('a threshold objective on a duration percentile', () => {
