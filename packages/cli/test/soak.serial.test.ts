@@ -113,6 +113,75 @@ test('a scenario failing its preflight stops the soak early with exit 1 and says
   assert.not.ok(existsSync(join(out, 'run.json')))
 })
 
+test('--no-preflight soaks a failing version anyway; the live /metrics answer mid-soak; the subject names version and commit', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-soak-'))
+  let metricsUrl: string | undefined
+  let scrapedMidSoak: Promise<string> | undefined
+  const r = await steady(
+    ['soak', 'short', '--out', out, '--no-preflight', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--tag', 'version=1.4.2'],
+    { STORE_FAULT_ERRORS: '/api/login=1' },
+    (text) => {
+      metricsUrl ??= text.match(/live metrics of this soak: (http:\/\/\S+)/)?.[1]
+      // Phase loaded starts after 3 s of quiet: the probe loop has run by then.
+      if (metricsUrl && !scrapedMidSoak && text.includes('phase loaded started')) scrapedMidSoak = fetch(metricsUrl).then((res) => res.text())
+    },
+  )
+  assert.is(r.code, 0, r.stderr)
+  assert.not.match(r.stderr, 'preflight failed')
+  assert.ok(metricsUrl?.startsWith('http://127.0.0.1:'), r.stderr)
+  const metrics = await scrapedMidSoak!
+  assert.match(metrics, 'steady_soak_phase{plan="short",phase="loaded"} 1')
+  assert.match(metrics, 'steady_soak_phase{plan="short",phase="quiet"} 0')
+  const failed = Number(metrics.match(/steady_soak_probe_iterations_total\{scenario="browse",result="failed"\} (\d+)/)?.[1])
+  assert.ok(failed > 0, metrics)
+  assert.match(metrics, 'steady_soak_planned_seconds 9')
+  // The live endpoint goes with the soak.
+  assert.is(await fetch(metricsUrl!).then(() => 'up', () => 'down'), 'down')
+  const record = await readRunRecord(out)
+  assert.is(record.complete, true)
+  const browse = record.scenarios.find((s) => s.name === 'browse')!
+  assert.ok(browse.failed >= failed && browse.passed === 0, JSON.stringify(browse))
+  assert.is(record.subject.version, '1.4.2')
+  assert.match(record.subject.commit ?? '', /^[0-9a-f]{40}$/)
+})
+
+test('after a SIGKILL, steady record recover writes an incomplete record; the store is left running until steady env down', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-soak-'))
+  let sent = false
+  const r = await steady(['soak', 'long', '--out', out], {}, (text, kill) => {
+    if (sent || !text.includes('phase quiet started')) return
+    // Once a window has been flushed to the events file, kill -9: no handler runs.
+    const poll = setInterval(() => {
+      if (existsSync(join(out, 'events.ndjson')) && readFileSync(join(out, 'events.ndjson'), 'utf8').includes('"t":"window"')) {
+        clearInterval(poll)
+        kill('SIGKILL')
+      }
+    }, 100)
+    sent = true
+  })
+  assert.is(r.code, null, 'killed by a signal')
+  assert.not.ok(existsSync(join(out, 'run.json')), 'nothing compacted the record')
+  const header = JSON.parse(readFileSync(join(out, 'events.ndjson'), 'utf8').split('\n')[0]) as { header: RunRecord }
+  const env = header.header.subject.environment!
+  // The store is its own process group: a SIGKILLed runner cannot stop it.
+  assert.is(await fetch(`${env.url}/health`).then(() => 'up', () => 'down'), 'up')
+
+  const recovered = await steady(['record', 'recover', out])
+  assert.is(recovered.code, 0, recovered.stderr)
+  const record = await readRunRecord(out)
+  assert.is(record.complete, false)
+  assert.ok(record.incompleteReason, 'a reason')
+  assert.ok(record.series.some((s) => s.windows.length > 0), 'the flushed windows')
+  assert.ok(record.scenarios[0]?.iterations > 0, JSON.stringify(record.scenarios))
+
+  const ls = await steady(['env', 'ls', '--format', 'json'])
+  const listed = (JSON.parse(ls.stdout) as { environments: { id: string; status: string }[] }).environments.find((e) => e.id === env.id)
+  assert.is(listed?.status, 'orphaned', ls.stdout)
+  const down = await steady(['env', 'down', env.id])
+  assert.is(down.code, 0, down.stderr)
+  assert.is(await fetch(`${env.url}/health`).then(() => 'up', () => 'down'), 'down')
+})
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} mid-soak writes run.json marked incomplete, tears the store down, exits ${signal === 'SIGINT' ? 130 : 143}`, async () => {
     const out = mkdtempSync(join(tmpdir(), 'steady-soak-'))

@@ -53,7 +53,7 @@ export class LiveMetrics {
       this.#server!.listen(port, host, () => resolve())
     })
     const address = this.#server.address() as { port: number }
-    return `http://${host}:${address.port}/metrics`
+    return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/metrics`
   }
 
   async close(): Promise<void> {

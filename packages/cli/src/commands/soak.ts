@@ -23,6 +23,7 @@ export interface SoakFlags {
   out?: string
   preflight?: boolean
   metricsPort?: string
+  metricsHost?: string
   seed?: string
   grep?: string
   id?: string
@@ -69,6 +70,17 @@ function number(value: string | undefined, flag: string, check: (n: number) => b
   return n
 }
 
+/**
+ * Whether the live progress line may rewrite itself in place. It goes to
+ * stderr, so stderr must be the terminal (`steady soak > log.txt` still gets a
+ * live line; `steady soak 2> log.txt` gets plain lines). The context's
+ * `isTTY` describes stdout: when it is not what this process's stdout says, a
+ * caller set it on purpose (a test, a program embedding the CLI) and it wins.
+ */
+function progressIsTTY(ctx: CliContext): boolean {
+  return ctx.isTTY === Boolean(process.stdout.isTTY) ? Boolean(process.stderr.isTTY) : ctx.isTTY
+}
+
 /** Runs `steady soak`; resolves to the exit code. */
 export async function soakCommand(ctx: CliContext, planName: string | undefined, flags: SoakFlags): Promise<number> {
   const loaded = await ctx.config(flags.config)
@@ -78,6 +90,14 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
   const profiles: Map<string, ResolvedProfile> = cfg.load ? resolveLoadConfig(cfg.load) : new Map()
   const plan = resolvePlan(name, cfg.plans?.[name], { durationScale, profiles: Object.fromEntries(profiles), available: Object.keys(cfg.plans ?? {}) })
   const metricsPort = number(flags.metricsPort, '--metrics-port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, '9465')
+  if (flags.metricsHost !== undefined && (flags.metricsHost.trim() === '' || /[\s/]/.test(flags.metricsHost))) {
+    throw new SteadyError('STEADY_USAGE', `--metrics-host ${JSON.stringify(flags.metricsHost)} is not an address to listen on`, {
+      hint: 'e.g. --metrics-host 0.0.0.0 (every interface) or --metrics-host 127.0.0.1 (the default)',
+    })
+  }
+  if (flags.metricsHost !== undefined && metricsPort === undefined) {
+    throw new SteadyError('STEADY_USAGE', '--metrics-host needs --metrics-port', { hint: 'e.g. --metrics-port 9465 --metrics-host 0.0.0.0' })
+  }
   const workers = number(flags.workers, '--workers', (n) => Number.isInteger(n) && n >= 1, '2')
   if (flags.env !== undefined && flags.target !== undefined) {
     throw new SteadyError('STEADY_USAGE', '--target and --env cannot be used together', { hint: '--env brings a fresh environment up and soaks it; --target soaks one that exists' })
@@ -120,12 +140,13 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
       toolVersion: version,
       preflight: flags.preflight !== false,
       ...(metricsPort !== undefined ? { metricsPort } : {}),
+      ...(flags.metricsHost !== undefined ? { metricsHost: flags.metricsHost } : {}),
       ...(workers !== undefined ? { workers } : {}),
       headers: cfg.headers as Record<string, string> | undefined,
       redactor,
       signal: ctx.signal,
       write: ctx.err,
-      isTTY: ctx.isTTY,
+      isTTY: progressIsTTY(ctx),
     })
     if (result.preflightFailures.length) {
       ctx.err(`preflight failed: a version that does not work is not worth soaking\n`)
@@ -196,6 +217,7 @@ export function registerSoak(program: Command, ctx: CliContext, setExit: (code: 
     .option('--out <dir>', 'where to write run.json and events.ndjson (default reports/<run-id>)')
     .option('--no-preflight', 'soak even if a scenario fails its single preflight run')
     .option('--metrics-port <port>', "serve the soak's own /metrics on this port (0 picks one) for Prometheus/Grafana")
+    .option('--metrics-host <address>', 'the address the live /metrics listens on (default 127.0.0.1; 0.0.0.0 for a Prometheus on another host)')
     .option('--seed <seed>', 'run seed (probe iterations derive their data from it)')
     .option('--grep <pattern>', 'probe only scenarios whose name matches (@tag for tags)')
     .option('--id <id>', 'environment id (default: from the branch, plus a random suffix)')
@@ -211,7 +233,7 @@ export function registerSoak(program: Command, ctx: CliContext, setExit: (code: 
 Examples:
   steady soak --env local --report                       the default plan on a fresh demo store
   steady soak default --env local --duration-scale 0.1 --out reports/ci
-  steady soak nightly --target https://staging.example.test --metrics-port 9465
+  steady soak nightly --target https://staging.example.test --metrics-port 9465 --metrics-host 0.0.0.0
 
 Exit codes: 0 the soak ran its plan (judge it with steady verdict), 1 preflight failed,
 2 bad config or usage, 130/143 interrupted (run.json is still written, complete: false).`,
