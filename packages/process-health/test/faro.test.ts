@@ -7,6 +7,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { initializeFaro, InternalLoggerLevel } from '@grafana/faro-core'
 import { FaroNodeTransport, createFaroExporter, ciProcess, parseRetryAfter, type ProcessHealthError } from '@steady/process-health'
 
 interface Received {
@@ -118,6 +119,50 @@ test('observations go out as measurements at their own time, equal values both s
   assert.is(events[0].name, 'steady_process_health')
   assert.is(events[0].attributes.state, 'healthy')
   assert.equal(exporter.transport.stats, { requests: 1, sent: 3, dropped: 0, retries: 0, waitsMs: [] })
+})
+
+test('dedupe is off: two observations with the same time, labels, fields and value both arrive (a Faro with dedupe on keeps one)', async () => {
+  const rx = await receiver()
+  const same = { process: 'ci', indicator: 'cycle_time', value: 600, at, labels: { branch: 'main' }, fields: { commit: '3f2a9c1e' } }
+  const exporter = createFaroExporter({ url: rx.url, app: { name: 'shop-ci' }, processes: [ci] })
+  exporter.exportObservations([same, { ...same, labels: { ...same.labels }, fields: { ...same.fields } }])
+  exporter.exportHealth([
+    { process: 'ci', owner: 'platform', state: 'healthy', reason: 'same', indicators: [] },
+    { process: 'ci', owner: 'platform', state: 'healthy', reason: 'same', indicators: [] },
+  ])
+  await exporter.close()
+  // The control: the same items through Faro's own dedupe are dropped after the first.
+  const transport = new FaroNodeTransport({ url: rx.url })
+  const deduping = initializeFaro({
+    app: { name: 'shop-ci' },
+    dedupe: true,
+    globalObjectKey: 'steadyDedupeControl',
+    instrumentations: [],
+    internalLoggerLevel: InternalLoggerLevel.ERROR,
+    isolate: true,
+    metas: [],
+    parseStacktrace: () => ({ frames: [] }),
+    paused: false,
+    preventGlobalExposure: true,
+    transports: [transport],
+    unpatchedConsole: console,
+    batching: { enabled: false },
+    sessionTracking: { enabled: false },
+  })
+  const measurement = { type: 'steady_process_indicator', values: { cycle_time: 600 } }
+  const context = { process: 'ci', indicator: 'cycle_time', at: '2025-03-10T11:00:00Z', label_branch: 'main', field_commit: '3f2a9c1e' }
+  for (let k = 0; k < 2; k++) deduping.api.pushMeasurement(measurement, { context, timestampOverwriteMs: at })
+  await transport.flush()
+  deduping.pause()
+  await rx.close()
+  assert.equal(rx.problems, [])
+  const [sent, control] = rx.received.map((r) => r.body)
+  const measurements = sent.measurements as Array<{ values: Record<string, number>; timestamp: string; context: Record<string, string> }>
+  assert.is(measurements.length, 2, 'both identical observations were sent')
+  assert.equal(measurements[0], measurements[1])
+  assert.equal(measurements[0].context, { ...context, unit: 'seconds' })
+  assert.is((sent.events as unknown[]).length, 2, 'both identical health events were sent')
+  assert.is((control.measurements as unknown[]).length, 1, 'Faro with dedupe on drops the second')
 })
 
 test('429 with Retry-After: the transport waits the time asked and sends the same payload again', async () => {
