@@ -361,4 +361,44 @@ test('an inconclusive verdict: a deterministic headline, the cause first in the 
   assert.not.match(section, '— inconclusive:')
 })
 
+test('the page says what ran and when, compares steps with the baseline, shades phases, draws dropped iterations and baseline points, and shows failure samples with curl', () => {
+  const record = plain()
+  const page = renderReport({ record, verdict: makeVerdict(record, baseline()), baseline: baseline() })
+  const run = markup(page.slice(page.indexOf('id="run"'), page.indexOf('id="scenarios"')))
+  // Subject and times.
+  assert.match(run, '<dt>version</dt><dd>1.4.0-rc.2</dd>')
+  assert.match(run, 'title="3f9c2d1e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d">3f9c2d1e8b7a</dd>')
+  assert.match(run, 'local (process, id local-5e1a)')
+  assert.match(run, 'pr=1234')
+  assert.match(run, 'note=soak')
+  assert.match(run, `<dt>started</dt><dd>${escapeHtml(new Date(record.startedAt).toISOString().slice(0, 10))}`)
+  assert.match(run, '<dt>duration</dt><dd>20m</dd>')
+  // Scenario pass rates; step p95 per phase with the baseline's value and the change.
+  const scenarios = markup(page.slice(page.indexOf('id="scenarios"'), page.indexOf('id="steps"')))
+  const account = record.scenarios.find((sc) => sc.name === 'account')!
+  assert.match(scenarios, `<td class="n">${account.iterations}</td>`)
+  assert.match(scenarios, '<td class="n">98%</td>')
+  const steps = markup(page.slice(page.indexOf('id="steps"'), page.indexOf('id="failures-over-time"')))
+  assert.ok((steps.match(/<div class="small muted">[0-9.]+(ms|µs|s) <span class="(up|)">[+−][0-9.]+%<\/span><\/div>/g) ?? []).length >= 9 * 5, 'every step has its baseline p95 and change in every phase')
+  const data = embedded(page) as unknown as { phases: { name: string; start: number; end: number; loaded: boolean }[]; charts: { id: string; lines: { label: string; values: (number | null)[] }[] }[] }
+  // Phase shading: every phase of the record with its bounds (seconds).
+  assert.equal(data.phases.map((ph) => [ph.name, ph.start, ph.end]), record.phases.map((ph) => [ph.name, ph.startMs / 1000, ph.endMs / 1000]))
+  assert.ok(data.phases.some((ph) => ph.loaded))
+  const errors = data.charts.find((c) => c.lines.some((l) => l.label === 'dropped iterations/s'))!
+  assert.ok(errors, 'the errors chart has a dropped-iterations line')
+  const dropped = record.phases.reduce((a, ph) => a + (ph.load?.droppedIterations ?? 0), 0)
+  if (dropped) assert.ok(errors.lines.find((l) => l.label === 'dropped iterations/s')!.values.some((v) => v !== null && v > 0))
+  const underLoad = data.charts.find((c) => c.id.startsWith('underload'))!
+  const points = underLoad.lines.filter((l) => l.label.endsWith('(baseline runs)'))
+  assert.ok(points.length >= 1)
+  assert.ok(points.every((l) => l.values.some((v) => v !== null)), 'baseline points are in the latency-under-load data')
+  // Failure samples: the request and response excerpts, redacted, and the curl line.
+  const failures = markup(page.slice(page.indexOf('id="failures"'), page.indexOf('id="events"')))
+  assert.match(failures, '<div class="label">Response: status 502</div>')
+  assert.match(failures, '&lt;h1&gt;502 Bad Gateway&lt;/h1&gt;upstream payment service timed out')
+  assert.match(failures, '<div class="label">Reproduce with curl</div><pre>curl -X POST -H &#39;Authorization: Bearer [REDACTED]&#39; &#39;http://127.0.0.1:41234/api/orders&#39;</pre>')
+  assert.match(failures, 'GET http://127.0.0.1:41234/api/me')
+  assert.not.match(page, SECRET)
+})
+
 test.run()
