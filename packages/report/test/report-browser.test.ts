@@ -6,7 +6,9 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
@@ -128,6 +130,37 @@ test('print: navigation hidden, details opened, charts drawn at page width; a PD
   assert.is(await page.locator('details:not([open]):not(.passed)').count(), 0)
   assert.equal(errors, [])
   await page.context().close()
+})
+
+test('served from an HTTP server on 127.0.0.1: no console errors, nothing else requested, every chart drawn', async () => {
+  if (!browser) return
+  const body = readFileSync(judged)
+  const server = createServer((req, res) => {
+    res.writeHead(req.url === '/report.html' ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' })
+    res.end(req.url === '/report.html' ? body : 'not found')
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/report.html`
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  try {
+    const page = await context.newPage()
+    const errors: string[] = []
+    const requests: string[] = []
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
+    page.on('pageerror', (e) => errors.push(String(e)))
+    page.on('request', (r) => { if (r.url() !== url) requests.push(r.url()) })
+    const response = await page.goto(url, { waitUntil: 'load' })
+    assert.is(response?.status(), 200)
+    await chartsDrawn(page)
+    assert.equal(errors, [])
+    assert.equal(requests, [])
+    assert.equal((await chartsWithPixels(page)).filter((c) => !c.drawn), [])
+    assert.match(await page.locator('#verdict').innerText(), 'Failed against the staging gate')
+    await page.screenshot({ path: join(artifacts, 'served.png') })
+  } finally {
+    await context.close()
+    await new Promise((done) => server.close(done))
+  }
 })
 
 test.run()
