@@ -6,8 +6,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createServer, type Server } from 'node:http'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { HealthMetrics, PrometheusStore, checkHealth, ciProcess, fixedClock, judgeProcess, type Observation } from '@steady/process-health'
 import { poll, requireBinary, startServer, type Started, pushgatewayArgs } from './helpers/binaries.ts'
 import { ciHistory } from './helpers/ci-history.ts'
@@ -65,6 +67,26 @@ test.after(async () => {
   await pushgateway?.stop()
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
 })
+
+/** The steady CLI from the sources, as a child process. */
+function steady(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
+      cwd: resolve(import.meta.dirname, '../../..'),
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      done({ code, out, err })
+    })
+  })
+}
 
 /** An instant query's single value, or undefined while Prometheus has none. */
 async function instant(promql: string): Promise<number | undefined> {
@@ -144,6 +166,27 @@ define('CI pushes to the Pushgateway through the store; Prometheus keeps the his
   const cycle = report.processes[0].indicators.find((i) => i.indicator === 'cycle_time')!
   assert.is(cycle.state, 'unknown')
   assert.ok(cycle.samples.recent >= 1, JSON.stringify(cycle.samples))
+})
+
+define('health.prometheus in steady.config.ts: steady health record pushes to its Pushgateway, steady health reads Prometheus back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'steady-health-promcfg-'))
+  const config = join(dir, 'steady.config.ts')
+  writeFileSync(config, `export default { health: { prometheus: { url: '${prometheus!.url}', pushgateway: '${pushgateway!.url}', job: 'cfg' } } }\n`)
+  const start = Date.now()
+  const values = [600, 660]
+  for (const [k, value] of values.entries()) {
+    const at = new Date(start - (5 - k) * 60_000).toISOString()
+    const rec = await steady(['health', 'record', '--config', config, '--process', 'ci', '--indicator', 'cycle_time', '--value', `${value}s`, '--at', at, '--label', 'branch=cfg'])
+    assert.is(rec.code, 0, rec.err)
+    await until(`steady_process_observation_timestamp_seconds{job="cfg",indicator="cycle_time",branch="cfg"}`, (v) => v === Date.parse(at) / 1000)
+  }
+  const health = await steady(['health', '--config', config, '--process', 'ci', '--format', 'json'])
+  assert.is(health.code, 3, health.err + health.out)
+  const report = JSON.parse(health.out) as { processes: Array<{ indicators: Array<{ indicator: string; samples: { recent: number }; current?: number }> }> }
+  const cycle = report.processes[0].indicators.find((i) => i.indicator === 'cycle_time')!
+  // Read from Prometheus: the two runs recorded through the config, the later one last; nothing went to a file store.
+  assert.ok(cycle.samples.recent >= 2, JSON.stringify(cycle))
+  assert.not.ok(existsSync(join(dir, '.steady')), 'no file store was written')
 })
 
 define('a bad query is an error naming the query', async () => {
