@@ -30,7 +30,7 @@ import { selectGate, type GateConfig } from '@steady/baseline'
 import { checkInvocation, referenceProgram, steadyInvocations } from '../scripts/gen-cli-reference.ts'
 
 const root = join(import.meta.dirname, '..')
-const guides = ['docs/guide-scenario-authors.md', 'docs/guide-gate-owners.md']
+const guides = ['docs/guide-scenario-authors.md', 'docs/guide-gate-owners.md', 'docs/process-health.md']
 
 interface Block {
   guide: string
