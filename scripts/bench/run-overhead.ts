@@ -11,7 +11,7 @@
  * 3. Wall time of `steady run` on one scenario file, start to exit, and what
  *    it is made of.
  *
- *   node --import tsx scripts/bench/run-overhead.ts [iterations]
+ *   nice node --import tsx scripts/bench/run-overhead.ts [iterations]   (docs/benchmarks.md used 3000)
  *   STEADY_BENCH_PEERS=/tmp/steady-bench-peers   where Step CI and Newman get installed
  *   STEADY_BENCH_SKIP_PEERS=1                   skip them (no registry access)
  *
