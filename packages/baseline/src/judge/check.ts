@@ -53,6 +53,14 @@ export function pct(change: number | undefined): string {
   return `${v >= 0 ? '+' : '−'}${abs.toFixed(digits)}%`
 }
 
+/** Bytes as people read them, with the sign of a change: `512 KiB`, `−3.2 MiB`, `1.25 GiB`. */
+export function bytes(v: number): string {
+  const a = Math.abs(v)
+  const MiB = 1024 * 1024
+  const sign = v < 0 ? '−' : ''
+  return sign + (a >= 1024 * MiB ? `${(a / 1024 / MiB).toFixed(2)} GiB` : a >= MiB ? `${(a / MiB).toFixed(1)} MiB` : `${(a / 1024).toFixed(0)} KiB`)
+}
+
 /** A rate as a percentage: `0.25%`. */
 export function rate(v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return '–'

@@ -18,7 +18,7 @@ import type { BaselineEntry } from '../store.ts'
 import { failureRateTest } from './failures.ts'
 import { predict, detectableRise, pooledPrior } from './predict.ts'
 import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
-import { at, ms, pct, pp, pval, r4, seriesLabel } from './check.ts'
+import { at, bytes, ms, pct, pp, pval, r4, seriesLabel } from './check.ts'
 
 const LOAD_KINDS = new Set(['load-latency', 'load-slope', 'dropped-iterations', 'start-lateness'])
 
@@ -26,11 +26,6 @@ function phaseAt(ctx: JudgeContext, atMs: number): string | undefined {
   return ctx.current.phases.find((p) => atMs >= p.startMs && atMs < p.endMs)?.name
 }
 
-const MiB = 1024 * 1024
-function bytes(v: number): string {
-  const a = Math.abs(v)
-  return a >= 1024 * MiB ? `${(v / 1024 / MiB).toFixed(2)} GiB` : a >= MiB ? `${(v / MiB).toFixed(1)} MiB` : `${(v / 1024).toFixed(0)} KiB`
-}
 
 /** Restarts and crashes: each a failing finding with its time and phase. */
 function restartChecks(ctx: JudgeContext): Check[] {

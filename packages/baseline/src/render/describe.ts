@@ -4,7 +4,7 @@
  * the groups and counts the condensed text and markdown outputs print.
  */
 import type { Finding, Verdict } from '@steady/record'
-import { ms, pct, pp, pval, rate } from '../judge/check.ts'
+import { bytes, ms, pct, pp, pval, rate } from '../judge/check.ts'
 
 /** Where the condensed outputs wrap (a CI log is read in a browser, not a terminal of known width). */
 export const WIDTH = 120
@@ -49,12 +49,6 @@ export function label(f: Finding): string {
   return [what, f.stat, f.phase ? `in ${f.phase}` : ''].filter(Boolean).join(' ')
 }
 
-function bytes(v: number): string {
-  const a = Math.abs(v)
-  const MiB = 1024 * 1024
-  const sign = v < 0 ? '−' : ''
-  return sign + (a >= 1024 * MiB ? `${(a / 1024 / MiB).toFixed(2)} GiB` : a >= MiB ? `${(a / MiB).toFixed(1)} MiB` : `${(a / 1024).toFixed(0)} KiB`)
-}
 
 function significant(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(3)))
