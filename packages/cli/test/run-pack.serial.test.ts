@@ -5,7 +5,9 @@
  * `npx steady run` runs there against the demo store.
  *
  * Packing happens on copies of the packages in a temp folder, so no dist/
- * appears in the working tree (the repo's bin would pick it up).
+ * appears in the working tree (the repo's bin would pick it up). The
+ * project's scenario is also type-checked (tsc --noEmit) against the
+ * installed `dist/index.d.ts`.
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -94,6 +96,38 @@ export const broken = scenario('a product that does not exist', { tags: ['broken
     assert.is(install.code, 0, `npm install: ${install.out}${install.err}`)
     assert.ok(existsSync(join(project, 'node_modules/@steady/scenario/dist/index.js')))
     assert.ok(!existsSync(join(project, 'node_modules/@steady/scenario/src')), 'the package ships dist/, not sources')
+    for (const pkg of packagesToPack()) {
+      assert.ok(existsSync(join(project, `node_modules/@steady/${pkg}/dist/index.d.ts`)), `@steady/${pkg} ships dist/index.d.ts`)
+    }
+
+    // The team's scenario and config type-check against the installed .d.ts (TypeScript from this repo,
+    // as a team has its own; @types/node likewise), strict, as a team's editor and CI would see them.
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: false, typeRoots: [join(repoRoot, 'node_modules/@types')], types: ['node'] },
+        include: ['steady.config.ts', 'e2e/**/*.ts'],
+      }),
+    )
+    const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc')
+    const typecheck = await sh(process.execPath, [tsc, '-p', 'tsconfig.json'], project)
+    assert.is(typecheck.code, 0, `tsc --noEmit in the team's project: ${typecheck.out}${typecheck.err}`)
+    // And the check has teeth: a misspelt matcher and a wrong setupData type are errors.
+    writeFileSync(
+      join(project, 'e2e/typo.scenario.ts'),
+      `import { scenario, expect } from '@steady/scenario'
+export default scenario<{ id: string }>('typo', async ({ http, setupData }) => {
+  expect(await http.get('/api/products')).toHaveStatuss(200)
+  const n: number = setupData.id
+})
+`,
+    )
+    const typo = await sh(process.execPath, [tsc, '-p', 'tsconfig.json'], project)
+    assert.is(typo.code, 2, typo.out + typo.err)
+    assert.match(typo.out, /e2e\/typo\.scenario\.ts\(3,\d+\): error TS2551: Property 'toHaveStatuss' does not exist/)
+    assert.match(typo.out, /e2e\/typo\.scenario\.ts\(4,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/)
+    rmSync(join(project, 'e2e/typo.scenario.ts'))
+    rmSync(join(project, 'tsconfig.json'))
 
     const env = { STORE_URL: url }
     const ok = await sh('npx', ['--no-install', 'steady', 'run', '--grep', '@smoke', '--reporter', 'pretty,json,junit', '--out', 'out'], project, env)
