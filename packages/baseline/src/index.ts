@@ -43,4 +43,5 @@ export type { RunSummary, SeriesSummary, SeriesPhaseSummary, ScenarioSummary, Ph
 export { syntheticRun, tempRunDir, SYNTHETIC_SERVICE, SYNTHETIC_PHASES, SYNTHETIC_KEY, NOISE_MODEL } from './synthetic.ts'
 export type { SyntheticRunOptions, SyntheticChange, SyntheticScenario, SyntheticStep, SyntheticPhase } from './synthetic.ts'
 export { renderVerdict, VERDICT_FORMATS } from './render/render.ts'
+export { isInconclusiveCause, notJudgedReason, type NotJudgedReason } from './render/describe.ts'
 export type { VerdictFormat, RenderOptions } from './render/render.ts'

@@ -5,6 +5,7 @@
  * the fitted lines the charts draw.
  */
 import type { Finding, Verdict } from '@steady/record'
+import { isInconclusiveCause, notJudgedReason } from '@steady/baseline'
 import { change, inUnit, num, offset, pct, plural, span } from './format.ts'
 import type { FindingView, ScenarioJudgement, VerdictView } from './judgement.ts'
 import { readableSeries } from './series.ts'
@@ -157,12 +158,6 @@ export function findingSentence(f: Finding): { sentence: string; continues: bool
   return { sentence: s, continues: false }
 }
 
-/** Why a check was not judged, in a few words (the same three reasons `steady verdict` counts by). */
-export function notJudgedReason(f: Finding): string {
-  if (f.detectable !== undefined && f.tolerance !== undefined) return 'could not see a change of the tolerance'
-  if (typeof f.evidence?.values === 'number' || typeof f.evidence?.windows === 'number') return 'too few values'
-  return 'too little data'
-}
 
 /** `80 too few values, 25 could not see …`, largest first. */
 function reasonCounts(list: Finding[]): [string, number][] {
@@ -232,7 +227,7 @@ function findingView(f: Finding): FindingView {
     tag,
     kind: kindWords[f.kind] ?? f.kind,
     // What made a verdict inconclusive (a saturated generator, no baseline) comes before the checks it affected.
-    kindOrder: f.status === 'inconclusive' && causeKinds.has(f.kind) ? -1 : order < 0 ? kindOrder.length : order,
+    kindOrder: f.status === 'inconclusive' && isInconclusiveCause(f) ? -1 : order < 0 ? kindOrder.length : order,
     rank: f.severity ? severityRank[f.severity] : 3,
     magnitude: Math.abs(f.change ?? 0),
     place: findingPlace(f),
@@ -333,7 +328,6 @@ export function verdictView(v: Verdict): VerdictView {
 }
 
 /** Kinds that say why a verdict could not be made (a cause), rather than a check it affected. */
-const causeKinds = new Set<string>(['comparability', 'baseline', 'missing-series', 'incomplete-run', 'generator-saturated', 'open-model'])
 
 /**
  * Why a question got its answer, in one short line: the verdict's own
@@ -353,7 +347,7 @@ function questionWhy(v: Verdict, q: 'working' | 'stable'): string {
     return `${plural(failing.length, 'primary check')} failed: ${[...kinds].map(([k, n]) => `${k} (${n})`).join(', ')}`
   }
   const inconclusive = mine.filter((f) => f.status === 'inconclusive')
-  const causes = inconclusive.filter((f) => causeKinds.has(f.kind))
+  const causes = inconclusive.filter((f) => isInconclusiveCause(f))
   const affected = inconclusive.length - causes.length
   const judged = mine.filter((f) => f.status === 'pass' || f.status === 'fail' || f.status === 'accepted' || f.status === 'muted').length
   // As the gate counts them: checks not judged keep a question open when the gate says so, or when nothing at all was judged.

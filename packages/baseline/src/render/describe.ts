@@ -164,7 +164,12 @@ export const AFFECTED_LISTED = 12
 
 /** Inconclusive findings: the causes (no baseline, a saturated generator, ...) and the checks they made inconclusive. */
 export function splitInconclusive(list: Finding[]): { causes: Finding[]; affected: Finding[] } {
-  return { causes: list.filter((f) => CAUSE_KINDS.has(f.kind)), affected: list.filter((f) => !CAUSE_KINDS.has(f.kind)) }
+  return { causes: list.filter(isInconclusiveCause), affected: list.filter((f) => !isInconclusiveCause(f)) }
+}
+
+/** A finding that makes others inconclusive (no baseline, a saturated generator, ...) rather than one made so. */
+export function isInconclusiveCause(f: Finding): boolean {
+  return CAUSE_KINDS.has(f.kind)
 }
 
 /** A rise past the tolerance with a p-value (after correction when there is one) at most alpha: what a failure looks like. */
