@@ -1,16 +1,16 @@
 /**
  * `npm run demo` (scripts/demo.ts), end to end on this machine at a small
  * scale: the scenarios on a fresh store, a baseline of three clean soaks built
- * once and then reused, a soak, the verdict and the report; the latency and
- * leak fault switches judged not stable; and Ctrl-C in the middle of it
- * leaves nothing running.
+ * once and then reused, a soak, the verdict and the report; every fault
+ * switch judged not stable with its finding named; and Ctrl-C in the middle
+ * of it leaves nothing running.
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { comparisonRuns, readBaseline } from '@steady/baseline'
-import type { Verdict } from '@steady/record'
+import type { Finding, Verdict } from '@steady/record'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -75,7 +75,8 @@ test('the demo runs the scenarios, builds a baseline once, soaks, judges and wri
   assert.match(second.out, 'Reusing the baseline')
   assert.not.match(second.out, /^\$ steady baseline add/m)
   assert.match(second.out, 'with the latency fault on')
-  assert.ok(second.code === 1 || second.code === 3, `a slower store is not judged stable: exit ${second.code}\n${second.out.slice(-3000)}`)
+  assert.is(second.code, 1, `a slower store is judged not stable: exit ${second.code}\n${second.out.slice(-3000)}`)
+  assert.match(second.out, 'verdict: not stable')
 
   // The leak switch: judged not stable, the leak named (issue 11: `npm run demo -- --fault leak`).
   const leak = await demo(['--scale', '0.3', '--state', state, '--fault', 'leak'])
@@ -87,15 +88,39 @@ test('the demo runs the scenarios, builds a baseline once, soaks, judges and wri
     `a failing leak finding: ${leakVerdict.findings.filter((f) => f.kind === 'leak').map((f) => `${f.status} ${f.message}`).join('; ')}`,
   )
 
-  // A baseline made with another demo plan (its hash in the runs differs) is not reused: it is made again.
+  // The other switches: each judged not stable, the finding named in the verdict (a failing primary finding
+  // of the kind the switch causes) and in what the demo prints.
+  const switches: [string, Finding['kind'][]][] = [
+    ['errors', ['failure-rate', 'new-error', 'load-failures', 'objective']],
+    ['drift', ['drift', 'level', 'tail', 'load-latency']],
+    ['crash', ['crash']],
+  ]
+  for (const [name, kinds] of switches) {
+    const r = await demo(['--scale', '0.3', '--state', state, '--fault', name])
+    assert.is(r.code, 1, `--fault ${name} is judged not stable: exit ${r.code}\n${r.out.slice(-3000)}`)
+    assert.match(r.out, 'verdict: not stable')
+    const v = JSON.parse(readFileSync(join(state, 'latest', 'verdict.json'), 'utf8')) as Verdict
+    const named = v.findings.filter((f) => f.primary && f.status === 'fail' && kinds.includes(f.kind))
+    assert.ok(named.length > 0, `--fault ${name}: a failing ${kinds.join('/')} finding; failing: ${v.findings.filter((f) => f.status === 'fail').map((f) => `${f.kind} ${f.message}`).join('; ')}`)
+    const flat = (t: string) => t.replace(/\s+/g, ' ')
+    assert.ok(flat(r.out).includes(flat(named[0].message.slice(0, 60))), `--fault ${name}: the demo prints the finding: ${named[0].message}`)
+  }
+
+  // A baseline made with another demo plan (its hash in the runs differs) is not reused: it is made again,
+  // here with the contention switch on (a pool too small for the load: the waits grow with it).
   const file = join(state, 'baseline.json')
   const kept = JSON.parse(readFileSync(file, 'utf8')) as { runs: Record<string, { summary?: { comparability: { planHash: string } } }> }
   for (const run of Object.values(kept.runs)) if (run.summary) run.summary.comparability.planHash = 'an-older-plan'
   writeFileSync(file, JSON.stringify(kept))
-  const third = await demo(['--scale', '0.3', '--state', state])
+  const third = await demo(['--scale', '0.3', '--state', state, '--fault', 'contention'])
   assert.match(third.out, 'the demo plan in steady.config.ts changed since it was made')
   assert.is((third.out.match(/^\$ steady baseline add/gm) ?? []).length, 3, third.out.slice(-3000))
-  assert.ok(third.code !== null && [0, 1, 3].includes(third.code), `exit ${third.code}\n${third.out.slice(-3000)}`)
+  assert.is(third.code, 1, `--fault contention is judged not stable: exit ${third.code}\n${third.out.slice(-3000)}`)
+  const contention = JSON.parse(readFileSync(join(state, 'latest', 'verdict.json'), 'utf8')) as Verdict
+  assert.ok(
+    contention.findings.some((f) => f.primary && f.status === 'fail' && ['load-latency', 'level', 'tail'].includes(f.kind)),
+    `a failing latency-under-load finding: ${contention.findings.filter((f) => f.status === 'fail').map((f) => `${f.kind} ${f.message}`).join('; ')}`,
+  )
 })
 
 test('an unknown fault switch is a usage error', async () => {

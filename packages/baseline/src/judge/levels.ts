@@ -196,6 +196,8 @@ export function levelChecks(ctx: JudgeContext): Check[] {
       }
     }
   }
+  // Each source's all-steps shifts by phase, so a loaded phase's finding can say how the others moved.
+  const shiftsByPhase = new Map<string, { phase: string; change: number }[]>()
   // The run-to-run shifts of every step at once, pooled over the phases that count and their statistics
   // (same source): K baseline runs alone give a t on K − 1 degrees of freedom, and with K = 3 a shift of
   // +800% cannot pass a family-corrected level.
@@ -210,7 +212,7 @@ export function levelChecks(ctx: JudgeContext): Check[] {
     const [phase, stat, source] = gk.split('|') as [string, LevelStat, string]
     if (stat === 'p50') continue
     const siblings = shiftPool.filter((x) => x.key.endsWith(`|${source}`))
-    const c = shiftCheck(ctx, group, phase, stat, source, siblings)
+    const c = shiftCheck(ctx, group, phase, stat, source, siblings, shiftsByPhase)
     if (c) checks.push(c)
   }
   for (const raw of raws) {
@@ -482,7 +484,15 @@ function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
  * runs' shifts. This is where a service-wide slowdown shows, judged against
  * the run-to-run spread, which it cannot be told from below that spread.
  */
-function shiftCheck(ctx: JudgeContext, group: Group, phase: string, stat: LevelStat, source: string, siblings: { key: string; variance: number; mad: number; df: number }[]): Check | undefined {
+function shiftCheck(
+  ctx: JudgeContext,
+  group: Group,
+  phase: string,
+  stat: LevelStat,
+  source: string,
+  siblings: { key: string; variance: number; mad: number; df: number }[],
+  shiftsByPhase: Map<string, { phase: string; change: number }[]>,
+): Check | undefined {
   const shifts = shiftsWithout(ctx, group, phase, stat, '')
   const base = shifts.baseline.filter((v): v is number => v !== undefined)
   if (shifts.current === undefined || base.length < ctx.gate.minBaselineRuns) return undefined
@@ -515,13 +525,24 @@ function shiftCheck(ctx: JudgeContext, group: Group, phase: string, stat: LevelS
     message: '',
   }
   const label = `all ${source} steps`
+  const mine = `${source}|${stat}`
+  if (!shiftsByPhase.has(mine)) shiftsByPhase.set(mine, [])
+  shiftsByPhase.get(mine)!.push({ phase, change: pr.change })
+  // In a loaded phase, how the same steps moved in the other loaded phases: a rise that grows with the
+  // load (a lock, a pool too small) reads differently from a service slower at every load.
+  const underLoad = () => {
+    if (!ctx.loadedPhases.has(phase)) return ''
+    const others = (shiftsByPhase.get(mine) ?? []).filter((o) => o.phase !== phase && ctx.loadedPhases.has(o.phase))
+    if (!others.length) return ''
+    return `; in ${others.map((o) => `${o.phase} ${pct(o.change)}`).join(', in ')}`
+  }
   const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
   check.power = (alphaEach) => {
     finding.detectable = r4(Math.max(tol, detectableRise(pr, alphaEach)))
   }
   check.describe = (status) =>
     status === 'fail' || status === 'accepted' || status === 'muted'
-      ? `${label} ${stat} in ${phase} moved together by ${pct(pr.change)} (the baseline runs' own shifts span ${pct(finding.interval![0] - 1)} to ${pct(finding.interval![1] - 1)}); ${pval(finding.pAdjusted ?? finding.pValue)}`
+      ? `${label} ${stat} in ${phase} moved together by ${pct(pr.change)} (the baseline runs' own shifts span ${pct(finding.interval![0] - 1)} to ${pct(finding.interval![1] - 1)}${underLoad()}); ${pval(finding.pAdjusted ?? finding.pValue)}`
       : `${label} ${stat} in ${phase} moved together by ${pct(pr.change)}, within the run-to-run spread (changes from ${pct(finding.detectable)} would have been seen)`
   return check
 }
