@@ -16,7 +16,7 @@ import { mean, sd } from '../stats/robust.ts'
 import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, loadSlope, saturatedWindows, trendPhases, type TrendPhase } from '../trends.ts'
 import type { BaselineEntry } from '../store.ts'
 import { failureRateTest } from './failures.ts'
-import { predict, detectableRise, pooledPrior } from './predict.ts'
+import { predict, detectableRise, pooledPrior, type Prediction } from './predict.ts'
 import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { at, bytes, ms, pct, pp, pval, r4, seriesLabel } from './check.ts'
 
@@ -386,29 +386,9 @@ function loadLatencyChecks(ctx: JudgeContext): Check[] {
     const prior = pooledPrior(pool, `${r.s.key}@${r.phase}`, 4 * (r.base.length - 1))
     const pr = predict(r.base, r.cur, r.se, ctx.gate.noiseFloor.p95, prior)
     const label = seriesLabel(r.s.tags, r.s.source, r.s.name)
-    const finding: Finding = {
-      id: `load-latency:p95:${r.s.key}@${r.phase}`,
-      kind: 'load-latency',
-      question: 'stable',
-      status: 'pass',
-      // Secondary by default: it explains how a step degrades under load; the loaded phase's own level and
-      // tail checks are what gate a step that got slower there.
-      primary: namedPrimary(ctx.gate, 'load-latency', 'p95', r.s.key),
-      series: r.s.key,
-      phase: r.phase,
-      stat: `p95 ${r.phase}/${quiet}`,
-      unit: 'ratio',
-      baseline: r4(Math.exp(pr.centre)),
-      current: r4(Math.exp(r.cur)),
-      change: r4(pr.change),
-      changeKind: 'relative',
-      interval: [r4(pr.interval[0]), r4(pr.interval[1])],
-      pValue: r4(pr.p),
-      tolerance: tol,
-      method: `ratio of the loaded phase's p95 to the quiet phase's, log-scale prediction interval, t on ${pr.df} df (σ = ${r4(pr.sigma)}, from ${pr.sigmaFrom})`,
-      evidence: { quietPhase: quiet },
-      message: '',
-    }
+    // Secondary by default: it explains how a step degrades under load; the loaded phase's own level and
+    // tail checks are what gate a step that got slower there.
+    const finding = loadLatencyFinding(ctx, r.s.key, r.phase, quiet, pr, r.cur, namedPrimary(ctx.gate, 'load-latency', 'p95', r.s.key), "ratio of the loaded phase's p95 to the quiet phase's")
     // Matched load: the phase's achieved rate against the baseline runs' (a version that falls behind gets less load).
     const achieved = ctx.current.phases.find((p) => p.name === r.phase)?.achievedRate
     const baseRates = baselineValues(ctx.rolling, (b) => b.summary?.phases.find((p) => p.name === r.phase)?.achievedRate)
@@ -432,6 +412,31 @@ function loadLatencyChecks(ctx: JudgeContext): Check[] {
     return check
   })
   return [...steps, ...allStepsLoadLatency(ctx, quiet, raws.map((r) => r.s))]
+}
+
+/** A loaded phase's p95 over the quiet phase's, against the baseline runs' ratios (`pr`): the finding before its status. */
+function loadLatencyFinding(ctx: JudgeContext, series: string, phase: string, quiet: string, pr: Prediction, current: number, primary: boolean, what: string): Finding {
+  return {
+    id: `load-latency:p95:${series}@${phase}`,
+    kind: 'load-latency',
+    question: 'stable',
+    status: 'pass',
+    primary,
+    series,
+    phase,
+    stat: `p95 ${phase}/${quiet}`,
+    unit: 'ratio',
+    baseline: r4(Math.exp(pr.centre)),
+    current: r4(Math.exp(current)),
+    change: r4(pr.change),
+    changeKind: 'relative',
+    interval: [r4(pr.interval[0]), r4(pr.interval[1])],
+    pValue: r4(pr.p),
+    tolerance: ctx.gate.tolerance.loadLatency,
+    method: `${what}, log-scale prediction interval, t on ${pr.df} df (σ = ${r4(pr.sigma)}, from ${pr.sigmaFrom})`,
+    evidence: { quietPhase: quiet },
+    message: '',
+  }
 }
 
 /**
@@ -462,28 +467,10 @@ function allStepsLoadLatency(ctx: JudgeContext, quiet: string, series: SeriesRec
     const prior = pooledPrior(pool, `${g.source}@${g.phase}`, 4 * (g.base.length - 1))
     const pr = predict(g.base, g.cur, Number.NaN, ctx.gate.noiseFloor.p95, prior && { ...prior, keepOwnSpread: true })
     const series = `${g.source}/http_req_duration{*}`
-    const finding: Finding = {
-      id: `load-latency:p95:${series}@${g.phase}`,
-      kind: 'load-latency',
-      question: 'stable',
-      status: 'pass',
-      primary: ctx.primaryPhases.has(g.phase) || namedPrimary(ctx.gate, 'load-latency', 'p95', series),
-      series,
-      step: '*',
-      phase: g.phase,
-      stat: `p95 ${g.phase}/${quiet}`,
-      unit: 'ratio',
-      baseline: r4(Math.exp(pr.centre)),
-      current: r4(Math.exp(g.cur)),
-      change: r4(pr.change),
-      changeKind: 'relative',
-      interval: [r4(pr.interval[0]), r4(pr.interval[1])],
-      pValue: r4(pr.p),
-      tolerance: tol,
-      method: `median over the ${g.steps} ${g.source} steps of the loaded phase's p95 over the quiet phase's, log-scale prediction interval, t on ${pr.df} df (σ = ${r4(pr.sigma)}, from ${pr.sigmaFrom})`,
-      evidence: { quietPhase: quiet, steps: g.steps, baselineRuns: g.base.length },
-      message: '',
-    }
+    const primary = ctx.primaryPhases.has(g.phase) || namedPrimary(ctx.gate, 'load-latency', 'p95', series)
+    const finding = loadLatencyFinding(ctx, series, g.phase, quiet, pr, g.cur, primary, `median over the ${g.steps} ${g.source} steps of the loaded phase's p95 over the quiet phase's`)
+    finding.step = '*'
+    finding.evidence = { ...finding.evidence, steps: g.steps, baselineRuns: g.base.length }
     const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
     check.power = (alphaEach) => {
       finding.detectable = r4(Math.max(tol, detectableRise(pr, alphaEach)))
