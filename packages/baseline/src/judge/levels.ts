@@ -198,9 +198,12 @@ export function levelChecks(ctx: JudgeContext): Check[] {
   }
   // Each source's all-steps shifts by phase, so a loaded phase's finding can say how the others moved.
   const shiftsByPhase = new Map<string, { phase: string; change: number }[]>()
-  // The run-to-run shifts of every step at once, pooled over the phases that count and their statistics
-  // (same source): K baseline runs alone give a t on K − 1 degrees of freedom, and with K = 3 a shift of
-  // +800% cannot pass a family-corrected level.
+  // The run-to-run shifts of every step at once, pooled over the phases that count (same source and
+  // statistic): K baseline runs alone give a t on K − 1 degrees of freedom, and with K = 3 a shift of +800%
+  // cannot pass a family-corrected level. The phases of one run share its machine, so their shifts are not
+  // independent: the pooled degrees of freedom are capped at those of one more phase, and the spread is
+  // never taken below the phase's own (a clean soak on a busy machine moved every step +67% at peak against
+  // baseline shifts of −25% to +34%; with the statistics pooled too, that failed the gate).
   const shiftPool: { key: string; variance: number; mad: number; df: number }[] = []
   for (const [gk, group] of groups) {
     if (!group || !ctx.primaryPhases.has(gk.split('|')[0])) continue
@@ -211,7 +214,7 @@ export function levelChecks(ctx: JudgeContext): Check[] {
     if (!group) continue
     const [phase, stat, source] = gk.split('|') as [string, LevelStat, string]
     if (stat === 'p50') continue
-    const siblings = shiftPool.filter((x) => x.key.endsWith(`|${source}`))
+    const siblings = shiftPool.filter((x) => x.key.endsWith(`|${stat}|${source}`))
     const c = shiftCheck(ctx, group, phase, stat, source, siblings, shiftsByPhase)
     if (c) checks.push(c)
   }
@@ -498,7 +501,7 @@ function shiftCheck(
   if (shifts.current === undefined || base.length < ctx.gate.minBaselineRuns) return undefined
   const kind = stat === 'p99' ? 'tail' : 'level'
   const tol = kind === 'tail' ? ctx.gate.tolerance.tail : ctx.gate.tolerance.level
-  const pooled = pooledPrior(siblings, `${phase}|${stat}|${source}`, 4 * Math.max(1, base.length - 1))
+  const pooled = pooledPrior(siblings, `${phase}|${stat}|${source}`, Math.max(1, base.length - 1))
   const pr = predict(base, shifts.current, Number.NaN, ctx.gate.noiseFloor[stat], pooled && { ...pooled, keepOwnSpread: true })
   const series = `${source}/http_req_duration{*}`
   const finding: Finding = {
