@@ -146,6 +146,8 @@ test('issue 8 switches: leak, drift, contention and crash are each judged not st
     assert.is(code, 1, `${name}:\n${text}`)
     const related = v.findings.filter((f) => kinds.includes(f.kind) && (f.primary || f.status === 'fail')).map((f) => `${f.status} ${f.message}`)
     assert.ok(failing(v, kinds).length > 0, `${name}: expected a failing ${kinds.join('/')} finding; those judged:\n${related.join('\n')}\n\n${text}`)
+    // For CI's reader: which finding named the switch, with its numbers.
+    console.log(`[note] ${name} switch: ${failing(v, kinds)[0].kind}: ${failing(v, kinds)[0].message.slice(0, 200)}`)
     if (name === 'crash') {
       const record = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')) as RunRecord
       const crash = record.events.find((e) => e.kind === 'service-crash')
