@@ -206,8 +206,9 @@ export function levelChecks(ctx: JudgeContext): Check[] {
   // baseline shifts of −25% to +34%; with the statistics pooled too, that failed the gate).
   const shiftPool: { key: string; variance: number; mad: number; df: number }[] = []
   for (const [gk, group] of groups) {
-    if (!group || !ctx.primaryPhases.has(gk.split('|')[0])) continue
-    const base = shiftsWithout(ctx, group, gk.split('|')[0], gk.split('|')[1] as LevelStat, '').baseline.filter((v): v is number => v !== undefined)
+    const [phase, stat] = gk.split('|') as [string, LevelStat]
+    if (!group || !ctx.primaryPhases.has(phase)) continue
+    const base = shiftsWithout(ctx, group, phase, stat, '').baseline.filter((v): v is number => v !== undefined)
     if (base.length >= 2) shiftPool.push({ key: gk, variance: variance(base), mad: scaledMad(base) ** 2, df: base.length - 1 })
   }
   for (const [gk, group] of groups) {
