@@ -245,7 +245,12 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     let lastP95: number | undefined
     /** When each phase started (monotonic ms), to give a point in the past its phase. */
     const phaseStarts: { name: string; startMs: number }[] = []
-    const phaseAt = (atMs: number) => phaseStarts.findLast((p) => p.startMs <= atMs)?.name ?? plan.phases[0].name
+    // Phases start in order: the last one started at or before `atMs` (a loop, not findLast: the guides'
+    // type check compiles these sources against ES2022's library).
+    const phaseAt = (atMs: number) => {
+      for (let i = phaseStarts.length - 1; i >= 0; i--) if (phaseStarts[i].startMs <= atMs) return phaseStarts[i].name
+      return plan.phases[0].name
+    }
     // A Prometheus server's series: each window is filled from query_range over its span when it closes.
     let promFilledUpTo = 0
     const fillFromPrometheus = async (toMs: number) => {
