@@ -5,36 +5,16 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { FileStore } from '@steady/process-health'
 import { ciHistory } from './helpers/ci-history.ts'
+import { steady } from './helpers/steady-cli.ts'
 
-const root = resolve(import.meta.dirname, '../../..')
 const config = join(import.meta.dirname, 'fixtures', 'health.config.ts')
 const now = Date.parse('2025-03-10T12:00:00Z')
 const nowIso = new Date(now).toISOString()
-
-function steady(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      done({ code, out, err })
-    })
-  })
-}
 
 async function storeWith(slowdown: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'steady-health-cli-'))

@@ -7,12 +7,12 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createServer, type Server } from 'node:http'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { HealthMetrics, PrometheusStore, checkHealth, ciProcess, fixedClock, judgeProcess, type Observation } from '@steady/process-health'
 import { poll, requireBinary, startServer, type Started, pushgatewayArgs } from './helpers/binaries.ts'
 import { ciHistory } from './helpers/ci-history.ts'
+import { steady } from './helpers/steady-cli.ts'
 
 const prometheusBin = requireBinary('prometheus')
 const pushgatewayBin = requireBinary('prometheus-pushgateway')
@@ -67,26 +67,6 @@ test.after(async () => {
   await pushgateway?.stop()
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
 })
-
-/** The steady CLI from the sources, as a child process. */
-function steady(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
-      cwd: resolve(import.meta.dirname, '../../..'),
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      done({ code, out, err })
-    })
-  })
-}
 
 /** An instant query's single value, or undefined while Prometheus has none. */
 async function instant(promql: string): Promise<number | undefined> {
