@@ -128,8 +128,12 @@ test('with --baseline and --verdict (made by the real judge): the verdict and th
   assert.match(html, '2026-11-20T06-00-00Z-bas0')
   // The judge sees the failures of pay under load and the slower steps; the page names them.
   assert.ok(verdict.findings.some((f) => f.status === 'fail'), JSON.stringify(verdict.findings.map((f) => [f.kind, f.status])))
+  // The page puts the place (scenario › step, statistic, phase) beside the sentence, so each is looked for
+  // on its own: the step's name, and the end of the message with its numbers.
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
   for (const f of verdict.findings.filter((x) => x.status === 'fail' && x.message)) {
-    assert.ok(html.includes(f.message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')), f.message)
+    assert.ok(html.includes(esc(f.message.slice(-60))), f.message)
+    if (f.scenario && f.step && f.step !== '*') assert.ok(html.includes(esc(`${f.scenario} › ${f.step}`)), f.message)
   }
 })
 
