@@ -31,7 +31,7 @@ const faults: Record<string, { env: Record<string, string>; what: string }> = {
   errors: { env: { STORE_FAULT_ERRORS: '/api/checkout=0.1' }, what: '10% of checkouts fail with a 500' },
   leak: { env: { STORE_FAULT_LEAK_BYTES: '65536' }, what: 'every API request keeps 64 KiB it never frees' },
   drift: { env: { STORE_FAULT_DRIFT: '0.2ms/order' }, what: 'latency grows with every order placed' },
-  contention: { env: { STORE_FAULT_CONTENTION: '1x2ms' }, what: 'API requests queue for a lock held 2 ms each: the waits grow with the load' },
+  contention: { env: { STORE_FAULT_CONTENTION: '1x4ms' }, what: 'API requests queue for a lock held 4 ms each: the waits grow with the load' },
   crash: { env: { STORE_FAULT_CRASH_AFTER: '1500' }, what: 'the store crashes after 1,500 API requests' },
 }
 
