@@ -1,5 +1,5 @@
 /**
- * ARCHITECTURE.md's "must not import" column, checked: every import in a
+ * docs/architecture.md's "may not import" column, checked: every import in a
  * package's sources and tests is read, and one that reaches a forbidden steady
  * package, or reaches into another package by a relative path, fails.
  */
@@ -14,7 +14,7 @@ const all = readdirSync(join(root, 'packages'))
   .filter((e) => existsSync(join(root, 'packages', e, 'package.json')))
   .sort()
 
-/** The table from ARCHITECTURE.md: package → packages it must not import. */
+/** The table from docs/architecture.md: package → packages it must not import. */
 const forbidden: Record<string, string[]> = {
   record: all.filter((p) => p !== 'record'),
   scenario: ['soak', 'baseline', 'report', 'cli'],
@@ -66,7 +66,7 @@ export function withoutRow(packages: string[], table: Record<string, string[]>):
 
 test('every package folder has a row in the table', () => {
   const missing = withoutRow(all, forbidden)
-  assert.equal(missing, [], `packages/ holds ${missing.join(', ')} without a row in ARCHITECTURE.md's table (add it to \`forbidden\` here and to the table)`)
+  assert.equal(missing, [], `packages/ holds ${missing.join(', ')} without a row in docs/architecture.md's table (add it to \`forbidden\` here and to the table)`)
   const gone = Object.keys(forbidden).filter((pkg) => !all.includes(pkg))
   assert.equal(gone, [], `the table names ${gone.join(', ')}, which packages/ does not hold`)
   assert.ok(all.length >= 10, `found ${all.length} packages under packages/`)
@@ -81,7 +81,7 @@ test('every package exists with one public entry', () => {
   }
 })
 
-test('no package imports what ARCHITECTURE.md forbids', () => {
+test('no package imports what docs/architecture.md forbids', () => {
   const problems: string[] = []
   for (const pkg of all) {
     for (const f of [...files(join(root, 'packages', pkg, 'src')), ...files(join(root, 'packages', pkg, 'test'))]) {

@@ -6,7 +6,7 @@
 
 const brand = Symbol.for('steady.error')
 
-/** Exit codes shared by every command (see ARCHITECTURE.md). */
+/** Exit codes shared by every command (see docs/architecture.md). */
 export const ExitCode = {
   /** Done, and the gate or run passed. */
   ok: 0,
