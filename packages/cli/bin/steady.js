@@ -3,6 +3,7 @@
 // the steady monorepo (no dist/), it re-runs itself on the TypeScript sources.
 import { existsSync } from 'node:fs'
 import { spawn } from 'node:child_process'
+import { constants } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const built = new URL('../dist/bin.js', import.meta.url)
@@ -15,10 +16,31 @@ if (existsSync(fileURLToPath(built))) {
   const child = spawn(process.execPath, ['--conditions=steady-source', '--import', tsx, source, ...process.argv.slice(2)], {
     stdio: 'inherit',
   })
-  // The child gets the terminal's Ctrl-C itself; a SIGTERM sent to this
-  // wrapper alone is passed on so the child can tear down.
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
+  // The child gets the terminal's Ctrl-C itself; a SIGINT or SIGTERM sent to
+  // this wrapper alone is passed on so the child can write its partial record
+  // and tear down.
+  const forwarded = new Set()
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      forwarded.add(sig)
+      child.kill(sig)
+    })
+  }
+  child.on('error', (error) => {
+    process.stderr.write(`steady: could not start the steady process: ${error.message}\n`)
+    process.exitCode = 2
+  })
   child.on('exit', (code, signal) => {
-    process.exitCode = code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1)
+    if (signal === null) {
+      process.exitCode = code ?? 1
+      return
+    }
+    // A killed child is a crash, not a verdict: exit as a shell reports a
+    // signal (128 + its number), never 1 ("the gate failed"), and say so.
+    if (!forwarded.has(signal)) {
+      const why = signal === 'SIGKILL' ? ' (out of memory?)' : ''
+      process.stderr.write(`steady: the steady process was killed by ${signal}${why}\n`)
+    }
+    process.exitCode = 128 + (constants.signals[signal] ?? 0)
   })
 }

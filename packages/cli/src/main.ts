@@ -38,11 +38,59 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void, 
     for (const sub of cmd.commands) {
       sub.configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) }).exitOverride()
       if (!sub.commands.length) sub.showHelpAfterError('(run with --help for usage and examples)')
+      refuseUnknownSubcommand(sub)
       inherit(sub)
     }
   }
   inherit(program)
   return program
+}
+
+/**
+ * Commander's own usage error `unknown command 'x'` with its closest match
+ * (`(Did you mean show?)`), exit 2. `unknownCommand` is commander's method
+ * behind that message (not in its typings); the fallback keeps the exit code
+ * if a commander release renames it.
+ */
+function unknownCommand(cmd: Command, name: string): never {
+  cmd.args = [name]
+  const internal = cmd as unknown as { unknownCommand?: () => never }
+  if (typeof internal.unknownCommand === 'function') internal.unknownCommand()
+  return cmd.error(`error: unknown command '${name}'`, { code: 'commander.unknownCommand', exitCode: ExitCode.usage })
+}
+
+/**
+ * A command with subcommands and an action of its own (`steady health`)
+ * would read a misspelt subcommand (`steady health recrod`) as an excess
+ * argument, or run its action: a typo in a CI step must be a usage error
+ * naming the closest subcommand instead.
+ */
+function refuseUnknownSubcommand(cmd: Command): void {
+  if (!cmd.commands.length || cmd.registeredArguments.length) return
+  cmd.allowExcessArguments(true)
+  cmd.hook('preAction', (_hooked, actionCommand) => {
+    if (actionCommand === cmd && cmd.args.length) unknownCommand(cmd, cmd.args[0]!)
+  })
+}
+
+/**
+ * `steady help frob` (or `steady baseline help shwo`) prints commander's
+ * parent help and exits 0; the named command must exist. Walks the leading
+ * command names of `argv` (options end the walk: they may take values).
+ */
+function checkHelpTarget(program: Command, argv: readonly string[]): void {
+  let cmd = program
+  for (let i = 0; i < argv.length && !argv[i]!.startsWith('-'); i++) {
+    const word = argv[i]!
+    const next = argv[i + 1]
+    if (word === 'help' && cmd.commands.length && next !== undefined && !next.startsWith('-')) {
+      if (!cmd.commands.some((c) => c.name() === next || c.aliases().includes(next))) unknownCommand(cmd, next)
+      return
+    }
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word))
+    if (!sub) return
+    cmd = sub
+  }
 }
 
 /** Runs the CLI with `argv` (without `node` and the script) and resolves to the exit code. */
@@ -79,6 +127,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       program.outputHelp()
       return ExitCode.usage
     }
+    checkHelpTarget(program, argv)
     await program.parseAsync(argv, { from: 'user' })
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert'
 import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { main, loadConfig } from '@steady/cli'
 import { RunRecordWriter, SeriesAggregator, comparabilityKey, SteadyError } from '@steady/record'
 
@@ -122,6 +122,78 @@ test('the installed bin runs the sources inside the monorepo', () => {
   // From a folder outside the repo too (tsx is resolved from the bin, not the working directory).
   const away = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'steady.js'), '--version'], { encoding: 'utf8', cwd: tmpdir() })
   assert.is(away.status, 0, away.stderr)
+})
+
+const bin = join(import.meta.dirname, '..', 'bin', 'steady.js')
+
+/** A folder whose steady.config.ts runs `body` when the CLI loads it (no imports: no node_modules needed). */
+function configProject(body: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'steady-bin-'))
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
+  writeFileSync(join(dir, 'steady.config.ts'), body + '\nexport default { scenarios: [] }\n')
+  return dir
+}
+
+test('the bin reports a child killed by SIGKILL: exit 137 and one line naming the signal, never 1', () => {
+  const dir = configProject("process.kill(process.pid, 'SIGKILL')")
+  const r = spawnSync(process.execPath, [bin, 'run'], { cwd: dir, encoding: 'utf8', timeout: 60_000 })
+  assert.is(r.status, 137, r.stderr)
+  assert.is(r.stderr, 'steady: the steady process was killed by SIGKILL (out of memory?)\n')
+})
+
+test('the bin forwards SIGTERM to the child, which exits 143 itself', async () => {
+  const dir = configProject(
+    "process.on('SIGTERM', () => { process.stderr.write('child got SIGTERM\\n'); process.exit(143) })\n" +
+      "process.stderr.write('config loading\\n')\n" +
+      'await new Promise((resolve) => setTimeout(resolve, 30_000))',
+  )
+  const child = spawn(process.execPath, [bin, 'run'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000)
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+    if (stderr.includes('config loading') && !stderr.includes('sent')) {
+      stderr += 'sent\n'
+      child.kill('SIGTERM')
+    }
+  })
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
+  clearTimeout(guard)
+  assert.is(code, 143, stderr)
+  assert.match(stderr, 'child got SIGTERM')
+  assert.not.match(stderr, 'killed by')
+})
+
+test('a closed stdout (steady soak --help | head -1) ends the CLI quietly: exit 141, no stack trace', async () => {
+  const child = spawn(process.execPath, [bin, 'soak', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // The reader goes away before the CLI has written anything: every write meets EPIPE.
+  child.stdout.destroy()
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000)
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
+  clearTimeout(guard)
+  assert.is(code, 141, stderr)
+  assert.is(stderr, '')
+})
+
+test('a misspelt subcommand is a usage error with the closest match, also under a command with an action', async () => {
+  for (const [argv, name, near] of [
+    [['health', 'recrod'], 'recrod', 'record'],
+    [['baseline', 'shwo'], 'shwo', 'show'],
+    [['record', 'valdiate'], 'valdiate', 'validate'],
+    [['help', 'sokk'], 'sokk', 'soak'],
+    [['baseline', 'help', 'shwo'], 'shwo', 'show'],
+  ] as const) {
+    const r = await run([...argv])
+    assert.is(r.code, 2, argv.join(' '))
+    assert.match(r.err, `unknown command '${name}'`)
+    assert.match(r.err, `Did you mean ${near}?`)
+    assert.is(r.out, '', argv.join(' '))
+  }
+  const help = await run(['help', 'soak'])
+  assert.is(help.code, 0)
+  assert.match(help.out, 'Usage: steady soak')
 })
 
 test.run()
