@@ -15,18 +15,29 @@ options (each falls back to the env var in brackets):
   --host <addr>              address to listen on (HOST; default 127.0.0.1)
   --order-delay <time>       time per order step, pending → paid → shipped,
                              e.g. 300ms or 1s (STORE_ORDER_DELAY; default 300ms)
+  --service-time <time>      time each API request waits, as on a database call,
+                             0.5 to 1.5 times this, seeded: e.g. 2ms (STORE_SERVICE_TIME;
+                             default 0). Gives +P% latency and the tail something to multiply
   --fault-latency <spec>     extra latency per route: /api/products/:id=150ms,/api/cart=+50%
                              (STORE_FAULT_LATENCY)
   --fault-errors <spec>      error rate per route: /api/checkout=0.2 or =20%:503
                              (STORE_FAULT_ERRORS)
   --fault-leak-bytes <n>     bytes retained per API request (STORE_FAULT_LEAK_BYTES)
+  --fault-offheap-leak-bytes <n>
+                             bytes retained per API request in Buffers, outside the
+                             V8 heap: resident memory grows, heap used does not
+                             (STORE_FAULT_OFFHEAP_LEAK_BYTES)
+  --fault-tail <share>x<k>   a share of API requests take k times as long: 3%x8
+                             (STORE_FAULT_TAIL)
+  --fault-inflight <rate>    latency per API request in flight above n: 1.5ms/inflight:2
+                             (STORE_FAULT_INFLIGHT)
   --fault-drift <rate>       latency per order created so far: 0.5ms/order (STORE_FAULT_DRIFT)
   --fault-contention <pool>  a shared pool too small for the load: each API request
                              holds one of N slots for H, waiting its turn when all
                              are busy, so waits grow with the request rate: 2x4ms
                              (N x H; 3ms is one slot: a lock) (STORE_FAULT_CONTENTION)
   --fault-crash-after <n>    exit abruptly when API request n+1 arrives (STORE_FAULT_CRASH_AFTER)
-  --fault-seed <n>           seed for which requests the error rate picks (STORE_FAULT_SEED)
+  --fault-seed <n>           seed for which requests the error rate and the tail pick (STORE_FAULT_SEED)
   -h, --help                 this text
 
 See packages/demo-store/README.md for what each switch does and reports.`
@@ -37,6 +48,8 @@ export interface CliSettings {
   readonly port: number
   readonly host: string
   readonly orderDelayMs: number
+  /** See `StoreOptions.serviceTimeMs`. */
+  readonly serviceTimeMs: number
   readonly faults: FaultConfig
 }
 
@@ -52,6 +65,9 @@ const faultFlags = {
   'fault-latency': FAULT_ENV.latency,
   'fault-errors': FAULT_ENV.errors,
   'fault-leak-bytes': FAULT_ENV.leakBytes,
+  'fault-offheap-leak-bytes': FAULT_ENV.offheapLeakBytes,
+  'fault-tail': FAULT_ENV.tail,
+  'fault-inflight': FAULT_ENV.inflight,
   'fault-drift': FAULT_ENV.driftMsPerOrder,
   'fault-contention': FAULT_ENV.contention,
   'fault-crash-after': FAULT_ENV.crashAfter,
@@ -81,6 +97,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         port: { type: 'string' },
         host: { type: 'string' },
         'order-delay': { type: 'string' },
+        'service-time': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(faultFlags).map((k) => [k, { type: 'string' as const }])),
       },
@@ -99,6 +116,10 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const host = flag('host') || env.HOST || '127.0.0.1'
   const delayText = flag('order-delay') ?? env.STORE_ORDER_DELAY
   const orderDelayMs = delayText ? parseDelayMs(delayText, flag('order-delay') !== undefined ? '--order-delay' : 'STORE_ORDER_DELAY') : DEFAULT_ORDER_DELAY_MS
+  const serviceText = flag('service-time') ?? env.STORE_SERVICE_TIME
+  const serviceSource = flag('service-time') !== undefined ? '--service-time' : 'STORE_SERVICE_TIME'
+  const serviceTimeMs = serviceText ? parseDelayMs(serviceText, serviceSource) : 0
+  if (serviceTimeMs > 60_000) throw new CliUsageError(`${serviceSource}: ${JSON.stringify(serviceText)} is more than 60s; write e.g. 2ms`)
 
   // Flags become the env vars they stand for, so both go through one parser
   // and an error names the variable a person can look up in the README.
@@ -118,5 +139,5 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     }
     throw err
   }
-  return { help: values.help === true, port, host, orderDelayMs, faults }
+  return { help: values.help === true, port, host, orderDelayMs, serviceTimeMs, faults }
 }

@@ -35,6 +35,29 @@ export interface ContentionFault {
 }
 
 /**
+ * The slow-tail switch: a `share` of `/api/*` requests (0..1, spread evenly
+ * and set by the seed, as errors are) take `factor` times as long as they
+ * would have, as requests that hit a cold cache or a slow replica do.
+ */
+export interface TailFault {
+  readonly share: number
+  /** How many times as long a picked request takes (> 1). */
+  readonly factor: number
+}
+
+/**
+ * The in-flight switch: each `/api/*` request is delayed `msPerRequest` for
+ * every request in flight (itself included) above `above`, as a service whose
+ * threads or connections slow each other down. Unlike the contention pool it
+ * has no queue: the cost is paid at once, in proportion to the crowd.
+ */
+export interface InflightFault {
+  readonly msPerRequest: number
+  /** In-flight requests that cost nothing (≥ 0). */
+  readonly above: number
+}
+
+/**
  * What the store is told to get wrong. Every field is optional; an empty
  * object is a healthy store. Route keys are route templates as listed in
  * `ROUTE_TEMPLATES` (`/api/products/:id`), or `*` for every `/api/*` route.
@@ -46,6 +69,15 @@ export interface FaultConfig {
   readonly errors?: Readonly<Record<string, ErrorFault>>
   /** Bytes retained (never freed) per `/api/*` request: a memory leak. */
   readonly leakBytes?: number
+  /**
+   * Bytes retained per `/api/*` request outside the V8 heap (Buffers, written
+   * so the pages are resident): resident memory grows while heap used stays flat.
+   */
+  readonly offheapLeakBytes?: number
+  /** A share of `/api/*` requests takes `factor` times as long: a slow tail. */
+  readonly tail?: TailFault
+  /** Latency that grows with the number of requests in flight. */
+  readonly inflight?: InflightFault
   /** Extra latency per `/api/*` request, in ms per order created so far: latency that drifts up over a run. */
   readonly driftMsPerOrder?: number
   /**
@@ -56,12 +88,12 @@ export interface FaultConfig {
   readonly contention?: ContentionFault
   /** The process exits abruptly (non-zero) when `/api/*` request number `crashAfter + 1` arrives. */
   readonly crashAfter?: number
-  /** Seed for the error-rate decisions (default 1): same seed, same requests fail. */
+  /** Seed for the error-rate and tail decisions (default 1): same seed, same requests picked. */
   readonly seed?: number
 }
 
 /** The fault names, as they appear in the `x-store-fault` header and the `fault` label of `/metrics`. */
-export const FAULT_NAMES = ['latency', 'error', 'leak', 'drift', 'contention', 'crash'] as const
+export const FAULT_NAMES = ['latency', 'error', 'leak', 'offheap', 'drift', 'contention', 'tail', 'inflight', 'crash'] as const
 export type FaultName = (typeof FAULT_NAMES)[number]
 
 /** The env vars the switches are read from, by the field they fill. */
@@ -69,6 +101,9 @@ export const FAULT_ENV = {
   latency: 'STORE_FAULT_LATENCY',
   errors: 'STORE_FAULT_ERRORS',
   leakBytes: 'STORE_FAULT_LEAK_BYTES',
+  offheapLeakBytes: 'STORE_FAULT_OFFHEAP_LEAK_BYTES',
+  tail: 'STORE_FAULT_TAIL',
+  inflight: 'STORE_FAULT_INFLIGHT',
   driftMsPerOrder: 'STORE_FAULT_DRIFT',
   contention: 'STORE_FAULT_CONTENTION',
   crashAfter: 'STORE_FAULT_CRASH_AFTER',
@@ -179,7 +214,8 @@ export function parseContention(text: string, source: string = FAULT_ENV.content
     throw new FaultConfigError(
       source,
       `${JSON.stringify(text)} is the old per-request-in-flight form; the contention switch is now a shared pool`,
-      'write <slots>x<hold>, e.g. 4x20ms (4 slots, each request keeps one busy for 20 ms), or 5ms for a lock held 5 ms',
+      `write <slots>x<hold>, e.g. 4x20ms (4 slots, each request keeps one busy for 20 ms), or 5ms for a lock held 5 ms; ` +
+        `for latency that grows with requests in flight set ${FAULT_ENV.inflight} instead`,
     )
   }
   const m = /^(?:(\d+)\s*x\s*)?(.+)$/.exec(t)
@@ -193,9 +229,27 @@ export function parseContention(text: string, source: string = FAULT_ENV.content
   return { slots, holdMs }
 }
 
+/** Parses `STORE_FAULT_TAIL`: `3%x8` or `0.03x8` (3% of API requests take 8 times as long). */
+export function parseTail(text: string, source: string = FAULT_ENV.tail): TailFault {
+  const m = /^(\d+(?:\.\d+)?)(%?)\s*x\s*(\d+(?:\.\d+)?)$/.exec(text.trim())
+  if (!m) throw new FaultConfigError(source, `${JSON.stringify(text)} is not a share and a factor`, 'write <share>x<factor>, e.g. 3%x8 (3% of API requests take 8 times as long)')
+  return { share: Number(m[1]) / (m[2] === '%' ? 100 : 1), factor: Number(m[3]) }
+}
+
+/**
+ * Parses `STORE_FAULT_INFLIGHT`: `1.5ms/inflight:2` (each API request 1.5 ms
+ * slower per request in flight above 2) or `1.5ms/inflight` (above 0).
+ */
+export function parseInflight(text: string, source: string = FAULT_ENV.inflight): InflightFault {
+  const m = /^(.*?)(?::\s*(\d+))?$/.exec(text.trim())
+  const above = m?.[2] === undefined ? 0 : Number(m[2])
+  return { msPerRequest: parsePer(source, m?.[1] ?? text, 'inflight'), above }
+}
+
 function parseCount(source: string, text: string, what: string): number {
   const t = text.trim().replace(/_/g, '')
-  if (!/^\d+$/.test(t)) throw new FaultConfigError(source, `${JSON.stringify(text)} is not ${what}`, `write a whole number, e.g. ${source === FAULT_ENV.leakBytes ? '65536' : '500'}`)
+  const example = source === FAULT_ENV.leakBytes || source === FAULT_ENV.offheapLeakBytes ? '65536' : '500'
+  if (!/^\d+$/.test(t)) throw new FaultConfigError(source, `${JSON.stringify(text)} is not ${what}`, `write a whole number, e.g. ${example}`)
   return Number(t)
 }
 
@@ -220,6 +274,12 @@ export function parseFaults(env: Readonly<Record<string, string | undefined>>): 
   if (errors !== undefined) config.errors = parseErrorFaults(errors)
   const leak = get(FAULT_ENV.leakBytes)
   if (leak !== undefined) config.leakBytes = parseCount(FAULT_ENV.leakBytes, leak, 'a number of bytes')
+  const offheap = get(FAULT_ENV.offheapLeakBytes)
+  if (offheap !== undefined) config.offheapLeakBytes = parseCount(FAULT_ENV.offheapLeakBytes, offheap, 'a number of bytes')
+  const tail = get(FAULT_ENV.tail)
+  if (tail !== undefined) config.tail = parseTail(tail)
+  const inflight = get(FAULT_ENV.inflight)
+  if (inflight !== undefined) config.inflight = parseInflight(inflight)
   const drift = get(FAULT_ENV.driftMsPerOrder)
   if (drift !== undefined) config.driftMsPerOrder = parseDrift(drift)
   const contention = get(FAULT_ENV.contention)
@@ -279,6 +339,21 @@ export function validateFaults(config: FaultConfig, source = 'faults'): FaultCon
     if (config.leakBytes > 64 * 1024 * 1024) throw new FaultConfigError(`${source}.leakBytes`, `${config.leakBytes} bytes per request is more than 64 MiB`, 'leak less per request and send more requests')
     out.leakBytes = config.leakBytes
   }
+  if (config.offheapLeakBytes !== undefined && whole('offheapLeakBytes', config.offheapLeakBytes) > 0) {
+    if (config.offheapLeakBytes > 64 * 1024 * 1024) {
+      throw new FaultConfigError(`${source}.offheapLeakBytes`, `${config.offheapLeakBytes} bytes per request is more than 64 MiB`, 'leak less per request and send more requests')
+    }
+    out.offheapLeakBytes = config.offheapLeakBytes
+  }
+  const tail = config.tail === undefined ? undefined : validateTail(config.tail, `${source}.tail`)
+  if (tail !== undefined) out.tail = tail
+  if (config.inflight !== undefined) {
+    const f = config.inflight as Partial<InflightFault> | null
+    if (f === null || typeof f !== 'object') throw new FaultConfigError(`${source}.inflight`, 'must be { msPerRequest, above }', 'e.g. { msPerRequest: 1.5, above: 2 }')
+    const msPerRequest = finite('inflight.msPerRequest', f.msPerRequest, MAX_DELAY_MS)
+    const above = whole('inflight.above', f.above ?? 0)
+    if (msPerRequest > 0) out.inflight = Object.freeze({ msPerRequest, above })
+  }
   if (config.driftMsPerOrder !== undefined && finite('driftMsPerOrder', config.driftMsPerOrder, MAX_DELAY_MS) > 0) out.driftMsPerOrder = config.driftMsPerOrder
   if (config.contention !== undefined) {
     const c = config.contention as Partial<ContentionFault> | null
@@ -291,6 +366,20 @@ export function validateFaults(config: FaultConfig, source = 'faults'): FaultCon
   if (config.crashAfter !== undefined) out.crashAfter = whole('crashAfter', config.crashAfter)
   if (config.seed !== undefined) out.seed = whole('seed', config.seed)
   return Object.freeze(out)
+}
+
+const MAX_TAIL_FACTOR = 1000
+
+function validateTail(tail: TailFault | null, source: string): TailFault | undefined {
+  if (tail === null || typeof tail !== 'object') throw new FaultConfigError(source, 'must be { share, factor }', 'e.g. { share: 0.03, factor: 8 }')
+  const { share, factor } = tail
+  if (typeof share !== 'number' || !(share >= 0 && share <= 1)) {
+    throw new FaultConfigError(`${source}.share`, `${JSON.stringify(share)} must be a share from 0 to 1 (or 0% to 100%)`, 'e.g. 0.03 or 3%')
+  }
+  if (typeof factor !== 'number' || !(factor > 1 && factor <= MAX_TAIL_FACTOR)) {
+    throw new FaultConfigError(`${source}.factor`, `${JSON.stringify(factor)} must be above 1 and at most ${MAX_TAIL_FACTOR}`, 'a factor of 1 slows nothing; write e.g. 3%x8')
+  }
+  return share > 0 ? Object.freeze({ share, factor }) : undefined
 }
 
 /** Formats milliseconds for headers and logs: at most three decimals, no trailing zeros (`150ms`, `0.042ms`). */
@@ -310,10 +399,13 @@ export function describeFaults(config: FaultConfig): string[] {
     lines.push(`${FAULT_ENV.errors}=${items.join(',')}`)
   }
   if (config.leakBytes) lines.push(`${FAULT_ENV.leakBytes}=${config.leakBytes}`)
+  if (config.offheapLeakBytes) lines.push(`${FAULT_ENV.offheapLeakBytes}=${config.offheapLeakBytes}`)
+  if (config.tail) lines.push(`${FAULT_ENV.tail}=${config.tail.share}x${config.tail.factor}`)
+  if (config.inflight) lines.push(`${FAULT_ENV.inflight}=${formatMs(config.inflight.msPerRequest)}/inflight:${config.inflight.above}`)
   if (config.driftMsPerOrder) lines.push(`${FAULT_ENV.driftMsPerOrder}=${formatMs(config.driftMsPerOrder)}/order`)
   if (config.contention) lines.push(`${FAULT_ENV.contention}=${config.contention.slots}x${formatMs(config.contention.holdMs)}`)
   if (config.crashAfter !== undefined) lines.push(`${FAULT_ENV.crashAfter}=${config.crashAfter}`)
-  if (config.seed !== undefined && config.errors) lines.push(`${FAULT_ENV.seed}=${config.seed}`)
+  if (config.seed !== undefined && (config.errors || config.tail)) lines.push(`${FAULT_ENV.seed}=${config.seed}`)
   return lines
 }
 
@@ -327,6 +419,14 @@ export interface PreDecision {
   readonly errorStatus: number | undefined
   /** Bytes retained for this request. */
   readonly leakBytes: number
+  /** Bytes retained outside the V8 heap for this request. */
+  readonly offheapLeakBytes: number
+  /** Extra latency for the requests in flight (ms), included in `delayMs`. */
+  readonly inflightMs: number
+  /** The requests in flight the in-flight switch counted (itself included); 0 when it is off. */
+  readonly inflightCount: number
+  /** The factor this request's time is multiplied by after the handler, when the tail switch picked it. */
+  readonly tailFactor: number | undefined
   /** The percent of the handling time to add after the handler, if the route has a percent latency. */
   readonly latencyPercent: number | undefined
 }
@@ -338,8 +438,8 @@ export interface PreDecision {
 export class FaultInjector {
   readonly config: FaultConfig
   #apiRequests = 0
-  #errorCounts = new Map<string, number>()
-  #errorPhase = new Map<string, number>()
+  #spreadCounts = new Map<string, number>()
+  #spreadPhase = new Map<string, number>()
 
   constructor(config: FaultConfig) {
     this.config = config
@@ -370,16 +470,16 @@ export class FaultInjector {
    * number of errors is ⌊N·rate⌋ or ⌈N·rate⌉, and which requests fail depends
    * only on the seed, so a test can count them.
    */
-  #nextIsError(route: string, rate: number): boolean {
+  #nextIsPicked(key: string, rate: number): boolean {
     if (rate <= 0) return false
     if (rate >= 1) return true
-    let phase = this.#errorPhase.get(route)
+    let phase = this.#spreadPhase.get(key)
     if (phase === undefined) {
-      phase = mulberry32(hash(route) ^ (this.config.seed ?? 1))()
-      this.#errorPhase.set(route, phase)
+      phase = mulberry32(hash(key) ^ (this.config.seed ?? 1))()
+      this.#spreadPhase.set(key, phase)
     }
-    const n = (this.#errorCounts.get(route) ?? 0) + 1
-    this.#errorCounts.set(route, n)
+    const n = (this.#spreadCounts.get(key) ?? 0) + 1
+    this.#spreadCounts.set(key, n)
     return Math.floor(n * rate + phase) > Math.floor((n - 1) * rate + phase)
   }
 
@@ -391,21 +491,30 @@ export class FaultInjector {
   /**
    * Decides the faults for one request to `route`. `api` says whether it is an
    * `/api/*` route (the global switches act only on those); `orders` the
-   * number of orders created so far.
+   * number of orders created so far; `inflight` the `/api/*` requests in
+   * flight now, this one included.
    */
-  decide(route: string, api: boolean, orders: number): PreDecision {
+  decide(route: string, api: boolean, orders: number, inflight = 0): PreDecision {
     const c = this.config
     const lat = this.#forRoute(c.latency, route, api)
     const err = this.#forRoute(c.errors, route, api)
     const latencyMs = lat && 'ms' in lat ? lat.ms : 0
     const driftMs = api && c.driftMsPerOrder ? c.driftMsPerOrder * orders : 0
-    const errorStatus = err && this.#nextIsError(route, err.rate) ? (err.status ?? 500) : undefined
+    const errorStatus = err && this.#nextIsPicked(route, err.rate) ? (err.status ?? 500) : undefined
+    const inflightCount = api && c.inflight ? inflight : 0
+    const inflightMs = c.inflight ? c.inflight.msPerRequest * Math.max(0, inflightCount - c.inflight.above) : 0
+    // The tail's key cannot be a route template, so its picks never share a sequence with a route's errors.
+    const tailFactor = api && c.tail && this.#nextIsPicked('tail:*', c.tail.share) ? c.tail.factor : undefined
     return {
-      delayMs: latencyMs + driftMs,
+      delayMs: latencyMs + driftMs + inflightMs,
       latencyMs,
       driftMs,
       errorStatus,
       leakBytes: api && c.leakBytes ? c.leakBytes : 0,
+      offheapLeakBytes: api && c.offheapLeakBytes ? c.offheapLeakBytes : 0,
+      inflightMs,
+      inflightCount,
+      tailFactor,
       latencyPercent: lat && 'percent' in lat ? lat.percent : undefined,
     }
   }

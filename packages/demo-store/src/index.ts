@@ -21,12 +21,14 @@ export {
   parseErrorFaults,
   parseDrift,
   parseContention,
+  parseTail,
+  parseInflight,
   ContentionPool,
   FaultConfigError,
   FAULT_ENV,
   FAULT_NAMES,
 } from './faults.ts'
-export type { FaultConfig, LatencyFault, ErrorFault, ContentionFault, PoolTimers, FaultName } from './faults.ts'
+export type { FaultConfig, LatencyFault, ErrorFault, ContentionFault, TailFault, InflightFault, PoolTimers, FaultName } from './faults.ts'
 export { ROUTE_TEMPLATES } from './routes/templates.ts'
 export type { RouteTemplate } from './routes/templates.ts'
 export { buildCatalogue, CATALOGUE_SIZE } from './catalogue.ts'

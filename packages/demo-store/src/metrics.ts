@@ -27,6 +27,7 @@ export class StoreMetrics {
   readonly faultInjected: Counter<'fault'>
   readonly faultSeconds: Counter<'fault'>
   readonly leakRetained: Gauge
+  readonly offheapRetained: Gauge
   readonly ordersCreated: Counter
 
   constructor(sources: StoreMetricsSources) {
@@ -46,22 +47,27 @@ export class StoreMetrics {
     })
     this.faultInjected = new Counter({
       name: 'store_fault_injected_total',
-      help: 'Requests a fault switch acted on, by switch (latency, error, leak, drift, contention, crash).',
+      help: `Requests a fault switch acted on, by switch (${FAULT_NAMES.join(', ')}).`,
       labelNames: ['fault'] as const,
       registers,
     })
     this.faultSeconds = new Counter({
       name: 'store_fault_injected_seconds_total',
-      help: 'Delay the latency, drift and contention switches added, in seconds (contention: time spent waiting for a slot of its pool).',
+      help: 'Delay the latency, drift, contention, tail and inflight switches added, in seconds (contention: hold plus wait for a slot).',
       labelNames: ['fault'] as const,
       registers,
     })
     // Zero series for every switch, so a scrape shows 0 rather than nothing.
     for (const fault of FAULT_NAMES) this.faultInjected.inc({ fault }, 0)
-    for (const fault of ['latency', 'drift', 'contention'] as const) this.faultSeconds.inc({ fault }, 0)
+    for (const fault of ['latency', 'drift', 'contention', 'tail', 'inflight'] as const) this.faultSeconds.inc({ fault }, 0)
     this.leakRetained = new Gauge({
       name: 'store_fault_leak_retained_bytes',
       help: 'Bytes the leak switch has retained and will never free.',
+      registers,
+    })
+    this.offheapRetained = new Gauge({
+      name: 'store_fault_offheap_retained_bytes',
+      help: 'Bytes the off-heap leak switch has retained in Buffers (outside the V8 heap) and will never free.',
       registers,
     })
     this.ordersCreated = new Counter({

@@ -11,6 +11,7 @@ import { Auth, DEFAULT_REJECTED_PASSWORD } from './auth.ts'
 import { Carts } from './cart.ts'
 import { buildCatalogue } from './catalogue.ts'
 import { ContentionPool, FaultInjector, formatMs, validateFaults, type FaultConfig } from './faults.ts'
+import { mulberry32 } from './random.ts'
 import { DEFAULT_MAX_BODY_BYTES, HttpError, json, readJson, type Reply } from './http.ts'
 import { StoreMetrics } from './metrics.ts'
 import { DEFAULT_ORDER_DELAY_MS, Orders } from './orders.ts'
@@ -36,6 +37,14 @@ export const CRASH_EXIT_CODE = 1
 export interface StoreOptions {
   /** Fault switches (default: none). Validated; see `parseFaults` for the env-var form. */
   readonly faults?: FaultConfig
+  /**
+   * Time each `/api/*` request spends waiting, as on a database call, in ms
+   * (default 0: the store answers in well under a millisecond). Each request
+   * waits between half and one and a half times this, picked by a seeded
+   * generator. It gives the multiplicative switches (`+P%` latency, the tail)
+   * a realistic time to multiply.
+   */
+  readonly serviceTimeMs?: number
   /** Time per fulfilment step, pending → paid → shipped, in ms (default 300). */
   readonly orderDelayMs?: number
   /** The password that answers 401 at login (default `'wrong'`). */
@@ -86,6 +95,9 @@ export function createStore(options: StoreOptions = {}): Store {
   const maxRecords = options.maxRecords ?? 10_000
   const orderDelayMs = options.orderDelayMs ?? DEFAULT_ORDER_DELAY_MS
   if (!Number.isFinite(orderDelayMs) || orderDelayMs < 0) throw new RangeError(`orderDelayMs must be a number ≥ 0, got ${orderDelayMs}`)
+  const serviceTimeMs = options.serviceTimeMs ?? 0
+  if (!(serviceTimeMs >= 0 && serviceTimeMs <= 60_000)) throw new RangeError(`serviceTimeMs must be a number from 0 to 60000, got ${serviceTimeMs}`)
+  const serviceJitter = mulberry32(faults.seed ?? 1)
   const onCrash =
     options.onCrash ??
     ((info: CrashInfo) => {
@@ -116,6 +128,9 @@ export function createStore(options: StoreOptions = {}): Store {
   // leak of objects does in a real service; a Buffer would live outside the heap.
   let leaked: number[][] = []
   let leakedBytes = 0
+  /** What the off-heap leak switch holds on to: Buffers, outside the V8 heap. */
+  let offheap: Buffer[] = []
+  let offheapBytes = 0
   let inflight = 0
   let closing = false
   let url: string | undefined
@@ -183,7 +198,20 @@ export function createStore(options: StoreOptions = {}): Store {
       metrics.injected('contention', waitedMs + pool.holdMs)
       report.push(`contention=${formatMs(waitedMs + pool.holdMs)};wait=${formatMs(waitedMs)}`)
     }
-    const decision = injector.decide(route.template, api, orders.created)
+    const decision = injector.decide(route.template, api, orders.created, inflight)
+    if (decision.offheapLeakBytes > 0) {
+      // allocUnsafeSlow: memory of its own, not a slice of Node's shared pool; filled so
+      // that every page is written and counts in resident memory.
+      offheap.push(Buffer.allocUnsafeSlow(decision.offheapLeakBytes).fill((offheap.length & 0xff) | 1))
+      offheapBytes += decision.offheapLeakBytes
+      metrics.offheapRetained.set(offheapBytes)
+      metrics.injected('offheap')
+      report.push(`offheap=${decision.offheapLeakBytes}`)
+    }
+    if (decision.inflightMs > 0) {
+      metrics.injected('inflight', decision.inflightMs)
+      report.push(`inflight=${formatMs(decision.inflightMs)};count=${decision.inflightCount}`)
+    }
     if (decision.leakBytes > 0) {
       leaked.push(new Array<number>(Math.ceil(decision.leakBytes / 8)).fill(leaked.length + 0.5))
       leakedBytes += decision.leakBytes
@@ -200,6 +228,7 @@ export function createStore(options: StoreOptions = {}): Store {
       report.push(`latency=${formatMs(decision.latencyMs)}`)
     }
     if (decision.delayMs > 0) await sleep(decision.delayMs)
+    if (api && serviceTimeMs > 0 && decision.errorStatus === undefined) await sleep(serviceTimeMs * (0.5 + serviceJitter()))
 
     let reply: Reply
     if (decision.errorStatus !== undefined) {
@@ -215,14 +244,23 @@ export function createStore(options: StoreOptions = {}): Store {
       }
     }
 
+    // The multiplicative switches act on what this request has cost so far
+    // (its handling, the service time and any delay injected above), each on the same base.
+    const baseMs = Number(process.hrtime.bigint() - start) / 1e6
+    let extraMs = 0
     if (decision.latencyPercent !== undefined) {
-      // A percent of what this request has cost so far (its handling plus any delay injected above).
-      const baseMs = Number(process.hrtime.bigint() - start) / 1e6
-      const extraMs = (baseMs * decision.latencyPercent) / 100
-      metrics.injected('latency', extraMs)
-      report.push(`latency=${formatMs(extraMs)};percent=${decision.latencyPercent};base=${formatMs(baseMs)}`)
-      await sleep(extraMs)
+      const pctMs = (baseMs * decision.latencyPercent) / 100
+      metrics.injected('latency', pctMs)
+      report.push(`latency=${formatMs(pctMs)};percent=${decision.latencyPercent};base=${formatMs(baseMs)}`)
+      extraMs += pctMs
     }
+    if (decision.tailFactor !== undefined) {
+      const tailMs = baseMs * (decision.tailFactor - 1)
+      metrics.injected('tail', tailMs)
+      report.push(`tail=${formatMs(tailMs)};factor=${decision.tailFactor};base=${formatMs(baseMs)}`)
+      extraMs += tailMs
+    }
+    if (extraMs > 0) await sleep(extraMs)
     if (crashLeft !== undefined) report.push(`crash=${crashLeft}`)
     send(req, res, reply, report)
   }
@@ -285,6 +323,8 @@ export function createStore(options: StoreOptions = {}): Store {
           clearTimeout(grace)
           leaked = []
           leakedBytes = 0
+          offheap = []
+          offheapBytes = 0
           resolve()
         }
         const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5000)

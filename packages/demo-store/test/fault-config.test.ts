@@ -174,7 +174,7 @@ test('contention pool: first come first served, each slot busy for the hold; wai
 
 test('command-line flags override env vars and are named in errors', () => {
   const s = parseCliArgs(['--port', '0', '--order-delay', '1s', '--fault-leak-bytes', '100'], { PORT: '8080', STORE_FAULT_LEAK_BYTES: '5', STORE_FAULT_DRIFT: '1ms/order' })
-  assert.equal(s, { help: false, port: 0, host: '127.0.0.1', orderDelayMs: 1000, faults: { leakBytes: 100, driftMsPerOrder: 1 } })
+  assert.equal(s, { help: false, port: 0, host: '127.0.0.1', orderDelayMs: 1000, serviceTimeMs: 0, faults: { leakBytes: 100, driftMsPerOrder: 1 } })
   assert.is(parseCliArgs([], { PORT: '8080', HOST: '0.0.0.0', STORE_ORDER_DELAY: '50ms' }).port, 8080)
   assert.is(parseCliArgs([], { HOST: '0.0.0.0' }).host, '0.0.0.0')
   assert.is(parseCliArgs([], { STORE_ORDER_DELAY: '50' }).orderDelayMs, 50)
