@@ -54,7 +54,16 @@ export { FileStore, defaultStoreDir } from './store/file-store.ts'
 export type { FileStoreOptions } from './store/file-store.ts'
 export { PrometheusStore, pushObservation } from './store/prometheus-store.ts'
 export type { PrometheusStoreOptions, PushObservationOptions } from './store/prometheus-store.ts'
-export { HealthMetrics, pushMetrics, durationBuckets, baseValue, fromBaseValue } from './export/prometheus.ts'
+export {
+  HealthMetrics,
+  pushMetrics,
+  durationBuckets,
+  baseValue,
+  fromBaseValue,
+  levelValue,
+  unitSuffix,
+} from './export/prometheus.ts'
+export { boundedBranch, boundedLabels, groupingPath, defaultKeptBranches } from './export/labels.ts'
 export type { HealthMetricsOptions, PushOptions } from './export/prometheus.ts'
 export { FaroNodeTransport, createFaroExporter, parseRetryAfter } from './export/faro.ts'
 export type { FaroTransportOptions, FaroTransportStats, FaroExporterOptions, FaroExporter } from './export/faro.ts'

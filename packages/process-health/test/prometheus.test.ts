@@ -133,13 +133,14 @@ define('the Prometheus store reads an indicator history with query_range, each o
 define('CI pushes to the Pushgateway through the store; Prometheus keeps the history a fresh clone reads back', async () => {
   const store = new PrometheusStore({ url: prometheus!.url, processes: [ci], stepMs: 500, pushgateway: { url: pushgateway!.url, jobName: 'ci' } })
   const start = Date.now()
-  const runs = [540, 600, 660].map((value, k) => ({ process: 'ci', indicator: 'cycle_time', value, at: start - (10 - k) * 60_000, labels: { branch: 'release' } }))
+  const runs = [540, 600, 660].map((value, k) => ({ process: 'ci', indicator: 'cycle_time', value, at: start - (10 - k) * 60_000, labels: { branch: 'release/2.0' } }))
   for (const o of runs) {
     await store.append(o)
-    await until(`steady_process_observation_timestamp_seconds{job="ci",indicator="cycle_time",branch="release"}`, (v) => v === o.at / 1000)
+    await until(`steady_process_observation_timestamp_seconds{job="ci",indicator="cycle_time",branch="release/*"}`, (v) => v === o.at / 1000)
   }
   const read = await store.read({ process: 'ci', indicator: 'cycle_time', from: start - 3_600_000, to: Date.now() })
-  const release = read.filter((o) => o.labels?.branch === 'release')
+  // Exported labels are bounded: the branch release/2.0 reads back as release/*.
+  const release = read.filter((o) => o.labels?.branch === 'release/*')
   assert.equal(release.map((o) => [o.value, o.at]), runs.map((o) => [o.value, o.at]))
   // checkHealth runs on it like on the file store (three runs are too few for a baseline), at the default one-minute step.
   const report = await checkHealth({ store: new PrometheusStore({ url: prometheus!.url, processes: [ci] }), processes: [ci], clock: fixedClock(Date.now()) })
@@ -156,9 +157,9 @@ define('health.prometheus in steady.config.ts: steady health record pushes to it
   const values = [600, 660]
   for (const [k, value] of values.entries()) {
     const at = new Date(start - (5 - k) * 60_000).toISOString()
-    const rec = await steady(['health', 'record', '--config', config, '--process', 'ci', '--indicator', 'cycle_time', '--value', `${value}s`, '--at', at, '--label', 'branch=cfg'])
+    const rec = await steady(['health', 'record', '--config', config, '--process', 'ci', '--indicator', 'cycle_time', '--value', `${value}s`, '--at', at, '--label', 'branch=main'])
     assert.is(rec.code, 0, rec.err)
-    await until(`steady_process_observation_timestamp_seconds{job="cfg",indicator="cycle_time",branch="cfg"}`, (v) => v === Date.parse(at) / 1000)
+    await until(`steady_process_observation_timestamp_seconds{job="cfg",indicator="cycle_time",branch="main"}`, (v) => v === Date.parse(at) / 1000)
   }
   const health = await steady(['health', '--config', config, '--process', 'ci', '--format', 'json'])
   assert.is(health.code, 3, health.err + health.out)

@@ -10,7 +10,8 @@
  */
 import { Gauge, Registry } from 'prom-client'
 import { ProcessHealthError } from '../errors.ts'
-import { baseValue, fromBaseValue, pushMetrics } from '../export/prometheus.ts'
+import { boundedLabels } from '../export/labels.ts'
+import { baseValue, fromBaseValue, indicatorFor, observationGauges, pushMetrics, unitSuffix } from '../export/prometheus.ts'
 import type { Observation, ProcessDefinition } from '../types.ts'
 import type { HealthStore, HistoryQuery } from './types.ts'
 
@@ -115,7 +116,9 @@ export class PrometheusStore implements HealthStore {
       }
       return [...merged.values()]
     }
-    const [values, stamps, weights] = await Promise.all(['value', 'timestamp_seconds', 'weight'].map(series))
+    // One value family per unit (seconds, ratio, events); a series is in exactly one of them.
+    const [seconds, ratios, events, stamps, weights] = await Promise.all(['seconds', 'ratio', 'events', 'timestamp_seconds', 'weight'].map(series))
+    const values = [...seconds, ...ratios, ...events]
     const valueBy = new Map(values.map((s) => [key(s.metric), new Map(s.values.map(([t, v]) => [t, Number(v)]))]))
     const weightBy = new Map(weights.map((s) => [key(s.metric), new Map(s.values.map(([t, v]) => [t, Number(v)]))]))
     const out: Observation[] = []
@@ -189,29 +192,37 @@ export interface PushObservationOptions {
   url: string
   /** The `job` grouping label. Default `steady_health`. */
   jobName?: string
-  /** The processes, for converting durations to seconds. */
-  processes?: readonly ProcessDefinition[]
+  /** The processes: an indicator's kind picks its metric family and converts durations to seconds. */
+  processes: readonly ProcessDefinition[]
   /** Metric name prefix. Default `steady_`. */
   prefix?: string
+  /** Branch names exported as they are; as `boundedBranch` maps them. Default `main`, `master`, `develop`, `trunk`. */
+  keepBranches?: readonly string[]
 }
 
 /**
  * Pushes one observation to a Pushgateway as the gauges
- * `<prefix>process_observation_value` (base units), `_timestamp_seconds` (its
- * own time) and `_weight`, in the group {job, process, indicator, ...labels}:
- * each push replaces that series' previous observation, and Prometheus
- * scraping the Pushgateway keeps the history that {@link PrometheusStore} reads.
+ * `<prefix>process_observation_seconds`, `_ratio` or `_events` (by the
+ * indicator's kind), `_timestamp_seconds` (its own time) and `_weight`, in the
+ * group {job, process, indicator, ...labels}, the `branch` label mapped to a
+ * bounded set (`main`, `release/*`, `other`): each push replaces that series'
+ * previous observation, and Prometheus scraping the Pushgateway keeps the
+ * history that {@link PrometheusStore} reads.
  */
 export async function pushObservation(o: Observation, options: PushObservationOptions): Promise<void> {
   const prefix = options.prefix ?? 'steady_'
-  const indicator = options.processes?.find((p) => p.name === o.process)?.indicators.find((i) => i.name === o.indicator)
+  const indicator = indicatorFor(options.processes, o)
   const registry = new Registry()
-  const labels: Record<string, string> = { ...(o.labels ?? {}), process: o.process, indicator: o.indicator }
+  const labels: Record<string, string> = { ...boundedLabels(o.labels ?? {}, options.keepBranches), process: o.process, indicator: o.indicator }
   const names = Object.keys(labels)
-  const gauge = (suffix: string, help: string, v: number) =>
-    new Gauge({ name: `${prefix}process_observation_${suffix}`, help, labelNames: names, registers: [registry] }).set(labels, v)
-  gauge('value', 'The last observation of each indicator, in base units (seconds, ratio, count).', baseValue(indicator, o.value))
-  gauge('timestamp_seconds', 'When the last observation of each indicator happened (its own time, Unix seconds).', o.at / 1000)
-  gauge('weight', 'The weight (trials) of the last observation of each indicator.', o.weight ?? 1)
+  const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name: `${prefix}${name}`, help, labelNames, registers: [registry] })
+  const value = observationGauges(gauge, names)[unitSuffix(indicator, 'observation') as 'seconds' | 'ratio' | 'events']
+  value.set(labels, baseValue(indicator, o.value))
+  gauge('process_observation_timestamp_seconds', 'When the last observation of each indicator happened (its own time, Unix seconds).', names).set(labels, o.at / 1000)
+  gauge('process_observation_weight', 'The weight (trials) of the last observation of each indicator.', names).set(labels, o.weight ?? 1)
+  // Only the families that have a sample: the other unit families stay out of this group.
+  for (const name of ['seconds', 'ratio', 'events']) {
+    if (name !== unitSuffix(indicator, 'observation')) registry.removeSingleMetric(`${prefix}process_observation_${name}`)
+  }
   await pushMetrics(registry, { url: options.url, jobName: options.jobName ?? 'steady_health', groupings: labels, method: 'push' })
 }
