@@ -73,7 +73,7 @@ test('exit 1 when a scenario fails, with the failure, run.json and junit.xml', a
   assert.match(r.out, 'f.scenario.ts:10 · step "detail" · iteration 0')
   assert.match(r.out, '-   "priceCents": 1')
   assert.match(r.out, "curl -sS -i 'http://127.0.0.1:")
-  assert.match(r.out, `steady run --replay ${join(dir, 'out', 'run.json')} --scenario "wrong price" --iteration 0`)
+  assert.match(r.out, `steady run --replay ${join(dir, 'out', 'run.json')} --scenario 'wrong price' --iteration 0`)
   const rec = JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8'))
   assert.is(rec.schema, 'steady.run/1')
   assert.is(rec.seed, '99')

@@ -163,7 +163,7 @@ test('reporters: pretty (plain and colour), json (a valid run record), junit, gi
   assert.match(plain, '- not yet  (skipped: waiting for the API)')
   assert.match(plain, 'flows.scenario.ts:17 · step "list" · iteration 0')
   assert.match(plain, '-   "total": 3')
-  assert.match(plain, `steady run --replay ${join(out, 'run.json')} --scenario "items total is 3" --iteration 0`)
+  assert.match(plain, `steady run --replay ${join(out, 'run.json')} --scenario 'items total is 3' --iteration 0`)
   assert.match(plain, '1 passed, 1 failed, 1 skipped')
   assert.not.match(plain, '\u001b[')
   assert.match(colour, '\u001b[31m')

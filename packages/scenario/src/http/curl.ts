@@ -2,35 +2,51 @@
  * A `curl` command that reproduces a request, for failure output. Callers
  * pass the result through the run's Redactor before it is shown or stored.
  */
-
-function quote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`
-}
+import { REDACTED, shellQuote } from '@steady/record'
 
 /** The parts of a request a curl command needs. */
 export interface CurlInput {
   method: string
   url: string
+  /** Header values; a value that is exactly `[REDACTED]` becomes a shell variable the user sets. */
   headers: Record<string, string | string[]>
   body?: string | Uint8Array
 }
 
-/** Builds a one-line, copy-pasteable `curl` command (bodies over 64 KiB are cut and say so). */
+/** The shell variable a masked header's value is read from: `authorization` → `STEADY_AUTHORIZATION`. */
+export function curlVariable(header: string): string {
+  return `STEADY_${header.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`
+}
+
+/**
+ * Builds a copy-pasteable `curl` command (bodies over 64 KiB are cut and say
+ * so). A masked header is sent as `"$STEADY_<NAME>"`, so the command
+ * reproduces the request once the user sets that variable; a comment line
+ * above the command names the variables to set.
+ */
 export function toCurl(request: CurlInput): string {
   const parts = ['curl', '-sS', '-i']
+  const variables: string[] = []
   const method = request.method.toUpperCase()
   if (method === 'HEAD') parts.push('-I')
-  else if (method !== 'GET' || request.body !== undefined) parts.push('-X', method)
-  parts.push(quote(request.url))
+  else if (method !== 'GET' || request.body !== undefined) parts.push('-X', shellQuote(method))
+  parts.push(shellQuote(request.url, true))
   for (const [name, value] of Object.entries(request.headers)) {
     if (name === 'content-length' || name === 'host') continue
-    for (const v of Array.isArray(value) ? value : [value]) parts.push('-H', quote(`${name}: ${v}`))
+    const values = Array.isArray(value) ? value : [value]
+    values.forEach((v, i) => {
+      if (v !== REDACTED) return void parts.push('-H', shellQuote(`${name}: ${v}`, true))
+      // The name in single quotes (a header name may hold `$` or a backtick), the variable in double quotes.
+      const variable = curlVariable(name) + (i ? `_${i + 1}` : '')
+      variables.push(`# set ${variable} to the ${name} header's value${values.length > 1 ? ` (number ${i + 1})` : ''}`)
+      parts.push('-H', `${shellQuote(`${name}: `, true)}"$${variable}"`)
+    })
   }
   if (request.body !== undefined) {
     const text = typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString('utf8')
     const limit = 64 * 1024
-    parts.push('--data-raw', quote(text.length > limit ? text.slice(0, limit) : text))
+    parts.push('--data-raw', shellQuote(text.length > limit ? text.slice(0, limit) : text, true))
     if (text.length > limit) parts.push(`# body cut at ${limit} of ${text.length} characters`)
   }
-  return parts.join(' ')
+  return [...variables, parts.join(' ')].join('\n')
 }

@@ -1,5 +1,5 @@
 /** Plain-text pieces shared by the console, JUnit and GitHub reporters. */
-import { formatDuration } from '@steady/record'
+import { formatDuration, shellCommand } from '@steady/record'
 import type { FailureSample } from '../failure.ts'
 
 /** ANSI styling that becomes a no-op without colour. */
@@ -24,9 +24,9 @@ function indent(text: string, by: string): string {
     .join('\n')
 }
 
-/** How to run a failed iteration again. */
+/** How to run a failed iteration again: a line to paste into a shell, every argument quoted for it. */
 export function replayCommand(sample: FailureSample, record: string): string {
-  return `steady run --replay ${record} --scenario ${JSON.stringify(sample.scenario)} --iteration ${sample.replay.iteration}`
+  return shellCommand(['steady', 'run', '--replay', record, '--scenario', sample.scenario, '--iteration', sample.replay.iteration])
 }
 
 /**

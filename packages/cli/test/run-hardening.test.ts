@@ -1,0 +1,109 @@
+/**
+ * `steady run` output that a person pastes or a terminal shows: the replay
+ * line is quoted for a shell, names and bodies cannot drive the terminal,
+ * the run record is written whatever the reporters, and JUnit keeps the whole message.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { project, steady } from './helpers/run-project.ts'
+
+let server: Server
+let url: string
+test.before(async () => {
+  // Answers with text a hostile service could send: ANSI escapes and a GitHub workflow command.
+  server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    res.end('ok\n::error title=owned::from the body\n\u001b[2J\u001b[31mred\u0007')
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+test.after(() => new Promise<void>((r) => server.close(() => r())))
+
+function failingScenario(name: string): string {
+  return `import { scenario, expect } from '@steady/scenario'
+export default scenario(${JSON.stringify(name)}, async ({ http, step }) => {
+  const r = await step('get', () => http.get('/x'))
+  expect(r.status).toBe(201)
+})
+`
+}
+
+/** The words bash passes to `steady` when it runs `line`, with `steady` defined as a function that records them. */
+function wordsBashRuns(line: string, cwd: string): string[] {
+  const argsFile = join(cwd, 'args.bin')
+  const r = spawnSync('bash', ['-c', `steady() { printf '%s\\0' "$@" > ${argsFile}; }\n${line}`], { cwd, encoding: 'utf8' })
+  assert.is(r.status, 0, r.stderr)
+  return readFileSync(argsFile, 'utf8').split('\0').slice(0, -1)
+}
+
+test('the printed replay line runs nothing in bash and selects the scenario, whatever its name', async () => {
+  const marker = join(mkdtempSync(join(tmpdir(), 'steady-quote-')), 'ran')
+  const name = `evil $(touch ${marker}) \`touch ${marker}\` "dq" 'sq' $HOME\nsecond line`
+  const dir = project({ 'steady.config.ts': `export default { scenarios: ['s.scenario.ts'], targets: { svc: ${JSON.stringify(url)} }, defaultTarget: 'svc' }\n`, 's.scenario.ts': failingScenario(name) })
+  const r = await steady(['run', '--reporter', 'pretty,json', '--out', 'out'], dir)
+  assert.is(r.code, 1, r.out + r.err)
+  const line = r.out.split('\n').find((l) => l.includes('steady run --replay'))
+  assert.ok(line, r.out)
+  const words = wordsBashRuns(line.trim(), dir)
+  assert.not.ok(existsSync(marker), 'the pasted line ran a command')
+  assert.equal(words, ['run', '--replay', join(dir, 'out', 'run.json'), '--scenario', name, '--iteration', '0'])
+  const replay = await steady(words, dir)
+  assert.is(replay.code, 1, replay.out + replay.err)
+  assert.match(replay.out, 'iteration 0 of run')
+  assert.match(replay.out, '✗ evil $(touch')
+})
+
+test('the printed curl sends a masked header from a shell variable: with it set the server gets the secret', async () => {
+  if (spawnSync('curl', ['--version']).status !== 0) {
+    if (process.env.CI === 'true') throw new Error('curl is missing: apt-get install -y curl')
+    console.log('[note] curl is missing: the printed curl command was not run (apt-get install -y curl)')
+    return
+  }
+  const secret = 'Bearer s3cr3t-token-0123456789'
+  const seen: (string | undefined)[] = []
+  const api = createServer((req, res) => {
+    seen.push(req.headers.authorization)
+    res.writeHead(req.headers.authorization === secret ? 200 : 401).end()
+  })
+  await new Promise<void>((r) => api.listen(0, '127.0.0.1', r))
+  const target = `http://127.0.0.1:${(api.address() as AddressInfo).port}`
+  try {
+    const dir = project({
+      'a.scenario.ts': `import { scenario, expect } from '@steady/scenario'
+export default scenario('auth', async ({ http }) => {
+  const r = await http.get('/me', { headers: { authorization: ${JSON.stringify(secret)} } })
+  expect(r.status).toBe(201)
+})
+`,
+    })
+    const r = await steady(['run', 'a.scenario.ts', '--target', target, '--reporter', 'pretty,json', '--out', 'out'], dir)
+    assert.is(r.code, 1, r.out + r.err)
+    assert.not.match(r.out, 's3cr3t')
+    assert.not.match(readFileSync(join(dir, 'out', 'run.json'), 'utf8'), 's3cr3t')
+    const lines = r.out.split('\n').map((l) => l.trim())
+    const curl = lines.find((l) => l.startsWith('curl '))
+    assert.ok(curl, r.out)
+    assert.ok(lines.includes("# set STEADY_AUTHORIZATION to the authorization header's value"), r.out)
+    const run = (env: NodeJS.ProcessEnv) =>
+      new Promise<string>((done) => {
+        const child = spawn('bash', ['-c', curl], { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 })
+        let out = ''
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+        child.on('close', () => done(out))
+      })
+    assert.match(await run({ STEADY_AUTHORIZATION: secret }), 'HTTP/1.1 200')
+    assert.match(await run({}), 'HTTP/1.1 401')
+    assert.equal(seen, [secret, secret, undefined])
+  } finally {
+    await new Promise<void>((r) => api.close(() => r()))
+  }
+})
+
+test.run()
