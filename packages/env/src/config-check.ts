@@ -52,12 +52,13 @@ export function stringRecord(obj: Record<string, unknown>, key: string, where: W
   const v = obj[key]
   if (v === undefined) return {}
   if (!isRecord(v)) throw configError(where, key, `${key} must be an object of strings`, `write ${key}: { NAME: 'value' }`)
-  const out: Record<string, string> = {}
+  const out: Array<[string, string]> = []
   for (const [k, x] of Object.entries(v)) {
     if (typeof x !== 'string') throw configError(where, `${key}.${k}`, `${key}.${k} must be a string`, 'quote the value')
-    out[k] = x
+    out.push([k, x])
   }
-  return out
+  // Own properties only: a key named `__proto__` stays a key.
+  return Object.fromEntries(out)
 }
 
 export function durationMs(value: Duration | undefined, fallback: Duration, where: Where, field: string): number {

@@ -14,6 +14,7 @@ import { currentBranch, deriveId, validateId, validateTags } from './identity.ts
 import { ENV_SCHEMA, claimRecord, envsDir, readRecord, readRecords, removeRecord, writeRecord, type EnvironmentRecord } from './state.ts'
 import { isSameProcess, processStart } from './proc.ts'
 import { interrupted } from './interrupted.ts'
+import { checkTemplateTags } from './templates.ts'
 
 /** Options of {@link startEnvironment} and {@link withEnvironment}. */
 export interface StartOptions {
@@ -114,6 +115,9 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
   if (options.id !== undefined) validateId(options.id)
   const { entry, provider } = pick(options)
   const checked = provider.validate(entry, options.name)
+  for (const [field, template] of Object.entries(provider.templates?.(checked) ?? {})) {
+    checkTemplateTags(template, tags, { environment: options.name }, field)
+  }
   const branch = options.branch ?? (await currentBranch(projectDir, options.env)).branch
   if (branch.trim() === '') throw new SteadyError('STEADY_ENV_BRANCH_INVALID', '--branch is empty', { hint: 'give a branch name, or leave --branch out to use the current git branch' })
   if (signal.aborted) throw interrupted(signal, options.name)

@@ -94,7 +94,8 @@ export function tagEnvName(key: string): string {
  * digits, `_ . -` (≤ 63 chars). Values: ≤ 256 chars, no control characters.
  */
 export function parseTags(items: readonly string[], field = '--tag'): Record<string, string> {
-  const tags: Record<string, string> = {}
+  // Without a prototype, `constructor` or `__proto__` is not "given twice" before it is given.
+  const tags: Record<string, string> = Object.create(null) as Record<string, string>
   for (const item of items) {
     const eq = item.indexOf('=')
     if (eq <= 0) {
@@ -117,7 +118,7 @@ export function parseTags(items: readonly string[], field = '--tag'): Record<str
 
 /** Checks tag keys and values (see {@link parseTags}); returns a copy. */
 export function validateTags(tags: Record<string, string>, field = 'tags'): Record<string, string> {
-  const out: Record<string, string> = {}
+  const out: Array<[string, string]> = []
   const envNames = new Map<string, string>()
   for (const [key, value] of Object.entries(tags)) {
     if (!tagKeyRule.test(key)) {
@@ -141,7 +142,8 @@ export function validateTags(tags: Record<string, string>, field = 'tags'): Reco
       })
     }
     envNames.set(envName, key)
-    out[key] = value
+    out.push([key, value])
   }
-  return out
+  // fromEntries defines own properties, so no key reaches the prototype.
+  return Object.fromEntries(out)
 }

@@ -26,6 +26,26 @@ export function checkTemplate(template: string, where: Where, field: string): vo
 }
 
 /**
+ * Throws unless every `{tag.<key>}` in `template` names a given tag. Called
+ * for each template before the environment starts, so a missing `--tag` is
+ * found before `up` runs (and has to be undone by `down`).
+ */
+export function checkTemplateTags(template: string, tags: Readonly<Record<string, string>>, where: Where, field: string): void {
+  for (const m of template.matchAll(placeholder)) {
+    const key = m[1]!
+    if (key.startsWith('tag.') && !Object.hasOwn(tags, key.slice('tag.'.length))) throw missingTag(key, where, field)
+  }
+}
+
+function missingTag(key: string, where: Where, field: string): SteadyError {
+  const tag = key.slice('tag.'.length)
+  return new SteadyError('STEADY_ENV_TAG_MISSING', `environment "${where.environment}": ${fieldPath(where, field)} uses {${key}} but no tag "${tag}" was given`, {
+    hint: `pass --tag ${tag}=<value>`,
+    details: { environment: where.environment, field: fieldPath(where, field) },
+  })
+}
+
+/**
  * Expands `{id}`, `{name}`, `{branch}` and `{tag.<key>}`. Values are
  * URL-encoded except the id and name, which are already safe in a host name.
  */
@@ -34,16 +54,19 @@ export function expandTemplate(template: string, values: TemplateValues, where: 
     if (key === 'id') return values.id
     if (key === 'name') return values.name
     if (key === 'branch') return encodeURIComponent(values.branch)
+    // Own keys only: a tag named `constructor` that was not given is missing, not Object's constructor.
     const tag = key.slice('tag.'.length)
-    const value = values.tags[tag]
-    if (value === undefined) {
-      throw new SteadyError('STEADY_ENV_TAG_MISSING', `environment "${where.environment}": ${fieldPath(where, field)} uses {${key}} but no tag "${tag}" was given`, {
-        hint: `pass --tag ${tag}=<value>`,
-        details: { environment: where.environment, field: fieldPath(where, field) },
-      })
-    }
-    return encodeURIComponent(value)
+    if (!Object.hasOwn(values.tags, tag)) throw missingTag(key, where, field)
+    return encodeURIComponent(values.tags[tag]!)
   })
+}
+
+/** The URL templates of a `command` or `url` environment, by field path. */
+export function urlTemplates(config: { url?: string | undefined; urls: Readonly<Record<string, string>> }): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (config.url !== undefined) out.url = config.url
+  for (const [k, v] of Object.entries(config.urls)) out[`urls.${k}`] = v
+  return out
 }
 
 /** Throws unless `url` is an absolute http(s) URL. */

@@ -201,6 +201,12 @@ export interface EnvironmentProvider<Config = unknown> {
   readonly name: string
   /** Checks an `environments.<name>` entry and returns it typed; throws a SteadyError naming environment, service and field. */
   validate(input: unknown, environment: string): Config
+  /**
+   * The config's URL templates, field path → template (`url`, `urls.admin`):
+   * steady checks their `{tag.<key>}` placeholders against the given tags
+   * before anything starts.
+   */
+  templates?(config: Config): Readonly<Record<string, string>>
   /** Brings the environment up. On a throw, steady calls `down` with the last saved state. */
   up(config: Config, ctx: ProviderUpContext): Promise<ProviderUpResult>
   /** Tears it down from the saved state. */

@@ -144,6 +144,41 @@ test('an abort while up runs stops it (its whole process group) and runs down', 
   }
 })
 
+test('a url template naming a tag that was not given is refused before up runs (nothing to tear down)', async () => {
+  const project = tempProject()
+  try {
+    for (const [tag, url, urls] of [
+      ['port', 'http://127.0.0.1:{tag.port}', {}],
+      // `constructor` is on every object's prototype: it must still count as not given.
+      ['constructor', 'http://127.0.0.1:1', { admin: 'http://127.0.0.1:1/{tag.constructor}' }],
+    ] as const) {
+      const config: CommandEnvironmentConfig = {
+        provider: 'command',
+        up: 'touch "$MARKS/up-ran"',
+        down: 'touch "$MARKS/down-ran"',
+        env: { MARKS: project.dir },
+        url,
+        urls,
+      }
+      const error = await rejection(() => startEnvironment({ name: 'preview', projectDir: project.dir, branch: 'main', tags: { team: 'a' }, config: { preview: config } }))
+      assert.equal(error.code, 'STEADY_ENV_TAG_MISSING')
+      assert.match(error.message, `no tag "${tag}" was given`)
+      assert.match(error.message, tag === 'port' ? 'environments.preview.url' : 'environments.preview.urls.admin')
+      assert.not.ok(existsSync(join(project.dir, 'up-ran')), 'up did not run')
+      assert.not.ok(existsSync(join(project.dir, 'down-ran')), 'down did not run')
+    }
+    // The same template with the tag given expands as before.
+    const handle = await startEnvironment({
+      name: 'preview', projectDir: project.dir, branch: 'main', tags: { constructor: 'c' },
+      config: { preview: { provider: 'url', url: 'http://127.0.0.1:1/{tag.constructor}' } },
+    })
+    assert.equal(handle.env.url, 'http://127.0.0.1:1/c')
+    await handle.down()
+  } finally {
+    project.cleanup()
+  }
+})
+
 test('the url provider points at an existing environment and checks it answers', async () => {
   const server = createServer((req, res) => res.writeHead(req.url === '/health' ? 200 : 404).end())
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))

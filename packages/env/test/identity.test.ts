@@ -66,6 +66,25 @@ test('parseTags: key=value, validated, each key once; tags become STEADY_TAG_<KE
   }
 })
 
+test('parseTags: tags named like Object members are tags, not "given twice"', () => {
+  const tags = parseTags(['constructor=x', 'toString=y', 'hasOwnProperty=z'])
+  assert.equal(tags, { constructor: 'x', toString: 'y', hasOwnProperty: 'z' })
+  assert.equal(Object.keys(tags), ['constructor', 'toString', 'hasOwnProperty'])
+  try {
+    parseTags(['__proto__=x'])
+    assert.unreachable('__proto__')
+  } catch (error) {
+    // Refused for what it is (not a valid key), not as a duplicate of Object.prototype.
+    assert.match((error as Error).message, 'tag key "__proto__" is not valid')
+  }
+  try {
+    parseTags(['constructor=x', 'constructor=y'])
+    assert.unreachable('twice')
+  } catch (error) {
+    assert.match((error as Error).message, 'tag "constructor" is given twice')
+  }
+})
+
 test('currentBranch: git branch, detached HEAD (CI variable, else detached-<sha>), no git', async () => {
   const project = tempProject()
   const git = (...args: string[]) => execFileSync('git', args, { cwd: project.dir, encoding: 'utf8' }).trim()

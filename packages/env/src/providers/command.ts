@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path'
 import { Redactor, SteadyError, formatDuration } from '@steady/record'
 import type { EnvironmentProvider, ProviderDownContext, ProviderUpContext, ProviderUpResult } from '../types.ts'
 import { configError, durationMs, folderProblem, isRecord, onlyKeys, readinessOf, requiredString, stringRecord, type Readiness, type Where } from '../config-check.ts'
-import { checkHttpUrl, checkTemplate, expandTemplate } from '../templates.ts'
+import { checkHttpUrl, checkTemplate, expandTemplate, urlTemplates } from '../templates.ts'
 import { tagEnvName } from '../identity.ts'
 import { runShell, type ShellResult } from '../shell.ts'
 import { tailFile } from '../log-tail.ts'
@@ -173,6 +173,7 @@ async function down(state: unknown, ctx: ProviderDownContext): Promise<void> {
 export const commandProvider: EnvironmentProvider<CheckedCommandConfig> = {
   name: 'command',
   validate: checkCommandConfig,
+  templates: urlTemplates,
   up,
   down,
 }

@@ -4,7 +4,7 @@
  */
 import type { EnvironmentProvider, ProviderUpContext, ProviderUpResult } from '../types.ts'
 import { configError, isRecord, onlyKeys, readinessOf, stringRecord, type Readiness, type Where } from '../config-check.ts'
-import { checkHttpUrl, checkTemplate, expandTemplate } from '../templates.ts'
+import { checkHttpUrl, checkTemplate, expandTemplate, urlTemplates } from '../templates.ts'
 import { waitForUrl } from './command.ts'
 
 /** A `url` environment after its config was checked. */
@@ -42,6 +42,7 @@ async function up(config: CheckedUrlConfig, ctx: ProviderUpContext): Promise<Pro
 export const urlProvider: EnvironmentProvider<CheckedUrlConfig> = {
   name: 'url',
   validate: checkUrlConfig,
+  templates: urlTemplates,
   up,
   async down() {
     // An existing environment: nothing to tear down.

@@ -26,7 +26,8 @@ function parseValue(text: string): number {
 }
 
 function parseLabels(text: string, line: number): Record<string, string> {
-  const labels: Record<string, string> = {}
+  // Collected as entries: a label named `__proto__` must stay a label, not replace the object's prototype.
+  const labels: Array<[string, string]> = []
   let i = 1 // after '{'
   const end = text.length - 1 // the closing '}'
   while (i < end) {
@@ -45,10 +46,10 @@ function parseLabels(text: string, line: number): Record<string, string> {
       } else if (c === '"') break
       else value += c
     }
-    labels[name] = value
+    labels.push([name, value])
     i = j + 1
   }
-  return labels
+  return Object.fromEntries(labels)
 }
 
 const suffixes: Record<string, string[]> = {
