@@ -10,8 +10,17 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '@steady/cli'
-import { parseBaseline, readBaseline, syntheticRun, type SyntheticRunOptions } from '@steady/baseline'
-import type { Verdict } from '@steady/record'
+import {
+  addRun,
+  emptyBaseline,
+  parseBaseline,
+  readBaseline,
+  summariseRun,
+  syntheticRun,
+  writeBaseline,
+  type SyntheticRunOptions,
+} from '@steady/baseline'
+import { readRunRecord, type Verdict } from '@steady/record'
 
 const root = mkdtempSync(join(tmpdir(), 'steady-baseline-'))
 writeFileSync(
@@ -248,6 +257,105 @@ test('two branches that each add a run merge without a conflict (git, merge=unio
   await add(run())
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /^ {4}"synthetic-/.test(l)).map((l) => l.trim().split('"')[1])
   assert.equal(lines, [...lines].sort())
+})
+
+/** Marks the generator saturated in `share` of the windows of a phase, as a soak records it (one event per window). */
+function saturate(runJson: string, phase: string, share: number): void {
+  const record = JSON.parse(readFileSync(runJson, 'utf8'))
+  const p = record.phases.find((x: { name: string }) => x.name === phase)
+  const size = record.window.sizeMs as number
+  const windows = Math.round((p.endMs - p.startMs) / size)
+  for (let i = 0; i < Math.ceil(windows * share); i++) {
+    record.events.push({ atMs: p.startMs + i * size + 1, kind: 'generator-saturated', message: `saturated in window ${i}`, data: { phase } })
+  }
+  record.events.sort((a: { atMs: number }, b: { atMs: number }) => a.atMs - b.atMs)
+  writeFileSync(runJson, JSON.stringify(record))
+}
+
+test('add refuses a run whose generator was saturated in more than 20% of a loaded phase (exit 2); --force --reason adds it', async () => {
+  const hot = run()
+  saturate(hot, 'peak', 0.5)
+  const refused = await cli('baseline', 'add', hot)
+  assert.is(refused.code, 2, refused.out + refused.err)
+  assert.match(refused.err, /load generator was saturated in 3 of 6 windows of peak \(more than 20%\)/)
+  assert.match(refused.err, /--force --reason/)
+  assert.not.ok((await readBaseline(path)).runs[idOf(hot)], 'not added')
+  const forced = await cli('baseline', 'add', hot, '--force', '--reason', 'the only run we have of this release')
+  assert.is(forced.code, 0, forced.err)
+  assert.match(forced.out, /forced past: the load generator was saturated in 3 of 6 windows of peak/)
+  assert.match((await readBaseline(path)).runs[idOf(hot)].forced!.verdict, /saturated in 3 of 6 windows of peak/)
+  // A saturated quiet phase does not count: it applies no load, so the generator cannot distort it.
+  const quiet = run()
+  saturate(quiet, 'quiet', 0.5)
+  const added = await cli('baseline', 'add', quiet)
+  assert.is(added.code, 0, added.err)
+})
+
+test('add refuses a run whose window spread is far outside the baseline runs\' (exit 2)', async () => {
+  const other = join(root, 'baselines', 'spread.json')
+  // Built through the library: what is screened here is the spread, not the verdicts of the runs.
+  const file = emptyBaseline('synthetic-store')
+  for (let i = 0; i < 4; i++) {
+    addRun(file, summariseRun(await readRunRecord(run()), { distributions: true }), { by: 'tester', now: new Date(), path: other })
+  }
+  await writeBaseline(other, file)
+  const noisy = run()
+  // Every other window three times slower: the same service on a machine shared with a busy neighbour.
+  const record = JSON.parse(readFileSync(noisy, 'utf8'))
+  for (const s of record.series) {
+    if (s.kind !== 'histogram') continue
+    for (const w of s.windows) {
+      if (w.i % 2 || w.p50 === undefined) continue
+      for (const q of ['p50', 'p90', 'p95', 'p99', 'max', 'mean', 'min']) if (typeof w[q] === 'number') w[q] *= 3
+    }
+  }
+  writeFileSync(noisy, JSON.stringify(record))
+  const refused = await cli('baseline', 'add', noisy, '--baseline', other)
+  assert.is(refused.code, 2, refused.out + refused.err)
+  assert.match(refused.err, /window-to-window spread is [\d.]+× the baseline's usual .*far outside its 4 runs/)
+})
+
+test('check judges each baseline run against the others: counts, failing findings, detectable changes, formats', async () => {
+  const checked = join(root, 'baselines', 'check.json')
+  const folder = join(root, 'reports', 'check')
+  const made: string[] = []
+  for (let i = 0; i < 5; i++) {
+    const dir = join(folder, `clean-${i}`)
+    syntheticRun({ seed: `check-${i}`, durationScale: 0.1, writeTo: dir, startedAt: new Date(Date.UTC(2026, 10, 3, i)) })
+    made.push(join(dir, 'run.json'))
+  }
+  for (const r of made.slice(0, 2)) assert.is((await cli('baseline', 'add', r, '--baseline', checked)).code, 0)
+  const few = await cli('baseline', 'check', folder, '--baseline', checked)
+  assert.is(few.code, 3, few.out + few.err)
+  assert.match(few.out, /too few runs: leaving one out leaves 1/)
+  for (const r of made.slice(2)) assert.is((await cli('baseline', 'add', r, '--baseline', checked)).code, 0)
+  const clean = await cli('baseline', 'check', folder, '--baseline', checked)
+  assert.is(clean.code, 0, clean.out + clean.err)
+  assert.match(clean.out, /would have failed: 0 of 5; inconclusive: 0; passed: 5/)
+  assert.match(clean.out, /smallest change this baseline can see/)
+  assert.match(clean.out, /peak › checkout › pay p95 \(load\): \+\d+% \(tolerance \+10%\)/)
+
+  const slowDir = join(folder, 'slow')
+  syntheticRun({ seed: 'check-slow', durationScale: 0.1, writeTo: slowDir, startedAt: new Date(Date.UTC(2026, 10, 3, 9)), change: { kind: 'step-latency', magnitude: 0.8, target: 'checkout/pay' } })
+  const forced = await cli('baseline', 'add', join(slowDir, 'run.json'), '--baseline', checked, '--force', '--reason', 'a slow run let in by mistake')
+  assert.is(forced.code, 0, forced.err)
+  const bad = await cli('baseline', 'check', folder, '--baseline', checked, '--format', 'json')
+  assert.is(bad.code, 1, bad.out + bad.err)
+  const result = JSON.parse(bad.out)
+  assert.is(result.judged, 6)
+  assert.is(result.failed, 1)
+  assert.is(result.passed, 5)
+  assert.equal(result.runs.filter((r: { result: string }) => r.result === 'fail').map((r: { run: string }) => r.run), [idOf(join(slowDir, 'run.json'))])
+  assert.ok(result.failingFindings.some((f: { id: string }) => /name=pay/.test(f.id)), JSON.stringify(result.failingFindings))
+  const text = await cli('baseline', 'check', folder, '--baseline', checked)
+  assert.match(text.out, /would have failed: 1 of 6; inconclusive: 0; passed: 5/)
+  assert.match(text.out, /✗ .*checkout › pay/)
+  assert.match(text.out, /NOT TRUSTWORTHY: 1 of 6 runs would have failed gate default/)
+  const md = await cli('baseline', 'check', folder, '--baseline', checked, '--format', 'markdown')
+  assert.match(md.out, /\| would have failed \| inconclusive \| passed \|\n\|---\|---\|---\|\n\| 1 \| 0 \| 5 \|/)
+  const none = await cli('baseline', 'check', join(root, 'baselines'), '--baseline', checked)
+  assert.is(none.code, 2)
+  assert.match(none.err, /no run record of a run in baselines\/check\.json found/)
 })
 
 test.after(() => rmSync(root, { recursive: true, force: true }))

@@ -1,17 +1,19 @@
 /**
- * `steady baseline add|show|exclude|pin|accept|mute`: the life cycle of a
+ * `steady baseline add|show|check|exclude|pin|accept|mute`: the life cycle of a
  * baseline file (`baselines/<service>.json`), each change atomic and under a
  * lock. The work is in @steady/baseline (`updateBaseline`, `addRun`, ...).
  */
 import type { Command } from 'commander'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
-import { ExitCode, readRunRecord, SteadyError, verdictSchema, assertValid, type Verdict } from '@steady/record'
+import { join, resolve } from 'node:path'
+import { ExitCode, readRunRecord, SteadyError, verdictSchema, assertValid, type RunRecord, type Verdict } from '@steady/record'
 import {
   acceptFinding,
   acceptanceExpired,
   addRun,
+  BASELINE_CHECK_FORMATS,
+  checkBaseline,
   comparisonRuns,
   DEFAULT_KEEP,
   emptyBaseline,
@@ -21,8 +23,11 @@ import {
   muteSeries,
   pinRun,
   readBaseline,
+  renderBaselineCheck,
+  screenRun,
   summariseRun,
   updateBaseline,
+  type BaselineCheckFormat,
   type BaselineFile,
 } from '@steady/baseline'
 import type { CliContext } from '../context.ts'
@@ -95,6 +100,39 @@ function describeBaseline(file: BaselineFile, path: string, now: Date): string {
   return lines.join('\n') + '\n'
 }
 
+/**
+ * Run records whose id is in `ids`, from files and folders (searched four
+ * levels deep for run.json). A file named explicitly must read; a folder's
+ * unreadable files are skipped, since reports/ holds other things too.
+ */
+async function recordsOf(roots: string[], ids: Set<string>): Promise<RunRecord[]> {
+  const out = new Map<string, RunRecord>()
+  const visit = async (p: string, depth: number, explicit: boolean): Promise<void> => {
+    if (!existsSync(p)) {
+      if (explicit) throw new SteadyError('STEADY_USAGE', `${p} does not exist`, { hint: 'pass run.json files or the folders that hold them' })
+      return
+    }
+    if (statSync(p).isDirectory()) {
+      if (depth > 4) return
+      for (const e of readdirSync(p, { withFileTypes: true })) {
+        if (e.isDirectory()) await visit(join(p, e.name), depth + 1, false)
+        else if (e.name === 'run.json') await visit(join(p, e.name), depth, false)
+      }
+      return
+    }
+    let record: RunRecord
+    try {
+      record = await readRunRecord(p)
+    } catch (error) {
+      if (explicit) throw error
+      return
+    }
+    if (ids.has(record.id)) out.set(record.id, record)
+  }
+  for (const r of roots) await visit(r, 0, true)
+  return [...out.values()]
+}
+
 export function registerBaseline(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   const baseline = program
     .command('baseline')
@@ -120,10 +158,10 @@ Examples:
   baseline
     .command('add')
     .argument('<run>', 'a run.json, or its folder')
-    .description('add a run (refuses incomplete runs, runs already there, and runs judged not working or not stable unless --force --reason)')
+    .description('add a run (refuses incomplete runs, runs already there, and, unless --force --reason, runs judged not working or not stable, with a saturated generator, or far noisier than the baseline)')
     .option('--baseline <file>', 'the baseline (default: baselines/<service>.json; created if missing)')
     .option('--gate <name>', 'the gate the run is judged with before it is added (default: "default")')
-    .option('--force', 'add even though the run was judged not working or not stable (needs --reason)')
+    .option('--force', 'add even though the run was judged not working or not stable, or its generator was saturated, or it is far noisier than the baseline (needs --reason)')
     .option('--reason <text>', 'why a forced run belongs in the baseline')
     .option('--keep <n>', `K: accepted runs a new baseline keeps (default ${DEFAULT_KEEP})`)
     .option('--by <name>', 'who adds it (default: $GIT_AUTHOR_NAME or $USER)')
@@ -142,9 +180,19 @@ Examples:
       const result = await updateBaseline(
         path,
         (file) => {
+          const summary = summariseRun(record, { distributions: true })
+          // Screened before judging: a saturated or unusually noisy run is refused even when its verdict passes.
+          const screen = screenRun(summary, file, gate)
+          if (screen.problems.length && !flags.force) {
+            throw new SteadyError('STEADY_BASELINE_RUN_UNFIT', `run ${record.id} does not show what normal looks like: ${screen.problems[0]}`, {
+              hint: 'run it again on a quieter machine or with more generator room (--workers), or add it anyway with --force --reason "<why>"',
+              details: { run: record.id, problems: screen.problems },
+            })
+          }
           const verdict = judge({ record, baseline: file, baselineFile: shown(ctx, path), gate, now, toolVersion: version })
           const negative = [verdict.working, verdict.stable].filter((q) => q.status === 'fail')
           let forced: { reason: string; verdict: string } | undefined
+          if (screen.problems.length) forced = { reason: flags.reason!.trim(), verdict: `${verdict.summary}; ${screen.problems.join('; ')}` }
           if (negative.length) {
             if (!flags.force) {
               throw new SteadyError(
@@ -157,11 +205,10 @@ Examples:
                 },
               )
             }
-            forced = { reason: flags.reason!.trim(), verdict: verdict.summary }
+            forced = { reason: flags.reason!.trim(), verdict: [verdict.summary, ...screen.problems].join('; ') }
           }
-          const summary = summariseRun(record, { distributions: true })
           const { dropped } = addRun(file, summary, { by, now, path: shown(ctx, path), ...(forced ? { forced } : {}) })
-          return { dropped, verdict, count: Object.keys(file.runs).length, keep: file.keep, forced }
+          return { dropped, verdict, count: Object.keys(file.runs).length, keep: file.keep, forced, screen }
         },
         { create: () => emptyBaseline(record.subject.service, keep) },
       )
@@ -170,7 +217,8 @@ Examples:
         redactor.text(
           `added run ${record.id} to ${shown(ctx, path)} (${result.count} run${result.count === 1 ? '' : 's'}, K = ${result.keep})${result.forced ? `, forced: ${result.forced.reason}` : ''}\n` +
             `  its verdict (gate ${gate.name}): ${result.verdict.result} — working ${result.verdict.working.status}, stable ${result.verdict.stable.status}\n` +
-            (result.dropped.length ? `  dropped (beyond K): ${result.dropped.join(', ')}\n` : ''),
+            (result.dropped.length ? `  dropped (beyond K): ${result.dropped.join(', ')}\n` : '') +
+            [...result.screen.problems.map((p) => `  forced past: ${p}`), ...result.screen.notes].map((l) => `  ${l.trim()}\n`).join(''),
         ),
       )
       setExit(ExitCode.ok)
@@ -192,6 +240,51 @@ Examples:
       if (flags.format === 'json') ctx.out(JSON.stringify(redactor.value(file), null, 2) + '\n')
       else ctx.out(redactor.text(describeBaseline(file, shown(ctx, path), new Date())))
       setExit(ExitCode.ok)
+    })
+
+  baseline
+    .command('check')
+    .argument('[runs...]', 'run records of the baseline\'s runs: run.json files or folders searched for them (default: reports/)')
+    .description('judge every baseline run against the others (leave-one-out) with a gate: how many would fail, and the smallest change each primary check can see')
+    .option('--baseline <file>', 'the baseline (default: the only file in baselines/)')
+    .option('--gate <name>', 'the gate to judge with (default: "default")')
+    .option('--format <format>', `output: ${BASELINE_CHECK_FORMATS.join(', ')}`, 'text')
+    .option('--config <file>', 'the steady.config.ts (default: the nearest one)')
+    .addHelpText(
+      'after',
+      `
+Exit 0 when the baseline passes its own runs, 1 when some run would fail
+against the others (false positives at this gate), 3 when there are too few
+runs to tell. The baseline keeps summaries, not records: the run records are
+looked for in the given files and folders (default reports/), by run id.
+
+Examples:
+  steady baseline check --gate staging
+  steady baseline check reports/nightly --baseline baselines/demo-store.json --format markdown >> "$GITHUB_STEP_SUMMARY"
+`,
+    )
+    .action(async (paths: string[], flags: Common & { gate?: string; format: string }) => {
+      const format = flags.format as BaselineCheckFormat
+      if (!BASELINE_CHECK_FORMATS.includes(format)) {
+        throw new SteadyError('STEADY_USAGE', `--format ${flags.format} is not one of ${BASELINE_CHECK_FORMATS.join(', ')}`, { hint: 'e.g. --format json' })
+      }
+      const loaded = await ctx.config(flags.config)
+      const path = requirePath(ctx, loaded, flags)
+      requireExisting(path, ctx)
+      const file = await readBaseline(path)
+      const gate = gateFrom(loaded, flags.gate)
+      const roots = paths.length ? paths.map((p) => resolve(ctx.cwd, p)) : [join(loaded.dir, 'reports')]
+      const records = await recordsOf(roots, new Set(Object.keys(file.runs)))
+      if (!records.length) {
+        throw new SteadyError('STEADY_BASELINE_NO_RECORDS', `no run record of a run in ${shown(ctx, path)} found in ${roots.map((r) => shown(ctx, r)).join(', ')}`, {
+          hint: 'pass the folders that hold the baseline runs\' run.json (steady baseline check reports/nightly)',
+          details: { baseline: path },
+        })
+      }
+      const result = checkBaseline({ baseline: file, baselineFile: shown(ctx, path), records, gate, now: new Date(), toolVersion: version })
+      const redactor = redactorFrom(loaded)
+      ctx.out(format === 'json' ? JSON.stringify(redactor.value(result), null, 2) + '\n' : redactor.text(renderBaselineCheck(result, format)))
+      setExit(result.exitCode)
     })
 
   baseline

@@ -1,0 +1,99 @@
+/**
+ * The output of `steady baseline check`: text for a terminal, markdown for a
+ * pull request or a CI summary, JSON for programs.
+ */
+import type { BaselineCheck, DetectableChange } from './check-baseline.ts'
+
+export const BASELINE_CHECK_FORMATS = ['text', 'json', 'markdown'] as const
+export type BaselineCheckFormat = (typeof BASELINE_CHECK_FORMATS)[number]
+
+function pct(v: number): string {
+  const p = v * 100
+  return `${p >= 0 ? '+' : ''}${Math.abs(p) >= 10 ? p.toFixed(0) : p.toFixed(1)}%`
+}
+
+function sig(v: number): string {
+  return Number(v.toPrecision(3)).toString()
+}
+
+/** A change on the finding's own scale: +12%, +0.4 pp, +3.1 MiB/h. */
+export function formatChange(v: number, changeKind: 'relative' | 'absolute', unit?: string): string {
+  if (changeKind === 'relative') return pct(v)
+  if (unit === 'ratio' || unit === 'rate') return `+${sig(v * 100)} pp`
+  if (unit?.startsWith('bytes')) {
+    const [scale, name] = v >= 2 ** 30 ? [2 ** 30, 'GiB'] : v >= 2 ** 20 ? [2 ** 20, 'MiB'] : v >= 2 ** 10 ? [2 ** 10, 'KiB'] : [1, 'B']
+    return `+${sig(v / scale)} ${name}${unit.slice('bytes'.length)}`
+  }
+  return `+${sig(v)}${unit ? ` ${unit}` : ''}`
+}
+
+function detectableLine(d: DetectableChange): string {
+  const tol = d.tolerance !== undefined ? ` (tolerance ${formatChange(d.tolerance, d.changeKind, d.unit)})` : ''
+  return `${d.label}: ${formatChange(d.detectable, d.changeKind, d.unit)}${tol}`
+}
+
+/** The sentence that says what the check found and what it means for the gate. */
+export function baselineCheckSummary(c: BaselineCheck): string {
+  const of = `${c.judged} run${c.judged === 1 ? '' : 's'}`
+  switch (c.status) {
+    case 'too-few-runs':
+      return `too few runs: leaving one out leaves ${c.baselineRuns - 1}, and gate ${c.gate} needs more to judge; add runs with steady baseline add`
+    case 'fail':
+      return `${c.failed} of ${of} would have failed gate ${c.gate} against the others: at this gate the baseline fails versions like its own ` +
+        `(about ${Math.round((100 * c.failed) / Math.max(1, c.judged))}% false positives); exclude the odd runs or add more`
+    case 'inconclusive':
+      return `no run could be judged against the others at gate ${c.gate}: the baseline cannot tell yet`
+    default:
+      return `all ${of} judged would have passed gate ${c.gate} against the others${c.inconclusive ? ` (${c.inconclusive} inconclusive)` : ''}`
+  }
+}
+
+function text(c: BaselineCheck): string {
+  const lines: string[] = []
+  const name = `${c.baselineFile ?? 'baseline'}${c.service ? ` (${c.service})` : ''}`
+  lines.push(`baseline check of ${name}, gate ${c.gate}: each of ${c.judged} runs judged against the other ${Math.max(0, c.baselineRuns - 1)}`)
+  lines.push(`  would have failed: ${c.failed} of ${c.judged}; inconclusive: ${c.inconclusive}; passed: ${c.passed}`)
+  if (c.failingFindings.length) {
+    lines.push('  failing findings:')
+    for (const f of c.failingFindings) lines.push(`    ✗ ${f.message} (in ${f.runs} run${f.runs === 1 ? '' : 's'}; ${f.id})`)
+  }
+  for (const r of c.runs.filter((x) => x.result === 'inconclusive')) lines.push(`  ? ${r.run} inconclusive: ${r.inconclusive ?? ''}`)
+  if (c.withoutRecord.length) lines.push(`  not judged (no run record found): ${c.withoutRecord.join(', ')}`)
+  if (c.detectable.length) {
+    lines.push('  smallest change this baseline can see, per primary check (median over the leave-one-out verdicts):')
+    for (const d of c.detectable) lines.push(`    ${detectableLine(d)}`)
+  }
+  lines.push(`${c.status === 'pass' ? 'TRUSTWORTHY' : c.status === 'fail' ? 'NOT TRUSTWORTHY' : 'CANNOT TELL'}: ${baselineCheckSummary(c)} (exit ${c.exitCode})`)
+  return lines.join('\n') + '\n'
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+}
+
+function markdown(c: BaselineCheck): string {
+  const lines: string[] = []
+  lines.push(`### Baseline check: ${c.status === 'pass' ? '✅' : c.status === 'fail' ? '❌' : '❔'} ${cell(baselineCheckSummary(c))}`, '')
+  lines.push(`Baseline \`${c.baselineFile ?? '-'}\`, gate \`${c.gate}\`, ${c.judged} runs judged leave-one-out.`, '')
+  lines.push('| would have failed | inconclusive | passed |', '|---|---|---|', `| ${c.failed} | ${c.inconclusive} | ${c.passed} |`, '')
+  if (c.failingFindings.length) {
+    lines.push('| failing finding | runs |', '|---|---|')
+    for (const f of c.failingFindings) lines.push(`| ${cell(f.message)} | ${f.runs} |`)
+    lines.push('')
+  }
+  if (c.detectable.length) {
+    lines.push('| primary check | smallest change it can see | tolerance |', '|---|---|---|')
+    for (const d of c.detectable) {
+      const tol = d.tolerance !== undefined ? formatChange(d.tolerance, d.changeKind, d.unit) : '-'
+      lines.push(`| ${cell(d.label)} | ${formatChange(d.detectable, d.changeKind, d.unit)} | ${tol} |`)
+    }
+    lines.push('')
+  }
+  return lines.join('\n')
+}
+
+/** Renders a baseline check in one of {@link BASELINE_CHECK_FORMATS}. */
+export function renderBaselineCheck(c: BaselineCheck, format: BaselineCheckFormat): string {
+  if (format === 'json') return JSON.stringify(c, null, 2) + '\n'
+  return format === 'markdown' ? markdown(c) : text(c)
+}
