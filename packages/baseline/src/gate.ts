@@ -76,7 +76,7 @@ export interface GateConfig {
   alpha?: number
   /** Comparable baseline runs needed for level findings (default 3). */
   minBaselineRuns?: number
-  /** Share of a scenario's probe iterations that may fail and still count as working (default 0). */
+  /** Share of a scenario's probe iterations that may fail and still count as working (default 0.02). */
   flakeBudget?: number
   tolerance?: GateTolerances
   /** Per-metric noise floor on the log scale (defaults p50 0.01, p95 0.02, p99 0.03). */
@@ -166,6 +166,12 @@ export const DEFAULT_TOLERANCES: ResolvedTolerances = {
   recovery: 0.5,
 }
 
+/**
+ * The default flake budget: 2% of a scenario's probe iterations may fail and still count as working. It is
+ * what the published accuracy figures are measured with; a gate that wants none sets `flakeBudget: 0`.
+ */
+export const DEFAULT_FLAKE_BUDGET = 0.02
+
 /** The gate used when none is named: working and stable, defaults everywhere. */
 export const DEFAULT_GATE_NAME = 'default'
 
@@ -235,7 +241,7 @@ export function resolveGate(name: string, config: GateConfig | undefined): Resol
   if (typeof alpha !== 'number' || !(alpha > 0 && alpha <= 0.2)) bad(name, 'alpha', `expected a number in (0, 0.2], got ${JSON.stringify(alpha)}`, 'e.g. alpha: 0.01')
   const minBaselineRuns = c.minBaselineRuns ?? 3
   if (!Number.isInteger(minBaselineRuns) || minBaselineRuns < 1) bad(name, 'minBaselineRuns', 'expected a whole number ≥ 1', 'e.g. minBaselineRuns: 3')
-  const flakeBudget = fraction(name, 'flakeBudget', c.flakeBudget ?? 0)
+  const flakeBudget = fraction(name, 'flakeBudget', c.flakeBudget ?? DEFAULT_FLAKE_BUDGET)
   const tolerance: ResolvedTolerances = { ...DEFAULT_TOLERANCES }
   if (c.tolerance !== undefined) {
     if (typeof c.tolerance !== 'object' || c.tolerance === null) bad(name, 'tolerance', 'expected an object', 'e.g. tolerance: { level: 0.1 }')

@@ -11,7 +11,7 @@
  */
 import { LatencyHistogram, type ComparabilityKey, type RunRecord, type SeriesRecord, type SeriesWindow } from '@steady/record'
 import { autocorrelatedSe, mean } from './stats/robust.ts'
-import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, loadSlope, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
+import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isIndicatorSeries, isMemorySeries, latencyDrift, loadSlope, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
 
 /** The quantiles the judge reads, in this order. */
 export const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
@@ -245,7 +245,7 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
       const ls = loadSlope(record, s, saturated)
       if (ls && Number.isFinite(ls.slope)) out.loadSlope = sig(ls.slope, 3)
     }
-    if (isHeapSeries(s) || isRssSeries(s) || isIndicatorSeries(s)) {
+    if (isMemorySeries(s) || isIndicatorSeries(s)) {
       const t = gaugeTrend(s, tphases, windowMs, saturated)
       if (t) out.trend = { perHour: sig(t.perHour, 4), level: sig(t.level, 4) }
     }

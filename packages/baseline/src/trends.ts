@@ -99,6 +99,24 @@ export function isRssSeries(s: SeriesRecord): boolean {
   return s.kind === 'gauge' && /resident_memory/i.test(s.name)
 }
 
+/** V8's memory outside the heap: Buffers and array buffers (`nodejs_external_memory_bytes`, `..._array_buffers_...`). */
+export function isExternalMemorySeries(s: SeriesRecord): boolean {
+  return s.kind === 'gauge' && /external_memory|array_buffers?_(memory_)?bytes/i.test(s.name)
+}
+
+/** Every memory indicator a leak can show in: heap used after GC, resident memory, external memory. */
+export function isMemorySeries(s: SeriesRecord): boolean {
+  return isHeapSeries(s) || isRssSeries(s) || isExternalMemorySeries(s)
+}
+
+/** How a memory indicator is named in a sentence: `resident memory (/proc)`. */
+export function memoryLabel(s: SeriesRecord): string {
+  if (isHeapSeries(s)) return 'heap used after GC'
+  if (isRssSeries(s)) return /^proc_/.test(s.name) ? 'resident memory (/proc)' : 'resident memory (/metrics)'
+  if (/array_buffer/i.test(s.name)) return 'array-buffer memory'
+  return 'external memory (Buffers)'
+}
+
 /** Other indicators whose growth is a finding: open fds, handles, event-loop lag. */
 export function isIndicatorSeries(s: SeriesRecord): boolean {
   return s.kind === 'gauge' && s.source === 'service' && /open_fds|active_handles|eventloop_lag|event_loop_lag/i.test(s.name)
@@ -111,7 +129,8 @@ export function isIndicatorSeries(s: SeriesRecord): boolean {
  * error ({@link slopeStandardError}).
  */
 export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: number, saturated: Set<number>): (TrendTest & { perHour: number; sePerHour: number; level: number; last: number; spanMs: number; df: number }) | undefined {
-  const useMin = isHeapSeries(s) || isRssSeries(s)
+  // Memory is judged on its per-window minimum: what is left after a collection, not what a burst allocated.
+  const useMin = isMemorySeries(s)
   // A saturated load generator does not make the service's own indicators wrong: only latency and load
   // findings leave its windows out.
   void saturated

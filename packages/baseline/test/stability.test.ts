@@ -54,6 +54,28 @@ test('a heap leak states its growth per hour and projects the memory limit; a sh
   assert.ok(s.detectable! > 20 * 1024 ** 2, `detectable ${s.detectable}`)
 })
 
+test('an off-heap leak (resident memory grows, the heap stays flat) fails the memory check, naming resident memory', () => {
+  // Buffers kept per request: resident memory climbs by 2 GiB/h while heap used after GC does not move.
+  const perMs = (2 * 1024 ** 3) / 3_600_000
+  const v = verdictOf({}, (r) => {
+    const rss = r.series.find((s) => s.name === 'process_resident_memory_bytes')!
+    for (const w of rss.windows) {
+      const grow = perMs * (w.i + 1) * r.window.sizeMs
+      if (w.value !== undefined) w.value += grow
+      if (w.min !== undefined) w.min += grow
+    }
+  })
+  const memory = v.findings.find((f) => f.kind === 'leak' && f.primary)!
+  assert.is(memory.status, 'fail', memory.message)
+  assert.match(memory.message, /^memory of store grows: resident memory \(\/metrics\) grows [\d.]+ (MiB|GiB)\/h within phases/)
+  assert.match(memory.message, /heap used after GC/)
+  assert.is(memory.evidence?.decidedBy, 'resident memory (/metrics)')
+  const heap = v.findings.find((f) => f.series === 'service/nodejs_heap_size_used_bytes{service=store}' && f.kind === 'leak')!
+  assert.ok(heap.status !== 'fail', heap.message)
+  assert.is(v.stable.status, 'fail', v.stable.reason)
+  assert.is(v.exitCode, 1)
+})
+
 test('a leak of the tolerance (20 MiB/h) fails on a soak long enough to see it, and a clean soak of that length passes', () => {
   // Three-hour soaks of 60-minute phases: service and generator indicators only (latency plays no part here).
   const phases = [
@@ -63,12 +85,17 @@ test('a leak of the tolerance (20 MiB/h) fails on a soak long enough to see it, 
   ]
   const lfile = emptyBaseline('synthetic-store')
   for (let i = 0; i < 10; i++) addRun(lfile, summariseRun(syntheticRun({ seed: `lk${i}`, phases, indicatorsOnly: true, startedAt: day(4, i) })), { by: 't', now: day(4, i), path: 'b' })
-  const leakOf = (o: Partial<SyntheticRunOptions>) =>
-    judge({ record: syntheticRun({ seed: `lk-cur-${JSON.stringify(o)}`, phases, indicatorsOnly: true, startedAt: day(5), ...o }), baseline: lfile, gate, now: day(6) }).findings.find((x) => x.kind === 'leak' && x.primary)!
+  const leakOf = (o: Partial<SyntheticRunOptions>, heapOnly = false) =>
+    judge({ record: syntheticRun({ seed: `lk-cur-${JSON.stringify(o)}`, phases, indicatorsOnly: true, startedAt: day(5), ...o }), baseline: lfile, gate, now: day(6) }).findings.find(
+      (x) => x.kind === 'leak' && (heapOnly ? x.series === 'service/nodejs_heap_size_used_bytes{service=store}' : x.primary),
+    )!
   const leak = leakOf({ change: { kind: 'heap-leak', magnitude: 20 * 1024 ** 2 } })
   assert.is(leak.status, 'fail', leak.message)
   assert.ok(leak.detectable! <= 20 * 1024 ** 2, `judged: it can see the tolerance with 95% power (${leak.detectable})`)
-  assert.match(leak.method!, /against the baseline runs' slopes \(t on 9 df\)/)
+  // The heap on its own sees it too, against the baseline runs' slopes on K − 1 degrees of freedom.
+  const heap = leakOf({ change: { kind: 'heap-leak', magnitude: 20 * 1024 ** 2 } }, true)
+  assert.is(heap.status, 'fail', heap.message)
+  assert.match(heap.method!, /against the baseline runs' slopes \(t on 9 df\)/)
   const clean = leakOf({})
   assert.is(clean.status, 'pass', clean.message)
 })

@@ -19,6 +19,12 @@ export interface Check {
    * thin checks do not dilute the ones it can judge.
    */
   thin?: boolean
+  /**
+   * A check that gets its own share of the family's α rather than one among dozens: the service-wide
+   * shift of every step at once, which a slower machine can only be told from by the baseline runs'
+   * spread. The reserved checks share {@link RESERVED_ALPHA_SHARE} of α (weighted Holm), the others the rest.
+   */
+  reserved?: boolean
   /** Rule-based checks decide their own status. */
   decided?: FindingStatus
   /** For the severity: how far past the tolerance the change is. */
@@ -33,6 +39,17 @@ export interface Check {
   power?: (alphaEach: number, alphaTest: number) => void
   /** The sentence for the finding, once its status is known. */
   describe?: (status: FindingStatus) => string
+}
+
+/** The share of a family's α the reserved checks get together (weighted Holm); the rest is shared by the others. */
+export const RESERVED_ALPHA_SHARE = 0.5
+
+/** Each check's weight in its family's weighted Holm correction (summing to 1). */
+export function alphaWeights(checks: readonly Check[]): number[] {
+  const reserved = checks.filter((c) => c.reserved).length
+  const others = checks.length - reserved
+  if (!reserved || !others) return checks.map(() => 1 / Math.max(1, checks.length))
+  return checks.map((c) => (c.reserved ? RESERVED_ALPHA_SHARE / reserved : (1 - RESERVED_ALPHA_SHARE) / others))
 }
 
 /** Milliseconds as people read them: `0.85 ms`, `12.3 ms`, `230 ms`, `1.24 s`. */
@@ -102,6 +119,8 @@ export function r4(v: number): number {
 export function seriesLabel(tags: Record<string, string>, source: string, name: string): string {
   const step = tags.name
   const scenario = tags.scenario
+  // The load tags its series with its load profile (nominal, peak), not a probe scenario: say so when it is all there is.
+  if (!step && scenario && source === 'load') return `load profile ${scenario}${name === 'http_req_duration' ? '' : ` ${name}`}`
   const where = [scenario, step].filter(Boolean).join(' › ')
   if (where) return `${where} (${source}${name === 'http_req_duration' ? '' : ` ${name}`})`
   return `${source}/${name}`

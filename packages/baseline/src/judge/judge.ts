@@ -23,9 +23,9 @@ import {
 import { gateForVerdict, severityFails, severityOf, type ResolvedGate } from '../gate.ts'
 import { acceptanceExpired, comparisonRuns, findMute, muteActive, type BaselineEntry, type BaselineFile } from '../store.ts'
 import { summariseRun, type RunSummary } from '../summary.ts'
-import { holmAdjust } from '../stats/holm.ts'
+import { holmAdjustWeighted } from '../stats/holm.ts'
 import type { Check } from './check.ts'
-import { r4 } from './check.ts'
+import { alphaWeights, r4 } from './check.ts'
 import type { JudgeContext } from './context.ts'
 import { levelChecks } from './levels.ts'
 import { failureChecks, newErrorChecks } from './failures.ts'
@@ -274,15 +274,19 @@ function decide(checks: Check[], gate: ResolvedGate, baseline: BaselineFile | nu
   for (const primary of [true, false]) {
     const all = checks.filter((c) => c.finding.primary === primary && c.p !== undefined && c.decided === undefined)
     // First pass: which checks the run can judge (independent of their p-values).
-    for (const c of all) c.power?.(gate.alpha / Math.max(1, all.length), gate.alpha)
+    const first = alphaWeights(all)
+    all.forEach((c, i) => c.power?.(gate.alpha * first[i], gate.alpha))
     const family = all.filter((c) => !c.notJudged)
-    const adjusted = holmAdjust(family.map((c) => c.p!))
-    const alphaEach = gate.alpha / Math.max(1, family.length)
+    // Weighted Holm: each check's share of α (equal, except the reserved service-wide shifts).
+    const weights = alphaWeights(family)
+    const adjusted = holmAdjustWeighted(family.map((c) => c.p!), weights)
     family.forEach((c, i) => {
       c.finding.pAdjusted = r4(adjusted[i])
-      c.power?.(alphaEach, gate.alpha)
+      c.power?.(gate.alpha * weights[i], gate.alpha)
     })
-    for (const c of all) if (c.notJudged) c.finding.pAdjusted = r4(Math.min(1, c.p! * all.length))
+    all.forEach((c, i) => {
+      if (c.notJudged) c.finding.pAdjusted = r4(Math.min(1, c.p! / first[i]))
+    })
   }
   for (const c of checks) if (c.thin && c.p !== undefined) c.finding.pValue = r4(c.p)
   const out: Finding[] = []
@@ -322,7 +326,10 @@ function missingSeries(ctx: JudgeContext): string[] {
   const out: string[] = []
   const present = new Set(Object.keys(ctx.current.series))
   const counts = new Map<string, number>()
-  for (const r of ctx.rolling) for (const key of Object.keys(r.summary?.series ?? {})) if (key.includes('http_req_duration')) counts.set(key, (counts.get(key) ?? 0) + 1)
+  // Steps only: a series of failed requests (`expected_response=false`) is there when some requests failed,
+  // and a clean run simply has none; its absence is not a renamed step.
+  const isStep = (key: string) => key.includes('http_req_duration') && !key.includes('expected_response=false')
+  for (const r of ctx.rolling) for (const key of Object.keys(r.summary?.series ?? {})) if (isStep(key)) counts.set(key, (counts.get(key) ?? 0) + 1)
   for (const [key, n] of counts) if (!present.has(key) && n * 2 >= ctx.rolling.length) out.push(`series ${key} is in ${n} of ${ctx.rolling.length} baseline runs but not in this run (a step renamed or removed?)`)
   return out
 }

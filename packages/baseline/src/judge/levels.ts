@@ -198,25 +198,17 @@ export function levelChecks(ctx: JudgeContext): Check[] {
   }
   // Each source's all-steps shifts by phase, so a loaded phase's finding can say how the others moved.
   const shiftsByPhase = new Map<string, { phase: string; change: number }[]>()
-  // The run-to-run shifts of every step at once, pooled over the phases that count (same source and
-  // statistic): K baseline runs alone give a t on K − 1 degrees of freedom, and with K = 3 a shift of +800%
-  // cannot pass a family-corrected level. The phases of one run share its machine, so their shifts are not
-  // independent: the pooled degrees of freedom are capped at those of one more phase, and the spread is
-  // never taken below the phase's own (a clean soak on a busy machine moved every step +67% at peak against
-  // baseline shifts of −25% to +34%; with the statistics pooled too, that failed the gate).
-  const shiftPool: { key: string; variance: number; mad: number; df: number }[] = []
-  for (const [gk, group] of groups) {
-    const [phase, stat] = gk.split('|') as [string, LevelStat]
-    if (!group || !ctx.primaryPhases.has(phase)) continue
-    const base = shiftsWithout(ctx, group, phase, stat, '').baseline.filter((v): v is number => v !== undefined)
-    if (base.length >= 2) shiftPool.push({ key: gk, variance: variance(base), mad: scaledMad(base) ** 2, df: base.length - 1 })
-  }
+  // Per phase, secondary: the phases of one run share its machine, so they are not pooled into each other's
+  // spread; the primary finding is the service-wide shift over the phases that count, below.
   for (const [gk, group] of groups) {
     if (!group) continue
     const [phase, stat, source] = gk.split('|') as [string, LevelStat, string]
     if (stat === 'p50') continue
-    const siblings = shiftPool.filter((x) => x.key.endsWith(`|${stat}|${source}`))
-    const c = shiftCheck(ctx, group, phase, stat, source, siblings, shiftsByPhase)
+    const c = shiftCheck(ctx, group, phase, stat, source, shiftsByPhase)
+    if (c) checks.push(c)
+  }
+  for (const source of new Set([...groups.keys()].map((k) => k.split('|')[2]))) {
+    const c = serviceShiftCheck(ctx, groups, source, shiftsByPhase)
     if (c) checks.push(c)
   }
   for (const raw of raws) {
@@ -388,6 +380,12 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
   finding.pValue = r4(p)
   finding.evidence = { ...finding.evidence, decidedBy: decisive.name, decisiveChange: r4(decisive.change) }
   if (decisive.pr) finding.method = `${decisive.name === 'absolute' ? '' : 'relative to the other steps, '}log-scale prediction interval, t on ${decisive.pr.df} df, spread from ${decisive.pr.sigmaFrom} (σ = ${r4(decisive.pr.sigma)})`
+  if (decisive.name === 'relative to the other steps' && decisive.pr && raw.shift) {
+    // The range the step was expected in given how the other steps moved in this run: the decision's own
+    // range, so a value outside it is never reported with a p-value that says nothing changed.
+    const k = Math.exp(raw.shift.current)
+    finding.interval = [r4(decisive.pr.interval[0] * k), r4(decisive.pr.interval[1] * k)]
+  }
   const check: Check = {
     finding,
     p,
@@ -436,10 +434,16 @@ function describeLevel(f: Finding, label: string, stat: string, decisive: View, 
       const what = f.kind === 'tail' ? 'tail latency rose' : 'is slower than the baseline'
       return `${where} ${what}: ${nums}${range}${why}; ${pval(f.pAdjusted ?? f.pValue)} after correction for ${f.primary ? 'the gate' : 'the secondary'} family`
     }
-    case 'not-judged':
-      return `${where} not judged: ${notJudged ?? 'too little data'} (tolerance ${pct(f.tolerance)}); now ${nums}`
-    default:
+    case 'not-judged': {
+      const together = decisive.name === 'relative to the other steps' ? `; the run's other steps moved ${pct(Number(ev.runShift))} together (judged as one finding), relative to them this step changed ${pct(decisive.change)}` : ''
+      return `${where} not judged: ${notJudged ?? 'too little data'} (tolerance ${pct(f.tolerance)}); now ${nums}${together}`
+    }
+    default: {
+      if (decisive.name === 'relative to the other steps') {
+        return `${where}: ${nums}; the run's other steps moved ${pct(Number(ev.runShift))} together (judged as one finding), so relative to them this step changed ${pct(decisive.change)}${range}, within the tolerance of ${pct(f.tolerance)} or not significant (${pval(f.pAdjusted ?? f.pValue)}); relative changes from ${pct(f.detectable)} would have been seen`
+      }
       return `${where}: ${nums}${range}, within the tolerance of ${pct(f.tolerance)} or not significant (${pval(f.pAdjusted ?? f.pValue)}); changes from ${pct(f.detectable)} would have been seen`
+    }
   }
 }
 
@@ -483,10 +487,17 @@ function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
   return check
 }
 
+/** Whether a source's steps are the primary ones in a phase: the load's, or the probe's where the load did not measure it. */
+function primarySource(ctx: JudgeContext, source: string, phase: string): boolean {
+  return source === 'load' || !ctx.record.series.some((x) => x.source === 'load' && isStepSeries(x) && ctx.current.series[x.key]?.phases[phase]?.p95 !== undefined)
+}
+
 /**
  * Every step of a phase at once: the run's common shift against the baseline
- * runs' shifts. This is where a service-wide slowdown shows, judged against
- * the run-to-run spread, which it cannot be told from below that spread.
+ * runs' shifts in that phase, on their own K − 1 degrees of freedom (the
+ * phases of one run share its machine, so they lend each other none).
+ * Secondary: it says what the steps did together in each phase; the primary
+ * finding is {@link serviceShiftCheck}.
  */
 function shiftCheck(
   ctx: JudgeContext,
@@ -494,7 +505,6 @@ function shiftCheck(
   phase: string,
   stat: LevelStat,
   source: string,
-  siblings: { key: string; variance: number; mad: number; df: number }[],
   shiftsByPhase: Map<string, { phase: string; change: number }[]>,
 ): Check | undefined {
   const shifts = shiftsWithout(ctx, group, phase, stat, '')
@@ -502,16 +512,14 @@ function shiftCheck(
   if (shifts.current === undefined || base.length < ctx.gate.minBaselineRuns) return undefined
   const kind = stat === 'p99' ? 'tail' : 'level'
   const tol = kind === 'tail' ? ctx.gate.tolerance.tail : ctx.gate.tolerance.level
-  const pooled = pooledPrior(siblings, `${phase}|${stat}|${source}`, Math.max(1, base.length - 1))
-  const pr = predict(base, shifts.current, Number.NaN, ctx.gate.noiseFloor[stat], pooled && { ...pooled, keepOwnSpread: true })
+  const pr = predict(base, shifts.current, Number.NaN, ctx.gate.noiseFloor[stat])
   const series = `${source}/http_req_duration{*}`
   const finding: Finding = {
     id: `${kind}:${stat}:${series}@${phase}`,
     kind,
     question: 'stable',
     status: 'pass',
-    // The p95 shift is primary (the p99's is reported); the probe's only where the load did not measure the phase's steps.
-    primary: (stat === 'p95' && ctx.primaryPhases.has(phase) && (source === 'load' || !ctx.record.series.some((x) => x.source === 'load' && isStepSeries(x) && ctx.current.series[x.key]?.phases[phase]?.p95 !== undefined))) || namedPrimary(ctx.gate, kind, stat, series),
+    primary: namedPrimary(ctx.gate, kind, stat, series),
     series,
     step: '*',
     phase,
@@ -548,5 +556,70 @@ function shiftCheck(
     status === 'fail' || status === 'accepted' || status === 'muted'
       ? `${label} ${stat} in ${phase} moved together by ${pct(pr.change)} (the baseline runs' own shifts span ${pct(finding.interval![0] - 1)} to ${pct(finding.interval![1] - 1)}${underLoad()}); ${pval(finding.pAdjusted ?? finding.pValue)}`
       : `${label} ${stat} in ${phase} moved together by ${pct(pr.change)}, within the run-to-run spread (changes from ${pct(finding.detectable)} would have been seen)`
+  return check
+}
+
+/**
+ * The service-wide shift (primary): every step of a source at once, over the
+ * phases that count. Per run, the mean over those phases of the run's common
+ * shift (the median over the steps of their change against their baseline
+ * medians), against the baseline runs' values: a t on K − 1 degrees of
+ * freedom, nothing borrowed from phases of the same runs. A version slower in
+ * every step and a slower machine look alike in one run; only the baseline
+ * runs' own run-to-run spread tells them apart, so this one finding gets its
+ * own share of the family's α ({@link Check.reserved}) instead of one among
+ * dozens of per-step checks.
+ */
+function serviceShiftCheck(ctx: JudgeContext, groups: Map<string, Group | undefined>, source: string, shiftsByPhase: Map<string, { phase: string; change: number }[]>): Check | undefined {
+  const stat: LevelStat = 'p95'
+  const phases = [...ctx.primaryPhases].filter((ph) => groups.get(`${ph}|${stat}|${source}`) && primarySource(ctx, source, ph))
+  if (!phases.length) return undefined
+  const per = phases.map((ph) => shiftsWithout(ctx, groups.get(`${ph}|${stat}|${source}`)!, ph, stat, ''))
+  if (per.some((x) => x.current === undefined)) return undefined
+  const current = per.reduce((a, x) => a + x.current!, 0) / per.length
+  const base: number[] = []
+  ctx.rolling.forEach((_, ri) => {
+    const vs = per.map((x) => x.baseline[ri])
+    if (vs.every((v) => v !== undefined)) base.push(vs.reduce((a, v) => a + v!, 0) / vs.length)
+  })
+  if (base.length < ctx.gate.minBaselineRuns) return undefined
+  const tol = ctx.gate.tolerance.level
+  const pr = predict(base, current, Number.NaN, ctx.gate.noiseFloor[stat])
+  const series = `${source}/http_req_duration{*}`
+  const where = phases.join('+')
+  const steps = Math.max(...phases.map((ph) => groups.get(`${ph}|${stat}|${source}`)!.centres.size))
+  const finding: Finding = {
+    id: `level:${stat}:${series}@${where}`,
+    kind: 'level',
+    question: 'stable',
+    status: 'pass',
+    primary: true,
+    series,
+    step: '*',
+    phase: where,
+    stat,
+    unit: 'ratio',
+    baseline: 1,
+    current: r4(Math.exp(pr.logChange)),
+    change: r4(pr.change),
+    changeKind: 'relative',
+    interval: [r4(pr.interval[0] / Math.exp(pr.centre)), r4(pr.interval[1] / Math.exp(pr.centre))],
+    pValue: r4(pr.p),
+    tolerance: tol,
+    method: `mean over ${phases.join(', ')} of the median shift of the ${steps} ${source} step series, against the baseline runs' (log-scale prediction interval, t on ${pr.df} df, σ = ${r4(pr.sigma)} from ${pr.sigmaFrom}); its own share of the gate's α (weighted Holm)`,
+    evidence: { steps, baselineRuns: base.length, phases: where },
+    message: '',
+  }
+  const byPhase = () => (shiftsByPhase.get(`${source}|${stat}`) ?? []).filter((o) => phases.includes(o.phase)).map((o) => `${o.phase} ${pct(o.change)}`).join(', ')
+  const check: Check = { finding, p: pr.p, reserved: true, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+  check.power = (alphaEach) => {
+    finding.detectable = r4(Math.max(tol, detectableRise(pr, alphaEach)))
+  }
+  const label = `all ${source} steps`
+  const span = () => `the baseline runs' own shifts span ${pct(finding.interval![0] - 1)} to ${pct(finding.interval![1] - 1)}`
+  check.describe = (status) =>
+    status === 'fail' || status === 'accepted' || status === 'muted'
+      ? `${label} got slower together: their p95 moved by ${pct(pr.change)} over ${phases.join(', ')} (${byPhase()}), a whole-service slowdown past the tolerance of ${pct(tol)} (${span()}); ${pval(finding.pAdjusted ?? finding.pValue)}`
+      : `${label} p95 moved together by ${pct(pr.change)} over ${phases.join(', ')} (${byPhase()}), within the tolerance of ${pct(tol)} or within the run-to-run spread (${span()}; changes from ${pct(finding.detectable)} would have been seen)`
   return check
 }

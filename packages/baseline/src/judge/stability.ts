@@ -13,9 +13,10 @@
 import type { Finding, RunEvent, SeriesRecord } from '@steady/record'
 import { normalQuantile, tQuantile } from '../stats/distributions.ts'
 import { mean, sd } from '../stats/robust.ts'
-import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isHeapSeries, isIndicatorSeries, isRssSeries, latencyDrift, loadSlope, saturatedWindows, trendPhases, type TrendPhase } from '../trends.ts'
+import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isIndicatorSeries, latencyDrift, loadSlope, saturatedWindows, trendPhases, type TrendPhase } from '../trends.ts'
 import type { BaselineEntry } from '../store.ts'
 import { failureRateTest } from './failures.ts'
+import { memoryChecks } from './memory.ts'
 import { predict, detectableRise, pooledPrior, type Prediction } from './predict.ts'
 import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { at, bytes, ms, pct, pp, pval, r4, seriesLabel } from './check.ts'
@@ -133,7 +134,7 @@ function driftChecks(ctx: JudgeContext): Check[] {
     // Significance is the run's own: a seasonal Mann–Kendall test, pre-whitened, over every judged window
     // (many degrees of freedom). The baseline runs say what drift is normal (JIT warming, caches filling):
     // the drift must exceed their mean drift by more than the tolerance.
-    const p = t.p
+    let p = t.p
     let change = Math.exp(t.logChange) - 1
     let centre = 0
     let baseDf = 0
@@ -144,6 +145,10 @@ function driftChecks(ctx: JudgeContext): Check[] {
       baseDf = pr.df
       baseScale = pr.scale
       change = pr.change
+      // Significant against the baseline runs' drifts too, not only against zero (intersection–union: the
+      // larger p-value counts): a phase in which every run drifts (JIT warming, a cache filling) is not a
+      // finding because this run's drift is significant on its own windows.
+      p = Math.max(t.p, pr.p)
     }
     const finding: Finding = {
       id,
@@ -160,7 +165,7 @@ function driftChecks(ctx: JudgeContext): Check[] {
       changeKind: 'relative',
       pValue: r4(p),
       tolerance: tol,
-      method: `Theil–Sen slope of ln(window ${extra.step === '*' ? 'p50, median over the steps' : 'p95'}) within phases after warm-ups, seasonal Mann–Kendall with trend-free pre-whitening (lag-1 ${r4(t.r1)}, ${t.n} windows)${baseDf ? `; the drift must exceed the baseline runs' mean drift by the tolerance` : ''}`,
+      method: `Theil–Sen slope of ln(window ${extra.step === '*' ? 'p50, median over the steps' : 'p95'}) within phases after warm-ups, seasonal Mann–Kendall with trend-free pre-whitening (lag-1 ${r4(t.r1)}, ${t.n} windows)${baseDf ? `; against the baseline runs' drifts (t on ${baseDf} df), both tests must reject, and the drift must exceed the baseline runs' mean drift by the tolerance` : ''}`,
       evidence: { relativeSlopePerMinute: r4(Math.exp((t.logChange / t.span) * 60_000) - 1), fromMs: phase.fromMs, toMs: phase.endMs, windows: t.n, mannKendallP: r4(t.p), baselineDrift: r4(Math.exp(centre) - 1) },
       message: '',
       ...extra,
@@ -226,128 +231,63 @@ function driftChecks(ctx: JudgeContext): Check[] {
   return checks
 }
 
-/** Heap used after GC (primary), resident memory (secondary), and other indicators growing within phases. */
-function leakChecks(ctx: JudgeContext): Check[] {
+/**
+ * Other indicators growing within phases (open fds, handles, event-loop lag): the same slope test as
+ * memory, secondary, as relative growth over the run. Memory is {@link memoryChecks}.
+ */
+function indicatorChecks(ctx: JudgeContext): Check[] {
   const checks: Check[] = []
   const tphases = trendPhases(ctx.record)
   const saturated = saturatedWindows(ctx.record)
   const windowMs = ctx.current.windowMs
   const usable = !ctx.bootstrap && ctx.rolling.length >= ctx.gate.minBaselineRuns
-  const hasHeap = ctx.record.series.some(isHeapSeries)
   for (const s of ctx.record.series) {
-    const heap = isHeapSeries(s)
-    const rss = isRssSeries(s)
-    const indicator = isIndicatorSeries(s)
-    if (!heap && !rss && !indicator) continue
+    if (!isIndicatorSeries(s)) continue
     const t = gaugeTrend(s, tphases, windowMs, saturated)
-    const memory = heap || rss
-    if (!t || !Number.isFinite(t.perHour)) {
-      if (heap) {
-        const n = ctx.record.series.find((x) => x.key === s.key)?.windows.length ?? 0
-        checks.push({
-          finding: { id: `leak:${s.key}`, kind: 'leak', question: 'stable', status: 'not-judged', primary: true, series: s.key, stat: 'growth per hour', unit: 'bytes/h', evidence: { windows: n }, message: '' },
-          decided: 'not-judged',
-          describe: () => `heap used after GC: not judged: too few windows after the phases' warm-ups to fit a trend (${n} windows in the run); soak longer or use a shorter window`,
-        })
-      }
-      continue
-    }
-    const tolBytes = ctx.gate.tolerance.leakBytesPerHour
+    if (!t || !Number.isFinite(t.perHour)) continue
     const base = baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.trend?.perHour)
-    // Both must reject (intersection–union: the larger p-value counts). The run's own trend test (seasonal
-    // Mann–Kendall with the Hamed–Rao correction) is not enough for memory: a heap ramps between major GCs
-    // and drops at them, and on short runs that shape looks like growth far more often than the test
-    // allows (13% of clean 30-minute synthetic runs at p < 0.01). The comparison with the slopes the
-    // baseline runs had is calibrated by their spread, which holds that shape. The baseline also says what
-    // growth is normal (a cache filling up): a finding must pass its upper 95% bound.
-    let p = t.p
     let centre = 0
     let baseScale = 0
     let df = 0
     let upper = 0
     if (usable && base.length >= ctx.gate.minBaselineRuns) {
-      // The baseline runs' slopes on K − 1 degrees of freedom, and no more: moderating their spread toward
-      // the runs' own (Newey–West) standard errors, as levels are moderated toward sibling steps, made the
-      // test 4–6 times too eager at p < 0.001 on clean synthetic soaks of 20- and 40-minute phases (the
-      // slopes of a heap whose GCs come at random times have heavier tails than a t on many degrees of
-      // freedom allows). The current run's own standard error is a floor.
       const pr = predict(base, t.perHour, t.sePerHour, 0, undefined, t.df)
       centre = pr.centre
       baseScale = pr.scale
       df = pr.df
       upper = centre + tQuantile(0.975, pr.df) * pr.scale
-      if (memory) p = Math.max(t.p, pr.p)
     }
     const growth = t.perHour - centre
-    const label = memory ? (heap ? 'heap used after GC' : 'resident memory') : s.name
-    const primary = heap || namedPrimary(ctx.gate, memory ? 'leak' : 'indicator-trend', undefined, s.key)
+    const tol = ctx.gate.tolerance.drift
+    const change = (growth * t.spanMs) / 3_600_000 / Math.max(1e-12, Math.abs(t.level))
     const finding: Finding = {
-      id: `${memory ? 'leak' : 'indicator-trend'}:${s.key}`,
-      kind: memory ? 'leak' : 'indicator-trend',
+      id: `indicator-trend:${s.key}`,
+      kind: 'indicator-trend',
       question: 'stable',
       status: 'pass',
-      primary,
+      primary: namedPrimary(ctx.gate, 'indicator-trend', undefined, s.key),
       series: s.key,
-      stat: memory ? 'growth per hour' : 'relative growth over the run',
-      unit: memory ? 'bytes/h' : 'ratio',
+      stat: 'relative growth over the run',
+      unit: 'ratio',
       baseline: r4(centre),
       current: r4(t.perHour),
-      change: memory ? r4(growth) : r4((growth * t.spanMs) / 3_600_000 / Math.max(1e-12, Math.abs(t.level))),
-      changeKind: memory ? 'absolute' : 'relative',
-      pValue: r4(p),
-      tolerance: memory ? tolBytes : ctx.gate.tolerance.drift,
-      method: `Theil–Sen slope within phases after their warm-ups${memory ? ' of the per-window minimum, seasonal Mann–Kendall with the Hamed–Rao correction' : ', seasonal Mann–Kendall with trend-free pre-whitening'} (${t.n} windows)${df ? `; against the baseline runs' slopes (t on ${df} df), the current run's own standard error (Newey–West) a floor under their spread; growth must also pass their upper 95% prediction bound` : ''}`,
+      change: r4(change),
+      changeKind: 'relative',
+      pValue: r4(t.p),
+      tolerance: tol,
+      method: `Theil–Sen slope within phases after their warm-ups, seasonal Mann–Kendall with trend-free pre-whitening (${t.n} windows)${df ? `; against the baseline runs' slopes (t on ${df} df); growth must also pass their upper 95% prediction bound` : ''}`,
       evidence: { slopePerHour: r4(t.perHour), standardError: r4(t.sePerHour), level: r4(t.level), last: r4(t.last), mannKendallP: r4(t.p), judgedMs: t.spanMs, baselineUpperBound: r4(upper) },
       message: '',
     }
-    if (memory && !heap && !hasHeap) finding.evidence!.note = 'no heap series: resident memory is a secondary signal (sawtooth-shaped, rarely shrinks)'
-    let projection = ''
-    if (memory && ctx.gate.memoryLimitBytes && growth > 0) {
-      const hours = Math.max(0, (ctx.gate.memoryLimitBytes - t.last) / t.perHour)
-      finding.evidence!.limitBytes = ctx.gate.memoryLimitBytes
-      finding.evidence!.hoursToLimit = r4(hours)
-      projection =
-        hours === 0
-          ? `; it is already over the ${bytes(ctx.gate.memoryLimitBytes)} limit`
-          : `; at this rate the ${bytes(ctx.gate.memoryLimitBytes)} limit is reached in ${hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(0)} days`}`
-    }
-    const floor = memory ? tolBytes / 2 : ctx.gate.tolerance.drift
-    const check: Check = {
-      finding,
-      p,
-      beyondTolerance: (memory ? growth >= floor : (finding.change ?? 0) > floor) && (!df || t.perHour > upper),
-      severity: { change: memory ? growth : finding.change ?? 0, tolerance: memory ? tolBytes : ctx.gate.tolerance.drift },
-    }
+    const check: Check = { finding, p: t.p, beyondTolerance: change > tol && (!df || t.perHour > upper), severity: { change, tolerance: tol } }
     check.power = (alphaEach) => {
       const spread = Math.max(t.sePerHour, baseScale)
-      const q = (a: number) => (df ? tQuantile(1 - a, df) : normalQuantile(1 - a))
-      // The growth seen with 95% power at the level the family judges this check at (Bonferroni's share,
-      // which Holm never makes stricter): it fails when its growth passes the largest of half the tolerance,
-      // the baseline's upper 95% bound and the significance threshold, and an estimate falls 1.645 spreads
-      // short of the truth 5% of the time.
-      const threshold = memory ? Math.max(floor, Math.max(q(alphaEach), q(0.025)) * spread) : q(alphaEach) * spread
-      const seen = threshold + q(0.05) * spread
-      finding.detectable = r4(memory ? seen : threshold)
-      // A run that cannot see a leak of the tolerance 19 times in 20 is not judged: a pass would say
-      // nothing. Decided on the spread alone, before any p-value is read.
-      if (memory && seen > tolBytes) {
-        check.notJudged = `the run is too short to see a leak of ${bytes(tolBytes)}/h (with 95% power it could see ${bytes(seen)}/h: soak longer, or judge at a larger tolerance.leakBytesPerHour)`
-        // A check the run cannot judge still fails on growth it can see (significant over the whole family),
-        // but only past what it sees with 95% power: on short phases the slopes of a heap are heavy-tailed
-        // (GCs at random times), and half the tolerance was passed by 2–3 clean 30-minute runs in 1,000.
-        check.beyondTolerance = check.beyondTolerance === true && growth >= seen
-      }
+      finding.detectable = r4((df ? tQuantile(1 - alphaEach, df) : normalQuantile(1 - alphaEach)) * spread)
     }
-    check.describe = (status) => {
-      const rate = memory ? `${bytes(t.perHour)}/h` : `${pct(finding.change)} over the run`
-      if (status === 'fail' || status === 'accepted' || status === 'muted') {
-        return memory
-          ? `${label} grows ${rate} within phases (after warm-ups)${df ? `; the baseline runs grew ${bytes(centre)}/h` : ''}${projection}; ${pval(finding.pAdjusted ?? p)}`
-          : `${s.name} grows ${rate} (${r4(t.level)} typical)${df ? `, more than the baseline runs` : ''}; ${pval(finding.pAdjusted ?? p)}`
-      }
-      if (status === 'not-judged') return `${label}: not judged: ${check.notJudged}`
-      return `${label}: ${memory ? `${bytes(t.perHour)}/h` : rate}${df ? ` (baseline ${memory ? `${bytes(centre)}/h` : 'similar'})` : ''}, no leak past ${memory ? `${bytes(floor)}/h` : pct(floor)}`
-    }
+    check.describe = (status) =>
+      status === 'fail' || status === 'accepted' || status === 'muted'
+        ? `${s.name} grows ${pct(change)} over the run (${r4(t.level)} typical)${df ? ', more than the baseline runs' : ''}; ${pval(finding.pAdjusted ?? t.p)}`
+        : `${s.name}: ${pct(change)} over the run${df ? ' (baseline similar)' : ''}, no growth past ${pct(tol)}`
     checks.push(check)
   }
   return checks
@@ -664,7 +604,8 @@ export function stabilityChecks(ctx: JudgeContext): Check[] {
     ...openModelChecks(ctx),
     ...saturationChecks(ctx),
     ...driftChecks(ctx),
-    ...leakChecks(ctx),
+    ...memoryChecks(ctx),
+    ...indicatorChecks(ctx),
     ...loadLatencyChecks(ctx),
     ...loadSlopeChecks(ctx),
     ...loadRateChecks(ctx),

@@ -43,7 +43,8 @@ export function label(f: Finding): string {
   let what: string
   if (f.step === '*') what = `all ${source ? `${source} ` : ''}steps`
   else if (f.scenario && f.step) what = `${f.scenario} › ${f.step}${source ? ` (${source})` : ''}`
-  else if (f.scenario) what = `scenario ${f.scenario}`
+  // The load tags its series with its load profile (nominal, peak), which is not a probe scenario.
+  else if (f.scenario) what = source === 'load' ? `load profile ${f.scenario}` : `scenario ${f.scenario}`
   else if (f.series) what = f.series
   else what = f.kind
   return [what, f.stat, f.phase ? `in ${f.phase}` : ''].filter(Boolean).join(' ')

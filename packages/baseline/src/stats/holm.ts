@@ -15,3 +15,26 @@ export function holmAdjust(pValues: readonly number[]): number[] {
   }
   return adjusted
 }
+
+/**
+ * Holm's weighted step-down correction (Holm 1979): test i gets the share
+ * `weights[i]` of α, and a rejected test hands its share on to the others.
+ * It controls the family-wise error rate for any positive weights; with equal
+ * weights it is {@link holmAdjust}. Returns the adjusted p-values in the input's
+ * order (compare them with α).
+ */
+export function holmAdjustWeighted(pValues: readonly number[], weights: readonly number[]): number[] {
+  const m = pValues.length
+  const total = weights.reduce((a, b) => a + b, 0)
+  const w = weights.map((x) => x / total)
+  const order = pValues.map((p, i) => i).sort((a, b) => pValues[a] / w[a] - pValues[b] / w[b])
+  let remaining = 1
+  let running = 0
+  const adjusted = new Array<number>(m)
+  for (const i of order) {
+    running = Math.max(running, Math.min(1, (pValues[i] / w[i]) * remaining))
+    adjusted[i] = running
+    remaining = Math.max(0, remaining - w[i])
+  }
+  return adjusted
+}
