@@ -20,6 +20,16 @@
  * benchmark runs in bounded pieces; `--trials` re-runs listed trials (those
  * below `--from` + `--changes` with their changes), e.g. the ones a change of
  * the judge can affect.
+ *
+ * Held-out noise: the base model is the one the judge assumes (one run factor
+ * for every step, which the per-step checks cancel), so its figures are
+ * circular. Each trial also draws, per held-out noise model of the generator
+ * (`SYNTHETIC_NOISE_MODELS`: machine noise with per-step wobble, heavy-tailed
+ * run effects, a noisy neighbour, minute-long contention), a baseline, a
+ * clean run and (for the first M trials) the changes under that model; each
+ * model is a row with its false-positive rate and detection per change, with
+ * Wilson 95% intervals. `--noise machine15,contention` picks models, `--noise
+ * none` leaves them out (each model costs as much as the base trial).
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { availableParallelism, loadavg } from 'node:os'
@@ -32,12 +42,14 @@ import {
   resolveGate,
   summariseRun,
   syntheticRun,
+  SYNTHETIC_NOISE_MODELS,
   SYNTHETIC_SERVICE,
   type GateConfig,
   type SyntheticChange,
+  type SyntheticNoise,
 } from '@steady/baseline'
 import type { Verdict } from '@steady/record'
-import { clopperPearson } from '../../packages/baseline/src/stats/distributions.ts'
+import { clopperPearson, wilsonInterval } from '../../packages/baseline/src/stats/distributions.ts'
 
 const K = 10
 
@@ -183,33 +195,48 @@ function runLeakTrial(trial: number): LeakResult {
   }
 }
 
-interface TrialResult {
+interface CleanResult {
+  result: string
+  stable: string
+  working: string
+  primaryFails: string[]
+  notJudged: string[]
+}
+
+/** One trial under one noise model: a clean run's verdict and, when asked, each change's. */
+interface ModelResult {
+  clean: CleanResult
+  changes: Record<string, { found: boolean; result: string }>
+}
+
+interface TrialResult extends ModelResult {
   leak?: LeakResult
   trial: number
-  clean: { result: string; stable: string; working: string; primaryFails: string[]; notJudged: string[] }
-  changes: Record<string, { found: boolean; result: string }>
+  /** The held-out noise models' results, by model (absent in files from before they existed). */
+  noise?: Partial<Record<SyntheticNoise, ModelResult>>
   judgeMs: number[]
 }
 
-function runTrial(trial: number, withChanges: boolean): TrialResult {
+/** Draws a baseline of K runs under `noise`, then judges a clean run and, when asked, one run per change. */
+function runModel(trial: number, noise: SyntheticNoise, withChanges: boolean, judgeMs: number[]): ModelResult {
   const gate = resolveGate('bench', BENCH_GATE)
   const file = emptyBaseline('synthetic-store')
   const day = Date.UTC(2026, 9, 1) + trial * 86_400_000
+  // The base model keeps its historical seeds, so its rows are comparable with earlier runs of this benchmark.
+  const prefix = noise === 'base' ? `t${trial}` : `t${trial}-${noise}`
   for (let k = 0; k < K; k++) {
-    const run = syntheticRun({ seed: `t${trial}-b${k}`, startedAt: new Date(day + k * 3_600_000) })
+    const run = syntheticRun({ seed: `${prefix}-b${k}`, startedAt: new Date(day + k * 3_600_000), noise })
     addRun(file, summariseRun(run), { by: 'bench', now: new Date(day + k * 3_600_000 + 1), path: 'bench' })
   }
   const now = new Date(day + 20 * 3_600_000)
-  const judgeMs: number[] = []
   const timed = (record: ReturnType<typeof syntheticRun>) => {
     const t0 = performance.now()
     const v = judge({ record, baseline: file, gate, now })
     judgeMs.push(performance.now() - t0)
     return v
   }
-  const cv = timed(syntheticRun({ seed: `t${trial}-clean`, startedAt: new Date(day + 12 * 3_600_000) }))
-  const out: TrialResult = {
-    trial,
+  const cv = timed(syntheticRun({ seed: `${prefix}-clean`, startedAt: new Date(day + 12 * 3_600_000), noise }))
+  const out: ModelResult = {
     clean: {
       result: cv.result,
       stable: cv.stable.status,
@@ -218,17 +245,41 @@ function runTrial(trial: number, withChanges: boolean): TrialResult {
       notJudged: cv.findings.filter((f) => f.primary && f.status === 'not-judged').map((f) => f.id),
     },
     changes: {},
-    judgeMs,
   }
   if (withChanges) {
-    out.leak = runLeakTrial(trial)
     for (const spec of CHANGES) {
       const change = spec.make(trial)
-      const v = timed(syntheticRun({ seed: `t${trial}-${spec.name}`, startedAt: new Date(day + 12 * 3_600_000), change }))
+      const v = timed(syntheticRun({ seed: `${prefix}-${spec.name}`, startedAt: new Date(day + 12 * 3_600_000), change, noise }))
       out.changes[spec.name] = { found: spec.found(v, change), result: v.result }
     }
   }
   return out
+}
+
+function runTrial(trial: number, withChanges: boolean, models: SyntheticNoise[]): TrialResult {
+  const judgeMs: number[] = []
+  const base = runModel(trial, 'base', withChanges, judgeMs)
+  const out: TrialResult = { trial, ...base, judgeMs }
+  if (withChanges) out.leak = runLeakTrial(trial)
+  if (models.length) out.noise = Object.fromEntries(models.map((m) => [m, runModel(trial, m, withChanges, judgeMs)]))
+  return out
+}
+
+const HELD_OUT = SYNTHETIC_NOISE_MODELS.filter((m) => m.name !== 'base').map((m) => m.name)
+
+/** `--noise a,b` (default: every held-out model; `none`: none). */
+function noiseArg(): SyntheticNoise[] {
+  const i = process.argv.indexOf('--noise')
+  if (i < 0) return HELD_OUT
+  const text = process.argv[i + 1] ?? ''
+  if (text === 'none') return []
+  const names = text.split(',').map((n) => n.trim()).filter(Boolean)
+  const unknown = names.filter((n) => !(HELD_OUT as string[]).includes(n))
+  if (unknown.length || !names.length) {
+    process.stderr.write(`error: --noise ${JSON.stringify(text)}: unknown model ${unknown.join(', ')}\n  → use none or a comma-separated list of: ${HELD_OUT.join(', ')}\n`)
+    process.exit(2)
+  }
+  return names as SyntheticNoise[]
 }
 
 function arg(name: string, fallback: number): number {
@@ -242,8 +293,8 @@ function fmt(k: number, n: number): string {
 }
 
 if (!isMainThread) {
-  const { trials, changes } = workerData as { trials: number[]; changes: number }
-  for (const t of trials) parentPort!.postMessage(runTrial(t, t < changes))
+  const { trials, changes, models } = workerData as { trials: number[]; changes: number; models: SyntheticNoise[] }
+  for (const t of trials) parentPort!.postMessage(runTrial(t, t < changes, models))
   parentPort!.close()
 } else if (process.argv.includes('--merge')) {
   const files = process.argv.slice(process.argv.indexOf('--merge') + 1).filter((a) => !a.startsWith('--'))
@@ -258,7 +309,7 @@ if (!isMainThread) {
       const had = byTrial.get(r.trial)
       // A trial counts once: a later file's copy replaces an earlier one (a re-run after a change of the
       // judge), unless it lacks the injected changes the earlier one has.
-      if (!had || !had.leak || r.leak) byTrial.set(r.trial, r)
+      if (!had || !had.leak || r.leak) byTrial.set(r.trial, had?.noise && !r.noise ? { ...r, noise: had.noise } : r)
     }
   }
   const results = [...byTrial.values()].sort((a, b) => a.trial - b.trial)
@@ -274,6 +325,7 @@ if (!isMainThread) {
   const listed = process.argv.indexOf('--trials')
   const all = listed >= 0 ? process.argv[listed + 1].split(',').map(Number) : Array.from({ length: Math.max(clean, changes) }, (_, i) => from + i)
   const changesBelow = from + changes
+  const models = noiseArg()
   await Promise.all(
     Array.from({ length: workers }, (_, w) =>
       new Promise<void>((resolve, reject) => {
@@ -281,7 +333,7 @@ if (!isMainThread) {
         const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}) })`
         const worker = new Worker(boot, {
           eval: true,
-          workerData: { trials: all.filter((_, i) => i % workers === w), changes: changesBelow },
+          workerData: { trials: all.filter((_, i) => i % workers === w), changes: changesBelow, models },
           execArgv: ['--conditions=steady-source'],
         })
         worker.on('message', (r: TrialResult) => {
@@ -350,8 +402,45 @@ function report(results: TrialResult[], seconds: number, how: string): { text: s
     lines.push(`  clean three-hour soaks judged not stable:       ${fmt(leaks.filter((r) => r.leak!.cleanStable === 'fail').length, leaks.length)}`)
     ;(summary.detection as Record<string, unknown>)['leak'] = { k: lk, n: leaks.length, ci: clopperPearson(lk, leaks.length), target: true, notJudged: lnj, falsePositive: { k: lfp, n: leaks.length } }
   }
+  lines.push(...heldOutRows(results, summary))
   const ms = results.flatMap((r) => r.judgeMs).sort((a, b) => a - b)
   lines.push('')
   if (ms.length) lines.push(`judge time per verdict (30-minute record, 38 series, K = 10): median ${ms[Math.floor(ms.length / 2)].toFixed(1)} ms, p99 ${ms[Math.floor(ms.length * 0.99)].toFixed(1)} ms`)
   return { text: lines.join('\n'), summary }
+}
+
+function wilson(k: number, n: number): string {
+  if (n === 0) return '—'
+  const [lo, hi] = wilsonInterval(k, n)
+  return `${((100 * k) / n).toFixed(1)}% [${(100 * lo).toFixed(1)}, ${(100 * hi).toFixed(1)}] (${k}/${n})`
+}
+
+/**
+ * The noise-model rows: per model (the base one first), the false-positive rate over its clean trials and
+ * detection per change, each with a Wilson 95% interval. A trial's base result counts for the base row.
+ */
+function heldOutRows(results: TrialResult[], summary: Record<string, unknown>): string[] {
+  if (!results.some((r) => r.noise)) return []
+  const lines = ['', 'noise models (rows: clean runs failing the gate, then detection per change; Wilson 95% intervals)']
+  const byModel: Record<string, unknown> = {}
+  for (const model of SYNTHETIC_NOISE_MODELS) {
+    const rs = results.map((r) => (model.name === 'base' ? r : r.noise?.[model.name])).filter((r): r is ModelResult => r !== undefined)
+    if (!rs.length) continue
+    const fp = rs.filter((r) => r.clean.result === 'fail').length
+    const inc = rs.filter((r) => r.clean.result === 'inconclusive').length
+    lines.push(`${model.name.padEnd(11)} false positives ${wilson(fp, rs.length).padEnd(30)} inconclusive ${inc}   ${model.label}`)
+    const detection: Record<string, unknown> = {}
+    const cells: string[] = []
+    for (const spec of CHANGES) {
+      const with_ = rs.filter((r) => r.changes[spec.name])
+      if (!with_.length) continue
+      const k = with_.filter((r) => r.changes[spec.name].found).length
+      cells.push(`${spec.name}${spec.target ? '' : ' (context)'} ${wilson(k, with_.length)}`)
+      detection[spec.name] = { k, n: with_.length, ci: wilsonInterval(k, with_.length), target: spec.target }
+    }
+    for (let i = 0; i < cells.length; i += 3) lines.push(`${' '.repeat(13)}${cells.slice(i, i + 3).join('   ')}`)
+    byModel[model.name] = { falsePositive: { k: fp, n: rs.length, ci: wilsonInterval(fp, rs.length) }, inconclusive: inc, detection }
+  }
+  summary.noiseModels = byModel
+  return lines
 }

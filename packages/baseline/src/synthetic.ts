@@ -30,6 +30,12 @@
  *   load), resident memory, event-loop lag; generator event-loop utilisation.
  *
  * Injected changes are stated in {@link SyntheticChange}.
+ *
+ * That model is the one the judge assumes: one run factor moves every step
+ * together, and the per-step checks cancel it. {@link SyntheticNoise} adds
+ * held-out noise the judge does not assume (per-step wobble, heavy-tailed run
+ * effects, a noisy neighbour in one phase, minute-long contention), drawn
+ * from a stream of its own, so the base model's draws stay as they were.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -131,9 +137,40 @@ export interface SyntheticChange {
   target?: string
 }
 
+/**
+ * Noise on top of the base model, which the judge does not assume (`base`: none):
+ * - `machine15`: run-to-run machine noise: one more log-normal factor per run with CV 15%, shared by every
+ *   step, and a per-step wobble: each step's own log-normal factor per run, CV 5%;
+ * - `heavy-t3`: the run effect's normal draw replaced by a Student t with 3 degrees of freedom scaled to unit
+ *   variance (same spread, heavier tails: one run in ~30 lands beyond 2.5 standard deviations);
+ * - `neighbour`: in 15% of runs a noisy neighbour shares the machine during one phase, picked at random: each
+ *   window of that phase is busy with probability ½, and a busy window makes every request 40% slower;
+ * - `contention`: minute-long contention shared by every series of the run: AR(1) on log latency across
+ *   10 s windows with φ = 0.95 and a stationary standard deviation of 8% (a correlation time of ~3 minutes).
+ */
+export type SyntheticNoise = 'base' | 'machine15' | 'heavy-t3' | 'neighbour' | 'contention'
+
+/** The noise models, in benchmark order, with what each adds. */
+export const SYNTHETIC_NOISE_MODELS: ReadonlyArray<{ readonly name: SyntheticNoise; readonly label: string }> = [
+  { name: 'base', label: 'the base model: one run factor for every step (the judge cancels it)' },
+  { name: 'machine15', label: 'machine noise: run factor CV 15%, each step its own wobble CV 5%' },
+  { name: 'heavy-t3', label: 'heavy-tailed run effects: Student t, 3 df, unit variance' },
+  { name: 'neighbour', label: 'noisy neighbour: 15% of runs, one phase, half its windows 40% slower' },
+  { name: 'contention', label: 'minute-long contention: AR(1) over windows, phi 0.95, SD 8%, shared' },
+]
+
+/** The held-out models' constants (see {@link SyntheticNoise}). */
+export const HELD_OUT_NOISE = {
+  machine: { runCv: 0.15, stepCv: 0.05 },
+  neighbour: { runShare: 0.15, busyWindowShare: 0.5, slowdown: 0.4 },
+  contention: { phi: 0.95, sd: 0.08 },
+} as const
+
 export interface SyntheticRunOptions {
   seed: string | number
   change?: SyntheticChange
+  /** Held-out noise on top of the base model (default `base`: none). */
+  noise?: SyntheticNoise
   /** The run's id (default derived from the seed). */
   id?: string
   startedAt?: Date
@@ -234,11 +271,55 @@ interface StepState {
   loadExtra: number
 }
 
+/** The held-out noise of one run: a factor per step (fixed for the run) and one per window (shared by every series). */
+interface HeldOut {
+  stepFactor(): number
+  /** Called once per window, in order; returns the factor on every request of that window. */
+  windowFactor(phaseIndex: number): number
+  /** Replaces the base model's run draw (heavy tails); identity otherwise. */
+  runZ(z: number): number
+}
+
+function heldOutNoise(noise: SyntheticNoise, seed: string | number, phaseCount: number): HeldOut {
+  // A stream of its own, so that the base model's draws (and results) are the same with or without it.
+  const rnd = new Random(`synthetic-noise:${noise}:${seed}`)
+  const none: HeldOut = { stepFactor: () => 1, windowFactor: () => 1, runZ: (z) => z }
+  if (noise === 'machine15') {
+    const run = lognormalFactor(rnd, HELD_OUT_NOISE.machine.runCv)
+    return { ...none, stepFactor: () => run * lognormalFactor(rnd, HELD_OUT_NOISE.machine.stepCv) }
+  }
+  if (noise === 'heavy-t3') {
+    // t with ν = 3 is z / √(χ²₃/3); its variance is ν/(ν−2) = 3, so it is scaled by 1/√3 to unit variance.
+    const chi2 = 2 * rnd.gamma(1.5)
+    return { ...none, runZ: (z) => z / Math.sqrt(chi2 / 3) / Math.sqrt(3) }
+  }
+  if (noise === 'neighbour') {
+    const hit = rnd.next() < HELD_OUT_NOISE.neighbour.runShare
+    const phase = rnd.int(phaseCount)
+    const n = HELD_OUT_NOISE.neighbour
+    return { ...none, windowFactor: (p) => (hit && p === phase && rnd.next() < n.busyWindowShare ? 1 + n.slowdown : 1) }
+  }
+  if (noise === 'contention') {
+    const { phi, sd } = HELD_OUT_NOISE.contention
+    let x = rnd.normal() * sd
+    return {
+      ...none,
+      windowFactor: () => {
+        const f = Math.exp(x)
+        x = phi * x + Math.sqrt(1 - phi * phi) * sd * rnd.normal()
+        return f
+      },
+    }
+  }
+  return none
+}
+
 function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases: SyntheticPhase[], o: SyntheticRunOptions): void {
   const windowMs = NOISE_MODEL.windowMs
   const change = o.change
   const steps: StepState[] = []
-  const zRun = rnd.normal()
+  const held = heldOutNoise(o.noise ?? 'base', o.seed, phases.length)
+  const zRun = held.runZ(rnd.normal())
   const runFactor = {
     p50: lognormalFactor(rnd, NOISE_MODEL.runCv.p50, zRun),
     p95: lognormalFactor(rnd, NOISE_MODEL.runCv.p95, zRun),
@@ -249,8 +330,8 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
   for (const sc of service) {
     for (const step of sc.steps) {
       const isTarget = `${sc.name}/${step.name}` === target
-      let f = 1
-      if (change && (change.kind === 'all-latency' || (change.kind === 'step-latency' && isTarget))) f = 1 + change.magnitude
+      let f = held.stepFactor()
+      if (change && (change.kind === 'all-latency' || (change.kind === 'step-latency' && isTarget))) f *= 1 + change.magnitude
       steps.push({
         scenario: sc.name,
         step,
@@ -272,7 +353,7 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
   const iterationNo = new Map<string, number>()
   const extraGauges = o.extraGauges ?? 0
   let t0 = 0
-  for (const phase of phases) {
+  for (const [phaseIndex, phase] of phases.entries()) {
     sink.phaseStart(phase.name, t0)
     const windows = Math.round(phase.durationMs / windowMs)
     const loadFactor = 1 + NOISE_MODEL.loadSlowdownPerRate * phase.rate
@@ -281,6 +362,7 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
       const start = t0 + w * windowMs
       const progress = w / windows
       const gc = rnd.next() < NOISE_MODEL.gc.probability
+      const heldFactor = held.windowFactor(phaseIndex)
       const errWindow = rnd.gamma(NOISE_MODEL.errors.windowShape) / NOISE_MODEL.errors.windowShape
       const p500 = NOISE_MODEL.errors.status_500 * errRun * errWindow
       const pTimeout = NOISE_MODEL.errors.timeout * errRun * errWindow
@@ -296,7 +378,7 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
         if (z <= Z95) l = a + ((b - a) / Z95) * z
         else l = b + ((c - b) / (Z99 - Z95)) * (z - Z95)
         if (st.tail && z > Z95) l += st.tail * Math.min(1, (z - Z95) / (Z99 - Z95))
-        let factor = Math.exp(st.ar[src]) * (phase.rate ? loadFactor * (1 + (st.loadExtra * phase.rate) / 10) : 1)
+        let factor = heldFactor * Math.exp(st.ar[src]) * (phase.rate ? loadFactor * (1 + (st.loadExtra * phase.rate) / 10) : 1)
         if (st.drift && progress > 0.2) factor *= 1 + (st.drift * (progress - 0.2)) / 0.8
         let v = Math.exp(l) * factor
         if (gc && rnd.next() < NOISE_MODEL.gc.share) v += NOISE_MODEL.gc.extraMs[0] + rnd.next() * (NOISE_MODEL.gc.extraMs[1] - NOISE_MODEL.gc.extraMs[0])
