@@ -4,7 +4,7 @@
  * fails where it is written, with the field named.
  */
 import { ProcessHealthError } from './errors.ts'
-import { parseDurationMs, parseInstant, type Clock, systemClock } from './time.ts'
+import { formatDurationMs, parseDurationMs, parseInstant, type Clock, systemClock } from './time.ts'
 import type {
   DurationUnit,
   Fields,
@@ -109,6 +109,7 @@ function validateJudge(judge: JudgeOptions, where: string): void {
   }
   if (judge.baseline !== undefined && parseDurationMs(judge.baseline, `${where}.baseline`) <= 0) fail('baseline', 'must be longer than 0')
   if (judge.recent !== undefined && parseDurationMs(judge.recent, `${where}.recent`) <= 0) fail('recent', 'must be longer than 0')
+  if (judge.maxBaseline !== undefined && parseDurationMs(judge.maxBaseline, `${where}.maxBaseline`) <= 0) fail('maxBaseline', 'must be longer than 0')
   for (const key of ['minBaseline', 'minRecent', 'threshold', 'tolerance', 'ewmaLimit', 'cusumSlack', 'cusumLimit'] as const) {
     const v = judge[key]
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail(key, `must be a number ≥ 0, got ${JSON.stringify(v)}`)
@@ -275,6 +276,9 @@ export interface ObservationInput {
   fields?: Fields
 }
 
+/** How far in the future an observation's time may be (clock skew between machines) before it is refused. */
+export const maxClockSkewMs = 5 * 60_000
+
 /**
  * Turns an input into a checked observation of `process`: the indicator must
  * exist, the value must fit its kind, the labels must be low-cardinality.
@@ -283,6 +287,17 @@ export function createObservation(process: ProcessDefinition, input: Observation
   const indicator = findIndicator(process, input.indicator)
   const now = clock.now()
   const at = input.at === undefined ? now : parseInstant(input.at, 'at', now)
+  if (at > now + maxClockSkewMs) {
+    throw new ProcessHealthError(
+      'STEADY_HEALTH_AT_IN_FUTURE',
+      `at: ${new Date(at).toISOString()} is ${formatDurationMs(at - now)} in the future (now is ${new Date(now).toISOString()}); ` +
+        `an observation records when something happened, and at most ${formatDurationMs(maxClockSkewMs)} of clock skew is allowed`,
+      {
+        hint: 'record the time it happened (ISO 8601 with a zone, epoch seconds, or "2h ago"); check the clock and the time zone of what produced it',
+        details: { field: 'at', at, now },
+      },
+    )
+  }
   const { value, weight } = parseValue(indicator, input.value, input.weight)
   const labels = input.labels ?? {}
   validateLabels(indicator, labels)

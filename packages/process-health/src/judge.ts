@@ -7,7 +7,8 @@
  */
 import { isSlo, msPerUnit, objectiveValue } from './define.ts'
 import { formatNumber, formatPercent, formatValue, formatWindow, plural } from './format.ts'
-import { binomialUpperTail, cusum, ewma, mean, normalUpperTail, quantile, robust, robustZ, stddev, winsorize } from './stats.ts'
+import { businessMs, weekday, weekdaysOf, weeklyRhythmMethod } from './judge/rhythm.ts'
+import { betaBinomialUpperTail, wilsonLower, cusum, ewma, mean, normalUpperTail, quantile, robust, robustZ, stddev, winsorize } from './stats.ts'
 import { parseDurationMs } from './time.ts'
 import type {
   CountIndicator,
@@ -25,8 +26,11 @@ import type {
 
 /** One check of an indicator: its level against the baseline, its drift, its objective. */
 export interface HealthCheck {
-  /** `baseline` (recent level vs history), `drift` (EWMA), `objective` (threshold), `slo` (burn rate). */
-  name: 'baseline' | 'drift' | 'objective' | 'slo'
+  /**
+   * `baseline` (recent level vs history), `drift` (EWMA and CUSUM), `outlier` (one extreme event, named;
+   * never degraded on its own), `objective` (threshold), `slo` (burn rate).
+   */
+  name: 'baseline' | 'drift' | 'outlier' | 'objective' | 'slo'
   /** The check's own verdict. */
   state: HealthState
   /** A sentence with the numbers. */
@@ -73,7 +77,7 @@ export interface ProcessHealth {
   process: string
   /** Who answers for it. */
   owner: string
-  /** Degraded if any indicator is; unknown if any recorded indicator is (or none is recorded); else healthy. */
+  /** Degraded if any indicator is; healthy if every judged one is; unknown when none could be judged. */
   state: HealthState
   /** A sentence naming the indicators that decided the state. */
   reason: string
@@ -107,9 +111,11 @@ export interface ResolvedJudgeOptions {
   ewmaLimit: number
   cusumSlack: number
   cusumLimit: number
+  /** How far back a sparse indicator's baseline may reach to hold `minBaseline` events. */
+  maxBaselineMs: number
 }
 
-const kindDefaults: Record<IndicatorDefinition['kind'], Omit<ResolvedJudgeOptions, 'baselineMs' | 'recentMs'>> = {
+const kindDefaults: Record<IndicatorDefinition['kind'], Omit<ResolvedJudgeOptions, 'baselineMs' | 'recentMs' | 'maxBaselineMs'>> = {
   duration: { minBaseline: 10, minRecent: 3, threshold: 3.5, tolerance: 0.1, ewmaLambda: 0.2, ewmaLimit: 3, cusumSlack: 0.5, cusumLimit: 8 },
   rate: { minBaseline: 10, minRecent: 3, threshold: 3, tolerance: 0.02, ewmaLambda: 0.2, ewmaLimit: 3, cusumSlack: 0.5, cusumLimit: 8 },
   count: { minBaseline: 7, minRecent: 1, threshold: 3, tolerance: 0.1, ewmaLambda: 0.2, ewmaLimit: 3, cusumSlack: 0.5, cusumLimit: 8 },
@@ -119,6 +125,8 @@ const kindDefaults: Record<IndicatorDefinition['kind'], Omit<ResolvedJudgeOption
 export const defaultBaseline = '28d'
 /** Default recent window. */
 export const defaultRecent = '3d'
+/** Default reach of a sparse indicator's baseline (half a year: a handful of incidents or releases). */
+export const defaultMaxBaseline = '182d'
 /** Default SLO period. */
 export const defaultSloWindow = '28d'
 /** How far back DORA-style tiers look (FourKeys' three months). */
@@ -139,6 +147,10 @@ export function resolveJudgeOptions(process: ProcessDefinition, indicator: Indic
     ewmaLimit: merged.ewmaLimit ?? k.ewmaLimit,
     cusumSlack: merged.cusumSlack ?? k.cusumSlack,
     cusumLimit: merged.cusumLimit ?? k.cusumLimit,
+    maxBaselineMs: Math.max(
+      parseDurationMs(merged.maxBaseline ?? defaultMaxBaseline, `${process.name}.${indicator.name}.judge.maxBaseline`),
+      parseDurationMs(merged.baseline ?? defaultBaseline, 'baseline'),
+    ),
   }
 }
 
@@ -147,7 +159,9 @@ export function historyStart(process: ProcessDefinition, now: number, defaults: 
   let span = 0
   for (const indicator of process.indicators) {
     const o = resolveJudgeOptions(process, indicator, defaults)
-    let need = o.recentMs + o.baselineMs
+    // Durations and rates widen their windows when sparse: the recent one up to the baseline's
+    // length, the baseline up to maxBaseline.
+    let need = indicator.kind === 'count' ? o.recentMs + o.baselineMs : Math.max(o.recentMs, o.baselineMs) + o.maxBaselineMs
     if (indicator.kind === 'count') need += countPeriodMs(indicator) // whole periods
     if (indicator.objective && isSlo(indicator.objective)) need = Math.max(need, parseDurationMs(indicator.objective.window ?? defaultSloWindow, 'window'))
     if (indicator.tier) need = Math.max(need, tierWindowMs)
@@ -172,27 +186,36 @@ export function judgeProcess(process: ProcessDefinition, observations: readonly 
       { ...context, since },
     ),
   )
-  const degraded = indicators.filter((i) => i.state === 'degraded')
-  const recorded = indicators.filter((i) => i.unknownCause !== 'no-data')
-  const unknown = recorded.filter((i) => i.state === 'unknown')
-  const notRecorded = indicators.filter((i) => i.unknownCause === 'no-data').map((i) => i.indicator)
-  const notRecordedNote = notRecorded.length ? `; not recorded: ${notRecorded.join(', ')}` : ''
-  let state: HealthState
-  let reason: string
-  if (degraded.length) {
-    state = 'degraded'
-    reason = `degraded on ${degraded.map((i) => i.indicator).join(', ')}: ${degraded.map((i) => i.reason).join('; ')}`
-  } else if (recorded.length === 0) {
-    state = 'unknown'
-    reason = `no observations of any indicator (${indicators.map((i) => i.indicator).join(', ')}) in the window judged; record some with \`steady health record\``
-  } else if (unknown.length) {
-    state = 'unknown'
-    reason = `too little data for ${unknown.map((i) => i.indicator).join(', ')}: ${unknown.map((i) => i.reason).join('; ')}${notRecordedNote}`
-  } else {
-    state = 'healthy'
-    reason = `${recorded.length} of ${indicators.length} indicators healthy (${recorded.map((i) => i.indicator).join(', ')})${notRecordedNote}`
-  }
+  const { state, reason } = processVerdict(indicators)
   return { process: process.name, owner: process.owner, state, reason, indicators }
+}
+
+/**
+ * A process's state is what its judged indicators say: degraded if one is,
+ * healthy if every judged one is; an indicator with too little history is
+ * listed as not yet judged and never turns the process unknown while others
+ * are judged. Unknown only when nothing could be judged.
+ */
+function processVerdict(indicators: readonly IndicatorHealth[]): { state: HealthState; reason: string } {
+  const degraded = indicators.filter((i) => i.state === 'degraded')
+  const judged = indicators.filter((i) => i.state !== 'unknown')
+  const notYet = indicators.filter((i) => i.unknownCause === 'too-little-data')
+  const silent = indicators.filter((i) => i.unknownCause === 'no-data')
+  const notes = [
+    notYet.length ? `not yet judged: ${notYet.map((i) => `${i.indicator} (${i.reason})`).join('; ')}` : '',
+    silent.length ? `nothing recorded in the window read: ${silent.map((i) => i.indicator).join(', ')}` : '',
+  ].filter(Boolean)
+  const tail = notes.length ? `; ${notes.join('; ')}` : ''
+  if (degraded.length) {
+    return { state: 'degraded', reason: `degraded on ${degraded.map((i) => i.indicator).join(', ')}: ${degraded.map((i) => i.reason).join('; ')}` }
+  }
+  if (judged.length === 0 && notYet.length === 0) {
+    const names = indicators.map((i) => i.indicator).join(', ')
+    return { state: 'unknown', reason: `no observations of any indicator (${names}) in the window judged; record some with \`steady health record\`` }
+  }
+  if (judged.length === 0) return { state: 'unknown', reason: `no indicator could be judged yet${tail}` }
+  const names = judged.map((i) => i.indicator).join(', ')
+  return { state: 'healthy', reason: `${judged.length} of ${indicators.length} indicators healthy (${names})${tail}` }
 }
 
 /**
@@ -225,7 +248,7 @@ export function judgeIndicator(
   if (!anyData && degraded.length === 0) {
     state = 'unknown'
     unknownCause = 'no-data'
-    reason = `no observations of ${indicator.name} in the last ${formatWindow(result.windows.to - result.windows.baselineFrom)}`
+    reason = `nothing recorded in the last ${formatWindow(result.windows.to - result.windows.baselineFrom)}`
   } else if (degraded.length) {
     state = 'degraded'
     reason = degraded.map((c) => c.reason).join('; ')
@@ -235,8 +258,8 @@ export function judgeIndicator(
     reason = [...unknown, ...checks.filter((c) => c.state === 'healthy' && c.name !== 'drift')].map((c) => c.reason).join('; ')
   } else {
     state = 'healthy'
-    reason = checks
-      .filter((c) => c.name !== 'drift')
+    // The outlier finding first: it is what a reader should see.
+    reason = [...checks.filter((c) => c.name === 'outlier'), ...checks.filter((c) => c.name !== 'drift' && c.name !== 'outlier')]
       .map((c) => c.reason)
       .join('; ')
   }
@@ -298,23 +321,117 @@ function tooLittle(what: string, have: number, need: number, window: string, uni
   return `${have === 0 ? `no ${unit}s` : `only ${plural(have, unit)}`} ${what} (${window}); need ${formatNumber(need)} to judge`
 }
 
+/**
+ * The windows an indicator is judged on. Normally the last `recentMs` and the
+ * `baselineMs` before it; a sparse indicator (a few incidents or releases a
+ * month) widens them to hold its `minRecent` and `minBaseline` latest events:
+ * the recent window up to the baseline's length, the baseline up to
+ * `maxBaselineMs`. `eligible` picks the baseline events that count (the same
+ * days of the week). Widened edges fall on whole hours so the windows read well.
+ */
+export function sparseWindows(
+  ats: readonly number[],
+  now: number,
+  o: ResolvedJudgeOptions,
+  eligible: (recentFrom: number) => (at: number) => boolean = () => () => true,
+): { recentFrom: number; baselineFrom: number; widened: boolean } {
+  const hour = 3_600_000
+  const back = (t: number) => now - Math.ceil((now - t) / hour) * hour
+  let recentFrom = now - o.recentMs
+  let widened = false
+  const upToNow = ats.filter((a) => a <= now)
+  if (upToNow.filter((a) => a >= recentFrom).length < o.minRecent && upToNow.length >= o.minRecent) {
+    const edge = Math.max(now - Math.max(o.baselineMs, o.recentMs), back(upToNow[upToNow.length - o.minRecent]))
+    if (edge < recentFrom) [recentFrom, widened] = [edge, true]
+  }
+  const keep = eligible(recentFrom)
+  const before = upToNow.filter((a) => a < recentFrom && keep(a))
+  let baselineFrom = recentFrom - o.baselineMs
+  if (before.filter((a) => a >= baselineFrom).length < o.minBaseline) {
+    const target = before.length >= o.minBaseline ? back(before[before.length - o.minBaseline]) : Number.NEGATIVE_INFINITY
+    const edge = Math.max(recentFrom - o.maxBaselineMs, target)
+    if (edge < baselineFrom) [baselineFrom, widened] = [edge, true]
+  }
+  return { recentFrom, baselineFrom, widened }
+}
+
+/**
+ * Observations recorded at the same instant are one event's measurements
+ * (the lead times of one deployment's commits): they rise and fall together,
+ * so counting each as independent evidence overstates it. One value per
+ * event, the median of its observations; events keep their time order.
+ */
+export function groupEvents(history: readonly Observation[]): { at: number; value: number; size: number }[] {
+  const out: { at: number; value: number; size: number }[] = []
+  let i = 0
+  while (i < history.length) {
+    let j = i
+    while (j < history.length && history[j].at === history[i].at) j++
+    const values = history.slice(i, j).map((x) => x.value)
+    out.push({ at: history[i].at, value: values.length === 1 ? values[0] : quantile(values, 0.5), size: values.length })
+    i = j
+  }
+  return out
+}
+
+/** An instant to the minute, for sentences: `2025-03-07 13:15 UTC`. */
+function sinceText(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+}
+
+/** One-sided 95 %: how sure the error rate behind an SLO's burn must be before it counts. */
+const sloConfidenceZ = 1.645
+
+/** Fewest baseline events for the drift checks: a spread estimated from fewer is too uncertain (±13 % at 30) for 3σ limits. */
+const minDriftBaseline = 30
+
+/** The history a weekly-rhythm duration indicator is judged on: in business time, each value counts weekday time only. */
+function rhythmDurations(indicator: DurationIndicator, history: readonly Observation[]): readonly Observation[] {
+  if (indicator.rhythm !== 'weekly' || weeklyRhythmMethod() !== 'business-time') return history
+  const unit = msPerUnit[indicator.unit]
+  return history.map((x) => ({ ...x, value: businessMs(x.at - x.value * unit, x.at) / unit }))
+}
+
+/** For the week-part method: baseline events on the days of the week the recent window covers. */
+function weekPart(indicator: IndicatorDefinition, now: number): (recentFrom: number) => (at: number) => boolean {
+  if (indicator.rhythm !== 'weekly' || weeklyRhythmMethod() !== 'week-part') return () => () => true
+  return (recentFrom) => {
+    const days = weekdaysOf(recentFrom, now)
+    return (at) => days.has(weekday(at))
+  }
+}
+
+/** How the windows are named in sentences, with what the rhythm and the widening did. */
+function windowLabels(indicator: IndicatorDefinition, now: number, w: { recentFrom: number; baselineFrom: number; widened: boolean }, o: ResolvedJudgeOptions) {
+  const recentMs = now - w.recentFrom
+  const recentLabel = `the last ${formatWindow(recentMs)}`
+  const rhythm = indicator.rhythm === 'weekly' ? weeklyRhythmMethod() : 'none'
+  const note = rhythm === 'business-time' ? ', weekends left out' : rhythm === 'week-part' && recentMs < 7 * 86_400_000 ? ', the same days of the week' : ''
+  const wide = w.widened ? `, widened from ${formatWindow(o.recentMs)} and ${formatWindow(o.baselineMs)} for too few events` : ''
+  return { recentLabel, baseLabel: `the ${formatWindow(w.recentFrom - w.baselineFrom)} before${note}${wide}`, baseShort: formatWindow(w.recentFrom - w.baselineFrom) }
+}
+
 function judgeDuration(indicator: DurationIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): KindResult {
-  const recentFrom = now - o.recentMs
-  const baselineFrom = recentFrom - o.baselineMs
-  const base = history.filter((x) => x.at >= baselineFrom && x.at < recentFrom).map((x) => x.value)
-  const recentObs = history.filter((x) => x.at >= recentFrom)
-  const recent = recentObs.map((x) => x.value)
+  const all = groupEvents(rhythmDurations(indicator, history))
+  const grouped = all.length < history.length
+  const w = sparseWindows(all.map((x) => x.at), now, o, weekPart(indicator, now))
+  const { recentFrom, baselineFrom } = w
+  const keep = weekPart(indicator, now)(recentFrom)
+  const baseEvents = all.filter((x) => x.at >= baselineFrom && x.at < recentFrom && keep(x.at))
+  const recentEvents = all.filter((x) => x.at >= recentFrom)
+  const base = baseEvents.map((x) => x.value)
+  const recent = recentEvents.map((x) => x.value)
   const windows = { baselineFrom, recentFrom, to: now }
   const samples = { baseline: base.length, recent: recent.length }
-  const recentLabel = `the last ${formatWindow(o.recentMs)}`
-  const baseLabel = `the ${formatWindow(o.baselineMs)} before ${recentLabel}`
+  const { recentLabel, baseLabel } = windowLabels(indicator, now, w, o)
+  const unitWord = grouped ? 'event' : 'observation'
   const fmt = (v: number) => formatValue(indicator, v)
   const current = recent.length ? quantile(recent, 0.5) : undefined
   if (base.length < o.minBaseline || recent.length < o.minRecent) {
     const why =
       base.length < o.minBaseline
-        ? tooLittle('for a baseline', base.length, o.minBaseline, baseLabel, 'observation')
-        : tooLittle(`in ${recentLabel}`, recent.length, o.minRecent, `median so far ${current === undefined ? 'n/a' : fmt(current)}`, 'observation')
+        ? tooLittle('for a baseline', base.length, o.minBaseline, baseLabel, unitWord)
+        : tooLittle(`in ${recentLabel}`, recent.length, o.minRecent, `median so far ${current === undefined ? 'n/a' : fmt(current)}`, unitWord)
     return {
       checks: [unknownCheck('baseline', why, { baselineSamples: base.length, recentSamples: recent.length })],
       current,
@@ -326,20 +443,76 @@ function judgeDuration(indicator: DurationIndicator, history: readonly Observati
   const x = current as number
   const z = robustZ(x, summary)
   const rel = relChange(x, summary.median)
-  const worse = z * worseSign(indicator)
-  const shifted = worse > o.threshold && rel >= o.tolerance
+  const shifted = z * worseSign(indicator) > o.threshold && rel >= o.tolerance
   const diff = x - summary.median
+  const change = diff === 0 ? 'equal to' : `${pct(rel)} ${direction(indicator, diff)}`
+  const events = (n: number) => plural(n, unitWord)
+  const method = `method: modified z ${zText(z)}${shifted ? ' >' : ', limit'} ${formatNumber(o.threshold)}, robust standard deviations (from the MAD) between the recent median and the baseline's`
   const level: HealthCheck = {
     name: 'baseline',
     state: shifted ? 'degraded' : 'healthy',
-    reason: shifted
-      ? `median ${indicator.name} over ${recentLabel} is ${fmt(x)} (${plural(recent.length, 'observation')}), ${pct(rel)} ${direction(indicator, diff)} its ${formatWindow(o.baselineMs)} baseline median ${fmt(summary.median)} (modified z ${zText(z)} > ${formatNumber(o.threshold)})`
-      : `median ${indicator.name} over ${recentLabel} is ${fmt(x)} (${plural(recent.length, 'observation')}), ${diff === 0 ? 'equal to' : `${pct(rel)} ${direction(indicator, diff)}`} its ${formatWindow(o.baselineMs)} baseline median ${fmt(summary.median)} (modified z ${zText(z)}, limit ${formatNumber(o.threshold)})`,
+    reason: `median ${indicator.name} over ${recentLabel} is ${fmt(x)} (${events(recent.length)}), ${change} its usual ${fmt(summary.median)} (the median of ${baseLabel}, ${events(base.length)}); ${method}`,
     numbers: { current: x, baselineMedian: summary.median, mad: summary.mad, z: finite(z), relativeChange: finite(rel), threshold: o.threshold },
   }
+  const checks = [level, ...durationDrift(indicator, baseEvents, recentEvents, summary.median, o, fmt, recentLabel, unitWord)]
+  return { checks, current: x, baseline: summary.median, windows, samples }
+}
+
+/**
+ * The drift checks of a duration (EWMA for a sustained shift, CUSUM for a
+ * gradual drift), robust to one extreme run: values are clipped at ±4 robust
+ * deviations on a log scale, and a drift that disappears when the single
+ * worst recent event is left out is an outlier finding, not a shift.
+ */
+function durationDrift(
+  indicator: DurationIndicator,
+  baseEvents: readonly { at: number; value: number }[],
+  recentEvents: readonly { at: number; value: number }[],
+  baseMedian: number,
+  o: ResolvedJudgeOptions,
+  fmt: (v: number) => string,
+  recentLabel: string,
+  unitWord: string,
+): HealthCheck[] {
+  const base = baseEvents.map((x) => x.value)
+  if (base.length < minDriftBaseline) {
+    const why = `drift not checked: ${plural(base.length, `baseline ${unitWord}`)}, ${minDriftBaseline} needed to estimate the spread a drift is measured in`
+    return [{ name: 'drift', state: 'healthy', reason: why, numbers: { baselineSamples: base.length } }]
+  }
+  const drift = (recent: readonly { at: number; value: number }[]) => durationDriftOn(indicator, base, recent, baseMedian, o, fmt, recentLabel, unitWord)
+  const all = drift(recentEvents)
+  if (all.state !== 'degraded' || recentEvents.length < 2) return [all]
+  const sign = worseSign(indicator)
+  let worst = 0
+  for (let i = 1; i < recentEvents.length; i++) if (sign * recentEvents[i].value > sign * recentEvents[worst].value) worst = i
+  const without = drift(recentEvents.filter((_, i) => i !== worst))
+  if (without.state === 'degraded') return [all]
+  const out = recentEvents[worst]
+  const times = baseMedian > 0 ? ` (${formatNumber(out.value / baseMedian)}× the usual ${fmt(baseMedian)})` : ''
+  const outlier: HealthCheck = {
+    name: 'outlier',
+    state: 'healthy',
+    reason: `one outlier: ${indicator.name} was ${fmt(out.value)} at ${sinceText(out.at)}${times}; without it nothing has shifted, so it is one extreme ${unitWord}, not a sustained shift (a shift needs more than one)`,
+    numbers: { value: out.value, at: out.at, baselineMedian: baseMedian },
+  }
+  return [without, outlier]
+}
+
+/** The EWMA and CUSUM of a duration on log(x + c), clipped at ±4 robust deviations. */
+function durationDriftOn(
+  indicator: DurationIndicator,
+  base: readonly number[],
+  recentEvents: readonly { at: number; value: number }[],
+  baseMedian: number,
+  o: ResolvedJudgeOptions,
+  fmt: (v: number) => string,
+  recentLabel: string,
+  unitWord: string,
+): HealthCheck {
+  const recent = recentEvents.map((x) => x.value)
   // Durations are skewed: the EWMA runs on log(x + c), c a tenth of the baseline median (so zero
   // queue times are fine), clipped to ±4 robust deviations so one hung run cannot pass for a drift.
-  const c = summary.median > 0 ? summary.median / 10 : 1
+  const c = baseMedian > 0 ? baseMedian / 10 : 1
   const toLog = (v: number) => Math.log(v + c)
   const fromLog = (v: number) => Math.exp(v) - c
   const logBase = base.map(toLog)
@@ -347,7 +520,8 @@ function judgeDuration(indicator: DurationIndicator, history: readonly Observati
   const lo = logSummary.scale > 0 ? logSummary.median - 4 * logSummary.scale : Number.NEGATIVE_INFINITY
   const hi = logSummary.scale > 0 ? logSummary.median + 4 * logSummary.scale : Number.POSITIVE_INFINITY
   const baseW = winsorize(logBase, lo, hi)
-  const shift = driftCheck(indicator, winsorize(recent.map(toLog), lo, hi), undefined, mean(baseW), stddev(baseW) || logSummary.scale, o, fmt, indicator.name, 'observation', fromLog)
+  const since = recentEvents.length ? recentEvents[0].at : undefined
+  const shift = driftCheck(indicator, winsorize(recent.map(toLog), lo, hi), undefined, mean(baseW), stddev(baseW) || logSummary.scale, o, fmt, indicator.name, unitWord, fromLog, since)
   // A drift spread over the whole history raises the baseline with it, so the chart above
   // (recent against the whole baseline) misses it: a CUSUM measures every run since the
   // oldest third of the baseline against that third, on the same log scale.
@@ -363,14 +537,14 @@ function judgeDuration(indicator: DurationIndicator, history: readonly Observati
     sigma: stddev(anchorW) || anchorSummary.scale,
     anchorCount: anchorN,
     anchorCenter: quantile(base.slice(0, anchorN), 0.5),
-    recentCenter: x,
+    recentCenter: quantile(recent, 0.5),
     statistic: 'median',
-    unit: 'observation',
+    unit: unitWord,
     o,
     fmt,
     recentLabel,
   })
-  return { checks: [level, mergeDrift(shift, trend)], current: x, baseline: summary.median, windows, samples }
+  return mergeDrift(shift, trend)
 }
 
 function formatP(p: number): string {
@@ -393,6 +567,7 @@ function driftCheck(
   what: string,
   unit: string,
   back: (v: number) => number = (v) => v,
+  since?: number,
 ): HealthCheck {
   const r = ewma(values, mu0, sigma, o.ewmaLambda, weights)
   const sign = worseSign(indicator)
@@ -401,12 +576,14 @@ function driftCheck(
   const [value, limitValue, center] = [back(r.value), back(limit), back(mu0)]
   const drifted = beyond && relChange(value, center) >= o.tolerance
   const side = sign > 0 ? 'above' : 'below'
+  const from = since === undefined ? '' : ` (since ${sinceText(since)})`
+  const method = `method: EWMA, λ ${o.ewmaLambda} (each new value weighs ${pct(o.ewmaLambda)}), control limit ${o.ewmaLimit}σ of the EWMA`
   return {
     name: 'drift',
     state: drifted ? 'degraded' : 'healthy',
     reason: drifted
-      ? `EWMA of ${what} over the last ${plural(values.length, unit)} is ${fmt(value)}, ${side} its control limit ${fmt(limitValue)} (baseline ${fmt(center)}, λ ${o.ewmaLambda}, ${o.ewmaLimit}σ): a sustained shift`
-      : `EWMA of ${what} is ${fmt(value)}, within its control limit ${fmt(limitValue)}`,
+      ? `${what} has stayed ${side} its usual level: the last ${plural(values.length, unit)}${from} average ${fmt(value)}, ${pct(relChange(value, center))} ${side} the baseline's ${fmt(center)} and beyond the ${fmt(limitValue)} that chance alone reaches: a sustained shift; ${method}`
+      : `the recent average of ${what}, ${fmt(value)}, is within the ${fmt(limitValue)} chance alone reaches (${method})`,
     numbers: { ewma: value, limit: limitValue, center, lambda: o.ewmaLambda },
   }
 }
@@ -455,12 +632,13 @@ function trendCheck(indicator: IndicatorDefinition, t: TrendInput): HealthCheck 
   const drifted = r.value > o.cusumLimit && worse
   const anchor = `its oldest ${plural(t.anchorCount, `baseline ${t.unit}`)} (${t.statistic} ${fmt(t.anchorCenter)})`
   const rising = r.since >= 0 ? t.values.length - r.since : 0
+  const method = `method: CUSUM (Page), the sum of each value's excess over the anchor beyond a slack of ${formatNumber(o.cusumSlack)}σ, ${formatNumber(r.value)}σ against a limit of ${formatNumber(o.cusumLimit)}σ`
   return {
     name: 'drift',
     state: drifted ? 'degraded' : 'healthy',
     reason: drifted
-      ? `CUSUM of ${indicator.name} against ${anchor} is ${formatNumber(r.value)}σ, above its limit ${formatNumber(o.cusumLimit)}σ (slack ${formatNumber(o.cusumSlack)}σ), accumulating over the last ${plural(rising, t.unit)}: a gradual drift; the ${t.statistic} over ${t.recentLabel} is ${fmt(t.recentCenter)}, ${pct(rel)} ${direction(indicator, diff)} the anchor's`
-      : `CUSUM of ${indicator.name} against ${anchor} is ${formatNumber(r.value)}σ, ${r.value > o.cusumLimit ? `above its limit ${formatNumber(o.cusumLimit)}σ but the ${t.statistic} over ${t.recentLabel} (${fmt(t.recentCenter)}) is within ${pct(o.tolerance)} of the anchor's` : `within its limit ${formatNumber(o.cusumLimit)}σ`}`,
+      ? `${indicator.name} has crept ${sign > 0 ? 'up' : 'down'} over the last ${plural(rising, t.unit)}: the ${t.statistic} over ${t.recentLabel} is ${fmt(t.recentCenter)}, ${pct(rel)} ${direction(indicator, diff)} ${anchor}: a gradual drift; ${method}`
+      : `no gradual drift of ${indicator.name} against ${anchor}${r.value > o.cusumLimit ? `: the ${t.statistic} over ${t.recentLabel} (${fmt(t.recentCenter)}) is within ${pct(o.tolerance)} of it` : ''} (${method})`,
     numbers: { cusum: r.value, cusumLimit: o.cusumLimit, cusumSlack: o.cusumSlack, anchorCount: t.anchorCount, anchorCenter: t.anchorCenter, anchorRelativeChange: finite(rel) },
   }
 }
@@ -477,26 +655,17 @@ function mergeDrift(shift: HealthCheck, trend: HealthCheck): HealthCheck {
 }
 
 function judgeRate(indicator: RateIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): KindResult {
-  const recentFrom = now - o.recentMs
-  const baselineFrom = recentFrom - o.baselineMs
-  const base = history.filter((x) => x.at >= baselineFrom && x.at < recentFrom)
+  // A sparse rate (a release a week, a failure a quarter) widens its windows to hold its trials.
+  const w = sparseWindows(expandTrials(history), now, o, weekPart(indicator, now))
+  const { recentFrom, baselineFrom } = w
+  const keep = weekPart(indicator, now)(recentFrom)
+  const base = history.filter((x) => x.at >= baselineFrom && x.at < recentFrom && keep(x.at))
   const recent = history.filter((x) => x.at >= recentFrom)
-  const tally = (list: readonly Observation[]) => {
-    let hits = 0
-    let trials = 0
-    for (const x of list) {
-      const w = x.weight ?? 1
-      hits += x.value * w
-      trials += w
-    }
-    return { hits, trials }
-  }
   const b = tally(base)
   const r = tally(recent)
   const windows = { baselineFrom, recentFrom, to: now }
   const samples = { baseline: b.trials, recent: r.trials }
-  const recentLabel = `the last ${formatWindow(o.recentMs)}`
-  const baseLabel = `the ${formatWindow(o.baselineMs)} before ${recentLabel}`
+  const { recentLabel, baseLabel } = windowLabels(indicator, now, w, o)
   const fmt = (v: number) => formatPercent(v)
   const current = r.trials > 0 ? r.hits / r.trials : undefined
   if (b.trials < o.minBaseline || r.trials < o.minRecent) {
@@ -508,24 +677,70 @@ function judgeRate(indicator: RateIndicator, history: readonly Observation[], o:
   }
   const p0 = b.hits / b.trials
   const p1 = current as number
-  // Rates are binomial: the exact tail of the recent bad events under the baseline's bad fraction
-  // (smoothed by half an event, so a perfect history is not certainty). A normal z-score or an
-  // EWMA fails for rare events such as flaky runs, where one event is a big jump.
+  // Rates are binomial, and bad outcomes are often rare (a flaky run, a failed deployment): the
+  // chance of at least the recent number of bad outcomes when the bad fraction is only known from
+  // the baseline, as Beta(bad + ½, good + ½) (Jeffreys' prior): a beta-binomial tail. A short
+  // baseline is not read as certainty, and a perfect one still allows an occasional bad outcome.
   const badOf = (t: { hits: number; trials: number }) => (indicator.better === 'higher' ? t.trials - t.hits : t.hits)
-  const bad0 = (badOf(b) + 0.5) / (b.trials + 1)
-  const pValue = binomialUpperTail(badOf(r), r.trials, bad0)
+  const pValue = betaBinomialUpperTail(badOf(r), r.trials, badOf(b) + 0.5, b.trials - badOf(b) + 0.5)
   const pLimit = normalUpperTail(o.threshold)
   const diff = p1 - p0
   const worse = diff * worseSign(indicator) > 0
   const shifted = worse && pValue < pLimit && Math.abs(diff) >= o.tolerance
   const count = (t: { hits: number; trials: number }) => `${formatNumber(t.hits)} of ${formatNumber(t.trials)}`
+  const badWord = indicator.better === 'higher' ? 'failures' : 'events'
+  const restsOn = `it rests on ${formatNumber(badOf(b) + badOf(r))} ${badWord} in ${formatNumber(b.trials + r.trials)} trials`
+  const method = `method: beta-binomial p ${formatP(pValue)}${shifted ? ' <' : ', limit'} ${formatP(pLimit)}, the chance of this many ${badWord} at the baseline's rate (prior Beta(½, ½))`
   const level: HealthCheck = {
     name: 'baseline',
     state: shifted ? 'degraded' : 'healthy',
-    reason: `${indicator.name} over ${recentLabel} is ${fmt(p1)} (${count(r)}), ${diff === 0 ? 'equal to' : direction(indicator, diff)} its ${formatWindow(o.baselineMs)} baseline ${fmt(p0)} (${count(b)}; binomial p ${formatP(pValue)}${shifted ? ' <' : ', limit'} ${formatP(pLimit)})`,
+    reason: `${indicator.name} over ${recentLabel} is ${fmt(p1)} (${count(r)}), ${diff === 0 ? 'equal to' : direction(indicator, diff)} its usual ${fmt(p0)} (${count(b)} over ${baseLabel}); ${restsOn}; ${method}`,
     numbers: { current: p1, baseline: p0, pValue, pLimit, recentTrials: r.trials, baselineTrials: b.trials },
   }
   return { checks: [level], current: p1, baseline: p0, windows, samples }
+}
+
+/** Hits and trials of rate observations (a weighted observation counts its weight). */
+function tally(list: readonly Observation[]): { hits: number; trials: number } {
+  let hits = 0
+  let trials = 0
+  for (const x of list) {
+    const w = x.weight ?? 1
+    hits += x.value * w
+    trials += w
+  }
+  return { hits, trials }
+}
+
+/** One instant per trial (a weighted observation repeats its time), for widening windows by trials. */
+function expandTrials(history: readonly Observation[]): number[] {
+  const out: number[] = []
+  for (const x of history) for (let k = 0; k < Math.min(1_000, Math.max(1, Math.round(x.weight ?? 1))); k++) out.push(x.at)
+  return out
+}
+
+/**
+ * Which periods of a count with a weekly rhythm are compared (daily periods
+ * only): in business time, weekend days are left out of both windows; by
+ * week part, the baseline keeps the days of the week the recent window has.
+ * Bin k covers (now − (k+1)·per, now − k·per]; its day is its middle's.
+ */
+function countRhythm(indicator: CountIndicator, now: number, per: number, recentBins: number) {
+  const all = { recent: (_k: number) => true, base: (_k: number) => true, note: '', recentSpan: recentBins }
+  if (indicator.rhythm !== 'weekly' || per !== 86_400_000) return all
+  const dayOf = (k: number) => weekday(now - (k + 0.5) * per)
+  const mode = weeklyRhythmMethod()
+  if (mode === 'business-time') {
+    const weekdayBin = (k: number) => dayOf(k) !== 0 && dayOf(k) !== 6
+    let span = 0
+    for (let n = 0; n < recentBins; span++) if (weekdayBin(span)) n++
+    return { recent: weekdayBin, base: weekdayBin, note: ', weekends left out', recentSpan: span }
+  }
+  if (mode === 'week-part' && recentBins < 7) {
+    const days = new Set(Array.from({ length: recentBins }, (_, k) => dayOf(k)))
+    return { ...all, base: (k: number) => days.has(dayOf(k)), note: ', the same days of the week' }
+  }
+  return all
 }
 
 function countPeriodMs(indicator: CountIndicator): number {
@@ -534,7 +749,9 @@ function countPeriodMs(indicator: CountIndicator): number {
 
 function judgeCount(indicator: CountIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number, since: number): KindResult {
   const per = countPeriodMs(indicator)
-  const recentBins = Math.max(1, Math.round(o.recentMs / per))
+  const binKeeps = countRhythm(indicator, now, per, Math.max(1, Math.round(o.recentMs / per)))
+  // In business time the recent window is the last N weekdays (a Monday looks back to Thursday).
+  const recentBins = binKeeps.recentSpan
   const baselineBins = Math.max(0, Math.floor(o.baselineMs / per))
   const recentFrom = now - recentBins * per
   const baselineFrom = recentFrom - baselineBins * per
@@ -548,13 +765,13 @@ function judgeCount(indicator: CountIndicator, history: readonly Observation[], 
   const covered = (k: number) => now - k * per > since
   const recent: number[] = []
   const base: number[] = []
-  for (let k = recentBins - 1; k >= 0; k--) if (covered(k)) recent.push(sums[k])
-  for (let k = recentBins + baselineBins - 1; k >= recentBins; k--) if (covered(k)) base.push(sums[k])
+  for (let k = recentBins - 1; k >= 0; k--) if (covered(k) && binKeeps.recent(k)) recent.push(sums[k])
+  for (let k = recentBins + baselineBins - 1; k >= recentBins; k--) if (covered(k) && binKeeps.base(k)) base.push(sums[k])
   const windows = { baselineFrom, recentFrom, to: now }
   const samples = { baseline: base.length, recent: recent.length }
   const period = formatWindow(per)
   const recentLabel = `the last ${formatWindow(recentBins * per)}`
-  const baseLabel = `the ${formatWindow(baselineBins * per)} before ${recentLabel}`
+  const baseLabel = `the ${formatWindow(baselineBins * per)} before ${recentLabel}${binKeeps.note}`
   const fmt = (v: number) => formatValue(indicator, v)
   const current = recent.length ? mean(recent) : undefined
   if (base.length < o.minBaseline || recent.length < o.minRecent) {
@@ -578,7 +795,7 @@ function judgeCount(indicator: CountIndicator, history: readonly Observation[], 
   const level: HealthCheck = {
     name: 'baseline',
     state: shifted ? 'degraded' : 'healthy',
-    reason: `${indicator.name} over ${recentLabel} averages ${fmt(x)} (${formatNumber(total)} in ${plural(recent.length, `${period} period`)}), ${diff === 0 ? 'equal to' : `${pct(rel)} ${direction(indicator, diff)}`} its ${formatWindow(baselineBins * per)} baseline ${fmt(lambda0)} (median ${formatNumber(summary.median)}; z ${zText(z)}${shifted ? ' >' : ', limit'} ${formatNumber(o.threshold)})`,
+    reason: `${indicator.name} over ${recentLabel} averages ${fmt(x)} (${formatNumber(total)} in ${plural(recent.length, `${period} period`)}), ${diff === 0 ? 'equal to' : `${pct(rel)} ${direction(indicator, diff)}`} its usual ${fmt(lambda0)} (the mean of ${baseLabel}, median ${formatNumber(summary.median)}); method: z ${zText(z)}${shifted ? ' >' : ', limit'} ${formatNumber(o.threshold)}, the recent mean's distance from the baseline's in standard errors (the Poisson √mean or the robust spread, whichever is larger)`,
     numbers: { current: x, baselineMean: lambda0, baselineMedian: summary.median, mad: summary.mad, z, threshold: o.threshold },
   }
   const shift = driftCheck(indicator, recent, undefined, lambda0, sigma, o, fmt, indicator.name, `${period} period`)
@@ -679,7 +896,10 @@ function judgeSlo(indicator: IndicatorDefinition, slo: SloObjective, history: re
       total += g.total
     }
     const errorRate = total ? (total - good) / total : Number.NaN
-    return { good, total, errorRate, burn: errorRate / (1 - slo.slo) }
+    // The burn the sample supports: the Wilson lower bound of its error rate (one-sided 95 %),
+    // so 1 failure in 19 runs (5.3 %, a point burn of 1.05× at 95 %) is not read as a spent budget.
+    const sure = total ? wilsonLower(total - good, total, sloConfidenceZ) / (1 - slo.slo) : Number.NaN
+    return { good, total, errorRate, burn: errorRate / (1 - slo.slo), sure }
   }
   const sloWindowMs = parseDurationMs(slo.window ?? defaultSloWindow, 'objective.window')
   const maxBurn = slo.maxBurnRate ?? 1
@@ -694,6 +914,7 @@ function judgeSlo(indicator: IndicatorDefinition, slo: SloObjective, history: re
     shortBurnRate: finite(short.burn),
     periodBurnRate: finite(period.burn),
     maxBurnRate: maxBurn,
+    burnRateLowerBound: finite(long.sure),
   }
   if (long.total < o.minRecent) {
     return unknownCheck(
@@ -702,18 +923,23 @@ function judgeSlo(indicator: IndicatorDefinition, slo: SloObjective, history: re
       numbers,
     )
   }
+  // The short window only tells that a burn has stopped; its few events are read as they are.
   const shortConfirms = short.total < o.minRecent || short.burn > maxBurn
-  const burning = long.burn > maxBurn && shortConfirms
-  const periodMissed = period.total >= o.minBaseline && period.burn > 1
+  const burning = long.sure > maxBurn && shortConfirms
+  const periodMissed = period.total >= o.minBaseline && period.sure > 1
   const head = `${formatPercent(long.good / long.total)} ${goodWord} over the last ${formatWindow(o.recentMs)} (${formatNumber(long.good)} of ${formatNumber(long.total)}); the SLO of ${formatPercent(slo.slo)} leaves a ${budget} error budget`
   const periodText = `over ${formatWindow(sloWindowMs)}: ${formatPercent(period.good / period.total)} ${goodWord}, ${pct(period.burn)} of the budget spent`
   let reason: string
   if (burning) {
-    reason = `${indicator.name}: ${head}, burning at ${formatNumber(long.burn)}× (limit ${formatNumber(maxBurn)}×${short.total >= o.minRecent ? `, ${formatNumber(short.burn)}× over the last ${formatWindow(o.recentMs / 12)}` : ''}); ${periodText}`
+    reason = `${indicator.name}: ${head}, burning at ${formatNumber(long.burn)}×, at least ${formatNumber(long.sure)}× with 95 % confidence (limit ${formatNumber(maxBurn)}×${short.total >= o.minRecent ? `, ${formatNumber(short.burn)}× over the last ${formatWindow(o.recentMs / 12)}` : ''}); ${periodText}`
   } else if (periodMissed) {
     reason = `${indicator.name}: SLO of ${formatPercent(slo.slo)} missed ${periodText}; recent burn ${formatNumber(long.burn)}×`
   } else {
-    const recovering = long.burn > maxBurn ? ` (${formatNumber(long.burn)}× over ${formatWindow(o.recentMs)} but ${formatNumber(short.burn)}× over the last ${formatWindow(o.recentMs / 12)}: recovering)` : ''
+    const unsure =
+      long.burn > maxBurn && long.sure <= maxBurn
+        ? ` (${formatNumber(long.total - long.good)} bad of ${formatNumber(long.total)} is too few to tell from the budget: with 95 % confidence the burn is only known to be at least ${formatNumber(long.sure)}×; method: Wilson lower bound)`
+        : ''
+    const recovering = unsure ? unsure : long.burn > maxBurn ? ` (${formatNumber(long.burn)}× over ${formatWindow(o.recentMs)} but ${formatNumber(short.burn)}× over the last ${formatWindow(o.recentMs / 12)}: recovering)` : ''
     reason = `${indicator.name}: ${head}, burning at ${formatNumber(long.burn)}× (limit ${formatNumber(maxBurn)}×)${recovering}; ${periodText}`
   }
   return { name: 'slo', state: burning || periodMissed ? 'degraded' : 'healthy', reason, numbers }

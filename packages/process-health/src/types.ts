@@ -60,6 +60,13 @@ export interface JudgeOptions {
   cusumSlack?: number
   /** The CUSUM's decision limit h in standard deviations (default 8). */
   cusumLimit?: number
+  /**
+   * Sparse indicators (a few incidents or releases a month): how far back the
+   * baseline may reach to hold `minBaseline` events when `baseline` holds too
+   * few. Default `182d`. The recent window likewise widens to hold
+   * `minRecent` events, up to the length of `baseline`.
+   */
+  maxBaseline?: DurationInput
 }
 
 /**
@@ -128,6 +135,12 @@ interface IndicatorBase {
    * given, any other label is rejected. These also become Prometheus labels.
    */
   labels?: readonly string[]
+  /**
+   * `weekly` when the indicator follows the week (lead times stretched by
+   * weekends, few deployments on Sundays): it is then judged in business time
+   * (weekends taken out). Default: no rhythm.
+   */
+  rhythm?: 'weekly'
   /** Classifies the history into tiers (the DORA definitions use this). */
   tier?: (history: readonly Observation[], now: number) => TierResult | undefined
 }

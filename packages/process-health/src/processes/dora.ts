@@ -108,6 +108,8 @@ export function doraProcess(options: ReadyMadeOptions = {}): ProcessDefinition {
       better: 'higher',
       labels,
       description: 'successful deployments to production, one observation (1) each, at the deployment finish',
+      // Fewer deployments at weekends: judged in business time (see docs/process-health.md).
+      rhythm: 'weekly',
       tier: deploymentFrequencyTier,
     },
     {
@@ -117,6 +119,8 @@ export function doraProcess(options: ReadyMadeOptions = {}): ProcessDefinition {
       better: 'lower',
       labels,
       description: 'deployment finished − commit created, one per change deployed, at the deployment finish',
+      // A change committed on Friday evening waits the weekend for its release.
+      rhythm: 'weekly',
       tier: durationTier(3_600_000, 'lead time'),
     },
     {
