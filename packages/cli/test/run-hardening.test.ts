@@ -60,6 +60,31 @@ test('the printed replay line runs nothing in bash and selects the scenario, wha
   assert.match(replay.out, '✗ evil $(touch')
 })
 
+/** Fails when a terminal would act on `text`: a raw control character (a newline ends a line), or a workflow command line. */
+function assertTerminalSafe(text: string, where: string): void {
+  for (const line of text.split('\n')) {
+    assert.not.match(line, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/, `${where}: a raw control character in ${JSON.stringify(line)}`)
+    assert.not.ok(line.trimStart().startsWith('::'), `${where}: a workflow command line ${JSON.stringify(line)}`)
+  }
+}
+
+test('names and response text reach the terminal escaped: no raw escapes, no line starting with ::', async () => {
+  const name = 'two\nlines \u001b[31mred ::error::x'
+  const dir = project({ 's.scenario.ts': failingScenario(name).replace("toBe(201)", "toBe(201)\n  throw new Error('bad\\n::warning::from a message \\u001b]0;title\\u0007')") })
+  const r = await steady(['run', 's.scenario.ts', '--target', url, '--reporter', 'pretty', '--out', 'out', '--iterations', '1'], dir)
+  assert.is(r.code, 1, r.out + r.err)
+  assertTerminalSafe(r.out, 'steady run output')
+  assert.match(r.out, '✗ two\\nlines \\e[31mred ::error::x')
+  assert.match(r.out, '\\::error title=owned::from the body')
+  const missing = await steady(['run', 's.scenario.ts', '--target', url, '--replay', 'out', '--scenario', 'nope\n::error::x\u001b[2J'], dir)
+  assert.is(missing.code, 2)
+  assertTerminalSafe(missing.err, 'the error')
+  await steady(['run', 's.scenario.ts', '--target', url, '--reporter', 'json', '--out', 'json'], dir)
+  const verdict = await steady(['verdict', 'json/run.json', '--format', 'text'], dir)
+  assert.match(verdict.out, 'two\\nlines', verdict.out + verdict.err)
+  assertTerminalSafe(verdict.out + verdict.err, 'steady verdict')
+})
+
 test('the printed curl sends a masked header from a shell variable: with it set the server gets the secret', async () => {
   if (spawnSync('curl', ['--version']).status !== 0) {
     if (process.env.CI === 'true') throw new Error('curl is missing: apt-get install -y curl')

@@ -3,6 +3,7 @@
  * `code` (`STEADY_CONFIG_INVALID`), a message that names the file and the field,
  * a `hint` that says what to do, and the exit code the CLI should end with.
  */
+import { terminalText } from './terminal.ts'
 
 const brand = Symbol.for('steady.error')
 
@@ -73,12 +74,13 @@ export function isSteadyError(value: unknown): value is SteadyError {
  * Unknown errors keep their message; their stack is only for `verbose`.
  */
 export function formatError(error: unknown, verbose = false): string {
+  // Messages quote names, paths and answers from outside: made safe for the terminal they are printed on.
   if (isSteadyError(error)) {
-    const lines = [`error: ${error.message}`]
-    if (error.hint) lines.push(`  → ${error.hint}`)
+    const lines = [`error: ${terminalText(error.message)}`]
+    if (error.hint) lines.push(`  → ${terminalText(error.hint)}`)
     if (verbose && error.cause instanceof Error && error.cause.stack) lines.push(error.cause.stack)
     return lines.join('\n')
   }
-  if (error instanceof Error) return verbose && error.stack ? `error: ${error.stack}` : `error: ${error.message}`
-  return `error: ${String(error)}`
+  if (error instanceof Error) return terminalText(verbose && error.stack ? `error: ${error.stack}` : `error: ${error.message}`)
+  return `error: ${terminalText(String(error))}`
 }

@@ -11,7 +11,7 @@ export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic } from './atomic.
 export { Redactor, redact, REDACTED } from './redact.ts'
 export type { RedactionOptions } from './redact.ts'
 export { shellQuote, shellCommand } from './shell.ts'
-export { terminalLine, terminalText } from './terminal.ts'
+export { terminalLine, terminalText, terminalSafe } from './terminal.ts'
 export { LatencyHistogram, HISTOGRAM_PARAMETERS } from './histogram.ts'
 export type { HistogramSummary } from './histogram.ts'
 export { RUN_SCHEMA, seriesKey, signatureKey } from './run-record.ts'

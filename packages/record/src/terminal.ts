@@ -53,3 +53,17 @@ export function terminalText(text: string): string {
     .map((line) => neutraliseLine(line.replace(unsafe, (c) => (c === '\t' ? c : escapeChar(c)))))
     .join('\n')
 }
+
+/**
+ * A copy of a JSON-like value with every string passed through
+ * {@link terminalLine} (a name or message with a newline stays on its line),
+ * for renderers that print a whole document (a verdict) and colour it themselves.
+ */
+export function terminalSafe<T>(value: T): T {
+  if (typeof value === 'string') return terminalLine(value) as T
+  if (Array.isArray(value)) return value.map((v: unknown) => terminalSafe(v)) as T
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) out[k] = terminalSafe(v)
+  return out as T
+}

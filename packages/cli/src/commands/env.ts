@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander'
 import { relative } from 'node:path'
-import { ExitCode, Redactor, SteadyError, formatDuration } from '@steady/record'
+import { ExitCode, Redactor, SteadyError, formatDuration, terminalLine, terminalText } from '@steady/record'
 import { listEnvironments, parseTags, startEnvironment, stopEnvironment, type ListedEnvironment, type RunningEnvironment } from '@steady/env'
 import type { CliContext } from '../context.ts'
 
@@ -79,11 +79,11 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
         // `env up` leaves it running: the services outlive this command.
         keep: true,
         signal: ctx.signal,
-        log: (line) => ctx.err(line + '\n'),
+        log: (line) => ctx.err(terminalText(line) + '\n'),
         env: ctx.env,
       })
       const r = new Redactor()
-      ctx.out(opts.format === 'json' ? JSON.stringify(r.value(handle.env), null, 2) + '\n' : r.text(describeUp(handle.env, dir)))
+      ctx.out(opts.format === 'json' ? JSON.stringify(r.value(handle.env), null, 2) + '\n' : terminalText(r.text(describeUp(handle.env, dir))))
       setExit(ExitCode.ok)
     })
 
@@ -100,8 +100,8 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
       if (opts.format === 'json') {
         ctx.out(JSON.stringify(r.value({ environments, errors: errors.map((e) => ({ code: e.code, message: e.message })) }), null, 2) + '\n')
       } else {
-        ctx.out(environments.length ? r.text(table(environments)) : `no environments are up in ${dir}\n`)
-        for (const e of errors) ctx.err(`warning: ${e.message}\n`)
+        ctx.out(terminalText(environments.length ? r.text(table(environments)) : `no environments are up in ${dir}\n`))
+        for (const e of errors) ctx.err(`warning: ${terminalText(e.message)}\n`)
       }
       setExit(ExitCode.ok)
     })
@@ -127,12 +127,12 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
       let failed: unknown
       for (const id of ids) {
         try {
-          await stopEnvironment(id, { projectDir: dir, config: environments, log: (line) => ctx.err(line + '\n') })
-          ctx.out(`torn down ${id}\n`)
+          await stopEnvironment(id, { projectDir: dir, config: environments, log: (line) => ctx.err(terminalText(line) + '\n') })
+          ctx.out(`torn down ${terminalLine(id)}\n`)
         } catch (error) {
           // Keep going: one stuck environment must not keep the others up.
           if (ids.length === 1) throw error
-          ctx.err(`error: ${id}: ${(error as Error).message}\n`)
+          ctx.err(terminalText(`error: ${id}: ${(error as Error).message}`) + '\n')
           failed ??= error
         }
       }

@@ -13,6 +13,7 @@ import {
   readRunRecord,
   Redactor,
   SteadyError,
+  terminalSafe,
   writeFileAtomic,
   type RedactionOptions,
   type RunRecord,
@@ -92,7 +93,8 @@ export async function baselineForVerdict(path: string | undefined): Promise<{ ba
 
 /** Writes the rendered verdict to `-o` or stdout. */
 export async function emitVerdict(ctx: CliContext, verdict: Verdict, format: VerdictFormat, output: string | undefined, redactor: Redactor, all: boolean): Promise<void> {
-  const text = renderVerdict(verdict, format, { color: ctx.color && !output && format === 'text', all, redactor })
+  // The text form is for a terminal or a CI log: names and messages from the run cannot drive either.
+  const text = renderVerdict(format === 'text' ? terminalSafe(verdict) : verdict, format, { color: ctx.color && !output && format === 'text', all, redactor })
   if (output) {
     const path = resolve(ctx.cwd, output)
     await writeFileAtomic(path, text)

@@ -4,7 +4,7 @@
  * command runs, so other commands do not pay for @steady/scenario.
  */
 import { isAbsolute, join, resolve } from 'node:path'
-import { ExitCode, Redactor, SteadyError, newRunId, parseDuration, type Subject } from '@steady/record'
+import { ExitCode, Redactor, SteadyError, newRunId, parseDuration, terminalLine, type Subject } from '@steady/record'
 import { loadScenarioFiles, planReplay, resolveTarget, runScenarios, type ReplayPlan, type ScenarioConfig, type SetupOutcome } from '@steady/scenario'
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
@@ -113,7 +113,7 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
 
   return withTarget(flags, config, async (target) => {
     if (replay) {
-      ctx.out(`replaying ${JSON.stringify(replay.scenario)} iteration ${replay.iteration} of run ${replay.record.id} (seed ${replay.seed}) with the recorded setup results\n\n`)
+      ctx.out(terminalLine(`replaying ${JSON.stringify(replay.scenario)} iteration ${replay.iteration} of run ${replay.record.id} (seed ${replay.seed}) with the recorded setup results`) + '\n\n')
     }
     const result = await runScenarios({
       files,
@@ -139,7 +139,7 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
       configHash: loaded.hash,
       onReporterError: (e) => ctx.err(`warning: the ${e.reporter} reporter failed (${e.hook}): ${e.message}\n`),
     })
-    if (replay) for (const line of setupLines(result.setups, replay.record.id)) ctx.out(line + '\n')
+    if (replay) for (const line of setupLines(result.setups, replay.record.id)) ctx.out(terminalLine(line) + '\n')
     if (result.status === 'passed') return ExitCode.ok
     return ExitCode.failed
   }, { ctx, loaded, outDir: dir })

@@ -1,5 +1,5 @@
 /** `--replay` prints every request and response of the iteration, redacted. */
-import { formatDuration, type Redactor } from '@steady/record'
+import { formatDuration, terminalText, type Redactor } from '@steady/record'
 import type { Exchange } from '@steady/scenario'
 
 const limit = 4096
@@ -11,7 +11,7 @@ function body(b: string | Uint8Array | undefined, type: string | undefined): str
   return s.length > limit ? s.slice(0, limit) + `… (${s.length} chars)` : s
 }
 
-/** One exchange as text, every header and body passed through `redactor`. */
+/** One exchange as text, every header and body passed through `redactor`, safe for a terminal. */
 export function formatExchange(e: Exchange, redactor: Redactor): string {
   const lines: string[] = []
   lines.push(`→ ${e.method} ${redactor.text(e.url)}${e.step ? `   [step ${e.step}]` : ''}`)
@@ -28,5 +28,5 @@ export function formatExchange(e: Exchange, redactor: Redactor): string {
     const b = body(e.responseBody, ct)
     if (b) lines.push('  ' + redactor.text(b).replace(/\n/g, '\n  '))
   }
-  return lines.join('\n') + '\n\n'
+  return terminalText(lines.join('\n')) + '\n\n'
 }

@@ -1,5 +1,5 @@
 /** Plain-text pieces shared by the console, JUnit and GitHub reporters. */
-import { formatDuration, shellCommand } from '@steady/record'
+import { formatDuration, shellCommand, terminalLine, terminalText } from '@steady/record'
 import type { FailureSample } from '../failure.ts'
 
 /** ANSI styling that becomes a no-op without colour. */
@@ -31,38 +31,41 @@ export function replayCommand(sample: FailureSample, record: string): string {
 
 /**
  * A failure as text: where, what, the diff, the last request and response,
- * curl, and the replay command. Input is already redacted.
+ * curl, and the replay command. Input is already redacted. The service and
+ * the scenario author control most of it, so every piece is made safe for a
+ * terminal (control characters escaped, no line starting with `::`).
  */
 export function formatFailure(sample: FailureSample, options: { style?: Style; record?: string } = {}): string {
   const st = options.style ?? plain
+  const line = terminalLine
   const lines: string[] = []
   const where = [sample.file ? `${sample.file}${sample.line ? `:${sample.line}` : ''}` : undefined, sample.step ? `step "${sample.step}"` : 'outside any step', `iteration ${sample.replay.iteration}`]
     .filter(Boolean)
     .join(' · ')
-  lines.push(st.dim(where))
-  lines.push(st.red(sample.message))
+  lines.push(st.dim(line(where)))
+  lines.push(st.red(terminalText(sample.message)))
   if (sample.diff) {
     lines.push('')
-    for (const l of sample.diff.split('\n')) lines.push(l.startsWith('- ') ? st.green(l) : l.startsWith('+ ') ? st.red(l) : st.dim(l))
+    for (const l of terminalText(sample.diff).split('\n')) lines.push(l.startsWith('- ') ? st.green(l) : l.startsWith('+ ') ? st.red(l) : st.dim(l))
   }
   if (sample.logs?.length) {
     lines.push('', st.dim('log:'))
-    for (const l of sample.logs) lines.push('  ' + l)
+    for (const l of sample.logs) lines.push('  ' + line(l))
   }
   if (sample.request) {
     const r = sample.request
-    lines.push('', st.bold(`→ ${r.method} ${r.url}`))
-    for (const [k, v] of Object.entries(r.headers)) lines.push(st.dim(`  ${k}: ${v}`))
-    if (r.body) lines.push(indent(r.body, '  '))
+    lines.push('', st.bold(line(`→ ${r.method} ${r.url}`)))
+    for (const [k, v] of Object.entries(r.headers)) lines.push(st.dim(line(`  ${k}: ${v}`)))
+    if (r.body) lines.push(indent(terminalText(r.body), '  '))
   }
   if (sample.response) {
     const r = sample.response
     lines.push(st.bold(`← ${r.status} (${formatDuration(r.durationMs)})`))
-    for (const [k, v] of Object.entries(r.headers)) lines.push(st.dim(`  ${k}: ${v}`))
-    if (r.body) lines.push(indent(r.body, '  '))
+    for (const [k, v] of Object.entries(r.headers)) lines.push(st.dim(line(`  ${k}: ${v}`)))
+    if (r.body) lines.push(indent(terminalText(r.body), '  '))
   }
-  if (sample.curl) lines.push('', st.dim('reproduce:'), sample.curl)
-  if (options.record) lines.push(st.dim('replay:'), replayCommand(sample, options.record))
-  else lines.push(st.dim(`data seed: --seed ${sample.replay.seed}`))
+  if (sample.curl) lines.push('', st.dim('reproduce:'), terminalText(sample.curl))
+  if (options.record) lines.push(st.dim('replay:'), line(replayCommand(sample, options.record)))
+  else lines.push(st.dim(`data seed: --seed ${line(sample.replay.seed)}`))
   return lines.join('\n')
 }

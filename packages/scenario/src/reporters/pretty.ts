@@ -3,7 +3,7 @@
  * in full (diff, request, response, curl, replay command), then a summary.
  * Colour only on a terminal without `NO_COLOR`.
  */
-import { formatDuration } from '@steady/record'
+import { formatDuration, terminalLine as line } from '@steady/record'
 import type { IterationResult } from '../iteration.ts'
 import { colours, formatFailure, plain } from './format.ts'
 import type { Reporter, RunResult, RunStartInfo, ScenarioSummary } from './types.ts'
@@ -28,8 +28,8 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
     onRunStart(info) {
       start = info
       total = info.scenarios.length * info.iterations
-      const target = info.targetName ? `${info.targetName} (${info.target})` : info.target
-      if (info.replay) out(st.bold(`steady run --replay · ${info.replay.scenario} · iteration ${info.replay.iteration} · seed ${info.seed} · ${target}\n\n`))
+      const target = line(info.targetName ? `${info.targetName} (${info.target})` : info.target)
+      if (info.replay) out(st.bold(`steady run --replay · ${line(info.replay.scenario)} · iteration ${info.replay.iteration} · seed ${info.seed} · ${target}\n\n`))
       else
         out(
           st.dim(
@@ -44,12 +44,12 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
     onScenarioEnd(s: ScenarioSummary) {
       const mark = s.status === 'passed' ? st.green('✓') : s.status === 'failed' ? st.red('✗') : s.status === 'interrupted' ? st.yellow('■') : st.yellow('-')
       let detail: string
-      if (s.status === 'skipped') detail = `skipped${s.skipReason ? `: ${s.skipReason}` : ''}`
+      if (s.status === 'skipped') detail = `skipped${s.skipReason ? `: ${line(s.skipReason)}` : ''}`
       else {
         const its = s.iterations === 1 ? '1 iteration' : `${s.iterations} iterations`
         detail = `${s.failed ? `${s.failed} of ${its} failed` : its}, ${s.iterations > 1 ? `mean ${formatDuration(s.meanMs)}, max ${formatDuration(s.maxMs)}` : formatDuration(s.durationMs)}${s.status === 'interrupted' ? ', interrupted' : ''}`
       }
-      out(`  ${mark} ${s.name}  ${st.dim(`(${detail})`)}\n`)
+      out(`  ${mark} ${line(s.name)}  ${st.dim(`(${detail})`)}\n`)
     },
     onRunEnd(result: RunResult) {
       const record = result.outputs.find((p) => p.endsWith('run.json'))
@@ -58,7 +58,7 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
       if (unique.length) {
         out(`\n${st.bold(st.red('Failures'))}\n`)
         for (const f of unique) {
-          out(`\n  ${st.red('✗')} ${st.bold(f.scenario)}${f.kind === 'setup' ? st.dim(' (setup/teardown)') : ''}\n`)
+          out(`\n  ${st.red('✗')} ${st.bold(line(f.scenario))}${f.kind === 'setup' ? st.dim(' (setup/teardown)') : ''}\n`)
           out(formatFailure(f, { style: st, record }).replace(/^/gm, '    ') + '\n')
         }
       }
@@ -67,9 +67,9 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
       if (count('failed')) parts.push(st.red(`${count('failed')} failed`))
       if (count('skipped')) parts.push(st.yellow(`${count('skipped')} skipped`))
       if (count('interrupted')) parts.push(st.yellow(`${count('interrupted')} interrupted`))
-      out(`\n${parts.join(', ')} ${st.dim(`(${formatDuration(result.record.durationMs)}) · seed ${result.record.seed} · run ${result.record.id}`)}\n`)
-      if (result.outputs.length) out(st.dim(`wrote ${result.outputs.join(', ')}\n`))
-      for (const e of result.reporterErrors) out(st.yellow(`warning: reporter ${e.reporter} failed in ${e.hook}: ${e.message}\n`))
+      out(`\n${parts.join(', ')} ${st.dim(`(${formatDuration(result.record.durationMs)}) · seed ${line(result.record.seed)} · run ${line(result.record.id)}`)}\n`)
+      if (result.outputs.length) out(st.dim(line(`wrote ${result.outputs.join(', ')}`) + '\n'))
+      for (const e of result.reporterErrors) out(st.yellow(line(`warning: reporter ${e.reporter} failed in ${e.hook}: ${e.message}`)) + '\n')
       void start
       void done
     },
