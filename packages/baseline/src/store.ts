@@ -12,9 +12,8 @@
  * Every change is a read-modify-write under a lock file, written atomically.
  */
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { assertValid, SteadyError, writeFileAtomic } from '@steady/record'
+import { assertValid, parseJsonText, readRegularFile, SteadyError, writeFileAtomic, type JsonFileKind } from '@steady/record'
 import type { RunSummary } from './summary.ts'
 
 export const BASELINE_SCHEMA = 'steady.baseline/1'
@@ -132,20 +131,23 @@ function stripEnd<T>(o: Record<string, T | string> | undefined): Record<string, 
 
 const hint = 'a baseline is written by `steady baseline add <run.json> --baseline <file>`; fix or remove the file'
 
+const baselineFile: JsonFileKind = {
+  what: 'baseline',
+  notFoundCode: 'STEADY_BASELINE_NOT_FOUND',
+  unreadableCode: 'STEADY_BASELINE_UNREADABLE',
+  pathHint: 'create it with `steady baseline add <run.json> --baseline <file>`',
+  contentHint: hint,
+}
+
 /** Parses and validates a baseline from text; `file` names it in errors. */
 export function parseBaseline(text: string, file: string): BaselineFile {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    throw new SteadyError('STEADY_BASELINE_UNREADABLE', `${file} is not valid JSON: ${(error as Error).message}`, {
-      hint: /<<<<<<<|>>>>>>>/.test(text)
-        ? 'the file has merge-conflict markers: add `*.json merge=union` to baselines/.gitattributes, or keep both sides\' run lines and delete the markers'
-        : hint,
-      cause: error,
-      details: { file },
-    })
-  }
+  const conflicted = /<<<<<<<|>>>>>>>/.test(text)
+  const value = parseJsonText(text, file, {
+    ...baselineFile,
+    contentHint: conflicted
+      ? 'the file has merge-conflict markers: add `*.json merge=union` to baselines/.gitattributes, or keep both sides\' run lines and delete the markers'
+      : hint,
+  })
   if (value && typeof value === 'object' && 'schema' in value && (value as { schema: unknown }).schema !== BASELINE_SCHEMA) {
     throw new SteadyError('STEADY_BASELINE_SCHEMA', `${file} has schema ${JSON.stringify((value as { schema: unknown }).schema)}, expected "${BASELINE_SCHEMA}"`, {
       hint: 'pass a baseline file (baselines/<service>.json), not a run record or a verdict',
@@ -164,17 +166,7 @@ export function parseBaseline(text: string, file: string): BaselineFile {
 
 /** Reads and validates a baseline file; a missing file is an error here (callers decide what it means). */
 export async function readBaseline(path: string): Promise<BaselineFile> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    throw new SteadyError('STEADY_BASELINE_NOT_FOUND', `cannot read baseline ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      hint: 'create it with `steady baseline add <run.json> --baseline <file>`',
-      cause: error,
-      details: { file: path },
-    })
-  }
-  return parseBaseline(text, path)
+  return parseBaseline(await readRegularFile(path, baselineFile), path)
 }
 
 function sortedEntries<T>(o: Record<string, T>): [string, T][] {

@@ -110,9 +110,44 @@ test('steady record recover rebuilds run.json from a killed run; validate checks
   const bad = await run(['record', 'validate', dir])
   assert.is(bad.code, 2)
   assert.match(bad.err, 'truncated')
+  assert.match(bad.err, 'steady record recover')
   const none = await run(['record', 'recover', mkdtempSync(join(tmpdir(), 'empty-'))])
   assert.is(none.code, 2)
   assert.match(none.err, 'no events.ndjson')
+})
+
+test('record validate refuses a FIFO, a folder without run.json and a non-JSON file, quoting none of its bytes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'steady-fifo-'))
+  const fifo = join(dir, 'run.json')
+  const made = spawnSync('mkfifo', [fifo])
+  assert.is(made.status, 0, 'mkfifo')
+  // Nobody ever writes to the FIFO: a reader that opened it would wait forever (the guard ends the test instead).
+  let guard: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => (guard = setTimeout(() => reject(new Error('blocked on the FIFO')), 30_000)))
+  for (const target of [fifo, dir]) {
+    const r = await Promise.race([run(['record', 'validate', target]), timeout])
+    assert.is(r.code, 2)
+    assert.match(r.err, 'is a named pipe (FIFO), not a run record file')
+  }
+  for (const argv of [['compare', fifo, fifo], ['verdict', fifo]]) {
+    const r = await Promise.race([run(argv, dir), timeout])
+    assert.is(r.code, 2, argv.join(' '))
+    assert.match(r.err, 'named pipe (FIFO)')
+  }
+  clearTimeout(guard)
+  const secret = join(dir, 'secret.env')
+  writeFileSync(secret, 'API_TOKEN=s3cr3t-value\nDB_PASSWORD=hunter2\n')
+  const notJson = await run(['record', 'validate', secret])
+  assert.is(notJson.code, 2)
+  assert.match(notJson.err, `${secret} is not JSON`)
+  assert.not.match(notJson.err, 'truncated')
+  for (const leaked of ['API_TOKEN', 's3cr3t', 'hunter2']) assert.not.match(notJson.err, leaked)
+  const broken = join(dir, 'broken.json')
+  writeFileSync(broken, '{\n  "schema": "steady.run/1",\n  "token" "abc123"\n}\n')
+  const mid = await run(['record', 'validate', broken])
+  assert.is(mid.code, 2)
+  assert.match(mid.err, 'a syntax error at line 3, column 11')
+  assert.not.match(mid.err, 'abc123')
 })
 
 test('the installed bin runs the sources inside the monorepo', () => {

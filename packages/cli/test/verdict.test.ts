@@ -163,7 +163,7 @@ test('inconclusive: an unreadable baseline fails closed too', async () => {
   writeFileSync(bad, '{"schema": "steady.baseline/1", "runs": {')
   const r = await cli('verdict', clean, '--baseline', bad, '--gate', 'staging')
   assert.is(r.code, 3)
-  assert.match(r.out, /not valid JSON/)
+  assert.match(r.out, /broken\.json is cut short/)
 })
 
 test('inconclusive: too few baseline runs (2 of the 3 needed)', async () => {
@@ -285,7 +285,7 @@ test('bad input exits 2: missing run, invalid JSON, another schema, unknown gate
   writeFileSync(junk, '{"schema": "steady.run/1", "id": ')
   const invalid = await cli('verdict', junk, '--baseline', baseline)
   assert.is(invalid.code, 2)
-  assert.match(invalid.err, /junk\.json is not valid JSON \(the file looks truncated\)/)
+  assert.match(invalid.err, /junk\.json is cut short: it is the beginning of a JSON document \(the file looks truncated\)/)
   const other = await cli('verdict', baseline, '--baseline', baseline)
   assert.is(other.code, 2)
   assert.match(other.err, /has schema "steady\.baseline\/1", expected "steady\.run\/1"/)

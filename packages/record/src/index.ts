@@ -47,6 +47,8 @@ export {
   RECORD_FILE,
 } from './io.ts'
 export type { RunHeader, RunRecordWriterOptions } from './io.ts'
+export { readRegularFile, parseJsonText, jsonProblem } from './json-file.ts'
+export type { JsonFileKind, JsonProblem } from './json-file.ts'
 export { runRecordSchema, validatorFor, assertValid, describeSchemaError } from './schema.ts'
 export { comparabilityKey, comparabilityDiff, newRunId } from './identity.ts'
 export { VERDICT_SCHEMA, verdictSchema } from './verdict.ts'

@@ -8,10 +8,10 @@
  * {@link recoverRunRecord} compacts the events file that is left.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SteadyError } from './errors.ts'
 import { writeFileAtomicSync } from './atomic.ts'
+import { parseJsonText, readRegularFile, type JsonFileKind } from './json-file.ts'
 import { HISTOGRAM_PARAMETERS, LatencyHistogram } from './histogram.ts'
 import { Redactor } from './redact.ts'
 import { assertValid, runRecordSchema } from './schema.ts'
@@ -276,25 +276,18 @@ function serialiseRecord(record: RunRecord): string {
 
 const readHint = 'pass a run.json written by steady run, steady load or steady soak'
 
+const recordFile: JsonFileKind = {
+  what: 'run record',
+  notFoundCode: 'STEADY_RECORD_NOT_FOUND',
+  unreadableCode: 'STEADY_RECORD_UNREADABLE',
+  pathHint: 'check the path; steady run/soak/load --out <dir> writes <dir>/run.json',
+  contentHint: readHint,
+  truncatedHint: 'if the run was killed, rebuild it from its events with: steady record recover <run folder>',
+}
+
 /** Parses and validates a run record from text; `file` names it in errors. */
 export function parseRunRecord(text: string, file: string): RunRecord {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    const truncated = text.trim().length > 0 && !/[}\]]\s*$/.test(text)
-    throw new SteadyError(
-      'STEADY_RECORD_UNREADABLE',
-      `${file} is not valid JSON${truncated ? ' (the file looks truncated)' : ''}: ${(error as Error).message}`,
-      {
-        hint: truncated
-          ? `if the run was killed, rebuild it from its events with: steady record recover <run folder>`
-          : readHint,
-        cause: error,
-        details: { file },
-      },
-    )
-  }
+  const value = parseJsonText(text, file, recordFile)
   if (value && typeof value === 'object' && 'schema' in value && (value as { schema: unknown }).schema !== RUN_SCHEMA) {
     const schema = (value as { schema: unknown }).schema
     throw new SteadyError('STEADY_RECORD_SCHEMA', `${file} has schema ${JSON.stringify(schema)}, expected "${RUN_SCHEMA}"`, {
@@ -308,16 +301,7 @@ export function parseRunRecord(text: string, file: string): RunRecord {
 /** Reads and validates `run.json` (or a folder containing one). */
 export async function readRunRecord(path: string): Promise<RunRecord> {
   const file = existsSync(join(path, RECORD_FILE)) ? join(path, RECORD_FILE) : path
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    throw new SteadyError('STEADY_RECORD_NOT_FOUND', `cannot read run record ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      hint: 'check the path; steady run/soak/load --out <dir> writes <dir>/run.json',
-      cause: error,
-      details: { file },
-    })
-  }
+  const text = await readRegularFile(file, recordFile)
   return parseRunRecord(text, file)
 }
 

@@ -2,33 +2,25 @@
  * Reading what a report is made from, with errors that name the file and say
  * what to do: the run record, the verdict, the baseline.
  */
-import { readFile } from 'node:fs/promises'
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { assertValid, readRunRecord, SteadyError, VERDICT_SCHEMA, verdictSchema, RECORD_FILE, type RedactionOptions, type Verdict } from '@steady/record'
+import { assertValid, parseJsonText, readRegularFile, readRunRecord, SteadyError, VERDICT_SCHEMA, verdictSchema, RECORD_FILE, type JsonFileKind, type RedactionOptions, type Verdict } from '@steady/record'
 import { readBaseline } from '@steady/baseline'
 import type { ReportInput } from './report.ts'
 
 const verdictHint = 'pass the verdict.json that `steady verdict --format json` wrote for this run'
 
+const verdictFile: JsonFileKind = {
+  what: 'verdict',
+  notFoundCode: 'STEADY_VERDICT_NOT_FOUND',
+  unreadableCode: 'STEADY_VERDICT_UNREADABLE',
+  pathHint: 'check the --verdict path; steady verdict --format json writes one',
+  contentHint: verdictHint,
+}
+
 /** Reads and validates a verdict file (`steady.verdict/1`). */
 export async function readVerdict(path: string): Promise<Verdict> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    throw new SteadyError('STEADY_VERDICT_NOT_FOUND', `cannot read verdict ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      hint: 'check the --verdict path; steady verdict --format json writes one',
-      cause: error,
-      details: { file: path },
-    })
-  }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    throw new SteadyError('STEADY_VERDICT_UNREADABLE', `${path} is not valid JSON: ${(error as Error).message}`, { hint: verdictHint, cause: error, details: { file: path } })
-  }
+  const value = parseJsonText(await readRegularFile(path, verdictFile), path, verdictFile)
   if (value && typeof value === 'object' && 'schema' in value && (value as { schema: unknown }).schema !== VERDICT_SCHEMA) {
     const schema = (value as { schema: unknown }).schema
     throw new SteadyError('STEADY_VERDICT_SCHEMA', `${path} has schema ${JSON.stringify(schema)}, expected "${VERDICT_SCHEMA}"`, { hint: verdictHint, details: { file: path, schema } })
