@@ -41,7 +41,9 @@ export interface VerdictView {
   mode: 'verdict' | 'compare'
   /** Primary findings that failed: they decide the gate. */
   decisive: FindingView[]
-  /** Secondary findings that changed: reported only (unless the gate names them). */
+  /** Secondary findings that changed critically (far past the tolerance): not gated, but shown at the top. */
+  criticalSecondary: FindingView[]
+  /** Other secondary findings that changed: reported only (unless the gate names them). */
   secondary: FindingView[]
   /** Primary findings that could not be decided: they keep the gate from a yes or no. */
   inconclusive: FindingView[]

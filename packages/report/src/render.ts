@@ -106,6 +106,7 @@ export function renderPage(input: PageInput): string {
   const verdict: VerdictView | undefined = input.verdict && {
     ...input.verdict,
     decisive: link(input.verdict.decisive),
+    criticalSecondary: link(input.verdict.criticalSecondary),
     secondary: link(input.verdict.secondary),
     inconclusive: link(input.verdict.inconclusive),
     acceptedOrMuted: link(input.verdict.acceptedOrMuted),
@@ -116,7 +117,8 @@ export function renderPage(input: PageInput): string {
   const judgedScenarios = verdict?.scenarios ?? new Map()
   // Latency per scenario: an overview of its steps' p95, then each step's own chart, folded
   // unless one of its steps failed or has a finding.
-  const flagged = new Set([...(verdict?.decisive ?? []), ...(verdict?.secondary ?? [])].map((f) => f.series).filter(Boolean))
+  const changed = [...(verdict?.decisive ?? []), ...(verdict?.criticalSecondary ?? []), ...(verdict?.secondary ?? [])]
+  const flagged = new Set(changed.map((f) => f.series).filter(Boolean))
   const latencySection: Html = charts.scenarios.length
     ? join(
         charts.scenarios.map((g) => {

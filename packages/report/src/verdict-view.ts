@@ -205,7 +205,7 @@ function findingView(f: Finding): FindingView {
     f.status === 'fail'
       ? f.primary
         ? `fails the gate${f.severity ? ` (${f.severity})` : ''}`
-        : 'changed (secondary)'
+        : `changed (secondary${f.severity === 'critical' ? ', critical' : ''})`
       : f.status === 'inconclusive'
         ? 'inconclusive'
         : f.status === 'accepted'
@@ -311,7 +311,9 @@ export function verdictView(v: Verdict): VerdictView {
     gate: v.gate.name,
     mode: v.mode,
     decisive: views((f) => f.status === 'fail' && f.primary),
-    secondary: views((f) => f.status === 'fail' && !f.primary),
+    // A critical secondary change is shown above the fold, never folded under a green box.
+    criticalSecondary: views((f) => f.status === 'fail' && !f.primary && f.severity === 'critical'),
+    secondary: views((f) => f.status === 'fail' && !f.primary && f.severity !== 'critical'),
     inconclusive: views((f) => f.status === 'inconclusive' && f.primary),
     acceptedOrMuted: views((f) => f.status === 'accepted' || f.status === 'muted'),
     info: views((f) => f.status === 'info' || (f.status === 'inconclusive' && !f.primary)),

@@ -9,7 +9,7 @@ import { escapeHtml, jsonForScript, renderReport, writeReport } from '@steady/re
 import { makeRecord, PAYLOADS, SECRET } from './fixtures/make-record.ts'
 import { makeBaseline, makeVerdict } from './fixtures/make-verdict.ts'
 import { judge, selectGate } from '@steady/baseline'
-import { SteadyError } from '@steady/record'
+import { SteadyError, type Finding, type Verdict } from '@steady/record'
 import { bucketQuantile, fold, theilSen } from '../src/stats.ts'
 import { buildCharts, MAX_POINTS } from '../src/charts.ts'
 import { classify, readableSeries } from '../src/series.ts'
@@ -258,6 +258,75 @@ test('with a verdict, charts draw its fitted lines and its prediction intervals;
   assert.ok(upper.some((v) => v !== null && Math.abs(v - level.interval![1]) < 0.01), 'the band in peak is the prediction interval')
   assert.match(page, 'the baseline’s median over its 3 comparable runs')
   assert.match(page, 'Intel Xeon Platinum 8375C there')
+})
+
+/** The fixture verdict turned into a pass whose only change is a critical secondary RSS growth (an off-heap leak, once). */
+function passWithCriticalSecondary(record: RunRecord): Verdict {
+  const v = makeVerdict(record, baseline())
+  const rss = record.series.find((s) => s.name === 'process_resident_memory_bytes')!
+  const pass = { status: 'pass' as const, reason: 'no primary check changed beyond the tolerance', findings: [] }
+  const leak: Finding = {
+    id: `leak:${rss.key}`,
+    kind: 'leak',
+    question: 'stable',
+    status: 'fail',
+    primary: false,
+    severity: 'critical',
+    series: rss.key,
+    stat: 'growth per hour',
+    unit: 'bytes/h',
+    baseline: 2.04e8,
+    current: 6.12e10,
+    change: 6.1e10,
+    changeKind: 'absolute',
+    pValue: 3.9e-6,
+    message: 'resident memory growth per hour: 194.5 MiB/h → 56.97 GiB/h (+56.78 GiB/h), p = 3.9e-6',
+  }
+  return {
+    ...v,
+    result: 'pass',
+    exitCode: 0,
+    summary: 'PASS (gate staging)',
+    working: pass,
+    stable: pass,
+    findings: [...v.findings.filter((f) => f.status === 'pass'), leak],
+  }
+}
+
+test('a pass with a critical secondary change is a warning box that opens with it, never a green box hiding it', () => {
+  const record = plain()
+  const page = renderReport({ record, verdict: passWithCriticalSecondary(record), baseline: baseline() })
+  const top = markup(page.slice(page.indexOf('<section class="verdict'), page.indexOf('id="run"')))
+  assert.match(top, '<section class="verdict warn" id="verdict"')
+  assert.not.match(top, 'verdict good')
+  assert.match(top, '<p class="headline">Passed against the staging gate, but: 1 critical change not gated</p>')
+  const list = top.indexOf('Critical changes not gated (1)')
+  assert.ok(list > 0)
+  // Above the fold: before every folded list, and not inside the folded "secondary change" list.
+  assert.ok(list < top.indexOf('<details'), 'the critical change comes before anything folded')
+  assert.ok(top.indexOf('resident memory growth per hour') > list)
+  assert.match(top, 'changed (secondary, critical)')
+  assert.not.match(top, /secondary changes?<\/summary>|secondary change, reported only/)
+  // A pass without it stays green.
+  const clean = passWithCriticalSecondary(record)
+  clean.findings = clean.findings.filter((f) => f.status === 'pass')
+  const green = markup(renderReport({ record, verdict: clean, baseline: baseline() }))
+  assert.match(green, '<section class="verdict good" id="verdict"')
+  assert.match(green, '<p class="headline">Passed against the staging gate</p>')
+})
+
+test('a failing verdict opens with what fails, then the critical changes not gated, before comparability', () => {
+  const record = plain()
+  const failing = makeVerdict(record, baseline())
+  const critical = passWithCriticalSecondary(record).findings.find((f) => f.kind === 'leak' && !f.primary)!
+  failing.findings = [...failing.findings, critical]
+  const top = markup(renderReport({ record, verdict: failing, baseline: baseline() }).split('id="run"')[0])
+  assert.match(top, '<p class="headline">Failed against the staging gate (and 1 critical change not gated)</p>')
+  assert.match(top, '<section class="verdict bad" id="verdict"')
+  const fails = top.indexOf('What fails the gate (5)')
+  const notGated = top.indexOf('Critical changes not gated (1)')
+  assert.ok(fails > 0 && notGated > fails, 'what fails first')
+  assert.ok(notGated < top.indexOf('baseline runs compared'), 'comparability after what failed')
 })
 
 test('a baseline without a verdict: the top says there is no verdict and whether the baseline is comparable', () => {

@@ -21,9 +21,18 @@ ${baseline ? baselineLine(baseline) : ''}
 <p>It shows what the run measured; it does not say whether the version is working or stable${baseline ? ', although a baseline was given (its numbers and ranges are shown for comparison)' : ''}. To judge it, run <code>steady verdict &lt;run.json&gt; --baseline &lt;baseline.json&gt; --gate &lt;gate&gt; --report</code>, or pass <code>--verdict &lt;verdict.json&gt;</code> to <code>steady report</code>.</p>
 </section>`
   }
-  const tone = verdict.outcome === 'pass' ? 'good' : verdict.outcome === 'fail' ? 'bad' : 'warn'
+  const critical = verdict.criticalSecondary.length
+  // A pass with critical changes the gate does not judge is a warning, not a green box.
+  const tone = verdict.outcome === 'pass' ? (critical ? 'warn' : 'good') : verdict.outcome === 'fail' ? 'bad' : 'warn'
   const word = verdict.outcome === 'pass' ? 'Passed' : verdict.outcome === 'fail' ? 'Failed' : 'Inconclusive'
-  const headline = verdict.mode === 'compare' ? `${word}: compared with another run (not a gate)` : `${word}${verdict.gate ? ` against the ${verdict.gate} gate` : ''}`
+  const gate = verdict.gate ? ` against the ${verdict.gate} gate` : ''
+  const against = verdict.mode === 'compare' ? `${word}: compared with another run (not a gate)` : `${word}${gate}`
+  const notGated = `${plural(critical, 'critical change')} not gated`
+  const headline = !critical
+    ? against
+    : verdict.outcome === 'pass'
+      ? `${against}, but: ${notGated}`
+      : `${against} (and ${notGated})`
   const finding = (f: FindingView) =>
     // The kind is the group's heading: each item starts with where it is.
     html`<li><span class="tag ${f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none'}">${f.tag}</span>${f.place ? html`<span class="finding-kind">${f.place}</span>` : ''}${
@@ -46,6 +55,12 @@ ${baseline ? baselineLine(baseline) : ''}
       ? html`<details class="more-findings"><summary>${plural(verdict.info.length, 'finding')} for information (secondary, or not deciding anything)</summary>${groups(verdict.info, brief, 5, brief)}</details>`
       : ''
   }`
+  const criticalList = critical
+    ? html`<h3 class="critical-secondary">Critical changes not gated (${critical})</h3><p class="small">${
+        `Secondary checks: they do not decide ${verdict.gate ? `the ${verdict.gate} gate` : 'the gate'}, ` +
+        'but each changed far past its tolerance. Read them before shipping, or make the check primary in the gate.'
+      }</p>${groups(verdict.criticalSecondary, finding, 5, brief)}`
+    : ''
   const secondary = verdict.secondary.length
     ? html`<details class="more-findings"><summary>${plural(verdict.secondary.length, 'secondary change')}, reported only (they do not fail this gate)</summary>${groups(verdict.secondary, brief, 5, brief)}</details>`
     : ''
@@ -71,7 +86,7 @@ ${verdict.answers.every((a) => a.why) ? '' : html`<p>${verdict.summary}</p>`}
 <ul class="answers">${join(
     verdict.answers.map((a) => html`<li><span class="answer ${toneOf(a.answer)}">${a.question}? ${a.answer}</span>${a.why ? html` <span class="small">${a.why}</span>` : ''}</li>`),
   )}</ul>
-${comparable}${decisive}${other}${secondary}${notJudged}${passed}${verdict.notes.length ? html`<h3>Notes</h3><ul class="small">${join(verdict.notes.map((n) => html`<li>${n}</li>`))}</ul>` : ''}
+${decisive}${criticalList}${comparable}${other}${secondary}${notJudged}${passed}${verdict.notes.length ? html`<h3>Notes</h3><ul class="small">${join(verdict.notes.map((n) => html`<li>${n}</li>`))}</ul>` : ''}
 </section>`
 }
 
