@@ -37,17 +37,34 @@ export function formatProgress(s: ProgressSnapshot): string {
   return parts.join(' · ')
 }
 
+/** Load windows of one phase, and how many of them the generator was saturated in. */
+export interface SaturationCount {
+  phase: string
+  windows: number
+  saturated: number
+  /** Why, without the window's own numbers (`event-loop utilisation ≥ 0.9`), in order first seen. */
+  reasons: string[]
+}
+
+/** `generator saturated in 7 of 30 windows of peak`: one line per phase, not one per window. */
+export function formatSaturation(c: SaturationCount): string {
+  const why = c.reasons.length ? ` (${c.reasons.join(', ')})` : ''
+  return `generator saturated in ${c.saturated} of ${c.windows} window${c.windows === 1 ? '' : 's'} of ${c.phase}${why}`
+}
+
 export class Progress {
   readonly #o: ProgressOptions
   #lastPlain = -Infinity
   #live = false
+  #phases = new Map<string, SaturationCount>()
 
   constructor(options: ProgressOptions) {
     this.#o = options
   }
 
   update(s: ProgressSnapshot): void {
-    const line = formatProgress(s)
+    const c = this.#phases.get(s.phase)
+    const line = formatProgress(s) + (c?.saturated ? ` · ${formatSaturation(c)} so far` : '')
     if (this.#o.isTTY) {
       this.#o.write(`\r\u001b[2K${line}`)
       this.#live = true
@@ -63,6 +80,30 @@ export class Progress {
   /** Prints a message on its own line (moving the live line out of the way). */
   log(message: string): void {
     this.#o.write((this.#live ? '\r\u001b[2K' : '') + message + '\n')
+  }
+
+  /**
+   * Counts a load window of a phase. A saturated generator is reported once per
+   * phase, with the count, by {@link endPhase} (a line per window buries the log).
+   */
+  loadWindow(phase: string, saturated: boolean, reasons: readonly string[] = []): void {
+    let c = this.#phases.get(phase)
+    if (!c) this.#phases.set(phase, (c = { phase, windows: 0, saturated: 0, reasons: [] }))
+    c.windows++
+    if (!saturated) return
+    c.saturated++
+    for (const r of reasons) {
+      // The window's own measurement varies; the kind of limit is what a reader needs.
+      const kind = r.replace(/ [\d.]+(ms)? ≥/, ' ≥')
+      if (!c.reasons.includes(kind)) c.reasons.push(kind)
+    }
+  }
+
+  /** Ends a phase: one line with how many of its load windows the generator was saturated in, if any. */
+  endPhase(phase: string): SaturationCount | undefined {
+    const c = this.#phases.get(phase)
+    if (c?.saturated) this.log(formatSaturation(c))
+    return c
   }
 
   /** Ends the live line. */

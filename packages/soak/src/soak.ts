@@ -194,7 +194,8 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     const event = (e: RunEvent) => {
       writer.event(e)
       live?.events.labels(e.kind).inc()
-      if (e.kind !== 'phase-start' && e.kind !== 'phase-end') progress.log(`${e.kind}: ${e.message}`)
+      // Saturated windows are counted and reported once per phase (progress.endPhase), not a line per window.
+      if (e.kind !== 'phase-start' && e.kind !== 'phase-end' && e.kind !== 'generator-saturated') progress.log(`${e.kind}: ${e.message}`)
     }
     for (const p of plan.phases) {
       if (p.load && !p.load.startsWith('__')) {
@@ -412,6 +413,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
             live?.loadRate.set(loadRate)
             const dropped = Object.values(w.counters).filter((c) => c.metric === 'dropped_iterations').reduce((n, c) => n + c.value, 0)
             if (dropped) live?.dropped.inc(dropped)
+            progress.loadWindow(phase.name, w.generator.saturated, w.generator.reasons)
             if (w.generator.saturated) {
               event({ atMs: now(), kind: 'generator-saturated', message: `the load generator was saturated in window ${w.index} of ${phase.name}: ${w.generator.reasons.join(', ')}`, data: { phase: phase.name } })
             }
@@ -432,6 +434,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       // The warm-up goes into the record, so the judge ignores what the plan said to ignore (not its own default).
       writer.phaseEnded({ name: phase.name, startMs, endMs, warmupMs: phase.warmupMs, ...(phaseLoad ? { load: phaseLoad } : {}) })
       event({ atMs: endMs, kind: 'phase-end', message: `phase ${phase.name} ended`, data: { phase: phase.name } })
+      progress.endPhase(phase.name)
     }
 
     // ── the end: stop probing, last scrape, teardown hooks, compact ─────────

@@ -1,0 +1,50 @@
+/**
+ * The soak's progress output: a saturated load generator is one line per
+ * phase with a count (not a line per window), and the live line carries the
+ * count so far. Deterministic inputs, a clock that never moves.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { formatSaturation, Progress } from '../src/progress.ts'
+
+function capture(isTTY: boolean): { progress: Progress; lines: () => string[]; raw: string[] } {
+  const raw: string[] = []
+  const progress = new Progress({ write: (t) => raw.push(t), isTTY, now: () => 0 })
+  const lines = () => raw.join('').split(/\r\u001b\[2K|\n/).filter(Boolean)
+  return { progress, lines, raw }
+}
+
+const lateness = (ms: number) => `startLateness p99 ${ms}ms ≥ 50ms`
+
+test('a generator saturated in 7 of 30 windows of peak is one line at the end of peak, with the count and why', () => {
+  const { progress, lines } = capture(false)
+  for (let i = 0; i < 12; i++) progress.loadWindow('nominal', false)
+  assert.is(progress.endPhase('nominal')?.saturated, 0)
+  for (let i = 0; i < 30; i++) progress.loadWindow('peak', i % 4 === 1 && i < 28, i % 4 === 1 ? [lateness(60 + i)] : [])
+  const counted = progress.endPhase('peak')
+  assert.equal(counted, { phase: 'peak', windows: 30, saturated: 7, reasons: ['startLateness p99 ≥ 50ms'] })
+  const said = lines()
+  assert.equal(said, ['generator saturated in 7 of 30 windows of peak (startLateness p99 ≥ 50ms)'])
+})
+
+test('no line for a phase without saturation, nor for a phase that never loaded', () => {
+  const { progress, raw } = capture(false)
+  for (let i = 0; i < 5; i++) progress.loadWindow('warm', false)
+  assert.is(progress.endPhase('warm')?.windows, 5)
+  assert.is(progress.endPhase('quiet'), undefined)
+  assert.equal(raw, [])
+})
+
+test('on a terminal the live line shows the count so far; the phase line moves the live line out of the way', () => {
+  const { progress, raw } = capture(true)
+  progress.loadWindow('peak', true, ['eventLoopUtilization 0.97 ≥ 0.9'])
+  progress.loadWindow('peak', false)
+  progress.update({ phase: 'peak', elapsedMs: 20_000, totalMs: 60_000, iterations: 10, passed: 10 })
+  assert.match(raw.at(-1)!, /phase peak · .* · generator saturated in 1 of 2 windows of peak \(eventLoopUtilization ≥ 0\.9\) so far$/)
+  progress.loadWindow('peak', true, ['eventLoopUtilization 0.95 ≥ 0.9'])
+  progress.endPhase('peak')
+  assert.is(raw.at(-1), '\r\u001b[2Kgenerator saturated in 2 of 3 windows of peak (eventLoopUtilization ≥ 0.9)\n')
+  assert.is(formatSaturation({ phase: 'a', windows: 1, saturated: 1, reasons: [] }), 'generator saturated in 1 of 1 window of a')
+})
+
+test.run()
