@@ -132,7 +132,8 @@ function canLookUp(store: HealthStore): store is HealthStore & IdLookup {
  * the store holds (or one earlier in the same batch) of the same process.
  * Corrections need a store that keeps ids (the file store).
  */
-export async function appendRecords(store: HealthStore, records: readonly RecordedObservation[]): Promise<AppendResult> {
+export async function appendRecords(store: HealthStore, input: RecordedObservation | readonly RecordedObservation[]): Promise<AppendResult> {
+  const records = Array.isArray(input) ? (input as readonly RecordedObservation[]) : [input as RecordedObservation]
   const corrections = records.filter((r) => r.supersedes !== undefined)
   if (corrections.length) {
     if (!canLookUp(store)) {
