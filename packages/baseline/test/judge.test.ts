@@ -17,6 +17,7 @@ import {
   trimBaseline,
 } from '@steady/baseline'
 import { SteadyError, validatorFor, verdictSchema } from '@steady/record'
+import { label } from '../src/render/describe.ts'
 
 const day = (d: number) => new Date(Date.UTC(2026, 10, d))
 
@@ -139,6 +140,64 @@ test('three baseline runs: every step four times as slow fails the service-wide 
   // Each phase's own shift is reported, secondary.
   const peak = slow.findings.find((f) => f.id === 'level:p95:load/http_req_duration{*}@peak')!
   assert.not.ok(peak.primary)
+})
+
+test('five baseline runs: every step twice as slow fails with the service-wide finding, and each step says what the steps did together', () => {
+  const file = baselineOf(5, 'five')
+  const gate = resolveGate('staging', {})
+  const slow = judge({ record: syntheticRun({ seed: 'five-slow', durationScale: 0.3, change: { kind: 'all-latency', magnitude: 1 } }), baseline: file, gate, now: day(20) })
+  assert.is(slow.stable.status, 'fail', slow.stable.reason)
+  const shift = slow.findings.find((f) => f.id === 'level:p95:load/http_req_duration{*}@nominal+peak')!
+  assert.is(shift.status, 'fail', shift.message)
+  assert.ok(shift.primary && shift.change! > 0.5, `${shift.change}`)
+  assert.match(shift.message, /all load steps got slower together/)
+  // A step judged relative to the others says so, with what the others did, and is never printed as
+  // unchanged outside the range it was judged against.
+  const pay = slow.findings.find((f) => f.id.startsWith('level:p95:load/') && f.step === 'pay' && f.phase === 'peak')!
+  assert.match(pay.message, /the run's other steps moved \+\d+% together \(judged as one finding\)/)
+  if (pay.status === 'pass') assert.ok(pay.current! >= pay.interval![0] && pay.current! <= pay.interval![1], `${pay.current} ${pay.interval}`)
+})
+
+test('a significant +80% p95 of one step fails; a not-judged primary level is never a change past what the run could see', () => {
+  const file = baselineOf(5, 'five')
+  const gate = resolveGate('staging', {})
+  const v = judge({ record: syntheticRun({ seed: 'five-pay', durationScale: 0.3, change: { kind: 'step-latency', magnitude: 0.8, target: 'checkout/pay' } }), baseline: file, gate, now: day(20) })
+  const pay = v.findings.filter((f) => f.primary && f.kind === 'level' && f.stat === 'p95' && f.step === 'pay')
+  assert.ok(pay.length > 0)
+  for (const f of pay) assert.is(f.status, 'fail', f.message)
+  for (const f of v.findings) {
+    if (!f.primary || (f.kind !== 'level' && f.kind !== 'tail') || f.status !== 'not-judged') continue
+    const seen = Number(f.evidence?.decisiveChange ?? f.change)
+    assert.ok(!(seen > f.detectable! && (f.pAdjusted ?? 1) <= gate.alpha), f.message)
+  }
+})
+
+test('failed-request series a clean run does not have raise no renamed-step warning; a removed step still does', () => {
+  const gate = resolveGate('t', {})
+  const withFailed = (r: ReturnType<typeof syntheticRun>) => {
+    const step = r.series.find((x) => x.source === 'load' && x.name === 'http_req_duration' && x.tags.name === 'pay')!
+    const tags = { ...step.tags, expected_response: 'false', status: '503' }
+    const key = `${step.source}/${step.name}{${Object.entries(tags).sort().map(([k, x]) => `${k}=${x}`).join(',')}}`
+    r.series.push({ ...structuredClone(step), key, tags })
+    return r
+  }
+  const file = emptyBaseline('synthetic-store')
+  for (let i = 0; i < 5; i++) {
+    const r = syntheticRun({ seed: `fr${i}`, durationScale: 0.1, startedAt: day(i + 1) })
+    addRun(file, summariseRun(i < 3 ? withFailed(r) : r), { by: 't', now: day(i + 1), path: 'b' })
+  }
+  const clean = judge({ record: syntheticRun({ seed: 'fr-cur', durationScale: 0.1 }), baseline: file, gate, now: day(20) })
+  assert.not.ok(clean.warnings.some((w) => w.includes('expected_response=false')), clean.warnings.join('\n'))
+  const removed = syntheticRun({ seed: 'fr-cur', durationScale: 0.1 })
+  removed.series = removed.series.filter((x) => !(x.source === 'load' && x.tags.name === 'pay'))
+  const v = judge({ record: removed, baseline: file, gate, now: day(20) })
+  assert.ok(v.warnings.some((w) => /name=pay.* is in 5 of 5 baseline runs but not in this run \(a step renamed or removed\?\)/.test(w)), v.warnings.join('\n'))
+})
+
+test('a load series tagged with its load profile is named as a load profile, not a scenario', () => {
+  const f = { id: 'x', kind: 'level', question: 'stable', status: 'pass', primary: false, series: 'load/http_req_duration{scenario=nominal}', scenario: 'nominal', stat: 'p50', phase: 'nominal', message: '' } as const
+  assert.is(label({ ...f }), 'load profile nominal p50 in nominal')
+  assert.is(label({ ...f, series: 'probe/http_req_duration{scenario=browse}', scenario: 'browse' }), 'scenario browse p50 in nominal')
 })
 
 test.run()

@@ -135,7 +135,11 @@ test('every failing finding is listed: primary ones with their sentence and id, 
   for (const f of secondary.filter((x) => x.step && x.series)) assert.ok(text.includes(`${what(f)} ${f.stat} in ${f.phase}: `), f.id)
   // primary before secondary; the head says the result, the gate, the run, the baseline and the exit code
   assert.ok(text.indexOf('stable — failing') < text.indexOf('secondary, reported, not gating'))
-  assert.match(text, /^steady verdict — FAIL \(gate staging\), exit 1 \(fail\)\nrun synthetic-render-slow \(synthetic-store 1\.0\.0\) from reports\/ci\/run\.json\nbaseline: 5 runs \(5 comparable\) in baselines\/synthetic-store\.json\n/)
+  assert.match(text, /^steady verdict — FAIL \(gate staging\), exit 1 \(fail\)\n/)
+  assert.match(text, /\nrun synthetic-render-slow \(synthetic-store 1\.0\.0\) from reports\/ci\/run\.json\nbaseline: 5 runs \(5 comparable\) in baselines\/synthetic-store\.json\n/)
+  // The first screen opens with what failed, one sentence each, before the run and the baseline.
+  const head = text.slice(0, text.indexOf('\nrun synthetic-render-slow'))
+  if (primary.length <= 5) for (const f of primary) assert.ok(flat(head).includes(f.message), `opening: ${f.message}`)
   assert.match(text, /^stable: +NO — \d+ primary checks? failed$/m)
   assert.match(text, /\nexit 1 \(fail\)\n$/)
 })
@@ -222,6 +226,16 @@ test('JSON and JUnit stay complete: every finding in JSON; JUnit has each primar
   const skipped = cases.filter((f) => f.status === 'not-judged' || f.status === 'inconclusive').length
   assert.ok(skipped > 0)
   assert.match(xml, new RegExp(`<testsuites name="steady verdict" tests="${cases.length}" failures="0" skipped="${skipped}">`))
+})
+
+test('a critical secondary change is shown near the top as such, never folded under a PASS', () => {
+  assert.is(clean.result, 'pass')
+  const model = clean.findings.find((f) => !f.primary && f.kind === 'leak')!
+  const critical: Finding = { ...model, id: `${model.id}#critical`, status: 'fail', severity: 'critical', message: 'resident memory (/proc) grows 56.9 GiB/h within phases (after warm-ups)' }
+  const text = renderVerdict({ ...clean, findings: [...clean.findings, critical] }, 'text')
+  const head = text.slice(0, text.indexOf('\nrun synthetic-render-clean'))
+  assert.match(head, /^steady verdict — PASS/)
+  assert.match(flat(head), /critical change the gate does not count \(secondary findings, listed below\): ✗ \[critical\] resident memory \(\/proc\) grows 56\.9 GiB\/h/)
 })
 
 test.run()

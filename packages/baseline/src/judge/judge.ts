@@ -261,31 +261,26 @@ function context(
  * Holm per family, power, statuses, severities, acceptances and mutes; then
  * the sentences.
  *
- * Whether a check can be judged (enough values, a run quiet enough to see the
- * tolerance) is decided before its p-value is looked at, so the checks that
- * cannot be judged are filtered out of the Holm family (independent
- * filtering): a short run with dozens of thin checks does not dilute the
- * family of those it can judge. A not-judged check still fails when its change
- * passes the tolerance and its p-value passes α over every check of the
- * family (Bonferroni): a change that was seen is a change.
+ * Checks with too few values (a p95 of 50 requests) are set aside before any
+ * p-value is read, so a short run's thin checks do not dilute the family of
+ * those it can judge (independent filtering). Every other check is in the
+ * family: one whose run could not see a change of the tolerance is "not
+ * judged" only when it is not significant; a significant change past the
+ * tolerance fails whatever its power figure says.
  */
 function decide(checks: Check[], gate: ResolvedGate, baseline: BaselineFile | null, now: Date): Finding[] {
   for (const c of checks) if (c.thin && c.decided === undefined) c.decided = 'not-judged'
   for (const primary of [true, false]) {
-    const all = checks.filter((c) => c.finding.primary === primary && c.p !== undefined && c.decided === undefined)
-    // First pass: which checks the run can judge (independent of their p-values).
-    const first = alphaWeights(all)
-    all.forEach((c, i) => c.power?.(gate.alpha * first[i], gate.alpha))
-    const family = all.filter((c) => !c.notJudged)
+    // Checks with too few values were set aside above (independent filtering); every other check is in its
+    // family, including those the run could not see a change of the tolerance with: "not judged" is what
+    // such a check says when it is not significant, never a reason to ignore a change it did see.
+    const family = checks.filter((c) => c.finding.primary === primary && c.p !== undefined && c.decided === undefined)
     // Weighted Holm: each check's share of α (equal, except the reserved service-wide shifts).
     const weights = alphaWeights(family)
+    family.forEach((c, i) => c.power?.(gate.alpha * weights[i], gate.alpha))
     const adjusted = holmAdjustWeighted(family.map((c) => c.p!), weights)
     family.forEach((c, i) => {
       c.finding.pAdjusted = r4(adjusted[i])
-      c.power?.(gate.alpha * weights[i], gate.alpha)
-    })
-    all.forEach((c, i) => {
-      if (c.notJudged) c.finding.pAdjusted = r4(Math.min(1, c.p! / first[i]))
     })
   }
   for (const c of checks) if (c.thin && c.p !== undefined) c.finding.pValue = r4(c.p)

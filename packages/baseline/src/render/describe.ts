@@ -255,6 +255,19 @@ export function sections(v: Verdict): Sections {
   }
 }
 
+/** Up to this many failing findings open a condensed output, one sentence each (the rest are counted). */
+export const HEADLINES_LISTED = 5
+
+/**
+ * What a reader must see first: the failing primary findings (what decided a
+ * FAIL), and the critical secondary changes, reported but not gating, which
+ * are shown near the top as such and never folded under a PASS.
+ */
+export function headlines(v: Verdict): { failed: Finding[]; critical: Finding[] } {
+  const s = sections(v)
+  return { failed: [...s.failing.working, ...s.failing.stable], critical: s.secondaryFailing.filter((f) => f.severity === 'critical') }
+}
+
 /** What the exit code means for this verdict. */
 export function exitMeaning(v: Verdict): string {
   if (v.result === 'pass') return 'pass'

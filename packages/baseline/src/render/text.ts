@@ -10,6 +10,8 @@ import {
   countBy,
   exemption,
   exitMeaning,
+  headlines,
+  HEADLINES_LISTED,
   byPhase,
   inconclusiveShown,
   kindStat,
@@ -95,6 +97,7 @@ export function plain(v: Verdict, o: TextOptions): string {
   const s = sections(v)
   const lines: string[] = []
   lines.push(`steady ${v.mode} — ${head} (gate ${v.gate.name}), exit ${v.exitCode} (${exitMeaning(v)})`)
+  lines.push(...opening(v, c))
   lines.push(runLine(v))
   lines.push(baselineLine(v))
   lines.push('')
@@ -136,6 +139,25 @@ export function plain(v: Verdict, o: TextOptions): string {
   lines.push('')
   lines.push(`exit ${v.exitCode} (${exitMeaning(v)})`)
   return lines.join('\n') + '\n'
+}
+
+/**
+ * The first screen: what failed, one sentence each, and the critical secondary changes as such (they do not
+ * gate, and a PASS above them must not hide them); details, ids and the rest follow below.
+ */
+function opening(v: Verdict, c: boolean | undefined): string[] {
+  const { failed, critical } = headlines(v)
+  const lines: string[] = []
+  const shown = failed.slice(0, HEADLINES_LISTED)
+  for (const f of shown) lines.push(...item(f, f.message, c, false))
+  if (failed.length > shown.length) lines.push(`    … and ${failed.length - shown.length} more failed (listed below)`)
+  if (critical.length) {
+    const few = critical.slice(0, HEADLINES_LISTED)
+    lines.push(`critical change${critical.length === 1 ? '' : 's'} the gate does not count (secondary findings, listed below):`)
+    for (const f of few) lines.push(...item(f, f.message, c, false))
+    if (critical.length > few.length) lines.push(`    … and ${critical.length - few.length} more (listed below)`)
+  }
+  return lines
 }
 
 /** The causes with their sentences; the checks they made inconclusive a line each when few, else counted by phase. */
