@@ -103,14 +103,24 @@ test('the service crashing mid-soak is data: failures recorded, a crash event, a
   assert.ok(refused!.firstAtMs > 0)
 })
 
-test('a scenario failing its preflight stops the soak early with exit 1 and says which', async () => {
+test('a scenario failing its preflight stops the soak early with exit 1; its record makes the verdict fail with the reason', async () => {
   const out = mkdtempSync(join(tmpdir(), 'steady-soak-'))
   const r = await steady(['soak', 'short', '--out', out], { STORE_FAULT_ERRORS: '/api/login=1' })
   assert.is(r.code, 1)
   assert.match(r.stderr, 'preflight failed')
   assert.match(r.stderr, 'browse')
   assert.match(r.stderr, '--no-preflight')
-  assert.not.ok(existsSync(join(out, 'run.json')))
+  // The gate's next step finds a record that says why, not a missing file.
+  const record = await readRunRecord(out)
+  assert.is(record.complete, false)
+  assert.match(record.incompleteReason ?? '', /^preflight failed: scenario browse \(/)
+  const browse = record.scenarios.find((s) => s.name === 'browse')!
+  assert.equal([browse.iterations, browse.failed], [1, 1])
+  assert.ok(record.failures.some((f) => f.signature.scenario === 'browse' && f.samples[0].phase === 'preflight'), JSON.stringify(record.failures))
+  const verdict = await steady(['verdict', out, '--baseline', join(out, 'no-baseline.json')])
+  assert.is(verdict.code, 1, verdict.stdout + verdict.stderr)
+  assert.match(verdict.stdout, 'scenario browse failed in every one of its 1 iterations')
+  assert.match(verdict.stdout, 'preflight failed')
 })
 
 test('--no-preflight soaks a failing version anyway; the live /metrics answer mid-soak; the subject names version and commit', async () => {

@@ -16,8 +16,8 @@ import {
   RunRecordWriter,
   SeriesAggregator,
   comparabilityKey,
-  type FailureSample as RecordFailureSample,
   type PhaseLoad,
+  type RunHeader,
   type RunEvent,
   type RunRecord,
   type Subject,
@@ -30,6 +30,7 @@ import { ProcSampler } from './scrape/proc.ts'
 import { fillFromRange } from './scrape/prometheus-query.ts'
 import { Progress } from './progress.ts'
 import { LiveMetrics } from './live-metrics.ts'
+import { failureEntry, writePreflightRecord, type PreflightOutcome } from './preflight.ts'
 
 /** A service of the environment under test. */
 export interface SoakService {
@@ -128,11 +129,24 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
   try {
     // ── setup hooks, once per file, as steady run does ───────────────────────
     const setupByFile = new Map<ScenarioFile, unknown>()
+    const stopped = async (outcomes: PreflightOutcome[]): Promise<SoakResult> => {
+      // The gate's verdict step finds a record that says why (complete: false), not a missing file.
+      const record = writePreflightRecord({ dir: o.outDir, header: soakHeader(o, new Date()), windowMs: plan.windowMs, seed: o.seed, outcomes, redactor })
+      for (const [file, data] of setupByFile) {
+        const problem = await runTeardown(file, data, { target: o.target, seed: o.seed, redactor })
+        if (problem) progress.log(`${file.relativePath}: ${problem}`)
+      }
+      const preflightFailures = outcomes
+        .filter((x) => x.setupError !== undefined || (x.result && !x.result.passed))
+        .map((x) => ({ scenario: x.scenario.name, file: x.file, message: x.setupError ?? x.result?.failure?.message ?? 'failed' }))
+      return { record, preflightFailures }
+    }
     for (const file of o.files) {
       try {
         setupByFile.set(file, await runSetup(file, { target: o.target, seed: o.seed, signal: stop.signal, redactor, file: file.relativePath }))
       } catch (error) {
-        return { preflightFailures: [{ scenario: 'setup', file: file.relativePath, message: (error as Error).message }] }
+        const setupError = (error as Error).message
+        return stopped(file.scenarios.map((scenario) => ({ scenario, file: file.relativePath, setupError })))
       }
     }
     for (const t of tasks) t.setupData = setupByFile.get(t.file)
@@ -140,7 +154,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     // ── preflight: a version that does not work is not worth soaking ────────
     if (o.preflight !== false) {
       progress.log(`preflight: running each of ${tasks.length} scenarios once`)
-      const failures: PreflightFailure[] = []
+      const outcomes: PreflightOutcome[] = []
       for (const t of tasks) {
         if (stop.signal.aborted) break
         const r = await runIteration(t.scenario, {
@@ -154,9 +168,9 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
           timeout: plan.probeTimeoutMs,
           file: t.file.relativePath,
         })
-        if (!r.passed && !r.aborted) failures.push({ scenario: t.scenario.name, file: t.file.relativePath, message: r.failure?.message ?? 'failed' })
+        if (!r.aborted) outcomes.push({ scenario: t.scenario, file: t.file.relativePath, result: r })
       }
-      if (failures.length) return { preflightFailures: failures }
+      if (outcomes.some((x) => !x.result?.passed)) return stopped(outcomes)
     }
     if (stop.signal.aborted) return { preflightFailures: [], interrupted: String(stop.signal.reason ?? 'signal') }
 
@@ -172,17 +186,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       aggregator: agg,
       now: () => closeAt ?? now(),
       redactor,
-      header: {
-        kind: 'soak',
-        id: o.runId,
-        startedAt: startedAt.toISOString(),
-        tool: { name: 'steady', version: o.toolVersion },
-        subject: o.subject,
-        seed: o.seed,
-        configHash: o.configHash,
-        comparability: comparabilityKey({ planHash: plan.hash, durationScale: plan.durationScale, engine: engineOf(plan, o.profiles) }),
-        window: { sizeMs: plan.windowMs },
-      },
+      header: soakHeader(o, startedAt),
     })
     const live = o.metricsPort !== undefined ? new LiveMetrics(plan.name) : undefined
     let metricsUrl: string | undefined
@@ -309,27 +313,8 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       if (r.passed) passed++
       live?.iterations.labels(t.scenario.name, r.passed ? 'passed' : 'failed').inc()
       if (r.failure) {
-        const f = r.failure
-        const sample: RecordFailureSample = {
-          atMs: now(),
-          phase: startPhase,
-          message: f.message,
-          ...(f.diff ? { diff: f.diff } : {}),
-          ...(f.request ? { request: f.request } : {}),
-          ...(f.response ? { response: f.response } : {}),
-          ...(f.curl ? { curl: f.curl } : {}),
-          replay: f.replay,
-        }
-        writer.failure(
-          {
-            scenario: t.scenario.name,
-            step: f.step,
-            assertion: f.assertion,
-            ...(f.response?.status ? { status: f.response.status } : {}),
-            ...(f.errorKind ? { errorCode: f.errorKind } : {}),
-          },
-          sample,
-        )
+        const { signature, sample } = failureEntry(t.scenario.name, r.failure, { atMs: now(), phase: startPhase })
+        writer.failure(signature, sample)
       }
     }
     const probeWorker = async (vu: number) => {
@@ -459,6 +444,22 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     return { record, preflightFailures: [], ...(metricsUrl ? { metricsUrl } : {}), ...(interrupted ? { interrupted } : {}) }
   } finally {
     o.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/** The run record's header of this soak (also for a soak stopped at preflight). */
+function soakHeader(o: SoakOptions, startedAt: Date): RunHeader {
+  const plan = o.plan
+  return {
+    kind: 'soak',
+    id: o.runId,
+    startedAt: startedAt.toISOString(),
+    tool: { name: 'steady', version: o.toolVersion },
+    subject: o.subject,
+    seed: o.seed,
+    configHash: o.configHash,
+    comparability: comparabilityKey({ planHash: plan.hash, durationScale: plan.durationScale, engine: engineOf(plan, o.profiles) }),
+    window: { sizeMs: plan.windowMs },
   }
 }
 

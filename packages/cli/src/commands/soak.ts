@@ -152,6 +152,8 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
       ctx.err(`preflight failed: a version that does not work is not worth soaking\n`)
       for (const f of result.preflightFailures) ctx.err(`  ✗ ${f.scenario} (${f.file}): ${redactor.text(f.message).split('\n')[0]}\n`)
       ctx.err(`  → fix the failure (steady run shows it in full), or pass --no-preflight to soak anyway\n`)
+      // The record (complete: false, with the failures) lets the gate's verdict step fail with this reason.
+      if (result.record) ctx.err(`record: ${join(relative(ctx.cwd, outDir) || '.', 'run.json')} (incomplete: preflight failed)\n`)
       return ExitCode.failed
     }
     if (!result.record) return ExitCode.usage
