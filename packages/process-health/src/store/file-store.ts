@@ -233,7 +233,8 @@ export class FileStore implements HealthStore {
     return true
   }
 
-  async read(query: HistoryQuery): Promise<Observation[]> {
+  /** Reads observations in time order, with their ids; a superseded record is replaced by its correction. */
+  async read(query: HistoryQuery): Promise<RecordedObservation[]> {
     const out: RecordedObservation[] = []
     const superseded = new Set<string>()
     const keep = (o: RecordedObservation) =>
