@@ -239,7 +239,11 @@ export function judgeIndicator(
   const checks = [...result.checks]
   if (indicator.objective) checks.push(judgeObjective(indicator, history, options, context.now))
   const tier = indicator.tier?.(history, context.now)
-  const anyData = history.some((o) => o.at >= result.windows.baselineFrom)
+  // A count's periods after recording began are real zeros (no deployment is news), so a count
+  // with history before its window has data; other kinds need an observation in the window.
+  const anyData =
+    history.some((o) => o.at >= result.windows.baselineFrom) ||
+    (indicator.kind === 'count' && result.samples.baseline + result.samples.recent > 0 && (context.since ?? Infinity) < result.windows.baselineFrom)
   const degraded = checks.filter((c) => c.state === 'degraded')
   const unknown = checks.filter((c) => c.state === 'unknown')
   let state: HealthState
@@ -382,7 +386,10 @@ function sinceText(at: number): string {
 /** One-sided 95 %: how sure the error rate behind an SLO's burn must be before it counts. */
 const sloConfidenceZ = 1.645
 
-/** Fewest baseline events for the drift checks: a spread estimated from fewer is too uncertain (±13 % at 30) for 3σ limits. */
+/**
+ * Fewest baseline events for the drift checks: a spread estimated from fewer is too uncertain (±13 % at 30) for
+ * 3σ limits. Sparse durations and rates widen their baseline (up to maxBaseline) to hold this many.
+ */
 const minDriftBaseline = 30
 
 /** The history a weekly-rhythm duration indicator is judged on: in business time, each value counts weekday time only. */
@@ -414,7 +421,8 @@ function windowLabels(indicator: IndicatorDefinition, now: number, w: { recentFr
 function judgeDuration(indicator: DurationIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): KindResult {
   const all = groupEvents(rhythmDurations(indicator, history))
   const grouped = all.length < history.length
-  const w = sparseWindows(all.map((x) => x.at), now, o, weekPart(indicator, now))
+  // A sparse duration reaches back for the events the drift checks need too.
+  const w = sparseWindows(all.map((x) => x.at), now, { ...o, minBaseline: Math.max(o.minBaseline, minDriftBaseline) }, weekPart(indicator, now))
   const { recentFrom, baselineFrom } = w
   const keep = weekPart(indicator, now)(recentFrom)
   const baseEvents = all.filter((x) => x.at >= baselineFrom && x.at < recentFrom && keep(x.at))
@@ -441,13 +449,18 @@ function judgeDuration(indicator: DurationIndicator, history: readonly Observati
   }
   const summary = robust(base)
   const x = current as number
-  const z = robustZ(x, summary)
+  // Durations are skewed, some over orders of magnitude (lead times from minutes to weeks): the
+  // modified z is taken on log(x + c), c a tenth of the baseline median (zero queue times are fine),
+  // where a spread measured on the bulk of the values also describes the tail.
+  const c = summary.median > 0 ? summary.median / 10 : 1
+  const logSummary = robust(base.map((v) => Math.log(v + c)))
+  const z = robustZ(Math.log(x + c), logSummary)
   const rel = relChange(x, summary.median)
   const shifted = z * worseSign(indicator) > o.threshold && rel >= o.tolerance
   const diff = x - summary.median
   const change = diff === 0 ? 'equal to' : `${pct(rel)} ${direction(indicator, diff)}`
   const events = (n: number) => plural(n, unitWord)
-  const method = `method: modified z ${zText(z)}${shifted ? ' >' : ', limit'} ${formatNumber(o.threshold)}, robust standard deviations (from the MAD) between the recent median and the baseline's`
+  const method = `method: modified z ${zText(z)}${shifted ? ' >' : ', limit'} ${formatNumber(o.threshold)}, robust standard deviations (from the MAD, on a log scale) between the recent median and the baseline's`
   const level: HealthCheck = {
     name: 'baseline',
     state: shifted ? 'degraded' : 'healthy',
@@ -485,6 +498,11 @@ function durationDrift(
   const sign = worseSign(indicator)
   let worst = 0
   for (let i = 1; i < recentEvents.length; i++) if (sign * recentEvents[i].value > sign * recentEvents[worst].value) worst = i
+  // Only an extreme event (beyond the 4 robust deviations the charts clip at, on the log scale)
+  // can be an outlier; a drift resting on an ordinary one is a drift, however few events there are.
+  const c = baseMedian > 0 ? baseMedian / 10 : 1
+  const logBase = robust(base.map((v) => Math.log(v + c)))
+  if (!(sign * robustZ(Math.log(recentEvents[worst].value + c), logBase) > 4)) return [all]
   const without = drift(recentEvents.filter((_, i) => i !== worst))
   if (without.state === 'degraded') return [all]
   const out = recentEvents[worst]
@@ -525,7 +543,7 @@ function durationDriftOn(
   // A drift spread over the whole history raises the baseline with it, so the chart above
   // (recent against the whole baseline) misses it: a CUSUM measures every run since the
   // oldest third of the baseline against that third, on the same log scale.
-  const anchorN = anchorSize(base.length, o.minBaseline)
+  const anchorN = anchorSize(base.length, Math.max(o.minBaseline, minDriftBaseline))
   const logAnchor = base.slice(0, anchorN).map(toLog)
   const anchorSummary = robust(logAnchor)
   const alo = anchorSummary.scale > 0 ? anchorSummary.median - 4 * anchorSummary.scale : Number.NEGATIVE_INFINITY
@@ -656,7 +674,8 @@ function mergeDrift(shift: HealthCheck, trend: HealthCheck): HealthCheck {
 
 function judgeRate(indicator: RateIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): KindResult {
   // A sparse rate (a release a week, a failure a quarter) widens its windows to hold its trials.
-  const w = sparseWindows(expandTrials(history), now, o, weekPart(indicator, now))
+  // Its baseline reaches back for 30 trials: against 10 trials with one bad, even 3 bad of 3 could be chance.
+  const w = sparseWindows(expandTrials(history), now, { ...o, minBaseline: Math.max(o.minBaseline, minDriftBaseline) }, weekPart(indicator, now))
   const { recentFrom, baselineFrom } = w
   const keep = weekPart(indicator, now)(recentFrom)
   const base = history.filter((x) => x.at >= baselineFrom && x.at < recentFrom && keep(x.at))
