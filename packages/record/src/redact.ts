@@ -5,9 +5,13 @@
  *
  * What is masked:
  * - header values whose name says they carry credentials (Authorization,
- *   Cookie, Set-Cookie, X-Api-Key, anything with token/secret/session in it);
+ *   Cookie, Set-Cookie, X-Api-Key, X-Amz-Security-Token, names ending in
+ *   token/secret/signature/session), matched by whole names and last words,
+ *   so `access-control-allow-credentials: true` stays;
  * - JSON fields and form/query parameters with such names (password, token,
- *   secret, api_key, client_secret, ...), also inside text bodies;
+ *   access_token, secret, client_secret, key, api_key, access_key, sig,
+ *   X-Amz-Signature, X-Amz-Credential, ...), also inside text bodies; `code`
+ *   only next to OAuth parameters (state, redirect_uri, grant_type);
  * - `Bearer`/`Basic` credentials and URL user-info passwords anywhere in text;
  * - every value the redactor has masked once, wherever it shows up again
  *   (a token copied from a login response into a URL);
@@ -20,7 +24,7 @@ export const REDACTED = '[REDACTED]'
 export interface RedactionOptions {
   /** Extra header names to mask (case-insensitive), on top of the defaults. */
   headers?: readonly string[]
-  /** Extra JSON field / parameter names to mask (case-insensitive, `-`/`_` ignored). */
+  /** Extra JSON field / parameter names to mask (case-insensitive, `-`/`_` ignored), as whole names or last words. */
   fields?: readonly string[]
   /** Extra patterns from the config; a string is compiled as a global RegExp. */
   patterns?: readonly (RegExp | string)[]
@@ -38,25 +42,64 @@ const defaultHeaders = [
   'x-csrf-token',
   'x-xsrf-token',
 ]
-/** Header names containing any of these words are secret too. */
-const headerWords = ['token', 'secret', 'apikey', 'api-key', 'password', 'session', 'credential', 'signature']
 
-/** Field names (normalised: lower case, no `-`, `_`, `.`) containing any of these are secret. */
-const fieldWords = [
-  'password',
-  'passwd',
-  'passphrase',
-  'secret',
-  'token',
-  'apikey',
-  'authorization',
-  'cookie',
-  'privatekey',
-  'credential',
-  'sessionid',
-]
-/** Exact normalised names that are secret but too short to match as a word. */
-const fieldExact = ['pwd', 'pin', 'auth', 'sid', 'otp', 'cvv', 'cvc']
+/*
+ * Names are matched as whole names or by their last words, never as
+ * substrings: `access_token` and `X-Amz-Signature` are secret, while
+ * `access-control-allow-credentials`, `token_type` and `max_tokens` are not.
+ * A name is split into lower-case words at `-`, `_`, `.`, spaces and camelCase
+ * humps (`secretAccessKey` → secret access key); a trailing number is dropped
+ * (`X-Hub-Signature-256`). The lists follow what credentials are called in
+ * the wild: OAuth 2.0 (RFC 6749, OpenID Connect), AWS SigV4 presigned URLs,
+ * Azure SAS and API Management, Google API keys, GitLab, GitHub webhooks, and
+ * the default denylists of Sentry and Rails' filter_parameters. Hurl and
+ * Karate mask only values the user names; steady's config adds those
+ * (`redaction.secrets`, `fields`, `headers`, `patterns`).
+ */
+
+/** Whole names (words joined) that are secret. */
+const secretNames = new Set([
+  'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'auth', 'key', 'sig', 'pwd', 'pin', 'otp', 'cvv', 'cvc', 'sid',
+  'credentials', 'jsessionid', 'phpsessid', 'connectsid', 'aspnetsessionid',
+])
+/** A name whose last word is one of these is secret (`access_token`, `X-Amz-Credential`, `client_secret`). */
+const secretLastWords = new Set([
+  'token', 'secret', 'password', 'passwd', 'passphrase', 'pwd', 'signature', 'sig', 'credential', 'cookie', 'apikey', 'sessionid', 'otp',
+])
+/** A name whose last two words, joined, are one of these is secret (`x-api-key`, `secret_access_key`). */
+const secretLastPairs = new Set([
+  'apikey', 'accesskey', 'secretkey', 'privatekey', 'subscriptionkey', 'functionskey', 'masterkey', 'signingkey', 'encryptionkey',
+  'accountkey', 'sharedkey', 'authkey', 'sessionid', 'clientsecret',
+])
+/** A name with one of these words anywhere is secret (`password_confirmation`, `newPassword`). */
+const secretAnyWords = ['password', 'passwd', 'passphrase']
+/** Header names whose last word is `session` carry a session id. */
+const headerLastWords = new Set(['session'])
+/** Fields holding a signature are masked only when they hold a value, not an object (a failure group's `signature`). */
+const valueOnlyWords = new Set(['signature', 'sig'])
+/** Parameters that make a `code` an OAuth authorization code (a callback, a token request). */
+const oauthContext = /(?:^|[?&;\s])(?:state|redirect_uri|grant_type|code_verifier|session_state)=/
+
+/** Splits a header, field or parameter name into lower-case words; a trailing number is dropped. */
+function nameWords(name: string): string[] {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+  while (words.length > 1 && /^\d+$/.test(words[words.length - 1])) words.pop()
+  return words
+}
+
+/** True when the name's words say it carries a credential (see the lists above). */
+function secretByName(words: readonly string[], extraLast?: ReadonlySet<string>): boolean {
+  if (!words.length) return false
+  const last = words[words.length - 1]
+  if (secretNames.has(words.join('')) || secretLastWords.has(last) || extraLast?.has(last)) return true
+  if (words.length > 1 && secretLastPairs.has(words[words.length - 2] + last)) return true
+  return words.some((w) => secretAnyWords.includes(w))
+}
 
 /** A value shorter than this is not remembered as a secret: masking "ab" everywhere would wreck text. */
 const minRememberedSecret = 6
@@ -94,17 +137,22 @@ export class Redactor {
     ]
   }
 
-  /** True when a header with this name carries credentials. */
+  /** True when a header with this name carries credentials (whole names and last words, not substrings). */
   isSecretHeader(name: string): boolean {
-    const n = name.toLowerCase()
-    return this.#headers.has(n) || headerWords.some((w) => n.includes(w))
+    return this.#headers.has(name.toLowerCase()) || secretByName(nameWords(name), headerLastWords)
   }
 
-  /** True when a JSON field or parameter with this name carries a secret. */
+  /**
+   * True when a JSON field or parameter with this name carries a secret:
+   * the default names, or a name from the config (`fields`) as the whole name
+   * or its last words (`ssn` matches `customer_ssn`).
+   */
   isSecretField(name: string): boolean {
-    const n = normaliseField(name)
-    if (fieldExact.includes(n)) return true
-    return [...fieldWords, ...this.#fields].some((w) => n.includes(w))
+    const words = nameWords(name)
+    if (secretByName(words)) return true
+    if (!this.#fields.length) return false
+    for (let i = 0; i < words.length; i++) if (this.#fields.includes(words.slice(i).join(''))) return true
+    return this.#fields.includes(normaliseField(name))
   }
 
   /** Remembers a value so that it is masked wherever it appears later. */
@@ -129,8 +177,8 @@ export class Redactor {
       this.addSecret(value)
       return `${prefix}"${REDACTED}"`
     })
-    out = out.replace(param, (match: string, prefix: string, name: string, value: string) => {
-      if (!this.isSecretField(name)) return match
+    out = out.replace(param, (match: string, prefix: string, name: string, value: string, at: number, whole: string) => {
+      if (!this.isSecretField(name) && !(name.toLowerCase() === 'code' && oauthContext.test(paramRun(whole, at)))) return match
       this.addSecret(safeDecode(value))
       return `${prefix}${REDACTED}`
     })
@@ -192,16 +240,27 @@ export class Redactor {
     const out: Record<string, unknown> = {}
     // Secret fields first, so their values are known before sibling strings are scanned.
     const entries = Object.entries(input as Record<string, unknown>)
+    // An OAuth token request or callback as JSON: its `code` is an authorization code, elsewhere an error code.
+    const oauth = entries.some(([k]) => k === 'grant_type' || k === 'redirect_uri')
+    const secret = (k: string, v: unknown) =>
+      v !== null && v !== undefined && (this.isSecretField(k) || (oauth && k === 'code')) && !(typeof v === 'object' && valueOnlyWords.has(nameWords(k).at(-1) ?? ''))
     for (const [k, v] of entries) {
-      if (this.isSecretField(k) && v !== null && v !== undefined && typeof v !== 'object') this.addSecret(String(v))
+      if (secret(k, v) && typeof v !== 'object') this.addSecret(String(v))
     }
     for (const [k, v] of entries) {
-      if (this.isSecretField(k) && v !== null && v !== undefined) out[k] = REDACTED
+      if (secret(k, v)) out[k] = REDACTED
       else if ((k === 'headers' || k === 'header') && v && typeof v === 'object') out[k] = this.headers(v as Record<string, string>)
       else out[k] = this.#value(v, seen)
     }
     return out
   }
+}
+
+/** The query string or form body around `at`: up to the nearest blank or quote on each side. */
+function paramRun(text: string, at: number): string {
+  const before = text.slice(0, at + 1).search(/[^\s"'<>]*$/)
+  const after = text.slice(at + 1).search(/[\s"'<>]/)
+  return text.slice(before, after < 0 ? text.length : at + 1 + after)
 }
 
 function safeDecode(s: string): string {

@@ -90,4 +90,56 @@ test('a failure group keeps its signature (regression: the whole group was maske
   assert.equal(new Redactor().headers({ 'X-Hub-Signature-256': 'sha256=abcdef0123' }), { 'X-Hub-Signature-256': REDACTED })
 })
 
+test('names are matched as whole names and well-known endings: masked', () => {
+  const r = new Redactor()
+  const headers = [
+    'Authorization', 'Proxy-Authorization', 'Cookie', 'Set-Cookie', 'X-Api-Key', 'X-Goog-Api-Key', 'X-Auth-Token', 'X-CSRF-Token',
+    'X-Amz-Security-Token', 'Ocp-Apim-Subscription-Key', 'X-Functions-Key', 'Private-Token', 'X-Hub-Signature-256', 'X-Session',
+  ]
+  for (const h of headers) assert.ok(r.isSecretHeader(h), `header ${h} should be masked`)
+  const fields = [
+    'password', 'password_confirmation', 'newPassword', 'passwd', 'pwd', 'secret', 'client_secret', 'clientSecret', 'token', 'access_token',
+    'id_token', 'refresh_token', 'auth_token', 'accessToken', 'key', 'api_key', 'apikey', 'apiKey', 'APIKey', 'access_key', 'secret_access_key',
+    'AWSSecretAccessKey', 'private_key', 'sig', 'signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token', 'session_id',
+    'sessionid', 'JSESSIONID', 'PHPSESSID', 'authorization', 'cookie', 'credentials', 'otp', 'cvv',
+  ]
+  for (const f of fields) assert.ok(r.isSecretField(f), `field ${f} should be masked`)
+  const query = 'https://b.example/o?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F2026&X-Amz-Signature=f00dfeed0123&X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLE&key=AIzaSyEXAMPLE1&sig=c2lnbmF0dXJlMQ%3D&access_key=ak-123456&id_token=eyJpZC0xMjM0&refresh_token=rt-abcdef'
+  const out = r.text(query)
+  for (const secret of ['AKIAEXAMPLE', 'f00dfeed0123', 'FwoGZXIvYXdzEXAMPLE', 'AIzaSyEXAMPLE1', 'c2lnbmF0dXJlMQ', 'ak-123456', 'eyJpZC0xMjM0', 'rt-abcdef']) {
+    assert.not.ok(out.includes(secret), `${secret} leaked: ${out}`)
+  }
+  assert.ok(out.includes('X-Amz-Algorithm=AWS4-HMAC-SHA256'), out)
+  const form = r.text('grant_type=client_credentials&client_id=app-1&client_secret=cs-0987654321')
+  assert.is(form, `grant_type=client_credentials&client_id=app-1&client_secret=${REDACTED}`)
+  assert.equal(redact({ api: { apiKey: 'k-1234567', keyId: 'kid-1' } }), { api: { apiKey: REDACTED, keyId: 'kid-1' } })
+})
+
+test('an OAuth authorization code is masked in a callback or token request, an error code is not', () => {
+  const r = new Redactor()
+  assert.is(r.text('/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz'), `/callback?code=${REDACTED}&state=xyz`)
+  assert.is(r.text('grant_type=authorization_code&code=Splx-1234abcd&redirect_uri=https%3A%2F%2Fapp'), `grant_type=authorization_code&code=${REDACTED}&redirect_uri=https%3A%2F%2Fapp`)
+  assert.equal(redact({ grant_type: 'authorization_code', code: 'Splx-99887766' }), { grant_type: 'authorization_code', code: REDACTED })
+  assert.is(r.text('/orders?code=SUMMER24&page=2'), '/orders?code=SUMMER24&page=2')
+  assert.equal(redact({ error: { code: 'NOT_FOUND', message: 'no such order' } }), { error: { code: 'NOT_FOUND', message: 'no such order' } })
+})
+
+test('names are matched as whole names and well-known endings: not masked', () => {
+  const r = new Redactor()
+  const headers = [
+    'Access-Control-Allow-Credentials', 'Access-Control-Allow-Headers', 'Content-Type', 'X-Request-Id', 'Idempotency-Key', 'Cache-Control',
+    'X-Amz-Date', 'X-Amz-Content-Sha256', 'WWW-Authenticate', 'X-RateLimit-Remaining', 'Keep-Alive', 'X-Tokens-Used',
+  ]
+  for (const h of headers) assert.not.ok(r.isSecretHeader(h), `header ${h} should not be masked`)
+  const fields = [
+    'token_type', 'tokenType', 'expires_in', 'max_tokens', 'tokens_used', 'tokenizer', 'keyboard', 'monkey', 'keys', 'key_id', 'primaryKey',
+    'sortKey', 'authorizationUrl', 'author', 'authority', 'signatureVersion', 'signed', 'session_count', 'secretary', 'passage', 'pinned',
+    'code', 'X-Amz-Algorithm', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'withCredentials', 'credentials_expire_at',
+  ]
+  for (const f of fields) assert.not.ok(r.isSecretField(f), `field ${f} should not be masked`)
+  const out = r.text('access-control-allow-credentials: true\n{"token_type":"Bearer","expires_in":3600,"max_tokens":512}')
+  assert.is(out, 'access-control-allow-credentials: true\n{"token_type":"Bearer","expires_in":3600,"max_tokens":512}')
+  assert.equal(r.headers({ 'access-control-allow-credentials': 'true' }), { 'access-control-allow-credentials': 'true' })
+})
+
 test.run()
