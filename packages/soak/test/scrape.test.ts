@@ -134,6 +134,66 @@ test('counters become per-window deltas that survive a restart; histograms becom
   assert.is(events[3].atMs, 3100)
 })
 
+test('a summary (prom-client over HTTP): _count and _sum as per-window increases, the mean per interval, quantiles as gauges', async () => {
+  let registry = new client.Registry()
+  const make = () => {
+    registry = new client.Registry()
+    return new client.Summary({ name: 'checkout_duration_seconds', help: 'd', labelNames: ['route'], percentiles: [0.5, 0.99], registers: [registry] })
+  }
+  let summary = make()
+  const server = createServer(async (_req, res) => {
+    res.setHeader('content-type', registry.contentType)
+    res.end(await registry.metrics())
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  let t = 0
+  const agg = new SeriesAggregator({ windowMs: 1000, now: () => t })
+  agg.setPhase('quiet')
+  const events: RunEvent[] = []
+  const scraper = new ServiceMetricsScraper({
+    service: 'shop',
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`,
+    select: ['checkout_duration_seconds'],
+    aggregator: agg,
+    onEvent: (e) => events.push(e),
+    now: () => t,
+  })
+  try {
+    summary.observe({ route: '/pay' }, 1)
+    assert.ok(await scraper.scrape())
+    // Window 0: 4 requests of 0.25 s; window 1: 2 of 0.5 s.
+    t = 500
+    for (let i = 0; i < 4; i++) summary.observe({ route: '/pay' }, 0.25)
+    assert.ok(await scraper.scrape())
+    t = 1500
+    for (let i = 0; i < 2; i++) summary.observe({ route: '/pay' }, 0.5)
+    assert.ok(await scraper.scrape())
+    // The service restarts (its count goes back to 1): the new process's 1 request of 2 s.
+    t = 2500
+    summary = make()
+    summary.observe({ route: '/pay' }, 2)
+    assert.ok(await scraper.scrape())
+  } finally {
+    server.close()
+  }
+  agg.closeAll()
+  const series = new Map(agg.series().map((x) => [x.key, x]))
+  const count = series.get('service/checkout_duration_seconds_count{route=/pay,service=shop}')!
+  assert.ok(count, [...series.keys()].join(', '))
+  assert.is(count.kind, 'counter')
+  assert.equal(count.windows.map((w) => [w.i, w.delta]), [[0, 4], [1, 2], [2, 1]])
+  const sum = series.get('service/checkout_duration_seconds_sum{route=/pay,service=shop}')!
+  assert.is(sum.unit, 'seconds')
+  assert.equal(sum.windows.map((w) => w.delta), [1, 1, 2])
+  const mean = series.get('service/checkout_duration_seconds_mean{route=/pay,service=shop}')!
+  assert.is(mean.kind, 'gauge')
+  assert.equal(mean.windows.map((w) => w.value), [0.25, 0.5, 2])
+  assert.ok(series.has('service/checkout_duration_seconds{quantile=0.99,route=/pay,service=shop}'))
+  assert.equal(events.map((e) => e.kind), ['service-restart'])
+  assert.ok((events[0].data as { evidence: string[] }).evidence.includes('checkout_duration_seconds_count went from 7 to 1'), events[0].message)
+})
+
 test('samples a real process from /proc and reports when it is gone', async () => {
   const child = spawn(process.execPath, ['-e', 'const a=[];setInterval(()=>a.push(Buffer.alloc(1e5)),5)'], { stdio: 'ignore' })
   await new Promise((r) => setTimeout(r, 300))

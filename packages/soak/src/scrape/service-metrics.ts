@@ -1,7 +1,11 @@
 /**
  * Scrapes a service's Prometheus `/metrics` into the run's series: gauges as
  * sampled, counters as per-window increases that survive resets, histograms as
- * per-window bucket increases. A restart (a counter going backwards, a new
+ * per-window bucket increases. A summary's `_count` and `_sum` are counters
+ * like any other (so a window's count is its requests and its rate is that
+ * over the window), its mean over each scrape interval is a `<family>_mean`
+ * gauge, and its quantiles (computed by the client over its own sliding
+ * window) are gauges as sampled. A restart (a counter going backwards, a new
  * `process_start_time_seconds`) and a streak of failed scrapes become run
  * events with their time: data, not a runner failure.
  */
@@ -57,6 +61,8 @@ export class ServiceMetricsScraper {
   /** Last counter values and histogram buckets, by series. */
   readonly #counters = new Map<string, number>()
   readonly #histos = new Map<string, { buckets: Map<string, number>; sum: number }>()
+  /** Last `_count` and `_sum` of each summary, by series, for the mean over a scrape interval. */
+  readonly #summaries = new Map<string, { count: number; sum: number }>()
   #startTime: number | undefined
   #failures = 0
   #down = false
@@ -112,6 +118,32 @@ export class ServiceMetricsScraper {
     return true
   }
 
+  /** A counter's increase since the last scrape (all of it after a reset), into the window of `at`. */
+  #counter(s: Sample, tags: Record<string, string>, at: number, restarted: boolean, resets: string[], unit: string): void {
+    const key = labelKey(s.name, s.labels)
+    const prev = this.#counters.get(key)
+    this.#counters.set(key, s.value)
+    if (prev === undefined) return
+    let delta = s.value - prev
+    if (delta < 0) resets.push(`${s.name} went from ${prev} to ${s.value}`)
+    if (delta < 0 || restarted) delta = s.value
+    this.#o.aggregator.count('service', s.name, tags, delta, { atMs: at, unit })
+  }
+
+  /** A summary's mean over the last scrape interval: its `_sum` increase over its `_count` increase. */
+  #summaryMean(key: string, t: SummaryTotals, at: number, restarted: boolean): void {
+    if (t.count === undefined || t.sum === undefined) return
+    const prev = this.#summaries.get(key)
+    this.#summaries.set(key, { count: t.count, sum: t.sum })
+    if (!prev) return
+    const reset = restarted || t.count < prev.count
+    const count = reset ? t.count : t.count - prev.count
+    const sum = reset ? t.sum : t.sum - prev.sum
+    // No requests in the interval: no mean (not zero).
+    if (count <= 0) return
+    this.#o.aggregator.gauge('service', `${t.family}_mean`, t.tags, sum / count, { atMs: at, unit: unitOf(t.family) })
+  }
+
   #ingest(samples: Sample[], at: number): void {
     const agg = this.#o.aggregator
     const service = this.#o.service
@@ -123,6 +155,7 @@ export class ServiceMetricsScraper {
     if (restarted) resets.push(`process_start_time_seconds went from ${this.#startTime} to ${start}`)
     if (start !== undefined) this.#startTime = start
     const histograms = new Map<string, { family: string; labels: Record<string, string>; buckets: Map<string, number>; sum: number }>()
+    const summaries = new Map<string, SummaryTotals>()
     for (const s of samples) {
       if (!this.#wanted(s.family)) continue
       if (s.family === 'process_start_time_seconds') continue
@@ -137,14 +170,15 @@ export class ServiceMetricsScraper {
         else if (s.name.endsWith('_sum')) h.sum = s.value
       } else if (s.type === 'counter') {
         if (s.name.endsWith('_created')) continue
-        const key = labelKey(s.name, s.labels)
-        const prev = this.#counters.get(key)
-        this.#counters.set(key, s.value)
-        if (prev === undefined) continue
-        let delta = s.value - prev
-        if (delta < 0) resets.push(`${s.name} went from ${prev} to ${s.value}`)
-        if (delta < 0 || restarted) delta = s.value
-        agg.count('service', s.name, tags, delta, { atMs: at, unit: s.name.endsWith('_seconds_total') ? 'seconds' : 'count' })
+        this.#counter(s, tags, at, restarted, resets, s.name.endsWith('_seconds_total') ? 'seconds' : 'count')
+      } else if (s.type === 'summary' && s.name !== s.family) {
+        if (s.name.endsWith('_created')) continue
+        const part = s.name.endsWith('_sum') ? 'sum' : 'count'
+        this.#counter(s, tags, at, restarted, resets, part === 'sum' ? unitOf(s.family) : 'count')
+        const key = labelKey(s.family, s.labels)
+        let t = summaries.get(key)
+        if (!t) summaries.set(key, (t = { family: s.family, tags }))
+        t[part] = s.value
       } else {
         agg.gauge('service', s.name, tags, s.value, { atMs: at, unit: unitOf(s.name) })
       }
@@ -162,6 +196,7 @@ export class ServiceMetricsScraper {
         .sort((a, b) => (a[0] === '+Inf' ? 1 : b[0] === '+Inf' ? -1 : a[0] - b[0]))
       agg.bucketDelta('service', h.family, h.labels, deltas, reset ? h.sum : h.sum - prev.sum, { atMs: at, unit: 'seconds' })
     }
+    for (const [key, t] of summaries) this.#summaryMean(key, t, at, restarted)
     if (resets.length) {
       this.#o.onEvent({
         atMs: at,
@@ -171,6 +206,13 @@ export class ServiceMetricsScraper {
       })
     }
   }
+}
+
+interface SummaryTotals {
+  family: string
+  tags: Record<string, string>
+  count?: number
+  sum?: number
 }
 
 function unitOf(name: string): string {
