@@ -53,11 +53,23 @@ export function phasePoints(s: SeriesRecord, phase: TrendPhase, windowMs: number
 export const logP95 = (w: SeriesWindow) => (w.p95 !== undefined && w.p95 > 0 ? Math.log(w.p95) : undefined)
 export const logP50 = (w: SeriesWindow) => (w.p50 !== undefined && w.p50 > 0 ? Math.log(w.p50) : undefined)
 
+/**
+ * A trend test whose slope standard error is the larger of the lag-1 (AR(1)) one and the Newey–West one
+ * ({@link slopeStandardError}, bandwidth from the residuals' own autocorrelation): minute-long contention
+ * keeps windows correlated far beyond lag 1, and the lag-1 correction alone then understates the error.
+ */
+function driftTest(segments: Point[][]): TrendTest {
+  const t = trendTest(segments)
+  const hac = slopeStandardError(segments)
+  if (Number.isFinite(hac) && !(t.se >= hac)) t.se = hac
+  return t
+}
+
 /** Drift of a step's p95 over a phase: the trend test of ln(window p95), and the log change over the judged part. */
 export function latencyDrift(s: SeriesRecord, phase: TrendPhase, windowMs: number, saturated: Set<number>): (TrendTest & { logChange: number; span: number }) | undefined {
   const pts = phasePoints(s, phase, windowMs, saturated, logP95)
   if (pts.length < 6) return undefined
-  const t = trendTest([pts])
+  const t = driftTest([pts])
   const span = pts[pts.length - 1].x - pts[0].x
   return { ...t, logChange: t.slope * span, span }
 }
@@ -85,7 +97,7 @@ export function combinedDrift(steps: SeriesRecord[], phase: TrendPhase, windowMs
   if (used < 3) return undefined
   const pts = [...byWindow.entries()].filter(([, v]) => v.length * 2 >= used).map(([x, v]) => ({ x, y: median(v) })).sort((a, b) => a.x - b.x)
   if (pts.length < 6) return undefined
-  const t = trendTest([pts])
+  const t = driftTest([pts])
   const span = pts[pts.length - 1].x - pts[0].x
   return { ...t, logChange: t.slope * span, span, steps: used }
 }
@@ -243,7 +255,7 @@ export function combinedDriftSeasonal(steps: SeriesRecord[], phases: TrendPhase[
     if (seg.length >= 6) segments.push(seg)
   }
   if (!segments.length) return undefined
-  const t = trendTest(segments)
+  const t = driftTest(segments)
   const span = segments.reduce((a, seg) => a + (seg[seg.length - 1].x - seg[0].x), 0) / segments.length
   return { ...t, logChange: t.slope * span, span, phases: segments.length }
 }

@@ -38,6 +38,26 @@ test('every step drifting up within the phases is a drift finding, with the phas
   assert.is(v.stable.status, 'fail')
 })
 
+test('drift is judged against the baseline runs\' drifts, not against zero: a drift within their spread is not a finding', () => {
+  // Half the baseline runs drift +45% over each phase (a cache warming, some days), half do not: a run
+  // drifting +45% is past their mean by more than the tolerance and significant on its own windows, but
+  // not outside what the baseline runs do.
+  const drifting = emptyBaseline('synthetic-store')
+  for (let i = 0; i < 10; i++) {
+    const change = i % 2 ? undefined : { kind: 'drift' as const, magnitude: 0.45, target: '*' }
+    addRun(drifting, summariseRun(syntheticRun({ seed: `dr${i}`, durationScale: scale, startedAt: day(1, i), change })), { by: 't', now: day(1, i), path: 'b' })
+  }
+  const record = syntheticRun({ seed: 'dr-cur', durationScale: scale, startedAt: day(2), change: { kind: 'drift', magnitude: 0.45, target: '*' } })
+  const against = (b: typeof file) => judge({ record, baseline: b, gate, now: day(3) }).findings.find((f) => f.id === 'drift:p50:load/http_req_duration{*}@nominal+peak')!
+  const within = against(drifting)
+  assert.ok(Number(within.evidence?.mannKendallP) < 1e-3, `the run's own trend test rejects (${within.evidence?.mannKendallP})`)
+  assert.ok(within.change! > 0.1, `past the baseline runs' mean drift by more than the tolerance (${within.change})`)
+  assert.is(within.status, 'pass', within.message)
+  assert.match(within.method!, /against the baseline runs' drifts \(t on \d+ df\), both tests must reject/)
+  const clean = against(file)
+  assert.is(clean.status, 'fail', clean.message)
+})
+
 test('a heap leak states its growth per hour and projects the memory limit; a short run cannot see a small one', () => {
   const v = verdictOf({ change: { kind: 'heap-leak', magnitude: 1.5 * 1024 ** 3 } })
   const f = failing(v, 'leak')[0]
