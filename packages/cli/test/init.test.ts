@@ -9,7 +9,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { spawn, spawnSync } from 'node:child_process'
 import { loadConfig, main } from '@steady/cli'
 import { resolveLoadConfig } from '@steady/load'
@@ -69,6 +69,7 @@ test('in an empty folder it writes the config, an example scenario and a workflo
   assert.match(r.out, 'Next:')
   assert.match(r.out, 'npm init -y && npm pkg set type=module && npm install --save-dev @steady/cli @steady/scenario')
   assert.match(r.out, 'npx steady run --env local')
+  for (const p of guidePaths(r.out, dir)) assert.ok(existsSync(p), `${p} exists`)
   const config = readFileSync(join(dir, 'steady.config.ts'), 'utf8')
   assert.match(config, "import { defineConfig } from '@steady/cli'")
   assert.match(config, "local: 'http://localhost:8080'")
@@ -79,6 +80,44 @@ test('in an empty folder it writes the config, an example scenario and a workflo
   // The service's name defaults to the folder's, made a slug.
   const slug = dir.split('/').pop()!.toLowerCase().replace(/[^a-z0-9]+/g, '-')
   assert.match(readFileSync(join(dir, '.github/workflows/steady.yml'), 'utf8'), `SERVICE: ${slug}`)
+})
+
+/** The guide paths the "Guides:" line names, resolved from where steady ran. */
+function guidePaths(out: string, cwd: string): string[] {
+  const line = out.split('\n').find((l) => l.startsWith('Guides: '))
+  assert.ok(line, out)
+  return line!.slice('Guides: '.length).split(' and ').map((p) => resolve(cwd, p))
+}
+
+test('Next names only the packages that are missing, and guides at paths that exist', async () => {
+  // Both installed (the repo's node_modules has them) in an ES module package: no install step at all.
+  const both = emptyDir()
+  writeFileSync(join(both, 'package.json'), '{ "name": "shop", "type": "module" }\n')
+  symlinkSync(join(repoRoot, 'node_modules'), join(both, 'node_modules'), 'dir')
+  const r = await steady(['init'], both)
+  assert.is(r.code, 0, r.err)
+  assert.not.match(r.out, 'npm install')
+  assert.not.match(r.out, 'npm pkg set')
+  assert.match(r.out, '  1. point steady.config.ts at shop')
+  const guides = guidePaths(r.out, both)
+  assert.equal(guides.map((p) => p.split('/').pop()), ['guide-scenario-authors.md', 'guide-gate-owners.md'])
+  for (const p of guides) assert.ok(existsSync(p), `${p} exists`)
+  // Only @steady/cli installed, in the folder above: only @steady/scenario is to install.
+  const parent = emptyDir()
+  mkdirSync(join(parent, 'node_modules', '@steady', 'cli'), { recursive: true })
+  writeFileSync(join(parent, 'node_modules', '@steady', 'cli', 'package.json'), '{ "name": "@steady/cli" }\n')
+  const one = join(parent, 'app')
+  mkdirSync(one)
+  writeFileSync(join(one, 'package.json'), '{ "name": "app" }\n')
+  const partial = await steady(['init'], one)
+  assert.match(partial.out, '  1. npm pkg set type=module && npm install --save-dev @steady/scenario\n')
+  // Installed, but not an ES module yet: the one step that is left.
+  const cjs = emptyDir()
+  writeFileSync(join(cjs, 'package.json'), '{ "name": "legacy" }\n')
+  symlinkSync(join(repoRoot, 'node_modules'), join(cjs, 'node_modules'), 'dir')
+  const typeOnly = await steady(['init'], cjs)
+  assert.match(typeOnly.out, '  1. npm pkg set type=module\n')
+  assert.not.match(typeOnly.out, 'npm install')
 })
 
 test('it refuses to overwrite any existing file, writing nothing, unless --force', async () => {

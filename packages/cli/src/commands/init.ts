@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander'
 import { existsSync, readFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { ExitCode } from '@steady/record'
 import type { CliContext } from '../context.ts'
 import { initProject, type InitResult } from '../init/init.ts'
@@ -44,22 +45,59 @@ export function describeInit(result: InitResult, cwd: string): string {
   }
   // steady loads .ts scenarios as ES modules: the package must say it is one.
   const setup = `${hasPackage ? '' : 'npm init -y && '}${esm ? '' : 'npm pkg set type=module && '}`
-  lines.push(
-    '',
-    'Next:',
-    `  1. ${cd}${setup}npm install --save-dev @steady/cli @steady/scenario`,
-    '     (steady is not on the public npm registry: docs/guide-scenario-authors.md says how to install it from a checkout)',
-    `  2. point steady.config.ts at ${v.service}: targets.local (now ${v.url}), and the local environment's`,
-    `     start command (now ${[v.start.command, ...v.start.args].join(' ')}, given PORT) and readiness path (now /health)`,
-    '  3. rewrite scenarios/example.scenario.ts as one real flow of your service',
-    '  4. npx steady run                   does every flow work against targets.local?',
-    '     npx steady run --env local       the same on a fresh copy, started and stopped by steady',
-    '  5. npx steady soak --env local --duration-scale 0.1',
-    '                                      a short soak; its run.json starts a baseline',
-    '  6. add .steady/ and reports/ to .gitignore; commit the rest',
-    'Guides: docs/guide-scenario-authors.md and docs/guide-gate-owners.md in the steady repository.',
+  const missing = ['@steady/cli', '@steady/scenario'].filter((name) => !installedFrom(result.dir, name))
+  const guides = guidesDir()
+  const guide = (file: string) => (guides ? shownPath(join(guides, file), cwd) : `docs/${file} in the steady repository`)
+  const steps: string[][] = []
+  if (missing.length) {
+    steps.push([
+      `${cd}${setup}npm install --save-dev ${missing.join(' ')}`,
+      `(steady is not on the public npm registry: ${guide('guide-scenario-authors.md')} says how to install it from a checkout)`,
+    ])
+  } else if (setup) {
+    steps.push([`${cd}${setup.replace(/ && $/, '')}`])
+  }
+  steps.push(
+    [
+      `point steady.config.ts at ${v.service}: targets.local (now ${v.url}), and the local environment's`,
+      `start command (now ${[v.start.command, ...v.start.args].join(' ')}, given PORT) and readiness path (now /health)`,
+    ],
+    ['rewrite scenarios/example.scenario.ts as one real flow of your service'],
+    ['npx steady run                   does every flow work against targets.local?', 'npx steady run --env local       the same on a fresh copy, started and stopped by steady'],
+    ['npx steady soak --env local --duration-scale 0.1', '                                 a short soak; its run.json starts a baseline'],
+    ['add .steady/ and reports/ to .gitignore; commit the rest'],
   )
+  lines.push('', 'Next:')
+  steps.forEach(([first, ...rest], i) => lines.push(`  ${i + 1}. ${first}`, ...rest.map((l) => `     ${l}`)))
+  lines.push(`Guides: ${guide('guide-scenario-authors.md')} and ${guide('guide-gate-owners.md')}`)
   return lines.join('\n') + '\n'
+}
+
+/** Whether `name` resolves from `dir` as Node would find it: a node_modules/<name> in `dir` or a folder above. */
+function installedFrom(dir: string, name: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, 'node_modules', name, 'package.json'))) return true
+    if (dirname(d) === d) return false
+  }
+}
+
+/**
+ * The folder holding the user guides: `docs/` of the installed @steady/cli
+ * (copied in on prepack) or, running from the steady repository, its docs/.
+ * Undefined when neither is there, so init never prints a path that does not exist.
+ */
+function guidesDir(): string | undefined {
+  let d = dirname(fileURLToPath(import.meta.url))
+  for (let up = 0; up < 5; up++, d = dirname(d)) {
+    if (existsSync(join(d, 'docs', 'guide-scenario-authors.md')) && existsSync(join(d, 'docs', 'guide-gate-owners.md'))) return join(d, 'docs')
+  }
+  return undefined
+}
+
+/** A path as the user can open it from `cwd`: relative below it, absolute elsewhere. */
+function shownPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path)
+  return rel.startsWith('..') || isAbsolute(rel) ? path : rel
 }
 
 export function registerInit(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
