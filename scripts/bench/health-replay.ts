@@ -6,6 +6,10 @@
  * file store), with the processes `ci` and `dora`.
  *
  *   node --conditions=steady-source --import tsx scripts/bench/health-replay.ts [--seed 1] [--outliers 200] [--days-list]
+ *     [--rhythm business-time|week-part|none|all]
+ *
+ * `--rhythm all` replays the unmodified histories once per way of judging
+ * weekly rhythm (lead time, deployments) and prints the exit codes of each.
  *
  * What is recorded, from the data:
  * - `dora.deployments`: 1 per release, at the tag's time;
@@ -27,12 +31,15 @@
  * - CI ramp: cycle times × (1 + 0.3·min(1, (t − D)/14 d)); it reaches +15 % at
  *   D + 7 d, and the delay is counted from then;
  * - failure spike: the first three releases at or after D fail (restored by
- *   the next release); the delay is counted from the first failed release;
- * - deployment stall: no release for 21 days from D (their commits ship with
+ *   the next release); the delay is counted from the second failed release
+ *   (half the spike, as +15 % is half the ramp), and the failed release it was
+ *   caught at is printed;
+ * - deployment stall: no release for 60 days from D (their commits ship with
  *   the first release after); the delay is counted from the day the history's
  *   mean release rate says 3 deployments are missing (the count equivalent:
  *   fewer cannot be told from an ordinary gap).
- * A change counts as caught on the first day its indicator is degraded.
+ * A change counts as caught on the first day its indicator is degraded,
+ * looked for up to 60 days after the reference.
  *
  * Outliers: on a stable simulated CI history (12 runs a day, 35 days), one
  * hung run (3.4× the median) as the very last run must not read as a shift:
@@ -51,6 +58,7 @@ import {
   type HistoryQuery,
   type Observation,
 } from '@steady/process-health'
+import { setWeeklyRhythmMethod, type WeeklyRhythmMethod } from '../../packages/process-health/src/judge/rhythm.ts'
 
 const day = 86_400_000
 const here = dirname(fileURLToPath(import.meta.url))
@@ -160,7 +168,7 @@ function releasesWith(h: History, inj: Injection): { releases: Release[]; failur
   let failures = [...h.failures]
   if (inj.stall !== undefined) {
     const from = inj.stall / 1000
-    const to = from + 21 * 86_400
+    const to = from + 60 * 86_400
     const held = releases.filter((r) => r.at >= from && r.at < to)
     releases = releases.filter((r) => r.at < from || r.at >= to)
     const next = releases.find((r) => r.at >= to)
@@ -218,9 +226,9 @@ function degradedOn(report: HealthReport, process: string, indicator: string): b
   return p?.indicators.find((i) => i.indicator === indicator)?.state === 'degraded'
 }
 
-/** Days from `ref` to the first day at or after `from` when the indicator is degraded; undefined when never (within 30 days). */
+/** Days from `ref` to the first day at or after `from` when the indicator is degraded; undefined when never (within 60 days). */
 async function delay(h: History, seed: number, inj: Injection, from: number, ref: number, process: string, indicator: string) {
-  const days = judgedDays(h).filter((d) => d >= from && d < ref + 30 * day)
+  const days = judgedDays(h).filter((d) => d >= from && d < ref + 60 * day)
   const reports = await replay(h, seed, inj, days)
   const hit = reports.find((r) => degradedOn(r, process, indicator))
   return hit ? Math.max(0, Math.ceil((hit.at - ref) / day)) : undefined
@@ -230,13 +238,41 @@ function short(text: string, n = 240): string {
   return text.length > n ? `${text.slice(0, n)}…` : text
 }
 
+function loadHistory(name: string): History {
+  return JSON.parse(readFileSync(join(dataDir, `${name}.json`), 'utf8')) as History
+}
+
+const histories = ['octokit-rest-js', 'typescript-eslint']
+
+/** The unmodified histories under each way of judging weekly rhythm: exit codes and the days each rhythmic indicator was degraded. */
+async function compareRhythm(seed: number): Promise<void> {
+  console.log('| rhythm | history | exit 0 | exit 1 | exit 3 | lead_time degraded | deployments degraded |\n|---|---|---|---|---|---|---|')
+  for (const method of ['none', 'week-part', 'business-time'] as WeeklyRhythmMethod[]) {
+    const previous = setWeeklyRhythmMethod(method)
+    for (const name of histories) {
+      const h = loadHistory(name)
+      const reports = await replay(h, seed, {}, judgedDays(h))
+      const counts = { 0: 0, 1: 0, 3: 0 }
+      for (const r of reports) counts[r.exitCode]++
+      const lead = reports.filter((r) => degradedOn(r, 'dora', 'lead_time')).length
+      const deploys = reports.filter((r) => degradedOn(r, 'dora', 'deployments')).length
+      console.log(`| ${method} | ${name} | ${counts[0]} | ${counts[1]} | ${counts[3]} | ${lead} | ${deploys} |`)
+    }
+    setWeeklyRhythmMethod(previous)
+  }
+}
+
 async function main() {
   const seed = arg('seed', 1)
   const outlierSeeds = arg('outliers', 200)
   const listDays = process.argv.includes('--days-list')
+  const r = process.argv.indexOf('--rhythm')
+  const rhythm = r > 0 ? process.argv[r + 1] : undefined
+  if (rhythm === 'all') return compareRhythm(seed)
+  if (rhythm) setWeeklyRhythmMethod(rhythm as WeeklyRhythmMethod)
   const rows: string[] = []
-  for (const name of ['octokit-rest-js', 'typescript-eslint']) {
-    const h = JSON.parse(readFileSync(join(dataDir, `${name}.json`), 'utf8')) as History
+  for (const name of histories) {
+    const h = loadHistory(name)
     const days = judgedDays(h)
     const reports = await replay(h, seed, {}, days)
     const counts = { 0: 0, 1: 0, 3: 0 }
@@ -257,18 +293,26 @@ async function main() {
     const span = days[days.length - 1] - days[0]
     const starts = [1, 2, 3, 4, 5].map((k) => Math.floor((days[0] + (span * k) / 6) / day) * day)
     const meanGapDays = (h.releases[h.releases.length - 1].at - h.releases[0].at) / 86_400 / (h.releases.length - 1)
+    const spikeAt: string[] = []
     const delays = { ramp: [] as (number | undefined)[], spike: [] as (number | undefined)[], stall: [] as (number | undefined)[] }
     for (const d of starts) {
       delays.ramp.push(await delay(h, seed, { ramp: d }, d, d + 7 * day, 'ci', 'cycle_time'))
-      const first = h.releases.find((r) => r.at * 1000 >= d)
-      if (first) delays.spike.push(await delay(h, seed, { spike: d }, d, first.at * 1000, 'dora', 'change_failure_rate'))
+      const i = h.releases.findIndex((r) => r.at * 1000 >= d)
+      const second = h.releases[i + 1]
+      if (i >= 0 && second) {
+        const late = await delay(h, seed, { spike: d }, d, second.at * 1000, 'dora', 'change_failure_rate')
+        const at = late === undefined ? undefined : second.at * 1000 + late * day
+        const nth = at === undefined ? 0 : h.releases.slice(i, i + 3).filter((r) => r.at * 1000 <= at).length
+        delays.spike.push(late)
+        spikeAt.push(nth ? `#${nth}` : '-')
+      }
       delays.stall.push(await delay(h, seed, { stall: d }, d, d + 3 * meanGapDays * day, 'dora', 'deployments'))
     }
     const fmt = (xs: (number | undefined)[]) => xs.map((x) => (x === undefined ? 'missed' : `${x}d`)).join(', ')
     console.log(`  injected (days after reaching +15% / the count equivalent), starts ${starts.map((s) => new Date(s).toISOString().slice(0, 10)).join(', ')}:`)
     console.log(`    CI ramp +30%/14d: ${fmt(delays.ramp)}`)
-    console.log(`    failure spike (3 releases): ${fmt(delays.spike)}`)
-    console.log(`    deployment stall (21 d; 3 missing at ${(3 * meanGapDays).toFixed(1)} d): ${fmt(delays.stall)}`)
+    console.log(`    failure spike (3 releases): ${fmt(delays.spike)}; caught at failed release ${spikeAt.join(', ')}`)
+    console.log(`    deployment stall (60 d; 3 missing at ${(3 * meanGapDays).toFixed(1)} d): ${fmt(delays.stall)}`)
     rows.push(`| ${name} | ${days.length} | ${counts[0]} | ${counts[1]} | ${counts[3]} | ${fmt(delays.ramp)} | ${fmt(delays.spike)} | ${fmt(delays.stall)} |`)
   }
   // One hung run at the end of a stable history.

@@ -203,7 +203,7 @@ function processVerdict(indicators: readonly IndicatorHealth[]): { state: Health
   const silent = indicators.filter((i) => i.unknownCause === 'no-data')
   const notes = [
     notYet.length ? `not yet judged: ${notYet.map((i) => `${i.indicator} (${i.reason})`).join('; ')}` : '',
-    silent.length ? `nothing recorded in the window read: ${silent.map((i) => i.indicator).join(', ')}` : '',
+    silent.length ? `not judged, nothing recorded recently: ${silent.map((i) => `${i.indicator} (${i.reason})`).join('; ')}` : '',
   ].filter(Boolean)
   const tail = notes.length ? `; ${notes.join('; ')}` : ''
   if (degraded.length) {
@@ -252,7 +252,7 @@ export function judgeIndicator(
   if (!anyData && degraded.length === 0) {
     state = 'unknown'
     unknownCause = 'no-data'
-    reason = `nothing recorded in the last ${formatWindow(result.windows.to - result.windows.baselineFrom)}`
+    reason = `none in the last ${formatWindow(result.windows.to - result.windows.baselineFrom)}`
   } else if (degraded.length) {
     state = 'degraded'
     reason = degraded.map((c) => c.reason).join('; ')
@@ -494,16 +494,16 @@ function durationDrift(
   }
   const drift = (recent: readonly { at: number; value: number }[]) => durationDriftOn(indicator, base, recent, baseMedian, o, fmt, recentLabel, unitWord)
   const all = drift(recentEvents)
-  if (all.state !== 'degraded' || recentEvents.length < 2) return [all]
+  // One extreme event (beyond the 4 robust deviations the charts clip at, on the log scale) is an
+  // outlier finding; a drift that rests on it alone is not a shift. A drift resting on ordinary
+  // events is a drift, however few there are; two or more extreme events are a run of evidence.
   const sign = worseSign(indicator)
-  let worst = 0
-  for (let i = 1; i < recentEvents.length; i++) if (sign * recentEvents[i].value > sign * recentEvents[worst].value) worst = i
-  // Only an extreme event (beyond the 4 robust deviations the charts clip at, on the log scale)
-  // can be an outlier; a drift resting on an ordinary one is a drift, however few events there are.
   const c = baseMedian > 0 ? baseMedian / 10 : 1
   const logBase = robust(base.map((v) => Math.log(v + c)))
-  if (!(sign * robustZ(Math.log(recentEvents[worst].value + c), logBase) > 4)) return [all]
-  const without = drift(recentEvents.filter((_, i) => i !== worst))
+  const extreme = recentEvents.map((x, i) => (sign * robustZ(Math.log(x.value + c), logBase) > 4 ? i : -1)).filter((i) => i >= 0)
+  if (extreme.length !== 1) return [all]
+  const worst = extreme[0]
+  const without = all.state === 'degraded' ? drift(recentEvents.filter((_, i) => i !== worst)) : all
   if (without.state === 'degraded') return [all]
   const out = recentEvents[worst]
   const times = baseMedian > 0 ? ` (${formatNumber(out.value / baseMedian)}× the usual ${fmt(baseMedian)})` : ''
