@@ -21,8 +21,8 @@ export function formatChange(v: number, changeKind: 'relative' | 'absolute', uni
   if (changeKind === 'relative') return pct(v)
   if (unit === 'ratio' || unit === 'rate') return `+${sig(v * 100)} pp`
   if (unit?.startsWith('bytes')) {
-    const [scale, name] = v >= 2 ** 30 ? [2 ** 30, 'GiB'] : v >= 2 ** 20 ? [2 ** 20, 'MiB'] : v >= 2 ** 10 ? [2 ** 10, 'KiB'] : [1, 'B']
-    return `+${sig(v / scale)} ${name}${unit.slice('bytes'.length)}`
+    const power = Math.max(0, Math.min(3, Math.floor(Math.log2(Math.max(v, 1)) / 10)))
+    return `+${sig(v / 2 ** (10 * power))} ${['B', 'KiB', 'MiB', 'GiB'][power]}${unit.slice('bytes'.length)}`
   }
   return `+${sig(v)}${unit ? ` ${unit}` : ''}`
 }
@@ -35,35 +35,47 @@ function detectableLine(d: DetectableChange): string {
 /** The sentence that says what the check found and what it means for the gate. */
 export function baselineCheckSummary(c: BaselineCheck): string {
   const of = `${c.judged} run${c.judged === 1 ? '' : 's'}`
+  const gate = `gate ${c.gate}`
   switch (c.status) {
     case 'too-few-runs':
-      return `too few runs: leaving one out leaves ${c.baselineRuns - 1}, and gate ${c.gate} needs more to judge; add runs with steady baseline add`
-    case 'fail':
-      return `${c.failed} of ${of} would have failed gate ${c.gate} against the others: at this gate the baseline fails versions like its own ` +
-        `(about ${Math.round((100 * c.failed) / Math.max(1, c.judged))}% false positives); exclude the odd runs or add more`
+      return `too few runs: leaving one out leaves ${c.baselineRuns - 1}, and ${gate} needs more to judge; ` +
+        'add runs with steady baseline add'
+    case 'fail': {
+      const share = Math.round((100 * c.failed) / Math.max(1, c.judged))
+      return `${c.failed} of ${of} would have failed ${gate} against the others: ` +
+        'at this gate the baseline fails versions like ' +
+        `its own (about ${share}% false positives); exclude the odd runs or add more`
+    }
     case 'inconclusive':
-      return `no run could be judged against the others at gate ${c.gate}: the baseline cannot tell yet`
+      return `no run could be judged against the others at ${gate}: the baseline cannot tell yet`
     default:
-      return `all ${of} judged would have passed gate ${c.gate} against the others${c.inconclusive ? ` (${c.inconclusive} inconclusive)` : ''}`
+      return `all ${of} judged would have passed ${gate} against the others` +
+        (c.inconclusive ? ` (${c.inconclusive} inconclusive)` : '')
   }
 }
 
 function text(c: BaselineCheck): string {
   const lines: string[] = []
   const name = `${c.baselineFile ?? 'baseline'}${c.service ? ` (${c.service})` : ''}`
-  lines.push(`baseline check of ${name}, gate ${c.gate}: each of ${c.judged} runs judged against the other ${Math.max(0, c.baselineRuns - 1)}`)
+  const others = Math.max(0, c.baselineRuns - 1)
+  lines.push(`baseline check of ${name}, gate ${c.gate}: each of ${c.judged} runs judged against the other ${others}`)
   lines.push(`  would have failed: ${c.failed} of ${c.judged}; inconclusive: ${c.inconclusive}; passed: ${c.passed}`)
   if (c.failingFindings.length) {
     lines.push('  failing findings:')
-    for (const f of c.failingFindings) lines.push(`    ✗ ${f.message} (in ${f.runs} run${f.runs === 1 ? '' : 's'}; ${f.id})`)
+    for (const f of c.failingFindings) {
+      lines.push(`    ✗ ${f.message} (in ${f.runs} run${f.runs === 1 ? '' : 's'}; ${f.id})`)
+    }
   }
-  for (const r of c.runs.filter((x) => x.result === 'inconclusive')) lines.push(`  ? ${r.run} inconclusive: ${r.inconclusive ?? ''}`)
+  for (const r of c.runs) {
+    if (r.result === 'inconclusive') lines.push(`  ? ${r.run} inconclusive: ${r.inconclusive ?? ''}`)
+  }
   if (c.withoutRecord.length) lines.push(`  not judged (no run record found): ${c.withoutRecord.join(', ')}`)
   if (c.detectable.length) {
     lines.push('  smallest change this baseline can see, per primary check (median over the leave-one-out verdicts):')
     for (const d of c.detectable) lines.push(`    ${detectableLine(d)}`)
   }
-  lines.push(`${c.status === 'pass' ? 'TRUSTWORTHY' : c.status === 'fail' ? 'NOT TRUSTWORTHY' : 'CANNOT TELL'}: ${baselineCheckSummary(c)} (exit ${c.exitCode})`)
+  const word = c.status === 'pass' ? 'TRUSTWORTHY' : c.status === 'fail' ? 'NOT TRUSTWORTHY' : 'CANNOT TELL'
+  lines.push(`${word}: ${baselineCheckSummary(c)} (exit ${c.exitCode})`)
   return lines.join('\n') + '\n'
 }
 
@@ -73,9 +85,11 @@ function cell(s: string): string {
 
 function markdown(c: BaselineCheck): string {
   const lines: string[] = []
-  lines.push(`### Baseline check: ${c.status === 'pass' ? '✅' : c.status === 'fail' ? '❌' : '❔'} ${cell(baselineCheckSummary(c))}`, '')
+  const mark = c.status === 'pass' ? '✅' : c.status === 'fail' ? '❌' : '❔'
+  lines.push(`### Baseline check: ${mark} ${cell(baselineCheckSummary(c))}`, '')
   lines.push(`Baseline \`${c.baselineFile ?? '-'}\`, gate \`${c.gate}\`, ${c.judged} runs judged leave-one-out.`, '')
-  lines.push('| would have failed | inconclusive | passed |', '|---|---|---|', `| ${c.failed} | ${c.inconclusive} | ${c.passed} |`, '')
+  lines.push('| would have failed | inconclusive | passed |', '|---|---|---|')
+  lines.push(`| ${c.failed} | ${c.inconclusive} | ${c.passed} |`, '')
   if (c.failingFindings.length) {
     lines.push('| failing finding | runs |', '|---|---|')
     for (const f of c.failingFindings) lines.push(`| ${cell(f.message)} | ${f.runs} |`)

@@ -90,18 +90,20 @@ function labelOf(f: Finding): string {
 }
 
 function leaveOneOut(verdict: Verdict): LeaveOneOut {
+  const said = (f: Finding) => ({ id: f.id, message: f.message })
   const out: LeaveOneOut = {
     run: verdict.run.id,
     result: verdict.result,
-    failed: verdict.findings.filter((f) => f.status === 'fail' && f.primary).map((f) => ({ id: f.id, message: f.message })),
+    failed: verdict.findings.filter((f) => f.status === 'fail' && f.primary).map(said),
   }
   // Secondary findings can fail a gate that names them; keep whatever decided it.
   if (verdict.result === 'fail' && !out.failed.length) {
     const ids = new Set([...verdict.working.findings, ...verdict.stable.findings])
-    out.failed = verdict.findings.filter((f) => ids.has(f.id) && f.status === 'fail').map((f) => ({ id: f.id, message: f.message }))
+    out.failed = verdict.findings.filter((f) => ids.has(f.id) && f.status === 'fail').map(said)
   }
   if (verdict.result === 'inconclusive') {
-    out.inconclusive = [verdict.working, verdict.stable].find((q) => q.status === 'inconclusive')?.reason ?? verdict.summary
+    const open = [verdict.working, verdict.stable].find((q) => q.status === 'inconclusive')
+    out.inconclusive = open?.reason ?? verdict.summary
   }
   return out
 }
@@ -160,7 +162,12 @@ export function checkBaseline(options: CheckBaselineOptions): BaselineCheck {
   }
   const runs = verdicts.map(leaveOneOut)
   const tally = new Map<string, { runs: number; message: string }>()
-  for (const r of runs) for (const f of r.failed) tally.set(f.id, { runs: (tally.get(f.id)?.runs ?? 0) + 1, message: tally.get(f.id)?.message ?? f.message })
+  for (const r of runs) {
+    for (const f of r.failed) {
+      const seen = tally.get(f.id)
+      tally.set(f.id, { runs: (seen?.runs ?? 0) + 1, message: seen?.message ?? f.message })
+    }
+  }
   const count = (result: GateResult) => runs.filter((r) => r.result === result).length
   const failed = count('fail')
   const passed = count('pass')
@@ -178,7 +185,9 @@ export function checkBaseline(options: CheckBaselineOptions): BaselineCheck {
     exitCode: status === 'pass' ? 0 : status === 'fail' ? 1 : 3,
     runs,
     withoutRecord: members.filter((m) => !records.has(m.id)).map((m) => m.id),
-    failingFindings: [...tally.entries()].map(([id, t]) => ({ id, ...t })).sort((a, b) => b.runs - a.runs || a.id.localeCompare(b.id)),
+    failingFindings: [...tally.entries()]
+      .map(([id, t]) => ({ id, ...t }))
+      .sort((a, b) => b.runs - a.runs || a.id.localeCompare(b.id)),
     detectable: detectableChanges(verdicts),
   }
   if (options.baselineFile) out.baselineFile = options.baselineFile

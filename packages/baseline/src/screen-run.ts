@@ -107,8 +107,9 @@ function spreadScore(run: Map<string, number>, centre: Map<string, number>): { s
 
 /** Judges a run's window spread against the comparable baseline runs' (see the module comment). */
 export function screenSpread(summary: RunSummary, file: BaselineFile): SpreadScreen {
+  const plan = summary.comparability.planHash
   const same = comparisonRuns(file).filter(
-    (e) => e.summary && e.summary.windowMs === summary.windowMs && e.summary.comparability.planHash === summary.comparability.planHash,
+    (e) => e.summary && e.summary.windowMs === summary.windowMs && e.summary.comparability.planHash === plan,
   )
   const spreads = same.map((e) => windowSpreads(e.summary!))
   if (spreads.length < SPREAD_RULE.minRuns) return { status: 'too-few-runs', runs: spreads.length }
@@ -142,18 +143,20 @@ export function screenRun(summary: RunSummary, file: BaselineFile, gate: Resolve
   const notes: string[] = []
   const share = `${Math.round(gate.tolerance.saturatedWindows * 100)}%`
   for (const s of saturated) {
-    problems.push(
-      `the load generator was saturated in ${s.saturated} of ${s.windows} windows of ${s.phase} (more than ${share}): ` +
-        'the phase measured the generator, not the service',
-    )
+    const where = `${s.saturated} of ${s.windows} windows of ${s.phase}`
+    const why = 'the phase measured the generator, not the service'
+    problems.push(`the load generator was saturated in ${where} (more than ${share}): ${why}`)
   }
   if (spread.status === 'far') {
     problems.push(
-      `its window-to-window spread is ${spread.ratio}× the baseline's usual (median of ${spread.series} steps × phases; ` +
-        `more than ${spread.limit}× is far outside its ${spread.runs} runs): a noisy run widens every interval the gate judges against`,
+      `its window-to-window spread is ${spread.ratio}× the baseline's usual ` +
+        `(median of ${spread.series} steps × phases; ` +
+        `more than ${spread.limit}× is far outside its ${spread.runs} runs): a noisy run widens every interval ` +
+        'the gate judges against',
     )
   } else if (spread.status === 'too-few-runs') {
-    notes.push(`spread not screened: the baseline has ${spread.runs} comparable run${spread.runs === 1 ? '' : 's'} (needs ${SPREAD_RULE.minRuns})`)
+    const runs = `${spread.runs} comparable run${spread.runs === 1 ? '' : 's'}`
+    notes.push(`spread not screened: the baseline has ${runs} (needs ${SPREAD_RULE.minRuns})`)
   }
   return { saturated, spread, problems, notes }
 }
