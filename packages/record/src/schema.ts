@@ -5,6 +5,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { SteadyError } from './errors.ts'
+import { describeNonFinite, findNonFinite } from './finite.ts'
 import { HISTOGRAM_PARAMETERS } from './histogram.ts'
 import { RUN_SCHEMA } from './run-record.ts'
 
@@ -138,8 +139,8 @@ export const runRecordSchema = {
         required: ['name', 'startMs', 'endMs'],
         properties: {
           name: str,
-          startMs: num,
-          endMs: num,
+          startMs: { type: 'number', minimum: 0 },
+          endMs: { type: 'number', minimum: 0 },
           warmupMs: { type: 'number', minimum: 0 },
           load: {
             type: 'object',
@@ -261,9 +262,17 @@ export function describeSchemaError(e: ErrorObject): string {
 
 /**
  * Validates a parsed document against a schema; throws a SteadyError with the
- * file and the first offending field.
+ * file and the first offending field. Every number must be finite.
  */
 export function assertValid<T>(schema: object, value: unknown, file: string, what: string, hint: string): T {
+  // JSON Schema's `number` admits Infinity (what JSON.parse makes of 1e999): checked first, for every number.
+  const bad = findNonFinite(value)
+  if (bad) {
+    throw new SteadyError('STEADY_RECORD_NOT_FINITE', `${file}: ${bad.path} must be a finite number, got ${describeNonFinite(bad.value)}`, {
+      hint: `${hint}; the ${what} was written by another tool or edited by hand`,
+      details: { file, field: bad.path },
+    })
+  }
   const validate = validatorFor(schema)
   if (!validate(value)) {
     const first = validate.errors?.[0]

@@ -234,7 +234,7 @@ export const verdictSchema = {
         id: str,
         file: str,
         startedAt: str,
-        durationMs: num,
+        durationMs: { type: 'number', minimum: 0 },
         complete: { type: 'boolean' },
         subject: { type: 'object' },
         comparability: { type: 'object' },

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander'
 import { resolve } from 'node:path'
-import { ExitCode, type RedactionOptions } from '@steady/record'
+import { ExitCode, isSteadyError, SteadyError, type RedactionOptions } from '@steady/record'
 import { defaultReportPath, readReportInput, writeReport } from '@steady/report'
 import type { CliContext } from '../context.ts'
 
@@ -45,7 +45,18 @@ Examples:
       })
       if (flags.baseline) input.baselineName = flags.baseline
       const output = flags.output ? resolve(ctx.cwd, flags.output) : defaultReportPath(runPath)
-      await writeReport(output, input)
+      try {
+        await writeReport(output, input)
+      } catch (error) {
+        if (isSteadyError(error)) throw error
+        // Inputs are validated on read, so this is a record the report cannot draw: name it, never a bare TypeError.
+        const inputs = [run, flags.verdict, flags.baseline].filter(Boolean).join(', ')
+        throw new SteadyError('STEADY_REPORT_RENDER', `could not draw the report of ${inputs}: ${(error as Error).message}`, {
+          hint: `check the inputs with steady record validate ${run}; if they are valid, this is a bug in steady report: please report it with the run record`,
+          cause: error,
+          details: { file: runPath },
+        })
+      }
       const v = input.verdict
       ctx.out(
         `wrote ${output}\n` +
