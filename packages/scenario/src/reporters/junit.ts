@@ -1,10 +1,12 @@
 /**
  * JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters):
- * one `<testsuite>` per scenario file, one `<testcase>` per scenario, the
- * failure text with the diff, request, response and curl (already redacted).
+ * one `<testsuite>` per scenario file, one `<testcase>` per scenario, a
+ * one-line summary in `message=` and the whole failure text in the body
+ * (message, diff, request, response, curl; already redacted).
  */
 import { join } from 'node:path'
-import { writeFileAtomic, Redactor } from '@steady/record'
+import { terminalLine, writeFileAtomic, Redactor } from '@steady/record'
+import type { FailureSample } from '../failure.ts'
 import { formatFailure } from './format.ts'
 import type { Reporter, RunResult, ScenarioSummary } from './types.ts'
 
@@ -26,6 +28,21 @@ export function xmlEscape(s: string): string {
 }
 
 const secs = (ms: number) => (ms / 1000).toFixed(3)
+
+/** Longest `message=` attribute: CI tools show it on one line beside the test name. */
+const summaryLimit = 300
+
+/**
+ * The `message=` of a `<failure>`: the step and every line of the message on
+ * one line (an assertion's detail is often on its second line), control
+ * characters escaped, cut with an ellipsis; the body has the whole text.
+ */
+export function failureSummary(f: FailureSample, scenario?: ScenarioSummary): string {
+  const text = f.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' · ')
+  const cut = text.length > summaryLimit ? `${text.slice(0, summaryLimit - 1)}…` : text
+  const tally = scenario && scenario.iterations > 1 ? ` (${scenario.failed} of ${scenario.iterations} iterations failed)` : ''
+  return terminalLine(`${f.step ? `[${f.step}] ` : ''}${cut}${tally}`)
+}
 
 /** Renders the JUnit document for a run. */
 export function renderJunit(result: RunResult, options: { record?: string } = {}): string {
@@ -57,7 +74,7 @@ export function renderJunit(result: RunResult, options: { record?: string } = {}
       if (s.status === 'skipped' || s.status === 'interrupted') lines.push(`      <skipped message="${xmlEscape(s.skipReason ?? s.status)}"/>`)
       else {
         const first = s.failures[0]
-        const message = first ? `${first.step ? `[${first.step}] ` : ''}${first.message.split('\n')[0]}` : `${s.failed} of ${s.iterations} iterations failed`
+        const message = first ? failureSummary(first, s) : `${s.failed} of ${s.iterations} iterations failed`
         const text = [`${s.failed} of ${s.iterations} iteration(s) failed`, ...s.failures.map((f) => formatFailure(f, { record: options.record }))].join('\n\n')
         lines.push(`      <failure message="${xmlEscape(message)}" type="${xmlEscape(first?.kind ?? 'failure')}">${xmlEscape(text)}</failure>`)
       }
@@ -69,7 +86,7 @@ export function renderJunit(result: RunResult, options: { record?: string } = {}
     lines.push(`  <testsuite name="setup and teardown" tests="${result.hookFailures.length}" failures="${result.hookFailures.length}" errors="0" skipped="0" time="0">`)
     for (const f of result.hookFailures) {
       lines.push(`    <testcase classname="${xmlEscape(f.file ?? '')}" name="${xmlEscape(f.scenario)}" time="0">`)
-      lines.push(`      <failure message="${xmlEscape(f.message.split('\n')[0])}" type="setup">${xmlEscape(formatFailure(f))}</failure>`)
+      lines.push(`      <failure message="${xmlEscape(failureSummary(f))}" type="setup">${xmlEscape(formatFailure(f))}</failure>`)
       lines.push('    </testcase>')
     }
     lines.push('  </testsuite>')
