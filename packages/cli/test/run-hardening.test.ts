@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { spawn, spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -83,6 +83,76 @@ test('names and response text reach the terminal escaped: no raw escapes, no lin
   const verdict = await steady(['verdict', 'json/run.json', '--format', 'text'], dir)
   assert.match(verdict.out, 'two\\nlines', verdict.out + verdict.err)
   assertTerminalSafe(verdict.out + verdict.err, 'steady verdict')
+})
+
+test('a number that is not finite (1e999) in a run record: validate, baseline add and report exit 2 naming the file and field', async () => {
+  const dir = project({ 'p.scenario.ts': failingScenario('fine').replace('toBe(201)', 'toBe(200)') })
+  const r = await steady(['run', 'p.scenario.ts', '--target', url, '--reporter', 'json', '--out', 'good'], dir)
+  assert.is(r.code, 0, r.out + r.err)
+  const text = readFileSync(join(dir, 'good', 'run.json'), 'utf8')
+  const record = JSON.parse(text) as { series: { windows: { p95?: number }[] }[] }
+  const s = record.series.findIndex((x) => x.windows.some((w) => w.p95 !== undefined))
+  assert.ok(s >= 0, 'a series with a p95')
+  const w = record.series[s].windows.findIndex((x) => x.p95 !== undefined)
+  record.series[s].windows[w].p95 = 123456.789
+  mkdirSync(join(dir, 'bad'))
+  writeFileSync(join(dir, 'bad', 'run.json'), JSON.stringify(record).replace('123456.789', '1e999'))
+  const field = `bad/run.json: series[${s}].windows[${w}].p95 must be a finite number, got Infinity`
+  // record validate reads its path as given (relative to the process), so it gets an absolute one.
+  const validate = await steady(['record', 'validate', join(dir, 'bad', 'run.json')], dir)
+  assert.is(validate.code, 2, validate.out + validate.err)
+  assert.match(validate.out + validate.err, field)
+  const add = await steady(['baseline', 'add', 'bad/run.json', '--baseline', 'b.json'], dir)
+  assert.is(add.code, 2, add.out + add.err)
+  assert.match(add.err, field)
+  assert.not.ok(existsSync(join(dir, 'b.json')), 'no baseline written')
+  const report = await steady(['report', 'bad/run.json', '-o', 'r.html'], dir)
+  assert.is(report.code, 2, report.out + report.err)
+  assert.match(report.err, field)
+  // The duration at the top is checked as well.
+  writeFileSync(join(dir, 'bad', 'run.json'), text.replace(/"durationMs":\s*[\d.]+/, '"durationMs": -1e999'))
+  const top = await steady(['record', 'validate', join(dir, 'bad', 'run.json')], dir)
+  assert.is(top.code, 2)
+  assert.match(top.out + top.err, 'bad/run.json: durationMs must be a finite number, got -Infinity')
+})
+
+test('junit: message= is a one-line summary with the detail, the failure body keeps the whole message, escaped', async () => {
+  const dir = project({ 'j.scenario.ts': failingScenario('multi').replace("toBe(201)", "toBe(200)\n  throw new Error('order total is wrong\\nexpected 30, got 31 for order o-7\\n\\u001b[31mred\\u0007')") })
+  const r = await steady(['run', 'j.scenario.ts', '--target', url, '--reporter', 'junit', '--out', 'out', '--iterations', '2'], dir)
+  assert.is(r.code, 1, r.out + r.err)
+  const xml = readFileSync(join(dir, 'out', 'junit.xml'), 'utf8')
+  const message = /<failure message="([^"]*)"/.exec(xml)?.[1] ?? ''
+  assert.match(message, 'order total is wrong · expected 30, got 31 for order o-7 · \\e[31mred\\x07 (2 of 2 iterations failed)')
+  const body = /<failure [^>]*>([^<]*)<\/failure>/.exec(xml)?.[1] ?? ''
+  assert.match(body, 'order total is wrong\nexpected 30, got 31 for order o-7\n\\e[31mred\\x07')
+  assert.not.match(xml, /[\u0000-\u0008\u000b-\u001f]/)
+})
+
+test('--reporter junit,github still writes run.json; --replay without --target runs against the recorded target and says so', async () => {
+  // The config's default target is somewhere else: the replay must not go there.
+  const other = createServer((_req, res) => res.writeHead(500).end('wrong target'))
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r))
+  const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`
+  try {
+    const dir = project({
+      'steady.config.ts': `export default { scenarios: ['s.scenario.ts'], targets: { other: ${JSON.stringify(otherUrl)} }, defaultTarget: 'other' }\n`,
+      's.scenario.ts': failingScenario('replayed'),
+    })
+    const summary = join(dir, 'summary.md')
+    const r = await steady(['run', '--target', url, '--reporter', 'junit,github', '--out', 'out'], dir, { GITHUB_STEP_SUMMARY: summary })
+    assert.is(r.code, 1, r.out + r.err)
+    assert.ok(existsSync(join(dir, 'out', 'run.json')), 'run.json written')
+    assert.ok(existsSync(join(dir, 'out', 'junit.xml')), 'junit.xml written')
+    const line = readFileSync(summary, 'utf8').split('\n').find((l) => l.startsWith('steady run --replay'))
+    assert.ok(line, 'the summary has a replay line')
+    const replay = await steady(wordsBashRuns(line, dir), dir)
+    assert.is(replay.code, 1, replay.out + replay.err)
+    assert.match(replay.out, `against the recorded run's target ${url}`)
+    assert.match(replay.out, '← 200')
+    assert.not.match(replay.out, 'wrong target')
+  } finally {
+    await new Promise<void>((r) => other.close(() => r()))
+  }
 })
 
 test('the printed curl sends a masked header from a shell variable: with it set the server gets the secret', async () => {

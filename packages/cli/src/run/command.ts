@@ -72,6 +72,31 @@ async function withTarget(flags: RunFlags, config: ScenarioConfig, fn: (target: 
   return fn({ url: t.url, name: t.name, headers: t.headers, http: t.http })
 }
 
+/**
+ * `--replay` without `--target`/`--env` goes where the recorded run went, not
+ * to the config's default: the environment it brought up (a fresh one of that
+ * name), else its target URL (as the configured target of that URL, for its
+ * headers). Returns the flags to run with and a line saying which.
+ */
+export function replayTarget(replay: ReplayPlan, flags: RunFlags, loaded: LoadedConfig): { flags: RunFlags; note?: string } {
+  if (flags.target !== undefined || flags.env !== undefined) return { flags }
+  const subject = replay.record.subject
+  const environments = (loaded.config.environments ?? {}) as Record<string, unknown>
+  const env = subject.environment?.name
+  if (env !== undefined && Object.hasOwn(environments, env)) {
+    return { flags: { ...flags, env }, note: `replaying against a fresh ${env} environment, as the recorded run did (--target or --env picks another)` }
+  }
+  if (subject.target) {
+    const targets = ((loaded.config as ScenarioConfig).targets ?? {}) as Record<string, string | { url: string }>
+    const named = Object.keys(targets).find((n) => {
+      const t = targets[n]
+      return (typeof t === 'string' ? t : t.url) === subject.target
+    })
+    return { flags: { ...flags, target: named ?? subject.target }, note: `replaying against the recorded run's target ${subject.target}${named ? ` (${named})` : ''} (--target or --env picks another)` }
+  }
+  return { flags, note: "the recorded run names no target: replaying against the config's default (--target or --env picks another)" }
+}
+
 /** Runs `steady run` with parsed flags; resolves to the exit code. */
 export async function runCommand(ctx: CliContext, paths: string[], flags: RunFlags): Promise<number> {
   const loaded: LoadedConfig = await ctx.config(flags.config)
@@ -109,7 +134,15 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
   const runId = newRunId()
   const dir = flags.out ? resolve(ctx.cwd, flags.out) : join(reportsDir, runId)
   const reporterList = flags.reporter ?? (replay ? 'pretty' : (defaults.reporters?.join(',') ?? (ctx.env.GITHUB_ACTIONS === 'true' ? 'pretty,json,github' : 'pretty,json')))
+  // The run record is always written (the replay lines and the gate need it); reporters only add outputs.
+  // A replay writes none: it re-runs one iteration of a run that has its record already.
   const names = parseReporters(reporterList)
+  if (!replay && !names.includes('json')) names.unshift('json')
+  if (replay) {
+    const picked = replayTarget(replay, flags, loaded)
+    flags = picked.flags
+    if (picked.note) ctx.out(terminalLine(picked.note) + '\n')
+  }
 
   return withTarget(flags, config, async (target) => {
     if (replay) {
