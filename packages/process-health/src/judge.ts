@@ -9,7 +9,7 @@ import { isSlo, msPerUnit, objectiveValue } from './define.ts'
 import { formatNumber, formatPercent, formatValue, formatWindow, plural } from './format.ts'
 import { businessMs, weekday, weekdaysOf, weeklyRhythmMethod } from './judge/rhythm.ts'
 import { betaBinomialUpperTail, wilsonLower, cusum, ewma, mean, normalUpperTail, quantile, robust, robustZ, stddev, winsorize } from './stats.ts'
-import { parseDurationMs } from './time.ts'
+import { formatDurationMs, parseDurationMs } from './time.ts'
 import type {
   CountIndicator,
   DurationIndicator,
@@ -28,9 +28,10 @@ import type {
 export interface HealthCheck {
   /**
    * `baseline` (recent level vs history), `drift` (EWMA and CUSUM), `outlier` (one extreme event, named;
-   * never degraded on its own), `objective` (threshold), `slo` (burn rate).
+   * never degraded on its own), `pause` (time since the last event of a count where more is better),
+   * `objective` (threshold), `slo` (burn rate).
    */
-  name: 'baseline' | 'drift' | 'outlier' | 'objective' | 'slo'
+  name: 'baseline' | 'drift' | 'outlier' | 'pause' | 'objective' | 'slo'
   /** The check's own verdict. */
   state: HealthState
   /** A sentence with the numbers. */
@@ -163,6 +164,7 @@ export function historyStart(process: ProcessDefinition, now: number, defaults: 
     // length, the baseline up to maxBaseline.
     let need = indicator.kind === 'count' ? o.recentMs + o.baselineMs : Math.max(o.recentMs, o.baselineMs) + o.maxBaselineMs
     if (indicator.kind === 'count') need += countPeriodMs(indicator) // whole periods
+    if (indicator.kind === 'count' && indicator.better === 'higher') need = Math.max(need, o.maxBaselineMs) // pauses
     if (indicator.objective && isSlo(indicator.objective)) need = Math.max(need, parseDurationMs(indicator.objective.window ?? defaultSloWindow, 'window'))
     if (indicator.tier) need = Math.max(need, tierWindowMs)
     span = Math.max(span, need)
@@ -762,6 +764,43 @@ function countRhythm(indicator: CountIndicator, now: number, per: number, recent
   return all
 }
 
+/**
+ * A pause: how long since the last event, against the indicator's own rate
+ * over the last `maxBaseline`. A sparse count (a release a week) cannot show
+ * a stall in a 3-day window; the gap can. Degraded when a gap this long has a
+ * chance below the threshold's tail at that rate (Poisson: e^(−rate·gap))
+ * and is longer than any pause in that history (a yearly holiday is its own
+ * precedent). With a weekly rhythm in business time, weekends do not count.
+ */
+function pauseCheck(indicator: CountIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): HealthCheck {
+  const from = now - o.maxBaselineMs
+  const events = history.filter((x) => x.at > from && x.at <= now && x.value > 0).map((x) => x.at)
+  const business = indicator.rhythm === 'weekly' && weeklyRhythmMethod() === 'business-time'
+  const span = (a: number, b: number) => (business ? businessMs(a, b) : b - a)
+  if (events.length < o.minBaseline) {
+    return { name: 'pause', state: 'healthy', reason: `pause not checked: ${plural(events.length, 'event')} in the last ${formatWindow(o.maxBaselineMs)}, ${o.minBaseline} needed`, numbers: { events: events.length } }
+  }
+  const last = events[events.length - 1]
+  const gap = span(last, now)
+  let longest = 0
+  for (let i = 1; i < events.length; i++) longest = Math.max(longest, span(events[i - 1], events[i]))
+  const rate = (events.length - 1) / Math.max(1, span(events[0], last))
+  const p = Math.exp(-rate * gap)
+  const pLimit = normalUpperTail(o.threshold)
+  const paused = p < pLimit && gap > longest
+  const time = business ? ' of weekday time' : ''
+  const usual = `one every ${formatDurationMs(1 / rate)}${time} over the last ${formatWindow(o.maxBaselineMs)}, the longest pause ${formatDurationMs(longest)}`
+  const method = `method: Poisson chance of a gap this long at that rate, p ${formatP(p)}${paused ? ' <' : ', limit'} ${formatP(pLimit)}`
+  return {
+    name: 'pause',
+    state: paused ? 'degraded' : 'healthy',
+    reason: paused
+      ? `no ${indicator.unit} since ${sinceText(last)}: ${formatDurationMs(gap)}${time}, longer than ever in that history (usually ${usual}); a stall; ${method}`
+      : `last ${indicator.unit} ${formatDurationMs(gap)}${time} ago (usually ${usual}; ${method})`,
+    numbers: { gapMs: gap, longestGapMs: longest, ratePerMs: rate, pValue: p, pLimit },
+  }
+}
+
 function countPeriodMs(indicator: CountIndicator): number {
   return parseDurationMs(indicator.per ?? '1d', `${indicator.name}.per`)
 }
@@ -834,7 +873,9 @@ function judgeCount(indicator: CountIndicator, history: readonly Observation[], 
     fmt,
     recentLabel,
   })
-  return { checks: [level, mergeDrift(shift, trend)], current: x, baseline: lambda0, windows, samples }
+  const checks = [level, mergeDrift(shift, trend)]
+  if (indicator.better === 'higher') checks.push(pauseCheck(indicator, history, o, now))
+  return { checks, current: x, baseline: lambda0, windows, samples }
 }
 
 function judgeObjective(indicator: IndicatorDefinition, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): HealthCheck {
