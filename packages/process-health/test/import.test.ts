@@ -28,9 +28,19 @@ const hour = 3_600_000
 
 /** Runs git in `dir` with both dates fixed, so the history is the same on every machine. */
 function git(dir: string, args: string[], date?: string): string {
-  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir, GIT_AUTHOR_NAME: 'Mona', GIT_AUTHOR_EMAIL: 'mona@example.com' }
+  const env = {
+    ...process.env,
+    GIT_CONFIG_NOSYSTEM: '1',
+    HOME: dir,
+    GIT_AUTHOR_NAME: 'Mona',
+    GIT_AUTHOR_EMAIL: 'mona@example.com',
+  }
   const dated = date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}
-  const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...env, GIT_COMMITTER_NAME: 'Mona', GIT_COMMITTER_EMAIL: 'mona@example.com', ...dated } })
+  const r = spawnSync('git', args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...env, GIT_COMMITTER_NAME: 'Mona', GIT_COMMITTER_EMAIL: 'mona@example.com', ...dated },
+  })
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
   return r.stdout.trim()
 }
@@ -73,19 +83,20 @@ function pick(list: readonly RecordedObservation[], indicator: string) {
   return list.filter((o) => o.indicator === indicator)
 }
 
-test('git: version tags are deployments, first-parent commits give lead times, a revert marks the release that shipped it as failed', () => {
+test('git: tags are deployments, first-parent commits give lead times, a revert fails the release it reverts', () => {
   const { dir, shas } = makeRepo()
   const result = importGit(processes, { repo: dir, labels: { service: 'checkout' } })
   assert.is(result.read, 4, 'v1.0.0, v1.1.0, v1.2.0, v1.3.0; not the pre-release')
   const deployments = pick(result.observations, 'deployments')
-  assert.equal(deployments.map((o) => o.fields?.release), ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.3.0'])
+  assert.equal(
+    deployments.map((o) => o.fields?.release),
+    ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.3.0'],
+  )
   // Annotated tags at their tagger date; the lightweight v1.1.0 at its commit's date.
-  assert.equal(deployments.map((o) => new Date(o.at).toISOString()), [
-    '2025-01-06T12:00:00.000Z',
-    '2025-01-07T15:00:00.000Z',
-    '2025-01-08T14:00:00.000Z',
-    '2025-01-10T09:00:00.000Z',
-  ])
+  assert.equal(
+    deployments.map((o) => new Date(o.at).toISOString()),
+    ['2025-01-06T12:00:00.000Z', '2025-01-07T15:00:00.000Z', '2025-01-08T14:00:00.000Z', '2025-01-10T09:00:00.000Z'],
+  )
   assert.ok(deployments.every((o) => o.value === 1 && o.labels?.service === 'checkout'))
   const lead = pick(result.observations, 'lead_time')
   const leadBy = Object.fromEntries(lead.map((o) => [o.fields?.commit, o.value]))
@@ -94,7 +105,15 @@ test('git: version tags are deployments, first-parent commits give lead times, a
   assert.equal(leadBy, { [shas.b]: 6, [shas.c]: 0, [shas.revert]: 4, [shas.merge]: 2, [shas.e]: 24 })
   assert.not.ok(shas.topic in leadBy)
   const cfr = pick(result.observations, 'change_failure_rate')
-  assert.equal(cfr.map((o) => [o.fields?.release, o.value]), [['v1.0.0', 0], ['v1.1.0', 1], ['v1.2.0', 0], ['v1.3.0', 0]])
+  assert.equal(
+    cfr.map((o) => [o.fields?.release, o.value]),
+    [
+      ['v1.0.0', 0],
+      ['v1.1.0', 1],
+      ['v1.2.0', 0],
+      ['v1.3.0', 0],
+    ],
+  )
   const restore = pick(result.observations, 'time_to_restore')
   assert.is(restore.length, 1)
   assert.equal(restore[0].fields, { failed_release: 'v1.1.0', restored_by: 'v1.2.0', revert: shas.revert })
@@ -121,10 +140,20 @@ test('git: a revert found by its subject only, and a revert in the same release 
   git(dir, ['tag', 'v2.2'], '2025-02-05T12:00:00Z')
   const result = importGit(processes, { repo: dir })
   const cfr = pick(result.observations, 'change_failure_rate')
-  assert.equal(cfr.map((o) => [o.fields?.release, o.value]), [['v2.0', 0], ['v2.1', 1], ['v2.2', 0]])
+  assert.equal(
+    cfr.map((o) => [o.fields?.release, o.value]),
+    [
+      ['v2.0', 0],
+      ['v2.1', 1],
+      ['v2.2', 0],
+    ],
+  )
   const restore = pick(result.observations, 'time_to_restore')
   // Lightweight tags are at their commit's date: v2.1 02-04 09:00, v2.2 (the revert of c) 02-05 11:00.
-  assert.equal(restore.map((o) => [o.fields?.failed_release, o.fields?.restored_by, o.value]), [['v2.1', 'v2.2', 26]])
+  assert.equal(
+    restore.map((o) => [o.fields?.failed_release, o.fields?.restored_by, o.value]),
+    [['v2.1', 'v2.2', 26]],
+  )
 })
 
 test('git: a folder that is not a repository is an error saying what to do', () => {
@@ -137,40 +166,74 @@ test('git: a folder that is not a repository is an error saying what to do', () 
   }
 })
 
-test('GitHub Actions workflow runs: completed runs, conclusions as outcomes, durations from first attempts, bounded branches', () => {
+test('GitHub Actions runs: completed runs, conclusions as outcomes, first-attempt durations, bounded branches', () => {
   const file = join(fixtures, 'github-actions-runs.json')
   const result = importGithubRuns(readFileSync(file, 'utf8'), 'runs.json', processes)
   assert.is(result.read, 7)
   assert.equal(result.skipped.sort(), ['1 runs cancelled (neither passed nor failed)', '1 runs not completed'])
   const success = pick(result.observations, 'success_rate')
-  assert.equal(success.map((o) => [o.fields?.run_id, o.value]), [
-    ['30433642', 1],
-    ['30433643', 0],
-    ['30433644', 1],
-    ['30433645', 1],
-    ['30433648', 0],
-  ])
-  assert.equal(success.map((o) => o.labels?.branch), ['main', 'main', 'other', 'release/*', 'main'])
+  assert.equal(
+    success.map((o) => [o.fields?.run_id, o.value]),
+    [
+      ['30433642', 1],
+      ['30433643', 0],
+      ['30433644', 1],
+      ['30433645', 1],
+      ['30433648', 0],
+    ],
+  )
+  assert.equal(
+    success.map((o) => o.labels?.branch),
+    ['main', 'main', 'other', 'release/*', 'main'],
+  )
   assert.is(success[2].fields?.branch_name, 'feature/login')
   assert.is(success[4].labels?.workflow, 'Nightly')
   // The second attempt of 30433645 keeps the first attempt's created_at: no cycle or queue time from it.
   const cycle = pick(result.observations, 'cycle_time')
-  assert.equal(cycle.map((o) => [o.fields?.run_id, o.value]), [['30433642', 570], ['30433643', 360], ['30433644', 480], ['30433648', 21_620]])
+  assert.equal(
+    cycle.map((o) => [o.fields?.run_id, o.value]),
+    [
+      ['30433642', 570],
+      ['30433643', 360],
+      ['30433644', 480],
+      ['30433648', 21_620],
+    ],
+  )
   const queue = pick(result.observations, 'queue_time')
-  assert.equal(queue.map((o) => o.value), [30, 60, 10, 20])
+  assert.equal(
+    queue.map((o) => o.value),
+    [30, 60, 10, 20],
+  )
   assert.is(cycle[0].at, Date.parse('2025-03-03T10:09:30Z'), 'at updated_at')
   assert.is(cycle[0].id, 'github:run:30433642:1:cycle_time')
 })
 
 test('GitLab pipelines: the list format and the single-pipeline fields', () => {
-  const list = importGitlabPipelines(readFileSync(join(fixtures, 'gitlab-pipelines.json'), 'utf8'), 'pipelines.json', processes)
+  const list = importGitlabPipelines(
+    readFileSync(join(fixtures, 'gitlab-pipelines.json'), 'utf8'),
+    'pipelines.json',
+    processes,
+  )
   assert.is(list.read, 4)
-  assert.equal(list.skipped.sort(), ['1 pipelines canceled (neither passed nor failed)', '1 pipelines running (neither passed nor failed)'])
-  assert.equal(pick(list.observations, 'success_rate').map((o) => o.value), [1, 0])
+  assert.equal(list.skipped.sort(), [
+    '1 pipelines canceled (neither passed nor failed)',
+    '1 pipelines running (neither passed nor failed)',
+  ])
+  assert.equal(
+    pick(list.observations, 'success_rate').map((o) => o.value),
+    [1, 0],
+  )
   // The list has no finished_at: updated_at − created_at, and no queue time.
-  assert.equal(pick(list.observations, 'cycle_time').map((o) => o.value), [720, 240])
+  assert.equal(
+    pick(list.observations, 'cycle_time').map((o) => o.value),
+    [720, 240],
+  )
   assert.equal(pick(list.observations, 'queue_time'), [])
-  const single = importGitlabPipelines(readFileSync(join(fixtures, 'gitlab-pipeline-single.json'), 'utf8'), 'single.json', processes)
+  const single = importGitlabPipelines(
+    readFileSync(join(fixtures, 'gitlab-pipeline-single.json'), 'utf8'),
+    'single.json',
+    processes,
+  )
   const cycle = pick(single.observations, 'cycle_time')[0]
   assert.is(cycle.value, 690, 'finished_at − created_at')
   assert.is(cycle.at, Date.parse('2025-03-06T08:11:30Z'))
@@ -180,14 +243,19 @@ test('GitLab pipelines: the list format and the single-pipeline fields', () => {
 })
 
 test('a run file with a wrong field names the file and the field', () => {
-  const runs = JSON.parse(readFileSync(join(fixtures, 'github-actions-runs.json'), 'utf8')) as { workflow_runs: Array<Record<string, unknown>> }
+  const runs = JSON.parse(readFileSync(join(fixtures, 'github-actions-runs.json'), 'utf8')) as {
+    workflow_runs: Array<Record<string, unknown>>
+  }
   runs.workflow_runs[2].updated_at = 'yesterday'
   try {
     importGithubRuns(JSON.stringify(runs), 'runs.json', processes)
     assert.unreachable()
   } catch (error) {
     assert.is((error as ProcessHealthError).code, 'STEADY_HEALTH_IMPORT_INVALID')
-    assert.match((error as Error).message, 'runs.json: workflow_runs[2].updated_at: expected an ISO 8601 time, got "yesterday"')
+    assert.match(
+      (error as Error).message,
+      'runs.json: workflow_runs[2].updated_at: expected an ISO 8601 time, got "yesterday"',
+    )
   }
   try {
     importGitlabPipelines('{"workflow_runs": []}', 'pipelines.json', processes)
@@ -216,7 +284,15 @@ test('steady health import: git and GitHub Actions into a store, twice, the seco
   const ciAgain = await steady(['health', 'import', 'github-actions', runs, '--store', store])
   assert.match(ciAgain.out, /0 new; 13 were already stored/)
   assert.is((await new FileStore(store).read({ process: 'ci' })).length, 13)
-  const dry = await steady(['health', 'import', 'gitlab', join(fixtures, 'gitlab-pipelines.json'), '--store', store, '--dry-run'])
+  const dry = await steady([
+    'health',
+    'import',
+    'gitlab',
+    join(fixtures, 'gitlab-pipelines.json'),
+    '--store',
+    store,
+    '--dry-run',
+  ])
   assert.is(dry.code, 0, dry.err)
   assert.match(dry.out, /would import 4 observations from 4 runs/)
   assert.is((await new FileStore(store).read({ process: 'ci' })).length, 13, 'a dry run writes nothing')

@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { FileStore } from '@steady/process-health'
 import * as assert from 'uvu/assert'
-import { HealthMetrics, ciProcess, judgeProcess, pushMetrics, pushObservation, type ProcessHealthError } from '@steady/process-health'
+import {
+  HealthMetrics,
+  ciProcess,
+  judgeProcess,
+  pushMetrics,
+  pushObservation,
+  type ProcessHealthError,
+} from '@steady/process-health'
 import { requireBinary, startServer, freePort, type Started, pushgatewayArgs } from './helpers/binaries.ts'
 import { parseExposition, sampleValue } from './helpers/exposition.ts'
 import { ciHistory } from './helpers/ci-history.ts'
@@ -56,19 +63,50 @@ define('a CI step pushes its metrics (histograms with minute buckets, health gau
   assert.is(sampleValue(samples, 'steady_process_observation_timestamp_seconds', at), (now - 60_000) / 1000)
   assert.is(sampleValue(samples, 'steady_process_health_state', { job: 'ci', process: 'ci', state: 'degraded' }), 1)
   assert.is(sampleValue(samples, 'steady_process_health_state', { job: 'ci', process: 'ci', state: 'healthy' }), 0)
-  assert.is(sampleValue(samples, 'steady_process_indicator_health_state', { job: 'ci', process: 'ci', indicator: 'cycle_time', state: 'degraded' }), 1)
-  assert.ok(sampleValue(samples, 'steady_process_indicator_baseline_seconds', { job: 'ci', process: 'ci', indicator: 'cycle_time' })! > 500)
+  assert.is(
+    sampleValue(samples, 'steady_process_indicator_health_state', {
+      job: 'ci',
+      process: 'ci',
+      indicator: 'cycle_time',
+      state: 'degraded',
+    }),
+    1,
+  )
+  assert.ok(
+    sampleValue(samples, 'steady_process_indicator_baseline_seconds', {
+      job: 'ci',
+      process: 'ci',
+      indicator: 'cycle_time',
+    })! > 500,
+  )
   // One family per unit: a rate's level is a ratio, never in the seconds family.
-  const ratio = sampleValue(samples, 'steady_process_indicator_current_ratio', { job: 'ci', process: 'ci', indicator: 'success_rate' })!
+  const ratio = sampleValue(samples, 'steady_process_indicator_current_ratio', {
+    job: 'ci',
+    process: 'ci',
+    indicator: 'success_rate',
+  })!
   assert.ok(ratio >= 0 && ratio <= 1, String(ratio))
-  assert.is(sampleValue(samples, 'steady_process_indicator_current_seconds', { job: 'ci', process: 'ci', indicator: 'success_rate' }), undefined)
+  assert.is(
+    sampleValue(samples, 'steady_process_indicator_current_seconds', {
+      job: 'ci',
+      process: 'ci',
+      indicator: 'success_rate',
+    }),
+    undefined,
+  )
 })
 
 define('one observation per push, grouped by its series, each push replacing the previous one', async () => {
   const first = Date.parse('2025-03-10T10:00:00Z')
   const labels = { branch: 'develop' }
-  await pushObservation({ process: 'ci', indicator: 'queue_time', value: 42, at: first, labels }, { url: gateway!.url, processes: [ci] })
-  await pushObservation({ process: 'ci', indicator: 'queue_time', value: 65, at: first + 600_000, labels }, { url: gateway!.url, processes: [ci] })
+  await pushObservation(
+    { process: 'ci', indicator: 'queue_time', value: 42, at: first, labels },
+    { url: gateway!.url, processes: [ci] },
+  )
+  await pushObservation(
+    { process: 'ci', indicator: 'queue_time', value: 65, at: first + 600_000, labels },
+    { url: gateway!.url, processes: [ci] },
+  )
   const samples = await scrape()
   const at = { job: 'steady_health', process: 'ci', indicator: 'queue_time', branch: 'develop' }
   assert.is(sampleValue(samples, 'steady_process_observation_seconds', at), 65)
@@ -76,37 +114,71 @@ define('one observation per push, grouped by its series, each push replacing the
   assert.is(sampleValue(samples, 'steady_process_observation_weight', at), 1)
 })
 
-define('branch names with a slash push (base64 path segments) and read back mapped to main, release/* or other', async () => {
-  const at = Date.parse('2025-03-11T09:00:00Z')
-  const branches = { 'release/1.2': 'release/*', 'feature/login': 'other', 'renovate/pr-45338': 'other', main: 'main' }
-  for (const [k, branch] of Object.keys(branches).entries()) {
-    await pushObservation(
-      { process: 'ci', indicator: 'success_rate', value: 1, at: at + k * 1000, labels: { branch, runner: 'linux' } },
-      { url: gateway!.url, processes: [ci], jobName: 'slash' },
-    )
-  }
-  const samples = await scrape()
-  const seen = samples.filter((s) => s.name === 'steady_process_observation_ratio' && s.labels.job === 'slash').map((s) => s.labels.branch)
-  assert.equal(seen.sort(), ['main', 'other', 'release/*'])
-  // The two "other" branches share one group: the later push replaced the earlier one.
-  const other = { job: 'slash', process: 'ci', indicator: 'success_rate', branch: 'other', runner: 'linux' }
-  assert.is(sampleValue(samples, 'steady_process_observation_timestamp_seconds', other), (at + 2000) / 1000)
-  // A grouping value given as it is, slash and space included, arrives intact.
-  const metrics = new HealthMetrics({ processes: [ci] })
-  metrics.observe({ process: 'ci', indicator: 'queue_time', value: 5, at, labels: { branch: 'main' } })
-  await pushMetrics(metrics.registry, { url: gateway!.url, jobName: 'ci/nightly', groupings: { path: 'a/b c', empty: '' } })
-  const after = await scrape()
-  const group = { job: 'ci/nightly', path: 'a/b c', process: 'ci', indicator: 'queue_time', branch: 'main' }
-  assert.is(sampleValue(after, 'steady_process_observation_seconds', group), 5)
-})
+define(
+  'branch names with a slash push (base64 path segments) and read back mapped to main, release/* or other',
+  async () => {
+    const at = Date.parse('2025-03-11T09:00:00Z')
+    const branches = {
+      'release/1.2': 'release/*',
+      'feature/login': 'other',
+      'renovate/pr-45338': 'other',
+      main: 'main',
+    }
+    for (const [k, branch] of Object.keys(branches).entries()) {
+      await pushObservation(
+        { process: 'ci', indicator: 'success_rate', value: 1, at: at + k * 1000, labels: { branch, runner: 'linux' } },
+        { url: gateway!.url, processes: [ci], jobName: 'slash' },
+      )
+    }
+    const samples = await scrape()
+    const seen = samples
+      .filter((s) => s.name === 'steady_process_observation_ratio' && s.labels.job === 'slash')
+      .map((s) => s.labels.branch)
+    assert.equal(seen.sort(), ['main', 'other', 'release/*'])
+    // The two "other" branches share one group: the later push replaced the earlier one.
+    const other = { job: 'slash', process: 'ci', indicator: 'success_rate', branch: 'other', runner: 'linux' }
+    assert.is(sampleValue(samples, 'steady_process_observation_timestamp_seconds', other), (at + 2000) / 1000)
+    // A grouping value given as it is, slash and space included, arrives intact.
+    const metrics = new HealthMetrics({ processes: [ci] })
+    metrics.observe({ process: 'ci', indicator: 'queue_time', value: 5, at, labels: { branch: 'main' } })
+    await pushMetrics(metrics.registry, {
+      url: gateway!.url,
+      jobName: 'ci/nightly',
+      groupings: { path: 'a/b c', empty: '' },
+    })
+    const after = await scrape()
+    const group = { job: 'ci/nightly', path: 'a/b c', process: 'ci', indicator: 'queue_time', branch: 'main' }
+    assert.is(sampleValue(after, 'steady_process_observation_seconds', group), 5)
+  },
+)
 
 define('from the CLI, --label branch=feature/login pushes and reads back as branch="other"', async () => {
   const root = resolve(import.meta.dirname, '../../..')
   const store = mkdtempSync(join(tmpdir(), 'steady-health-pgw-'))
   const r = spawnSync(
     process.execPath,
-    ['--conditions=steady-source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'health', 'record', '--process', 'ci', '--indicator', 'cycle_time',
-      '--value', '7m', '--at', '2025-03-11T10:00:00Z', '--label', 'branch=feature/login', '--store', store, '--pushgateway', gateway!.url],
+    [
+      '--conditions=steady-source',
+      '--import',
+      'tsx',
+      'packages/cli/src/bin.ts',
+      'health',
+      'record',
+      '--process',
+      'ci',
+      '--indicator',
+      'cycle_time',
+      '--value',
+      '7m',
+      '--at',
+      '2025-03-11T10:00:00Z',
+      '--label',
+      'branch=feature/login',
+      '--store',
+      store,
+      '--pushgateway',
+      gateway!.url,
+    ],
     { cwd: root, encoding: 'utf8', timeout: 60_000 },
   )
   assert.is(r.status, 0, r.stderr)
@@ -120,7 +192,10 @@ define('from the CLI, --label branch=feature/login pushes and reads back as bran
 define('a Pushgateway that is not there is an error that says what to check', async () => {
   const port = await freePort()
   try {
-    await pushMetrics(new HealthMetrics({ processes: [ci] }).registry, { url: `http://127.0.0.1:${port}`, timeoutMs: 2000 })
+    await pushMetrics(new HealthMetrics({ processes: [ci] }).registry, {
+      url: `http://127.0.0.1:${port}`,
+      timeoutMs: 2000,
+    })
     assert.unreachable()
   } catch (error) {
     assert.is((error as ProcessHealthError).code, 'STEADY_HEALTH_PUSH_FAILED')
@@ -134,16 +209,53 @@ define('from CI YAML: steady health record --pushgateway and steady health --pus
   const now = Date.parse('2025-03-10T12:00:00Z')
   await new FileStore(store).append(ciHistory({ now, seed: 5 }))
   const steady = (...args: string[]) =>
-    spawnSync(process.execPath, ['--conditions=steady-source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 })
-  const rec = steady('health', 'record', '--process', 'ci', '--indicator', 'cycle_time', '--value', '10m', '--at', '2025-03-10T11:59:00Z', '--label', 'branch=main', '--store', store, '--pushgateway', gateway!.url)
+    spawnSync(process.execPath, ['--conditions=steady-source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+  const rec = steady(
+    'health',
+    'record',
+    '--process',
+    'ci',
+    '--indicator',
+    'cycle_time',
+    '--value',
+    '10m',
+    '--at',
+    '2025-03-10T11:59:00Z',
+    '--label',
+    'branch=main',
+    '--store',
+    store,
+    '--pushgateway',
+    gateway!.url,
+  )
   assert.is(rec.status, 0, rec.stderr)
-  const health = steady('health', '--process', 'ci', '--store', store, '--at', '2025-03-10T12:00:00Z', '--pushgateway', gateway!.url)
+  const health = steady(
+    'health',
+    '--process',
+    'ci',
+    '--store',
+    store,
+    '--at',
+    '2025-03-10T12:00:00Z',
+    '--pushgateway',
+    gateway!.url,
+  )
   assert.is(health.status, 0, health.stderr + health.stdout)
   const samples = await scrape()
   const series = { job: 'steady_health', process: 'ci', indicator: 'cycle_time', branch: 'main' }
   assert.is(sampleValue(samples, 'steady_process_observation_seconds', series), 600)
-  assert.is(sampleValue(samples, 'steady_process_observation_timestamp_seconds', series), Date.parse('2025-03-10T11:59:00Z') / 1000)
-  assert.is(sampleValue(samples, 'steady_process_health_state', { job: 'steady_health', process: 'ci', state: 'healthy' }), 1)
+  assert.is(
+    sampleValue(samples, 'steady_process_observation_timestamp_seconds', series),
+    Date.parse('2025-03-10T11:59:00Z') / 1000,
+  )
+  assert.is(
+    sampleValue(samples, 'steady_process_health_state', { job: 'steady_health', process: 'ci', state: 'healthy' }),
+    1,
+  )
 })
 
 test.run()

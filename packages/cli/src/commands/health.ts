@@ -96,11 +96,24 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
   const health = program
     .command('health')
     .description("judge the team's processes (CI, delivery, this gate) against their own history")
-    .option('--process <name>', 'the process: for health, only this one (repeatable; default: every declared process, and ready-made ones with history); for record, the one recorded', collect, [])
-    .addOption(new Option('--format <format>', 'output format of health').choices(['text', 'json', 'markdown']).default('text'))
+    .option(
+      '--process <name>',
+      'the process: for health, only this one (repeatable; default: every declared process, and ready-made ones with history); for record, the one recorded',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option('--format <format>', 'output format of health').choices(['text', 'json', 'markdown']).default('text'),
+    )
     .option('--store <path>', 'the history folder (default: health.store in steady.config.ts, else .steady/health)')
-    .option('--at <time>', 'ISO 8601, epoch seconds ($(date +%s)) or "2h ago": for health, judge as of then (default now); for record, when it happened (default now)')
-    .option('--pushgateway <url>', 'also push to this Prometheus Pushgateway (health: the health gauges; record: the observation)')
+    .option(
+      '--at <time>',
+      'ISO 8601, epoch seconds ($(date +%s)) or "2h ago": for health, judge as of then (default now); for record, when it happened (default now)',
+    )
+    .option(
+      '--pushgateway <url>',
+      'also push to this Prometheus Pushgateway (health: the health gauges; record: the observation)',
+    )
     .option('--config <file>', 'the config file (default: the nearest steady.config.ts)')
     .addHelpText(
       'after',
@@ -125,45 +138,67 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
         '',
       ].join('\n'),
     )
-    .action(async (opts: { process: string[]; format: HealthFormat; store?: string; at?: string; pushgateway?: string; config?: string }) => {
-      const { health: section, processes, dir } = await project(ctx, opts.config)
-      const store = openStore(section, processes, { store: opts.store, dir })
-      const clock: Clock = opts.at ? fixedClock(parseInstant(opts.at, '--at')) : systemClock
-      const report = await checkHealth({
-        store,
-        processes,
-        only: opts.process,
-        clock,
-        judge: section.judge,
-        ifRecorded: implicitProcessNames(section),
-      })
-      if (opts.pushgateway) {
-        const metrics = new HealthMetrics({ processes })
-        metrics.setHealth(report.processes)
-        await pushMetrics(metrics.registry, { url: opts.pushgateway, jobName: 'steady_health', method: 'push' })
-      }
-      const r = new Redactor()
-      ctx.out(r.text(renderHealth(report, opts.format, processes)))
-      setExit(report.exitCode)
-    })
+    .action(
+      async (opts: {
+        process: string[]
+        format: HealthFormat
+        store?: string
+        at?: string
+        pushgateway?: string
+        config?: string
+      }) => {
+        const { health: section, processes, dir } = await project(ctx, opts.config)
+        const store = openStore(section, processes, { store: opts.store, dir })
+        const clock: Clock = opts.at ? fixedClock(parseInstant(opts.at, '--at')) : systemClock
+        const report = await checkHealth({
+          store,
+          processes,
+          only: opts.process,
+          clock,
+          judge: section.judge,
+          ifRecorded: implicitProcessNames(section),
+        })
+        if (opts.pushgateway) {
+          const metrics = new HealthMetrics({ processes })
+          metrics.setHealth(report.processes)
+          await pushMetrics(metrics.registry, { url: opts.pushgateway, jobName: 'steady_health', method: 'push' })
+        }
+        const r = new Redactor()
+        ctx.out(r.text(renderHealth(report, opts.format, processes)))
+        setExit(report.exitCode)
+      },
+    )
 
   health
     .command('record')
-    .description('record one observation of a process indicator (one line in any CI YAML), a batch file, or a correction')
+    .description(
+      'record one observation of a process indicator (one line in any CI YAML), a batch file, or a correction',
+    )
     .configureHelp({ showGlobalOptions: true })
     .option('--indicator <name>', 'the indicator (cycle_time, success_rate, ...)')
-    .option('--value <value>', 'a number in the unit; durations also 12m30s; rates also pass/fail or hits/total (3/200)')
+    .option(
+      '--value <value>',
+      'a number in the unit; durations also 12m30s; rates also pass/fail or hits/total (3/200)',
+    )
     .option('--label <key=value>', 'a low-cardinality label (branch, runner); repeatable', collect, [])
-    .option('--field <key=value>', 'an id or detail kept with the observation (commit, run id); repeatable', collect, [])
+    .option(
+      '--field <key=value>',
+      'an id or detail kept with the observation (commit, run id); repeatable',
+      collect,
+      [],
+    )
     .option('--weight <n>', 'for rates: how many trials the value summarises', (v: string) => Number(v))
     .option('--id <id>', 'the record id (default: a new random id, printed)')
     .option('--supersedes <id>', 'this record corrects the record with that id: reads return this one in its place')
-    .option('--from <file>', 'record a batch: one JSON observation per line (see below); every line is checked before any is written')
+    .option(
+      '--from <file>',
+      'record a batch: one JSON observation per line (see below); every line is checked before any is written',
+    )
     .addHelpText(
       'after',
       [
         '',
-        'Needs --process (ci, dora, e2e-gate, or one declared in steady.config.ts); with --from, for lines that name none.',
+        'Needs --process (ci, dora, e2e-gate, or one declared in steady.config.ts); with --from, for lines naming none.',
         'Labels take values from a small set; ids (commit SHAs, run ids, PR numbers) go in --field.',
         '',
         'Each record gets an id, printed. A correction (--supersedes <id>, or "supersedes" in a batch line)',
@@ -172,7 +207,7 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
         'A batch file (--from) has one JSON object per line: process, indicator, value and at required;',
         'weight, labels, fields, id and supersedes optional; blank lines and # comments skipped. A line',
         'without an id gets one from its content, so recording the same file twice adds nothing.',
-        '  {"process":"ci","indicator":"cycle_time","value":"9m41s","at":"2025-03-01T10:00:00Z","labels":{"branch":"main"}}',
+        '  {"process":"ci","indicator":"cycle_time","value":"9m41s","at":"2025-03-01T10:00:00Z"}',
         '',
         'Examples:',
         '  steady health record --process ci --indicator cycle_time --value 9m41s --label branch=main --field commit=$GITHUB_SHA',
@@ -180,7 +215,7 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
         '  steady health record --process ci --indicator flaky_rate --value 3/200',
         '  steady health record --process dora --indicator deployments --value 1 --label service=checkout',
         '  steady health record --from history.ndjson',
-        '  steady health record --process ci --indicator cycle_time --value 9m --at 2024-05-01T10:00:00Z --supersedes r-1a2b3c4d5e6f',
+        '  steady health record --process ci --indicator cycle_time --value 9m --supersedes r-1a2b3c4d5e6f',
         '',
       ].join('\n'),
     )
@@ -192,10 +227,14 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
       if (opts.from !== undefined) {
         for (const option of ['indicator', 'value', 'supersedes', 'id', 'weight', 'at'] as const) {
           if (opts[option] !== undefined) {
-            throw new SteadyError('STEADY_USAGE', `--from records a batch file; --${option} applies to one observation`, {
-              hint: `put "${option}" in the batch lines, or record one observation without --from`,
-              details: { option: `--${option}` },
-            })
+            throw new SteadyError(
+              'STEADY_USAGE',
+              `--from records a batch file; --${option} applies to one observation`,
+              {
+                hint: `put "${option}" in the batch lines, or record one observation without --from`,
+                details: { option: `--${option}` },
+              },
+            )
           }
         }
         const file = resolve(opts.from)
@@ -205,21 +244,32 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
         })
         const result = await appendRecords(store, records)
         if (opts.pushgateway) await pushLatest(records, opts.pushgateway, processes)
-        ctx.out(r.text(`recorded ${result.added} observations from ${opts.from} in ${store.description}${result.duplicates ? ` (${result.duplicates} already there)` : ''}\n`))
+        const already = result.duplicates ? ` (${result.duplicates} already there)` : ''
+        ctx.out(r.text(`recorded ${result.added} observations from ${opts.from} in ${store.description}${already}\n`))
         return setExit(ExitCode.ok)
       }
       if (opts.process.length !== 1) {
-        throw new SteadyError('STEADY_USAGE', opts.process.length ? `steady health record takes one --process, got ${opts.process.join(', ')}` : 'steady health record needs --process', {
-          hint: 'name the process the observation belongs to: --process ci',
-          details: { option: '--process' },
-        })
+        throw new SteadyError(
+          'STEADY_USAGE',
+          opts.process.length
+            ? `steady health record takes one --process, got ${opts.process.join(', ')}`
+            : 'steady health record needs --process',
+          {
+            hint: 'name the process the observation belongs to: --process ci',
+            details: { option: '--process' },
+          },
+        )
       }
       for (const option of ['indicator', 'value'] as const) {
         if (opts[option] === undefined) {
-          throw new SteadyError('STEADY_USAGE', `steady health record needs --${option} (or --from <file> for a batch)`, {
-            hint: 'steady health record --process ci --indicator cycle_time --value 9m41s',
-            details: { option: `--${option}` },
-          })
+          throw new SteadyError(
+            'STEADY_USAGE',
+            `steady health record needs --${option} (or --from <file> for a batch)`,
+            {
+              hint: 'steady health record --process ci --indicator cycle_time --value 9m41s',
+              details: { option: `--${option}` },
+            },
+          )
         }
       }
       const process = findProcess(processes, opts.process[0])
@@ -243,41 +293,59 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
       if (opts.pushgateway) await pushObservation(observation, { url: opts.pushgateway, processes })
       const what = result.added ? 'recorded' : 'already recorded'
       const correction = observation.supersedes ? `, superseding ${observation.supersedes}` : ''
-      ctx.out(r.text(`${what} ${describe(process, observation)} in ${store.description} (id ${observation.id}${correction})\n`))
+      ctx.out(
+        r.text(
+          `${what} ${describe(process, observation)} in ${store.description} (id ${observation.id}${correction})\n`,
+        ),
+      )
       setExit(ExitCode.ok)
     })
 
   health
     .command('import')
-    .description('bring in history: releases from git tags, CI runs from GitHub Actions or GitLab API JSON saved to a file')
+    .description(
+      'bring in history: releases from git tags, CI runs from GitHub Actions or GitLab API JSON saved to a file',
+    )
     .configureHelp({ showGlobalOptions: true })
     .addArgument(new Argument('<source>', 'where the history comes from').choices(['git', 'github-actions', 'gitlab']))
     .argument('[path]', 'git: the repository folder (default .); github-actions, gitlab: the saved JSON file')
     .option('--tag-pattern <regex>', 'git: which tags are releases (default ^v?\\d+\\.\\d+(\\.\\d+)?$)')
-    .option('--label <key=value>', 'a label every imported observation gets (service=checkout); repeatable', collect, [])
+    .option(
+      '--label <key=value>',
+      'a label every imported observation gets (service=checkout); repeatable',
+      collect,
+      [],
+    )
     .option('--dry-run', 'read and check everything, write nothing')
     .addHelpText('after', importHelp)
     .action(async (source: ImportSource, path: string | undefined, _opts: unknown, command: Command) => {
       const opts = command.optsWithGlobals<ImportOptions>()
       if (opts.process.length > 1) {
-        throw new SteadyError('STEADY_USAGE', `steady health import takes one --process, got ${opts.process.join(', ')}`, {
-          hint: 'import into one process at a time: --process dora',
-          details: { option: '--process' },
-        })
+        throw new SteadyError(
+          'STEADY_USAGE',
+          `steady health import takes one --process, got ${opts.process.join(', ')}`,
+          {
+            hint: 'import into one process at a time: --process dora',
+            details: { option: '--process' },
+          },
+        )
       }
       const { health: section, processes, dir } = await project(ctx, opts.config)
       const store = openStore(section, processes, { store: opts.store, dir })
       const result = await runImport(source, path, opts, processes)
       const r = new Redactor()
       const from = source === 'git' ? `git tags in ${path ?? '.'}` : path
-      const summary = `${result.observations.length} observations from ${result.read} ${source === 'git' ? 'releases' : 'runs'} (${from})`
+      const unit = source === 'git' ? 'releases' : 'runs'
+      const summary = `${result.observations.length} observations from ${result.read} ${unit} (${from})`
       if (opts.dryRun) {
         ctx.out(r.text(`would import ${summary}; nothing written (--dry-run)\n${skippedLines(result)}`))
         return setExit(ExitCode.ok)
       }
       const added = await appendRecords(store, result.observations)
       const already = added.duplicates ? `; ${added.duplicates} were already stored` : ''
-      ctx.out(r.text(`imported ${summary} into ${store.description}: ${added.added} new${already}\n${skippedLines(result)}`))
+      ctx.out(
+        r.text(`imported ${summary} into ${store.description}: ${added.added} new${already}\n${skippedLines(result)}`),
+      )
       setExit(ExitCode.ok)
     })
 }
@@ -317,7 +385,7 @@ const importHelp = [
   'lightweight tag). Lead time: tag date - committer date of each first-parent commit since the previous',
   'version tag (the first tag has none). A release that shipped a commit later reverted by a "Revert \"...\""',
   'commit is a failed change (change_failure_rate 1, others 0), restored by the release that ships the revert:',
-  'time_to_restore = its date - the failed release\'s date. A revert in the same release is no failure.',
+  "time_to_restore = its date - the failed release's date. A revert in the same release is no failure.",
   '',
   'github-actions (into ci): the JSON of GET /repos/{owner}/{repo}/actions/runs (gh api ... > runs.json).',
   'Completed runs only; success passes, failure/timed_out/startup_failure fail, other conclusions are left out;',
@@ -331,7 +399,8 @@ const importHelp = [
   '',
   'Examples:',
   '  steady health import git . --label service=checkout',
-  '  gh api --paginate --slurp repos/OWNER/REPO/actions/runs > runs.json && steady health import github-actions runs.json',
+  '  gh api --paginate --slurp repos/OWNER/REPO/actions/runs > runs.json',
+  '  steady health import github-actions runs.json',
   '  steady health import gitlab pipelines.json --dry-run',
   '',
 ].join('\n')
@@ -340,14 +409,23 @@ async function readText(file: string, option: string): Promise<string> {
   try {
     return await readFile(file, 'utf8')
   } catch (error) {
-    throw new SteadyError('STEADY_USAGE', `${option} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
-      hint: 'check the path',
-      details: { option, file },
-    })
+    throw new SteadyError(
+      'STEADY_USAGE',
+      `${option} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      {
+        hint: 'check the path',
+        details: { option, file },
+      },
+    )
   }
 }
 
-async function runImport(source: ImportSource, path: string | undefined, opts: ImportOptions, processes: readonly ProcessDefinition[]): Promise<ImportResult> {
+async function runImport(
+  source: ImportSource,
+  path: string | undefined,
+  opts: ImportOptions,
+  processes: readonly ProcessDefinition[],
+): Promise<ImportResult> {
   const labels = pairs(opts.label, '--label')
   const process = opts.process[0]
   if (source === 'git') {
@@ -356,13 +434,22 @@ async function runImport(source: ImportSource, path: string | undefined, opts: I
       try {
         tagPattern = new RegExp(opts.tagPattern)
       } catch (error) {
-        throw new SteadyError('STEADY_USAGE', `--tag-pattern ${JSON.stringify(opts.tagPattern)} is not a regular expression: ${(error as Error).message}`, {
-          hint: "write a JavaScript regular expression, e.g. --tag-pattern '^release-\\d+$'",
-          details: { option: '--tag-pattern' },
-        })
+        throw new SteadyError(
+          'STEADY_USAGE',
+          `--tag-pattern ${JSON.stringify(opts.tagPattern)} is not a regular expression: ${(error as Error).message}`,
+          {
+            hint: "write a JavaScript regular expression, e.g. --tag-pattern '^release-\\d+$'",
+            details: { option: '--tag-pattern' },
+          },
+        )
       }
     }
-    return importGit(processes, { repo: resolve(path ?? '.'), labels, ...(process ? { process } : {}), ...(tagPattern ? { tagPattern } : {}) })
+    return importGit(processes, {
+      repo: resolve(path ?? '.'),
+      labels,
+      ...(process ? { process } : {}),
+      ...(tagPattern ? { tagPattern } : {}),
+    })
   }
   if (path === undefined) {
     throw new SteadyError('STEADY_USAGE', `steady health import ${source} needs the JSON file`, {
@@ -372,7 +459,9 @@ async function runImport(source: ImportSource, path: string | undefined, opts: I
   }
   const text = await readText(resolve(path), source)
   const options = { labels, ...(process ? { process } : {}) }
-  return source === 'gitlab' ? importGitlabPipelines(text, path, processes, options) : importGithubRuns(text, path, processes, options)
+  return source === 'gitlab'
+    ? importGitlabPipelines(text, path, processes, options)
+    : importGithubRuns(text, path, processes, options)
 }
 
 function skippedLines(result: ImportResult): string {
@@ -380,11 +469,14 @@ function skippedLines(result: ImportResult): string {
 }
 
 /** Pushes the latest observation of each series in a batch (each push replaces its series' group). */
-async function pushLatest(records: readonly RecordedObservation[], url: string, processes: readonly ProcessDefinition[]): Promise<void> {
+async function pushLatest(
+  records: readonly RecordedObservation[],
+  url: string,
+  processes: readonly ProcessDefinition[],
+): Promise<void> {
   const latest = new Map<string, RecordedObservation>()
   for (const o of [...records].sort((a, b) => a.at - b.at)) {
     latest.set(JSON.stringify([o.process, o.indicator, boundedLabels(o.labels ?? {})]), o)
   }
   for (const o of latest.values()) await pushObservation(o, { url, processes })
 }
-

@@ -22,7 +22,10 @@ export function boundedBranch(branch: string, keep: readonly string[] = defaultK
 }
 
 /** Labels with `branch` (when present) mapped by {@link boundedBranch}; other labels unchanged. */
-export function boundedLabels(labels: Readonly<Record<string, string>>, keep?: readonly string[]): Record<string, string> {
+export function boundedLabels(
+  labels: Readonly<Record<string, string>>,
+  keep?: readonly string[],
+): Record<string, string> {
   const out = { ...labels }
   if (out.branch !== undefined) out.branch = boundedBranch(out.branch, keep)
   return out

@@ -22,7 +22,9 @@ import { boundedLabels, groupingPath } from './labels.ts'
  * cycle times (minutes) and lead times (hours, days) both land in buckets
  * (prom-client's default tops out at 10 s).
  */
-export const durationBuckets: readonly number[] = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 259_200, 604_800]
+export const durationBuckets: readonly number[] = [
+  1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 259_200, 604_800,
+]
 
 const states: readonly HealthState[] = ['healthy', 'degraded', 'unknown']
 
@@ -36,7 +38,10 @@ const day = 86_400_000
  * `ratio` for rates; for counts `events` (one observation) and `per_day` (a
  * level: the mean count per period, scaled to a day).
  */
-export function unitSuffix(indicator: IndicatorDefinition, what: 'observation' | 'level'): 'seconds' | 'ratio' | 'events' | 'per_day' {
+export function unitSuffix(
+  indicator: IndicatorDefinition,
+  what: 'observation' | 'level',
+): 'seconds' | 'ratio' | 'events' | 'per_day' {
   if (indicator.kind === 'duration') return 'seconds'
   if (indicator.kind === 'rate') return 'ratio'
   return what === 'observation' ? 'events' : 'per_day'
@@ -49,13 +54,20 @@ export function levelValue(indicator: IndicatorDefinition, value: number): numbe
 }
 
 /** Finds a process's indicator among `processes`, or throws: without it the unit, hence the metric name, is unknown. */
-export function indicatorFor(processes: readonly ProcessDefinition[] | undefined, o: Pick<Observation, 'process' | 'indicator'>): IndicatorDefinition {
+export function indicatorFor(
+  processes: readonly ProcessDefinition[] | undefined,
+  o: Pick<Observation, 'process' | 'indicator'>,
+): IndicatorDefinition {
   const indicator = processes?.find((p) => p.name === o.process)?.indicators.find((i) => i.name === o.indicator)
   if (!indicator) {
-    throw new ProcessHealthError('STEADY_HEALTH_UNKNOWN_INDICATOR', `no declared indicator ${o.process}.${o.indicator} to export`, {
-      hint: 'pass the process definitions (processes: [...]): the indicator decides the metric family (seconds, ratio, per day)',
-      details: { process: o.process, indicator: o.indicator },
-    })
+    throw new ProcessHealthError(
+      'STEADY_HEALTH_UNKNOWN_INDICATOR',
+      `no declared indicator ${o.process}.${o.indicator} to export`,
+      {
+        hint: 'pass the process definitions (processes: [...]): the indicator picks the family (seconds, ratio, …)',
+        details: { process: o.process, indicator: o.indicator },
+      },
+    )
   }
   return indicator
 }
@@ -100,7 +112,8 @@ export function fromBaseValue(indicator: IndicatorDefinition | undefined, value:
  * - `<prefix>process_hits_total` counter: for rates, the weighted sum of outcomes (successes, flaky runs)
  * - `<prefix>process_observation_seconds` / `_ratio` / `_events` gauges: the last observation of a
  *   duration, rate or count indicator; `_timestamp_seconds` its own time, `_weight` its trials
- * - `<prefix>process_health_state` {process, state} and `<prefix>process_indicator_health_state` {process, indicator, state}:
+ * - `<prefix>process_health_state` {process, state} and
+ *   `<prefix>process_indicator_health_state` {process, indicator, state}:
  *   1 for the current state, 0 for the others
  * - `<prefix>process_indicator_current_seconds` / `_ratio` / `_per_day` and `<prefix>process_indicator_baseline_…`:
  *   the recent statistic judged and its baseline; `<prefix>process_slo_burn_rate`
@@ -135,7 +148,8 @@ export class HealthMetrics {
     this.labelNames = [...extra].sort()
     const obsLabels = ['process', 'indicator', ...this.labelNames]
     const registers = [this.registry]
-    const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name: `${prefix}${name}`, help, labelNames, registers })
+    const gauge = (name: string, help: string, labelNames: string[]) =>
+      new Gauge({ name: `${prefix}${name}`, help, labelNames, registers })
     this.durations = new Histogram({
       name: `${prefix}process_duration_seconds`,
       help: 'Durations observed by process indicators (cycle time, queue time, lead time), in seconds.',
@@ -161,7 +175,11 @@ export class HealthMetrics {
       'When the last observation of each indicator happened (its own time, Unix seconds).',
       obsLabels,
     )
-    this.lastWeight = gauge('process_observation_weight', 'The weight (trials) of the last observation of each indicator.', obsLabels)
+    this.lastWeight = gauge(
+      'process_observation_weight',
+      'The weight (trials) of the last observation of each indicator.',
+      obsLabels,
+    )
     this.processState = gauge(
       'process_health_state',
       'Process health: 1 for the current state (healthy, degraded, unknown), 0 for the others.',
@@ -173,9 +191,16 @@ export class HealthMetrics {
       ['process', 'indicator', 'state'],
     )
     const level = (which: 'current' | 'baseline', what: string) => ({
-      seconds: gauge(`process_indicator_${which}_seconds`, `${what} of a duration indicator (the median), in seconds.`, ['process', 'indicator']),
+      seconds: gauge(
+        `process_indicator_${which}_seconds`,
+        `${what} of a duration indicator (the median), in seconds.`,
+        ['process', 'indicator'],
+      ),
       ratio: gauge(`process_indicator_${which}_ratio`, `${what} of a rate indicator, 0..1.`, ['process', 'indicator']),
-      per_day: gauge(`process_indicator_${which}_per_day`, `${what} of a count indicator, in events per day.`, ['process', 'indicator']),
+      per_day: gauge(`process_indicator_${which}_per_day`, `${what} of a count indicator, in events per day.`, [
+        'process',
+        'indicator',
+      ]),
     })
     this.current = level('current', 'The recent statistic judged')
     this.baseline = level('baseline', 'The baseline the recent statistic is judged against')
@@ -239,7 +264,8 @@ export class HealthMetrics {
         const slo = i.checks.find((c) => c.name === 'slo')
         if (slo && slo.numbers.burnRate !== undefined) this.burnRate.set(labels, slo.numbers.burnRate)
         if (i.tier) {
-          for (const t of new Set([...knownTiers, i.tier.tier])) this.tier.set({ ...labels, tier: t }, t === i.tier.tier ? 1 : 0)
+          for (const t of new Set([...knownTiers, i.tier.tier]))
+            this.tier.set({ ...labels, tier: t }, t === i.tier.tier ? 1 : 0)
         }
       }
     }
@@ -254,9 +280,16 @@ export class HealthMetrics {
 type GaugeMaker = (name: string, help: string, labelNames: string[]) => Gauge<string>
 
 /** The last-observation gauges, one family per unit. */
-export function observationGauges(gauge: GaugeMaker, labelNames: string[]): Record<'seconds' | 'ratio' | 'events', Gauge<string>> {
+export function observationGauges(
+  gauge: GaugeMaker,
+  labelNames: string[],
+): Record<'seconds' | 'ratio' | 'events', Gauge<string>> {
   return {
-    seconds: gauge('process_observation_seconds', 'The last observation of each duration indicator, in seconds.', labelNames),
+    seconds: gauge(
+      'process_observation_seconds',
+      'The last observation of each duration indicator, in seconds.',
+      labelNames,
+    ),
     ratio: gauge('process_observation_ratio', 'The last observation of each rate indicator, 0..1.', labelNames),
     events: gauge('process_observation_events', 'The last observation of each count indicator, in events.', labelNames),
   }
@@ -291,7 +324,11 @@ export interface PushOptions {
 export async function pushMetrics(registry: Registry, options: PushOptions): Promise<void> {
   const path = groupingPath(options.jobName ?? 'steady_health', options.groupings ?? {})
   const url = `${options.url.replace(/\/+$/, '')}/metrics${path}`
-  const failed = (why: string, cause?: unknown, hint = 'check the Pushgateway URL and that it is up (curl <url>/-/ready)') =>
+  const failed = (
+    why: string,
+    cause?: unknown,
+    hint = 'check the Pushgateway URL and that it is up (curl <url>/-/ready)',
+  ) =>
     new ProcessHealthError('STEADY_HEALTH_PUSH_FAILED', `push to Pushgateway ${options.url} failed: ${why}`, {
       hint,
       cause,
@@ -310,7 +347,11 @@ export async function pushMetrics(registry: Registry, options: PushOptions): Pro
   }
   if (response.status >= 300) {
     const text = (await response.text()).slice(0, 300).trim()
-    throw failed(`HTTP ${response.status} ${text}`, undefined, 'the Pushgateway refused the metrics; its message above says which label or sample')
+    throw failed(
+      `HTTP ${response.status} ${text}`,
+      undefined,
+      'the Pushgateway refused the metrics; its message above says which label or sample',
+    )
   }
   await response.body?.cancel()
 }

@@ -25,14 +25,26 @@ const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:/@#+-]{0,199}$/
  * A checked observation with its id: `input.id` when given (checked), else
  * `derive` (a content hash for batches, a random id for one record).
  */
-export function createRecord(process: ProcessDefinition, input: RecordInput, clock: Clock, derive: (o: RecordedObservation) => string): RecordedObservation {
+export function createRecord(
+  process: ProcessDefinition,
+  input: RecordInput,
+  clock: Clock,
+  derive: (o: RecordedObservation) => string,
+): RecordedObservation {
   const { id, supersedes, ...rest } = input
-  for (const [field, value] of [['id', id], ['supersedes', supersedes]] as const) {
+  for (const [field, value] of [
+    ['id', id],
+    ['supersedes', supersedes],
+  ] as const) {
     if (value !== undefined && (typeof value !== 'string' || !idPattern.test(value))) {
-      throw new ProcessHealthError('STEADY_HEALTH_ID_INVALID', `${field}: ${JSON.stringify(value)} is not a record id`, {
-        hint: 'an id is 1-200 letters, digits and . _ : / @ # + -, starting with a letter or digit',
-        details: { field },
-      })
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_ID_INVALID',
+        `${field}: ${JSON.stringify(value)} is not a record id`,
+        {
+          hint: 'an id is 1-200 letters, digits and . _ : / @ # + -, starting with a letter or digit',
+          details: { field },
+        },
+      )
     }
   }
   const observation: RecordedObservation = createObservation(process, rest, clock)
@@ -43,7 +55,17 @@ export function createRecord(process: ProcessDefinition, input: RecordInput, clo
 
 /** A short hash of an observation's content: the same line gives the same id. */
 export function contentId(o: RecordedObservation, occurrence = 0): string {
-  const key = JSON.stringify([o.process, o.indicator, o.value, o.weight ?? 1, o.at, o.labels ?? {}, o.fields ?? {}, o.supersedes ?? '', occurrence])
+  const key = JSON.stringify([
+    o.process,
+    o.indicator,
+    o.value,
+    o.weight ?? 1,
+    o.at,
+    o.labels ?? {},
+    o.fields ?? {},
+    o.supersedes ?? '',
+    occurrence,
+  ])
   return `b-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`
 }
 
@@ -65,7 +87,12 @@ export interface BatchOptions {
  * A line without an `id` gets one from its content (and how many identical
  * lines came before it), so recording the same file twice adds nothing.
  */
-export function parseBatch(text: string, file: string, processes: readonly ProcessDefinition[], options: BatchOptions = {}): RecordedObservation[] {
+export function parseBatch(
+  text: string,
+  file: string,
+  processes: readonly ProcessDefinition[],
+  options: BatchOptions = {},
+): RecordedObservation[] {
   const out: RecordedObservation[] = []
   const seen = new Map<string, number>()
   const lines = text.split('\n')
@@ -74,30 +101,55 @@ export function parseBatch(text: string, file: string, processes: readonly Proce
     if (line === '' || line.startsWith('#')) continue
     const where = `${file}:${i + 1}`
     const bad = (field: string, message: string, hint: string) =>
-      new ProcessHealthError('STEADY_HEALTH_BATCH_INVALID', `${where}: ${field}: ${message}`, { hint, details: { file, line: i + 1, field } })
+      new ProcessHealthError('STEADY_HEALTH_BATCH_INVALID', `${where}: ${field}: ${message}`, {
+        hint,
+        details: { file, line: i + 1, field },
+      })
     let raw: unknown
     try {
       raw = JSON.parse(line)
     } catch (error) {
-      throw bad('(line)', `not JSON (${(error as Error).message})`, 'write one JSON object per line: {"process":"ci","indicator":"cycle_time","value":600,"at":"2025-03-01T10:00:00Z"}')
+      throw bad(
+        '(line)',
+        `not JSON (${(error as Error).message})`,
+        'write one JSON object per line: ' +
+          '{"process":"ci","indicator":"cycle_time","value":600,"at":"2025-03-01T10:00:00Z"}',
+      )
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('(line)', 'not a JSON object', 'write one JSON object per line')
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw bad('(line)', 'not a JSON object', 'write one JSON object per line')
     const input = raw as Record<string, unknown>
     for (const key of Object.keys(input)) {
       if (!batchKeys.has(key)) throw bad(key, 'not a field of an observation', `use only ${[...batchKeys].join(', ')}`)
     }
     const process = input.process ?? options.process
-    if (typeof process !== 'string') throw bad('process', 'missing', 'give each line a "process", or pass --process for lines without one')
-    if (input.at === undefined) throw bad('at', 'missing', 'a batch line says when it happened: "at": "2025-03-01T10:00:00Z" (ISO 8601 or epoch ms)')
-    if (input.labels !== undefined && (typeof input.labels !== 'object' || input.labels === null || Array.isArray(input.labels))) {
+    if (typeof process !== 'string')
+      throw bad('process', 'missing', 'give each line a "process", or pass --process for lines without one')
+    if (input.at === undefined)
+      throw bad(
+        'at',
+        'missing',
+        'a batch line says when it happened: "at": "2025-03-01T10:00:00Z" (ISO 8601 or epoch ms)',
+      )
+    if (
+      input.labels !== undefined &&
+      (typeof input.labels !== 'object' || input.labels === null || Array.isArray(input.labels))
+    ) {
       throw bad('labels', 'not an object', 'write "labels": {"branch": "main"}')
     }
-    if (input.fields !== undefined && (typeof input.fields !== 'object' || input.fields === null || Array.isArray(input.fields))) {
+    if (
+      input.fields !== undefined &&
+      (typeof input.fields !== 'object' || input.fields === null || Array.isArray(input.fields))
+    ) {
       throw bad('fields', 'not an object', 'write "fields": {"commit": "3f2a9c1"}')
     }
     try {
       const definition = findProcess(processes, process)
-      const record = { ...input, process, labels: { ...(options.labels ?? {}), ...((input.labels as Labels | undefined) ?? {}) } } as RecordInput
+      const record = {
+        ...input,
+        process,
+        labels: { ...(options.labels ?? {}), ...((input.labels as Labels | undefined) ?? {}) },
+      } as RecordInput
       out.push(
         createRecord(definition, record, options.clock ?? systemClock, (o) => {
           const base = contentId(o)
@@ -132,26 +184,44 @@ function canLookUp(store: HealthStore): store is HealthStore & IdLookup {
  * the store holds (or one earlier in the same batch) of the same process.
  * Corrections need a store that keeps ids (the file store).
  */
-export async function appendRecords(store: HealthStore, input: RecordedObservation | readonly RecordedObservation[]): Promise<AppendResult> {
+export async function appendRecords(
+  store: HealthStore,
+  input: RecordedObservation | readonly RecordedObservation[],
+): Promise<AppendResult> {
   const records = Array.isArray(input) ? (input as readonly RecordedObservation[]) : [input as RecordedObservation]
   const corrections = records.filter((r) => r.supersedes !== undefined)
   if (corrections.length) {
     if (!canLookUp(store)) {
-      throw new ProcessHealthError('STEADY_HEALTH_CORRECTION_UNSUPPORTED', `${store.description} cannot keep corrections`, {
-        hint: 'record corrections to the file store (--store .steady/health); Prometheus keeps the latest value of a series only',
-      })
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_CORRECTION_UNSUPPORTED',
+        `${store.description} cannot keep corrections`,
+        {
+          hint:
+            'record corrections to the file store (--store .steady/health); ' +
+            'Prometheus keeps the latest value of a series only',
+        },
+      )
     }
     const byProcess = new Map<string, Set<string>>()
     for (const c of corrections) byProcess.set(c.process, (byProcess.get(c.process) ?? new Set()).add(c.supersedes!))
     for (const [process, ids] of byProcess) {
       const inBatch = new Set(records.filter((r) => r.process === process && r.id !== undefined).map((r) => r.id!))
-      const found = await store.findIds(process, [...ids].filter((id) => !inBatch.has(id)))
+      const found = await store.findIds(
+        process,
+        [...ids].filter((id) => !inBatch.has(id)),
+      )
       const missing = [...ids].filter((id) => !inBatch.has(id) && !found.has(id))
       if (missing.length) {
-        throw new ProcessHealthError('STEADY_HEALTH_CORRECTION_NOT_FOUND', `no ${process} record with id ${missing.join(', ')} to supersede`, {
-          hint: 'a correction names the id printed when the record was made (steady health record prints it); it must be of the same process',
-          details: { process, ids: missing },
-        })
+        throw new ProcessHealthError(
+          'STEADY_HEALTH_CORRECTION_NOT_FOUND',
+          `no ${process} record with id ${missing.join(', ')} to supersede`,
+          {
+            hint:
+              'a correction names the id printed when the record was made (steady health record prints it); ' +
+              'it must be of the same process',
+            details: { process, ids: missing },
+          },
+        )
       }
     }
   }

@@ -39,10 +39,14 @@ type Json = Record<string, unknown>
 /** A field reader that names the file and the field path in its errors. */
 function reader(file: string, format: string) {
   const bad = (path: string, expected: string, got: unknown) =>
-    new ProcessHealthError('STEADY_HEALTH_IMPORT_INVALID', `${file}: ${path}: expected ${expected}, got ${JSON.stringify(got)?.slice(0, 80)}`, {
-      hint: `save the ${format} response as it is (see docs/process-health.md, "Importing history")`,
-      details: { file, field: path },
-    })
+    new ProcessHealthError(
+      'STEADY_HEALTH_IMPORT_INVALID',
+      `${file}: ${path}: expected ${expected}, got ${JSON.stringify(got)?.slice(0, 80)}`,
+      {
+        hint: `save the ${format} response as it is (see docs/process-health.md, "Importing history")`,
+        details: { file, field: path },
+      },
+    )
   return {
     bad,
     time(o: Json, path: string, key: string, optional = false): number | undefined {
@@ -101,7 +105,12 @@ const githubFailed = new Set(['failure', 'timed_out', 'startup_failure'])
  * Labels: `branch` (bounded: main, release/*, other) and `workflow` (the
  * run's name); fields: run_id, attempt, commit, branch_name.
  */
-export function importGithubRuns(text: string, file: string, processes: readonly ProcessDefinition[], options: CiImportOptions = {}): ImportResult {
+export function importGithubRuns(
+  text: string,
+  file: string,
+  processes: readonly ProcessDefinition[],
+  options: CiImportOptions = {},
+): ImportResult {
   const r = reader(file, 'GitHub Actions GET /repos/{owner}/{repo}/actions/runs')
   const body = parseJson(text, file)
   const pages = Array.isArray(body) ? body : [body]
@@ -128,7 +137,8 @@ export function importGithubRuns(text: string, file: string, processes: readonly
       const sha = r.text(run, path, 'head_sha', true)
       const name = r.text(run, path, 'name', true)
       const attempt = typeof run.run_attempt === 'number' ? run.run_attempt : 1
-      if (status !== 'completed') return void skipped.set('runs not completed', (skipped.get('runs not completed') ?? 0) + 1)
+      if (status !== 'completed')
+        return void skipped.set('runs not completed', (skipped.get('runs not completed') ?? 0) + 1)
       const passed = conclusion === 'success' ? 1 : githubFailed.has(conclusion ?? '') ? 0 : undefined
       if (passed === undefined) {
         const why = `runs ${conclusion ?? 'without a conclusion'} (neither passed nor failed)`
@@ -137,10 +147,23 @@ export function importGithubRuns(text: string, file: string, processes: readonly
       const labels: Labels = { ...(options.labels ?? {}) }
       if (branch) labels.branch = boundedBranch(branch)
       if (name) labels.workflow = name
-      const fields = { run_id: id, attempt, ...(sha ? { commit: sha } : {}), ...(branch ? { branch_name: branch } : {}) }
+      const fields = {
+        run_id: id,
+        attempt,
+        ...(sha ? { commit: sha } : {}),
+        ...(branch ? { branch_name: branch } : {}),
+      }
       const add = (indicator: string, value: number | undefined) => {
         if (value === undefined) return
-        const input = { process: process.name, indicator, value, at: updated, labels, fields, id: `github:run:${id}:${attempt}:${indicator}` }
+        const input = {
+          process: process.name,
+          indicator,
+          value,
+          at: updated,
+          labels,
+          fields,
+          id: `github:run:${id}:${attempt}:${indicator}`,
+        }
         out.push(createRecord(process, input, options.clock ?? systemClock, () => input.id))
       }
       add('success_rate', passed)
@@ -164,7 +187,12 @@ export function importGithubRuns(text: string, file: string, processes: readonly
  * observation is at `finished_at` (else `updated_at`). Labels: `branch` from
  * `ref` (bounded); fields: pipeline_id, commit, ref.
  */
-export function importGitlabPipelines(text: string, file: string, processes: readonly ProcessDefinition[], options: CiImportOptions = {}): ImportResult {
+export function importGitlabPipelines(
+  text: string,
+  file: string,
+  processes: readonly ProcessDefinition[],
+  options: CiImportOptions = {},
+): ImportResult {
   const r = reader(file, 'GitLab GET /projects/:id/pipelines')
   const body = parseJson(text, file)
   const list = Array.isArray(body) ? body : [body]
@@ -185,7 +213,8 @@ export function importGitlabPipelines(text: string, file: string, processes: rea
     const started = r.time(pipeline, path, 'started_at', true)
     const finished = r.time(pipeline, path, 'finished_at', true)
     const queued = pipeline.queued_duration
-    if (queued !== undefined && queued !== null && !(typeof queued === 'number' && queued >= 0)) throw r.bad(`${path}.queued_duration`, 'seconds (a number ≥ 0)', queued)
+    if (queued !== undefined && queued !== null && !(typeof queued === 'number' && queued >= 0))
+      throw r.bad(`${path}.queued_duration`, 'seconds (a number ≥ 0)', queued)
     const passed = status === 'success' ? 1 : status === 'failed' ? 0 : undefined
     if (passed === undefined) {
       const why = `pipelines ${status} (neither passed nor failed)`
@@ -197,7 +226,15 @@ export function importGitlabPipelines(text: string, file: string, processes: rea
     const fields = { pipeline_id: id, ...(sha ? { commit: sha } : {}), ...(ref ? { ref } : {}) }
     const add = (indicator: string, value: number | undefined) => {
       if (value === undefined) return
-      const input = { process: process.name, indicator, value, at: end, labels, fields, id: `gitlab:pipeline:${project}${id}:${indicator}` }
+      const input = {
+        process: process.name,
+        indicator,
+        value,
+        at: end,
+        labels,
+        fields,
+        id: `gitlab:pipeline:${project}${id}:${indicator}`,
+      }
       out.push(createRecord(process, input, options.clock ?? systemClock, () => input.id))
     }
     add('success_rate', passed)

@@ -64,7 +64,7 @@ function git(repo: string, args: string[]): string {
   if (r.error || r.status !== 0) {
     const why = r.error ? r.error.message : r.stderr.trim().split('\n')[0]
     throw new ProcessHealthError('STEADY_HEALTH_IMPORT_GIT', `git ${args[0]} in ${repo} failed: ${why}`, {
-      hint: 'run the import in a git clone with its tags (git fetch --tags; a shallow clone needs git fetch --unshallow)',
+      hint: 'run the import in a git clone with its tags (git fetch --tags; a shallow clone: git fetch --unshallow)',
       details: { repo, command: `git ${args.join(' ')}` },
     })
   }
@@ -73,7 +73,11 @@ function git(repo: string, args: string[]): string {
 
 /** The version tags in date order, each with its commit. */
 function releases(repo: string, pattern: RegExp): Release[] {
-  const out = git(repo, ['for-each-ref', '--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)', 'refs/tags'])
+  const out = git(repo, [
+    'for-each-ref',
+    '--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)',
+    'refs/tags',
+  ])
   const list: Release[] = []
   for (const line of out.split('\n')) {
     if (!line) continue
@@ -155,7 +159,10 @@ export function importGit(processes: readonly ProcessDefinition[], options: GitI
         negative++
         continue
       }
-      add('lead_time', (release.at - c.at) / 3_600_000, release.at, `commit:${c.sha}`, { release: release.tag, commit: c.sha })
+      add('lead_time', (release.at - c.at) / 3_600_000, release.at, `commit:${c.sha}`, {
+        release: release.tag,
+        commit: c.sha,
+      })
     }
     const failure = failedBy.get(k)
     add('change_failure_rate', failure ? 1 : 0, release.at, `tag:${key}`, { release: release.tag })
@@ -168,7 +175,8 @@ export function importGit(processes: readonly ProcessDefinition[], options: GitI
       })
     }
   })
-  if (list.length) skipped.push(`the first release's commits (${list[0].tag}: no earlier release to measure lead time from)`)
+  if (list.length)
+    skipped.push(`the first release's commits (${list[0].tag}: no earlier release to measure lead time from)`)
   if (negative) skipped.push(`${negative} commits dated after their release tag (no lead time)`)
   return { observations: out, read: list.length, skipped }
 }

@@ -78,20 +78,30 @@ export class FileStore implements HealthStore {
   }
 
   async append(observations: Observation | readonly Observation[]): Promise<AppendResult> {
-    const list = Array.isArray(observations) ? (observations as readonly RecordedObservation[]) : [observations as RecordedObservation]
+    const list = Array.isArray(observations)
+      ? (observations as readonly RecordedObservation[])
+      : [observations as RecordedObservation]
     const byFile = new Map<string, RecordedObservation[]>()
     for (const o of list) {
       if (!/^[a-z][a-z0-9_-]{0,62}$/.test(o.process)) {
-        throw new ProcessHealthError('STEADY_HEALTH_STORE_WRITE', `cannot store process name ${JSON.stringify(o.process)}`, {
-          hint: 'process names are lower case letters, digits, - and _',
-          details: { process: o.process },
-        })
+        throw new ProcessHealthError(
+          'STEADY_HEALTH_STORE_WRITE',
+          `cannot store process name ${JSON.stringify(o.process)}`,
+          {
+            hint: 'process names are lower case letters, digits, - and _',
+            details: { process: o.process },
+          },
+        )
       }
       if (!Number.isFinite(o.at) || !Number.isFinite(o.value)) {
-        throw new ProcessHealthError('STEADY_HEALTH_STORE_WRITE', `observation of ${o.process}.${o.indicator} has a non-finite value or time`, {
-          hint: 'build observations with createObservation() or recordObservation()',
-          details: { process: o.process, indicator: o.indicator },
-        })
+        throw new ProcessHealthError(
+          'STEADY_HEALTH_STORE_WRITE',
+          `observation of ${o.process}.${o.indicator} has a non-finite value or time`,
+          {
+            hint: 'build observations with createObservation() or recordObservation()',
+            details: { process: o.process, indicator: o.indicator },
+          },
+        )
       }
       const file = this.fileFor(o)
       const lines = byFile.get(file) ?? []
@@ -112,11 +122,15 @@ export class FileStore implements HealthStore {
     try {
       await mkdir(folder, { recursive: true })
     } catch (error) {
-      throw new ProcessHealthError('STEADY_HEALTH_STORE_WRITE', `cannot create store folder ${folder}: ${(error as Error).message}`, {
-        hint: 'check the --store path and its permissions',
-        cause: error,
-        details: { file: folder },
-      })
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_STORE_WRITE',
+        `cannot create store folder ${folder}: ${(error as Error).message}`,
+        {
+          hint: 'check the --store path and its permissions',
+          cause: error,
+          details: { file: folder },
+        },
+      )
     }
     const lock = `${file}.lock`
     await this.acquire(lock)
@@ -142,11 +156,15 @@ export class FileStore implements HealthStore {
         await handle.close()
       }
     } catch (error) {
-      throw new ProcessHealthError('STEADY_HEALTH_STORE_WRITE', `cannot append to ${file}: ${(error as Error).message}`, {
-        hint: 'check the --store path, its permissions and free disk space',
-        cause: error,
-        details: { file },
-      })
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_STORE_WRITE',
+        `cannot append to ${file}: ${(error as Error).message}`,
+        {
+          hint: 'check the --store path, its permissions and free disk space',
+          cause: error,
+          details: { file },
+        },
+      )
     } finally {
       await rm(lock, { recursive: true, force: true })
     }
@@ -171,13 +189,20 @@ export class FileStore implements HealthStore {
       names = await readdir(folder)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw new ProcessHealthError('STEADY_HEALTH_STORE_READ', `cannot read store folder ${folder}: ${(error as Error).message}`, {
-        hint: 'check the --store path and its permissions',
-        cause: error,
-        details: { file: folder },
-      })
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_STORE_READ',
+        `cannot read store folder ${folder}: ${(error as Error).message}`,
+        {
+          hint: 'check the --store path and its permissions',
+          cause: error,
+          details: { file: folder },
+        },
+      )
     }
-    return names.filter((n) => monthFile.test(n) || n === correctionsFile).sort().map((n) => join(folder, n))
+    return names
+      .filter((n) => monthFile.test(n) || n === correctionsFile)
+      .sort()
+      .map((n) => join(folder, n))
   }
 
   private async acquire(lock: string): Promise<void> {
@@ -187,24 +212,35 @@ export class FileStore implements HealthStore {
       try {
         await mkdir(lock)
         // Who holds it, so a later writer can tell a crashed owner from a slow one.
-        await writeFile(join(lock, 'owner.json'), JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() })).catch(() => {})
+        await writeFile(
+          join(lock, 'owner.json'),
+          JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() }),
+        ).catch(() => {})
         return
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new ProcessHealthError('STEADY_HEALTH_STORE_WRITE', `cannot lock ${lock}: ${(error as Error).message}`, {
-            hint: 'check the --store path and its permissions',
-            cause: error,
-            details: { file: lock },
-          })
+          throw new ProcessHealthError(
+            'STEADY_HEALTH_STORE_WRITE',
+            `cannot lock ${lock}: ${(error as Error).message}`,
+            {
+              hint: 'check the --store path and its permissions',
+              cause: error,
+              details: { file: lock },
+            },
+          )
         }
       }
       if (await this.takeOverIfStale(lock)) continue
       if (Date.now() - started > this.lockTimeoutMs) {
-        throw new ProcessHealthError('STEADY_HEALTH_STORE_LOCKED', `${lock} has been held by another writer for over ${Math.round(this.lockTimeoutMs / 1000)}s`, {
-          hint: `if no steady process is writing to this store, remove ${lock}`,
-          exitCode: 2,
-          details: { file: lock },
-        })
+        throw new ProcessHealthError(
+          'STEADY_HEALTH_STORE_LOCKED',
+          `${lock} has been held by another writer for over ${Math.round(this.lockTimeoutMs / 1000)}s`,
+          {
+            hint: `if no steady process is writing to this store, remove ${lock}`,
+            exitCode: 2,
+            details: { file: lock },
+          },
+        )
       }
       await new Promise((r) => setTimeout(r, wait + Math.random() * wait))
       wait = Math.min(wait * 2, 50)
@@ -301,7 +337,13 @@ function alive(pid: number): boolean {
 }
 
 function toLine(o: RecordedObservation): StoredLine {
-  const line: StoredLine = { v: 1, process: o.process, indicator: o.indicator, value: o.value, at: new Date(o.at).toISOString() }
+  const line: StoredLine = {
+    v: 1,
+    process: o.process,
+    indicator: o.indicator,
+    value: o.value,
+    at: new Date(o.at).toISOString(),
+  }
   if (o.weight !== undefined && o.weight !== 1) line.weight = o.weight
   if (o.labels && Object.keys(o.labels).length) line.labels = o.labels
   if (o.fields && Object.keys(o.fields).length) line.fields = o.fields
@@ -323,7 +365,13 @@ function parseLine(line: string, file: string, lineNo: number): RecordedObservat
     throw corrupt('not a JSON line')
   }
   const at = typeof raw.at === 'string' ? Date.parse(raw.at) : Number.NaN
-  if (typeof raw.process !== 'string' || typeof raw.indicator !== 'string' || typeof raw.value !== 'number' || !Number.isFinite(raw.value) || !Number.isFinite(at)) {
+  if (
+    typeof raw.process !== 'string' ||
+    typeof raw.indicator !== 'string' ||
+    typeof raw.value !== 'number' ||
+    !Number.isFinite(raw.value) ||
+    !Number.isFinite(at)
+  ) {
     throw corrupt('not an observation (needs process, indicator, value and at)')
   }
   const o: RecordedObservation = { process: raw.process, indicator: raw.indicator, value: raw.value, at }

@@ -11,7 +11,14 @@
 import { Gauge, Registry } from 'prom-client'
 import { ProcessHealthError } from '../errors.ts'
 import { boundedLabels } from '../export/labels.ts'
-import { baseValue, fromBaseValue, indicatorFor, observationGauges, pushMetrics, unitSuffix } from '../export/prometheus.ts'
+import {
+  baseValue,
+  fromBaseValue,
+  indicatorFor,
+  observationGauges,
+  pushMetrics,
+  unitSuffix,
+} from '../export/prometheus.ts'
 import type { Observation, ProcessDefinition } from '../types.ts'
 import type { HealthStore, HistoryQuery } from './types.ts'
 
@@ -69,14 +76,23 @@ export class PrometheusStore implements HealthStore {
   async append(observations: Observation | readonly Observation[]): Promise<void> {
     const gateway = this.options.pushgateway
     if (!gateway) {
-      throw new ProcessHealthError('STEADY_HEALTH_STORE_READONLY', `the Prometheus store at ${this.options.url} has no Pushgateway to append to`, {
-        hint: 'give it pushgateway: { url } (health.prometheus.pushgateway in steady.config.ts), or record to the file store',
-      })
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_STORE_READONLY',
+        `the Prometheus store at ${this.options.url} has no Pushgateway to append to`,
+        {
+          hint: 'give it pushgateway: { url } (health.prometheus.pushgateway in steady.config.ts), or record to the file store',
+        },
+      )
     }
     const list = Array.isArray(observations) ? (observations as readonly Observation[]) : [observations as Observation]
     // Oldest first, so each group ends with its latest observation.
     for (const o of [...list].sort((a, b) => a.at - b.at)) {
-      await pushObservation(o, { url: gateway.url, jobName: gateway.jobName, processes: this.options.processes, prefix: this.prefix })
+      await pushObservation(o, {
+        url: gateway.url,
+        jobName: gateway.jobName,
+        processes: this.options.processes,
+        prefix: this.prefix,
+      })
     }
   }
 
@@ -99,15 +115,24 @@ export class PrometheusStore implements HealthStore {
     const span = 10_000 * step // Prometheus answers at most 11 000 points per series and query
     const chunks = Math.ceil((end - from) / span)
     if (chunks > 100) {
-      throw new ProcessHealthError('STEADY_HEALTH_PROMETHEUS_QUERY', `reading ${Math.round((end - from) / 86_400_000)} days at a ${step / 1000}s step needs ${chunks} queries`, {
-        hint: 'use a larger stepMs for the Prometheus store, or judge a shorter window',
-        details: { url: this.options.url, stepMs: step },
-      })
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_PROMETHEUS_QUERY',
+        `reading ${Math.round((end - from) / 86_400_000)} days at a ${step / 1000}s step needs ${chunks} queries`,
+        {
+          hint: 'use a larger stepMs for the Prometheus store, or judge a shorter window',
+          details: { url: this.options.url, stepMs: step },
+        },
+      )
     }
     const series = async (suffix: string) => {
       const merged = new Map<string, RangeSeries>()
       for (let start = from; start < end; start += span) {
-        for (const s of await this.queryRange(`${this.prefix}process_observation_${suffix}${selector}`, start, Math.min(end, start + span - step), step)) {
+        for (const s of await this.queryRange(
+          `${this.prefix}process_observation_${suffix}${selector}`,
+          start,
+          Math.min(end, start + span - step),
+          step,
+        )) {
           const k = key(s.metric)
           const into = merged.get(k)
           if (into) into.values.push(...s.values)
@@ -117,7 +142,9 @@ export class PrometheusStore implements HealthStore {
       return [...merged.values()]
     }
     // One value family per unit (seconds, ratio, events); a series is in exactly one of them.
-    const [seconds, ratios, events, stamps, weights] = await Promise.all(['seconds', 'ratio', 'events', 'timestamp_seconds', 'weight'].map(series))
+    const [seconds, ratios, events, stamps, weights] = await Promise.all(
+      ['seconds', 'ratio', 'events', 'timestamp_seconds', 'weight'].map(series),
+    )
     const values = [...seconds, ...ratios, ...events]
     const valueBy = new Map(values.map((s) => [key(s.metric), new Map(s.values.map(([t, v]) => [t, Number(v)]))]))
     const weightBy = new Map(weights.map((s) => [key(s.metric), new Map(s.values.map(([t, v]) => [t, Number(v)]))]))
@@ -157,13 +184,20 @@ export class PrometheusStore implements HealthStore {
     url.searchParams.set('step', String(stepMs / 1000))
     let response: Response
     try {
-      response = await fetch(url, { headers: this.options.headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000) })
-    } catch (error) {
-      throw new ProcessHealthError('STEADY_HEALTH_PROMETHEUS_UNREACHABLE', `cannot reach Prometheus at ${this.options.url}: ${(error as Error).message}`, {
-        hint: 'check health.prometheus.url and that Prometheus is up (curl <url>/-/ready)',
-        cause: error,
-        details: { url: this.options.url },
+      response = await fetch(url, {
+        headers: this.options.headers,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
       })
+    } catch (error) {
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_PROMETHEUS_UNREACHABLE',
+        `cannot reach Prometheus at ${this.options.url}: ${(error as Error).message}`,
+        {
+          hint: 'check health.prometheus.url and that Prometheus is up (curl <url>/-/ready)',
+          cause: error,
+          details: { url: this.options.url },
+        },
+      )
     }
     const text = await response.text()
     let body: { status?: string; error?: string; data?: { resultType?: string; result?: RangeSeries[] } }
@@ -173,10 +207,14 @@ export class PrometheusStore implements HealthStore {
       body = {}
     }
     if (!response.ok || body.status !== 'success' || body.data?.resultType !== 'matrix') {
-      throw new ProcessHealthError('STEADY_HEALTH_PROMETHEUS_QUERY', `Prometheus query_range ${promql} failed: HTTP ${response.status} ${body.error ?? text.slice(0, 200)}`, {
-        hint: 'check the Prometheus URL and the metric prefix; the query must return a range vector',
-        details: { url: this.options.url, query: promql, status: response.status },
-      })
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_PROMETHEUS_QUERY',
+        `Prometheus query_range ${promql} failed: HTTP ${response.status} ${body.error ?? text.slice(0, 200)}`,
+        {
+          hint: 'check the Prometheus URL and the metric prefix; the query must return a range vector',
+          details: { url: this.options.url, query: promql, status: response.status },
+        },
+      )
     }
     return body.data.result ?? []
   }
@@ -213,16 +251,34 @@ export async function pushObservation(o: Observation, options: PushObservationOp
   const prefix = options.prefix ?? 'steady_'
   const indicator = indicatorFor(options.processes, o)
   const registry = new Registry()
-  const labels: Record<string, string> = { ...boundedLabels(o.labels ?? {}, options.keepBranches), process: o.process, indicator: o.indicator }
+  const labels: Record<string, string> = {
+    ...boundedLabels(o.labels ?? {}, options.keepBranches),
+    process: o.process,
+    indicator: o.indicator,
+  }
   const names = Object.keys(labels)
-  const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name: `${prefix}${name}`, help, labelNames, registers: [registry] })
+  const gauge = (name: string, help: string, labelNames: string[]) =>
+    new Gauge({ name: `${prefix}${name}`, help, labelNames, registers: [registry] })
   const value = observationGauges(gauge, names)[unitSuffix(indicator, 'observation') as 'seconds' | 'ratio' | 'events']
   value.set(labels, baseValue(indicator, o.value))
-  gauge('process_observation_timestamp_seconds', 'When the last observation of each indicator happened (its own time, Unix seconds).', names).set(labels, o.at / 1000)
-  gauge('process_observation_weight', 'The weight (trials) of the last observation of each indicator.', names).set(labels, o.weight ?? 1)
+  gauge(
+    'process_observation_timestamp_seconds',
+    'When the last observation of each indicator happened (its own time, Unix seconds).',
+    names,
+  ).set(labels, o.at / 1000)
+  gauge('process_observation_weight', 'The weight (trials) of the last observation of each indicator.', names).set(
+    labels,
+    o.weight ?? 1,
+  )
   // Only the families that have a sample: the other unit families stay out of this group.
   for (const name of ['seconds', 'ratio', 'events']) {
-    if (name !== unitSuffix(indicator, 'observation')) registry.removeSingleMetric(`${prefix}process_observation_${name}`)
+    if (name !== unitSuffix(indicator, 'observation'))
+      registry.removeSingleMetric(`${prefix}process_observation_${name}`)
   }
-  await pushMetrics(registry, { url: options.url, jobName: options.jobName ?? 'steady_health', groupings: labels, method: 'push' })
+  await pushMetrics(registry, {
+    url: options.url,
+    jobName: options.jobName ?? 'steady_health',
+    groupings: labels,
+    method: 'push',
+  })
 }
