@@ -5,6 +5,10 @@ import {
   betaBinomialSf,
   betaShape,
   clopperPearson,
+  digamma,
+  fitFDist,
+  trigamma,
+  trigammaInverse,
   incompleteBeta,
   logGamma,
   normalCdf,
@@ -218,6 +222,24 @@ test('weighted Holm: equal weights are Holm; a check with half of α is tested a
   close(w[1], 0.006, 1e-12, 'smallest p/w')
   close(w[0], 0.008 * (5 / 6), 1e-12, 'reserved')
   assert.ok(w[2] >= w[1] && w[3] <= 1)
+})
+
+test('digamma, trigamma and the F-distribution prior of many variances (limma): agreeing spreads lend many df, differing ones few', () => {
+  close(digamma(1), -0.5772156649015329, 1e-10, 'ψ(1)')
+  close(trigamma(1), Math.PI ** 2 / 6, 1e-8, 'ψ′(1)')
+  close(trigamma(trigammaInverse(0.3)), 0.3, 1e-9, 'inverse')
+  const rnd = new Random('fdist')
+  const draw = (sigma2: number, d: number) => {
+    let s = 0
+    for (let i = 0; i < d; i++) s += rnd.normal() ** 2
+    return (sigma2 * s) / d
+  }
+  const same = Array.from({ length: 40 }, () => draw(1, 4))
+  const differ = Array.from({ length: 40 }, () => draw(Math.exp(2 * rnd.normal()), 4))
+  const a = fitFDist(same, same.map(() => 4))!
+  const b = fitFDist(differ, differ.map(() => 4))!
+  assert.ok(a.df > 20, `one shared spread: d0 = ${a.df}`)
+  assert.ok(b.df < 5, `spreads that differ: d0 = ${b.df}`)
 })
 
 test.run()

@@ -227,7 +227,7 @@ function priorFor(pools: Map<string, { key: string; variance: number; mad: numbe
   const list = pools.get(`${view}|${raw.phase}|${raw.stat}|${raw.s.source}`)
   if (!list) return undefined
   const own = raw.logs[view]?.length ?? 0
-  return pooledPrior(list, raw.s.key, 4 * Math.max(1, own - 1))
+  return pooledPrior(list, raw.s.key, Math.max(1, own - 1))
 }
 
 /**

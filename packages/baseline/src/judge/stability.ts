@@ -144,7 +144,7 @@ function driftChecks(ctx: JudgeContext): Check[] {
       // The service-wide drift over several phases has no exchangeable siblings: the per-phase drifts are
       // fitted on fewer windows and vary more, and pooling with them made a +15% drift pass (p ≈ 1e-4 against
       // a spread of 0.04, where the runs' own drifts vary by 0.018). It uses its own K − 1 degrees of freedom.
-      const prior = ownSpread ? undefined : pooledPrior(pool.get(kindOf(extra)) ?? [], id, 4 * (base.length - 1))
+      const prior = ownSpread ? undefined : pooledPrior(pool.get(kindOf(extra)) ?? [], id, base.length - 1)
       const pr = predict(base, t.logChange, seChange, 0.01, prior, t.n - 2)
       centre = pr.centre
       baseDf = pr.df
@@ -328,7 +328,7 @@ function loadLatencyChecks(ctx: JudgeContext): Check[] {
   }
   const pool = raws.map((r) => ({ key: `${r.s.key}@${r.phase}`, variance: sd(r.base) ** 2, mad: 0, df: r.base.length - 1 }))
   const steps = raws.map((r) => {
-    const prior = pooledPrior(pool, `${r.s.key}@${r.phase}`, 4 * (r.base.length - 1))
+    const prior = pooledPrior(pool, `${r.s.key}@${r.phase}`, r.base.length - 1)
     const pr = predict(r.base, r.cur, r.se, ctx.gate.noiseFloor.p95, prior)
     const label = seriesLabel(r.s.tags, r.s.source, r.s.name)
     // Secondary by default: it explains how a step degrades under load; the loaded phase's own level and
@@ -409,7 +409,7 @@ function allStepsLoadLatency(ctx: JudgeContext, quiet: string, series: SeriesRec
   }
   const pool = groups.map((g) => ({ key: `${g.source}@${g.phase}`, variance: sd(g.base) ** 2, mad: 0, df: g.base.length - 1 }))
   return groups.map((g) => {
-    const prior = pooledPrior(pool, `${g.source}@${g.phase}`, 4 * (g.base.length - 1))
+    const prior = pooledPrior(pool, `${g.source}@${g.phase}`, g.base.length - 1)
     const pr = predict(g.base, g.cur, Number.NaN, ctx.gate.noiseFloor.p95, prior && { ...prior, keepOwnSpread: true })
     const series = `${g.source}/http_req_duration{*}`
     const primary = ctx.primaryPhases.has(g.phase) || namedPrimary(ctx.gate, 'load-latency', 'p95', series)
