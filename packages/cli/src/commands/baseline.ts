@@ -7,7 +7,15 @@ import type { Command } from 'commander'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { ExitCode, readRunRecord, SteadyError, verdictSchema, assertValid, type RunRecord, type Verdict } from '@steady/record'
+import {
+  ExitCode,
+  readRunRecord,
+  SteadyError,
+  verdictSchema,
+  assertValid,
+  type RunRecord,
+  type Verdict,
+} from '@steady/record'
 import {
   acceptFinding,
   acceptanceExpired,
@@ -109,7 +117,9 @@ async function recordsOf(roots: string[], ids: Set<string>): Promise<RunRecord[]
   const out = new Map<string, RunRecord>()
   const visit = async (p: string, depth: number, explicit: boolean): Promise<void> => {
     if (!existsSync(p)) {
-      if (explicit) throw new SteadyError('STEADY_USAGE', `${p} does not exist`, { hint: 'pass run.json files or the folders that hold them' })
+      if (!explicit) return
+      const hint = 'pass run.json files or the folders that hold them'
+      throw new SteadyError('STEADY_USAGE', `${p} does not exist`, { hint })
       return
     }
     if (statSync(p).isDirectory()) {
@@ -158,10 +168,17 @@ Examples:
   baseline
     .command('add')
     .argument('<run>', 'a run.json, or its folder')
-    .description('add a run (refuses incomplete runs, runs already there, and, unless --force --reason, runs judged not working or not stable, with a saturated generator, or far noisier than the baseline)')
+    .description(
+      'add a run (refuses incomplete runs, runs already there, and, unless --force --reason, ' +
+        'runs judged not working or not stable, with a saturated generator, or far noisier than the baseline)',
+    )
     .option('--baseline <file>', 'the baseline (default: baselines/<service>.json; created if missing)')
     .option('--gate <name>', 'the gate the run is judged with before it is added (default: "default")')
-    .option('--force', 'add even though the run was judged not working or not stable, or its generator was saturated, or it is far noisier than the baseline (needs --reason)')
+    .option(
+      '--force',
+      'add even though the run was judged not working or not stable, or its generator was saturated, ' +
+        'or it is far noisier than the baseline (needs --reason)',
+    )
     .option('--reason <text>', 'why a forced run belongs in the baseline')
     .option('--keep <n>', `K: accepted runs a new baseline keeps (default ${DEFAULT_KEEP})`)
     .option('--by <name>', 'who adds it (default: $GIT_AUTHOR_NAME or $USER)')
@@ -184,15 +201,20 @@ Examples:
           // Screened before judging: a saturated or unusually noisy run is refused even when its verdict passes.
           const screen = screenRun(summary, file, gate)
           if (screen.problems.length && !flags.force) {
-            throw new SteadyError('STEADY_BASELINE_RUN_UNFIT', `run ${record.id} does not show what normal looks like: ${screen.problems[0]}`, {
-              hint: 'run it again on a quieter machine or with more generator room (--workers), or add it anyway with --force --reason "<why>"',
+            const message = `run ${record.id} does not show what normal looks like: ${screen.problems[0]}`
+            throw new SteadyError('STEADY_BASELINE_RUN_UNFIT', message, {
+              hint:
+                'run it again on a quieter machine or with more generator room (--workers), ' +
+                'or add it anyway with --force --reason "<why>"',
               details: { run: record.id, problems: screen.problems },
             })
           }
           const verdict = judge({ record, baseline: file, baselineFile: shown(ctx, path), gate, now, toolVersion: version })
           const negative = [verdict.working, verdict.stable].filter((q) => q.status === 'fail')
           let forced: { reason: string; verdict: string } | undefined
-          if (screen.problems.length) forced = { reason: flags.reason!.trim(), verdict: `${verdict.summary}; ${screen.problems.join('; ')}` }
+          if (screen.problems.length) {
+            forced = { reason: flags.reason!.trim(), verdict: [verdict.summary, ...screen.problems].join('; ') }
+          }
           if (negative.length) {
             if (!flags.force) {
               throw new SteadyError(
@@ -218,7 +240,9 @@ Examples:
           `added run ${record.id} to ${shown(ctx, path)} (${result.count} run${result.count === 1 ? '' : 's'}, K = ${result.keep})${result.forced ? `, forced: ${result.forced.reason}` : ''}\n` +
             `  its verdict (gate ${gate.name}): ${result.verdict.result} — working ${result.verdict.working.status}, stable ${result.verdict.stable.status}\n` +
             (result.dropped.length ? `  dropped (beyond K): ${result.dropped.join(', ')}\n` : '') +
-            [...result.screen.problems.map((p) => `  forced past: ${p}`), ...result.screen.notes].map((l) => `  ${l.trim()}\n`).join(''),
+            [...result.screen.problems.map((p) => `forced past: ${p}`), ...result.screen.notes]
+              .map((l) => `  ${l}\n`)
+              .join(''),
         ),
       )
       setExit(ExitCode.ok)
@@ -244,8 +268,14 @@ Examples:
 
   baseline
     .command('check')
-    .argument('[runs...]', 'run records of the baseline\'s runs: run.json files or folders searched for them (default: reports/)')
-    .description('judge every baseline run against the others (leave-one-out) with a gate: how many would fail, and the smallest change each primary check can see')
+    .argument(
+      '[runs...]',
+      "run records of the baseline's runs: run.json files or folders searched for them (default: reports/)",
+    )
+    .description(
+      'judge every baseline run against the others (leave-one-out) with a gate: how many would fail, ' +
+        'and the smallest change each primary check can see',
+    )
     .option('--baseline <file>', 'the baseline (default: the only file in baselines/)')
     .option('--gate <name>', 'the gate to judge with (default: "default")')
     .option('--format <format>', `output: ${BASELINE_CHECK_FORMATS.join(', ')}`, 'text')
@@ -266,7 +296,9 @@ Examples:
     .action(async (paths: string[], flags: Common & { gate?: string; format: string }) => {
       const format = flags.format as BaselineCheckFormat
       if (!BASELINE_CHECK_FORMATS.includes(format)) {
-        throw new SteadyError('STEADY_USAGE', `--format ${flags.format} is not one of ${BASELINE_CHECK_FORMATS.join(', ')}`, { hint: 'e.g. --format json' })
+        const known = BASELINE_CHECK_FORMATS.join(', ')
+        const hint = 'e.g. --format json'
+        throw new SteadyError('STEADY_USAGE', `--format ${flags.format} is not one of ${known}`, { hint })
       }
       const loaded = await ctx.config(flags.config)
       const path = requirePath(ctx, loaded, flags)
@@ -276,14 +308,19 @@ Examples:
       const roots = paths.length ? paths.map((p) => resolve(ctx.cwd, p)) : [join(loaded.dir, 'reports')]
       const records = await recordsOf(roots, new Set(Object.keys(file.runs)))
       if (!records.length) {
-        throw new SteadyError('STEADY_BASELINE_NO_RECORDS', `no run record of a run in ${shown(ctx, path)} found in ${roots.map((r) => shown(ctx, r)).join(', ')}`, {
+        const where = roots.map((r) => shown(ctx, r)).join(', ')
+        const message = `no run record of a run in ${shown(ctx, path)} found in ${where}`
+        throw new SteadyError('STEADY_BASELINE_NO_RECORDS', message, {
           hint: 'pass the folders that hold the baseline runs\' run.json (steady baseline check reports/nightly)',
           details: { baseline: path },
         })
       }
-      const result = checkBaseline({ baseline: file, baselineFile: shown(ctx, path), records, gate, now: new Date(), toolVersion: version })
+      const baselineFile = shown(ctx, path)
+      const now = new Date()
+      const result = checkBaseline({ baseline: file, baselineFile, records, gate, now, toolVersion: version })
       const redactor = redactorFrom(loaded)
-      ctx.out(format === 'json' ? JSON.stringify(redactor.value(result), null, 2) + '\n' : redactor.text(renderBaselineCheck(result, format)))
+      const json = () => JSON.stringify(redactor.value(result), null, 2) + '\n'
+      ctx.out(format === 'json' ? json() : redactor.text(renderBaselineCheck(result, format)))
       setExit(result.exitCode)
     })
 
