@@ -76,6 +76,13 @@ test('names and response text reach the terminal escaped: no raw escapes, no lin
   assertTerminalSafe(r.out, 'steady run output')
   assert.match(r.out, '✗ two\\nlines \\e[31mred ::error::x')
   assert.match(r.out, '\\::error title=owned::from the body')
+  const gh = await steady(['run', 's.scenario.ts', '--target', url, '--reporter', 'github', '--out', 'gh'], dir)
+  assert.is(gh.code, 1)
+  const commands = gh.out.split('\n').filter((l) => l.trimStart().startsWith('::'))
+  assert.is(commands.length, 1, gh.out)
+  assert.ok(commands[0].startsWith('::error file='), commands[0])
+  assertTerminalSafe(gh.out.replace(commands[0], ''), 'the github reporter')
+  assert.not.match(gh.out, /[\u0000-\u0008\u000b-\u001f]/)
   const missing = await steady(['run', 's.scenario.ts', '--target', url, '--replay', 'out', '--scenario', 'nope\n::error::x\u001b[2J'], dir)
   assert.is(missing.code, 2)
   assertTerminalSafe(missing.err, 'the error')
@@ -152,6 +159,15 @@ test('--reporter junit,github still writes run.json; --replay without --target r
     assert.not.match(replay.out, 'wrong target')
   } finally {
     await new Promise<void>((r) => other.close(() => r()))
+  }
+})
+
+test('config numbers: run.iterations 1e999 or 0 in steady.config.ts is exit 2 naming the file and field', async () => {
+  for (const [value, shown] of [['1e999', 'Infinity'], ['0', '0'], ['2.5', '2.5']]) {
+    const dir = project({ 'steady.config.ts': `export default { scenarios: ['p.scenario.ts'], run: { iterations: ${value} } }\n`, 'p.scenario.ts': failingScenario('p') })
+    const r = await steady(['run', '--target', url, '--reporter', 'json', '--out', 'out'], dir)
+    assert.is(r.code, 2, r.out + r.err)
+    assert.match(r.err, `${join(dir, 'steady.config.ts')}: run.iterations must be a whole number of at least 1, got ${shown}`)
   }
 })
 

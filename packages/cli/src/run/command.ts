@@ -43,6 +43,16 @@ function positiveInt(value: string | undefined, flag: string, fallback: number):
   return n
 }
 
+/** A whole number of at least 1 from the config's `run` section (a TypeScript config can say `1e999` or `1 / 0`). */
+function configCount(value: unknown, field: string, loaded: LoadedConfig): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value
+  throw new SteadyError('STEADY_CONFIG_INVALID', `${loaded.path ?? 'steady.config.ts'}: ${field} must be a whole number of at least 1, got ${typeof value === 'number' ? value : JSON.stringify(value)}`, {
+    hint: `e.g. ${field.split('.').pop()}: 5, or remove it for the default (1)`,
+    details: { file: loaded.path, field },
+  })
+}
+
 /** A target to run against: its URL and what the record should say about it. */
 interface Target {
   url: string
@@ -102,8 +112,8 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
   const loaded: LoadedConfig = await ctx.config(flags.config)
   const config = loaded.config as ScenarioConfig
   const defaults = config.run ?? {}
-  const iterations = positiveInt(flags.iterations, '--iterations', defaults.iterations ?? 1)
-  const concurrency = positiveInt(flags.concurrency, '--concurrency', defaults.concurrency ?? 1)
+  const iterations = positiveInt(flags.iterations, '--iterations', configCount(defaults.iterations, 'run.iterations', loaded) ?? 1)
+  const concurrency = positiveInt(flags.concurrency, '--concurrency', configCount(defaults.concurrency, 'run.concurrency', loaded) ?? 1)
   const timeout = flags.timeout ?? defaults.timeout
   if (timeout !== undefined) parseDuration(timeout, '--timeout')
   const bail = flags.bail === undefined || flags.bail === false ? undefined : flags.bail === true ? true : positiveInt(flags.bail, '--bail', 1)

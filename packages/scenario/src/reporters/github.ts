@@ -4,7 +4,7 @@
  * appended to `$GITHUB_STEP_SUMMARY`.
  */
 import { appendFileSync } from 'node:fs'
-import { formatDuration, Redactor } from '@steady/record'
+import { formatDuration, Redactor, terminalLine, terminalText } from '@steady/record'
 import { formatFailure } from './format.ts'
 import type { Reporter, RunResult, ScenarioSummary } from './types.ts'
 
@@ -61,8 +61,9 @@ export function githubReporter(options: GithubReporterOptions): Reporter {
     name: 'github',
     onRunEnd(result: RunResult) {
       const annotate = (file: string | undefined, line: number | undefined, title: string, message: string) => {
-        const props = [file ? `file=${escapeProperty(file)}` : '', line ? `line=${line}` : '', `title=${escapeProperty(title)}`].filter(Boolean).join(',')
-        options.write(`::error ${props}::${escapeData(redactor.text(message))}\n`)
+        const props = [file ? `file=${escapeProperty(file)}` : '', line ? `line=${line}` : '', `title=${escapeProperty(terminalLine(title))}`].filter(Boolean).join(',')
+        // The log shows the annotation line too: escapes and other controls are written out, newlines encoded.
+        options.write(`::error ${props}::${escapeData(terminalText(redactor.text(message)))}\n`)
       }
       for (const s of result.scenarios) {
         if (s.status !== 'failed') continue
