@@ -156,6 +156,31 @@ test('git: a revert found by its subject only, and a revert in the same release 
   )
 })
 
+test('git: tags on a maintenance branch between main-line tags count each commit once', () => {
+  const dir = tmp('steady-git-import-')
+  git(dir, ['init', '-q', '-b', 'main'])
+  commit(dir, 'a.txt', 'a', 'feat: a', '2025-02-03T09:00:00Z')
+  git(dir, ['tag', 'v1.0.0'], '2025-02-03T09:00:00Z')
+  git(dir, ['checkout', '-q', '-b', 'release/1.0'])
+  const fix1 = commit(dir, 'f.txt', '1', 'fix: one', '2025-02-04T09:00:00Z')
+  git(dir, ['tag', 'v1.0.1'], '2025-02-04T09:00:00Z')
+  git(dir, ['checkout', '-q', 'main'])
+  const feat = commit(dir, 'b.txt', 'b', 'feat: b', '2025-02-05T09:00:00Z')
+  git(dir, ['tag', 'v1.1.0'], '2025-02-05T09:00:00Z')
+  git(dir, ['checkout', '-q', 'release/1.0'])
+  const fix2 = commit(dir, 'f.txt', '2', 'fix: two', '2025-02-06T09:00:00Z')
+  git(dir, ['tag', 'v1.0.2'], '2025-02-06T09:00:00Z')
+  const lead = pick(importGit(processes, { repo: dir }).observations, 'lead_time')
+  assert.equal(
+    lead.map((o) => [o.fields?.release, o.fields?.commit]),
+    [
+      ['v1.0.1', fix1],
+      ['v1.1.0', feat],
+      ['v1.0.2', fix2],
+    ],
+  )
+})
+
 test('git: a folder that is not a repository is an error saying what to do', () => {
   try {
     importGit(processes, { repo: tmp('steady-not-git-') })

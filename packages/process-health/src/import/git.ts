@@ -8,7 +8,8 @@
  * - Lead time: for each commit on the first-parent line between the previous
  *   version tag and this one, tag date − commit date (committer date: when
  *   the change reached the main line). The first tag has no previous one, so
- *   its commits get no lead time.
+ *   its commits get no lead time; a commit already shipped by an earlier
+ *   release (tags on a maintenance branch) is counted once, in that release.
  * - A failed change: a release that shipped a commit which a later
  *   `Revert "…"` commit reverts (found by "This reverts commit <sha>", else
  *   by the reverted subject). The release that ships the revert restores
@@ -138,8 +139,13 @@ export function importGit(processes: readonly ProcessDefinition[], options: GitI
     const input = { process: process.name, indicator, value, at, labels, fields, id: `git:${id}:${indicator}` }
     out.push(createRecord(process, input, clock, () => input.id))
   }
+  // A maintenance tag (v1.2.1 on a release branch) between main-line tags makes ranges overlap: a
+  // commit is counted once, in the first release (by date) that ships it.
+  const counted = new Set<string>()
   list.forEach((release, k) => {
-    release.commits = k === 0 ? [] : commitsBetween(options.repo, list[k - 1].commit, release.commit)
+    const range = k === 0 ? [] : commitsBetween(options.repo, list[k - 1].commit, release.commit)
+    release.commits = range.filter((c) => !counted.has(c.sha))
+    for (const c of release.commits) counted.add(c.sha)
   })
   const failedBy = new Map<number, { restoredBy: number; revert: string }>()
   list.forEach((release, k) => {
