@@ -1,7 +1,7 @@
 /** Pushing to a real Prometheus Pushgateway (Debian's prometheus-pushgateway) and reading the metrics back over HTTP. */
 import { test } from 'uvu'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { FileStore } from '@steady/process-health'
@@ -187,6 +187,34 @@ define('from the CLI, --label branch=feature/login pushes and reads back as bran
   // The store keeps the branch as recorded.
   const [stored] = await new FileStore(store).read({ process: 'ci' })
   assert.equal(stored.labels, { branch: 'feature/login' })
+})
+
+define('steady health record --from --pushgateway pushes the latest observation of each series', async () => {
+  const root = resolve(import.meta.dirname, '../../..')
+  const dir = mkdtempSync(join(tmpdir(), 'steady-health-pgw-batch-'))
+  const file = join(dir, 'runs.ndjson')
+  const line = (value: number, at: string, branch: string) =>
+    JSON.stringify({ process: 'ci', indicator: 'queue_time', value, at, labels: { branch } })
+  const lines = [
+    line(40, '2025-03-12T10:00:00Z', 'main'),
+    line(44, '2025-03-12T11:00:00Z', 'main'),
+    line(31, '2025-03-12T09:00:00Z', 'main'),
+    line(55, '2025-03-12T10:30:00Z', 'feature/a'),
+  ]
+  writeFileSync(file, lines.join('\n') + '\n')
+  const args = ['health', 'record', '--from', file, '--store', join(dir, 'store'), '--pushgateway', gateway!.url]
+  const r = spawnSync(process.execPath, ['--conditions=steady-source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  assert.is(r.status, 0, r.stderr)
+  assert.match(r.stdout, /recorded 4 observations/)
+  const samples = await scrape()
+  const main = { job: 'steady_health', process: 'ci', indicator: 'queue_time', branch: 'main' }
+  // The latest of main's three by their own time (11:00), not the last line.
+  assert.is(sampleValue(samples, 'steady_process_observation_seconds', main), 44)
+  assert.is(sampleValue(samples, 'steady_process_observation_seconds', { ...main, branch: 'other' }), 55)
 })
 
 define('a Pushgateway that is not there is an error that says what to check', async () => {
