@@ -1,4 +1,4 @@
-/** Pushing to a real Prometheus Pushgateway (Debian's prometheus-pushgateway) and reading the metrics back over HTTP. */
+/** Pushing to a real Prometheus Pushgateway (Debian's prometheus-pushgateway), reading the metrics back over HTTP. */
 import { test } from 'uvu'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -203,7 +203,8 @@ define('steady health record --from --pushgateway pushes the latest observation 
   ]
   writeFileSync(file, lines.join('\n') + '\n')
   const args = ['health', 'record', '--from', file, '--store', join(dir, 'store'), '--pushgateway', gateway!.url]
-  const r = spawnSync(process.execPath, ['--conditions=steady-source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
+  const cli = ['--conditions=steady-source', '--import', 'tsx', 'packages/cli/src/bin.ts']
+  const r = spawnSync(process.execPath, [...cli, ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: 60_000,
