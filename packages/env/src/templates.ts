@@ -30,7 +30,12 @@ export function checkTemplate(template: string, where: Where, field: string): vo
  * for each template before the environment starts, so a missing `--tag` is
  * found before `up` runs (and has to be undone by `down`).
  */
-export function checkTemplateTags(template: string, tags: Readonly<Record<string, string>>, where: Where, field: string): void {
+export function checkTemplateTags(
+  template: string,
+  tags: Readonly<Record<string, string>>,
+  where: Where,
+  field: string,
+): void {
   for (const m of template.matchAll(placeholder)) {
     const key = m[1]!
     if (key.startsWith('tag.') && !Object.hasOwn(tags, key.slice('tag.'.length))) throw missingTag(key, where, field)
@@ -39,7 +44,8 @@ export function checkTemplateTags(template: string, tags: Readonly<Record<string
 
 function missingTag(key: string, where: Where, field: string): SteadyError {
   const tag = key.slice('tag.'.length)
-  return new SteadyError('STEADY_ENV_TAG_MISSING', `environment "${where.environment}": ${fieldPath(where, field)} uses {${key}} but no tag "${tag}" was given`, {
+  const place = `environment "${where.environment}": ${fieldPath(where, field)}`
+  return new SteadyError('STEADY_ENV_TAG_MISSING', `${place} uses {${key}} but no tag "${tag}" was given`, {
     hint: `pass --tag ${tag}=<value>`,
     details: { environment: where.environment, field: fieldPath(where, field) },
   })
@@ -62,7 +68,10 @@ export function expandTemplate(template: string, values: TemplateValues, where: 
 }
 
 /** The URL templates of a `command` or `url` environment, by field path. */
-export function urlTemplates(config: { url?: string | undefined; urls: Readonly<Record<string, string>> }): Record<string, string> {
+export function urlTemplates(config: {
+  url?: string | undefined
+  urls: Readonly<Record<string, string>>
+}): Record<string, string> {
   const out: Record<string, string> = {}
   if (config.url !== undefined) out.url = config.url
   for (const [k, v] of Object.entries(config.urls)) out[`urls.${k}`] = v

@@ -5,7 +5,7 @@
  * cut short, or broken at a line and column — without quoting any of it: the
  * file may hold secrets.
  */
-import { constants } from 'node:fs'
+import { constants, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { SteadyError } from './errors.ts'
 
@@ -25,7 +25,7 @@ export interface JsonFileKind {
   truncatedHint?: string
 }
 
-function fileType(stats: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function fileType(stats: Stats): string {
   if (stats.isDirectory()) return 'a folder'
   if (stats.isFIFO()) return 'a named pipe (FIFO)'
   if (stats.isSocket()) return 'a socket'
@@ -43,7 +43,8 @@ export async function readRegularFile(path: string, kind: JsonFileKind): Promise
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (error) {
-    throw new SteadyError(kind.notFoundCode, `cannot read ${kind.what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw new SteadyError(kind.notFoundCode, `cannot read ${kind.what} ${path}: ${why}`, {
       hint: kind.pathHint,
       cause: error,
       details: { file: path },

@@ -73,7 +73,9 @@ export function preflightReason(outcomes: readonly PreflightOutcome[]): string {
   const failed = outcomes.filter((o) => o.setupError !== undefined || (o.result && !o.result.passed))
   const first = failed[0]
   if (!first) return 'preflight failed'
-  const why = first.setupError !== undefined ? `its setup failed: ${first.setupError}` : (first.result?.failure?.message ?? 'failed')
+  const why = first.setupError !== undefined
+    ? `its setup failed: ${first.setupError}`
+    : (first.result?.failure?.message ?? 'failed')
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more scenario${failed.length > 2 ? 's' : ''})` : ''
   return `preflight failed: scenario ${first.scenario.name} (${first.file}): ${why.split('\n')[0]}${more}`
 }
@@ -95,17 +97,30 @@ export function writePreflightRecord(options: {
   // Nothing ran over time: every count lands at 0 ms, in the first window.
   const agg = new SeriesAggregator({ windowMs: options.windowMs, now: () => 0 })
   agg.setPhase(PREFLIGHT_PHASE)
-  const writer = new RunRecordWriter({ dir: options.dir, aggregator: agg, now: () => 0, redactor: options.redactor ?? new Redactor(), header: options.header })
+  const writer = new RunRecordWriter({
+    dir: options.dir,
+    aggregator: agg,
+    now: () => 0,
+    redactor: options.redactor ?? new Redactor(),
+    header: options.header,
+  })
   const at = { atMs: 0, phase: PREFLIGHT_PHASE }
   for (const o of options.outcomes) {
     const passed = o.setupError === undefined && o.result?.passed === true
     const failure: IterationFailure | undefined =
       o.setupError !== undefined
-        ? { step: 'setup', assertion: 'error', message: `setup failed: ${o.setupError}`, replay: { seed: options.seed, scenario: o.scenario.name, iteration: 0 } }
+        ? {
+            step: 'setup',
+            assertion: 'error',
+            message: `setup failed: ${o.setupError}`,
+            replay: { seed: options.seed, scenario: o.scenario.name, iteration: 0 },
+          }
         : o.result?.failure
     const errorKind = passed ? undefined : (failure?.errorKind ?? (failure ? 'assertion' : 'error'))
-    agg.outcome('probe', 'iterations', { scenario: o.scenario.name }, passed, { error: errorKind, phase: PREFLIGHT_PHASE })
-    writer.iteration({ name: o.scenario.name, file: o.file, ...(o.scenario.tags ? { tags: o.scenario.tags } : {}) }, passed)
+    const scenario = { name: o.scenario.name, file: o.file, ...(o.scenario.tags ? { tags: o.scenario.tags } : {}) }
+    const outcome = { error: errorKind, phase: PREFLIGHT_PHASE }
+    agg.outcome('probe', 'iterations', { scenario: scenario.name }, passed, outcome)
+    writer.iteration(scenario, passed)
     if (failure && !passed) {
       const { signature, sample } = failureEntry(o.scenario.name, failure, at)
       writer.failure(signature, sample)

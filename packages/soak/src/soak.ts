@@ -131,7 +131,9 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     const setupByFile = new Map<ScenarioFile, unknown>()
     const stopped = async (outcomes: PreflightOutcome[]): Promise<SoakResult> => {
       // The gate's verdict step finds a record that says why (complete: false), not a missing file.
-      const record = writePreflightRecord({ dir: o.outDir, header: soakHeader(o, new Date()), windowMs: plan.windowMs, seed: o.seed, outcomes, redactor })
+      const header = soakHeader(o, new Date())
+      const windowMs = plan.windowMs
+      const record = writePreflightRecord({ dir: o.outDir, header, windowMs, seed: o.seed, outcomes, redactor })
       for (const [file, data] of setupByFile) {
         const problem = await runTeardown(file, data, { target: o.target, seed: o.seed, redactor })
         if (problem) progress.log(`${file.relativePath}: ${problem}`)

@@ -47,12 +47,14 @@ export function describeInit(result: InitResult, cwd: string): string {
   const setup = `${hasPackage ? '' : 'npm init -y && '}${esm ? '' : 'npm pkg set type=module && '}`
   const missing = ['@steady/cli', '@steady/scenario'].filter((name) => !installedFrom(result.dir, name))
   const guides = guidesDir()
-  const guide = (file: string) => (guides ? shownPath(join(guides, file), cwd) : `docs/${file} in the steady repository`)
+  const guide = (file: string) =>
+    guides ? shownPath(join(guides, file), cwd) : `docs/${file} in the steady repository`
   const steps: string[][] = []
   if (missing.length) {
     steps.push([
       `${cd}${setup}npm install --save-dev ${missing.join(' ')}`,
-      `(steady is not on the public npm registry: ${guide('guide-scenario-authors.md')} says how to install it from a checkout)`,
+      `(steady is not on the public npm registry: ${guide('guide-scenario-authors.md')} says how to install it` +
+        ' from a checkout)',
     ])
   } else if (setup) {
     steps.push([`${cd}${setup.replace(/ && $/, '')}`])
@@ -60,11 +62,18 @@ export function describeInit(result: InitResult, cwd: string): string {
   steps.push(
     [
       `point steady.config.ts at ${v.service}: targets.local (now ${v.url}), and the local environment's`,
-      `start command (now ${[v.start.command, ...v.start.args].join(' ')}, given PORT) and readiness path (now /health)`,
+      `start command (now ${[v.start.command, ...v.start.args].join(' ')}, given PORT)` +
+        ' and readiness path (now /health)',
     ],
     ['rewrite scenarios/example.scenario.ts as one real flow of your service'],
-    ['npx steady run                   does every flow work against targets.local?', 'npx steady run --env local       the same on a fresh copy, started and stopped by steady'],
-    ['npx steady soak --env local --duration-scale 0.1', '                                 a short soak; its run.json starts a baseline'],
+    [
+      'npx steady run                   does every flow work against targets.local?',
+      'npx steady run --env local       the same on a fresh copy, started and stopped by steady',
+    ],
+    [
+      'npx steady soak --env local --duration-scale 0.1',
+      '                                 a short soak; its run.json starts a baseline',
+    ],
     ['add .steady/ and reports/ to .gitignore; commit the rest'],
   )
   lines.push('', 'Next:')
@@ -89,7 +98,8 @@ function installedFrom(dir: string, name: string): boolean {
 function guidesDir(): string | undefined {
   let d = dirname(fileURLToPath(import.meta.url))
   for (let up = 0; up < 5; up++, d = dirname(d)) {
-    if (existsSync(join(d, 'docs', 'guide-scenario-authors.md')) && existsSync(join(d, 'docs', 'guide-gate-owners.md'))) return join(d, 'docs')
+    const docs = join(d, 'docs')
+    if (['guide-scenario-authors.md', 'guide-gate-owners.md'].every((g) => existsSync(join(docs, g)))) return docs
   }
   return undefined
 }

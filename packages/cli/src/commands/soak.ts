@@ -153,7 +153,8 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
       for (const f of result.preflightFailures) ctx.err(`  ✗ ${f.scenario} (${f.file}): ${redactor.text(f.message).split('\n')[0]}\n`)
       ctx.err(`  → fix the failure (steady run shows it in full), or pass --no-preflight to soak anyway\n`)
       // The record (complete: false, with the failures) lets the gate's verdict step fail with this reason.
-      if (result.record) ctx.err(`record: ${join(relative(ctx.cwd, outDir) || '.', 'run.json')} (incomplete: preflight failed)\n`)
+      const record = join(relative(ctx.cwd, outDir) || '.', 'run.json')
+      if (result.record) ctx.err(`record: ${record} (incomplete: preflight failed)\n`)
       return ExitCode.failed
     }
     if (!result.record) return ExitCode.usage

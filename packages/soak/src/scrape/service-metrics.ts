@@ -119,7 +119,14 @@ export class ServiceMetricsScraper {
   }
 
   /** A counter's increase since the last scrape (all of it after a reset), into the window of `at`. */
-  #counter(s: Sample, tags: Record<string, string>, at: number, restarted: boolean, resets: string[], unit: string): void {
+  #counter(
+    s: Sample,
+    tags: Record<string, string>,
+    at: number,
+    restarted: boolean,
+    resets: string[],
+    unit: string,
+  ): void {
     const key = labelKey(s.name, s.labels)
     const prev = this.#counters.get(key)
     this.#counters.set(key, s.value)
