@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander'
 import { relative } from 'node:path'
-import { ExitCode, Redactor, SteadyError, formatDuration, terminalLine, terminalText } from '@steady/record'
+import { ExitCode, Redactor, SteadyError, formatDuration, shellCommand, terminalLine, terminalText } from '@steady/record'
 import { listEnvironments, parseTags, startEnvironment, stopEnvironment, type ListedEnvironment, type RunningEnvironment } from '@steady/env'
 import type { CliContext } from '../context.ts'
 
@@ -34,7 +34,7 @@ function describeUp(env: RunningEnvironment, projectDir: string): string {
   if (Object.keys(env.tags).length) rows.push(['tags', Object.entries(env.tags).map(([k, v]) => `${k}=${v}`).join(' ')])
   rows.push(['logs', show(env.logDir, projectDir)])
   const width = Math.max(...rows.map(([k]) => k.length))
-  return [`environment ${env.name} is up: ${env.id}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), `tear it down with: steady env down ${env.id}`].join('\n') + '\n'
+  return [`environment ${env.name} is up: ${env.id}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), `tear it down with: ${shellCommand(['steady', 'env', 'down', env.id])}`].join('\n') + '\n'
 }
 
 function age(since: string): string {

@@ -5,7 +5,7 @@
  * and the curl line that reproduces it. All text here is already redacted and
  * is escaped as it is written.
  */
-import type { FailureGroup, FailureSample, RunEvent, RunRecord } from '@steady/record'
+import { shellCommand, type FailureGroup, type FailureSample, type RunEvent, type RunRecord } from '@steady/record'
 import { html, join, type Html } from '../escape.ts'
 import { offset, plural, span } from '../format.ts'
 import type { ClassifiedSeries } from '../series.ts'
@@ -153,7 +153,7 @@ ${s.diff ? html`<div class="label">Expected and received</div><pre>${s.diff}</pr
 ${s.request ? html`<div class="label">Request</div><pre>${`${s.request.method} ${s.request.url}`}</pre>${headers(s.request.headers)}${s.request.body !== undefined ? excerpt(s.request.body) : ''}` : ''}
 ${s.response ? html`<div class="label">Response: status ${s.response.status}</div>${headers(s.response.headers)}${excerpt(s.response.body)}` : ''}
 ${s.curl ? html`<div class="label">Reproduce with curl</div><pre>${s.curl}</pre>` : ''}
-<div class="label">Replay the whole iteration (seed ${s.replay.seed})</div><pre>${`steady run --replay ${runId} --scenario ${shellQuote(s.replay.scenario)} --iteration ${s.replay.iteration}`}</pre>
+<div class="label">Replay the whole iteration (seed ${s.replay.seed})</div><pre>${shellCommand(['steady', 'run', '--replay', runId, '--scenario', s.replay.scenario, '--iteration', s.replay.iteration])}</pre>
 </div>`
 }
 
@@ -196,7 +196,3 @@ export function eventsHtml(events: RunEvent[]): Html {
   )}</tbody></table></div>${shown.length > cap ? html`<p class="small muted">${shown.length - cap} more events are in the run record.</p>` : ''}`
 }
 
-/** Quotes a word for a POSIX shell when it needs it (the text is still HTML-escaped when written). */
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:@%+=-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
-}
