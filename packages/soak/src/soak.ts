@@ -227,6 +227,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
                   service: s.name,
                   url: new URL(plan.metricsPath as string, s.url!.endsWith('/') ? s.url : s.url + '/').href,
                   select: selectSeries,
+                  expected: (plan.series ?? plan.extraSeries).filter((x): x is string => typeof x === 'string'),
                   aggregator: agg,
                   onEvent: event,
                   now,

@@ -194,6 +194,43 @@ test('a summary (prom-client over HTTP): _count and _sum as per-window increases
   assert.ok((events[0].data as { evidence: string[] }).evidence.includes('checkout_duration_seconds_count went from 7 to 1'), events[0].message)
 })
 
+test('a series selected by its sample name (a summary _count) is kept; one asked for but absent is named once', async () => {
+  const registry = new client.Registry()
+  const summary = new client.Summary({ name: 'rpc_duration_seconds', help: 'd', registers: [registry] })
+  const server = createServer(async (_req, res) => {
+    res.setHeader('content-type', registry.contentType)
+    res.end(await registry.metrics())
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  let t = 0
+  const agg = new SeriesAggregator({ windowMs: 1000, now: () => t })
+  const events: RunEvent[] = []
+  const scraper = new ServiceMetricsScraper({
+    service: 'api',
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`,
+    select: ['rpc_duration_seconds_count', 'queue_depth'],
+    expected: ['rpc_duration_seconds_count', 'queue_depth'],
+    aggregator: agg,
+    onEvent: (e) => events.push(e),
+    now: () => t,
+  })
+  try {
+    for (t = 0; t < 3000; t += 1000) {
+      summary.observe(0.1)
+      assert.ok(await scraper.scrape())
+    }
+  } finally {
+    server.close()
+  }
+  agg.closeAll()
+  const keys = agg.series().map((x) => x.key)
+  assert.equal(keys, ['service/rpc_duration_seconds_count{service=api}'])
+  assert.equal(events.map((e) => [e.kind, e.message.replace(/http:\/\/[^ ]+/, 'URL')]), [
+    ['note', "api: URL has no series queue_depth (asked for in the soak plan's scrape series)"],
+  ])
+})
+
 test('samples a real process from /proc and reports when it is gone', async () => {
   const child = spawn(process.execPath, ['-e', 'const a=[];setInterval(()=>a.push(Buffer.alloc(1e5)),5)'], { stdio: 'ignore' })
   await new Promise((r) => setTimeout(r, 300))

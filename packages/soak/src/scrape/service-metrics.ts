@@ -38,8 +38,16 @@ export interface ServiceScrapeOptions {
   service: string
   /** The full URL of its metrics endpoint. */
   url: string
-  /** Metric families to keep: exact names or RegExps. Default {@link DEFAULT_SERVICE_SERIES}. */
+  /**
+   * Metric families to keep: exact names or RegExps. Default {@link DEFAULT_SERVICE_SERIES}. A name
+   * may also be a sample's own name (`rpc_duration_seconds_count`, `..._bucket`): that sample is kept.
+   */
   select?: readonly (string | RegExp)[]
+  /**
+   * Names the user asked for (the plan's `series` or `extraSeries`): one that the first successful
+   * scrape does not have, as a family or a sample, gets one `note` event naming it.
+   */
+  expected?: readonly string[]
   /** Per-scrape timeout in ms (default 3000). */
   timeoutMs?: number
   /** Failed scrapes in a row that make a `scrape-failed` event (default 3). */
@@ -74,8 +82,23 @@ export class ServiceMetricsScraper {
     this.#select = options.select ?? DEFAULT_SERVICE_SERIES
   }
 
-  #wanted(family: string): boolean {
-    return family === 'process_start_time_seconds' || this.#select.some((s) => (typeof s === 'string' ? s === family : s.test(family)))
+  #wanted(s: Sample): boolean {
+    if (s.family === 'process_start_time_seconds') return true
+    return this.#select.some((x) => (typeof x === 'string' ? x === s.family || x === s.name : x.test(s.family)))
+  }
+
+  /** Once, on the first successful scrape: names asked for that the endpoint does not expose. */
+  #checkExpected(samples: readonly Sample[], at: number): void {
+    const names = new Set(samples.flatMap((s) => [s.family, s.name]))
+    for (const name of this.#o.expected ?? []) {
+      if (names.has(name)) continue
+      this.#o.onEvent({
+        atMs: at,
+        kind: 'note',
+        message: `${this.#o.service}: ${this.#o.url} has no series ${name} (asked for in the soak plan's scrape series)`,
+        data: { service: this.#o.service, series: name },
+      })
+    }
   }
 
   /** One scrape. Never throws: a failure is counted and, in a streak, reported. */
@@ -113,6 +136,7 @@ export class ServiceMetricsScraper {
     }
     this.#down = false
     this.#failures = 0
+    if (this.scrapes === 0) this.#checkExpected(samples, at)
     this.#ingest(samples, at)
     this.scrapes++
     return true
@@ -164,7 +188,7 @@ export class ServiceMetricsScraper {
     const histograms = new Map<string, { family: string; labels: Record<string, string>; buckets: Map<string, number>; sum: number }>()
     const summaries = new Map<string, SummaryTotals>()
     for (const s of samples) {
-      if (!this.#wanted(s.family)) continue
+      if (!this.#wanted(s)) continue
       if (s.family === 'process_start_time_seconds') continue
       const tags = { ...s.labels, service }
       if (s.type === 'histogram') {
