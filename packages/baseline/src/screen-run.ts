@@ -10,8 +10,11 @@
  *   generator was saturated in more than the gate's `saturatedWindows` share
  *   of its windows (default 20%), the phase measured the generator, not the
  *   service.
- * - **Spread**: a run's spread is, per step and phase, the standard deviation
- *   of its windows' ln p95 (the AR(1)-corrected standard error × √windows).
+ * - **Spread**: a run's spread is, per step and phase, the long-run standard
+ *   deviation of its windows' ln p95: the AR(1)-corrected standard error the
+ *   judge's intervals use, × √windows. Bursts that last several windows (a
+ *   neighbour, a GC storm) raise it; a window-to-window zigzag around a steady
+ *   level barely does, since it leaves the phase's level as sure as before.
  *   Each step and phase is put on the baseline's scale by subtracting the
  *   baseline runs' median for it, and the run's score is the median over its
  *   steps and phases (one noisy step does not move it; a noisy machine does).
@@ -42,8 +45,11 @@ export interface SaturatedPhase {
 }
 
 export interface SpreadScreen {
-  /** `far`: refuse; `ok`: within the baseline's; `too-few-runs`: not judged (accepted). */
-  status: 'ok' | 'far' | 'too-few-runs'
+  /**
+   * `far`: refuse; `ok`: within the baseline's; not judged (accepted): `too-few-runs` in the baseline, or
+   * `no-windows` (no step has five windows with latency in a phase, in the run or in common with the baseline).
+   */
+  status: 'ok' | 'far' | 'too-few-runs' | 'no-windows'
   /** Comparable baseline runs the rule used. */
   runs: number
   /** The run's window spread relative to the baseline's usual (1 = usual, 2 = twice as spread). */
@@ -74,7 +80,7 @@ export function saturatedPhasesOf(summary: RunSummary, share: number): Saturated
   return out
 }
 
-/** ln of the window spread of each step's ln p95, by `series@phase`. */
+/** ln of the long-run spread of each step's window ln p95 (standard error × √windows), by `series@phase`. */
 export function windowSpreads(summary: Pick<RunSummary, 'series'>): Map<string, number> {
   const out = new Map<string, number>()
   for (const [key, s] of Object.entries(summary.series)) {
@@ -120,8 +126,10 @@ export function screenSpread(summary: RunSummary, file: BaselineFile): SpreadScr
     if (v.length >= SPREAD_RULE.minRuns) centre.set(k, median(v))
   }
   const scores = spreads.map((s) => spreadScore(s, centre)?.score).filter((x): x is number => x !== undefined)
+  // Enough runs, but too few with windows to compare: the windows are missing, not the runs.
+  if (scores.length < SPREAD_RULE.minRuns) return { status: 'no-windows', runs: spreads.length }
   const own = spreadScore(windowSpreads(summary), centre)
-  if (scores.length < SPREAD_RULE.minRuns || !own) return { status: 'too-few-runs', runs: scores.length }
+  if (!own) return { status: 'no-windows', runs: scores.length }
   const m = median(scores)
   const mad = 1.4826 * median(scores.map((s) => Math.abs(s - m)))
   const limit = m + Math.max(SPREAD_RULE.mads * mad, Math.log(SPREAD_RULE.minRatio))
@@ -149,7 +157,7 @@ export function screenRun(summary: RunSummary, file: BaselineFile, gate: Resolve
   }
   if (spread.status === 'far') {
     problems.push(
-      `its window-to-window spread is ${spread.ratio}× the baseline's usual ` +
+      `its spread across windows is ${spread.ratio}× the baseline's usual ` +
         `(median of ${spread.series} steps × phases; ` +
         `more than ${spread.limit}× is far outside its ${spread.runs} runs): a noisy run widens every interval ` +
         'the gate judges against',
@@ -157,6 +165,8 @@ export function screenRun(summary: RunSummary, file: BaselineFile, gate: Resolve
   } else if (spread.status === 'too-few-runs') {
     const runs = `${spread.runs} comparable run${spread.runs === 1 ? '' : 's'}`
     notes.push(`spread not screened: the baseline has ${runs} (needs ${SPREAD_RULE.minRuns})`)
+  } else if (spread.status === 'no-windows') {
+    notes.push('spread not screened: no step has five windows with latency in a phase the baseline runs also have')
   }
   return { saturated, spread, problems, notes }
 }
