@@ -234,6 +234,9 @@ async function delay(h: History, seed: number, inj: Injection, from: number, ref
   return hit ? Math.max(0, Math.ceil((hit.at - ref) / day)) : undefined
 }
 
+/** Days late; undefined when missed; null when the change fell where the project was dormant (nothing to show it). */
+type Delay = number | undefined | null
+
 function short(text: string, n = 240): string {
   return text.length > n ? `${text.slice(0, n)}…` : text
 }
@@ -294,12 +297,17 @@ async function main() {
     const starts = [1, 2, 3, 4, 5].map((k) => Math.floor((days[0] + (span * k) / 6) / day) * day)
     const meanGapDays = (h.releases[h.releases.length - 1].at - h.releases[0].at) / 86_400 / (h.releases.length - 1)
     const spikeAt: string[] = []
-    const delays = { ramp: [] as (number | undefined)[], spike: [] as (number | undefined)[], stall: [] as (number | undefined)[] }
+    const delays = { ramp: [] as Delay[], spike: [] as Delay[], stall: [] as Delay[] }
+    // A change injected where the project was dormant has nothing to show it: n/a, not missed.
+    const runsIn = (from: number, to: number) => h.commits.filter((c) => c.at * 1000 >= from && c.at * 1000 < to).length
     for (const d of starts) {
-      delays.ramp.push(await delay(h, seed, { ramp: d }, d, d + 7 * day, 'ci', 'cycle_time'))
+      delays.ramp.push(runsIn(d + 7 * day, d + 21 * day) < 3 ? null : await delay(h, seed, { ramp: d }, d, d + 7 * day, 'ci', 'cycle_time'))
       const i = h.releases.findIndex((r) => r.at * 1000 >= d)
       const second = h.releases[i + 1]
-      if (i >= 0 && second) {
+      if (i >= 0 && second && (h.releases[i + 2]?.at ?? Infinity) * 1000 > d + 60 * day) {
+        delays.spike.push(null)
+        spikeAt.push('-')
+      } else if (i >= 0 && second) {
         const late = await delay(h, seed, { spike: d }, d, second.at * 1000, 'dora', 'change_failure_rate')
         const at = late === undefined ? undefined : second.at * 1000 + late * day
         const nth = at === undefined ? 0 : h.releases.slice(i, i + 3).filter((r) => r.at * 1000 <= at).length
@@ -308,7 +316,7 @@ async function main() {
       }
       delays.stall.push(await delay(h, seed, { stall: d }, d, d + 3 * meanGapDays * day, 'dora', 'deployments'))
     }
-    const fmt = (xs: (number | undefined)[]) => xs.map((x) => (x === undefined ? 'missed' : `${x}d`)).join(', ')
+    const fmt = (xs: Delay[]) => xs.map((x) => (x === null ? 'n/a' : x === undefined ? 'missed' : `${x}d`)).join(', ')
     console.log(`  injected (days after reaching +15% / the count equivalent), starts ${starts.map((s) => new Date(s).toISOString().slice(0, 10)).join(', ')}:`)
     console.log(`    CI ramp +30%/14d: ${fmt(delays.ramp)}`)
     console.log(`    failure spike (3 releases): ${fmt(delays.spike)}; caught at failed release ${spikeAt.join(', ')}`)
