@@ -169,6 +169,12 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
       },
     )
 
+  registerRecord(health, ctx, setExit)
+  registerImport(health, ctx, setExit)
+}
+
+/** `steady health record`: one observation, a batch file, or a correction. */
+function registerRecord(health: Command, ctx: CliContext, setExit: (code: number) => void): void {
   health
     .command('record')
     .description(
@@ -220,87 +226,84 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
       ].join('\n'),
     )
     .action(async (_opts: unknown, command: Command) => {
-      const opts = command.optsWithGlobals<RecordOptions>()
-      const { health: section, processes, dir } = await project(ctx, opts.config)
-      const store = openStore(section, processes, { store: opts.store, dir })
-      const r = new Redactor()
-      if (opts.from !== undefined) {
-        for (const option of ['indicator', 'value', 'supersedes', 'id', 'weight', 'at'] as const) {
-          if (opts[option] !== undefined) {
-            throw new SteadyError(
-              'STEADY_USAGE',
-              `--from records a batch file; --${option} applies to one observation`,
-              {
-                hint: `put "${option}" in the batch lines, or record one observation without --from`,
-                details: { option: `--${option}` },
-              },
-            )
-          }
-        }
-        const file = resolve(opts.from)
-        const records = parseBatch(await readText(file, '--from'), opts.from, processes, {
-          ...(opts.process.length === 1 ? { process: opts.process[0] } : {}),
-          labels: pairs(opts.label, '--label'),
-        })
-        const result = await appendRecords(store, records)
-        if (opts.pushgateway) await pushLatest(records, opts.pushgateway, processes)
-        const already = result.duplicates ? ` (${result.duplicates} already there)` : ''
-        ctx.out(r.text(`recorded ${result.added} observations from ${opts.from} in ${store.description}${already}\n`))
-        return setExit(ExitCode.ok)
-      }
-      if (opts.process.length !== 1) {
-        throw new SteadyError(
-          'STEADY_USAGE',
-          opts.process.length
-            ? `steady health record takes one --process, got ${opts.process.join(', ')}`
-            : 'steady health record needs --process',
-          {
-            hint: 'name the process the observation belongs to: --process ci',
-            details: { option: '--process' },
-          },
-        )
-      }
-      for (const option of ['indicator', 'value'] as const) {
-        if (opts[option] === undefined) {
-          throw new SteadyError(
-            'STEADY_USAGE',
-            `steady health record needs --${option} (or --from <file> for a batch)`,
-            {
-              hint: 'steady health record --process ci --indicator cycle_time --value 9m41s',
-              details: { option: `--${option}` },
-            },
-          )
-        }
-      }
-      const process = findProcess(processes, opts.process[0])
-      const observation = createRecord(
-        process,
-        {
-          process: process.name,
-          indicator: opts.indicator!,
-          value: opts.value!,
-          ...(opts.weight !== undefined ? { weight: opts.weight } : {}),
-          ...(opts.at !== undefined ? { at: opts.at } : {}),
-          labels: pairs(opts.label, '--label'),
-          fields: pairs(opts.field, '--field'),
-          ...(opts.id !== undefined ? { id: opts.id } : {}),
-          ...(opts.supersedes !== undefined ? { supersedes: opts.supersedes } : {}),
-        },
-        systemClock,
-        () => `r-${randomBytes(6).toString('hex')}`,
-      )
-      const result = await appendRecords(store, [observation])
-      if (opts.pushgateway) await pushObservation(observation, { url: opts.pushgateway, processes })
-      const what = result.added ? 'recorded' : 'already recorded'
-      const correction = observation.supersedes ? `, superseding ${observation.supersedes}` : ''
-      ctx.out(
-        r.text(
-          `${what} ${describe(process, observation)} in ${store.description} (id ${observation.id}${correction})\n`,
-        ),
-      )
-      setExit(ExitCode.ok)
+      setExit(await recordCommand(ctx, command.optsWithGlobals<RecordOptions>()))
     })
+}
 
+/** Records one observation, a correction, or a batch file; returns the exit code. */
+async function recordCommand(ctx: CliContext, opts: RecordOptions): Promise<number> {
+  const { health: section, processes, dir } = await project(ctx, opts.config)
+  const store = openStore(section, processes, { store: opts.store, dir })
+  const r = new Redactor()
+  if (opts.from !== undefined) {
+    for (const option of ['indicator', 'value', 'supersedes', 'id', 'weight', 'at'] as const) {
+      if (opts[option] !== undefined) {
+        throw new SteadyError('STEADY_USAGE', `--from records a batch file; --${option} applies to one observation`, {
+          hint: `put "${option}" in the batch lines, or record one observation without --from`,
+          details: { option: `--${option}` },
+        })
+      }
+    }
+    const file = resolve(opts.from)
+    const records = parseBatch(await readText(file, '--from'), opts.from, processes, {
+      ...(opts.process.length === 1 ? { process: opts.process[0] } : {}),
+      labels: pairs(opts.label, '--label'),
+    })
+    const result = await appendRecords(store, records)
+    if (opts.pushgateway) await pushLatest(records, opts.pushgateway, processes)
+    const already = result.duplicates ? ` (${result.duplicates} already there)` : ''
+    ctx.out(r.text(`recorded ${result.added} observations from ${opts.from} in ${store.description}${already}\n`))
+    return ExitCode.ok
+  }
+  if (opts.process.length !== 1) {
+    throw new SteadyError(
+      'STEADY_USAGE',
+      opts.process.length
+        ? `steady health record takes one --process, got ${opts.process.join(', ')}`
+        : 'steady health record needs --process',
+      {
+        hint: 'name the process the observation belongs to: --process ci',
+        details: { option: '--process' },
+      },
+    )
+  }
+  for (const option of ['indicator', 'value'] as const) {
+    if (opts[option] === undefined) {
+      throw new SteadyError('STEADY_USAGE', `steady health record needs --${option} (or --from <file> for a batch)`, {
+        hint: 'steady health record --process ci --indicator cycle_time --value 9m41s',
+        details: { option: `--${option}` },
+      })
+    }
+  }
+  const process = findProcess(processes, opts.process[0])
+  const observation = createRecord(
+    process,
+    {
+      process: process.name,
+      indicator: opts.indicator!,
+      value: opts.value!,
+      ...(opts.weight !== undefined ? { weight: opts.weight } : {}),
+      ...(opts.at !== undefined ? { at: opts.at } : {}),
+      labels: pairs(opts.label, '--label'),
+      fields: pairs(opts.field, '--field'),
+      ...(opts.id !== undefined ? { id: opts.id } : {}),
+      ...(opts.supersedes !== undefined ? { supersedes: opts.supersedes } : {}),
+    },
+    systemClock,
+    () => `r-${randomBytes(6).toString('hex')}`,
+  )
+  const result = await appendRecords(store, [observation])
+  if (opts.pushgateway) await pushObservation(observation, { url: opts.pushgateway, processes })
+  const what = result.added ? 'recorded' : 'already recorded'
+  const correction = observation.supersedes ? `, superseding ${observation.supersedes}` : ''
+  ctx.out(
+    r.text(`${what} ${describe(process, observation)} in ${store.description} (id ${observation.id}${correction})\n`),
+  )
+  return ExitCode.ok
+}
+
+/** `steady health import`: history from git tags, GitHub Actions runs or GitLab pipelines. */
+function registerImport(health: Command, ctx: CliContext, setExit: (code: number) => void): void {
   health
     .command('import')
     .description(
