@@ -267,6 +267,15 @@ test('GitLab pipelines: the list format and the single-pipeline fields', () => {
   assert.is(cycle.id, 'gitlab:pipeline:278964:1400005:cycle_time')
 })
 
+test('a ci process declared without a workflow label still imports: the workflow goes to the fields', () => {
+  const ci = ciProcess({ labels: ['branch'] })
+  const text = readFileSync(join(fixtures, 'github-actions-runs.json'), 'utf8')
+  const result = importGithubRuns(text, 'runs.json', [ci])
+  const nightly = result.observations.find((o) => o.fields?.run_id === '30433648')!
+  assert.equal(nightly.labels, { branch: 'main' })
+  assert.is(nightly.fields?.workflow, 'Nightly')
+})
+
 test('a run file with a wrong field names the file and the field', () => {
   const runs = JSON.parse(readFileSync(join(fixtures, 'github-actions-runs.json'), 'utf8')) as {
     workflow_runs: Array<Record<string, unknown>>

@@ -81,6 +81,28 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
+/**
+ * The labels of an imported observation: the user's (`--label`) as given, and
+ * the ones read from the source (branch, workflow) only when the indicator
+ * declares them; the others go to its fields, so a process declared with
+ * other label names still imports.
+ */
+function fitLabels(
+  process: ProcessDefinition,
+  indicator: string,
+  user: Labels,
+  derived: Labels,
+): { labels: Labels; fields: Record<string, string> } {
+  const declared = process.indicators.find((i) => i.name === indicator)?.labels
+  const labels: Labels = { ...user }
+  const fields: Record<string, string> = {}
+  for (const [k, v] of Object.entries(derived)) {
+    if (!declared || declared.includes(k)) labels[k] = v
+    else fields[k] = v
+  }
+  return { labels, fields }
+}
+
 function count(skipped: Map<string, number>): string[] {
   return [...skipped].map(([why, n]) => `${n} ${why}`)
 }
@@ -144,9 +166,9 @@ export function importGithubRuns(
         const why = `runs ${conclusion ?? 'without a conclusion'} (neither passed nor failed)`
         return void skipped.set(why, (skipped.get(why) ?? 0) + 1)
       }
-      const labels: Labels = { ...(options.labels ?? {}) }
-      if (branch) labels.branch = boundedBranch(branch)
-      if (name) labels.workflow = name
+      const derived: Labels = {}
+      if (branch) derived.branch = boundedBranch(branch)
+      if (name) derived.workflow = name
       const fields = {
         run_id: id,
         attempt,
@@ -155,13 +177,14 @@ export function importGithubRuns(
       }
       const add = (indicator: string, value: number | undefined) => {
         if (value === undefined) return
+        const fit = fitLabels(process, indicator, options.labels ?? {}, derived)
         const input = {
           process: process.name,
           indicator,
           value,
           at: updated,
-          labels,
-          fields,
+          labels: fit.labels,
+          fields: { ...fit.fields, ...fields },
           id: `github:run:${id}:${attempt}:${indicator}`,
         }
         out.push(createRecord(process, input, options.clock ?? systemClock, () => input.id))
@@ -221,18 +244,18 @@ export function importGitlabPipelines(
       return void skipped.set(why, (skipped.get(why) ?? 0) + 1)
     }
     const end = finished ?? updated
-    const labels: Labels = { ...(options.labels ?? {}) }
-    if (ref) labels.branch = boundedBranch(ref)
+    const derived: Labels = ref ? { branch: boundedBranch(ref) } : {}
     const fields = { pipeline_id: id, ...(sha ? { commit: sha } : {}), ...(ref ? { ref } : {}) }
     const add = (indicator: string, value: number | undefined) => {
       if (value === undefined) return
+      const fit = fitLabels(process, indicator, options.labels ?? {}, derived)
       const input = {
         process: process.name,
         indicator,
         value,
         at: end,
-        labels,
-        fields,
+        labels: fit.labels,
+        fields: { ...fit.fields, ...fields },
         id: `gitlab:pipeline:${project}${id}:${indicator}`,
       }
       out.push(createRecord(process, input, options.clock ?? systemClock, () => input.id))
