@@ -9,8 +9,9 @@
  *   token/secret/signature/session), matched by whole names and last words,
  *   so `access-control-allow-credentials: true` stays;
  * - JSON fields and form/query parameters with such names (password, token,
- *   access_token, secret, client_secret, key, api_key, access_key, sig,
- *   X-Amz-Signature, X-Amz-Credential, ...), also inside text bodies; `code`
+ *   access_token, secret, client_secret, api_key, access_key, X-Amz-Signature,
+ *   X-Amz-Credential, ...), also inside text bodies; the bare names `key`
+ *   and `sid` only as query or form parameters; `code`
  *   only next to OAuth parameters (state, redirect_uri, grant_type);
  * - `Bearer`/`Basic` credentials and URL user-info passwords anywhere in text;
  * - every value the redactor has masked once, wherever it shows up again
@@ -59,9 +60,15 @@ const defaultHeaders = [
 
 /** Whole names (words joined) that are secret. */
 const secretNames = new Set([
-  'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'auth', 'key', 'sig', 'pwd', 'pin', 'otp', 'cvv', 'cvc', 'sid',
+  'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'auth', 'pwd', 'pin', 'otp', 'cvv', 'cvc',
   'credentials', 'jsessionid', 'phpsessid', 'connectsid', 'aspnetsessionid',
 ])
+/**
+ * Bare names that are credentials only as query or form parameters (Google's
+ * `?key=`, a `sid=` session cookie): as JSON fields they are ordinary data,
+ * and steady's own files use `key` for series keys.
+ */
+const secretParamNames = new Set(['key', 'sid'])
 /** A name whose last word is one of these is secret (`access_token`, `X-Amz-Credential`, `client_secret`). */
 const secretLastWords = new Set([
   'token', 'secret', 'password', 'passwd', 'passphrase', 'pwd', 'signature', 'sig', 'credential', 'cookie', 'apikey', 'sessionid', 'otp',
@@ -145,11 +152,13 @@ export class Redactor {
   /**
    * True when a JSON field or parameter with this name carries a secret:
    * the default names, or a name from the config (`fields`) as the whole name
-   * or its last words (`ssn` matches `customer_ssn`).
+   * or its last words (`ssn` matches `customer_ssn`). `where: 'param'` adds
+   * the bare names that are secret only in query strings and form bodies.
    */
-  isSecretField(name: string): boolean {
+  isSecretField(name: string, where: 'field' | 'param' = 'field'): boolean {
     const words = nameWords(name)
     if (secretByName(words)) return true
+    if (where === 'param' && secretParamNames.has(words.join(''))) return true
     if (!this.#fields.length) return false
     for (let i = 0; i < words.length; i++) if (this.#fields.includes(words.slice(i).join(''))) return true
     return this.#fields.includes(normaliseField(name))
@@ -178,7 +187,7 @@ export class Redactor {
       return `${prefix}"${REDACTED}"`
     })
     out = out.replace(param, (match: string, prefix: string, name: string, value: string, at: number, whole: string) => {
-      if (!this.isSecretField(name) && !(name.toLowerCase() === 'code' && oauthContext.test(paramRun(whole, at)))) return match
+      if (!this.isSecretField(name, 'param') && !(name.toLowerCase() === 'code' && oauthContext.test(paramRun(whole, at)))) return match
       this.addSecret(safeDecode(value))
       return `${prefix}${REDACTED}`
     })

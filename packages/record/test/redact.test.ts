@@ -99,11 +99,12 @@ test('names are matched as whole names and well-known endings: masked', () => {
   for (const h of headers) assert.ok(r.isSecretHeader(h), `header ${h} should be masked`)
   const fields = [
     'password', 'password_confirmation', 'newPassword', 'passwd', 'pwd', 'secret', 'client_secret', 'clientSecret', 'token', 'access_token',
-    'id_token', 'refresh_token', 'auth_token', 'accessToken', 'key', 'api_key', 'apikey', 'apiKey', 'APIKey', 'access_key', 'secret_access_key',
+    'id_token', 'refresh_token', 'auth_token', 'accessToken', 'api_key', 'apikey', 'apiKey', 'APIKey', 'access_key', 'secret_access_key',
     'AWSSecretAccessKey', 'private_key', 'sig', 'signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token', 'session_id',
     'sessionid', 'JSESSIONID', 'PHPSESSID', 'authorization', 'cookie', 'credentials', 'otp', 'cvv',
   ]
   for (const f of fields) assert.ok(r.isSecretField(f), `field ${f} should be masked`)
+  for (const p of ['key', 'sid']) assert.ok(r.isSecretField(p, 'param'), `parameter ${p} should be masked`)
   const query = 'https://b.example/o?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F2026&X-Amz-Signature=f00dfeed0123&X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLE&key=AIzaSyEXAMPLE1&sig=c2lnbmF0dXJlMQ%3D&access_key=ak-123456&id_token=eyJpZC0xMjM0&refresh_token=rt-abcdef'
   const out = r.text(query)
   for (const secret of ['AKIAEXAMPLE', 'f00dfeed0123', 'FwoGZXIvYXdzEXAMPLE', 'AIzaSyEXAMPLE1', 'c2lnbmF0dXJlMQ', 'ak-123456', 'eyJpZC0xMjM0', 'rt-abcdef']) {
@@ -122,6 +123,13 @@ test('an OAuth authorization code is masked in a callback or token request, an e
   assert.equal(redact({ grant_type: 'authorization_code', code: 'Splx-99887766' }), { grant_type: 'authorization_code', code: REDACTED })
   assert.is(r.text('/orders?code=SUMMER24&page=2'), '/orders?code=SUMMER24&page=2')
   assert.equal(redact({ error: { code: 'NOT_FOUND', message: 'no such order' } }), { error: { code: 'NOT_FOUND', message: 'no such order' } })
+})
+
+test("steady's own files keep their structure: a series key is not a credential (regression: every key was masked)", () => {
+  const record = { series: [{ key: 'load/http_req_duration{name=get ping,scenario=smoke}', tags: { name: 'get ping' } }], sid: 'run-1' }
+  assert.equal(redact(record), record)
+  assert.is(new Redactor().text('{"key":"load/http_req_duration{name=a}"}'), '{"key":"load/http_req_duration{name=a}"}')
+  assert.is(new Redactor().text('/maps?key=AIzaSyEXAMPLE1&q=x'), `/maps?key=${REDACTED}&q=x`)
 })
 
 test('names are matched as whole names and well-known endings: not masked', () => {
