@@ -200,4 +200,26 @@ test('a load series tagged with its load profile is named as a load profile, not
   assert.is(label({ ...f, series: 'probe/http_req_duration{scenario=browse}', scenario: 'browse' }), 'scenario browse p50 in nominal')
 })
 
+test('a slow tail in a short soak (the p99 of a few hundred values cannot be judged) fails on the share above the baseline p99', () => {
+  const file = baselineOf(5, 'tl')
+  const gate = resolveGate('staging', {})
+  const { dir, remove } = tempRunDir()
+  try {
+    const judged = (change?: { kind: 'tail'; magnitude: number; target: string }) =>
+      judge({ record: syntheticRun({ seed: 'tl-cur', durationScale: 0.3, change, writeTo: dir }), baseline: file, gate, now: day(20) })
+    const slow = judged({ kind: 'tail', magnitude: 5, target: 'checkout/pay' })
+    const share = slow.findings.filter((f) => f.id.startsWith('tail:share-above-p99:load/') && f.step === 'pay' && f.primary)
+    assert.ok(share.length > 0, 'primary where the p99 is too thin to judge')
+    assert.ok(share.some((f) => f.status === 'fail'), share.map((f) => `${f.status} ${f.message}`).join('\n'))
+    const f = share.find((x) => x.status === 'fail')!
+    assert.match(f.message, /checkout › pay \(load\) has a slow tail in \w+: \d+ of \d+ requests \([\d.]+%\) were slower than the baseline's p99 of [\d.]+ ms, where the baseline runs had/)
+    assert.match(f.method!, /counted in the HDR histogram/)
+    const clean = judged()
+    const fails = clean.findings.filter((x) => x.id.startsWith('tail:share-above-p99:') && x.status === 'fail' && x.primary)
+    assert.is(fails.length, 0, fails.map((x) => x.message).join('\n'))
+  } finally {
+    remove()
+  }
+})
+
 test.run()

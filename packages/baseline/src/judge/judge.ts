@@ -28,6 +28,7 @@ import type { Check } from './check.ts'
 import { alphaWeights, r4 } from './check.ts'
 import type { JudgeContext } from './context.ts'
 import { levelChecks } from './levels.ts'
+import { exceedanceChecks } from './exceedance.ts'
 import { failureChecks, newErrorChecks } from './failures.ts'
 import { workingChecks } from './working.ts'
 import { objectiveChecks } from './objectives.ts'
@@ -159,6 +160,7 @@ export function judge(options: JudgeOptions): Verdict {
   checks.push(...workingChecks(ctx))
   if (baselineUsable) {
     checks.push(...levelChecks(ctx))
+    checks.push(...exceedanceChecks(ctx))
     checks.push(...failureChecks(ctx))
   }
   checks.push(...newErrorChecks(ctx))

@@ -89,6 +89,25 @@ function shiftsWithout(ctx: JudgeContext, group: Group, phase: string, stat: Lev
   return cached
 }
 
+const groupCache = new WeakMap<JudgeContext, Map<string, Group | undefined>>()
+
+/**
+ * The run's common shift of a statistic in a phase, leaving one step out: per baseline run (in
+ * `ctx.rolling`'s order) and for the current run; undefined with fewer than five steps of the source.
+ * For checks outside this module that cancel run-to-run effects the same way the level checks do.
+ */
+export function runShifts(ctx: JudgeContext, phase: string, stat: LevelStat, source: string, step: string): { baseline: (number | undefined)[]; current: number | undefined } | undefined {
+  let cache = groupCache.get(ctx)
+  if (!cache) groupCache.set(ctx, (cache = new Map()))
+  const key = `${phase}|${stat}|${source}`
+  if (!cache.has(key)) {
+    const members = ctx.record.series.filter((s) => isStepSeries(s) && s.source === source && ctx.current.series[s.key]?.phases[phase]?.p95 !== undefined)
+    cache.set(key, buildGroup(ctx, phase, stat, members))
+  }
+  const group = cache.get(key)
+  return group ? shiftsWithout(ctx, group, phase, stat, step) : undefined
+}
+
 interface View {
   name: 'absolute' | 'relative to the other steps' | 'p99/p50 ratio' | 'block bootstrap' | 'pinned reference'
   pr?: Prediction

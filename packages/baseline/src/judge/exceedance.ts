@@ -1,0 +1,158 @@
+/**
+ * A growing tail in a short soak: the share of a step's requests slower than
+ * the baseline's p99, against the shares the baseline runs had at that same
+ * threshold.
+ *
+ * A p99 needs 1,000 values to be judged as a quantile; a tail of 3% of
+ * requests six times slower shows long before that as a count: about 4% of
+ * the requests land above the baseline's p99 where about 1% did. The count is
+ * tested like a failure rate (beta-binomial, with the baseline runs'
+ * over-dispersion of their own shares at the threshold, so run-to-run effects
+ * count, not only binomial noise).
+ */
+import { LatencyHistogram, type Finding, type SeriesRecord } from '@steady/record'
+import { median } from '../stats/robust.ts'
+import { DIST_PROBABILITIES, type SeriesPhaseSummary } from '../summary.ts'
+import { failureRateTest } from './failures.ts'
+import { primaryStepSeries, runShifts } from './levels.ts'
+import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
+import { ms, pp, pval, r4, rate, seriesLabel } from './check.ts'
+
+/** The tail share the threshold stands for: the baseline's p99. */
+const TAIL = 0.01
+/** Fewer values than this above a p99 leave the quantile itself unjudged; the count stands in. */
+const P99_VALUES = 1000
+
+/**
+ * The share of a run's requests above `t`, from its summary: its compact distribution when it has one,
+ * else its p50, p95 and p99. Between two known quantiles the tail probability is interpolated on log–log
+ * scales (a tail's probability falls roughly as a power of the latency).
+ */
+export function shareAbove(ps: SeriesPhaseSummary, t: number): number | undefined {
+  const points: [number, number][] = []
+  if (ps.dist && ps.dist.length === DIST_PROBABILITIES.length) {
+    DIST_PROBABILITIES.forEach((q, i) => points.push([ps.dist![i], 1 - q]))
+  } else {
+    if (ps.p50 === undefined || ps.p95 === undefined || ps.p99 === undefined) return undefined
+    points.push([ps.p50, 0.5], [ps.p95, 0.05], [ps.p99, 0.01])
+    if (ps.n > 0) points.push([ps.p99 * (ps.p99 / ps.p95), Math.min(0.01, 1 / ps.n)])
+  }
+  const pts = points.filter(([v, q]) => v > 0 && q > 0).sort((a, b) => a[0] - b[0])
+  if (pts.length < 2) return undefined
+  if (t <= pts[0][0]) return pts[0][1]
+  const last = pts[pts.length - 1]
+  if (t >= last[0]) return last[1] === 0 ? 0 : last[1] * (last[0] / t) ** 4
+  for (let i = 1; i < pts.length; i++) {
+    const [v1, q1] = pts[i]
+    const [v0, q0] = pts[i - 1]
+    if (t > v1) continue
+    if (v1 === v0) return q1
+    const f = (Math.log(t) - Math.log(v0)) / (Math.log(v1) - Math.log(v0))
+    return Math.exp(Math.log(q0) + f * (Math.log(q1) - Math.log(q0)))
+  }
+  return last[1]
+}
+
+/** Requests above `t` in a recorded HDR histogram: by bisection on its quantile function. */
+function countAbove(hist: string, t: number): { n: number; above: number } {
+  const h = LatencyHistogram.decode(hist)
+  const n = h.count
+  if (!n || h.max <= t) return { n, above: 0 }
+  let lo = 0
+  let hi = 1
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2
+    if (h.quantile(mid) <= t) lo = mid
+    else hi = mid
+  }
+  return { n, above: Math.round((1 - lo) * n) }
+}
+
+function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Check | undefined {
+  const cur = ctx.current.series[s.key]?.phases[phase]
+  if (!cur?.p99) return undefined
+  const logs = ctx.rolling.map((r) => r.summary?.series[s.key]?.phases[phase]?.p99).map((v) => (v !== undefined && v > 0 ? Math.log(v) : undefined))
+  if (logs.filter((v) => v !== undefined).length < ctx.gate.minBaselineRuns) return undefined
+  // Run-to-run effects (a slower machine) move every step's tail: each run's threshold is the baseline's
+  // p99 of this step moved by that run's common p99 shift over the other steps, as the level checks'
+  // relative view does; with fewer than five steps, the baseline's p99 for every run.
+  const shifts = runShifts(ctx, phase, 'p99', s.source, `${s.tags.scenario ?? ''}/${s.tags.name}`)
+  const relative = shifts?.current !== undefined
+  const aligned = logs.map((v, i) => (v === undefined || (relative && shifts!.baseline[i] === undefined) ? undefined : v - (relative ? shifts!.baseline[i]! : 0)))
+  const present = aligned.filter((v): v is number => v !== undefined)
+  if (present.length < ctx.gate.minBaselineRuns) return undefined
+  const centre = median(present)
+  const threshold = (shift: number | undefined) => Math.exp(centre + (relative ? (shift ?? 0) : 0))
+  const runs: { n: number; f: number }[] = []
+  ctx.rolling.forEach((r, i) => {
+    const ps = r.summary?.series[s.key]?.phases[phase]
+    if (!ps || (relative && shifts!.baseline[i] === undefined)) return
+    const n = ps.n - (ps.failed ?? 0)
+    const share = shareAbove(ps, threshold(shifts?.baseline[i]))
+    if (share !== undefined && n > 0) runs.push({ n, f: Math.round(share * n) })
+  })
+  if (runs.length < ctx.gate.minBaselineRuns) return undefined
+  const t = threshold(shifts?.current)
+  const hist = s.phases[phase]?.hist
+  const values = cur.n - (cur.failed ?? 0)
+  let counted: { n: number; above: number }
+  if (hist) counted = countAbove(hist, t)
+  else {
+    const share = shareAbove(cur, t)
+    if (share === undefined) return undefined
+    counted = { n: values, above: Math.round(share * values) }
+  }
+  if (counted.n <= 0) return undefined
+  const test = failureRateTest(runs, { n: counted.n, f: counted.above })
+  const excess = counted.above / counted.n - test.p0
+  // Past the tolerance: at least twice as many requests above the baseline's p99 as it has there (one more
+  // percentage point), and enough of them to be more than a few stragglers.
+  const beyond = excess >= TAIL && counted.above - test.expected >= ctx.gate.tolerance.failureCount
+  const label = seriesLabel(s.tags, s.source, s.name)
+  const finding: Finding = {
+    id: `tail:share-above-p99:${s.key}@${phase}`,
+    kind: 'tail',
+    question: 'stable',
+    status: 'pass',
+    // Primary where the p99 itself cannot be judged (a short soak); otherwise the p99 check gates the tail.
+    primary: (values < P99_VALUES && ctx.primaryPhases.has(phase) && primaryStepSeries(ctx, s, phase)) || namedPrimary(ctx.gate, 'tail', 'share above p99', s.key),
+    series: s.key,
+    phase,
+    stat: 'share above the baseline p99',
+    unit: 'rate',
+    baseline: r4(test.p0),
+    current: r4(counted.above / counted.n),
+    change: r4(excess),
+    changeKind: 'absolute',
+    pValue: r4(test.p),
+    tolerance: TAIL,
+    method: `requests above the baseline runs' median p99 (${ms(t)}${relative ? ", moved by the run's common p99 shift over the other steps" : ''}), ${hist ? 'counted in the HDR histogram' : 'interpolated from the quantiles'}, beta-binomial against the ${runs.length} baseline runs' own shares above it (over-dispersion ${r4(test.rho)})`,
+    evidence: { thresholdMs: r4(t), relativeToOtherSteps: relative, above: counted.above, values: counted.n, expected: r4(test.expected) },
+    message: '',
+  }
+  if (s.tags.scenario) finding.scenario = s.tags.scenario
+  if (s.tags.name) finding.step = s.tags.name
+  const check: Check = { finding, p: test.p, beyondTolerance: beyond, severity: { change: excess, tolerance: TAIL } }
+  check.power = (alphaEach) => {
+    finding.detectable = r4(Math.max(TAIL, test.critical(alphaEach) / counted.n - test.p0))
+  }
+  check.describe = (status) =>
+    status === 'fail' || status === 'accepted' || status === 'muted'
+      ? `${label} has a slow tail in ${phase}: ${counted.above} of ${counted.n} requests (${rate(counted.above / counted.n)}) were slower than the baseline's p99 of ${ms(t)}, where the baseline runs had ${rate(test.p0)} (${pp(excess)}); ${pval(finding.pAdjusted ?? test.p)}`
+      : `${label} in ${phase}: ${rate(counted.above / counted.n)} of requests above the baseline's p99 of ${ms(t)} (baseline ${rate(test.p0)}), no tail past ${pp(TAIL)}`
+  return check
+}
+
+/** The share of each step's requests above the baseline's p99, in each phase. */
+export function exceedanceChecks(ctx: JudgeContext): Check[] {
+  if (ctx.bootstrap || ctx.compare || !ctx.baselineUsable) return []
+  const checks: Check[] = []
+  for (const s of ctx.record.series) {
+    if (!isStepSeries(s)) continue
+    for (const phase of ctx.current.phases.map((p) => p.name)) {
+      const c = exceedanceCheck(ctx, s, phase)
+      if (c) checks.push(c)
+    }
+  }
+  return checks
+}
