@@ -126,7 +126,7 @@ test('the invocation checker knows real commands and options, and catches wrong 
   assert.match(checkInvocation(program, ['soak', '--duration', '2'])[0], 'unknown option --duration')
   assert.match(checkInvocation(program, ['report'])[0], 'needs 1 argument')
   assert.match(checkInvocation(program, ['env'])[0], 'needs a subcommand')
-  assert.match(checkInvocation(program, ['health', 'record', '--process', 'ci', '--value', '1'])[0], 'missing required option --indicator')
+  assert.match(checkInvocation(program, ['baseline', 'mute', 'x', '--until', '2027-01-01', '--reason', 'noisy'])[0], 'missing required option --owner')
   assert.equal(
     steadyInvocations('set +e\nnpx steady verdict a.json --gate "$GATE" --format markdown > out.md\ncode=$?\nnpx --no-install steady report a.json \\\n  -o r.html && echo done'),
     [
