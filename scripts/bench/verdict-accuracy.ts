@@ -249,7 +249,8 @@ function runModel(trial: number, noise: SyntheticNoise, withChanges: boolean, ju
   if (withChanges) {
     for (const spec of CHANGES) {
       const change = spec.make(trial)
-      const v = timed(syntheticRun({ seed: `${prefix}-${spec.name}`, startedAt: new Date(day + 12 * 3_600_000), change, noise }))
+      const startedAt = new Date(day + 12 * 3_600_000)
+      const v = timed(syntheticRun({ seed: `${prefix}-${spec.name}`, startedAt, change, noise }))
       out.changes[spec.name] = { found: spec.found(v, change), result: v.result }
     }
   }
@@ -276,7 +277,8 @@ function noiseArg(): SyntheticNoise[] {
   const names = text.split(',').map((n) => n.trim()).filter(Boolean)
   const unknown = names.filter((n) => !(HELD_OUT as string[]).includes(n))
   if (unknown.length || !names.length) {
-    process.stderr.write(`error: --noise ${JSON.stringify(text)}: unknown model ${unknown.join(', ')}\n  → use none or a comma-separated list of: ${HELD_OUT.join(', ')}\n`)
+    process.stderr.write(`error: --noise ${JSON.stringify(text)}: unknown model ${unknown.join(', ')}\n`)
+    process.stderr.write(`  → use none or a comma-separated list of: ${HELD_OUT.join(', ')}\n`)
     process.exit(2)
   }
   return names as SyntheticNoise[]
@@ -421,14 +423,17 @@ function wilson(k: number, n: number): string {
  */
 function heldOutRows(results: TrialResult[], summary: Record<string, unknown>): string[] {
   if (!results.some((r) => r.noise)) return []
-  const lines = ['', 'noise models (rows: clean runs failing the gate, then detection per change; Wilson 95% intervals)']
+  const lines = ['', 'noise models (clean runs failing the gate, then detection per change; Wilson 95% intervals)']
   const byModel: Record<string, unknown> = {}
   for (const model of SYNTHETIC_NOISE_MODELS) {
-    const rs = results.map((r) => (model.name === 'base' ? r : r.noise?.[model.name])).filter((r): r is ModelResult => r !== undefined)
+    const rs = results
+      .map((r) => (model.name === 'base' ? r : r.noise?.[model.name]))
+      .filter((r): r is ModelResult => r !== undefined)
     if (!rs.length) continue
     const fp = rs.filter((r) => r.clean.result === 'fail').length
     const inc = rs.filter((r) => r.clean.result === 'inconclusive').length
-    lines.push(`${model.name.padEnd(11)} false positives ${wilson(fp, rs.length).padEnd(30)} inconclusive ${inc}   ${model.label}`)
+    const fpCell = wilson(fp, rs.length).padEnd(30)
+    lines.push(`${model.name.padEnd(11)} false positives ${fpCell} inconclusive ${inc}   ${model.label}`)
     const detection: Record<string, unknown> = {}
     const cells: string[] = []
     for (const spec of CHANGES) {
@@ -439,7 +444,8 @@ function heldOutRows(results: TrialResult[], summary: Record<string, unknown>): 
       detection[spec.name] = { k, n: with_.length, ci: wilsonInterval(k, with_.length), target: spec.target }
     }
     for (let i = 0; i < cells.length; i += 3) lines.push(`${' '.repeat(13)}${cells.slice(i, i + 3).join('   ')}`)
-    byModel[model.name] = { falsePositive: { k: fp, n: rs.length, ci: wilsonInterval(fp, rs.length) }, inconclusive: inc, detection }
+    const falsePositive = { k: fp, n: rs.length, ci: wilsonInterval(fp, rs.length) }
+    byModel[model.name] = { falsePositive, inconclusive: inc, detection }
   }
   summary.noiseModels = byModel
   return lines

@@ -16,7 +16,8 @@
  *   node --conditions=steady-source --import tsx scripts/bench/verdict-live-accuracy.ts \
  *     [--keep <dir>] [--runs 5,10,6] [--soak-seconds 60] [--conditions quiet,noisy] \
  *     [--cases clean,leak-offheap,...] [--service-time 2ms] [--seed 1] [--json out.json]
- *   node --conditions=steady-source --import tsx scripts/bench/verdict-live-accuracy.ts --rejudge <dir> [--json out.json]
+ *   node --conditions=steady-source --import tsx scripts/bench/verdict-live-accuracy.ts \
+ *     --rejudge <dir> [--json out.json]
  *
  * `--runs B,C,F`: B baseline runs, C clean runs and F runs per fault, per
  * condition. Records are kept in `--keep <dir>` (a temporary folder,
@@ -31,7 +32,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { addRun, emptyBaseline, judge, selectGate, summariseRun, type BaselineFile, type GateConfig } from '@steady/baseline'
+import {
+  addRun,
+  emptyBaseline,
+  judge,
+  selectGate,
+  summariseRun,
+  type BaselineFile,
+  type GateConfig,
+} from '@steady/baseline'
 import { readRunRecord, writeJsonAtomic, type Verdict } from '@steady/record'
 import { wilsonInterval } from '../../packages/baseline/src/stats/distributions.ts'
 import { Random } from '../../packages/baseline/src/stats/random.ts'
@@ -53,8 +62,18 @@ interface Case {
 export const CASES: Case[] = [
   { name: 'clean', label: 'no fault', env: {}, kinds: [] },
   // About 60 API requests/s over a 60-s soak: some 200 MiB retained, resident memory up, heap used flat.
-  { name: 'leak-offheap', label: 'off-heap leak: 64 KiB Buffer per API request', env: { STORE_FAULT_OFFHEAP_LEAK_BYTES: '65536' }, kinds: ['leak', 'memory', 'indicator-trend'] },
-  { name: 'all-x1.5', label: 'every API route ×1.5', env: { STORE_FAULT_LATENCY: '*=+50%' }, kinds: ['level', 'tail', 'load-latency', 'shift'] },
+  {
+    name: 'leak-offheap',
+    label: 'off-heap leak: 64 KiB Buffer per API request',
+    env: { STORE_FAULT_OFFHEAP_LEAK_BYTES: '65536' },
+    kinds: ['leak', 'memory', 'indicator-trend'],
+  },
+  {
+    name: 'all-x1.5',
+    label: 'every API route ×1.5',
+    env: { STORE_FAULT_LATENCY: '*=+50%' },
+    kinds: ['level', 'tail', 'load-latency', 'shift'],
+  },
   {
     name: 'route+30%',
     label: 'one route +30% (/api/products/:id)',
@@ -62,9 +81,24 @@ export const CASES: Case[] = [
     kinds: ['level', 'tail', 'load-latency'],
     steps: ['product detail', 'unknown product'],
   },
-  { name: 'tail-3%x8', label: '3% of API requests ×8', env: { STORE_FAULT_TAIL: '3%x8' }, kinds: ['tail', 'level', 'exceedance'] },
-  { name: 'errors+1pp', label: 'every API route fails 1% of requests', env: { STORE_FAULT_ERRORS: '*=0.01' }, kinds: ['failure-rate', 'new-error', 'load-failures', 'objective'] },
-  { name: 'inflight', label: '+1.5 ms per API request in flight above 2', env: { STORE_FAULT_INFLIGHT: '1.5ms/inflight:2' }, kinds: ['load-latency', 'level', 'tail', 'load-slope', 'shift'] },
+  {
+    name: 'tail-3%x8',
+    label: '3% of API requests ×8',
+    env: { STORE_FAULT_TAIL: '3%x8' },
+    kinds: ['tail', 'level', 'exceedance'],
+  },
+  {
+    name: 'errors+1pp',
+    label: 'every API route fails 1% of requests',
+    env: { STORE_FAULT_ERRORS: '*=0.01' },
+    kinds: ['failure-rate', 'new-error', 'load-failures', 'objective'],
+  },
+  {
+    name: 'inflight',
+    label: '+1.5 ms per API request in flight above 2',
+    env: { STORE_FAULT_INFLIGHT: '1.5ms/inflight:2' },
+    kinds: ['load-latency', 'level', 'tail', 'load-slope', 'shift'],
+  },
 ]
 
 const CONDITIONS = ['quiet', 'noisy'] as const
@@ -108,19 +142,21 @@ interface Judged {
 function commit(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim()
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: repo, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: repo, encoding: 'utf8' })
+      .trim()
     return dirty ? `${head} (with uncommitted changes under packages/)` : head
   } catch {
     return 'unknown'
   }
 }
 
-/** The config the soaks use: the repo's, with a `live-accuracy` plan scaled to `seconds` and the store's service time. */
+/** The config the soaks use: the repo's, with a `live-accuracy` plan of `seconds` and the store's service time. */
 function writeConfig(dir: string, seconds: number, serviceTime: string): string {
   const path = join(dir, 'steady.config.ts')
   const tsx = import.meta.resolve('tsx')
   const s = (share: number) => `'${Math.max(500, Math.round(seconds * share * 1000))}ms'`
-  const storeArgs = ['--conditions=steady-source', '--import', tsx, join(repo, 'packages/demo-store/src/main.ts'), '--port', '0', '--service-time', serviceTime]
+  const main = join(repo, 'packages/demo-store/src/main.ts')
+  const storeArgs = ['--conditions=steady-source', '--import', tsx, main, '--port', '0', '--service-time', serviceTime]
   writeFileSync(
     path,
     `import base from ${JSON.stringify(join(repo, 'steady.config.ts'))}
@@ -128,7 +164,9 @@ const store = base.environments.local.services.store
 export default {
   ...base,
   scenarios: [${JSON.stringify(join(repo, 'scenarios/**/*.scenario.ts'))}],
-  environments: { local: { ...base.environments.local, services: { store: { ...store, args: ${JSON.stringify(storeArgs)} } } } },
+  environments: {
+    local: { ...base.environments.local, services: { store: { ...store, args: ${JSON.stringify(storeArgs)} } } },
+  },
   plans: {
     'live-accuracy': {
       ...base.plans.demo,
@@ -152,7 +190,7 @@ export default {
 
 /** The soaks running now (each in its own process group, so a terminal's Ctrl-C reaches them only through us). */
 const children = new Set<ChildProcess>()
-/** Set by SIGINT / SIGTERM: no further soak starts, and the process exits with this code once the current one has stopped. */
+/** Set by SIGINT / SIGTERM: no further soak starts; the process exits with this code once the current one stopped. */
 let aborted: { signal: NodeJS.Signals; code: number } | undefined
 
 /**
@@ -161,7 +199,8 @@ let aborted: { signal: NodeJS.Signals; code: number } | undefined
  * SIGKILL does not leave it burning a core.
  */
 const HOG_SCRIPT = (limitMs: number) =>
-  `const p = process.ppid, end = Date.now() + ${limitMs}; for (let i = 0; ; i++) if (i % 1e6 === 0 && (process.ppid !== p || Date.now() > end)) process.exit(0)`
+  `const p = process.ppid, end = Date.now() + ${limitMs}; ` +
+  'for (let i = 0; ; i++) if (i % 1e6 === 0 && (process.ppid !== p || Date.now() > end)) process.exit(0)'
 
 /**
  * A child burning one core, paused (SIGSTOP) and resumed (SIGCONT) at random
@@ -220,10 +259,15 @@ class CpuHog {
 }
 
 /** Runs one soak as the real binary; resolves with its exit code (bounded: killed after `timeoutMs`). */
-function soak(config: string, out: string, seed: string, env: Record<string, string>, timeoutMs: number): Promise<number | null> {
-  return new Promise((done) => {
+function soak(config: string, out: string, seed: string, env: Record<string, string>, timeoutMs: number) {
+  return new Promise<number | null>((done) => {
     const args = [bin, 'soak', 'live-accuracy', '--config', config, '--env', 'local', '--out', out, '--seed', seed]
-    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, NO_COLOR: '1', ...env } })
+    const child = spawn(process.execPath, args, {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    })
     children.add(child)
     let log = ''
     child.stdout!.on('data', (d: Buffer) => (log += d.toString()))
@@ -239,12 +283,23 @@ function soak(config: string, out: string, seed: string, env: Record<string, str
   })
 }
 
-/** The order of the soaks: baseline runs first (their conditions alternating), then the rest shuffled, conditions alternating. */
-function schedule(conditions: Condition[], cases: Case[], runs: { baseline: number; clean: number; fault: number }, rnd: Random): Omit<RunEntry, 'dir' | 'exit' | 'seconds' | 'loadAverage'>[] {
-  const out: Omit<RunEntry, 'dir' | 'exit' | 'seconds' | 'loadAverage'>[] = []
-  for (let i = 0; i < runs.baseline; i++) for (const condition of conditions) out.push({ condition, case: 'clean', role: 'baseline', index: i })
+type Planned = Omit<RunEntry, 'dir' | 'exit' | 'seconds' | 'loadAverage'>
+interface RunCounts {
+  baseline: number
+  clean: number
+  fault: number
+}
+
+/** The order of the soaks: baseline runs first, then the rest shuffled; the conditions alternate throughout. */
+function schedule(conditions: Condition[], cases: Case[], runs: RunCounts, rnd: Random): Planned[] {
+  const out: Planned[] = []
+  for (let i = 0; i < runs.baseline; i++) {
+    for (const condition of conditions) out.push({ condition, case: 'clean', role: 'baseline', index: i })
+  }
   const judged: Array<{ case: string; index: number }> = []
-  for (const c of cases) for (let i = 0; i < (c.name === 'clean' ? runs.clean : runs.fault); i++) judged.push({ case: c.name, index: i })
+  for (const c of cases) {
+    for (let i = 0; i < (c.name === 'clean' ? runs.clean : runs.fault); i++) judged.push({ case: c.name, index: i })
+  }
   // Fisher–Yates with the seeded generator: the same seed, the same order.
   for (let i = judged.length - 1; i > 0; i--) {
     const j = rnd.int(i + 1)
@@ -256,8 +311,8 @@ function schedule(conditions: Condition[], cases: Case[], runs: { baseline: numb
 
 /** Judges every judged run of the manifest against its condition's baseline (built from its baseline runs). */
 async function judgeAll(dir: string, manifest: Manifest): Promise<Judged[]> {
-  const configModule = (await import(join(repo, 'steady.config.ts'))) as { default: { gates?: Record<string, GateConfig> } }
-  const gate = selectGate(configModule.default.gates, 'staging')
+  const config = (await import(join(repo, 'steady.config.ts'))) as { default: { gates?: Record<string, GateConfig> } }
+  const gate = selectGate(config.default.gates, 'staging')
   const baselines = new Map<Condition, BaselineFile>()
   const usable = manifest.runs.filter((r) => existsSync(join(dir, r.dir, 'run.json')))
   for (const r of usable.filter((x) => x.role === 'baseline')) {
@@ -265,7 +320,8 @@ async function judgeAll(dir: string, manifest: Manifest): Promise<Judged[]> {
     let file = baselines.get(r.condition)
     if (!file) baselines.set(r.condition, (file = emptyBaseline(record.subject.service)))
     try {
-      addRun(file, summariseRun(record), { by: 'live accuracy benchmark', now: new Date(), path: `${r.condition} baseline` })
+      const path = `${r.condition} baseline`
+      addRun(file, summariseRun(record), { by: 'live accuracy benchmark', now: new Date(), path })
     } catch (err) {
       process.stderr.write(`  [note] baseline run ${r.dir} left out: ${(err as Error).message}\n`)
     }
@@ -277,8 +333,9 @@ async function judgeAll(dir: string, manifest: Manifest): Promise<Judged[]> {
     await writeJsonAtomic(join(dir, entry.dir, 'verdict.json'), v)
     const spec = CASES.find((c) => c.name === entry.case)!
     const fails = v.findings.filter((f) => f.primary && f.status === 'fail')
-    const named = fails.some((f) => spec.kinds.includes(f.kind) && (!spec.steps || (f.step !== undefined && spec.steps.includes(f.step))))
-    const saturated = v.findings.some((f) => f.kind === 'generator-saturated' && f.status !== 'pass' && f.status !== 'info')
+    const onStep = (step: string | undefined) => !spec.steps || (step !== undefined && spec.steps.includes(step))
+    const named = fails.some((f) => spec.kinds.includes(f.kind) && onStep(f.step))
+    const saturated = v.findings.some((f) => f.kind === 'generator-saturated' && !['pass', 'info'].includes(f.status))
     out.push({ entry, result: v.result, named, fails: [...new Set(fails.map((f) => f.kind))], saturated })
   }
   return out
@@ -290,46 +347,91 @@ function pct(k: number, n: number): string {
   return `${((100 * k) / n).toFixed(0)}% [${(100 * lo).toFixed(0)}, ${(100 * hi).toFixed(0)}]`
 }
 
+const COLUMNS: Array<[string, number]> = [
+  ['runs', 5],
+  ['failed', 8],
+  ['inconcl.', 10],
+  ['passed', 8],
+  ['named', 7],
+  ['sat.', 6],
+]
+
+/** One row of counts, right-aligned under `COLUMNS`. */
+function row(condition: string, name: string, counts: number[]): string {
+  return `${condition.padEnd(10)}${name.padEnd(14)}${counts.map((n, i) => String(n).padStart(COLUMNS[i][1])).join('')}`
+}
+
+/** What the soaks took, and what else happened to them. */
+function soakLines(manifest: Manifest): string[] {
+  const lines: string[] = []
+  const soaks = manifest.runs.filter((r) => r.seconds > 0)
+  const secs = soaks.map((r) => r.seconds).sort((a, b) => a - b)
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+  if (secs.length) {
+    const median = secs[Math.floor(secs.length / 2)]
+    lines.push('', `${soaks.length} soaks, wall time per soak: median ${median.toFixed(0)} s, ` +
+      `largest ${secs[secs.length - 1].toFixed(0)} s, total ${(sum(secs) / 60).toFixed(1)} min`)
+  }
+  const hog = soaks.filter((r) => r.hogOnShare !== undefined).map((r) => r.hogOnShare!)
+  if (hog.length) {
+    const share = ((100 * sum(hog)) / hog.length).toFixed(0)
+    lines.push(`noisy condition: the CPU hog burned ${share}% of the soak time on average`)
+  }
+  const bad = soaks.filter((r) => r.exit !== 0)
+  if (bad.length) {
+    const which = bad.map((r) => `${r.dir} (${r.exit})`).join(', ')
+    lines.push(`soaks that did not exit 0 (left out when they wrote no run.json): ${which}`)
+  }
+  return lines
+}
+
 /** The table (condition × case) and its JSON. For clean runs the interval is of failures; for faults, of detection. */
 function table(judged: Judged[], manifest: Manifest): { text: string; json: Record<string, unknown> } {
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ')
   const lines = [
-    `steady verdict on real soaks of the demo store — ${manifest.soakSeconds}-s soaks, service time ${manifest.serviceTime}, staging gate`,
-    `records made at ${manifest.commit} (${manifest.createdAt}); judged now at ${commit()}; ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `steady verdict on real soaks of the demo store — ${manifest.soakSeconds}-s soaks, ` +
+      `service time ${manifest.serviceTime}, staging gate`,
+    `records made at ${manifest.commit} (${manifest.createdAt}); judged at ${commit()}; ` +
+      `${cpus().length} cores, load average ${load}`,
     '',
-    `${'condition'.padEnd(10)}${'case'.padEnd(14)}${'runs'.padStart(5)}${'failed'.padStart(8)}${'inconcl.'.padStart(10)}${'passed'.padStart(8)}${'named'.padStart(7)}${'sat.'.padStart(6)}   rate (Wilson 95%)          other failing kinds`,
+    `${'condition'.padEnd(10)}${'case'.padEnd(14)}${COLUMNS.map(([h, w]) => h.padStart(w)).join('')}` +
+      '   rate (Wilson 95%)                other failing kinds',
   ]
   const cells: Record<string, unknown>[] = []
   for (const condition of CONDITIONS) {
     for (const c of CASES) {
       const rs = judged.filter((j) => j.entry.condition === condition && j.entry.case === c.name)
       if (!rs.length) continue
-      const failed = rs.filter((r) => r.result === 'fail').length
-      const inconclusive = rs.filter((r) => r.result === 'inconclusive').length
-      const passed = rs.filter((r) => r.result === 'pass').length
-      const named = rs.filter((r) => r.result === 'fail' && r.named).length
+      const count = (pred: (r: Judged) => boolean) => rs.filter(pred).length
+      const failed = count((r) => r.result === 'fail')
+      const inconclusive = count((r) => r.result === 'inconclusive')
+      const passed = count((r) => r.result === 'pass')
+      const named = count((r) => r.result === 'fail' && r.named)
+      const saturated = count((r) => r.saturated)
       const k = c.name === 'clean' ? failed : named
       const what = c.name === 'clean' ? 'false positives' : 'detected, named'
-      const saturated = rs.filter((r) => r.saturated).length
       const other = [...new Set(rs.flatMap((r) => r.fails).filter((f) => !c.kinds.includes(f)))].join(', ')
-      lines.push(`${condition.padEnd(10)}${c.name.padEnd(14)}${String(rs.length).padStart(5)}${String(failed).padStart(8)}${String(inconclusive).padStart(10)}${String(passed).padStart(8)}${String(named).padStart(7)}${String(saturated).padStart(6)}   ${`${pct(k, rs.length)} ${what}`.padEnd(27)}${other}`)
-      cells.push({ condition, case: c.name, label: c.label, runs: rs.length, failed, inconclusive, passed, named, saturated, rate: { k, n: rs.length, ci: wilsonInterval(k, rs.length), of: what } })
+      const counts = [rs.length, failed, inconclusive, passed, named, saturated]
+      lines.push(`${row(condition, c.name, counts)}   ${`${pct(k, rs.length)} ${what}`.padEnd(31)} ${other}`)
+      const rate = { k, n: rs.length, ci: wilsonInterval(k, rs.length), of: what }
+      const counted = { runs: rs.length, failed, inconclusive, passed, named, saturated }
+      cells.push({ condition, case: c.name, label: c.label, ...counted, rate })
     }
   }
-  lines.push('', 'named: failed with a failing primary finding of the fault\'s kind; sat.: runs whose load generator was saturated in a phase')
-  const soaks = manifest.runs.filter((r) => r.seconds > 0)
-  const secs = soaks.map((r) => r.seconds).sort((a, b) => a - b)
-  if (secs.length) lines.push('', `${soaks.length} soaks, wall time per soak: median ${secs[Math.floor(secs.length / 2)].toFixed(0)} s, largest ${secs[secs.length - 1].toFixed(0)} s, total ${(secs.reduce((a, b) => a + b, 0) / 60).toFixed(1)} min`)
-  const hog = soaks.filter((r) => r.hogOnShare !== undefined).map((r) => r.hogOnShare!)
-  if (hog.length) lines.push(`noisy condition: the CPU hog burned ${((100 * hog.reduce((a, b) => a + b, 0)) / hog.length).toFixed(0)}% of the soak time on average`)
-  const bad = soaks.filter((r) => r.exit !== 0)
-  if (bad.length) lines.push(`soaks that did not exit 0 (kept out when they wrote no run.json): ${bad.map((r) => `${r.dir} (${r.exit})`).join(', ')}`)
-  return { text: lines.join('\n'), json: { commit: manifest.commit, judgedAt: commit(), soakSeconds: manifest.soakSeconds, serviceTime: manifest.serviceTime, cells } }
+  lines.push('', "named: failed with a failing primary finding of the fault's kind; " +
+    'sat.: runs whose load generator was saturated')
+  lines.push(...soakLines(manifest))
+  const { soakSeconds, serviceTime } = manifest
+  const json = { commit: manifest.commit, judgedAt: commit(), soakSeconds, serviceTime, cells }
+  return { text: lines.join('\n'), json }
 }
 
 function parseList<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {
   const names = text.split(',').map((s) => s.trim()).filter(Boolean)
   const unknown = names.filter((n) => !(allowed as readonly string[]).includes(n))
-  if (unknown.length || !names.length) usage(`--${flag} ${JSON.stringify(text)}: use a comma-separated list of ${allowed.join(', ')}`)
+  if (unknown.length || !names.length) {
+    usage(`--${flag} ${JSON.stringify(text)}: use a comma-separated list of ${allowed.join(', ')}`)
+  }
   return names as T[]
 }
 
@@ -338,13 +440,32 @@ function usage(message: string): never {
   process.exit(2)
 }
 
-async function runSoaks(dir: string, o: { soakSeconds: number; serviceTime: string; conditions: Condition[]; cases: Case[]; runs: { baseline: number; clean: number; fault: number }; seed: string }): Promise<Manifest> {
-  const manifest: Manifest = { schema: 'steady.live-accuracy/1', createdAt: new Date().toISOString(), commit: commit(), args: process.argv.slice(2).join(' '), soakSeconds: o.soakSeconds, serviceTime: o.serviceTime, runs: [] }
+interface SoakOptions {
+  soakSeconds: number
+  serviceTime: string
+  conditions: Condition[]
+  cases: Case[]
+  runs: RunCounts
+  seed: string
+}
+
+/** Runs the schedule's soaks one after the other, writing the manifest after each. */
+async function runSoaks(dir: string, o: SoakOptions): Promise<Manifest> {
+  const manifest: Manifest = {
+    schema: 'steady.live-accuracy/1',
+    createdAt: new Date().toISOString(),
+    commit: commit(),
+    args: process.argv.slice(2).join(' '),
+    soakSeconds: o.soakSeconds,
+    serviceTime: o.serviceTime,
+    runs: [],
+  }
   const config = writeConfig(dir, o.soakSeconds, o.serviceTime)
   const rnd = new Random(`live-accuracy:${o.seed}`)
   const plan = schedule(o.conditions, o.cases, o.runs, rnd)
   const limitMs = plan.length * (o.soakSeconds * 3 + 120) * 1000
-  const hog = o.conditions.includes('noisy') ? new CpuHog(new Random(`live-accuracy-hog:${o.seed}`), limitMs) : undefined
+  const noisy = o.conditions.includes('noisy')
+  const hog = noisy ? new CpuHog(new Random(`live-accuracy-hog:${o.seed}`), limitMs) : undefined
   const stopAll = (signal: NodeJS.Signals, code: number) => {
     process.stderr.write(`\n${signal}: stopping the soak (it writes its partial record) and the CPU hog\n`)
     aborted = { signal, code }
@@ -364,16 +485,18 @@ async function runSoaks(dir: string, o: { soakSeconds: number; serviceTime: stri
       const exit = await soak(config, join(dir, rel), `${o.seed}-${rel}`, spec.env, (o.soakSeconds * 3 + 120) * 1000)
       const hogOnShare = item.condition === 'noisy' ? hog!.off() : undefined
       const seconds = (performance.now() - t0) / 1000
-      manifest.runs.push({ ...item, dir: rel, exit, seconds, ...(hogOnShare !== undefined ? { hogOnShare } : {}), loadAverage: loadavg()[0] })
+      const hogged = hogOnShare !== undefined ? { hogOnShare } : {}
+      manifest.runs.push({ ...item, dir: rel, exit, seconds, ...hogged, loadAverage: loadavg()[0] })
       await writeJsonAtomic(join(dir, 'manifest.json'), manifest)
-      process.stderr.write(`  ${n + 1}/${plan.length} ${rel}: exit ${exit}, ${seconds.toFixed(0)} s${hogOnShare !== undefined ? `, hog on ${(100 * hogOnShare).toFixed(0)}%` : ''}\n`)
+      const hogNote = hogOnShare !== undefined ? `, hog on ${(100 * hogOnShare).toFixed(0)}%` : ''
+      process.stderr.write(`  ${n + 1}/${plan.length} ${rel}: exit ${exit}, ${seconds.toFixed(0)} s${hogNote}\n`)
     }
   } finally {
     hog?.stop()
   }
   if (aborted) {
     await writeJsonAtomic(join(dir, 'manifest.json'), manifest)
-    process.stderr.write(`stopped by ${aborted.signal}; ${manifest.runs.length} soaks kept in ${dir} (--rejudge ${dir})\n`)
+    process.stderr.write(`stopped by ${aborted.signal}; ${manifest.runs.length} soaks kept in ${dir} (--rejudge it)\n`)
     process.exit(aborted.code)
   }
   return manifest
@@ -403,22 +526,31 @@ async function mainProgram(): Promise<void> {
   let temporary = false
   if (values.rejudge) {
     dir = resolve(values.rejudge)
-    if (!existsSync(join(dir, 'manifest.json'))) usage(`--rejudge ${values.rejudge}: no manifest.json there; give a folder written with --keep`)
+    if (!existsSync(join(dir, 'manifest.json'))) {
+      usage(`--rejudge ${values.rejudge}: no manifest.json there; give a folder written with --keep`)
+    }
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest
   } else {
     const runs = values.runs.split(',').map(Number)
-    if (runs.length !== 3 || !runs.every((n) => Number.isInteger(n) && n >= 0) || runs[0] < 1) usage(`--runs ${values.runs}: write B,C,F (baseline runs ≥ 1, clean runs, runs per fault), e.g. 5,10,6`)
+    if (runs.length !== 3 || !runs.every((n) => Number.isInteger(n) && n >= 0) || runs[0] < 1) {
+      usage(`--runs ${values.runs}: write B,C,F (baseline runs ≥ 1, clean runs, runs per fault), e.g. 5,10,6`)
+    }
     const soakSeconds = Number(values['soak-seconds'])
-    if (!(soakSeconds >= 10 && soakSeconds <= 900)) usage(`--soak-seconds ${values['soak-seconds']}: write a number of seconds from 10 to 900`)
-    if (!/^\d+(\.\d+)?(ms|s)$/.test(values['service-time'])) usage(`--service-time ${values['service-time']}: write e.g. 2ms`)
+    if (!(soakSeconds >= 10 && soakSeconds <= 900)) {
+      usage(`--soak-seconds ${values['soak-seconds']}: write a number of seconds from 10 to 900`)
+    }
+    const serviceTime = values['service-time']
+    if (!/^\d+(\.\d+)?(ms|s)$/.test(serviceTime)) usage(`--service-time ${serviceTime}: write e.g. 2ms`)
     const caseNames = parseList('cases', values.cases, CASES.map((c) => c.name))
     dir = values.keep ? resolve(values.keep) : mkdtempSync(join(tmpdir(), 'steady-live-accuracy-'))
     temporary = !values.keep
-    if (existsSync(join(dir, 'manifest.json'))) usage(`--keep ${values.keep}: it holds a manifest.json already; use --rejudge to judge it, or another folder`)
+    if (existsSync(join(dir, 'manifest.json'))) {
+      usage(`--keep ${values.keep}: it holds a manifest.json already; use --rejudge to judge it, or another folder`)
+    }
     mkdirSync(dir, { recursive: true })
     manifest = await runSoaks(dir, {
       soakSeconds,
-      serviceTime: values['service-time'],
+      serviceTime,
       conditions: parseList('conditions', values.conditions, CONDITIONS),
       cases: CASES.filter((c) => caseNames.includes(c.name)),
       runs: { baseline: runs[0], clean: runs[1], fault: runs[2] },

@@ -331,7 +331,8 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
     for (const step of sc.steps) {
       const isTarget = `${sc.name}/${step.name}` === target
       let f = held.stepFactor()
-      if (change && (change.kind === 'all-latency' || (change.kind === 'step-latency' && isTarget))) f *= 1 + change.magnitude
+      const slower = change && (change.kind === 'all-latency' || (change.kind === 'step-latency' && isTarget))
+      if (slower) f *= 1 + change.magnitude
       steps.push({
         scenario: sc.name,
         step,
@@ -378,7 +379,8 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
         if (z <= Z95) l = a + ((b - a) / Z95) * z
         else l = b + ((c - b) / (Z99 - Z95)) * (z - Z95)
         if (st.tail && z > Z95) l += st.tail * Math.min(1, (z - Z95) / (Z99 - Z95))
-        let factor = heldFactor * Math.exp(st.ar[src]) * (phase.rate ? loadFactor * (1 + (st.loadExtra * phase.rate) / 10) : 1)
+        const underLoad = phase.rate ? loadFactor * (1 + (st.loadExtra * phase.rate) / 10) : 1
+        let factor = heldFactor * Math.exp(st.ar[src]) * underLoad
         if (st.drift && progress > 0.2) factor *= 1 + (st.drift * (progress - 0.2)) / 0.8
         let v = Math.exp(l) * factor
         if (gc && rnd.next() < NOISE_MODEL.gc.share) v += NOISE_MODEL.gc.extraMs[0] + rnd.next() * (NOISE_MODEL.gc.extraMs[1] - NOISE_MODEL.gc.extraMs[0])

@@ -41,7 +41,8 @@ test('every held-out model changes latency and leaves the base model\'s other dr
     assert.ok([...other].some(([k, v]) => v !== base.get(k)), `${name} moves some phase p50`)
   }
   // Memory comes from the base model's draws only.
-  const mem = (r: RunRecord) => r.series.find((s) => s.name === 'nodejs_heap_size_used_bytes')!.windows.map((w) => w.value)
+  const heap = (r: RunRecord) => r.series.find((s) => s.name === 'nodejs_heap_size_used_bytes')!
+  const mem = (r: RunRecord) => heap(r).windows.map((w) => w.value)
   assert.equal(mem(run('n2', 'contention')), mem(run('n2')))
 })
 

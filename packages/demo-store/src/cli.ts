@@ -119,7 +119,9 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const serviceText = flag('service-time') ?? env.STORE_SERVICE_TIME
   const serviceSource = flag('service-time') !== undefined ? '--service-time' : 'STORE_SERVICE_TIME'
   const serviceTimeMs = serviceText ? parseDelayMs(serviceText, serviceSource) : 0
-  if (serviceTimeMs > 60_000) throw new CliUsageError(`${serviceSource}: ${JSON.stringify(serviceText)} is more than 60s; write e.g. 2ms`)
+  if (serviceTimeMs > 60_000) {
+    throw new CliUsageError(`${serviceSource}: ${JSON.stringify(serviceText)} is more than 60s; write e.g. 2ms`)
+  }
 
   // Flags become the env vars they stand for, so both go through one parser
   // and an error names the variable a person can look up in the README.

@@ -93,7 +93,17 @@ export interface FaultConfig {
 }
 
 /** The fault names, as they appear in the `x-store-fault` header and the `fault` label of `/metrics`. */
-export const FAULT_NAMES = ['latency', 'error', 'leak', 'offheap', 'drift', 'contention', 'tail', 'inflight', 'crash'] as const
+export const FAULT_NAMES = [
+  'latency',
+  'error',
+  'leak',
+  'offheap',
+  'drift',
+  'contention',
+  'tail',
+  'inflight',
+  'crash',
+] as const
 export type FaultName = (typeof FAULT_NAMES)[number]
 
 /** The env vars the switches are read from, by the field they fill. */
@@ -214,7 +224,8 @@ export function parseContention(text: string, source: string = FAULT_ENV.content
     throw new FaultConfigError(
       source,
       `${JSON.stringify(text)} is the old per-request-in-flight form; the contention switch is now a shared pool`,
-      `write <slots>x<hold>, e.g. 4x20ms (4 slots, each request keeps one busy for 20 ms), or 5ms for a lock held 5 ms; ` +
+      'write <slots>x<hold>, e.g. 4x20ms (4 slots, each request keeps one busy for 20 ms), ' +
+        'or 5ms for a lock held 5 ms; ' +
         `for latency that grows with requests in flight set ${FAULT_ENV.inflight} instead`,
     )
   }
@@ -232,7 +243,10 @@ export function parseContention(text: string, source: string = FAULT_ENV.content
 /** Parses `STORE_FAULT_TAIL`: `3%x8` or `0.03x8` (3% of API requests take 8 times as long). */
 export function parseTail(text: string, source: string = FAULT_ENV.tail): TailFault {
   const m = /^(\d+(?:\.\d+)?)(%?)\s*x\s*(\d+(?:\.\d+)?)$/.exec(text.trim())
-  if (!m) throw new FaultConfigError(source, `${JSON.stringify(text)} is not a share and a factor`, 'write <share>x<factor>, e.g. 3%x8 (3% of API requests take 8 times as long)')
+  if (!m) {
+    const hint = 'write <share>x<factor>, e.g. 3%x8 (3% of API requests take 8 times as long)'
+    throw new FaultConfigError(source, `${JSON.stringify(text)} is not a share and a factor`, hint)
+  }
   return { share: Number(m[1]) / (m[2] === '%' ? 100 : 1), factor: Number(m[3]) }
 }
 
@@ -249,7 +263,10 @@ export function parseInflight(text: string, source: string = FAULT_ENV.inflight)
 function parseCount(source: string, text: string, what: string): number {
   const t = text.trim().replace(/_/g, '')
   const example = source === FAULT_ENV.leakBytes || source === FAULT_ENV.offheapLeakBytes ? '65536' : '500'
-  if (!/^\d+$/.test(t)) throw new FaultConfigError(source, `${JSON.stringify(text)} is not ${what}`, `write a whole number, e.g. ${example}`)
+  if (!/^\d+$/.test(t)) {
+    const hint = `write a whole number, e.g. ${example}`
+    throw new FaultConfigError(source, `${JSON.stringify(text)} is not ${what}`, hint)
+  }
   return Number(t)
 }
 
@@ -275,7 +292,9 @@ export function parseFaults(env: Readonly<Record<string, string | undefined>>): 
   const leak = get(FAULT_ENV.leakBytes)
   if (leak !== undefined) config.leakBytes = parseCount(FAULT_ENV.leakBytes, leak, 'a number of bytes')
   const offheap = get(FAULT_ENV.offheapLeakBytes)
-  if (offheap !== undefined) config.offheapLeakBytes = parseCount(FAULT_ENV.offheapLeakBytes, offheap, 'a number of bytes')
+  if (offheap !== undefined) {
+    config.offheapLeakBytes = parseCount(FAULT_ENV.offheapLeakBytes, offheap, 'a number of bytes')
+  }
   const tail = get(FAULT_ENV.tail)
   if (tail !== undefined) config.tail = parseTail(tail)
   const inflight = get(FAULT_ENV.inflight)
@@ -341,7 +360,8 @@ export function validateFaults(config: FaultConfig, source = 'faults'): FaultCon
   }
   if (config.offheapLeakBytes !== undefined && whole('offheapLeakBytes', config.offheapLeakBytes) > 0) {
     if (config.offheapLeakBytes > 64 * 1024 * 1024) {
-      throw new FaultConfigError(`${source}.offheapLeakBytes`, `${config.offheapLeakBytes} bytes per request is more than 64 MiB`, 'leak less per request and send more requests')
+      const message = `${config.offheapLeakBytes} bytes per request is more than 64 MiB`
+      throw new FaultConfigError(`${source}.offheapLeakBytes`, message, 'leak less per request and send more requests')
     }
     out.offheapLeakBytes = config.offheapLeakBytes
   }
@@ -349,7 +369,10 @@ export function validateFaults(config: FaultConfig, source = 'faults'): FaultCon
   if (tail !== undefined) out.tail = tail
   if (config.inflight !== undefined) {
     const f = config.inflight as Partial<InflightFault> | null
-    if (f === null || typeof f !== 'object') throw new FaultConfigError(`${source}.inflight`, 'must be { msPerRequest, above }', 'e.g. { msPerRequest: 1.5, above: 2 }')
+    if (f === null || typeof f !== 'object') {
+      const hint = 'e.g. { msPerRequest: 1.5, above: 2 }'
+      throw new FaultConfigError(`${source}.inflight`, 'must be { msPerRequest, above }', hint)
+    }
     const msPerRequest = finite('inflight.msPerRequest', f.msPerRequest, MAX_DELAY_MS)
     const above = whole('inflight.above', f.above ?? 0)
     if (msPerRequest > 0) out.inflight = Object.freeze({ msPerRequest, above })
@@ -371,13 +394,17 @@ export function validateFaults(config: FaultConfig, source = 'faults'): FaultCon
 const MAX_TAIL_FACTOR = 1000
 
 function validateTail(tail: TailFault | null, source: string): TailFault | undefined {
-  if (tail === null || typeof tail !== 'object') throw new FaultConfigError(source, 'must be { share, factor }', 'e.g. { share: 0.03, factor: 8 }')
+  if (tail === null || typeof tail !== 'object') {
+    throw new FaultConfigError(source, 'must be { share, factor }', 'e.g. { share: 0.03, factor: 8 }')
+  }
   const { share, factor } = tail
   if (typeof share !== 'number' || !(share >= 0 && share <= 1)) {
-    throw new FaultConfigError(`${source}.share`, `${JSON.stringify(share)} must be a share from 0 to 1 (or 0% to 100%)`, 'e.g. 0.03 or 3%')
+    const message = `${JSON.stringify(share)} must be a share from 0 to 1 (or 0% to 100%)`
+    throw new FaultConfigError(`${source}.share`, message, 'e.g. 0.03 or 3%')
   }
   if (typeof factor !== 'number' || !(factor > 1 && factor <= MAX_TAIL_FACTOR)) {
-    throw new FaultConfigError(`${source}.factor`, `${JSON.stringify(factor)} must be above 1 and at most ${MAX_TAIL_FACTOR}`, 'a factor of 1 slows nothing; write e.g. 3%x8')
+    const message = `${JSON.stringify(factor)} must be above 1 and at most ${MAX_TAIL_FACTOR}`
+    throw new FaultConfigError(`${source}.factor`, message, 'a factor of 1 slows nothing; write e.g. 3%x8')
   }
   return share > 0 ? Object.freeze({ share, factor }) : undefined
 }
@@ -401,7 +428,9 @@ export function describeFaults(config: FaultConfig): string[] {
   if (config.leakBytes) lines.push(`${FAULT_ENV.leakBytes}=${config.leakBytes}`)
   if (config.offheapLeakBytes) lines.push(`${FAULT_ENV.offheapLeakBytes}=${config.offheapLeakBytes}`)
   if (config.tail) lines.push(`${FAULT_ENV.tail}=${config.tail.share}x${config.tail.factor}`)
-  if (config.inflight) lines.push(`${FAULT_ENV.inflight}=${formatMs(config.inflight.msPerRequest)}/inflight:${config.inflight.above}`)
+  if (config.inflight) {
+    lines.push(`${FAULT_ENV.inflight}=${formatMs(config.inflight.msPerRequest)}/inflight:${config.inflight.above}`)
+  }
   if (config.driftMsPerOrder) lines.push(`${FAULT_ENV.driftMsPerOrder}=${formatMs(config.driftMsPerOrder)}/order`)
   if (config.contention) lines.push(`${FAULT_ENV.contention}=${config.contention.slots}x${formatMs(config.contention.holdMs)}`)
   if (config.crashAfter !== undefined) lines.push(`${FAULT_ENV.crashAfter}=${config.crashAfter}`)

@@ -28,7 +28,16 @@ export {
   FAULT_ENV,
   FAULT_NAMES,
 } from './faults.ts'
-export type { FaultConfig, LatencyFault, ErrorFault, ContentionFault, TailFault, InflightFault, PoolTimers, FaultName } from './faults.ts'
+export type {
+  FaultConfig,
+  LatencyFault,
+  ErrorFault,
+  ContentionFault,
+  TailFault,
+  InflightFault,
+  PoolTimers,
+  FaultName,
+} from './faults.ts'
 export { ROUTE_TEMPLATES } from './routes/templates.ts'
 export type { RouteTemplate } from './routes/templates.ts'
 export { buildCatalogue, CATALOGUE_SIZE } from './catalogue.ts'

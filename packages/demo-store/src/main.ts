@@ -28,7 +28,11 @@ if (settings.help) {
   process.exit(0)
 }
 
-const store = createStore({ faults: settings.faults, orderDelayMs: settings.orderDelayMs, serviceTimeMs: settings.serviceTimeMs })
+const store = createStore({
+  faults: settings.faults,
+  orderDelayMs: settings.orderDelayMs,
+  serviceTimeMs: settings.serviceTimeMs,
+})
 let url: string
 try {
   ;({ url } = await store.listen(settings.port, settings.host))

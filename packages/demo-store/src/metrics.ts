@@ -53,13 +53,17 @@ export class StoreMetrics {
     })
     this.faultSeconds = new Counter({
       name: 'store_fault_injected_seconds_total',
-      help: 'Delay the latency, drift, contention, tail and inflight switches added, in seconds (contention: hold plus wait for a slot).',
+      help:
+        'Delay the latency, drift, contention, tail and inflight switches added, in seconds ' +
+        '(contention: hold plus wait for a slot).',
       labelNames: ['fault'] as const,
       registers,
     })
     // Zero series for every switch, so a scrape shows 0 rather than nothing.
     for (const fault of FAULT_NAMES) this.faultInjected.inc({ fault }, 0)
-    for (const fault of ['latency', 'drift', 'contention', 'tail', 'inflight'] as const) this.faultSeconds.inc({ fault }, 0)
+    for (const fault of ['latency', 'drift', 'contention', 'tail', 'inflight'] as const) {
+      this.faultSeconds.inc({ fault }, 0)
+    }
     this.leakRetained = new Gauge({
       name: 'store_fault_leak_retained_bytes',
       help: 'Bytes the leak switch has retained and will never free.',

@@ -96,7 +96,9 @@ export function createStore(options: StoreOptions = {}): Store {
   const orderDelayMs = options.orderDelayMs ?? DEFAULT_ORDER_DELAY_MS
   if (!Number.isFinite(orderDelayMs) || orderDelayMs < 0) throw new RangeError(`orderDelayMs must be a number ≥ 0, got ${orderDelayMs}`)
   const serviceTimeMs = options.serviceTimeMs ?? 0
-  if (!(serviceTimeMs >= 0 && serviceTimeMs <= 60_000)) throw new RangeError(`serviceTimeMs must be a number from 0 to 60000, got ${serviceTimeMs}`)
+  if (!(serviceTimeMs >= 0 && serviceTimeMs <= 60_000)) {
+    throw new RangeError(`serviceTimeMs must be a number from 0 to 60000, got ${serviceTimeMs}`)
+  }
   const serviceJitter = mulberry32(faults.seed ?? 1)
   const onCrash =
     options.onCrash ??
@@ -228,7 +230,10 @@ export function createStore(options: StoreOptions = {}): Store {
       report.push(`latency=${formatMs(decision.latencyMs)}`)
     }
     if (decision.delayMs > 0) await sleep(decision.delayMs)
-    if (api && serviceTimeMs > 0 && decision.errorStatus === undefined) await sleep(serviceTimeMs * (0.5 + serviceJitter()))
+    // The service time is the handler's own wait (a database call): an injected error skips the handler, and it.
+    if (api && serviceTimeMs > 0 && decision.errorStatus === undefined) {
+      await sleep(serviceTimeMs * (0.5 + serviceJitter()))
+    }
 
     let reply: Reply
     if (decision.errorStatus !== undefined) {

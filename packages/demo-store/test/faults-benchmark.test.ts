@@ -60,10 +60,11 @@ test('every route ×1.5: +50% on every API route, of a base that includes the se
   })
 })
 
-test('slow tail: exactly share × N requests are picked, each k times as long, and the seed decides which', async () => {
+test('slow tail: exactly share × N requests are picked, each k times as long, the seed decides which', async () => {
   const pattern = async (seed: number): Promise<string> => {
     let marks = ''
-    await withStore({ faults: parseFaults({ STORE_FAULT_TAIL: '10%x8', STORE_FAULT_SEED: String(seed) }) }, async (s) => {
+    const faults = parseFaults({ STORE_FAULT_TAIL: '10%x8', STORE_FAULT_SEED: String(seed) })
+    await withStore({ faults }, async (s) => {
       for (let i = 0; i < 60; i++) {
         const res = await call(s.url, 'GET', i % 2 === 0 ? '/api/products/p-001' : '/api/products')
         assert.is(res.status, 200)
@@ -105,7 +106,8 @@ test('in-flight latency: +x ms per API request in flight above n, counted at arr
       for (const h of held) h.abort()
     }
     const m = await scrape(s.url)
-    assert.ok((m.value('store_fault_injected_total', { fault: 'inflight' }) ?? 0) >= 2, 'the fifth and some of the held ones were slowed')
+    const slowed = m.value('store_fault_injected_total', { fault: 'inflight' }) ?? 0
+    assert.ok(slowed >= 2, 'the fifth and some of the held ones were slowed')
     assert.ok((m.value('store_fault_injected_seconds_total', { fault: 'inflight' }) ?? 0) >= 0.0045)
   })
 })
@@ -118,8 +120,14 @@ test('the new switches parse from env vars and flags, describe back to themselve
     STORE_FAULT_SEED: '7',
   }
   const config = parseFaults(env)
-  assert.equal(config, { offheapLeakBytes: 65536, tail: { share: 0.03, factor: 8 }, inflight: { msPerRequest: 1.5, above: 2 }, seed: 7 })
-  const back = Object.fromEntries(describeFaults(config).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+  assert.equal(config, {
+    offheapLeakBytes: 65536,
+    tail: { share: 0.03, factor: 8 },
+    inflight: { msPerRequest: 1.5, above: 2 },
+    seed: 7,
+  })
+  const split = (l: string) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]
+  const back = Object.fromEntries(describeFaults(config).map(split))
   assert.equal(parseFaults(back), config)
   assert.equal(parseFaults({ STORE_FAULT_INFLIGHT: '2ms/inflight' }).inflight, { msPerRequest: 2, above: 0 })
 
@@ -155,7 +163,8 @@ test('the new switches parse from env vars and flags, describe back to themselve
 })
 
 test('a store process takes the new flags and lists them at startup', async () => {
-  const child = await spawnStore(['--port', '0', '--fault-offheap-leak-bytes', '4096', '--fault-tail', '3%x8', '--service-time', '1ms'])
+  const flags = ['--fault-offheap-leak-bytes', '4096', '--fault-tail', '3%x8', '--service-time', '1ms']
+  const child = await spawnStore(['--port', '0', ...flags])
   try {
     const res = await call(child.url, 'GET', '/api/products/p-001')
     assert.ok(res.faults.includes('offheap=4096'), res.faults.join(', '))
