@@ -2,6 +2,8 @@
 import { test } from 'uvu'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { FileStore } from '@steady/process-health'
@@ -216,6 +218,34 @@ define('steady health record --from --pushgateway pushes the latest observation 
   // The latest of main's three by their own time (11:00), not the last line.
   assert.is(sampleValue(samples, 'steady_process_observation_seconds', main), 44)
   assert.is(sampleValue(samples, 'steady_process_observation_seconds', { ...main, branch: 'other' }), 55)
+})
+
+test('credentials in the Pushgateway URL go in a Basic header, and never into an error message', async () => {
+  const seen: Array<{ path?: string; auth?: string }> = []
+  const server = createServer((req, res) => {
+    seen.push({ path: req.url, auth: req.headers.authorization })
+    req.resume()
+    const ok = req.headers.authorization === `Basic ${Buffer.from('ci:s3cret').toString('base64')}`
+    res.writeHead(ok ? 200 : 401).end(ok ? '' : 'unauthorized')
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as AddressInfo).port
+  try {
+    const registry = new HealthMetrics({ processes: [ci] }).registry
+    await pushMetrics(registry, { url: `http://ci:s3cret@127.0.0.1:${port}`, groupings: { branch: 'release/*' } })
+    const basic = `Basic ${Buffer.from('ci:s3cret').toString('base64')}`
+    assert.equal(seen[0], { path: '/metrics/job/steady_health/branch@base64/cmVsZWFzZS8q', auth: basic })
+    try {
+      await pushMetrics(registry, { url: `http://ci:wrong-pass@127.0.0.1:${port}` })
+      assert.unreachable()
+    } catch (error) {
+      assert.match((error as Error).message, `push to Pushgateway http://ci:***@127.0.0.1:${port}/ failed: HTTP 401`)
+      const everything = JSON.stringify({ m: (error as Error).message, f: (error as ProcessHealthError).facts })
+      assert.not.match(everything, 'wrong-pass')
+    }
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()))
+  }
 })
 
 define('a Pushgateway that is not there is an error that says what to check', async () => {

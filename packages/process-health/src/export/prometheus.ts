@@ -323,22 +323,23 @@ export interface PushOptions {
  */
 export async function pushMetrics(registry: Registry, options: PushOptions): Promise<void> {
   const path = groupingPath(options.jobName ?? 'steady_health', options.groupings ?? {})
-  const url = `${options.url.replace(/\/+$/, '')}/metrics${path}`
+  const { url: base, shown, authorization } = splitCredentials(options.url)
+  const url = `${base.replace(/\/+$/, '')}/metrics${path}`
   const failed = (
     why: string,
     cause?: unknown,
     hint = 'check the Pushgateway URL and that it is up (curl <url>/-/ready)',
   ) =>
-    new ProcessHealthError('STEADY_HEALTH_PUSH_FAILED', `push to Pushgateway ${options.url} failed: ${why}`, {
+    new ProcessHealthError('STEADY_HEALTH_PUSH_FAILED', `push to Pushgateway ${shown} failed: ${why}`, {
       hint,
       cause,
-      details: { url: options.url, path },
+      details: { url: shown, path },
     })
   let response: Response
   try {
     response = await fetch(url, {
       method: options.method === 'push' ? 'PUT' : 'POST',
-      headers: { 'content-type': registry.contentType },
+      headers: { 'content-type': registry.contentType, ...(authorization ? { authorization } : {}) },
       body: await registry.metrics(),
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     })
@@ -354,4 +355,28 @@ export async function pushMetrics(registry: Registry, options: PushOptions): Pro
     )
   }
   await response.body?.cancel()
+}
+
+/**
+ * A URL with user and password (`http://ci:secret@pushgateway:9091`, as
+ * prom-client accepted) split into the URL without them, the URL as it may be
+ * shown (password masked), and a Basic authorization header: fetch refuses
+ * URLs that carry credentials, and a password must never reach an error message.
+ */
+function splitCredentials(raw: string): { url: string; shown: string; authorization?: string } {
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    return { url: raw, shown: raw }
+  }
+  if (!parsed.username && !parsed.password) return { url: raw, shown: raw }
+  const user = decodeURIComponent(parsed.username)
+  const password = decodeURIComponent(parsed.password)
+  const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+  parsed.username = ''
+  parsed.password = ''
+  const url = parsed.toString()
+  const shown = url.replace('://', `://${encodeURIComponent(user)}:***@`)
+  return { url, shown, authorization }
 }
