@@ -181,6 +181,7 @@ test('the printed curl sends a masked header from a shell variable: with it set 
   const seen: (string | undefined)[] = []
   const api = createServer((req, res) => {
     seen.push(req.headers.authorization)
+    assert.is(req.url, '/me?api_key=k-query-secret-1')
     res.writeHead(req.headers.authorization === secret ? 200 : 401).end()
   })
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r))
@@ -189,7 +190,7 @@ test('the printed curl sends a masked header from a shell variable: with it set 
     const dir = project({
       'a.scenario.ts': `import { scenario, expect } from '@steady/scenario'
 export default scenario('auth', async ({ http }) => {
-  const r = await http.get('/me', { headers: { authorization: ${JSON.stringify(secret)} } })
+  const r = await http.get('/me?api_key=k-query-secret-1', { headers: { authorization: ${JSON.stringify(secret)} } })
   expect(r.status).toBe(201)
 })
 `,
@@ -202,9 +203,12 @@ export default scenario('auth', async ({ http }) => {
     const curl = lines.find((l) => l.startsWith('curl '))
     assert.ok(curl, r.out)
     assert.ok(lines.includes("# set STEADY_AUTHORIZATION to the authorization header's value"), r.out)
+    assert.not.match(r.out, 'k-query-secret-1')
+    assert.ok(lines.includes('# replace each [REDACTED] (a value masked in the URL or body) before running'), r.out)
     const run = (env: NodeJS.ProcessEnv) =>
       new Promise<string>((done) => {
-        const child = spawn('bash', ['-c', curl], { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 })
+        // What the comment above the command asks for: the masked query value put back.
+        const child = spawn('bash', ['-c', curl.replace('[REDACTED]', 'k-query-secret-1')], { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 })
         let out = ''
         child.stdout.on('data', (d: Buffer) => (out += d.toString()))
         child.on('close', () => done(out))

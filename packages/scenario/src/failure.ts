@@ -2,7 +2,7 @@
  * Failure samples: what a person needs to understand a failed iteration,
  * redacted before anyone stores or prints it.
  */
-import type { FailureSample as RecordFailureSample, Redactor } from '@steady/record'
+import { REDACTED, type FailureSample as RecordFailureSample, type Redactor } from '@steady/record'
 import { toCurl } from './http/curl.ts'
 import type { Exchange } from './http/client.ts'
 
@@ -122,7 +122,11 @@ export function buildFailureSample(raw: RawFailure, seen: readonly Exchange[], r
   }
   const redacted = redactor.value(sample)
   for (const k of Object.keys(redacted) as (keyof FailureSample)[]) if (redacted[k] === undefined) delete redacted[k]
-  if (ex) redacted.curl = redactor.text(toCurl({ method: ex.method, url: ex.url, headers: redactor.headers(ex.requestHeaders), body: ex.requestBody }))
+  if (ex) {
+    // Masked headers become shell variables (toCurl); a value masked inside the URL or body cannot, so say so.
+    const curl = redactor.text(toCurl({ method: ex.method, url: ex.url, headers: redactor.headers(ex.requestHeaders), body: ex.requestBody }))
+    redacted.curl = curl.includes(REDACTED) ? `# replace each ${REDACTED} (a value masked in the URL or body) before running\n${curl}` : curl
+  }
   // The scenario name and replay coordinates must survive redaction untouched to be replayable.
   redacted.scenario = raw.scenario
   redacted.replay = raw.replay

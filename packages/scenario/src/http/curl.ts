@@ -30,7 +30,8 @@ export function toCurl(request: CurlInput): string {
   const method = request.method.toUpperCase()
   if (method === 'HEAD') parts.push('-I')
   else if (method !== 'GET' || request.body !== undefined) parts.push('-X', shellQuote(method))
-  parts.push(shellQuote(request.url, true))
+  // -g: brackets in a URL (`ids[]=1`, an IPv6 host) are literal, not curl's URL globbing.
+  parts.push(shellQuote(request.url, true), '-g')
   for (const [name, value] of Object.entries(request.headers)) {
     if (name === 'content-length' || name === 'host') continue
     const values = Array.isArray(value) ? value : [value]
