@@ -116,6 +116,16 @@ test('a number that is not finite (1e999) in a run record: validate, baseline ad
   const report = await steady(['report', 'bad/run.json', '-o', 'r.html'], dir)
   assert.is(report.code, 2, report.out + report.err)
   assert.match(report.err, field)
+  // A baseline with 1e999 in it: refused when added to (exit 2, the field named), inconclusive for a verdict.
+  const good = await steady(['baseline', 'add', 'good/run.json', '--baseline', 'base.json'], dir)
+  assert.is(good.code, 0, good.out + good.err)
+  const base = readFileSync(join(dir, 'base.json'), 'utf8')
+  writeFileSync(join(dir, 'base.json'), base.replace(/"durationMs":\s*[\d.]+/, '"durationMs": 1e999'))
+  const onBad = await steady(['baseline', 'add', 'good/run.json', '--baseline', 'base.json'], dir)
+  assert.is(onBad.code, 2, onBad.out + onBad.err)
+  assert.match(onBad.err, /base\.json: runs\[.+\]\.summary\.durationMs must be a finite number, got Infinity/)
+  const verdict = await steady(['verdict', 'good/run.json', '--baseline', 'base.json'], dir)
+  assert.is(verdict.code, 3, verdict.out + verdict.err)
   // The duration at the top is checked as well.
   writeFileSync(join(dir, 'bad', 'run.json'), text.replace(/"durationMs":\s*[\d.]+/, '"durationMs": -1e999'))
   const top = await steady(['record', 'validate', join(dir, 'bad', 'run.json')], dir)
