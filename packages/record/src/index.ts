@@ -19,6 +19,8 @@ export type {
   RunRecord,
   RunKind,
   Subject,
+  Side,
+  PairedRun,
   ComparabilityKey,
   PhaseRecord,
   PhaseLoad,

@@ -29,12 +29,13 @@ import {
   type ScenarioRecord,
   type SeriesRecord,
   type SeriesWindow,
+  type Side,
 } from './run-record.ts'
 
 /** The parts of a record known when the run starts. */
 export type RunHeader = Pick<
   RunRecord,
-  'kind' | 'id' | 'startedAt' | 'tool' | 'subject' | 'seed' | 'configHash' | 'comparability' | 'window'
+  'kind' | 'id' | 'startedAt' | 'tool' | 'subject' | 'seed' | 'configHash' | 'comparability' | 'window' | 'paired'
 >
 
 export const EVENTS_FILE = 'events.ndjson'
@@ -206,12 +207,15 @@ export class RunRecordWriter {
   }
 
   /** Counts one iteration of a scenario. */
-  iteration(scenario: { name: string; file?: string; tags?: readonly string[] }, passed: boolean, straddling = false): void {
-    let s = this.#scenarios.get(scenario.name)
+  iteration(scenario: { name: string; file?: string; tags?: readonly string[]; side?: Side }, passed: boolean, straddling = false): void {
+    // On a paired run each scenario is counted once per side.
+    const key = scenario.side ? `${scenario.side}\u241f${scenario.name}` : scenario.name
+    let s = this.#scenarios.get(key)
     if (!s) {
       s = { name: scenario.name, tags: [...(scenario.tags ?? [])], iterations: 0, passed: 0, failed: 0 }
       if (scenario.file) s.file = scenario.file
-      this.#scenarios.set(scenario.name, s)
+      if (scenario.side) s.side = scenario.side
+      this.#scenarios.set(key, s)
     }
     s.iterations++
     if (passed) s.passed++

@@ -45,6 +45,27 @@ export interface RunRecord {
   failures: FailureGroup[]
   /** Things a reader should know about how the run was made (a VU-based loaded phase, a saturated generator). */
   warnings: string[]
+  /**
+   * Present only on a paired run: the candidate and a control version soaked
+   * side by side (same plan, same schedule, alternating probe iterations).
+   * `subject` is the candidate's; every series carries the tag `side`
+   * (`candidate` or `control`), and window `i` of one side covers the same
+   * time as window `i` of the other.
+   */
+  paired?: PairedRun
+}
+
+/** Which side of a paired run a series, scenario, failure or event belongs to. */
+export type Side = 'candidate' | 'control'
+
+/** The two sides of a paired run and how their probe iterations were interleaved. */
+export interface PairedRun {
+  candidate: Subject
+  control: Subject
+  /** Probe iterations alternate in randomized balanced blocks (ABBA / BAAB). */
+  design: 'abba'
+  /** Seed of the block order. */
+  seed: string
 }
 
 /** What was tested. */
@@ -76,6 +97,8 @@ export interface ComparabilityKey {
   planHash: string | null
   durationScale: number
   engine: string | null
+  /** True on a paired run (both sides share the machine), absent otherwise: paired runs compare only with paired runs. */
+  paired?: true
 }
 
 export interface PhaseRecord {
@@ -88,8 +111,10 @@ export interface PhaseRecord {
    * 20% of the phase, at most one minute (the soak plan's default).
    */
   warmupMs?: number
-  /** The load applied during the phase, if any. */
+  /** The load applied during the phase, if any (on a paired run, the candidate side's). */
   load?: PhaseLoad
+  /** On a paired run: the load applied to the control side (same profile and schedule). */
+  controlLoad?: PhaseLoad
 }
 
 export interface PhaseLoad {
@@ -113,6 +138,8 @@ export interface ScenarioRecord {
   failed: number
   /** Iterations that started in one phase and ended in the next. */
   straddling?: number
+  /** On a paired run: the side these iterations ran against (each scenario is listed once per side). */
+  side?: Side
 }
 
 export type SeriesSource = 'probe' | 'load' | 'service' | 'generator'
@@ -222,6 +249,8 @@ export interface FailureSignature {
   assertion: string
   status?: number
   errorCode?: string
+  /** On a paired run: the side that failed. */
+  side?: Side
 }
 
 export interface FailureSample {
@@ -246,5 +275,5 @@ export function seriesKey(source: SeriesSource, name: string, tags: Record<strin
 
 /** The failure signature as one string, for grouping. */
 export function signatureKey(s: FailureSignature): string {
-  return [s.scenario, s.step, s.assertion, s.status ?? '', s.errorCode ?? ''].join('\u241f')
+  return [s.scenario, s.step, s.assertion, s.status ?? '', s.errorCode ?? '', s.side ?? ''].join('\u241f')
 }

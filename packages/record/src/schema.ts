@@ -72,6 +72,39 @@ const httpExcerpt = {
 } as const
 
 /** The JSON Schema of `run.json` (`steady.run/1`). */
+const side = { enum: ['candidate', 'control'] } as const
+
+const subject = {
+  type: 'object',
+  properties: {
+    service: str,
+    version: str,
+    commit: str,
+    branch: str,
+    target: str,
+    environment: {
+      type: 'object',
+      required: ['id', 'name', 'provider', 'tags'],
+      properties: { id: str, name: str, provider: str, url: str, tags: strings },
+    },
+  },
+} as const
+
+const phaseLoad = {
+  type: 'object',
+  required: ['profile', 'engine', 'executor', 'iterations', 'droppedIterations'],
+  properties: {
+    profile: str,
+    engine: str,
+    executor: str,
+    targetRate: num,
+    achievedRate: num,
+    iterations: int,
+    droppedIterations: int,
+    maxVUs: int,
+  },
+} as const
+
 export const runRecordSchema = {
   $id: 'https://steady.dev/schema/steady.run-1.json',
   title: 'steady run record',
@@ -90,20 +123,11 @@ export const runRecordSchema = {
     endedAt: { type: 'string', format: 'date-time' },
     durationMs: { type: 'number', minimum: 0 },
     tool: { type: 'object', required: ['name', 'version'], properties: { name: { const: 'steady' }, version: str } },
-    subject: {
+    subject,
+    paired: {
       type: 'object',
-      properties: {
-        service: str,
-        version: str,
-        commit: str,
-        branch: str,
-        target: str,
-        environment: {
-          type: 'object',
-          required: ['id', 'name', 'provider', 'tags'],
-          properties: { id: str, name: str, provider: str, url: str, tags: strings },
-        },
-      },
+      required: ['candidate', 'control', 'design', 'seed'],
+      properties: { candidate: subject, control: subject, design: { const: 'abba' }, seed: str },
     },
     seed: str,
     configHash: str,
@@ -118,6 +142,7 @@ export const runRecordSchema = {
         planHash: { type: ['string', 'null'] },
         durationScale: { type: 'number', exclusiveMinimum: 0 },
         engine: { type: ['string', 'null'] },
+        paired: { const: true },
       },
     },
     window: { type: 'object', required: ['sizeMs'], properties: { sizeMs: { type: 'number', exclusiveMinimum: 0 } } },
@@ -142,20 +167,8 @@ export const runRecordSchema = {
           startMs: { type: 'number', minimum: 0 },
           endMs: { type: 'number', minimum: 0 },
           warmupMs: { type: 'number', minimum: 0 },
-          load: {
-            type: 'object',
-            required: ['profile', 'engine', 'executor', 'iterations', 'droppedIterations'],
-            properties: {
-              profile: str,
-              engine: str,
-              executor: str,
-              targetRate: num,
-              achievedRate: num,
-              iterations: int,
-              droppedIterations: int,
-              maxVUs: int,
-            },
-          },
+          load: phaseLoad,
+          controlLoad: phaseLoad,
         },
       },
     },
@@ -164,7 +177,9 @@ export const runRecordSchema = {
       items: {
         type: 'object',
         required: ['name', 'tags', 'iterations', 'passed', 'failed'],
-        properties: { name: str, file: str, tags: { type: 'array', items: str }, iterations: int, passed: int, failed: int, straddling: int },
+        properties: {
+          name: str, file: str, tags: { type: 'array', items: str }, iterations: int, passed: int, failed: int, straddling: int, side,
+        },
       },
     },
     series: {
@@ -197,7 +212,7 @@ export const runRecordSchema = {
           signature: {
             type: 'object',
             required: ['scenario', 'step', 'assertion'],
-            properties: { scenario: str, step: str, assertion: str, status: num, errorCode: str },
+            properties: { scenario: str, step: str, assertion: str, status: num, errorCode: str, side },
           },
           count: int,
           firstAtMs: num,

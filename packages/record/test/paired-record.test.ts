@@ -1,0 +1,71 @@
+/**
+ * A paired run (candidate and control soaked side by side) is an ordinary
+ * run record with a `paired` block, a `paired` comparability mark, each
+ * scenario counted per side and failures kept apart by side.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { RunRecordWriter, SeriesAggregator, comparabilityKey, newRunId, parseRunRecord, SteadyError, type RunHeader } from '@steady/record'
+
+function pairedRun() {
+  const dir = mkdtempSync(join(tmpdir(), 'steady-paired-'))
+  let t = 0
+  const now = () => t
+  const agg = new SeriesAggregator({ windowMs: 1000, now })
+  const header: RunHeader = {
+    kind: 'soak',
+    id: newRunId(new Date('2026-12-06T06:00:00Z')),
+    startedAt: '2026-12-06T06:00:00.000Z',
+    tool: { name: 'steady', version: '0.1.0' },
+    subject: { service: 'demo-store', version: '1.4.0' },
+    seed: '7',
+    configHash: 'abc',
+    comparability: { ...comparabilityKey({ planHash: 'p1', durationScale: 0.1, engine: 'embedded' }), paired: true },
+    window: { sizeMs: 1000 },
+    paired: { candidate: { service: 'demo-store', version: '1.4.0' }, control: { service: 'demo-store', version: '1.3.2' }, design: 'abba', seed: '7' },
+  }
+  const writer = new RunRecordWriter({ dir, header, aggregator: agg, now, wallClock: () => new Date(Date.parse(header.startedAt) + t) })
+  return { dir, writer, tick: (v: number) => (t = v) }
+}
+
+test('a paired record keeps both sides apart and validates', () => {
+  const { dir, writer, tick } = pairedRun()
+  writer.iteration({ name: 'checkout', side: 'candidate' }, true)
+  writer.iteration({ name: 'checkout', side: 'control' }, true)
+  writer.iteration({ name: 'checkout', side: 'candidate' }, false)
+  const signature = { scenario: 'checkout', step: 'pay', assertion: 'toHaveStatus(200)', status: 500 }
+  writer.failure({ ...signature, side: 'candidate' }, { atMs: 10, message: 'got 500', replay: { seed: '7', scenario: 'checkout', iteration: 2 } })
+  writer.failure({ ...signature, side: 'control' }, { atMs: 20, message: 'got 500', replay: { seed: '7', scenario: 'checkout', iteration: 3 } })
+  tick(1500)
+  const record = writer.finish({ complete: true })
+  const read = parseRunRecord(readFileSync(join(dir, 'run.json'), 'utf8'), 'run.json')
+  assert.equal(read.paired, record.paired)
+  assert.is(read.comparability.paired, true)
+  const bySide = Object.fromEntries(read.scenarios.map((s) => [s.side, s]))
+  assert.equal([bySide.candidate.iterations, bySide.candidate.failed], [2, 1])
+  assert.equal([bySide.control.iterations, bySide.control.failed], [1, 0])
+  assert.equal(read.failures.map((g) => g.signature.side).sort(), ['candidate', 'control'])
+})
+
+test('a paired block with an unknown design or side is bad input', () => {
+  const { dir, writer, tick } = pairedRun()
+  tick(1000)
+  writer.finish({ complete: true })
+  const good = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))
+  const breakages = [
+    (r: typeof good) => (r.paired.design = 'ab'),
+    (r: typeof good) => (r.comparability.paired = false),
+    (r: typeof good) => r.scenarios.push({ name: 'x', tags: [], iterations: 1, passed: 1, failed: 0, side: 'left' }),
+  ]
+  for (const breakIt of breakages) {
+    const broken = structuredClone(good)
+    breakIt(broken)
+    assert.throws(() => parseRunRecord(JSON.stringify(broken), 'run.json'), (e: unknown) => e instanceof SteadyError, String(breakIt))
+  }
+  assert.ok(parseRunRecord(JSON.stringify(good), 'run.json').paired)
+})
+
+test.run()
