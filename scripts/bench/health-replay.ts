@@ -198,7 +198,12 @@ function doraObservations(h: History, inj: Injection): Observation[] {
     out.push({ process: 'dora', indicator: 'change_failure_rate', value: r.failed ? 1 : 0, at })
   }
   for (const f of failures) {
-    out.push({ process: 'dora', indicator: 'time_to_restore', value: (f.restoredAt - f.failedAt) / 3600, at: f.restoredAt * 1000 })
+    out.push({
+      process: 'dora',
+      indicator: 'time_to_restore',
+      value: (f.restoredAt - f.failedAt) / 3600,
+      at: f.restoredAt * 1000,
+    })
   }
   return out
 }
@@ -226,8 +231,16 @@ function degradedOn(report: HealthReport, process: string, indicator: string): b
   return p?.indicators.find((i) => i.indicator === indicator)?.state === 'degraded'
 }
 
-/** Days from `ref` to the first day at or after `from` when the indicator is degraded; undefined when never (within 60 days). */
-async function delay(h: History, seed: number, inj: Injection, from: number, ref: number, process: string, indicator: string) {
+/** Days from `ref` to the first day at or after `from` the indicator is degraded; undefined when not within 60 days. */
+async function delay(
+  h: History,
+  seed: number,
+  inj: Injection,
+  from: number,
+  ref: number,
+  process: string,
+  indicator: string,
+) {
   const days = judgedDays(h).filter((d) => d >= from && d < ref + 60 * day)
   const reports = await replay(h, seed, inj, days)
   const hit = reports.find((r) => degradedOn(r, process, indicator))
@@ -247,9 +260,11 @@ function loadHistory(name: string): History {
 
 const histories = ['octokit-rest-js', 'typescript-eslint']
 
-/** The unmodified histories under each way of judging weekly rhythm: exit codes and the days each rhythmic indicator was degraded. */
+/** The unmodified histories under each way of judging weekly rhythm: exit codes, days each rhythmic indicator was degraded. */
 async function compareRhythm(seed: number): Promise<void> {
-  console.log('| rhythm | history | exit 0 | exit 1 | exit 3 | lead_time degraded | deployments degraded |\n|---|---|---|---|---|---|---|')
+  console.log(
+    '| rhythm | history | exit 0 | exit 1 | exit 3 | lead_time degraded | deployments degraded |\n|---|---|---|---|---|---|---|',
+  )
   for (const method of ['none', 'week-part', 'business-time'] as WeeklyRhythmMethod[]) {
     const previous = setWeeklyRhythmMethod(method)
     for (const name of histories) {
@@ -281,14 +296,18 @@ async function main() {
     const counts = { 0: 0, 1: 0, 3: 0 }
     for (const r of reports) counts[r.exitCode]++
     const bad = reports.filter((r) => r.exitCode !== 0)
-    console.log(`\n${name}: ${days.length} days judged; exit 0 on ${counts[0]}, 1 on ${counts[1]}, 3 on ${counts[3]} (${((bad.length / days.length) * 100).toFixed(1)}% not healthy)`)
+    console.log(
+      `\n${name}: ${days.length} days judged; exit 0 on ${counts[0]}, 1 on ${counts[1]}, 3 on ${counts[3]} ` +
+        `(${((bad.length / days.length) * 100).toFixed(1)}% not healthy)`,
+    )
     const causes = new Map<string, number>()
     for (const r of bad) {
       for (const p of r.processes.filter((x) => x.state !== 'healthy')) {
         const which = p.indicators.filter((i) => i.state === p.state).map((i) => i.indicator)
         const key = `${p.process} ${p.state} on ${which.join('+') || '(none)'}`
         causes.set(key, (causes.get(key) ?? 0) + 1)
-        if (listDays) console.log(`  ${new Date(r.at).toISOString().slice(0, 10)} ${p.process} ${p.state}: ${short(p.reason)}`)
+        if (listDays)
+          console.log(`  ${new Date(r.at).toISOString().slice(0, 10)} ${p.process} ${p.state}: ${short(p.reason)}`)
       }
     }
     for (const [k, v] of [...causes].sort((a, b) => b[1] - a[1])) console.log(`  ${v} days: ${k}`)
@@ -301,7 +320,11 @@ async function main() {
     // A change injected where the project was dormant has nothing to show it: n/a, not missed.
     const runsIn = (from: number, to: number) => h.commits.filter((c) => c.at * 1000 >= from && c.at * 1000 < to).length
     for (const d of starts) {
-      delays.ramp.push(runsIn(d + 7 * day, d + 21 * day) < 3 ? null : await delay(h, seed, { ramp: d }, d, d + 7 * day, 'ci', 'cycle_time'))
+      delays.ramp.push(
+        runsIn(d + 7 * day, d + 21 * day) < 3
+          ? null
+          : await delay(h, seed, { ramp: d }, d, d + 7 * day, 'ci', 'cycle_time'),
+      )
       const i = h.releases.findIndex((r) => r.at * 1000 >= d)
       const second = h.releases[i + 1]
       if (i >= 0 && second && (h.releases[i + 2]?.at ?? Infinity) * 1000 > d + 60 * day) {
@@ -317,11 +340,17 @@ async function main() {
       delays.stall.push(await delay(h, seed, { stall: d }, d, d + 3 * meanGapDays * day, 'dora', 'deployments'))
     }
     const fmt = (xs: Delay[]) => xs.map((x) => (x === null ? 'n/a' : x === undefined ? 'missed' : `${x}d`)).join(', ')
-    console.log(`  injected (days after reaching +15% / the count equivalent), starts ${starts.map((s) => new Date(s).toISOString().slice(0, 10)).join(', ')}:`)
+    console.log(
+      `  injected (days after reaching +15% / the count equivalent), starts ` +
+        `${starts.map((s) => new Date(s).toISOString().slice(0, 10)).join(', ')}:`,
+    )
     console.log(`    CI ramp +30%/14d: ${fmt(delays.ramp)}`)
     console.log(`    failure spike (3 releases): ${fmt(delays.spike)}; caught at failed release ${spikeAt.join(', ')}`)
     console.log(`    deployment stall (60 d; 3 missing at ${(3 * meanGapDays).toFixed(1)} d): ${fmt(delays.stall)}`)
-    rows.push(`| ${name} | ${days.length} | ${counts[0]} | ${counts[1]} | ${counts[3]} | ${fmt(delays.ramp)} | ${fmt(delays.spike)} | ${fmt(delays.stall)} |`)
+    rows.push(
+      `| ${name} | ${days.length} | ${counts[0]} | ${counts[1]} | ${counts[3]} | ${fmt(delays.ramp)} | ` +
+        `${fmt(delays.spike)} | ${fmt(delays.stall)} |`,
+    )
   }
   // One hung run at the end of a stable history.
   const ci = ciProcess()
@@ -332,13 +361,24 @@ async function main() {
   for (let s = 1; s <= outlierSeeds; s++) {
     const rand = mulberry32(1000 + s)
     const obs: Observation[] = []
-    for (let k = 35 * 12; k >= 1; k--) obs.push({ process: 'ci', indicator: 'cycle_time', value: 600 * Math.exp(0.15 * normal(rand)), at: now - k * (day / 12) })
+    for (let k = 35 * 12; k >= 1; k--)
+      obs.push({
+        process: 'ci',
+        indicator: 'cycle_time',
+        value: 600 * Math.exp(0.15 * normal(rand)),
+        at: now - k * (day / 12),
+      })
     if (judgeIndicator(ci, cycle, obs, { now }).state === 'degraded') without++
     obs.push({ process: 'ci', indicator: 'cycle_time', value: 3.4 * 600, at: now })
     if (judgeIndicator(ci, cycle, obs, { now }).state === 'degraded') withHung++
   }
-  console.log(`\none hung run (3.4× the median) at the end of a stable history: degraded in ${withHung} of ${outlierSeeds} seeds (${without} of ${outlierSeeds} without it)`)
-  console.log('\n| history | days | exit 0 | exit 1 | exit 3 | CI ramp | failure spike | deployment stall |\n|---|---|---|---|---|---|---|---|')
+  console.log(
+    `\none hung run (3.4× the median) at the end of a stable history: degraded in ${withHung} of ${outlierSeeds} ` +
+      `seeds (${without} of ${outlierSeeds} without it)`,
+  )
+  console.log(
+    '\n| history | days | exit 0 | exit 1 | exit 3 | CI ramp | failure spike | deployment stall |\n|---|---|---|---|---|---|---|---|',
+  )
   for (const r of rows) console.log(r)
 }
 

@@ -8,7 +8,19 @@
 import { isSlo, msPerUnit, objectiveValue } from './define.ts'
 import { formatNumber, formatPercent, formatValue, formatWindow, plural } from './format.ts'
 import { businessMs, weekday, weekdaysOf, weeklyRhythmMethod } from './judge/rhythm.ts'
-import { betaBinomialUpperTail, wilsonLower, cusum, ewma, mean, normalUpperTail, quantile, robust, robustZ, stddev, winsorize } from './stats.ts'
+import {
+  betaBinomialUpperTail,
+  wilsonLower,
+  cusum,
+  ewma,
+  mean,
+  normalUpperTail,
+  quantile,
+  robust,
+  robustZ,
+  stddev,
+  winsorize,
+} from './stats.ts'
 import { formatDurationMs, parseDurationMs } from './time.ts'
 import type {
   CountIndicator,
@@ -58,7 +70,7 @@ export interface IndicatorHealth {
   unknownCause?: 'no-data' | 'too-little-data'
   /** A sentence with the numbers saying why. */
   reason: string
-  /** The recent statistic in the indicator's unit (median duration, rate, mean count per period), when there was data. */
+  /** The recent statistic in the indicator's unit (median duration, rate, mean count per period), if any data. */
   current?: number
   /** The same statistic over the baseline, when there was enough data. */
   baseline?: number
@@ -116,10 +128,40 @@ export interface ResolvedJudgeOptions {
   maxBaselineMs: number
 }
 
-const kindDefaults: Record<IndicatorDefinition['kind'], Omit<ResolvedJudgeOptions, 'baselineMs' | 'recentMs' | 'maxBaselineMs'>> = {
-  duration: { minBaseline: 10, minRecent: 3, threshold: 3.5, tolerance: 0.1, ewmaLambda: 0.2, ewmaLimit: 3, cusumSlack: 0.5, cusumLimit: 8 },
-  rate: { minBaseline: 10, minRecent: 3, threshold: 3, tolerance: 0.02, ewmaLambda: 0.2, ewmaLimit: 3, cusumSlack: 0.5, cusumLimit: 8 },
-  count: { minBaseline: 7, minRecent: 1, threshold: 3, tolerance: 0.1, ewmaLambda: 0.2, ewmaLimit: 3, cusumSlack: 0.5, cusumLimit: 8 },
+const kindDefaults: Record<
+  IndicatorDefinition['kind'],
+  Omit<ResolvedJudgeOptions, 'baselineMs' | 'recentMs' | 'maxBaselineMs'>
+> = {
+  duration: {
+    minBaseline: 10,
+    minRecent: 3,
+    threshold: 3.5,
+    tolerance: 0.1,
+    ewmaLambda: 0.2,
+    ewmaLimit: 3,
+    cusumSlack: 0.5,
+    cusumLimit: 8,
+  },
+  rate: {
+    minBaseline: 10,
+    minRecent: 3,
+    threshold: 3,
+    tolerance: 0.02,
+    ewmaLambda: 0.2,
+    ewmaLimit: 3,
+    cusumSlack: 0.5,
+    cusumLimit: 8,
+  },
+  count: {
+    minBaseline: 7,
+    minRecent: 1,
+    threshold: 3,
+    tolerance: 0.1,
+    ewmaLambda: 0.2,
+    ewmaLimit: 3,
+    cusumSlack: 0.5,
+    cusumLimit: 8,
+  },
 }
 
 /** Default baseline length. */
@@ -134,7 +176,11 @@ export const defaultSloWindow = '28d'
 export const tierWindowMs = 91 * 86_400_000
 
 /** Fills in an indicator's judge options: kind defaults < `defaults` < process < indicator. */
-export function resolveJudgeOptions(process: ProcessDefinition, indicator: IndicatorDefinition, defaults: JudgeOptions = {}): ResolvedJudgeOptions {
+export function resolveJudgeOptions(
+  process: ProcessDefinition,
+  indicator: IndicatorDefinition,
+  defaults: JudgeOptions = {},
+): ResolvedJudgeOptions {
   const merged: JudgeOptions = { ...defaults, ...process.judge, ...indicator.judge }
   const k = kindDefaults[indicator.kind]
   return {
@@ -162,10 +208,12 @@ export function historyStart(process: ProcessDefinition, now: number, defaults: 
     const o = resolveJudgeOptions(process, indicator, defaults)
     // Durations and rates widen their windows when sparse: the recent one up to the baseline's
     // length, the baseline up to maxBaseline.
-    let need = indicator.kind === 'count' ? o.recentMs + o.baselineMs : Math.max(o.recentMs, o.baselineMs) + o.maxBaselineMs
+    let need =
+      indicator.kind === 'count' ? o.recentMs + o.baselineMs : Math.max(o.recentMs, o.baselineMs) + o.maxBaselineMs
     if (indicator.kind === 'count') need += countPeriodMs(indicator) // whole periods
     if (indicator.kind === 'count' && indicator.better === 'higher') need = Math.max(need, o.maxBaselineMs) // pauses
-    if (indicator.objective && isSlo(indicator.objective)) need = Math.max(need, parseDurationMs(indicator.objective.window ?? defaultSloWindow, 'window'))
+    if (indicator.objective && isSlo(indicator.objective))
+      need = Math.max(need, parseDurationMs(indicator.objective.window ?? defaultSloWindow, 'window'))
     if (indicator.tier) need = Math.max(need, tierWindowMs)
     span = Math.max(span, need)
   }
@@ -177,7 +225,11 @@ export function historyStart(process: ProcessDefinition, now: number, defaults: 
  * `observations` may hold other processes' and indicators' observations;
  * only this process's count.
  */
-export function judgeProcess(process: ProcessDefinition, observations: readonly Observation[], context: JudgeContext): ProcessHealth {
+export function judgeProcess(
+  process: ProcessDefinition,
+  observations: readonly Observation[],
+  context: JudgeContext,
+): ProcessHealth {
   const own = observations.filter((o) => o.process === process.name && o.at <= context.now).sort((a, b) => a.at - b.at)
   const since = context.since ?? (own.length ? own[0].at : undefined)
   const indicators = process.indicators.map((indicator) =>
@@ -205,15 +257,25 @@ function processVerdict(indicators: readonly IndicatorHealth[]): { state: Health
   const silent = indicators.filter((i) => i.unknownCause === 'no-data')
   const notes = [
     notYet.length ? `not yet judged: ${notYet.map((i) => `${i.indicator} (${i.reason})`).join('; ')}` : '',
-    silent.length ? `not judged, nothing recorded recently: ${silent.map((i) => `${i.indicator} (${i.reason})`).join('; ')}` : '',
+    silent.length
+      ? `not judged, nothing recorded recently: ${silent.map((i) => `${i.indicator} (${i.reason})`).join('; ')}`
+      : '',
   ].filter(Boolean)
   const tail = notes.length ? `; ${notes.join('; ')}` : ''
   if (degraded.length) {
-    return { state: 'degraded', reason: `degraded on ${degraded.map((i) => i.indicator).join(', ')}: ${degraded.map((i) => i.reason).join('; ')}` }
+    return {
+      state: 'degraded',
+      reason: `degraded on ${degraded.map((i) => i.indicator).join(', ')}: ${degraded.map((i) => i.reason).join('; ')}`,
+    }
   }
   if (judged.length === 0 && notYet.length === 0) {
     const names = indicators.map((i) => i.indicator).join(', ')
-    return { state: 'unknown', reason: `no observations of any indicator (${names}) in the window judged; record some with \`steady health record\`` }
+    return {
+      state: 'unknown',
+      reason:
+        `no observations of any indicator (${names}) in the window judged; record some with \`steady health ` +
+        `record\``,
+    }
   }
   if (judged.length === 0) return { state: 'unknown', reason: `no indicator could be judged yet${tail}` }
   const names = judged.map((i) => i.indicator).join(', ')
@@ -237,7 +299,7 @@ export function judgeIndicator(
       ? judgeDuration(indicator, history, options, context.now)
       : indicator.kind === 'rate'
         ? judgeRate(indicator, history, options, context.now)
-        : judgeCount(indicator, history, options, context.now, context.since ?? (history[0]?.at ?? context.now))
+        : judgeCount(indicator, history, options, context.now, context.since ?? history[0]?.at ?? context.now)
   const checks = [...result.checks]
   if (indicator.objective) checks.push(judgeObjective(indicator, history, options, context.now))
   const tier = indicator.tier?.(history, context.now)
@@ -245,7 +307,9 @@ export function judgeIndicator(
   // with history before its window has data; other kinds need an observation in the window.
   const anyData =
     history.some((o) => o.at >= result.windows.baselineFrom) ||
-    (indicator.kind === 'count' && result.samples.baseline + result.samples.recent > 0 && (context.since ?? Infinity) < result.windows.baselineFrom)
+    (indicator.kind === 'count' &&
+      result.samples.baseline + result.samples.recent > 0 &&
+      (context.since ?? Infinity) < result.windows.baselineFrom)
   const degraded = checks.filter((c) => c.state === 'degraded')
   const unknown = checks.filter((c) => c.state === 'unknown')
   let state: HealthState
@@ -261,11 +325,16 @@ export function judgeIndicator(
   } else if (unknown.length) {
     state = 'unknown'
     unknownCause = 'too-little-data'
-    reason = [...unknown, ...checks.filter((c) => c.state === 'healthy' && c.name !== 'drift')].map((c) => c.reason).join('; ')
+    reason = [...unknown, ...checks.filter((c) => c.state === 'healthy' && c.name !== 'drift')]
+      .map((c) => c.reason)
+      .join('; ')
   } else {
     state = 'healthy'
     // The outlier finding first: it is what a reader should see.
-    reason = [...checks.filter((c) => c.name === 'outlier'), ...checks.filter((c) => c.name !== 'drift' && c.name !== 'outlier')]
+    reason = [
+      ...checks.filter((c) => c.name === 'outlier'),
+      ...checks.filter((c) => c.name !== 'drift' && c.name !== 'outlier'),
+    ]
       .map((c) => c.reason)
       .join('; ')
   }
@@ -324,7 +393,8 @@ function unknownCheck(name: HealthCheck['name'], reason: string, numbers: Record
 }
 
 function tooLittle(what: string, have: number, need: number, window: string, unit: string): string {
-  return `${have === 0 ? `no ${unit}s` : `only ${plural(have, unit)}`} ${what} (${window}); need ${formatNumber(need)} to judge`
+  const have_ = have === 0 ? `no ${unit}s` : `only ${plural(have, unit)}`
+  return `${have_} ${what} (${window}); need ${formatNumber(need)} to judge`
 }
 
 /**
@@ -354,7 +424,8 @@ export function sparseWindows(
   const before = upToNow.filter((a) => a < recentFrom && keep(a))
   let baselineFrom = recentFrom - o.baselineMs
   if (before.filter((a) => a >= baselineFrom).length < o.minBaseline) {
-    const target = before.length >= o.minBaseline ? back(before[before.length - o.minBaseline]) : Number.NEGATIVE_INFINITY
+    const target =
+      before.length >= o.minBaseline ? back(before[before.length - o.minBaseline]) : Number.NEGATIVE_INFINITY
     const edge = Math.max(recentFrom - o.maxBaselineMs, target)
     if (edge < baselineFrom) [baselineFrom, widened] = [edge, true]
   }
@@ -394,7 +465,7 @@ const sloConfidenceZ = 1.645
  */
 const minDriftBaseline = 30
 
-/** The history a weekly-rhythm duration indicator is judged on: in business time, each value counts weekday time only. */
+/** What a weekly-rhythm duration is judged on: in business time, each value counts weekday time only. */
 function rhythmDurations(indicator: DurationIndicator, history: readonly Observation[]): readonly Observation[] {
   if (indicator.rhythm !== 'weekly' || weeklyRhythmMethod() !== 'business-time') return history
   const unit = msPerUnit[indicator.unit]
@@ -411,20 +482,46 @@ function weekPart(indicator: IndicatorDefinition, now: number): (recentFrom: num
 }
 
 /** How the windows are named in sentences, with what the rhythm and the widening did. */
-function windowLabels(indicator: IndicatorDefinition, now: number, w: { recentFrom: number; baselineFrom: number; widened: boolean }, o: ResolvedJudgeOptions) {
+function windowLabels(
+  indicator: IndicatorDefinition,
+  now: number,
+  w: { recentFrom: number; baselineFrom: number; widened: boolean },
+  o: ResolvedJudgeOptions,
+) {
   const recentMs = now - w.recentFrom
   const recentLabel = `the last ${formatWindow(recentMs)}`
   const rhythm = indicator.rhythm === 'weekly' ? weeklyRhythmMethod() : 'none'
-  const note = rhythm === 'business-time' ? ', weekends left out' : rhythm === 'week-part' && recentMs < 7 * 86_400_000 ? ', the same days of the week' : ''
-  const wide = w.widened ? `, widened from ${formatWindow(o.recentMs)} and ${formatWindow(o.baselineMs)} for too few events` : ''
-  return { recentLabel, baseLabel: `the ${formatWindow(w.recentFrom - w.baselineFrom)} before${note}${wide}`, baseShort: formatWindow(w.recentFrom - w.baselineFrom) }
+  const note =
+    rhythm === 'business-time'
+      ? ', weekends left out'
+      : rhythm === 'week-part' && recentMs < 7 * 86_400_000
+        ? ', the same days of the week'
+        : ''
+  const wide = w.widened
+    ? `, widened from ${formatWindow(o.recentMs)} and ${formatWindow(o.baselineMs)} for too few events`
+    : ''
+  return {
+    recentLabel,
+    baseLabel: `the ${formatWindow(w.recentFrom - w.baselineFrom)} before${note}${wide}`,
+    baseShort: formatWindow(w.recentFrom - w.baselineFrom),
+  }
 }
 
-function judgeDuration(indicator: DurationIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): KindResult {
+function judgeDuration(
+  indicator: DurationIndicator,
+  history: readonly Observation[],
+  o: ResolvedJudgeOptions,
+  now: number,
+): KindResult {
   const all = groupEvents(rhythmDurations(indicator, history))
   const grouped = all.length < history.length
   // A sparse duration reaches back for the events the drift checks need too.
-  const w = sparseWindows(all.map((x) => x.at), now, { ...o, minBaseline: Math.max(o.minBaseline, minDriftBaseline) }, weekPart(indicator, now))
+  const w = sparseWindows(
+    all.map((x) => x.at),
+    now,
+    { ...o, minBaseline: Math.max(o.minBaseline, minDriftBaseline) },
+    weekPart(indicator, now),
+  )
   const { recentFrom, baselineFrom } = w
   const keep = weekPart(indicator, now)(recentFrom)
   const baseEvents = all.filter((x) => x.at >= baselineFrom && x.at < recentFrom && keep(x.at))
@@ -441,7 +538,13 @@ function judgeDuration(indicator: DurationIndicator, history: readonly Observati
     const why =
       base.length < o.minBaseline
         ? tooLittle('for a baseline', base.length, o.minBaseline, baseLabel, unitWord)
-        : tooLittle(`in ${recentLabel}`, recent.length, o.minRecent, `median so far ${current === undefined ? 'n/a' : fmt(current)}`, unitWord)
+        : tooLittle(
+            `in ${recentLabel}`,
+            recent.length,
+            o.minRecent,
+            `median so far ${current === undefined ? 'n/a' : fmt(current)}`,
+            unitWord,
+          )
     return {
       checks: [unknownCheck('baseline', why, { baselineSamples: base.length, recentSamples: recent.length })],
       current,
@@ -462,14 +565,28 @@ function judgeDuration(indicator: DurationIndicator, history: readonly Observati
   const diff = x - summary.median
   const change = diff === 0 ? 'equal to' : `${pct(rel)} ${direction(indicator, diff)}`
   const events = (n: number) => plural(n, unitWord)
-  const method = `method: modified z ${zText(z)}${shifted ? ' >' : ', limit'} ${formatNumber(o.threshold)}, robust standard deviations (from the MAD, on a log scale) between the recent median and the baseline's`
+  const method =
+    `method: modified z ${zText(z)}${shifted ? ' >' : ', limit'} ${formatNumber(o.threshold)}, robust standard ` +
+    `deviations (from the MAD, on a log scale) between the recent median and the baseline's`
   const level: HealthCheck = {
     name: 'baseline',
     state: shifted ? 'degraded' : 'healthy',
-    reason: `median ${indicator.name} over ${recentLabel} is ${fmt(x)} (${events(recent.length)}), ${change} its usual ${fmt(summary.median)} (the median of ${baseLabel}, ${events(base.length)}); ${method}`,
-    numbers: { current: x, baselineMedian: summary.median, mad: summary.mad, z: finite(z), relativeChange: finite(rel), threshold: o.threshold },
+    reason:
+      `median ${indicator.name} over ${recentLabel} is ${fmt(x)} (${events(recent.length)}), ${change} its usual ` +
+      `${fmt(summary.median)} (the median of ${baseLabel}, ${events(base.length)}); ${method}`,
+    numbers: {
+      current: x,
+      baselineMedian: summary.median,
+      mad: summary.mad,
+      z: finite(z),
+      relativeChange: finite(rel),
+      threshold: o.threshold,
+    },
   }
-  const checks = [level, ...durationDrift(indicator, baseEvents, recentEvents, summary.median, o, fmt, recentLabel, unitWord)]
+  const checks = [
+    level,
+    ...durationDrift(indicator, baseEvents, recentEvents, summary.median, o, fmt, recentLabel, unitWord),
+  ]
   return { checks, current: x, baseline: summary.median, windows, samples }
 }
 
@@ -491,10 +608,13 @@ function durationDrift(
 ): HealthCheck[] {
   const base = baseEvents.map((x) => x.value)
   if (base.length < minDriftBaseline) {
-    const why = `drift not checked: ${plural(base.length, `baseline ${unitWord}`)}, ${minDriftBaseline} needed to estimate the spread a drift is measured in`
+    const why =
+      `drift not checked: ${plural(base.length, `baseline ${unitWord}`)}, ${minDriftBaseline} needed to estimate ` +
+      `the spread a drift is measured in`
     return [{ name: 'drift', state: 'healthy', reason: why, numbers: { baselineSamples: base.length } }]
   }
-  const drift = (recent: readonly { at: number; value: number }[]) => durationDriftOn(indicator, base, recent, baseMedian, o, fmt, recentLabel, unitWord)
+  const drift = (recent: readonly { at: number; value: number }[]) =>
+    durationDriftOn(indicator, base, recent, baseMedian, o, fmt, recentLabel, unitWord)
   const all = drift(recentEvents)
   // One extreme event (beyond the 4 robust deviations the charts clip at, on the log scale) is an
   // outlier finding; a drift that rests on it alone is not a shift. A drift resting on ordinary
@@ -502,7 +622,9 @@ function durationDrift(
   const sign = worseSign(indicator)
   const c = baseMedian > 0 ? baseMedian / 10 : 1
   const logBase = robust(base.map((v) => Math.log(v + c)))
-  const extreme = recentEvents.map((x, i) => (sign * robustZ(Math.log(x.value + c), logBase) > 4 ? i : -1)).filter((i) => i >= 0)
+  const extreme = recentEvents
+    .map((x, i) => (sign * robustZ(Math.log(x.value + c), logBase) > 4 ? i : -1))
+    .filter((i) => i >= 0)
   if (extreme.length !== 1) return [all]
   const worst = extreme[0]
   const without = all.state === 'degraded' ? drift(recentEvents.filter((_, i) => i !== worst)) : all
@@ -512,7 +634,9 @@ function durationDrift(
   const outlier: HealthCheck = {
     name: 'outlier',
     state: 'healthy',
-    reason: `one outlier: ${indicator.name} was ${fmt(out.value)} at ${sinceText(out.at)}${times}; without it nothing has shifted, so it is one extreme ${unitWord}, not a sustained shift (a shift needs more than one)`,
+    reason:
+      `one outlier: ${indicator.name} was ${fmt(out.value)} at ${sinceText(out.at)}${times}; without it nothing ` +
+      `has shifted, so it is one extreme ${unitWord}, not a sustained shift (a shift needs more than one)`,
     numbers: { value: out.value, at: out.at, baselineMedian: baseMedian },
   }
   return [without, outlier]
@@ -541,7 +665,19 @@ function durationDriftOn(
   const hi = logSummary.scale > 0 ? logSummary.median + 4 * logSummary.scale : Number.POSITIVE_INFINITY
   const baseW = winsorize(logBase, lo, hi)
   const since = recentEvents.length ? recentEvents[0].at : undefined
-  const shift = driftCheck(indicator, winsorize(recent.map(toLog), lo, hi), undefined, mean(baseW), stddev(baseW) || logSummary.scale, o, fmt, indicator.name, unitWord, fromLog, since)
+  const shift = driftCheck(
+    indicator,
+    winsorize(recent.map(toLog), lo, hi),
+    undefined,
+    mean(baseW),
+    stddev(baseW) || logSummary.scale,
+    o,
+    fmt,
+    indicator.name,
+    unitWord,
+    fromLog,
+    since,
+  )
   // A drift spread over the whole history raises the baseline with it, so the chart above
   // (recent against the whole baseline) misses it: a CUSUM measures every run since the
   // oldest third of the baseline against that third, on the same log scale.
@@ -597,18 +733,26 @@ function driftCheck(
   const drifted = beyond && relChange(value, center) >= o.tolerance
   const side = sign > 0 ? 'above' : 'below'
   const from = since === undefined ? '' : ` (since ${sinceText(since)})`
-  const method = `method: EWMA, λ ${o.ewmaLambda} (each new value weighs ${pct(o.ewmaLambda)}), control limit ${o.ewmaLimit}σ of the EWMA`
+  const method =
+    `method: EWMA, λ ${o.ewmaLambda} (each new value weighs ${pct(o.ewmaLambda)}), control limit ${o.ewmaLimit}σ ` +
+    `of the EWMA`
   return {
     name: 'drift',
     state: drifted ? 'degraded' : 'healthy',
     reason: drifted
-      ? `${what} has stayed ${side} its usual level: the last ${plural(values.length, unit)}${from} average ${fmt(value)}, ${pct(relChange(value, center))} ${side} the baseline's ${fmt(center)} and beyond the ${fmt(limitValue)} that chance alone reaches: a sustained shift; ${method}`
-      : `the recent average of ${what}, ${fmt(value)}, is within the ${fmt(limitValue)} chance alone reaches (${method})`,
+      ? `${what} has stayed ${side} its usual level: the last ${plural(values.length, unit)}${from} average ` +
+        `${fmt(value)}, ${pct(relChange(value, center))} ${side} the baseline's ${fmt(center)} and beyond the ` +
+        `${fmt(limitValue)} that chance alone reaches: a sustained shift; ${method}`
+      : `the recent average of ${what}, ${fmt(value)}, is within the ${fmt(limitValue)} chance alone reaches ` +
+        `(${method})`,
     numbers: { ewma: value, limit: limitValue, center, lambda: o.ewmaLambda },
   }
 }
 
-/** The oldest third of a baseline (in observations or periods), at least `min` of them: the in-control anchor a drift is measured from. */
+/**
+ * The oldest third of a baseline (in observations or periods), at least `min` of them: the in-control
+ * anchor a drift is measured from.
+ */
 function anchorSize(n: number, min: number): number {
   return Math.min(n, Math.max(min, Math.ceil(n / 3)))
 }
@@ -652,18 +796,35 @@ function trendCheck(indicator: IndicatorDefinition, t: TrendInput): HealthCheck 
   const drifted = r.value > o.cusumLimit && worse
   const anchor = `its oldest ${plural(t.anchorCount, `baseline ${t.unit}`)} (${t.statistic} ${fmt(t.anchorCenter)})`
   const rising = r.since >= 0 ? t.values.length - r.since : 0
-  const method = `method: CUSUM (Page), the sum of each value's excess over the anchor beyond a slack of ${formatNumber(o.cusumSlack)}σ, ${formatNumber(r.value)}σ against a limit of ${formatNumber(o.cusumLimit)}σ`
+  const method =
+    `method: CUSUM (Page), the sum of each value's excess over the anchor beyond a slack of ` +
+    `${formatNumber(o.cusumSlack)}σ, ${formatNumber(r.value)}σ against a limit of ${formatNumber(o.cusumLimit)}σ`
+  const tol = pct(o.tolerance)
+  const within = `: the ${t.statistic} over ${t.recentLabel} (${fmt(t.recentCenter)}) is within ${tol} of it`
   return {
     name: 'drift',
     state: drifted ? 'degraded' : 'healthy',
     reason: drifted
-      ? `${indicator.name} has crept ${sign > 0 ? 'up' : 'down'} over the last ${plural(rising, t.unit)}: the ${t.statistic} over ${t.recentLabel} is ${fmt(t.recentCenter)}, ${pct(rel)} ${direction(indicator, diff)} ${anchor}: a gradual drift; ${method}`
-      : `no gradual drift of ${indicator.name} against ${anchor}${r.value > o.cusumLimit ? `: the ${t.statistic} over ${t.recentLabel} (${fmt(t.recentCenter)}) is within ${pct(o.tolerance)} of it` : ''} (${method})`,
-    numbers: { cusum: r.value, cusumLimit: o.cusumLimit, cusumSlack: o.cusumSlack, anchorCount: t.anchorCount, anchorCenter: t.anchorCenter, anchorRelativeChange: finite(rel) },
+      ? `${indicator.name} has crept ${sign > 0 ? 'up' : 'down'} over the last ${plural(rising, t.unit)}: the ` +
+        `${t.statistic} over ${t.recentLabel} is ${fmt(t.recentCenter)}, ${pct(rel)} ${direction(indicator, diff)} ` +
+        `${anchor}: a gradual drift; ${method}`
+      : `no gradual drift of ${indicator.name} against ` +
+        `${anchor}${r.value > o.cusumLimit ? within : ''} (${method})`,
+    numbers: {
+      cusum: r.value,
+      cusumLimit: o.cusumLimit,
+      cusumSlack: o.cusumSlack,
+      anchorCount: t.anchorCount,
+      anchorCenter: t.anchorCenter,
+      anchorRelativeChange: finite(rel),
+    },
   }
 }
 
-/** One `drift` check from the EWMA (a sustained shift in the recent window) and the CUSUM (a gradual drift): degraded when either is. */
+/**
+ * One `drift` check from the EWMA (a sustained shift in the recent window) and the CUSUM (a gradual drift):
+ * degraded when either is.
+ */
 function mergeDrift(shift: HealthCheck, trend: HealthCheck): HealthCheck {
   const fired = [shift, trend].filter((c) => c.state === 'degraded')
   return {
@@ -674,10 +835,20 @@ function mergeDrift(shift: HealthCheck, trend: HealthCheck): HealthCheck {
   }
 }
 
-function judgeRate(indicator: RateIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): KindResult {
+function judgeRate(
+  indicator: RateIndicator,
+  history: readonly Observation[],
+  o: ResolvedJudgeOptions,
+  now: number,
+): KindResult {
   // A sparse rate (a release a week, a failure a quarter) widens its windows to hold its trials.
   // Its baseline reaches back for 30 trials: against 10 trials with one bad, even 3 bad of 3 could be chance.
-  const w = sparseWindows(expandTrials(history), now, { ...o, minBaseline: Math.max(o.minBaseline, minDriftBaseline) }, weekPart(indicator, now))
+  const w = sparseWindows(
+    expandTrials(history),
+    now,
+    { ...o, minBaseline: Math.max(o.minBaseline, minDriftBaseline) },
+    weekPart(indicator, now),
+  )
   const { recentFrom, baselineFrom } = w
   const keep = weekPart(indicator, now)(recentFrom)
   const base = history.filter((x) => x.at >= baselineFrom && x.at < recentFrom && keep(x.at))
@@ -693,8 +864,19 @@ function judgeRate(indicator: RateIndicator, history: readonly Observation[], o:
     const why =
       b.trials < o.minBaseline
         ? tooLittle('for a baseline', b.trials, o.minBaseline, baseLabel, 'trial')
-        : tooLittle(`in ${recentLabel}`, r.trials, o.minRecent, `rate so far ${current === undefined ? 'n/a' : fmt(current)}`, 'trial')
-    return { checks: [unknownCheck('baseline', why, { baselineSamples: b.trials, recentSamples: r.trials })], current, windows, samples }
+        : tooLittle(
+            `in ${recentLabel}`,
+            r.trials,
+            o.minRecent,
+            `rate so far ${current === undefined ? 'n/a' : fmt(current)}`,
+            'trial',
+          )
+    return {
+      checks: [unknownCheck('baseline', why, { baselineSamples: b.trials, recentSamples: r.trials })],
+      current,
+      windows,
+      samples,
+    }
   }
   const p0 = b.hits / b.trials
   const p1 = current as number
@@ -710,12 +892,18 @@ function judgeRate(indicator: RateIndicator, history: readonly Observation[], o:
   const shifted = worse && pValue < pLimit && Math.abs(diff) >= o.tolerance
   const count = (t: { hits: number; trials: number }) => `${formatNumber(t.hits)} of ${formatNumber(t.trials)}`
   const badWord = indicator.better === 'higher' ? 'failures' : 'events'
-  const restsOn = `it rests on ${formatNumber(badOf(b) + badOf(r))} ${badWord} in ${formatNumber(b.trials + r.trials)} trials`
-  const method = `method: beta-binomial p ${formatP(pValue)}${shifted ? ' <' : ', limit'} ${formatP(pLimit)}, the chance of this many ${badWord} at the baseline's rate (prior Beta(½, ½))`
+  const events = formatNumber(badOf(b) + badOf(r))
+  const restsOn = `it rests on ${events} ${badWord} in ${formatNumber(b.trials + r.trials)} trials`
+  const method =
+    `method: beta-binomial p ${formatP(pValue)}${shifted ? ' <' : ', limit'} ${formatP(pLimit)}, the chance of ` +
+    `this many ${badWord} at the baseline's rate (prior Beta(½, ½))`
   const level: HealthCheck = {
     name: 'baseline',
     state: shifted ? 'degraded' : 'healthy',
-    reason: `${indicator.name} over ${recentLabel} is ${fmt(p1)} (${count(r)}), ${diff === 0 ? 'equal to' : direction(indicator, diff)} its usual ${fmt(p0)} (${count(b)} over ${baseLabel}); ${restsOn}; ${method}`,
+    reason:
+      `${indicator.name} over ${recentLabel} is ${fmt(p1)} (${count(r)}), ` +
+      `${diff === 0 ? 'equal to' : direction(indicator, diff)} its usual ${fmt(p0)} (${count(b)} over ` +
+      `${baseLabel}); ${restsOn}; ${method}`,
     numbers: { current: p1, baseline: p0, pValue, pLimit, recentTrials: r.trials, baselineTrials: b.trials },
   }
   return { checks: [level], current: p1, baseline: p0, windows, samples }
@@ -736,7 +924,8 @@ function tally(list: readonly Observation[]): { hits: number; trials: number } {
 /** One instant per trial (a weighted observation repeats its time), for widening windows by trials. */
 function expandTrials(history: readonly Observation[]): number[] {
   const out: number[] = []
-  for (const x of history) for (let k = 0; k < Math.min(1_000, Math.max(1, Math.round(x.weight ?? 1))); k++) out.push(x.at)
+  for (const x of history)
+    for (let k = 0; k < Math.min(1_000, Math.max(1, Math.round(x.weight ?? 1))); k++) out.push(x.at)
   return out
 }
 
@@ -772,13 +961,25 @@ function countRhythm(indicator: CountIndicator, now: number, per: number, recent
  * and is longer than any pause in that history (a yearly holiday is its own
  * precedent). With a weekly rhythm in business time, weekends do not count.
  */
-function pauseCheck(indicator: CountIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): HealthCheck {
+function pauseCheck(
+  indicator: CountIndicator,
+  history: readonly Observation[],
+  o: ResolvedJudgeOptions,
+  now: number,
+): HealthCheck {
   const from = now - o.maxBaselineMs
   const events = history.filter((x) => x.at > from && x.at <= now && x.value > 0).map((x) => x.at)
   const business = indicator.rhythm === 'weekly' && weeklyRhythmMethod() === 'business-time'
   const span = (a: number, b: number) => (business ? businessMs(a, b) : b - a)
   if (events.length < o.minBaseline) {
-    return { name: 'pause', state: 'healthy', reason: `pause not checked: ${plural(events.length, 'event')} in the last ${formatWindow(o.maxBaselineMs)}, ${o.minBaseline} needed`, numbers: { events: events.length } }
+    return {
+      name: 'pause',
+      state: 'healthy',
+      reason:
+        `pause not checked: ${plural(events.length, 'event')} in the last ${formatWindow(o.maxBaselineMs)}, ` +
+        `${o.minBaseline} needed`,
+      numbers: { events: events.length },
+    }
   }
   const last = events[events.length - 1]
   const gap = span(last, now)
@@ -789,13 +990,18 @@ function pauseCheck(indicator: CountIndicator, history: readonly Observation[], 
   const pLimit = normalUpperTail(o.threshold)
   const paused = p < pLimit && gap > longest
   const time = business ? ' of weekday time' : ''
-  const usual = `one every ${formatDurationMs(1 / rate)}${time} over the last ${formatWindow(o.maxBaselineMs)}, the longest pause ${formatDurationMs(longest)}`
-  const method = `method: Poisson chance of a gap this long at that rate, p ${formatP(p)}${paused ? ' <' : ', limit'} ${formatP(pLimit)}`
+  const usual =
+    `one every ${formatDurationMs(1 / rate)}${time} over the last ${formatWindow(o.maxBaselineMs)}, the longest ` +
+    `pause ${formatDurationMs(longest)}`
+  const method =
+    `method: Poisson chance of a gap this long at that rate, p ${formatP(p)}${paused ? ' <' : ', limit'} ` +
+    `${formatP(pLimit)}`
   return {
     name: 'pause',
     state: paused ? 'degraded' : 'healthy',
     reason: paused
-      ? `no ${indicator.unit} since ${sinceText(last)}: ${formatDurationMs(gap)}${time}, longer than ever in that history (usually ${usual}); a stall; ${method}`
+      ? `no ${indicator.unit} since ${sinceText(last)}: ${formatDurationMs(gap)}${time}, longer than ever in that ` +
+        `history (usually ${usual}); a stall; ${method}`
       : `last ${indicator.unit} ${formatDurationMs(gap)}${time} ago (usually ${usual}; ${method})`,
     numbers: { gapMs: gap, longestGapMs: longest, ratePerMs: rate, pValue: p, pLimit },
   }
@@ -805,7 +1011,13 @@ function countPeriodMs(indicator: CountIndicator): number {
   return parseDurationMs(indicator.per ?? '1d', `${indicator.name}.per`)
 }
 
-function judgeCount(indicator: CountIndicator, history: readonly Observation[], o: ResolvedJudgeOptions, now: number, since: number): KindResult {
+function judgeCount(
+  indicator: CountIndicator,
+  history: readonly Observation[],
+  o: ResolvedJudgeOptions,
+  now: number,
+  since: number,
+): KindResult {
   const per = countPeriodMs(indicator)
   const binKeeps = countRhythm(indicator, now, per, Math.max(1, Math.round(o.recentMs / per)))
   // In business time the recent window is the last N weekdays (a Monday looks back to Thursday).
@@ -824,7 +1036,8 @@ function judgeCount(indicator: CountIndicator, history: readonly Observation[], 
   const recent: number[] = []
   const base: number[] = []
   for (let k = recentBins - 1; k >= 0; k--) if (covered(k) && binKeeps.recent(k)) recent.push(sums[k])
-  for (let k = recentBins + baselineBins - 1; k >= recentBins; k--) if (covered(k) && binKeeps.base(k)) base.push(sums[k])
+  for (let k = recentBins + baselineBins - 1; k >= recentBins; k--)
+    if (covered(k) && binKeeps.base(k)) base.push(sums[k])
   const windows = { baselineFrom, recentFrom, to: now }
   const samples = { baseline: base.length, recent: recent.length }
   const period = formatWindow(per)
@@ -835,9 +1048,26 @@ function judgeCount(indicator: CountIndicator, history: readonly Observation[], 
   if (base.length < o.minBaseline || recent.length < o.minRecent) {
     const why =
       base.length < o.minBaseline
-        ? tooLittle('for a baseline', base.length, o.minBaseline, `${baseLabel}, counted since recording began`, `${period} period`)
-        : tooLittle(`in ${recentLabel}`, recent.length, o.minRecent, 'counted since recording began', `${period} period`)
-    return { checks: [unknownCheck('baseline', why, { baselinePeriods: base.length, recentPeriods: recent.length })], current, windows, samples }
+        ? tooLittle(
+            'for a baseline',
+            base.length,
+            o.minBaseline,
+            `${baseLabel}, counted since recording began`,
+            `${period} period`,
+          )
+        : tooLittle(
+            `in ${recentLabel}`,
+            recent.length,
+            o.minRecent,
+            'counted since recording began',
+            `${period} period`,
+          )
+    return {
+      checks: [unknownCheck('baseline', why, { baselinePeriods: base.length, recentPeriods: recent.length })],
+      current,
+      windows,
+      samples,
+    }
   }
   const summary = robust(base)
   const lambda0 = mean(base)
@@ -853,8 +1083,21 @@ function judgeCount(indicator: CountIndicator, history: readonly Observation[], 
   const level: HealthCheck = {
     name: 'baseline',
     state: shifted ? 'degraded' : 'healthy',
-    reason: `${indicator.name} over ${recentLabel} averages ${fmt(x)} (${formatNumber(total)} in ${plural(recent.length, `${period} period`)}), ${diff === 0 ? 'equal to' : `${pct(rel)} ${direction(indicator, diff)}`} its usual ${fmt(lambda0)} (the mean of ${baseLabel}, median ${formatNumber(summary.median)}); method: z ${zText(z)}${shifted ? ' >' : ', limit'} ${formatNumber(o.threshold)}, the recent mean's distance from the baseline's in standard errors (the Poisson √mean or the robust spread, whichever is larger)`,
-    numbers: { current: x, baselineMean: lambda0, baselineMedian: summary.median, mad: summary.mad, z, threshold: o.threshold },
+    reason:
+      `${indicator.name} over ${recentLabel} averages ${fmt(x)} (${formatNumber(total)} in ` +
+      `${plural(recent.length, `${period} period`)}), ` +
+      `${diff === 0 ? 'equal to' : `${pct(rel)} ${direction(indicator, diff)}`} its usual ${fmt(lambda0)} (the ` +
+      `mean of ${baseLabel}, median ${formatNumber(summary.median)}); method: z ` +
+      `${zText(z)}${shifted ? ' >' : ', limit'} ${formatNumber(o.threshold)}, the recent mean's distance from the ` +
+      `baseline's in standard errors (the Poisson √mean or the robust spread, whichever is larger)`,
+    numbers: {
+      current: x,
+      baselineMean: lambda0,
+      baselineMedian: summary.median,
+      mad: summary.mad,
+      z,
+      threshold: o.threshold,
+    },
   }
   const shift = driftCheck(indicator, recent, undefined, lambda0, sigma, o, fmt, indicator.name, `${period} period`)
   const anchorN = anchorSize(base.length, o.minBaseline)
@@ -878,14 +1121,21 @@ function judgeCount(indicator: CountIndicator, history: readonly Observation[], 
   return { checks, current: x, baseline: lambda0, windows, samples }
 }
 
-function judgeObjective(indicator: IndicatorDefinition, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): HealthCheck {
+function judgeObjective(
+  indicator: IndicatorDefinition,
+  history: readonly Observation[],
+  o: ResolvedJudgeOptions,
+  now: number,
+): HealthCheck {
   const objective = indicator.objective!
   if (isSlo(objective)) return judgeSlo(indicator, objective, history, o, now)
   const t = objective as ThresholdObjective
   const fmt = (v: number) => formatValue(indicator, v)
   const max = t.max === undefined ? undefined : objectiveValue(indicator, t.max, 'objective.max')
   const min = t.min === undefined ? undefined : objectiveValue(indicator, t.min, 'objective.min')
-  const bound = [max !== undefined ? `at most ${fmt(max)}` : '', min !== undefined ? `at least ${fmt(min)}` : ''].filter(Boolean).join(' and ')
+  const bound = [max !== undefined ? `at most ${fmt(max)}` : '', min !== undefined ? `at least ${fmt(min)}` : '']
+    .filter(Boolean)
+    .join(' and ')
   let value: number
   let label: string
   let have: number
@@ -920,7 +1170,12 @@ function judgeObjective(indicator: IndicatorDefinition, history: readonly Observ
       label = `${stat} ${indicator.name} over the last ${formatWindow(o.recentMs)}`
     }
     if (have < o.minRecent) {
-      return unknownCheck('objective', `objective ${bound}: ${tooLittle(`in the last ${formatWindow(o.recentMs)}`, have, o.minRecent, 'too few to compare', unit)}`, { recentSamples: have })
+      return unknownCheck(
+        'objective',
+        `objective ${bound}: ` +
+          `${tooLittle(`in the last ${formatWindow(o.recentMs)}`, have, o.minRecent, 'too few to compare', unit)}`,
+        { recentSamples: have },
+      )
     }
   }
   const over = max !== undefined && value > max
@@ -936,8 +1191,15 @@ function judgeObjective(indicator: IndicatorDefinition, history: readonly Observ
   }
 }
 
-function judgeSlo(indicator: IndicatorDefinition, slo: SloObjective, history: readonly Observation[], o: ResolvedJudgeOptions, now: number): HealthCheck {
-  const threshold = slo.threshold === undefined ? undefined : objectiveValue(indicator, slo.threshold, 'objective.threshold')
+function judgeSlo(
+  indicator: IndicatorDefinition,
+  slo: SloObjective,
+  history: readonly Observation[],
+  o: ResolvedJudgeOptions,
+  now: number,
+): HealthCheck {
+  const threshold =
+    slo.threshold === undefined ? undefined : objectiveValue(indicator, slo.threshold, 'objective.threshold')
   const goodOf = (x: Observation): { good: number; total: number } => {
     const w = x.weight ?? 1
     if (indicator.kind === 'duration') {
@@ -976,10 +1238,12 @@ function judgeSlo(indicator: IndicatorDefinition, slo: SloObjective, history: re
     maxBurnRate: maxBurn,
     burnRateLowerBound: finite(long.sure),
   }
+  const burnFew = 'too few to measure a burn rate'
   if (long.total < o.minRecent) {
     return unknownCheck(
       'slo',
-      `SLO ${formatPercent(slo.slo)}: ${tooLittle(`in the last ${formatWindow(o.recentMs)}`, long.total, o.minRecent, 'too few to measure a burn rate', 'event')}`,
+      `SLO ${formatPercent(slo.slo)}: ` +
+        `${tooLittle(`in the last ${formatWindow(o.recentMs)}`, long.total, o.minRecent, burnFew, 'event')}`,
       numbers,
     )
   }
@@ -987,20 +1251,40 @@ function judgeSlo(indicator: IndicatorDefinition, slo: SloObjective, history: re
   const shortConfirms = short.total < o.minRecent || short.burn > maxBurn
   const burning = long.sure > maxBurn && shortConfirms
   const periodMissed = period.total >= o.minBaseline && period.sure > 1
-  const head = `${formatPercent(long.good / long.total)} ${goodWord} over the last ${formatWindow(o.recentMs)} (${formatNumber(long.good)} of ${formatNumber(long.total)}); the SLO of ${formatPercent(slo.slo)} leaves a ${budget} error budget`
-  const periodText = `over ${formatWindow(sloWindowMs)}: ${formatPercent(period.good / period.total)} ${goodWord}, ${pct(period.burn)} of the budget spent`
+  const head =
+    `${formatPercent(long.good / long.total)} ${goodWord} over the last ${formatWindow(o.recentMs)} ` +
+    `(${formatNumber(long.good)} of ${formatNumber(long.total)}); the SLO of ${formatPercent(slo.slo)} leaves a ` +
+    `${budget} error budget`
+  const periodText =
+    `over ${formatWindow(sloWindowMs)}: ${formatPercent(period.good / period.total)} ${goodWord}, ` +
+    `${pct(period.burn)} of the budget spent`
+  const shortText = `, ${formatNumber(short.burn)}× over the last ${formatWindow(o.recentMs / 12)}`
   let reason: string
   if (burning) {
-    reason = `${indicator.name}: ${head}, burning at ${formatNumber(long.burn)}×, at least ${formatNumber(long.sure)}× with 95 % confidence (limit ${formatNumber(maxBurn)}×${short.total >= o.minRecent ? `, ${formatNumber(short.burn)}× over the last ${formatWindow(o.recentMs / 12)}` : ''}); ${periodText}`
+    reason =
+      `${indicator.name}: ${head}, burning at ${formatNumber(long.burn)}×, at least ${formatNumber(long.sure)}× ` +
+      `with 95 % confidence (limit ` +
+      `${formatNumber(maxBurn)}×${short.total >= o.minRecent ? shortText : ''}); ${periodText}`
   } else if (periodMissed) {
-    reason = `${indicator.name}: SLO of ${formatPercent(slo.slo)} missed ${periodText}; recent burn ${formatNumber(long.burn)}×`
+    reason =
+      `${indicator.name}: SLO of ${formatPercent(slo.slo)} missed ${periodText}; recent burn ` +
+      `${formatNumber(long.burn)}×`
   } else {
     const unsure =
       long.burn > maxBurn && long.sure <= maxBurn
-        ? ` (${formatNumber(long.total - long.good)} bad of ${formatNumber(long.total)} is too few to tell from the budget: with 95 % confidence the burn is only known to be at least ${formatNumber(long.sure)}×; method: Wilson lower bound)`
+        ? ` (${formatNumber(long.total - long.good)} bad of ${formatNumber(long.total)} is too few to tell from ` +
+          `the budget: with 95 % confidence the burn is only known to be at least ${formatNumber(long.sure)}×; ` +
+          `method: Wilson lower bound)`
         : ''
-    const recovering = unsure ? unsure : long.burn > maxBurn ? ` (${formatNumber(long.burn)}× over ${formatWindow(o.recentMs)} but ${formatNumber(short.burn)}× over the last ${formatWindow(o.recentMs / 12)}: recovering)` : ''
-    reason = `${indicator.name}: ${head}, burning at ${formatNumber(long.burn)}× (limit ${formatNumber(maxBurn)}×)${recovering}; ${periodText}`
+    const recovering = unsure
+      ? unsure
+      : long.burn > maxBurn
+        ? ` (${formatNumber(long.burn)}× over ${formatWindow(o.recentMs)} but ${formatNumber(short.burn)}× over ` +
+          `the last ${formatWindow(o.recentMs / 12)}: recovering)`
+        : ''
+    reason =
+      `${indicator.name}: ${head}, burning at ${formatNumber(long.burn)}× (limit ` +
+      `${formatNumber(maxBurn)}×)${recovering}; ${periodText}`
   }
   return { name: 'slo', state: burning || periodMissed ? 'degraded' : 'healthy', reason, numbers }
 }

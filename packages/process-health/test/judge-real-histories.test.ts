@@ -25,7 +25,7 @@ const now = Date.parse('2025-03-10T12:00:00Z') // a Monday
 const day = 86_400_000
 const hour = 3_600_000
 
-/** A busy delivery: a deployment every weekday at 10:00 and 15:00 for 60 days, each with 4 commits' lead times; every 40th failed. */
+/** A busy delivery: deployments every weekday at 10:00 and 15:00 for 60 days, 4 lead times each; every 40th failed. */
 function delivery(): Observation[] {
   const rand = mulberry32(5)
   const out: Observation[] = []
@@ -46,13 +46,21 @@ function delivery(): Observation[] {
 }
 
 test('a rare indicator is not yet judged, on its own line, while the others decide the process', () => {
-  const incidents: Observation[] = [20, 45].map((d) => ({ process: 'dora', indicator: 'time_to_restore', value: 3, at: now - d * day }))
+  const incidents: Observation[] = [20, 45].map((d) => ({
+    process: 'dora',
+    indicator: 'time_to_restore',
+    value: 3,
+    at: now - d * day,
+  }))
   const p = judgeProcess(doraProcess(), [...delivery(), ...incidents], { now })
   const ttr = p.indicators.find((i) => i.indicator === 'time_to_restore')!
   assert.is(ttr.state, 'unknown')
   assert.is(ttr.unknownCause, 'too-little-data')
   assert.is(p.state, 'healthy', p.reason)
-  assert.match(p.reason, /^3 of 4 indicators healthy \(deployments, lead_time, change_failure_rate\); not yet judged: time_to_restore \(/)
+  assert.match(
+    p.reason,
+    /^3 of 4 indicators healthy \(deployments, lead_time, change_failure_rate\); not yet judged: time_to_restore \(/,
+  )
   // The sentence says how many incidents it rests on.
   assert.match(ttr.reason, /only 2 observations for a baseline/)
 })
@@ -71,7 +79,7 @@ test('a process is unknown only when nothing could be judged', () => {
   assert.match(p.reason, /^no indicator could be judged yet; not yet judged: lead_time/)
 })
 
-test('rare events: a spike of failed deployments is judged on its counts, and the sentence says how many it rests on', () => {
+test('rare events: a spike of failed deployments is judged on its counts; the sentence says how many it rests on', () => {
   const history = delivery()
   // The last three deployments failed.
   const cfr = history.filter((o) => o.indicator === 'change_failure_rate')
@@ -90,7 +98,13 @@ test('rare events: a spike of failed deployments is judged on its counts, and th
 test('a sparse rate widens its windows to hold its trials, and says so', () => {
   // A release a week for half a year, none failed, then one failed: not a shift on one event.
   const weekly: Observation[] = []
-  for (let w = 26; w >= 0; w--) weekly.push({ process: 'dora', indicator: 'change_failure_rate', value: w === 0 ? 1 : 0, at: now - w * 7 * day - hour })
+  for (let w = 26; w >= 0; w--)
+    weekly.push({
+      process: 'dora',
+      indicator: 'change_failure_rate',
+      value: w === 0 ? 1 : 0,
+      at: now - w * 7 * day - hour,
+    })
   const dora = doraProcess()
   const i = judgeIndicator(dora, dora.indicators[2], weekly, { now })
   assert.is(i.state, 'healthy', i.reason)
@@ -108,7 +122,10 @@ test('one hung run at the end of a stable history is an outlier finding with its
     assert.is(i.state, 'healthy', `seed ${seed}: ${i.reason}`)
     const outlier = i.checks.find((c) => c.name === 'outlier')
     assert.ok(outlier, `seed ${seed}: no outlier finding in ${i.reason}`)
-    assert.match(outlier!.reason, /^one outlier: cycle_time was \d+m \d+s at 2025-03-10 12:00 UTC \(3\.\d+× the usual \d+m \d+s\); without it nothing has shifted/)
+    assert.match(
+      outlier!.reason,
+      /^one outlier: cycle_time was \d+m \d+s at 2025-03-10 12:00 UTC \(3\.\d+× the usual \d+m \d+s\); without it nothing has shifted/,
+    )
     assert.ok(i.reason.startsWith(outlier!.reason), 'the finding comes first')
   }
 })
@@ -116,7 +133,8 @@ test('one hung run at the end of a stable history is an outlier finding with its
 test('a sustained shift still needs only its run of evidence: three hung runs in a row are a shift', () => {
   const ci = ciProcess()
   const history = ciHistory({ now: now - 10_000, seed: 3 }).filter((o) => o.indicator === 'cycle_time')
-  for (let k = 0; k < 3; k++) history.push({ process: 'ci', indicator: 'cycle_time', value: 34 * 60, at: now - k * 1000 })
+  for (let k = 0; k < 3; k++)
+    history.push({ process: 'ci', indicator: 'cycle_time', value: 34 * 60, at: now - k * 1000 })
   const i = judgeIndicator(ci, ci.indicators[0], history, { now })
   assert.is(i.state, 'degraded', i.reason)
   assert.not.ok(i.checks.some((c) => c.name === 'outlier'))
@@ -154,17 +172,34 @@ test("weekly rhythm: Monday's deployment of Friday's work is not a shift of lead
   assert.is(monday.state, 'healthy', monday.reason)
   assert.match(monday.reason, /weekends left out/)
   // The same history without the rhythm reads the weekend as a shift.
-  const calendar = defineProcess({ name: 'dora', owner: 'x', indicators: [{ ...lead, rhythm: undefined }], judge: { minRecent: 1, recent: '1d' } })
+  const calendar = defineProcess({
+    name: 'dora',
+    owner: 'x',
+    indicators: [{ ...lead, rhythm: undefined }],
+    judge: { minRecent: 1, recent: '1d' },
+  })
   assert.is(judgeIndicator(calendar, calendar.indicators[0], history, { now }).state, 'degraded')
 })
 
 test('a 95% SLO is not degraded on 1 failure in 19 runs, and is on 4 in 19', () => {
-  const gate = defineProcess({ name: 'gate', owner: 'qa', indicators: [{ name: 'pass', kind: 'rate', better: 'higher', objective: { slo: 0.95 } }] })
+  const gate = defineProcess({
+    name: 'gate',
+    owner: 'qa',
+    indicators: [{ name: 'pass', kind: 'rate', better: 'higher', objective: { slo: 0.95 } }],
+  })
   const runs = (fails: number): Observation[] =>
-    Array.from({ length: 19 }, (_, k) => ({ process: 'gate', indicator: 'pass', value: k < fails ? 0 : 1, at: now - (k + 1) * 3 * hour }))
+    Array.from({ length: 19 }, (_, k) => ({
+      process: 'gate',
+      indicator: 'pass',
+      value: k < fails ? 0 : 1,
+      at: now - (k + 1) * 3 * hour,
+    }))
   const one = judgeIndicator(gate, gate.indicators[0], runs(1), { now }).checks.find((c) => c.name === 'slo')!
   assert.is(one.state, 'healthy', one.reason)
-  assert.match(one.reason, /1 bad of 19 is too few to tell from the budget: with 95 % confidence the burn is only known to be at least [\d.]+×; method: Wilson lower bound/)
+  assert.match(
+    one.reason,
+    /1 bad of 19 is too few to tell from the budget: with 95 % confidence the burn is only known to be at least [\d.]+×; method: Wilson lower bound/,
+  )
   const four = judgeIndicator(gate, gate.indicators[0], runs(4), { now }).checks.find((c) => c.name === 'slo')!
   assert.is(four.state, 'degraded', four.reason)
 })
@@ -172,7 +207,11 @@ test('a 95% SLO is not degraded on 1 failure in 19 runs, and is on 4 in 19', () 
 test('an observation from the future (beyond 5 minutes of clock skew) is refused with a clear error', () => {
   const clock = fixedClock(now)
   const ci = ciProcess()
-  const ok = createObservation(ci, { process: 'ci', indicator: 'cycle_time', value: '9m', at: new Date(now + 4 * 60_000) }, clock)
+  const ok = createObservation(
+    ci,
+    { process: 'ci', indicator: 'cycle_time', value: '9m', at: new Date(now + 4 * 60_000) },
+    clock,
+  )
   assert.is(ok.at, now + 4 * 60_000)
   try {
     createObservation(ci, { process: 'ci', indicator: 'cycle_time', value: '9m', at: '2030-01-01T00:00:00Z' }, clock)
@@ -181,7 +220,10 @@ test('an observation from the future (beyond 5 minutes of clock skew) is refused
     assert.ok(isProcessHealthError(error), String(error))
     assert.is(error.code, 'STEADY_HEALTH_AT_IN_FUTURE')
     assert.is(error.exitCode, 2)
-    assert.match(error.message, /^at: 2030-01-01T00:00:00\.000Z is .* in the future \(now is 2025-03-10T12:00:00\.000Z\)/)
+    assert.match(
+      error.message,
+      /^at: 2030-01-01T00:00:00\.000Z is .* in the future \(now is 2025-03-10T12:00:00\.000Z\)/,
+    )
     assert.match(error.hint ?? '', /record the time it happened/)
   }
 })

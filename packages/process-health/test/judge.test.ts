@@ -62,7 +62,10 @@ test('a sustained 30 % shift, within the spread of single runs, is caught by the
   assert.is(level.state, 'healthy', level.reason)
   // ...but 36 runs in a row above the baseline are.
   assert.is(drift.state, 'degraded')
-  assert.match(drift.reason, /^cycle_time has stayed above its usual level: the last 36 observations \(since [\d-]+ [\d:]+ UTC\) average \d+m \d+s, \d+% above the baseline's \d+m \d+s and beyond the \d+m \d+s that chance alone reaches: a sustained shift; method: EWMA, λ 0.2 \(each new value weighs 20%\), control limit 3σ of the EWMA(; cycle_time has crept up .*: a gradual drift; .*)?$/)
+  assert.match(
+    drift.reason,
+    /^cycle_time has stayed above its usual level: the last 36 observations \(since [\d-]+ [\d:]+ UTC\) average \d+m \d+s, \d+% above the baseline's \d+m \d+s and beyond the \d+m \d+s that chance alone reaches: a sustained shift; method: EWMA, λ 0.2 \(each new value weighs 20%\), control limit 3σ of the EWMA(; cycle_time has crept up .*: a gradual drift; .*)?$/,
+  )
   assert.is(i.reason, drift.reason)
 })
 
@@ -90,12 +93,23 @@ test('a slow drift (+30 % over 35 days, the baseline drifting along) is caught b
     assert.is(drift.state, 'degraded')
     assert.ok(drift.numbers.cusum > 8, `seed ${seed}: CUSUM ${drift.numbers.cusum}`)
     assert.is(drift.numbers.anchorCount, 112, 'the oldest third of 336 baseline runs')
-    assert.match(drift.reason, /cycle_time has crept up over the last \d+ observations: the median over the last 3d is \d+m \d+s, \d+% above its oldest 112 baseline observations \(median \d+m \d+s\): a gradual drift; method: CUSUM \(Page\), the sum of each value's excess over the anchor beyond a slack of 0.5σ, [\d.]+σ against a limit of 8σ/)
+    assert.match(
+      drift.reason,
+      /cycle_time has crept up over the last \d+ observations: the median over the last 3d is \d+m \d+s, \d+% above its oldest 112 baseline observations \(median \d+m \d+s\): a gradual drift; method: CUSUM \(Page\), the sum of each value's excess over the anchor beyond a slack of 0.5σ, [\d.]+σ against a limit of 8σ/,
+    )
   }
   // A steeper ramp, and one where higher is better, read the same way.
   assert.is(judgeIndicator(ci, ci.indicators[0], ramp(5, 1.5), { now }).state, 'degraded')
-  const faster = defineProcess({ name: 'ci', owner: 'x', indicators: [{ name: 'cycle_time', kind: 'duration', unit: 's', better: 'higher' }] })
-  assert.is(judgeIndicator(faster, faster.indicators[0], ramp(5, 1.3), { now }).state, 'healthy', 'slower is better here')
+  const faster = defineProcess({
+    name: 'ci',
+    owner: 'x',
+    indicators: [{ name: 'cycle_time', kind: 'duration', unit: 's', better: 'higher' }],
+  })
+  assert.is(
+    judgeIndicator(faster, faster.indicators[0], ramp(5, 1.3), { now }).state,
+    'healthy',
+    'slower is better here',
+  )
   assert.is(judgeIndicator(faster, faster.indicators[0], ramp(5, 0.7), { now }).state, 'degraded')
 })
 
@@ -104,7 +118,12 @@ test('steady histories stay healthy under the drift checks (40 seeds, cycle and 
   for (let seed = 1; seed <= 40; seed++) {
     const history = ciHistory({ now, seed })
     for (const indicator of ci.indicators.filter((x) => x.kind === 'duration')) {
-      const i = judgeIndicator(ci, indicator, history.filter((o) => o.indicator === indicator.name), { now })
+      const i = judgeIndicator(
+        ci,
+        indicator,
+        history.filter((o) => o.indicator === indicator.name),
+        { now },
+      )
       const drift = i.checks.find((c) => c.name === 'drift')!
       if (drift.state !== 'healthy') flagged.push(`seed ${seed} ${indicator.name}: ${drift.reason}`)
       assert.ok(drift.numbers.cusum >= 0 && drift.numbers.cusumLimit === 8)
@@ -119,14 +138,22 @@ test('counts drift too: deployments falling from 8 to 2 a day over five weeks, n
   const obs: Observation[] = []
   for (let d = 35; d >= 1; d--) {
     const perDay = Math.round(8 - (6 * (35 - d)) / 34)
-    for (let k = 0; k < perDay; k++) obs.push({ process: 'dora', indicator: 'deployments', value: 1, at: now - d * day + (k + 1) * 3_600_000 })
+    for (let k = 0; k < perDay; k++)
+      obs.push({ process: 'dora', indicator: 'deployments', value: 1, at: now - d * day + (k + 1) * 3_600_000 })
   }
   const deployments = judgeProcess(dora, obs, { now }).indicators.find((i) => i.indicator === 'deployments')!
   const drift = deployments.checks.find((c) => c.name === 'drift')!
-  assert.is(deployments.checks.find((c) => c.name === 'baseline')!.state, 'healthy', 'the recent mean is within the spread of the drifted baseline')
+  assert.is(
+    deployments.checks.find((c) => c.name === 'baseline')!.state,
+    'healthy',
+    'the recent mean is within the spread of the drifted baseline',
+  )
   assert.is(drift.state, 'degraded', deployments.reason)
   assert.is(deployments.state, 'degraded')
-  assert.match(drift.reason, /^deployments has crept down over the last \d+ 1d periods: the mean over the last 3d is [\d.]+ deployments\/day, \d+% below its oldest \d+ baseline 1d periods \(mean [\d.]+ deployments\/day\): a gradual drift; method: CUSUM \(Page\), .*, [\d.]+σ against a limit of 8σ$/)
+  assert.match(
+    drift.reason,
+    /^deployments has crept down over the last \d+ 1d periods: the mean over the last 3d is [\d.]+ deployments\/day, \d+% below its oldest \d+ baseline 1d periods \(mean [\d.]+ deployments\/day\): a gradual drift; method: CUSUM \(Page\), .*, [\d.]+σ against a limit of 8σ$/,
+  )
 })
 
 test('too little history is unknown, never a guess; indicators never recorded do not make the process unknown', () => {
@@ -135,14 +162,20 @@ test('too little history is unknown, never a guess; indicators never recorded do
   const cycle = byName(p, 'cycle_time')
   assert.is(cycle.state, 'unknown')
   assert.is(cycle.unknownCause, 'too-little-data')
-  assert.match(cycle.reason, /only \d+ observations for a baseline \(the 182d before, widened from 3d and 28d for too few events\); need 10 to judge/)
+  assert.match(
+    cycle.reason,
+    /only \d+ observations for a baseline \(the 182d before, widened from 3d and 28d for too few events\); need 10 to judge/,
+  )
   assert.is(byName(p, 'queue_time').unknownCause, 'no-data')
   assert.is(p.state, 'unknown')
 
   const onlyCycle = ciHistory({ now }).filter((o) => o.indicator === 'cycle_time')
   const q = judgeProcess(ci, onlyCycle, { now })
   assert.is(q.state, 'healthy', q.reason)
-  assert.match(q.reason, /1 of 4 indicators healthy \(cycle_time\); not judged, nothing recorded recently: queue_time \(none in the last \d+d\); success_rate \(none in the last \d+d\); flaky_rate \(none in the last \d+d\)/)
+  assert.match(
+    q.reason,
+    /1 of 4 indicators healthy \(cycle_time\); not judged, nothing recorded recently: queue_time \(none in the last \d+d\); success_rate \(none in the last \d+d\); flaky_rate \(none in the last \d+d\)/,
+  )
 
   const none = judgeProcess(ci, [], { now })
   assert.is(none.state, 'unknown')
@@ -165,12 +198,20 @@ test('a success-rate drop is degraded by its binomial tail; a flaky blip is not'
     const recent = at > now - 3 * day
     obs.push({ process: 'ci', indicator: 'success_rate', value: rand() < (recent ? 0.7 : 0.96) ? 1 : 0, at })
     // One flaky run at the very end is within what a 3 % flaky rate produces.
-    obs.push({ process: 'ci', indicator: 'flaky_rate', value: k === 31 * 12 - 1 || (!recent && rand() < 0.03) ? 1 : 0, at })
+    obs.push({
+      process: 'ci',
+      indicator: 'flaky_rate',
+      value: k === 31 * 12 - 1 || (!recent && rand() < 0.03) ? 1 : 0,
+      at,
+    })
   }
   const p = judgeProcess(ci, obs, { now })
   const success = byName(p, 'success_rate')
   assert.is(success.state, 'degraded', success.reason)
-  assert.match(success.reason, /success_rate over the last 3d is \d+(\.\d)?% \(\d+ of 36\), below its usual \d+(\.\d)?% \(\d+ of 336 over the 28d before\); it rests on \d+ failures in 372 trials; method: beta-binomial p .* < 0.0013/)
+  assert.match(
+    success.reason,
+    /success_rate over the last 3d is \d+(\.\d)?% \(\d+ of 36\), below its usual \d+(\.\d)?% \(\d+ of 336 over the 28d before\); it rests on \d+ failures in 372 trials; method: beta-binomial p .* < 0.0013/,
+  )
   assert.is(byName(p, 'flaky_rate').state, 'healthy', byName(p, 'flaky_rate').reason)
 })
 
@@ -178,11 +219,13 @@ test('an SLO is judged by its burn rate over the recent window, confirmed by the
   const gate = defineProcess({
     name: 'gate',
     owner: 'qa',
-    indicators: [{ name: 'pass_rate', kind: 'rate', better: 'higher', objective: { slo: 0.95 }, judge: { minBaseline: 1000 } }],
+    indicators: [
+      { name: 'pass_rate', kind: 'rate', better: 'higher', objective: { slo: 0.95 }, judge: { minBaseline: 1000 } },
+    ],
   })
   const obs = (failEvery: number, recentFailEvery: number): Observation[] =>
     Array.from({ length: 200 }, (_, k) => {
-      const at = now - 10 * day + k * (10 * day / 200) + 1
+      const at = now - 10 * day + k * ((10 * day) / 200) + 1
       const every = at > now - 3 * day ? recentFailEvery : failEvery
       return { process: 'gate', indicator: 'pass_rate', value: k % every === 0 ? 0 : 1, at }
     })
@@ -190,7 +233,10 @@ test('an SLO is judged by its burn rate over the recent window, confirmed by the
   const slo = burning.indicators[0].checks.find((c) => c.name === 'slo')!
   assert.is(slo.state, 'degraded', slo.reason)
   assert.ok(slo.numbers.burnRate > 6 && slo.numbers.burnRate < 7, String(slo.numbers.burnRate))
-  assert.match(slo.reason, /the SLO of 95% leaves a 5% error budget, burning at 6\.\d+×, at least [\d.]+× with 95 % confidence \(limit 1×/)
+  assert.match(
+    slo.reason,
+    /the SLO of 95% leaves a 5% error budget, burning at 6\.\d+×, at least [\d.]+× with 95 % confidence \(limit 1×/,
+  )
   // The baseline needs more data than there is: the SLO alone makes it degraded, never healthy.
   assert.is(burning.state, 'degraded')
 
@@ -204,22 +250,35 @@ test('a duration SLO counts the events within its threshold and burns on those o
   const p = defineProcess({
     name: 'ci',
     owner: 'platform',
-    indicators: [{ name: 'cycle_time', kind: 'duration', unit: 's', better: 'lower', objective: { slo: 0.9, threshold: '15m' } }],
+    indicators: [
+      { name: 'cycle_time', kind: 'duration', unit: 's', better: 'lower', objective: { slo: 0.9, threshold: '15m' } },
+    ],
   })
   // 12 runs a day for 10 days at 10 min; in the last 3 days every third run takes 20 min.
   const obs = (slowEvery: number): Observation[] =>
     Array.from({ length: 120 }, (_, k) => {
       const at = now - 10 * day + (k * day) / 12 + 1000
-      return { process: 'ci', indicator: 'cycle_time', value: at >= now - 3 * day && k % slowEvery === 0 ? 1200 : 600, at }
+      return {
+        process: 'ci',
+        indicator: 'cycle_time',
+        value: at >= now - 3 * day && k % slowEvery === 0 ? 1200 : 600,
+        at,
+      }
     })
   const slo = judgeProcess(p, obs(3), { now }).indicators[0].checks.find((c) => c.name === 'slo')!
   assert.is(slo.state, 'degraded', slo.reason)
   // 12 of 36 over 15 min: error rate 1/3 against a 10 % budget.
   assert.ok(Math.abs(slo.numbers.burnRate - 10 / 3) < 1e-9, String(slo.numbers.burnRate))
-  assert.match(slo.reason, /^cycle_time: 66\.7% within 15m over the last 3d \(24 of 36\); the SLO of 90% leaves a 10% error budget, burning at 3\.33×, at least [\d.]+× with 95 % confidence \(limit 1×, [\d.]+× over the last 6h\); over 28d: /)
+  assert.match(
+    slo.reason,
+    /^cycle_time: 66\.7% within 15m over the last 3d \(24 of 36\); the SLO of 90% leaves a 10% error budget, burning at 3\.33×, at least [\d.]+× with 95 % confidence \(limit 1×, [\d.]+× over the last 6h\); over 28d: /,
+  )
   const fine = judgeProcess(p, obs(1000), { now }).indicators[0].checks.find((c) => c.name === 'slo')!
   assert.is(fine.state, 'healthy', fine.reason)
-  assert.match(fine.reason, /100% within 15m over the last 3d \(36 of 36\).*burning at 0× \(limit 1×\); over 28d: 100% within 15m, 0% of the budget spent$/)
+  assert.match(
+    fine.reason,
+    /100% within 15m over the last 3d \(36 of 36\).*burning at 0× \(limit 1×\); over 28d: 100% within 15m, 0% of the budget spent$/,
+  )
 })
 
 test('an SLO whose budget over its period is spent is degraded even when the recent window burns nothing', () => {
@@ -237,16 +296,33 @@ test('an SLO whose budget over its period is spent is degraded even when the rec
   assert.is(slo.state, 'degraded', slo.reason)
   assert.is(slo.numbers.burnRate, 0)
   const failed = obs.filter((o) => o.value === 0).length
-  assert.ok(Math.abs(slo.numbers.periodBurnRate - failed / obs.length / 0.05) < 1e-9, String(slo.numbers.periodBurnRate))
+  assert.ok(
+    Math.abs(slo.numbers.periodBurnRate - failed / obs.length / 0.05) < 1e-9,
+    String(slo.numbers.periodBurnRate),
+  )
   assert.ok(slo.numbers.periodBurnRate > 1)
-  assert.match(slo.reason, /^pass_rate: SLO of 95% missed over 28d: 9\d\.\d% good, 1\d\d% of the budget spent; recent burn 0×$/)
+  assert.match(
+    slo.reason,
+    /^pass_rate: SLO of 95% missed over 28d: 9\d\.\d% good, 1\d\d% of the budget spent; recent burn 0×$/,
+  )
 })
 
 test('DORA deployment frequency: weekly, monthly and yearly buckets', () => {
-  const at = (weeksAgo: number) => ({ process: 'dora', indicator: 'deployments', value: 1, at: now - weeksAgo * 7 * day })
-  const weekly = deploymentFrequencyTier([12.5, 11.5, 10.5, 9.5, 8.5, 7.5, 6.5, 5.5, 4.5, 3.5, 2.5, 1.5, 0.5].map(at), now)!
+  const at = (weeksAgo: number) => ({
+    process: 'dora',
+    indicator: 'deployments',
+    value: 1,
+    at: now - weeksAgo * 7 * day,
+  })
+  const weekly = deploymentFrequencyTier(
+    [12.5, 11.5, 10.5, 9.5, 8.5, 7.5, 6.5, 5.5, 4.5, 3.5, 2.5, 1.5, 0.5].map(at),
+    now,
+  )!
   assert.equal([weekly.tier, weekly.bucket], ['high', 'weekly'])
-  assert.match(weekly.reason, /^weekly: 13 deployments in 13 weeks; median 1 deployment days per week; most weeks have a deployment$/)
+  assert.match(
+    weekly.reason,
+    /^weekly: 13 deployments in 13 weeks; median 1 deployment days per week; most weeks have a deployment$/,
+  )
   const monthly = deploymentFrequencyTier([12.5, 8.5, 4.5, 0.5].map(at), now)!
   assert.equal([monthly.tier, monthly.bucket], ['medium', 'monthly'])
   const yearly = deploymentFrequencyTier([12.5, 0.5].map(at), now)!
@@ -265,10 +341,16 @@ test('DORA lead time and time to restore: every bucket, lead times ≤ 0 exclude
     return judgeProcess(dora, obs, { now }).indicators.find((i) => i.indicator === indicator)!.tier
   }
   assert.equal(tierOf('time_to_restore', [0.5, 1, 3])?.bucket, 'one day')
-  assert.match(tierOf('time_to_restore', [0.5, 1, 3])!.reason, /^one day: median time to restore 1h over 3 in 13 weeks \(< 24h\)$/)
+  assert.match(
+    tierOf('time_to_restore', [0.5, 1, 3])!.reason,
+    /^one day: median time to restore 1h over 3 in 13 weeks \(< 24h\)$/,
+  )
   assert.equal(tierOf('time_to_restore', [30, 50, 70])?.bucket, 'one week')
   assert.equal(tierOf('time_to_restore', [200, 300, 400])?.bucket, 'one month')
-  assert.equal([tierOf('lead_time', [800, 1000, 2000])?.tier, tierOf('lead_time', [800, 1000, 2000])?.bucket], ['low', 'six months'])
+  assert.equal(
+    [tierOf('lead_time', [800, 1000, 2000])?.tier, tierOf('lead_time', [800, 1000, 2000])?.bucket],
+    ['low', 'six months'],
+  )
   assert.equal(tierOf('lead_time', [5000, 6000, 7000])?.bucket, 'one year')
   // Automated pushes give lead times ≤ 0; Four Keys leaves them out of the median.
   const lead = tierOf('lead_time', [-5, 0, 0, 0, 30, 40])!
@@ -281,7 +363,9 @@ test('a threshold objective on a duration percentile', () => {
   const p = defineProcess({
     name: 'ci',
     owner: 'platform',
-    indicators: [{ name: 'cycle_time', kind: 'duration', unit: 's', better: 'lower', objective: { stat: 'p90', max: '10m' } }],
+    indicators: [
+      { name: 'cycle_time', kind: 'duration', unit: 's', better: 'lower', objective: { stat: 'p90', max: '10m' } },
+    ],
   })
   const history = ciHistory({ now, seed: 2 }).filter((o) => o.indicator === 'cycle_time')
   const i = judgeProcess(p, history, { now }).indicators[0]
@@ -295,12 +379,16 @@ test('counts: deployments per day drop, days without deployments count as zero',
   const obs: Observation[] = []
   for (let d = 35; d >= 0; d--) {
     const perDay = d < 3 ? (d === 1 ? 1 : 0) : 4
-    for (let k = 0; k < perDay; k++) obs.push({ process: 'dora', indicator: 'deployments', value: 1, at: now - d * day - (k + 1) * 3_600_000 })
+    for (let k = 0; k < perDay; k++)
+      obs.push({ process: 'dora', indicator: 'deployments', value: 1, at: now - d * day - (k + 1) * 3_600_000 })
   }
   const p = judgeProcess(dora, obs, { now })
   const deployments = p.indicators.find((i) => i.indicator === 'deployments')!
   assert.is(deployments.state, 'degraded', deployments.reason)
-  assert.match(deployments.reason, /deployments over the last 3d averages 0.333 deployments\/day \(1 in 3 1d periods\), 92% below its usual 4 deployments\/day \(the mean of the 28d before the last 3d, median 4\); method: z /)
+  assert.match(
+    deployments.reason,
+    /deployments over the last 3d averages 0.333 deployments\/day \(1 in 3 1d periods\), 92% below its usual 4 deployments\/day \(the mean of the 28d before the last 3d, median 4\); method: z /,
+  )
   assert.equal(deployments.tier?.bucket, 'daily')
   assert.is(deployments.tier?.tier, 'elite')
 })
@@ -308,7 +396,8 @@ test('counts: deployments per day drop, days without deployments count as zero',
 test('counts only start when recording started', () => {
   const dora = calendarDora()
   const obs: Observation[] = []
-  for (let d = 5; d >= 0; d--) obs.push({ process: 'dora', indicator: 'deployments', value: 1, at: now - d * day - 3_600_000 })
+  for (let d = 5; d >= 0; d--)
+    obs.push({ process: 'dora', indicator: 'deployments', value: 1, at: now - d * day - 3_600_000 })
   const deployments = judgeProcess(dora, obs, { now }).indicators[0]
   assert.is(deployments.state, 'unknown')
   assert.match(deployments.reason, /only 3 1d periods for a baseline/)
@@ -316,11 +405,21 @@ test('counts only start when recording started', () => {
 
 test('DORA tiers follow Four Keys buckets', () => {
   const dora = doraProcess()
-  const lead: Observation[] = [2, 30, 40, 50, 60].map((h, k) => ({ process: 'dora', indicator: 'lead_time', value: h, at: now - k * day }))
+  const lead: Observation[] = [2, 30, 40, 50, 60].map((h, k) => ({
+    process: 'dora',
+    indicator: 'lead_time',
+    value: h,
+    at: now - k * day,
+  }))
   const lt = judgeProcess(dora, lead, { now }).indicators.find((i) => i.indicator === 'lead_time')!
   assert.equal(lt.tier?.bucket, 'one week')
   assert.match(lt.tier!.reason, /median lead time 1d 16h over 5 in 13 weeks/)
-  const cfr: Observation[] = Array.from({ length: 20 }, (_, k) => ({ process: 'dora', indicator: 'change_failure_rate', value: k < 5 ? 1 : 0, at: now - k * day }))
+  const cfr: Observation[] = Array.from({ length: 20 }, (_, k) => ({
+    process: 'dora',
+    indicator: 'change_failure_rate',
+    value: k < 5 ? 1 : 0,
+    at: now - k * day,
+  }))
   const c = judgeProcess(dora, cfr, { now }).indicators.find((i) => i.indicator === 'change_failure_rate')!
   assert.equal(c.tier?.bucket, '16-45%')
 })
@@ -357,11 +456,14 @@ test('a degraded duration where higher is better reads the other way', () => {
     process: 'tests',
     indicator: 'coverage_time',
     value: k >= 50 ? 5 : 10 + (k % 3),
-    at: now - 30 * day + k * (30 * day / 60) + 1,
+    at: now - 30 * day + k * ((30 * day) / 60) + 1,
   }))
   const i = judgeProcess(p, obs, { now }).indicators[0]
   assert.is(i.state, 'degraded', i.reason)
-  assert.match(i.reason, /^median coverage_time over the last 3d is 5m \(\d+ observations\), 55% below its usual 11m \(the median of the 28d before, \d+ observations\); method: modified z/)
+  assert.match(
+    i.reason,
+    /^median coverage_time over the last 3d is 5m \(\d+ observations\), 55% below its usual 11m \(the median of the 28d before, \d+ observations\); method: modified z/,
+  )
 })
 
 test.run()

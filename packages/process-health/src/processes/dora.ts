@@ -45,8 +45,14 @@ export function deploymentFrequencyTier(history: readonly Observation[], now: nu
   const total = recent.reduce((a, o) => a + o.value, 0)
   const numbers = `${formatNumber(total)} deployments in ${weeks.length} weeks; median ${formatNumber(daysPerWeek)} deployment days per week`
   if (daysPerWeek >= 3) return { tier: 'elite', bucket: 'daily', reason: `daily: ${numbers} (≥ 3)` }
-  if (weekFlag >= 1) return { tier: 'high', bucket: 'weekly', reason: `weekly: ${numbers}; most weeks have a deployment` }
-  if (deployWeeksPerMonth >= 1) return { tier: 'medium', bucket: 'monthly', reason: `monthly: ${numbers}; the median month has a week with a deployment` }
+  if (weekFlag >= 1)
+    return { tier: 'high', bucket: 'weekly', reason: `weekly: ${numbers}; most weeks have a deployment` }
+  if (deployWeeksPerMonth >= 1)
+    return {
+      tier: 'medium',
+      bucket: 'monthly',
+      reason: `monthly: ${numbers}; the median month has a week with a deployment`,
+    }
   return { tier: 'low', bucket: 'yearly', reason: `yearly: ${numbers}; most months have no deployment week` }
 }
 
@@ -55,16 +61,22 @@ export function deploymentFrequencyTier(history: readonly Observation[], now: nu
  * over three months (values ≤ 0 excluded, as automated pushes produce them)
  * under one day, one week, one month (730 h), six months, else one year.
  */
-export function durationTier(unitMs: number, what: string): (history: readonly Observation[], now: number) => TierResult | undefined {
+export function durationTier(
+  unitMs: number,
+  what: string,
+): (history: readonly Observation[], now: number) => TierResult | undefined {
   return (history, now) => {
-    const values = history.filter((o) => o.at > now - tierSpan && o.at <= now && o.value > 0).map((o) => o.value * unitMs)
+    const values = history
+      .filter((o) => o.at > now - tierSpan && o.at <= now && o.value > 0)
+      .map((o) => o.value * unitMs)
     if (values.length === 0) return undefined
     const m = median(values)
     const numbers = `median ${what} ${formatDurationMs(m)} over ${values.length} in 13 weeks`
     if (m < day) return { tier: 'elite', bucket: 'one day', reason: `one day: ${numbers} (< 24h)` }
     if (m < week) return { tier: 'high', bucket: 'one week', reason: `one week: ${numbers} (< 1 week)` }
     if (m < 730 * 3_600_000) return { tier: 'medium', bucket: 'one month', reason: `one month: ${numbers} (< 730h)` }
-    if (m < 6 * 730 * 3_600_000) return { tier: 'low', bucket: 'six months', reason: `six months: ${numbers} (< 6 months)` }
+    if (m < 6 * 730 * 3_600_000)
+      return { tier: 'low', bucket: 'six months', reason: `six months: ${numbers} (< 6 months)` }
     return { tier: 'low', bucket: 'one year', reason: `one year: ${numbers} (≥ 6 months)` }
   }
 }
