@@ -42,6 +42,13 @@ function cell(processes: readonly ProcessDefinition[], i: IndicatorHealth, v: nu
   return d ? formatValue(d, v) : formatNumber(v)
 }
 
+/** An indicator's state in words: an unknown one is "not yet judged" (too little history) or "none recently". */
+function stateText(i: IndicatorHealth): string {
+  if (i.unknownCause === 'too-little-data') return 'not yet judged'
+  if (i.unknownCause === 'no-data') return 'none recently'
+  return i.state
+}
+
 function samples(i: IndicatorHealth): string {
   return `${formatNumber(i.samples.baseline)}/${formatNumber(i.samples.recent)}`
 }
@@ -57,7 +64,7 @@ function renderText(report: HealthReport, processes: readonly ProcessDefinition[
     const tiers = p.indicators.some((i) => i.tier)
     const rows = [['indicator', 'state', 'recent', 'baseline', 'data', ...(tiers ? ['tier'] : [])]]
     for (const i of p.indicators) {
-      const row = [i.indicator, i.state, cell(processes, i, i.current), cell(processes, i, i.baseline), samples(i)]
+      const row = [i.indicator, stateText(i), cell(processes, i, i.current), cell(processes, i, i.baseline), samples(i)]
       if (tiers) row.push(i.tier ? `${i.tier.tier} (${i.tier.bucket})` : '')
       rows.push(row)
     }
@@ -84,7 +91,8 @@ function renderMarkdown(report: HealthReport, processes: readonly ProcessDefinit
     lines.push('| indicator | state | recent | baseline | data (baseline/recent) | why |', '|---|---|---|---|---|---|')
     for (const i of p.indicators) {
       const why = i.tier ? `${i.reason} — DORA tier: ${i.tier.reason}` : i.reason
-      lines.push(`| ${md(i.indicator)} | ${mark(i.state)} | ${md(cell(processes, i, i.current))} | ${md(cell(processes, i, i.baseline))} | ${samples(i)} | ${md(why)} |`)
+      const state = i.state === 'unknown' ? `_${stateText(i)}_` : mark(i.state)
+      lines.push(`| ${md(i.indicator)} | ${state} | ${md(cell(processes, i, i.current))} | ${md(cell(processes, i, i.baseline))} | ${samples(i)} | ${md(why)} |`)
     }
   }
   return lines.join('\n') + '\n'
