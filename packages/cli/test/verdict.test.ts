@@ -81,7 +81,7 @@ test('a step 2.5 times slower fails (exit 1), naming the step, the numbers and t
   assert.is(r.code, 1, r.out)
   assert.match(r.out, /FAIL \(gate staging\)/)
   assert.match(flat(r.out), /checkout › pay \((load|probe)\) p\d\d in \w+ (is slower than the baseline|tail latency rose): [\d.]+ ms → [\d.]+ ms \(\+\d+%\)/)
-  assert.match(r.out, /id (level|tail):p\d\d:(load|probe)\/http_req_duration\{name=pay,scenario=checkout\}@/)
+  assert.match(r.out, /id (level|tail):(p\d\d|share-above-p99):(load|probe)\/http_req_duration\{name=pay,scenario=checkout\}@/)
   // the same verdict as JSON is valid steady.verdict/1 and carries the numbers
   const j = await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging', '--format', 'json')
   assert.is(j.code, 1)
