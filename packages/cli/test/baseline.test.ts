@@ -178,6 +178,13 @@ test('accept records an intended change; the verdict reports the finding as acce
   const notThere = await cli('baseline', 'accept', 'level:p95:x@peak', '--baseline', judged, '--reason', 'x', '--verdict', vpath)
   assert.is(notThere.code, 2)
   assert.match(notThere.err, /is not in verdict\.json/)
+  // A file that is not a verdict is named, and none of its bytes are quoted (it may hold a secret).
+  const secretFile = join(root, 'not-a-verdict.json')
+  writeFileSync(secretFile, 'password=hunter2-secret-value')
+  const notJson = await cli('baseline', 'accept', 'level:p95:x@peak', '--baseline', judged, '--reason', 'x', '--verdict', secretFile)
+  assert.is(notJson.code, 2)
+  assert.match(notJson.err, /not-a-verdict\.json/)
+  assert.not.match(notJson.out + notJson.err, 'hunter2')
 })
 
 test('mute silences a noisy series until a date (owner, reason); past dates and bad dates are refused', async () => {

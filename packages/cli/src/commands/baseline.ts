@@ -5,16 +5,12 @@
  */
 import type { Command } from 'commander'
 import { existsSync, readdirSync, statSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import {
   ExitCode,
   readRunRecord,
   SteadyError,
-  verdictSchema,
-  assertValid,
   type RunRecord,
-  type Verdict,
 } from '@steady/record'
 import {
   acceptFinding,
@@ -38,6 +34,7 @@ import {
   type BaselineCheckFormat,
   type BaselineFile,
 } from '@steady/baseline'
+import { readVerdict } from '@steady/report'
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
 import { version } from '../version.ts'
@@ -380,13 +377,8 @@ Examples:
       let run: string | undefined
       if (flags.verdict) {
         const vfile = resolve(ctx.cwd, flags.verdict)
-        let value: unknown
-        try {
-          value = JSON.parse(await readFile(vfile, 'utf8'))
-        } catch (error) {
-          throw new SteadyError('STEADY_USAGE', `cannot read verdict ${shown(ctx, vfile)}: ${(error as Error).message}`, { hint: 'pass what steady verdict --format json wrote' })
-        }
-        const verdict = assertValid<Verdict>(verdictSchema, value, shown(ctx, vfile), 'verdict (steady.verdict/1)', 'pass what steady verdict --format json wrote')
+        // Read as any verdict is: a regular file only, and no byte of it quoted in an error.
+        const verdict = await readVerdict(vfile)
         const f = verdict.findings.find((x) => x.id === finding)
         if (!f) {
           throw new SteadyError('STEADY_BASELINE_BAD_FINDING', `finding ${finding} is not in ${shown(ctx, vfile)}`, {

@@ -48,7 +48,8 @@ function collect(value: string, previous: string[]): string[] {
 
 /** Reads `k=v` pairs of a repeatable option into an object. */
 function pairs(list: readonly string[], option: string): Record<string, string> {
-  const out: Record<string, string> = {}
+  // Without a prototype, a label named `constructor` or `__proto__` is kept like any other.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>
   for (const item of list) {
     const i = item.indexOf('=')
     if (i <= 0) {
