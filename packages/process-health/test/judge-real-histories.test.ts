@@ -181,6 +181,48 @@ test("weekly rhythm: Monday's deployment of Friday's work is not a shift of lead
   assert.is(judgeIndicator(calendar, calendar.indicators[0], history, { now }).state, 'degraded')
 })
 
+test('a stall of a sparse count is caught by its pause, unless the history has paused as long before', () => {
+  // Two releases a week (Tuesday and Thursday) for half a year, then none for four weeks.
+  const releases = (gapAt?: number): Observation[] => {
+    const out: Observation[] = []
+    for (let d = 180; d >= 28; d--) {
+      const at = Date.parse('2025-03-10T15:00:00Z') - d * day
+      const dow = new Date(at).getUTCDay()
+      if ((dow === 2 || dow === 4) && !(gapAt !== undefined && d <= gapAt && d > gapAt - 35)) {
+        out.push({ process: 'dora', indicator: 'deployments', value: 1, at })
+      }
+    }
+    return out
+  }
+  const dora = doraProcess()
+  const stalled = judgeIndicator(dora, dora.indicators[0], releases(), { now })
+  const pause = stalled.checks.find((c) => c.name === 'pause')!
+  assert.is(pause.state, 'degraded', pause.reason)
+  assert.is(stalled.state, 'degraded')
+  assert.match(pause.reason, /^no deployments since 2025-02-\d\d 15:00 UTC: \d+d[\w ]* of weekday time, longer than ever/)
+  assert.match(pause.reason, /method: Poisson chance of a gap this long at that rate, p [\d.e-]+ < 0\.0013/)
+  // A five-week pause three months earlier is its own precedent.
+  const precedent = judgeIndicator(dora, dora.indicators[0], releases(120), { now })
+  assert.is(precedent.checks.find((c) => c.name === 'pause')!.state, 'healthy')
+})
+
+test('the week-part method compares the recent window with the same days of the week', async () => {
+  const { setWeeklyRhythmMethod } = await import('../src/judge/rhythm.ts')
+  const previous = setWeeklyRhythmMethod('week-part')
+  try {
+    const dora = doraProcess()
+    const i = judgeIndicator(dora, dora.indicators[1], delivery().filter((o) => o.indicator === 'lead_time'), { now })
+    assert.match(i.reason, /the same days of the week/)
+    // Judged on a Monday at noon, the 3-day window touches Friday to Monday: no Tuesday in the baseline.
+    const lead = delivery().filter((o) => o.indicator === 'lead_time' && o.at < i.windows.recentFrom)
+    const tuesdays = new Set(lead.filter((o) => new Date(o.at).getUTCDay() === 2).map((o) => o.at))
+    assert.ok(tuesdays.size > 0)
+    assert.ok(i.samples.baseline < new Set(lead.filter((o) => o.at >= i.windows.baselineFrom).map((o) => o.at)).size)
+  } finally {
+    setWeeklyRhythmMethod(previous)
+  }
+})
+
 test('a 95% SLO is not degraded on 1 failure in 19 runs, and is on 4 in 19', () => {
   const gate = defineProcess({
     name: 'gate',
