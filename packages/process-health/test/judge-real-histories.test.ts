@@ -79,7 +79,7 @@ test('a process is unknown only when nothing could be judged', () => {
   assert.match(p.reason, /^no indicator could be judged yet; not yet judged: lead_time/)
 })
 
-test('rare events: a spike of failed deployments is judged on its counts; the sentence says how many it rests on', () => {
+test('rare events: a failure spike is judged on its counts; the sentence says how many it rests on', () => {
   const history = delivery()
   // The last three deployments failed.
   const cfr = history.filter((o) => o.indicator === 'change_failure_rate')
@@ -124,7 +124,7 @@ test('one hung run at the end of a stable history is an outlier finding with its
     assert.ok(outlier, `seed ${seed}: no outlier finding in ${i.reason}`)
     assert.match(
       outlier!.reason,
-      /^one outlier: cycle_time was \d+m \d+s at 2025-03-10 12:00 UTC \(3\.\d+× the usual \d+m \d+s\); without it nothing has shifted/,
+      /^one outlier: cycle_time was \d+m \d+s at 2025-03-10 12:00 UTC \(3\.\d+× the usual \d+m \d+s\); without it/,
     )
     assert.ok(i.reason.startsWith(outlier!.reason), 'the finding comes first')
   }
@@ -199,7 +199,7 @@ test('a stall of a sparse count is caught by its pause, unless the history has p
   const pause = stalled.checks.find((c) => c.name === 'pause')!
   assert.is(pause.state, 'degraded', pause.reason)
   assert.is(stalled.state, 'degraded')
-  assert.match(pause.reason, /^no deployments since 2025-02-\d\d 15:00 UTC: \d+d[\w ]* of weekday time, longer than ever/)
+  assert.match(pause.reason, /^no deployments since 2025-02-\d\d 15:00 UTC: \d+d[\w ]* of weekday time, longer than/)
   assert.match(pause.reason, /method: Poisson chance of a gap this long at that rate, p [\d.e-]+ < 0\.0013/)
   // A five-week pause three months earlier is its own precedent.
   const precedent = judgeIndicator(dora, dora.indicators[0], releases(120), { now })
@@ -238,10 +238,8 @@ test('a 95% SLO is not degraded on 1 failure in 19 runs, and is on 4 in 19', () 
     }))
   const one = judgeIndicator(gate, gate.indicators[0], runs(1), { now }).checks.find((c) => c.name === 'slo')!
   assert.is(one.state, 'healthy', one.reason)
-  assert.match(
-    one.reason,
-    /1 bad of 19 is too few to tell from the budget: with 95 % confidence the burn is only known to be at least [\d.]+×; method: Wilson lower bound/,
-  )
+  assert.match(one.reason, /1 bad of 19 is too few to tell from the budget: with 95 % confidence the burn is only/)
+  assert.match(one.reason, /known to be at least [\d.]+×; method: Wilson lower bound\)/)
   const four = judgeIndicator(gate, gate.indicators[0], runs(4), { now }).checks.find((c) => c.name === 'slo')!
   assert.is(four.state, 'degraded', four.reason)
 })
