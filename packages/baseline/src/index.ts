@@ -49,5 +49,5 @@ export { renderBaselineCheck, baselineCheckSummary, BASELINE_CHECK_FORMATS } fro
 export type { BaselineCheckFormat } from './check-baseline-render.ts'
 export { screenRun, screenSpread, saturatedPhasesOf, windowSpreads, SPREAD_RULE } from './screen-run.ts'
 export type { RunScreen, SpreadScreen, SaturatedPhase } from './screen-run.ts'
-export { isInconclusiveCause, notJudgedReason, type NotJudgedReason } from './render/describe.ts'
+export { headlines, isInconclusiveCause, notJudgedReason, type NotJudgedReason } from './render/describe.ts'
 export type { VerdictFormat, RenderOptions } from './render/render.ts'
