@@ -1,9 +1,12 @@
 /**
  * Judging health: each indicator against its own history (a rolling
- * median/MAD baseline for the level, an EWMA chart for slow drifts) and its
- * objective (a threshold, or an SLO's burn rate); each process from its
- * indicators. Too little data is `unknown`, never a guess. Pure functions of
- * the observations and `now`, so tests are deterministic.
+ * median/MAD baseline for the level, an EWMA chart for sustained shifts, a
+ * CUSUM for slow drifts, one extreme run named as an outlier, a
+ * beta-binomial tail for rates, a pause check for counts) and its objective
+ * (a threshold, or an SLO's burn rate); each process from its judged
+ * indicators. Sparse indicators widen their windows; too little data is
+ * "not yet judged", never a guess. Pure functions of the observations and
+ * `now`, so tests are deterministic.
  */
 import { isSlo, msPerUnit, objectiveValue } from './define.ts'
 import { formatNumber, formatPercent, formatValue, formatWindow, plural } from './format.ts'
