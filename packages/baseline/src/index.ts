@@ -51,3 +51,5 @@ export { screenRun, screenSpread, saturatedPhasesOf, windowSpreads, SPREAD_RULE 
 export type { RunScreen, SpreadScreen, SaturatedPhase } from './screen-run.ts'
 export { headlines, isInconclusiveCause, notJudgedReason, type NotJudgedReason } from './render/describe.ts'
 export type { VerdictFormat, RenderOptions } from './render/render.ts'
+export { judgePaired, isPairedRecord } from './paired/judge-paired.ts'
+export type { PairedJudgeOptions } from './paired/judge-paired.ts'

@@ -159,8 +159,8 @@ export interface VerdictGate {
 
 export interface Verdict {
   schema: typeof VERDICT_SCHEMA
-  /** `verdict` against a baseline; `compare` between two runs (never for gates). */
-  mode: 'verdict' | 'compare'
+  /** `verdict` against a baseline; `compare` between two runs (never for gates); `paired`: candidate against control in one paired run. */
+  mode: 'verdict' | 'compare' | 'paired'
   result: GateResult
   exitCode: 0 | 1 | 3
   /** What a person reads first: the result and the findings that decided it. */
@@ -204,7 +204,7 @@ export const verdictSchema = {
   required: ['schema', 'mode', 'result', 'exitCode', 'summary', 'judgedAt', 'tool', 'gate', 'run', 'baseline', 'working', 'stable', 'findings', 'warnings'],
   properties: {
     schema: { const: VERDICT_SCHEMA },
-    mode: { enum: ['verdict', 'compare'] },
+    mode: { enum: ['verdict', 'compare', 'paired'] },
     result: { enum: ['pass', 'fail', 'inconclusive'] },
     exitCode: { enum: [0, 1, 3] },
     summary: str,

@@ -37,8 +37,8 @@ export interface VerdictView {
   summary: string
   /** The gate the verdict was judged under. */
   gate?: string
-  /** `verdict` against a baseline, or `compare` between two runs. */
-  mode: 'verdict' | 'compare'
+  /** `verdict` against a baseline, `compare` between two runs, or `paired`: candidate against control in one run. */
+  mode: 'verdict' | 'compare' | 'paired'
   /** Primary findings that failed: they decide the gate. */
   decisive: FindingView[]
   /** Secondary findings that changed critically (far past the tolerance): not gated, but shown at the top. */

@@ -270,7 +270,7 @@ function context(
  * judged" only when it is not significant; a significant change past the
  * tolerance fails whatever its power figure says.
  */
-function decide(checks: Check[], gate: ResolvedGate, baseline: BaselineFile | null, now: Date): Finding[] {
+export function decide(checks: Check[], gate: ResolvedGate, baseline: BaselineFile | null, now: Date): Finding[] {
   for (const c of checks) if (c.thin && c.decided === undefined) c.decided = 'not-judged'
   for (const primary of [true, false]) {
     // Checks with too few values were set aside above (independent filtering); every other check is in its
@@ -372,7 +372,7 @@ function question(findings: Finding[], q: 'working' | 'stable', gate: ResolvedGa
   return v
 }
 
-function assemble(
+export function assemble(
   mode: 'verdict' | 'compare',
   options: { record: RunRecord; runFile?: string; gate: ResolvedGate; toolVersion?: string },
   current: RunSummary,

@@ -1,0 +1,146 @@
+/**
+ * The paired judge: one paired run (candidate and control soaked side by
+ * side, same schedule, same machine) and a gate in; an ordinary verdict out,
+ * with `mode: 'paired'`. No history baseline is needed: each window of the
+ * candidate is compared with the same window of the control, so what the
+ * machine did to both cancels.
+ *
+ * The gate keeps its meaning: tolerances, α, failOn, objectives (on the
+ * candidate side), acceptances and mutes (from a baseline file when one is
+ * given), not-judged and inconclusive. Statuses, Holm families and the two
+ * answers come from the history judge's own assembly.
+ */
+import { SteadyError, type Finding, type RunRecord, type Verdict } from '@steady/record'
+import type { ResolvedGate } from '../gate.ts'
+import type { BaselineFile } from '../store.ts'
+import { summariseRun } from '../summary.ts'
+import { trendPhases } from '../trends.ts'
+import { assemble, decide } from '../judge/judge.ts'
+import type { Check } from '../judge/check.ts'
+import type { JudgeContext } from '../judge/context.ts'
+import { workingChecks } from '../judge/working.ts'
+import { objectiveChecks } from '../judge/objectives.ts'
+import { pairedLatencyChecks, type PairedContext } from './latency.ts'
+import { pairedFailureChecks, pairedMemoryChecks } from './resources.ts'
+import { pairedSaturatedWindows, seriesPairs, sideRecord } from './pairs.ts'
+
+export interface PairedJudgeOptions {
+  /** The paired run (its `paired` field set). */
+  record: RunRecord
+  runFile?: string
+  gate: ResolvedGate
+  /** A baseline file: its acceptances and mutes apply. */
+  baseline?: BaselineFile | null
+  baselineFile?: string
+  now?: Date
+  toolVersion?: string
+}
+
+/** True when the record is a paired run (candidate and control in one record). */
+export function isPairedRecord(record: RunRecord): boolean {
+  return record.paired !== undefined
+}
+
+function candidateContext(record: RunRecord, gate: ResolvedGate): JudgeContext {
+  const candidate = sideRecord(record, 'candidate')
+  const current = summariseRun(candidate)
+  const loadedPhases = new Set(current.phases.filter((p) => p.loaded).map((p) => p.name))
+  const primaryPhases = loadedPhases.size ? loadedPhases : new Set(current.phases.map((p) => p.name))
+  return {
+    record: candidate,
+    current,
+    rolling: [],
+    pinned: [],
+    allRuns: [],
+    gate,
+    primaryPhases,
+    loadedPhases,
+    baselineUsable: false,
+    bootstrap: false,
+    compare: false,
+    seriesByKey: new Map(candidate.series.map((s) => [s.key, s])),
+  }
+}
+
+/** Scenarios whose probe iterations failed on the candidate but never on the control: named, for the working answer. */
+function candidateOnlyFailures(record: RunRecord): Finding[] {
+  const control = new Map(record.scenarios.filter((s) => s.side === 'control').map((s) => [s.name, s]))
+  const out: Finding[] = []
+  for (const s of record.scenarios) {
+    if (s.side !== 'candidate' || !s.failed) continue
+    const k = control.get(s.name)
+    if (!k || k.failed) continue
+    out.push({
+      id: `failing:candidate-only:${s.name}`,
+      kind: 'failing',
+      question: 'working',
+      status: 'info',
+      primary: false,
+      scenario: s.name,
+      evidence: { candidateFailed: s.failed, candidateIterations: s.iterations, controlIterations: k.iterations },
+      message: `${s.name} failed ${s.failed} of ${s.iterations} iterations on the candidate and none of ${k.iterations} on the control`,
+    })
+  }
+  return out
+}
+
+/** Counting phases with no judged latency check: the run cannot say anything about them. */
+function emptyPhases(ctx: PairedContext, findings: Finding[]): Finding[] {
+  const out: Finding[] = []
+  for (const phase of ctx.candidate.primaryPhases) {
+    const judged = findings.some((f) => f.phase === phase && (f.kind === 'level' || f.kind === 'tail') && f.status !== 'not-judged')
+    if (judged) continue
+    out.push({
+      id: `paired:no-windows@${phase}`,
+      kind: 'comparability',
+      question: 'stable',
+      status: 'inconclusive',
+      primary: true,
+      phase,
+      message: `no paired windows in ${phase} with enough requests on both sides outside saturated windows: the sides cannot be compared in this phase`,
+    })
+  }
+  return out
+}
+
+/** Judges the candidate side of a paired run against its control side under a gate. */
+export function judgePaired(options: PairedJudgeOptions): Verdict {
+  const { record, gate } = options
+  if (!record.paired) {
+    throw new SteadyError('STEADY_VERDICT_NOT_PAIRED', `${options.runFile ?? 'the run'} is not a paired run (no "paired" field)`, {
+      hint: 'judge it against a history baseline with steady verdict <run.json> --baseline <file>, or make a paired run with steady soak --paired',
+    })
+  }
+  const now = options.now ?? new Date()
+  const candidate = candidateContext(record, gate)
+  const saturated = pairedSaturatedWindows(record)
+  const ctx: PairedContext = { candidate, pairs: seriesPairs(record), phases: trendPhases(record), windowMs: record.window.sizeMs, saturated }
+  const checks: Check[] = [
+    ...workingChecks(candidate),
+    ...pairedLatencyChecks(ctx),
+    ...pairedMemoryChecks(ctx),
+    ...pairedFailureChecks(ctx),
+    ...objectiveChecks(candidate),
+  ]
+  const findings = decide(checks, gate, options.baseline ?? null, now)
+  findings.push(...emptyPhases(ctx, findings), ...candidateOnlyFailures(record))
+  if (!record.complete) {
+    findings.push({
+      id: 'incomplete-run:run',
+      kind: 'incomplete-run',
+      question: 'stable',
+      status: 'inconclusive',
+      primary: true,
+      message: `the run is incomplete (${record.incompleteReason ?? 'stopped early'}): a partial run cannot show that the candidate is stable`,
+    })
+  }
+  const sides = `candidate ${record.paired.candidate.version ?? record.paired.candidate.commit ?? '?'} against control ${record.paired.control.version ?? record.paired.control.commit ?? '?'}`
+  const warnings = [`paired run: ${sides}, judged window by window (no history baseline needed)`, ...record.warnings.map((w) => `run: ${w}`)]
+  if (saturated.size) warnings.push(`${saturated.size} window${saturated.size > 1 ? 's' : ''} saturated on a side left out of latency and failure checks`)
+  if (options.baseline) warnings.push('the baseline file is used for acceptances and mutes; the noise floor comes from this run\'s own paired windows')
+  const baselineRef = options.baseline ? { ...(options.baselineFile ? { file: options.baselineFile } : {}), runs: [], comparableRuns: 0, excluded: [] } : null
+  const v = assemble('verdict', { record, runFile: options.runFile, gate, toolVersion: options.toolVersion }, candidate.current, gate, findings, warnings, baselineRef, now)
+  v.mode = 'paired'
+  v.summary = v.summary.replace(`(gate ${gate.name})`, `(gate ${gate.name}, paired: ${sides})`)
+  return v
+}

@@ -1,0 +1,273 @@
+/**
+ * Latency, candidate against control, window by window: for each step,
+ * statistic and phase the paired log-ratios d_i = ln(candidate_i / control_i)
+ * over the windows where both sides timed enough requests, their mean, a
+ * standard error that respects autocorrelation (Newey–West), and a one-sided
+ * t-test of H0: ratio ≤ 1 + tolerance. A machine effect (a neighbour, a CPU
+ * hog) moves both sides of a window together and cancels in d_i; what is left
+ * is the side difference plus each side's own window noise.
+ *
+ * The same for every step together (the mean over steps of each window's
+ * p50 log-ratio): one reserved primary check per phase, which sees a uniform
+ * slowdown that no single step's noisier check is sure of. And the drift of
+ * that all-steps ratio within a phase (the candidate slowing down relative
+ * to the control as the soak goes on).
+ */
+import type { Finding, FindingStatus, SeriesWindow } from '@steady/record'
+import { normalQuantile, tQuantile, tSf } from '../stats/distributions.ts'
+import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
+import { isStepSeries, namedPrimary, type JudgeContext } from '../judge/context.ts'
+import { primaryStepSeries } from '../judge/levels.ts'
+import { pval, r4, seriesLabel, type Check } from '../judge/check.ts'
+import type { LevelStat } from '../summary.ts'
+import type { TrendPhase } from '../trends.ts'
+import { neweyWestMeanSe, meanOf } from './stats.ts'
+import { timedValues, windowPairs, type SeriesPair } from './pairs.ts'
+
+/**
+ * Timed values a window needs on each side before its quantile is compared: about five values above the
+ * quantile, so that a window's p95 is not simply its largest value. Equal counts on both sides bias both
+ * quantiles alike, so the ratio stays fair even where the estimate is rough.
+ */
+export const MIN_WINDOW_VALUES: Record<LevelStat, number> = { p50: 10, p95: 40, p99: 200 }
+
+/** Paired windows a check needs to be judged at all (a standard error from fewer is mostly noise). */
+export const MIN_PAIRED_WINDOWS = 8
+
+/** What the paired checks share: the candidate side as a judge context, the phases and the saturated windows. */
+export interface PairedContext {
+  /** The candidate side as an ordinary record and summary (objectives, working, primary steps). */
+  candidate: JudgeContext
+  pairs: SeriesPair[]
+  phases: TrendPhase[]
+  windowMs: number
+  saturated: ReadonlySet<number>
+}
+
+/** A paired difference: its windows, mean, standard error and the one-sided test against a tolerance. */
+export interface PairedTest {
+  n: number
+  higher: number
+  mean: number
+  se: number
+  bandwidth: number
+  p: number
+}
+
+/** The one-sided test of H0: mean ≤ threshold on per-window differences (t with n − 1 degrees of freedom). */
+export function pairedTest(d: readonly number[], threshold: number): PairedTest {
+  const n = d.length
+  const mean = meanOf(d)
+  const { se, bandwidth } = neweyWestMeanSe(d)
+  const higher = d.filter((x) => x > 0).length
+  let p: number
+  if (n < 2) p = 1
+  else if (!(se > 0)) p = mean > threshold ? 0 : 1
+  else p = tSf((mean - threshold) / se, n - 1)
+  return { n, higher, mean, se, bandwidth, p }
+}
+
+function stepLabel(pair: SeriesPair): string {
+  return seriesLabel(pair.tags, pair.candidate.source, pair.candidate.name)
+}
+
+/** Per-window log-ratios of a statistic of a pair in a phase (windows where both sides timed enough values). */
+export function logRatios(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat: LevelStat): { x: number; d: number }[] {
+  const out: { x: number; d: number }[] = []
+  for (const [c, k] of windowPairs(pair, phase, ctx.windowMs, ctx.saturated)) {
+    if (timedValues(c) < MIN_WINDOW_VALUES[stat] || timedValues(k) < MIN_WINDOW_VALUES[stat]) continue
+    const a = (c as SeriesWindow)[stat]
+    const b = (k as SeriesWindow)[stat]
+    if (a === undefined || b === undefined || !(a > 0) || !(b > 0)) continue
+    out.push({ x: c.i * ctx.windowMs + ctx.windowMs / 2, d: Math.log(a / b) })
+  }
+  return out
+}
+
+/**
+ * Power of a paired check: the smallest ratio it sees 19 times in 20 at level α is (1 + tolerance)·
+ * e^{se·(q_{1−α} + q_{0.95})}; the run could not see a change of the tolerance when the noise alone is as
+ * large as the tolerance (e^{se·(q_{1−α} + q_{0.95})} − 1 > tolerance).
+ */
+function powerOf(check: Check, t: PairedTest, tol: number): void {
+  check.power = (alphaEach, alphaTest) => {
+    const df = Math.max(1, t.n - 1)
+    const reach = (a: number) => Math.exp(t.se * (tQuantile(1 - a, df) + normalQuantile(0.95)))
+    check.finding.detectable = r4((1 + tol) * reach(alphaEach) - 1)
+    if (reach(alphaTest) - 1 > tol) check.notJudged = `the paired windows vary too much to see a change of ${Math.round(tol * 100)}%`
+  }
+}
+
+function ratioSentence(what: string, phase: string, t: PairedTest, f: Finding): string {
+  const ratio = Math.exp(t.mean)
+  return `the candidate's ${what} was ${ratio.toFixed(2)}× the control's in ${phase} (${t.higher} of ${t.n} windows higher); ${pval(f.pAdjusted ?? t.p)}`
+}
+
+function describer(what: string, phase: string, t: PairedTest, f: Finding, tol: number): (s: FindingStatus) => string {
+  return (status) => {
+    if (status === 'not-judged') {
+      return t.n < MIN_PAIRED_WINDOWS
+        ? `${what} in ${phase}: only ${t.n} paired windows with enough requests on both sides (${MIN_PAIRED_WINDOWS} needed); not judged`
+        : `${what} in ${phase}: the paired windows vary too much to see a change of ${Math.round(tol * 100)}% (${t.n} windows); not judged`
+    }
+    const s = ratioSentence(what, phase, t, f)
+    return status === 'pass' ? `${s}; within the tolerance of ${Math.round(tol * 100)}%` : s
+  }
+}
+
+/** One step × statistic × phase check. */
+function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat: LevelStat): Check {
+  const gate = ctx.candidate.gate
+  const kind = stat === 'p99' ? 'tail' : 'level'
+  const tol = kind === 'tail' ? gate.tolerance.tail : gate.tolerance.level
+  const d = logRatios(ctx, pair, phase, stat)
+  const t = pairedTest(d.map((p) => p.d), Math.log(1 + tol))
+  const candidateValue = pair.candidate.phases[phase.name]?.[stat]
+  const controlValue = pair.control.phases[phase.name]?.[stat]
+  const step = primaryStepSeries(ctx.candidate, pair.candidate, phase.name)
+  const primary = (step && ctx.candidate.primaryPhases.has(phase.name) && stat !== 'p50') || namedPrimary(gate, kind, stat, pair.key)
+  const finding: Finding = {
+    id: `${kind}:${stat}:${pair.key}@${phase.name}`,
+    kind,
+    question: 'stable',
+    status: 'pass',
+    primary,
+    series: pair.key,
+    phase: phase.name,
+    stat,
+    unit: 'ms',
+    changeKind: 'relative',
+    tolerance: tol,
+    method: 'paired log-ratio, Newey–West',
+    evidence: { windows: t.n, higher: t.higher, se: r4(t.se), bandwidth: t.bandwidth },
+    message: '',
+  }
+  if (pair.tags.scenario) finding.scenario = pair.tags.scenario
+  if (pair.tags.name) finding.step = pair.tags.name
+  if (controlValue !== undefined) finding.baseline = controlValue
+  if (candidateValue !== undefined) finding.current = candidateValue
+  if (t.n) finding.change = r4(Math.exp(t.mean) - 1)
+  if (t.n >= 2 && t.se > 0) finding.interval = [r4(Math.exp(t.mean - 1.96 * t.se) - 1), r4(Math.exp(t.mean + 1.96 * t.se) - 1)]
+  const absolute = candidateValue !== undefined && controlValue !== undefined ? candidateValue - controlValue : Number.POSITIVE_INFINITY
+  const check: Check = {
+    finding,
+    p: t.p,
+    beyondTolerance: Math.exp(t.mean) - 1 > tol && absolute > gate.tolerance.levelMs,
+    severity: { change: Math.exp(t.mean) - 1, tolerance: tol },
+    thin: t.n < MIN_PAIRED_WINDOWS,
+  }
+  if (!check.thin) powerOf(check, t, tol)
+  check.describe = describer(`${stat} of ${stepLabel(pair)}`, phase.name, t, finding, tol)
+  return check
+}
+
+/** Every step's paired checks (p50, p95, p99 in every phase), and the all-steps ratio and its drift per counting phase. */
+export function pairedLatencyChecks(ctx: PairedContext): Check[] {
+  const steps = ctx.pairs.filter((p) => isStepSeries(p.candidate))
+  const checks: Check[] = []
+  for (const phase of ctx.phases) {
+    for (const pair of steps) for (const stat of ['p50', 'p95', 'p99'] as LevelStat[]) checks.push(stepCheck(ctx, pair, phase, stat))
+    if (ctx.candidate.primaryPhases.has(phase.name)) checks.push(...allStepsChecks(ctx, steps, phase))
+  }
+  return checks
+}
+
+/** Per window, the mean over steps of the p50 log-ratio (windows where at least half the steps have one). */
+function allStepsRatios(ctx: PairedContext, steps: SeriesPair[], phase: TrendPhase): { points: Point[]; used: number } {
+  const byWindow = new Map<number, number[]>()
+  let used = 0
+  for (const pair of steps) {
+    const d = logRatios(ctx, pair, phase, 'p50')
+    if (!d.length) continue
+    used++
+    for (const p of d) {
+      let list = byWindow.get(p.x)
+      if (!list) byWindow.set(p.x, (list = []))
+      list.push(p.d)
+    }
+  }
+  const points = [...byWindow.entries()]
+    .filter(([, v]) => v.length * 2 >= used)
+    .map(([x, v]) => ({ x, y: meanOf(v) }))
+    .sort((a, b) => a.x - b.x)
+  return { points, used }
+}
+
+function allStepsChecks(ctx: PairedContext, steps: SeriesPair[], phase: TrendPhase): Check[] {
+  const gate = ctx.candidate.gate
+  const { points, used } = allStepsRatios(ctx, steps, phase)
+  if (used < 2) return []
+  const tol = gate.tolerance.level
+  const t = pairedTest(points.map((p) => p.y), Math.log(1 + tol))
+  const what = `typical latency (p50) over all ${used} steps`
+  const finding: Finding = {
+    id: `level:all-steps@${phase.name}`,
+    kind: 'level',
+    question: 'stable',
+    status: 'pass',
+    primary: true,
+    series: 'all steps',
+    phase: phase.name,
+    stat: 'p50',
+    changeKind: 'relative',
+    tolerance: tol,
+    method: 'paired log-ratio over all steps, Newey–West',
+    evidence: { windows: t.n, higher: t.higher, steps: used, se: r4(t.se), bandwidth: t.bandwidth },
+    message: '',
+  }
+  if (t.n) finding.change = r4(Math.exp(t.mean) - 1)
+  const check: Check = {
+    finding,
+    p: t.p,
+    reserved: true,
+    beyondTolerance: Math.exp(t.mean) - 1 > tol,
+    severity: { change: Math.exp(t.mean) - 1, tolerance: tol },
+    thin: t.n < MIN_PAIRED_WINDOWS,
+  }
+  if (!check.thin) powerOf(check, t, tol)
+  check.describe = describer(what, phase.name, t, finding, tol)
+  return [check, driftCheck(ctx, points, phase)]
+}
+
+/**
+ * Drift of the side difference within a phase: the Theil–Sen slope of the all-steps log-ratio and its
+ * Newey–West standard error; H0: the ratio grows by at most the drift tolerance over the judged span.
+ */
+function driftCheck(ctx: PairedContext, points: Point[], phase: TrendPhase): Check {
+  const gate = ctx.candidate.gate
+  const tol = gate.tolerance.drift
+  const n = points.length
+  const span = n ? points[n - 1].x - points[0].x : 0
+  const slope = n >= 4 ? theilSen([points]) : Number.NaN
+  const se = n >= 4 ? slopeStandardError([points]) : Number.NaN
+  const change = Math.exp(slope * span) - 1
+  let p = 1
+  if (Number.isFinite(slope) && se > 0 && span > 0) p = tSf((slope * span - Math.log(1 + tol)) / (se * span), Math.max(1, n - 2))
+  const finding: Finding = {
+    id: `drift:all-steps@${phase.name}`,
+    kind: 'drift',
+    question: 'stable',
+    status: 'pass',
+    primary: ctx.candidate.loadedPhases.has(phase.name),
+    series: 'all steps',
+    phase: phase.name,
+    stat: 'p50',
+    changeKind: 'relative',
+    tolerance: tol,
+    method: 'trend of the paired all-steps log-ratio, Newey–West',
+    evidence: { windows: n },
+    message: '',
+  }
+  if (Number.isFinite(change)) finding.change = r4(change)
+  return {
+    finding,
+    p,
+    beyondTolerance: change > tol,
+    severity: { change, tolerance: tol },
+    thin: n < MIN_PAIRED_WINDOWS * 2,
+    describe: (status) =>
+      status === 'not-judged'
+        ? `drift of the side difference in ${phase.name}: only ${n} paired windows; not judged`
+        : `the candidate's latency relative to the control's changed by ${Number.isFinite(change) ? `${(change * 100).toFixed(1)}%` : '–'} over ${phase.name}; ${pval(finding.pAdjusted ?? p)}`,
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Memory and failures, candidate against control.
+ *
+ * Memory: for each memory indicator both sides have (heap used after GC,
+ * resident memory from /metrics and /proc, external and array-buffer memory),
+ * the per-window difference candidate − control of its per-window minimum,
+ * within phases after their warm-ups; its Theil–Sen slope is the difference
+ * of the growth slopes, with a Newey–West standard error. One primary check
+ * per service: Holm over its indicators, named by the one that grew.
+ *
+ * Failures: per phase and source, the candidate's failed requests given the
+ * total failures of both sides are binomial with the candidate's share of
+ * the requests when both sides fail equally often (the conditional test of
+ * two Poisson rates); a failure fails the gate when that test rejects and the
+ * difference passes the gate's failure-rate tolerance and count.
+ */
+import type { Finding } from '@steady/record'
+import { tSf } from '../stats/distributions.ts'
+import { holmAdjust } from '../stats/holm.ts'
+import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
+import { isMemorySeries, memoryLabel } from '../trends.ts'
+import { isFailedResponses, isStepSeries } from '../judge/context.ts'
+import { bytes, pp, pval, r4, rate, type Check } from '../judge/check.ts'
+import { binomialSf } from './stats.ts'
+import { MIN_PAIRED_WINDOWS, type PairedContext } from './latency.ts'
+import { windowPairs, type SeriesPair } from './pairs.ts'
+
+const HOUR = 3_600_000
+
+interface Growth {
+  pair: SeriesPair
+  label: string
+  perHour: number
+  p: number
+  n: number
+}
+
+function growthDifference(ctx: PairedContext, pair: SeriesPair, tolPerHour: number): Growth {
+  const segments: Point[][] = []
+  for (const phase of ctx.phases) {
+    // A saturated generator does not make the service's own memory wrong: no saturated windows are left out.
+    const pts = windowPairs(pair, phase, ctx.windowMs, new Set()).flatMap(([c, k]): Point[] => {
+      const a = c.min ?? c.value
+      const b = k.min ?? k.value
+      return a === undefined || b === undefined ? [] : [{ x: c.i * ctx.windowMs + ctx.windowMs / 2, y: a - b }]
+    })
+    if (pts.length >= 4) segments.push(pts)
+  }
+  const n = segments.reduce((a, s) => a + s.length, 0)
+  const slope = n ? theilSen(segments) * HOUR : Number.NaN
+  const se = n ? slopeStandardError(segments) * HOUR : Number.NaN
+  let p = 1
+  if (Number.isFinite(slope) && se > 0) p = tSf((slope - tolPerHour) / se, Math.max(1, n - 2 * segments.length))
+  else if (Number.isFinite(slope) && slope > tolPerHour) p = 0
+  return { pair, label: memoryLabel(pair.candidate), perHour: slope, p, n }
+}
+
+/** One primary memory check per service over every memory indicator both sides have. */
+export function pairedMemoryChecks(ctx: PairedContext): Check[] {
+  const gate = ctx.candidate.gate
+  const tol = gate.tolerance.leakBytesPerHour
+  const byService = new Map<string, SeriesPair[]>()
+  for (const pair of ctx.pairs) {
+    if (!isMemorySeries(pair.candidate)) continue
+    const service = pair.tags.service ?? pair.tags.job ?? ctx.candidate.record.subject.service ?? 'service'
+    byService.set(service, [...(byService.get(service) ?? []), pair])
+  }
+  const checks: Check[] = []
+  for (const [service, pairs] of byService) {
+    const all = pairs.map((p) => growthDifference(ctx, p, tol))
+    const judged = all.filter((g) => g.n >= MIN_PAIRED_WINDOWS)
+    const adjusted = holmAdjust(judged.map((g) => g.p))
+    let worst = -1
+    judged.forEach((_, i) => {
+      if (worst < 0 || adjusted[i] < adjusted[worst]) worst = i
+    })
+    const top = worst >= 0 ? judged[worst] : undefined
+    const others = judged.filter((g) => g !== top).map((g) => `${g.label} ${g.perHour >= 0 ? '+' : ''}${bytes(g.perHour)}/h`)
+    const finding: Finding = {
+      id: `leak:memory{service=${service}}`,
+      kind: 'leak',
+      question: 'stable',
+      status: 'pass',
+      primary: true,
+      series: `service/memory{service=${service}}`,
+      stat: 'growth per hour',
+      unit: 'bytes/h',
+      changeKind: 'absolute',
+      tolerance: tol,
+      method: 'difference of growth slopes (candidate − control), Newey–West',
+      evidence: Object.fromEntries(judged.map((g) => [g.label, Math.round(g.perHour)])),
+      message: '',
+    }
+    if (top) {
+      finding.change = Math.round(top.perHour)
+      finding.evidence!.indicator = top.label
+    }
+    checks.push({
+      finding,
+      p: top ? adjusted[worst] : undefined,
+      beyondTolerance: top !== undefined && top.perHour > tol,
+      severity: top ? { change: top.perHour / tol - 1, tolerance: 1 } : undefined,
+      thin: !top,
+      describe: (status) => {
+        if (!top) return `memory of ${service}: fewer than ${MIN_PAIRED_WINDOWS} paired windows; not judged`
+        const head = `the candidate's ${top.label} grew ${bytes(top.perHour)}/h faster than the control's`
+        const rest = others.length ? ` (${others.join(', ')})` : ''
+        return `${head}${rest}; ${pval(finding.pAdjusted ?? top.p)}${status === 'pass' ? `; within the tolerance of ${bytes(tol)}/h` : ''}`
+      },
+    })
+  }
+  return checks
+}
+
+/** Failed and total requests of one side's step series in a phase (saturated windows left out). */
+function failures(ctx: PairedContext, pairs: SeriesPair[], phase: PairedContext['phases'][number], side: 'candidate' | 'control'): { failed: number; total: number } {
+  let failed = 0
+  let total = 0
+  for (const pair of pairs) {
+    for (const w of windowPairs(pair, phase, ctx.windowMs, ctx.saturated, false).map((x) => (side === 'candidate' ? x[0] : x[1]))) {
+      if (isFailedResponses(pair.candidate)) {
+        failed += w.count
+        total += w.count
+        continue
+      }
+      for (const v of Object.values(w.errors ?? {})) failed += v
+      total += w.count
+    }
+  }
+  return { failed, total }
+}
+
+/** Requests each side needs in a phase before its failure rate is compared. */
+const MIN_REQUESTS = 200
+
+/** Failure rates per phase and source (probe, load): the conditional binomial test of the candidate's share. */
+export function pairedFailureChecks(ctx: PairedContext): Check[] {
+  const gate = ctx.candidate.gate
+  const checks: Check[] = []
+  for (const source of ['probe', 'load'] as const) {
+    const pairs = ctx.pairs.filter((p) => p.candidate.source === source && p.candidate.name === 'http_req_duration' && (isStepSeries(p.candidate) || isFailedResponses(p.candidate)))
+    if (!pairs.length) continue
+    for (const phase of ctx.phases) {
+      const c = failures(ctx, pairs, phase, 'candidate')
+      const k = failures(ctx, pairs, phase, 'control')
+      if (!c.total && !k.total) continue
+      const rc = c.total ? c.failed / c.total : 0
+      const rk = k.total ? k.failed / k.total : 0
+      const share = c.total / Math.max(1, c.total + k.total)
+      const p = binomialSf(c.failed, c.failed + k.failed, share)
+      const finding: Finding = {
+        id: `failure-rate:${source}@${phase.name}`,
+        kind: 'failure-rate',
+        question: 'stable',
+        status: 'pass',
+        primary: ctx.candidate.primaryPhases.has(phase.name),
+        phase: phase.name,
+        series: `${source}/http_req_duration`,
+        stat: 'failure rate',
+        baseline: r4(rk),
+        current: r4(rc),
+        change: r4(rc - rk),
+        changeKind: 'absolute',
+        tolerance: gate.tolerance.failureRate,
+        method: 'conditional binomial (candidate share of all failures)',
+        evidence: { candidateFailed: c.failed, candidateRequests: c.total, controlFailed: k.failed, controlRequests: k.total },
+        message: '',
+      }
+      const what = source === 'load' ? 'load requests' : 'probe requests'
+      checks.push({
+        finding,
+        p,
+        beyondTolerance: rc - rk > gate.tolerance.failureRate && c.failed - k.failed * share / Math.max(1e-9, 1 - share) >= gate.tolerance.failureCount,
+        severity: { change: rc - rk, tolerance: gate.tolerance.failureRate },
+        thin: c.total < MIN_REQUESTS || k.total < MIN_REQUESTS,
+        describe: (status) =>
+          status === 'not-judged'
+            ? `failure rate of ${what} in ${phase.name}: too few requests (${c.total} and ${k.total}, ${MIN_REQUESTS} needed on each side); not judged`
+            : `the candidate's ${what} failed at ${rate(rc)} against the control's ${rate(rk)} in ${phase.name} (${pp(rc - rk)}; ${c.failed} of ${c.total} against ${k.failed} of ${k.total}); ${pval(finding.pAdjusted ?? p)}`,
+      })
+    }
+  }
+  return checks
+}

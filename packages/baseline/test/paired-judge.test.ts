@@ -1,0 +1,144 @@
+/** The paired judge: candidate against control from one paired run, with real HDR histograms. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { SteadyError, validatorFor, verdictSchema, type RunRecord, type Verdict } from '@steady/record'
+import { judgePaired, resolveGate, syntheticRun } from '../src/index.ts'
+import { neweyWestMeanSe, binomialSf } from '../src/paired/stats.ts'
+import { pairedRecord, type PairedBuildOptions } from './paired-builder.ts'
+
+const gate = resolveGate('t', {})
+const now = new Date('2026-12-06T12:00:00Z')
+const validate = validatorFor(verdictSchema)
+
+function verdictOf(options: PairedBuildOptions | RunRecord): Verdict {
+  const record = 'schema' in options ? options : pairedRecord(options)
+  const v = judgePaired({ record, gate, now })
+  assert.ok(validate(v), `the verdict validates: ${JSON.stringify(validate.errors)}`)
+  return v
+}
+
+const failing = (v: Verdict) => v.findings.filter((f) => f.primary && f.status === 'fail')
+
+test('an A/A pair with a shared machine effect (+60% in a third of the windows) passes', () => {
+  for (const seed of [1, 2, 3, 4]) {
+    const v = verdictOf({ seed })
+    assert.is(v.mode, 'paired')
+    assert.is(v.result, 'pass', `seed ${seed}: ${v.summary}`)
+    assert.is(v.exitCode, 0)
+    const all = v.findings.find((f) => f.id === 'level:all-steps@peak')
+    assert.ok(all && all.status === 'pass', 'the all-steps ratio is judged and passes')
+  }
+})
+
+test('the same A/A pair without pairing would see the machine effect: the windows differ by far more than the tolerance', () => {
+  // Why pairing: the control's own window p50s swing by the shared effect; the ratio does not.
+  const r = pairedRecord({ seed: 1 })
+  const control = r.series.find((s) => s.key === 'load/http_req_duration{name=pay,scenario=checkout,side=control}')!
+  const p50s = control.windows.filter((w) => w.p50 !== undefined).map((w) => w.p50!)
+  assert.ok(Math.max(...p50s) / Math.min(...p50s) > 1.4, 'the machine effect moves the control by more than 40%')
+})
+
+test('every step ×1.3 on the candidate fails, with the all-steps finding', () => {
+  const v = verdictOf({ seed: 7, fault: { allSteps: 1.3 } })
+  assert.is(v.result, 'fail')
+  assert.is(v.exitCode, 1)
+  const all = v.findings.find((f) => f.id === 'level:all-steps@peak')!
+  assert.is(all.status, 'fail')
+  assert.ok(all.change! > 0.2 && all.change! < 0.4, `change ${all.change}`)
+  assert.match(all.message, /the candidate's typical latency \(p50\) over all \d+ steps was 1\.\d\d× the control's in peak \(\d+ of \d+ windows higher\); p/)
+})
+
+test('one step +30% fails naming that step, and only that step', () => {
+  const v = verdictOf({ seed: 8, fault: { step: { name: 'checkout/pay', factor: 1.3 } } })
+  assert.is(v.result, 'fail')
+  const f = failing(v)
+  assert.ok(f.length >= 1)
+  for (const x of f) assert.is(x.step, 'pay', `${x.id} names pay`)
+  const p95 = f.find((x) => x.stat === 'p95')!
+  assert.ok(p95.baseline! > 0 && p95.current! > p95.baseline!, 'baseline is the control, current the candidate')
+  assert.match(p95.message, /the candidate's p95 of checkout › pay \(load\) was 1\.\d\d× the control's in peak \(\d+ of \d+ windows higher\)/)
+  assert.is(v.findings.find((x) => x.id === 'level:all-steps@peak')!.status, 'pass', 'one step does not move all steps past 10%')
+})
+
+test('an off-heap leak on the candidate (resident memory grows, heap flat) fails on memory naming resident memory', () => {
+  const v = verdictOf({ seed: 9, fault: { rssBytesPerHour: 300 * 1024 * 1024 } })
+  assert.is(v.result, 'fail')
+  const f = failing(v)
+  assert.equal(f.map((x) => x.kind), ['leak'])
+  assert.is(f[0].evidence?.indicator, 'resident memory (/metrics)')
+  assert.match(f[0].message, /the candidate's resident memory \(\/metrics\) grew \d+(\.\d)? MiB\/h faster than the control's/)
+})
+
+test('errors +1 pp on the candidate fail on the failure rate', () => {
+  const v = verdictOf({ seed: 10, fault: { extraErrorRate: 0.01 } })
+  assert.is(v.result, 'fail')
+  const f = failing(v).filter((x) => x.kind === 'failure-rate')
+  assert.ok(f.some((x) => x.id === 'failure-rate:load@peak'))
+  const load = f.find((x) => x.id === 'failure-rate:load@peak')!
+  assert.ok(load.current! > load.baseline!)
+  assert.match(load.message, /the candidate's load requests failed at [\d.]+% against the control's [\d.]+% in peak/)
+})
+
+test('too few paired windows: the checks are not judged and the phase is inconclusive', () => {
+  const v = verdictOf({ seed: 11, peakWindows: 6, fault: { allSteps: 1.5 } })
+  assert.is(v.result, 'inconclusive')
+  assert.is(v.exitCode, 3)
+  const p95 = v.findings.filter((f) => f.phase === 'peak' && f.stat === 'p95' && f.primary)
+  assert.ok(p95.length && p95.every((f) => f.status === 'not-judged'), 'latency checks of the short phase are not judged')
+  assert.match(p95[0].message, /only \d+ paired windows/)
+  assert.ok(v.findings.some((f) => f.id === 'paired:no-windows@peak' && f.status === 'inconclusive'))
+})
+
+test('windows saturated on a side are left out', () => {
+  // The candidate is three times slower only in the windows the generator saturated: they say nothing.
+  const saturated = [20, 21, 22, 23, 24, 25, 26, 27]
+  const record = pairedRecord({ seed: 12, saturated, saturatedFactor: 3 })
+  const v = verdictOf(record)
+  assert.is(v.result, 'pass', v.summary)
+  assert.ok(v.warnings.some((w) => /8 windows saturated/.test(w)))
+  // The same windows, not marked saturated, are judged and do not pass: leaving them out is what made it pass.
+  const unmarked = verdictOf({ ...record, events: [] })
+  assert.is.not(unmarked.result, 'pass')
+})
+
+test('the working answer uses the candidate side and names scenarios failing only there', () => {
+  const record = pairedRecord({ seed: 13 })
+  record.scenarios = record.scenarios.map((s) => (s.side === 'candidate' && s.name === 'checkout' ? { ...s, passed: s.iterations - 40, failed: 40 } : s.side === 'control' ? { ...s, passed: s.iterations, failed: 0 } : s))
+  const v = verdictOf(record)
+  assert.is(v.working.status, 'fail')
+  const named = v.findings.find((f) => f.id === 'failing:candidate-only:checkout')
+  assert.ok(named, 'the scenario failing only on the candidate is named')
+  assert.match(named!.message, /checkout failed 40 of \d+ iterations on the candidate and none of \d+ on the control/)
+})
+
+test('an accepted paired finding is accepted, and a record that is not paired is refused with a clear error', () => {
+  const record = pairedRecord({ seed: 8, fault: { step: { name: 'checkout/pay', factor: 1.3 } } })
+  const first = judgePaired({ record, gate, now })
+  const ids = failing(first).map((f) => f.id)
+  const accepted = Object.fromEntries(ids.map((id) => [id, { by: 'ana', reason: 'pay got a fraud check', at: '2026-12-06T11:00:00Z' }]))
+  const baseline = { schema: 'steady.baseline/1', runs: {}, accepted, mutes: {} } as unknown as Parameters<typeof judgePaired>[0]['baseline']
+  const v = judgePaired({ record, gate, now, baseline })
+  assert.is(v.result, 'pass', v.summary)
+  assert.ok(v.findings.filter((f) => ids.includes(f.id)).every((f) => f.status === 'accepted'))
+  try {
+    judgePaired({ record: syntheticRun({ seed: 1, durationScale: 0.1 }), gate, runFile: 'run.json' })
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, SteadyError)
+    assert.is((e as SteadyError).code, 'STEADY_VERDICT_NOT_PAIRED')
+    assert.match((e as SteadyError).message, /run\.json is not a paired run/)
+  }
+})
+
+test('Newey–West: autocorrelated differences get a larger error than independent ones; the binomial tail is exact', () => {
+  const iid = [0.1, -0.2, 0.05, 0.15, -0.1, 0.0, 0.12, -0.08, 0.03, -0.02, 0.09, -0.11]
+  const ar = [0.1, 0.12, 0.15, 0.11, 0.08, -0.1, -0.12, -0.15, -0.09, -0.1, 0.1, 0.13]
+  const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - xs.reduce((b, y) => b + y, 0) / xs.length) ** 2, 0) / (xs.length - 1))
+  assert.ok(Math.abs(neweyWestMeanSe(iid).se - sd(iid) / Math.sqrt(iid.length)) < 0.02)
+  assert.ok(neweyWestMeanSe(ar).se > 1.3 * (sd(ar) / Math.sqrt(ar.length)))
+  // P(X ≥ 3), X ~ Bin(4, 0.5) = 5/16.
+  assert.ok(Math.abs(binomialSf(3, 4, 0.5) - 5 / 16) < 1e-12)
+  assert.is(binomialSf(0, 4, 0.5), 1)
+})
+
+test.run()
