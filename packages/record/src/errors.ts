@@ -81,6 +81,8 @@ export function formatError(error: unknown, verbose = false): string {
     if (verbose && error.cause instanceof Error && error.cause.stack) lines.push(error.cause.stack)
     return lines.join('\n')
   }
-  if (error instanceof Error) return terminalText(verbose && error.stack ? `error: ${error.stack}` : `error: ${error.message}`)
+  if (error instanceof Error) {
+    return terminalText(verbose && error.stack ? `error: ${error.stack}` : `error: ${error.message}`)
+  }
   return `error: ${terminalText(String(error))}`
 }

@@ -71,11 +71,13 @@ const secretNames = new Set([
 const secretParamNames = new Set(['key', 'sid'])
 /** A name whose last word is one of these is secret (`access_token`, `X-Amz-Credential`, `client_secret`). */
 const secretLastWords = new Set([
-  'token', 'secret', 'password', 'passwd', 'passphrase', 'pwd', 'signature', 'sig', 'credential', 'cookie', 'apikey', 'sessionid', 'otp',
+  'token', 'secret', 'password', 'passwd', 'passphrase', 'pwd', 'signature', 'sig', 'credential', 'cookie', 'apikey',
+  'sessionid', 'otp',
 ])
 /** A name whose last two words, joined, are one of these is secret (`x-api-key`, `secret_access_key`). */
 const secretLastPairs = new Set([
-  'apikey', 'accesskey', 'secretkey', 'privatekey', 'subscriptionkey', 'functionskey', 'masterkey', 'signingkey', 'encryptionkey',
+  'apikey', 'accesskey', 'secretkey', 'privatekey', 'subscriptionkey', 'functionskey', 'masterkey', 'signingkey',
+  'encryptionkey',
   'accountkey', 'sharedkey', 'authkey', 'sessionid', 'clientsecret',
 ])
 /** A name with one of these words anywhere is secret (`password_confirmation`, `newPassword`). */
@@ -186,8 +188,9 @@ export class Redactor {
       this.addSecret(value)
       return `${prefix}"${REDACTED}"`
     })
-    out = out.replace(param, (match: string, prefix: string, name: string, value: string, at: number, whole: string) => {
-      if (!this.isSecretField(name, 'param') && !(name.toLowerCase() === 'code' && oauthContext.test(paramRun(whole, at)))) return match
+    out = out.replace(param, (match: string, prefix: string, name: string, value: string, at: number, all: string) => {
+      const oauthCode = name.toLowerCase() === 'code' && oauthContext.test(paramRun(all, at))
+      if (!this.isSecretField(name, 'param') && !oauthCode) return match
       this.addSecret(safeDecode(value))
       return `${prefix}${REDACTED}`
     })
@@ -252,7 +255,10 @@ export class Redactor {
     // An OAuth token request or callback as JSON: its `code` is an authorization code, elsewhere an error code.
     const oauth = entries.some(([k]) => k === 'grant_type' || k === 'redirect_uri')
     const secret = (k: string, v: unknown) =>
-      v !== null && v !== undefined && (this.isSecretField(k) || (oauth && k === 'code')) && !(typeof v === 'object' && valueOnlyWords.has(nameWords(k).at(-1) ?? ''))
+      v !== null &&
+      v !== undefined &&
+      (this.isSecretField(k) || (oauth && k === 'code')) &&
+      !(typeof v === 'object' && valueOnlyWords.has(nameWords(k).at(-1) ?? ''))
     for (const [k, v] of entries) {
       if (secret(k, v) && typeof v !== 'object') this.addSecret(String(v))
     }

@@ -124,8 +124,10 @@ export function buildFailureSample(raw: RawFailure, seen: readonly Exchange[], r
   for (const k of Object.keys(redacted) as (keyof FailureSample)[]) if (redacted[k] === undefined) delete redacted[k]
   if (ex) {
     // Masked headers become shell variables (toCurl); a value masked inside the URL or body cannot, so say so.
-    const curl = redactor.text(toCurl({ method: ex.method, url: ex.url, headers: redactor.headers(ex.requestHeaders), body: ex.requestBody }))
-    redacted.curl = curl.includes(REDACTED) ? `# replace each ${REDACTED} (a value masked in the URL or body) before running\n${curl}` : curl
+    const headers = redactor.headers(ex.requestHeaders)
+    const curl = redactor.text(toCurl({ method: ex.method, url: ex.url, headers, body: ex.requestBody }))
+    const note = `# replace each ${REDACTED} (a value masked in the URL or body) before running`
+    redacted.curl = curl.includes(REDACTED) ? `${note}\n${curl}` : curl
   }
   // The scenario name and replay coordinates must survive redaction untouched to be replayable.
   redacted.scenario = raw.scenario

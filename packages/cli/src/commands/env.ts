@@ -5,7 +5,15 @@
  */
 import { Option, type Command } from 'commander'
 import { relative } from 'node:path'
-import { ExitCode, Redactor, SteadyError, formatDuration, shellCommand, terminalLine, terminalText } from '@steady/record'
+import {
+  ExitCode,
+  Redactor,
+  SteadyError,
+  formatDuration,
+  shellCommand,
+  terminalLine,
+  terminalText,
+} from '@steady/record'
 import { listEnvironments, parseTags, startEnvironment, stopEnvironment, type ListedEnvironment, type RunningEnvironment } from '@steady/env'
 import type { CliContext } from '../context.ts'
 
@@ -34,7 +42,9 @@ function describeUp(env: RunningEnvironment, projectDir: string): string {
   if (Object.keys(env.tags).length) rows.push(['tags', Object.entries(env.tags).map(([k, v]) => `${k}=${v}`).join(' ')])
   rows.push(['logs', show(env.logDir, projectDir)])
   const width = Math.max(...rows.map(([k]) => k.length))
-  return [`environment ${env.name} is up: ${env.id}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), `tear it down with: ${shellCommand(['steady', 'env', 'down', env.id])}`].join('\n') + '\n'
+  const down = `tear it down with: ${shellCommand(['steady', 'env', 'down', env.id])}`
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)
+  return [`environment ${env.name} is up: ${env.id}`, ...lines, down].join('\n') + '\n'
 }
 
 function age(since: string): string {
@@ -83,7 +93,9 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
         env: ctx.env,
       })
       const r = new Redactor()
-      ctx.out(opts.format === 'json' ? JSON.stringify(r.value(handle.env), null, 2) + '\n' : terminalText(r.text(describeUp(handle.env, dir))))
+      const json = opts.format === 'json'
+      if (json) ctx.out(JSON.stringify(r.value(handle.env), null, 2) + '\n')
+      else ctx.out(terminalText(r.text(describeUp(handle.env, dir))))
       setExit(ExitCode.ok)
     })
 
@@ -127,7 +139,8 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
       let failed: unknown
       for (const id of ids) {
         try {
-          await stopEnvironment(id, { projectDir: dir, config: environments, log: (line) => ctx.err(terminalText(line) + '\n') })
+          const log = (line: string) => ctx.err(terminalText(line) + '\n')
+          await stopEnvironment(id, { projectDir: dir, config: environments, log })
           ctx.out(`torn down ${terminalLine(id)}\n`)
         } catch (error) {
           // Keep going: one stuck environment must not keep the others up.

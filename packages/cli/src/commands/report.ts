@@ -51,8 +51,10 @@ Examples:
         if (isSteadyError(error)) throw error
         // Inputs are validated on read, so this is a record the report cannot draw: name it, never a bare TypeError.
         const inputs = [run, flags.verdict, flags.baseline].filter(Boolean).join(', ')
-        throw new SteadyError('STEADY_REPORT_RENDER', `could not draw the report of ${inputs}: ${(error as Error).message}`, {
-          hint: `check the inputs with steady record validate ${run}; if they are valid, this is a bug in steady report: please report it with the run record`,
+        const why = (error as Error).message
+        throw new SteadyError('STEADY_REPORT_RENDER', `could not draw the report of ${inputs}: ${why}`, {
+          hint: `check the run with steady record validate ${run}; if it is valid, this is a bug in steady report: ` +
+            'report it with the run record',
           cause: error,
           details: { file: runPath },
         })

@@ -47,7 +47,9 @@ function positiveInt(value: string | undefined, flag: string, fallback: number):
 function configCount(value: unknown, field: string, loaded: LoadedConfig): number | undefined {
   if (value === undefined) return undefined
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value
-  throw new SteadyError('STEADY_CONFIG_INVALID', `${loaded.path ?? 'steady.config.ts'}: ${field} must be a whole number of at least 1, got ${typeof value === 'number' ? value : JSON.stringify(value)}`, {
+  const got = typeof value === 'number' ? value : JSON.stringify(value)
+  const file = loaded.path ?? 'steady.config.ts'
+  throw new SteadyError('STEADY_CONFIG_INVALID', `${file}: ${field} must be a whole number of at least 1, got ${got}`, {
     hint: `e.g. ${field.split('.').pop()}: 5, or remove it for the default (1)`,
     details: { file: loaded.path, field },
   })
@@ -88,13 +90,19 @@ async function withTarget(flags: RunFlags, config: ScenarioConfig, fn: (target: 
  * name), else its target URL (as the configured target of that URL, for its
  * headers). Returns the flags to run with and a line saying which.
  */
-export function replayTarget(replay: ReplayPlan, flags: RunFlags, loaded: LoadedConfig): { flags: RunFlags; note?: string } {
+export function replayTarget(
+  replay: ReplayPlan,
+  flags: RunFlags,
+  loaded: LoadedConfig,
+): { flags: RunFlags; note?: string } {
+  const other = '(--target or --env picks another)'
   if (flags.target !== undefined || flags.env !== undefined) return { flags }
   const subject = replay.record.subject
   const environments = (loaded.config.environments ?? {}) as Record<string, unknown>
   const env = subject.environment?.name
   if (env !== undefined && Object.hasOwn(environments, env)) {
-    return { flags: { ...flags, env }, note: `replaying against a fresh ${env} environment, as the recorded run did (--target or --env picks another)` }
+    const note = `replaying against a fresh ${env} environment, as the recorded run did ${other}`
+    return { flags: { ...flags, env }, note }
   }
   if (subject.target) {
     const targets = ((loaded.config as ScenarioConfig).targets ?? {}) as Record<string, string | { url: string }>
@@ -102,9 +110,10 @@ export function replayTarget(replay: ReplayPlan, flags: RunFlags, loaded: Loaded
       const t = targets[n]
       return (typeof t === 'string' ? t : t.url) === subject.target
     })
-    return { flags: { ...flags, target: named ?? subject.target }, note: `replaying against the recorded run's target ${subject.target}${named ? ` (${named})` : ''} (--target or --env picks another)` }
+    const note = `replaying against the recorded run's target ${subject.target}${named ? ` (${named})` : ''} ${other}`
+    return { flags: { ...flags, target: named ?? subject.target }, note }
   }
-  return { flags, note: "the recorded run names no target: replaying against the config's default (--target or --env picks another)" }
+  return { flags, note: `the recorded run names no target: replaying against the config's default ${other}` }
 }
 
 /** Runs `steady run` with parsed flags; resolves to the exit code. */
@@ -112,8 +121,10 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
   const loaded: LoadedConfig = await ctx.config(flags.config)
   const config = loaded.config as ScenarioConfig
   const defaults = config.run ?? {}
-  const iterations = positiveInt(flags.iterations, '--iterations', configCount(defaults.iterations, 'run.iterations', loaded) ?? 1)
-  const concurrency = positiveInt(flags.concurrency, '--concurrency', configCount(defaults.concurrency, 'run.concurrency', loaded) ?? 1)
+  const configIterations = configCount(defaults.iterations, 'run.iterations', loaded)
+  const configConcurrency = configCount(defaults.concurrency, 'run.concurrency', loaded)
+  const iterations = positiveInt(flags.iterations, '--iterations', configIterations ?? 1)
+  const concurrency = positiveInt(flags.concurrency, '--concurrency', configConcurrency ?? 1)
   const timeout = flags.timeout ?? defaults.timeout
   if (timeout !== undefined) parseDuration(timeout, '--timeout')
   const bail = flags.bail === undefined || flags.bail === false ? undefined : flags.bail === true ? true : positiveInt(flags.bail, '--bail', 1)
@@ -156,7 +167,9 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
 
   return withTarget(flags, config, async (target) => {
     if (replay) {
-      ctx.out(terminalLine(`replaying ${JSON.stringify(replay.scenario)} iteration ${replay.iteration} of run ${replay.record.id} (seed ${replay.seed}) with the recorded setup results`) + '\n\n')
+      const { scenario, iteration, record, seed } = replay
+      const what = `${JSON.stringify(scenario)} iteration ${iteration} of run ${record.id} (seed ${seed})`
+      ctx.out(terminalLine(`replaying ${what} with the recorded setup results`) + '\n\n')
     }
     const result = await runScenarios({
       files,

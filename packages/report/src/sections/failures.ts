@@ -146,6 +146,8 @@ function headers(h: Record<string, string> | undefined): Html {
 }
 
 function sampleHtml(s: FailureSample, n: number, total: number, runId: string): Html {
+  const { scenario, iteration } = s.replay
+  const replay = shellCommand(['steady', 'run', '--replay', runId, '--scenario', scenario, '--iteration', iteration])
   return html`<div class="sample">
 <h4>Sample ${n} of ${total} · at ${offset(s.atMs)}${s.phase ? ` in ${s.phase}` : ''}</h4>
 <p>${s.message}</p>
@@ -153,7 +155,7 @@ ${s.diff ? html`<div class="label">Expected and received</div><pre>${s.diff}</pr
 ${s.request ? html`<div class="label">Request</div><pre>${`${s.request.method} ${s.request.url}`}</pre>${headers(s.request.headers)}${s.request.body !== undefined ? excerpt(s.request.body) : ''}` : ''}
 ${s.response ? html`<div class="label">Response: status ${s.response.status}</div>${headers(s.response.headers)}${excerpt(s.response.body)}` : ''}
 ${s.curl ? html`<div class="label">Reproduce with curl</div><pre>${s.curl}</pre>` : ''}
-<div class="label">Replay the whole iteration (seed ${s.replay.seed})</div><pre>${shellCommand(['steady', 'run', '--replay', runId, '--scenario', s.replay.scenario, '--iteration', s.replay.iteration])}</pre>
+<div class="label">Replay the whole iteration (seed ${s.replay.seed})</div><pre>${replay}</pre>
 </div>`
 }
 

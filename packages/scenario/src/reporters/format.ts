@@ -26,7 +26,8 @@ function indent(text: string, by: string): string {
 
 /** How to run a failed iteration again: a line to paste into a shell, every argument quoted for it. */
 export function replayCommand(sample: FailureSample, record: string): string {
-  return shellCommand(['steady', 'run', '--replay', record, '--scenario', sample.scenario, '--iteration', sample.replay.iteration])
+  const { scenario, replay } = sample
+  return shellCommand(['steady', 'run', '--replay', record, '--scenario', scenario, '--iteration', replay.iteration])
 }
 
 /**
@@ -46,7 +47,9 @@ export function formatFailure(sample: FailureSample, options: { style?: Style; r
   lines.push(st.red(terminalText(sample.message)))
   if (sample.diff) {
     lines.push('')
-    for (const l of terminalText(sample.diff).split('\n')) lines.push(l.startsWith('- ') ? st.green(l) : l.startsWith('+ ') ? st.red(l) : st.dim(l))
+    for (const l of terminalText(sample.diff).split('\n')) {
+      lines.push(l.startsWith('- ') ? st.green(l) : l.startsWith('+ ') ? st.red(l) : st.dim(l))
+    }
   }
   if (sample.logs?.length) {
     lines.push('', st.dim('log:'))

@@ -61,7 +61,8 @@ export function githubReporter(options: GithubReporterOptions): Reporter {
     name: 'github',
     onRunEnd(result: RunResult) {
       const annotate = (file: string | undefined, line: number | undefined, title: string, message: string) => {
-        const props = [file ? `file=${escapeProperty(file)}` : '', line ? `line=${line}` : '', `title=${escapeProperty(terminalLine(title))}`].filter(Boolean).join(',')
+        const where = [file ? `file=${escapeProperty(file)}` : '', line ? `line=${line}` : '']
+        const props = [...where, `title=${escapeProperty(terminalLine(title))}`].filter(Boolean).join(',')
         // The log shows the annotation line too: escapes and other controls are written out, newlines encoded.
         options.write(`::error ${props}::${escapeData(terminalText(redactor.text(message)))}\n`)
       }

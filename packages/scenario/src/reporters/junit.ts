@@ -40,7 +40,8 @@ const summaryLimit = 300
 export function failureSummary(f: FailureSample, scenario?: ScenarioSummary): string {
   const text = f.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' · ')
   const cut = text.length > summaryLimit ? `${text.slice(0, summaryLimit - 1)}…` : text
-  const tally = scenario && scenario.iterations > 1 ? ` (${scenario.failed} of ${scenario.iterations} iterations failed)` : ''
+  const several = scenario && scenario.iterations > 1
+  const tally = several ? ` (${scenario.failed} of ${scenario.iterations} iterations failed)` : ''
   return terminalLine(`${f.step ? `[${f.step}] ` : ''}${cut}${tally}`)
 }
 
@@ -86,7 +87,8 @@ export function renderJunit(result: RunResult, options: { record?: string } = {}
     lines.push(`  <testsuite name="setup and teardown" tests="${result.hookFailures.length}" failures="${result.hookFailures.length}" errors="0" skipped="0" time="0">`)
     for (const f of result.hookFailures) {
       lines.push(`    <testcase classname="${xmlEscape(f.file ?? '')}" name="${xmlEscape(f.scenario)}" time="0">`)
-      lines.push(`      <failure message="${xmlEscape(failureSummary(f))}" type="setup">${xmlEscape(formatFailure(f))}</failure>`)
+      const summary = xmlEscape(failureSummary(f))
+      lines.push(`      <failure message="${summary}" type="setup">${xmlEscape(formatFailure(f))}</failure>`)
       lines.push('    </testcase>')
     }
     lines.push('  </testsuite>')

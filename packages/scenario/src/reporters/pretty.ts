@@ -29,8 +29,11 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
       start = info
       total = info.scenarios.length * info.iterations
       const target = line(info.targetName ? `${info.targetName} (${info.target})` : info.target)
-      if (info.replay) out(st.bold(`steady run --replay · ${line(info.replay.scenario)} · iteration ${info.replay.iteration} · seed ${info.seed} · ${target}\n\n`))
-      else
+      if (info.replay) {
+        const { scenario, iteration } = info.replay
+        const what = `${line(scenario)} · iteration ${iteration} · seed ${info.seed} · ${target}`
+        out(st.bold(`steady run --replay · ${what}\n\n`))
+      } else
         out(
           st.dim(
             `steady run · ${info.scenarios.length} scenario${info.scenarios.length === 1 ? '' : 's'} × ${info.iterations} iteration${info.iterations === 1 ? '' : 's'} · concurrency ${info.concurrency} · seed ${info.seed} · ${target}\n\n`,
@@ -58,7 +61,8 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
       if (unique.length) {
         out(`\n${st.bold(st.red('Failures'))}\n`)
         for (const f of unique) {
-          out(`\n  ${st.red('✗')} ${st.bold(line(f.scenario))}${f.kind === 'setup' ? st.dim(' (setup/teardown)') : ''}\n`)
+          const hook = f.kind === 'setup' ? st.dim(' (setup/teardown)') : ''
+          out(`\n  ${st.red('✗')} ${st.bold(line(f.scenario))}${hook}\n`)
           out(formatFailure(f, { style: st, record }).replace(/^/gm, '    ') + '\n')
         }
       }
@@ -67,9 +71,12 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
       if (count('failed')) parts.push(st.red(`${count('failed')} failed`))
       if (count('skipped')) parts.push(st.yellow(`${count('skipped')} skipped`))
       if (count('interrupted')) parts.push(st.yellow(`${count('interrupted')} interrupted`))
-      out(`\n${parts.join(', ')} ${st.dim(`(${formatDuration(result.record.durationMs)}) · seed ${line(result.record.seed)} · run ${line(result.record.id)}`)}\n`)
+      const { durationMs, seed, id } = result.record
+      out(`\n${parts.join(', ')} ${st.dim(`(${formatDuration(durationMs)}) · seed ${line(seed)} · run ${line(id)}`)}\n`)
       if (result.outputs.length) out(st.dim(line(`wrote ${result.outputs.join(', ')}`) + '\n'))
-      for (const e of result.reporterErrors) out(st.yellow(line(`warning: reporter ${e.reporter} failed in ${e.hook}: ${e.message}`)) + '\n')
+      for (const e of result.reporterErrors) {
+        out(st.yellow(line(`warning: reporter ${e.reporter} failed in ${e.hook}: ${e.message}`)) + '\n')
+      }
       void start
       void done
     },
