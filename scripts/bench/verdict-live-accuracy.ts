@@ -132,6 +132,8 @@ interface Manifest {
 interface Judged {
   entry: RunEntry
   result: string
+  /** The verdict's stable question failed (not stable), whatever the working question said. */
+  notStable: boolean
   named: boolean
   /** The failing primary findings' kinds (to see what else fired). */
   fails: string[]
@@ -336,7 +338,8 @@ async function judgeAll(dir: string, manifest: Manifest): Promise<Judged[]> {
     const onStep = (step: string | undefined) => !spec.steps || (step !== undefined && spec.steps.includes(step))
     const named = fails.some((f) => spec.kinds.includes(f.kind) && onStep(f.step))
     const saturated = v.findings.some((f) => f.kind === 'generator-saturated' && !['pass', 'info'].includes(f.status))
-    out.push({ entry, result: v.result, named, fails: [...new Set(fails.map((f) => f.kind))], saturated })
+    const kinds = [...new Set(fails.map((f) => f.kind))]
+    out.push({ entry, result: v.result, notStable: v.stable.status === 'fail', named, fails: kinds, saturated })
   }
   return out
 }
@@ -350,6 +353,7 @@ function pct(k: number, n: number): string {
 const COLUMNS: Array<[string, number]> = [
   ['runs', 5],
   ['failed', 8],
+  ['unstable', 10],
   ['inconcl.', 10],
   ['passed', 8],
   ['named', 7],
@@ -404,6 +408,7 @@ function table(judged: Judged[], manifest: Manifest): { text: string; json: Reco
       if (!rs.length) continue
       const count = (pred: (r: Judged) => boolean) => rs.filter(pred).length
       const failed = count((r) => r.result === 'fail')
+      const notStable = count((r) => r.notStable)
       const inconclusive = count((r) => r.result === 'inconclusive')
       const passed = count((r) => r.result === 'pass')
       const named = count((r) => r.result === 'fail' && r.named)
@@ -411,15 +416,15 @@ function table(judged: Judged[], manifest: Manifest): { text: string; json: Reco
       const k = c.name === 'clean' ? failed : named
       const what = c.name === 'clean' ? 'false positives' : 'detected, named'
       const other = [...new Set(rs.flatMap((r) => r.fails).filter((f) => !c.kinds.includes(f)))].join(', ')
-      const counts = [rs.length, failed, inconclusive, passed, named, saturated]
+      const counts = [rs.length, failed, notStable, inconclusive, passed, named, saturated]
       lines.push(`${row(condition, c.name, counts)}   ${`${pct(k, rs.length)} ${what}`.padEnd(31)} ${other}`)
       const rate = { k, n: rs.length, ci: wilsonInterval(k, rs.length), of: what }
-      const counted = { runs: rs.length, failed, inconclusive, passed, named, saturated }
+      const counted = { runs: rs.length, failed, notStable, inconclusive, passed, named, saturated }
       cells.push({ condition, case: c.name, label: c.label, ...counted, rate })
     }
   }
-  lines.push('', "named: failed with a failing primary finding of the fault's kind; " +
-    'sat.: runs whose load generator was saturated')
+  lines.push('', 'unstable: judged not stable; ' +
+    "named: failed with a failing primary finding of the fault's kind; sat.: runs whose load generator was saturated")
   lines.push(...soakLines(manifest))
   const { soakSeconds, serviceTime } = manifest
   const json = { commit: manifest.commit, judgedAt: commit(), soakSeconds, serviceTime, cells }
