@@ -121,6 +121,41 @@ test('observations go out as measurements at their own time, equal values both s
   assert.equal(exporter.transport.stats, { requests: 1, sent: 3, dropped: 0, retries: 0, waitsMs: [] })
 })
 
+test('health events carry the instant judged, not the time they are sent', async () => {
+  const rx = await receiver()
+  const exporter = createFaroExporter({ url: rx.url, app: { name: 'shop-ci' }, processes: [ci] })
+  // Judged in the past (a backfill): the events must say when the judgement applies.
+  const judged = Date.parse('2024-11-02T23:59:59.999Z')
+  const windows = { baselineFrom: judged - 31 * 86_400_000, recentFrom: judged - 3 * 86_400_000, to: judged }
+  const indicator = {
+    process: 'ci',
+    indicator: 'cycle_time',
+    kind: 'duration' as const,
+    unit: 's',
+    better: 'lower' as const,
+    state: 'healthy' as const,
+    reason: 'median as usual',
+    windows,
+    samples: { baseline: 40, recent: 6 },
+    checks: [],
+  }
+  const health = { process: 'ci', owner: 'platform', state: 'healthy' as const, reason: '1 of 1 healthy', indicators: [indicator] }
+  exporter.exportHealth([health])
+  exporter.exportHealth([{ ...health, indicators: [] }], judged + 86_400_000)
+  await exporter.close()
+  await rx.close()
+  assert.equal(rx.problems, [])
+  const events = rx.received.flatMap((r) => r.body.events as Array<{ name: string; timestamp: string; attributes: Record<string, string> }>)
+  assert.equal(
+    events.map((e) => [e.name, e.timestamp, e.attributes.judgedAt]),
+    [
+      ['steady_process_health', '2024-11-02T23:59:59.999Z', '2024-11-02T23:59:59.999Z'],
+      ['steady_indicator_health', '2024-11-02T23:59:59.999Z', '2024-11-02T23:59:59.999Z'],
+      ['steady_process_health', '2024-11-03T23:59:59.999Z', '2024-11-03T23:59:59.999Z'],
+    ],
+  )
+})
+
 test('dedupe is off: two observations with the same time, labels, fields and value both arrive (a Faro with dedupe on keeps one)', async () => {
   const rx = await receiver()
   const same = { process: 'ci', indicator: 'cycle_time', value: 600, at, labels: { branch: 'main' }, fields: { commit: '3f2a9c1e' } }

@@ -223,8 +223,12 @@ export interface FaroExporter {
   readonly transport: FaroNodeTransport
   /** One measurement per observation, at the observation's own time; labels and fields go in `context`. */
   exportObservations(observations: Observation | readonly Observation[]): void
-  /** One `steady_process_health` event per process and one `steady_indicator_health` per indicator. */
-  exportHealth(processes: readonly ProcessHealth[]): void
+  /**
+   * One `steady_process_health` event per process and one `steady_indicator_health` per indicator, stamped
+   * with the instant judged (`judgedAt`, epoch ms; default: the end of the windows the indicators were judged
+   * on), not the time of sending: a backfill or a late push still lands where the judgement applies.
+   */
+  exportHealth(processes: readonly ProcessHealth[], judgedAt?: number): void
   /** Sends what is queued, waits for it, and stops the Faro instance. */
   close(): Promise<void>
 }
@@ -275,14 +279,29 @@ export function createFaroExporter(options: FaroExporterOptions): FaroExporter {
         )
       }
     },
-    exportHealth(list) {
+    exportHealth(list, judgedAt) {
       for (const p of list) {
-        faro.api.pushEvent('steady_process_health', { process: p.process, owner: p.owner, state: p.state, reason: p.reason }, 'steady', { skipDedupe: true })
+        // Every indicator of a report is judged at the same instant: its windows end there.
+        const at = judgedAt ?? p.indicators[0]?.windows.to ?? options.clock?.now() ?? systemClock.now()
+        const stamp = { skipDedupe: true, timestampOverwriteMs: at }
+        const judged = formatInstant(at)
+        faro.api.pushEvent(
+          'steady_process_health',
+          { process: p.process, owner: p.owner, state: p.state, reason: p.reason, judgedAt: judged },
+          'steady',
+          stamp,
+        )
         for (const i of p.indicators) {
-          const attributes: Record<string, string> = { process: p.process, indicator: i.indicator, state: i.state, reason: i.reason }
+          const attributes: Record<string, string> = {
+            process: p.process,
+            indicator: i.indicator,
+            state: i.state,
+            reason: i.reason,
+            judgedAt: judged,
+          }
           if (i.current !== undefined) attributes.current = String(i.current)
           if (i.baseline !== undefined) attributes.baseline = String(i.baseline)
-          faro.api.pushEvent('steady_indicator_health', attributes, 'steady', { skipDedupe: true })
+          faro.api.pushEvent('steady_indicator_health', attributes, 'steady', stamp)
         }
       }
     },
