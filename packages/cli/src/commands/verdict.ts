@@ -19,7 +19,7 @@ import {
   type RunRecord,
   type Verdict,
 } from '@steady/record'
-import { judge, readBaseline, renderVerdict, selectGate, VERDICT_FORMATS, type BaselineFile, type GateConfig, type ResolvedGate, type VerdictFormat } from '@steady/baseline'
+import { isPairedRecord, judge, judgePaired, readBaseline, renderVerdict, selectGate, VERDICT_FORMATS, type BaselineFile, type GateConfig, type ResolvedGate, type VerdictFormat } from '@steady/baseline'
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
 import { version } from '../version.ts'
@@ -105,6 +105,19 @@ export async function emitVerdict(ctx: CliContext, verdict: Verdict, format: Ver
 /** Judges a run record (already read) the way `steady verdict` does. */
 export async function verdictOf(ctx: CliContext, loaded: LoadedConfig, record: RunRecord, runFile: string, flags: { baseline?: string; gate?: string }): Promise<Verdict> {
   const gate = gateFrom(loaded, flags.gate)
+  if (isPairedRecord(record)) {
+    // A paired run carries its own reference (the control side): a baseline is read only when named, for its
+    // acceptances and mutes.
+    const named = flags.baseline ? resolve(ctx.cwd, flags.baseline) : undefined
+    const paired = named ? await baselineForVerdict(named) : { baseline: null }
+    if (named && !paired.baseline) {
+      throw new SteadyError('STEADY_VERDICT_BASELINE', `--baseline ${flags.baseline}: ${paired.problem}`, {
+        hint: 'a paired run needs no baseline; leave --baseline out, or name a readable baseline file',
+      })
+    }
+    const baselineFile = named ? { baselineFile: shown(ctx, named) } : {}
+    return judgePaired({ record, runFile: shown(ctx, runFile), baseline: paired.baseline, ...baselineFile, gate, toolVersion: version })
+  }
   const path = baselinePath(ctx, loaded, flags.baseline, record.subject.service)
   const { baseline, problem } = await baselineForVerdict(path)
   return judge({
