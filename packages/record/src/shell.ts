@@ -3,13 +3,13 @@
  * replay lines, curl reproductions, hints. One function, so no printed
  * command quotes differently from another.
  */
+import { controlCharacter } from './terminal.ts'
 
 /** Characters a POSIX shell reads literally in an unquoted word. */
 const plainWord = /^[A-Za-z0-9_./:@%+=,-]+$/
 
-/** Control characters, which a terminal would act on and a pasted line would break at. */
-// eslint-disable-next-line no-control-regex
-const control = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+/** Control characters: a terminal would act on them, a pasted line would break at them. */
+const control = controlCharacter
 
 /**
  * Quotes one argument for a POSIX shell (sh, bash, zsh): a plain word stays

@@ -7,9 +7,9 @@
  * from any line of the log whose first non-blank characters are `::`.
  */
 
-/** C0 and C1 controls, DEL, and the bidirectional overrides and isolates. */
-// eslint-disable-next-line no-control-regex
-const unsafe = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+/** C0 and C1 controls, DEL, and the bidirectional overrides and isolates: what a terminal acts on. */
+export const controlCharacter = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+const unsafe = new RegExp(controlCharacter.source, 'g')
 
 function escapeChar(c: string): string {
   switch (c) {
