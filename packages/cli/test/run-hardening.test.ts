@@ -172,6 +172,19 @@ test('--reporter junit,github still writes run.json; --replay without --target r
   }
 })
 
+test('--replay of a run made with --env goes to an environment of that name, and says so', async () => {
+  const dir = project({
+    'steady.config.ts': `export default { scenarios: ['s.scenario.ts'], environments: { svc: { provider: 'url', url: ${JSON.stringify(url)} } } }\n`,
+    's.scenario.ts': failingScenario('in an env'),
+  })
+  const r = await steady(['run', '--env', 'svc', '--reporter', 'json', '--out', 'out'], dir)
+  assert.is(r.code, 1, r.out + r.err)
+  const replay = await steady(['run', '--replay', 'out/run.json'], dir)
+  assert.is(replay.code, 1, replay.out + replay.err)
+  assert.match(replay.out, 'replaying against a fresh svc environment, as the recorded run did')
+  assert.match(replay.out, `→ GET ${url}/x`)
+})
+
 test('config numbers: run.iterations 1e999 or 0 in steady.config.ts is exit 2 naming the file and field', async () => {
   for (const [value, shown] of [['1e999', 'Infinity'], ['0', '0'], ['2.5', '2.5']]) {
     const dir = project({ 'steady.config.ts': `export default { scenarios: ['p.scenario.ts'], run: { iterations: ${value} } }\n`, 'p.scenario.ts': failingScenario('p') })
