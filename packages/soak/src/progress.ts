@@ -14,6 +14,8 @@ export interface ProgressSnapshot {
   p95Ms?: number
   /** Achieved load rate (iterations/s) in the current phase. */
   loadRate?: number
+  /** On a paired soak: each side's probe iterations (the totals above are both sides'). */
+  sides?: { side: string; iterations: number; passed: number }[]
 }
 
 export interface ProgressOptions {
@@ -32,6 +34,12 @@ export function formatProgress(s: ProgressSnapshot): string {
     `${formatDuration(s.elapsedMs)}/${formatDuration(s.totalMs)} (${pct}%)`,
     `${s.iterations} probe iterations, ${rate}`,
   ]
+  // Briefly, both sides: `candidate 12 (100%) / control 12 (100%)`.
+  if (s.sides?.length) {
+    const pct = (x: { iterations: number; passed: number }) =>
+      x.iterations ? ` (${((100 * x.passed) / x.iterations).toFixed(0)}%)` : ''
+    parts.push(s.sides.map((x) => `${x.side} ${x.iterations}${pct(x)}`).join(' / '))
+  }
   if (s.p95Ms !== undefined && Number.isFinite(s.p95Ms)) parts.push(`probe p95 ${formatDuration(s.p95Ms)}`)
   if (s.loadRate !== undefined) parts.push(`load ${s.loadRate.toFixed(1)} it/s`)
   return parts.join(' · ')

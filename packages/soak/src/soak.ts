@@ -19,7 +19,10 @@ import {
   type PhaseLoad,
   type RunHeader,
   type RunEvent,
+  type PairedRun,
   type RunRecord,
+  type SeriesAggregator as Aggregator,
+  type Side,
   type Subject,
 } from '@steady/record'
 import { runIteration, type IterationResult, type RequestEvent, type Scenario, type ScenarioFile } from '@steady/scenario'
@@ -31,6 +34,7 @@ import { fillFromRange } from './scrape/prometheus-query.ts'
 import { Progress } from './progress.ts'
 import { LiveMetrics } from './live-metrics.ts'
 import { failureEntry, writePreflightRecord, type PreflightOutcome } from './preflight.ts'
+import { abbaSlot, sideAggregator, sideEvents } from './paired.ts'
 
 /** A service of the environment under test. */
 export interface SoakService {
@@ -54,6 +58,11 @@ export interface SoakOptions {
   /** The base URL the scenarios and the load run against. */
   target: string
   services: SoakService[]
+  /**
+   * A paired soak: the control side, run side by side with the candidate
+   * (`target`, `services`, `subject`) under the same plan and schedule.
+   */
+  control?: SoakControl
   /** The run folder (`reports/<run-id>`). */
   outDir: string
   runId: string
@@ -79,6 +88,13 @@ export interface SoakOptions {
   workers?: number
 }
 
+/** The control side of a paired soak. */
+export interface SoakControl {
+  target: string
+  services: SoakService[]
+  subject: Subject
+}
+
 export interface PreflightFailure {
   scenario: string
   file: string
@@ -97,8 +113,23 @@ export interface SoakResult {
 interface ProbeTask {
   scenario: Scenario
   file: ScenarioFile
-  setupData: unknown
 }
+
+/** One side of the soak (an unpaired soak has one, without a side tag). */
+interface SideRun {
+  side?: Side
+  target: string
+  services: SoakService[]
+  /** Each scenario file's setup data on this side's service. */
+  setup: Map<ScenarioFile, unknown>
+  agg?: Aggregator
+  event?: (e: RunEvent) => void
+  iterations: number
+  passed: number
+}
+
+/** The seed of a paired soak's ABBA block order (recorded as `paired.seed`). */
+const pairSeedOf = (seed: string) => `${seed}-abba`
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -121,56 +152,75 @@ function errorKindOf(e: RequestEvent): string | undefined {
 export async function soak(o: SoakOptions): Promise<SoakResult> {
   const redactor = o.redactor ?? new Redactor()
   const plan = o.plan
-  const tasks: ProbeTask[] = o.files.flatMap((file) => file.scenarios.map((scenario) => ({ scenario, file, setupData: undefined as unknown })))
+  const tasks: ProbeTask[] = o.files.flatMap((file) => file.scenarios.map((scenario) => ({ scenario, file })))
+  const sideRun = (side: Side | undefined, target: string, services: SoakService[]): SideRun => ({
+    ...(side ? { side } : {}),
+    target,
+    services,
+    setup: new Map(),
+    iterations: 0,
+    passed: 0,
+  })
+  const sides: SideRun[] = o.control
+    ? [sideRun('candidate', o.target, o.services), sideRun('control', o.control.target, o.control.services)]
+    : [sideRun(undefined, o.target, o.services)]
+  const pairSeed = pairSeedOf(o.seed)
   const progress = new Progress({ write: o.write, isTTY: o.isTTY })
   const stop = new AbortController()
   const onAbort = () => stop.abort(o.signal?.reason)
   o.signal?.addEventListener('abort', onAbort, { once: true })
   try {
     // ── setup hooks, once per file, as steady run does ───────────────────────
-    const setupByFile = new Map<ScenarioFile, unknown>()
     const stopped = async (outcomes: PreflightOutcome[]): Promise<SoakResult> => {
       // The gate's verdict step finds a record that says why (complete: false), not a missing file.
       const header = soakHeader(o, new Date())
       const windowMs = plan.windowMs
       const record = writePreflightRecord({ dir: o.outDir, header, windowMs, seed: o.seed, outcomes, redactor })
-      for (const [file, data] of setupByFile) {
-        const problem = await runTeardown(file, data, { target: o.target, seed: o.seed, redactor })
-        if (problem) progress.log(`${file.relativePath}: ${problem}`)
+      for (const side of sides) {
+        for (const [file, data] of side.setup) {
+          const problem = await runTeardown(file, data, { target: side.target, seed: o.seed, redactor })
+          if (problem) progress.log(`${file.relativePath}${side.side ? ` (${side.side})` : ''}: ${problem}`)
+        }
       }
       const preflightFailures = outcomes
         .filter((x) => x.setupError !== undefined || (x.result && !x.result.passed))
         .map((x) => ({ scenario: x.scenario.name, file: x.file, message: x.setupError ?? x.result?.failure?.message ?? 'failed' }))
       return { record, preflightFailures }
     }
-    for (const file of o.files) {
-      try {
-        setupByFile.set(file, await runSetup(file, { target: o.target, seed: o.seed, signal: stop.signal, redactor, file: file.relativePath }))
-      } catch (error) {
-        const setupError = (error as Error).message
-        return stopped(file.scenarios.map((scenario) => ({ scenario, file: file.relativePath, setupError })))
+    for (const side of sides) {
+      for (const file of o.files) {
+        try {
+          const opts = { target: side.target, seed: o.seed, signal: stop.signal, redactor, file: file.relativePath }
+          side.setup.set(file, await runSetup(file, opts))
+        } catch (error) {
+          const setupError = `${side.side ? `${side.side}: ` : ''}${(error as Error).message}`
+          return stopped(file.scenarios.map((scenario) => ({ scenario, file: file.relativePath, setupError })))
+        }
       }
     }
-    for (const t of tasks) t.setupData = setupByFile.get(t.file)
 
     // ── preflight: a version that does not work is not worth soaking ────────
     if (o.preflight !== false) {
-      progress.log(`preflight: running each of ${tasks.length} scenarios once`)
+      progress.log(`preflight: running each of ${tasks.length} scenarios once${o.control ? ' on each side' : ''}`)
       const outcomes: PreflightOutcome[] = []
-      for (const t of tasks) {
-        if (stop.signal.aborted) break
-        const r = await runIteration(t.scenario, {
-          baseUrl: o.target,
-          seed: o.seed,
-          iteration: 0,
-          signal: stop.signal,
-          redactor,
-          headers: o.headers,
-          setupData: t.setupData,
-          timeout: plan.probeTimeoutMs,
-          file: t.file.relativePath,
-        })
-        if (!r.aborted) outcomes.push({ scenario: t.scenario, file: t.file.relativePath, result: r })
+      for (const side of sides) {
+        for (const t of tasks) {
+          if (stop.signal.aborted) break
+          const r = await runIteration(t.scenario, {
+            baseUrl: side.target,
+            seed: o.seed,
+            iteration: 0,
+            signal: stop.signal,
+            redactor,
+            headers: o.headers,
+            setupData: side.setup.get(t.file),
+            timeout: plan.probeTimeoutMs,
+            file: t.file.relativePath,
+          })
+          // A control that does not work is named as such: the candidate is not the one to fix.
+          const file = side.side === 'control' ? `${t.file.relativePath} (control)` : t.file.relativePath
+          if (!r.aborted) outcomes.push({ scenario: t.scenario, file, result: r })
+        }
       }
       if (outcomes.some((x) => !x.result?.passed)) return stopped(outcomes)
     }
@@ -203,6 +253,10 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       // Saturated windows are counted and reported once per phase (progress.endPhase), not a line per window.
       if (e.kind !== 'phase-start' && e.kind !== 'phase-end' && e.kind !== 'generator-saturated') progress.log(`${e.kind}: ${e.message}`)
     }
+    for (const side of sides) {
+      side.agg = side.side ? sideAggregator(agg, side.side) : agg
+      side.event = side.side ? sideEvents(event, side.side) : event
+    }
     for (const p of plan.phases) {
       if (p.load && !p.load.startsWith('__')) {
         const prof = o.profiles.get(p.load)
@@ -219,22 +273,32 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     const scrapers =
       plan.metricsPath === false
         ? []
-        : o.services
-            .filter((s) => s.url)
-            .map(
-              (s) =>
-                new ServiceMetricsScraper({
-                  service: s.name,
-                  url: new URL(plan.metricsPath as string, s.url!.endsWith('/') ? s.url : s.url + '/').href,
-                  select: selectSeries,
-                  expected: (plan.series ?? plan.extraSeries).filter((x): x is string => typeof x === 'string'),
-                  aggregator: agg,
-                  onEvent: event,
-                  now,
-                }),
-            )
+        : sides.flatMap((side) =>
+            side.services
+              .filter((s) => s.url)
+              .map(
+                (s) =>
+                  new ServiceMetricsScraper({
+                    service: s.name,
+                    url: new URL(plan.metricsPath as string, s.url!.endsWith('/') ? s.url : s.url + '/').href,
+                    select: selectSeries,
+                    expected: (plan.series ?? plan.extraSeries).filter((x): x is string => typeof x === 'string'),
+                    aggregator: side.agg!,
+                    onEvent: side.event!,
+                    now,
+                  }),
+              ),
+          )
+    // /proc only for processes steady started (a control URL has no pid).
     const samplers = plan.proc
-      ? o.services.filter((s) => s.pid).map((s) => new ProcSampler({ service: s.name, pid: s.pid!, aggregator: agg, onEvent: event, now }))
+      ? sides.flatMap((side) =>
+          side.services
+            .filter((s) => s.pid)
+            .map((s) => {
+              const opts = { service: s.name, pid: s.pid!, aggregator: side.agg!, onEvent: side.event!, now }
+              return new ProcSampler(opts)
+            }),
+        )
       : []
     let scraping: Promise<unknown> = Promise.resolve()
     const scrapeAll = () => {
@@ -247,8 +311,6 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     // Progress and windows.
     let phaseName = plan.phases[0].name
     let phaseIndex = 0
-    let iterations = 0
-    let passed = 0
     let loadRate: number | undefined
     let lastP95: number | undefined
     /** When each phase started (monotonic ms), to give a point in the past its phase. */
@@ -291,7 +353,11 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
         h.reset()
         spare.push(h)
       }
-      progress.update({ phase: phaseName, elapsedMs: now(), totalMs: plan.totalMs, iterations, passed, p95Ms: lastP95, loadRate })
+      const iterations = sides.reduce((n, s) => n + s.iterations, 0)
+      const passed = sides.reduce((n, s) => n + s.passed, 0)
+      const perSide = o.control ? { sides: sides.map(({ side, iterations, passed }) => ({ side: side!, iterations, passed })) } : {}
+      const totals = { iterations, passed, p95Ms: lastP95, loadRate, ...perSide }
+      progress.update({ phase: phaseName, elapsedMs: now(), totalMs: plan.totalMs, ...totals })
       live?.elapsed.set(now() / 1000)
     }
     // One tick at a time: a slow Prometheus delays the flush, never reorders it.
@@ -306,48 +372,66 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     const probeDone = stop.signal
     const probeStop = new AbortController()
     const probeSignal = AbortSignal.any([probeDone, probeStop.signal])
-    const recordIteration = (t: ProbeTask, r: IterationResult, startPhase: string, startIndex: number) => {
+    const recordIteration = (side: SideRun, t: ProbeTask, r: IterationResult, phase: string, startIndex: number) => {
       const straddling = phaseIndex !== startIndex
       const errorKind = r.passed ? undefined : (r.failure?.errorKind ?? (r.failure ? 'assertion' : 'error'))
-      agg.outcome('probe', 'iterations', { scenario: t.scenario.name }, r.passed, { error: errorKind, phase: startPhase })
-      agg.duration('probe', 'iteration_duration', { scenario: t.scenario.name }, r.durationMs, { phase: startPhase, ...(r.passed ? {} : { error: errorKind }) })
-      writer.iteration({ name: t.scenario.name, file: t.file.relativePath, tags: t.scenario.tags }, r.passed, straddling)
-      iterations++
-      if (r.passed) passed++
-      live?.iterations.labels(t.scenario.name, r.passed ? 'passed' : 'failed').inc()
+      const sagg = side.agg!
+      const scenario = { scenario: t.scenario.name }
+      sagg.outcome('probe', 'iterations', scenario, r.passed, { error: errorKind, phase })
+      const failed = r.passed ? {} : { error: errorKind }
+      sagg.duration('probe', 'iteration_duration', scenario, r.durationMs, { phase, ...failed })
+      const sideOf = side.side ? { side: side.side } : {}
+      const described = { name: t.scenario.name, file: t.file.relativePath, tags: t.scenario.tags, ...sideOf }
+      writer.iteration(described, r.passed, straddling)
+      side.iterations++
+      if (r.passed) side.passed++
+      if (side.side !== 'control') live?.iterations.labels(t.scenario.name, r.passed ? 'passed' : 'failed').inc()
       if (r.failure) {
-        const { signature, sample } = failureEntry(t.scenario.name, r.failure, { atMs: now(), phase: startPhase })
-        writer.failure(signature, sample)
+        const { signature, sample } = failureEntry(t.scenario.name, r.failure, { atMs: now(), phase })
+        writer.failure({ ...signature, ...sideOf }, sample)
       }
+    }
+    // What the next probe iteration runs: round robin over the scenarios; on a paired soak each pair
+    // (same scenario, same iteration data) goes to both sides, in ABBA/BAAB blocks.
+    const nextProbe = (): { side: SideRun; t: ProbeTask; iteration: number } => {
+      if (o.control) {
+        const slot = abbaSlot(pairSeed, nextTask++)
+        const side = slot.side === 'candidate' ? sides[0] : sides[1]
+        // Iteration 0 was the preflight's: the probe loop starts at 1, so every pair has its own data.
+        return { side, t: tasks[slot.pair % tasks.length], iteration: Math.floor(slot.pair / tasks.length) + 1 }
+      }
+      const t = tasks[nextTask++ % tasks.length]
+      const n = counters.get(t.scenario.name) ?? 0
+      counters.set(t.scenario.name, n + 1)
+      return { side: sides[0], t, iteration: n + 1 }
     }
     const probeWorker = async (vu: number) => {
       while (!probeSignal.aborted) {
-        const t = tasks[nextTask++ % tasks.length]
-        const n = counters.get(t.scenario.name) ?? 0
-        // Iteration 0 was the preflight's: the probe loop starts at 1, so every iteration has its own data.
-        counters.set(t.scenario.name, n + 1)
+        const { side, t, iteration } = nextProbe()
+        const sagg = side.agg!
         const startPhase = phaseName
         const startIndex = phaseIndex
         const r = await runIteration(t.scenario, {
-          baseUrl: o.target,
+          baseUrl: side.target,
           seed: o.seed,
-          iteration: n + 1,
+          iteration,
           vu,
           signal: probeSignal,
           timeout: plan.probeTimeoutMs,
-          setupData: t.setupData,
+          setupData: side.setup.get(t.file),
           headers: o.headers,
           redactor,
           runStart: t0,
           file: t.file.relativePath,
           onRequest: (e) => {
             const error = errorKindOf(e)
-            agg.duration('probe', 'http_req_duration', { scenario: e.scenario, name: e.step }, e.durationMs, {
+            sagg.duration('probe', 'http_req_duration', { scenario: e.scenario, name: e.step }, e.durationMs, {
               atMs: e.endTime - t0,
               phase: startPhase,
               ...(error ? { error } : {}),
             })
-            if (!error) {
+            // The live line and /metrics follow the candidate.
+            if (!error && side.side !== 'control') {
               live?.probeDuration.labels(e.scenario, e.step).observe(e.durationMs / 1000)
               const i = agg.windowOf(e.endTime - t0)
               let h = probeWindows.get(i)
@@ -358,11 +442,55 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
         })
         // An iteration cut short by the end of the soak is not a result of the service.
         if (r.aborted) break
-        recordIteration(t, r, startPhase, startIndex)
+        recordIteration(side, t, r, startPhase, startIndex)
         if (plan.probePauseMs > 0) await sleep(plan.probePauseMs, probeSignal)
       }
     }
     const probes = tasks.length ? Array.from({ length: plan.probeConcurrency }, (_, i) => probeWorker(i)) : []
+
+    // One side's load for one phase; a failed load run is a note, not the end of the soak.
+    const startLoad = (side: SideRun, phase: string, name: string, phaseOffset: number, signal: AbortSignal) => {
+      const profile = scaleProfile(o.profiles.get(name)!, plan.durationScale, plan.windowMs)
+      const sideEvent = side.event!
+      const label = side.side === 'control' ? `${phase} (control)` : phase
+      return runLoad({
+        profile,
+        target: side.target,
+        scenarios: o.scenarioPatterns,
+        cwd: o.cwd,
+        ...(o.configDir ? { configDir: o.configDir } : {}),
+        ...(o.workers ? { workers: o.workers } : {}),
+        seed: `${o.seed}-${phase}`,
+        signal,
+        redactor,
+        timeout: `${plan.probeTimeoutMs}ms`,
+        onLog: (line) => progress.log(`load ${name}${side.side ? ` (${side.side})` : ''}: ${line}`),
+        onWindow: (w: WindowSnapshot) => {
+          feedLoadWindow(side.agg!, w, phaseOffset, phase)
+          // Each side's generator is checked on its own; its saturation event names the side, and the judge
+          // takes a window saturated on either side as inconclusive for both.
+          progress.loadWindow(label, w.generator.saturated, w.generator.reasons)
+          if (w.generator.saturated) {
+            const why = w.generator.reasons.join(', ')
+            const message = `the load generator was saturated in window ${w.index} of ${label}: ${why}`
+            sideEvent({ atMs: now(), kind: 'generator-saturated', message, data: { phase } })
+          }
+          if (side.side === 'control') return
+          const total = (metric: string) =>
+            Object.values(w.counters)
+              .filter((c) => c.metric === metric)
+              .reduce((n, c) => n + c.value, 0)
+          loadRate = total('iterations') / ((w.endMs - w.startMs) / 1000)
+          live?.loadRate.set(loadRate)
+          const dropped = total('dropped_iterations')
+          if (dropped) live?.dropped.inc(dropped)
+        },
+      }).catch((e: Error): undefined => {
+        const message = `load ${name}${side.side ? ` (${side.side})` : ''} stopped: ${e.message}`
+        sideEvent({ atMs: now(), kind: 'note', message, data: { phase } })
+        return undefined
+      })
+    }
 
     // ── phases ───────────────────────────────────────────────────────────────
     let offset = 0
@@ -378,49 +506,26 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       progress.log(`phase ${phase.name} started${phase.load ? ` with load profile ${phase.load}` : ''}`)
       const phaseEnd = new AbortController()
       const phaseSignal = AbortSignal.any([stop.signal, phaseEnd.signal])
-      let load: Promise<LoadResult | undefined> = Promise.resolve(undefined)
-      if (phase.load) {
-        const profile = scaleProfile(o.profiles.get(phase.load)!, plan.durationScale, plan.windowMs)
-        const phaseOffset = startMs
-        load = runLoad({
-          profile,
-          target: o.target,
-          scenarios: o.scenarioPatterns,
-          cwd: o.cwd,
-          ...(o.configDir ? { configDir: o.configDir } : {}),
-          ...(o.workers ? { workers: o.workers } : {}),
-          seed: `${o.seed}-${phase.name}`,
-          signal: phaseSignal,
-          redactor,
-          timeout: `${plan.probeTimeoutMs}ms`,
-          onLog: (line) => progress.log(`load ${phase.load}: ${line}`),
-          onWindow: (w: WindowSnapshot) => {
-            feedLoadWindow(agg, w, phaseOffset, phase.name)
-            const its = Object.values(w.counters).filter((c) => c.metric === 'iterations').reduce((n, c) => n + c.value, 0)
-            loadRate = its / ((w.endMs - w.startMs) / 1000)
-            live?.loadRate.set(loadRate)
-            const dropped = Object.values(w.counters).filter((c) => c.metric === 'dropped_iterations').reduce((n, c) => n + c.value, 0)
-            if (dropped) live?.dropped.inc(dropped)
-            progress.loadWindow(phase.name, w.generator.saturated, w.generator.reasons)
-            if (w.generator.saturated) {
-              event({ atMs: now(), kind: 'generator-saturated', message: `the load generator was saturated in window ${w.index} of ${phase.name}: ${w.generator.reasons.join(', ')}`, data: { phase: phase.name } })
-            }
-          },
-        }).catch((e: Error) => {
-          event({ atMs: now(), kind: 'note', message: `load ${phase.load} stopped: ${e.message}`, data: { phase: phase.name } })
-          return undefined
-        })
-      }
+      // Each side gets the same profile and seed, started in the same tick: the identical arrival schedule.
+      const loads = phase.load ? sides.map((s) => startLoad(s, phase.name, phase.load!, startMs, phaseSignal)) : []
       offset += phase.durationMs
       // Phase ends are planned from the soak's start, so the plan's total does not drift.
       await sleep(Math.max(0, offset - now()), stop.signal)
       phaseEnd.abort('phase end')
-      const result = await load
+      const [result, controlResult] = await Promise.all(loads)
       loadRate = undefined
       const endMs = now()
       const phaseLoad = result ? describeLoad(phase.load!, result) : undefined
+      const controlLoad = controlResult ? describeLoad(phase.load!, controlResult) : undefined
       // The warm-up goes into the record, so the judge ignores what the plan said to ignore (not its own default).
-      writer.phaseEnded({ name: phase.name, startMs, endMs, warmupMs: phase.warmupMs, ...(phaseLoad ? { load: phaseLoad } : {}) })
+      writer.phaseEnded({
+        name: phase.name,
+        startMs,
+        endMs,
+        warmupMs: phase.warmupMs,
+        ...(phaseLoad ? { load: phaseLoad } : {}),
+        ...(controlLoad ? { controlLoad } : {}),
+      })
       event({ atMs: endMs, kind: 'phase-end', message: `phase ${phase.name} ended`, data: { phase: phase.name } })
       progress.endPhase(phase.name)
     }
@@ -435,9 +540,11 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       scrapeAll()
       await Promise.all([scraping, fillFromPrometheus(now())])
     }
-    for (const file of o.files) {
-      const problem = await runTeardown(file, setupByFile.get(file), { target: o.target, seed: o.seed, redactor })
-      if (problem) writer.warn(`${file.relativePath}: ${problem}`)
+    for (const side of sides) {
+      for (const file of o.files) {
+        const problem = await runTeardown(file, side.setup.get(file), { target: side.target, seed: o.seed, redactor })
+        if (problem) writer.warn(`${file.relativePath}${side.side ? ` (${side.side})` : ''}: ${problem}`)
+      }
     }
     const interrupted = stop.signal.aborted ? String(stop.signal.reason ?? 'signal') : undefined
     if (interrupted) event({ atMs: now(), kind: 'interrupted', message: `interrupted by ${interrupted}` })
@@ -461,9 +568,17 @@ function soakHeader(o: SoakOptions, startedAt: Date): RunHeader {
     subject: o.subject,
     seed: o.seed,
     configHash: o.configHash,
-    comparability: comparabilityKey({ planHash: plan.hash, durationScale: plan.durationScale, engine: engineOf(plan, o.profiles) }),
+    comparability: {
+      ...comparabilityKey({ planHash: plan.hash, durationScale: plan.durationScale, engine: engineOf(plan, o.profiles) }),
+      ...(o.control ? { paired: true as const } : {}),
+    },
     window: { sizeMs: plan.windowMs },
+    ...(o.control ? { paired: pairedOf(o.subject, o.control.subject, o.seed) } : {}),
   }
+}
+
+function pairedOf(candidate: Subject, control: Subject, seed: string): PairedRun {
+  return { candidate, control, design: 'abba', seed: pairSeedOf(seed) }
 }
 
 function engineOf(plan: ResolvedPlan, profiles: Map<string, ResolvedProfile>): string | null {

@@ -10,7 +10,7 @@ import { ExitCode, Redactor, SteadyError, newRunId, formatDuration, type Subject
 import { loadScenarioFiles, resolveTarget, type ScenarioConfig } from '@steady/scenario'
 import { parseTags, withEnvironment, type EnvironmentConfig, type RunningEnvironment } from '@steady/env'
 import { resolveLoadConfig, type ResolvedProfile } from '@steady/load'
-import { resolvePlan, soak, type SoakPlan, type SoakService } from '@steady/soak'
+import { resolvePlan, soak, type SoakControl, type SoakPlan, type SoakService } from '@steady/soak'
 import { writeReport } from '@steady/report'
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
@@ -33,6 +33,8 @@ export interface SoakFlags {
   workers?: string
   config?: string
   report?: boolean | string
+  controlUrl?: string
+  controlVersion?: string
 }
 
 /** The scenario files a config names (relative to the config file), or the paths given. */
@@ -121,8 +123,18 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
   const redactor = new Redactor(cfg.redaction)
   const seed = flags.seed ?? Math.random().toString(36).slice(2, 10)
 
+  const controlUrl = flags.controlUrl === undefined ? undefined : checkControlUrl(flags.controlUrl)
+  if (flags.controlVersion !== undefined && controlUrl === undefined) {
+    throw new SteadyError('STEADY_USAGE', '--control-version needs a control', {
+      hint: 'e.g. --control-url http://127.0.0.1:3001 --control-version 1.4.2',
+    })
+  }
+
   const go = async (target: string, services: SoakService[], subject: Subject): Promise<number> => {
-    ctx.err(`soak ${runId}: plan ${name}, ${plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}${p.load ? ` (${p.load})` : ''}`).join(' → ')}, against ${target}\n`)
+    const control = controlUrl === undefined ? undefined : urlControl(controlUrl, services, subject, flags.controlVersion)
+    const phases = plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}${p.load ? ` (${p.load})` : ''}`)
+    const paired = control ? `, paired with the control at ${control.target}` : ''
+    ctx.err(`soak ${runId}: plan ${name}, ${phases.join(' → ')}, against ${target}${paired}\n`)
     const result = await soak({
       plan,
       files,
@@ -132,6 +144,7 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
       profiles,
       target,
       services,
+      ...(control ? { control } : {}),
       outDir,
       runId,
       seed,
@@ -160,18 +173,25 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
     if (!result.record) return ExitCode.usage
     const r = result.record
     const its = r.scenarios.reduce((n, s) => n + s.iterations, 0)
-    const ok = r.scenarios.reduce((n, s) => n + s.passed, 0)
     const where = relative(ctx.cwd, outDir) || '.'
+    const ok = r.scenarios.reduce((n, s) => n + s.passed, 0)
+    const perSide = (side: string) => r.scenarios.filter((s) => s.side === side).reduce((n, s) => n + s.iterations, 0)
+    const sidesLine = r.paired ? ` (candidate ${perSide('candidate')}, control ${perSide('control')})` : ''
+    // A paired run is judged side against side: it needs no history baseline.
+    const baseline = r.paired ? '' : ' --baseline baselines/<service>.json'
+    const next = `steady verdict ${join(where, 'run.json')}${baseline} --gate <gate>`
     if (flags.report) {
       const path = typeof flags.report === 'string' ? resolve(ctx.cwd, flags.report) : join(outDir, 'report.html')
       await writeReport(path, { record: r, redaction: cfg.redaction })
       ctx.out(`report: ${relative(ctx.cwd, path)} (without a verdict: steady verdict --report adds one)\n`)
     }
     ctx.out(
-      `${r.complete ? 'soak complete' : `soak interrupted (${r.incompleteReason})`}: ${formatDuration(r.durationMs)}, ${its} probe iterations, ` +
+      `${r.complete ? 'soak complete' : `soak interrupted (${r.incompleteReason})`}: ` +
+        `${formatDuration(r.durationMs)}, ` +
+        `${its} probe iterations${sidesLine}, ` +
         `${its ? ((100 * ok) / its).toFixed(1) : '0'}% passed, ${r.series.length} series, ${r.events.filter((e) => e.kind === 'service-restart' || e.kind === 'service-crash').length} service restarts/crashes\n` +
         `record: ${join(where, 'run.json')}\n` +
-        `next: steady verdict ${join(where, 'run.json')} --baseline baselines/<service>.json --gate <gate>\n`,
+        `next: ${next}\n`,
     )
     return ExitCode.ok
   }
@@ -209,6 +229,36 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
   return go(t.url, [{ name: t.name ?? 'target', url: t.url }], describeSubject(loaded, tags, { ...(plan.service?.name ? { service: plan.service.name } : {}), target: t.url }))
 }
 
+/** `--control-url`: an http(s) URL of a control that is already running. */
+function checkControlUrl(value: string): string {
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new SteadyError('STEADY_USAGE', `--control-url ${JSON.stringify(value)} is not an http(s) URL`, {
+      hint: 'give the base URL of the running control version, e.g. --control-url http://127.0.0.1:3001',
+    })
+  }
+  return value
+}
+
+/**
+ * The control of a paired soak that is already running at `url`. Its one
+ * service takes the name of the candidate's service with a URL, so that a
+ * series key without its side tag is the same on both sides. steady did not
+ * start it: it has no pid, so /proc is not sampled for it.
+ */
+function urlControl(url: string, candidate: SoakService[], subject: Subject, version: string | undefined): SoakControl {
+  const name = candidate.find((s) => s.url)?.name ?? candidate[0]?.name ?? 'target'
+  const control: Subject = { target: url }
+  if (subject.service) control.service = subject.service
+  if (version !== undefined) control.version = version
+  return { target: url, services: [{ name, url }], subject: control }
+}
+
 export function registerSoak(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   program
     .command('soak')
@@ -230,6 +280,8 @@ export function registerSoak(program: Command, ctx: CliContext, setExit: (code: 
     .option('--workers <n>', 'worker threads for the embedded load engine')
     .option('--config <file>', 'config file (default: the nearest steady.config.ts)')
     .option('--report [file]', 'also write the HTML report (default: report.html beside run.json)')
+    .option('--control-url <url>', 'a paired soak: run the plan side by side against the control already running here')
+    .option('--control-version <version>', "the control's version, for the record (with --control-url)")
     .addHelpText(
       'after',
       `
@@ -237,6 +289,7 @@ Examples:
   steady soak --env local --report                       the default plan on a fresh demo store
   steady soak default --env local --duration-scale 0.1 --out reports/ci
   steady soak nightly --target https://staging.example.test --metrics-port 9465 --metrics-host 0.0.0.0
+  steady soak --env local --control-url http://127.0.0.1:3001 --control-version 1.4.2   a paired soak
 
 Exit codes: 0 the soak ran its plan (judge it with steady verdict), 1 preflight failed,
 2 bad config or usage, 130/143 interrupted (run.json is still written, complete: false).`,

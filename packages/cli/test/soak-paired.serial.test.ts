@@ -1,0 +1,215 @@
+/**
+ * A paired soak end to end: the real CLI, the candidate a demo store started
+ * as an ephemeral process environment, the control another demo store
+ * already running (`--control-url`), the embedded load engine and scraping
+ * of both. Each soak is a few seconds.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readRunRecord, type RunRecord, type SeriesRecord } from '@steady/record'
+import { ABBA_BLOCK } from '@steady/soak'
+
+const fixture = join(import.meta.dirname, 'fixtures', 'soak')
+const bin = join(import.meta.dirname, '..', 'src', 'bin.ts')
+const storeMain = join(import.meta.dirname, '..', '..', 'demo-store', 'src', 'main.ts')
+
+interface Result {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** The environment without the demo store's fault switches: a fault is set for one side on purpose. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STORE_FAULT_')))
+}
+
+type OnStderr = (text: string, kill: (sig: NodeJS.Signals) => void) => void
+
+function steady(args: string[], env: Record<string, string> = {}, onStderr?: OnStderr): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, ...args], {
+      cwd: fixture,
+      env: { ...cleanEnv(), ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d))
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d
+      onStderr?.(stderr, (sig) => child.kill(sig))
+    })
+    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000)
+    child.on('close', (code) => {
+      clearTimeout(guard)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+/** A clean demo store on 127.0.0.1, port 0: the control, already running. */
+async function startControl(): Promise<{ url: string; child: ChildProcess }> {
+  const args = ['--conditions=steady-source', '--import', 'tsx', storeMain, '--port', '0', '--order-delay', '50ms']
+  const child = spawn(process.execPath, args, {
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = ''
+    const guard = setTimeout(() => reject(new Error(`the control store did not start: ${text}`)), 60_000)
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d
+      const m = text.match(/listening on (http:\/\/\S+)/)
+      if (m) {
+        clearTimeout(guard)
+        resolve(m[1])
+      }
+    })
+    child.on('exit', (code) => reject(new Error(`the control store exited with ${code}: ${text}`)))
+  })
+  return { url, child }
+}
+
+function stopControl(c: { child: ChildProcess }): Promise<void> {
+  return new Promise((resolve) => {
+    if (c.child.exitCode !== null) return resolve()
+    c.child.once('exit', () => resolve())
+    c.child.kill('SIGTERM')
+  })
+}
+
+function series(r: RunRecord, key: string): SeriesRecord {
+  const s = r.series.find((x) => x.key === key)
+  assert.ok(s, `series ${key} in ${r.series.map((x) => x.key).join(', ')}`)
+  return s!
+}
+
+const up = (url: string) => fetch(`${url}/health`).then(() => 'up', () => 'down')
+
+test('--control-url: one record of both sides, ABBA probes, the same load, a fault on one side only', async () => {
+  const control = await startControl()
+  try {
+    const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
+    const args = ['soak', 'short', '--out', out, '--seed', 'paired-1', '--control-url', control.url]
+    const r = await steady([...args, '--control-version', '1.0.0'], { STORE_FAULT_LEAK_BYTES: '65536' })
+    assert.is(r.code, 0, r.stderr)
+    assert.match(r.stdout, /soak complete: .* probe iterations \(candidate \d+, control \d+\)/)
+    assert.match(r.stderr, `paired with the control at ${control.url}`)
+    const record = await readRunRecord(out)
+    assert.is(record.complete, true)
+    assert.is(record.comparability.paired, true)
+    assert.is(record.paired?.design, 'abba')
+    assert.is(record.paired?.seed, 'paired-1-abba')
+    assert.is(record.paired?.control.version, '1.0.0')
+    assert.is(record.paired?.control.target, control.url)
+    assert.equal(record.paired?.candidate, record.subject)
+
+    // Every series names its side, and the probe, load and service series exist on both.
+    const sideless = record.series.filter((s) => s.tags.side !== 'candidate' && s.tags.side !== 'control')
+    assert.equal(sideless.map((s) => s.key), [], 'every series has a side')
+    const keys = [
+      'probe/http_req_duration{name=login,scenario=browse,side=%}',
+      'service/nodejs_heap_size_used_bytes{service=store,side=%}',
+    ]
+    for (const key of keys) {
+      const cand = series(record, key.replace('%', 'candidate'))
+      const ctrl = series(record, key.replace('%', 'control'))
+      // Windows are shared: window i of each side covers the same time, so most windows pair up.
+      const ctrlWindows = new Set(ctrl.windows.map((w) => w.i))
+      const pairs = cand.windows.filter((w) => ctrlWindows.has(w.i)).length
+      assert.ok(pairs >= 5, `${key}: ${pairs} paired windows`)
+    }
+    const controlSources = new Set(record.series.filter((s) => s.tags.side === 'control').map((s) => s.source))
+    assert.equal([...controlSources].sort(), ['generator', 'load', 'probe', 'service'])
+    // /proc only for the process steady started.
+    const proc = record.series.filter((s) => s.name.startsWith('proc_'))
+    assert.ok(proc.some((s) => s.tags.side === 'candidate'), 'candidate /proc')
+    assert.not.ok(proc.some((s) => s.tags.side === 'control'), 'no /proc for a URL')
+
+    // The probe loop alternated in balanced blocks: equal counts per side, give or take a block.
+    const scenarios = JSON.stringify(record.scenarios)
+    const cand = record.scenarios.find((s) => s.name === 'browse' && s.side === 'candidate')!
+    const ctrl = record.scenarios.find((s) => s.name === 'browse' && s.side === 'control')!
+    assert.ok(cand && ctrl, scenarios)
+    assert.ok(cand.iterations >= 4 && ctrl.iterations >= 4, scenarios)
+    assert.ok(Math.abs(cand.iterations - ctrl.iterations) <= ABBA_BLOCK, scenarios)
+
+    // The same load profile and schedule on both sides.
+    const loaded = record.phases[1]
+    assert.ok(loaded.load && loaded.controlLoad, JSON.stringify(loaded))
+    assert.is(loaded.controlLoad!.profile, loaded.load!.profile)
+    assert.is(loaded.controlLoad!.executor, loaded.load!.executor)
+    assert.is(loaded.controlLoad!.targetRate, loaded.load!.targetRate)
+    assert.ok(loaded.load!.iterations > 50 && loaded.controlLoad!.iterations > 50, JSON.stringify(loaded))
+    assert.not.ok(record.phases[0].controlLoad, 'no load in quiet')
+
+    // The leak switch was on the candidate only: its retained bytes rise, the control's stay at zero.
+    const retained = (side: string) =>
+      series(record, `service/store_fault_leak_retained_bytes{service=store,side=${side}}`).windows.map((w) => w.value!)
+    const leak = retained('candidate')
+    assert.ok(leak.at(-1)! > 5_000_000, `candidate retained ${leak}`)
+    const clean = retained('control')
+    assert.ok(clean.length > 3 && clean.every((v) => v === 0), `control retained ${clean}`)
+
+    // The candidate's environment is gone; the control is not steady's to stop.
+    assert.is(await up(record.subject.environment!.url!), 'down')
+    assert.is(await up(control.url), 'up')
+  } finally {
+    await stopControl(control)
+  }
+})
+
+test('a paired soak stops at preflight (exit 1) when the control does not answer, and names the control', async () => {
+  const control = await startControl()
+  await stopControl(control)
+  const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
+  const r = await steady(['soak', 'short', '--out', out, '--control-url', control.url])
+  assert.is(r.code, 1, r.stderr)
+  assert.match(r.stderr, 'preflight failed')
+  assert.match(r.stderr, '(control)')
+  const record = await readRunRecord(out)
+  assert.is(record.complete, false)
+  assert.is(record.comparability.paired, true)
+})
+
+test('--control-url must be an http(s) URL (exit 2)', async () => {
+  const r = await steady(['soak', 'short', '--control-url', 'localhost:3000'])
+  assert.is(r.code, 2, r.stderr)
+  assert.match(r.stderr, '--control-url "localhost:3000" is not an http(s) URL')
+})
+
+test('SIGTERM mid-way through a paired soak: a partial record of both sides, candidate gone, exit 143', async () => {
+  const control = await startControl()
+  try {
+    const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
+    let sent = false
+    const r = await steady(['soak', 'long', '--out', out, '--control-url', control.url], {}, (text, kill) => {
+      if (sent || !text.includes('phase quiet started')) return
+      // Once a window has been flushed, both sides have data.
+      const poll = setInterval(() => {
+        const events = join(out, 'events.ndjson')
+        if (existsSync(events) && readFileSync(events, 'utf8').includes('"t":"window"')) {
+          clearInterval(poll)
+          kill('SIGTERM')
+        }
+      }, 100)
+      sent = true
+    })
+    assert.is(r.code, 143, r.stderr)
+    const record = await readRunRecord(out)
+    assert.is(record.complete, false)
+    assert.ok(record.paired, 'the partial record is a paired one')
+    const sides = new Set(record.series.map((s) => s.tags.side))
+    assert.equal([...sides].sort(), ['candidate', 'control'])
+    assert.is(await up(record.subject.environment!.url!), 'down')
+  } finally {
+    await stopControl(control)
+  }
+})
+
+test.run()
