@@ -78,7 +78,9 @@ function candidateOnlyFailures(record: RunRecord): Finding[] {
       primary: false,
       scenario: s.name,
       evidence: { candidateFailed: s.failed, candidateIterations: s.iterations, controlIterations: k.iterations },
-      message: `${s.name} failed ${s.failed} of ${s.iterations} iterations on the candidate and none of ${k.iterations} on the control`,
+      message:
+        `${s.name} failed ${s.failed} of ${s.iterations} iterations on the candidate ` +
+        `and none of ${k.iterations} on the control`,
     })
   }
   return out
@@ -88,7 +90,8 @@ function candidateOnlyFailures(record: RunRecord): Finding[] {
 function emptyPhases(ctx: PairedContext, findings: Finding[]): Finding[] {
   const out: Finding[] = []
   for (const phase of ctx.candidate.primaryPhases) {
-    const judged = findings.some((f) => f.phase === phase && (f.kind === 'level' || f.kind === 'tail') && f.status !== 'not-judged')
+    const latency = (f: Finding) => f.kind === 'level' || f.kind === 'tail'
+    const judged = findings.some((f) => f.phase === phase && latency(f) && f.status !== 'not-judged')
     if (judged) continue
     out.push({
       id: `paired:no-windows@${phase}`,
@@ -97,7 +100,9 @@ function emptyPhases(ctx: PairedContext, findings: Finding[]): Finding[] {
       status: 'inconclusive',
       primary: true,
       phase,
-      message: `no paired windows in ${phase} with enough requests on both sides outside saturated windows: the sides cannot be compared in this phase`,
+      message:
+        `no paired windows in ${phase} with enough requests on both sides outside saturated windows: ` +
+        'the sides cannot be compared in this phase',
     })
   }
   return out
@@ -107,14 +112,23 @@ function emptyPhases(ctx: PairedContext, findings: Finding[]): Finding[] {
 export function judgePaired(options: PairedJudgeOptions): Verdict {
   const { record, gate } = options
   if (!record.paired) {
-    throw new SteadyError('STEADY_VERDICT_NOT_PAIRED', `${options.runFile ?? 'the run'} is not a paired run (no "paired" field)`, {
-      hint: 'judge it against a history baseline with steady verdict <run.json> --baseline <file>, or make a paired run with steady soak --paired',
+    const what = options.runFile ?? 'the run'
+    throw new SteadyError('STEADY_VERDICT_NOT_PAIRED', `${what} is not a paired run (no "paired" field)`, {
+      hint:
+        'judge it against a history baseline with steady verdict <run.json> --baseline <file>, ' +
+        'or make a paired run with steady soak --paired',
     })
   }
   const now = options.now ?? new Date()
   const candidate = candidateContext(record, gate)
   const saturated = pairedSaturatedWindows(record)
-  const ctx: PairedContext = { candidate, pairs: seriesPairs(record), phases: trendPhases(record), windowMs: record.window.sizeMs, saturated }
+  const ctx: PairedContext = {
+    candidate,
+    pairs: seriesPairs(record),
+    phases: trendPhases(record),
+    windowMs: record.window.sizeMs,
+    saturated,
+  }
   const checks: Check[] = [
     ...workingChecks(candidate),
     ...pairedLatencyChecks(ctx),
@@ -131,15 +145,28 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
       question: 'stable',
       status: 'inconclusive',
       primary: true,
-      message: `the run is incomplete (${record.incompleteReason ?? 'stopped early'}): a partial run cannot show that the candidate is stable`,
+      message:
+        `the run is incomplete (${record.incompleteReason ?? 'stopped early'}): ` +
+        'a partial run cannot show that the candidate is stable',
     })
   }
-  const sides = `candidate ${record.paired.candidate.version ?? record.paired.candidate.commit ?? '?'} against control ${record.paired.control.version ?? record.paired.control.commit ?? '?'}`
-  const warnings = [`paired run: ${sides}, judged window by window (no history baseline needed)`, ...record.warnings.map((w) => `run: ${w}`)]
-  if (saturated.size) warnings.push(`${saturated.size} window${saturated.size > 1 ? 's' : ''} saturated on a side left out of latency and failure checks`)
-  if (options.baseline) warnings.push('the baseline file is used for acceptances and mutes; the noise floor comes from this run\'s own paired windows')
-  const baselineRef = options.baseline ? { ...(options.baselineFile ? { file: options.baselineFile } : {}), runs: [], comparableRuns: 0, excluded: [] } : null
-  const v = assemble('verdict', { record, runFile: options.runFile, gate, toolVersion: options.toolVersion }, candidate.current, gate, findings, warnings, baselineRef, now)
+  const versionOf = (s: { version?: string; commit?: string }) => s.version ?? s.commit ?? '?'
+  const sides = `candidate ${versionOf(record.paired.candidate)} against control ${versionOf(record.paired.control)}`
+  const warnings = [
+    `paired run: ${sides}, judged window by window (no history baseline needed)`,
+    ...record.warnings.map((w) => `run: ${w}`),
+  ]
+  if (saturated.size) {
+    const n = saturated.size
+    warnings.push(`${n} window${n > 1 ? 's' : ''} saturated on a side left out of latency and failure checks`)
+  }
+  if (options.baseline) {
+    warnings.push("the baseline file is used for acceptances and mutes; the noise floor is this run's own paired windows")
+  }
+  const file = options.baselineFile ? { file: options.baselineFile } : {}
+  const baselineRef = options.baseline ? { ...file, runs: [], comparableRuns: 0, excluded: [] } : null
+  const run = { record, runFile: options.runFile, gate, toolVersion: options.toolVersion }
+  const v = assemble('verdict', run, candidate.current, gate, findings, warnings, baselineRef, now)
   v.mode = 'paired'
   v.summary = v.summary.replace(`(gate ${gate.name})`, `(gate ${gate.name}, paired: ${sides})`)
   return v

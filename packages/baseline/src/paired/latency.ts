@@ -72,7 +72,12 @@ function stepLabel(pair: SeriesPair): string {
 }
 
 /** Per-window log-ratios of a statistic of a pair in a phase (windows where both sides timed enough values). */
-export function logRatios(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat: LevelStat): { x: number; d: number }[] {
+export function logRatios(
+  ctx: PairedContext,
+  pair: SeriesPair,
+  phase: TrendPhase,
+  stat: LevelStat,
+): { x: number; d: number }[] {
   const out: { x: number; d: number }[] = []
   for (const [c, k] of windowPairs(pair, phase, ctx.windowMs, ctx.saturated)) {
     if (timedValues(c) < MIN_WINDOW_VALUES[stat] || timedValues(k) < MIN_WINDOW_VALUES[stat]) continue
@@ -94,21 +99,27 @@ function powerOf(check: Check, t: PairedTest, tol: number): void {
     const df = Math.max(1, t.n - 1)
     const reach = (a: number) => Math.exp(t.se * (tQuantile(1 - a, df) + normalQuantile(0.95)))
     check.finding.detectable = r4((1 + tol) * reach(alphaEach) - 1)
-    if (reach(alphaTest) - 1 > tol) check.notJudged = `the paired windows vary too much to see a change of ${Math.round(tol * 100)}%`
+    if (reach(alphaTest) - 1 > tol) {
+      check.notJudged = `the paired windows vary too much to see a change of ${Math.round(tol * 100)}%`
+    }
   }
 }
 
 function ratioSentence(what: string, phase: string, t: PairedTest, f: Finding): string {
   const ratio = Math.exp(t.mean)
-  return `the candidate's ${what} was ${ratio.toFixed(2)}× the control's in ${phase} (${t.higher} of ${t.n} windows higher); ${pval(f.pAdjusted ?? t.p)}`
+  const windows = `${t.higher} of ${t.n} windows higher`
+  const p = pval(f.pAdjusted ?? t.p)
+  return `the candidate's ${what} was ${ratio.toFixed(2)}× the control's in ${phase} (${windows}); ${p}`
 }
 
 function describer(what: string, phase: string, t: PairedTest, f: Finding, tol: number): (s: FindingStatus) => string {
   return (status) => {
     if (status === 'not-judged') {
       return t.n < MIN_PAIRED_WINDOWS
-        ? `${what} in ${phase}: only ${t.n} paired windows with enough requests on both sides (${MIN_PAIRED_WINDOWS} needed); not judged`
-        : `${what} in ${phase}: the paired windows vary too much to see a change of ${Math.round(tol * 100)}% (${t.n} windows); not judged`
+        ? `${what} in ${phase}: only ${t.n} paired windows with enough requests on both sides ` +
+            `(${MIN_PAIRED_WINDOWS} needed); not judged`
+        : `${what} in ${phase}: the paired windows vary too much to see a change of ${Math.round(tol * 100)}% ` +
+            `(${t.n} windows); not judged`
     }
     const s = ratioSentence(what, phase, t, f)
     return status === 'pass' ? `${s}; within the tolerance of ${Math.round(tol * 100)}%` : s
@@ -125,7 +136,8 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
   const candidateValue = pair.candidate.phases[phase.name]?.[stat]
   const controlValue = pair.control.phases[phase.name]?.[stat]
   const step = primaryStepSeries(ctx.candidate, pair.candidate, phase.name)
-  const primary = (step && ctx.candidate.primaryPhases.has(phase.name) && stat !== 'p50') || namedPrimary(gate, kind, stat, pair.key)
+  const counting = ctx.candidate.primaryPhases.has(phase.name)
+  const primary = (step && counting && stat !== 'p50') || namedPrimary(gate, kind, stat, pair.key)
   const finding: Finding = {
     id: `${kind}:${stat}:${pair.key}@${phase.name}`,
     kind,
@@ -147,8 +159,11 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
   if (controlValue !== undefined) finding.baseline = controlValue
   if (candidateValue !== undefined) finding.current = candidateValue
   if (t.n) finding.change = r4(Math.exp(t.mean) - 1)
-  if (t.n >= 2 && t.se > 0) finding.interval = [r4(Math.exp(t.mean - 1.96 * t.se) - 1), r4(Math.exp(t.mean + 1.96 * t.se) - 1)]
-  const absolute = candidateValue !== undefined && controlValue !== undefined ? candidateValue - controlValue : Number.POSITIVE_INFINITY
+  if (t.n >= 2 && t.se > 0) {
+    finding.interval = [r4(Math.exp(t.mean - 1.96 * t.se) - 1), r4(Math.exp(t.mean + 1.96 * t.se) - 1)]
+  }
+  const bothKnown = candidateValue !== undefined && controlValue !== undefined
+  const absolute = bothKnown ? candidateValue - controlValue : Number.POSITIVE_INFINITY
   const check: Check = {
     finding,
     p: t.p,
@@ -161,12 +176,14 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
   return check
 }
 
-/** Every step's paired checks (p50, p95, p99 in every phase), and the all-steps ratio and its drift per counting phase. */
+/** Each step's paired checks (p50, p95, p99 in every phase); the all-steps ratio and its drift per counting phase. */
 export function pairedLatencyChecks(ctx: PairedContext): Check[] {
   const steps = ctx.pairs.filter((p) => isStepSeries(p.candidate))
   const checks: Check[] = []
   for (const phase of ctx.phases) {
-    for (const pair of steps) for (const stat of ['p50', 'p95', 'p99'] as LevelStat[]) checks.push(stepCheck(ctx, pair, phase, stat))
+    for (const pair of steps) {
+      for (const stat of ['p50', 'p95', 'p99'] as LevelStat[]) checks.push(stepCheck(ctx, pair, phase, stat))
+    }
     if (ctx.candidate.primaryPhases.has(phase.name)) checks.push(...allStepsChecks(ctx, steps, phase))
   }
   return checks
@@ -242,7 +259,9 @@ function driftCheck(ctx: PairedContext, points: Point[], phase: TrendPhase): Che
   const se = n >= 4 ? slopeStandardError([points]) : Number.NaN
   const change = Math.exp(slope * span) - 1
   let p = 1
-  if (Number.isFinite(slope) && se > 0 && span > 0) p = tSf((slope * span - Math.log(1 + tol)) / (se * span), Math.max(1, n - 2))
+  if (Number.isFinite(slope) && se > 0 && span > 0) {
+    p = tSf((slope * span - Math.log(1 + tol)) / (se * span), Math.max(1, n - 2))
+  }
   const finding: Finding = {
     id: `drift:all-steps@${phase.name}`,
     kind: 'drift',
@@ -259,6 +278,7 @@ function driftCheck(ctx: PairedContext, points: Point[], phase: TrendPhase): Che
     message: '',
   }
   if (Number.isFinite(change)) finding.change = r4(change)
+  const shown = Number.isFinite(change) ? `${(change * 100).toFixed(1)}%` : '–'
   return {
     finding,
     p,
@@ -268,6 +288,7 @@ function driftCheck(ctx: PairedContext, points: Point[], phase: TrendPhase): Che
     describe: (status) =>
       status === 'not-judged'
         ? `drift of the side difference in ${phase.name}: only ${n} paired windows; not judged`
-        : `the candidate's latency relative to the control's changed by ${Number.isFinite(change) ? `${(change * 100).toFixed(1)}%` : '–'} over ${phase.name}; ${pval(finding.pAdjusted ?? p)}`,
+        : `the candidate's latency relative to the control's changed by ${shown} over ${phase.name}; ` +
+          pval(finding.pAdjusted ?? p),
   }
 }

@@ -27,10 +27,12 @@ export function unsidedTags(tags: Record<string, string>): Record<string, string
   return rest
 }
 
-/** Pairs every candidate series with the control's series of the same key (side removed); unmatched ones are left out. */
+/** Pairs each candidate series with the control's series of the same key (side removed); unmatched ones are dropped. */
 export function seriesPairs(record: RunRecord): SeriesPair[] {
   const control = new Map<string, SeriesRecord>()
-  for (const s of record.series) if (sideOf(s) === 'control') control.set(seriesKey(s.source, s.name, unsidedTags(s.tags)), s)
+  for (const s of record.series) {
+    if (sideOf(s) === 'control') control.set(seriesKey(s.source, s.name, unsidedTags(s.tags)), s)
+  }
   const out: SeriesPair[] = []
   for (const s of record.series) {
     if (sideOf(s) !== 'candidate') continue
@@ -50,7 +52,8 @@ export function seriesPairs(record: RunRecord): SeriesPair[] {
  */
 export function pairedSaturatedWindows(record: RunRecord): Set<number> {
   const out = new Set<number>()
-  for (const e of record.events) if (e.kind === 'generator-saturated') out.add(Math.floor(e.atMs / record.window.sizeMs))
+  const size = record.window.sizeMs
+  for (const e of record.events) if (e.kind === 'generator-saturated') out.add(Math.floor(e.atMs / size))
   for (const s of record.series) {
     if (s.source !== 'generator' || s.name !== 'event_loop_utilization') continue
     for (const w of s.windows) if ((w.value ?? 0) >= 0.9) out.add(w.i)
@@ -71,7 +74,13 @@ export function sideRecord(record: RunRecord, side: Side): RunRecord {
 }
 
 /** Window pairs of a phase after its warm-up, outside saturated windows: `[candidate, control]` by index. */
-export function windowPairs(pair: SeriesPair, phase: TrendPhase, windowMs: number, saturated: ReadonlySet<number>, fromWarmup = true): [SeriesWindow, SeriesWindow][] {
+export function windowPairs(
+  pair: SeriesPair,
+  phase: TrendPhase,
+  windowMs: number,
+  saturated: ReadonlySet<number>,
+  fromWarmup = true,
+): [SeriesWindow, SeriesWindow][] {
   const control = new Map(pair.control.windows.map((w) => [w.i, w]))
   const from = fromWarmup ? phase.fromMs : phase.startMs
   const out: [SeriesWindow, SeriesWindow][] = []

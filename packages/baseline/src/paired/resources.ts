@@ -75,7 +75,8 @@ export function pairedMemoryChecks(ctx: PairedContext): Check[] {
       if (worst < 0 || adjusted[i] < adjusted[worst]) worst = i
     })
     const top = worst >= 0 ? judged[worst] : undefined
-    const others = judged.filter((g) => g !== top).map((g) => `${g.label} ${g.perHour >= 0 ? '+' : ''}${bytes(g.perHour)}/h`)
+    const signed = (v: number) => `${v >= 0 ? '+' : ''}${bytes(v)}/h`
+    const others = judged.filter((g) => g !== top).map((g) => `${g.label} ${signed(g.perHour)}`)
     const finding: Finding = {
       id: `leak:memory{service=${service}}`,
       kind: 'leak',
@@ -105,7 +106,8 @@ export function pairedMemoryChecks(ctx: PairedContext): Check[] {
         if (!top) return `memory of ${service}: fewer than ${MIN_PAIRED_WINDOWS} paired windows; not judged`
         const head = `the candidate's ${top.label} grew ${bytes(top.perHour)}/h faster than the control's`
         const rest = others.length ? ` (${others.join(', ')})` : ''
-        return `${head}${rest}; ${pval(finding.pAdjusted ?? top.p)}${status === 'pass' ? `; within the tolerance of ${bytes(tol)}/h` : ''}`
+        const within = status === 'pass' ? `; within the tolerance of ${bytes(tol)}/h` : ''
+        return `${head}${rest}; ${pval(finding.pAdjusted ?? top.p)}${within}`
       },
     })
   }
@@ -113,11 +115,17 @@ export function pairedMemoryChecks(ctx: PairedContext): Check[] {
 }
 
 /** Failed and total requests of one side's step series in a phase (saturated windows left out). */
-function failures(ctx: PairedContext, pairs: SeriesPair[], phase: PairedContext['phases'][number], side: 'candidate' | 'control'): { failed: number; total: number } {
+function failures(
+  ctx: PairedContext,
+  pairs: SeriesPair[],
+  phase: PairedContext['phases'][number],
+  side: 'candidate' | 'control',
+): { failed: number; total: number } {
   let failed = 0
   let total = 0
   for (const pair of pairs) {
-    for (const w of windowPairs(pair, phase, ctx.windowMs, ctx.saturated, false).map((x) => (side === 'candidate' ? x[0] : x[1]))) {
+    const windows = windowPairs(pair, phase, ctx.windowMs, ctx.saturated, false)
+    for (const w of windows.map((x) => (side === 'candidate' ? x[0] : x[1]))) {
       if (isFailedResponses(pair.candidate)) {
         failed += w.count
         total += w.count
@@ -138,7 +146,11 @@ export function pairedFailureChecks(ctx: PairedContext): Check[] {
   const gate = ctx.candidate.gate
   const checks: Check[] = []
   for (const source of ['probe', 'load'] as const) {
-    const pairs = ctx.pairs.filter((p) => p.candidate.source === source && p.candidate.name === 'http_req_duration' && (isStepSeries(p.candidate) || isFailedResponses(p.candidate)))
+    const requests = (p: SeriesPair) =>
+      p.candidate.source === source &&
+      p.candidate.name === 'http_req_duration' &&
+      (isStepSeries(p.candidate) || isFailedResponses(p.candidate))
+    const pairs = ctx.pairs.filter(requests)
     if (!pairs.length) continue
     for (const phase of ctx.phases) {
       const c = failures(ctx, pairs, phase, 'candidate')
@@ -163,20 +175,30 @@ export function pairedFailureChecks(ctx: PairedContext): Check[] {
         changeKind: 'absolute',
         tolerance: gate.tolerance.failureRate,
         method: 'conditional binomial (candidate share of all failures)',
-        evidence: { candidateFailed: c.failed, candidateRequests: c.total, controlFailed: k.failed, controlRequests: k.total },
+        evidence: {
+          candidateFailed: c.failed,
+          candidateRequests: c.total,
+          controlFailed: k.failed,
+          controlRequests: k.total,
+        },
         message: '',
       }
       const what = source === 'load' ? 'load requests' : 'probe requests'
+      // Failures past what the control's rate predicts for the candidate's requests.
+      const excess = c.failed - (k.failed * share) / Math.max(1e-9, 1 - share)
+      const counts = `${c.failed} of ${c.total} against ${k.failed} of ${k.total}`
       checks.push({
         finding,
         p,
-        beyondTolerance: rc - rk > gate.tolerance.failureRate && c.failed - k.failed * share / Math.max(1e-9, 1 - share) >= gate.tolerance.failureCount,
+        beyondTolerance: rc - rk > gate.tolerance.failureRate && excess >= gate.tolerance.failureCount,
         severity: { change: rc - rk, tolerance: gate.tolerance.failureRate },
         thin: c.total < MIN_REQUESTS || k.total < MIN_REQUESTS,
         describe: (status) =>
           status === 'not-judged'
-            ? `failure rate of ${what} in ${phase.name}: too few requests (${c.total} and ${k.total}, ${MIN_REQUESTS} needed on each side); not judged`
-            : `the candidate's ${what} failed at ${rate(rc)} against the control's ${rate(rk)} in ${phase.name} (${pp(rc - rk)}; ${c.failed} of ${c.total} against ${k.failed} of ${k.total}); ${pval(finding.pAdjusted ?? p)}`,
+            ? `failure rate of ${what} in ${phase.name}: too few requests (${c.total} and ${k.total}, ` +
+              `${MIN_REQUESTS} needed on each side); not judged`
+            : `the candidate's ${what} failed at ${rate(rc)} against the control's ${rate(rk)} in ${phase.name} ` +
+              `(${pp(rc - rk)}; ${counts}); ${pval(finding.pAdjusted ?? p)}`,
       })
     }
   }
