@@ -42,7 +42,7 @@ export interface PairedBuildOptions {
   loadPerWindow?: number
   /** Windows (run indices) in which the load generator saturated. */
   saturated?: number[]
-  /** A latency factor applied to the candidate in the saturated windows only (what a saturated window could look like). */
+  /** A latency factor on the candidate in the saturated windows only (what a saturated window can look like). */
   saturatedFactor?: number
 }
 
@@ -72,7 +72,14 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
     { name: 'quiet', startMs: 0, endMs: quietEnd, warmupMs: 20_000 },
     { name: 'peak', startMs: quietEnd, endMs: end, warmupMs: 20_000 },
   ]
-  const load = { profile: 'peak', engine: 'embedded', executor: 'constant-arrival-rate', targetRate: 25, iterations: 25 * peakWindows * 10, droppedIterations: 0 }
+  const load = {
+    profile: 'peak',
+    engine: 'embedded',
+    executor: 'constant-arrival-rate',
+    targetRate: 25,
+    iterations: 25 * peakWindows * 10,
+    droppedIterations: 0,
+  }
   phases[1].load = load
   phases[1].controlLoad = { ...load }
   const iterations: Record<string, { passed: number; failed: number }> = {}
@@ -113,19 +120,27 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
         const hours = atMs / 3_600_000
         const leak = side === 'candidate' ? (fault.rssBytesPerHour ?? 0) * hours : 0
         const svc = { service: 'store', side }
-        agg.gauge('service', 'process_resident_memory_bytes', svc, 150 * MiB + 2 * MiB * rnd.normal() + leak, { unit: 'bytes', atMs })
-        agg.gauge('service', 'nodejs_heap_size_used_bytes', svc, 60 * MiB + 4 * MiB * rnd.next(), { unit: 'bytes', atMs })
+        const rss = 150 * MiB + 2 * MiB * rnd.normal() + leak
+        agg.gauge('service', 'process_resident_memory_bytes', svc, rss, { unit: 'bytes', atMs })
+        const heap = 60 * MiB + 4 * MiB * rnd.next()
+        agg.gauge('service', 'nodejs_heap_size_used_bytes', svc, heap, { unit: 'bytes', atMs })
       }
     }
   }
   t = end
   agg.closeAll()
-  const events: RunEvent[] = [...saturated].map((w) => ({ atMs: w * WINDOW_MS + 1, kind: 'generator-saturated', message: 'the load generator could not keep the schedule', data: { side: 'candidate' } }))
+  const events: RunEvent[] = [...saturated].map((w) => ({
+    atMs: w * WINDOW_MS + 1,
+    kind: 'generator-saturated',
+    message: 'the load generator could not keep the schedule',
+    data: { side: 'candidate' },
+  }))
   const scenarios: ScenarioRecord[] = Object.entries(iterations).map(([k, v]) => {
     const [side, name] = k.split('|') as [Side, string]
     return { name, tags: [], iterations: v.passed + v.failed, passed: v.passed, failed: v.failed, side }
   })
   const subject = { service: 'store', version: options.fault ? '1.1.0' : '1.0.0' }
+  const seed = options.seed
   return {
     schema: RUN_SCHEMA,
     kind: 'soak',
@@ -136,10 +151,19 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
     durationMs: end,
     tool: { name: 'steady', version: '0.1.0' },
     subject,
-    paired: { candidate: subject, control: { service: 'store', version: '1.0.0' }, design: 'abba', seed: String(options.seed) },
+    paired: { candidate: subject, control: { service: 'store', version: '1.0.0' }, design: 'abba', seed: `${seed}` },
     seed: String(options.seed),
     configHash: 'paired-test',
-    comparability: { cpuModel: 'test CPU', cores: 2, node: '20.20.0', platform: 'linux-x64', planHash: 'paired-plan', durationScale: 1, engine: 'embedded', paired: true },
+    comparability: {
+      cpuModel: 'test CPU',
+      cores: 2,
+      node: '20.20.0',
+      platform: 'linux-x64',
+      planHash: 'paired-plan',
+      durationScale: 1,
+      engine: 'embedded',
+      paired: true,
+    },
     window: { sizeMs: WINDOW_MS },
     histogram: HISTOGRAM_PARAMETERS,
     phases,

@@ -2,7 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SteadyError, validatorFor, verdictSchema, type RunRecord, type Verdict } from '@steady/record'
-import { judgePaired, resolveGate, syntheticRun } from '../src/index.ts'
+import { emptyBaseline, judgePaired, resolveGate, syntheticRun } from '../src/index.ts'
 import { neweyWestMeanSe, binomialSf } from '../src/paired/stats.ts'
 import { pairedRecord, type PairedBuildOptions } from './paired-builder.ts'
 
@@ -30,7 +30,7 @@ test('an A/A pair with a shared machine effect (+60% in a third of the windows) 
   }
 })
 
-test('the same A/A pair without pairing would see the machine effect: the windows differ by far more than the tolerance', () => {
+test('without pairing the machine effect shows: the windows differ by far more than the tolerance', () => {
   // Why pairing: the control's own window p50s swing by the shared effect; the ratio does not.
   const r = pairedRecord({ seed: 1 })
   const control = r.series.find((s) => s.key === 'load/http_req_duration{name=pay,scenario=checkout,side=control}')!
@@ -45,7 +45,8 @@ test('every step ×1.3 on the candidate fails, with the all-steps finding', () =
   const all = v.findings.find((f) => f.id === 'level:all-steps@peak')!
   assert.is(all.status, 'fail')
   assert.ok(all.change! > 0.2 && all.change! < 0.4, `change ${all.change}`)
-  assert.match(all.message, /the candidate's typical latency \(p50\) over all \d+ steps was 1\.\d\d× the control's in peak \(\d+ of \d+ windows higher\); p/)
+  const sentence = /the candidate's typical latency \(p50\) over all \d+ steps was 1\.\d\d× the control's in peak/
+  assert.match(all.message, sentence)
 })
 
 test('one step +30% fails naming that step, and only that step', () => {
@@ -56,17 +57,19 @@ test('one step +30% fails naming that step, and only that step', () => {
   for (const x of f) assert.is(x.step, 'pay', `${x.id} names pay`)
   const p95 = f.find((x) => x.stat === 'p95')!
   assert.ok(p95.baseline! > 0 && p95.current! > p95.baseline!, 'baseline is the control, current the candidate')
-  assert.match(p95.message, /the candidate's p95 of checkout › pay \(load\) was 1\.\d\d× the control's in peak \(\d+ of \d+ windows higher\)/)
-  assert.is(v.findings.find((x) => x.id === 'level:all-steps@peak')!.status, 'pass', 'one step does not move all steps past 10%')
+  const sentence = /the candidate's p95 of checkout › pay \(load\) was 1\.\d\d× the control's in peak \(\d+ of \d+/
+  assert.match(p95.message, sentence)
+  const all = v.findings.find((x) => x.id === 'level:all-steps@peak')!
+  assert.is(all.status, 'pass', 'one step does not move all steps past 10%')
 })
 
-test('an off-heap leak on the candidate (resident memory grows, heap flat) fails on memory naming resident memory', () => {
+test('an off-heap leak on the candidate (RSS grows, heap flat) fails on memory naming resident memory', () => {
   const v = verdictOf({ seed: 9, fault: { rssBytesPerHour: 300 * 1024 * 1024 } })
   assert.is(v.result, 'fail')
   const f = failing(v)
   assert.equal(f.map((x) => x.kind), ['leak'])
   assert.is(f[0].evidence?.indicator, 'resident memory (/metrics)')
-  assert.match(f[0].message, /the candidate's resident memory \(\/metrics\) grew \d+(\.\d)? MiB\/h faster than the control's/)
+  assert.match(f[0].message, /the candidate's resident memory \(\/metrics\) grew \d+(\.\d)? MiB\/h faster than/)
 })
 
 test('errors +1 pp on the candidate fail on the failure rate', () => {
@@ -84,7 +87,7 @@ test('too few paired windows: the checks are not judged and the phase is inconcl
   assert.is(v.result, 'inconclusive')
   assert.is(v.exitCode, 3)
   const p95 = v.findings.filter((f) => f.phase === 'peak' && f.stat === 'p95' && f.primary)
-  assert.ok(p95.length && p95.every((f) => f.status === 'not-judged'), 'latency checks of the short phase are not judged')
+  assert.ok(p95.length && p95.every((f) => f.status === 'not-judged'), 'the short phase is not judged')
   assert.match(p95[0].message, /only \d+ paired windows/)
   assert.ok(v.findings.some((f) => f.id === 'paired:no-windows@peak' && f.status === 'inconclusive'))
 })
@@ -103,7 +106,10 @@ test('windows saturated on a side are left out', () => {
 
 test('the working answer uses the candidate side and names scenarios failing only there', () => {
   const record = pairedRecord({ seed: 13 })
-  record.scenarios = record.scenarios.map((s) => (s.side === 'candidate' && s.name === 'checkout' ? { ...s, passed: s.iterations - 40, failed: 40 } : s.side === 'control' ? { ...s, passed: s.iterations, failed: 0 } : s))
+  record.scenarios = record.scenarios.map((s) => {
+    if (s.side === 'candidate' && s.name === 'checkout') return { ...s, passed: s.iterations - 40, failed: 40 }
+    return s.side === 'control' ? { ...s, passed: s.iterations, failed: 0 } : s
+  })
   const v = verdictOf(record)
   assert.is(v.working.status, 'fail')
   const named = v.findings.find((f) => f.id === 'failing:candidate-only:checkout')
@@ -115,8 +121,9 @@ test('an accepted paired finding is accepted, and a record that is not paired is
   const record = pairedRecord({ seed: 8, fault: { step: { name: 'checkout/pay', factor: 1.3 } } })
   const first = judgePaired({ record, gate, now })
   const ids = failing(first).map((f) => f.id)
-  const accepted = Object.fromEntries(ids.map((id) => [id, { by: 'ana', reason: 'pay got a fraud check', at: '2026-12-06T11:00:00Z' }]))
-  const baseline = { schema: 'steady.baseline/1', runs: {}, accepted, mutes: {} } as unknown as Parameters<typeof judgePaired>[0]['baseline']
+  const baseline = emptyBaseline('store')
+  const acceptance = { by: 'ana', reason: 'pay got a fraud check', at: '2026-12-06T11:00:00Z' }
+  for (const id of ids) baseline.accepted[id] = acceptance
   const v = judgePaired({ record, gate, now, baseline })
   assert.is(v.result, 'pass', v.summary)
   assert.ok(v.findings.filter((f) => ids.includes(f.id)).every((f) => f.status === 'accepted'))
@@ -130,10 +137,13 @@ test('an accepted paired finding is accepted, and a record that is not paired is
   }
 })
 
-test('Newey–West: autocorrelated differences get a larger error than independent ones; the binomial tail is exact', () => {
+test('Newey–West: autocorrelated differences get a larger error than independent ones; binomial tail exact', () => {
   const iid = [0.1, -0.2, 0.05, 0.15, -0.1, 0.0, 0.12, -0.08, 0.03, -0.02, 0.09, -0.11]
   const ar = [0.1, 0.12, 0.15, 0.11, 0.08, -0.1, -0.12, -0.15, -0.09, -0.1, 0.1, 0.13]
-  const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - xs.reduce((b, y) => b + y, 0) / xs.length) ** 2, 0) / (xs.length - 1))
+  const sd = (xs: number[]) => {
+    const m = xs.reduce((b, y) => b + y, 0) / xs.length
+    return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1))
+  }
   assert.ok(Math.abs(neweyWestMeanSe(iid).se - sd(iid) / Math.sqrt(iid.length)) < 0.02)
   assert.ok(neweyWestMeanSe(ar).se > 1.3 * (sd(ar) / Math.sqrt(ar.length)))
   // P(X ≥ 3), X ~ Bin(4, 0.5) = 5/16.

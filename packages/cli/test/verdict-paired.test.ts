@@ -14,7 +14,8 @@ import { validatorFor, verdictSchema, type Verdict } from '@steady/record'
 import { pairedRecord, type PairedBuildOptions } from '../../baseline/test/paired-builder.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'steady-verdict-paired-'))
-writeFileSync(join(root, 'steady.config.ts'), `export default { gates: { staging: { require: ['working', 'stable'], flakeBudget: 0.05 } } }\n`)
+const config = `export default { gates: { staging: { require: ['working', 'stable'], flakeBudget: 0.05 } } }\n`
+writeFileSync(join(root, 'steady.config.ts'), config)
 
 function write(name: string, o: PairedBuildOptions): string {
   const dir = join(root, 'reports', name)
@@ -27,7 +28,8 @@ function write(name: string, o: PairedBuildOptions): string {
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = ''
   let err = ''
-  const code = await main(argv, { cwd: root, out: (s) => (out += s), err: (s) => (err += s), isTTY: false, env: { ...process.env, NO_COLOR: '1' } })
+  const env = { ...process.env, NO_COLOR: '1' }
+  const code = await main(argv, { cwd: root, out: (s) => (out += s), err: (s) => (err += s), isTTY: false, env })
   return { code, out, err }
 }
 
@@ -78,7 +80,9 @@ test('the binary exits with the paired verdict code (spawned like a gate calls i
   const repo = join(import.meta.dirname, '..', '..', '..')
   const bin = join(repo, 'packages', 'cli', 'src', 'bin.ts')
   const env = { ...process.env, NO_COLOR: '1' }
-  const args = (run: string) => ['--conditions=steady-source', '--import', 'tsx', bin, 'verdict', run, '--config', join(root, 'steady.config.ts'), '--gate', 'staging']
+  const node = ['--conditions=steady-source', '--import', 'tsx', bin]
+  const cfg = join(root, 'steady.config.ts')
+  const args = (run: string) => [...node, 'verdict', run, '--config', cfg, '--gate', 'staging']
   const pass = spawnSync(process.execPath, args(aa), { cwd: repo, env, encoding: 'utf8' })
   assert.is(pass.status, 0, pass.stderr)
   const fail = spawnSync(process.execPath, args(slow), { cwd: repo, env, encoding: 'utf8' })

@@ -28,7 +28,9 @@ export function registerCompare(program: Command, ctx: CliContext, setExit: (cod
     .command('compare')
     .argument('<a>', 'the earlier run (run.json or its folder), or one paired run')
     .argument('[b]', 'the later run, judged against A (leave out for a paired run: its candidate against its control)')
-    .description('compare two runs without a baseline, or the two sides of a paired run: the same findings, for a quick look')
+    .description(
+      'compare two runs without a baseline, or the two sides of a paired run: the same findings, for a quick look',
+    )
     .option('--gate <name>', "tolerances from this gate in steady.config.ts (default: the defaults)")
     .option('--format <format>', 'output: text, json, markdown, junit', 'text')
     .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
@@ -57,11 +59,13 @@ Examples:
       if (b === undefined) {
         const record = await readRunRecord(aFile)
         if (!isPairedRecord(record)) {
-          throw new SteadyError('STEADY_COMPARE_ONE_RUN', `${shown(ctx, aFile)} is not a paired run, and steady compare needs two runs for it`, {
-            hint: 'name the run to compare it with: steady compare <a> <b>; or make a paired run with steady soak --paired',
+          const what = `${shown(ctx, aFile)} is not a paired run, and steady compare needs two runs for it`
+          throw new SteadyError('STEADY_COMPARE_ONE_RUN', what, {
+            hint: 'name the run to compare it with (steady compare <a> <b>), or make one with steady soak --paired',
           })
         }
-        const verdict = judgePaired({ record, runFile: shown(ctx, aFile), gate: gateFrom(loaded, flags.gate), toolVersion: version })
+        const gate = gateFrom(loaded, flags.gate)
+        const verdict = judgePaired({ record, runFile: shown(ctx, aFile), gate, toolVersion: version })
         await emitVerdict(ctx, verdict, format, flags.output, redactorFrom(loaded), Boolean(flags.all))
         setExit(verdict.exitCode === 0 ? ExitCode.ok : verdict.exitCode === 1 ? ExitCode.failed : ExitCode.inconclusive)
         return
