@@ -1,6 +1,15 @@
 /** Recording observations and checking health through a store. */
 import { createObservation, findProcess, type ObservationInput } from './define.ts'
-import { exitCodeFor, historyStart, judgeProcess, worstState, type ProcessHealth } from './judge.ts'
+import {
+  exitCodeFor,
+  historyStart,
+  judgeProcess,
+  markIdle,
+  resolveJudgeOptions,
+  worstState,
+  type ProcessActivity,
+  type ProcessHealth,
+} from './judge.ts'
 import type { HealthStore } from './store/types.ts'
 import { systemClock, type Clock } from './time.ts'
 import type { HealthState, JudgeOptions, Observation, ProcessDefinition } from './types.ts'
@@ -60,11 +69,29 @@ export async function checkHealth(options: CheckHealthOptions): Promise<HealthRe
   const now = (options.clock ?? systemClock).now()
   const selected = options.only?.length ? options.only.map((name) => findProcess(options.processes, name)) : options.processes
   const processes: ProcessHealth[] = []
+  const activity = new Map<string, ProcessActivity>()
   for (const process of selected) {
-    const history = await options.store.read({ process: process.name, from: historyStart(process, now, options.judge), to: now })
+    const from = historyStart(process, now, options.judge)
+    const history = await options.store.read({ process: process.name, from, to: now })
     if (history.length === 0 && !options.only?.length && options.ifRecorded?.includes(process.name)) continue
     processes.push(judgeProcess(process, history, { now, defaults: options.judge }))
+    // Nothing in the window read: recorded before (a quiet project) or never (not set up)?
+    const recorded = history.length > 0 || (await options.store.read({ process: process.name, to: from })).length > 0
+    activity.set(process.name, { recorded, recent: recentActivity(process, history, now, options.judge) })
   }
+  markIdle(processes, activity)
   const state = worstState(processes.map((p) => p.state))
   return { at: now, store: options.store.description, state, exitCode: exitCodeFor(state), processes }
+}
+
+/** Events of a process in the last baseline length (its longest): observations, or events of counts (value > 0). */
+function recentActivity(
+  process: ProcessDefinition,
+  history: readonly Observation[],
+  now: number,
+  judge?: JudgeOptions,
+): number {
+  const span = Math.max(...process.indicators.map((i) => resolveJudgeOptions(process, i, judge).baselineMs))
+  const counts = new Set(process.indicators.filter((i) => i.kind === 'count').map((i) => i.name))
+  return history.filter((o) => o.at > now - span && (!counts.has(o.indicator) || o.value > 0)).length
 }

@@ -69,8 +69,16 @@ export interface IndicatorHealth {
   better: IndicatorDefinition['better']
   /** Healthy, degraded, or unknown. */
   state: HealthState
-  /** For `unknown`: never recorded in the window read (`no-data`), or recorded too little (`too-little-data`). */
-  unknownCause?: 'no-data' | 'too-little-data'
+  /**
+   * For `unknown`: never recorded in the window read (`no-data`), recorded too little (`too-little-data`), or
+   * `idle`: quiet now as it has been quiet before (nothing happened; not a missing record).
+   */
+  unknownCause?: 'no-data' | 'too-little-data' | 'idle'
+  /**
+   * Recorded before, but the recent window (widened to the baseline's length) holds too few events: either
+   * nothing happened (idle) or the records stopped. {@link IndicatorHealth.unknownCause} says which was decided.
+   */
+  quiet?: boolean
   /** A sentence with the numbers saying why. */
   reason: string
   /** The recent statistic in the indicator's unit (median duration, rate, mean count per period), if any data. */
@@ -93,8 +101,13 @@ export interface ProcessHealth {
   process: string
   /** Who answers for it. */
   owner: string
-  /** Degraded if any indicator is; healthy if every judged one is; unknown when none could be judged. */
+  /**
+   * Degraded if any indicator is; healthy if every judged one is; unknown when none could be judged; healthy
+   * and `idle` when nothing could be judged because nothing happened.
+   */
   state: HealthState
+  /** Set when the process is idle: quiet as before, or with every other process; exit 0, said on its own line. */
+  idle?: boolean
   /** A sentence naming the indicators that decided the state. */
   reason: string
   /** Each indicator's health, in declaration order. */
@@ -243,8 +256,8 @@ export function judgeProcess(
       { ...context, since },
     ),
   )
-  const { state, reason } = processVerdict(indicators)
-  return { process: process.name, owner: process.owner, state, reason, indicators }
+  const { state, reason, idle } = processVerdict(indicators)
+  return { process: process.name, owner: process.owner, state, reason, ...(idle ? { idle } : {}), indicators }
 }
 
 /**
@@ -253,12 +266,14 @@ export function judgeProcess(
  * listed as not yet judged and never turns the process unknown while others
  * are judged. Unknown only when nothing could be judged.
  */
-function processVerdict(indicators: readonly IndicatorHealth[]): { state: HealthState; reason: string } {
+function processVerdict(indicators: readonly IndicatorHealth[]): { state: HealthState; reason: string; idle?: true } {
   const degraded = indicators.filter((i) => i.state === 'degraded')
   const judged = indicators.filter((i) => i.state !== 'unknown')
   const notYet = indicators.filter((i) => i.unknownCause === 'too-little-data')
   const silent = indicators.filter((i) => i.unknownCause === 'no-data')
+  const idle = indicators.filter((i) => i.unknownCause === 'idle')
   const notes = [
+    idle.length ? `idle: ${idle.map((i) => `${i.indicator} (${i.reason})`).join('; ')}` : '',
     notYet.length ? `not yet judged: ${notYet.map((i) => `${i.indicator} (${i.reason})`).join('; ')}` : '',
     silent.length
       ? `not judged, nothing recorded recently: ${silent.map((i) => `${i.indicator} (${i.reason})`).join('; ')}`
@@ -271,7 +286,10 @@ function processVerdict(indicators: readonly IndicatorHealth[]): { state: Health
       reason: `degraded on ${degraded.map((i) => i.indicator).join(', ')}: ${degraded.map((i) => i.reason).join('; ')}`,
     }
   }
-  if (judged.length === 0 && notYet.length === 0) {
+  if (judged.length === 0 && idle.length > 0 && idle.length === indicators.length) {
+    return { state: 'healthy', idle: true, reason: `idle, nothing happened: ${idle[0].reason}` }
+  }
+  if (judged.length === 0 && notYet.length === 0 && idle.length === 0) {
     const names = indicators.map((i) => i.indicator).join(', ')
     return {
       state: 'unknown',
@@ -353,11 +371,94 @@ export function judgeIndicator(
     samples: result.samples,
     checks,
   }
-  if (unknownCause) health.unknownCause = unknownCause
+  if (state === 'unknown') Object.assign(health, quietness(indicator, history, options, context, reason))
+  if (unknownCause && !health.unknownCause) health.unknownCause = unknownCause
   if (result.current !== undefined) health.current = result.current
   if (result.baseline !== undefined) health.baseline = result.baseline
   if (tier) health.tier = tier
   return health
+}
+
+/**
+ * Idle or unknown, for an indicator that could not be judged. Quiet: recorded before `now − L` (L the widest
+ * the recent window goes, the baseline's length), and fewer than `minRecent` events (at least one) in the last
+ * L. Idle: quiet, and its own history has been as quiet before, for as long, and came back (a stretch of L or
+ * more with fewer events, ended before this one began): for such a process a quiet month is its normal life
+ * (a dormant project makes no commits, so no CI runs), not a record gone missing. A first quiet stretch stays
+ * unknown here; {@link markIdle} makes it idle when every other process is quiet too.
+ */
+function quietness(
+  indicator: IndicatorDefinition,
+  history: readonly Observation[],
+  o: ResolvedJudgeOptions,
+  context: JudgeContext,
+  reason: string,
+): Partial<IndicatorHealth> {
+  const span = Math.max(o.baselineMs, o.recentMs)
+  const from = context.now - span
+  const ats = history.filter((x) => indicator.kind !== 'count' || x.value > 0).map((x) => x.at)
+  const recorded = ats.some((a) => a <= from) || (context.since ?? Infinity) <= from
+  const k = Math.max(1, o.minRecent)
+  const recent = ats.filter((a) => a > from).length
+  if (!recorded || recent >= k) return {}
+  for (let i = 0; i + k < ats.length && ats[i + k] <= from; i++) {
+    if (ats[i + k] - ats[i] > span) {
+      const before = `as quiet before: ${plural(k, 'event')} took ${formatWindow(ats[i + k] - ats[i])} from ` +
+        `${sinceText(ats[i])}, then it came back`
+      const now = `${recent === 0 ? 'none' : `only ${recent}`} in the last ${formatWindow(span)}`
+      return { quiet: true, unknownCause: 'idle', reason: `idle: ${now}, ${before} (${reason})` }
+    }
+  }
+  return { quiet: true }
+}
+
+/** What {@link markIdle} knows of each process's raw history at `now`. */
+export interface ProcessActivity {
+  /** Observations (events, for counts) in the last baseline length (default 28 days) before now. */
+  recent: number
+  /** Recorded at all: in the window read or before it. */
+  recorded: boolean
+}
+
+/**
+ * Idle across processes: the related activity is absent too. When every other process was recorded before
+ * but recorded nothing in the last baseline length (no commits, so no CI runs; no releases), nothing happened
+ * in the project, so this process's quiet indicators are idle, and so is a pause of a count where more is
+ * better (no deployments for months because nothing was committed is not a stall). One other process still
+ * recording keeps the silence unknown and the pause degraded: work was happening there. At least one other
+ * process is needed: one process alone cannot tell a quiet project from a recorder that stopped. The cost: a
+ * recorder that stops, or a delivery stall, while every other process is quiet too, reads as idle.
+ */
+export function markIdle(processes: ProcessHealth[], activity: ReadonlyMap<string, ProcessActivity>): void {
+  const quietNow = (name: string) => {
+    const a = activity.get(name)
+    return a !== undefined && a.recorded && a.recent === 0
+  }
+  const verdicts: Array<[ProcessHealth, ReturnType<typeof processVerdict>]> = []
+  for (const p of processes) {
+    const others = processes.filter((q) => q !== p)
+    if (others.length === 0 || !others.every((q) => quietNow(q.process))) continue
+    const also = `and nothing recorded by ${others.map((q) => q.process).join(', ')} either lately: nothing happened`
+    let changed = false
+    for (const i of p.indicators) {
+      const silent = i.state === 'unknown' && i.unknownCause !== 'idle' && (i.quiet || i.unknownCause === 'no-data')
+      const fired = i.checks.filter((c) => c.state === 'degraded')
+      const paused = i.state === 'degraded' && fired.length > 0 && fired.every((c) => c.name === 'pause')
+      if (!(silent && activity.get(p.process)?.recorded) && !paused) continue
+      i.state = 'unknown'
+      i.quiet = true
+      i.unknownCause = 'idle'
+      i.reason = `idle: ${i.reason}, ${also}`
+      changed = true
+    }
+    if (changed) verdicts.push([p, processVerdict(p.indicators)])
+  }
+  // Applied after every process is looked at, so one process's new idleness does not decide another's.
+  for (const [p, v] of verdicts) {
+    p.state = v.state
+    p.reason = v.reason
+    if (v.idle) p.idle = true
+  }
 }
 
 interface KindResult {

@@ -46,6 +46,7 @@ function cell(processes: readonly ProcessDefinition[], i: IndicatorHealth, v: nu
 function stateText(i: IndicatorHealth): string {
   if (i.unknownCause === 'too-little-data') return 'not yet judged'
   if (i.unknownCause === 'no-data') return 'none recently'
+  if (i.unknownCause === 'idle') return 'idle'
   return i.state
 }
 
@@ -60,7 +61,7 @@ function renderText(report: HealthReport, processes: readonly ProcessDefinition[
     lines.push('', 'no process has any history yet: record observations with `steady health record`, or name one with --process')
   }
   for (const p of report.processes) {
-    lines.push('', `${p.process} (owner ${p.owner}): ${p.state.toUpperCase()}`, `  ${p.reason}`)
+    lines.push('', `${p.process} (owner ${p.owner}): ${p.idle ? 'IDLE' : p.state.toUpperCase()}`, `  ${p.reason}`)
     const tiers = p.indicators.some((i) => i.tier)
     const rows = [['indicator', 'state', 'recent', 'baseline', 'data', ...(tiers ? ['tier'] : [])]]
     for (const i of p.indicators) {
@@ -87,7 +88,8 @@ function renderMarkdown(report: HealthReport, processes: readonly ProcessDefinit
   const lines: string[] = [`## Process health: ${mark(report.state)}`, '', `Judged at ${formatInstant(report.at)} from ${md(report.store)}.`]
   if (report.processes.length === 0) lines.push('', 'No process has any history yet.')
   for (const p of report.processes) {
-    lines.push('', `### ${md(p.process)}: ${mark(p.state)}`, '', `Owner: ${md(p.owner)}. ${md(p.reason)}`, '')
+    const processState = p.idle ? '_idle_' : mark(p.state)
+    lines.push('', `### ${md(p.process)}: ${processState}`, '', `Owner: ${md(p.owner)}. ${md(p.reason)}`, '')
     lines.push('| indicator | state | recent | baseline | data (baseline/recent) | why |', '|---|---|---|---|---|---|')
     for (const i of p.indicators) {
       const why = i.tier ? `${i.reason} — DORA tier: ${i.tier.reason}` : i.reason
