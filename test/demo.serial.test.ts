@@ -55,6 +55,19 @@ async function groupGone(pid: number): Promise<boolean> {
 
 const state = mkdtempSync(join(tmpdir(), 'steady-demo-'))
 
+/**
+ * A load-dependent fault (latency, drift, contention) on a busy shared machine is never a pass: either not
+ * stable (exit 1), or, when the load generator saturated in a phase that counts, inconclusive (exit 3) with
+ * the saturation named. Which one a run shows depends on the machine, not on the product.
+ */
+function notStableOrSaturated(what: string, r: { code: number | null; out: string }): Verdict {
+  const v = JSON.parse(readFileSync(join(state, 'latest', 'verdict.json'), 'utf8')) as Verdict
+  assert.ok(r.code === 1 || r.code === 3, `${what}: exit ${r.code}\n${r.out.slice(-3000)}`)
+  if (r.code === 1) assert.match(r.out, 'verdict: not stable')
+  else assert.ok(v.findings.some((f) => f.kind === 'generator-saturated' && f.status === 'inconclusive'), `${what}: inconclusive, but not for a saturated generator\n${r.out.slice(-3000)}`)
+  return v
+}
+
 test('the demo runs the scenarios, builds a baseline once, soaks, judges and writes the report', async () => {
   const first = await demo(['--scale', '0.3', '--state', state])
   const words: Record<number, string> = { 0: 'verdict: stable', 1: 'verdict: not stable', 3: 'verdict: inconclusive' }
@@ -75,8 +88,7 @@ test('the demo runs the scenarios, builds a baseline once, soaks, judges and wri
   assert.match(second.out, 'Reusing the baseline')
   assert.not.match(second.out, /^\$ steady baseline add/m)
   assert.match(second.out, 'with the latency fault on')
-  assert.is(second.code, 1, `a slower store is judged not stable: exit ${second.code}\n${second.out.slice(-3000)}`)
-  assert.match(second.out, 'verdict: not stable')
+  notStableOrSaturated('--fault latency', second)
 
   // The leak switch: judged not stable, the leak named (issue 11: `npm run demo -- --fault leak`).
   const leak = await demo(['--scale', '0.3', '--state', state, '--fault', 'leak'])
@@ -97,9 +109,10 @@ test('the demo runs the scenarios, builds a baseline once, soaks, judges and wri
   ]
   for (const [name, kinds] of switches) {
     const r = await demo(['--scale', '0.3', '--state', state, '--fault', name])
+    const v = name === 'drift' ? notStableOrSaturated(`--fault ${name}`, r) : (JSON.parse(readFileSync(join(state, 'latest', 'verdict.json'), 'utf8')) as Verdict)
+    if (name === 'drift' && r.code === 3) continue
     assert.is(r.code, 1, `--fault ${name} is judged not stable: exit ${r.code}\n${r.out.slice(-3000)}`)
     assert.match(r.out, 'verdict: not stable')
-    const v = JSON.parse(readFileSync(join(state, 'latest', 'verdict.json'), 'utf8')) as Verdict
     const named = v.findings.filter((f) => f.primary && f.status === 'fail' && kinds.includes(f.kind))
     assert.ok(named.length > 0, `--fault ${name}: a failing ${kinds.join('/')} finding; failing: ${v.findings.filter((f) => f.status === 'fail').map((f) => `${f.kind} ${f.message}`).join('; ')}`)
     const flat = (t: string) => t.replace(/\s+/g, ' ')
@@ -115,9 +128,9 @@ test('the demo runs the scenarios, builds a baseline once, soaks, judges and wri
   const third = await demo(['--scale', '0.3', '--state', state, '--fault', 'contention'])
   assert.match(third.out, 'the demo plan in steady.config.ts changed since it was made')
   assert.is((third.out.match(/^\$ steady baseline add/gm) ?? []).length, 3, third.out.slice(-3000))
-  assert.is(third.code, 1, `--fault contention is judged not stable: exit ${third.code}\n${third.out.slice(-3000)}`)
-  const contention = JSON.parse(readFileSync(join(state, 'latest', 'verdict.json'), 'utf8')) as Verdict
+  const contention = notStableOrSaturated('--fault contention', third)
   assert.ok(
+    third.code === 3 ||
     contention.findings.some((f) => f.primary && f.status === 'fail' && ['load-latency', 'level', 'tail'].includes(f.kind)),
     `a failing latency-under-load finding: ${contention.findings.filter((f) => f.status === 'fail').map((f) => `${f.kind} ${f.message}`).join('; ')}`,
   )
