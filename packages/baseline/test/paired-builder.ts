@@ -28,6 +28,8 @@ export interface PairedFault {
   rssBytesPerHour?: number
   /** Extra failure probability per request. */
   extraErrorRate?: number
+  /** Every step slower by this factor in loaded windows only (latency that grows with in-flight requests). */
+  underLoad?: number
 }
 
 export interface PairedBuildOptions {
@@ -95,6 +97,7 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
         let factor = machine * sideNoise * (loaded ? 1.2 : 1)
         if (side === 'candidate') {
           factor *= fault.allSteps ?? 1
+          if (loaded) factor *= fault.underLoad ?? 1
           if (fault.step && fault.step.name === `${step.scenario}/${step.name}`) factor *= fault.step.factor
           if (saturated.has(w)) factor *= options.saturatedFactor ?? 1
         }

@@ -72,6 +72,18 @@ test('an off-heap leak on the candidate (RSS grows, heap flat) fails on memory n
   assert.match(f[0].message, /the candidate's resident memory \(\/metrics\) grew \d+(\.\d)? MiB\/h faster than/)
 })
 
+test('a candidate that slows down only under load fails on degradation under load', () => {
+  const v = verdictOf({ seed: 14, fault: { underLoad: 1.5 } })
+  assert.is(v.result, 'fail')
+  const f = v.findings.find((x) => x.id === 'load-latency:all-steps@peak')!
+  assert.is(f.status, 'fail')
+  assert.ok(f.change! > 0.3 && f.change! < 0.7, `change ${f.change}`)
+  assert.match(f.message, /under load the candidate slowed 1\.\d\d× as much as the control \(peak against quiet\)/)
+  // Uniformly slower (also when quiet): not a load effect.
+  const uniform = verdictOf({ seed: 14, fault: { allSteps: 1.5 } })
+  assert.is(uniform.findings.find((x) => x.id === 'load-latency:all-steps@peak')!.status, 'pass')
+})
+
 test('errors +1 pp on the candidate fail on the failure rate', () => {
   const v = verdictOf({ seed: 10, fault: { extraErrorRate: 0.01 } })
   assert.is(v.result, 'fail')

@@ -186,7 +186,63 @@ export function pairedLatencyChecks(ctx: PairedContext): Check[] {
     }
     if (ctx.candidate.primaryPhases.has(phase.name)) checks.push(...allStepsChecks(ctx, steps, phase))
   }
+  checks.push(...degradationChecks(ctx, steps))
   return checks
+}
+
+/**
+ * Degradation under load: how much more the candidate slows under load than the control does. Per loaded
+ * phase, the all-steps log-ratio there minus the one in the quiet phases (the candidate's loaded/quiet ratio
+ * over the control's), tested one-sided against the gate's `loadLatency` tolerance; the two means come from
+ * different windows, so their Newey–West variances add.
+ */
+function degradationChecks(ctx: PairedContext, steps: SeriesPair[]): Check[] {
+  const loaded = ctx.phases.filter((p) => ctx.candidate.loadedPhases.has(p.name))
+  const quiet = ctx.phases.filter((p) => !ctx.candidate.loadedPhases.has(p.name))
+  if (!loaded.length || !quiet.length) return []
+  const q = quiet.flatMap((p) => allStepsRatios(ctx, steps, p).points.map((x) => x.y))
+  const tol = ctx.candidate.gate.tolerance.loadLatency
+  const quietName = quiet.map((p) => p.name).join(', ')
+  return loaded.map((phase): Check => {
+    const l = allStepsRatios(ctx, steps, phase).points.map((x) => x.y)
+    const tl = pairedTest(l, 0)
+    const tq = pairedTest(q, 0)
+    const diff = tl.mean - tq.mean
+    const se = Math.sqrt(tl.se ** 2 + tq.se ** 2)
+    const n = Math.min(tl.n, tq.n)
+    let p = 1
+    if (n >= 2 && se > 0) p = tSf((diff - Math.log(1 + tol)) / se, n - 1)
+    const change = Math.exp(diff) - 1
+    const finding: Finding = {
+      id: `load-latency:all-steps@${phase.name}`,
+      kind: 'load-latency',
+      question: 'stable',
+      status: 'pass',
+      primary: true,
+      series: 'all steps',
+      phase: phase.name,
+      stat: 'p50',
+      changeKind: 'relative',
+      tolerance: tol,
+      method: 'paired all-steps log-ratio, loaded minus quiet, Newey–West',
+      evidence: { loadedWindows: tl.n, quietWindows: tq.n, quiet: quietName },
+      message: '',
+    }
+    if (Number.isFinite(change)) finding.change = r4(change)
+    const ratio = Number.isFinite(change) ? (1 + change).toFixed(2) : '–'
+    return {
+      finding,
+      p,
+      beyondTolerance: change > tol,
+      severity: { change, tolerance: tol },
+      thin: n < MIN_PAIRED_WINDOWS,
+      describe: (status) =>
+        status === 'not-judged'
+          ? `degradation under load in ${phase.name}: too few paired windows (${tl.n} loaded, ${tq.n} quiet); not judged`
+          : `under load the candidate slowed ${ratio}× as much as the control (${phase.name} against ${quietName}); ` +
+            pval(finding.pAdjusted ?? p),
+    }
+  })
 }
 
 /** Per window, the mean over steps of the p50 log-ratio (windows where at least half the steps have one). */
