@@ -433,6 +433,15 @@ function medianOf(xs: (number | undefined)[]): number {
   return v.length ? median(v) : 0
 }
 
+/**
+ * The p-value before and after the family's correction: a value outside its expected range has a small p
+ * before it, and "p = 1.000" alone would read as "nothing changed".
+ */
+function pBoth(f: Finding): string {
+  if (f.pAdjusted === undefined || f.pValue === undefined || f.pAdjusted === f.pValue) return pval(f.pAdjusted ?? f.pValue)
+  return `${pval(f.pValue)}; ${pval(f.pAdjusted)} after the correction for the family`
+}
+
 function describeLevel(f: Finding, label: string, stat: string, decisive: View, status: Finding['status'], notJudged: string | undefined): string {
   const where = `${label} ${stat} in ${f.phase}`
   const nums = `${ms(f.baseline)} → ${ms(f.current)} (${pct(f.change)})`
@@ -459,9 +468,9 @@ function describeLevel(f: Finding, label: string, stat: string, decisive: View, 
     }
     default: {
       if (decisive.name === 'relative to the other steps') {
-        return `${where}: ${nums}; the run's other steps moved ${pct(Number(ev.runShift))} together (judged as one finding), so relative to them this step changed ${pct(decisive.change)}${range}, within the tolerance of ${pct(f.tolerance)} or not significant (${pval(f.pAdjusted ?? f.pValue)}); relative changes from ${pct(f.detectable)} would have been seen`
+        return `${where}: ${nums}; the run's other steps moved ${pct(Number(ev.runShift))} together (judged as one finding), so relative to them this step changed ${pct(decisive.change)}${range}, within the tolerance of ${pct(f.tolerance)} or not significant (${pBoth(f)}); relative changes from ${pct(f.detectable)} would have been seen`
       }
-      return `${where}: ${nums}${range}, within the tolerance of ${pct(f.tolerance)} or not significant (${pval(f.pAdjusted ?? f.pValue)}); changes from ${pct(f.detectable)} would have been seen`
+      return `${where}: ${nums}${range}, within the tolerance of ${pct(f.tolerance)} or not significant (${pBoth(f)}); changes from ${pct(f.detectable)} would have been seen`
     }
   }
 }
