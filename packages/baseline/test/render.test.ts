@@ -236,6 +236,10 @@ test('a critical secondary change is shown near the top as such, never folded un
   const head = text.slice(0, text.indexOf('\nrun synthetic-render-clean'))
   assert.match(head, /^steady verdict — PASS/)
   assert.match(flat(head), /critical change the gate does not count \(secondary findings, listed below\): ✗ \[critical\] resident memory \(\/proc\) grows 56\.9 GiB\/h/)
+  // The pull-request comment says it right under its PASS headline too.
+  const md = renderVerdict({ ...clean, findings: [...clean.findings, critical] }, 'markdown').split('\n')
+  assert.match(md[0], /PASS/)
+  assert.match(md[2], /^> 🔸 \*\*critical change the gate does not count\*\* \(secondary\): resident memory \(\/proc\) grows 56\.9 GiB\/h/)
 })
 
 test.run()

@@ -11,6 +11,8 @@ import {
   countBy,
   exemption,
   exitMeaning,
+  headlines,
+  HEADLINES_LISTED,
   inconclusiveShown,
   kindStat,
   notJudgedDecides,
@@ -68,6 +70,10 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   const lines: string[] = []
   lines.push(`### ${mark} steady ${v.mode}: **${v.result.toUpperCase()}** (gate \`${v.gate.name}\`), exit ${v.exitCode} (${exitMeaning(v)})`)
   lines.push('')
+  // A critical secondary change is said at the top as such: it does not gate, and a PASS must not hide it.
+  const { critical } = headlines(v)
+  for (const f of critical.slice(0, HEADLINES_LISTED)) lines.push(`> 🔸 **critical change the gate does not count** (secondary): ${cell(f.message)}`)
+  if (critical.length) lines.push('')
   lines.push(`${cell(runLine(v))}; ${cell(baselineLine(v))}`)
   lines.push('')
   lines.push(`| question | answer | why |`)
