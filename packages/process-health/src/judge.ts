@@ -22,6 +22,7 @@ import {
   robust,
   robustZ,
   stddev,
+  tUpperTail,
   winsorize,
 } from './stats.ts'
 import { formatDurationMs, parseDurationMs } from './time.ts'
@@ -317,7 +318,7 @@ export function judgeIndicator(
   const history = observations.filter((o) => o.at <= context.now).sort((a, b) => a.at - b.at)
   const result =
     indicator.kind === 'duration'
-      ? judgeDuration(indicator, history, options, context.now)
+      ? judgeDuration(indicator, history, options, context.now, context.since ?? history[0]?.at ?? context.now)
       : indicator.kind === 'rate'
         ? judgeRate(indicator, history, options, context.now)
         : judgeCount(indicator, history, options, context.now, context.since ?? history[0]?.at ?? context.now)
@@ -616,6 +617,7 @@ function judgeDuration(
   history: readonly Observation[],
   o: ResolvedJudgeOptions,
   now: number,
+  since: number,
 ): KindResult {
   const all = groupEvents(rhythmDurations(indicator, history))
   const grouped = all.length < history.length
@@ -638,7 +640,17 @@ function judgeDuration(
   const unitWord = grouped ? 'event' : 'observation'
   const fmt = (v: number) => formatValue(indicator, v)
   const current = recent.length ? quantile(recent, 0.5) : undefined
-  if (base.length < o.minBaseline || recent.length < o.minRecent) {
+  // Rare by declaration (incidents) and recorded for the whole of maxBaseline, so few events are its nature,
+  // not a new adopter's: judged on the events there are, with a small-sample method, from 3 baseline events
+  // and 1 recent one. Only declared-rare indicators: judged every day on the same few events, a frequent
+  // indicator in a quiet stretch would be tested again and again (on the replay, 20 more degraded CI days).
+  const rare = indicator.events === 'rare' && since <= now - o.maxBaselineMs
+  const few = base.length < o.minBaseline || recent.length < o.minRecent
+  if (few && rare && base.length >= smallSampleMin && recent.length >= 1) {
+    const check = smallSampleCheck(indicator, baseEvents, recentEvents, o, fmt, { recentLabel, baseLabel, unitWord })
+    return { checks: [check], current, baseline: quantile(base, 0.5), windows, samples }
+  }
+  if (few) {
     const why =
       base.length < o.minBaseline
         ? tooLittle('for a baseline', base.length, o.minBaseline, baseLabel, unitWord)
@@ -692,6 +704,77 @@ function judgeDuration(
     ...durationDrift(indicator, baseEvents, recentEvents, summary.median, o, fmt, recentLabel, unitWord),
   ]
   return { checks, current: x, baseline: summary.median, windows, samples }
+}
+
+/** Fewest baseline events a rare duration is judged on: with 2, one spread estimate has 1 degree of freedom. */
+const smallSampleMin = 3
+/**
+ * The one-sided chance below which a rare duration is degraded: its 99 % upper prediction bound. Rare events
+ * are judged when they happen, so this is about 1 false alarm per 100 incidents when restore times are
+ * log-normal and unchanged; a stricter limit would need a restore time dozens of times the usual at 3 incidents.
+ */
+const smallSamplePLimit = 0.01
+
+/**
+ * A duration with few events (time to restore: a handful of incidents a half-year): the mean of the recent
+ * events' log(x + c) against a prediction from the baseline's, with Student's t over the n baseline events
+ * (n − 1 degrees of freedom, standard error s·√(1/m + 1/n) for m recent events). A prediction interval,
+ * not a z-score: with 3 incidents the spread is itself uncertain, and t widens the bound for it.
+ */
+function smallSampleCheck(
+  indicator: DurationIndicator,
+  baseEvents: readonly { at: number; value: number }[],
+  recentEvents: readonly { at: number; value: number }[],
+  o: ResolvedJudgeOptions,
+  fmt: (v: number) => string,
+  l: { recentLabel: string; baseLabel: string; unitWord: string },
+): HealthCheck {
+  const base = baseEvents.map((x) => x.value)
+  const recent = recentEvents.map((x) => x.value)
+  const baseMedian = quantile(base, 0.5)
+  const c = baseMedian > 0 ? baseMedian / 10 : 1
+  const logBase = base.map((v) => Math.log(v + c))
+  const [n, m] = [base.length, recent.length]
+  const mu = mean(logBase)
+  const s = stddev(logBase)
+  const se = s * Math.sqrt(1 / m + 1 / n)
+  const xbar = mean(recent.map((v) => Math.log(v + c)))
+  const sign = worseSign(indicator)
+  const t = se > 0 ? (sign * (xbar - mu)) / se : sign * (xbar - mu) > 0 ? Number.POSITIVE_INFINITY : 0
+  const p = tUpperTail(t, n - 1)
+  const [usual, now] = [Math.exp(mu) - c, Math.exp(xbar) - c]
+  const bound = Math.exp(mu + sign * tQuantileUpper(smallSamplePLimit, n - 1) * se) - c
+  const rel = relChange(now, usual)
+  const degraded = p < smallSamplePLimit && rel >= o.tolerance
+  const diff = now - usual
+  const what =
+    m === 1
+      ? `the last ${l.unitWord} (in ${l.recentLabel}) took ${fmt(now)}`
+      : `the last ${plural(m, l.unitWord)} (in ${l.recentLabel}) took typically ${fmt(now)}`
+  const method =
+    `method: prediction on a log scale with Student's t over ${n - 1} degrees of freedom, p ${formatP(p)}` +
+    `${degraded ? ' <' : ', limit'} ${formatP(smallSamplePLimit)}`
+  return {
+    name: 'baseline',
+    state: degraded ? 'degraded' : 'healthy',
+    reason:
+      `${indicator.name}: ${what}, ${pct(rel)} ${direction(indicator, diff)} the ` +
+      `typical ${fmt(usual)} of ${plural(n, l.unitWord)} over ${l.baseLabel}; it rests on ${n + m} ` +
+      `${l.unitWord}s, few, so only beyond ${fmt(bound)} (99 % prediction bound) is it a change; ${method}`,
+    numbers: { current: now, baselineTypical: usual, bound, pValue: p, pLimit: smallSamplePLimit, n, m },
+  }
+}
+
+/** The t with P(T ≥ t) = p, by bisection on {@link tUpperTail}. */
+function tQuantileUpper(p: number, df: number): number {
+  let [lo, hi] = [0, 1]
+  while (tUpperTail(hi, df) > p && hi < 1e6) hi *= 2
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2
+    if (tUpperTail(mid, df) > p) lo = mid
+    else hi = mid
+  }
+  return (lo + hi) / 2
 }
 
 /**

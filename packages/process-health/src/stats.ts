@@ -198,6 +198,16 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
   return incompleteBeta(p, k, n - k + 1)
 }
 
+/**
+ * P(T ≥ t) for Student's t with `df` degrees of freedom: ½·I_{df/(df+t²)}(df/2, ½) for t ≥ 0. (The baseline
+ * package has the same; process health stands alone, so it keeps its own few lines on its own beta.)
+ */
+export function tUpperTail(t: number, df: number): number {
+  if (!Number.isFinite(t)) return t > 0 ? 0 : 1
+  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5)
+  return t >= 0 ? tail : 1 - tail
+}
+
 /** The one-sided normal tail P(Z ≥ z), for turning a z threshold into a probability. */
 export function normalUpperTail(z: number): number {
   // Abramowitz & Stegun 7.1.26 via erfc, accurate to ~1e-7.

@@ -141,6 +141,12 @@ interface IndicatorBase {
    * (weekends taken out). Default: no rhythm.
    */
   rhythm?: 'weekly'
+  /**
+   * `rare` when events come a few a half-year (incidents): once recorded for `maxBaseline`, it is judged from
+   * 3 baseline events with a small-sample prediction (Student's t on a log scale) instead of waiting for
+   * `minBaseline`. Durations only. Default: frequent.
+   */
+  events?: 'rare'
   /** Classifies the history into tiers (the DORA definitions use this). */
   tier?: (history: readonly Observation[], now: number) => TierResult | undefined
 }

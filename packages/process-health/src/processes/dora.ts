@@ -150,6 +150,8 @@ export function doraProcess(options: ReadyMadeOptions = {}): ProcessDefinition {
       better: 'lower',
       labels,
       description: 'incident resolved − incident created, one per incident, at its resolution',
+      // A few incidents a half-year: judged from 3 with a small-sample method (docs/process-health.md).
+      events: 'rare',
       tier: durationTier(3_600_000, 'time to restore'),
     },
   ]
