@@ -212,4 +212,72 @@ test('SIGTERM mid-way through a paired soak: a partial record of both sides, can
   }
 })
 
+test('--control-env: both sides started here, side ids and tags, /proc of both, env ls shows sides', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
+  let listed: Promise<Result> | undefined
+  const args = ['soak', 'short', '--env', 'store-leak', '--control-env', 'store', '--out', out, '--id', 'pair-env']
+  const r = await steady(args, {}, (text) => {
+    if (!listed && text.includes('phase quiet started')) listed = steady(['env', 'ls'])
+  })
+  assert.is(r.code, 0, r.stderr)
+  const ls = await listed!
+  assert.match(ls.stdout, /SIDE/)
+  assert.match(ls.stdout, /pair-env-candidate\s+store-leak\s+candidate/)
+  assert.match(ls.stdout, /pair-env-control\s+store\s+control/)
+  const record = await readRunRecord(out)
+  assert.is(record.complete, true)
+  assert.is(record.comparability.paired, true)
+  assert.is(record.subject.environment?.id, 'pair-env-candidate')
+  assert.is(record.subject.environment?.tags.side, 'candidate')
+  assert.is(record.paired?.control.environment?.id, 'pair-env-control')
+  assert.is(record.paired?.control.environment?.tags.side, 'control')
+  // steady started both: /proc is sampled on each side.
+  const proc = record.series.filter((s) => s.name === 'proc_resident_memory_bytes').map((s) => s.tags.side).sort()
+  assert.equal(proc, ['candidate', 'control'])
+  const retained = (side: string) =>
+    series(record, `service/store_fault_leak_retained_bytes{service=store,side=${side}}`).windows.map((w) => w.value!)
+  assert.ok(retained('candidate').at(-1)! > 5_000_000, `candidate ${retained('candidate')}`)
+  assert.ok(retained('control').every((v) => v === 0), `control ${retained('control')}`)
+  // Each side kept its own service log.
+  assert.ok(existsSync(join(out, 'env-candidate', 'store.log')) && existsSync(join(out, 'env-control', 'store.log')))
+  assert.is(await up(record.subject.environment!.url!), 'down')
+  assert.is(await up(record.paired!.control.environment!.url!), 'down')
+  assert.match((await steady(['env', 'ls'])).stdout, 'no environments are up')
+})
+
+test('a control environment that fails to start: exit 2, nothing of either side left', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
+  const r = await steady(['soak', 'short', '--env', 'store', '--control-env', 'broken', '--out', out])
+  assert.is(r.code, 2, r.stderr)
+  assert.match(r.stderr, /environment broken \(\S+-control\)/)
+  const candidateUrl = r.stderr.match(/environment store \(\S+-candidate\): up at (http:\/\/\S+)/)?.[1]
+  assert.ok(candidateUrl, r.stderr)
+  assert.is(await up(candidateUrl!), 'down')
+  assert.match((await steady(['env', 'ls'])).stdout, 'no environments are up')
+})
+
+test('SIGTERM mid-way through a paired soak of two environments: both torn down, partial record, 143', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
+  let sent = false
+  const args = ['soak', 'long', '--env', 'store', '--control-env', 'store', '--out', out]
+  const r = await steady(args, {}, (text, kill) => {
+    if (sent || !text.includes('phase quiet started')) return
+    const poll = setInterval(() => {
+      const events = join(out, 'events.ndjson')
+      if (existsSync(events) && readFileSync(events, 'utf8').includes('"t":"window"')) {
+        clearInterval(poll)
+        kill('SIGTERM')
+      }
+    }, 100)
+    sent = true
+  })
+  assert.is(r.code, 143, r.stderr)
+  const record = await readRunRecord(out)
+  assert.is(record.complete, false)
+  assert.ok(record.paired)
+  assert.is(await up(record.subject.environment!.url!), 'down')
+  assert.is(await up(record.paired!.control.environment!.url!), 'down')
+  assert.match((await steady(['env', 'ls'])).stdout, 'no environments are up')
+})
+
 test.run()

@@ -10,7 +10,7 @@ import { Redactor, SteadyError } from '@steady/record'
 import type { EnvironmentConfig, EnvironmentProvider, RunningEnvironment } from './types.ts'
 import { builtinProviders } from './providers/index.ts'
 import { configError, isRecord } from './config-check.ts'
-import { currentBranch, deriveId, validateId, validateTags } from './identity.ts'
+import { currentBranch, deriveId, sideId, validateId, validateTags, type EnvironmentSide } from './identity.ts'
 import { ENV_SCHEMA, claimRecord, envsDir, readRecord, readRecords, removeRecord, writeRecord, type EnvironmentRecord } from './state.ts'
 import { isSameProcess, processStart } from './proc.ts'
 import { interrupted } from './interrupted.ts'
@@ -42,6 +42,14 @@ export interface StartOptions {
   providers?: Record<string, EnvironmentProvider>
   /** Environment variables to read the CI branch from (default `process.env`). */
   env?: NodeJS.ProcessEnv
+  /**
+   * One side of a paired soak: the id gets the suffix `-candidate` / `-control`
+   * (on `id` or the derived one), the tags get `side`, the service logs go to
+   * `<outDir>/env-<side>/`, and the commands and services see `STEADY_SIDE`.
+   */
+  side?: EnvironmentSide
+  /** The version this side runs (`STEADY_VERSION` for the commands and services), when known. */
+  version?: string
 }
 
 /** A started environment. */
@@ -111,7 +119,7 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
   const signal = options.signal ?? new AbortController().signal
   const projectDir = resolve(options.projectDir ?? process.cwd())
   // The command line first (cheap, and what the user just typed), then the config.
-  const tags = validateTags(options.tags ?? {}, '--tag')
+  const tags = validateTags({ ...options.tags, ...(options.side ? { side: options.side } : {}) }, '--tag')
   if (options.id !== undefined) validateId(options.id)
   const { entry, provider } = pick(options)
   const checked = provider.validate(entry, options.name)
@@ -125,8 +133,10 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
   const self = processStart(process.pid)
   const now = new Date().toISOString()
   let record: EnvironmentRecord | undefined
+  const logFolder = options.side ? `env-${options.side}` : 'env'
   for (let attempt = 0; attempt < 8 && !record; attempt++) {
-    const id = options.id !== undefined ? validateId(options.id) : deriveId(branch)
+    const given = options.id !== undefined ? validateId(options.id) : undefined
+    const id = options.side ? sideId(given, branch, options.side) : (given ?? deriveId(branch))
     const ownsLogDir = options.outDir === undefined
     const candidate: EnvironmentRecord = {
       schema: ENV_SCHEMA,
@@ -138,7 +148,8 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       tags,
       branch,
       services: [],
-      logDir: ownsLogDir ? join(envsDir(projectDir), id) : join(resolve(options.outDir!), 'env'),
+      // Both sides of a paired soak share the run folder: each keeps its own service logs.
+      logDir: ownsLogDir ? join(envsDir(projectDir), id) : join(resolve(options.outDir!), logFolder),
       startedAt: now,
       status: 'starting',
       projectDir,
@@ -173,6 +184,8 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       name: rec.name,
       branch,
       tags,
+      ...(options.side ? { side: options.side } : {}),
+      ...(options.version !== undefined ? { version: options.version } : {}),
       projectDir,
       logDir: rec.logDir,
       signal,
@@ -270,6 +283,23 @@ export async function withEnvironment<T>(options: WithEnvironmentOptions, fn: (e
       log(`environment ${handle.env.name} (${handle.env.id}) is kept: tear it down with \`steady env down ${handle.env.id}\``)
     }
   }
+}
+
+/**
+ * The two environments of a paired soak: the candidate, then the control,
+ * each with its side (id suffix, `side` tag, `STEADY_SIDE`). `fn` runs with
+ * both; both are torn down after it ends, throws or is interrupted. When the
+ * control fails to start, the candidate is torn down before the error is
+ * thrown: nothing of either side is left running.
+ */
+export function withPairedEnvironments<T>(
+  candidate: WithEnvironmentOptions,
+  control: WithEnvironmentOptions,
+  fn: (candidate: RunningEnvironment, control: RunningEnvironment) => Promise<T>,
+): Promise<T> {
+  return withEnvironment({ ...candidate, side: 'candidate' }, (cand) =>
+    withEnvironment({ ...control, side: 'control' }, (ctrl) => fn(cand, ctrl)),
+  )
 }
 
 /** Waits for `work`; once `signal` aborts, waits at most `graceMs` more, then gives up on it. */

@@ -47,6 +47,33 @@ export function deriveId(branch: string, random: () => string = () => randomByte
   return `${slugify(branch)}-${random().slice(0, SUFFIX_LENGTH)}`
 }
 
+/** The two sides of a paired soak: the version under test and the one it is compared with. */
+export type EnvironmentSide = 'candidate' | 'control'
+
+/**
+ * The id of one side of a paired soak: `<base>-candidate` / `<base>-control`,
+ * so both sides of one soak share a base (`steady env down <base>` removes
+ * both). A derived base gives up the end of its branch slug to stay within
+ * {@link MAX_ID_LENGTH}; a given base must fit as it is.
+ */
+export function sideId(base: string | undefined, branch: string, side: EnvironmentSide): string {
+  if (base !== undefined) return validateId(`${validateId(base)}-${side}`, '--id')
+  const room = MAX_ID_LENGTH - SUFFIX_LENGTH - side.length - 2
+  const derived = deriveId(slugify(branch, room) || 'env')
+  return validateId(`${derived}-${side}`)
+}
+
+/**
+ * What `steady env down <id>` tears down: the id itself when it is up, else
+ * the sides of the paired soak whose base it is (`<id>-candidate`,
+ * `<id>-control`), else the id (so the error says it is not up).
+ */
+export function expandPairedId(id: string, up: readonly string[]): string[] {
+  if (up.includes(id)) return [id]
+  const sides = (['candidate', 'control'] as const).map((side) => `${id}-${side}`).filter((x) => up.includes(x))
+  return sides.length ? sides : [id]
+}
+
 /** Where the branch came from. */
 export interface BranchInfo {
   branch: string

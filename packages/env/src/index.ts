@@ -5,6 +5,7 @@
  * environment).
  */
 export { startEnvironment, withEnvironment, stopEnvironment, listEnvironments } from './environment.ts'
+export { withPairedEnvironments } from './environment.ts'
 export type { StartOptions, WithEnvironmentOptions, EnvironmentHandle, StopOptions, ListedEnvironment } from './environment.ts'
 export type {
   EnvironmentConfig,
@@ -25,7 +26,8 @@ export { processProvider, defaultUrlPattern } from './providers/process.ts'
 export { commandProvider } from './providers/command.ts'
 export { urlProvider } from './providers/url.ts'
 export { slugify, deriveId, validateId, currentBranch, parseTags, validateTags, tagEnvName, MAX_ID_LENGTH } from './identity.ts'
-export type { BranchInfo } from './identity.ts'
+export { sideId, expandPairedId } from './identity.ts'
+export type { BranchInfo, EnvironmentSide } from './identity.ts'
 export { envsDir, ENV_SCHEMA } from './state.ts'
 export type { EnvironmentRecord } from './state.ts'
 export { processStart, isSameProcess, readStat, clockTicks } from './proc.ts'

@@ -156,6 +156,10 @@ export interface ProviderUpContext {
   name: string
   branch: string
   tags: Record<string, string>
+  /** One side of a paired soak (`STEADY_SIDE`), when it is one. */
+  side?: 'candidate' | 'control'
+  /** The version to run (`STEADY_VERSION`), when the run names one. */
+  version?: string
   /** The project root (the config's folder); relative paths in the config resolve against it. */
   projectDir: string
   /** Where logs go (created). */

@@ -14,7 +14,15 @@ import {
   terminalLine,
   terminalText,
 } from '@steady/record'
-import { listEnvironments, parseTags, startEnvironment, stopEnvironment, type ListedEnvironment, type RunningEnvironment } from '@steady/env'
+import {
+  expandPairedId,
+  listEnvironments,
+  parseTags,
+  startEnvironment,
+  stopEnvironment,
+  type ListedEnvironment,
+  type RunningEnvironment,
+} from '@steady/env'
 import type { CliContext } from '../context.ts'
 
 /** Collects a repeatable option (`--tag a=1 --tag b=2`). */
@@ -53,8 +61,14 @@ function age(since: string): string {
 }
 
 function table(envs: ListedEnvironment[]): string {
-  const rows = [['ID', 'NAME', 'PROVIDER', 'STATUS', 'AGE', 'URL']]
-  for (const e of envs) rows.push([e.id, e.name, e.provider, e.heldBy ? `${e.status} (held by pid ${e.heldBy})` : e.status, age(e.startedAt), e.url || '-'])
+  // A SIDE column only when a paired soak's environments are up.
+  const sided = envs.some((e) => e.tags.side)
+  const rows = [['ID', 'NAME', ...(sided ? ['SIDE'] : []), 'PROVIDER', 'STATUS', 'AGE', 'URL']]
+  for (const e of envs) {
+    const status = e.heldBy ? `${e.status} (held by pid ${e.heldBy})` : e.status
+    const side = sided ? [e.tags.side ?? '-'] : []
+    rows.push([e.id, e.name, ...side, e.provider, status, age(e.startedAt), e.url || '-'])
+  }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n'
 }
@@ -120,14 +134,17 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
 
   env
     .command('down')
-    .argument('[ids...]', 'ids of the environments to tear down (see steady env ls)')
+    .argument('[ids...]', 'ids of the environments to tear down (see steady env ls; a paired soak\'s base id: both sides)')
     .description('tear environments down (each recorded process is checked by its start time before it is signalled)')
     .option('--all', 'tear down every environment of this project')
     .option('--config <file>', 'the config file (default: the nearest steady.config.ts)')
     .addHelpText('after', '\nExamples:\n  steady env down main-7f3a\n  steady env down --all\n')
     .action(async (ids: string[], opts: { all?: boolean; config?: string }) => {
       const { environments, dir } = await project(ctx, opts.config)
-      if (opts.all) ids = [...new Set([...ids, ...(await listEnvironments({ projectDir: dir })).environments.map((e) => e.id)])]
+      const up = (await listEnvironments({ projectDir: dir })).environments.map((e) => e.id)
+      // The base id of a paired soak (`<id>` of `<id>-candidate` and `<id>-control`) stands for both sides.
+      ids = ids.flatMap((id) => expandPairedId(id, up))
+      if (opts.all) ids = [...new Set([...ids, ...up])]
       if (ids.length === 0) {
         if (opts.all) {
           ctx.out(`no environments are up in ${dir}\n`)

@@ -8,7 +8,8 @@ import { isAbsolute, join, relative, resolve } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { ExitCode, Redactor, SteadyError, newRunId, formatDuration, type Subject } from '@steady/record'
 import { loadScenarioFiles, resolveTarget, type ScenarioConfig } from '@steady/scenario'
-import { parseTags, withEnvironment, type EnvironmentConfig, type RunningEnvironment } from '@steady/env'
+import { parseTags, withEnvironment, withPairedEnvironments } from '@steady/env'
+import type { EnvironmentConfig, RunningEnvironment } from '@steady/env'
 import { resolveLoadConfig, type ResolvedProfile } from '@steady/load'
 import { resolvePlan, soak, type SoakControl, type SoakPlan, type SoakService } from '@steady/soak'
 import { writeReport } from '@steady/report'
@@ -34,6 +35,7 @@ export interface SoakFlags {
   config?: string
   report?: boolean | string
   controlUrl?: string
+  controlEnv?: string
   controlVersion?: string
 }
 
@@ -124,14 +126,11 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
   const seed = flags.seed ?? Math.random().toString(36).slice(2, 10)
 
   const controlUrl = flags.controlUrl === undefined ? undefined : checkControlUrl(flags.controlUrl)
-  if (flags.controlVersion !== undefined && controlUrl === undefined) {
-    throw new SteadyError('STEADY_USAGE', '--control-version needs a control', {
-      hint: 'e.g. --control-url http://127.0.0.1:3001 --control-version 1.4.2',
-    })
-  }
+  checkControlFlags(flags, envName)
 
-  const go = async (target: string, services: SoakService[], subject: Subject): Promise<number> => {
-    const control = controlUrl === undefined ? undefined : urlControl(controlUrl, services, subject, flags.controlVersion)
+  const go = async (target: string, services: SoakService[], subject: Subject, started?: SoakControl): Promise<number> => {
+    const fromUrl = controlUrl === undefined ? undefined : urlControl(controlUrl, services, subject, flags.controlVersion)
+    const control = started ?? fromUrl
     const phases = plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}${p.load ? ` (${p.load})` : ''}`)
     const paired = control ? `, paired with the control at ${control.target}` : ''
     ctx.err(`soak ${runId}: plan ${name}, ${phases.join(' → ')}, against ${target}${paired}\n`)
@@ -197,36 +196,79 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
   }
 
   if (envName !== undefined) {
-    return withEnvironment(
-      {
-        config: cfg.environments,
-        name: envName,
-        projectDir: loaded.dir,
-        outDir,
-        id: flags.id,
-        branch: flags.branch,
-        tags,
-        keep: flags.keep,
-        signal: ctx.signal,
-        log: (line) => ctx.err(line + '\n'),
-        env: ctx.env,
-      },
-      (env: RunningEnvironment) =>
-        go(
-          env.url,
-          env.services.map((s) => ({ name: s.name, ...(s.url ? { url: s.url } : {}), ...(s.pid ? { pid: s.pid } : {}) })),
-          describeSubject(loaded, tags, {
-            service: plan.service?.name ?? tags.service ?? env.name,
-            ...(plan.service?.version ? { version: plan.service.version } : {}),
-            ...(env.branch ? { branch: env.branch } : {}),
-            target: env.url,
-            environment: { id: env.id, name: env.name, provider: env.provider, url: env.url, tags: env.tags },
-          }),
-        ),
-    )
+    const envOptions = {
+      config: cfg.environments,
+      name: envName,
+      projectDir: loaded.dir,
+      outDir,
+      id: flags.id,
+      branch: flags.branch,
+      tags,
+      keep: flags.keep,
+      signal: ctx.signal,
+      log: (line: string) => ctx.err(line + '\n'),
+      env: ctx.env,
+    }
+    const serviceName = (env: RunningEnvironment) => plan.service?.name ?? tags.service ?? env.name
+    const subjectOf = (env: RunningEnvironment) =>
+      describeSubject(loaded, tags, {
+        service: serviceName(env),
+        ...(plan.service?.version ? { version: plan.service.version } : {}),
+        ...(env.branch ? { branch: env.branch } : {}),
+        target: env.url,
+        environment: environmentOf(env),
+      })
+    if (flags.controlEnv !== undefined) {
+      // The control is another environment of the config, started beside the candidate's and torn down with it.
+      const candidateVersion = plan.service?.version ?? tags.version
+      const candidate = { ...envOptions, ...(candidateVersion !== undefined ? { version: candidateVersion } : {}) }
+      const { version: _v, ...controlTags } = tags
+      const control = {
+        ...envOptions,
+        name: flags.controlEnv,
+        tags: controlTags,
+        ...(flags.controlVersion !== undefined ? { version: flags.controlVersion } : {}),
+      }
+      return withPairedEnvironments(candidate, control, (cand, ctrl) => {
+        const subject: Subject = { service: serviceName(cand), target: ctrl.url, environment: environmentOf(ctrl) }
+        if (flags.controlVersion !== undefined) subject.version = flags.controlVersion
+        const sideControl: SoakControl = { target: ctrl.url, services: servicesOf(ctrl), subject }
+        return go(cand.url, servicesOf(cand), subjectOf(cand), sideControl)
+      })
+    }
+    return withEnvironment(envOptions, (env: RunningEnvironment) => go(env.url, servicesOf(env), subjectOf(env)))
   }
   const t = resolveTarget(cfg, flags.target)
   return go(t.url, [{ name: t.name ?? 'target', url: t.url }], describeSubject(loaded, tags, { ...(plan.service?.name ? { service: plan.service.name } : {}), target: t.url }))
+}
+
+/** The services of an environment, as the soak scrapes and samples them. */
+function servicesOf(env: RunningEnvironment): SoakService[] {
+  return env.services.map((s) => ({ name: s.name, ...(s.url ? { url: s.url } : {}), ...(s.pid ? { pid: s.pid } : {}) }))
+}
+
+/** The environment a subject ran in, for the record. */
+function environmentOf(env: RunningEnvironment): NonNullable<Subject['environment']> {
+  return { id: env.id, name: env.name, provider: env.provider, url: env.url, tags: env.tags }
+}
+
+/** The control options together: one control, an environment to start it beside, a version only with a control. */
+function checkControlFlags(flags: SoakFlags, envName: string | undefined): void {
+  if (flags.controlUrl !== undefined && flags.controlEnv !== undefined) {
+    throw new SteadyError('STEADY_USAGE', '--control-url and --control-env cannot be used together', {
+      hint: '--control-url compares with a control already running; --control-env starts one from the config',
+    })
+  }
+  if (flags.controlEnv !== undefined && envName === undefined) {
+    throw new SteadyError('STEADY_USAGE', '--control-env needs a candidate environment, not --target', {
+      hint: 'e.g. steady soak --env local --control-env local-main (or --target <url> --control-url <url>)',
+    })
+  }
+  if (flags.controlVersion !== undefined && flags.controlUrl === undefined && flags.controlEnv === undefined) {
+    throw new SteadyError('STEADY_USAGE', '--control-version needs a control', {
+      hint: 'e.g. --control-env local-main --control-version 1.4.2 (or --control-url <url> --control-version 1.4.2)',
+    })
+  }
 }
 
 /** `--control-url`: an http(s) URL of a control that is already running. */
@@ -281,7 +323,8 @@ export function registerSoak(program: Command, ctx: CliContext, setExit: (code: 
     .option('--config <file>', 'config file (default: the nearest steady.config.ts)')
     .option('--report [file]', 'also write the HTML report (default: report.html beside run.json)')
     .option('--control-url <url>', 'a paired soak: run the plan side by side against the control already running here')
-    .option('--control-version <version>', "the control's version, for the record (with --control-url)")
+    .option('--control-env <name>', 'a paired soak: start this environment too, as the control, beside the candidate')
+    .option('--control-version <version>', "the control's version, for the record and STEADY_VERSION (with a control)")
     .addHelpText(
       'after',
       `
@@ -290,6 +333,7 @@ Examples:
   steady soak default --env local --duration-scale 0.1 --out reports/ci
   steady soak nightly --target https://staging.example.test --metrics-port 9465 --metrics-host 0.0.0.0
   steady soak --env local --control-url http://127.0.0.1:3001 --control-version 1.4.2   a paired soak
+  steady soak --env local --control-env local-main                       paired, both sides started here
 
 Exit codes: 0 the soak ran its plan (judge it with steady verdict), 1 preflight failed,
 2 bad config or usage, 130/143 interrupted (run.json is still written, complete: false).`,

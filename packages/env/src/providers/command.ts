@@ -104,6 +104,9 @@ async function up(config: CheckedCommandConfig, ctx: ProviderUpContext): Promise
     STEADY_ENV_NAME: ctx.name,
     STEADY_BRANCH: ctx.branch,
     STEADY_TAGS: JSON.stringify(ctx.tags),
+    // A template that can start any version (a chart with an image tag) starts the side it is asked for.
+    ...(ctx.side ? { STEADY_SIDE: ctx.side } : {}),
+    ...(ctx.version !== undefined ? { STEADY_VERSION: ctx.version } : {}),
     STEADY_LOG_DIR: ctx.logDir,
     STEADY_PROJECT_DIR: ctx.projectDir,
   }

@@ -291,6 +291,8 @@ async function up(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise
       STEADY_BRANCH: ctx.branch,
       STEADY_SERVICE: s.name,
       STEADY_DATA_DIR: dataDir,
+      ...(ctx.side ? { STEADY_SIDE: ctx.side } : {}),
+      ...(ctx.version !== undefined ? { STEADY_VERSION: ctx.version } : {}),
     }
     for (const [k, v] of Object.entries(ctx.tags)) env[tagEnvName(k)] = v
     for (const [name, url] of Object.entries(urls)) env[`STEADY_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = url
