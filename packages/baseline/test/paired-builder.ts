@@ -44,6 +44,11 @@ export interface PairedBuildOptions {
   loadPerWindow?: number
   /** Windows (run indices) in which the load generator saturated. */
   saturated?: number[]
+  /**
+   * Standard deviation of a per-run bias of the candidate side's log latency (which side got the faster
+   * cores): constant within a run, so the window noise cannot see it; only A/A runs between runs can.
+   */
+  sideBias?: number
   /** A latency factor on the candidate in the saturated windows only (what a saturated window can look like). */
   saturatedFactor?: number
 }
@@ -66,6 +71,7 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
   const perWindow = options.loadPerWindow ?? 250
   const fault = options.fault ?? {}
   const saturated = new Set(options.saturated ?? [])
+  const bias = Math.exp((options.sideBias ?? 0) * rnd.normal())
   let t = 0
   const agg = new SeriesAggregator({ windowMs: WINDOW_MS, now: () => t })
   const quietEnd = QUIET_WINDOWS * WINDOW_MS
@@ -96,7 +102,7 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
       for (const step of STEPS) {
         let factor = machine * sideNoise * (loaded ? 1.2 : 1)
         if (side === 'candidate') {
-          factor *= fault.allSteps ?? 1
+          factor *= bias * (fault.allSteps ?? 1)
           if (loaded) factor *= fault.underLoad ?? 1
           if (fault.step && fault.step.name === `${step.scenario}/${step.name}`) factor *= fault.step.factor
           if (saturated.has(w)) factor *= options.saturatedFactor ?? 1

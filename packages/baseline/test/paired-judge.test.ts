@@ -2,7 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SteadyError, validatorFor, verdictSchema, type RunRecord, type Verdict } from '@steady/record'
-import { emptyBaseline, judgePaired, resolveGate, syntheticRun } from '../src/index.ts'
+import { addRun, emptyBaseline, judgePaired, resolveGate, summariseRun, syntheticRun } from '../src/index.ts'
 import { neweyWestMeanSe, binomialSf } from '../src/paired/stats.ts'
 import { pairedRecord, type PairedBuildOptions } from './paired-builder.ts'
 
@@ -111,9 +111,13 @@ test('windows saturated on a side are left out', () => {
   const v = verdictOf(record)
   assert.is(v.result, 'pass', v.summary)
   assert.ok(v.warnings.some((w) => /8 windows saturated/.test(w)))
-  // The same windows, not marked saturated, are judged and do not pass: leaving them out is what made it pass.
+  const all = (x: Verdict) => x.findings.find((f) => f.id === 'level:all-steps@peak')!
+  assert.is(all(v).evidence?.windows, 20, '28 judged windows of peak, 8 saturated left out')
+  assert.ok(Math.abs(all(v).change!) < 0.05, `change ${all(v).change}`)
+  // The same windows, not marked saturated, are counted: the ratio takes the slow windows in.
   const unmarked = verdictOf({ ...record, events: [] })
-  assert.is.not(unmarked.result, 'pass')
+  assert.is(all(unmarked).evidence?.windows, 28)
+  assert.ok(all(unmarked).change! > 0.2, `change ${all(unmarked).change}`)
 })
 
 test('the working answer uses the candidate side and names scenarios failing only there', () => {
@@ -147,6 +151,28 @@ test('an accepted paired finding is accepted, and a record that is not paired is
     assert.is((e as SteadyError).code, 'STEADY_VERDICT_NOT_PAIRED')
     assert.match((e as SteadyError).message, /run\.json is not a paired run/)
   }
+})
+
+test('A/A paired runs in a baseline calibrate the noise floor: a side difference that varies between runs', () => {
+  // Six A/A runs whose candidate side is off by a per-run bias (SD 10%: which side got the faster cores).
+  const aaBaseline = (sideBias: number) => {
+    const file = emptyBaseline('store')
+    for (let i = 0; i < 6; i++) {
+      const now = new Date(Date.UTC(2026, 11, 1, i))
+      addRun(file, summariseRun(pairedRecord({ seed: 500 + i, sideBias })), { by: 'test', now, path: `aa-${i}.json` })
+    }
+    return file
+  }
+  const record = pairedRecord({ seed: 31, fault: { allSteps: 1.2 } })
+  assert.is(judgePaired({ record, gate, now }).result, 'fail', 'the window noise alone calls ×1.2 a regression')
+  const noisy = judgePaired({ record, gate, now, baseline: aaBaseline(0.1) })
+  assert.is.not(noisy.result, 'fail', 'a run-to-run side difference of 10% cannot tell ×1.2 from chance')
+  const all = noisy.findings.find((f) => f.id === 'level:all-steps@peak')!
+  assert.is(all.evidence?.calibrationRuns, 6)
+  assert.match(all.message, /not judged/)
+  assert.ok(noisy.warnings.some((w) => /noise floor calibrated by 6 A\/A paired runs/.test(w)))
+  // A/A runs whose sides agree leave the run's own error in charge: ×1.2 still fails.
+  assert.is(judgePaired({ record, gate, now, baseline: aaBaseline(0) }).result, 'fail')
 })
 
 test('Newey–West: autocorrelated differences get a larger error than independent ones; binomial tail exact', () => {

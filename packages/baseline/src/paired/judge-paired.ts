@@ -23,6 +23,7 @@ import { objectiveChecks } from '../judge/objectives.ts'
 import { pairedLatencyChecks, type PairedContext } from './latency.ts'
 import { pairedFailureChecks, pairedMemoryChecks } from './resources.ts'
 import { pairedSaturatedWindows, seriesPairs, sideRecord } from './pairs.ts'
+import { calibrationRuns, MIN_CALIBRATION_RUNS } from './calibration.ts'
 
 export interface PairedJudgeOptions {
   /** The paired run (its `paired` field set). */
@@ -86,13 +87,17 @@ function candidateOnlyFailures(record: RunRecord): Finding[] {
   return out
 }
 
-/** Counting phases with no judged latency check: the run cannot say anything about them. */
-function emptyPhases(ctx: PairedContext, findings: Finding[]): Finding[] {
+/**
+ * Counting phases with no paired windows for any latency check: the run cannot say anything about them.
+ * (Checks that had windows but too much noise are not judged, each saying so, and decide as the gate's
+ * `notJudged` says.)
+ */
+function emptyPhases(ctx: PairedContext, checks: Check[]): Finding[] {
   const out: Finding[] = []
   for (const phase of ctx.candidate.primaryPhases) {
     const latency = (f: Finding) => f.kind === 'level' || f.kind === 'tail'
-    const judged = findings.some((f) => f.phase === phase && latency(f) && f.status !== 'not-judged')
-    if (judged) continue
+    const windows = checks.some((c) => c.finding.phase === phase && latency(c.finding) && !c.thin)
+    if (windows) continue
     out.push({
       id: `paired:no-windows@${phase}`,
       kind: 'comparability',
@@ -128,6 +133,7 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
     phases: trendPhases(record),
     windowMs: record.window.sizeMs,
     saturated,
+    calibration: calibrationRuns(options.baseline, record.comparability, gate),
   }
   const checks: Check[] = [
     ...workingChecks(candidate),
@@ -137,7 +143,7 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
     ...objectiveChecks(candidate),
   ]
   const findings = decide(checks, gate, options.baseline ?? null, now)
-  findings.push(...emptyPhases(ctx, findings), ...candidateOnlyFailures(record))
+  findings.push(...emptyPhases(ctx, checks), ...candidateOnlyFailures(record))
   if (!record.complete) {
     findings.push({
       id: 'incomplete-run:run',
@@ -160,11 +166,19 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
     const n = saturated.size
     warnings.push(`${n} window${n > 1 ? 's' : ''} saturated on a side left out of latency and failure checks`)
   }
-  if (options.baseline) {
-    warnings.push("the baseline file is used for acceptances and mutes; the noise floor is this run's own paired windows")
+  const aa = ctx.calibration.length
+  if (aa >= MIN_CALIBRATION_RUNS) {
+    warnings.push(`noise floor calibrated by ${aa} A/A paired runs of the baseline (the larger of the two spreads)`)
+  } else if (options.baseline) {
+    warnings.push(
+      `the baseline has ${aa} comparable paired run${aa === 1 ? '' : 's'} ` +
+        `(${MIN_CALIBRATION_RUNS} calibrate the noise floor): ` +
+        "its acceptances and mutes apply; the noise floor is this run's own paired windows",
+    )
   }
   const file = options.baselineFile ? { file: options.baselineFile } : {}
-  const baselineRef = options.baseline ? { ...file, runs: [], comparableRuns: 0, excluded: [] } : null
+  const runs = ctx.calibration.map((e) => ({ id: e.id, startedAt: e.summary!.startedAt, comparable: true }))
+  const baselineRef = options.baseline ? { ...file, runs, comparableRuns: runs.length, excluded: [] } : null
   const run = { record, runFile: options.runFile, gate, toolVersion: options.toolVersion }
   const v = assemble('verdict', run, candidate.current, gate, findings, warnings, baselineRef, now)
   v.mode = 'paired'

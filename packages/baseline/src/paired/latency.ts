@@ -21,7 +21,9 @@ import { primaryStepSeries } from '../judge/levels.ts'
 import { pval, r4, seriesLabel, type Check } from '../judge/check.ts'
 import type { LevelStat } from '../summary.ts'
 import type { TrendPhase } from '../trends.ts'
+import type { BaselineEntry } from '../store.ts'
 import { neweyWestMeanSe, meanOf } from './stats.ts'
+import { allStepsFloor, stepFloor, type NoiseFloor } from './calibration.ts'
 import { timedValues, windowPairs, type SeriesPair } from './pairs.ts'
 
 /**
@@ -42,6 +44,8 @@ export interface PairedContext {
   phases: TrendPhase[]
   windowMs: number
   saturated: ReadonlySet<number>
+  /** A/A paired runs of a history baseline, comparable with this run: their spread is each check's noise floor. */
+  calibration: readonly BaselineEntry[]
 }
 
 /** A paired difference: its windows, mean, standard error and the one-sided test against a tolerance. */
@@ -52,6 +56,10 @@ export interface PairedTest {
   se: number
   bandwidth: number
   p: number
+  /** Degrees of freedom of the test (n − 1; the A/A runs' count − 1 when their spread is the floor). */
+  df: number
+  /** The A/A runs' spread, when it was larger than the within-run error and replaced it. */
+  floor?: NoiseFloor
 }
 
 /** The one-sided test of H0: mean ≤ threshold on per-window differences (t with n − 1 degrees of freedom). */
@@ -64,7 +72,17 @@ export function pairedTest(d: readonly number[], threshold: number): PairedTest 
   if (n < 2) p = 1
   else if (!(se > 0)) p = mean > threshold ? 0 : 1
   else p = tSf((mean - threshold) / se, n - 1)
-  return { n, higher, mean, se, bandwidth, p }
+  return { n, higher, mean, se, bandwidth, p, df: Math.max(1, n - 1) }
+}
+
+/**
+ * The same test with the A/A runs' spread as the noise floor: when the side difference varies between runs
+ * more than the window noise says, that spread is the error (with its own, smaller, degrees of freedom).
+ */
+export function withFloor(t: PairedTest, threshold: number, floor: NoiseFloor | undefined): PairedTest {
+  if (!floor || !(floor.sd > t.se) || t.n < 2) return t
+  const df = Math.max(1, floor.runs - 1)
+  return { ...t, se: floor.sd, df, floor, p: tSf((t.mean - threshold) / floor.sd, df) }
 }
 
 function stepLabel(pair: SeriesPair): string {
@@ -96,7 +114,7 @@ export function logRatios(
  */
 function powerOf(check: Check, t: PairedTest, tol: number): void {
   check.power = (alphaEach, alphaTest) => {
-    const df = Math.max(1, t.n - 1)
+    const df = t.df
     const reach = (a: number) => Math.exp(t.se * (tQuantile(1 - a, df) + normalQuantile(0.95)))
     check.finding.detectable = r4((1 + tol) * reach(alphaEach) - 1)
     if (reach(alphaTest) - 1 > tol) {
@@ -109,7 +127,8 @@ function ratioSentence(what: string, phase: string, t: PairedTest, f: Finding): 
   const ratio = Math.exp(t.mean)
   const windows = `${t.higher} of ${t.n} windows higher`
   const p = pval(f.pAdjusted ?? t.p)
-  return `the candidate's ${what} was ${ratio.toFixed(2)}× the control's in ${phase} (${windows}); ${p}`
+  const floor = t.floor ? `; noise floor from ${t.floor.runs} A/A paired runs` : ''
+  return `the candidate's ${what} was ${ratio.toFixed(2)}× the control's in ${phase} (${windows}); ${p}${floor}`
 }
 
 function describer(what: string, phase: string, t: PairedTest, f: Finding, tol: number): (s: FindingStatus) => string {
@@ -132,7 +151,9 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
   const kind = stat === 'p99' ? 'tail' : 'level'
   const tol = kind === 'tail' ? gate.tolerance.tail : gate.tolerance.level
   const d = logRatios(ctx, pair, phase, stat)
-  const t = pairedTest(d.map((p) => p.d), Math.log(1 + tol))
+  const threshold = Math.log(1 + tol)
+  const floor = stepFloor(ctx.calibration, pair, phase.name, stat)
+  const t = withFloor(pairedTest(d.map((p) => p.d), threshold), threshold, floor)
   const candidateValue = pair.candidate.phases[phase.name]?.[stat]
   const controlValue = pair.control.phases[phase.name]?.[stat]
   const step = primaryStepSeries(ctx.candidate, pair.candidate, phase.name)
@@ -154,6 +175,7 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
     evidence: { windows: t.n, higher: t.higher, se: r4(t.se), bandwidth: t.bandwidth },
     message: '',
   }
+  if (t.floor) finding.evidence!.calibrationRuns = t.floor.runs
   if (pair.tags.scenario) finding.scenario = pair.tags.scenario
   if (pair.tags.name) finding.step = pair.tags.name
   if (controlValue !== undefined) finding.baseline = controlValue
@@ -238,7 +260,8 @@ function degradationChecks(ctx: PairedContext, steps: SeriesPair[]): Check[] {
       thin: n < MIN_PAIRED_WINDOWS,
       describe: (status) =>
         status === 'not-judged'
-          ? `degradation under load in ${phase.name}: too few paired windows (${tl.n} loaded, ${tq.n} quiet); not judged`
+          ? `degradation under load in ${phase.name}: too few paired windows (${tl.n} loaded, ${tq.n} quiet); ` +
+            'not judged'
           : `under load the candidate slowed ${ratio}× as much as the control (${phase.name} against ${quietName}); ` +
             pval(finding.pAdjusted ?? p),
     }
@@ -271,7 +294,9 @@ function allStepsChecks(ctx: PairedContext, steps: SeriesPair[], phase: TrendPha
   const { points, used } = allStepsRatios(ctx, steps, phase)
   if (used < 2) return []
   const tol = gate.tolerance.level
-  const t = pairedTest(points.map((p) => p.y), Math.log(1 + tol))
+  const threshold = Math.log(1 + tol)
+  const floor = allStepsFloor(ctx.calibration, steps, phase.name)
+  const t = withFloor(pairedTest(points.map((p) => p.y), threshold), threshold, floor)
   const what = `typical latency (p50) over all ${used} steps`
   const finding: Finding = {
     id: `level:all-steps@${phase.name}`,
@@ -289,6 +314,7 @@ function allStepsChecks(ctx: PairedContext, steps: SeriesPair[], phase: TrendPha
     message: '',
   }
   if (t.n) finding.change = r4(Math.exp(t.mean) - 1)
+  if (t.floor) finding.evidence!.calibrationRuns = t.floor.runs
   const check: Check = {
     finding,
     p: t.p,
