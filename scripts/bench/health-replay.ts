@@ -6,7 +6,7 @@
  * file store), with the processes `ci` and `dora`.
  *
  *   node --conditions=steady-source --import tsx scripts/bench/health-replay.ts [--seed 1] [--outliers 200] [--days-list]
- *     [--rhythm business-time|week-part|none|all]
+ *     [--rhythm business-time|week-part|none|all] [--cusum-limit 8] [--cusum-slack 0.5]
  *
  * `--rhythm all` replays the unmodified histories once per way of judging
  * weekly rhythm (lead time, deployments) and prints the exit codes of each.
@@ -56,6 +56,7 @@ import {
   type HealthReport,
   type HealthStore,
   type HistoryQuery,
+  type JudgeOptions,
   type Observation,
 } from '@steady/process-health'
 import { setWeeklyRhythmMethod, type WeeklyRhythmMethod } from '../../packages/process-health/src/judge/rhythm.ts'
@@ -209,6 +210,8 @@ function doraObservations(h: History, inj: Injection): Observation[] {
 }
 
 const processes = [ciProcess(), doraProcess()]
+/** Judge defaults from the command line (`--cusum-limit`, `--cusum-slack`), to measure their trade-off. */
+const judgeDefaults: JudgeOptions = {}
 
 /** The days judged: end of each UTC day from 31 days after the first record to the last record. */
 function judgedDays(h: History): number[] {
@@ -222,7 +225,9 @@ function judgedDays(h: History): number[] {
 async function replay(h: History, seed: number, inj: Injection, days: readonly number[]): Promise<HealthReport[]> {
   const store = new MemoryStore([...ciRuns(h, seed, inj), ...doraObservations(h, inj)])
   const out: HealthReport[] = []
-  for (const now of days) out.push(await checkHealth({ store, processes, clock: { now: () => now } }))
+  for (const now of days) {
+    out.push(await checkHealth({ store, processes, judge: judgeDefaults, clock: { now: () => now } }))
+  }
   return out
 }
 
@@ -284,6 +289,8 @@ async function main() {
   const seed = arg('seed', 1)
   const outlierSeeds = arg('outliers', 200)
   const listDays = process.argv.includes('--days-list')
+  if (process.argv.includes('--cusum-limit')) judgeDefaults.cusumLimit = arg('cusum-limit', 8)
+  if (process.argv.includes('--cusum-slack')) judgeDefaults.cusumSlack = arg('cusum-slack', 0.5)
   const r = process.argv.indexOf('--rhythm')
   const rhythm = r > 0 ? process.argv[r + 1] : undefined
   if (rhythm === 'all') return compareRhythm(seed)
