@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '@steady/cli'
 import { validatorFor, verdictSchema, type Verdict } from '@steady/record'
+import { addRun, emptyBaseline, serialiseBaseline, summariseRun } from '@steady/baseline'
 import { pairedRecord, type PairedBuildOptions } from '../../baseline/test/paired-builder.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'steady-verdict-paired-'))
@@ -68,6 +69,21 @@ test('steady compare of one paired run compares its two sides; of one unpaired r
   const bad = await cli('compare', plain)
   assert.is(bad.code, 2)
   assert.match(bad.err, /is not a paired run/)
+})
+
+test('--baseline with A/A paired runs calibrates the noise floor and says so', async () => {
+  const file = emptyBaseline('store')
+  for (let i = 0; i < 3; i++) {
+    const now = new Date(Date.UTC(2026, 11, 1, i))
+    addRun(file, summariseRun(pairedRecord({ seed: 40 + i })), { by: 'test', now, path: `aa-${i}.json` })
+  }
+  const path = join(root, 'aa-baseline.json')
+  writeFileSync(path, serialiseBaseline(file))
+  const r = await cli('verdict', slow, '--gate', 'staging', '--baseline', path, '--format', 'json')
+  const v = JSON.parse(r.out) as Verdict
+  assert.ok(v.warnings.some((w) => /noise floor calibrated by 3 A\/A paired runs/.test(w)), v.warnings.join('\n'))
+  assert.is(v.baseline?.comparableRuns, 3)
+  assert.is(r.code, 1, 'A/A runs whose sides agree leave the +30% step failing')
 })
 
 test('a --baseline that cannot be read is refused for a paired run (exit 2), not silently ignored', async () => {

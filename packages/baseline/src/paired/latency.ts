@@ -77,11 +77,16 @@ export function pairedTest(d: readonly number[], threshold: number): PairedTest 
 
 /**
  * The same test with the A/A runs' spread as the noise floor: when the side difference varies between runs
- * more than the window noise says, that spread is the error (with its own, smaller, degrees of freedom).
+ * more than the window noise says, that spread is the error. Its excess over the run's own error, τ² =
+ * sd² − se², is the between-run part; the degrees of freedom follow Welch–Satterthwaite, so a spread
+ * barely above the run's own error (a few A/A runs estimating the same window noise) keeps the run's
+ * degrees of freedom, and one far above it gets the A/A runs' count − 1.
  */
 export function withFloor(t: PairedTest, threshold: number, floor: NoiseFloor | undefined): PairedTest {
   if (!floor || !(floor.sd > t.se) || t.n < 2) return t
-  const df = Math.max(1, floor.runs - 1)
+  const within = t.se ** 2
+  const between = floor.sd ** 2 - within
+  const df = Math.max(1, floor.sd ** 4 / (within ** 2 / t.df + between ** 2 / Math.max(1, floor.runs - 1)))
   return { ...t, se: floor.sd, df, floor, p: tSf((t.mean - threshold) / floor.sd, df) }
 }
 
