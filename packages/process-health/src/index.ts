@@ -43,8 +43,23 @@ export {
 export type { ObservationInput } from './define.ts'
 export { median, quantile, robust, robustZ, ewma, cusum } from './stats.ts'
 export type { RobustSummary, EwmaResult, CusumResult } from './stats.ts'
-export { judgeProcess, judgeIndicator, resolveJudgeOptions, historyStart, worstState, exitCodeFor } from './judge.ts'
-export type { HealthCheck, IndicatorHealth, ProcessHealth, JudgeContext, ResolvedJudgeOptions } from './judge.ts'
+export {
+  judgeProcess,
+  judgeIndicator,
+  markIdle,
+  resolveJudgeOptions,
+  historyStart,
+  worstState,
+  exitCodeFor,
+} from './judge.ts'
+export type {
+  HealthCheck,
+  IndicatorHealth,
+  ProcessActivity,
+  ProcessHealth,
+  JudgeContext,
+  ResolvedJudgeOptions,
+} from './judge.ts'
 export { recordObservation, checkHealth } from './health.ts'
 export type { CheckHealthOptions, HealthReport } from './health.ts'
 export { renderHealth, healthToJson } from './render.ts'
