@@ -3,7 +3,7 @@
  * gate) against their own history; `steady health record`: one observation,
  * in one line of any CI system's YAML. Process definitions come from the
  * `health` section of steady.config.ts, plus the ready-made `ci`, `dora` and
- * `e2e-gate`. Exit 0 healthy, 1 degraded, 3 unknown, 2 bad input.
+ * `e2e-gate`. Exit 0 healthy or idle, 1 degraded, 3 unknown, 2 bad input.
  */
 import { readFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
@@ -127,8 +127,11 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
         'pauses of counts such as deployments, and objectives or SLO burn rates (with the uncertainty of',
         'their sample) where declared. An indicator with too little history is "not yet judged".',
         '',
-        'Exit codes: 0 healthy, 1 a process is degraded, 3 a process is unknown (no indicator could be',
-        'judged), 2 bad input (a time more than 5 minutes in the future, too).',
+        'A process quiet because nothing happened (as quiet before, or every other process quiet too:',
+        'no commits, no releases) is IDLE, not unknown.',
+        '',
+        'Exit codes: 0 healthy or idle, 1 a process is degraded, 3 a process is unknown (no indicator',
+        'could be judged), 2 bad input (a time more than 5 minutes in the future, too).',
         '',
         'Examples:',
         '  steady health',
