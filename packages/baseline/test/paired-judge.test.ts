@@ -1,7 +1,7 @@
 /** The paired judge: candidate against control from one paired run, with real HDR histograms. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { SteadyError, validatorFor, verdictSchema, type RunRecord, type Verdict } from '@steady/record'
+import { SteadyError, seriesKey, validatorFor, verdictSchema, type RunRecord, type Verdict } from '@steady/record'
 import { addRun, emptyBaseline, judgePaired, resolveGate, summariseRun, syntheticRun } from '../src/index.ts'
 import { neweyWestMeanSe, binomialSf } from '../src/paired/stats.ts'
 import { pairedRecord, type PairedBuildOptions } from './paired-builder.ts'
@@ -92,6 +92,26 @@ test('errors +1 pp on the candidate fail on the failure rate', () => {
   const load = f.find((x) => x.id === 'failure-rate:load@peak')!
   assert.ok(load.current! > load.baseline!)
   assert.match(load.message, /the candidate's load requests failed at [\d.]+% against the control's [\d.]+% in peak/)
+})
+
+test('failed requests the control never had (k6: a series of their own, candidate side only) are counted', () => {
+  const record = pairedRecord({ seed: 15 })
+  const tags = { expected_response: 'false', name: 'pay', scenario: 'checkout', side: 'candidate' }
+  const windows = Array.from({ length: 30 }, (_, k) => ({ i: 12 + k, count: 30, errors: { status_500: 30 } }))
+  record.series.push({
+    key: seriesKey('load', 'http_req_duration', tags),
+    source: 'load',
+    name: 'http_req_duration',
+    kind: 'histogram',
+    unit: 'ms',
+    tags,
+    windows,
+    phases: { peak: { count: 900, errors: { status_500: 900 } } },
+  })
+  const v = verdictOf(record)
+  const f = v.findings.find((x) => x.id === 'failure-rate:load@peak')!
+  assert.is(f.status, 'fail', f.message)
+  assert.is(f.evidence?.controlFailed !== undefined && (f.evidence.candidateFailed as number) >= 900, true)
 })
 
 test('too few paired windows: the checks are not judged and the phase is inconclusive', () => {

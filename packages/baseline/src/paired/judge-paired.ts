@@ -129,6 +129,7 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
   const saturated = pairedSaturatedWindows(record)
   const ctx: PairedContext = {
     candidate,
+    record,
     pairs: seriesPairs(record),
     phases: trendPhases(record),
     windowMs: record.window.sizeMs,

@@ -13,7 +13,7 @@
  * that all-steps ratio within a phase (the candidate slowing down relative
  * to the control as the soak goes on).
  */
-import type { Finding, FindingStatus, SeriesWindow } from '@steady/record'
+import type { Finding, FindingStatus, RunRecord, SeriesWindow } from '@steady/record'
 import { normalQuantile, tQuantile, tSf } from '../stats/distributions.ts'
 import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
 import { isStepSeries, namedPrimary, type JudgeContext } from '../judge/context.ts'
@@ -40,6 +40,8 @@ export const MIN_PAIRED_WINDOWS = 8
 export interface PairedContext {
   /** The candidate side as an ordinary record and summary (objectives, working, primary steps). */
   candidate: JudgeContext
+  /** The whole paired run (both sides). */
+  record: RunRecord
   pairs: SeriesPair[]
   phases: TrendPhase[]
   windowMs: number

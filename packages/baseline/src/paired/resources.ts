@@ -14,16 +14,16 @@
  * two Poisson rates); a failure fails the gate when that test rejects and the
  * difference passes the gate's failure-rate tolerance and count.
  */
-import type { Finding } from '@steady/record'
+import type { Finding, SeriesRecord, Side } from '@steady/record'
 import { tSf } from '../stats/distributions.ts'
 import { holmAdjust } from '../stats/holm.ts'
 import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
-import { isMemorySeries, memoryLabel } from '../trends.ts'
+import { isMemorySeries, memoryLabel, type TrendPhase } from '../trends.ts'
 import { isFailedResponses, isStepSeries } from '../judge/context.ts'
 import { bytes, pp, pval, r4, rate, type Check } from '../judge/check.ts'
 import { binomialSf } from './stats.ts'
 import { MIN_PAIRED_WINDOWS, type PairedContext } from './latency.ts'
-import { windowPairs, type SeriesPair } from './pairs.ts'
+import { sideOf, windowPairs, type SeriesPair } from './pairs.ts'
 
 const HOUR = 3_600_000
 
@@ -115,23 +115,17 @@ export function pairedMemoryChecks(ctx: PairedContext): Check[] {
 }
 
 /** Failed and total requests of one side's step series in a phase (saturated windows left out). */
-function failures(
-  ctx: PairedContext,
-  pairs: SeriesPair[],
-  phase: PairedContext['phases'][number],
-  side: 'candidate' | 'control',
-): { failed: number; total: number } {
+function failures(ctx: PairedContext, series: SeriesRecord[], phase: TrendPhase): { failed: number; total: number } {
   let failed = 0
   let total = 0
-  for (const pair of pairs) {
-    const windows = windowPairs(pair, phase, ctx.windowMs, ctx.saturated, false)
-    for (const w of windows.map((x) => (side === 'candidate' ? x[0] : x[1]))) {
-      if (isFailedResponses(pair.candidate)) {
-        failed += w.count
-        total += w.count
-        continue
-      }
-      for (const v of Object.values(w.errors ?? {})) failed += v
+  for (const s of series) {
+    for (const w of s.windows) {
+      const start = w.i * ctx.windowMs
+      if (start < phase.startMs || start >= phase.endMs || ctx.saturated.has(w.i)) continue
+      // k6 keeps requests without an expected response in a series of their own; the embedded engine
+      // counts them in the step's series with their error kind.
+      if (isFailedResponses(s)) failed += w.count
+      else for (const v of Object.values(w.errors ?? {})) failed += v
       total += w.count
     }
   }
@@ -146,15 +140,19 @@ export function pairedFailureChecks(ctx: PairedContext): Check[] {
   const gate = ctx.candidate.gate
   const checks: Check[] = []
   for (const source of ['probe', 'load'] as const) {
-    const requests = (p: SeriesPair) =>
-      p.candidate.source === source &&
-      p.candidate.name === 'http_req_duration' &&
-      (isStepSeries(p.candidate) || isFailedResponses(p.candidate))
-    const pairs = ctx.pairs.filter(requests)
-    if (!pairs.length) continue
+    // Every request series of each side, paired or not: a step that fails every request on the candidate
+    // may have no series of expected responses there at all.
+    const requests = (s: SeriesRecord, side: Side) =>
+      sideOf(s) === side &&
+      s.source === source &&
+      s.name === 'http_req_duration' &&
+      (isStepSeries(s) || isFailedResponses(s))
+    const candidate = ctx.record.series.filter((s) => requests(s, 'candidate'))
+    const control = ctx.record.series.filter((s) => requests(s, 'control'))
+    if (!candidate.length || !control.length) continue
     for (const phase of ctx.phases) {
-      const c = failures(ctx, pairs, phase, 'candidate')
-      const k = failures(ctx, pairs, phase, 'control')
+      const c = failures(ctx, candidate, phase)
+      const k = failures(ctx, control, phase)
       if (!c.total && !k.total) continue
       const rc = c.total ? c.failed / c.total : 0
       const rk = k.total ? k.failed / k.total : 0
