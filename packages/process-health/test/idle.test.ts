@@ -7,9 +7,10 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   FileStore,
   checkHealth,
@@ -123,6 +124,42 @@ test('CI silent while releases go on is unknown; releases stopped while CI runs 
     const deployments = report.processes[1].indicators.find((i) => i.indicator === 'deployments')
     assert.is(deployments?.state, 'degraded')
     assert.ok(deployments?.checks.some((c) => c.name === 'pause' && c.state === 'degraded'))
+  })
+})
+
+test('on a real dormant history (octokit/rest.js): idle while nothing happens, unknown once commits resume', async () => {
+  // The replay benchmark's fixture: real commit and release times. One CI run per commit (values do not
+  // matter for quietness), one deployment and change outcome per release.
+  const file = join(dirname(fileURLToPath(import.meta.url)), '../../../scripts/bench/fixtures/delivery-history')
+  const h = JSON.parse(await readFile(join(file, 'octokit-rest-js.json'), 'utf8')) as {
+    releases: { at: number }[]
+    commits: { at: number }[]
+  }
+  const observations: Observation[] = []
+  for (const c of h.commits) {
+    const at = c.at * 1000
+    observations.push({ process: 'ci', indicator: 'cycle_time', value: 600, at })
+    observations.push({ process: 'ci', indicator: 'success_rate', value: 1, at })
+  }
+  for (const r of h.releases) {
+    observations.push({ process: 'dora', indicator: 'deployments', value: 1, at: r.at * 1000 })
+    observations.push({ process: 'dora', indicator: 'change_failure_rate', value: 0, at: r.at * 1000 })
+  }
+  await withStore(observations, async (store) => {
+    const at = (iso: string) => ({ now: () => Date.parse(iso) })
+    // Seven months without a commit or a release (2021-11 … 2022-05).
+    const dormant = await checkHealth({ store, processes: [ci, dora], clock: at('2022-03-15T23:59:59Z') })
+    assert.is(dormant.exitCode, 0)
+    const [ciHealth, doraHealth] = dormant.processes
+    assert.is(ciHealth.idle, true, ciHealth.reason)
+    // Deployments are judged (0 a day, as usual by now); what cannot be judged is idle, not unknown.
+    assert.is(doraHealth.state, 'healthy', doraHealth.reason)
+    assert.is(doraHealth.indicators.find((i) => i.indicator === 'change_failure_rate')?.unknownCause, 'idle')
+    assert.match(doraHealth.reason, /; idle: lead_time \(idle: none in the last 185d, and nothing recorded by ci either/)
+    // Commits resumed in June 2022, the first release came in July: releases are expected, not idle.
+    const resumed = await checkHealth({ store, processes: [ci, dora], clock: at('2022-06-20T23:59:59Z') })
+    assert.is(resumed.exitCode, 3)
+    assert.is(resumed.processes.find((p) => p.process === 'dora')?.state, 'unknown')
   })
 })
 
