@@ -91,7 +91,7 @@ test('the demo runs the scenarios, builds a baseline once, soaks, judges and wri
   assert.match(second.out, 'with the latency fault on')
   notStableOrSaturated('--fault latency', second)
 
-  // The leak switch: judged not stable, the leak named (issue 11: `npm run demo -- --fault leak`).
+  // The leak switch: judged not stable, the leak named (`npm run demo -- --fault leak`).
   const leak = await demo(['--scale', '0.3', '--state', state, '--fault', 'leak'])
   assert.is(leak.code, 1, `the leaking store is judged not stable: exit ${leak.code}\n${leak.out.slice(-3000)}`)
   assert.match(leak.out, 'verdict: not stable')

@@ -1,7 +1,7 @@
 /**
  * The report of a one-hour soak: how big the HTML file is, how long it takes
  * to render, and how soon after navigation its charts are drawn in headless
- * Chromium. Targets (issue 9): under 1.5 MB, charts drawn within 1 s.
+ * Chromium. Targets: under 1.5 MB, charts drawn within 1 s.
  *
  *   node --conditions=steady-source --import tsx scripts/bench/report-size.ts [--hours 1] [--runs 7] [--verdict]
  *

@@ -1,7 +1,7 @@
 /**
  * Accuracy of `steady verdict`, measured on synthetic runs from the fixed
  * noise model of @steady/baseline's synthetic generator (see its module
- * comment: the model is issue 7's, not tuned to the judge).
+ * comment: the model was fixed first, not tuned to the judge).
  *
  * Each trial draws a fresh baseline of K = 10 clean runs and judges one more
  * clean run against it (false positives), and, for the first N trials, one

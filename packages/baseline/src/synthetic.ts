@@ -1,7 +1,7 @@
 /**
  * Synthetic run records from a stated, fixed noise model, for the accuracy
  * benchmark (scripts/bench/verdict-accuracy.ts) and for tests. The model is
- * the one issue 7 fixes; it is not tuned to the judge:
+ * fixed before the judge was measured on it; it is not tuned to the judge:
  *
  * - Service: two scenarios of three steps; each step's latency has a true
  *   p50/p95/p99 ({@link SYNTHETIC_SERVICE}); a request's latency is drawn from

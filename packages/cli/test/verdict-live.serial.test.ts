@@ -155,7 +155,7 @@ function processesOf(id: string): number[] {
   return pids
 }
 
-test('issue 8 switches: leak, drift, contention and crash are each judged not stable with the right finding', async () => {
+test('over-time switches: leak, drift, contention and crash are each judged not stable with the right finding', async () => {
   const cases: [string, Record<string, string>, string[]][] = [
     ['leak', { STORE_FAULT_LEAK_BYTES: '65536' }, ['leak']],
     ['drift', { STORE_FAULT_DRIFT: '0.2ms/order' }, ['drift']],

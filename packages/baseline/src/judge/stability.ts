@@ -1,5 +1,5 @@
 /**
- * Stability over time and under load (issue 8): drift within constant-load
+ * Stability over time and under load: drift within constant-load
  * phases, leaks, other growing indicators, latency under load against the
  * quiet phase, dropped iterations and start lateness, a saturated load
  * generator, closed-model executors, restarts, crashes and recovery.
