@@ -50,6 +50,12 @@ export interface StartOptions {
   side?: EnvironmentSide
   /** The version this side runs (`STEADY_VERSION` for the commands and services), when known. */
   version?: string
+  /**
+   * Where the environment's relative paths resolve (a process service's `cwd`
+   * and command, a command provider's `cwd`): a `--control-ref` worktree's
+   * copy of the project. State stays in `projectDir`. Default: `projectDir`.
+   */
+  workDir?: string
 }
 
 /** A started environment. */
@@ -184,9 +190,9 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       name: rec.name,
       branch,
       tags,
+      projectDir: options.workDir !== undefined ? resolve(options.workDir) : projectDir,
       ...(options.side ? { side: options.side } : {}),
       ...(options.version !== undefined ? { version: options.version } : {}),
-      projectDir,
       logDir: rec.logDir,
       signal,
       log,

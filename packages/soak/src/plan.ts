@@ -62,6 +62,11 @@ export interface SoakPlan {
   phases: SoakPhase[]
   /** The service's name and version for the record's subject (version may come from --tag version=...). */
   service?: { name?: string; version?: string }
+  /**
+   * Shell command that builds the service from a checkout, run in the config's
+   * folder of a `--control-ref` worktree once per commit (e.g. `npm ci && npm run build`).
+   */
+  build?: string
 }
 
 export interface ResolvedPhase {
@@ -91,6 +96,7 @@ export interface ResolvedPlan {
   /** sha256 prefix of the plan as written (before scaling), for the comparability key. */
   hash: string
   service?: { name?: string; version?: string }
+  build?: string
 }
 
 function fail(plan: string, field: string, message: string, hint: string): never {
@@ -100,7 +106,9 @@ function fail(plan: string, field: string, message: string, hint: string): never
 /** A stable hash of a plan (RegExps by source), so the same plan text gives the same key. */
 export function planHash(plan: SoakPlan, profiles: Record<string, unknown> = {}): string {
   const used = Object.fromEntries(plan.phases.filter((p) => p.load).map((p) => [p.load!, profiles[p.load!]]))
-  const text = JSON.stringify({ plan, used }, (_k, v: unknown) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v))
+  // How the control is built changes nothing the runs measure: it stays out of the comparability key.
+  const { build: _build, ...measured } = plan
+  const text = JSON.stringify({ plan: measured, used }, (_k, v: unknown) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v))
   return createHash('sha256').update(text).digest('hex').slice(0, 12)
 }
 
@@ -155,6 +163,9 @@ export function resolvePlan(
   const concurrency = plan.probe?.concurrency ?? 1
   if (!Number.isInteger(concurrency) || concurrency < 1) fail(name, 'probe.concurrency', `expected a whole number ≥ 1, got ${concurrency}`, 'e.g. probe: { concurrency: 2 }')
   const totalMs = phases.reduce((s, p) => s + p.durationMs, 0)
+  if (plan.build !== undefined && (typeof plan.build !== 'string' || plan.build.trim() === '')) {
+    fail(name, 'build', `expected a shell command, got ${JSON.stringify(plan.build)}`, "e.g. build: 'npm ci && npm run build'")
+  }
   return {
     name,
     ...(plan.environment ? { environment: plan.environment } : {}),
@@ -175,5 +186,6 @@ export function resolvePlan(
     durationScale: scale,
     hash: planHash(plan, profiles),
     ...(plan.service ? { service: plan.service } : {}),
+    ...(plan.build !== undefined ? { build: plan.build } : {}),
   }
 }

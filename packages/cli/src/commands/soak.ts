@@ -8,7 +8,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { ExitCode, Redactor, SteadyError, newRunId, formatDuration, type Subject } from '@steady/record'
 import { loadScenarioFiles, resolveTarget, type ScenarioConfig } from '@steady/scenario'
-import { parseTags, withEnvironment, withPairedEnvironments } from '@steady/env'
+import { parseTags, prepareWorktree, withEnvironment, withPairedEnvironments } from '@steady/env'
 import type { EnvironmentConfig, RunningEnvironment } from '@steady/env'
 import { resolveLoadConfig, type ResolvedProfile } from '@steady/load'
 import { resolvePlan, soak, type SoakControl, type SoakPlan, type SoakService } from '@steady/soak'
@@ -36,6 +36,7 @@ export interface SoakFlags {
   report?: boolean | string
   controlUrl?: string
   controlEnv?: string
+  controlRef?: string
   controlVersion?: string
 }
 
@@ -218,20 +219,26 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
         target: env.url,
         environment: environmentOf(env),
       })
-    if (flags.controlEnv !== undefined) {
-      // The control is another environment of the config, started beside the candidate's and torn down with it.
+    if (flags.controlEnv !== undefined || flags.controlRef !== undefined) {
+      // The control is started beside the candidate and torn down with it: another environment of the config,
+      // or the same one started from a worktree of the ref (built there once per commit).
+      const ref = flags.controlRef
+      const prepare = { projectDir: loaded.dir, build: plan.build, signal: ctx.signal, log: envOptions.log }
+      const worktree = ref === undefined ? undefined : await prepareWorktree({ ...prepare, ref })
       const candidateVersion = plan.service?.version ?? tags.version
       const candidate = { ...envOptions, ...(candidateVersion !== undefined ? { version: candidateVersion } : {}) }
-      const { version: _v, ...controlTags } = tags
+      const { version: _v, commit: _c, ...controlTags } = tags
       const control = {
         ...envOptions,
-        name: flags.controlEnv,
-        tags: controlTags,
+        name: flags.controlEnv ?? envName,
+        tags: { ...controlTags, ...(worktree ? { commit: worktree.sha } : {}) },
         ...(flags.controlVersion !== undefined ? { version: flags.controlVersion } : {}),
+        ...(worktree ? { workDir: worktree.projectDir } : {}),
       }
       return withPairedEnvironments(candidate, control, (cand, ctrl) => {
         const subject: Subject = { service: serviceName(cand), target: ctrl.url, environment: environmentOf(ctrl) }
         if (flags.controlVersion !== undefined) subject.version = flags.controlVersion
+        if (worktree) subject.commit = worktree.sha
         const sideControl: SoakControl = { target: ctrl.url, services: servicesOf(ctrl), subject }
         return go(cand.url, servicesOf(cand), subjectOf(cand), sideControl)
       })
@@ -254,17 +261,20 @@ function environmentOf(env: RunningEnvironment): NonNullable<Subject['environmen
 
 /** The control options together: one control, an environment to start it beside, a version only with a control. */
 function checkControlFlags(flags: SoakFlags, envName: string | undefined): void {
-  if (flags.controlUrl !== undefined && flags.controlEnv !== undefined) {
-    throw new SteadyError('STEADY_USAGE', '--control-url and --control-env cannot be used together', {
-      hint: '--control-url compares with a control already running; --control-env starts one from the config',
+  const given = (['controlUrl', 'controlEnv', 'controlRef'] as const).filter((k) => flags[k] !== undefined)
+  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+  if (given.length > 1) {
+    const both = given.map(flag).join(' and ')
+    throw new SteadyError('STEADY_USAGE', `${both} cannot be used together: a soak has one control`, {
+      hint: '--control-url: one already running; --control-env: another environment; --control-ref: a git ref built here',
     })
   }
-  if (flags.controlEnv !== undefined && envName === undefined) {
-    throw new SteadyError('STEADY_USAGE', '--control-env needs a candidate environment, not --target', {
+  if ((flags.controlEnv !== undefined || flags.controlRef !== undefined) && envName === undefined) {
+    throw new SteadyError('STEADY_USAGE', `${flag(given[0])} needs a candidate environment, not --target`, {
       hint: 'e.g. steady soak --env local --control-env local-main (or --target <url> --control-url <url>)',
     })
   }
-  if (flags.controlVersion !== undefined && flags.controlUrl === undefined && flags.controlEnv === undefined) {
+  if (flags.controlVersion !== undefined && given.length === 0) {
     throw new SteadyError('STEADY_USAGE', '--control-version needs a control', {
       hint: 'e.g. --control-env local-main --control-version 1.4.2 (or --control-url <url> --control-version 1.4.2)',
     })
@@ -324,6 +334,7 @@ export function registerSoak(program: Command, ctx: CliContext, setExit: (code: 
     .option('--report [file]', 'also write the HTML report (default: report.html beside run.json)')
     .option('--control-url <url>', 'a paired soak: run the plan side by side against the control already running here')
     .option('--control-env <name>', 'a paired soak: start this environment too, as the control, beside the candidate')
+    .option('--control-ref <git-ref>', 'a paired soak: the control is this commit, built in .steady/worktrees/<sha>')
     .option('--control-version <version>', "the control's version, for the record and STEADY_VERSION (with a control)")
     .addHelpText(
       'after',
@@ -334,6 +345,7 @@ Examples:
   steady soak nightly --target https://staging.example.test --metrics-port 9465 --metrics-host 0.0.0.0
   steady soak --env local --control-url http://127.0.0.1:3001 --control-version 1.4.2   a paired soak
   steady soak --env local --control-env local-main                       paired, both sides started here
+  steady soak --env local --control-ref origin/main                      paired with the last accepted commit
 
 Exit codes: 0 the soak ran its plan (judge it with steady verdict), 1 preflight failed,
 2 bad config or usage, 130/143 interrupted (run.json is still written, complete: false).`,
