@@ -280,4 +280,46 @@ test('SIGTERM mid-way through a paired soak of two environments: both torn down,
   assert.match((await steady(['env', 'ls'])).stdout, 'no environments are up')
 })
 
+/** A `Cpus_allowed_list` or taskset list (`0-1,4`) as CPU ids. */
+function cpuIds(list: string): number[] {
+  return list.split(',').flatMap((part) => {
+    const [from, to = from] = part.split('-').map(Number)
+    return Array.from({ length: to - from + 1 }, (_, i) => from + i)
+  })
+}
+
+const allowedOf = (pid: number) => /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]
+
+test('--pin: each side\'s services run on their own half of the CPUs (taskset)', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
+  const mine = cpuIds(allowedOf(process.pid))
+  // The long plan runs until it is stopped: the services are read while they surely run, then SIGTERM.
+  let seen: Promise<Record<string, number[]>> | undefined
+  const args = ['soak', 'long', '--env', 'store', '--control-env', 'store', '--pin', '--out', out, '--id', 'pinned']
+  const r = await steady(args, {}, (text, kill) => {
+    if (seen || !text.includes('phase quiet started')) return
+    seen = steady(['env', 'ls', '--format', 'json']).then((ls) => {
+      const { environments } = JSON.parse(ls.stdout) as { environments: { id: string; services: { pid: number }[] }[] }
+      const allowed = Object.fromEntries(environments.map((e) => [e.id, cpuIds(allowedOf(e.services[0].pid))]))
+      kill('SIGTERM')
+      return allowed
+    })
+  })
+  if (mine.length < 2) {
+    assert.is(r.code, 2, r.stderr)
+    assert.match(r.stderr, '--pin needs at least 2 CPUs')
+    return
+  }
+  assert.is(r.code, 143, r.stderr)
+  const pinned = r.stderr.match(/pinned: candidate on CPUs (\S+), control on CPUs (\S+)/)
+  assert.ok(pinned, r.stderr)
+  const allowed = await seen!
+  assert.equal(allowed['pinned-candidate'], cpuIds(pinned![1]))
+  assert.equal(allowed['pinned-control'], cpuIds(pinned![2]))
+  const [cand, ctrl] = [allowed['pinned-candidate'], allowed['pinned-control']]
+  assert.ok(cand.length > 0 && ctrl.length === cand.length, pinned![0])
+  assert.ok(!cand.some((c) => ctrl.includes(c)), 'disjoint halves')
+  assert.ok([...cand, ...ctrl].every((c) => mine.includes(c)), 'CPUs this process may use')
+})
+
 test.run()

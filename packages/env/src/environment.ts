@@ -56,6 +56,12 @@ export interface StartOptions {
    * copy of the project. State stays in `projectDir`. Default: `projectDir`.
    */
   workDir?: string
+  /**
+   * CPUs to pin this environment's services to (`taskset -c` list, e.g. `0-1`):
+   * a `process` service is started under `taskset`, a `command` provider sees
+   * `STEADY_CPUS` and pins what it starts itself.
+   */
+  cpus?: string
 }
 
 /** A started environment. */
@@ -193,6 +199,7 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       projectDir: options.workDir !== undefined ? resolve(options.workDir) : projectDir,
       ...(options.side ? { side: options.side } : {}),
       ...(options.version !== undefined ? { version: options.version } : {}),
+      ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
       logDir: rec.logDir,
       signal,
       log,

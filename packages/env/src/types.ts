@@ -160,6 +160,8 @@ export interface ProviderUpContext {
   side?: 'candidate' | 'control'
   /** The version to run (`STEADY_VERSION`), when the run names one. */
   version?: string
+  /** CPUs to pin the services to (a `taskset -c` list, `STEADY_CPUS`), when the run pins them. */
+  cpus?: string
   /** The project root (the config's folder); relative paths in the config resolve against it. */
   projectDir: string
   /** Where logs go (created). */

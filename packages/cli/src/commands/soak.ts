@@ -6,6 +6,8 @@
 import type { Command } from 'commander'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { ExitCode, Redactor, SteadyError, newRunId, formatDuration, type Subject } from '@steady/record'
 import { loadScenarioFiles, resolveTarget, type ScenarioConfig } from '@steady/scenario'
 import { parseTags, prepareWorktree, withEnvironment, withPairedEnvironments } from '@steady/env'
@@ -38,6 +40,7 @@ export interface SoakFlags {
   controlEnv?: string
   controlRef?: string
   controlVersion?: string
+  pin?: boolean
 }
 
 /** The scenario files a config names (relative to the config file), or the paths given. */
@@ -226,7 +229,12 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
       const prepare = { projectDir: loaded.dir, build: plan.build, signal: ctx.signal, log: envOptions.log }
       const worktree = ref === undefined ? undefined : await prepareWorktree({ ...prepare, ref })
       const candidateVersion = plan.service?.version ?? tags.version
-      const candidate = { ...envOptions, ...(candidateVersion !== undefined ? { version: candidateVersion } : {}) }
+      const pins = flags.pin ? pinnedCpus() : undefined
+      const candidate = {
+        ...envOptions,
+        ...(candidateVersion !== undefined ? { version: candidateVersion } : {}),
+        ...(pins ? { cpus: pins.candidate } : {}),
+      }
       const { version: _v, commit: _c, ...controlTags } = tags
       const control = {
         ...envOptions,
@@ -234,7 +242,9 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
         tags: { ...controlTags, ...(worktree ? { commit: worktree.sha } : {}) },
         ...(flags.controlVersion !== undefined ? { version: flags.controlVersion } : {}),
         ...(worktree ? { workDir: worktree.projectDir } : {}),
+        ...(pins ? { cpus: pins.control } : {}),
       }
+      if (pins) ctx.err(`pinned: candidate on CPUs ${pins.candidate}, control on CPUs ${pins.control}\n`)
       return withPairedEnvironments(candidate, control, (cand, ctrl) => {
         const subject: Subject = { service: serviceName(cand), target: ctrl.url, environment: environmentOf(ctrl) }
         if (flags.controlVersion !== undefined) subject.version = flags.controlVersion
@@ -274,11 +284,58 @@ function checkControlFlags(flags: SoakFlags, envName: string | undefined): void 
       hint: 'e.g. steady soak --env local --control-env local-main (or --target <url> --control-url <url>)',
     })
   }
+  if (flags.pin && flags.controlEnv === undefined && flags.controlRef === undefined) {
+    throw new SteadyError('STEADY_USAGE', '--pin needs a control that steady starts (--control-env or --control-ref)', {
+      hint: 'a control given by --control-url runs where it runs; pin it where it is started',
+    })
+  }
   if (flags.controlVersion !== undefined && given.length === 0) {
     throw new SteadyError('STEADY_USAGE', '--control-version needs a control', {
       hint: 'e.g. --control-env local-main --control-version 1.4.2 (or --control-url <url> --control-version 1.4.2)',
     })
   }
+}
+
+/**
+ * `--pin`: the machine's CPUs split in two halves, the candidate's services
+ * on the first, the control's on the second, so a candidate that burns CPU
+ * cannot slow its control. The load generator and the probe loop (this
+ * process) stay unpinned. Needs `taskset` and at least two CPUs.
+ */
+function pinnedCpus(): { candidate: string; control: string } {
+  const cpus = allowedCpus()
+  const n = cpus.length
+  if (n < 2) {
+    const what = `--pin needs at least 2 CPUs to give each side its own; this process may use ${n}`
+    throw new SteadyError('STEADY_SOAK_PIN_CPUS', what, {
+      hint: 'leave --pin out: both sides then share the CPU (see docs/soak.md, Paired soaks)',
+    })
+  }
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' })
+  } catch {
+    throw new SteadyError('STEADY_SOAK_PIN_TASKSET', '--pin needs taskset, which was not found', {
+      hint: 'install util-linux (taskset), or leave --pin out',
+    })
+  }
+  const half = Math.floor(n / 2)
+  return { candidate: cpus.slice(0, half).join(','), control: cpus.slice(half, 2 * half).join(',') }
+}
+
+/** The CPUs this process may run on (a container or a CI runner may allow only some), by id. */
+function allowedCpus(): number[] {
+  try {
+    const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]
+    if (list) {
+      return list.split(',').flatMap((part) => {
+        const [from, to = from] = part.split('-').map(Number)
+        return Array.from({ length: to - from + 1 }, (_, i) => from + i)
+      })
+    }
+  } catch {
+    // Not Linux: the CPUs by count.
+  }
+  return Array.from({ length: availableParallelism() }, (_, i) => i)
 }
 
 /** `--control-url`: an http(s) URL of a control that is already running. */
@@ -335,6 +392,7 @@ export function registerSoak(program: Command, ctx: CliContext, setExit: (code: 
     .option('--control-url <url>', 'a paired soak: run the plan side by side against the control already running here')
     .option('--control-env <name>', 'a paired soak: start this environment too, as the control, beside the candidate')
     .option('--control-ref <git-ref>', 'a paired soak: the control is this commit, built in .steady/worktrees/<sha>')
+    .option('--pin', 'pin each side of a paired soak to its own half of the CPUs (taskset; a started control)')
     .option('--control-version <version>', "the control's version, for the record and STEADY_VERSION (with a control)")
     .addHelpText(
       'after',

@@ -107,6 +107,7 @@ async function up(config: CheckedCommandConfig, ctx: ProviderUpContext): Promise
     // A template that can start any version (a chart with an image tag) starts the side it is asked for.
     ...(ctx.side ? { STEADY_SIDE: ctx.side } : {}),
     ...(ctx.version !== undefined ? { STEADY_VERSION: ctx.version } : {}),
+    ...(ctx.cpus !== undefined ? { STEADY_CPUS: ctx.cpus } : {}),
     STEADY_LOG_DIR: ctx.logDir,
     STEADY_PROJECT_DIR: ctx.projectDir,
   }

@@ -293,6 +293,7 @@ async function up(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise
       STEADY_DATA_DIR: dataDir,
       ...(ctx.side ? { STEADY_SIDE: ctx.side } : {}),
       ...(ctx.version !== undefined ? { STEADY_VERSION: ctx.version } : {}),
+      ...(ctx.cpus !== undefined ? { STEADY_CPUS: ctx.cpus } : {}),
     }
     for (const [k, v] of Object.entries(ctx.tags)) env[tagEnvName(k)] = v
     for (const [name, url] of Object.entries(urls)) env[`STEADY_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = url
@@ -302,7 +303,11 @@ async function up(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise
     const cwd = resolve(ctx.projectDir, s.cwd ?? '.')
     let child: ChildProcess
     try {
-      child = await spawnService(s.command, s.args.map((a) => placeholders(a, values)), cwd, env, logFile)
+      const args = s.args.map((a) => placeholders(a, values))
+      // taskset execs the command in its own process: the PID steady records and samples is the service's.
+      const command = ctx.cpus !== undefined ? 'taskset' : s.command
+      const argv = ctx.cpus !== undefined ? ['-c', ctx.cpus, s.command, ...args] : args
+      child = await spawnService(command, argv, cwd, env, logFile)
     } catch (error) {
       rmSync(dataDir, { recursive: true, force: true })
       const code = (error as NodeJS.ErrnoException).code
