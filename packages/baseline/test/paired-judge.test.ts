@@ -45,7 +45,7 @@ test('every step ×1.3 on the candidate fails, with the all-steps finding', () =
   const all = v.findings.find((f) => f.id === 'level:all-steps@peak')!
   assert.is(all.status, 'fail')
   assert.ok(all.change! > 0.2 && all.change! < 0.4, `change ${all.change}`)
-  const sentence = /the candidate's typical latency \(p50\) over all \d+ steps was 1\.\d\d× the control's in peak/
+  const sentence = /the candidate's typical latency \(p50\) over all 4 steps was 1\.\d\d× the control's in peak/
   assert.match(all.message, sentence)
 })
 

@@ -296,8 +296,10 @@ function allStepsRatios(ctx: PairedContext, steps: SeriesPair[], phase: TrendPha
   return { points, used }
 }
 
-function allStepsChecks(ctx: PairedContext, steps: SeriesPair[], phase: TrendPhase): Check[] {
+function allStepsChecks(ctx: PairedContext, all: SeriesPair[], phase: TrendPhase): Check[] {
   const gate = ctx.candidate.gate
+  // Each step once: its main series in the phase (the load's when loaded, else the probe's).
+  const steps = all.filter((p) => primaryStepSeries(ctx.candidate, p.candidate, phase.name))
   const { points, used } = allStepsRatios(ctx, steps, phase)
   if (used < 2) return []
   const tol = gate.tolerance.level
