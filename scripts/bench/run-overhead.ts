@@ -7,11 +7,15 @@
  *    Target: steady ≤ 1.25× raw.
  * 2. The same flow in Step CI (@stepci/runner) and Newman, installed into a
  *    temp folder for the benchmark only (never into this repo), same server,
- *    same run.
+ *    same run, each warmed up and measured in rounds interleaved with steady
+ *    (the ratio is the median of per-round ratios), each measurement in a
+ *    process of its own (run-overhead-peer.ts): measured in one process,
+ *    Newman's and Step CI's garbage slowed steady's iterations 2.5×.
  * 3. Wall time of `steady run` on one scenario file, start to exit, and what
  *    it is made of.
  *
  *   nice node --import tsx scripts/bench/run-overhead.ts [iterations]   (docs/benchmarks.md used 3000)
+ *   STEADY_BENCH_FLOW=3                         a 3-request flow (POST, GET, DELETE) instead of the 5-request one
  *   STEADY_BENCH_PEERS=/tmp/steady-bench-peers   where Step CI and Newman get installed
  *   STEADY_BENCH_SKIP_PEERS=1                   skip them (no registry access)
  *
@@ -22,11 +26,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Agent } from 'undici'
 import { loadavg } from 'node:os'
+import { chosenFlow, measure, median, pathWithQuery } from './fixtures/overhead-flow.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const N = Number(process.argv[2] ?? 2000)
@@ -52,18 +56,8 @@ function startServer(): Promise<{ url: string; child: ChildProcess }> {
   })
 }
 
-function cpuMs(): number {
-  const u = process.cpuUsage()
-  return (u.user + u.system) / 1000
-}
 
-async function measure(n: number, iteration: (i: number) => Promise<void>): Promise<number> {
-  const start = cpuMs()
-  for (let i = 0; i < n; i++) await iteration(i)
-  return ((cpuMs() - start) / n) * 1000 // µs per iteration
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const flow = chosenFlow()
 
 const { url, child } = await startServer()
 try {
@@ -72,40 +66,32 @@ try {
   const origin = url
   const json = { 'content-type': 'application/json' }
   async function raw(): Promise<void> {
-    const check = (s: number, want: number) => {
-      if (s !== want) throw new Error(`status ${s}`)
+    for (const q of flow) {
+      const r = await agent.request({ origin, path: pathWithQuery(q), method: q.method, ...(q.json ? { headers: json, body: JSON.stringify(q.json) } : {}) })
+      await r.body.text()
+      if (r.statusCode !== q.status) throw new Error(`${q.name}: status ${r.statusCode}`)
     }
-    let r = await agent.request({ origin, path: '/api/items?page=1', method: 'GET' })
-    check(r.statusCode, 200)
-    await r.body.text()
-    r = await agent.request({ origin, path: '/api/cart', method: 'POST', headers: json, body: JSON.stringify({ sku: 'sku-1', qty: 1 }) })
-    check(r.statusCode, 201)
-    await r.body.text()
-    r = await agent.request({ origin, path: '/api/cart', method: 'GET' })
-    check(r.statusCode, 200)
-    await r.body.text()
-    r = await agent.request({ origin, path: '/api/cart/sku-1', method: 'PUT', headers: json, body: JSON.stringify({ qty: 2 }) })
-    check(r.statusCode, 200)
-    await r.body.text()
-    r = await agent.request({ origin, path: '/api/cart/sku-1', method: 'DELETE' })
-    check(r.statusCode, 200)
-    await r.body.text()
   }
-  const five = scenario('five requests', async ({ http, step }) => {
+  const measured = scenario(`${flow.length} requests`, async ({ http, step }) => {
     await step('flow', async () => {
-      expect(await http.get('/api/items', { query: { page: 1 } })).toHaveStatus(200)
-      expect(await http.post('/api/cart', { json: { sku: 'sku-1', qty: 1 } })).toHaveStatus(201)
-      expect(await http.get('/api/cart')).toHaveStatus(200)
-      expect(await http.put('/api/cart/sku-1', { json: { qty: 2 } })).toHaveStatus(200)
-      expect(await http.delete('/api/cart/sku-1')).toHaveStatus(200)
+      for (const q of flow) {
+        const options = { ...(q.query ? { query: q.query } : {}), ...(q.json ? { json: q.json } : {}) }
+        const res =
+          q.method === 'GET' ? await http.get(q.path, options)
+          : q.method === 'POST' ? await http.post(q.path, options)
+          : q.method === 'PUT' ? await http.put(q.path, options)
+          : await http.delete(q.path, options)
+        expect(res).toHaveStatus(q.status)
+      }
     })
   })
   const dispatcher = createDispatcher({ keepAlive: '60s' })
   let events = 0
   const steady = async (i: number) => {
-    const r = await runIteration(five, { baseUrl: url, seed: 1, iteration: i, dispatcher, onRequest: () => void events++ })
+    const r = await runIteration(measured, { baseUrl: url, seed: 1, iteration: i, dispatcher, onRequest: () => void events++ })
     if (!r.passed) throw new Error(r.failure?.message)
   }
+  // Warm-up: the JIT compiles both loops before anything is counted.
   await measure(300, raw)
   await measure(300, steady)
   // Short interleaved rounds, compared pairwise: other load on the machine drifts, a neighbouring pair shares it.
@@ -122,14 +108,15 @@ try {
   }
   const rawMed = median(rawUs)
   const steadyMed = median(steadyUs)
-  console.log(`iterations: ${rounds} rounds × ${per} (medians), 5 requests each, server in its own process`)
+  const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`
+  console.log(`flow: ${flow.length} requests (${flow.map((q) => `${q.method} ${q.path}`).join(', ')}), server in its own process`)
+  console.log(`iterations: ${rounds} rounds × ${per} (medians), after 300 warm-up iterations of each`)
   console.log(`raw undici loop     ${rawMed.toFixed(0).padStart(6)} µs CPU / iteration`)
-  console.log(`steady runIteration ${steadyMed.toFixed(0).padStart(6)} µs CPU / iteration   (client, step, 5 checks, request events)`)
-  console.log(`steady / raw        ${median(ratios).toFixed(2)}×   median of per-round ratios (range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}; target ≤ 1.25×)`)
+  console.log(`steady runIteration ${steadyMed.toFixed(0).padStart(6)} µs CPU / iteration   (client, step, ${flow.length} checks, request events)`)
+  console.log(`steady / raw        ${median(ratios).toFixed(2)}×   median of per-round ratios (range ${range(ratios)}; target ≤ 1.25×)`)
   await agent.close()
-  await dispatcher.close()
 
-  // ── 2. peers ───────────────────────────────────────────────────────────
+  // ── 2. peers, in rounds interleaved with steady ───────────────────────
   if (process.env.STEADY_BENCH_SKIP_PEERS !== '1') {
     const peers = process.env.STEADY_BENCH_PEERS ?? join(tmpdir(), 'steady-bench-peers')
     if (!existsSync(join(peers, 'node_modules/newman')) || !existsSync(join(peers, 'node_modules/@stepci/runner'))) {
@@ -139,63 +126,34 @@ try {
       const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '@stepci/runner@2.0.7', 'newman@6.2.2'], { cwd: peers, stdio: 'inherit' })
       if (r.status !== 0) throw new Error('npm install of the peers failed')
     }
-    const req = createRequire(join(peers, 'package.json'))
-    const n = Math.max(100, Math.floor(N / 4))
-
-    const stepci = req('@stepci/runner') as { run(w: unknown, o?: unknown): Promise<{ result: { passed: boolean } }> }
-    const step = (name: string, method: string, path: string, status: number, body?: unknown) => ({ name, http: { url: `${url}${path}`, method, ...(body ? { json: body } : {}), check: { status } } })
-    const workflow = {
-      version: '1.1',
-      name: 'five requests',
-      tests: {
-        flow: {
-          steps: [
-            step('items', 'GET', '/api/items?page=1', 200),
-            step('add', 'POST', '/api/cart', 201, { sku: 'sku-1', qty: 1 }),
-            step('cart', 'GET', '/api/cart', 200),
-            step('change', 'PUT', '/api/cart/sku-1', 200, { qty: 2 }),
-            step('remove', 'DELETE', '/api/cart/sku-1', 200),
-          ],
-        },
-      },
-    }
-    const stepciIteration = async () => {
-      const r = await stepci.run(workflow)
-      if (!r.result.passed) throw new Error('Step CI flow failed')
-    }
-    await measure(50, stepciIteration)
-    const stepciUs = median([await measure(n, stepciIteration), await measure(n, stepciIteration), await measure(n, stepciIteration)])
-
-    const newman = req('newman') as { run(o: unknown, cb: (err: Error | null, summary: { run: { failures: unknown[] } }) => void): void }
-    const item = (name: string, method: string, path: string, status: number, body?: unknown) => ({
-      name,
-      request: { method, url: `${url}${path}`, header: body ? [{ key: 'content-type', value: 'application/json' }] : [], ...(body ? { body: { mode: 'raw', raw: JSON.stringify(body) } } : {}) },
-      event: [{ listen: 'test', script: { exec: [`pm.test('status', () => pm.response.to.have.status(${status}))`] } }],
-    })
-    const collection = {
-      info: { name: 'five requests', schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' },
-      item: [
-        item('items', 'GET', '/api/items?page=1', 200),
-        item('add', 'POST', '/api/cart', 201, { sku: 'sku-1', qty: 1 }),
-        item('cart', 'GET', '/api/cart', 200),
-        item('change', 'PUT', '/api/cart/sku-1', 200, { qty: 2 }),
-        item('remove', 'DELETE', '/api/cart/sku-1', 200),
-      ],
-    }
-    const newmanRun = (iterations: number) =>
-      new Promise<number>((res, rej) => {
-        const start = cpuMs()
-        newman.run({ collection, iterationCount: iterations, reporters: [] }, (err, summary) => {
-          if (err) return rej(err)
-          if (summary.run.failures.length) return rej(new Error(`newman: ${summary.run.failures.length} failures`))
-          res(((cpuMs() - start) / iterations) * 1000)
-        })
+    const n = Math.max(100, Math.floor(N / 10))
+    const peerRounds = 5
+    const tools = ['steady', 'stepci', 'newman']
+    // Each measurement in a fresh process (one tool's heap and garbage must not slow another's), the tools in
+    // rotating order round after round; the ratios are per round.
+    const child = (tool: string) => {
+      const r = spawnSync(process.execPath, [...process.execArgv, join(import.meta.dirname, 'run-overhead-peer.ts'), tool, String(n), url, peers], {
+        cwd: root,
+        encoding: 'utf8',
+        env: process.env,
       })
-    await newmanRun(20)
-    const newmanUs = median([await newmanRun(n), await newmanRun(n), await newmanRun(n)])
-    console.log(`Step CI run()       ${stepciUs.toFixed(0).padStart(6)} µs CPU / iteration   (${n} iterations × 3, @stepci/runner 2.0.7)  ${(stepciUs / steadyMed).toFixed(1)}× steady`)
-    console.log(`Newman              ${newmanUs.toFixed(0).padStart(6)} µs CPU / iteration   (${n} iterations × 3, newman 6.2.2)  ${(newmanUs / steadyMed).toFixed(1)}× steady`)
+      if (r.status !== 0) throw new Error(`${tool} measurement exited ${r.status}: ${r.stderr}`)
+      return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { us: number }).us
+    }
+    const us: Record<string, number[]> = { steady: [], stepci: [], newman: [] }
+    for (let k = 0; k < peerRounds; k++) {
+      for (let j = 0; j < tools.length; j++) {
+        const tool = tools[(j + k) % tools.length]
+        us[tool].push(child(tool))
+      }
+    }
+    const ratio = (tool: string) => us[tool].map((v, k) => v / us.steady[k])
+    console.log(`peers: ${peerRounds} rounds × ${n} iterations, each tool in its own process after a warm-up of at least 100 iterations and 2 s of CPU, order rotated per round`)
+    console.log(`steady runIteration ${median(us.steady).toFixed(0).padStart(6)} µs CPU / iteration`)
+    console.log(`Step CI run()       ${median(us.stepci).toFixed(0).padStart(6)} µs CPU / iteration   (@stepci/runner 2.0.7, one run() per iteration)  ${median(ratio('stepci')).toFixed(1)}× steady (range ${range(ratio('stepci'))})`)
+    console.log(`Newman              ${median(us.newman).toFixed(0).padStart(6)} µs CPU / iteration   (newman 6.2.2, one run of ${n} iterations)  ${median(ratio('newman')).toFixed(1)}× steady (range ${range(ratio('newman'))})`)
   }
+  await dispatcher.close()
 
   // ── 3. steady run wall time ────────────────────────────────────────────
   const out = mkdtempSync(join(tmpdir(), 'steady-bench-run-'))
