@@ -6,13 +6,13 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRunRecord } from '@steady/record'
+import { steadyChild, type ChildResult } from './helpers/cli-child.ts'
 
-const bin = join(import.meta.dirname, '..', 'src', 'bin.ts')
 const nodeModules = join(import.meta.dirname, '..', '..', '..', 'node_modules')
 
 const config = `export default {
@@ -61,29 +61,8 @@ function git(dir: string, ...args: string[]): string {
   return execFileSync('git', [...identity, ...args], { cwd: dir, encoding: 'utf8' }).trim()
 }
 
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function steady(cwd: string, args: string[], env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, ...args], {
-      cwd,
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d))
-    child.stderr.on('data', (d: Buffer) => (stderr += d))
-    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000)
-    child.on('close', (code) => {
-      clearTimeout(guard)
-      resolve({ code, stdout, stderr })
-    })
-  })
+function steady(cwd: string, args: string[], env: Record<string, string>): Promise<ChildResult> {
+  return steadyChild(cwd, args, { ...process.env, ...env })
 }
 
 test('--control-ref: the commit checked out under .steady/worktrees/<sha>, built once, reused next time', async () => {

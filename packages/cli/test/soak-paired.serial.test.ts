@@ -12,44 +12,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRunRecord, type RunRecord, type SeriesRecord } from '@steady/record'
 import { ABBA_BLOCK } from '@steady/soak'
+import { steadyChild, type ChildResult as Result, type OnStderr } from './helpers/cli-child.ts'
 
 const fixture = join(import.meta.dirname, 'fixtures', 'soak')
-const bin = join(import.meta.dirname, '..', 'src', 'bin.ts')
 const storeMain = join(import.meta.dirname, '..', '..', 'demo-store', 'src', 'main.ts')
-
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 /** The environment without the demo store's fault switches: a fault is set for one side on purpose. */
 function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STORE_FAULT_')))
 }
 
-type OnStderr = (text: string, kill: (sig: NodeJS.Signals) => void) => void
-
 function steady(args: string[], env: Record<string, string> = {}, onStderr?: OnStderr): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, ...args], {
-      cwd: fixture,
-      env: { ...cleanEnv(), ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d))
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d
-      onStderr?.(stderr, (sig) => child.kill(sig))
-    })
-    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000)
-    child.on('close', (code) => {
-      clearTimeout(guard)
-      resolve({ code, stdout, stderr })
-    })
-  })
+  return steadyChild(fixture, args, { ...cleanEnv(), ...env }, onStderr)
 }
 
 /** A clean demo store on 127.0.0.1, port 0: the control, already running. */

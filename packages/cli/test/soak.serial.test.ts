@@ -5,41 +5,16 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRunRecord, type RunRecord } from '@steady/record'
+import { steadyChild, type ChildResult, type OnStderr } from './helpers/cli-child.ts'
 
 const fixture = join(import.meta.dirname, 'fixtures', 'soak')
-const bin = join(import.meta.dirname, '..', 'src', 'bin.ts')
 
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function steady(args: string[], env: Record<string, string> = {}, onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, ...args], {
-      cwd: fixture,
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d))
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d
-      onStderr?.(stderr, (sig) => child.kill(sig))
-    })
-    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000)
-    child.on('close', (code) => {
-      clearTimeout(guard)
-      resolve({ code, stdout, stderr })
-    })
-  })
+function steady(args: string[], env: Record<string, string> = {}, onStderr?: OnStderr): Promise<ChildResult> {
+  return steadyChild(fixture, args, { ...process.env, ...env }, onStderr)
 }
 
 function series(r: RunRecord, key: string) {
