@@ -254,6 +254,22 @@ test('SIGTERM mid-way through a paired soak of two environments: both torn down,
   assert.match((await steady(['env', 'ls'])).stdout, 'no environments are up')
 })
 
+test('--keep leaves both sides up; steady env down <base> tears both down', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
+  const args = ['soak', 'short', '--env', 'store', '--control-env', 'store', '--id', 'kept', '--keep', '--out', out]
+  const r = await steady([...args, '--duration-scale', '0.5'])
+  assert.is(r.code, 0, r.stderr)
+  const record = await readRunRecord(out)
+  const urls = [record.subject.environment!.url!, record.paired!.control.environment!.url!]
+  assert.equal(await Promise.all(urls.map(up)), ['up', 'up'])
+  assert.match((await steady(['env', 'ls'])).stdout, /kept-candidate[\s\S]*kept-control/)
+  const down = await steady(['env', 'down', 'kept'])
+  assert.is(down.code, 0, down.stderr)
+  assert.match(down.stdout, 'torn down kept-candidate')
+  assert.match(down.stdout, 'torn down kept-control')
+  assert.equal(await Promise.all(urls.map(up)), ['down', 'down'])
+})
+
 /** A `Cpus_allowed_list` or taskset list (`0-1,4`) as CPU ids. */
 function cpuIds(list: string): number[] {
   return list.split(',').flatMap((part) => {
