@@ -268,6 +268,10 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       }
     }
 
+    if (o.control && plan.prometheus) {
+      // A PromQL query is one expression for the whole run: steady cannot tell which side its values belong to.
+      writer.warn('the PromQL series of this paired soak carry no side tag: the paired judge cannot compare them side by side')
+    }
     // Service indicators: /metrics, /proc, PromQL.
     const selectSeries = plan.series ?? [...DEFAULT_SERVICE_SERIES, ...plan.extraSeries]
     const scrapers =
