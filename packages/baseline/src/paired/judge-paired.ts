@@ -10,7 +10,7 @@
  * given), not-judged and inconclusive. Statuses, Holm families and the two
  * answers come from the history judge's own assembly.
  */
-import { SteadyError, type Finding, type RunRecord, type Verdict } from '@steady/record'
+import { SteadyError, type Finding, type RunRecord, type Subject, type Verdict } from '@steady/record'
 import type { ResolvedGate } from '../gate.ts'
 import type { BaselineFile } from '../store.ts'
 import { summariseRun } from '../summary.ts'
@@ -157,7 +157,8 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
         'a partial run cannot show that the candidate is stable',
     })
   }
-  const versionOf = (s: { version?: string; commit?: string }) => s.version ?? s.commit ?? '?'
+  // A side started from an environment may have no version: its commit, else the environment's name.
+  const versionOf = (s: Subject) => s.version ?? s.commit?.slice(0, 12) ?? s.environment?.name ?? '?'
   const sides = `candidate ${versionOf(record.paired.candidate)} against control ${versionOf(record.paired.control)}`
   const warnings = [
     `paired run: ${sides}, judged window by window (no history baseline needed)`,
