@@ -48,7 +48,10 @@ export function violations(pkg: string, source: string, file: string): string[] 
     const scoped = spec.match(/^@steady\/([^/]+)(\/.*)?$/)
     if (scoped) {
       if (forbidden[pkg]?.includes(scoped[1])) found.push(`${file} imports @steady/${scoped[1]}, which ${pkg} must not import`)
-      if (scoped[2]) found.push(`${file} reaches into ${spec}: import the package's public entry @steady/${scoped[1]}`)
+      if (scoped[2] === '/testing') {
+        // Fixtures and record builders: for tests only, never for what ships.
+        if (relative(root, file).split(sep)[2] !== 'test') found.push(`${file} imports ${spec}, which is for tests only`)
+      } else if (scoped[2]) found.push(`${file} reaches into ${spec}: import the package's public entry @steady/${scoped[1]}`)
     } else if (spec.startsWith('.')) {
       const target = resolve(join(file, '..'), spec)
       const pkgRoot = join(root, 'packages', pkg) + sep
@@ -99,6 +102,10 @@ test('the checker catches a forbidden import and a reach-in', () => {
   assert.equal(violations('baseline', "const m = await import('@steady/report')", f).length, 1)
   assert.equal(violations('baseline', "import { ok } from '@steady/record'\nimport { z } from './z.ts'", f), [])
   assert.equal(violations('record', "import '@steady/cli'", join(root, 'packages', 'record', 'src', 'a.ts')).length, 1)
+  // A package's testing entry: from tests, not from what ships.
+  const testing = "import { pairedRecord } from '@steady/baseline/testing'"
+  assert.equal(violations('cli', testing, join(root, 'packages', 'cli', 'test', 'v.test.ts')), [])
+  assert.equal(violations('cli', testing, join(root, 'packages', 'cli', 'src', 'v.ts')).length, 1)
 })
 
 test('a package folder added without a row is caught', () => {

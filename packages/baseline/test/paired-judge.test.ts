@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert'
 import { SteadyError, seriesKey, validatorFor, verdictSchema, type RunRecord, type Verdict } from '@steady/record'
 import { addRun, emptyBaseline, judgePaired, resolveGate, summariseRun, syntheticRun } from '../src/index.ts'
 import { neweyWestMeanSe, binomialSf } from '../src/paired/stats.ts'
-import { pairedRecord, type PairedBuildOptions } from './paired-builder.ts'
+import { pairedRecord, type PairedBuildOptions } from '@steady/baseline/testing'
 
 const gate = resolveGate('t', {})
 const now = new Date('2026-12-06T12:00:00Z')

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { main } from '@steady/cli'
 import { validatorFor, verdictSchema, type Verdict } from '@steady/record'
 import { addRun, emptyBaseline, serialiseBaseline, summariseRun } from '@steady/baseline'
-import { pairedRecord, type PairedBuildOptions } from '../../baseline/test/paired-builder.ts'
+import { pairedRecord, type PairedBuildOptions } from '@steady/baseline/testing'
 
 const root = mkdtempSync(join(tmpdir(), 'steady-verdict-paired-'))
 const config = `export default { gates: { staging: { require: ['working', 'stable'], flakeBudget: 0.05 } } }\n`

@@ -17,7 +17,7 @@ import {
   type ScenarioRecord,
   type Side,
 } from '@steady/record'
-import { Random } from '../src/stats/random.ts'
+import { Random } from '../stats/random.ts'
 
 export interface PairedFault {
   /** Every step slower by this factor. */
