@@ -17,7 +17,7 @@ import { normalQuantile, tQuantile } from '../stats/distributions.ts'
 import { holmAdjust } from '../stats/holm.ts'
 import { gaugeTrend, isMemorySeries, memoryLabel, saturatedWindows, trendPhases } from '../trends.ts'
 import type { BaselineEntry } from '../store.ts'
-import { predict } from './predict.ts'
+import { growthAgainstBaseline } from './predict.ts'
 import { namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { bytes, pval, r4 } from './check.ts'
 
@@ -71,11 +71,11 @@ function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
     // The baseline runs' slopes on K − 1 degrees of freedom, and no more (moderating their spread toward the
     // runs' own Newey–West errors made the test 4–6 times too eager on clean synthetic soaks); the current
     // run's own standard error is a floor, with the degrees of freedom of whichever set the spread.
-    const pr = predict(base, t.perHour, t.sePerHour, 0, undefined, t.df)
+    const pr = growthAgainstBaseline(base, t)
     centre = pr.centre
     baseScale = pr.scale
     df = pr.df
-    upper = centre + tQuantile(0.975, pr.df) * pr.scale
+    upper = pr.upper
     p = Math.max(t.p, pr.p)
   }
   const growth = t.perHour - centre
@@ -160,9 +160,12 @@ function indicatorCheck(m: Indicator): Check {
  * (over the indicators) of those past the tolerance; it is not judged only when no indicator can see a leak
  * of the tolerance and none grew past what it can see.
  */
-function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]): Check {
-  const tol = ctx.gate.tolerance.leakBytesPerHour
-  const finding: Finding = {
+/**
+ * The finding of a service's one primary memory check (history and paired judges alike): its id, series and
+ * unit, so acceptances and mutes name the same thing whichever way the run was judged.
+ */
+export function serviceMemoryFinding(service: string, tolerance: number, fields: Partial<Finding> = {}): Finding {
+  return {
     id: `leak:memory{service=${service}}`,
     kind: 'leak',
     question: 'stable',
@@ -172,10 +175,15 @@ function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]):
     stat: 'growth per hour',
     unit: 'bytes/h',
     changeKind: 'absolute',
-    tolerance: tol,
-    evidence: { indicators: members.map((m) => m.label).join(', ') },
+    tolerance,
     message: '',
+    ...fields,
   }
+}
+
+function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]): Check {
+  const tol = ctx.gate.tolerance.leakBytesPerHour
+  const finding = serviceMemoryFinding(service, tol, { evidence: { indicators: members.map((m) => m.label).join(', ') } })
   const adjusted = holmAdjust(members.map((m) => m.p))
   let decisive = members[0]
   let assessments: Assessment[] = []

@@ -183,3 +183,17 @@ export function bootstrapDetectable(b: BootstrapResult, alphaEach: number): numb
   const v = d[Math.min(d.length - 1, Math.max(0, Math.ceil((1 - alphaEach) * d.length) - 1))]
   return Math.exp(v) - 1
 }
+
+/**
+ * A run's growth per hour (a slope and its Newey–West error) against the
+ * baseline runs' growths, on the raw scale: their prediction (K − 1 degrees
+ * of freedom, the run's own error a floor) and the upper 95% bound a growth
+ * must also pass to count as more than the baseline runs grew.
+ */
+export function growthAgainstBaseline(
+  base: readonly number[],
+  t: { perHour: number; sePerHour: number; df: number },
+): Prediction & { upper: number } {
+  const pr = predict(base, t.perHour, t.sePerHour, 0, undefined, t.df)
+  return { ...pr, upper: pr.centre + tQuantile(0.975, pr.df) * pr.scale }
+}

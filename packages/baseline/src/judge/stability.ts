@@ -17,7 +17,7 @@ import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isIndica
 import type { BaselineEntry } from '../store.ts'
 import { failureRateTest } from './failures.ts'
 import { memoryChecks } from './memory.ts'
-import { predict, detectableRise, pooledPrior, type Prediction } from './predict.ts'
+import { predict, detectableRise, growthAgainstBaseline, pooledPrior, type Prediction } from './predict.ts'
 import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { at, bytes, ms, pct, pp, pval, r4, seriesLabel } from './check.ts'
 
@@ -256,11 +256,11 @@ function indicatorChecks(ctx: JudgeContext): Check[] {
     let df = 0
     let upper = 0
     if (usable && base.length >= ctx.gate.minBaselineRuns) {
-      const pr = predict(base, t.perHour, t.sePerHour, 0, undefined, t.df)
+      const pr = growthAgainstBaseline(base, t)
       centre = pr.centre
       baseScale = pr.scale
       df = pr.df
-      upper = centre + tQuantile(0.975, pr.df) * pr.scale
+      upper = pr.upper
     }
     const growth = t.perHour - centre
     const tol = ctx.gate.tolerance.drift

@@ -21,6 +21,7 @@ import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
 import { isMemorySeries, memoryLabel, type TrendPhase } from '../trends.ts'
 import { isFailedResponses, isStepSeries } from '../judge/context.ts'
 import { bytes, pp, pval, r4, rate, type Check } from '../judge/check.ts'
+import { serviceMemoryFinding } from '../judge/memory.ts'
 import { binomialSf } from './stats.ts'
 import { MIN_PAIRED_WINDOWS, type PairedContext } from './latency.ts'
 import { sideOf, windowPairs, type SeriesPair } from './pairs.ts'
@@ -77,21 +78,10 @@ export function pairedMemoryChecks(ctx: PairedContext): Check[] {
     const top = worst >= 0 ? judged[worst] : undefined
     const signed = (v: number) => `${v >= 0 ? '+' : ''}${bytes(v)}/h`
     const others = judged.filter((g) => g !== top).map((g) => `${g.label} ${signed(g.perHour)}`)
-    const finding: Finding = {
-      id: `leak:memory{service=${service}}`,
-      kind: 'leak',
-      question: 'stable',
-      status: 'pass',
-      primary: true,
-      series: `service/memory{service=${service}}`,
-      stat: 'growth per hour',
-      unit: 'bytes/h',
-      changeKind: 'absolute',
-      tolerance: tol,
+    const finding = serviceMemoryFinding(service, tol, {
       method: 'difference of growth slopes (candidate − control), Newey–West',
       evidence: Object.fromEntries(judged.map((g) => [g.label, Math.round(g.perHour)])),
-      message: '',
-    }
+    })
     if (top) {
       finding.change = Math.round(top.perHour)
       finding.evidence!.indicator = top.label
