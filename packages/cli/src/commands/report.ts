@@ -60,10 +60,13 @@ Examples:
         })
       }
       const v = input.verdict
+      // Say how the run was judged: a gate against a baseline, a paired run's control, or another run.
+      const how = v && (v.mode === 'verdict' ? ` (gate ${v.gate.name})`
+        : v.mode === 'paired' ? ` (gate ${v.gate.name}, paired: candidate against control in the same run)` : ' (compare)')
       ctx.out(
         `wrote ${output}\n` +
           (v
-            ? `  verdict: ${v.result}${v.mode === 'verdict' ? ` (gate ${v.gate.name})` : ' (compare)'}, ${v.findings.filter((f) => f.status === 'fail').length} failing findings\n`
+            ? `  verdict: ${v.result}${how}, ${v.findings.filter((f) => f.status === 'fail').length} failing findings\n`
             : '  no verdict: the report says so; pass --verdict <verdict.json> to show one\n'),
       )
       setExit(ExitCode.ok)
