@@ -123,8 +123,13 @@ export function notJudgedDetail(f: Finding): string {
   return 'too little data'
 }
 
-/** One line for a finding in the condensed outputs: what, the numbers (or the message when it has none), and for not-judged checks why. */
-export function compact(f: Finding): string {
+/**
+ * One line for a finding in the condensed outputs: what, the numbers (or the message when it has none), and for
+ * not-judged checks why. A paired verdict's findings are shown by their own sentences: they compare the candidate
+ * with the control window by window, which `before → after` and "values of a step" would misdescribe.
+ */
+export function compact(f: Finding, mode?: Verdict['mode']): string {
+  if (mode === 'paired') return f.message
   if (f.status === 'not-judged') {
     const nums = numbers(f, { p: false, tolerance: false })
     if (notJudgedReason(f) === 'too little data' && !nums) return f.message

@@ -86,7 +86,9 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   const decisive = [...s.failing.working, ...s.failing.stable, ...inconclusive.listed, ...notJudged.shown, ...s.exempt, ...s.secondaryFailing]
   if (decisive.length) {
     lines.push('')
-    lines.push(`| | finding | phase | baseline | current | change | p (adjusted) | smallest detectable |`)
+    // A paired verdict's two numbers are the control's and the candidate's in the same run.
+    const [before, after] = v.mode === 'paired' ? ['control', 'candidate'] : ['baseline', 'current']
+    lines.push(`| | finding | phase | ${before} | ${after} | change | p (adjusted) | smallest detectable |`)
     lines.push(`|---|---|---|---|---|---|---|---|`)
     for (const f of decisive) lines.push(row(f))
   }
@@ -119,7 +121,7 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
     let size = [...lines, ...head, ...tail, ...footer].join('\n').length
     const rows: string[] = []
     for (const f of folded) {
-      const r = `| ${icon(f)} | ${cell(compact(f))} | ${f.status}${f.primary ? ', primary' : ''} |`
+      const r = `| ${icon(f)} | ${cell(compact(f, v.mode))} | ${f.status}${f.primary ? ', primary' : ''} |`
       if (size + r.length + 1 > budget - 80) break
       rows.push(r)
       size += r.length + 1

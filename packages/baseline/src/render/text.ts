@@ -44,8 +44,25 @@ export function runLine(v: Verdict): string {
   return `run ${v.run.id}${what ? ` (${what})` : ''}${v.run.file ? ` from ${v.run.file}` : ''}`
 }
 
-/** `baseline: 5 runs (5 comparable) in baselines/x.json`, or the compared run, or none. */
+/**
+ * What a paired verdict judged against: `candidate 1.4.0 against control 1.3.2 in the same run (paired)`.
+ * The verdict has no field for the control's subject; the paired judge names both sides in its first
+ * warning, which is read here, else the candidate is named from the run's subject.
+ */
+export function pairedLine(v: Verdict): string {
+  const named = v.warnings.map((w) => /^paired run: (candidate .+ against control .+?), judged/.exec(w)?.[1]).find(Boolean)
+  const sides = named ?? `candidate ${v.run.subject.version ?? v.run.id} against its control`
+  return `${sides} in the same run (paired)`
+}
+
+/** `baseline: 5 runs (5 comparable) in baselines/x.json`, or the compared run, or the paired sides, or none. */
 export function baselineLine(v: Verdict): string {
+  if (v.mode === 'paired') {
+    const b = v.baseline
+    if (!b) return pairedLine(v)
+    const n = b.comparableRuns
+    return `${pairedLine(v)}; baseline${b.file ? ` ${b.file}` : ''}: acceptances and mutes, ${n} comparable paired run${n === 1 ? '' : 's'}`
+  }
   if (!v.baseline) return 'baseline: none'
   if (v.mode === 'compare') return `compared with run ${v.baseline.runs[0]?.id ?? '?'}${v.baseline.file ? ` (${v.baseline.file})` : ''}`
   const n = v.baseline.runs.length
@@ -117,10 +134,10 @@ export function plain(v: Verdict, o: TextOptions): string {
   section(
     lines,
     `primary checks not judged (${s.notJudgedPrimary.length}): ${v.gate.notJudged === 'inconclusive' ? 'the gate counts them as inconclusive' : 'the gate allows it'} (notJudged: '${v.gate.notJudged}')`,
-    notJudgedPrimary(s.notJudgedPrimary, strict, c),
+    notJudgedPrimary(s.notJudgedPrimary, strict, c, v.mode),
   )
-  section(lines, `accepted and muted (${s.exempt.length}):`, s.exempt.flatMap((f) => item(f, `${compact(f)} — ${exemption(f)}`, c, false)))
-  section(lines, `secondary, reported, not gating (${s.secondaryFailing.length}):`, s.secondaryFailing.flatMap((f) => item(f, compact(f), c, false)))
+  section(lines, `accepted and muted (${s.exempt.length}):`, s.exempt.flatMap((f) => item(f, `${compact(f, v.mode)} — ${exemption(f)}`, c, false)))
+  section(lines, `secondary, reported, not gating (${s.secondaryFailing.length}):`, s.secondaryFailing.flatMap((f) => item(f, compact(f, v.mode), c, false)))
   const infoShown = s.info.slice(0, 10)
   section(lines, `for information (${s.info.length}):`, [
     ...infoShown.flatMap((f) => item(f, f.message, c, false)),
@@ -132,7 +149,7 @@ export function plain(v: Verdict, o: TextOptions): string {
     const primary = s.passed.filter((f) => f.primary).length
     lines.push(...wrap(`passed: ${s.passed.length} check${s.passed.length === 1 ? '' : 's'} (${primary} primary): ${countBy(s.passed, kindStat)}`, 4))
   } else lines.push('passed: none')
-  if (s.notJudgedSecondary.length) lines.push(...notJudgedSummary(s.notJudgedSecondary))
+  if (s.notJudgedSecondary.length) lines.push(...notJudgedSummary(s.notJudgedSecondary, v.mode))
   if (s.passed.length || s.notJudgedSecondary.length) lines.push('--all lists every check')
 
   warnings(v, lines)
@@ -164,7 +181,7 @@ function opening(v: Verdict, c: boolean | undefined): string[] {
 function inconclusive(v: Verdict, list: Finding[], c: boolean | undefined): string[] {
   const { causes, affected, listed, rest } = inconclusiveShown(list, v.gate.alpha)
   const lines = causes.flatMap((f) => item(f, f.message, c, false))
-  if (!rest.length) return [...lines, ...affected.flatMap((f) => item(f, compact(f), c, false))]
+  if (!rest.length) return [...lines, ...affected.flatMap((f) => item(f, compact(f, v.mode), c, false))]
   lines.push(causes.length ? `  and ${affected.length} checks these made inconclusive (--all lists them):` : `  ${affected.length} checks (--all lists them):`)
   for (const l of byPhase(affected)) lines.push(...wrap(`    ${l}`, 6))
   // what the causes may hide: primary checks whose change is past the tolerance and significant
@@ -172,7 +189,7 @@ function inconclusive(v: Verdict, list: Finding[], c: boolean | undefined): stri
   const total = affected.filter((f) => f.primary && pastTolerance(f, v.gate.alpha)).length
   if (past.length) {
     lines.push(`  ${total} of them primary and past the tolerance, not confirmed while the cause holds:`)
-    lines.push(...past.flatMap((f) => item(f, compact(f), c, false)))
+    lines.push(...past.flatMap((f) => item(f, compact(f, v.mode), c, false)))
     if (total > past.length) lines.push(`    … and ${total - past.length} more (--all lists them)`)
   }
   return lines
@@ -183,25 +200,25 @@ function inconclusive(v: Verdict, list: Finding[], c: boolean | undefined): stri
  * are many, the largest rises (a regression the run could not confirm) come
  * first and the rest are counted by reason.
  */
-function notJudgedPrimary(list: Finding[], all: boolean, c: boolean | undefined): string[] {
+function notJudgedPrimary(list: Finding[], all: boolean, c: boolean | undefined, mode: Verdict['mode']): string[] {
   const { shown, rest } = notJudgedShown(list, all)
-  if (!rest.length) return shown.flatMap((f) => item(f, compact(f), c, false))
+  if (!rest.length) return shown.flatMap((f) => item(f, compact(f, mode), c, false))
   const byReason = new Map<NotJudgedReason, Finding[]>()
   for (const f of rest) byReason.set(notJudgedReason(f), [...(byReason.get(notJudgedReason(f)) ?? []), f])
   const counts = [...byReason].map(([reason, mine]) => `${mine.length} ${reason} (${countBy(mine, kindStat)})`).join('; ')
-  return [...shown.flatMap((f) => item(f, compact(f), c, false)), ...wrap(`    … and ${rest.length} more (largest rises listed first): ${counts}; --all lists them`, 6)]
+  return [...shown.flatMap((f) => item(f, compact(f, mode), c, false)), ...wrap(`    … and ${rest.length} more (largest rises listed first): ${counts}; --all lists them`, 6)]
 }
 
 /** Secondary checks not judged, as counts by reason with one example each. */
-function notJudgedSummary(list: Finding[]): string[] {
+function notJudgedSummary(list: Finding[], mode: Verdict['mode']): string[] {
   const lines = [`not judged: ${list.length} secondary check${list.length === 1 ? '' : 's'} (not gating), a longer run judges more of them:`]
   const byReason = new Map<NotJudgedReason, Finding[]>()
   for (const f of list) byReason.set(notJudgedReason(f), [...(byReason.get(notJudgedReason(f)) ?? []), f])
   for (const [reason, mine] of [...byReason].sort((a, b) => b[1].length - a[1].length)) {
     const example = exampleOf(reason, mine)
-    const nums = numbers(example, { p: false, tolerance: false })
-    const detail = reason === 'too little data' ? example.message : `${label(example)}${nums ? `: ${nums}` : ''}; ${notJudgedDetail(example)}`
-    lines.push(...wrap(`  ${mine.length} ${reason} (${countBy(mine, kindStat)}), e.g. ${detail}`, 6))
+    const detail = reason === 'too little data' ? example.message : compact(example, mode)
+    const why = mode === 'paired' && reason === 'too few values' ? 'too few paired windows' : reason
+    lines.push(...wrap(`  ${mine.length} ${why} (${countBy(mine, kindStat)}), e.g. ${detail}`, 6))
   }
   return lines
 }
