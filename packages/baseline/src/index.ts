@@ -43,6 +43,7 @@ export type { RunSummary, SeriesSummary, SeriesPhaseSummary, ScenarioSummary, Ph
 export { syntheticRun, tempRunDir, SYNTHETIC_SERVICE, SYNTHETIC_PHASES, SYNTHETIC_KEY, NOISE_MODEL, SYNTHETIC_NOISE_MODELS, HELD_OUT_NOISE } from './synthetic.ts'
 export type { SyntheticRunOptions, SyntheticChange, SyntheticScenario, SyntheticStep, SyntheticPhase, SyntheticNoise } from './synthetic.ts'
 export { renderVerdict, VERDICT_FORMATS } from './render/render.ts'
+export { pairedLine } from './render/text.ts'
 export { checkBaseline } from './check-baseline.ts'
 export type { BaselineCheck, CheckBaselineOptions, DetectableChange, LeaveOneOut } from './check-baseline.ts'
 export { renderBaselineCheck, baselineCheckSummary, BASELINE_CHECK_FORMATS } from './check-baseline-render.ts'

@@ -112,7 +112,22 @@ export const COLORS = {
   elu: '#1f5fa8',
   lag: '#e7298a',
   late: '#d95f02',
+  /** A paired run's control side: muted, so the candidate in colour reads first. */
+  control: '#9a9a9a',
+  sideRatio: '#7b3294',
   palette: ['#1f5fa8', '#d95f02', '#1a9850', '#7b3294', '#e7298a', '#a6761d', '#666666', '#17becf'],
+}
+
+/** The right axis of a paired chart: the candidate's value divided by the control's, 1 when they are the same. */
+const RATIO_AXIS = { unit: 'count', label: 'candidate ÷ control', min: 0 } as const
+
+/** The candidate's points divided by the control's, window by window (none where either is missing or zero). */
+function ratioLine(what: string, candidate: (number | null)[], control: (number | null)[]): ChartLine {
+  const values = candidate.map((c, i) => {
+    const k = control[i]
+    return c === null || k === null || k === undefined || k === 0 ? null : sig(c / k, 3)
+  })
+  return { label: `candidate ÷ control ${what} (right axis)`, values, color: COLORS.sideRatio, width: 1, dash: [2, 2], scale: 'y2' }
 }
 
 /** Builds every chart of the report, grouped by section. */
@@ -167,23 +182,44 @@ export function buildCharts(input: ChartInputs): {
       lines.push({ label: 'baseline p95 low', values: f(lo, 'min'), color: COLORS.bandEdge, bandEdge: true, noLegend: true })
       bands.push({ upper: 0, lower: 1, fill: COLORS.band })
     }
-    // p99 first so that it lies under the p95 the gate judges.
-    lines.push({ label: 'p99', values: f(perWindow(s, n, (w) => w.p99), 'max'), color: COLORS.p99, width: 1 })
-    lines.push({ label: 'p50', values: f(perWindow(s, n, (w) => w.p50), 'max'), color: COLORS.p50, width: 1.5 })
-    lines.push({ label: 'p95', values: f(perWindow(s, n, (w) => w.p95), 'max'), color: COLORS.p95, width: 2 })
+    const control = step.control?.series
+    // The control first (under the candidate), muted; p99 before the p95 the gate judges, so it lies under it.
+    const side = control ? 'candidate ' : ''
+    const p95 = f(perWindow(s, n, (w) => w.p95), 'max')
+    if (control) {
+      lines.push({ label: 'control p50', values: f(perWindow(control, n, (w) => w.p50), 'max'), color: COLORS.control, width: 1, dash: [4, 3] })
+      lines.push({ label: 'control p95', values: f(perWindow(control, n, (w) => w.p95), 'max'), color: COLORS.control, width: 2 })
+    }
+    lines.push({ label: `${side}p99`, values: f(perWindow(s, n, (w) => w.p99), 'max'), color: COLORS.p99, width: 1 })
+    lines.push({ label: `${side}p50`, values: f(perWindow(s, n, (w) => w.p50), 'max'), color: COLORS.p50, width: 1.5 })
+    lines.push({ label: `${side}p95`, values: p95, color: COLORS.p95, width: 2 })
+    if (control) lines.push(ratioLine('p95', p95, f(perWindow(control, n, (w) => w.p95), 'max')))
     const title = step.scenario ? `${step.scenario} › ${step.step}` : step.step
     return {
       title,
       unit: 'ms',
-      caption:
-        `Latency of the step as the probe loop measured it, per window of ${windowSec}s (failed requests are left out).` +
+      caption: control
+        ? `Latency of the step on both sides of the paired run, per window of ${windowSec}s (failed requests left out): ` +
+          'the control in grey, the candidate in colour, and the candidate’s p95 divided by the control’s in the same ' +
+          `window (right axis; 1 = as fast). What the machine did to both sides cancels in the ratio.${folded}`
+        : `Latency of the step as the probe loop measured it, per window of ${windowSec}s (failed requests are left out).` +
         (band
           ? input.bandsFromVerdict
             ? ' The green band is where the p95 was expected in each phase: the verdict’s prediction interval where it judged the step, else the range of the baseline runs’ p95.'
             : ' The green band is the range of the baseline runs’ p95 in each phase.'
           : ' No baseline was given, so there is no band to compare with.') +
         folded,
-      spec: { id: id('latency'), xKind: 'time', x: xTime, y: { unit: 'ms', label: 'latency', min: 0 }, lines, bands, phases: true, markers },
+      spec: {
+        id: id('latency'),
+        xKind: 'time',
+        x: xTime,
+        y: { unit: 'ms', label: 'latency', min: 0 },
+        ...(control ? { y2: RATIO_AXIS } : {}),
+        lines,
+        bands,
+        phases: true,
+        markers,
+      },
     }
   }
 
@@ -333,13 +369,24 @@ export function buildCharts(input: ChartInputs): {
     const values = perWindow(s, n, (w) => indicatorValue(ind, w, windowSec))
     const lines: ChartLine[] = []
     const how: Reduce = ind.how === 'buckets' ? 'max' : ind.how === 'rate' ? 'mean' : 'last'
-    lines.push({ label: ind.how === 'buckets' ? 'p95 (from buckets)' : ind.useMin ? 'sampled' : 'value', values: f(values, how), color: COLORS.value, width: 1.5 })
+    const minOf = (x: SeriesRecord) => perWindow(x, n, (w) => (w.min ?? w.value) === undefined ? undefined : (w.min ?? w.value)! * ind.factor)
+    const control = ind.control
+    const side = control ? 'candidate ' : ''
+    const what = ind.how === 'buckets' ? 'p95 (from buckets)' : ind.useMin ? 'sampled' : 'value'
+    // The control first (under the candidate), muted; the ratio compares what a leak is judged by (the minimum).
+    const controlShown = control ? f(ind.useMin ? minOf(control) : perWindow(control, n, (w) => indicatorValue(ind, w, windowSec)), ind.useMin ? 'min' : how) : []
+    if (control) {
+      const label = ind.useMin ? 'control window minimum (after GC)' : `control ${what}`
+      lines.push({ label, values: controlShown, color: COLORS.control, width: 1.5 })
+    }
+    lines.push({ label: `${side}${what}`, values: f(values, how), color: COLORS.value, width: 1.5 })
     let fitOn = values
     if (ind.useMin) {
-      const mins = perWindow(s, n, (w) => (w.min ?? w.value) === undefined ? undefined : (w.min ?? w.value)! * ind.factor)
-      lines.push({ label: 'window minimum (after GC)', values: f(mins, 'min'), color: COLORS.min, width: 1.5 })
+      const mins = minOf(s)
+      lines.push({ label: `${side}window minimum (after GC)`, values: f(mins, 'min'), color: COLORS.min, width: 1.5 })
       fitOn = mins
     }
+    if (control) lines.push(ratioLine(ind.useMin ? 'minimum' : ind.how === 'buckets' ? 'p95' : 'value', f(fitOn, ind.useMin ? 'min' : how), controlShown))
     const slopes: NonNullable<Figure['slopes']> = []
     const fit = new Array<number | null>(n).fill(null)
     const given = input.lines?.get(s.key)
@@ -403,12 +450,25 @@ export function buildCharts(input: ChartInputs): {
             : ind.how === 'rate'
               ? 'The counter’s increase per second, per window.'
               : 'The value sampled from the service, last sample of each window. The dashed lines are a trend fitted within each phase, after its first tenth.'
+    const sides = control
+      ? ' Both sides of the paired run: the control in grey, the candidate in colour, and the candidate divided by ' +
+        'the control in the same window (right axis; 1 = the same). The trend is fitted on the candidate.'
+      : ''
     return {
       title: ind.label,
       unit: ind.unit,
-      caption: caption + (factor > 1 ? ` Each point covers ${factor} windows.` : ''),
+      caption: caption + sides + (factor > 1 ? ` Each point covers ${factor} windows.` : ''),
       slopes,
-      spec: { id: id(kind), xKind: 'time', x: xTime, y: { unit: ind.unit, label: ind.label, min: ind.unit === 'bytes' ? undefined : 0 }, lines, phases: true, markers },
+      spec: {
+        id: id(kind),
+        xKind: 'time',
+        x: xTime,
+        y: { unit: ind.unit, label: ind.label, min: ind.unit === 'bytes' ? undefined : 0 },
+        ...(control ? { y2: RATIO_AXIS } : {}),
+        lines,
+        phases: true,
+        markers,
+      },
     }
   }
 

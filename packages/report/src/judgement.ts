@@ -39,6 +39,8 @@ export interface VerdictView {
   gate?: string
   /** `verdict` against a baseline, `compare` between two runs, or `paired`: candidate against control in one run. */
   mode: 'verdict' | 'compare' | 'paired'
+  /** For `paired`: the sides, `candidate 1.4.0 against control 1.3.2 in the same run (paired)`. */
+  sides?: string
   /** Primary findings that failed: they decide the gate. */
   decisive: FindingView[]
   /** Secondary findings that changed critically (far past the tolerance): not gated, but shown at the top. */

@@ -28,6 +28,8 @@ export interface StepSeries {
   total: Quantiles
   /** By phase name. */
   byPhase: Record<string, Quantiles>
+  /** In a paired run: the same step on the control side (this one is the candidate's). */
+  control?: StepSeries
 }
 
 /** One service indicator, converted to a display unit. */
@@ -45,6 +47,8 @@ export interface Indicator {
   quantile?: 'p95' | 'p99'
   /** For leak-style judging the per-window minimum matters (heap after GC). */
   useMin: boolean
+  /** In a paired run: the same indicator's series on the control side (this one is the candidate's). */
+  control?: SeriesRecord
 }
 
 export interface ClassifiedSeries {
@@ -60,9 +64,21 @@ export interface ClassifiedSeries {
 
 const stepTag = (s: SeriesRecord) => s.tags.step ?? s.tags.name
 
+/** A paired run tags every series with its side; unpaired series have none. */
+const isControl = (s: SeriesRecord) => s.tags.side === 'control'
+
+/** What names a series apart from its side: equal for the candidate's and the control's series of one thing. */
+function pairKey(s: SeriesRecord): string {
+  const tags = Object.entries(s.tags).filter(([k]) => k !== 'side').sort((a, b) => a[0].localeCompare(b[0]))
+  return JSON.stringify([s.source, s.name, tags])
+}
+
 /** Sorts series into the report's parts. */
 export function classify(record: RunRecord): ClassifiedSeries {
   const steps = new Map<string, SeriesRecord>()
+  const controlSteps = new Map<string, SeriesRecord>()
+  const controlIndicators = new Map<string, SeriesRecord>()
+  const paired = record.paired !== undefined
   const outcomes = new Map<string, SeriesRecord>()
   const iterationDurations = new Map<string, SeriesRecord>()
   const load: SeriesRecord[] = []
@@ -76,9 +92,11 @@ export function classify(record: RunRecord): ClassifiedSeries {
       const step = stepTag(s)
       if (s.kind === 'histogram' && step !== undefined) {
         const key = JSON.stringify([s.tags.scenario ?? '', step])
-        const have = steps.get(key)
+        // A paired run's control side is drawn beside its candidate, not as a step of its own.
+        const into = isControl(s) ? controlSteps : steps
+        const have = into.get(key)
         // One line per step: http_req_duration when there are several timings of it.
-        if (!have || (have.name !== 'http_req_duration' && s.name === 'http_req_duration')) steps.set(key, s)
+        if (!have || (have.name !== 'http_req_duration' && s.name === 'http_req_duration')) into.set(key, s)
       } else if (s.kind === 'histogram' && s.name === 'iteration_duration') {
         iterationDurations.set(s.tags.scenario ?? '', s)
       } else if (s.kind === 'counter' && s.windows.some((w) => w.passed !== undefined || w.failed !== undefined)) {
@@ -89,24 +107,34 @@ export function classify(record: RunRecord): ClassifiedSeries {
     } else if (s.source === 'service') {
       if (s.windows.some((w) => w.buckets)) {
         // One service-side latency line per histogram and service: routes, methods and statuses together.
-        const group = JSON.stringify([s.name, s.tags.service ?? ''])
+        const group = JSON.stringify([s.name, s.tags.service ?? '', s.tags.side ?? ''])
         const list = serviceBuckets.get(group) ?? []
         list.push(s)
         serviceBuckets.set(group, list)
+      } else if (isControl(s)) {
+        controlIndicators.set(pairKey(s), s)
       } else {
-        indicators.push(indicatorOf(s))
+        indicators.push(indicatorOf(s, paired))
       }
     } else if (s.source === 'generator') {
       generator.push(indicatorOf(s))
     }
   }
-  for (const list of serviceBuckets.values()) indicators.push(mergedBuckets(list))
+  for (const list of serviceBuckets.values()) {
+    const merged = mergedBuckets(list)
+    if (isControl(merged.series)) controlIndicators.set(pairKey(merged.series), merged.series)
+    else indicators.push(merged)
+  }
+  for (const ind of indicators) ind.control = controlIndicators.get(pairKey(ind.series))
   const order = (i: Indicator) => (heapUsed.test(i.series.name) ? 0 : /resident|rss/.test(i.series.name) ? 1 : i.how === 'buckets' ? 2 : 3)
   indicators.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label))
   return {
     // Scenarios in the record's order; steps by name within a scenario (the record does not keep their order).
-    steps: [...steps.values()]
-      .map((s) => stepSeries(record, s))
+    steps: [...steps.entries()]
+      .map(([key, s]) => {
+        const control = controlSteps.get(key)
+        return { ...stepSeries(record, s), ...(control ? { control: stepSeries(record, control) } : {}) }
+      })
       .sort((a, b) => rank(a.scenario) - rank(b.scenario) || a.scenario.localeCompare(b.scenario) || a.step.localeCompare(b.step)),
     outcomes,
     iterationDurations,
@@ -152,8 +180,8 @@ const knownNames: Record<string, string> = {
   open_fds: 'Open file descriptors',
 }
 
-function labelOf(s: SeriesRecord): string {
-  const tags = tagText(s.tags, ['service'])
+function labelOf(s: SeriesRecord, skip: string[]): string {
+  const tags = tagText(s.tags, skip)
   const known = knownNames[s.name]
   return known ? `${known}${tags} · ${s.name}` : `${s.name}${tags}`
 }
@@ -161,10 +189,12 @@ function labelOf(s: SeriesRecord): string {
 /** Heap used is judged by its per-window minimum (the heap after garbage collection). */
 const heapUsed = /heap.*(used|inuse)|heap_?used/i
 
-function indicatorOf(s: SeriesRecord): Indicator {
+/** An indicator; `paired`: one chart draws both sides, so the side is not part of its name. */
+function indicatorOf(s: SeriesRecord, paired = false): Indicator {
   const unit = s.unit.toLowerCase()
-  const label = labelOf(s)
-  const short = `${knownNames[s.name] ?? s.name}${tagText(s.tags, ['service'])}`
+  const skip = paired ? ['service', 'side'] : ['service']
+  const label = labelOf(s, skip)
+  const short = `${knownNames[s.name] ?? s.name}${tagText(s.tags, skip)}`
   if (s.kind === 'counter') {
     // A counter's increase per second: CPU seconds per second is a share of one core.
     if (unit === 'seconds' || unit === 's') return { series: s, short, label: `${label} (share of one core)`, unit: 'ratio', factor: 1, how: 'rate', useMin: false }
@@ -211,7 +241,9 @@ function mergedBuckets(list: SeriesRecord[]): Indicator {
       sum: a.sum,
       buckets: [...a.le.entries()].sort((x, y) => x[0] - y[0]).map(([le, n]): [number | '+Inf', number] => [le === Number.POSITIVE_INFINITY ? '+Inf' : le, n]),
     }))
-  const rest: Record<string, string> = list.length > 1 ? (first.tags.service !== undefined ? { service: first.tags.service } : {}) : first.tags
+  // The side stays: a paired run's two sides are merged apart and drawn together.
+  const kept = ['service', 'side'].filter((k) => first.tags[k] !== undefined).map((k) => [k, first.tags[k]])
+  const rest: Record<string, string> = list.length > 1 ? Object.fromEntries(kept) : first.tags
   const merged: SeriesRecord = {
     ...first,
     key: list.length > 1 ? `${first.source}/${first.name}${tagText(rest)} (${list.length} series)` : first.key,
@@ -224,7 +256,7 @@ function mergedBuckets(list: SeriesRecord[]): Indicator {
   return {
     series: merged,
     short: 'p95 (from buckets)',
-    label: `Request duration p95, as the service reports it${tagText(rest, ['service'])} · ${first.name}${routes}`,
+    label: `Request duration p95, as the service reports it${tagText(rest, ['service', 'side'])} · ${first.name}${routes}`,
     unit: 'ms',
     factor,
     how: 'buckets',

@@ -5,7 +5,7 @@
  * the fitted lines the charts draw.
  */
 import type { Finding, Verdict } from '@steady/record'
-import { isInconclusiveCause, notJudgedReason } from '@steady/baseline'
+import { isInconclusiveCause, notJudgedReason, pairedLine } from '@steady/baseline'
 import { change, inUnit, num, offset, pct, plural, span } from './format.ts'
 import type { FindingView, ScenarioJudgement, VerdictView } from './judgement.ts'
 import { readableSeries } from './series.ts'
@@ -287,7 +287,10 @@ export function verdictView(v: Verdict): VerdictView {
     if (!have || (have.word === 'passed' && word !== 'passed')) scenarios.set(f.scenario, { word, sentence: f.message || (word === 'passed' ? 'passed in every iteration' : word) })
   }
   let comparable: VerdictView['comparable']
-  if (v.baseline === null) {
+  if (v.mode === 'paired') {
+    // Both sides ran on the same machine at the same time: nothing from another run is compared.
+    comparable = { ok: true, sentence: `${pairedLine(v)}: judged window by window, so what the machine did to both sides cancels` }
+  } else if (v.baseline === null) {
     comparable = { ok: false, sentence: 'no baseline: there was nothing to compare this run with' }
   } else {
     const differing = v.baseline.runs.filter((r) => !r.comparable)
@@ -310,6 +313,7 @@ export function verdictView(v: Verdict): VerdictView {
     summary: v.summary,
     gate: v.gate.name,
     mode: v.mode,
+    ...(v.mode === 'paired' ? { sides: pairedLine(v) } : {}),
     decisive: views((f) => f.status === 'fail' && f.primary),
     // A critical secondary change is shown above the fold, never folded under a green box.
     criticalSecondary: views((f) => f.status === 'fail' && !f.primary && f.severity === 'critical'),

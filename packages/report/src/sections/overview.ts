@@ -26,7 +26,12 @@ ${baseline ? baselineLine(baseline) : ''}
   const tone = verdict.outcome === 'pass' ? (critical ? 'warn' : 'good') : verdict.outcome === 'fail' ? 'bad' : 'warn'
   const word = verdict.outcome === 'pass' ? 'Passed' : verdict.outcome === 'fail' ? 'Failed' : 'Inconclusive'
   const gate = verdict.gate ? ` against the ${verdict.gate} gate` : ''
-  const against = verdict.mode === 'compare' ? `${word}: compared with another run (not a gate)` : `${word}${gate}`
+  const against =
+    verdict.mode === 'compare'
+      ? `${word}: compared with another run (not a gate)`
+      : verdict.mode === 'paired'
+        ? `${word}${gate}: ${verdict.sides ?? 'candidate against control in the same run (paired)'}`
+        : `${word}${gate}`
   const notGated = `${plural(critical, 'critical change')} not gated`
   const headline = !critical
     ? against

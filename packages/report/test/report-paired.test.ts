@@ -1,0 +1,83 @@
+/**
+ * The report of a paired run (candidate and control in one record): every
+ * step's latency chart and every service indicator chart draws both sides,
+ * the control muted and named as such, with the candidate divided by the
+ * control per window; the verdict box says the run was judged against its
+ * control, and the paired findings' sentences name the side difference.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { judgePaired, resolveGate } from '@steady/baseline'
+import { pairedRecord, PAIRED_STEPS } from '@steady/baseline/testing'
+import { renderReport } from '@steady/report'
+import { COLORS } from '../src/charts.ts'
+
+interface Line { label: string; values: (number | null)[]; color: string; scale?: string }
+interface Chart { id: string; lines: Line[]; y2?: { label: string } }
+
+function charts(page: string): Chart[] {
+  const m = page.match(/<script type="application\/json" id="steady-data">([\s\S]*?)<\/script>/)
+  assert.ok(m, 'the page embeds its data')
+  return (JSON.parse(m[1]) as { charts: Chart[] }).charts
+}
+
+/** The server-rendered figure (title and caption) of a chart. */
+function figure(page: string, id: string): string {
+  const start = page.indexOf(`<figure id="${id}-figure">`)
+  assert.ok(start >= 0, `figure ${id}`)
+  return page.slice(start, page.indexOf('</figure>', start))
+}
+
+const record = pairedRecord({ seed: 41, fault: { step: { name: 'checkout/pay', factor: 1.3 } } })
+const verdict = judgePaired({ record, gate: resolveGate('staging', {}), now: new Date('2026-12-06T12:00:00Z') })
+const page = renderReport({ record, verdict })
+const all = charts(page)
+
+const values = (l: Line | undefined) => (l?.values ?? []).filter((v): v is number => v !== null)
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+test('each step has one latency chart with both sides, the control grey and named, and their ratio', () => {
+  const latency = all.filter((c) => c.id.startsWith('latency-'))
+  assert.is(latency.length, PAIRED_STEPS.length, 'one chart per step, not one per side')
+  for (const c of latency) {
+    const control = c.lines.find((l) => l.label === 'control p95')
+    const candidate = c.lines.find((l) => l.label === 'candidate p95')
+    const ratio = c.lines.find((l) => /^candidate ÷ control p95/.test(l.label))
+    assert.ok(control && candidate && ratio, c.lines.map((l) => l.label).join(', '))
+    assert.is(control.color, COLORS.control)
+    assert.is.not(candidate.color, COLORS.control)
+    assert.is(ratio.scale, 'y2')
+    assert.is(c.y2?.label, 'candidate ÷ control')
+    assert.ok(values(control).length > 20 && values(ratio).length > 20)
+    assert.match(figure(page, c.id), /the control in grey, the candidate in colour/)
+  }
+})
+
+test('the ratio shows the slowed step and not the others', () => {
+  for (const step of PAIRED_STEPS) {
+    const c = all.find((x) => x.id.startsWith('latency-') && figure(page, x.id).includes(`${step.scenario} › ${step.name}`))
+    const ratio = median(values(c?.lines.find((l) => l.label.startsWith('candidate ÷ control p95'))))
+    // The pay step is 1.3× slower on the candidate only; the machine effect hits both sides and cancels.
+    if (step.name === 'pay') assert.ok(ratio > 1.15, `pay ratio ${ratio}`)
+    else assert.ok(ratio > 0.85 && ratio < 1.15, `${step.name} ratio ${ratio}`)
+  }
+})
+
+test('service indicators draw both sides under one name, with their ratio', () => {
+  const service = all.filter((c) => c.id.startsWith('service-'))
+  assert.ok(service.length >= 1)
+  for (const c of service) {
+    assert.ok(c.lines.some((l) => l.label.startsWith('control') && l.color === COLORS.control), c.lines.map((l) => l.label).join())
+    assert.ok(c.lines.some((l) => l.label.startsWith('candidate ÷ control')))
+    assert.not.match(figure(page, c.id).match(/<h3>.*<\/h3>/)?.[0] ?? '', /side=/)
+  }
+})
+
+test('the verdict box says the candidate was judged against its control; findings name the side difference', () => {
+  assert.match(page, /candidate \S+ against control \S+ in the same run/)
+  assert.match(page, /the candidate’s p95 of checkout › pay|the candidate&#39;s p95 of checkout › pay|the candidate's p95 of checkout › pay/)
+  assert.not.match(page, /compared with another run \(not a gate\)/)
+  assert.not.match(page, /https?:\/\/(?!127\.0\.0\.1)[^\s"'<>]*\.(js|css)/, 'no script or style from the network')
+})
+
+test.run()
