@@ -53,14 +53,23 @@ test('each step has one latency chart with both sides, the control grey and name
   }
 })
 
-test('the ratio shows the slowed step and not the others', () => {
+test('the ratio is the candidate divided by the control per window, highest for the slowed step', () => {
+  const medians = new Map<string, number>()
   for (const step of PAIRED_STEPS) {
     const c = all.find((x) => x.id.startsWith('latency-') && figure(page, x.id).includes(`${step.scenario} › ${step.name}`))
-    const ratio = median(values(c?.lines.find((l) => l.label.startsWith('candidate ÷ control p95'))))
-    // The pay step is 1.3× slower on the candidate only; the machine effect hits both sides and cancels.
-    if (step.name === 'pay') assert.ok(ratio > 1.15, `pay ratio ${ratio}`)
-    else assert.ok(ratio > 0.85 && ratio < 1.15, `${step.name} ratio ${ratio}`)
+    const line = (label: string) => c?.lines.find((l) => l.label.startsWith(label))?.values ?? []
+    const [ratio, candidate, control] = [line('candidate ÷ control p95'), line('candidate p95'), line('control p95')]
+    ratio.forEach((r, i) => {
+      const [a, b] = [candidate[i], control[i]]
+      if (a === null || b === null || b === 0) assert.is(r, null)
+      else assert.ok(r !== null && Math.abs(r - a / b) <= 0.005 * (a / b), `window ${i}: ${r} against ${a} / ${b}`)
+    })
+    medians.set(step.name, median(values(c?.lines.find((l) => l.label.startsWith('candidate ÷ control p95')))))
   }
+  // Only pay is slower on the candidate; the machine effect hits both sides and cancels in the ratio. A probe
+  // window's p95 comes from few requests, so the comparison is between steps, not against a fixed bound.
+  const pay = medians.get('pay')!
+  for (const [name, m] of medians) if (name !== 'pay') assert.ok(pay > m, `pay ${pay} against ${name} ${m}`)
 })
 
 test('service indicators draw both sides under one name, with their ratio', () => {
