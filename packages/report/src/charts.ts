@@ -127,7 +127,8 @@ function ratioLine(what: string, candidate: (number | null)[], control: (number 
     const k = control[i]
     return c === null || k === null || k === undefined || k === 0 ? null : sig(c / k, 3)
   })
-  return { label: `candidate ÷ control ${what} (right axis)`, values, color: COLORS.sideRatio, width: 1, dash: [2, 2], scale: 'y2' }
+  const label = `candidate ÷ control ${what} (right axis)`
+  return { label, values, color: COLORS.sideRatio, width: 1, dash: [2, 2], scale: 'y2' }
 }
 
 /** Builds every chart of the report, grouped by section. */
@@ -187,7 +188,8 @@ export function buildCharts(input: ChartInputs): {
     const side = control ? 'candidate ' : ''
     const p95 = f(perWindow(s, n, (w) => w.p95), 'max')
     if (control) {
-      lines.push({ label: 'control p50', values: f(perWindow(control, n, (w) => w.p50), 'max'), color: COLORS.control, width: 1, dash: [4, 3] })
+      const p50 = f(perWindow(control, n, (w) => w.p50), 'max')
+      lines.push({ label: 'control p50', values: p50, color: COLORS.control, width: 1, dash: [4, 3] })
       lines.push({ label: 'control p95', values: f(perWindow(control, n, (w) => w.p95), 'max'), color: COLORS.control, width: 2 })
     }
     lines.push({ label: `${side}p99`, values: f(perWindow(s, n, (w) => w.p99), 'max'), color: COLORS.p99, width: 1 })
@@ -199,9 +201,10 @@ export function buildCharts(input: ChartInputs): {
       title,
       unit: 'ms',
       caption: control
-        ? `Latency of the step on both sides of the paired run, per window of ${windowSec}s (failed requests left out): ` +
-          'the control in grey, the candidate in colour, and the candidate’s p95 divided by the control’s in the same ' +
-          `window (right axis; 1 = as fast). What the machine did to both sides cancels in the ratio.${folded}`
+        ? `Latency of the step on both sides of the paired run, per window of ${windowSec}s ` +
+          '(failed requests left out): the control in grey, the candidate in colour, and the candidate’s p95 ' +
+          'divided by the control’s in the same window (right axis; 1 = as fast). What the machine did to both ' +
+          `sides cancels in the ratio.${folded}`
         : `Latency of the step as the probe loop measured it, per window of ${windowSec}s (failed requests are left out).` +
         (band
           ? input.bandsFromVerdict
@@ -369,12 +372,14 @@ export function buildCharts(input: ChartInputs): {
     const values = perWindow(s, n, (w) => indicatorValue(ind, w, windowSec))
     const lines: ChartLine[] = []
     const how: Reduce = ind.how === 'buckets' ? 'max' : ind.how === 'rate' ? 'mean' : 'last'
-    const minOf = (x: SeriesRecord) => perWindow(x, n, (w) => (w.min ?? w.value) === undefined ? undefined : (w.min ?? w.value)! * ind.factor)
+    const minOf = (x: SeriesRecord) =>
+      perWindow(x, n, (w) => ((w.min ?? w.value) === undefined ? undefined : (w.min ?? w.value)! * ind.factor))
     const control = ind.control
     const side = control ? 'candidate ' : ''
     const what = ind.how === 'buckets' ? 'p95 (from buckets)' : ind.useMin ? 'sampled' : 'value'
     // The control first (under the candidate), muted; the ratio compares what a leak is judged by (the minimum).
-    const controlShown = control ? f(ind.useMin ? minOf(control) : perWindow(control, n, (w) => indicatorValue(ind, w, windowSec)), ind.useMin ? 'min' : how) : []
+    const shownOf = (x: SeriesRecord) => (ind.useMin ? minOf(x) : perWindow(x, n, (w) => indicatorValue(ind, w, windowSec)))
+    const controlShown = control ? f(shownOf(control), ind.useMin ? 'min' : how) : []
     if (control) {
       const label = ind.useMin ? 'control window minimum (after GC)' : `control ${what}`
       lines.push({ label, values: controlShown, color: COLORS.control, width: 1.5 })
@@ -386,7 +391,10 @@ export function buildCharts(input: ChartInputs): {
       lines.push({ label: `${side}window minimum (after GC)`, values: f(mins, 'min'), color: COLORS.min, width: 1.5 })
       fitOn = mins
     }
-    if (control) lines.push(ratioLine(ind.useMin ? 'minimum' : ind.how === 'buckets' ? 'p95' : 'value', f(fitOn, ind.useMin ? 'min' : how), controlShown))
+    if (control) {
+      const measure = ind.useMin ? 'minimum' : ind.how === 'buckets' ? 'p95' : 'value'
+      lines.push(ratioLine(measure, f(fitOn, ind.useMin ? 'min' : how), controlShown))
+    }
     const slopes: NonNullable<Figure['slopes']> = []
     const fit = new Array<number | null>(n).fill(null)
     const given = input.lines?.get(s.key)

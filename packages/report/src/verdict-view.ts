@@ -289,7 +289,8 @@ export function verdictView(v: Verdict): VerdictView {
   let comparable: VerdictView['comparable']
   if (v.mode === 'paired') {
     // Both sides ran on the same machine at the same time: nothing from another run is compared.
-    comparable = { ok: true, sentence: `${pairedLine(v)}: judged window by window, so what the machine did to both sides cancels` }
+    const sentence = `${pairedLine(v)}: judged window by window, so what the machine did to both sides cancels`
+    comparable = { ok: true, sentence }
   } else if (v.baseline === null) {
     comparable = { ok: false, sentence: 'no baseline: there was nothing to compare this run with' }
   } else {

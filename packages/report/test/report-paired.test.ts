@@ -72,6 +72,13 @@ test('the ratio is the candidate divided by the control per window, highest for 
   for (const [name, m] of medians) if (name !== 'pay') assert.ok(pay > m, `pay ${pay} against ${name} ${m}`)
 })
 
+test('the steps table lists the control under each candidate step', () => {
+  const html = page.replace(/<script[\s\S]*?<\/script>/g, '')
+  const controls = html.match(/<tr class="muted">\s*<td class="name">control<\/td>/g) ?? []
+  assert.is(controls.length, PAIRED_STEPS.length)
+  assert.match(html, /the grey row under it the control in the same run/)
+})
+
 test('service indicators draw both sides under one name, with their ratio', () => {
   const service = all.filter((c) => c.id.startsWith('service-'))
   assert.ok(service.length >= 1)

@@ -50,7 +50,9 @@ export function runLine(v: Verdict): string {
  * warning, which is read here, else the candidate is named from the run's subject.
  */
 export function pairedLine(v: Verdict): string {
-  const named = v.warnings.map((w) => /^paired run: (candidate .+ against control .+?), judged/.exec(w)?.[1]).find(Boolean)
+  const named = v.warnings
+    .map((w) => /^paired run: (candidate .+ against control .+?), judged/.exec(w)?.[1])
+    .find(Boolean)
   const sides = named ?? `candidate ${v.run.subject.version ?? v.run.id} against its control`
   return `${sides} in the same run (paired)`
 }
@@ -61,7 +63,8 @@ export function baselineLine(v: Verdict): string {
     const b = v.baseline
     if (!b) return pairedLine(v)
     const n = b.comparableRuns
-    return `${pairedLine(v)}; baseline${b.file ? ` ${b.file}` : ''}: acceptances and mutes, ${n} comparable paired run${n === 1 ? '' : 's'}`
+    const runs = `${n} comparable paired run${n === 1 ? '' : 's'}`
+    return `${pairedLine(v)}; baseline${b.file ? ` ${b.file}` : ''}: acceptances and mutes, ${runs}`
   }
   if (!v.baseline) return 'baseline: none'
   if (v.mode === 'compare') return `compared with run ${v.baseline.runs[0]?.id ?? '?'}${v.baseline.file ? ` (${v.baseline.file})` : ''}`

@@ -75,6 +75,10 @@ function cell(now: number | undefined, base: number[] | undefined): Html {
  * in each phase (the statistic gates judge), against the baseline; then, folded,
  * every quantile of every phase.
  */
+const PAIRED_NOTE =
+  'A paired run: each step’s row is the candidate, the grey row under it the control in the same run. ' +
+  'Whether a difference is a finding is the verdict’s call (it compares the sides window by window).'
+
 export function stepsTable(record: RunRecord, classified: ClassifiedSeries, baseline?: BaselineView): Html {
   if (!classified.steps.length) return html`<p class="muted">The record has no per-step latency series from the probe loop.</p>`
   const phases = record.phases
@@ -91,8 +95,20 @@ export function stepsTable(record: RunRecord, classified: ClassifiedSeries, base
 <td class="n">${t.count.toLocaleString('en-US')}</td><td class="n">${errorsCell(t)}</td>
 <td class="n">${ms(t.p50)}</td><td class="n">${ms(t.p95)}</td><td class="n">${ms(t.p99)}</td>
 ${join(phases.map((p) => (st.byPhase[p.name] ? cell(st.byPhase[p.name].p95, baseline?.phaseStats(st.series.key, p.name)?.p95) : html`<td class="n">–</td>`)))}</tr>`)
+    // A paired run: the control's numbers of the same step, in the same run, under the candidate's.
+    const k = st.control
+    if (k) {
+      rows.push(html`<tr class="muted">
+<td class="name">control</td>
+<td class="n">${k.total.count.toLocaleString('en-US')}</td><td class="n">${errorsCell(k.total)}</td>
+<td class="n">${ms(k.total.p50)}</td><td class="n">${ms(k.total.p95)}</td><td class="n">${ms(k.total.p99)}</td>
+${join(phases.map((p) => html`<td class="n">${ms(k.byPhase[p.name]?.p95)}</td>`))}</tr>`)
+    }
   }
-  const note = baseline
+  const paired = classified.steps.some((st) => st.control)
+  const note = paired
+    ? html`<p class="small muted">${PAIRED_NOTE}</p>`
+    : baseline
     ? html`<p class="small muted">Per phase: the p95 now and, under it, the baseline’s median over its ${plural(baseline.runs, 'comparable run')} with the change. Changes beyond ±10% are coloured; whether a change is a finding is the verdict’s call (it weighs the spread between baseline runs).</p>`
     : html`<p class="small muted">No baseline was given, so there is nothing to compare with: pass <code>--baseline baselines/&lt;name&gt;.json</code> to see the change against earlier accepted runs.</p>`
   return html`<div class="scroll"><table class="steps">
