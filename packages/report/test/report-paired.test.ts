@@ -93,6 +93,8 @@ test('the verdict box says the candidate was judged against its control; finding
   assert.match(page, /candidate \S+ against control \S+ in the same run/)
   assert.match(page, /the candidate’s p95 of checkout › pay|the candidate&#39;s p95 of checkout › pay|the candidate's p95 of checkout › pay/)
   assert.not.match(page, /compared with another run \(not a gate\)/)
+  assert.match(page, /candidate and control ran on this machine at the same time/)
+  assert.not.match(page, /comparability was not checked/)
   assert.not.match(page, /https?:\/\/(?!127\.0\.0\.1)[^\s"'<>]*\.(js|css)/, 'no script or style from the network')
 })
 

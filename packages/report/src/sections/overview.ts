@@ -12,6 +12,11 @@ import type { SignatureTimeline } from './failures.ts'
 const toneOf = (a: string) => (a === 'yes' ? 'good' : a === 'no' ? 'bad' : a === 'inconclusive' ? 'warn' : 'none')
 
 /** The verdict banner: the answers, each finding in a sentence, and what was not judged. */
+/** A paired run's comparability key: both sides share it, so no baseline is needed to compare them. */
+const PAIRED_KEY =
+  'A paired run: candidate and control ran on this machine at the same time, so this key is the same for both ' +
+  'sides and no baseline was needed to compare them. Other paired runs are compared with it only when these match.'
+
 export function verdictHtml(verdict: VerdictView | undefined, baseline: BaselineView | undefined): Html {
   if (!verdict) {
     return html`<section class="verdict none" id="verdict" aria-label="verdict">
@@ -173,7 +178,9 @@ ${s.target ? html`<dt>target</dt><dd class="mono">${s.target}</dd>` : ''}
   const comparability = html`<dl class="kv">${join(keyRows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`))}</dl>${
     baseline
       ? baselineRunsHtml(baseline)
-      : html`<p class="small muted">No baseline was given, so comparability was not checked. Runs are compared only when these match.</p>`
+      : record.paired
+        ? html`<p class="small muted">${PAIRED_KEY}</p>`
+        : html`<p class="small muted">No baseline was given, so comparability was not checked. Runs are compared only when these match.</p>`
   }`
   return html`<div class="charts"><div><h3>Subject</h3>${subject}</div><div><h3>Run</h3>${times}</div></div>
 <h3>Phases</h3>${phases}
