@@ -23,6 +23,8 @@ test('an A/A pair with a shared machine effect (+60% in a third of the windows) 
   for (const seed of [1, 2, 3, 4]) {
     const v = verdictOf({ seed })
     assert.is(v.mode, 'paired')
+    // The verdict names both sides itself, for readers without the record (text, report).
+    assert.equal(v.run.paired, pairedRecord({ seed }).paired)
     assert.is(v.result, 'pass', `seed ${seed}: ${v.summary}`)
     assert.is(v.exitCode, 0)
     const all = v.findings.find((f) => f.id === 'level:all-steps@peak')

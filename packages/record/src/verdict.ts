@@ -5,7 +5,7 @@
  * baseline, current, change, interval or p-value, the smallest change the run
  * could have detected) and one sentence a person understands.
  */
-import type { ComparabilityKey, Subject } from './run-record.ts'
+import type { ComparabilityKey, PairedRun, Subject } from './run-record.ts'
 
 export const VERDICT_SCHEMA = 'steady.verdict/1'
 
@@ -120,6 +120,8 @@ export interface VerdictRunRef {
   complete: boolean
   subject: Subject
   comparability: ComparabilityKey
+  /** On a paired run: both sides (the run record's `paired`), so a reader names the control without the record. */
+  paired?: PairedRun
 }
 
 export interface VerdictBaselineRun {
@@ -238,6 +240,7 @@ export const verdictSchema = {
         complete: { type: 'boolean' },
         subject: { type: 'object' },
         comparability: { type: 'object' },
+        paired: { type: 'object', required: ['candidate', 'control'] },
       },
     },
     baseline: {

@@ -404,6 +404,7 @@ export function assemble(
     comparability: record.comparability,
   }
   if (options.runFile) run.file = options.runFile
+  if (record.paired) run.paired = record.paired
   void current
   return {
     schema: VERDICT_SCHEMA,

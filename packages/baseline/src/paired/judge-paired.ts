@@ -10,7 +10,7 @@
  * given), not-judged and inconclusive. Statuses, Holm families and the two
  * answers come from the history judge's own assembly.
  */
-import { SteadyError, type Finding, type RunRecord, type Subject, type Verdict } from '@steady/record'
+import { SteadyError, type Finding, type RunRecord, type Verdict } from '@steady/record'
 import type { ResolvedGate } from '../gate.ts'
 import type { BaselineFile } from '../store.ts'
 import { summariseRun } from '../summary.ts'
@@ -22,7 +22,7 @@ import { workingChecks } from '../judge/working.ts'
 import { objectiveChecks } from '../judge/objectives.ts'
 import { pairedLatencyChecks, type PairedContext } from './latency.ts'
 import { pairedFailureChecks, pairedMemoryChecks } from './resources.ts'
-import { pairedSaturatedWindows, seriesPairs, sideRecord } from './pairs.ts'
+import { pairedSaturatedWindows, pairedSides, seriesPairs, sideRecord } from './pairs.ts'
 import { calibrationRuns, MIN_CALIBRATION_RUNS } from './calibration.ts'
 
 export interface PairedJudgeOptions {
@@ -157,11 +157,8 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
         'a partial run cannot show that the candidate is stable',
     })
   }
-  // A side started from an environment may have no version: its commit, else the environment's name.
-  const versionOf = (s: Subject) => s.version ?? s.commit?.slice(0, 12) ?? s.environment?.name ?? '?'
-  const sides = `candidate ${versionOf(record.paired.candidate)} against control ${versionOf(record.paired.control)}`
   const warnings = [
-    `paired run: ${sides}, judged window by window (no history baseline needed)`,
+    `paired run: ${pairedSides(record.paired)}, judged window by window (no history baseline needed)`,
     ...record.warnings.map((w) => `run: ${w}`),
   ]
   if (saturated.size) {
@@ -184,6 +181,6 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
   const run = { record, runFile: options.runFile, gate, toolVersion: options.toolVersion }
   const v = assemble('verdict', run, candidate.current, gate, findings, warnings, baselineRef, now)
   v.mode = 'paired'
-  v.summary = v.summary.replace(`(gate ${gate.name})`, `(gate ${gate.name}, paired: ${sides})`)
+  v.summary = v.summary.replace(`(gate ${gate.name})`, `(gate ${gate.name}, paired: ${pairedSides(record.paired)})`)
   return v
 }

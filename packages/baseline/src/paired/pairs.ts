@@ -3,7 +3,7 @@
  * control (same key once the `side` tag is removed), which windows the load
  * generator saturated on either side, and each side as a record of its own.
  */
-import { seriesKey, type RunRecord, type SeriesRecord, type SeriesWindow, type Side } from '@steady/record'
+import { seriesKey, type RunRecord, type SeriesRecord, type SeriesWindow, type Side, type PairedRun, type Subject } from '@steady/record'
 import type { TrendPhase } from '../trends.ts'
 
 /** A series of the candidate and the same series of the control. */
@@ -98,4 +98,10 @@ export function timedValues(w: SeriesWindow): number {
   let failed = 0
   for (const n of Object.values(w.errors ?? {})) failed += n
   return w.count - failed
+}
+
+/** `candidate 1.4.0 against control 1.3.2`: a side without a version is named by its commit, else its environment. */
+export function pairedSides(paired: PairedRun): string {
+  const versionOf = (s: Subject) => s.version ?? s.commit?.slice(0, 12) ?? s.environment?.name ?? '?'
+  return `candidate ${versionOf(paired.candidate)} against control ${versionOf(paired.control)}`
 }

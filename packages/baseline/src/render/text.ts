@@ -5,6 +5,7 @@
  * as counts. `--all` lists every check with its sentence.
  */
 import type { Finding, Verdict } from '@steady/record'
+import { pairedSides } from '../paired/pairs.ts'
 import {
   compact,
   countBy,
@@ -50,10 +51,7 @@ export function runLine(v: Verdict): string {
  * warning, which is read here, else the candidate is named from the run's subject.
  */
 export function pairedLine(v: Verdict): string {
-  const named = v.warnings
-    .map((w) => /^paired run: (candidate .+ against control .+?), judged/.exec(w)?.[1])
-    .find(Boolean)
-  const sides = named ?? `candidate ${v.run.subject.version ?? v.run.id} against its control`
+  const sides = v.run.paired ? pairedSides(v.run.paired) : `candidate ${v.run.subject.version ?? v.run.id} against its control`
   return `${sides} in the same run (paired)`
 }
 
