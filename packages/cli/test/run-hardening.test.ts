@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { project, steady } from './helpers/run-project.ts'
+import { nextVerdictCommand } from '../src/commands/soak.ts'
 
 let server: Server
 let url: string
@@ -67,6 +68,17 @@ function assertTerminalSafe(text: string, where: string): void {
     assert.not.ok(line.trimStart().startsWith('::'), `${where}: a workflow command line ${JSON.stringify(line)}`)
   }
 }
+
+test("the soak's next: line quotes its record path for a shell: pasted into bash it runs nothing", () => {
+  const marker = join(mkdtempSync(join(tmpdir(), 'steady-next-')), 'ran')
+  const out = `reports/a b$(touch ${marker})\`touch ${marker}\`/run.json`
+  const line = nextVerdictCommand(out, true)
+  const echoed = spawnSync('bash', ['-c', line.replace(/^steady /, 'printf "%s\\n" ').replace(/ --gate <gate>$/, '')], { encoding: 'utf8' })
+  assert.is(echoed.status, 0, echoed.stderr)
+  assert.equal(echoed.stdout.split('\n').slice(0, 2), ['verdict', out])
+  assert.not.ok(existsSync(marker), 'the path ran a command')
+  assert.is(nextVerdictCommand('reports/ci/run.json', false), 'steady verdict reports/ci/run.json --baseline baselines/<service>.json --gate <gate>')
+})
 
 test('names and response text reach the terminal escaped: no raw escapes, no line starting with ::', async () => {
   const name = 'two\nlines \u001b[31mred ::error::x'

@@ -8,7 +8,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { ExitCode, Redactor, SteadyError, newRunId, formatDuration, type Subject } from '@steady/record'
+import { ExitCode, Redactor, SteadyError, newRunId, formatDuration, shellCommand, type Subject } from '@steady/record'
 import { loadScenarioFiles, resolveTarget, type ScenarioConfig } from '@steady/scenario'
 import { parseTags, prepareWorktree, withEnvironment, withPairedEnvironments } from '@steady/env'
 import type { EnvironmentConfig, RunningEnvironment } from '@steady/env'
@@ -180,9 +180,7 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
     const ok = r.scenarios.reduce((n, s) => n + s.passed, 0)
     const perSide = (side: string) => r.scenarios.filter((s) => s.side === side).reduce((n, s) => n + s.iterations, 0)
     const sidesLine = r.paired ? ` (candidate ${perSide('candidate')}, control ${perSide('control')})` : ''
-    // A paired run is judged side against side: it needs no history baseline.
-    const baseline = r.paired ? '' : ' --baseline baselines/<service>.json'
-    const next = `steady verdict ${join(where, 'run.json')}${baseline} --gate <gate>`
+    const next = nextVerdictCommand(join(where, 'run.json'), Boolean(r.paired))
     if (flags.report) {
       const path = typeof flags.report === 'string' ? resolve(ctx.cwd, flags.report) : join(outDir, 'report.html')
       await writeReport(path, { record: r, redaction: cfg.redaction })
@@ -409,4 +407,13 @@ Exit codes: 0 the soak ran its plan (judge it with steady verdict), 1 preflight 
 2 bad config or usage, 130/143 interrupted (run.json is still written, complete: false).`,
     )
     .action(async (plan: string | undefined, flags: SoakFlags) => setExit(await soakCommand(ctx, plan, flags)))
+}
+
+/**
+ * The `next:` line after a soak: the verdict command for its record, the path quoted for a shell (an --out folder
+ * may hold spaces or `$(...)`), the gate and baseline left for the user to fill in. A paired run is judged side
+ * against side, without a history baseline.
+ */
+export function nextVerdictCommand(runJson: string, paired: boolean): string {
+  return `${shellCommand(['steady', 'verdict', runJson])}${paired ? '' : ' --baseline baselines/<service>.json'} --gate <gate>`
 }
