@@ -1,3 +1,4 @@
+import { terminalText } from '@steady/record'
 import type { LoadedConfig } from './config.ts'
 
 /**
@@ -22,4 +23,13 @@ export interface CliContext {
   readonly config: (explicit?: string) => Promise<LoadedConfig>
   /** Environment variables (injectable for tests of the wiring). */
   readonly env: NodeJS.ProcessEnv
+}
+
+/**
+ * The same context with every line it prints made safe for a terminal and a CI log (control characters escaped,
+ * a line starting with `::` neutralised), for commands whose output carries names and labels from outside and
+ * no colour of its own (health, load, baseline show). Escaping is idempotent, so text already made safe passes.
+ */
+export function escapedOutput(ctx: CliContext): CliContext {
+  return { ...ctx, out: (text) => ctx.out(terminalText(text)), err: (text) => ctx.err(terminalText(text)) }
 }

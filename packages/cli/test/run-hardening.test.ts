@@ -80,6 +80,18 @@ test("the soak's next: line quotes its record path for a shell: pasted into bash
   assert.is(nextVerdictCommand('reports/ci/run.json', false), 'steady verdict reports/ci/run.json --baseline baselines/<service>.json --gate <gate>')
 })
 
+test('health and baseline output escape labels from outside: no raw escape, no line starting with ::', async () => {
+  const { main } = await import('@steady/cli')
+  const dir = mkdtempSync(join(tmpdir(), 'steady-health-escape-'))
+  writeFileSync(join(dir, 'steady.config.ts'), 'export default {}\n')
+  let out = ''
+  const io = { cwd: dir, out: (t: string) => (out += t), err: (t: string) => (out += t), isTTY: false }
+  const label = 'branch=x\u001b[31m\n::error::pwned'
+  assert.is(await main(['health', 'record', '--process', 'ci', '--indicator', 'cycle_time', '--value', '60', '--label', label], io), 0, out)
+  assert.not.ok(out.includes('\u001b'), out)
+  assert.not.ok(out.split('\n').some((l) => l.startsWith('::')), out)
+})
+
 test('names and response text reach the terminal escaped: no raw escapes, no line starting with ::', async () => {
   const name = 'two\nlines \u001b[31mred ::error::x'
   const dir = project({ 's.scenario.ts': failingScenario(name).replace("toBe(201)", "toBe(201)\n  throw new Error('bad\\n::warning::from a message \\u001b]0;title\\u0007')") })

@@ -2,7 +2,7 @@
  * Progress of a long soak: on a terminal, one live line rewritten in place;
  * elsewhere (CI logs), a plain line every `plainEveryMs` (default 10 s).
  */
-import { formatDuration } from '@steady/record'
+import { formatDuration, terminalLine, terminalText } from '@steady/record'
 
 export interface ProgressSnapshot {
   phase: string
@@ -72,7 +72,8 @@ export class Progress {
 
   update(s: ProgressSnapshot): void {
     const c = this.#phases.get(s.phase)
-    const line = formatProgress(s) + (c?.saturated ? ` · ${formatSaturation(c)} so far` : '')
+    // Scenario names and messages come from the team's files and the service: escaped for the terminal.
+    const line = terminalLine(formatProgress(s) + (c?.saturated ? ` · ${formatSaturation(c)} so far` : ''))
     if (this.#o.isTTY) {
       this.#o.write(`\r\u001b[2K${line}`)
       this.#live = true
@@ -87,7 +88,7 @@ export class Progress {
 
   /** Prints a message on its own line (moving the live line out of the way). */
   log(message: string): void {
-    this.#o.write((this.#live ? '\r\u001b[2K' : '') + message + '\n')
+    this.#o.write((this.#live ? '\r\u001b[2K' : '') + terminalText(message) + '\n')
   }
 
   /**

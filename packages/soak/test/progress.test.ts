@@ -47,4 +47,13 @@ test('on a terminal the live line shows the count so far; the phase line moves t
   assert.is(formatSaturation({ phase: 'a', windows: 1, saturated: 1, reasons: [] }), 'generator saturated in 1 of 1 window of a')
 })
 
+test('a message from the service or a scenario name reaches the terminal escaped: no raw escape, no :: line', () => {
+  const { progress, raw } = capture(true)
+  progress.log('iteration failed: got "\u001b[31mred\u001b[0m"\n::error::pwned')
+  const printed = raw.join('').replace(/^\r\u001b\[2K/, '')
+  assert.not.ok(printed.includes('\u001b'), printed)
+  assert.not.ok(printed.split('\n').some((l) => l.startsWith('::')), printed)
+  assert.ok(printed.includes('\\::error::pwned'), printed)
+})
+
 test.run()

@@ -10,6 +10,7 @@ import {
   ExitCode,
   readRunRecord,
   SteadyError,
+  terminalText,
   type RunRecord,
 } from '@steady/record'
 import {
@@ -259,7 +260,7 @@ Examples:
       const file = await readBaseline(path)
       const redactor = redactorFrom(loaded)
       if (flags.format === 'json') ctx.out(JSON.stringify(redactor.value(file), null, 2) + '\n')
-      else ctx.out(redactor.text(describeBaseline(file, shown(ctx, path), new Date())))
+      else ctx.out(terminalText(redactor.text(describeBaseline(file, shown(ctx, path), new Date()))))
       setExit(ExitCode.ok)
     })
 

@@ -39,7 +39,7 @@ import {
   type Observation,
   type ProcessDefinition,
 } from '@steady/process-health'
-import type { CliContext } from '../context.ts'
+import { escapedOutput, type CliContext } from '../context.ts'
 
 /** Collects a repeatable option (`--label a=1 --label b=2`). */
 function collect(value: string, previous: string[]): string[] {
@@ -91,6 +91,8 @@ function describe(process: ProcessDefinition, o: Observation): string {
 
 /** Registers `steady health` and `steady health record`. */
 export function registerHealth(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  // Labels, branch names and process names come from outside: what is printed goes out escaped.
+  ctx = escapedOutput(ctx)
   // The options both `health` and `health record` take live on `health`: the program's options are
   // not positional, so `health` would take them even after `record`; `record` reads them with
   // optsWithGlobals().

@@ -9,7 +9,7 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { ExitCode, RECORD_FILE, Redactor, SteadyError, writeRunRecordSync } from '@steady/record'
 import { resolveTarget, type ScenarioConfig } from '@steady/scenario'
 import { formatHeader, formatK6Time, formatSummary, pickProfile, runLoad, toRunRecord, type WindowSnapshot } from '@steady/load'
-import type { CliContext } from '../context.ts'
+import { escapedOutput, type CliContext } from '../context.ts'
 
 /** The options `steady load` takes. */
 export interface LoadFlags {
@@ -110,6 +110,8 @@ export async function loadCommand(ctx: CliContext, name: string, flags: LoadFlag
 }
 
 export function registerLoad(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  // Scenario, step and check names come from the team's files: what is printed goes out escaped.
+  ctx = escapedOutput(ctx)
   program
     .command('load')
     .argument('<profile>', 'a load profile from the load section of steady.config.ts (quiet, nominal, peak, ...)')
