@@ -38,6 +38,10 @@ options (each falls back to the env var in brackets):
                              (N x H; 3ms is one slot: a lock) (STORE_FAULT_CONTENTION)
   --fault-crash-after <n>    exit abruptly when API request n+1 arrives (STORE_FAULT_CRASH_AFTER)
   --fault-seed <n>           seed for which requests the error rate and the tail pick (STORE_FAULT_SEED)
+  --fault-side <side>        in a paired soak, the fault switches act on this side only
+                             (candidate or control, as steady sets STEADY_SIDE); the other
+                             side runs clean: one version with the bug, one without
+                             (STORE_FAULT_SIDE)
   -h, --help                 this text
 
 See packages/demo-store/README.md for what each switch does and reports.`
@@ -98,6 +102,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         host: { type: 'string' },
         'order-delay': { type: 'string' },
         'service-time': { type: 'string' },
+        'fault-side': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(faultFlags).map((k) => [k, { type: 'string' as const }])),
       },
@@ -141,5 +146,12 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     }
     throw err
   }
+  const sideText = flag('fault-side') ?? env.STORE_FAULT_SIDE
+  if (sideText !== undefined && sideText !== '' && sideText !== 'candidate' && sideText !== 'control') {
+    const source = flag('fault-side') !== undefined ? '--fault-side' : 'STORE_FAULT_SIDE'
+    throw new CliUsageError(`${source}: ${JSON.stringify(sideText)} is not a side; write candidate or control`)
+  }
+  // The switches are parsed on both sides (a typo fails either way) and act on the named one only.
+  if (sideText && env.STEADY_SIDE !== sideText) faults = {}
   return { help: values.help === true, port, host, orderDelayMs, serviceTimeMs, faults }
 }

@@ -185,4 +185,15 @@ test('command-line flags override env vars and are named in errors', () => {
   assert.throws(() => parseCliArgs([], { STORE_FAULT_DRIFT: 'fast' }), /^STORE_FAULT_DRIFT: /)
 })
 
+test('--fault-side: the switches act on the named side of a paired soak only, and are checked on both', () => {
+  const env = { STORE_FAULT_OFFHEAP_LEAK_BYTES: '65536', STORE_FAULT_SIDE: 'candidate' }
+  assert.equal(parseCliArgs([], { ...env, STEADY_SIDE: 'candidate' }).faults, { offheapLeakBytes: 65536 })
+  assert.equal(parseCliArgs([], { ...env, STEADY_SIDE: 'control' }).faults, {})
+  // Outside a paired soak (no STEADY_SIDE) a side-bound switch is off: the store is the clean version.
+  assert.equal(parseCliArgs([], env).faults, {})
+  assert.equal(parseCliArgs(['--fault-side', 'control'], { ...env, STEADY_SIDE: 'control' }).faults, { offheapLeakBytes: 65536 })
+  assert.throws(() => parseCliArgs([], { STORE_FAULT_SIDE: 'canary' }), /STORE_FAULT_SIDE: "canary" is not a side; write candidate or control/)
+  assert.throws(() => parseCliArgs([], { STORE_FAULT_DRIFT: 'fast', STORE_FAULT_SIDE: 'candidate', STEADY_SIDE: 'control' }), /^STORE_FAULT_DRIFT: /)
+})
+
 test.run()
