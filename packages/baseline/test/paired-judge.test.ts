@@ -142,6 +142,26 @@ test('windows saturated on a side are left out', () => {
   assert.ok(all(unmarked).change! > 0.2, `change ${all(unmarked).change}`)
 })
 
+test('a crash of the candidate fails as a crash; a crash of the control makes the comparison inconclusive', () => {
+  const crashAt = (side: 'candidate' | 'control'): RunRecord => {
+    const r = pairedRecord({ seed: 3 })
+    const event = { atMs: 20_000, kind: 'service-crash' as const, message: 'store (pid 42) is no longer running' }
+    return { ...r, events: [...r.events, { ...event, data: { service: 'store', pid: 42, side } }] }
+  }
+  const candidate = verdictOf(crashAt('candidate'))
+  assert.is(candidate.result, 'fail')
+  const crash = failing(candidate).find((f) => f.kind === 'crash')
+  assert.ok(crash, `a failing crash finding: ${candidate.findings.map((f) => `${f.kind} ${f.status}`).join(', ')}`)
+  assert.match(crash!.message, 'the service crashed 0m20s into the run')
+
+  const control = verdictOf(crashAt('control'))
+  assert.is(control.result, 'inconclusive', control.summary)
+  assert.not.ok(failing(control).some((f) => f.kind === 'crash'), 'the candidate did not crash')
+  const f = control.findings.find((x) => x.id === 'paired:control-crash:1')!
+  assert.is(f.status, 'inconclusive')
+  assert.match(f.message, 'the control crashed 0m20s into the run (store (pid 42) is no longer running)')
+})
+
 test('the working answer uses the candidate side and names scenarios failing only there', () => {
   const record = pairedRecord({ seed: 13 })
   record.scenarios = record.scenarios.map((s) => {

@@ -29,7 +29,7 @@ function phaseAt(ctx: JudgeContext, atMs: number): string | undefined {
 
 
 /** Restarts and crashes: each a failing finding with its time and phase. */
-function restartChecks(ctx: JudgeContext): Check[] {
+export function restartChecks(ctx: JudgeContext): Check[] {
   const checks: Check[] = []
   const events = ctx.record.events.filter((e): e is RunEvent & { kind: 'service-restart' | 'service-crash' } => e.kind === 'service-restart' || e.kind === 'service-crash')
   events.forEach((e, i) => {

@@ -16,13 +16,14 @@ import type { BaselineFile } from '../store.ts'
 import { summariseRun } from '../summary.ts'
 import { trendPhases } from '../trends.ts'
 import { assemble, decide } from '../judge/judge.ts'
-import type { Check } from '../judge/check.ts'
+import { at, type Check } from '../judge/check.ts'
 import type { JudgeContext } from '../judge/context.ts'
 import { workingChecks } from '../judge/working.ts'
+import { restartChecks } from '../judge/stability.ts'
 import { objectiveChecks } from '../judge/objectives.ts'
 import { pairedLatencyChecks, type PairedContext } from './latency.ts'
 import { pairedFailureChecks, pairedMemoryChecks } from './resources.ts'
-import { pairedSaturatedWindows, pairedSides, seriesPairs, sideRecord } from './pairs.ts'
+import { eventSide, pairedSaturatedWindows, pairedSides, seriesPairs, sideRecord } from './pairs.ts'
 import { calibrationRuns, MIN_CALIBRATION_RUNS } from './calibration.ts'
 
 export interface PairedJudgeOptions {
@@ -88,6 +89,29 @@ function candidateOnlyFailures(record: RunRecord): Finding[] {
 }
 
 /**
+ * A control that crashed or restarted: from then on the sides are not two
+ * versions under the same conditions, so the comparison cannot clear the
+ * candidate (inconclusive), and says when it happened.
+ */
+function controlRestarts(record: RunRecord): Finding[] {
+  const events = record.events.filter(
+    (e) => eventSide(e) === 'control' && (e.kind === 'service-crash' || e.kind === 'service-restart'),
+  )
+  return events.map((e, i) => ({
+    id: `paired:control-${e.kind === 'service-crash' ? 'crash' : 'restart'}:${i + 1}`,
+    kind: 'comparability',
+    question: 'stable',
+    status: 'inconclusive',
+    primary: true,
+    atMs: e.atMs,
+    evidence: { event: e.message },
+    message:
+      `the control ${e.kind === 'service-crash' ? 'crashed' : 'restarted'} ${at(e.atMs)} into the run ` +
+      `(${e.message}): after that the sides cannot be compared`,
+  }))
+}
+
+/**
  * Counting phases with no paired windows for any latency check: the run cannot say anything about them.
  * (Checks that had windows but too much noise are not judged, each saying so, and decide as the gate's
  * `notJudged` says.)
@@ -138,13 +162,15 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
   }
   const checks: Check[] = [
     ...workingChecks(candidate),
+    // A crash or restart of the candidate fails as it does against a history baseline.
+    ...restartChecks(candidate),
     ...pairedLatencyChecks(ctx),
     ...pairedMemoryChecks(ctx),
     ...pairedFailureChecks(ctx),
     ...objectiveChecks(candidate),
   ]
   const findings = decide(checks, gate, options.baseline ?? null, now)
-  findings.push(...emptyPhases(ctx, checks), ...candidateOnlyFailures(record))
+  findings.push(...emptyPhases(ctx, checks), ...controlRestarts(record), ...candidateOnlyFailures(record))
   if (!record.complete) {
     findings.push({
       id: 'incomplete-run:run',

@@ -3,7 +3,7 @@
  * control (same key once the `side` tag is removed), which windows the load
  * generator saturated on either side, and each side as a record of its own.
  */
-import { seriesKey, type RunRecord, type SeriesRecord, type SeriesWindow, type Side, type PairedRun, type Subject } from '@steady/record'
+import { seriesKey, type RunEvent, type RunRecord, type SeriesRecord, type SeriesWindow, type Side, type PairedRun, type Subject } from '@steady/record'
 import type { TrendPhase } from '../trends.ts'
 
 /** A series of the candidate and the same series of the control. */
@@ -61,6 +61,12 @@ export function pairedSaturatedWindows(record: RunRecord): Set<number> {
   return out
 }
 
+/** The side an event of a paired run belongs to (`data.side`), or undefined for the run's own events. */
+export function eventSide(e: RunEvent): Side | undefined {
+  const side = e.data?.side
+  return side === 'candidate' || side === 'control' ? side : undefined
+}
+
 /** One side of a paired run as an ordinary record (its series, scenarios and failures), for the unpaired checks. */
 export function sideRecord(record: RunRecord, side: Side): RunRecord {
   const mine = (s: Side | undefined) => s === undefined || s === side
@@ -69,6 +75,7 @@ export function sideRecord(record: RunRecord, side: Side): RunRecord {
     series: record.series.filter((s) => mine(sideOf(s))),
     scenarios: record.scenarios.filter((s) => mine(s.side)),
     failures: record.failures.filter((f) => mine(f.signature.side)),
+    events: record.events.filter((e) => mine(eventSide(e))),
     phases: record.phases.map((p) => (side === 'control' && p.controlLoad ? { ...p, load: p.controlLoad } : p)),
   }
 }
