@@ -26,9 +26,7 @@
  * goes only to 127.0.0.1; every child (soak, store, CPU hog) is stopped on
  * exit and on Ctrl-C (exit 130, 143 on SIGTERM, the manifest written first).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -42,67 +40,39 @@ import {
   type GateConfig,
 } from '@steady/baseline'
 import { readRunRecord, writeJsonAtomic, type FindingKind, type Verdict } from '@steady/record'
-import { wilsonInterval } from '../../packages/baseline/src/stats/distributions.ts'
-import { Random } from '../../packages/baseline/src/stats/random.ts'
+import {
+  allRoutes,
+  commit,
+  CpuHog,
+  ERRORS,
+  INFLIGHT,
+  namedBy,
+  OFFHEAP_LEAK,
+  ONE_ROUTE,
+  parseList as parseListOf,
+  pct,
+  Random,
+  repo,
+  shuffle,
+  soak,
+  soakLines,
+  stopSoaks,
+  TAIL,
+  wilsonInterval,
+  writeConfig,
+  type Case,
+} from './live-soaks.ts'
 
-const repo = resolve(import.meta.dirname, '../..')
-const bin = join(repo, 'packages/cli/bin/steady.js')
-
-/** A case: what the store is told to get wrong, and which failing primary findings name it. */
-interface Case {
-  name: string
-  label: string
-  env: Record<string, string>
-  /**
-   * Finding kinds that name this fault (none for clean runs): the memory check
-   * is kind `leak`, the all-steps shift and per-step levels `level`, the tail
-   * share above the baseline's p99 `tail`.
-   */
-  kinds: FindingKind[]
-  /** Steps the finding must be on, when the fault is on one route (any step otherwise). */
-  steps?: string[]
-}
+const PLAN = 'live-accuracy'
 
 export const CASES: Case[] = [
   { name: 'clean', label: 'no fault', env: {}, kinds: [] },
-  // About 60 API requests/s over a 60-s soak: some 200 MiB retained, resident memory up, heap used flat.
-  {
-    name: 'leak-offheap',
-    label: 'off-heap leak: 64 KiB Buffer per API request',
-    env: { STORE_FAULT_OFFHEAP_LEAK_BYTES: '65536' },
-    kinds: ['leak'],
-  },
-  {
-    name: 'all-x1.5',
-    label: 'every API route ×1.5',
-    env: { STORE_FAULT_LATENCY: '*=+50%' },
-    kinds: ['level', 'tail', 'load-latency'],
-  },
-  {
-    name: 'route+30%',
-    label: 'one route +30% (/api/products/:id)',
-    env: { STORE_FAULT_LATENCY: '/api/products/:id=+30%' },
-    kinds: ['level', 'tail', 'load-latency'],
-    steps: ['product detail', 'unknown product'],
-  },
-  {
-    name: 'tail-3%x8',
-    label: '3% of API requests ×8',
-    env: { STORE_FAULT_TAIL: '3%x8' },
-    kinds: ['tail', 'level'],
-  },
-  {
-    name: 'errors+1pp',
-    label: 'every API route fails 1% of requests',
-    env: { STORE_FAULT_ERRORS: '*=0.01' },
-    kinds: ['failure-rate', 'new-error', 'load-failures', 'objective'],
-  },
-  {
-    name: 'inflight',
-    label: '+1.5 ms per API request in flight above 2',
-    env: { STORE_FAULT_INFLIGHT: '1.5ms/inflight:2' },
-    kinds: ['load-latency', 'level', 'tail', 'load-slope'],
-  },
+  OFFHEAP_LEAK,
+  allRoutes(50),
+  ONE_ROUTE,
+  TAIL,
+  ERRORS,
+  INFLIGHT,
 ]
 
 const CONDITIONS = ['quiet', 'noisy'] as const
@@ -145,149 +115,8 @@ interface Judged {
   saturated: boolean
 }
 
-function commit(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim()
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: repo, encoding: 'utf8' })
-      .trim()
-    return dirty ? `${head} (with uncommitted changes under packages/)` : head
-  } catch {
-    return 'unknown'
-  }
-}
-
-/** The config the soaks use: the repo's, with a `live-accuracy` plan of `seconds` and the store's service time. */
-function writeConfig(dir: string, seconds: number, serviceTime: string): string {
-  const path = join(dir, 'steady.config.ts')
-  const tsx = import.meta.resolve('tsx')
-  const s = (share: number) => `'${Math.max(500, Math.round(seconds * share * 1000))}ms'`
-  const main = join(repo, 'packages/demo-store/src/main.ts')
-  const storeArgs = ['--conditions=steady-source', '--import', tsx, main, '--port', '0', '--service-time', serviceTime]
-  writeFileSync(
-    path,
-    `import base from ${JSON.stringify(join(repo, 'steady.config.ts'))}
-const store = base.environments.local.services.store
-export default {
-  ...base,
-  scenarios: [${JSON.stringify(join(repo, 'scenarios/**/*.scenario.ts'))}],
-  environments: {
-    local: { ...base.environments.local, services: { store: { ...store, args: ${JSON.stringify(storeArgs)} } } },
-  },
-  plans: {
-    'live-accuracy': {
-      ...base.plans.demo,
-      // Half-second windows and scrapes, as the live verdict test: trends get points to fit in a short soak.
-      window: '500ms',
-      scrape: { ...base.plans.demo.scrape, interval: '500ms' },
-      phases: [
-        { name: 'warmup', duration: ${s(0.1)} },
-        { name: 'quiet', duration: ${s(0.25)} },
-        { name: 'nominal', duration: ${s(0.35)}, load: 'nominal' },
-        { name: 'peak', duration: ${s(0.25)}, load: 'peak' },
-        { name: 'recovery', duration: ${s(0.05)} },
-      ],
-    },
-  },
-}
-`,
-  )
-  return path
-}
-
-/** The soaks running now (each in its own process group, so a terminal's Ctrl-C reaches them only through us). */
-const children = new Set<ChildProcess>()
 /** Set by SIGINT / SIGTERM: no further soak starts; the process exits with this code once the current one stopped. */
 let aborted: { signal: NodeJS.Signals; code: number } | undefined
-
-/**
- * The hog: a busy loop that ends by itself when its parent is gone (it
- * polls its parent's pid) or after `limitMs`, so a benchmark killed with
- * SIGKILL does not leave it burning a core.
- */
-const HOG_SCRIPT = (limitMs: number) =>
-  `const p = process.ppid, end = Date.now() + ${limitMs}; ` +
-  'for (let i = 0; ; i++) if (i % 1e6 === 0 && (process.ppid !== p || Date.now() > end)) process.exit(0)'
-
-/**
- * A child burning one core, paused (SIGSTOP) and resumed (SIGCONT) at random
- * every 1–6 s while `on()` — a neighbour whose load comes and goes.
- */
-class CpuHog {
-  readonly #child: ChildProcess
-  readonly #rnd: Random
-  #timer: NodeJS.Timeout | undefined
-  #running = false
-  #onMs = 0
-  #since = 0
-  #total = 0
-
-  constructor(rnd: Random, limitMs: number) {
-    this.#rnd = rnd
-    this.#child = spawn(process.execPath, ['-e', HOG_SCRIPT(limitMs)], { stdio: 'ignore' })
-    // A signal to a hog that has ended already is no error of ours.
-    this.#child.on('error', () => {})
-    this.#child.kill('SIGSTOP')
-  }
-
-  /** Starts switching at random; returns nothing until `off()`. */
-  on(): void {
-    this.#onMs = 0
-    this.#total = 0
-    const flip = () => {
-      const now = performance.now()
-      if (this.#running) this.#onMs += now - this.#since
-      this.#total += this.#since ? now - this.#since : 0
-      this.#since = now
-      this.#running = this.#rnd.next() < 0.5
-      this.#child.kill(this.#running ? 'SIGCONT' : 'SIGSTOP')
-      this.#timer = setTimeout(flip, 1000 + this.#rnd.next() * 5000)
-    }
-    this.#since = 0
-    flip()
-  }
-
-  /** Pauses the hog; returns the share of the time it was burning since `on()`. */
-  off(): number {
-    clearTimeout(this.#timer)
-    const now = performance.now()
-    if (this.#running) this.#onMs += now - this.#since
-    this.#total += now - this.#since
-    this.#running = false
-    this.#child.kill('SIGSTOP')
-    return this.#total > 0 ? this.#onMs / this.#total : 0
-  }
-
-  /** Ends the hog (SIGKILL reaches a stopped process too). */
-  stop(): void {
-    clearTimeout(this.#timer)
-    this.#child.kill('SIGKILL')
-  }
-}
-
-/** Runs one soak as the real binary; resolves with its exit code (bounded: killed after `timeoutMs`). */
-function soak(config: string, out: string, seed: string, env: Record<string, string>, timeoutMs: number) {
-  return new Promise<number | null>((done) => {
-    const args = [bin, 'soak', 'live-accuracy', '--config', config, '--env', 'local', '--out', out, '--seed', seed]
-    const child = spawn(process.execPath, args, {
-      cwd: repo,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-    })
-    children.add(child)
-    let log = ''
-    child.stdout!.on('data', (d: Buffer) => (log += d.toString()))
-    child.stderr!.on('data', (d: Buffer) => (log += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      children.delete(child)
-      mkdirSync(out, { recursive: true })
-      writeFileSync(join(out, 'soak.log'), log)
-      done(code)
-    })
-  })
-}
 
 type Planned = Omit<RunEntry, 'dir' | 'exit' | 'seconds' | 'loadAverage'>
 interface RunCounts {
@@ -306,12 +135,7 @@ function schedule(conditions: Condition[], cases: Case[], runs: RunCounts, rnd: 
   for (const c of cases) {
     for (let i = 0; i < (c.name === 'clean' ? runs.clean : runs.fault); i++) judged.push({ case: c.name, index: i })
   }
-  // Fisher–Yates with the seeded generator: the same seed, the same order.
-  for (let i = judged.length - 1; i > 0; i--) {
-    const j = rnd.int(i + 1)
-    ;[judged[i], judged[j]] = [judged[j], judged[i]]
-  }
-  for (const j of judged) for (const condition of conditions) out.push({ condition, ...j, role: 'judged' })
+  for (const j of shuffle(judged, rnd)) for (const condition of conditions) out.push({ condition, ...j, role: 'judged' })
   return out
 }
 
@@ -337,21 +161,10 @@ async function judgeAll(dir: string, manifest: Manifest): Promise<Judged[]> {
     const record = await readRunRecord(join(dir, entry.dir, 'run.json'))
     const v: Verdict = judge({ record, baseline: baselines.get(entry.condition), gate })
     await writeJsonAtomic(join(dir, entry.dir, 'verdict.json'), v)
-    const spec = CASES.find((c) => c.name === entry.case)!
-    const fails = v.findings.filter((f) => f.primary && f.status === 'fail')
-    const onStep = (step: string | undefined) => !spec.steps || (step !== undefined && spec.steps.includes(step))
-    const named = fails.some((f) => spec.kinds.includes(f.kind) && onStep(f.step))
-    const saturated = v.findings.some((f) => f.kind === 'generator-saturated' && !['pass', 'info'].includes(f.status))
-    const kinds = [...new Set(fails.map((f) => f.kind))]
-    out.push({ entry, result: v.result, notStable: v.stable.status === 'fail', named, fails: kinds, saturated })
+    const { named, fails, saturated } = namedBy(v, CASES.find((c) => c.name === entry.case)!)
+    out.push({ entry, result: v.result, notStable: v.stable.status === 'fail', named, fails, saturated })
   }
   return out
-}
-
-function pct(k: number, n: number): string {
-  if (!n) return '—'
-  const [lo, hi] = wilsonInterval(k, n)
-  return `${((100 * k) / n).toFixed(0)}% [${(100 * lo).toFixed(0)}, ${(100 * hi).toFixed(0)}]`
 }
 
 const COLUMNS: Array<[string, number]> = [
@@ -367,30 +180,6 @@ const COLUMNS: Array<[string, number]> = [
 /** One row of counts, right-aligned under `COLUMNS`. */
 function row(condition: string, name: string, counts: number[]): string {
   return `${condition.padEnd(10)}${name.padEnd(14)}${counts.map((n, i) => String(n).padStart(COLUMNS[i][1])).join('')}`
-}
-
-/** What the soaks took, and what else happened to them. */
-function soakLines(manifest: Manifest): string[] {
-  const lines: string[] = []
-  const soaks = manifest.runs.filter((r) => r.seconds > 0)
-  const secs = soaks.map((r) => r.seconds).sort((a, b) => a - b)
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
-  if (secs.length) {
-    const median = secs[Math.floor(secs.length / 2)]
-    lines.push('', `${soaks.length} soaks, wall time per soak: median ${median.toFixed(0)} s, ` +
-      `largest ${secs[secs.length - 1].toFixed(0)} s, total ${(sum(secs) / 60).toFixed(1)} min`)
-  }
-  const hog = soaks.filter((r) => r.hogOnShare !== undefined).map((r) => r.hogOnShare!)
-  if (hog.length) {
-    const share = ((100 * sum(hog)) / hog.length).toFixed(0)
-    lines.push(`noisy condition: the CPU hog burned ${share}% of the soak time on average`)
-  }
-  const bad = soaks.filter((r) => r.exit !== 0)
-  if (bad.length) {
-    const which = bad.map((r) => `${r.dir} (${r.exit})`).join(', ')
-    lines.push(`soaks that did not exit 0 (left out when they wrote no run.json): ${which}`)
-  }
-  return lines
 }
 
 /** The table (condition × case) and its JSON. For clean runs the interval is of failures; for faults, of detection. */
@@ -429,20 +218,13 @@ function table(judged: Judged[], manifest: Manifest): { text: string; json: Reco
   }
   lines.push('', 'unstable: judged not stable; ' +
     "named: failed with a failing primary finding of the fault's kind; sat.: runs whose load generator was saturated")
-  lines.push(...soakLines(manifest))
+  lines.push(...soakLines(manifest.runs))
   const { soakSeconds, serviceTime } = manifest
   const json = { commit: manifest.commit, judgedAt: commit(), soakSeconds, serviceTime, cells }
   return { text: lines.join('\n'), json }
 }
 
-function parseList<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean)
-  const unknown = names.filter((n) => !(allowed as readonly string[]).includes(n))
-  if (unknown.length || !names.length) {
-    usage(`--${flag} ${JSON.stringify(text)}: use a comma-separated list of ${allowed.join(', ')}`)
-  }
-  return names as T[]
-}
+const parseList = <T extends string>(flag: string, text: string, allowed: readonly T[]) => parseListOf(flag, text, allowed, usage)
 
 function usage(message: string): never {
   process.stderr.write(`error: ${message}\n  → see the usage at the top of scripts/bench/verdict-live-accuracy.ts\n`)
@@ -469,7 +251,7 @@ async function runSoaks(dir: string, o: SoakOptions): Promise<Manifest> {
     serviceTime: o.serviceTime,
     runs: [],
   }
-  const config = writeConfig(dir, o.soakSeconds, o.serviceTime)
+  const config = writeConfig(dir, PLAN, o.soakSeconds, o.serviceTime)
   const rnd = new Random(`live-accuracy:${o.seed}`)
   const plan = schedule(o.conditions, o.cases, o.runs, rnd)
   const limitMs = plan.length * (o.soakSeconds * 3 + 120) * 1000
@@ -479,8 +261,7 @@ async function runSoaks(dir: string, o: SoakOptions): Promise<Manifest> {
     process.stderr.write(`\n${signal}: stopping the soak (it writes its partial record) and the CPU hog\n`)
     aborted = { signal, code }
     hog?.stop()
-    // One SIGTERM: steady stops its phases, writes the record and tears its environment down.
-    for (const c of children) c.kill('SIGTERM')
+    stopSoaks()
   }
   process.once('SIGINT', () => stopAll('SIGINT', 130))
   process.once('SIGTERM', () => stopAll('SIGTERM', 143))
@@ -491,7 +272,8 @@ async function runSoaks(dir: string, o: SoakOptions): Promise<Manifest> {
       const rel = join(item.condition, `${item.role === 'baseline' ? 'baseline' : item.case}-${item.index + 1}`)
       const t0 = performance.now()
       if (item.condition === 'noisy') hog!.on()
-      const exit = await soak(config, join(dir, rel), `${o.seed}-${rel}`, spec.env, (o.soakSeconds * 3 + 120) * 1000)
+      const timeoutMs = (o.soakSeconds * 3 + 120) * 1000
+      const exit = await soak(config, PLAN, join(dir, rel), `${o.seed}-${rel}`, spec.env, timeoutMs)
       const hogOnShare = item.condition === 'noisy' ? hog!.off() : undefined
       const seconds = (performance.now() - t0) / 1000
       const hogged = hogOnShare !== undefined ? { hogOnShare } : {}
@@ -573,8 +355,4 @@ async function mainProgram(): Promise<void> {
   if (temporary) rmSync(dir, { recursive: true, force: true })
 }
 
-// A soak still running when this process ends (an error) is asked to stop cleanly; it is bounded by its plan anyway.
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGTERM')
-})
 await mainProgram()

@@ -1,0 +1,311 @@
+/**
+ * What the real-soak benchmarks share: the demo store's fault cases, a
+ * config with a short plan, the soak as a child process, a CPU hog that comes
+ * and goes, the commit the records were made at, and the table's rate column.
+ * `verdict-live-accuracy.ts` (history baselines, quiet and noisy) and
+ * `paired-accuracy.ts` (paired soaks against history, noisy) use it.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { FindingKind, Verdict } from '@steady/record'
+import { wilsonInterval } from '../../packages/baseline/src/stats/distributions.ts'
+import { Random } from '../../packages/baseline/src/stats/random.ts'
+
+export { Random, wilsonInterval }
+
+export const repo = resolve(import.meta.dirname, '../..')
+const bin = join(repo, 'packages/cli/bin/steady.js')
+
+/** A case: what the store is told to get wrong, and which failing primary findings name it. */
+export interface Case {
+  name: string
+  label: string
+  env: Record<string, string>
+  /**
+   * Finding kinds that name this fault (none for clean runs): the memory check
+   * is kind `leak`, the all-steps shift and per-step levels `level`, the tail
+   * share above the baseline's p99 `tail`.
+   */
+  kinds: FindingKind[]
+  /** Steps the finding must be on, when the fault is on one route (any step otherwise). */
+  steps?: string[]
+}
+
+// About 60 API requests/s: some 4 MiB a second retained, resident memory up, heap used flat.
+export const OFFHEAP_LEAK: Case = {
+  name: 'leak-offheap',
+  label: 'off-heap leak: 64 KiB Buffer per API request',
+  env: { STORE_FAULT_OFFHEAP_LEAK_BYTES: '65536' },
+  kinds: ['leak'],
+}
+
+/** Every API route slower by `percent`. */
+export function allRoutes(percent: number): Case {
+  return {
+    name: `all-x${1 + percent / 100}`,
+    label: `every API route ×${1 + percent / 100}`,
+    env: { STORE_FAULT_LATENCY: `*=+${percent}%` },
+    kinds: ['level', 'tail', 'load-latency'],
+  }
+}
+
+export const ONE_ROUTE: Case = {
+  name: 'route+30%',
+  label: 'one route +30% (/api/products/:id)',
+  env: { STORE_FAULT_LATENCY: '/api/products/:id=+30%' },
+  kinds: ['level', 'tail', 'load-latency'],
+  steps: ['product detail', 'unknown product'],
+}
+
+export const TAIL: Case = {
+  name: 'tail-3%x8',
+  label: '3% of API requests ×8',
+  env: { STORE_FAULT_TAIL: '3%x8' },
+  kinds: ['tail', 'level'],
+}
+
+export const ERRORS: Case = {
+  name: 'errors+1pp',
+  label: 'every API route fails 1% of requests',
+  env: { STORE_FAULT_ERRORS: '*=0.01' },
+  kinds: ['failure-rate', 'new-error', 'load-failures', 'objective'],
+}
+
+export const INFLIGHT: Case = {
+  name: 'inflight',
+  label: '+1.5 ms per API request in flight above 2',
+  env: { STORE_FAULT_INFLIGHT: '1.5ms/inflight:2' },
+  kinds: ['load-latency', 'level', 'tail', 'load-slope'],
+}
+
+/** Whether a verdict failed naming the case's fault: a failing primary finding of its kind (on its steps). */
+export function namedBy(v: Verdict, spec: Case): { named: boolean; fails: FindingKind[]; saturated: boolean } {
+  const fails = v.findings.filter((f) => f.primary && f.status === 'fail')
+  const onStep = (step: string | undefined) => !spec.steps || (step !== undefined && spec.steps.includes(step))
+  const named = fails.some((f) => spec.kinds.includes(f.kind) && onStep(f.step))
+  const saturated = v.findings.some((f) => f.kind === 'generator-saturated' && !['pass', 'info'].includes(f.status))
+  return { named, fails: [...new Set(fails.map((f) => f.kind))], saturated }
+}
+
+/** The short commit of the repo, and whether packages/ had uncommitted changes. */
+export function commit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: repo, encoding: 'utf8' })
+      .trim()
+    return dirty ? `${head} (with uncommitted changes under packages/)` : head
+  } catch {
+    return 'unknown'
+  }
+}
+
+/**
+ * The config the soaks use: the repo's, with a plan named `plan` of `seconds`
+ * (the demo plan's phases in proportion, half-second windows and scrapes, so
+ * trends get points to fit in a short soak) and the store's service time.
+ */
+export function writeConfig(dir: string, plan: string, seconds: number, serviceTime: string): string {
+  const path = join(dir, 'steady.config.ts')
+  const tsx = import.meta.resolve('tsx')
+  const s = (share: number) => `'${Math.max(500, Math.round(seconds * share * 1000))}ms'`
+  const main = join(repo, 'packages/demo-store/src/main.ts')
+  const storeArgs = ['--conditions=steady-source', '--import', tsx, main, '--port', '0', '--service-time', serviceTime]
+  writeFileSync(
+    path,
+    `import base from ${JSON.stringify(join(repo, 'steady.config.ts'))}
+const store = base.environments.local.services.store
+export default {
+  ...base,
+  scenarios: [${JSON.stringify(join(repo, 'scenarios/**/*.scenario.ts'))}],
+  environments: {
+    local: { ...base.environments.local, services: { store: { ...store, args: ${JSON.stringify(storeArgs)} } } },
+  },
+  plans: {
+    ${JSON.stringify(plan)}: {
+      ...base.plans.demo,
+      window: '500ms',
+      scrape: { ...base.plans.demo.scrape, interval: '500ms' },
+      phases: [
+        { name: 'warmup', duration: ${s(0.1)} },
+        { name: 'quiet', duration: ${s(0.25)} },
+        { name: 'nominal', duration: ${s(0.35)}, load: 'nominal' },
+        { name: 'peak', duration: ${s(0.25)}, load: 'peak' },
+        { name: 'recovery', duration: ${s(0.05)} },
+      ],
+    },
+  },
+}
+`,
+  )
+  return path
+}
+
+/** The soaks running now (each in its own process group, so a terminal's Ctrl-C reaches them only through us). */
+const children = new Set<ChildProcess>()
+
+/** Asks every running soak to stop: one SIGTERM, on which steady writes its partial record and tears down. */
+export function stopSoaks(): void {
+  for (const c of children) c.kill('SIGTERM')
+}
+
+// A soak still running when this process ends (an error) is asked to stop cleanly; it is bounded by its plan anyway.
+process.on('exit', stopSoaks)
+
+/**
+ * Runs `steady soak <plan>` as the real binary with `extra` arguments (a
+ * control, say); resolves with its exit code (bounded: SIGTERM after
+ * `timeoutMs`). Its output is kept in `<out>/soak.log`.
+ */
+export function soak(
+  config: string,
+  plan: string,
+  out: string,
+  seed: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+  extra: string[] = [],
+): Promise<number | null> {
+  return new Promise((done) => {
+    const args = [bin, 'soak', plan, '--config', config, '--env', 'local', '--out', out, '--seed', seed, ...extra]
+    const child = spawn(process.execPath, args, {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    })
+    children.add(child)
+    let log = ''
+    child.stdout!.on('data', (d: Buffer) => (log += d.toString()))
+    child.stderr!.on('data', (d: Buffer) => (log += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      children.delete(child)
+      mkdirSync(out, { recursive: true })
+      writeFileSync(join(out, 'soak.log'), log)
+      done(code)
+    })
+  })
+}
+
+/**
+ * The hog: a busy loop that ends by itself when its parent is gone (it
+ * polls its parent's pid) or after `limitMs`, so a benchmark killed with
+ * SIGKILL does not leave it burning a core.
+ */
+const HOG_SCRIPT = (limitMs: number) =>
+  `const p = process.ppid, end = Date.now() + ${limitMs}; ` +
+  'for (let i = 0; ; i++) if (i % 1e6 === 0 && (process.ppid !== p || Date.now() > end)) process.exit(0)'
+
+/**
+ * A child burning one core, paused (SIGSTOP) and resumed (SIGCONT) at random
+ * every 1–6 s while `on()` — a neighbour whose load comes and goes, so each
+ * run and each of its phases gets its own share of it.
+ */
+export class CpuHog {
+  readonly #child: ChildProcess
+  readonly #rnd: Random
+  #timer: NodeJS.Timeout | undefined
+  #running = false
+  #onMs = 0
+  #since = 0
+  #total = 0
+
+  constructor(rnd: Random, limitMs: number) {
+    this.#rnd = rnd
+    this.#child = spawn(process.execPath, ['-e', HOG_SCRIPT(limitMs)], { stdio: 'ignore' })
+    // A signal to a hog that has ended already is no error of ours.
+    this.#child.on('error', () => {})
+    this.#child.kill('SIGSTOP')
+  }
+
+  /** Starts switching at random; returns nothing until `off()`. */
+  on(): void {
+    this.#onMs = 0
+    this.#total = 0
+    const flip = () => {
+      const now = performance.now()
+      if (this.#running) this.#onMs += now - this.#since
+      this.#total += this.#since ? now - this.#since : 0
+      this.#since = now
+      this.#running = this.#rnd.next() < 0.5
+      this.#child.kill(this.#running ? 'SIGCONT' : 'SIGSTOP')
+      this.#timer = setTimeout(flip, 1000 + this.#rnd.next() * 5000)
+    }
+    this.#since = 0
+    flip()
+  }
+
+  /** Pauses the hog; returns the share of the time it was burning since `on()`. */
+  off(): number {
+    clearTimeout(this.#timer)
+    const now = performance.now()
+    if (this.#running) this.#onMs += now - this.#since
+    this.#total += now - this.#since
+    this.#running = false
+    this.#child.kill('SIGSTOP')
+    return this.#total > 0 ? this.#onMs / this.#total : 0
+  }
+
+  /** Ends the hog (SIGKILL reaches a stopped process too). */
+  stop(): void {
+    clearTimeout(this.#timer)
+    this.#child.kill('SIGKILL')
+  }
+}
+
+/** `k/n` as a percentage with its Wilson 95% interval: `10% [3, 26]`. */
+export function pct(k: number, n: number): string {
+  if (!n) return '—'
+  const [lo, hi] = wilsonInterval(k, n)
+  return `${((100 * k) / n).toFixed(0)}% [${(100 * lo).toFixed(0)}, ${(100 * hi).toFixed(0)}]`
+}
+
+/** Shuffles in place with the seeded generator (Fisher–Yates): the same seed, the same order. */
+export function shuffle<T>(items: T[], rnd: Random): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rnd.int(i + 1)
+    ;[items[i], items[j]] = [items[j], items[i]]
+  }
+  return items
+}
+
+/** A comma-separated flag value checked against its allowed names; a usage error otherwise. */
+export function parseList<T extends string>(
+  flag: string,
+  text: string,
+  allowed: readonly T[],
+  usage: (message: string) => never,
+): T[] {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean)
+  const unknown = names.filter((n) => !(allowed as readonly string[]).includes(n))
+  if (unknown.length || !names.length) {
+    usage(`--${flag} ${JSON.stringify(text)}: use a comma-separated list of ${allowed.join(', ')}`)
+  }
+  return names as T[]
+}
+
+/** Wall time of the soaks and how much the hog burned, for the lines under a table. */
+export function soakLines(soaks: Array<{ seconds: number; hogOnShare?: number; exit: number | null; dir: string }>): string[] {
+  const lines: string[] = []
+  const ran = soaks.filter((r) => r.seconds > 0)
+  const secs = ran.map((r) => r.seconds).sort((a, b) => a - b)
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+  if (secs.length) {
+    const median = secs[Math.floor(secs.length / 2)]
+    lines.push('', `${ran.length} soaks, wall time per soak: median ${median.toFixed(0)} s, ` +
+      `largest ${secs[secs.length - 1].toFixed(0)} s, total ${(sum(secs) / 60).toFixed(1)} min`)
+  }
+  const hog = ran.filter((r) => r.hogOnShare !== undefined).map((r) => r.hogOnShare!)
+  if (hog.length) {
+    const share = ((100 * sum(hog)) / hog.length).toFixed(0)
+    lines.push(`noisy condition: the CPU hog burned ${share}% of the soak time on average`)
+  }
+  const bad = ran.filter((r) => r.exit !== 0)
+  if (bad.length) {
+    const which = bad.map((r) => `${r.dir} (${r.exit})`).join(', ')
+    lines.push(`soaks that did not exit 0 (left out when they wrote no run.json): ${which}`)
+  }
+  return lines
+}
