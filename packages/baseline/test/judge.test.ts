@@ -131,12 +131,12 @@ test('three baseline runs: every step four times as slow fails the service-wide 
   assert.is(clean.stable.status, 'pass', clean.stable.reason)
   const slow = judge({ record: syntheticRun({ seed: 'thin-slow', durationScale: 0.3, change: { kind: 'all-latency', magnitude: 3 } }), baseline: file, gate, now: day(20) })
   assert.is(slow.stable.status, 'fail', slow.stable.reason)
-  const shift = slow.findings.find((f) => f.id === 'level:p95:load/http_req_duration{*}@nominal+peak')!
+  const shift = slow.findings.find((f) => f.id === 'level:p50:load/http_req_duration{*}@nominal+peak')!
   assert.is(shift.status, 'fail', shift.message)
   assert.ok(shift.primary)
   // No degrees of freedom borrowed from the other phases of the same runs: t on K − 1 = 2.
   assert.match(shift.method ?? '', /t on 2 df/)
-  assert.match(shift.message, /^all load steps got slower together: their p95 moved by \+\d+% over nominal, peak \(nominal \+\d+%, peak \+\d+%\)/)
+  assert.match(shift.message, /^all load steps got slower together: their typical latency \(p50\) moved by \+\d+% over nominal, peak \(nominal \+\d+%, peak \+\d+%\)/)
   // Each phase's own shift is reported, secondary.
   const peak = slow.findings.find((f) => f.id === 'level:p95:load/http_req_duration{*}@peak')!
   assert.not.ok(peak.primary)
@@ -147,7 +147,7 @@ test('five baseline runs: every step twice as slow fails with the service-wide f
   const gate = resolveGate('staging', {})
   const slow = judge({ record: syntheticRun({ seed: 'five-slow', durationScale: 0.3, change: { kind: 'all-latency', magnitude: 1 } }), baseline: file, gate, now: day(20) })
   assert.is(slow.stable.status, 'fail', slow.stable.reason)
-  const shift = slow.findings.find((f) => f.id === 'level:p95:load/http_req_duration{*}@nominal+peak')!
+  const shift = slow.findings.find((f) => f.id === 'level:p50:load/http_req_duration{*}@nominal+peak')!
   assert.is(shift.status, 'fail', shift.message)
   assert.ok(shift.primary && shift.change! > 0.5, `${shift.change}`)
   assert.match(shift.message, /all load steps got slower together/)

@@ -143,16 +143,126 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
   return check
 }
 
-/** The share of each step's requests above the baseline's p99, in each phase. */
+/**
+ * The service-wide tail (primary, one per source): the share of all the
+ * source's requests in the phases that count above their step's baseline p99,
+ * against the baseline runs' shares at the same thresholds. The per-step
+ * check moves each threshold by the run's common p99 shift, which cancels a
+ * slower machine and, with it, a tail that every step grew at once (a slow
+ * dependency, a pause that hits every route); this one keeps the thresholds
+ * where the baseline had them, pools every step (thousands of requests where
+ * one step has dozens), and leaves the machine to the baseline runs' own
+ * over-dispersion. Tested against the tolerance: the count beyond one
+ * percentage point more than the baseline's share, as the whole-run shift is.
+ */
+function serviceTailCheck(ctx: JudgeContext, source: string): Check | undefined {
+  const phases = [...ctx.primaryPhases]
+  const current = { n: 0, above: 0 }
+  const perRun = ctx.rolling.map(() => ({ n: 0, f: 0, parts: 0 }))
+  let parts = 0
+  let steps = 0
+  for (const s of ctx.record.series) {
+    if (!isStepSeries(s) || s.source !== source) continue
+    let used = false
+    for (const phase of phases) {
+      const cur = ctx.current.series[s.key]?.phases[phase]
+      const hist = s.phases[phase]?.hist
+      const logs = ctx.rolling
+        .map((r) => r.summary?.series[s.key]?.phases[phase]?.p99)
+        .filter((v): v is number => v !== undefined && v > 0)
+        .map(Math.log)
+      if (!cur || logs.length < ctx.gate.minBaselineRuns) continue
+      const threshold = Math.exp(median(logs))
+      let counted: { n: number; above: number } | undefined
+      if (hist) counted = countAbove(hist, threshold)
+      else {
+        const share = shareAbove(cur, threshold)
+        const values = cur.n - (cur.failed ?? 0)
+        if (share !== undefined) counted = { n: values, above: Math.round(share * values) }
+      }
+      if (!counted || counted.n <= 0) continue
+      current.n += counted.n
+      current.above += counted.above
+      parts++
+      used = true
+      ctx.rolling.forEach((r, i) => {
+        const ps = r.summary?.series[s.key]?.phases[phase]
+        if (!ps) return
+        const n = ps.n - (ps.failed ?? 0)
+        const share = shareAbove(ps, threshold)
+        if (share === undefined || n <= 0) return
+        perRun[i].n += n
+        perRun[i].f += Math.round(share * n)
+        perRun[i].parts++
+      })
+    }
+    if (used) steps++
+  }
+  // A baseline run counts when it has every step and phase the current run is judged on.
+  const runs = perRun.filter((r) => r.parts === parts && r.n > 0).map(({ n, f }) => ({ n, f }))
+  if (!parts || steps < 2 || runs.length < ctx.gate.minBaselineRuns || current.n <= 0) return undefined
+  const allowance = Math.round(TAIL * current.n)
+  const test = failureRateTest(runs, { n: current.n, f: Math.max(0, current.above - allowance) })
+  const share = current.above / current.n
+  const excess = share - test.p0
+  const beyond = excess >= TAIL && current.above - allowance - test.expected >= ctx.gate.tolerance.failureCount
+  const series = `${source}/http_req_duration{*}`
+  const where = phases.join('+')
+  const finding: Finding = {
+    id: `tail:share-above-p99:${series}@${where}`,
+    kind: 'tail',
+    question: 'stable',
+    status: 'pass',
+    primary: true,
+    series,
+    step: '*',
+    phase: where,
+    stat: 'share above the baseline p99',
+    unit: 'rate',
+    baseline: r4(test.p0),
+    current: r4(share),
+    change: r4(excess),
+    changeKind: 'absolute',
+    pValue: r4(test.p),
+    tolerance: TAIL,
+    method:
+      `requests of the ${steps} ${source} steps in ${phases.join(', ')} above their step's baseline median p99 ` +
+      `(not moved by the run's shift), beta-binomial against the ${runs.length} baseline runs' shares above the same ` +
+      `thresholds (over-dispersion ${r4(test.rho)}), one-sided against +${pp(TAIL)}; its own share of the gate's α`,
+    evidence: { steps, above: current.above, values: current.n, expected: r4(test.expected) },
+    message: '',
+  }
+  const check: Check = { finding, p: test.p, reserved: true, beyondTolerance: beyond, severity: { change: excess, tolerance: TAIL } }
+  check.power = (alphaEach) => {
+    finding.detectable = r4(Math.max(TAIL, (test.critical(alphaEach) + allowance) / current.n - test.p0))
+  }
+  const label = `all ${source} steps`
+  check.describe = (status) =>
+    status === 'fail' || status === 'accepted' || status === 'muted'
+      ? `${label} grew a slow tail together in ${phases.join(', ')}: ${current.above} of ${current.n} requests ` +
+        `(${rate(share)}) were slower than their step's baseline p99, where the baseline runs had ${rate(test.p0)} ` +
+        `(${pp(excess)}); ${pval(finding.pAdjusted ?? test.p)}`
+      : `${label} in ${phases.join(', ')}: ${rate(share)} of requests above their step's baseline p99 ` +
+        `(baseline ${rate(test.p0)}), no tail past ${pp(TAIL)} beyond the run-to-run spread`
+  return check
+}
+
+/** The share of each step's requests above the baseline's p99, in each phase, and of every step's at once. */
 export function exceedanceChecks(ctx: JudgeContext): Check[] {
   if (ctx.bootstrap || ctx.compare || !ctx.baselineUsable) return []
   const checks: Check[] = []
+  const sources = new Set<string>()
   for (const s of ctx.record.series) {
     if (!isStepSeries(s)) continue
+    sources.add(s.source)
     for (const phase of ctx.current.phases.map((p) => p.name)) {
       const c = exceedanceCheck(ctx, s, phase)
       if (c) checks.push(c)
     }
+  }
+  for (const source of sources) {
+    const c = serviceTailCheck(ctx, source)
+    if (c) checks.push(c)
   }
   return checks
 }
