@@ -6,9 +6,19 @@
  * `paired-accuracy.ts` (paired soaks against history, noisy) use it.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { FindingKind, Verdict } from '@steady/record'
+import {
+  addRun,
+  emptyBaseline,
+  selectGate,
+  summariseRun,
+  type BaselineFile,
+  type GateConfig,
+  type ResolvedGate,
+} from '@steady/baseline'
+import { readRunRecord, writeJsonAtomic, type FindingKind, type Verdict } from '@steady/record'
 import { wilsonInterval } from '../../packages/baseline/src/stats/distributions.ts'
 import { Random } from '../../packages/baseline/src/stats/random.ts'
 
@@ -102,10 +112,11 @@ export function commit(): string {
 
 /**
  * The config the soaks use: the repo's, with a plan named `plan` of `seconds`
- * (the demo plan's phases in proportion, half-second windows and scrapes, so
- * trends get points to fit in a short soak) and the store's service time.
+ * (the demo plan's phases in proportion, windows of `window` and scrapes
+ * every half second, so trends get points to fit in a short soak) and the
+ * store's service time.
  */
-export function writeConfig(dir: string, plan: string, seconds: number, serviceTime: string): string {
+export function writeConfig(dir: string, plan: string, seconds: number, serviceTime: string, window = '500ms'): string {
   const path = join(dir, 'steady.config.ts')
   const tsx = import.meta.resolve('tsx')
   const s = (share: number) => `'${Math.max(500, Math.round(seconds * share * 1000))}ms'`
@@ -124,7 +135,7 @@ export default {
   plans: {
     ${JSON.stringify(plan)}: {
       ...base.plans.demo,
-      window: '500ms',
+      window: ${JSON.stringify(window)},
       scrape: { ...base.plans.demo.scrape, interval: '500ms' },
       phases: [
         { name: 'warmup', duration: ${s(0.1)} },
@@ -308,4 +319,250 @@ export function soakLines(soaks: Array<{ seconds: number; hogOnShare?: number; e
     lines.push(`soaks that did not exit 0 (left out when they wrote no run.json): ${which}`)
   }
   return lines
+}
+
+/** The fields every manifest entry has: where the soak's records are and how it went. */
+export interface SoakEntry {
+  /** The run folder, relative to the manifest's folder. */
+  dir: string
+  exit: number | null
+  seconds: number
+  /** Share of the soak the CPU hog was burning (soaks run with the hog on). */
+  hogOnShare?: number
+  loadAverage: number
+}
+
+/** A manifest: the soaks of one benchmark run, written after each soak. */
+export interface Manifest<E extends SoakEntry> {
+  schema: string
+  createdAt: string
+  commit: string
+  args: string
+  soakSeconds: number
+  serviceTime: string
+  runs: E[]
+}
+
+/** One planned soak: where it goes, its fault, and whether the hog is on for it. */
+export interface PlannedSoak {
+  dir: string
+  env: Record<string, string>
+  hog: boolean
+  extra?: string[]
+}
+
+/**
+ * Runs planned soaks one after the other (the hog switching during those
+ * that want it), writing the manifest after each and a progress line to
+ * stderr. SIGINT / SIGTERM stop the current soak (it writes its partial
+ * record), the hog and the plan; the manifest is written and the process
+ * exits 130 / 143.
+ */
+export async function soakAll<P, E extends SoakEntry>(o: {
+  folder: string
+  manifest: Manifest<E>
+  config: string
+  plan: string
+  seed: string
+  items: P[]
+  soakOf: (item: P) => PlannedSoak
+  entryOf: (item: P, soaked: SoakEntry) => E
+}): Promise<void> {
+  const timeoutMs = (o.manifest.soakSeconds * 3 + 120) * 1000
+  const wantHog = o.items.some((i) => o.soakOf(i).hog)
+  const hog = wantHog ? new CpuHog(new Random(`${o.manifest.schema}-hog:${o.seed}`), o.items.length * timeoutMs) : undefined
+  let aborted: { signal: NodeJS.Signals; code: number } | undefined
+  const stopAll = (signal: NodeJS.Signals, code: number) => {
+    process.stderr.write(`\n${signal}: stopping the soak (it writes its partial record) and the CPU hog\n`)
+    aborted = { signal, code }
+    hog?.stop()
+    stopSoaks()
+  }
+  process.once('SIGINT', () => stopAll('SIGINT', 130))
+  process.once('SIGTERM', () => stopAll('SIGTERM', 143))
+  try {
+    for (const [n, item] of o.items.entries()) {
+      if (aborted) break
+      const s = o.soakOf(item)
+      const t0 = performance.now()
+      if (s.hog) hog!.on()
+      const exit = await soak(o.config, o.plan, join(o.folder, s.dir), `${o.seed}-${s.dir}`, s.env, timeoutMs, s.extra)
+      const hogOnShare = s.hog ? hog!.off() : undefined
+      const seconds = (performance.now() - t0) / 1000
+      const soaked: SoakEntry = { dir: s.dir, exit, seconds, ...(hogOnShare !== undefined ? { hogOnShare } : {}), loadAverage: loadavg()[0] }
+      o.manifest.runs.push(o.entryOf(item, soaked))
+      await writeJsonAtomic(join(o.folder, 'manifest.json'), o.manifest)
+      const hogNote = hogOnShare !== undefined ? `, hog on ${(100 * hogOnShare).toFixed(0)}%` : ''
+      process.stderr.write(`  ${n + 1}/${o.items.length} ${s.dir}: exit ${exit}, ${seconds.toFixed(0)} s${hogNote}\n`)
+    }
+  } finally {
+    hog?.stop()
+  }
+  if (aborted) {
+    await writeJsonAtomic(join(o.folder, 'manifest.json'), o.manifest)
+    const kept = `${o.manifest.runs.length} soaks kept in ${o.folder} (--rejudge it)`
+    process.stderr.write(`stopped by ${aborted.signal}; ${kept}\n`)
+    process.exit(aborted.code)
+  }
+}
+
+/** A new manifest for this process's arguments, at the repo's commit. */
+export function newManifest<E extends SoakEntry>(schema: string, soakSeconds: number, serviceTime: string): Manifest<E> {
+  const args = process.argv.slice(2).join(' ')
+  return { schema, createdAt: new Date().toISOString(), commit: commit(), args, soakSeconds, serviceTime, runs: [] }
+}
+
+/** The flags every real-soak benchmark takes, for `parseArgs`. */
+export const COMMON_OPTIONS = {
+  keep: { type: 'string' },
+  rejudge: { type: 'string' },
+  'service-time': { type: 'string', default: '2ms' },
+  seed: { type: 'string', default: '1' },
+  json: { type: 'string' },
+} as const
+
+/**
+ * Where the records are: `--rejudge <dir>` (its manifest read back) or a new
+ * folder (`--keep <dir>`, else a temporary one) for new soaks; and the soak
+ * length and service time, checked.
+ */
+export function benchFolder<E extends SoakEntry>(
+  values: { keep?: string; rejudge?: string; 'soak-seconds': string; 'service-time': string },
+  prefix: string,
+  usage: (message: string) => never,
+): { dir: string; temporary: boolean; manifest?: Manifest<E>; soakSeconds: number; serviceTime: string } {
+  const soakSeconds = Number(values['soak-seconds'])
+  const serviceTime = values['service-time']
+  if (values.rejudge) {
+    const dir = resolve(values.rejudge)
+    if (!existsSync(join(dir, 'manifest.json'))) {
+      usage(`--rejudge ${values.rejudge}: no manifest.json there; give a folder written with --keep`)
+    }
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest<E>
+    return { dir, temporary: false, manifest, soakSeconds: manifest.soakSeconds, serviceTime: manifest.serviceTime }
+  }
+  if (!(soakSeconds >= 10 && soakSeconds <= 900)) {
+    usage(`--soak-seconds ${values['soak-seconds']}: write a number of seconds from 10 to 900`)
+  }
+  if (!/^\d+(\.\d+)?(ms|s)$/.test(serviceTime)) usage(`--service-time ${serviceTime}: write e.g. 2ms`)
+  const dir = values.keep ? resolve(values.keep) : mkdtempSync(join(tmpdir(), prefix))
+  if (existsSync(join(dir, 'manifest.json'))) {
+    usage(`--keep ${values.keep}: it holds a manifest.json already; use --rejudge to judge it, or another folder`)
+  }
+  mkdirSync(dir, { recursive: true })
+  return { dir, temporary: !values.keep, soakSeconds, serviceTime }
+}
+
+/** Prints the table, says where the records are, writes the JSON, and removes a temporary folder. */
+export async function finish(
+  out: { text: string; json: Record<string, unknown> },
+  dir: string,
+  temporary: boolean,
+  json: string | undefined,
+): Promise<void> {
+  console.log(out.text)
+  if (!temporary) console.log(`\nrecords kept in ${dir} (judge them again with --rejudge ${dir})`)
+  if (json) await writeJsonAtomic(resolve(json), out.json)
+  if (temporary) rmSync(dir, { recursive: true, force: true })
+}
+
+/** The repo config's staging gate, which both benchmarks judge with. */
+export async function stagingGate(): Promise<ResolvedGate> {
+  const config = (await import(join(repo, 'steady.config.ts'))) as { default: { gates?: Record<string, GateConfig> } }
+  return selectGate(config.default.gates, 'staging')
+}
+
+/** The soaks of a manifest that wrote a run record. */
+export function usable<E extends SoakEntry>(dir: string, manifest: Manifest<E>): E[] {
+  return manifest.runs.filter((r) => existsSync(join(dir, r.dir, 'run.json')))
+}
+
+/** A history baseline of the given soaks' records (a run `addRun` refuses is left out, with a note). */
+export async function baselineOf(dir: string, entries: readonly SoakEntry[], by: string, path: string): Promise<BaselineFile | undefined> {
+  let file: BaselineFile | undefined
+  for (const r of entries) {
+    const record = await readRunRecord(join(dir, r.dir, 'run.json'))
+    file ??= emptyBaseline(record.subject.service)
+    try {
+      addRun(file, summariseRun(record), { by, now: new Date(), path })
+    } catch (err) {
+      process.stderr.write(`  [note] baseline run ${r.dir} left out: ${(err as Error).message}\n`)
+    }
+  }
+  return file
+}
+
+/** One judged soak, as the tables count it. */
+export interface JudgedSoak {
+  result: Verdict['result']
+  /** The verdict's stable question failed (not stable), whatever the working question said. */
+  notStable: boolean
+  named: boolean
+  /** The failing primary findings' kinds (to see what else fired). */
+  fails: FindingKind[]
+  /** The verdict says the load generator was saturated in a phase (its latency findings are then inconclusive). */
+  saturated: boolean
+}
+
+/** Writes a soak's verdict beside its record and says how it counts for `spec`. */
+export async function judged(dir: string, soakDir: string, v: Verdict, spec: Case): Promise<JudgedSoak> {
+  await writeJsonAtomic(join(dir, soakDir, 'verdict.json'), v)
+  return { result: v.result, notStable: v.stable.status === 'fail', ...namedBy(v, spec) }
+}
+
+const COLUMNS: Array<[string, number]> = [
+  ['runs', 5],
+  ['failed', 8],
+  ['unstable', 10],
+  ['inconcl.', 10],
+  ['passed', 8],
+  ['named', 7],
+  ['sat.', 6],
+]
+
+/**
+ * A table of soaks by group (a condition, an arm) and case: the header line
+ * to put first, a row and its JSON cell per group and case, and the legend.
+ * For clean runs the rate is of failures; for faults, of named detections.
+ */
+export function caseTable(groupTitle: string) {
+  const head =
+    `${groupTitle.padEnd(10)}${'case'.padEnd(14)}${COLUMNS.map(([h, w]) => h.padStart(w)).join('')}` +
+    '   rate (Wilson 95%)                other failing kinds'
+  const rate = (rs: readonly JudgedSoak[], c: Case) => {
+    const k = rs.filter((r) => r.result === 'fail' && (c.name === 'clean' || r.named)).length
+    return { k, n: rs.length, ci: wilsonInterval(k, rs.length), of: c.name === 'clean' ? 'false positives' : 'detected, named' }
+  }
+  const row = (group: string, c: Case, rs: readonly JudgedSoak[]) => {
+    const count = (pred: (r: JudgedSoak) => boolean) => rs.filter(pred).length
+    const counted = {
+      runs: rs.length,
+      failed: count((r) => r.result === 'fail'),
+      notStable: count((r) => r.notStable),
+      inconclusive: count((r) => r.result === 'inconclusive'),
+      passed: count((r) => r.result === 'pass'),
+      named: count((r) => r.result === 'fail' && r.named),
+      saturated: count((r) => r.saturated),
+    }
+    const r = rate(rs, c)
+    const other = [...new Set(rs.flatMap((x) => x.fails).filter((f) => !c.kinds.includes(f)))].join(', ')
+    const cells = Object.values(counted).map((n, i) => String(n).padStart(COLUMNS[i][1])).join('')
+    const line = `${group.padEnd(10)}${c.name.padEnd(14)}${cells}   ${`${pct(r.k, r.n)} ${r.of}`.padEnd(31)} ${other}`
+    return { line, cell: { group, case: c.name, label: c.label, ...counted, rate: r } }
+  }
+  const legend =
+    'unstable: judged not stable; ' +
+    "named: failed with a failing primary finding of the fault's kind; sat.: runs whose load generator was saturated"
+  return { head, row, rate, legend }
+}
+
+/** The two lines above a table: what was soaked, and when, where and by which commit it was judged. */
+export function tableTitle(what: string, manifest: Manifest<SoakEntry>): string[] {
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ')
+  return [
+    `${what} — ${manifest.soakSeconds}-s soaks, service time ${manifest.serviceTime}, staging gate`,
+    `records made at ${manifest.commit} (${manifest.createdAt}); judged at ${commit()}; ` +
+      `${cpus().length} cores, load average ${load}`,
+    '',
+  ]
 }
