@@ -17,6 +17,7 @@ import { failureRateTest } from './failures.ts'
 import { primaryStepSeries, runShifts } from './levels.ts'
 import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { ms, pp, pval, r4, rate, seriesLabel } from './check.ts'
+import { busierMachine, busierSentence } from './machine.ts'
 
 /** The tail share the threshold stands for: the baseline's p99. */
 const TAIL = 0.01
@@ -233,12 +234,20 @@ function serviceTailCheck(ctx: JudgeContext, source: string): Check | undefined 
     message: '',
   }
   const check: Check = { finding, p: test.p, reserved: true, beyondTolerance: beyond, severity: { change: excess, tolerance: TAIL } }
+  const busy = beyond ? busierMachine(ctx) : undefined
+  if (busy) {
+    check.decided = 'inconclusive'
+    finding.evidence = { ...finding.evidence, generatorLatenessMs: r4(busy.currentMs), baselineLatenessMs: r4(busy.baselineMs) }
+  }
   check.power = (alphaEach) => {
     finding.detectable = r4(Math.max(TAIL, (test.critical(alphaEach) + allowance) / current.n - test.p0))
   }
   const label = `all ${source} steps`
   check.describe = (status) =>
-    status === 'fail' || status === 'accepted' || status === 'muted'
+    status === 'inconclusive' && busy
+      ? `${label} in ${phases.join(', ')}: ${current.above} of ${current.n} requests (${rate(share)}) slower than ` +
+        `their step's baseline p99, where the baseline runs had ${rate(test.p0)}, ${busierSentence(busy)}`
+      : status === 'fail' || status === 'accepted' || status === 'muted'
       ? `${label} grew a slow tail together in ${phases.join(', ')}: ${current.above} of ${current.n} requests ` +
         `(${rate(share)}) were slower than their step's baseline p99, where the baseline runs had ${rate(test.p0)} ` +
         `(${pp(excess)}); ${pval(finding.pAdjusted ?? test.p)}`

@@ -21,6 +21,7 @@ import { blockLength, blockMeans, windowLogs, windowsIn, type LevelStat, type Se
 import type { BaselineEntry } from '../store.ts'
 import { isFailedResponses, isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { ms, pct, pval, r4, seriesLabel } from './check.ts'
+import { busierMachine, busierSentence } from './machine.ts'
 
 const statIndex: Record<LevelStat, 0 | 1 | 2> = { p50: 0, p95: 1, p99: 2 }
 /**
@@ -655,13 +656,20 @@ function serviceShiftCheck(ctx: JudgeContext, groups: Map<string, Group | undefi
     message: '',
   }
   const check: Check = { finding, p, reserved: true, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+  const busy = pr.change > tol ? busierMachine(ctx) : undefined
+  if (busy) {
+    check.decided = 'inconclusive'
+    finding.evidence = { ...finding.evidence, generatorLatenessMs: r4(busy.currentMs), baselineLatenessMs: r4(busy.baselineMs) }
+  }
   check.power = (alphaEach) => {
     finding.detectable = r4((1 + tol) * (1 + detectableRise(pr, alphaEach)) - 1)
   }
   const label = `all ${source} steps`
   const span = () => `the baseline runs' own shifts span ${pct(finding.interval![0] - 1)} to ${pct(finding.interval![1] - 1)}`
   check.describe = (status) =>
-    status === 'fail' || status === 'accepted' || status === 'muted'
+    status === 'inconclusive' && busy
+      ? `${label}' typical latency (p50) moved together by ${pct(pr.change)} over ${phases.join(', ')} (${byPhase()}), ${busierSentence(busy)}`
+      : status === 'fail' || status === 'accepted' || status === 'muted'
       ? `${label} got slower together: their typical latency (p50) moved by ${pct(pr.change)} over ${phases.join(', ')} (${byPhase()}), a whole-service slowdown past the tolerance of ${pct(tol)} (${span()}); ${pval(finding.pAdjusted ?? finding.pValue)}`
       : `${label}' typical latency (p50) moved together by ${pct(pr.change)} over ${phases.join(', ')} (${byPhase()}), within the tolerance of ${pct(tol)} or within the run-to-run spread (${span()}; changes from ${pct(finding.detectable)} would have been seen)`
   return check
