@@ -7,7 +7,8 @@
  * header and in `/metrics`.
  */
 import { ROUTE_TEMPLATES } from './routes/templates.ts'
-import { hash, mulberry32 } from './random.ts'
+import { mulberry32 } from '@steady/kernel'
+import { hash } from './random.ts'
 
 /** Extra latency on a route: a fixed amount, or a percent of the request's own handling time. */
 export type LatencyFault = { readonly ms: number } | { readonly percent: number }
