@@ -11,7 +11,7 @@ export { parseDuration, formatDuration, durationUnitMs, k6Durations } from './du
 export type { Duration, DurationUnit, DurationSyntax } from './duration.ts'
 export { realClock, VirtualClock, systemClock } from './clock.ts'
 export type { Clock, WallClock } from './clock.ts'
-export { Random, mulberry32 } from './random.ts'
+export { Random, mulberry32, fnv1a } from './random.ts'
 export { mean, sd, quantile, median, theilSen } from './stats.ts'
 export type { Point } from './stats.ts'
 export {

@@ -4,7 +4,8 @@
  * the same every time it runs. {@link Random} (sfc32, seeded from any string)
  * has the draws simulations need; {@link mulberry32} is the small generator
  * the demo store, test fixtures and the health replay benchmark are built
- * on, kept because their numbers depend on its exact stream.
+ * on, kept because their numbers depend on its exact stream; {@link fnv1a}
+ * turns a name into a seed.
  */
 
 /** A small seeded generator (mulberry32): uniform in [0, 1), the same stream for the same 32-bit seed. */
@@ -17,6 +18,13 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/** FNV-1a of a string: a stable 32-bit number to seed a generator from a name. */
+export function fnv1a(text: string): number {
+  let h = 2166136261
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
+  return h >>> 0
 }
 
 /** A seeded generator (sfc32, the seed hashed by cyrb128) with the draws a simulation or a bootstrap needs. */

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { Random, mean, mulberry32, sd } from '@steady/kernel'
+import { Random, fnv1a, mean, mulberry32, sd } from '@steady/kernel'
 
 test('mulberry32: the exact stream the demo store, fixtures and the health replay are built on', () => {
   // Reference values of the published algorithm; a change here changes every number built on it.
@@ -16,6 +16,13 @@ test('mulberry32: the exact stream the demo store, fixtures and the health repla
     const v = r()
     assert.ok(v >= 0 && v < 1)
   }
+})
+
+test('fnv1a: the 32-bit FNV-1a hash of a string', () => {
+  // Reference values of FNV-1a (32 bit).
+  assert.is(fnv1a(''), 0x811c9dc5)
+  assert.is(fnv1a('a'), 0xe40c292c)
+  assert.is(fnv1a('foobar'), 0xbf9cf968)
 })
 
 test('Random: the same seed repeats, another seed differs, a number seed reads as its string', () => {
