@@ -178,7 +178,15 @@ export function betaBinomialSf(k: number, n: number, a: number, b: number): numb
 /** Wilson score interval for k successes out of n (two-sided, level `conf`). */
 export function wilsonInterval(k: number, n: number, conf = 0.95): [number, number] {
   if (n <= 0) return [0, 1]
-  const z = normalQuantile(1 - (1 - conf) / 2)
+  return wilsonBounds(k, n, normalQuantile(1 - (1 - conf) / 2))
+}
+
+/**
+ * The Wilson score bounds for k successes out of n, `z` standard deviations
+ * each side (each bound is one-sided at z): the smallest and the largest
+ * share the sample supports. n must be above 0.
+ */
+export function wilsonBounds(k: number, n: number, z: number): [number, number] {
   const p = k / n
   const z2 = z * z
   const den = 1 + z2 / n

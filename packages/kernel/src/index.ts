@@ -28,5 +28,6 @@ export {
   betaBinomialLogPmf,
   betaBinomialSf,
   wilsonInterval,
+  wilsonBounds,
 } from './distributions.ts'
 export { roundTo, roundSignificant } from './format.ts'

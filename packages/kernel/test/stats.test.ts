@@ -18,6 +18,7 @@ import {
   theilSen,
   tQuantile,
   tSf,
+  wilsonBounds,
   wilsonInterval,
   type Point,
 } from '@steady/kernel'
@@ -123,6 +124,11 @@ test('the Wilson interval of a proportion', () => {
   close(wilsonInterval(0, 50)[0], 0, 1e-12, 'none of 50')
   close(wilsonInterval(50, 50)[1], 1, 1e-12, 'all of 50')
   assert.ok(wilsonInterval(50, 50)[1] <= 1)
+  // The interval is the bounds at the two-sided z; one bound alone is one-sided at its z.
+  assert.equal(wilsonBounds(5, 100, normalQuantile(0.975)), wilsonInterval(5, 100))
+  const [oneSided] = wilsonBounds(1, 19, 1.645)
+  close(oneSided, 0.011829293381605, 1e-12, '1 of 19 at z 1.645')
+  assert.ok(oneSided < 1 / 19)
 })
 
 test.run()

@@ -4,7 +4,7 @@
  * and an EWMA with its exact variance for unequal weights. The plain
  * statistics and the distributions are `@steady/kernel`'s.
  */
-import { betaBinomialSf, median, mean, normalSf, tSf } from '@steady/kernel'
+import { betaBinomialSf, median, mean, normalSf, tSf, wilsonBounds } from '@steady/kernel'
 
 export { quantile, median, mean, sd as stddev } from '@steady/kernel'
 
@@ -135,9 +135,5 @@ export function betaBinomialUpperTail(k: number, n: number, a: number, b: number
  */
 export function wilsonLower(bad: number, total: number, z: number): number {
   if (total <= 0) return Number.NaN
-  const p = bad / total
-  const z2 = z * z
-  const centre = p + z2 / (2 * total)
-  const spread = z * Math.sqrt((p * (1 - p)) / total + z2 / (4 * total * total))
-  return Math.max(0, (centre - spread) / (1 + z2 / total))
+  return wilsonBounds(bad, total, z)[0]
 }
