@@ -14,18 +14,19 @@ const all = readdirSync(join(root, 'packages'))
   .filter((e) => existsSync(join(root, 'packages', e, 'package.json')))
   .sort()
 
-/** The table from docs/architecture.md: package → packages it must not import. */
+/** The table from docs/architecture.md: package → packages it must not import. Every package may import kernel. */
 const forbidden: Record<string, string[]> = {
-  record: all.filter((p) => p !== 'record'),
+  kernel: all.filter((p) => p !== 'kernel'),
+  record: all.filter((p) => p !== 'record' && p !== 'kernel'),
   scenario: ['soak', 'baseline', 'report', 'cli'],
   env: ['scenario', 'soak', 'baseline', 'report'],
   load: ['soak', 'baseline', 'report'],
   soak: ['baseline', 'report'],
   baseline: ['scenario', 'env', 'load', 'soak', 'report'],
   report: ['scenario', 'env', 'load', 'soak'],
-  'process-health': all.filter((p) => p !== 'process-health'),
+  'process-health': all.filter((p) => p !== 'process-health' && p !== 'kernel'),
   cli: [],
-  'demo-store': all.filter((p) => p !== 'demo-store' && p !== 'process-health'),
+  'demo-store': all.filter((p) => p !== 'demo-store' && p !== 'process-health' && p !== 'kernel'),
 }
 
 function files(dir: string, out: string[] = []): string[] {
@@ -94,6 +95,19 @@ test('no package imports what docs/architecture.md forbids', () => {
   assert.equal(problems.map((p) => relative(root, p)), [])
 })
 
+test('kernel has no dependencies: its sources import only node: built-ins and its own files', () => {
+  const manifest = JSON.parse(readFileSync(join(root, 'packages', 'kernel', 'package.json'), 'utf8'))
+  assert.equal(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }), [], 'kernel/package.json declares no dependencies')
+  const outside: string[] = []
+  for (const f of files(join(root, 'packages', 'kernel', 'src'))) {
+    for (const m of readFileSync(f, 'utf8').matchAll(importRe)) {
+      const spec = m[1] ?? m[2] ?? m[3]
+      if (!spec.startsWith('node:') && !spec.startsWith('.')) outside.push(`${relative(root, f)} imports ${spec}`)
+    }
+  }
+  assert.equal(outside, [])
+})
+
 test('the checker catches a forbidden import and a reach-in', () => {
   const f = join(root, 'packages', 'baseline', 'src', 'x.ts')
   assert.equal(violations('baseline', "import { soak } from '@steady/soak'", f).length, 1)
@@ -102,6 +116,11 @@ test('the checker catches a forbidden import and a reach-in', () => {
   assert.equal(violations('baseline', "const m = await import('@steady/report')", f).length, 1)
   assert.equal(violations('baseline', "import { ok } from '@steady/record'\nimport { z } from './z.ts'", f), [])
   assert.equal(violations('record', "import '@steady/cli'", join(root, 'packages', 'record', 'src', 'a.ts')).length, 1)
+  // kernel imports nothing; every package may import kernel.
+  assert.equal(violations('kernel', "import { SteadyError } from '@steady/record'", join(root, 'packages', 'kernel', 'src', 'a.ts')).length, 1)
+  for (const pkg of all.filter((p) => p !== 'kernel')) {
+    assert.equal(violations(pkg, "import { median } from '@steady/kernel'", join(root, 'packages', pkg, 'src', 'a.ts')), [], pkg)
+  }
   // A package's testing entry: from tests, not from what ships.
   const testing = "import { pairedRecord } from '@steady/baseline/testing'"
   assert.equal(violations('cli', testing, join(root, 'packages', 'cli', 'test', 'v.test.ts')), [])

@@ -9,6 +9,7 @@
  * standard error, and blocks of windows give the block bootstrap; histograms
  * are decoded only to keep a compact distribution in the baseline.
  */
+import { roundSignificant as sig } from '@steady/kernel'
 import { LatencyHistogram, type ComparabilityKey, type RunRecord, type SeriesRecord, type SeriesWindow } from '@steady/record'
 import { autocorrelatedSe, mean } from './stats/robust.ts'
 import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isIndicatorSeries, isMemorySeries, latencyDrift, loadSlope, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
@@ -113,13 +114,6 @@ export interface RunSummary {
   drift?: Record<string, Record<string, number>>
   /** Recovery phases: ms until the probes passed again. */
   recovery?: Record<string, number>
-}
-
-/** Rounds to 4 significant digits: baselines stay small and diffs stay readable. */
-export function sig(v: number, digits = 4): number {
-  if (!Number.isFinite(v) || v === 0) return v
-  const p = 10 ** (digits - 1 - Math.floor(Math.log10(Math.abs(v))))
-  return Math.round(v * p) / p
 }
 
 /** Windows of a series that fall in a phase (by the window's midpoint). */

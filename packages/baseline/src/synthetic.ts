@@ -40,6 +40,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fnv1a } from '@steady/kernel'
 import {
   HISTOGRAM_PARAMETERS,
   RUN_SCHEMA,
@@ -227,7 +228,7 @@ export function syntheticRun(options: SyntheticRunOptions): RunRecord {
   const scale = options.durationScale ?? 1
   const phases = (options.phases ?? SYNTHETIC_PHASES).map((p) => ({ ...p, durationMs: p.durationMs * scale }))
   const windowMs = NOISE_MODEL.windowMs
-  const startedAt = options.startedAt ?? new Date(Date.UTC(2026, 10, 1) + (hash(String(options.seed)) % 1_000_000) * 60_000)
+  const startedAt = options.startedAt ?? new Date(Date.UTC(2026, 10, 1) + (fnv1a(String(options.seed)) % 1_000_000) * 60_000)
   const id = options.id ?? `synthetic-${String(options.seed).replace(/[^A-Za-z0-9_.-]/g, '-')}`
   const header = {
     kind: 'soak' as const,
@@ -246,12 +247,6 @@ export function syntheticRun(options: SyntheticRunOptions): RunRecord {
   generate(rnd, sink, service, phases, options)
   const total = phases.reduce((a, p) => a + p.durationMs, 0)
   return sink.finish(total, !options.incomplete)
-}
-
-function hash(s: string): number {
-  let h = 2166136261
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
-  return h >>> 0
 }
 
 function lognormalFactor(rnd: Random, cv: number, z?: number): number {

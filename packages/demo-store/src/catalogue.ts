@@ -3,7 +3,7 @@
  * store, on every machine, has the same products with the same ids, names and
  * prices, and scenarios can name them.
  */
-import { mulberry32 } from './random.ts'
+import { mulberry32 } from '@steady/kernel'
 
 export interface Product {
   /** `p-001` … `p-050`. */

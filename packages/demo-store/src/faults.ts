@@ -7,7 +7,7 @@
  * header and in `/metrics`.
  */
 import { ROUTE_TEMPLATES } from './routes/templates.ts'
-import { hash, mulberry32 } from './random.ts'
+import { fnv1a, mulberry32 } from '@steady/kernel'
 
 /** Extra latency on a route: a fixed amount, or a percent of the request's own handling time. */
 export type LatencyFault = { readonly ms: number } | { readonly percent: number }
@@ -504,7 +504,7 @@ export class FaultInjector {
     if (rate >= 1) return true
     let phase = this.#spreadPhase.get(key)
     if (phase === undefined) {
-      phase = mulberry32(hash(key) ^ (this.config.seed ?? 1))()
+      phase = mulberry32(fnv1a(key) ^ (this.config.seed ?? 1))()
       this.#spreadPhase.set(key, phase)
     }
     const n = (this.#spreadCounts.get(key) ?? 0) + 1

@@ -7,7 +7,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { request } from 'node:http'
-import { mulberry32 } from '../src/random.ts'
+import { mulberry32 } from '@steady/kernel'
 import { call, login, rawExchange, scrape, start, type Res, type Started } from './helpers.ts'
 
 let s: Started

@@ -17,8 +17,8 @@ export type {
   K6Threshold,
   K6Stage,
 } from './profile.ts'
-export { realClock, VirtualClock } from './clock.ts'
-export type { Clock } from './clock.ts'
+export { realClock, VirtualClock } from '@steady/kernel'
+export type { Clock } from '@steady/kernel'
 export { arrivalSchedule, rampingVuSteps, vusAt, maxVusOf, activeDurationOf, maxDurationOf, shareOf } from './schedule.ts'
 export type { ArrivalSchedule, Segment, VuStep } from './schedule.ts'
 export { Runner } from './engine/runner.ts'

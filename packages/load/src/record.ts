@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { roundTo } from '@steady/kernel'
 import {
   HISTOGRAM_PARAMETERS,
   RUN_SCHEMA,
@@ -90,7 +91,7 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
   }
   events.push({ atMs: result.durationMs, kind: 'phase-end', message: `load profile ${p.name} ended` })
   for (const t of result.thresholds) {
-    events.push({ atMs: result.durationMs, kind: 'note', message: `threshold ${t.key} '${t.source}' ${t.ok ? 'passed' : 'failed'} (${t.aggregation}=${round(t.actual)})`, data: { ...t } })
+    events.push({ atMs: result.durationMs, kind: 'note', message: `threshold ${t.key} '${t.source}' ${t.ok ? 'passed' : 'failed'} (${t.aggregation}=${roundTo(t.actual, 3)})`, data: { ...t } })
   }
   const warnings: string[] = []
   if (result.saturated) {
@@ -101,7 +102,7 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
   }
   const activeS = activeDurationOf(p) / 1000
   let targetRate: number | undefined
-  if (p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate') targetRate = round(arrivalSchedule(p).planned / activeS)
+  if (p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate') targetRate = roundTo(arrivalSchedule(p).planned / activeS, 3)
   const failures: FailureGroup[] = []
   const s = result.scenario
   if (s && s.samples.length) {
@@ -141,7 +142,7 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
           engine: result.engine,
           executor: p.executor,
           ...(targetRate !== undefined ? { targetRate } : {}),
-          achievedRate: round(result.counts.started / Math.max(0.001, activeS)),
+          achievedRate: roundTo(result.counts.started / Math.max(0.001, activeS), 3),
           iterations: result.counts.completed,
           droppedIterations: result.counts.dropped,
           maxVUs: result.counts.vusAllocated,
@@ -159,8 +160,4 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
 function describeFailure(f: unknown): string {
   if (f && typeof f === 'object' && 'message' in f && typeof (f as { message: unknown }).message === 'string') return (f as { message: string }).message
   return String(f)
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000
 }

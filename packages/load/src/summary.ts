@@ -4,6 +4,7 @@
  * the load generator itself did, so a saturated generator is not read as a
  * slow service.
  */
+import { roundTo } from '@steady/kernel'
 import { formatDuration } from '@steady/record'
 import type { ResolvedProfile } from './profile.ts'
 import { maxDurationOf, maxVusOf } from './schedule.ts'
@@ -24,7 +25,7 @@ export function formatK6Time(ms: number): string {
 }
 
 function trim(n: number): string {
-  return String(Math.round(n * 100) / 100)
+  return String(roundTo(n, 2))
 }
 
 function bytes(n: number): string {

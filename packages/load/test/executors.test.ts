@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { VirtualClock } from '../src/clock.ts'
+import { VirtualClock } from '@steady/kernel'
 import { resolveProfile } from '../src/profile.ts'
 import { arrivalSchedule, rampingVuSteps, vusAt, type Segment } from '../src/schedule.ts'
 import { Runner, type IterationContext } from '../src/engine/runner.ts'

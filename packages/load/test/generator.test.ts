@@ -6,7 +6,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { VirtualClock } from '../src/clock.ts'
+import { VirtualClock } from '@steady/kernel'
 import { resolveProfile } from '../src/profile.ts'
 import { Runner, lateStartMs } from '../src/engine/runner.ts'
 import { WindowCollector, mergeWindows, saturationLimits, type SelfMonitor, type WindowSnapshot } from '../src/metrics/windows.ts'

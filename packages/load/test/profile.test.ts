@@ -6,7 +6,7 @@ import { compileThresholds, evaluateThresholds, parseThresholdExpression, parseT
 import { k6Duration, toK6Options } from '../src/k6/options.ts'
 import { RunTotals } from '../src/metrics/totals.ts'
 import { WindowCollector, type WindowSnapshot } from '../src/metrics/windows.ts'
-import { VirtualClock } from '../src/clock.ts'
+import { VirtualClock } from '@steady/kernel'
 
 const fails = (raw: unknown, message: string) => {
   try {

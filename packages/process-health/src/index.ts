@@ -4,7 +4,8 @@
  * record observations at their own time, judge each indicator against its own
  * history (median/MAD baseline, EWMA drift, objectives and SLO burn rates),
  * and export to Prometheus (prom-client, Pushgateway) and Grafana Faro.
- * Stands alone: imports no other steady package.
+ * Stands alone: imports no other steady package but `@steady/kernel`, which
+ * has no dependencies.
  */
 export { ProcessHealthError, isProcessHealthError, HealthExitCode } from './errors.ts'
 export type { ProcessHealthErrorOptions } from './errors.ts'

@@ -8,6 +8,7 @@
  * "not yet judged", never a guess. Pure functions of the observations and
  * `now`, so tests are deterministic.
  */
+import { tQuantile } from '@steady/kernel'
 import { isSlo, msPerUnit, objectiveValue } from './define.ts'
 import { formatNumber, formatPercent, formatValue, formatWindow, plural } from './format.ts'
 import { businessMs, weekday, weekdaysOf, weeklyRhythmMethod } from './judge/rhythm.ts'
@@ -743,7 +744,8 @@ function smallSampleCheck(
   const t = se > 0 ? (sign * (xbar - mu)) / se : sign * (xbar - mu) > 0 ? Number.POSITIVE_INFINITY : 0
   const p = tUpperTail(t, n - 1)
   const [usual, now] = [Math.exp(mu) - c, Math.exp(xbar) - c]
-  const bound = Math.exp(mu + sign * tQuantileUpper(smallSamplePLimit, n - 1) * se) - c
+  // The t with P(T ≥ t) = the limit: kernel's quantile of Student's t.
+  const bound = Math.exp(mu + sign * tQuantile(1 - smallSamplePLimit, n - 1) * se) - c
   const rel = relChange(now, usual)
   const degraded = p < smallSamplePLimit && rel >= o.tolerance
   const diff = now - usual
@@ -763,18 +765,6 @@ function smallSampleCheck(
       `${l.unitWord}s, few, so only beyond ${fmt(bound)} (99 % prediction bound) is it a change; ${method}`,
     numbers: { current: now, baselineTypical: usual, bound, pValue: p, pLimit: smallSamplePLimit, n, m },
   }
-}
-
-/** The t with P(T ≥ t) = p, by bisection on {@link tUpperTail}. */
-function tQuantileUpper(p: number, df: number): number {
-  let [lo, hi] = [0, 1]
-  while (tUpperTail(hi, df) > p && hi < 1e6) hi *= 2
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2
-    if (tUpperTail(mid, df) > p) lo = mid
-    else hi = mid
-  }
-  return (lo + hi) / 2
 }
 
 /**

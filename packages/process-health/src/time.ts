@@ -3,16 +3,14 @@
  * (plus `d` and `w`, since baselines span weeks), and instants as a CI system
  * writes them (ISO 8601, epoch seconds or milliseconds, or "2h ago").
  */
+import { parseDuration, roundTo, systemClock, type DurationSyntax, type WallClock } from '@steady/kernel'
 import { ProcessHealthError } from './errors.ts'
 
-/** Where "now" comes from. Inject a fixed clock in tests so judgements are deterministic. */
-export interface Clock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number
-}
+/** Where "now" comes from: milliseconds since the Unix epoch. Inject a fixed clock in tests so judgements are deterministic. */
+export type Clock = WallClock
 
 /** The wall clock. */
-export const systemClock: Clock = { now: () => Date.now() }
+export { systemClock }
 
 /** A clock stuck at `at` (an instant as {@link parseInstant} reads it); `advance` moves it. */
 export function fixedClock(at: string | number | Date): Clock & { advance(ms: number): void; set(at: string | number | Date): void } {
@@ -24,21 +22,17 @@ export function fixedClock(at: string | number | Date): Clock & { advance(ms: nu
   }
 }
 
-const unitMs: Record<string, number> = {
-  us: 0.001,
-  'µs': 0.001,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-}
-
-const durationPart = /(\d+(?:\.\d+)?)(us|µs|ms|s|m|h|d|w)/y
-
 /** A duration as a user writes it (`'30s'`, `'1h30m'`, `'28d'`) or a number of milliseconds. */
 export type DurationInput = string | number
+
+/** k6's notation with days and weeks, since baselines span weeks; bad ones are this package's errors. */
+const healthDurations: DurationSyntax = {
+  units: ['us', 'µs', 'ms', 's', 'm', 'h', 'd', 'w'],
+  code: 'STEADY_HEALTH_DURATION_INVALID',
+  examples: '250ms, 30s, 5m, 1h30m, 28d',
+  bareNumberUnit: 'm',
+  error: ProcessHealthError,
+}
 
 /**
  * Parses a duration in k6's notation (`250ms`, `30s`, `5m`, `1h30m`) extended
@@ -46,36 +40,7 @@ export type DurationInput = string | number
  * milliseconds. `field` names where the value came from, for the error.
  */
 export function parseDurationMs(input: DurationInput, field = 'duration'): number {
-  if (typeof input === 'number') {
-    if (Number.isFinite(input) && input >= 0) return input
-    throw badDuration(String(input), field)
-  }
-  if (typeof input !== 'string') throw badDuration(JSON.stringify(input), field)
-  const text = input.trim()
-  if (text === '') throw badDuration('""', field)
-  if (/^\d+(\.\d+)?$/.test(text)) {
-    throw new ProcessHealthError('STEADY_HEALTH_DURATION_INVALID', `${field}: "${text}" has no unit`, {
-      hint: `write it with a unit, e.g. "${text}s" or "${text}m"`,
-      details: { field, value: input },
-    })
-  }
-  let total = 0
-  let pos = 0
-  while (pos < text.length) {
-    durationPart.lastIndex = pos
-    const m = durationPart.exec(text)
-    if (!m) throw badDuration(`"${text}"`, field)
-    total += Number(m[1]) * unitMs[m[2]]
-    pos = durationPart.lastIndex
-  }
-  return total
-}
-
-function badDuration(value: string, field: string): ProcessHealthError {
-  return new ProcessHealthError('STEADY_HEALTH_DURATION_INVALID', `${field}: ${value} is not a duration`, {
-    hint: 'use a number with a unit: 250ms, 30s, 5m, 1h30m, 28d (units: us, ms, s, m, h, d, w)',
-    details: { field, value },
-  })
+  return parseDuration(input, field, healthDurations)
 }
 
 /**
@@ -143,5 +108,5 @@ export function formatDurationMs(ms: number): string {
 }
 
 function trim(value: number, digits: number): string {
-  return String(Math.round(value * 10 ** digits) / 10 ** digits)
+  return String(roundTo(value, digits))
 }

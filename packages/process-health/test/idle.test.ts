@@ -20,7 +20,7 @@ import {
   renderHealth,
   type Observation,
 } from '@steady/process-health'
-import { mulberry32 } from './helpers/ci-history.ts'
+import { mulberry32 } from '@steady/kernel'
 
 const day = 86_400_000
 const now = Date.parse('2025-03-10T23:59:59Z')

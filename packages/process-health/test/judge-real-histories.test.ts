@@ -19,7 +19,8 @@ import {
   type Observation,
 } from '@steady/process-health'
 import { businessMs } from '../src/judge/rhythm.ts'
-import { ciHistory, mulberry32 } from './helpers/ci-history.ts'
+import { mulberry32 } from '@steady/kernel'
+import { ciHistory } from './helpers/ci-history.ts'
 
 const now = Date.parse('2025-03-10T12:00:00Z') // a Monday
 const day = 86_400_000

@@ -13,7 +13,8 @@ import {
   type Observation,
   type ProcessDefinition,
 } from '@steady/process-health'
-import { ciHistory, mulberry32 } from './helpers/ci-history.ts'
+import { mulberry32 } from '@steady/kernel'
+import { ciHistory } from './helpers/ci-history.ts'
 
 const now = Date.parse('2025-03-10T12:00:00Z')
 const day = 86_400_000

@@ -8,6 +8,7 @@
  * Time comes from an injected monotonic clock (ms since the run started), so
  * tests place values in windows deterministically.
  */
+import { roundTo } from '@steady/kernel'
 import { LatencyHistogram } from './histogram.ts'
 import {
   seriesKey,
@@ -121,10 +122,6 @@ class SeriesState {
 function bump(target: { errors?: Record<string, number> }, kind: string, n = 1): void {
   target.errors ??= {}
   target.errors[kind] = (target.errors[kind] ?? 0) + n
-}
-
-function round(v: number): number {
-  return Math.round(v * 1000) / 1000
 }
 
 /** A handle for recording into one series. */
@@ -399,16 +396,16 @@ function finishCommon(out: SeriesWindow | PhaseAggregate, state: OpenWindow | Ph
   if (state.failed !== undefined) out.failed = state.failed
   const h = state.hist
   if (h && h.count > 0) {
-    out.p50 = round(h.quantile(0.5))
-    out.p95 = round(h.quantile(0.95))
-    out.p99 = round(h.quantile(0.99))
-    out.max = round(h.max)
+    out.p50 = roundTo(h.quantile(0.5), 3)
+    out.p95 = roundTo(h.quantile(0.95), 3)
+    out.p99 = roundTo(h.quantile(0.99), 3)
+    out.max = roundTo(h.max, 3)
     out.hist = h.encode()
   }
   if (state.min !== undefined) out.min = state.min
   if (state.delta !== undefined) out.delta = state.delta
   if (state.buckets) out.buckets = state.buckets
-  if (state.sum !== undefined) out.sum = round(state.sum)
+  if (state.sum !== undefined) out.sum = roundTo(state.sum, 3)
 }
 
 function finishWindow(i: number, w: OpenWindow): SeriesWindow {

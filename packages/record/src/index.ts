@@ -1,12 +1,13 @@
 /**
  * @steady/record: the run record and verdict types, their validation and
- * atomic I/O, durations and units, histograms, the error base class, and the
- * one redaction step every output passes through.
+ * atomic I/O, histograms, and the one redaction step every output passes
+ * through. The error class and durations come from `@steady/kernel` and are
+ * re-exported here, so packages that import them from `@steady/record` need
+ * not change.
  */
-export { SteadyError, isSteadyError, formatError, ExitCode } from './errors.ts'
-export type { SteadyErrorOptions, ExitCodeValue } from './errors.ts'
-export { parseDuration, formatDuration } from './duration.ts'
-export type { Duration } from './duration.ts'
+export { SteadyError, isSteadyError, ExitCode, parseDuration, formatDuration } from '@steady/kernel'
+export type { SteadyErrorOptions, ExitCodeValue, Duration } from '@steady/kernel'
+export { formatError } from './errors.ts'
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic } from './atomic.ts'
 export { Redactor, redact, REDACTED } from './redact.ts'
 export type { RedactionOptions } from './redact.ts'

@@ -9,7 +9,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { SteadyError } from './errors.ts'
+import { SteadyError } from '@steady/kernel'
 import { writeFileAtomicSync } from './atomic.ts'
 import { parseJsonText, readRegularFile, type JsonFileKind } from './json-file.ts'
 import { HISTOGRAM_PARAMETERS, LatencyHistogram } from './histogram.ts'

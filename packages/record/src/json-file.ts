@@ -7,7 +7,7 @@
  */
 import { constants, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
-import { SteadyError } from './errors.ts'
+import { SteadyError } from '@steady/kernel'
 
 /** What a file is, for the messages: its kind (`run record`), error codes and hints. */
 export interface JsonFileKind {

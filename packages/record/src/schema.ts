@@ -4,7 +4,7 @@
  * was expected, never a crash or a silent partial read.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { SteadyError } from './errors.ts'
+import { SteadyError } from '@steady/kernel'
 import { describeNonFinite, findNonFinite } from './finite.ts'
 import { HISTOGRAM_PARAMETERS } from './histogram.ts'
 import { RUN_SCHEMA } from './run-record.ts'

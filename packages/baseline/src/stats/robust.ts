@@ -1,33 +1,11 @@
-/** Descriptive statistics used by the judge: plain, robust, and for autocorrelated series. */
+/**
+ * Descriptive statistics used by the judge: plain, robust, and for
+ * autocorrelated series. The plain ones (mean, sd, quantile, median) are
+ * `@steady/kernel`'s, re-exported under the names the judge imports.
+ */
+import { mean, median, sd } from '@steady/kernel'
 
-export function mean(xs: readonly number[]): number {
-  let s = 0
-  for (const x of xs) s += x
-  return xs.length ? s / xs.length : Number.NaN
-}
-
-/** Sample standard deviation (n − 1 in the denominator); 0 for fewer than two values. */
-export function sd(xs: readonly number[]): number {
-  if (xs.length < 2) return 0
-  const m = mean(xs)
-  let s = 0
-  for (const x of xs) s += (x - m) ** 2
-  return Math.sqrt(s / (xs.length - 1))
-}
-
-/** The q-quantile (0..1) with linear interpolation between order statistics. */
-export function quantile(xs: readonly number[], q: number): number {
-  if (!xs.length) return Number.NaN
-  const s = [...xs].sort((a, b) => a - b)
-  const pos = (s.length - 1) * q
-  const lo = Math.floor(pos)
-  const hi = Math.ceil(pos)
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo)
-}
-
-export function median(xs: readonly number[]): number {
-  return quantile(xs, 0.5)
-}
+export { mean, sd, quantile, median } from '@steady/kernel'
 
 /** Median absolute deviation scaled by 1.4826, so it estimates σ for normal data. */
 export function scaledMad(xs: readonly number[]): number {

@@ -9,36 +9,10 @@
  * the segments' statistics (the seasonal Kendall test of Hirsch et al.), so a
  * level change between phases is never read as a trend.
  */
-import { normalCdf } from './distributions.ts'
+import { normalCdf, theilSen, type Point } from '@steady/kernel'
 
-export interface Point {
-  /** Time (any unit; slopes are per this unit). */
-  x: number
-  y: number
-}
-
-function medianSorted(a: Float64Array): number {
-  const n = a.length
-  if (!n) return Number.NaN
-  return n % 2 ? a[(n - 1) >> 1] : (a[n / 2 - 1] + a[n / 2]) / 2
-}
-
-/** Theil–Sen slope over segments: the median of every within-segment pairwise slope. */
-export function theilSen(segments: readonly (readonly Point[])[]): number {
-  let count = 0
-  for (const s of segments) count += (s.length * (s.length - 1)) / 2
-  const slopes = new Float64Array(count)
-  let k = 0
-  for (const s of segments) {
-    for (let i = 0; i < s.length; i++) {
-      for (let j = i + 1; j < s.length; j++) {
-        const dx = s[j].x - s[i].x
-        if (dx !== 0) slopes[k++] = (s[j].y - s[i].y) / dx
-      }
-    }
-  }
-  return medianSorted(slopes.subarray(0, k).sort())
-}
+export { theilSen } from '@steady/kernel'
+export type { Point } from '@steady/kernel'
 
 function lag1Of(values: readonly number[][]): number {
   let num = 0

@@ -5,7 +5,7 @@
  * the closed executors, VU allocation, gracefulStop / gracefulRampDown, and
  * the k6-named metrics of each iteration.
  */
-import type { Clock } from '../clock.ts'
+import type { Clock } from '@steady/kernel'
 import type { ResolvedProfile } from '../profile.ts'
 import { activeDurationOf, arrivalSchedule, inSegment, rampingVuSteps, shareOf, wholeSegment, type Segment } from '../schedule.ts'
 import { seriesKey } from '../metrics/metrics.ts'

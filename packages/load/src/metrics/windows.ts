@@ -5,7 +5,7 @@
  * {@link WindowSnapshot}: plain data that crosses worker threads, merges
  * exactly, and keeps memory flat however long the run.
  */
-import type { Clock } from '../clock.ts'
+import type { Clock } from '@steady/kernel'
 import { createHistogram, decodeHistogram, encodeHistogram, type LatencyHistogram } from './histogram.ts'
 import { seriesKey } from './metrics.ts'
 

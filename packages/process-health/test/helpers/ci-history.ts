@@ -4,19 +4,8 @@
  * times, a success rate and a flaky rate; optionally a slowdown of the cycle
  * time over the last days.
  */
+import { mulberry32 } from '@steady/kernel'
 import type { Observation } from '@steady/process-health'
-
-/** A seeded PRNG in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function normal(rand: () => number): number {
   const u = Math.max(rand(), 1e-12)

@@ -1,10 +1,21 @@
 /**
- * Time, injected. The engine's scheduler, VU loops and windows read the time
- * and wait through a {@link Clock}, so tests drive them with a
- * {@link VirtualClock} and check schedules exactly, never by timing.
+ * Time, injected. Schedulers, windows and pollers read the time and wait
+ * through a {@link Clock}, so tests drive them with a {@link VirtualClock}
+ * and check schedules exactly, never by timing. What only needs to know the
+ * date (judging a history against "now") takes a {@link WallClock}.
  */
 import { performance } from 'node:perf_hooks'
 
+/** Where the date comes from. Inject a fixed one in tests so judgements are deterministic. */
+export interface WallClock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number
+}
+
+/** The wall clock: `Date.now()`. */
+export const systemClock: WallClock = { now: () => Date.now() }
+
+/** A clock that can also wait: what a scheduler, a load engine or a poller runs on. */
 export interface Clock {
   /** Milliseconds on a monotonic timeline (fractional). */
   now(): number

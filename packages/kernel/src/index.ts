@@ -1,0 +1,33 @@
+/**
+ * @steady/kernel: what every steady package needs, with no dependencies: the
+ * error class and exit codes, durations, clocks (the real one, a virtual one
+ * for tests, the wall clock), seeded random generators, descriptive and
+ * robust statistics, the distributions the judges compute p-values with, and
+ * number rounding. It imports nothing; every steady package may import it.
+ */
+export { SteadyError, isSteadyError, ExitCode } from './errors.ts'
+export type { SteadyErrorOptions, ExitCodeValue } from './errors.ts'
+export { parseDuration, formatDuration, durationUnitMs, k6Durations } from './duration.ts'
+export type { Duration, DurationUnit, DurationSyntax } from './duration.ts'
+export { realClock, VirtualClock, systemClock } from './clock.ts'
+export type { Clock, WallClock } from './clock.ts'
+export { Random, mulberry32, fnv1a } from './random.ts'
+export { mean, sd, quantile, median, theilSen } from './stats.ts'
+export type { Point } from './stats.ts'
+export {
+  logGamma,
+  logBeta,
+  logChoose,
+  incompleteBeta,
+  tCdf,
+  tSf,
+  tQuantile,
+  normalCdf,
+  normalSf,
+  normalQuantile,
+  betaBinomialLogPmf,
+  betaBinomialSf,
+  wilsonInterval,
+  wilsonBounds,
+} from './distributions.ts'
+export { roundTo, roundSignificant } from './format.ts'
