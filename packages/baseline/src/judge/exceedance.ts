@@ -17,7 +17,7 @@ import { failureRateTest } from './failures.ts'
 import { primaryStepSeries, runShifts } from './levels.ts'
 import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { ms, pp, pval, r4, rate, seriesLabel } from './check.ts'
-import { busierMachine, busierSentence } from './machine.ts'
+import { busierSentence, inconclusiveWhenBusier } from './machine.ts'
 
 /** The tail share the threshold stands for: the baseline's p99. */
 const TAIL = 0.01
@@ -234,11 +234,7 @@ function serviceTailCheck(ctx: JudgeContext, source: string): Check | undefined 
     message: '',
   }
   const check: Check = { finding, p: test.p, reserved: true, beyondTolerance: beyond, severity: { change: excess, tolerance: TAIL } }
-  const busy = beyond ? busierMachine(ctx) : undefined
-  if (busy) {
-    check.decided = 'inconclusive'
-    finding.evidence = { ...finding.evidence, generatorLatenessMs: r4(busy.currentMs), baselineLatenessMs: r4(busy.baselineMs) }
-  }
+  const busy = inconclusiveWhenBusier(ctx, check, beyond)
   check.power = (alphaEach) => {
     finding.detectable = r4(Math.max(TAIL, (test.critical(alphaEach) + allowance) / current.n - test.p0))
   }

@@ -21,7 +21,7 @@ import { blockLength, blockMeans, windowLogs, windowsIn, type LevelStat, type Se
 import type { BaselineEntry } from '../store.ts'
 import { isFailedResponses, isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
 import { ms, pct, pval, r4, seriesLabel } from './check.ts'
-import { busierMachine, busierSentence } from './machine.ts'
+import { busierSentence, inconclusiveWhenBusier } from './machine.ts'
 
 const statIndex: Record<LevelStat, 0 | 1 | 2> = { p50: 0, p95: 1, p99: 2 }
 /**
@@ -656,11 +656,7 @@ function serviceShiftCheck(ctx: JudgeContext, groups: Map<string, Group | undefi
     message: '',
   }
   const check: Check = { finding, p, reserved: true, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
-  const busy = pr.change > tol ? busierMachine(ctx) : undefined
-  if (busy) {
-    check.decided = 'inconclusive'
-    finding.evidence = { ...finding.evidence, generatorLatenessMs: r4(busy.currentMs), baselineLatenessMs: r4(busy.baselineMs) }
-  }
+  const busy = inconclusiveWhenBusier(ctx, check, pr.change > tol)
   check.power = (alphaEach) => {
     finding.detectable = r4((1 + tol) * (1 + detectableRise(pr, alphaEach)) - 1)
   }

@@ -18,7 +18,7 @@ import { median, scaledMad } from '../stats/robust.ts'
 import { SPREAD_RULE } from '../screen-run.ts'
 import type { RunSummary } from '../summary.ts'
 import type { JudgeContext } from './context.ts'
-import { ms } from './check.ts'
+import { ms, r4, type Check } from './check.ts'
 
 const LATENESS = 'generator/start_lateness'
 
@@ -57,6 +57,20 @@ export function busierMachine(ctx: JudgeContext): BusierMachine | undefined {
   }
   cache.set(ctx, out ?? null)
   return out
+}
+
+/**
+ * A whole-run check past its tolerance on a far busier machine is inconclusive: marks it so, with both
+ * lateness figures in its evidence, and returns what its sentence needs (undefined when it stands).
+ */
+export function inconclusiveWhenBusier(ctx: JudgeContext, check: Check, beyond: boolean): BusierMachine | undefined {
+  const busy = beyond ? busierMachine(ctx) : undefined
+  if (busy) {
+    check.decided = 'inconclusive'
+    const f = check.finding
+    f.evidence = { ...f.evidence, generatorLatenessMs: r4(busy.currentMs), baselineLatenessMs: r4(busy.baselineMs) }
+  }
+  return busy
 }
 
 /** The sentence a whole-run check adds when it is inconclusive for a busier machine. */
