@@ -89,6 +89,25 @@ test('service indicators draw both sides under one name, with their ratio', () =
   }
 })
 
+test('throughput and errors draw each side: the control grey and named, the candidate in colour', () => {
+  for (const id of ['load-', 'errors-']) {
+    const c = all.find((x) => x.id.startsWith(id))
+    assert.ok(c, `a chart ${id}`)
+    const labels = c!.lines.map((l) => l.label).join(', ')
+    const control = c!.lines.filter((l) => l.label.startsWith('control '))
+    const candidate = c!.lines.filter((l) => l.label.startsWith('candidate '))
+    assert.ok(control.length >= 1 && control.every((l) => l.color === COLORS.control), labels)
+    assert.ok(candidate.length === control.length && candidate.every((l) => l.color !== COLORS.control), labels)
+    assert.match(figure(page, c!.id), 'the control in grey under the candidate in colour')
+  }
+  // The same schedule went to each side: neither side's line is the two sides summed.
+  const load = all.find((x) => x.id.startsWith('load-'))!
+  const rate = (side: string) => values(load.lines.find((l) => l.label === `${side} load requests/s`))
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+  const [cand, ctrl] = [sum(rate('candidate')), sum(rate('control'))]
+  assert.ok(cand > 0 && ctrl > 0 && Math.abs(cand - ctrl) / (cand + ctrl) < 0.2, `candidate ${cand}, control ${ctrl}`)
+})
+
 test('the verdict box says the candidate was judged against its control; findings name the side difference', () => {
   assert.match(page, /candidate \S+ against control \S+ in the same run/)
   assert.match(page, /the candidate’s p95 of checkout › pay|the candidate&#39;s p95 of checkout › pay|the candidate's p95 of checkout › pay/)
