@@ -144,6 +144,51 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
   return check
 }
 
+/** One step's requests above its baseline p99 over the phases that count, and each baseline run's. */
+interface StepTail {
+  label: string
+  n: number
+  above: number
+  /** Per baseline run (in `ctx.rolling`'s order): its values and those above the same thresholds. */
+  runs: ({ n: number; f: number } | undefined)[]
+}
+
+function stepTail(ctx: JudgeContext, s: SeriesRecord, phases: readonly string[]): StepTail | undefined {
+  const runs = ctx.rolling.map(() => ({ n: 0, f: 0 }))
+  const out: StepTail = { label: seriesLabel(s.tags, s.source, s.name), n: 0, above: 0, runs }
+  for (const phase of phases) {
+    const cur = ctx.current.series[s.key]?.phases[phase]
+    const logs = ctx.rolling
+      .map((r) => r.summary?.series[s.key]?.phases[phase]?.p99)
+      .filter((v): v is number => v !== undefined && v > 0)
+      .map(Math.log)
+    if (!cur || logs.length < ctx.gate.minBaselineRuns) continue
+    const threshold = Math.exp(median(logs))
+    const hist = s.phases[phase]?.hist
+    let counted: { n: number; above: number } | undefined
+    if (hist) counted = countAbove(hist, threshold)
+    else {
+      const share = shareAbove(cur, threshold)
+      const values = cur.n - (cur.failed ?? 0)
+      if (share !== undefined) counted = { n: values, above: Math.round(share * values) }
+    }
+    if (!counted || counted.n <= 0) continue
+    out.n += counted.n
+    out.above += counted.above
+    // A baseline run without this step and phase cannot stand beside the run for it.
+    ctx.rolling.forEach((r, i) => {
+      const ps = r.summary?.series[s.key]?.phases[phase]
+      const n = ps ? ps.n - (ps.failed ?? 0) : 0
+      const share = ps ? shareAbove(ps, threshold) : undefined
+      const run = out.runs[i]
+      if (!run) return
+      if (share === undefined || n <= 0) out.runs[i] = undefined
+      else out.runs[i] = { n: run.n + n, f: run.f + Math.round(share * n) }
+    })
+  }
+  return out.n > 0 ? out : undefined
+}
+
 /**
  * The service-wide tail (primary, one per source): the share of all the
  * source's requests in the phases that count above their step's baseline p99,
@@ -151,57 +196,38 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
  * check moves each threshold by the run's common p99 shift, which cancels a
  * slower machine and, with it, a tail that every step grew at once (a slow
  * dependency, a pause that hits every route); this one keeps the thresholds
- * where the baseline had them, pools every step (thousands of requests where
+ * where the baseline had them, pools the steps (thousands of requests where
  * one step has dozens), and leaves the machine to the baseline runs' own
- * over-dispersion. Tested against the tolerance: the count beyond one
- * percentage point more than the baseline's share, as the whole-run shift is.
+ * over-dispersion. It judges what the steps did together, so the step with
+ * the largest excess is left out of the pool: one step's own tail is its own
+ * check's (and a muted step's stays muted). Tested against the tolerance: the
+ * count beyond one percentage point more than the baseline's share, as the
+ * whole-run shift is.
  */
 function serviceTailCheck(ctx: JudgeContext, source: string): Check | undefined {
   const phases = [...ctx.primaryPhases]
-  const current = { n: 0, above: 0 }
-  const perRun = ctx.rolling.map(() => ({ n: 0, f: 0, parts: 0 }))
-  let parts = 0
-  let steps = 0
-  for (const s of ctx.record.series) {
-    if (!isStepSeries(s) || s.source !== source) continue
-    let used = false
-    for (const phase of phases) {
-      const cur = ctx.current.series[s.key]?.phases[phase]
-      const hist = s.phases[phase]?.hist
-      const logs = ctx.rolling
-        .map((r) => r.summary?.series[s.key]?.phases[phase]?.p99)
-        .filter((v): v is number => v !== undefined && v > 0)
-        .map(Math.log)
-      if (!cur || logs.length < ctx.gate.minBaselineRuns) continue
-      const threshold = Math.exp(median(logs))
-      let counted: { n: number; above: number } | undefined
-      if (hist) counted = countAbove(hist, threshold)
-      else {
-        const share = shareAbove(cur, threshold)
-        const values = cur.n - (cur.failed ?? 0)
-        if (share !== undefined) counted = { n: values, above: Math.round(share * values) }
-      }
-      if (!counted || counted.n <= 0) continue
-      current.n += counted.n
-      current.above += counted.above
-      parts++
-      used = true
-      ctx.rolling.forEach((r, i) => {
-        const ps = r.summary?.series[s.key]?.phases[phase]
-        if (!ps) return
-        const n = ps.n - (ps.failed ?? 0)
-        const share = shareAbove(ps, threshold)
-        if (share === undefined || n <= 0) return
-        perRun[i].n += n
-        perRun[i].f += Math.round(share * n)
-        perRun[i].parts++
-      })
-    }
-    if (used) steps++
+  const all = ctx.record.series
+    .filter((s) => isStepSeries(s) && s.source === source)
+    .map((s) => stepTail(ctx, s, phases))
+    .filter((t): t is StepTail => t !== undefined)
+  if (all.length < 3) return undefined
+  const baseShare = (t: StepTail) => {
+    const known = t.runs.filter((r): r is { n: number; f: number } => r !== undefined)
+    const n = known.reduce((a, r) => a + r.n, 0)
+    return n ? known.reduce((a, r) => a + r.f, 0) / n : 0
   }
-  // A baseline run counts when it has every step and phase the current run is judged on.
-  const runs = perRun.filter((r) => r.parts === parts && r.n > 0).map(({ n, f }) => ({ n, f }))
-  if (!parts || steps < 2 || runs.length < ctx.gate.minBaselineRuns || current.n <= 0) return undefined
+  const excessOf = (t: StepTail) => t.above / t.n - baseShare(t)
+  const most = all.reduce((a, t) => (excessOf(t) > excessOf(a) ? t : a))
+  const pooled = all.filter((t) => t !== most)
+  const steps = pooled.length
+  const current = { n: pooled.reduce((a, t) => a + t.n, 0), above: pooled.reduce((a, t) => a + t.above, 0) }
+  // A baseline run counts when it has every step and phase the run is judged on.
+  const runs = ctx.rolling
+    .map((_, i) => pooled.map((t) => t.runs[i]))
+    .filter((parts) => parts.every((r) => r !== undefined))
+    .map((parts) => ({ n: parts.reduce((a, r) => a + r!.n, 0), f: parts.reduce((a, r) => a + r!.f, 0) }))
+    .filter((r) => r.n > 0)
+  if (runs.length < ctx.gate.minBaselineRuns || current.n <= 0) return undefined
   const allowance = Math.round(TAIL * current.n)
   const test = failureRateTest(runs, { n: current.n, f: Math.max(0, current.above - allowance) })
   const share = current.above / current.n
@@ -227,13 +253,15 @@ function serviceTailCheck(ctx: JudgeContext, source: string): Check | undefined 
     pValue: r4(test.p),
     tolerance: TAIL,
     method:
-      `requests of the ${steps} ${source} steps in ${phases.join(', ')} above their step's baseline median p99 ` +
+      `requests of ${steps} ${source} steps in ${phases.join(', ')} above their step's baseline median p99 ` +
+      `(${most.label}, the step with the largest excess, left out: it has its own check) ` +
       `(not moved by the run's shift), beta-binomial against the ${runs.length} baseline runs' shares above the same ` +
       `thresholds (over-dispersion ${r4(test.rho)}), one-sided against +${pp(TAIL)}; its own share of the gate's α`,
-    evidence: { steps, above: current.above, values: current.n, expected: r4(test.expected) },
+    evidence: { steps, leftOut: most.label, above: current.above, values: current.n, expected: r4(test.expected) },
     message: '',
   }
-  const check: Check = { finding, p: test.p, reserved: true, beyondTolerance: beyond, severity: { change: excess, tolerance: TAIL } }
+  const severity = { change: excess, tolerance: TAIL }
+  const check: Check = { finding, p: test.p, reserved: true, beyondTolerance: beyond, severity }
   const busy = inconclusiveWhenBusier(ctx, check, beyond)
   check.power = (alphaEach) => {
     finding.detectable = r4(Math.max(TAIL, (test.critical(alphaEach) + allowance) / current.n - test.p0))
