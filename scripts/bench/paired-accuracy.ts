@@ -19,7 +19,7 @@
  *
  *   node --conditions=steady-source --import tsx scripts/bench/paired-accuracy.ts \
  *     [--keep <dir>] [--aa 30] [--per-fault 10] [--baseline 5] [--history-clean 10] [--history-per-fault 10] \
- *     [--soak-seconds 45] [--cases ...] [--service-time 2ms] [--seed 1] [--json out.json]
+ *     [--soak-seconds 90] [--cases ...] [--service-time 2ms] [--seed 1] [--json out.json]
  *   node --conditions=steady-source --import tsx scripts/bench/paired-accuracy.ts --rejudge <dir> [--json out.json]
  *
  * Records are kept in `--keep <dir>` (a temporary folder, removed at the end,
@@ -220,7 +220,7 @@ async function mainProgram(): Promise<void> {
         baseline: { type: 'string', default: '5' },
         'history-clean': { type: 'string', default: '10' },
         'history-per-fault': { type: 'string', default: '10' },
-        'soak-seconds': { type: 'string', default: '45' },
+        'soak-seconds': { type: 'string', default: '90' },
         cases: { type: 'string', default: CASES.map((c) => c.name).join(',') },
       },
     }))
