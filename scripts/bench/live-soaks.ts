@@ -22,9 +22,9 @@ import { readRunRecord, writeJsonAtomic, type FindingKind, type Verdict } from '
 import { wilsonInterval } from '../../packages/baseline/src/stats/distributions.ts'
 import { Random } from '../../packages/baseline/src/stats/random.ts'
 
-export { Random, wilsonInterval }
+export { Random }
 
-export const repo = resolve(import.meta.dirname, '../..')
+const repo = resolve(import.meta.dirname, '../..')
 const bin = join(repo, 'packages/cli/bin/steady.js')
 
 /** A case: what the store is told to get wrong, and which failing primary findings name it. */
@@ -90,7 +90,7 @@ export const INFLIGHT: Case = {
 }
 
 /** Whether a verdict failed naming the case's fault: a failing primary finding of its kind (on its steps). */
-export function namedBy(v: Verdict, spec: Case): { named: boolean; fails: FindingKind[]; saturated: boolean } {
+function namedBy(v: Verdict, spec: Case): { named: boolean; fails: FindingKind[]; saturated: boolean } {
   const fails = v.findings.filter((f) => f.primary && f.status === 'fail')
   const onStep = (step: string | undefined) => !spec.steps || (step !== undefined && spec.steps.includes(step))
   const named = fails.some((f) => spec.kinds.includes(f.kind) && onStep(f.step))
@@ -156,7 +156,7 @@ export default {
 const children = new Set<ChildProcess>()
 
 /** Asks every running soak to stop: one SIGTERM, on which steady writes its partial record and tears down. */
-export function stopSoaks(): void {
+function stopSoaks(): void {
   for (const c of children) c.kill('SIGTERM')
 }
 
@@ -168,7 +168,7 @@ process.on('exit', stopSoaks)
  * control, say); resolves with its exit code (bounded: SIGTERM after
  * `timeoutMs`). Its output is kept in `<out>/soak.log`.
  */
-export function soak(
+function soak(
   config: string,
   plan: string,
   out: string,
@@ -214,7 +214,7 @@ const HOG_SCRIPT = (limitMs: number) =>
  * every 1–6 s while `on()` — a neighbour whose load comes and goes, so each
  * run and each of its phases gets its own share of it.
  */
-export class CpuHog {
+class CpuHog {
   readonly #child: ChildProcess
   readonly #rnd: Random
   #timer: NodeJS.Timeout | undefined
