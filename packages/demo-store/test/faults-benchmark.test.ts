@@ -23,7 +23,6 @@ const MiB = 1024 * 1024
 
 test('off-heap leak: Buffers outside the V8 heap, retained and reported per request', async () => {
   await withStore({ faults: parseFaults({ STORE_FAULT_OFFHEAP_LEAK_BYTES: String(MiB) }) }, async (s) => {
-    const before = process.memoryUsage().arrayBuffers
     for (let i = 0; i < 24; i++) {
       const res = await call(s.url, 'GET', '/api/products/p-001')
       assert.is(res.status, 200)
@@ -37,9 +36,11 @@ test('off-heap leak: Buffers outside the V8 heap, retained and reported per requ
     // The heap leak's own gauge stays at 0: this one is a different kind of memory.
     assert.is(m.value('store_fault_leak_retained_bytes'), 0)
     // The bytes live in ArrayBuffers (outside the V8 heap), and they are kept.
+    // Asserted on the total the process holds, not on a difference: other
+    // buffers of this process (sockets, parsers) may be freed meanwhile.
     globalThis.gc?.()
-    const grown = process.memoryUsage().arrayBuffers - before
-    assert.ok(grown >= 24 * MiB, `array buffers grew by ${grown} bytes, expected at least ${24 * MiB}`)
+    const held = process.memoryUsage().arrayBuffers
+    assert.ok(held >= 24 * MiB, `array buffers hold ${held} bytes, expected at least ${24 * MiB}`)
   })
 })
 
