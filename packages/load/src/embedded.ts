@@ -18,6 +18,7 @@ import { RunTotals } from './metrics/totals.ts'
 import { WindowCollector, mergeWindows, type WindowSnapshot } from './metrics/windows.ts'
 import { compileThresholds, evaluateThresholds, type Threshold, type ThresholdResult } from './thresholds.ts'
 import type { ParentMessage, WorkerInput, WorkerMessage } from './engine/worker-protocol.ts'
+import type { TandemSeat } from './engine/tandem.ts'
 
 /** Counts over the whole run (all workers). */
 export interface LoadCounts {
@@ -97,6 +98,8 @@ export interface EmbeddedOptions {
   selfMonitor?: boolean
   /** Run one unrecorded iteration of the scenario before the clock starts (default true). */
   warmup?: boolean
+  /** Share an arrival-rate schedule with other runs as member `index` (single worker only; see {@link ArrivalTandem}). */
+  tandem?: TandemSeat
 }
 
 const abortCheckMs = 2000
@@ -194,6 +197,8 @@ export async function runEmbedded(options: EmbeddedOptions): Promise<LoadResult>
     }
   } finally {
     options.signal?.removeEventListener('abort', onSignal)
+    // Worker threads keep their own schedules, and a run that failed never rode: the others go on without it.
+    options.tandem?.tandem.leave(options.tandem.index)
   }
   const durationMs = performance.now() - began
   const results = evaluateThresholds(thresholds, totals)
@@ -285,7 +290,7 @@ async function runInThread(
     onWindow: (w) => accept(w, true),
     monitor: options.selfMonitor === false ? undefined : eventLoopMonitor(),
   })
-  const runner = new Runner({ profile: options.profile, clock, t0, collector, iterate, vus, signal: stop.signal })
+  const runner = new Runner({ profile: options.profile, clock, t0, collector, iterate, vus, signal: stop.signal, ...(options.tandem ? { tandem: options.tandem } : {}) })
   // Live abortOnFail checks between windows.
   let timer: (() => void) | undefined
   const tick = () => {

@@ -9,6 +9,7 @@ import type { ResolvedProfile } from './profile.ts'
 import { runEmbedded, type LoadResult } from './embedded.ts'
 import { findScenario, runSetup, runTeardown } from './engine/scenario-iteration.ts'
 import { runK6 } from './k6/driver.ts'
+import type { TandemSeat } from './engine/tandem.ts'
 import type { WindowSnapshot } from './metrics/windows.ts'
 
 export interface RunLoadOptions {
@@ -32,10 +33,24 @@ export interface RunLoadOptions {
   timeout?: string
   /** Environment for the k6 process (`K6_BIN` picks the binary). */
   env?: NodeJS.ProcessEnv
+  /**
+   * Share the arrival schedule with other runs of the same profile in this
+   * process (a paired soak's sides). Only the embedded engine with one
+   * worker and an arrival-rate profile rides it; any other run leaves it.
+   */
+  tandem?: TandemSeat
 }
 
 /** Runs one profile on its engine and resolves with the result (see {@link LoadResult}). */
 export async function runLoad(o: RunLoadOptions): Promise<LoadResult> {
+  try {
+    return await runOn(o)
+  } finally {
+    o.tandem?.tandem.leave(o.tandem.index)
+  }
+}
+
+async function runOn(o: RunLoadOptions): Promise<LoadResult> {
   const p = o.profile
   const seed = o.seed ?? Math.random().toString(36).slice(2, 10)
   if (p.engine === 'k6') {
@@ -57,6 +72,7 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadResult> {
       onWindow: o.onWindow,
       redactor: o.redactor,
       timeout: o.timeout,
+      ...(o.tandem ? { tandem: o.tandem } : {}),
     })
   } finally {
     const problem = await runTeardown(found.hooks, setupData, { target: o.target, seed, redactor: o.redactor })

@@ -38,6 +38,16 @@ export function abbaSlot(seed: string, slot: number): PairedSlot {
   return { side: order[pos], pair: 2 * block + (pos < 2 ? 0 : 1) }
 }
 
+/**
+ * Which side starts first at load arrival `k` of a paired soak. Both sides
+ * ride one arrival schedule and each arrival starts both; the probe slots'
+ * ABBA order, laid over the two starts of each arrival, alternates the lead
+ * (arrivals 2b and 2b+1 of a block have opposite leads).
+ */
+export function arrivalLead(seed: string, k: number): Side {
+  return abbaSlot(seed, 2 * k).side
+}
+
 // The aggregator's recording methods: each takes (source, name, tags, ...).
 const RECORDING = new Set<string | symbol>([
   'duration', 'outcome', 'count', 'mergeHistogram', 'rate', 'bucketDelta', 'gauge',

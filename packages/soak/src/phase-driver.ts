@@ -6,8 +6,9 @@
  * is a note, not the end of the soak.
  */
 import type { PhaseLoad, Redactor, RunEvent, RunRecordWriter, SeriesAggregator } from '@steady/record'
-import { feedLoadWindow, runLoad, scaleProfile } from '@steady/load'
-import type { Clock, LoadResult, ResolvedProfile, WindowSnapshot } from '@steady/load'
+import { ArrivalTandem, feedLoadWindow, runLoad, scaleProfile } from '@steady/load'
+import type { Clock, LoadResult, ResolvedProfile, TandemSeat, WindowSnapshot } from '@steady/load'
+import { arrivalLead } from './paired.ts'
 import type { LiveMetrics } from './live-metrics.ts'
 import type { PhaseTracker } from './phase-tracker.ts'
 import type { ResolvedPhase, ResolvedPlan } from './plan.ts'
@@ -19,6 +20,8 @@ export interface PhaseDriverOptions {
   plan: ResolvedPlan
   profiles: Map<string, ResolvedProfile>
   sides: readonly SideRun[]
+  /** A paired soak's seed of the ABBA order: which side leads at each load arrival. */
+  pairSeed?: string
   /** What `runLoad` needs besides the profile: where the scenarios are, the seed, the workers. */
   load: {
     scenarioPatterns: readonly string[]
@@ -56,8 +59,12 @@ export async function runPhases(o: PhaseDriverOptions): Promise<void> {
     o.progress.log(`phase ${phase.name} started${phase.load ? ` with load profile ${phase.load}` : ''}`)
     const phaseEnd = new AbortController()
     const phaseSignal = AbortSignal.any([o.signal, phaseEnd.signal])
-    // Each side gets the same profile and seed, started in the same tick: the identical arrival schedule.
-    const loads = phase.load ? o.sides.map((s) => startLoad(o, s, phase.name, phase.load!, startMs, phaseSignal)) : []
+    // Each side gets the same profile and seed. On a paired soak both ride one arrival schedule, each
+    // arrival starting both sides in the same tick, the lead alternating: neither side always goes first.
+    const tandem = phase.load && o.sides.length > 1 ? pairedTandem(o.sides, o.pairSeed ?? '') : undefined
+    const loads = phase.load
+      ? o.sides.map((s, index) => startLoad(o, s, phase.name, phase.load!, startMs, phaseSignal, tandem && { tandem, index }))
+      : []
     offset += phase.durationMs
     // Phase ends are planned from the soak's start, so the plan's total does not drift.
     await sleepFor(o.clock, Math.max(0, offset - o.now()), o.signal)
@@ -85,6 +92,12 @@ function phaseStartMessage(phase: ResolvedPhase): string {
   return `phase ${phase.name} (${Math.round(phase.durationMs / 1000)}s${phase.load ? `, load ${phase.load}` : ''})`
 }
 
+/** The tandem of a paired phase's load: member i is side i, and the ABBA order picks the lead. */
+function pairedTandem(sides: readonly SideRun[], seed: string): ArrivalTandem {
+  const index = new Map(sides.map((s, i) => [s.side, i]))
+  return new ArrivalTandem({ members: sides.length, first: (k) => index.get(arrivalLead(seed, k)) ?? 0 })
+}
+
 /** One side's load for one phase; a failed load run is a note, not the end of the soak. */
 function startLoad(
   o: PhaseDriverOptions,
@@ -93,6 +106,7 @@ function startLoad(
   name: string,
   phaseOffset: number,
   signal: AbortSignal,
+  tandem: TandemSeat | undefined,
 ) {
   const { plan, load } = o
   const profile = scaleProfile(o.profiles.get(name)!, plan.durationScale, plan.windowMs)
@@ -111,6 +125,7 @@ function startLoad(
     timeout: `${plan.probeTimeoutMs}ms`,
     onLog: (line) => o.progress.log(`load ${name}${sideSuffix(side)}: ${line}`),
     onWindow: (w: WindowSnapshot) => loadWindow(o, side, w, { phase, label, phaseOffset }),
+    ...(tandem ? { tandem } : {}),
   }).catch((e: Error): undefined => {
     const message = `load ${name}${sideSuffix(side)} stopped: ${e.message}`
     sideEvent({ atMs: o.now(), kind: 'note', message, data: { phase } })

@@ -176,7 +176,8 @@ async function run(before: BeforeRun, clock: Clock): Promise<SoakResult> {
     },
   })
   ticker.start()
-  const order = new ProbeOrder(tasks, sides, o.control ? pairSeedOf(o.seed) : undefined)
+  const pairSeed = o.control ? pairSeedOf(o.seed) : undefined
+  const order = new ProbeOrder(tasks, sides, pairSeed)
   const windowOf = (atMs: number) => agg.windowOf(atMs)
   const common = { clock, now, phases, live, signal }
   const probing = { tasks, order, plan, seed: o.seed, headers: o.headers, redactor, t0, windowOf, writer, latency }
@@ -185,7 +186,7 @@ async function run(before: BeforeRun, clock: Clock): Promise<SoakResult> {
 
   const { scenarioPatterns, cwd, configDir, workers } = o
   const load = { scenarioPatterns, cwd, configDir, workers, seed: o.seed, redactor }
-  await runPhases({ ...common, plan, profiles: o.profiles, sides, load, agg, writer, event, progress })
+  await runPhases({ ...common, plan, profiles: o.profiles, sides, ...(pairSeed ? { pairSeed } : {}), load, agg, writer, event, progress })
 
   // The end: stop probing, last scrape, teardown hooks, compact.
   await probes.stop()

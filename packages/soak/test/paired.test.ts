@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SeriesAggregator } from '@steady/record'
-import { ABBA_BLOCK, abbaSlot, sideAggregator } from '../src/paired.ts'
+import { ABBA_BLOCK, abbaSlot, arrivalLead, sideAggregator } from '../src/paired.ts'
 import { formatProgress } from '../src/progress.ts'
 
 test('ABBA slots: every block gives each side both iterations of two pairs, in ABBA or BAAB order', () => {
@@ -30,6 +30,18 @@ test('ABBA slots: after any number of slots the sides differ by at most two; the
   const orderOf = (seed: string) => Array.from({ length: 200 }, (_, i) => abbaSlot(seed, i).side).join()
   assert.is(orderOf('x'), orderOf('x'))
   assert.is.not(orderOf('x'), orderOf('y'))
+})
+
+test('load arrivals: each two in a row have opposite leads, and the seed decides which comes first', () => {
+  for (const seed of ['s1', 's2', 'another seed']) {
+    for (let b = 0; b < 200; b++) {
+      const pair = [arrivalLead(seed, 2 * b), arrivalLead(seed, 2 * b + 1)]
+      assert.equal([...pair].sort(), ['candidate', 'control'], `arrivals ${2 * b}, ${2 * b + 1} of ${seed}`)
+    }
+  }
+  const leads = (seed: string) => Array.from({ length: 64 }, (_, k) => arrivalLead(seed, k)).join()
+  assert.is(leads('s1'), leads('s1'))
+  assert.is.not(leads('s1'), leads('s2'))
 })
 
 test('a side view of the aggregator tags every series with its side and shares the windows', () => {

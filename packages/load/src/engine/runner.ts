@@ -10,6 +10,7 @@ import type { ResolvedProfile } from '../profile.ts'
 import { activeDurationOf, arrivalSchedule, inSegment, rampingVuSteps, shareOf, wholeSegment, type Segment } from '../schedule.ts'
 import { seriesKey } from '../metrics/metrics.ts'
 import type { WindowCollector } from '../metrics/windows.ts'
+import { ArrivalTandem, type TandemSeat } from './tandem.ts'
 
 /** One HTTP request an iteration made, as the engines record it (k6's `http_req_*`). */
 export interface RequestSample {
@@ -85,6 +86,12 @@ export interface RunnerOptions<V> {
   signal?: AbortSignal
   /** How long to wait for an interrupted iteration that ignores its signal (default 2s). */
   abandonAfterMs?: number
+  /**
+   * An arrival-rate run that shares its schedule with other runs (a paired
+   * soak's two sides): the tandem decides when each arrival starts and which
+   * member goes first; this runner is member `index`. Other executors leave it.
+   */
+  tandem?: TandemSeat
 }
 
 /** What a runner did. */
@@ -197,6 +204,8 @@ export class Runner<V> {
   async run(): Promise<RunnerResult> {
     const p = this.#p
     const start = this.#o.t0 + p.startTimeMs
+    // Only an arrival-rate run rides a shared schedule: any other leaves it at once.
+    if (!p.executor.endsWith('arrival-rate')) this.#o.tandem?.tandem.leave(this.#o.tandem.index)
     try {
       if (p.startTimeMs > 0) await this.#clock.sleepUntil(start, this.#stop.signal)
       if (!this.#stop.signal.aborted) {
@@ -220,6 +229,8 @@ export class Runner<V> {
         }
       }
     } finally {
+      // A run that never rode (another executor, stopped before its start) must not hold the others back.
+      this.#o.tandem?.tandem.leave(this.#o.tandem.index)
       this.#gaugeVus()
       await Promise.all(this.#vus.map((vu) => this.#o.vus.destroy(vu.state)))
     }
@@ -403,40 +414,33 @@ export class Runner<V> {
     this.#gaugeMax()
     this.#gaugeVus()
     const it = schedule.iterations(this.#seg)
-    let next = it.next()
     const stop = this.#stop.signal
-    while (!next.done && !stop.aborted) {
-      const due = start + next.value[1]
-      let now = this.#clock.now()
-      if (due > now) {
-        await this.#clock.sleepUntil(due, stop)
-        continue
-      }
-      // Catch up in one batch: every iteration due by now starts now, and its lateness is recorded.
-      while (!next.done && start + next.value[1] <= now && !stop.aborted) {
-        const [k, offset] = next.value
-        const late = now - (start + offset)
-        this.#c.lateness(late)
-        if (late > lateStartMs) this.#result.lateStarts++
-        let vu = this.#free.pop()
-        if (!vu && this.#vus.length < maxVus) {
-          vu = this.#allocate(idOf(this.#vus.length))
-          this.#gaugeMax()
-        }
-        if (!vu) {
-          this.#result.dropped++
-          this.#c.count('dropped_iterations', this.#scenarioTags, 1, this.#keys.dropped_iterations)
-        } else {
-          this.#active++
-          this.#gaugeVus()
-          void this.#runIteration(vu, k, this.#release)
-        }
-        next = it.next()
-        now = this.#clock.now()
-      }
+    const arrive = (k: number, due: number, now: number) => this.#arrive(k, due, now, maxVus, idOf)
+    // Alone, the runner rides a tandem of one: the same loop starts every arrival on time.
+    const { tandem, index } = this.#o.tandem ?? { tandem: new ArrivalTandem({ members: 1, first: () => 0 }), index: 0 }
+    const begin = await tandem.ride(index, { arrive, signal: stop }, it, start, this.#clock)
+    if (!stop.aborted) await this.#clock.sleepUntil(begin + schedule.durationMs, stop)
+    await this.#drain(begin + schedule.durationMs + p.gracefulStopMs)
+  }
+
+  /** Starts arrival-rate iteration `k`, due at `due`: on a free VU, a new one within maxVUs, or dropped. */
+  #arrive(k: number, due: number, now: number, maxVus: number, idOf: (local: number) => number): void {
+    const late = now - due
+    this.#c.lateness(late)
+    if (late > lateStartMs) this.#result.lateStarts++
+    let vu = this.#free.pop()
+    if (!vu && this.#vus.length < maxVus) {
+      vu = this.#allocate(idOf(this.#vus.length))
+      this.#gaugeMax()
     }
-    if (!stop.aborted) await this.#clock.sleepUntil(start + schedule.durationMs, stop)
-    await this.#drain(start + schedule.durationMs + p.gracefulStopMs)
+    if (!vu) {
+      this.#result.dropped++
+      this.#c.count('dropped_iterations', this.#scenarioTags, 1, this.#keys.dropped_iterations)
+    } else {
+      this.#active++
+      this.#gaugeVus()
+      void this.#runIteration(vu, k, this.#release)
+    }
   }
 
   // ── closed executors (VU loops) ──────────────────────────────────────────
