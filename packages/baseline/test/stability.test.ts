@@ -155,6 +155,22 @@ test('a saturated load generator makes that phase\'s load findings inconclusive 
   assert.ok(v.findings.some((f) => f.phase === 'peak' && f.step === 'search' && f.status === 'inconclusive'))
 })
 
+test('a service-wide change over several phases is inconclusive when one of them was saturated', () => {
+  // Every step 60% slower: the service-wide shift fails on its own; with peak saturated, it rests on peak too.
+  const change = { kind: 'all-latency', magnitude: 0.6 } as const
+  const pooled = (v: Verdict) => v.findings.filter((f) => f.step === '*' && f.phase?.includes('+') && f.kind === 'level')
+  const plain = verdictOf({ change })
+  assert.ok(pooled(plain).some((f) => f.status === 'fail'), pooled(plain).map((f) => `${f.status} ${f.message}`).join('\n'))
+  const v = verdictOf({ change }, (r) => {
+    const peak = r.phases.find((p) => p.name === 'peak')!
+    for (let t = peak.startMs; t < peak.endMs; t += 10_000) r.events.push({ atMs: t, kind: 'generator-saturated', message: 'eventLoopUtilization 0.97 ≥ 0.9', data: { window: t / 10_000 } })
+  })
+  const f = pooled(v)
+  assert.ok(f.length > 0)
+  assert.ok(f.every((x) => x.status !== 'fail'), f.map((x) => `${x.status} ${x.message}`).join('\n'))
+  assert.ok(f.some((x) => x.status === 'inconclusive' && /saturated in peak$/.test(x.message)), f.map((x) => x.message).join('\n'))
+})
+
 test('closed-model executors are named; dropped iterations rising against the baseline are a finding', () => {
   const v = verdictOf({}, (r) => {
     const peak = r.phases.find((p) => p.name === 'peak')!.load!

@@ -622,11 +622,13 @@ export function stabilityChecks(ctx: JudgeContext): Check[] {
 export function markSaturated(findings: Finding[], saturated: Map<string, { saturated: number; windows: number }>): void {
   if (!saturated.size) return
   for (const f of findings) {
-    if (!f.phase || !saturated.has(f.phase)) continue
+    // A finding over several phases (`nominal+peak`) rests on each of them: one saturated phase is enough.
+    const hit = (f.phase ?? '').split('+').filter((ph) => saturated.has(ph))
+    if (!hit.length) continue
     if (f.kind === 'generator-saturated') continue
     const loadSide = LOAD_KINDS.has(f.kind) || f.series?.startsWith('load/') || f.kind === 'level' || f.kind === 'tail' || f.kind === 'drift'
     if (!loadSide || f.status === 'info') continue
     f.status = 'inconclusive'
-    f.message += ` — inconclusive: the load generator was saturated in ${f.phase}`
+    f.message += ` — inconclusive: the load generator was saturated in ${hit.join(' and ')}`
   }
 }
