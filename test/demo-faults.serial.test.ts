@@ -1,7 +1,9 @@
 /**
  * `npm run demo -- --fault <switch>` (scripts/demo.ts): the fault on the
  * candidate side of the paired soak only, judged not stable with the
- * switch's finding named and printed.
+ * switch's finding named and printed; or, for the latency switch on a
+ * machine so busy that the load generator saturated, inconclusive and
+ * naming the saturation (never a pass).
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -26,6 +28,14 @@ test('the demo with a fault on the candidate only: not stable, the finding named
     assert.match(r.out, `the candidate with the ${name} fault on`)
     const v = verdictOf(state)
     assert.is(v.mode, 'paired')
+    // A latency fault on a machine so busy that the generator saturated through a counting phase: what the
+    // product guarantees there is never a pass, and the saturation named as why it cannot judge (exit 3).
+    const saturated = v.findings.some((f) => f.kind === 'generator-saturated' && f.status === 'inconclusive')
+    if (name === 'latency' && r.code === 3 && saturated) {
+      assert.is.not(v.stable.status, 'pass')
+      console.log(`[note] --fault ${name}: generator saturated, latency findings inconclusive (exit 3)`)
+      continue
+    }
     assert.is(r.code, 1, `--fault ${name} is judged not stable: exit ${r.code}; failing: ${failing(v)}\n${r.out.slice(-3000)}`)
     assert.match(r.out, 'verdict: not stable')
     const named = v.findings.filter((f) => f.primary && f.status === 'fail' && kinds.includes(f.kind))

@@ -142,6 +142,23 @@ test('windows saturated on a side are left out', () => {
   assert.ok(all(unmarked).change! > 0.2, `change ${all(unmarked).change}`)
 })
 
+test('a phase saturated past what it can spare is inconclusive, the generator named as the reason', () => {
+  // 24 of peak's windows saturated: its latency checks keep too few pairs to judge.
+  const saturated = Array.from({ length: 24 }, (_, i) => 20 + i)
+  const v = verdictOf(pairedRecord({ seed: 12, saturated, saturatedFactor: 3 }))
+  assert.is(v.result, 'inconclusive', v.summary)
+  const named = v.findings.find((f) => f.id === 'generator-saturated:peak')
+  assert.ok(named, v.findings.filter((f) => f.status !== 'pass').map((f) => f.id).join(', '))
+  assert.is(named!.status, 'inconclusive')
+  assert.ok(named!.primary)
+  assert.match(named!.message, /saturated on a side in \d+ of \d+ windows of peak/)
+  // The phase that kept its windows is judged as before, without such a finding.
+  assert.not.ok(v.findings.some((f) => f.id === 'generator-saturated:nominal'))
+  // Eight saturated windows peak can spare: left out, the rest judged, nothing named.
+  const spared = verdictOf(pairedRecord({ seed: 12, saturated: saturated.slice(0, 8), saturatedFactor: 3 }))
+  assert.not.ok(spared.findings.some((f) => f.kind === 'generator-saturated'), spared.summary)
+})
+
 test('a crash of the candidate fails as a crash; a crash of the control makes the comparison inconclusive', () => {
   const crashAt = (side: 'candidate' | 'control'): RunRecord => {
     const r = pairedRecord({ seed: 3 })

@@ -111,6 +111,8 @@ function controlRestarts(record: RunRecord): Finding[] {
   }))
 }
 
+const isLatency = (f: Finding) => f.kind === 'level' || f.kind === 'tail'
+
 /**
  * Counting phases with no paired windows for any latency check: the run cannot say anything about them.
  * (Checks that had windows but too much noise are not judged, each saying so, and decide as the gate's
@@ -119,8 +121,7 @@ function controlRestarts(record: RunRecord): Finding[] {
 function emptyPhases(ctx: PairedContext, checks: Check[]): Finding[] {
   const out: Finding[] = []
   for (const phase of ctx.candidate.primaryPhases) {
-    const latency = (f: Finding) => f.kind === 'level' || f.kind === 'tail'
-    const windows = checks.some((c) => c.finding.phase === phase && latency(c.finding) && !c.thin)
+    const windows = checks.some((c) => c.finding.phase === phase && isLatency(c.finding) && !c.thin)
     if (windows) continue
     out.push({
       id: `paired:no-windows@${phase}`,
@@ -132,6 +133,45 @@ function emptyPhases(ctx: PairedContext, checks: Check[]): Finding[] {
       message:
         `no paired windows in ${phase} with enough requests on both sides outside saturated windows: ` +
         'the sides cannot be compared in this phase',
+    })
+  }
+  return out
+}
+
+/**
+ * Counting phases whose load generator was saturated (on either side) in more windows than the gate
+ * allows, so many that the phase's all-steps comparison was left with too few paired windows: the verdict
+ * names the generator as the reason it cannot judge the phase (as against a history baseline), rather than
+ * leaving only a warning. Saturated windows a phase can spare are left out and the rest judged.
+ */
+function saturatedPhaseFindings(ctx: PairedContext, gate: ResolvedGate, checks: Check[]): Finding[] {
+  const out: Finding[] = []
+  const size = ctx.windowMs
+  for (const p of ctx.candidate.current.phases) {
+    if (!p.loaded || !ctx.candidate.primaryPhases.has(p.name)) continue
+    const windows = Math.max(1, Math.round((p.endMs - p.startMs) / size))
+    let n = 0
+    for (const i of ctx.saturated) if (i * size >= p.startMs && i * size < p.endMs) n++
+    if (n / windows <= gate.tolerance.saturatedWindows) continue
+    // The phase's all-steps comparison still has its windows: the saturated ones were spared.
+    const allSteps = (f: Finding) => f.phase === p.name && f.kind === 'level' && f.series === 'all steps'
+    const all = checks.find((c) => allSteps(c.finding))
+    if (all && !all.thin) continue
+    out.push({
+      id: `generator-saturated:${p.name}`,
+      kind: 'generator-saturated',
+      question: 'stable',
+      status: 'inconclusive',
+      primary: true,
+      phase: p.name,
+      current: Math.round((n / windows) * 1e4) / 1e4,
+      tolerance: gate.tolerance.saturatedWindows,
+      evidence: { saturatedWindows: n, windows },
+      message:
+        `the load generator was saturated on a side in ${n} of ${windows} windows of ${p.name} ` +
+        `(more than ${Math.round(gate.tolerance.saturatedWindows * 100)}%): those windows are left out, and ` +
+        `latency findings of ${p.name} are inconclusive rather than blamed on the candidate; give the ` +
+        'generator more room (--workers, a bigger machine, k6)',
     })
   }
   return out
@@ -170,7 +210,8 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
     ...objectiveChecks(candidate),
   ]
   const findings = decide(checks, gate, options.baseline ?? null, now)
-  findings.push(...emptyPhases(ctx, checks), ...controlRestarts(record), ...candidateOnlyFailures(record))
+  findings.push(...emptyPhases(ctx, checks), ...saturatedPhaseFindings(ctx, gate, checks), ...controlRestarts(record))
+  findings.push(...candidateOnlyFailures(record))
   if (!record.complete) {
     findings.push({
       id: 'incomplete-run:run',
