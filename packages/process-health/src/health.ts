@@ -9,7 +9,7 @@ import {
   worstState,
   type ProcessActivity,
   type ProcessHealth,
-} from './judge.ts'
+} from './judge/index.ts'
 import type { HealthStore } from './store/types.ts'
 import { systemClock, type Clock } from './time.ts'
 import type { HealthState, JudgeOptions, Observation, ProcessDefinition } from './types.ts'

@@ -1,7 +1,7 @@
 /** A health report as text (terminals, CI logs), Markdown (PR comments, job summaries) or JSON. */
 import { formatInstant, formatNumber, formatValue } from './format.ts'
 import type { HealthReport } from './health.ts'
-import type { IndicatorHealth } from './judge.ts'
+import type { IndicatorHealth } from './judge/index.ts'
 import type { IndicatorDefinition, ProcessDefinition } from './types.ts'
 
 /** The output formats of `steady health`. */

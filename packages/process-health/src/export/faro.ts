@@ -13,7 +13,7 @@ import { BaseTransport, InternalLoggerLevel, getTransportBody, initializeFaro, V
 import type { Config, Faro, Patterns, TransportItem } from '@grafana/faro-core'
 import { ProcessHealthError } from '../errors.ts'
 import { formatInstant } from '../format.ts'
-import type { ProcessHealth } from '../judge.ts'
+import type { ProcessHealth } from '../judge/index.ts'
 import type { Observation, ProcessDefinition } from '../types.ts'
 import { baseValue } from './prometheus.ts'
 import { systemClock, type Clock } from '../time.ts'
