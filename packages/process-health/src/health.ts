@@ -67,7 +67,9 @@ export interface HealthReport {
 /** Reads each process's history from the store and judges it at the clock's now. */
 export async function checkHealth(options: CheckHealthOptions): Promise<HealthReport> {
   const now = (options.clock ?? systemClock).now()
-  const selected = options.only?.length ? options.only.map((name) => findProcess(options.processes, name)) : options.processes
+  const selected = options.only?.length
+    ? options.only.map((name) => findProcess(options.processes, name))
+    : options.processes
   const processes: ProcessHealth[] = []
   const activity = new Map<string, ProcessActivity>()
   for (const process of selected) {
