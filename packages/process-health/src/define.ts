@@ -38,14 +38,19 @@ export function defineProcess<const P extends ProcessDefinition>(process: P): P 
   return process
 }
 
-/** Checks a process definition; `where` names it in errors (`health.processes[2]`). */
-export function validateProcess(process: ProcessDefinition, where = 'process'): void {
-  const fail = (field: string, message: string, hint: string): never => {
+/** The error of a definition's field, under `where`. */
+function definitionFailure(where: string): (field: string, message: string, hint: string) => never {
+  return (field, message, hint) => {
     throw new ProcessHealthError('STEADY_HEALTH_DEFINITION_INVALID', `${where}.${field}: ${message}`, {
       hint,
       details: { field: `${where}.${field}` },
     })
   }
+}
+
+/** Checks a process definition; `where` names it in errors (`health.processes[2]`). */
+export function validateProcess(process: ProcessDefinition, where = 'process'): void {
+  const fail = definitionFailure(where)
   if (!process || typeof process !== 'object') {
     throw new ProcessHealthError('STEADY_HEALTH_DEFINITION_INVALID', `${where} is not a process definition`, {
       hint: "write { name: 'ci', owner: 'platform-team', indicators: [...] }",
@@ -71,77 +76,80 @@ export function validateProcess(process: ProcessDefinition, where = 'process'): 
   }
   if (process.judge) validateJudge(process.judge, `${where}.judge`)
   const seen = new Set<string>()
-  process.indicators.forEach((indicator, i) => {
-    const at = `indicators[${i}]`
-    if (!indicator || typeof indicator !== 'object') {
-      fail(at, 'is not an indicator', "write { name, kind: 'duration'|'rate'|'count', unit, better }")
-    }
-    if (typeof indicator.name !== 'string' || !indicatorName.test(indicator.name)) {
+  process.indicators.forEach((indicator, i) => validateIndicator(indicator, `indicators[${i}]`, where, seen))
+}
+
+/** Checks one indicator of a process; `at` names it (`indicators[1]`), `seen` holds the names declared before it. */
+function validateIndicator(indicator: IndicatorDefinition, at: string, where: string, seen: Set<string>): void {
+  const fail = definitionFailure(where)
+  if (!indicator || typeof indicator !== 'object') {
+    fail(at, 'is not an indicator', "write { name, kind: 'duration'|'rate'|'count', unit, better }")
+  }
+  if (typeof indicator.name !== 'string' || !indicatorName.test(indicator.name)) {
+    fail(
+      `${at}.name`,
+      `${JSON.stringify(indicator.name)} is not an indicator name`,
+      'use lower case letters, digits and _, starting with a letter (cycle_time)',
+    )
+  }
+  if (seen.has(indicator.name)) {
+    fail(
+      `${at}.name`,
+      `indicator "${indicator.name}" is declared twice`,
+      'give each indicator of a process its own name',
+    )
+  }
+  seen.add(indicator.name)
+  if (indicator.better !== 'lower' && indicator.better !== 'higher') {
+    fail(
+      `${at}.better`,
+      `must be 'lower' or 'higher', got ${JSON.stringify(indicator.better)}`,
+      'say which direction is better',
+    )
+  }
+  const kind = (indicator as { kind?: unknown }).kind
+  if (indicator.kind === 'duration') {
+    if (!durationUnits.includes(indicator.unit as DurationUnit)) {
       fail(
-        `${at}.name`,
-        `${JSON.stringify(indicator.name)} is not an indicator name`,
-        'use lower case letters, digits and _, starting with a letter (cycle_time)',
+        `${at}.unit`,
+        `${JSON.stringify(indicator.unit)} is not a duration unit`,
+        `use one of ${durationUnits.join(', ')}`,
       )
     }
-    if (seen.has(indicator.name)) {
-      fail(
-        `${at}.name`,
-        `indicator "${indicator.name}" is declared twice`,
-        'give each indicator of a process its own name',
-      )
+  } else if (indicator.kind === 'rate') {
+    if (indicator.unit !== undefined && indicator.unit !== 'ratio') {
+      fail(`${at}.unit`, "a rate's unit is 'ratio'", 'leave unit out for rates')
     }
-    seen.add(indicator.name)
-    if (indicator.better !== 'lower' && indicator.better !== 'higher') {
-      fail(
-        `${at}.better`,
-        `must be 'lower' or 'higher', got ${JSON.stringify(indicator.better)}`,
-        'say which direction is better',
-      )
+  } else if (indicator.kind === 'count') {
+    if (typeof indicator.unit !== 'string' || indicator.unit.trim() === '') {
+      fail(`${at}.unit`, 'a count needs a unit', "name what is counted: unit: 'deployments'")
     }
-    const kind = (indicator as { kind?: unknown }).kind
-    if (indicator.kind === 'duration') {
-      if (!durationUnits.includes(indicator.unit as DurationUnit)) {
+    if (indicator.per !== undefined && parseDurationMs(indicator.per, `${where}.${at}.per`) <= 0) {
+      fail(`${at}.per`, 'must be longer than 0', "use a period such as '1d'")
+    }
+  } else {
+    fail(
+      `${at}.kind`,
+      `must be 'duration', 'rate' or 'count', got ${JSON.stringify(kind)}`,
+      'pick the kind of value recorded',
+    )
+  }
+  if (indicator.labels !== undefined) {
+    if (!Array.isArray(indicator.labels)) {
+      fail(`${at}.labels`, 'must be a list of label names', "write labels: ['branch', 'runner']")
+    }
+    for (const l of indicator.labels) {
+      if (typeof l !== 'string' || !labelName.test(l) || reservedLabels.has(l)) {
         fail(
-          `${at}.unit`,
-          `${JSON.stringify(indicator.unit)} is not a duration unit`,
-          `use one of ${durationUnits.join(', ')}`,
+          `${at}.labels`,
+          `${JSON.stringify(l)} cannot be a label name`,
+          `use letters, digits and _, and none of ${[...reservedLabels].join(', ')}`,
         )
       }
-    } else if (indicator.kind === 'rate') {
-      if (indicator.unit !== undefined && indicator.unit !== 'ratio') {
-        fail(`${at}.unit`, "a rate's unit is 'ratio'", 'leave unit out for rates')
-      }
-    } else if (indicator.kind === 'count') {
-      if (typeof indicator.unit !== 'string' || indicator.unit.trim() === '') {
-        fail(`${at}.unit`, 'a count needs a unit', "name what is counted: unit: 'deployments'")
-      }
-      if (indicator.per !== undefined && parseDurationMs(indicator.per, `${where}.${at}.per`) <= 0) {
-        fail(`${at}.per`, 'must be longer than 0', "use a period such as '1d'")
-      }
-    } else {
-      fail(
-        `${at}.kind`,
-        `must be 'duration', 'rate' or 'count', got ${JSON.stringify(kind)}`,
-        'pick the kind of value recorded',
-      )
     }
-    if (indicator.labels !== undefined) {
-      if (!Array.isArray(indicator.labels)) {
-        fail(`${at}.labels`, 'must be a list of label names', "write labels: ['branch', 'runner']")
-      }
-      for (const l of indicator.labels) {
-        if (typeof l !== 'string' || !labelName.test(l) || reservedLabels.has(l)) {
-          fail(
-            `${at}.labels`,
-            `${JSON.stringify(l)} cannot be a label name`,
-            `use letters, digits and _, and none of ${[...reservedLabels].join(', ')}`,
-          )
-        }
-      }
-    }
-    if (indicator.judge) validateJudge(indicator.judge, `${where}.${at}.judge`)
-    if (indicator.objective !== undefined) validateObjective(indicator, `${where}.${at}.objective`)
-  })
+  }
+  if (indicator.judge) validateJudge(indicator.judge, `${where}.${at}.judge`)
+  if (indicator.objective !== undefined) validateObjective(indicator, `${where}.${at}.objective`)
 }
 
 function validateJudge(judge: JudgeOptions, where: string): void {

@@ -20,7 +20,7 @@ import type { Config, Faro, Patterns, TransportItem } from '@grafana/faro-core'
 import { ProcessHealthError } from '../errors.ts'
 import { formatInstant } from '../format.ts'
 import type { ProcessHealth } from '../judge/index.ts'
-import type { Observation, ProcessDefinition } from '../types.ts'
+import type { IndicatorDefinition, Observation, ProcessDefinition } from '../types.ts'
 import { baseValue } from './prometheus.ts'
 import { systemClock, type Clock } from '../time.ts'
 
@@ -156,25 +156,29 @@ export class FaroNodeTransport extends BaseTransport {
     )
   }
 
+  /** One POST of a body: the status and Retry-After it got back. Throws when the receiver cannot be reached. */
+  private async request(body: string): Promise<{ status: number; retryAfter: string | null }> {
+    this.stats.requests++
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (this.opts.apiKey) headers['x-api-key'] = this.opts.apiKey
+    if (this.opts.sessionId) headers['x-faro-session-id'] = this.opts.sessionId
+    const signal = AbortSignal.timeout(this.opts.timeoutMs)
+    const response = await fetch(this.opts.url, { method: 'POST', headers, body, signal })
+    const retryAfter = response.headers.get('retry-after')
+    await response.arrayBuffer().catch(() => undefined)
+    return { status: response.status, retryAfter }
+  }
+
   private async post(items: TransportItem[]): Promise<void> {
     const body = JSON.stringify(getTransportBody(items))
     for (let attempt = 1; ; attempt++) {
       const wait = this.blockedUntil - Date.now()
       if (wait > 0) await sleep(wait)
-      let status: number
-      let retryAfter: string | null = null
+      let answer: { status: number; retryAfter: string | null }
       try {
-        this.stats.requests++
-        const headers: Record<string, string> = { 'content-type': 'application/json' }
-        if (this.opts.apiKey) headers['x-api-key'] = this.opts.apiKey
-        if (this.opts.sessionId) headers['x-faro-session-id'] = this.opts.sessionId
-        const signal = AbortSignal.timeout(this.opts.timeoutMs)
-        const response = await fetch(this.opts.url, { method: 'POST', headers, body, signal })
-        status = response.status
-        retryAfter = response.headers.get('retry-after')
-        await response.arrayBuffer().catch(() => undefined)
+        answer = await this.request(body)
       } catch (error) {
-        status = 0
+        answer = { status: 0, retryAfter: null }
         if (attempt >= this.opts.maxAttempts) {
           return this.giveUp(
             items,
@@ -184,6 +188,7 @@ export class FaroNodeTransport extends BaseTransport {
           )
         }
       }
+      const { status, retryAfter } = answer
       if (status >= 200 && status < 300) {
         this.stats.sent += items.length
         return
@@ -272,6 +277,11 @@ export interface FaroExporter {
   close(): Promise<void>
 }
 
+/** The unit of a measurement as sent: durations in seconds (see {@link baseValue}), rates as a ratio. */
+function measurementUnit(indicator: IndicatorDefinition): string {
+  return indicator.kind === 'duration' ? 'seconds' : indicator.kind === 'rate' ? 'ratio' : indicator.unit
+}
+
 /**
  * A Faro instance for Node with {@link FaroNodeTransport}: dedupe off,
  * isolated, no session tracking, no instrumentations.
@@ -312,10 +322,7 @@ export function createFaroExporter(options: FaroExporterOptions): FaroExporter {
       for (const o of list) {
         const indicator = processes.find((p) => p.name === o.process)?.indicators.find((i) => i.name === o.indicator)
         const context: Record<string, string> = { process: o.process, indicator: o.indicator, at: formatInstant(o.at) }
-        if (indicator) {
-          context.unit =
-            indicator.kind === 'duration' ? 'seconds' : indicator.kind === 'rate' ? 'ratio' : indicator.unit
-        }
+        if (indicator) context.unit = measurementUnit(indicator)
         if (o.weight !== undefined) context.weight = String(o.weight)
         for (const [k, v] of Object.entries(o.labels ?? {})) context[`label_${k}`] = v
         for (const [k, v] of Object.entries(o.fields ?? {})) context[`field_${k}`] = String(v)
