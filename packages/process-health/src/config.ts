@@ -82,10 +82,14 @@ export function resolveProcesses(config: HealthConfig = {}): ProcessDefinition[]
     if (typeof entry === 'string') {
       const make = readyMadeProcesses[entry as ReadyMadeProcess]
       if (!make) {
-        throw new ProcessHealthError('STEADY_HEALTH_CONFIG_INVALID', `${where}: "${entry}" is not a ready-made process`, {
-          hint: `use one of ${Object.keys(readyMadeProcesses).join(', ')}, or a definition`,
-          details: { field: where },
-        })
+        throw new ProcessHealthError(
+          'STEADY_HEALTH_CONFIG_INVALID',
+          `${where}: "${entry}" is not a ready-made process`,
+          {
+            hint: `use one of ${Object.keys(readyMadeProcesses).join(', ')}, or a definition`,
+            details: { field: where },
+          },
+        )
       }
       process = make()
     } else {
@@ -93,10 +97,14 @@ export function resolveProcesses(config: HealthConfig = {}): ProcessDefinition[]
       process = entry
     }
     if (out.some((p) => p.name === process.name)) {
-      throw new ProcessHealthError('STEADY_HEALTH_CONFIG_INVALID', `${where}: process "${process.name}" is declared twice`, {
-        hint: 'give each process its own name (ciProcess({ name: "ci-backend" }))',
-        details: { field: where },
-      })
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_CONFIG_INVALID',
+        `${where}: process "${process.name}" is declared twice`,
+        {
+          hint: 'give each process its own name (ciProcess({ name: "ci-backend" }))',
+          details: { field: where },
+        },
+      )
     }
     out.push(process)
   })
@@ -117,14 +125,20 @@ export interface OpenStoreOptions {
  * when `health.prometheus` is set, else the file store at `health.store`
  * (default `.steady/health`).
  */
-export function openStore(config: HealthConfig = {}, processes: readonly ProcessDefinition[], options: OpenStoreOptions = {}): HealthStore {
+export function openStore(
+  config: HealthConfig = {},
+  processes: readonly ProcessDefinition[],
+  options: OpenStoreOptions = {},
+): HealthStore {
   const dir = options.dir ?? process.cwd()
   if (options.store) return new FileStore(resolve(dir, options.store))
   if (config.prometheus) {
     return new PrometheusStore({
       url: config.prometheus.url,
       processes,
-      ...(config.prometheus.pushgateway ? { pushgateway: { url: config.prometheus.pushgateway, jobName: config.prometheus.job } } : {}),
+      ...(config.prometheus.pushgateway
+        ? { pushgateway: { url: config.prometheus.pushgateway, jobName: config.prometheus.job } }
+        : {}),
       ...(config.prometheus.prefix ? { prefix: config.prometheus.prefix } : {}),
     })
   }

@@ -9,7 +9,7 @@ import {
   worstState,
   type ProcessActivity,
   type ProcessHealth,
-} from './judge.ts'
+} from './judge/index.ts'
 import type { HealthStore } from './store/types.ts'
 import { systemClock, type Clock } from './time.ts'
 import type { HealthState, JudgeOptions, Observation, ProcessDefinition } from './types.ts'
@@ -67,7 +67,9 @@ export interface HealthReport {
 /** Reads each process's history from the store and judges it at the clock's now. */
 export async function checkHealth(options: CheckHealthOptions): Promise<HealthReport> {
   const now = (options.clock ?? systemClock).now()
-  const selected = options.only?.length ? options.only.map((name) => findProcess(options.processes, name)) : options.processes
+  const selected = options.only?.length
+    ? options.only.map((name) => findProcess(options.processes, name))
+    : options.processes
   const processes: ProcessHealth[] = []
   const activity = new Map<string, ProcessActivity>()
   for (const process of selected) {

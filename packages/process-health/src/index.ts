@@ -52,7 +52,7 @@ export {
   historyStart,
   worstState,
   exitCodeFor,
-} from './judge.ts'
+} from './judge/index.ts'
 export type {
   HealthCheck,
   IndicatorHealth,
@@ -60,7 +60,7 @@ export type {
   ProcessHealth,
   JudgeContext,
   ResolvedJudgeOptions,
-} from './judge.ts'
+} from './judge/index.ts'
 export { recordObservation, checkHealth } from './health.ts'
 export type { CheckHealthOptions, HealthReport } from './health.ts'
 export { renderHealth, healthToJson } from './render.ts'

@@ -1,14 +1,18 @@
 /** A health report as text (terminals, CI logs), Markdown (PR comments, job summaries) or JSON. */
 import { formatInstant, formatNumber, formatValue } from './format.ts'
 import type { HealthReport } from './health.ts'
-import type { IndicatorHealth } from './judge.ts'
+import type { IndicatorHealth } from './judge/index.ts'
 import type { IndicatorDefinition, ProcessDefinition } from './types.ts'
 
 /** The output formats of `steady health`. */
 export type HealthFormat = 'text' | 'json' | 'markdown'
 
 /** Renders a report; `processes` supplies units for the value columns. */
-export function renderHealth(report: HealthReport, format: HealthFormat, processes: readonly ProcessDefinition[] = []): string {
+export function renderHealth(
+  report: HealthReport,
+  format: HealthFormat,
+  processes: readonly ProcessDefinition[] = [],
+): string {
   if (format === 'json') return JSON.stringify(healthToJson(report), null, 2) + '\n'
   if (format === 'markdown') return renderMarkdown(report, processes)
   return renderText(report, processes)
@@ -26,7 +30,11 @@ export function healthToJson(report: HealthReport): Record<string, unknown> {
       ...p,
       indicators: p.indicators.map((i) => ({
         ...i,
-        windows: { baselineFrom: formatInstant(i.windows.baselineFrom), recentFrom: formatInstant(i.windows.recentFrom), to: formatInstant(i.windows.to) },
+        windows: {
+          baselineFrom: formatInstant(i.windows.baselineFrom),
+          recentFrom: formatInstant(i.windows.recentFrom),
+          to: formatInstant(i.windows.to),
+        },
       })),
     })),
   }
@@ -58,7 +66,10 @@ function renderText(report: HealthReport, processes: readonly ProcessDefinition[
   const lines: string[] = []
   lines.push(`process health at ${formatInstant(report.at)} (${report.store}): ${report.state.toUpperCase()}`)
   if (report.processes.length === 0) {
-    lines.push('', 'no process has any history yet: record observations with `steady health record`, or name one with --process')
+    lines.push(
+      '',
+      'no process has any history yet: record observations with `steady health record`, or name one with --process',
+    )
   }
   for (const p of report.processes) {
     lines.push('', `${p.process} (owner ${p.owner}): ${p.idle ? 'IDLE' : p.state.toUpperCase()}`, `  ${p.reason}`)
@@ -85,7 +96,11 @@ function md(text: string): string {
 
 function renderMarkdown(report: HealthReport, processes: readonly ProcessDefinition[]): string {
   const mark = (s: string) => (s === 'degraded' ? '**degraded**' : s === 'unknown' ? '_unknown_' : 'healthy')
-  const lines: string[] = [`## Process health: ${mark(report.state)}`, '', `Judged at ${formatInstant(report.at)} from ${md(report.store)}.`]
+  const lines: string[] = [
+    `## Process health: ${mark(report.state)}`,
+    '',
+    `Judged at ${formatInstant(report.at)} from ${md(report.store)}.`,
+  ]
   if (report.processes.length === 0) lines.push('', 'No process has any history yet.')
   for (const p of report.processes) {
     const processState = p.idle ? '_idle_' : mark(p.state)
@@ -94,7 +109,10 @@ function renderMarkdown(report: HealthReport, processes: readonly ProcessDefinit
     for (const i of p.indicators) {
       const why = i.tier ? `${i.reason} — DORA tier: ${i.tier.reason}` : i.reason
       const state = i.state === 'unknown' ? `_${stateText(i)}_` : mark(i.state)
-      lines.push(`| ${md(i.indicator)} | ${state} | ${md(cell(processes, i, i.current))} | ${md(cell(processes, i, i.baseline))} | ${samples(i)} | ${md(why)} |`)
+      lines.push(
+        `| ${md(i.indicator)} | ${state} | ${md(cell(processes, i, i.current))} | ` +
+          `${md(cell(processes, i, i.baseline))} | ${samples(i)} | ${md(why)} |`,
+      )
     }
   }
   return lines.join('\n') + '\n'

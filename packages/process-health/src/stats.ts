@@ -62,7 +62,13 @@ export interface EwmaResult {
  * standard deviation is exact, Σ (λ(1 − λ)^{t−i})² σ²/w_i, which is
  * σ²·λ/(2 − λ)·(1 − (1 − λ)^{2t}) for unit weights (NIST e-Handbook 6.3.2.4).
  */
-export function ewma(values: readonly number[], mu0: number, sigma: number, lambda: number, weights?: readonly number[]): EwmaResult {
+export function ewma(
+  values: readonly number[],
+  mu0: number,
+  sigma: number,
+  lambda: number,
+  weights?: readonly number[],
+): EwmaResult {
   let z = mu0
   let variance = 0
   const keep = (1 - lambda) ** 2
@@ -79,7 +85,10 @@ export interface CusumResult {
   value: number
   /** The highest it reached. */
   max: number
-  /** Index of the first value after which it stayed above 0 to the end (the drift's start), or -1 when it ended at 0. */
+  /**
+   * Index of the first value after which it stayed above 0 to the end (the drift's start), or -1 when it ended
+   * at 0.
+   */
   since: number
 }
 

@@ -6,14 +6,19 @@
 import { parseDuration, roundTo, systemClock, type DurationSyntax, type WallClock } from '@steady/kernel'
 import { ProcessHealthError } from './errors.ts'
 
-/** Where "now" comes from: milliseconds since the Unix epoch. Inject a fixed clock in tests so judgements are deterministic. */
+/**
+ * Where "now" comes from: milliseconds since the Unix epoch. Inject a fixed clock in tests so judgements are
+ * deterministic.
+ */
 export type Clock = WallClock
 
 /** The wall clock. */
 export { systemClock }
 
 /** A clock stuck at `at` (an instant as {@link parseInstant} reads it); `advance` moves it. */
-export function fixedClock(at: string | number | Date): Clock & { advance(ms: number): void; set(at: string | number | Date): void } {
+export function fixedClock(
+  at: string | number | Date,
+): Clock & { advance(ms: number): void; set(at: string | number | Date): void } {
   let t = parseInstant(at, 'clock')
   return {
     now: () => t,
@@ -81,7 +86,9 @@ export function parseInstant(input: string | number | Date, field = 'at', now: n
 
 function badInstant(value: string, field: string): ProcessHealthError {
   return new ProcessHealthError('STEADY_HEALTH_TIME_INVALID', `${field}: "${value}" is not a time`, {
-    hint: 'write an ISO 8601 time with its zone (2024-05-01T10:00:00Z), epoch seconds ($(date +%s)), or a time ago ("2h ago")',
+    hint:
+      'write an ISO 8601 time with its zone (2024-05-01T10:00:00Z), epoch seconds ($(date +%s)), ' +
+      'or a time ago ("2h ago")',
     details: { field, value },
   })
 }

@@ -24,7 +24,6 @@ import { steady } from './helpers/steady-cli.ts'
 const fixtures = join(import.meta.dirname, 'fixtures')
 const processes = [ciProcess(), doraProcess()]
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix))
-const hour = 3_600_000
 
 /** Runs git in `dir` with both dates fixed, so the history is the same on every machine. */
 function git(dir: string, args: string[], date?: string): string {

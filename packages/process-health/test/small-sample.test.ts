@@ -9,7 +9,6 @@ import * as assert from 'uvu/assert'
 import { doraProcess, judgeIndicator, type Observation } from '@steady/process-health'
 
 const day = 86_400_000
-const hour = 3_600_000
 const now = Date.parse('2025-03-10T23:59:59Z')
 const dora = doraProcess()
 const restore = dora.indicators.find((i) => i.name === 'time_to_restore')!

@@ -9,12 +9,18 @@
  * 5xx and network errors retry with backoff; other 4xx drop the batch.
  * Dedupe is off, so two equal CI durations in a row are both sent.
  */
-import { BaseTransport, InternalLoggerLevel, getTransportBody, initializeFaro, VERSION as faroVersion } from '@grafana/faro-core'
+import {
+  BaseTransport,
+  InternalLoggerLevel,
+  getTransportBody,
+  initializeFaro,
+  VERSION as faroVersion,
+} from '@grafana/faro-core'
 import type { Config, Faro, Patterns, TransportItem } from '@grafana/faro-core'
 import { ProcessHealthError } from '../errors.ts'
 import { formatInstant } from '../format.ts'
-import type { ProcessHealth } from '../judge.ts'
-import type { Observation, ProcessDefinition } from '../types.ts'
+import type { ProcessHealth } from '../judge/index.ts'
+import type { IndicatorDefinition, Observation, ProcessDefinition } from '../types.ts'
 import { baseValue } from './prometheus.ts'
 import { systemClock, type Clock } from '../time.ts'
 
@@ -78,7 +84,8 @@ export class FaroNodeTransport extends BaseTransport {
   readonly version = '0.1.0'
   /** What has been sent, dropped and retried. */
   readonly stats: FaroTransportStats = { requests: 0, sent: 0, dropped: 0, retries: 0, waitsMs: [] }
-  private readonly opts: Required<Omit<FaroTransportOptions, 'apiKey' | 'sessionId' | 'onError'>> & Pick<FaroTransportOptions, 'apiKey' | 'sessionId' | 'onError'>
+  private readonly opts: Required<Omit<FaroTransportOptions, 'apiKey' | 'sessionId' | 'onError'>> &
+    Pick<FaroTransportOptions, 'apiKey' | 'sessionId' | 'onError'>
   private queue: TransportItem[] = []
   private timer: ReturnType<typeof setTimeout> | undefined
   private readonly inFlight = new Set<Promise<void>>()
@@ -144,7 +151,22 @@ export class FaroNodeTransport extends BaseTransport {
 
   private giveUp(items: readonly TransportItem[], code: string, message: string, hint: string, status?: number): void {
     this.stats.dropped += items.length
-    this.opts.onError?.(new ProcessHealthError(code, message, { hint, details: { url: this.opts.url, status, items: items.length } }))
+    this.opts.onError?.(
+      new ProcessHealthError(code, message, { hint, details: { url: this.opts.url, status, items: items.length } }),
+    )
+  }
+
+  /** One POST of a body: the status and Retry-After it got back. Throws when the receiver cannot be reached. */
+  private async request(body: string): Promise<{ status: number; retryAfter: string | null }> {
+    this.stats.requests++
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (this.opts.apiKey) headers['x-api-key'] = this.opts.apiKey
+    if (this.opts.sessionId) headers['x-faro-session-id'] = this.opts.sessionId
+    const signal = AbortSignal.timeout(this.opts.timeoutMs)
+    const response = await fetch(this.opts.url, { method: 'POST', headers, body, signal })
+    const retryAfter = response.headers.get('retry-after')
+    await response.arrayBuffer().catch(() => undefined)
+    return { status: response.status, retryAfter }
   }
 
   private async post(items: TransportItem[]): Promise<void> {
@@ -152,23 +174,21 @@ export class FaroNodeTransport extends BaseTransport {
     for (let attempt = 1; ; attempt++) {
       const wait = this.blockedUntil - Date.now()
       if (wait > 0) await sleep(wait)
-      let status: number
-      let retryAfter: string | null = null
+      let answer: { status: number; retryAfter: string | null }
       try {
-        this.stats.requests++
-        const headers: Record<string, string> = { 'content-type': 'application/json' }
-        if (this.opts.apiKey) headers['x-api-key'] = this.opts.apiKey
-        if (this.opts.sessionId) headers['x-faro-session-id'] = this.opts.sessionId
-        const response = await fetch(this.opts.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.opts.timeoutMs) })
-        status = response.status
-        retryAfter = response.headers.get('retry-after')
-        await response.arrayBuffer().catch(() => undefined)
+        answer = await this.request(body)
       } catch (error) {
-        status = 0
+        answer = { status: 0, retryAfter: null }
         if (attempt >= this.opts.maxAttempts) {
-          return this.giveUp(items, 'STEADY_HEALTH_FARO_UNREACHABLE', `Faro receiver ${this.opts.url} unreachable after ${attempt} attempts: ${(error as Error).message}`, 'check the collector URL and that it is up')
+          return this.giveUp(
+            items,
+            'STEADY_HEALTH_FARO_UNREACHABLE',
+            `Faro receiver ${this.opts.url} unreachable after ${attempt} attempts: ${(error as Error).message}`,
+            'check the collector URL and that it is up',
+          )
         }
       }
+      const { status, retryAfter } = answer
       if (status >= 200 && status < 300) {
         this.stats.sent += items.length
         return
@@ -180,12 +200,24 @@ export class FaroNodeTransport extends BaseTransport {
           await this.post(items.slice(half))
           return
         }
-        return this.giveUp(items, 'STEADY_HEALTH_FARO_TOO_LARGE', `Faro receiver ${this.opts.url} refused one item as too large (413, ${body.length} bytes)`, 'raise the receiver\'s max_allowed_payload_size or send fewer fields')
+        return this.giveUp(
+          items,
+          'STEADY_HEALTH_FARO_TOO_LARGE',
+          `Faro receiver ${this.opts.url} refused one item as too large (413, ${body.length} bytes)`,
+          'raise the receiver\'s max_allowed_payload_size or send fewer fields',
+        )
       }
       if (status === 429) {
         const ms = parseRetryAfter(retryAfter, this.opts.clock.now()) ?? this.opts.defaultRetryAfterMs
         if (ms > this.opts.maxRetryAfterMs || attempt >= this.opts.maxAttempts) {
-          return this.giveUp(items, 'STEADY_HEALTH_FARO_RATE_LIMITED', `Faro receiver ${this.opts.url} rate-limited ${items.length} items (429, Retry-After ${retryAfter ?? 'none'})`, 'raise the receiver\'s rate limit or send less often', 429)
+          return this.giveUp(
+            items,
+            'STEADY_HEALTH_FARO_RATE_LIMITED',
+            `Faro receiver ${this.opts.url} rate-limited ${items.length} items ` +
+              `(429, Retry-After ${retryAfter ?? 'none'})`,
+            'raise the receiver\'s rate limit or send less often',
+            429,
+          )
         }
         // Like Faro's FetchTransport: every send waits out the receiver's back-off, not just this one.
         this.blockedUntil = Math.max(this.blockedUntil, Date.now() + ms)
@@ -194,10 +226,22 @@ export class FaroNodeTransport extends BaseTransport {
         continue
       }
       if (status >= 400 && status < 500) {
-        return this.giveUp(items, 'STEADY_HEALTH_FARO_REJECTED', `Faro receiver ${this.opts.url} rejected ${items.length} items with HTTP ${status}`, status === 401 ? 'check the api key (x-api-key)' : 'check the collector URL and the payload', status)
+        return this.giveUp(
+          items,
+          'STEADY_HEALTH_FARO_REJECTED',
+          `Faro receiver ${this.opts.url} rejected ${items.length} items with HTTP ${status}`,
+          status === 401 ? 'check the api key (x-api-key)' : 'check the collector URL and the payload',
+          status,
+        )
       }
       if (attempt >= this.opts.maxAttempts) {
-        return this.giveUp(items, 'STEADY_HEALTH_FARO_FAILED', `Faro receiver ${this.opts.url} answered HTTP ${status} ${attempt} times`, 'check the collector logs', status)
+        return this.giveUp(
+          items,
+          'STEADY_HEALTH_FARO_FAILED',
+          `Faro receiver ${this.opts.url} answered HTTP ${status} ${attempt} times`,
+          'check the collector logs',
+          status,
+        )
       }
       const ms = this.opts.backoffMs * 2 ** (attempt - 1)
       this.stats.retries++
@@ -233,6 +277,11 @@ export interface FaroExporter {
   close(): Promise<void>
 }
 
+/** The unit of a measurement as sent: durations in seconds (see {@link baseValue}), rates as a ratio. */
+function measurementUnit(indicator: IndicatorDefinition): string {
+  return indicator.kind === 'duration' ? 'seconds' : indicator.kind === 'rate' ? 'ratio' : indicator.unit
+}
+
 /**
  * A Faro instance for Node with {@link FaroNodeTransport}: dedupe off,
  * isolated, no session tracking, no instrumentations.
@@ -258,18 +307,22 @@ export function createFaroExporter(options: FaroExporterOptions): FaroExporter {
   }
   const faro = initializeFaro(config)
   if (!faro) {
-    throw new ProcessHealthError('STEADY_HEALTH_FARO_INIT', `Faro ${faroVersion} did not initialise`, { hint: 'report this with the @grafana/faro-core version installed' })
+    throw new ProcessHealthError('STEADY_HEALTH_FARO_INIT', `Faro ${faroVersion} did not initialise`, {
+      hint: 'report this with the @grafana/faro-core version installed',
+    })
   }
   const processes = options.processes ?? []
   return {
     faro,
     transport,
     exportObservations(observations) {
-      const list = Array.isArray(observations) ? (observations as readonly Observation[]) : [observations as Observation]
+      const list = Array.isArray(observations)
+        ? (observations as readonly Observation[])
+        : [observations as Observation]
       for (const o of list) {
         const indicator = processes.find((p) => p.name === o.process)?.indicators.find((i) => i.name === o.indicator)
         const context: Record<string, string> = { process: o.process, indicator: o.indicator, at: formatInstant(o.at) }
-        if (indicator) context.unit = indicator.kind === 'duration' ? 'seconds' : indicator.kind === 'rate' ? 'ratio' : indicator.unit
+        if (indicator) context.unit = measurementUnit(indicator)
         if (o.weight !== undefined) context.weight = String(o.weight)
         for (const [k, v] of Object.entries(o.labels ?? {})) context[`label_${k}`] = v
         for (const [k, v] of Object.entries(o.fields ?? {})) context[`field_${k}`] = String(v)

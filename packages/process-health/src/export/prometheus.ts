@@ -12,7 +12,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { msPerUnit } from '../define.ts'
 import { ProcessHealthError } from '../errors.ts'
-import type { ProcessHealth } from '../judge.ts'
+import type { ProcessHealth } from '../judge/index.ts'
 import { parseDurationMs } from '../time.ts'
 import type { HealthState, IndicatorDefinition, Observation, ProcessDefinition } from '../types.ts'
 import { boundedLabels, groupingPath } from './labels.ts'

@@ -105,44 +105,7 @@ export function parseBatch(
         hint,
         details: { file, line: i + 1, field },
       })
-    let raw: unknown
-    try {
-      raw = JSON.parse(line)
-    } catch (error) {
-      throw bad(
-        '(line)',
-        `not JSON (${(error as Error).message})`,
-        'write one JSON object per line: ' +
-          '{"process":"ci","indicator":"cycle_time","value":600,"at":"2025-03-01T10:00:00Z"}',
-      )
-    }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-      throw bad('(line)', 'not a JSON object', 'write one JSON object per line')
-    const input = raw as Record<string, unknown>
-    for (const key of Object.keys(input)) {
-      if (!batchKeys.has(key)) throw bad(key, 'not a field of an observation', `use only ${[...batchKeys].join(', ')}`)
-    }
-    const process = input.process ?? options.process
-    if (typeof process !== 'string')
-      throw bad('process', 'missing', 'give each line a "process", or pass --process for lines without one')
-    if (input.at === undefined)
-      throw bad(
-        'at',
-        'missing',
-        'a batch line says when it happened: "at": "2025-03-01T10:00:00Z" (ISO 8601 or epoch ms)',
-      )
-    if (
-      input.labels !== undefined &&
-      (typeof input.labels !== 'object' || input.labels === null || Array.isArray(input.labels))
-    ) {
-      throw bad('labels', 'not an object', 'write "labels": {"branch": "main"}')
-    }
-    if (
-      input.fields !== undefined &&
-      (typeof input.fields !== 'object' || input.fields === null || Array.isArray(input.fields))
-    ) {
-      throw bad('fields', 'not an object', 'write "fields": {"commit": "3f2a9c1"}')
-    }
+    const { input, process } = readBatchLine(line, bad, options)
     try {
       const definition = findProcess(processes, process)
       const record = {
@@ -168,6 +131,53 @@ export function parseBatch(
     }
   }
   return out
+}
+
+/** A batch line as an object with its process, checked as far as it can be without the process's definition. */
+function readBatchLine(
+  line: string,
+  bad: (field: string, message: string, hint: string) => ProcessHealthError,
+  options: BatchOptions,
+): { input: Record<string, unknown>; process: string } {
+  let raw: unknown
+  try {
+    raw = JSON.parse(line)
+  } catch (error) {
+    throw bad(
+      '(line)',
+      `not JSON (${(error as Error).message})`,
+      'write one JSON object per line: ' +
+        '{"process":"ci","indicator":"cycle_time","value":600,"at":"2025-03-01T10:00:00Z"}',
+    )
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw bad('(line)', 'not a JSON object', 'write one JSON object per line')
+  const input = raw as Record<string, unknown>
+  for (const key of Object.keys(input)) {
+    if (!batchKeys.has(key)) throw bad(key, 'not a field of an observation', `use only ${[...batchKeys].join(', ')}`)
+  }
+  const process = input.process ?? options.process
+  if (typeof process !== 'string')
+    throw bad('process', 'missing', 'give each line a "process", or pass --process for lines without one')
+  if (input.at === undefined)
+    throw bad(
+      'at',
+      'missing',
+      'a batch line says when it happened: "at": "2025-03-01T10:00:00Z" (ISO 8601 or epoch ms)',
+    )
+  if (
+    input.labels !== undefined &&
+    (typeof input.labels !== 'object' || input.labels === null || Array.isArray(input.labels))
+  ) {
+    throw bad('labels', 'not an object', 'write "labels": {"branch": "main"}')
+  }
+  if (
+    input.fields !== undefined &&
+    (typeof input.fields !== 'object' || input.fields === null || Array.isArray(input.fields))
+  ) {
+    throw bad('fields', 'not an object', 'write "fields": {"commit": "3f2a9c1"}')
+  }
+  return { input, process }
 }
 
 /** A store that can tell which ids it holds (the file store). */

@@ -17,7 +17,8 @@ export const ciLabels: readonly string[] = ['branch', 'workflow', 'runner', 'sta
  * - `cycle_time` (duration, s, lower is better): pipeline finished − created, queue included
  * - `queue_time` (duration, s, lower): started − created (GitLab's `queued_duration`)
  * - `success_rate` (rate, higher): 1 for a successful run, 0 for a failed one
- * - `flaky_rate` (rate, lower): 1 for a run with a flaky test (failed, then passed on retry), 0 otherwise; or flaky/total tests as `3/200`
+ * - `flaky_rate` (rate, lower): 1 for a run with a flaky test (failed, then passed on retry), 0 otherwise; or
+ *   flaky/total tests as `3/200`
  */
 export function ciProcess(options: ReadyMadeOptions = {}): ProcessDefinition {
   const name = options.name ?? 'ci'
@@ -52,7 +53,8 @@ export function ciProcess(options: ReadyMadeOptions = {}): ProcessDefinition {
       better: 'lower',
       labels,
       description:
-        'flaky runs / all runs, counted directly: 1 for a run where a test failed and then passed on retry (or whose commit both passed and failed), 0 otherwise; or flaky/total tests as 3/200',
+        'flaky runs / all runs, counted directly: 1 for a run where a test failed and then passed on retry ' +
+        '(or whose commit both passed and failed), 0 otherwise; or flaky/total tests as 3/200',
     },
   ]
   return defineProcess({

@@ -43,7 +43,9 @@ export function deploymentFrequencyTier(history: readonly Observation[], now: nu
   for (let m = 0; m * 4 < weeks.length; m++) months.push(weeks.slice(m * 4, m * 4 + 4).filter((d) => d > 0).length)
   const deployWeeksPerMonth = median(months)
   const total = recent.reduce((a, o) => a + o.value, 0)
-  const numbers = `${formatNumber(total)} deployments in ${weeks.length} weeks; median ${formatNumber(daysPerWeek)} deployment days per week`
+  const numbers =
+    `${formatNumber(total)} deployments in ${weeks.length} weeks; ` +
+    `median ${formatNumber(daysPerWeek)} deployment days per week`
   if (daysPerWeek >= 3) return { tier: 'elite', bucket: 'daily', reason: `daily: ${numbers} (≥ 3)` }
   if (weekFlag >= 1)
     return { tier: 'high', bucket: 'weekly', reason: `weekly: ${numbers}; most weeks have a deployment` }
@@ -95,7 +97,8 @@ export function changeFailureTier(history: readonly Observation[], now: number):
   }
   if (total === 0) return undefined
   const rate = failed / total
-  const numbers = `${formatNumber(failed)} of ${formatNumber(total)} deployments failed in 13 weeks (${formatPercent(rate)})`
+  const numbers =
+    `${formatNumber(failed)} of ${formatNumber(total)} deployments failed in 13 weeks (${formatPercent(rate)})`
   if (rate <= 0.15) return { tier: 'elite', bucket: '0-15%', reason: `0-15%: ${numbers}` }
   if (rate < 0.46) return { tier: 'medium', bucket: '16-45%', reason: `16-45%: ${numbers}` }
   return { tier: 'low', bucket: '46-60%', reason: `46-60%: ${numbers}` }
@@ -104,9 +107,12 @@ export function changeFailureTier(history: readonly Observation[], now: number):
 /**
  * The ready-made DORA process (`dora`):
  * - `deployments` (count per day, higher is better): one observation (value 1) per successful production deployment
- * - `lead_time` (duration, h, lower): deployment finished − commit created, one per change deployed (Four Keys; DevLake uses the PR's first commit)
- * - `change_failure_rate` (rate, lower): per deployment, 1 when it caused a failure in production (an incident, a rollback), else 0
- * - `time_to_restore` (duration, h, lower): incident resolved − incident created (Four Keys; DevLake: resolved − deployment finished)
+ * - `lead_time` (duration, h, lower): deployment finished − commit created, one per change deployed (Four Keys;
+ *   DevLake uses the PR's first commit)
+ * - `change_failure_rate` (rate, lower): per deployment, 1 when it caused a failure in production (an incident, a
+ *   rollback), else 0
+ * - `time_to_restore` (duration, h, lower): incident resolved − incident created (Four Keys; DevLake: resolved −
+ *   deployment finished)
  */
 export function doraProcess(options: ReadyMadeOptions = {}): ProcessDefinition {
   const name = options.name ?? 'dora'

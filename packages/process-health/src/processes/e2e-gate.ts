@@ -23,10 +23,35 @@ export function e2eGateProcess(options: ReadyMadeOptions = {}): ProcessDefinitio
   const name = options.name ?? 'e2e-gate'
   const labels = options.labels ?? e2eGateLabels
   const indicators: IndicatorDefinition[] = [
-    { name: 'pass_rate', kind: 'rate', better: 'higher', labels, description: 'conclusive gate decisions that passed (1) or failed (0)' },
-    { name: 'inconclusive_rate', kind: 'rate', better: 'lower', labels, description: 'gate decisions that were inconclusive (1) or conclusive (0)' },
-    { name: 'flaky_rate', kind: 'rate', better: 'lower', labels, description: 'decisions that flipped (1) or held (0) when the same version was judged again' },
-    { name: 'duration', kind: 'duration', unit: 's', better: 'lower', labels, description: 'how long the gate took from start to verdict, soak included' },
+    {
+      name: 'pass_rate',
+      kind: 'rate',
+      better: 'higher',
+      labels,
+      description: 'conclusive gate decisions that passed (1) or failed (0)',
+    },
+    {
+      name: 'inconclusive_rate',
+      kind: 'rate',
+      better: 'lower',
+      labels,
+      description: 'gate decisions that were inconclusive (1) or conclusive (0)',
+    },
+    {
+      name: 'flaky_rate',
+      kind: 'rate',
+      better: 'lower',
+      labels,
+      description: 'decisions that flipped (1) or held (0) when the same version was judged again',
+    },
+    {
+      name: 'duration',
+      kind: 'duration',
+      unit: 's',
+      better: 'lower',
+      labels,
+      description: 'how long the gate took from start to verdict, soak included',
+    },
   ]
   return defineProcess({
     name,
@@ -92,7 +117,8 @@ export async function gateFlakiness(
   const history = await store.read({ process: process.name, indicator: 'pass_rate', to: decision.at })
   let last: Observation | undefined
   for (const o of history) {
-    if (o.at > decision.at || o.labels?.gate !== decision.gate || (o.labels?.environment ?? '') !== (decision.environment ?? '')) continue
+    if (o.at > decision.at || o.labels?.gate !== decision.gate) continue
+    if ((o.labels?.environment ?? '') !== (decision.environment ?? '')) continue
     if (String(o.fields?.version ?? '') !== decision.version) continue
     if (!last || o.at >= last.at) last = o
   }
@@ -107,11 +133,16 @@ export async function gateFlakiness(
  * `steady verdict` calls this for each decision; the opt-out is the caller's.
  * Returns the observations appended.
  */
-export async function recordGateDecision(store: HealthStore, decision: GateDecision, options: RecordGateDecisionOptions = {}): Promise<Observation[]> {
+export async function recordGateDecision(
+  store: HealthStore,
+  decision: GateDecision,
+  options: RecordGateDecisionOptions = {},
+): Promise<Observation[]> {
   const process = options.process ?? e2eGateProcess()
   const clock = options.clock ?? systemClock
   const at = decision.at ?? clock.now()
-  const flaky = decision.flaky ?? (await gateFlakiness(store, { ...decision, at: parseInstant(at, 'at', clock.now()) }, process))
+  const flaky =
+    decision.flaky ?? (await gateFlakiness(store, { ...decision, at: parseInstant(at, 'at', clock.now()) }, process))
   const labels: Labels = { gate: decision.gate }
   if (decision.environment) labels.environment = decision.environment
   const fields: Fields = { verdict: decision.verdict, ...decision.fields }
@@ -122,7 +153,9 @@ export async function recordGateDecision(store: HealthStore, decision: GateDecis
     { ...base, indicator: 'duration', value: `${Math.max(0, decision.durationMs)}ms` as number | string },
     { ...base, indicator: 'inconclusive_rate', value: decision.verdict === 'inconclusive' ? 1 : 0 },
   ]
-  if (decision.verdict !== 'inconclusive') inputs.push({ ...base, indicator: 'pass_rate', value: decision.verdict === 'pass' ? 1 : 0 })
+  if (decision.verdict !== 'inconclusive') {
+    inputs.push({ ...base, indicator: 'pass_rate', value: decision.verdict === 'pass' ? 1 : 0 })
+  }
   if (flaky !== undefined) inputs.push({ ...base, indicator: 'flaky_rate', value: flaky ? 1 : 0 })
   const observations = inputs.map((input) => createObservation(process, input, clock))
   await store.append(observations)

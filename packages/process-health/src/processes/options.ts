@@ -16,13 +16,21 @@ export interface ReadyMadeOptions {
 }
 
 /** Applies objectives by indicator name, failing on a name that does not exist. */
-export function withObjectives<T extends { name: string; objective?: Objective }>(indicators: T[], objectives: Record<string, Objective> = {}, process: string): T[] {
+export function withObjectives<T extends { name: string; objective?: Objective }>(
+  indicators: T[],
+  objectives: Record<string, Objective> = {},
+  process: string,
+): T[] {
   for (const name of Object.keys(objectives)) {
     if (!indicators.some((i) => i.name === name)) {
-      throw new ProcessHealthError('STEADY_HEALTH_DEFINITION_INVALID', `${process}: objectives.${name} names no indicator`, {
-        hint: `use one of ${indicators.map((i) => i.name).join(', ')}`,
-        details: { field: `objectives.${name}` },
-      })
+      throw new ProcessHealthError(
+        'STEADY_HEALTH_DEFINITION_INVALID',
+        `${process}: objectives.${name} names no indicator`,
+        {
+          hint: `use one of ${indicators.map((i) => i.name).join(', ')}`,
+          details: { field: `objectives.${name}` },
+        },
+      )
     }
   }
   return indicators.map((i) => (objectives[i.name] ? { ...i, objective: objectives[i.name] } : i))

@@ -355,7 +355,9 @@ function toLine(o: RecordedObservation): StoredLine {
 function parseLine(line: string, file: string, lineNo: number): RecordedObservation {
   const corrupt = (why: string) =>
     new ProcessHealthError('STEADY_HEALTH_STORE_CORRUPT', `${file}:${lineNo}: ${why}`, {
-      hint: 'the store is append-only JSON Lines; fix or delete that line (git history or a CI cache may hold a good copy)',
+      hint:
+        'the store is append-only JSON Lines; fix or delete that line ' +
+        '(git history or a CI cache may hold a good copy)',
       details: { file, line: lineNo },
     })
   let raw: Partial<StoredLine>

@@ -66,7 +66,9 @@ export class PrometheusStore implements HealthStore {
   constructor(options: PrometheusStoreOptions) {
     this.options = options
     this.prefix = options.prefix ?? 'steady_'
-    this.description = `Prometheus at ${options.url}${options.pushgateway ? ` (appends pushed to ${options.pushgateway.url})` : ' (read-only)'}`
+    this.description =
+      `Prometheus at ${options.url}` +
+      `${options.pushgateway ? ` (appends pushed to ${options.pushgateway.url})` : ' (read-only)'}`
   }
 
   private indicator(process: string, name: string) {
@@ -80,7 +82,9 @@ export class PrometheusStore implements HealthStore {
         'STEADY_HEALTH_STORE_READONLY',
         `the Prometheus store at ${this.options.url} has no Pushgateway to append to`,
         {
-          hint: 'give it pushgateway: { url } (health.prometheus.pushgateway in steady.config.ts), or record to the file store',
+          hint:
+            'give it pushgateway: { url } (health.prometheus.pushgateway in steady.config.ts), ' +
+            'or record to the file store',
         },
       )
     }
