@@ -10,9 +10,27 @@
  * are decoded only to keep a compact distribution in the baseline.
  */
 import { roundSignificant as sig } from '@steady/kernel'
-import { LatencyHistogram, type ComparabilityKey, type RunRecord, type SeriesRecord, type SeriesWindow } from '@steady/record'
+import {
+  LatencyHistogram,
+  type ComparabilityKey,
+  type RunRecord,
+  type SeriesRecord,
+  type SeriesWindow,
+} from '@steady/record'
 import { autocorrelatedSe, mean } from './stats/robust.ts'
-import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isIndicatorSeries, isMemorySeries, latencyDrift, loadSlope, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
+import {
+  combinedDrift,
+  combinedDriftSeasonal,
+  driftPhases,
+  gaugeTrend,
+  isIndicatorSeries,
+  isMemorySeries,
+  latencyDrift,
+  loadSlope,
+  recoveryTime,
+  saturatedWindows,
+  trendPhases,
+} from './trends.ts'
 
 /** The quantiles the judge reads, in this order. */
 export const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
@@ -117,7 +135,11 @@ export interface RunSummary {
 }
 
 /** Windows of a series that fall in a phase (by the window's midpoint). */
-export function windowsIn(series: SeriesRecord, phase: { startMs: number; endMs: number }, windowMs: number): SeriesWindow[] {
+export function windowsIn(
+  series: SeriesRecord,
+  phase: { startMs: number; endMs: number },
+  windowMs: number,
+): SeriesWindow[] {
   return series.windows.filter((w) => {
     const mid = (w.i + 0.5) * windowMs
     return mid >= phase.startMs && mid < phase.endMs
@@ -190,7 +212,8 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
     for (const i of saturated) if (i * windowMs >= p.startMs && i * windowMs < p.endMs) n++
     if (n) p.saturatedWindows = n
   }
-  const isStep = (s: SeriesRecord) => s.kind === 'histogram' && s.name === 'http_req_duration' && typeof s.tags.name === 'string'
+  const isStep = (s: SeriesRecord) =>
+    s.kind === 'histogram' && s.name === 'http_req_duration' && typeof s.tags.name === 'string'
   for (const s of record.series) {
     const out: SeriesSummary = { kind: s.kind, unit: s.unit, phases: {} }
     for (const phase of phases) {
@@ -207,13 +230,27 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
           ps.p99 = agg.p99
           const logs = windowLogs(windowsIn(s, phase, windowMs))
           ps.windows = logs[0].length
-          if (logs[0].length >= 2) ps.se = [sig(autocorrelatedSe(logs[0]), 3), sig(autocorrelatedSe(logs[1]), 3), sig(autocorrelatedSe(logs[2]), 3)]
+          if (logs[0].length >= 2)
+            ps.se = [
+              sig(autocorrelatedSe(logs[0]), 3),
+              sig(autocorrelatedSe(logs[1]), 3),
+              sig(autocorrelatedSe(logs[2]), 3),
+            ]
           if (logs[0].length >= 4) {
             const L = blockLength(logs[0].length)
-            ps.blocks = [blockMeans(logs[0], L).map((v) => sig(v, 5)), blockMeans(logs[1], L).map((v) => sig(v, 5)), blockMeans(logs[2], L).map((v) => sig(v, 5))]
+            ps.blocks = [
+              blockMeans(logs[0], L).map((v) => sig(v, 5)),
+              blockMeans(logs[1], L).map((v) => sig(v, 5)),
+              blockMeans(logs[2], L).map((v) => sig(v, 5)),
+            ]
           }
           if (isStep(s)) {
-            const d = latencyDrift(s, tphases.find((t) => t.name === phase.name)!, windowMs, saturated)
+            const d = latencyDrift(
+              s,
+              tphases.find((t) => t.name === phase.name)!,
+              windowMs,
+              saturated,
+            )
             if (d) ps.drift = sig(d.logChange, 3)
           }
           if (options.distributions && agg.hist) {
@@ -284,13 +321,23 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
   const steps = record.series.filter(isStep)
   for (const tp of tphases) {
     for (const source of new Set(steps.map((s) => s.source))) {
-      const d = combinedDrift(steps.filter((s) => s.source === source), tp, windowMs, saturated)
+      const d = combinedDrift(
+        steps.filter((s) => s.source === source),
+        tp,
+        windowMs,
+        saturated,
+      )
       if (d) ((summary.drift ??= {})[tp.name] ??= {})[source] = sig(d.logChange, 3)
     }
     if (/recovery/i.test(tp.name)) (summary.recovery ??= {})[tp.name] = recoveryTime(record, tp)
   }
   for (const source of new Set(steps.map((s) => s.source))) {
-    const d = combinedDriftSeasonal(steps.filter((s) => s.source === source), driftPhases(record, source), windowMs, saturated)
+    const d = combinedDriftSeasonal(
+      steps.filter((s) => s.source === source),
+      driftPhases(record, source),
+      windowMs,
+      saturated,
+    )
     if (d) ((summary.drift ??= {})['*'] ??= {})[source] = sig(d.logChange, 3)
   }
   const restarts = record.events.filter((e) => e.kind === 'service-restart').length

@@ -132,7 +132,15 @@ export const NOISE_MODEL = {
  *   iterations/s per scenario), in proportion below it, unchanged when quiet.
  */
 export interface SyntheticChange {
-  kind: 'step-latency' | 'all-latency' | 'tail' | 'failures' | 'scenario-failures' | 'heap-leak' | 'drift' | 'load-degradation'
+  kind:
+    | 'step-latency'
+    | 'all-latency'
+    | 'tail'
+    | 'failures'
+    | 'scenario-failures'
+    | 'heap-leak'
+    | 'drift'
+    | 'load-degradation'
   magnitude: number
   /** `scenario/step` for step changes, a scenario name for scenario-failures (default: the first). */
   target?: string
@@ -209,10 +217,24 @@ const Z95 = 1.6448536269514722
 const Z99 = 2.3263478740408408
 
 interface Sink {
-  request(source: SeriesSource, scenario: string, step: string, atMs: number, ms: number, error: string | undefined): void
+  request(
+    source: SeriesSource,
+    scenario: string,
+    step: string,
+    atMs: number,
+    ms: number,
+    error: string | undefined,
+  ): void
   iteration(source: SeriesSource, scenario: string, atMs: number, passed: boolean, error: string | undefined): void
   failure(scenario: string, step: string, kind: string, atMs: number, phase: string, iteration: number): void
-  gauge(source: SeriesSource, name: string, tags: Record<string, string>, unit: string, atMs: number, value: number): void
+  gauge(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    unit: string,
+    atMs: number,
+    value: number,
+  ): void
   counter(source: SeriesSource, name: string, tags: Record<string, string>, atMs: number, n: number): void
   windowEnd(endMs: number): void
   phaseStart(name: string, atMs: number): void
@@ -228,7 +250,8 @@ export function syntheticRun(options: SyntheticRunOptions): RunRecord {
   const scale = options.durationScale ?? 1
   const phases = (options.phases ?? SYNTHETIC_PHASES).map((p) => ({ ...p, durationMs: p.durationMs * scale }))
   const windowMs = NOISE_MODEL.windowMs
-  const startedAt = options.startedAt ?? new Date(Date.UTC(2026, 10, 1) + (fnv1a(String(options.seed)) % 1_000_000) * 60_000)
+  const startedAt =
+    options.startedAt ?? new Date(Date.UTC(2026, 10, 1) + (fnv1a(String(options.seed)) % 1_000_000) * 60_000)
   const id = options.id ?? `synthetic-${String(options.seed).replace(/[^A-Za-z0-9_.-]/g, '-')}`
   const header = {
     kind: 'soak' as const,
@@ -309,7 +332,13 @@ function heldOutNoise(noise: SyntheticNoise, seed: string | number, phaseCount: 
   return none
 }
 
-function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases: SyntheticPhase[], o: SyntheticRunOptions): void {
+function generate(
+  rnd: Random,
+  sink: Sink,
+  service: SyntheticScenario[],
+  phases: SyntheticPhase[],
+  o: SyntheticRunOptions,
+): void {
   const windowMs = NOISE_MODEL.windowMs
   const change = o.change
   const steps: StepState[] = []
@@ -331,7 +360,11 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
       steps.push({
         scenario: sc.name,
         step,
-        knots: [Math.log(step.p50 * runFactor.p50 * f), Math.log(step.p95 * runFactor.p95 * f), Math.log(step.p99 * runFactor.p99 * f)],
+        knots: [
+          Math.log(step.p50 * runFactor.p50 * f),
+          Math.log(step.p95 * runFactor.p95 * f),
+          Math.log(step.p99 * runFactor.p99 * f),
+        ],
         ar: { probe: rnd.normal() * NOISE_MODEL.ar.sd, load: rnd.normal() * NOISE_MODEL.ar.sd },
         tail: change?.kind === 'tail' && isTarget ? Math.log(1 + change.magnitude) : 0,
         drift: change?.kind === 'drift' && (isTarget || target === '*') ? change.magnitude : 0,
@@ -364,7 +397,8 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
       const pTimeout = NOISE_MODEL.errors.timeout * errRun * errWindow
       for (const st of steps) {
         for (const src of ['probe', 'load'] as const) {
-          st.ar[src] = NOISE_MODEL.ar.phi * st.ar[src] + Math.sqrt(1 - NOISE_MODEL.ar.phi ** 2) * NOISE_MODEL.ar.sd * rnd.normal()
+          st.ar[src] =
+            NOISE_MODEL.ar.phi * st.ar[src] + Math.sqrt(1 - NOISE_MODEL.ar.phi ** 2) * NOISE_MODEL.ar.sd * rnd.normal()
         }
       }
       const latency = (st: StepState, src: 'probe' | 'load'): number => {
@@ -378,7 +412,8 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
         let factor = heldFactor * Math.exp(st.ar[src]) * underLoad
         if (st.drift && progress > 0.2) factor *= 1 + (st.drift * (progress - 0.2)) / 0.8
         let v = Math.exp(l) * factor
-        if (gc && rnd.next() < NOISE_MODEL.gc.share) v += NOISE_MODEL.gc.extraMs[0] + rnd.next() * (NOISE_MODEL.gc.extraMs[1] - NOISE_MODEL.gc.extraMs[0])
+        if (gc && rnd.next() < NOISE_MODEL.gc.share)
+          v += NOISE_MODEL.gc.extraMs[0] + rnd.next() * (NOISE_MODEL.gc.extraMs[1] - NOISE_MODEL.gc.extraMs[0])
         return v
       }
       const runIteration = (src: 'probe' | 'load', sc: SyntheticScenario, atMs: number) => {
@@ -411,9 +446,11 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
       }
       const probePerWindow = Math.round((NOISE_MODEL.probeRatePerScenario * windowMs) / 1000)
       for (const sc of o.indicatorsOnly ? [] : service) {
-        for (let k = 0; k < probePerWindow; k++) runIteration('probe', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / probePerWindow))
+        for (let k = 0; k < probePerWindow; k++)
+          runIteration('probe', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / probePerWindow))
         const loadPerWindow = Math.round((phase.rate * windowMs) / 1000)
-        for (let k = 0; k < loadPerWindow; k++) runIteration('load', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / loadPerWindow))
+        for (let k = 0; k < loadPerWindow; k++)
+          runIteration('load', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / loadPerWindow))
         loadIterations += loadPerWindow
       }
       // Service indicators: two scrapes per window. The heap is V8-shaped: the old space (50 MB, plus a
@@ -429,10 +466,32 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
         const oldSpace = NOISE_MODEL.heap.baseBytes + leak + NOISE_MODEL.heap.oldGrowthBytesPerMs * (at - lastMajorGc)
         const heap = oldSpace + rnd.next() * NOISE_MODEL.heap.youngBytes * (1 + phase.rate / 10)
         sink.gauge('service', 'nodejs_heap_size_used_bytes', { service: 'store' }, 'bytes', at, heap)
-        sink.gauge('service', 'process_resident_memory_bytes', { service: 'store' }, 'bytes', at, 120e6 + leak * 1.2 + rnd.normal() * 2e6)
-        sink.gauge('service', 'nodejs_eventloop_lag_seconds', { service: 'store' }, 'seconds', at, Math.max(0, 0.002 + rnd.normal() * 0.0005 + (gc ? 0.05 : 0)))
-        sink.gauge('generator', 'event_loop_utilization', {}, 'ratio', at, Math.min(1, Math.max(0, 0.15 + phase.rate * 0.02 + rnd.normal() * 0.02)))
-        for (let g = 0; g < extraGauges; g++) sink.gauge('service', `synthetic_gauge_${g}`, { service: 'store' }, '', at, 100 + rnd.normal())
+        sink.gauge(
+          'service',
+          'process_resident_memory_bytes',
+          { service: 'store' },
+          'bytes',
+          at,
+          120e6 + leak * 1.2 + rnd.normal() * 2e6,
+        )
+        sink.gauge(
+          'service',
+          'nodejs_eventloop_lag_seconds',
+          { service: 'store' },
+          'seconds',
+          at,
+          Math.max(0, 0.002 + rnd.normal() * 0.0005 + (gc ? 0.05 : 0)),
+        )
+        sink.gauge(
+          'generator',
+          'event_loop_utilization',
+          {},
+          'ratio',
+          at,
+          Math.min(1, Math.max(0, 0.15 + phase.rate * 0.02 + rnd.normal() * 0.02)),
+        )
+        for (let g = 0; g < extraGauges; g++)
+          sink.gauge('service', `synthetic_gauge_${g}`, { service: 'store' }, '', at, 100 + rnd.normal())
       }
       if (phase.rate) sink.counter('load', 'dropped_iterations', {}, start + 5000, 0)
       while (restarts.length && restarts[0] < start + windowMs) {
@@ -486,13 +545,51 @@ class Growable {
 
 interface FastSeries {
   record: Omit<SeriesRecord, 'windows' | 'phases'>
-  windows: Map<number, { count: number; errors?: Record<string, number>; values?: Growable; passed?: number; failed?: number; value?: number; min?: number; delta?: number }>
-  phases: Map<string, { count: number; errors?: Record<string, number>; values?: Growable; passed?: number; failed?: number; first?: number; last?: number; min?: number; delta?: number }>
+  windows: Map<
+    number,
+    {
+      count: number
+      errors?: Record<string, number>
+      values?: Growable
+      passed?: number
+      failed?: number
+      value?: number
+      min?: number
+      delta?: number
+    }
+  >
+  phases: Map<
+    string,
+    {
+      count: number
+      errors?: Record<string, number>
+      values?: Growable
+      passed?: number
+      failed?: number
+      first?: number
+      last?: number
+      min?: number
+      delta?: number
+    }
+  >
 }
 
 /** Builds the record directly: exact quantiles from the samples, no encoded histograms. */
 class FastSink implements Sink {
-  readonly #header: Omit<RunRecord, 'schema' | 'complete' | 'endedAt' | 'durationMs' | 'histogram' | 'phases' | 'scenarios' | 'series' | 'events' | 'failures' | 'warnings'>
+  readonly #header: Omit<
+    RunRecord,
+    | 'schema'
+    | 'complete'
+    | 'endedAt'
+    | 'durationMs'
+    | 'histogram'
+    | 'phases'
+    | 'scenarios'
+    | 'series'
+    | 'events'
+    | 'failures'
+    | 'warnings'
+  >
   readonly #series = new Map<string, FastSeries>()
   /** Series by a cheap id (source, name, tag values): building the sorted key per value was the generator's hot spot. */
   readonly #byId = new Map<string, FastSeries>()
@@ -502,16 +599,42 @@ class FastSink implements Sink {
   readonly #failures = new Map<string, FailureGroup>()
   #phase = ''
 
-  constructor(header: Omit<RunRecord, 'schema' | 'complete' | 'endedAt' | 'durationMs' | 'histogram' | 'phases' | 'scenarios' | 'series' | 'events' | 'failures' | 'warnings'>) {
+  constructor(
+    header: Omit<
+      RunRecord,
+      | 'schema'
+      | 'complete'
+      | 'endedAt'
+      | 'durationMs'
+      | 'histogram'
+      | 'phases'
+      | 'scenarios'
+      | 'series'
+      | 'events'
+      | 'failures'
+      | 'warnings'
+    >,
+  ) {
     this.#header = header
   }
 
-  #get(source: SeriesSource, name: string, kind: SeriesRecord['kind'], unit: string, tags: Record<string, string>, id: string): FastSeries {
+  #get(
+    source: SeriesSource,
+    name: string,
+    kind: SeriesRecord['kind'],
+    unit: string,
+    tags: Record<string, string>,
+    id: string,
+  ): FastSeries {
     let s = this.#byId.get(id)
     if (s) return s
     const key = seriesKey(source, name, tags)
     s = this.#series.get(key)
-    if (!s) this.#series.set(key, (s = { record: { key, source, name, kind, unit, tags }, windows: new Map(), phases: new Map() }))
+    if (!s)
+      this.#series.set(
+        key,
+        (s = { record: { key, source, name, kind, unit, tags }, windows: new Map(), phases: new Map() }),
+      )
     this.#byId.set(id, s)
     return s
   }
@@ -530,8 +653,22 @@ class FastSink implements Sink {
     this.#p = p
   }
 
-  request(source: SeriesSource, scenario: string, step: string, atMs: number, ms: number, error: string | undefined): void {
-    const s = this.#get(source, 'http_req_duration', 'histogram', 'ms', { name: step, scenario }, `${source}|d|${scenario}|${step}`)
+  request(
+    source: SeriesSource,
+    scenario: string,
+    step: string,
+    atMs: number,
+    ms: number,
+    error: string | undefined,
+  ): void {
+    const s = this.#get(
+      source,
+      'http_req_duration',
+      'histogram',
+      'ms',
+      { name: step, scenario },
+      `${source}|d|${scenario}|${step}`,
+    )
     this.#slots(s, atMs)
     for (const slot of [this.#w, this.#p]) {
       slot.count++
@@ -561,17 +698,34 @@ class FastSink implements Sink {
   }
 
   failure(scenario: string, step: string, kind: string, atMs: number, phase: string, iteration: number): void {
-    const signature = kind === 'timeout' ? { scenario, step, assertion: 'error', errorCode: 'timeout' } : { scenario, step, assertion: 'toHaveStatus(200)', status: 500 }
+    const signature =
+      kind === 'timeout'
+        ? { scenario, step, assertion: 'error', errorCode: 'timeout' }
+        : { scenario, step, assertion: 'toHaveStatus(200)', status: 500 }
     const key = signatureKey(signature)
     let g = this.#failures.get(key)
-    if (!g) this.#failures.set(key, (g = { signature, count: 0, firstAtMs: atMs, lastAtMs: atMs, byPhase: {}, samples: [] }))
+    if (!g)
+      this.#failures.set(key, (g = { signature, count: 0, firstAtMs: atMs, lastAtMs: atMs, byPhase: {}, samples: [] }))
     g.count++
     g.lastAtMs = Math.max(g.lastAtMs, atMs)
     g.byPhase[phase] = (g.byPhase[phase] ?? 0) + 1
-    if (g.samples.length < 3) g.samples.push({ atMs, phase, message: kind === 'timeout' ? 'request timed out' : 'expected status 200, got 500', replay: { seed: this.#header.seed, scenario, iteration } })
+    if (g.samples.length < 3)
+      g.samples.push({
+        atMs,
+        phase,
+        message: kind === 'timeout' ? 'request timed out' : 'expected status 200, got 500',
+        replay: { seed: this.#header.seed, scenario, iteration },
+      })
   }
 
-  gauge(source: SeriesSource, name: string, tags: Record<string, string>, unit: string, atMs: number, value: number): void {
+  gauge(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    unit: string,
+    atMs: number,
+    value: number,
+  ): void {
     const s = this.#get(source, name, 'gauge', unit, tags, `${source}|g|${name}|${Object.values(tags).join('|')}`)
     this.#slots(s, atMs)
     const w = this.#w
@@ -624,7 +778,12 @@ class FastSink implements Sink {
             }
             if (w.values && w.values.n) {
               const v = w.values.sorted()
-              Object.assign(out, { p50: r3(pick(v, 0.5)), p95: r3(pick(v, 0.95)), p99: r3(pick(v, 0.99)), max: r3(v[v.length - 1]) })
+              Object.assign(out, {
+                p50: r3(pick(v, 0.5)),
+                p95: r3(pick(v, 0.95)),
+                p99: r3(pick(v, 0.99)),
+                max: r3(v[v.length - 1]),
+              })
             }
             if (w.value !== undefined) Object.assign(out, { value: w.value, min: w.min })
             if (w.delta !== undefined) out.delta = w.delta
@@ -640,7 +799,12 @@ class FastSink implements Sink {
           }
           if (p.values && p.values.n) {
             const v = p.values.sorted()
-            Object.assign(out, { p50: r3(pick(v, 0.5)), p95: r3(pick(v, 0.95)), p99: r3(pick(v, 0.99)), max: r3(v[v.length - 1]) })
+            Object.assign(out, {
+              p50: r3(pick(v, 0.5)),
+              p95: r3(pick(v, 0.95)),
+              p99: r3(pick(v, 0.99)),
+              max: r3(v[v.length - 1]),
+            })
           }
           if (p.first !== undefined) Object.assign(out, { first: p.first, last: p.last, min: p.min })
           if (p.delta !== undefined) out.delta = p.delta
@@ -672,17 +836,37 @@ function writerSink(dir: string, header: ConstructorParameters<typeof RunRecordW
   let t = 0
   const now = () => t
   const aggregator = new SeriesAggregator({ windowMs: header.window.sizeMs, now })
-  const writer = new RunRecordWriter({ dir, header, aggregator, now, wallClock: () => new Date(Date.parse(header.startedAt) + t) })
+  const writer = new RunRecordWriter({
+    dir,
+    header,
+    aggregator,
+    now,
+    wallClock: () => new Date(Date.parse(header.startedAt) + t),
+  })
   return {
-    request: (source, scenario, step, atMs, ms, error) => aggregator.duration(source, 'http_req_duration', { name: step, scenario }, ms, error ? { error, atMs } : { atMs }),
+    request: (source, scenario, step, atMs, ms, error) =>
+      aggregator.duration(
+        source,
+        'http_req_duration',
+        { name: step, scenario },
+        ms,
+        error ? { error, atMs } : { atMs },
+      ),
     iteration: (source, scenario, atMs, passed, error) => {
       aggregator.outcome(source, 'iterations', { scenario }, passed, error ? { error, atMs } : { atMs })
       if (source === 'probe') writer.iteration({ name: scenario }, passed)
     },
     failure: (scenario, step, kind, atMs, phase, iteration) =>
       writer.failure(
-        kind === 'timeout' ? { scenario, step, assertion: 'error', errorCode: 'timeout' } : { scenario, step, assertion: 'toHaveStatus(200)', status: 500 },
-        { atMs, phase, message: kind === 'timeout' ? 'request timed out' : 'expected status 200, got 500', replay: { seed: header.seed, scenario, iteration } },
+        kind === 'timeout'
+          ? { scenario, step, assertion: 'error', errorCode: 'timeout' }
+          : { scenario, step, assertion: 'toHaveStatus(200)', status: 500 },
+        {
+          atMs,
+          phase,
+          message: kind === 'timeout' ? 'request timed out' : 'expected status 200, got 500',
+          replay: { seed: header.seed, scenario, iteration },
+        },
       ),
     gauge: (source, name, tags, unit, atMs, value) => aggregator.gauge(source, name, tags, value, { unit, atMs }),
     counter: (source, name, tags, atMs, n) => aggregator.count(source, name, tags, n, { atMs }),

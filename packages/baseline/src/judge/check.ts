@@ -75,7 +75,14 @@ export function bytes(v: number): string {
   const a = Math.abs(v)
   const MiB = 1024 * 1024
   const sign = v < 0 ? '−' : ''
-  return sign + (a >= 1024 * MiB ? `${(a / 1024 / MiB).toFixed(2)} GiB` : a >= MiB ? `${(a / MiB).toFixed(1)} MiB` : `${(a / 1024).toFixed(0)} KiB`)
+  return (
+    sign +
+    (a >= 1024 * MiB
+      ? `${(a / 1024 / MiB).toFixed(2)} GiB`
+      : a >= MiB
+        ? `${(a / MiB).toFixed(1)} MiB`
+        : `${(a / 1024).toFixed(0)} KiB`)
+  )
 }
 
 /** A rate as a percentage: `0.25%`. */
@@ -105,7 +112,9 @@ export function at(msSinceStart: number): string {
   const h = Math.floor(s / 3600)
   const m = Math.floor((s % 3600) / 60)
   const sec = s % 60
-  return h ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s` : `${m}m${String(sec).padStart(2, '0')}s`
+  return h
+    ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s`
+    : `${m}m${String(sec).padStart(2, '0')}s`
 }
 
 /** Rounds for JSON: 4 significant digits. */
@@ -120,7 +129,8 @@ export function seriesLabel(tags: Record<string, string>, source: string, name: 
   const step = tags.name
   const scenario = tags.scenario
   // The load tags its series with its load profile (nominal, peak), not a probe scenario: say so when it is all there is.
-  if (!step && scenario && source === 'load') return `load profile ${scenario}${name === 'http_req_duration' ? '' : ` ${name}`}`
+  if (!step && scenario && source === 'load')
+    return `load profile ${scenario}${name === 'http_req_duration' ? '' : ` ${name}`}`
   const where = [scenario, step].filter(Boolean).join(' › ')
   if (where) return `${where} (${source}${name === 'http_req_duration' ? '' : ` ${name}`})`
   return `${source}/${name}`

@@ -72,14 +72,20 @@ function countAbove(hist: string, t: number): { n: number; above: number } {
 function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Check | undefined {
   const cur = ctx.current.series[s.key]?.phases[phase]
   if (!cur?.p99) return undefined
-  const logs = ctx.rolling.map((r) => r.summary?.series[s.key]?.phases[phase]?.p99).map((v) => (v !== undefined && v > 0 ? Math.log(v) : undefined))
+  const logs = ctx.rolling
+    .map((r) => r.summary?.series[s.key]?.phases[phase]?.p99)
+    .map((v) => (v !== undefined && v > 0 ? Math.log(v) : undefined))
   if (logs.filter((v) => v !== undefined).length < ctx.gate.minBaselineRuns) return undefined
   // Run-to-run effects (a slower machine) move every step's tail: each run's threshold is the baseline's
   // p99 of this step moved by that run's common p99 shift over the other steps, as the level checks'
   // relative view does; with fewer than five steps, the baseline's p99 for every run.
   const shifts = runShifts(ctx, phase, 'p99', s.source, `${s.tags.scenario ?? ''}/${s.tags.name}`)
   const relative = shifts?.current !== undefined
-  const aligned = logs.map((v, i) => (v === undefined || (relative && shifts!.baseline[i] === undefined) ? undefined : v - (relative ? shifts!.baseline[i]! : 0)))
+  const aligned = logs.map((v, i) =>
+    v === undefined || (relative && shifts!.baseline[i] === undefined)
+      ? undefined
+      : v - (relative ? shifts!.baseline[i]! : 0),
+  )
   const present = aligned.filter((v): v is number => v !== undefined)
   if (present.length < ctx.gate.minBaselineRuns) return undefined
   const centre = median(present)
@@ -116,7 +122,9 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
     question: 'stable',
     status: 'pass',
     // Primary where the p99 itself cannot be judged (a short soak); otherwise the p99 check gates the tail.
-    primary: (values < P99_VALUES && ctx.primaryPhases.has(phase) && primaryStepSeries(ctx, s, phase)) || namedPrimary(ctx.gate, 'tail', 'share above p99', s.key),
+    primary:
+      (values < P99_VALUES && ctx.primaryPhases.has(phase) && primaryStepSeries(ctx, s, phase)) ||
+      namedPrimary(ctx.gate, 'tail', 'share above p99', s.key),
     series: s.key,
     phase,
     stat: 'share above the baseline p99',
@@ -128,7 +136,13 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
     pValue: r4(test.p),
     tolerance: TAIL,
     method: `requests above the baseline runs' median p99 (${ms(t)}${relative ? ", moved by the run's common p99 shift over the other steps" : ''}), ${hist ? 'counted in the HDR histogram' : 'interpolated from the quantiles'}, beta-binomial against the ${runs.length} baseline runs' own shares above it (over-dispersion ${r4(test.rho)})`,
-    evidence: { thresholdMs: r4(t), relativeToOtherSteps: relative, above: counted.above, values: counted.n, expected: r4(test.expected) },
+    evidence: {
+      thresholdMs: r4(t),
+      relativeToOtherSteps: relative,
+      above: counted.above,
+      values: counted.n,
+      expected: r4(test.expected),
+    },
     message: '',
   }
   if (s.tags.scenario) finding.scenario = s.tags.scenario
@@ -272,11 +286,11 @@ function serviceTailCheck(ctx: JudgeContext, source: string): Check | undefined 
       ? `${label} in ${phases.join(', ')}: ${current.above} of ${current.n} requests (${rate(share)}) slower than ` +
         `their step's baseline p99, where the baseline runs had ${rate(test.p0)}, ${busierSentence(busy)}`
       : status === 'fail' || status === 'accepted' || status === 'muted'
-      ? `${label} grew a slow tail together in ${phases.join(', ')}: ${current.above} of ${current.n} requests ` +
-        `(${rate(share)}) were slower than their step's baseline p99, where the baseline runs had ${rate(test.p0)} ` +
-        `(${pp(excess)}); ${pval(finding.pAdjusted ?? test.p)}`
-      : `${label} in ${phases.join(', ')}: ${rate(share)} of requests above their step's baseline p99 ` +
-        `(baseline ${rate(test.p0)}), no tail past ${pp(TAIL)} beyond the run-to-run spread`
+        ? `${label} grew a slow tail together in ${phases.join(', ')}: ${current.above} of ${current.n} requests ` +
+          `(${rate(share)}) were slower than their step's baseline p99, where the baseline runs had ${rate(test.p0)} ` +
+          `(${pp(excess)}); ${pval(finding.pAdjusted ?? test.p)}`
+        : `${label} in ${phases.join(', ')}: ${rate(share)} of requests above their step's baseline p99 ` +
+          `(baseline ${rate(test.p0)}), no tail past ${pp(TAIL)} beyond the run-to-run spread`
   return check
 }
 

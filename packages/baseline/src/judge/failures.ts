@@ -114,7 +114,13 @@ function rateCheck(
     pValue: r4(test.p),
     tolerance: t.failureRate,
     method: `beta-binomial on ${runs.length} baseline run${runs.length === 1 ? '' : 's'} (over-dispersion ρ = ${r4(test.rho)}, moderated toward the run's other failure rates)`,
-    evidence: { failed: cur.f, total: cur.n, expected: r4(test.expected), floor: t.failureRateFloor, minExcess: t.failureCount },
+    evidence: {
+      failed: cur.f,
+      total: cur.n,
+      expected: r4(test.expected),
+      floor: t.failureRateFloor,
+      minExcess: t.failureCount,
+    },
   } satisfies Partial<Finding>)
   const check: Check = {
     finding,
@@ -136,7 +142,8 @@ function rateCheck(
     if (status === 'fail' || status === 'accepted' || status === 'muted') {
       return `${label} fails more often than in the baseline: ${nums}, ${pp(test.change)}; ${pval(finding.pAdjusted ?? finding.pValue)} (beta-binomial, runs vary with ρ = ${r4(test.rho)})`
     }
-    if (status === 'not-judged') return `${label} not judged: ${check.notJudged} (the gate wants ${pp(t.failureRate)}); now ${nums}`
+    if (status === 'not-judged')
+      return `${label} not judged: ${check.notJudged} (the gate wants ${pp(t.failureRate)}); now ${nums}`
     return `${label}: ${nums}, no significant rise past ${pp(t.failureRateFloor)} and ${t.failureCount} failures`
   }
   return check
@@ -152,7 +159,10 @@ function countsOf(r: BaselineEntry, scenario: string): Counts | undefined {
  * rate (its non-zero samples are the failed requests) when the record has it,
  * else from the failures counted on the load's latency series.
  */
-function loadCounts(series: Record<string, { kind: string; phases: Record<string, { n: number; failed?: number; delta?: number }> }>, phase: string): Counts | undefined {
+function loadCounts(
+  series: Record<string, { kind: string; phases: Record<string, { n: number; failed?: number; delta?: number }> }>,
+  phase: string,
+): Counts | undefined {
   let n = 0
   let f = 0
   const failedRate = Object.entries(series).filter(([key]) => key.startsWith('load/http_req_failed'))
@@ -183,7 +193,16 @@ export function failureChecks(ctx: JudgeContext): Check[] {
     const runs = ctx.rolling.map((r) => countsOf(r, name)).filter((c): c is Counts => c !== undefined)
     if (runs.length < (ctx.bootstrap ? 1 : ctx.gate.minBaselineRuns)) continue
     targets.push({
-      finding: { id: `failure-rate:${name}`, kind: 'failure-rate', question: 'stable', status: 'pass', primary: true, scenario: name, stat: 'failure rate', message: '' },
+      finding: {
+        id: `failure-rate:${name}`,
+        kind: 'failure-rate',
+        question: 'stable',
+        status: 'pass',
+        primary: true,
+        scenario: name,
+        stat: 'failure rate',
+        message: '',
+      },
       label: `scenario ${name}`,
       runs,
       cur: { n: sc.n, f: sc.failed },
@@ -193,10 +212,22 @@ export function failureChecks(ctx: JudgeContext): Check[] {
   for (const phase of ctx.loadedPhases) {
     const cur = loadCounts(ctx.current.series, phase)
     if (!cur) continue
-    const runs = ctx.rolling.map((r) => (r.summary ? loadCounts(r.summary.series, phase) : undefined)).filter((c): c is Counts => c !== undefined)
+    const runs = ctx.rolling
+      .map((r) => (r.summary ? loadCounts(r.summary.series, phase) : undefined))
+      .filter((c): c is Counts => c !== undefined)
     if (runs.length < (ctx.bootstrap ? 1 : ctx.gate.minBaselineRuns)) continue
     targets.push({
-      finding: { id: `failure-rate:load@${phase}`, kind: 'failure-rate', question: 'stable', status: 'pass', primary: true, phase, series: 'load/http_req_duration', stat: 'failure rate', message: '' },
+      finding: {
+        id: `failure-rate:load@${phase}`,
+        kind: 'failure-rate',
+        question: 'stable',
+        status: 'pass',
+        primary: true,
+        phase,
+        series: 'load/http_req_duration',
+        stat: 'failure rate',
+        message: '',
+      },
       label: `load requests in ${phase}`,
       runs,
       cur,
@@ -222,14 +253,18 @@ export function failureChecks(ctx: JudgeContext): Check[] {
 }
 
 /** Error kinds of a summary, with where they were seen. */
-function errorKinds(summary: { scenarios: Record<string, { errors?: Record<string, number> }>; series: Record<string, { kind: string; phases: Record<string, { errors?: Record<string, number> }> }> }): Map<string, Map<string, number>> {
+function errorKinds(summary: {
+  scenarios: Record<string, { errors?: Record<string, number> }>
+  series: Record<string, { kind: string; phases: Record<string, { errors?: Record<string, number> }> }>
+}): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>()
   const add = (kind: string, where: string, n: number) => {
     let m = out.get(kind)
     if (!m) out.set(kind, (m = new Map()))
     m.set(where, (m.get(where) ?? 0) + n)
   }
-  for (const [name, sc] of Object.entries(summary.scenarios)) for (const [k, n] of Object.entries(sc.errors ?? {})) add(k, `scenario ${name}`, n)
+  for (const [name, sc] of Object.entries(summary.scenarios))
+    for (const [k, n] of Object.entries(sc.errors ?? {})) add(k, `scenario ${name}`, n)
   // Request-level series only: iteration counters repeat their requests' errors.
   for (const [key, s] of Object.entries(summary.series)) {
     if ((s as { kind?: string }).kind !== 'histogram') continue
@@ -249,9 +284,16 @@ export function newErrorChecks(ctx: JudgeContext): Check[] {
     // Count each failure once: the series counts include the scenario's iterations' causes.
     const bySeries = [...where].filter(([w]) => !w.startsWith('scenario '))
     const byScenario = [...where].filter(([w]) => w.startsWith('scenario '))
-    const count = Math.max(bySeries.reduce((a, [, n]) => a + n, 0), byScenario.reduce((a, [, n]) => a + n, 0))
+    const count = Math.max(
+      bySeries.reduce((a, [, n]) => a + n, 0),
+      byScenario.reduce((a, [, n]) => a + n, 0),
+    )
     const floor = ctx.gate.tolerance.newErrorCount
-    const places = [...where].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, n]) => `${w} ${n}×`).join(', ')
+    const places = [...where]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([w, n]) => `${w} ${n}×`)
+      .join(', ')
     // "Never seen" means something only over enough runs: with fewer, the kind is reported, not failed.
     const enough = ctx.allRuns.length >= ctx.gate.minBaselineRuns
     const fails = count > floor && enough

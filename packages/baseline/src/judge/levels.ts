@@ -16,7 +16,15 @@
 import type { Finding, SeriesRecord } from '@steady/record'
 import { median, scaledMad } from '../stats/robust.ts'
 import { normalQuantile, tQuantile, tSf } from '../stats/distributions.ts'
-import { blockBootstrap, bootstrapDetectable, detectableRise, pooledPrior, predict, type Prediction, type SpreadPrior } from './predict.ts'
+import {
+  blockBootstrap,
+  bootstrapDetectable,
+  detectableRise,
+  pooledPrior,
+  predict,
+  type Prediction,
+  type SpreadPrior,
+} from './predict.ts'
 import { blockLength, blockMeans, windowLogs, windowsIn, type LevelStat, type SeriesPhaseSummary } from '../summary.ts'
 import type { BaselineEntry } from '../store.ts'
 import { isFailedResponses, isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
@@ -60,7 +68,9 @@ function buildGroup(ctx: JudgeContext, phase: string, stat: LevelStat, members: 
   const centres = new Map<string, number>()
   const stepOf = new Map<string, string>()
   for (const s of members) {
-    const logs = ctx.rolling.map((r) => logOf(phaseOf(r, s.key, phase), stat)).filter((v): v is number => v !== undefined)
+    const logs = ctx.rolling
+      .map((r) => logOf(phaseOf(r, s.key, phase), stat))
+      .filter((v): v is number => v !== undefined)
     if (logs.length >= Math.min(ctx.gate.minBaselineRuns, ctx.rolling.length) && logs.length > 0) {
       centres.set(s.key, median(logs))
       stepOf.set(s.key, `${s.tags.scenario ?? ''}/${s.tags.name}`)
@@ -97,12 +107,20 @@ const groupCache = new WeakMap<JudgeContext, Map<string, Group | undefined>>()
  * `ctx.rolling`'s order) and for the current run; undefined with fewer than five steps of the source.
  * For checks outside this module that cancel run-to-run effects the same way the level checks do.
  */
-export function runShifts(ctx: JudgeContext, phase: string, stat: LevelStat, source: string, step: string): { baseline: (number | undefined)[]; current: number | undefined } | undefined {
+export function runShifts(
+  ctx: JudgeContext,
+  phase: string,
+  stat: LevelStat,
+  source: string,
+  step: string,
+): { baseline: (number | undefined)[]; current: number | undefined } | undefined {
   let cache = groupCache.get(ctx)
   if (!cache) groupCache.set(ctx, (cache = new Map()))
   const key = `${phase}|${stat}|${source}`
   if (!cache.has(key)) {
-    const members = ctx.record.series.filter((s) => isStepSeries(s) && s.source === source && ctx.current.series[s.key]?.phases[phase]?.p95 !== undefined)
+    const members = ctx.record.series.filter(
+      (s) => isStepSeries(s) && s.source === source && ctx.current.series[s.key]?.phases[phase]?.p95 !== undefined,
+    )
     cache.set(key, buildGroup(ctx, phase, stat, members))
   }
   const group = cache.get(key)
@@ -148,7 +166,11 @@ export function levelChecks(ctx: JudgeContext): Check[] {
   // generator's own (judged as start lateness), unless the gate names them.
   const subTiming = /^http_req_(blocked|connecting|tls_handshaking|sending|waiting|receiving)$/
   const latency = ctx.record.series.filter(
-    (s) => s.kind === 'histogram' && s.source !== 'generator' && !isFailedResponses(s) && (!subTiming.test(s.name) || ctx.gate.primary.some((p) => s.key.includes(p))),
+    (s) =>
+      s.kind === 'histogram' &&
+      s.source !== 'generator' &&
+      !isFailedResponses(s) &&
+      (!subTiming.test(s.name) || ctx.gate.primary.some((p) => s.key.includes(p))),
   )
   const phases = ctx.current.phases.map((p) => p.name)
   const groups = new Map<string, Group | undefined>()
@@ -159,7 +181,10 @@ export function levelChecks(ctx: JudgeContext): Check[] {
       // Same-source siblings share their noise (probe and load differ in sample counts); fall back to all steps.
       for (const source of new Set(steps.map((s) => s.source))) {
         const same = steps.filter((s) => s.source === source)
-        groups.set(`${phase}|${stat}|${source}`, buildGroup(ctx, phase, stat, same) ?? buildGroup(ctx, phase, stat, steps))
+        groups.set(
+          `${phase}|${stat}|${source}`,
+          buildGroup(ctx, phase, stat, same) ?? buildGroup(ctx, phase, stat, steps),
+        )
       }
     }
   }
@@ -176,11 +201,16 @@ export function levelChecks(ctx: JudgeContext): Check[] {
         if (ctx.bootstrap) continue
         const i = statIndex[stat]
         const seCur = cur.se?.[i] ?? Number.NaN
-        raw.logs.absolute = ctx.rolling.map((r) => logOf(phaseOf(r, s.key, phase), stat)).filter((v): v is number => v !== undefined)
+        raw.logs.absolute = ctx.rolling
+          .map((r) => logOf(phaseOf(r, s.key, phase), stat))
+          .filter((v): v is number => v !== undefined)
         raw.curLog.absolute = Math.log(cur[stat]!)
         raw.se.absolute = seCur
         const group = isStepSeries(s) ? groups.get(`${phase}|${stat}|${s.source}`) : undefined
-        const shifts = group && group.centres.has(s.key) ? shiftsWithout(ctx, group, phase, stat, `${s.tags.scenario ?? ''}/${s.tags.name}`) : undefined
+        const shifts =
+          group && group.centres.has(s.key)
+            ? shiftsWithout(ctx, group, phase, stat, `${s.tags.scenario ?? ''}/${s.tags.name}`)
+            : undefined
         if (shifts && shifts.current !== undefined) {
           const rel: number[] = []
           ctx.rolling.forEach((r, ri) => {
@@ -210,7 +240,12 @@ export function levelChecks(ctx: JudgeContext): Check[] {
             const pk = `${view}|${phase}|${stat}|${s.source}`
             let list = pools.get(pk)
             if (!list) pools.set(pk, (list = []))
-            list.push({ key: s.key, variance: variance(logs), mad: scaledMad(logs) ** 2, df: Math.max(0, logs.length - 1) })
+            list.push({
+              key: s.key,
+              variance: variance(logs),
+              mad: scaledMad(logs) ** 2,
+              df: Math.max(0, logs.length - 1),
+            })
           }
         }
       }
@@ -242,7 +277,11 @@ export function levelChecks(ctx: JudgeContext): Check[] {
   return checks
 }
 
-function priorFor(pools: Map<string, { key: string; variance: number; mad: number; df: number }[]>, view: ViewName, raw: Raw): SpreadPrior | undefined {
+function priorFor(
+  pools: Map<string, { key: string; variance: number; mad: number; df: number }[]>,
+  view: ViewName,
+  raw: Raw,
+): SpreadPrior | undefined {
   if (!isStepSeries(raw.s)) return undefined
   const list = pools.get(`${view}|${raw.phase}|${raw.stat}|${raw.s.source}`)
   if (!list) return undefined
@@ -259,10 +298,23 @@ export function primaryStepSeries(ctx: JudgeContext, s: SeriesRecord, phase: str
   if (!isStepSeries(s)) return false
   if (s.source === 'load') return true
   // The load tags its series with its own scenario (the profile), so a step is matched by its name.
-  return !ctx.record.series.some((x) => x.source === 'load' && isStepSeries(x) && x.tags.name === s.tags.name && ctx.current.series[x.key]?.phases[phase]?.p95 !== undefined)
+  return !ctx.record.series.some(
+    (x) =>
+      x.source === 'load' &&
+      isStepSeries(x) &&
+      x.tags.name === s.tags.name &&
+      ctx.current.series[x.key]?.phases[phase]?.p95 !== undefined,
+  )
 }
 
-function baseFinding(ctx: JudgeContext, s: SeriesRecord, phase: string, stat: string, kind: 'level' | 'tail', idPrefix: string = kind): Finding {
+function baseFinding(
+  ctx: JudgeContext,
+  s: SeriesRecord,
+  phase: string,
+  stat: string,
+  kind: 'level' | 'tail',
+  idPrefix: string = kind,
+): Finding {
   const step = primaryStepSeries(ctx, s, phase)
   const primaryPhase = ctx.primaryPhases.has(phase)
   // A run too short to judge a step's p95 (fewer than 200 values) still gates on its typical latency: the
@@ -288,7 +340,11 @@ function baseFinding(ctx: JudgeContext, s: SeriesRecord, phase: string, stat: st
   return f
 }
 
-function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: string; variance: number; mad: number; df: number }[]>): Check | undefined {
+function levelCheck(
+  ctx: JudgeContext,
+  raw: Raw,
+  pools: Map<string, { key: string; variance: number; mad: number; df: number }[]>,
+): Check | undefined {
   const { s, phase, stat, cur } = raw
   const kind = stat === 'p99' ? 'tail' : 'level'
   const tol = kind === 'tail' ? ctx.gate.tolerance.tail : ctx.gate.tolerance.level
@@ -306,8 +362,16 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
   let k = 0
   if (ctx.bootstrap) {
     // 1–2 runs (or two-run compare): block bootstrap over windows, flagging only changes over twice the tolerance.
-    const runs = ctx.rolling.map((r) => phaseOf(r, s.key, phase)?.blocks?.[i]).filter((b): b is number[] => Array.isArray(b) && b.length >= 2)
-    const logs = windowLogs(windowsIn(s, ctx.current.phases.find((p) => p.name === phase)!, ctx.current.windowMs))[i]
+    const runs = ctx.rolling
+      .map((r) => phaseOf(r, s.key, phase)?.blocks?.[i])
+      .filter((b): b is number[] => Array.isArray(b) && b.length >= 2)
+    const logs = windowLogs(
+      windowsIn(
+        s,
+        ctx.current.phases.find((p) => p.name === phase)!,
+        ctx.current.windowMs,
+      ),
+    )[i]
     const curBlocks = blockMeans(logs, blockLength(logs.length))
     k = runs.length
     if (runs.length && curBlocks.length >= 2) {
@@ -330,7 +394,14 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
     const logs = raw.logs.absolute ?? []
     k = logs.length
     if (k >= ctx.gate.minBaselineRuns) {
-      const pr = predict(logs, raw.curLog.absolute!, seCur, floor, priorFor(pools, 'absolute', raw), (cur.windows ?? 2) - 1)
+      const pr = predict(
+        logs,
+        raw.curLog.absolute!,
+        seCur,
+        floor,
+        priorFor(pools, 'absolute', raw),
+        (cur.windows ?? 2) - 1,
+      )
       const baselineMs = Math.exp(pr.centre)
       views.push({
         name: 'absolute',
@@ -346,7 +417,14 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
       finding.method = `log-scale prediction interval, t on ${pr.df} df, spread from ${pr.sigmaFrom} (σ = ${r4(pr.sigma)})`
       const rel = raw.logs.relative
       if (rel && rel.length >= ctx.gate.minBaselineRuns && raw.shift) {
-        const prr = predict(rel, raw.curLog.relative!, seCur, floor, priorFor(pools, 'relative', raw), (cur.windows ?? 2) - 1)
+        const prr = predict(
+          rel,
+          raw.curLog.relative!,
+          seCur,
+          floor,
+          priorFor(pools, 'relative', raw),
+          (cur.windows ?? 2) - 1,
+        )
         views.push({
           name: 'relative to the other steps',
           pr: prr,
@@ -356,7 +434,13 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
           beyond: prr.change > tol && baselineMs * prr.change > ctx.gate.tolerance.levelMs,
           detectable: (a) => detectableRise(prr, a),
         })
-        finding.evidence = { ...finding.evidence, relativeChange: r4(prr.change), runShift: r4(Math.exp(raw.shift.current - raw.shift.baseline) - 1), relativeSigma: r4(prr.sigma), relativeSigmaFrom: prr.sigmaFrom }
+        finding.evidence = {
+          ...finding.evidence,
+          relativeChange: r4(prr.change),
+          runShift: r4(Math.exp(raw.shift.current - raw.shift.baseline) - 1),
+          relativeSigma: r4(prr.sigma),
+          relativeSigmaFrom: prr.sigmaFrom,
+        }
       }
       const ratio = raw.logs.ratio
       if (ratio && ratio.length >= ctx.gate.minBaselineRuns) {
@@ -369,11 +453,21 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
           beyond: prq.change > tol && baselineMs * prq.change > ctx.gate.tolerance.levelMs,
           detectable: (a) => detectableRise(prq, a),
         })
-        finding.evidence = { ...finding.evidence, ratioBaseline: r4(Math.exp(prq.centre)), ratioCurrent: r4(current / cur.p50!) }
+        finding.evidence = {
+          ...finding.evidence,
+          ratioBaseline: r4(Math.exp(prq.centre)),
+          ratioCurrent: r4(current / cur.p50!),
+        }
       }
       if (stat === 'p99' && cur.p50) {
-        const p50 = ctx.rolling.map((r) => logOf(phaseOf(r, s.key, phase), 'p50')).filter((v): v is number => v !== undefined)
-        if (p50.length) finding.evidence = { ...finding.evidence, medianChange: r4(Math.exp(Math.log(cur.p50) - p50.reduce((a, b) => a + b, 0) / p50.length) - 1) }
+        const p50 = ctx.rolling
+          .map((r) => logOf(phaseOf(r, s.key, phase), 'p50'))
+          .filter((v): v is number => v !== undefined)
+        if (p50.length)
+          finding.evidence = {
+            ...finding.evidence,
+            medianChange: r4(Math.exp(Math.log(cur.p50) - p50.reduce((a, b) => a + b, 0) / p50.length) - 1),
+          }
       }
     }
   }
@@ -399,7 +493,8 @@ function levelCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
   const p = Math.min(1, m * decisive.p)
   finding.pValue = r4(p)
   finding.evidence = { ...finding.evidence, decidedBy: decisive.name, decisiveChange: r4(decisive.change) }
-  if (decisive.pr) finding.method = `${decisive.name === 'absolute' ? '' : 'relative to the other steps, '}log-scale prediction interval, t on ${decisive.pr.df} df, spread from ${decisive.pr.sigmaFrom} (σ = ${r4(decisive.pr.sigma)})`
+  if (decisive.pr)
+    finding.method = `${decisive.name === 'absolute' ? '' : 'relative to the other steps, '}log-scale prediction interval, t on ${decisive.pr.df} df, spread from ${decisive.pr.sigmaFrom} (σ = ${r4(decisive.pr.sigma)})`
   if (decisive.name === 'relative to the other steps' && decisive.pr && raw.shift) {
     // The range the step was expected in given how the other steps moved in this run: the decision's own
     // range, so a value outside it is never reported with a p-value that says nothing changed.
@@ -439,11 +534,19 @@ function medianOf(xs: (number | undefined)[]): number {
  * before it, and "p = 1.000" alone would read as "nothing changed".
  */
 function pBoth(f: Finding): string {
-  if (f.pAdjusted === undefined || f.pValue === undefined || f.pAdjusted === f.pValue) return pval(f.pAdjusted ?? f.pValue)
+  if (f.pAdjusted === undefined || f.pValue === undefined || f.pAdjusted === f.pValue)
+    return pval(f.pAdjusted ?? f.pValue)
   return `${pval(f.pValue)}; ${pval(f.pAdjusted)} after the correction for the family`
 }
 
-function describeLevel(f: Finding, label: string, stat: string, decisive: View, status: Finding['status'], notJudged: string | undefined): string {
+function describeLevel(
+  f: Finding,
+  label: string,
+  stat: string,
+  decisive: View,
+  status: Finding['status'],
+  notJudged: string | undefined,
+): string {
   const where = `${label} ${stat} in ${f.phase}`
   const nums = `${ms(f.baseline)} → ${ms(f.current)} (${pct(f.change)})`
   const range = f.interval ? `, expected ${ms(f.interval[0])}–${ms(f.interval[1])}` : ''
@@ -464,7 +567,10 @@ function describeLevel(f: Finding, label: string, stat: string, decisive: View, 
       return `${where} ${what}: ${nums}${range}${why}; ${pval(f.pAdjusted ?? f.pValue)} after correction for ${f.primary ? 'the gate' : 'the secondary'} family`
     }
     case 'not-judged': {
-      const together = decisive.name === 'relative to the other steps' ? `; the run's other steps moved ${pct(Number(ev.runShift))} together (judged as one finding), relative to them this step changed ${pct(decisive.change)}` : ''
+      const together =
+        decisive.name === 'relative to the other steps'
+          ? `; the run's other steps moved ${pct(Number(ev.runShift))} together (judged as one finding), relative to them this step changed ${pct(decisive.change)}`
+          : ''
       return `${where} not judged: ${notJudged ?? 'too little data'} (tolerance ${pct(f.tolerance)}); now ${nums}${together}`
     }
     default: {
@@ -477,7 +583,11 @@ function describeLevel(f: Finding, label: string, stat: string, decisive: View, 
 }
 
 /** The current run against pinned reference runs: slow creep that a rolling baseline follows. */
-function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: string; variance: number; mad: number; df: number }[]>): Check | undefined {
+function creepCheck(
+  ctx: JudgeContext,
+  raw: Raw,
+  pools: Map<string, { key: string; variance: number; mad: number; df: number }[]>,
+): Check | undefined {
   const { s, phase, cur } = raw
   if (!isStepSeries(s) || !cur.p95) return undefined
   const stat: LevelStat = 'p95'
@@ -485,7 +595,13 @@ function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
   const logs = raw.logs.absolute ?? []
   if (!refs.length || logs.length < ctx.gate.minBaselineRuns) return undefined
   const tol = ctx.gate.tolerance.level
-  const spread = predict(logs, Math.log(cur.p95), cur.se?.[1] ?? Number.NaN, ctx.gate.noiseFloor.p95, priorFor(pools, 'absolute', raw))
+  const spread = predict(
+    logs,
+    Math.log(cur.p95),
+    cur.se?.[1] ?? Number.NaN,
+    ctx.gate.noiseFloor.p95,
+    priorFor(pools, 'absolute', raw),
+  )
   const refCentre = refs.reduce((a, b) => a + b, 0) / refs.length
   const scale = spread.sigma * Math.sqrt(1 + 1 / refs.length)
   const logChange = Math.log(cur.p95) - refCentre
@@ -493,7 +609,8 @@ function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
   const p = tSf(logChange / scale, spread.df)
   const t975 = tQuantile(0.975, spread.df)
   const finding = baseFinding(ctx, s, phase, stat, 'level', 'creep')
-  finding.primary = (ctx.primaryPhases.has(phase) && primaryStepSeries(ctx, s, phase)) || namedPrimary(ctx.gate, 'level', stat, s.key)
+  finding.primary =
+    (ctx.primaryPhases.has(phase) && primaryStepSeries(ctx, s, phase)) || namedPrimary(ctx.gate, 'level', stat, s.key)
   const label = seriesLabel(s.tags, s.source, s.name)
   Object.assign(finding, {
     baseline: r4(Math.exp(refCentre)),
@@ -505,7 +622,12 @@ function creepCheck(ctx: JudgeContext, raw: Raw, pools: Map<string, { key: strin
     method: `against ${refs.length} pinned reference run${refs.length > 1 ? 's' : ''}, spread from the rolling baseline (σ = ${r4(spread.sigma)}), t on ${spread.df} df`,
     evidence: { pinned: ctx.pinned.map((r) => r.id).join(', '), rollingChange: r4(spread.change) },
   })
-  const check: Check = { finding, p, beyondTolerance: change > tol && cur.p95 - Math.exp(refCentre) > ctx.gate.tolerance.levelMs, severity: { change, tolerance: tol } }
+  const check: Check = {
+    finding,
+    p,
+    beyondTolerance: change > tol && cur.p95 - Math.exp(refCentre) > ctx.gate.tolerance.levelMs,
+    severity: { change, tolerance: tol },
+  }
   check.power = (alphaEach) => {
     finding.detectable = r4(Math.max(tol, detectableRise({ scale, df: spread.df }, alphaEach)))
   }
@@ -572,7 +694,12 @@ function shiftCheck(
     if (!others.length) return ''
     return `; in ${others.map((o) => `${o.phase} ${pct(o.change)}`).join(', in ')}`
   }
-  const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+  const check: Check = {
+    finding,
+    p: pr.p,
+    beyondTolerance: pr.change > tol,
+    severity: { change: pr.change, tolerance: tol },
+  }
   check.power = (alphaEach) => {
     finding.detectable = r4(Math.max(tol, detectableRise(pr, alphaEach)))
   }
@@ -601,7 +728,11 @@ function shiftCheck(
  * iterations at a time, measure the service with little queueing; the load's
  * measure it under load.
  */
-function serviceShiftCheck(ctx: JudgeContext, groups: Map<string, Group | undefined>, source: string): Check | undefined {
+function serviceShiftCheck(
+  ctx: JudgeContext,
+  groups: Map<string, Group | undefined>,
+  source: string,
+): Check | undefined {
   const stat: LevelStat = 'p50'
   const phases = [...ctx.primaryPhases].filter((ph) => groups.get(`${ph}|${stat}|${source}`))
   if (!phases.length) return undefined
@@ -655,18 +786,25 @@ function serviceShiftCheck(ctx: JudgeContext, groups: Map<string, Group | undefi
     evidence: { steps, baselineRuns: base.length, phases: where },
     message: '',
   }
-  const check: Check = { finding, p, reserved: true, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+  const check: Check = {
+    finding,
+    p,
+    reserved: true,
+    beyondTolerance: pr.change > tol,
+    severity: { change: pr.change, tolerance: tol },
+  }
   const busy = inconclusiveWhenBusier(ctx, check, pr.change > tol)
   check.power = (alphaEach) => {
     finding.detectable = r4((1 + tol) * (1 + detectableRise(pr, alphaEach)) - 1)
   }
   const label = `all ${source} steps`
-  const span = () => `the baseline runs' own shifts span ${pct(finding.interval![0] - 1)} to ${pct(finding.interval![1] - 1)}`
+  const span = () =>
+    `the baseline runs' own shifts span ${pct(finding.interval![0] - 1)} to ${pct(finding.interval![1] - 1)}`
   check.describe = (status) =>
     status === 'inconclusive' && busy
       ? `${label}' typical latency (p50) moved together by ${pct(pr.change)} over ${phases.join(', ')} (${byPhase()}), ${busierSentence(busy)}`
       : status === 'fail' || status === 'accepted' || status === 'muted'
-      ? `${label} got slower together: their typical latency (p50) moved by ${pct(pr.change)} over ${phases.join(', ')} (${byPhase()}), a whole-service slowdown past the tolerance of ${pct(tol)} (${span()}); ${pval(finding.pAdjusted ?? finding.pValue)}`
-      : `${label}' typical latency (p50) moved together by ${pct(pr.change)} over ${phases.join(', ')} (${byPhase()}), within the tolerance of ${pct(tol)} or within the run-to-run spread (${span()}; changes from ${pct(finding.detectable)} would have been seen)`
+        ? `${label} got slower together: their typical latency (p50) moved by ${pct(pr.change)} over ${phases.join(', ')} (${byPhase()}), a whole-service slowdown past the tolerance of ${pct(tol)} (${span()}); ${pval(finding.pAdjusted ?? finding.pValue)}`
+        : `${label}' typical latency (p50) moved together by ${pct(pr.change)} over ${phases.join(', ')} (${byPhase()}), within the tolerance of ${pct(tol)} or within the run-to-run spread (${span()}; changes from ${pct(finding.detectable)} would have been seen)`
   return check
 }

@@ -46,7 +46,9 @@ interface Indicator {
 }
 
 function baselineSlopes(rolling: BaselineEntry[], key: string): number[] {
-  return rolling.map((r) => r.summary?.series[key]?.trend?.perHour).filter((v): v is number => v !== undefined && Number.isFinite(v))
+  return rolling
+    .map((r) => r.summary?.series[key]?.trend?.perHour)
+    .filter((v): v is number => v !== undefined && Number.isFinite(v))
 }
 
 /**
@@ -96,7 +98,16 @@ function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
     pValue: r4(p),
     tolerance: tol,
     method: `Theil–Sen slope of the per-window minimum within phases after their warm-ups, seasonal Mann–Kendall with the Hamed–Rao correction (${t.n} windows)${df ? `; against the baseline runs' slopes (t on ${df} df), the current run's own standard error (Newey–West) a floor under their spread; growth must also pass their upper 95% prediction bound` : ''}`,
-    evidence: { indicator: label, slopePerHour: r4(t.perHour), standardError: r4(t.sePerHour), level: r4(t.level), last: r4(t.last), mannKendallP: r4(t.p), judgedMs: t.spanMs, baselineUpperBound: r4(upper) },
+    evidence: {
+      indicator: label,
+      slopePerHour: r4(t.perHour),
+      standardError: r4(t.sePerHour),
+      level: r4(t.level),
+      last: r4(t.last),
+      mannKendallP: r4(t.p),
+      judgedMs: t.spanMs,
+      baselineUpperBound: r4(upper),
+    },
     message: '',
   }
   let projection = ''
@@ -183,7 +194,9 @@ export function serviceMemoryFinding(service: string, tolerance: number, fields:
 
 function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]): Check {
   const tol = ctx.gate.tolerance.leakBytesPerHour
-  const finding = serviceMemoryFinding(service, tol, { evidence: { indicators: members.map((m) => m.label).join(', ') } })
+  const finding = serviceMemoryFinding(service, tol, {
+    evidence: { indicators: members.map((m) => m.label).join(', ') },
+  })
   const adjusted = holmAdjust(members.map((m) => m.p))
   let decisive = members[0]
   let assessments: Assessment[] = []
@@ -195,11 +208,15 @@ function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]):
     const order = members.map((_, i) => i)
     const past = order.filter((i) => assessments[i].beyond)
     const from = past.length ? past : order
-    const best = from.reduce((a, b) => (adjusted[b] < adjusted[a] || (adjusted[b] === adjusted[a] && members[b].growth > members[a].growth) ? b : a))
+    const best = from.reduce((a, b) =>
+      adjusted[b] < adjusted[a] || (adjusted[b] === adjusted[a] && members[b].growth > members[a].growth) ? b : a,
+    )
     decisive = members[best]
     check.p = adjusted[best]
     check.beyondTolerance = past.length > 0
-    check.notJudged = assessments.every((a) => a.notJudged) ? tooShort(tol, Math.min(...assessments.map((a) => a.seen))) : undefined
+    check.notJudged = assessments.every((a) => a.notJudged)
+      ? tooShort(tol, Math.min(...assessments.map((a) => a.seen)))
+      : undefined
     finding.detectable = r4(Math.min(...assessments.map((a) => a.seen)))
     Object.assign(finding, {
       baseline: decisive.finding.baseline,
@@ -208,7 +225,12 @@ function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]):
       pValue: r4(check.p),
       method: `${decisive.label}: ${decisive.finding.method}; Holm over the ${members.length} memory indicator${members.length > 1 ? 's' : ''} of ${service}`,
     })
-    finding.evidence = { ...finding.evidence, decidedBy: decisive.label, decidingSeries: decisive.s.key, ...pickEvidence(decisive.finding) }
+    finding.evidence = {
+      ...finding.evidence,
+      decidedBy: decisive.label,
+      decidingSeries: decisive.s.key,
+      ...pickEvidence(decisive.finding),
+    }
     check.severity = { change: decisive.growth, tolerance: tol }
   }
   pick(ctx.gate.alpha)
@@ -219,7 +241,8 @@ function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]):
     if (status === 'fail' || status === 'accepted' || status === 'muted') {
       return `memory of ${service} grows: ${decisive.label} grows ${bytes(decisive.perHour)}/h within phases (after warm-ups)${decisive.df ? `; the baseline runs grew ${bytes(decisive.centre)}/h` : ''}, ${bytes(decisive.growth)}/h more${decisive.projection}${rest}; ${pval(finding.pAdjusted ?? check.p)}`
     }
-    if (status === 'not-judged') return `memory of ${service}: not judged: ${check.notJudged}${rest ? `; ${decisive.label} ${bytes(decisive.perHour)}/h${rest}` : ''}`
+    if (status === 'not-judged')
+      return `memory of ${service}: not judged: ${check.notJudged}${rest ? `; ${decisive.label} ${bytes(decisive.perHour)}/h${rest}` : ''}`
     return `memory of ${service}: ${members.map((m) => `${m.label} ${bytes(m.perHour)}/h${m.df ? ` (baseline ${bytes(m.centre)}/h)` : ''}`).join(', ')}; no leak past ${bytes(tol / 2)}/h`
   }
   return check
@@ -227,7 +250,17 @@ function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]):
 
 function pickEvidence(f: Finding): Record<string, number | string> {
   const out: Record<string, number | string> = {}
-  for (const k of ['slopePerHour', 'standardError', 'level', 'last', 'mannKendallP', 'judgedMs', 'baselineUpperBound', 'limitBytes', 'hoursToLimit']) {
+  for (const k of [
+    'slopePerHour',
+    'standardError',
+    'level',
+    'last',
+    'mannKendallP',
+    'judgedMs',
+    'baselineUpperBound',
+    'limitBytes',
+    'hoursToLimit',
+  ]) {
     const v = f.evidence?.[k]
     if (typeof v === 'number' || typeof v === 'string') out[k] = v
   }
@@ -257,11 +290,22 @@ export function memoryChecks(ctx: JudgeContext): Check[] {
     }
     const n = Math.max(...series.map((s) => s.windows.length))
     checks.push({
-      finding: { id: `leak:memory{service=${service}}`, kind: 'leak', question: 'stable', status: 'not-judged', primary: true, series: `service/memory{service=${service}}`, stat: 'growth per hour', unit: 'bytes/h', evidence: { windows: n }, message: '' },
+      finding: {
+        id: `leak:memory{service=${service}}`,
+        kind: 'leak',
+        question: 'stable',
+        status: 'not-judged',
+        primary: true,
+        series: `service/memory{service=${service}}`,
+        stat: 'growth per hour',
+        unit: 'bytes/h',
+        evidence: { windows: n },
+        message: '',
+      },
       decided: 'not-judged',
-      describe: () => `memory of ${service}: not judged: too few windows after the phases' warm-ups to fit a trend (${n} windows in the run); soak longer or use a shorter window`,
+      describe: () =>
+        `memory of ${service}: not judged: too few windows after the phases' warm-ups to fit a trend (${n} windows in the run); soak longer or use a shorter window`,
     })
   }
   return checks
 }
-

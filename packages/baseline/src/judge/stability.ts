@@ -13,7 +13,18 @@
 import type { Finding, RunEvent, SeriesRecord } from '@steady/record'
 import { normalQuantile, tQuantile } from '../stats/distributions.ts'
 import { mean, sd } from '../stats/robust.ts'
-import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isIndicatorSeries, latencyDrift, loadSlope, saturatedWindows, trendPhases, type TrendPhase } from '../trends.ts'
+import {
+  combinedDrift,
+  combinedDriftSeasonal,
+  driftPhases,
+  gaugeTrend,
+  isIndicatorSeries,
+  latencyDrift,
+  loadSlope,
+  saturatedWindows,
+  trendPhases,
+  type TrendPhase,
+} from '../trends.ts'
 import type { BaselineEntry } from '../store.ts'
 import { failureRateTest } from './failures.ts'
 import { memoryChecks } from './memory.ts'
@@ -27,21 +38,33 @@ function phaseAt(ctx: JudgeContext, atMs: number): string | undefined {
   return ctx.current.phases.find((p) => atMs >= p.startMs && atMs < p.endMs)?.name
 }
 
-
 /** Restarts and crashes: each a failing finding with its time and phase. */
 export function restartChecks(ctx: JudgeContext): Check[] {
   const checks: Check[] = []
-  const events = ctx.record.events.filter((e): e is RunEvent & { kind: 'service-restart' | 'service-crash' } => e.kind === 'service-restart' || e.kind === 'service-crash')
+  const events = ctx.record.events.filter(
+    (e): e is RunEvent & { kind: 'service-restart' | 'service-crash' } =>
+      e.kind === 'service-restart' || e.kind === 'service-crash',
+  )
   events.forEach((e, i) => {
     const kind = e.kind === 'service-crash' ? 'crash' : 'restart'
     const phase = phaseAt(ctx, e.atMs)
-    const finding: Finding = { id: `${kind}:${i + 1}`, kind, question: 'stable', status: 'fail', primary: true, atMs: e.atMs, evidence: { event: e.message }, message: '' }
+    const finding: Finding = {
+      id: `${kind}:${i + 1}`,
+      kind,
+      question: 'stable',
+      status: 'fail',
+      primary: true,
+      atMs: e.atMs,
+      evidence: { event: e.message },
+      message: '',
+    }
     if (phase) finding.phase = phase
     checks.push({
       finding,
       decided: 'fail',
       severity: kind === 'crash' ? 'critical' : 'major',
-      describe: () => `the service ${kind === 'crash' ? 'crashed' : 'restarted'} ${at(e.atMs)} into the run${phase ? ` (phase ${phase})` : ''}: ${e.message}`,
+      describe: () =>
+        `the service ${kind === 'crash' ? 'crashed' : 'restarted'} ${at(e.atMs)} into the run${phase ? ` (phase ${phase})` : ''}: ${e.message}`,
     })
   })
   return checks
@@ -51,7 +74,16 @@ export function restartChecks(ctx: JudgeContext): Check[] {
 function openModelChecks(ctx: JudgeContext): Check[] {
   const closed = ctx.record.phases.filter((p) => p.load && !/arrival-rate/.test(p.load.executor))
   return closed.map((p) => ({
-    finding: { id: `open-model:${p.name}`, kind: 'open-model' as const, question: 'stable' as const, status: 'info' as const, primary: false, phase: p.name, evidence: { executor: p.load!.executor }, message: '' },
+    finding: {
+      id: `open-model:${p.name}`,
+      kind: 'open-model' as const,
+      question: 'stable' as const,
+      status: 'info' as const,
+      primary: false,
+      phase: p.name,
+      evidence: { executor: p.load!.executor },
+      message: '',
+    },
     decided: 'info' as const,
     describe: () =>
       `phase ${p.name} loads with ${p.load!.executor}, a VU-based (closed-model) executor: a slower version simply receives less load, so load findings understate it; use constant-arrival-rate or ramping-arrival-rate`,
@@ -115,11 +147,27 @@ function driftChecks(ctx: JudgeContext): Check[] {
     list.push({ key, variance: sd(base) ** 2, mad: 0, df: base.length - 1 })
   }
   for (const phase of tphases) {
-    for (const s of steps) addPool('one', `drift:p95:${s.key}@${phase.name}`, baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.phases[phase.name]?.drift))
-    for (const source of new Set(steps.map((s) => s.source))) addPool('all', `drift:p50:${source}/http_req_duration{*}@${phase.name}`, baselineValues(ctx.rolling, (r) => r.summary?.drift?.[phase.name]?.[source]))
+    for (const s of steps)
+      addPool(
+        'one',
+        `drift:p95:${s.key}@${phase.name}`,
+        baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.phases[phase.name]?.drift),
+      )
+    for (const source of new Set(steps.map((s) => s.source)))
+      addPool(
+        'all',
+        `drift:p50:${source}/http_req_duration{*}@${phase.name}`,
+        baselineValues(ctx.rolling, (r) => r.summary?.drift?.[phase.name]?.[source]),
+      )
   }
   for (const source of new Set(steps.map((s) => s.source))) {
-    addPool('all', `drift:p50:${source}/http_req_duration{*}@${driftPhases(ctx.record, source).map((p) => p.name).join('+')}`, baselineValues(ctx.rolling, (r) => r.summary?.drift?.['*']?.[source]))
+    addPool(
+      'all',
+      `drift:p50:${source}/http_req_duration{*}@${driftPhases(ctx.record, source)
+        .map((p) => p.name)
+        .join('+')}`,
+      baselineValues(ctx.rolling, (r) => r.summary?.drift?.['*']?.[source]),
+    )
   }
   const make = (
     id: string,
@@ -171,7 +219,14 @@ function driftChecks(ctx: JudgeContext): Check[] {
       pValue: r4(p),
       tolerance: tol,
       method: `Theil–Sen slope of ln(window ${extra.step === '*' ? 'p50, median over the steps' : 'p95'}) within phases after warm-ups, seasonal Mann–Kendall with trend-free pre-whitening (lag-1 ${r4(t.r1)}, ${t.n} windows)${baseDf ? `; against the baseline runs' drifts (t on ${baseDf} df), both tests must reject, and the drift must exceed the baseline runs' mean drift by the tolerance` : ''}`,
-      evidence: { relativeSlopePerMinute: r4(Math.exp((t.logChange / t.span) * 60_000) - 1), fromMs: phase.fromMs, toMs: phase.endMs, windows: t.n, mannKendallP: r4(t.p), baselineDrift: r4(Math.exp(centre) - 1) },
+      evidence: {
+        relativeSlopePerMinute: r4(Math.exp((t.logChange / t.span) * 60_000) - 1),
+        fromMs: phase.fromMs,
+        toMs: phase.endMs,
+        windows: t.n,
+        mannKendallP: r4(t.p),
+        baselineDrift: r4(Math.exp(centre) - 1),
+      },
       message: '',
       ...extra,
     }
@@ -180,7 +235,8 @@ function driftChecks(ctx: JudgeContext): Check[] {
       void baseScale
       finding.detectable = r4(Math.max(tol, Math.exp(normalQuantile(1 - alphaEach) * seChange) - 1))
       const runOnly = Math.exp(normalQuantile(1 - alphaTest) * seChange) - 1
-      if (runOnly > tol) check.notJudged = `phase ${phase.name} is too short or its windows too noisy to see a drift of ${pct(tol)} (it could see ${pct(runOnly)})`
+      if (runOnly > tol)
+        check.notJudged = `phase ${phase.name} is too short or its windows too noisy to see a drift of ${pct(tol)} (it could see ${pct(runOnly)})`
     }
     check.describe = (status) =>
       status === 'fail' || status === 'accepted' || status === 'muted'
@@ -203,27 +259,72 @@ function driftChecks(ctx: JudgeContext): Check[] {
       const extra: Partial<Finding> = { series: s.key }
       if (s.tags.scenario) extra.scenario = s.tags.scenario
       if (s.tags.name) extra.step = s.tags.name
-      checks.push(make(`drift:p95:${s.key}@${phase.name}`, label, phase, t, base, primary || namedPrimary(ctx.gate, 'drift', 'p95', s.key), extra))
+      checks.push(
+        make(
+          `drift:p95:${s.key}@${phase.name}`,
+          label,
+          phase,
+          t,
+          base,
+          primary || namedPrimary(ctx.gate, 'drift', 'p95', s.key),
+          extra,
+        ),
+      )
     }
     // Per phase, every step of a source at once: secondary (a phase's windows are few); the primary
     // check pools the phases below.
     for (const source of new Set(steps.map((s) => s.source))) {
-      const t = combinedDrift(steps.filter((s) => s.source === source), phase, windowMs, saturated)
+      const t = combinedDrift(
+        steps.filter((s) => s.source === source),
+        phase,
+        windowMs,
+        saturated,
+      )
       if (!t) continue
       const base = baselineValues(ctx.rolling, (r) => r.summary?.drift?.[phase.name]?.[source])
-      checks.push(make(`drift:p50:${source}/http_req_duration{*}@${phase.name}`, `all ${source} steps' p50`, phase, t, base, namedPrimary(ctx.gate, 'drift', 'p50', `${source}/http_req_duration{*}`), { series: `${source}/http_req_duration{*}`, step: '*' }))
+      checks.push(
+        make(
+          `drift:p50:${source}/http_req_duration{*}@${phase.name}`,
+          `all ${source} steps' p50`,
+          phase,
+          t,
+          base,
+          namedPrimary(ctx.gate, 'drift', 'p50', `${source}/http_req_duration{*}`),
+          { series: `${source}/http_req_duration{*}`, step: '*' },
+        ),
+      )
     }
   }
   // Primary: every step of a source drifting within each of its phases (the load's loaded phases, the
   // probe's quiet ones), one slope within phases, never across them.
   for (const source of new Set(steps.map((s) => s.source))) {
     const phases = driftPhases(ctx.record, source)
-    const t = combinedDriftSeasonal(steps.filter((s) => s.source === source), phases, windowMs, saturated)
+    const t = combinedDriftSeasonal(
+      steps.filter((s) => s.source === source),
+      phases,
+      windowMs,
+      saturated,
+    )
     if (!t) continue
     const base = baselineValues(ctx.rolling, (r) => r.summary?.drift?.['*']?.[source])
     const label = `all ${source} steps' p50`
-    const span: TrendPhase = { name: phases.map((p) => p.name).join('+'), startMs: phases[0].startMs, endMs: phases[phases.length - 1].endMs, fromMs: phases[0].fromMs, loaded: phases[0].loaded }
-    const c = make(`drift:p50:${source}/http_req_duration{*}@${span.name}`, label, span, t, base, true, { series: `${source}/http_req_duration{*}`, step: '*' }, true)
+    const span: TrendPhase = {
+      name: phases.map((p) => p.name).join('+'),
+      startMs: phases[0].startMs,
+      endMs: phases[phases.length - 1].endMs,
+      fromMs: phases[0].fromMs,
+      loaded: phases[0].loaded,
+    }
+    const c = make(
+      `drift:p50:${source}/http_req_duration{*}@${span.name}`,
+      label,
+      span,
+      t,
+      base,
+      true,
+      { series: `${source}/http_req_duration{*}`, step: '*' },
+      true,
+    )
     c.finding.evidence = { ...c.finding.evidence, phases: span.name }
     c.describe = (status) =>
       status === 'fail' || status === 'accepted' || status === 'muted'
@@ -281,10 +382,23 @@ function indicatorChecks(ctx: JudgeContext): Check[] {
       pValue: r4(t.p),
       tolerance: tol,
       method: `Theil–Sen slope within phases after their warm-ups, seasonal Mann–Kendall with trend-free pre-whitening (${t.n} windows)${df ? `; against the baseline runs' slopes (t on ${df} df); growth must also pass their upper 95% prediction bound` : ''}`,
-      evidence: { slopePerHour: r4(t.perHour), standardError: r4(t.sePerHour), level: r4(t.level), last: r4(t.last), mannKendallP: r4(t.p), judgedMs: t.spanMs, baselineUpperBound: r4(upper) },
+      evidence: {
+        slopePerHour: r4(t.perHour),
+        standardError: r4(t.sePerHour),
+        level: r4(t.level),
+        last: r4(t.last),
+        mannKendallP: r4(t.p),
+        judgedMs: t.spanMs,
+        baselineUpperBound: r4(upper),
+      },
       message: '',
     }
-    const check: Check = { finding, p: t.p, beyondTolerance: change > tol && (!df || t.perHour > upper), severity: { change, tolerance: tol } }
+    const check: Check = {
+      finding,
+      p: t.p,
+      beyondTolerance: change > tol && (!df || t.perHour > upper),
+      severity: { change, tolerance: tol },
+    }
     check.power = (alphaEach) => {
       const spread = Math.max(t.sePerHour, baseScale)
       finding.detectable = r4((df ? tQuantile(1 - alphaEach, df) : normalQuantile(1 - alphaEach)) * spread)
@@ -301,7 +415,10 @@ function indicatorChecks(ctx: JudgeContext): Check[] {
 /** The unloaded phase a step's latency under load is compared with: `quiet` if there is one, else the longest unloaded phase. */
 function quietPhase(ctx: JudgeContext): string | undefined {
   const unloaded = ctx.current.phases.filter((p) => !p.loaded && !/warm/i.test(p.name))
-  return (unloaded.find((p) => /quiet/i.test(p.name)) ?? [...unloaded].sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs))[0])?.name
+  return (
+    unloaded.find((p) => /quiet/i.test(p.name)) ??
+    [...unloaded].sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs))[0]
+  )?.name
 }
 
 /** A step's p95 in each loaded phase relative to the quiet phase, against the baseline runs' ratios. */
@@ -326,27 +443,50 @@ function loadLatencyChecks(ctx: JudgeContext): Check[] {
       raws.push({ s, phase, cur: Math.log(l.p95 / q.p95), base, se: Math.hypot(l.se?.[1] ?? 0, q.se?.[1] ?? 0) })
     }
   }
-  const pool = raws.map((r) => ({ key: `${r.s.key}@${r.phase}`, variance: sd(r.base) ** 2, mad: 0, df: r.base.length - 1 }))
+  const pool = raws.map((r) => ({
+    key: `${r.s.key}@${r.phase}`,
+    variance: sd(r.base) ** 2,
+    mad: 0,
+    df: r.base.length - 1,
+  }))
   const steps = raws.map((r) => {
     const prior = pooledPrior(pool, `${r.s.key}@${r.phase}`, r.base.length - 1)
     const pr = predict(r.base, r.cur, r.se, ctx.gate.noiseFloor.p95, prior)
     const label = seriesLabel(r.s.tags, r.s.source, r.s.name)
     // Secondary by default: it explains how a step degrades under load; the loaded phase's own level and
     // tail checks are what gate a step that got slower there.
-    const finding = loadLatencyFinding(ctx, r.s.key, r.phase, quiet, pr, r.cur, namedPrimary(ctx.gate, 'load-latency', 'p95', r.s.key), "ratio of the loaded phase's p95 to the quiet phase's")
+    const finding = loadLatencyFinding(
+      ctx,
+      r.s.key,
+      r.phase,
+      quiet,
+      pr,
+      r.cur,
+      namedPrimary(ctx.gate, 'load-latency', 'p95', r.s.key),
+      "ratio of the loaded phase's p95 to the quiet phase's",
+    )
     // Matched load: the phase's achieved rate against the baseline runs' (a version that falls behind gets less load).
     const achieved = ctx.current.phases.find((p) => p.name === r.phase)?.achievedRate
-    const baseRates = baselineValues(ctx.rolling, (b) => b.summary?.phases.find((p) => p.name === r.phase)?.achievedRate)
+    const baseRates = baselineValues(
+      ctx.rolling,
+      (b) => b.summary?.phases.find((p) => p.name === r.phase)?.achievedRate,
+    )
     let unmatched = ''
     if (achieved !== undefined && baseRates.length) {
       const br = mean(baseRates)
       finding.evidence!.achievedRate = r4(achieved)
       finding.evidence!.baselineAchievedRate = r4(br)
-      if (Math.abs(achieved / br - 1) > 0.05) unmatched = ` (achieved ${r4(achieved)}/s against the baseline's ${r4(br)}/s: the loads do not match)`
+      if (Math.abs(achieved / br - 1) > 0.05)
+        unmatched = ` (achieved ${r4(achieved)}/s against the baseline's ${r4(br)}/s: the loads do not match)`
     }
     if (r.s.tags.scenario) finding.scenario = r.s.tags.scenario
     if (r.s.tags.name) finding.step = r.s.tags.name
-    const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+    const check: Check = {
+      finding,
+      p: pr.p,
+      beyondTolerance: pr.change > tol,
+      severity: { change: pr.change, tolerance: tol },
+    }
     check.power = (alphaEach) => {
       finding.detectable = r4(Math.max(tol, detectableRise(pr, alphaEach)))
     }
@@ -356,11 +496,27 @@ function loadLatencyChecks(ctx: JudgeContext): Check[] {
         : `${label} under load: ${r.phase}/${quiet} p95 ${Math.exp(r.cur).toFixed(2)}× (baseline ${Math.exp(pr.centre).toFixed(2)}×)${unmatched}`
     return check
   })
-  return [...steps, ...allStepsLoadLatency(ctx, quiet, raws.map((r) => r.s))]
+  return [
+    ...steps,
+    ...allStepsLoadLatency(
+      ctx,
+      quiet,
+      raws.map((r) => r.s),
+    ),
+  ]
 }
 
 /** A loaded phase's p95 over the quiet phase's, against the baseline runs' ratios (`pr`): the finding before its status. */
-function loadLatencyFinding(ctx: JudgeContext, series: string, phase: string, quiet: string, pr: Prediction, current: number, primary: boolean, what: string): Finding {
+function loadLatencyFinding(
+  ctx: JudgeContext,
+  series: string,
+  phase: string,
+  quiet: string,
+  pr: Prediction,
+  current: number,
+  primary: boolean,
+  what: string,
+): Finding {
   return {
     id: `load-latency:p95:${series}@${phase}`,
     kind: 'load-latency',
@@ -393,30 +549,57 @@ function loadLatencyFinding(ctx: JudgeContext, series: string, phase: string, qu
  */
 function allStepsLoadLatency(ctx: JudgeContext, quiet: string, series: SeriesRecord[]): Check[] {
   const tol = ctx.gate.tolerance.loadLatency
-  const ratio = (sp: Record<string, { p95?: number }> | undefined, phase: string) => (sp?.[phase]?.p95 && sp?.[quiet]?.p95 ? Math.log(sp[phase].p95! / sp[quiet].p95!) : undefined)
+  const ratio = (sp: Record<string, { p95?: number }> | undefined, phase: string) =>
+    sp?.[phase]?.p95 && sp?.[quiet]?.p95 ? Math.log(sp[phase].p95! / sp[quiet].p95!) : undefined
   const medianOver = (xs: (number | undefined)[]) => {
     const v = xs.filter((x): x is number => x !== undefined).sort((a, b) => a - b)
-    return v.length >= 5 ? (v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2) : undefined
+    return v.length >= 5
+      ? v.length % 2
+        ? v[(v.length - 1) / 2]
+        : (v[v.length / 2 - 1] + v[v.length / 2]) / 2
+      : undefined
   }
   const groups: { phase: string; source: string; steps: number; cur: number; base: number[] }[] = []
   for (const phase of ctx.loadedPhases) {
     for (const source of new Set(series.map((s) => s.source))) {
       const members = [...new Set(series.filter((s) => s.source === source).map((s) => s.key))]
       const cur = medianOver(members.map((k) => ratio(ctx.current.series[k]?.phases, phase)))
-      const base = baselineValues(ctx.rolling, (r) => medianOver(members.map((k) => ratio(r.summary?.series[k]?.phases, phase))))
-      if (cur !== undefined && base.length >= ctx.gate.minBaselineRuns) groups.push({ phase, source, steps: members.length, cur, base })
+      const base = baselineValues(ctx.rolling, (r) =>
+        medianOver(members.map((k) => ratio(r.summary?.series[k]?.phases, phase))),
+      )
+      if (cur !== undefined && base.length >= ctx.gate.minBaselineRuns)
+        groups.push({ phase, source, steps: members.length, cur, base })
     }
   }
-  const pool = groups.map((g) => ({ key: `${g.source}@${g.phase}`, variance: sd(g.base) ** 2, mad: 0, df: g.base.length - 1 }))
+  const pool = groups.map((g) => ({
+    key: `${g.source}@${g.phase}`,
+    variance: sd(g.base) ** 2,
+    mad: 0,
+    df: g.base.length - 1,
+  }))
   return groups.map((g) => {
     const prior = pooledPrior(pool, `${g.source}@${g.phase}`, g.base.length - 1)
     const pr = predict(g.base, g.cur, Number.NaN, ctx.gate.noiseFloor.p95, prior && { ...prior, keepOwnSpread: true })
     const series = `${g.source}/http_req_duration{*}`
     const primary = ctx.primaryPhases.has(g.phase) || namedPrimary(ctx.gate, 'load-latency', 'p95', series)
-    const finding = loadLatencyFinding(ctx, series, g.phase, quiet, pr, g.cur, primary, `median over the ${g.steps} ${g.source} steps of the loaded phase's p95 over the quiet phase's`)
+    const finding = loadLatencyFinding(
+      ctx,
+      series,
+      g.phase,
+      quiet,
+      pr,
+      g.cur,
+      primary,
+      `median over the ${g.steps} ${g.source} steps of the loaded phase's p95 over the quiet phase's`,
+    )
     finding.step = '*'
     finding.evidence = { ...finding.evidence, steps: g.steps, baselineRuns: g.base.length }
-    const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+    const check: Check = {
+      finding,
+      p: pr.p,
+      beyondTolerance: pr.change > tol,
+      severity: { change: pr.change, tolerance: tol },
+    }
     check.power = (alphaEach) => {
       finding.detectable = r4(Math.max(tol, detectableRise(pr, alphaEach)))
     }
@@ -449,7 +632,12 @@ function loadSlopeChecks(ctx: JudgeContext): Check[] {
     if (base.length < ctx.gate.minBaselineRuns) continue
     const range = cur.maxRate - cur.minRate
     // On the achieved range, as log changes: the baseline's spread of slopes becomes a spread of changes.
-    const pr = predict(base.map((b) => b * range), cur.slope * range, Number.NaN, ctx.gate.noiseFloor.p95)
+    const pr = predict(
+      base.map((b) => b * range),
+      cur.slope * range,
+      Number.NaN,
+      ctx.gate.noiseFloor.p95,
+    )
     const label = seriesLabel(s.tags, s.source, s.name)
     const finding: Finding = {
       id: `load-slope:p95:${s.key}`,
@@ -467,12 +655,23 @@ function loadSlopeChecks(ctx: JudgeContext): Check[] {
       pValue: r4(pr.p),
       tolerance: tol,
       method: `Theil–Sen slope of ln(window p95) against the achieved iterations/s of its scenario over ${cur.n} loaded windows (${r4(cur.minRate)}–${r4(cur.maxRate)}/s), against the baseline runs' slopes (t on ${pr.df} df)`,
-      evidence: { slopePerRate: r4(cur.slope), spearman: r4(cur.rho), minRate: r4(cur.minRate), maxRate: r4(cur.maxRate), baselineSlope: r4(pr.centre / range) },
+      evidence: {
+        slopePerRate: r4(cur.slope),
+        spearman: r4(cur.rho),
+        minRate: r4(cur.minRate),
+        maxRate: r4(cur.maxRate),
+        baselineSlope: r4(pr.centre / range),
+      },
       message: '',
     }
     if (s.tags.scenario) finding.scenario = s.tags.scenario
     if (s.tags.name) finding.step = s.tags.name
-    const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol, severity: { change: pr.change, tolerance: tol } }
+    const check: Check = {
+      finding,
+      p: pr.p,
+      beyondTolerance: pr.change > tol,
+      severity: { change: pr.change, tolerance: tol },
+    }
     check.describe = (status) =>
       status === 'fail' || status === 'accepted' || status === 'muted'
         ? `${label} gets slower with load more steeply than before: across ${r4(cur.minRate)}–${r4(cur.maxRate)} iterations/s its p95 rises ${pct(Math.exp(cur.slope * range) - 1)} (rank correlation ${cur.rho.toFixed(2)}), the baseline runs' ${pct(Math.exp(pr.centre) - 1)}`
@@ -518,7 +717,12 @@ function loadRateChecks(ctx: JudgeContext): Check[] {
       evidence: { dropped: cur.f, planned: cur.n },
       message: '',
     }
-    const check: Check = { finding, p: test.p, beyondTolerance: test.change >= tol && cur.f - test.expected >= 3, severity: { change: test.change, tolerance: tol } }
+    const check: Check = {
+      finding,
+      p: test.p,
+      beyondTolerance: test.change >= tol && cur.f - test.expected >= 3,
+      severity: { change: test.change, tolerance: tol },
+    }
     check.describe = (status) =>
       status === 'fail' || status === 'accepted' || status === 'muted'
         ? `the load dropped ${cur.f} of ${cur.n} planned iterations in ${p.name} (${pp(cur.f / cur.n).replace('+', '')}; the baseline ${pp(test.p0).replace('+', '')}): a version that cannot keep up drops work instead of showing latency; ${pval(finding.pAdjusted ?? test.p)}`
@@ -555,7 +759,12 @@ function loadRateChecks(ctx: JudgeContext): Check[] {
         tolerance: tol,
         message: '',
       }
-      const check: Check = { finding, p: pr.p, beyondTolerance: pr.change > tol && cur - Math.exp(pr.centre) > 1, severity: { change: pr.change, tolerance: tol } }
+      const check: Check = {
+        finding,
+        p: pr.p,
+        beyondTolerance: pr.change > tol && cur - Math.exp(pr.centre) > 1,
+        severity: { change: pr.change, tolerance: tol },
+      }
       check.describe = (status) =>
         status === 'fail'
           ? `iterations started later in ${phase}: start lateness p99 ${ms(Math.exp(pr.centre))} → ${ms(cur)} (${pct(pr.change)}); the generator or the service could not keep the schedule`
@@ -619,14 +828,22 @@ export function stabilityChecks(ctx: JudgeContext): Check[] {
 }
 
 /** Load-dependent findings of saturated phases are inconclusive, not the service's fault. */
-export function markSaturated(findings: Finding[], saturated: Map<string, { saturated: number; windows: number }>): void {
+export function markSaturated(
+  findings: Finding[],
+  saturated: Map<string, { saturated: number; windows: number }>,
+): void {
   if (!saturated.size) return
   for (const f of findings) {
     // A finding over several phases (`nominal+peak`) rests on each of them: one saturated phase is enough.
     const hit = (f.phase ?? '').split('+').filter((ph) => saturated.has(ph))
     if (!hit.length) continue
     if (f.kind === 'generator-saturated') continue
-    const loadSide = LOAD_KINDS.has(f.kind) || f.series?.startsWith('load/') || f.kind === 'level' || f.kind === 'tail' || f.kind === 'drift'
+    const loadSide =
+      LOAD_KINDS.has(f.kind) ||
+      f.series?.startsWith('load/') ||
+      f.kind === 'level' ||
+      f.kind === 'tail' ||
+      f.kind === 'drift'
     if (!loadSide || f.status === 'info') continue
     f.status = 'inconclusive'
     f.message += ` — inconclusive: the load generator was saturated in ${hit.join(' and ')}`

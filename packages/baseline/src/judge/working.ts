@@ -29,7 +29,13 @@ interface Onset {
  * An onset: iterations passed (within the budget) up to some window and
  * failed (mostly) from then to the end of the run.
  */
-function findOnset(series: SeriesRecord | undefined, windowMs: number, failures: readonly FailureGroup[], scenario: string, budget: number): Onset | undefined {
+function findOnset(
+  series: SeriesRecord | undefined,
+  windowMs: number,
+  failures: readonly FailureGroup[],
+  scenario: string,
+  budget: number,
+): Onset | undefined {
   if (!series) return undefined
   const ws = series.windows.filter((w) => (w.passed ?? 0) + (w.failed ?? 0) > 0)
   if (ws.length < 3) return undefined
@@ -119,15 +125,31 @@ export function workingChecks(ctx: JudgeContext): Check[] {
           `scenario ${name} fails only under load: ${failedLoaded} of ${nLoaded} iterations in loaded phases (${rate(r)}, worst in ${worst[0]}), none of ${nUnloaded} in quiet phases${because}`,
       })
       checks.push({
-        finding: { ...base, id: `failing:${name}`, kind: 'failing', status: 'pass', current: 0, evidence: { passed: nUnloaded, total: nUnloaded }, message: '' },
+        finding: {
+          ...base,
+          id: `failing:${name}`,
+          kind: 'failing',
+          status: 'pass',
+          current: 0,
+          evidence: { passed: nUnloaded, total: nUnloaded },
+          message: '',
+        },
         decided: 'pass',
-        describe: () => `scenario ${name} passed all ${nUnloaded} iterations outside load (its failures under load are a stability finding)`,
+        describe: () =>
+          `scenario ${name} passed all ${nUnloaded} iterations outside load (its failures under load are a stability finding)`,
       })
       continue
     }
     if (sc.failed === 0) {
       checks.push({
-        finding: { ...base, id: `failing:${name}`, kind: 'failing', status: 'pass', evidence: { passed: sc.n, total: sc.n }, message: '' },
+        finding: {
+          ...base,
+          id: `failing:${name}`,
+          kind: 'failing',
+          status: 'pass',
+          evidence: { passed: sc.n, total: sc.n },
+          message: '',
+        },
         decided: 'pass',
         describe: () => `scenario ${name} passed all ${sc.n} iterations`,
       })
@@ -135,20 +157,42 @@ export function workingChecks(ctx: JudgeContext): Check[] {
     }
     if (sc.failed === sc.n) {
       checks.push({
-        finding: { ...base, id: `failing:${name}`, kind: 'failing', status: 'fail', evidence: { failed: sc.failed, total: sc.n }, message: '' },
+        finding: {
+          ...base,
+          id: `failing:${name}`,
+          kind: 'failing',
+          status: 'fail',
+          evidence: { failed: sc.failed, total: sc.n },
+          message: '',
+        },
         decided: 'fail',
         severity: 'critical',
         describe: () => `scenario ${name} failed in every one of its ${sc.n} iterations${because}`,
       })
       continue
     }
-    const onset = findOnset(ctx.seriesByKey.get(`probe/iterations{scenario=${name}}`), ctx.current.windowMs, ctx.record.failures, name, budget)
+    const onset = findOnset(
+      ctx.seriesByKey.get(`probe/iterations{scenario=${name}}`),
+      ctx.current.windowMs,
+      ctx.record.failures,
+      name,
+      budget,
+    )
     if (onset) {
       checks.push({
-        finding: { ...base, id: `onset:${name}`, kind: 'onset', status: 'fail', atMs: onset.atMs, evidence: { failed: sc.failed, total: sc.n }, message: '' },
+        finding: {
+          ...base,
+          id: `onset:${name}`,
+          kind: 'onset',
+          status: 'fail',
+          atMs: onset.atMs,
+          evidence: { failed: sc.failed, total: sc.n },
+          message: '',
+        },
         decided: 'fail',
         severity: 'critical',
-        describe: () => `scenario ${name} passed until ${at(onset.atMs)} into the run and failed from then on (${sc.failed} of ${sc.n} iterations failed)${because}`,
+        describe: () =>
+          `scenario ${name} passed until ${at(onset.atMs)} into the run and failed from then on (${sc.failed} of ${sc.n} iterations failed)${because}`,
       })
       continue
     }

@@ -10,7 +10,15 @@ import { bytes, ms, pct, pp, pval, rate } from '../judge/check.ts'
 export const WIDTH = 120
 
 /** Statuses in the order a reader needs them. */
-const statusOrder: Record<Finding['status'], number> = { fail: 0, inconclusive: 1, 'not-judged': 2, accepted: 3, muted: 4, info: 5, pass: 6 }
+const statusOrder: Record<Finding['status'], number> = {
+  fail: 0,
+  inconclusive: 1,
+  'not-judged': 2,
+  accepted: 3,
+  muted: 4,
+  info: 5,
+  pass: 6,
+}
 
 /** 3 critical, 2 major, 1 minor, 0 none. */
 export function severityRank(f: Finding): number {
@@ -49,7 +57,6 @@ export function label(f: Finding): string {
   else what = f.kind
   return [what, f.stat, f.phase ? `in ${f.phase}` : ''].filter(Boolean).join(' ')
 }
-
 
 function significant(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(3)))
@@ -114,9 +121,11 @@ export function notJudgedReason(f: Finding): NotJudgedReason {
 /** The reason with this finding's numbers: `91 values`, `could see changes from +17% (tolerance +10%)`. */
 export function notJudgedDetail(f: Finding): string {
   const reason = notJudgedReason(f)
-  if (reason === 'could not see a change of the tolerance') return `could see only ${changeOf(f, f.detectable)} or more (tolerance ${changeOf(f, f.tolerance)})`
+  if (reason === 'could not see a change of the tolerance')
+    return `could see only ${changeOf(f, f.detectable)} or more (tolerance ${changeOf(f, f.tolerance)})`
   if (reason === 'too few values') {
-    const [count, unit] = typeof f.evidence?.values === 'number' ? [f.evidence.values, 'value'] : [Number(f.evidence?.windows), 'window']
+    const [count, unit] =
+      typeof f.evidence?.values === 'number' ? [f.evidence.values, 'value'] : [Number(f.evidence?.windows), 'window']
     const n = `${count} ${unit}${count === 1 ? '' : 's'}`
     return `${n}, too few${f.stat ? ` for a ${f.stat}` : ''}`
   }
@@ -142,8 +151,10 @@ export function compact(f: Finding, mode?: Verdict['mode']): string {
 
 /** Who accepted or muted a finding, and why: `accepted by ana on 2026-11-20: new pricing call`. */
 export function exemption(f: Finding): string {
-  if (f.accepted) return `accepted by ${f.accepted.by}${f.accepted.at ? ` on ${f.accepted.at.slice(0, 10)}` : ''}${f.accepted.reason ? `: ${f.accepted.reason}` : ''}`
-  if (f.muted) return `muted by ${f.muted.owner} until ${f.muted.until.slice(0, 10)}${f.muted.reason ? `: ${f.muted.reason}` : ''}`
+  if (f.accepted)
+    return `accepted by ${f.accepted.by}${f.accepted.at ? ` on ${f.accepted.at.slice(0, 10)}` : ''}${f.accepted.reason ? `: ${f.accepted.reason}` : ''}`
+  if (f.muted)
+    return `muted by ${f.muted.owner} until ${f.muted.until.slice(0, 10)}${f.muted.reason ? `: ${f.muted.reason}` : ''}`
   return f.status === 'accepted' ? 'accepted' : f.status === 'muted' ? 'muted' : ''
 }
 
@@ -163,7 +174,14 @@ export function kindStat(f: Finding): string {
 }
 
 /** Kinds that say why a verdict could not be made (a cause), rather than a check it affected. */
-const CAUSE_KINDS = new Set<Finding['kind']>(['comparability', 'baseline', 'missing-series', 'incomplete-run', 'generator-saturated', 'open-model'])
+const CAUSE_KINDS = new Set<Finding['kind']>([
+  'comparability',
+  'baseline',
+  'missing-series',
+  'incomplete-run',
+  'generator-saturated',
+  'open-model',
+])
 
 /** Up to this many checks a cause made inconclusive are listed one by one; more are counted by phase. */
 export const AFFECTED_LISTED = 12
@@ -191,7 +209,10 @@ export function byPhase(list: Finding[]): string[] {
   return [...phases].map(([phase, mine]) => {
     const primary = mine.filter((f) => f.primary)
     const secondary = mine.filter((f) => !f.primary)
-    const parts = [primary.length ? `${primary.length} primary (${countBy(primary, kindStat)})` : '', secondary.length ? `${secondary.length} secondary (${countBy(secondary, kindStat)})` : '']
+    const parts = [
+      primary.length ? `${primary.length} primary (${countBy(primary, kindStat)})` : '',
+      secondary.length ? `${secondary.length} secondary (${countBy(secondary, kindStat)})` : '',
+    ]
     return `${phase ? `in ${phase}` : 'over the run'}: ${parts.filter(Boolean).join(', ')}`
   })
 }
@@ -203,7 +224,9 @@ export function byPhase(list: Finding[]): string[] {
  */
 export function notJudgedDecides(v: Verdict): boolean {
   if (v.gate.notJudged === 'inconclusive') return true
-  return (['working', 'stable'] as const).some((q) => v[q].status === 'inconclusive' && !v.findings.some((f) => f.question === q && f.status === 'inconclusive'))
+  return (['working', 'stable'] as const).some(
+    (q) => v[q].status === 'inconclusive' && !v.findings.some((f) => f.question === q && f.status === 'inconclusive'),
+  )
 }
 
 /** Up to this many primary checks not judged are listed when the gate allows them (all are, when they decide the verdict). */
@@ -222,7 +245,10 @@ export function notJudgedShown(list: Finding[], all: boolean): { shown: Finding[
 }
 
 /** Inconclusive findings a condensed output lists: the causes, and the affected checks when few, else the primary ones past the tolerance. */
-export function inconclusiveShown(list: Finding[], alpha: number): { causes: Finding[]; affected: Finding[]; listed: Finding[]; rest: Finding[] } {
+export function inconclusiveShown(
+  list: Finding[],
+  alpha: number,
+): { causes: Finding[]; affected: Finding[]; listed: Finding[]; rest: Finding[] } {
   const { causes, affected } = splitInconclusive(list)
   if (affected.length <= AFFECTED_LISTED) return { causes, affected, listed: [...causes, ...affected], rest: [] }
   const past = affected.filter((f) => f.primary && pastTolerance(f, alpha)).slice(0, AFFECTED_LISTED)
@@ -249,7 +275,10 @@ export function sections(v: Verdict): Sections {
   const all = sorted(v.findings)
   const failingPrimary = all.filter((f) => f.status === 'fail' && f.primary)
   return {
-    failing: { working: failingPrimary.filter((f) => f.question === 'working'), stable: failingPrimary.filter((f) => f.question === 'stable') },
+    failing: {
+      working: failingPrimary.filter((f) => f.question === 'working'),
+      stable: failingPrimary.filter((f) => f.question === 'stable'),
+    },
     inconclusive: all.filter((f) => f.status === 'inconclusive'),
     notJudgedPrimary: all.filter((f) => f.status === 'not-judged' && f.primary),
     exempt: all.filter((f) => f.status === 'accepted' || f.status === 'muted'),
@@ -270,7 +299,10 @@ export const HEADLINES_LISTED = 5
  */
 export function headlines(v: Verdict): { failed: Finding[]; critical: Finding[] } {
   const s = sections(v)
-  return { failed: [...s.failing.working, ...s.failing.stable], critical: s.secondaryFailing.filter((f) => f.severity === 'critical') }
+  return {
+    failed: [...s.failing.working, ...s.failing.stable],
+    critical: s.secondaryFailing.filter((f) => f.severity === 'critical'),
+  }
 }
 
 /** What the exit code means for this verdict. */
@@ -291,7 +323,10 @@ export function questionReason(v: Verdict, q: 'working' | 'stable'): string {
   }
   const open = mine.filter((f) => f.status === 'inconclusive').length
   const nj = mine.filter((f) => f.status === 'not-judged' && f.primary).length
-  const parts = [open ? `${open} check${open === 1 ? '' : 's'} could not be judged` : '', nj && (v.gate.notJudged === 'inconclusive' || !open) ? `${nj} primary check${nj === 1 ? '' : 's'} not judged` : '']
+  const parts = [
+    open ? `${open} check${open === 1 ? '' : 's'} could not be judged` : '',
+    nj && (v.gate.notJudged === 'inconclusive' || !open) ? `${nj} primary check${nj === 1 ? '' : 's'} not judged` : '',
+  ]
   const text = parts.filter(Boolean).join(', ')
   return text || a.reason
 }

@@ -109,7 +109,12 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
         }
         const errorRate = 0.002 + (side === 'candidate' ? (fault.extraErrorRate ?? 0) : 0)
         const tags = { name: step.name, scenario: step.scenario, side }
-        const sources: ['probe' | 'load', number][] = loaded ? [['probe', 10], ['load', perWindow]] : [['probe', 10]]
+        const sources: ['probe' | 'load', number][] = loaded
+          ? [
+              ['probe', 10],
+              ['load', perWindow],
+            ]
+          : [['probe', 10]]
         for (const [source, n] of sources) {
           for (let k = 0; k < n; k++) {
             const atMs = start + Math.floor((k * WINDOW_MS) / n)
