@@ -57,4 +57,9 @@ export function namedPrimary(
   )
 }
 
+/** The baseline runs' finite values of one number (runs without it left out). */
+export function baselineValues(rolling: BaselineEntry[], get: (r: BaselineEntry) => number | undefined): number[] {
+  return rolling.map(get).filter((v): v is number => v !== undefined && Number.isFinite(v))
+}
+
 export type { Check }

@@ -17,7 +17,7 @@ import type { Finding, FindingStatus, RunRecord, SeriesWindow } from '@steady/re
 import { normalQuantile, tQuantile, tSf } from '../stats/distributions.ts'
 import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
 import { isStepSeries, namedPrimary, type JudgeContext } from '../judge/context.ts'
-import { primaryStepSeries } from '../judge/levels.ts'
+import { primaryStepSeries } from '../judge/checks/levels.ts'
 import { pval, r4, seriesLabel, type Check } from '../judge/check.ts'
 import type { LevelStat } from '../summary.ts'
 import type { TrendPhase } from '../trends.ts'

@@ -6,9 +6,9 @@
  * in loaded phases are a stability finding, not a working one.
  */
 import type { Finding, FailureGroup, SeriesRecord } from '@steady/record'
-import { wilsonInterval } from '../stats/distributions.ts'
-import type { Check, JudgeContext } from './context.ts'
-import { at, r4, rate } from './check.ts'
+import { wilsonInterval } from '../../stats/distributions.ts'
+import type { Check, JudgeContext } from '../context.ts'
+import { at, r4, rate } from '../check.ts'
 
 /** The most frequent failure of a scenario, as people read it: `login: toHaveStatus(200), got 500 (12×)`. */
 function topFailure(failures: readonly FailureGroup[], scenario: string): string | undefined {

@@ -11,13 +11,13 @@
  * count, not only binomial noise).
  */
 import { LatencyHistogram, type Finding, type SeriesRecord } from '@steady/record'
-import { median } from '../stats/robust.ts'
-import { DIST_PROBABILITIES, type SeriesPhaseSummary } from '../summary.ts'
-import { failureRateTest } from './failures.ts'
+import { median } from '../../stats/robust.ts'
+import { DIST_PROBABILITIES, type SeriesPhaseSummary } from '../../summary.ts'
+import { failureRateTest } from '../rate-test.ts'
 import { primaryStepSeries, runShifts } from './levels.ts'
-import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
-import { ms, pp, pval, r4, rate, seriesLabel } from './check.ts'
-import { busierSentence, inconclusiveWhenBusier } from './machine.ts'
+import { isStepSeries, namedPrimary, type Check, type JudgeContext } from '../context.ts'
+import { ms, pp, pval, r4, rate, seriesLabel } from '../check.ts'
+import { busierSentence, inconclusiveWhenBusier } from '../machine.ts'
 
 /** The tail share the threshold stands for: the baseline's p99. */
 const TAIL = 0.01

@@ -14,8 +14,8 @@
  * - for tails, the p99/p50 ratio (a spread increase with an unchanged median).
  */
 import type { Finding, SeriesRecord } from '@steady/record'
-import { median, scaledMad } from '../stats/robust.ts'
-import { normalQuantile, tQuantile, tSf } from '../stats/distributions.ts'
+import { median, scaledMad } from '../../stats/robust.ts'
+import { normalQuantile, tQuantile, tSf } from '../../stats/distributions.ts'
 import {
   blockBootstrap,
   bootstrapDetectable,
@@ -24,12 +24,19 @@ import {
   predict,
   type Prediction,
   type SpreadPrior,
-} from './predict.ts'
-import { blockLength, blockMeans, windowLogs, windowsIn, type LevelStat, type SeriesPhaseSummary } from '../summary.ts'
-import type { BaselineEntry } from '../store.ts'
-import { isFailedResponses, isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
-import { ms, pct, pval, r4, seriesLabel } from './check.ts'
-import { busierSentence, inconclusiveWhenBusier } from './machine.ts'
+} from '../predict.ts'
+import {
+  blockLength,
+  blockMeans,
+  windowLogs,
+  windowsIn,
+  type LevelStat,
+  type SeriesPhaseSummary,
+} from '../../summary.ts'
+import type { BaselineEntry } from '../../store.ts'
+import { isFailedResponses, isStepSeries, namedPrimary, type Check, type JudgeContext } from '../context.ts'
+import { ms, pct, pval, r4, seriesLabel } from '../check.ts'
+import { busierSentence, inconclusiveWhenBusier } from '../machine.ts'
 
 const statIndex: Record<LevelStat, 0 | 1 | 2> = { p50: 0, p95: 1, p99: 2 }
 /**

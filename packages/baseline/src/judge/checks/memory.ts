@@ -13,13 +13,13 @@
  * that having four indicators does not make the check four times as eager.
  */
 import type { Finding, SeriesRecord } from '@steady/record'
-import { normalQuantile, tQuantile } from '../stats/distributions.ts'
-import { holmAdjust } from '../stats/holm.ts'
-import { gaugeTrend, isMemorySeries, memoryLabel, saturatedWindows, trendPhases } from '../trends.ts'
-import type { BaselineEntry } from '../store.ts'
-import { growthAgainstBaseline } from './predict.ts'
-import { namedPrimary, type Check, type JudgeContext } from './context.ts'
-import { bytes, pval, r4 } from './check.ts'
+import { normalQuantile, tQuantile } from '../../stats/distributions.ts'
+import { holmAdjust } from '../../stats/holm.ts'
+import { gaugeTrend, isMemorySeries, memoryLabel, saturatedWindows, trendPhases } from '../../trends.ts'
+import type { BaselineEntry } from '../../store.ts'
+import { growthAgainstBaseline } from '../predict.ts'
+import { namedPrimary, type Check, type JudgeContext } from '../context.ts'
+import { bytes, pval, r4 } from '../check.ts'
 
 /** What one indicator's trend says at a given per-check level. */
 interface Assessment {

@@ -4,9 +4,9 @@
  * objective that matches no series is inconclusive, never a silent pass.
  */
 import { LatencyHistogram, type Finding } from '@steady/record'
-import type { ResolvedObjective } from '../gate.ts'
-import { isStepSeries, type Check, type JudgeContext } from './context.ts'
-import { ms, r4, rate, seriesLabel } from './check.ts'
+import type { ResolvedObjective } from '../../gate.ts'
+import { isStepSeries, type Check, type JudgeContext } from '../context.ts'
+import { ms, r4, rate, seriesLabel } from '../check.ts'
 
 const tailShare: Record<string, number> = { p50: 0.5, p90: 0.1, p95: 0.05, p99: 0.01, max: 0 }
 
