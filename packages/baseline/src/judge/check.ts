@@ -41,6 +41,11 @@ export interface Check {
   describe?: (status: FindingStatus) => string
 }
 
+/** Whether a finding of this status reads as a failure (failed, or failed but accepted or muted). */
+export function failedOrExempt(status: FindingStatus): boolean {
+  return status === 'fail' || status === 'accepted' || status === 'muted'
+}
+
 /** The share of a family's α the reserved checks get together (weighted Holm); the rest is shared by the others. */
 export const RESERVED_ALPHA_SHARE = 0.5
 
