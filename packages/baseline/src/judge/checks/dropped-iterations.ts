@@ -1,7 +1,7 @@
 /** Iterations the load could not start, against the plan. */
 import type { Finding } from '@steady/record'
-import { type Check, type JudgeContext } from '../context.ts'
-import { pp, pval, r4 } from '../check.ts'
+import type { Check, JudgeContext } from '../context.ts'
+import { failedOrExempt, pp, pval, r4 } from '../check.ts'
 import { failureRateTest } from '../rate-test.ts'
 
 /** Iterations dropped in each loaded phase, as a share of the planned ones, against the baseline runs. */
@@ -47,10 +47,22 @@ export function droppedIterationChecks(ctx: JudgeContext): Check[] {
       severity: { change: test.change, tolerance: tol },
     }
     check.describe = (status) =>
-      status === 'fail' || status === 'accepted' || status === 'muted'
-        ? `the load dropped ${cur.f} of ${cur.n} planned iterations in ${p.name} (${pp(cur.f / cur.n).replace('+', '')}; the baseline ${pp(test.p0).replace('+', '')}): a version that cannot keep up drops work instead of showing latency; ${pval(finding.pAdjusted ?? test.p)}`
-        : `dropped iterations in ${p.name}: ${cur.f} of ${cur.n} (baseline ${pp(test.p0).replace('+', '')})`
+      failedOrExempt(status)
+        ? droppedSentence(p.name, cur, test.p0, finding.pAdjusted ?? test.p)
+        : `dropped iterations in ${p.name}: ${cur.f} of ${cur.n} (baseline ${share(test.p0)})`
     checks.push(check)
   }
   return checks
+}
+
+/** A share in percentage points without its sign: `1.20 pp`. */
+function share(v: number): string {
+  return pp(v).replace('+', '')
+}
+
+function droppedSentence(phase: string, cur: { n: number; f: number }, p0: number, p: number | undefined): string {
+  return (
+    `the load dropped ${cur.f} of ${cur.n} planned iterations in ${phase} (${share(cur.f / cur.n)}; ` +
+    `the baseline ${share(p0)}): a version that cannot keep up drops work instead of showing latency; ${pval(p)}`
+  )
 }

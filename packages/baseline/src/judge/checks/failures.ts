@@ -6,7 +6,7 @@
  */
 import type { Finding } from '@steady/record'
 import type { BaselineEntry } from '../../store.ts'
-import { type Check, type JudgeContext } from '../context.ts'
+import type { Check, JudgeContext } from '../context.ts'
 import { pp, pval, r4, rate } from '../check.ts'
 import { excessCv2, failureRateTest, type Counts } from '../rate-test.ts'
 

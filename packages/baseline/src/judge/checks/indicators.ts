@@ -1,14 +1,17 @@
-/** Indicators other than memory growing within phases. */
+/**
+ * Indicators other than memory growing within phases (open fds, handles,
+ * event-loop lag); memory has its own family (memory.ts).
+ */
 import type { Finding } from '@steady/record'
 import { baselineValues, namedPrimary, type Check, type JudgeContext } from '../context.ts'
-import { pct, pval, r4 } from '../check.ts'
+import { failedOrExempt, pct, pval, r4 } from '../check.ts'
 import { growthAgainstBaseline } from '../predict.ts'
 import { normalQuantile, tQuantile } from '../../stats/distributions.ts'
 import { gaugeTrend, isIndicatorSeries, saturatedWindows, trendPhases } from '../../trends.ts'
 
 /**
  * Other indicators growing within phases (open fds, handles, event-loop lag): the same slope test as
- * memory, secondary, as relative growth over the run. Memory is {@link memoryChecks}.
+ * memory, secondary, as relative growth over the run.
  */
 export function indicatorChecks(ctx: JudgeContext): Check[] {
   const checks: Check[] = []
@@ -50,7 +53,7 @@ export function indicatorChecks(ctx: JudgeContext): Check[] {
       changeKind: 'relative',
       pValue: r4(t.p),
       tolerance: tol,
-      method: `Theil–Sen slope within phases after their warm-ups, seasonal Mann–Kendall with trend-free pre-whitening (${t.n} windows)${df ? `; against the baseline runs' slopes (t on ${df} df); growth must also pass their upper 95% prediction bound` : ''}`,
+      method: indicatorMethod(t.n, df),
       evidence: {
         slopePerHour: r4(t.perHour),
         standardError: r4(t.sePerHour),
@@ -73,10 +76,26 @@ export function indicatorChecks(ctx: JudgeContext): Check[] {
       finding.detectable = r4((df ? tQuantile(1 - alphaEach, df) : normalQuantile(1 - alphaEach)) * spread)
     }
     check.describe = (status) =>
-      status === 'fail' || status === 'accepted' || status === 'muted'
-        ? `${s.name} grows ${pct(change)} over the run (${r4(t.level)} typical)${df ? ', more than the baseline runs' : ''}; ${pval(finding.pAdjusted ?? t.p)}`
+      failedOrExempt(status)
+        ? growsSentence(s.name, change, t.level, Boolean(df), finding.pAdjusted ?? t.p)
         : `${s.name}: ${pct(change)} over the run${df ? ' (baseline similar)' : ''}, no growth past ${pct(tol)}`
     checks.push(check)
   }
   return checks
+}
+
+function indicatorMethod(windows: number, df: number): string {
+  const own =
+    'Theil–Sen slope within phases after their warm-ups, seasonal Mann–Kendall with trend-free pre-whitening ' +
+    `(${windows} windows)`
+  if (!df) return own
+  return (
+    `${own}; against the baseline runs' slopes (t on ${df} df); ` +
+    'growth must also pass their upper 95% prediction bound'
+  )
+}
+
+function growsSentence(name: string, change: number, level: number, againstBaseline: boolean, p: number | undefined) {
+  const than = againstBaseline ? ', more than the baseline runs' : ''
+  return `${name} grows ${pct(change)} over the run (${r4(level)} typical)${than}; ${pval(p)}`
 }

@@ -1,7 +1,7 @@
 /** Latency against the achieved load across windows. */
 import type { Finding } from '@steady/record'
 import { baselineValues, isStepSeries, namedPrimary, type Check, type JudgeContext } from '../context.ts'
-import { pct, r4, seriesLabel } from '../check.ts'
+import { failedOrExempt, pct, r4, seriesLabel } from '../check.ts'
 import { predict } from '../predict.ts'
 import { loadSlope, saturatedWindows } from '../../trends.ts'
 
@@ -32,6 +32,10 @@ export function loadSlopeChecks(ctx: JudgeContext): Check[] {
       ctx.gate.noiseFloor.p95,
     )
     const label = seriesLabel(s.tags, s.source, s.name)
+    const rates = `${r4(cur.minRate)}–${r4(cur.maxRate)}`
+    const rise = pct(Math.exp(cur.slope * range) - 1)
+    const baseRise = pct(Math.exp(pr.centre) - 1)
+    const rho = cur.rho.toFixed(2)
     const finding: Finding = {
       id: `load-slope:p95:${s.key}`,
       kind: 'load-slope',
@@ -47,7 +51,9 @@ export function loadSlopeChecks(ctx: JudgeContext): Check[] {
       changeKind: 'relative',
       pValue: r4(pr.p),
       tolerance: tol,
-      method: `Theil–Sen slope of ln(window p95) against the achieved iterations/s of its scenario over ${cur.n} loaded windows (${r4(cur.minRate)}–${r4(cur.maxRate)}/s), against the baseline runs' slopes (t on ${pr.df} df)`,
+      method:
+        `Theil–Sen slope of ln(window p95) against the achieved iterations/s of its scenario over ${cur.n} ` +
+        `loaded windows (${rates}/s), against the baseline runs' slopes (t on ${pr.df} df)`,
       evidence: {
         slopePerRate: r4(cur.slope),
         spearman: r4(cur.rho),
@@ -66,9 +72,11 @@ export function loadSlopeChecks(ctx: JudgeContext): Check[] {
       severity: { change: pr.change, tolerance: tol },
     }
     check.describe = (status) =>
-      status === 'fail' || status === 'accepted' || status === 'muted'
-        ? `${label} gets slower with load more steeply than before: across ${r4(cur.minRate)}–${r4(cur.maxRate)} iterations/s its p95 rises ${pct(Math.exp(cur.slope * range) - 1)} (rank correlation ${cur.rho.toFixed(2)}), the baseline runs' ${pct(Math.exp(pr.centre) - 1)}`
-        : `${label} against the achieved load: p95 ${pct(Math.exp(cur.slope * range) - 1)} across ${r4(cur.minRate)}–${r4(cur.maxRate)}/s (rank correlation ${cur.rho.toFixed(2)}; baseline ${pct(Math.exp(pr.centre) - 1)})`
+      failedOrExempt(status)
+        ? `${label} gets slower with load more steeply than before: across ${rates} iterations/s ` +
+          `its p95 rises ${rise} (rank correlation ${rho}), the baseline runs' ${baseRise}`
+        : `${label} against the achieved load: p95 ${rise} across ${rates}/s ` +
+          `(rank correlation ${rho}; baseline ${baseRise})`
     checks.push(check)
   }
   return checks

@@ -1,5 +1,5 @@
 /** Closed-model (VU-based) executors, which hide a slower version by sending it less load. */
-import { type Check, type JudgeContext } from '../context.ts'
+import type { Check, JudgeContext } from '../context.ts'
 
 /** Loaded phases driven by VU-based executors: a slower version receives less load. */
 export function openModelChecks(ctx: JudgeContext): Check[] {
@@ -16,7 +16,13 @@ export function openModelChecks(ctx: JudgeContext): Check[] {
       message: '',
     },
     decided: 'info' as const,
-    describe: () =>
-      `phase ${p.name} loads with ${p.load!.executor}, a VU-based (closed-model) executor: a slower version simply receives less load, so load findings understate it; use constant-arrival-rate or ramping-arrival-rate`,
+    describe: () => closedModelSentence(p.name, p.load!.executor),
   }))
+}
+
+function closedModelSentence(phase: string, executor: string): string {
+  return (
+    `phase ${phase} loads with ${executor}, a VU-based (closed-model) executor: a slower version simply ` +
+    'receives less load, so load findings understate it; use constant-arrival-rate or ramping-arrival-rate'
+  )
 }

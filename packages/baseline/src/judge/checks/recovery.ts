@@ -30,11 +30,15 @@ export function recoveryChecks(ctx: JudgeContext): Check[] {
       },
       decided: fails ? 'fail' : usable ? 'pass' : 'info',
       severity: cur > 4 * limit ? 'critical' : cur > 2 * limit ? 'major' : 'minor',
-      describe: () =>
-        cur === 0
-          ? `probes passed throughout ${phase}`
-          : `probes passed again ${at(cur)} into ${phase}${usable ? ` (the baseline runs took ${at(expected)} on average${fails ? `; more than ${pct(ctx.gate.tolerance.recovery)} longer` : ''})` : ''}`,
+      describe: () => recoverySentence(phase, cur, usable ? expected : undefined, fails, ctx.gate.tolerance.recovery),
     })
   }
   return checks
+}
+
+function recoverySentence(phase: string, cur: number, expected: number | undefined, fails: boolean, tolerance: number) {
+  if (cur === 0) return `probes passed throughout ${phase}`
+  if (expected === undefined) return `probes passed again ${at(cur)} into ${phase}`
+  const longer = fails ? `; more than ${pct(tolerance)} longer` : ''
+  return `probes passed again ${at(cur)} into ${phase} (the baseline runs took ${at(expected)} on average${longer})`
 }

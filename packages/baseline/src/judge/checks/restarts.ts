@@ -1,6 +1,6 @@
 /** Restarts and crashes of the service during the run. */
 import type { Finding, RunEvent } from '@steady/record'
-import { type Check, type JudgeContext } from '../context.ts'
+import type { Check, JudgeContext } from '../context.ts'
 import { at } from '../check.ts'
 
 function phaseAt(ctx: JudgeContext, atMs: number): string | undefined {
@@ -32,9 +32,13 @@ export function restartChecks(ctx: JudgeContext): Check[] {
       finding,
       decided: 'fail',
       severity: kind === 'crash' ? 'critical' : 'major',
-      describe: () =>
-        `the service ${kind === 'crash' ? 'crashed' : 'restarted'} ${at(e.atMs)} into the run${phase ? ` (phase ${phase})` : ''}: ${e.message}`,
+      describe: () => restartSentence(kind, e.atMs, phase, e.message),
     })
   })
   return checks
+}
+
+function restartSentence(kind: 'crash' | 'restart', atMs: number, phase: string | undefined, message: string): string {
+  const where = phase ? ` (phase ${phase})` : ''
+  return `the service ${kind === 'crash' ? 'crashed' : 'restarted'} ${at(atMs)} into the run${where}: ${message}`
 }

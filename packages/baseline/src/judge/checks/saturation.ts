@@ -1,6 +1,6 @@
 /** A saturated load generator: its latencies measure the generator, not the service. */
 import type { Finding } from '@steady/record'
-import { type Check, type JudgeContext } from '../context.ts'
+import type { Check, JudgeContext } from '../context.ts'
 import { pct, r4 } from '../check.ts'
 import { saturatedWindows } from '../../trends.ts'
 
@@ -20,6 +20,7 @@ export function saturatedPhases(ctx: JudgeContext): Map<string, { saturated: num
   return out
 }
 
+/** Each loaded phase whose generator was saturated too often: an inconclusive finding that says so. */
 export function saturationChecks(ctx: JudgeContext): Check[] {
   return [...saturatedPhases(ctx)].map(([phase, s]) => ({
     finding: {
@@ -35,9 +36,16 @@ export function saturationChecks(ctx: JudgeContext): Check[] {
       message: '',
     },
     decided: 'inconclusive' as const,
-    describe: () =>
-      `the load generator was saturated in ${s.saturated} of ${s.windows} windows of ${phase} (more than ${pct(ctx.gate.tolerance.saturatedWindows).replace('+', '')}): latency and load findings of ${phase} are inconclusive rather than blamed on the service; give the generator more room (--workers, a bigger machine, k6)`,
+    describe: () => saturatedSentence(phase, s, ctx.gate.tolerance.saturatedWindows),
   }))
+}
+
+function saturatedSentence(phase: string, s: { saturated: number; windows: number }, tolerance: number): string {
+  return (
+    `the load generator was saturated in ${s.saturated} of ${s.windows} windows of ${phase} ` +
+    `(more than ${pct(tolerance).replace('+', '')}): latency and load findings of ${phase} are inconclusive ` +
+    'rather than blamed on the service; give the generator more room (--workers, a bigger machine, k6)'
+  )
 }
 
 /** Load-dependent findings of saturated phases are inconclusive, not the service's fault. */

@@ -46,7 +46,8 @@ export function startLatenessChecks(ctx: JudgeContext): Check[] {
       }
       check.describe = (status) =>
         status === 'fail'
-          ? `iterations started later in ${phase}: start lateness p99 ${ms(Math.exp(pr.centre))} → ${ms(cur)} (${pct(pr.change)}); the generator or the service could not keep the schedule`
+          ? `iterations started later in ${phase}: start lateness p99 ${ms(Math.exp(pr.centre))} → ${ms(cur)} ` +
+            `(${pct(pr.change)}); the generator or the service could not keep the schedule`
           : `start lateness p99 in ${phase}: ${ms(cur)} (baseline ${ms(Math.exp(pr.centre))})`
       checks.push(check)
     }
