@@ -16,7 +16,7 @@ import { DIST_PROBABILITIES, type SeriesPhaseSummary } from '../../summary.ts'
 import { failureRateTest } from '../rate-test.ts'
 import { primaryStepSeries, runShifts } from './levels.ts'
 import { isStepSeries, namedPrimary, type Check, type JudgeContext } from '../context.ts'
-import { ms, pp, pval, r4, rate, seriesLabel } from '../check.ts'
+import { failedOrExempt, ms, pp, pval, r4, rate, seriesLabel } from '../check.ts'
 import { busierSentence, inconclusiveWhenBusier } from '../machine.ts'
 
 /** The tail share the threshold stands for: the baseline's p99. */
@@ -135,7 +135,7 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
     changeKind: 'absolute',
     pValue: r4(test.p),
     tolerance: TAIL,
-    method: `requests above the baseline runs' median p99 (${ms(t)}${relative ? ", moved by the run's common p99 shift over the other steps" : ''}), ${hist ? 'counted in the HDR histogram' : 'interpolated from the quantiles'}, beta-binomial against the ${runs.length} baseline runs' own shares above it (over-dispersion ${r4(test.rho)})`,
+    method: exceedanceMethod(t, relative, Boolean(hist), runs.length, test.rho),
     evidence: {
       thresholdMs: r4(t),
       relativeToOtherSteps: relative,
@@ -151,11 +151,24 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
   check.power = (alphaEach) => {
     finding.detectable = r4(Math.max(TAIL, test.critical(alphaEach) / counted.n - test.p0))
   }
+  const share = rate(counted.above / counted.n)
   check.describe = (status) =>
-    status === 'fail' || status === 'accepted' || status === 'muted'
-      ? `${label} has a slow tail in ${phase}: ${counted.above} of ${counted.n} requests (${rate(counted.above / counted.n)}) were slower than the baseline's p99 of ${ms(t)}, where the baseline runs had ${rate(test.p0)} (${pp(excess)}); ${pval(finding.pAdjusted ?? test.p)}`
-      : `${label} in ${phase}: ${rate(counted.above / counted.n)} of requests above the baseline's p99 of ${ms(t)} (baseline ${rate(test.p0)}), no tail past ${pp(TAIL)}`
+    failedOrExempt(status)
+      ? `${label} has a slow tail in ${phase}: ${counted.above} of ${counted.n} requests (${share}) were slower ` +
+        `than the baseline's p99 of ${ms(t)}, where the baseline runs had ${rate(test.p0)} (${pp(excess)}); ` +
+        pval(finding.pAdjusted ?? test.p)
+      : `${label} in ${phase}: ${share} of requests above the baseline's p99 of ${ms(t)} ` +
+        `(baseline ${rate(test.p0)}), no tail past ${pp(TAIL)}`
   return check
+}
+
+function exceedanceMethod(t: number, relative: boolean, histogram: boolean, runs: number, rho: number): string {
+  const moved = relative ? ", moved by the run's common p99 shift over the other steps" : ''
+  const counted = histogram ? 'counted in the HDR histogram' : 'interpolated from the quantiles'
+  return (
+    `requests above the baseline runs' median p99 (${ms(t)}${moved}), ${counted}, ` +
+    `beta-binomial against the ${runs} baseline runs' own shares above it (over-dispersion ${r4(rho)})`
+  )
 }
 
 /** One step's requests above its baseline p99 over the phases that count, and each baseline run's. */
@@ -285,7 +298,7 @@ function serviceTailCheck(ctx: JudgeContext, source: string): Check | undefined 
     status === 'inconclusive' && busy
       ? `${label} in ${phases.join(', ')}: ${current.above} of ${current.n} requests (${rate(share)}) slower than ` +
         `their step's baseline p99, where the baseline runs had ${rate(test.p0)}, ${busierSentence(busy)}`
-      : status === 'fail' || status === 'accepted' || status === 'muted'
+      : failedOrExempt(status)
         ? `${label} grew a slow tail together in ${phases.join(', ')}: ${current.above} of ${current.n} requests ` +
           `(${rate(share)}) were slower than their step's baseline p99, where the baseline runs had ${rate(test.p0)} ` +
           `(${pp(excess)}); ${pval(finding.pAdjusted ?? test.p)}`

@@ -7,7 +7,7 @@
 import type { Finding } from '@steady/record'
 import type { BaselineEntry } from '../../store.ts'
 import type { Check, JudgeContext } from '../context.ts'
-import { pp, pval, r4, rate } from '../check.ts'
+import { failedOrExempt, pp, pval, r4, rate } from '../check.ts'
 import { excessCv2, failureRateTest, type Counts } from '../rate-test.ts'
 
 function rateCheck(
@@ -32,7 +32,9 @@ function rateCheck(
     unit: 'rate',
     pValue: r4(test.p),
     tolerance: t.failureRate,
-    method: `beta-binomial on ${runs.length} baseline run${runs.length === 1 ? '' : 's'} (over-dispersion ρ = ${r4(test.rho)}, moderated toward the run's other failure rates)`,
+    method:
+      `beta-binomial on ${runs.length} baseline run${runs.length === 1 ? '' : 's'} ` +
+      `(over-dispersion ρ = ${r4(test.rho)}, moderated toward the run's other failure rates)`,
     evidence: {
       failed: cur.f,
       total: cur.n,
@@ -58,8 +60,10 @@ function rateCheck(
   }
   check.describe = (status) => {
     const nums = `${rate(test.p0)} → ${rate(cur.f / cur.n)} (${cur.f} of ${cur.n}, ${r4(test.expected)} expected)`
-    if (status === 'fail' || status === 'accepted' || status === 'muted') {
-      return `${label} fails more often than in the baseline: ${nums}, ${pp(test.change)}; ${pval(finding.pAdjusted ?? finding.pValue)} (beta-binomial, runs vary with ρ = ${r4(test.rho)})`
+    if (failedOrExempt(status)) {
+      const p = pval(finding.pAdjusted ?? finding.pValue)
+      const how = `beta-binomial, runs vary with ρ = ${r4(test.rho)}`
+      return `${label} fails more often than in the baseline: ${nums}, ${pp(test.change)}; ${p} (${how})`
     }
     if (status === 'not-judged')
       return `${label} not judged: ${check.notJudged} (the gate wants ${pp(t.failureRate)}); now ${nums}`

@@ -19,7 +19,7 @@ import { gaugeTrend, isMemorySeries, memoryLabel, saturatedWindows, trendPhases 
 import type { BaselineEntry } from '../../store.ts'
 import { growthAgainstBaseline } from '../predict.ts'
 import { namedPrimary, type Check, type JudgeContext } from '../context.ts'
-import { bytes, pval, r4 } from '../check.ts'
+import { bytes, failedOrExempt, pval, r4 } from '../check.ts'
 
 /** What one indicator's trend says at a given per-check level. */
 interface Assessment {
@@ -97,7 +97,7 @@ function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
     changeKind: 'absolute',
     pValue: r4(p),
     tolerance: tol,
-    method: `Theil–Sen slope of the per-window minimum within phases after their warm-ups, seasonal Mann–Kendall with the Hamed–Rao correction (${t.n} windows)${df ? `; against the baseline runs' slopes (t on ${df} df), the current run's own standard error (Newey–West) a floor under their spread; growth must also pass their upper 95% prediction bound` : ''}`,
+    method: memoryMethod(t.n, df),
     evidence: {
       indicator: label,
       slopePerHour: r4(t.perHour),
@@ -115,10 +115,7 @@ function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
     const hours = Math.max(0, (ctx.gate.memoryLimitBytes - t.last) / t.perHour)
     finding.evidence!.limitBytes = ctx.gate.memoryLimitBytes
     finding.evidence!.hoursToLimit = r4(hours)
-    projection =
-      hours === 0
-        ? `; it is already over the ${bytes(ctx.gate.memoryLimitBytes)} limit`
-        : `; at this rate the ${bytes(ctx.gate.memoryLimitBytes)} limit is reached in ${hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(0)} days`}`
+    projection = projectionSentence(ctx.gate.memoryLimitBytes, hours)
   }
   const floor = tol / 2
   const assess = (alphaEach: number): Assessment => {
@@ -139,17 +136,47 @@ function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
   return { s, label, p, growth, perHour: t.perHour, centre, df, finding, projection, assess }
 }
 
+function memoryMethod(windows: number, df: number): string {
+  const own =
+    'Theil–Sen slope of the per-window minimum within phases after their warm-ups, ' +
+    `seasonal Mann–Kendall with the Hamed–Rao correction (${windows} windows)`
+  if (!df) return own
+  return (
+    `${own}; against the baseline runs' slopes (t on ${df} df), the current run's own standard error ` +
+    '(Newey–West) a floor under their spread; growth must also pass their upper 95% prediction bound'
+  )
+}
+
+function projectionSentence(limit: number, hours: number): string {
+  if (hours === 0) return `; it is already over the ${bytes(limit)} limit`
+  const when = hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(0)} days`
+  return `; at this rate the ${bytes(limit)} limit is reached in ${when}`
+}
+
+/** `heap grows 12.0 MiB/h within phases (after warm-ups); the baseline runs grew 1.0 MiB/h` */
+function growsSentence(m: Indicator): string {
+  const base = m.df ? `; the baseline runs grew ${bytes(m.centre)}/h` : ''
+  return `${m.label} grows ${bytes(m.perHour)}/h within phases (after warm-ups)${base}`
+}
+
+/** `heap 1.0 MiB/h (baseline 0.9 MiB/h)` */
+function rateSentence(m: Indicator): string {
+  return `${m.label} ${bytes(m.perHour)}/h${m.df ? ` (baseline ${bytes(m.centre)}/h)` : ''}`
+}
+
 function describeIndicator(m: Indicator, status: Finding['status'], a: Assessment | undefined): string {
   const f = m.finding
-  if (status === 'fail' || status === 'accepted' || status === 'muted') {
-    return `${m.label} grows ${bytes(m.perHour)}/h within phases (after warm-ups)${m.df ? `; the baseline runs grew ${bytes(m.centre)}/h` : ''}${m.projection}; ${pval(f.pAdjusted ?? m.p)}`
-  }
+  if (failedOrExempt(status)) return `${growsSentence(m)}${m.projection}; ${pval(f.pAdjusted ?? m.p)}`
   if (status === 'not-judged') return `${m.label}: not judged: ${tooShort(f.tolerance!, a?.seen ?? Number.NaN)}`
-  return `${m.label}: ${bytes(m.perHour)}/h${m.df ? ` (baseline ${bytes(m.centre)}/h)` : ''}, no leak past ${bytes(f.tolerance! / 2)}/h`
+  const base = m.df ? ` (baseline ${bytes(m.centre)}/h)` : ''
+  return `${m.label}: ${bytes(m.perHour)}/h${base}, no leak past ${bytes(f.tolerance! / 2)}/h`
 }
 
 function tooShort(tol: number, seen: number): string {
-  return `the run is too short to see a leak of ${bytes(tol)}/h (with 95% power it could see ${bytes(seen)}/h: soak longer, or judge at a larger tolerance.leakBytesPerHour)`
+  return (
+    `the run is too short to see a leak of ${bytes(tol)}/h (with 95% power it could see ${bytes(seen)}/h: ` +
+    'soak longer, or judge at a larger tolerance.leakBytesPerHour)'
+  )
 }
 
 /** Each indicator on its own: secondary unless the gate names it. */
@@ -223,7 +250,9 @@ function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]):
       current: decisive.finding.current,
       change: decisive.finding.change,
       pValue: r4(check.p),
-      method: `${decisive.label}: ${decisive.finding.method}; Holm over the ${members.length} memory indicator${members.length > 1 ? 's' : ''} of ${service}`,
+      method:
+        `${decisive.label}: ${decisive.finding.method}; ` +
+        `Holm over the ${members.length} memory indicator${members.length > 1 ? 's' : ''} of ${service}`,
     })
     finding.evidence = {
       ...finding.evidence,
@@ -238,12 +267,15 @@ function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]):
   check.describe = (status) => {
     const others = members.filter((m) => m !== decisive).map((m) => `${m.label} ${bytes(m.perHour)}/h`)
     const rest = others.length ? ` (${others.join(', ')})` : ''
-    if (status === 'fail' || status === 'accepted' || status === 'muted') {
-      return `memory of ${service} grows: ${decisive.label} grows ${bytes(decisive.perHour)}/h within phases (after warm-ups)${decisive.df ? `; the baseline runs grew ${bytes(decisive.centre)}/h` : ''}, ${bytes(decisive.growth)}/h more${decisive.projection}${rest}; ${pval(finding.pAdjusted ?? check.p)}`
+    if (failedOrExempt(status)) {
+      const more = `${bytes(decisive.growth)}/h more${decisive.projection}${rest}`
+      return `memory of ${service} grows: ${growsSentence(decisive)}, ${more}; ${pval(finding.pAdjusted ?? check.p)}`
     }
-    if (status === 'not-judged')
-      return `memory of ${service}: not judged: ${check.notJudged}${rest ? `; ${decisive.label} ${bytes(decisive.perHour)}/h${rest}` : ''}`
-    return `memory of ${service}: ${members.map((m) => `${m.label} ${bytes(m.perHour)}/h${m.df ? ` (baseline ${bytes(m.centre)}/h)` : ''}`).join(', ')}; no leak past ${bytes(tol / 2)}/h`
+    if (status === 'not-judged') {
+      const seen = rest ? `; ${decisive.label} ${bytes(decisive.perHour)}/h${rest}` : ''
+      return `memory of ${service}: not judged: ${check.notJudged}${seen}`
+    }
+    return `memory of ${service}: ${members.map(rateSentence).join(', ')}; no leak past ${bytes(tol / 2)}/h`
   }
   return check
 }
@@ -304,7 +336,8 @@ export function memoryChecks(ctx: JudgeContext): Check[] {
       },
       decided: 'not-judged',
       describe: () =>
-        `memory of ${service}: not judged: too few windows after the phases' warm-ups to fit a trend (${n} windows in the run); soak longer or use a shorter window`,
+        `memory of ${service}: not judged: too few windows after the phases' warm-ups to fit a trend ` +
+        `(${n} windows in the run); soak longer or use a shorter window`,
     })
   }
   return checks

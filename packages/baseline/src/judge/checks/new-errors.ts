@@ -69,9 +69,14 @@ export function newErrorChecks(ctx: JudgeContext): Check[] {
       severity: count > 4 * floor ? 'critical' : count > 2 * floor ? 'major' : 'minor',
       describe: (status) =>
         status === 'info'
-          ? `new error kind ${kind}: ${count}× (${places}), never seen in the baseline; ${enough ? `at most ${floor} do not fail the gate` : `only ${ctx.allRuns.length} baseline run${ctx.allRuns.length === 1 ? '' : 's'}, too few for "never seen" to fail the gate`}`
+          ? `new error kind ${kind}: ${count}× (${places}), never seen in the baseline; ` +
+            (enough ? `at most ${floor} do not fail the gate` : tooFewRuns(ctx.allRuns.length))
           : `new error kind ${kind}: ${count}× (${places}), never seen in the ${ctx.allRuns.length} baseline runs`,
     })
   }
   return checks
+}
+
+function tooFewRuns(runs: number): string {
+  return `only ${runs} baseline run${runs === 1 ? '' : 's'}, too few for "never seen" to fail the gate`
 }

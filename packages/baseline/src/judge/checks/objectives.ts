@@ -6,7 +6,7 @@
 import { LatencyHistogram, type Finding } from '@steady/record'
 import type { ResolvedObjective } from '../../gate.ts'
 import { isStepSeries, type Check, type JudgeContext } from '../context.ts'
-import { ms, r4, rate, seriesLabel } from '../check.ts'
+import { failedOrExempt, ms, r4, rate, seriesLabel } from '../check.ts'
 
 const tailShare: Record<string, number> = { p50: 0.5, p90: 0.1, p95: 0.05, p99: 0.01, max: 0 }
 
@@ -40,7 +40,9 @@ export function objectiveChecks(ctx: JudgeContext): Check[] {
           question: 'stable',
           status: 'inconclusive',
           primary: true,
-          message: `objective "${o.expr}"${filters ? ` (${filters})` : ''} matched nothing in this run; check its filters`,
+          message:
+            `objective "${o.expr}"${filters ? ` (${filters})` : ''} matched nothing in this run; ` +
+            'check its filters',
         },
         decided: 'inconclusive',
       })
@@ -94,7 +96,7 @@ function latencyObjectives(ctx: JudgeContext, o: ResolvedObjective, checks: Chec
       }
       if (!bad && n < need) check.notJudged = `only ${n} values; a ${o.stat} needs ${need}`
       check.describe = (status) =>
-        status === 'fail' || status === 'accepted' || status === 'muted'
+        failedOrExempt(status)
           ? `${label} ${o.stat} in ${phase} is ${ms(value)}, over the objective ${o.expr}`
           : status === 'not-judged'
             ? `${label} ${o.stat} in ${phase} not judged against ${o.expr}: ${check.notJudged}`
@@ -170,7 +172,7 @@ function rateObjectives(ctx: JudgeContext, o: ResolvedObjective, checks: Check[]
     if (!bad && !judged)
       check.notJudged = `${t.n} attempts cannot show a rate below ${rate(o.value)} (needs ${Math.ceil(1 / o.value)})`
     check.describe = (status) =>
-      status === 'fail' || status === 'accepted' || status === 'muted'
+      failedOrExempt(status)
         ? `${t.label}: failure rate ${rate(value)} (${t.f} of ${t.n}) breaks the objective ${o.expr}`
         : status === 'not-judged'
           ? `${t.label} not judged against ${o.expr}: ${check.notJudged}`
