@@ -31,7 +31,10 @@ export interface GateTolerances {
   failureCount?: number
   /** A kind of error never seen in the baseline fails the gate only above this count (default 5). */
   newErrorCount?: number
-  /** Latency drift over a constant-load phase that counts, relative, beyond the baseline runs' drift (default 0.10, as for levels). */
+  /**
+   * Latency drift over a constant-load phase that counts, relative, beyond the baseline runs' drift
+   * (default 0.10, as for levels).
+   */
   drift?: number
   /**
    * Heap growth after GC a run must be able to see, in bytes per hour (default
@@ -43,7 +46,10 @@ export interface GateTolerances {
   loadLatency?: number
   /** Rise of dropped iterations, as a share of planned iterations (default 0.01). */
   droppedIterations?: number
-  /** Share of a phase's windows in which the load generator may be saturated before load findings are inconclusive (default 0.2). */
+  /**
+   * Share of a phase's windows in which the load generator may be saturated before load findings are
+   * inconclusive (default 0.2).
+   */
   saturatedWindows?: number
   /** Longer recovery after a restart than the baseline's, relative (default 0.5). */
   recovery?: number
@@ -89,7 +95,10 @@ export interface GateConfig {
   objectives?: Objective[]
   /** Comparability keys that may differ (each difference is printed as a warning). */
   relax?: (keyof ComparabilityKey)[]
-  /** With 1–2 baseline runs, judge levels by a block bootstrap over windows (flags only changes over twice the tolerance). */
+  /**
+   * With 1–2 baseline runs, judge levels by a block bootstrap over windows (flags only changes over twice
+   * the tolerance).
+   */
   bootstrap?: boolean
   /**
    * A primary check the run could not judge (too few values, too short):
@@ -202,18 +211,22 @@ function fraction(gate: string, field: string, v: unknown, max = 1): number {
   return v
 }
 
+/** The stats an objective may name: `p95`, `p(99)`, `med`, `failure rate`… */
+const OBJECTIVE_STAT = /p50|p90|p95|p99|med|max|p\(\s*(50|90|95|99)\s*\)|failure[ _]rate|error[ _]rate|http_req_failed/
+/** `<stat> <op> <value>`: groups 1 (the stat, 2 its percentile in `p(99)`), 3 the operator, 4 the value. */
+const OBJECTIVE = new RegExp(`^\\s*(${OBJECTIVE_STAT.source})\\s*(<=|<)\\s*(\\S+)\\s*$`, 'i')
+
 /** Parses `p95 < 400ms`, `p(99) <= 1.5s`, `failure rate < 0.1%`. */
 export function parseObjective(
   expr: string,
   where = 'objective',
 ): Omit<ResolvedObjective, 'step' | 'scenario' | 'phase' | 'series'> {
-  const m =
-    /^\s*(p50|p90|p95|p99|med|max|p\(\s*(50|90|95|99)\s*\)|failure[ _]rate|error[ _]rate|http_req_failed)\s*(<=|<)\s*(\S+)\s*$/i.exec(
-      expr,
-    )
+  const m = OBJECTIVE.exec(expr)
   if (!m) {
     throw new SteadyError('STEADY_GATE_INVALID', `${where}: cannot read "${expr}"`, {
-      hint: "write '<stat> < <value>': 'p95 < 400ms', 'p(99) <= 1s', 'failure rate < 0.1%' (stats: p50, p90, p95, p99, max, failure rate)",
+      hint:
+        "write '<stat> < <value>': 'p95 < 400ms', 'p(99) <= 1s', 'failure rate < 0.1%' (stats: p50, p90, p95, " +
+        'p99, max, failure rate)',
       details: { expr },
     })
   }

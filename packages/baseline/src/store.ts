@@ -159,7 +159,8 @@ export function parseBaseline(text: string, file: string): BaselineFile {
   const value = parseJsonText(text, file, {
     ...baselineFile,
     contentHint: conflicted
-      ? "the file has merge-conflict markers: add `*.json merge=union` to baselines/.gitattributes, or keep both sides' run lines and delete the markers"
+      ? 'the file has merge-conflict markers: add `*.json merge=union` to baselines/.gitattributes, or keep both ' +
+        "sides' run lines and delete the markers"
       : hint,
   })
   if (
@@ -216,7 +217,8 @@ export function serialiseBaseline(file: BaselineFile): string {
   const head = [`  "schema": ${JSON.stringify(file.schema)}`]
   if (file.service) head.push(`  "service": ${JSON.stringify(file.service)}`)
   head.push(`  "keep": ${file.keep}`)
-  return `{\n${[...head, section('runs', file.runs), section('accepted', file.accepted), section('mutes', file.mutes)].join(',\n')}\n}\n`
+  const sections = [section('runs', file.runs), section('accepted', file.accepted), section('mutes', file.mutes)]
+  return `{\n${[...head, ...sections].join(',\n')}\n}\n`
 }
 
 /** Writes a baseline atomically. */
@@ -507,7 +509,9 @@ export function acceptFinding(
 ): void {
   if (!FINDING_ID.test(finding)) {
     throw new SteadyError('STEADY_BASELINE_BAD_FINDING', `"${finding}" is not a finding id`, {
-      hint: 'copy the id from the verdict (steady verdict ... --format json: findings[].id), e.g. level:p95:probe/http_req_duration{name=login,scenario=checkout}@peak',
+      hint:
+        'copy the id from the verdict (steady verdict ... --format json: findings[].id), e.g. ' +
+        'level:p95:probe/http_req_duration{name=login,scenario=checkout}@peak',
       details: { finding },
     })
   }

@@ -277,7 +277,7 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
       if (ls && Number.isFinite(ls.slope)) out.loadSlope = sig(ls.slope, 3)
     }
     if (isMemorySeries(s) || isIndicatorSeries(s)) {
-      const t = gaugeTrend(s, tphases, windowMs, saturated)
+      const t = gaugeTrend(s, tphases, windowMs)
       if (t) out.trend = { perHour: sig(t.perHour, 4), level: sig(t.level, 4) }
     }
     series[s.key] = out

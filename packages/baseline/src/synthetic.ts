@@ -190,7 +190,10 @@ export interface SyntheticRunOptions {
   durationScale?: number
   /** Extra service gauge series (to reach a target series count for speed benchmarks). */
   extraGauges?: number
-  /** Write through SeriesAggregator + RunRecordWriter into this folder (real HDR histograms); otherwise build the record directly (fast, no histograms). */
+  /**
+   * Write through SeriesAggregator + RunRecordWriter into this folder (real HDR histograms); otherwise build
+   * the record directly (fast, no histograms).
+   */
   writeTo?: string
   /** Subject fields. */
   version?: string
@@ -198,7 +201,10 @@ export interface SyntheticRunOptions {
   incomplete?: boolean
   /** Inject service restarts at these times (ms). */
   restartsAtMs?: number[]
-  /** Leave out requests and iterations (service and generator indicators only): for long leak benchmarks, where latency plays no part. */
+  /**
+   * Leave out requests and iterations (service and generator indicators only): for long leak benchmarks,
+   * where latency plays no part.
+   */
   indicatorsOnly?: boolean
 }
 
@@ -591,7 +597,10 @@ class FastSink implements Sink {
     | 'warnings'
   >
   readonly #series = new Map<string, FastSeries>()
-  /** Series by a cheap id (source, name, tag values): building the sorted key per value was the generator's hot spot. */
+  /**
+   * Series by a cheap id (source, name, tag values): building the sorted key per value was the generator's
+   * hot spot.
+   */
   readonly #byId = new Map<string, FastSeries>()
   readonly #phases: PhaseRecord[] = []
   readonly #events: RunEvent[] = []

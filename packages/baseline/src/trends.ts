@@ -40,7 +40,10 @@ export function trendPhases(record: RunRecord): TrendPhase[] {
   }))
 }
 
-/** Load-generator windows that were saturated: from `generator-saturated` events and the generator's own utilisation. */
+/**
+ * Load-generator windows that were saturated: from `generator-saturated` events and the generator's own
+ * utilisation.
+ */
 export function saturatedWindows(record: RunRecord): Set<number> {
   const out = new Set<number>()
   for (const e of record.events) {
@@ -144,7 +147,10 @@ export function isRssSeries(s: SeriesRecord): boolean {
   return s.kind === 'gauge' && /resident_memory/i.test(s.name)
 }
 
-/** V8's memory outside the heap: Buffers and array buffers (`nodejs_external_memory_bytes`, `..._array_buffers_...`). */
+/**
+ * V8's memory outside the heap: Buffers and array buffers (`nodejs_external_memory_bytes`,
+ * `..._array_buffers_...`).
+ */
 export function isExternalMemorySeries(s: SeriesRecord): boolean {
   return s.kind === 'gauge' && /external_memory|array_buffers?_(memory_)?bytes/i.test(s.name)
 }
@@ -179,15 +185,13 @@ export function gaugeTrend(
   s: SeriesRecord,
   phases: TrendPhase[],
   windowMs: number,
-  saturated: Set<number>,
 ):
   | (TrendTest & { perHour: number; sePerHour: number; level: number; last: number; spanMs: number; df: number })
   | undefined {
   // Memory is judged on its per-window minimum: what is left after a collection, not what a burst allocated.
   const useMin = isMemorySeries(s)
-  // A saturated load generator does not make the service's own indicators wrong: only latency and load
-  // findings leave its windows out.
-  void saturated
+  // A saturated load generator does not make the service's own indicators wrong: unlike latency and load
+  // findings, a trend keeps its windows.
   const segments = phases.map((p) =>
     phasePoints(s, p, windowMs, new Set(), (w) => (useMin ? (w.min ?? w.value) : w.value)),
   )

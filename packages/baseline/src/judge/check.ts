@@ -133,7 +133,8 @@ export function r4(v: number): number {
 export function seriesLabel(tags: Record<string, string>, source: string, name: string): string {
   const step = tags.name
   const scenario = tags.scenario
-  // The load tags its series with its load profile (nominal, peak), not a probe scenario: say so when it is all there is.
+  // The load tags its series with its load profile (nominal, peak), not a probe scenario: say so when it is
+  // all there is.
   if (!step && scenario && source === 'load')
     return `load profile ${scenario}${name === 'http_req_duration' ? '' : ` ${name}`}`
   const where = [scenario, step].filter(Boolean).join(' › ')

@@ -59,6 +59,75 @@ export interface JudgeOptions {
   toolVersion?: string
 }
 
+/** Why the baseline cannot judge this run (missing, empty, too few comparable runs), or which runs it left out. */
+function baselineFinding(
+  options: JudgeOptions,
+  entries: number,
+  cmp: Comparability,
+  rolling: number,
+  pinned: number,
+  baselineUsable: boolean,
+): Finding | undefined {
+  const gate = options.gate
+  if (!options.baseline) {
+    return {
+      id: 'baseline:missing',
+      kind: 'baseline',
+      question: 'stable',
+      status: 'inconclusive',
+      primary: true,
+      message:
+        `no baseline${options.baselineFile ? ` at ${options.baselineFile}` : ''}` +
+        `${options.baselineProblem ? ` (${options.baselineProblem})` : ''}: stability cannot be judged ` +
+        'without earlier accepted runs; add some with steady baseline add <run.json>',
+    }
+  }
+  if (!entries) {
+    return {
+      id: 'baseline:empty',
+      kind: 'baseline',
+      question: 'stable',
+      status: 'inconclusive',
+      primary: true,
+      message:
+        `the baseline${options.baselineFile ? ` ${options.baselineFile}` : ''} has no usable runs; ` +
+        'add some with steady baseline add <run.json>',
+    }
+  }
+  if (!baselineUsable) {
+    const differ = [...cmp.differing].map(([what, n]) => `${n} differ in ${what}`).join('; ')
+    const kind = cmp.differing.size ? 'comparability' : 'baseline'
+    return {
+      id: `${kind}:too-few-runs`,
+      kind,
+      question: 'stable',
+      status: 'inconclusive',
+      primary: true,
+      evidence: { comparableRuns: rolling, needed: gate.minBaselineRuns, baselineRuns: entries },
+      message:
+        `only ${rolling} of ${entries} baseline runs are comparable with this run` +
+        `${differ ? ` (${differ})` : ''}; level, tail and failure findings need ${gate.minBaselineRuns}` +
+        (gate.bootstrap ? '' : ' (or a gate with bootstrap: true for 1–2 runs)'),
+    }
+  }
+  if (cmp.differing.size) {
+    return {
+      id: 'comparability:some-runs',
+      kind: 'comparability',
+      question: 'stable',
+      status: 'info',
+      primary: false,
+      message: leftOutSentence(entries - rolling - pinned, cmp.differing),
+    }
+  }
+  return undefined
+}
+
+function leftOutSentence(n: number, differing: Map<string, number>): string {
+  const why = [...differing].map(([what, k]) => `${what} (${k})`).join('; ')
+  return `${n} baseline run${n === 1 ? '' : 's'} left out as not comparable: ${why}`
+}
+
 function describeKey(field: keyof ComparabilityKey, a: unknown, b: unknown): string {
   return `${field}: ${JSON.stringify(b)} in the baseline vs ${JSON.stringify(a)} now`
 }
@@ -120,49 +189,13 @@ export function judge(options: JudgeOptions): Verdict {
   const extra: Finding[] = []
   const warnings = [...cmp.warnings, ...options.record.warnings.map((w) => `run: ${w}`)]
   const baselineUsable = rolling.length >= gate.minBaselineRuns || bootstrap
-  if (!options.baseline) {
-    extra.push({
-      id: 'baseline:missing',
-      kind: 'baseline',
-      question: 'stable',
-      status: 'inconclusive',
-      primary: true,
-      message: `no baseline${options.baselineFile ? ` at ${options.baselineFile}` : ''}${options.baselineProblem ? ` (${options.baselineProblem})` : ''}: stability cannot be judged without earlier accepted runs; add some with steady baseline add <run.json>`,
-    })
-  } else if (!entries.length) {
-    extra.push({
-      id: 'baseline:empty',
-      kind: 'baseline',
-      question: 'stable',
-      status: 'inconclusive',
-      primary: true,
-      message: `the baseline${options.baselineFile ? ` ${options.baselineFile}` : ''} has no usable runs; add some with steady baseline add <run.json>`,
-    })
-  } else if (!baselineUsable) {
-    const differ = [...cmp.differing].map(([what, n]) => `${n} differ in ${what}`).join('; ')
-    const kind = cmp.differing.size ? 'comparability' : 'baseline'
-    extra.push({
-      id: `${kind}:too-few-runs`,
-      kind,
-      question: 'stable',
-      status: 'inconclusive',
-      primary: true,
-      evidence: { comparableRuns: rolling.length, needed: gate.minBaselineRuns, baselineRuns: entries.length },
-      message: `only ${rolling.length} of ${entries.length} baseline runs are comparable with this run${differ ? ` (${differ})` : ''}; level, tail and failure findings need ${gate.minBaselineRuns}${gate.bootstrap ? '' : ' (or a gate with bootstrap: true for 1–2 runs)'}`,
-    })
-  } else if (cmp.differing.size) {
-    extra.push({
-      id: 'comparability:some-runs',
-      kind: 'comparability',
-      question: 'stable',
-      status: 'info',
-      primary: false,
-      message: `${entries.length - rolling.length - pinned.length} baseline run${entries.length - rolling.length - pinned.length === 1 ? '' : 's'} left out as not comparable: ${[...cmp.differing].map(([what, n]) => `${what} (${n})`).join('; ')}`,
-    })
-  }
+  const baselineNote = baselineFinding(options, entries.length, cmp, rolling.length, pinned.length, baselineUsable)
+  if (baselineNote) extra.push(baselineNote)
   if (bootstrap)
     warnings.push(
-      `only ${rolling.length} comparable baseline run${rolling.length > 1 ? 's' : ''}: levels judged by a block bootstrap over windows, which sees within-run noise only, so only changes over twice the tolerance are flagged`,
+      `only ${rolling.length} comparable baseline run${rolling.length > 1 ? 's' : ''}: ` +
+        'levels judged by a block bootstrap over windows, which sees within-run noise only, ' +
+        'so only changes over twice the tolerance are flagged',
     )
   if (!options.record.complete) {
     extra.push({
@@ -171,7 +204,9 @@ export function judge(options: JudgeOptions): Verdict {
       question: 'stable',
       status: 'inconclusive',
       primary: true,
-      message: `the run is incomplete (${options.record.incompleteReason ?? 'stopped early'}): a partial run cannot show that the service is stable`,
+      message:
+        `the run is incomplete (${options.record.incompleteReason ?? 'stopped early'}): ` +
+        'a partial run cannot show that the service is stable',
     })
   }
   const ctx = context(options.record, current, rolling, pinned, entries, gate, baselineUsable, bootstrap, false)
@@ -208,7 +243,7 @@ export function judge(options: JudgeOptions): Verdict {
           .map(([id, r]) => ({ id, reason: r.excluded!.reason })),
       }
     : null
-  return assemble('verdict', options, current, gate, findings, warnings, baselineRef, now)
+  return assemble('verdict', options, gate, findings, warnings, baselineRef, now)
 }
 
 export interface CompareOptions {
@@ -240,7 +275,9 @@ export function compareRuns(options: CompareOptions): Verdict {
     relax: ['cpuModel', 'cores', 'node', 'platform', 'planHash', 'durationScale', 'engine'],
   })
   const warnings = [
-    `steady compare: ${options.b.id} against one run (${options.a.id}), by a block bootstrap over windows; it sees within-run noise only, so only changes over twice the tolerance are flagged. Gates use steady verdict with a baseline.`,
+    `steady compare: ${options.b.id} against one run (${options.a.id}), by a block bootstrap over windows; ` +
+      'it sees within-run noise only, so only changes over twice the tolerance are flagged. ' +
+      'Gates use steady verdict with a baseline.',
     ...cmp.warnings,
   ]
   const ctx = context(options.b, current, [entry], [], [entry], gate, true, true, true)
@@ -273,7 +310,6 @@ export function compareRuns(options: CompareOptions): Verdict {
   return assemble(
     'compare',
     { record: options.b, runFile: options.bFile, gate, toolVersion: options.toolVersion },
-    current,
     gate,
     findings,
     warnings,
@@ -397,7 +433,8 @@ function missingSeries(ctx: JudgeContext): string[] {
   for (const [key, n] of counts)
     if (!present.has(key) && n * 2 >= ctx.rolling.length)
       out.push(
-        `series ${key} is in ${n} of ${ctx.rolling.length} baseline runs but not in this run (a step renamed or removed?)`,
+        `series ${key} is in ${n} of ${ctx.rolling.length} baseline runs but not in this run ` +
+          '(a step renamed or removed?)',
       )
   return out
 }
@@ -416,7 +453,10 @@ function powerWarnings(findings: Finding[]): string[] {
   if (weak.length) {
     const worst = weak.reduce((a, b) => (b.detectable! > a.detectable! ? b : a))
     out.push(
-      `${weak.length} primary latency check${weak.length > 1 ? 's' : ''} can only see changes larger than the tolerance, because the baseline runs vary that much (worst: ${worst.stat} of ${worst.series} in ${worst.phase} needs ${Math.round(worst.detectable! * 100)}%); more baseline runs or quieter machines narrow it`,
+      `${weak.length} primary latency check${weak.length > 1 ? 's' : ''} can only see changes larger than ` +
+        'the tolerance, because the baseline runs vary that much ' +
+        `(worst: ${worst.stat} of ${worst.series} in ${worst.phase} needs ${Math.round(worst.detectable! * 100)}%); ` +
+        'more baseline runs or quieter machines narrow it',
     )
   }
   return out
@@ -466,7 +506,9 @@ function question(findings: Finding[], q: 'working' | 'stable', gate: ResolvedGa
   if (!gate.require.includes(q)) {
     return {
       status: 'not-required',
-      reason: `not required by gate ${gate.name} (it would be: ${v.status}${v.status === 'pass' ? '' : ` — ${v.reason}`})`,
+      reason:
+        `not required by gate ${gate.name} ` +
+        `(it would be: ${v.status}${v.status === 'pass' ? '' : ` — ${v.reason}`})`,
       findings: v.findings,
     }
   }
@@ -476,7 +518,6 @@ function question(findings: Finding[], q: 'working' | 'stable', gate: ResolvedGa
 export function assemble(
   mode: 'verdict' | 'compare',
   options: { record: RunRecord; runFile?: string; gate: ResolvedGate; toolVersion?: string },
-  current: RunSummary,
   gate: ResolvedGate,
   findings: Finding[],
   warnings: string[],
@@ -519,7 +560,6 @@ export function assemble(
   }
   if (options.runFile) run.file = options.runFile
   if (record.paired) run.paired = record.paired
-  void current
   return {
     schema: VERDICT_SCHEMA,
     mode,

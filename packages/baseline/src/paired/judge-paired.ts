@@ -246,7 +246,7 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
   const runs = ctx.calibration.map((e) => ({ id: e.id, startedAt: e.summary!.startedAt, comparable: true }))
   const baselineRef = options.baseline ? { ...file, runs, comparableRuns: runs.length, excluded: [] } : null
   const run = { record, runFile: options.runFile, gate, toolVersion: options.toolVersion }
-  const v = assemble('verdict', run, candidate.current, gate, findings, warnings, baselineRef, now)
+  const v = assemble('verdict', run, gate, findings, warnings, baselineRef, now)
   v.mode = 'paired'
   v.summary = v.summary.replace(`(gate ${gate.name})`, `(gate ${gate.name}, paired: ${pairedSides(record.paired)})`)
   return v

@@ -25,7 +25,10 @@ export function severityRank(f: Finding): number {
   return f.severity === 'critical' ? 3 : f.severity === 'major' ? 2 : f.severity === 'minor' ? 1 : 0
 }
 
-/** By status, primary first, most severe first, then working before stable, then by kind, scenario and id (stable output). */
+/**
+ * By status, primary first, most severe first, then working before stable, then by kind, scenario and id (stable
+ * output).
+ */
 export function sorted(findings: Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
@@ -45,7 +48,10 @@ function sourceOf(series: string | undefined): string | undefined {
   return i > 0 ? series!.slice(0, i) : undefined
 }
 
-/** What was measured: `checkout › pay (load) p95 in nominal`, `all load steps p99 in peak`, `scenario browse failure rate`. */
+/**
+ * What was measured: `checkout › pay (load) p95 in nominal`, `all load steps p99 in peak`, `scenario browse
+ * failure rate`.
+ */
 export function label(f: Finding): string {
   const source = sourceOf(f.series)
   let what: string
@@ -84,7 +90,10 @@ export function value(f: Finding, v: number | undefined): string {
   }
 }
 
-/** A change (or a tolerance, or the smallest detectable change) on the finding's scale: `+15%`, `+0.50 pp`, `+20.0 MiB/h`. */
+/**
+ * A change (or a tolerance, or the smallest detectable change) on the finding's scale: `+15%`, `+0.50 pp`,
+ * `+20.0 MiB/h`.
+ */
 export function changeOf(f: Finding, c: number | undefined): string {
   if (c === undefined || !Number.isFinite(c)) return '–'
   if (f.changeKind === 'relative') return pct(c)
@@ -109,7 +118,10 @@ export function numbers(f: Finding, o: { p?: boolean; tolerance?: boolean } = {}
   return parts.join(', ')
 }
 
-/** Why a check was not judged, from its fields: too few values, or a run that could not see a change of the tolerance. */
+/**
+ * Why a check was not judged, from its fields: too few values, or a run that could not see a change of the
+ * tolerance.
+ */
 export type NotJudgedReason = 'too few values' | 'could not see a change of the tolerance' | 'too little data'
 
 export function notJudgedReason(f: Finding): NotJudgedReason {
@@ -151,8 +163,10 @@ export function compact(f: Finding, mode?: Verdict['mode']): string {
 
 /** Who accepted or muted a finding, and why: `accepted by ana on 2026-11-20: new pricing call`. */
 export function exemption(f: Finding): string {
-  if (f.accepted)
-    return `accepted by ${f.accepted.by}${f.accepted.at ? ` on ${f.accepted.at.slice(0, 10)}` : ''}${f.accepted.reason ? `: ${f.accepted.reason}` : ''}`
+  if (f.accepted) {
+    const on = f.accepted.at ? ` on ${f.accepted.at.slice(0, 10)}` : ''
+    return `accepted by ${f.accepted.by}${on}${f.accepted.reason ? `: ${f.accepted.reason}` : ''}`
+  }
   if (f.muted)
     return `muted by ${f.muted.owner} until ${f.muted.until.slice(0, 10)}${f.muted.reason ? `: ${f.muted.reason}` : ''}`
   return f.status === 'accepted' ? 'accepted' : f.status === 'muted' ? 'muted' : ''
@@ -186,7 +200,10 @@ const CAUSE_KINDS = new Set<Finding['kind']>([
 /** Up to this many checks a cause made inconclusive are listed one by one; more are counted by phase. */
 export const AFFECTED_LISTED = 12
 
-/** Inconclusive findings: the causes (no baseline, a saturated generator, ...) and the checks they made inconclusive. */
+/**
+ * Inconclusive findings: the causes (no baseline, a saturated generator, ...) and the checks they made
+ * inconclusive.
+ */
 export function splitInconclusive(list: Finding[]): { causes: Finding[]; affected: Finding[] } {
   return { causes: list.filter(isInconclusiveCause), affected: list.filter((f) => !isInconclusiveCause(f)) }
 }
@@ -196,7 +213,10 @@ export function isInconclusiveCause(f: Finding): boolean {
   return CAUSE_KINDS.has(f.kind)
 }
 
-/** A rise past the tolerance with a p-value (after correction when there is one) at most alpha: what a failure looks like. */
+/**
+ * A rise past the tolerance with a p-value (after correction when there is one) at most alpha: what a failure
+ * looks like.
+ */
 export function pastTolerance(f: Finding, alpha: number): boolean {
   const p = f.pAdjusted ?? f.pValue
   return p !== undefined && p <= alpha && f.change !== undefined && f.tolerance !== undefined && f.change > f.tolerance
@@ -229,7 +249,10 @@ export function notJudgedDecides(v: Verdict): boolean {
   )
 }
 
-/** Up to this many primary checks not judged are listed when the gate allows them (all are, when they decide the verdict). */
+/**
+ * Up to this many primary checks not judged are listed when the gate allows them (all are, when they decide the
+ * verdict).
+ */
 export const NOT_JUDGED_LISTED = 12
 
 /**
@@ -244,7 +267,10 @@ export function notJudgedShown(list: Finding[], all: boolean): { shown: Finding[
   return { shown, rest: list.filter((f) => !shown.includes(f)) }
 }
 
-/** Inconclusive findings a condensed output lists: the causes, and the affected checks when few, else the primary ones past the tolerance. */
+/**
+ * Inconclusive findings a condensed output lists: the causes, and the affected checks when few, else the primary
+ * ones past the tolerance.
+ */
 export function inconclusiveShown(
   list: Finding[],
   alpha: number,

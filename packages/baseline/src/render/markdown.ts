@@ -61,7 +61,10 @@ function row(f: Finding): string {
   const change = f.change === undefined ? '' : changeOf(f, f.change)
   const base = f.baseline === undefined ? '' : value(f, f.baseline)
   const cur = f.current === undefined ? '' : value(f, f.current)
-  return `| ${icon(f)} | ${cell(text)} | ${cell(f.phase)} | ${cell(base)} | ${cell(cur)} | ${cell(change)} | ${p(f)} | ${cell(det)} |`
+  return (
+    `| ${icon(f)} | ${cell(text)} | ${cell(f.phase)} | ${cell(base)} | ${cell(cur)} | ${cell(change)} | ` +
+    `${p(f)} | ${cell(det)} |`
+  )
 }
 
 /** The markdown verdict. */
@@ -71,7 +74,8 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   const mark = v.result === 'pass' ? '✅' : v.result === 'fail' ? '❌' : '⚠️'
   const lines: string[] = []
   lines.push(
-    `### ${mark} steady ${v.mode}: **${v.result.toUpperCase()}** (gate \`${v.gate.name}\`), exit ${v.exitCode} (${exitMeaning(v)})`,
+    `### ${mark} steady ${v.mode}: **${v.result.toUpperCase()}** (gate \`${v.gate.name}\`), exit ${v.exitCode} ` +
+      `(${exitMeaning(v)})`,
   )
   lines.push('')
   // A critical secondary change is said at the top as such: it does not gate, and a PASS must not hide it.
@@ -108,7 +112,8 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   const counts: string[] = []
   if (s.passed.length)
     counts.push(
-      `${s.passed.length} checks passed (${s.passed.filter((f) => f.primary).length} primary; ${countBy(s.passed, kindStat)})`,
+      `${s.passed.length} checks passed (${s.passed.filter((f) => f.primary).length} primary; ` +
+        `${countBy(s.passed, kindStat)})`,
     )
   if (inconclusive.rest.length)
     counts.push(`${inconclusive.rest.length} more checks inconclusive (${countBy(inconclusive.rest, kindStat)})`)

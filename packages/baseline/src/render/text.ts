@@ -19,10 +19,7 @@ import {
   notJudgedDecides,
   pastTolerance,
   notJudgedShown,
-  label,
-  notJudgedDetail,
   notJudgedReason,
-  numbers,
   questionReason,
   sections,
   wrap,
@@ -70,7 +67,8 @@ export function baselineLine(v: Verdict): string {
   if (v.mode === 'compare')
     return `compared with run ${v.baseline.runs[0]?.id ?? '?'}${v.baseline.file ? ` (${v.baseline.file})` : ''}`
   const n = v.baseline.runs.length
-  return `baseline: ${n} run${n === 1 ? '' : 's'} (${v.baseline.comparableRuns} comparable)${v.baseline.file ? ` in ${v.baseline.file}` : ''}`
+  const where = v.baseline.file ? ` in ${v.baseline.file}` : ''
+  return `baseline: ${n} run${n === 1 ? '' : 's'} (${v.baseline.comparableRuns} comparable)${where}`
 }
 
 function answer(status: Verdict['working']['status'], color?: boolean): string {
@@ -148,7 +146,9 @@ export function plain(v: Verdict, o: TextOptions): string {
   const strict = notJudgedDecides(v)
   section(
     lines,
-    `primary checks not judged (${s.notJudgedPrimary.length}): ${v.gate.notJudged === 'inconclusive' ? 'the gate counts them as inconclusive' : 'the gate allows it'} (notJudged: '${v.gate.notJudged}')`,
+    `primary checks not judged (${s.notJudgedPrimary.length}): ` +
+      `${v.gate.notJudged === 'inconclusive' ? 'the gate counts them as inconclusive' : 'the gate allows it'} ` +
+      `(notJudged: '${v.gate.notJudged}')`,
     notJudgedPrimary(s.notJudgedPrimary, strict, c, v.mode),
   )
   section(
@@ -174,7 +174,8 @@ export function plain(v: Verdict, o: TextOptions): string {
     const primary = s.passed.filter((f) => f.primary).length
     lines.push(
       ...wrap(
-        `passed: ${s.passed.length} check${s.passed.length === 1 ? '' : 's'} (${primary} primary): ${countBy(s.passed, kindStat)}`,
+        `passed: ${s.passed.length} check${s.passed.length === 1 ? '' : 's'} (${primary} primary): ` +
+          `${countBy(s.passed, kindStat)}`,
         4,
       ),
     )
@@ -253,7 +254,8 @@ function notJudgedPrimary(list: Finding[], all: boolean, c: boolean | undefined,
 /** Secondary checks not judged, as counts by reason with one example each. */
 function notJudgedSummary(list: Finding[], mode: Verdict['mode']): string[] {
   const lines = [
-    `not judged: ${list.length} secondary check${list.length === 1 ? '' : 's'} (not gating), a longer run judges more of them:`,
+    `not judged: ${list.length} secondary check${list.length === 1 ? '' : 's'} (not gating), a longer run judges ` +
+      `more of them:`,
   ]
   const byReason = new Map<NotJudgedReason, Finding[]>()
   for (const f of list) byReason.set(notJudgedReason(f), [...(byReason.get(notJudgedReason(f)) ?? []), f])
@@ -266,7 +268,10 @@ function notJudgedSummary(list: Finding[], mode: Verdict['mode']): string[] {
   return lines
 }
 
-/** A typical example: the median by values (too few values) or by how large a change the run could see, against the tolerance. */
+/**
+ * A typical example: the median by values (too few values) or by how large a change the run could see,
+ * against the tolerance.
+ */
 function exampleOf(reason: NotJudgedReason, list: Finding[]): Finding {
   const key =
     reason === 'too few values'

@@ -158,9 +158,6 @@ export function trendTestHamedRao(segments: readonly (readonly Point[])[]): Tren
       ssr += (d[i] - dm) ** 2
     }
     dof += m - 2
-    // The slope's standard error carries the same inflation.
-    ssr += 0
-    void correction
   }
   const z = varS > 0 ? (S - Math.sign(S)) / Math.sqrt(varS) : 0
   // Effective inflation over all segments, for the slope's standard error.

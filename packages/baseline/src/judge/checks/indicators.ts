@@ -7,7 +7,7 @@ import { baselineValues, namedPrimary, type Check, type JudgeContext } from '../
 import { failedOrExempt, pct, pval, r4 } from '../check.ts'
 import { growthAgainstBaseline } from '../predict.ts'
 import { normalQuantile, tQuantile } from '../../stats/distributions.ts'
-import { gaugeTrend, isIndicatorSeries, saturatedWindows, trendPhases } from '../../trends.ts'
+import { gaugeTrend, isIndicatorSeries, trendPhases } from '../../trends.ts'
 
 /**
  * Other indicators growing within phases (open fds, handles, event-loop lag): the same slope test as
@@ -16,12 +16,11 @@ import { gaugeTrend, isIndicatorSeries, saturatedWindows, trendPhases } from '..
 export function indicatorChecks(ctx: JudgeContext): Check[] {
   const checks: Check[] = []
   const tphases = trendPhases(ctx.record)
-  const saturated = saturatedWindows(ctx.record)
   const windowMs = ctx.current.windowMs
   const usable = !ctx.bootstrap && ctx.rolling.length >= ctx.gate.minBaselineRuns
   for (const s of ctx.record.series) {
     if (!isIndicatorSeries(s)) continue
-    const t = gaugeTrend(s, tphases, windowMs, saturated)
+    const t = gaugeTrend(s, tphases, windowMs)
     if (!t || !Number.isFinite(t.perHour)) continue
     const base = baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.trend?.perHour)
     let centre = 0

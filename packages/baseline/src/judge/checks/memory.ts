@@ -15,7 +15,7 @@
 import type { Finding, SeriesRecord } from '@steady/record'
 import { normalQuantile, tQuantile } from '../../stats/distributions.ts'
 import { holmAdjust } from '../../stats/holm.ts'
-import { gaugeTrend, isMemorySeries, memoryLabel, saturatedWindows, trendPhases } from '../../trends.ts'
+import { gaugeTrend, isMemorySeries, memoryLabel, trendPhases } from '../../trends.ts'
 import type { BaselineEntry } from '../../store.ts'
 import { growthAgainstBaseline } from '../predict.ts'
 import { namedPrimary, type Check, type JudgeContext } from '../context.ts'
@@ -59,7 +59,7 @@ function baselineSlopes(rolling: BaselineEntry[], key: string): number[] {
  * never gives pages back, a cache filling up) is held to its own normal growth and spread, not to zero.
  */
 function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
-  const t = gaugeTrend(s, trendPhases(ctx.record), ctx.current.windowMs, saturatedWindows(ctx.record))
+  const t = gaugeTrend(s, trendPhases(ctx.record), ctx.current.windowMs)
   if (!t || !Number.isFinite(t.perHour)) return undefined
   const tol = ctx.gate.tolerance.leakBytesPerHour
   const usable = !ctx.bootstrap && ctx.rolling.length >= ctx.gate.minBaselineRuns
