@@ -338,6 +338,39 @@ function heldOutNoise(noise: SyntheticNoise, seed: string | number, phaseCount: 
   return none
 }
 
+/** What one synthetic run carries from window to window while it is generated. */
+interface RunState {
+  rnd: Random
+  sink: Sink
+  service: SyntheticScenario[]
+  o: SyntheticRunOptions
+  steps: StepState[]
+  held: HeldOut
+  /** The run's error factor (gamma, mean 1). */
+  errRun: number
+  extraFail: number
+  scenarioFail: { scenario: string; p: number } | undefined
+  leakPerMs: number
+  /** Restart times not yet emitted, in order. */
+  restarts: number[]
+  /** The last and the next major GC (ms). */
+  heap: { lastMajorGc: number; nextMajorGc: number }
+  /** Probe iterations so far, by scenario. */
+  iterationNo: Map<string, number>
+}
+
+/** One window being generated: what every request and iteration in it shares. */
+interface WindowState {
+  phase: SyntheticPhase
+  start: number
+  progress: number
+  loadFactor: number
+  gc: boolean
+  heldFactor: number
+  p500: number
+  pTimeout: number
+}
+
 function generate(
   rnd: Random,
   sink: Sink,
@@ -345,9 +378,7 @@ function generate(
   phases: SyntheticPhase[],
   o: SyntheticRunOptions,
 ): void {
-  const windowMs = NOISE_MODEL.windowMs
   const change = o.change
-  const steps: StepState[] = []
   const held = heldOutNoise(o.noise ?? 'base', o.seed, phases.length)
   const zRun = held.runZ(rnd.normal())
   const runFactor = {
@@ -357,6 +388,37 @@ function generate(
   }
   const firstStep = `${service[0].name}/${service[0].steps[0].name}`
   const target = change?.target ?? (change?.kind === 'scenario-failures' ? service[0].name : firstStep)
+  const steps = stepStates(rnd, service, held, runFactor, change, target)
+  const errRun = rnd.gamma(1 / NOISE_MODEL.errors.runCv ** 2) * NOISE_MODEL.errors.runCv ** 2
+  const run: RunState = {
+    rnd,
+    sink,
+    service,
+    o,
+    steps,
+    held,
+    errRun,
+    extraFail: change?.kind === 'failures' ? change.magnitude : 0,
+    scenarioFail: change?.kind === 'scenario-failures' ? { scenario: target, p: change.magnitude } : undefined,
+    leakPerMs: change?.kind === 'heap-leak' ? change.magnitude / 3_600_000 : 0,
+    restarts: [...(o.restartsAtMs ?? [])].sort((a, b) => a - b),
+    heap: { lastMajorGc: 0, nextMajorGc: -Math.log(1 - rnd.next()) * NOISE_MODEL.heap.majorGcMeanMs },
+    iterationNo: new Map<string, number>(),
+  }
+  let t0 = 0
+  for (const [phaseIndex, phase] of phases.entries()) t0 = generatePhase(run, phase, phaseIndex, t0)
+}
+
+/** Each step's latency knots after the run effect and the injected change, and its AR(1) start. */
+function stepStates(
+  rnd: Random,
+  service: SyntheticScenario[],
+  held: HeldOut,
+  runFactor: { p50: number; p95: number; p99: number },
+  change: SyntheticChange | undefined,
+  target: string,
+): StepState[] {
+  const steps: StepState[] = []
   for (const sc of service) {
     for (const step of sc.steps) {
       const isTarget = `${sc.name}/${step.name}` === target
@@ -378,149 +440,149 @@ function generate(
       })
     }
   }
-  const errRun = rnd.gamma(1 / NOISE_MODEL.errors.runCv ** 2) * NOISE_MODEL.errors.runCv ** 2
-  const extraFail = change?.kind === 'failures' ? change.magnitude : 0
-  const scenarioFail = change?.kind === 'scenario-failures' ? { scenario: target, p: change.magnitude } : undefined
-  const leakPerMs = change?.kind === 'heap-leak' ? change.magnitude / 3_600_000 : 0
-  const restarts = [...(o.restartsAtMs ?? [])].sort((a, b) => a - b)
-  let lastMajorGc = 0
-  let nextMajorGc = -Math.log(1 - rnd.next()) * NOISE_MODEL.heap.majorGcMeanMs
-  const iterationNo = new Map<string, number>()
-  const extraGauges = o.extraGauges ?? 0
-  let t0 = 0
-  for (const [phaseIndex, phase] of phases.entries()) {
-    sink.phaseStart(phase.name, t0)
-    const windows = Math.round(phase.durationMs / windowMs)
-    const loadFactor = 1 + NOISE_MODEL.loadSlowdownPerRate * phase.rate
-    let loadIterations = 0
-    for (let w = 0; w < windows; w++) {
-      const start = t0 + w * windowMs
-      const progress = w / windows
-      const gc = rnd.next() < NOISE_MODEL.gc.probability
-      const heldFactor = held.windowFactor(phaseIndex)
-      const errWindow = rnd.gamma(NOISE_MODEL.errors.windowShape) / NOISE_MODEL.errors.windowShape
-      const p500 = NOISE_MODEL.errors.status_500 * errRun * errWindow
-      const pTimeout = NOISE_MODEL.errors.timeout * errRun * errWindow
-      for (const st of steps) {
-        for (const src of ['probe', 'load'] as const) {
-          st.ar[src] =
-            NOISE_MODEL.ar.phi * st.ar[src] + Math.sqrt(1 - NOISE_MODEL.ar.phi ** 2) * NOISE_MODEL.ar.sd * rnd.normal()
-        }
-      }
-      const latency = (st: StepState, src: 'probe' | 'load'): number => {
-        const z = rnd.normal()
-        const [a, b, c] = st.knots
-        let l: number
-        if (z <= Z95) l = a + ((b - a) / Z95) * z
-        else l = b + ((c - b) / (Z99 - Z95)) * (z - Z95)
-        if (st.tail && z > Z95) l += st.tail * Math.min(1, (z - Z95) / (Z99 - Z95))
-        const underLoad = phase.rate ? loadFactor * (1 + (st.loadExtra * phase.rate) / 10) : 1
-        let factor = heldFactor * Math.exp(st.ar[src]) * underLoad
-        if (st.drift && progress > 0.2) factor *= 1 + (st.drift * (progress - 0.2)) / 0.8
-        let v = Math.exp(l) * factor
-        if (gc && rnd.next() < NOISE_MODEL.gc.share)
-          v += NOISE_MODEL.gc.extraMs[0] + rnd.next() * (NOISE_MODEL.gc.extraMs[1] - NOISE_MODEL.gc.extraMs[0])
-        return v
-      }
-      const runIteration = (src: 'probe' | 'load', sc: SyntheticScenario, atMs: number) => {
-        let error: string | undefined
-        let failedStep: string | undefined
-        let t = atMs
-        const forced = scenarioFail && scenarioFail.scenario === sc.name && rnd.next() < scenarioFail.p
-        const forcedAt = forced ? rnd.int(sc.steps.length) : -1
-        for (let k = 0; k < sc.steps.length; k++) {
-          const st = steps.find((x) => x.scenario === sc.name && x.step.name === sc.steps[k].name)!
-          const u = rnd.next()
-          let kind: string | undefined
-          if (k === forcedAt || u < p500 + extraFail) kind = 'status_500'
-          else if (u < p500 + extraFail + pTimeout) kind = 'timeout'
-          const v = kind === 'timeout' ? 5000 : latency(st, src)
-          sink.request(src, sc.name, st.step.name, Math.min(t, start + windowMs - 1), v, kind)
-          t += Math.min(v, 50)
-          if (kind) {
-            error = kind
-            failedStep = st.step.name
-            break
-          }
-        }
-        sink.iteration(src, sc.name, atMs, !error, error)
-        if (src === 'probe') {
-          const n = (iterationNo.get(sc.name) ?? 0) + 1
-          iterationNo.set(sc.name, n)
-          if (error) sink.failure(sc.name, failedStep!, error, atMs, phase.name, n)
-        }
-      }
-      const probePerWindow = Math.round((NOISE_MODEL.probeRatePerScenario * windowMs) / 1000)
-      for (const sc of o.indicatorsOnly ? [] : service) {
-        for (let k = 0; k < probePerWindow; k++)
-          runIteration('probe', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / probePerWindow))
-        const loadPerWindow = Math.round((phase.rate * windowMs) / 1000)
-        for (let k = 0; k < loadPerWindow; k++)
-          runIteration('load', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / loadPerWindow))
-        loadIterations += loadPerWindow
-      }
-      // Service indicators: two scrapes per window. The heap is V8-shaped: the old space (50 MB, plus a
-      // leak if injected) grows between major GCs at random times and drops back; a scrape lands at a random
-      // point of the young generation's fill (scavenges every second or two), 0–16 MB.
-      for (const off of [2500, 7500]) {
-        const at = start + off
-        while (at >= nextMajorGc) {
-          lastMajorGc = nextMajorGc
-          nextMajorGc += -Math.log(1 - rnd.next()) * NOISE_MODEL.heap.majorGcMeanMs
-        }
-        const leak = leakPerMs * at
-        const oldSpace = NOISE_MODEL.heap.baseBytes + leak + NOISE_MODEL.heap.oldGrowthBytesPerMs * (at - lastMajorGc)
-        const heap = oldSpace + rnd.next() * NOISE_MODEL.heap.youngBytes * (1 + phase.rate / 10)
-        sink.gauge('service', 'nodejs_heap_size_used_bytes', { service: 'store' }, 'bytes', at, heap)
-        sink.gauge(
-          'service',
-          'process_resident_memory_bytes',
-          { service: 'store' },
-          'bytes',
-          at,
-          120e6 + leak * 1.2 + rnd.normal() * 2e6,
-        )
-        sink.gauge(
-          'service',
-          'nodejs_eventloop_lag_seconds',
-          { service: 'store' },
-          'seconds',
-          at,
-          Math.max(0, 0.002 + rnd.normal() * 0.0005 + (gc ? 0.05 : 0)),
-        )
-        sink.gauge(
-          'generator',
-          'event_loop_utilization',
-          {},
-          'ratio',
-          at,
-          Math.min(1, Math.max(0, 0.15 + phase.rate * 0.02 + rnd.normal() * 0.02)),
-        )
-        for (let g = 0; g < extraGauges; g++)
-          sink.gauge('service', `synthetic_gauge_${g}`, { service: 'store' }, '', at, 100 + rnd.normal())
-      }
-      if (phase.rate) sink.counter('load', 'dropped_iterations', {}, start + 5000, 0)
-      while (restarts.length && restarts[0] < start + windowMs) {
-        const at = restarts.shift()!
-        sink.event({ atMs: at, kind: 'service-restart', message: 'process_start_time_seconds changed', data: {} })
-      }
-      sink.windowEnd(start + windowMs)
+  return steps
+}
+
+/** One phase's windows from `t0`; returns where the phase ends. */
+function generatePhase(run: RunState, phase: SyntheticPhase, phaseIndex: number, t0: number): number {
+  const { rnd, sink, service } = run
+  const windowMs = NOISE_MODEL.windowMs
+  sink.phaseStart(phase.name, t0)
+  const windows = Math.round(phase.durationMs / windowMs)
+  const loadFactor = 1 + NOISE_MODEL.loadSlowdownPerRate * phase.rate
+  let loadIterations = 0
+  for (let w = 0; w < windows; w++) {
+    const start = t0 + w * windowMs
+    const gc = rnd.next() < NOISE_MODEL.gc.probability
+    const heldFactor = run.held.windowFactor(phaseIndex)
+    const errWindow = rnd.gamma(NOISE_MODEL.errors.windowShape) / NOISE_MODEL.errors.windowShape
+    const win: WindowState = {
+      phase,
+      start,
+      progress: w / windows,
+      loadFactor,
+      gc,
+      heldFactor,
+      p500: NOISE_MODEL.errors.status_500 * run.errRun * errWindow,
+      pTimeout: NOISE_MODEL.errors.timeout * run.errRun * errWindow,
     }
-    const end = t0 + windows * windowMs
-    const rec: PhaseRecord = { name: phase.name, startMs: t0, endMs: end }
-    if (phase.rate) {
-      rec.load = {
-        profile: phase.name,
-        engine: 'embedded',
-        executor: 'constant-arrival-rate',
-        targetRate: phase.rate * service.length,
-        achievedRate: (loadIterations * 1000) / (end - t0),
-        iterations: loadIterations,
-        droppedIterations: 0,
+    for (const st of run.steps) {
+      for (const src of ['probe', 'load'] as const) {
+        st.ar[src] =
+          NOISE_MODEL.ar.phi * st.ar[src] + Math.sqrt(1 - NOISE_MODEL.ar.phi ** 2) * NOISE_MODEL.ar.sd * rnd.normal()
       }
     }
-    sink.phaseEnd(rec)
-    t0 = end
+    const probePerWindow = Math.round((NOISE_MODEL.probeRatePerScenario * windowMs) / 1000)
+    for (const sc of run.o.indicatorsOnly ? [] : service) {
+      for (let k = 0; k < probePerWindow; k++)
+        runIteration(run, win, 'probe', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / probePerWindow))
+      const loadPerWindow = Math.round((phase.rate * windowMs) / 1000)
+      for (let k = 0; k < loadPerWindow; k++)
+        runIteration(run, win, 'load', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / loadPerWindow))
+      loadIterations += loadPerWindow
+    }
+    scrape(run, phase, start, gc)
+    if (phase.rate) sink.counter('load', 'dropped_iterations', {}, start + 5000, 0)
+    while (run.restarts.length && run.restarts[0] < start + windowMs) {
+      const at = run.restarts.shift()!
+      sink.event({ atMs: at, kind: 'service-restart', message: 'process_start_time_seconds changed', data: {} })
+    }
+    sink.windowEnd(start + windowMs)
+  }
+  const end = t0 + windows * windowMs
+  const rec: PhaseRecord = { name: phase.name, startMs: t0, endMs: end }
+  if (phase.rate) {
+    rec.load = {
+      profile: phase.name,
+      engine: 'embedded',
+      executor: 'constant-arrival-rate',
+      targetRate: phase.rate * service.length,
+      achievedRate: (loadIterations * 1000) / (end - t0),
+      iterations: loadIterations,
+      droppedIterations: 0,
+    }
+  }
+  sink.phaseEnd(rec)
+  return end
+}
+
+/** One request's latency: the step's quantile function, its AR(1) state, load, drift and GC spikes. */
+function latency(run: RunState, win: WindowState, st: StepState, src: 'probe' | 'load'): number {
+  const { rnd } = run
+  const { phase } = win
+  const z = rnd.normal()
+  const [a, b, c] = st.knots
+  let l: number
+  if (z <= Z95) l = a + ((b - a) / Z95) * z
+  else l = b + ((c - b) / (Z99 - Z95)) * (z - Z95)
+  if (st.tail && z > Z95) l += st.tail * Math.min(1, (z - Z95) / (Z99 - Z95))
+  const underLoad = phase.rate ? win.loadFactor * (1 + (st.loadExtra * phase.rate) / 10) : 1
+  let factor = win.heldFactor * Math.exp(st.ar[src]) * underLoad
+  if (st.drift && win.progress > 0.2) factor *= 1 + (st.drift * (win.progress - 0.2)) / 0.8
+  let v = Math.exp(l) * factor
+  if (win.gc && rnd.next() < NOISE_MODEL.gc.share)
+    v += NOISE_MODEL.gc.extraMs[0] + rnd.next() * (NOISE_MODEL.gc.extraMs[1] - NOISE_MODEL.gc.extraMs[0])
+  return v
+}
+
+/** One iteration of a scenario: its steps in order until one fails. */
+function runIteration(run: RunState, win: WindowState, src: 'probe' | 'load', sc: SyntheticScenario, atMs: number) {
+  const { rnd, sink, scenarioFail } = run
+  const windowMs = NOISE_MODEL.windowMs
+  let error: string | undefined
+  let failedStep: string | undefined
+  let t = atMs
+  const forced = scenarioFail && scenarioFail.scenario === sc.name && rnd.next() < scenarioFail.p
+  const forcedAt = forced ? rnd.int(sc.steps.length) : -1
+  for (let k = 0; k < sc.steps.length; k++) {
+    const st = run.steps.find((x) => x.scenario === sc.name && x.step.name === sc.steps[k].name)!
+    const u = rnd.next()
+    let kind: string | undefined
+    if (k === forcedAt || u < win.p500 + run.extraFail) kind = 'status_500'
+    else if (u < win.p500 + run.extraFail + win.pTimeout) kind = 'timeout'
+    const v = kind === 'timeout' ? 5000 : latency(run, win, st, src)
+    sink.request(src, sc.name, st.step.name, Math.min(t, win.start + windowMs - 1), v, kind)
+    t += Math.min(v, 50)
+    if (kind) {
+      error = kind
+      failedStep = st.step.name
+      break
+    }
+  }
+  sink.iteration(src, sc.name, atMs, !error, error)
+  if (src === 'probe') {
+    const n = (run.iterationNo.get(sc.name) ?? 0) + 1
+    run.iterationNo.set(sc.name, n)
+    if (error) sink.failure(sc.name, failedStep!, error, atMs, win.phase.name, n)
+  }
+}
+
+/**
+ * Service indicators: two scrapes per window. The heap is V8-shaped: the old space (50 MB, plus a leak if
+ * injected) grows between major GCs at random times and drops back; a scrape lands at a random point of the
+ * young generation's fill (scavenges every second or two), 0–16 MB.
+ */
+function scrape(run: RunState, phase: SyntheticPhase, start: number, gc: boolean): void {
+  const { rnd, sink, heap: h } = run
+  const extraGauges = run.o.extraGauges ?? 0
+  for (const off of [2500, 7500]) {
+    const at = start + off
+    while (at >= h.nextMajorGc) {
+      h.lastMajorGc = h.nextMajorGc
+      h.nextMajorGc += -Math.log(1 - rnd.next()) * NOISE_MODEL.heap.majorGcMeanMs
+    }
+    const leak = run.leakPerMs * at
+    const oldSpace = NOISE_MODEL.heap.baseBytes + leak + NOISE_MODEL.heap.oldGrowthBytesPerMs * (at - h.lastMajorGc)
+    const heap = oldSpace + rnd.next() * NOISE_MODEL.heap.youngBytes * (1 + phase.rate / 10)
+    sink.gauge('service', 'nodejs_heap_size_used_bytes', { service: 'store' }, 'bytes', at, heap)
+    const rss = 120e6 + leak * 1.2 + rnd.normal() * 2e6
+    sink.gauge('service', 'process_resident_memory_bytes', { service: 'store' }, 'bytes', at, rss)
+    const lag = Math.max(0, 0.002 + rnd.normal() * 0.0005 + (gc ? 0.05 : 0))
+    sink.gauge('service', 'nodejs_eventloop_lag_seconds', { service: 'store' }, 'seconds', at, lag)
+    const elu = Math.min(1, Math.max(0, 0.15 + phase.rate * 0.02 + rnd.normal() * 0.02))
+    sink.gauge('generator', 'event_loop_utilization', {}, 'ratio', at, elu)
+    for (let g = 0; g < extraGauges; g++)
+      sink.gauge('service', `synthetic_gauge_${g}`, { service: 'store' }, '', at, 100 + rnd.normal())
   }
 }
 
