@@ -1,14 +1,9 @@
 /**
- * Stability over time and under load: drift within constant-load
- * phases, leaks, other growing indicators, latency under load against the
- * quiet phase, dropped iterations and start lateness, a saturated load
- * generator, closed-model executors, restarts, crashes and recovery.
- *
- * Trends are fitted within each phase after its warm-up, never across phases
- * (a load step is not a drift): Theil–Sen slopes and a seasonal Mann–Kendall
- * test with trend-free pre-whitening. Against the baseline, the run's slope is
- * compared with the slopes its runs had, and both tests must reject
- * (intersection–union: the larger p-value counts).
+ * Stability over time and under load: the families of `checks/` that judge
+ * how the run behaved as it went (restarts and crashes, closed-model
+ * executors, a saturated generator, drift, memory and other indicators,
+ * latency and dropped work under load, recovery), run in this order. Each
+ * family is one module with its own sentences; this file only lists them.
  */
 import type { Check, JudgeContext } from './context.ts'
 import { memoryChecks } from './checks/memory.ts'
