@@ -38,19 +38,25 @@ export function baselineCheckSummary(c: BaselineCheck): string {
   const gate = `gate ${c.gate}`
   switch (c.status) {
     case 'too-few-runs':
-      return `too few runs: leaving one out leaves ${c.baselineRuns - 1}, and ${gate} needs more to judge; ` +
+      return (
+        `too few runs: leaving one out leaves ${c.baselineRuns - 1}, and ${gate} needs more to judge; ` +
         'add runs with steady baseline add'
+      )
     case 'fail': {
       const share = Math.round((100 * c.failed) / Math.max(1, c.judged))
-      return `${c.failed} of ${of} would have failed ${gate} against the others: ` +
+      return (
+        `${c.failed} of ${of} would have failed ${gate} against the others: ` +
         'at this gate the baseline fails versions like ' +
         `its own (about ${share}% false positives); exclude the odd runs or add more`
+      )
     }
     case 'inconclusive':
       return `no run could be judged against the others at ${gate}: the baseline cannot tell yet`
     default:
-      return `all ${of} judged would have passed ${gate} against the others` +
+      return (
+        `all ${of} judged would have passed ${gate} against the others` +
         (c.inconclusive ? ` (${c.inconclusive} inconclusive)` : '')
+      )
   }
 }
 

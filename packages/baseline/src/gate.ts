@@ -31,7 +31,10 @@ export interface GateTolerances {
   failureCount?: number
   /** A kind of error never seen in the baseline fails the gate only above this count (default 5). */
   newErrorCount?: number
-  /** Latency drift over a constant-load phase that counts, relative, beyond the baseline runs' drift (default 0.10, as for levels). */
+  /**
+   * Latency drift over a constant-load phase that counts, relative, beyond the baseline runs' drift
+   * (default 0.10, as for levels).
+   */
   drift?: number
   /**
    * Heap growth after GC a run must be able to see, in bytes per hour (default
@@ -43,7 +46,10 @@ export interface GateTolerances {
   loadLatency?: number
   /** Rise of dropped iterations, as a share of planned iterations (default 0.01). */
   droppedIterations?: number
-  /** Share of a phase's windows in which the load generator may be saturated before load findings are inconclusive (default 0.2). */
+  /**
+   * Share of a phase's windows in which the load generator may be saturated before load findings are
+   * inconclusive (default 0.2).
+   */
   saturatedWindows?: number
   /** Longer recovery after a restart than the baseline's, relative (default 0.5). */
   recovery?: number
@@ -89,7 +95,10 @@ export interface GateConfig {
   objectives?: Objective[]
   /** Comparability keys that may differ (each difference is printed as a warning). */
   relax?: (keyof ComparabilityKey)[]
-  /** With 1–2 baseline runs, judge levels by a block bootstrap over windows (flags only changes over twice the tolerance). */
+  /**
+   * With 1–2 baseline runs, judge levels by a block bootstrap over windows (flags only changes over twice
+   * the tolerance).
+   */
   bootstrap?: boolean
   /**
    * A primary check the run could not judge (too few values, too short):
@@ -175,7 +184,15 @@ export const DEFAULT_FLAKE_BUDGET = 0.02
 /** The gate used when none is named: working and stable, defaults everywhere. */
 export const DEFAULT_GATE_NAME = 'default'
 
-const comparabilityFields: (keyof ComparabilityKey)[] = ['cpuModel', 'cores', 'node', 'platform', 'planHash', 'durationScale', 'engine']
+const comparabilityFields: (keyof ComparabilityKey)[] = [
+  'cpuModel',
+  'cores',
+  'node',
+  'platform',
+  'planHash',
+  'durationScale',
+  'engine',
+]
 const severities: Severity[] = ['minor', 'major', 'critical']
 
 function bad(gate: string, field: string, message: string, hint: string): never {
@@ -184,17 +201,32 @@ function bad(gate: string, field: string, message: string, hint: string): never 
 
 function fraction(gate: string, field: string, v: unknown, max = 1): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
-    bad(gate, field, `expected a number from 0 to ${max}, got ${JSON.stringify(v)}`, `write it as a fraction, e.g. 0.1 for 10%`)
+    bad(
+      gate,
+      field,
+      `expected a number from 0 to ${max}, got ${JSON.stringify(v)}`,
+      `write it as a fraction, e.g. 0.1 for 10%`,
+    )
   }
   return v
 }
 
+/** The stats an objective may name: `p95`, `p(99)`, `med`, `failure rate`… */
+const OBJECTIVE_STAT = /p50|p90|p95|p99|med|max|p\(\s*(50|90|95|99)\s*\)|failure[ _]rate|error[ _]rate|http_req_failed/
+/** `<stat> <op> <value>`: groups 1 (the stat, 2 its percentile in `p(99)`), 3 the operator, 4 the value. */
+const OBJECTIVE = new RegExp(`^\\s*(${OBJECTIVE_STAT.source})\\s*(<=|<)\\s*(\\S+)\\s*$`, 'i')
+
 /** Parses `p95 < 400ms`, `p(99) <= 1.5s`, `failure rate < 0.1%`. */
-export function parseObjective(expr: string, where = 'objective'): Omit<ResolvedObjective, 'step' | 'scenario' | 'phase' | 'series'> {
-  const m = /^\s*(p50|p90|p95|p99|med|max|p\(\s*(50|90|95|99)\s*\)|failure[ _]rate|error[ _]rate|http_req_failed)\s*(<=|<)\s*(\S+)\s*$/i.exec(expr)
+export function parseObjective(
+  expr: string,
+  where = 'objective',
+): Omit<ResolvedObjective, 'step' | 'scenario' | 'phase' | 'series'> {
+  const m = OBJECTIVE.exec(expr)
   if (!m) {
     throw new SteadyError('STEADY_GATE_INVALID', `${where}: cannot read "${expr}"`, {
-      hint: "write '<stat> < <value>': 'p95 < 400ms', 'p(99) <= 1s', 'failure rate < 0.1%' (stats: p50, p90, p95, p99, max, failure rate)",
+      hint:
+        "write '<stat> < <value>': 'p95 < 400ms', 'p(99) <= 1s', 'failure rate < 0.1%' (stats: p50, p90, p95, " +
+        'p99, max, failure rate)',
       details: { expr },
     })
   }
@@ -212,7 +244,10 @@ export function parseObjective(expr: string, where = 'objective'): Omit<Resolved
   if (stat === 'failure rate') {
     const pm = /^(\d+(?:\.\d+)?)(%?)$/.exec(text)
     if (!pm) {
-      throw new SteadyError('STEADY_GATE_INVALID', `${where}: "${text}" is not a rate`, { hint: "write a percentage ('0.1%') or a fraction ('0.001')", details: { expr } })
+      throw new SteadyError('STEADY_GATE_INVALID', `${where}: "${text}" is not a rate`, {
+        hint: "write a percentage ('0.1%') or a fraction ('0.001')",
+        details: { expr },
+      })
     }
     value = Number(pm[1]) / (pm[2] ? 100 : 1)
   } else {
@@ -224,30 +259,64 @@ export function parseObjective(expr: string, where = 'objective'): Omit<Resolved
 /** Validates a gate from the config and fills in the defaults. */
 export function resolveGate(name: string, config: GateConfig | undefined): ResolvedGate {
   const c = config ?? {}
-  if (typeof c !== 'object' || Array.isArray(c)) bad(name, '', 'expected an object', 'e.g. gates: { staging: { require: ["working", "stable"] } }')
-  const known = new Set(['require', 'onInconclusive', 'failOn', 'alpha', 'minBaselineRuns', 'flakeBudget', 'tolerance', 'noiseFloor', 'primary', 'objectives', 'relax', 'bootstrap', 'notJudged', 'memoryLimitBytes'])
-  for (const k of Object.keys(c)) if (!known.has(k)) bad(name, k, 'unknown field', `known fields: ${[...known].join(', ')}`)
+  if (typeof c !== 'object' || Array.isArray(c))
+    bad(name, '', 'expected an object', 'e.g. gates: { staging: { require: ["working", "stable"] } }')
+  const known = new Set([
+    'require',
+    'onInconclusive',
+    'failOn',
+    'alpha',
+    'minBaselineRuns',
+    'flakeBudget',
+    'tolerance',
+    'noiseFloor',
+    'primary',
+    'objectives',
+    'relax',
+    'bootstrap',
+    'notJudged',
+    'memoryLimitBytes',
+  ])
+  for (const k of Object.keys(c))
+    if (!known.has(k)) bad(name, k, 'unknown field', `known fields: ${[...known].join(', ')}`)
   const require = c.require ?? ['working', 'stable']
   if (!Array.isArray(require) || require.length === 0 || require.some((q) => q !== 'working' && q !== 'stable')) {
-    bad(name, 'require', `expected a list of 'working' and 'stable', got ${JSON.stringify(c.require)}`, "e.g. require: ['working', 'stable']")
+    bad(
+      name,
+      'require',
+      `expected a list of 'working' and 'stable', got ${JSON.stringify(c.require)}`,
+      "e.g. require: ['working', 'stable']",
+    )
   }
   const onInconclusive = c.onInconclusive ?? 'exit-3'
   if (onInconclusive !== 'exit-3' && onInconclusive !== 'fail') {
-    bad(name, 'onInconclusive', `expected 'exit-3' or 'fail', got ${JSON.stringify(onInconclusive)}`, 'an inconclusive verdict never passes: choose exit 3 or a failure')
+    bad(
+      name,
+      'onInconclusive',
+      `expected 'exit-3' or 'fail', got ${JSON.stringify(onInconclusive)}`,
+      'an inconclusive verdict never passes: choose exit 3 or a failure',
+    )
   }
   const failOn = c.failOn ?? 'minor'
-  if (!severities.includes(failOn)) bad(name, 'failOn', `expected one of ${severities.join(', ')}`, "e.g. failOn: 'minor'")
+  if (!severities.includes(failOn))
+    bad(name, 'failOn', `expected one of ${severities.join(', ')}`, "e.g. failOn: 'minor'")
   const alpha = c.alpha ?? 0.01
-  if (typeof alpha !== 'number' || !(alpha > 0 && alpha <= 0.2)) bad(name, 'alpha', `expected a number in (0, 0.2], got ${JSON.stringify(alpha)}`, 'e.g. alpha: 0.01')
+  if (typeof alpha !== 'number' || !(alpha > 0 && alpha <= 0.2))
+    bad(name, 'alpha', `expected a number in (0, 0.2], got ${JSON.stringify(alpha)}`, 'e.g. alpha: 0.01')
   const minBaselineRuns = c.minBaselineRuns ?? 3
-  if (!Number.isInteger(minBaselineRuns) || minBaselineRuns < 1) bad(name, 'minBaselineRuns', 'expected a whole number ≥ 1', 'e.g. minBaselineRuns: 3')
+  if (!Number.isInteger(minBaselineRuns) || minBaselineRuns < 1)
+    bad(name, 'minBaselineRuns', 'expected a whole number ≥ 1', 'e.g. minBaselineRuns: 3')
   const flakeBudget = fraction(name, 'flakeBudget', c.flakeBudget ?? DEFAULT_FLAKE_BUDGET)
   const tolerance: ResolvedTolerances = { ...DEFAULT_TOLERANCES }
   if (c.tolerance !== undefined) {
-    if (typeof c.tolerance !== 'object' || c.tolerance === null) bad(name, 'tolerance', 'expected an object', 'e.g. tolerance: { level: 0.1 }')
+    if (typeof c.tolerance !== 'object' || c.tolerance === null)
+      bad(name, 'tolerance', 'expected an object', 'e.g. tolerance: { level: 0.1 }')
     for (const [k, v] of Object.entries(c.tolerance)) {
-      if (!(k in DEFAULT_TOLERANCES)) bad(name, `tolerance.${k}`, 'unknown tolerance', `known: ${Object.keys(DEFAULT_TOLERANCES).join(', ')}`)
-      const max = ['levelMs', 'failureCount', 'newErrorCount', 'leakBytesPerHour'].includes(k) ? Number.MAX_SAFE_INTEGER : 10
+      if (!(k in DEFAULT_TOLERANCES))
+        bad(name, `tolerance.${k}`, 'unknown tolerance', `known: ${Object.keys(DEFAULT_TOLERANCES).join(', ')}`)
+      const max = ['levelMs', 'failureCount', 'newErrorCount', 'leakBytesPerHour'].includes(k)
+        ? Number.MAX_SAFE_INTEGER
+        : 10
       tolerance[k as keyof ResolvedTolerances] = fraction(name, `tolerance.${k}`, v, max)
     }
   }
@@ -257,13 +326,17 @@ export function resolveGate(name: string, config: GateConfig | undefined): Resol
     noiseFloor[k as 'p50'] = fraction(name, `noiseFloor.${k}`, v)
   }
   const primary = c.primary ?? []
-  if (!Array.isArray(primary) || primary.some((p) => typeof p !== 'string')) bad(name, 'primary', 'expected a list of strings', "e.g. primary: ['tail', 'service/nodejs_heap']")
+  if (!Array.isArray(primary) || primary.some((p) => typeof p !== 'string'))
+    bad(name, 'primary', 'expected a list of strings', "e.g. primary: ['tail', 'service/nodejs_heap']")
   const relax = c.relax ?? []
-  for (const k of relax) if (!comparabilityFields.includes(k)) bad(name, 'relax', `unknown comparability key ${JSON.stringify(k)}`, `known: ${comparabilityFields.join(', ')}`)
+  for (const k of relax)
+    if (!comparabilityFields.includes(k))
+      bad(name, 'relax', `unknown comparability key ${JSON.stringify(k)}`, `known: ${comparabilityFields.join(', ')}`)
   const objectives = (c.objectives ?? []).map((o, i): ResolvedObjective => {
     const where = `gates.${name}.objectives[${i}]`
     if (typeof o === 'string') return parseObjective(o, where)
-    if (!o || typeof o !== 'object' || typeof o.expr !== 'string') bad(name, `objectives[${i}]`, 'expected a string or { expr, step?, scenario?, phase? }', "e.g. 'p95 < 400ms'")
+    if (!o || typeof o !== 'object' || typeof o.expr !== 'string')
+      bad(name, `objectives[${i}]`, 'expected a string or { expr, step?, scenario?, phase? }', "e.g. 'p95 < 400ms'")
     const parsed: ResolvedObjective = parseObjective(o.expr, where)
     if (o.step) parsed.step = o.step
     if (o.scenario) parsed.scenario = o.scenario
@@ -272,7 +345,8 @@ export function resolveGate(name: string, config: GateConfig | undefined): Resol
     return parsed
   })
   const notJudged = c.notJudged ?? 'warn'
-  if (notJudged !== 'inconclusive' && notJudged !== 'warn') bad(name, 'notJudged', "expected 'inconclusive' or 'warn'", "e.g. notJudged: 'inconclusive'")
+  if (notJudged !== 'inconclusive' && notJudged !== 'warn')
+    bad(name, 'notJudged', "expected 'inconclusive' or 'warn'", "e.g. notJudged: 'inconclusive'")
   const resolved: ResolvedGate = {
     name,
     require: [...new Set(require)],
@@ -289,7 +363,8 @@ export function resolveGate(name: string, config: GateConfig | undefined): Resol
     bootstrap: c.bootstrap ?? false,
     notJudged,
   }
-  if (c.memoryLimitBytes !== undefined) resolved.memoryLimitBytes = fraction(name, 'memoryLimitBytes', c.memoryLimitBytes, Number.MAX_SAFE_INTEGER)
+  if (c.memoryLimitBytes !== undefined)
+    resolved.memoryLimitBytes = fraction(name, 'memoryLimitBytes', c.memoryLimitBytes, Number.MAX_SAFE_INTEGER)
   return resolved
 }
 
@@ -299,16 +374,22 @@ export function resolveGate(name: string, config: GateConfig | undefined): Resol
  */
 export function selectGate(gates: Record<string, GateConfig> | undefined, name: string | undefined): ResolvedGate {
   if (gates !== undefined && (typeof gates !== 'object' || Array.isArray(gates))) {
-    throw new SteadyError('STEADY_GATE_INVALID', 'gates: expected an object of named gates', { hint: 'e.g. gates: { staging: { require: ["working", "stable"] } }' })
+    throw new SteadyError('STEADY_GATE_INVALID', 'gates: expected an object of named gates', {
+      hint: 'e.g. gates: { staging: { require: ["working", "stable"] } }',
+    })
   }
   if (name === undefined) return resolveGate(DEFAULT_GATE_NAME, gates?.[DEFAULT_GATE_NAME])
   const g = gates?.[name]
   if (!g) {
     const known = Object.keys(gates ?? {})
-    throw new SteadyError('STEADY_GATE_NOT_FOUND', `no gate named "${name}" (${known.length ? `known gates: ${known.join(', ')}` : 'the config has no gates'})`, {
-      hint: 'add it under `gates` in steady.config.ts, or pass an existing gate with --gate',
-      details: { gate: name },
-    })
+    throw new SteadyError(
+      'STEADY_GATE_NOT_FOUND',
+      `no gate named "${name}" (${known.length ? `known gates: ${known.join(', ')}` : 'the config has no gates'})`,
+      {
+        hint: 'add it under `gates` in steady.config.ts, or pass an existing gate with --gate',
+        details: { gate: name },
+      },
+    )
   }
   return resolveGate(name, g)
 }

@@ -14,7 +14,15 @@ export {
   DEFAULT_TOLERANCES,
   DEFAULT_GATE_NAME,
 } from './gate.ts'
-export type { GateConfig, GateTolerances, Objective, ResolvedGate, ResolvedObjective, ResolvedTolerances, Question } from './gate.ts'
+export type {
+  GateConfig,
+  GateTolerances,
+  Objective,
+  ResolvedGate,
+  ResolvedObjective,
+  ResolvedTolerances,
+  Question,
+} from './gate.ts'
 export {
   BASELINE_SCHEMA,
   DEFAULT_KEEP,
@@ -40,8 +48,24 @@ export {
 export type { BaselineFile, BaselineRun, BaselineEntry, Acceptance, Mute, AddRunOptions } from './store.ts'
 export { summariseRun, LEVEL_STATS, DIST_PROBABILITIES } from './summary.ts'
 export type { RunSummary, SeriesSummary, SeriesPhaseSummary, ScenarioSummary, PhaseSummary } from './summary.ts'
-export { syntheticRun, tempRunDir, SYNTHETIC_SERVICE, SYNTHETIC_PHASES, SYNTHETIC_KEY, NOISE_MODEL, SYNTHETIC_NOISE_MODELS, HELD_OUT_NOISE } from './synthetic.ts'
-export type { SyntheticRunOptions, SyntheticChange, SyntheticScenario, SyntheticStep, SyntheticPhase, SyntheticNoise } from './synthetic.ts'
+export {
+  syntheticRun,
+  tempRunDir,
+  SYNTHETIC_SERVICE,
+  SYNTHETIC_PHASES,
+  SYNTHETIC_KEY,
+  NOISE_MODEL,
+  SYNTHETIC_NOISE_MODELS,
+  HELD_OUT_NOISE,
+} from './synthetic.ts'
+export type {
+  SyntheticRunOptions,
+  SyntheticChange,
+  SyntheticScenario,
+  SyntheticStep,
+  SyntheticPhase,
+  SyntheticNoise,
+} from './synthetic.ts'
 export { renderVerdict, VERDICT_FORMATS } from './render/render.ts'
 export { pairedLine } from './render/text.ts'
 export { checkBaseline } from './check-baseline.ts'

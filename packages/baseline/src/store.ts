@@ -13,7 +13,14 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { assertValid, parseJsonText, readRegularFile, SteadyError, writeFileAtomic, type JsonFileKind } from '@steady/record'
+import {
+  assertValid,
+  parseJsonText,
+  readRegularFile,
+  SteadyError,
+  writeFileAtomic,
+  type JsonFileKind,
+} from '@steady/record'
 import type { RunSummary } from './summary.ts'
 
 export const BASELINE_SCHEMA = 'steady.baseline/1'
@@ -74,7 +81,11 @@ export interface BaselineEntry extends BaselineRun {
   id: string
 }
 
-const who = { type: 'object', required: ['by', 'at'], properties: { by: { type: 'string' }, at: { type: 'string' } } } as const
+const who = {
+  type: 'object',
+  required: ['by', 'at'],
+  properties: { by: { type: 'string' }, at: { type: 'string' } },
+} as const
 
 /** The JSON Schema of a baseline file (structure; summaries are checked loosely so old files still read). */
 export const baselineSchema = {
@@ -112,7 +123,10 @@ export const baselineSchema = {
       },
     },
     accepted: { type: 'object', additionalProperties: { type: 'object', required: ['by', 'reason', 'at'] } },
-    mutes: { type: 'object', additionalProperties: { type: 'object', required: ['owner', 'reason', 'until', 'by', 'at'] } },
+    mutes: {
+      type: 'object',
+      additionalProperties: { type: 'object', required: ['owner', 'reason', 'until', 'by', 'at'] },
+    },
   },
 } as const
 
@@ -145,21 +159,40 @@ export function parseBaseline(text: string, file: string): BaselineFile {
   const value = parseJsonText(text, file, {
     ...baselineFile,
     contentHint: conflicted
-      ? 'the file has merge-conflict markers: add `*.json merge=union` to baselines/.gitattributes, or keep both sides\' run lines and delete the markers'
+      ? 'the file has merge-conflict markers: add `*.json merge=union` to baselines/.gitattributes, or keep both ' +
+        "sides' run lines and delete the markers"
       : hint,
   })
-  if (value && typeof value === 'object' && 'schema' in value && (value as { schema: unknown }).schema !== BASELINE_SCHEMA) {
-    throw new SteadyError('STEADY_BASELINE_SCHEMA', `${file} has schema ${JSON.stringify((value as { schema: unknown }).schema)}, expected "${BASELINE_SCHEMA}"`, {
-      hint: 'pass a baseline file (baselines/<service>.json), not a run record or a verdict',
-      details: { file },
-    })
+  if (
+    value &&
+    typeof value === 'object' &&
+    'schema' in value &&
+    (value as { schema: unknown }).schema !== BASELINE_SCHEMA
+  ) {
+    throw new SteadyError(
+      'STEADY_BASELINE_SCHEMA',
+      `${file} has schema ${JSON.stringify((value as { schema: unknown }).schema)}, expected "${BASELINE_SCHEMA}"`,
+      {
+        hint: 'pass a baseline file (baselines/<service>.json), not a run record or a verdict',
+        details: { file },
+      },
+    )
   }
   const v = value as Record<string, unknown>
-  const cleaned = v && typeof v === 'object' ? { ...v, runs: stripEnd(v.runs as Record<string, unknown>), accepted: stripEnd(v.accepted as Record<string, unknown>), mutes: stripEnd(v.mutes as Record<string, unknown>) } : v
+  const cleaned =
+    v && typeof v === 'object'
+      ? {
+          ...v,
+          runs: stripEnd(v.runs as Record<string, unknown>),
+          accepted: stripEnd(v.accepted as Record<string, unknown>),
+          mutes: stripEnd(v.mutes as Record<string, unknown>),
+        }
+      : v
   try {
     return assertValid<BaselineFile>(baselineSchema, cleaned, file, `baseline (${BASELINE_SCHEMA})`, hint)
   } catch (error) {
-    if (error instanceof SteadyError) throw new SteadyError('STEADY_BASELINE_INVALID', error.message, { hint, details: error.facts })
+    if (error instanceof SteadyError)
+      throw new SteadyError('STEADY_BASELINE_INVALID', error.message, { hint, details: error.facts })
     throw error
   }
 }
@@ -184,7 +217,8 @@ export function serialiseBaseline(file: BaselineFile): string {
   const head = [`  "schema": ${JSON.stringify(file.schema)}`]
   if (file.service) head.push(`  "service": ${JSON.stringify(file.service)}`)
   head.push(`  "keep": ${file.keep}`)
-  return `{\n${[...head, section('runs', file.runs), section('accepted', file.accepted), section('mutes', file.mutes)].join(',\n')}\n}\n`
+  const sections = [section('runs', file.runs), section('accepted', file.accepted), section('mutes', file.mutes)]
+  return `{\n${[...head, ...sections].join(',\n')}\n}\n`
 }
 
 /** Writes a baseline atomically. */
@@ -235,10 +269,14 @@ export async function updateBaseline<T>(
         continue
       }
       if (Date.now() > deadline) {
-        throw new SteadyError('STEADY_BASELINE_LOCKED', `baseline ${path} is locked by process ${Number.isNaN(owner) ? '?' : owner}`, {
-          hint: `wait for the other steady command to finish; if none is running, delete ${lock}`,
-          details: { file: path, lock },
-        })
+        throw new SteadyError(
+          'STEADY_BASELINE_LOCKED',
+          `baseline ${path} is locked by process ${Number.isNaN(owner) ? '?' : owner}`,
+          {
+            hint: `wait for the other steady command to finish; if none is running, delete ${lock}`,
+            details: { file: path, lock },
+          },
+        )
       }
       await sleep(50)
     }
@@ -262,7 +300,9 @@ function included(file: BaselineFile): BaselineEntry[] {
   return Object.entries(file.runs)
     .filter(([, r]) => !r.excluded && r.summary)
     .map(([id, r]) => ({ id, ...r }))
-    .sort((a, b) => (a.summary!.startedAt < b.summary!.startedAt ? 1 : a.summary!.startedAt > b.summary!.startedAt ? -1 : 0))
+    .sort((a, b) =>
+      a.summary!.startedAt < b.summary!.startedAt ? 1 : a.summary!.startedAt > b.summary!.startedAt ? -1 : 0,
+    )
 }
 
 /**
@@ -320,13 +360,22 @@ export function findMute(file: BaselineFile, series: string, now: Date): (Mute &
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp('^' + glob.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$')
+  return new RegExp(
+    '^' +
+      glob
+        .split('*')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  )
 }
 
 function runNotFound(file: BaselineFile, id: string, path: string): SteadyError {
   const ids = Object.keys(file.runs)
   return new SteadyError('STEADY_BASELINE_RUN_NOT_FOUND', `run ${id} is not in baseline ${path}`, {
-    hint: ids.length ? `runs in it: ${ids.slice(-5).join(', ')}${ids.length > 5 ? ', ...' : ''} (see steady baseline show)` : 'the baseline has no runs yet',
+    hint: ids.length
+      ? `runs in it: ${ids.slice(-5).join(', ')}${ids.length > 5 ? ', ...' : ''} (see steady baseline show)`
+      : 'the baseline has no runs yet',
     details: { file: path, run: id },
   })
 }
@@ -346,26 +395,38 @@ export interface AddRunOptions {
  */
 export function addRun(file: BaselineFile, summary: RunSummary, options: AddRunOptions): { dropped: string[] } {
   if (!summary.complete) {
-    throw new SteadyError('STEADY_BASELINE_INCOMPLETE_RUN', `run ${summary.id} is incomplete; a baseline takes only runs that finished their plan`, {
-      hint: 'run the soak again to the end; an interrupted run cannot show what normal looks like',
-      details: { run: summary.id },
-    })
+    throw new SteadyError(
+      'STEADY_BASELINE_INCOMPLETE_RUN',
+      `run ${summary.id} is incomplete; a baseline takes only runs that finished their plan`,
+      {
+        hint: 'run the soak again to the end; an interrupted run cannot show what normal looks like',
+        details: { run: summary.id },
+      },
+    )
   }
   const existing = file.runs[summary.id]
   if (existing) {
-    throw new SteadyError('STEADY_BASELINE_DUPLICATE_RUN', existing.excluded
-      ? `run ${summary.id} is already in baseline ${options.path}, excluded (${existing.excluded.reason})`
-      : `run ${summary.id} is already in baseline ${options.path}`, {
-      hint: 'each run is added once; see steady baseline show',
-      details: { run: summary.id, file: options.path },
-    })
+    throw new SteadyError(
+      'STEADY_BASELINE_DUPLICATE_RUN',
+      existing.excluded
+        ? `run ${summary.id} is already in baseline ${options.path}, excluded (${existing.excluded.reason})`
+        : `run ${summary.id} is already in baseline ${options.path}`,
+      {
+        hint: 'each run is added once; see steady baseline show',
+        details: { run: summary.id, file: options.path },
+      },
+    )
   }
   const service = summary.subject.service
   if (file.service && service && service !== file.service) {
-    throw new SteadyError('STEADY_BASELINE_OTHER_SERVICE', `run ${summary.id} is of service "${service}", baseline ${options.path} is of "${file.service}"`, {
-      hint: 'use the baseline of that service (baselines/<service>.json)',
-      details: { run: summary.id, file: options.path },
-    })
+    throw new SteadyError(
+      'STEADY_BASELINE_OTHER_SERVICE',
+      `run ${summary.id} is of service "${service}", baseline ${options.path} is of "${file.service}"`,
+      {
+        hint: 'use the baseline of that service (baselines/<service>.json)',
+        details: { run: summary.id, file: options.path },
+      },
+    )
   }
   if (!file.service && service) file.service = service
   const { id: _id, ...rest } = summary
@@ -376,35 +437,63 @@ export function addRun(file: BaselineFile, summary: RunSummary, options: AddRunO
 }
 
 /** Excludes a run from judging, keeping a line that says who and why. */
-export function excludeRun(file: BaselineFile, id: string, options: { reason: string; by: string; now: Date; path: string }): void {
+export function excludeRun(
+  file: BaselineFile,
+  id: string,
+  options: { reason: string; by: string; now: Date; path: string },
+): void {
   const run = file.runs[id]
   if (!run) throw runNotFound(file, id, options.path)
   if (run.excluded) {
-    throw new SteadyError('STEADY_BASELINE_ALREADY_EXCLUDED', `run ${id} is already excluded (${run.excluded.reason})`, {
-      hint: 'nothing to do',
-      details: { run: id },
-    })
+    throw new SteadyError(
+      'STEADY_BASELINE_ALREADY_EXCLUDED',
+      `run ${id} is already excluded (${run.excluded.reason})`,
+      {
+        hint: 'nothing to do',
+        details: { run: id },
+      },
+    )
   }
-  file.runs[id] = { addedAt: run.addedAt, addedBy: run.addedBy, excluded: { by: options.by, at: options.now.toISOString(), reason: options.reason } }
+  file.runs[id] = {
+    addedAt: run.addedAt,
+    addedBy: run.addedBy,
+    excluded: { by: options.by, at: options.now.toISOString(), reason: options.reason },
+  }
 }
 
 /** Pins a run (kept regardless of K), or unpins it. */
-export function pinRun(file: BaselineFile, id: string, options: { by: string; now: Date; path: string; reason?: string; remove?: boolean }): void {
+export function pinRun(
+  file: BaselineFile,
+  id: string,
+  options: { by: string; now: Date; path: string; reason?: string; remove?: boolean },
+): void {
   const run = file.runs[id]
   if (!run) throw runNotFound(file, id, options.path)
   if (run.excluded) {
-    throw new SteadyError('STEADY_BASELINE_RUN_EXCLUDED', `run ${id} is excluded (${run.excluded.reason}); an excluded run cannot be a reference`, {
-      hint: 'pin another run (steady baseline show lists them)',
-      details: { run: id },
-    })
+    throw new SteadyError(
+      'STEADY_BASELINE_RUN_EXCLUDED',
+      `run ${id} is excluded (${run.excluded.reason}); an excluded run cannot be a reference`,
+      {
+        hint: 'pin another run (steady baseline show lists them)',
+        details: { run: id },
+      },
+    )
   }
   if (options.remove) {
-    if (!run.pinned) throw new SteadyError('STEADY_BASELINE_NOT_PINNED', `run ${id} is not pinned`, { hint: 'nothing to do', details: { run: id } })
+    if (!run.pinned)
+      throw new SteadyError('STEADY_BASELINE_NOT_PINNED', `run ${id} is not pinned`, {
+        hint: 'nothing to do',
+        details: { run: id },
+      })
     delete run.pinned
     trimBaseline(file, options.now)
     return
   }
-  if (run.pinned) throw new SteadyError('STEADY_BASELINE_ALREADY_PINNED', `run ${id} is already pinned`, { hint: 'nothing to do', details: { run: id } })
+  if (run.pinned)
+    throw new SteadyError('STEADY_BASELINE_ALREADY_PINNED', `run ${id} is already pinned`, {
+      hint: 'nothing to do',
+      details: { run: id },
+    })
   run.pinned = { by: options.by, at: options.now.toISOString() }
   if (options.reason) run.pinned.reason = options.reason
 }
@@ -413,10 +502,16 @@ export function pinRun(file: BaselineFile, id: string, options: { by: string; no
 export const FINDING_ID = /^[a-z-]+:\S+$/
 
 /** Records an intended change: the finding is reported as accepted (who, why) instead of failing. */
-export function acceptFinding(file: BaselineFile, finding: string, options: { reason: string; by: string; now: Date; upTo?: number; run?: string }): void {
+export function acceptFinding(
+  file: BaselineFile,
+  finding: string,
+  options: { reason: string; by: string; now: Date; upTo?: number; run?: string },
+): void {
   if (!FINDING_ID.test(finding)) {
     throw new SteadyError('STEADY_BASELINE_BAD_FINDING', `"${finding}" is not a finding id`, {
-      hint: 'copy the id from the verdict (steady verdict ... --format json: findings[].id), e.g. level:p95:probe/http_req_duration{name=login,scenario=checkout}@peak',
+      hint:
+        'copy the id from the verdict (steady verdict ... --format json: findings[].id), e.g. ' +
+        'level:p95:probe/http_req_duration{name=login,scenario=checkout}@peak',
       details: { finding },
     })
   }
@@ -427,12 +522,26 @@ export function acceptFinding(file: BaselineFile, finding: string, options: { re
 }
 
 /** Mutes a series (exact key or a `*` pattern) until a date. */
-export function muteSeries(file: BaselineFile, series: string, options: { until: Date; owner: string; reason: string; by: string; now: Date }): void {
+export function muteSeries(
+  file: BaselineFile,
+  series: string,
+  options: { until: Date; owner: string; reason: string; by: string; now: Date },
+): void {
   if (!(options.until.getTime() > options.now.getTime())) {
-    throw new SteadyError('STEADY_BASELINE_BAD_DATE', `--until ${options.until.toISOString().slice(0, 10)} is not in the future`, {
-      hint: 'a mute expires by itself; give a date after today, e.g. --until 2026-12-31',
-      details: { until: options.until.toISOString() },
-    })
+    throw new SteadyError(
+      'STEADY_BASELINE_BAD_DATE',
+      `--until ${options.until.toISOString().slice(0, 10)} is not in the future`,
+      {
+        hint: 'a mute expires by itself; give a date after today, e.g. --until 2026-12-31',
+        details: { until: options.until.toISOString() },
+      },
+    )
   }
-  file.mutes[series] = { owner: options.owner, reason: options.reason, until: options.until.toISOString(), by: options.by, at: options.now.toISOString() }
+  file.mutes[series] = {
+    owner: options.owner,
+    reason: options.reason,
+    until: options.until.toISOString(),
+    by: options.by,
+    at: options.now.toISOString(),
+  }
 }

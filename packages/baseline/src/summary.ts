@@ -10,9 +10,28 @@
  * are decoded only to keep a compact distribution in the baseline.
  */
 import { roundSignificant as sig } from '@steady/kernel'
-import { LatencyHistogram, type ComparabilityKey, type RunRecord, type SeriesRecord, type SeriesWindow } from '@steady/record'
+import {
+  LatencyHistogram,
+  type ComparabilityKey,
+  type RunRecord,
+  type SeriesRecord,
+  type SeriesWindow,
+} from '@steady/record'
 import { autocorrelatedSe, mean } from './stats/robust.ts'
-import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isIndicatorSeries, isMemorySeries, latencyDrift, loadSlope, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
+import {
+  combinedDrift,
+  combinedDriftSeasonal,
+  driftPhases,
+  gaugeTrend,
+  isIndicatorSeries,
+  isMemorySeries,
+  latencyDrift,
+  loadSlope,
+  recoveryTime,
+  saturatedWindows,
+  trendPhases,
+  type TrendPhase,
+} from './trends.ts'
 
 /** The quantiles the judge reads, in this order. */
 export const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
@@ -117,7 +136,11 @@ export interface RunSummary {
 }
 
 /** Windows of a series that fall in a phase (by the window's midpoint). */
-export function windowsIn(series: SeriesRecord, phase: { startMs: number; endMs: number }, windowMs: number): SeriesWindow[] {
+export function windowsIn(
+  series: SeriesRecord,
+  phase: { startMs: number; endMs: number },
+  windowMs: number,
+): SeriesWindow[] {
   return series.windows.filter((w) => {
     const mid = (w.i + 0.5) * windowMs
     return mid >= phase.startMs && mid < phase.endMs
@@ -157,20 +180,8 @@ function addCounts(into: Record<string, number>, add: Record<string, number> | u
   for (const [k, v] of Object.entries(add)) into[k] = (into[k] ?? 0) + v
 }
 
-/** The scenario tag of a probe iterations series. */
-function isProbeIterations(s: SeriesRecord): boolean {
-  return s.source === 'probe' && s.name === 'iterations' && typeof s.tags.scenario === 'string'
-}
-
-export interface SummariseOptions {
-  /** Decode phase histograms into compact distributions (for baselines; the judge does not need them). */
-  distributions?: boolean
-}
-
-/** Summarises a run record for judging and for a baseline. */
-export function summariseRun(record: RunRecord, options: SummariseOptions = {}): RunSummary {
-  const windowMs = record.window.sizeMs
-  const phases: PhaseSummary[] = record.phases.map((p) => {
+function phaseSummaries(record: RunRecord): PhaseSummary[] {
+  return record.phases.map((p) => {
     const out: PhaseSummary = { name: p.name, startMs: p.startMs, endMs: p.endMs, loaded: Boolean(p.load) }
     if (p.load) {
       out.executor = p.load.executor
@@ -181,6 +192,156 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
     }
     return out
   })
+}
+
+/** One series: each phase's numbers, and its slope against the load or its trend. */
+function seriesSummary(scope: SummaryScope, s: SeriesRecord): SeriesSummary {
+  const { record, windowMs, tphases, saturated } = scope
+  const out: SeriesSummary = { kind: s.kind, unit: s.unit, phases: {} }
+  for (const phase of scope.phases) {
+    const agg = s.phases[phase.name]
+    if (!agg) continue
+    const ps: SeriesPhaseSummary = { n: agg.count }
+    const failed = agg.errors ? Object.values(agg.errors).reduce((a, b) => a + b, 0) : 0
+    if (s.kind === 'histogram') {
+      if (agg.errors) ps.errors = { ...agg.errors }
+      if (failed) ps.failed = failed
+      if (agg.p50 !== undefined && agg.p95 !== undefined && agg.p99 !== undefined) addLatency(scope, s, phase, agg, ps)
+    } else if (s.kind === 'counter') {
+      if (agg.passed !== undefined || agg.failed !== undefined) ps.failed = agg.failed ?? 0
+      if (agg.errors) ps.errors = { ...agg.errors }
+      if (agg.delta !== undefined) ps.delta = sig(agg.delta, 6)
+    } else {
+      const ws = windowsIn(s, phase, windowMs)
+      if (agg.first !== undefined) ps.first = sig(agg.first, 6)
+      if (agg.last !== undefined) ps.last = sig(agg.last, 6)
+      if (agg.min !== undefined) ps.min = sig(agg.min, 6)
+      const values = ws.map((w) => w.value).filter((v): v is number => v !== undefined)
+      if (values.length) ps.max = sig(Math.max(...values), 6)
+    }
+    out.phases[phase.name] = ps
+  }
+  if (isStep(s) && s.source === 'load') {
+    const ls = loadSlope(record, s, saturated)
+    if (ls && Number.isFinite(ls.slope)) out.loadSlope = sig(ls.slope, 3)
+  }
+  if (isMemorySeries(s) || isIndicatorSeries(s)) {
+    const t = gaugeTrend(s, tphases, windowMs)
+    if (t) out.trend = { perHour: sig(t.perHour, 4), level: sig(t.level, 4) }
+  }
+  return out
+}
+
+/** A latency series in one phase: its quantiles, their standard errors and block means, drift, distribution. */
+function addLatency(
+  scope: SummaryScope,
+  s: SeriesRecord,
+  phase: PhaseSummary,
+  agg: SeriesRecord['phases'][string],
+  ps: SeriesPhaseSummary,
+): void {
+  const { windowMs, tphases, saturated } = scope
+  ps.p50 = agg.p50
+  ps.p95 = agg.p95
+  ps.p99 = agg.p99
+  const logs = windowLogs(windowsIn(s, phase, windowMs))
+  ps.windows = logs[0].length
+  if (logs[0].length >= 2)
+    ps.se = [sig(autocorrelatedSe(logs[0]), 3), sig(autocorrelatedSe(logs[1]), 3), sig(autocorrelatedSe(logs[2]), 3)]
+  if (logs[0].length >= 4) {
+    const L = blockLength(logs[0].length)
+    ps.blocks = [
+      blockMeans(logs[0], L).map((v) => sig(v, 5)),
+      blockMeans(logs[1], L).map((v) => sig(v, 5)),
+      blockMeans(logs[2], L).map((v) => sig(v, 5)),
+    ]
+  }
+  if (isStep(s)) {
+    const d = latencyDrift(
+      s,
+      tphases.find((t) => t.name === phase.name)!,
+      windowMs,
+      saturated,
+    )
+    if (d) ps.drift = sig(d.logChange, 3)
+  }
+  if (scope.options.distributions && agg.hist) {
+    const h = LatencyHistogram.decode(agg.hist)
+    ps.dist = DIST_PROBABILITIES.map((q) => sig(q === 1 ? h.max : h.quantile(q)))
+  }
+}
+
+/** A probe scenario's iterations, failures and error kinds, over the run and by phase. */
+function addScenario(scenarios: Record<string, ScenarioSummary>, s: SeriesRecord): void {
+  const name = s.tags.scenario
+  const sc: ScenarioSummary = (scenarios[name] ??= { n: 0, failed: 0, byPhase: {} })
+  const errors: Record<string, number> = {}
+  for (const [phase, agg] of Object.entries(s.phases)) {
+    const n = (agg.passed ?? 0) + (agg.failed ?? 0) || agg.count
+    sc.n += n
+    sc.failed += agg.failed ?? 0
+    sc.byPhase[phase] = { n, failed: agg.failed ?? 0 }
+    addCounts(errors, agg.errors)
+  }
+  if (Object.keys(errors).length) sc.errors = errors
+}
+
+/** Every step of a source drifting, per phase and over its phases; time to recover in recovery phases. */
+function addDrifts(scope: SummaryScope, summary: RunSummary): void {
+  const { record, windowMs, tphases, saturated } = scope
+  const steps = record.series.filter(isStep)
+  for (const tp of tphases) {
+    for (const source of new Set(steps.map((s) => s.source))) {
+      const d = combinedDrift(
+        steps.filter((s) => s.source === source),
+        tp,
+        windowMs,
+        saturated,
+      )
+      if (d) ((summary.drift ??= {})[tp.name] ??= {})[source] = sig(d.logChange, 3)
+    }
+    if (/recovery/i.test(tp.name)) (summary.recovery ??= {})[tp.name] = recoveryTime(record, tp)
+  }
+  for (const source of new Set(steps.map((s) => s.source))) {
+    const d = combinedDriftSeasonal(
+      steps.filter((s) => s.source === source),
+      driftPhases(record, source),
+      windowMs,
+      saturated,
+    )
+    if (d) ((summary.drift ??= {})['*'] ??= {})[source] = sig(d.logChange, 3)
+  }
+}
+
+/** The scenario tag of a probe iterations series. */
+function isProbeIterations(s: SeriesRecord): boolean {
+  return s.source === 'probe' && s.name === 'iterations' && typeof s.tags.scenario === 'string'
+}
+
+export interface SummariseOptions {
+  /** Decode phase histograms into compact distributions (for baselines; the judge does not need them). */
+  distributions?: boolean
+}
+
+/** A step's latency series (k6's `name` tag on http_req_duration), failed responses included. */
+function isStep(s: SeriesRecord): boolean {
+  return s.kind === 'histogram' && s.name === 'http_req_duration' && typeof s.tags.name === 'string'
+}
+
+/** What summarising one record shares between its series. */
+interface SummaryScope {
+  record: RunRecord
+  options: SummariseOptions
+  windowMs: number
+  phases: PhaseSummary[]
+  tphases: TrendPhase[]
+  saturated: Set<number>
+}
+
+/** Summarises a run record for judging and for a baseline. */
+export function summariseRun(record: RunRecord, options: SummariseOptions = {}): RunSummary {
+  const windowMs = record.window.sizeMs
+  const phases = phaseSummaries(record)
   const series: Record<string, SeriesSummary> = {}
   const scenarios: Record<string, ScenarioSummary> = {}
   const tphases = trendPhases(record)
@@ -190,73 +351,10 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
     for (const i of saturated) if (i * windowMs >= p.startMs && i * windowMs < p.endMs) n++
     if (n) p.saturatedWindows = n
   }
-  const isStep = (s: SeriesRecord) => s.kind === 'histogram' && s.name === 'http_req_duration' && typeof s.tags.name === 'string'
+  const scope: SummaryScope = { record, options, windowMs, phases, tphases, saturated }
   for (const s of record.series) {
-    const out: SeriesSummary = { kind: s.kind, unit: s.unit, phases: {} }
-    for (const phase of phases) {
-      const agg = s.phases[phase.name]
-      if (!agg) continue
-      const ps: SeriesPhaseSummary = { n: agg.count }
-      const failed = agg.errors ? Object.values(agg.errors).reduce((a, b) => a + b, 0) : 0
-      if (s.kind === 'histogram') {
-        if (agg.errors) ps.errors = { ...agg.errors }
-        if (failed) ps.failed = failed
-        if (agg.p50 !== undefined && agg.p95 !== undefined && agg.p99 !== undefined) {
-          ps.p50 = agg.p50
-          ps.p95 = agg.p95
-          ps.p99 = agg.p99
-          const logs = windowLogs(windowsIn(s, phase, windowMs))
-          ps.windows = logs[0].length
-          if (logs[0].length >= 2) ps.se = [sig(autocorrelatedSe(logs[0]), 3), sig(autocorrelatedSe(logs[1]), 3), sig(autocorrelatedSe(logs[2]), 3)]
-          if (logs[0].length >= 4) {
-            const L = blockLength(logs[0].length)
-            ps.blocks = [blockMeans(logs[0], L).map((v) => sig(v, 5)), blockMeans(logs[1], L).map((v) => sig(v, 5)), blockMeans(logs[2], L).map((v) => sig(v, 5))]
-          }
-          if (isStep(s)) {
-            const d = latencyDrift(s, tphases.find((t) => t.name === phase.name)!, windowMs, saturated)
-            if (d) ps.drift = sig(d.logChange, 3)
-          }
-          if (options.distributions && agg.hist) {
-            const h = LatencyHistogram.decode(agg.hist)
-            ps.dist = DIST_PROBABILITIES.map((q) => sig(q === 1 ? h.max : h.quantile(q)))
-          }
-        }
-      } else if (s.kind === 'counter') {
-        if (agg.passed !== undefined || agg.failed !== undefined) ps.failed = agg.failed ?? 0
-        if (agg.errors) ps.errors = { ...agg.errors }
-        if (agg.delta !== undefined) ps.delta = sig(agg.delta, 6)
-      } else {
-        const ws = windowsIn(s, phase, windowMs)
-        if (agg.first !== undefined) ps.first = sig(agg.first, 6)
-        if (agg.last !== undefined) ps.last = sig(agg.last, 6)
-        if (agg.min !== undefined) ps.min = sig(agg.min, 6)
-        const values = ws.map((w) => w.value).filter((v): v is number => v !== undefined)
-        if (values.length) ps.max = sig(Math.max(...values), 6)
-      }
-      out.phases[phase.name] = ps
-    }
-    if (isStep(s) && s.source === 'load') {
-      const ls = loadSlope(record, s, saturated)
-      if (ls && Number.isFinite(ls.slope)) out.loadSlope = sig(ls.slope, 3)
-    }
-    if (isMemorySeries(s) || isIndicatorSeries(s)) {
-      const t = gaugeTrend(s, tphases, windowMs, saturated)
-      if (t) out.trend = { perHour: sig(t.perHour, 4), level: sig(t.level, 4) }
-    }
-    series[s.key] = out
-    if (isProbeIterations(s)) {
-      const name = s.tags.scenario
-      const sc: ScenarioSummary = (scenarios[name] ??= { n: 0, failed: 0, byPhase: {} })
-      const errors: Record<string, number> = {}
-      for (const [phase, agg] of Object.entries(s.phases)) {
-        const n = (agg.passed ?? 0) + (agg.failed ?? 0) || agg.count
-        sc.n += n
-        sc.failed += agg.failed ?? 0
-        sc.byPhase[phase] = { n, failed: agg.failed ?? 0 }
-        addCounts(errors, agg.errors)
-      }
-      if (Object.keys(errors).length) sc.errors = errors
-    }
+    series[s.key] = seriesSummary(scope, s)
+    if (isProbeIterations(s)) addScenario(scenarios, s)
   }
   // Records without a per-scenario iterations series (a plain `steady run`) still have scenario totals.
   for (const sc of record.scenarios) {
@@ -281,18 +379,7 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
   if (subj.commit) summary.subject.commit = subj.commit
   if (subj.branch) summary.subject.branch = subj.branch
   if (subj.environment) summary.subject.environment = subj.environment.name
-  const steps = record.series.filter(isStep)
-  for (const tp of tphases) {
-    for (const source of new Set(steps.map((s) => s.source))) {
-      const d = combinedDrift(steps.filter((s) => s.source === source), tp, windowMs, saturated)
-      if (d) ((summary.drift ??= {})[tp.name] ??= {})[source] = sig(d.logChange, 3)
-    }
-    if (/recovery/i.test(tp.name)) (summary.recovery ??= {})[tp.name] = recoveryTime(record, tp)
-  }
-  for (const source of new Set(steps.map((s) => s.source))) {
-    const d = combinedDriftSeasonal(steps.filter((s) => s.source === source), driftPhases(record, source), windowMs, saturated)
-    if (d) ((summary.drift ??= {})['*'] ??= {})[source] = sig(d.logChange, 3)
-  }
+  addDrifts(scope, summary)
   const restarts = record.events.filter((e) => e.kind === 'service-restart').length
   const crashes = record.events.filter((e) => e.kind === 'service-crash').length
   if (restarts) summary.restarts = restarts

@@ -132,7 +132,15 @@ export const NOISE_MODEL = {
  *   iterations/s per scenario), in proportion below it, unchanged when quiet.
  */
 export interface SyntheticChange {
-  kind: 'step-latency' | 'all-latency' | 'tail' | 'failures' | 'scenario-failures' | 'heap-leak' | 'drift' | 'load-degradation'
+  kind:
+    | 'step-latency'
+    | 'all-latency'
+    | 'tail'
+    | 'failures'
+    | 'scenario-failures'
+    | 'heap-leak'
+    | 'drift'
+    | 'load-degradation'
   magnitude: number
   /** `scenario/step` for step changes, a scenario name for scenario-failures (default: the first). */
   target?: string
@@ -182,7 +190,10 @@ export interface SyntheticRunOptions {
   durationScale?: number
   /** Extra service gauge series (to reach a target series count for speed benchmarks). */
   extraGauges?: number
-  /** Write through SeriesAggregator + RunRecordWriter into this folder (real HDR histograms); otherwise build the record directly (fast, no histograms). */
+  /**
+   * Write through SeriesAggregator + RunRecordWriter into this folder (real HDR histograms); otherwise build
+   * the record directly (fast, no histograms).
+   */
   writeTo?: string
   /** Subject fields. */
   version?: string
@@ -190,7 +201,10 @@ export interface SyntheticRunOptions {
   incomplete?: boolean
   /** Inject service restarts at these times (ms). */
   restartsAtMs?: number[]
-  /** Leave out requests and iterations (service and generator indicators only): for long leak benchmarks, where latency plays no part. */
+  /**
+   * Leave out requests and iterations (service and generator indicators only): for long leak benchmarks,
+   * where latency plays no part.
+   */
   indicatorsOnly?: boolean
 }
 
@@ -209,10 +223,24 @@ const Z95 = 1.6448536269514722
 const Z99 = 2.3263478740408408
 
 interface Sink {
-  request(source: SeriesSource, scenario: string, step: string, atMs: number, ms: number, error: string | undefined): void
+  request(
+    source: SeriesSource,
+    scenario: string,
+    step: string,
+    atMs: number,
+    ms: number,
+    error: string | undefined,
+  ): void
   iteration(source: SeriesSource, scenario: string, atMs: number, passed: boolean, error: string | undefined): void
   failure(scenario: string, step: string, kind: string, atMs: number, phase: string, iteration: number): void
-  gauge(source: SeriesSource, name: string, tags: Record<string, string>, unit: string, atMs: number, value: number): void
+  gauge(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    unit: string,
+    atMs: number,
+    value: number,
+  ): void
   counter(source: SeriesSource, name: string, tags: Record<string, string>, atMs: number, n: number): void
   windowEnd(endMs: number): void
   phaseStart(name: string, atMs: number): void
@@ -228,7 +256,8 @@ export function syntheticRun(options: SyntheticRunOptions): RunRecord {
   const scale = options.durationScale ?? 1
   const phases = (options.phases ?? SYNTHETIC_PHASES).map((p) => ({ ...p, durationMs: p.durationMs * scale }))
   const windowMs = NOISE_MODEL.windowMs
-  const startedAt = options.startedAt ?? new Date(Date.UTC(2026, 10, 1) + (fnv1a(String(options.seed)) % 1_000_000) * 60_000)
+  const startedAt =
+    options.startedAt ?? new Date(Date.UTC(2026, 10, 1) + (fnv1a(String(options.seed)) % 1_000_000) * 60_000)
   const id = options.id ?? `synthetic-${String(options.seed).replace(/[^A-Za-z0-9_.-]/g, '-')}`
   const header = {
     kind: 'soak' as const,
@@ -309,10 +338,47 @@ function heldOutNoise(noise: SyntheticNoise, seed: string | number, phaseCount: 
   return none
 }
 
-function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases: SyntheticPhase[], o: SyntheticRunOptions): void {
-  const windowMs = NOISE_MODEL.windowMs
+/** What one synthetic run carries from window to window while it is generated. */
+interface RunState {
+  rnd: Random
+  sink: Sink
+  service: SyntheticScenario[]
+  o: SyntheticRunOptions
+  steps: StepState[]
+  held: HeldOut
+  /** The run's error factor (gamma, mean 1). */
+  errRun: number
+  extraFail: number
+  scenarioFail: { scenario: string; p: number } | undefined
+  leakPerMs: number
+  /** Restart times not yet emitted, in order. */
+  restarts: number[]
+  /** The last and the next major GC (ms). */
+  heap: { lastMajorGc: number; nextMajorGc: number }
+  /** Probe iterations so far, by scenario. */
+  iterationNo: Map<string, number>
+}
+
+/** One window being generated: what every request and iteration in it shares. */
+interface WindowState {
+  phase: SyntheticPhase
+  start: number
+  progress: number
+  loadFactor: number
+  gc: boolean
+  heldFactor: number
+  p500: number
+  pTimeout: number
+}
+
+function generate(
+  rnd: Random,
+  sink: Sink,
+  service: SyntheticScenario[],
+  phases: SyntheticPhase[],
+  o: SyntheticRunOptions,
+): void {
   const change = o.change
-  const steps: StepState[] = []
   const held = heldOutNoise(o.noise ?? 'base', o.seed, phases.length)
   const zRun = held.runZ(rnd.normal())
   const runFactor = {
@@ -322,6 +388,37 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
   }
   const firstStep = `${service[0].name}/${service[0].steps[0].name}`
   const target = change?.target ?? (change?.kind === 'scenario-failures' ? service[0].name : firstStep)
+  const steps = stepStates(rnd, service, held, runFactor, change, target)
+  const errRun = rnd.gamma(1 / NOISE_MODEL.errors.runCv ** 2) * NOISE_MODEL.errors.runCv ** 2
+  const run: RunState = {
+    rnd,
+    sink,
+    service,
+    o,
+    steps,
+    held,
+    errRun,
+    extraFail: change?.kind === 'failures' ? change.magnitude : 0,
+    scenarioFail: change?.kind === 'scenario-failures' ? { scenario: target, p: change.magnitude } : undefined,
+    leakPerMs: change?.kind === 'heap-leak' ? change.magnitude / 3_600_000 : 0,
+    restarts: [...(o.restartsAtMs ?? [])].sort((a, b) => a - b),
+    heap: { lastMajorGc: 0, nextMajorGc: -Math.log(1 - rnd.next()) * NOISE_MODEL.heap.majorGcMeanMs },
+    iterationNo: new Map<string, number>(),
+  }
+  let t0 = 0
+  for (const [phaseIndex, phase] of phases.entries()) t0 = generatePhase(run, phase, phaseIndex, t0)
+}
+
+/** Each step's latency knots after the run effect and the injected change, and its AR(1) start. */
+function stepStates(
+  rnd: Random,
+  service: SyntheticScenario[],
+  held: HeldOut,
+  runFactor: { p50: number; p95: number; p99: number },
+  change: SyntheticChange | undefined,
+  target: string,
+): StepState[] {
+  const steps: StepState[] = []
   for (const sc of service) {
     for (const step of sc.steps) {
       const isTarget = `${sc.name}/${step.name}` === target
@@ -331,7 +428,11 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
       steps.push({
         scenario: sc.name,
         step,
-        knots: [Math.log(step.p50 * runFactor.p50 * f), Math.log(step.p95 * runFactor.p95 * f), Math.log(step.p99 * runFactor.p99 * f)],
+        knots: [
+          Math.log(step.p50 * runFactor.p50 * f),
+          Math.log(step.p95 * runFactor.p95 * f),
+          Math.log(step.p99 * runFactor.p99 * f),
+        ],
         ar: { probe: rnd.normal() * NOISE_MODEL.ar.sd, load: rnd.normal() * NOISE_MODEL.ar.sd },
         tail: change?.kind === 'tail' && isTarget ? Math.log(1 + change.magnitude) : 0,
         drift: change?.kind === 'drift' && (isTarget || target === '*') ? change.magnitude : 0,
@@ -339,123 +440,149 @@ function generate(rnd: Random, sink: Sink, service: SyntheticScenario[], phases:
       })
     }
   }
-  const errRun = rnd.gamma(1 / NOISE_MODEL.errors.runCv ** 2) * NOISE_MODEL.errors.runCv ** 2
-  const extraFail = change?.kind === 'failures' ? change.magnitude : 0
-  const scenarioFail = change?.kind === 'scenario-failures' ? { scenario: target, p: change.magnitude } : undefined
-  const leakPerMs = change?.kind === 'heap-leak' ? change.magnitude / 3_600_000 : 0
-  const restarts = [...(o.restartsAtMs ?? [])].sort((a, b) => a - b)
-  let lastMajorGc = 0
-  let nextMajorGc = -Math.log(1 - rnd.next()) * NOISE_MODEL.heap.majorGcMeanMs
-  const iterationNo = new Map<string, number>()
-  const extraGauges = o.extraGauges ?? 0
-  let t0 = 0
-  for (const [phaseIndex, phase] of phases.entries()) {
-    sink.phaseStart(phase.name, t0)
-    const windows = Math.round(phase.durationMs / windowMs)
-    const loadFactor = 1 + NOISE_MODEL.loadSlowdownPerRate * phase.rate
-    let loadIterations = 0
-    for (let w = 0; w < windows; w++) {
-      const start = t0 + w * windowMs
-      const progress = w / windows
-      const gc = rnd.next() < NOISE_MODEL.gc.probability
-      const heldFactor = held.windowFactor(phaseIndex)
-      const errWindow = rnd.gamma(NOISE_MODEL.errors.windowShape) / NOISE_MODEL.errors.windowShape
-      const p500 = NOISE_MODEL.errors.status_500 * errRun * errWindow
-      const pTimeout = NOISE_MODEL.errors.timeout * errRun * errWindow
-      for (const st of steps) {
-        for (const src of ['probe', 'load'] as const) {
-          st.ar[src] = NOISE_MODEL.ar.phi * st.ar[src] + Math.sqrt(1 - NOISE_MODEL.ar.phi ** 2) * NOISE_MODEL.ar.sd * rnd.normal()
-        }
-      }
-      const latency = (st: StepState, src: 'probe' | 'load'): number => {
-        const z = rnd.normal()
-        const [a, b, c] = st.knots
-        let l: number
-        if (z <= Z95) l = a + ((b - a) / Z95) * z
-        else l = b + ((c - b) / (Z99 - Z95)) * (z - Z95)
-        if (st.tail && z > Z95) l += st.tail * Math.min(1, (z - Z95) / (Z99 - Z95))
-        const underLoad = phase.rate ? loadFactor * (1 + (st.loadExtra * phase.rate) / 10) : 1
-        let factor = heldFactor * Math.exp(st.ar[src]) * underLoad
-        if (st.drift && progress > 0.2) factor *= 1 + (st.drift * (progress - 0.2)) / 0.8
-        let v = Math.exp(l) * factor
-        if (gc && rnd.next() < NOISE_MODEL.gc.share) v += NOISE_MODEL.gc.extraMs[0] + rnd.next() * (NOISE_MODEL.gc.extraMs[1] - NOISE_MODEL.gc.extraMs[0])
-        return v
-      }
-      const runIteration = (src: 'probe' | 'load', sc: SyntheticScenario, atMs: number) => {
-        let error: string | undefined
-        let failedStep: string | undefined
-        let t = atMs
-        const forced = scenarioFail && scenarioFail.scenario === sc.name && rnd.next() < scenarioFail.p
-        const forcedAt = forced ? rnd.int(sc.steps.length) : -1
-        for (let k = 0; k < sc.steps.length; k++) {
-          const st = steps.find((x) => x.scenario === sc.name && x.step.name === sc.steps[k].name)!
-          const u = rnd.next()
-          let kind: string | undefined
-          if (k === forcedAt || u < p500 + extraFail) kind = 'status_500'
-          else if (u < p500 + extraFail + pTimeout) kind = 'timeout'
-          const v = kind === 'timeout' ? 5000 : latency(st, src)
-          sink.request(src, sc.name, st.step.name, Math.min(t, start + windowMs - 1), v, kind)
-          t += Math.min(v, 50)
-          if (kind) {
-            error = kind
-            failedStep = st.step.name
-            break
-          }
-        }
-        sink.iteration(src, sc.name, atMs, !error, error)
-        if (src === 'probe') {
-          const n = (iterationNo.get(sc.name) ?? 0) + 1
-          iterationNo.set(sc.name, n)
-          if (error) sink.failure(sc.name, failedStep!, error, atMs, phase.name, n)
-        }
-      }
-      const probePerWindow = Math.round((NOISE_MODEL.probeRatePerScenario * windowMs) / 1000)
-      for (const sc of o.indicatorsOnly ? [] : service) {
-        for (let k = 0; k < probePerWindow; k++) runIteration('probe', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / probePerWindow))
-        const loadPerWindow = Math.round((phase.rate * windowMs) / 1000)
-        for (let k = 0; k < loadPerWindow; k++) runIteration('load', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / loadPerWindow))
-        loadIterations += loadPerWindow
-      }
-      // Service indicators: two scrapes per window. The heap is V8-shaped: the old space (50 MB, plus a
-      // leak if injected) grows between major GCs at random times and drops back; a scrape lands at a random
-      // point of the young generation's fill (scavenges every second or two), 0–16 MB.
-      for (const off of [2500, 7500]) {
-        const at = start + off
-        while (at >= nextMajorGc) {
-          lastMajorGc = nextMajorGc
-          nextMajorGc += -Math.log(1 - rnd.next()) * NOISE_MODEL.heap.majorGcMeanMs
-        }
-        const leak = leakPerMs * at
-        const oldSpace = NOISE_MODEL.heap.baseBytes + leak + NOISE_MODEL.heap.oldGrowthBytesPerMs * (at - lastMajorGc)
-        const heap = oldSpace + rnd.next() * NOISE_MODEL.heap.youngBytes * (1 + phase.rate / 10)
-        sink.gauge('service', 'nodejs_heap_size_used_bytes', { service: 'store' }, 'bytes', at, heap)
-        sink.gauge('service', 'process_resident_memory_bytes', { service: 'store' }, 'bytes', at, 120e6 + leak * 1.2 + rnd.normal() * 2e6)
-        sink.gauge('service', 'nodejs_eventloop_lag_seconds', { service: 'store' }, 'seconds', at, Math.max(0, 0.002 + rnd.normal() * 0.0005 + (gc ? 0.05 : 0)))
-        sink.gauge('generator', 'event_loop_utilization', {}, 'ratio', at, Math.min(1, Math.max(0, 0.15 + phase.rate * 0.02 + rnd.normal() * 0.02)))
-        for (let g = 0; g < extraGauges; g++) sink.gauge('service', `synthetic_gauge_${g}`, { service: 'store' }, '', at, 100 + rnd.normal())
-      }
-      if (phase.rate) sink.counter('load', 'dropped_iterations', {}, start + 5000, 0)
-      while (restarts.length && restarts[0] < start + windowMs) {
-        const at = restarts.shift()!
-        sink.event({ atMs: at, kind: 'service-restart', message: 'process_start_time_seconds changed', data: {} })
-      }
-      sink.windowEnd(start + windowMs)
+  return steps
+}
+
+/** One phase's windows from `t0`; returns where the phase ends. */
+function generatePhase(run: RunState, phase: SyntheticPhase, phaseIndex: number, t0: number): number {
+  const { rnd, sink, service } = run
+  const windowMs = NOISE_MODEL.windowMs
+  sink.phaseStart(phase.name, t0)
+  const windows = Math.round(phase.durationMs / windowMs)
+  const loadFactor = 1 + NOISE_MODEL.loadSlowdownPerRate * phase.rate
+  let loadIterations = 0
+  for (let w = 0; w < windows; w++) {
+    const start = t0 + w * windowMs
+    const gc = rnd.next() < NOISE_MODEL.gc.probability
+    const heldFactor = run.held.windowFactor(phaseIndex)
+    const errWindow = rnd.gamma(NOISE_MODEL.errors.windowShape) / NOISE_MODEL.errors.windowShape
+    const win: WindowState = {
+      phase,
+      start,
+      progress: w / windows,
+      loadFactor,
+      gc,
+      heldFactor,
+      p500: NOISE_MODEL.errors.status_500 * run.errRun * errWindow,
+      pTimeout: NOISE_MODEL.errors.timeout * run.errRun * errWindow,
     }
-    const end = t0 + windows * windowMs
-    const rec: PhaseRecord = { name: phase.name, startMs: t0, endMs: end }
-    if (phase.rate) {
-      rec.load = {
-        profile: phase.name,
-        engine: 'embedded',
-        executor: 'constant-arrival-rate',
-        targetRate: phase.rate * service.length,
-        achievedRate: (loadIterations * 1000) / (end - t0),
-        iterations: loadIterations,
-        droppedIterations: 0,
+    for (const st of run.steps) {
+      for (const src of ['probe', 'load'] as const) {
+        st.ar[src] =
+          NOISE_MODEL.ar.phi * st.ar[src] + Math.sqrt(1 - NOISE_MODEL.ar.phi ** 2) * NOISE_MODEL.ar.sd * rnd.normal()
       }
     }
-    sink.phaseEnd(rec)
-    t0 = end
+    const probePerWindow = Math.round((NOISE_MODEL.probeRatePerScenario * windowMs) / 1000)
+    for (const sc of run.o.indicatorsOnly ? [] : service) {
+      for (let k = 0; k < probePerWindow; k++)
+        runIteration(run, win, 'probe', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / probePerWindow))
+      const loadPerWindow = Math.round((phase.rate * windowMs) / 1000)
+      for (let k = 0; k < loadPerWindow; k++)
+        runIteration(run, win, 'load', sc, start + Math.floor(((k + rnd.next() * 0.5) * windowMs) / loadPerWindow))
+      loadIterations += loadPerWindow
+    }
+    scrape(run, phase, start, gc)
+    if (phase.rate) sink.counter('load', 'dropped_iterations', {}, start + 5000, 0)
+    while (run.restarts.length && run.restarts[0] < start + windowMs) {
+      const at = run.restarts.shift()!
+      sink.event({ atMs: at, kind: 'service-restart', message: 'process_start_time_seconds changed', data: {} })
+    }
+    sink.windowEnd(start + windowMs)
+  }
+  const end = t0 + windows * windowMs
+  const rec: PhaseRecord = { name: phase.name, startMs: t0, endMs: end }
+  if (phase.rate) {
+    rec.load = {
+      profile: phase.name,
+      engine: 'embedded',
+      executor: 'constant-arrival-rate',
+      targetRate: phase.rate * service.length,
+      achievedRate: (loadIterations * 1000) / (end - t0),
+      iterations: loadIterations,
+      droppedIterations: 0,
+    }
+  }
+  sink.phaseEnd(rec)
+  return end
+}
+
+/** One request's latency: the step's quantile function, its AR(1) state, load, drift and GC spikes. */
+function latency(run: RunState, win: WindowState, st: StepState, src: 'probe' | 'load'): number {
+  const { rnd } = run
+  const { phase } = win
+  const z = rnd.normal()
+  const [a, b, c] = st.knots
+  let l: number
+  if (z <= Z95) l = a + ((b - a) / Z95) * z
+  else l = b + ((c - b) / (Z99 - Z95)) * (z - Z95)
+  if (st.tail && z > Z95) l += st.tail * Math.min(1, (z - Z95) / (Z99 - Z95))
+  const underLoad = phase.rate ? win.loadFactor * (1 + (st.loadExtra * phase.rate) / 10) : 1
+  let factor = win.heldFactor * Math.exp(st.ar[src]) * underLoad
+  if (st.drift && win.progress > 0.2) factor *= 1 + (st.drift * (win.progress - 0.2)) / 0.8
+  let v = Math.exp(l) * factor
+  if (win.gc && rnd.next() < NOISE_MODEL.gc.share)
+    v += NOISE_MODEL.gc.extraMs[0] + rnd.next() * (NOISE_MODEL.gc.extraMs[1] - NOISE_MODEL.gc.extraMs[0])
+  return v
+}
+
+/** One iteration of a scenario: its steps in order until one fails. */
+function runIteration(run: RunState, win: WindowState, src: 'probe' | 'load', sc: SyntheticScenario, atMs: number) {
+  const { rnd, sink, scenarioFail } = run
+  const windowMs = NOISE_MODEL.windowMs
+  let error: string | undefined
+  let failedStep: string | undefined
+  let t = atMs
+  const forced = scenarioFail && scenarioFail.scenario === sc.name && rnd.next() < scenarioFail.p
+  const forcedAt = forced ? rnd.int(sc.steps.length) : -1
+  for (let k = 0; k < sc.steps.length; k++) {
+    const st = run.steps.find((x) => x.scenario === sc.name && x.step.name === sc.steps[k].name)!
+    const u = rnd.next()
+    let kind: string | undefined
+    if (k === forcedAt || u < win.p500 + run.extraFail) kind = 'status_500'
+    else if (u < win.p500 + run.extraFail + win.pTimeout) kind = 'timeout'
+    const v = kind === 'timeout' ? 5000 : latency(run, win, st, src)
+    sink.request(src, sc.name, st.step.name, Math.min(t, win.start + windowMs - 1), v, kind)
+    t += Math.min(v, 50)
+    if (kind) {
+      error = kind
+      failedStep = st.step.name
+      break
+    }
+  }
+  sink.iteration(src, sc.name, atMs, !error, error)
+  if (src === 'probe') {
+    const n = (run.iterationNo.get(sc.name) ?? 0) + 1
+    run.iterationNo.set(sc.name, n)
+    if (error) sink.failure(sc.name, failedStep!, error, atMs, win.phase.name, n)
+  }
+}
+
+/**
+ * Service indicators: two scrapes per window. The heap is V8-shaped: the old space (50 MB, plus a leak if
+ * injected) grows between major GCs at random times and drops back; a scrape lands at a random point of the
+ * young generation's fill (scavenges every second or two), 0–16 MB.
+ */
+function scrape(run: RunState, phase: SyntheticPhase, start: number, gc: boolean): void {
+  const { rnd, sink, heap: h } = run
+  const extraGauges = run.o.extraGauges ?? 0
+  for (const off of [2500, 7500]) {
+    const at = start + off
+    while (at >= h.nextMajorGc) {
+      h.lastMajorGc = h.nextMajorGc
+      h.nextMajorGc += -Math.log(1 - rnd.next()) * NOISE_MODEL.heap.majorGcMeanMs
+    }
+    const leak = run.leakPerMs * at
+    const oldSpace = NOISE_MODEL.heap.baseBytes + leak + NOISE_MODEL.heap.oldGrowthBytesPerMs * (at - h.lastMajorGc)
+    const heap = oldSpace + rnd.next() * NOISE_MODEL.heap.youngBytes * (1 + phase.rate / 10)
+    sink.gauge('service', 'nodejs_heap_size_used_bytes', { service: 'store' }, 'bytes', at, heap)
+    const rss = 120e6 + leak * 1.2 + rnd.normal() * 2e6
+    sink.gauge('service', 'process_resident_memory_bytes', { service: 'store' }, 'bytes', at, rss)
+    const lag = Math.max(0, 0.002 + rnd.normal() * 0.0005 + (gc ? 0.05 : 0))
+    sink.gauge('service', 'nodejs_eventloop_lag_seconds', { service: 'store' }, 'seconds', at, lag)
+    const elu = Math.min(1, Math.max(0, 0.15 + phase.rate * 0.02 + rnd.normal() * 0.02))
+    sink.gauge('generator', 'event_loop_utilization', {}, 'ratio', at, elu)
+    for (let g = 0; g < extraGauges; g++)
+      sink.gauge('service', `synthetic_gauge_${g}`, { service: 'store' }, '', at, 100 + rnd.normal())
   }
 }
 
@@ -486,15 +613,56 @@ class Growable {
 
 interface FastSeries {
   record: Omit<SeriesRecord, 'windows' | 'phases'>
-  windows: Map<number, { count: number; errors?: Record<string, number>; values?: Growable; passed?: number; failed?: number; value?: number; min?: number; delta?: number }>
-  phases: Map<string, { count: number; errors?: Record<string, number>; values?: Growable; passed?: number; failed?: number; first?: number; last?: number; min?: number; delta?: number }>
+  windows: Map<
+    number,
+    {
+      count: number
+      errors?: Record<string, number>
+      values?: Growable
+      passed?: number
+      failed?: number
+      value?: number
+      min?: number
+      delta?: number
+    }
+  >
+  phases: Map<
+    string,
+    {
+      count: number
+      errors?: Record<string, number>
+      values?: Growable
+      passed?: number
+      failed?: number
+      first?: number
+      last?: number
+      min?: number
+      delta?: number
+    }
+  >
 }
 
 /** Builds the record directly: exact quantiles from the samples, no encoded histograms. */
 class FastSink implements Sink {
-  readonly #header: Omit<RunRecord, 'schema' | 'complete' | 'endedAt' | 'durationMs' | 'histogram' | 'phases' | 'scenarios' | 'series' | 'events' | 'failures' | 'warnings'>
+  readonly #header: Omit<
+    RunRecord,
+    | 'schema'
+    | 'complete'
+    | 'endedAt'
+    | 'durationMs'
+    | 'histogram'
+    | 'phases'
+    | 'scenarios'
+    | 'series'
+    | 'events'
+    | 'failures'
+    | 'warnings'
+  >
   readonly #series = new Map<string, FastSeries>()
-  /** Series by a cheap id (source, name, tag values): building the sorted key per value was the generator's hot spot. */
+  /**
+   * Series by a cheap id (source, name, tag values): building the sorted key per value was the generator's
+   * hot spot.
+   */
   readonly #byId = new Map<string, FastSeries>()
   readonly #phases: PhaseRecord[] = []
   readonly #events: RunEvent[] = []
@@ -502,16 +670,42 @@ class FastSink implements Sink {
   readonly #failures = new Map<string, FailureGroup>()
   #phase = ''
 
-  constructor(header: Omit<RunRecord, 'schema' | 'complete' | 'endedAt' | 'durationMs' | 'histogram' | 'phases' | 'scenarios' | 'series' | 'events' | 'failures' | 'warnings'>) {
+  constructor(
+    header: Omit<
+      RunRecord,
+      | 'schema'
+      | 'complete'
+      | 'endedAt'
+      | 'durationMs'
+      | 'histogram'
+      | 'phases'
+      | 'scenarios'
+      | 'series'
+      | 'events'
+      | 'failures'
+      | 'warnings'
+    >,
+  ) {
     this.#header = header
   }
 
-  #get(source: SeriesSource, name: string, kind: SeriesRecord['kind'], unit: string, tags: Record<string, string>, id: string): FastSeries {
+  #get(
+    source: SeriesSource,
+    name: string,
+    kind: SeriesRecord['kind'],
+    unit: string,
+    tags: Record<string, string>,
+    id: string,
+  ): FastSeries {
     let s = this.#byId.get(id)
     if (s) return s
     const key = seriesKey(source, name, tags)
     s = this.#series.get(key)
-    if (!s) this.#series.set(key, (s = { record: { key, source, name, kind, unit, tags }, windows: new Map(), phases: new Map() }))
+    if (!s)
+      this.#series.set(
+        key,
+        (s = { record: { key, source, name, kind, unit, tags }, windows: new Map(), phases: new Map() }),
+      )
     this.#byId.set(id, s)
     return s
   }
@@ -530,8 +724,22 @@ class FastSink implements Sink {
     this.#p = p
   }
 
-  request(source: SeriesSource, scenario: string, step: string, atMs: number, ms: number, error: string | undefined): void {
-    const s = this.#get(source, 'http_req_duration', 'histogram', 'ms', { name: step, scenario }, `${source}|d|${scenario}|${step}`)
+  request(
+    source: SeriesSource,
+    scenario: string,
+    step: string,
+    atMs: number,
+    ms: number,
+    error: string | undefined,
+  ): void {
+    const s = this.#get(
+      source,
+      'http_req_duration',
+      'histogram',
+      'ms',
+      { name: step, scenario },
+      `${source}|d|${scenario}|${step}`,
+    )
     this.#slots(s, atMs)
     for (const slot of [this.#w, this.#p]) {
       slot.count++
@@ -561,17 +769,34 @@ class FastSink implements Sink {
   }
 
   failure(scenario: string, step: string, kind: string, atMs: number, phase: string, iteration: number): void {
-    const signature = kind === 'timeout' ? { scenario, step, assertion: 'error', errorCode: 'timeout' } : { scenario, step, assertion: 'toHaveStatus(200)', status: 500 }
+    const signature =
+      kind === 'timeout'
+        ? { scenario, step, assertion: 'error', errorCode: 'timeout' }
+        : { scenario, step, assertion: 'toHaveStatus(200)', status: 500 }
     const key = signatureKey(signature)
     let g = this.#failures.get(key)
-    if (!g) this.#failures.set(key, (g = { signature, count: 0, firstAtMs: atMs, lastAtMs: atMs, byPhase: {}, samples: [] }))
+    if (!g)
+      this.#failures.set(key, (g = { signature, count: 0, firstAtMs: atMs, lastAtMs: atMs, byPhase: {}, samples: [] }))
     g.count++
     g.lastAtMs = Math.max(g.lastAtMs, atMs)
     g.byPhase[phase] = (g.byPhase[phase] ?? 0) + 1
-    if (g.samples.length < 3) g.samples.push({ atMs, phase, message: kind === 'timeout' ? 'request timed out' : 'expected status 200, got 500', replay: { seed: this.#header.seed, scenario, iteration } })
+    if (g.samples.length < 3)
+      g.samples.push({
+        atMs,
+        phase,
+        message: kind === 'timeout' ? 'request timed out' : 'expected status 200, got 500',
+        replay: { seed: this.#header.seed, scenario, iteration },
+      })
   }
 
-  gauge(source: SeriesSource, name: string, tags: Record<string, string>, unit: string, atMs: number, value: number): void {
+  gauge(
+    source: SeriesSource,
+    name: string,
+    tags: Record<string, string>,
+    unit: string,
+    atMs: number,
+    value: number,
+  ): void {
     const s = this.#get(source, name, 'gauge', unit, tags, `${source}|g|${name}|${Object.values(tags).join('|')}`)
     this.#slots(s, atMs)
     const w = this.#w
@@ -624,7 +849,12 @@ class FastSink implements Sink {
             }
             if (w.values && w.values.n) {
               const v = w.values.sorted()
-              Object.assign(out, { p50: r3(pick(v, 0.5)), p95: r3(pick(v, 0.95)), p99: r3(pick(v, 0.99)), max: r3(v[v.length - 1]) })
+              Object.assign(out, {
+                p50: r3(pick(v, 0.5)),
+                p95: r3(pick(v, 0.95)),
+                p99: r3(pick(v, 0.99)),
+                max: r3(v[v.length - 1]),
+              })
             }
             if (w.value !== undefined) Object.assign(out, { value: w.value, min: w.min })
             if (w.delta !== undefined) out.delta = w.delta
@@ -640,7 +870,12 @@ class FastSink implements Sink {
           }
           if (p.values && p.values.n) {
             const v = p.values.sorted()
-            Object.assign(out, { p50: r3(pick(v, 0.5)), p95: r3(pick(v, 0.95)), p99: r3(pick(v, 0.99)), max: r3(v[v.length - 1]) })
+            Object.assign(out, {
+              p50: r3(pick(v, 0.5)),
+              p95: r3(pick(v, 0.95)),
+              p99: r3(pick(v, 0.99)),
+              max: r3(v[v.length - 1]),
+            })
           }
           if (p.first !== undefined) Object.assign(out, { first: p.first, last: p.last, min: p.min })
           if (p.delta !== undefined) out.delta = p.delta
@@ -672,17 +907,37 @@ function writerSink(dir: string, header: ConstructorParameters<typeof RunRecordW
   let t = 0
   const now = () => t
   const aggregator = new SeriesAggregator({ windowMs: header.window.sizeMs, now })
-  const writer = new RunRecordWriter({ dir, header, aggregator, now, wallClock: () => new Date(Date.parse(header.startedAt) + t) })
+  const writer = new RunRecordWriter({
+    dir,
+    header,
+    aggregator,
+    now,
+    wallClock: () => new Date(Date.parse(header.startedAt) + t),
+  })
   return {
-    request: (source, scenario, step, atMs, ms, error) => aggregator.duration(source, 'http_req_duration', { name: step, scenario }, ms, error ? { error, atMs } : { atMs }),
+    request: (source, scenario, step, atMs, ms, error) =>
+      aggregator.duration(
+        source,
+        'http_req_duration',
+        { name: step, scenario },
+        ms,
+        error ? { error, atMs } : { atMs },
+      ),
     iteration: (source, scenario, atMs, passed, error) => {
       aggregator.outcome(source, 'iterations', { scenario }, passed, error ? { error, atMs } : { atMs })
       if (source === 'probe') writer.iteration({ name: scenario }, passed)
     },
     failure: (scenario, step, kind, atMs, phase, iteration) =>
       writer.failure(
-        kind === 'timeout' ? { scenario, step, assertion: 'error', errorCode: 'timeout' } : { scenario, step, assertion: 'toHaveStatus(200)', status: 500 },
-        { atMs, phase, message: kind === 'timeout' ? 'request timed out' : 'expected status 200, got 500', replay: { seed: header.seed, scenario, iteration } },
+        kind === 'timeout'
+          ? { scenario, step, assertion: 'error', errorCode: 'timeout' }
+          : { scenario, step, assertion: 'toHaveStatus(200)', status: 500 },
+        {
+          atMs,
+          phase,
+          message: kind === 'timeout' ? 'request timed out' : 'expected status 200, got 500',
+          replay: { seed: header.seed, scenario, iteration },
+        },
       ),
     gauge: (source, name, tags, unit, atMs, value) => aggregator.gauge(source, name, tags, value, { unit, atMs }),
     counter: (source, name, tags, atMs, n) => aggregator.count(source, name, tags, n, { atMs }),

@@ -6,7 +6,15 @@
  */
 import type { RunRecord, SeriesRecord, SeriesWindow } from '@steady/record'
 import { median } from './stats/robust.ts'
-import { slopeStandardError, spearman, theilSen, trendTest, trendTestHamedRao, type Point, type TrendTest } from './stats/trend.ts'
+import {
+  slopeStandardError,
+  spearman,
+  theilSen,
+  trendTest,
+  trendTestHamedRao,
+  type Point,
+  type TrendTest,
+} from './stats/trend.ts'
 
 export interface TrendPhase {
   name: string
@@ -23,10 +31,19 @@ export function warmupOf(p: { startMs: number; endMs: number; warmupMs?: number 
 }
 
 export function trendPhases(record: RunRecord): TrendPhase[] {
-  return record.phases.map((p) => ({ name: p.name, startMs: p.startMs, endMs: p.endMs, fromMs: p.startMs + warmupOf(p), loaded: Boolean(p.load) }))
+  return record.phases.map((p) => ({
+    name: p.name,
+    startMs: p.startMs,
+    endMs: p.endMs,
+    fromMs: p.startMs + warmupOf(p),
+    loaded: Boolean(p.load),
+  }))
 }
 
-/** Load-generator windows that were saturated: from `generator-saturated` events and the generator's own utilisation. */
+/**
+ * Load-generator windows that were saturated: from `generator-saturated` events and the generator's own
+ * utilisation.
+ */
 export function saturatedWindows(record: RunRecord): Set<number> {
   const out = new Set<number>()
   for (const e of record.events) {
@@ -39,7 +56,13 @@ export function saturatedWindows(record: RunRecord): Set<number> {
 }
 
 /** The judged windows of a series in a phase, as points (x = window midpoint, ms). */
-export function phasePoints(s: SeriesRecord, phase: TrendPhase, windowMs: number, saturated: Set<number>, value: (w: SeriesWindow) => number | undefined): Point[] {
+export function phasePoints(
+  s: SeriesRecord,
+  phase: TrendPhase,
+  windowMs: number,
+  saturated: Set<number>,
+  value: (w: SeriesWindow) => number | undefined,
+): Point[] {
   const out: Point[] = []
   for (const w of s.windows) {
     const start = w.i * windowMs
@@ -66,7 +89,12 @@ function driftTest(segments: Point[][]): TrendTest {
 }
 
 /** Drift of a step's p95 over a phase: the trend test of ln(window p95), and the log change over the judged part. */
-export function latencyDrift(s: SeriesRecord, phase: TrendPhase, windowMs: number, saturated: Set<number>): (TrendTest & { logChange: number; span: number }) | undefined {
+export function latencyDrift(
+  s: SeriesRecord,
+  phase: TrendPhase,
+  windowMs: number,
+  saturated: Set<number>,
+): (TrendTest & { logChange: number; span: number }) | undefined {
   const pts = phasePoints(s, phase, windowMs, saturated, logP95)
   if (pts.length < 6) return undefined
   const t = driftTest([pts])
@@ -80,7 +108,12 @@ export function latencyDrift(s: SeriesRecord, phase: TrendPhase, windowMs: numbe
  * shows here with the steps' independent noise averaged away; the median of
  * a window is the typical request, far less noisy than its p95.
  */
-export function combinedDrift(steps: SeriesRecord[], phase: TrendPhase, windowMs: number, saturated: Set<number>): (TrendTest & { logChange: number; span: number; steps: number }) | undefined {
+export function combinedDrift(
+  steps: SeriesRecord[],
+  phase: TrendPhase,
+  windowMs: number,
+  saturated: Set<number>,
+): (TrendTest & { logChange: number; span: number; steps: number }) | undefined {
   const byWindow = new Map<number, number[]>()
   let used = 0
   for (const s of steps) {
@@ -95,7 +128,10 @@ export function combinedDrift(steps: SeriesRecord[], phase: TrendPhase, windowMs
     }
   }
   if (used < 3) return undefined
-  const pts = [...byWindow.entries()].filter(([, v]) => v.length * 2 >= used).map(([x, v]) => ({ x, y: median(v) })).sort((a, b) => a.x - b.x)
+  const pts = [...byWindow.entries()]
+    .filter(([, v]) => v.length * 2 >= used)
+    .map(([x, v]) => ({ x, y: median(v) }))
+    .sort((a, b) => a.x - b.x)
   if (pts.length < 6) return undefined
   const t = driftTest([pts])
   const span = pts[pts.length - 1].x - pts[0].x
@@ -111,7 +147,10 @@ export function isRssSeries(s: SeriesRecord): boolean {
   return s.kind === 'gauge' && /resident_memory/i.test(s.name)
 }
 
-/** V8's memory outside the heap: Buffers and array buffers (`nodejs_external_memory_bytes`, `..._array_buffers_...`). */
+/**
+ * V8's memory outside the heap: Buffers and array buffers (`nodejs_external_memory_bytes`,
+ * `..._array_buffers_...`).
+ */
 export function isExternalMemorySeries(s: SeriesRecord): boolean {
   return s.kind === 'gauge' && /external_memory|array_buffers?_(memory_)?bytes/i.test(s.name)
 }
@@ -131,7 +170,9 @@ export function memoryLabel(s: SeriesRecord): string {
 
 /** Other indicators whose growth is a finding: open fds, handles, event-loop lag. */
 export function isIndicatorSeries(s: SeriesRecord): boolean {
-  return s.kind === 'gauge' && s.source === 'service' && /open_fds|active_handles|eventloop_lag|event_loop_lag/i.test(s.name)
+  return (
+    s.kind === 'gauge' && s.source === 'service' && /open_fds|active_handles|eventloop_lag|event_loop_lag/i.test(s.name)
+  )
 }
 
 /**
@@ -140,13 +181,20 @@ export function isIndicatorSeries(s: SeriesRecord): boolean {
  * pre-whitened otherwise) and the slope's autocorrelation-robust standard
  * error ({@link slopeStandardError}).
  */
-export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: number, saturated: Set<number>): (TrendTest & { perHour: number; sePerHour: number; level: number; last: number; spanMs: number; df: number }) | undefined {
+export function gaugeTrend(
+  s: SeriesRecord,
+  phases: TrendPhase[],
+  windowMs: number,
+):
+  | (TrendTest & { perHour: number; sePerHour: number; level: number; last: number; spanMs: number; df: number })
+  | undefined {
   // Memory is judged on its per-window minimum: what is left after a collection, not what a burst allocated.
   const useMin = isMemorySeries(s)
-  // A saturated load generator does not make the service's own indicators wrong: only latency and load
-  // findings leave its windows out.
-  void saturated
-  const segments = phases.map((p) => phasePoints(s, p, windowMs, new Set(), (w) => (useMin ? (w.min ?? w.value) : w.value)))
+  // A saturated load generator does not make the service's own indicators wrong: unlike latency and load
+  // findings, a trend keeps its windows.
+  const segments = phases.map((p) =>
+    phasePoints(s, p, windowMs, new Set(), (w) => (useMin ? (w.min ?? w.value) : w.value)),
+  )
   const all = segments.flat()
   if (all.length < 8) return undefined
   // Memory ramps between major GCs and drops at them: autocorrelation beyond lag 1, hence Hamed–Rao.
@@ -157,7 +205,15 @@ export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: numb
   if (Number.isFinite(hac)) t.se = hac
   const spanMs = segments.reduce((a, seg) => a + (seg.length > 1 ? seg[seg.length - 1].x - seg[0].x : 0), 0)
   const used = segments.filter((seg) => seg.length >= 3).length
-  return { ...t, perHour: t.slope * 3_600_000, sePerHour: t.se * 3_600_000, level: median(all.map((p) => p.y)), last: all[all.length - 1].y, spanMs, df: Math.max(1, all.length - 2 * Math.max(1, used)) }
+  return {
+    ...t,
+    perHour: t.slope * 3_600_000,
+    sePerHour: t.se * 3_600_000,
+    level: median(all.map((p) => p.y)),
+    last: all[all.length - 1].y,
+    spanMs,
+    df: Math.max(1, all.length - 2 * Math.max(1, used)),
+  }
 }
 
 /**
@@ -169,7 +225,10 @@ export function gaugeTrend(s: SeriesRecord, phases: TrendPhase[], windowMs: numb
 export function recoveryTime(record: RunRecord, phase: TrendPhase): number {
   const windowMs = record.window.sizeMs
   let from = phase.startMs
-  const restart = record.events.find((e) => (e.kind === 'service-restart' || e.kind === 'service-crash') && e.atMs >= phase.startMs && e.atMs < phase.endMs)
+  const restart = record.events.find(
+    (e) =>
+      (e.kind === 'service-restart' || e.kind === 'service-crash') && e.atMs >= phase.startMs && e.atMs < phase.endMs,
+  )
   if (restart) from = restart.atMs
   const first = Math.floor(from / windowMs)
   const last = Math.ceil(phase.endMs / windowMs) - 1
@@ -192,13 +251,20 @@ export function recoveryTime(record: RunRecord, phase: TrendPhase): number {
  * correlation and the Theil–Sen slope of ln(window p95) per iteration/s of
  * the step's scenario. Undefined without per-window load counts.
  */
-export function loadSlope(record: RunRecord, s: SeriesRecord, saturated: Set<number>): { slope: number; rho: number; minRate: number; maxRate: number; n: number } | undefined {
+export function loadSlope(
+  record: RunRecord,
+  s: SeriesRecord,
+  saturated: Set<number>,
+): { slope: number; rho: number; minRate: number; maxRate: number; n: number } | undefined {
   const scenario = s.tags.scenario
   const windowMs = record.window.sizeMs
-  const its = record.series.filter((x) => x.source === 'load' && x.name === 'iterations' && (!scenario || x.tags.scenario === scenario))
+  const its = record.series.filter(
+    (x) => x.source === 'load' && x.name === 'iterations' && (!scenario || x.tags.scenario === scenario),
+  )
   if (!its.length) return undefined
   const rate = new Map<number, number>()
-  for (const it of its) for (const w of it.windows) rate.set(w.i, (rate.get(w.i) ?? 0) + ((w.delta ?? w.count) * 1000) / windowMs)
+  for (const it of its)
+    for (const w of it.windows) rate.set(w.i, (rate.get(w.i) ?? 0) + ((w.delta ?? w.count) * 1000) / windowMs)
   const xs: number[] = []
   const ys: number[] = []
   for (const phase of trendPhases(record).filter((p) => p.loaded)) {
@@ -213,7 +279,13 @@ export function loadSlope(record: RunRecord, s: SeriesRecord, saturated: Set<num
   const minRate = Math.min(...xs)
   const maxRate = Math.max(...xs)
   if (maxRate - minRate < 1e-9) return undefined
-  return { slope: theilSen([xs.map((x, i) => ({ x, y: ys[i] }))]), rho: spearman(xs, ys), minRate, maxRate, n: xs.length }
+  return {
+    slope: theilSen([xs.map((x, i) => ({ x, y: ys[i] }))]),
+    rho: spearman(xs, ys),
+    minRate,
+    maxRate,
+    n: xs.length,
+  }
 }
 
 /**
@@ -234,7 +306,12 @@ export function driftPhases(record: RunRecord, source: string): TrendPhase[] {
  * one slope over all of them (Theil–Sen within phases, seasonal Mann–Kendall).
  * `logChange` is the drift over a typical phase's judged span.
  */
-export function combinedDriftSeasonal(steps: SeriesRecord[], phases: TrendPhase[], windowMs: number, saturated: Set<number>): (TrendTest & { logChange: number; span: number; phases: number }) | undefined {
+export function combinedDriftSeasonal(
+  steps: SeriesRecord[],
+  phases: TrendPhase[],
+  windowMs: number,
+  saturated: Set<number>,
+): (TrendTest & { logChange: number; span: number; phases: number }) | undefined {
   const segments: Point[][] = []
   for (const phase of phases) {
     const byWindow = new Map<number, number[]>()
@@ -251,7 +328,10 @@ export function combinedDriftSeasonal(steps: SeriesRecord[], phases: TrendPhase[
       }
     }
     if (used < 3) continue
-    const seg = [...byWindow.entries()].filter(([, v]) => v.length * 2 >= used).map(([x, v]) => ({ x, y: median(v) })).sort((a, b) => a.x - b.x)
+    const seg = [...byWindow.entries()]
+      .filter(([, v]) => v.length * 2 >= used)
+      .map(([x, v]) => ({ x, y: median(v) }))
+      .sort((a, b) => a.x - b.x)
     if (seg.length >= 6) segments.push(seg)
   }
   if (!segments.length) return undefined

@@ -41,6 +41,11 @@ export interface Check {
   describe?: (status: FindingStatus) => string
 }
 
+/** Whether a finding of this status reads as a failure (failed, or failed but accepted or muted). */
+export function failedOrExempt(status: FindingStatus): boolean {
+  return status === 'fail' || status === 'accepted' || status === 'muted'
+}
+
 /** The share of a family's α the reserved checks get together (weighted Holm); the rest is shared by the others. */
 export const RESERVED_ALPHA_SHARE = 0.5
 
@@ -75,7 +80,14 @@ export function bytes(v: number): string {
   const a = Math.abs(v)
   const MiB = 1024 * 1024
   const sign = v < 0 ? '−' : ''
-  return sign + (a >= 1024 * MiB ? `${(a / 1024 / MiB).toFixed(2)} GiB` : a >= MiB ? `${(a / MiB).toFixed(1)} MiB` : `${(a / 1024).toFixed(0)} KiB`)
+  return (
+    sign +
+    (a >= 1024 * MiB
+      ? `${(a / 1024 / MiB).toFixed(2)} GiB`
+      : a >= MiB
+        ? `${(a / MiB).toFixed(1)} MiB`
+        : `${(a / 1024).toFixed(0)} KiB`)
+  )
 }
 
 /** A rate as a percentage: `0.25%`. */
@@ -105,7 +117,9 @@ export function at(msSinceStart: number): string {
   const h = Math.floor(s / 3600)
   const m = Math.floor((s % 3600) / 60)
   const sec = s % 60
-  return h ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s` : `${m}m${String(sec).padStart(2, '0')}s`
+  return h
+    ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s`
+    : `${m}m${String(sec).padStart(2, '0')}s`
 }
 
 /** Rounds for JSON: 4 significant digits. */
@@ -119,8 +133,10 @@ export function r4(v: number): number {
 export function seriesLabel(tags: Record<string, string>, source: string, name: string): string {
   const step = tags.name
   const scenario = tags.scenario
-  // The load tags its series with its load profile (nominal, peak), not a probe scenario: say so when it is all there is.
-  if (!step && scenario && source === 'load') return `load profile ${scenario}${name === 'http_req_duration' ? '' : ` ${name}`}`
+  // The load tags its series with its load profile (nominal, peak), not a probe scenario: say so when it is
+  // all there is.
+  if (!step && scenario && source === 'load')
+    return `load profile ${scenario}${name === 'http_req_duration' ? '' : ` ${name}`}`
   const where = [scenario, step].filter(Boolean).join(' › ')
   if (where) return `${where} (${source}${name === 'http_req_duration' ? '' : ` ${name}`})`
   return `${source}/${name}`

@@ -30,7 +30,9 @@ export interface JudgeContext {
 
 /** True when a step series (k6's `name` tag on http_req_duration). */
 export function isStepSeries(s: SeriesRecord): boolean {
-  return s.kind === 'histogram' && s.name === 'http_req_duration' && typeof s.tags.name === 'string' && !isFailedResponses(s)
+  return (
+    s.kind === 'histogram' && s.name === 'http_req_duration' && typeof s.tags.name === 'string' && !isFailedResponses(s)
+  )
 }
 
 /**
@@ -44,8 +46,20 @@ export function isFailedResponses(s: SeriesRecord): boolean {
 }
 
 /** Whether the gate names this check as primary on top of the default family. */
-export function namedPrimary(gate: ResolvedGate, kind: string, stat: string | undefined, series: string | undefined): boolean {
-  return gate.primary.some((p) => p === kind || (stat !== undefined && p === stat) || (series !== undefined && series.includes(p)))
+export function namedPrimary(
+  gate: ResolvedGate,
+  kind: string,
+  stat: string | undefined,
+  series: string | undefined,
+): boolean {
+  return gate.primary.some(
+    (p) => p === kind || (stat !== undefined && p === stat) || (series !== undefined && series.includes(p)),
+  )
+}
+
+/** The baseline runs' finite values of one number (runs without it left out). */
+export function baselineValues(rolling: BaselineEntry[], get: (r: BaselineEntry) => number | undefined): number[] {
+  return rolling.map(get).filter((v): v is number => v !== undefined && Number.isFinite(v))
 }
 
 export type { Check }

@@ -56,7 +56,14 @@ export interface SpreadPrior {
 }
 
 /** Predicts a new run's log value from K baseline logs and tests the current one. */
-export function predict(logs: readonly number[], current: number, seCurrent: number, floor: number, prior?: SpreadPrior, seCurrentDf?: number): Prediction {
+export function predict(
+  logs: readonly number[],
+  current: number,
+  seCurrent: number,
+  floor: number,
+  prior?: SpreadPrior,
+  seCurrentDf?: number,
+): Prediction {
   const k = logs.length
   const centre = mean(logs)
   const own = sd(logs)
@@ -80,7 +87,10 @@ export function predict(logs: readonly number[], current: number, seCurrent: num
   // spread, the t keeps the runs' degrees of freedom: the larger of the two estimates on K − 1 df is
   // calibrated (the null test below: 5% at 5%), while giving the MAD its 37% efficiency's share of them
   // made it reject 3.6%, too conservative twice over.
-  const df = sigmaFrom === 'current run' && seCurrentDf !== undefined ? Math.max(1, seCurrentDf) : Math.max(1, k - 1 + (prior?.df ?? 0))
+  const df =
+    sigmaFrom === 'current run' && seCurrentDf !== undefined
+      ? Math.max(1, seCurrentDf)
+      : Math.max(1, k - 1 + (prior?.df ?? 0))
   const logChange = current - centre
   const t975 = tQuantile(0.975, df)
   return {
@@ -111,7 +121,11 @@ export function detectableRise(pr: { scale: number; df: number }, alphaEach: num
  * With fewer than two siblings to estimate it from, they lend at most `ownDf`
  * (as much as one more series like this one).
  */
-export function pooledPrior(variances: readonly { key: string; variance: number; mad: number; df: number }[], except: string, ownDf: number): SpreadPrior | undefined {
+export function pooledPrior(
+  variances: readonly { key: string; variance: number; mad: number; df: number }[],
+  except: string,
+  ownDf: number,
+): SpreadPrior | undefined {
   let num = 0
   let mad = 0
   let total = 0
@@ -122,7 +136,10 @@ export function pooledPrior(variances: readonly { key: string; variance: number;
     total += v.df
   }
   if (total <= 0) return undefined
-  const fit = fitFDist(others.map((v) => v.variance), others.map((v) => v.df))
+  const fit = fitFDist(
+    others.map((v) => v.variance),
+    others.map((v) => v.df),
+  )
   const df = fit ? Math.min(fit.df, total) : Math.min(total, Math.max(1, ownDf))
   return { variance: fit && Number.isFinite(fit.df) ? fit.variance : num / total, mad: mad / total, df }
 }
@@ -145,7 +162,12 @@ export interface BootstrapResult {
  * noise, which is why a gate flags only changes over twice its tolerance
  * this way.
  */
-export function blockBootstrap(current: readonly number[], baselineRuns: readonly (readonly number[])[], seed: string, resamples = 2000): BootstrapResult {
+export function blockBootstrap(
+  current: readonly number[],
+  baselineRuns: readonly (readonly number[])[],
+  seed: string,
+  resamples = 2000,
+): BootstrapResult {
   const rnd = new Random(seed)
   const baseMean = mean(baselineRuns.map((b) => mean(b)))
   const observed = mean(current) - baseMean

@@ -18,9 +18,9 @@ import { trendPhases } from '../trends.ts'
 import { assemble, decide } from '../judge/judge.ts'
 import { at, type Check } from '../judge/check.ts'
 import type { JudgeContext } from '../judge/context.ts'
-import { workingChecks } from '../judge/working.ts'
-import { restartChecks } from '../judge/stability.ts'
-import { objectiveChecks } from '../judge/objectives.ts'
+import { workingChecks } from '../judge/checks/working.ts'
+import { restartChecks } from '../judge/checks/restarts.ts'
+import { objectiveChecks } from '../judge/checks/objectives.ts'
 import { pairedLatencyChecks, type PairedContext } from './latency.ts'
 import { pairedFailureChecks, pairedMemoryChecks } from './resources.ts'
 import { eventSide, pairedSaturatedWindows, pairedSides, seriesPairs, sideRecord } from './pairs.ts'
@@ -246,7 +246,7 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
   const runs = ctx.calibration.map((e) => ({ id: e.id, startedAt: e.summary!.startedAt, comparable: true }))
   const baselineRef = options.baseline ? { ...file, runs, comparableRuns: runs.length, excluded: [] } : null
   const run = { record, runFile: options.runFile, gate, toolVersion: options.toolVersion }
-  const v = assemble('verdict', run, candidate.current, gate, findings, warnings, baselineRef, now)
+  const v = assemble('verdict', run, gate, findings, warnings, baselineRef, now)
   v.mode = 'paired'
   v.summary = v.summary.replace(`(gate ${gate.name})`, `(gate ${gate.name}, paired: ${pairedSides(record.paired)})`)
   return v

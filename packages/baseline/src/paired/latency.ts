@@ -17,7 +17,7 @@ import type { Finding, FindingStatus, RunRecord, SeriesWindow } from '@steady/re
 import { normalQuantile, tQuantile, tSf } from '../stats/distributions.ts'
 import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
 import { isStepSeries, namedPrimary, type JudgeContext } from '../judge/context.ts'
-import { primaryStepSeries } from '../judge/levels.ts'
+import { primaryStepSeries } from '../judge/checks/levels.ts'
 import { pval, r4, seriesLabel, type Check } from '../judge/check.ts'
 import type { LevelStat } from '../summary.ts'
 import type { TrendPhase } from '../trends.ts'
@@ -160,7 +160,14 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
   const d = logRatios(ctx, pair, phase, stat)
   const threshold = Math.log(1 + tol)
   const floor = stepFloor(ctx.calibration, pair, phase.name, stat)
-  const t = withFloor(pairedTest(d.map((p) => p.d), threshold), threshold, floor)
+  const t = withFloor(
+    pairedTest(
+      d.map((p) => p.d),
+      threshold,
+    ),
+    threshold,
+    floor,
+  )
   const candidateValue = pair.candidate.phases[phase.name]?.[stat]
   const controlValue = pair.control.phases[phase.name]?.[stat]
   const step = primaryStepSeries(ctx.candidate, pair.candidate, phase.name)
@@ -305,7 +312,14 @@ function allStepsChecks(ctx: PairedContext, all: SeriesPair[], phase: TrendPhase
   const tol = gate.tolerance.level
   const threshold = Math.log(1 + tol)
   const floor = allStepsFloor(ctx.calibration, steps, phase.name)
-  const t = withFloor(pairedTest(points.map((p) => p.y), threshold), threshold, floor)
+  const t = withFloor(
+    pairedTest(
+      points.map((p) => p.y),
+      threshold,
+    ),
+    threshold,
+    floor,
+  )
   const what = `typical latency (p50) over all ${used} steps`
   const finding: Finding = {
     id: `level:all-steps@${phase.name}`,

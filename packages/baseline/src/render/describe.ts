@@ -10,14 +10,25 @@ import { bytes, ms, pct, pp, pval, rate } from '../judge/check.ts'
 export const WIDTH = 120
 
 /** Statuses in the order a reader needs them. */
-const statusOrder: Record<Finding['status'], number> = { fail: 0, inconclusive: 1, 'not-judged': 2, accepted: 3, muted: 4, info: 5, pass: 6 }
+const statusOrder: Record<Finding['status'], number> = {
+  fail: 0,
+  inconclusive: 1,
+  'not-judged': 2,
+  accepted: 3,
+  muted: 4,
+  info: 5,
+  pass: 6,
+}
 
 /** 3 critical, 2 major, 1 minor, 0 none. */
 export function severityRank(f: Finding): number {
   return f.severity === 'critical' ? 3 : f.severity === 'major' ? 2 : f.severity === 'minor' ? 1 : 0
 }
 
-/** By status, primary first, most severe first, then working before stable, then by kind, scenario and id (stable output). */
+/**
+ * By status, primary first, most severe first, then working before stable, then by kind, scenario and id (stable
+ * output).
+ */
 export function sorted(findings: Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
@@ -37,7 +48,10 @@ function sourceOf(series: string | undefined): string | undefined {
   return i > 0 ? series!.slice(0, i) : undefined
 }
 
-/** What was measured: `checkout › pay (load) p95 in nominal`, `all load steps p99 in peak`, `scenario browse failure rate`. */
+/**
+ * What was measured: `checkout › pay (load) p95 in nominal`, `all load steps p99 in peak`, `scenario browse
+ * failure rate`.
+ */
 export function label(f: Finding): string {
   const source = sourceOf(f.series)
   let what: string
@@ -49,7 +63,6 @@ export function label(f: Finding): string {
   else what = f.kind
   return [what, f.stat, f.phase ? `in ${f.phase}` : ''].filter(Boolean).join(' ')
 }
-
 
 function significant(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(3)))
@@ -77,7 +90,10 @@ export function value(f: Finding, v: number | undefined): string {
   }
 }
 
-/** A change (or a tolerance, or the smallest detectable change) on the finding's scale: `+15%`, `+0.50 pp`, `+20.0 MiB/h`. */
+/**
+ * A change (or a tolerance, or the smallest detectable change) on the finding's scale: `+15%`, `+0.50 pp`,
+ * `+20.0 MiB/h`.
+ */
 export function changeOf(f: Finding, c: number | undefined): string {
   if (c === undefined || !Number.isFinite(c)) return '–'
   if (f.changeKind === 'relative') return pct(c)
@@ -102,7 +118,10 @@ export function numbers(f: Finding, o: { p?: boolean; tolerance?: boolean } = {}
   return parts.join(', ')
 }
 
-/** Why a check was not judged, from its fields: too few values, or a run that could not see a change of the tolerance. */
+/**
+ * Why a check was not judged, from its fields: too few values, or a run that could not see a change of the
+ * tolerance.
+ */
 export type NotJudgedReason = 'too few values' | 'could not see a change of the tolerance' | 'too little data'
 
 export function notJudgedReason(f: Finding): NotJudgedReason {
@@ -114,9 +133,11 @@ export function notJudgedReason(f: Finding): NotJudgedReason {
 /** The reason with this finding's numbers: `91 values`, `could see changes from +17% (tolerance +10%)`. */
 export function notJudgedDetail(f: Finding): string {
   const reason = notJudgedReason(f)
-  if (reason === 'could not see a change of the tolerance') return `could see only ${changeOf(f, f.detectable)} or more (tolerance ${changeOf(f, f.tolerance)})`
+  if (reason === 'could not see a change of the tolerance')
+    return `could see only ${changeOf(f, f.detectable)} or more (tolerance ${changeOf(f, f.tolerance)})`
   if (reason === 'too few values') {
-    const [count, unit] = typeof f.evidence?.values === 'number' ? [f.evidence.values, 'value'] : [Number(f.evidence?.windows), 'window']
+    const [count, unit] =
+      typeof f.evidence?.values === 'number' ? [f.evidence.values, 'value'] : [Number(f.evidence?.windows), 'window']
     const n = `${count} ${unit}${count === 1 ? '' : 's'}`
     return `${n}, too few${f.stat ? ` for a ${f.stat}` : ''}`
   }
@@ -142,8 +163,12 @@ export function compact(f: Finding, mode?: Verdict['mode']): string {
 
 /** Who accepted or muted a finding, and why: `accepted by ana on 2026-11-20: new pricing call`. */
 export function exemption(f: Finding): string {
-  if (f.accepted) return `accepted by ${f.accepted.by}${f.accepted.at ? ` on ${f.accepted.at.slice(0, 10)}` : ''}${f.accepted.reason ? `: ${f.accepted.reason}` : ''}`
-  if (f.muted) return `muted by ${f.muted.owner} until ${f.muted.until.slice(0, 10)}${f.muted.reason ? `: ${f.muted.reason}` : ''}`
+  if (f.accepted) {
+    const on = f.accepted.at ? ` on ${f.accepted.at.slice(0, 10)}` : ''
+    return `accepted by ${f.accepted.by}${on}${f.accepted.reason ? `: ${f.accepted.reason}` : ''}`
+  }
+  if (f.muted)
+    return `muted by ${f.muted.owner} until ${f.muted.until.slice(0, 10)}${f.muted.reason ? `: ${f.muted.reason}` : ''}`
   return f.status === 'accepted' ? 'accepted' : f.status === 'muted' ? 'muted' : ''
 }
 
@@ -163,12 +188,22 @@ export function kindStat(f: Finding): string {
 }
 
 /** Kinds that say why a verdict could not be made (a cause), rather than a check it affected. */
-const CAUSE_KINDS = new Set<Finding['kind']>(['comparability', 'baseline', 'missing-series', 'incomplete-run', 'generator-saturated', 'open-model'])
+const CAUSE_KINDS = new Set<Finding['kind']>([
+  'comparability',
+  'baseline',
+  'missing-series',
+  'incomplete-run',
+  'generator-saturated',
+  'open-model',
+])
 
 /** Up to this many checks a cause made inconclusive are listed one by one; more are counted by phase. */
 export const AFFECTED_LISTED = 12
 
-/** Inconclusive findings: the causes (no baseline, a saturated generator, ...) and the checks they made inconclusive. */
+/**
+ * Inconclusive findings: the causes (no baseline, a saturated generator, ...) and the checks they made
+ * inconclusive.
+ */
 export function splitInconclusive(list: Finding[]): { causes: Finding[]; affected: Finding[] } {
   return { causes: list.filter(isInconclusiveCause), affected: list.filter((f) => !isInconclusiveCause(f)) }
 }
@@ -178,7 +213,10 @@ export function isInconclusiveCause(f: Finding): boolean {
   return CAUSE_KINDS.has(f.kind)
 }
 
-/** A rise past the tolerance with a p-value (after correction when there is one) at most alpha: what a failure looks like. */
+/**
+ * A rise past the tolerance with a p-value (after correction when there is one) at most alpha: what a failure
+ * looks like.
+ */
 export function pastTolerance(f: Finding, alpha: number): boolean {
   const p = f.pAdjusted ?? f.pValue
   return p !== undefined && p <= alpha && f.change !== undefined && f.tolerance !== undefined && f.change > f.tolerance
@@ -191,7 +229,10 @@ export function byPhase(list: Finding[]): string[] {
   return [...phases].map(([phase, mine]) => {
     const primary = mine.filter((f) => f.primary)
     const secondary = mine.filter((f) => !f.primary)
-    const parts = [primary.length ? `${primary.length} primary (${countBy(primary, kindStat)})` : '', secondary.length ? `${secondary.length} secondary (${countBy(secondary, kindStat)})` : '']
+    const parts = [
+      primary.length ? `${primary.length} primary (${countBy(primary, kindStat)})` : '',
+      secondary.length ? `${secondary.length} secondary (${countBy(secondary, kindStat)})` : '',
+    ]
     return `${phase ? `in ${phase}` : 'over the run'}: ${parts.filter(Boolean).join(', ')}`
   })
 }
@@ -203,10 +244,15 @@ export function byPhase(list: Finding[]): string[] {
  */
 export function notJudgedDecides(v: Verdict): boolean {
   if (v.gate.notJudged === 'inconclusive') return true
-  return (['working', 'stable'] as const).some((q) => v[q].status === 'inconclusive' && !v.findings.some((f) => f.question === q && f.status === 'inconclusive'))
+  return (['working', 'stable'] as const).some(
+    (q) => v[q].status === 'inconclusive' && !v.findings.some((f) => f.question === q && f.status === 'inconclusive'),
+  )
 }
 
-/** Up to this many primary checks not judged are listed when the gate allows them (all are, when they decide the verdict). */
+/**
+ * Up to this many primary checks not judged are listed when the gate allows them (all are, when they decide the
+ * verdict).
+ */
 export const NOT_JUDGED_LISTED = 12
 
 /**
@@ -221,8 +267,14 @@ export function notJudgedShown(list: Finding[], all: boolean): { shown: Finding[
   return { shown, rest: list.filter((f) => !shown.includes(f)) }
 }
 
-/** Inconclusive findings a condensed output lists: the causes, and the affected checks when few, else the primary ones past the tolerance. */
-export function inconclusiveShown(list: Finding[], alpha: number): { causes: Finding[]; affected: Finding[]; listed: Finding[]; rest: Finding[] } {
+/**
+ * Inconclusive findings a condensed output lists: the causes, and the affected checks when few, else the primary
+ * ones past the tolerance.
+ */
+export function inconclusiveShown(
+  list: Finding[],
+  alpha: number,
+): { causes: Finding[]; affected: Finding[]; listed: Finding[]; rest: Finding[] } {
   const { causes, affected } = splitInconclusive(list)
   if (affected.length <= AFFECTED_LISTED) return { causes, affected, listed: [...causes, ...affected], rest: [] }
   const past = affected.filter((f) => f.primary && pastTolerance(f, alpha)).slice(0, AFFECTED_LISTED)
@@ -249,7 +301,10 @@ export function sections(v: Verdict): Sections {
   const all = sorted(v.findings)
   const failingPrimary = all.filter((f) => f.status === 'fail' && f.primary)
   return {
-    failing: { working: failingPrimary.filter((f) => f.question === 'working'), stable: failingPrimary.filter((f) => f.question === 'stable') },
+    failing: {
+      working: failingPrimary.filter((f) => f.question === 'working'),
+      stable: failingPrimary.filter((f) => f.question === 'stable'),
+    },
     inconclusive: all.filter((f) => f.status === 'inconclusive'),
     notJudgedPrimary: all.filter((f) => f.status === 'not-judged' && f.primary),
     exempt: all.filter((f) => f.status === 'accepted' || f.status === 'muted'),
@@ -270,7 +325,10 @@ export const HEADLINES_LISTED = 5
  */
 export function headlines(v: Verdict): { failed: Finding[]; critical: Finding[] } {
   const s = sections(v)
-  return { failed: [...s.failing.working, ...s.failing.stable], critical: s.secondaryFailing.filter((f) => f.severity === 'critical') }
+  return {
+    failed: [...s.failing.working, ...s.failing.stable],
+    critical: s.secondaryFailing.filter((f) => f.severity === 'critical'),
+  }
 }
 
 /** What the exit code means for this verdict. */
@@ -291,7 +349,10 @@ export function questionReason(v: Verdict, q: 'working' | 'stable'): string {
   }
   const open = mine.filter((f) => f.status === 'inconclusive').length
   const nj = mine.filter((f) => f.status === 'not-judged' && f.primary).length
-  const parts = [open ? `${open} check${open === 1 ? '' : 's'} could not be judged` : '', nj && (v.gate.notJudged === 'inconclusive' || !open) ? `${nj} primary check${nj === 1 ? '' : 's'} not judged` : '']
+  const parts = [
+    open ? `${open} check${open === 1 ? '' : 's'} could not be judged` : '',
+    nj && (v.gate.notJudged === 'inconclusive' || !open) ? `${nj} primary check${nj === 1 ? '' : 's'} not judged` : '',
+  ]
   const text = parts.filter(Boolean).join(', ')
   return text || a.reason
 }

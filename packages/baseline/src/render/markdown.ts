@@ -35,7 +35,9 @@ export interface MarkdownOptions {
 }
 
 function cell(s: string | number | undefined): string {
-  return String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')
+  return String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
 }
 
 function icon(f: Finding): string {
@@ -59,7 +61,10 @@ function row(f: Finding): string {
   const change = f.change === undefined ? '' : changeOf(f, f.change)
   const base = f.baseline === undefined ? '' : value(f, f.baseline)
   const cur = f.current === undefined ? '' : value(f, f.current)
-  return `| ${icon(f)} | ${cell(text)} | ${cell(f.phase)} | ${cell(base)} | ${cell(cur)} | ${cell(change)} | ${p(f)} | ${cell(det)} |`
+  return (
+    `| ${icon(f)} | ${cell(text)} | ${cell(f.phase)} | ${cell(base)} | ${cell(cur)} | ${cell(change)} | ` +
+    `${p(f)} | ${cell(det)} |`
+  )
 }
 
 /** The markdown verdict. */
@@ -68,11 +73,15 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   const s = sections(v)
   const mark = v.result === 'pass' ? '✅' : v.result === 'fail' ? '❌' : '⚠️'
   const lines: string[] = []
-  lines.push(`### ${mark} steady ${v.mode}: **${v.result.toUpperCase()}** (gate \`${v.gate.name}\`), exit ${v.exitCode} (${exitMeaning(v)})`)
+  lines.push(
+    `### ${mark} steady ${v.mode}: **${v.result.toUpperCase()}** (gate \`${v.gate.name}\`), exit ${v.exitCode} ` +
+      `(${exitMeaning(v)})`,
+  )
   lines.push('')
   // A critical secondary change is said at the top as such: it does not gate, and a PASS must not hide it.
   const { critical } = headlines(v)
-  for (const f of critical.slice(0, HEADLINES_LISTED)) lines.push(`> 🔸 **critical change the gate does not count** (secondary): ${cell(f.message)}`)
+  for (const f of critical.slice(0, HEADLINES_LISTED))
+    lines.push(`> 🔸 **critical change the gate does not count** (secondary): ${cell(f.message)}`)
   if (critical.length) lines.push('')
   lines.push(`${cell(runLine(v))}; ${cell(baselineLine(v))}`)
   lines.push('')
@@ -83,7 +92,14 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   const strict = notJudgedDecides(v)
   const inconclusive = inconclusiveShown(s.inconclusive, v.gate.alpha)
   const notJudged = notJudgedShown(s.notJudgedPrimary, strict)
-  const decisive = [...s.failing.working, ...s.failing.stable, ...inconclusive.listed, ...notJudged.shown, ...s.exempt, ...s.secondaryFailing]
+  const decisive = [
+    ...s.failing.working,
+    ...s.failing.stable,
+    ...inconclusive.listed,
+    ...notJudged.shown,
+    ...s.exempt,
+    ...s.secondaryFailing,
+  ]
   if (decisive.length) {
     lines.push('')
     // A paired verdict's two numbers are the control's and the candidate's in the same run.
@@ -94,19 +110,37 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
   }
   lines.push('')
   const counts: string[] = []
-  if (s.passed.length) counts.push(`${s.passed.length} checks passed (${s.passed.filter((f) => f.primary).length} primary; ${countBy(s.passed, kindStat)})`)
-  if (inconclusive.rest.length) counts.push(`${inconclusive.rest.length} more checks inconclusive (${countBy(inconclusive.rest, kindStat)})`)
-  if (notJudged.rest.length) counts.push(`${notJudged.rest.length} more primary checks not judged (${countBy(notJudged.rest, notJudgedReason)})`)
-  if (s.notJudgedSecondary.length) counts.push(`${s.notJudgedSecondary.length} secondary checks not judged (${countBy(s.notJudgedSecondary, notJudgedReason)})`)
+  if (s.passed.length)
+    counts.push(
+      `${s.passed.length} checks passed (${s.passed.filter((f) => f.primary).length} primary; ` +
+        `${countBy(s.passed, kindStat)})`,
+    )
+  if (inconclusive.rest.length)
+    counts.push(`${inconclusive.rest.length} more checks inconclusive (${countBy(inconclusive.rest, kindStat)})`)
+  if (notJudged.rest.length)
+    counts.push(`${notJudged.rest.length} more primary checks not judged (${countBy(notJudged.rest, notJudgedReason)})`)
+  if (s.notJudgedSecondary.length)
+    counts.push(
+      `${s.notJudgedSecondary.length} secondary checks not judged (${countBy(s.notJudgedSecondary, notJudgedReason)})`,
+    )
   if (s.info.length) counts.push(`${s.info.length} for information`)
   if (counts.length) lines.push(`${counts.join('; ')}.`)
   if (v.warnings.length) {
     lines.push('')
     for (const w of v.warnings) lines.push(`> ${cell(w)}`)
   }
-  const footer = ['', `<sub>${v.findings.length} checks · judged ${v.judgedAt} · \`steady verdict --format json\` has every number</sub>`]
+  const footer = [
+    '',
+    `<sub>${v.findings.length} checks · judged ${v.judgedAt} · \`steady verdict --format json\` has every number</sub>`,
+  ]
 
-  const folded = [...inconclusive.rest, ...notJudged.rest, ...s.info, ...s.notJudgedSecondary, ...(o.all ? s.passed : [])]
+  const folded = [
+    ...inconclusive.rest,
+    ...notJudged.rest,
+    ...s.info,
+    ...s.notJudgedSecondary,
+    ...(o.all ? s.passed : []),
+  ]
   if (folded.length) {
     const what = [
       inconclusive.rest.length ? 'inconclusive' : '',
@@ -116,7 +150,13 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
     ]
       .filter(Boolean)
       .join(', ')
-    const head = ['', `<details><summary>${folded.length} more checks (${what})</summary>`, '', `| | check | status |`, `|---|---|---|`]
+    const head = [
+      '',
+      `<details><summary>${folded.length} more checks (${what})</summary>`,
+      '',
+      `| | check | status |`,
+      `|---|---|---|`,
+    ]
     const tail = ['', '</details>']
     let size = [...lines, ...head, ...tail, ...footer].join('\n').length
     const rows: string[] = []
@@ -126,7 +166,10 @@ export function markdown(v: Verdict, o: MarkdownOptions = {}): string {
       rows.push(r)
       size += r.length + 1
     }
-    if (rows.length < folded.length) rows.push(`| | … ${folded.length - rows.length} more: the comment would be too long; \`--format json\` lists them | |`)
+    if (rows.length < folded.length)
+      rows.push(
+        `| | … ${folded.length - rows.length} more: the comment would be too long; \`--format json\` lists them | |`,
+      )
     lines.push(...head, ...rows, ...tail)
   }
   lines.push(...footer)

@@ -30,7 +30,12 @@ const failing = (f: Finding) => f.status === 'fail'
 export function renderVerdict(v: Verdict, format: VerdictFormat, options: RenderOptions = {}): string {
   const redactor = options.redactor ?? new Redactor()
   if (format === 'json') return JSON.stringify(redactor.value(v), null, 2) + '\n'
-  const text = format === 'markdown' ? markdown(v, { all: options.all }) : format === 'junit' ? junit(v) : plain(v, { color: options.color, all: options.all })
+  const text =
+    format === 'markdown'
+      ? markdown(v, { all: options.all })
+      : format === 'junit'
+        ? junit(v)
+        : plain(v, { color: options.color, all: options.all })
   return redactor.text(text)
 }
 
@@ -48,15 +53,28 @@ function junit(v: Verdict): string {
   for (const q of ['working', 'stable'] as const) {
     const mine = cases.filter((f) => f.question === q)
     lines.push(
-      `  <testsuite name="${q} (gate ${xml(v.gate.name)})" tests="${mine.length}" failures="${mine.filter((f) => failing(f) && f.primary).length}" skipped="${mine.filter((f) => f.status === 'not-judged' || f.status === 'inconclusive').length}">`,
+      `  <testsuite name="${q} (gate ${xml(v.gate.name)})" tests="${mine.length}" ` +
+        `failures="${mine.filter((f) => failing(f) && f.primary).length}" ` +
+        `skipped="${mine.filter((f) => f.status === 'not-judged' || f.status === 'inconclusive').length}">`,
     )
-    lines.push(`    <properties><property name="result" value="${v[q].status}"/><property name="run" value="${xml(v.run.id)}"/></properties>`)
+    lines.push(
+      `    <properties><property name="result" value="${v[q].status}"/><property name="run" ` +
+        `value="${xml(v.run.id)}"/></properties>`,
+    )
     for (const f of mine) {
       const name = xml(f.id)
       const cls = xml(`steady.${f.kind}${f.scenario ? `.${f.scenario}` : ''}`)
-      if (failing(f) && f.primary) lines.push(`    <testcase classname="${cls}" name="${name}"><failure message="${xml(f.message)}" type="${f.severity ?? 'minor'}">${xml(f.message)}</failure></testcase>`)
-      else if (f.status === 'not-judged' || f.status === 'inconclusive') lines.push(`    <testcase classname="${cls}" name="${name}"><skipped message="${xml(f.message)}"/></testcase>`)
-      else lines.push(`    <testcase classname="${cls}" name="${name}"><system-out>${xml(f.message)}</system-out></testcase>`)
+      if (failing(f) && f.primary)
+        lines.push(
+          `    <testcase classname="${cls}" name="${name}"><failure message="${xml(f.message)}" ` +
+            `type="${f.severity ?? 'minor'}">${xml(f.message)}</failure></testcase>`,
+        )
+      else if (f.status === 'not-judged' || f.status === 'inconclusive')
+        lines.push(`    <testcase classname="${cls}" name="${name}"><skipped message="${xml(f.message)}"/></testcase>`)
+      else
+        lines.push(
+          `    <testcase classname="${cls}" name="${name}"><system-out>${xml(f.message)}</system-out></testcase>`,
+        )
     }
     lines.push('  </testsuite>')
   }

@@ -19,10 +19,7 @@ import {
   notJudgedDecides,
   pastTolerance,
   notJudgedShown,
-  label,
-  notJudgedDetail,
   notJudgedReason,
-  numbers,
   questionReason,
   sections,
   wrap,
@@ -51,7 +48,9 @@ export function runLine(v: Verdict): string {
  * warning, which is read here, else the candidate is named from the run's subject.
  */
 export function pairedLine(v: Verdict): string {
-  const sides = v.run.paired ? pairedSides(v.run.paired) : `candidate ${v.run.subject.version ?? v.run.id} against its control`
+  const sides = v.run.paired
+    ? pairedSides(v.run.paired)
+    : `candidate ${v.run.subject.version ?? v.run.id} against its control`
   return `${sides} in the same run (paired)`
 }
 
@@ -65,13 +64,21 @@ export function baselineLine(v: Verdict): string {
     return `${pairedLine(v)}; baseline${b.file ? ` ${b.file}` : ''}: acceptances and mutes, ${runs}`
   }
   if (!v.baseline) return 'baseline: none'
-  if (v.mode === 'compare') return `compared with run ${v.baseline.runs[0]?.id ?? '?'}${v.baseline.file ? ` (${v.baseline.file})` : ''}`
+  if (v.mode === 'compare')
+    return `compared with run ${v.baseline.runs[0]?.id ?? '?'}${v.baseline.file ? ` (${v.baseline.file})` : ''}`
   const n = v.baseline.runs.length
-  return `baseline: ${n} run${n === 1 ? '' : 's'} (${v.baseline.comparableRuns} comparable)${v.baseline.file ? ` in ${v.baseline.file}` : ''}`
+  const where = v.baseline.file ? ` in ${v.baseline.file}` : ''
+  return `baseline: ${n} run${n === 1 ? '' : 's'} (${v.baseline.comparableRuns} comparable)${where}`
 }
 
 function answer(status: Verdict['working']['status'], color?: boolean): string {
-  return status === 'pass' ? paint(color, '32', 'yes') : status === 'fail' ? paint(color, '31', 'NO') : status === 'inconclusive' ? paint(color, '33', 'inconclusive') : 'not required'
+  return status === 'pass'
+    ? paint(color, '32', 'yes')
+    : status === 'fail'
+      ? paint(color, '31', 'NO')
+      : status === 'inconclusive'
+        ? paint(color, '33', 'inconclusive')
+        : 'not required'
 }
 
 function mark(f: Finding, color?: boolean): string {
@@ -111,7 +118,12 @@ function section(lines: string[], title: string, body: string[]): void {
 /** The text verdict. */
 export function plain(v: Verdict, o: TextOptions): string {
   const c = o.color
-  const head = v.result === 'pass' ? paint(c, '1;32', 'PASS') : v.result === 'fail' ? paint(c, '1;31', 'FAIL') : paint(c, '1;33', 'INCONCLUSIVE')
+  const head =
+    v.result === 'pass'
+      ? paint(c, '1;32', 'PASS')
+      : v.result === 'fail'
+        ? paint(c, '1;31', 'FAIL')
+        : paint(c, '1;33', 'INCONCLUSIVE')
   const s = sections(v)
   const lines: string[] = []
   lines.push(`steady ${v.mode} — ${head} (gate ${v.gate.name}), exit ${v.exitCode} (${exitMeaning(v)})`)
@@ -134,21 +146,39 @@ export function plain(v: Verdict, o: TextOptions): string {
   const strict = notJudgedDecides(v)
   section(
     lines,
-    `primary checks not judged (${s.notJudgedPrimary.length}): ${v.gate.notJudged === 'inconclusive' ? 'the gate counts them as inconclusive' : 'the gate allows it'} (notJudged: '${v.gate.notJudged}')`,
+    `primary checks not judged (${s.notJudgedPrimary.length}): ` +
+      `${v.gate.notJudged === 'inconclusive' ? 'the gate counts them as inconclusive' : 'the gate allows it'} ` +
+      `(notJudged: '${v.gate.notJudged}')`,
     notJudgedPrimary(s.notJudgedPrimary, strict, c, v.mode),
   )
-  section(lines, `accepted and muted (${s.exempt.length}):`, s.exempt.flatMap((f) => item(f, `${compact(f, v.mode)} — ${exemption(f)}`, c, false)))
-  section(lines, `secondary, reported, not gating (${s.secondaryFailing.length}):`, s.secondaryFailing.flatMap((f) => item(f, compact(f, v.mode), c, false)))
+  section(
+    lines,
+    `accepted and muted (${s.exempt.length}):`,
+    s.exempt.flatMap((f) => item(f, `${compact(f, v.mode)} — ${exemption(f)}`, c, false)),
+  )
+  section(
+    lines,
+    `secondary, reported, not gating (${s.secondaryFailing.length}):`,
+    s.secondaryFailing.flatMap((f) => item(f, compact(f, v.mode), c, false)),
+  )
   const infoShown = s.info.slice(0, 10)
   section(lines, `for information (${s.info.length}):`, [
     ...infoShown.flatMap((f) => item(f, f.message, c, false)),
-    ...(s.info.length > infoShown.length ? [`    … and ${s.info.length - infoShown.length} more (--all lists them)`] : []),
+    ...(s.info.length > infoShown.length
+      ? [`    … and ${s.info.length - infoShown.length} more (--all lists them)`]
+      : []),
   ])
 
   lines.push('')
   if (s.passed.length) {
     const primary = s.passed.filter((f) => f.primary).length
-    lines.push(...wrap(`passed: ${s.passed.length} check${s.passed.length === 1 ? '' : 's'} (${primary} primary): ${countBy(s.passed, kindStat)}`, 4))
+    lines.push(
+      ...wrap(
+        `passed: ${s.passed.length} check${s.passed.length === 1 ? '' : 's'} (${primary} primary): ` +
+          `${countBy(s.passed, kindStat)}`,
+        4,
+      ),
+    )
   } else lines.push('passed: none')
   if (s.notJudgedSecondary.length) lines.push(...notJudgedSummary(s.notJudgedSecondary, v.mode))
   if (s.passed.length || s.notJudgedSecondary.length) lines.push('--all lists every check')
@@ -171,7 +201,9 @@ function opening(v: Verdict, c: boolean | undefined): string[] {
   if (failed.length > shown.length) lines.push(`    … and ${failed.length - shown.length} more failed (listed below)`)
   if (critical.length) {
     const few = critical.slice(0, HEADLINES_LISTED)
-    lines.push(`critical change${critical.length === 1 ? '' : 's'} the gate does not count (secondary findings, listed below):`)
+    lines.push(
+      `critical change${critical.length === 1 ? '' : 's'} the gate does not count (secondary findings, listed below):`,
+    )
     for (const f of few) lines.push(...item(f, f.message, c, false))
     if (critical.length > few.length) lines.push(`    … and ${critical.length - few.length} more (listed below)`)
   }
@@ -183,7 +215,11 @@ function inconclusive(v: Verdict, list: Finding[], c: boolean | undefined): stri
   const { causes, affected, listed, rest } = inconclusiveShown(list, v.gate.alpha)
   const lines = causes.flatMap((f) => item(f, f.message, c, false))
   if (!rest.length) return [...lines, ...affected.flatMap((f) => item(f, compact(f, v.mode), c, false))]
-  lines.push(causes.length ? `  and ${affected.length} checks these made inconclusive (--all lists them):` : `  ${affected.length} checks (--all lists them):`)
+  lines.push(
+    causes.length
+      ? `  and ${affected.length} checks these made inconclusive (--all lists them):`
+      : `  ${affected.length} checks (--all lists them):`,
+  )
   for (const l of byPhase(affected)) lines.push(...wrap(`    ${l}`, 6))
   // what the causes may hide: primary checks whose change is past the tolerance and significant
   const past = listed.filter((f) => !causes.includes(f))
@@ -206,13 +242,21 @@ function notJudgedPrimary(list: Finding[], all: boolean, c: boolean | undefined,
   if (!rest.length) return shown.flatMap((f) => item(f, compact(f, mode), c, false))
   const byReason = new Map<NotJudgedReason, Finding[]>()
   for (const f of rest) byReason.set(notJudgedReason(f), [...(byReason.get(notJudgedReason(f)) ?? []), f])
-  const counts = [...byReason].map(([reason, mine]) => `${mine.length} ${reason} (${countBy(mine, kindStat)})`).join('; ')
-  return [...shown.flatMap((f) => item(f, compact(f, mode), c, false)), ...wrap(`    … and ${rest.length} more (largest rises listed first): ${counts}; --all lists them`, 6)]
+  const counts = [...byReason]
+    .map(([reason, mine]) => `${mine.length} ${reason} (${countBy(mine, kindStat)})`)
+    .join('; ')
+  return [
+    ...shown.flatMap((f) => item(f, compact(f, mode), c, false)),
+    ...wrap(`    … and ${rest.length} more (largest rises listed first): ${counts}; --all lists them`, 6),
+  ]
 }
 
 /** Secondary checks not judged, as counts by reason with one example each. */
 function notJudgedSummary(list: Finding[], mode: Verdict['mode']): string[] {
-  const lines = [`not judged: ${list.length} secondary check${list.length === 1 ? '' : 's'} (not gating), a longer run judges more of them:`]
+  const lines = [
+    `not judged: ${list.length} secondary check${list.length === 1 ? '' : 's'} (not gating), a longer run judges ` +
+      `more of them:`,
+  ]
   const byReason = new Map<NotJudgedReason, Finding[]>()
   for (const f of list) byReason.set(notJudgedReason(f), [...(byReason.get(notJudgedReason(f)) ?? []), f])
   for (const [reason, mine] of [...byReason].sort((a, b) => b[1].length - a[1].length)) {
@@ -224,11 +268,19 @@ function notJudgedSummary(list: Finding[], mode: Verdict['mode']): string[] {
   return lines
 }
 
-/** A typical example: the median by values (too few values) or by how large a change the run could see, against the tolerance. */
+/**
+ * A typical example: the median by values (too few values) or by how large a change the run could see,
+ * against the tolerance.
+ */
 function exampleOf(reason: NotJudgedReason, list: Finding[]): Finding {
   const key =
     reason === 'too few values'
-      ? (f: Finding) => (typeof f.evidence?.values === 'number' ? f.evidence.values : typeof f.evidence?.windows === 'number' ? f.evidence.windows : 0)
+      ? (f: Finding) =>
+          typeof f.evidence?.values === 'number'
+            ? f.evidence.values
+            : typeof f.evidence?.windows === 'number'
+              ? f.evidence.windows
+              : 0
       : reason === 'could not see a change of the tolerance'
         ? (f: Finding) => (f.detectable ?? 0) / (f.tolerance || 1)
         : () => 0
@@ -261,7 +313,14 @@ function everything(v: Verdict, lines: string[], c: boolean | undefined): string
     section(
       lines,
       `${title} (${list.length}):`,
-      list.flatMap((f) => item(f, f.status === 'accepted' || f.status === 'muted' ? `${f.message} — ${exemption(f)}` : f.message, c, withId)),
+      list.flatMap((f) =>
+        item(
+          f,
+          f.status === 'accepted' || f.status === 'muted' ? `${f.message} — ${exemption(f)}` : f.message,
+          c,
+          withId,
+        ),
+      ),
     )
   }
   warnings(v, lines)

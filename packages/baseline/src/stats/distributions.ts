@@ -93,7 +93,7 @@ function tetragamma(x: number): number {
     x += 1
   }
   const f = 1 / (x * x)
-  return r - f - f / x - (f * f) * (1 / 2 - f * (1 / 6 - f * (1 / 6 - (3 * f) / 10)))
+  return r - f - f / x - f * f * (1 / 2 - f * (1 / 6 - f * (1 / 6 - (3 * f) / 10)))
 }
 
 /** The x with trigamma(x) = y (Newton's method, as limma's trigammaInverse). */
@@ -118,7 +118,10 @@ export function trigammaInverse(y: number): number {
  * agree beyond their own sampling noise. d0 is infinite when they agree no
  * less than sampling noise alone would have them.
  */
-export function fitFDist(variances: readonly number[], dfs: readonly number[]): { variance: number; df: number } | undefined {
+export function fitFDist(
+  variances: readonly number[],
+  dfs: readonly number[],
+): { variance: number; df: number } | undefined {
   const e: number[] = []
   const tri: number[] = []
   variances.forEach((v, i) => {

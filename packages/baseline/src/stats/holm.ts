@@ -27,7 +27,7 @@ export function holmAdjustWeighted(pValues: readonly number[], weights: readonly
   const m = pValues.length
   const total = weights.reduce((a, b) => a + b, 0)
   const w = weights.map((x) => x / total)
-  const order = pValues.map((p, i) => i).sort((a, b) => pValues[a] / w[a] - pValues[b] / w[b])
+  const order = pValues.map((_, i) => i).sort((a, b) => pValues[a] / w[a] - pValues[b] / w[b])
   let remaining = 1
   let running = 0
   const adjusted = new Array<number>(m)

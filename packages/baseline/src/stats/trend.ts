@@ -85,7 +85,7 @@ export function spearman(xs: readonly number[], ys: readonly number[]): number {
   const rank = (v: readonly number[]) => {
     const idx = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0])
     const r = new Array<number>(v.length)
-    for (let i = 0; i < idx.length; ) {
+    for (let i = 0; i < idx.length;) {
       let j = i
       while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++
       for (let k = i; k <= j; k++) r[idx[k][1]] = (i + j) / 2
@@ -158,9 +158,6 @@ export function trendTestHamedRao(segments: readonly (readonly Point[])[]): Tren
       ssr += (d[i] - dm) ** 2
     }
     dof += m - 2
-    // The slope's standard error carries the same inflation.
-    ssr += 0
-    void correction
   }
   const z = varS > 0 ? (S - Math.sign(S)) / Math.sqrt(varS) : 0
   // Effective inflation over all segments, for the slope's standard error.
@@ -229,5 +226,5 @@ export function slopeStandardError(segments: readonly (readonly Point[])[]): num
   }
   const dof = n - 2 * segs.length
   if (!(sxx > 0) || dof <= 0) return Number.NaN
-  return Math.sqrt(Math.max(0, num) / (sxx * sxx) * (n / dof))
+  return Math.sqrt((Math.max(0, num) / (sxx * sxx)) * (n / dof))
 }

@@ -69,7 +69,6 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
   const rnd = new Random(options.seed)
   const peakWindows = options.peakWindows ?? 30
   const perWindow = options.loadPerWindow ?? 250
-  const fault = options.fault ?? {}
   const saturated = new Set(options.saturated ?? [])
   const bias = Math.exp((options.sideBias ?? 0) * rnd.normal())
   let t = 0
@@ -92,49 +91,11 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
   phases[1].controlLoad = { ...load }
   const iterations: Record<string, { passed: number; failed: number }> = {}
   const sides: Side[] = ['candidate', 'control']
+  const state: BuildState = { rnd, agg, options, bias, saturated, perWindow, iterations }
   for (let w = 0; w < QUIET_WINDOWS + peakWindows; w++) {
-    const start = w * WINDOW_MS
-    const loaded = w >= QUIET_WINDOWS
-    agg.setPhase(loaded ? 'peak' : 'quiet')
+    agg.setPhase(w >= QUIET_WINDOWS ? 'peak' : 'quiet')
     const machine = options.machine === false ? 1 : rnd.next() < 1 / 3 ? 1.6 : 1
-    for (const side of sides) {
-      const sideNoise = Math.exp(0.05 * rnd.normal())
-      for (const step of STEPS) {
-        let factor = machine * sideNoise * (loaded ? 1.2 : 1)
-        if (side === 'candidate') {
-          factor *= bias * (fault.allSteps ?? 1)
-          if (loaded) factor *= fault.underLoad ?? 1
-          if (fault.step && fault.step.name === `${step.scenario}/${step.name}`) factor *= fault.step.factor
-          if (saturated.has(w)) factor *= options.saturatedFactor ?? 1
-        }
-        const errorRate = 0.002 + (side === 'candidate' ? (fault.extraErrorRate ?? 0) : 0)
-        const tags = { name: step.name, scenario: step.scenario, side }
-        const sources: ['probe' | 'load', number][] = loaded ? [['probe', 10], ['load', perWindow]] : [['probe', 10]]
-        for (const [source, n] of sources) {
-          for (let k = 0; k < n; k++) {
-            const atMs = start + Math.floor((k * WINDOW_MS) / n)
-            const failed = rnd.next() < errorRate
-            const ms = step.median * factor * Math.exp(0.3 * rnd.normal())
-            agg.duration(source, 'http_req_duration', tags, ms, failed ? { error: 'status_500', atMs } : { atMs })
-            if (source === 'probe') {
-              const it = (iterations[`${side}|${step.scenario}`] ??= { passed: 0, failed: 0 })
-              if (failed) it.failed++
-              else it.passed++
-            }
-          }
-        }
-      }
-      for (const half of [0, 1]) {
-        const atMs = start + half * (WINDOW_MS / 2)
-        const hours = atMs / 3_600_000
-        const leak = side === 'candidate' ? (fault.rssBytesPerHour ?? 0) * hours : 0
-        const svc = { service: 'store', side }
-        const rss = 150 * MiB + 2 * MiB * rnd.normal() + leak
-        agg.gauge('service', 'process_resident_memory_bytes', svc, rss, { unit: 'bytes', atMs })
-        const heap = 60 * MiB + 4 * MiB * rnd.next()
-        agg.gauge('service', 'nodejs_heap_size_used_bytes', svc, heap, { unit: 'bytes', atMs })
-      }
-    }
+    for (const side of sides) sideWindow(state, side, w, machine)
   }
   t = end
   agg.closeAll()
@@ -181,5 +142,65 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
     events,
     failures: [],
     warnings: [],
+  }
+}
+
+/** What every window of one paired record shares. */
+interface BuildState {
+  rnd: Random
+  agg: SeriesAggregator
+  options: PairedBuildOptions
+  bias: number
+  saturated: Set<number>
+  perWindow: number
+  iterations: Record<string, { passed: number; failed: number }>
+}
+
+/** One side in window `w`: every step's probe (and, under load, load) requests, then two memory scrapes. */
+function sideWindow(b: BuildState, side: Side, w: number, machine: number): void {
+  const { rnd, agg, options, bias, saturated, perWindow, iterations } = b
+  const fault = options.fault ?? {}
+  const start = w * WINDOW_MS
+  const loaded = w >= QUIET_WINDOWS
+  const sideNoise = Math.exp(0.05 * rnd.normal())
+  for (const step of STEPS) {
+    let factor = machine * sideNoise * (loaded ? 1.2 : 1)
+    if (side === 'candidate') {
+      factor *= bias * (fault.allSteps ?? 1)
+      if (loaded) factor *= fault.underLoad ?? 1
+      if (fault.step && fault.step.name === `${step.scenario}/${step.name}`) factor *= fault.step.factor
+      if (saturated.has(w)) factor *= options.saturatedFactor ?? 1
+    }
+    const errorRate = 0.002 + (side === 'candidate' ? (fault.extraErrorRate ?? 0) : 0)
+    const tags = { name: step.name, scenario: step.scenario, side }
+    const sources: ['probe' | 'load', number][] = loaded
+      ? [
+          ['probe', 10],
+          ['load', perWindow],
+        ]
+      : [['probe', 10]]
+    for (const [source, n] of sources) {
+      for (let k = 0; k < n; k++) {
+        const atMs = start + Math.floor((k * WINDOW_MS) / n)
+        const failed = rnd.next() < errorRate
+        const ms = step.median * factor * Math.exp(0.3 * rnd.normal())
+        agg.duration(source, 'http_req_duration', tags, ms, failed ? { error: 'status_500', atMs } : { atMs })
+        if (source === 'probe') {
+          const it = (iterations[`${side}|${step.scenario}`] ??= { passed: 0, failed: 0 })
+          if (failed) it.failed++
+          else it.passed++
+        }
+      }
+    }
+  }
+  for (const half of [0, 1]) {
+    const atMs = start + half * (WINDOW_MS / 2)
+    const hours = atMs / 3_600_000
+    const leak = side === 'candidate' ? (fault.rssBytesPerHour ?? 0) * hours : 0
+    const svc = { service: 'store', side }
+    const rss = 150 * MiB + 2 * MiB * rnd.normal() + leak
+    agg.gauge('service', 'process_resident_memory_bytes', svc, rss, { unit: 'bytes', atMs })
+    const heap = 60 * MiB + 4 * MiB * rnd.next()
+    agg.gauge('service', 'nodejs_heap_size_used_bytes', svc, heap, { unit: 'bytes', atMs })
   }
 }

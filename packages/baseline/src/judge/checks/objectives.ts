@@ -4,9 +4,9 @@
  * objective that matches no series is inconclusive, never a silent pass.
  */
 import { LatencyHistogram, type Finding } from '@steady/record'
-import type { ResolvedObjective } from '../gate.ts'
-import { isStepSeries, type Check, type JudgeContext } from './context.ts'
-import { ms, r4, rate, seriesLabel } from './check.ts'
+import type { ResolvedObjective } from '../../gate.ts'
+import { isStepSeries, type Check, type JudgeContext } from '../context.ts'
+import { failedOrExempt, ms, r4, rate, seriesLabel } from '../check.ts'
 
 const tailShare: Record<string, number> = { p50: 0.5, p90: 0.1, p95: 0.05, p99: 0.01, max: 0 }
 
@@ -25,7 +25,14 @@ export function objectiveChecks(ctx: JudgeContext): Check[] {
     if (o.stat === 'failure rate') rateObjectives(ctx, o, checks)
     else latencyObjectives(ctx, o, checks)
     if (checks.length === before) {
-      const filters = [o.scenario && `scenario ${o.scenario}`, o.step && `step ${o.step}`, o.phase && `phase ${o.phase}`, o.series && `series ~ ${o.series}`].filter(Boolean).join(', ')
+      const filters = [
+        o.scenario && `scenario ${o.scenario}`,
+        o.step && `step ${o.step}`,
+        o.phase && `phase ${o.phase}`,
+        o.series && `series ~ ${o.series}`,
+      ]
+        .filter(Boolean)
+        .join(', ')
       checks.push({
         finding: {
           id: `objective:${o.expr}`,
@@ -33,7 +40,9 @@ export function objectiveChecks(ctx: JudgeContext): Check[] {
           question: 'stable',
           status: 'inconclusive',
           primary: true,
-          message: `objective "${o.expr}"${filters ? ` (${filters})` : ''} matched nothing in this run; check its filters`,
+          message:
+            `objective "${o.expr}"${filters ? ` (${filters})` : ''} matched nothing in this run; ` +
+            'check its filters',
         },
         decided: 'inconclusive',
       })
@@ -80,10 +89,14 @@ function latencyObjectives(ctx: JudgeContext, o: ResolvedObjective, checks: Chec
       }
       if (s.tags.scenario) finding.scenario = s.tags.scenario
       if (s.tags.name) finding.step = s.tags.name
-      const check: Check = { finding, decided: bad ? 'fail' : n < need ? 'not-judged' : 'pass', severity: severity(value / o.value - 1) }
+      const check: Check = {
+        finding,
+        decided: bad ? 'fail' : n < need ? 'not-judged' : 'pass',
+        severity: severity(value / o.value - 1),
+      }
       if (!bad && n < need) check.notJudged = `only ${n} values; a ${o.stat} needs ${need}`
       check.describe = (status) =>
-        status === 'fail' || status === 'accepted' || status === 'muted'
+        failedOrExempt(status)
           ? `${label} ${o.stat} in ${phase} is ${ms(value)}, over the objective ${o.expr}`
           : status === 'not-judged'
             ? `${label} ${o.stat} in ${phase} not judged against ${o.expr}: ${check.notJudged}`
@@ -100,7 +113,15 @@ function rateObjectives(ctx: JudgeContext, o: ResolvedObjective, checks: Check[]
       if (o.scenario && o.scenario !== name) continue
       if (o.phase) {
         const c = sc.byPhase[o.phase]
-        if (c && c.n) targets.push({ id: `${name}@${o.phase}`, label: `scenario ${name} in ${o.phase}`, n: c.n, f: c.failed, scenario: name, phase: o.phase })
+        if (c && c.n)
+          targets.push({
+            id: `${name}@${o.phase}`,
+            label: `scenario ${name} in ${o.phase}`,
+            n: c.n,
+            f: c.failed,
+            scenario: name,
+            phase: o.phase,
+          })
       } else if (sc.n) targets.push({ id: name, label: `scenario ${name}`, n: sc.n, f: sc.failed, scenario: name })
     }
   }
@@ -143,10 +164,15 @@ function rateObjectives(ctx: JudgeContext, o: ResolvedObjective, checks: Check[]
     }
     if (t.scenario) finding.scenario = t.scenario
     if (t.phase) finding.phase = t.phase
-    const check: Check = { finding, decided: bad ? 'fail' : judged ? 'pass' : 'not-judged', severity: severity(o.value > 0 ? value / o.value - 1 : 1) }
-    if (!bad && !judged) check.notJudged = `${t.n} attempts cannot show a rate below ${rate(o.value)} (needs ${Math.ceil(1 / o.value)})`
+    const check: Check = {
+      finding,
+      decided: bad ? 'fail' : judged ? 'pass' : 'not-judged',
+      severity: severity(o.value > 0 ? value / o.value - 1 : 1),
+    }
+    if (!bad && !judged)
+      check.notJudged = `${t.n} attempts cannot show a rate below ${rate(o.value)} (needs ${Math.ceil(1 / o.value)})`
     check.describe = (status) =>
-      status === 'fail' || status === 'accepted' || status === 'muted'
+      failedOrExempt(status)
         ? `${t.label}: failure rate ${rate(value)} (${t.f} of ${t.n}) breaks the objective ${o.expr}`
         : status === 'not-judged'
           ? `${t.label} not judged against ${o.expr}: ${check.notJudged}`

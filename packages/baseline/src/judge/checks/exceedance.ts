@@ -11,13 +11,13 @@
  * count, not only binomial noise).
  */
 import { LatencyHistogram, type Finding, type SeriesRecord } from '@steady/record'
-import { median } from '../stats/robust.ts'
-import { DIST_PROBABILITIES, type SeriesPhaseSummary } from '../summary.ts'
-import { failureRateTest } from './failures.ts'
+import { median } from '../../stats/robust.ts'
+import { DIST_PROBABILITIES, type SeriesPhaseSummary } from '../../summary.ts'
+import { failureRateTest } from '../rate-test.ts'
 import { primaryStepSeries, runShifts } from './levels.ts'
-import { isStepSeries, namedPrimary, type Check, type JudgeContext } from './context.ts'
-import { ms, pp, pval, r4, rate, seriesLabel } from './check.ts'
-import { busierSentence, inconclusiveWhenBusier } from './machine.ts'
+import { isStepSeries, namedPrimary, type Check, type JudgeContext } from '../context.ts'
+import { failedOrExempt, ms, pp, pval, r4, rate, seriesLabel } from '../check.ts'
+import { busierSentence, inconclusiveWhenBusier } from '../machine.ts'
 
 /** The tail share the threshold stands for: the baseline's p99. */
 const TAIL = 0.01
@@ -72,14 +72,20 @@ function countAbove(hist: string, t: number): { n: number; above: number } {
 function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Check | undefined {
   const cur = ctx.current.series[s.key]?.phases[phase]
   if (!cur?.p99) return undefined
-  const logs = ctx.rolling.map((r) => r.summary?.series[s.key]?.phases[phase]?.p99).map((v) => (v !== undefined && v > 0 ? Math.log(v) : undefined))
+  const logs = ctx.rolling
+    .map((r) => r.summary?.series[s.key]?.phases[phase]?.p99)
+    .map((v) => (v !== undefined && v > 0 ? Math.log(v) : undefined))
   if (logs.filter((v) => v !== undefined).length < ctx.gate.minBaselineRuns) return undefined
   // Run-to-run effects (a slower machine) move every step's tail: each run's threshold is the baseline's
   // p99 of this step moved by that run's common p99 shift over the other steps, as the level checks'
   // relative view does; with fewer than five steps, the baseline's p99 for every run.
   const shifts = runShifts(ctx, phase, 'p99', s.source, `${s.tags.scenario ?? ''}/${s.tags.name}`)
   const relative = shifts?.current !== undefined
-  const aligned = logs.map((v, i) => (v === undefined || (relative && shifts!.baseline[i] === undefined) ? undefined : v - (relative ? shifts!.baseline[i]! : 0)))
+  const aligned = logs.map((v, i) =>
+    v === undefined || (relative && shifts!.baseline[i] === undefined)
+      ? undefined
+      : v - (relative ? shifts!.baseline[i]! : 0),
+  )
   const present = aligned.filter((v): v is number => v !== undefined)
   if (present.length < ctx.gate.minBaselineRuns) return undefined
   const centre = median(present)
@@ -116,7 +122,9 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
     question: 'stable',
     status: 'pass',
     // Primary where the p99 itself cannot be judged (a short soak); otherwise the p99 check gates the tail.
-    primary: (values < P99_VALUES && ctx.primaryPhases.has(phase) && primaryStepSeries(ctx, s, phase)) || namedPrimary(ctx.gate, 'tail', 'share above p99', s.key),
+    primary:
+      (values < P99_VALUES && ctx.primaryPhases.has(phase) && primaryStepSeries(ctx, s, phase)) ||
+      namedPrimary(ctx.gate, 'tail', 'share above p99', s.key),
     series: s.key,
     phase,
     stat: 'share above the baseline p99',
@@ -127,8 +135,14 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
     changeKind: 'absolute',
     pValue: r4(test.p),
     tolerance: TAIL,
-    method: `requests above the baseline runs' median p99 (${ms(t)}${relative ? ", moved by the run's common p99 shift over the other steps" : ''}), ${hist ? 'counted in the HDR histogram' : 'interpolated from the quantiles'}, beta-binomial against the ${runs.length} baseline runs' own shares above it (over-dispersion ${r4(test.rho)})`,
-    evidence: { thresholdMs: r4(t), relativeToOtherSteps: relative, above: counted.above, values: counted.n, expected: r4(test.expected) },
+    method: exceedanceMethod(t, relative, Boolean(hist), runs.length, test.rho),
+    evidence: {
+      thresholdMs: r4(t),
+      relativeToOtherSteps: relative,
+      above: counted.above,
+      values: counted.n,
+      expected: r4(test.expected),
+    },
     message: '',
   }
   if (s.tags.scenario) finding.scenario = s.tags.scenario
@@ -137,11 +151,24 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
   check.power = (alphaEach) => {
     finding.detectable = r4(Math.max(TAIL, test.critical(alphaEach) / counted.n - test.p0))
   }
+  const share = rate(counted.above / counted.n)
   check.describe = (status) =>
-    status === 'fail' || status === 'accepted' || status === 'muted'
-      ? `${label} has a slow tail in ${phase}: ${counted.above} of ${counted.n} requests (${rate(counted.above / counted.n)}) were slower than the baseline's p99 of ${ms(t)}, where the baseline runs had ${rate(test.p0)} (${pp(excess)}); ${pval(finding.pAdjusted ?? test.p)}`
-      : `${label} in ${phase}: ${rate(counted.above / counted.n)} of requests above the baseline's p99 of ${ms(t)} (baseline ${rate(test.p0)}), no tail past ${pp(TAIL)}`
+    failedOrExempt(status)
+      ? `${label} has a slow tail in ${phase}: ${counted.above} of ${counted.n} requests (${share}) were slower ` +
+        `than the baseline's p99 of ${ms(t)}, where the baseline runs had ${rate(test.p0)} (${pp(excess)}); ` +
+        pval(finding.pAdjusted ?? test.p)
+      : `${label} in ${phase}: ${share} of requests above the baseline's p99 of ${ms(t)} ` +
+        `(baseline ${rate(test.p0)}), no tail past ${pp(TAIL)}`
   return check
+}
+
+function exceedanceMethod(t: number, relative: boolean, histogram: boolean, runs: number, rho: number): string {
+  const moved = relative ? ", moved by the run's common p99 shift over the other steps" : ''
+  const counted = histogram ? 'counted in the HDR histogram' : 'interpolated from the quantiles'
+  return (
+    `requests above the baseline runs' median p99 (${ms(t)}${moved}), ${counted}, ` +
+    `beta-binomial against the ${runs} baseline runs' own shares above it (over-dispersion ${r4(rho)})`
+  )
 }
 
 /** One step's requests above its baseline p99 over the phases that count, and each baseline run's. */
@@ -271,12 +298,12 @@ function serviceTailCheck(ctx: JudgeContext, source: string): Check | undefined 
     status === 'inconclusive' && busy
       ? `${label} in ${phases.join(', ')}: ${current.above} of ${current.n} requests (${rate(share)}) slower than ` +
         `their step's baseline p99, where the baseline runs had ${rate(test.p0)}, ${busierSentence(busy)}`
-      : status === 'fail' || status === 'accepted' || status === 'muted'
-      ? `${label} grew a slow tail together in ${phases.join(', ')}: ${current.above} of ${current.n} requests ` +
-        `(${rate(share)}) were slower than their step's baseline p99, where the baseline runs had ${rate(test.p0)} ` +
-        `(${pp(excess)}); ${pval(finding.pAdjusted ?? test.p)}`
-      : `${label} in ${phases.join(', ')}: ${rate(share)} of requests above their step's baseline p99 ` +
-        `(baseline ${rate(test.p0)}), no tail past ${pp(TAIL)} beyond the run-to-run spread`
+      : failedOrExempt(status)
+        ? `${label} grew a slow tail together in ${phases.join(', ')}: ${current.above} of ${current.n} requests ` +
+          `(${rate(share)}) were slower than their step's baseline p99, where the baseline runs had ${rate(test.p0)} ` +
+          `(${pp(excess)}); ${pval(finding.pAdjusted ?? test.p)}`
+        : `${label} in ${phases.join(', ')}: ${rate(share)} of requests above their step's baseline p99 ` +
+          `(baseline ${rate(test.p0)}), no tail past ${pp(TAIL)} beyond the run-to-run spread`
   return check
 }
 

@@ -13,13 +13,13 @@
  * that having four indicators does not make the check four times as eager.
  */
 import type { Finding, SeriesRecord } from '@steady/record'
-import { normalQuantile, tQuantile } from '../stats/distributions.ts'
-import { holmAdjust } from '../stats/holm.ts'
-import { gaugeTrend, isMemorySeries, memoryLabel, saturatedWindows, trendPhases } from '../trends.ts'
-import type { BaselineEntry } from '../store.ts'
-import { growthAgainstBaseline } from './predict.ts'
-import { namedPrimary, type Check, type JudgeContext } from './context.ts'
-import { bytes, pval, r4 } from './check.ts'
+import { normalQuantile, tQuantile } from '../../stats/distributions.ts'
+import { holmAdjust } from '../../stats/holm.ts'
+import { gaugeTrend, isMemorySeries, memoryLabel, trendPhases } from '../../trends.ts'
+import type { BaselineEntry } from '../../store.ts'
+import { growthAgainstBaseline } from '../predict.ts'
+import { namedPrimary, type Check, type JudgeContext } from '../context.ts'
+import { bytes, failedOrExempt, pval, r4 } from '../check.ts'
 
 /** What one indicator's trend says at a given per-check level. */
 interface Assessment {
@@ -46,7 +46,9 @@ interface Indicator {
 }
 
 function baselineSlopes(rolling: BaselineEntry[], key: string): number[] {
-  return rolling.map((r) => r.summary?.series[key]?.trend?.perHour).filter((v): v is number => v !== undefined && Number.isFinite(v))
+  return rolling
+    .map((r) => r.summary?.series[key]?.trend?.perHour)
+    .filter((v): v is number => v !== undefined && Number.isFinite(v))
 }
 
 /**
@@ -57,7 +59,7 @@ function baselineSlopes(rolling: BaselineEntry[], key: string): number[] {
  * never gives pages back, a cache filling up) is held to its own normal growth and spread, not to zero.
  */
 function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
-  const t = gaugeTrend(s, trendPhases(ctx.record), ctx.current.windowMs, saturatedWindows(ctx.record))
+  const t = gaugeTrend(s, trendPhases(ctx.record), ctx.current.windowMs)
   if (!t || !Number.isFinite(t.perHour)) return undefined
   const tol = ctx.gate.tolerance.leakBytesPerHour
   const usable = !ctx.bootstrap && ctx.rolling.length >= ctx.gate.minBaselineRuns
@@ -95,8 +97,17 @@ function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
     changeKind: 'absolute',
     pValue: r4(p),
     tolerance: tol,
-    method: `Theil–Sen slope of the per-window minimum within phases after their warm-ups, seasonal Mann–Kendall with the Hamed–Rao correction (${t.n} windows)${df ? `; against the baseline runs' slopes (t on ${df} df), the current run's own standard error (Newey–West) a floor under their spread; growth must also pass their upper 95% prediction bound` : ''}`,
-    evidence: { indicator: label, slopePerHour: r4(t.perHour), standardError: r4(t.sePerHour), level: r4(t.level), last: r4(t.last), mannKendallP: r4(t.p), judgedMs: t.spanMs, baselineUpperBound: r4(upper) },
+    method: memoryMethod(t.n, df),
+    evidence: {
+      indicator: label,
+      slopePerHour: r4(t.perHour),
+      standardError: r4(t.sePerHour),
+      level: r4(t.level),
+      last: r4(t.last),
+      mannKendallP: r4(t.p),
+      judgedMs: t.spanMs,
+      baselineUpperBound: r4(upper),
+    },
     message: '',
   }
   let projection = ''
@@ -104,10 +115,7 @@ function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
     const hours = Math.max(0, (ctx.gate.memoryLimitBytes - t.last) / t.perHour)
     finding.evidence!.limitBytes = ctx.gate.memoryLimitBytes
     finding.evidence!.hoursToLimit = r4(hours)
-    projection =
-      hours === 0
-        ? `; it is already over the ${bytes(ctx.gate.memoryLimitBytes)} limit`
-        : `; at this rate the ${bytes(ctx.gate.memoryLimitBytes)} limit is reached in ${hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(0)} days`}`
+    projection = projectionSentence(ctx.gate.memoryLimitBytes, hours)
   }
   const floor = tol / 2
   const assess = (alphaEach: number): Assessment => {
@@ -128,17 +136,47 @@ function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
   return { s, label, p, growth, perHour: t.perHour, centre, df, finding, projection, assess }
 }
 
+function memoryMethod(windows: number, df: number): string {
+  const own =
+    'Theil–Sen slope of the per-window minimum within phases after their warm-ups, ' +
+    `seasonal Mann–Kendall with the Hamed–Rao correction (${windows} windows)`
+  if (!df) return own
+  return (
+    `${own}; against the baseline runs' slopes (t on ${df} df), the current run's own standard error ` +
+    '(Newey–West) a floor under their spread; growth must also pass their upper 95% prediction bound'
+  )
+}
+
+function projectionSentence(limit: number, hours: number): string {
+  if (hours === 0) return `; it is already over the ${bytes(limit)} limit`
+  const when = hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(0)} days`
+  return `; at this rate the ${bytes(limit)} limit is reached in ${when}`
+}
+
+/** `heap grows 12.0 MiB/h within phases (after warm-ups); the baseline runs grew 1.0 MiB/h` */
+function growsSentence(m: Indicator): string {
+  const base = m.df ? `; the baseline runs grew ${bytes(m.centre)}/h` : ''
+  return `${m.label} grows ${bytes(m.perHour)}/h within phases (after warm-ups)${base}`
+}
+
+/** `heap 1.0 MiB/h (baseline 0.9 MiB/h)` */
+function rateSentence(m: Indicator): string {
+  return `${m.label} ${bytes(m.perHour)}/h${m.df ? ` (baseline ${bytes(m.centre)}/h)` : ''}`
+}
+
 function describeIndicator(m: Indicator, status: Finding['status'], a: Assessment | undefined): string {
   const f = m.finding
-  if (status === 'fail' || status === 'accepted' || status === 'muted') {
-    return `${m.label} grows ${bytes(m.perHour)}/h within phases (after warm-ups)${m.df ? `; the baseline runs grew ${bytes(m.centre)}/h` : ''}${m.projection}; ${pval(f.pAdjusted ?? m.p)}`
-  }
+  if (failedOrExempt(status)) return `${growsSentence(m)}${m.projection}; ${pval(f.pAdjusted ?? m.p)}`
   if (status === 'not-judged') return `${m.label}: not judged: ${tooShort(f.tolerance!, a?.seen ?? Number.NaN)}`
-  return `${m.label}: ${bytes(m.perHour)}/h${m.df ? ` (baseline ${bytes(m.centre)}/h)` : ''}, no leak past ${bytes(f.tolerance! / 2)}/h`
+  const base = m.df ? ` (baseline ${bytes(m.centre)}/h)` : ''
+  return `${m.label}: ${bytes(m.perHour)}/h${base}, no leak past ${bytes(f.tolerance! / 2)}/h`
 }
 
 function tooShort(tol: number, seen: number): string {
-  return `the run is too short to see a leak of ${bytes(tol)}/h (with 95% power it could see ${bytes(seen)}/h: soak longer, or judge at a larger tolerance.leakBytesPerHour)`
+  return (
+    `the run is too short to see a leak of ${bytes(tol)}/h (with 95% power it could see ${bytes(seen)}/h: ` +
+    'soak longer, or judge at a larger tolerance.leakBytesPerHour)'
+  )
 }
 
 /** Each indicator on its own: secondary unless the gate names it. */
@@ -183,7 +221,9 @@ export function serviceMemoryFinding(service: string, tolerance: number, fields:
 
 function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]): Check {
   const tol = ctx.gate.tolerance.leakBytesPerHour
-  const finding = serviceMemoryFinding(service, tol, { evidence: { indicators: members.map((m) => m.label).join(', ') } })
+  const finding = serviceMemoryFinding(service, tol, {
+    evidence: { indicators: members.map((m) => m.label).join(', ') },
+  })
   const adjusted = holmAdjust(members.map((m) => m.p))
   let decisive = members[0]
   let assessments: Assessment[] = []
@@ -195,20 +235,31 @@ function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]):
     const order = members.map((_, i) => i)
     const past = order.filter((i) => assessments[i].beyond)
     const from = past.length ? past : order
-    const best = from.reduce((a, b) => (adjusted[b] < adjusted[a] || (adjusted[b] === adjusted[a] && members[b].growth > members[a].growth) ? b : a))
+    const best = from.reduce((a, b) =>
+      adjusted[b] < adjusted[a] || (adjusted[b] === adjusted[a] && members[b].growth > members[a].growth) ? b : a,
+    )
     decisive = members[best]
     check.p = adjusted[best]
     check.beyondTolerance = past.length > 0
-    check.notJudged = assessments.every((a) => a.notJudged) ? tooShort(tol, Math.min(...assessments.map((a) => a.seen))) : undefined
+    check.notJudged = assessments.every((a) => a.notJudged)
+      ? tooShort(tol, Math.min(...assessments.map((a) => a.seen)))
+      : undefined
     finding.detectable = r4(Math.min(...assessments.map((a) => a.seen)))
     Object.assign(finding, {
       baseline: decisive.finding.baseline,
       current: decisive.finding.current,
       change: decisive.finding.change,
       pValue: r4(check.p),
-      method: `${decisive.label}: ${decisive.finding.method}; Holm over the ${members.length} memory indicator${members.length > 1 ? 's' : ''} of ${service}`,
+      method:
+        `${decisive.label}: ${decisive.finding.method}; ` +
+        `Holm over the ${members.length} memory indicator${members.length > 1 ? 's' : ''} of ${service}`,
     })
-    finding.evidence = { ...finding.evidence, decidedBy: decisive.label, decidingSeries: decisive.s.key, ...pickEvidence(decisive.finding) }
+    finding.evidence = {
+      ...finding.evidence,
+      decidedBy: decisive.label,
+      decidingSeries: decisive.s.key,
+      ...pickEvidence(decisive.finding),
+    }
     check.severity = { change: decisive.growth, tolerance: tol }
   }
   pick(ctx.gate.alpha)
@@ -216,18 +267,32 @@ function serviceCheck(ctx: JudgeContext, service: string, members: Indicator[]):
   check.describe = (status) => {
     const others = members.filter((m) => m !== decisive).map((m) => `${m.label} ${bytes(m.perHour)}/h`)
     const rest = others.length ? ` (${others.join(', ')})` : ''
-    if (status === 'fail' || status === 'accepted' || status === 'muted') {
-      return `memory of ${service} grows: ${decisive.label} grows ${bytes(decisive.perHour)}/h within phases (after warm-ups)${decisive.df ? `; the baseline runs grew ${bytes(decisive.centre)}/h` : ''}, ${bytes(decisive.growth)}/h more${decisive.projection}${rest}; ${pval(finding.pAdjusted ?? check.p)}`
+    if (failedOrExempt(status)) {
+      const more = `${bytes(decisive.growth)}/h more${decisive.projection}${rest}`
+      return `memory of ${service} grows: ${growsSentence(decisive)}, ${more}; ${pval(finding.pAdjusted ?? check.p)}`
     }
-    if (status === 'not-judged') return `memory of ${service}: not judged: ${check.notJudged}${rest ? `; ${decisive.label} ${bytes(decisive.perHour)}/h${rest}` : ''}`
-    return `memory of ${service}: ${members.map((m) => `${m.label} ${bytes(m.perHour)}/h${m.df ? ` (baseline ${bytes(m.centre)}/h)` : ''}`).join(', ')}; no leak past ${bytes(tol / 2)}/h`
+    if (status === 'not-judged') {
+      const seen = rest ? `; ${decisive.label} ${bytes(decisive.perHour)}/h${rest}` : ''
+      return `memory of ${service}: not judged: ${check.notJudged}${seen}`
+    }
+    return `memory of ${service}: ${members.map(rateSentence).join(', ')}; no leak past ${bytes(tol / 2)}/h`
   }
   return check
 }
 
 function pickEvidence(f: Finding): Record<string, number | string> {
   const out: Record<string, number | string> = {}
-  for (const k of ['slopePerHour', 'standardError', 'level', 'last', 'mannKendallP', 'judgedMs', 'baselineUpperBound', 'limitBytes', 'hoursToLimit']) {
+  for (const k of [
+    'slopePerHour',
+    'standardError',
+    'level',
+    'last',
+    'mannKendallP',
+    'judgedMs',
+    'baselineUpperBound',
+    'limitBytes',
+    'hoursToLimit',
+  ]) {
     const v = f.evidence?.[k]
     if (typeof v === 'number' || typeof v === 'string') out[k] = v
   }
@@ -257,11 +322,23 @@ export function memoryChecks(ctx: JudgeContext): Check[] {
     }
     const n = Math.max(...series.map((s) => s.windows.length))
     checks.push({
-      finding: { id: `leak:memory{service=${service}}`, kind: 'leak', question: 'stable', status: 'not-judged', primary: true, series: `service/memory{service=${service}}`, stat: 'growth per hour', unit: 'bytes/h', evidence: { windows: n }, message: '' },
+      finding: {
+        id: `leak:memory{service=${service}}`,
+        kind: 'leak',
+        question: 'stable',
+        status: 'not-judged',
+        primary: true,
+        series: `service/memory{service=${service}}`,
+        stat: 'growth per hour',
+        unit: 'bytes/h',
+        evidence: { windows: n },
+        message: '',
+      },
       decided: 'not-judged',
-      describe: () => `memory of ${service}: not judged: too few windows after the phases' warm-ups to fit a trend (${n} windows in the run); soak longer or use a shorter window`,
+      describe: () =>
+        `memory of ${service}: not judged: too few windows after the phases' warm-ups to fit a trend ` +
+        `(${n} windows in the run); soak longer or use a shorter window`,
     })
   }
   return checks
 }
-
