@@ -41,13 +41,15 @@ import {
   judge,
   resolveGate,
   summariseRun,
+  type GateConfig,
+} from '@steady/baseline'
+import {
   syntheticRun,
   SYNTHETIC_NOISE_MODELS,
   SYNTHETIC_SERVICE,
-  type GateConfig,
   type SyntheticChange,
   type SyntheticNoise,
-} from '@steady/baseline'
+} from '@steady/baseline/testing'
 import type { Verdict } from '@steady/record'
 import { clopperPearson, wilsonInterval } from '../../packages/baseline/src/stats/distributions.ts'
 

@@ -7,7 +7,8 @@
  * Written in `steady.config.ts` under `gates`; validated here so a typo fails
  * with the field named, never as a silently lenient gate.
  */
-import { parseDuration, SteadyError, type ComparabilityKey, type Severity, type VerdictGate } from '@steady/record'
+import { parseDuration } from '@steady/record/internal'
+import { SteadyError, type ComparabilityKey, type Severity, type VerdictGate } from '@steady/record'
 
 export type Question = 'working' | 'stable'
 

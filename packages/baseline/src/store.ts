@@ -13,7 +13,8 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { assertValid, parseJsonText, readRegularFile, SteadyError, writeFileAtomic, type JsonFileKind } from '@steady/record'
+import { assertValid, parseJsonText, readRegularFile, type JsonFileKind } from '@steady/record/internal'
+import { SteadyError, writeFileAtomic } from '@steady/record'
 import type { RunSummary } from './summary.ts'
 
 export const BASELINE_SCHEMA = 'steady.baseline/1'

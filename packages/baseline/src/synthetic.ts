@@ -41,13 +41,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fnv1a } from '@steady/kernel'
+import { HISTOGRAM_PARAMETERS, seriesKey, signatureKey } from '@steady/record/internal'
 import {
-  HISTOGRAM_PARAMETERS,
   RUN_SCHEMA,
   RunRecordWriter,
   SeriesAggregator,
-  seriesKey,
-  signatureKey,
   type ComparabilityKey,
   type FailureGroup,
   type PhaseRecord,

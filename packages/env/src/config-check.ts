@@ -5,7 +5,8 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { SteadyError, parseDuration, type Duration } from '@steady/record'
+import { SteadyError } from '@steady/record'
+import { parseDuration, type Duration } from '@steady/record/internal'
 
 /** Where in the config a value sits. */
 export interface Where {

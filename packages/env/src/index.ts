@@ -5,8 +5,13 @@
  * environment).
  */
 export { startEnvironment, withEnvironment, stopEnvironment, listEnvironments } from './environment.ts'
-export { withPairedEnvironments } from './environment.ts'
-export type { StartOptions, WithEnvironmentOptions, EnvironmentHandle, StopOptions, ListedEnvironment } from './environment.ts'
+export type {
+  StartOptions,
+  WithEnvironmentOptions,
+  EnvironmentHandle,
+  StopOptions,
+  ListedEnvironment,
+} from './environment.ts'
 export type {
   EnvironmentConfig,
   ProcessEnvironmentConfig,
@@ -24,13 +29,22 @@ export type {
 export { builtinProviders } from './providers/index.ts'
 export { processProvider, defaultUrlPattern } from './providers/process.ts'
 export { commandProvider } from './providers/command.ts'
-export { urlProvider } from './providers/url.ts'
-export { slugify, deriveId, validateId, currentBranch, parseTags, validateTags, tagEnvName, MAX_ID_LENGTH } from './identity.ts'
-export { sideId, expandPairedId } from './identity.ts'
+export {
+  /** @public */ urlProvider,
+} from './providers/url.ts'
+export {
+  slugify,
+  deriveId,
+  validateId,
+  currentBranch,
+  validateTags,
+  tagEnvName,
+  MAX_ID_LENGTH,
+} from './identity.ts'
+export { sideId } from './identity.ts'
 export type { BranchInfo, EnvironmentSide } from './identity.ts'
 export { envsDir, ENV_SCHEMA } from './state.ts'
 export type { EnvironmentRecord } from './state.ts'
-export { processStart, isSameProcess, readStat, clockTicks } from './proc.ts'
+export { processStart, isSameProcess } from './proc.ts'
 export type { ProcessStart, ProcStat } from './proc.ts'
-export { prepareWorktree } from './worktree.ts'
 export type { Worktree, WorktreeOptions } from './worktree.ts'

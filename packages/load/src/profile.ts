@@ -4,7 +4,8 @@
  * it. A profile's options move to k6 unchanged; `exec` names a steady scenario.
  */
 import type { Scenario, Threshold } from 'k6/options'
-import { SteadyError, parseDuration } from '@steady/record'
+import { SteadyError } from '@steady/record'
+import { parseDuration } from '@steady/record/internal'
 import { compileThresholds } from './thresholds.ts'
 
 export type { Scenario as K6Scenario, Threshold as K6Threshold, Stage as K6Stage } from 'k6/options'

@@ -7,12 +7,11 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { roundTo } from '@steady/kernel'
+import { HISTOGRAM_PARAMETERS, newRunId } from '@steady/record/internal'
 import {
-  HISTOGRAM_PARAMETERS,
   RUN_SCHEMA,
   SeriesAggregator,
   comparabilityKey,
-  newRunId,
   type FailureGroup,
   type RunEvent,
   type RunRecord,

@@ -5,7 +5,7 @@
  * slow service.
  */
 import { roundTo } from '@steady/kernel'
-import { formatDuration } from '@steady/record'
+import { formatDuration } from '@steady/record/internal'
 import type { ResolvedProfile } from './profile.ts'
 import { maxDurationOf, maxVusOf } from './schedule.ts'
 import { trendStats, type LatencyHistogram } from './metrics/histogram.ts'

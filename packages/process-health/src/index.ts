@@ -7,7 +7,11 @@
  * Stands alone: imports no other steady package but `@steady/kernel`, which
  * has no dependencies.
  */
-export { ProcessHealthError, isProcessHealthError, HealthExitCode } from './errors.ts'
+export {
+  /** @public */ ProcessHealthError,
+  isProcessHealthError,
+  HealthExitCode,
+} from './errors.ts'
 export type { ProcessHealthErrorOptions } from './errors.ts'
 export type {
   IndicatorKind,
@@ -28,7 +32,7 @@ export type {
   Fields,
   Observation,
 } from './types.ts'
-export { systemClock, fixedClock, parseDurationMs, parseInstant, formatDurationMs } from './time.ts'
+export { fixedClock, parseDurationMs } from './time.ts'
 export type { Clock, DurationInput } from './time.ts'
 export {
   defineProcess,
@@ -37,7 +41,6 @@ export {
   parseValue,
   validateLabels,
   highCardinalityReason,
-  findProcess,
   findIndicator,
   maxLabels,
 } from './define.ts'
@@ -67,14 +70,17 @@ export { renderHealth, healthToJson } from './render.ts'
 export type { HealthFormat } from './render.ts'
 export type { HealthStore, HistoryQuery, RecordedObservation, AppendResult } from './store/types.ts'
 export { FileStore, defaultStoreDir, correctionsFile } from './store/file-store.ts'
-export { parseBatch, appendRecords, createRecord, contentId } from './import/batch.ts'
+export { parseBatch, appendRecords, contentId } from './import/batch.ts'
 export type { RecordInput, BatchOptions } from './import/batch.ts'
 export { importGithubRuns, importGitlabPipelines } from './import/ci-runs.ts'
 export type { ImportResult, CiImportOptions } from './import/ci-runs.ts'
 export { importGit, defaultTagPattern } from './import/git.ts'
 export type { GitImportOptions } from './import/git.ts'
 export type { FileStoreOptions } from './store/file-store.ts'
-export { PrometheusStore, pushObservation } from './store/prometheus-store.ts'
+export {
+  /** @public */ PrometheusStore,
+  pushObservation,
+} from './store/prometheus-store.ts'
 export type { PrometheusStoreOptions, PushObservationOptions } from './store/prometheus-store.ts'
 export {
   HealthMetrics,
@@ -85,14 +91,25 @@ export {
   levelValue,
   unitSuffix,
 } from './export/prometheus.ts'
-export { boundedBranch, boundedLabels, groupingPath, defaultKeptBranches } from './export/labels.ts'
+export { boundedBranch, groupingPath, defaultKeptBranches } from './export/labels.ts'
 export type { HealthMetricsOptions, PushOptions } from './export/prometheus.ts'
 export { FaroNodeTransport, createFaroExporter, parseRetryAfter } from './export/faro.ts'
-export type { FaroTransportOptions, FaroTransportStats, FaroExporterOptions, FaroExporter } from './export/faro.ts'
+export type {
+  FaroTransportOptions,
+  FaroTransportStats,
+  FaroExporterOptions,
+  FaroExporter,
+} from './export/faro.ts'
 export { ciProcess, ciLabels } from './processes/ci.ts'
-export { doraProcess, doraLabels, deploymentFrequencyTier, durationTier, changeFailureTier } from './processes/dora.ts'
+export {
+  doraProcess,
+  doraLabels,
+  deploymentFrequencyTier,
+  durationTier,
+  changeFailureTier,
+} from './processes/dora.ts'
 export { e2eGateProcess, e2eGateLabels, recordGateDecision, gateFlakiness } from './processes/e2e-gate.ts'
 export type { GateDecision, RecordGateDecisionOptions } from './processes/e2e-gate.ts'
 export type { ReadyMadeOptions } from './processes/options.ts'
-export { resolveProcesses, openStore, implicitProcessNames, readyMadeProcesses } from './config.ts'
+export { resolveProcesses, openStore, readyMadeProcesses } from './config.ts'
 export type { HealthConfig, HealthConfigSection, ReadyMadeProcess, OpenStoreOptions } from './config.ts'

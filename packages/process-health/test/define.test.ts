@@ -10,16 +10,15 @@ import {
   e2eGateProcess,
   fixedClock,
   highCardinalityReason,
-  implicitProcessNames,
   judgeProcess,
   parseDurationMs,
-  parseInstant,
   recordGateDecision,
   gateFlakiness,
   recordObservation,
   resolveProcesses,
   type ProcessDefinition,
 } from '@steady/process-health'
+import { implicitProcessNames, parseInstant } from '@steady/process-health/internal'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

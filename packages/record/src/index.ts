@@ -5,17 +5,14 @@
  * re-exported here, so packages that import them from `@steady/record` need
  * not change.
  */
-export { SteadyError, isSteadyError, ExitCode, parseDuration, formatDuration } from '@steady/kernel'
-export type { SteadyErrorOptions, ExitCodeValue, Duration } from '@steady/kernel'
-export { formatError } from './errors.ts'
+export { SteadyError, isSteadyError, ExitCode } from '@steady/kernel'
+export type { SteadyErrorOptions, ExitCodeValue } from '@steady/kernel'
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic } from './atomic.ts'
-export { Redactor, redact, REDACTED } from './redact.ts'
+export { Redactor, redact } from './redact.ts'
 export type { RedactionOptions } from './redact.ts'
-export { shellQuote, shellCommand } from './shell.ts'
-export { terminalLine, terminalText, terminalSafe } from './terminal.ts'
-export { LatencyHistogram, HISTOGRAM_PARAMETERS } from './histogram.ts'
+export { LatencyHistogram } from './histogram.ts'
 export type { HistogramSummary } from './histogram.ts'
-export { RUN_SCHEMA, seriesKey, signatureKey } from './run-record.ts'
+export { RUN_SCHEMA } from './run-record.ts'
 export type {
   RunRecord,
   RunKind,
@@ -39,21 +36,12 @@ export type {
 } from './run-record.ts'
 export { SeriesAggregator } from './aggregator.ts'
 export type { AggregatorOptions, WindowBatch } from './aggregator.ts'
-export {
-  RunRecordWriter,
-  readRunRecord,
-  parseRunRecord,
-  recoverRunRecord,
-  writeRunRecordSync,
-  aggregateWindows,
-  EVENTS_FILE,
-  RECORD_FILE,
-} from './io.ts'
+export { RunRecordWriter, readRunRecord, parseRunRecord, aggregateWindows, EVENTS_FILE } from './io.ts'
 export type { RunHeader, RunRecordWriterOptions } from './io.ts'
-export { readRegularFile, parseJsonText, jsonProblem } from './json-file.ts'
-export type { JsonFileKind, JsonProblem } from './json-file.ts'
-export { runRecordSchema, validatorFor, assertValid, describeSchemaError } from './schema.ts'
-export { comparabilityKey, comparabilityDiff, newRunId } from './identity.ts'
+export { jsonProblem } from './json-file.ts'
+export type { JsonProblem } from './json-file.ts'
+export { runRecordSchema, describeSchemaError } from './schema.ts'
+export { comparabilityKey } from './identity.ts'
 export { VERDICT_SCHEMA, verdictSchema } from './verdict.ts'
 export type {
   Verdict,

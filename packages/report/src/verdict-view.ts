@@ -5,7 +5,7 @@
  * the fitted lines the charts draw.
  */
 import type { Finding, Verdict } from '@steady/record'
-import { isInconclusiveCause, notJudgedReason, pairedLine } from '@steady/baseline'
+import { isInconclusiveCause, notJudgedReason, pairedLine } from '@steady/baseline/internal'
 import { change, inUnit, num, offset, pct, plural, span } from './format.ts'
 import type { FindingView, ScenarioJudgement, VerdictView } from './judgement.ts'
 import { readableSeries } from './series.ts'

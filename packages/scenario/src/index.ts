@@ -41,37 +41,67 @@ export type { Matchers, ExpectFunction, AsymmetricMatcher, StatusPattern } from 
 export { ExpectationError, isExpectationError } from './expect/error.ts'
 export { diffValues } from './expect/diff.ts'
 export { queryPath } from './expect/jsonpath.ts'
-export { validateSchema } from './expect/schema.ts'
+export {
+  /** @public */ validateSchema,
+} from './expect/schema.ts'
 export type { JsonSchema, SafeParseSchema } from './expect/schema.ts'
 export { eventually, EventuallyError, realClock } from './eventually.ts'
 export type { EventuallyOptions, Clock } from './eventually.ts'
-export { bearer, basic, oauth2ClientCredentials, auth } from './auth.ts'
+export {
+  bearer,
+  basic,
+  oauth2ClientCredentials,
+  /** @public */ auth,
+} from './auth.ts'
 export type { ClientCredentialsOptions, ClientCredentialsAuth } from './auth.ts'
-export { HttpClient, HttpResponse, RequestError, errorKind } from './http/client.ts'
-export type { Auth, OutgoingRequest, RequestOptions, ClientDefaults, Exchange, HeadersInit, QueryInit, ResponseValidator, CreateClientOptions } from './http/client.ts'
-export { CookieJar } from './http/cookies.ts'
+export {
+  HttpClient,
+  /** @public */ HttpResponse,
+  RequestError,
+  errorKind,
+} from './http/client.ts'
+export type {
+  Auth,
+  OutgoingRequest,
+  RequestOptions,
+  ClientDefaults,
+  HeadersInit,
+  QueryInit,
+  ResponseValidator,
+  CreateClientOptions,
+} from './http/client.ts'
+export {
+  /** @public */ CookieJar,
+} from './http/cookies.ts'
 export type { Cookie } from './http/cookies.ts'
 export type { Timings } from './http/timings.ts'
 export { createDispatcher, tlsConnectOptions } from './http/dispatcher.ts'
 export type { DispatcherOptions, TlsOptions, Pem } from './http/dispatcher.ts'
 export { toCurl } from './http/curl.ts'
-export { seededFaker, iterationSeed, hashSeed, randomSeed } from './data.ts'
+export { randomSeed } from './data.ts'
 export type { Seed, Faker } from './data.ts'
 export { loadOpenApi, OpenApiValidator } from './openapi.ts'
 export type { OpenApiOptions } from './openapi.ts'
 export { runIteration, closeDefaultDispatcher } from './iteration.ts'
 export type { IterationOptions, IterationResult, RequestEvent, StepResult } from './iteration.ts'
 export type { FailureSample, FailureKind, SampleRequest, SampleResponse } from './failure.ts'
-export { loadScenarioFiles, findScenarioFiles, matchesGrep, describeLoadError, importModule } from './loader.ts'
+export { loadScenarioFiles, findScenarioFiles, matchesGrep } from './loader.ts'
 export type { ScenarioFile, LoadOptions } from './loader.ts'
 export { runScenarios } from './runner.ts'
 export { setupFingerprint, recordSetup, recordedSetups, fillMasked, formatPath } from './setup-record.ts'
 export type { RecordedSetup, ValuePath } from './setup-record.ts'
 export type { RunScenariosOptions } from './runner.ts'
-export { planReplay } from './replay.ts'
-export type { ReplayPlan } from './replay.ts'
-export type { Reporter, RunStartInfo, RunResult, ScenarioSummary, SetupOutcome, StepSummary } from './reporters/types.ts'
-export { createMultiplexer } from './reporters/multiplexer.ts'
+export type {
+  Reporter,
+  RunStartInfo,
+  RunResult,
+  ScenarioSummary,
+  SetupOutcome,
+  StepSummary,
+} from './reporters/types.ts'
+export {
+  /** @public */ createMultiplexer,
+} from './reporters/multiplexer.ts'
 export type { ReporterError } from './reporters/multiplexer.ts'
 export { prettyReporter } from './reporters/pretty.ts'
 export type { PrettyReporterOptions } from './reporters/pretty.ts'

@@ -8,7 +8,8 @@
  * `expected_response`) rather than an error.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { formatDuration, parseDuration, Redactor, type Duration } from '@steady/record'
+import { formatDuration, parseDuration, type Duration } from '@steady/record/internal'
+import { Redactor } from '@steady/record'
 import type { Dispatcher } from 'undici'
 import type { ScenarioContext } from './context.ts'
 import { iterationSeed, seededFaker, type Faker, type Seed } from './data.ts'

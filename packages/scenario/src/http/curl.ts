@@ -2,7 +2,7 @@
  * A `curl` command that reproduces a request, for failure output. Callers
  * pass the result through the run's Redactor before it is shown or stored.
  */
-import { REDACTED, shellQuote } from '@steady/record'
+import { REDACTED, shellQuote } from '@steady/record/internal'
 
 /** The parts of a request a curl command needs. */
 export interface CurlInput {

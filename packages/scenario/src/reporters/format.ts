@@ -1,5 +1,5 @@
 /** Plain-text pieces shared by the console, JUnit and GitHub reporters. */
-import { formatDuration, shellCommand, terminalLine, terminalText } from '@steady/record'
+import { formatDuration, shellCommand, terminalLine, terminalText } from '@steady/record/internal'
 import type { FailureSample } from '../failure.ts'
 
 /** ANSI styling that becomes a no-op without colour. */

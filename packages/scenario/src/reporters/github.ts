@@ -4,7 +4,8 @@
  * appended to `$GITHUB_STEP_SUMMARY`.
  */
 import { appendFileSync } from 'node:fs'
-import { formatDuration, Redactor, terminalLine, terminalText } from '@steady/record'
+import { formatDuration, terminalLine, terminalText } from '@steady/record/internal'
+import { Redactor } from '@steady/record'
 import { formatFailure } from './format.ts'
 import type { Reporter, RunResult, ScenarioSummary } from './types.ts'
 

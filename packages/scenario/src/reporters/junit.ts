@@ -5,7 +5,8 @@
  * (message, diff, request, response, curl; already redacted).
  */
 import { join } from 'node:path'
-import { terminalLine, writeFileAtomic, Redactor } from '@steady/record'
+import { terminalLine } from '@steady/record/internal'
+import { writeFileAtomic, Redactor } from '@steady/record'
 import type { FailureSample } from '../failure.ts'
 import { formatFailure } from './format.ts'
 import type { Reporter, RunResult, ScenarioSummary } from './types.ts'
