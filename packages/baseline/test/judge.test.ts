@@ -6,13 +6,13 @@ import {
   comparisonRuns,
   emptyBaseline,
   judge,
-  parseObjective,
   resolveGate,
   selectGate,
   serialiseBaseline,
   summariseRun,
-  trimBaseline,
 } from '@steady/baseline'
+import { parseObjective } from '../src/gate.ts'
+import { trimBaseline } from '../src/store.ts'
 import { parseBaseline } from '@steady/baseline/internal'
 import { syntheticRun, tempRunDir } from '@steady/baseline/testing'
 import { SteadyError, verdictSchema } from '@steady/record'

@@ -27,24 +27,8 @@ export type {
   ProviderDownContext,
 } from './types.ts'
 export { builtinProviders } from './providers/index.ts'
-export { processProvider, defaultUrlPattern } from './providers/process.ts'
+export { processProvider } from './providers/process.ts'
 export { commandProvider } from './providers/command.ts'
 export {
   /** @public */ urlProvider,
 } from './providers/url.ts'
-export {
-  slugify,
-  deriveId,
-  validateId,
-  currentBranch,
-  validateTags,
-  tagEnvName,
-  MAX_ID_LENGTH,
-} from './identity.ts'
-export { sideId } from './identity.ts'
-export type { BranchInfo, EnvironmentSide } from './identity.ts'
-export { envsDir, ENV_SCHEMA } from './state.ts'
-export type { EnvironmentRecord } from './state.ts'
-export { processStart, isSameProcess } from './proc.ts'
-export type { ProcessStart, ProcStat } from './proc.ts'
-export type { Worktree, WorktreeOptions } from './worktree.ts'

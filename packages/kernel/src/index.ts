@@ -7,8 +7,8 @@
  */
 export { SteadyError, isSteadyError, ExitCode } from './errors.ts'
 export type { SteadyErrorOptions, ExitCodeValue } from './errors.ts'
-export { parseDuration, formatDuration, durationUnitMs, k6Durations } from './duration.ts'
-export type { Duration, DurationUnit, DurationSyntax } from './duration.ts'
+export { parseDuration, formatDuration } from './duration.ts'
+export type { Duration, DurationSyntax } from './duration.ts'
 export { realClock, VirtualClock, systemClock } from './clock.ts'
 export type { Clock, WallClock } from './clock.ts'
 export { Random, mulberry32, fnv1a } from './random.ts'

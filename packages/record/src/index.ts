@@ -1,13 +1,14 @@
 /**
  * @steady/record: the run record and verdict types, their validation and
  * atomic I/O, histograms, and the one redaction step every output passes
- * through. The error class and durations come from `@steady/kernel` and are
- * re-exported here, so packages that import them from `@steady/record` need
- * not change.
+ * through. The error class comes from `@steady/kernel` and is re-exported
+ * here, so a program that reads records needs one import. Helpers sibling
+ * packages share (terminal and shell quoting, JSON file reading, schema
+ * validators) are in `@steady/record/internal`.
  */
 export { SteadyError, isSteadyError, ExitCode } from '@steady/kernel'
 export type { SteadyErrorOptions, ExitCodeValue } from '@steady/kernel'
-export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic } from './atomic.ts'
+export { writeFileAtomic, writeJsonAtomic } from './atomic.ts'
 export { Redactor, redact } from './redact.ts'
 export type { RedactionOptions } from './redact.ts'
 export { LatencyHistogram } from './histogram.ts'
@@ -36,11 +37,9 @@ export type {
 } from './run-record.ts'
 export { SeriesAggregator } from './aggregator.ts'
 export type { AggregatorOptions, WindowBatch } from './aggregator.ts'
-export { RunRecordWriter, readRunRecord, parseRunRecord, aggregateWindows, EVENTS_FILE } from './io.ts'
+export { RunRecordWriter, readRunRecord, parseRunRecord } from './io.ts'
 export type { RunHeader, RunRecordWriterOptions } from './io.ts'
-export { jsonProblem } from './json-file.ts'
-export type { JsonProblem } from './json-file.ts'
-export { runRecordSchema, describeSchemaError } from './schema.ts'
+export { runRecordSchema } from './schema.ts'
 export { comparabilityKey } from './identity.ts'
 export { VERDICT_SCHEMA, verdictSchema } from './verdict.ts'
 export type {

@@ -3,6 +3,7 @@
  * its public entry. Not for users: docs, scenarios and generated projects import
  * `@steady/record` only (test/architecture.test.ts checks who imports this).
  */
+// Durations are kernel's; siblings that already read them from record keep doing so.
 export { parseDuration, formatDuration } from '@steady/kernel'
 export type { Duration } from '@steady/kernel'
 export { formatError } from './errors.ts'

@@ -33,19 +33,17 @@ import type { Dispatcher } from 'undici'
 import { createStandaloneClient, type CreateClientOptions, type HttpClient } from './http/client.ts'
 import { createDispatcher } from './http/dispatcher.ts'
 
-export { scenario, defineSetup, defineTeardown, isScenario } from './define.ts'
+export { scenario, defineSetup, defineTeardown } from './define.ts'
 export type { Scenario, ScenarioFn, ScenarioOptions, RowFn, RowName, SetupFn, TeardownFn } from './define.ts'
 export type { ScenarioContext } from './context.ts'
-export { expect, createExpect } from './expect/index.ts'
+export { expect } from './expect/index.ts'
 export type { Matchers, ExpectFunction, AsymmetricMatcher, StatusPattern } from './expect/index.ts'
 export { ExpectationError, isExpectationError } from './expect/error.ts'
-export { diffValues } from './expect/diff.ts'
-export { queryPath } from './expect/jsonpath.ts'
 export {
   /** @public */ validateSchema,
 } from './expect/schema.ts'
 export type { JsonSchema, SafeParseSchema } from './expect/schema.ts'
-export { eventually, EventuallyError, realClock } from './eventually.ts'
+export { eventually, EventuallyError } from './eventually.ts'
 export type { EventuallyOptions, Clock } from './eventually.ts'
 export {
   bearer,
@@ -58,16 +56,13 @@ export {
   HttpClient,
   /** @public */ HttpResponse,
   RequestError,
-  errorKind,
 } from './http/client.ts'
 export type {
   Auth,
-  OutgoingRequest,
   RequestOptions,
   ClientDefaults,
   HeadersInit,
   QueryInit,
-  ResponseValidator,
   CreateClientOptions,
 } from './http/client.ts'
 export {
@@ -75,21 +70,17 @@ export {
 } from './http/cookies.ts'
 export type { Cookie } from './http/cookies.ts'
 export type { Timings } from './http/timings.ts'
-export { createDispatcher, tlsConnectOptions } from './http/dispatcher.ts'
+export { createDispatcher } from './http/dispatcher.ts'
 export type { DispatcherOptions, TlsOptions, Pem } from './http/dispatcher.ts'
-export { toCurl } from './http/curl.ts'
-export { randomSeed } from './data.ts'
 export type { Seed, Faker } from './data.ts'
 export { loadOpenApi, OpenApiValidator } from './openapi.ts'
 export type { OpenApiOptions } from './openapi.ts'
-export { runIteration, closeDefaultDispatcher } from './iteration.ts'
+export { runIteration } from './iteration.ts'
 export type { IterationOptions, IterationResult, RequestEvent, StepResult } from './iteration.ts'
 export type { FailureSample, FailureKind, SampleRequest, SampleResponse } from './failure.ts'
-export { loadScenarioFiles, findScenarioFiles, matchesGrep } from './loader.ts'
+export { loadScenarioFiles } from './loader.ts'
 export type { ScenarioFile, LoadOptions } from './loader.ts'
 export { runScenarios } from './runner.ts'
-export { setupFingerprint, recordSetup, recordedSetups, fillMasked, formatPath } from './setup-record.ts'
-export type { RecordedSetup, ValuePath } from './setup-record.ts'
 export type { RunScenariosOptions } from './runner.ts'
 export type {
   Reporter,
@@ -107,11 +98,10 @@ export { prettyReporter } from './reporters/pretty.ts'
 export type { PrettyReporterOptions } from './reporters/pretty.ts'
 export { jsonReporter } from './reporters/json.ts'
 export type { JsonReporterOptions } from './reporters/json.ts'
-export { junitReporter, renderJunit, xmlEscape } from './reporters/junit.ts'
+export { junitReporter } from './reporters/junit.ts'
 export type { JunitReporterOptions } from './reporters/junit.ts'
-export { githubReporter, renderGithubSummary } from './reporters/github.ts'
+export { githubReporter } from './reporters/github.ts'
 export type { GithubReporterOptions } from './reporters/github.ts'
-export { formatFailure, replayCommand } from './reporters/format.ts'
 export type { ScenarioConfig, TargetConfig } from './config.ts'
 export { resolveTarget } from './config.ts'
 
