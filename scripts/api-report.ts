@@ -39,12 +39,12 @@ export interface ExportedName {
 }
 
 /** `.` → `index`, `./internal` → `internal`. */
-export function reportName(entry: string): string {
+function reportName(entry: string): string {
   return entry === '.' ? 'index' : entry.replace(/^\.\//, '').replaceAll('/', '-')
 }
 
 /** Every entry of every package, from the package.json files on disk. */
-export function entries(): Entry[] {
+function entries(): Entry[] {
   const out: Entry[] = []
   for (const pkg of readdirSync(join(root, 'packages')).sort()) {
     const manifestPath = join(root, 'packages', pkg, 'package.json')

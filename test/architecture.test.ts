@@ -92,7 +92,7 @@ function packageOf(file: string): string | undefined {
 }
 
 /** Problems with the entry an import names: a reach-in, or `./internal` or `./testing` from where it is not allowed. */
-export function entryViolations(spec: string, file: string): string[] {
+function entryViolations(spec: string, file: string): string[] {
   const scoped = spec.match(/^@steady\/([^/]+)(\/.*)?$/)
   if (!scoped || !scoped[2]) return []
   const [, target, sub] = scoped
@@ -115,7 +115,7 @@ export function entryViolations(spec: string, file: string): string[] {
 
 const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g
 
-export function violations(pkg: string, source: string, file: string): string[] {
+function violations(pkg: string, source: string, file: string): string[] {
   const found: string[] = []
   for (const m of source.matchAll(importRe)) {
     const spec = m[1] ?? m[2] ?? m[3]
@@ -134,7 +134,7 @@ export function violations(pkg: string, source: string, file: string): string[] 
 }
 
 /** Package folders that have no row in the table (a new package would otherwise be checked against nothing). */
-export function withoutRow(packages: string[], table: Record<string, string[]>): string[] {
+function withoutRow(packages: string[], table: Record<string, string[]>): string[] {
   return packages.filter((pkg) => !Object.hasOwn(table, pkg))
 }
 

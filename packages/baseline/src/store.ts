@@ -17,7 +17,7 @@ import { assertValid, parseJsonText, readRegularFile, type JsonFileKind } from '
 import { SteadyError, writeFileAtomic } from '@steady/record'
 import type { RunSummary } from './summary.ts'
 
-export const BASELINE_SCHEMA = 'steady.baseline/1'
+const BASELINE_SCHEMA = 'steady.baseline/1'
 
 /** Runs kept per baseline by default (the last K accepted runs, plus pinned ones). */
 export const DEFAULT_KEEP = 10
@@ -78,7 +78,7 @@ export interface BaselineEntry extends BaselineRun {
 const who = { type: 'object', required: ['by', 'at'], properties: { by: { type: 'string' }, at: { type: 'string' } } } as const
 
 /** The JSON Schema of a baseline file (structure; summaries are checked loosely so old files still read). */
-export const baselineSchema = {
+const baselineSchema = {
   $id: 'https://steady.dev/schema/steady.baseline-1.json',
   title: 'steady baseline',
   type: 'object',
@@ -411,7 +411,7 @@ export function pinRun(file: BaselineFile, id: string, options: { by: string; no
 }
 
 /** Finding ids look like `kind:...`; this checks the shape so a typo is caught. */
-export const FINDING_ID = /^[a-z-]+:\S+$/
+const FINDING_ID = /^[a-z-]+:\S+$/
 
 /** Records an intended change: the finding is reported as accepted (who, why) instead of failing. */
 export function acceptFinding(file: BaselineFile, finding: string, options: { reason: string; by: string; now: Date; upTo?: number; run?: string }): void {

@@ -15,13 +15,13 @@ import { autocorrelatedSe, mean } from './stats/robust.ts'
 import { combinedDrift, combinedDriftSeasonal, driftPhases, gaugeTrend, isIndicatorSeries, isMemorySeries, latencyDrift, loadSlope, recoveryTime, saturatedWindows, trendPhases } from './trends.ts'
 
 /** The quantiles the judge reads, in this order. */
-export const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
+const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
 export type LevelStat = (typeof LEVEL_STATS)[number]
 
 /** Probabilities of the compact distribution kept in baselines (the last entry is the maximum). */
 export const DIST_PROBABILITIES = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1] as const
 
-export interface PhaseSummary {
+interface PhaseSummary {
   name: string
   startMs: number
   endMs: number
@@ -36,13 +36,13 @@ export interface PhaseSummary {
   droppedIterations?: number
 }
 
-export interface ScenarioPhaseCounts {
+interface ScenarioPhaseCounts {
   /** Probe iterations started in the phase. */
   n: number
   failed: number
 }
 
-export interface ScenarioSummary {
+interface ScenarioSummary {
   /** Probe iterations over the run. */
   n: number
   failed: number
@@ -81,7 +81,7 @@ export interface SeriesPhaseSummary {
   drift?: number
 }
 
-export interface SeriesSummary {
+interface SeriesSummary {
   kind: SeriesRecord['kind']
   unit: string
   phases: Record<string, PhaseSummaryBySeries>

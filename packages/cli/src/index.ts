@@ -2,9 +2,12 @@
  * @steady/cli: the `steady` command, and `defineConfig` for `steady.config.ts`.
  */
 export { defineConfig, loadConfig } from './config.ts'
+/** @public */
 export type { SteadyConfig, LoadedConfig } from './config.ts'
 export { main, createProgram } from './main.ts'
 export { loadCommands } from './commands/index.ts'
+/** @public */
 export type { RegisterCommand } from './commands/index.ts'
+/** @public */
 export type { MainOptions } from './main.ts'
 export type { CliContext } from './context.ts'

@@ -14,4 +14,5 @@
 export { createStore } from './store.ts'
 export type { Store, StoreOptions, CrashInfo } from './store.ts'
 export { parseFaults } from './faults.ts'
+/** @public */
 export type { FaultConfig } from './faults.ts'

@@ -33,13 +33,6 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-export function optionalString(obj: Record<string, unknown>, key: string, where: Where): string | undefined {
-  const v = obj[key]
-  if (v === undefined) return undefined
-  if (typeof v !== 'string' || v.trim() === '') throw configError(where, key, `${key} must be a non-empty string`, `set ${key} to text, or remove it`)
-  return v
-}
-
 export function requiredString(obj: Record<string, unknown>, key: string, where: Where, hint: string): string {
   const v = obj[key]
   if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {

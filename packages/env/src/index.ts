@@ -5,6 +5,7 @@
  * environment).
  */
 export { startEnvironment, withEnvironment, stopEnvironment, listEnvironments } from './environment.ts'
+/** @public */
 export type {
   StartOptions,
   WithEnvironmentOptions,
@@ -12,6 +13,7 @@ export type {
   StopOptions,
   ListedEnvironment,
 } from './environment.ts'
+/** @public */
 export type {
   EnvironmentConfig,
   ProcessEnvironmentConfig,

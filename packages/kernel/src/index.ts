@@ -6,6 +6,7 @@
  * number rounding. It imports nothing; every steady package may import it.
  */
 export { SteadyError, isSteadyError, ExitCode } from './errors.ts'
+/** @public */
 export type { SteadyErrorOptions, ExitCodeValue } from './errors.ts'
 export { parseDuration, formatDuration } from './duration.ts'
 export type { Duration, DurationSyntax } from './duration.ts'

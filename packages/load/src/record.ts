@@ -51,7 +51,7 @@ export function feedLoadWindow(agg: SeriesAggregator, w: WindowSnapshot, offsetM
 }
 
 /** Turns a run's windows into record series with one whole-run aggregate for `phase`. */
-export function windowsToSeries(windows: readonly WindowSnapshot[], phase: string, windowMs = windowSizeOf(windows)): SeriesRecord[] {
+function windowsToSeries(windows: readonly WindowSnapshot[], phase: string, windowMs = windowSizeOf(windows)): SeriesRecord[] {
   const agg = new SeriesAggregator({ windowMs, now: () => 0 })
   agg.setPhase(phase)
   for (const w of windows) feedLoadWindow(agg, w, 0, phase)

@@ -40,7 +40,7 @@ function pct(part: number, all: number): string {
 }
 
 /** One line describing the profile the way k6 describes a scenario before it starts. */
-export function describeProfile(p: ResolvedProfile): string {
+function describeProfile(p: ResolvedProfile): string {
   const grace = `gracefulStop: ${formatDuration(p.gracefulStopMs)}`
   const start = p.startTimeMs > 0 ? `, startTime: ${formatDuration(p.startTimeMs)}` : ''
   const exec = `, exec: ${p.exec}`

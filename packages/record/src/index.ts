@@ -7,13 +7,16 @@
  * validators) are in `@steady/record/internal`.
  */
 export { SteadyError, isSteadyError, ExitCode } from '@steady/kernel'
+/** @public */
 export type { SteadyErrorOptions, ExitCodeValue } from '@steady/kernel'
 export { writeFileAtomic, writeJsonAtomic } from './atomic.ts'
 export { Redactor, redact } from './redact.ts'
 export type { RedactionOptions } from './redact.ts'
 export { LatencyHistogram } from './histogram.ts'
+/** @public */
 export type { HistogramSummary } from './histogram.ts'
 export { RUN_SCHEMA } from './run-record.ts'
+/** @public */
 export type {
   RunRecord,
   RunKind,
@@ -36,12 +39,15 @@ export type {
   FailureSample,
 } from './run-record.ts'
 export { SeriesAggregator } from './aggregator.ts'
+/** @public */
 export type { AggregatorOptions, WindowBatch } from './aggregator.ts'
 export { RunRecordWriter, readRunRecord, parseRunRecord } from './io.ts'
+/** @public */
 export type { RunHeader, RunRecordWriterOptions } from './io.ts'
 export { runRecordSchema } from './schema.ts'
 export { comparabilityKey } from './identity.ts'
 export { VERDICT_SCHEMA, verdictSchema } from './verdict.ts'
+/** @public */
 export type {
   Verdict,
   GateResult,

@@ -8,4 +8,5 @@
 export { renderReport, writeReport } from './report.ts'
 export type { ReportInput } from './report.ts'
 export { readVerdict, readReportInput } from './inputs.ts'
+/** @public */
 export type { ReportFiles } from './inputs.ts'

@@ -33,17 +33,25 @@ import type { Dispatcher } from 'undici'
 import { createStandaloneClient, type CreateClientOptions, type HttpClient } from './http/client.ts'
 import { createDispatcher } from './http/dispatcher.ts'
 
-export { scenario, defineSetup, defineTeardown } from './define.ts'
+export {
+  scenario,
+  /** @public */ defineSetup,
+  /** @public */ defineTeardown,
+} from './define.ts'
+/** @public */
 export type { Scenario, ScenarioFn, ScenarioOptions, RowFn, RowName, SetupFn, TeardownFn } from './define.ts'
 export type { ScenarioContext } from './context.ts'
 export { expect } from './expect/index.ts'
+/** @public */
 export type { Matchers, ExpectFunction, AsymmetricMatcher, StatusPattern } from './expect/index.ts'
 export { ExpectationError, isExpectationError } from './expect/error.ts'
 export {
   /** @public */ validateSchema,
 } from './expect/schema.ts'
+/** @public */
 export type { JsonSchema, SafeParseSchema } from './expect/schema.ts'
 export { eventually, EventuallyError } from './eventually.ts'
+/** @public */
 export type { EventuallyOptions, Clock } from './eventually.ts'
 export {
   bearer,
@@ -51,12 +59,14 @@ export {
   oauth2ClientCredentials,
   /** @public */ auth,
 } from './auth.ts'
+/** @public */
 export type { ClientCredentialsOptions, ClientCredentialsAuth } from './auth.ts'
 export {
   HttpClient,
   /** @public */ HttpResponse,
   RequestError,
 } from './http/client.ts'
+/** @public */
 export type {
   Auth,
   RequestOptions,
@@ -68,20 +78,33 @@ export type {
 export {
   /** @public */ CookieJar,
 } from './http/cookies.ts'
+/** @public */
 export type { Cookie } from './http/cookies.ts'
+/** @public */
 export type { Timings } from './http/timings.ts'
 export { createDispatcher } from './http/dispatcher.ts'
+/** @public */
 export type { DispatcherOptions, TlsOptions, Pem } from './http/dispatcher.ts'
+/** @public */
 export type { Seed, Faker } from './data.ts'
-export { loadOpenApi, OpenApiValidator } from './openapi.ts'
+export {
+  loadOpenApi,
+  /** @public */ OpenApiValidator,
+} from './openapi.ts'
+/** @public */
 export type { OpenApiOptions } from './openapi.ts'
 export { runIteration } from './iteration.ts'
+/** @public */
 export type { IterationOptions, IterationResult, RequestEvent, StepResult } from './iteration.ts'
+/** @public */
 export type { FailureSample, FailureKind, SampleRequest, SampleResponse } from './failure.ts'
 export { loadScenarioFiles } from './loader.ts'
+/** @public */
 export type { ScenarioFile, LoadOptions } from './loader.ts'
 export { runScenarios } from './runner.ts'
+/** @public */
 export type { RunScenariosOptions } from './runner.ts'
+/** @public */
 export type {
   Reporter,
   RunStartInfo,
@@ -93,15 +116,21 @@ export type {
 export {
   /** @public */ createMultiplexer,
 } from './reporters/multiplexer.ts'
+/** @public */
 export type { ReporterError } from './reporters/multiplexer.ts'
 export { prettyReporter } from './reporters/pretty.ts'
+/** @public */
 export type { PrettyReporterOptions } from './reporters/pretty.ts'
 export { jsonReporter } from './reporters/json.ts'
+/** @public */
 export type { JsonReporterOptions } from './reporters/json.ts'
 export { junitReporter } from './reporters/junit.ts'
+/** @public */
 export type { JunitReporterOptions } from './reporters/junit.ts'
 export { githubReporter } from './reporters/github.ts'
+/** @public */
 export type { GithubReporterOptions } from './reporters/github.ts'
+/** @public */
 export type { ScenarioConfig, TargetConfig } from './config.ts'
 export { resolveTarget } from './config.ts'
 

@@ -128,7 +128,7 @@ export interface IterationOptions {
 let defaultDispatcher: Dispatcher | undefined
 
 /** Closes the shared dispatcher `runIteration` uses when given none. */
-export async function closeDefaultDispatcher(): Promise<void> {
+async function closeDefaultDispatcher(): Promise<void> {
   const d = defaultDispatcher
   defaultDispatcher = undefined
   await d?.close()

@@ -4,7 +4,10 @@
  * record.
  */
 export { resolvePlan } from './plan.ts'
+/** @public */
 export type { SoakPlan, SoakPhase, ScrapePlan, ProbePlan, ResolvedPlan, ResolvedPhase } from './plan.ts'
+/** @public */
 export type { ProgressSnapshot } from './progress.ts'
 export { soak } from './soak.ts'
+/** @public */
 export type { SoakOptions, SoakResult, SoakService, SoakControl, PreflightFailure } from './soak.ts'

@@ -12,7 +12,7 @@ import { ProcSampler } from './scrape/proc.ts'
 import { every } from './timers.ts'
 
 /** A side as the indicators see it: its services, and where what is read from them goes. */
-export interface IndicatorSide {
+interface IndicatorSide {
   services: readonly { name: string; url?: string; pid?: number }[]
   agg?: SeriesAggregator
   event?: (e: RunEvent) => void

@@ -166,7 +166,7 @@ function loadWindow(
 }
 
 /** What the record says about a phase's load: the profile, the rate it aimed at and the rate it achieved. */
-export function describeLoad(name: string, r: LoadResult): PhaseLoad {
+function describeLoad(name: string, r: LoadResult): PhaseLoad {
   const seconds = r.durationMs / 1000
   const p = r.profile
   const out: PhaseLoad = {

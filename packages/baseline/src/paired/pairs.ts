@@ -31,7 +31,7 @@ export function sideOf(s: SeriesRecord): Side | undefined {
 }
 
 /** The tags without `side`. */
-export function unsidedTags(tags: Record<string, string>): Record<string, string> {
+function unsidedTags(tags: Record<string, string>): Record<string, string> {
   const { side: _side, ...rest } = tags
   return rest
 }

@@ -7,18 +7,18 @@ import type { Finding, Verdict } from '@steady/record'
 import { bytes, ms, pct, pp, pval, rate } from '../judge/check.ts'
 
 /** Where the condensed outputs wrap (a CI log is read in a browser, not a terminal of known width). */
-export const WIDTH = 120
+const WIDTH = 120
 
 /** Statuses in the order a reader needs them. */
 const statusOrder: Record<Finding['status'], number> = { fail: 0, inconclusive: 1, 'not-judged': 2, accepted: 3, muted: 4, info: 5, pass: 6 }
 
 /** 3 critical, 2 major, 1 minor, 0 none. */
-export function severityRank(f: Finding): number {
+function severityRank(f: Finding): number {
   return f.severity === 'critical' ? 3 : f.severity === 'major' ? 2 : f.severity === 'minor' ? 1 : 0
 }
 
 /** By status, primary first, most severe first, then working before stable, then by kind, scenario and id (stable output). */
-export function sorted(findings: Finding[]): Finding[] {
+function sorted(findings: Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
       statusOrder[a.status] - statusOrder[b.status] ||
@@ -166,10 +166,10 @@ export function kindStat(f: Finding): string {
 const CAUSE_KINDS = new Set<Finding['kind']>(['comparability', 'baseline', 'missing-series', 'incomplete-run', 'generator-saturated', 'open-model'])
 
 /** Up to this many checks a cause made inconclusive are listed one by one; more are counted by phase. */
-export const AFFECTED_LISTED = 12
+const AFFECTED_LISTED = 12
 
 /** Inconclusive findings: the causes (no baseline, a saturated generator, ...) and the checks they made inconclusive. */
-export function splitInconclusive(list: Finding[]): { causes: Finding[]; affected: Finding[] } {
+function splitInconclusive(list: Finding[]): { causes: Finding[]; affected: Finding[] } {
   return { causes: list.filter(isInconclusiveCause), affected: list.filter((f) => !isInconclusiveCause(f)) }
 }
 
@@ -207,7 +207,7 @@ export function notJudgedDecides(v: Verdict): boolean {
 }
 
 /** Up to this many primary checks not judged are listed when the gate allows them (all are, when they decide the verdict). */
-export const NOT_JUDGED_LISTED = 12
+const NOT_JUDGED_LISTED = 12
 
 /**
  * Which primary checks not judged to list: all when they decide the verdict

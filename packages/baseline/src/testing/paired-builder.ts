@@ -19,7 +19,7 @@ import {
 } from '@steady/record'
 import { Random } from '../stats/random.ts'
 
-export interface PairedFault {
+interface PairedFault {
   /** Every step slower by this factor. */
   allSteps?: number
   /** One step (`scenario/step`) slower by this factor. */

@@ -99,7 +99,7 @@ async function withTarget(flags: RunFlags, config: ScenarioConfig, fn: (target: 
  * name), else its target URL (as the configured target of that URL, for its
  * headers). Returns the flags to run with and a line saying which.
  */
-export function replayTarget(
+function replayTarget(
   replay: ReplayPlan,
   flags: RunFlags,
   loaded: LoadedConfig,
@@ -212,7 +212,7 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
 
 
 /** What `--replay` says about each file's setup: reused, partly re-run, or re-run, and whether the service gave the same data. */
-export function setupLines(setups: readonly SetupOutcome[], runId: string): string[] {
+function setupLines(setups: readonly SetupOutcome[], runId: string): string[] {
   const lines: string[] = []
   for (const s of setups) {
     const r = s.replay

@@ -36,7 +36,7 @@ export interface CheckedCommandConfig {
 }
 
 /** What `down` needs, saved in `.steady/envs/<id>.json`: the command text and steady's own variables, no config values. */
-export interface CommandState {
+interface CommandState {
   down: string
   cwd: string
   /** `STEADY_*` variables the commands saw (id, branch, tags, url). */
@@ -48,7 +48,7 @@ export interface CommandState {
 const keys = ['provider', 'up', 'down', 'url', 'urlCommand', 'urls', 'cwd', 'env', 'timeout', 'downTimeout', 'readiness']
 
 /** Checks a `provider: 'command'` entry. */
-export function checkCommandConfig(input: unknown, environment: string): CheckedCommandConfig {
+function checkCommandConfig(input: unknown, environment: string): CheckedCommandConfig {
   const where: Where = { environment }
   if (!isRecord(input)) throw configError(where, '', 'the environment must be an object', "write { provider: 'command', up: '...', down: '...', url: '...' }")
   onlyKeys(input, keys, where)

@@ -23,7 +23,7 @@ export interface SignatureTimeline {
 }
 
 /** A readable name for a signature: scenario › step — assertion (status or error code). */
-export function signatureTitle(g: FailureGroup): string {
+function signatureTitle(g: FailureGroup): string {
   const s = g.signature
   const what = s.errorCode ? `${s.assertion === 'error' ? 'error' : s.assertion} ${s.errorCode}` : s.status !== undefined ? `${s.assertion}, got status ${s.status}` : s.assertion
   return `${s.scenario} › ${s.step} — ${what}`

@@ -14,7 +14,7 @@ export interface CurlInput {
 }
 
 /** The shell variable a masked header's value is read from: `authorization` → `STEADY_AUTHORIZATION`. */
-export function curlVariable(header: string): string {
+function curlVariable(header: string): string {
   return `STEADY_${header.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`
 }
 

@@ -64,7 +64,7 @@ function pem(value: Pem, baseDir: string, field: string): string | Buffer {
 }
 
 /** Node TLS connection options from steady's {@link TlsOptions}. */
-export function tlsConnectOptions(tls: TlsOptions | undefined, baseDir: string, field = 'tls'): ConnectorOptions {
+function tlsConnectOptions(tls: TlsOptions | undefined, baseDir: string, field = 'tls'): ConnectorOptions {
   if (!tls) return {}
   const out: Record<string, unknown> = {}
   if (tls.ca !== undefined) {

@@ -35,7 +35,7 @@ function cell(s: string): string {
 }
 
 /** Renders the step summary Markdown. */
-export function renderGithubSummary(result: RunResult, record?: string): string {
+function renderGithubSummary(result: RunResult, record?: string): string {
   const icon = (s: ScenarioSummary) => (s.status === 'passed' ? '✅' : s.status === 'failed' ? '❌' : '⏭️')
   const lines = [
     `### steady run: ${result.status === 'passed' ? '✅ passed' : result.status === 'failed' ? '❌ failed' : '⏹️ interrupted'}`,

@@ -24,7 +24,7 @@ export interface JunitReporterOptions {
 const invalidXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
 
 /** Escapes text for XML attributes and content. */
-export function xmlEscape(s: string): string {
+function xmlEscape(s: string): string {
   return s.replace(invalidXml, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
 }
 
@@ -38,7 +38,7 @@ const summaryLimit = 300
  * one line (an assertion's detail is often on its second line), control
  * characters escaped, cut with an ellipsis; the body has the whole text.
  */
-export function failureSummary(f: FailureSample, scenario?: ScenarioSummary): string {
+function failureSummary(f: FailureSample, scenario?: ScenarioSummary): string {
   const text = f.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' · ')
   const cut = text.length > summaryLimit ? `${text.slice(0, summaryLimit - 1)}…` : text
   const several = scenario && scenario.iterations > 1
@@ -47,7 +47,7 @@ export function failureSummary(f: FailureSample, scenario?: ScenarioSummary): st
 }
 
 /** Renders the JUnit document for a run. */
-export function renderJunit(result: RunResult, options: { record?: string } = {}): string {
+function renderJunit(result: RunResult, options: { record?: string } = {}): string {
   const byFile = new Map<string, ScenarioSummary[]>()
   for (const s of result.scenarios) {
     const list = byFile.get(s.file) ?? []
