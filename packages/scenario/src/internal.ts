@@ -4,7 +4,7 @@
  * `@steady/scenario` only (test/architecture.test.ts checks who imports this).
  */
 export type { Exchange } from './http/client.ts'
-export { seededFaker, iterationSeed, hashSeed } from './data.ts'
+export { hashSeed } from './data.ts'
 export { describeLoadError, importModule } from './loader.ts'
 export { planReplay } from './replay.ts'
 export type { ReplayPlan } from './replay.ts'
