@@ -77,13 +77,45 @@ const typeFlags =
   ts.TypeFormatFlags.WriteArrowStyleSignature |
   ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope
 
-/** Signatures must read the same on every machine: no absolute paths from `import("…")` types. */
+/**
+ * Signatures must read the same on every machine and every run: no absolute
+ * paths from `import("…")` types, and union members in a fixed order (the
+ * checker orders them by when it first met each type, which changes when an
+ * unrelated file changes).
+ */
 function portable(text: string): string {
-  return text.replace(/import\("([^"]+)"\)/g, (_, p: string) => {
+  const paths = text.replace(/import\("([^"]+)"\)/g, (_, p: string) => {
     if (!p.startsWith('/')) return `import("${p}")`
     const rel = relative(root, p).replace(/\/node_modules\//g, '/').replace(/^node_modules\//, '')
     return `import("${rel}")`
   })
+  return sortUnions(paths)
+}
+
+const printer = ts.createPrinter({ removeComments: true })
+
+/** `'b' | 'a' | undefined` → `'a' | 'b' | undefined`, at every depth; null and undefined go last. */
+export function sortUnions(typeText: string): string {
+  if (!typeText.includes('|')) return typeText
+  const sf = ts.createSourceFile('t.ts', `type T = ${typeText}`, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  const alias = sf.statements[0]
+  if (!alias || !ts.isTypeAliasDeclaration(alias)) return typeText
+  const text = (n: ts.Node) => printer.printNode(ts.EmitHint.Unspecified, n, sf).replace(/\s*\n\s*/g, ' ')
+  const last = (t: string) => (t === 'undefined' ? 2 : t === 'null' ? 1 : 0)
+  const sort: ts.TransformerFactory<ts.Node> = (context) => {
+    const visit = (node: ts.Node): ts.Node => {
+      const inner = ts.visitEachChild(node, visit, context)
+      if (!ts.isUnionTypeNode(inner)) return inner
+      const members = [...inner.types].sort((a, b) => {
+        const [x, y] = [text(a), text(b)]
+        return last(x) - last(y) || (x < y ? -1 : x > y ? 1 : 0)
+      })
+      return context.factory.updateUnionTypeNode(inner, context.factory.createNodeArray(members))
+    }
+    return (node) => ts.visitNode(node, visit)!
+  }
+  const [sorted] = ts.transform(alias.type, [sort]).transformed
+  return text(sorted!)
 }
 
 function describe(checker: ts.TypeChecker, exported: ts.Symbol, at: ts.SourceFile): ExportedName {

@@ -7,7 +7,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { readSurfaces, renderReport, root, staleReports, UPDATE_COMMAND, type ExportedName } from '../scripts/api-report.ts'
+import { readSurfaces, renderReport, root, sortUnions, staleReports, UPDATE_COMMAND, type ExportedName } from '../scripts/api-report.ts'
 
 const surfaces = readSurfaces()
 
@@ -24,6 +24,13 @@ test('a report reads the same on every machine: no absolute paths', () => {
     const text = renderReport(e, names)
     assert.not.ok(text.includes(root), `${e.report} names a path of this machine`)
   }
+})
+
+test('union members print in one order, whatever order the checker met them in', () => {
+  assert.is(sortUnions("'tail' | 'drift' | undefined"), "'drift' | 'tail' | undefined")
+  assert.is(sortUnions('null | string | number'), 'number | string | null')
+  assert.is(sortUnions("Record<string, TargetConfig | string> | ((f: 'b' | 'a') => void)"), "((f: 'a' | 'b') => void) | Record<string, TargetConfig | string>")
+  assert.is(sortUnions('{ a: string; b?: number; }'), '{ a: string; b?: number; }')
 })
 
 test('a surface that gains a name no longer matches its report', () => {
