@@ -70,7 +70,11 @@ export { createFaroExporter } from './export/faro.ts'
 export type { FaroExporterOptions, FaroExporter } from './export/faro.ts'
 export { ciProcess } from './processes/ci.ts'
 export { doraProcess } from './processes/dora.ts'
-export { e2eGateProcess, recordGateDecision } from './processes/e2e-gate.ts'
+export {
+  e2eGateProcess,
+  recordGateDecision,
+  /** @public */ gateFlakiness,
+} from './processes/e2e-gate.ts'
 /** @public */
 export type { GateDecision, RecordGateDecisionOptions } from './processes/e2e-gate.ts'
 /** @public */
