@@ -17,8 +17,6 @@ export { mean, sd, quantile, median, theilSen } from './stats.ts'
 export type { Point } from './stats.ts'
 export {
   logGamma,
-  logBeta,
-  logChoose,
   incompleteBeta,
   tCdf,
   tSf,
@@ -26,7 +24,6 @@ export {
   normalCdf,
   normalSf,
   normalQuantile,
-  betaBinomialLogPmf,
   betaBinomialSf,
   wilsonInterval,
   wilsonBounds,
