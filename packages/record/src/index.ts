@@ -45,7 +45,7 @@ export { RunRecordWriter, readRunRecord, parseRunRecord } from './io.ts'
 /** @public */
 export type { RunHeader, RunRecordWriterOptions } from './io.ts'
 export { runRecordSchema } from './schema.ts'
-export { comparabilityKey } from './identity.ts'
+export { comparabilityKey, comparabilityDiff } from './identity.ts'
 export { VERDICT_SCHEMA, verdictSchema } from './verdict.ts'
 /** @public */
 export type {

@@ -4,8 +4,7 @@
  * the p95 range per phase (the charts' band), the runs' latency at their
  * achieved load, and how each run's comparability key differs from this run's.
  */
-import { comparabilityDiff } from '@steady/record/internal'
-import { type RunRecord } from '@steady/record'
+import { comparabilityDiff, type RunRecord } from '@steady/record'
 import { comparisonRuns, type BaselineFile } from '@steady/baseline'
 import type { BaselineView } from './judgement.ts'
 import type { BaselineLoadPoint, BandsBySeries } from './charts.ts'

@@ -9,8 +9,8 @@
  * could have seen), then acceptances and mutes, and last the two answers and
  * the gate's result. Verdicts fail closed: no baseline is inconclusive.
  */
-import { comparabilityDiff } from '@steady/record/internal'
 import {
+  comparabilityDiff,
   VERDICT_SCHEMA,
   type ComparabilityKey,
   type Finding,

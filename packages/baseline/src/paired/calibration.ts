@@ -7,8 +7,7 @@
  * on one side) it cannot see, and the A/A spread can. The larger of the two is
  * the check's noise floor.
  */
-import { comparabilityDiff } from '@steady/record/internal'
-import { type ComparabilityKey } from '@steady/record'
+import { comparabilityDiff, type ComparabilityKey } from '@steady/record'
 import type { ResolvedGate } from '../gate.ts'
 import { comparisonRuns, type BaselineEntry, type BaselineFile } from '../store.ts'
 import type { LevelStat } from '../summary.ts'
