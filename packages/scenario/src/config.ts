@@ -4,7 +4,7 @@
  * headers, redaction rules, connection settings and run defaults.
  */
 import { SteadyError, type RedactionOptions } from '@steady/record'
-import { type Duration } from '@steady/record/internal'
+import type { Duration } from '@steady/record/internal'
 import type { HeadersInit } from './http/client.ts'
 import type { DispatcherOptions } from './http/dispatcher.ts'
 

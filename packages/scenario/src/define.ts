@@ -5,7 +5,7 @@
  * loader collects every exported scenario.
  */
 import { SteadyError } from '@steady/record'
-import { type Duration } from '@steady/record/internal'
+import type { Duration } from '@steady/record/internal'
 import type { ScenarioContext } from './context.ts'
 import { kScenario } from './symbols.ts'
 

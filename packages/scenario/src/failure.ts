@@ -3,7 +3,7 @@
  * redacted before anyone stores or prints it.
  */
 import { REDACTED } from '@steady/record/internal'
-import { type FailureSample as RecordFailureSample, type Redactor } from '@steady/record'
+import type { FailureSample as RecordFailureSample, Redactor } from '@steady/record'
 import { toCurl } from './http/curl.ts'
 import type { Exchange } from './http/client.ts'
 

@@ -4,15 +4,7 @@
  * generator saturated on either side, and each side as a record of its own.
  */
 import { seriesKey } from '@steady/record/internal'
-import {
-  type RunEvent,
-  type RunRecord,
-  type SeriesRecord,
-  type SeriesWindow,
-  type Side,
-  type PairedRun,
-  type Subject,
-} from '@steady/record'
+import type { RunEvent, RunRecord, SeriesRecord, SeriesWindow, Side, PairedRun, Subject } from '@steady/record'
 import type { TrendPhase } from '../trends.ts'
 
 /** A series of the candidate and the same series of the control. */

@@ -6,7 +6,7 @@
  * response (an id, a token): then a k6 script can replay the sequence.
  */
 import { createDispatcher, runIteration, type Scenario } from '@steady/scenario'
-import { type Exchange } from '@steady/scenario/internal'
+import type { Exchange } from '@steady/scenario/internal'
 import { SteadyError } from '@steady/record'
 
 /** One request of a plain sequence, as k6 will send it. */

@@ -6,7 +6,7 @@
  * is escaped as it is written.
  */
 import { shellCommand } from '@steady/record/internal'
-import { type FailureGroup, type FailureSample, type RunEvent, type RunRecord } from '@steady/record'
+import type { FailureGroup, FailureSample, RunEvent, RunRecord } from '@steady/record'
 import { html, join, type Html } from '../escape.ts'
 import { offset, plural, span } from '../format.ts'
 import type { ClassifiedSeries } from '../series.ts'

@@ -10,7 +10,7 @@
  * the first failure added, as `steady run` always has.
  */
 import { signatureKey } from '@steady/record/internal'
-import { type FailureGroup } from '@steady/record'
+import type { FailureGroup } from '@steady/record'
 import type { FailureSample } from '../failure.ts'
 
 /** Samples kept at each end of a group. */
