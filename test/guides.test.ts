@@ -44,7 +44,7 @@ interface Block {
 }
 
 /** The fenced blocks of a Markdown file with the test marker on the line before each. */
-export function codeBlocks(markdown: string, guide: string): Block[] {
+function codeBlocks(markdown: string, guide: string): Block[] {
   const lines = markdown.split('\n')
   const out: Block[] = []
   for (let i = 0; i < lines.length; i++) {

@@ -64,7 +64,7 @@ import {
 
 const PLAN = 'paired-accuracy'
 
-export const CASES: Case[] = [
+const CASES: Case[] = [
   { name: 'clean', label: 'no fault (A/A pairs; clean history runs)', env: {}, kinds: [] },
   allRoutes(30),
   ONE_ROUTE,

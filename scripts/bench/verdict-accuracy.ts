@@ -41,20 +41,22 @@ import {
   judge,
   resolveGate,
   summariseRun,
+  type GateConfig,
+} from '@steady/baseline'
+import {
   syntheticRun,
   SYNTHETIC_NOISE_MODELS,
   SYNTHETIC_SERVICE,
-  type GateConfig,
   type SyntheticChange,
   type SyntheticNoise,
-} from '@steady/baseline'
+} from '@steady/baseline/testing'
 import type { Verdict } from '@steady/record'
 import { clopperPearson, wilsonInterval } from '../../packages/baseline/src/stats/distributions.ts'
 
 const K = 10
 
 /** The gate the benchmark judges with: the defaults, plus a flake budget above the model's background iteration failures (~0.6%). */
-export const BENCH_GATE: GateConfig = { require: ['working', 'stable'], flakeBudget: 0.02 }
+const BENCH_GATE: GateConfig = { require: ['working', 'stable'], flakeBudget: 0.02 }
 
 interface ChangeSpec {
   name: string
@@ -74,7 +76,7 @@ const onStep = (v: Verdict, target: string, kinds: string[]) => {
 }
 const stableFail = (v: Verdict) => v.stable.status === 'fail'
 
-export const CHANGES: ChangeSpec[] = [
+const CHANGES: ChangeSpec[] = [
   {
     name: 'p95+15%',
     label: 'one step 15% slower (p95 +15%)',
@@ -140,7 +142,7 @@ export const CHANGES: ChangeSpec[] = [
  * four not judged (on 30-minute runs every one is, and says what it could see). The runs are complete
  * (latency too), so the leak check sits in the gate's whole family.
  */
-export const LEAK_PHASES = [
+const LEAK_PHASES = [
   { name: 'quiet', durationMs: 3_600_000, rate: 0 },
   { name: 'nominal', durationMs: 3_600_000, rate: 5 },
   { name: 'peak', durationMs: 3_600_000, rate: 10 },

@@ -62,7 +62,7 @@ import {
 
 const PLAN = 'live-accuracy'
 
-export const CASES: Case[] = [
+const CASES: Case[] = [
   { name: 'clean', label: 'no fault', env: {}, kinds: [] },
   OFFHEAP_LEAK,
   allRoutes(50),

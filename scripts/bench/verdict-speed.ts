@@ -17,7 +17,17 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { addRun, emptyBaseline, judge, readBaseline, renderVerdict, resolveGate, serialiseBaseline, summariseRun, syntheticRun } from '@steady/baseline'
+import {
+  addRun,
+  emptyBaseline,
+  judge,
+  readBaseline,
+  renderVerdict,
+  resolveGate,
+  serialiseBaseline,
+  summariseRun,
+} from '@steady/baseline'
+import { syntheticRun } from '@steady/baseline/testing'
 import { readRunRecord } from '@steady/record'
 
 const HOUR_PHASES = [

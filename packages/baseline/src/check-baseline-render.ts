@@ -17,7 +17,7 @@ function sig(v: number): string {
 }
 
 /** A change on the finding's own scale: +12%, +0.4 pp, +3.1 MiB/h. */
-export function formatChange(v: number, changeKind: 'relative' | 'absolute', unit?: string): string {
+function formatChange(v: number, changeKind: 'relative' | 'absolute', unit?: string): string {
   if (changeKind === 'relative') return pct(v)
   if (unit === 'ratio' || unit === 'rate') return `+${sig(v * 100)} pp`
   if (unit?.startsWith('bytes')) {
@@ -33,7 +33,7 @@ function detectableLine(d: DetectableChange): string {
 }
 
 /** The sentence that says what the check found and what it means for the gate. */
-export function baselineCheckSummary(c: BaselineCheck): string {
+function baselineCheckSummary(c: BaselineCheck): string {
   const of = `${c.judged} run${c.judged === 1 ? '' : 's'}`
   const gate = `gate ${c.gate}`
   switch (c.status) {

@@ -28,7 +28,7 @@ export interface CheckBaselineOptions {
 }
 
 /** One baseline run judged against the others. */
-export interface LeaveOneOut {
+interface LeaveOneOut {
   run: string
   result: GateResult
   /** The failing findings that decided it (id and sentence). */

@@ -7,9 +7,10 @@
  * Written in `steady.config.ts` under `gates`; validated here so a typo fails
  * with the field named, never as a silently lenient gate.
  */
-import { parseDuration, SteadyError, type ComparabilityKey, type Severity, type VerdictGate } from '@steady/record'
+import { parseDuration } from '@steady/record/internal'
+import { SteadyError, type ComparabilityKey, type Severity, type VerdictGate } from '@steady/record'
 
-export type Question = 'working' | 'stable'
+type Question = 'working' | 'stable'
 
 /** How large a change must be to count, per finding kind. */
 export interface GateTolerances {
@@ -145,7 +146,7 @@ export interface ResolvedGate {
   memoryLimitBytes?: number
 }
 
-export type ObjectiveStat = 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'failure rate'
+type ObjectiveStat = 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'failure rate'
 
 export interface ResolvedObjective {
   expr: string
@@ -179,10 +180,10 @@ export const DEFAULT_TOLERANCES: ResolvedTolerances = {
  * The default flake budget: 2% of a scenario's probe iterations may fail and still count as working. It is
  * what the published accuracy figures are measured with; a gate that wants none sets `flakeBudget: 0`.
  */
-export const DEFAULT_FLAKE_BUDGET = 0.02
+const DEFAULT_FLAKE_BUDGET = 0.02
 
 /** The gate used when none is named: working and stable, defaults everywhere. */
-export const DEFAULT_GATE_NAME = 'default'
+const DEFAULT_GATE_NAME = 'default'
 
 const comparabilityFields: (keyof ComparabilityKey)[] = [
   'cpuModel',

@@ -4,77 +4,32 @@
  * record, a baseline and a gate in, a `steady.verdict/1` out.
  */
 export { judge, compareRuns } from './judge/judge.ts'
+/** @public */
 export type { JudgeOptions, CompareOptions } from './judge/judge.ts'
+export { resolveGate, selectGate, DEFAULT_TOLERANCES } from './gate.ts'
+/** @public */
+export type { GateConfig, GateTolerances, Objective, ResolvedGate } from './gate.ts'
 export {
-  resolveGate,
-  selectGate,
-  parseObjective,
-  gateForVerdict,
-  severityOf,
-  DEFAULT_TOLERANCES,
-  DEFAULT_GATE_NAME,
-} from './gate.ts'
-export type {
-  GateConfig,
-  GateTolerances,
-  Objective,
-  ResolvedGate,
-  ResolvedObjective,
-  ResolvedTolerances,
-  Question,
-} from './gate.ts'
-export {
-  BASELINE_SCHEMA,
-  DEFAULT_KEEP,
-  baselineSchema,
   emptyBaseline,
-  parseBaseline,
   readBaseline,
   writeBaseline,
   serialiseBaseline,
-  updateBaseline,
   comparisonRuns,
-  trimBaseline,
   addRun,
-  excludeRun,
-  pinRun,
-  acceptFinding,
-  muteSeries,
-  findMute,
-  muteActive,
-  acceptanceExpired,
-  FINDING_ID,
 } from './store.ts'
+/** @public */
 export type { BaselineFile, BaselineRun, BaselineEntry, Acceptance, Mute, AddRunOptions } from './store.ts'
-export { summariseRun, LEVEL_STATS, DIST_PROBABILITIES } from './summary.ts'
-export type { RunSummary, SeriesSummary, SeriesPhaseSummary, ScenarioSummary, PhaseSummary } from './summary.ts'
-export {
-  syntheticRun,
-  tempRunDir,
-  SYNTHETIC_SERVICE,
-  SYNTHETIC_PHASES,
-  SYNTHETIC_KEY,
-  NOISE_MODEL,
-  SYNTHETIC_NOISE_MODELS,
-  HELD_OUT_NOISE,
-} from './synthetic.ts'
-export type {
-  SyntheticRunOptions,
-  SyntheticChange,
-  SyntheticScenario,
-  SyntheticStep,
-  SyntheticPhase,
-  SyntheticNoise,
-} from './synthetic.ts'
+export { summariseRun } from './summary.ts'
+/** @public */
+export type { RunSummary } from './summary.ts'
 export { renderVerdict, VERDICT_FORMATS } from './render/render.ts'
-export { pairedLine } from './render/text.ts'
 export { checkBaseline } from './check-baseline.ts'
-export type { BaselineCheck, CheckBaselineOptions, DetectableChange, LeaveOneOut } from './check-baseline.ts'
-export { renderBaselineCheck, baselineCheckSummary, BASELINE_CHECK_FORMATS } from './check-baseline-render.ts'
+/** @public */
+export type { BaselineCheck, CheckBaselineOptions } from './check-baseline.ts'
+export { renderBaselineCheck, BASELINE_CHECK_FORMATS } from './check-baseline-render.ts'
 export type { BaselineCheckFormat } from './check-baseline-render.ts'
-export { screenRun, screenSpread, saturatedPhasesOf, windowSpreads, SPREAD_RULE } from './screen-run.ts'
-export type { RunScreen, SpreadScreen, SaturatedPhase } from './screen-run.ts'
-export { headlines, isInconclusiveCause, notJudgedReason, type NotJudgedReason } from './render/describe.ts'
+/** @public */
 export type { VerdictFormat, RenderOptions } from './render/render.ts'
-export { judgePaired, isPairedRecord } from './paired/judge-paired.ts'
+export { judgePaired } from './paired/judge-paired.ts'
+/** @public */
 export type { PairedJudgeOptions } from './paired/judge-paired.ts'

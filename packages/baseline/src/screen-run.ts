@@ -38,13 +38,13 @@ import type { RunSummary } from './summary.ts'
  */
 export const SPREAD_RULE = { mads: 4, minRatio: 2, minRuns: 3 } as const
 
-export interface SaturatedPhase {
+interface SaturatedPhase {
   phase: string
   saturated: number
   windows: number
 }
 
-export interface SpreadScreen {
+interface SpreadScreen {
   /**
    * `far`: refuse; `ok`: within the baseline's; not judged (accepted): `too-few-runs` in the baseline, or
    * `no-windows` (no step has five windows with latency in a phase, in the run or in common with the baseline).
@@ -70,7 +70,7 @@ export interface RunScreen {
 }
 
 /** Loaded phases whose generator was saturated in more than the gate's share of windows. */
-export function saturatedPhasesOf(summary: RunSummary, share: number): SaturatedPhase[] {
+function saturatedPhasesOf(summary: RunSummary, share: number): SaturatedPhase[] {
   const out: SaturatedPhase[] = []
   for (const p of summary.phases) {
     if (!p.loaded || !p.saturatedWindows) continue
@@ -81,7 +81,7 @@ export function saturatedPhasesOf(summary: RunSummary, share: number): Saturated
 }
 
 /** ln of the long-run spread of each step's window ln p95 (standard error × √windows), by `series@phase`. */
-export function windowSpreads(summary: Pick<RunSummary, 'series'>): Map<string, number> {
+function windowSpreads(summary: Pick<RunSummary, 'series'>): Map<string, number> {
   const out = new Map<string, number>()
   for (const [key, s] of Object.entries(summary.series)) {
     if (s.kind !== 'histogram' || !key.includes('/http_req_duration{') || key.includes('expected_response')) continue
@@ -112,7 +112,7 @@ function spreadScore(run: Map<string, number>, centre: Map<string, number>): { s
 }
 
 /** Judges a run's window spread against the comparable baseline runs' (see the module comment). */
-export function screenSpread(summary: RunSummary, file: BaselineFile): SpreadScreen {
+function screenSpread(summary: RunSummary, file: BaselineFile): SpreadScreen {
   const plan = summary.comparability.planHash
   const same = comparisonRuns(file).filter(
     (e) => e.summary && e.summary.windowMs === summary.windowMs && e.summary.comparability.planHash === plan,

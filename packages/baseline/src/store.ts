@@ -13,17 +13,11 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import {
-  assertValid,
-  parseJsonText,
-  readRegularFile,
-  SteadyError,
-  writeFileAtomic,
-  type JsonFileKind,
-} from '@steady/record'
+import { assertValid, parseJsonText, readRegularFile, type JsonFileKind } from '@steady/record/internal'
+import { SteadyError, writeFileAtomic } from '@steady/record'
 import type { RunSummary } from './summary.ts'
 
-export const BASELINE_SCHEMA = 'steady.baseline/1'
+const BASELINE_SCHEMA = 'steady.baseline/1'
 
 /** Runs kept per baseline by default (the last K accepted runs, plus pinned ones). */
 export const DEFAULT_KEEP = 10
@@ -88,7 +82,7 @@ const who = {
 } as const
 
 /** The JSON Schema of a baseline file (structure; summaries are checked loosely so old files still read). */
-export const baselineSchema = {
+const baselineSchema = {
   $id: 'https://steady.dev/schema/steady.baseline-1.json',
   title: 'steady baseline',
   type: 'object',
@@ -499,7 +493,7 @@ export function pinRun(
 }
 
 /** Finding ids look like `kind:...`; this checks the shape so a typo is caught. */
-export const FINDING_ID = /^[a-z-]+:\S+$/
+const FINDING_ID = /^[a-z-]+:\S+$/
 
 /** Records an intended change: the finding is reported as accepted (who, why) instead of failing. */
 export function acceptFinding(

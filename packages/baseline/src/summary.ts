@@ -34,13 +34,13 @@ import {
 } from './trends.ts'
 
 /** The quantiles the judge reads, in this order. */
-export const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
+const LEVEL_STATS = ['p50', 'p95', 'p99'] as const
 export type LevelStat = (typeof LEVEL_STATS)[number]
 
 /** Probabilities of the compact distribution kept in baselines (the last entry is the maximum). */
 export const DIST_PROBABILITIES = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1] as const
 
-export interface PhaseSummary {
+interface PhaseSummary {
   name: string
   startMs: number
   endMs: number
@@ -55,7 +55,7 @@ export interface PhaseSummary {
   droppedIterations?: number
 }
 
-export interface ScenarioPhaseCounts {
+interface ScenarioPhaseCounts {
   /** Probe iterations started in the phase. */
   n: number
   failed: number
@@ -100,7 +100,7 @@ export interface SeriesPhaseSummary {
   drift?: number
 }
 
-export interface SeriesSummary {
+interface SeriesSummary {
   kind: SeriesRecord['kind']
   unit: string
   phases: Record<string, PhaseSummaryBySeries>

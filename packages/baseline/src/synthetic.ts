@@ -41,13 +41,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fnv1a } from '@steady/kernel'
+import { HISTOGRAM_PARAMETERS, seriesKey, signatureKey } from '@steady/record/internal'
 import {
-  HISTOGRAM_PARAMETERS,
   RUN_SCHEMA,
   RunRecordWriter,
   SeriesAggregator,
-  seriesKey,
-  signatureKey,
   type ComparabilityKey,
   type FailureGroup,
   type PhaseRecord,
@@ -60,7 +58,7 @@ import {
 } from '@steady/record'
 import { Random } from './stats/random.ts'
 
-export interface SyntheticStep {
+interface SyntheticStep {
   name: string
   p50: number
   p95: number
@@ -92,21 +90,21 @@ export const SYNTHETIC_SERVICE: SyntheticScenario[] = [
   },
 ]
 
-export interface SyntheticPhase {
+interface SyntheticPhase {
   name: string
   durationMs: number
   /** Load iterations per second per scenario (0: no load). */
   rate: number
 }
 
-export const SYNTHETIC_PHASES: SyntheticPhase[] = [
+const SYNTHETIC_PHASES: SyntheticPhase[] = [
   { name: 'quiet', durationMs: 600_000, rate: 0 },
   { name: 'nominal', durationMs: 600_000, rate: 5 },
   { name: 'peak', durationMs: 600_000, rate: 10 },
 ]
 
 /** The fixed noise model (see the module comment). */
-export const NOISE_MODEL = {
+const NOISE_MODEL = {
   windowMs: 10_000,
   probeRatePerScenario: 1,
   loadSlowdownPerRate: 0.03,
@@ -169,7 +167,7 @@ export const SYNTHETIC_NOISE_MODELS: ReadonlyArray<{ readonly name: SyntheticNoi
 ]
 
 /** The held-out models' constants (see {@link SyntheticNoise}). */
-export const HELD_OUT_NOISE = {
+const HELD_OUT_NOISE = {
   machine: { runCv: 0.15, stepCv: 0.05 },
   neighbour: { runShare: 0.15, busyWindowShare: 0.5, slowdown: 0.4 },
   contention: { phi: 0.95, sd: 0.08 },
@@ -209,7 +207,7 @@ export interface SyntheticRunOptions {
 }
 
 /** The comparability key of synthetic runs (fixed so runs compare). */
-export const SYNTHETIC_KEY: ComparabilityKey = {
+const SYNTHETIC_KEY: ComparabilityKey = {
   cpuModel: 'synthetic CPU',
   cores: 2,
   node: '20.20.0',

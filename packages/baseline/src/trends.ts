@@ -26,7 +26,7 @@ export interface TrendPhase {
 }
 
 /** The warm-up of a phase: as recorded, else 20% of it, at most one minute (the soak plan's default). */
-export function warmupOf(p: { startMs: number; endMs: number; warmupMs?: number }): number {
+function warmupOf(p: { startMs: number; endMs: number; warmupMs?: number }): number {
   return p.warmupMs ?? Math.min(60_000, 0.2 * (p.endMs - p.startMs))
 }
 
@@ -73,8 +73,8 @@ export function phasePoints(
   return out
 }
 
-export const logP95 = (w: SeriesWindow) => (w.p95 !== undefined && w.p95 > 0 ? Math.log(w.p95) : undefined)
-export const logP50 = (w: SeriesWindow) => (w.p50 !== undefined && w.p50 > 0 ? Math.log(w.p50) : undefined)
+const logP95 = (w: SeriesWindow) => (w.p95 !== undefined && w.p95 > 0 ? Math.log(w.p95) : undefined)
+const logP50 = (w: SeriesWindow) => (w.p50 !== undefined && w.p50 > 0 ? Math.log(w.p50) : undefined)
 
 /**
  * A trend test whose slope standard error is the larger of the lag-1 (AR(1)) one and the Newey–West one
@@ -143,7 +143,7 @@ export function isHeapSeries(s: SeriesRecord): boolean {
   return s.kind === 'gauge' && /heap.*(used|inuse)|heap_size_used/i.test(s.name)
 }
 
-export function isRssSeries(s: SeriesRecord): boolean {
+function isRssSeries(s: SeriesRecord): boolean {
   return s.kind === 'gauge' && /resident_memory/i.test(s.name)
 }
 
@@ -151,7 +151,7 @@ export function isRssSeries(s: SeriesRecord): boolean {
  * V8's memory outside the heap: Buffers and array buffers (`nodejs_external_memory_bytes`,
  * `..._array_buffers_...`).
  */
-export function isExternalMemorySeries(s: SeriesRecord): boolean {
+function isExternalMemorySeries(s: SeriesRecord): boolean {
   return s.kind === 'gauge' && /external_memory|array_buffers?_(memory_)?bytes/i.test(s.name)
 }
 

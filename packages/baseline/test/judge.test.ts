@@ -6,17 +6,17 @@ import {
   comparisonRuns,
   emptyBaseline,
   judge,
-  parseBaseline,
-  parseObjective,
   resolveGate,
   selectGate,
   serialiseBaseline,
   summariseRun,
-  syntheticRun,
-  tempRunDir,
-  trimBaseline,
 } from '@steady/baseline'
-import { SteadyError, validatorFor, verdictSchema } from '@steady/record'
+import { parseObjective } from '../src/gate.ts'
+import { trimBaseline } from '../src/store.ts'
+import { parseBaseline } from '@steady/baseline/internal'
+import { syntheticRun, tempRunDir } from '@steady/baseline/testing'
+import { SteadyError, verdictSchema } from '@steady/record'
+import { validatorFor } from '@steady/record/internal'
 import { label } from '../src/render/describe.ts'
 
 const day = (d: number) => new Date(Date.UTC(2026, 10, d))

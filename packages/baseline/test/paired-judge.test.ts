@@ -1,8 +1,10 @@
 /** The paired judge: candidate against control from one paired run, with real HDR histograms. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { SteadyError, seriesKey, validatorFor, verdictSchema, type RunRecord, type Verdict } from '@steady/record'
-import { addRun, emptyBaseline, judgePaired, resolveGate, summariseRun, syntheticRun } from '../src/index.ts'
+import { SteadyError, verdictSchema, type RunRecord, type Verdict } from '@steady/record'
+import { seriesKey, validatorFor } from '@steady/record/internal'
+import { addRun, emptyBaseline, judgePaired, resolveGate, summariseRun } from '../src/index.ts'
+import { syntheticRun } from '../src/testing.ts'
 import { neweyWestMeanSe, binomialSf } from '../src/paired/stats.ts'
 import { pairedRecord, type PairedBuildOptions } from '@steady/baseline/testing'
 

@@ -6,7 +6,8 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { addRun, emptyBaseline, judge, renderVerdict, selectGate, summariseRun, syntheticRun, type SyntheticRunOptions } from '@steady/baseline'
+import { addRun, emptyBaseline, judge, renderVerdict, selectGate, summariseRun } from '@steady/baseline'
+import { syntheticRun, type SyntheticRunOptions } from '@steady/baseline/testing'
 import { Redactor, type Finding, type Verdict } from '@steady/record'
 
 const day = (d: number) => new Date(Date.UTC(2026, 10, d))

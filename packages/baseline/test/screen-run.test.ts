@@ -7,15 +7,9 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { RunRecord, SeriesWindow } from '@steady/record'
-import {
-  addRun,
-  emptyBaseline,
-  resolveGate,
-  screenRun,
-  summariseRun,
-  syntheticRun,
-  type BaselineFile,
-} from '@steady/baseline'
+import { addRun, emptyBaseline, resolveGate, summariseRun, type BaselineFile } from '@steady/baseline'
+import { screenRun } from '@steady/baseline/internal'
+import { syntheticRun } from '@steady/baseline/testing'
 
 const gate = resolveGate('default', {})
 const at = (day: number, hour: number) => new Date(Date.UTC(2026, 10, day, hour))

@@ -1,7 +1,8 @@
 /** Issue 8's findings on synthetic runs: drift, leaks, load, saturation, closed-model executors, dropped iterations, recovery. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { addRun, emptyBaseline, judge, resolveGate, summariseRun, syntheticRun, type SyntheticRunOptions } from '@steady/baseline'
+import { addRun, emptyBaseline, judge, resolveGate, summariseRun } from '@steady/baseline'
+import { syntheticRun, type SyntheticRunOptions } from '@steady/baseline/testing'
 import type { RunRecord, Verdict } from '@steady/record'
 
 const day = (d: number, h = 0) => new Date(Date.UTC(2026, 10, d, h))

@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { SYNTHETIC_NOISE_MODELS, syntheticRun, type SyntheticNoise } from '@steady/baseline'
+import { SYNTHETIC_NOISE_MODELS, syntheticRun, type SyntheticNoise } from '@steady/baseline/testing'
 import type { RunRecord } from '@steady/record'
 
 const SCALE = 0.2

@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { SteadyError } from '@steady/record'
 import type { EnvironmentConfig } from '@steady/env'
-import { describeLoadError, importModule, type ScenarioConfig } from '@steady/scenario'
+import { describeLoadError, importModule } from '@steady/scenario/internal'
+import type { ScenarioConfig } from '@steady/scenario'
 import type { LoadConfig } from '@steady/load'
 import type { SoakPlan } from '@steady/soak'
 import type { HealthConfig } from '@steady/process-health'
@@ -56,7 +57,7 @@ export interface LoadedConfig {
 const names = ['steady.config.ts', 'steady.config.mts', 'steady.config.js', 'steady.config.mjs']
 
 /** The nearest config file at or above `cwd`, if any. */
-export function findConfig(cwd: string): string | undefined {
+function findConfig(cwd: string): string | undefined {
   let dir = resolve(cwd)
   for (;;) {
     for (const n of names) {
@@ -117,7 +118,7 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
  * In a project without `"type": "module"`, tsx loads a `.ts` file as CommonJS
  * and its `export default` arrives wrapped once more (`{ default: ... }`).
  */
-export function unwrapDefault(value: unknown): unknown {
+function unwrapDefault(value: unknown): unknown {
   if (value && typeof value === 'object' && 'default' in value) {
     const keys = Object.keys(value).filter((k) => k !== '__esModule')
     if (keys.length === 1) return (value as { default: unknown }).default
@@ -145,6 +146,6 @@ function isModulePackage(dir: string): boolean {
  * module graph for the process), so the config and the scenarios share one
  * copy of every package whatever the project's module type.
  */
-export async function importTs(path: string): Promise<unknown> {
+async function importTs(path: string): Promise<unknown> {
   return importModule(path)
 }

@@ -1,4 +1,4 @@
-import { terminalText } from '@steady/record'
+import { terminalText } from '@steady/record/internal'
 import type { LoadedConfig } from './config.ts'
 
 /**

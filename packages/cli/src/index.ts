@@ -1,10 +1,13 @@
 /**
  * @steady/cli: the `steady` command, and `defineConfig` for `steady.config.ts`.
  */
-export { defineConfig, loadConfig, findConfig, importTs, unwrapDefault } from './config.ts'
+export { defineConfig, loadConfig } from './config.ts'
+/** @public */
 export type { SteadyConfig, LoadedConfig } from './config.ts'
 export { main, createProgram } from './main.ts'
-export { loadCommands, commandLoaders } from './commands/index.ts'
+export { loadCommands } from './commands/index.ts'
+/** @public */
 export type { RegisterCommand } from './commands/index.ts'
+/** @public */
 export type { MainOptions } from './main.ts'
 export type { CliContext } from './context.ts'

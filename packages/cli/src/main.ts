@@ -4,7 +4,8 @@
  * line of what to do, with the exit codes of ARCHITECTURE.md.
  */
 import { Command, CommanderError } from 'commander'
-import { ExitCode, formatError, isSteadyError } from '@steady/record'
+import { ExitCode, isSteadyError } from '@steady/record'
+import { formatError } from '@steady/record/internal'
 import { loadConfig, type LoadedConfig } from './config.ts'
 import type { CliContext } from './context.ts'
 import { installInterrupt } from './interrupt.ts'

@@ -10,18 +10,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '@steady/cli'
-import {
-  addRun,
-  emptyBaseline,
-  judge,
-  parseBaseline,
-  resolveGate,
-  readBaseline,
-  summariseRun,
-  syntheticRun,
-  writeBaseline,
-  type SyntheticRunOptions,
-} from '@steady/baseline'
+import { addRun, emptyBaseline, judge, resolveGate, readBaseline, summariseRun, writeBaseline } from '@steady/baseline'
+import { parseBaseline } from '@steady/baseline/internal'
+import { syntheticRun, type SyntheticRunOptions } from '@steady/baseline/testing'
 import { readRunRecord, type Verdict } from '@steady/record'
 
 const root = mkdtempSync(join(tmpdir(), 'steady-baseline-'))

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseAllDocuments } from 'yaml'
 import { main } from '@steady/cli'
-import { validateManifest } from '@steady/load'
+import { validateManifest } from '@steady/load/internal'
 
 const scenarioFile = fileURLToPath(new URL('../../load/test/fixtures/export.scenario.ts', import.meta.url))
 let server: Server

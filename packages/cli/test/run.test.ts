@@ -118,7 +118,7 @@ test('--replay re-runs one recorded iteration with the same seeded data, printin
   assert.match(replay.out, '← 200 in ')
   assert.match(replay.out, '"password":"[REDACTED]"')
   // The same email as iteration 2 of the recorded run: seeded data replays exactly.
-  const { seededFaker, iterationSeed } = await import('@steady/scenario')
+  const { seededFaker, iterationSeed } = await import('@steady/scenario/testing')
   const email = seededFaker(iterationSeed('abc', 'wrong price', 2)).internet.email()
   assert.match(replay.out, JSON.stringify(email).slice(1, -1))
   // The setup ran again with the same seed: the same data (the fresh token is redacted out of the comparison).

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRunRecord, type RunRecord, type SeriesRecord } from '@steady/record'
-import { ABBA_BLOCK } from '@steady/soak'
+import { ABBA_BLOCK } from '@steady/soak/internal'
 import { steadyChild, type ChildResult as Result, type OnStderr } from './helpers/cli-child.ts'
 
 const fixture = join(import.meta.dirname, 'fixtures', 'soak')

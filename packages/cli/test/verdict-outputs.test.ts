@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '@steady/cli'
-import { addRun, emptyBaseline, serialiseBaseline, summariseRun, syntheticRun, type SyntheticChange } from '@steady/baseline'
+import { addRun, emptyBaseline, serialiseBaseline, summariseRun } from '@steady/baseline'
+import { syntheticRun, type SyntheticChange } from '@steady/baseline/testing'
 import { FileStore, type Observation } from '@steady/process-health'
 
 const root = mkdtempSync(join(tmpdir(), 'steady-verdict-out-'))

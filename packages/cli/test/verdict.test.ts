@@ -11,8 +11,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '@steady/cli'
-import { addRun, emptyBaseline, serialiseBaseline, summariseRun, syntheticRun, type SyntheticRunOptions } from '@steady/baseline'
-import { RunRecordWriter, SeriesAggregator, validatorFor, verdictSchema, type Finding, type Verdict } from '@steady/record'
+import { addRun, emptyBaseline, serialiseBaseline, summariseRun } from '@steady/baseline'
+import { syntheticRun, type SyntheticRunOptions } from '@steady/baseline/testing'
+import { RunRecordWriter, SeriesAggregator, verdictSchema, type Finding, type Verdict } from '@steady/record'
+import { validatorFor } from '@steady/record/internal'
 
 const root = mkdtempSync(join(tmpdir(), 'steady-verdict-'))
 const config = `export default {

@@ -28,7 +28,7 @@ const categories: Record<string, string[]> = {
 }
 
 /** The seed the catalogue is built from. Changing it changes every product: don't. */
-export const CATALOGUE_SEED = 20_240_601
+const CATALOGUE_SEED = 20_240_601
 /** How many products the catalogue holds. */
 export const CATALOGUE_SIZE = 50
 

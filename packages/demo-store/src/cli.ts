@@ -79,7 +79,7 @@ const faultFlags = {
 } as const
 
 /** Parses `300ms`, `1.5s` or a bare number of milliseconds. */
-export function parseDelayMs(text: string, source: string): number {
+function parseDelayMs(text: string, source: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim())
   if (!m) throw new CliUsageError(`${source}: ${JSON.stringify(text)} is not a time; write e.g. 300ms or 1s`)
   return Number(m[1]) * (m[2] === 's' ? 1000 : 1)

@@ -10,10 +10,10 @@ import { ROUTE_TEMPLATES } from './routes/templates.ts'
 import { fnv1a, mulberry32 } from '@steady/kernel'
 
 /** Extra latency on a route: a fixed amount, or a percent of the request's own handling time. */
-export type LatencyFault = { readonly ms: number } | { readonly percent: number }
+type LatencyFault = { readonly ms: number } | { readonly percent: number }
 
 /** Errors on a route: `rate` of its requests (0..1) answer `status` (500 by default) instead of running. */
-export interface ErrorFault {
+interface ErrorFault {
   readonly rate: number
   readonly status?: 500 | 503
 }
@@ -39,7 +39,7 @@ export interface ContentionFault {
  * and set by the seed, as errors are) take `factor` times as long as they
  * would have, as requests that hit a cold cache or a slow replica do.
  */
-export interface TailFault {
+interface TailFault {
   readonly share: number
   /** How many times as long a picked request takes (> 1). */
   readonly factor: number
@@ -51,7 +51,7 @@ export interface TailFault {
  * threads or connections slow each other down. Unlike the contention pool it
  * has no queue: the cost is paid at once, in proportion to the crowd.
  */
-export interface InflightFault {
+interface InflightFault {
   readonly msPerRequest: number
   /** In-flight requests that cost nothing (≥ 0). */
   readonly above: number
@@ -174,7 +174,7 @@ function pairs(source: string, text: string, example: string): Array<[string, st
 }
 
 /** Parses `STORE_FAULT_LATENCY`: `/api/products/:id=150ms, /api/cart=+50%, *=20ms`. */
-export function parseLatencyFaults(text: string, source: string = FAULT_ENV.latency): Record<string, LatencyFault> {
+function parseLatencyFaults(text: string, source: string = FAULT_ENV.latency): Record<string, LatencyFault> {
   const out: Record<string, LatencyFault> = {}
   for (const [route, value] of pairs(source, text, '/api/products/:id=150ms or /api/products/:id=+50%')) {
     const pct = /^\+?(\d+(?:\.\d+)?)%$/.exec(value)
@@ -184,7 +184,7 @@ export function parseLatencyFaults(text: string, source: string = FAULT_ENV.late
 }
 
 /** Parses `STORE_FAULT_ERRORS`: `/api/checkout=0.2, /api/cart=5%:503` (rate, then an optional status 500 or 503). */
-export function parseErrorFaults(text: string, source: string = FAULT_ENV.errors): Record<string, ErrorFault> {
+function parseErrorFaults(text: string, source: string = FAULT_ENV.errors): Record<string, ErrorFault> {
   const out: Record<string, ErrorFault> = {}
   for (const [route, value] of pairs(source, text, '/api/checkout=0.2 or /api/checkout=20%:503')) {
     const m = /^(\d+(?:\.\d+)?)(%?)(?::(\d{3}))?$/.exec(value)
@@ -208,7 +208,7 @@ function parsePer(source: string, text: string, per: string): number {
 }
 
 /** Parses `STORE_FAULT_DRIFT`: `0.5ms/order`. */
-export function parseDrift(text: string, source: string = FAULT_ENV.driftMsPerOrder): number {
+function parseDrift(text: string, source: string = FAULT_ENV.driftMsPerOrder): number {
   return parsePer(source, text, 'order')
 }
 
@@ -218,7 +218,7 @@ const MAX_SLOTS = 10_000
  * Parses `STORE_FAULT_CONTENTION`: `4x20ms` (a pool of 4 slots, each request
  * keeps one busy for 20 ms) or `5ms` (one slot: a lock held 5 ms).
  */
-export function parseContention(text: string, source: string = FAULT_ENV.contention): ContentionFault {
+function parseContention(text: string, source: string = FAULT_ENV.contention): ContentionFault {
   const t = text.trim()
   if (/\/\s*inflight$/.test(t)) {
     throw new FaultConfigError(
@@ -241,7 +241,7 @@ export function parseContention(text: string, source: string = FAULT_ENV.content
 }
 
 /** Parses `STORE_FAULT_TAIL`: `3%x8` or `0.03x8` (3% of API requests take 8 times as long). */
-export function parseTail(text: string, source: string = FAULT_ENV.tail): TailFault {
+function parseTail(text: string, source: string = FAULT_ENV.tail): TailFault {
   const m = /^(\d+(?:\.\d+)?)(%?)\s*x\s*(\d+(?:\.\d+)?)$/.exec(text.trim())
   if (!m) {
     const hint = 'write <share>x<factor>, e.g. 3%x8 (3% of API requests take 8 times as long)'
@@ -254,7 +254,7 @@ export function parseTail(text: string, source: string = FAULT_ENV.tail): TailFa
  * Parses `STORE_FAULT_INFLIGHT`: `1.5ms/inflight:2` (each API request 1.5 ms
  * slower per request in flight above 2) or `1.5ms/inflight` (above 0).
  */
-export function parseInflight(text: string, source: string = FAULT_ENV.inflight): InflightFault {
+function parseInflight(text: string, source: string = FAULT_ENV.inflight): InflightFault {
   const m = /^(.*?)(?::\s*(\d+))?$/.exec(text.trim())
   const above = m?.[2] === undefined ? 0 : Number(m[2])
   return { msPerRequest: parsePer(source, m?.[1] ?? text, 'inflight'), above }

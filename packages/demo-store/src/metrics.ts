@@ -9,7 +9,7 @@ import { FAULT_NAMES, type FaultName } from './faults.ts'
 import { ORDER_STATES, type OrderState } from './orders.ts'
 
 /** Buckets (seconds) from 1 ms to 10 s: the store's own answers are sub-millisecond, injected faults reach seconds. */
-export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
 export interface StoreMetricsSources {
   /** Orders held now, by state. */

@@ -32,7 +32,7 @@ export interface CrashInfo {
 }
 
 /** The exit code of a crash the switch caused (what an uncaught exception exits with). */
-export const CRASH_EXIT_CODE = 1
+const CRASH_EXIT_CODE = 1
 
 export interface StoreOptions {
   /** Fault switches (default: none). Validated; see `parseFaults` for the env-var form. */

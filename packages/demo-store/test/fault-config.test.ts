@@ -5,7 +5,8 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { FAULT_ENV, FaultConfigError, describeFaults, parseFaults, validateFaults } from '@steady/demo-store'
+import { FAULT_ENV, FaultConfigError, describeFaults, validateFaults } from '../src/faults.ts'
+import { parseFaults } from '@steady/demo-store'
 import { ContentionPool, FaultInjector, type PoolTimers } from '../src/faults.ts'
 import { parseCliArgs } from '../src/cli.ts'
 

@@ -6,7 +6,8 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { FaultConfigError, describeFaults, parseFaults, validateFaults } from '@steady/demo-store'
+import { FaultConfigError, describeFaults, validateFaults } from '../src/faults.ts'
+import { parseFaults } from '@steady/demo-store'
 import { parseCliArgs } from '../src/cli.ts'
 import { call, holdRequest, login, scrape, spawnStore, start, until, type Started } from './helpers.ts'
 

@@ -4,7 +4,8 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { describeFaults, parseFaults, type CrashInfo } from '@steady/demo-store'
+import { describeFaults } from '../src/faults.ts'
+import { parseFaults, type CrashInfo } from '@steady/demo-store'
 import { call, holdRequest, login, scrape, start, until, type Started } from './helpers.ts'
 
 async function withStore(options: Parameters<typeof start>[0], body: (s: Started) => Promise<void>): Promise<void> {

@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { createStore, type Store, type StoreOptions } from '@steady/demo-store'
 
-export const repoRoot = join(import.meta.dirname, '..', '..', '..')
+const repoRoot = join(import.meta.dirname, '..', '..', '..')
 export const mainPath = join(repoRoot, 'packages', 'demo-store', 'src', 'main.ts')
 
 export interface Started {

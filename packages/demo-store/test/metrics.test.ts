@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ROUTE_TEMPLATES } from '@steady/demo-store'
+import { ROUTE_TEMPLATES } from '../src/routes/templates.ts'
 import { Router } from '../src/router.ts'
 import { call, login, scrape, start } from './helpers.ts'
 

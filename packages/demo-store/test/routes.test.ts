@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { CATALOGUE_SIZE, buildCatalogue } from '@steady/demo-store'
+import { CATALOGUE_SIZE, buildCatalogue } from '../src/catalogue.ts'
 import { call, login, start, until, type Started } from './helpers.ts'
 
 let s: Started

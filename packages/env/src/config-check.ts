@@ -5,7 +5,8 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { SteadyError, parseDuration, type Duration } from '@steady/record'
+import { SteadyError } from '@steady/record'
+import { parseDuration, type Duration } from '@steady/record/internal'
 
 /** Where in the config a value sits. */
 export interface Where {
@@ -30,13 +31,6 @@ export function configError(where: Where, field: string, problem: string, hint: 
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-export function optionalString(obj: Record<string, unknown>, key: string, where: Where): string | undefined {
-  const v = obj[key]
-  if (v === undefined) return undefined
-  if (typeof v !== 'string' || v.trim() === '') throw configError(where, key, `${key} must be a non-empty string`, `set ${key} to text, or remove it`)
-  return v
 }
 
 export function requiredString(obj: Record<string, unknown>, key: string, where: Where, hint: string): string {

@@ -5,8 +5,15 @@
  * environment).
  */
 export { startEnvironment, withEnvironment, stopEnvironment, listEnvironments } from './environment.ts'
-export { withPairedEnvironments } from './environment.ts'
-export type { StartOptions, WithEnvironmentOptions, EnvironmentHandle, StopOptions, ListedEnvironment } from './environment.ts'
+/** @public */
+export type {
+  StartOptions,
+  WithEnvironmentOptions,
+  EnvironmentHandle,
+  StopOptions,
+  ListedEnvironment,
+} from './environment.ts'
+/** @public */
 export type {
   EnvironmentConfig,
   ProcessEnvironmentConfig,
@@ -22,15 +29,8 @@ export type {
   ProviderDownContext,
 } from './types.ts'
 export { builtinProviders } from './providers/index.ts'
-export { processProvider, defaultUrlPattern } from './providers/process.ts'
+export { processProvider } from './providers/process.ts'
 export { commandProvider } from './providers/command.ts'
-export { urlProvider } from './providers/url.ts'
-export { slugify, deriveId, validateId, currentBranch, parseTags, validateTags, tagEnvName, MAX_ID_LENGTH } from './identity.ts'
-export { sideId, expandPairedId } from './identity.ts'
-export type { BranchInfo, EnvironmentSide } from './identity.ts'
-export { envsDir, ENV_SCHEMA } from './state.ts'
-export type { EnvironmentRecord } from './state.ts'
-export { processStart, isSameProcess, readStat, clockTicks } from './proc.ts'
-export type { ProcessStart, ProcStat } from './proc.ts'
-export { prepareWorktree } from './worktree.ts'
-export type { Worktree, WorktreeOptions } from './worktree.ts'
+export {
+  /** @public */ urlProvider,
+} from './providers/url.ts'

@@ -25,7 +25,7 @@ export interface ProcStat {
 }
 
 /** Parses `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields are counted from the last `)`. */
-export function parseStat(text: string): ProcStat | undefined {
+function parseStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')')
   if (close < 0) return undefined
   const pid = Number(text.slice(0, text.indexOf('(')).trim())
@@ -56,7 +56,7 @@ export function readStat(pid: number): ProcStat | undefined {
 
 let bootTimeCache: number | undefined
 /** Boot time in seconds since the epoch (`btime` in `/proc/stat`). */
-export function bootTime(): number {
+function bootTime(): number {
   if (bootTimeCache !== undefined) return bootTimeCache
   const m = readFileSync('/proc/stat', 'utf8').match(/^btime\s+(\d+)/m)
   bootTimeCache = m ? Number(m[1]) : 0

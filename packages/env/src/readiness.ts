@@ -11,7 +11,7 @@ import { connect } from 'node:net'
 export type ReadinessCheck = { kind: 'http'; url: string } | { kind: 'tcp'; host: string; port: number }
 
 /** One attempt's result: ok, or what was seen instead (`503`, `ECONNREFUSED`). */
-export type AttemptResult = { ok: true } | { ok: false; seen: string }
+type AttemptResult = { ok: true } | { ok: false; seen: string }
 
 /** Describes a check the way an error message names it: `GET http://127.0.0.1:8080/health` or `TCP 127.0.0.1:8080`. */
 export function describeCheck(check: ReadinessCheck): string {
@@ -19,7 +19,7 @@ export function describeCheck(check: ReadinessCheck): string {
 }
 
 /** One attempt of a check, at most `timeoutMs` long. */
-export function attempt(check: ReadinessCheck, timeoutMs: number): Promise<AttemptResult> {
+function attempt(check: ReadinessCheck, timeoutMs: number): Promise<AttemptResult> {
   return new Promise((resolve) => {
     let settled = false
     const done = (r: AttemptResult) => {

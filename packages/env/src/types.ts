@@ -3,7 +3,7 @@
  * `environments:`, what a running environment looks like to the rest of
  * steady, and the small interface every provider implements.
  */
-import type { Duration } from '@steady/record'
+import type { Duration } from '@steady/record/internal'
 
 // ── config ────────────────────────────────────────────────────────────────
 

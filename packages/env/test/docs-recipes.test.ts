@@ -13,7 +13,8 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
-import { builtinProviders, MAX_ID_LENGTH } from '@steady/env'
+import { builtinProviders } from '@steady/env'
+import { MAX_ID_LENGTH } from '../src/identity.ts'
 
 const docFile = join(import.meta.dirname, '..', '..', '..', 'docs', 'environments.md')
 const doc = readFileSync(docFile, 'utf8')

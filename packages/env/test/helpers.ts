@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
-import { processStart } from '@steady/env'
+import { processStart } from '../src/proc.ts'
 
 export const fixtures = join(import.meta.dirname, 'fixtures')
 export const service = join(fixtures, 'service.mjs')

@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { currentBranch, deriveId, parseTags, slugify, tagEnvName, validateId, MAX_ID_LENGTH } from '@steady/env'
+import { currentBranch, deriveId, slugify, tagEnvName, validateId, MAX_ID_LENGTH } from '../src/identity.ts'
+import { parseTags } from '@steady/env/internal'
 import { tempProject } from './helpers.ts'
 
 const helmName = /^[a-z]([-a-z0-9]*[a-z0-9])?$/

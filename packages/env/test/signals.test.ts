@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { readdirSync } from 'node:fs'
-import { envsDir, listEnvironments, stopEnvironment, type RunningEnvironment } from '@steady/env'
+import { envsDir } from '../src/state.ts'
+import { listEnvironments, stopEnvironment, type RunningEnvironment } from '@steady/env'
 import { alive, fixtures, killGroup, portFree, portOf, service, tempProject } from './helpers.ts'
 
 const root = join(import.meta.dirname, '..', '..', '..')

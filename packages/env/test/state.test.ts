@@ -7,7 +7,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startEnvironment, stopEnvironment, listEnvironments, envsDir, type StartOptions, type EnvironmentRecord } from '@steady/env'
+import { startEnvironment, stopEnvironment, listEnvironments, type StartOptions } from '@steady/env'
+import { envsDir, type EnvironmentRecord } from '../src/state.ts'
 import { alive, killGroup, rejection, service, tempProject } from './helpers.ts'
 
 const config: StartOptions['config'] = { local: { services: { api: { command: process.execPath, args: [service], port: 'auto' } } } }

@@ -20,7 +20,7 @@ export const durationUnitMs = {
 } as const
 
 /** A unit a duration may be written in. */
-export type DurationUnit = keyof typeof durationUnitMs
+type DurationUnit = keyof typeof durationUnitMs
 
 /** A duration as a user writes it: `'250ms'`, `'30s'`, `'1h30m'`, or a number of milliseconds. */
 export type Duration = string | number

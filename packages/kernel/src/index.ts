@@ -6,9 +6,10 @@
  * number rounding. It imports nothing; every steady package may import it.
  */
 export { SteadyError, isSteadyError, ExitCode } from './errors.ts'
+/** @public */
 export type { SteadyErrorOptions, ExitCodeValue } from './errors.ts'
-export { parseDuration, formatDuration, durationUnitMs, k6Durations } from './duration.ts'
-export type { Duration, DurationUnit, DurationSyntax } from './duration.ts'
+export { parseDuration, formatDuration } from './duration.ts'
+export type { Duration, DurationSyntax } from './duration.ts'
 export { realClock, VirtualClock, systemClock } from './clock.ts'
 export type { Clock, WallClock } from './clock.ts'
 export { Random, mulberry32, fnv1a } from './random.ts'
@@ -16,8 +17,6 @@ export { mean, sd, quantile, median, theilSen } from './stats.ts'
 export type { Point } from './stats.ts'
 export {
   logGamma,
-  logBeta,
-  logChoose,
   incompleteBeta,
   tCdf,
   tSf,
@@ -25,7 +24,6 @@ export {
   normalCdf,
   normalSf,
   normalQuantile,
-  betaBinomialLogPmf,
   betaBinomialSf,
   wilsonInterval,
   wilsonBounds,

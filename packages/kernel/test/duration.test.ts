@@ -1,6 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { SteadyError, durationUnitMs, formatDuration, k6Durations, parseDuration, type DurationSyntax } from '@steady/kernel'
+import { SteadyError, formatDuration, parseDuration, type DurationSyntax } from '@steady/kernel'
+import { durationUnitMs, k6Durations } from '../src/duration.ts'
 
 function thrown(fn: () => unknown): SteadyError {
   try {

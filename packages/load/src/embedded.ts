@@ -21,7 +21,7 @@ import type { ParentMessage, WorkerInput, WorkerMessage } from './engine/worker-
 import type { TandemSeat } from './engine/tandem.ts'
 
 /** Counts over the whole run (all workers). */
-export interface LoadCounts {
+interface LoadCounts {
   planned: number | undefined
   started: number
   completed: number
@@ -32,7 +32,7 @@ export interface LoadCounts {
 }
 
 /** Pass/fail counts and failure samples of the scenario iterations. */
-export interface ScenarioOutcome {
+interface ScenarioOutcome {
   name: string
   file?: string
   iterations: number

@@ -3,59 +3,24 @@
  * metric names), the embedded engine that runs steady scenarios as
  * iterations, the k6 driver, and k6 script / k6-operator TestRun export.
  */
-export { executors, resolveProfile, resolveLoadConfig, pickProfile, scaleProfile } from './profile.ts'
-export type {
-  LoadProfile,
-  LoadConfig,
-  ProfileExtras,
-  ExecutorName,
-  EngineName,
-  ResolvedProfile,
-  ResolvedStage,
-  ResolvedThresholdItem,
-  K6Scenario,
-  K6Threshold,
-  K6Stage,
-} from './profile.ts'
-export { realClock, VirtualClock } from '@steady/kernel'
-export type { Clock } from '@steady/kernel'
-export { arrivalSchedule, rampingVuSteps, vusAt, maxVusOf, activeDurationOf, maxDurationOf, shareOf } from './schedule.ts'
-export type { ArrivalSchedule, Segment, VuStep } from './schedule.ts'
-export { Runner } from './engine/runner.ts'
-export { ArrivalTandem } from './engine/tandem.ts'
-export type { ArrivalTandemOptions, TandemMember, TandemSeat, Arrivals } from './engine/tandem.ts'
-export type { RunnerOptions, RunnerResult, IterationFn, IterationContext, IterationMetrics, RequestSample, VuFactory } from './engine/runner.ts'
-export { scenarioIterations, findScenario, requestSample, runSetup, runTeardown } from './engine/scenario-iteration.ts'
-export type { ScenarioVu, ScenarioSource, ScenarioIterationOptions, ScenarioHooks } from './engine/scenario-iteration.ts'
-export { WindowCollector, mergeWindows, saturationLimits } from './metrics/windows.ts'
-export type { WindowSnapshot, GeneratorStats, SeriesId, SelfMonitor } from './metrics/windows.ts'
-export { RunTotals } from './metrics/totals.ts'
-export { builtinMetrics, seriesKey, parseSeriesKey } from './metrics/metrics.ts'
-export type { MetricType, MetricInfo } from './metrics/metrics.ts'
-export { eventLoopMonitor } from './metrics/self.ts'
-export { parseThresholdKey, parseThresholdExpression, compileThresholds, evaluateThresholds } from './thresholds.ts'
-export type { Threshold, ThresholdExpression, ThresholdResult, ThresholdKey } from './thresholds.ts'
+export { resolveProfile, resolveLoadConfig, pickProfile } from './profile.ts'
+/** @public */
+export type { LoadProfile, LoadConfig, ExecutorName, EngineName, ResolvedProfile } from './profile.ts'
 export { runEmbedded } from './embedded.ts'
-export type { EmbeddedOptions, LoadResult, LoadCounts, ScenarioOutcome } from './embedded.ts'
-export { formatSummary, formatHeader, describeProfile, formatK6Time } from './summary.ts'
-export type { SummaryInput } from './summary.ts'
-export { toRunRecord, windowsToSeries, feedLoadWindow } from './record.ts'
-export type { LoadRecordOptions } from './record.ts'
+/** @public */
+export type { EmbeddedOptions, LoadResult } from './embedded.ts'
 export { runLoad } from './run-load.ts'
+/** @public */
 export type { RunLoadOptions } from './run-load.ts'
-export { runK6, findK6, K6PointFolder } from './k6/driver.ts'
+export {
+  /** @public */ runK6,
+} from './k6/driver.ts'
+/** @public */
 export type { K6RunOptions } from './k6/driver.ts'
-export { k6ExitCodes, mapK6ExitCode } from './k6/exit-codes.ts'
-export type { K6ExitCode, K6Outcome } from './k6/exit-codes.ts'
-export { parseK6Line, parseK6Time, isProblem as isK6ParseProblem, LineSplitter } from './k6/json-output.ts'
-export type { K6OutputLine, K6MetricLine, K6PointLine, K6ParseProblem, K6MetricType } from './k6/json-output.ts'
-export { toK6Options, toK6Scenario, k6Duration } from './k6/options.ts'
-export { traceRequestSequence } from './export/trace.ts'
-export type { TracedRequest } from './export/trace.ts'
-export { generateK6Script, execFunctionName } from './export/k6-script.ts'
-export type { K6Script, K6ScriptOptions } from './export/k6-script.ts'
-export { buildTestRun, validateManifest, kubernetesName } from './export/k6-operator.ts'
+/** @public */
+export type { K6Script } from './export/k6-script.ts'
+/** @public */
 export type { TestRunOptions, TestRunManifest } from './export/k6-operator.ts'
-export { testRunSchema, configMapSchema, testRunCrdVersion } from './export/testrun-schema.ts'
 export { exportK6Script, exportTestRun } from './export/export-profile.ts'
+/** @public */
 export type { ExportK6Options } from './export/export-profile.ts'

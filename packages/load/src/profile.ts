@@ -4,13 +4,12 @@
  * it. A profile's options move to k6 unchanged; `exec` names a steady scenario.
  */
 import type { Scenario, Threshold } from 'k6/options'
-import { SteadyError, parseDuration } from '@steady/record'
+import { SteadyError } from '@steady/record'
+import { parseDuration } from '@steady/record/internal'
 import { compileThresholds } from './thresholds.ts'
 
-export type { Scenario as K6Scenario, Threshold as K6Threshold, Stage as K6Stage } from 'k6/options'
-
 /** The six executors of k6 v2 (v2 removed `externally-controlled`). */
-export const executors = [
+const executors = [
   'shared-iterations',
   'per-vu-iterations',
   'constant-vus',
@@ -24,7 +23,7 @@ export type ExecutorName = (typeof executors)[number]
 export type EngineName = 'embedded' | 'k6'
 
 /** steady's additions to a k6 scenario entry. */
-export interface ProfileExtras {
+interface ProfileExtras {
   /**
    * Thresholds in k6 syntax: `{ 'http_req_duration{scenario:peak}': ['p(95)<500'] }`,
    * items are expressions or `{ threshold, abortOnFail, delayAbortEval }`.
@@ -85,30 +84,30 @@ interface ResolvedBase {
   windowMs: number
 }
 
-export interface ResolvedSharedIterations extends ResolvedBase {
+interface ResolvedSharedIterations extends ResolvedBase {
   executor: 'shared-iterations'
   vus: number
   iterations: number
   maxDurationMs: number
 }
-export interface ResolvedPerVuIterations extends ResolvedBase {
+interface ResolvedPerVuIterations extends ResolvedBase {
   executor: 'per-vu-iterations'
   vus: number
   iterations: number
   maxDurationMs: number
 }
-export interface ResolvedConstantVus extends ResolvedBase {
+interface ResolvedConstantVus extends ResolvedBase {
   executor: 'constant-vus'
   vus: number
   durationMs: number
 }
-export interface ResolvedRampingVus extends ResolvedBase {
+interface ResolvedRampingVus extends ResolvedBase {
   executor: 'ramping-vus'
   startVUs: number
   stages: ResolvedStage[]
   gracefulRampDownMs: number
 }
-export interface ResolvedConstantArrivalRate extends ResolvedBase {
+interface ResolvedConstantArrivalRate extends ResolvedBase {
   executor: 'constant-arrival-rate'
   rate: number
   timeUnitMs: number
@@ -116,7 +115,7 @@ export interface ResolvedConstantArrivalRate extends ResolvedBase {
   preAllocatedVUs: number
   maxVUs: number
 }
-export interface ResolvedRampingArrivalRate extends ResolvedBase {
+interface ResolvedRampingArrivalRate extends ResolvedBase {
   executor: 'ramping-arrival-rate'
   startRate: number
   timeUnitMs: number

@@ -7,12 +7,11 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { roundTo } from '@steady/kernel'
+import { HISTOGRAM_PARAMETERS, newRunId } from '@steady/record/internal'
 import {
-  HISTOGRAM_PARAMETERS,
   RUN_SCHEMA,
   SeriesAggregator,
   comparabilityKey,
-  newRunId,
   type FailureGroup,
   type RunEvent,
   type RunRecord,
@@ -52,7 +51,7 @@ export function feedLoadWindow(agg: SeriesAggregator, w: WindowSnapshot, offsetM
 }
 
 /** Turns a run's windows into record series with one whole-run aggregate for `phase`. */
-export function windowsToSeries(windows: readonly WindowSnapshot[], phase: string, windowMs = windowSizeOf(windows)): SeriesRecord[] {
+function windowsToSeries(windows: readonly WindowSnapshot[], phase: string, windowMs = windowSizeOf(windows)): SeriesRecord[] {
   const agg = new SeriesAggregator({ windowMs, now: () => 0 })
   agg.setPhase(phase)
   for (const w of windows) feedLoadWindow(agg, w, 0, phase)

@@ -5,7 +5,7 @@
  * slow service.
  */
 import { roundTo } from '@steady/kernel'
-import { formatDuration } from '@steady/record'
+import { formatDuration } from '@steady/record/internal'
 import type { ResolvedProfile } from './profile.ts'
 import { maxDurationOf, maxVusOf } from './schedule.ts'
 import { trendStats, type LatencyHistogram } from './metrics/histogram.ts'
@@ -40,7 +40,7 @@ function pct(part: number, all: number): string {
 }
 
 /** One line describing the profile the way k6 describes a scenario before it starts. */
-export function describeProfile(p: ResolvedProfile): string {
+function describeProfile(p: ResolvedProfile): string {
   const grace = `gracefulStop: ${formatDuration(p.gracefulStopMs)}`
   const start = p.startTimeMs > 0 ? `, startTime: ${formatDuration(p.startTimeMs)}` : ''
   const exec = `, exec: ${p.exec}`

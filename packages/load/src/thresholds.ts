@@ -9,7 +9,7 @@ import { trendStat } from './metrics/histogram.ts'
 import type { RunTotals } from './metrics/totals.ts'
 import type { ResolvedThresholdItem } from './profile.ts'
 
-export type ThresholdOperator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!='
+type ThresholdOperator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!='
 
 /** A parsed expression such as `p(95)<500`. */
 export interface ThresholdExpression {
@@ -87,7 +87,7 @@ export function parseThresholdExpression(text: string, where = 'thresholds'): Th
 }
 
 /** Checks that `aggregation` suits the metric's type; unknown metric types pass (k6 custom metrics). */
-export function checkAggregation(metric: string, expr: ThresholdExpression, type: MetricType | undefined, where: string): void {
+function checkAggregation(metric: string, expr: ThresholdExpression, type: MetricType | undefined, where: string): void {
   if (!type) return
   if (!aggregationsByType[type].includes(expr.aggregation)) {
     throw new SteadyError(

@@ -10,8 +10,10 @@ import * as assert from 'uvu/assert'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { runEmbedded, resolveProfile, toRunRecord, formatSummary } from '../src/index.ts'
-import { validatorFor, runRecordSchema, LatencyHistogram } from '@steady/record'
+import { runEmbedded, resolveProfile } from '../src/index.ts'
+import { toRunRecord, formatSummary } from '../src/internal.ts'
+import { validatorFor } from '@steady/record/internal'
+import { runRecordSchema, LatencyHistogram } from '@steady/record'
 
 const decodeHistogram = (encoded: string) => LatencyHistogram.decode(encoded)
 

@@ -16,10 +16,10 @@ import type { HealthStore } from './store/types.ts'
 import type { JudgeOptions, ProcessDefinition } from './types.ts'
 
 /** Names of the ready-made processes. */
-export type ReadyMadeProcess = 'ci' | 'dora' | 'e2e-gate'
+type ReadyMadeProcess = 'ci' | 'dora' | 'e2e-gate'
 
 /** The ready-made processes with their defaults, by name. */
-export const readyMadeProcesses: Record<ReadyMadeProcess, () => ProcessDefinition> = {
+const readyMadeProcesses: Record<ReadyMadeProcess, () => ProcessDefinition> = {
   ci: () => ciProcess(),
   dora: () => doraProcess(),
   'e2e-gate': () => e2eGateProcess(),

@@ -27,7 +27,7 @@ const durationUnits: readonly DurationUnit[] = ['ms', 's', 'min', 'h', 'd']
 export const msPerUnit: Record<DurationUnit, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 }
 
 /** At most this many labels on one observation. */
-export const maxLabels = 8
+const maxLabels = 8
 
 /**
  * Declares a process, checking its names, units and objectives. Returns the
@@ -280,7 +280,7 @@ export function objectiveValue(indicator: IndicatorDefinition, value: number | s
 }
 
 /** Finds a process's indicator or throws an error listing the ones that exist. */
-export function findIndicator(process: ProcessDefinition, name: string): IndicatorDefinition {
+function findIndicator(process: ProcessDefinition, name: string): IndicatorDefinition {
   const found = process.indicators.find((i) => i.name === name)
   if (!found) {
     throw new ProcessHealthError(
@@ -336,7 +336,7 @@ export function highCardinalityReason(key: string, value: string): string | unde
  * labels, and values that would make a new series per run (commit SHAs, run
  * ids, PR numbers, timestamps, URLs), which belong in `fields`.
  */
-export function validateLabels(indicator: IndicatorDefinition, labels: Labels, where = 'labels'): void {
+function validateLabels(indicator: IndicatorDefinition, labels: Labels, where = 'labels'): void {
   const keys = Object.keys(labels)
   if (keys.length > maxLabels) {
     throw new ProcessHealthError(
@@ -416,7 +416,7 @@ export interface ObservationInput {
 }
 
 /** How far in the future an observation's time may be (clock skew between machines) before it is refused. */
-export const maxClockSkewMs = 5 * 60_000
+const maxClockSkewMs = 5 * 60_000
 
 /**
  * Turns an input into a checked observation of `process`: the indicator must
@@ -468,7 +468,7 @@ export function createObservation(
 }
 
 /** Reads a value for an indicator of its kind; see {@link ObservationInput.value}. */
-export function parseValue(
+function parseValue(
   indicator: IndicatorDefinition,
   raw: number | string | boolean,
   weight?: number,

@@ -7,7 +7,7 @@
 import { SteadyError, type SteadyErrorOptions } from '@steady/kernel'
 
 /** Exit codes this package's errors and health states map to (see docs/architecture.md). */
-export const HealthExitCode = {
+const HealthExitCode = {
   /** Every process judged is healthy. */
   healthy: 0,
   /** A process is degraded. */

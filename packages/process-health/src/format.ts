@@ -27,7 +27,7 @@ export function formatNumber(value: number): string {
 }
 
 /** A period as a word where one fits: `1d` → `day`, `7d` → `week`, else `6h`. */
-export function formatPeriod(per: string | number): string {
+function formatPeriod(per: string | number): string {
   const ms = parseDurationMs(per, 'per')
   if (ms === 86_400_000) return 'day'
   if (ms === 604_800_000) return 'week'

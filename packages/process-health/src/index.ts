@@ -7,18 +7,19 @@
  * Stands alone: imports no other steady package but `@steady/kernel`, which
  * has no dependencies.
  */
-export { ProcessHealthError, isProcessHealthError, HealthExitCode } from './errors.ts'
+export {
+  /** @public */ ProcessHealthError,
+  isProcessHealthError,
+} from './errors.ts'
+/** @public */
 export type { ProcessHealthErrorOptions } from './errors.ts'
+/** @public */
 export type {
-  IndicatorKind,
-  Better,
-  DurationUnit,
   HealthState,
   JudgeOptions,
   ThresholdObjective,
   SloObjective,
   Objective,
-  TierResult,
   DurationIndicator,
   RateIndicator,
   CountIndicator,
@@ -28,71 +29,56 @@ export type {
   Fields,
   Observation,
 } from './types.ts'
-export { systemClock, fixedClock, parseDurationMs, parseInstant, formatDurationMs } from './time.ts'
-export type { Clock, DurationInput } from './time.ts'
-export {
-  defineProcess,
-  validateProcess,
-  createObservation,
-  parseValue,
-  validateLabels,
-  highCardinalityReason,
-  findProcess,
-  findIndicator,
-  maxLabels,
-} from './define.ts'
+export { fixedClock } from './time.ts'
+export type { Clock } from './time.ts'
+export { defineProcess } from './define.ts'
+/** @public */
 export type { ObservationInput } from './define.ts'
-export { median, quantile, robust, robustZ, ewma, cusum } from './stats.ts'
-export type { RobustSummary, EwmaResult, CusumResult } from './stats.ts'
-export {
-  judgeProcess,
-  judgeIndicator,
-  markIdle,
-  resolveJudgeOptions,
-  historyStart,
-  worstState,
-  exitCodeFor,
-} from './judge/index.ts'
-export type {
-  HealthCheck,
-  IndicatorHealth,
-  ProcessActivity,
-  ProcessHealth,
-  JudgeContext,
-  ResolvedJudgeOptions,
-} from './judge/index.ts'
+export { judgeProcess, judgeIndicator } from './judge/index.ts'
+/** @public */
+export type { IndicatorHealth, ProcessHealth } from './judge/index.ts'
 export { recordObservation, checkHealth } from './health.ts'
+/** @public */
 export type { CheckHealthOptions, HealthReport } from './health.ts'
-export { renderHealth, healthToJson } from './render.ts'
+export { renderHealth } from './render.ts'
 export type { HealthFormat } from './render.ts'
+/** @public */
 export type { HealthStore, HistoryQuery, RecordedObservation, AppendResult } from './store/types.ts'
-export { FileStore, defaultStoreDir, correctionsFile } from './store/file-store.ts'
-export { parseBatch, appendRecords, createRecord, contentId } from './import/batch.ts'
+export { FileStore } from './store/file-store.ts'
+export { parseBatch, appendRecords } from './import/batch.ts'
+/** @public */
 export type { RecordInput, BatchOptions } from './import/batch.ts'
 export { importGithubRuns, importGitlabPipelines } from './import/ci-runs.ts'
+/** @public */
 export type { ImportResult, CiImportOptions } from './import/ci-runs.ts'
-export { importGit, defaultTagPattern } from './import/git.ts'
+export { importGit } from './import/git.ts'
+/** @public */
 export type { GitImportOptions } from './import/git.ts'
+/** @public */
 export type { FileStoreOptions } from './store/file-store.ts'
-export { PrometheusStore, pushObservation } from './store/prometheus-store.ts'
-export type { PrometheusStoreOptions, PushObservationOptions } from './store/prometheus-store.ts'
 export {
-  HealthMetrics,
-  pushMetrics,
-  durationBuckets,
-  baseValue,
-  fromBaseValue,
-  levelValue,
-  unitSuffix,
-} from './export/prometheus.ts'
-export { boundedBranch, boundedLabels, groupingPath, defaultKeptBranches } from './export/labels.ts'
+  /** @public */ PrometheusStore,
+  pushObservation,
+} from './store/prometheus-store.ts'
+/** @public */
+export type { PrometheusStoreOptions, PushObservationOptions } from './store/prometheus-store.ts'
+export { HealthMetrics, pushMetrics } from './export/prometheus.ts'
+/** @public */
 export type { HealthMetricsOptions, PushOptions } from './export/prometheus.ts'
-export { FaroNodeTransport, createFaroExporter, parseRetryAfter } from './export/faro.ts'
-export type { FaroTransportOptions, FaroTransportStats, FaroExporterOptions, FaroExporter } from './export/faro.ts'
-export { ciProcess, ciLabels } from './processes/ci.ts'
-export { doraProcess, doraLabels, deploymentFrequencyTier, durationTier, changeFailureTier } from './processes/dora.ts'
-export { e2eGateProcess, e2eGateLabels, recordGateDecision, gateFlakiness } from './processes/e2e-gate.ts'
+export { createFaroExporter } from './export/faro.ts'
+/** @public */
+export type { FaroExporterOptions, FaroExporter } from './export/faro.ts'
+export { ciProcess } from './processes/ci.ts'
+export { doraProcess } from './processes/dora.ts'
+export {
+  e2eGateProcess,
+  recordGateDecision,
+  /** @public */ gateFlakiness,
+} from './processes/e2e-gate.ts'
+/** @public */
 export type { GateDecision, RecordGateDecisionOptions } from './processes/e2e-gate.ts'
+/** @public */
 export type { ReadyMadeOptions } from './processes/options.ts'
-export { resolveProcesses, openStore, implicitProcessNames, readyMadeProcesses } from './config.ts'
-export type { HealthConfig, HealthConfigSection, ReadyMadeProcess, OpenStoreOptions } from './config.ts'
+export { resolveProcesses, openStore } from './config.ts'
+/** @public */
+export type { HealthConfig, HealthConfigSection, OpenStoreOptions } from './config.ts'

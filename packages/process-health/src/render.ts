@@ -19,7 +19,7 @@ export function renderHealth(
 }
 
 /** The JSON form: times as ISO 8601, schema `steady.health/1`. */
-export function healthToJson(report: HealthReport): Record<string, unknown> {
+function healthToJson(report: HealthReport): Record<string, unknown> {
   return {
     schema: 'steady.health/1',
     at: formatInstant(report.at),

@@ -7,11 +7,8 @@
  */
 import type { DurationInput } from './time.ts'
 
-/** What an indicator measures: one duration per event, one outcome (0..1) per event, or events per period. */
-export type IndicatorKind = 'duration' | 'rate' | 'count'
-
 /** Which direction of an indicator is better. */
-export type Better = 'lower' | 'higher'
+type Better = 'lower' | 'higher'
 
 /** Units a duration indicator's values are stored and shown in. */
 export type DurationUnit = 'ms' | 's' | 'min' | 'h' | 'd'

@@ -5,21 +5,19 @@ import {
   ProcessHealthError,
   checkHealth,
   ciProcess,
-  createObservation,
   defineProcess,
   e2eGateProcess,
   fixedClock,
-  highCardinalityReason,
-  implicitProcessNames,
   judgeProcess,
-  parseDurationMs,
-  parseInstant,
   recordGateDecision,
-  gateFlakiness,
   recordObservation,
   resolveProcesses,
   type ProcessDefinition,
 } from '@steady/process-health'
+import { createObservation, highCardinalityReason } from '../src/define.ts'
+import { parseDurationMs } from '../src/time.ts'
+import { gateFlakiness } from '../src/processes/e2e-gate.ts'
+import { implicitProcessNames, parseInstant } from '@steady/process-health/internal'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -8,7 +8,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { initializeFaro, InternalLoggerLevel } from '@grafana/faro-core'
-import { FaroNodeTransport, createFaroExporter, ciProcess, parseRetryAfter, type ProcessHealthError } from '@steady/process-health'
+import { FaroNodeTransport, parseRetryAfter } from '../src/export/faro.ts'
+import { createFaroExporter, ciProcess, type ProcessHealthError } from '@steady/process-health'
 
 interface Received {
   headers: IncomingMessage['headers']

@@ -9,7 +9,6 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   ciProcess,
-  createObservation,
   defineProcess,
   doraProcess,
   fixedClock,
@@ -18,6 +17,7 @@ import {
   judgeProcess,
   type Observation,
 } from '@steady/process-health'
+import { createObservation } from '../src/define.ts'
 import { businessMs } from '../src/judge/rhythm.ts'
 import { mulberry32 } from '@steady/kernel'
 import { ciHistory } from './helpers/ci-history.ts'

@@ -4,15 +4,13 @@ import {
   ciProcess,
   defineProcess,
   doraProcess,
-  deploymentFrequencyTier,
   judgeIndicator,
   judgeProcess,
-  robust,
-  ewma,
-  cusum,
   type Observation,
   type ProcessDefinition,
 } from '@steady/process-health'
+import { deploymentFrequencyTier } from '../src/processes/dora.ts'
+import { robust, ewma, cusum } from '../src/stats.ts'
 import { mulberry32 } from '@steady/kernel'
 import { ciHistory } from './helpers/ci-history.ts'
 

@@ -124,11 +124,6 @@ function bump(target: { errors?: Record<string, number> }, kind: string, n = 1):
   target.errors[kind] = (target.errors[kind] ?? 0) + n
 }
 
-/** A handle for recording into one series. */
-export interface SeriesHandle {
-  readonly key: string
-}
-
 export class SeriesAggregator {
   readonly windowMs: number
   readonly #now: () => number

@@ -1,21 +1,22 @@
 /**
  * @steady/record: the run record and verdict types, their validation and
  * atomic I/O, histograms, and the one redaction step every output passes
- * through. The error class and durations come from `@steady/kernel` and are
- * re-exported here, so packages that import them from `@steady/record` need
- * not change.
+ * through. The error class comes from `@steady/kernel` and is re-exported
+ * here, so a program that reads records needs one import. Helpers sibling
+ * packages share (terminal and shell quoting, JSON file reading, schema
+ * validators) are in `@steady/record/internal`.
  */
-export { SteadyError, isSteadyError, ExitCode, parseDuration, formatDuration } from '@steady/kernel'
-export type { SteadyErrorOptions, ExitCodeValue, Duration } from '@steady/kernel'
-export { formatError } from './errors.ts'
-export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic } from './atomic.ts'
-export { Redactor, redact, REDACTED } from './redact.ts'
+export { SteadyError, isSteadyError, ExitCode } from '@steady/kernel'
+/** @public */
+export type { SteadyErrorOptions, ExitCodeValue } from '@steady/kernel'
+export { writeFileAtomic, writeJsonAtomic } from './atomic.ts'
+export { Redactor, redact } from './redact.ts'
 export type { RedactionOptions } from './redact.ts'
-export { shellQuote, shellCommand } from './shell.ts'
-export { terminalLine, terminalText, terminalSafe } from './terminal.ts'
-export { LatencyHistogram, HISTOGRAM_PARAMETERS } from './histogram.ts'
+export { LatencyHistogram } from './histogram.ts'
+/** @public */
 export type { HistogramSummary } from './histogram.ts'
-export { RUN_SCHEMA, seriesKey, signatureKey } from './run-record.ts'
+export { RUN_SCHEMA } from './run-record.ts'
+/** @public */
 export type {
   RunRecord,
   RunKind,
@@ -38,23 +39,15 @@ export type {
   FailureSample,
 } from './run-record.ts'
 export { SeriesAggregator } from './aggregator.ts'
+/** @public */
 export type { AggregatorOptions, WindowBatch } from './aggregator.ts'
-export {
-  RunRecordWriter,
-  readRunRecord,
-  parseRunRecord,
-  recoverRunRecord,
-  writeRunRecordSync,
-  aggregateWindows,
-  EVENTS_FILE,
-  RECORD_FILE,
-} from './io.ts'
+export { RunRecordWriter, readRunRecord, parseRunRecord } from './io.ts'
+/** @public */
 export type { RunHeader, RunRecordWriterOptions } from './io.ts'
-export { readRegularFile, parseJsonText, jsonProblem } from './json-file.ts'
-export type { JsonFileKind, JsonProblem } from './json-file.ts'
-export { runRecordSchema, validatorFor, assertValid, describeSchemaError } from './schema.ts'
-export { comparabilityKey, comparabilityDiff, newRunId } from './identity.ts'
+export { runRecordSchema } from './schema.ts'
+export { comparabilityKey, comparabilityDiff } from './identity.ts'
 export { VERDICT_SCHEMA, verdictSchema } from './verdict.ts'
+/** @public */
 export type {
   Verdict,
   GateResult,

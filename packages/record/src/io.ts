@@ -38,7 +38,7 @@ export type RunHeader = Pick<
   'kind' | 'id' | 'startedAt' | 'tool' | 'subject' | 'seed' | 'configHash' | 'comparability' | 'window' | 'paired'
 >
 
-export const EVENTS_FILE = 'events.ndjson'
+const EVENTS_FILE = 'events.ndjson'
 export const RECORD_FILE = 'run.json'
 
 /** How many samples per failure signature are kept at each end. */
@@ -437,7 +437,7 @@ export function recoverRunRecord(dir: string, options: { write?: boolean } = {})
 }
 
 /** Folds windows into one phase aggregate (histograms merged, counts summed). */
-export function aggregateWindows(windows: SeriesWindow[]): PhaseAggregate {
+function aggregateWindows(windows: SeriesWindow[]): PhaseAggregate {
   const out: PhaseAggregate = { count: 0 }
   const hists: string[] = []
   for (const w of windows) {

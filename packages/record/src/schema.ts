@@ -260,7 +260,7 @@ export function validatorFor(schema: object): ValidateFunction {
 }
 
 /** One readable line for the first validation error: `series[3].windows[0].count: must be >= 0`. */
-export function describeSchemaError(e: ErrorObject): string {
+function describeSchemaError(e: ErrorObject): string {
   const path = e.instancePath
     .split('/')
     .slice(1)

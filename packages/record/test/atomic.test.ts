@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert'
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic } from '@steady/record'
+import { writeFileAtomic, writeJsonAtomic } from '@steady/record'
+import { writeFileAtomicSync } from '../src/atomic.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'steady-atomic-'))
 

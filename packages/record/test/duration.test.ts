@@ -1,6 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { parseDuration, formatDuration, SteadyError } from '@steady/record'
+import { parseDuration, formatDuration } from '@steady/record/internal'
+import { SteadyError } from '@steady/record'
 
 test('parses k6-style durations', () => {
   assert.is(parseDuration('30s'), 30_000)

@@ -1,6 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { LatencyHistogram, HISTOGRAM_PARAMETERS } from '@steady/record'
+import { LatencyHistogram } from '@steady/record'
+import { HISTOGRAM_PARAMETERS } from '@steady/record/internal'
 
 test('records milliseconds and answers quantiles within the pinned precision', () => {
   const h = new LatencyHistogram()

@@ -5,7 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { jsonProblem, parseJsonText, readRegularFile, type JsonFileKind } from '@steady/record'
+import { jsonProblem } from '../src/json-file.ts'
+import { parseJsonText, readRegularFile, type JsonFileKind } from '@steady/record/internal'
 
 const kind: JsonFileKind = {
   what: 'thing',

@@ -8,7 +8,15 @@ import * as assert from 'uvu/assert'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { RunRecordWriter, SeriesAggregator, comparabilityKey, newRunId, parseRunRecord, SteadyError, type RunHeader } from '@steady/record'
+import {
+  RunRecordWriter,
+  SeriesAggregator,
+  comparabilityKey,
+  parseRunRecord,
+  SteadyError,
+  type RunHeader,
+} from '@steady/record'
+import { newRunId } from '@steady/record/internal'
 
 function pairedRun() {
   const dir = mkdtempSync(join(tmpdir(), 'steady-paired-'))

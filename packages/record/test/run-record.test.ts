@@ -8,12 +8,11 @@ import {
   SeriesAggregator,
   readRunRecord,
   parseRunRecord,
-  recoverRunRecord,
   comparabilityKey,
-  newRunId,
   SteadyError,
   type RunHeader,
 } from '@steady/record'
+import { recoverRunRecord, newRunId } from '@steady/record/internal'
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'steady-record-'))

@@ -2,7 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { shellCommand, shellQuote, terminalLine, terminalText } from '@steady/record'
+import { shellCommand, shellQuote, terminalLine, terminalText } from '@steady/record/internal'
 
 const hostile = ['plain', '', 'two words', `it's`, '$(id)', '`id`', '"dq"', '$HOME', 'a\nb', 'esc\u001b[31m', 'tab\there', 'back\\slash', 'bidi\u202eevil', 'c1\u009b', 'ünïcødé ✓', "'\\''"]
 

@@ -19,7 +19,7 @@ import { underLoadFigures } from './charts/under-load.ts'
 import type { ChartInputs, Figure } from './charts/spec.ts'
 
 export { COLORS, MAX_POINTS } from './charts/spec.ts'
-export type { BandsBySeries, BaselineLoadPoint, ChartInputs, ChartLine, ChartSpec, Figure } from './charts/spec.ts'
+export type { BandsBySeries, BaselineLoadPoint, ChartInputs, ChartSpec, Figure } from './charts/spec.ts'
 
 /** Builds every chart of the report, grouped by section. */
 export function buildCharts(input: ChartInputs): {

@@ -53,11 +53,6 @@ export class Html {
   }
 }
 
-/** Trusted markup from a constant (never from data). */
-export function raw(markup: string): Html {
-  return new Html(markup)
-}
-
 /** Joins parts (Html kept, strings escaped) into one Html. */
 export function join(parts: Iterable<unknown>, separator = ''): Html {
   const out: string[] = []

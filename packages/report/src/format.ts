@@ -25,7 +25,7 @@ export function ms(value: number | undefined | null): string {
 }
 
 /** Bytes in binary units (38.2 MB). */
-export function bytes(value: number | undefined | null): string {
+function bytes(value: number | undefined | null): string {
   if (value === undefined || value === null || !Number.isFinite(value)) return '–'
   const units = ['B', 'KB', 'MB', 'GB', 'TB']
   let v = value

@@ -7,6 +7,6 @@
  */
 export { renderReport, writeReport } from './report.ts'
 export type { ReportInput } from './report.ts'
-export { readVerdict, readReportInput, defaultReportPath } from './inputs.ts'
+export { readVerdict, readReportInput } from './inputs.ts'
+/** @public */
 export type { ReportFiles } from './inputs.ts'
-export { escapeHtml, jsonForScript } from './escape.ts'

@@ -4,7 +4,15 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { assertValid, parseJsonText, readRegularFile, readRunRecord, SteadyError, VERDICT_SCHEMA, verdictSchema, RECORD_FILE, type JsonFileKind, type RedactionOptions, type Verdict } from '@steady/record'
+import { assertValid, parseJsonText, readRegularFile, RECORD_FILE, type JsonFileKind } from '@steady/record/internal'
+import {
+  readRunRecord,
+  SteadyError,
+  VERDICT_SCHEMA,
+  verdictSchema,
+  type RedactionOptions,
+  type Verdict,
+} from '@steady/record'
 import { readBaseline } from '@steady/baseline'
 import type { ReportInput } from './report.ts'
 

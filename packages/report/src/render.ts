@@ -38,7 +38,7 @@ export interface PageInput {
  * so that credentials seen there are masked wherever else they appear; window
  * data (numbers and encoded histograms) is left as it is.
  */
-export function redactRecord(record: RunRecord, options: RedactionOptions = {}): RunRecord {
+function redactRecord(record: RunRecord, options: RedactionOptions = {}): RunRecord {
   const r = new Redactor(options)
   // Field by field: the redactor treats a field named "signature" as a secret and would mask it whole.
   const failures = record.failures.map((g) => ({

@@ -5,7 +5,7 @@
  * the fitted lines the charts draw.
  */
 import type { Finding, Verdict } from '@steady/record'
-import { isInconclusiveCause, notJudgedReason, pairedLine } from '@steady/baseline'
+import { isInconclusiveCause, notJudgedReason, pairedLine } from '@steady/baseline/internal'
 import { change, inUnit, num, offset, pct, plural, span } from './format.ts'
 import type { FindingView, ScenarioJudgement, VerdictView } from './judgement.ts'
 import { readableSeries } from './series.ts'
@@ -131,7 +131,7 @@ function labelOf(f: Finding, readable: boolean): string {
 }
 
 /** Where a finding is, in words: `checkout › pay (load) p95 in peak`, `Heap used (service store) growth per hour`. */
-export function findingPlace(f: Finding): string {
+function findingPlace(f: Finding): string {
   return labelOf(f, true)
 }
 
@@ -167,7 +167,7 @@ function reasonCounts(list: Finding[]): [string, number][] {
 }
 
 /** The numbers behind a finding, as label → text: first the core ones, then how it was judged. */
-export function findingNumbers(f: Finding): { core: [string, string][]; detail: [string, string][] } {
+function findingNumbers(f: Finding): { core: [string, string][]; detail: [string, string][] } {
   const out: [string, string][] = []
   const e = f.evidence ?? {}
   // A growth per hour fitted on seconds of data is an extrapolation: shown only where the check was judged, and always with the span it was fitted on.
@@ -247,7 +247,7 @@ function findingView(f: Finding): FindingView {
  * run started), a slope (`slopePerHour` or `slopePerMs`, in the series' unit)
  * and the value at `fromMs` (`atFrom`, or `intercept` at time 0).
  */
-export function fittedLine(f: Finding): FittedLine | undefined {
+function fittedLine(f: Finding): FittedLine | undefined {
   const e = f.evidence
   if (!f.series || !e) return undefined
   const fromMs = typeof e.fromMs === 'number' ? e.fromMs : undefined
@@ -259,7 +259,7 @@ export function fittedLine(f: Finding): FittedLine | undefined {
 }
 
 /** Lines fitted by the verdict (drift, leak, indicator trends), by series key. */
-export function fittedLines(v: Verdict): Map<string, FittedLine[]> {
+function fittedLines(v: Verdict): Map<string, FittedLine[]> {
   const out = new Map<string, FittedLine[]>()
   for (const f of v.findings) {
     const line = fittedLine(f)

@@ -3,7 +3,8 @@
  * credentials (token fetched once, cached until shortly before it expires,
  * shared by every iteration that uses the same helper object).
  */
-import { SteadyError, parseDuration, type Duration } from '@steady/record'
+import { SteadyError } from '@steady/record'
+import { parseDuration, type Duration } from '@steady/record/internal'
 import type { Auth, HttpClient, OutgoingRequest } from './http/client.ts'
 import { kAuth } from './symbols.ts'
 

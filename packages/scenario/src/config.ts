@@ -3,7 +3,8 @@
  * `SteadyConfig` by @steady/cli): scenario globs, named targets, default
  * headers, redaction rules, connection settings and run defaults.
  */
-import { SteadyError, type Duration, type RedactionOptions } from '@steady/record'
+import { SteadyError, type RedactionOptions } from '@steady/record'
+import type { Duration } from '@steady/record/internal'
 import type { HeadersInit } from './http/client.ts'
 import type { DispatcherOptions } from './http/dispatcher.ts'
 

@@ -1,4 +1,4 @@
-import type { Duration } from '@steady/record'
+import type { Duration } from '@steady/record/internal'
 import type { EventuallyOptions } from './eventually.ts'
 import type { ExpectFunction } from './expect/index.ts'
 import type { HttpClient } from './http/client.ts'

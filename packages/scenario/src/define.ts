@@ -4,7 +4,8 @@
  * Scenario files export them (default or named exports, arrays allowed); the
  * loader collects every exported scenario.
  */
-import { SteadyError, type Duration } from '@steady/record'
+import { SteadyError } from '@steady/record'
+import type { Duration } from '@steady/record/internal'
 import type { ScenarioContext } from './context.ts'
 import { kScenario } from './symbols.ts'
 

@@ -3,7 +3,7 @@
  * `every`, for at most `timeout`; when it gives up it throws the last failure
  * (with its diff), the number of attempts and how long it tried.
  */
-import { formatDuration, parseDuration, type Duration } from '@steady/record'
+import { formatDuration, parseDuration, type Duration } from '@steady/record/internal'
 import { isExpectationError } from './expect/error.ts'
 import { kExpectation } from './symbols.ts'
 

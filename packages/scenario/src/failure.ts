@@ -2,7 +2,8 @@
  * Failure samples: what a person needs to understand a failed iteration,
  * redacted before anyone stores or prints it.
  */
-import { REDACTED, type FailureSample as RecordFailureSample, type Redactor } from '@steady/record'
+import { REDACTED } from '@steady/record/internal'
+import type { FailureSample as RecordFailureSample, Redactor } from '@steady/record'
 import { toCurl } from './http/curl.ts'
 import type { Exchange } from './http/client.ts'
 

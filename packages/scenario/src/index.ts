@@ -33,55 +33,104 @@ import type { Dispatcher } from 'undici'
 import { createStandaloneClient, type CreateClientOptions, type HttpClient } from './http/client.ts'
 import { createDispatcher } from './http/dispatcher.ts'
 
-export { scenario, defineSetup, defineTeardown, isScenario } from './define.ts'
+export {
+  scenario,
+  /** @public */ defineSetup,
+  /** @public */ defineTeardown,
+} from './define.ts'
+/** @public */
 export type { Scenario, ScenarioFn, ScenarioOptions, RowFn, RowName, SetupFn, TeardownFn } from './define.ts'
 export type { ScenarioContext } from './context.ts'
-export { expect, createExpect } from './expect/index.ts'
+export { expect } from './expect/index.ts'
+/** @public */
 export type { Matchers, ExpectFunction, AsymmetricMatcher, StatusPattern } from './expect/index.ts'
 export { ExpectationError, isExpectationError } from './expect/error.ts'
-export { diffValues } from './expect/diff.ts'
-export { queryPath } from './expect/jsonpath.ts'
-export { validateSchema } from './expect/schema.ts'
+export {
+  /** @public */ validateSchema,
+} from './expect/schema.ts'
+/** @public */
 export type { JsonSchema, SafeParseSchema } from './expect/schema.ts'
-export { eventually, EventuallyError, realClock } from './eventually.ts'
+export { eventually, EventuallyError } from './eventually.ts'
+/** @public */
 export type { EventuallyOptions, Clock } from './eventually.ts'
-export { bearer, basic, oauth2ClientCredentials, auth } from './auth.ts'
+export {
+  bearer,
+  basic,
+  oauth2ClientCredentials,
+  /** @public */ auth,
+} from './auth.ts'
+/** @public */
 export type { ClientCredentialsOptions, ClientCredentialsAuth } from './auth.ts'
-export { HttpClient, HttpResponse, RequestError, errorKind } from './http/client.ts'
-export type { Auth, OutgoingRequest, RequestOptions, ClientDefaults, Exchange, HeadersInit, QueryInit, ResponseValidator, CreateClientOptions } from './http/client.ts'
-export { CookieJar } from './http/cookies.ts'
+export {
+  HttpClient,
+  /** @public */ HttpResponse,
+  RequestError,
+} from './http/client.ts'
+/** @public */
+export type {
+  Auth,
+  RequestOptions,
+  ClientDefaults,
+  HeadersInit,
+  QueryInit,
+  CreateClientOptions,
+} from './http/client.ts'
+export {
+  /** @public */ CookieJar,
+} from './http/cookies.ts'
+/** @public */
 export type { Cookie } from './http/cookies.ts'
+/** @public */
 export type { Timings } from './http/timings.ts'
-export { createDispatcher, tlsConnectOptions } from './http/dispatcher.ts'
+export { createDispatcher } from './http/dispatcher.ts'
+/** @public */
 export type { DispatcherOptions, TlsOptions, Pem } from './http/dispatcher.ts'
-export { toCurl } from './http/curl.ts'
-export { seededFaker, iterationSeed, hashSeed, randomSeed } from './data.ts'
+/** @public */
 export type { Seed, Faker } from './data.ts'
-export { loadOpenApi, OpenApiValidator } from './openapi.ts'
+export {
+  loadOpenApi,
+  /** @public */ OpenApiValidator,
+} from './openapi.ts'
+/** @public */
 export type { OpenApiOptions } from './openapi.ts'
-export { runIteration, closeDefaultDispatcher } from './iteration.ts'
+export { runIteration } from './iteration.ts'
+/** @public */
 export type { IterationOptions, IterationResult, RequestEvent, StepResult } from './iteration.ts'
+/** @public */
 export type { FailureSample, FailureKind, SampleRequest, SampleResponse } from './failure.ts'
-export { loadScenarioFiles, findScenarioFiles, matchesGrep, describeLoadError, importModule } from './loader.ts'
+export { loadScenarioFiles } from './loader.ts'
+/** @public */
 export type { ScenarioFile, LoadOptions } from './loader.ts'
 export { runScenarios } from './runner.ts'
-export { setupFingerprint, recordSetup, recordedSetups, fillMasked, formatPath } from './setup-record.ts'
-export type { RecordedSetup, ValuePath } from './setup-record.ts'
+/** @public */
 export type { RunScenariosOptions } from './runner.ts'
-export { planReplay } from './replay.ts'
-export type { ReplayPlan } from './replay.ts'
-export type { Reporter, RunStartInfo, RunResult, ScenarioSummary, SetupOutcome, StepSummary } from './reporters/types.ts'
-export { createMultiplexer } from './reporters/multiplexer.ts'
+/** @public */
+export type {
+  Reporter,
+  RunStartInfo,
+  RunResult,
+  ScenarioSummary,
+  SetupOutcome,
+  StepSummary,
+} from './reporters/types.ts'
+export {
+  /** @public */ createMultiplexer,
+} from './reporters/multiplexer.ts'
+/** @public */
 export type { ReporterError } from './reporters/multiplexer.ts'
 export { prettyReporter } from './reporters/pretty.ts'
+/** @public */
 export type { PrettyReporterOptions } from './reporters/pretty.ts'
 export { jsonReporter } from './reporters/json.ts'
+/** @public */
 export type { JsonReporterOptions } from './reporters/json.ts'
-export { junitReporter, renderJunit, xmlEscape } from './reporters/junit.ts'
+export { junitReporter } from './reporters/junit.ts'
+/** @public */
 export type { JunitReporterOptions } from './reporters/junit.ts'
-export { githubReporter, renderGithubSummary } from './reporters/github.ts'
+export { githubReporter } from './reporters/github.ts'
+/** @public */
 export type { GithubReporterOptions } from './reporters/github.ts'
-export { formatFailure, replayCommand } from './reporters/format.ts'
+/** @public */
 export type { ScenarioConfig, TargetConfig } from './config.ts'
 export { resolveTarget } from './config.ts'
 

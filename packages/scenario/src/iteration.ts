@@ -8,7 +8,8 @@
  * `expected_response`) rather than an error.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { formatDuration, parseDuration, Redactor, type Duration } from '@steady/record'
+import { formatDuration, parseDuration, type Duration } from '@steady/record/internal'
+import { Redactor } from '@steady/record'
 import type { Dispatcher } from 'undici'
 import type { ScenarioContext } from './context.ts'
 import { iterationSeed, seededFaker, type Faker, type Seed } from './data.ts'
@@ -127,7 +128,7 @@ export interface IterationOptions {
 let defaultDispatcher: Dispatcher | undefined
 
 /** Closes the shared dispatcher `runIteration` uses when given none. */
-export async function closeDefaultDispatcher(): Promise<void> {
+async function closeDefaultDispatcher(): Promise<void> {
   const d = defaultDispatcher
   defaultDispatcher = undefined
   await d?.close()

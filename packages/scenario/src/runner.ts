@@ -11,15 +11,8 @@
  * the record (`record.ts`).
  */
 import { createRequire } from 'node:module'
-import {
-  newRunId,
-  parseDuration,
-  Redactor,
-  SeriesAggregator,
-  type Duration,
-  type RedactionOptions,
-  type Subject,
-} from '@steady/record'
+import { newRunId, parseDuration, type Duration } from '@steady/record/internal'
+import { Redactor, SeriesAggregator, type RedactionOptions, type Subject } from '@steady/record'
 import type { Dispatcher } from 'undici'
 import { randomSeed, type Seed } from './data.ts'
 import type { RecordedSetup } from './setup-record.ts'

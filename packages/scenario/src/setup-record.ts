@@ -35,7 +35,7 @@ const maxStoredBytes = 64 * 1024
  * A short hash of a setup result after redaction: secrets (a fresh token)
  * differ between runs by design and must not count, the data around them does.
  */
-export function setupFingerprint(value: unknown, redactor: Redactor): string {
+function setupFingerprint(value: unknown, redactor: Redactor): string {
   let text: string
   try {
     text = JSON.stringify(redactor.value(value ?? null)) ?? 'undefined'

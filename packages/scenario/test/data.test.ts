@@ -1,7 +1,8 @@
 /** Seeded data: the same run seed, scenario and iteration generate the same data; others differ. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { iterationSeed, runIteration, scenario, seededFaker } from '@steady/scenario'
+import { iterationSeed, seededFaker } from '../src/data.ts'
+import { runIteration, scenario } from '@steady/scenario'
 import { startServer } from './helpers/server.ts'
 
 test('faker seeded from run seed + scenario + iteration is reproducible', () => {

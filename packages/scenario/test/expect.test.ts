@@ -1,7 +1,8 @@
 /** expect: matchers on values and on real responses, diffs, JSON path, JSON Schema (ajv) and safeParse schemas. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createClient, expect, ExpectationError, isExpectationError, queryPath, type SafeParseSchema } from '@steady/scenario'
+import { createClient, expect, ExpectationError, isExpectationError, type SafeParseSchema } from '@steady/scenario'
+import { queryPath } from '../src/expect/jsonpath.ts'
 import { startServer, type TestServer } from './helpers/server.ts'
 import { z } from 'zod'
 

@@ -1,7 +1,8 @@
 /** Loading scenario files: globs, folders, --grep, data-driven names, and load errors with file and line. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { findScenarioFiles, loadScenarioFiles, matchesGrep } from '@steady/scenario'
+import { findScenarioFiles, matchesGrep } from '../src/loader.ts'
+import { loadScenarioFiles } from '@steady/scenario'
 import type { SteadyError } from '@steady/record'
 import { tempProject } from './helpers/project.ts'
 

@@ -5,7 +5,18 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRunRecord } from '@steady/record'
-import { githubReporter, jsonReporter, junitReporter, loadScenarioFiles, prettyReporter, recordedSetups, runScenarios, type Reporter, type RequestEvent, type ScenarioFile } from '@steady/scenario'
+import {
+  githubReporter,
+  jsonReporter,
+  junitReporter,
+  loadScenarioFiles,
+  prettyReporter,
+  runScenarios,
+  type Reporter,
+  type RequestEvent,
+  type ScenarioFile,
+} from '@steady/scenario'
+import { recordedSetups } from '../src/setup-record.ts'
 import { startServer, TOKEN, type TestServer } from './helpers/server.ts'
 import { tempProject } from './helpers/project.ts'
 

@@ -6,7 +6,7 @@
  */
 import type { Redactor } from '@steady/record'
 import { runIteration } from '@steady/scenario'
-import { runSetup, runTeardown } from '@steady/load'
+import { runSetup, runTeardown } from '@steady/load/internal'
 import { writePreflightRecord, type PreflightOutcome } from './preflight.ts'
 import type { Progress } from './progress.ts'
 import { soakHeader } from './soak-record.ts'

@@ -5,14 +5,14 @@
  * a time: a slow `/metrics` must not pile up requests.
  */
 import type { RunEvent, SeriesAggregator } from '@steady/record'
-import type { Clock } from '@steady/load'
+import type { Clock } from '@steady/kernel'
 import type { ResolvedPlan } from './plan.ts'
 import { ServiceMetricsScraper, DEFAULT_SERVICE_SERIES } from './scrape/service-metrics.ts'
 import { ProcSampler } from './scrape/proc.ts'
 import { every } from './timers.ts'
 
 /** A side as the indicators see it: its services, and where what is read from them goes. */
-export interface IndicatorSide {
+interface IndicatorSide {
   services: readonly { name: string; url?: string; pid?: number }[]
   agg?: SeriesAggregator
   event?: (e: RunEvent) => void

@@ -9,7 +9,7 @@
  * strict alternation would give one side every "first after a pause".
  */
 import type { RunEvent, SeriesAggregator, Side } from '@steady/record'
-import { hashSeed } from '@steady/scenario'
+import { hashSeed } from '@steady/scenario/internal'
 
 /** One probe slot of a paired soak: which side runs, and which pair of iterations it belongs to. */
 export interface PairedSlot {

@@ -6,8 +6,11 @@
  * is a note, not the end of the soak.
  */
 import type { PhaseLoad, Redactor, RunEvent, RunRecordWriter, SeriesAggregator } from '@steady/record'
-import { ArrivalTandem, feedLoadWindow, runLoad, scaleProfile } from '@steady/load'
-import type { Clock, LoadResult, ResolvedProfile, TandemSeat, WindowSnapshot } from '@steady/load'
+import { ArrivalTandem, feedLoadWindow, scaleProfile } from '@steady/load/internal'
+import { runLoad } from '@steady/load'
+import type { Clock } from '@steady/kernel'
+import type { LoadResult, ResolvedProfile } from '@steady/load'
+import type { TandemSeat, WindowSnapshot } from '@steady/load/internal'
 import { arrivalLead } from './paired.ts'
 import type { LiveMetrics } from './live-metrics.ts'
 import type { PhaseTracker } from './phase-tracker.ts'
@@ -163,7 +166,7 @@ function loadWindow(
 }
 
 /** What the record says about a phase's load: the profile, the rate it aimed at and the rate it achieved. */
-export function describeLoad(name: string, r: LoadResult): PhaseLoad {
+function describeLoad(name: string, r: LoadResult): PhaseLoad {
   const seconds = r.durationMs / 1000
   const p = r.profile
   const out: PhaseLoad = {

@@ -5,7 +5,8 @@
  * optional load profile.
  */
 import { createHash } from 'node:crypto'
-import { parseDuration, SteadyError, type Duration } from '@steady/record'
+import { parseDuration, type Duration } from '@steady/record/internal'
+import { SteadyError } from '@steady/record'
 import type { PromQuery } from './scrape/prometheus-query.ts'
 
 export interface SoakPhase {

@@ -16,7 +16,7 @@ import {
 import type { IterationResult } from '@steady/scenario'
 
 /** The phase name preflight iterations are counted in (not a phase of the plan). */
-export const PREFLIGHT_PHASE = 'preflight'
+const PREFLIGHT_PHASE = 'preflight'
 
 /** One scenario's preflight iteration, or the setup hook of its file that failed first. */
 export interface PreflightOutcome {
@@ -69,7 +69,7 @@ export function failureEntry(
 }
 
 /** Why the soak stopped, in one line for `incompleteReason` (first failure named, the rest counted). */
-export function preflightReason(outcomes: readonly PreflightOutcome[]): string {
+function preflightReason(outcomes: readonly PreflightOutcome[]): string {
   const failed = outcomes.filter((o) => o.setupError !== undefined || (o.result && !o.result.passed))
   const first = failed[0]
   if (!first) return 'preflight failed'

@@ -8,7 +8,7 @@
  */
 import type { Redactor, RunRecordWriter } from '@steady/record'
 import { runIteration, type IterationResult, type RequestEvent } from '@steady/scenario'
-import type { Clock } from '@steady/load'
+import type { Clock } from '@steady/kernel'
 import type { LiveMetrics } from './live-metrics.ts'
 import type { PhaseTracker } from './phase-tracker.ts'
 import type { ResolvedPlan } from './plan.ts'

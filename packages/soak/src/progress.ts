@@ -2,7 +2,7 @@
  * Progress of a long soak: on a terminal, one live line rewritten in place;
  * elsewhere (CI logs), a plain line every `plainEveryMs` (default 10 s).
  */
-import { formatDuration, terminalLine, terminalText } from '@steady/record'
+import { formatDuration, terminalLine, terminalText } from '@steady/record/internal'
 
 export interface ProgressSnapshot {
   phase: string

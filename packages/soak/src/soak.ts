@@ -20,7 +20,8 @@
  */
 import { Redactor, SeriesAggregator, type RunRecord, type Subject } from '@steady/record'
 import type { ScenarioFile } from '@steady/scenario'
-import { realClock, type Clock, type ResolvedProfile } from '@steady/load'
+import { realClock, type Clock } from '@steady/kernel'
+import type { ResolvedProfile } from '@steady/load'
 import type { ResolvedPlan } from './plan.ts'
 import { Progress } from './progress.ts'
 import { LiveMetrics } from './live-metrics.ts'

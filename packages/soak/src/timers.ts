@@ -2,7 +2,7 @@
  * Waiting and repeating on an injected {@link Clock}: the soak runs on the
  * real clock, its units' tests on a virtual one.
  */
-import type { Clock } from '@steady/load'
+import type { Clock } from '@steady/kernel'
 
 /**
  * Resolves `ms` later on `clock`, or at once when `signal` aborts (never

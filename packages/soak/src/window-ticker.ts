@@ -4,7 +4,7 @@
  * windows up to that boundary, and says so (the progress line follows). One
  * tick at a time: a slow Prometheus delays a flush, never reorders it.
  */
-import type { Clock } from '@steady/load'
+import type { Clock } from '@steady/kernel'
 import { every } from './timers.ts'
 
 export interface WindowTickerOptions {

@@ -1,7 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SteadyError } from '@steady/record'
-import { resolvePlan, planHash, Progress, formatProgress, LiveMetrics, type SoakPlan } from '@steady/soak'
+import { resolvePlan, type SoakPlan } from '@steady/soak'
+import { planHash } from '../src/plan.ts'
+import { Progress, formatProgress } from '../src/progress.ts'
+import { LiveMetrics } from '../src/live-metrics.ts'
 
 const plan: SoakPlan = {
   window: '10s',

@@ -5,7 +5,7 @@ import { createServer } from 'node:http'
 import { once } from 'node:events'
 import client from 'prom-client'
 import { SeriesAggregator, SteadyError } from '@steady/record'
-import { queryRange, sampleInstant } from '@steady/soak'
+import { queryRange, sampleInstant } from '../src/scrape/prometheus-query.ts'
 import { havePrometheus, startPrometheus, waitFor } from './helpers/prometheus.ts'
 
 test('reads a service series through PromQL, instant and query_range', async () => {

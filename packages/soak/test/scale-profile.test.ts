@@ -6,7 +6,8 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { resolveProfile, scaleProfile, type ResolvedProfile } from '@steady/load'
+import { resolveProfile, type ResolvedProfile } from '@steady/load'
+import { scaleProfile } from '@steady/load/internal'
 
 function as<E extends ResolvedProfile['executor']>(p: ResolvedProfile, executor: E): Extract<ResolvedProfile, { executor: E }> {
   assert.is(p.executor, executor)

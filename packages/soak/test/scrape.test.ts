@@ -5,7 +5,9 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import client from 'prom-client'
 import { SeriesAggregator, type RunEvent } from '@steady/record'
-import { parsePrometheusText, ServiceMetricsScraper, ProcSampler, readProcStats } from '@steady/soak'
+import { parsePrometheusText } from '../src/scrape/prometheus-text.ts'
+import { ServiceMetricsScraper } from '../src/scrape/service-metrics.ts'
+import { ProcSampler, readProcStats } from '../src/scrape/proc.ts'
 
 test('parses the text format: types, labels with escapes, histograms, special values', () => {
   const samples = parsePrometheusText(

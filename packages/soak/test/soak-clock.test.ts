@@ -6,7 +6,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Redactor, SeriesAggregator, type PhaseRecord, type RunEvent } from '@steady/record'
-import { VirtualClock } from '@steady/load'
+import { VirtualClock } from '@steady/kernel'
 import { resolvePlan } from '../src/plan.ts'
 import { Progress } from '../src/progress.ts'
 import { WindowTicker } from '../src/window-ticker.ts'

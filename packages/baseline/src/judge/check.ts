@@ -47,7 +47,7 @@ export function failedOrExempt(status: FindingStatus): boolean {
 }
 
 /** The share of a family's α the reserved checks get together (weighted Holm); the rest is shared by the others. */
-export const RESERVED_ALPHA_SHARE = 0.5
+const RESERVED_ALPHA_SHARE = 0.5
 
 /** Each check's weight in its family's weighted Holm correction (summing to 1). */
 export function alphaWeights(checks: readonly Check[]): number[] {

@@ -31,7 +31,7 @@ import { timedValues, windowPairs, type SeriesPair } from './pairs.ts'
  * quantile, so that a window's p95 is not simply its largest value. Equal counts on both sides bias both
  * quantiles alike, so the ratio stays fair even where the estimate is rough.
  */
-export const MIN_WINDOW_VALUES: Record<LevelStat, number> = { p50: 10, p95: 40, p99: 200 }
+const MIN_WINDOW_VALUES: Record<LevelStat, number> = { p50: 10, p95: 40, p99: 200 }
 
 /** Paired windows a check needs to be judged at all (a standard error from fewer is mostly noise). */
 export const MIN_PAIRED_WINDOWS = 8
@@ -51,7 +51,7 @@ export interface PairedContext {
 }
 
 /** A paired difference: its windows, mean, standard error and the one-sided test against a tolerance. */
-export interface PairedTest {
+interface PairedTest {
   n: number
   higher: number
   mean: number
@@ -65,7 +65,7 @@ export interface PairedTest {
 }
 
 /** The one-sided test of H0: mean ≤ threshold on per-window differences (t with n − 1 degrees of freedom). */
-export function pairedTest(d: readonly number[], threshold: number): PairedTest {
+function pairedTest(d: readonly number[], threshold: number): PairedTest {
   const n = d.length
   const mean = meanOf(d)
   const { se, bandwidth } = neweyWestMeanSe(d)
@@ -84,7 +84,7 @@ export function pairedTest(d: readonly number[], threshold: number): PairedTest 
  * barely above the run's own error (a few A/A runs estimating the same window noise) keeps the run's
  * degrees of freedom, and one far above it gets the A/A runs' count − 1.
  */
-export function withFloor(t: PairedTest, threshold: number, floor: NoiseFloor | undefined): PairedTest {
+function withFloor(t: PairedTest, threshold: number, floor: NoiseFloor | undefined): PairedTest {
   if (!floor || !(floor.sd > t.se) || t.n < 2) return t
   const within = t.se ** 2
   const between = floor.sd ** 2 - within
@@ -97,7 +97,7 @@ function stepLabel(pair: SeriesPair): string {
 }
 
 /** Per-window log-ratios of a statistic of a pair in a phase (windows where both sides timed enough values). */
-export function logRatios(
+function logRatios(
   ctx: PairedContext,
   pair: SeriesPair,
   phase: TrendPhase,

@@ -3,16 +3,8 @@
  * control (same key once the `side` tag is removed), which windows the load
  * generator saturated on either side, and each side as a record of its own.
  */
-import {
-  seriesKey,
-  type RunEvent,
-  type RunRecord,
-  type SeriesRecord,
-  type SeriesWindow,
-  type Side,
-  type PairedRun,
-  type Subject,
-} from '@steady/record'
+import { seriesKey } from '@steady/record/internal'
+import type { RunEvent, RunRecord, SeriesRecord, SeriesWindow, Side, PairedRun, Subject } from '@steady/record'
 import type { TrendPhase } from '../trends.ts'
 
 /** A series of the candidate and the same series of the control. */
@@ -31,7 +23,7 @@ export function sideOf(s: SeriesRecord): Side | undefined {
 }
 
 /** The tags without `side`. */
-export function unsidedTags(tags: Record<string, string>): Record<string, string> {
+function unsidedTags(tags: Record<string, string>): Record<string, string> {
   const { side: _side, ...rest } = tags
   return rest
 }

@@ -7,7 +7,7 @@ import type { Finding, Verdict } from '@steady/record'
 import { bytes, ms, pct, pp, pval, rate } from '../judge/check.ts'
 
 /** Where the condensed outputs wrap (a CI log is read in a browser, not a terminal of known width). */
-export const WIDTH = 120
+const WIDTH = 120
 
 /** Statuses in the order a reader needs them. */
 const statusOrder: Record<Finding['status'], number> = {
@@ -21,7 +21,7 @@ const statusOrder: Record<Finding['status'], number> = {
 }
 
 /** 3 critical, 2 major, 1 minor, 0 none. */
-export function severityRank(f: Finding): number {
+function severityRank(f: Finding): number {
   return f.severity === 'critical' ? 3 : f.severity === 'major' ? 2 : f.severity === 'minor' ? 1 : 0
 }
 
@@ -29,7 +29,7 @@ export function severityRank(f: Finding): number {
  * By status, primary first, most severe first, then working before stable, then by kind, scenario and id (stable
  * output).
  */
-export function sorted(findings: Finding[]): Finding[] {
+function sorted(findings: Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
       statusOrder[a.status] - statusOrder[b.status] ||
@@ -102,7 +102,7 @@ export function changeOf(f: Finding, c: number | undefined): string {
 }
 
 /** The numbers of a finding: `186 ms → 439 ms (+135%; tolerance +10%), p = 1.2e-6`; empty when it has none. */
-export function numbers(f: Finding, o: { p?: boolean; tolerance?: boolean } = {}): string {
+function numbers(f: Finding, o: { p?: boolean; tolerance?: boolean } = {}): string {
   const withP = o.p ?? true
   const withTolerance = o.tolerance ?? true
   const tolerance = withTolerance && f.tolerance !== undefined ? `tolerance ${changeOf(f, f.tolerance)}` : ''
@@ -131,7 +131,7 @@ export function notJudgedReason(f: Finding): NotJudgedReason {
 }
 
 /** The reason with this finding's numbers: `91 values`, `could see changes from +17% (tolerance +10%)`. */
-export function notJudgedDetail(f: Finding): string {
+function notJudgedDetail(f: Finding): string {
   const reason = notJudgedReason(f)
   if (reason === 'could not see a change of the tolerance')
     return `could see only ${changeOf(f, f.detectable)} or more (tolerance ${changeOf(f, f.tolerance)})`
@@ -198,13 +198,13 @@ const CAUSE_KINDS = new Set<Finding['kind']>([
 ])
 
 /** Up to this many checks a cause made inconclusive are listed one by one; more are counted by phase. */
-export const AFFECTED_LISTED = 12
+const AFFECTED_LISTED = 12
 
 /**
  * Inconclusive findings: the causes (no baseline, a saturated generator, ...) and the checks they made
  * inconclusive.
  */
-export function splitInconclusive(list: Finding[]): { causes: Finding[]; affected: Finding[] } {
+function splitInconclusive(list: Finding[]): { causes: Finding[]; affected: Finding[] } {
   return { causes: list.filter(isInconclusiveCause), affected: list.filter((f) => !isInconclusiveCause(f)) }
 }
 
@@ -253,7 +253,7 @@ export function notJudgedDecides(v: Verdict): boolean {
  * Up to this many primary checks not judged are listed when the gate allows them (all are, when they decide the
  * verdict).
  */
-export const NOT_JUDGED_LISTED = 12
+const NOT_JUDGED_LISTED = 12
 
 /**
  * Which primary checks not judged to list: all when they decide the verdict

@@ -25,7 +25,7 @@ import {
 import { baselineLine, runLine } from './text.ts'
 
 /** GitHub refuses comments over 65,536 characters; the folded rows stop short of that. */
-export const MARKDOWN_BUDGET = 60_000
+const MARKDOWN_BUDGET = 60_000
 
 export interface MarkdownOptions {
   /** Fold the passing checks into the details too. */

@@ -11,15 +11,12 @@ import { incompleteBeta, normalQuantile } from '@steady/kernel'
 
 export {
   logGamma,
-  logBeta,
-  logChoose,
   incompleteBeta,
   tCdf,
   tSf,
   tQuantile,
   normalCdf,
   normalQuantile,
-  betaBinomialLogPmf,
   betaBinomialSf,
   wilsonInterval,
 } from '@steady/kernel'
@@ -37,7 +34,7 @@ export function betaShape(p: number, rho: number): { a: number; b: number } {
 }
 
 /** The x with I_x(a, b) = p (bisection; for the Clopper–Pearson interval). */
-export function incompleteBetaInverse(p: number, a: number, b: number): number {
+function incompleteBetaInverse(p: number, a: number, b: number): number {
   let lo = 0
   let hi = 1
   for (let i = 0; i < 100; i++) {
@@ -54,13 +51,6 @@ export function clopperPearson(k: number, n: number, conf = 0.95): [number, numb
   const lower = k === 0 ? 0 : incompleteBetaInverse(alpha / 2, k, n - k + 1)
   const upper = k === n ? 1 : incompleteBetaInverse(1 - alpha / 2, k + 1, n - k)
   return [lower, upper]
-}
-
-/** The χ² quantile on `df` degrees of freedom (Wilson–Hilferty; within 1% for df ≥ 2 in the middle range). */
-export function chiSquareQuantile(p: number, df: number): number {
-  const z = normalQuantile(p)
-  const a = 2 / (9 * df)
-  return Math.max(1e-9, df * (1 - a + z * Math.sqrt(a)) ** 3)
 }
 
 /** The digamma function ψ(x), x > 0: recurrence up to 6, then the asymptotic series. */

@@ -1,11 +1,11 @@
 /**
  * Descriptive statistics used by the judge: plain, robust, and for
- * autocorrelated series. The plain ones (mean, sd, quantile, median) are
+ * autocorrelated series. The plain ones (mean, sd, median) are
  * `@steady/kernel`'s, re-exported under the names the judge imports.
  */
 import { mean, median, sd } from '@steady/kernel'
 
-export { mean, sd, quantile, median } from '@steady/kernel'
+export { mean, sd, median } from '@steady/kernel'
 
 /** Median absolute deviation scaled by 1.4826, so it estimates σ for normal data. */
 export function scaledMad(xs: readonly number[]): number {

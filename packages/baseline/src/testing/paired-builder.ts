@@ -7,8 +7,8 @@
  * request; resident memory and heap sampled twice per window. Faults apply to
  * the candidate only.
  */
+import { HISTOGRAM_PARAMETERS } from '@steady/record/internal'
 import {
-  HISTOGRAM_PARAMETERS,
   RUN_SCHEMA,
   SeriesAggregator,
   type PhaseRecord,
@@ -19,7 +19,7 @@ import {
 } from '@steady/record'
 import { Random } from '../stats/random.ts'
 
-export interface PairedFault {
+interface PairedFault {
   /** Every step slower by this factor. */
   allSteps?: number
   /** One step (`scenario/step`) slower by this factor. */

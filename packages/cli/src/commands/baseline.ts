@@ -6,32 +6,29 @@
 import type { Command } from 'commander'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import {
-  ExitCode,
-  readRunRecord,
-  SteadyError,
-  terminalText,
-  type RunRecord,
-} from '@steady/record'
+import { ExitCode, readRunRecord, SteadyError, type RunRecord } from '@steady/record'
+import { terminalText } from '@steady/record/internal'
 import {
   acceptFinding,
   acceptanceExpired,
+  DEFAULT_KEEP,
+  excludeRun,
+  muteActive,
+  muteSeries,
+  pinRun,
+  screenRun,
+  updateBaseline,
+} from '@steady/baseline/internal'
+import {
   addRun,
   BASELINE_CHECK_FORMATS,
   checkBaseline,
   comparisonRuns,
-  DEFAULT_KEEP,
   emptyBaseline,
-  excludeRun,
   judge,
-  muteActive,
-  muteSeries,
-  pinRun,
   readBaseline,
   renderBaselineCheck,
-  screenRun,
   summariseRun,
-  updateBaseline,
   type BaselineCheckFormat,
   type BaselineFile,
 } from '@steady/baseline'

@@ -5,19 +5,11 @@
  */
 import { Option, type Command } from 'commander'
 import { relative } from 'node:path'
+import { ExitCode, Redactor, SteadyError } from '@steady/record'
+import { formatDuration, shellCommand, terminalLine, terminalText } from '@steady/record/internal'
+import { expandPairedId, parseTags } from '@steady/env/internal'
 import {
-  ExitCode,
-  Redactor,
-  SteadyError,
-  formatDuration,
-  shellCommand,
-  terminalLine,
-  terminalText,
-} from '@steady/record'
-import {
-  expandPairedId,
   listEnvironments,
-  parseTags,
   startEnvironment,
   stopEnvironment,
   type ListedEnvironment,

@@ -13,9 +13,6 @@ import { ExitCode, Redactor, SteadyError } from '@steady/record'
 import {
   HealthMetrics,
   appendRecords,
-  boundedLabels,
-  createRecord,
-  findProcess,
   importGit,
   importGithubRuns,
   importGitlabPipelines,
@@ -24,21 +21,26 @@ import {
   type RecordedObservation,
   checkHealth,
   fixedClock,
-  formatDurationMs,
-  implicitProcessNames,
   openStore,
-  parseInstant,
   pushMetrics,
   pushObservation,
   renderHealth,
   resolveProcesses,
-  systemClock,
   type Clock,
   type HealthConfig,
   type HealthFormat,
   type Observation,
   type ProcessDefinition,
 } from '@steady/process-health'
+import {
+  boundedLabels,
+  createRecord,
+  findProcess,
+  formatDurationMs,
+  implicitProcessNames,
+  parseInstant,
+  systemClock,
+} from '@steady/process-health/internal'
 import { escapedOutput, type CliContext } from '../context.ts'
 
 /** Collects a repeatable option (`--label a=1 --label b=2`). */

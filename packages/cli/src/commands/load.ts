@@ -6,9 +6,11 @@
  */
 import type { Command } from 'commander'
 import { isAbsolute, join, resolve } from 'node:path'
-import { ExitCode, RECORD_FILE, Redactor, SteadyError, writeRunRecordSync } from '@steady/record'
+import { ExitCode, Redactor, SteadyError } from '@steady/record'
+import { RECORD_FILE, writeRunRecordSync } from '@steady/record/internal'
 import { resolveTarget, type ScenarioConfig } from '@steady/scenario'
-import { formatHeader, formatK6Time, formatSummary, pickProfile, runLoad, toRunRecord, type WindowSnapshot } from '@steady/load'
+import { formatHeader, formatK6Time, formatSummary, toRunRecord, type WindowSnapshot } from '@steady/load/internal'
+import { pickProfile, runLoad } from '@steady/load'
 import { escapedOutput, type CliContext } from '../context.ts'
 
 /** The options `steady load` takes. */

@@ -3,7 +3,8 @@
  * as events (`recover`), or check one (`validate`).
  */
 import type { Command } from 'commander'
-import { ExitCode, readRunRecord, recoverRunRecord, formatDuration } from '@steady/record'
+import { ExitCode, readRunRecord } from '@steady/record'
+import { recoverRunRecord, formatDuration } from '@steady/record/internal'
 import type { CliContext } from '../context.ts'
 
 export function registerRecord(program: Command, ctx: CliContext, setExit: (code: number) => void): void {

@@ -6,7 +6,8 @@
 import type { Command } from 'commander'
 import { resolve } from 'node:path'
 import { ExitCode, isSteadyError, SteadyError, type RedactionOptions } from '@steady/record'
-import { defaultReportPath, readReportInput, writeReport } from '@steady/report'
+import { defaultReportPath } from '@steady/report/internal'
+import { readReportInput, writeReport } from '@steady/report'
 import type { CliContext } from '../context.ts'
 
 interface ReportFlags {

@@ -13,13 +13,25 @@ import {
   readRunRecord,
   Redactor,
   SteadyError,
-  terminalSafe,
   writeFileAtomic,
   type RedactionOptions,
   type RunRecord,
   type Verdict,
 } from '@steady/record'
-import { isPairedRecord, judge, judgePaired, readBaseline, renderVerdict, selectGate, VERDICT_FORMATS, type BaselineFile, type GateConfig, type ResolvedGate, type VerdictFormat } from '@steady/baseline'
+import { terminalSafe } from '@steady/record/internal'
+import { isPairedRecord } from '@steady/baseline/internal'
+import {
+  judge,
+  judgePaired,
+  readBaseline,
+  renderVerdict,
+  selectGate,
+  VERDICT_FORMATS,
+  type BaselineFile,
+  type GateConfig,
+  type ResolvedGate,
+  type VerdictFormat,
+} from '@steady/baseline'
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
 import { version } from '../version.ts'

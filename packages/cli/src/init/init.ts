@@ -24,7 +24,7 @@ export interface InitOptions {
 }
 
 /** One file `steady init` wrote. */
-export interface InitFile {
+interface InitFile {
   /** Relative to the project folder, `/`-separated. */
   path: string
   /** `created`, or `overwritten` (with `force`). */
@@ -39,7 +39,7 @@ export interface InitResult {
 }
 
 /** A slug for file names, release names and baselines: lower-case letters, digits and `-`. */
-export function serviceSlug(name: string): string {
+function serviceSlug(name: string): string {
   const slug = name
     .replace(/^@[^/]+\//, '')
     .toLowerCase()
@@ -51,7 +51,7 @@ export function serviceSlug(name: string): string {
 }
 
 /** Splits a start command like a shell would for plain words and quotes (no variables, no operators). */
-export function splitCommand(text: string): { command: string; args: string[] } {
+function splitCommand(text: string): { command: string; args: string[] } {
   const words: string[] = []
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g
   for (const m of text.matchAll(re)) words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3]))
@@ -93,7 +93,7 @@ function checkUrl(url: string): string {
 }
 
 /** The answers the templates are filled with, from the options and the folder. */
-export function initValues(options: InitOptions): TemplateValues {
+function initValues(options: InitOptions): TemplateValues {
   const dir = resolve(options.dir)
   return {
     service: serviceSlug(options.service ?? defaultService(dir)),

@@ -4,12 +4,21 @@
  * command runs, so other commands do not pay for @steady/scenario.
  */
 import { isAbsolute, join, resolve } from 'node:path'
-import { ExitCode, Redactor, SteadyError, newRunId, parseDuration, terminalLine, type Subject } from '@steady/record'
-import { loadScenarioFiles, planReplay, resolveTarget, runScenarios, type ReplayPlan, type ScenarioConfig, type SetupOutcome } from '@steady/scenario'
+import { ExitCode, Redactor, SteadyError, type Subject } from '@steady/record'
+import { newRunId, parseDuration, terminalLine } from '@steady/record/internal'
+import {
+  loadScenarioFiles,
+  resolveTarget,
+  runScenarios,
+  type ScenarioConfig,
+  type SetupOutcome,
+} from '@steady/scenario'
+import { planReplay, type ReplayPlan } from '@steady/scenario/internal'
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
 import { buildReporters, parseReporters } from './reporters.ts'
-import { parseTags, withEnvironment } from '@steady/env'
+import { parseTags } from '@steady/env/internal'
+import { withEnvironment } from '@steady/env'
 import { formatExchange } from './verbose.ts'
 
 /** The options `steady run` takes. */
@@ -90,7 +99,7 @@ async function withTarget(flags: RunFlags, config: ScenarioConfig, fn: (target: 
  * name), else its target URL (as the configured target of that URL, for its
  * headers). Returns the flags to run with and a line saying which.
  */
-export function replayTarget(
+function replayTarget(
   replay: ReplayPlan,
   flags: RunFlags,
   loaded: LoadedConfig,
@@ -203,7 +212,7 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
 
 
 /** What `--replay` says about each file's setup: reused, partly re-run, or re-run, and whether the service gave the same data. */
-export function setupLines(setups: readonly SetupOutcome[], runId: string): string[] {
+function setupLines(setups: readonly SetupOutcome[], runId: string): string[] {
   const lines: string[] = []
   for (const s of setups) {
     const r = s.replay

@@ -7,7 +7,7 @@ import { SteadyError, type Redactor } from '@steady/record'
 import { githubReporter, jsonReporter, junitReporter, prettyReporter, type Reporter } from '@steady/scenario'
 import type { CliContext } from '../context.ts'
 
-export const reporterNames = ['pretty', 'json', 'junit', 'github'] as const
+const reporterNames = ['pretty', 'json', 'junit', 'github'] as const
 
 /** Splits and checks a `--reporter` list. */
 export function parseReporters(list: string | readonly string[]): string[] {

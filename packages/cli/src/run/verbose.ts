@@ -1,6 +1,7 @@
 /** `--replay` prints every request and response of the iteration, redacted. */
-import { formatDuration, terminalText, type Redactor } from '@steady/record'
-import type { Exchange } from '@steady/scenario'
+import { formatDuration, terminalText } from '@steady/record/internal'
+import type { Redactor } from '@steady/record'
+import type { Exchange } from '@steady/scenario/internal'
 
 const limit = 4096
 

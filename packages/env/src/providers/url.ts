@@ -16,7 +16,7 @@ export interface CheckedUrlConfig {
 }
 
 /** Checks a `provider: 'url'` entry. */
-export function checkUrlConfig(input: unknown, environment: string): CheckedUrlConfig {
+function checkUrlConfig(input: unknown, environment: string): CheckedUrlConfig {
   const where: Where = { environment }
   if (!isRecord(input)) throw configError(where, '', 'the environment must be an object', "write { provider: 'url', url: 'https://staging.example.com' }")
   onlyKeys(input, ['provider', 'url', 'urls', 'readiness'], where)

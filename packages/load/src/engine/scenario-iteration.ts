@@ -36,7 +36,7 @@ export interface ScenarioIterationOptions {
 }
 
 /** The k6 `name` tag of a request: its step path; requests outside steps are named after the scenario. */
-export function requestSample(e: RequestEvent): RequestSample {
+function requestSample(e: RequestEvent): RequestSample {
   return {
     name: e.step || e.scenario,
     method: e.method,

@@ -44,7 +44,7 @@ export interface TestRunManifest {
 }
 
 /** Kubernetes names are DNS-1123: lower case, digits, dashes. */
-export function kubernetesName(s: string): string {
+function kubernetesName(s: string): string {
   const n = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63)
   return n || 'steady'
 }

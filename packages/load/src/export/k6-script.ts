@@ -32,7 +32,7 @@ export interface K6Script {
 }
 
 /** A JavaScript identifier for the profile's exec function. */
-export function execFunctionName(profile: string): string {
+function execFunctionName(profile: string): string {
   const id = profile.replace(/[^A-Za-z0-9_$]/g, '_')
   return /^[A-Za-z_$]/.test(id) ? id : `profile_${id}`
 }

@@ -5,7 +5,8 @@
  * same steps, and no request carries a value that came from an earlier
  * response (an id, a token): then a k6 script can replay the sequence.
  */
-import { createDispatcher, runIteration, type Exchange, type Scenario } from '@steady/scenario'
+import { createDispatcher, runIteration, type Scenario } from '@steady/scenario'
+import type { Exchange } from '@steady/scenario/internal'
 import { SteadyError } from '@steady/record'
 
 /** One request of a plain sequence, as k6 will send it. */

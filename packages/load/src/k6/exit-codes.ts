@@ -5,7 +5,7 @@
  */
 
 /** What a k6 exit code means to steady. */
-export type K6Outcome = 0 | 1 | 2 | 'interrupted'
+type K6Outcome = 0 | 1 | 2 | 'interrupted'
 
 export interface K6ExitCode {
   code: number

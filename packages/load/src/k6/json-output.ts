@@ -5,9 +5,9 @@
  * with a `tainted` field (still in k6's docs) is read too.
  */
 
-export type K6MetricType = 'counter' | 'gauge' | 'rate' | 'trend'
+type K6MetricType = 'counter' | 'gauge' | 'rate' | 'trend'
 
-export interface K6MetricLine {
+interface K6MetricLine {
   type: 'Metric'
   metric: string
   data: {
@@ -20,7 +20,7 @@ export interface K6MetricLine {
   }
 }
 
-export interface K6PointLine {
+interface K6PointLine {
   type: 'Point'
   metric: string
   data: {

@@ -35,7 +35,7 @@ function thresholdItem(t: ResolvedThresholdItem): Threshold {
 }
 
 /** The profile as a k6 `options.scenarios` entry; `exec` is the function the script exports for it. */
-export function toK6Scenario(p: ResolvedProfile, exec?: string): Scenario {
+function toK6Scenario(p: ResolvedProfile, exec?: string): Scenario {
   const common = {
     ...(p.startTimeMs ? { startTime: k6Duration(p.startTimeMs) } : {}),
     gracefulStop: k6Duration(p.gracefulStopMs),

@@ -24,7 +24,7 @@ export function decodeHistogram(encoded: string): LatencyHistogram {
 }
 
 /** The value at percentile `p` (0–100), in ms; 0 when empty (k6 shows 0 for an empty trend). */
-export function percentileMs(h: LatencyHistogram, p: number): number {
+function percentileMs(h: LatencyHistogram, p: number): number {
   return h.count === 0 ? 0 : h.quantile(p / 100)
 }
 

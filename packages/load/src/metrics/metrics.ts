@@ -4,7 +4,7 @@
  */
 
 export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend'
-export type MetricContains = 'default' | 'time' | 'data'
+type MetricContains = 'default' | 'time' | 'data'
 
 export interface MetricInfo {
   type: MetricType
@@ -38,11 +38,6 @@ export const builtinMetrics: Record<string, MetricInfo> = {
   http_req_errors: { type: 'counter', contains: 'default', k6: false },
 }
 
-/** The type of a metric by name (custom k6 metrics seen in k6 output are registered at run time). */
-export function metricInfo(name: string): MetricInfo | undefined {
-  return builtinMetrics[name]
-}
-
 /** `metric{k:v,...}` with tags sorted by key; just `metric` without tags. */
 export function seriesKey(metric: string, tags: Readonly<Record<string, string>>): string {
   const keys = Object.keys(tags)
@@ -51,21 +46,6 @@ export function seriesKey(metric: string, tags: Readonly<Record<string, string>>
   let s = metric + '{'
   for (let i = 0; i < keys.length; i++) s += (i ? ',' : '') + keys[i] + ':' + tags[keys[i]]
   return s + '}'
-}
-
-/** Splits a series key back into the metric and its tags. */
-export function parseSeriesKey(key: string): { metric: string; tags: Record<string, string> } {
-  const brace = key.indexOf('{')
-  if (brace < 0 || !key.endsWith('}')) return { metric: key, tags: {} }
-  const tags: Record<string, string> = {}
-  const body = key.slice(brace + 1, -1)
-  if (body) {
-    for (const part of body.split(',')) {
-      const colon = part.indexOf(':')
-      if (colon > 0) tags[part.slice(0, colon)] = part.slice(colon + 1)
-    }
-  }
-  return { metric: key.slice(0, brace), tags }
 }
 
 /** True when `tags` holds every tag of `filter` with the same value (k6's submetric selection). */

@@ -15,7 +15,7 @@ export interface SeriesId {
 }
 
 /** How the load generator itself did in a window: a saturated generator must not be read as a slow service. */
-export interface GeneratorStats {
+interface GeneratorStats {
   /** Event-loop utilisation (0–1) of the thread(s) running iterations; the max over workers. */
   eventLoopUtilization: number
   /** Event-loop delay in ms (p50, p99, max) over the window; the max over workers. */

@@ -6,7 +6,7 @@
  */
 
 /** Branch names kept as they are by default: the usual names of a main line. */
-export const defaultKeptBranches: readonly string[] = ['main', 'master', 'develop', 'trunk']
+const defaultKeptBranches: readonly string[] = ['main', 'master', 'develop', 'trunk']
 
 /**
  * The bounded value a branch name is exported as: a kept name (`main`) as it

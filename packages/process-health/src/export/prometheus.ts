@@ -22,7 +22,7 @@ import { boundedLabels, groupingPath } from './labels.ts'
  * cycle times (minutes) and lead times (hours, days) both land in buckets
  * (prom-client's default tops out at 10 s).
  */
-export const durationBuckets: readonly number[] = [
+const durationBuckets: readonly number[] = [
   1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 259_200, 604_800,
 ]
 
@@ -48,7 +48,7 @@ export function unitSuffix(
 }
 
 /** A judged level (current or baseline statistic) in its family's unit: seconds, ratio, or events per day. */
-export function levelValue(indicator: IndicatorDefinition, value: number): number {
+function levelValue(indicator: IndicatorDefinition, value: number): number {
   if (indicator.kind === 'count') return (value * day) / parseDurationMs(indicator.per ?? '1d', `${indicator.name}.per`)
   return baseValue(indicator, value)
 }

@@ -54,7 +54,7 @@ export function createRecord(
 }
 
 /** A short hash of an observation's content: the same line gives the same id. */
-export function contentId(o: RecordedObservation, occurrence = 0): string {
+function contentId(o: RecordedObservation, occurrence = 0): string {
   const key = JSON.stringify([
     o.process,
     o.indicator,

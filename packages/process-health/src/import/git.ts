@@ -30,7 +30,7 @@ import { createRecord } from './batch.ts'
 import type { ImportResult } from './ci-runs.ts'
 
 /** The default version tag: `v1.2.3`, `1.2.3`, `v1.2`; no pre-release or build suffix. */
-export const defaultTagPattern = /^v?\d+\.\d+(\.\d+)?$/
+const defaultTagPattern = /^v?\d+\.\d+(\.\d+)?$/
 
 /** Options of {@link importGit}. */
 export interface GitImportOptions {

@@ -22,7 +22,7 @@ import { minDriftBaseline, sparseWindows, weekPart, windowLabels, type EventLabe
  * so counting each as independent evidence overstates it. One value per
  * event, the median of its observations; events keep their time order.
  */
-export function groupEvents(history: readonly Observation[]): { at: number; value: number; size: number }[] {
+function groupEvents(history: readonly Observation[]): { at: number; value: number; size: number }[] {
   const out: { at: number; value: number; size: number }[] = []
   let i = 0
   while (i < history.length) {

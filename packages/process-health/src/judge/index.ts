@@ -18,8 +18,8 @@ import { judgeRate } from './rate.ts'
 import type { IndicatorHealth, JudgeContext, KindResult, ProcessHealth } from './types.ts'
 import { indicatorVerdict, processVerdict } from './verdict.ts'
 
-export type { HealthCheck, IndicatorHealth, JudgeContext, ProcessActivity, ProcessHealth } from './types.ts'
-export { historyStart, resolveJudgeOptions, type ResolvedJudgeOptions } from './options.ts'
+export type { IndicatorHealth, JudgeContext, ProcessActivity, ProcessHealth } from './types.ts'
+export { historyStart, resolveJudgeOptions } from './options.ts'
 export { markIdle } from './idle.ts'
 export { exitCodeFor, worstState } from './verdict.ts'
 

@@ -56,15 +56,15 @@ const kindDefaults: Record<
 }
 
 /** Default baseline length. */
-export const defaultBaseline = '28d'
+const defaultBaseline = '28d'
 /** Default recent window. */
-export const defaultRecent = '3d'
+const defaultRecent = '3d'
 /** Default reach of a sparse indicator's baseline (half a year: a handful of incidents or releases). */
-export const defaultMaxBaseline = '182d'
+const defaultMaxBaseline = '182d'
 /** Default SLO period. */
 export const defaultSloWindow = '28d'
 /** How far back DORA-style tiers look (FourKeys' three months). */
-export const tierWindowMs = 91 * 86_400_000
+const tierWindowMs = 91 * 86_400_000
 
 /** Fills in an indicator's judge options: kind defaults < `defaults` < process < indicator. */
 export function resolveJudgeOptions(

@@ -40,7 +40,7 @@ export function weekday(at: number): number {
 }
 
 /** True on Saturday and Sunday (UTC). */
-export function isWeekend(at: number): boolean {
+function isWeekend(at: number): boolean {
   const d = weekday(at)
   return d === 0 || d === 6
 }

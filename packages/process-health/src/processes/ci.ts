@@ -10,7 +10,7 @@ import type { IndicatorDefinition, ProcessDefinition } from '../types.ts'
 import { withObjectives, type ReadyMadeOptions } from './options.ts'
 
 /** Label names CI observations may carry by default. */
-export const ciLabels: readonly string[] = ['branch', 'workflow', 'runner', 'stage']
+const ciLabels: readonly string[] = ['branch', 'workflow', 'runner', 'stage']
 
 /**
  * The ready-made CI process (`ci`):

@@ -11,7 +11,7 @@ import type { IndicatorDefinition, Observation, ProcessDefinition, TierResult } 
 import { withObjectives, type ReadyMadeOptions } from './options.ts'
 
 /** Label names DORA observations may carry by default. */
-export const doraLabels: readonly string[] = ['service', 'team']
+const doraLabels: readonly string[] = ['service', 'team']
 
 const day = 86_400_000
 const week = 7 * day
@@ -63,7 +63,7 @@ export function deploymentFrequencyTier(history: readonly Observation[], now: nu
  * over three months (values ≤ 0 excluded, as automated pushes produce them)
  * under one day, one week, one month (730 h), six months, else one year.
  */
-export function durationTier(
+function durationTier(
   unitMs: number,
   what: string,
 ): (history: readonly Observation[], now: number) => TierResult | undefined {
@@ -87,7 +87,7 @@ export function durationTier(
  * Change failure rate bucket, as Four Keys computes it: failed deployments
  * over distinct deployments in three months, ≤ 15 %, < 46 %, else 46–60 %.
  */
-export function changeFailureTier(history: readonly Observation[], now: number): TierResult | undefined {
+function changeFailureTier(history: readonly Observation[], now: number): TierResult | undefined {
   const recent = history.filter((o) => o.at > now - tierSpan && o.at <= now)
   let failed = 0
   let total = 0

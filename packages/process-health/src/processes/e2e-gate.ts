@@ -10,7 +10,7 @@ import type { HealthStore } from '../store/types.ts'
 import { withObjectives, type ReadyMadeOptions } from './options.ts'
 
 /** Label names gate observations may carry by default. */
-export const e2eGateLabels: readonly string[] = ['gate', 'environment']
+const e2eGateLabels: readonly string[] = ['gate', 'environment']
 
 /**
  * The ready-made E2E gate process (`e2e-gate`):

@@ -51,7 +51,7 @@ interface StoredLine {
 const monthFile = /^(\d{4})-(\d{2})\.jsonl$/
 
 /** The file of a process's corrections, read in whole by every read of the process. */
-export const correctionsFile = 'corrections.jsonl'
+const correctionsFile = 'corrections.jsonl'
 
 /** Append-only files under a folder; see the module comment. */
 export class FileStore implements HealthStore {

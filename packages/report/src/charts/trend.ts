@@ -9,7 +9,7 @@ import type { RunRecord } from '@steady/record'
 import { theilSen, type FittedLine } from '../stats.ts'
 import type { Figure } from './spec.ts'
 
-export type Slope = NonNullable<Figure['slopes']>[number]
+type Slope = NonNullable<Figure['slopes']>[number]
 
 /** A trend: one value per window (null where it is not drawn), and the slope of each fitted segment. */
 export interface Trend {

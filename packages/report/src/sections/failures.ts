@@ -5,7 +5,8 @@
  * and the curl line that reproduces it. All text here is already redacted and
  * is escaped as it is written.
  */
-import { shellCommand, type FailureGroup, type FailureSample, type RunEvent, type RunRecord } from '@steady/record'
+import { shellCommand } from '@steady/record/internal'
+import type { FailureGroup, FailureSample, RunEvent, RunRecord } from '@steady/record'
 import { html, join, type Html } from '../escape.ts'
 import { offset, plural, span } from '../format.ts'
 import type { ClassifiedSeries } from '../series.ts'
@@ -22,7 +23,7 @@ export interface SignatureTimeline {
 }
 
 /** A readable name for a signature: scenario › step — assertion (status or error code). */
-export function signatureTitle(g: FailureGroup): string {
+function signatureTitle(g: FailureGroup): string {
   const s = g.signature
   const what = s.errorCode ? `${s.assertion === 'error' ? 'error' : s.assertion} ${s.errorCode}` : s.status !== undefined ? `${s.assertion}, got status ${s.status}` : s.assertion
   return `${s.scenario} › ${s.step} — ${what}`

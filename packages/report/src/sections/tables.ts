@@ -12,14 +12,14 @@ import type { BaselineView, ScenarioJudgement } from '../judgement.ts'
 import { median } from '../stats.ts'
 
 /** How a scenario behaved, in one word and a sentence. */
-export interface ScenarioMarker {
+interface ScenarioMarker {
   word: 'passed' | 'flaky' | 'onset' | 'failing' | 'no iterations'
   tone: 'good' | 'bad' | 'warn' | 'none'
   detail: string
 }
 
 /** Marks a scenario from its counts and failure timeline (or from the verdict, when it says). */
-export function scenarioMarker(
+function scenarioMarker(
   s: RunRecord['scenarios'][number],
   timelines: SignatureTimeline[],
   judged?: ScenarioJudgement,

@@ -4,7 +4,7 @@
  * schema) and duration; asserting a status marks the response as expected in
  * metrics (a 401 the flow wants is not an error).
  */
-import { parseDuration, type Duration } from '@steady/record'
+import { parseDuration, type Duration } from '@steady/record/internal'
 import { kCheckSink, kExchange, kMarkExpected, type CheckSink } from '../symbols.ts'
 import { brief, diffValues, show } from './diff.ts'
 import { ExpectationError } from './error.ts'

@@ -6,7 +6,7 @@
  * each exchange is recorded for metrics and failure samples.
  */
 import type { Dispatcher } from 'undici'
-import { parseDuration, type Duration } from '@steady/record'
+import { parseDuration, type Duration } from '@steady/record/internal'
 import { CookieJar } from './cookies.ts'
 import { expectSocket, takeSocketTiming, type SocketWatcher, type Timings } from './timings.ts'
 import { ExpectationError } from '../expect/error.ts'
@@ -138,7 +138,7 @@ export interface ClientSession {
  * One listener per session instead of one per request: when `signal` fires,
  * every request in flight is aborted (and later ones fail at once).
  */
-export function abortOnSignal(signal: AbortSignal, inflight: Set<{ abort(reason: Error): void }>): () => void {
+function abortOnSignal(signal: AbortSignal, inflight: Set<{ abort(reason: Error): void }>): () => void {
   const onAbort = () => {
     const err = abortReason(signal)
     for (const h of inflight) h.abort(err)
@@ -291,7 +291,7 @@ function appendQuery(url: URL, query: QueryInit | undefined): void {
 }
 
 /** Maps an undici/Node error to a short kind for metrics (`errors.<kind>`). */
-export function errorKind(error: unknown): string {
+function errorKind(error: unknown): string {
   const e = error as { name?: string; code?: string; cause?: { code?: string } }
   const code = e?.code ?? e?.cause?.code
   if (e?.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {

@@ -2,7 +2,7 @@
  * A `curl` command that reproduces a request, for failure output. Callers
  * pass the result through the run's Redactor before it is shown or stored.
  */
-import { REDACTED, shellQuote } from '@steady/record'
+import { REDACTED, shellQuote } from '@steady/record/internal'
 
 /** The parts of a request a curl command needs. */
 export interface CurlInput {
@@ -14,7 +14,7 @@ export interface CurlInput {
 }
 
 /** The shell variable a masked header's value is read from: `authorization` → `STEADY_AUTHORIZATION`. */
-export function curlVariable(header: string): string {
+function curlVariable(header: string): string {
   return `STEADY_${header.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`
 }
 

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { Agent, ProxyAgent, type Dispatcher } from 'undici'
-import { SteadyError, parseDuration, type Duration } from '@steady/record'
+import { SteadyError } from '@steady/record'
+import { parseDuration, type Duration } from '@steady/record/internal'
 import { timedConnector, type ConnectorOptions } from './timings.ts'
 
 /** PEM text, or a path to a PEM file (relative to `baseDir`). */
@@ -63,7 +64,7 @@ function pem(value: Pem, baseDir: string, field: string): string | Buffer {
 }
 
 /** Node TLS connection options from steady's {@link TlsOptions}. */
-export function tlsConnectOptions(tls: TlsOptions | undefined, baseDir: string, field = 'tls'): ConnectorOptions {
+function tlsConnectOptions(tls: TlsOptions | undefined, baseDir: string, field = 'tls'): ConnectorOptions {
   if (!tls) return {}
   const out: Record<string, unknown> = {}
   if (tls.ca !== undefined) {

@@ -1,5 +1,5 @@
 /** Plain-text pieces shared by the console, JUnit and GitHub reporters. */
-import { formatDuration, shellCommand, terminalLine, terminalText } from '@steady/record'
+import { formatDuration, shellCommand, terminalLine, terminalText } from '@steady/record/internal'
 import type { FailureSample } from '../failure.ts'
 
 /** ANSI styling that becomes a no-op without colour. */
@@ -25,7 +25,7 @@ function indent(text: string, by: string): string {
 }
 
 /** How to run a failed iteration again: a line to paste into a shell, every argument quoted for it. */
-export function replayCommand(sample: FailureSample, record: string): string {
+function replayCommand(sample: FailureSample, record: string): string {
   const { scenario, replay } = sample
   return shellCommand(['steady', 'run', '--replay', record, '--scenario', scenario, '--iteration', replay.iteration])
 }

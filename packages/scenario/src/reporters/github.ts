@@ -4,7 +4,8 @@
  * appended to `$GITHUB_STEP_SUMMARY`.
  */
 import { appendFileSync } from 'node:fs'
-import { formatDuration, Redactor, terminalLine, terminalText } from '@steady/record'
+import { formatDuration, terminalLine, terminalText } from '@steady/record/internal'
+import { Redactor } from '@steady/record'
 import { formatFailure } from './format.ts'
 import type { Reporter, RunResult, ScenarioSummary } from './types.ts'
 
@@ -34,7 +35,7 @@ function cell(s: string): string {
 }
 
 /** Renders the step summary Markdown. */
-export function renderGithubSummary(result: RunResult, record?: string): string {
+function renderGithubSummary(result: RunResult, record?: string): string {
   const icon = (s: ScenarioSummary) => (s.status === 'passed' ? '✅' : s.status === 'failed' ? '❌' : '⏭️')
   const lines = [
     `### steady run: ${result.status === 'passed' ? '✅ passed' : result.status === 'failed' ? '❌ failed' : '⏹️ interrupted'}`,

@@ -6,7 +6,8 @@
  * ajv compilation at the end (the tests check every record it writes).
  */
 import { join } from 'node:path'
-import { RECORD_FILE, Redactor, writeRunRecordSync, type RunRecord } from '@steady/record'
+import { RECORD_FILE, writeRunRecordSync } from '@steady/record/internal'
+import { Redactor, type RunRecord } from '@steady/record'
 import type { Reporter, RunResult } from './types.ts'
 
 /** Options of {@link jsonReporter}. */

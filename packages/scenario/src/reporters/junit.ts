@@ -5,7 +5,8 @@
  * (message, diff, request, response, curl; already redacted).
  */
 import { join } from 'node:path'
-import { terminalLine, writeFileAtomic, Redactor } from '@steady/record'
+import { terminalLine } from '@steady/record/internal'
+import { writeFileAtomic, Redactor } from '@steady/record'
 import type { FailureSample } from '../failure.ts'
 import { formatFailure } from './format.ts'
 import type { Reporter, RunResult, ScenarioSummary } from './types.ts'
@@ -23,7 +24,7 @@ export interface JunitReporterOptions {
 const invalidXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
 
 /** Escapes text for XML attributes and content. */
-export function xmlEscape(s: string): string {
+function xmlEscape(s: string): string {
   return s.replace(invalidXml, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
 }
 
@@ -37,7 +38,7 @@ const summaryLimit = 300
  * one line (an assertion's detail is often on its second line), control
  * characters escaped, cut with an ellipsis; the body has the whole text.
  */
-export function failureSummary(f: FailureSample, scenario?: ScenarioSummary): string {
+function failureSummary(f: FailureSample, scenario?: ScenarioSummary): string {
   const text = f.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' · ')
   const cut = text.length > summaryLimit ? `${text.slice(0, summaryLimit - 1)}…` : text
   const several = scenario && scenario.iterations > 1
@@ -46,7 +47,7 @@ export function failureSummary(f: FailureSample, scenario?: ScenarioSummary): st
 }
 
 /** Renders the JUnit document for a run. */
-export function renderJunit(result: RunResult, options: { record?: string } = {}): string {
+function renderJunit(result: RunResult, options: { record?: string } = {}): string {
   const byFile = new Map<string, ScenarioSummary[]>()
   for (const s of result.scenarios) {
     const list = byFile.get(s.file) ?? []

@@ -3,7 +3,7 @@
  * in full (diff, request, response, curl, replay command), then a summary.
  * Colour only on a terminal without `NO_COLOR`.
  */
-import { formatDuration, terminalLine as line } from '@steady/record'
+import { formatDuration, terminalLine as line } from '@steady/record/internal'
 import type { IterationResult } from '../iteration.ts'
 import { colours, formatFailure, plain } from './format.ts'
 import type { Reporter, RunResult, RunStartInfo, ScenarioSummary } from './types.ts'

@@ -9,7 +9,8 @@
  * keeps the earliest time as the group's first. This one keeps the time of
  * the first failure added, as `steady run` always has.
  */
-import { signatureKey, type FailureGroup } from '@steady/record'
+import { signatureKey } from '@steady/record/internal'
+import type { FailureGroup } from '@steady/record'
 import type { FailureSample } from '../failure.ts'
 
 /** Samples kept at each end of a group. */

@@ -5,13 +5,13 @@
  */
 import {
   comparabilityKey,
-  HISTOGRAM_PARAMETERS,
   RUN_SCHEMA,
   type FailureGroup,
   type RunRecord,
   type SeriesAggregator,
   type Subject,
 } from '@steady/record'
+import { HISTOGRAM_PARAMETERS } from '@steady/record/internal'
 import type { ScenarioSummary } from '../reporters/types.ts'
 
 export interface RunRecordParts {

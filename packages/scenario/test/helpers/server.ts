@@ -30,7 +30,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, url: URL) => boolean | Promise<boolean>
 
-export function json(res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}): void {
+function json(res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers })
   res.end(JSON.stringify(value))
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs'
 import type { RunEvent, SeriesAggregator } from '@steady/record'
-import { clockTicks, readStat } from '@steady/env'
+import { clockTicks, readStat } from '@steady/env/internal'
 
 export interface ProcStats {
   rssBytes: number

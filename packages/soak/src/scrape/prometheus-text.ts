@@ -4,7 +4,7 @@
  * type; samples are `name{label="value",...} value [timestamp]`.
  */
 
-export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped'
+type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped'
 
 export interface Sample {
   /** The sample's own name (`http_request_duration_seconds_bucket`). */

@@ -9,7 +9,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-export const prometheusBin = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus'
+const prometheusBin = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus'
 
 /** True when the binary is there; otherwise throws in CI, or prints a note and returns false. */
 export function havePrometheus(): boolean {
@@ -20,7 +20,7 @@ export function havePrometheus(): boolean {
   return false
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)

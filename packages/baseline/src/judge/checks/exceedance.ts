@@ -29,7 +29,7 @@ const P99_VALUES = 1000
  * else its p50, p95 and p99. Between two known quantiles the tail probability is interpolated on log–log
  * scales (a tail's probability falls roughly as a power of the latency).
  */
-export function shareAbove(ps: SeriesPhaseSummary, t: number): number | undefined {
+function shareAbove(ps: SeriesPhaseSummary, t: number): number | undefined {
   const points: [number, number][] = []
   if (ps.dist && ps.dist.length === DIST_PROBABILITIES.length) {
     DIST_PROBABILITIES.forEach((q, i) => points.push([ps.dist![i], 1 - q]))
