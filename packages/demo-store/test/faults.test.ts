@@ -6,7 +6,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { describeFaults } from '../src/faults.ts'
 import { parseFaults, type CrashInfo } from '@steady/demo-store'
-import { call, holdRequest, login, scrape, start, until, type Started } from './helpers.ts'
+import { call, login, scrape, start, type Started } from './helpers.ts'
 
 async function withStore(options: Parameters<typeof start>[0], body: (s: Started) => Promise<void>): Promise<void> {
   const s = await start(options)

@@ -7,7 +7,7 @@
  * over-dispersion, Clopper–Pearson for the benchmark, the χ² quantile, and
  * the digamma family behind the F-distribution prior of many variances.
  */
-import { incompleteBeta, normalQuantile } from '@steady/kernel'
+import { incompleteBeta } from '@steady/kernel'
 
 export {
   logGamma,
