@@ -102,7 +102,12 @@ export default defineConfig({
       scrape: {
         interval: '5s',
         // The demo store's own report of injected faults, on top of the default indicators.
-        extraSeries: ['store_fault_leak_retained_bytes', 'store_fault_injected_total', 'http_requests_in_flight', 'store_orders_created_total'],
+        extraSeries: [
+          'store_fault_leak_retained_bytes',
+          'store_fault_injected_total',
+          'http_requests_in_flight',
+          'store_orders_created_total',
+        ],
       },
       phases: [
         { name: 'warmup', duration: '30s' },
@@ -122,7 +127,12 @@ export default defineConfig({
       probe: { concurrency: 2 },
       scrape: {
         interval: '500ms',
-        extraSeries: ['store_fault_leak_retained_bytes', 'store_fault_injected_total', 'http_requests_in_flight', 'store_orders_created_total'],
+        extraSeries: [
+          'store_fault_leak_retained_bytes',
+          'store_fault_injected_total',
+          'http_requests_in_flight',
+          'store_orders_created_total',
+        ],
       },
       phases: [
         { name: 'warmup', duration: '5s' },

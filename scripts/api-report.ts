@@ -86,7 +86,9 @@ const typeFlags =
 function portable(text: string): string {
   const paths = text.replace(/import\("([^"]+)"\)/g, (_, p: string) => {
     if (!p.startsWith('/')) return `import("${p}")`
-    const rel = relative(root, p).replace(/\/node_modules\//g, '/').replace(/^node_modules\//, '')
+    const rel = relative(root, p)
+      .replace(/\/node_modules\//g, '/')
+      .replace(/^node_modules\//, '')
     return `import("${rel}")`
   })
   return sortUnions(paths)
@@ -140,7 +142,9 @@ function describe(checker: ts.TypeChecker, exported: ts.Symbol, at: ts.SourceFil
   }
   if (flags & ts.SymbolFlags.Function) {
     const sigs = checker.getTypeOfSymbol(symbol).getCallSignatures()
-    const text = sigs.map((s) => `function ${name}${typeParams(checker, s, at)}(${params(checker, s, at)}): ${str(s.getReturnType())}`)
+    const text = sigs.map(
+      (s) => `function ${name}${typeParams(checker, s, at)}(${params(checker, s, at)}): ${str(s.getReturnType())}`,
+    )
     return { name, kind: 'function', value: true, signature: text.join('\n') }
   }
   if (flags & ts.SymbolFlags.Variable) {
@@ -149,15 +153,25 @@ function describe(checker: ts.TypeChecker, exported: ts.Symbol, at: ts.SourceFil
     const kind = isConst ? 'const' : 'let'
     const valueSig = `${kind} ${name}: ${str(checker.getTypeOfSymbol(symbol))}`
     // A const that is also a type (`export const X = …; export type X = …`) shows both.
-    const typeSig = flags & ts.SymbolFlags.TypeAlias ? `\ntype ${name} = ${str(checker.getDeclaredTypeOfSymbol(symbol))}` : ''
+    const typeSig =
+      flags & ts.SymbolFlags.TypeAlias ? `\ntype ${name} = ${str(checker.getDeclaredTypeOfSymbol(symbol))}` : ''
     return { name, kind, value: true, signature: valueSig + typeSig }
   }
   if (flags & ts.SymbolFlags.Interface) {
     const type = checker.getDeclaredTypeOfSymbol(symbol)
-    const lines = type.getProperties().filter(declaredHere).map((p) => `  ${member(checker, p, at)}`)
-    for (const sig of type.getCallSignatures()) lines.push(`  (${params(checker, sig, at)}): ${str(sig.getReturnType())}`)
+    const lines = type
+      .getProperties()
+      .filter(declaredHere)
+      .map((p) => `  ${member(checker, p, at)}`)
+    for (const sig of type.getCallSignatures())
+      lines.push(`  (${params(checker, sig, at)}): ${str(sig.getReturnType())}`)
     const index = checker.getIndexInfosOfType(type).map((i) => `  [key: ${str(i.keyType)}]: ${str(i.type)}`)
-    return { name, kind: 'interface', value: false, signature: `interface ${name} {\n${[...lines, ...index].join('\n')}\n}` }
+    return {
+      name,
+      kind: 'interface',
+      value: false,
+      signature: `interface ${name} {\n${[...lines, ...index].join('\n')}\n}`,
+    }
   }
   if (flags & ts.SymbolFlags.TypeAlias) {
     const decl = symbol.declarations?.find(ts.isTypeAliasDeclaration)
@@ -198,11 +212,15 @@ function member(checker: ts.TypeChecker, prop: ts.Symbol, at: ts.SourceFile): st
   const type = checker.getTypeOfSymbol(prop)
   const optional = prop.flags & ts.SymbolFlags.Optional ? '?' : ''
   const decl = prop.valueDeclaration ?? prop.declarations?.[0]
-  const readonly = decl && ts.getCombinedModifierFlags(decl as ts.Declaration) & ts.ModifierFlags.Readonly ? 'readonly ' : ''
+  const readonly =
+    decl && ts.getCombinedModifierFlags(decl as ts.Declaration) & ts.ModifierFlags.Readonly ? 'readonly ' : ''
   if (prop.flags & ts.SymbolFlags.Method) {
     return type
       .getCallSignatures()
-      .map((s) => `${memberName(prop)}${optional}${typeParams(checker, s, at)}(${params(checker, s, at)}): ${portable(checker.typeToString(s.getReturnType(), at, typeFlags))}`)
+      .map(
+        (s) =>
+          `${memberName(prop)}${optional}${typeParams(checker, s, at)}(${params(checker, s, at)}): ${portable(checker.typeToString(s.getReturnType(), at, typeFlags))}`,
+      )
       .join('; ')
   }
   if (prop.flags & ts.SymbolFlags.GetAccessor && !(prop.flags & ts.SymbolFlags.SetAccessor)) {
@@ -315,7 +333,9 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   if (args.includes('--counts')) {
     for (const [e, names] of surfaces) {
       const values = names.filter((n) => n.value).length
-      console.log(`${e.pkg.padEnd(15)} ${e.entry.padEnd(11)} ${String(values).padStart(4)} values ${String(names.length - values).padStart(4)} types`)
+      console.log(
+        `${e.pkg.padEnd(15)} ${e.entry.padEnd(11)} ${String(values).padStart(4)} values ${String(names.length - values).padStart(4)} types`,
+      )
     }
   } else if (args.includes('--update')) {
     const written = update(surfaces)

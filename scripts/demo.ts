@@ -36,7 +36,10 @@ const faults: Record<string, { env: Record<string, string>; what: string }> = {
   errors: { env: { STORE_FAULT_ERRORS: '/api/checkout=0.1' }, what: '10% of checkouts fail with a 500' },
   leak: { env: { STORE_FAULT_LEAK_BYTES: '65536' }, what: 'every API request keeps 64 KiB it never frees' },
   drift: { env: { STORE_FAULT_DRIFT: '0.2ms/order' }, what: 'latency grows with every order placed' },
-  contention: { env: { STORE_FAULT_CONTENTION: '1x4ms' }, what: 'API requests queue for a lock held 4 ms each: the waits grow with the load' },
+  contention: {
+    env: { STORE_FAULT_CONTENTION: '1x4ms' },
+    what: 'API requests queue for a lock held 4 ms each: the waits grow with the load',
+  },
   crash: { env: { STORE_FAULT_CRASH_AFTER: '1500' }, what: 'the store crashes after 1,500 API requests' },
   offheap: {
     env: { STORE_FAULT_OFFHEAP_LEAK_BYTES: '65536' },
@@ -73,11 +76,15 @@ if (values.help) {
 }
 const fault = values.fault === undefined ? undefined : faults[values.fault]
 if (values.fault !== undefined && !fault) {
-  process.stderr.write(`error: unknown fault switch "${values.fault}"\n  → use one of: ${Object.keys(faults).join(', ')}\n`)
+  process.stderr.write(
+    `error: unknown fault switch "${values.fault}"\n  → use one of: ${Object.keys(faults).join(', ')}\n`,
+  )
   process.exit(2)
 }
 if (values.rebuild && !values.history) {
-  process.stderr.write('error: --rebuild rebuilds the baseline of --history; a paired soak needs none\n  → npm run demo -- --history --rebuild\n')
+  process.stderr.write(
+    'error: --rebuild rebuilds the baseline of --history; a paired soak needs none\n  → npm run demo -- --history --rebuild\n',
+  )
   process.exit(2)
 }
 
@@ -121,20 +128,25 @@ async function planKey(): Promise<string> {
   const { config } = await loadConfig(root)
   const cfg = config as { plans?: Record<string, SoakPlan>; load?: unknown }
   const profiles = cfg.load ? resolveLoadConfig(cfg.load) : new Map()
-  return resolvePlan(plan, cfg.plans?.[plan], { durationScale: Number(values.scale ?? 1), profiles: Object.fromEntries(profiles) }).hash
+  return resolvePlan(plan, cfg.plans?.[plan], {
+    durationScale: Number(values.scale ?? 1),
+    profiles: Object.fromEntries(profiles),
+  }).hash
 }
 
 /** Why the kept baseline cannot be reused, or undefined when it can. */
 async function baselineUnusable(): Promise<string | undefined> {
   if (values.rebuild) return 'asked to rebuild it'
   if (!existsSync(baselineFile) || !existsSync(machineFile)) return undefined
-  if (readFileSync(machineFile, 'utf8') !== machineKey()) return 'it was made on another machine or Node.js, or at another scale'
+  if (readFileSync(machineFile, 'utf8') !== machineKey())
+    return 'it was made on another machine or Node.js, or at another scale'
   const baseline = await readBaseline(baselineFile).catch(() => undefined)
   if (!baseline) return 'it cannot be read'
   const runs = comparisonRuns(baseline)
   if (runs.length < baselineRuns) return `it has ${runs.length} of ${baselineRuns} runs`
   const hash = await planKey()
-  if (runs.some((r) => r.summary?.comparability?.planHash !== hash)) return `the ${plan} plan in steady.config.ts changed since it was made`
+  if (runs.some((r) => r.summary?.comparability?.planHash !== hash))
+    return `the ${plan} plan in steady.config.ts changed since it was made`
   return ''
 }
 
@@ -144,7 +156,16 @@ say('The demo store (packages/demo-store) stands in for your service; its scenar
 
 say(bold('\n1. Working? The example scenarios against a fresh demo store'))
 say('A fresh environment is brought up for the run and torn down after it (steady.config.ts: environments.local).')
-const run = await steady(['run', '--env', 'local', 'scenarios/store', '--reporter', 'pretty', '--out', rel(join(stateDir, 'run'))])
+const run = await steady([
+  'run',
+  '--env',
+  'local',
+  'scenarios/store',
+  '--reporter',
+  'pretty',
+  '--out',
+  rel(join(stateDir, 'run')),
+])
 if (run !== 0) {
   say('\nThe scenarios do not pass on this machine; there is nothing to soak. See the failures above.')
   process.exit(run)
@@ -158,24 +179,50 @@ async function historyDemo(): Promise<number> {
   say(bold('\n2. A baseline of this machine'))
   const unusable = await baselineUnusable()
   if (unusable === '') {
-    say(`Reusing the baseline in ${rel(baselineFile)} (${baselineRuns}+ clean soaks made on this machine; --rebuild makes a new one).`)
+    say(
+      `Reusing the baseline in ${rel(baselineFile)} (${baselineRuns}+ clean soaks made on this machine; --rebuild makes a new one).`,
+    )
   } else {
     if (unusable !== undefined) say(`The baseline in ${rel(baselineFile)} is made again: ${unusable}.`)
     say(`Numbers mean something only against the same service's earlier runs on comparable hardware, so the demo`)
-    say(`first soaks the clean store ${baselineRuns} times (about ${Math.ceil(baselineRuns * 1.6 * Number(values.scale ?? 1))} minutes, once) and keeps the baseline in ${rel(stateDir)}/.`)
+    say(
+      `first soaks the clean store ${baselineRuns} times (about ${Math.ceil(baselineRuns * 1.6 * Number(values.scale ?? 1))} minutes, once) and keeps the baseline in ${rel(stateDir)}/.`,
+    )
     rmSync(stateDir, { recursive: true, force: true })
     mkdirSync(stateDir, { recursive: true })
     for (let i = 1; i <= baselineRuns; i++) {
       say(bold(`\n   clean soak ${i} of ${baselineRuns}`))
       const out = rel(join(stateDir, 'baseline-runs', String(i)))
-      const soaked = await steady(['soak', plan, '--env', 'local', '--out', out, '--seed', `baseline-${i}`, ...scaleArgs])
+      const soaked = await steady([
+        'soak',
+        plan,
+        '--env',
+        'local',
+        '--out',
+        out,
+        '--seed',
+        `baseline-${i}`,
+        ...scaleArgs,
+      ])
       if (soaked !== 0) process.exit(soaked)
-      const add = ['baseline', 'add', out, '--baseline', rel(baselineFile), '--gate', 'integration', '--by', 'npm run demo']
+      const add = [
+        'baseline',
+        'add',
+        out,
+        '--baseline',
+        rel(baselineFile),
+        '--gate',
+        'integration',
+        '--by',
+        'npm run demo',
+      ]
       let added = await steady(add)
       if (added === 2) {
         // A busy machine: the run was refused as a baseline run (the reason is printed above). A real gate would
         // soak again on a quieter machine; the demo adds it with a reason, as a gate owner can, and goes on.
-        say('This machine is busy, so that soak does not show what normal looks like; the demo adds it anyway, with a reason.')
+        say(
+          'This machine is busy, so that soak does not show what normal looks like; the demo adds it anyway, with a reason.',
+        )
         added = await steady([...add, '--force', '--reason', 'npm run demo on a busy machine'])
       }
       if (added !== 0) process.exit(added)
@@ -183,16 +230,40 @@ async function historyDemo(): Promise<number> {
     writeFileSync(machineFile, machineKey())
   }
 
-  say(bold(`\n3. Stable? A short soak: quiet, nominal and peak load${fault ? `, with the ${values.fault} fault on: ${fault.what}` : ''}`))
+  say(
+    bold(
+      `\n3. Stable? A short soak: quiet, nominal and peak load${fault ? `, with the ${values.fault} fault on: ${fault.what}` : ''}`,
+    ),
+  )
   const out = rel(join(stateDir, 'latest'))
   rmSync(join(root, out), { recursive: true, force: true })
   const soaked = await steady(['soak', plan, '--env', 'local', '--out', out, ...scaleArgs], fault?.env ?? {})
   if (soaked !== 0) process.exit(soaked)
 
   say(bold(`\n4. The verdict against the baseline, under the ${gate} gate, and the report`))
-  await steady(['verdict', out, '--baseline', rel(baselineFile), '--gate', gate, '--format', 'json', '-o', `${out}/verdict.json`])
+  await steady([
+    'verdict',
+    out,
+    '--baseline',
+    rel(baselineFile),
+    '--gate',
+    gate,
+    '--format',
+    'json',
+    '-o',
+    `${out}/verdict.json`,
+  ])
   const verdict = await steady(['verdict', out, '--baseline', rel(baselineFile), '--gate', gate])
-  await steady(['report', out, '--baseline', rel(baselineFile), '--verdict', `${out}/verdict.json`, '-o', `${out}/report.html`])
+  await steady([
+    'report',
+    out,
+    '--baseline',
+    rel(baselineFile),
+    '--verdict',
+    `${out}/verdict.json`,
+    '-o',
+    `${out}/report.html`,
+  ])
   return verdict
 }
 
@@ -201,7 +272,9 @@ async function historyDemo(): Promise<number> {
  * verdict of one against the other. Returns the verdict's exit code.
  */
 async function pairedDemo(): Promise<number> {
-  const what = fault ? `the candidate with the ${values.fault} fault on (${fault.what})` : 'the candidate and the control the same version'
+  const what = fault
+    ? `the candidate with the ${values.fault} fault on (${fault.what})`
+    : 'the candidate and the control the same version'
   say(bold(`\n2. Stable? A paired soak: quiet, nominal and peak load, ${what}`))
   say('Two fresh demo stores run side by side on this machine: the candidate and the control, the version last')
   say('accepted. Both get the same load at the same moments and the probe loop takes them in turn, so whatever')
@@ -225,16 +298,32 @@ const verdict = values.history ? await historyDemo() : await pairedDemo()
 const out = rel(join(stateDir, 'latest'))
 
 say(bold('\nWhat happened'))
-const words: Record<number, string> = { 0: 'stable: the gate passes (exit 0)', 1: 'not stable: the gate fails (exit 1)', 3: 'inconclusive: the gate cannot say yes (exit 3)' }
+const words: Record<number, string> = {
+  0: 'stable: the gate passes (exit 0)',
+  1: 'not stable: the gate fails (exit 1)',
+  3: 'inconclusive: the gate cannot say yes (exit 3)',
+}
 say(`verdict: ${words[verdict] ?? `exit ${verdict}`}`)
 say(`report:  ${join(root, out, 'report.html')} (open it in a browser)`)
 say(bold('\nTry next'))
-const others = Object.keys(faults).filter((f) => f !== 'leak').join(', ')
+const others = Object.keys(faults)
+  .filter((f) => f !== 'leak')
+  .join(', ')
 const mode = values.history ? ' --history' : ''
-if (!fault) say(`npm run demo --${mode} --fault leak          the same soak with a memory leak: judged not stable (also: ${others})`)
-else say(`npm run demo${mode ? ` --${mode}` : ''}                          the same soak without a fault: judged stable`)
-if (values.history) say('npm run demo                          a paired soak instead: the candidate beside its control, no baseline needed')
-else say('npm run demo -- --history             judged against a baseline of this machine instead (three clean soaks, built once)')
+if (!fault)
+  say(
+    `npm run demo --${mode} --fault leak          the same soak with a memory leak: judged not stable (also: ${others})`,
+  )
+else
+  say(`npm run demo${mode ? ` --${mode}` : ''}                          the same soak without a fault: judged stable`)
+if (values.history)
+  say(
+    'npm run demo                          a paired soak instead: the candidate beside its control, no baseline needed',
+  )
+else
+  say(
+    'npm run demo -- --history             judged against a baseline of this machine instead (three clean soaks, built once)',
+  )
 say('npx steady soak --env local           the full default plan (about 10 minutes)')
 say('docs/guide-scenario-authors.md        write scenarios for your own service; docs/guide-gate-owners.md for gates')
 process.exitCode = verdict

@@ -91,7 +91,9 @@ const parallel = files.filter((f) => !f.endsWith('.serial.test.ts'))
 
 function report(r: FileResult): void {
   const mark = r.failed > 0 ? 'FAIL' : 'ok  '
-  process.stdout.write(`\n── ${mark} ${r.file}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}\n`)
+  process.stdout.write(
+    `\n── ${mark} ${r.file}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}\n`,
+  )
   if (r.failed > 0 || process.env.STEADY_TEST_VERBOSE) process.stdout.write(r.output.trimEnd() + '\n')
   else {
     // Lines a test prints on purpose for CI's reader (a tool that was not there, a k6 test not run).
@@ -117,7 +119,9 @@ async function pool(list: string[], width: number): Promise<void> {
   )
 }
 
-process.stdout.write(`running ${files.length} test files (${parallel.length} ${concurrency} at a time, ${serial.length} alone)\n`)
+process.stdout.write(
+  `running ${files.length} test files (${parallel.length} ${concurrency} at a time, ${serial.length} alone)\n`,
+)
 await pool(parallel, concurrency)
 await pool(serial, 1)
 

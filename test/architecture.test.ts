@@ -99,11 +99,14 @@ function entryViolations(spec: string, file: string): string[] {
   const from = packageOf(file)
   if (sub === '/internal') {
     const allowed = internalUsers[target] ?? []
-    if (userFacing(file)) return [`${file} imports ${spec}, but docs, scenario files and generated projects use @steady/${target}`]
+    if (userFacing(file))
+      return [`${file} imports ${spec}, but docs, scenario files and generated projects use @steady/${target}`]
     if (from === target && testOrScript(file)) return []
     if (from && allowed.includes(from)) return []
     const who = allowed.length ? `only ${allowed.join(', ')} may` : 'no other package may'
-    return [`${file} imports ${spec}: ${who} (a sibling that needs it gets a row in internalUsers here and in docs/architecture.md)`]
+    return [
+      `${file} imports ${spec}: ${who} (a sibling that needs it gets a row in internalUsers here and in docs/architecture.md)`,
+    ]
   }
   if (sub === '/testing') {
     // Fixtures and record builders: for tests and scripts, never for what ships.
@@ -113,7 +116,8 @@ function entryViolations(spec: string, file: string): string[] {
   return [`${file} reaches into ${spec}: import the package's public entry @steady/${target}`]
 }
 
-const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g
+const importRe =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g
 
 function violations(pkg: string, source: string, file: string): string[] {
   const found: string[] = []
@@ -121,13 +125,15 @@ function violations(pkg: string, source: string, file: string): string[] {
     const spec = m[1] ?? m[2] ?? m[3]
     const scoped = spec.match(/^@steady\/([^/]+)(\/.*)?$/)
     if (scoped) {
-      if (forbidden[pkg]?.includes(scoped[1])) found.push(`${file} imports @steady/${scoped[1]}, which ${pkg} must not import`)
+      if (forbidden[pkg]?.includes(scoped[1]))
+        found.push(`${file} imports @steady/${scoped[1]}, which ${pkg} must not import`)
       found.push(...entryViolations(spec, file))
     } else if (spec.startsWith('.')) {
       const target = resolve(join(file, '..'), spec)
       const pkgRoot = join(root, 'packages', pkg) + sep
       const inPackages = target.startsWith(join(root, 'packages') + sep)
-      if (inPackages && !target.startsWith(pkgRoot)) found.push(`${file} imports ${spec} by a relative path into another package`)
+      if (inPackages && !target.startsWith(pkgRoot))
+        found.push(`${file} imports ${spec} by a relative path into another package`)
     }
   }
   return found
@@ -140,7 +146,11 @@ function withoutRow(packages: string[], table: Record<string, string[]>): string
 
 test('every package folder has a row in the table', () => {
   const missing = withoutRow(all, forbidden)
-  assert.equal(missing, [], `packages/ holds ${missing.join(', ')} without a row in docs/architecture.md's table (add it to \`forbidden\` here and to the table)`)
+  assert.equal(
+    missing,
+    [],
+    `packages/ holds ${missing.join(', ')} without a row in docs/architecture.md's table (add it to \`forbidden\` here and to the table)`,
+  )
   const gone = Object.keys(forbidden).filter((pkg) => !all.includes(pkg))
   assert.equal(gone, [], `the table names ${gone.join(', ')}, which packages/ does not hold`)
   assert.ok(all.length >= 10, `found ${all.length} packages under packages/`)
@@ -156,11 +166,19 @@ test('every package exists with one public entry, and declares only ., ./interna
       assert.ok(ENTRIES.includes(entry), `${pkg} declares the entry ${entry}; an entry is one of ${ENTRIES.join(', ')}`)
       const name = entry === '.' ? 'index' : entry.slice(2)
       // The same three conditions for every entry: sources in the monorepo, built files once packed.
-      assert.equal(target, { 'steady-source': `./src/${name}.ts`, types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` }, `${pkg} ${entry}`)
+      assert.equal(
+        target,
+        { 'steady-source': `./src/${name}.ts`, types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
+        `${pkg} ${entry}`,
+      )
       assert.ok(existsSync(join(root, 'packages', pkg, 'src', `${name}.ts`)), `${pkg} has src/${name}.ts`)
     }
     // A package with an ./internal entry has a row saying who may use it, and only such a package has one.
-    assert.is(Object.hasOwn(manifest.exports, './internal'), Object.hasOwn(internalUsers, pkg), `${pkg}: ./internal in package.json and a row in internalUsers go together`)
+    assert.is(
+      Object.hasOwn(manifest.exports, './internal'),
+      Object.hasOwn(internalUsers, pkg),
+      `${pkg}: ./internal in package.json and a row in internalUsers go together`,
+    )
   }
 })
 
@@ -171,7 +189,10 @@ test('no package imports what docs/architecture.md forbids', () => {
       problems.push(...violations(pkg, readFileSync(f, 'utf8'), f))
     }
   }
-  assert.equal(problems.map((p) => relative(root, p)), [])
+  assert.equal(
+    problems.map((p) => relative(root, p)),
+    [],
+  )
 })
 
 test('scripts, root tests, scenarios, docs and generated projects use entries as allowed', () => {
@@ -186,17 +207,26 @@ test('scripts, root tests, scenarios, docs and generated projects use entries as
   ]
   const problems: string[] = []
   for (const f of outside) {
-    for (const m of readFileSync(f, 'utf8').matchAll(importRe)) problems.push(...entryViolations(m[1] ?? m[2] ?? m[3], f))
+    for (const m of readFileSync(f, 'utf8').matchAll(importRe))
+      problems.push(...entryViolations(m[1] ?? m[2] ?? m[3], f))
   }
   // `steady init` writes these files into a team's repository: public entries only (also inside template strings).
   const templates = join(root, 'packages', 'cli', 'src', 'init', 'templates.ts')
-  for (const m of readFileSync(templates, 'utf8').matchAll(/@steady\/[a-z-]+\/[a-z-]+/g)) problems.push(...entryViolations(m[0], templates))
-  assert.equal(problems.map((p) => relative(root, p)), [])
+  for (const m of readFileSync(templates, 'utf8').matchAll(/@steady\/[a-z-]+\/[a-z-]+/g))
+    problems.push(...entryViolations(m[0], templates))
+  assert.equal(
+    problems.map((p) => relative(root, p)),
+    [],
+  )
 })
 
 test('kernel has no dependencies: its sources import only node: built-ins and its own files', () => {
   const manifest = JSON.parse(readFileSync(join(root, 'packages', 'kernel', 'package.json'), 'utf8'))
-  assert.equal(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }), [], 'kernel/package.json declares no dependencies')
+  assert.equal(
+    Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }),
+    [],
+    'kernel/package.json declares no dependencies',
+  )
   const outside: string[] = []
   for (const f of files(join(root, 'packages', 'kernel', 'src'))) {
     for (const m of readFileSync(f, 'utf8').matchAll(importRe)) {
@@ -216,9 +246,20 @@ test('the checker catches a forbidden import and a reach-in', () => {
   assert.equal(violations('baseline', "import { ok } from '@steady/record'\nimport { z } from './z.ts'", f), [])
   assert.equal(violations('record', "import '@steady/cli'", join(root, 'packages', 'record', 'src', 'a.ts')).length, 1)
   // kernel imports nothing; every package may import kernel.
-  assert.equal(violations('kernel', "import { SteadyError } from '@steady/record'", join(root, 'packages', 'kernel', 'src', 'a.ts')).length, 1)
+  assert.equal(
+    violations(
+      'kernel',
+      "import { SteadyError } from '@steady/record'",
+      join(root, 'packages', 'kernel', 'src', 'a.ts'),
+    ).length,
+    1,
+  )
   for (const pkg of all.filter((p) => p !== 'kernel')) {
-    assert.equal(violations(pkg, "import { median } from '@steady/kernel'", join(root, 'packages', pkg, 'src', 'a.ts')), [], pkg)
+    assert.equal(
+      violations(pkg, "import { median } from '@steady/kernel'", join(root, 'packages', pkg, 'src', 'a.ts')),
+      [],
+      pkg,
+    )
   }
   // A package's testing entry: from tests and scripts, not from what ships.
   const testing = "import { pairedRecord } from '@steady/baseline/testing'"
@@ -233,15 +274,50 @@ test('the checker catches a forbidden import and a reach-in', () => {
   assert.equal(violations('scenario', internal, join(root, 'packages', 'scenario', 'src', 'x.ts')), [])
   assert.equal(violations('cli', internal, join(root, 'packages', 'cli', 'test', 'x.test.ts')), [])
   assert.equal(violations('record', internal, join(root, 'packages', 'record', 'test', 'x.test.ts')), [])
-  assert.equal(violations('demo-store', "import { x } from '@steady/scenario/internal'", join(root, 'packages', 'demo-store', 'src', 'x.ts')).length, 2)
-  assert.equal(violations('env', "import { planReplay } from '@steady/scenario/internal'", join(root, 'packages', 'env', 'src', 'x.ts')).length, 2)
-  assert.equal(violations('load', "import { ABBA_BLOCK } from '@steady/soak/internal'", join(root, 'packages', 'load', 'test', 'x.test.ts')).length, 2)
-  assert.equal(violations('report', "import { x } from '@steady/report/internal'", join(root, 'packages', 'report', 'src', 'x.ts')).length, 1)
+  assert.equal(
+    violations(
+      'demo-store',
+      "import { x } from '@steady/scenario/internal'",
+      join(root, 'packages', 'demo-store', 'src', 'x.ts'),
+    ).length,
+    2,
+  )
+  assert.equal(
+    violations(
+      'env',
+      "import { planReplay } from '@steady/scenario/internal'",
+      join(root, 'packages', 'env', 'src', 'x.ts'),
+    ).length,
+    2,
+  )
+  assert.equal(
+    violations(
+      'load',
+      "import { ABBA_BLOCK } from '@steady/soak/internal'",
+      join(root, 'packages', 'load', 'test', 'x.test.ts'),
+    ).length,
+    2,
+  )
+  assert.equal(
+    violations('report', "import { x } from '@steady/report/internal'", join(root, 'packages', 'report', 'src', 'x.ts'))
+      .length,
+    1,
+  )
   assert.equal(entryViolations('@steady/record/internal', join(root, 'scripts', 'bench', 'b.ts')).length, 1)
   assert.equal(entryViolations('@steady/record/internal', join(root, 'test', 'x.test.ts')).length, 1)
-  assert.equal(entryViolations('@steady/scenario/internal', join(root, 'scenarios', 'store', 'a.scenario.ts')).length, 1)
-  assert.equal(entryViolations('@steady/scenario/internal', join(root, 'packages', 'load', 'test', 'fixtures', 'a.scenario.ts')).length, 1)
-  assert.equal(entryViolations('@steady/scenario/internal', join(root, 'packages', 'cli', 'src', 'init', 'templates.ts')).length, 1)
+  assert.equal(
+    entryViolations('@steady/scenario/internal', join(root, 'scenarios', 'store', 'a.scenario.ts')).length,
+    1,
+  )
+  assert.equal(
+    entryViolations('@steady/scenario/internal', join(root, 'packages', 'load', 'test', 'fixtures', 'a.scenario.ts'))
+      .length,
+    1,
+  )
+  assert.equal(
+    entryViolations('@steady/scenario/internal', join(root, 'packages', 'cli', 'src', 'init', 'templates.ts')).length,
+    1,
+  )
   assert.equal(entryViolations('@steady/record/internal', join(root, 'docs', 'scenarios.md')).length, 1)
   assert.equal(entryViolations('@steady/record/src/io.ts', join(root, 'scripts', 'b.ts')).length, 1)
 })

@@ -38,7 +38,10 @@ test('the reference covers every command, subcommand, argument and option, and t
   }
   walk(referenceProgram(), ['steady'])
   // Text added with addHelpText('after') comes through verbatim.
-  assert.match(text, 'steady run --replay reports/<run-id>/run.json --scenario "checkout ships the order" --iteration 3')
+  assert.match(
+    text,
+    'steady run --replay reports/<run-id>/run.json --scenario "checkout ships the order" --iteration 3',
+  )
   // Descriptions cannot break the Markdown: no raw angle brackets outside code.
   for (const line of text.split('\n').filter((l) => l.startsWith('| '))) {
     assert.not.match(line.replace(/`[^`]*`/g, ''), /<[a-z]/i, line)

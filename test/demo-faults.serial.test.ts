@@ -36,14 +36,25 @@ test('the demo with a fault on the candidate only: not stable, the finding named
       console.log(`[note] --fault ${name}: generator saturated, latency findings inconclusive (exit 3)`)
       continue
     }
-    assert.is(r.code, 1, `--fault ${name} is judged not stable: exit ${r.code}; failing: ${failing(v)}\n${r.out.slice(-3000)}`)
+    assert.is(
+      r.code,
+      1,
+      `--fault ${name} is judged not stable: exit ${r.code}; failing: ${failing(v)}\n${r.out.slice(-3000)}`,
+    )
     assert.match(r.out, 'verdict: not stable')
     const named = v.findings.filter((f) => f.primary && f.status === 'fail' && kinds.includes(f.kind))
     assert.ok(named.length > 0, `--fault ${name}: a failing ${kinds.join('/')} finding; failing: ${failing(v)}`)
     const flat = (t: string) => t.replace(/\s+/g, ' ')
-    assert.ok(flat(r.out).includes(flat(named[0].message.slice(0, 60))), `--fault ${name}: the demo prints the finding: ${named[0].message}`)
+    assert.ok(
+      flat(r.out).includes(flat(named[0].message.slice(0, 60))),
+      `--fault ${name}: the demo prints the finding: ${named[0].message}`,
+    )
     // The control ran clean: the fault acted on one side only.
-    if (name === 'leak') assert.ok(named.some((f) => f.series?.includes('side=candidate') || /candidate/.test(f.message)), named[0].message)
+    if (name === 'leak')
+      assert.ok(
+        named.some((f) => f.series?.includes('side=candidate') || /candidate/.test(f.message)),
+        named[0].message,
+      )
   }
 })
 

@@ -24,14 +24,19 @@ test('--history: a baseline of this machine built once, then reused; a plan chan
   assert.is(leak.mode, 'verdict')
   assert.ok(
     leak.findings.some((f) => f.kind === 'leak' && f.primary && f.status === 'fail'),
-    `a failing leak finding: ${leak.findings.filter((f) => f.kind === 'leak').map((f) => `${f.status} ${f.message}`).join('; ')}`,
+    `a failing leak finding: ${leak.findings
+      .filter((f) => f.kind === 'leak')
+      .map((f) => `${f.status} ${f.message}`)
+      .join('; ')}`,
   )
   assert.ok(existsSync(join(state, 'latest', 'report.html')), 'the report is written')
 
   // A baseline made with another demo plan (its hash in the runs differs) is not reused: it is made again,
   // here with the contention switch on (a pool too small for the load: the waits grow with it).
   const file = join(state, 'baseline.json')
-  const kept = JSON.parse(readFileSync(file, 'utf8')) as { runs: Record<string, { summary?: { comparability: { planHash: string } } }> }
+  const kept = JSON.parse(readFileSync(file, 'utf8')) as {
+    runs: Record<string, { summary?: { comparability: { planHash: string } } }>
+  }
   for (const run of Object.values(kept.runs)) if (run.summary) run.summary.comparability.planHash = 'an-older-plan'
   writeFileSync(file, JSON.stringify(kept))
   const second = await demo(['--scale', '0.3', '--state', state, '--history', '--fault', 'contention'])
@@ -40,7 +45,9 @@ test('--history: a baseline of this machine built once, then reused; a plan chan
   const contention = notStableOrSaturated(state, '--history --fault contention', second)
   assert.ok(
     second.code === 3 ||
-    contention.findings.some((f) => f.primary && f.status === 'fail' && ['load-latency', 'level', 'tail'].includes(f.kind)),
+      contention.findings.some(
+        (f) => f.primary && f.status === 'fail' && ['load-latency', 'level', 'tail'].includes(f.kind),
+      ),
     `a failing latency-under-load finding: ${failing(contention)}`,
   )
 

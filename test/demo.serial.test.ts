@@ -30,7 +30,10 @@ test('the demo: the scenarios, then a paired A/A soak judged against its own con
   assert.ok(r.code !== null && r.code in words, `A/A: exit ${r.code}\n${r.out.slice(-3000)}`)
   assert.match(r.out, words[r.code!])
   const fails = v.findings.filter((f) => f.primary && f.status === 'fail')
-  assert.ok(fails.every((f) => ['level', 'tail', 'drift', 'load-latency'].includes(f.kind)), `A/A failing: ${failing(v)}`)
+  assert.ok(
+    fails.every((f) => ['level', 'tail', 'drift', 'load-latency'].includes(f.kind)),
+    `A/A failing: ${failing(v)}`,
+  )
   if (r.code !== 0) console.log(`[note] the A/A demo pair was judged ${words[r.code!]}: ${failing(v) || v.summary}`)
   assert.match(r.out, 'npm run demo -- --fault leak')
   assert.ok(existsSync(join(state, 'latest', 'report.html')), 'the report is written')

@@ -53,7 +53,14 @@ function codeBlocks(markdown: string, guide: string): Block[] {
     const end = lines.findIndex((l, j) => j > i && l.startsWith('```'))
     assert.ok(end > i, `${guide}:${i + 1}: unclosed code block`)
     const marker = /^<!-- test: (\w+)(?: (\S+))? -->$/.exec(lines[i - 1] ?? '')
-    out.push({ guide, line: i + 1, lang: open[1], kind: marker?.[1], arg: marker?.[2], code: lines.slice(i + 1, end).join('\n') + '\n' })
+    out.push({
+      guide,
+      line: i + 1,
+      lang: open[1],
+      kind: marker?.[1],
+      arg: marker?.[2],
+      code: lines.slice(i + 1, end).join('\n') + '\n',
+    })
     i = end
   }
   return out
@@ -108,14 +115,24 @@ const project = writeProject()
 
 test('every TypeScript block in the guides says how it is tested', () => {
   for (const b of all.filter((b) => b.lang === 'ts')) {
-    assert.ok(['scenario', 'module', 'config', 'typecheck'].includes(b.kind ?? ''), `${b.guide}:${b.line}: a ts block without <!-- test: scenario|module <path>|config|typecheck -->`)
+    assert.ok(
+      ['scenario', 'module', 'config', 'typecheck'].includes(b.kind ?? ''),
+      `${b.guide}:${b.line}: a ts block without <!-- test: scenario|module <path>|config|typecheck -->`,
+    )
   }
-  for (const b of all.filter((b) => b.kind)) assert.is(b.lang, 'ts', `${b.guide}:${b.line}: a test marker on a ${b.lang || 'plain'} block`)
-  assert.ok(all.filter((b) => b.guide.endsWith('scenario-authors.md') && b.kind === 'scenario').length >= 10, 'the authors guide has runnable scenarios')
+  for (const b of all.filter((b) => b.kind))
+    assert.is(b.lang, 'ts', `${b.guide}:${b.line}: a test marker on a ${b.lang || 'plain'} block`)
+  assert.ok(
+    all.filter((b) => b.guide.endsWith('scenario-authors.md') && b.kind === 'scenario').length >= 10,
+    'the authors guide has runnable scenarios',
+  )
 })
 
 test('every TypeScript block type-checks with tsc against the steady packages', () => {
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: project.dir, encoding: 'utf8' })
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: project.dir,
+    encoding: 'utf8',
+  })
   if (tsc.status !== 0) {
     // Point at the guide's line, not the temp file.
     const byPath = new Map([...project.files].map(([b, p]) => [p, b]))
@@ -133,19 +150,41 @@ test("the authors' guide scenarios pass against the demo store through steady ru
   try {
     let out = ''
     let err = ''
-    const code = await main(['run', 'scenario-authors/scenarios', '--target', url, '--reporter', 'pretty,json', '--out', 'reports/guide', '--seed', 'guide'], {
-      cwd: project.dir,
-      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
-      out: (s) => void (out += s),
-      err: (s) => void (err += s),
-      isTTY: false,
-    })
+    const code = await main(
+      [
+        'run',
+        'scenario-authors/scenarios',
+        '--target',
+        url,
+        '--reporter',
+        'pretty,json',
+        '--out',
+        'reports/guide',
+        '--seed',
+        'guide',
+      ],
+      {
+        cwd: project.dir,
+        env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+        out: (s) => void (out += s),
+        err: (s) => void (err += s),
+        isTTY: false,
+      },
+    )
     assert.is(code, 0, out + err)
     const record = await readRunRecord(join(project.dir, 'reports/guide/run.json'))
     const failed = record.scenarios.filter((s) => s.failed > 0)
-    assert.equal(failed.map((s) => s.name), [])
+    assert.equal(
+      failed.map((s) => s.name),
+      [],
+    )
     const names = record.scenarios.map((s) => s.name)
-    for (const n of ['a customer checks out and the order ships', 'an order goes through every state', 'the cart rejects a zero quantity with 422', 'a shared login reads the cart']) {
+    for (const n of [
+      'a customer checks out and the order ships',
+      'an order goes through every state',
+      'the cart rejects a zero quantity with 422',
+      'a shared login reads the cart',
+    ]) {
       assert.ok(names.includes(n), `ran "${n}"`)
     }
     const skipped = record.scenarios.filter((s) => s.iterations === 0).map((s) => s.name)
@@ -161,15 +200,18 @@ test('every config block loads, and each section passes the validation of the pa
     const where = `${b.guide}:${b.line}`
     const { config } = await loadConfig(project.dir, path)
     const c = config as Record<string, unknown>
-    for (const name of Object.keys(config.targets ?? {})) assert.ok(resolveTarget(config, name).url, `${where}: target ${name}`)
+    for (const name of Object.keys(config.targets ?? {}))
+      assert.ok(resolveTarget(config, name).url, `${where}: target ${name}`)
     for (const [name, env] of Object.entries((c.environments ?? {}) as Record<string, { provider?: string }>)) {
       const provider = builtinProviders[env.provider ?? 'process']
       assert.ok(provider, `${where}: provider of ${name}`)
       provider!.validate(env, name)
     }
     const profiles = c.load ? Object.fromEntries(resolveLoadConfig(c.load)) : {}
-    for (const [name, plan] of Object.entries((c.plans ?? {}) as Record<string, SoakPlan>)) resolvePlan(name, plan, { profiles })
-    for (const name of Object.keys((c.gates ?? {}) as Record<string, GateConfig>)) selectGate(c.gates as Record<string, GateConfig>, name)
+    for (const [name, plan] of Object.entries((c.plans ?? {}) as Record<string, SoakPlan>))
+      resolvePlan(name, plan, { profiles })
+    for (const name of Object.keys((c.gates ?? {}) as Record<string, GateConfig>))
+      selectGate(c.gates as Record<string, GateConfig>, name)
   }
 })
 

@@ -20,7 +20,10 @@ interface Issue {
 test('knip finds no unused file, export or dependency, and no unlisted dependency', () => {
   // knip's package exports no path to its bin; the bin's file is stable.
   const knip = join(root, 'node_modules', 'knip', 'bin', 'knip.js')
-  const run = spawnSync(process.execPath, [knip, '--no-progress', '--no-config-hints', '--reporter', 'json'], { cwd: root, encoding: 'utf8' })
+  const run = spawnSync(process.execPath, [knip, '--no-progress', '--no-config-hints', '--reporter', 'json'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
   assert.ok(run.stdout.trim().startsWith('{'), `knip did not report (exit ${run.status}):\n${run.stdout}${run.stderr}`)
   const { issues } = JSON.parse(run.stdout) as { issues: Issue[] }
   const found: string[] = []

@@ -49,10 +49,47 @@ function parseWorkflow(text: string, file: string): Workflow {
   return doc.toJS() as Workflow
 }
 
-const stepKeys = new Set(['id', 'name', 'uses', 'run', 'with', 'env', 'if', 'shell', 'working-directory', 'continue-on-error', 'timeout-minutes'])
-const jobKeys = new Set(['name', 'runs-on', 'needs', 'steps', 'env', 'if', 'timeout-minutes', 'permissions', 'outputs', 'strategy', 'services', 'container', 'concurrency', 'defaults', 'environment', 'continue-on-error'])
+const stepKeys = new Set([
+  'id',
+  'name',
+  'uses',
+  'run',
+  'with',
+  'env',
+  'if',
+  'shell',
+  'working-directory',
+  'continue-on-error',
+  'timeout-minutes',
+])
+const jobKeys = new Set([
+  'name',
+  'runs-on',
+  'needs',
+  'steps',
+  'env',
+  'if',
+  'timeout-minutes',
+  'permissions',
+  'outputs',
+  'strategy',
+  'services',
+  'container',
+  'concurrency',
+  'defaults',
+  'environment',
+  'continue-on-error',
+])
 const topKeys = new Set(['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs'])
-const events = new Set(['pull_request', 'pull_request_target', 'push', 'workflow_dispatch', 'schedule', 'workflow_call', 'merge_group'])
+const events = new Set([
+  'pull_request',
+  'pull_request_target',
+  'push',
+  'workflow_dispatch',
+  'schedule',
+  'workflow_call',
+  'merge_group',
+])
 
 /** Every string value inside a parsed YAML value. */
 function strings(v: unknown): string[] {
@@ -80,12 +117,19 @@ function checkStructure(wf: Workflow, file: string): void {
       const where = `${at}.steps[${i}]${step.name ? ` (${step.name})` : ''}`
       for (const k of Object.keys(step)) assert.ok(stepKeys.has(k), `${where}: unknown key ${k}`)
       assert.ok((step.uses === undefined) !== (step.run === undefined), `${where}: exactly one of uses and run`)
-      if (step.uses !== undefined) assert.match(step.uses, /^([\w.-]+\/[\w./-]+@[\w.-]+|\.\/[\w./-]+|docker:\/\/\S+)$/, `${where}: uses owner/repo@ref`)
+      if (step.uses !== undefined)
+        assert.match(
+          step.uses,
+          /^([\w.-]+\/[\w./-]+@[\w.-]+|\.\/[\w./-]+|docker:\/\/\S+)$/,
+          `${where}: uses owner/repo@ref`,
+        )
       if (step.with !== undefined) assert.ok(step.uses !== undefined, `${where}: with: goes with uses:`)
       // Expressions may only name steps that ran before this one.
       const text = strings(step).join('\n')
-      for (const m of text.matchAll(/steps\.([A-Za-z_][\w-]*)\./g)) assert.ok(ids.has(m[1]), `${where}: refers to step ${m[1]}, which is not an earlier step of the job`)
-      for (const m of text.matchAll(/\$\{\{([^}]*)\}\}/g)) assert.ok(m[1].trim().length > 0, `${where}: empty expression`)
+      for (const m of text.matchAll(/steps\.([A-Za-z_][\w-]*)\./g))
+        assert.ok(ids.has(m[1]), `${where}: refers to step ${m[1]}, which is not an earlier step of the job`)
+      for (const m of text.matchAll(/\$\{\{([^}]*)\}\}/g))
+        assert.ok(m[1].trim().length > 0, `${where}: empty expression`)
       assert.not.match(text.replace(/\$\{\{[^}]*\}\}/g, ''), /\$\{\{|\}\}/, `${where}: unbalanced \${{ }}`)
       if (step.id !== undefined) {
         assert.not.ok(ids.has(step.id), `${where}: step id ${step.id} twice`)
@@ -93,7 +137,11 @@ function checkStructure(wf: Workflow, file: string): void {
       }
       if (step.run !== undefined) {
         // Untrusted text from the event must reach scripts through env:, never pasted into them.
-        assert.not.match(step.run, /\$\{\{\s*github\.(event|head_ref)/, `${where}: pastes event data into the script; pass it through env:`)
+        assert.not.match(
+          step.run,
+          /\$\{\{\s*github\.(event|head_ref)/,
+          `${where}: pastes event data into the script; pass it through env:`,
+        )
         const bash = spawnSync('bash', ['-n', '-c', step.run.replace(/\$\{\{[^}]*\}\}/g, 'X')], { encoding: 'utf8' })
         assert.is(bash.status, 0, `${where}: bash -n: ${bash.stderr}`)
       }
@@ -112,7 +160,9 @@ function checkStructure(wf: Workflow, file: string): void {
 
 function steadyCommands(wf: Workflow): { job: string; step: string; args: string[] }[] {
   return Object.entries(wf.jobs).flatMap(([job, j]) =>
-    j.steps.flatMap((s, i) => (s.run ? steadyInvocations(s.run).map((args) => ({ job, step: s.name ?? `steps[${i}]`, args })) : [])),
+    j.steps.flatMap((s, i) =>
+      s.run ? steadyInvocations(s.run).map((args) => ({ job, step: s.name ?? `steps[${i}]`, args })) : [],
+    ),
   )
 }
 
@@ -120,15 +170,27 @@ function steadyCommands(wf: Workflow): { job: string; step: string; args: string
 
 test('the invocation checker knows real commands and options, and catches wrong ones', () => {
   const program = referenceProgram()
-  assert.equal(checkInvocation(program, ['soak', '--env', 'local', '--duration-scale', '0.2', '--out', 'reports/soak']), [])
-  assert.equal(checkInvocation(program, ['health', 'record', '--process', 'ci', '--indicator', 'x', '--value', '1']), [], 'parent options count')
+  assert.equal(
+    checkInvocation(program, ['soak', '--env', 'local', '--duration-scale', '0.2', '--out', 'reports/soak']),
+    [],
+  )
+  assert.equal(
+    checkInvocation(program, ['health', 'record', '--process', 'ci', '--indicator', 'x', '--value', '1']),
+    [],
+    'parent options count',
+  )
   assert.match(checkInvocation(program, ['soke'])[0], 'not a command')
   assert.match(checkInvocation(program, ['soak', '--duration', '2'])[0], 'unknown option --duration')
   assert.match(checkInvocation(program, ['report'])[0], 'needs 1 argument')
   assert.match(checkInvocation(program, ['env'])[0], 'needs a subcommand')
-  assert.match(checkInvocation(program, ['baseline', 'mute', 'x', '--until', '2027-01-01', '--reason', 'noisy'])[0], 'missing required option --owner')
+  assert.match(
+    checkInvocation(program, ['baseline', 'mute', 'x', '--until', '2027-01-01', '--reason', 'noisy'])[0],
+    'missing required option --owner',
+  )
   assert.equal(
-    steadyInvocations('set +e\nnpx steady verdict a.json --gate "$GATE" --format markdown > out.md\ncode=$?\nnpx --no-install steady report a.json \\\n  -o r.html && echo done'),
+    steadyInvocations(
+      'set +e\nnpx steady verdict a.json --gate "$GATE" --format markdown > out.md\ncode=$?\nnpx --no-install steady report a.json \\\n  -o r.html && echo done',
+    ),
     [
       ['verdict', 'a.json', '--gate', '$GATE', '--format', 'markdown'],
       ['report', 'a.json', '-o', 'r.html'],
@@ -156,7 +218,10 @@ test('docs/examples/steady-gate.yml: checkout, Node 20, npm ci, soak, verdict, u
   const soak = steps.find((s) => s.id === 'soak')!
   assert.match(soak.run!, /npx steady soak --env "\$STEADY_ENV" --duration-scale "\$DURATION_SCALE"/)
   const verdict = steps.find((s) => s.id === 'verdict')!
-  assert.match(verdict.run!, 'npx steady verdict reports/soak/run.json --baseline "baselines/$SERVICE.json" --gate "$GATE" --format markdown')
+  assert.match(
+    verdict.run!,
+    'npx steady verdict reports/soak/run.json --baseline "baselines/$SERVICE.json" --gate "$GATE" --format markdown',
+  )
   assert.is(wf.env?.GATE, 'staging')
   assert.match(verdict.run!, 'echo "code=$code" >> "$GITHUB_OUTPUT"')
   const upload = uses('actions/upload-artifact@')!
@@ -169,17 +234,25 @@ test('docs/examples/steady-gate.yml: checkout, Node 20, npm ci, soak, verdict, u
   assert.is(gate.if, '${{ !cancelled() }}')
   assert.is(gate.env?.CODE, '${{ steps.verdict.outputs.code }}')
   const exit = (code: string) =>
-    spawnSync('bash', ['-e', '-c', gate.run!], { env: { ...process.env, SOAK: 'success', CODE: code, GATE: 'staging' }, encoding: 'utf8' }).status
+    spawnSync('bash', ['-e', '-c', gate.run!], {
+      env: { ...process.env, SOAK: 'success', CODE: code, GATE: 'staging' },
+      encoding: 'utf8',
+    }).status
   assert.is(exit('0'), 0)
   assert.is(exit('1'), 1)
   assert.is(exit('3'), 1, 'inconclusive fails the job')
   assert.is(exit('2'), 1)
   assert.is(exit(''), 1, 'no verdict fails the job')
-  assert.is(spawnSync('bash', ['-e', '-c', gate.run!], { env: { ...process.env, SOAK: 'failure', CODE: '0' } }).status, 1, 'a failed soak fails the job')
+  assert.is(
+    spawnSync('bash', ['-e', '-c', gate.run!], { env: { ...process.env, SOAK: 'failure', CODE: '0' } }).status,
+    1,
+    'a failed soak fails the job',
+  )
   // Publishing comes before the gate, and only the soak and verdict before publishing.
   assert.ok(index((s) => s.id === 'soak') < index((s) => s.id === 'verdict'))
   assert.ok(index((s) => s.id === 'verdict') < index((s) => s.uses?.startsWith('actions/upload-artifact@') ?? false))
-  for (const s of steps.slice(index((s) => s.id === 'verdict'))) assert.ok(s.if?.includes('!cancelled()'), `${s.name ?? s.uses} runs after a failed step`)
+  for (const s of steps.slice(index((s) => s.id === 'verdict')))
+    assert.ok(s.if?.includes('!cancelled()'), `${s.name ?? s.uses} runs after a failed step`)
 })
 
 test('docs/examples/steady-gate.yml: every steady command names a real command and real options', () => {
@@ -187,7 +260,8 @@ test('docs/examples/steady-gate.yml: every steady command names a real command a
   const wf = parseWorkflow(readFileSync(join(root, 'docs/examples/steady-gate.yml'), 'utf8'), 'steady-gate.yml')
   const found = steadyCommands(wf)
   assert.equal([...new Set(found.map((f) => f.args[0]))].sort(), ['report', 'soak', 'verdict'])
-  for (const f of found) assert.equal(checkInvocation(program, f.args), [], `${f.job} / ${f.step}: steady ${f.args.join(' ')}`)
+  for (const f of found)
+    assert.equal(checkInvocation(program, f.args), [], `${f.job} / ${f.step}: steady ${f.args.join(' ')}`)
 })
 
 test('the workflow steady init writes: valid, and its steady commands are real', async () => {
@@ -200,7 +274,8 @@ test('the workflow steady init writes: valid, and its steady commands are real',
   const program = referenceProgram()
   const found = steadyCommands(wf)
   assert.equal([...new Set(found.map((f) => f.args[0]))].sort(), ['run', 'soak', 'verdict'])
-  for (const f of found) assert.equal(checkInvocation(program, f.args), [], `${f.job} / ${f.step}: steady ${f.args.join(' ')}`)
+  for (const f of found)
+    assert.equal(checkInvocation(program, f.args), [], `${f.job} / ${f.step}: steady ${f.args.join(' ')}`)
 })
 
 test.run()

@@ -310,7 +310,9 @@ async function main() {
     const ttr = reports.map((r) => r.processes.find((p) => p.process === 'dora')?.indicators[3])
     const judged = ttr.filter((i) => i && (i.state === 'healthy' || i.state === 'degraded')).length
     const slow = ttr.filter((i) => i?.state === 'degraded').length
-    console.log(`  time_to_restore judged on ${judged} days (degraded on ${slow}); ${h.failures.length} incidents in all`)
+    console.log(
+      `  time_to_restore judged on ${judged} days (degraded on ${slow}); ${h.failures.length} incidents in all`,
+    )
     // Injected changes at five start days spread over the judged span.
     const span = days[days.length - 1] - days[0]
     const starts = [1, 2, 3, 4, 5].map((k) => Math.floor((days[0] + (span * k) / 6) / day) * day)

@@ -102,8 +102,10 @@ function namedBy(v: Verdict, spec: Case): { named: boolean; fails: FindingKind[]
 export function commit(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim()
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: repo, encoding: 'utf8' })
-      .trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], {
+      cwd: repo,
+      encoding: 'utf8',
+    }).trim()
     return dirty ? `${head} (with uncommitted changes under packages/)` : head
   } catch {
     return 'unknown'
@@ -289,7 +291,10 @@ export function parseList<T extends string>(
   allowed: readonly T[],
   usage: (message: string) => never,
 ): T[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean)
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   const unknown = names.filter((n) => !(allowed as readonly string[]).includes(n))
   if (unknown.length || !names.length) {
     usage(`--${flag} ${JSON.stringify(text)}: use a comma-separated list of ${allowed.join(', ')}`)
@@ -298,15 +303,20 @@ export function parseList<T extends string>(
 }
 
 /** Wall time of the soaks and how much the hog burned, for the lines under a table. */
-export function soakLines(soaks: Array<{ seconds: number; hogOnShare?: number; exit: number | null; dir: string }>): string[] {
+export function soakLines(
+  soaks: Array<{ seconds: number; hogOnShare?: number; exit: number | null; dir: string }>,
+): string[] {
   const lines: string[] = []
   const ran = soaks.filter((r) => r.seconds > 0)
   const secs = ran.map((r) => r.seconds).sort((a, b) => a - b)
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
   if (secs.length) {
     const median = secs[Math.floor(secs.length / 2)]
-    lines.push('', `${ran.length} soaks, wall time per soak: median ${median.toFixed(0)} s, ` +
-      `largest ${secs[secs.length - 1].toFixed(0)} s, total ${(sum(secs) / 60).toFixed(1)} min`)
+    lines.push(
+      '',
+      `${ran.length} soaks, wall time per soak: median ${median.toFixed(0)} s, ` +
+        `largest ${secs[secs.length - 1].toFixed(0)} s, total ${(sum(secs) / 60).toFixed(1)} min`,
+    )
   }
   const hog = ran.filter((r) => r.hogOnShare !== undefined).map((r) => r.hogOnShare!)
   if (hog.length) {
@@ -370,7 +380,9 @@ export async function soakAll<P, E extends SoakEntry>(o: {
 }): Promise<void> {
   const timeoutMs = (o.manifest.soakSeconds * 3 + 120) * 1000
   const wantHog = o.items.some((i) => o.soakOf(i).hog)
-  const hog = wantHog ? new CpuHog(new Random(`${o.manifest.schema}-hog:${o.seed}`), o.items.length * timeoutMs) : undefined
+  const hog = wantHog
+    ? new CpuHog(new Random(`${o.manifest.schema}-hog:${o.seed}`), o.items.length * timeoutMs)
+    : undefined
   let aborted: { signal: NodeJS.Signals; code: number } | undefined
   const stopAll = (signal: NodeJS.Signals, code: number) => {
     process.stderr.write(`\n${signal}: stopping the soak (it writes its partial record) and the CPU hog\n`)
@@ -389,7 +401,13 @@ export async function soakAll<P, E extends SoakEntry>(o: {
       const exit = await soak(o.config, o.plan, join(o.folder, s.dir), `${o.seed}-${s.dir}`, s.env, timeoutMs, s.extra)
       const hogOnShare = s.hog ? hog!.off() : undefined
       const seconds = (performance.now() - t0) / 1000
-      const soaked: SoakEntry = { dir: s.dir, exit, seconds, ...(hogOnShare !== undefined ? { hogOnShare } : {}), loadAverage: loadavg()[0] }
+      const soaked: SoakEntry = {
+        dir: s.dir,
+        exit,
+        seconds,
+        ...(hogOnShare !== undefined ? { hogOnShare } : {}),
+        loadAverage: loadavg()[0],
+      }
       o.manifest.runs.push(o.entryOf(item, soaked))
       await writeJsonAtomic(join(o.folder, 'manifest.json'), o.manifest)
       const hogNote = hogOnShare !== undefined ? `, hog on ${(100 * hogOnShare).toFixed(0)}%` : ''
@@ -407,7 +425,11 @@ export async function soakAll<P, E extends SoakEntry>(o: {
 }
 
 /** A new manifest for this process's arguments, at the repo's commit. */
-export function newManifest<E extends SoakEntry>(schema: string, soakSeconds: number, serviceTime: string): Manifest<E> {
+export function newManifest<E extends SoakEntry>(
+  schema: string,
+  soakSeconds: number,
+  serviceTime: string,
+): Manifest<E> {
   const args = process.argv.slice(2).join(' ')
   return { schema, createdAt: new Date().toISOString(), commit: commit(), args, soakSeconds, serviceTime, runs: [] }
 }
@@ -478,7 +500,12 @@ export function usable<E extends SoakEntry>(dir: string, manifest: Manifest<E>):
 }
 
 /** A history baseline of the given soaks' records (a run `addRun` refuses is left out, with a note). */
-export async function baselineOf(dir: string, entries: readonly SoakEntry[], by: string, path: string): Promise<BaselineFile | undefined> {
+export async function baselineOf(
+  dir: string,
+  entries: readonly SoakEntry[],
+  by: string,
+  path: string,
+): Promise<BaselineFile | undefined> {
   let file: BaselineFile | undefined
   for (const r of entries) {
     const record = await readRunRecord(join(dir, r.dir, 'run.json'))
@@ -531,7 +558,12 @@ export function caseTable(groupTitle: string) {
     '   rate (Wilson 95%)                other failing kinds'
   const rate = (rs: readonly JudgedSoak[], c: Case) => {
     const k = rs.filter((r) => r.result === 'fail' && (c.name === 'clean' || r.named)).length
-    return { k, n: rs.length, ci: wilsonInterval(k, rs.length), of: c.name === 'clean' ? 'false positives' : 'detected, named' }
+    return {
+      k,
+      n: rs.length,
+      ci: wilsonInterval(k, rs.length),
+      of: c.name === 'clean' ? 'false positives' : 'detected, named',
+    }
   }
   const row = (group: string, c: Case, rs: readonly JudgedSoak[]) => {
     const count = (pred: (r: JudgedSoak) => boolean) => rs.filter(pred).length
@@ -546,7 +578,9 @@ export function caseTable(groupTitle: string) {
     }
     const r = rate(rs, c)
     const other = [...new Set(rs.flatMap((x) => x.fails).filter((f) => !c.kinds.includes(f)))].join(', ')
-    const cells = Object.values(counted).map((n, i) => String(n).padStart(COLUMNS[i][1])).join('')
+    const cells = Object.values(counted)
+      .map((n, i) => String(n).padStart(COLUMNS[i][1]))
+      .join('')
     const line = `${group.padEnd(10)}${c.name.padEnd(14)}${cells}   ${`${pct(r.k, r.n)} ${r.of}`.padEnd(31)} ${other}`
     return { line, cell: { group, case: c.name, label: c.label, ...counted, rate: r } }
   }
@@ -558,7 +592,9 @@ export function caseTable(groupTitle: string) {
 
 /** The two lines above a table: what was soaked, and when, where and by which commit it was judged. */
 export function tableTitle(what: string, manifest: Manifest<SoakEntry>): string[] {
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ')
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')
   return [
     `${what} — ${manifest.soakSeconds}-s soaks, service time ${manifest.serviceTime}, staging gate`,
     `records made at ${manifest.commit} (${manifest.createdAt}); judged at ${commit()}; ` +

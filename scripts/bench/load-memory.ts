@@ -21,7 +21,9 @@ const root = resolve(import.meta.dirname, '../..')
 const { loadScenarioFiles } = await import('@steady/scenario')
 const { resolveProfile, runEmbedded } = await import('@steady/load')
 
-const server = spawn(process.execPath, [join(import.meta.dirname, 'fixtures/load-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] })
+const server = spawn(process.execPath, [join(import.meta.dirname, 'fixtures/load-server.mjs')], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
 const url = await new Promise<string>((res) => server.stdout!.once('data', (d: Buffer) => res(d.toString().trim())))
 const file = fileURLToPath(new URL('./fixtures/load-ping.scenario.ts', import.meta.url))
 await loadScenarioFiles({ patterns: [file] })
@@ -31,12 +33,30 @@ const t0 = performance.now()
 const sample = () => {
   gc?.()
   const m = process.memoryUsage()
-  samples.push({ atS: (performance.now() - t0) / 1000, rssMb: m.rss / 1e6, heapMb: m.heapUsed / 1e6, externalMb: (m.external + m.arrayBuffers) / 1e6 })
+  samples.push({
+    atS: (performance.now() - t0) / 1000,
+    rssMb: m.rss / 1e6,
+    heapMb: m.heapUsed / 1e6,
+    externalMb: (m.external + m.arrayBuffers) / 1e6,
+  })
 }
-console.log(`load memory: ${rate} it/s for ${minutes} min, one request + one check, 10 s windows; ${os.cpus().length} cores; node ${process.versions.node}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; gc ${gc ? 'forced before each sample' : 'not exposed'}`)
+console.log(
+  `load memory: ${rate} it/s for ${minutes} min, one request + one check, 10 s windows; ${os.cpus().length} cores; node ${process.versions.node}; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}; gc ${gc ? 'forced before each sample' : 'not exposed'}`,
+)
 sample()
 const timer = setInterval(sample, 10_000)
-const profile = resolveProfile('memory', { executor: 'constant-arrival-rate', rate, duration: `${minutes}m`, preAllocatedVUs: 50, maxVUs: 500, exec: 'ping', window: '10s' })
+const profile = resolveProfile('memory', {
+  executor: 'constant-arrival-rate',
+  rate,
+  duration: `${minutes}m`,
+  preAllocatedVUs: 50,
+  maxVUs: 500,
+  exec: 'ping',
+  window: '10s',
+})
 const r = await runEmbedded({ profile, target: url, scenario: { file, name: 'ping' }, seed: 'memory' })
 clearInterval(timer)
 sample()
@@ -46,9 +66,20 @@ const lastMinute = samples.filter((s) => s.atS >= samples[samples.length - 1].at
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
 console.log('\n| at | RSS | heap used | external + buffers |')
 console.log('|---|---|---|---|')
-for (const s of samples.filter((_, i) => i % 6 === 0 || i === samples.length - 1)) console.log(`| ${s.atS.toFixed(0)} s | ${s.rssMb.toFixed(1)} MB | ${s.heapMb.toFixed(1)} MB | ${s.externalMb.toFixed(1)} MB |`)
-console.log(`\nrequests ${r.totals.counter('http_reqs')}, dropped ${r.counts.dropped}, windows ${r.windows.length} (${r.windows.filter((w) => w.generator.saturated).length} saturated)`)
-console.log(`heap used: first minute ${avg(firstMinute.map((s) => s.heapMb)).toFixed(1)} MB, last minute ${avg(lastMinute.map((s) => s.heapMb)).toFixed(1)} MB`)
-console.log(`RSS: first minute ${avg(firstMinute.map((s) => s.rssMb)).toFixed(1)} MB, last minute ${avg(lastMinute.map((s) => s.rssMb)).toFixed(1)} MB, max ${Math.max(...samples.map((s) => s.rssMb)).toFixed(1)} MB`)
-console.log(`(the result keeps every window's encoded histograms: ${(JSON.stringify(r.windows).length / 1e6).toFixed(2)} MB of JSON for ${r.windows.length} windows)`)
+for (const s of samples.filter((_, i) => i % 6 === 0 || i === samples.length - 1))
+  console.log(
+    `| ${s.atS.toFixed(0)} s | ${s.rssMb.toFixed(1)} MB | ${s.heapMb.toFixed(1)} MB | ${s.externalMb.toFixed(1)} MB |`,
+  )
+console.log(
+  `\nrequests ${r.totals.counter('http_reqs')}, dropped ${r.counts.dropped}, windows ${r.windows.length} (${r.windows.filter((w) => w.generator.saturated).length} saturated)`,
+)
+console.log(
+  `heap used: first minute ${avg(firstMinute.map((s) => s.heapMb)).toFixed(1)} MB, last minute ${avg(lastMinute.map((s) => s.heapMb)).toFixed(1)} MB`,
+)
+console.log(
+  `RSS: first minute ${avg(firstMinute.map((s) => s.rssMb)).toFixed(1)} MB, last minute ${avg(lastMinute.map((s) => s.rssMb)).toFixed(1)} MB, max ${Math.max(...samples.map((s) => s.rssMb)).toFixed(1)} MB`,
+)
+console.log(
+  `(the result keeps every window's encoded histograms: ${(JSON.stringify(r.windows).length / 1e6).toFixed(2)} MB of JSON for ${r.windows.length} windows)`,
+)
 void root

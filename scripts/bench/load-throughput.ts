@@ -42,7 +42,11 @@ function ensureBuilt(): void {
   if (fromSources) return
   for (const pkg of ['record', 'scenario', 'load']) {
     if (existsSync(join(root, 'packages', pkg, 'dist', 'index.js'))) continue
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'packages', pkg, 'tsconfig.build.json')], { stdio: 'inherit' })
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'packages', pkg, 'tsconfig.build.json')],
+      { stdio: 'inherit' },
+    )
     if (r.status !== 0) throw new Error(`building @steady/${pkg} failed`)
   }
 }
@@ -68,7 +72,9 @@ interface Result {
 
 function startServer(): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures/load-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures/load-server.mjs')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     child.stdout!.once('data', (d: Buffer) => res({ url: d.toString().trim(), child }))
     child.once('error', rej)
   })
@@ -89,7 +95,14 @@ const tsxArgs = [...(fromSources ? ['--conditions=steady-source'] : []), '--impo
 
 async function nodeClient(file: string, url: string, extra: string[] = []): Promise<Result> {
   ensureBuilt()
-  const r = await run(process.execPath, [...tsxArgs, join(import.meta.dirname, 'fixtures', file), url, String(rate), String(duration), ...extra])
+  const r = await run(process.execPath, [
+    ...tsxArgs,
+    join(import.meta.dirname, 'fixtures', file),
+    url,
+    String(rate),
+    String(duration),
+    ...extra,
+  ])
   const line = r.stdout.trim().split('\n').pop() ?? ''
   try {
     return JSON.parse(line) as Result
@@ -109,7 +122,9 @@ function installAutocannon(): string | undefined {
   const bin = join(dir, 'node_modules/autocannon/autocannon.js')
   if (!existsSync(bin)) {
     mkdirSync(dir, { recursive: true })
-    const r = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', 'autocannon@8'], { stdio: 'inherit' })
+    const r = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', 'autocannon@8'], {
+      stdio: 'inherit',
+    })
     if (r.status !== 0) return undefined
   }
   return bin
@@ -117,25 +132,79 @@ function installAutocannon(): string | undefined {
 
 async function autocannon(bin: string, url: string): Promise<Result> {
   // -R: overall rate; -c: connections the rate is spread over (enough for 2,000/s at ~1 ms).
-  const r = await run('/usr/bin/time', ['-f', 'STEADY_TIME %U %S', process.execPath, bin, '-R', String(rate), '-c', '50', '-d', String(duration), '--json', `${url}/ping`])
-  const json = JSON.parse(r.stdout.trim().split('\n').pop()!) as { requests: { total: number }; '2xx': number; latency: { p50: number; p99: number } }
-  return { client: 'autocannon -R', requests: json.requests.total, ok: json['2xx'], activeSeconds: duration, cpuMs: timed(r.stderr), wallMs: duration * 1000, p50Ms: json.latency.p50, p99Ms: json.latency.p99, note: 'whole process (startup included)' }
+  const r = await run('/usr/bin/time', [
+    '-f',
+    'STEADY_TIME %U %S',
+    process.execPath,
+    bin,
+    '-R',
+    String(rate),
+    '-c',
+    '50',
+    '-d',
+    String(duration),
+    '--json',
+    `${url}/ping`,
+  ])
+  const json = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    requests: { total: number }
+    '2xx': number
+    latency: { p50: number; p99: number }
+  }
+  return {
+    client: 'autocannon -R',
+    requests: json.requests.total,
+    ok: json['2xx'],
+    activeSeconds: duration,
+    cpuMs: timed(r.stderr),
+    wallMs: duration * 1000,
+    p50Ms: json.latency.p50,
+    p99Ms: json.latency.p99,
+    note: 'whole process (startup included)',
+  }
 }
 
 async function wrk(url: string): Promise<Result | undefined> {
   if (spawnSync('which', ['wrk']).status !== 0) return undefined
-  const r = await run('/usr/bin/time', ['-f', 'STEADY_TIME %U %S', 'wrk', '-t1', '-c10', `-d${duration}s`, '--latency', `${url}/ping`])
+  const r = await run('/usr/bin/time', [
+    '-f',
+    'STEADY_TIME %U %S',
+    'wrk',
+    '-t1',
+    '-c10',
+    `-d${duration}s`,
+    '--latency',
+    `${url}/ping`,
+  ])
   const total = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? NaN)
   const p50 = /50%\s+([\d.]+)(us|ms|s)/.exec(r.stdout)
   const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(r.stdout)
-  const ms = (m: RegExpExecArray | null) => (m ? Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1) : undefined)
-  return { client: 'wrk (closed loop)', requests: total, ok: total, activeSeconds: duration, cpuMs: timed(r.stderr), wallMs: duration * 1000, p50Ms: ms(p50), p99Ms: ms(p99), note: 'closed loop, 1 thread, 10 connections: as fast as it can' }
+  const ms = (m: RegExpExecArray | null) =>
+    m ? Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1) : undefined
+  return {
+    client: 'wrk (closed loop)',
+    requests: total,
+    ok: total,
+    activeSeconds: duration,
+    cpuMs: timed(r.stderr),
+    wallMs: duration * 1000,
+    p50Ms: ms(p50),
+    p99Ms: ms(p99),
+    note: 'closed loop, 1 thread, 10 connections: as fast as it can',
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-console.log(`load benchmark: ${rate} req/s for ${duration}s, ${rounds} rounds; steady from ${fromSources ? 'sources (tsx)' : 'dist/'}; ${os.cpus().length} cores, ${os.cpus()[0]?.model}; node ${process.versions.node}`)
-console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+console.log(
+  `load benchmark: ${rate} req/s for ${duration}s, ${rounds} rounds; steady from ${fromSources ? 'sources (tsx)' : 'dist/'}; ${os.cpus().length} cores, ${os.cpus()[0]?.model}; node ${process.versions.node}`,
+)
+console.log(
+  `load average at start: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+)
 const server = await startServer()
 const peers = process.env.STEADY_BENCH_SKIP_PEERS === '1' ? undefined : installAutocannon()
 const all: Result[][] = []
@@ -150,17 +219,27 @@ try {
       if (w) results.push(w)
     }
     all.push(results)
-    console.log(`round ${round + 1}: ${results.map((r) => `${r.client} ${((r.cpuMs / r.requests) * 1000).toFixed(1)}µs/req`).join(', ')}`)
+    console.log(
+      `round ${round + 1}: ${results.map((r) => `${r.client} ${((r.cpuMs / r.requests) * 1000).toFixed(1)}µs/req`).join(', ')}`,
+    )
   }
 } finally {
   server.child.kill('SIGTERM')
 }
 
 const clients = all[0].map((r) => r.client)
-const perReq = (c: string) => median(all.map((rs) => rs.find((r) => r.client === c)!).map((r) => (r.cpuMs / r.requests) * 1000))
+const perReq = (c: string) =>
+  median(all.map((rs) => rs.find((r) => r.client === c)!).map((r) => (r.cpuMs / r.requests) * 1000))
 const raw = perReq('undici')
-console.log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
-console.log('\n| client | CPU per request (median of rounds) | vs raw undici | requests | achieved rate | p50 / p99 | notes |')
+console.log(
+  `\nload average at end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+)
+console.log(
+  '\n| client | CPU per request (median of rounds) | vs raw undici | requests | achieved rate | p50 / p99 | notes |',
+)
 console.log('|---|---|---|---|---|---|---|')
 for (const c of clients) {
   const rs = all.map((x) => x.find((r) => r.client === c)!)
@@ -171,7 +250,10 @@ for (const c of clients) {
       ? `dropped ${median(rs.map((r) => r.dropped ?? 0))}, start lateness p99 ${median(rs.map((r) => r.latenessP99Ms ?? 0)).toFixed(1)} ms, saturated windows ${median(rs.map((r) => r.saturatedWindows ?? 0))}/${last.windows}`
       : (last.note ?? '')
   const lat = last.p50Ms !== undefined ? `${last.p50Ms.toFixed(2)} / ${last.p99Ms?.toFixed(2)} ms` : '–'
-  console.log(`| ${c} | ${perReq(c).toFixed(1)} µs | ${(perReq(c) / raw).toFixed(2)}× | ${last.requests} | ${achieved.toFixed(1)}/s (${((achieved / rate - 1) * 100).toFixed(2)}%) | ${lat} | ${extra} |`)
+  console.log(
+    `| ${c} | ${perReq(c).toFixed(1)} µs | ${(perReq(c) / raw).toFixed(2)}× | ${last.requests} | ${achieved.toFixed(1)}/s (${((achieved / rate - 1) * 100).toFixed(2)}%) | ${lat} | ${extra} |`,
+  )
 }
-if (clients.includes('autocannon -R')) console.log(`\nembedded vs autocannon: ${(perReq('embedded') / perReq('autocannon -R')).toFixed(2)}× (aim ≤ 1.5×)`)
+if (clients.includes('autocannon -R'))
+  console.log(`\nembedded vs autocannon: ${(perReq('embedded') / perReq('autocannon -R')).toFixed(2)}× (aim ≤ 1.5×)`)
 console.log(`embedded vs raw undici: ${(perReq('embedded') / raw).toFixed(2)}× (target ≤ 1.25×)`)

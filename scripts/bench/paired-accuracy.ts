@@ -110,7 +110,8 @@ function schedule(cases: Case[], n: Counts, rnd: Random): Planned[] {
   const judged: Planned[] = []
   for (const c of cases) {
     const clean = c.name === 'clean'
-    for (let i = 0; i < (clean ? n.aa : n.perFault); i++) judged.push({ arm: 'paired', case: c.name, role: 'judged', index: i })
+    for (let i = 0; i < (clean ? n.aa : n.perFault); i++)
+      judged.push({ arm: 'paired', case: c.name, role: 'judged', index: i })
     for (let i = 0; i < (clean ? n.historyClean : n.historyPerFault); i++) {
       judged.push({ arm: 'history', case: c.name, role: 'judged', index: i })
     }
@@ -128,7 +129,15 @@ async function judgeAll(dir: string, manifest: Manifest): Promise<Judged[]> {
   for (const entry of runs.filter((x) => x.role === 'judged')) {
     const record = await readRunRecord(join(dir, entry.dir, 'run.json'))
     const v = entry.arm === 'paired' ? judgePaired({ record, gate }) : judge({ record, baseline, gate })
-    out.push({ entry, ...(await judged(dir, entry.dir, v, CASES.find((c) => c.name === entry.case)!)) })
+    out.push({
+      entry,
+      ...(await judged(
+        dir,
+        entry.dir,
+        v,
+        CASES.find((c) => c.name === entry.case)!,
+      )),
+    })
   }
   return out
 }
@@ -158,7 +167,10 @@ function table(results: Judged[], manifest: Manifest): { text: string; json: Rec
   }
   lines.push('', t.legend, ...soakLines(manifest.runs))
   const { soakSeconds, serviceTime } = manifest
-  return { text: lines.join('\n'), json: { commit: manifest.commit, judgedAt: commit(), soakSeconds, serviceTime, cells } }
+  return {
+    text: lines.join('\n'),
+    json: { commit: manifest.commit, judgedAt: commit(), soakSeconds, serviceTime, cells },
+  }
 }
 
 function usage(message: string): never {
@@ -227,7 +239,13 @@ async function mainProgram(): Promise<void> {
   } catch (err) {
     usage((err as Error).message)
   }
-  const { dir, temporary, manifest: kept, soakSeconds, serviceTime } = benchFolder<RunEntry>(values, 'steady-paired-accuracy-', usage)
+  const {
+    dir,
+    temporary,
+    manifest: kept,
+    soakSeconds,
+    serviceTime,
+  } = benchFolder<RunEntry>(values, 'steady-paired-accuracy-', usage)
   let manifest = kept
   if (!manifest) {
     const counts: Counts = {
@@ -237,7 +255,12 @@ async function mainProgram(): Promise<void> {
       historyClean: count('history-clean', values['history-clean'], 0),
       historyPerFault: count('history-per-fault', values['history-per-fault'], 0),
     }
-    const caseNames = parseList('cases', values.cases, CASES.map((c) => c.name), usage)
+    const caseNames = parseList(
+      'cases',
+      values.cases,
+      CASES.map((c) => c.name),
+      usage,
+    )
     const cases = CASES.filter((c) => caseNames.includes(c.name))
     manifest = await runSoaks(dir, { soakSeconds, serviceTime, cases, counts, seed: values.seed })
   }

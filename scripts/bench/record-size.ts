@@ -28,8 +28,14 @@ const hours = Number(values.hours)
 const seriesCount = Number(values.series)
 const routes = Number(values.routes)
 const bucketCount = Number(values.buckets)
-for (const [flag, n, min] of [['--hours', hours, 0], ['--series', seriesCount, 1], ['--routes', routes, 0], ['--buckets', bucketCount, 1]] as const) {
-  if (!Number.isFinite(n) || n < min || (flag !== '--hours' && !Number.isInteger(n))) throw new Error(`${flag} ${n} is not valid`)
+for (const [flag, n, min] of [
+  ['--hours', hours, 0],
+  ['--series', seriesCount, 1],
+  ['--routes', routes, 0],
+  ['--buckets', bucketCount, 1],
+] as const) {
+  if (!Number.isFinite(n) || n < min || (flag !== '--hours' && !Number.isInteger(n)))
+    throw new Error(`${flag} ${n} is not valid`)
 }
 const windowMs = 10_000
 const windows = Math.round((hours * 3_600_000) / windowMs)
@@ -51,8 +57,15 @@ const writer = new RunRecordWriter({
   now: () => t,
   aggregator: agg,
   header: {
-    kind: 'soak', id: 'size', startedAt: new Date().toISOString(), tool: { name: 'steady', version: '0.1.0' }, subject: { service: 'bench' },
-    seed: '1', configHash: 'x', comparability: comparabilityKey({ planHash: 'p', engine: 'embedded' }), window: { sizeMs: windowMs },
+    kind: 'soak',
+    id: 'size',
+    startedAt: new Date().toISOString(),
+    tool: { name: 'steady', version: '0.1.0' },
+    subject: { service: 'bench' },
+    seed: '1',
+    configHash: 'x',
+    comparability: comparabilityKey({ planHash: 'p', engine: 'embedded' }),
+    window: { sizeMs: windowMs },
   },
 })
 const phases = ['warmup', 'quiet', 'nominal', 'peak', 'recovery']
@@ -67,7 +80,13 @@ for (let w = 0; w < windows; w++) {
     // Each histogram series gets a share of ~200 requests a window (probe and load steps).
     const s = k % histograms
     const base = 5 + s
-    agg.duration(s % 2 ? 'load' : 'probe', 'http_req_duration', { scenario: `scenario-${s % 5}`, name: `step-${s}` }, base * Math.exp(rand() * 0.6), k % 97 === 0 ? { error: 'status_500' } : {})
+    agg.duration(
+      s % 2 ? 'load' : 'probe',
+      'http_req_duration',
+      { scenario: `scenario-${s % 5}`, name: `step-${s}` },
+      base * Math.exp(rand() * 0.6),
+      k % 97 === 0 ? { error: 'status_500' } : {},
+    )
   }
   for (let s = 0; s < outcomes; s++) agg.outcome('probe', 'iterations', { scenario: `scenario-${s}` }, rand() > 0.002)
   for (let r = 0; r < routes; r++) {
@@ -81,19 +100,29 @@ for (let w = 0; w < windows; w++) {
         return [le, cumulative]
       })
       buckets.push(['+Inf', n])
-      agg.bucketDelta('service', 'http_request_duration_seconds', { service: 'bench', route: `/api/route-${r}`, method: 'GET' }, buckets, n * typical, {
-        atMs: w * windowMs + (k * windowMs) / scrapesPerWindow,
-      })
+      agg.bucketDelta(
+        'service',
+        'http_request_duration_seconds',
+        { service: 'bench', route: `/api/route-${r}`, method: 'GET' },
+        buckets,
+        n * typical,
+        {
+          atMs: w * windowMs + (k * windowMs) / scrapesPerWindow,
+        },
+      )
     }
   }
-  for (let s = 0; s < gauges; s++) agg.gauge('service', `indicator_${s}`, { service: 'bench' }, 1e6 + w * 100 + rand() * 1000, { unit: 'bytes' })
+  for (let s = 0; s < gauges; s++)
+    agg.gauge('service', `indicator_${s}`, { service: 'bench' }, 1e6 + w * 100 + rand() * 1000, { unit: 'bytes' })
   t = (w + 1) * windowMs
   writer.flush()
 }
 writer.finish({ complete: true })
 const elapsed = performance.now() - started
 const size = (f: string) => statSync(join(dir, f)).size
-const record = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { series: { kind: string; windows: { hist?: string; buckets?: unknown }[] }[] }
+const record = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as {
+  series: { kind: string; windows: { hist?: string; buckets?: unknown }[] }[]
+}
 const histBytes = record.series.flatMap((s) => s.windows).reduce((n, w) => n + (w.hist?.length ?? 0), 0)
 const mb = (b: number) => (b / 1e6).toFixed(2) + ' MB'
 console.log(
@@ -101,7 +130,9 @@ console.log(
 )
 console.log(`run.json       ${mb(size('run.json'))}  (target < 5 MB)`)
 console.log(`events.ndjson  ${mb(size('events.ndjson'))}`)
-console.log(`encoded HDR histograms: ${mb(histBytes)} = ${((100 * histBytes) / size('run.json')).toFixed(0)}% of run.json`)
+console.log(
+  `encoded HDR histograms: ${mb(histBytes)} = ${((100 * histBytes) / size('run.json')).toFixed(0)}% of run.json`,
+)
 const byKind = new Map<string, number>()
 for (const s of record.series) {
   const kind = s.windows.some((w) => w.buckets) ? 'scraped histogram' : s.kind

@@ -22,9 +22,21 @@ import { renderReport, type ReportInput } from '@steady/report'
 import { judge, selectGate } from '@steady/baseline'
 import { makeBaseline } from '../../packages/report/test/fixtures/make-verdict.ts'
 import { makeRecord } from '../../packages/report/test/fixtures/make-record.ts'
-import { chartsDrawn, chartsWithPixels, chromiumAvailable, launch, openReport } from '../../packages/report/test/fixtures/browser.ts'
+import {
+  chartsDrawn,
+  chartsWithPixels,
+  chromiumAvailable,
+  launch,
+  openReport,
+} from '../../packages/report/test/fixtures/browser.ts'
 
-const { values } = parseArgs({ options: { hours: { type: 'string', default: '1' }, runs: { type: 'string', default: '7' }, verdict: { type: 'boolean', default: false } } })
+const { values } = parseArgs({
+  options: {
+    hours: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '7' },
+    verdict: { type: 'boolean', default: false },
+  },
+})
 const hours = Number(values.hours)
 const runs = Number(values.runs)
 const dir = mkdtempSync(join(tmpdir(), 'steady-report-bench-'))
@@ -58,9 +70,15 @@ const uplotBytes = part(/<script>([\s\S]*?)<\/script>\s*<script>/)
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-console.log(`record: ${hours} h soak${input.verdict ? ` with a baseline of 4 runs (one on another machine) and the judge's verdict (${input.verdict.findings.length} findings)` : ''}, ${record.series.length} series, ${Math.ceil(record.durationMs / record.window.sizeMs)} windows of ${record.window.sizeMs / 1000} s; run.json ${mb(recordBytes)} (made in ${(made / 1000).toFixed(1)} s)`)
-console.log(`report: ${mb(bytes)} (${bytes.toLocaleString('en-US')} bytes; target < 1.5 MB: ${bytes < 1.5 * 1024 * 1024 ? 'met' : 'MISSED'})`)
-console.log(`  chart data ${mb(dataBytes)}, uPlot ${mb(uplotBytes)}, HTML and styles ${mb(bytes - dataBytes - uplotBytes)}`)
+console.log(
+  `record: ${hours} h soak${input.verdict ? ` with a baseline of 4 runs (one on another machine) and the judge's verdict (${input.verdict.findings.length} findings)` : ''}, ${record.series.length} series, ${Math.ceil(record.durationMs / record.window.sizeMs)} windows of ${record.window.sizeMs / 1000} s; run.json ${mb(recordBytes)} (made in ${(made / 1000).toFixed(1)} s)`,
+)
+console.log(
+  `report: ${mb(bytes)} (${bytes.toLocaleString('en-US')} bytes; target < 1.5 MB: ${bytes < 1.5 * 1024 * 1024 ? 'met' : 'MISSED'})`,
+)
+console.log(
+  `  chart data ${mb(dataBytes)}, uPlot ${mb(uplotBytes)}, HTML and styles ${mb(bytes - dataBytes - uplotBytes)}`,
+)
 console.log(`render: median ${median(renders).toFixed(0)} ms (first ${renders[0].toFixed(0)} ms)`)
 
 if (chromiumAvailable('the report speed benchmark')) {

@@ -47,7 +47,9 @@ async function steadyUs(): Promise<number> {
 }
 
 async function stepciUs(): Promise<number> {
-  const stepci = createRequire(join(peers, 'package.json'))('@stepci/runner') as { run(w: unknown): Promise<{ result: { passed: boolean } }> }
+  const stepci = createRequire(join(peers, 'package.json'))('@stepci/runner') as {
+    run(w: unknown): Promise<{ result: { passed: boolean } }>
+  }
   const workflow = stepciWorkflow(flow, url)
   // One run() per iteration: what a CI step that runs the workflow once pays per flow.
   const iteration = async () => {

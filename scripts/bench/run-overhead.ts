@@ -41,21 +41,30 @@ const built: string[] = []
 if (!fromSources) {
   for (const pkg of ['record', 'scenario']) {
     if (!existsSync(join(root, 'packages', pkg, 'dist'))) built.push(join(root, 'packages', pkg, 'dist'))
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'packages', pkg, 'tsconfig.build.json')], { stdio: 'inherit' })
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'packages', pkg, 'tsconfig.build.json')],
+      { stdio: 'inherit' },
+    )
     if (r.status !== 0) throw new Error(`building @steady/${pkg} failed`)
   }
 }
 const { createDispatcher, expect, runIteration, scenario } = await import('@steady/scenario')
-console.log(`measuring @steady/scenario from ${fromSources ? 'its sources through tsx' : 'dist/ (as installed)'}; load average ${loadavg().map((l: number) => l.toFixed(1)).join(' ')}`)
+console.log(
+  `measuring @steady/scenario from ${fromSources ? 'its sources through tsx' : 'dist/ (as installed)'}; load average ${loadavg()
+    .map((l: number) => l.toFixed(1))
+    .join(' ')}`,
+)
 
 function startServer(): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures/server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures/server.mjs')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     child.stdout!.once('data', (d: Buffer) => res({ url: d.toString().trim(), child }))
     child.once('error', rej)
   })
 }
-
 
 const flow = chosenFlow()
 
@@ -67,7 +76,12 @@ try {
   const json = { 'content-type': 'application/json' }
   async function raw(): Promise<void> {
     for (const q of flow) {
-      const r = await agent.request({ origin, path: pathWithQuery(q), method: q.method, ...(q.json ? { headers: json, body: JSON.stringify(q.json) } : {}) })
+      const r = await agent.request({
+        origin,
+        path: pathWithQuery(q),
+        method: q.method,
+        ...(q.json ? { headers: json, body: JSON.stringify(q.json) } : {}),
+      })
       await r.body.text()
       if (r.statusCode !== q.status) throw new Error(`${q.name}: status ${r.statusCode}`)
     }
@@ -77,10 +91,13 @@ try {
       for (const q of flow) {
         const options = { ...(q.query ? { query: q.query } : {}), ...(q.json ? { json: q.json } : {}) }
         const res =
-          q.method === 'GET' ? await http.get(q.path, options)
-          : q.method === 'POST' ? await http.post(q.path, options)
-          : q.method === 'PUT' ? await http.put(q.path, options)
-          : await http.delete(q.path, options)
+          q.method === 'GET'
+            ? await http.get(q.path, options)
+            : q.method === 'POST'
+              ? await http.post(q.path, options)
+              : q.method === 'PUT'
+                ? await http.put(q.path, options)
+                : await http.delete(q.path, options)
         expect(res).toHaveStatus(q.status)
       }
     })
@@ -88,7 +105,13 @@ try {
   const dispatcher = createDispatcher({ keepAlive: '60s' })
   let events = 0
   const steady = async (i: number) => {
-    const r = await runIteration(measured, { baseUrl: url, seed: 1, iteration: i, dispatcher, onRequest: () => void events++ })
+    const r = await runIteration(measured, {
+      baseUrl: url,
+      seed: 1,
+      iteration: i,
+      dispatcher,
+      onRequest: () => void events++,
+    })
     if (!r.passed) throw new Error(r.failure?.message)
   }
   // Warm-up: the JIT compiles both loops before anything is counted.
@@ -109,11 +132,17 @@ try {
   const rawMed = median(rawUs)
   const steadyMed = median(steadyUs)
   const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`
-  console.log(`flow: ${flow.length} requests (${flow.map((q) => `${q.method} ${q.path}`).join(', ')}), server in its own process`)
+  console.log(
+    `flow: ${flow.length} requests (${flow.map((q) => `${q.method} ${q.path}`).join(', ')}), server in its own process`,
+  )
   console.log(`iterations: ${rounds} rounds × ${per} (medians), after 300 warm-up iterations of each`)
   console.log(`raw undici loop     ${rawMed.toFixed(0).padStart(6)} µs CPU / iteration`)
-  console.log(`steady runIteration ${steadyMed.toFixed(0).padStart(6)} µs CPU / iteration   (client, step, ${flow.length} checks, request events)`)
-  console.log(`steady / raw        ${median(ratios).toFixed(2)}×   median of per-round ratios (range ${range(ratios)}; target ≤ 1.25×)`)
+  console.log(
+    `steady runIteration ${steadyMed.toFixed(0).padStart(6)} µs CPU / iteration   (client, step, ${flow.length} checks, request events)`,
+  )
+  console.log(
+    `steady / raw        ${median(ratios).toFixed(2)}×   median of per-round ratios (range ${range(ratios)}; target ≤ 1.25×)`,
+  )
   await agent.close()
 
   // ── 2. peers, in rounds interleaved with steady ───────────────────────
@@ -123,7 +152,10 @@ try {
       mkdirSync(peers, { recursive: true })
       writeFileSync(join(peers, 'package.json'), '{ "name": "steady-bench-peers", "private": true }\n')
       console.log(`installing @stepci/runner@2.0.7 and newman@6.2.2 into ${peers} (benchmark only)`)
-      const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '@stepci/runner@2.0.7', 'newman@6.2.2'], { cwd: peers, stdio: 'inherit' })
+      const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '@stepci/runner@2.0.7', 'newman@6.2.2'], {
+        cwd: peers,
+        stdio: 'inherit',
+      })
       if (r.status !== 0) throw new Error('npm install of the peers failed')
     }
     const n = Math.max(100, Math.floor(N / 10))
@@ -132,11 +164,15 @@ try {
     // Each measurement in a fresh process (one tool's heap and garbage must not slow another's), the tools in
     // rotating order round after round; the ratios are per round.
     const child = (tool: string) => {
-      const r = spawnSync(process.execPath, [...process.execArgv, join(import.meta.dirname, 'run-overhead-peer.ts'), tool, String(n), url, peers], {
-        cwd: root,
-        encoding: 'utf8',
-        env: process.env,
-      })
+      const r = spawnSync(
+        process.execPath,
+        [...process.execArgv, join(import.meta.dirname, 'run-overhead-peer.ts'), tool, String(n), url, peers],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: process.env,
+        },
+      )
       if (r.status !== 0) throw new Error(`${tool} measurement exited ${r.status}: ${r.stderr}`)
       return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { us: number }).us
     }
@@ -148,10 +184,16 @@ try {
       }
     }
     const ratio = (tool: string) => us[tool].map((v, k) => v / us.steady[k])
-    console.log(`peers: ${peerRounds} rounds × ${n} iterations, each tool in its own process after a warm-up of at least 100 iterations and 2 s of CPU, order rotated per round`)
+    console.log(
+      `peers: ${peerRounds} rounds × ${n} iterations, each tool in its own process after a warm-up of at least 100 iterations and 2 s of CPU, order rotated per round`,
+    )
     console.log(`steady runIteration ${median(us.steady).toFixed(0).padStart(6)} µs CPU / iteration`)
-    console.log(`Step CI run()       ${median(us.stepci).toFixed(0).padStart(6)} µs CPU / iteration   (@stepci/runner 2.0.7, one run() per iteration)  ${median(ratio('stepci')).toFixed(1)}× steady (range ${range(ratio('stepci'))})`)
-    console.log(`Newman              ${median(us.newman).toFixed(0).padStart(6)} µs CPU / iteration   (newman 6.2.2, one run of ${n} iterations)  ${median(ratio('newman')).toFixed(1)}× steady (range ${range(ratio('newman'))})`)
+    console.log(
+      `Step CI run()       ${median(us.stepci).toFixed(0).padStart(6)} µs CPU / iteration   (@stepci/runner 2.0.7, one run() per iteration)  ${median(ratio('stepci')).toFixed(1)}× steady (range ${range(ratio('stepci'))})`,
+    )
+    console.log(
+      `Newman              ${median(us.newman).toFixed(0).padStart(6)} µs CPU / iteration   (newman 6.2.2, one run of ${n} iterations)  ${median(ratio('newman')).toFixed(1)}× steady (range ${range(ratio('newman'))})`,
+    )
   }
   await dispatcher.close()
 
@@ -164,7 +206,16 @@ try {
     return performance.now() - t
   }
   const src = ['--conditions=steady-source', '--import', 'tsx', join(root, 'packages/cli/src/bin.ts')]
-  const runArgs = ['run', join(import.meta.dirname, 'fixtures/five.scenario.ts'), '--target', url, '--reporter', 'json', '--out', out]
+  const runArgs = [
+    'run',
+    join(import.meta.dirname, 'fixtures/five.scenario.ts'),
+    '--target',
+    url,
+    '--reporter',
+    'json',
+    '--out',
+    out,
+  ]
   wall([...src, '--version'])
   const times = {
     'node -e 0': median([0, 1, 2, 3, 4].map(() => wall(['-e', '0']))),
@@ -172,7 +223,8 @@ try {
     'steady --version (sources)': median([0, 1, 2, 3, 4].map(() => wall([...src, '--version']))),
     'steady run one file (sources)': median([0, 1, 2, 3, 4].map(() => wall([...src, ...runArgs]))),
   }
-  for (const [k, v] of Object.entries(times)) console.log(`${k.padEnd(32)} ${v.toFixed(0).padStart(5)} ms wall (median of 5)`)
+  for (const [k, v] of Object.entries(times))
+    console.log(`${k.padEnd(32)} ${v.toFixed(0).padStart(5)} ms wall (median of 5)`)
   console.log(`events seen: ${events}`)
 } finally {
   child.kill('SIGTERM')

@@ -15,13 +15,19 @@ import { loadScenarioFiles } from '@steady/scenario'
 import { resolveProfile } from '@steady/load'
 import { resolvePlan, soak } from '@steady/soak'
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '200' } } })
+const { values } = parseArgs({
+  options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '200' } },
+})
 const minutes = Number(values.minutes)
 const rate = Number(values.rate)
 const here = import.meta.dirname
 
-const server = spawn(process.execPath, [join(here, 'fixtures', 'tiny-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] })
-const url = await new Promise<string>((resolve) => server.stdout!.on('data', (d: Buffer) => resolve(d.toString().match(/http:\/\/\S+/)![0])))
+const server = spawn(process.execPath, [join(here, 'fixtures', 'tiny-server.mjs')], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+const url = await new Promise<string>((resolve) =>
+  server.stdout!.on('data', (d: Buffer) => resolve(d.toString().match(/http:\/\/\S+/)![0])),
+)
 
 const profile = resolveProfile('steady', {
   executor: 'constant-arrival-rate',
@@ -32,7 +38,11 @@ const profile = resolveProfile('steady', {
   preAllocatedVUs: 20,
   maxVUs: 200,
 })
-const plan = resolvePlan('bench', { window: '10s', scrape: { path: false }, phases: [{ name: 'steady', duration: `${minutes}m`, load: 'steady' }] }, { profiles: { steady: {} } })
+const plan = resolvePlan(
+  'bench',
+  { window: '10s', scrape: { path: false }, phases: [{ name: 'steady', duration: `${minutes}m`, load: 'steady' }] },
+  { profiles: { steady: {} } },
+)
 const patterns = [join(here, 'fixtures', 'one-request.scenario.ts')]
 const files = await loadScenarioFiles({ patterns })
 const out = mkdtempSync(join(tmpdir(), 'steady-soak-mem-'))
@@ -69,8 +79,12 @@ const warm = samples.filter((s) => s.atS >= 60)
 const first = warm[0] ?? samples[0]
 const last = warm.at(-1) ?? samples.at(-1)!
 const peak = Math.max(...warm.map((s) => s.rssMb))
-console.log(`soak ${minutes} min at ${rate} it/s: ${load.iterations} load iterations (achieved ${load.achievedRate} it/s, dropped ${load.droppedIterations}), ${r.scenarios[0]?.iterations ?? 0} probe iterations`)
-console.log(`runner RSS after warm-up (1 min): ${first.rssMb.toFixed(1)} MB → ${last.rssMb.toFixed(1)} MB at the end (peak ${peak.toFixed(1)} MB): growth ${(last.rssMb - first.rssMb).toFixed(1)} MB (target < 10 MB)`)
+console.log(
+  `soak ${minutes} min at ${rate} it/s: ${load.iterations} load iterations (achieved ${load.achievedRate} it/s, dropped ${load.droppedIterations}), ${r.scenarios[0]?.iterations ?? 0} probe iterations`,
+)
+console.log(
+  `runner RSS after warm-up (1 min): ${first.rssMb.toFixed(1)} MB → ${last.rssMb.toFixed(1)} MB at the end (peak ${peak.toFixed(1)} MB): growth ${(last.rssMb - first.rssMb).toFixed(1)} MB (target < 10 MB)`,
+)
 console.log(`heap used: ${first.heapMb.toFixed(1)} MB → ${last.heapMb.toFixed(1)} MB`)
 console.log(`samples (s: RSS MB): ${samples.map((s) => `${s.atS.toFixed(0)}:${s.rssMb.toFixed(0)}`).join(' ')}`)
 rmSync(out, { recursive: true, force: true })

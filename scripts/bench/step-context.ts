@@ -14,7 +14,14 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 
-const { values } = parseArgs({ options: { iterations: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' }, child: { type: 'string' }, url: { type: 'string' } } })
+const { values } = parseArgs({
+  options: {
+    iterations: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '3' },
+    child: { type: 'string' },
+    url: { type: 'string' },
+  },
+})
 const iterations = Number(values.iterations)
 
 if (values.child) {
@@ -33,7 +40,11 @@ if (values.child) {
   })
   const run = async (n: number) => {
     let next = 0
-    await Promise.all(Array.from({ length: 20 }, async () => { while (next < n) await runIteration(s, { baseUrl: values.url!, seed: 1, iteration: next++ }) }))
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next < n) await runIteration(s, { baseUrl: values.url!, seed: 1, iteration: next++ })
+      }),
+    )
   }
   await run(1000) // warm-up: JIT, connections
   const c0 = process.cpuUsage()
@@ -52,10 +63,16 @@ await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 const client = (kind: string) =>
   new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, '--child', kind, '--url', url, '--iterations', String(iterations)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, import.meta.filename, '--child', kind, '--url', url, '--iterations', String(iterations)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d))
-    child.on('close', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`${kind} client exited ${code}`))))
+    child.on('close', (code) =>
+      code === 0 ? resolve(Number(out)) : reject(new Error(`${kind} client exited ${code}`)),
+    )
   })
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const flat: number[] = []
@@ -63,7 +80,11 @@ const stepped: number[] = []
 for (let r = 0; r < Number(values.rounds); r++) {
   flat.push(await client('flat'))
   stepped.push(await client('stepped'))
-  console.log(`round ${r + 1}: flat ${flat[r].toFixed(1)} µs, stepped ${stepped[r].toFixed(1)} µs per request (${(stepped[r] / flat[r]).toFixed(2)}×)`)
+  console.log(
+    `round ${r + 1}: flat ${flat[r].toFixed(1)} µs, stepped ${stepped[r].toFixed(1)} µs per request (${(stepped[r] / flat[r]).toFixed(2)}×)`,
+  )
 }
-console.log(`median: flat ${median(flat).toFixed(1)} µs, stepped ${median(stepped).toFixed(1)} µs per request, ${(median(stepped) / median(flat)).toFixed(2)}× (node ${process.version}, load average ${spawnSync('cat', ['/proc/loadavg']).stdout.toString().split(' ').slice(0, 3).join(' ')})`)
+console.log(
+  `median: flat ${median(flat).toFixed(1)} µs, stepped ${median(stepped).toFixed(1)} µs per request, ${(median(stepped) / median(flat)).toFixed(2)}× (node ${process.version}, load average ${spawnSync('cat', ['/proc/loadavg']).stdout.toString().split(' ').slice(0, 3).join(' ')})`,
+)
 server.close()

@@ -72,7 +72,9 @@ const steps = SYNTHETIC_SERVICE.flatMap((s) => s.steps.map((st) => `${s.name}/${
 const stepOf = (trial: number) => steps[trial % steps.length]
 const onStep = (v: Verdict, target: string, kinds: string[]) => {
   const [scenario, step] = target.split('/')
-  return v.findings.some((f) => f.primary && f.status === 'fail' && kinds.includes(f.kind) && f.scenario === scenario && f.step === step)
+  return v.findings.some(
+    (f) => f.primary && f.status === 'fail' && kinds.includes(f.kind) && f.scenario === scenario && f.step === step,
+  )
 }
 const stableFail = (v: Verdict) => v.stable.status === 'fail'
 
@@ -96,7 +98,8 @@ const CHANGES: ChangeSpec[] = [
     label: 'requests fail +0.5 pp more',
     target: true,
     make: () => ({ kind: 'failures', magnitude: 0.005 }),
-    found: (v) => stableFail(v) && v.findings.some((f) => f.primary && f.status === 'fail' && f.kind === 'failure-rate'),
+    found: (v) =>
+      stableFail(v) && v.findings.some((f) => f.primary && f.status === 'fail' && f.kind === 'failure-rate'),
   },
   {
     name: 'drift+15%',
@@ -117,21 +120,25 @@ const CHANGES: ChangeSpec[] = [
     label: 'every step 15% slower (context: indistinguishable from a run effect)',
     target: false,
     make: () => ({ kind: 'all-latency', magnitude: 0.15 }),
-    found: (v) => stableFail(v) && v.findings.some((f) => f.primary && f.status === 'fail' && (f.kind === 'level' || f.kind === 'tail')),
+    found: (v) =>
+      stableFail(v) &&
+      v.findings.some((f) => f.primary && f.status === 'fail' && (f.kind === 'level' || f.kind === 'tail')),
   },
   {
     name: 'drift1+15%',
-    label: 'one step drifts up 15% over each phase (context: one step\'s windows are noisy; its drift is secondary)',
+    label: "one step drifts up 15% over each phase (context: one step's windows are noisy; its drift is secondary)",
     target: false,
     make: (t) => ({ kind: 'drift', magnitude: 0.15, target: stepOf(t) }),
-    found: (v, c) => v.findings.some((f) => f.status === 'fail' && f.kind === 'drift' && f.step === c.target!.split('/')[1]),
+    found: (v, c) =>
+      v.findings.some((f) => f.status === 'fail' && f.kind === 'drift' && f.step === c.target!.split('/')[1]),
   },
   {
     name: 'scenario+0.5pp',
     label: "one scenario's iterations fail +0.5 pp more (context: 1,800 probe iterations)",
     target: false,
     make: () => ({ kind: 'scenario-failures', magnitude: 0.005, target: 'checkout' }),
-    found: (v) => stableFail(v) && v.findings.some((f) => f.primary && f.status === 'fail' && f.kind === 'failure-rate'),
+    found: (v) =>
+      stableFail(v) && v.findings.some((f) => f.primary && f.status === 'fail' && f.kind === 'failure-rate'),
   },
 ]
 
@@ -170,22 +177,38 @@ function runLeakTrial(trial: number): LeakResult {
   }
   const now = new Date(day + 20 * 3_600_000)
   const leakFinding = (v: Verdict) => v.findings.find((f) => f.kind === 'leak' && f.primary)
-  const clean = judge({ record: syntheticRun({ seed: `leak${trial}-clean`, startedAt: new Date(day + 12 * 3_600_000), ...opts }), baseline: file, gate, now })
+  const clean = judge({
+    record: syntheticRun({ seed: `leak${trial}-clean`, startedAt: new Date(day + 12 * 3_600_000), ...opts }),
+    baseline: file,
+    gate,
+    now,
+  })
   const leaked = judge({
-    record: syntheticRun({ seed: `leak${trial}-leak`, startedAt: new Date(day + 12 * 3_600_000), ...opts, change: { kind: 'heap-leak', magnitude: DEFAULT_TOLERANCES.leakBytesPerHour } }),
+    record: syntheticRun({
+      seed: `leak${trial}-leak`,
+      startedAt: new Date(day + 12 * 3_600_000),
+      ...opts,
+      change: { kind: 'heap-leak', magnitude: DEFAULT_TOLERANCES.leakBytesPerHour },
+    }),
     baseline: file,
     gate,
     now,
   })
   const twice = judge({
-    record: syntheticRun({ seed: `leak${trial}-leak2`, startedAt: new Date(day + 12 * 3_600_000), ...opts, change: { kind: 'heap-leak', magnitude: 2 * DEFAULT_TOLERANCES.leakBytesPerHour } }),
+    record: syntheticRun({
+      seed: `leak${trial}-leak2`,
+      startedAt: new Date(day + 12 * 3_600_000),
+      ...opts,
+      change: { kind: 'heap-leak', magnitude: 2 * DEFAULT_TOLERANCES.leakBytesPerHour },
+    }),
     baseline: file,
     gate,
     now,
   })
   // Not judged by the power rule: the check could not see the tolerance with 95% power (such a check still
   // fails when its growth is significant over the whole family, so it is counted by its detectable size).
-  const blind = (v: Verdict) => !((leakFinding(v)?.detectable ?? Number.POSITIVE_INFINITY) <= DEFAULT_TOLERANCES.leakBytesPerHour)
+  const blind = (v: Verdict) =>
+    !((leakFinding(v)?.detectable ?? Number.POSITIVE_INFINITY) <= DEFAULT_TOLERANCES.leakBytesPerHour)
   return {
     clean: leakFinding(clean)?.status === 'fail',
     cleanNotJudged: blind(clean),
@@ -276,7 +299,10 @@ function noiseArg(): SyntheticNoise[] {
   if (i < 0) return HELD_OUT
   const text = process.argv[i + 1] ?? ''
   if (text === 'none') return []
-  const names = text.split(',').map((n) => n.trim()).filter(Boolean)
+  const names = text
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
   const unknown = names.filter((n) => !(HELD_OUT as string[]).includes(n))
   if (unknown.length || !names.length) {
     process.stderr.write(`error: --noise ${JSON.stringify(text)}: unknown model ${unknown.join(', ')}\n`)
@@ -306,7 +332,12 @@ if (!isMainThread) {
   let seconds = 0
   const meta: string[] = []
   for (const f of files) {
-    const saved = JSON.parse(readFileSync(f, 'utf8')) as { results: TrialResult[]; seconds: number; workers: number; args: string }
+    const saved = JSON.parse(readFileSync(f, 'utf8')) as {
+      results: TrialResult[]
+      seconds: number
+      workers: number
+      args: string
+    }
     seconds += saved.seconds
     meta.push(`${f}: ${saved.args} (${saved.seconds.toFixed(0)} s, ${saved.workers} workers)`)
     for (const r of saved.results) {
@@ -327,38 +358,57 @@ if (!isMainThread) {
   const started = performance.now()
   const results: TrialResult[] = []
   const listed = process.argv.indexOf('--trials')
-  const all = listed >= 0 ? process.argv[listed + 1].split(',').map(Number) : Array.from({ length: Math.max(clean, changes) }, (_, i) => from + i)
+  const all =
+    listed >= 0
+      ? process.argv[listed + 1].split(',').map(Number)
+      : Array.from({ length: Math.max(clean, changes) }, (_, i) => from + i)
   const changesBelow = from + changes
   const models = noiseArg()
   await Promise.all(
-    Array.from({ length: workers }, (_, w) =>
-      new Promise<void>((resolve, reject) => {
-        // A worker does not inherit tsx's loader: register it, then load this file.
-        const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}) })`
-        const worker = new Worker(boot, {
-          eval: true,
-          workerData: { trials: all.filter((_, i) => i % workers === w), changes: changesBelow, models },
-          execArgv: ['--conditions=steady-source'],
-        })
-        worker.on('message', (r: TrialResult) => {
-          results.push(r)
-          if (results.length % 100 === 0) process.stderr.write(`  ${results.length}/${all.length} trials\n`)
-        })
-        worker.on('error', reject)
-        worker.on('exit', () => resolve())
-      }),
+    Array.from(
+      { length: workers },
+      (_, w) =>
+        new Promise<void>((resolve, reject) => {
+          // A worker does not inherit tsx's loader: register it, then load this file.
+          const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}) })`
+          const worker = new Worker(boot, {
+            eval: true,
+            workerData: { trials: all.filter((_, i) => i % workers === w), changes: changesBelow, models },
+            execArgv: ['--conditions=steady-source'],
+          })
+          worker.on('message', (r: TrialResult) => {
+            results.push(r)
+            if (results.length % 100 === 0) process.stderr.write(`  ${results.length}/${all.length} trials\n`)
+          })
+          worker.on('error', reject)
+          worker.on('exit', () => resolve())
+        }),
     ),
   )
   results.sort((a, b) => a.trial - b.trial)
   const seconds = (performance.now() - started) / 1000
-  const args = process.argv.slice(2).filter((a, i, xs) => a !== '--json' && xs[i - 1] !== '--json').join(' ')
-  const out = report(results, seconds, `${args} on ${workers} worker(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`)
+  const args = process.argv
+    .slice(2)
+    .filter((a, i, xs) => a !== '--json' && xs[i - 1] !== '--json')
+    .join(' ')
+  const out = report(
+    results,
+    seconds,
+    `${args} on ${workers} worker(s), load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at the end`,
+  )
   console.log(out.text)
-  if (jsonIdx >= 0) writeFileSync(process.argv[jsonIdx + 1], JSON.stringify({ ...out.summary, args, workers, seconds, results }) + '\n')
+  if (jsonIdx >= 0)
+    writeFileSync(process.argv[jsonIdx + 1], JSON.stringify({ ...out.summary, args, workers, seconds, results }) + '\n')
 }
 
 /** The table: false positives with their breakdown by finding, detection per change, leaks. */
-function report(results: TrialResult[], seconds: number, how: string): { text: string; summary: Record<string, unknown> } {
+function report(
+  results: TrialResult[],
+  seconds: number,
+  how: string,
+): { text: string; summary: Record<string, unknown> } {
   const cleanRes = results
   const fp = cleanRes.filter((r) => r.clean.result === 'fail').length
   const fpStable = cleanRes.filter((r) => r.clean.stable === 'fail').length
@@ -366,50 +416,114 @@ function report(results: TrialResult[], seconds: number, how: string): { text: s
   const withChanges = results.filter((r) => Object.keys(r.changes).length)
   const leaks = results.filter((r) => r.leak)
   const lines: string[] = []
-  lines.push(`steady verdict accuracy — synthetic noise model, K = ${K} baseline runs per trial, gate ${JSON.stringify(BENCH_GATE)}`)
+  lines.push(
+    `steady verdict accuracy — synthetic noise model, K = ${K} baseline runs per trial, gate ${JSON.stringify(BENCH_GATE)}`,
+  )
   lines.push(how)
-  lines.push(`${cleanRes.length} clean trials (30-minute runs), ${withChanges.length} trials per injected change, ${leaks.length} leak trials (three-hour soaks) in ${seconds.toFixed(0)} s`)
-  lines.push(`fixed counts per 30-minute run: 1,800 probe iterations per scenario (1/s), 3,000 + 6,000 load iterations per scenario (nominal, peak), 6 steps, 10 s windows`)
+  lines.push(
+    `${cleanRes.length} clean trials (30-minute runs), ${withChanges.length} trials per injected change, ${leaks.length} leak trials (three-hour soaks) in ${seconds.toFixed(0)} s`,
+  )
+  lines.push(
+    `fixed counts per 30-minute run: 1,800 probe iterations per scenario (1/s), 3,000 + 6,000 load iterations per scenario (nominal, peak), 6 steps, 10 s windows`,
+  )
   lines.push('')
-  lines.push(`false positives (clean run, gate fails):          ${fmt(fp, cleanRes.length)}   target ≤ 2% (upper bound)`)
+  lines.push(
+    `false positives (clean run, gate fails):          ${fmt(fp, cleanRes.length)}   target ≤ 2% (upper bound)`,
+  )
   lines.push(`  of which "not stable":                           ${fmt(fpStable, cleanRes.length)}`)
   lines.push(`clean runs judged inconclusive:                    ${fmt(inconclusive, cleanRes.length)}`)
   // Which checks make the false positives: by kind, stat, source and phase (the step left out).
   const byKind = (ids: string[]) => [...new Set(ids.map((id) => id.replace(/\{.*\}/, '{…}')))]
   const fpIds = new Map<string, number>()
   for (const r of cleanRes) for (const id of byKind(r.clean.primaryFails)) fpIds.set(id, (fpIds.get(id) ?? 0) + 1)
-  if (fpIds.size) lines.push(`  false-positive findings (runs with one): ${[...fpIds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`)
+  if (fpIds.size)
+    lines.push(
+      `  false-positive findings (runs with one): ${[...fpIds]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    )
   const nj = new Map<string, number>()
   for (const r of cleanRes) for (const id of byKind(r.clean.notJudged ?? [])) nj.set(id, (nj.get(id) ?? 0) + 1)
-  if (nj.size) lines.push(`  primary checks not judged on clean runs (runs with one): ${[...nj].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`)
+  if (nj.size)
+    lines.push(
+      `  primary checks not judged on clean runs (runs with one): ${[...nj]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    )
   lines.push('')
-  const summary: Record<string, unknown> = { clean: cleanRes.length, changes: withChanges.length, K, gate: BENCH_GATE, seconds, falsePositive: { k: fp, n: cleanRes.length, ci: clopperPearson(fp, cleanRes.length), byFinding: Object.fromEntries(fpIds) }, detection: {} }
+  const summary: Record<string, unknown> = {
+    clean: cleanRes.length,
+    changes: withChanges.length,
+    K,
+    gate: BENCH_GATE,
+    seconds,
+    falsePositive: {
+      k: fp,
+      n: cleanRes.length,
+      ci: clopperPearson(fp, cleanRes.length),
+      byFinding: Object.fromEntries(fpIds),
+    },
+    detection: {},
+  }
   for (const spec of CHANGES) {
     const rs = results.filter((r) => r.changes[spec.name])
     if (!rs.length) continue
     const k = rs.filter((r) => r.changes[spec.name].found).length
-    lines.push(`${spec.target ? 'detection' : 'context  '} ${spec.name.padEnd(15)} ${fmt(k, rs.length)}   ${spec.target ? 'target ≥ 95%' : ''}  ${spec.label}`)
-    ;(summary.detection as Record<string, unknown>)[spec.name] = { k, n: rs.length, ci: clopperPearson(k, rs.length), target: spec.target }
+    lines.push(
+      `${spec.target ? 'detection' : 'context  '} ${spec.name.padEnd(15)} ${fmt(k, rs.length)}   ${spec.target ? 'target ≥ 95%' : ''}  ${spec.label}`,
+    )
+    ;(summary.detection as Record<string, unknown>)[spec.name] = {
+      k,
+      n: rs.length,
+      ci: clopperPearson(k, rs.length),
+      target: spec.target,
+    }
   }
   if (leaks.length) {
     const lk = leaks.filter((r) => r.leak!.found).length
     const lfp = leaks.filter((r) => r.leak!.clean).length
     const lnj = leaks.filter((r) => r.leak!.notJudged).length
     const cnj = leaks.filter((r) => r.leak!.cleanNotJudged).length
-    const det = leaks.map((r) => r.leak!.detectable).filter(Number.isFinite).sort((a, b) => a - b)
+    const det = leaks
+      .map((r) => r.leak!.detectable)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b)
     const mib = (v: number) => `${(v / 1024 / 1024).toFixed(1)} MiB/h`
-    lines.push(`detection leak 20MiB/h   ${fmt(lk, leaks.length)}   target ≥ 95%  heap after GC grows by the gate's tolerance (three-hour soaks, 60-minute phases)`)
-    lines.push(`  soaks whose leak check could not see the tolerance with 95% power (not judged): leaked ${lnj} of ${leaks.length} (counted as found only when they failed), clean ${cnj} of ${leaks.length}`)
-    if (det.length) lines.push(`  leak seen with 95% power on these soaks: median ${mib(det[Math.floor(det.length / 2)])}, 90th percentile ${mib(det[Math.floor(det.length * 0.9)])}, largest ${mib(det[det.length - 1])}`)
-    lines.push(`context   leak 40MiB/h   ${fmt(leaks.filter((r) => r.leak!.twice).length, leaks.length)}     twice the tolerance, same soaks`)
+    lines.push(
+      `detection leak 20MiB/h   ${fmt(lk, leaks.length)}   target ≥ 95%  heap after GC grows by the gate's tolerance (three-hour soaks, 60-minute phases)`,
+    )
+    lines.push(
+      `  soaks whose leak check could not see the tolerance with 95% power (not judged): leaked ${lnj} of ${leaks.length} (counted as found only when they failed), clean ${cnj} of ${leaks.length}`,
+    )
+    if (det.length)
+      lines.push(
+        `  leak seen with 95% power on these soaks: median ${mib(det[Math.floor(det.length / 2)])}, 90th percentile ${mib(det[Math.floor(det.length * 0.9)])}, largest ${mib(det[det.length - 1])}`,
+      )
+    lines.push(
+      `context   leak 40MiB/h   ${fmt(leaks.filter((r) => r.leak!.twice).length, leaks.length)}     twice the tolerance, same soaks`,
+    )
     lines.push(`  leak findings on clean three-hour soaks:        ${fmt(lfp, leaks.length)}`)
-    lines.push(`  clean three-hour soaks judged not stable:       ${fmt(leaks.filter((r) => r.leak!.cleanStable === 'fail').length, leaks.length)}`)
-    ;(summary.detection as Record<string, unknown>)['leak'] = { k: lk, n: leaks.length, ci: clopperPearson(lk, leaks.length), target: true, notJudged: lnj, falsePositive: { k: lfp, n: leaks.length } }
+    lines.push(
+      `  clean three-hour soaks judged not stable:       ${fmt(leaks.filter((r) => r.leak!.cleanStable === 'fail').length, leaks.length)}`,
+    )
+    ;(summary.detection as Record<string, unknown>)['leak'] = {
+      k: lk,
+      n: leaks.length,
+      ci: clopperPearson(lk, leaks.length),
+      target: true,
+      notJudged: lnj,
+      falsePositive: { k: lfp, n: leaks.length },
+    }
   }
   lines.push(...heldOutRows(results, summary))
   const ms = results.flatMap((r) => r.judgeMs).sort((a, b) => a - b)
   lines.push('')
-  if (ms.length) lines.push(`judge time per verdict (30-minute record, 38 series, K = 10): median ${ms[Math.floor(ms.length / 2)].toFixed(1)} ms, p99 ${ms[Math.floor(ms.length * 0.99)].toFixed(1)} ms`)
+  if (ms.length)
+    lines.push(
+      `judge time per verdict (30-minute record, 38 series, K = 10): median ${ms[Math.floor(ms.length / 2)].toFixed(1)} ms, p99 ${ms[Math.floor(ms.length * 0.99)].toFixed(1)} ms`,
+    )
   return { text: lines.join('\n'), summary }
 }
 

@@ -106,7 +106,8 @@ function schedule(conditions: Condition[], cases: Case[], runs: RunCounts, rnd: 
   for (const c of cases) {
     for (let i = 0; i < (c.name === 'clean' ? runs.clean : runs.fault); i++) judged.push({ case: c.name, index: i })
   }
-  for (const j of shuffle(judged, rnd)) for (const condition of conditions) out.push({ condition, ...j, role: 'judged' })
+  for (const j of shuffle(judged, rnd))
+    for (const condition of conditions) out.push({ condition, ...j, role: 'judged' })
   return out
 }
 
@@ -123,7 +124,15 @@ async function judgeAll(dir: string, manifest: Manifest): Promise<Judged[]> {
   for (const entry of runs.filter((x) => x.role === 'judged')) {
     const record = await readRunRecord(join(dir, entry.dir, 'run.json'))
     const v = judge({ record, baseline: baselines.get(entry.condition), gate })
-    out.push({ entry, ...(await judged(dir, entry.dir, v, CASES.find((c) => c.name === entry.case)!)) })
+    out.push({
+      entry,
+      ...(await judged(
+        dir,
+        entry.dir,
+        v,
+        CASES.find((c) => c.name === entry.case)!,
+      )),
+    })
   }
   return out
 }
@@ -197,14 +206,25 @@ async function mainProgram(): Promise<void> {
   } catch (err) {
     usage((err as Error).message)
   }
-  const { dir, temporary, manifest: kept, soakSeconds, serviceTime } = benchFolder<RunEntry>(values, 'steady-live-accuracy-', usage)
+  const {
+    dir,
+    temporary,
+    manifest: kept,
+    soakSeconds,
+    serviceTime,
+  } = benchFolder<RunEntry>(values, 'steady-live-accuracy-', usage)
   let manifest = kept
   if (!manifest) {
     const runs = values.runs.split(',').map(Number)
     if (runs.length !== 3 || !runs.every((n) => Number.isInteger(n) && n >= 0) || runs[0] < 1) {
       usage(`--runs ${values.runs}: write B,C,F (baseline runs ≥ 1, clean runs, runs per fault), e.g. 5,10,6`)
     }
-    const caseNames = parseList('cases', values.cases, CASES.map((c) => c.name), usage)
+    const caseNames = parseList(
+      'cases',
+      values.cases,
+      CASES.map((c) => c.name),
+      usage,
+    )
     manifest = await runSoaks(dir, {
       soakSeconds,
       serviceTime,

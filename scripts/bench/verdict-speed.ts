@@ -73,25 +73,61 @@ if (process.argv[2] === '--measure') {
     process.stderr.write('writing 11 one-hour records through RunRecordWriter (about a minute)...\n')
     const file = emptyBaseline('synthetic-store')
     for (let k = 0; k < 10; k++) {
-      const rec = syntheticRun({ seed: `speed-b${k}`, phases: HOUR_PHASES, extraGauges: 79, writeTo: join(dir, `b${k}`), startedAt: new Date(Date.UTC(2026, 10, 1, k)) })
-      addRun(file, summariseRun(rec, { distributions: true }), { by: 'bench', now: new Date(Date.UTC(2026, 10, 1, k, 59)), path: 'b' })
+      const rec = syntheticRun({
+        seed: `speed-b${k}`,
+        phases: HOUR_PHASES,
+        extraGauges: 79,
+        writeTo: join(dir, `b${k}`),
+        startedAt: new Date(Date.UTC(2026, 10, 1, k)),
+      })
+      addRun(file, summariseRun(rec, { distributions: true }), {
+        by: 'bench',
+        now: new Date(Date.UTC(2026, 10, 1, k, 59)),
+        path: 'b',
+      })
     }
     const baselineFile = join(dir, 'baseline.json')
     writeFileSync(baselineFile, serialiseBaseline(file))
-    syntheticRun({ seed: 'speed-current', phases: HOUR_PHASES, extraGauges: 79, writeTo: join(dir, 'current'), startedAt: new Date(Date.UTC(2026, 10, 2)) })
+    syntheticRun({
+      seed: 'speed-current',
+      phases: HOUR_PHASES,
+      extraGauges: 79,
+      writeTo: join(dir, 'current'),
+      startedAt: new Date(Date.UTC(2026, 10, 2)),
+    })
     const runFile = join(dir, 'current', 'run.json')
     const results: Record<string, number | string>[] = []
     for (let i = 0; i < repeat; i++) {
-      const out = execFileSync(process.execPath, ['--conditions=steady-source', '--import', 'tsx', new URL(import.meta.url).pathname, '--measure', runFile, baselineFile], { encoding: 'utf8' })
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--conditions=steady-source',
+          '--import',
+          'tsx',
+          new URL(import.meta.url).pathname,
+          '--measure',
+          runFile,
+          baselineFile,
+        ],
+        { encoding: 'utf8' },
+      )
       results.push(JSON.parse(out.trim().split('\n').at(-1)!))
     }
     const med = (k: string) => results.map((r) => r[k] as number).sort((a, b) => a - b)[Math.floor(results.length / 2)]
     const r0 = results[0]
-    console.log(`steady verdict speed — one-hour record, ${r0.series} series, ${r0.windows} windows each, against 10 baseline runs`)
-    console.log(`  run.json ${(statSync(runFile).size / 1e6).toFixed(1)} MB, baseline ${(statSync(baselineFile).size / 1e3).toFixed(0)} kB; ${r0.findings} checks; median of ${repeat} fresh processes:`)
-    console.log(`  total ${med('totalMs').toFixed(0)} ms (read+validate run ${med('readRunMs').toFixed(0)} ms, read baseline ${med('readBaselineMs').toFixed(0)} ms, judge ${med('judgeMs').toFixed(0)} ms, render ${med('renderMs').toFixed(0)} ms)   target < 500 ms`)
+    console.log(
+      `steady verdict speed — one-hour record, ${r0.series} series, ${r0.windows} windows each, against 10 baseline runs`,
+    )
+    console.log(
+      `  run.json ${(statSync(runFile).size / 1e6).toFixed(1)} MB, baseline ${(statSync(baselineFile).size / 1e3).toFixed(0)} kB; ${r0.findings} checks; median of ${repeat} fresh processes:`,
+    )
+    console.log(
+      `  total ${med('totalMs').toFixed(0)} ms (read+validate run ${med('readRunMs').toFixed(0)} ms, read baseline ${med('readBaselineMs').toFixed(0)} ms, judge ${med('judgeMs').toFixed(0)} ms, render ${med('renderMs').toFixed(0)} ms)   target < 500 ms`,
+    )
     console.log(`  peak resident memory ${med('maxRssMB').toFixed(0)} MB for the whole process   target < 150 MB`)
-    console.log(`    of which ${med('loadedRssMB').toFixed(0)} MB before judging (Node.js, tsx transpiling the sources, modules); judging itself ${(med('maxRssMB') - med('loadedRssMB')).toFixed(0)} MB`)
+    console.log(
+      `    of which ${med('loadedRssMB').toFixed(0)} MB before judging (Node.js, tsx transpiling the sources, modules); judging itself ${(med('maxRssMB') - med('loadedRssMB')).toFixed(0)} MB`,
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

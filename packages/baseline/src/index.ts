@@ -9,14 +9,7 @@ export type { JudgeOptions, CompareOptions } from './judge/judge.ts'
 export { resolveGate, selectGate, DEFAULT_TOLERANCES } from './gate.ts'
 /** @public */
 export type { GateConfig, GateTolerances, Objective, ResolvedGate } from './gate.ts'
-export {
-  emptyBaseline,
-  readBaseline,
-  writeBaseline,
-  serialiseBaseline,
-  comparisonRuns,
-  addRun,
-} from './store.ts'
+export { emptyBaseline, readBaseline, writeBaseline, serialiseBaseline, comparisonRuns, addRun } from './store.ts'
 /** @public */
 export type { BaselineFile, BaselineRun, BaselineEntry, Acceptance, Mute, AddRunOptions } from './store.ts'
 export { summariseRun } from './summary.ts'

@@ -23,7 +23,12 @@ const day = (d: number) => new Date(Date.UTC(2026, 10, d))
 
 function baselineOf(n: number, seed = 'j') {
   const file = emptyBaseline('synthetic-store')
-  for (let i = 0; i < n; i++) addRun(file, summariseRun(syntheticRun({ seed: `${seed}${i}`, durationScale: 0.3, startedAt: day(i + 1) })), { by: 't', now: day(i + 1), path: 'b' })
+  for (let i = 0; i < n; i++)
+    addRun(file, summariseRun(syntheticRun({ seed: `${seed}${i}`, durationScale: 0.3, startedAt: day(i + 1) })), {
+      by: 't',
+      now: day(i + 1),
+      path: 'b',
+    })
   return file
 }
 
@@ -33,14 +38,34 @@ test('the recorder path (RunRecordWriter, HDR histograms) and the fast path agre
   const { dir, remove } = tempRunDir()
   try {
     for (const change of [undefined, { kind: 'step-latency' as const, magnitude: 0.8, target: 'checkout/pay' }]) {
-      const fast = judge({ record: syntheticRun({ seed: 'same', durationScale: 0.3, change }), baseline: file, gate, now: day(20) })
-      const real = judge({ record: syntheticRun({ seed: 'same', durationScale: 0.3, change, writeTo: dir }), baseline: file, gate, now: day(20) })
+      const fast = judge({
+        record: syntheticRun({ seed: 'same', durationScale: 0.3, change }),
+        baseline: file,
+        gate,
+        now: day(20),
+      })
+      const real = judge({
+        record: syntheticRun({ seed: 'same', durationScale: 0.3, change, writeTo: dir }),
+        baseline: file,
+        gate,
+        now: day(20),
+      })
       assert.is(fast.result, real.result)
       assert.equal(
-        fast.findings.filter((f) => f.status === 'fail').map((f) => f.id).sort(),
-        real.findings.filter((f) => f.status === 'fail').map((f) => f.id).sort(),
+        fast.findings
+          .filter((f) => f.status === 'fail')
+          .map((f) => f.id)
+          .sort(),
+        real.findings
+          .filter((f) => f.status === 'fail')
+          .map((f) => f.id)
+          .sort(),
       )
-      for (const v of [fast, real]) assert.ok(validatorFor(verdictSchema)(JSON.parse(JSON.stringify(v))), JSON.stringify(validatorFor(verdictSchema).errors))
+      for (const v of [fast, real])
+        assert.ok(
+          validatorFor(verdictSchema)(JSON.parse(JSON.stringify(v))),
+          JSON.stringify(validatorFor(verdictSchema).errors),
+        )
     }
   } finally {
     remove()
@@ -54,7 +79,14 @@ test('a summary keeps what judging needs: quantiles, standard errors, blocks, sc
   assert.is(pay.se!.length, 3)
   assert.is(pay.blocks!.length, 3)
   assert.is(s.scenarios.checkout.n, 540)
-  assert.equal(s.phases.map((p) => [p.name, p.loaded]), [['quiet', false], ['nominal', true], ['peak', true]])
+  assert.equal(
+    s.phases.map((p) => [p.name, p.loaded]),
+    [
+      ['quiet', false],
+      ['nominal', true],
+      ['peak', true],
+    ],
+  )
 })
 
 test('the file layout: one line per run, sorted, closed by "~"; any order and a union merge read back', () => {
@@ -66,7 +98,12 @@ test('the file layout: one line per run, sorted, closed by "~"; any order and a 
   // what git's union driver makes of two branches that each added a line: both, in any order
   const lines = text.split('\n')
   const at = lines.indexOf('    "~": "end"')
-  const merged = [...lines.slice(0, at), runLines[2].replace('"synthetic-j2"', '"z9"'), runLines[0].replace('"synthetic-j0"', '"a1"'), ...lines.slice(at)].join('\n')
+  const merged = [
+    ...lines.slice(0, at),
+    runLines[2].replace('"synthetic-j2"', '"z9"'),
+    runLines[0].replace('"synthetic-j0"', '"a1"'),
+    ...lines.slice(at),
+  ].join('\n')
   const back = parseBaseline(merged, 'b.json')
   assert.is(Object.keys(back.runs).length, 5)
   const conflict = text.replace('"keep": 10', '<<<<<<< HEAD\n"keep": 10\n=======\n"keep": 12\n>>>>>>> b')
@@ -83,7 +120,10 @@ test('comparison runs: the newest K, plus pinned ones; trimming keeps pins', () 
   const file = baselineOf(4)
   file.keep = 2
   file.runs['synthetic-j0'].pinned = { by: 't', at: day(9).toISOString() }
-  assert.equal(comparisonRuns(file).map((r) => r.id), ['synthetic-j3', 'synthetic-j2', 'synthetic-j0'])
+  assert.equal(
+    comparisonRuns(file).map((r) => r.id),
+    ['synthetic-j3', 'synthetic-j2', 'synthetic-j0'],
+  )
   assert.equal(trimBaseline(file, day(10)), ['synthetic-j1'])
 })
 
@@ -93,7 +133,12 @@ test('gates: defaults, objectives, and every mistake named by its field', () => 
   assert.equal(g.require, ['working', 'stable'])
   assert.is(g.alpha, 0.01)
   assert.equal(parseObjective('p(95) < 400ms'), { expr: 'p(95) < 400ms', stat: 'p95', op: '<', value: 400 })
-  assert.equal(parseObjective('failure rate <= 0.1%'), { expr: 'failure rate <= 0.1%', stat: 'failure rate', op: '<=', value: 0.001 })
+  assert.equal(parseObjective('failure rate <= 0.1%'), {
+    expr: 'failure rate <= 0.1%',
+    stat: 'failure rate',
+    op: '<=',
+    value: 0.001,
+  })
   const bad: [unknown, RegExp][] = [
     [{ require: ['fast'] }, /gates\.g\.require/],
     [{ onInconclusive: 'pass' }, /gates\.g\.onInconclusive.*never passes/s],
@@ -116,7 +161,12 @@ test('gates: defaults, objectives, and every mistake named by its field', () => 
 
 test('a run restarting mid-soak is a stability finding with its time', () => {
   const file = baselineOf(3)
-  const v = judge({ record: syntheticRun({ seed: 'r', durationScale: 0.3, restartsAtMs: [200_000] }), baseline: file, gate: resolveGate('t', { flakeBudget: 0.05 }), now: day(20) })
+  const v = judge({
+    record: syntheticRun({ seed: 'r', durationScale: 0.3, restartsAtMs: [200_000] }),
+    baseline: file,
+    gate: resolveGate('t', { flakeBudget: 0.05 }),
+    now: day(20),
+  })
   const f = v.findings.find((x) => x.kind === 'restart')!
   assert.is(f.status, 'fail')
   assert.is(f.atMs, 200_000)
@@ -127,16 +177,29 @@ test('a run restarting mid-soak is a stability finding with its time', () => {
 test('three baseline runs: every step four times as slow fails the service-wide shift (own K − 1 df, own share of α), a clean run passes', () => {
   const file = baselineOf(3, 'thin')
   const gate = resolveGate('staging', { minBaselineRuns: 3 })
-  const clean = judge({ record: syntheticRun({ seed: 'thin-clean', durationScale: 0.3 }), baseline: file, gate, now: day(20) })
+  const clean = judge({
+    record: syntheticRun({ seed: 'thin-clean', durationScale: 0.3 }),
+    baseline: file,
+    gate,
+    now: day(20),
+  })
   assert.is(clean.stable.status, 'pass', clean.stable.reason)
-  const slow = judge({ record: syntheticRun({ seed: 'thin-slow', durationScale: 0.3, change: { kind: 'all-latency', magnitude: 3 } }), baseline: file, gate, now: day(20) })
+  const slow = judge({
+    record: syntheticRun({ seed: 'thin-slow', durationScale: 0.3, change: { kind: 'all-latency', magnitude: 3 } }),
+    baseline: file,
+    gate,
+    now: day(20),
+  })
   assert.is(slow.stable.status, 'fail', slow.stable.reason)
   const shift = slow.findings.find((f) => f.id === 'level:p50:load/http_req_duration{*}@nominal+peak')!
   assert.is(shift.status, 'fail', shift.message)
   assert.ok(shift.primary)
   // No degrees of freedom borrowed from the other phases of the same runs: t on K − 1 = 2.
   assert.match(shift.method ?? '', /t on 2 df/)
-  assert.match(shift.message, /^all load steps got slower together: their typical latency \(p50\) moved by \+\d+% over nominal, peak \(nominal \+\d+%, peak \+\d+%\)/)
+  assert.match(
+    shift.message,
+    /^all load steps got slower together: their typical latency \(p50\) moved by \+\d+% over nominal, peak \(nominal \+\d+%, peak \+\d+%\)/,
+  )
   // Each phase's own shift is reported, secondary.
   const peak = slow.findings.find((f) => f.id === 'level:p95:load/http_req_duration{*}@peak')!
   assert.not.ok(peak.primary)
@@ -145,7 +208,12 @@ test('three baseline runs: every step four times as slow fails the service-wide 
 test('five baseline runs: every step twice as slow fails with the service-wide finding, and each step says what the steps did together', () => {
   const file = baselineOf(5, 'five')
   const gate = resolveGate('staging', {})
-  const slow = judge({ record: syntheticRun({ seed: 'five-slow', durationScale: 0.3, change: { kind: 'all-latency', magnitude: 1 } }), baseline: file, gate, now: day(20) })
+  const slow = judge({
+    record: syntheticRun({ seed: 'five-slow', durationScale: 0.3, change: { kind: 'all-latency', magnitude: 1 } }),
+    baseline: file,
+    gate,
+    now: day(20),
+  })
   assert.is(slow.stable.status, 'fail', slow.stable.reason)
   const shift = slow.findings.find((f) => f.id === 'level:p50:load/http_req_duration{*}@nominal+peak')!
   assert.is(shift.status, 'fail', shift.message)
@@ -155,10 +223,12 @@ test('five baseline runs: every step twice as slow fails with the service-wide f
   // unchanged outside the range it was judged against.
   const pay = slow.findings.find((f) => f.id.startsWith('level:p95:load/') && f.step === 'pay' && f.phase === 'peak')!
   assert.match(pay.message, /the run's other steps moved \+\d+% together \(judged as one finding\)/)
-  if (pay.status === 'pass') assert.ok(pay.current! >= pay.interval![0] && pay.current! <= pay.interval![1], `${pay.current} ${pay.interval}`)
+  if (pay.status === 'pass')
+    assert.ok(pay.current! >= pay.interval![0] && pay.current! <= pay.interval![1], `${pay.current} ${pay.interval}`)
   // No check prints "p = 1.000" alone for a value above its own expected range.
   for (const f of slow.findings) {
-    if (f.kind !== 'level' || f.unit !== 'ms' || !f.interval || f.current === undefined || f.current <= f.interval[1]) continue
+    if (f.kind !== 'level' || f.unit !== 'ms' || !f.interval || f.current === undefined || f.current <= f.interval[1])
+      continue
     assert.not.match(f.message, /\(p = 1\.000\)/, f.message)
   }
 })
@@ -166,7 +236,16 @@ test('five baseline runs: every step twice as slow fails with the service-wide f
 test('a significant +80% p95 of one step fails; a not-judged primary level is never a change past what the run could see', () => {
   const file = baselineOf(5, 'five')
   const gate = resolveGate('staging', {})
-  const v = judge({ record: syntheticRun({ seed: 'five-pay', durationScale: 0.3, change: { kind: 'step-latency', magnitude: 0.8, target: 'checkout/pay' } }), baseline: file, gate, now: day(20) })
+  const v = judge({
+    record: syntheticRun({
+      seed: 'five-pay',
+      durationScale: 0.3,
+      change: { kind: 'step-latency', magnitude: 0.8, target: 'checkout/pay' },
+    }),
+    baseline: file,
+    gate,
+    now: day(20),
+  })
   const pay = v.findings.filter((f) => f.primary && f.kind === 'level' && f.stat === 'p95' && f.step === 'pay')
   assert.ok(pay.length > 0)
   for (const f of pay) assert.is(f.status, 'fail', f.message)
@@ -182,7 +261,10 @@ test('failed-request series a clean run does not have raise no renamed-step warn
   const withFailed = (r: ReturnType<typeof syntheticRun>) => {
     const step = r.series.find((x) => x.source === 'load' && x.name === 'http_req_duration' && x.tags.name === 'pay')!
     const tags = { ...step.tags, expected_response: 'false', status: '503' }
-    const key = `${step.source}/${step.name}{${Object.entries(tags).sort().map(([k, x]) => `${k}=${x}`).join(',')}}`
+    const key = `${step.source}/${step.name}{${Object.entries(tags)
+      .sort()
+      .map(([k, x]) => `${k}=${x}`)
+      .join(',')}}`
     r.series.push({ ...structuredClone(step), key, tags })
     return r
   }
@@ -191,18 +273,45 @@ test('failed-request series a clean run does not have raise no renamed-step warn
     const r = syntheticRun({ seed: `fr${i}`, durationScale: 0.1, startedAt: day(i + 1) })
     addRun(file, summariseRun(i < 3 ? withFailed(r) : r), { by: 't', now: day(i + 1), path: 'b' })
   }
-  const clean = judge({ record: syntheticRun({ seed: 'fr-cur', durationScale: 0.1 }), baseline: file, gate, now: day(20) })
-  assert.not.ok(clean.warnings.some((w) => w.includes('expected_response=false')), clean.warnings.join('\n'))
+  const clean = judge({
+    record: syntheticRun({ seed: 'fr-cur', durationScale: 0.1 }),
+    baseline: file,
+    gate,
+    now: day(20),
+  })
+  assert.not.ok(
+    clean.warnings.some((w) => w.includes('expected_response=false')),
+    clean.warnings.join('\n'),
+  )
   const removed = syntheticRun({ seed: 'fr-cur', durationScale: 0.1 })
   removed.series = removed.series.filter((x) => !(x.source === 'load' && x.tags.name === 'pay'))
   const v = judge({ record: removed, baseline: file, gate, now: day(20) })
-  assert.ok(v.warnings.some((w) => /name=pay.* is in 5 of 5 baseline runs but not in this run \(a step renamed or removed\?\)/.test(w)), v.warnings.join('\n'))
+  assert.ok(
+    v.warnings.some((w) =>
+      /name=pay.* is in 5 of 5 baseline runs but not in this run \(a step renamed or removed\?\)/.test(w),
+    ),
+    v.warnings.join('\n'),
+  )
 })
 
 test('a load series tagged with its load profile is named as a load profile, not a scenario', () => {
-  const f = { id: 'x', kind: 'level', question: 'stable', status: 'pass', primary: false, series: 'load/http_req_duration{scenario=nominal}', scenario: 'nominal', stat: 'p50', phase: 'nominal', message: '' } as const
+  const f = {
+    id: 'x',
+    kind: 'level',
+    question: 'stable',
+    status: 'pass',
+    primary: false,
+    series: 'load/http_req_duration{scenario=nominal}',
+    scenario: 'nominal',
+    stat: 'p50',
+    phase: 'nominal',
+    message: '',
+  } as const
   assert.is(label({ ...f }), 'load profile nominal p50 in nominal')
-  assert.is(label({ ...f, series: 'probe/http_req_duration{scenario=browse}', scenario: 'browse' }), 'scenario browse p50 in nominal')
+  assert.is(
+    label({ ...f, series: 'probe/http_req_duration{scenario=browse}', scenario: 'browse' }),
+    'scenario browse p50 in nominal',
+  )
 })
 
 test('a slow tail in a short soak (the p99 of a few hundred values cannot be judged) fails on the share above the baseline p99', () => {
@@ -211,16 +320,31 @@ test('a slow tail in a short soak (the p99 of a few hundred values cannot be jud
   const { dir, remove } = tempRunDir()
   try {
     const judged = (change?: { kind: 'tail'; magnitude: number; target: string }) =>
-      judge({ record: syntheticRun({ seed: 'tl-cur', durationScale: 0.3, change, writeTo: dir }), baseline: file, gate, now: day(20) })
+      judge({
+        record: syntheticRun({ seed: 'tl-cur', durationScale: 0.3, change, writeTo: dir }),
+        baseline: file,
+        gate,
+        now: day(20),
+      })
     const slow = judged({ kind: 'tail', magnitude: 5, target: 'checkout/pay' })
-    const share = slow.findings.filter((f) => f.id.startsWith('tail:share-above-p99:load/') && f.step === 'pay' && f.primary)
+    const share = slow.findings.filter(
+      (f) => f.id.startsWith('tail:share-above-p99:load/') && f.step === 'pay' && f.primary,
+    )
     assert.ok(share.length > 0, 'primary where the p99 is too thin to judge')
-    assert.ok(share.some((f) => f.status === 'fail'), share.map((f) => `${f.status} ${f.message}`).join('\n'))
+    assert.ok(
+      share.some((f) => f.status === 'fail'),
+      share.map((f) => `${f.status} ${f.message}`).join('\n'),
+    )
     const f = share.find((x) => x.status === 'fail')!
-    assert.match(f.message, /checkout › pay \(load\) has a slow tail in \w+: \d+ of \d+ requests \([\d.]+%\) were slower than the baseline's p99 of [\d.]+ ms, where the baseline runs had/)
+    assert.match(
+      f.message,
+      /checkout › pay \(load\) has a slow tail in \w+: \d+ of \d+ requests \([\d.]+%\) were slower than the baseline's p99 of [\d.]+ ms, where the baseline runs had/,
+    )
     assert.match(f.method!, /counted in the HDR histogram/)
     const clean = judged()
-    const fails = clean.findings.filter((x) => x.id.startsWith('tail:share-above-p99:') && x.status === 'fail' && x.primary)
+    const fails = clean.findings.filter(
+      (x) => x.id.startsWith('tail:share-above-p99:') && x.status === 'fail' && x.primary,
+    )
     assert.is(fails.length, 0, fails.map((x) => x.message).join('\n'))
   } finally {
     remove()

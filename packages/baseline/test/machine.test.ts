@@ -7,7 +7,8 @@ import type { JudgeContext } from '../src/judge/context.ts'
 /** A judge context with only what the rule reads: the phases that count and each run's lateness p95 there. */
 function context(currentMs: number | undefined, baselineMs: number[]): JudgeContext {
   const summary = (p95: number | undefined) => ({
-    series: p95 === undefined ? {} : { 'generator/start_lateness': { phases: { nominal: { p95 }, peak: { p95: p95 / 2 } } } },
+    series:
+      p95 === undefined ? {} : { 'generator/start_lateness': { phases: { nominal: { p95 }, peak: { p95: p95 / 2 } } } },
   })
   return {
     primaryPhases: new Set(['nominal', 'peak']),
@@ -20,7 +21,10 @@ test('a run far later than every baseline run is on a busier machine; the senten
   const busy = busierMachine(context(60, [2.5, 3, 4, 3.5, 2]))
   assert.ok(busy)
   assert.ok(Math.abs(busy!.currentMs - 60) < 1e-9 && Math.abs(busy!.baselineMs - 3) < 1e-9, JSON.stringify(busy))
-  assert.match(busierSentence(busy!), 'the load generator started iterations 60.0 ms late at p95, the baseline runs 3.00 ms')
+  assert.match(
+    busierSentence(busy!),
+    'the load generator started iterations 60.0 ms late at p95, the baseline runs 3.00 ms',
+  )
 })
 
 test('within the baseline runs own spread, less than twice their usual, or too few runs: not busier', () => {

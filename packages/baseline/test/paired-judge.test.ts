@@ -71,7 +71,10 @@ test('an off-heap leak on the candidate (RSS grows, heap flat) fails on memory n
   const v = verdictOf({ seed: 9, fault: { rssBytesPerHour: 300 * 1024 * 1024 } })
   assert.is(v.result, 'fail')
   const f = failing(v)
-  assert.equal(f.map((x) => x.kind), ['leak'])
+  assert.equal(
+    f.map((x) => x.kind),
+    ['leak'],
+  )
   assert.is(f[0].evidence?.indicator, 'resident memory (/metrics)')
   assert.match(f[0].message, /the candidate's resident memory \(\/metrics\) grew \d+(\.\d)? MiB\/h faster than/)
 })
@@ -150,7 +153,13 @@ test('a phase saturated past what it can spare is inconclusive, the generator na
   const v = verdictOf(pairedRecord({ seed: 12, saturated, saturatedFactor: 3 }))
   assert.is(v.result, 'inconclusive', v.summary)
   const named = v.findings.find((f) => f.id === 'generator-saturated:peak')
-  assert.ok(named, v.findings.filter((f) => f.status !== 'pass').map((f) => f.id).join(', '))
+  assert.ok(
+    named,
+    v.findings
+      .filter((f) => f.status !== 'pass')
+      .map((f) => f.id)
+      .join(', '),
+  )
   assert.is(named!.status, 'inconclusive')
   assert.ok(named!.primary)
   assert.match(named!.message, /saturated on a side in \d+ of \d+ windows of peak/)
@@ -158,7 +167,10 @@ test('a phase saturated past what it can spare is inconclusive, the generator na
   assert.not.ok(v.findings.some((f) => f.id === 'generator-saturated:nominal'))
   // Eight saturated windows peak can spare: left out, the rest judged, nothing named.
   const spared = verdictOf(pairedRecord({ seed: 12, saturated: saturated.slice(0, 8), saturatedFactor: 3 }))
-  assert.not.ok(spared.findings.some((f) => f.kind === 'generator-saturated'), spared.summary)
+  assert.not.ok(
+    spared.findings.some((f) => f.kind === 'generator-saturated'),
+    spared.summary,
+  )
 })
 
 test('a crash of the candidate fails as a crash; a crash of the control makes the comparison inconclusive', () => {
@@ -175,7 +187,10 @@ test('a crash of the candidate fails as a crash; a crash of the control makes th
 
   const control = verdictOf(crashAt('control'))
   assert.is(control.result, 'inconclusive', control.summary)
-  assert.not.ok(failing(control).some((f) => f.kind === 'crash'), 'the candidate did not crash')
+  assert.not.ok(
+    failing(control).some((f) => f.kind === 'crash'),
+    'the candidate did not crash',
+  )
   const f = control.findings.find((x) => x.id === 'paired:control-crash:1')!
   assert.is(f.status, 'inconclusive')
   assert.match(f.message, 'the control crashed 0m20s into the run (store (pid 42) is no longer running)')

@@ -79,7 +79,10 @@ test('a loaded phase saturated in more than the gate share of windows is refused
     }
   }
   const screen = screenRun(summariseRun(r), baselines[0], gate)
-  assert.equal(screen.saturated.map((s) => s.phase), ['peak'])
+  assert.equal(
+    screen.saturated.map((s) => s.phase),
+    ['peak'],
+  )
   const said = 'the load generator was saturated in 3 of 6 windows of peak (more than 20%): '
   assert.equal(screen.problems, [said + 'the phase measured the generator, not the service'])
   // The gate's share decides: at 60% the same run is fine.

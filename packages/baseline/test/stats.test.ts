@@ -26,7 +26,8 @@ import { slopeStandardError, theilSen, trendTest } from '../src/stats/trend.ts'
 import { isHeapSeries, phasePoints, trendPhases } from '../src/trends.ts'
 import { syntheticRun } from '../src/synthetic.ts'
 
-const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`)
+const close = (a: number, b: number, tol: number, what = '') =>
+  assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`)
 
 test('log-gamma, incomplete beta, normal and t against tabulated values', () => {
   close(logGamma(10), Math.log(362880), 1e-10, 'lgamma')
@@ -62,7 +63,10 @@ test('binomial intervals: Wilson and Clopper–Pearson', () => {
 })
 
 test('Holm: step-down adjusted p-values, monotone, capped at 1', () => {
-  assert.equal(holmAdjust([0.01, 0.04, 0.03, 0.5]).map((p) => Math.round(p * 1e6) / 1e6), [0.04, 0.09, 0.09, 0.5])
+  assert.equal(
+    holmAdjust([0.01, 0.04, 0.03, 0.5]).map((p) => Math.round(p * 1e6) / 1e6),
+    [0.04, 0.09, 0.09, 0.5],
+  )
   assert.equal(holmAdjust([0.9, 0.8]), [1, 1])
   assert.equal(holmAdjust([0.001, 0.2]), [0.002, 0.2])
 })
@@ -76,7 +80,7 @@ test('robust statistics and the AR(1)-corrected standard error', () => {
   let e = 0
   for (let i = 0; i < 5000; i++) xs.push((e = 0.6 * e + rnd.normal()))
   close(lag1(xs), 0.6, 0.05)
-  assert.ok(autocorrelatedSe(xs) > sd(xs) / Math.sqrt(xs.length) * 1.8)
+  assert.ok(autocorrelatedSe(xs) > (sd(xs) / Math.sqrt(xs.length)) * 1.8)
 })
 
 test('slope standard error: matches the spread of heap slopes between runs (a GC sawtooth), and OLS for white noise', () => {
@@ -149,7 +153,7 @@ test('prediction interval: calibrated under the null (about α of runs exceed it
   close(rejections / trials, 0.05, 0.012)
 })
 
-test('the noise floor widens a too-tight spread; the current run\'s own noise too', () => {
+test("the noise floor widens a too-tight spread; the current run's own noise too", () => {
   const flat = [0, 0, 0, 0, 0]
   const pr = predict(flat, Math.log(1.05), Number.NaN, 0.02)
   assert.is(pr.sigmaFrom, 'floor')
@@ -174,11 +178,14 @@ test('failure rates: over-dispersion across runs widens the test; zero failures 
   assert.ok(a.p < 1e-4, `steady baseline: ${a.p}`)
   assert.ok(b.p > 0.05, `bursty baseline: ${b.p}`)
   assert.ok(b.rho > a.rho)
-  const none = failureRateTest(Array.from({ length: 5 }, () => ({ n: 100, f: 0 })), { n: 100, f: 1 })
+  const none = failureRateTest(
+    Array.from({ length: 5 }, () => ({ n: 100, f: 0 })),
+    { n: 100, f: 1 },
+  )
   assert.ok(none.p > 0.05 && none.p0 > 0)
 })
 
-test('trends under minute-long contention (AR(1), φ = 0.95): against the baseline runs\' trends the drift test holds its level', () => {
+test("trends under minute-long contention (AR(1), φ = 0.95): against the baseline runs' trends the drift test holds its level", () => {
   // The run's own Mann–Kendall test (lag-1 pre-whitening) calls such noise a trend far too often; the judge
   // also asks whether the run's slope is outside the baseline runs' slopes (intersection–union), and that
   // is calibrated by how much trends vary between runs, whatever the memory within a run.
@@ -236,8 +243,14 @@ test('digamma, trigamma and the F-distribution prior of many variances (limma): 
   }
   const same = Array.from({ length: 40 }, () => draw(1, 4))
   const differ = Array.from({ length: 40 }, () => draw(Math.exp(2 * rnd.normal()), 4))
-  const a = fitFDist(same, same.map(() => 4))!
-  const b = fitFDist(differ, differ.map(() => 4))!
+  const a = fitFDist(
+    same,
+    same.map(() => 4),
+  )!
+  const b = fitFDist(
+    differ,
+    differ.map(() => 4),
+  )!
   assert.ok(a.df > 20, `one shared spread: d0 = ${a.df}`)
   assert.ok(b.df < 5, `spreads that differ: d0 = ${b.df}`)
 })

@@ -33,12 +33,15 @@ test("'base' is the model as it was: the same record with or without the option"
   assert.equal(run('n1', 'base'), run('n1'))
 })
 
-test('every held-out model changes latency and leaves the base model\'s other draws alone', () => {
+test("every held-out model changes latency and leaves the base model's other draws alone", () => {
   const base = p50s(run('n2'))
   for (const { name } of SYNTHETIC_NOISE_MODELS.filter((m) => m.name !== 'base' && m.name !== 'neighbour')) {
     const other = p50s(run('n2', name))
     assert.equal([...other.keys()], [...base.keys()], name)
-    assert.ok([...other].some(([k, v]) => v !== base.get(k)), `${name} moves some phase p50`)
+    assert.ok(
+      [...other].some(([k, v]) => v !== base.get(k)),
+      `${name} moves some phase p50`,
+    )
   }
   // Memory comes from the base model's draws only.
   const heap = (r: RunRecord) => r.series.find((s) => s.name === 'nodejs_heap_size_used_bytes')!

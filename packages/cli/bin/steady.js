@@ -13,9 +13,13 @@ if (existsSync(fileURLToPath(built))) {
   const source = fileURLToPath(new URL('../src/bin.ts', import.meta.url))
   // tsx is resolved from here, not from the working directory, so `steady` runs from any folder.
   const tsx = import.meta.resolve('tsx')
-  const child = spawn(process.execPath, ['--conditions=steady-source', '--import', tsx, source, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  })
+  const child = spawn(
+    process.execPath,
+    ['--conditions=steady-source', '--import', tsx, source, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  )
   // The child gets the terminal's Ctrl-C itself; a SIGINT or SIGTERM sent to
   // this wrapper alone is passed on so the child can write its partial record
   // and tear down.

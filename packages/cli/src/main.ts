@@ -24,7 +24,11 @@ export interface MainOptions {
  * Builds the commander program with the given commands registered (all of
  * them, from `await loadCommands()`, to generate the CLI reference).
  */
-export function createProgram(ctx: CliContext, setExit: (code: number) => void, commands: readonly RegisterCommand[]): Command {
+export function createProgram(
+  ctx: CliContext,
+  setExit: (code: number) => void,
+  commands: readonly RegisterCommand[],
+): Command {
   const program = new Command('steady')
   program
     .description('Tells a release gate whether a new version of an HTTP service is working and stable.')

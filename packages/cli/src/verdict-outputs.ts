@@ -24,7 +24,10 @@ export async function afterVerdict(
   if (o.flags.report) {
     const { writeReport } = await import('@steady/report')
     const { readBaseline } = await import('@steady/baseline')
-    const path = typeof o.flags.report === 'string' ? resolve(ctx.cwd, o.flags.report) : join(o.runFile.endsWith('.json') ? resolve(o.runFile, '..') : o.runFile, 'report.html')
+    const path =
+      typeof o.flags.report === 'string'
+        ? resolve(ctx.cwd, o.flags.report)
+        : join(o.runFile.endsWith('.json') ? resolve(o.runFile, '..') : o.runFile, 'report.html')
     const baseline = o.baselinePath ? await readBaseline(o.baselinePath).catch(() => undefined) : undefined
     await writeReport(path, {
       record: o.record,

@@ -6,7 +6,16 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '@steady/cli'
@@ -26,7 +35,13 @@ const path = join(root, 'baselines', 'synthetic-store.json')
 let n = 0
 function run(o: Partial<SyntheticRunOptions> = {}): string {
   const dir = join(root, 'reports', `r${n++}`)
-  syntheticRun({ seed: `baseline-${n}`, durationScale: 0.1, writeTo: dir, startedAt: new Date(Date.UTC(2026, 10, 1, n)), ...o })
+  syntheticRun({
+    seed: `baseline-${n}`,
+    durationScale: 0.1,
+    writeTo: dir,
+    startedAt: new Date(Date.UTC(2026, 10, 1, n)),
+    ...o,
+  })
   return join(dir, 'run.json')
 }
 const idOf = (p: string) => JSON.parse(readFileSync(p, 'utf8')).id as string
@@ -34,7 +49,13 @@ const idOf = (p: string) => JSON.parse(readFileSync(p, 'utf8')).id as string
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = ''
   let err = ''
-  const code = await main(argv, { cwd: root, out: (s) => (out += s), err: (s) => (err += s), isTTY: false, env: { ...process.env, NO_COLOR: '1', STEADY_USER: 'tester' } })
+  const code = await main(argv, {
+    cwd: root,
+    out: (s) => (out += s),
+    err: (s) => (err += s),
+    isTTY: false,
+    env: { ...process.env, NO_COLOR: '1', STEADY_USER: 'tester' },
+  })
   return { code, out, err }
 }
 
@@ -48,12 +69,19 @@ test('add creates baselines/<service>.json from the run, then appends; one line 
   for (const r of runs.slice(1)) assert.is((await cli('baseline', 'add', r)).code, 0)
   const text = readFileSync(path, 'utf8')
   const lines = text.split('\n')
-  assert.is(lines.filter((l) => /^ {4}"synthetic-baseline-\d+": \{.*\},$/.test(l)).length, 4, 'each run is one line ending in a comma')
+  assert.is(
+    lines.filter((l) => /^ {4}"synthetic-baseline-\d+": \{.*\},$/.test(l)).length,
+    4,
+    'each run is one line ending in a comma',
+  )
   assert.ok(lines.includes('    "~": "end"'))
   const file = parseBaseline(text, path)
   assert.is(file.service, 'synthetic-store')
   assert.is(file.runs['synthetic-baseline-1'].addedBy, 'tester')
-  assert.ok(file.runs['synthetic-baseline-1'].summary!.series['load/http_req_duration{name=pay,scenario=checkout}'].phases.peak.dist!.length === 11)
+  assert.ok(
+    file.runs['synthetic-baseline-1'].summary!.series['load/http_req_duration{name=pay,scenario=checkout}'].phases.peak
+      .dist!.length === 11,
+  )
 })
 
 test('add refuses a run already there, an incomplete run, another schema and another service (exit 2)', async () => {
@@ -95,7 +123,10 @@ test('add refuses a run judged not stable (exit 1) unless --force --reason, whic
 test('show lists runs, pins, exclusions, acceptances and mutes; --format json is the file', async () => {
   const text = await cli('baseline', 'show')
   assert.is(text.code, 0)
-  assert.match(text.out, /baseline baselines\/synthetic-store\.json \(synthetic-store\): 5 runs, K = 10, 5 used for verdicts/)
+  assert.match(
+    text.out,
+    /baseline baselines\/synthetic-store\.json \(synthetic-store\): 5 runs, K = 10, 5 used for verdicts/,
+  )
   assert.match(text.out, /forced: new payment provider/)
   const json = await cli('baseline', 'show', '--format', 'json')
   assert.is(JSON.parse(json.out).schema, 'steady.baseline/1')
@@ -155,24 +186,64 @@ test('accept records an intended change; the verdict reports the finding as acce
   const v = JSON.parse(readFileSync(vpath, 'utf8')) as Verdict
   const failing = v.findings.filter((f) => f.status === 'fail' && f.primary)
   assert.ok(failing.length > 0)
-  for (const f of failing) assert.is((await cli('baseline', 'accept', f.id, '--baseline', judged, '--reason', 'full-text search, slower on purpose', '--verdict', vpath)).code, 0)
+  for (const f of failing)
+    assert.is(
+      (
+        await cli(
+          'baseline',
+          'accept',
+          f.id,
+          '--baseline',
+          judged,
+          '--reason',
+          'full-text search, slower on purpose',
+          '--verdict',
+          vpath,
+        )
+      ).code,
+      0,
+    )
   const after = await cli('verdict', slow, '--baseline', judged, '--all')
   assert.is(after.code, 0, after.out)
   assert.match(after.out, /accepted by tester on \d{4}-\d\d-\d\d: full-text search, slower on purpose/)
   const file = await readBaseline(judged)
   assert.is(file.accepted[failing[0].id].upTo, failing[0].current)
   const worse = run({ change: { kind: 'step-latency', magnitude: 5, target: 'browse/search' } })
-  assert.is((await cli('verdict', worse, '--baseline', judged)).code, 1, 'a change larger than the accepted level fails again')
+  assert.is(
+    (await cli('verdict', worse, '--baseline', judged)).code,
+    1,
+    'a change larger than the accepted level fails again',
+  )
   const bad = await cli('baseline', 'accept', 'not a finding', '--baseline', judged, '--reason', 'x')
   assert.is(bad.code, 2)
   assert.match(bad.err, /is not a finding id/)
-  const notThere = await cli('baseline', 'accept', 'level:p95:x@peak', '--baseline', judged, '--reason', 'x', '--verdict', vpath)
+  const notThere = await cli(
+    'baseline',
+    'accept',
+    'level:p95:x@peak',
+    '--baseline',
+    judged,
+    '--reason',
+    'x',
+    '--verdict',
+    vpath,
+  )
   assert.is(notThere.code, 2)
   assert.match(notThere.err, /is not in verdict\.json/)
   // A file that is not a verdict is named, and none of its bytes are quoted (it may hold a secret).
   const secretFile = join(root, 'not-a-verdict.json')
   writeFileSync(secretFile, 'password=hunter2-secret-value')
-  const notJson = await cli('baseline', 'accept', 'level:p95:x@peak', '--baseline', judged, '--reason', 'x', '--verdict', secretFile)
+  const notJson = await cli(
+    'baseline',
+    'accept',
+    'level:p95:x@peak',
+    '--baseline',
+    judged,
+    '--reason',
+    'x',
+    '--verdict',
+    secretFile,
+  )
   assert.is(notJson.code, 2)
   assert.match(notJson.err, /not-a-verdict\.json/)
   assert.not.match(notJson.out + notJson.err, 'hunter2')
@@ -182,17 +253,48 @@ test('mute silences a noisy series until a date (owner, reason); past dates and 
   await judgedBaseline()
   const slow = run({ change: { kind: 'step-latency', magnitude: 1.5, target: 'checkout/login' } })
   assert.is((await cli('verdict', slow, '--baseline', judged)).code, 1)
-  const ok = await cli('baseline', 'mute', '*http_req_duration{name=login,scenario=checkout}', '--baseline', judged, '--until', '2999-12-31', '--owner', 'alice', '--reason', 'login provider migration, #812')
+  const ok = await cli(
+    'baseline',
+    'mute',
+    '*http_req_duration{name=login,scenario=checkout}',
+    '--baseline',
+    judged,
+    '--until',
+    '2999-12-31',
+    '--owner',
+    'alice',
+    '--reason',
+    'login provider migration, #812',
+  )
   assert.is(ok.code, 0, ok.err)
   const after = await cli('verdict', slow, '--baseline', judged)
   assert.is(after.code, 0, after.out)
   // The text wraps at 120 columns: read it as one line.
   assert.match(after.out.replace(/\n\s+/g, ' '), /muted by alice until 2999-12-31: login provider migration, #812/)
-  const past = await cli('baseline', 'mute', 'x', '--baseline', judged, '--until', '2001-01-01', '--owner', 'a', '--reason', 'r')
+  const past = await cli(
+    'baseline',
+    'mute',
+    'x',
+    '--baseline',
+    judged,
+    '--until',
+    '2001-01-01',
+    '--owner',
+    'a',
+    '--reason',
+    'r',
+  )
   assert.is(past.code, 2)
   assert.match(past.err, /is not in the future/)
-  assert.is((await cli('baseline', 'mute', 'x', '--baseline', judged, '--until', 'soon', '--owner', 'a', '--reason', 'r')).code, 2)
-  assert.is((await cli('baseline', 'mute', 'x', '--baseline', judged, '--until', '2999-01-01', '--reason', 'r')).code, 2, '--owner is required')
+  assert.is(
+    (await cli('baseline', 'mute', 'x', '--baseline', judged, '--until', 'soon', '--owner', 'a', '--reason', 'r')).code,
+    2,
+  )
+  assert.is(
+    (await cli('baseline', 'mute', 'x', '--baseline', judged, '--until', '2999-01-01', '--reason', 'r')).code,
+    2,
+    '--owner is required',
+  )
 })
 
 test('K: adding beyond keep drops the oldest runs, never pinned ones', async () => {
@@ -209,11 +311,21 @@ test('concurrent adds are serialised by the lock and both land; writes are atomi
   const shared = join(root, 'baselines', 'shared.json')
   const [a, b, c] = [run(), run(), run()]
   assert.is((await cli('baseline', 'add', a, '--baseline', shared)).code, 0)
-  const results = await Promise.all([cli('baseline', 'add', b, '--baseline', shared), cli('baseline', 'add', c, '--baseline', shared)])
-  assert.equal(results.map((r) => r.code), [0, 0], results.map((r) => r.err).join())
+  const results = await Promise.all([
+    cli('baseline', 'add', b, '--baseline', shared),
+    cli('baseline', 'add', c, '--baseline', shared),
+  ])
+  assert.equal(
+    results.map((r) => r.code),
+    [0, 0],
+    results.map((r) => r.err).join(),
+  )
   assert.is(Object.keys((await readBaseline(shared)).runs).length, 3)
   assert.ok(!existsSync(`${shared}.lock`))
-  assert.equal(readdirSync(join(root, 'baselines')).filter((f) => f.endsWith('.tmp')), [])
+  assert.equal(
+    readdirSync(join(root, 'baselines')).filter((f) => f.endsWith('.tmp')),
+    [],
+  )
 })
 
 test('two branches that each add a run merge without a conflict (git, merge=union)', async () => {
@@ -225,7 +337,11 @@ test('two branches that each add a run merge without a conflict (git, merge=unio
   }
   const repo = join(root, 'repo')
   mkdirSync(join(repo, 'baselines'), { recursive: true })
-  const g = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' })
+  const g = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+    })
   g('init', '-q', '-b', 'main')
   writeFileSync(join(repo, 'baselines', '.gitattributes'), '*.json merge=union\n')
   copyFileSync(join(root, 'steady.config.ts'), join(repo, 'steady.config.ts'))
@@ -233,7 +349,13 @@ test('two branches that each add a run merge without a conflict (git, merge=unio
   const [base0, base1, onA, onB] = [run(), run(), run(), run()]
   const add = async (r: string) => {
     let out = ''
-    const code = await main(['baseline', 'add', r, '--baseline', file], { cwd: repo, out: (s) => (out += s), err: (s) => (out += s), isTTY: false, env: { ...process.env, STEADY_USER: 'ci' } })
+    const code = await main(['baseline', 'add', r, '--baseline', file], {
+      cwd: repo,
+      out: (s) => (out += s),
+      err: (s) => (out += s),
+      isTTY: false,
+      env: { ...process.env, STEADY_USER: 'ci' },
+    })
     assert.is(code, 0, out)
   }
   await add(base0)
@@ -249,13 +371,20 @@ test('two branches that each add a run merge without a conflict (git, merge=unio
   g('commit', '-q', '-am', 'b adds a run')
   g('checkout', '-q', 'main')
   g('merge', '-q', 'a')
-  const merge = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'merge', '-q', '--no-edit', 'b'], { cwd: repo, encoding: 'utf8' })
+  const merge = spawnSync(
+    'git',
+    ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'merge', '-q', '--no-edit', 'b'],
+    { cwd: repo, encoding: 'utf8' },
+  )
   assert.is(merge.status, 0, merge.stdout + merge.stderr)
   const merged = await readBaseline(file)
   assert.equal(Object.keys(merged.runs).sort(), [base0, base1, onA, onB].map(idOf).sort())
   // the next write puts it back in order
   await add(run())
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /^ {4}"synthetic-/.test(l)).map((l) => l.trim().split('"')[1])
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => /^ {4}"synthetic-/.test(l))
+    .map((l) => l.trim().split('"')[1])
   assert.equal(lines, [...lines].sort())
 })
 
@@ -266,7 +395,12 @@ function saturate(runJson: string, phase: string, share: number): void {
   const size = record.window.sizeMs as number
   const windows = Math.round((p.endMs - p.startMs) / size)
   for (let i = 0; i < Math.ceil(windows * share); i++) {
-    record.events.push({ atMs: p.startMs + i * size + 1, kind: 'generator-saturated', message: `saturated in window ${i}`, data: { phase } })
+    record.events.push({
+      atMs: p.startMs + i * size + 1,
+      kind: 'generator-saturated',
+      message: `saturated in window ${i}`,
+      data: { phase },
+    })
   }
   record.events.sort((a: { atMs: number }, b: { atMs: number }) => a.atMs - b.atMs)
   writeFileSync(runJson, JSON.stringify(record))
@@ -293,12 +427,16 @@ test('add refuses a run whose generator was saturated in more than 20% of a load
   assert.not.match(added.err, /saturated/)
 })
 
-test('add refuses a run whose spread across windows is far outside the baseline runs\' (exit 2)', async () => {
+test("add refuses a run whose spread across windows is far outside the baseline runs' (exit 2)", async () => {
   const other = join(root, 'baselines', 'spread.json')
   // Built through the library: what is screened here is the spread, not the verdicts of the runs.
   const file = emptyBaseline('synthetic-store')
   for (let i = 0; i < 4; i++) {
-    addRun(file, summariseRun(await readRunRecord(run()), { distributions: true }), { by: 'tester', now: new Date(), path: other })
+    addRun(file, summariseRun(await readRunRecord(run()), { distributions: true }), {
+      by: 'tester',
+      now: new Date(),
+      path: other,
+    })
   }
   await writeBaseline(other, file)
   const noisy = run()
@@ -338,7 +476,11 @@ async function leaveOneOut(file: string, records: string[]): Promise<Counts> {
 async function baselineOf(file: string, records: string[]): Promise<void> {
   const b = emptyBaseline('synthetic-store')
   for (const r of records) {
-    addRun(b, summariseRun(await readRunRecord(r), { distributions: true }), { by: 'tester', now: new Date(), path: file })
+    addRun(b, summariseRun(await readRunRecord(r), { distributions: true }), {
+      by: 'tester',
+      now: new Date(),
+      path: file,
+    })
   }
   await writeBaseline(file, b)
 }
@@ -349,7 +491,12 @@ test('check judges each baseline run against the others: counts, failing finding
   const made: string[] = []
   for (let i = 0; i < 5; i++) {
     const dir = join(folder, `clean-${i}`)
-    syntheticRun({ seed: `check-${i}`, durationScale: 0.1, writeTo: dir, startedAt: new Date(Date.UTC(2026, 10, 3, i)) })
+    syntheticRun({
+      seed: `check-${i}`,
+      durationScale: 0.1,
+      writeTo: dir,
+      startedAt: new Date(Date.UTC(2026, 10, 3, i)),
+    })
     made.push(join(dir, 'run.json'))
   }
   await baselineOf(checked, made.slice(0, 2))
@@ -385,12 +532,18 @@ test('check judges each baseline run against the others: counts, failing finding
   const failed = result.runs.filter((r: { result: string }) => r.result === 'fail')
   assert.equal(failed.map((r: { run: string }) => r.run).sort(), [...expected.failed].sort())
   const slowFindings = failed.find((r: { run: string }) => r.run === idOf(slow)).failed as { id: string }[]
-  assert.ok(slowFindings.some((f) => /name=pay/.test(f.id)), JSON.stringify(slowFindings))
+  assert.ok(
+    slowFindings.some((f) => /name=pay/.test(f.id)),
+    JSON.stringify(slowFindings),
+  )
   const counts = `${expected.fail} of 6; inconclusive: ${expected.inconclusive}; passed: ${expected.pass}`
   const text = await cli('baseline', 'check', folder, '--baseline', checked)
   assert.match(text.out, `would have failed: ${counts}\n`)
   const payPeak = 'level:p95:load/http_req_duration{name=pay,scenario=checkout}@peak'
-  assert.ok(text.out.split('\n').some((l) => l.startsWith('    ✗ ') && l.includes(`; ${payPeak})`)), text.out)
+  assert.ok(
+    text.out.split('\n').some((l) => l.startsWith('    ✗ ') && l.includes(`; ${payPeak})`)),
+    text.out,
+  )
   assert.match(text.out, `NOT TRUSTWORTHY: ${expected.fail} of 6 runs would have failed gate default`)
   const md = await cli('baseline', 'check', folder, '--baseline', checked, '--format', 'markdown')
   const row = `| ${expected.fail} | ${expected.inconclusive} | ${expected.pass} |`

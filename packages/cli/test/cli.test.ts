@@ -47,7 +47,10 @@ test('a config with a syntax error is reported with file and line (exit 2)', asy
   }
   // A new folder each time: Node caches a module that failed to load, by URL.
   const dir2 = mkdtempSync(join(tmpdir(), 'steady-cfg-'))
-  writeFileSync(join(dir2, 'steady.config.ts'), "const x: number = 1\nthrow new Error('boom at load')\nexport default {}\n")
+  writeFileSync(
+    join(dir2, 'steady.config.ts'),
+    "const x: number = 1\nthrow new Error('boom at load')\nexport default {}\n",
+  )
   try {
     await loadConfig(dir2)
     assert.unreachable()
@@ -73,7 +76,10 @@ test('a config with a syntax error is reported with file and line (exit 2)', asy
 
 test('the nearest config above the working directory is found and loaded with tsx', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'steady-cfg-'))
-  writeFileSync(join(dir, 'steady.config.ts'), "const n: number = 2\nexport default { scenarios: ['s/*.scenario.ts'], n }\n")
+  writeFileSync(
+    join(dir, 'steady.config.ts'),
+    "const n: number = 2\nexport default { scenarios: ['s/*.scenario.ts'], n }\n",
+  )
   const sub = join(dir, 'a', 'b')
   const { mkdirSync } = await import('node:fs')
   mkdirSync(sub, { recursive: true })
@@ -92,8 +98,15 @@ test('steady record recover rebuilds run.json from a killed run; validate checks
     now: () => t,
     aggregator: agg,
     header: {
-      kind: 'soak', id: 'r1', startedAt: new Date().toISOString(), tool: { name: 'steady', version: '0.1.0' }, subject: {},
-      seed: '1', configHash: 'x', comparability: comparabilityKey({}), window: { sizeMs: 1000 },
+      kind: 'soak',
+      id: 'r1',
+      startedAt: new Date().toISOString(),
+      tool: { name: 'steady', version: '0.1.0' },
+      subject: {},
+      seed: '1',
+      configHash: 'x',
+      comparability: comparabilityKey({}),
+      window: { sizeMs: 1000 },
     },
   })
   for (t = 0; t < 2500; t += 100) agg.duration('probe', 'http_req_duration', { scenario: 's', name: 'a' }, 5)
@@ -123,13 +136,18 @@ test('record validate refuses a FIFO, a folder without run.json and a non-JSON f
   assert.is(made.status, 0, 'mkfifo')
   // Nobody ever writes to the FIFO: a reader that opened it would wait forever (the guard ends the test instead).
   let guard: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => (guard = setTimeout(() => reject(new Error('blocked on the FIFO')), 30_000)))
+  const timeout = new Promise<never>(
+    (_, reject) => (guard = setTimeout(() => reject(new Error('blocked on the FIFO')), 30_000)),
+  )
   for (const target of [fifo, dir]) {
     const r = await Promise.race([run(['record', 'validate', target]), timeout])
     assert.is(r.code, 2)
     assert.match(r.err, 'is a named pipe (FIFO), not a run record file')
   }
-  for (const argv of [['compare', fifo, fifo], ['verdict', fifo]]) {
+  for (const argv of [
+    ['compare', fifo, fifo],
+    ['verdict', fifo],
+  ]) {
     const r = await Promise.race([run(argv, dir), timeout])
     assert.is(r.code, 2, argv.join(' '))
     assert.match(r.err, 'named pipe (FIFO)')
@@ -151,11 +169,16 @@ test('record validate refuses a FIFO, a folder without run.json and a non-JSON f
 })
 
 test('the installed bin runs the sources inside the monorepo', () => {
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'steady.js'), '--version'], { encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'steady.js'), '--version'], {
+    encoding: 'utf8',
+  })
   assert.is(r.status, 0, r.stderr)
   assert.match(r.stdout, /^\d+\.\d+\.\d+/)
   // From a folder outside the repo too (tsx is resolved from the bin, not the working directory).
-  const away = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'steady.js'), '--version'], { encoding: 'utf8', cwd: tmpdir() })
+  const away = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'steady.js'), '--version'], {
+    encoding: 'utf8',
+    cwd: tmpdir(),
+  })
   assert.is(away.status, 0, away.stderr)
 })
 

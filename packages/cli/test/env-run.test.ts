@@ -62,16 +62,31 @@ function project() {
     join(dir, 'steady.config.ts'),
     `export default {\n  scenarios: ['scenarios/*.scenario.ts'],\n  environments: { local: { services: { svc: { command: ${JSON.stringify(process.execPath)}, args: ['server.mjs'], port: 0, readiness: { path: '/health' } } } } },\n}\n`,
   )
-  return { dir, config: join(dir, 'steady.config.ts'), seen: join(dir, 'seen.json'), mark: join(dir, 'mark'), cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+  return {
+    dir,
+    config: join(dir, 'steady.config.ts'),
+    seen: join(dir, 'seen.json'),
+    mark: join(dir, 'mark'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  }
 }
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } })
+  const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  })
   let out = ''
   let err = ''
   child.stdout.on('data', (d: Buffer) => (out += d))
   child.stderr.on('data', (d: Buffer) => (err += d))
-  return { code: new Promise<number | null>((r) => child.once('close', (c) => r(c))), out: () => out, err: () => err, kill: (s: NodeJS.Signals) => child.kill(s) }
+  return {
+    code: new Promise<number | null>((r) => child.once('close', (c) => r(c))),
+    out: () => out,
+    err: () => err,
+    kill: (s: NodeJS.Signals) => child.kill(s),
+  }
 }
 
 function alive(pid: number): boolean {
@@ -104,20 +119,52 @@ async function assertNothingLeft(p: ReturnType<typeof project>, pid: number) {
   assert.not.ok(alive(pid), `the service (pid ${pid}) survived`)
   assert.not.ok(alive(seen.child), `the service's child (pid ${seen.child}) survived`)
   assert.ok(await portFree(Number(new URL(seen.url).port)), 'the port is still taken')
-  assert.equal(readdirSync(join(p.dir, '.steady', 'envs')).filter((f) => f.endsWith('.json')), [], 'a state file is left')
+  assert.equal(
+    readdirSync(join(p.dir, '.steady', 'envs')).filter((f) => f.endsWith('.json')),
+    [],
+    'a state file is left',
+  )
 }
 
 test('run --env: up, scenarios pass against it, torn down; the record names the environment and its tags', async () => {
   const p = project()
-  const c = cli(['run', '--config', p.config, '--env', 'local', '--grep', 'answers', '--tag', 'team=checkout', '--branch', 'feature/x', '--out', join(p.dir, 'out')], { SEEN_FILE: p.seen, MARK_FILE: p.mark })
+  const c = cli(
+    [
+      'run',
+      '--config',
+      p.config,
+      '--env',
+      'local',
+      '--grep',
+      'answers',
+      '--tag',
+      'team=checkout',
+      '--branch',
+      'feature/x',
+      '--out',
+      join(p.dir, 'out'),
+    ],
+    { SEEN_FILE: p.seen, MARK_FILE: p.mark },
+  )
   let pid: number | undefined
   try {
     assert.equal(await c.code, 0, c.err() + c.out())
     pid = servicePid(c.err())
     const seen = JSON.parse(readFileSync(p.seen, 'utf8')) as { id: string }
     assert.match(seen.id, /^feature-x-[0-9a-f]{4}$/)
-    const record = JSON.parse(readFileSync(join(p.dir, 'out', 'run.json'), 'utf8')) as { subject: { branch: string; environment: { id: string; name: string; provider: string; tags: Record<string, string> } } }
-    assert.equal(record.subject.environment, { ...record.subject.environment, id: seen.id, name: 'local', provider: 'process', tags: { team: 'checkout' } })
+    const record = JSON.parse(readFileSync(join(p.dir, 'out', 'run.json'), 'utf8')) as {
+      subject: {
+        branch: string
+        environment: { id: string; name: string; provider: string; tags: Record<string, string> }
+      }
+    }
+    assert.equal(record.subject.environment, {
+      ...record.subject.environment,
+      id: seen.id,
+      name: 'local',
+      provider: 'process',
+      tags: { team: 'checkout' },
+    })
     assert.equal(record.subject.branch, 'feature/x')
     assert.ok(existsSync(join(p.dir, 'out', 'env', 'svc.log')), 'the service log sits next to the run record')
     await assertNothingLeft(p, pid)
@@ -129,7 +176,22 @@ test('run --env: up, scenarios pass against it, torn down; the record names the 
 
 test('run --env: a failing scenario exits 1 and still tears down', async () => {
   const p = project()
-  const c = cli(['run', '--config', p.config, '--env', 'local', '--grep', 'answers', '--reporter', 'pretty', '--out', join(p.dir, 'out')], { SEEN_FILE: p.seen, MARK_FILE: p.mark, FAIL_SCENARIO: '1' })
+  const c = cli(
+    [
+      'run',
+      '--config',
+      p.config,
+      '--env',
+      'local',
+      '--grep',
+      'answers',
+      '--reporter',
+      'pretty',
+      '--out',
+      join(p.dir, 'out'),
+    ],
+    { SEEN_FILE: p.seen, MARK_FILE: p.mark, FAIL_SCENARIO: '1' },
+  )
   let pid: number | undefined
   try {
     assert.equal(await c.code, 1, c.err() + c.out())
@@ -144,7 +206,10 @@ test('run --env: a failing scenario exits 1 and still tears down', async () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`run --env: ${signal} mid-run tears the environment down, exit ${signal === 'SIGINT' ? 130 : 143}, nothing left`, async () => {
     const p = project()
-    const c = cli(['run', '--config', p.config, '--env', 'local', '--reporter', 'pretty', '--out', join(p.dir, 'out')], { SEEN_FILE: p.seen, MARK_FILE: p.mark })
+    const c = cli(
+      ['run', '--config', p.config, '--env', 'local', '--reporter', 'pretty', '--out', join(p.dir, 'out')],
+      { SEEN_FILE: p.seen, MARK_FILE: p.mark },
+    )
     let pid: number | undefined
     try {
       const deadline = Date.now() + 30_000
@@ -166,7 +231,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 test('run --env --keep leaves it running for env down', async () => {
   const p = project()
-  const c = cli(['run', '--config', p.config, '--env', 'local', '--keep', '--id', 'kept-1', '--grep', 'answers', '--reporter', 'pretty', '--out', join(p.dir, 'out')], { SEEN_FILE: p.seen, MARK_FILE: p.mark })
+  const c = cli(
+    [
+      'run',
+      '--config',
+      p.config,
+      '--env',
+      'local',
+      '--keep',
+      '--id',
+      'kept-1',
+      '--grep',
+      'answers',
+      '--reporter',
+      'pretty',
+      '--out',
+      join(p.dir, 'out'),
+    ],
+    { SEEN_FILE: p.seen, MARK_FILE: p.mark },
+  )
   let pid: number | undefined
   try {
     assert.equal(await c.code, 0, c.err())
@@ -202,7 +285,16 @@ test('done when: steady env up local brings the demo store up from steady.config
       console.log('[note] scenarios/store is not in the repo yet: steady run --env local scenarios/store not exercised')
       return
     }
-    const run = cli(['run', '--env', 'local', 'scenarios/store', '--reporter', 'pretty', '--out', join(root, 'test-artifacts', `env-run-demo-${process.pid}`)])
+    const run = cli([
+      'run',
+      '--env',
+      'local',
+      'scenarios/store',
+      '--reporter',
+      'pretty',
+      '--out',
+      join(root, 'test-artifacts', `env-run-demo-${process.pid}`),
+    ])
     const code = await run.code
     pids = [...run.err().matchAll(/started \(pid (\d+)\)/g)].map((m) => Number(m[1]))
     assert.equal(code, 0, run.err() + run.out())
@@ -210,7 +302,8 @@ test('done when: steady env up local brings the demo store up from steady.config
     for (const pid of pids) assert.not.ok(alive(pid), `pid ${pid} survived steady run --env local`)
     const ports = [...run.err().matchAll(/ready at (http:\/\/\S+)/g)].map((m) => Number(new URL(m[1]).port))
     assert.equal(ports.length, pids.length, `every started service reports where it is ready:\n${run.err()}`)
-    for (const port of ports) assert.ok(await portFree(port), `port ${port} is still taken after steady run --env local`)
+    for (const port of ports)
+      assert.ok(await portFree(port), `port ${port} is still taken after steady run --env local`)
   } finally {
     for (const pid of pids) killGroup(pid)
     rmSync(join(root, 'test-artifacts', `env-run-demo-${process.pid}`), { recursive: true, force: true })

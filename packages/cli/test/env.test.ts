@@ -50,7 +50,11 @@ interface Cli {
 
 /** Starts the real CLI (`steady <args>`) in a child process. */
 function cli(args: string[]): Cli {
-  const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+  const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  })
   let out = ''
   let err = ''
   child.stdout.on('data', (d: Buffer) => (out += d))
@@ -97,9 +101,26 @@ test('env up leaves it running after the CLI exits; env ls lists it; env down fr
   const p = project(local())
   let pid: number | undefined
   try {
-    const up = await steady(['env', 'up', 'local', '--config', p.config, '--branch', 'feature/Login', '--tag', 'team=checkout', '--format', 'json'])
+    const up = await steady([
+      'env',
+      'up',
+      'local',
+      '--config',
+      p.config,
+      '--branch',
+      'feature/Login',
+      '--tag',
+      'team=checkout',
+      '--format',
+      'json',
+    ])
     assert.equal(up.code, 0, up.err)
-    const env = JSON.parse(up.out) as { id: string; url: string; services: { pid: number; logFile: string }[]; tags: Record<string, string> }
+    const env = JSON.parse(up.out) as {
+      id: string
+      url: string
+      services: { pid: number; logFile: string }[]
+      tags: Record<string, string>
+    }
     pid = env.services[0].pid
     assert.match(env.id, /^feature-login-[0-9a-f]{4}$/)
     assert.equal(env.tags, { team: 'checkout' })
@@ -113,8 +134,13 @@ test('env up leaves it running after the CLI exits; env ls lists it; env down fr
     assert.equal(ls.code, 0)
     assert.match(ls.out, /^ID\s+NAME\s+PROVIDER\s+STATUS\s+AGE\s+URL\n/)
     assert.match(ls.out, new RegExp(`${env.id}\\s+local\\s+process\\s+up\\s+\\S+\\s+${env.url}`))
-    const lsJson = JSON.parse((await steady(['env', 'ls', '--config', p.config, '--format', 'json'])).out) as { environments: { id: string; status: string; services: { pid: number }[] }[] }
-    assert.equal(lsJson.environments.map((e) => [e.id, e.status, e.services[0].pid]), [[env.id, 'up', pid]])
+    const lsJson = JSON.parse((await steady(['env', 'ls', '--config', p.config, '--format', 'json'])).out) as {
+      environments: { id: string; status: string; services: { pid: number }[] }[]
+    }
+    assert.equal(
+      lsJson.environments.map((e) => [e.id, e.status, e.services[0].pid]),
+      [[env.id, 'up', pid]],
+    )
 
     const down = await steady(['env', 'down', env.id, '--config', p.config])
     assert.equal(down.code, 0, down.err)
@@ -141,7 +167,10 @@ test('env up prints the id, the URLs and how to tear it down', async () => {
     const up = await steady(['env', 'up', 'local', '--config', p.config, '--id', 'pr-42'])
     assert.equal(up.code, 0, up.err)
     pid = Number(up.out.match(/pid (\d+)/)?.[1])
-    assert.match(up.out, /^environment local is up: pr-42\n  url   http:\/\/127\.0\.0\.1:\d+\n  api   http:\/\/127\.0\.0\.1:\d+  pid \d+\n  logs  \.steady\/envs\/pr-42\ntear it down with: steady env down pr-42\n$/)
+    assert.match(
+      up.out,
+      /^environment local is up: pr-42\n  url   http:\/\/127\.0\.0\.1:\d+\n  api   http:\/\/127\.0\.0\.1:\d+  pid \d+\n  logs  \.steady\/envs\/pr-42\ntear it down with: steady env down pr-42\n$/,
+    )
     const clash = await steady(['env', 'up', 'local', '--config', p.config, '--id', 'pr-42'])
     assert.equal(clash.code, 2)
     assert.match(clash.err, /an environment with id "pr-42" is already up/)
@@ -162,7 +191,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     let pid: number | undefined
     try {
       const deadline = Date.now() + 20_000
-      while (!/api: started \(pid (\d+)\)/.test(c.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
+      while (!/api: started \(pid (\d+)\)/.test(c.stderr()) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 25))
       pid = Number(c.stderr().match(/api: started \(pid (\d+)\)/)?.[1])
       assert.ok(pid && alive(pid), c.stderr())
       c.kill(signal)
@@ -170,7 +200,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       assert.match(c.stderr(), new RegExp(`received ${signal}`))
       assert.match(c.stderr(), /start failed; tearing down what was started/)
       assert.not.ok(alive(pid), `the service survived ${signal}`)
-      assert.equal(readdirSync(join(p.dir, '.steady', 'envs')).filter((f) => f.endsWith('.json')), [])
+      assert.equal(
+        readdirSync(join(p.dir, '.steady', 'envs')).filter((f) => f.endsWith('.json')),
+        [],
+      )
     } finally {
       c.kill('SIGKILL')
       killGroup(pid)
@@ -184,7 +217,10 @@ test('a readiness failure exits 2 naming the service, the check, the timeout and
   try {
     const r = await steady(['env', 'up', 'local', '--config', p.config])
     assert.equal(r.code, 2)
-    assert.match(r.err, /error: environment "local": service "api" was not ready: GET http:\/\/127\.0\.0\.1:\d+\/health answering 2xx did not pass within 700ms \(last: HTTP 500\)/)
+    assert.match(
+      r.err,
+      /error: environment "local": service "api" was not ready: GET http:\/\/127\.0\.0\.1:\d+\/health answering 2xx did not pass within 700ms \(last: HTTP 500\)/,
+    )
     assert.match(r.err, /last 50 lines of .*api\.log:\nsvc listening on http/)
     assert.match(r.err, /→ fix what the log shows, or raise environments\.local\.services\.api\.readiness\.timeout/)
     const pid = Number(r.err.match(/api: started \(pid (\d+)\)/)?.[1])
@@ -195,14 +231,22 @@ test('a readiness failure exits 2 naming the service, the check, the timeout and
 })
 
 test('bad config and bad options exit 2 with what went wrong and what to do', async () => {
-  const p = project(`{ local: { provider: 'docker', services: {} }, cyc: { services: { a: { command: 'node', port: 'auto', dependsOn: ['b'] }, b: { command: 'node', dependsOn: ['a'] } } } }`)
+  const p = project(
+    `{ local: { provider: 'docker', services: {} }, cyc: { services: { a: { command: 'node', port: 'auto', dependsOn: ['b'] }, b: { command: 'node', dependsOn: ['a'] } } } }`,
+  )
   try {
     const unknown = await steady(['env', 'up', 'local', '--config', p.config])
     assert.equal(unknown.code, 2)
-    assert.equal(unknown.err.split('\n').filter(Boolean), ['error: environment "local": unknown provider "docker" (environments.local.provider)', '  → use one of: process, command, url'])
+    assert.equal(unknown.err.split('\n').filter(Boolean), [
+      'error: environment "local": unknown provider "docker" (environments.local.provider)',
+      '  → use one of: process, command, url',
+    ])
     const cycle = await steady(['env', 'up', 'cyc', '--config', p.config])
     assert.equal(cycle.code, 2)
-    assert.match(cycle.err, /environment "cyc", service "a": dependsOn has a cycle: a → b → a \(environments\.cyc\.services\.a\.dependsOn\)/)
+    assert.match(
+      cycle.err,
+      /environment "cyc", service "a": dependsOn has a cycle: a → b → a \(environments\.cyc\.services\.a\.dependsOn\)/,
+    )
     const tag = await steady(['env', 'up', 'cyc', '--config', p.config, '--tag', 'nokey'])
     assert.equal(tag.code, 2)
     assert.match(tag.err, /--tag: "nokey" is not key=value/)

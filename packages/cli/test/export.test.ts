@@ -34,11 +34,22 @@ function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'steady-export-cli-'))
   const load = {
     profiles: {
-      peak: { executor: 'constant-arrival-rate', rate: 100, duration: '5m', preAllocatedVUs: 20, maxVUs: 100, exec: 'browse and add', thresholds: { http_req_failed: ['rate<0.01'] } },
+      peak: {
+        executor: 'constant-arrival-rate',
+        rate: 100,
+        duration: '5m',
+        preAllocatedVUs: 20,
+        maxVUs: 100,
+        exec: 'browse and add',
+        thresholds: { http_req_failed: ['rate<0.01'] },
+      },
       dep: { executor: 'constant-vus', vus: 2, duration: '1m', exec: 'login then profile' },
     },
   }
-  writeFileSync(join(dir, 'steady.config.ts'), `export default ${JSON.stringify({ scenarios: [scenarioFile], load })}\n`)
+  writeFileSync(
+    join(dir, 'steady.config.ts'),
+    `export default ${JSON.stringify({ scenarios: [scenarioFile], load })}\n`,
+  )
   return dir
 }
 
@@ -64,7 +75,22 @@ test('export k6 writes a typed k6 script for the profile', async () => {
 
 test('export k6-operator writes a TestRun manifest that validates against the CRD schema', async () => {
   const dir = project()
-  const r = await run(['export', 'k6-operator', 'peak', '--parallelism', '4', '--target', target, '-o', 'testrun.yaml', '--namespace', 'load'], dir)
+  const r = await run(
+    [
+      'export',
+      'k6-operator',
+      'peak',
+      '--parallelism',
+      '4',
+      '--target',
+      target,
+      '-o',
+      'testrun.yaml',
+      '--namespace',
+      'load',
+    ],
+    dir,
+  )
   assert.is(r.code, 0, r.err)
   const docs = parseAllDocuments(readFileSync(join(dir, 'testrun.yaml'), 'utf8')).map((d) => d.toJSON())
   validateManifest(docs)
@@ -86,7 +112,9 @@ test('a scenario that is not a plain request sequence is refused (exit 2)', asyn
 
 /** A fresh token of letters only (the hardest kind to tell from a word: the export must still see it come back). */
 function lettersToken(): string {
-  return 'tok-' + Array.from({ length: 10 }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('')
+  return (
+    'tok-' + Array.from({ length: 10 }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('')
+  )
 }
 
 test.run()

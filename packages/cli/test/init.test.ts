@@ -19,7 +19,12 @@ import { commandProvider, processProvider } from '@steady/env'
 import { readRunRecord } from '@steady/record'
 
 const repoRoot = join(import.meta.dirname, '../../..')
-const files = ['steady.config.ts', 'scenarios/example.scenario.ts', '.github/workflows/steady.yml', 'baselines/.gitattributes']
+const files = [
+  'steady.config.ts',
+  'scenarios/example.scenario.ts',
+  '.github/workflows/steady.yml',
+  'baselines/.gitattributes',
+]
 
 function emptyDir(): string {
   return mkdtempSync(join(tmpdir(), 'steady-init-'))
@@ -28,7 +33,13 @@ function emptyDir(): string {
 async function steady(argv: string[], cwd: string) {
   let out = ''
   let err = ''
-  const code = await main(argv, { cwd, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' }, out: (s) => void (out += s), err: (s) => void (err += s), isTTY: false })
+  const code = await main(argv, {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+    out: (s) => void (out += s),
+    err: (s) => void (err += s),
+    isTTY: false,
+  })
   return { code, out, err }
 }
 
@@ -36,7 +47,10 @@ const serviceFile = join(import.meta.dirname, 'fixtures/init/items-service.mjs')
 
 /** The small service with the API the example scenario assumes, as its own process; `broken` answers 500 on create. */
 async function startService(broken = false): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [serviceFile], { env: { ...process.env, PORT: '0', ITEMS_BROKEN: broken ? '1' : '' }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [serviceFile], {
+    env: { ...process.env, PORT: '0', ITEMS_BROKEN: broken ? '1' : '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (d: Buffer) => {
@@ -52,7 +66,10 @@ async function startService(broken = false): Promise<{ url: string; stop: () => 
 /** A feature repo as steady init leaves it, plus node_modules (the repo's) and the small service. */
 async function initialisedProject(extra: string[] = []): Promise<string> {
   const dir = emptyDir()
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: '@acme/items-api', type: 'module', scripts: { start: 'node server.mjs' } }, null, 2))
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: '@acme/items-api', type: 'module', scripts: { start: 'node server.mjs' } }, null, 2),
+  )
   copyFileSync(serviceFile, join(dir, 'server.mjs'))
   const r = await steady(['init', ...extra], dir)
   assert.is(r.code, 0, r.err)
@@ -78,7 +95,11 @@ test('in an empty folder it writes the config, an example scenario and a workflo
   assert.match(scenario, 'eventually(')
   assert.match(scenario, 'data.commerce.productName()')
   // The service's name defaults to the folder's, made a slug.
-  const slug = dir.split('/').pop()!.toLowerCase().replace(/[^a-z0-9]+/g, '-')
+  const slug = dir
+    .split('/')
+    .pop()!
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
   assert.match(readFileSync(join(dir, '.github/workflows/steady.yml'), 'utf8'), `SERVICE: ${slug}`)
 })
 
@@ -86,7 +107,10 @@ test('in an empty folder it writes the config, an example scenario and a workflo
 function guidePaths(out: string, cwd: string): string[] {
   const line = out.split('\n').find((l) => l.startsWith('Guides: '))
   assert.ok(line, out)
-  return line!.slice('Guides: '.length).split(' and ').map((p) => resolve(cwd, p))
+  return line!
+    .slice('Guides: '.length)
+    .split(' and ')
+    .map((p) => resolve(cwd, p))
 }
 
 test('Next names only the packages that are missing, and guides at paths that exist', async () => {
@@ -100,7 +124,10 @@ test('Next names only the packages that are missing, and guides at paths that ex
   assert.not.match(r.out, 'npm pkg set')
   assert.match(r.out, '  1. point steady.config.ts at shop')
   const guides = guidePaths(r.out, both)
-  assert.equal(guides.map((p) => p.split('/').pop()), ['guide-scenario-authors.md', 'guide-gate-owners.md'])
+  assert.equal(
+    guides.map((p) => p.split('/').pop()),
+    ['guide-scenario-authors.md', 'guide-gate-owners.md'],
+  )
   for (const p of guides) assert.ok(existsSync(p), `${p} exists`)
   // Only @steady/cli installed, in the folder above: only @steady/scenario is to install.
   const parent = emptyDir()
@@ -139,13 +166,28 @@ test('it refuses to overwrite any existing file, writing nothing, unless --force
 
   const again = await steady(['init'], dir)
   assert.is(again.code, 2)
-  assert.match(again.err, 'steady.config.ts, scenarios/example.scenario.ts, .github/workflows/steady.yml, baselines/.gitattributes')
+  assert.match(
+    again.err,
+    'steady.config.ts, scenarios/example.scenario.ts, .github/workflows/steady.yml, baselines/.gitattributes',
+  )
   assert.match(readFileSync(join(dir, 'baselines/.gitattributes'), 'utf8'), '*.json merge=union')
 })
 
 test('--service, --url and --start fill the templates; a folder argument is created; bad values exit 2', async () => {
   const parent = emptyDir()
-  const r = await steady(['init', 'svc/orders', '--service', '@acme/Orders API', '--url', 'http://127.0.0.1:3000/', '--start', 'node "dist/my server.js" --port-from-env'], parent)
+  const r = await steady(
+    [
+      'init',
+      'svc/orders',
+      '--service',
+      '@acme/Orders API',
+      '--url',
+      'http://127.0.0.1:3000/',
+      '--start',
+      'node "dist/my server.js" --port-from-env',
+    ],
+    parent,
+  )
   assert.is(r.code, 0, r.err)
   assert.match(r.out, 'wrote 4 files in svc/orders')
   assert.match(r.out, 'cd svc/orders && ')
@@ -181,7 +223,10 @@ test('every section of the generated config passes the validation of the package
   assert.equal([...profiles.keys()], ['nominal', 'peak'])
   for (const p of profiles.values()) assert.is(p.exec, 'an item is created and gets processed')
   const plan = resolvePlan('default', c.plans.default, { profiles: Object.fromEntries(profiles) })
-  assert.equal(plan.phases.map((p) => p.name), ['warmup', 'quiet', 'nominal', 'peak', 'recovery'])
+  assert.equal(
+    plan.phases.map((p) => p.name),
+    ['warmup', 'quiet', 'nominal', 'peak', 'recovery'],
+  )
   assert.is(plan.environment, 'local')
   for (const name of ['integration', 'staging', 'production']) assert.is(selectGate(c.gates, name).name, name)
   assert.equal(selectGate(c.gates, 'integration').require, ['working'])
@@ -226,10 +271,17 @@ test('the generated config and scenario type-check with tsc against the steady p
   // The check has teeth: a copy with a wrong field in a typed section is checked in the same run and must fail, alone.
   const config = readFileSync(join(dir, 'steady.config.ts'), 'utf8')
   writeFileSync(join(dir, 'wrong.config.ts'), config.replace("port: 'auto'", "port: 'any'"))
-  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' })
+  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: dir,
+    encoding: 'utf8',
+  })
   const errors = tsc.stdout.split('\n').filter((l) => /error TS\d+/.test(l))
   assert.ok(errors.length > 0, `the wrong copy fails:\n${tsc.stdout}${tsc.stderr}`)
-  assert.equal(errors.filter((l) => !l.startsWith('wrong.config.ts(')), [], 'only the wrong copy has errors')
+  assert.equal(
+    errors.filter((l) => !l.startsWith('wrong.config.ts(')),
+    [],
+    'only the wrong copy has errors',
+  )
 })
 
 test('steady run runs the generated scenario against the service: exit 0 when it works, 1 when it does not', async () => {
@@ -237,10 +289,16 @@ test('steady run runs the generated scenario against the service: exit 0 when it
   const good = await startService()
   const broken = await startService(true)
   try {
-    const ok = await steady(['run', '--target', good.url, '--reporter', 'json', '--out', 'reports/ok', '--seed', '7'], dir)
+    const ok = await steady(
+      ['run', '--target', good.url, '--reporter', 'json', '--out', 'reports/ok', '--seed', '7'],
+      dir,
+    )
     assert.is(ok.code, 0, ok.out + ok.err)
     const record = await readRunRecord(join(dir, 'reports/ok/run.json'))
-    assert.equal(record.scenarios.map((s) => [s.name, s.passed]), [['an item is created and gets processed', 1]])
+    assert.equal(
+      record.scenarios.map((s) => [s.name, s.passed]),
+      [['an item is created and gets processed', 1]],
+    )
 
     const fail = await steady(['run', '--target', broken.url, '--reporter', 'pretty', '--out', 'reports/fail'], dir)
     assert.is(fail.code, 1)

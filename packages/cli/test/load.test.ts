@@ -31,7 +31,10 @@ test.after(async () => {
 
 function project(load: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'steady-load-cli-'))
-  writeFileSync(join(dir, 'steady.config.ts'), `export default ${JSON.stringify({ scenarios: [scenarioFile], load }, null, 2)}\n`)
+  writeFileSync(
+    join(dir, 'steady.config.ts'),
+    `export default ${JSON.stringify({ scenarios: [scenarioFile], load }, null, 2)}\n`,
+  )
   writeFileSync(join(dir, 'peak.k6.js'), 'export default function () {}\n')
   return dir
 }
@@ -44,9 +47,31 @@ async function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv = process
 }
 
 const profiles = {
-  smoke: { executor: 'constant-arrival-rate', rate: 20, duration: '1s', preAllocatedVUs: 2, exec: 'ping', window: '500ms', thresholds: { 'http_req_duration{scenario:smoke}': ['p(95)<5000'], checks: ['rate>0.9'] } },
-  failing: { executor: 'shared-iterations', vus: 1, iterations: 3, exec: 'wrong status', thresholds: { checks: ['rate>0.9'] } },
-  k6peak: { executor: 'constant-arrival-rate', rate: 10, duration: '1s', preAllocatedVUs: 2, engine: 'k6', script: 'peak.k6.js', window: '500ms' },
+  smoke: {
+    executor: 'constant-arrival-rate',
+    rate: 20,
+    duration: '1s',
+    preAllocatedVUs: 2,
+    exec: 'ping',
+    window: '500ms',
+    thresholds: { 'http_req_duration{scenario:smoke}': ['p(95)<5000'], checks: ['rate>0.9'] },
+  },
+  failing: {
+    executor: 'shared-iterations',
+    vus: 1,
+    iterations: 3,
+    exec: 'wrong status',
+    thresholds: { checks: ['rate>0.9'] },
+  },
+  k6peak: {
+    executor: 'constant-arrival-rate',
+    rate: 10,
+    duration: '1s',
+    preAllocatedVUs: 2,
+    engine: 'k6',
+    script: 'peak.k6.js',
+    window: '500ms',
+  },
 }
 
 test('steady load <profile> prints a k6-like summary and writes a run record with --out', async () => {
@@ -78,7 +103,9 @@ test('a failing threshold exits 1 and says which', async () => {
 })
 
 test('profile errors name the profile and the field, exit 2', async () => {
-  const dir = project({ profiles: { peak: { executor: 'constant-arrival-rate', duration: '1m', preAllocatedVUs: 5, exec: 'ping' } } })
+  const dir = project({
+    profiles: { peak: { executor: 'constant-arrival-rate', duration: '1m', preAllocatedVUs: 5, exec: 'ping' } },
+  })
   const r = await run(['load', 'peak', '--target', target], dir)
   assert.is(r.code, 2)
   assert.match(r.err, 'load.profiles.peak: rate is required for executor constant-arrival-rate')
@@ -86,24 +113,42 @@ test('profile errors name the profile and the field, exit 2', async () => {
   assert.is(unknown.code, 2)
   assert.match(unknown.err, 'no load profile "nope"')
   assert.match(unknown.err, 'smoke, failing, k6peak')
-  const exec = await run(['load', 'x', '--target', target], project({ profiles: { x: { executor: 'constant-vus', duration: '1s', exec: 'no such scenario' } } }))
+  const exec = await run(
+    ['load', 'x', '--target', target],
+    project({ profiles: { x: { executor: 'constant-vus', duration: '1s', exec: 'no such scenario' } } }),
+  )
   assert.is(exec.code, 2)
   assert.match(exec.err, 'load.profiles.x.exec: no scenario named "no such scenario"')
 })
 
 test('an engine: k6 profile runs the k6 binary (stand-in K6_BIN) and maps its exit code', async () => {
   const dir = project({ profiles })
-  const ok = await run(['load', 'k6peak', '--target', target, '--quiet', '--out', join(dir, 'k6out')], dir, { ...process.env, K6_BIN: fakeK6, FAKE_K6_MODE: 'ok' })
+  const ok = await run(['load', 'k6peak', '--target', target, '--quiet', '--out', join(dir, 'k6out')], dir, {
+    ...process.env,
+    K6_BIN: fakeK6,
+    FAKE_K6_MODE: 'ok',
+  })
   assert.is(ok.code, 0, ok.out + ok.err)
   assert.match(ok.out, 'engine: k6')
   assert.match(ok.out, 'http_reqs')
   const record = parseRunRecord(readFileSync(join(dir, 'k6out', 'run.json'), 'utf8'), 'run.json')
   assert.is(record.phases[0].load?.engine, 'k6')
-  const failed = await run(['load', 'k6peak', '--target', target, '--quiet'], dir, { ...process.env, K6_BIN: fakeK6, FAKE_K6_MODE: 'thresholds' })
+  const failed = await run(['load', 'k6peak', '--target', target, '--quiet'], dir, {
+    ...process.env,
+    K6_BIN: fakeK6,
+    FAKE_K6_MODE: 'thresholds',
+  })
   assert.is(failed.code, 1)
-  const broken = await run(['load', 'k6peak', '--target', target, '--quiet'], dir, { ...process.env, K6_BIN: fakeK6, FAKE_K6_MODE: 'script-error' })
+  const broken = await run(['load', 'k6peak', '--target', target, '--quiet'], dir, {
+    ...process.env,
+    K6_BIN: fakeK6,
+    FAKE_K6_MODE: 'script-error',
+  })
   assert.is(broken.code, 2)
-  const missing = await run(['load', 'k6peak', '--target', target, '--quiet'], dir, { ...process.env, K6_BIN: join(dir, 'no-k6') })
+  const missing = await run(['load', 'k6peak', '--target', target, '--quiet'], dir, {
+    ...process.env,
+    K6_BIN: join(dir, 'no-k6'),
+  })
   assert.is(missing.code, 2)
   assert.match(missing.err, 'K6_BIN=')
 })

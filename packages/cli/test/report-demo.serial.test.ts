@@ -22,7 +22,11 @@ const CHROMIUM = process.env.STEADY_CHROMIUM ?? '/usr/bin/chromium'
 
 function steady(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr.on('data', (d: Buffer) => (out += d.toString()))
@@ -56,10 +60,20 @@ test('steady soak on the demo store, then steady report: a page that opens clean
   mkdirSync(artifacts, { recursive: true })
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--headless'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--headless',
+    ],
   })
   try {
-    for (const [width, name] of [[1280, 'demo-soak-desktop'], [390, 'demo-soak-phone']] as const) {
+    for (const [width, name] of [
+      [1280, 'demo-soak-desktop'],
+      [390, 'demo-soak-phone'],
+    ] as const) {
       const context = await browser.newContext({ viewport: { width, height: 900 } })
       const page = await context.newPage()
       const errors: string[] = []
@@ -68,10 +82,14 @@ test('steady soak on the demo store, then steady report: a page that opens clean
       page.on('pageerror', (e) => errors.push(String(e)))
       page.on('request', (r) => r.url() !== 'file://' + file && requests.push(r.url()))
       await page.goto('file://' + file)
-      await page.waitForFunction("document.documentElement.hasAttribute('data-charts-drawn')", undefined, { timeout: 20_000 })
+      await page.waitForFunction("document.documentElement.hasAttribute('data-charts-drawn')", undefined, {
+        timeout: 20_000,
+      })
       assert.equal(errors, [])
       assert.equal(requests, [])
-      const drawn = (await page.evaluate(`Array.from(document.querySelectorAll('[data-chart]')).map((e) => e.getAttribute('data-drawn') === '1')`)) as boolean[]
+      const drawn = (await page.evaluate(
+        `Array.from(document.querySelectorAll('[data-chart]')).map((e) => e.getAttribute('data-drawn') === '1')`,
+      )) as boolean[]
       assert.ok(drawn.length >= 10, `${drawn.length} charts`)
       assert.ok(drawn.every(Boolean), 'every chart drew')
       assert.ok(await page.locator('#verdict').isVisible())

@@ -27,7 +27,16 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 test('steady report of a paired verdict says "paired", naming candidate and control', async () => {
-  const v = await cli('verdict', join(dir, 'run.json'), '--gate', 'staging', '--format', 'json', '-o', join(dir, 'verdict.json'))
+  const v = await cli(
+    'verdict',
+    join(dir, 'run.json'),
+    '--gate',
+    'staging',
+    '--format',
+    'json',
+    '-o',
+    join(dir, 'verdict.json'),
+  )
   assert.ok(v.code === 0 || v.code === 1 || v.code === 3, v.err)
   assert.ok(existsSync(join(dir, 'verdict.json')), v.err + v.out)
   const r = await cli('report', join(dir, 'run.json'), '--verdict', join(dir, 'verdict.json'))

@@ -56,7 +56,13 @@ function soakRecord(dir: string, opts: { id: string; slower?: number; failing?: 
       let passed = true
       for (const step of ['login', 'pay']) {
         const fails = opts.failing && p.load && step === 'pay' && rand() < 0.2
-        agg.duration('probe', 'http_req_duration', { scenario: 'checkout', name: step }, (10 + rand() * 4) * slower, fails ? { error: 'status_502' } : {})
+        agg.duration(
+          'probe',
+          'http_req_duration',
+          { scenario: 'checkout', name: step },
+          (10 + rand() * 4) * slower,
+          fails ? { error: 'status_502' } : {},
+        )
         if (fails) {
           passed = false
           writer.failure(
@@ -65,7 +71,11 @@ function soakRecord(dir: string, opts: { id: string; slower?: number; failing?: 
               atMs: t,
               phase: p.name,
               message: 'expected status 200, got 502',
-              request: { method: 'POST', url: 'http://127.0.0.1/api/orders', headers: { authorization: 'Bearer tok-abcdef123456' } },
+              request: {
+                method: 'POST',
+                url: 'http://127.0.0.1/api/orders',
+                headers: { authorization: 'Bearer tok-abcdef123456' },
+              },
               response: { status: 502, headers: {}, body: 'bad gateway' },
               curl: "curl -H 'Authorization: Bearer tok-abcdef123456' -X POST http://127.0.0.1/api/orders",
               replay: { seed: '7', scenario: 'checkout', iteration: t / 100 },
@@ -84,7 +94,19 @@ function soakRecord(dir: string, opts: { id: string; slower?: number; failing?: 
       name: p.name,
       startMs: p.startMs,
       endMs: p.endMs,
-      ...(p.load ? { load: { profile: 'peak', engine: 'embedded', executor: 'constant-arrival-rate', targetRate: 50, achievedRate: 50, iterations: 1500, droppedIterations: 0 } } : {}),
+      ...(p.load
+        ? {
+            load: {
+              profile: 'peak',
+              engine: 'embedded',
+              executor: 'constant-arrival-rate',
+              targetRate: 50,
+              achievedRate: 50,
+              iterations: 1500,
+              droppedIterations: 0,
+            },
+          }
+        : {}),
     })
   }
   return writer.finish({ complete: true })
@@ -112,25 +134,54 @@ test('with --baseline and --verdict (made by the real judge): the verdict and th
   for (let k = 0; k < 3; k++) {
     const dir = join(root, 'reports', `base-${k}`)
     const rec = soakRecord(dir, { id: `2026-11-2${k}T06-00-00Z-bas${k}`, seed: 11 + k })
-    addRun(baseline, summariseRun(rec), { by: 'test', now: new Date('2026-11-25T00:00:00Z'), path: 'baselines/demo-store.json' })
+    addRun(baseline, summariseRun(rec), {
+      by: 'test',
+      now: new Date('2026-11-25T00:00:00Z'),
+      path: 'baselines/demo-store.json',
+    })
   }
   mkdirSync(join(root, 'baselines'), { recursive: true })
   await writeBaseline(join(root, 'baselines', 'demo-store.json'), baseline)
-  const verdict = judge({ record, baseline, baselineFile: 'baselines/demo-store.json', gate: selectGate(undefined, undefined), now: new Date('2026-11-26T07:00:00Z') })
+  const verdict = judge({
+    record,
+    baseline,
+    baselineFile: 'baselines/demo-store.json',
+    gate: selectGate(undefined, undefined),
+    now: new Date('2026-11-26T07:00:00Z'),
+  })
   writeFileSync(join(current, 'verdict.json'), JSON.stringify(verdict, null, 2))
-  const r = await run(['report', 'reports/current/run.json', '--baseline', 'baselines/demo-store.json', '--verdict', 'reports/current/verdict.json', '-o', 'out/r.html'], root)
+  const r = await run(
+    [
+      'report',
+      'reports/current/run.json',
+      '--baseline',
+      'baselines/demo-store.json',
+      '--verdict',
+      'reports/current/verdict.json',
+      '-o',
+      'out/r.html',
+    ],
+    root,
+  )
   assert.is(r.code, 0, r.err)
   assert.match(r.out, `verdict: ${verdict.result}`)
   const html = readFileSync(join(root, 'out', 'r.html'), 'utf8')
   assert.not.match(html, 'No verdict')
-  assert.match(html, `<section class="verdict ${verdict.result === 'pass' ? 'good' : verdict.result === 'fail' ? 'bad' : 'warn'}"`)
+  assert.match(
+    html,
+    `<section class="verdict ${verdict.result === 'pass' ? 'good' : verdict.result === 'fail' ? 'bad' : 'warn'}"`,
+  )
   assert.match(html, 'baselines/demo-store.json')
   assert.match(html, '2026-11-20T06-00-00Z-bas0')
   // The judge sees the failures of pay under load and the slower steps; the page names them.
-  assert.ok(verdict.findings.some((f) => f.status === 'fail'), JSON.stringify(verdict.findings.map((f) => [f.kind, f.status])))
+  assert.ok(
+    verdict.findings.some((f) => f.status === 'fail'),
+    JSON.stringify(verdict.findings.map((f) => [f.kind, f.status])),
+  )
   // The page puts the place (scenario › step, statistic, phase) beside the sentence, so each is looked for
   // on its own: the step's name, and the end of the message with its numbers.
-  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+  const esc = (t: string) =>
+    t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
   for (const f of verdict.findings.filter((x) => x.status === 'fail' && x.message)) {
     assert.ok(html.includes(esc(f.message.slice(-60))), f.message)
     if (f.scenario && f.step && f.step !== '*') assert.ok(html.includes(esc(`${f.scenario} › ${f.step}`)), f.message)
@@ -159,7 +210,10 @@ test('bad inputs exit 2 with one line of what went wrong and one of what to do',
 
 test('the config’s redaction rules apply to the report', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'steady-cli-report-cfg-'))
-  writeFileSync(join(dir, 'steady.config.ts'), "export default { redaction: { patterns: ['127\\\\.0\\\\.0\\\\.1'] } }\n")
+  writeFileSync(
+    join(dir, 'steady.config.ts'),
+    "export default { redaction: { patterns: ['127\\\\.0\\\\.0\\\\.1'] } }\n",
+  )
   const r = await run(['report', join(current, 'run.json'), '-o', join(dir, 'r.html')], dir)
   assert.is(r.code, 0, r.err)
   const html = readFileSync(join(dir, 'r.html'), 'utf8').replace(/<script[\s\S]*?<\/script>/g, '')
@@ -171,7 +225,10 @@ test('the steady binary writes the report in a child process; --help shows examp
   const out = join(root, 'child.html')
   // From the repo root: inside the monorepo the binary runs the sources through tsx, found from there.
   const repo = join(import.meta.dirname, '..', '..', '..')
-  const r = spawnSync(process.execPath, [bin, 'report', join(current, 'run.json'), '-o', out], { encoding: 'utf8', cwd: repo })
+  const r = spawnSync(process.execPath, [bin, 'report', join(current, 'run.json'), '-o', out], {
+    encoding: 'utf8',
+    cwd: repo,
+  })
   assert.is(r.status, 0, r.stderr)
   assert.ok(existsSync(out))
   const help = spawnSync(process.execPath, [bin, 'report', '--help'], { encoding: 'utf8', cwd: repo })

@@ -39,7 +39,10 @@ export default scenario(${JSON.stringify(name)}, async ({ http, step }) => {
 /** The words bash passes to `steady` when it runs `line`, with `steady` defined as a function that records them. */
 function wordsBashRuns(line: string, cwd: string): string[] {
   const argsFile = join(cwd, 'args.bin')
-  const r = spawnSync('bash', ['-c', `steady() { printf '%s\\0' "$@" > ${argsFile}; }\n${line}`], { cwd, encoding: 'utf8' })
+  const r = spawnSync('bash', ['-c', `steady() { printf '%s\\0' "$@" > ${argsFile}; }\n${line}`], {
+    cwd,
+    encoding: 'utf8',
+  })
   assert.is(r.status, 0, r.stderr)
   return readFileSync(argsFile, 'utf8').split('\0').slice(0, -1)
 }
@@ -47,7 +50,10 @@ function wordsBashRuns(line: string, cwd: string): string[] {
 test('the printed replay line runs nothing in bash and selects the scenario, whatever its name', async () => {
   const marker = join(mkdtempSync(join(tmpdir(), 'steady-quote-')), 'ran')
   const name = `evil $(touch ${marker}) \`touch ${marker}\` "dq" 'sq' $HOME\nsecond line`
-  const dir = project({ 'steady.config.ts': `export default { scenarios: ['s.scenario.ts'], targets: { svc: ${JSON.stringify(url)} }, defaultTarget: 'svc' }\n`, 's.scenario.ts': failingScenario(name) })
+  const dir = project({
+    'steady.config.ts': `export default { scenarios: ['s.scenario.ts'], targets: { svc: ${JSON.stringify(url)} }, defaultTarget: 'svc' }\n`,
+    's.scenario.ts': failingScenario(name),
+  })
   const r = await steady(['run', '--reporter', 'pretty,json', '--out', 'out'], dir)
   assert.is(r.code, 1, r.out + r.err)
   const line = r.out.split('\n').find((l) => l.includes('steady run --replay'))
@@ -64,7 +70,11 @@ test('the printed replay line runs nothing in bash and selects the scenario, wha
 /** Fails when a terminal would act on `text`: a raw control character (a newline ends a line), or a workflow command line. */
 function assertTerminalSafe(text: string, where: string): void {
   for (const line of text.split('\n')) {
-    assert.not.match(line, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/, `${where}: a raw control character in ${JSON.stringify(line)}`)
+    assert.not.match(
+      line,
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/,
+      `${where}: a raw control character in ${JSON.stringify(line)}`,
+    )
     assert.not.ok(line.trimStart().startsWith('::'), `${where}: a workflow command line ${JSON.stringify(line)}`)
   }
 }
@@ -73,11 +83,16 @@ test("the soak's next: line quotes its record path for a shell: pasted into bash
   const marker = join(mkdtempSync(join(tmpdir(), 'steady-next-')), 'ran')
   const out = `reports/a b$(touch ${marker})\`touch ${marker}\`/run.json`
   const line = nextVerdictCommand(out, true)
-  const echoed = spawnSync('bash', ['-c', line.replace(/^steady /, 'printf "%s\\n" ').replace(/ --gate <gate>$/, '')], { encoding: 'utf8' })
+  const echoed = spawnSync('bash', ['-c', line.replace(/^steady /, 'printf "%s\\n" ').replace(/ --gate <gate>$/, '')], {
+    encoding: 'utf8',
+  })
   assert.is(echoed.status, 0, echoed.stderr)
   assert.equal(echoed.stdout.split('\n').slice(0, 2), ['verdict', out])
   assert.not.ok(existsSync(marker), 'the path ran a command')
-  assert.is(nextVerdictCommand('reports/ci/run.json', false), 'steady verdict reports/ci/run.json --baseline baselines/<service>.json --gate <gate>')
+  assert.is(
+    nextVerdictCommand('reports/ci/run.json', false),
+    'steady verdict reports/ci/run.json --baseline baselines/<service>.json --gate <gate>',
+  )
 })
 
 test('health and baseline output escape labels from outside: no raw escape, no line starting with ::', async () => {
@@ -87,15 +102,33 @@ test('health and baseline output escape labels from outside: no raw escape, no l
   let out = ''
   const io = { cwd: dir, out: (t: string) => (out += t), err: (t: string) => (out += t), isTTY: false }
   const label = 'branch=x\u001b[31m\n::error::pwned'
-  assert.is(await main(['health', 'record', '--process', 'ci', '--indicator', 'cycle_time', '--value', '60', '--label', label], io), 0, out)
+  assert.is(
+    await main(
+      ['health', 'record', '--process', 'ci', '--indicator', 'cycle_time', '--value', '60', '--label', label],
+      io,
+    ),
+    0,
+    out,
+  )
   assert.not.ok(out.includes('\u001b'), out)
-  assert.not.ok(out.split('\n').some((l) => l.startsWith('::')), out)
+  assert.not.ok(
+    out.split('\n').some((l) => l.startsWith('::')),
+    out,
+  )
 })
 
 test('names and response text reach the terminal escaped: no raw escapes, no line starting with ::', async () => {
   const name = 'two\nlines \u001b[31mred ::error::x'
-  const dir = project({ 's.scenario.ts': failingScenario(name).replace("toBe(201)", "toBe(201)\n  throw new Error('bad\\n::warning::from a message \\u001b]0;title\\u0007')") })
-  const r = await steady(['run', 's.scenario.ts', '--target', url, '--reporter', 'pretty', '--out', 'out', '--iterations', '1'], dir)
+  const dir = project({
+    's.scenario.ts': failingScenario(name).replace(
+      'toBe(201)',
+      "toBe(201)\n  throw new Error('bad\\n::warning::from a message \\u001b]0;title\\u0007')",
+    ),
+  })
+  const r = await steady(
+    ['run', 's.scenario.ts', '--target', url, '--reporter', 'pretty', '--out', 'out', '--iterations', '1'],
+    dir,
+  )
   assert.is(r.code, 1, r.out + r.err)
   assertTerminalSafe(r.out, 'steady run output')
   assert.match(r.out, '✗ two\\nlines \\e[31mred ::error::x')
@@ -107,7 +140,10 @@ test('names and response text reach the terminal escaped: no raw escapes, no lin
   assert.ok(commands[0].startsWith('::error file='), commands[0])
   assertTerminalSafe(gh.out.replace(commands[0], ''), 'the github reporter')
   assert.not.match(gh.out, /[\u0000-\u0008\u000b-\u001f]/)
-  const missing = await steady(['run', 's.scenario.ts', '--target', url, '--replay', 'out', '--scenario', 'nope\n::error::x\u001b[2J'], dir)
+  const missing = await steady(
+    ['run', 's.scenario.ts', '--target', url, '--replay', 'out', '--scenario', 'nope\n::error::x\u001b[2J'],
+    dir,
+  )
   assert.is(missing.code, 2)
   assertTerminalSafe(missing.err, 'the error')
   await steady(['run', 's.scenario.ts', '--target', url, '--reporter', 'json', '--out', 'json'], dir)
@@ -158,12 +194,23 @@ test('a number that is not finite (1e999) in a run record: validate, baseline ad
 })
 
 test('junit: message= is a one-line summary with the detail, the failure body keeps the whole message, escaped', async () => {
-  const dir = project({ 'j.scenario.ts': failingScenario('multi').replace("toBe(201)", "toBe(200)\n  throw new Error('order total is wrong\\nexpected 30, got 31 for order o-7\\n\\u001b[31mred\\u0007')") })
-  const r = await steady(['run', 'j.scenario.ts', '--target', url, '--reporter', 'junit', '--out', 'out', '--iterations', '2'], dir)
+  const dir = project({
+    'j.scenario.ts': failingScenario('multi').replace(
+      'toBe(201)',
+      "toBe(200)\n  throw new Error('order total is wrong\\nexpected 30, got 31 for order o-7\\n\\u001b[31mred\\u0007')",
+    ),
+  })
+  const r = await steady(
+    ['run', 'j.scenario.ts', '--target', url, '--reporter', 'junit', '--out', 'out', '--iterations', '2'],
+    dir,
+  )
   assert.is(r.code, 1, r.out + r.err)
   const xml = readFileSync(join(dir, 'out', 'junit.xml'), 'utf8')
   const message = /<failure message="([^"]*)"/.exec(xml)?.[1] ?? ''
-  assert.match(message, 'order total is wrong · expected 30, got 31 for order o-7 · \\e[31mred\\x07 (2 of 2 iterations failed)')
+  assert.match(
+    message,
+    'order total is wrong · expected 30, got 31 for order o-7 · \\e[31mred\\x07 (2 of 2 iterations failed)',
+  )
   const body = /<failure [^>]*>([^<]*)<\/failure>/.exec(xml)?.[1] ?? ''
   assert.match(body, 'order total is wrong\nexpected 30, got 31 for order o-7\n\\e[31mred\\x07')
   assert.not.match(xml, /[\u0000-\u0008\u000b-\u001f]/)
@@ -180,11 +227,15 @@ test('--reporter junit,github still writes run.json; --replay without --target r
       's.scenario.ts': failingScenario('replayed'),
     })
     const summary = join(dir, 'summary.md')
-    const r = await steady(['run', '--target', url, '--reporter', 'junit,github', '--out', 'out'], dir, { GITHUB_STEP_SUMMARY: summary })
+    const r = await steady(['run', '--target', url, '--reporter', 'junit,github', '--out', 'out'], dir, {
+      GITHUB_STEP_SUMMARY: summary,
+    })
     assert.is(r.code, 1, r.out + r.err)
     assert.ok(existsSync(join(dir, 'out', 'run.json')), 'run.json written')
     assert.ok(existsSync(join(dir, 'out', 'junit.xml')), 'junit.xml written')
-    const line = readFileSync(summary, 'utf8').split('\n').find((l) => l.startsWith('steady run --replay'))
+    const line = readFileSync(summary, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('steady run --replay'))
     assert.ok(line, 'the summary has a replay line')
     const replay = await steady(wordsBashRuns(line, dir), dir)
     assert.is(replay.code, 1, replay.out + replay.err)
@@ -210,11 +261,21 @@ test('--replay of a run made with --env goes to an environment of that name, and
 })
 
 test('config numbers: run.iterations 1e999 or 0 in steady.config.ts is exit 2 naming the file and field', async () => {
-  for (const [value, shown] of [['1e999', 'Infinity'], ['0', '0'], ['2.5', '2.5']]) {
-    const dir = project({ 'steady.config.ts': `export default { scenarios: ['p.scenario.ts'], run: { iterations: ${value} } }\n`, 'p.scenario.ts': failingScenario('p') })
+  for (const [value, shown] of [
+    ['1e999', 'Infinity'],
+    ['0', '0'],
+    ['2.5', '2.5'],
+  ]) {
+    const dir = project({
+      'steady.config.ts': `export default { scenarios: ['p.scenario.ts'], run: { iterations: ${value} } }\n`,
+      'p.scenario.ts': failingScenario('p'),
+    })
     const r = await steady(['run', '--target', url, '--reporter', 'json', '--out', 'out'], dir)
     assert.is(r.code, 2, r.out + r.err)
-    assert.match(r.err, `${join(dir, 'steady.config.ts')}: run.iterations must be a whole number of at least 1, got ${shown}`)
+    assert.match(
+      r.err,
+      `${join(dir, 'steady.config.ts')}: run.iterations must be a whole number of at least 1, got ${shown}`,
+    )
   }
 })
 
@@ -242,7 +303,10 @@ export default scenario('auth', async ({ http }) => {
 })
 `,
     })
-    const r = await steady(['run', 'a.scenario.ts', '--target', target, '--reporter', 'pretty,json', '--out', 'out'], dir)
+    const r = await steady(
+      ['run', 'a.scenario.ts', '--target', target, '--reporter', 'pretty,json', '--out', 'out'],
+      dir,
+    )
     assert.is(r.code, 1, r.out + r.err)
     assert.not.match(r.out, 's3cr3t')
     assert.not.match(readFileSync(join(dir, 'out', 'run.json'), 'utf8'), 's3cr3t')
@@ -255,7 +319,10 @@ export default scenario('auth', async ({ http }) => {
     const run = (env: NodeJS.ProcessEnv) =>
       new Promise<string>((done) => {
         // What the comment above the command asks for: the masked query value put back.
-        const child = spawn('bash', ['-c', curl.replace('[REDACTED]', 'k-query-secret-1')], { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 })
+        const child = spawn('bash', ['-c', curl.replace('[REDACTED]', 'k-query-secret-1')], {
+          env: { PATH: process.env.PATH, ...env },
+          timeout: 10_000,
+        })
         let out = ''
         child.stdout.on('data', (d: Buffer) => (out += d.toString()))
         child.on('close', () => done(out))

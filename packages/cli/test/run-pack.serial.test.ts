@@ -12,7 +12,18 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
-import { cpSync, renameSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  renameSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createStore } from '@steady/demo-store'
@@ -20,13 +31,28 @@ import { repoRoot } from './helpers/run-project.ts'
 
 /** What cli depends on, and cli. */
 function packagesToPack(): string[] {
-  const cli = JSON.parse(readFileSync(join(repoRoot, 'packages/cli/package.json'), 'utf8')) as { dependencies: Record<string, string> }
-  return [...Object.keys(cli.dependencies).filter((d) => d.startsWith('@steady/')).map((d) => d.slice('@steady/'.length)), 'cli']
+  const cli = JSON.parse(readFileSync(join(repoRoot, 'packages/cli/package.json'), 'utf8')) as {
+    dependencies: Record<string, string>
+  }
+  return [
+    ...Object.keys(cli.dependencies)
+      .filter((d) => d.startsWith('@steady/'))
+      .map((d) => d.slice('@steady/'.length)),
+    'cli',
+  ]
 }
 
-function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
+function sh(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', npm_config_update_notifier: 'false', ...env } })
+    const child = spawn(cmd, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', npm_config_update_notifier: 'false', ...env },
+    })
     let out = ''
     let err = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
@@ -62,7 +88,10 @@ test('npm pack → install into a fresh project → npx steady run against the d
     // The team's repo: its own package.json, config and scenario, nothing from this repo.
     const project = join(work, 'shop')
     mkdirSync(join(project, 'e2e'), { recursive: true })
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop', private: true, type: 'module', devDependencies: deps, overrides: deps }, null, 2))
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'shop', private: true, type: 'module', devDependencies: deps, overrides: deps }, null, 2),
+    )
     writeFileSync(
       join(project, 'steady.config.ts'),
       `import { defineConfig } from '@steady/cli'
@@ -97,7 +126,10 @@ export const broken = scenario('a product that does not exist', { tags: ['broken
     assert.ok(existsSync(join(project, 'node_modules/@steady/scenario/dist/index.js')))
     assert.ok(!existsSync(join(project, 'node_modules/@steady/scenario/src')), 'the package ships dist/, not sources')
     for (const pkg of packagesToPack()) {
-      assert.ok(existsSync(join(project, `node_modules/@steady/${pkg}/dist/index.d.ts`)), `@steady/${pkg} ships dist/index.d.ts`)
+      assert.ok(
+        existsSync(join(project, `node_modules/@steady/${pkg}/dist/index.d.ts`)),
+        `@steady/${pkg} ships dist/index.d.ts`,
+      )
     }
 
     // The team's scenario and config type-check against the installed .d.ts (TypeScript from this repo,
@@ -105,7 +137,16 @@ export const broken = scenario('a product that does not exist', { tags: ['broken
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: false, typeRoots: [join(repoRoot, 'node_modules/@types')], types: ['node'] },
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          noEmit: true,
+          skipLibCheck: false,
+          typeRoots: [join(repoRoot, 'node_modules/@types')],
+          types: ['node'],
+        },
         include: ['steady.config.ts', 'e2e/**/*.ts'],
       }),
     )
@@ -125,12 +166,20 @@ export default scenario<{ id: string }>('typo', async ({ http, setupData }) => {
     const typo = await sh(process.execPath, [tsc, '-p', 'tsconfig.json'], project)
     assert.is(typo.code, 2, typo.out + typo.err)
     assert.match(typo.out, /e2e\/typo\.scenario\.ts\(3,\d+\): error TS2551: Property 'toHaveStatuss' does not exist/)
-    assert.match(typo.out, /e2e\/typo\.scenario\.ts\(4,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/)
+    assert.match(
+      typo.out,
+      /e2e\/typo\.scenario\.ts\(4,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/,
+    )
     rmSync(join(project, 'e2e/typo.scenario.ts'))
     rmSync(join(project, 'tsconfig.json'))
 
     const env = { STORE_URL: url }
-    const ok = await sh('npx', ['--no-install', 'steady', 'run', '--grep', '@smoke', '--reporter', 'pretty,json,junit', '--out', 'out'], project, env)
+    const ok = await sh(
+      'npx',
+      ['--no-install', 'steady', 'run', '--grep', '@smoke', '--reporter', 'pretty,json,junit', '--out', 'out'],
+      project,
+      env,
+    )
     assert.is(ok.code, 0, ok.out + ok.err)
     assert.match(ok.out, '✓ a shopper logs in and sees a product')
     assert.ok(existsSync(join(project, 'out/run.json')))
@@ -148,7 +197,10 @@ export default scenario<{ id: string }>('typo', async ({ http, setupData }) => {
     // a .ts config there fails with a hint that says exactly that.
     const cjs = join(work, 'legacy')
     mkdirSync(join(cjs, 'e2e'), { recursive: true })
-    writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'legacy', private: true, devDependencies: deps, overrides: deps }, null, 2))
+    writeFileSync(
+      join(cjs, 'package.json'),
+      JSON.stringify({ name: 'legacy', private: true, devDependencies: deps, overrides: deps }, null, 2),
+    )
     writeFileSync(
       join(cjs, 'steady.config.ts'),
       `import { defineConfig } from '@steady/cli'

@@ -54,7 +54,10 @@ test('no secret appears in any output of a failing run or its replay', async () 
     req.resume()
     req.on('end', () => {
       if (req.url === '/session') {
-        res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': [`sid=${SET_COOKIE}; Path=/; HttpOnly; SameSite=Lax`, 'theme=dark; Path=/'] })
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'set-cookie': [`sid=${SET_COOKIE}; Path=/; HttpOnly; SameSite=Lax`, 'theme=dark; Path=/'],
+        })
         return res.end('{"ok":true}')
       }
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -76,7 +79,11 @@ test('no secret appears in any output of a failing run or its replay', async () 
     // Scenario code runs in this process: it reads process.env.
     process.env.STEADY_SECRETS_FILE = secretsFile
     const env = { GITHUB_STEP_SUMMARY: join(dir, 'out', 'summary.md') }
-    const run = await steady(['run', 'leaky.scenario.ts', '--target', url, '--reporter', 'pretty,json,junit,github', '--out', 'out'], dir, env)
+    const run = await steady(
+      ['run', 'leaky.scenario.ts', '--target', url, '--reporter', 'pretty,json,junit,github', '--out', 'out'],
+      dir,
+      env,
+    )
     assert.is(run.code, 1, run.out + run.err)
     // The failure really shows the request: the secrets were there to leak.
     assert.match(run.out, 'authorization: [REDACTED]')
@@ -95,13 +102,19 @@ test('no secret appears in any output of a failing run or its replay', async () 
     const tokens = readFileSync(secretsFile, 'utf8').trim().split('\n')
     assert.is(tokens.length, 2)
     const secrets = [PASSWORD, SESSION, API_KEY, CLIENT_SECRET, ACCOUNT, SET_COOKIE, ...tokens]
-    const outputs: Record<string, string> = { 'run stdout': run.out, 'run stderr': run.err, 'replay stdout': replay.out, 'replay stderr': replay.err }
+    const outputs: Record<string, string> = {
+      'run stdout': run.out,
+      'run stderr': run.err,
+      'replay stdout': replay.out,
+      'replay stderr': replay.err,
+    }
     for (const f of allFiles(join(dir, 'out'))) outputs[f] = readFileSync(f, 'utf8')
     assert.ok(Object.keys(outputs).some((k) => k.endsWith('run.json')))
     assert.ok(Object.keys(outputs).some((k) => k.endsWith('junit.xml')))
     assert.ok(Object.keys(outputs).some((k) => k.endsWith('summary.md')))
     const leaks: string[] = []
-    for (const [name, text] of Object.entries(outputs)) for (const s of secrets) if (text.includes(s)) leaks.push(`${name} contains ${s}`)
+    for (const [name, text] of Object.entries(outputs))
+      for (const s of secrets) if (text.includes(s)) leaks.push(`${name} contains ${s}`)
     assert.equal(leaks, [])
   } finally {
     cookies.closeAllConnections()

@@ -68,7 +68,10 @@ test('exit 0 when every scenario passes; --grep @tag and a named target from the
 
 test('exit 1 when a scenario fails, with the failure, run.json and junit.xml', async () => {
   const dir = project({ 'f.scenario.ts': failing })
-  const r = await steady(['run', 'f.scenario.ts', '--target', url, '--reporter', 'pretty,json,junit', '--out', 'out', '--seed', '99'], dir)
+  const r = await steady(
+    ['run', 'f.scenario.ts', '--target', url, '--reporter', 'pretty,json,junit', '--out', 'out', '--seed', '99'],
+    dir,
+  )
   assert.is(r.code, 1, r.out + r.err)
   assert.match(r.out, '✗ wrong price')
   assert.match(r.out, 'f.scenario.ts:10 · step "detail" · iteration 0')
@@ -78,11 +81,18 @@ test('exit 1 when a scenario fails, with the failure, run.json and junit.xml', a
   const rec = JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8'))
   assert.is(rec.schema, 'steady.run/1')
   assert.is(rec.seed, '99')
-  assert.match(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8'), '<failure message="[detail] expected GET /api/products/p-001 body to match')
+  assert.match(
+    readFileSync(join(dir, 'out', 'junit.xml'), 'utf8'),
+    '<failure message="[detail] expected GET /api/products/p-001 body to match',
+  )
 })
 
 test('exit 2 when it cannot run: load error with file and line, no target, unknown target, bad flags, nothing found', async () => {
-  const dir = project({ 'bad.scenario.ts': "import { scenario } from '@steady/scenario'\nexport default scenario('x', async () => {\n  const = 1\n})\n", 'ok/a.scenario.ts': passing })
+  const dir = project({
+    'bad.scenario.ts':
+      "import { scenario } from '@steady/scenario'\nexport default scenario('x', async () => {\n  const = 1\n})\n",
+    'ok/a.scenario.ts': passing,
+  })
   const load = await steady(['run', 'bad.scenario.ts', '--target', url], dir)
   assert.is(load.code, 2)
   assert.match(load.err, /error: bad\.scenario\.ts:3:\d+: /)
@@ -93,7 +103,13 @@ test('exit 2 when it cannot run: load error with file and line, no target, unkno
   const unknown = await steady(['run', 'ok', '--target', 'staging'], dir)
   assert.is(unknown.code, 2)
   assert.match(unknown.err, '--target staging: not a URL and not a target')
-  for (const args of [['--iterations', '0'], ['--reporter', 'pretty,xml'], ['--timeout', '5'], ['--scenario', 'x'], ['--concurrency', 'many']]) {
+  for (const args of [
+    ['--iterations', '0'],
+    ['--reporter', 'pretty,xml'],
+    ['--timeout', '5'],
+    ['--scenario', 'x'],
+    ['--concurrency', 'many'],
+  ]) {
     const r = await steady(['run', 'ok', '--target', url, ...args], dir)
     assert.is(r.code, 2, `${args.join(' ')}: ${r.err}`)
     assert.match(r.err, /→ /)
@@ -108,9 +124,26 @@ test('exit 2 when it cannot run: load error with file and line, no target, unkno
 
 test('--replay re-runs one recorded iteration with the same seeded data, printing every exchange', async () => {
   const dir = project({ 'f.scenario.ts': failing })
-  const first = await steady(['run', 'f.scenario.ts', '--target', url, '--out', 'out', '--iterations', '3', '--seed', 'abc'], dir)
+  const first = await steady(
+    ['run', 'f.scenario.ts', '--target', url, '--out', 'out', '--iterations', '3', '--seed', 'abc'],
+    dir,
+  )
   assert.is(first.code, 1)
-  const replay = await steady(['run', 'f.scenario.ts', '--target', url, '--replay', 'out/run.json', '--scenario', 'wrong price', '--iteration', '2'], dir)
+  const replay = await steady(
+    [
+      'run',
+      'f.scenario.ts',
+      '--target',
+      url,
+      '--replay',
+      'out/run.json',
+      '--scenario',
+      'wrong price',
+      '--iteration',
+      '2',
+    ],
+    dir,
+  )
   assert.is(replay.code, 1)
   assert.match(replay.out, 'replaying "wrong price" iteration 2 of run')
   assert.match(replay.out, '(seed abc)')
@@ -159,10 +192,16 @@ export default scenario('posts a thing', async ({ http, step }) => {
 })
 `,
     })
-    const r = await steady(['run', 'c.scenario.ts', '--target', target, '--reporter', 'pretty,junit', '--out', 'out'], dir)
+    const r = await steady(
+      ['run', 'c.scenario.ts', '--target', target, '--reporter', 'pretty,junit', '--out', 'out'],
+      dir,
+    )
     assert.is(r.code, 1, r.out + r.err)
     assert.is(seen.length, 1)
-    const curl = r.out.split('\n').map((l) => l.trim()).find((l) => l.startsWith('curl '))
+    const curl = r.out
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.startsWith('curl '))
     assert.ok(curl, r.out)
     // Async: the echo server runs in this process and must keep answering.
     const ran = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -185,7 +224,12 @@ export default scenario('posts a thing', async ({ http, step }) => {
     // junit.xml: the failure text holds the request (method, URL, headers, body) and the response (status, headers, body).
     const xml = readFileSync(join(dir, 'out', 'junit.xml'), 'utf8')
     const failure = xml.match(/<failure [^>]*>([\s\S]*?)<\/failure>/)?.[1] ?? ''
-    const text = failure.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+    const text = failure
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
     assert.match(text, `→ POST ${target}/things?x=1&q=a+b`)
     assert.match(text, '  x-trace: abc')
     assert.match(text, `  {"name":"O'Neil","qty":2}`)
@@ -229,8 +273,14 @@ export default scenario<{ token: string; orders: number }>('orders grow', async 
   const replay = await steady(['run', 'o.scenario.ts', '--target', url, '--replay', id], dir)
   assert.is(replay.code, 1, replay.out + replay.err)
   assert.match(replay.out, `replaying "orders grow" iteration 0 of run ${id} (seed grow)`)
-  assert.match(replay.out, 'setup of o.scenario.ts: redaction masked token in the recorded result, so setup re-ran with the same seed for it; the rest is the recorded result')
-  assert.match(replay.out, /setup of o\.scenario\.ts: a different result from the recorded run \(fingerprint [0-9a-f]+, was [0-9a-f]+\): the service returned other data/)
+  assert.match(
+    replay.out,
+    'setup of o.scenario.ts: redaction masked token in the recorded result, so setup re-ran with the same seed for it; the rest is the recorded result',
+  )
+  assert.match(
+    replay.out,
+    /setup of o\.scenario\.ts: a different result from the recorded run \(fingerprint [0-9a-f]+, was [0-9a-f]+\): the service returned other data/,
+  )
   // The iteration got the recorded order count (0), not the re-run's (1), and a live token (the checkout answered 201).
   assert.match(replay.out, '  x-orders-at-setup: 0')
   assert.not.match(replay.out, 'x-orders-at-setup: 1')
@@ -241,7 +291,13 @@ test('colour on a terminal, none with NO_COLOR', async () => {
   const dir = project({ 'p.scenario.ts': passing })
   const run = async (env: NodeJS.ProcessEnv) => {
     let out = ''
-    const code = await main(['run', 'p.scenario.ts', '--target', url, '--reporter', 'pretty'], { cwd: dir, env: { ...process.env, GITHUB_ACTIONS: '', ...env }, out: (s) => void (out += s), err: () => {}, isTTY: true })
+    const code = await main(['run', 'p.scenario.ts', '--target', url, '--reporter', 'pretty'], {
+      cwd: dir,
+      env: { ...process.env, GITHUB_ACTIONS: '', ...env },
+      out: (s) => void (out += s),
+      err: () => {},
+      isTTY: true,
+    })
     return { code, out }
   }
   const tty = await run({ NO_COLOR: '' })
@@ -264,7 +320,11 @@ export default scenario('waits a long time', async ({ http, sleep }) => {
 `,
   })
   const bin = join(repoRoot, 'packages/cli/bin/steady.js')
-  const child = spawn(process.execPath, [bin, 'run', 's.scenario.ts', '--target', url, '--reporter', 'pretty,json', '--out', 'out'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } })
+  const child = spawn(
+    process.execPath,
+    [bin, 'run', 's.scenario.ts', '--target', url, '--reporter', 'pretty,json', '--out', 'out'],
+    { cwd: dir, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } },
+  )
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr.on('data', (d: Buffer) => (out += d.toString()))
@@ -286,7 +346,10 @@ test('the real binary: exit codes 0, 1 and 2 from a child process', async () => 
   // Async: the store runs in this process and must keep answering.
   const run = (...args: string[]) =>
     new Promise<{ status: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, 'run', ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } })
+      const child = spawn(process.execPath, [bin, 'run', ...args], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+      })
       let stderr = ''
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
       child.on('close', (status) => resolve({ status, stderr }))

@@ -97,7 +97,10 @@ test('--control-ref: the commit checked out under .steady/worktrees/<sha>, built
     const record = await readRunRecord(join(repo, 'reports', 'one'))
     assert.is(record.paired?.control.commit, v1)
     assert.is(record.subject.commit, git(repo, 'rev-parse', 'HEAD'))
-    assert.ok(record.scenarios.some((s) => s.side === 'control' && s.passed > 0), JSON.stringify(record.scenarios))
+    assert.ok(
+      record.scenarios.some((s) => s.side === 'control' && s.passed > 0),
+      JSON.stringify(record.scenarios),
+    )
 
     const second = await soak(join(repo, 'reports', 'two'))
     assert.is(second.code, 0, second.stderr)

@@ -63,7 +63,11 @@ function series(r: RunRecord, key: string): SeriesRecord {
   return s!
 }
 
-const up = (url: string) => fetch(`${url}/health`).then(() => 'up', () => 'down')
+const up = (url: string) =>
+  fetch(`${url}/health`).then(
+    () => 'up',
+    () => 'down',
+  )
 
 test('--control-url: one record of both sides, ABBA probes, the same load, a fault on one side only', async () => {
   const control = await startControl()
@@ -85,7 +89,11 @@ test('--control-url: one record of both sides, ABBA probes, the same load, a fau
 
     // Every series names its side, and the probe, load and service series exist on both.
     const sideless = record.series.filter((s) => s.tags.side !== 'candidate' && s.tags.side !== 'control')
-    assert.equal(sideless.map((s) => s.key), [], 'every series has a side')
+    assert.equal(
+      sideless.map((s) => s.key),
+      [],
+      'every series has a side',
+    )
     const keys = [
       'probe/http_req_duration{name=login,scenario=browse,side=%}',
       'service/nodejs_heap_size_used_bytes{service=store,side=%}',
@@ -102,8 +110,14 @@ test('--control-url: one record of both sides, ABBA probes, the same load, a fau
     assert.equal([...controlSources].sort(), ['generator', 'load', 'probe', 'service'])
     // /proc only for the process steady started.
     const proc = record.series.filter((s) => s.name.startsWith('proc_'))
-    assert.ok(proc.some((s) => s.tags.side === 'candidate'), 'candidate /proc')
-    assert.not.ok(proc.some((s) => s.tags.side === 'control'), 'no /proc for a URL')
+    assert.ok(
+      proc.some((s) => s.tags.side === 'candidate'),
+      'candidate /proc',
+    )
+    assert.not.ok(
+      proc.some((s) => s.tags.side === 'control'),
+      'no /proc for a URL',
+    )
 
     // The probe loop alternated in balanced blocks: equal counts per side, give or take a block.
     const scenarios = JSON.stringify(record.scenarios)
@@ -206,12 +220,18 @@ test('--control-env: both sides started here, side ids and tags, /proc of both, 
   assert.is(record.paired?.control.environment?.id, 'pair-env-control')
   assert.is(record.paired?.control.environment?.tags.side, 'control')
   // steady started both: /proc is sampled on each side.
-  const proc = record.series.filter((s) => s.name === 'proc_resident_memory_bytes').map((s) => s.tags.side).sort()
+  const proc = record.series
+    .filter((s) => s.name === 'proc_resident_memory_bytes')
+    .map((s) => s.tags.side)
+    .sort()
   assert.equal(proc, ['candidate', 'control'])
   const retained = (side: string) =>
     series(record, `service/store_fault_leak_retained_bytes{service=store,side=${side}}`).windows.map((w) => w.value!)
   assert.ok(retained('candidate').at(-1)! > 5_000_000, `candidate ${retained('candidate')}`)
-  assert.ok(retained('control').every((v) => v === 0), `control ${retained('control')}`)
+  assert.ok(
+    retained('control').every((v) => v === 0),
+    `control ${retained('control')}`,
+  )
   // Each side kept its own service log.
   assert.ok(existsSync(join(out, 'env-candidate', 'store.log')) && existsSync(join(out, 'env-control', 'store.log')))
   assert.is(await up(record.subject.environment!.url!), 'down')
@@ -280,7 +300,7 @@ function cpuIds(list: string): number[] {
 
 const allowedOf = (pid: number) => /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]
 
-test('--pin: each side\'s services run on their own half of the CPUs (taskset)', async () => {
+test("--pin: each side's services run on their own half of the CPUs (taskset)", async () => {
   const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
   const mine = cpuIds(allowedOf(process.pid))
   // The long plan runs until it is stopped: the services are read while they surely run, then SIGTERM.
@@ -309,7 +329,10 @@ test('--pin: each side\'s services run on their own half of the CPUs (taskset)',
   const [cand, ctrl] = [allowed['pinned-candidate'], allowed['pinned-control']]
   assert.ok(cand.length > 0 && ctrl.length === cand.length, pinned![0])
   assert.ok(!cand.some((c) => ctrl.includes(c)), 'disjoint halves')
-  assert.ok([...cand, ...ctrl].every((c) => mine.includes(c)), 'CPUs this process may use')
+  assert.ok(
+    [...cand, ...ctrl].every((c) => mine.includes(c)),
+    'CPUs this process may use',
+  )
 })
 
 test.run()

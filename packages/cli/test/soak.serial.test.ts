@@ -25,7 +25,9 @@ function series(r: RunRecord, key: string) {
 
 test('a short soak on a fresh demo store writes a complete, valid record; the leak switch shows in its series', async () => {
   const out = mkdtempSync(join(tmpdir(), 'steady-soak-'))
-  const r = await steady(['soak', 'short', '--out', out, '--seed', 'soak-1', '--report'], { STORE_FAULT_LEAK_BYTES: '65536' })
+  const r = await steady(['soak', 'short', '--out', out, '--seed', 'soak-1', '--report'], {
+    STORE_FAULT_LEAK_BYTES: '65536',
+  })
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, 'soak complete')
   const html = readFileSync(join(out, 'report.html'), 'utf8')
@@ -35,9 +37,15 @@ test('a short soak on a fresh demo store writes a complete, valid record; the le
   const record = await readRunRecord(out)
   assert.is(record.complete, true)
   assert.is(record.kind, 'soak')
-  assert.equal(record.phases.map((p) => p.name), ['quiet', 'loaded', 'after'])
+  assert.equal(
+    record.phases.map((p) => p.name),
+    ['quiet', 'loaded', 'after'],
+  )
   // Each phase's warm-up as the plan set it (loaded: 1s) or defaulted it (20% of the phase), for the judge.
-  assert.equal(record.phases.map((p) => p.warmupMs), [600, 1000, 400])
+  assert.equal(
+    record.phases.map((p) => p.warmupMs),
+    [600, 1000, 400],
+  )
   assert.is(record.subject.service, 'demo-store')
   assert.ok(record.subject.environment?.id, 'environment id in the subject')
   assert.is(record.comparability.engine, 'embedded')
@@ -49,8 +57,14 @@ test('a short soak on a fresh demo store writes a complete, valid record; the le
   const probe = record.scenarios.find((s) => s.name === 'browse')!
   assert.ok(probe.iterations >= 5 && probe.failed === 0, JSON.stringify(probe))
   assert.ok(series(record, 'probe/http_req_duration{name=login,scenario=browse}').phases.quiet.count > 0)
-  assert.ok(record.series.some((s) => s.source === 'load' && s.name === 'http_reqs'), 'load series recorded')
-  assert.ok(record.series.some((s) => s.source === 'generator'), 'generator health recorded')
+  assert.ok(
+    record.series.some((s) => s.source === 'load' && s.name === 'http_reqs'),
+    'load series recorded',
+  )
+  assert.ok(
+    record.series.some((s) => s.source === 'generator'),
+    'generator health recorded',
+  )
   // The store's own report of what it retained rises, and so does its heap.
   const retained = series(record, 'service/store_fault_leak_retained_bytes{service=store}')
   const values = retained.windows.map((w) => w.value!)
@@ -60,7 +74,13 @@ test('a short soak on a fresh demo store writes a complete, valid record; the le
   assert.ok(series(record, 'service/proc_resident_memory_bytes{service=store}').windows.length > 3, '/proc sampled')
   // The store ran in its own environment, and it is gone.
   assert.ok(existsSync(join(out, 'events.ndjson')))
-  assert.is(await fetch(`${record.subject.environment!.url}/health`).then(() => 'up', () => 'down'), 'down')
+  assert.is(
+    await fetch(`${record.subject.environment!.url}/health`).then(
+      () => 'up',
+      () => 'down',
+    ),
+    'down',
+  )
 })
 
 test('the service crashing mid-soak is data: failures recorded, a crash event, and the soak still completes', async () => {
@@ -69,10 +89,15 @@ test('the service crashing mid-soak is data: failures recorded, a crash event, a
   assert.is(r.code, 0, r.stderr)
   const record = await readRunRecord(out)
   assert.is(record.complete, true, 'a crashed service gives a complete record')
-  assert.ok(record.events.some((e) => e.kind === 'service-crash'), record.events.map((e) => e.kind).join(','))
+  assert.ok(
+    record.events.some((e) => e.kind === 'service-crash'),
+    record.events.map((e) => e.kind).join(','),
+  )
   const probe = record.scenarios.find((s) => s.name === 'browse')!
   assert.ok(probe.failed > 0 && probe.passed > 0, JSON.stringify(probe))
-  const refused = record.failures.find((f) => f.signature.errorCode === 'ECONNREFUSED' || /ECONN|socket|network/i.test(f.signature.errorCode ?? ''))
+  const refused = record.failures.find(
+    (f) => f.signature.errorCode === 'ECONNREFUSED' || /ECONN|socket|network/i.test(f.signature.errorCode ?? ''),
+  )
   assert.ok(refused, JSON.stringify(record.failures.map((f) => f.signature)))
   assert.ok(refused!.samples[0].curl, 'a curl reproduction')
   assert.ok(refused!.firstAtMs > 0)
@@ -91,7 +116,10 @@ test('a scenario failing its preflight stops the soak early with exit 1; its rec
   assert.match(record.incompleteReason ?? '', /^preflight failed: scenario browse \(/)
   const browse = record.scenarios.find((s) => s.name === 'browse')!
   assert.equal([browse.iterations, browse.failed], [1, 1])
-  assert.ok(record.failures.some((f) => f.signature.scenario === 'browse' && f.samples[0].phase === 'preflight'), JSON.stringify(record.failures))
+  assert.ok(
+    record.failures.some((f) => f.signature.scenario === 'browse' && f.samples[0].phase === 'preflight'),
+    JSON.stringify(record.failures),
+  )
   const verdict = await steady(['verdict', out, '--baseline', join(out, 'no-baseline.json')])
   assert.is(verdict.code, 1, verdict.stdout + verdict.stderr)
   assert.match(verdict.stdout, 'scenario browse failed in every one of its 1 iterations')
@@ -103,12 +131,25 @@ test('--no-preflight soaks a failing version anyway; the live /metrics answer mi
   let metricsUrl: string | undefined
   let scrapedMidSoak: Promise<string> | undefined
   const r = await steady(
-    ['soak', 'short', '--out', out, '--no-preflight', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--tag', 'version=1.4.2'],
+    [
+      'soak',
+      'short',
+      '--out',
+      out,
+      '--no-preflight',
+      '--metrics-port',
+      '0',
+      '--metrics-host',
+      '127.0.0.1',
+      '--tag',
+      'version=1.4.2',
+    ],
     { STORE_FAULT_ERRORS: '/api/login=1' },
     (text) => {
       metricsUrl ??= text.match(/live metrics of this soak: (http:\/\/\S+)/)?.[1]
       // Phase loaded starts after 3 s of quiet: the probe loop has run by then.
-      if (metricsUrl && !scrapedMidSoak && text.includes('phase loaded started')) scrapedMidSoak = fetch(metricsUrl).then((res) => res.text())
+      if (metricsUrl && !scrapedMidSoak && text.includes('phase loaded started'))
+        scrapedMidSoak = fetch(metricsUrl).then((res) => res.text())
     },
   )
   assert.is(r.code, 0, r.stderr)
@@ -117,11 +158,19 @@ test('--no-preflight soaks a failing version anyway; the live /metrics answer mi
   const metrics = await scrapedMidSoak!
   assert.match(metrics, 'steady_soak_phase{plan="short",phase="loaded"} 1')
   assert.match(metrics, 'steady_soak_phase{plan="short",phase="quiet"} 0')
-  const failed = Number(metrics.match(/steady_soak_probe_iterations_total\{scenario="browse",result="failed"\} (\d+)/)?.[1])
+  const failed = Number(
+    metrics.match(/steady_soak_probe_iterations_total\{scenario="browse",result="failed"\} (\d+)/)?.[1],
+  )
   assert.ok(failed > 0, metrics)
   assert.match(metrics, 'steady_soak_planned_seconds 9')
   // The live endpoint goes with the soak.
-  assert.is(await fetch(metricsUrl!).then(() => 'up', () => 'down'), 'down')
+  assert.is(
+    await fetch(metricsUrl!).then(
+      () => 'up',
+      () => 'down',
+    ),
+    'down',
+  )
   const record = await readRunRecord(out)
   assert.is(record.complete, true)
   const browse = record.scenarios.find((s) => s.name === 'browse')!
@@ -137,7 +186,10 @@ test('after a SIGKILL, steady record recover writes an incomplete record; the st
     if (sent || !text.includes('phase quiet started')) return
     // Once a window has been flushed to the events file, kill -9: no handler runs.
     const poll = setInterval(() => {
-      if (existsSync(join(out, 'events.ndjson')) && readFileSync(join(out, 'events.ndjson'), 'utf8').includes('"t":"window"')) {
+      if (
+        existsSync(join(out, 'events.ndjson')) &&
+        readFileSync(join(out, 'events.ndjson'), 'utf8').includes('"t":"window"')
+      ) {
         clearInterval(poll)
         kill('SIGKILL')
       }
@@ -149,22 +201,39 @@ test('after a SIGKILL, steady record recover writes an incomplete record; the st
   const header = JSON.parse(readFileSync(join(out, 'events.ndjson'), 'utf8').split('\n')[0]) as { header: RunRecord }
   const env = header.header.subject.environment!
   // The store is its own process group: a SIGKILLed runner cannot stop it.
-  assert.is(await fetch(`${env.url}/health`).then(() => 'up', () => 'down'), 'up')
+  assert.is(
+    await fetch(`${env.url}/health`).then(
+      () => 'up',
+      () => 'down',
+    ),
+    'up',
+  )
 
   const recovered = await steady(['record', 'recover', out])
   assert.is(recovered.code, 0, recovered.stderr)
   const record = await readRunRecord(out)
   assert.is(record.complete, false)
   assert.ok(record.incompleteReason, 'a reason')
-  assert.ok(record.series.some((s) => s.windows.length > 0), 'the flushed windows')
+  assert.ok(
+    record.series.some((s) => s.windows.length > 0),
+    'the flushed windows',
+  )
   assert.ok(record.scenarios[0]?.iterations > 0, JSON.stringify(record.scenarios))
 
   const ls = await steady(['env', 'ls', '--format', 'json'])
-  const listed = (JSON.parse(ls.stdout) as { environments: { id: string; status: string }[] }).environments.find((e) => e.id === env.id)
+  const listed = (JSON.parse(ls.stdout) as { environments: { id: string; status: string }[] }).environments.find(
+    (e) => e.id === env.id,
+  )
   assert.is(listed?.status, 'orphaned', ls.stdout)
   const down = await steady(['env', 'down', env.id])
   assert.is(down.code, 0, down.stderr)
-  assert.is(await fetch(`${env.url}/health`).then(() => 'up', () => 'down'), 'down')
+  assert.is(
+    await fetch(`${env.url}/health`).then(
+      () => 'up',
+      () => 'down',
+    ),
+    'down',
+  )
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -183,7 +252,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     assert.is(record.incompleteReason, signal)
     assert.ok(record.scenarios[0].iterations > 0, 'data up to the interrupt')
     // The store's log says it received SIGTERM from the teardown and stopped.
-    const health = await fetch(`${record.subject.environment!.url}/health`).then(() => 'up', () => 'down')
+    const health = await fetch(`${record.subject.environment!.url}/health`).then(
+      () => 'up',
+      () => 'down',
+    )
     assert.is(health, 'down')
   })
 }

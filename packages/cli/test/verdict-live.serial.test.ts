@@ -57,9 +57,17 @@ export default {
 `,
 )
 
-function steady(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<{ code: number | null; out: string }> {
+function steady(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 240_000,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } })
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr.on('data', (d: Buffer) => (out += d.toString()))
@@ -81,12 +89,26 @@ async function soak(name: string, env: Record<string, string> = {}): Promise<str
 
 async function verdict(run: string, gate = 'staging'): Promise<{ code: number | null; v: Verdict; text: string }> {
   const json = join(run, 'verdict.json')
-  const r = await steady(['verdict', run, '--config', config, '--baseline', baseline, '--gate', gate, '--format', 'json', '-o', json])
+  const r = await steady([
+    'verdict',
+    run,
+    '--config',
+    config,
+    '--baseline',
+    baseline,
+    '--gate',
+    gate,
+    '--format',
+    'json',
+    '-o',
+    json,
+  ])
   const text = await steady(['verdict', run, '--config', config, '--baseline', baseline, '--gate', gate])
   return { code: r.code, v: JSON.parse(readFileSync(json, 'utf8')) as Verdict, text: text.out }
 }
 
-const failing = (v: Verdict, kinds: string[]) => v.findings.filter((f) => f.primary && f.status === 'fail' && kinds.includes(f.kind))
+const failing = (v: Verdict, kinds: string[]) =>
+  v.findings.filter((f) => f.primary && f.status === 'fail' && kinds.includes(f.kind))
 
 /**
  * What the product guarantees for a fault on a busy shared machine: never a pass. Either the verdict fails
@@ -97,22 +119,43 @@ const failing = (v: Verdict, kinds: string[]) => v.findings.filter((f) => f.prim
 function notStable(name: string, r: { code: number | null; v: Verdict; text: string }, kinds: string[]): void {
   assert.ok(r.code === 1 || r.code === 3, `${name}: exit ${r.code}\n${r.text}`)
   assert.is.not(r.v.stable.status, 'pass', r.text)
-  const related = r.v.findings.filter((f) => kinds.includes(f.kind) && (f.primary || f.status === 'fail')).map((f) => `${f.status} ${f.message}`)
+  const related = r.v.findings
+    .filter((f) => kinds.includes(f.kind) && (f.primary || f.status === 'fail'))
+    .map((f) => `${f.status} ${f.message}`)
   const named = failing(r.v, kinds)
   const saturated = r.v.findings.some((f) => f.kind === 'generator-saturated' && f.status === 'inconclusive')
-  if (!named.length) assert.ok(saturated, `${name}: expected a failing ${kinds.join('/')} finding, or a saturated generator; those judged:\n${related.join('\n')}\n\n${r.text}`)
+  if (!named.length)
+    assert.ok(
+      saturated,
+      `${name}: expected a failing ${kinds.join('/')} finding, or a saturated generator; those judged:\n${related.join('\n')}\n\n${r.text}`,
+    )
   // For CI's reader: which finding named the switch, with its numbers.
-  console.log(`[note] ${name} switch: exit ${r.code}; ${named.length ? `${named[0].kind}: ${named[0].message.slice(0, 200)}` : 'generator saturated, latency findings inconclusive'}`)
+  console.log(
+    `[note] ${name} switch: exit ${r.code}; ${named.length ? `${named[0].kind}: ${named[0].message.slice(0, 200)}` : 'generator saturated, latency findings inconclusive'}`,
+  )
 }
 
 test('five clean soaks make a baseline', async () => {
   for (let i = 1; i <= 5; i++) {
     const run = await soak(`clean-${i}`)
-    const args = ['baseline', 'add', run, '--config', config, '--baseline', baseline, '--gate', 'integration', '--by', 'live test']
+    const args = [
+      'baseline',
+      'add',
+      run,
+      '--config',
+      config,
+      '--baseline',
+      baseline,
+      '--gate',
+      'integration',
+      '--by',
+      'live test',
+    ]
     let add = await steady(args)
     // On a busy shared machine `baseline add` may refuse a run whose generator was saturated or whose spread
     // is far off (exit 2, saying why); a gate owner who knows the machine adds it with a reason.
-    if (add.code === 2 && /saturated|spread|noisier/.test(add.out)) add = await steady([...args, '--force', '--reason', 'live test on a shared CI machine'])
+    if (add.code === 2 && /saturated|spread|noisier/.test(add.out))
+      add = await steady([...args, '--force', '--reason', 'live test on a shared CI machine'])
     assert.is(add.code, 0, add.out)
   }
   const show = await steady(['baseline', 'show', '--baseline', baseline])
@@ -124,7 +167,11 @@ test('the latency fault switch is judged not stable, naming the slower steps', a
   notStable('latency', r, ['level', 'tail', 'objective', 'load-latency'])
   // The cause class is latency: a step slower than the baseline, every step at once, a slow tail, latency
   // growing under load, or a latency objective broken (on a busy machine the objective may be all that shows).
-  if (r.code === 1) assert.match(r.text, /is slower than the baseline|tail latency rose|moved together|got slower together|slow tail|degrade|over the objective/)
+  if (r.code === 1)
+    assert.match(
+      r.text,
+      /is slower than the baseline|tail latency rose|moved together|got slower together|slow tail|degrade|over the objective/,
+    )
 })
 
 test('the error fault switch is judged not stable: failures above the baseline, by scenario', async () => {
@@ -138,7 +185,11 @@ test('the error fault switch is judged not stable: failures above the baseline, 
 test('a further clean soak is never failed (on a busy machine it may be inconclusive, saying why)', async () => {
   const { code, v, text } = await verdict(await soak('clean-again'))
   assert.ok(code === 0 || code === 3, text)
-  if (code === 3) assert.ok(v.findings.some((f) => f.status === 'inconclusive'), text)
+  if (code === 3)
+    assert.ok(
+      v.findings.some((f) => f.status === 'inconclusive'),
+      text,
+    )
   else assert.is(v.result, 'pass')
 })
 
@@ -147,7 +198,8 @@ function processesOf(id: string): number[] {
   const pids: number[] = []
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`STEADY_ENV_ID=${id}`)) pids.push(Number(pid))
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`STEADY_ENV_ID=${id}`))
+        pids.push(Number(pid))
     } catch {
       // gone meanwhile, or not ours to read
     }

@@ -14,25 +14,45 @@ import { syntheticRun, type SyntheticChange } from '@steady/baseline/testing'
 import { FileStore, type Observation } from '@steady/process-health'
 
 const root = mkdtempSync(join(tmpdir(), 'steady-verdict-out-'))
-writeFileSync(join(root, 'steady.config.ts'), `export default { gates: { staging: { require: ['working', 'stable'], flakeBudget: 0.05 } } }\n`)
+writeFileSync(
+  join(root, 'steady.config.ts'),
+  `export default { gates: { staging: { require: ['working', 'stable'], flakeBudget: 0.05 } } }\n`,
+)
 
 async function cli(...argv: string[]) {
   let out = ''
   let err = ''
-  const code = await main(argv, { cwd: root, out: (s) => (out += s), err: (s) => (err += s), isTTY: false, env: { ...process.env, NO_COLOR: '1' } })
+  const code = await main(argv, {
+    cwd: root,
+    out: (s) => (out += s),
+    err: (s) => (err += s),
+    isTTY: false,
+    env: { ...process.env, NO_COLOR: '1' },
+  })
   return { code, out, err }
 }
 
 function run(i: number, more: { version?: string; change?: SyntheticChange } = {}): string {
   const dir = join(root, 'reports', `r${i}`)
-  syntheticRun({ seed: `out-${i}`, durationScale: 0.1, writeTo: dir, startedAt: new Date(Date.UTC(2026, 10, 1, i)), ...more })
+  syntheticRun({
+    seed: `out-${i}`,
+    durationScale: 0.1,
+    writeTo: dir,
+    startedAt: new Date(Date.UTC(2026, 10, 1, i)),
+    ...more,
+  })
   return join(dir, 'run.json')
 }
 
 const runs = [0, 1, 2, 3].map((i) => run(i))
 const baselineFile = join(root, 'baseline.json')
 const file = emptyBaseline('synthetic-store')
-for (const [i, p] of runs.entries()) addRun(file, summariseRun(JSON.parse(readFileSync(p, 'utf8')), { distributions: true }), { by: 'test', now: new Date(Date.UTC(2026, 10, 2, i)), path: 'baseline.json' })
+for (const [i, p] of runs.entries())
+  addRun(file, summariseRun(JSON.parse(readFileSync(p, 'utf8')), { distributions: true }), {
+    by: 'test',
+    now: new Date(Date.UTC(2026, 10, 2, i)),
+    path: 'baseline.json',
+  })
 writeFileSync(baselineFile, serialiseBaseline(file))
 const current = run(9)
 
@@ -42,7 +62,17 @@ test('--report writes the HTML report with the verdict in it, beside run.json', 
   const html = readFileSync(join(root, 'reports', 'r9', 'report.html'), 'utf8')
   assert.match(html, 'staging')
   assert.not.match(html, 'No verdict')
-  const named = await cli('verdict', current, '--baseline', baselineFile, '--gate', 'staging', '--report', 'out/gate.html', '--no-record-health')
+  const named = await cli(
+    'verdict',
+    current,
+    '--baseline',
+    baselineFile,
+    '--gate',
+    'staging',
+    '--report',
+    'out/gate.html',
+    '--no-record-health',
+  )
   assert.is(named.code, r.code)
   assert.ok(existsSync(join(root, 'out', 'gate.html')))
 })
@@ -53,7 +83,14 @@ test('each decision is recorded into the e2e-gate process; --no-record-health le
     existsSync(store)
       ? readdirSync(store, { recursive: true })
           .filter((f) => String(f).endsWith('.jsonl'))
-          .reduce((n, f) => n + readFileSync(join(store, String(f)), 'utf8').split('\n').filter(Boolean).length, 0)
+          .reduce(
+            (n, f) =>
+              n +
+              readFileSync(join(store, String(f)), 'utf8')
+                .split('\n')
+                .filter(Boolean).length,
+            0,
+          )
       : 0
   const before = count()
   await cli('verdict', current, '--baseline', baselineFile, '--gate', 'staging')
@@ -71,7 +108,10 @@ test('each decision is recorded into the e2e-gate process; --no-record-health le
 function project(name: string, health: string): string {
   const dir = join(root, name)
   mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'steady.config.ts'), `export default { gates: { staging: { require: ['working', 'stable'], flakeBudget: 0.05 } }, health: ${health} }\n`)
+  writeFileSync(
+    join(dir, 'steady.config.ts'),
+    `export default { gates: { staging: { require: ['working', 'stable'], flakeBudget: 0.05 } }, health: ${health} }\n`,
+  )
   return join(dir, 'steady.config.ts')
 }
 
@@ -90,7 +130,11 @@ test('the decision is recorded with its indicators and values, and the same vers
   const fields = { verdict: 'pass', version: '2.0.0', run_id: JSON.parse(readFileSync(good, 'utf8')).id }
   assert.equal(
     obs.map((o) => [o.indicator, o.value]),
-    [['duration', obs[0].value], ['inconclusive_rate', 0], ['pass_rate', 1]],
+    [
+      ['duration', obs[0].value],
+      ['inconclusive_rate', 0],
+      ['pass_rate', 1],
+    ],
     'a version judged for the first time has no flaky outcome',
   )
   const durationS = JSON.parse(readFileSync(good, 'utf8')).durationMs / 1000
@@ -102,15 +146,33 @@ test('the decision is recorded with its indicators and values, and the same vers
   const again = await cli('verdict', good, '--baseline', baselineFile, '--gate', 'staging', '--config', config)
   assert.is(again.code, 0)
   obs = await gateHistory(config)
-  assert.equal(obs.filter((o) => o.indicator === 'flaky_rate').map((o) => o.value), [0], 'the same verdict again: held')
+  assert.equal(
+    obs.filter((o) => o.indicator === 'flaky_rate').map((o) => o.value),
+    [0],
+    'the same verdict again: held',
+  )
   const flipped = await cli('verdict', bad, '--baseline', baselineFile, '--gate', 'staging', '--config', config)
   assert.is(flipped.code, 1, flipped.out + flipped.err)
   obs = await gateHistory(config)
   const last = obs.filter((o) => o.fields?.verdict === 'fail')
-  assert.equal(last.map((o) => [o.indicator, o.value]).sort(), [['duration', last[0].value], ['flaky_rate', 1], ['inconclusive_rate', 0], ['pass_rate', 0]].sort())
-  assert.equal(obs.filter((o) => o.indicator === 'flaky_rate').map((o) => o.value), [0, 1], 'the other verdict for 2.0.0: flipped')
+  assert.equal(
+    last.map((o) => [o.indicator, o.value]).sort(),
+    [
+      ['duration', last[0].value],
+      ['flaky_rate', 1],
+      ['inconclusive_rate', 0],
+      ['pass_rate', 0],
+    ].sort(),
+  )
+  assert.equal(
+    obs.filter((o) => o.indicator === 'flaky_rate').map((o) => o.value),
+    [0, 1],
+    'the other verdict for 2.0.0: flipped',
+  )
   const health = await cli('health', '--process', 'e2e-gate', '--format', 'json', '--config', config)
-  const report = JSON.parse(health.out) as { processes: { indicators: { indicator: string; samples: { recent: number } }[] }[] }
+  const report = JSON.parse(health.out) as {
+    processes: { indicators: { indicator: string; samples: { recent: number } }[] }[]
+  }
   const flaky = report.processes[0].indicators.find((i) => i.indicator === 'flaky_rate')
   assert.is(flaky?.samples.recent, 2, health.out)
 })

@@ -82,7 +82,10 @@ test('--baseline with A/A paired runs calibrates the noise floor and says so', a
   writeFileSync(path, serialiseBaseline(file))
   const r = await cli('verdict', slow, '--gate', 'staging', '--baseline', path, '--format', 'json')
   const v = JSON.parse(r.out) as Verdict
-  assert.ok(v.warnings.some((w) => /noise floor calibrated by 3 A\/A paired runs/.test(w)), v.warnings.join('\n'))
+  assert.ok(
+    v.warnings.some((w) => /noise floor calibrated by 3 A\/A paired runs/.test(w)),
+    v.warnings.join('\n'),
+  )
   assert.is(v.baseline?.comparableRuns, 3)
   assert.is(r.code, 1, 'A/A runs whose sides agree leave the +30% step failing')
 })

@@ -37,14 +37,24 @@ let n = 0
 /** A synthetic run written through RunRecordWriter; returns its run.json path. */
 function run(o: Partial<SyntheticRunOptions> = {}): string {
   const dir = join(root, 'reports', `r${n++}`)
-  syntheticRun({ seed: `verdict-${n}`, durationScale: 0.1, writeTo: dir, startedAt: new Date(Date.UTC(2026, 10, 1, n)), ...o })
+  syntheticRun({
+    seed: `verdict-${n}`,
+    durationScale: 0.1,
+    writeTo: dir,
+    startedAt: new Date(Date.UTC(2026, 10, 1, n)),
+    ...o,
+  })
   return join(dir, 'run.json')
 }
 
 function baselineOf(paths: string[], name: string): string {
   const file = emptyBaseline('synthetic-store')
   for (const [i, p] of paths.entries()) {
-    addRun(file, summariseRun(JSON.parse(readFileSync(p, 'utf8')), { distributions: true }), { by: 'test', now: new Date(Date.UTC(2026, 10, 2, i)), path: name })
+    addRun(file, summariseRun(JSON.parse(readFileSync(p, 'utf8')), { distributions: true }), {
+      by: 'test',
+      now: new Date(Date.UTC(2026, 10, 2, i)),
+      path: name,
+    })
   }
   const path = join(root, 'baselines', name)
   writeFileSync(path, serialiseBaseline(file))
@@ -53,13 +63,20 @@ function baselineOf(paths: string[], name: string): string {
 
 /** The text with its wrapped lines joined, for matching sentences. */
 /** How the text names a step's series: `checkout › pay (load)`, `all load steps`. */
-const what = (f: Finding) => (f.step === '*' ? `all ${f.series!.split('/')[0]} steps` : `${f.scenario} › ${f.step} (${f.series!.split('/')[0]})`)
+const what = (f: Finding) =>
+  f.step === '*' ? `all ${f.series!.split('/')[0]} steps` : `${f.scenario} › ${f.step} (${f.series!.split('/')[0]})`
 const flat = (s: string) => s.replace(/\n +/g, ' ')
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = ''
   let err = ''
-  const code = await main(argv, { cwd: root, out: (s) => (out += s), err: (s) => (err += s), isTTY: false, env: { ...process.env, NO_COLOR: '1' } })
+  const code = await main(argv, {
+    cwd: root,
+    out: (s) => (out += s),
+    err: (s) => (err += s),
+    isTTY: false,
+    env: { ...process.env, NO_COLOR: '1' },
+  })
   return { code, out, err }
 }
 
@@ -82,15 +99,28 @@ test('a step 2.5 times slower fails (exit 1), naming the step, the numbers and t
   const r = await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging')
   assert.is(r.code, 1, r.out)
   assert.match(r.out, /FAIL \(gate staging\)/)
-  assert.match(flat(r.out), /checkout › pay \((load|probe)\) p\d\d in \w+ (is slower than the baseline|tail latency rose): [\d.]+ ms → [\d.]+ ms \(\+\d+%\)/)
-  assert.match(r.out, /id (level|tail):(p\d\d|share-above-p99):(load|probe)\/http_req_duration\{name=pay,scenario=checkout\}@/)
+  assert.match(
+    flat(r.out),
+    /checkout › pay \((load|probe)\) p\d\d in \w+ (is slower than the baseline|tail latency rose): [\d.]+ ms → [\d.]+ ms \(\+\d+%\)/,
+  )
+  assert.match(
+    r.out,
+    /id (level|tail):(p\d\d|share-above-p99):(load|probe)\/http_req_duration\{name=pay,scenario=checkout\}@/,
+  )
   // the same verdict as JSON is valid steady.verdict/1 and carries the numbers
   const j = await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging', '--format', 'json')
   assert.is(j.code, 1)
   const v = JSON.parse(j.out) as Verdict
   assert.ok(validatorFor(verdictSchema)(v), JSON.stringify(validatorFor(verdictSchema).errors))
   const f = v.findings.find((x) => x.status === 'fail' && x.step === 'pay')!
-  assert.ok(f.baseline! > 0 && f.current! > f.baseline! && f.change! > 0.1 && f.pAdjusted! <= 0.01 && f.detectable! > 0 && f.interval!.length === 2)
+  assert.ok(
+    f.baseline! > 0 &&
+      f.current! > f.baseline! &&
+      f.change! > 0.1 &&
+      f.pAdjusted! <= 0.01 &&
+      f.detectable! > 0 &&
+      f.interval!.length === 2,
+  )
   assert.is(v.stable.status, 'fail')
   assert.is(v.exitCode, 1)
 })
@@ -128,7 +158,11 @@ test('an onset is named with its time', async () => {
     const ok = t < 12_500
     agg.outcome('probe', 'iterations', { scenario: 'checkout' }, ok, ok ? {} : { error: 'status_503' })
     w.iteration({ name: 'checkout' }, ok)
-    if (!ok) w.failure({ scenario: 'checkout', step: 'pay', assertion: 'toHaveStatus(200)', status: 503 }, { atMs: t, message: 'expected 200, got 503', replay: { seed: '1', scenario: 'checkout', iteration: t / 250 } })
+    if (!ok)
+      w.failure(
+        { scenario: 'checkout', step: 'pay', assertion: 'toHaveStatus(200)', status: 503 },
+        { atMs: t, message: 'expected 200, got 503', replay: { seed: '1', scenario: 'checkout', iteration: t / 250 } },
+      )
     if (t % 1000 === 750) w.flush()
   }
   w.phaseEnded({ name: 'quiet', startMs: 0, endMs: 20_000 })
@@ -141,7 +175,18 @@ test('an onset is named with its time', async () => {
 test('flaky within the budget passes; over it fails, with a Wilson interval', async () => {
   const flaky = run({ change: { kind: 'scenario-failures', magnitude: 0.04, target: 'browse' } })
   const within = await cli('verdict', flaky, '--baseline', baseline, '--gate', 'integration', '--all')
-  const strict = await cli('verdict', flaky, '--baseline', baseline, '--config', join(root, 'steady.config.ts'), '--gate', 'integration', '--format', 'json')
+  const strict = await cli(
+    'verdict',
+    flaky,
+    '--baseline',
+    baseline,
+    '--config',
+    join(root, 'steady.config.ts'),
+    '--gate',
+    'integration',
+    '--format',
+    'json',
+  )
   const v = JSON.parse(strict.out) as Verdict
   const f = v.findings.find((x) => x.scenario === 'browse' && x.question === 'working')!
   assert.is(f.kind, 'flaky')
@@ -172,7 +217,10 @@ test('inconclusive: too few baseline runs (2 of the 3 needed)', async () => {
   const two = baselineOf(base.slice(0, 2), 'two.json')
   const r = await cli('verdict', clean, '--baseline', two, '--gate', 'staging')
   assert.is(r.code, 3, r.out)
-  assert.match(flat(r.out), /only 2 of 2 baseline runs are comparable with this run; level, tail and failure findings need 3 \(or a gate with bootstrap: true for 1–2 runs\)/)
+  assert.match(
+    flat(r.out),
+    /only 2 of 2 baseline runs are comparable with this run; level, tail and failure findings need 3 \(or a gate with bootstrap: true for 1–2 runs\)/,
+  )
 })
 
 test('with 1–2 runs a gate may opt in to the block bootstrap, which flags only large changes', async () => {
@@ -184,17 +232,25 @@ test('with 1–2 runs a gate may opt in to the block bootstrap, which flags only
   const bad = await cli('verdict', slow, '--baseline', two, '--gate', 'boot', '--format', 'json')
   const v = JSON.parse(bad.out) as Verdict
   assert.is(bad.code, 1)
-  assert.ok(v.findings.some((f) => f.status === 'fail' && f.step === 'search' && /block bootstrap/.test(f.method ?? '')))
+  assert.ok(
+    v.findings.some((f) => f.status === 'fail' && f.step === 'search' && /block bootstrap/.test(f.method ?? '')),
+  )
 })
 
 test('inconclusive: incomparable runs name the differing key; a gate may relax it, with a warning', async () => {
   const other = run({ comparability: { cores: 8 } })
   const r = await cli('verdict', other, '--baseline', baseline, '--gate', 'staging')
   assert.is(r.code, 3, r.out)
-  assert.match(r.out, /only 0 of 5 baseline runs are comparable with this run \(5 differ in cores: 2 in the baseline vs 8 now\)/)
+  assert.match(
+    r.out,
+    /only 0 of 5 baseline runs are comparable with this run \(5 differ in cores: 2 in the baseline vs 8 now\)/,
+  )
   const relaxed = await cli('verdict', other, '--baseline', baseline, '--gate', 'relaxed')
   assert.is(relaxed.code, 0, relaxed.out)
-  assert.match(flat(relaxed.out), /compared across a relaxed comparability key \(gate relaxed\): cores: 2 in the baseline vs 8 now \(5 runs\)/)
+  assert.match(
+    flat(relaxed.out),
+    /compared across a relaxed comparability key \(gate relaxed\): cores: 2 in the baseline vs 8 now \(5 runs\)/,
+  )
 })
 
 test('inconclusive: an incomplete run cannot show it is stable', async () => {
@@ -207,13 +263,21 @@ test('inconclusive: an incomplete run cannot show it is stable', async () => {
 test('inconclusive: a check the run could not judge, under a gate that will not pass without it', async () => {
   const r = await cli('verdict', clean, '--baseline', baseline, '--gate', 'strict')
   assert.is(r.code, 3, r.out)
-  assert.match(r.out, /primary checks not judged \(\d+\): the gate counts them as inconclusive \(notJudged: 'inconclusive'\)/)
-  assert.match(flat(r.out), /– \w+ › \w+ \(load\) p\d\d in \w+: [\d.]+ ms → [\d.]+ ms \([+−][\d.]+%\); (\d+ values, too few for a p\d\d|could see only changes from \+\d+%)/)
+  assert.match(
+    r.out,
+    /primary checks not judged \(\d+\): the gate counts them as inconclusive \(notJudged: 'inconclusive'\)/,
+  )
+  assert.match(
+    flat(r.out),
+    /– \w+ › \w+ \(load\) p\d\d in \w+: [\d.]+ ms → [\d.]+ ms \([+−][\d.]+%\); (\d+ values, too few for a p\d\d|could see only changes from \+\d+%)/,
+  )
 })
 
 test('many checks not judged: the text names the counts in a bounded number of lines; --all lists every check', async () => {
   const r = await cli('verdict', clean, '--baseline', baseline, '--gate', 'staging')
-  const v = JSON.parse((await cli('verdict', clean, '--baseline', baseline, '--gate', 'staging', '--format', 'json')).out) as Verdict
+  const v = JSON.parse(
+    (await cli('verdict', clean, '--baseline', baseline, '--gate', 'staging', '--format', 'json')).out,
+  ) as Verdict
   const secondary = v.findings.filter((f) => f.status === 'not-judged' && !f.primary)
   const primary = v.findings.filter((f) => f.status === 'not-judged' && f.primary)
   assert.ok(secondary.length > 20, `${secondary.length} secondary checks not judged`)
@@ -230,12 +294,18 @@ test('many checks not judged: the text names the counts in a bounded number of l
 test('every failing finding appears in the text, primary ones with their id', async () => {
   const slow = run({ change: { kind: 'step-latency', magnitude: 1.5, target: 'browse/product' } })
   const r = await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging')
-  const v = JSON.parse((await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging', '--format', 'json')).out) as Verdict
+  const v = JSON.parse(
+    (await cli('verdict', slow, '--baseline', baseline, '--gate', 'staging', '--format', 'json')).out,
+  ) as Verdict
   const failing = v.findings.filter((f) => f.status === 'fail')
   assert.is(r.code, 1, r.out)
-  assert.ok(failing.some((f) => f.primary), r.out)
+  assert.ok(
+    failing.some((f) => f.primary),
+    r.out,
+  )
   for (const f of failing.filter((x) => x.primary)) assert.ok(r.out.includes(`id ${f.id}`), f.id)
-  for (const f of failing.filter((x) => !x.primary && x.step && x.series)) assert.ok(r.out.includes(`${what(f)} ${f.stat} in ${f.phase}: `), f.id)
+  for (const f of failing.filter((x) => !x.primary && x.step && x.series))
+    assert.ok(r.out.includes(`${what(f)} ${f.stat} in ${f.phase}: `), f.id)
 })
 
 test('a gate may turn inconclusive into a failure (exit 1), never into a pass', async () => {
@@ -252,7 +322,10 @@ test('absolute objectives are judged without a baseline', async () => {
 
 test('pinned reference runs catch slow creep the rolling baseline follows', async () => {
   // A baseline whose rolling runs are all 30% slower than the pinned reference.
-  const creepBase = [run(), ...Array.from({ length: 4 }, () => run({ change: { kind: 'all-latency', magnitude: 0.3 } }))]
+  const creepBase = [
+    run(),
+    ...Array.from({ length: 4 }, () => run({ change: { kind: 'all-latency', magnitude: 0.3 } })),
+  ]
   const path = baselineOf(creepBase, 'creep.json')
   const id = JSON.parse(readFileSync(creepBase[0], 'utf8')).id as string
   assert.is((await cli('baseline', 'pin', id, '--baseline', path, '--reason', 'release 1.0')).code, 0)
@@ -261,7 +334,10 @@ test('pinned reference runs catch slow creep the rolling baseline follows', asyn
   const v = JSON.parse(r.out) as Verdict
   const creep = v.findings.filter((f) => f.id.startsWith('creep:'))
   assert.ok(creep.length > 0)
-  assert.ok(creep.some((f) => f.change! > 0.2), JSON.stringify(creep.map((f) => f.change)))
+  assert.ok(
+    creep.some((f) => f.change! > 0.2),
+    JSON.stringify(creep.map((f) => f.change)),
+  )
 })
 
 test('formats: markdown for a PR comment, JUnit for CI, and -o writes a file', async () => {
@@ -287,7 +363,10 @@ test('bad input exits 2: missing run, invalid JSON, another schema, unknown gate
   writeFileSync(junk, '{"schema": "steady.run/1", "id": ')
   const invalid = await cli('verdict', junk, '--baseline', baseline)
   assert.is(invalid.code, 2)
-  assert.match(invalid.err, /junk\.json is cut short: it is the beginning of a JSON document \(the file looks truncated\)/)
+  assert.match(
+    invalid.err,
+    /junk\.json is cut short: it is the beginning of a JSON document \(the file looks truncated\)/,
+  )
   const other = await cli('verdict', baseline, '--baseline', baseline)
   assert.is(other.code, 2)
   assert.match(other.err, /has schema "steady\.baseline\/1", expected "steady\.run\/1"/)
@@ -323,9 +402,43 @@ test('the binary exits with the verdict code (spawned like a gate calls it)', ()
   const repo = join(import.meta.dirname, '..', '..', '..')
   const bin = join(repo, 'packages', 'cli', 'src', 'bin.ts')
   const env = { ...process.env, NO_COLOR: '1' }
-  const pass = spawnSync(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, 'verdict', clean, '--baseline', baseline, '--config', join(root, 'steady.config.ts'), '--gate', 'staging'], { cwd: repo, env, encoding: 'utf8' })
+  const pass = spawnSync(
+    process.execPath,
+    [
+      '--conditions=steady-source',
+      '--import',
+      'tsx',
+      bin,
+      'verdict',
+      clean,
+      '--baseline',
+      baseline,
+      '--config',
+      join(root, 'steady.config.ts'),
+      '--gate',
+      'staging',
+    ],
+    { cwd: repo, env, encoding: 'utf8' },
+  )
   assert.is(pass.status, 0, pass.stderr)
-  const inconclusive = spawnSync(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, 'verdict', clean, '--baseline', join(root, 'nope.json'), '--config', join(root, 'steady.config.ts'), '--gate', 'staging'], { cwd: repo, env, encoding: 'utf8' })
+  const inconclusive = spawnSync(
+    process.execPath,
+    [
+      '--conditions=steady-source',
+      '--import',
+      'tsx',
+      bin,
+      'verdict',
+      clean,
+      '--baseline',
+      join(root, 'nope.json'),
+      '--config',
+      join(root, 'steady.config.ts'),
+      '--gate',
+      'staging',
+    ],
+    { cwd: repo, env, encoding: 'utf8' },
+  )
   assert.is(inconclusive.status, 3, inconclusive.stderr)
 })
 

@@ -43,7 +43,13 @@ export class Auth {
   /** Logs in (creating the user on first login); 401 for the rejected password. Shapes are validated by the route. */
   login(email: string, password: string): { token: string; user: User } {
     if (password === this.#rejectedPassword) {
-      throw new HttpError(401, 'invalid_credentials', 'the email or password is wrong', {}, { 'www-authenticate': CHALLENGE })
+      throw new HttpError(
+        401,
+        'invalid_credentials',
+        'the email or password is wrong',
+        {},
+        { 'www-authenticate': CHALLENGE },
+      )
     }
     const key = email.toLowerCase()
     let user = this.#users.get(key)
@@ -60,14 +66,26 @@ export class Auth {
   authenticate(req: IncomingMessage): User {
     const header = req.headers.authorization
     if (!header) {
-      throw new HttpError(401, 'unauthorized', 'log in first: POST /api/login, then send Authorization: Bearer <token>', {}, { 'www-authenticate': CHALLENGE })
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'log in first: POST /api/login, then send Authorization: Bearer <token>',
+        {},
+        { 'www-authenticate': CHALLENGE },
+      )
     }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header)
     const user = m ? this.#tokens.get(m[1]) : undefined
     if (!user) {
-      throw new HttpError(401, 'unauthorized', m ? 'the token is unknown or has expired: log in again' : 'the Authorization header must be Bearer <token>', {}, {
-        'www-authenticate': `${CHALLENGE}, error="invalid_token"`,
-      })
+      throw new HttpError(
+        401,
+        'unauthorized',
+        m ? 'the token is unknown or has expired: log in again' : 'the Authorization header must be Bearer <token>',
+        {},
+        {
+          'www-authenticate': `${CHALLENGE}, error="invalid_token"`,
+        },
+      )
     }
     return user
   }

@@ -68,7 +68,13 @@ export class Carts {
     for (const [productId, quantity] of this.#carts.get(userId) ?? []) {
       const p = this.#products.get(productId)
       if (!p) continue
-      items.push({ productId, name: p.name, unitPriceCents: p.priceCents, quantity, lineTotalCents: p.priceCents * quantity })
+      items.push({
+        productId,
+        name: p.name,
+        unitPriceCents: p.priceCents,
+        quantity,
+        lineTotalCents: p.priceCents * quantity,
+      })
     }
     return {
       items,

@@ -18,7 +18,20 @@ export interface Product {
   readonly inStock: boolean
 }
 
-const adjectives = ['Sturdy', 'Compact', 'Classic', 'Bright', 'Quiet', 'Rugged', 'Slim', 'Cosy', 'Swift', 'Modern', 'Vintage', 'Handy']
+const adjectives = [
+  'Sturdy',
+  'Compact',
+  'Classic',
+  'Bright',
+  'Quiet',
+  'Rugged',
+  'Slim',
+  'Cosy',
+  'Swift',
+  'Modern',
+  'Vintage',
+  'Handy',
+]
 const materials = ['Oak', 'Steel', 'Linen', 'Bamboo', 'Ceramic', 'Wool', 'Copper', 'Glass', 'Leather', 'Cotton']
 const categories: Record<string, string[]> = {
   kitchen: ['Kettle', 'Teapot', 'Mug', 'Cutting Board', 'Pan'],

@@ -90,7 +90,10 @@ function parseDelayMs(text: string, source: string): number {
  * settings; flags win over env vars. Throws `CliUsageError` or
  * `FaultConfigError` with a message naming the flag or variable.
  */
-export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliSettings {
+export function parseCliArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): CliSettings {
   let values
   try {
     ;({ values } = parseArgs({
@@ -110,17 +113,23 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   } catch (err) {
     throw new CliUsageError((err as Error).message)
   }
-  const flag = (name: string): string | undefined => (values as Record<string, string | boolean | undefined>)[name] as string | undefined
+  const flag = (name: string): string | undefined =>
+    (values as Record<string, string | boolean | undefined>)[name] as string | undefined
 
   const portText = flag('port') ?? env.PORT
   let port = DEFAULT_PORT
   if (portText !== undefined && portText !== '') {
     port = /^\d+$/.test(portText) ? Number(portText) : NaN
-    if (!(port >= 0 && port <= 65535)) throw new CliUsageError(`${flag('port') !== undefined ? '--port' : 'PORT'}: ${JSON.stringify(portText)} is not a port (0-65535)`)
+    if (!(port >= 0 && port <= 65535))
+      throw new CliUsageError(
+        `${flag('port') !== undefined ? '--port' : 'PORT'}: ${JSON.stringify(portText)} is not a port (0-65535)`,
+      )
   }
   const host = flag('host') || env.HOST || '127.0.0.1'
   const delayText = flag('order-delay') ?? env.STORE_ORDER_DELAY
-  const orderDelayMs = delayText ? parseDelayMs(delayText, flag('order-delay') !== undefined ? '--order-delay' : 'STORE_ORDER_DELAY') : DEFAULT_ORDER_DELAY_MS
+  const orderDelayMs = delayText
+    ? parseDelayMs(delayText, flag('order-delay') !== undefined ? '--order-delay' : 'STORE_ORDER_DELAY')
+    : DEFAULT_ORDER_DELAY_MS
   const serviceText = flag('service-time') ?? env.STORE_SERVICE_TIME
   const serviceSource = flag('service-time') !== undefined ? '--service-time' : 'STORE_SERVICE_TIME'
   const serviceTimeMs = serviceText ? parseDelayMs(serviceText, serviceSource) : 0

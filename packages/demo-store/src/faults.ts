@@ -149,9 +149,15 @@ function checkRoute(source: string, route: string): void {
 /** Parses `150ms`, `1.5s`, `0.25ms` into milliseconds (a unit is required, so `150` is not silently seconds or ms). */
 function parseMs(source: string, text: string, what: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text.trim())
-  if (!m) throw new FaultConfigError(source, `${what} ${JSON.stringify(text)} is not an amount of time`, `write it with a unit, e.g. 150ms or 1.5s`)
+  if (!m)
+    throw new FaultConfigError(
+      source,
+      `${what} ${JSON.stringify(text)} is not an amount of time`,
+      `write it with a unit, e.g. 150ms or 1.5s`,
+    )
   const value = Number(m[1]) * (m[2] === 's' ? 1000 : 1)
-  if (!Number.isFinite(value)) throw new FaultConfigError(source, `${what} ${JSON.stringify(text)} is too large`, 'use a smaller amount')
+  if (!Number.isFinite(value))
+    throw new FaultConfigError(source, `${what} ${JSON.stringify(text)} is too large`, 'use a smaller amount')
   return value
 }
 
@@ -163,7 +169,8 @@ function pairs(source: string, text: string, example: string): Array<[string, st
     const item = raw.trim()
     if (item === '') continue
     const eq = item.lastIndexOf('=')
-    if (eq <= 0) throw new FaultConfigError(source, `${JSON.stringify(item)} is not route=value`, `write e.g. ${example}`)
+    if (eq <= 0)
+      throw new FaultConfigError(source, `${JSON.stringify(item)} is not route=value`, `write e.g. ${example}`)
     const route = item.slice(0, eq).trim()
     checkRoute(source, route)
     if (seen.has(route)) throw new FaultConfigError(source, `route ${route} is given twice`, 'give each route once')
@@ -189,12 +196,26 @@ function parseErrorFaults(text: string, source: string = FAULT_ENV.errors): Reco
   for (const [route, value] of pairs(source, text, '/api/checkout=0.2 or /api/checkout=20%:503')) {
     const m = /^(\d+(?:\.\d+)?)(%?)(?::(\d{3}))?$/.exec(value)
     if (!m) {
-      throw new FaultConfigError(source, `error rate for ${route} ${JSON.stringify(value)} is not a rate`, 'write a fraction (0.2) or a percent (20%), optionally followed by :500 or :503')
+      throw new FaultConfigError(
+        source,
+        `error rate for ${route} ${JSON.stringify(value)} is not a rate`,
+        'write a fraction (0.2) or a percent (20%), optionally followed by :500 or :503',
+      )
     }
     const rate = Number(m[1]) / (m[2] === '%' ? 100 : 1)
-    if (rate > 1) throw new FaultConfigError(source, `error rate for ${route} ${JSON.stringify(value)} is more than all requests`, 'write a fraction from 0 to 1 or a percent from 0% to 100%')
+    if (rate > 1)
+      throw new FaultConfigError(
+        source,
+        `error rate for ${route} ${JSON.stringify(value)} is more than all requests`,
+        'write a fraction from 0 to 1 or a percent from 0% to 100%',
+      )
     const status = m[3] === undefined ? 500 : Number(m[3])
-    if (status !== 500 && status !== 503) throw new FaultConfigError(source, `status ${status} for ${route} is not 500 or 503`, 'use :500 (a bug) or :503 (overloaded)')
+    if (status !== 500 && status !== 503)
+      throw new FaultConfigError(
+        source,
+        `status ${status} for ${route} is not 500 or 503`,
+        'use :500 (a bug) or :503 (overloaded)',
+      )
     out[route] = { rate, status }
   }
   return out
@@ -203,7 +224,8 @@ function parseErrorFaults(text: string, source: string = FAULT_ENV.errors): Reco
 /** Parses a rate with a unit per thing: `0.5ms/order`, `2ms/inflight`. */
 function parsePer(source: string, text: string, per: string): number {
   const m = /^(.+)\/\s*([a-z-]+)$/.exec(text.trim())
-  if (!m || m[2] !== per) throw new FaultConfigError(source, `${JSON.stringify(text)} is not a time per ${per}`, `write e.g. 0.5ms/${per}`)
+  if (!m || m[2] !== per)
+    throw new FaultConfigError(source, `${JSON.stringify(text)} is not a time per ${per}`, `write e.g. 0.5ms/${per}`)
   return parseMs(source, m[1], `time per ${per}`)
 }
 
@@ -232,11 +254,21 @@ function parseContention(text: string, source: string = FAULT_ENV.contention): C
   const m = /^(?:(\d+)\s*x\s*)?(.+)$/.exec(t)
   const slots = m?.[1] === undefined ? 1 : Number(m[1])
   if (!m || !/^\d/.test(m[2])) {
-    throw new FaultConfigError(source, `${JSON.stringify(text)} is not a pool size and hold time`, 'write <slots>x<hold>, e.g. 4x20ms, or 5ms for one slot')
+    throw new FaultConfigError(
+      source,
+      `${JSON.stringify(text)} is not a pool size and hold time`,
+      'write <slots>x<hold>, e.g. 4x20ms, or 5ms for one slot',
+    )
   }
   const holdMs = parseMs(source, m[2], 'hold time')
-  if (slots < 1 || slots > MAX_SLOTS) throw new FaultConfigError(source, `${slots} slots is not from 1 to ${MAX_SLOTS}`, 'write e.g. 4x20ms')
-  if (holdMs <= 0) throw new FaultConfigError(source, `a hold time of ${JSON.stringify(m[2])} contends for nothing`, 'write a hold time above 0, e.g. 4x20ms, or leave the switch unset')
+  if (slots < 1 || slots > MAX_SLOTS)
+    throw new FaultConfigError(source, `${slots} slots is not from 1 to ${MAX_SLOTS}`, 'write e.g. 4x20ms')
+  if (holdMs <= 0)
+    throw new FaultConfigError(
+      source,
+      `a hold time of ${JSON.stringify(m[2])} contends for nothing`,
+      'write a hold time above 0, e.g. 4x20ms, or leave the switch unset',
+    )
   return { slots, holdMs }
 }
 
@@ -320,13 +352,21 @@ const MAX_DELAY_MS = 60_000
 export function validateFaults(config: FaultConfig, source = 'faults'): FaultConfig {
   const finite = (field: string, v: unknown, max: number): number => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
-      throw new FaultConfigError(`${source}.${field}`, `${JSON.stringify(v)} must be a number from 0 to ${max}`, 'fix the value or leave the switch out')
+      throw new FaultConfigError(
+        `${source}.${field}`,
+        `${JSON.stringify(v)} must be a number from 0 to ${max}`,
+        'fix the value or leave the switch out',
+      )
     }
     return v
   }
   const whole = (field: string, v: unknown): number => {
     if (!Number.isSafeInteger(v) || (v as number) < 0) {
-      throw new FaultConfigError(`${source}.${field}`, `${JSON.stringify(v)} must be a whole number ≥ 0`, 'fix the value or leave the switch out')
+      throw new FaultConfigError(
+        `${source}.${field}`,
+        `${JSON.stringify(v)} must be a whole number ≥ 0`,
+        'fix the value or leave the switch out',
+      )
     }
     return v as number
   }
@@ -335,9 +375,16 @@ export function validateFaults(config: FaultConfig, source = 'faults'): FaultCon
     const latency: Record<string, LatencyFault> = {}
     for (const [route, spec] of Object.entries(config.latency)) {
       checkRoute(`${source}.latency`, route)
-      if (spec && 'ms' in spec) latency[route] = Object.freeze({ ms: finite(`latency[${route}].ms`, spec.ms, MAX_DELAY_MS) })
-      else if (spec && 'percent' in spec) latency[route] = Object.freeze({ percent: finite(`latency[${route}].percent`, spec.percent, 10_000) })
-      else throw new FaultConfigError(`${source}.latency[${route}]`, 'must be { ms } or { percent }', 'e.g. { ms: 150 } or { percent: 50 }')
+      if (spec && 'ms' in spec)
+        latency[route] = Object.freeze({ ms: finite(`latency[${route}].ms`, spec.ms, MAX_DELAY_MS) })
+      else if (spec && 'percent' in spec)
+        latency[route] = Object.freeze({ percent: finite(`latency[${route}].percent`, spec.percent, 10_000) })
+      else
+        throw new FaultConfigError(
+          `${source}.latency[${route}]`,
+          'must be { ms } or { percent }',
+          'e.g. { ms: 150 } or { percent: 50 }',
+        )
     }
     out.latency = Object.freeze(latency)
   }
@@ -348,14 +395,23 @@ export function validateFaults(config: FaultConfig, source = 'faults'): FaultCon
       const rate = finite(`errors[${route}].rate`, spec?.rate, 1)
       const status = spec?.status ?? 500
       if (status !== 500 && status !== 503) {
-        throw new FaultConfigError(`${source}.errors[${route}].status`, `${JSON.stringify(status)} is not 500 or 503`, 'use 500 (a bug) or 503 (overloaded)')
+        throw new FaultConfigError(
+          `${source}.errors[${route}].status`,
+          `${JSON.stringify(status)} is not 500 or 503`,
+          'use 500 (a bug) or 503 (overloaded)',
+        )
       }
       errors[route] = Object.freeze({ rate, status })
     }
     out.errors = Object.freeze(errors)
   }
   if (config.leakBytes !== undefined && whole('leakBytes', config.leakBytes) > 0) {
-    if (config.leakBytes > 64 * 1024 * 1024) throw new FaultConfigError(`${source}.leakBytes`, `${config.leakBytes} bytes per request is more than 64 MiB`, 'leak less per request and send more requests')
+    if (config.leakBytes > 64 * 1024 * 1024)
+      throw new FaultConfigError(
+        `${source}.leakBytes`,
+        `${config.leakBytes} bytes per request is more than 64 MiB`,
+        'leak less per request and send more requests',
+      )
     out.leakBytes = config.leakBytes
   }
   if (config.offheapLeakBytes !== undefined && whole('offheapLeakBytes', config.offheapLeakBytes) > 0) {
@@ -377,12 +433,19 @@ export function validateFaults(config: FaultConfig, source = 'faults'): FaultCon
     const above = whole('inflight.above', f.above ?? 0)
     if (msPerRequest > 0) out.inflight = Object.freeze({ msPerRequest, above })
   }
-  if (config.driftMsPerOrder !== undefined && finite('driftMsPerOrder', config.driftMsPerOrder, MAX_DELAY_MS) > 0) out.driftMsPerOrder = config.driftMsPerOrder
+  if (config.driftMsPerOrder !== undefined && finite('driftMsPerOrder', config.driftMsPerOrder, MAX_DELAY_MS) > 0)
+    out.driftMsPerOrder = config.driftMsPerOrder
   if (config.contention !== undefined) {
     const c = config.contention as Partial<ContentionFault> | null
-    if (c === null || typeof c !== 'object') throw new FaultConfigError(`${source}.contention`, 'must be { slots, holdMs }', 'e.g. { slots: 4, holdMs: 20 }')
+    if (c === null || typeof c !== 'object')
+      throw new FaultConfigError(`${source}.contention`, 'must be { slots, holdMs }', 'e.g. { slots: 4, holdMs: 20 }')
     const slots = whole('contention.slots', c.slots)
-    if (slots < 1 || slots > MAX_SLOTS) throw new FaultConfigError(`${source}.contention.slots`, `${slots} must be from 1 to ${MAX_SLOTS}`, 'e.g. { slots: 4, holdMs: 20 }')
+    if (slots < 1 || slots > MAX_SLOTS)
+      throw new FaultConfigError(
+        `${source}.contention.slots`,
+        `${slots} must be from 1 to ${MAX_SLOTS}`,
+        'e.g. { slots: 4, holdMs: 20 }',
+      )
     const holdMs = finite('contention.holdMs', c.holdMs, MAX_DELAY_MS)
     if (holdMs > 0) out.contention = Object.freeze({ slots, holdMs })
   }
@@ -418,7 +481,9 @@ export function formatMs(ms: number): string {
 export function describeFaults(config: FaultConfig): string[] {
   const lines: string[] = []
   if (config.latency) {
-    const items = Object.entries(config.latency).map(([r, s]) => `${r}=${'ms' in s ? formatMs(s.ms) : `+${s.percent}%`}`)
+    const items = Object.entries(config.latency).map(
+      ([r, s]) => `${r}=${'ms' in s ? formatMs(s.ms) : `+${s.percent}%`}`,
+    )
     lines.push(`${FAULT_ENV.latency}=${items.join(',')}`)
   }
   if (config.errors) {
@@ -432,7 +497,8 @@ export function describeFaults(config: FaultConfig): string[] {
     lines.push(`${FAULT_ENV.inflight}=${formatMs(config.inflight.msPerRequest)}/inflight:${config.inflight.above}`)
   }
   if (config.driftMsPerOrder) lines.push(`${FAULT_ENV.driftMsPerOrder}=${formatMs(config.driftMsPerOrder)}/order`)
-  if (config.contention) lines.push(`${FAULT_ENV.contention}=${config.contention.slots}x${formatMs(config.contention.holdMs)}`)
+  if (config.contention)
+    lines.push(`${FAULT_ENV.contention}=${config.contention.slots}x${formatMs(config.contention.holdMs)}`)
   if (config.crashAfter !== undefined) lines.push(`${FAULT_ENV.crashAfter}=${config.crashAfter}`)
   if (config.seed !== undefined && (config.errors || config.tail)) lines.push(`${FAULT_ENV.seed}=${config.seed}`)
   return lines

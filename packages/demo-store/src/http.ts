@@ -30,7 +30,13 @@ export interface FieldError {
 /** An error that is an answer: thrown anywhere in a handler, written as its JSON reply. */
 export class HttpError extends Error {
   readonly reply: Reply
-  constructor(status: number, error: string, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) {
+  constructor(
+    status: number,
+    error: string,
+    message: string,
+    extra: Record<string, unknown> = {},
+    headers?: Record<string, string>,
+  ) {
     super(message)
     this.name = 'HttpError'
     this.reply = json(status, { error, message, ...extra }, headers)
@@ -65,7 +71,11 @@ export async function readJson(req: IncomingMessage, maxBytes: number, required 
   if (!empty) {
     const type = req.headers['content-type']
     if (!type || !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
-      throw new HttpError(415, 'unsupported_media_type', `the body must be JSON (Content-Type: application/json), got ${type ? JSON.stringify(type) : 'no Content-Type'}`)
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        `the body must be JSON (Content-Type: application/json), got ${type ? JSON.stringify(type) : 'no Content-Type'}`,
+      )
     }
   }
   const chunks: Buffer[] = []
@@ -89,7 +99,13 @@ export async function readJson(req: IncomingMessage, maxBytes: number, required 
 }
 
 function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, 'payload_too_large', `the body is larger than ${maxBytes} bytes`, { limit: maxBytes }, { connection: 'close' })
+  return new HttpError(
+    413,
+    'payload_too_large',
+    `the body is larger than ${maxBytes} bytes`,
+    { limit: maxBytes },
+    { connection: 'close' },
+  )
 }
 
 /** A rule for one field of a JSON object body. */
@@ -116,7 +132,11 @@ export type Validated<Rules extends Record<string, FieldRule>> = {
 export function validateBody<Rules extends Record<string, FieldRule>>(body: unknown, rules: Rules): Validated<Rules> {
   if (body === undefined) body = {}
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'bad_request', `the body must be a JSON object, got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}`)
+    throw new HttpError(
+      400,
+      'bad_request',
+      `the body must be a JSON object, got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}`,
+    )
   }
   const record = body as Record<string, unknown>
   const fields: FieldError[] = []

@@ -94,7 +94,8 @@ export function createStore(options: StoreOptions = {}): Store {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const maxRecords = options.maxRecords ?? 10_000
   const orderDelayMs = options.orderDelayMs ?? DEFAULT_ORDER_DELAY_MS
-  if (!Number.isFinite(orderDelayMs) || orderDelayMs < 0) throw new RangeError(`orderDelayMs must be a number ≥ 0, got ${orderDelayMs}`)
+  if (!Number.isFinite(orderDelayMs) || orderDelayMs < 0)
+    throw new RangeError(`orderDelayMs must be a number ≥ 0, got ${orderDelayMs}`)
   const serviceTimeMs = options.serviceTimeMs ?? 0
   if (!(serviceTimeMs >= 0 && serviceTimeMs <= 60_000)) {
     throw new RangeError(`serviceTimeMs must be a number from 0 to 60000, got ${serviceTimeMs}`)
@@ -103,7 +104,9 @@ export function createStore(options: StoreOptions = {}): Store {
   const onCrash =
     options.onCrash ??
     ((info: CrashInfo) => {
-      log(`demo-store: injected crash: API request ${info.request} arrived after STORE_FAULT_CRASH_AFTER=${info.crashAfter}; exiting with code ${CRASH_EXIT_CODE}`)
+      log(
+        `demo-store: injected crash: API request ${info.request} arrived after STORE_FAULT_CRASH_AFTER=${info.crashAfter}; exiting with code ${CRASH_EXIT_CODE}`,
+      )
       process.exit(CRASH_EXIT_CODE)
     })
 
@@ -112,7 +115,11 @@ export function createStore(options: StoreOptions = {}): Store {
   const products = buildCatalogue()
   const productsById = new Map(products.map((p) => [p.id, p]))
   const orders = new Orders(orderDelayMs, maxRecords)
-  const metrics = new StoreMetrics({ ordersByState: () => orders.countByState(), crashRemaining: () => injector.crashRemaining, contention: () => (pool ? { waiting: pool.waiting, busy: pool.busy } : undefined) })
+  const metrics = new StoreMetrics({
+    ordersByState: () => orders.countByState(),
+    crashRemaining: () => injector.crashRemaining,
+    contention: () => (pool ? { waiting: pool.waiting, busy: pool.busy } : undefined),
+  })
   const services: Services = {
     products,
     productsById,
@@ -123,7 +130,13 @@ export function createStore(options: StoreOptions = {}): Store {
     faults,
     startedAt: new Date(),
   }
-  const router = new Router([...systemRoutes(services), ...loginRoutes(services), ...productRoutes(services), ...cartRoutes(services), ...orderRoutes(services)])
+  const router = new Router([
+    ...systemRoutes(services),
+    ...loginRoutes(services),
+    ...productRoutes(services),
+    ...cartRoutes(services),
+    ...orderRoutes(services),
+  ])
 
   /** What the leak switch holds on to: never read, only kept. */
   // Plain JS arrays of doubles, so the leak shows in the V8 heap (heap used), as a
@@ -141,7 +154,8 @@ export function createStore(options: StoreOptions = {}): Store {
     handle(req, res).catch((err: unknown) => {
       // handle() answers every error itself; this is the last net.
       log(`demo-store: unexpected error: ${(err as Error)?.stack ?? String(err)}`)
-      if (!res.headersSent && !res.destroyed) send(req, res, json(500, { error: 'internal', message: 'unexpected error' }), [])
+      if (!res.headersSent && !res.destroyed)
+        send(req, res, json(500, { error: 'internal', message: 'unexpected error' }), [])
     })
   })
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket))
@@ -163,11 +177,19 @@ export function createStore(options: StoreOptions = {}): Store {
     } catch (err) {
       return send(req, res, replyFor(err), [])
     }
-    if (match.kind === 'not-found') return send(req, res, json(404, { error: 'not_found', message: `no route for ${method} ${path}` }), [])
+    if (match.kind === 'not-found')
+      return send(req, res, json(404, { error: 'not_found', message: `no route for ${method} ${path}` }), [])
     if (match.kind === 'method-not-allowed') {
       routeLabel = match.template
       if (method === 'OPTIONS') return send(req, res, { status: 204, headers: { allow: match.allow } }, [])
-      const reply = json(405, { error: 'method_not_allowed', message: `${method} is not allowed on ${match.template}; allowed: ${match.allow}` }, { allow: match.allow })
+      const reply = json(
+        405,
+        {
+          error: 'method_not_allowed',
+          message: `${method} is not allowed on ${match.template}; allowed: ${match.allow}`,
+        },
+        { allow: match.allow },
+      )
       return send(req, res, reply, [])
     }
     const { route, params } = match
@@ -240,10 +262,22 @@ export function createStore(options: StoreOptions = {}): Store {
       metrics.injected('error')
       report.push(`error=${decision.errorStatus}`)
       const headers: Record<string, string> = decision.errorStatus === 503 ? { 'retry-after': '1' } : {}
-      reply = json(decision.errorStatus, { error: decision.errorStatus === 503 ? 'unavailable' : 'internal', message: `injected error on ${route.template} (STORE_FAULT_ERRORS)` }, headers)
+      reply = json(
+        decision.errorStatus,
+        {
+          error: decision.errorStatus === 503 ? 'unavailable' : 'internal',
+          message: `injected error on ${route.template} (STORE_FAULT_ERRORS)`,
+        },
+        headers,
+      )
     } else {
       try {
-        reply = await route.handle({ req, params, query, body: (required = true) => readJson(req, maxBodyBytes, required) })
+        reply = await route.handle({
+          req,
+          params,
+          query,
+          body: (required = true) => readJson(req, maxBodyBytes, required),
+        })
       } catch (err) {
         reply = replyFor(err)
       }
@@ -369,7 +403,10 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
     return
   }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
-  const body = JSON.stringify({ error: 'bad_request', message: `the request could not be parsed (${err.code ?? 'unknown'})` })
+  const body = JSON.stringify({
+    error: 'bad_request',
+    message: `the request could not be parsed (${err.code ?? 'unknown'})`,
+  })
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   )

@@ -45,28 +45,62 @@ test('a body that is JSON but not an object is a 400', async () => {
 
 test('a missing body is a 400 where a body is required', async () => {
   isJsonError(await call(s.url, 'POST', '/api/login'), 400, 'body_required')
-  isJsonError(await call(s.url, 'POST', '/api/cart/items', { token, raw: '  ', headers: { 'content-type': 'application/json' } }), 400, 'body_required')
+  isJsonError(
+    await call(s.url, 'POST', '/api/cart/items', { token, raw: '  ', headers: { 'content-type': 'application/json' } }),
+    400,
+    'body_required',
+  )
 })
 
 test('another content type is a 415', async () => {
   const body = JSON.stringify({ email: 'a@b.co', password: 'x' })
-  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonp', 'multipart/form-data; boundary=x']) {
-    isJsonError(await call(s.url, 'POST', '/api/login', { raw: body, headers: { 'content-type': type } }), 415, 'unsupported_media_type')
+  for (const type of [
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'application/jsonp',
+    'multipart/form-data; boundary=x',
+  ]) {
+    isJsonError(
+      await call(s.url, 'POST', '/api/login', { raw: body, headers: { 'content-type': type } }),
+      415,
+      'unsupported_media_type',
+    )
   }
   // fetch sends a string body as text/plain unless told otherwise; no type at all is a 415 too.
   const none = await new Promise<number>((resolve, reject) => {
     const u = new URL(`${s.url}/api/login`)
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume()
-      resolve(res.statusCode ?? 0)
-    })
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
   assert.is(none, 415)
   // JSON with a charset, or a +json type, is fine.
-  assert.is((await call(s.url, 'POST', '/api/login', { raw: body, headers: { 'content-type': 'application/json; charset=utf-8' } })).status, 200)
-  assert.is((await call(s.url, 'POST', '/api/login', { raw: body, headers: { 'content-type': 'application/vnd.api+json' } })).status, 200)
+  assert.is(
+    (
+      await call(s.url, 'POST', '/api/login', {
+        raw: body,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+      })
+    ).status,
+    200,
+  )
+  assert.is(
+    (await call(s.url, 'POST', '/api/login', { raw: body, headers: { 'content-type': 'application/vnd.api+json' } }))
+      .status,
+    200,
+  )
 })
 
 test('wrong types are a 422 naming each field', async () => {
@@ -76,32 +110,57 @@ test('wrong types are a 422 naming each field', async () => {
     { field: 'email', message: 'must be a string, got the number 42' },
     { field: 'password', message: 'must be a string, got an array' },
   ])
-  const cart = await call(s.url, 'POST', '/api/cart/items', { token, json: { productId: { id: 'p-001' }, quantity: 1.5 } })
+  const cart = await call(s.url, 'POST', '/api/cart/items', {
+    token,
+    json: { productId: { id: 'p-001' }, quantity: 1.5 },
+  })
   assert.equal(cart.body.fields, [
     { field: 'productId', message: 'must be a string, got an object' },
     { field: 'quantity', message: 'must be an integer, got the number 1.5' },
   ])
   const patch = await call(s.url, 'PATCH', '/api/cart/items/p-001', { token, json: { quantity: '2' } })
-  assert.equal([patch.status, patch.body.fields], [422, [{ field: 'quantity', message: 'must be an integer, got a string' }]])
+  assert.equal(
+    [patch.status, patch.body.fields],
+    [422, [{ field: 'quantity', message: 'must be an integer, got a string' }]],
+  )
 })
 
 test('unknown fields are a 422 naming them, including __proto__ and constructor', async () => {
-  const res = await call(s.url, 'POST', '/api/login', { raw: '{"email":"a@b.co","password":"x","admin":true,"__proto__":{"x":1},"constructor":1}', headers: { 'content-type': 'application/json' } })
+  const res = await call(s.url, 'POST', '/api/login', {
+    raw: '{"email":"a@b.co","password":"x","admin":true,"__proto__":{"x":1},"constructor":1}',
+    headers: { 'content-type': 'application/json' },
+  })
   isJsonError(res, 422, 'validation')
-  assert.equal(res.body.fields.map((f: { field: string }) => f.field), ['admin', '__proto__', 'constructor'])
+  assert.equal(
+    res.body.fields.map((f: { field: string }) => f.field),
+    ['admin', '__proto__', 'constructor'],
+  )
   assert.equal(({} as Record<string, unknown>).x, undefined)
 })
 
 test('an oversized body is a 413, by Content-Length or while streaming', async () => {
   const big = JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(8000) })
-  isJsonError(await call(s.url, 'POST', '/api/login', { raw: big, headers: { 'content-type': 'application/json' } }), 413, 'payload_too_large')
+  isJsonError(
+    await call(s.url, 'POST', '/api/login', { raw: big, headers: { 'content-type': 'application/json' } }),
+    413,
+    'payload_too_large',
+  )
   // Chunked: no Content-Length, so the store counts while reading.
   const status = await new Promise<number>((resolve, reject) => {
     const u = new URL(`${s.url}/api/login`)
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-      res.resume()
-      resolve(res.statusCode ?? 0)
-    })
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      },
+      (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      },
+    )
     req.on('error', reject)
     req.write(big.slice(0, 3000))
     req.end(big.slice(3000))
@@ -110,7 +169,13 @@ test('an oversized body is a 413, by Content-Length or while streaming', async (
 })
 
 test('bad query parameters are a 422 naming the parameter; unknown ones are ignored', async () => {
-  for (const [q, field] of [['page=0', 'page'], ['page=abc', 'page'], ['page=-1', 'page'], ['pageSize=101', 'pageSize'], ['pageSize=1.5', 'pageSize']]) {
+  for (const [q, field] of [
+    ['page=0', 'page'],
+    ['page=abc', 'page'],
+    ['page=-1', 'page'],
+    ['pageSize=101', 'pageSize'],
+    ['pageSize=1.5', 'pageSize'],
+  ]) {
     const res = await call(s.url, 'GET', `/api/products?${q}`)
     isJsonError(res, 422, 'validation')
     assert.is(res.body.fields[0].field, field)
@@ -122,7 +187,13 @@ test('bad query parameters are a 422 naming the parameter; unknown ones are igno
 
 test('a path with a malformed %-escape is a 400; odd paths are 404', async () => {
   isJsonError(await call(s.url, 'GET', '/api/products/%E0%A4%A'), 400, 'bad_request')
-  for (const path of ['/api/products/%2F..%2F', '/api//products', '/API/products', '/api/products/p-001/extra', '/%00']) {
+  for (const path of [
+    '/api/products/%2F..%2F',
+    '/api//products',
+    '/API/products',
+    '/api/products/p-001/extra',
+    '/%00',
+  ]) {
     isJsonError(await call(s.url, 'GET', path), 404, 'not_found')
   }
 })
@@ -137,18 +208,42 @@ test('deeply nested JSON within the size limit is refused cleanly', async () => 
   const deep = '['.repeat(2000) + ']'.repeat(2000)
   const res = await call(s.url, 'POST', '/api/login', { raw: deep, headers: { 'content-type': 'application/json' } })
   assert.ok(res.status === 400, `got ${res.status}`)
-  const nested = await call(s.url, 'POST', '/api/cart/items', { token, raw: `{"productId":${deep}}`, headers: { 'content-type': 'application/json' } })
+  const nested = await call(s.url, 'POST', '/api/cart/items', {
+    token,
+    raw: `{"productId":${deep}}`,
+    headers: { 'content-type': 'application/json' },
+  })
   isJsonError(nested, 422, 'validation')
 })
 
 test('random bodies to every route that reads one: never a 500, and the store keeps serving', async () => {
   const rand = mulberry32(7)
-  const atoms = ['null', 'true', '0', '-1', '1e309', '99', '100', '1.5', '""', '"p-001"', '"a@b.co"', '"x"', '[]', '{}', '[1,2]', '"\\u0000"']
+  const atoms = [
+    'null',
+    'true',
+    '0',
+    '-1',
+    '1e309',
+    '99',
+    '100',
+    '1.5',
+    '""',
+    '"p-001"',
+    '"a@b.co"',
+    '"x"',
+    '[]',
+    '{}',
+    '[1,2]',
+    '"\\u0000"',
+  ]
   const keys = ['email', 'password', 'productId', 'quantity', 'x', '__proto__', '']
   const randomValue = (depth: number): string => {
     if (depth > 2 || rand() < 0.6) return atoms[Math.floor(rand() * atoms.length)]
     const n = Math.floor(rand() * 4)
-    const parts = Array.from({ length: n }, () => `${JSON.stringify(keys[Math.floor(rand() * keys.length)])}:${randomValue(depth + 1)}`)
+    const parts = Array.from(
+      { length: n },
+      () => `${JSON.stringify(keys[Math.floor(rand() * keys.length)])}:${randomValue(depth + 1)}`,
+    )
     return `{${parts.join(',')}}`
   }
   const targets: Array<[string, string]> = [

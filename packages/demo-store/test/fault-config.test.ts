@@ -47,7 +47,9 @@ test('describeFaults prints env syntax that parses back to the same config', () 
     STORE_FAULT_CRASH_AFTER: '7',
     STORE_FAULT_SEED: '9',
   })
-  const env = Object.fromEntries(describeFaults(config).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+  const env = Object.fromEntries(
+    describeFaults(config).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  )
   assert.equal(parseFaults(env), config)
 })
 
@@ -93,7 +95,9 @@ test('a typed config is validated too', () => {
   assert.throws(() => validateFaults({ contention: { slots: 0, holdMs: 5 } }), /contention\.slots.*from 1/)
   assert.throws(() => validateFaults({ contention: { slots: 2, holdMs: -1 } }), /contention\.holdMs/)
   assert.equal(validateFaults({ contention: { slots: 2, holdMs: 0 } }), {})
-  assert.equal(validateFaults({ errors: { '/api/cart': { rate: 0.5 } } }), { errors: { '/api/cart': { rate: 0.5, status: 500 } } })
+  assert.equal(validateFaults({ errors: { '/api/cart': { rate: 0.5 } } }), {
+    errors: { '/api/cart': { rate: 0.5, status: 500 } },
+  })
 })
 
 test('error decisions: ⌊N·rate⌋ or ⌈N·rate⌉ errors over any N consecutive requests, repeatable per seed', () => {
@@ -104,15 +108,23 @@ test('error decisions: ⌊N·rate⌋ or ⌈N·rate⌉ errors over any N consecut
       for (const window of [10, 37, 100, 300]) {
         for (let start = 0; start + window <= fails.length; start += 13) {
           const n = fails.slice(start, start + window).filter(Boolean).length
-          assert.ok(n === Math.floor(window * rate) || n === Math.ceil(window * rate), `rate ${rate} seed ${seed}: ${n} in ${window}`)
+          assert.ok(
+            n === Math.floor(window * rate) || n === Math.ceil(window * rate),
+            `rate ${rate} seed ${seed}: ${n} in ${window}`,
+          )
         }
       }
       const again = new FaultInjector(validateFaults({ errors: { '/api/products': { rate } }, seed }))
-      assert.equal(Array.from({ length: 300 }, () => again.decide('/api/products', true, 0).errorStatus !== undefined), fails)
+      assert.equal(
+        Array.from({ length: 300 }, () => again.decide('/api/products', true, 0).errorStatus !== undefined),
+        fails,
+      )
     }
   }
   const never = new FaultInjector(validateFaults({ errors: { '/api/products': { rate: 0 } } }))
-  assert.ok(Array.from({ length: 100 }, () => never.decide('/api/products', true, 0).errorStatus).every((x) => x === undefined))
+  assert.ok(
+    Array.from({ length: 100 }, () => never.decide('/api/products', true, 0).errorStatus).every((x) => x === undefined),
+  )
 })
 
 /** Timers a test moves by hand: `advance(ms)` fires what is due, in order. */
@@ -130,7 +142,9 @@ function manualTimers(): PoolTimers & { advance(ms: number): void } {
     advance(ms) {
       const end = now + ms
       for (;;) {
-        const first = [...due.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0]
+        const first = [...due.entries()]
+          .filter(([, t]) => t.at <= end)
+          .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0]
         if (!first) break
         due.delete(first[0])
         now = first[1].at
@@ -174,8 +188,19 @@ test('contention pool: first come first served, each slot busy for the hold; wai
 })
 
 test('command-line flags override env vars and are named in errors', () => {
-  const s = parseCliArgs(['--port', '0', '--order-delay', '1s', '--fault-leak-bytes', '100'], { PORT: '8080', STORE_FAULT_LEAK_BYTES: '5', STORE_FAULT_DRIFT: '1ms/order' })
-  assert.equal(s, { help: false, port: 0, host: '127.0.0.1', orderDelayMs: 1000, serviceTimeMs: 0, faults: { leakBytes: 100, driftMsPerOrder: 1 } })
+  const s = parseCliArgs(['--port', '0', '--order-delay', '1s', '--fault-leak-bytes', '100'], {
+    PORT: '8080',
+    STORE_FAULT_LEAK_BYTES: '5',
+    STORE_FAULT_DRIFT: '1ms/order',
+  })
+  assert.equal(s, {
+    help: false,
+    port: 0,
+    host: '127.0.0.1',
+    orderDelayMs: 1000,
+    serviceTimeMs: 0,
+    faults: { leakBytes: 100, driftMsPerOrder: 1 },
+  })
   assert.is(parseCliArgs([], { PORT: '8080', HOST: '0.0.0.0', STORE_ORDER_DELAY: '50ms' }).port, 8080)
   assert.is(parseCliArgs([], { HOST: '0.0.0.0' }).host, '0.0.0.0')
   assert.is(parseCliArgs([], { STORE_ORDER_DELAY: '50' }).orderDelayMs, 50)
@@ -192,9 +217,17 @@ test('--fault-side: the switches act on the named side of a paired soak only, an
   assert.equal(parseCliArgs([], { ...env, STEADY_SIDE: 'control' }).faults, {})
   // Outside a paired soak (no STEADY_SIDE) a side-bound switch is off: the store is the clean version.
   assert.equal(parseCliArgs([], env).faults, {})
-  assert.equal(parseCliArgs(['--fault-side', 'control'], { ...env, STEADY_SIDE: 'control' }).faults, { offheapLeakBytes: 65536 })
-  assert.throws(() => parseCliArgs([], { STORE_FAULT_SIDE: 'canary' }), /STORE_FAULT_SIDE: "canary" is not a side; write candidate or control/)
-  assert.throws(() => parseCliArgs([], { STORE_FAULT_DRIFT: 'fast', STORE_FAULT_SIDE: 'candidate', STEADY_SIDE: 'control' }), /^STORE_FAULT_DRIFT: /)
+  assert.equal(parseCliArgs(['--fault-side', 'control'], { ...env, STEADY_SIDE: 'control' }).faults, {
+    offheapLeakBytes: 65536,
+  })
+  assert.throws(
+    () => parseCliArgs([], { STORE_FAULT_SIDE: 'canary' }),
+    /STORE_FAULT_SIDE: "canary" is not a side; write candidate or control/,
+  )
+  assert.throws(
+    () => parseCliArgs([], { STORE_FAULT_DRIFT: 'fast', STORE_FAULT_SIDE: 'candidate', STEADY_SIDE: 'control' }),
+    /^STORE_FAULT_DRIFT: /,
+  )
 })
 
 test.run()

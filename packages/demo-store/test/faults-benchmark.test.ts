@@ -88,7 +88,10 @@ test('slow tail: exactly share × N requests are picked, each k times as long, t
   assert.is(a.replaceAll('.', '').length, 6)
   assert.is(await pattern(3), a)
   const others = await Promise.all([4, 5, 6].map(pattern))
-  assert.ok(others.some((p) => p !== a), 'another seed picks other requests')
+  assert.ok(
+    others.some((p) => p !== a),
+    'another seed picks other requests',
+  )
 })
 
 test('in-flight latency: +x ms per API request in flight above n, counted at arrival', async () => {

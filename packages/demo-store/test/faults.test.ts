@@ -17,15 +17,18 @@ async function withStore(options: Parameters<typeof start>[0], body: (s: Started
   }
 }
 
-const injected = async (url: string, fault: string) => (await scrape(url)).value('store_fault_injected_total', { fault })
-const injectedSeconds = async (url: string, fault: string) => (await scrape(url)).value('store_fault_injected_seconds_total', { fault })
+const injected = async (url: string, fault: string) =>
+  (await scrape(url)).value('store_fault_injected_total', { fault })
+const injectedSeconds = async (url: string, fault: string) =>
+  (await scrape(url)).value('store_fault_injected_seconds_total', { fault })
 
 test('a healthy store reports no fault: no header, every counter at 0', async () => {
   await withStore({}, async (s) => {
     const res = await call(s.url, 'GET', '/api/products/p-001')
     assert.equal(res.faults, [])
     const m = await scrape(s.url)
-    for (const fault of ['latency', 'error', 'leak', 'drift', 'contention', 'crash']) assert.is(m.value('store_fault_injected_total', { fault }), 0, fault)
+    for (const fault of ['latency', 'error', 'leak', 'drift', 'contention', 'crash'])
+      assert.is(m.value('store_fault_injected_total', { fault }), 0, fault)
     assert.is(m.value('store_fault_leak_retained_bytes'), 0)
   })
 })
@@ -68,25 +71,35 @@ test('latency (percent): the store adds the given percent of the time the reques
 test('errors: exactly rate × N requests fail, with a JSON 500 and error=500, and the same seed picks the same ones', async () => {
   const pattern = async (seed: number): Promise<string> => {
     let marks = ''
-    await withStore({ faults: parseFaults({ STORE_FAULT_ERRORS: '/api/products/:id=0.2', STORE_FAULT_SEED: String(seed) }) }, async (s) => {
-      for (let i = 0; i < 50; i++) {
-        const res = await call(s.url, 'GET', '/api/products/p-001')
-        if (res.status === 500) {
-          assert.equal(res.faults, ['error=500'])
-          assert.is(res.body.error, 'internal')
-          marks += 'x'
-        } else {
-          assert.is(res.status, 200)
-          assert.equal(res.faults, [])
-          marks += '.'
+    await withStore(
+      { faults: parseFaults({ STORE_FAULT_ERRORS: '/api/products/:id=0.2', STORE_FAULT_SEED: String(seed) }) },
+      async (s) => {
+        for (let i = 0; i < 50; i++) {
+          const res = await call(s.url, 'GET', '/api/products/p-001')
+          if (res.status === 500) {
+            assert.equal(res.faults, ['error=500'])
+            assert.is(res.body.error, 'internal')
+            marks += 'x'
+          } else {
+            assert.is(res.status, 200)
+            assert.equal(res.faults, [])
+            marks += '.'
+          }
         }
-      }
-      assert.is(await injected(s.url, 'error'), 10)
-      const m = await scrape(s.url)
-      assert.is(m.value('http_request_duration_seconds_count', { method: 'GET', route: '/api/products/:id', status_code: '500' }), 10)
-      // Other routes never fail.
-      assert.is((await call(s.url, 'GET', '/api/products')).status, 200)
-    })
+        assert.is(await injected(s.url, 'error'), 10)
+        const m = await scrape(s.url)
+        assert.is(
+          m.value('http_request_duration_seconds_count', {
+            method: 'GET',
+            route: '/api/products/:id',
+            status_code: '500',
+          }),
+          10,
+        )
+        // Other routes never fail.
+        assert.is((await call(s.url, 'GET', '/api/products')).status, 200)
+      },
+    )
     return marks
   }
   const a = await pattern(1)
@@ -100,7 +113,10 @@ test('errors: a failed request has no effect (checkout creates no order) and 503
     const token = await login(s.url)
     await call(s.url, 'POST', '/api/cart/items', { token, json: { productId: 'p-001' } })
     const res = await call(s.url, 'POST', '/api/checkout', { token })
-    assert.equal([res.status, res.body.error, res.headers.get('retry-after'), res.faults], [503, 'unavailable', '1', ['error=503']])
+    assert.equal(
+      [res.status, res.body.error, res.headers.get('retry-after'), res.faults],
+      [503, 'unavailable', '1', ['error=503']],
+    )
     assert.is((await call(s.url, 'GET', '/api/cart', { token })).body.items.length, 1)
     assert.is((await call(s.url, 'GET', '/api/orders', { token })).body.total, 0)
   })
@@ -118,7 +134,10 @@ test('leak: every /api/* request retains the bytes; /metrics shows retained byte
     const m = await scrape(s.url)
     assert.is(m.value('store_fault_leak_retained_bytes'), n * bytes)
     assert.is(m.value('store_fault_injected_total', { fault: 'leak' }), n)
-    assert.ok((m.value('process_resident_memory_bytes') ?? 0) > n * bytes, 'the process holds at least the leaked bytes')
+    assert.ok(
+      (m.value('process_resident_memory_bytes') ?? 0) > n * bytes,
+      'the process holds at least the leaked bytes',
+    )
   })
 })
 
@@ -143,15 +162,29 @@ test('contention: requests hold a slot of a shared pool and queue for it; alone,
   // One slot held 300 ms per request: a lock far too slow for concurrent requests.
   await withStore({ faults: parseFaults({ STORE_FAULT_CONTENTION: '1x300ms' }) }, async (s) => {
     const token = await login(s.url)
-    assert.ok((await scrape(s.url)).value('store_fault_contention_busy_slots') !== undefined, 'the pool is reported when the switch is on')
+    assert.ok(
+      (await scrape(s.url)).value('store_fault_contention_busy_slots') !== undefined,
+      'the pool is reported when the switch is on',
+    )
     // Alone, a request holds the slot and waits for nobody.
-    assert.equal((await call(s.url, 'GET', '/api/products', { token })).faults, ['contention=300ms;wait=0ms'], 'alone: the hold, no wait')
-    assert.is((await scrape(s.url)).value('store_fault_contention_busy_slots'), 0, 'the slot is free again once answered')
+    assert.equal(
+      (await call(s.url, 'GET', '/api/products', { token })).faults,
+      ['contention=300ms;wait=0ms'],
+      'alone: the hold, no wait',
+    )
+    assert.is(
+      (await scrape(s.url)).value('store_fault_contention_busy_slots'),
+      0,
+      'the slot is free again once answered',
+    )
     // Three at once: the first takes the slot, the others queue behind it.
     const three = await Promise.all([0, 1, 2].map(() => call(s.url, 'GET', '/api/products', { token })))
     const waited = three.filter((r) => r.faults.some((f) => /^contention=[\d.]+ms;wait=[1-9]/.test(f)))
     assert.is(waited.length, 2, JSON.stringify(three.map((r) => r.faults)))
-    assert.equal(three.map((r) => r.status), [200, 200, 200])
+    assert.equal(
+      three.map((r) => r.status),
+      [200, 200, 200],
+    )
     const m = await scrape(s.url)
     assert.ok((m.value('store_fault_injected_total', { fault: 'contention' }) ?? 0) >= 2)
     assert.ok((m.value('store_fault_injected_seconds_total', { fault: 'contention' }) ?? 0) > 0)
@@ -161,34 +194,50 @@ test('contention: requests hold a slot of a shared pool and queue for it; alone,
 
 test('crash: the store answers N API requests, drops request N+1 and calls the crash handler', async () => {
   const crashes: CrashInfo[] = []
-  await withStore({ faults: parseFaults({ STORE_FAULT_CRASH_AFTER: '3' }), onCrash: (info) => crashes.push(info) }, async (s) => {
-    assert.is((await scrape(s.url)).value('store_fault_crash_requests_remaining'), 3)
-    const left: string[][] = []
-    for (let i = 0; i < 3; i++) {
-      const res = await call(s.url, 'GET', '/api/products')
-      assert.is(res.status, 200)
-      left.push(res.faults)
-    }
-    assert.equal(left, [['crash=2'], ['crash=1'], ['crash=0']])
-    // Health checks and scrapes do not count.
-    assert.is((await call(s.url, 'GET', '/health')).status, 200)
-    assert.is((await scrape(s.url)).value('store_fault_crash_requests_remaining'), 0)
-    let dropped = false
-    await call(s.url, 'GET', '/api/products').catch(() => (dropped = true))
-    assert.ok(dropped, 'request N+1 gets no answer')
-    assert.equal(crashes, [{ request: 4, crashAfter: 3 }])
-    assert.is(await injected(s.url, 'crash'), 1)
-  })
+  await withStore(
+    { faults: parseFaults({ STORE_FAULT_CRASH_AFTER: '3' }), onCrash: (info) => crashes.push(info) },
+    async (s) => {
+      assert.is((await scrape(s.url)).value('store_fault_crash_requests_remaining'), 3)
+      const left: string[][] = []
+      for (let i = 0; i < 3; i++) {
+        const res = await call(s.url, 'GET', '/api/products')
+        assert.is(res.status, 200)
+        left.push(res.faults)
+      }
+      assert.equal(left, [['crash=2'], ['crash=1'], ['crash=0']])
+      // Health checks and scrapes do not count.
+      assert.is((await call(s.url, 'GET', '/health')).status, 200)
+      assert.is((await scrape(s.url)).value('store_fault_crash_requests_remaining'), 0)
+      let dropped = false
+      await call(s.url, 'GET', '/api/products').catch(() => (dropped = true))
+      assert.ok(dropped, 'request N+1 gets no answer')
+      assert.equal(crashes, [{ request: 4, crashAfter: 3 }])
+      assert.is(await injected(s.url, 'crash'), 1)
+    },
+  )
 })
 
 test('several switches at once are all reported, in one header', async () => {
-  await withStore({ faults: parseFaults({ STORE_FAULT_LATENCY: '*=1ms', STORE_FAULT_LEAK_BYTES: '1024', STORE_FAULT_CRASH_AFTER: '100' }) }, async (s) => {
-    const res = await call(s.url, 'GET', '/api/products/p-003')
-    assert.equal(res.faults, ['leak=1024', 'latency=1ms', 'crash=99'])
-    const health = await call(s.url, 'GET', '/health')
-    assert.equal(health.body.faults, describeFaults(s.store.faults))
-    assert.equal(health.body.faults, ['STORE_FAULT_LATENCY=*=1ms', 'STORE_FAULT_LEAK_BYTES=1024', 'STORE_FAULT_CRASH_AFTER=100'])
-  })
+  await withStore(
+    {
+      faults: parseFaults({
+        STORE_FAULT_LATENCY: '*=1ms',
+        STORE_FAULT_LEAK_BYTES: '1024',
+        STORE_FAULT_CRASH_AFTER: '100',
+      }),
+    },
+    async (s) => {
+      const res = await call(s.url, 'GET', '/api/products/p-003')
+      assert.equal(res.faults, ['leak=1024', 'latency=1ms', 'crash=99'])
+      const health = await call(s.url, 'GET', '/health')
+      assert.equal(health.body.faults, describeFaults(s.store.faults))
+      assert.equal(health.body.faults, [
+        'STORE_FAULT_LATENCY=*=1ms',
+        'STORE_FAULT_LEAK_BYTES=1024',
+        'STORE_FAULT_CRASH_AFTER=100',
+      ])
+    },
+  )
 })
 
 test.run()

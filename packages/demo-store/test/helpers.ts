@@ -64,14 +64,19 @@ export async function call(base: string, method: string, path: string, opts: Req
 }
 
 /** Logs in a user (any well-formed email works) and returns the token. */
-export async function login(base: string, email = `user-${Math.random().toString(36).slice(2)}@example.com`): Promise<string> {
+export async function login(
+  base: string,
+  email = `user-${Math.random().toString(36).slice(2)}@example.com`,
+): Promise<string> {
   const res = await call(base, 'POST', '/api/login', { json: { email, password: 'secret' } })
   if (res.status !== 200) throw new Error(`login answered ${res.status}: ${res.text}`)
   return res.body.token
 }
 
 /** Reads /metrics into `value(name, labels)`; a missing series reads undefined. */
-export async function scrape(base: string): Promise<{ text: string; value: (name: string, labels?: Record<string, string>) => number | undefined }> {
+export async function scrape(
+  base: string,
+): Promise<{ text: string; value: (name: string, labels?: Record<string, string>) => number | undefined }> {
   const res = await fetch(`${base}/metrics`)
   const text = await res.text()
   const series = new Map<string, number>()
@@ -85,7 +90,9 @@ export async function scrape(base: string): Promise<{ text: string; value: (name
   return {
     text,
     value: (name, labels = {}) => {
-      const key = Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort()
+      const key = Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .sort()
       return series.get(`${name}{${key.join(',')}}`)
     },
   }
@@ -115,15 +122,27 @@ export interface Child {
  * tsx, as the test runner runs files). `ownGroup` starts it in its own
  * process group, so a test can signal the whole group as a terminal would.
  */
-export function spawnStore(args: string[], env: Record<string, string> = {}, how: 'npm' | 'node' = 'node', ownGroup = false): Promise<Child> {
-  const options = { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], detached: ownGroup }
+export function spawnStore(
+  args: string[],
+  env: Record<string, string> = {},
+  how: 'npm' | 'node' = 'node',
+  ownGroup = false,
+): Promise<Child> {
+  const options = {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
+    detached: ownGroup,
+  }
   const child =
     how === 'npm'
       ? spawn('npm', ['run', '--silent', 'store', '--', ...args], options)
       : spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', mainPath, ...args], options)
   let out = ''
   let err = ''
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  )
   return new Promise((resolve, reject) => {
     const giveUp = setTimeout(() => {
       child.kill('SIGKILL')
@@ -146,9 +165,17 @@ export function spawnStore(args: string[], env: Record<string, string> = {}, how
 }
 
 /** Runs a command to its end and collects its output. */
-export function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(cmd, args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -161,7 +188,11 @@ export function run(cmd: string, args: string[], env: Record<string, string> = {
  * Opens a POST whose body is not sent yet: the store has the request in
  * flight until `finish()` sends the body. Each one has its own connection.
  */
-export function holdRequest(base: string, path: string, token: string): { finish: (body: unknown) => Promise<{ status: number; fault: string | undefined }>; abort: () => void } {
+export function holdRequest(
+  base: string,
+  path: string,
+  token: string,
+): { finish: (body: unknown) => Promise<{ status: number; fault: string | undefined }>; abort: () => void } {
   const u = new URL(path, base)
   const req = httpRequest({
     host: u.hostname,
@@ -174,7 +205,9 @@ export function holdRequest(base: string, path: string, token: string): { finish
   const response = new Promise<{ status: number; fault: string | undefined }>((resolve, reject) => {
     req.on('response', (res) => {
       res.resume()
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, fault: res.headers['x-store-fault'] as string | undefined }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, fault: res.headers['x-store-fault'] as string | undefined }),
+      )
     })
     req.on('error', reject)
   })

@@ -16,7 +16,13 @@ test('GET /metrics is Prometheus text with the default process metrics', async (
     assert.is(res.status, 200)
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/)
     const m = await scrape(s.url)
-    for (const name of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_active_handles_total', 'process_cpu_seconds_total']) {
+    for (const name of [
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_active_handles_total',
+      'process_cpu_seconds_total',
+    ]) {
       assert.type(m.value(name), 'number', name)
     }
     assert.ok(m.value('process_resident_memory_bytes')! > 0)
@@ -35,14 +41,16 @@ test('http_request_duration_seconds is labelled by method, route template and st
     await call(s.url, 'GET', '/no/such/route-xyz')
     await call(s.url, 'DELETE', '/api/products/p-001')
     const m = await scrape(s.url)
-    const count = (route: string, status: string, method = 'GET') => m.value('http_request_duration_seconds_count', { method, route, status_code: status })
+    const count = (route: string, status: string, method = 'GET') =>
+      m.value('http_request_duration_seconds_count', { method, route, status_code: status })
     assert.is(count('/api/products/:id', '200'), 3)
     assert.is(count('/api/products/:id', '404'), 1)
     assert.is(count('/api/orders/:id', '404'), 1)
     assert.is(count('/api/login', '200', 'POST'), 1)
     assert.is(count('unmatched', '404'), 1)
     assert.is(count('/api/products/:id', '405', 'DELETE'), 1)
-    for (const raw of ['p-001', 'p-404', 'o-123456', 'route-xyz']) assert.not.ok(m.text.includes(raw), `${raw} is not in /metrics`)
+    for (const raw of ['p-001', 'p-404', 'o-123456', 'route-xyz'])
+      assert.not.ok(m.text.includes(raw), `${raw} is not in /metrics`)
     const routes = new Set([...m.text.matchAll(/route="([^"]*)"/g)].map((x) => x[1]))
     for (const r of routes) assert.ok(r === 'unmatched' || (ROUTE_TEMPLATES as readonly string[]).includes(r), r)
   } finally {

@@ -9,7 +9,12 @@ import * as assert from 'uvu/assert'
 import { call, mainPath, run, scrape, spawnStore, until, type Child } from './helpers.ts'
 
 const started: Child[] = []
-async function store(args: string[], env: Record<string, string> = {}, how: 'npm' | 'node' = 'node', group = false): Promise<Child> {
+async function store(
+  args: string[],
+  env: Record<string, string> = {},
+  how: 'npm' | 'node' = 'node',
+  group = false,
+): Promise<Child> {
   const c = await spawnStore(args, env, how, group)
   started.push(c)
   return c

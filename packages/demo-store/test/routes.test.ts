@@ -27,7 +27,8 @@ test('POST /api/login: a well-formed email and any non-empty password log in; th
   assert.is(b.body.user.id, a.body.user.id)
   assert.is.not(b.body.token, a.body.token)
   // Both tokens work.
-  for (const token of [a.body.token, b.body.token]) assert.is((await call(s.url, 'GET', '/api/cart', { token })).status, 200)
+  for (const token of [a.body.token, b.body.token])
+    assert.is((await call(s.url, 'GET', '/api/cart', { token })).status, 200)
 })
 
 test("POST /api/login: the password 'wrong' answers 401 with a JSON error", async () => {
@@ -40,8 +41,14 @@ test("POST /api/login: the password 'wrong' answers 401 with a JSON error", asyn
 test('the rejected password is configurable', async () => {
   const other = await start({ rejectedPassword: 'nope' })
   try {
-    assert.is((await call(other.url, 'POST', '/api/login', { json: { email: 'a@b.io', password: 'wrong' } })).status, 200)
-    assert.is((await call(other.url, 'POST', '/api/login', { json: { email: 'a@b.io', password: 'nope' } })).status, 401)
+    assert.is(
+      (await call(other.url, 'POST', '/api/login', { json: { email: 'a@b.io', password: 'wrong' } })).status,
+      200,
+    )
+    assert.is(
+      (await call(other.url, 'POST', '/api/login', { json: { email: 'a@b.io', password: 'nope' } })).status,
+      401,
+    )
   } finally {
     await other.close()
   }
@@ -68,7 +75,9 @@ test('protected routes answer 401 JSON with WWW-Authenticate: Bearer without a v
     ['GET', '/api/orders/o-000001'],
   ]
   for (const [method, path] of routes) {
-    const none = await call(s.url, method, path, { json: method === 'GET' || method === 'DELETE' ? undefined : { quantity: 1 } })
+    const none = await call(s.url, method, path, {
+      json: method === 'GET' || method === 'DELETE' ? undefined : { quantity: 1 },
+    })
     assert.is(none.status, 401, `${method} ${path} without a token`)
     assert.is(none.body.error, 'unauthorized')
     assert.is(none.headers.get('www-authenticate'), 'Bearer realm="demo-store"')
@@ -104,7 +113,10 @@ test('the catalogue is the same on every build: deterministic ids, names and pri
   assert.is(a.length, 50)
   assert.equal(a, buildCatalogue())
   assert.is(new Set(a.map((p) => p.name)).size, 50)
-  assert.ok(a.some((p) => !p.inStock), 'some products are out of stock')
+  assert.ok(
+    a.some((p) => !p.inStock),
+    'some products are out of stock',
+  )
   for (const p of a) {
     assert.ok(Number.isInteger(p.priceCents) && p.priceCents > 0)
     assert.is(p.currency, 'EUR')
@@ -140,7 +152,9 @@ test('cart: add, add again, change quantity, remove; every answer is the whole c
 
   const added = await call(s.url, 'POST', '/api/cart/items', { token, json: { productId: a.id, quantity: 2 } })
   assert.is(added.status, 201)
-  assert.equal(added.body.items, [{ productId: a.id, name: a.name, unitPriceCents: a.priceCents, quantity: 2, lineTotalCents: 2 * a.priceCents }])
+  assert.equal(added.body.items, [
+    { productId: a.id, name: a.name, unitPriceCents: a.priceCents, quantity: 2, lineTotalCents: 2 * a.priceCents },
+  ])
   // Adding the same product again adds to its quantity; quantity defaults to 1.
   const again = await call(s.url, 'POST', '/api/cart/items', { token, json: { productId: a.id } })
   assert.is(again.body.items[0].quantity, 3)
@@ -148,13 +162,19 @@ test('cart: add, add again, change quantity, remove; every answer is the whole c
 
   const changed = await call(s.url, 'PATCH', `/api/cart/items/${a.id}`, { token, json: { quantity: 5 } })
   assert.is(changed.status, 200)
-  assert.equal(changed.body.items.map((l: { quantity: number }) => l.quantity), [5, 1])
+  assert.equal(
+    changed.body.items.map((l: { quantity: number }) => l.quantity),
+    [5, 1],
+  )
   assert.is(changed.body.itemCount, 6)
   assert.is(changed.body.totalCents, 5 * a.priceCents + b.priceCents)
 
   const removed = await call(s.url, 'DELETE', `/api/cart/items/${a.id}`, { token })
   assert.is(removed.status, 200)
-  assert.equal(removed.body.items.map((l: { productId: string }) => l.productId), [b.id])
+  assert.equal(
+    removed.body.items.map((l: { productId: string }) => l.productId),
+    [b.id],
+  )
   assert.equal((await call(s.url, 'GET', '/api/cart', { token })).body, removed.body)
 })
 
@@ -184,7 +204,10 @@ test('cart: validation errors are 422 naming the field; an unknown line is 404; 
   assert.is(tooMany.status, 422)
   assert.is(tooMany.body.fields[0].field, 'quantity')
   const patch100 = await call(s.url, 'PATCH', `/api/cart/items/${inStock.id}`, { token, json: { quantity: 100 } })
-  assert.equal([patch100.status, patch100.body.fields], [422, [{ field: 'quantity', message: 'must be an integer from 1 to 99' }]])
+  assert.equal(
+    [patch100.status, patch100.body.fields],
+    [422, [{ field: 'quantity', message: 'must be an integer from 1 to 99' }]],
+  )
   const patchNone = await call(s.url, 'PATCH', `/api/cart/items/${inStock.id}`, { token, json: {} })
   assert.equal(patchNone.body.fields, [{ field: 'quantity', message: 'is required' }])
 
@@ -206,7 +229,9 @@ test('checkout: 201 pending order, cart emptied; the worker moves it to paid, th
   assert.is(res.headers.get('location'), `/api/orders/${order.id}`)
   assert.is(order.totalCents, 3 * p.priceCents)
   assert.is(order.itemCount, 3)
-  assert.equal(order.items, [{ productId: p.id, name: p.name, unitPriceCents: p.priceCents, quantity: 3, lineTotalCents: 3 * p.priceCents }])
+  assert.equal(order.items, [
+    { productId: p.id, name: p.name, unitPriceCents: p.priceCents, quantity: 3, lineTotalCents: 3 * p.priceCents },
+  ])
   assert.equal((await call(s.url, 'GET', '/api/cart', { token })).body.items, [])
 
   const seen = new Set<string>()
@@ -216,7 +241,10 @@ test('checkout: 201 pending order, cart emptied; the worker moves it to paid, th
     seen.add(last.state)
     return last.state === 'shipped'
   }, 'the order to ship')
-  assert.equal(last.history.map((h: { state: string }) => h.state), ['pending', 'paid', 'shipped'])
+  assert.equal(
+    last.history.map((h: { state: string }) => h.state),
+    ['pending', 'paid', 'shipped'],
+  )
   assert.ok(seen.has('shipped'))
 })
 
@@ -239,9 +267,15 @@ test("orders: GET /api/orders lists the user's orders, newest first; another use
   const list = await call(s.url, 'GET', '/api/orders', { token })
   assert.is(list.status, 200)
   assert.is(list.body.total, 2)
-  assert.equal(list.body.items.map((o: { id: string }) => o.id), [...ids].reverse())
+  assert.equal(
+    list.body.items.map((o: { id: string }) => o.id),
+    [...ids].reverse(),
+  )
   const paged = await call(s.url, 'GET', '/api/orders?pageSize=1&page=2', { token })
-  assert.equal(paged.body.items.map((o: { id: string }) => o.id), [ids[0]])
+  assert.equal(
+    paged.body.items.map((o: { id: string }) => o.id),
+    [ids[0]],
+  )
 
   const other = await login(s.url)
   assert.equal((await call(s.url, 'GET', '/api/orders', { token: other })).body.items, [])
@@ -276,8 +310,14 @@ test('unknown routes are 404 JSON; a wrong method is 405 with Allow; HEAD and OP
 })
 
 test('x-request-id is echoed when well-formed and generated otherwise', async () => {
-  assert.is((await call(s.url, 'GET', '/health', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id'), 'abc-123')
-  assert.match((await call(s.url, 'GET', '/health', { headers: { 'x-request-id': 'bad id!' } })).headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/)
+  assert.is(
+    (await call(s.url, 'GET', '/health', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id'),
+    'abc-123',
+  )
+  assert.match(
+    (await call(s.url, 'GET', '/health', { headers: { 'x-request-id': 'bad id!' } })).headers.get('x-request-id') ?? '',
+    /^[0-9a-f-]{36}$/,
+  )
 })
 
 test('the store keeps at most maxRecords users, tokens and orders: the oldest go first', async () => {
@@ -292,7 +332,10 @@ test('the store keeps at most maxRecords users, tokens and orders: the oldest go
       ids.push((await call(small.url, 'POST', '/api/checkout', { token: c })).body.id)
     }
     const list = await call(small.url, 'GET', '/api/orders', { token: c })
-    assert.equal(list.body.items.map((o: { id: string }) => o.id), [ids[2], ids[1]])
+    assert.equal(
+      list.body.items.map((o: { id: string }) => o.id),
+      [ids[2], ids[1]],
+    )
     assert.is((await call(small.url, 'GET', `/api/orders/${ids[0]}`, { token: c })).status, 404)
   } finally {
     await small.close()
@@ -302,7 +345,10 @@ test('the store keeps at most maxRecords users, tokens and orders: the oldest go
 test('close() lets an in-flight request finish, then stops accepting', async () => {
   const slow = await start({ faults: { latency: { '/api/products': { ms: 200 } } } })
   const pending = call(slow.url, 'GET', '/api/products')
-  await until(async () => (await fetch(`${slow.url}/metrics`).then((r) => r.text())).includes('http_requests_in_flight 1'), 'the request to be in flight')
+  await until(
+    async () => (await fetch(`${slow.url}/metrics`).then((r) => r.text())).includes('http_requests_in_flight 1'),
+    'the request to be in flight',
+  )
   await slow.close()
   const res = await pending
   assert.is(res.status, 200)

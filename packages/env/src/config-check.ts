@@ -20,7 +20,13 @@ export function fieldPath(where: Where, field: string): string {
 }
 
 /** The config error: `environment "local", service "api": port 8080 is taken (environments.local.services.api.port)`. */
-export function configError(where: Where, field: string, problem: string, hint: string, code = 'STEADY_ENV_CONFIG'): SteadyError {
+export function configError(
+  where: Where,
+  field: string,
+  problem: string,
+  hint: string,
+  code = 'STEADY_ENV_CONFIG',
+): SteadyError {
   const who = `environment "${where.environment}"${where.service === undefined ? '' : `, service "${where.service}"`}`
   const path = fieldPath(where, field)
   return new SteadyError(code, `${who}: ${problem} (${path})`, {
@@ -45,10 +51,12 @@ export function requiredString(obj: Record<string, unknown>, key: string, where:
 export function stringRecord(obj: Record<string, unknown>, key: string, where: Where): Record<string, string> {
   const v = obj[key]
   if (v === undefined) return {}
-  if (!isRecord(v)) throw configError(where, key, `${key} must be an object of strings`, `write ${key}: { NAME: 'value' }`)
+  if (!isRecord(v))
+    throw configError(where, key, `${key} must be an object of strings`, `write ${key}: { NAME: 'value' }`)
   const out: Array<[string, string]> = []
   for (const [k, x] of Object.entries(v)) {
-    if (typeof x !== 'string') throw configError(where, `${key}.${k}`, `${key}.${k} must be a string`, 'quote the value')
+    if (typeof x !== 'string')
+      throw configError(where, `${key}.${k}`, `${key}.${k} must be a string`, 'quote the value')
     out.push([k, x])
   }
   // Own properties only: a key named `__proto__` stays a key.
@@ -60,7 +68,13 @@ export function durationMs(value: Duration | undefined, fallback: Duration, wher
     return parseDuration(value ?? fallback, fieldPath(where, field))
   } catch (error) {
     const e = error as SteadyError
-    throw configError(where, field, e.message.replace(/^[^:]*: /, ''), e.hint ?? 'use a duration like 30s', 'STEADY_ENV_CONFIG')
+    throw configError(
+      where,
+      field,
+      e.message.replace(/^[^:]*: /, ''),
+      e.hint ?? 'use a duration like 30s',
+      'STEADY_ENV_CONFIG',
+    )
   }
 }
 
@@ -68,7 +82,12 @@ export function durationMs(value: Duration | undefined, fallback: Duration, wher
 export function onlyKeys(obj: Record<string, unknown>, allowed: readonly string[], where: Where, prefix = ''): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
-      throw configError(where, prefix + key, `unknown field ${prefix}${key}`, `the fields here are: ${allowed.join(', ')}`)
+      throw configError(
+        where,
+        prefix + key,
+        `unknown field ${prefix}${key}`,
+        `the fields here are: ${allowed.join(', ')}`,
+      )
     }
   }
 }
@@ -85,15 +104,32 @@ export interface Readiness {
 export function readinessOf(obj: Record<string, unknown>, where: Where): Readiness | undefined {
   const v = obj.readiness
   if (v === undefined) return undefined
-  if (!isRecord(v)) throw configError(where, 'readiness', 'readiness must be an object', "write readiness: { path: '/health', timeout: '30s' }")
+  if (!isRecord(v))
+    throw configError(
+      where,
+      'readiness',
+      'readiness must be an object',
+      "write readiness: { path: '/health', timeout: '30s' }",
+    )
   onlyKeys(v, ['path', 'tcp', 'timeout', 'interval'], where, 'readiness.')
   const path = v.path
   if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
-    throw configError(where, 'readiness.path', 'readiness.path must start with /', "write the HTTP path to check, e.g. '/health'")
+    throw configError(
+      where,
+      'readiness.path',
+      'readiness.path must start with /',
+      "write the HTTP path to check, e.g. '/health'",
+    )
   }
-  if (v.tcp !== undefined && typeof v.tcp !== 'boolean') throw configError(where, 'readiness.tcp', 'readiness.tcp must be true or false', 'write tcp: true')
+  if (v.tcp !== undefined && typeof v.tcp !== 'boolean')
+    throw configError(where, 'readiness.tcp', 'readiness.tcp must be true or false', 'write tcp: true')
   if (v.tcp === true && path !== undefined) {
-    throw configError(where, 'readiness', 'readiness has both path and tcp', 'keep path for an HTTP check, or tcp: true for a TCP connect')
+    throw configError(
+      where,
+      'readiness',
+      'readiness has both path and tcp',
+      'keep path for an HTTP check, or tcp: true for a TCP connect',
+    )
   }
   return {
     path: path as string | undefined,

@@ -11,7 +11,16 @@ import type { EnvironmentConfig, EnvironmentProvider, RunningEnvironment } from 
 import { builtinProviders } from './providers/index.ts'
 import { configError, isRecord } from './config-check.ts'
 import { currentBranch, deriveId, sideId, validateId, validateTags, type EnvironmentSide } from './identity.ts'
-import { ENV_SCHEMA, claimRecord, envsDir, readRecord, readRecords, removeRecord, writeRecord, type EnvironmentRecord } from './state.ts'
+import {
+  ENV_SCHEMA,
+  claimRecord,
+  envsDir,
+  readRecord,
+  readRecords,
+  removeRecord,
+  writeRecord,
+  type EnvironmentRecord,
+} from './state.ts'
 import { isSameProcess, processStart } from './proc.ts'
 import { interrupted } from './interrupted.ts'
 import { checkTemplateTags } from './templates.ts'
@@ -81,17 +90,34 @@ function pick(options: StartOptions): { entry: Record<string, unknown>; provider
   const entry = (environments as Record<string, unknown>)[options.name]
   if (entry === undefined) {
     const known = Object.keys(environments)
-    throw new SteadyError('STEADY_ENV_UNKNOWN', `there is no environment "${options.name}" in the config (environments.${options.name})`, {
-      hint: known.length ? `use one of: ${known.join(', ')}` : `add environments: { ${options.name}: { services: { ... } } } to steady.config.ts`,
-      details: { environment: options.name, field: `environments.${options.name}` },
-    })
+    throw new SteadyError(
+      'STEADY_ENV_UNKNOWN',
+      `there is no environment "${options.name}" in the config (environments.${options.name})`,
+      {
+        hint: known.length
+          ? `use one of: ${known.join(', ')}`
+          : `add environments: { ${options.name}: { services: { ... } } } to steady.config.ts`,
+        details: { environment: options.name, field: `environments.${options.name}` },
+      },
+    )
   }
-  if (!isRecord(entry)) throw configError({ environment: options.name }, '', 'the environment must be an object', 'see docs/environments.md for the three providers')
+  if (!isRecord(entry))
+    throw configError(
+      { environment: options.name },
+      '',
+      'the environment must be an object',
+      'see docs/environments.md for the three providers',
+    )
   const providers = providersOf(options.providers)
   const name = entry.provider ?? 'process'
   const provider = typeof name === 'string' ? providers[name] : undefined
   if (!provider) {
-    throw configError({ environment: options.name }, 'provider', `unknown provider ${JSON.stringify(name)}`, `use one of: ${Object.keys(providers).join(', ')}`)
+    throw configError(
+      { environment: options.name },
+      'provider',
+      `unknown provider ${JSON.stringify(name)}`,
+      `use one of: ${Object.keys(providers).join(', ')}`,
+    )
   }
   return { entry, provider }
 }
@@ -139,7 +165,10 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     checkTemplateTags(template, tags, { environment: options.name }, field)
   }
   const branch = options.branch ?? (await currentBranch(projectDir, options.env)).branch
-  if (branch.trim() === '') throw new SteadyError('STEADY_ENV_BRANCH_INVALID', '--branch is empty', { hint: 'give a branch name, or leave --branch out to use the current git branch' })
+  if (branch.trim() === '')
+    throw new SteadyError('STEADY_ENV_BRANCH_INVALID', '--branch is empty', {
+      hint: 'give a branch name, or leave --branch out to use the current git branch',
+    })
   if (signal.aborted) throw interrupted(signal, options.name)
 
   const self = processStart(process.pid)
@@ -172,10 +201,14 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     }
     if (await claimRecord({ ...candidate, ...publicView(candidate) })) record = candidate
     else if (options.id !== undefined) {
-      throw new SteadyError('STEADY_ENV_EXISTS', `an environment with id "${options.id}" is already up in ${projectDir}`, {
-        hint: `tear it down with \`steady env down ${options.id}\`, or choose another --id`,
-        details: { id: options.id },
-      })
+      throw new SteadyError(
+        'STEADY_ENV_EXISTS',
+        `an environment with id "${options.id}" is already up in ${projectDir}`,
+        {
+          hint: `tear it down with \`steady env down ${options.id}\`, or choose another --id`,
+          details: { id: options.id },
+        },
+      )
     }
   }
   if (!record) throw new SteadyError('STEADY_ENV_EXISTS', 'could not find a free environment id', { hint: 'pass --id' })
@@ -221,9 +254,12 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       if (rec.providerState !== undefined) await provider.down(rec.providerState, downCtx)
       await removeRecord(projectDir, rec.id)
       // A failed start keeps the log its error points at.
-      if (rec.ownsLogDir && !(error instanceof SteadyError && 'logFile' in error.facts)) await rm(rec.logDir, { recursive: true, force: true })
+      if (rec.ownsLogDir && !(error instanceof SteadyError && 'logFile' in error.facts))
+        await rm(rec.logDir, { recursive: true, force: true })
     } catch (downError) {
-      log(`environment ${rec.name} (${rec.id}): teardown failed too: ${(downError as Error).message}; run \`steady env down ${rec.id}\``)
+      log(
+        `environment ${rec.name} (${rec.id}): teardown failed too: ${(downError as Error).message}; run \`steady env down ${rec.id}\``,
+      )
     } finally {
       release()
     }
@@ -275,7 +311,10 @@ export interface WithEnvironmentOptions extends StartOptions {
  * ends, throws, or is interrupted (`signal`), unless `keep` is set. The
  * teardown's own failure is reported after `fn`'s error, never instead of it.
  */
-export async function withEnvironment<T>(options: WithEnvironmentOptions, fn: (env: RunningEnvironment) => Promise<T>): Promise<T> {
+export async function withEnvironment<T>(
+  options: WithEnvironmentOptions,
+  fn: (env: RunningEnvironment) => Promise<T>,
+): Promise<T> {
   const handle = await startEnvironment(options)
   const log = options.log ?? (() => {})
   let failed = false
@@ -293,7 +332,9 @@ export async function withEnvironment<T>(options: WithEnvironmentOptions, fn: (e
         log(`environment ${handle.env.name} (${handle.env.id}): teardown failed: ${(downError as Error).message}`)
       }
     } else {
-      log(`environment ${handle.env.name} (${handle.env.id}) is kept: tear it down with \`steady env down ${handle.env.id}\``)
+      log(
+        `environment ${handle.env.name} (${handle.env.id}) is kept: tear it down with \`steady env down ${handle.env.id}\``,
+      )
     }
   }
 }
@@ -316,7 +357,12 @@ export function withPairedEnvironments<T>(
 }
 
 /** Waits for `work`; once `signal` aborts, waits at most `graceMs` more, then gives up on it. */
-function untilSettledOrAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, graceMs: number, environment: string): Promise<T> {
+function untilSettledOrAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+  graceMs: number,
+  environment: string,
+): Promise<T> {
   if (!signal) return work
   return new Promise<T>((resolvePromise, reject) => {
     let timer: NodeJS.Timeout | undefined
@@ -367,18 +413,37 @@ export async function stopEnvironment(id: string, options: StopOptions = {}): Pr
   }
   const provider = providersOf(options.providers)[rec.provider]
   if (!provider) {
-    throw new SteadyError('STEADY_ENV_PROVIDER_UNKNOWN', `environment "${id}" was made by provider "${rec.provider}", which this steady does not know`, {
-      hint: 'tear it down with the steady (or program) that brought it up',
-      details: { id, provider: rec.provider },
-    })
+    throw new SteadyError(
+      'STEADY_ENV_PROVIDER_UNKNOWN',
+      `environment "${id}" was made by provider "${rec.provider}", which this steady does not know`,
+      {
+        hint: 'tear it down with the steady (or program) that brought it up',
+        details: { id, provider: rec.provider },
+      },
+    )
   }
   log(`environment ${rec.name} (${rec.id}): tearing down`)
   await writeRecord({ ...rec, status: 'stopping' })
-  await provider.down(rec.providerState, { id: rec.id, name: rec.name, projectDir, log, config: options.config?.[rec.name] })
+  await provider.down(rec.providerState, {
+    id: rec.id,
+    name: rec.name,
+    projectDir,
+    log,
+    config: options.config?.[rec.name],
+  })
   await removeRecord(projectDir, rec.id)
   if (rec.ownsLogDir) await rm(rec.logDir, { recursive: true, force: true })
   log(`environment ${rec.name} (${rec.id}): torn down`)
-  const { schema: _s, status: _st, projectDir: _p, owner: _o, ownsLogDir: _l, providerState: _ps, updatedAt: _u, ...env } = rec
+  const {
+    schema: _s,
+    status: _st,
+    projectDir: _p,
+    owner: _o,
+    ownsLogDir: _l,
+    providerState: _ps,
+    updatedAt: _u,
+    ...env
+  } = rec
   return env
 }
 
@@ -399,7 +464,9 @@ export interface ListedEnvironment extends RunningEnvironment {
 }
 
 /** The environments recorded in `.steady/envs/`, with whether they still run; unreadable state files are reported in `errors`. */
-export async function listEnvironments(options: { projectDir?: string; providers?: Record<string, EnvironmentProvider> } = {}): Promise<{ environments: ListedEnvironment[]; errors: SteadyError[] }> {
+export async function listEnvironments(
+  options: { projectDir?: string; providers?: Record<string, EnvironmentProvider> } = {},
+): Promise<{ environments: ListedEnvironment[]; errors: SteadyError[] }> {
   const projectDir = resolve(options.projectDir ?? process.cwd())
   const providers = providersOf(options.providers)
   const { records, errors } = await readRecords(projectDir)
@@ -411,7 +478,16 @@ export async function listEnvironments(options: { projectDir?: string; providers
     else if (rec.status !== 'up' && (ownerAlive || rec.owner === undefined)) status = rec.status
     else if (running === false) status = 'exited'
     else status = 'up'
-    const { schema: _s, status: _st, projectDir: _p, owner, ownsLogDir: _l, providerState: _ps, updatedAt: _u, ...env } = rec
+    const {
+      schema: _s,
+      status: _st,
+      projectDir: _p,
+      owner,
+      ownsLogDir: _l,
+      providerState: _ps,
+      updatedAt: _u,
+      ...env
+    } = rec
     return { ...env, status, running, heldBy: ownerAlive ? owner?.pid : undefined }
   })
   return { environments, errors }

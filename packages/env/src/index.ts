@@ -31,6 +31,4 @@ export type {
 export { builtinProviders } from './providers/index.ts'
 export { processProvider } from './providers/process.ts'
 export { commandProvider } from './providers/command.ts'
-export {
-  /** @public */ urlProvider,
-} from './providers/url.ts'
+export { /** @public */ urlProvider } from './providers/url.ts'

@@ -30,7 +30,10 @@ function parseStat(text: string): ProcStat | undefined {
   if (close < 0) return undefined
   const pid = Number(text.slice(0, text.indexOf('(')).trim())
   // Fields after the name start at field 3 (state).
-  const rest = text.slice(close + 2).trim().split(/\s+/)
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/)
   const field = (n: number) => rest[n - 3]
   const stat = {
     pid,

@@ -42,11 +42,15 @@ function attempt(check: ReadinessCheck, timeoutMs: number): Promise<AttemptResul
       return
     }
     const url = new URL(check.url)
-    const req = (url.protocol === 'https:' ? requestTls : request)(url, { method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
-      res.resume()
-      const status = res.statusCode ?? 0
-      done(status >= 200 && status < 300 ? { ok: true } : { ok: false, seen: `HTTP ${status}` })
-    })
+    const req = (url.protocol === 'https:' ? requestTls : request)(
+      url,
+      { method: 'GET', agent: false, timeout: timeoutMs },
+      (res) => {
+        res.resume()
+        const status = res.statusCode ?? 0
+        done(status >= 200 && status < 300 ? { ok: true } : { ok: false, seen: `HTTP ${status}` })
+      },
+    )
     req.once('timeout', () => {
       req.destroy()
       done({ ok: false, seen: 'no answer within the attempt timeout' })
@@ -58,9 +62,7 @@ function attempt(check: ReadinessCheck, timeoutMs: number): Promise<AttemptResul
 
 /** Why a wait ended without the check passing. */
 export type WaitFailure =
-  | { reason: 'timeout'; lastSeen: string | undefined }
-  | { reason: 'exited'; exit: string }
-  | { reason: 'aborted' }
+  { reason: 'timeout'; lastSeen: string | undefined } | { reason: 'exited'; exit: string } | { reason: 'aborted' }
 
 export interface WaitOptions {
   /** Absolute deadline (ms since epoch, same clock as `now`). */

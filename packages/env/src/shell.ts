@@ -39,7 +39,12 @@ export async function runShell(script: string, options: ShellOptions): Promise<S
   const out = options.stdoutFile ? openSync(options.stdoutFile, 'w') : log
   let child
   try {
-    child = spawn('/bin/sh', ['-c', script], { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', out, log] })
+    child = spawn('/bin/sh', ['-c', script], {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', out, log],
+    })
   } finally {
     closeSync(log)
     if (out !== log) closeSync(out)
@@ -61,7 +66,9 @@ export async function runShell(script: string, options: ShellOptions): Promise<S
   options.signal?.addEventListener('abort', onAbort, { once: true })
   if (options.signal?.aborted) onAbort()
   // 'exit', not 'close': a command may leave a server running in the background holding the log open.
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])))
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (c, s) => resolve([c, s])),
+  )
   clearTimeout(timer)
   options.signal?.removeEventListener('abort', onAbort)
   const stdout = options.stdoutFile ? readFileSync(options.stdoutFile, 'utf8') : ''

@@ -85,10 +85,14 @@ function parse(text: string, file: string): EnvironmentRecord {
   }
   const r = value as Partial<EnvironmentRecord>
   if (!r || r.schema !== ENV_SCHEMA || typeof r.id !== 'string' || typeof r.provider !== 'string') {
-    throw new SteadyError('STEADY_ENV_STATE_INVALID', `${file} is not a steady environment record (schema ${ENV_SCHEMA})`, {
-      hint: 'it may come from another steady version; remove it once nothing of that environment runs',
-      details: { file },
-    })
+    throw new SteadyError(
+      'STEADY_ENV_STATE_INVALID',
+      `${file} is not a steady environment record (schema ${ENV_SCHEMA})`,
+      {
+        hint: 'it may come from another steady version; remove it once nothing of that environment runs',
+        details: { file },
+      },
+    )
   }
   return value as EnvironmentRecord
 }
@@ -107,7 +111,9 @@ export async function readRecord(projectDir: string, id: string): Promise<Enviro
 }
 
 /** Every record in the project, oldest first; unreadable files come back as errors instead of failing the list. */
-export async function readRecords(projectDir: string): Promise<{ records: EnvironmentRecord[]; errors: SteadyError[] }> {
+export async function readRecords(
+  projectDir: string,
+): Promise<{ records: EnvironmentRecord[]; errors: SteadyError[] }> {
   let names: string[]
   try {
     names = await readdir(envsDir(projectDir))

@@ -20,7 +20,12 @@ const known = /^(id|name|branch|tag\.[A-Za-z][A-Za-z0-9_.-]*)$/
 export function checkTemplate(template: string, where: Where, field: string): void {
   for (const m of template.matchAll(placeholder)) {
     if (!known.test(m[1])) {
-      throw configError(where, field, `unknown placeholder {${m[1]}} in ${field}`, 'use {id}, {name}, {branch} or {tag.<key>}')
+      throw configError(
+        where,
+        field,
+        `unknown placeholder {${m[1]}} in ${field}`,
+        'use {id}, {name}, {branch} or {tag.<key>}',
+      )
     }
   }
 }
@@ -87,7 +92,12 @@ export function checkHttpUrl(url: string, where: Where, field: string): string {
     throw configError(where, field, `"${url}" is not a URL`, 'write an absolute URL like http://127.0.0.1:8080')
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw configError(where, field, `"${url}" is not an http(s) URL`, 'write an absolute URL like http://127.0.0.1:8080')
+    throw configError(
+      where,
+      field,
+      `"${url}" is not an http(s) URL`,
+      'write an absolute URL like http://127.0.0.1:8080',
+    )
   }
   return url.replace(/\/+$/, '')
 }

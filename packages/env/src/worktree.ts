@@ -91,7 +91,13 @@ export async function prepareWorktree(o: WorktreeOptions): Promise<Worktree> {
 }
 
 /** Runs the build in `cwd` unless the marker in `dir` says this command already built this commit. */
-async function buildOnce(o: WorktreeOptions, sha: string, dir: string, cwd: string, log: (s: string) => void): Promise<boolean> {
+async function buildOnce(
+  o: WorktreeOptions,
+  sha: string,
+  dir: string,
+  cwd: string,
+  log: (s: string) => void,
+): Promise<boolean> {
   const build = o.build!
   const marker = join(dir, BUILD_MARKER)
   const hash = createHash('sha256').update(build).digest('hex')

@@ -18,7 +18,8 @@ function serverConfig(project: string, extra: Partial<CommandEnvironmentConfig> 
     provider: 'command',
     env: { FIXTURE: service, PIDFILE: join(project, 'server.pid') },
     up: 'node "$FIXTURE" > "$STEADY_LOG_DIR/server.out" 2>&1 &\necho $! > "$PIDFILE"\necho "started $STEADY_ENV_ID"',
-    urlCommand: 'for i in $(seq 200); do grep -o "http://[0-9.:]*" "$STEADY_LOG_DIR/server.out" && exit 0; sleep 0.05; done; exit 1',
+    urlCommand:
+      'for i in $(seq 200); do grep -o "http://[0-9.:]*" "$STEADY_LOG_DIR/server.out" && exit 0; sleep 0.05; done; exit 1',
     down: 'pid=$(cat "$PIDFILE") && kill "$pid" && while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done; echo "down $STEADY_ENV_ID at $STEADY_URL"',
     readiness: { path: '/health', timeout: '10s' },
     ...extra,
@@ -29,13 +30,16 @@ test('up starts a real server, urlCommand finds its URL, down stops it', async (
   const project = tempProject()
   let pid: number | undefined
   try {
-    const result = await withEnvironment({ name: 'preview', projectDir: project.dir, branch: 'main', config: { preview: serverConfig(project.dir) } }, async (env) => {
-      pid = Number(readFileSync(join(project.dir, 'server.pid'), 'utf8'))
-      assert.ok(alive(pid))
-      assert.equal(env.provider, 'command')
-      assert.equal(await (await fetch(`${env.url}/health`)).text(), 'ok')
-      return env
-    })
+    const result = await withEnvironment(
+      { name: 'preview', projectDir: project.dir, branch: 'main', config: { preview: serverConfig(project.dir) } },
+      async (env) => {
+        pid = Number(readFileSync(join(project.dir, 'server.pid'), 'utf8'))
+        assert.ok(alive(pid))
+        assert.equal(env.provider, 'command')
+        assert.equal(await (await fetch(`${env.url}/health`)).text(), 'ok')
+        return env
+      },
+    )
     assert.not.ok(alive(pid!), 'down stopped the server')
     assert.ok(await portFree(portOf(result.url)))
     assert.equal(result.services, [])
@@ -102,7 +106,15 @@ test('up fails: exit 2 with its output, and down still runs', async () => {
       name: 'broken',
       projectDir: project.dir,
       branch: 'main',
-      config: { broken: { provider: 'command', env: { MARK: mark }, up: 'echo "creating $STEADY_ENV_ID"; echo "quota exceeded" >&2; exit 7', down: 'echo "$STEADY_ENV_ID" > "$MARK"', url: 'http://{id}.example.test' } },
+      config: {
+        broken: {
+          provider: 'command',
+          env: { MARK: mark },
+          up: 'echo "creating $STEADY_ENV_ID"; echo "quota exceeded" >&2; exit 7',
+          down: 'echo "$STEADY_ENV_ID" > "$MARK"',
+          url: 'http://{id}.example.test',
+        },
+      },
     }),
   )
   try {
@@ -126,7 +138,15 @@ test('an abort while up runs stops it (its whole process group) and runs down', 
     projectDir: project.dir,
     branch: 'main',
     signal: controller.signal,
-    config: { slow: { provider: 'command', env: { MARK: mark, PIDFILE: pidfile }, up: 'sleep 30 & echo $! > "$PIDFILE"; wait', down: 'touch "$MARK"', url: 'http://127.0.0.1:1' } },
+    config: {
+      slow: {
+        provider: 'command',
+        env: { MARK: mark, PIDFILE: pidfile },
+        up: 'sleep 30 & echo $! > "$PIDFILE"; wait',
+        down: 'touch "$MARK"',
+        url: 'http://127.0.0.1:1',
+      },
+    },
   })
   let sleeper: number | undefined
   try {
@@ -160,7 +180,15 @@ test('a url template naming a tag that was not given is refused before up runs (
         url,
         urls,
       }
-      const error = await rejection(() => startEnvironment({ name: 'preview', projectDir: project.dir, branch: 'main', tags: { team: 'a' }, config: { preview: config } }))
+      const error = await rejection(() =>
+        startEnvironment({
+          name: 'preview',
+          projectDir: project.dir,
+          branch: 'main',
+          tags: { team: 'a' },
+          config: { preview: config },
+        }),
+      )
       assert.equal(error.code, 'STEADY_ENV_TAG_MISSING')
       assert.match(error.message, `no tag "${tag}" was given`)
       assert.match(error.message, tag === 'port' ? 'environments.preview.url' : 'environments.preview.urls.admin')
@@ -169,7 +197,10 @@ test('a url template naming a tag that was not given is refused before up runs (
     }
     // The same template with the tag given expands as before.
     const handle = await startEnvironment({
-      name: 'preview', projectDir: project.dir, branch: 'main', tags: { constructor: 'c' },
+      name: 'preview',
+      projectDir: project.dir,
+      branch: 'main',
+      tags: { constructor: 'c' },
       config: { preview: { provider: 'url', url: 'http://127.0.0.1:1/{tag.constructor}' } },
     })
     assert.equal(handle.env.url, 'http://127.0.0.1:1/c')
@@ -186,16 +217,36 @@ test('the url provider points at an existing environment and checks it answers',
   const project = tempProject()
   try {
     const env = await withEnvironment(
-      { name: 'staging', projectDir: project.dir, branch: 'main', id: 'staging-check', config: { staging: { provider: 'url', url: `http://127.0.0.1:${port}/`, readiness: { path: '/health' } } } },
+      {
+        name: 'staging',
+        projectDir: project.dir,
+        branch: 'main',
+        id: 'staging-check',
+        config: { staging: { provider: 'url', url: `http://127.0.0.1:${port}/`, readiness: { path: '/health' } } },
+      },
       async (env) => env,
     )
     assert.equal(env.url, `http://127.0.0.1:${port}`)
     assert.equal(env.id, 'staging-check')
     const error = await rejection(() =>
-      startEnvironment({ name: 'staging', projectDir: project.dir, branch: 'main', config: { staging: { provider: 'url', url: `http://127.0.0.1:${port}`, readiness: { path: '/missing', timeout: '300ms' } } } }),
+      startEnvironment({
+        name: 'staging',
+        projectDir: project.dir,
+        branch: 'main',
+        config: {
+          staging: {
+            provider: 'url',
+            url: `http://127.0.0.1:${port}`,
+            readiness: { path: '/missing', timeout: '300ms' },
+          },
+        },
+      }),
     )
     assert.equal(error.code, 'STEADY_ENV_NOT_READY')
-    assert.match(error.message, /GET http:\/\/127\.0\.0\.1:\d+\/missing answering 2xx did not pass within 300ms \(last: HTTP 404\)/)
+    assert.match(
+      error.message,
+      /GET http:\/\/127\.0\.0\.1:\d+\/missing answering 2xx did not pass within 300ms \(last: HTTP 404\)/,
+    )
   } finally {
     server.close()
     project.cleanup()

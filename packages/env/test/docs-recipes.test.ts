@@ -49,15 +49,28 @@ function tsBlocks(markdown: string): Block[] {
  * in an empty context.
  */
 function entriesOf(block: Block): Record<string, Record<string, unknown>> {
-  const value = runInNewContext(`({\n${block.code}\n})`, {}, { filename: `${docFile} (${block.heading})`, timeout: 1000 }) as Record<string, unknown>
+  const value = runInNewContext(
+    `({\n${block.code}\n})`,
+    {},
+    { filename: `${docFile} (${block.heading})`, timeout: 1000 },
+  ) as Record<string, unknown>
   return (value.environments ?? value) as Record<string, Record<string, unknown>>
 }
 
 const blocks = tsBlocks(doc).filter((b) => b.heading !== 'From a program')
-const checked = blocks.flatMap((b) => Object.entries(entriesOf(b)).map(([name, entry]) => ({ heading: b.heading, name, entry })))
+const checked = blocks.flatMap((b) =>
+  Object.entries(entriesOf(b)).map(([name, entry]) => ({ heading: b.heading, name, entry })),
+)
 
 /** What the command provider sets for `up`, `urlCommand` and `down` (`STEADY_URL` only for `down`). */
-const steadyVars = new Set(['STEADY_ENV_ID', 'STEADY_ENV_NAME', 'STEADY_BRANCH', 'STEADY_TAGS', 'STEADY_LOG_DIR', 'STEADY_PROJECT_DIR'])
+const steadyVars = new Set([
+  'STEADY_ENV_ID',
+  'STEADY_ENV_NAME',
+  'STEADY_BRANCH',
+  'STEADY_TAGS',
+  'STEADY_LOG_DIR',
+  'STEADY_PROJECT_DIR',
+])
 
 test('the doc has the three recipes and an example of each provider, all found', () => {
   assert.equal(
@@ -96,16 +109,26 @@ test('the command recipes: shell syntax, only variables steady sets, no template
       const syntax = spawnSync('/bin/sh', ['-n', '-c', command as string], { encoding: 'utf8' })
       assert.equal(syntax.status, 0, `${where} is not valid sh: ${syntax.stderr}\n${command}`)
       for (const [, variable] of (command as string).matchAll(/\$\{?(STEADY_[A-Z0-9_]+)/g)) {
-        const known = steadyVars.has(variable) || variable.startsWith('STEADY_TAG_') || (variable === 'STEADY_URL' && field === 'down')
+        const known =
+          steadyVars.has(variable) ||
+          variable.startsWith('STEADY_TAG_') ||
+          (variable === 'STEADY_URL' && field === 'down')
         assert.ok(known, `${where} reads $${variable}, which steady does not set there`)
       }
-      assert.not.match(command as string, /\{(id|name|branch|tag\.[^}]+)\}/, `${where} holds a template, which steady expands in url only`)
+      assert.not.match(
+        command as string,
+        /\{(id|name|branch|tag\.[^}]+)\}/,
+        `${where} holds a template, which steady expands in url only`,
+      )
     }
   }
 })
 
 test("the Helm recipe's claim: an id fits a release name and steady-<id> a namespace", () => {
-  assert.match(doc, /The id is at most 53 characters, Helm's limit for a release name, and\n`steady-<id>` stays within the 63 of a namespace/)
+  assert.match(
+    doc,
+    /The id is at most 53 characters, Helm's limit for a release name, and\n`steady-<id>` stays within the 63 of a namespace/,
+  )
   assert.is(MAX_ID_LENGTH, 53)
   assert.ok('steady-'.length + MAX_ID_LENGTH <= 63)
 })

@@ -21,9 +21,13 @@ async function failing(config: StartOptions['config'], name = 'local', prepare?:
   const lines: string[] = []
   try {
     prepare?.(project.dir)
-    const error = await rejection(() => startEnvironment({ name, projectDir: project.dir, branch: 'main', config, log: (l) => lines.push(l) }))
+    const error = await rejection(() =>
+      startEnvironment({ name, projectDir: project.dir, branch: 'main', config, log: (l) => lines.push(l) }),
+    )
     const pids = [...lines.join('\n').matchAll(/started \(pid (\d+)\)/g)].map((m) => Number(m[1]))
-    const state = existsSync(join(project.dir, '.steady', 'envs')) ? readdirSync(join(project.dir, '.steady', 'envs')).filter((f) => f.endsWith('.json')) : []
+    const state = existsSync(join(project.dir, '.steady', 'envs'))
+      ? readdirSync(join(project.dir, '.steady', 'envs')).filter((f) => f.endsWith('.json'))
+      : []
     const listed = await listEnvironments({ projectDir: project.dir })
     return { error, lines, pids, state, listed: listed.environments, projectDir: project.dir }
   } finally {
@@ -36,14 +40,24 @@ test('readiness failure: names the service, the check and the timeout, shows the
     local: {
       services: {
         db: { command: node, args: [service], port: 'auto' },
-        api: { command: node, args: [service], port: 'auto', dependsOn: ['db'], env: { FIXTURE_HEALTH: '503' }, readiness: { path: '/health', timeout: '600ms' } },
+        api: {
+          command: node,
+          args: [service],
+          port: 'auto',
+          dependsOn: ['db'],
+          env: { FIXTURE_HEALTH: '503' },
+          readiness: { path: '/health', timeout: '600ms' },
+        },
       },
     },
   })
   assert.equal(error.code, 'STEADY_ENV_NOT_READY')
   assert.equal(error.exitCode, 2)
   const first = error.message.split('\n')[0]
-  assert.match(first, /environment "local": service "api" was not ready: GET http:\/\/127\.0\.0\.1:\d+\/health answering 2xx did not pass within 600ms \(last: HTTP 503\)/)
+  assert.match(
+    first,
+    /environment "local": service "api" was not ready: GET http:\/\/127\.0\.0\.1:\d+\/health answering 2xx did not pass within 600ms \(last: HTTP 503\)/,
+  )
   assert.match(error.message, /last 50 lines of .*api\.log:\napi listening on/)
   assert.equal(pids.length, 2, 'both services were started')
   for (const pid of pids) assert.not.ok(alive(pid), `pid ${pid} survived the failed start`)
@@ -52,7 +66,11 @@ test('readiness failure: names the service, the check and the timeout, shows the
 
 test('a service that exits before it is ready: its exit code and exactly the last 50 lines of its log', async () => {
   const { error, pids } = await failing({
-    local: { services: { api: { command: node, args: [service], port: 0, env: { FIXTURE_EXIT: '3' }, readiness: { timeout: '20s' } } } },
+    local: {
+      services: {
+        api: { command: node, args: [service], port: 0, env: { FIXTURE_EXIT: '3' }, readiness: { timeout: '20s' } },
+      },
+    },
   })
   assert.equal(error.code, 'STEADY_ENV_NOT_READY')
   assert.equal(error.exitCode, 2)
@@ -66,14 +84,25 @@ test('a service that exits before it is ready: its exit code and exactly the las
 
 test('a service that never prints its URL fails after the readiness timeout', async () => {
   const { error, pids } = await failing({
-    local: { services: { api: { command: node, args: [service], port: 0, env: { FIXTURE_NO_URL: '1' }, readiness: { timeout: '500ms' } } } },
+    local: {
+      services: {
+        api: { command: node, args: [service], port: 0, env: { FIXTURE_NO_URL: '1' }, readiness: { timeout: '500ms' } },
+      },
+    },
   })
   assert.equal(error.code, 'STEADY_ENV_NOT_READY')
   assert.match(error.message, /service "api" was not ready: printing its URL .* did not pass within 500ms/)
   for (const pid of pids) assert.not.ok(alive(pid))
 })
 
-function expectConfigError(error: Awaited<ReturnType<typeof rejection>>, code: string, environment: string, service: string | undefined, field: string, text: RegExp) {
+function expectConfigError(
+  error: Awaited<ReturnType<typeof rejection>>,
+  code: string,
+  environment: string,
+  service: string | undefined,
+  field: string,
+  text: RegExp,
+) {
   assert.equal(error.code, code, error.message)
   assert.equal(error.exitCode, 2)
   assert.match(error.message, text)
@@ -85,19 +114,42 @@ function expectConfigError(error: Awaited<ReturnType<typeof rejection>>, code: s
 
 test('bad config: unknown provider', async () => {
   const { error, state } = await failing({ local: { provider: 'kubernetes', services: {} } as never })
-  expectConfigError(error, 'STEADY_ENV_CONFIG', 'local', undefined, 'environments.local.provider', /unknown provider "kubernetes"/)
+  expectConfigError(
+    error,
+    'STEADY_ENV_CONFIG',
+    'local',
+    undefined,
+    'environments.local.provider',
+    /unknown provider "kubernetes"/,
+  )
   assert.match(error.hint!, /process, command, url/)
   assert.equal(state, [])
 })
 
 test('bad config: missing command', async () => {
   const { error } = await failing({ local: { services: { api: { port: 'auto' } as never } } })
-  expectConfigError(error, 'STEADY_ENV_CONFIG', 'local', 'api', 'environments.local.services.api.command', /command is missing/)
+  expectConfigError(
+    error,
+    'STEADY_ENV_CONFIG',
+    'local',
+    'api',
+    'environments.local.services.api.command',
+    /command is missing/,
+  )
 })
 
 test('bad config: a command that does not exist', async () => {
-  const { error, state } = await failing({ local: { services: { api: { command: 'steady-no-such-binary', port: 'auto' } } } })
-  expectConfigError(error, 'STEADY_ENV_CONFIG', 'local', 'api', 'environments.local.services.api.command', /command "steady-no-such-binary" was not found/)
+  const { error, state } = await failing({
+    local: { services: { api: { command: 'steady-no-such-binary', port: 'auto' } } },
+  })
+  expectConfigError(
+    error,
+    'STEADY_ENV_CONFIG',
+    'local',
+    'api',
+    'environments.local.services.api.command',
+    /command "steady-no-such-binary" was not found/,
+  )
   assert.equal(state, [])
 })
 
@@ -114,7 +166,14 @@ test('bad config: a port that is taken (nothing is started)', async () => {
         },
       },
     })
-    expectConfigError(error, 'STEADY_ENV_PORT_TAKEN', 'local', 'api', 'environments.local.services.api.port', new RegExp(`port ${taken} is already in use`))
+    expectConfigError(
+      error,
+      'STEADY_ENV_PORT_TAKEN',
+      'local',
+      'api',
+      'environments.local.services.api.port',
+      new RegExp(`port ${taken} is already in use`),
+    )
     assert.equal(pids, [], 'no service was started')
   } finally {
     blocker.close()
@@ -131,12 +190,28 @@ test('bad config: a dependsOn cycle, named as a path', async () => {
       },
     },
   })
-  expectConfigError(error, 'STEADY_ENV_CONFIG', 'local', 'web', 'environments.local.services.web.dependsOn', /dependsOn has a cycle: web → api → db → web/)
+  expectConfigError(
+    error,
+    'STEADY_ENV_CONFIG',
+    'local',
+    'web',
+    'environments.local.services.web.dependsOn',
+    /dependsOn has a cycle: web → api → db → web/,
+  )
 })
 
 test('bad config: dependsOn an unknown service', async () => {
-  const { error } = await failing({ local: { services: { api: { command: node, port: 'auto', dependsOn: ['database'] } } } })
-  expectConfigError(error, 'STEADY_ENV_CONFIG', 'local', 'api', 'environments.local.services.api.dependsOn', /dependsOn names "database", which is not a service/)
+  const { error } = await failing({
+    local: { services: { api: { command: node, port: 'auto', dependsOn: ['database'] } } },
+  })
+  expectConfigError(
+    error,
+    'STEADY_ENV_CONFIG',
+    'local',
+    'api',
+    'environments.local.services.api.dependsOn',
+    /dependsOn names "database", which is not a service/,
+  )
 })
 
 test('bad config: a cwd that does not exist, or is a file (nothing is started)', async () => {
@@ -148,33 +223,89 @@ test('bad config: a cwd that does not exist, or is a file (nothing is started)',
       },
     },
   })
-  expectConfigError(missing.error, 'STEADY_ENV_CONFIG', 'local', 'api', 'environments.local.services.api.cwd', /cwd "no\/such\/folder" \(\S+\/no\/such\/folder\) does not exist/)
+  expectConfigError(
+    missing.error,
+    'STEADY_ENV_CONFIG',
+    'local',
+    'api',
+    'environments.local.services.api.cwd',
+    /cwd "no\/such\/folder" \(\S+\/no\/such\/folder\) does not exist/,
+  )
   assert.ok(missing.error.message.includes(join(missing.projectDir, 'no', 'such', 'folder')), missing.error.message)
   assert.match(missing.error.hint!, /relative to the project root/)
   assert.equal(missing.pids, [], 'no service was started')
   assert.equal(missing.state, [], 'no state file is left')
 
-  const file = await failing({ local: { services: { api: { command: node, args: [service], port: 'auto', cwd: 'notes.txt' } } } }, 'local', (dir) => writeFileSync(join(dir, 'notes.txt'), 'x'))
-  expectConfigError(file.error, 'STEADY_ENV_CONFIG', 'local', 'api', 'environments.local.services.api.cwd', /cwd "notes\.txt" \(\S+\/notes\.txt\) is not a folder/)
+  const file = await failing(
+    { local: { services: { api: { command: node, args: [service], port: 'auto', cwd: 'notes.txt' } } } },
+    'local',
+    (dir) => writeFileSync(join(dir, 'notes.txt'), 'x'),
+  )
+  expectConfigError(
+    file.error,
+    'STEADY_ENV_CONFIG',
+    'local',
+    'api',
+    'environments.local.services.api.cwd',
+    /cwd "notes\.txt" \(\S+\/notes\.txt\) is not a folder/,
+  )
   assert.equal(file.pids, [])
 
-  const command = await failing({ preview: { provider: 'command', up: 'true', down: 'true', url: 'http://127.0.0.1:1', cwd: 'deploy' } }, 'preview')
-  expectConfigError(command.error, 'STEADY_ENV_CONFIG', 'preview', undefined, 'environments.preview.cwd', /cwd "deploy" \(\S+\/deploy\) does not exist/)
+  const command = await failing(
+    { preview: { provider: 'command', up: 'true', down: 'true', url: 'http://127.0.0.1:1', cwd: 'deploy' } },
+    'preview',
+  )
+  expectConfigError(
+    command.error,
+    'STEADY_ENV_CONFIG',
+    'preview',
+    undefined,
+    'environments.preview.cwd',
+    /cwd "deploy" \(\S+\/deploy\) does not exist/,
+  )
   assert.equal(command.state, [])
 })
 
 test('bad config: typos, bad durations and impossible combinations name their field', async () => {
   const cases: [StartOptions['config'], string, RegExp][] = [
-    [{ local: { services: { api: { command: node, port: 'auto', dependOn: ['x'] } as never } } }, 'environments.local.services.api.dependOn', /unknown field dependOn/],
-    [{ local: { services: { api: { command: node, port: 'auto', readiness: { timeout: '30' } } } } }, 'environments.local.services.api.readiness.timeout', /has no unit/],
-    [{ local: { services: { api: { command: node, port: 70000 } } } }, 'environments.local.services.api.port', /port 70000 is not valid/],
-    [{ local: { services: { api: { command: node, readiness: { path: '/health' } } } } }, 'environments.local.services.api.readiness', /readiness needs the service to have a port/],
-    [{ local: { services: { api: { command: node, port: 'auto', urlPattern: 'x' } } } }, 'environments.local.services.api.urlPattern', /only used with port: 0/],
+    [
+      { local: { services: { api: { command: node, port: 'auto', dependOn: ['x'] } as never } } },
+      'environments.local.services.api.dependOn',
+      /unknown field dependOn/,
+    ],
+    [
+      { local: { services: { api: { command: node, port: 'auto', readiness: { timeout: '30' } } } } },
+      'environments.local.services.api.readiness.timeout',
+      /has no unit/,
+    ],
+    [
+      { local: { services: { api: { command: node, port: 70000 } } } },
+      'environments.local.services.api.port',
+      /port 70000 is not valid/,
+    ],
+    [
+      { local: { services: { api: { command: node, readiness: { path: '/health' } } } } },
+      'environments.local.services.api.readiness',
+      /readiness needs the service to have a port/,
+    ],
+    [
+      { local: { services: { api: { command: node, port: 'auto', urlPattern: 'x' } } } },
+      'environments.local.services.api.urlPattern',
+      /only used with port: 0/,
+    ],
     [{ local: { services: { api: { command: node } } } }, 'environments.local.services', /no service has a port/],
     [{ local: { services: {} } }, 'environments.local.services', /services is missing or empty/],
     [{ local: { provider: 'command', up: 'true', down: 'true' } as never }, 'environments.local.url', /url is missing/],
-    [{ local: { provider: 'command', down: 'true', url: 'http://x' } as never }, 'environments.local.up', /up is missing/],
-    [{ local: { provider: 'command', up: 'true', down: 'true', url: 'http://{host}' } }, 'environments.local.url', /unknown placeholder \{host\}/],
+    [
+      { local: { provider: 'command', down: 'true', url: 'http://x' } as never },
+      'environments.local.up',
+      /up is missing/,
+    ],
+    [
+      { local: { provider: 'command', up: 'true', down: 'true', url: 'http://{host}' } },
+      'environments.local.url',
+      /unknown placeholder \{host\}/,
+    ],
     [{ local: { provider: 'url', url: 'ftp://x' } }, 'environments.local.url', /not an http\(s\) URL/],
   ]
   for (const [config, field, text] of cases) {

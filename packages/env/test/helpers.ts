@@ -51,7 +51,9 @@ export function killGroup(pid: number | undefined): void {
 }
 
 /** Catches what `fn` throws (the test fails when it does not throw). */
-export async function rejection(fn: () => Promise<unknown>): Promise<Error & { code?: string; exitCode?: number; facts?: Record<string, unknown>; hint?: string }> {
+export async function rejection(
+  fn: () => Promise<unknown>,
+): Promise<Error & { code?: string; exitCode?: number; facts?: Record<string, unknown>; hint?: string }> {
   try {
     await fn()
   } catch (error) {

@@ -19,7 +19,10 @@ test('slugify: lower case, dashes, starts with a letter, no dash at the ends', (
 })
 
 test('deriveId: the branch slug plus a 4-char suffix, at most 53 chars, always a valid Helm release name', () => {
-  assert.equal(deriveId('US-56782/support-google-login', () => '7f3a'), 'us-56782-support-google-login-7f3a')
+  assert.equal(
+    deriveId('US-56782/support-google-login', () => '7f3a'),
+    'us-56782-support-google-login-7f3a',
+  )
   const long = deriveId('feature/' + 'a-very-long-branch-name-'.repeat(10), () => 'beef')
   assert.ok(long.length <= MAX_ID_LENGTH, long)
   assert.match(long, /-beef$/)
@@ -98,7 +101,10 @@ test('currentBranch: git branch, detached HEAD (CI variable, else detached-<sha>
     assert.equal(await currentBranch(project.dir, {}), { branch: 'US-1/login', source: 'git' })
     const sha = git('rev-parse', '--short', 'HEAD')
     git('checkout', '-q', '--detach')
-    assert.equal(await currentBranch(project.dir, { GITHUB_HEAD_REF: 'pr/feature-x' }), { branch: 'pr/feature-x', source: 'ci' })
+    assert.equal(await currentBranch(project.dir, { GITHUB_HEAD_REF: 'pr/feature-x' }), {
+      branch: 'pr/feature-x',
+      source: 'ci',
+    })
     assert.equal(await currentBranch(project.dir, {}), { branch: `detached-${sha}`, source: 'detached' })
   } finally {
     project.cleanup()

@@ -29,7 +29,14 @@ test('brings services up in dependsOn order, passes ports, ids and URLs, and lea
           local: {
             services: {
               // declared before its dependency: dependsOn decides the order
-              api: { command: node, args: [service, '--db', '{port}'], port: 0, dependsOn: ['db'], env: { FIXTURE_CHILD: '1', X_DATA: '{dataDir}' }, readiness: { path: '/health', timeout: '10s' } },
+              api: {
+                command: node,
+                args: [service, '--db', '{port}'],
+                port: 0,
+                dependsOn: ['db'],
+                env: { FIXTURE_CHILD: '1', X_DATA: '{dataDir}' },
+                readiness: { path: '/health', timeout: '10s' },
+              },
               db: { command: node, args: [service], port: 'auto' },
             },
           },
@@ -41,12 +48,18 @@ test('brings services up in dependsOn order, passes ports, ids and URLs, and lea
         assert.ok(env.services.every((s) => alive(s.pid)))
         assert.ok(alive(apiEnv!.grandchild), 'the grandchild runs')
         const listed = await listEnvironments({ projectDir: project.dir })
-        assert.equal(listed.environments.map((e) => [e.id, e.status, e.running]), [[env.id, 'up', true]])
+        assert.equal(
+          listed.environments.map((e) => [e.id, e.status, e.running]),
+          [[env.id, 'up', true]],
+        )
       },
     )
     const env = seen!
     assert.match(env.id, /^feature-login-page-[0-9a-f]{4}$/)
-    assert.equal(env.services.map((s) => s.name), ['db', 'api'])
+    assert.equal(
+      env.services.map((s) => s.name),
+      ['db', 'api'],
+    )
     assert.equal(env.url, env.urls.api)
     assert.equal(Object.keys(env.urls), ['db', 'api'])
     assert.equal(env.tags, { team: 'checkout', 'build.number': '42' })
@@ -89,16 +102,34 @@ test('a service that ignores SIGTERM is killed after its grace period', async ()
     name: 'stubborn',
     projectDir: project.dir,
     branch: 'main',
-    config: { stubborn: { services: { api: { command: node, args: [service], port: 'auto', env: { FIXTURE_IGNORE_TERM: '1' }, stopGracePeriod: '300ms' } } } },
+    config: {
+      stubborn: {
+        services: {
+          api: {
+            command: node,
+            args: [service],
+            port: 'auto',
+            env: { FIXTURE_IGNORE_TERM: '1' },
+            stopGracePeriod: '300ms',
+          },
+        },
+      },
+    },
   })
   const [api] = handle.env.services
   try {
     assert.ok(alive(api.pid))
     await handle.down()
     assert.not.ok(alive(api.pid))
-    assert.ok(lines.some((l) => l.includes('api: did not stop within 300ms of SIGTERM; killed')), lines.join('\n'))
+    assert.ok(
+      lines.some((l) => l.includes('api: did not stop within 300ms of SIGTERM; killed')),
+      lines.join('\n'),
+    )
     assert.ok(await portFree(portOf(api.url!)))
-    assert.not.ok(existsSync(join(project.dir, '.steady', 'envs', `${handle.env.id}.json`)), 'the state file is removed')
+    assert.not.ok(
+      existsSync(join(project.dir, '.steady', 'envs', `${handle.env.id}.json`)),
+      'the state file is removed',
+    )
   } finally {
     killGroup(api.pid)
     project.cleanup()
@@ -122,7 +153,13 @@ test('a worker without a port counts as started; the main URL is the last servic
   })
   try {
     assert.equal(handle.env.url, handle.env.urls.web)
-    assert.equal(handle.env.services.map((s) => [s.name, s.url === undefined]), [['web', false], ['worker', true]])
+    assert.equal(
+      handle.env.services.map((s) => [s.name, s.url === undefined]),
+      [
+        ['web', false],
+        ['worker', true],
+      ],
+    )
   } finally {
     await handle.down()
     for (const s of handle.env.services) assert.not.ok(alive(s.pid))
@@ -136,7 +173,9 @@ test('a custom urlPattern reads the URL from a named group', async () => {
     name: 'p',
     projectDir: project.dir,
     branch: 'main',
-    config: { p: { services: { api: { command: node, args: [service], port: 0, urlPattern: /api listening on (?<url>\S+)/ } } } },
+    config: {
+      p: { services: { api: { command: node, args: [service], port: 0, urlPattern: /api listening on (?<url>\S+)/ } } },
+    },
   })
   try {
     assert.match(handle.env.url, /^http:\/\/127\.0\.0\.1:\d+$/)
@@ -159,7 +198,9 @@ test('an exception in the callback: the same error comes back and the teardown s
           name: 'local',
           projectDir: project.dir,
           branch: 'main',
-          config: { local: { services: { api: { command: node, args: [service], port: 'auto', env: { FIXTURE_CHILD: '1' } } } } },
+          config: {
+            local: { services: { api: { command: node, args: [service], port: 'auto', env: { FIXTURE_CHILD: '1' } } } },
+          },
         },
         async (env) => {
           seen = env
@@ -167,7 +208,10 @@ test('an exception in the callback: the same error comes back and the teardown s
           assert.ok(alive(env.services[0].pid), 'the service runs')
           assert.ok(alive(grandchild), 'the grandchild runs')
           assert.not.ok(await portFree(portOf(env.url)), 'the port is taken while it runs')
-          assert.equal(readdirSync(join(project.dir, '.steady', 'envs')).filter((f) => f.endsWith('.json')), [`${env.id}.json`])
+          assert.equal(
+            readdirSync(join(project.dir, '.steady', 'envs')).filter((f) => f.endsWith('.json')),
+            [`${env.id}.json`],
+          )
           throw thrown
         },
       ),
@@ -179,7 +223,11 @@ test('an exception in the callback: the same error comes back and the teardown s
     assert.ok(await portFree(portOf(api.url!)), 'the port is still taken')
     assert.not.ok(existsSync(api.dataDir), 'the data folder is left')
     const envs = join(project.dir, '.steady', 'envs')
-    assert.equal(existsSync(envs) ? readdirSync(envs).filter((f) => f.endsWith('.json')) : [], [], 'a state file is left')
+    assert.equal(
+      existsSync(envs) ? readdirSync(envs).filter((f) => f.endsWith('.json')) : [],
+      [],
+      'a state file is left',
+    )
     assert.equal((await listEnvironments({ projectDir: project.dir })).environments, [])
   } finally {
     for (const s of seen?.services ?? []) killGroup(s.pid)
@@ -215,13 +263,27 @@ test("port 'auto' with {port} in args and an explicit readiness: { tcp: true }",
     name: 't',
     projectDir: project.dir,
     branch: 'main',
-    config: { t: { services: { api: { command: node, args: [service, '--listen', '{port}'], port: 'auto', readiness: { tcp: true, timeout: '10s' } } } } },
+    config: {
+      t: {
+        services: {
+          api: {
+            command: node,
+            args: [service, '--listen', '{port}'],
+            port: 'auto',
+            readiness: { tcp: true, timeout: '10s' },
+          },
+        },
+      },
+    },
   })
   const [api] = handle.env.services
   try {
     const port = portOf(handle.env.url)
     assert.ok(port > 0)
-    const seen = (await (await fetch(`${handle.env.url}/env`)).json()) as { env: Record<string, string>; argv: string[] }
+    const seen = (await (await fetch(`${handle.env.url}/env`)).json()) as {
+      env: Record<string, string>
+      argv: string[]
+    }
     assert.equal(seen.argv, ['--listen', String(port)], 'the picked port replaced {port}')
     assert.equal(seen.env.PORT, String(port))
     assert.ok(lines.includes(`  api: ready at http://127.0.0.1:${port}`), lines.join('\n'))

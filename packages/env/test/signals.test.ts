@@ -18,7 +18,11 @@ const root = join(import.meta.dirname, '..', '..', '..')
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} to the holder: teardown runs, exit ${signal === 'SIGINT' ? 130 : 143}, no process survives, ports are free`, async () => {
     const project = tempProject()
-    const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', join(fixtures, 'hold.ts'), project.dir, service], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(
+      process.execPath,
+      ['--conditions=steady-source', '--import', 'tsx', join(fixtures, 'hold.ts'), project.dir, service],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     let stdout = ''
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d))
@@ -45,7 +49,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         assert.ok(await portFree(portOf(s.url!)), `${s.name}'s port ${portOf(s.url!)} is still taken`)
       }
       assert.not.ok(alive(env!.grandchild), 'a service child survived')
-      assert.equal(readdirSync(envsDir(project.dir)).filter((f) => f.endsWith('.json')), [])
+      assert.equal(
+        readdirSync(envsDir(project.dir)).filter((f) => f.endsWith('.json')),
+        [],
+      )
     } finally {
       child.kill('SIGKILL')
       for (const s of env?.services ?? []) killGroup(s.pid)
@@ -56,7 +63,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 /** Runs a fixture script that prints its environment as the first JSON line; resolves with it and the exit. */
 function runFixture(script: string, projectDir: string) {
-  const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', join(fixtures, script), projectDir, service], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(
+    process.execPath,
+    ['--conditions=steady-source', '--import', 'tsx', join(fixtures, script), projectDir, service],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   let stdout = ''
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d))
@@ -67,7 +78,9 @@ function runFixture(script: string, projectDir: string) {
       const line = stdout.split('\n').find((l) => l.startsWith('{'))
       if (line) resolve(JSON.parse(line))
     })
-    void exited.then(() => setTimeout(() => reject(new Error(`${script} exited without an environment:\n${stderr}`)), 50))
+    void exited.then(() =>
+      setTimeout(() => reject(new Error(`${script} exited without an environment:\n${stderr}`)), 50),
+    )
   })
   return { child, env, exited, stderr: () => stderr }
 }
@@ -85,7 +98,10 @@ test('process.exit() without a teardown: the exit hook kills the services (even 
     assert.ok(await portFree(portOf(api.url!)))
     // The state file stays (the exit could not remove it): ls shows the run is gone, down cleans up.
     const { environments } = await listEnvironments({ projectDir: project.dir })
-    assert.equal(environments.map((e) => [e.id, e.status]), [[env.id, 'orphaned']])
+    assert.equal(
+      environments.map((e) => [e.id, e.status]),
+      [[env.id, 'orphaned']],
+    )
     await stopEnvironment(env.id, { projectDir: project.dir })
   } finally {
     run.child.kill('SIGKILL')
@@ -104,7 +120,10 @@ test('kill -9 of the holder leaves the services running: ls shows it orphaned, e
     await run.exited
     for (const s of env.services) assert.ok(alive(s.pid), 'nothing can run after SIGKILL: the services are still up')
     const { environments } = await listEnvironments({ projectDir: project.dir })
-    assert.equal(environments.map((e) => [e.id, e.status, e.running]), [[env.id, 'orphaned', true]])
+    assert.equal(
+      environments.map((e) => [e.id, e.status, e.running]),
+      [[env.id, 'orphaned', true]],
+    )
     await stopEnvironment(env.id, { projectDir: project.dir })
     for (const s of env.services) {
       assert.not.ok(alive(s.pid))

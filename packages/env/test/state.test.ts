@@ -11,11 +11,17 @@ import { startEnvironment, stopEnvironment, listEnvironments, type StartOptions 
 import { envsDir, type EnvironmentRecord } from '../src/state.ts'
 import { alive, killGroup, rejection, service, tempProject } from './helpers.ts'
 
-const config: StartOptions['config'] = { local: { services: { api: { command: process.execPath, args: [service], port: 'auto' } } } }
+const config: StartOptions['config'] = {
+  local: { services: { api: { command: process.execPath, args: [service], port: 'auto' } } },
+}
 
 test('four environments started at once on one branch: four ids, four files, all listed, all stopped', async () => {
   const project = tempProject()
-  const handles = await Promise.all([1, 2, 3, 4].map(() => startEnvironment({ name: 'local', projectDir: project.dir, branch: 'main', config, keep: true })))
+  const handles = await Promise.all(
+    [1, 2, 3, 4].map(() =>
+      startEnvironment({ name: 'local', projectDir: project.dir, branch: 'main', config, keep: true }),
+    ),
+  )
   try {
     const ids = handles.map((h) => h.env.id)
     assert.equal(new Set(ids).size, 4)
@@ -37,7 +43,9 @@ test('four environments started at once on one branch: four ids, four files, all
 
 test('two starts with the same --id at once: exactly one wins, the other says the id is taken', async () => {
   const project = tempProject()
-  const results = await Promise.allSettled([1, 2].map(() => startEnvironment({ name: 'local', projectDir: project.dir, branch: 'main', id: 'pr-7', config })))
+  const results = await Promise.allSettled(
+    [1, 2].map(() => startEnvironment({ name: 'local', projectDir: project.dir, branch: 'main', id: 'pr-7', config })),
+  )
   const ok = results.filter((r) => r.status === 'fulfilled')
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
   try {
@@ -65,7 +73,10 @@ test('env down checks the start time: a PID that now belongs to another process 
     const lines: string[] = []
     await stopEnvironment(handle.env.id, { projectDir: project.dir, log: (l) => lines.push(l) })
     assert.ok(alive(api.pid), 'the process with the reused PID was killed')
-    assert.ok(lines.some((l) => l.includes(`api: pid ${api.pid} now belongs to another process; left alone`)), lines.join('\n'))
+    assert.ok(
+      lines.some((l) => l.includes(`api: pid ${api.pid} now belongs to another process; left alone`)),
+      lines.join('\n'),
+    )
   } finally {
     killGroup(api.pid)
     project.cleanup()
@@ -79,7 +90,10 @@ test('an environment whose processes died is listed as exited; an unknown id is 
     killGroup(handle.env.services[0].pid)
     await new Promise((r) => setTimeout(r, 200))
     const { environments } = await listEnvironments({ projectDir: project.dir })
-    assert.equal(environments.map((e) => [e.id, e.status, e.running]), [[handle.env.id, 'exited', false]])
+    assert.equal(
+      environments.map((e) => [e.id, e.status, e.running]),
+      [[handle.env.id, 'exited', false]],
+    )
     await stopEnvironment(handle.env.id, { projectDir: project.dir })
     const error = await rejection(() => stopEnvironment(handle.env.id, { projectDir: project.dir }))
     assert.equal(error.code, 'STEADY_ENV_NOT_FOUND')

@@ -80,7 +80,7 @@ export class VirtualClock implements Clock {
     const timer: VirtualTimer = { at: Math.max(atMs, this.#now), seq: this.#seq++, fn, cancelled: false }
     // Keep the list sorted by (at, seq): timers due at the same instant fire in the order they were set.
     let i = this.#timers.length
-    while (i > 0 && (this.#timers[i - 1].at > timer.at)) i--
+    while (i > 0 && this.#timers[i - 1].at > timer.at) i--
     this.#timers.splice(i, 0, timer)
     return () => {
       timer.cancelled = true

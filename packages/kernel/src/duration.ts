@@ -10,7 +10,7 @@ import { roundTo } from './format.ts'
 /** Milliseconds in one of each unit a duration may be written in. */
 export const durationUnitMs = {
   us: 0.001,
-  'µs': 0.001,
+  µs: 0.001,
   ms: 1,
   s: 1000,
   m: 60_000,

@@ -43,7 +43,8 @@ test('garbage, negatives and weeks are not k6 durations; the hint lists the unit
     assert.match(e.message, /^timeout: .* is not a duration$/)
     assert.is(e.hint, 'use a number with a unit: 250ms, 30s, 5m, 1h30m (units: us, ms, s, m, h, d)')
   }
-  for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY]) assert.is(thrown(() => parseDuration(bad)).code, 'STEADY_DURATION_INVALID')
+  for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY])
+    assert.is(thrown(() => parseDuration(bad)).code, 'STEADY_DURATION_INVALID')
   assert.is(thrown(() => parseDuration(null as unknown as string, 'x')).message, 'x: null is not a duration')
 })
 
@@ -69,11 +70,23 @@ test("a caller's syntax: its units (weeks), its code, its error class, its hint"
   // A syntax without `m` does not read `5ms` as five minutes and a stray s.
   const short: DurationSyntax = { ...k6Durations, units: ['ms', 's'] }
   assert.is(parseDuration('5ms', 'x', short), 5)
-  assert.is(thrown(() => parseDuration('5m', 'x', short)).hint, 'use a number with a unit: 250ms, 30s, 5m, 1h30m (units: ms, s)')
+  assert.is(
+    thrown(() => parseDuration('5m', 'x', short)).hint,
+    'use a number with a unit: 250ms, 30s, 5m, 1h30m (units: ms, s)',
+  )
 })
 
 test('every unit has its milliseconds', () => {
-  assert.equal(durationUnitMs, { us: 0.001, 'µs': 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 })
+  assert.equal(durationUnitMs, {
+    us: 0.001,
+    µs: 0.001,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000,
+  })
 })
 
 test('formats durations the way people write them, and back', () => {
@@ -86,7 +99,8 @@ test('formats durations the way people write them, and back', () => {
   assert.is(formatDuration(5_400_000), '1h30m')
   assert.is(formatDuration(-1500), '-1.5s')
   assert.is(formatDuration(Number.POSITIVE_INFINITY), 'Infinity')
-  for (const s of ['30s', '5m', '1h30m', '250ms', '2m30s']) assert.is(parseDuration(formatDuration(parseDuration(s))), parseDuration(s))
+  for (const s of ['30s', '5m', '1h30m', '250ms', '2m30s'])
+    assert.is(parseDuration(formatDuration(parseDuration(s))), parseDuration(s))
 })
 
 test.run()

@@ -21,7 +21,8 @@ import {
 } from '@steady/kernel'
 import { betaBinomialLogPmf, logBeta, logChoose } from '../src/distributions.ts'
 
-const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`)
+const close = (a: number, b: number, tol: number, what = '') =>
+  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`)
 
 test('mean, standard deviation, quantiles and the median', () => {
   assert.is(mean([1, 2, 3, 4]), 2.5)
@@ -53,7 +54,17 @@ test('Theil–Sen: the slope of a line, unmoved by a spike, never taken across s
   assert.is(theilSen([quiet, peak]), 0)
   assert.is(theilSen([[...quiet, ...peak]]) > 0, true)
   assert.ok(Number.isNaN(theilSen([[{ x: 1, y: 1 }]])))
-  assert.ok(Number.isNaN(theilSen([[{ x: 1, y: 1 }, { x: 1, y: 2 }]])), 'equal x gives no slope')
+  assert.ok(
+    Number.isNaN(
+      theilSen([
+        [
+          { x: 1, y: 1 },
+          { x: 1, y: 2 },
+        ],
+      ]),
+    ),
+    'equal x gives no slope',
+  )
 })
 
 test('log-gamma, log-beta and log-binomial coefficients against exact values', () => {
@@ -68,7 +79,11 @@ test('the incomplete beta function: exact values, symmetry, the ends', () => {
   close(incompleteBeta(0.5, 2, 3), 0.6875, 1e-12, 'I_0.5(2, 3)')
   close(incompleteBeta(0.3, 1, 1), 0.3, 1e-12, 'uniform')
   close(incompleteBeta(0.2, 1, 4), 1 - 0.8 ** 4, 1e-12, 'I_x(1, b) = 1 − (1 − x)^b')
-  for (const [x, a, b] of [[0.1, 2.5, 7], [0.7, 30, 12], [0.45, 0.5, 0.5]]) {
+  for (const [x, a, b] of [
+    [0.1, 2.5, 7],
+    [0.7, 30, 12],
+    [0.45, 0.5, 0.5],
+  ]) {
     close(incompleteBeta(x, a, b), 1 - incompleteBeta(1 - x, b, a), 1e-13, `symmetry at ${x}, ${a}, ${b}`)
   }
   assert.is(incompleteBeta(0, 2, 3), 0)

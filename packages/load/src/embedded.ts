@@ -161,10 +161,14 @@ export async function runEmbedded(options: EmbeddedOptions): Promise<LoadResult>
   const profile = options.profile
   const workers = options.workers ?? 1
   if (!Number.isInteger(workers) || workers < 1) {
-    throw new SteadyError('STEADY_LOAD_WORKERS_INVALID', `--workers must be a whole number ≥ 1, got ${workers}`, { hint: 'use --workers 1 (default) or more' })
+    throw new SteadyError('STEADY_LOAD_WORKERS_INVALID', `--workers must be a whole number ≥ 1, got ${workers}`, {
+      hint: 'use --workers 1 (default) or more',
+    })
   }
   if (workers > 1 && !options.scenario) {
-    throw new SteadyError('STEADY_LOAD_WORKERS_INVALID', 'worker threads run steady scenarios only', { hint: 'give a scenario, or run custom iterations with one worker' })
+    throw new SteadyError('STEADY_LOAD_WORKERS_INVALID', 'worker threads run steady scenarios only', {
+      hint: 'give a scenario, or run custom iterations with one worker',
+    })
   }
   const thresholds = compileThresholds(profile.thresholds, `load.profiles.${profile.name}`)
   const seed = options.seed ?? Math.random().toString(36).slice(2, 10)
@@ -203,7 +207,9 @@ export async function runEmbedded(options: EmbeddedOptions): Promise<LoadResult>
   const durationMs = performance.now() - began
   const results = evaluateThresholds(thresholds, totals)
   const saturatedWindows = windows.filter((w) => w.generator.saturated)
-  const reasons = [...new Set(saturatedWindows.flatMap((w) => w.generator.reasons.map((r) => r.replace(/ [\d.]+(ms)? ≥/, ' ≥'))))]
+  const reasons = [
+    ...new Set(saturatedWindows.flatMap((w) => w.generator.reasons.map((r) => r.replace(/ [\d.]+(ms)? ≥/, ' ≥')))),
+  ]
   const stopReason = stop.signal.aborted ? (watch.fired ? 'thresholds' : 'signal') : undefined
   const failedThresholds = results.some((r) => !r.ok)
   const sig = options.signal?.aborted ? String(options.signal.reason ?? 'SIGINT') : undefined
@@ -234,7 +240,10 @@ function newOutcome(name: string, file?: string): ScenarioOutcome {
   return { name, file, iterations: 0, passed: 0, failed: 0, samples: [] }
 }
 
-function countOutcome(o: ScenarioOutcome, r: { passed: boolean; aborted: boolean; failure?: IterationResult['failure'] }): void {
+function countOutcome(
+  o: ScenarioOutcome,
+  r: { passed: boolean; aborted: boolean; failure?: IterationResult['failure'] },
+): void {
   if (r.aborted) return
   o.iterations++
   if (r.passed) o.passed++
@@ -260,7 +269,12 @@ async function runInThread(
     const { loadScenarioFiles } = await import('@steady/scenario')
     const files = await loadScenarioFiles({ patterns: [options.scenario.file] })
     const scenario = files.flatMap((f) => f.scenarios).find((s) => s.name === options.scenario!.name)
-    if (!scenario) throw new SteadyError('STEADY_LOAD_EXEC_NOT_FOUND', `no scenario "${options.scenario.name}" in ${options.scenario.file}`, { hint: 'check the profile\'s exec' })
+    if (!scenario)
+      throw new SteadyError(
+        'STEADY_LOAD_EXEC_NOT_FOUND',
+        `no scenario "${options.scenario.name}" in ${options.scenario.file}`,
+        { hint: "check the profile's exec" },
+      )
     const o = (outcome = newOutcome(scenario.name, options.scenario.file))
     const s = scenarioIterations(scenario, {
       target: options.target,
@@ -277,7 +291,9 @@ async function runInThread(
     iterate = options.iterate
     vus = options.vus
   } else {
-    throw new SteadyError('STEADY_LOAD_NO_WORK', 'runEmbedded needs a scenario, or iterate and vus', { hint: 'pass scenario: { file, name }' })
+    throw new SteadyError('STEADY_LOAD_NO_WORK', 'runEmbedded needs a scenario, or iterate and vus', {
+      hint: 'pass scenario: { file, name }',
+    })
   }
   // The clock starts once the scenario is loaded: loading is not part of the schedule.
   const t0 = clock.now()
@@ -290,7 +306,16 @@ async function runInThread(
     onWindow: (w) => accept(w, true),
     monitor: options.selfMonitor === false ? undefined : eventLoopMonitor(),
   })
-  const runner = new Runner({ profile: options.profile, clock, t0, collector, iterate, vus, signal: stop.signal, ...(options.tandem ? { tandem: options.tandem } : {}) })
+  const runner = new Runner({
+    profile: options.profile,
+    clock,
+    t0,
+    collector,
+    iterate,
+    vus,
+    signal: stop.signal,
+    ...(options.tandem ? { tandem: options.tandem } : {}),
+  })
   // Live abortOnFail checks between windows.
   let timer: (() => void) | undefined
   const tick = () => {
@@ -343,7 +368,10 @@ async function runInWorkers(
     }
     // In the monorepo the worker is TypeScript: register tsx in the thread before importing it.
     const worker = url.pathname.endsWith('.ts')
-      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}) })`, { eval: true, workerData: input })
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}) })`, {
+          eval: true,
+          workerData: input,
+        })
       : new Worker(url, { workerData: input })
     workers.push(worker)
     const onStop = () => worker.postMessage({ type: 'stop' } satisfies ParentMessage)
@@ -369,19 +397,33 @@ async function runInWorkers(
           result = m.result
         } else if (m.type === 'error') {
           stop.abort('error')
-          reject(new SteadyError(m.code ?? 'STEADY_LOAD_WORKER_FAILED', `worker ${index + 1}/${count}: ${m.message}`, { hint: m.hint ?? 'run with --workers 1 to see the error in the main thread' }))
+          reject(
+            new SteadyError(m.code ?? 'STEADY_LOAD_WORKER_FAILED', `worker ${index + 1}/${count}: ${m.message}`, {
+              hint: m.hint ?? 'run with --workers 1 to see the error in the main thread',
+            }),
+          )
         }
       })
       worker.on('error', (e) => {
         stop.abort('error')
-        reject(new SteadyError('STEADY_LOAD_WORKER_FAILED', `worker ${index + 1}/${count} crashed: ${e.message}`, { hint: 'run with --workers 1', cause: e }))
+        reject(
+          new SteadyError('STEADY_LOAD_WORKER_FAILED', `worker ${index + 1}/${count} crashed: ${e.message}`, {
+            hint: 'run with --workers 1',
+            cause: e,
+          }),
+        )
       })
       worker.on('exit', () => {
         stop.signal.removeEventListener('abort', onStop)
         delivered[index] = Number.MAX_SAFE_INTEGER
         release()
         if (result) resolve(result)
-        else reject(new SteadyError('STEADY_LOAD_WORKER_FAILED', `worker ${index + 1}/${count} exited without a result`, { hint: 'run with --workers 1' }))
+        else
+          reject(
+            new SteadyError('STEADY_LOAD_WORKER_FAILED', `worker ${index + 1}/${count} exited without a result`, {
+              hint: 'run with --workers 1',
+            }),
+          )
       })
     })
   })

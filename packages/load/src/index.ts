@@ -12,9 +12,7 @@ export type { EmbeddedOptions, LoadResult } from './embedded.ts'
 export { runLoad } from './run-load.ts'
 /** @public */
 export type { RunLoadOptions } from './run-load.ts'
-export {
-  /** @public */ runK6,
-} from './k6/driver.ts'
+export { /** @public */ runK6 } from './k6/driver.ts'
 /** @public */
 export type { K6RunOptions } from './k6/driver.ts'
 /** @public */

@@ -165,7 +165,12 @@ export function resolveProfile(
 ): ResolvedProfile {
   const where = options.where ?? `load.profiles.${name}`
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw invalid(where, 'profile', 'is not an object', "write it as a k6 scenario entry: { executor: 'constant-arrival-rate', rate: 10, ... }")
+    throw invalid(
+      where,
+      'profile',
+      'is not an object',
+      "write it as a k6 scenario entry: { executor: 'constant-arrival-rate', rate: 10, ... }",
+    )
   }
   const p = raw as Record<string, unknown>
   const executor = p.executor
@@ -173,10 +178,20 @@ export function resolveProfile(
     throw invalid(where, 'executor', 'is required', `set executor to one of ${executors.join(', ')}`)
   }
   if (executor === 'externally-controlled') {
-    throw invalid(where, 'executor', '"externally-controlled" was removed in k6 v2', `use one of ${executors.join(', ')}`)
+    throw invalid(
+      where,
+      'executor',
+      '"externally-controlled" was removed in k6 v2',
+      `use one of ${executors.join(', ')}`,
+    )
   }
   if (typeof executor !== 'string' || !(executors as readonly string[]).includes(executor)) {
-    throw invalid(where, 'executor', `${JSON.stringify(executor)} is not a valid executor`, `use one of ${executors.join(', ')}`)
+    throw invalid(
+      where,
+      'executor',
+      `${JSON.stringify(executor)} is not a valid executor`,
+      `use one of ${executors.join(', ')}`,
+    )
   }
   const ex = executor as ExecutorName
   const allowed = new Set([...common, ...extras, ...fieldsByExecutor[ex]])
@@ -199,7 +214,12 @@ export function resolveProfile(
       return parseDuration(fallback)
     }
     if (typeof v !== 'string' && typeof v !== 'number') {
-      throw invalid(where, field, `must be a duration string, got ${JSON.stringify(v)}`, 'write it like "30s", "1m30s", "500ms"')
+      throw invalid(
+        where,
+        field,
+        `must be a duration string, got ${JSON.stringify(v)}`,
+        'write it like "30s", "1m30s", "500ms"',
+      )
     }
     try {
       return parseDuration(v, `${where}.${field}`)
@@ -216,22 +236,36 @@ export function resolveProfile(
       return fallback
     }
     if (typeof v !== 'number' || !Number.isInteger(v)) {
-      throw invalid(where, field, `must be a whole number, got ${JSON.stringify(v)}`, `set ${field} to a whole number ≥ ${min}`)
+      throw invalid(
+        where,
+        field,
+        `must be a whole number, got ${JSON.stringify(v)}`,
+        `set ${field} to a whole number ≥ ${min}`,
+      )
     }
-    if (v < min) throw invalid(where, field, `must be at least ${min}, got ${v}`, `set ${field} to a whole number ≥ ${min}`)
+    if (v < min)
+      throw invalid(where, field, `must be at least ${min}, got ${v}`, `set ${field} to a whole number ≥ ${min}`)
     return v
   }
   const stages = (): ResolvedStage[] => {
     const v = p.stages
-    if (v === undefined) throw invalid(where, 'stages', `is required for executor ${ex}`, 'add stages: [{ duration: "30s", target: 10 }, ...]')
+    if (v === undefined)
+      throw invalid(
+        where,
+        'stages',
+        `is required for executor ${ex}`,
+        'add stages: [{ duration: "30s", target: 10 }, ...]',
+      )
     if (!Array.isArray(v) || v.length === 0) {
       throw invalid(where, 'stages', 'must be a non-empty array', 'add stages: [{ duration: "30s", target: 10 }, ...]')
     }
     return v.map((s: unknown, i: number) => {
       const f = `stages[${i}]`
-      if (!s || typeof s !== 'object') throw invalid(where, f, 'is not an object', 'write { duration: "30s", target: 10 }')
+      if (!s || typeof s !== 'object')
+        throw invalid(where, f, 'is not an object', 'write { duration: "30s", target: 10 }')
       const st = s as Record<string, unknown>
-      if (st.duration === undefined) throw invalid(where, `${f}.duration`, 'is required', 'write { duration: "30s", target: 10 }')
+      if (st.duration === undefined)
+        throw invalid(where, `${f}.duration`, 'is required', 'write { duration: "30s", target: 10 }')
       let durationMs: number
       try {
         durationMs = parseDuration(st.duration as string, `${where}.${f}.duration`)
@@ -240,7 +274,12 @@ export function resolveProfile(
       }
       const t = st.target
       if (typeof t !== 'number' || !Number.isInteger(t) || t < 0) {
-        throw invalid(where, `${f}.target`, `must be a whole number ≥ 0, got ${JSON.stringify(t)}`, 'set target to a whole number')
+        throw invalid(
+          where,
+          `${f}.target`,
+          `must be a whole number ≥ 0, got ${JSON.stringify(t)}`,
+          'set target to a whole number',
+        )
       }
       return { durationMs, target: t }
     })
@@ -261,14 +300,22 @@ export function resolveProfile(
     throw invalid(where, 'script', 'must be a path', 'set script to the k6 script file, e.g. "load/peak.k6.ts"')
   }
   if (engine === 'k6' && p.script === undefined) {
-    throw invalid(where, 'script', "is required with engine: 'k6'", 'set script to a k6 script (.ts or .js), or write one with `steady export k6`')
+    throw invalid(
+      where,
+      'script',
+      "is required with engine: 'k6'",
+      'set script to a k6 script (.ts or .js), or write one with `steady export k6`',
+    )
   }
   if (p.exec !== undefined && (typeof p.exec !== 'string' || p.exec === '')) {
     throw invalid(where, 'exec', 'must be a scenario name', 'set exec to the name of a steady scenario')
   }
   const windowMs = dur('window', '10s')
   if (windowMs < 100) throw invalid(where, 'window', 'must be at least 100ms', 'use a window such as "10s"')
-  const thresholds = resolveThresholds(where, { ...(options.sharedThresholds ?? {}), ...((p.thresholds as Record<string, Threshold[]>) ?? {}) })
+  const thresholds = resolveThresholds(where, {
+    ...(options.sharedThresholds ?? {}),
+    ...((p.thresholds as Record<string, Threshold[]>) ?? {}),
+  })
   const base: ResolvedBase = {
     name,
     startTimeMs: dur('startTime', '0s'),
@@ -289,7 +336,12 @@ export function resolveProfile(
       const vus = int('vus', 1, 1)
       const iterations = int('iterations', 1, 1)
       if (iterations < vus) {
-        throw invalid(where, 'iterations', `(${iterations}) must be at least vus (${vus})`, 'raise iterations or lower vus: k6 rejects fewer shared iterations than VUs')
+        throw invalid(
+          where,
+          'iterations',
+          `(${iterations}) must be at least vus (${vus})`,
+          'raise iterations or lower vus: k6 rejects fewer shared iterations than VUs',
+        )
       }
       const maxDurationMs = dur('maxDuration', '10m')
       positive('maxDuration', maxDurationMs)
@@ -309,7 +361,12 @@ export function resolveProfile(
       const st = stages()
       const startVUs = int('startVUs', 1, 0)
       if (startVUs === 0 && st.every((s) => s.target === 0)) {
-        throw invalid(where, 'stages', 'never have a VU: startVUs and every target are 0', 'give at least one stage a target above 0')
+        throw invalid(
+          where,
+          'stages',
+          'never have a VU: startVUs and every target are 0',
+          'give at least one stage a target above 0',
+        )
       }
       if (st.reduce((a, s) => a + s.durationMs, 0) <= 0) {
         throw invalid(where, 'stages', 'must last more than 0s in total', 'give the stages a duration')
@@ -325,9 +382,15 @@ export function resolveProfile(
       const preAllocatedVUs = int('preAllocatedVUs', undefined, 0)
       const maxVUs = int('maxVUs', preAllocatedVUs, 0)
       if (maxVUs < preAllocatedVUs) {
-        throw invalid(where, 'maxVUs', `(${maxVUs}) must be at least preAllocatedVUs (${preAllocatedVUs})`, 'raise maxVUs or lower preAllocatedVUs')
+        throw invalid(
+          where,
+          'maxVUs',
+          `(${maxVUs}) must be at least preAllocatedVUs (${preAllocatedVUs})`,
+          'raise maxVUs or lower preAllocatedVUs',
+        )
       }
-      if (maxVUs === 0) throw invalid(where, 'maxVUs', 'must be more than 0', 'set preAllocatedVUs (and maxVUs) above 0')
+      if (maxVUs === 0)
+        throw invalid(where, 'maxVUs', 'must be more than 0', 'set preAllocatedVUs (and maxVUs) above 0')
       return { ...base, executor: ex, rate, timeUnitMs, durationMs, preAllocatedVUs, maxVUs }
     }
     case 'ramping-arrival-rate': {
@@ -338,9 +401,15 @@ export function resolveProfile(
       const preAllocatedVUs = int('preAllocatedVUs', undefined, 0)
       const maxVUs = int('maxVUs', preAllocatedVUs, 0)
       if (maxVUs < preAllocatedVUs) {
-        throw invalid(where, 'maxVUs', `(${maxVUs}) must be at least preAllocatedVUs (${preAllocatedVUs})`, 'raise maxVUs or lower preAllocatedVUs')
+        throw invalid(
+          where,
+          'maxVUs',
+          `(${maxVUs}) must be at least preAllocatedVUs (${preAllocatedVUs})`,
+          'raise maxVUs or lower preAllocatedVUs',
+        )
       }
-      if (maxVUs === 0) throw invalid(where, 'maxVUs', 'must be more than 0', 'set preAllocatedVUs (and maxVUs) above 0')
+      if (maxVUs === 0)
+        throw invalid(where, 'maxVUs', 'must be more than 0', 'set preAllocatedVUs (and maxVUs) above 0')
       if (st.reduce((a, s) => a + s.durationMs, 0) <= 0) {
         throw invalid(where, 'stages', 'must last more than 0s in total', 'give the stages a duration')
       }
@@ -363,8 +432,13 @@ export function resolveLoadConfig(raw: unknown, where = 'load'): Map<string, Res
       hint: 'write load: { profiles: { peak: { executor: "constant-arrival-rate", ... } } }',
     })
   }
-  if (cfg.workers !== undefined && (typeof cfg.workers !== 'number' || !Number.isInteger(cfg.workers) || cfg.workers < 1)) {
-    throw new SteadyError('STEADY_LOAD_CONFIG_INVALID', `${where}.workers must be a whole number ≥ 1`, { hint: 'set workers to 1 (default) or more' })
+  if (
+    cfg.workers !== undefined &&
+    (typeof cfg.workers !== 'number' || !Number.isInteger(cfg.workers) || cfg.workers < 1)
+  ) {
+    throw new SteadyError('STEADY_LOAD_CONFIG_INVALID', `${where}.workers must be a whole number ≥ 1`, {
+      hint: 'set workers to 1 (default) or more',
+    })
   }
   const shared = cfg.thresholds as Record<string, Threshold[]> | undefined
   if (shared !== undefined) resolveThresholds(`${where}`, shared)
@@ -381,7 +455,9 @@ export function pickProfile(raw: unknown, name: string, where = 'load'): Resolve
   const p = all.get(name)
   if (!p) {
     throw new SteadyError('STEADY_LOAD_PROFILE_NOT_FOUND', `no load profile "${name}" in ${where}.profiles`, {
-      hint: all.size ? `use one of: ${[...all.keys()].join(', ')}` : 'add profiles to the load section of steady.config.ts',
+      hint: all.size
+        ? `use one of: ${[...all.keys()].join(', ')}`
+        : 'add profiles to the load section of steady.config.ts',
       details: { profile: name },
     })
   }
@@ -391,12 +467,23 @@ export function pickProfile(raw: unknown, name: string, where = 'load'): Resolve
 function resolveThresholds(where: string, raw: unknown): Record<string, ResolvedThresholdItem[]> {
   if (raw === undefined) return {}
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw invalid(where, 'thresholds', 'must be an object of metric → expressions', "write thresholds: { http_req_duration: ['p(95)<500'] }")
+    throw invalid(
+      where,
+      'thresholds',
+      'must be an object of metric → expressions',
+      "write thresholds: { http_req_duration: ['p(95)<500'] }",
+    )
   }
   const out: Record<string, ResolvedThresholdItem[]> = {}
   for (const [metric, items] of Object.entries(raw as Record<string, unknown>)) {
     const field = `thresholds["${metric}"]`
-    if (!Array.isArray(items)) throw invalid(where, field, 'must be an array', "write ['p(95)<500'] or [{ threshold: 'rate<0.01', abortOnFail: true }]")
+    if (!Array.isArray(items))
+      throw invalid(
+        where,
+        field,
+        'must be an array',
+        "write ['p(95)<500'] or [{ threshold: 'rate<0.01', abortOnFail: true }]",
+      )
     out[metric] = items.map((item: unknown, i: number) => {
       if (typeof item === 'string') return { threshold: item, abortOnFail: false, delayAbortEvalMs: 0 }
       if (item && typeof item === 'object' && typeof (item as { threshold?: unknown }).threshold === 'string') {
@@ -406,12 +493,22 @@ function resolveThresholds(where: string, raw: unknown): Record<string, Resolved
           try {
             delay = parseDuration(o.delayAbortEval as string, `${where}.${field}[${i}].delayAbortEval`)
           } catch {
-            throw invalid(where, `${field}[${i}].delayAbortEval`, `${JSON.stringify(o.delayAbortEval)} is not a duration`, 'write it like "10s"')
+            throw invalid(
+              where,
+              `${field}[${i}].delayAbortEval`,
+              `${JSON.stringify(o.delayAbortEval)} is not a duration`,
+              'write it like "10s"',
+            )
           }
         }
         return { threshold: o.threshold, abortOnFail: o.abortOnFail === true, delayAbortEvalMs: delay }
       }
-      throw invalid(where, `${field}[${i}]`, 'must be an expression or { threshold, abortOnFail, delayAbortEval }', "write 'p(95)<500'")
+      throw invalid(
+        where,
+        `${field}[${i}]`,
+        'must be an expression or { threshold, abortOnFail, delayAbortEval }',
+        "write 'p(95)<500'",
+      )
     })
   }
   // Parse now, so a typo fails before the run rather than at its end.
@@ -426,14 +523,23 @@ function resolveThresholds(where: string, raw: unknown): Record<string, Resolved
  */
 export function scaleProfile(p: ResolvedProfile, scale: number, windowMs = p.windowMs): ResolvedProfile {
   const s = (ms: number) => Math.max(1, Math.round(ms * scale))
-  const out = { ...p, windowMs, startTimeMs: Math.round(p.startTimeMs * scale), gracefulStopMs: s(p.gracefulStopMs) } as ResolvedProfile & Record<string, unknown>
+  const out = {
+    ...p,
+    windowMs,
+    startTimeMs: Math.round(p.startTimeMs * scale),
+    gracefulStopMs: s(p.gracefulStopMs),
+  } as ResolvedProfile & Record<string, unknown>
   for (const key of ['durationMs', 'maxDurationMs', 'gracefulRampDownMs'] as const) {
     const v = (p as unknown as Record<string, unknown>)[key]
     if (typeof v === 'number') out[key] = s(v)
   }
-  if ('stages' in p) (out as { stages: typeof p.stages }).stages = p.stages.map((st) => ({ ...st, durationMs: s(st.durationMs) }))
+  if ('stages' in p)
+    (out as { stages: typeof p.stages }).stages = p.stages.map((st) => ({ ...st, durationMs: s(st.durationMs) }))
   out.thresholds = Object.fromEntries(
-    Object.entries(p.thresholds).map(([k, items]) => [k, items.map((it) => ({ ...it, delayAbortEvalMs: Math.round(it.delayAbortEvalMs * scale) }))]),
+    Object.entries(p.thresholds).map(([k, items]) => [
+      k,
+      items.map((it) => ({ ...it, delayAbortEvalMs: Math.round(it.delayAbortEvalMs * scale) })),
+    ]),
   )
   return out
 }

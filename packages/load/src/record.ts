@@ -22,7 +22,8 @@ import { builtinMetrics } from './metrics/metrics.ts'
 import type { WindowSnapshot } from './metrics/windows.ts'
 import { activeDurationOf, arrivalSchedule } from './schedule.ts'
 
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version
 
 /**
  * Adds one closed load window to an aggregator: `load/<metric>{tags}` series
@@ -35,7 +36,11 @@ const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export function feedLoadWindow(agg: SeriesAggregator, w: WindowSnapshot, offsetMs: number, phase: string): void {
   const opts = { atMs: offsetMs + Math.max(w.startMs, w.endMs - 1), phase }
   for (const c of Object.values(w.counters)) {
-    agg.count('load', c.metric, c.tags, c.value, { ...opts, samples: c.value, unit: builtinMetrics[c.metric]?.contains === 'data' ? 'bytes' : 'count' })
+    agg.count('load', c.metric, c.tags, c.value, {
+      ...opts,
+      samples: c.value,
+      unit: builtinMetrics[c.metric]?.contains === 'data' ? 'bytes' : 'count',
+    })
   }
   for (const r of Object.values(w.rates)) agg.rate('load', r.metric, r.tags, r.passes, r.fails, opts)
   for (const g of Object.values(w.gauges)) {
@@ -51,7 +56,11 @@ export function feedLoadWindow(agg: SeriesAggregator, w: WindowSnapshot, offsetM
 }
 
 /** Turns a run's windows into record series with one whole-run aggregate for `phase`. */
-function windowsToSeries(windows: readonly WindowSnapshot[], phase: string, windowMs = windowSizeOf(windows)): SeriesRecord[] {
+function windowsToSeries(
+  windows: readonly WindowSnapshot[],
+  phase: string,
+  windowMs = windowSizeOf(windows),
+): SeriesRecord[] {
   const agg = new SeriesAggregator({ windowMs, now: () => 0 })
   agg.setPhase(phase)
   for (const w of windows) feedLoadWindow(agg, w, 0, phase)
@@ -61,7 +70,7 @@ function windowsToSeries(windows: readonly WindowSnapshot[], phase: string, wind
 
 function windowSizeOf(windows: readonly WindowSnapshot[]): number {
   const w = windows.find((x) => x.endMs > x.startMs && x.index > 0) ?? windows[0]
-  return w ? Math.max(1, Math.round((w.endMs - w.startMs) || 1000)) : 1000
+  return w ? Math.max(1, Math.round(w.endMs - w.startMs || 1000)) : 1000
 }
 
 /** Header facts a record needs beyond the result. */
@@ -82,26 +91,46 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
   ]
   for (const w of result.windows) {
     if (w.generator.saturated) {
-      events.push({ atMs: w.startMs, kind: 'generator-saturated', message: `load generator saturated in window ${w.index}: ${w.generator.reasons.join('; ')}`, data: { window: w.index, reasons: w.generator.reasons } })
+      events.push({
+        atMs: w.startMs,
+        kind: 'generator-saturated',
+        message: `load generator saturated in window ${w.index}: ${w.generator.reasons.join('; ')}`,
+        data: { window: w.index, reasons: w.generator.reasons },
+      })
     }
   }
   if (result.stopReason) {
-    events.push({ atMs: result.durationMs, kind: 'interrupted', message: `stopped early: ${result.stopReason}`, data: { reason: result.stopReason } })
+    events.push({
+      atMs: result.durationMs,
+      kind: 'interrupted',
+      message: `stopped early: ${result.stopReason}`,
+      data: { reason: result.stopReason },
+    })
   }
   events.push({ atMs: result.durationMs, kind: 'phase-end', message: `load profile ${p.name} ended` })
   for (const t of result.thresholds) {
-    events.push({ atMs: result.durationMs, kind: 'note', message: `threshold ${t.key} '${t.source}' ${t.ok ? 'passed' : 'failed'} (${t.aggregation}=${roundTo(t.actual, 3)})`, data: { ...t } })
+    events.push({
+      atMs: result.durationMs,
+      kind: 'note',
+      message: `threshold ${t.key} '${t.source}' ${t.ok ? 'passed' : 'failed'} (${t.aggregation}=${roundTo(t.actual, 3)})`,
+      data: { ...t },
+    })
   }
   const warnings: string[] = []
   if (result.saturated) {
-    warnings.push(`the load generator was saturated (${result.saturationReasons.join('; ')}): latencies in this record may be the generator's, not the service's`)
+    warnings.push(
+      `the load generator was saturated (${result.saturationReasons.join('; ')}): latencies in this record may be the generator's, not the service's`,
+    )
   }
   if (p.executor !== 'constant-arrival-rate' && p.executor !== 'ramping-arrival-rate') {
-    warnings.push(`profile ${p.name} uses ${p.executor}, a closed-model (VU-based) executor: it slows down with the service, so it understates latency under stall (coordinated omission)`)
+    warnings.push(
+      `profile ${p.name} uses ${p.executor}, a closed-model (VU-based) executor: it slows down with the service, so it understates latency under stall (coordinated omission)`,
+    )
   }
   const activeS = activeDurationOf(p) / 1000
   let targetRate: number | undefined
-  if (p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate') targetRate = roundTo(arrivalSchedule(p).planned / activeS, 3)
+  if (p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate')
+    targetRate = roundTo(arrivalSchedule(p).planned / activeS, 3)
   const failures: FailureGroup[] = []
   const s = result.scenario
   if (s && s.samples.length) {
@@ -111,16 +140,26 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
       firstAtMs: 0,
       lastAtMs: result.durationMs,
       byPhase: { [phase]: s.failed },
-      samples: s.samples.map((f) => ({ atMs: 0, phase, message: describeFailure(f), replay: { seed: result.seed, scenario: s.name, iteration: 0 } })),
+      samples: s.samples.map((f) => ({
+        atMs: 0,
+        phase,
+        message: describeFailure(f),
+        replay: { seed: result.seed, scenario: s.name, iteration: 0 },
+      })),
     })
   }
-  const planHash = createHash('sha256').update(JSON.stringify({ ...p, thresholds: undefined })).digest('hex').slice(0, 12)
+  const planHash = createHash('sha256')
+    .update(JSON.stringify({ ...p, thresholds: undefined }))
+    .digest('hex')
+    .slice(0, 12)
   return {
     schema: RUN_SCHEMA,
     kind: 'load',
     id: options.id ?? newRunId(result.startedAt),
     complete: !result.stopReason || result.stopReason === 'thresholds',
-    ...(result.stopReason && result.stopReason !== 'thresholds' ? { incompleteReason: result.signal ?? result.stopReason } : {}),
+    ...(result.stopReason && result.stopReason !== 'thresholds'
+      ? { incompleteReason: result.signal ?? result.stopReason }
+      : {}),
     startedAt: result.startedAt.toISOString(),
     endedAt: result.endedAt.toISOString(),
     durationMs: Math.round(result.durationMs),
@@ -128,7 +167,10 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
     subject: { ...(options.subject ?? {}), target: result.target },
     seed: result.seed,
     configHash: options.configHash ?? 'none',
-    comparability: comparabilityKey({ planHash, engine: result.engine === 'embedded' ? `embedded/${result.workers}` : 'k6' }),
+    comparability: comparabilityKey({
+      planHash,
+      engine: result.engine === 'embedded' ? `embedded/${result.workers}` : 'k6',
+    }),
     window: { sizeMs: p.windowMs },
     histogram: HISTOGRAM_PARAMETERS,
     phases: [
@@ -148,7 +190,18 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
         },
       },
     ],
-    scenarios: s ? [{ name: s.name, ...(s.file ? { file: s.file } : {}), tags: [], iterations: s.iterations, passed: s.passed, failed: s.failed }] : [],
+    scenarios: s
+      ? [
+          {
+            name: s.name,
+            ...(s.file ? { file: s.file } : {}),
+            tags: [],
+            iterations: s.iterations,
+            passed: s.passed,
+            failed: s.failed,
+          },
+        ]
+      : [],
     series: windowsToSeries(result.windows, phase, p.windowMs),
     events,
     failures,
@@ -157,6 +210,7 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
 }
 
 function describeFailure(f: unknown): string {
-  if (f && typeof f === 'object' && 'message' in f && typeof (f as { message: unknown }).message === 'string') return (f as { message: string }).message
+  if (f && typeof f === 'object' && 'message' in f && typeof (f as { message: unknown }).message === 'string')
+    return (f as { message: string }).message
   return String(f)
 }

@@ -55,10 +55,25 @@ async function runOn(o: RunLoadOptions): Promise<LoadResult> {
   const seed = o.seed ?? Math.random().toString(36).slice(2, 10)
   if (p.engine === 'k6') {
     const script = isAbsolute(p.script!) ? p.script! : resolve(o.configDir ?? o.cwd, p.script!)
-    return runK6({ profile: p, script, target: o.target, signal: o.signal, onWindow: o.onWindow, onLog: o.onLog, env: o.env, seed })
+    return runK6({
+      profile: p,
+      script,
+      target: o.target,
+      signal: o.signal,
+      onWindow: o.onWindow,
+      onLog: o.onLog,
+      env: o.env,
+      seed,
+    })
   }
   const found = await findScenario(o.scenarios, p.exec, o.cwd, `load.profiles.${p.name}`)
-  const setupData = await runSetup(found.hooks, { target: o.target, seed, signal: o.signal, redactor: o.redactor, file: found.file })
+  const setupData = await runSetup(found.hooks, {
+    target: o.target,
+    seed,
+    signal: o.signal,
+    redactor: o.redactor,
+    file: found.file,
+  })
   if (found.hooks.setup) o.onLog?.('setup done')
   try {
     return await runEmbedded({

@@ -90,7 +90,14 @@ export interface SummaryInput {
   /** Why the run ended early, if it did. */
   stopReason?: string
   /** Generator figures over the run. */
-  generator?: { saturatedWindows: number; windows: number; startLatenessP99Ms: number; maxEventLoopUtilization: number; maxEventLoopLagMs: number; reasons: string[] }
+  generator?: {
+    saturatedWindows: number
+    windows: number
+    startLatenessP99Ms: number
+    maxEventLoopUtilization: number
+    maxEventLoopLagMs: number
+    reasons: string[]
+  }
 }
 
 const dots = (label: string, width: number) => label + '.'.repeat(Math.max(3, width - label.length)) + ':'
@@ -133,8 +140,12 @@ export function formatSummary(s: SummaryInput): string {
   const checksAll = checks.passes + checks.fails
   if (checksAll > 0) {
     lines.push(`    ${dots('checks_total', width)} ${checksAll} ${trim(checksAll / secs)}/s`)
-    lines.push(`    ${dots('checks_succeeded', width)} ${pct(checks.passes, checksAll)} ${checks.passes} out of ${checksAll}`)
-    lines.push(`    ${dots('checks_failed', width)} ${pct(checks.fails, checksAll)} ${checks.fails} out of ${checksAll}`)
+    lines.push(
+      `    ${dots('checks_succeeded', width)} ${pct(checks.passes, checksAll)} ${checks.passes} out of ${checksAll}`,
+    )
+    lines.push(
+      `    ${dots('checks_failed', width)} ${pct(checks.fails, checksAll)} ${checks.fails} out of ${checksAll}`,
+    )
     lines.push('')
   }
   const reqs = t.counter('http_reqs')
@@ -144,7 +155,9 @@ export function formatSummary(s: SummaryInput): string {
     const expected = t.trend('http_req_duration', { expected_response: 'true' })
     if (expected.count > 0) lines.push(`    ${dots('  { expected_response:true }', width)} ${trendLine(expected)}`)
     const failed = t.rate('http_req_failed')
-    lines.push(`    ${dots('http_req_failed', width)} ${pct(failed.passes, failed.passes + failed.fails)} ${failed.passes} out of ${failed.passes + failed.fails}`)
+    lines.push(
+      `    ${dots('http_req_failed', width)} ${pct(failed.passes, failed.passes + failed.fails)} ${failed.passes} out of ${failed.passes + failed.fails}`,
+    )
     lines.push(`    ${dots('http_reqs', width)} ${reqs} ${trim(reqs / secs)}/s`)
     const errors = [...t.counters.values()].filter((c) => c.metric === 'http_req_errors')
     if (errors.length) {
@@ -177,7 +190,9 @@ export function formatSummary(s: SummaryInput): string {
   if (s.generator) {
     const g = s.generator
     lines.push('    GENERATOR (steady)')
-    lines.push(`    ${dots('saturated_windows', width)} ${g.saturatedWindows} of ${g.windows}${g.reasons.length ? `  (${g.reasons.slice(0, 3).join('; ')})` : ''}`)
+    lines.push(
+      `    ${dots('saturated_windows', width)} ${g.saturatedWindows} of ${g.windows}${g.reasons.length ? `  (${g.reasons.slice(0, 3).join('; ')})` : ''}`,
+    )
     lines.push(`    ${dots('start_lateness p(99)', width)} ${formatK6Time(g.startLatenessP99Ms)}`)
     lines.push(`    ${dots('event_loop_utilization max', width)} ${g.maxEventLoopUtilization.toFixed(2)}`)
     lines.push(`    ${dots('event_loop_lag max', width)} ${formatK6Time(g.maxEventLoopLagMs)}`)
@@ -185,7 +200,9 @@ export function formatSummary(s: SummaryInput): string {
   }
   lines.push('')
   const vusLast = vusMax?.max ?? 0
-  lines.push(`running (${formatDuration(s.durationMs)}), 00/${String(vusLast).padStart(2, '0')} VUs, ${s.completed} complete and ${s.interrupted} interrupted iterations`)
+  lines.push(
+    `running (${formatDuration(s.durationMs)}), 00/${String(vusLast).padStart(2, '0')} VUs, ${s.completed} complete and ${s.interrupted} interrupted iterations`,
+  )
   const failed = s.thresholds.filter((r) => !r.ok)
   const mark = failed.length || s.stopReason ? '✗' : '✓'
   lines.push(`${s.profile.name} ${mark} ${s.stopReason ? `[ ${s.stopReason} ]` : '[ done ]'}`)

@@ -40,18 +40,26 @@ const keyPattern = /^([A-Za-z_][A-Za-z0-9_]*)(?:\{(.*)\})?$/
 export function parseThresholdKey(key: string, where = 'thresholds'): ThresholdKey {
   const m = keyPattern.exec(key.trim())
   if (!m) {
-    throw new SteadyError('STEADY_LOAD_THRESHOLD_INVALID', `${where}: "${key}" is not a metric name with optional {tag:value} filter`, {
-      hint: "write 'http_req_duration' or 'http_req_duration{scenario:peak}'",
-    })
+    throw new SteadyError(
+      'STEADY_LOAD_THRESHOLD_INVALID',
+      `${where}: "${key}" is not a metric name with optional {tag:value} filter`,
+      {
+        hint: "write 'http_req_duration' or 'http_req_duration{scenario:peak}'",
+      },
+    )
   }
   const tags: Record<string, string> = {}
   if (m[2] !== undefined) {
     for (const part of m[2].split(',')) {
       const colon = part.indexOf(':')
       if (colon <= 0) {
-        throw new SteadyError('STEADY_LOAD_THRESHOLD_INVALID', `${where}: "${key}" has a tag filter "${part}" without tag:value`, {
-          hint: "write the filter as {tag:value}, e.g. 'http_req_duration{status:200}'",
-        })
+        throw new SteadyError(
+          'STEADY_LOAD_THRESHOLD_INVALID',
+          `${where}: "${key}" has a tag filter "${part}" without tag:value`,
+          {
+            hint: "write the filter as {tag:value}, e.g. 'http_req_duration{status:200}'",
+          },
+        )
       }
       tags[part.slice(0, colon).trim()] = part.slice(colon + 1).trim()
     }
@@ -59,7 +67,8 @@ export function parseThresholdKey(key: string, where = 'thresholds'): ThresholdK
   return { metric: m[1], tags }
 }
 
-const exprPattern = /^\s*(count|rate|value|avg|min|max|med|p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)\s*$/
+const exprPattern =
+  /^\s*(count|rate|value|avg|min|max|med|p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)\s*$/
 
 /** Parses `p(95)<500`, `rate<0.01`, `count>=10`. A percentile outside 0–100 is an error, as in k6. */
 export function parseThresholdExpression(text: string, where = 'thresholds'): ThresholdExpression {
@@ -87,7 +96,12 @@ export function parseThresholdExpression(text: string, where = 'thresholds'): Th
 }
 
 /** Checks that `aggregation` suits the metric's type; unknown metric types pass (k6 custom metrics). */
-function checkAggregation(metric: string, expr: ThresholdExpression, type: MetricType | undefined, where: string): void {
+function checkAggregation(
+  metric: string,
+  expr: ThresholdExpression,
+  type: MetricType | undefined,
+  where: string,
+): void {
   if (!type) return
   if (!aggregationsByType[type].includes(expr.aggregation)) {
     throw new SteadyError(
@@ -203,6 +217,14 @@ export function evaluateThresholds(thresholds: readonly Threshold[], totals: Run
     const type = types.get(t.metric) ?? totals.types.get(t.metric) ?? builtinMetrics[t.metric]?.type
     const actual = aggregate(t, totals, type) ?? 0
     const aggregation = t.expression.aggregation === 'p(N)' ? `p(${t.expression.percentile})` : t.expression.aggregation
-    return { key: t.key, source: t.source, ok: compare(actual, t.expression.operator, t.expression.value), actual, aggregation, abortOnFail: t.abortOnFail, type }
+    return {
+      key: t.key,
+      source: t.source,
+      ok: compare(actual, t.expression.operator, t.expression.value),
+      actual,
+      aggregation,
+      abortOnFail: t.abortOnFail,
+      type,
+    }
   })
 }

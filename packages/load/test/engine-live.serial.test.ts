@@ -56,13 +56,28 @@ test.after(async () => {
 })
 
 const run = (raw: Record<string, unknown>, name = 'ping', extra: { workers?: number; signal?: AbortSignal } = {}) =>
-  runEmbedded({ profile: resolveProfile('live', { window: '500ms', exec: name, ...raw }), target, scenario: { file, name }, seed: 'live-seed', ...extra })
+  runEmbedded({
+    profile: resolveProfile('live', { window: '500ms', exec: name, ...raw }),
+    target,
+    scenario: { file, name },
+    seed: 'live-seed',
+    ...extra,
+  })
 
 test('constant-arrival-rate against a real server: planned iterations started, one request and one check each', async () => {
-  const r = await run({ executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '1s', preAllocatedVUs: 5 })
+  const r = await run({
+    executor: 'constant-arrival-rate',
+    rate: 50,
+    timeUnit: '1s',
+    duration: '1s',
+    preAllocatedVUs: 5,
+  })
   assert.is(r.counts.planned, 50)
   assert.is(r.counts.started + r.counts.dropped, 50)
-  assert.is(r.totals.counter('http_reqs', { name: 'get ping', status: '200', expected_response: 'true', scenario: 'live' }), r.counts.completed)
+  assert.is(
+    r.totals.counter('http_reqs', { name: 'get ping', status: '200', expected_response: 'true', scenario: 'live' }),
+    r.counts.completed,
+  )
   assert.equal(r.totals.rate('checks'), { passes: r.counts.completed, fails: 0 })
   assert.is(r.totals.trend('http_req_duration').count, r.counts.completed)
   assert.is(r.totals.trend('iteration_duration', { scenario: 'live' }).count, r.counts.completed)
@@ -72,7 +87,13 @@ test('constant-arrival-rate against a real server: planned iterations started, o
 })
 
 test('ramping-arrival-rate against a real server', async () => {
-  const r = await run({ executor: 'ramping-arrival-rate', startRate: 10, timeUnit: '1s', preAllocatedVUs: 5, stages: [{ duration: '1s', target: 40 }] })
+  const r = await run({
+    executor: 'ramping-arrival-rate',
+    startRate: 10,
+    timeUnit: '1s',
+    preAllocatedVUs: 5,
+    stages: [{ duration: '1s', target: 40 }],
+  })
   assert.is(r.counts.planned, 25)
   assert.is(r.counts.started + r.counts.dropped, 25)
   assert.ok(r.totals.counter('http_reqs') > 0)
@@ -82,7 +103,15 @@ test('constant-vus, ramping-vus, shared-iterations, per-vu-iterations against a 
   const cv = await run({ executor: 'constant-vus', vus: 2, duration: '500ms' })
   assert.ok(cv.counts.completed > 2)
   assert.is(cv.totals.gauge('vus_max')?.max, 2)
-  const rv = await run({ executor: 'ramping-vus', startVUs: 1, stages: [{ duration: '500ms', target: 3 }, { duration: '300ms', target: 0 }], gracefulRampDown: '1s' })
+  const rv = await run({
+    executor: 'ramping-vus',
+    startVUs: 1,
+    stages: [
+      { duration: '500ms', target: 3 },
+      { duration: '300ms', target: 0 },
+    ],
+    gracefulRampDown: '1s',
+  })
   assert.ok(rv.counts.completed > 3)
   assert.is(rv.counts.vusAllocated, 3)
   const si = await run({ executor: 'shared-iterations', vus: 3, iterations: 20 })
@@ -95,7 +124,12 @@ test('constant-vus, ramping-vus, shared-iterations, per-vu-iterations against a 
 
 test('a failed expect counts as a failed check and thresholds on checks fail; exit code 1', async () => {
   const r = await run(
-    { executor: 'shared-iterations', vus: 1, iterations: 5, thresholds: { checks: ['rate>0.99'], 'http_req_duration{scenario:live}': ['p(95)<10000'] } },
+    {
+      executor: 'shared-iterations',
+      vus: 1,
+      iterations: 5,
+      thresholds: { checks: ['rate>0.99'], 'http_req_duration{scenario:live}': ['p(95)<10000'] },
+    },
     'wrong status',
   )
   assert.equal(r.totals.rate('checks'), { passes: 0, fails: 5 })
@@ -103,7 +137,14 @@ test('a failed expect counts as a failed check and thresholds on checks fail; ex
   assert.is(r.thresholds.find((t) => t.key.startsWith('http_req_duration'))?.ok, true)
   assert.is(r.scenario?.failed, 5)
   if (!r.saturated) assert.is(r.exitCode, 1)
-  const summary = formatSummary({ profile: r.profile, totals: r.totals, thresholds: r.thresholds, completed: r.counts.completed, interrupted: r.counts.interrupted, durationMs: r.durationMs })
+  const summary = formatSummary({
+    profile: r.profile,
+    totals: r.totals,
+    thresholds: r.thresholds,
+    completed: r.counts.completed,
+    interrupted: r.counts.interrupted,
+    durationMs: r.durationMs,
+  })
   assert.match(summary, "✗ 'rate>0.99' rate=0.00%")
   assert.match(summary, 'checks_failed')
 })
@@ -111,7 +152,15 @@ test('a failed expect counts as a failed check and thresholds on checks fail; ex
 test('a stalled server: the schedule is kept, iterations that find no free VU are dropped, stuck ones interrupted', async () => {
   stalled = true
   try {
-    const r = await run({ executor: 'constant-arrival-rate', rate: 40, timeUnit: '1s', duration: '1s', preAllocatedVUs: 2, maxVUs: 4, gracefulStop: '200ms' })
+    const r = await run({
+      executor: 'constant-arrival-rate',
+      rate: 40,
+      timeUnit: '1s',
+      duration: '1s',
+      preAllocatedVUs: 2,
+      maxVUs: 4,
+      gracefulStop: '200ms',
+    })
     assert.is(r.counts.planned, 40)
     assert.is(r.counts.started, 4)
     assert.is(r.counts.dropped, 36)
@@ -129,7 +178,10 @@ test('a stalled server: the schedule is kept, iterations that find no free VU ar
 })
 
 test('a busy generator: late starts are recorded and the run is flagged saturated (exit 3)', async () => {
-  const r = await run({ executor: 'constant-arrival-rate', rate: 100, timeUnit: '1s', duration: '1s', preAllocatedVUs: 20 }, 'busy generator')
+  const r = await run(
+    { executor: 'constant-arrival-rate', rate: 100, timeUnit: '1s', duration: '1s', preAllocatedVUs: 20 },
+    'busy generator',
+  )
   assert.ok(r.counts.lateStarts > 0, 'late starts')
   assert.ok(r.saturated, 'saturated')
   assert.ok(r.saturationReasons.length > 0)
@@ -141,7 +193,11 @@ test('a busy generator: late starts are recorded and the run is flagged saturate
 })
 
 test('worker threads split the work as execution segments; windows merge into one timeline', async () => {
-  const r = await run({ executor: 'constant-arrival-rate', rate: 60, timeUnit: '1s', duration: '1s', preAllocatedVUs: 4 }, 'ping', { workers: 2 })
+  const r = await run(
+    { executor: 'constant-arrival-rate', rate: 60, timeUnit: '1s', duration: '1s', preAllocatedVUs: 4 },
+    'ping',
+    { workers: 2 },
+  )
   assert.is(r.workers, 2)
   assert.is(r.counts.planned, 60)
   assert.is(r.counts.started + r.counts.dropped, 60)
@@ -155,12 +211,19 @@ test('worker threads split the work as execution segments; windows merge into on
   assert.is(r.totals.trend('iteration_duration', { scenario: 'live' }).count, r.counts.completed)
   // Per window too: each window's merged histogram counts that window's requests.
   for (const w of r.windows) {
-    const reqs = Object.values(w.counters).filter((c) => c.metric === 'http_reqs').reduce((a, c) => a + c.value, 0)
-    const durations = Object.values(w.trends).filter((t) => t.metric === 'http_req_duration').reduce((a, t) => a + decodeHistogram(t.histogram).count, 0)
+    const reqs = Object.values(w.counters)
+      .filter((c) => c.metric === 'http_reqs')
+      .reduce((a, c) => a + c.value, 0)
+    const durations = Object.values(w.trends)
+      .filter((t) => t.metric === 'http_req_duration')
+      .reduce((a, t) => a + decodeHistogram(t.histogram).count, 0)
     assert.is(durations, reqs, `window ${w.index}`)
   }
   const indices = r.windows.map((w) => w.index)
-  assert.equal(indices, [...new Set(indices)].sort((a, b) => a - b))
+  assert.equal(
+    indices,
+    [...new Set(indices)].sort((a, b) => a - b),
+  )
   assert.is(r.scenario?.iterations, r.counts.completed)
 })
 
@@ -182,7 +245,8 @@ test('each VU has its own connections: no socket is shared between VUs, each VU 
     assert.ok(n >= 1 && n <= 2, `VU ${vu} used ${n} sockets: ${JSON.stringify(owners)}`)
   }
   // The run closed its VUs' connections (the server sees each socket close; bounded wait for the FINs to arrive).
-  for (let i = 0; i < 100 && [...sockets.values()].some((s) => s.open); i++) await new Promise((res) => setTimeout(res, 20))
+  for (let i = 0; i < 100 && [...sockets.values()].some((s) => s.open); i++)
+    await new Promise((res) => setTimeout(res, 20))
   assert.equal([...sockets.values()].filter((s) => s.open).length, 0, 'sockets left open after the run')
 })
 
@@ -201,7 +265,14 @@ test('a stop signal ends the run early and the record says why', async () => {
 
 test('abortOnFail stops the run when the threshold fails', async () => {
   const r = await run(
-    { executor: 'constant-arrival-rate', rate: 20, timeUnit: '1s', duration: '20s', preAllocatedVUs: 2, thresholds: { checks: [{ threshold: 'rate>0.5', abortOnFail: true }] } },
+    {
+      executor: 'constant-arrival-rate',
+      rate: 20,
+      timeUnit: '1s',
+      duration: '20s',
+      preAllocatedVUs: 2,
+      thresholds: { checks: [{ threshold: 'rate>0.5', abortOnFail: true }] },
+    },
     'wrong status',
   )
   assert.is(r.stopReason, 'thresholds')

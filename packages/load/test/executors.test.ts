@@ -120,7 +120,17 @@ test('ramping-arrival-rate follows the integral of a linear rate', async () => {
   assert.ok(Math.abs(s.startOf(50) - 10_000) < 1e-6)
   assert.ok(Math.abs(s.startOf(60) - 11_000) < 1e-6)
   const { result } = await simulate(
-    { executor: 'ramping-arrival-rate', startRate: 0, timeUnit: '1s', preAllocatedVUs: 50, stages: [{ duration: '10s', target: 10 }, { duration: '10s', target: 10 }, { duration: '5s', target: 0 }] },
+    {
+      executor: 'ramping-arrival-rate',
+      startRate: 0,
+      timeUnit: '1s',
+      preAllocatedVUs: 50,
+      stages: [
+        { duration: '10s', target: 10 },
+        { duration: '10s', target: 10 },
+        { duration: '5s', target: 0 },
+      ],
+    },
     () => 20,
   )
   assert.is(result.started, 175)
@@ -131,10 +141,17 @@ test('ramping-arrival-rate: a zero-rate stage starts nothing; a 0s stage jumps',
   const p = (stages: { duration: string; target: number }[], startRate = 0) =>
     arrivalSchedule(resolveProfile('p', { executor: 'ramping-arrival-rate', startRate, preAllocatedVUs: 1, stages }))
   assert.is(p([{ duration: '10s', target: 0 }]).planned, 0)
-  const jump = p([{ duration: '0s', target: 5 }, { duration: '2s', target: 5 }])
+  const jump = p([
+    { duration: '0s', target: 5 },
+    { duration: '2s', target: 5 },
+  ])
   assert.is(jump.planned, 10)
   assert.is(jump.startOf(1), 200)
-  const gap = p([{ duration: '5s', target: 0 }, { duration: '0s', target: 2 }, { duration: '1s', target: 2 }])
+  const gap = p([
+    { duration: '5s', target: 0 },
+    { duration: '0s', target: 2 },
+    { duration: '1s', target: 2 },
+  ])
   assert.is(gap.planned, 2)
   assert.is(gap.startOf(0), 5000)
 })
@@ -148,7 +165,10 @@ test('constant-vus runs iterations back to back on each VU until the duration en
 })
 
 test('gracefulStop: an iteration still running gracefulStop after the end is interrupted', async () => {
-  const { result, totals, end } = await simulate({ executor: 'constant-vus', vus: 1, duration: '1s', gracefulStop: '100ms' }, () => 700)
+  const { result, totals, end } = await simulate(
+    { executor: 'constant-vus', vus: 1, duration: '1s', gracefulStop: '100ms' },
+    () => 700,
+  )
   // Starts at 0 and 700 ms; the second would end at 1400 ms, past 1 s + 100 ms.
   assert.is(result.completed, 1)
   assert.is(result.interrupted, 1)
@@ -174,7 +194,10 @@ test('shared-iterations shares the total across VUs; per-vu-iterations gives eac
 })
 
 test('shared-iterations stops at maxDuration', async () => {
-  const { result } = await simulate({ executor: 'shared-iterations', vus: 1, iterations: 100, maxDuration: '1s', gracefulStop: '0s' }, () => 300)
+  const { result } = await simulate(
+    { executor: 'shared-iterations', vus: 1, iterations: 100, maxDuration: '1s', gracefulStop: '0s' },
+    () => 300,
+  )
   // Starts at 0, 300, 600, 900; the last is cut at 1 s.
   assert.is(result.started, 4)
   assert.is(result.completed, 3)
@@ -189,12 +212,19 @@ test('ramping-vus steps one VU each time the line crosses a whole number', async
   ]
   const resolved = resolveProfile('p', { executor: 'ramping-vus', startVUs: 0, stages })
   const steps = rampingVuSteps(0, resolved.executor === 'ramping-vus' ? resolved.stages : [])
-  assert.equal(steps.slice(0, 3), [{ atMs: 0, vus: 0 }, { atMs: 1000, vus: 1 }, { atMs: 2000, vus: 2 }])
+  assert.equal(steps.slice(0, 3), [
+    { atMs: 0, vus: 0 },
+    { atMs: 1000, vus: 1 },
+    { atMs: 2000, vus: 2 },
+  ])
   assert.is(vusAt(steps, 9999), 9)
   assert.is(vusAt(steps, 15_000), 10)
   assert.is(vusAt(steps, 21_000), 9)
   assert.is(vusAt(steps, 30_000), 0)
-  const { windows, result, starts } = await simulate({ executor: 'ramping-vus', startVUs: 0, stages, gracefulRampDown: '0s' }, () => 500)
+  const { windows, result, starts } = await simulate(
+    { executor: 'ramping-vus', startVUs: 0, stages, gracefulRampDown: '0s' },
+    () => 500,
+  )
   // VU n joins at n s and iterates every 500 ms.
   assert.is(Math.min(...starts.filter((s) => s.vu === 3).map((s) => s.at)), 3000)
   // The vus gauge per 1 s window follows the stage shape.
@@ -224,26 +254,54 @@ test('segments split the work like k6 execution segments and add up to the whole
   const raw = { executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '2s', preAllocatedVUs: 5 }
   const whole = await simulate(raw, () => 10)
   const parts = await Promise.all([0, 1, 2].map((index) => simulate(raw, () => 10, { segment: { index, count: 3 } })))
-  assert.is(parts.reduce((a, p) => a + (p.result.planned ?? 0), 0), whole.result.planned)
-  assert.is(parts.reduce((a, p) => a + p.result.vusAllocated, 0), 5)
+  assert.is(
+    parts.reduce((a, p) => a + (p.result.planned ?? 0), 0),
+    whole.result.planned,
+  )
+  assert.is(
+    parts.reduce((a, p) => a + p.result.vusAllocated, 0),
+    5,
+  )
   const all = parts.flatMap((p) => p.starts.map((s) => s.iteration)).sort((a, b) => a - b)
-  assert.equal(all, whole.starts.map((s) => s.iteration))
+  assert.equal(
+    all,
+    whole.starts.map((s) => s.iteration),
+  )
   // Each segment's starts are interleaved in time (striped), not one block after another.
   assert.ok(parts.every((p) => p.starts[0].at < 100))
-  const vus = await Promise.all([0, 1].map((index) => simulate({ executor: 'constant-vus', vus: 5, duration: '1s' }, () => 100, { segment: { index, count: 2 } })))
-  assert.equal(vus.map((v) => v.result.vusAllocated), [3, 2])
+  const vus = await Promise.all(
+    [0, 1].map((index) =>
+      simulate({ executor: 'constant-vus', vus: 5, duration: '1s' }, () => 100, { segment: { index, count: 2 } }),
+    ),
+  )
+  assert.equal(
+    vus.map((v) => v.result.vusAllocated),
+    [3, 2],
+  )
 })
 
 test('each segment has its own share of VUs: one whose VUs are busy drops while another has free VUs (as k6 execution segments)', async () => {
   // 10/s over 2 s, maxVUs 2 split over 2 segments: one VU each. Segment 0 (VU 1) has slow iterations, segment 1 (VU 2) fast ones.
-  const raw = { executor: 'constant-arrival-rate', rate: 10, timeUnit: '1s', duration: '2s', preAllocatedVUs: 2, maxVUs: 2 }
+  const raw = {
+    executor: 'constant-arrival-rate',
+    rate: 10,
+    timeUnit: '1s',
+    duration: '2s',
+    preAllocatedVUs: 2,
+    maxVUs: 2,
+  }
   const slowOrFast = (ctx: IterationContext<{ id: number }>) => (ctx.vu === 1 ? 1000 : 10)
-  const [slow, fast] = await Promise.all([0, 1].map((index) => simulate(raw, slowOrFast, { segment: { index, count: 2 } })))
+  const [slow, fast] = await Promise.all(
+    [0, 1].map((index) => simulate(raw, slowOrFast, { segment: { index, count: 2 } })),
+  )
   assert.is(slow.result.vusAllocated, 1)
   assert.is(fast.result.vusAllocated, 1)
   // Segment 0 is due every 200 ms; its one VU is busy for 1 s: it starts at 0 and 1000 ms and drops the rest,
   // though segment 1's VU is idle 190 ms of every 200. VUs do not move between workers.
-  assert.equal(slow.starts.map((s) => s.at), [0, 1000])
+  assert.equal(
+    slow.starts.map((s) => s.at),
+    [0, 1000],
+  )
   assert.is(slow.result.dropped, 8)
   assert.is(fast.result.dropped, 0)
   assert.is(fast.result.started, 10)

@@ -41,7 +41,13 @@ const run = (name: string) =>
     seed: 'expected-response',
   })
 
-const tags = (expected: boolean) => ({ scenario: 'auth', name: 'get private', method: 'GET', status: '401', expected_response: String(expected) })
+const tags = (expected: boolean) => ({
+  scenario: 'auth',
+  name: 'get private',
+  method: 'GET',
+  status: '401',
+  expected_response: String(expected),
+})
 
 test('an asserted 401 is an expected response: tagged expected_response=true, not a failed request', async () => {
   const r = await run('asserted 401')

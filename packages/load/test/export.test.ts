@@ -39,7 +39,8 @@ test.before(async () => {
       if (path === '/cart' && req.method === 'POST') return send(201, { ok: true })
       if (path === '/login') return send(200, { user: 'ana' })
       if (path === '/token') return send(200, { token: lettersToken() })
-      if (path === '/me') return req.headers.authorization?.startsWith('Bearer tok-') ? send(200, { user: 'ana' }) : send(401, {})
+      if (path === '/me')
+        return req.headers.authorization?.startsWith('Bearer tok-') ? send(200, { user: 'ana' }) : send(401, {})
       send(404, { error: 'not found' })
     })
   })
@@ -58,10 +59,16 @@ const profile = (exec: string, extra: Record<string, unknown> = {}) =>
     timeUnit: '1s',
     preAllocatedVUs: 10,
     maxVUs: 50,
-    stages: [{ duration: '30s', target: 50 }, { duration: '1m30s', target: 50 }],
+    stages: [
+      { duration: '30s', target: 50 },
+      { duration: '1m30s', target: 50 },
+    ],
     gracefulStop: '10s',
     exec,
-    thresholds: { 'http_req_duration{scenario:peak}': ['p(95)<500'], checks: [{ threshold: 'rate>0.99', abortOnFail: true, delayAbortEval: '10s' }] },
+    thresholds: {
+      'http_req_duration{scenario:peak}': ['p(95)<500'],
+      checks: [{ threshold: 'rate>0.99', abortOnFail: true, delayAbortEval: '10s' }],
+    },
     ...extra,
   })
 
@@ -86,12 +93,16 @@ function typecheck(text: string): string[] {
 }
 
 test('a plain request sequence becomes a k6 script that type-checks against @types/k6', async () => {
-  const { script, requests } = await exportK6Script({ profile: profile('browse and add'), scenarios: [file], cwd: process.cwd(), target })
-  assert.equal(requests.map((r) => `${r.step} ${r.method} ${r.path.split('?')[0]} ${r.status}`), [
-    'list products GET /products 200',
-    'add to cart POST /cart 201',
-    'missing product GET /products/none 404',
-  ])
+  const { script, requests } = await exportK6Script({
+    profile: profile('browse and add'),
+    scenarios: [file],
+    cwd: process.cwd(),
+    target,
+  })
+  assert.equal(
+    requests.map((r) => `${r.step} ${r.method} ${r.path.split('?')[0]} ${r.status}`),
+    ['list products GET /products 200', 'add to cart POST /cart 201', 'missing product GET /products/none 404'],
+  )
   const text = script.text
   assert.match(text, "import type { Options } from 'k6/options'")
   assert.match(text, '"executor": "ramping-arrival-rate"')
@@ -107,7 +118,12 @@ test('a plain request sequence becomes a k6 script that type-checks against @typ
 })
 
 test('secrets in headers and bodies are read from __ENV, never written into the script', async () => {
-  const { script } = await exportK6Script({ profile: profile('login with secrets'), scenarios: [file], cwd: process.cwd(), target })
+  const { script } = await exportK6Script({
+    profile: profile('login with secrets'),
+    scenarios: [file],
+    cwd: process.cwd(),
+    target,
+  })
   assert.not.match(script.text, 'hunter2-secret')
   assert.not.match(script.text, 'key-123456789')
   assert.match(script.text, '__ENV.STEADY_HEADER_X_API_KEY')
@@ -128,17 +144,36 @@ test('a sequence that uses an earlier response is refused, naming the request an
 })
 
 test('k6-operator: a TestRun with ConfigMap script, parallelism, separate, cleanup post and Prometheus remote write, valid against the CRD schema', async () => {
-  const m = await exportTestRun({ profile: profile('browse and add'), scenarios: [file], cwd: process.cwd(), target, parallelism: 4, prometheusUrl: 'http://prom:9090/api/v1/write' })
+  const m = await exportTestRun({
+    profile: profile('browse and add'),
+    scenarios: [file],
+    cwd: process.cwd(),
+    target,
+    parallelism: 4,
+    prometheusUrl: 'http://prom:9090/api/v1/write',
+  })
   const docs = parseAllDocuments(m.yaml).map((d) => d.toJSON() as Record<string, unknown>)
-  assert.equal(docs.map((d) => d.kind), ['ConfigMap', 'TestRun'])
-  const tr = docs[1] as { apiVersion: string; spec: Record<string, unknown> & { runner: { env: { name: string; value?: string }[] }; script: { configMap: { name: string; file: string } } } }
+  assert.equal(
+    docs.map((d) => d.kind),
+    ['ConfigMap', 'TestRun'],
+  )
+  const tr = docs[1] as {
+    apiVersion: string
+    spec: Record<string, unknown> & {
+      runner: { env: { name: string; value?: string }[] }
+      script: { configMap: { name: string; file: string } }
+    }
+  }
   assert.is(tr.apiVersion, 'k6.io/v1alpha1')
   assert.is(tr.spec.parallelism, 4)
   assert.is(tr.spec.separate, true)
   assert.is(tr.spec.cleanup, 'post')
   assert.equal(tr.spec.script.configMap, { name: 'steady-peak', file: 'test.js' })
   assert.match(String(tr.spec.arguments), '-o experimental-prometheus-rw')
-  assert.is(tr.spec.runner.env.find((e) => e.name === 'K6_PROMETHEUS_RW_SERVER_URL')?.value, 'http://prom:9090/api/v1/write')
+  assert.is(
+    tr.spec.runner.env.find((e) => e.name === 'K6_PROMETHEUS_RW_SERVER_URL')?.value,
+    'http://prom:9090/api/v1/write',
+  )
   const cm = docs[0] as { data: Record<string, string> }
   assert.not.match(cm.data['test.js'], 'import type')
   assert.match(cm.data['test.js'], 'export function peak() {')
@@ -152,7 +187,10 @@ test('the CRD schema rejects what the operator would not take', () => {
     parallelism: 2,
     target,
   })
-  const bad = (mutate: (t: { spec: Record<string, unknown>; metadata: Record<string, unknown> }) => void, message: string) => {
+  const bad = (
+    mutate: (t: { spec: Record<string, unknown>; metadata: Record<string, unknown> }) => void,
+    message: string,
+  ) => {
     const t = structuredClone(good.testRun) as { spec: Record<string, unknown>; metadata: Record<string, unknown> }
     mutate(t)
     try {
@@ -172,7 +210,12 @@ test('the CRD schema rejects what the operator would not take', () => {
   bad((t) => ((t.spec.runner as Record<string, unknown>).env = [{ value: 'x' }]), 'env entries need a name')
   bad((t) => ((t.spec.runner as Record<string, unknown>).resources = { limits: { cpu: 'two' } }), 'quantities')
   try {
-    buildTestRun({ profile: profile('browse and add', { preAllocatedVUs: 2, maxVUs: 2 }), script: { text: '', secretEnv: [] }, parallelism: 4, target })
+    buildTestRun({
+      profile: profile('browse and add', { preAllocatedVUs: 2, maxVUs: 2 }),
+      script: { text: '', secretEnv: [] },
+      parallelism: 4,
+      target,
+    })
     assert.unreachable()
   } catch (e) {
     assert.match((e as Error).message, '2 VUs cannot be split over 4 runners')
@@ -181,7 +224,9 @@ test('the CRD schema rejects what the operator would not take', () => {
 
 /** A fresh token of letters only (the hardest kind to tell from a word: the export must still see it come back). */
 function lettersToken(): string {
-  return 'tok-' + Array.from({ length: 10 }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('')
+  return (
+    'tok-' + Array.from({ length: 10 }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('')
+  )
 }
 
 test.run()

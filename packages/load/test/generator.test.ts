@@ -9,7 +9,13 @@ import * as assert from 'uvu/assert'
 import { VirtualClock } from '@steady/kernel'
 import { resolveProfile } from '../src/profile.ts'
 import { Runner, lateStartMs } from '../src/engine/runner.ts'
-import { WindowCollector, mergeWindows, saturationLimits, type SelfMonitor, type WindowSnapshot } from '../src/metrics/windows.ts'
+import {
+  WindowCollector,
+  mergeWindows,
+  saturationLimits,
+  type SelfMonitor,
+  type WindowSnapshot,
+} from '../src/metrics/windows.ts'
 
 interface Figures {
   eventLoopUtilization: number
@@ -76,7 +82,12 @@ test('each limit alone saturates a window and is named in its reasons', async ()
 })
 
 test('at the limits exactly a window is saturated; just under them it is not', async () => {
-  const at = { eventLoopUtilization: saturationLimits.eventLoopUtilization, lagP50Ms: saturationLimits.eventLoopLagP50Ms, lagP99Ms: 50, lagMaxMs: saturationLimits.eventLoopLagMaxMs }
+  const at = {
+    eventLoopUtilization: saturationLimits.eventLoopUtilization,
+    lagP50Ms: saturationLimits.eventLoopLagP50Ms,
+    lagP99Ms: 50,
+    lagMaxMs: saturationLimits.eventLoopLagMaxMs,
+  }
   const [w] = await windowsWith([at])
   assert.is(w.generator.reasons.length, 3, w.generator.reasons.join('; '))
   const under = { eventLoopUtilization: 0.89, lagP50Ms: 9.9, lagP99Ms: 50, lagMaxMs: 99 }
@@ -89,7 +100,11 @@ test('high utilisation and lag together: every crossed limit is a reason; the ne
   assert.is(windows.length, 2)
   const [busy, calm] = windows
   assert.ok(busy.generator.saturated)
-  assert.equal(busy.generator.reasons, ['eventLoopUtilization 0.99 ≥ 0.9', 'eventLoopLag p50 40ms ≥ 10ms', 'eventLoopLag max 250ms ≥ 100ms'])
+  assert.equal(busy.generator.reasons, [
+    'eventLoopUtilization 0.99 ≥ 0.9',
+    'eventLoopLag p50 40ms ≥ 10ms',
+    'eventLoopLag max 250ms ≥ 100ms',
+  ])
   assert.is(busy.generator.eventLoopLagP99Ms, 180)
   assert.is(calm.generator.saturated, false)
 })
@@ -98,7 +113,13 @@ test('a window shorter than 1 s is judged on start lateness only', async () => {
   const clock = new VirtualClock()
   const windows: WindowSnapshot[] = []
   const busy = { eventLoopUtilization: 1, lagP50Ms: 50, lagP99Ms: 300, lagMaxMs: 400 }
-  const c = new WindowCollector({ clock, t0: 0, windowMs: 1000, monitor: fixedMonitor([busy]), onWindow: (w) => windows.push(w) })
+  const c = new WindowCollector({
+    clock,
+    t0: 0,
+    windowMs: 1000,
+    monitor: fixedMonitor([busy]),
+    onWindow: (w) => windows.push(w),
+  })
   c.count('iterations', { scenario: 's' })
   await clock.advance(400)
   await c.flush()
@@ -107,7 +128,13 @@ test('a window shorter than 1 s is judged on start lateness only', async () => {
   assert.is(windows[0].generator.saturated, false, windows[0].generator.reasons.join('; '))
   const late: WindowSnapshot[] = []
   const clock2 = new VirtualClock()
-  const c2 = new WindowCollector({ clock: clock2, t0: 0, windowMs: 1000, monitor: fixedMonitor([busy]), onWindow: (w) => late.push(w) })
+  const c2 = new WindowCollector({
+    clock: clock2,
+    t0: 0,
+    windowMs: 1000,
+    monitor: fixedMonitor([busy]),
+    onWindow: (w) => late.push(w),
+  })
   c2.lateness(30)
   await clock2.advance(400)
   await c2.flush()
@@ -125,13 +152,23 @@ test('merged windows from several workers take the worst worker and judge the me
   assert.is(m.generator.scheduledStarts, 3)
   assert.ok(m.generator.reasons.some((r) => r.startsWith('eventLoopUtilization 0.95')))
   assert.ok(m.generator.reasons.some((r) => r.startsWith('startLateness p99')))
-  assert.is(Object.values(m.counters).reduce((a, c) => a + c.value, 0), 2)
+  assert.is(
+    Object.values(m.counters).reduce((a, c) => a + c.value, 0),
+    2,
+  )
 })
 
 test('batch catch-up: after the event loop is blocked, every start that fell due starts in one turn, with its lateness recorded', async () => {
   const clock = new VirtualClock()
   // 1000 iterations/s: one due every ms, from 0 to 199 ms.
-  const profile = resolveProfile('p', { executor: 'constant-arrival-rate', rate: 1000, timeUnit: '1s', duration: '200ms', preAllocatedVUs: 100, window: '1s' })
+  const profile = resolveProfile('p', {
+    executor: 'constant-arrival-rate',
+    rate: 1000,
+    timeUnit: '1s',
+    duration: '200ms',
+    preAllocatedVUs: 100,
+    window: '1s',
+  })
   const windows: WindowSnapshot[] = []
   const collector = new WindowCollector({ clock, t0: 0, windowMs: profile.windowMs, onWindow: (w) => windows.push(w) })
   // A turn number that changes whenever the microtask queue gets a chance to run: starts made in the same
@@ -172,9 +209,15 @@ test('batch catch-up: after the event loop is blocked, every start that fell due
   // batch loop, right after iteration 10 returned), in order.
   const batch = starts.filter((s) => s.iteration >= 11 && s.iteration <= 60)
   assert.is(batch.length, 50)
-  assert.ok(batch.every((s) => s.at === 60), 'all at 60 ms')
+  assert.ok(
+    batch.every((s) => s.at === 60),
+    'all at 60 ms',
+  )
   assert.is(new Set(batch.map((s) => s.turn)).size, 1, 'one turn')
-  assert.equal(batch.map((s) => s.iteration), Array.from({ length: 50 }, (_, i) => i + 11))
+  assert.equal(
+    batch.map((s) => s.iteration),
+    Array.from({ length: 50 }, (_, i) => i + 11),
+  )
   // After it: back on schedule.
   for (const s of starts.filter((s) => s.iteration > 60)) assert.is(s.at, s.iteration)
   // Lateness: iteration k of the batch was 60 - k ms late; those more than lateStartMs late count as late starts.

@@ -30,10 +30,22 @@ const profile = resolveProfile('peak', {
   engine: 'k6',
   script,
   window: '200ms',
-  thresholds: { 'http_req_duration{scenario:peak}': ['p(95)<500'], http_req_failed: ['rate<0.5'], my_trend: ['max>=0'] },
+  thresholds: {
+    'http_req_duration{scenario:peak}': ['p(95)<500'],
+    http_req_failed: ['rate<0.5'],
+    my_trend: ['max>=0'],
+  },
 })
 
-const run = (mode: string, extra: { signal?: AbortSignal; killAfterMs?: number; env?: NodeJS.ProcessEnv; stop?: { controller: AbortController; reason: string } } = {}) => {
+const run = (
+  mode: string,
+  extra: {
+    signal?: AbortSignal
+    killAfterMs?: number
+    env?: NodeJS.ProcessEnv
+    stop?: { controller: AbortController; reason: string }
+  } = {},
+) => {
   const logs: string[] = []
   const argsFile = join(dir, `args-${mode.replace(/\W/g, '_')}.json`)
   return runK6({
@@ -43,7 +55,8 @@ const run = (mode: string, extra: { signal?: AbortSignal; killAfterMs?: number; 
     onLog: (l) => {
       logs.push(l)
       // Signal once the stand-in is up and writing (not after a fixed time: a busy machine starts it slowly).
-      if (extra.stop && l.includes('waiting for a signal')) setTimeout(() => extra.stop!.controller.abort(extra.stop!.reason), 150)
+      if (extra.stop && l.includes('waiting for a signal'))
+        setTimeout(() => extra.stop!.controller.abort(extra.stop!.reason), 150)
     },
     signal: extra.signal ?? extra.stop?.controller.signal,
     killAfterMs: extra.killAfterMs,
@@ -65,7 +78,9 @@ test('exit codes: one table, mapped as steady needs them', () => {
 })
 
 test('JSON output: every documented line type parses', () => {
-  const metric = parseK6Line('{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<500"],"submetrics":[{"name":"http_req_duration{scenario:x}","suffix":"scenario:x","tags":{"scenario":"x"}}]},"metric":"http_req_duration"}')
+  const metric = parseK6Line(
+    '{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<500"],"submetrics":[{"name":"http_req_duration{scenario:x}","suffix":"scenario:x","tags":{"scenario":"x"}}]},"metric":"http_req_duration"}',
+  )
   assert.not.ok(isProblem(metric))
   assert.is(metric.type, 'Metric')
   if (metric.type === 'Metric') {
@@ -73,17 +88,28 @@ test('JSON output: every documented line type parses', () => {
     assert.equal(metric.data.thresholds, ['p(95)<500'])
     assert.is(metric.data.submetrics?.[0].suffix, 'scenario:x')
   }
-  const tainted = parseK6Line('{"type":"Metric","data":{"type":"gauge","contains":"default","tainted":null,"thresholds":[],"submetrics":null,"name":"vus"},"metric":"vus"}')
+  const tainted = parseK6Line(
+    '{"type":"Metric","data":{"type":"gauge","contains":"default","tainted":null,"thresholds":[],"submetrics":null,"name":"vus"},"metric":"vus"}',
+  )
   assert.is(tainted.type, 'Metric')
-  const point = parseK6Line('{"type":"Point","data":{"time":"2017-05-09T14:34:45.239531499+02:00","value":459.865729,"tags":{"method":"GET","status":"200","scenario":"default"},"metadata":{"trace_id":"x"}},"metric":"http_req_duration"}')
+  const point = parseK6Line(
+    '{"type":"Point","data":{"time":"2017-05-09T14:34:45.239531499+02:00","value":459.865729,"tags":{"method":"GET","status":"200","scenario":"default"},"metadata":{"trace_id":"x"}},"metric":"http_req_duration"}',
+  )
   assert.is(point.type, 'Point')
   if (point.type === 'Point') {
     assert.is(point.data.value, 459.865729)
     assert.equal(point.data.metadata, { trace_id: 'x' })
   }
-  const noTags = parseK6Line('{"type":"Point","data":{"time":"2017-05-09T12:34:45Z","value":1,"tags":null},"metric":"vus"}')
+  const noTags = parseK6Line(
+    '{"type":"Point","data":{"time":"2017-05-09T12:34:45Z","value":1,"tags":null},"metric":"vus"}',
+  )
   assert.is(noTags.type, 'Point')
-  for (const bad of ['{"type":"Point","data":{"time":"x"},"metric":"m"}', '{"type":"Other"}', 'not json', '{"type":"Metric","data":{"name":"m","type":"histogram"}}']) {
+  for (const bad of [
+    '{"type":"Point","data":{"time":"x"},"metric":"m"}',
+    '{"type":"Other"}',
+    'not json',
+    '{"type":"Metric","data":{"name":"m","type":"histogram"}}',
+  ]) {
     assert.ok(isProblem(parseK6Line(bad)), bad)
   }
 })
@@ -107,12 +133,17 @@ test('points land in the window of their own time, even out of order', async () 
   const windows: WindowSnapshot[] = []
   const f = new K6PointFolder({ t0Epoch: t0, windowMs: 1000, onWindow: (w) => windows.push(w) })
   const at = (ms: number) => new Date(t0 + ms).toISOString()
-  f.push('{"type":"Metric","data":{"name":"iterations","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"iterations"}\n')
+  f.push(
+    '{"type":"Metric","data":{"name":"iterations","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"iterations"}\n',
+  )
   f.push(`{"type":"Point","data":{"time":"${at(1500)}","value":1,"tags":{"scenario":"p"}},"metric":"iterations"}\n`)
   f.push(`{"type":"Point","data":{"time":"${at(200)}","value":1,"tags":{"scenario":"p"}},"metric":"iterations"}\n`)
   f.push(`{"type":"Point","data":{"time":"${at(2500)}","value":1,"tags":{"scenario":"p"}},"metric":"iterations"}\n`)
   await f.end()
-  assert.equal(windows.map((w) => w.counters['iterations{scenario:p}']?.value ?? 0), [1, 1, 1])
+  assert.equal(
+    windows.map((w) => w.counters['iterations{scenario:p}']?.value ?? 0),
+    [1, 1, 1],
+  )
 })
 
 test('runK6 with the stand-in: streams points into windows, drops url tags, evaluates thresholds, exit 0', async () => {
@@ -130,7 +161,10 @@ test('runK6 with the stand-in: streams points into windows, drops url tags, eval
   assert.is(r.totals.gauge('vus_max')?.max, 4)
   assert.ok([...r.totals.trends.values()].every((t) => !('url' in t.tags)))
   assert.ok(r.windows.length >= 2, `windows: ${r.windows.length}`)
-  assert.ok(r.thresholds.every((t) => t.ok), JSON.stringify(r.thresholds))
+  assert.ok(
+    r.thresholds.every((t) => t.ok),
+    JSON.stringify(r.thresholds),
+  )
   assert.is(r.totals.types.get('my_trend'), 'trend')
   const a = args().argv
   assert.is(a[0], 'run')
@@ -155,7 +189,13 @@ test('k6 exit 107 (script exception) → steady 2, with the error in the log', a
 })
 
 test('other documented codes from the binary map through the table', async () => {
-  for (const [code, expected] of [[110, 1], [104, 2], [255, 2], [108, 1], [100, 2]] as const) {
+  for (const [code, expected] of [
+    [110, 1],
+    [104, 2],
+    [255, 2],
+    [108, 1],
+    [100, 2],
+  ] as const) {
     const { r } = await run(`exit:${code}`)
     assert.is(r.k6ExitCode, code)
     assert.is(r.exitCode, expected, `k6 ${code}`)
@@ -173,7 +213,10 @@ test('a signal stops k6 with SIGINT: k6 exits 105, steady 130, the points so far
 })
 
 test('a k6 that ignores SIGINT is killed after the grace period', async () => {
-  const { r } = await run('ignore-signal', { stop: { controller: new AbortController(), reason: 'SIGINT' }, killAfterMs: 300 })
+  const { r } = await run('ignore-signal', {
+    stop: { controller: new AbortController(), reason: 'SIGINT' },
+    killAfterMs: 300,
+  })
   assert.is(r.exitCode, 130)
   assert.ok(r.totals.counter('iterations') > 0)
 })
@@ -204,9 +247,21 @@ test('a real k6 run (only with STEADY_K6_TESTS=1 and k6 on PATH or K6_BIN)', asy
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
   const real = join(dir, 'real.k6.js')
-  writeFileSync(real, "import http from 'k6/http'\nimport { check } from 'k6'\nexport default function () { const r = http.get(`${__ENV.BASE_URL}/ping`, { tags: { name: 'get ping' } }); check(r, { 'status is 200': (x) => x.status === 200 }) }\n")
+  writeFileSync(
+    real,
+    "import http from 'k6/http'\nimport { check } from 'k6'\nexport default function () { const r = http.get(`${__ENV.BASE_URL}/ping`, { tags: { name: 'get ping' } }); check(r, { 'status is 200': (x) => x.status === 200 }) }\n",
+  )
   try {
-    const p = resolveProfile('real', { executor: 'constant-arrival-rate', rate: 20, duration: '2s', preAllocatedVUs: 2, engine: 'k6', script: real, window: '1s', thresholds: { http_req_failed: ['rate<0.01'] } })
+    const p = resolveProfile('real', {
+      executor: 'constant-arrival-rate',
+      rate: 20,
+      duration: '2s',
+      preAllocatedVUs: 2,
+      engine: 'k6',
+      script: real,
+      window: '1s',
+      thresholds: { http_req_failed: ['rate<0.01'] },
+    })
     const r = await runK6({ profile: p, script: real, target: url, env: process.env })
     assert.is(r.k6ExitCode, 0)
     assert.is(r.exitCode, 0)

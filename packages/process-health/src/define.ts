@@ -208,7 +208,7 @@ function validateObjective(indicator: IndicatorDefinition, where: string): void 
       fail(`slo must be a fraction between 0 and 1, got ${JSON.stringify(o.slo)}`, 'write slo: 0.95 for 95 %')
     }
     if (indicator.kind === 'count') {
-      fail('a count has no SLO', "use a threshold objective instead: { min: 1 } (per period)")
+      fail('a count has no SLO', 'use a threshold objective instead: { min: 1 } (per period)')
     }
     if (indicator.kind === 'duration') {
       if (o.threshold === undefined) {

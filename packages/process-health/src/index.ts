@@ -7,10 +7,7 @@
  * Stands alone: imports no other steady package but `@steady/kernel`, which
  * has no dependencies.
  */
-export {
-  /** @public */ ProcessHealthError,
-  isProcessHealthError,
-} from './errors.ts'
+export { /** @public */ ProcessHealthError, isProcessHealthError } from './errors.ts'
 /** @public */
 export type { ProcessHealthErrorOptions } from './errors.ts'
 /** @public */
@@ -56,10 +53,7 @@ export { importGit } from './import/git.ts'
 export type { GitImportOptions } from './import/git.ts'
 /** @public */
 export type { FileStoreOptions } from './store/file-store.ts'
-export {
-  /** @public */ PrometheusStore,
-  pushObservation,
-} from './store/prometheus-store.ts'
+export { /** @public */ PrometheusStore, pushObservation } from './store/prometheus-store.ts'
 /** @public */
 export type { PrometheusStoreOptions, PushObservationOptions } from './store/prometheus-store.ts'
 export { HealthMetrics, pushMetrics } from './export/prometheus.ts'
@@ -70,11 +64,7 @@ export { createFaroExporter } from './export/faro.ts'
 export type { FaroExporterOptions, FaroExporter } from './export/faro.ts'
 export { ciProcess } from './processes/ci.ts'
 export { doraProcess } from './processes/dora.ts'
-export {
-  e2eGateProcess,
-  recordGateDecision,
-  /** @public */ gateFlakiness,
-} from './processes/e2e-gate.ts'
+export { e2eGateProcess, recordGateDecision, /** @public */ gateFlakiness } from './processes/e2e-gate.ts'
 /** @public */
 export type { GateDecision, RecordGateDecisionOptions } from './processes/e2e-gate.ts'
 /** @public */

@@ -82,7 +82,13 @@ function renderText(report: HealthReport, processes: readonly ProcessDefinition[
     }
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
     rows.forEach((r, n) => {
-      lines.push('  ' + r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd())
+      lines.push(
+        '  ' +
+          r
+            .map((v, c) => v.padEnd(widths[c]))
+            .join('  ')
+            .trimEnd(),
+      )
       if (n > 0) lines.push(`      ${p.indicators[n - 1].reason}`)
     })
   }

@@ -24,7 +24,19 @@ async function storeWith(slowdown: number): Promise<string> {
 
 test('a steady CI history is healthy: exit 0', async () => {
   const store = await storeWith(1)
-  const r = await steady(['health', '--process', 'ci', '--store', store, '--at', nowIso, '--format', 'json', '--config', config])
+  const r = await steady([
+    'health',
+    '--process',
+    'ci',
+    '--store',
+    store,
+    '--at',
+    nowIso,
+    '--format',
+    'json',
+    '--config',
+    config,
+  ])
   assert.is(r.code, 0, r.err + r.out)
   const report = JSON.parse(r.out)
   assert.is(report.schema, 'steady.health/1')
@@ -39,12 +51,31 @@ test('a steady CI history is healthy: exit 0', async () => {
 
 test('a slowdown injected in the last days is degraded on cycle_time: exit 1', async () => {
   const store = await storeWith(1.6)
-  const json = await steady(['health', '--process', 'ci', '--store', store, '--at', nowIso, '--format', 'json', '--config', config])
+  const json = await steady([
+    'health',
+    '--process',
+    'ci',
+    '--store',
+    store,
+    '--at',
+    nowIso,
+    '--format',
+    'json',
+    '--config',
+    config,
+  ])
   assert.is(json.code, 1, json.err + json.out)
   const ci = JSON.parse(json.out).processes[0]
   assert.is(ci.state, 'degraded')
-  const states = Object.fromEntries(ci.indicators.map((i: { indicator: string; state: string }) => [i.indicator, i.state]))
-  assert.equal(states, { cycle_time: 'degraded', queue_time: 'healthy', success_rate: 'healthy', flaky_rate: 'healthy' })
+  const states = Object.fromEntries(
+    ci.indicators.map((i: { indicator: string; state: string }) => [i.indicator, i.state]),
+  )
+  assert.equal(states, {
+    cycle_time: 'degraded',
+    queue_time: 'healthy',
+    success_rate: 'healthy',
+    flaky_rate: 'healthy',
+  })
 
   const text = await steady(['health', '--store', store, '--at', nowIso, '--config', config])
   assert.is(text.code, 1)
@@ -56,7 +87,19 @@ test('a slowdown injected in the last days is degraded on cycle_time: exit 1', a
   assert.not.match(text.out, /dora/)
   assert.match(text.out, /^review \(owner eng-leads\): UNKNOWN$/m)
 
-  const markdown = await steady(['health', '--process', 'ci', '--store', store, '--at', nowIso, '--format', 'markdown', '--config', config])
+  const markdown = await steady([
+    'health',
+    '--process',
+    'ci',
+    '--store',
+    store,
+    '--at',
+    nowIso,
+    '--format',
+    'markdown',
+    '--config',
+    config,
+  ])
   assert.is(markdown.code, 1)
   assert.match(markdown.out, /^### ci: \*\*degraded\*\*$/m)
   assert.match(markdown.out, /^\| cycle_time \| \*\*degraded\*\* \| \d+m \d+s \| 9m \d+s \| 336\/36 \| .* \|$/m)
@@ -65,8 +108,24 @@ test('a slowdown injected in the last days is degraded on cycle_time: exit 1', a
 test('health record appends one observation at its own time; ids in labels are bad input (exit 2)', async () => {
   const store = mkdtempSync(join(tmpdir(), 'steady-health-rec-'))
   const ok = await steady([
-    'health', 'record', '--process', 'ci', '--indicator', 'cycle_time', '--value', '9m41s',
-    '--at', '2025-03-10T11:00:00Z', '--label', 'branch=main', '--field', 'commit=3f2a9c1e7b', '--store', store, '--config', config,
+    'health',
+    'record',
+    '--process',
+    'ci',
+    '--indicator',
+    'cycle_time',
+    '--value',
+    '9m41s',
+    '--at',
+    '2025-03-10T11:00:00Z',
+    '--label',
+    'branch=main',
+    '--field',
+    'commit=3f2a9c1e7b',
+    '--store',
+    store,
+    '--config',
+    config,
   ])
   assert.is(ok.code, 0, ok.err)
   const id = /\(id (r-[0-9a-f]{12})\)\n$/.exec(ok.out)?.[1]
@@ -85,16 +144,45 @@ test('health record appends one observation at its own time; ids in labels are b
     id,
   })
 
-  const bad = await steady(['health', 'record', '--process', 'ci', '--indicator', 'cycle_time', '--value', '1m', '--label', 'branch=3f2a9c1e7b', '--store', store, '--config', config])
+  const bad = await steady([
+    'health',
+    'record',
+    '--process',
+    'ci',
+    '--indicator',
+    'cycle_time',
+    '--value',
+    '1m',
+    '--label',
+    'branch=3f2a9c1e7b',
+    '--store',
+    store,
+    '--config',
+    config,
+  ])
   assert.is(bad.code, 2)
-  assert.match(bad.err, /^error: labels\.branch="3f2a9c1e7b" would create a new series per run: it looks like a commit SHA/m)
+  assert.match(
+    bad.err,
+    /^error: labels\.branch="3f2a9c1e7b" would create a new series per run: it looks like a commit SHA/m,
+  )
   assert.match(bad.err, /→ put it in the observation's fields instead: --field branch=3f2a9c1e7b/)
 
   const noProcess = await steady(['health', 'record', '--indicator', 'cycle_time', '--value', '1m', '--store', store])
   assert.is(noProcess.code, 2)
   assert.match(noProcess.err, /needs --process/)
 
-  const badValue = await steady(['health', 'record', '--process', 'ci', '--indicator', 'success_rate', '--value', 'maybe', '--store', store])
+  const badValue = await steady([
+    'health',
+    'record',
+    '--process',
+    'ci',
+    '--indicator',
+    'success_rate',
+    '--value',
+    'maybe',
+    '--store',
+    store,
+  ])
   assert.is(badValue.code, 2)
   assert.match(badValue.err, /value of success_rate: "maybe" is not a valid rate value/)
 

@@ -19,7 +19,9 @@ interface Received {
 }
 
 /** A receiver answering from a script (one status per request, then 202), checking the payload shape. */
-async function receiver(options: { script?: Array<{ status: number; retryAfter?: string }>; maxBytes?: number; apiKey?: string } = {}) {
+async function receiver(
+  options: { script?: Array<{ status: number; retryAfter?: string }>; maxBytes?: number; apiKey?: string } = {},
+) {
   const script = [...(options.script ?? [])]
   const received: Received[] = []
   const problems: string[] = []
@@ -74,15 +76,22 @@ function checkPayload(body: Record<string, unknown>, contentType: string | undef
   const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
   for (const m of (body.measurements ?? []) as Array<Record<string, unknown>>) {
     if (typeof m.type !== 'string') problems.push('measurement.type')
-    if (!m.values || Object.values(m.values as object).some((v) => typeof v !== 'number')) problems.push('measurement.values must be numbers')
-    if (typeof m.timestamp !== 'string' || !rfc3339.test(m.timestamp)) problems.push(`measurement.timestamp ${String(m.timestamp)}`)
-    if (m.context && Object.values(m.context as object).some((v) => typeof v !== 'string')) problems.push('measurement.context must be strings')
+    if (!m.values || Object.values(m.values as object).some((v) => typeof v !== 'number'))
+      problems.push('measurement.values must be numbers')
+    if (typeof m.timestamp !== 'string' || !rfc3339.test(m.timestamp))
+      problems.push(`measurement.timestamp ${String(m.timestamp)}`)
+    if (m.context && Object.values(m.context as object).some((v) => typeof v !== 'string'))
+      problems.push('measurement.context must be strings')
   }
   for (const e of (body.events ?? []) as Array<Record<string, unknown>>) {
-    if (typeof e.name !== 'string' || typeof e.timestamp !== 'string' || !rfc3339.test(e.timestamp)) problems.push('event name/timestamp')
-    if (e.attributes && Object.values(e.attributes as object).some((v) => typeof v !== 'string')) problems.push('event.attributes must be strings')
+    if (typeof e.name !== 'string' || typeof e.timestamp !== 'string' || !rfc3339.test(e.timestamp))
+      problems.push('event name/timestamp')
+    if (e.attributes && Object.values(e.attributes as object).some((v) => typeof v !== 'string'))
+      problems.push('event.attributes must be strings')
   }
-  for (const key of Object.keys(body)) if (!['meta', 'measurements', 'events', 'logs', 'exceptions', 'traces'].includes(key)) problems.push(`unknown key ${key}`)
+  for (const key of Object.keys(body))
+    if (!['meta', 'measurements', 'events', 'logs', 'exceptions', 'traces'].includes(key))
+      problems.push(`unknown key ${key}`)
   return problems
 }
 
@@ -91,9 +100,22 @@ const at = Date.parse('2025-03-10T11:00:00Z')
 
 test('observations go out as measurements at their own time, equal values both sent (dedupe off), accepted with 202', async () => {
   const rx = await receiver({ apiKey: 'k3y' })
-  const exporter = createFaroExporter({ url: rx.url, apiKey: 'k3y', sessionId: 's-1', app: { name: 'shop-ci', version: '1.2.0', environment: 'ci' }, processes: [ci] })
+  const exporter = createFaroExporter({
+    url: rx.url,
+    apiKey: 'k3y',
+    sessionId: 's-1',
+    app: { name: 'shop-ci', version: '1.2.0', environment: 'ci' },
+    processes: [ci],
+  })
   exporter.exportObservations([
-    { process: 'ci', indicator: 'cycle_time', value: 600, at, labels: { branch: 'main' }, fields: { commit: '3f2a9c1e' } },
+    {
+      process: 'ci',
+      indicator: 'cycle_time',
+      value: 600,
+      at,
+      labels: { branch: 'main' },
+      fields: { commit: '3f2a9c1e' },
+    },
     { process: 'ci', indicator: 'cycle_time', value: 600, at: at + 60_000, labels: { branch: 'main' } },
   ])
   exporter.exportHealth([
@@ -110,12 +132,24 @@ test('observations go out as measurements at their own time, equal values both s
   const meta = body.meta as { app: Record<string, string>; sdk: Record<string, string> }
   assert.equal(meta.app, { name: 'shop-ci', version: '1.2.0', environment: 'ci' })
   assert.is(meta.sdk.name, 'faro')
-  const measurements = body.measurements as Array<{ type: string; values: Record<string, number>; timestamp: string; context: Record<string, string> }>
+  const measurements = body.measurements as Array<{
+    type: string
+    values: Record<string, number>
+    timestamp: string
+    context: Record<string, string>
+  }>
   assert.is(measurements.length, 2)
   assert.equal(measurements[0].values, { cycle_time: 600 })
   assert.is(measurements[0].timestamp, '2025-03-10T11:00:00.000Z')
   assert.is(measurements[1].timestamp, '2025-03-10T11:01:00.000Z')
-  assert.equal(measurements[0].context, { process: 'ci', indicator: 'cycle_time', at: '2025-03-10T11:00:00Z', unit: 'seconds', label_branch: 'main', field_commit: '3f2a9c1e' })
+  assert.equal(measurements[0].context, {
+    process: 'ci',
+    indicator: 'cycle_time',
+    at: '2025-03-10T11:00:00Z',
+    unit: 'seconds',
+    label_branch: 'main',
+    field_commit: '3f2a9c1e',
+  })
   const events = body.events as Array<{ name: string; attributes: Record<string, string> }>
   assert.is(events[0].name, 'steady_process_health')
   assert.is(events[0].attributes.state, 'healthy')
@@ -140,13 +174,21 @@ test('health events carry the instant judged, not the time they are sent', async
     samples: { baseline: 40, recent: 6 },
     checks: [],
   }
-  const health = { process: 'ci', owner: 'platform', state: 'healthy' as const, reason: '1 of 1 healthy', indicators: [indicator] }
+  const health = {
+    process: 'ci',
+    owner: 'platform',
+    state: 'healthy' as const,
+    reason: '1 of 1 healthy',
+    indicators: [indicator],
+  }
   exporter.exportHealth([health])
   exporter.exportHealth([{ ...health, indicators: [] }], judged + 86_400_000)
   await exporter.close()
   await rx.close()
   assert.equal(rx.problems, [])
-  const events = rx.received.flatMap((r) => r.body.events as Array<{ name: string; timestamp: string; attributes: Record<string, string> }>)
+  const events = rx.received.flatMap(
+    (r) => r.body.events as Array<{ name: string; timestamp: string; attributes: Record<string, string> }>,
+  )
   assert.equal(
     events.map((e) => [e.name, e.timestamp, e.attributes.judgedAt]),
     [
@@ -159,7 +201,14 @@ test('health events carry the instant judged, not the time they are sent', async
 
 test('dedupe is off: two observations with the same time, labels, fields and value both arrive (a Faro with dedupe on keeps one)', async () => {
   const rx = await receiver()
-  const same = { process: 'ci', indicator: 'cycle_time', value: 600, at, labels: { branch: 'main' }, fields: { commit: '3f2a9c1e' } }
+  const same = {
+    process: 'ci',
+    indicator: 'cycle_time',
+    value: 600,
+    at,
+    labels: { branch: 'main' },
+    fields: { commit: '3f2a9c1e' },
+  }
   const exporter = createFaroExporter({ url: rx.url, app: { name: 'shop-ci' }, processes: [ci] })
   exporter.exportObservations([same, { ...same, labels: { ...same.labels }, fields: { ...same.fields } }])
   exporter.exportHealth([
@@ -186,14 +235,24 @@ test('dedupe is off: two observations with the same time, labels, fields and val
     sessionTracking: { enabled: false },
   })
   const measurement = { type: 'steady_process_indicator', values: { cycle_time: 600 } }
-  const context = { process: 'ci', indicator: 'cycle_time', at: '2025-03-10T11:00:00Z', label_branch: 'main', field_commit: '3f2a9c1e' }
+  const context = {
+    process: 'ci',
+    indicator: 'cycle_time',
+    at: '2025-03-10T11:00:00Z',
+    label_branch: 'main',
+    field_commit: '3f2a9c1e',
+  }
   for (let k = 0; k < 2; k++) deduping.api.pushMeasurement(measurement, { context, timestampOverwriteMs: at })
   await transport.flush()
   deduping.pause()
   await rx.close()
   assert.equal(rx.problems, [])
   const [sent, control] = rx.received.map((r) => r.body)
-  const measurements = sent.measurements as Array<{ values: Record<string, number>; timestamp: string; context: Record<string, string> }>
+  const measurements = sent.measurements as Array<{
+    values: Record<string, number>
+    timestamp: string
+    context: Record<string, string>
+  }>
   assert.is(measurements.length, 2, 'both identical observations were sent')
   assert.equal(measurements[0], measurements[1])
   assert.equal(measurements[0].context, { ...context, unit: 'seconds' })
@@ -207,7 +266,10 @@ test('429 with Retry-After: the transport waits the time asked and sends the sam
   exporter.exportObservations({ process: 'ci', indicator: 'success_rate', value: 1, at })
   await exporter.close()
   await rx.close()
-  assert.equal(rx.received.map((r) => r.status), [429, 202])
+  assert.equal(
+    rx.received.map((r) => r.status),
+    [429, 202],
+  )
   assert.equal(rx.received[0].body, rx.received[1].body)
   assert.equal(exporter.transport.stats, { requests: 2, sent: 1, dropped: 0, retries: 1, waitsMs: [1000] })
 })
@@ -216,7 +278,11 @@ test('a 429 asking for longer than the transport will wait drops the batch and s
   const rx = await receiver({ script: [{ status: 429, retryAfter: '3600' }] })
   const errors: ProcessHealthError[] = []
   const transport = new FaroNodeTransport({ url: rx.url, onError: (e) => errors.push(e) })
-  transport.send({ type: 'event' as never, payload: { name: 'x', timestamp: '2025-03-10T11:00:00.000Z' } as never, meta: { app: { name: 'ci' }, sdk: { name: 'faro' } } as never })
+  transport.send({
+    type: 'event' as never,
+    payload: { name: 'x', timestamp: '2025-03-10T11:00:00.000Z' } as never,
+    meta: { app: { name: 'ci' }, sdk: { name: 'faro' } } as never,
+  })
   await transport.flush()
   await rx.close()
   assert.is(rx.received.length, 1)
@@ -227,14 +293,27 @@ test('a 429 asking for longer than the transport will wait drops the batch and s
 test('413: a batch too large is split in halves until it fits; one item still too large is dropped', async () => {
   const rx = await receiver({ maxBytes: 900 })
   const errors: ProcessHealthError[] = []
-  const exporter = createFaroExporter({ url: rx.url, app: { name: 'ci' }, onError: (e) => errors.push(e), processes: [ci] })
+  const exporter = createFaroExporter({
+    url: rx.url,
+    app: { name: 'ci' },
+    onError: (e) => errors.push(e),
+    processes: [ci],
+  })
   exporter.exportObservations(
-    Array.from({ length: 6 }, (_, k) => ({ process: 'ci', indicator: 'cycle_time', value: 600 + k, at: at + k * 1000, fields: { note: k === 5 ? 'x'.repeat(1000) : 'ok' } })),
+    Array.from({ length: 6 }, (_, k) => ({
+      process: 'ci',
+      indicator: 'cycle_time',
+      value: 600 + k,
+      at: at + k * 1000,
+      fields: { note: k === 5 ? 'x'.repeat(1000) : 'ok' },
+    })),
   )
   await exporter.close()
   await rx.close()
   assert.equal(rx.problems, [])
-  const accepted = rx.received.filter((r) => r.status === 202).flatMap((r) => (r.body.measurements as Array<{ values: Record<string, number> }>).map((m) => m.values.cycle_time))
+  const accepted = rx.received
+    .filter((r) => r.status === 202)
+    .flatMap((r) => (r.body.measurements as Array<{ values: Record<string, number> }>).map((m) => m.values.cycle_time))
   assert.equal(accepted.sort(), [600, 601, 602, 603, 604])
   assert.ok(rx.received.some((r) => r.status === 413 && (r.body.measurements as unknown[]).length === 6))
   assert.is(errors.length, 1)
@@ -246,19 +325,33 @@ test('413: a batch too large is split in halves until it fits; one item still to
 test('5xx is retried with backoff; a 401 is not retried', async () => {
   const rx = await receiver({ script: [{ status: 503 }, { status: 502 }] })
   const transport = new FaroNodeTransport({ url: rx.url, backoffMs: 20 })
-  transport.send({ type: 'event' as never, payload: { name: 'x', timestamp: '2025-03-10T11:00:00.000Z' } as never, meta: { app: { name: 'ci' }, sdk: { name: 'faro' } } as never })
+  transport.send({
+    type: 'event' as never,
+    payload: { name: 'x', timestamp: '2025-03-10T11:00:00.000Z' } as never,
+    meta: { app: { name: 'ci' }, sdk: { name: 'faro' } } as never,
+  })
   await transport.flush()
-  assert.equal(rx.received.map((r) => r.status), [503, 502, 202])
+  assert.equal(
+    rx.received.map((r) => r.status),
+    [503, 502, 202],
+  )
   assert.equal(transport.stats.waitsMs, [20, 40])
   await rx.close()
 
   const locked = await receiver({ apiKey: 'right' })
   const errors: ProcessHealthError[] = []
   const wrong = new FaroNodeTransport({ url: locked.url, apiKey: 'wrong', onError: (e) => errors.push(e) })
-  wrong.send({ type: 'event' as never, payload: { name: 'x', timestamp: '2025-03-10T11:00:00.000Z' } as never, meta: { app: { name: 'ci' }, sdk: { name: 'faro' } } as never })
+  wrong.send({
+    type: 'event' as never,
+    payload: { name: 'x', timestamp: '2025-03-10T11:00:00.000Z' } as never,
+    meta: { app: { name: 'ci' }, sdk: { name: 'faro' } } as never,
+  })
   await wrong.flush()
   await locked.close()
-  assert.equal(locked.received.map((r) => r.status), [401])
+  assert.equal(
+    locked.received.map((r) => r.status),
+    [401],
+  )
   assert.is(errors[0].code, 'STEADY_HEALTH_FARO_REJECTED')
   assert.match(errors[0].hint!, /api key/)
 })

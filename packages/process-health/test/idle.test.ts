@@ -71,7 +71,20 @@ async function withStore(observations: readonly Observation[], fn: (store: FileS
 
 test('a process quiet now as it was quiet before, and came back, is idle: exit 0, said on its own line', () => {
   // Busy, then 40 quiet days, busy again, then quiet for the last 35 days (2 runs).
-  const history = [...runs([[200, 150], [110, 35]]), ...runs([[20, 19], [9, 8]], 1, 9)]
+  const history = [
+    ...runs([
+      [200, 150],
+      [110, 35],
+    ]),
+    ...runs(
+      [
+        [20, 19],
+        [9, 8],
+      ],
+      1,
+      9,
+    ),
+  ]
   const p = judgeProcess(ci, history, { now })
   assert.is(p.state, 'healthy')
   assert.is(p.idle, true)

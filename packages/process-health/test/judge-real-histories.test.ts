@@ -212,7 +212,12 @@ test('the week-part method compares the recent window with the same days of the 
   const previous = setWeeklyRhythmMethod('week-part')
   try {
     const dora = doraProcess()
-    const i = judgeIndicator(dora, dora.indicators[1], delivery().filter((o) => o.indicator === 'lead_time'), { now })
+    const i = judgeIndicator(
+      dora,
+      dora.indicators[1],
+      delivery().filter((o) => o.indicator === 'lead_time'),
+      { now },
+    )
     assert.match(i.reason, /the same days of the week/)
     // Judged on a Monday at noon, the 3-day window touches Friday to Monday: no Tuesday in the baseline.
     const lead = delivery().filter((o) => o.indicator === 'lead_time' && o.at < i.windows.recentFrom)

@@ -20,7 +20,13 @@ function incidents(list: ReadonlyArray<[daysAgo: number, hours: number]>): Obser
 
 // Half a year of records (a deployment 200 days ago starts them), five incidents of 1.5 to 4 hours.
 const start: Observation = { process: 'dora', indicator: 'deployments', value: 1, at: now - 200 * day }
-const usual = incidents([[170, 2], [130, 3], [95, 1.5], [60, 4], [30, 2.5]])
+const usual = incidents([
+  [170, 2],
+  [130, 3],
+  [95, 1.5],
+  [60, 4],
+  [30, 2.5],
+])
 const since = start.at
 
 test('five incidents: a usual restore is healthy and says what it rests on; one 100 times longer is degraded', () => {
@@ -36,7 +42,11 @@ test('five incidents: a usual restore is healthy and says what it rests on; one 
 })
 
 test('three incidents are enough to judge, and the bound is wide: 10 times the usual is not yet a change', () => {
-  const three = incidents([[150, 1], [100, 6], [50, 2.5]])
+  const three = incidents([
+    [150, 1],
+    [100, 6],
+    [50, 2.5],
+  ])
   const tenfold = judgeIndicator(dora, restore, [...three, ...incidents([[1, 25]])], { now, since })
   assert.is(tenfold.state, 'healthy', tenfold.reason)
   assert.ok(tenfold.checks[0].numbers.bound > 25, `the 99 % bound at 2 degrees of freedom is wide: ${tenfold.reason}`)
@@ -47,7 +57,16 @@ test('three incidents are enough to judge, and the bound is wide: 10 times the u
 
 test('two incidents, or a history too new to call incidents rare, stay not yet judged', () => {
   // Not judged: unknown, with no verdict from a method (quiet as before, the judge may add that it is idle).
-  const two = judgeIndicator(dora, restore, incidents([[150, 2], [100, 3], [1, 2]]), { now, since })
+  const two = judgeIndicator(
+    dora,
+    restore,
+    incidents([
+      [150, 2],
+      [100, 3],
+      [1, 2],
+    ]),
+    { now, since },
+  )
   assert.is(two.state, 'unknown', two.reason)
   assert.match(two.reason, /only 2 observations for a baseline/)
   const fresh = judgeIndicator(dora, restore, [...usual, ...incidents([[1, 2]])], { now, since: now - 175 * day })

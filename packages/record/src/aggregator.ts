@@ -95,7 +95,16 @@ class SeriesState {
   readonly phases = new Map<string, PhaseState>()
 
   constructor(source: SeriesSource, name: string, kind: SeriesKind, unit: string, tags: Record<string, string>) {
-    this.record = { key: seriesKey(source, name, tags), source, name, kind, unit, tags: { ...tags }, windows: [], phases: {} }
+    this.record = {
+      key: seriesKey(source, name, tags),
+      source,
+      name,
+      kind,
+      unit,
+      tags: { ...tags },
+      windows: [],
+      phases: {},
+    }
   }
 
   window(i: number): OpenWindow {

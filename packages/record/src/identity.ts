@@ -6,7 +6,11 @@ import type { ComparabilityKey } from './run-record.ts'
  * The comparability key of this machine and run: runs are compared only when
  * it matches (host CPU and cores, Node.js, plan, duration scale, load engine).
  */
-export function comparabilityKey(run: { planHash?: string | null; durationScale?: number; engine?: string | null }): ComparabilityKey {
+export function comparabilityKey(run: {
+  planHash?: string | null
+  durationScale?: number
+  engine?: string | null
+}): ComparabilityKey {
   const list = cpus()
   return {
     cpuModel: (list[0]?.model ?? 'unknown').replace(/\s+/g, ' ').trim(),
@@ -20,7 +24,10 @@ export function comparabilityKey(run: { planHash?: string | null; durationScale?
 }
 
 /** The fields of two keys that differ, by name, e.g. `["cores: 2 vs 8"]`. */
-export function comparabilityDiff(a: ComparabilityKey, b: ComparabilityKey): { field: keyof ComparabilityKey; a: unknown; b: unknown }[] {
+export function comparabilityDiff(
+  a: ComparabilityKey,
+  b: ComparabilityKey,
+): { field: keyof ComparabilityKey; a: unknown; b: unknown }[] {
   const out: { field: keyof ComparabilityKey; a: unknown; b: unknown }[] = []
   for (const field of Object.keys(a) as (keyof ComparabilityKey)[]) {
     if (a[field] !== b[field]) out.push({ field, a: a[field], b: b[field] })
@@ -30,5 +37,8 @@ export function comparabilityDiff(a: ComparabilityKey, b: ComparabilityKey): { f
 
 /** A run id that sorts by time and is safe in paths: `2026-11-26T06-40-12Z-7f3a`. */
 export function newRunId(at: Date = new Date()): string {
-  return `${at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}-${randomBytes(2).toString('hex')}`
+  return `${at
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-')}-${randomBytes(2).toString('hex')}`
 }

@@ -46,7 +46,15 @@ const keepSamples = 3
 
 type Line =
   | { t: 'start'; header: RunHeader }
-  | { t: 'series'; key: string; source: SeriesRecord['source']; name: string; kind: SeriesRecord['kind']; unit: string; tags: Record<string, string> }
+  | {
+      t: 'series'
+      key: string
+      source: SeriesRecord['source']
+      name: string
+      kind: SeriesRecord['kind']
+      unit: string
+      tags: Record<string, string>
+    }
   | { t: 'window'; i: number; series: { key: string; window: SeriesWindow }[] }
   | { t: 'phase'; phase: PhaseRecord; aggregates: Record<string, PhaseAggregate> }
   | { t: 'event'; event: RunEvent }
@@ -201,13 +209,18 @@ export class RunRecordWriter {
   phaseEnded(phase: PhaseRecord): void {
     this.#phases.push(phase)
     const aggregates: Record<string, PhaseAggregate> = {}
-    for (const [key, phases] of this.#agg.phaseAggregates()) if (phases[phase.name]) aggregates[key] = phases[phase.name]
+    for (const [key, phases] of this.#agg.phaseAggregates())
+      if (phases[phase.name]) aggregates[key] = phases[phase.name]
     this.#append({ t: 'phase', phase, aggregates })
     this.#sync()
   }
 
   /** Counts one iteration of a scenario. */
-  iteration(scenario: { name: string; file?: string; tags?: readonly string[]; side?: Side }, passed: boolean, straddling = false): void {
+  iteration(
+    scenario: { name: string; file?: string; tags?: readonly string[]; side?: Side },
+    passed: boolean,
+    straddling = false,
+  ): void {
     // On a paired run each scenario is counted once per side.
     const key = scenario.side ? `${scenario.side}\u241f${scenario.name}` : scenario.name
     let s = this.#scenarios.get(key)
@@ -294,10 +307,17 @@ export function parseRunRecord(text: string, file: string): RunRecord {
   const value = parseJsonText(text, file, recordFile)
   if (value && typeof value === 'object' && 'schema' in value && (value as { schema: unknown }).schema !== RUN_SCHEMA) {
     const schema = (value as { schema: unknown }).schema
-    throw new SteadyError('STEADY_RECORD_SCHEMA', `${file} has schema ${JSON.stringify(schema)}, expected "${RUN_SCHEMA}"`, {
-      hint: typeof schema === 'string' && schema.startsWith('steady.') ? 'this file is another kind of steady file; ' + readHint : readHint,
-      details: { file, schema },
-    })
+    throw new SteadyError(
+      'STEADY_RECORD_SCHEMA',
+      `${file} has schema ${JSON.stringify(schema)}, expected "${RUN_SCHEMA}"`,
+      {
+        hint:
+          typeof schema === 'string' && schema.startsWith('steady.')
+            ? 'this file is another kind of steady file; ' + readHint
+            : readHint,
+        details: { file, schema },
+      },
+    )
   }
   return assertValid<RunRecord>(runRecordSchema, value, file, `run record (${RUN_SCHEMA})`, readHint)
 }
@@ -402,7 +422,11 @@ export function recoverRunRecord(dir: string, options: { write?: boolean } = {})
   const durationMs = end?.durationMs ?? (lastWindow + 1) * header.window.sizeMs
   const started = Date.parse(header.startedAt)
   const series: SeriesRecord[] = [...meta.values()]
-    .map((m) => ({ ...m, windows: (windows.get(m.key) ?? []).sort((a, b) => a.i - b.i), phases: phaseAggs.get(m.key) ?? {} }))
+    .map((m) => ({
+      ...m,
+      windows: (windows.get(m.key) ?? []).sort((a, b) => a.i - b.i),
+      phases: phaseAggs.get(m.key) ?? {},
+    }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   // A phase still running when the runner died has no aggregates yet: build them from its windows.
   const lastPhaseStart = events.filter((e) => e.kind === 'phase-start').at(-1)
@@ -459,7 +483,13 @@ function aggregateWindows(windows: SeriesWindow[]): PhaseAggregate {
   if (hists.length) {
     const h = LatencyHistogram.mergeAll(hists)
     const r = (v: number) => Math.round(v * 1000) / 1000
-    Object.assign(out, { hist: h.encode(), p50: r(h.quantile(0.5)), p95: r(h.quantile(0.95)), p99: r(h.quantile(0.99)), max: r(h.max) })
+    Object.assign(out, {
+      hist: h.encode(),
+      p50: r(h.quantile(0.5)),
+      p95: r(h.quantile(0.95)),
+      p99: r(h.quantile(0.99)),
+      max: r(h.max),
+    })
   }
   return out
 }

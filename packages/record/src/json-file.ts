@@ -96,11 +96,15 @@ export function parseJsonText(text: string, file: string, kind: JsonFileKind): u
   } catch (error) {
     const problem = jsonProblem(text, error)
     const how =
-      problem.kind === 'empty' ? 'is empty'
-      : problem.kind === 'not-json' ? 'is not JSON'
-      : problem.kind === 'truncated' ? 'is cut short: it is the beginning of a JSON document (the file looks truncated)'
-      : 'line' in problem ? `is not valid JSON: a syntax error at line ${problem.line}, column ${problem.column}`
-      : 'is not valid JSON'
+      problem.kind === 'empty'
+        ? 'is empty'
+        : problem.kind === 'not-json'
+          ? 'is not JSON'
+          : problem.kind === 'truncated'
+            ? 'is cut short: it is the beginning of a JSON document (the file looks truncated)'
+            : 'line' in problem
+              ? `is not valid JSON: a syntax error at line ${problem.line}, column ${problem.column}`
+              : 'is not valid JSON'
     throw new SteadyError(kind.unreadableCode, `${file} ${how}; expected a ${kind.what}`, {
       hint: problem.kind === 'truncated' ? (kind.truncatedHint ?? kind.contentHint) : kind.contentHint,
       details: { file, problem: problem.kind },

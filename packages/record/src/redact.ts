@@ -60,8 +60,21 @@ const defaultHeaders = [
 
 /** Whole names (words joined) that are secret. */
 const secretNames = new Set([
-  'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'auth', 'pwd', 'pin', 'otp', 'cvv', 'cvc',
-  'credentials', 'jsessionid', 'phpsessid', 'connectsid', 'aspnetsessionid',
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'auth',
+  'pwd',
+  'pin',
+  'otp',
+  'cvv',
+  'cvc',
+  'credentials',
+  'jsessionid',
+  'phpsessid',
+  'connectsid',
+  'aspnetsessionid',
 ])
 /**
  * Bare names that are credentials only as query or form parameters (Google's
@@ -71,14 +84,36 @@ const secretNames = new Set([
 const secretParamNames = new Set(['key', 'sid'])
 /** A name whose last word is one of these is secret (`access_token`, `X-Amz-Credential`, `client_secret`). */
 const secretLastWords = new Set([
-  'token', 'secret', 'password', 'passwd', 'passphrase', 'pwd', 'signature', 'sig', 'credential', 'cookie', 'apikey',
-  'sessionid', 'otp',
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'passphrase',
+  'pwd',
+  'signature',
+  'sig',
+  'credential',
+  'cookie',
+  'apikey',
+  'sessionid',
+  'otp',
 ])
 /** A name whose last two words, joined, are one of these is secret (`x-api-key`, `secret_access_key`). */
 const secretLastPairs = new Set([
-  'apikey', 'accesskey', 'secretkey', 'privatekey', 'subscriptionkey', 'functionskey', 'masterkey', 'signingkey',
+  'apikey',
+  'accesskey',
+  'secretkey',
+  'privatekey',
+  'subscriptionkey',
+  'functionskey',
+  'masterkey',
+  'signingkey',
   'encryptionkey',
-  'accountkey', 'sharedkey', 'authkey', 'sessionid', 'clientsecret',
+  'accountkey',
+  'sharedkey',
+  'authkey',
+  'sessionid',
+  'clientsecret',
 ])
 /** A name with one of these words anywhere is secret (`password_confirmation`, `newPassword`). */
 const secretAnyWords = ['password', 'passwd', 'passphrase']
@@ -180,8 +215,14 @@ export class Redactor {
   text(input: string): string {
     let out = input
     if (this.#secretPattern) out = out.replace(this.#secretPattern, REDACTED)
-    out = out.replace(/\b(Bearer|Basic|Token|Digest)\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{4,}/g, (_m, scheme: string) => `${scheme} ${REDACTED}`)
-    out = out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi, (_m, a: string, _p: string, c: string) => `${a}${REDACTED}${c}`)
+    out = out.replace(
+      /\b(Bearer|Basic|Token|Digest)\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{4,}/g,
+      (_m, scheme: string) => `${scheme} ${REDACTED}`,
+    )
+    out = out.replace(
+      /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi,
+      (_m, a: string, _p: string, c: string) => `${a}${REDACTED}${c}`,
+    )
     const [jsonField, param, headerLine] = this.#fieldTextPatterns
     out = out.replace(jsonField, (match: string, prefix: string, name: string, value: string) => {
       if (!this.isSecretField(name)) return match
@@ -210,7 +251,9 @@ export class Redactor {
   }
 
   /** Masks header values, keeping names; accepts a record or a list of pairs. */
-  headers<H extends Record<string, string | string[] | number | undefined> | ReadonlyArray<readonly [string, string]>>(headers: H): H {
+  headers<H extends Record<string, string | string[] | number | undefined> | ReadonlyArray<readonly [string, string]>>(
+    headers: H,
+  ): H {
     if (Array.isArray(headers)) {
       return headers.map(([k, v]) => [k, this.#headerValue(k, v)] as const) as unknown as H
     }
@@ -264,7 +307,8 @@ export class Redactor {
     }
     for (const [k, v] of entries) {
       if (secret(k, v)) out[k] = REDACTED
-      else if ((k === 'headers' || k === 'header') && v && typeof v === 'object') out[k] = this.headers(v as Record<string, string>)
+      else if ((k === 'headers' || k === 'header') && v && typeof v === 'object')
+        out[k] = this.headers(v as Record<string, string>)
       else out[k] = this.#value(v, seen)
     }
     return out

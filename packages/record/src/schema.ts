@@ -17,7 +17,12 @@ const strings = { type: 'object', additionalProperties: { type: 'string' } } as 
 
 const buckets = {
   type: 'array',
-  items: { type: 'array', minItems: 2, maxItems: 2, items: [{ anyOf: [{ type: 'number' }, { const: '+Inf' }] }, { type: 'number' }] },
+  items: {
+    type: 'array',
+    minItems: 2,
+    maxItems: 2,
+    items: [{ anyOf: [{ type: 'number' }, { const: '+Inf' }] }, { type: 'number' }],
+  },
 } as const
 
 const window = {
@@ -110,8 +115,26 @@ export const runRecordSchema = {
   title: 'steady run record',
   type: 'object',
   required: [
-    'schema', 'kind', 'id', 'complete', 'startedAt', 'endedAt', 'durationMs', 'tool', 'subject', 'seed',
-    'configHash', 'comparability', 'window', 'histogram', 'phases', 'scenarios', 'series', 'events', 'failures', 'warnings',
+    'schema',
+    'kind',
+    'id',
+    'complete',
+    'startedAt',
+    'endedAt',
+    'durationMs',
+    'tool',
+    'subject',
+    'seed',
+    'configHash',
+    'comparability',
+    'window',
+    'histogram',
+    'phases',
+    'scenarios',
+    'series',
+    'events',
+    'failures',
+    'warnings',
   ],
   properties: {
     schema: { const: RUN_SCHEMA },
@@ -178,7 +201,14 @@ export const runRecordSchema = {
         type: 'object',
         required: ['name', 'tags', 'iterations', 'passed', 'failed'],
         properties: {
-          name: str, file: str, tags: { type: 'array', items: str }, iterations: int, passed: int, failed: int, straddling: int, side,
+          name: str,
+          file: str,
+          tags: { type: 'array', items: str },
+          iterations: int,
+          passed: int,
+          failed: int,
+          straddling: int,
+          side,
         },
       },
     },
@@ -201,7 +231,11 @@ export const runRecordSchema = {
     },
     events: {
       type: 'array',
-      items: { type: 'object', required: ['atMs', 'kind', 'message'], properties: { atMs: num, kind: str, message: str, data: { type: 'object' } } },
+      items: {
+        type: 'object',
+        required: ['atMs', 'kind', 'message'],
+        properties: { atMs: num, kind: str, message: str, data: { type: 'object' } },
+      },
     },
     failures: {
       type: 'array',
@@ -268,10 +302,14 @@ function describeSchemaError(e: ErrorObject): string {
     .join('')
     .replace(/^\./, '')
   const where = path || '(top level)'
-  if (e.keyword === 'required') return `${where}: missing field "${(e.params as { missingProperty: string }).missingProperty}"`
-  if (e.keyword === 'const') return `${where}: expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`
-  if (e.keyword === 'enum') return `${where}: expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
-  if (e.keyword === 'additionalProperties') return `${where}: unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`
+  if (e.keyword === 'required')
+    return `${where}: missing field "${(e.params as { missingProperty: string }).missingProperty}"`
+  if (e.keyword === 'const')
+    return `${where}: expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`
+  if (e.keyword === 'enum')
+    return `${where}: expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+  if (e.keyword === 'additionalProperties')
+    return `${where}: unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`
   return `${where}: ${e.message ?? 'invalid'}`
 }
 
@@ -283,18 +321,26 @@ export function assertValid<T>(schema: object, value: unknown, file: string, wha
   // JSON Schema's `number` admits Infinity (what JSON.parse makes of 1e999): checked first, for every number.
   const bad = findNonFinite(value)
   if (bad) {
-    throw new SteadyError('STEADY_RECORD_NOT_FINITE', `${file}: ${bad.path} must be a finite number, got ${describeNonFinite(bad.value)}`, {
-      hint: `${hint}; the ${what} was written by another tool or edited by hand`,
-      details: { file, field: bad.path },
-    })
+    throw new SteadyError(
+      'STEADY_RECORD_NOT_FINITE',
+      `${file}: ${bad.path} must be a finite number, got ${describeNonFinite(bad.value)}`,
+      {
+        hint: `${hint}; the ${what} was written by another tool or edited by hand`,
+        details: { file, field: bad.path },
+      },
+    )
   }
   const validate = validatorFor(schema)
   if (!validate(value)) {
     const first = validate.errors?.[0]
-    throw new SteadyError('STEADY_RECORD_INVALID', `${file} is not a valid ${what}: ${first ? describeSchemaError(first) : 'invalid'}`, {
-      hint,
-      details: { file, errors: validate.errors },
-    })
+    throw new SteadyError(
+      'STEADY_RECORD_INVALID',
+      `${file} is not a valid ${what}: ${first ? describeSchemaError(first) : 'invalid'}`,
+      {
+        hint,
+        details: { file, errors: validate.errors },
+      },
+    )
   }
   return value as T
 }

@@ -21,7 +21,10 @@ test('replaces an existing file without leaving temp files', async () => {
   await writeFileAtomic(path, 'new content')
   writeFileAtomicSync(path, 'newer content')
   assert.is(readFileSync(path, 'utf8'), 'newer content')
-  assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [])
+  assert.equal(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  )
 })
 
 test('concurrent writers never leave a mixed file', async () => {
@@ -58,12 +61,17 @@ test('a failed rename leaves the folder as it was and no temp file', async () =>
   }
   assert.ok(syncError, 'the sync write fails')
   assert.equal(snapshot(parent), before)
-  assert.equal(readdirSync(parent).filter((f) => f.endsWith('.tmp')), [])
+  assert.equal(
+    readdirSync(parent).filter((f) => f.endsWith('.tmp')),
+    [],
+  )
 })
 
 test('a write into a read-only folder leaves the old file (non-root only)', async () => {
   if (process.getuid?.() === 0) {
-    console.log('[note] running as root, which ignores folder permissions: the read-only case is covered by the failed-rename test above')
+    console.log(
+      '[note] running as root, which ignores folder permissions: the read-only case is covered by the failed-rename test above',
+    )
     return
   }
   const ro = join(dir, 'ro')

@@ -51,7 +51,8 @@ test('formats durations the way people write them', () => {
   assert.is(formatDuration(150_000), '2m30s')
   assert.is(formatDuration(5_400_000), '1h30m')
   assert.is(formatDuration(0.5), '500µs')
-  for (const s of ['30s', '5m', '1h30m', '250ms']) assert.is(parseDuration(formatDuration(parseDuration(s))), parseDuration(s))
+  for (const s of ['30s', '5m', '1h30m', '250ms'])
+    assert.is(parseDuration(formatDuration(parseDuration(s))), parseDuration(s))
 })
 
 test.run()

@@ -5,7 +5,8 @@ import { assertValid } from '@steady/record/internal'
 import { isSteadyError, parseRunRecord, verdictSchema } from '@steady/record'
 
 test('a run record with 1e999 anywhere is refused, naming the file and the field', () => {
-  const text = '{"schema":"steady.run/1","kind":"run","series":[{"windows":[{"i":0,"count":1},{"i":1,"count":1,"p95":1e999}]}]}'
+  const text =
+    '{"schema":"steady.run/1","kind":"run","series":[{"windows":[{"i":0,"count":1},{"i":1,"count":1,"p95":1e999}]}]}'
   try {
     parseRunRecord(text, 'reports/x/run.json')
     assert.unreachable('accepted Infinity')
@@ -19,7 +20,13 @@ test('a run record with 1e999 anywhere is refused, naming the file and the field
 
 test('keys that are not identifiers are quoted in the path; -1e999 is named too', () => {
   try {
-    assertValid(verdictSchema, { findings: [{ numbers: { 'p95 (ms)': -1e999 } }] }, 'verdict.json', 'verdict', 'pass a verdict')
+    assertValid(
+      verdictSchema,
+      { findings: [{ numbers: { 'p95 (ms)': -1e999 } }] },
+      'verdict.json',
+      'verdict',
+      'pass a verdict',
+    )
     assert.unreachable('accepted -Infinity')
   } catch (error) {
     assert.ok(isSteadyError(error))

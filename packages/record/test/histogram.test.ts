@@ -33,7 +33,7 @@ test('empty histograms answer NaN; huge values are clamped, not thrown', () => {
   assert.ok(Number.isNaN(h.quantile(0.5)))
   h.record(10 * 3_600_000)
   assert.is(h.count, 1)
-  assert.ok(h.max <= HISTOGRAM_PARAMETERS.highest / 1000 * 1.001)
+  assert.ok(h.max <= (HISTOGRAM_PARAMETERS.highest / 1000) * 1.001)
   h.record(-5)
   assert.is(h.count, 2)
 })

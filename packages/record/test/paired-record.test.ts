@@ -33,9 +33,20 @@ function pairedRun() {
     configHash: 'abc',
     comparability: { ...comparabilityKey({ planHash: 'p1', durationScale: 0.1, engine: 'embedded' }), paired: true },
     window: { sizeMs: 1000 },
-    paired: { candidate: { service: 'demo-store', version: '1.4.0' }, control: { service: 'demo-store', version: '1.3.2' }, design: 'abba', seed: '7' },
+    paired: {
+      candidate: { service: 'demo-store', version: '1.4.0' },
+      control: { service: 'demo-store', version: '1.3.2' },
+      design: 'abba',
+      seed: '7',
+    },
   }
-  const writer = new RunRecordWriter({ dir, header, aggregator: agg, now, wallClock: () => new Date(Date.parse(header.startedAt) + t) })
+  const writer = new RunRecordWriter({
+    dir,
+    header,
+    aggregator: agg,
+    now,
+    wallClock: () => new Date(Date.parse(header.startedAt) + t),
+  })
   return { dir, writer, tick: (v: number) => (t = v) }
 }
 
@@ -45,8 +56,14 @@ test('a paired record keeps both sides apart and validates', () => {
   writer.iteration({ name: 'checkout', side: 'control' }, true)
   writer.iteration({ name: 'checkout', side: 'candidate' }, false)
   const signature = { scenario: 'checkout', step: 'pay', assertion: 'toHaveStatus(200)', status: 500 }
-  writer.failure({ ...signature, side: 'candidate' }, { atMs: 10, message: 'got 500', replay: { seed: '7', scenario: 'checkout', iteration: 2 } })
-  writer.failure({ ...signature, side: 'control' }, { atMs: 20, message: 'got 500', replay: { seed: '7', scenario: 'checkout', iteration: 3 } })
+  writer.failure(
+    { ...signature, side: 'candidate' },
+    { atMs: 10, message: 'got 500', replay: { seed: '7', scenario: 'checkout', iteration: 2 } },
+  )
+  writer.failure(
+    { ...signature, side: 'control' },
+    { atMs: 20, message: 'got 500', replay: { seed: '7', scenario: 'checkout', iteration: 3 } },
+  )
   tick(1500)
   const record = writer.finish({ complete: true })
   const read = parseRunRecord(readFileSync(join(dir, 'run.json'), 'utf8'), 'run.json')
@@ -71,7 +88,11 @@ test('a paired block with an unknown design or side is bad input', () => {
   for (const breakIt of breakages) {
     const broken = structuredClone(good)
     breakIt(broken)
-    assert.throws(() => parseRunRecord(JSON.stringify(broken), 'run.json'), (e: unknown) => e instanceof SteadyError, String(breakIt))
+    assert.throws(
+      () => parseRunRecord(JSON.stringify(broken), 'run.json'),
+      (e: unknown) => e instanceof SteadyError,
+      String(breakIt),
+    )
   }
   assert.ok(parseRunRecord(JSON.stringify(good), 'run.json').paired)
 })

@@ -22,7 +22,16 @@ test('masks credential headers, keeps the others', () => {
     'Content-Type': 'application/json',
   })
   // header pairs too
-  assert.equal(r.headers([['authorization', 'Basic dXNlcjpwYXNz'], ['accept', '*/*']]), [['authorization', REDACTED], ['accept', '*/*']])
+  assert.equal(
+    r.headers([
+      ['authorization', 'Basic dXNlcjpwYXNz'],
+      ['accept', '*/*'],
+    ]),
+    [
+      ['authorization', REDACTED],
+      ['accept', '*/*'],
+    ],
+  )
 })
 
 test('masks secret JSON fields at any depth', () => {
@@ -52,7 +61,15 @@ test('masks secrets inside text bodies, forms, URLs and header lines', () => {
     'Cookie: sid=abcdefgh',
   ].join('\n')
   const out = r.text(text)
-  for (const secret of ['p@ss', 'abcdef123', 'shh-its-secret', 'hunter2', 'KEY12345', 'eyJhbGciOiJIUzI1NiJ9', 'abcdefgh']) {
+  for (const secret of [
+    'p@ss',
+    'abcdef123',
+    'shh-its-secret',
+    'hunter2',
+    'KEY12345',
+    'eyJhbGciOiJIUzI1NiJ9',
+    'abcdefgh',
+  ]) {
     assert.not.ok(out.includes(secret), `${secret} leaked: ${out}`)
   }
   assert.ok(out.includes('"email":"x@y.z"'))
@@ -69,8 +86,15 @@ test('a masked value is masked wherever it shows up again', () => {
 })
 
 test('config patterns and known secrets', () => {
-  const r = new Redactor({ patterns: [/ssn=(\d{3}-\d{2}-\d{4})/, 'INTERNAL-[A-Z0-9]+'], secrets: ['db-password-xyz'], fields: ['ssn'] })
-  assert.is(r.text('ssn=123-45-6789 id INTERNAL-AB12 conn db-password-xyz'), `ssn=${REDACTED} id ${REDACTED} conn ${REDACTED}`)
+  const r = new Redactor({
+    patterns: [/ssn=(\d{3}-\d{2}-\d{4})/, 'INTERNAL-[A-Z0-9]+'],
+    secrets: ['db-password-xyz'],
+    fields: ['ssn'],
+  })
+  assert.is(
+    r.text('ssn=123-45-6789 id INTERNAL-AB12 conn db-password-xyz'),
+    `ssn=${REDACTED} id ${REDACTED} conn ${REDACTED}`,
+  )
   assert.equal(r.value({ SSN: '1' }), { SSN: REDACTED })
 })
 
@@ -85,30 +109,88 @@ test('leaves ordinary data alone and copes with cycles', () => {
 })
 
 test('a failure group keeps its signature (regression: the whole group was masked)', () => {
-  const out = redact({ failures: [{ signature: { scenario: 'checkout', step: 'pay', assertion: 'toHaveStatus' }, count: 2 }] })
+  const out = redact({
+    failures: [{ signature: { scenario: 'checkout', step: 'pay', assertion: 'toHaveStatus' }, count: 2 }],
+  })
   assert.equal(out.failures[0].signature, { scenario: 'checkout', step: 'pay', assertion: 'toHaveStatus' })
   // A signature header is still a credential.
-  assert.equal(new Redactor().headers({ 'X-Hub-Signature-256': 'sha256=abcdef0123' }), { 'X-Hub-Signature-256': REDACTED })
+  assert.equal(new Redactor().headers({ 'X-Hub-Signature-256': 'sha256=abcdef0123' }), {
+    'X-Hub-Signature-256': REDACTED,
+  })
 })
 
 test('names are matched as whole names and well-known endings: masked', () => {
   const r = new Redactor()
   const headers = [
-    'Authorization', 'Proxy-Authorization', 'Cookie', 'Set-Cookie', 'X-Api-Key', 'X-Goog-Api-Key', 'X-Auth-Token', 'X-CSRF-Token',
-    'X-Amz-Security-Token', 'Ocp-Apim-Subscription-Key', 'X-Functions-Key', 'Private-Token', 'X-Hub-Signature-256', 'X-Session',
+    'Authorization',
+    'Proxy-Authorization',
+    'Cookie',
+    'Set-Cookie',
+    'X-Api-Key',
+    'X-Goog-Api-Key',
+    'X-Auth-Token',
+    'X-CSRF-Token',
+    'X-Amz-Security-Token',
+    'Ocp-Apim-Subscription-Key',
+    'X-Functions-Key',
+    'Private-Token',
+    'X-Hub-Signature-256',
+    'X-Session',
   ]
   for (const h of headers) assert.ok(r.isSecretHeader(h), `header ${h} should be masked`)
   const fields = [
-    'password', 'password_confirmation', 'newPassword', 'passwd', 'pwd', 'secret', 'client_secret', 'clientSecret', 'token', 'access_token',
-    'id_token', 'refresh_token', 'auth_token', 'accessToken', 'api_key', 'apikey', 'apiKey', 'APIKey', 'access_key', 'secret_access_key',
-    'AWSSecretAccessKey', 'private_key', 'sig', 'signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token', 'session_id',
-    'sessionid', 'JSESSIONID', 'PHPSESSID', 'authorization', 'cookie', 'credentials', 'otp', 'cvv',
+    'password',
+    'password_confirmation',
+    'newPassword',
+    'passwd',
+    'pwd',
+    'secret',
+    'client_secret',
+    'clientSecret',
+    'token',
+    'access_token',
+    'id_token',
+    'refresh_token',
+    'auth_token',
+    'accessToken',
+    'api_key',
+    'apikey',
+    'apiKey',
+    'APIKey',
+    'access_key',
+    'secret_access_key',
+    'AWSSecretAccessKey',
+    'private_key',
+    'sig',
+    'signature',
+    'X-Amz-Signature',
+    'X-Amz-Credential',
+    'X-Amz-Security-Token',
+    'session_id',
+    'sessionid',
+    'JSESSIONID',
+    'PHPSESSID',
+    'authorization',
+    'cookie',
+    'credentials',
+    'otp',
+    'cvv',
   ]
   for (const f of fields) assert.ok(r.isSecretField(f), `field ${f} should be masked`)
   for (const p of ['key', 'sid']) assert.ok(r.isSecretField(p, 'param'), `parameter ${p} should be masked`)
-  const query = 'https://b.example/o?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F2026&X-Amz-Signature=f00dfeed0123&X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLE&key=AIzaSyEXAMPLE1&sig=c2lnbmF0dXJlMQ%3D&access_key=ak-123456&id_token=eyJpZC0xMjM0&refresh_token=rt-abcdef'
+  const query =
+    'https://b.example/o?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F2026&X-Amz-Signature=f00dfeed0123&X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLE&key=AIzaSyEXAMPLE1&sig=c2lnbmF0dXJlMQ%3D&access_key=ak-123456&id_token=eyJpZC0xMjM0&refresh_token=rt-abcdef'
   const out = r.text(query)
-  for (const secret of ['AKIAEXAMPLE', 'f00dfeed0123', 'FwoGZXIvYXdzEXAMPLE', 'AIzaSyEXAMPLE1', 'c2lnbmF0dXJlMQ', 'ak-123456', 'eyJpZC0xMjM0', 'rt-abcdef']) {
+  for (const secret of [
+    'AKIAEXAMPLE',
+    'f00dfeed0123',
+    'FwoGZXIvYXdzEXAMPLE',
+    'AIzaSyEXAMPLE1',
+    'c2lnbmF0dXJlMQ',
+    'ak-123456',
+    'eyJpZC0xMjM0',
+    'rt-abcdef',
+  ]) {
     assert.not.ok(out.includes(secret), `${secret} leaked: ${out}`)
   }
   assert.ok(out.includes('X-Amz-Algorithm=AWS4-HMAC-SHA256'), out)
@@ -120,14 +202,25 @@ test('names are matched as whole names and well-known endings: masked', () => {
 test('an OAuth authorization code is masked in a callback or token request, an error code is not', () => {
   const r = new Redactor()
   assert.is(r.text('/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz'), `/callback?code=${REDACTED}&state=xyz`)
-  assert.is(r.text('grant_type=authorization_code&code=Splx-1234abcd&redirect_uri=https%3A%2F%2Fapp'), `grant_type=authorization_code&code=${REDACTED}&redirect_uri=https%3A%2F%2Fapp`)
-  assert.equal(redact({ grant_type: 'authorization_code', code: 'Splx-99887766' }), { grant_type: 'authorization_code', code: REDACTED })
+  assert.is(
+    r.text('grant_type=authorization_code&code=Splx-1234abcd&redirect_uri=https%3A%2F%2Fapp'),
+    `grant_type=authorization_code&code=${REDACTED}&redirect_uri=https%3A%2F%2Fapp`,
+  )
+  assert.equal(redact({ grant_type: 'authorization_code', code: 'Splx-99887766' }), {
+    grant_type: 'authorization_code',
+    code: REDACTED,
+  })
   assert.is(r.text('/orders?code=SUMMER24&page=2'), '/orders?code=SUMMER24&page=2')
-  assert.equal(redact({ error: { code: 'NOT_FOUND', message: 'no such order' } }), { error: { code: 'NOT_FOUND', message: 'no such order' } })
+  assert.equal(redact({ error: { code: 'NOT_FOUND', message: 'no such order' } }), {
+    error: { code: 'NOT_FOUND', message: 'no such order' },
+  })
 })
 
 test("steady's own files keep their structure: a series key is not a credential (regression: every key was masked)", () => {
-  const record = { series: [{ key: 'load/http_req_duration{name=get ping,scenario=smoke}', tags: { name: 'get ping' } }], sid: 'run-1' }
+  const record = {
+    series: [{ key: 'load/http_req_duration{name=get ping,scenario=smoke}', tags: { name: 'get ping' } }],
+    sid: 'run-1',
+  }
   assert.equal(redact(record), record)
   assert.is(new Redactor().text('{"key":"load/http_req_duration{name=a}"}'), '{"key":"load/http_req_duration{name=a}"}')
   assert.is(new Redactor().text('/maps?key=AIzaSyEXAMPLE1&q=x'), `/maps?key=${REDACTED}&q=x`)
@@ -136,19 +229,58 @@ test("steady's own files keep their structure: a series key is not a credential 
 test('names are matched as whole names and well-known endings: not masked', () => {
   const r = new Redactor()
   const headers = [
-    'Access-Control-Allow-Credentials', 'Access-Control-Allow-Headers', 'Content-Type', 'X-Request-Id', 'Idempotency-Key', 'Cache-Control',
-    'X-Amz-Date', 'X-Amz-Content-Sha256', 'WWW-Authenticate', 'X-RateLimit-Remaining', 'Keep-Alive', 'X-Tokens-Used',
+    'Access-Control-Allow-Credentials',
+    'Access-Control-Allow-Headers',
+    'Content-Type',
+    'X-Request-Id',
+    'Idempotency-Key',
+    'Cache-Control',
+    'X-Amz-Date',
+    'X-Amz-Content-Sha256',
+    'WWW-Authenticate',
+    'X-RateLimit-Remaining',
+    'Keep-Alive',
+    'X-Tokens-Used',
   ]
   for (const h of headers) assert.not.ok(r.isSecretHeader(h), `header ${h} should not be masked`)
   const fields = [
-    'token_type', 'tokenType', 'expires_in', 'max_tokens', 'tokens_used', 'tokenizer', 'keyboard', 'monkey', 'keys', 'key_id', 'primaryKey',
-    'sortKey', 'authorizationUrl', 'author', 'authority', 'signatureVersion', 'signed', 'session_count', 'secretary', 'passage', 'pinned',
-    'code', 'X-Amz-Algorithm', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'withCredentials', 'credentials_expire_at',
+    'token_type',
+    'tokenType',
+    'expires_in',
+    'max_tokens',
+    'tokens_used',
+    'tokenizer',
+    'keyboard',
+    'monkey',
+    'keys',
+    'key_id',
+    'primaryKey',
+    'sortKey',
+    'authorizationUrl',
+    'author',
+    'authority',
+    'signatureVersion',
+    'signed',
+    'session_count',
+    'secretary',
+    'passage',
+    'pinned',
+    'code',
+    'X-Amz-Algorithm',
+    'X-Amz-Date',
+    'X-Amz-Expires',
+    'X-Amz-SignedHeaders',
+    'withCredentials',
+    'credentials_expire_at',
   ]
   for (const f of fields) assert.not.ok(r.isSecretField(f), `field ${f} should not be masked`)
-  const out = r.text('access-control-allow-credentials: true\n{"token_type":"Bearer","expires_in":3600,"max_tokens":512}')
+  const out = r.text(
+    'access-control-allow-credentials: true\n{"token_type":"Bearer","expires_in":3600,"max_tokens":512}',
+  )
   assert.is(out, 'access-control-allow-credentials: true\n{"token_type":"Bearer","expires_in":3600,"max_tokens":512}')
-  assert.equal(r.headers({ 'access-control-allow-credentials': 'true' }), { 'access-control-allow-credentials': 'true' })
+  assert.equal(r.headers({ 'access-control-allow-credentials': 'true' }), {
+    'access-control-allow-credentials': 'true',
+  })
 })
 
 test.run()

@@ -30,7 +30,13 @@ function setup() {
     comparability: comparabilityKey({ planHash: 'p1', durationScale: 0.1, engine: 'embedded' }),
     window: { sizeMs: 1000 },
   }
-  const writer = new RunRecordWriter({ dir, header, aggregator: agg, now, wallClock: () => new Date(Date.parse(header.startedAt) + t) })
+  const writer = new RunRecordWriter({
+    dir,
+    header,
+    aggregator: agg,
+    now,
+    wallClock: () => new Date(Date.parse(header.startedAt) + t),
+  })
   return { dir, agg, writer, tick: (v: number) => (t = v) }
 }
 
@@ -48,7 +54,12 @@ function play(s: ReturnType<typeof setup>, upTo: number) {
           atMs: t,
           phase: 'quiet',
           message: 'expected status 200, got 500',
-          request: { method: 'POST', url: 'http://127.0.0.1/api/login', headers: { authorization: 'Bearer sekrit-token-1' }, body: '{"password":"hunter22"}' },
+          request: {
+            method: 'POST',
+            url: 'http://127.0.0.1/api/login',
+            headers: { authorization: 'Bearer sekrit-token-1' },
+            body: '{"password":"hunter22"}',
+          },
           curl: "curl -H 'Authorization: Bearer sekrit-token-1' http://127.0.0.1/api/login",
           replay: { seed: '42', scenario: 'checkout', iteration: t / 100 },
         },
@@ -93,7 +104,10 @@ test('an interrupted run is written with complete: false and the data up to the 
   const back = await readRunRecord(join(s.dir, 'run.json'))
   assert.is(back.complete, false)
   assert.is(back.incompleteReason, 'SIGINT')
-  assert.is(back.series[0].windows.reduce((n, w) => n + w.count, 0), 25)
+  assert.is(
+    back.series[0].windows.reduce((n, w) => n + w.count, 0),
+    25,
+  )
 })
 
 test('recover compacts the events a killed runner left, dropping a torn last line', async () => {
@@ -108,7 +122,10 @@ test('recover compacts the events a killed runner left, dropping a torn last lin
   assert.match(record.incompleteReason!, 'recovered')
   assert.ok(record.warnings.some((w) => w.includes('torn')))
   // windows 0 and 1 were flushed; window 2 was still open when the runner died
-  assert.equal(record.series[0].windows.map((w) => w.i), [0, 1])
+  assert.equal(
+    record.series[0].windows.map((w) => w.i),
+    [0, 1],
+  )
   assert.ok(record.series[0].phases.quiet, 'the open phase gets aggregates from its windows')
   assert.is(record.scenarios[0].iterations, 30)
   const back = await readRunRecord(s.dir)

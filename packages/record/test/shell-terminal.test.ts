@@ -4,7 +4,24 @@ import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
 import { shellCommand, shellQuote, terminalLine, terminalText } from '@steady/record/internal'
 
-const hostile = ['plain', '', 'two words', `it's`, '$(id)', '`id`', '"dq"', '$HOME', 'a\nb', 'esc\u001b[31m', 'tab\there', 'back\\slash', 'bidi\u202eevil', 'c1\u009b', 'ünïcødé ✓', "'\\''"]
+const hostile = [
+  'plain',
+  '',
+  'two words',
+  `it's`,
+  '$(id)',
+  '`id`',
+  '"dq"',
+  '$HOME',
+  'a\nb',
+  'esc\u001b[31m',
+  'tab\there',
+  'back\\slash',
+  'bidi\u202eevil',
+  'c1\u009b',
+  'ünïcødé ✓',
+  "'\\''",
+]
 
 test('shellQuote: bash passes every word back exactly, runs nothing', () => {
   const line = `printf '%s\\0' ${shellCommand(hostile)}`

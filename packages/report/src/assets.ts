@@ -29,10 +29,14 @@ export function loadAssets(): Assets {
     css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8')
     version = (JSON.parse(readFileSync(require.resolve('uplot/package.json'), 'utf8')) as { version: string }).version
   } catch (error) {
-    throw new SteadyError('STEADY_REPORT_ASSETS', `cannot read uPlot, which the report inlines: ${(error as Error).message}`, {
-      hint: 'reinstall the package (npm install @steady/report): its dependency uplot is missing',
-      cause: error,
-    })
+    throw new SteadyError(
+      'STEADY_REPORT_ASSETS',
+      `cannot read uPlot, which the report inlines: ${(error as Error).message}`,
+      {
+        hint: 'reinstall the package (npm install @steady/report): its dependency uplot is missing',
+        cause: error,
+      },
+    )
   }
   // A literal "</script" inside the library would end the inline element early.
   js = js.replace(/<\/(script)/gi, '<\\/$1')

@@ -14,7 +14,9 @@ function usableRuns(file: BaselineFile) {
   return comparisonRuns(file)
     .filter((r) => r.summary)
     .map((r) => ({ id: r.id, summary: r.summary! }))
-    .sort((a, b) => (a.summary.startedAt < b.summary.startedAt ? -1 : a.summary.startedAt > b.summary.startedAt ? 1 : 0))
+    .sort((a, b) =>
+      a.summary.startedAt < b.summary.startedAt ? -1 : a.summary.startedAt > b.summary.startedAt ? 1 : 0,
+    )
 }
 
 /**
@@ -28,7 +30,9 @@ export function baselineView(file: BaselineFile, record: RunRecord, name: string
     id: r.id,
     date: r.summary.startedAt,
     ...(r.summary.subject?.version ? { version: r.summary.subject.version } : {}),
-    differs: comparabilityDiff(record.comparability, r.summary.comparability).map((d) => `${d.field}: ${String(d.a)} here, ${String(d.b)} there`),
+    differs: comparabilityDiff(record.comparability, r.summary.comparability).map(
+      (d) => `${d.field}: ${String(d.a)} here, ${String(d.b)} there`,
+    ),
   }))
   const comparable = all.filter((_, i) => runList[i].differs.length === 0)
   const phaseStats = (key: string, phase: string) => {

@@ -32,7 +32,10 @@ export function escapeHtml(value: unknown): string {
  * original value unchanged.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  )
 }
 
 /** A tagged template whose interpolations are HTML-escaped, unless they are {@link Html} (already safe). */

@@ -29,9 +29,18 @@ const verdictFile: JsonFileKind = {
 /** Reads and validates a verdict file (`steady.verdict/1`). */
 export async function readVerdict(path: string): Promise<Verdict> {
   const value = parseJsonText(await readRegularFile(path, verdictFile), path, verdictFile)
-  if (value && typeof value === 'object' && 'schema' in value && (value as { schema: unknown }).schema !== VERDICT_SCHEMA) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    'schema' in value &&
+    (value as { schema: unknown }).schema !== VERDICT_SCHEMA
+  ) {
     const schema = (value as { schema: unknown }).schema
-    throw new SteadyError('STEADY_VERDICT_SCHEMA', `${path} has schema ${JSON.stringify(schema)}, expected "${VERDICT_SCHEMA}"`, { hint: verdictHint, details: { file: path, schema } })
+    throw new SteadyError(
+      'STEADY_VERDICT_SCHEMA',
+      `${path} has schema ${JSON.stringify(schema)}, expected "${VERDICT_SCHEMA}"`,
+      { hint: verdictHint, details: { file: path, schema } },
+    )
   }
   return assertValid<Verdict>(verdictSchema, value, path, `verdict (${VERDICT_SCHEMA})`, verdictHint)
 }

@@ -55,7 +55,13 @@ function redactRecord(record: RunRecord, options: RedactionOptions = {}): RunRec
   }))
   const { series, failures: _f, ...rest } = record
   const safeRest = r.value(rest)
-  const safeSeries = series.map((s) => ({ ...s, key: r.text(s.key), name: r.text(s.name), unit: r.text(s.unit), tags: r.value(s.tags) }))
+  const safeSeries = series.map((s) => ({
+    ...s,
+    key: r.text(s.key),
+    name: r.text(s.name),
+    unit: r.text(s.unit),
+    tags: r.value(s.tags),
+  }))
   return { ...safeRest, failures, series: safeSeries }
 }
 
@@ -90,7 +96,14 @@ export function renderPage(input: PageInput): string {
         label: rate !== undefined && p.load ? `${p.name} · ${num(rate)}/s` : p.name,
       }
     }),
-    charts: [...charts.scenarios.filter((g) => g.steps.length > 1).map((g) => g.overview), ...charts.latency, ...charts.load, ...charts.underLoad, ...charts.service, ...charts.generator].map((f) => f.spec),
+    charts: [
+      ...charts.scenarios.filter((g) => g.steps.length > 1).map((g) => g.overview),
+      ...charts.latency,
+      ...charts.load,
+      ...charts.underLoad,
+      ...charts.service,
+      ...charts.generator,
+    ].map((f) => f.spec),
   }
   // Link findings to the chart of their series.
   const figureOf = new Map<string, string>()
@@ -102,7 +115,8 @@ export function renderPage(input: PageInput): string {
     const fig = charts.service[i]
     if (fig) figureOf.set(ind.series.key, `${fig.spec.id}-figure`)
   })
-  const link = (list: FindingView[]) => list.map((f) => (f.series && figureOf.has(f.series) ? { ...f, chart: figureOf.get(f.series)! } : f))
+  const link = (list: FindingView[]) =>
+    list.map((f) => (f.series && figureOf.has(f.series) ? { ...f, chart: figureOf.get(f.series)! } : f))
   const verdict: VerdictView | undefined = input.verdict && {
     ...input.verdict,
     decisive: link(input.verdict.decisive),
@@ -123,7 +137,8 @@ export function renderPage(input: PageInput): string {
     ? join(
         charts.scenarios.map((g) => {
           const steps = classified.steps.filter((st) => st.scenario === g.scenario)
-          if (g.steps.length === 1) return html`<div class="scenario-charts"><h3>${g.scenario || 'steps'}</h3><div class="charts">${figureHtml(g.steps[0])}</div></div>`
+          if (g.steps.length === 1)
+            return html`<div class="scenario-charts"><h3>${g.scenario || 'steps'}</h3><div class="charts">${figureHtml(g.steps[0])}</div></div>`
           const open = steps.some((st) => st.total.errors > 0 || flagged.has(st.series.key))
           return html`<div class="scenario-charts"><h3>${g.scenario || 'steps'}</h3><div class="charts one">${figureHtml(g.overview)}</div>
 <details class="step-charts"${open ? html` open` : ''}><summary>Each of its ${g.steps.length} steps on its own: p50, p95, p99${bands.size ? ' and the expected range' : ''}</summary><div class="charts">${join(g.steps.map(figureHtml))}</div></details></div>`
@@ -219,4 +234,3 @@ ${body}
 </html>
 `
 }
-

@@ -2,7 +2,14 @@
  * The public entry points: {@link renderReport} returns the HTML,
  * {@link writeReport} writes it atomically.
  */
-import { Redactor, SteadyError, writeFileAtomic, type RedactionOptions, type RunRecord, type Verdict } from '@steady/record'
+import {
+  Redactor,
+  SteadyError,
+  writeFileAtomic,
+  type RedactionOptions,
+  type RunRecord,
+  type Verdict,
+} from '@steady/record'
 import type { BaselineFile } from '@steady/baseline'
 import { baselineView } from './baseline-view.ts'
 import { renderPage } from './render.ts'
@@ -37,17 +44,23 @@ export interface ReportInput {
 export function renderReport(input: ReportInput): string {
   const { record, verdict, baseline } = input
   if (verdict && verdict.run.id !== record.id) {
-    throw new SteadyError('STEADY_REPORT_MISMATCH', `the verdict is about run ${verdict.run.id}, not about ${record.id}`, {
-      hint: 'pass the verdict that steady verdict wrote for this run.json (or leave --verdict out)',
-      details: { verdictRun: verdict.run.id, recordRun: record.id },
-    })
+    throw new SteadyError(
+      'STEADY_REPORT_MISMATCH',
+      `the verdict is about run ${verdict.run.id}, not about ${record.id}`,
+      {
+        hint: 'pass the verdict that steady verdict wrote for this run.json (or leave --verdict out)',
+        details: { verdictRun: verdict.run.id, recordRun: record.id },
+      },
+    )
   }
   // The verdict quotes names and messages from the run: it passes the same redaction step.
   const safeVerdict = verdict && new Redactor(input.redaction).value(verdict)
   return renderPage({
     record,
     ...(safeVerdict ? { verdict: verdictView(safeVerdict) } : {}),
-    ...(baseline ? { baseline: baselineView(baseline, record, input.baselineName ?? baseline.service ?? 'baseline') } : {}),
+    ...(baseline
+      ? { baseline: baselineView(baseline, record, input.baselineName ?? baseline.service ?? 'baseline') }
+      : {}),
     ...(safeVerdict ? { bandOverrides: predictionIntervals(safeVerdict) } : {}),
     ...(input.redaction ? { redaction: input.redaction } : {}),
   })

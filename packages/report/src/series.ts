@@ -5,7 +5,13 @@
  * outcomes, load traffic, the service's indicators and the load generator's
  * own health.
  */
-import { LatencyHistogram, type PhaseAggregate, type RunRecord, type SeriesRecord, type SeriesWindow } from '@steady/record'
+import {
+  LatencyHistogram,
+  type PhaseAggregate,
+  type RunRecord,
+  type SeriesRecord,
+  type SeriesWindow,
+} from '@steady/record'
 import { bucketQuantile } from './stats.ts'
 import type { DisplayUnit } from './format.ts'
 
@@ -69,7 +75,9 @@ const isControl = (s: SeriesRecord) => s.tags.side === 'control'
 
 /** What names a series apart from its side: equal for the candidate's and the control's series of one thing. */
 function pairKey(s: SeriesRecord): string {
-  const tags = Object.entries(s.tags).filter(([k]) => k !== 'side').sort((a, b) => a[0].localeCompare(b[0]))
+  const tags = Object.entries(s.tags)
+    .filter(([k]) => k !== 'side')
+    .sort((a, b) => a[0].localeCompare(b[0]))
   return JSON.stringify([s.source, s.name, tags])
 }
 
@@ -126,7 +134,8 @@ export function classify(record: RunRecord): ClassifiedSeries {
     else indicators.push(merged)
   }
   for (const ind of indicators) ind.control = controlIndicators.get(pairKey(ind.series))
-  const order = (i: Indicator) => (heapUsed.test(i.series.name) ? 0 : /resident|rss/.test(i.series.name) ? 1 : i.how === 'buckets' ? 2 : 3)
+  const order = (i: Indicator) =>
+    heapUsed.test(i.series.name) ? 0 : /resident|rss/.test(i.series.name) ? 1 : i.how === 'buckets' ? 2 : 3
   indicators.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label))
   return {
     // Scenarios in the record's order; steps by name within a scenario (the record does not keep their order).
@@ -135,7 +144,10 @@ export function classify(record: RunRecord): ClassifiedSeries {
         const control = controlSteps.get(key)
         return { ...stepSeries(record, s), ...(control ? { control: stepSeries(record, control) } : {}) }
       })
-      .sort((a, b) => rank(a.scenario) - rank(b.scenario) || a.scenario.localeCompare(b.scenario) || a.step.localeCompare(b.step)),
+      .sort(
+        (a, b) =>
+          rank(a.scenario) - rank(b.scenario) || a.scenario.localeCompare(b.scenario) || a.step.localeCompare(b.step),
+      ),
     outcomes,
     iterationDurations,
     load,
@@ -197,19 +209,48 @@ function indicatorOf(s: SeriesRecord, paired = false): Indicator {
   const short = `${knownNames[s.name] ?? s.name}${tagText(s.tags, skip)}`
   if (s.kind === 'counter') {
     // A counter's increase per second: CPU seconds per second is a share of one core.
-    if (unit === 'seconds' || unit === 's') return { series: s, short, label: `${label} (share of one core)`, unit: 'ratio', factor: 1, how: 'rate', useMin: false }
+    if (unit === 'seconds' || unit === 's')
+      return {
+        series: s,
+        short,
+        label: `${label} (share of one core)`,
+        unit: 'ratio',
+        factor: 1,
+        how: 'rate',
+        useMin: false,
+      }
     return { series: s, short, label: `${label} (per second)`, unit: 'rate', factor: 1, how: 'rate', useMin: false }
   }
   if (s.kind === 'histogram') {
     // The generator's limit is on p99 lateness; a service's own timings are read at p95.
     const quantile = s.source === 'generator' ? 'p99' : 'p95'
-    return { series: s, short: `${short} ${quantile}`, label: `${label} ${quantile}`, unit: unit === 'seconds' || unit === 's' ? 'ms' : unit === 'ms' ? 'ms' : 'count', factor: unit === 'seconds' || unit === 's' ? 1000 : 1, how: 'quantile', quantile, useMin: false }
+    return {
+      series: s,
+      short: `${short} ${quantile}`,
+      label: `${label} ${quantile}`,
+      unit: unit === 'seconds' || unit === 's' ? 'ms' : unit === 'ms' ? 'ms' : 'count',
+      factor: unit === 'seconds' || unit === 's' ? 1000 : 1,
+      how: 'quantile',
+      quantile,
+      useMin: false,
+    }
   }
   // A yes/no gauge reads as 0% or 100%: it shares the axis of utilisation.
-  if (unit === 'bool') return { series: s, short: `${short} (100% = yes)`, label: `${label} (100% = yes)`, unit: 'ratio', factor: 1, how: 'gauge', useMin: false }
+  if (unit === 'bool')
+    return {
+      series: s,
+      short: `${short} (100% = yes)`,
+      label: `${label} (100% = yes)`,
+      unit: 'ratio',
+      factor: 1,
+      how: 'gauge',
+      useMin: false,
+    }
   const useMin = heapUsed.test(s.name)
-  if (unit === 'bytes' || unit === 'b') return { series: s, short, label, unit: 'bytes', factor: 1, how: 'gauge', useMin }
-  if (unit === 'seconds' || unit === 's') return { series: s, short, label, unit: 'ms', factor: 1000, how: 'gauge', useMin }
+  if (unit === 'bytes' || unit === 'b')
+    return { series: s, short, label, unit: 'bytes', factor: 1, how: 'gauge', useMin }
+  if (unit === 'seconds' || unit === 's')
+    return { series: s, short, label, unit: 'ms', factor: 1000, how: 'gauge', useMin }
   if (unit === 'ms') return { series: s, short, label, unit: 'ms', factor: 1, how: 'gauge', useMin }
   if (unit === 'ratio') return { series: s, short, label, unit: 'ratio', factor: 1, how: 'gauge', useMin }
   return { series: s, short, label, unit: 'count', factor: 1, how: 'gauge', useMin }
@@ -239,7 +280,9 @@ function mergedBuckets(list: SeriesRecord[]): Indicator {
       i,
       count: a.count,
       sum: a.sum,
-      buckets: [...a.le.entries()].sort((x, y) => x[0] - y[0]).map(([le, n]): [number | '+Inf', number] => [le === Number.POSITIVE_INFINITY ? '+Inf' : le, n]),
+      buckets: [...a.le.entries()]
+        .sort((x, y) => x[0] - y[0])
+        .map(([le, n]): [number | '+Inf', number] => [le === Number.POSITIVE_INFINITY ? '+Inf' : le, n]),
     }))
   // The side stays: a paired run's two sides are merged apart and drawn together.
   const kept = ['service', 'side'].filter((k) => first.tags[k] !== undefined).map((k) => [k, first.tags[k]])
@@ -312,7 +355,11 @@ export function windowCount(record: RunRecord): number {
 }
 
 /** One value per window (null where the window has none). */
-export function perWindow(s: SeriesRecord, n: number, pick: (w: SeriesWindow) => number | undefined): (number | null)[] {
+export function perWindow(
+  s: SeriesRecord,
+  n: number,
+  pick: (w: SeriesWindow) => number | undefined,
+): (number | null)[] {
   const out = new Array<number | null>(n).fill(null)
   for (const w of s.windows) {
     if (w.i >= n) continue
@@ -323,7 +370,12 @@ export function perWindow(s: SeriesRecord, n: number, pick: (w: SeriesWindow) =>
 }
 
 /** Adds per-window values of several series (windows without data count as 0 when `zero`). */
-export function sumPerWindow(list: SeriesRecord[], n: number, pick: (w: SeriesWindow) => number | undefined, zero = true): (number | null)[] {
+export function sumPerWindow(
+  list: SeriesRecord[],
+  n: number,
+  pick: (w: SeriesWindow) => number | undefined,
+  zero = true,
+): (number | null)[] {
   const out = new Array<number | null>(n).fill(zero ? 0 : null)
   for (const s of list) {
     for (const w of s.windows) {
@@ -367,8 +419,9 @@ export function readableSeries(key: string): string {
     if (eq > 0) tags[part.slice(0, eq).trim()] = part.slice(eq + 1).trim()
   }
   if (source === 'probe' || source === 'load') {
-    const what = name === 'http_req_duration' ? 'requests' : name === 'iteration_duration' ? 'iterations' : name.replace(/_/g, ' ')
-    const place = tags.scenario && tags.name ? `${tags.scenario} › ${tags.name}` : tags.scenario ?? tags.name
+    const what =
+      name === 'http_req_duration' ? 'requests' : name === 'iteration_duration' ? 'iterations' : name.replace(/_/g, ' ')
+    const place = tags.scenario && tags.name ? `${tags.scenario} › ${tags.name}` : (tags.scenario ?? tags.name)
     if (tags.scenario === '*' || tags.name === '*' || tagList === '*') return `all ${source} ${what}`
     return place ? `${place} (${source} ${what})` : `${source} ${what}`
   }

@@ -20,7 +20,11 @@ export interface FittedLine {
  * sawtooth of a garbage-collected heap and to single spikes). Long inputs are
  * thinned evenly to at most `maxPoints` first, which keeps it O(maxPoints²).
  */
-export function theilSen(xs: readonly number[], ys: readonly number[], maxPoints = 300): { slope: number; intercept: number } | undefined {
+export function theilSen(
+  xs: readonly number[],
+  ys: readonly number[],
+  maxPoints = 300,
+): { slope: number; intercept: number } | undefined {
   const pts: [number, number][] = []
   for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) pts.push([xs[i], ys[i]])
   if (pts.length < 3) return undefined

@@ -11,16 +11,53 @@ import type { FindingView, ScenarioJudgement, VerdictView } from './judgement.ts
 import { readableSeries } from './series.ts'
 import type { FittedLine } from './stats.ts'
 
-const answerOf = (s: Verdict['working']['status']) => (s === 'pass' ? 'yes' : s === 'fail' ? 'no' : s === 'inconclusive' ? 'inconclusive' : 'not judged') as VerdictView['answers'][number]['answer']
+const answerOf = (s: Verdict['working']['status']) =>
+  (s === 'pass'
+    ? 'yes'
+    : s === 'fail'
+      ? 'no'
+      : s === 'inconclusive'
+        ? 'inconclusive'
+        : 'not judged') as VerdictView['answers'][number]['answer']
 
 const severityRank: Record<string, number> = { critical: 0, major: 1, minor: 2 }
-const statusRank: Record<Finding['status'], number> = { fail: 0, inconclusive: 1, 'not-judged': 2, muted: 3, accepted: 4, info: 5, pass: 6 }
+const statusRank: Record<Finding['status'], number> = {
+  fail: 0,
+  inconclusive: 1,
+  'not-judged': 2,
+  muted: 3,
+  accepted: 4,
+  info: 5,
+  pass: 6,
+}
 
 /** The order kinds are shown in: whether it works first, then what weighs most for stability. */
 const kindOrder = [
-  'failing', 'onset', 'flaky', 'crash', 'restart', 'recovery', 'leak', 'failure-rate', 'load-failures', 'new-error', 'objective',
-  'level', 'tail', 'drift', 'indicator-trend', 'load-latency', 'load-slope', 'dropped-iterations', 'start-lateness',
-  'generator-saturated', 'open-model', 'incomplete-run', 'comparability', 'baseline', 'missing-series',
+  'failing',
+  'onset',
+  'flaky',
+  'crash',
+  'restart',
+  'recovery',
+  'leak',
+  'failure-rate',
+  'load-failures',
+  'new-error',
+  'objective',
+  'level',
+  'tail',
+  'drift',
+  'indicator-trend',
+  'load-latency',
+  'load-slope',
+  'dropped-iterations',
+  'start-lateness',
+  'generator-saturated',
+  'open-model',
+  'incomplete-run',
+  'comparability',
+  'baseline',
+  'missing-series',
 ]
 
 /** Words for finding kinds, as a reader says them. */
@@ -87,7 +124,8 @@ function unitOf(f: Finding): string | undefined {
 function changeText(f: Finding): string | undefined {
   if (f.change === undefined) return undefined
   if (f.changeKind === 'absolute') {
-    if (unitOf(f) === 'ratio') return `${f.change >= 0 ? '+' : '−'}${num(Math.abs(f.change * 100), 3)} percentage points`
+    if (unitOf(f) === 'ratio')
+      return `${f.change >= 0 ? '+' : '−'}${num(Math.abs(f.change * 100), 3)} percentage points`
     return `${f.change >= 0 ? '+' : '−'}${valueIn(Math.abs(f.change), unitOf(f))}`
   }
   return change(f.change)
@@ -105,7 +143,10 @@ const lineKeys = new Set(['fromMs', 'toMs', 'slopePerHour', 'slopePerMs', 'atFro
 
 /** `saturatedWindows` → `saturated windows`. */
 function words(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase()
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase()
 }
 
 /** The source of a series key: `load` in `load/http_req_duration{...}`. */
@@ -151,13 +192,20 @@ export function findingSentence(f: Finding): { sentence: string; continues: bool
   if (nj) {
     const [, pre, against, rest] = nj
     const before = pre.replace(/:$/, '').trim()
-    const isPlace = !before || before === raw || before.includes('›') || (f.scenario !== undefined && before.includes(f.scenario)) || (f.series !== undefined && before.includes(f.series))
-    return { sentence: `${isPlace ? '' : `${before}: `}${against ? `${against.trim()}: ` : ''}${rest}`, continues: false }
+    const isPlace =
+      !before ||
+      before === raw ||
+      before.includes('›') ||
+      (f.scenario !== undefined && before.includes(f.scenario)) ||
+      (f.series !== undefined && before.includes(f.series))
+    return {
+      sentence: `${isPlace ? '' : `${before}: `}${against ? `${against.trim()}: ` : ''}${rest}`,
+      continues: false,
+    }
   }
   if (raw && s.startsWith(`${raw} `)) return { sentence: s.slice(raw.length + 1), continues: true }
   return { sentence: s, continues: false }
 }
-
 
 /** `80 too few values, 25 could not see …`, largest first. */
 function reasonCounts(list: Finding[]): [string, number][] {
@@ -172,19 +220,27 @@ function findingNumbers(f: Finding): { core: [string, string][]; detail: [string
   const e = f.evidence ?? {}
   // A growth per hour fitted on seconds of data is an extrapolation: shown only where the check was judged, and always with the span it was fitted on.
   const perHour = /\/h$/.test(f.unit ?? '')
-  const fittedMs = typeof e.judgedMs === 'number' ? e.judgedMs : typeof e.fromMs === 'number' && typeof e.toMs === 'number' ? e.toMs - e.fromMs : undefined
+  const fittedMs =
+    typeof e.judgedMs === 'number'
+      ? e.judgedMs
+      : typeof e.fromMs === 'number' && typeof e.toMs === 'number'
+        ? e.toMs - e.fromMs
+        : undefined
   const hideRates = perHour && f.status === 'not-judged'
   if (!hideRates) {
     // An objective's "baseline" is the limit it is held to, not a past run's value.
-    if (f.baseline !== undefined) out.push([f.kind === 'objective' ? 'objective' : 'baseline', valueIn(f.baseline, unitOf(f))])
+    if (f.baseline !== undefined)
+      out.push([f.kind === 'objective' ? 'objective' : 'baseline', valueIn(f.baseline, unitOf(f))])
     if (f.current !== undefined) out.push(['now', valueIn(f.current, unitOf(f))])
     const c = changeText(f)
     if (c) out.push(['change', c])
-    if (f.interval) out.push(['expected', `${valueIn(f.interval[0], unitOf(f))} – ${valueIn(f.interval[1], unitOf(f))}`])
+    if (f.interval)
+      out.push(['expected', `${valueIn(f.interval[0], unitOf(f))} – ${valueIn(f.interval[1], unitOf(f))}`])
   }
   if (perHour && fittedMs !== undefined && fittedMs > 0) out.push(['fitted on', span(fittedMs)])
   const p = (v: number) => (v < 1e-6 ? '< 0.000001' : num(v, 2))
-  if (f.pValue !== undefined) out.push(['p', f.pAdjusted !== undefined ? `${p(f.pValue)} (Holm ${p(f.pAdjusted)})` : p(f.pValue)])
+  if (f.pValue !== undefined)
+    out.push(['p', f.pAdjusted !== undefined ? `${p(f.pValue)} (Holm ${p(f.pAdjusted)})` : p(f.pValue)])
   if (f.tolerance !== undefined) out.push(['tolerance', scaleText(f, f.tolerance)])
   if (f.detectable !== undefined) out.push(['smallest detectable', scaleText(f, f.detectable)])
   if (f.atMs !== undefined) out.push(['at', offset(f.atMs)])
@@ -193,7 +249,14 @@ function findingNumbers(f: Finding): { core: [string, string][]; detail: [string
   if (f.method) detail.push(['method', f.method])
   const drawn = fittedLine(f) !== undefined
   for (const [k, v] of Object.entries(f.evidence ?? {})) {
-    if (v === null || v === '' || (drawn && lineKeys.has(k)) || (hideRates && /PerHour$|^(standardError|level|last)$/.test(k)) || (perHour && k === 'judgedMs')) continue
+    if (
+      v === null ||
+      v === '' ||
+      (drawn && lineKeys.has(k)) ||
+      (hideRates && /PerHour$|^(standardError|level|last)$/.test(k)) ||
+      (perHour && k === 'judgedMs')
+    )
+      continue
     detail.push([words(k), typeof v === 'number' ? (/Ms$/.test(k) ? offset(v) : num(v, 4)) : String(v)])
   }
   return { core: out, detail }
@@ -252,9 +315,20 @@ function fittedLine(f: Finding): FittedLine | undefined {
   if (!f.series || !e) return undefined
   const fromMs = typeof e.fromMs === 'number' ? e.fromMs : undefined
   const toMs = typeof e.toMs === 'number' ? e.toMs : undefined
-  const slopePerMs = typeof e.slopePerMs === 'number' ? e.slopePerMs : typeof e.slopePerHour === 'number' ? e.slopePerHour / 3_600_000 : undefined
-  const atFrom = typeof e.atFrom === 'number' ? e.atFrom : typeof e.intercept === 'number' && fromMs !== undefined && slopePerMs !== undefined ? e.intercept + slopePerMs * fromMs : undefined
-  if (fromMs === undefined || toMs === undefined || slopePerMs === undefined || atFrom === undefined || toMs <= fromMs) return undefined
+  const slopePerMs =
+    typeof e.slopePerMs === 'number'
+      ? e.slopePerMs
+      : typeof e.slopePerHour === 'number'
+        ? e.slopePerHour / 3_600_000
+        : undefined
+  const atFrom =
+    typeof e.atFrom === 'number'
+      ? e.atFrom
+      : typeof e.intercept === 'number' && fromMs !== undefined && slopePerMs !== undefined
+        ? e.intercept + slopePerMs * fromMs
+        : undefined
+  if (fromMs === undefined || toMs === undefined || slopePerMs === undefined || atFrom === undefined || toMs <= fromMs)
+    return undefined
   return { fromMs, toMs, slopePerMs, atFrom }
 }
 
@@ -274,7 +348,10 @@ function fittedLines(v: Verdict): Map<string, FittedLine[]> {
 /** The page's view of a verdict. */
 export function verdictView(v: Verdict): VerdictView {
   const sorted = [...v.findings].sort(
-    (a, b) => statusRank[a.status] - statusRank[b.status] || Number(b.primary) - Number(a.primary) || (severityRank[a.severity ?? 'minor'] ?? 3) - (severityRank[b.severity ?? 'minor'] ?? 3),
+    (a, b) =>
+      statusRank[a.status] - statusRank[b.status] ||
+      Number(b.primary) - Number(a.primary) ||
+      (severityRank[a.severity ?? 'minor'] ?? 3) - (severityRank[b.severity ?? 'minor'] ?? 3),
   )
   const views = (pred: (f: Finding) => boolean) => sorted.filter(pred).map(findingView)
   const scenarios = new Map<string, ScenarioJudgement>()
@@ -284,7 +361,11 @@ export function verdictView(v: Verdict): VerdictView {
     const word: ScenarioJudgement['word'] = f.status === 'pass' ? 'passed' : f.kind === 'failing' ? 'failing' : f.kind
     const have = scenarios.get(f.scenario)
     // A failing judgement wins over a passing one for the same scenario.
-    if (!have || (have.word === 'passed' && word !== 'passed')) scenarios.set(f.scenario, { word, sentence: f.message || (word === 'passed' ? 'passed in every iteration' : word) })
+    if (!have || (have.word === 'passed' && word !== 'passed'))
+      scenarios.set(f.scenario, {
+        word,
+        sentence: f.message || (word === 'passed' ? 'passed in every iteration' : word),
+      })
   }
   let comparable: VerdictView['comparable']
   if (v.mode === 'paired') {
@@ -301,7 +382,10 @@ export function verdictView(v: Verdict): VerdictView {
           ok: v.baseline.comparableRuns >= v.gate.minBaselineRuns,
           sentence: `${v.baseline.comparableRuns} of ${plural(total, 'baseline run')} compared; ${differing.length} left out as not comparable (${[...new Set(differing.flatMap((r) => r.differs ?? []))].join('; ')})`,
         }
-      : { ok: true, sentence: `all ${plural(total, 'baseline run')} have this run’s comparability key (host CPU and cores, Node.js, plan, duration scale, load engine)` }
+      : {
+          ok: true,
+          sentence: `all ${plural(total, 'baseline run')} have this run’s comparability key (host CPU and cores, Node.js, plan, duration scale, load engine)`,
+        }
   }
   const notJudgedPrimary = v.findings.filter((f) => f.status === 'not-judged' && f.primary)
   const notJudgedSecondary = v.findings.filter((f) => f.status === 'not-judged' && !f.primary)
@@ -324,7 +408,10 @@ export function verdictView(v: Verdict): VerdictView {
     info: views((f) => f.status === 'info' || (f.status === 'inconclusive' && !f.primary)),
     notJudged: views((f) => f.status === 'not-judged' && f.primary),
     notJudgedReasons: reasonCounts(notJudgedPrimary),
-    notJudgedByQuestion: { working: notJudgedPrimary.filter((f) => f.question === 'working').length, stable: notJudgedPrimary.filter((f) => f.question === 'stable').length },
+    notJudgedByQuestion: {
+      working: notJudgedPrimary.filter((f) => f.question === 'working').length,
+      stable: notJudgedPrimary.filter((f) => f.question === 'stable').length,
+    },
     notJudgedSecondary: { count: notJudgedSecondary.length, reasons: reasonCounts(notJudgedSecondary) },
     passed: views((f) => f.status === 'pass'),
     comparable,
@@ -356,10 +443,18 @@ function questionWhy(v: Verdict, q: 'working' | 'stable'): string {
   const inconclusive = mine.filter((f) => f.status === 'inconclusive')
   const causes = inconclusive.filter((f) => isInconclusiveCause(f))
   const affected = inconclusive.length - causes.length
-  const judged = mine.filter((f) => f.status === 'pass' || f.status === 'fail' || f.status === 'accepted' || f.status === 'muted').length
+  const judged = mine.filter(
+    (f) => f.status === 'pass' || f.status === 'fail' || f.status === 'accepted' || f.status === 'muted',
+  ).length
   // As the gate counts them: checks not judged keep a question open when the gate says so, or when nothing at all was judged.
-  const nj = v.gate.notJudged === 'inconclusive' || judged === 0 ? mine.filter((f) => f.status === 'not-judged').length : 0
-  const counts = [affected ? `${plural(affected, 'primary check')} inconclusive` : '', nj ? `${plural(nj, 'primary check')} not judged` : ''].filter(Boolean).join(', ')
+  const nj =
+    v.gate.notJudged === 'inconclusive' || judged === 0 ? mine.filter((f) => f.status === 'not-judged').length : 0
+  const counts = [
+    affected ? `${plural(affected, 'primary check')} inconclusive` : '',
+    nj ? `${plural(nj, 'primary check')} not judged` : '',
+  ]
+    .filter(Boolean)
+    .join(', ')
   const because = causes.map((f) => f.message.split(/: |; /)[0]).join('; ')
   if (because) return `${because}${counts ? ` (${counts})` : ''}`
   return counts || a.reason

@@ -34,14 +34,20 @@ test("the verdict's lines are drawn as given, in the chart's unit, each with its
 test("the report's own trend: one line per phase after its first tenth, apart on either side of a restart", () => {
   const values = Array.from({ length: 90 }, (_, i) => (i < 60 ? 100 + i : 500 + 2 * (i - 60)))
   const plain = reportTrend(record(), 90, values)
-  assert.equal(plain.slopes.map((s) => s.phase), ['nominal', 'peak'])
+  assert.equal(
+    plain.slopes.map((s) => s.phase),
+    ['nominal', 'peak'],
+  )
   assert.ok(plain.slopes.every((s) => s.source === 'report'))
   // 1 per 1 s window in nominal, 2 in peak.
   assert.ok(Math.abs(plain.slopes[0].perHour - 3600) < 1e-6, String(plain.slopes[0].perHour))
   assert.ok(Math.abs(plain.slopes[1].perHour - 7200) < 1e-6, String(plain.slopes[1].perHour))
   assert.is(plain.fit[5], null, 'the first tenth of nominal is not fitted')
   const restarted = reportTrend(record([{ atMs: 30_000, kind: 'service-restart', message: 'restarted' }]), 90, values)
-  assert.equal(restarted.slopes.map((s) => s.phase), ['nominal (before the restart)', 'nominal (after the restart)', 'peak'])
+  assert.equal(
+    restarted.slopes.map((s) => s.phase),
+    ['nominal (before the restart)', 'nominal (after the restart)', 'peak'],
+  )
 })
 
 test('no trend through fewer than five values', () => {

@@ -32,7 +32,15 @@ test.before(async () => {
   writeFileSync(file, renderReport({ record }))
   const baseline = makeBaseline({ durationMs: 20 * 60_000 }, 4)
   judged = join(dir, 'report-verdict.html')
-  writeFileSync(judged, renderReport({ record, baseline, verdict: makeVerdict(record, baseline), baselineName: 'baselines/demo-store.json' }))
+  writeFileSync(
+    judged,
+    renderReport({
+      record,
+      baseline,
+      verdict: makeVerdict(record, baseline),
+      baselineName: 'baselines/demo-store.json',
+    }),
+  )
   browser = await launch()
 })
 
@@ -81,12 +89,18 @@ test('phone width: the page does not scroll sideways; tables scroll inside their
 
 test('with a verdict and a baseline: the verdict is at the top, bands and rings drawn, nothing overflows a phone', async () => {
   if (!browser) return
-  for (const [width, name] of [[1280, 'verdict-desktop'], [390, 'verdict-phone']] as const) {
+  for (const [width, name] of [
+    [1280, 'verdict-desktop'],
+    [390, 'verdict-phone'],
+  ] as const) {
     const { page, errors, requests } = await openReport(browser, judged, { width, height: 900 })
     await chartsDrawn(page)
     assert.equal(errors, [])
     assert.equal(requests, [])
-    assert.equal((await chartsWithPixels(page)).filter((c) => !c.drawn), [])
+    assert.equal(
+      (await chartsWithPixels(page)).filter((c) => !c.drawn),
+      [],
+    )
     const verdict = page.locator('#verdict')
     assert.ok(await verdict.isVisible())
     assert.match(await verdict.innerText(), 'Failed against the staging gate')
@@ -97,7 +111,9 @@ test('with a verdict and a baseline: the verdict is at the top, bands and rings 
     const link = page.locator('#verdict a[href^="#"]').first()
     const target = ((await link.getAttribute('href')) ?? '').slice(1)
     await link.click()
-    await page.waitForFunction(`(() => { const e = document.getElementById(${JSON.stringify(target)}); return e && e.getBoundingClientRect().height > 0 })()`)
+    await page.waitForFunction(
+      `(() => { const e = document.getElementById(${JSON.stringify(target)}); return e && e.getBoundingClientRect().height > 0 })()`,
+    )
     await page.evaluate('window.scrollTo(0, 0)')
     await page.screenshot({ path: join(artifacts, `${name}.png`) })
     await page.context().close()
@@ -146,15 +162,22 @@ test('served from an HTTP server on 127.0.0.1: no console errors, nothing else r
     const page = await context.newPage()
     const errors: string[] = []
     const requests: string[] = []
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text())
+    })
     page.on('pageerror', (e) => errors.push(String(e)))
-    page.on('request', (r) => { if (r.url() !== url) requests.push(r.url()) })
+    page.on('request', (r) => {
+      if (r.url() !== url) requests.push(r.url())
+    })
     const response = await page.goto(url, { waitUntil: 'load' })
     assert.is(response?.status(), 200)
     await chartsDrawn(page)
     assert.equal(errors, [])
     assert.equal(requests, [])
-    assert.equal((await chartsWithPixels(page)).filter((c) => !c.drawn), [])
+    assert.equal(
+      (await chartsWithPixels(page)).filter((c) => !c.drawn),
+      [],
+    )
     assert.match(await page.locator('#verdict').innerText(), 'Failed against the staging gate')
     await page.screenshot({ path: join(artifacts, 'served.png') })
   } finally {

@@ -12,8 +12,17 @@ import { pairedRecord, PAIRED_STEPS } from '@steady/baseline/testing'
 import { renderReport } from '@steady/report'
 import { COLORS } from '../src/charts.ts'
 
-interface Line { label: string; values: (number | null)[]; color: string; scale?: string }
-interface Chart { id: string; lines: Line[]; y2?: { label: string } }
+interface Line {
+  label: string
+  values: (number | null)[]
+  color: string
+  scale?: string
+}
+interface Chart {
+  id: string
+  lines: Line[]
+  y2?: { label: string }
+}
 
 function charts(page: string): Chart[] {
   const m = page.match(/<script type="application\/json" id="steady-data">([\s\S]*?)<\/script>/)
@@ -56,7 +65,9 @@ test('each step has one latency chart with both sides, the control grey and name
 test('the ratio is the candidate divided by the control per window, highest for the slowed step', () => {
   const medians = new Map<string, number>()
   for (const step of PAIRED_STEPS) {
-    const c = all.find((x) => x.id.startsWith('latency-') && figure(page, x.id).includes(`${step.scenario} › ${step.name}`))
+    const c = all.find(
+      (x) => x.id.startsWith('latency-') && figure(page, x.id).includes(`${step.scenario} › ${step.name}`),
+    )
     const line = (label: string) => c?.lines.find((l) => l.label.startsWith(label))?.values ?? []
     const [ratio, candidate, control] = [line('candidate ÷ control p95'), line('candidate p95'), line('control p95')]
     ratio.forEach((r, i) => {
@@ -83,7 +94,10 @@ test('service indicators draw both sides under one name, with their ratio', () =
   const service = all.filter((c) => c.id.startsWith('service-'))
   assert.ok(service.length >= 1)
   for (const c of service) {
-    assert.ok(c.lines.some((l) => l.label.startsWith('control') && l.color === COLORS.control), c.lines.map((l) => l.label).join())
+    assert.ok(
+      c.lines.some((l) => l.label.startsWith('control') && l.color === COLORS.control),
+      c.lines.map((l) => l.label).join(),
+    )
     assert.ok(c.lines.some((l) => l.label.startsWith('candidate ÷ control')))
     assert.not.match(figure(page, c.id).match(/<h3>.*<\/h3>/)?.[0] ?? '', /side=/)
   }
@@ -110,7 +124,10 @@ test('throughput and errors draw each side: the control grey and named, the cand
 
 test('the verdict box says the candidate was judged against its control; findings name the side difference', () => {
   assert.match(page, /candidate \S+ against control \S+ in the same run/)
-  assert.match(page, /the candidate’s p95 of checkout › pay|the candidate&#39;s p95 of checkout › pay|the candidate's p95 of checkout › pay/)
+  assert.match(
+    page,
+    /the candidate’s p95 of checkout › pay|the candidate&#39;s p95 of checkout › pay|the candidate's p95 of checkout › pay/,
+  )
   assert.not.match(page, /compared with another run \(not a gate\)/)
   assert.match(page, /candidate and control ran on this machine at the same time/)
   assert.not.match(page, /comparability was not checked/)

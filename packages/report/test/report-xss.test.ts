@@ -71,7 +71,11 @@ for (const [name, file] of [
     assert.ok(dom.title.includes(PAYLOADS.img), 'and the title')
     assert.not.ok(dom.text.includes(SECRET), 'no secret on the page')
     const charts = await chartsWithPixels(page)
-    assert.equal(charts.filter((c) => !c.drawn), [], 'the charts still draw')
+    assert.equal(
+      charts.filter((c) => !c.drawn),
+      [],
+      'the charts still draw',
+    )
     if (file() === withPolicy) await page.screenshot({ path: join(artifacts, 'xss.png'), fullPage: false })
     await page.context().close()
   })

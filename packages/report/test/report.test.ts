@@ -23,7 +23,10 @@ let hostileRecord: RunRecord | undefined
 const hostile = () => (hostileRecord ??= makeRecord({ dir: tmp(), durationMs: 10 * 60_000, hostile: true }))
 
 /** The JSON embedded for the charts, parsed back. */
-function embedded(page: string): { phases: unknown[]; charts: { id: string; x: number[]; lines: { label: string; values: (number | null)[] }[] }[] } {
+function embedded(page: string): {
+  phases: unknown[]
+  charts: { id: string; x: number[]; lines: { label: string; values: (number | null)[] }[] }[]
+} {
   const m = page.match(/<script type="application\/json" id="steady-data">([\s\S]*?)<\/script>/)
   assert.ok(m, 'the page embeds its data')
   return JSON.parse(m[1])
@@ -35,7 +38,10 @@ function markup(page: string): string {
 }
 
 test('escapeHtml escapes markup and quotes; jsonForScript round-trips without <, >, & or line separators', () => {
-  assert.is(escapeHtml(`<img src=x onerror="a('b')">&` + '`'), '&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;&#96;')
+  assert.is(
+    escapeHtml(`<img src=x onerror="a('b')">&` + '`'),
+    '&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;&#96;',
+  )
   assert.is(escapeHtml(undefined), '')
   const value = { s: PAYLOADS.closeScript, t: PAYLOADS.separators, u: '<!-- x -->', n: [1, null, 2.5] }
   const text = jsonForScript(value)
@@ -65,7 +71,19 @@ test('without a verdict the report says so plainly, and still shows the facts, t
   const page = renderReport({ record: plain() })
   assert.match(page, 'No verdict: this report was built without one')
   assert.match(page, 'working? not judged')
-  for (const id of ['verdict', 'run', 'scenarios', 'steps', 'failures-over-time', 'latency', 'load', 'service', 'generator', 'failures', 'events']) {
+  for (const id of [
+    'verdict',
+    'run',
+    'scenarios',
+    'steps',
+    'failures-over-time',
+    'latency',
+    'load',
+    'service',
+    'generator',
+    'failures',
+    'events',
+  ]) {
     assert.match(page, `id="${id}"`, `section ${id}`)
   }
   assert.match(page, 'browse catalogue')
@@ -87,7 +105,10 @@ test('charts: one per probe step, load, errors, latency against load, each servi
   for (const c of data.charts) {
     assert.ok(c.x.length > 0, `${c.id} has points`)
     for (const l of c.lines) assert.is(l.values.length, c.x.length, `${c.id} ${l.label}`)
-    assert.ok(c.lines.some((l) => l.values.some((v) => v !== null)), `${c.id} has data`)
+    assert.ok(
+      c.lines.some((l) => l.values.some((v) => v !== null)),
+      `${c.id} has data`,
+    )
   }
   // Heap used gets its window minimum and a trend per phase, split at the restart.
   const heap = data.charts.find((c) => c.lines.some((l) => l.label === 'window minimum (after GC)'))
@@ -116,7 +137,12 @@ test('secrets are redacted even when the record was written without redaction', 
   group.samples[0] = {
     ...group.samples[0],
     message: `login failed for token=${SECRET}`,
-    request: { method: 'POST', url: `http://user:${SECRET}@127.0.0.1/api/login?api_key=${SECRET}`, headers: { Authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}` }, body: JSON.stringify({ password: SECRET }) },
+    request: {
+      method: 'POST',
+      url: `http://user:${SECRET}@127.0.0.1/api/login?api_key=${SECRET}`,
+      headers: { Authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}` },
+      body: JSON.stringify({ password: SECRET }),
+    },
     response: { status: 401, headers: { 'set-cookie': `sid=${SECRET}` }, body: `{"token":"${SECRET}"}` },
     curl: `curl -H 'Authorization: Bearer ${SECRET}' http://127.0.0.1/api/login`,
   }
@@ -171,7 +197,13 @@ test('long runs are folded to at most MAX_POINTS points per line, keeping the hi
         kind: 'histogram',
         unit: 'ms',
         tags: { scenario: 's', name: 'a' },
-        windows: Array.from({ length: windows }, (_, i) => ({ i, count: 3, p50: 10, p95: i === spike ? 900 : 20, p99: 30 })),
+        windows: Array.from({ length: windows }, (_, i) => ({
+          i,
+          count: 3,
+          p50: 10,
+          p95: i === spike ? 900 : 20,
+          p99: 30,
+        })),
         phases: {},
       },
       {
@@ -181,7 +213,12 @@ test('long runs are folded to at most MAX_POINTS points per line, keeping the hi
         kind: 'gauge',
         unit: 'bytes',
         tags: {},
-        windows: Array.from({ length: windows }, (_, i) => ({ i, count: 2, value: 1e8 + i * 1000, min: 9e7 + i * 1000 })),
+        windows: Array.from({ length: windows }, (_, i) => ({
+          i,
+          count: 2,
+          value: 1e8 + i * 1000,
+          min: 9e7 + i * 1000,
+        })),
         phases: {},
       },
     ],
@@ -197,11 +234,34 @@ test('long runs are folded to at most MAX_POINTS points per line, keeping the hi
 })
 
 test('stats: bucket quantiles interpolate like PromQL; Theil–Sen ignores a spike; fold keeps gaps', () => {
-  const b: [number | '+Inf', number][] = [[0.1, 50], [0.2, 90], [0.5, 100], ['+Inf', 100]]
+  const b: [number | '+Inf', number][] = [
+    [0.1, 50],
+    [0.2, 90],
+    [0.5, 100],
+    ['+Inf', 100],
+  ]
   assert.is(bucketQuantile(b, 0.5), 0.1)
   assert.ok(Math.abs(bucketQuantile(b, 0.7)! - 0.15) < 1e-9)
-  assert.is(bucketQuantile([[1, 0], ['+Inf', 0]], 0.5), undefined)
-  assert.is(bucketQuantile([[1, 1], ['+Inf', 10]], 0.99), 1)
+  assert.is(
+    bucketQuantile(
+      [
+        [1, 0],
+        ['+Inf', 0],
+      ],
+      0.5,
+    ),
+    undefined,
+  )
+  assert.is(
+    bucketQuantile(
+      [
+        [1, 1],
+        ['+Inf', 10],
+      ],
+      0.99,
+    ),
+    1,
+  )
   const xs = Array.from({ length: 50 }, (_, i) => i)
   const ys = xs.map((x) => 2 * x + 1)
   ys[10] = 1000
@@ -224,7 +284,10 @@ test('a verdict is at the top: the answers, what fails the gate grouped by kind,
   assert.match(top, 'working? no')
   assert.match(top, 'stable? no')
   assert.match(top, 'What fails the gate (5)')
-  assert.match(top, 'In short: failures from a point on (1), flaky scenario (1), service restart (1), memory growth (1), latency level (1).')
+  assert.match(
+    top,
+    'In short: failures from a point on (1), flaky scenario (1), service restart (1), memory growth (1), latency level (1).',
+  )
   assert.match(top, 'heap used after GC grew 40 MB per hour')
   // Numbers in the finding's unit; the fitted line is drawn, not listed.
   assert.match(top, 'now <strong>38.1 MB/h</strong>')
@@ -232,7 +295,10 @@ test('a verdict is at the top: the answers, what fails the gate grouped by kind,
   assert.match(top, 'Primary checks not judged (1)')
   assert.match(top, 'recovery is too short')
   // Secondary checks not judged are counted by reason, not listed.
-  assert.match(top, '1 secondary check not judged as well (counted, not listed; they never decide the gate): 1 too few values.')
+  assert.match(
+    top,
+    '1 secondary check not judged as well (counted, not listed; they never decide the gate): 1 too few values.',
+  )
   assert.not.match(top, 'secondary tail check the report must not list')
   assert.match(top, '3 of 4 baseline runs compared; 1 left out as not comparable')
   assert.match(top, 'saturated load generator')
@@ -253,10 +319,17 @@ test('with a verdict, charts draw its fitted lines and its prediction intervals;
   assert.ok(heap.lines.some((l) => l.label === 'fitted slope per phase (verdict)'))
   assert.match(page, 'Fitted slopes (from the verdict)')
   const level = verdict.findings.find((f) => f.kind === 'level')!
-  const payChart = data.charts.find((c) => c.lines.some((l) => l.label === 'expected p95 (baseline)') && page.includes(`<figure id="${c.id}-figure">\n<h3>${escapeHtml(`${level.scenario} › ${level.step}`)}</h3>`))
+  const payChart = data.charts.find(
+    (c) =>
+      c.lines.some((l) => l.label === 'expected p95 (baseline)') &&
+      page.includes(`<figure id="${c.id}-figure">\n<h3>${escapeHtml(`${level.scenario} › ${level.step}`)}</h3>`),
+  )
   assert.ok(payChart, 'the step of the level finding has a band')
   const upper = payChart.lines.find((l) => l.label === 'expected p95 (baseline)')!.values
-  assert.ok(upper.some((v) => v !== null && Math.abs(v - level.interval![1]) < 0.01), 'the band in peak is the prediction interval')
+  assert.ok(
+    upper.some((v) => v !== null && Math.abs(v - level.interval![1]) < 0.01),
+    'the band in peak is the prediction interval',
+  )
   assert.match(page, 'the baseline’s median over its 3 comparable runs')
   assert.match(page, 'Intel Xeon Platinum 8375C there')
 })
@@ -353,7 +426,13 @@ test('a verdict about another run is refused with what to do', () => {
 
 test('a verdict from the real judge renders: every listed finding is on the page in its own words; secondary checks not judged are counted', () => {
   const record = plain()
-  const verdict = judge({ record, baseline: baseline(), baselineFile: 'baselines/demo-store.json', gate: selectGate(undefined, undefined), now: new Date('2026-11-26T07:00:00Z') })
+  const verdict = judge({
+    record,
+    baseline: baseline(),
+    baselineFile: 'baselines/demo-store.json',
+    gate: selectGate(undefined, undefined),
+    now: new Date('2026-11-26T07:00:00Z'),
+  })
   const page = renderReport({ record, verdict, baseline: baseline() })
   const top = page.slice(page.indexOf('id="verdict"'), page.indexOf('id="run"'))
   for (const f of verdict.findings) {
@@ -368,12 +447,22 @@ test('a verdict from the real judge renders: every listed finding is on the page
   if (primary) assert.match(top, `Primary checks not judged (${primary})`)
   if (secondary) assert.match(top, `${secondary} secondary check${secondary === 1 ? '' : 's'} not judged as well`)
   assert.not.match(top, /Not judged \(/)
-  assert.match(page, verdict.result === 'fail' ? 'Failed against' : verdict.result === 'pass' ? 'Passed against' : 'Inconclusive against')
+  assert.match(
+    page,
+    verdict.result === 'fail'
+      ? 'Failed against'
+      : verdict.result === 'pass'
+        ? 'Passed against'
+        : 'Inconclusive against',
+  )
 })
 
 test('findings read as sentences: no series key as a heading, "not judged" said once, no per-hour rate from a check not judged', () => {
   assert.is(readableSeries('service/nodejs_heap_size_used_bytes{service=store}'), 'Heap used (service store)')
-  assert.is(readableSeries('probe/http_req_duration{name=login,scenario=checkout}'), 'checkout › login (probe requests)')
+  assert.is(
+    readableSeries('probe/http_req_duration{name=login,scenario=checkout}'),
+    'checkout › login (probe requests)',
+  )
   assert.is(readableSeries('load/http_req_duration'), 'load requests')
   const record = plain()
   const heap = record.series.find((s) => s.name === 'nodejs_heap_size_used_bytes')!
@@ -398,7 +487,10 @@ test('findings read as sentences: no series key as a heading, "not judged" said 
   })
   const page = renderReport({ record, verdict, baseline: baseline() })
   const top = markup(page.slice(page.indexOf('id="verdict"'), page.indexOf('id="run"')))
-  assert.match(top, 'Heap used (service store) growth per hour</span>: heap used after GC: the run is too short to see a leak of 20.0 MiB/h')
+  assert.match(
+    top,
+    'Heap used (service store) growth per hour</span>: heap used after GC: the run is too short to see a leak of 20.0 MiB/h',
+  )
   // The key is only in the folded "how it was judged" detail, never where a finding is named.
   assert.not.match(top, `finding-kind">${heap.key}`)
   assert.not.match(top, `<strong>${heap.key}`)
@@ -414,7 +506,15 @@ test('an inconclusive verdict: a deterministic headline, the cause first in the 
   const verdict = makeVerdict(record, baseline())
   verdict.result = 'inconclusive'
   verdict.exitCode = 3
-  verdict.findings = verdict.findings.map((f) => (f.status === 'fail' && f.question === 'stable' ? { ...f, status: 'inconclusive' as const, message: `${f.message} — inconclusive: the load generator was saturated in peak` } : f))
+  verdict.findings = verdict.findings.map((f) =>
+    f.status === 'fail' && f.question === 'stable'
+      ? {
+          ...f,
+          status: 'inconclusive' as const,
+          message: `${f.message} — inconclusive: the load generator was saturated in peak`,
+        }
+      : f,
+  )
   verdict.findings = verdict.findings.map((f) => (f.kind === 'generator-saturated' ? { ...f, primary: true } : f))
   verdict.stable = { status: 'inconclusive', reason: 'a long sentence from the judge', findings: [] }
   const a = renderReport({ record, verdict, baseline: baseline() })
@@ -422,7 +522,10 @@ test('an inconclusive verdict: a deterministic headline, the cause first in the 
   assert.is(a, b, 'the same inputs give the same page')
   const top = markup(a.slice(a.indexOf('id="verdict"'), a.indexOf('id="run"')))
   assert.match(top, '<p class="headline">Inconclusive against the staging gate</p>')
-  assert.match(top, /stable\? inconclusive<\/span> <span class="small">the load generator was saturated in 21 of 72 windows of peak \(event-loop utilisation above 90%\) \(3 primary checks inconclusive, 1 primary check not judged\)/)
+  assert.match(
+    top,
+    /stable\? inconclusive<\/span> <span class="small">the load generator was saturated in 21 of 72 windows of peak \(event-loop utilisation above 90%\) \(3 primary checks inconclusive, 1 primary check not judged\)/,
+  )
   assert.match(top, 'Inconclusive (4)')
   // The cause is the first inconclusive finding listed; the affected ones say "because", not "inconclusive" again.
   const section = top.slice(top.indexOf('Inconclusive (4)'))
@@ -449,24 +552,42 @@ test('the page says what ran and when, compares steps with the baseline, shades 
   assert.match(scenarios, `<td class="n">${account.iterations}</td>`)
   assert.match(scenarios, '<td class="n">98%</td>')
   const steps = markup(page.slice(page.indexOf('id="steps"'), page.indexOf('id="failures-over-time"')))
-  assert.ok((steps.match(/<div class="small muted">[0-9.]+(ms|µs|s) <span class="(up|)">[+−][0-9.]+%<\/span><\/div>/g) ?? []).length >= 9 * 5, 'every step has its baseline p95 and change in every phase')
-  const data = embedded(page) as unknown as { phases: { name: string; start: number; end: number; loaded: boolean }[]; charts: { id: string; lines: { label: string; values: (number | null)[] }[] }[] }
+  assert.ok(
+    (steps.match(/<div class="small muted">[0-9.]+(ms|µs|s) <span class="(up|)">[+−][0-9.]+%<\/span><\/div>/g) ?? [])
+      .length >=
+      9 * 5,
+    'every step has its baseline p95 and change in every phase',
+  )
+  const data = embedded(page) as unknown as {
+    phases: { name: string; start: number; end: number; loaded: boolean }[]
+    charts: { id: string; lines: { label: string; values: (number | null)[] }[] }[]
+  }
   // Phase shading: every phase of the record with its bounds (seconds).
-  assert.equal(data.phases.map((ph) => [ph.name, ph.start, ph.end]), record.phases.map((ph) => [ph.name, ph.startMs / 1000, ph.endMs / 1000]))
+  assert.equal(
+    data.phases.map((ph) => [ph.name, ph.start, ph.end]),
+    record.phases.map((ph) => [ph.name, ph.startMs / 1000, ph.endMs / 1000]),
+  )
   assert.ok(data.phases.some((ph) => ph.loaded))
   const errors = data.charts.find((c) => c.lines.some((l) => l.label === 'dropped iterations/s'))!
   assert.ok(errors, 'the errors chart has a dropped-iterations line')
   const dropped = record.phases.reduce((a, ph) => a + (ph.load?.droppedIterations ?? 0), 0)
-  if (dropped) assert.ok(errors.lines.find((l) => l.label === 'dropped iterations/s')!.values.some((v) => v !== null && v > 0))
+  if (dropped)
+    assert.ok(errors.lines.find((l) => l.label === 'dropped iterations/s')!.values.some((v) => v !== null && v > 0))
   const underLoad = data.charts.find((c) => c.id.startsWith('underload'))!
   const points = underLoad.lines.filter((l) => l.label.endsWith('(baseline runs)'))
   assert.ok(points.length >= 1)
-  assert.ok(points.every((l) => l.values.some((v) => v !== null)), 'baseline points are in the latency-under-load data')
+  assert.ok(
+    points.every((l) => l.values.some((v) => v !== null)),
+    'baseline points are in the latency-under-load data',
+  )
   // Failure samples: the request and response excerpts, redacted, and the curl line.
   const failures = markup(page.slice(page.indexOf('id="failures"'), page.indexOf('id="events"')))
   assert.match(failures, '<div class="label">Response: status 502</div>')
   assert.match(failures, '&lt;h1&gt;502 Bad Gateway&lt;/h1&gt;upstream payment service timed out')
-  assert.match(failures, '<div class="label">Reproduce with curl</div><pre>curl -X POST -H &#39;Authorization: Bearer [REDACTED]&#39; &#39;http://127.0.0.1:41234/api/orders&#39;</pre>')
+  assert.match(
+    failures,
+    '<div class="label">Reproduce with curl</div><pre>curl -X POST -H &#39;Authorization: Bearer [REDACTED]&#39; &#39;http://127.0.0.1:41234/api/orders&#39;</pre>',
+  )
   assert.match(failures, 'GET http://127.0.0.1:41234/api/me')
   assert.not.match(page, SECRET)
 })

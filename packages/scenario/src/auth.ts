@@ -92,10 +92,14 @@ export function oauth2ClientCredentials(options: ClientCredentialsOptions): Clie
       // reported below
     }
     if (res.status !== 200 || typeof body.access_token !== 'string') {
-      throw new SteadyError('STEADY_SCENARIO_OAUTH2', `OAuth2 token request to ${res.request.url} answered ${res.status}${body.error ? ` (${String(body.error)}${body.error_description ? `: ${String(body.error_description)}` : ''})` : ''}`, {
-        hint: 'check tokenUrl, clientId and clientSecret of oauth2ClientCredentials()',
-        exitCode: 1,
-      })
+      throw new SteadyError(
+        'STEADY_SCENARIO_OAUTH2',
+        `OAuth2 token request to ${res.request.url} answered ${res.status}${body.error ? ` (${String(body.error)}${body.error_description ? `: ${String(body.error_description)}` : ''})` : ''}`,
+        {
+          hint: 'check tokenUrl, clientId and clientSecret of oauth2ClientCredentials()',
+          exitCode: 1,
+        },
+      )
     }
     const expiresIn = typeof body.expires_in === 'number' ? body.expires_in * 1000 : 3_600_000
     cached = { token: body.access_token, expiresAt: Date.now() + expiresIn - refreshBefore }

@@ -58,10 +58,16 @@ function checkUrl(url: string, field: string): string {
   try {
     u = new URL(url)
   } catch {
-    throw new SteadyError('STEADY_CONFIG_INVALID', `${field}: "${url}" is not a URL`, { hint: 'write it as http://host:port or https://host', details: { field } })
+    throw new SteadyError('STEADY_CONFIG_INVALID', `${field}: "${url}" is not a URL`, {
+      hint: 'write it as http://host:port or https://host',
+      details: { field },
+    })
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new SteadyError('STEADY_CONFIG_INVALID', `${field}: "${url}" is not an http(s) URL`, { hint: 'write it as http://host:port or https://host', details: { field } })
+    throw new SteadyError('STEADY_CONFIG_INVALID', `${field}: "${url}" is not an http(s) URL`, {
+      hint: 'write it as http://host:port or https://host',
+      details: { field },
+    })
   }
   return url
 }
@@ -76,16 +82,24 @@ export function resolveTarget(config: ScenarioConfig, flag: string | undefined):
   const pick = flag ?? config.defaultTarget ?? (names.length === 1 ? names[0] : undefined)
   if (!pick) {
     throw new SteadyError('STEADY_RUN_NO_TARGET', 'no target to run against', {
-      hint: names.length ? `pass --target <url> or one of: ${names.join(', ')} (or set defaultTarget in steady.config.ts)` : 'pass --target http://host:port, --env <name>, or add `targets` to steady.config.ts',
+      hint: names.length
+        ? `pass --target <url> or one of: ${names.join(', ')} (or set defaultTarget in steady.config.ts)`
+        : 'pass --target http://host:port, --env <name>, or add `targets` to steady.config.ts',
     })
   }
   if (/^https?:\/\//i.test(pick)) return { url: checkUrl(pick, '--target') }
   const t = targets[pick]
   if (t === undefined) {
-    throw new SteadyError('STEADY_RUN_UNKNOWN_TARGET', `--target ${pick}: not a URL and not a target in steady.config.ts`, {
-      hint: names.length ? `use a URL or one of: ${names.join(', ')}` : 'use a URL (http://host:port), or add `targets: { name: "http://..." }` to steady.config.ts',
-      details: { target: pick },
-    })
+    throw new SteadyError(
+      'STEADY_RUN_UNKNOWN_TARGET',
+      `--target ${pick}: not a URL and not a target in steady.config.ts`,
+      {
+        hint: names.length
+          ? `use a URL or one of: ${names.join(', ')}`
+          : 'use a URL (http://host:port), or add `targets: { name: "http://..." }` to steady.config.ts',
+        details: { target: pick },
+      },
+    )
   }
   if (typeof t === 'string') return { url: checkUrl(t, `targets.${pick}`), name: pick }
   return { url: checkUrl(t.url, `targets.${pick}.url`), name: pick, headers: t.headers, http: t.http }

@@ -46,22 +46,39 @@ export function isScenario(value: unknown): value is Scenario {
 function callerLine(): { file?: string; line?: number } {
   const stack = new Error().stack?.split('\n') ?? []
   for (const frame of stack.slice(1)) {
-    if (/[/\\]scenario[/\\](src|dist)[/\\]define\.[tj]s/.test(frame) || /[/\\]@steady[/\\]scenario[/\\]/.test(frame)) continue
+    if (/[/\\]scenario[/\\](src|dist)[/\\]define\.[tj]s/.test(frame) || /[/\\]@steady[/\\]scenario[/\\]/.test(frame))
+      continue
     const m = frame.match(/\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?$/)
-    if (m && !m[1].startsWith('node:')) return { file: m[1].replace(/^file:\/\//, '').replace(/\?.*$/, ''), line: Number(m[2]) }
+    if (m && !m[1].startsWith('node:'))
+      return { file: m[1].replace(/^file:\/\//, '').replace(/\?.*$/, ''), line: Number(m[2]) }
   }
   return {}
 }
 
 function make<S>(name: string, options: ScenarioOptions, fn: ScenarioFn<S>, row?: unknown): Scenario<S> {
   if (typeof name !== 'string' || name.trim() === '') {
-    throw new SteadyError('STEADY_SCENARIO_INVALID', 'scenario(): the name must be a non-empty string', { hint: "write scenario('what the flow does', async (ctx) => { ... })" })
+    throw new SteadyError('STEADY_SCENARIO_INVALID', 'scenario(): the name must be a non-empty string', {
+      hint: "write scenario('what the flow does', async (ctx) => { ... })",
+    })
   }
   if (typeof fn !== 'function') {
-    throw new SteadyError('STEADY_SCENARIO_INVALID', `scenario "${name}": the last argument must be the scenario function`, { hint: `write scenario('${name}', async ({ http }) => { ... })` })
+    throw new SteadyError(
+      'STEADY_SCENARIO_INVALID',
+      `scenario "${name}": the last argument must be the scenario function`,
+      { hint: `write scenario('${name}', async ({ http }) => { ... })` },
+    )
   }
   const where = callerLine()
-  return { [kScenario]: true, name: name.trim(), tags: [...(options.tags ?? [])], options, fn, file: where.file, line: where.line, row }
+  return {
+    [kScenario]: true,
+    name: name.trim(),
+    tags: [...(options.tags ?? [])],
+    options,
+    fn,
+    file: where.file,
+    line: where.line,
+    row,
+  }
 }
 
 /**
@@ -77,7 +94,11 @@ function make<S>(name: string, options: ScenarioOptions, fn: ScenarioFn<S>, row?
  */
 export function scenario<S = unknown>(name: string, fn: ScenarioFn<S>): Scenario<S>
 export function scenario<S = unknown>(name: string, options: ScenarioOptions, fn: ScenarioFn<S>): Scenario<S>
-export function scenario<S = unknown>(name: string, a: ScenarioOptions | ScenarioFn<S>, b?: ScenarioFn<S>): Scenario<S> {
+export function scenario<S = unknown>(
+  name: string,
+  a: ScenarioOptions | ScenarioFn<S>,
+  b?: ScenarioFn<S>,
+): Scenario<S> {
   return typeof a === 'function' ? make(name, {}, a) : make(name, a ?? {}, b as ScenarioFn<S>)
 }
 
@@ -110,7 +131,9 @@ function rowName<R>(name: RowName<R>, row: R, index: number): string {
  */
 function each<R>(rows: readonly R[]) {
   if (!Array.isArray(rows) || rows.length === 0) {
-    throw new SteadyError('STEADY_SCENARIO_INVALID', 'scenario.each(rows): rows must be a non-empty array', { hint: 'pass the table of cases: scenario.each([{ ... }, { ... }])(name, fn)' })
+    throw new SteadyError('STEADY_SCENARIO_INVALID', 'scenario.each(rows): rows must be a non-empty array', {
+      hint: 'pass the table of cases: scenario.each([{ ... }, { ... }])(name, fn)',
+    })
   }
   function define<S = unknown>(name: RowName<R>, fn: RowFn<R, S>): Scenario<S>[]
   function define<S = unknown>(name: RowName<R>, options: ScenarioOptions, fn: RowFn<R, S>): Scenario<S>[]

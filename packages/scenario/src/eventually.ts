@@ -107,7 +107,12 @@ export async function eventually<T>(fn: () => T | Promise<T>, options: Eventuall
     if (elapsed + every > timeout) {
       const what = options.message ? `${options.message}: ` : ''
       const lastMessage = last instanceof Error ? last.message : String(last)
-      throw new EventuallyError(`${what}still failing after ${attempts} attempts in ${formatDuration(elapsed)} (timeout ${formatDuration(timeout)}); last failure: ${lastMessage}`, attempts, elapsed, last)
+      throw new EventuallyError(
+        `${what}still failing after ${attempts} attempts in ${formatDuration(elapsed)} (timeout ${formatDuration(timeout)}); last failure: ${lastMessage}`,
+        attempts,
+        elapsed,
+        last,
+      )
     }
     await clock.sleep(every, options.signal)
   }

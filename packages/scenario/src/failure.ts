@@ -58,9 +58,11 @@ const excerptLimit = 2048
 
 function excerpt(body: string | Uint8Array | undefined, contentType: string | undefined): string | undefined {
   if (body === undefined) return undefined
-  if (typeof body === 'string') return body.length > excerptLimit ? body.slice(0, excerptLimit) + `… (${body.length} chars)` : body
+  if (typeof body === 'string')
+    return body.length > excerptLimit ? body.slice(0, excerptLimit) + `… (${body.length} chars)` : body
   if (body.length === 0) return undefined
-  if (contentType && !/json|text|xml|form|javascript/i.test(contentType)) return `<${body.length} bytes of ${contentType}>`
+  if (contentType && !/json|text|xml|form|javascript/i.test(contentType))
+    return `<${body.length} bytes of ${contentType}>`
   const s = Buffer.from(body.buffer, body.byteOffset, Math.min(body.length, excerptLimit)).toString('utf8')
   return body.length > excerptLimit ? s + `… (${body.length} bytes)` : s
 }
@@ -115,10 +117,20 @@ export function buildFailureSample(raw: RawFailure, seen: readonly Exchange[], r
   }
   if (raw.logs.length) sample.logs = raw.logs
   if (ex) {
-    sample.request = { method: ex.method, url: ex.url, headers: { ...ex.requestHeaders }, body: excerpt(ex.requestBody, ex.requestHeaders['content-type']) }
+    sample.request = {
+      method: ex.method,
+      url: ex.url,
+      headers: { ...ex.requestHeaders },
+      body: excerpt(ex.requestBody, ex.requestHeaders['content-type']),
+    }
     if (ex.status > 0) {
       const headers = flat(ex.responseHeaders)
-      sample.response = { status: ex.status, headers, body: excerpt(ex.responseBody, headers['content-type']), durationMs: Math.round(ex.timings.total * 10) / 10 }
+      sample.response = {
+        status: ex.status,
+        headers,
+        body: excerpt(ex.responseBody, headers['content-type']),
+        durationMs: Math.round(ex.timings.total * 10) / 10,
+      }
     }
   }
   const redacted = redactor.value(sample)

@@ -33,11 +33,7 @@ import type { Dispatcher } from 'undici'
 import { createStandaloneClient, type CreateClientOptions, type HttpClient } from './http/client.ts'
 import { createDispatcher } from './http/dispatcher.ts'
 
-export {
-  scenario,
-  /** @public */ defineSetup,
-  /** @public */ defineTeardown,
-} from './define.ts'
+export { scenario, /** @public */ defineSetup, /** @public */ defineTeardown } from './define.ts'
 /** @public */
 export type { Scenario, ScenarioFn, ScenarioOptions, RowFn, RowName, SetupFn, TeardownFn } from './define.ts'
 export type { ScenarioContext } from './context.ts'
@@ -45,27 +41,16 @@ export { expect } from './expect/index.ts'
 /** @public */
 export type { Matchers, ExpectFunction, AsymmetricMatcher, StatusPattern } from './expect/index.ts'
 export { ExpectationError, isExpectationError } from './expect/error.ts'
-export {
-  /** @public */ validateSchema,
-} from './expect/schema.ts'
+export { /** @public */ validateSchema } from './expect/schema.ts'
 /** @public */
 export type { JsonSchema, SafeParseSchema } from './expect/schema.ts'
 export { eventually, EventuallyError } from './eventually.ts'
 /** @public */
 export type { EventuallyOptions, Clock } from './eventually.ts'
-export {
-  bearer,
-  basic,
-  oauth2ClientCredentials,
-  /** @public */ auth,
-} from './auth.ts'
+export { bearer, basic, oauth2ClientCredentials, /** @public */ auth } from './auth.ts'
 /** @public */
 export type { ClientCredentialsOptions, ClientCredentialsAuth } from './auth.ts'
-export {
-  HttpClient,
-  /** @public */ HttpResponse,
-  RequestError,
-} from './http/client.ts'
+export { HttpClient, /** @public */ HttpResponse, RequestError } from './http/client.ts'
 /** @public */
 export type {
   Auth,
@@ -75,9 +60,7 @@ export type {
   QueryInit,
   CreateClientOptions,
 } from './http/client.ts'
-export {
-  /** @public */ CookieJar,
-} from './http/cookies.ts'
+export { /** @public */ CookieJar } from './http/cookies.ts'
 /** @public */
 export type { Cookie } from './http/cookies.ts'
 /** @public */
@@ -87,10 +70,7 @@ export { createDispatcher } from './http/dispatcher.ts'
 export type { DispatcherOptions, TlsOptions, Pem } from './http/dispatcher.ts'
 /** @public */
 export type { Seed, Faker } from './data.ts'
-export {
-  loadOpenApi,
-  /** @public */ OpenApiValidator,
-} from './openapi.ts'
+export { loadOpenApi, /** @public */ OpenApiValidator } from './openapi.ts'
 /** @public */
 export type { OpenApiOptions } from './openapi.ts'
 export { runIteration } from './iteration.ts'
@@ -113,9 +93,7 @@ export type {
   SetupOutcome,
   StepSummary,
 } from './reporters/types.ts'
-export {
-  /** @public */ createMultiplexer,
-} from './reporters/multiplexer.ts'
+export { /** @public */ createMultiplexer } from './reporters/multiplexer.ts'
 /** @public */
 export type { ReporterError } from './reporters/multiplexer.ts'
 export { prettyReporter } from './reporters/pretty.ts'

@@ -18,7 +18,15 @@ import { eventually, realClock, type Clock } from './eventually.ts'
 import { isExpectationError } from './expect/error.ts'
 import { createExpect, type ExpectFunction } from './expect/index.ts'
 import { buildFailureSample, type FailureKind, type FailureSample } from './failure.ts'
-import { HttpClient, mergeHeaders, type ClientSession, type StepSlot, type Exchange, type HeadersInit, type ResponseValidator } from './http/client.ts'
+import {
+  HttpClient,
+  mergeHeaders,
+  type ClientSession,
+  type StepSlot,
+  type Exchange,
+  type HeadersInit,
+  type ResponseValidator,
+} from './http/client.ts'
 import type { CheckSink } from './symbols.ts'
 import { CookieJar } from './http/cookies.ts'
 import { createDispatcher } from './http/dispatcher.ts'
@@ -178,7 +186,10 @@ class IterationAbort {
     if (this.aborted) return
     this.aborted = true
     this.reason = reason
-    this.error = reason instanceof Error && reason.name === 'TimeoutError' ? reason : (new DOMException('the request was aborted', 'AbortError') as Error)
+    this.error =
+      reason instanceof Error && reason.name === 'TimeoutError'
+        ? reason
+        : (new DOMException('the request was aborted', 'AbortError') as Error)
     for (const h of this.inflight) h.abort(this.error)
     this.#controller?.abort(reason)
     this.#reject(reason)
@@ -215,7 +226,6 @@ const stepOf = new WeakMap<object, string>()
 
 /** Requests made outside any step: attributed to no step, counted in none. */
 const outsideSteps: StepSlot = { path: '', requests: 0 }
-
 
 function locate(error: unknown, file: string | undefined): number | undefined {
   if (!file) return undefined
@@ -335,7 +345,14 @@ class IterationContext implements ScenarioContext {
   #log: ScenarioContext['log'] | undefined
   #sleep: ScenarioContext['sleep'] | undefined
 
-  constructor(state: IterationState, abort: IterationAbort, scenario: Scenario, options: IterationOptions, seed: number, vu: number) {
+  constructor(
+    state: IterationState,
+    abort: IterationAbort,
+    scenario: Scenario,
+    options: IterationOptions,
+    seed: number,
+    vu: number,
+  ) {
     this.#state = state
     this.#abort = abort
     this.#clock = options.clock ?? realClock
@@ -362,7 +379,8 @@ class IterationContext implements ScenarioContext {
   get eventually(): ScenarioContext['eventually'] {
     const abort = this.#abort
     const clock = this.#clock
-    return (this.#eventually ??= (fn, o = {}) => eventually(fn, { clock, ...o, signal: o.signal ? AbortSignal.any([o.signal, abort.signal]) : abort.signal }))
+    return (this.#eventually ??= (fn, o = {}) =>
+      eventually(fn, { clock, ...o, signal: o.signal ? AbortSignal.any([o.signal, abort.signal]) : abort.signal }))
   }
 
   get data(): Faker {
@@ -486,7 +504,13 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
   let diff: string | undefined
   let exchange: Exchange | undefined
   let message = error instanceof Error ? error.message : String(error)
-  const e = error as Record<PropertyKey, unknown> & { diff?: string; subject?: unknown; cause?: unknown; kind?: string; matcher?: unknown }
+  const e = error as Record<PropertyKey, unknown> & {
+    diff?: string
+    subject?: unknown
+    cause?: unknown
+    kind?: string
+    matcher?: unknown
+  }
   if (outer?.aborted && error === outer.reason) {
     kind = 'aborted'
     message = `interrupted (${typeof outer.reason === 'string' ? outer.reason : 'aborted'})${stepAtAbort ? ` in step "${stepAtAbort}"` : ''}`
@@ -500,7 +524,11 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
     exchange = (e.subject as Record<PropertyKey, unknown> | undefined)?.[kExchange] as Exchange | undefined
     subjectStep = exchange?.step
   } else {
-    const requestError = e?.[kRequestError] ? e : (e?.cause as typeof e | undefined)?.[kRequestError] ? (e.cause as typeof e) : undefined
+    const requestError = e?.[kRequestError]
+      ? e
+      : (e?.cause as typeof e | undefined)?.[kRequestError]
+        ? (e.cause as typeof e)
+        : undefined
     if (requestError) {
       kind = 'request'
       errorKind = requestError.kind
@@ -509,7 +537,12 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
   }
   exchange ??= exchanges.at(-1)
   // Outside any step, an assertion on a response belongs to the step that made the request.
-  const step = (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ?? stepAtAbort ?? state.current?.path ?? subjectStep ?? ''
+  const step =
+    (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ??
+    stepAtAbort ??
+    state.current?.path ??
+    subjectStep ??
+    ''
   const file = options.file ?? scenario.file
   result.failure = buildFailureSample(
     {

@@ -52,7 +52,14 @@ function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf('}', i)
       if (end < 0) re += '\\{'
       else {
-        re += '(?:' + glob.slice(i + 1, end).split(',').map((p) => p.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('|') + ')'
+        re +=
+          '(?:' +
+          glob
+            .slice(i + 1, end)
+            .split(',')
+            .map((p) => p.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+            .join('|') +
+          ')'
         i = end
       }
     } else re += /[.+^$()|[\]\\]/.test(c) ? '\\' + c : c
@@ -125,13 +132,18 @@ export function matchesGrep(scenario: Pick<Scenario, 'name' | 'tags'>, grep: str
  * errors carry their location; runtime errors are located from the stack.
  */
 export function describeLoadError(error: unknown, file: string): { line?: number; column?: number; message: string } {
-  const e = error as { message?: string; stack?: string; errors?: { text: string; location?: { file: string; line: number; column: number } }[] }
+  const e = error as {
+    message?: string
+    stack?: string
+    errors?: { text: string; location?: { file: string; line: number; column: number } }[]
+  }
   const first = e?.errors?.[0]
   if (first?.location) return { line: first.location.line, column: first.location.column + 1, message: first.text }
   const text = e?.message ?? String(error)
   // esbuild's message: "Transform failed with 1 error:\n/path/file.ts:3:10: ERROR: Expected ..."
   const m = text.match(/:(\d+):(\d+):\s*(?:ERROR:\s*)?(.+)/)
-  if (m && /Transform failed|ERROR:/.test(text)) return { line: Number(m[1]), column: Number(m[2]) + 1, message: m[3].trim() }
+  if (m && /Transform failed|ERROR:/.test(text))
+    return { line: Number(m[1]), column: Number(m[2]) + 1, message: m[3].trim() }
   const message = text.split('\n').find((l) => l.trim() !== '') ?? text
   const base = file.replace(/\.[cm]?[jt]s$/, '')
   for (const frame of (e?.stack ?? '').split('\n').slice(1)) {
@@ -147,7 +159,9 @@ let registered: Promise<void> | undefined
 
 /** True when the process already runs with tsx's loader (`--import tsx`, as in the monorepo). */
 function tsxActive(): boolean {
-  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /(^|[\s=/])tsx(\/|\s|$)/.test(a) || a === 'tsx')
+  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some(
+    (a) => /(^|[\s=/])tsx(\/|\s|$)/.test(a) || a === 'tsx',
+  )
 }
 
 /**
@@ -180,10 +194,14 @@ export async function loadScenarioFiles(options: LoadOptions): Promise<ScenarioF
   const cwd = options.cwd ?? process.cwd()
   const paths = findScenarioFiles(options.patterns, cwd)
   if (paths.length === 0) {
-    throw new SteadyError('STEADY_SCENARIO_NOT_FOUND', `no scenario files match ${options.patterns.map((p) => JSON.stringify(p)).join(', ')} (in ${cwd})`, {
-      hint: 'give a file, folder or glob (e.g. scenarios/**/*.scenario.ts), or set `scenarios` in steady.config.ts',
-      details: { patterns: options.patterns },
-    })
+    throw new SteadyError(
+      'STEADY_SCENARIO_NOT_FOUND',
+      `no scenario files match ${options.patterns.map((p) => JSON.stringify(p)).join(', ')} (in ${cwd})`,
+      {
+        hint: 'give a file, folder or glob (e.g. scenarios/**/*.scenario.ts), or set `scenarios` in steady.config.ts',
+        details: { patterns: options.patterns },
+      },
+    )
   }
   const files: ScenarioFile[] = []
   const names = new Map<string, string>()
@@ -195,14 +213,20 @@ export async function loadScenarioFiles(options: LoadOptions): Promise<ScenarioF
     } catch (error) {
       const d = describeLoadError(error, path)
       // A .ts file in a package without "type": "module" is compiled as CommonJS, which cannot load ESM-only steady.
-      const commonjs = /require\(\) ES Module|Cannot use import statement outside a module|ERR_REQUIRE_ESM/.test(d.message)
-      throw new SteadyError('STEADY_SCENARIO_LOAD', `${rel}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ${d.message}`, {
-        hint: commonjs
-          ? 'scenario files are ES modules: add "type": "module" to your package.json, or name the file *.scenario.mts'
-          : 'fix the error at that line; a scenario file exports scenario(...) values',
-        cause: error,
-        details: { file: path, line: d.line, column: d.column },
-      })
+      const commonjs = /require\(\) ES Module|Cannot use import statement outside a module|ERR_REQUIRE_ESM/.test(
+        d.message,
+      )
+      throw new SteadyError(
+        'STEADY_SCENARIO_LOAD',
+        `${rel}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ${d.message}`,
+        {
+          hint: commonjs
+            ? 'scenario files are ES modules: add "type": "module" to your package.json, or name the file *.scenario.mts'
+            : 'fix the error at that line; a scenario file exports scenario(...) values',
+          cause: error,
+          details: { file: path, line: d.line, column: d.column },
+        },
+      )
     }
     const all: Scenario[] = []
     for (const [key, value] of Object.entries(mod)) if (key !== 'setup' && key !== 'teardown') collect(value, all)
@@ -217,10 +241,14 @@ export async function loadScenarioFiles(options: LoadOptions): Promise<ScenarioF
       s.file = path
       const other = names.get(s.name)
       if (other) {
-        throw new SteadyError('STEADY_SCENARIO_DUPLICATE', `scenario "${s.name}" is defined twice (${relative(cwd, other) || other} and ${rel})`, {
-          hint: 'give every scenario a unique name: replay and reports find scenarios by name',
-          details: { file: path, scenario: s.name },
-        })
+        throw new SteadyError(
+          'STEADY_SCENARIO_DUPLICATE',
+          `scenario "${s.name}" is defined twice (${relative(cwd, other) || other} and ${rel})`,
+          {
+            hint: 'give every scenario a unique name: replay and reports find scenarios by name',
+            details: { file: path, scenario: s.name },
+          },
+        )
       }
       names.set(s.name, path)
     }
@@ -242,10 +270,14 @@ export async function loadScenarioFiles(options: LoadOptions): Promise<ScenarioF
     })
   }
   if (options.grep && files.every((f) => f.scenarios.length === 0)) {
-    throw new SteadyError('STEADY_SCENARIO_NONE_SELECTED', `--grep ${JSON.stringify(options.grep)} selects none of the ${names.size} scenarios`, {
-      hint: 'the pattern is a case-insensitive RegExp over "name @tag1 @tag2"; try `--grep @smoke` or part of a name',
-      details: { grep: options.grep },
-    })
+    throw new SteadyError(
+      'STEADY_SCENARIO_NONE_SELECTED',
+      `--grep ${JSON.stringify(options.grep)} selects none of the ${names.size} scenarios`,
+      {
+        hint: 'the pattern is a case-insensitive RegExp over "name @tag1 @tag2"; try `--grep @smoke` or part of a name',
+        details: { grep: options.grep },
+      },
+    )
   }
   return files.filter((f) => f.scenarios.length > 0)
 }

@@ -38,10 +38,14 @@ export class OpenApiValidator implements ResponseValidator {
 
   constructor(document: Record<string, unknown>, options: OpenApiOptions = {}, source = 'openapi') {
     if (typeof document.openapi !== 'string' || !document.paths || typeof document.paths !== 'object') {
-      throw new SteadyError('STEADY_SCENARIO_OPENAPI', `${source} is not an OpenAPI 3 document (no "openapi" version or "paths")`, {
-        hint: 'point openapi at an OpenAPI 3.0 or 3.1 document (JSON or YAML)',
-        details: { file: source },
-      })
+      throw new SteadyError(
+        'STEADY_SCENARIO_OPENAPI',
+        `${source} is not an OpenAPI 3 document (no "openapi" version or "paths")`,
+        {
+          hint: 'point openapi at an OpenAPI 3.0 or 3.1 document (JSON or YAML)',
+          details: { file: source },
+        },
+      )
     }
     this.#strict = options.strictPaths ?? false
     this.#id = `steady-openapi-${++documents}`
@@ -69,7 +73,10 @@ export class OpenApiValidator implements ResponseValidator {
   }
 
   #find(method: string, pathname: string): Operation | undefined {
-    const candidates = [pathname, ...this.#basePaths.filter((b) => pathname.startsWith(b + '/')).map((b) => pathname.slice(b.length))]
+    const candidates = [
+      pathname,
+      ...this.#basePaths.filter((b) => pathname.startsWith(b + '/')).map((b) => pathname.slice(b.length)),
+    ]
     for (const p of candidates) {
       // Literal segments win over templated ones (`/orders/mine` before `/orders/{id}`).
       const matches = this.#ops.filter((o) => o.method === method && o.regex.test(p))
@@ -87,12 +94,20 @@ export class OpenApiValidator implements ResponseValidator {
     if (!op) return this.#strict ? [`${method} ${url.pathname} is not in the OpenAPI document`] : undefined
     const status = String(response.status)
     const key = [status, `${status[0]}XX`, `${status[0]}xx`, 'default'].find((k) => op.responses[k])
-    if (!key) return [`status ${status} is not documented for ${method} ${op.template} (documented: ${Object.keys(op.responses).join(', ') || 'none'})`]
+    if (!key)
+      return [
+        `status ${status} is not documented for ${method} ${op.template} (documented: ${Object.keys(op.responses).join(', ') || 'none'})`,
+      ]
     const content = op.responses[key].content
     if (!content || Object.keys(content).length === 0) return undefined
     const type = (response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
-    const mediaKey = Object.keys(content).find((m) => m.toLowerCase() === type) ?? Object.keys(content).find((m) => /json/.test(m) && /json/.test(type))
-    if (!mediaKey) return [`content-type "${type || 'none'}" is not documented for ${method} ${op.template} ${key} (documented: ${Object.keys(content).join(', ')})`]
+    const mediaKey =
+      Object.keys(content).find((m) => m.toLowerCase() === type) ??
+      Object.keys(content).find((m) => /json/.test(m) && /json/.test(type))
+    if (!mediaKey)
+      return [
+        `content-type "${type || 'none'}" is not documented for ${method} ${op.template} ${key} (documented: ${Object.keys(content).join(', ')})`,
+      ]
     if (!/json/.test(mediaKey) || !content[mediaKey].schema) return undefined
     const ref = `${this.#id}${op.pointer}/${key}/content/${mediaKey.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`
     let validate = this.#compiled.get(ref)
@@ -114,25 +129,36 @@ export class OpenApiValidator implements ResponseValidator {
  * Loads an OpenAPI document (a path to JSON/YAML, or the parsed object) for
  * response validation.
  */
-export async function loadOpenApi(source: string | Record<string, unknown>, options: OpenApiOptions = {}): Promise<OpenApiValidator> {
+export async function loadOpenApi(
+  source: string | Record<string, unknown>,
+  options: OpenApiOptions = {},
+): Promise<OpenApiValidator> {
   if (typeof source !== 'string') return new OpenApiValidator(source, options)
   let text: string
   try {
     text = readFileSync(source, 'utf8')
   } catch (error) {
-    throw new SteadyError('STEADY_SCENARIO_OPENAPI', `cannot read OpenAPI document ${source}: ${(error as Error).message}`, {
-      hint: 'check the openapi path in steady.config.ts (relative to the config file)',
-      details: { file: source },
-    })
+    throw new SteadyError(
+      'STEADY_SCENARIO_OPENAPI',
+      `cannot read OpenAPI document ${source}: ${(error as Error).message}`,
+      {
+        hint: 'check the openapi path in steady.config.ts (relative to the config file)',
+        details: { file: source },
+      },
+    )
   }
   let doc: unknown
   try {
     doc = extname(source) === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text)
   } catch (error) {
-    throw new SteadyError('STEADY_SCENARIO_OPENAPI', `${source} is not valid ${extname(source) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`, {
-      hint: 'fix the document, or point openapi at another one',
-      details: { file: source },
-    })
+    throw new SteadyError(
+      'STEADY_SCENARIO_OPENAPI',
+      `${source} is not valid ${extname(source) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+      {
+        hint: 'fix the document, or point openapi at another one',
+        details: { file: source },
+      },
+    )
   }
   return new OpenApiValidator(doc as Record<string, unknown>, options, source)
 }

@@ -60,8 +60,11 @@ function isJsonData(value: unknown, depth = 0): boolean {
 /** Paths where `redacted` differs from `raw`: what redaction masked. */
 function maskedPaths(raw: unknown, redacted: unknown, at: ValuePath = [], out: ValuePath[] = []): ValuePath[] {
   if (raw !== null && typeof raw === 'object' && redacted !== null && typeof redacted === 'object') {
-    if (Array.isArray(raw)) (raw as unknown[]).forEach((v, i) => maskedPaths(v, (redacted as unknown[])[i], [...at, i], out))
-    else for (const [k, v] of Object.entries(raw as Record<string, unknown>)) maskedPaths(v, (redacted as Record<string, unknown>)[k], [...at, k], out)
+    if (Array.isArray(raw))
+      (raw as unknown[]).forEach((v, i) => maskedPaths(v, (redacted as unknown[])[i], [...at, i], out))
+    else
+      for (const [k, v] of Object.entries(raw as Record<string, unknown>))
+        maskedPaths(v, (redacted as Record<string, unknown>)[k], [...at, k], out)
   } else if (!isDeepStrictEqual(raw, redacted)) out.push(at)
   return out
 }
@@ -74,10 +77,22 @@ function maskedPaths(raw: unknown, redacted: unknown, at: ValuePath = [], out: V
 export function recordSetup(file: string, value: unknown, redactor: Redactor): RecordedSetup {
   const fingerprint = setupFingerprint(value, redactor)
   if (value === undefined) return { file, fingerprint, kept: true }
-  if (!isJsonData(value)) return { file, fingerprint, kept: false, notKept: 'the setup result is not plain JSON data (a class instance, a function, a Map...)' }
+  if (!isJsonData(value))
+    return {
+      file,
+      fingerprint,
+      kept: false,
+      notKept: 'the setup result is not plain JSON data (a class instance, a function, a Map...)',
+    }
   const result = redactor.value(value)
   const size = Buffer.byteLength(JSON.stringify(result))
-  if (size > maxStoredBytes) return { file, fingerprint, kept: false, notKept: `the setup result is ${Math.round(size / 1024)} KB, more than the 64 KB a record keeps` }
+  if (size > maxStoredBytes)
+    return {
+      file,
+      fingerprint,
+      kept: false,
+      notKept: `the setup result is ${Math.round(size / 1024)} KB, more than the 64 KB a record keeps`,
+    }
   const masked = maskedPaths(value, result)
   return { file, fingerprint, kept: true, result, ...(masked.length ? { masked } : {}) }
 }
@@ -85,7 +100,14 @@ export function recordSetup(file: string, value: unknown, redactor: Redactor): R
 /** The event data a run record stores for a setup (a `note` event). */
 export function setupEventData(s: RecordedSetup): Record<string, unknown> {
   // `setup` is the fingerprint (the key records written before results were kept use too).
-  return { file: s.file, setup: s.fingerprint, kept: s.kept, ...('result' in s ? { result: s.result } : {}), ...(s.masked ? { masked: s.masked } : {}), ...(s.notKept ? { notKept: s.notKept } : {}) }
+  return {
+    file: s.file,
+    setup: s.fingerprint,
+    kept: s.kept,
+    ...('result' in s ? { result: s.result } : {}),
+    ...(s.masked ? { masked: s.masked } : {}),
+    ...(s.notKept ? { notKept: s.notKept } : {}),
+  }
 }
 
 /** The setups a run record kept, by file (records from before results were kept give fingerprints only). */
@@ -94,14 +116,22 @@ export function recordedSetups(record: RunRecord): Map<string, RecordedSetup> {
   for (const e of record.events) {
     const d = e.data
     if (e.kind !== 'note' || !d || typeof d.file !== 'string' || typeof d.setup !== 'string') continue
-    const masked = Array.isArray(d.masked) ? (d.masked as unknown[]).filter((p): p is ValuePath => Array.isArray(p) && p.every((s) => typeof s === 'string' || typeof s === 'number')) : undefined
+    const masked = Array.isArray(d.masked)
+      ? (d.masked as unknown[]).filter(
+          (p): p is ValuePath => Array.isArray(p) && p.every((s) => typeof s === 'string' || typeof s === 'number'),
+        )
+      : undefined
     out.set(d.file, {
       file: d.file,
       fingerprint: d.setup,
       kept: d.kept === true,
       ...('result' in d ? { result: d.result } : {}),
       ...(masked?.length ? { masked } : {}),
-      ...(typeof d.notKept === 'string' ? { notKept: d.notKept } : d.kept === undefined ? { notKept: 'the recorded run is from a steady version that kept only a fingerprint of it' } : {}),
+      ...(typeof d.notKept === 'string'
+        ? { notKept: d.notKept }
+        : d.kept === undefined
+          ? { notKept: 'the recorded run is from a steady version that kept only a fingerprint of it' }
+          : {}),
     })
   }
   return out
@@ -118,14 +148,19 @@ export function formatPath(path: ValuePath): string {
  * (the same seed made it; its secrets are live). Paths the fresh result does
  * not have stay masked and are listed in `unfilled`.
  */
-export function fillMasked(recorded: unknown, fresh: unknown, masked: readonly ValuePath[]): { value: unknown; unfilled: ValuePath[] } {
+export function fillMasked(
+  recorded: unknown,
+  fresh: unknown,
+  masked: readonly ValuePath[],
+): { value: unknown; unfilled: ValuePath[] } {
   const unfilled: ValuePath[] = []
   let value: unknown = structuredClone(recorded)
   for (const path of masked) {
     let from: unknown = fresh
     let found = true
     for (const seg of path) {
-      if (from !== null && typeof from === 'object' && Object.hasOwn(from, seg)) from = (from as Record<string | number, unknown>)[seg]
+      if (from !== null && typeof from === 'object' && Object.hasOwn(from, seg))
+        from = (from as Record<string | number, unknown>)[seg]
       else {
         found = false
         break

@@ -1,7 +1,16 @@
 /** Auth helpers: bearer, basic, OAuth2 client credentials against a real token endpoint (cached). */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { basic, bearer, createClient, expect, oauth2ClientCredentials, runIteration, scenario, createDispatcher } from '@steady/scenario'
+import {
+  basic,
+  bearer,
+  createClient,
+  expect,
+  oauth2ClientCredentials,
+  runIteration,
+  scenario,
+  createDispatcher,
+} from '@steady/scenario'
 import { startServer, TOKEN } from './helpers/server.ts'
 
 test('bearer (static or lazy) and basic', async () => {
@@ -24,7 +33,12 @@ test('bearer (static or lazy) and basic', async () => {
 test('OAuth2 client credentials: one token request, cached across iterations, sent as bearer', async () => {
   const srv = await startServer()
   const dispatcher = createDispatcher()
-  const oauth = oauth2ClientCredentials({ tokenUrl: '/oauth/token', clientId: 'client-1', clientSecret: 'client-secret-xyz', scope: 'orders' })
+  const oauth = oauth2ClientCredentials({
+    tokenUrl: '/oauth/token',
+    clientId: 'client-1',
+    clientSecret: 'client-secret-xyz',
+    scope: 'orders',
+  })
   const s = scenario('oauth', async ({ http }) => {
     const r = await http.with({ auth: oauth }).get('/oauth/api')
     expect(r).toHaveStatus(200)
@@ -39,8 +53,15 @@ test('OAuth2 client credentials: one token request, cached across iterations, se
     oauth.invalidate()
     const http = createClient({ baseUrl: srv.url, dispatcher })
     assert.is(await oauth.token(http), 'oauth-orders-TOKEN-2')
-    const bad = oauth2ClientCredentials({ tokenUrl: '/oauth/token', clientId: 'client-1', clientSecret: 'wrong-secret' })
-    const f = await runIteration(scenario('bad oauth', async ({ http }) => void (await http.get('/oauth/api', { auth: bad }))), { baseUrl: srv.url, seed: 1, iteration: 0, dispatcher })
+    const bad = oauth2ClientCredentials({
+      tokenUrl: '/oauth/token',
+      clientId: 'client-1',
+      clientSecret: 'wrong-secret',
+    })
+    const f = await runIteration(
+      scenario('bad oauth', async ({ http }) => void (await http.get('/oauth/api', { auth: bad }))),
+      { baseUrl: srv.url, seed: 1, iteration: 0, dispatcher },
+    )
     assert.match(f.failure!.message, 'OAuth2 token request to')
     assert.match(f.failure!.message, 'answered 401 (invalid_client)')
     assert.not.match(JSON.stringify(f.failure), 'wrong-secret')

@@ -14,7 +14,11 @@ test.after(async () => {
 test('json, form, raw body, query and headers reach the server', async () => {
   const http = createClient({ baseUrl: srv.url, headers: { 'x-team': 'checkout' } })
   try {
-    const j = await http.post('/echo', { json: { a: 1 }, query: { q: 'shoes', tag: ['x', 'y'], skip: undefined }, headers: { 'x-one': 'two' } })
+    const j = await http.post('/echo', {
+      json: { a: 1 },
+      query: { q: 'shoes', tag: ['x', 'y'], skip: undefined },
+      headers: { 'x-one': 'two' },
+    })
     const e = j.json<{ method: string; query: Record<string, string>; headers: Record<string, string>; body: string }>()
     assert.is(e.method, 'POST')
     assert.equal(e.query, { q: 'shoes', tag: 'y' })
@@ -23,10 +27,16 @@ test('json, form, raw body, query and headers reach the server', async () => {
     assert.is(e.headers['x-team'], 'checkout')
     assert.is(e.headers['x-one'], 'two')
     assert.equal(JSON.parse(e.body), { a: 1 })
-    const f = (await http.put('/echo', { form: { name: 'a b', n: 2 } })).json<{ body: string; headers: Record<string, string> }>()
+    const f = (await http.put('/echo', { form: { name: 'a b', n: 2 } })).json<{
+      body: string
+      headers: Record<string, string>
+    }>()
     assert.is(f.body, 'name=a+b&n=2')
     assert.is(f.headers['content-type'], 'application/x-www-form-urlencoded')
-    const r = (await http.patch('/echo', { body: 'raw text', headers: { 'content-type': 'text/plain' } })).json<{ body: string; method: string }>()
+    const r = (await http.patch('/echo', { body: 'raw text', headers: { 'content-type': 'text/plain' } })).json<{
+      body: string
+      method: string
+    }>()
     assert.is(r.body, 'raw text')
     assert.is(r.method, 'PATCH')
     for (const m of ['get', 'delete', 'options'] as const) assert.is((await http[m]('/echo')).status, 200)
@@ -48,13 +58,17 @@ test('a response exposes status, headers, text, json and timings', async () => {
     assert.is(r.text(), 'hello world')
     assert.throws(() => r.json(), /not JSON/)
     const t = r.timings
-    for (const k of ['blocked', 'connect', 'tls', 'waiting', 'receiving', 'ttfb', 'total'] as const) assert.type(t[k], 'number')
+    for (const k of ['blocked', 'connect', 'tls', 'waiting', 'receiving', 'ttfb', 'total'] as const)
+      assert.type(t[k], 'number')
     assert.ok(t.connect > 0, 'first request on a new connection has a connect time')
     assert.is(t.tls, 0)
     assert.ok(t.total >= t.ttfb && t.ttfb > 0)
     // undici may open a second connection while the first is being released; by the third request one is reused.
     const later = [await http.get('/text'), await http.get('/text'), await http.get('/text')]
-    assert.ok(later.some((r) => r.timings.connect === 0), 'a reused connection has no connect time')
+    assert.ok(
+      later.some((r) => r.timings.connect === 0),
+      'a reused connection has no connect time',
+    )
   } finally {
     await http.close()
   }
@@ -79,7 +93,12 @@ test('cookies: a jar per iteration, sent back by path', async () => {
     expect(sent).toBe(`session=${SESSION}`)
     const prefs = (await http.get('/prefs/x')).request.headers.cookie
     expect(prefs).toMatch('theme=dark')
-    expect(http.cookies.list().map((c) => c.name).sort()).toEqual(['session', 'theme'])
+    expect(
+      http.cookies
+        .list()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['session', 'theme'])
     const off = (await http.get('/echo', { cookies: false })).json<{ headers: Record<string, string> }>().headers.cookie
     expect(off).toBeUndefined()
   })

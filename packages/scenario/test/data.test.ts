@@ -15,7 +15,11 @@ test('faker seeded from run seed + scenario + iteration is reproducible', () => 
   assert.equal(pick(b), pa)
   assert.not.equal(pick(c), pa)
   assert.not.equal(pick(d), pa)
-  assert.is(iterationSeed('42', 'checkout', 3), iterationSeed(42, 'checkout', 3), 'a seed given as text or number is the same seed')
+  assert.is(
+    iterationSeed('42', 'checkout', 3),
+    iterationSeed(42, 'checkout', 3),
+    'a seed given as text or number is the same seed',
+  )
 })
 
 test('ctx.data in a scenario: replaying an iteration sends exactly the same data', async () => {
@@ -23,7 +27,9 @@ test('ctx.data in a scenario: replaying an iteration sends exactly the same data
   try {
     const sent: string[] = []
     const s = scenario('signup', async ({ http, data }) => {
-      const r = await http.post('/echo', { json: { email: data.internet.email(), name: data.person.fullName(), qty: data.number.int({ min: 1, max: 9 }) } })
+      const r = await http.post('/echo', {
+        json: { email: data.internet.email(), name: data.person.fullName(), qty: data.number.int({ min: 1, max: 9 }) },
+      })
       sent.push(r.json<{ body: string }>().body)
     })
     for (const it of [0, 1, 2]) await runIteration(s, { baseUrl: srv.url, seed: 'run-7', iteration: it })

@@ -1,7 +1,15 @@
 /** eventually: polls until the function stops throwing; gives up with the last failure; injected clock. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { eventually, EventuallyError, expect, isExpectationError, runIteration, scenario, type Clock } from '@steady/scenario'
+import {
+  eventually,
+  EventuallyError,
+  expect,
+  isExpectationError,
+  runIteration,
+  scenario,
+  type Clock,
+} from '@steady/scenario'
 import { startServer } from './helpers/server.ts'
 
 function fakeClock(): Clock & { slept: number[] } {
@@ -47,9 +55,12 @@ test('gives up after the timeout, reporting the attempts and the last failure wi
   assert.match(err.message, 'order shipped: still failing after 5 attempts in 1s (timeout 1s); last failure: expected')
   assert.match(err.diff!, '+   "state": "pending"')
   assert.ok(isExpectationError(err), 'an unmet expectation stays an assertion failure')
-  const plain = (await eventually(() => {
-    throw new Error('boom')
-  }, { timeout: '100ms', every: '50ms', clock }).catch((e: unknown) => e)) as EventuallyError
+  const plain = (await eventually(
+    () => {
+      throw new Error('boom')
+    },
+    { timeout: '100ms', every: '50ms', clock },
+  ).catch((e: unknown) => e)) as EventuallyError
   assert.not.ok(isExpectationError(plain))
   assert.match(plain.message, 'last failure: boom')
 })
@@ -72,7 +83,10 @@ test('inside a scenario: polls a real server until the order ships, reported as 
     assert.ok(r.passed, r.failure?.message)
     const never = scenario('never ships', async ({ http, eventually: poll, step }) => {
       await step('wait', () =>
-        poll(async () => expect(await http.get('/orders/b')).toHaveJson({ state: 'lost' }), { timeout: '200ms', every: '20ms' }),
+        poll(async () => expect(await http.get('/orders/b')).toHaveJson({ state: 'lost' }), {
+          timeout: '200ms',
+          every: '20ms',
+        }),
       )
     })
     const f = (await runIteration(never, { baseUrl: srv.url, seed: 1, iteration: 0 })).failure!

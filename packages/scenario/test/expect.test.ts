@@ -41,7 +41,11 @@ test('value matchers pass and fail with readable messages; .not negates', () => 
   expect(3).toBeGreaterThan(2)
   expect(3).toBeLessThanOrEqual(3)
   expect(1).not.toBe(2)
-  expect({ id: 'x1', n: 3, at: 'now' }).toEqual({ id: expect.stringMatching(/^x/), n: expect.any(Number), at: expect.anything() })
+  expect({ id: 'x1', n: 3, at: 'now' }).toEqual({
+    id: expect.stringMatching(/^x/),
+    n: expect.any(Number),
+    at: expect.anything(),
+  })
   expect([3, 1, 2]).toEqual(expect.arrayContaining([1, 2]))
   expect(0.1 + 0.2).toEqual(expect.closeTo(0.3, 0.001))
   const e = fails(() => expect(2).toBe(3))
@@ -56,7 +60,21 @@ test('a failed partial match shows a diff of the fields that matter only', () =>
   assert.is(e.matcher, 'toMatchObject')
   assert.is(
     e.diff,
-    ['- Expected', '+ Received', '', '  {', '-   "state": "shipped",', '+   "state": "pending",', '    "lines": [', '      {', '-       "qty": 2', '+       "qty": 1', '      }', '    ]', '  }'].join('\n'),
+    [
+      '- Expected',
+      '+ Received',
+      '',
+      '  {',
+      '-   "state": "shipped",',
+      '+   "state": "pending",',
+      '    "lines": [',
+      '      {',
+      '-       "qty": 2',
+      '+       "qty": 1',
+      '      }',
+      '    ]',
+      '  }',
+    ].join('\n'),
   )
   assert.not.match(e.diff!, 'noise')
 })
@@ -78,8 +96,14 @@ test('response matchers: status (codes, lists, classes), headers, JSON, JSON pat
   const status = fails(() => expect(r).toHaveStatus(201))
   assert.match(status.message, /expected GET \/items to answer 201, got 200; body: \{"items"/)
   assert.ok(status.subject === r)
-  assert.match(fails(() => expect(r).toHaveHeader('x-missing')).message, 'expected header x-missing on GET /items; it is missing')
-  assert.match(fails(() => expect(r).toHaveHeader('content-type', 'text/html')).message, 'expected header content-type to be text/html, got "application/json"')
+  assert.match(
+    fails(() => expect(r).toHaveHeader('x-missing')).message,
+    'expected header x-missing on GET /items; it is missing',
+  )
+  assert.match(
+    fails(() => expect(r).toHaveHeader('content-type', 'text/html')).message,
+    'expected header content-type to be text/html, got "application/json"',
+  )
   const path = fails(() => expect(r).toHaveJsonPath('$.items[0].price', 99))
   assert.match(path.message, 'expected $.items[0].price to be 99, got 10')
   assert.match(fails(() => expect(r).toHaveJsonPath('$.missing')).message, 'expected $.missing to exist')
@@ -103,15 +127,32 @@ test('JSON Schema via ajv (with formats), on a response body and on values', asy
     required: ['items', 'total'],
     properties: {
       total: { type: 'integer' },
-      items: { type: 'array', items: { type: 'object', required: ['id', 'price'], properties: { id: { type: 'string' }, price: { type: 'number', minimum: 0 } } } },
+      items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'price'],
+          properties: { id: { type: 'string' }, price: { type: 'number', minimum: 0 } },
+        },
+      },
     },
   }
   const r = await http.get('/items')
   expect(r).toMatchSchema(schema)
-  expect({ email: 'a@b.co' }).toMatchSchema({ type: 'object', properties: { email: { type: 'string', format: 'email' } } })
-  const bad = fails(() => expect({ email: 'nope' }).toMatchSchema({ type: 'object', properties: { email: { type: 'string', format: 'email' } } }))
+  expect({ email: 'a@b.co' }).toMatchSchema({
+    type: 'object',
+    properties: { email: { type: 'string', format: 'email' } },
+  })
+  const bad = fails(() =>
+    expect({ email: 'nope' }).toMatchSchema({
+      type: 'object',
+      properties: { email: { type: 'string', format: 'email' } },
+    }),
+  )
   assert.match(bad.message, '$.email: must match format "email"')
-  const wrong = fails(() => expect(r).toMatchSchema({ ...schema, properties: { ...schema.properties, total: { type: 'string' } } }))
+  const wrong = fails(() =>
+    expect(r).toMatchSchema({ ...schema, properties: { ...schema.properties, total: { type: 'string' } } }),
+  )
   assert.match(wrong.message, 'expected GET /items body to match the schema')
   assert.match(wrong.message, '$.total: must be string')
 })
@@ -120,7 +161,9 @@ test('zod-like schemas: anything with safeParse', async () => {
   const positiveTotal: SafeParseSchema = {
     safeParse: (v) => {
       const total = (v as { total?: unknown })?.total
-      return typeof total === 'number' && total > 0 ? { success: true } : { success: false, error: { issues: [{ path: ['total'], message: 'Expected positive number' }] } }
+      return typeof total === 'number' && total > 0
+        ? { success: true }
+        : { success: false, error: { issues: [{ path: ['total'], message: 'Expected positive number' }] } }
     },
   }
   const r = await http.get('/items')
@@ -129,7 +172,7 @@ test('zod-like schemas: anything with safeParse', async () => {
   assert.match(e.message, '$.total: Expected positive number')
 })
 
-test('zod schemas: toMatchSchema(z.object(...)) passes, and fails with the path and zod\'s message', async () => {
+test("zod schemas: toMatchSchema(z.object(...)) passes, and fails with the path and zod's message", async () => {
   const Item = z.object({ id: z.string(), price: z.number().nonnegative(), name: z.string() })
   const Items = z.object({ items: z.array(Item), total: z.number().int() })
   const r = await http.get('/items')

@@ -54,10 +54,7 @@ test('steps nest, are timed, and every request is attributed to its step path', 
 
 test('steps in parallel: requests and nested steps belong to the step whose code made them, also after an await', async () => {
   const s = scenario('parallel', async ({ http, step, sleep }) => {
-    await Promise.all([
-      step('list', () => http.get('/items')),
-      step('text', () => http.get('/text')),
-    ])
+    await Promise.all([step('list', () => http.get('/items')), step('text', () => http.get('/text'))])
     await Promise.all([
       // Requests and a nested step made after an await, while the sibling step was opened last.
       step('slow', async () => {
@@ -84,10 +81,13 @@ test('steps in parallel: requests and nested steps belong to the step whose code
   assert.is(byStep('slow'), 1)
   assert.is(byStep('slow > inner'), 1)
   assert.is(byStep('fast'), 2)
-  assert.equal(
-    Object.fromEntries(r.steps.map((x) => [x.path, x.requests])),
-    { list: 1, text: 1, slow: 1, 'slow > inner': 1, fast: 2 },
-  )
+  assert.equal(Object.fromEntries(r.steps.map((x) => [x.path, x.requests])), {
+    list: 1,
+    text: 1,
+    slow: 1,
+    'slow > inner': 1,
+    fast: 2,
+  })
 })
 
 test('expected responses: an asserted 401 is expected, an unasserted 404 is not, expectStatus marks too', async () => {
@@ -240,7 +240,10 @@ test('the AbortSignal: an interrupted iteration stops its requests and polls', a
 })
 
 test('sub-flows are plain functions taking the context', async () => {
-  async function login(ctx: { http: import('@steady/scenario').HttpClient; step: <T>(n: string, f: () => Promise<T>) => Promise<T> }) {
+  async function login(ctx: {
+    http: import('@steady/scenario').HttpClient
+    step: <T>(n: string, f: () => Promise<T>) => Promise<T>
+  }) {
     const r = await ctx.step('login', () => ctx.http.post('/login', { json: { password: PASSWORD } }))
     expect(r).toHaveStatus(200)
     return ctx.http.with({ headers: { authorization: `Bearer ${r.json<{ token: string }>().token}` } })
@@ -252,7 +255,10 @@ test('sub-flows are plain functions taking the context', async () => {
   const events: RequestEvent[] = []
   const r = await runIteration(s, { baseUrl: srv.url, seed: 1, iteration: 0, onRequest: (e) => events.push(e) })
   assert.ok(r.passed, r.failure?.message)
-  assert.equal(events.map((e) => e.step), ['login', 'me'])
+  assert.equal(
+    events.map((e) => e.step),
+    ['login', 'me'],
+  )
 })
 
 test.run()

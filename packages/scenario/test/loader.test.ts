@@ -18,9 +18,15 @@ test('files, folders and globs expand to scenario files', () => {
     'other/c.scenario.ts': ok('c'),
   })
   const rel = (l: string[]) => l.map((f) => f.slice(dir.length + 1))
-  assert.equal(rel(findScenarioFiles(['scenarios/**/*.scenario.ts'], dir)), ['scenarios/a.scenario.ts', 'scenarios/deep/b.scenario.ts'])
+  assert.equal(rel(findScenarioFiles(['scenarios/**/*.scenario.ts'], dir)), [
+    'scenarios/a.scenario.ts',
+    'scenarios/deep/b.scenario.ts',
+  ])
   assert.equal(rel(findScenarioFiles(['scenarios'], dir)), ['scenarios/a.scenario.ts', 'scenarios/deep/b.scenario.ts'])
-  assert.equal(rel(findScenarioFiles(['other/c.scenario.ts', '*/{a,c}.scenario.ts'], dir)), ['other/c.scenario.ts', 'scenarios/a.scenario.ts'])
+  assert.equal(rel(findScenarioFiles(['other/c.scenario.ts', '*/{a,c}.scenario.ts'], dir)), [
+    'other/c.scenario.ts',
+    'scenarios/a.scenario.ts',
+  ])
   assert.equal(findScenarioFiles(['nothing/**'], dir), [])
 })
 
@@ -46,7 +52,10 @@ export const helperValue = 42
 `,
   })
   const [file] = await loadScenarioFiles({ patterns: ['.'], cwd: dir })
-  assert.equal(file.scenarios.map((s) => s.name), ['first', 'second', 'cart rejects a bad qty', 'cart rejects a bad sku'])
+  assert.equal(
+    file.scenarios.map((s) => s.name),
+    ['first', 'second', 'cart rejects a bad qty', 'cart rejects a bad sku'],
+  )
   assert.is(file.relativePath, 'flows.scenario.ts')
   assert.type(file.setup, 'function')
   assert.type(file.teardown, 'function')
@@ -54,7 +63,10 @@ export const helperValue = 42
   assert.is(file.scenarios[0].line, 4)
   assert.equal(file.scenarios[2].row, { field: 'qty', value: 0 })
   const smoke = await loadScenarioFiles({ patterns: ['.'], cwd: dir, grep: '@smoke' })
-  assert.equal(smoke[0].scenarios.map((s) => s.name), ['first'])
+  assert.equal(
+    smoke[0].scenarios.map((s) => s.name),
+    ['first'],
+  )
   assert.is(smoke[0].total, 4)
 })
 
@@ -69,14 +81,22 @@ async function loadError(files: Record<string, string>, grep?: string): Promise<
 }
 
 test('load errors name the file and line, exit 2', async () => {
-  const syntax = await loadError({ 'bad.scenario.ts': "import { scenario } from '@steady/scenario'\n\nexport default scenario('x', async () => {\n  const a = = 1\n})\n" })
+  const syntax = await loadError({
+    'bad.scenario.ts':
+      "import { scenario } from '@steady/scenario'\n\nexport default scenario('x', async () => {\n  const a = = 1\n})\n",
+  })
   assert.is(syntax.code, 'STEADY_SCENARIO_LOAD')
   assert.is(syntax.exitCode, 2)
   assert.match(syntax.message, /^bad\.scenario\.ts:4:\d+: /)
-  const thrown = await loadError({ 'throws.scenario.ts': "import { scenario } from '@steady/scenario'\nconst n: number = 1\nthrow new Error('config missing at import')\nexport default scenario('x', async () => {})\n" })
+  const thrown = await loadError({
+    'throws.scenario.ts':
+      "import { scenario } from '@steady/scenario'\nconst n: number = 1\nthrow new Error('config missing at import')\nexport default scenario('x', async () => {})\n",
+  })
   assert.match(thrown.message, 'throws.scenario.ts:3')
   assert.match(thrown.message, 'config missing at import')
-  const missing = await loadError({ 'imports.scenario.ts': "import { nope } from './does-not-exist.ts'\nexport default nope\n" })
+  const missing = await loadError({
+    'imports.scenario.ts': "import { nope } from './does-not-exist.ts'\nexport default nope\n",
+  })
   assert.is(missing.code, 'STEADY_SCENARIO_LOAD')
   assert.match(missing.message, 'imports.scenario.ts')
   const empty = await loadError({ 'empty.scenario.ts': 'export const x = 1\n' })
@@ -87,7 +107,9 @@ test('load errors name the file and line, exit 2', async () => {
   const none = await loadError({ 'a.scenario.ts': ok('a') }, '@nothing')
   assert.is(none.code, 'STEADY_SCENARIO_NONE_SELECTED')
   const dir = tempProject({})
-  const nf = await loadScenarioFiles({ patterns: ['scenarios/**/*.scenario.ts'], cwd: dir }).catch((e: SteadyError) => e)
+  const nf = await loadScenarioFiles({ patterns: ['scenarios/**/*.scenario.ts'], cwd: dir }).catch(
+    (e: SteadyError) => e,
+  )
   assert.is((nf as SteadyError).code, 'STEADY_SCENARIO_NOT_FOUND')
   assert.is((nf as SteadyError).exitCode, 2)
 })

@@ -91,7 +91,12 @@ test('every response is validated against the document: path templates, $ref, st
     assert.ok((await runIteration(optOut, { baseUrl: srv.url, seed: 1, iteration: 0, validator })).passed)
 
     const strict = await loadOpenApi(join(dir, 'api.yaml'), { strictPaths: true })
-    const s = (await runIteration(scenario('strict', async ({ http }) => void (await http.get('/text'))), { baseUrl: srv.url, seed: 1, iteration: 0, validator: strict })).failure!
+    const s = (
+      await runIteration(
+        scenario('strict', async ({ http }) => void (await http.get('/text'))),
+        { baseUrl: srv.url, seed: 1, iteration: 0, validator: strict },
+      )
+    ).failure!
     assert.match(s.message, 'GET /text is not in the OpenAPI document')
   } finally {
     await srv.close()

@@ -32,7 +32,12 @@ function sample(scenarioName: string, atMs: number, iteration: number, step = 'c
   }
 }
 
-function result(name: string, iteration: number, passed: boolean, over: Partial<IterationResult> = {}): IterationResult {
+function result(
+  name: string,
+  iteration: number,
+  passed: boolean,
+  over: Partial<IterationResult> = {},
+): IterationResult {
   return {
     scenario: name,
     iteration,
@@ -57,15 +62,27 @@ test('the work list: iterations per scenario file by file, skipped scenarios tal
   const c = scenario('c', noop)
   const files = [fileOf('one.scenario.ts', a, b), fileOf('two.scenario.ts', c)]
   const { tallies, jobs } = planJobs(files, 2, undefined)
-  assert.equal([...tallies.keys()].map((s) => s.name), ['a', 'b', 'c'])
-  assert.equal(jobs.map((j) => `${j.tally.scenario.name}${j.iteration}`), ['a0', 'a1', 'c0', 'c1'])
+  assert.equal(
+    [...tallies.keys()].map((s) => s.name),
+    ['a', 'b', 'c'],
+  )
+  assert.equal(
+    jobs.map((j) => `${j.tally.scenario.name}${j.iteration}`),
+    ['a0', 'a1', 'c0', 'c1'],
+  )
   assert.is(tallies.get(b)!.summary.status, 'skipped')
   assert.is(tallies.get(b)!.summary.skipReason, 'not today')
   assert.is(tallies.get(a)!.remaining, 2)
 
   const replay = planJobs(files, 5, { scenario: 'c', iteration: 3 })
-  assert.equal([...replay.tallies.keys()].map((s) => s.name), ['c'])
-  assert.equal(replay.jobs.map((j) => j.iteration), [3])
+  assert.equal(
+    [...replay.tallies.keys()].map((s) => s.name),
+    ['c'],
+  )
+  assert.equal(
+    replay.jobs.map((j) => j.iteration),
+    [3],
+  )
 })
 
 test('a tally counts iterations, steps and failures; an interrupted iteration only marks the scenario', () => {
@@ -81,7 +98,10 @@ test('a tally counts iterations, steps and failures; an interrupted iteration on
   assert.ok(endTally(tally))
   assert.not.ok(endTally(tally), 'a scenario ends once')
   const s = tally.summary
-  assert.equal([s.status, s.iterations, s.passed, s.failed, s.durationMs, s.maxMs, s.meanMs], ['interrupted', 2, 1, 1, 30, 20, 15])
+  assert.equal(
+    [s.status, s.iterations, s.passed, s.failed, s.durationMs, s.maxMs, s.meanMs],
+    ['interrupted', 2, 1, 1, 30, 20, 15],
+  )
   assert.equal(s.steps, [{ path: 'check', depth: 0, count: 2, failed: 1, meanMs: 5, maxMs: 5 }])
   assert.equal(s.checks, { passed: 1, failed: 1 })
   assert.is(s.failures.length, 1)
@@ -93,7 +113,10 @@ test('a scenario that never ran: skipped by --bail (with why), or interrupted', 
   const plan = () => planJobs([fileOf('one.scenario.ts', a)], 2, undefined).tallies.get(a)!
   const bailed = plan()
   settleUnfinished(bailed, 'bail', 1)
-  assert.equal([bailed.summary.status, bailed.summary.skipReason], ['skipped', '--bail: stopped after 1 failed iteration'])
+  assert.equal(
+    [bailed.summary.status, bailed.summary.skipReason],
+    ['skipped', '--bail: stopped after 1 failed iteration'],
+  )
   const interrupted = plan()
   settleUnfinished(interrupted, 'interrupt', 0)
   assert.is(interrupted.summary.status, 'interrupted')
@@ -116,7 +139,10 @@ test('failure groups: one per signature, counted, with the first three and the l
   const [first, other] = failures.groups()
   assert.equal(first.signature, { scenario: 'a', step: 'check', assertion: 'toHaveStatus', status: 500 })
   assert.is(first.count, 10)
-  assert.equal(first.samples.map((s) => s.replay.iteration), [0, 1, 2, 7, 8, 9])
+  assert.equal(
+    first.samples.map((s) => s.replay.iteration),
+    [0, 1, 2, 7, 8, 9],
+  )
   assert.equal([first.firstAtMs, first.lastAtMs], [100, 109])
   assert.equal(first.byPhase, { run: 10 })
   assert.equal(other.signature, { scenario: 'a', step: 'other', assertion: 'toHaveStatus' })
@@ -142,12 +168,18 @@ test('the record: one phase, the scenarios counts, notes, and why it stopped', (
   }
   const interrupted = runRecordOf({ ...parts, stopReason: 'interrupt', signal: ac.signal })
   assert.equal([interrupted.complete, interrupted.incompleteReason], [false, 'SIGINT'])
-  assert.equal(interrupted.events.map((e) => e.kind), ['note', 'interrupted'])
+  assert.equal(
+    interrupted.events.map((e) => e.kind),
+    ['note', 'interrupted'],
+  )
   assert.equal(interrupted.phases, [{ name: 'run', startMs: 0, endMs: 1234 }])
   assert.is(interrupted.window.sizeMs, 2000)
   const bailed = runRecordOf({ ...parts, stopReason: 'bail' })
   assert.is(bailed.complete, true)
-  assert.equal(bailed.events.map((e) => e.message), ['setup of x', '--bail: stopped after 2 failed iteration(s)'])
+  assert.equal(
+    bailed.events.map((e) => e.message),
+    ['setup of x', '--bail: stopped after 2 failed iteration(s)'],
+  )
 })
 
 test.run()

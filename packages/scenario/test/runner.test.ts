@@ -59,27 +59,58 @@ async function load(files: Record<string, string>): Promise<{ dir: string; files
 test('setup once per file, its data in every iteration, teardown after the last; summaries and record', async () => {
   const { files, log } = await load({ 'flows.scenario.ts': flows })
   const ends: string[] = []
-  const result = await runScenarios({ files, baseUrl: srv.url, iterations: 3, concurrency: 2, seed: 7, reporters: [{ name: 'spy', onScenarioEnd: (s) => void ends.push(s.name) }] })
+  const result = await runScenarios({
+    files,
+    baseUrl: srv.url,
+    iterations: 3,
+    concurrency: 2,
+    seed: 7,
+    reporters: [{ name: 'spy', onScenarioEnd: (s) => void ends.push(s.name) }],
+  })
   const lines = readFileSync(log, 'utf8').trim().split('\n')
   assert.is(lines[0], 'setup')
   assert.is(lines.at(-1), 'teardown with token')
   assert.is(lines.filter((l) => l === 'setup').length, 1)
-  assert.equal(lines.filter((l) => l.startsWith('iteration')).map((l) => l.split(' ')[1]).sort(), ['0', '1', '2'])
-  assert.ok(lines.some((l) => l.endsWith('vu 1')), 'two workers')
+  assert.equal(
+    lines
+      .filter((l) => l.startsWith('iteration'))
+      .map((l) => l.split(' ')[1])
+      .sort(),
+    ['0', '1', '2'],
+  )
+  assert.ok(
+    lines.some((l) => l.endsWith('vu 1')),
+    'two workers',
+  )
   assert.is(result.status, 'failed')
   const [me, items, skipped] = result.scenarios
   assert.equal([me.status, me.iterations, me.passed, me.failed], ['passed', 3, 3, 0])
   assert.equal([items.status, items.iterations, items.failed], ['failed', 3, 3])
   assert.equal([skipped.status, skipped.skipReason], ['skipped', 'waiting for the API'])
-  assert.equal(me.steps.map((s) => [s.path, s.count, s.failed]), [['me', 3, 0]])
+  assert.equal(
+    me.steps.map((s) => [s.path, s.count, s.failed]),
+    [['me', 3, 0]],
+  )
   assert.is(items.failures.length, 3)
   assert.equal(ends.sort(), ['items total is 3', 'me works', 'not yet'])
   const rec = result.record
   assert.is(rec.kind, 'run')
   assert.is(rec.seed, '7')
-  assert.equal(rec.scenarios.map((s) => [s.name, s.iterations, s.passed, s.failed]), [['me works', 3, 3, 0], ['items total is 3', 3, 0, 3], ['not yet', 0, 0, 0]])
+  assert.equal(
+    rec.scenarios.map((s) => [s.name, s.iterations, s.passed, s.failed]),
+    [
+      ['me works', 3, 3, 0],
+      ['items total is 3', 3, 0, 3],
+      ['not yet', 0, 0, 0],
+    ],
+  )
   assert.is(rec.failures.length, 1)
-  assert.equal(rec.failures[0].signature, { scenario: 'items total is 3', step: 'list', assertion: 'toHaveJson', status: 200 })
+  assert.equal(rec.failures[0].signature, {
+    scenario: 'items total is 3',
+    step: 'list',
+    assertion: 'toHaveJson',
+    status: 200,
+  })
   assert.is(rec.failures[0].count, 3)
   const keys = rec.series.map((s) => s.key)
   assert.ok(keys.includes('probe/http_req_duration{scenario=me works,step=me}'), keys.join(' '))
@@ -115,7 +146,13 @@ export default scenario('data', async ({ http, data }) => void (await http.post(
   const bodies: string[] = []
   const onExchange = (e: { requestBody?: string | Uint8Array }) => void bodies.push(String(e.requestBody))
   await runScenarios({ files, baseUrl: srv.url, iterations: 3, seed: 'abc', onExchange })
-  const replay = await runScenarios({ files, baseUrl: srv.url, seed: 'abc', only: { scenario: 'data', iteration: 2 }, onExchange })
+  const replay = await runScenarios({
+    files,
+    baseUrl: srv.url,
+    seed: 'abc',
+    only: { scenario: 'data', iteration: 2 },
+    onExchange,
+  })
   assert.is(replay.scenarios[0].iterations, 1)
   assert.is(bodies.length, 4)
   assert.is(bodies[3], bodies[2])
@@ -160,13 +197,21 @@ test('reporters: pretty (plain and colour), json (a valid run record), junit, gi
       broken,
       jsonReporter({ dir: out }),
       junitReporter({ dir: out }),
-      githubReporter({ write: (s) => void (gh += s), summaryPath: join(out, 'summary.md'), record: join(out, 'run.json') }),
+      githubReporter({
+        write: (s) => void (gh += s),
+        summaryPath: join(out, 'summary.md'),
+        record: join(out, 'run.json'),
+      }),
       prettyReporter({ write: (s) => void (plain += s) }),
       prettyReporter({ write: (s) => void (colour += s), color: true }),
     ],
     onReporterError: (e) => void errors.push(`${e.reporter}:${e.hook}:${e.message}`),
   })
-  assert.equal(errors, ['broken:onScenarioEnd:disk full', 'broken:onScenarioEnd:disk full', 'broken:onScenarioEnd:disk full'])
+  assert.equal(errors, [
+    'broken:onScenarioEnd:disk full',
+    'broken:onScenarioEnd:disk full',
+    'broken:onScenarioEnd:disk full',
+  ])
   assert.is(r.reporterErrors.length, 3)
   // pretty
   assert.match(plain, '✓ me works')
@@ -186,11 +231,17 @@ test('reporters: pretty (plain and colour), json (a valid run record), junit, gi
   const xml = readFileSync(join(out, 'junit.xml'), 'utf8')
   assert.match(xml, '<testsuite name="flows.scenario.ts" tests="3" failures="1" errors="0" skipped="1"')
   assert.match(xml, '<testcase classname="flows.scenario.ts" name="me works"')
-  assert.match(xml, '<failure message="[list] expected GET /items body to match { &quot;total&quot;: 3 }" type="assertion">')
+  assert.match(
+    xml,
+    '<failure message="[list] expected GET /items body to match { &quot;total&quot;: 3 }" type="assertion">',
+  )
   assert.match(xml, '<skipped message="waiting for the API"/>')
   assert.match(xml, 'curl -sS -i')
   // github
-  assert.match(gh, /^::error file=flows\.scenario\.ts,line=17,title=steady%3A items total is 3::\[list\] expected GET \/items body to match/m)
+  assert.match(
+    gh,
+    /^::error file=flows\.scenario\.ts,line=17,title=steady%3A items total is 3::\[list\] expected GET \/items body to match/m,
+  )
   assert.match(gh, '%0A- Expected%0A')
   const summary = readFileSync(join(out, 'summary.md'), 'utf8')
   assert.match(summary, '### steady run: ❌ failed')
@@ -214,7 +265,8 @@ export const careless = scenario('401 nobody asserts', async ({ http, step }) =>
   const events: RequestEvent[] = []
   const r = await runScenarios({ files, baseUrl: srv.url, iterations: 2, onRequest: (e) => void events.push(e) })
   assert.is(r.status, 'passed')
-  const series = (scenario: string) => r.record.series.find((s) => s.key === `probe/http_req_duration{scenario=${scenario},step=bad login}`)!
+  const series = (scenario: string) =>
+    r.record.series.find((s) => s.key === `probe/http_req_duration{scenario=${scenario},step=bad login}`)!
   // Asserted: counted, no error kind anywhere, so its latency is kept and nothing reads it as failed.
   const asserted = series('wrong password is refused')
   assert.ok(asserted, r.record.series.map((s) => s.key).join(' '))
@@ -222,7 +274,13 @@ export const careless = scenario('401 nobody asserts', async ({ http, step }) =>
   assert.is(asserted.phases.run.errors, undefined)
   assert.ok(asserted.windows.every((w) => w.errors === undefined))
   assert.ok(typeof asserted.phases.run.p50 === 'number')
-  assert.equal(events.filter((e) => e.scenario === 'wrong password is refused').map((e) => [e.status, e.expected, e.error]), [[401, true, undefined], [401, true, undefined]])
+  assert.equal(
+    events.filter((e) => e.scenario === 'wrong password is refused').map((e) => [e.status, e.expected, e.error]),
+    [
+      [401, true, undefined],
+      [401, true, undefined],
+    ],
+  )
   const refused = r.scenarios.find((x) => x.name === 'wrong password is refused')!
   const careless = r.scenarios.find((x) => x.name === '401 nobody asserts')!
   assert.equal([refused.requests, refused.unexpectedRequests], [2, 0])
@@ -263,18 +321,37 @@ export default scenario<{ polls: number }>('torn', async ({ http, setupData }) =
   const first = await runScenarios({ files, baseUrl: srv.url, seed: 11 })
   assert.is(first.status, 'passed')
   const recorded = recordedSetups(first.record)
-  assert.equal(recorded.get('plain.scenario.ts'), { file: 'plain.scenario.ts', fingerprint: recorded.get('plain.scenario.ts')!.fingerprint, kept: true, result: { polls: 1 } })
+  assert.equal(recorded.get('plain.scenario.ts'), {
+    file: 'plain.scenario.ts',
+    fingerprint: recorded.get('plain.scenario.ts')!.fingerprint,
+    kept: true,
+    result: { polls: 1 },
+  })
   const secret = recorded.get('secret.scenario.ts')!
   assert.equal([secret.result, secret.masked], [{ token: '[REDACTED]', polls: 1 }, [['token']]])
   assert.not.match(JSON.stringify(first.record), TOKEN)
 
   const seen: string[] = []
-  const replay = await runScenarios({ files, baseUrl: srv.url, seed: 11, recordedSetups: recorded, onExchange: (e) => void (e.url.includes('/echo') && seen.push(new URL(e.url).search)) })
+  const replay = await runScenarios({
+    files,
+    baseUrl: srv.url,
+    seed: 11,
+    recordedSetups: recorded,
+    onExchange: (e) => void (e.url.includes('/echo') && seen.push(new URL(e.url).search)),
+  })
   assert.is(replay.status, 'passed', JSON.stringify(replay.scenarios.map((s) => s.failures)))
   const by = new Map(replay.setups.map((s) => [s.file, s]))
   // plain: setup did not run; the iteration got the recorded result.
-  assert.equal(by.get('plain.scenario.ts')!.replay, { source: 'recorded', recordedFingerprint: recorded.get('plain.scenario.ts')!.fingerprint })
-  assert.is(readFileSync(log, 'utf8').split('\n').filter((l) => l === 'setup plain').length, 1)
+  assert.equal(by.get('plain.scenario.ts')!.replay, {
+    source: 'recorded',
+    recordedFingerprint: recorded.get('plain.scenario.ts')!.fingerprint,
+  })
+  assert.is(
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l === 'setup plain').length,
+    1,
+  )
   assert.ok(seen.includes('?from=plain&polls=1'), seen.join(' '))
   // secret: setup re-ran for the token (a live one: /me answered 200); polls is the recorded 1, although the re-run saw 2.
   const s = by.get('secret.scenario.ts')!.replay!

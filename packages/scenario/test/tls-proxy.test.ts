@@ -23,18 +23,92 @@ function openssl(...args: string[]): void {
 }
 
 function makeCerts(): void {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=steady test CA')
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=steady test CA',
+  )
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n')
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost')
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext')
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=steady-client')
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=localhost',
+  )
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+  )
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'client.key',
+    '-out',
+    'client.csr',
+    '-subj',
+    '/CN=steady-client',
+  )
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n')
-  openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext')
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'client.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'client.ext',
+  )
 }
 
 async function httpsServer(requireClientCert: boolean): Promise<{ url: string; server: HttpsServer }> {
   const server = createHttpsServer(
-    { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')), ca: readFileSync(join(dir, 'ca.pem')), requestCert: requireClientCert, rejectUnauthorized: requireClientCert },
+    {
+      key: readFileSync(join(dir, 'server.key')),
+      cert: readFileSync(join(dir, 'server.pem')),
+      ca: readFileSync(join(dir, 'ca.pem')),
+      requestCert: requireClientCert,
+      rejectUnauthorized: requireClientCert,
+    },
     (req, res) => {
       const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate?.()
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -82,7 +156,9 @@ test('custom CA: trusted with tls.ca (a file path), refused without it; TLS time
 test('mTLS: the client certificate is presented; without it the server refuses', async () => {
   if (!hasOpenssl) return
   const { url, server } = await httpsServer(true)
-  const withCert = createDispatcher({ tls: { ca: readFileSync(join(dir, 'ca.pem'), 'utf8'), cert: join(dir, 'client.pem'), key: join(dir, 'client.key') } })
+  const withCert = createDispatcher({
+    tls: { ca: readFileSync(join(dir, 'ca.pem'), 'utf8'), cert: join(dir, 'client.pem'), key: join(dir, 'client.key') },
+  })
   const without = createDispatcher({ tls: { ca: join(dir, 'ca.pem') } })
   try {
     const s = scenario('mtls', async ({ http }) => expect(await http.get('/')).toHaveJson({ client: 'steady-client' }))
@@ -108,7 +184,13 @@ test('an unreadable PEM path is a clear error', () => {
 })
 
 /** A proxy that forwards absolute-form requests and tunnels CONNECT. */
-async function startProxy(): Promise<{ url: string; server: Server; forwarded: string[]; tunnels: string[]; auth: string[] }> {
+async function startProxy(): Promise<{
+  url: string
+  server: Server
+  forwarded: string[]
+  tunnels: string[]
+  auth: string[]
+}> {
   const forwarded: string[] = []
   const tunnels: string[] = []
   const auth: string[] = []
@@ -118,10 +200,13 @@ async function startProxy(): Promise<{ url: string; server: Server; forwarded: s
     const target = new URL(req.url!)
     const headers = { ...req.headers }
     delete headers['proxy-authorization']
-    const up = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers }, (ur) => {
-      res.writeHead(ur.statusCode ?? 502, ur.headers)
-      ur.pipe(res)
-    })
+    const up = httpRequest(
+      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers },
+      (ur) => {
+        res.writeHead(ur.statusCode ?? 502, ur.headers)
+        ur.pipe(res)
+      },
+    )
     req.pipe(up)
   })
   server.on('connect', (req, socket, head) => {
@@ -155,7 +240,10 @@ test('proxy: plain HTTP is forwarded, HTTPS is tunnelled with CONNECT; proxy cre
       const { url, server } = await httpsServer(false)
       const tunnel = createDispatcher({ proxy: proxy.url, tls: { ca: join(dir, 'ca.pem') } })
       try {
-        const t = await runIteration(scenario('tunnelled', async ({ http }) => expect(await http.get('/')).toHaveJson({ secure: true })), { baseUrl: url, seed: 1, iteration: 0, dispatcher: tunnel })
+        const t = await runIteration(
+          scenario('tunnelled', async ({ http }) => expect(await http.get('/')).toHaveJson({ secure: true })),
+          { baseUrl: url, seed: 1, iteration: 0, dispatcher: tunnel },
+        )
         assert.ok(t.passed, t.failure?.message)
         assert.equal(proxy.tunnels, [url.replace('https://', '')])
       } finally {

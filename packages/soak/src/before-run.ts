@@ -34,7 +34,10 @@ export async function setUpSides(c: BeforeRun): Promise<SoakResult | undefined> 
         side.setup.set(file, await runSetup(file, { ...opts, file: file.relativePath }))
       } catch (error) {
         const setupError = `${side.side ? `${side.side}: ` : ''}${(error as Error).message}`
-        return stopAtPreflight(c, file.scenarios.map((scenario) => ({ scenario, file: file.relativePath, setupError })))
+        return stopAtPreflight(
+          c,
+          file.scenarios.map((scenario) => ({ scenario, file: file.relativePath, setupError })),
+        )
       }
     }
   }

@@ -8,9 +8,22 @@ import client from 'prom-client'
 
 export class LiveMetrics {
   readonly registry = new client.Registry()
-  readonly phase = new client.Gauge({ name: 'steady_soak_phase', help: 'The running phase (1 for the current one)', labelNames: ['plan', 'phase'] as const, registers: [this.registry] })
-  readonly elapsed = new client.Gauge({ name: 'steady_soak_elapsed_seconds', help: 'Seconds since the soak started', registers: [this.registry] })
-  readonly total = new client.Gauge({ name: 'steady_soak_planned_seconds', help: 'Planned length of the soak in seconds', registers: [this.registry] })
+  readonly phase = new client.Gauge({
+    name: 'steady_soak_phase',
+    help: 'The running phase (1 for the current one)',
+    labelNames: ['plan', 'phase'] as const,
+    registers: [this.registry],
+  })
+  readonly elapsed = new client.Gauge({
+    name: 'steady_soak_elapsed_seconds',
+    help: 'Seconds since the soak started',
+    registers: [this.registry],
+  })
+  readonly total = new client.Gauge({
+    name: 'steady_soak_planned_seconds',
+    help: 'Planned length of the soak in seconds',
+    registers: [this.registry],
+  })
   readonly iterations = new client.Counter({
     name: 'steady_soak_probe_iterations_total',
     help: 'Probe iterations by scenario and result',
@@ -24,9 +37,22 @@ export class LiveMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   })
-  readonly loadRate = new client.Gauge({ name: 'steady_soak_load_rate', help: 'Achieved load iterations per second in the current phase', registers: [this.registry] })
-  readonly dropped = new client.Counter({ name: 'steady_soak_dropped_iterations_total', help: 'Load iterations dropped for want of a free VU', registers: [this.registry] })
-  readonly events = new client.Counter({ name: 'steady_soak_events_total', help: 'Run events by kind (service-restart, scrape-failed, ...)', labelNames: ['kind'] as const, registers: [this.registry] })
+  readonly loadRate = new client.Gauge({
+    name: 'steady_soak_load_rate',
+    help: 'Achieved load iterations per second in the current phase',
+    registers: [this.registry],
+  })
+  readonly dropped = new client.Counter({
+    name: 'steady_soak_dropped_iterations_total',
+    help: 'Load iterations dropped for want of a free VU',
+    registers: [this.registry],
+  })
+  readonly events = new client.Counter({
+    name: 'steady_soak_events_total',
+    help: 'Run events by kind (service-restart, scrape-failed, ...)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  })
   #server: Server | undefined
 
   constructor(plan: string) {

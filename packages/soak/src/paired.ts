@@ -50,7 +50,13 @@ export function arrivalLead(seed: string, k: number): Side {
 
 // The aggregator's recording methods: each takes (source, name, tags, ...).
 const RECORDING = new Set<string | symbol>([
-  'duration', 'outcome', 'count', 'mergeHistogram', 'rate', 'bucketDelta', 'gauge',
+  'duration',
+  'outcome',
+  'count',
+  'mergeHistogram',
+  'rate',
+  'bucketDelta',
+  'gauge',
 ])
 
 /**

@@ -66,7 +66,9 @@ export async function runPhases(o: PhaseDriverOptions): Promise<void> {
     // arrival starting both sides in the same tick, the lead alternating: neither side always goes first.
     const tandem = phase.load && o.sides.length > 1 ? pairedTandem(o.sides, o.pairSeed ?? '') : undefined
     const loads = phase.load
-      ? o.sides.map((s, index) => startLoad(o, s, phase.name, phase.load!, startMs, phaseSignal, tandem && { tandem, index }))
+      ? o.sides.map((s, index) =>
+          startLoad(o, s, phase.name, phase.load!, startMs, phaseSignal, tandem && { tandem, index }),
+        )
       : []
     offset += phase.durationMs
     // Phase ends are planned from the soak's start, so the plan's total does not drift.

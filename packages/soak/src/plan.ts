@@ -109,7 +109,9 @@ export function planHash(plan: SoakPlan, profiles: Record<string, unknown> = {})
   const used = Object.fromEntries(plan.phases.filter((p) => p.load).map((p) => [p.load!, profiles[p.load!]]))
   // How the control is built changes nothing the runs measure: it stays out of the comparability key.
   const { build: _build, ...measured } = plan
-  const text = JSON.stringify({ plan: measured, used }, (_k, v: unknown) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v))
+  const text = JSON.stringify({ plan: measured, used }, (_k, v: unknown) =>
+    v instanceof RegExp ? `/${v.source}/${v.flags}` : v,
+  )
   return createHash('sha256').update(text).digest('hex').slice(0, 12)
 }
 
@@ -132,7 +134,9 @@ export function resolvePlan(
   }
   const scale = options.durationScale ?? 1
   if (!(scale > 0) || !Number.isFinite(scale)) {
-    throw new SteadyError('STEADY_USAGE', `--duration-scale must be a positive number, got ${scale}`, { hint: 'e.g. --duration-scale 0.1' })
+    throw new SteadyError('STEADY_USAGE', `--duration-scale must be a positive number, got ${scale}`, {
+      hint: 'e.g. --duration-scale 0.1',
+    })
   }
   if (!Array.isArray(plan.phases) || plan.phases.length === 0) {
     fail(name, 'phases', 'a plan needs at least one phase', "add e.g. phases: [{ name: 'quiet', duration: '2m' }]")
@@ -142,7 +146,12 @@ export function resolvePlan(
   const phases = plan.phases.map((p, i): ResolvedPhase => {
     const at = `phases[${i}]`
     if (!p || typeof p.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(p.name)) {
-      fail(name, `${at}.name`, `expected a name of letters, digits, '-', '_' or '.', got ${JSON.stringify(p?.name)}`, "name phases by what they are for: 'quiet', 'nominal', 'peak'")
+      fail(
+        name,
+        `${at}.name`,
+        `expected a name of letters, digits, '-', '_' or '.', got ${JSON.stringify(p?.name)}`,
+        "name phases by what they are for: 'quiet', 'nominal', 'peak'",
+      )
     }
     if (seen.has(p.name)) fail(name, `${at}.name`, `phase "${p.name}" appears twice`, 'give each phase its own name')
     seen.add(p.name)
@@ -151,21 +160,35 @@ export function resolvePlan(
     if (durationMs <= 0) fail(name, `${at}.duration`, 'must be longer than 0', "e.g. duration: '2m'")
     if (p.load !== undefined && !(p.load in profiles)) {
       const known = Object.keys(profiles)
-      fail(name, `${at}.load`, `no load profile named "${p.load}"${known.length ? ` (known: ${known.join(', ')})` : ''}`, 'define it under `load` in steady.config.ts, or fix the name')
+      fail(
+        name,
+        `${at}.load`,
+        `no load profile named "${p.load}"${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+        'define it under `load` in steady.config.ts, or fix the name',
+      )
     }
     const warmupMs =
-      p.warmup !== undefined ? parseDuration(p.warmup, `plans.${name}.${at}.warmup`) * scale : Math.min(0.2 * durationMs, 60_000 * scale)
-    if (warmupMs >= durationMs) fail(name, `${at}.warmup`, 'must be shorter than the phase', 'shorten the warm-up or lengthen the phase')
+      p.warmup !== undefined
+        ? parseDuration(p.warmup, `plans.${name}.${at}.warmup`) * scale
+        : Math.min(0.2 * durationMs, 60_000 * scale)
+    if (warmupMs >= durationMs)
+      fail(name, `${at}.warmup`, 'must be shorter than the phase', 'shorten the warm-up or lengthen the phase')
     return { name: p.name, durationMs, warmupMs, ...(p.load ? { load: p.load } : {}) }
   })
   const windowMs = parseDuration(plan.window ?? '10s', `plans.${name}.window`) * scale
   const scrapeIntervalMs = parseDuration(plan.scrape?.interval ?? '5s', `plans.${name}.scrape.interval`) * scale
   if (windowMs <= 0) fail(name, 'window', 'must be longer than 0', "e.g. window: '10s'")
   const concurrency = plan.probe?.concurrency ?? 1
-  if (!Number.isInteger(concurrency) || concurrency < 1) fail(name, 'probe.concurrency', `expected a whole number ≥ 1, got ${concurrency}`, 'e.g. probe: { concurrency: 2 }')
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    fail(name, 'probe.concurrency', `expected a whole number ≥ 1, got ${concurrency}`, 'e.g. probe: { concurrency: 2 }')
   const totalMs = phases.reduce((s, p) => s + p.durationMs, 0)
   if (plan.build !== undefined && (typeof plan.build !== 'string' || plan.build.trim() === '')) {
-    fail(name, 'build', `expected a shell command, got ${JSON.stringify(plan.build)}`, "e.g. build: 'npm ci && npm run build'")
+    fail(
+      name,
+      'build',
+      `expected a shell command, got ${JSON.stringify(plan.build)}`,
+      "e.g. build: 'npm ci && npm run build'",
+    )
   }
   return {
     name,

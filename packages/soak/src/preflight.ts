@@ -73,9 +73,10 @@ function preflightReason(outcomes: readonly PreflightOutcome[]): string {
   const failed = outcomes.filter((o) => o.setupError !== undefined || (o.result && !o.result.passed))
   const first = failed[0]
   if (!first) return 'preflight failed'
-  const why = first.setupError !== undefined
-    ? `its setup failed: ${first.setupError}`
-    : (first.result?.failure?.message ?? 'failed')
+  const why =
+    first.setupError !== undefined
+      ? `its setup failed: ${first.setupError}`
+      : (first.result?.failure?.message ?? 'failed')
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more scenario${failed.length > 2 ? 's' : ''})` : ''
   return `preflight failed: scenario ${first.scenario.name} (${first.file}): ${why.split('\n')[0]}${more}`
 }

@@ -187,7 +187,18 @@ async function run(before: BeforeRun, clock: Clock): Promise<SoakResult> {
 
   const { scenarioPatterns, cwd, configDir, workers } = o
   const load = { scenarioPatterns, cwd, configDir, workers, seed: o.seed, redactor }
-  await runPhases({ ...common, plan, profiles: o.profiles, sides, ...(pairSeed ? { pairSeed } : {}), load, agg, writer, event, progress })
+  await runPhases({
+    ...common,
+    plan,
+    profiles: o.profiles,
+    sides,
+    ...(pairSeed ? { pairSeed } : {}),
+    load,
+    agg,
+    writer,
+    event,
+    progress,
+  })
 
   // The end: stop probing, last scrape, teardown hooks, compact.
   await probes.stop()

@@ -13,7 +13,13 @@ test('ABBA slots: every block gives each side both iterations of two pairs, in A
     orders.add(order)
     // Each pair is run once on each side.
     for (const pair of [2 * block, 2 * block + 1]) {
-      assert.equal(slots.filter((s) => s.pair === pair).map((s) => s.side).sort(), ['candidate', 'control'])
+      assert.equal(
+        slots
+          .filter((s) => s.pair === pair)
+          .map((s) => s.side)
+          .sort(),
+        ['candidate', 'control'],
+      )
     }
   }
   assert.is(orders.size, 2, 'both block orders occur')
@@ -56,12 +62,18 @@ test('a side view of the aggregator tags every series with its side and shares t
   assert.is(cand.windowOf(2500), 2)
   t = 1500
   agg.closeWindows()
-  assert.equal(agg.series().map((s) => s.key).sort(), [
-    'load/http_reqs{side=candidate}',
-    'probe/http_req_duration{scenario=s,side=candidate}',
-    'probe/http_req_duration{scenario=s,side=control}',
-    'service/heap{service=store,side=control}',
-  ])
+  assert.equal(
+    agg
+      .series()
+      .map((s) => s.key)
+      .sort(),
+    [
+      'load/http_reqs{side=candidate}',
+      'probe/http_req_duration{scenario=s,side=candidate}',
+      'probe/http_req_duration{scenario=s,side=control}',
+      'service/heap{service=store,side=control}',
+    ],
+  )
 })
 
 test('the progress line of a paired soak shows both sides briefly', () => {

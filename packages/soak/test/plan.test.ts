@@ -19,7 +19,10 @@ const profiles = { nominal: {}, peak: {} }
 
 test('resolves durations and scales every one of them', () => {
   const r = resolvePlan('default', plan, { profiles, durationScale: 0.1 })
-  assert.equal(r.phases.map((p) => p.durationMs), [3000, 12_000, 30_000, 12_000])
+  assert.equal(
+    r.phases.map((p) => p.durationMs),
+    [3000, 12_000, 30_000, 12_000],
+  )
   assert.is(r.windowMs, 1000)
   assert.is(r.totalMs, 57_000)
   assert.is(r.phases[3].warmupMs, 1000)
@@ -45,7 +48,14 @@ test('bad plans name the plan, the phase and the field', () => {
   e = error(() => resolvePlan('ci', { phases: [{ name: 'peak', duration: '1m', load: 'peek' }] }, { profiles }))
   assert.is(e.code, 'STEADY_PLAN_INVALID')
   assert.match(e.message, 'plans.ci.phases[0].load: no load profile named "peek" (known: nominal, peak)')
-  e = error(() => resolvePlan('ci', { phases: [{ name: 'a', duration: '1m' }, { name: 'a', duration: '1m' }] }))
+  e = error(() =>
+    resolvePlan('ci', {
+      phases: [
+        { name: 'a', duration: '1m' },
+        { name: 'a', duration: '1m' },
+      ],
+    }),
+  )
   assert.match(e.message, 'phases[1].name')
   e = error(() => resolvePlan('ci', { phases: [] }))
   assert.match(e.message, 'at least one phase')
@@ -62,7 +72,10 @@ test('progress: a live line on a terminal, a plain line every 10 s elsewhere', (
   const out: string[] = []
   let now = 0
   const snap = { phase: 'quiet', elapsedMs: 5000, totalMs: 60_000, iterations: 10, passed: 9, p95Ms: 42, loadRate: 100 }
-  assert.is(formatProgress(snap), 'phase quiet · 5s/1m (8%) · 10 probe iterations, 90.0% pass · probe p95 42ms · load 100.0 it/s')
+  assert.is(
+    formatProgress(snap),
+    'phase quiet · 5s/1m (8%) · 10 probe iterations, 90.0% pass · probe p95 42ms · load 100.0 it/s',
+  )
   const plain = new Progress({ write: (s) => out.push(s), isTTY: false, now: () => now })
   plain.update(snap)
   now = 5000

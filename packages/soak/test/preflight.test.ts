@@ -51,17 +51,29 @@ async function soakOnce(patterns: string[], status: number) {
 }
 
 test('a scenario failing its preflight: the soak stops and writes run.json, complete: false, with the failure', async () => {
-  const { result, out, requests } = await soakOnce([join(import.meta.dirname, 'fixtures', 'loop', 'loop.scenario.ts')], 503)
+  const { result, out, requests } = await soakOnce(
+    [join(import.meta.dirname, 'fixtures', 'loop', 'loop.scenario.ts')],
+    503,
+  )
   assert.is(requests, 1, 'only the preflight iteration ran')
-  assert.equal(result.preflightFailures.map((f) => f.scenario), ['loop'])
+  assert.equal(
+    result.preflightFailures.map((f) => f.scenario),
+    ['loop'],
+  )
   assert.ok(existsSync(join(out, 'run.json')))
   const record = await readRunRecord(out)
   assert.is(record.complete, false)
   assert.match(record.incompleteReason!, /^preflight failed: scenario loop \(.*loop\.scenario\.ts\): /)
-  assert.equal(record.scenarios.map((s) => [s.name, s.iterations, s.failed]), [['loop', 1, 1]])
+  assert.equal(
+    record.scenarios.map((s) => [s.name, s.iterations, s.failed]),
+    [['loop', 1, 1]],
+  )
   const iterations = record.series.find((s) => s.key === 'probe/iterations{scenario=loop}')
   assert.ok(iterations, record.series.map((s) => s.key).join(', '))
-  assert.equal(record.failures.map((f) => [f.signature.step, f.signature.status, f.samples[0].phase]), [['work', 503, 'preflight']])
+  assert.equal(
+    record.failures.map((f) => [f.signature.step, f.signature.status, f.samples[0].phase]),
+    [['work', 503, 'preflight']],
+  )
   assert.ok(record.events.some((e) => e.kind === 'note' && e.message === record.incompleteReason))
 })
 
@@ -74,7 +86,10 @@ test('a setup hook that throws: each scenario of its file counts as one failed p
   assert.match(record.incompleteReason!, 'its setup failed: ')
   assert.match(record.incompleteReason!, 'no test user could be created')
   assert.match(record.incompleteReason!, '(and 1 more scenario)')
-  assert.equal(record.scenarios.map((s) => [s.name, s.failed]).sort(), [['a', 1], ['b', 1]])
+  assert.equal(record.scenarios.map((s) => [s.name, s.failed]).sort(), [
+    ['a', 1],
+    ['b', 1],
+  ])
   assert.ok(record.failures.every((f) => f.signature.step === 'setup'))
 })
 

@@ -19,7 +19,10 @@ const task = (name: string) => ({ scenario: { name } })
 test('unpaired probe order: round robin over the scenarios, each numbering its own iterations from 1', () => {
   const order = new ProbeOrder([task('a'), task('b'), task('c')], ['only'])
   const next = Array.from({ length: 7 }, () => order.next())
-  assert.equal(next.map((n) => `${n.t.scenario.name}${n.iteration}`), ['a1', 'b1', 'c1', 'a2', 'b2', 'c2', 'a3'])
+  assert.equal(
+    next.map((n) => `${n.t.scenario.name}${n.iteration}`),
+    ['a1', 'b1', 'c1', 'a2', 'b2', 'c2', 'a3'],
+  )
   assert.ok(next.every((n) => n.side === 'only'))
 })
 
@@ -93,7 +96,10 @@ test('the probe loop: each worker pauses between iterations on the clock; stop e
   assert.is(r.iterations.length, 22)
   assert.is(r.sides[0].iterations, 22)
   assert.is(r.sides[0].passed, 22)
-  assert.equal([...seen].sort((a, b) => a - b), Array.from({ length: 22 }, (_, i) => i + 1))
+  assert.equal(
+    [...seen].sort((a, b) => a - b),
+    Array.from({ length: 22 }, (_, i) => i + 1),
+  )
   r.agg.closeAll()
   const its = r.agg.series().find((s) => s.name === 'iterations')!
   assert.is(its.phases.a.count, 22)
@@ -121,7 +127,10 @@ test('the probe loop: an iteration counts in the phase it started in, straddling
   await r.clock.advance(250)
   await r.probes.stop()
   assert.equal(r.iterations[0], { name: 'slow', passed: true, straddling: true })
-  assert.ok(r.iterations.slice(1).every((i) => !i.straddling), JSON.stringify(r.iterations))
+  assert.ok(
+    r.iterations.slice(1).every((i) => !i.straddling),
+    JSON.stringify(r.iterations),
+  )
   r.agg.closeAll()
   const its = r.agg.series().find((s) => s.name === 'iterations')!
   assert.is(its.phases.a.count, 1)

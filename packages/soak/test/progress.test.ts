@@ -10,7 +10,11 @@ import { formatSaturation, Progress } from '../src/progress.ts'
 function capture(isTTY: boolean): { progress: Progress; lines: () => string[]; raw: string[] } {
   const raw: string[] = []
   const progress = new Progress({ write: (t) => raw.push(t), isTTY, now: () => 0 })
-  const lines = () => raw.join('').split(/\r\u001b\[2K|\n/).filter(Boolean)
+  const lines = () =>
+    raw
+      .join('')
+      .split(/\r\u001b\[2K|\n/)
+      .filter(Boolean)
   return { progress, lines, raw }
 }
 
@@ -40,11 +44,17 @@ test('on a terminal the live line shows the count so far; the phase line moves t
   progress.loadWindow('peak', true, ['eventLoopUtilization 0.97 ≥ 0.9'])
   progress.loadWindow('peak', false)
   progress.update({ phase: 'peak', elapsedMs: 20_000, totalMs: 60_000, iterations: 10, passed: 10 })
-  assert.match(raw.at(-1)!, /phase peak · .* · generator saturated in 1 of 2 windows of peak \(eventLoopUtilization ≥ 0\.9\) so far$/)
+  assert.match(
+    raw.at(-1)!,
+    /phase peak · .* · generator saturated in 1 of 2 windows of peak \(eventLoopUtilization ≥ 0\.9\) so far$/,
+  )
   progress.loadWindow('peak', true, ['eventLoopUtilization 0.95 ≥ 0.9'])
   progress.endPhase('peak')
   assert.is(raw.at(-1), '\r\u001b[2Kgenerator saturated in 2 of 3 windows of peak (eventLoopUtilization ≥ 0.9)\n')
-  assert.is(formatSaturation({ phase: 'a', windows: 1, saturated: 1, reasons: [] }), 'generator saturated in 1 of 1 window of a')
+  assert.is(
+    formatSaturation({ phase: 'a', windows: 1, saturated: 1, reasons: [] }),
+    'generator saturated in 1 of 1 window of a',
+  )
 })
 
 test('a message from the service or a scenario name reaches the terminal escaped: no raw escape, no :: line', () => {
@@ -52,7 +62,10 @@ test('a message from the service or a scenario name reaches the terminal escaped
   progress.log('iteration failed: got "\u001b[31mred\u001b[0m"\n::error::pwned')
   const printed = raw.join('').replace(/^\r\u001b\[2K/, '')
   assert.not.ok(printed.includes('\u001b'), printed)
-  assert.not.ok(printed.split('\n').some((l) => l.startsWith('::')), printed)
+  assert.not.ok(
+    printed.split('\n').some((l) => l.startsWith('::')),
+    printed,
+  )
   assert.ok(printed.includes('\\::error::pwned'), printed)
 })
 

@@ -26,7 +26,12 @@ test('reads a service series through PromQL, instant and query_range', async () 
     const start = new Date(Date.now() - 5000)
     const agg = new SeriesAggregator({ windowMs: 1000, now: () => 0 })
     const n = await waitFor(async () => {
-      const got = await sampleInstant(prom.url, { name: 'retained', expr: 'demo_retained_bytes', unit: 'bytes' }, agg, 0)
+      const got = await sampleInstant(
+        prom.url,
+        { name: 'retained', expr: 'demo_retained_bytes', unit: 'bytes' },
+        agg,
+        0,
+      )
       return got > 0 ? got : undefined
     }, 'prometheus to scrape the test server')
     assert.is(n, 1)

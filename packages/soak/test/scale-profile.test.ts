@@ -9,7 +9,10 @@ import * as assert from 'uvu/assert'
 import { resolveProfile, type ResolvedProfile } from '@steady/load'
 import { scaleProfile } from '@steady/load/internal'
 
-function as<E extends ResolvedProfile['executor']>(p: ResolvedProfile, executor: E): Extract<ResolvedProfile, { executor: E }> {
+function as<E extends ResolvedProfile['executor']>(
+  p: ResolvedProfile,
+  executor: E,
+): Extract<ResolvedProfile, { executor: E }> {
   assert.is(p.executor, executor)
   return p as Extract<ResolvedProfile, { executor: E }>
 }
@@ -24,7 +27,9 @@ test('constant-arrival-rate: duration, start time, graceful stop and threshold d
     gracefulStop: '30s',
     preAllocatedVUs: 10,
     maxVUs: 40,
-    thresholds: { http_req_duration: ['p(95)<500', { threshold: 'p(99)<900', abortOnFail: true, delayAbortEval: '1m' }] },
+    thresholds: {
+      http_req_duration: ['p(95)<500', { threshold: 'p(99)<900', abortOnFail: true, delayAbortEval: '1m' }],
+    },
   })
   const s = as(scaleProfile(p, 0.1, 1000), 'constant-arrival-rate')
   assert.is(s.durationMs, 30_000)
@@ -71,7 +76,12 @@ test('ramping profiles: every stage duration scales, targets stay; ramp-down sca
   assert.is(ra.startRate, 5)
   const rv = as(
     scaleProfile(
-      resolveProfile('vus', { executor: 'ramping-vus', startVUs: 1, gracefulRampDown: '20s', stages: [{ duration: '40s', target: 8 }] }),
+      resolveProfile('vus', {
+        executor: 'ramping-vus',
+        startVUs: 1,
+        gracefulRampDown: '20s',
+        stages: [{ duration: '40s', target: 8 }],
+      }),
       0.25,
     ),
     'ramping-vus',
@@ -83,11 +93,17 @@ test('ramping profiles: every stage duration scales, targets stay; ramp-down sca
 
 test('iteration-based executors: maxDuration scales, iteration counts do not; nothing scales below 1 ms', () => {
   const shared = as(
-    scaleProfile(resolveProfile('s', { executor: 'shared-iterations', vus: 4, iterations: 200, maxDuration: '10m' }), 0.01),
+    scaleProfile(
+      resolveProfile('s', { executor: 'shared-iterations', vus: 4, iterations: 200, maxDuration: '10m' }),
+      0.01,
+    ),
     'shared-iterations',
   )
   assert.equal([shared.maxDurationMs, shared.vus, shared.iterations], [6000, 4, 200])
-  const tiny = as(scaleProfile(resolveProfile('c', { executor: 'constant-vus', vus: 2, duration: '1s', gracefulStop: '1s' }), 0.0001), 'constant-vus')
+  const tiny = as(
+    scaleProfile(resolveProfile('c', { executor: 'constant-vus', vus: 2, duration: '1s', gracefulStop: '1s' }), 0.0001),
+    'constant-vus',
+  )
   assert.is(tiny.durationMs, 1)
   assert.is(tiny.gracefulStopMs, 1)
   assert.is(tiny.vus, 2)

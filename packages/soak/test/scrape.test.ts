@@ -43,7 +43,13 @@ function metricsServer() {
     const r = new client.Registry()
     const c = new client.Counter({ name: 'orders_total', help: 'orders', registers: [r] })
     const g = new client.Gauge({ name: 'nodejs_heap_size_used_bytes', help: 'heap', registers: [r] })
-    const h = new client.Histogram({ name: 'http_request_duration_seconds', help: 'd', labelNames: ['route'], buckets: [0.1, 0.5], registers: [r] })
+    const h = new client.Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'd',
+      labelNames: ['route'],
+      buckets: [0.1, 0.5],
+      registers: [r],
+    })
     const start = new client.Gauge({ name: 'process_start_time_seconds', help: 'start', registers: [r] })
     start.set(1_700_000_000 + starts++)
     return { r, c, g, h }
@@ -120,15 +126,34 @@ test('counters become per-window deltas that survive a restart; histograms becom
   s.server.close()
   const series = Object.fromEntries(agg.series().map((x) => [x.name, x]))
   // After the last restart the window gets the new process's 9, not 9 - 2.
-  assert.equal(series.orders_total.windows.map((w) => [w.i, w.delta]), [[0, 3], [1, 2], [2, 0], [3, 9]])
+  assert.equal(
+    series.orders_total.windows.map((w) => [w.i, w.delta]),
+    [
+      [0, 3],
+      [1, 2],
+      [2, 0],
+      [3, 9],
+    ],
+  )
   assert.is(series.orders_total.tags.service, 'store')
   assert.equal(series.nodejs_heap_size_used_bytes.windows[0].value, 1500)
   assert.equal(series.nodejs_heap_size_used_bytes.windows[0].min, 1000)
   const h = series.http_request_duration_seconds
-  assert.equal(h.windows[0].buckets, [[0.1, 0], [0.5, 1], ['+Inf', 2]])
+  assert.equal(h.windows[0].buckets, [
+    [0.1, 0],
+    [0.5, 1],
+    ['+Inf', 2],
+  ])
   assert.is(h.tags.route, '/a')
-  assert.equal(h.windows.at(-1)!.buckets, [[0.1, 4], [0.5, 4], ['+Inf', 4]])
-  assert.equal(events.map((e) => e.kind), ['service-restart', 'scrape-failed', 'scrape-recovered', 'service-restart'])
+  assert.equal(h.windows.at(-1)!.buckets, [
+    [0.1, 4],
+    [0.5, 4],
+    ['+Inf', 4],
+  ])
+  assert.equal(
+    events.map((e) => e.kind),
+    ['service-restart', 'scrape-failed', 'scrape-recovered', 'service-restart'],
+  )
   assert.match(events[0].message, 'process_start_time_seconds went from 1700000000 to 1700000001')
   assert.equal((events[0].data as { evidence: string[] }).evidence.slice(1), ['orders_total went from 8 to 2'])
   assert.is(events[0].atMs, 1500)
@@ -140,7 +165,13 @@ test('a summary (prom-client over HTTP): _count and _sum as per-window increases
   let registry = new client.Registry()
   const make = () => {
     registry = new client.Registry()
-    return new client.Summary({ name: 'checkout_duration_seconds', help: 'd', labelNames: ['route'], percentiles: [0.5, 0.99], registers: [registry] })
+    return new client.Summary({
+      name: 'checkout_duration_seconds',
+      help: 'd',
+      labelNames: ['route'],
+      percentiles: [0.5, 0.99],
+      registers: [registry],
+    })
   }
   let summary = make()
   const server = createServer(async (_req, res) => {
@@ -184,16 +215,35 @@ test('a summary (prom-client over HTTP): _count and _sum as per-window increases
   const count = series.get('service/checkout_duration_seconds_count{route=/pay,service=shop}')!
   assert.ok(count, [...series.keys()].join(', '))
   assert.is(count.kind, 'counter')
-  assert.equal(count.windows.map((w) => [w.i, w.delta]), [[0, 4], [1, 2], [2, 1]])
+  assert.equal(
+    count.windows.map((w) => [w.i, w.delta]),
+    [
+      [0, 4],
+      [1, 2],
+      [2, 1],
+    ],
+  )
   const sum = series.get('service/checkout_duration_seconds_sum{route=/pay,service=shop}')!
   assert.is(sum.unit, 'seconds')
-  assert.equal(sum.windows.map((w) => w.delta), [1, 1, 2])
+  assert.equal(
+    sum.windows.map((w) => w.delta),
+    [1, 1, 2],
+  )
   const mean = series.get('service/checkout_duration_seconds_mean{route=/pay,service=shop}')!
   assert.is(mean.kind, 'gauge')
-  assert.equal(mean.windows.map((w) => w.value), [0.25, 0.5, 2])
+  assert.equal(
+    mean.windows.map((w) => w.value),
+    [0.25, 0.5, 2],
+  )
   assert.ok(series.has('service/checkout_duration_seconds{quantile=0.99,route=/pay,service=shop}'))
-  assert.equal(events.map((e) => e.kind), ['service-restart'])
-  assert.ok((events[0].data as { evidence: string[] }).evidence.includes('checkout_duration_seconds_count went from 7 to 1'), events[0].message)
+  assert.equal(
+    events.map((e) => e.kind),
+    ['service-restart'],
+  )
+  assert.ok(
+    (events[0].data as { evidence: string[] }).evidence.includes('checkout_duration_seconds_count went from 7 to 1'),
+    events[0].message,
+  )
 })
 
 test('a series selected by its sample name (a summary _count) is kept; one asked for but absent is named once', async () => {
@@ -228,20 +278,29 @@ test('a series selected by its sample name (a summary _count) is kept; one asked
   agg.closeAll()
   const keys = agg.series().map((x) => x.key)
   assert.equal(keys, ['service/rpc_duration_seconds_count{service=api}'])
-  assert.equal(events.map((e) => [e.kind, e.message.replace(/http:\/\/[^ ]+/, 'URL')]), [
-    ['note', "api: URL has no series queue_depth (asked for in the soak plan's scrape series)"],
-  ])
+  assert.equal(
+    events.map((e) => [e.kind, e.message.replace(/http:\/\/[^ ]+/, 'URL')]),
+    [['note', "api: URL has no series queue_depth (asked for in the soak plan's scrape series)"]],
+  )
 })
 
 test('samples a real process from /proc and reports when it is gone', async () => {
-  const child = spawn(process.execPath, ['-e', 'const a=[];setInterval(()=>a.push(Buffer.alloc(1e5)),5)'], { stdio: 'ignore' })
+  const child = spawn(process.execPath, ['-e', 'const a=[];setInterval(()=>a.push(Buffer.alloc(1e5)),5)'], {
+    stdio: 'ignore',
+  })
   await new Promise((r) => setTimeout(r, 300))
   const stats = readProcStats(child.pid!)
   assert.ok(stats && stats.rssBytes > 1e6 && stats.openFds > 2 && stats.startTicks > 0, JSON.stringify(stats))
   let t = 0
   const agg = new SeriesAggregator({ windowMs: 1000, now: () => t })
   const events: RunEvent[] = []
-  const p = new ProcSampler({ service: 'worker', pid: child.pid!, aggregator: agg, onEvent: (e) => events.push(e), now: () => t })
+  const p = new ProcSampler({
+    service: 'worker',
+    pid: child.pid!,
+    aggregator: agg,
+    onEvent: (e) => events.push(e),
+    now: () => t,
+  })
   p.sample()
   t = 400
   p.sample()
@@ -251,9 +310,15 @@ test('samples a real process from /proc and reports when it is gone', async () =
   p.sample()
   p.sample()
   agg.closeAll()
-  const names = agg.series().map((s) => s.name).sort()
+  const names = agg
+    .series()
+    .map((s) => s.name)
+    .sort()
   assert.equal(names, ['proc_cpu_seconds', 'proc_open_fds', 'proc_resident_memory_bytes'])
-  assert.equal(events.map((e) => e.kind), ['service-crash'])
+  assert.equal(
+    events.map((e) => e.kind),
+    ['service-crash'],
+  )
   assert.is(events[0].atMs, 1200)
 })
 

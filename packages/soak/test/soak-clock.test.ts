@@ -59,7 +59,10 @@ test('the window ticker closes each window at its boundary, one tick at a time, 
   // The ticks of 200 and 300 waited for the first: at 350 both close up to window 3.
   assert.equal(flushed, [100, 300, 300, 400, 500, 600, 700, 800, 900, 1000])
   assert.equal(filled, flushed, 'each flush follows the fill up to the same boundary')
-  assert.equal(closed, flushed.map((ms) => ms / 100))
+  assert.equal(
+    closed,
+    flushed.map((ms) => ms / 100),
+  )
 })
 
 test('indicator rounds: one at the start and one per scrape interval, until the timer stops', async () => {
@@ -70,7 +73,10 @@ test('indicator rounds: one at the start and one per scrape interval, until the 
     plan: { metricsPath: false, extraSeries: [], proc: true, scrapeIntervalMs: 1000 },
     sides: [
       {
-        services: [{ name: 'self', pid: process.pid }, { name: 'remote', url: 'http://127.0.0.1:9' }],
+        services: [
+          { name: 'self', pid: process.pid },
+          { name: 'remote', url: 'http://127.0.0.1:9' },
+        ],
         agg,
         event: (e) => events.push(e),
       },
@@ -90,7 +96,15 @@ test('indicator rounds: one at the start and one per scrape interval, until the 
   const fds = agg.series().find((s) => s.name === 'proc_open_fds')!
   assert.equal(
     fds.windows.map((w) => [w.i, w.count]),
-    [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1], [5, 1], [8, 1]],
+    [
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 1],
+      [5, 1],
+      [8, 1],
+    ],
   )
   assert.equal(fds.tags, { service: 'self' })
   // metricsPath false: the service with a URL is not scraped, so nothing failed.
@@ -102,7 +116,10 @@ function phaseRun(stopAtMs?: number) {
   const plan = resolvePlan('p', {
     window: '100ms',
     scrape: { path: false, proc: false },
-    phases: [{ name: 'a', duration: '1s', warmup: '200ms' }, { name: 'b', duration: '500ms' }],
+    phases: [
+      { name: 'a', duration: '1s', warmup: '200ms' },
+      { name: 'b', duration: '500ms' },
+    ],
   })
   const agg = new SeriesAggregator({ windowMs: plan.windowMs, now: () => clock.now() })
   const ended: PhaseRecord[] = []
@@ -133,7 +150,10 @@ test('the phase driver runs the phases back to back for as long as the plan says
   await r.clock.drive(r.done)
   assert.equal(
     r.ended.map((p) => [p.name, p.startMs, p.endMs, p.warmupMs]),
-    [['a', 0, 1000, 200], ['b', 1000, 1500, 100]],
+    [
+      ['a', 0, 1000, 200],
+      ['b', 1000, 1500, 100],
+    ],
   )
   assert.equal(
     r.events.map((e) => `${e.kind} ${e.atMs} ${e.data?.phase}`),
@@ -142,14 +162,23 @@ test('the phase driver runs the phases back to back for as long as the plan says
   assert.is(r.phases.name, 'b')
   assert.is(r.phases.index, 1)
   assert.equal([r.phases.at(0), r.phases.at(999), r.phases.at(1000), r.phases.at(5000)], ['a', 'a', 'b', 'b'])
-  assert.ok(r.lines.some((l) => l.includes('phase b started')), r.lines.join('|'))
+  assert.ok(
+    r.lines.some((l) => l.includes('phase b started')),
+    r.lines.join('|'),
+  )
 })
 
 test('the phase driver stops with the soak: the running phase ends then, the next never starts', async () => {
   const r = phaseRun(700)
   await r.clock.drive(r.done)
-  assert.equal(r.ended.map((p) => [p.name, p.startMs, p.endMs]), [['a', 0, 700]])
-  assert.equal(r.events.map((e) => e.kind), ['phase-start', 'phase-end'])
+  assert.equal(
+    r.ended.map((p) => [p.name, p.startMs, p.endMs]),
+    [['a', 0, 700]],
+  )
+  assert.equal(
+    r.events.map((e) => e.kind),
+    ['phase-start', 'phase-end'],
+  )
 })
 
 test.run()

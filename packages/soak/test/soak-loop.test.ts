@@ -26,8 +26,14 @@ async function serve(handler: Handler) {
   return { url, close: () => new Promise<void>((r) => server.close(() => r())) }
 }
 
-async function runSoak(url: string, plan: SoakPlan, opts: { preflight?: boolean; isTTY?: boolean; write?: (text: string) => void } = {}) {
-  const files = await loadScenarioFiles({ patterns: [join(import.meta.dirname, 'fixtures', 'loop', 'loop.scenario.ts')] })
+async function runSoak(
+  url: string,
+  plan: SoakPlan,
+  opts: { preflight?: boolean; isTTY?: boolean; write?: (text: string) => void } = {},
+) {
+  const files = await loadScenarioFiles({
+    patterns: [join(import.meta.dirname, 'fixtures', 'loop', 'loop.scenario.ts')],
+  })
   const out = mkdtempSync(join(tmpdir(), 'steady-soak-loop-'))
   const result = await soak({
     plan: resolvePlan('loop', { scrape: { path: false, proc: false }, ...plan }),
@@ -63,7 +69,14 @@ test('an iteration that outlasts its phase counts in the phase it started in and
   try {
     const record = await runSoak(
       app.url,
-      { window: '250ms', probe: { concurrency: 1, pause: '50ms' }, phases: [{ name: 'a', duration: '1s' }, { name: 'b', duration: '1s' }] },
+      {
+        window: '250ms',
+        probe: { concurrency: 1, pause: '50ms' },
+        phases: [
+          { name: 'a', duration: '1s' },
+          { name: 'b', duration: '1s' },
+        ],
+      },
       { write: (text) => text.includes('phase b started') && release() },
     )
     assert.is(record.complete, true)
@@ -105,7 +118,11 @@ test('probe workers run concurrently, each iteration with its own number; failur
   })
   try {
     // Every iteration fails: without preflight the soak runs anyway.
-    const record = await runSoak(app.url, { window: '250ms', probe: { concurrency, pause: '20ms' }, phases: [{ name: 'only', duration: '1500ms' }] })
+    const record = await runSoak(app.url, {
+      window: '250ms',
+      probe: { concurrency, pause: '20ms' },
+      phases: [{ name: 'only', duration: '1500ms' }],
+    })
     assert.is(record.complete, true)
     assert.is(maxInFlight, concurrency)
     assert.is(new Set(seen).size, seen.length, `iteration numbers ${seen}`)
@@ -124,7 +141,10 @@ test('probe workers run concurrently, each iteration with its own number; failur
     const iterationsOf = (samples: typeof group.samples) => samples.map((s) => s.replay.iteration)
     assert.equal(iterationsOf(group.samples.slice(0, 3)).sort(), [1, 2, 3])
     const tail = group.samples.slice(3)
-    assert.ok(iterationsOf(tail).every((n) => n > 3), `the tail is from later iterations: ${iterationsOf(tail)}`)
+    assert.ok(
+      iterationsOf(tail).every((n) => n > 3),
+      `the tail is from later iterations: ${iterationsOf(tail)}`,
+    )
     assert.is(new Set(iterationsOf(tail)).size, 3)
     assert.is(tail[2].atMs, group.lastAtMs, 'the last sample is the last failure')
     assert.ok(tail[0].atMs >= group.samples[2].atMs)
@@ -139,7 +159,14 @@ test('on a terminal the progress line shows the probes p95 of the last closed wi
   try {
     const record = await runSoak(
       app.url,
-      { window: '200ms', probe: { concurrency: 1, pause: '10ms' }, phases: [{ name: 'first', duration: '1200ms' }, { name: 'second', duration: '400ms' }] },
+      {
+        window: '200ms',
+        probe: { concurrency: 1, pause: '10ms' },
+        phases: [
+          { name: 'first', duration: '1200ms' },
+          { name: 'second', duration: '400ms' },
+        ],
+      },
       { isTTY: true, write: (text) => writes.push(text) },
     )
     assert.is(record.complete, true)

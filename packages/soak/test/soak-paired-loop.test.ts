@@ -37,7 +37,9 @@ test('a paired soak probes both sides with the same iterations and tags what eac
   })
   const writes: string[] = []
   try {
-    const files = await loadScenarioFiles({ patterns: [join(import.meta.dirname, 'fixtures', 'loop', 'loop.scenario.ts')] })
+    const files = await loadScenarioFiles({
+      patterns: [join(import.meta.dirname, 'fixtures', 'loop', 'loop.scenario.ts')],
+    })
     const out = mkdtempSync(join(tmpdir(), 'steady-soak-paired-'))
     const result = await soak({
       plan: resolvePlan('pair', {
@@ -52,7 +54,11 @@ test('a paired soak probes both sides with the same iterations and tags what eac
       profiles: new Map(),
       target: candidate.url,
       services: [{ name: 'app', url: candidate.url }],
-      control: { target: control.url, services: [{ name: 'app', url: control.url }], subject: { service: 'app', version: 'old' } },
+      control: {
+        target: control.url,
+        services: [{ name: 'app', url: control.url }],
+        subject: { service: 'app', version: 'old' },
+      },
       outDir: out,
       runId: 'pair-1',
       seed: 'pair',
@@ -79,10 +85,19 @@ test('a paired soak probes both sides with the same iterations and tags what eac
     const ctrl = record.scenarios.find((s) => s.side === 'control')!
     assert.ok(cand.passed > 0 && cand.failed === 0, JSON.stringify(cand))
     assert.ok(ctrl.failed > 0 && ctrl.passed === 0, JSON.stringify(ctrl))
-    const its = record.series.filter((s) => s.name === 'iterations').map((s) => s.tags.side).sort()
+    const its = record.series
+      .filter((s) => s.name === 'iterations')
+      .map((s) => s.tags.side)
+      .sort()
     assert.equal(its, ['candidate', 'control'])
-    assert.equal(record.failures.map((f) => [f.signature.side, f.signature.status]), [['control', 503]])
-    assert.ok(writes.some((w) => w.includes('candidate') && w.includes('control')), writes.join('|'))
+    assert.equal(
+      record.failures.map((f) => [f.signature.side, f.signature.status]),
+      [['control', 503]],
+    )
+    assert.ok(
+      writes.some((w) => w.includes('candidate') && w.includes('control')),
+      writes.join('|'),
+    )
   } finally {
     await candidate.close()
     await control.close()

@@ -22,7 +22,9 @@ test('a soak reads service indicators from a Prometheus server that scrapes the 
   const prom = await startPrometheus([`127.0.0.1:${port}`])
   try {
     await waitFor(async () => {
-      const r = (await (await fetch(`${prom.url}/api/v1/query?query=nodejs_heap_size_used_bytes`)).json()) as { data: { result: unknown[] } }
+      const r = (await (await fetch(`${prom.url}/api/v1/query?query=nodejs_heap_size_used_bytes`)).json()) as {
+        data: { result: unknown[] }
+      }
       return r.data.result.length ? true : undefined
     }, 'prometheus to scrape the demo store')
     const plan = resolvePlan('promql', {
@@ -81,10 +83,16 @@ test('a soak reads service indicators from a Prometheus server that scrapes the 
     assert.ok(full.length >= 5, JSON.stringify(evaluated.windows))
     for (const w of full) {
       assert.is(w.count, 2, `window ${w.i}: ${JSON.stringify(w)}`)
-      assert.ok(Math.abs(w.min! - (start + w.i)) < 1e-4, `window ${w.i} starts at ${start + w.i}, first evaluation ${w.min}`)
+      assert.ok(
+        Math.abs(w.min! - (start + w.i)) < 1e-4,
+        `window ${w.i} starts at ${start + w.i}, first evaluation ${w.min}`,
+      )
       assert.ok(Math.abs(w.value! - (start + w.i + 0.5)) < 1e-4, `window ${w.i}: second evaluation ${w.value}`)
     }
-    assert.is(evaluated.phases.quiet.count, evaluated.windows.reduce((n, w) => n + w.count, 0))
+    assert.is(
+      evaluated.phases.quiet.count,
+      evaluated.windows.reduce((n, w) => n + w.count, 0),
+    )
   } finally {
     await prom.stop()
     await store.close()

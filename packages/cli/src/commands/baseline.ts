@@ -47,9 +47,13 @@ interface Common {
 function requirePath(ctx: CliContext, loaded: LoadedConfig, flags: Common, service?: string): string {
   const path = baselinePath(ctx, loaded, flags.baseline, service)
   if (!path) {
-    throw new SteadyError('STEADY_USAGE', 'which baseline? no --baseline given and baselines/ does not hold exactly one file', {
-      hint: 'pass --baseline baselines/<service>.json',
-    })
+    throw new SteadyError(
+      'STEADY_USAGE',
+      'which baseline? no --baseline given and baselines/ does not hold exactly one file',
+      {
+        hint: 'pass --baseline baselines/<service>.json',
+      },
+    )
   }
   return path
 }
@@ -65,7 +69,9 @@ function requireExisting(path: string, ctx: CliContext): void {
 
 function requireReason(reason: string | undefined, what: string): string {
   if (!reason || !reason.trim()) {
-    throw new SteadyError('STEADY_USAGE', `${what} needs --reason "<why>"`, { hint: 'say why, in a few words: it is recorded in the baseline file for reviewers' })
+    throw new SteadyError('STEADY_USAGE', `${what} needs --reason "<why>"`, {
+      hint: 'say why, in a few words: it is recorded in the baseline file for reviewers',
+    })
   }
   return reason.trim()
 }
@@ -74,7 +80,9 @@ function requireReason(reason: string | undefined, what: string): string {
 function parseUntil(text: string): Date {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999Z`) : new Date(text)
   if (Number.isNaN(d.getTime())) {
-    throw new SteadyError('STEADY_USAGE', `--until ${text} is not a date`, { hint: 'write it as YYYY-MM-DD, e.g. --until 2026-12-31' })
+    throw new SteadyError('STEADY_USAGE', `--until ${text} is not a date`, {
+      hint: 'write it as YYYY-MM-DD, e.g. --until 2026-12-31',
+    })
   }
   return d
 }
@@ -82,23 +90,41 @@ function parseUntil(text: string): Date {
 function describeBaseline(file: BaselineFile, path: string, now: Date): string {
   const lines: string[] = []
   const judged = new Set(comparisonRuns(file).map((r) => r.id))
-  const runs = Object.entries(file.runs).sort(([, a], [, b]) => ((a.summary?.startedAt ?? a.addedAt) < (b.summary?.startedAt ?? b.addedAt) ? -1 : 1))
-  lines.push(`baseline ${path}${file.service ? ` (${file.service})` : ''}: ${runs.length} run${runs.length === 1 ? '' : 's'}, K = ${file.keep}, ${judged.size} used for verdicts`)
+  const runs = Object.entries(file.runs).sort(([, a], [, b]) =>
+    (a.summary?.startedAt ?? a.addedAt) < (b.summary?.startedAt ?? b.addedAt) ? -1 : 1,
+  )
+  lines.push(
+    `baseline ${path}${file.service ? ` (${file.service})` : ''}: ${runs.length} run${runs.length === 1 ? '' : 's'}, K = ${file.keep}, ${judged.size} used for verdicts`,
+  )
   for (const [id, r] of runs) {
     const s = r.summary
-    const tags = [r.pinned ? 'pinned' : '', r.excluded ? `excluded: ${r.excluded.reason} (${r.excluded.by})` : '', r.forced ? `forced: ${r.forced.reason}` : ''].filter(Boolean)
-    const key = s ? `${s.comparability.cores} cores, node ${s.comparability.node}, plan ${s.comparability.planHash ?? '-'}, ${s.comparability.engine ?? '-'}` : ''
-    lines.push(`  ${judged.has(id) ? '•' : ' '} ${id}  ${s ? `${s.startedAt.slice(0, 16).replace('T', ' ')}  ${[s.subject.version, s.subject.commit?.slice(0, 8)].filter(Boolean).join(' ') || '-'}  ${key}` : ''}${tags.length ? `  [${tags.join('; ')}]` : ''}`)
+    const tags = [
+      r.pinned ? 'pinned' : '',
+      r.excluded ? `excluded: ${r.excluded.reason} (${r.excluded.by})` : '',
+      r.forced ? `forced: ${r.forced.reason}` : '',
+    ].filter(Boolean)
+    const key = s
+      ? `${s.comparability.cores} cores, node ${s.comparability.node}, plan ${s.comparability.planHash ?? '-'}, ${s.comparability.engine ?? '-'}`
+      : ''
+    lines.push(
+      `  ${judged.has(id) ? '•' : ' '} ${id}  ${s ? `${s.startedAt.slice(0, 16).replace('T', ' ')}  ${[s.subject.version, s.subject.commit?.slice(0, 8)].filter(Boolean).join(' ') || '-'}  ${key}` : ''}${tags.length ? `  [${tags.join('; ')}]` : ''}`,
+    )
   }
   const accepted = Object.entries(file.accepted)
   if (accepted.length) {
     lines.push('accepted changes:')
-    for (const [id, a] of accepted) lines.push(`  ${id} — ${a.reason} (${a.by}, ${a.at.slice(0, 10)}${a.upTo !== undefined ? `, up to ${a.upTo}` : ''})${acceptanceExpired(file, a) ? ' [expired: the baseline has turned over]' : ''}`)
+    for (const [id, a] of accepted)
+      lines.push(
+        `  ${id} — ${a.reason} (${a.by}, ${a.at.slice(0, 10)}${a.upTo !== undefined ? `, up to ${a.upTo}` : ''})${acceptanceExpired(file, a) ? ' [expired: the baseline has turned over]' : ''}`,
+      )
   }
   const mutes = Object.entries(file.mutes)
   if (mutes.length) {
     lines.push('muted series:')
-    for (const [series, m] of mutes) lines.push(`  ${series} — until ${m.until.slice(0, 10)}, owner ${m.owner}: ${m.reason}${muteActive(m, now) ? '' : ' [expired]'}`)
+    for (const [series, m] of mutes)
+      lines.push(
+        `  ${series} — until ${m.until.slice(0, 10)}, owner ${m.owner}: ${m.reason}${muteActive(m, now) ? '' : ' [expired]'}`,
+      )
   }
   return lines.join('\n') + '\n'
 }
@@ -141,7 +167,9 @@ async function recordsOf(roots: string[], ids: Set<string>): Promise<RunRecord[]
 export function registerBaseline(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   const baseline = program
     .command('baseline')
-    .description('manage a baseline (baselines/<service>.json): add runs, show, exclude, pin, accept intended changes, mute noisy series')
+    .description(
+      'manage a baseline (baselines/<service>.json): add runs, show, exclude, pin, accept intended changes, mute noisy series',
+    )
     .addHelpText(
       'after',
       `
@@ -182,7 +210,10 @@ Examples:
       const loaded = await ctx.config(flags.config)
       if (flags.force) requireReason(flags.reason, '--force')
       const keep = flags.keep === undefined ? DEFAULT_KEEP : Number(flags.keep)
-      if (!Number.isInteger(keep) || keep < 1) throw new SteadyError('STEADY_USAGE', `--keep ${flags.keep} is not a whole number ≥ 1`, { hint: 'e.g. --keep 10' })
+      if (!Number.isInteger(keep) || keep < 1)
+        throw new SteadyError('STEADY_USAGE', `--keep ${flags.keep} is not a whole number ≥ 1`, {
+          hint: 'e.g. --keep 10',
+        })
       const runFile = resolve(ctx.cwd, run)
       const record = await readRunRecord(runFile)
       const path = requirePath(ctx, loaded, flags, record.subject.service)
@@ -204,7 +235,14 @@ Examples:
               details: { run: record.id, problems: screen.problems },
             })
           }
-          const verdict = judge({ record, baseline: file, baselineFile: shown(ctx, path), gate, now, toolVersion: version })
+          const verdict = judge({
+            record,
+            baseline: file,
+            baselineFile: shown(ctx, path),
+            gate,
+            now,
+            toolVersion: version,
+          })
           const negative = [verdict.working, verdict.stable].filter((q) => q.status === 'fail')
           let forced: { reason: string; verdict: string } | undefined
           if (screen.problems.length) {
@@ -250,7 +288,10 @@ Examples:
     .option('--format <format>', 'text or json', 'text')
     .option('--config <file>', 'the steady.config.ts (default: the nearest one)')
     .action(async (flags: Common & { format: string }) => {
-      if (flags.format !== 'text' && flags.format !== 'json') throw new SteadyError('STEADY_USAGE', `--format ${flags.format} is not one of text, json`, { hint: 'e.g. --format json' })
+      if (flags.format !== 'text' && flags.format !== 'json')
+        throw new SteadyError('STEADY_USAGE', `--format ${flags.format} is not one of text, json`, {
+          hint: 'e.g. --format json',
+        })
       const loaded = await ctx.config(flags.config)
       const path = requirePath(ctx, loaded, flags)
       requireExisting(path, ctx)
@@ -306,7 +347,7 @@ Examples:
         const where = roots.map((r) => shown(ctx, r)).join(', ')
         const message = `no run record of a run in ${shown(ctx, path)} found in ${where}`
         throw new SteadyError('STEADY_BASELINE_NO_RECORDS', message, {
-          hint: 'pass the folders that hold the baseline runs\' run.json (steady baseline check reports/nightly)',
+          hint: "pass the folders that hold the baseline runs' run.json (steady baseline check reports/nightly)",
           details: { baseline: path },
         })
       }
@@ -332,7 +373,9 @@ Examples:
       const reason = requireReason(flags.reason, 'exclude')
       const path = requirePath(ctx, loaded, flags)
       requireExisting(path, ctx)
-      await updateBaseline(path, (file) => excludeRun(file, id, { reason, by: who(ctx, flags.by), now: new Date(), path: shown(ctx, path) }))
+      await updateBaseline(path, (file) =>
+        excludeRun(file, id, { reason, by: who(ctx, flags.by), now: new Date(), path: shown(ctx, path) }),
+      )
       ctx.out(`excluded run ${id} from ${shown(ctx, path)}: ${reason}\n`)
       setExit(ExitCode.ok)
     })
@@ -351,7 +394,13 @@ Examples:
       const path = requirePath(ctx, loaded, flags)
       requireExisting(path, ctx)
       await updateBaseline(path, (file) =>
-        pinRun(file, id, { by: who(ctx, flags.by), now: new Date(), path: shown(ctx, path), ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.remove ? { remove: true } : {}) }),
+        pinRun(file, id, {
+          by: who(ctx, flags.by),
+          now: new Date(),
+          path: shown(ctx, path),
+          ...(flags.reason ? { reason: flags.reason } : {}),
+          ...(flags.remove ? { remove: true } : {}),
+        }),
       )
       ctx.out(`${flags.remove ? 'unpinned' : 'pinned'} run ${id} in ${shown(ctx, path)}\n`)
       setExit(ExitCode.ok)
@@ -360,9 +409,14 @@ Examples:
   baseline
     .command('accept')
     .argument('<finding>', 'the finding id, from the verdict (findings[].id)')
-    .description('record an intended change (e.g. a feature that is slower on purpose): the finding is reported as accepted, with who and why')
+    .description(
+      'record an intended change (e.g. a feature that is slower on purpose): the finding is reported as accepted, with who and why',
+    )
     .requiredOption('--reason <text>', 'why the change is intended')
-    .option('--verdict <file>', 'the verdict JSON the finding is from: its value becomes the accepted level (larger values fail again)')
+    .option(
+      '--verdict <file>',
+      'the verdict JSON the finding is from: its value becomes the accepted level (larger values fail again)',
+    )
     .option('--baseline <file>', 'the baseline (default: the only file in baselines/)')
     .option('--by <name>', 'who accepts it')
     .option('--config <file>', 'the steady.config.ts')
@@ -380,13 +434,27 @@ Examples:
         const f = verdict.findings.find((x) => x.id === finding)
         if (!f) {
           throw new SteadyError('STEADY_BASELINE_BAD_FINDING', `finding ${finding} is not in ${shown(ctx, vfile)}`, {
-            hint: `failing findings there: ${verdict.findings.filter((x) => x.status === 'fail').map((x) => x.id).slice(0, 5).join(', ') || 'none'}`,
+            hint: `failing findings there: ${
+              verdict.findings
+                .filter((x) => x.status === 'fail')
+                .map((x) => x.id)
+                .slice(0, 5)
+                .join(', ') || 'none'
+            }`,
           })
         }
         upTo = f.current
         run = verdict.run.id
       }
-      await updateBaseline(path, (file) => acceptFinding(file, finding, { reason, by: who(ctx, flags.by), now: new Date(), ...(upTo !== undefined ? { upTo } : {}), ...(run ? { run } : {}) }))
+      await updateBaseline(path, (file) =>
+        acceptFinding(file, finding, {
+          reason,
+          by: who(ctx, flags.by),
+          now: new Date(),
+          ...(upTo !== undefined ? { upTo } : {}),
+          ...(run ? { run } : {}),
+        }),
+      )
       ctx.out(
         `accepted ${finding} in ${shown(ctx, path)}: ${reason}${upTo !== undefined ? ` (up to ${upTo})` : ' (any size: pass --verdict to accept only this level)'}\n` +
           `  it expires once the baseline has turned over (K runs added after it)\n`,
@@ -410,8 +478,12 @@ Examples:
       const until = parseUntil(flags.until)
       const path = requirePath(ctx, loaded, flags)
       requireExisting(path, ctx)
-      await updateBaseline(path, (file) => muteSeries(file, series, { until, owner: flags.owner, reason, by: who(ctx, flags.by), now: new Date() }))
-      ctx.out(`muted ${series} in ${shown(ctx, path)} until ${until.toISOString().slice(0, 10)} (owner ${flags.owner})\n`)
+      await updateBaseline(path, (file) =>
+        muteSeries(file, series, { until, owner: flags.owner, reason, by: who(ctx, flags.by), now: new Date() }),
+      )
+      ctx.out(
+        `muted ${series} in ${shown(ctx, path)} until ${until.toISOString().slice(0, 10)} (owner ${flags.owner})\n`,
+      )
       setExit(ExitCode.ok)
     })
 }

@@ -32,7 +32,7 @@ export function registerCompare(program: Command, ctx: CliContext, setExit: (cod
     .description(
       'compare two runs without a baseline, or the two sides of a paired run: the same findings, for a quick look',
     )
-    .option('--gate <name>', "tolerances from this gate in steady.config.ts (default: the defaults)")
+    .option('--gate <name>', 'tolerances from this gate in steady.config.ts (default: the defaults)')
     .option('--format <format>', 'output: text, json, markdown, junit', 'text')
     .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
     .option('--all', 'list every check with its sentence (passed and not judged too), not only the reasons and counts')
@@ -73,7 +73,14 @@ Examples:
       }
       const bFile = resolve(ctx.cwd, b)
       const [ra, rb] = await Promise.all([readRunRecord(aFile), readRunRecord(bFile)])
-      const verdict = compareRuns({ a: ra, b: rb, aFile: shown(ctx, aFile), bFile: shown(ctx, bFile), gate: gateFrom(loaded, flags.gate), toolVersion: version })
+      const verdict = compareRuns({
+        a: ra,
+        b: rb,
+        aFile: shown(ctx, aFile),
+        bFile: shown(ctx, bFile),
+        gate: gateFrom(loaded, flags.gate),
+        toolVersion: version,
+      })
       await emitVerdict(ctx, verdict, format, flags.output, redactorFrom(loaded), Boolean(flags.all))
       setExit(verdict.exitCode === 0 ? ExitCode.ok : verdict.exitCode === 1 ? ExitCode.failed : ExitCode.inconclusive)
     })

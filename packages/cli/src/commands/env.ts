@@ -39,7 +39,13 @@ function describeUp(env: RunningEnvironment, projectDir: string): string {
   const rows: [string, string][] = [['url', env.url]]
   for (const s of env.services) rows.push([s.name, `${s.url ?? '(no port)'}  pid ${s.pid}`])
   if (env.services.length === 0) for (const [k, v] of Object.entries(env.urls)) rows.push([k, v])
-  if (Object.keys(env.tags).length) rows.push(['tags', Object.entries(env.tags).map(([k, v]) => `${k}=${v}`).join(' ')])
+  if (Object.keys(env.tags).length)
+    rows.push([
+      'tags',
+      Object.entries(env.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ])
   rows.push(['logs', show(env.logDir, projectDir)])
   const width = Math.max(...rows.map(([k]) => k.length))
   const down = `tear it down with: ${shellCommand(['steady', 'env', 'down', env.id])}`
@@ -69,54 +75,77 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
   const env = program
     .command('env')
     .description('ephemeral environments: bring one up, list them, tear one down')
-    .addHelpText('after', '\nEnvironments are defined under `environments:` in steady.config.ts (see docs/environments.md).\nState is kept in .steady/envs/ at the project root.\n')
+    .addHelpText(
+      'after',
+      '\nEnvironments are defined under `environments:` in steady.config.ts (see docs/environments.md).\nState is kept in .steady/envs/ at the project root.\n',
+    )
 
   env
     .command('up')
     .argument('<name>', 'the environment in steady.config.ts (environments.<name>)')
     .description('bring an environment up and leave it running; prints its id and URLs')
-    .option('--id <id>', 'the id to use (lower-case letters, digits and -, at most 53 chars); default: the branch slug plus a random suffix')
+    .option(
+      '--id <id>',
+      'the id to use (lower-case letters, digits and -, at most 53 chars); default: the branch slug plus a random suffix',
+    )
     .option('--branch <branch>', 'the branch the environment is for (STEADY_BRANCH); default: the current git branch')
     .option('--tag <key=value>', 'a tag (STEADY_TAG_<KEY>), carried into run records; repeatable', collect, [])
     .option('--out <dir>', 'folder for the service logs (default: .steady/envs/<id>/, removed by env down)')
     .option('--config <file>', 'the config file (default: the nearest steady.config.ts)')
     .addOption(formatOption())
-    .addHelpText('after', '\nExamples:\n  steady env up local\n  steady env up local --branch feature/login --tag team=checkout --format json\n  steady env up preview --id pr-42\n')
-    .action(async (name: string, opts: { id?: string; branch?: string; tag: string[]; out?: string; config?: string; format: string }) => {
-      const { environments, dir } = await project(ctx, opts.config)
-      const handle = await startEnvironment({
-        config: environments,
-        name,
-        projectDir: dir,
-        outDir: opts.out,
-        id: opts.id,
-        branch: opts.branch,
-        tags: parseTags(opts.tag),
-        // `env up` leaves it running: the services outlive this command.
-        keep: true,
-        signal: ctx.signal,
-        log: (line) => ctx.err(terminalText(line) + '\n'),
-        env: ctx.env,
-      })
-      const r = new Redactor()
-      const json = opts.format === 'json'
-      if (json) ctx.out(JSON.stringify(r.value(handle.env), null, 2) + '\n')
-      else ctx.out(terminalText(r.text(describeUp(handle.env, dir))))
-      setExit(ExitCode.ok)
-    })
+    .addHelpText(
+      'after',
+      '\nExamples:\n  steady env up local\n  steady env up local --branch feature/login --tag team=checkout --format json\n  steady env up preview --id pr-42\n',
+    )
+    .action(
+      async (
+        name: string,
+        opts: { id?: string; branch?: string; tag: string[]; out?: string; config?: string; format: string },
+      ) => {
+        const { environments, dir } = await project(ctx, opts.config)
+        const handle = await startEnvironment({
+          config: environments,
+          name,
+          projectDir: dir,
+          outDir: opts.out,
+          id: opts.id,
+          branch: opts.branch,
+          tags: parseTags(opts.tag),
+          // `env up` leaves it running: the services outlive this command.
+          keep: true,
+          signal: ctx.signal,
+          log: (line) => ctx.err(terminalText(line) + '\n'),
+          env: ctx.env,
+        })
+        const r = new Redactor()
+        const json = opts.format === 'json'
+        if (json) ctx.out(JSON.stringify(r.value(handle.env), null, 2) + '\n')
+        else ctx.out(terminalText(r.text(describeUp(handle.env, dir))))
+        setExit(ExitCode.ok)
+      },
+    )
 
   env
     .command('ls')
     .description('list the environments that are up (and those a killed run left behind)')
     .option('--config <file>', 'the config file (default: the nearest steady.config.ts)')
     .addOption(formatOption())
-    .addHelpText('after', '\nStatus: up, starting, stopping, orphaned (the run holding it died), exited (its processes are gone).\n\nExamples:\n  steady env ls\n  steady env ls --format json\n')
+    .addHelpText(
+      'after',
+      '\nStatus: up, starting, stopping, orphaned (the run holding it died), exited (its processes are gone).\n\nExamples:\n  steady env ls\n  steady env ls --format json\n',
+    )
     .action(async (opts: { config?: string; format: string }) => {
       const { dir } = await project(ctx, opts.config)
       const { environments, errors } = await listEnvironments({ projectDir: dir })
       const r = new Redactor()
       if (opts.format === 'json') {
-        ctx.out(JSON.stringify(r.value({ environments, errors: errors.map((e) => ({ code: e.code, message: e.message })) }), null, 2) + '\n')
+        ctx.out(
+          JSON.stringify(
+            r.value({ environments, errors: errors.map((e) => ({ code: e.code, message: e.message })) }),
+            null,
+            2,
+          ) + '\n',
+        )
       } else {
         ctx.out(terminalText(environments.length ? r.text(table(environments)) : `no environments are up in ${dir}\n`))
         for (const e of errors) ctx.err(`warning: ${terminalText(e.message)}\n`)
@@ -126,7 +155,10 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
 
   env
     .command('down')
-    .argument('[ids...]', 'ids of the environments to tear down (see steady env ls; a paired soak\'s base id: both sides)')
+    .argument(
+      '[ids...]',
+      "ids of the environments to tear down (see steady env ls; a paired soak's base id: both sides)",
+    )
     .description('tear environments down (each recorded process is checked by its start time before it is signalled)')
     .option('--all', 'tear down every environment of this project')
     .option('--config <file>', 'the config file (default: the nearest steady.config.ts)')
@@ -143,7 +175,9 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
           setExit(ExitCode.ok)
           return
         }
-        throw new SteadyError('STEADY_USAGE', 'steady env down needs an environment id', { hint: 'give one from `steady env ls`, or use --all' })
+        throw new SteadyError('STEADY_USAGE', 'steady env down needs an environment id', {
+          hint: 'give one from `steady env ls`, or use --all',
+        })
       }
       let failed: unknown
       for (const id of ids) {

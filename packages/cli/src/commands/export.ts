@@ -30,15 +30,23 @@ async function setup(ctx: CliContext, profileName: string, flags: ExportFlags) {
   const loaded = await ctx.config(flags.config)
   const config = loaded.config as ScenarioConfig & { load?: unknown }
   if (config.load === undefined) {
-    throw new SteadyError('STEADY_LOAD_CONFIG_MISSING', `${loaded.path ?? 'steady.config.ts'} has no load section`, { hint: 'add load: { profiles: { ... } } to steady.config.ts' })
+    throw new SteadyError('STEADY_LOAD_CONFIG_MISSING', `${loaded.path ?? 'steady.config.ts'} has no load section`, {
+      hint: 'add load: { profiles: { ... } } to steady.config.ts',
+    })
   }
   const profile = pickProfile(config.load, profileName)
   if (profile.engine === 'k6') {
-    throw new SteadyError('STEADY_EXPORT_USAGE', `load.profiles.${profile.name} already runs a k6 script (${profile.script})`, { hint: 'use that script directly' })
+    throw new SteadyError(
+      'STEADY_EXPORT_USAGE',
+      `load.profiles.${profile.name} already runs a k6 script (${profile.script})`,
+      { hint: 'use that script directly' },
+    )
   }
   const target = resolveTarget(config, flags.target)
   const fromConfig = config.scenarios ?? 'scenarios/**/*.scenario.ts'
-  const scenarios = (Array.isArray(fromConfig) ? fromConfig : [fromConfig]).map((p) => (isAbsolute(p) ? p : join(loaded.dir, p)))
+  const scenarios = (Array.isArray(fromConfig) ? fromConfig : [fromConfig]).map((p) =>
+    isAbsolute(p) ? p : join(loaded.dir, p),
+  )
   return { profile, target: target.url, scenarios, redactor: new Redactor(config.redaction) }
 }
 
@@ -53,12 +61,17 @@ async function emit(ctx: CliContext, text: string, output: string | undefined, w
 }
 
 export function registerExport(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
-  const exp = program.command('export').description('write a load profile for k6 or k6-operator (plain request-sequence scenarios)')
+  const exp = program
+    .command('export')
+    .description('write a load profile for k6 or k6-operator (plain request-sequence scenarios)')
   exp
     .command('k6')
     .argument('<profile>', 'a load profile from steady.config.ts')
     .description('write a typed k6 script (TypeScript, @types/k6) running the profile with its scenario')
-    .option('--target <url|name>', 'a running target to trace the scenario against (also the script\'s default BASE_URL)')
+    .option(
+      '--target <url|name>',
+      "a running target to trace the scenario against (also the script's default BASE_URL)",
+    )
     .option('-o, --output <file>', 'write the script to this file (default: stdout)')
     .option('--js', 'write JavaScript instead of TypeScript')
     .option('--seed <seed>', 'seed of the traced iterations (fixes the test data in the script)')
@@ -86,12 +99,12 @@ using an earlier response (a token, an id). Secret headers and bodies become __E
     .argument('<profile>', 'a load profile from steady.config.ts')
     .description('write a k6-operator TestRun manifest (k6.io/v1alpha1) with the script in a ConfigMap')
     .requiredOption('--parallelism <n>', 'k6 runners; the profile is split across them (execution segments)')
-    .option('--target <url|name>', 'a running target to trace the scenario against (also the runners\' BASE_URL)')
+    .option('--target <url|name>', "a running target to trace the scenario against (also the runners' BASE_URL)")
     .option('-o, --output <file>', 'write the manifest to this file (default: stdout)')
     .option('--name <name>', 'name of the TestRun and ConfigMap (default steady-<profile>)')
     .option('--namespace <ns>', 'namespace of both objects')
     .option('--prometheus-url <url>', 'Prometheus remote-write URL (default http://prometheus:9090/api/v1/write)')
-    .option('--image <image>', 'k6 runner image (default: the operator\'s)')
+    .option('--image <image>', "k6 runner image (default: the operator's)")
     .option('--no-separate', 'allow several runners on one node')
     .option('--seed <seed>', 'seed of the traced iterations')
     .option('--config <file>', 'the config file (default: the nearest steady.config.ts)')

@@ -33,7 +33,8 @@ export function describeInit(result: InitResult, cwd: string): string {
   const width = Math.max(...result.files.map((f) => f.path.length))
   const v = result.values
   const lines = [`steady init: wrote ${result.files.length} files in ${where}`]
-  for (const f of result.files) lines.push(`  ${f.action.padEnd(11)} ${f.path.padEnd(width)}  ${what[f.path] ?? ''}`.trimEnd())
+  for (const f of result.files)
+    lines.push(`  ${f.action.padEnd(11)} ${f.path.padEnd(width)}  ${what[f.path] ?? ''}`.trimEnd())
   const cd = where === '.' ? '' : `cd ${where} && `
   const pkgPath = join(result.dir, 'package.json')
   const hasPackage = existsSync(pkgPath)
@@ -114,10 +115,18 @@ export function registerInit(program: Command, ctx: CliContext, setExit: (code: 
   program
     .command('init')
     .argument('[dir]', 'the project folder (default: the working directory)')
-    .description("start using steady in a repo: write steady.config.ts, an example scenario, a CI workflow and baselines/, ready to point at your service")
-    .option('--service <name>', "the service's name, used for plans, baselines and the workflow (default: package.json name, else the folder name)")
+    .description(
+      'start using steady in a repo: write steady.config.ts, an example scenario, a CI workflow and baselines/, ready to point at your service',
+    )
+    .option(
+      '--service <name>',
+      "the service's name, used for plans, baselines and the workflow (default: package.json name, else the folder name)",
+    )
     .option('--url <url>', 'where the service answers on your machine (default http://localhost:8080)')
-    .option('--start <command>', 'the command that starts the service with PORT set, for the local environment (default "npm start")')
+    .option(
+      '--start <command>',
+      'the command that starts the service with PORT set, for the local environment (default "npm start")',
+    )
     .option('--force', 'overwrite files that exist')
     .addHelpText(
       'after',

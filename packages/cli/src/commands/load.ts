@@ -54,12 +54,16 @@ export async function loadCommand(ctx: CliContext, name: string, flags: LoadFlag
   if (flags.workers !== undefined) {
     workers = Number(flags.workers)
     if (!Number.isInteger(workers) || workers < 1) {
-      throw new SteadyError('STEADY_LOAD_USAGE', `--workers ${flags.workers}: expected a whole number of at least 1`, { hint: 'e.g. --workers 2' })
+      throw new SteadyError('STEADY_LOAD_USAGE', `--workers ${flags.workers}: expected a whole number of at least 1`, {
+        hint: 'e.g. --workers 2',
+      })
     }
   }
   const target = resolveTarget(config, flags.target)
   const fromConfig = config.scenarios ?? 'scenarios/**/*.scenario.ts'
-  const patterns = (Array.isArray(fromConfig) ? fromConfig : [fromConfig]).map((p) => (isAbsolute(p) ? p : join(loaded.dir, p)))
+  const patterns = (Array.isArray(fromConfig) ? fromConfig : [fromConfig]).map((p) =>
+    isAbsolute(p) ? p : join(loaded.dir, p),
+  )
   const redactor = new Redactor(config.redaction)
   ctx.out(formatHeader(profile, profile.engine, redactor.text(target.url), workers) + '\n')
   const result = await runLoad({
@@ -79,16 +83,17 @@ export async function loadCommand(ctx: CliContext, name: string, flags: LoadFlag
   })
   // The run's last window is often a few ms long: its event-loop figures are noise.
   const judged = result.windows.filter((w) => w.endMs - w.startMs >= 1000)
-  const generator = result.engine === 'embedded'
-    ? {
-        saturatedWindows: result.windows.filter((w) => w.generator.saturated).length,
-        windows: result.windows.length,
-        startLatenessP99Ms: Math.max(0, ...result.windows.map((w) => w.generator.startLatenessP99Ms)),
-        maxEventLoopUtilization: Math.max(0, ...judged.map((w) => w.generator.eventLoopUtilization)),
-        maxEventLoopLagMs: Math.max(0, ...judged.map((w) => w.generator.eventLoopLagMaxMs)),
-        reasons: result.saturationReasons,
-      }
-    : undefined
+  const generator =
+    result.engine === 'embedded'
+      ? {
+          saturatedWindows: result.windows.filter((w) => w.generator.saturated).length,
+          windows: result.windows.length,
+          startLatenessP99Ms: Math.max(0, ...result.windows.map((w) => w.generator.startLatenessP99Ms)),
+          maxEventLoopUtilization: Math.max(0, ...judged.map((w) => w.generator.eventLoopUtilization)),
+          maxEventLoopLagMs: Math.max(0, ...judged.map((w) => w.generator.eventLoopLagMaxMs)),
+          reasons: result.saturationReasons,
+        }
+      : undefined
   ctx.out(
     formatSummary({
       profile,
@@ -101,14 +106,21 @@ export async function loadCommand(ctx: CliContext, name: string, flags: LoadFlag
       generator,
     }),
   )
-  if (result.saturated) ctx.err(`inconclusive: the load generator was saturated (${result.saturationReasons.join('; ')}); lower the rate or add --workers\n`)
+  if (result.saturated)
+    ctx.err(
+      `inconclusive: the load generator was saturated (${result.saturationReasons.join('; ')}); lower the rate or add --workers\n`,
+    )
   if (flags.out) {
     const dir = resolve(ctx.cwd, flags.out)
     const record = redactor.value(toRunRecord(result, { configHash: loaded.hash, subject: { target: target.url } }))
     writeRunRecordSync(join(dir, RECORD_FILE), record)
     ctx.err(`run record: ${join(dir, RECORD_FILE)}\n`)
   }
-  return result.exitCode === 130 || result.exitCode === 143 ? result.exitCode : result.exitCode === 3 ? ExitCode.inconclusive : result.exitCode
+  return result.exitCode === 130 || result.exitCode === 143
+    ? result.exitCode
+    : result.exitCode === 3
+      ? ExitCode.inconclusive
+      : result.exitCode
 }
 
 export function registerLoad(program: Command, ctx: CliContext, setExit: (code: number) => void): void {

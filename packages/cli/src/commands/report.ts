@@ -21,9 +21,14 @@ export function registerReport(program: Command, ctx: CliContext, setExit: (code
   program
     .command('report')
     .argument('<run>', 'a run.json, or the run folder holding one')
-    .description('write the HTML stability report of a run: one self-contained file (verdict, tables, charts, failures)')
+    .description(
+      'write the HTML stability report of a run: one self-contained file (verdict, tables, charts, failures)',
+    )
     .option('--baseline <file>', 'the baseline to compare with (baselines/<service>.json)')
-    .option('--verdict <file>', 'the verdict on this run (what steady verdict --format json wrote); without it the report says it has none')
+    .option(
+      '--verdict <file>',
+      'the verdict on this run (what steady verdict --format json wrote); without it the report says it has none',
+    )
     .option('-o, --output <file>', 'where to write the report (default: report.html beside run.json)')
     .option('--config <file>', 'the steady.config.ts whose redaction rules apply (default: the nearest one)')
     .addHelpText(
@@ -54,7 +59,8 @@ Examples:
         const inputs = [run, flags.verdict, flags.baseline].filter(Boolean).join(', ')
         const why = (error as Error).message
         throw new SteadyError('STEADY_REPORT_RENDER', `could not draw the report of ${inputs}: ${why}`, {
-          hint: `check the run with steady record validate ${run}; if it is valid, this is a bug in steady report: ` +
+          hint:
+            `check the run with steady record validate ${run}; if it is valid, this is a bug in steady report: ` +
             'report it with the run record',
           cause: error,
           details: { file: runPath },
@@ -62,8 +68,13 @@ Examples:
       }
       const v = input.verdict
       // Say how the run was judged: a gate against a baseline, a paired run's control, or another run.
-      const how = v && (v.mode === 'verdict' ? ` (gate ${v.gate.name})`
-        : v.mode === 'paired' ? ` (gate ${v.gate.name}, paired: candidate against control in the same run)` : ' (compare)')
+      const how =
+        v &&
+        (v.mode === 'verdict'
+          ? ` (gate ${v.gate.name})`
+          : v.mode === 'paired'
+            ? ` (gate ${v.gate.name}, paired: candidate against control in the same run)`
+            : ' (compare)')
       ctx.out(
         `wrote ${output}\n` +
           (v

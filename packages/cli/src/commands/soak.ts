@@ -53,10 +53,17 @@ export function scenarioPatterns(loaded: LoadedConfig, paths: readonly string[] 
 }
 
 /** What the record says was tested: service, version, commit and branch (from git when not given). */
-export function describeSubject(loaded: LoadedConfig, tags: Record<string, string>, extra: Partial<Subject> = {}): Subject {
+export function describeSubject(
+  loaded: LoadedConfig,
+  tags: Record<string, string>,
+  extra: Partial<Subject> = {},
+): Subject {
   const git = (args: string[]) => {
     try {
-      return execFileSync('git', args, { cwd: loaded.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined
+      return (
+        execFileSync('git', args, { cwd: loaded.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ||
+        undefined
+      )
     } catch {
       return undefined
     }
@@ -73,10 +80,16 @@ export function describeSubject(loaded: LoadedConfig, tags: Record<string, strin
   return subject
 }
 
-function number(value: string | undefined, flag: string, check: (n: number) => boolean, example: string): number | undefined {
+function number(
+  value: string | undefined,
+  flag: string,
+  check: (n: number) => boolean,
+  example: string,
+): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
-  if (!Number.isFinite(n) || !check(n)) throw new SteadyError('STEADY_USAGE', `${flag} ${value} is not valid`, { hint: `e.g. ${flag} ${example}` })
+  if (!Number.isFinite(n) || !check(n))
+    throw new SteadyError('STEADY_USAGE', `${flag} ${value} is not valid`, { hint: `e.g. ${flag} ${example}` })
   return n
 }
 
@@ -94,36 +107,65 @@ function progressIsTTY(ctx: CliContext): boolean {
 /** Runs `steady soak`; resolves to the exit code. */
 export async function soakCommand(ctx: CliContext, planName: string | undefined, flags: SoakFlags): Promise<number> {
   const loaded = await ctx.config(flags.config)
-  const cfg = loaded.config as ScenarioConfig & { plans?: Record<string, SoakPlan>; load?: unknown; environments?: Record<string, EnvironmentConfig> }
+  const cfg = loaded.config as ScenarioConfig & {
+    plans?: Record<string, SoakPlan>
+    load?: unknown
+    environments?: Record<string, EnvironmentConfig>
+  }
   const name = planName ?? 'default'
   const durationScale = number(flags.durationScale, '--duration-scale', (n) => n > 0, '0.1') ?? 1
   const profiles: Map<string, ResolvedProfile> = cfg.load ? resolveLoadConfig(cfg.load) : new Map()
-  const plan = resolvePlan(name, cfg.plans?.[name], { durationScale, profiles: Object.fromEntries(profiles), available: Object.keys(cfg.plans ?? {}) })
-  const metricsPort = number(flags.metricsPort, '--metrics-port', (n) => Number.isInteger(n) && n >= 0 && n < 65536, '9465')
+  const plan = resolvePlan(name, cfg.plans?.[name], {
+    durationScale,
+    profiles: Object.fromEntries(profiles),
+    available: Object.keys(cfg.plans ?? {}),
+  })
+  const metricsPort = number(
+    flags.metricsPort,
+    '--metrics-port',
+    (n) => Number.isInteger(n) && n >= 0 && n < 65536,
+    '9465',
+  )
   if (flags.metricsHost !== undefined && (flags.metricsHost.trim() === '' || /[\s/]/.test(flags.metricsHost))) {
-    throw new SteadyError('STEADY_USAGE', `--metrics-host ${JSON.stringify(flags.metricsHost)} is not an address to listen on`, {
-      hint: 'e.g. --metrics-host 0.0.0.0 (every interface) or --metrics-host 127.0.0.1 (the default)',
-    })
+    throw new SteadyError(
+      'STEADY_USAGE',
+      `--metrics-host ${JSON.stringify(flags.metricsHost)} is not an address to listen on`,
+      {
+        hint: 'e.g. --metrics-host 0.0.0.0 (every interface) or --metrics-host 127.0.0.1 (the default)',
+      },
+    )
   }
   if (flags.metricsHost !== undefined && metricsPort === undefined) {
-    throw new SteadyError('STEADY_USAGE', '--metrics-host needs --metrics-port', { hint: 'e.g. --metrics-port 9465 --metrics-host 0.0.0.0' })
+    throw new SteadyError('STEADY_USAGE', '--metrics-host needs --metrics-port', {
+      hint: 'e.g. --metrics-port 9465 --metrics-host 0.0.0.0',
+    })
   }
   const workers = number(flags.workers, '--workers', (n) => Number.isInteger(n) && n >= 1, '2')
   if (flags.env !== undefined && flags.target !== undefined) {
-    throw new SteadyError('STEADY_USAGE', '--target and --env cannot be used together', { hint: '--env brings a fresh environment up and soaks it; --target soaks one that exists' })
+    throw new SteadyError('STEADY_USAGE', '--target and --env cannot be used together', {
+      hint: '--env brings a fresh environment up and soaks it; --target soaks one that exists',
+    })
   }
   const envName = flags.target === undefined ? (flags.env ?? plan.environment) : undefined
   if (flags.target === undefined && envName === undefined) {
-    throw new SteadyError('STEADY_USAGE', `plan ${name} names no environment and neither --env nor --target was given`, {
-      hint: 'pass --env <name> (from environments in steady.config.ts) or --target <url>',
-    })
+    throw new SteadyError(
+      'STEADY_USAGE',
+      `plan ${name} names no environment and neither --env nor --target was given`,
+      {
+        hint: 'pass --env <name> (from environments in steady.config.ts) or --target <url>',
+      },
+    )
   }
   const patterns = scenarioPatterns(loaded)
   const files = await loadScenarioFiles({ patterns, cwd: ctx.cwd, grep: flags.grep ?? plan.probeGrep })
   if (!files.some((f) => f.scenarios.length)) {
-    throw new SteadyError('STEADY_SOAK_NO_SCENARIOS', `no scenario matches${flags.grep ? ` --grep ${flags.grep}` : ''} in ${patterns.join(', ')}`, {
-      hint: 'the probe loop needs at least one scenario: check the scenarios patterns and --grep',
-    })
+    throw new SteadyError(
+      'STEADY_SOAK_NO_SCENARIOS',
+      `no scenario matches${flags.grep ? ` --grep ${flags.grep}` : ''} in ${patterns.join(', ')}`,
+      {
+        hint: 'the probe loop needs at least one scenario: check the scenarios patterns and --grep',
+      },
+    )
   }
   const tags = parseTags(flags.tag ?? [])
   const runId = newRunId()
@@ -134,8 +176,14 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
   const controlUrl = flags.controlUrl === undefined ? undefined : checkControlUrl(flags.controlUrl)
   checkControlFlags(flags, envName)
 
-  const go = async (target: string, services: SoakService[], subject: Subject, started?: SoakControl): Promise<number> => {
-    const fromUrl = controlUrl === undefined ? undefined : urlControl(controlUrl, services, subject, flags.controlVersion)
+  const go = async (
+    target: string,
+    services: SoakService[],
+    subject: Subject,
+    started?: SoakControl,
+  ): Promise<number> => {
+    const fromUrl =
+      controlUrl === undefined ? undefined : urlControl(controlUrl, services, subject, flags.controlVersion)
     const control = started ?? fromUrl
     const phases = plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}${p.load ? ` (${p.load})` : ''}`)
     const paired = control ? `, paired with the control at ${control.target}` : ''
@@ -168,7 +216,8 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
     })
     if (result.preflightFailures.length) {
       ctx.err(`preflight failed: a version that does not work is not worth soaking\n`)
-      for (const f of result.preflightFailures) ctx.err(`  ✗ ${f.scenario} (${f.file}): ${redactor.text(f.message).split('\n')[0]}\n`)
+      for (const f of result.preflightFailures)
+        ctx.err(`  ✗ ${f.scenario} (${f.file}): ${redactor.text(f.message).split('\n')[0]}\n`)
       ctx.err(`  → fix the failure (steady run shows it in full), or pass --no-preflight to soak anyway\n`)
       // The record (complete: false, with the failures) lets the gate's verdict step fail with this reason.
       const record = join(relative(ctx.cwd, outDir) || '.', 'run.json')
@@ -256,7 +305,11 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
     return withEnvironment(envOptions, (env: RunningEnvironment) => go(env.url, servicesOf(env), subjectOf(env)))
   }
   const t = resolveTarget(cfg, flags.target)
-  return go(t.url, [{ name: t.name ?? 'target', url: t.url }], describeSubject(loaded, tags, { ...(plan.service?.name ? { service: plan.service.name } : {}), target: t.url }))
+  return go(
+    t.url,
+    [{ name: t.name ?? 'target', url: t.url }],
+    describeSubject(loaded, tags, { ...(plan.service?.name ? { service: plan.service.name } : {}), target: t.url }),
+  )
 }
 
 /** The services of an environment, as the soak scrapes and samples them. */
@@ -372,19 +425,28 @@ export function registerSoak(program: Command, ctx: CliContext, setExit: (code: 
   program
     .command('soak')
     .argument('[plan]', 'the soak plan from steady.config.ts (default: the plan named "default")')
-    .description('run the E2E scenarios in a loop under phased load on a fresh environment, watch the service, and write the run record')
+    .description(
+      'run the E2E scenarios in a loop under phased load on a fresh environment, watch the service, and write the run record',
+    )
     .option('--env <name>', 'bring this environment up (ephemeral), soak it, tear it down')
     .option('--target <url>', 'soak an existing service (a URL or a name from targets) instead of a fresh environment')
     .option('--duration-scale <factor>', 'multiply every phase and load duration (0.1 runs the plan ten times faster)')
     .option('--out <dir>', 'where to write run.json and events.ndjson (default reports/<run-id>)')
     .option('--no-preflight', 'soak even if a scenario fails its single preflight run')
     .option('--metrics-port <port>', "serve the soak's own /metrics on this port (0 picks one) for Prometheus/Grafana")
-    .option('--metrics-host <address>', 'the address the live /metrics listens on (default 127.0.0.1; 0.0.0.0 for a Prometheus on another host)')
+    .option(
+      '--metrics-host <address>',
+      'the address the live /metrics listens on (default 127.0.0.1; 0.0.0.0 for a Prometheus on another host)',
+    )
     .option('--seed <seed>', 'run seed (probe iterations derive their data from it)')
     .option('--grep <pattern>', 'probe only scenarios whose name matches (@tag for tags)')
     .option('--id <id>', 'environment id (default: from the branch, plus a random suffix)')
     .option('--branch <name>', 'branch the environment is for (default: the current git branch)')
-    .option('--tag <key=value>', 'environment/run tag (repeatable): service=, version=, commit=', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--tag <key=value>',
+      'environment/run tag (repeatable): service=, version=, commit=',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--keep', 'leave the environment running afterwards')
     .option('--workers <n>', 'worker threads for the embedded load engine')
     .option('--config <file>', 'config file (default: the nearest steady.config.ts)')

@@ -49,7 +49,9 @@ interface VerdictFlags extends VerdictOutputFlags {
 /** Checks `--format`. */
 export function verdictFormat(value: string): VerdictFormat {
   if (!(VERDICT_FORMATS as string[]).includes(value)) {
-    throw new SteadyError('STEADY_USAGE', `--format ${value} is not one of ${VERDICT_FORMATS.join(', ')}`, { hint: 'e.g. --format json' })
+    throw new SteadyError('STEADY_USAGE', `--format ${value} is not one of ${VERDICT_FORMATS.join(', ')}`, {
+      hint: 'e.g. --format json',
+    })
   }
   return value as VerdictFormat
 }
@@ -68,7 +70,12 @@ export function redactorFrom(loaded: LoadedConfig): Redactor {
  * The baseline file: `--baseline`, else `baselines/<service>.json` beside the
  * config, else the only file in `baselines/`. Undefined when none can be named.
  */
-export function baselinePath(ctx: CliContext, loaded: LoadedConfig, explicit: string | undefined, service: string | undefined): string | undefined {
+export function baselinePath(
+  ctx: CliContext,
+  loaded: LoadedConfig,
+  explicit: string | undefined,
+  service: string | undefined,
+): string | undefined {
   if (explicit) return resolve(ctx.cwd, explicit)
   const dir = join(loaded.dir, 'baselines')
   if (service) return join(dir, `${service.replace(/[^A-Za-z0-9_.-]/g, '-')}.json`)
@@ -93,7 +100,9 @@ export function shown(ctx: CliContext, path: string): string {
  * unreadable baseline is not an error but a reason (the verdict is then
  * inconclusive), never a pass.
  */
-export async function baselineForVerdict(path: string | undefined): Promise<{ baseline: BaselineFile | null; problem?: string }> {
+export async function baselineForVerdict(
+  path: string | undefined,
+): Promise<{ baseline: BaselineFile | null; problem?: string }> {
   if (!path) return { baseline: null, problem: 'no --baseline given and no baselines/<service>.json to use' }
   if (!existsSync(path)) return { baseline: null, problem: 'the file does not exist' }
   try {
@@ -104,9 +113,20 @@ export async function baselineForVerdict(path: string | undefined): Promise<{ ba
 }
 
 /** Writes the rendered verdict to `-o` or stdout. */
-export async function emitVerdict(ctx: CliContext, verdict: Verdict, format: VerdictFormat, output: string | undefined, redactor: Redactor, all: boolean): Promise<void> {
+export async function emitVerdict(
+  ctx: CliContext,
+  verdict: Verdict,
+  format: VerdictFormat,
+  output: string | undefined,
+  redactor: Redactor,
+  all: boolean,
+): Promise<void> {
   // The text form is for a terminal or a CI log: names and messages from the run cannot drive either.
-  const text = renderVerdict(format === 'text' ? terminalSafe(verdict) : verdict, format, { color: ctx.color && !output && format === 'text', all, redactor })
+  const text = renderVerdict(format === 'text' ? terminalSafe(verdict) : verdict, format, {
+    color: ctx.color && !output && format === 'text',
+    all,
+    redactor,
+  })
   if (output) {
     const path = resolve(ctx.cwd, output)
     await writeFileAtomic(path, text)
@@ -115,7 +135,13 @@ export async function emitVerdict(ctx: CliContext, verdict: Verdict, format: Ver
 }
 
 /** Judges a run record (already read) the way `steady verdict` does. */
-export async function verdictOf(ctx: CliContext, loaded: LoadedConfig, record: RunRecord, runFile: string, flags: { baseline?: string; gate?: string }): Promise<Verdict> {
+export async function verdictOf(
+  ctx: CliContext,
+  loaded: LoadedConfig,
+  record: RunRecord,
+  runFile: string,
+  flags: { baseline?: string; gate?: string },
+): Promise<Verdict> {
   const gate = gateFrom(loaded, flags.gate)
   if (isPairedRecord(record)) {
     // A paired run carries its own reference (the control side): a baseline is read only when named, for its
@@ -128,7 +154,14 @@ export async function verdictOf(ctx: CliContext, loaded: LoadedConfig, record: R
       })
     }
     const baselineFile = named ? { baselineFile: shown(ctx, named) } : {}
-    return judgePaired({ record, runFile: shown(ctx, runFile), baseline: paired.baseline, ...baselineFile, gate, toolVersion: version })
+    return judgePaired({
+      record,
+      runFile: shown(ctx, runFile),
+      baseline: paired.baseline,
+      ...baselineFile,
+      gate,
+      toolVersion: version,
+    })
   }
   const path = baselinePath(ctx, loaded, flags.baseline, record.subject.service)
   const { baseline, problem } = await baselineForVerdict(path)
@@ -147,9 +180,14 @@ export function registerVerdict(program: Command, ctx: CliContext, setExit: (cod
   program
     .command('verdict')
     .argument('<run>', 'a run.json, or the run folder holding one')
-    .description('judge a run against the service\'s baseline under a gate: working? stable? with the findings and their numbers')
+    .description(
+      "judge a run against the service's baseline under a gate: working? stable? with the findings and their numbers",
+    )
     .option('--baseline <file>', 'the baseline (default: baselines/<service>.json beside the config)')
-    .option('--gate <name>', 'the gate from steady.config.ts `gates` (default: the gate named "default", else built-in defaults)')
+    .option(
+      '--gate <name>',
+      'the gate from steady.config.ts `gates` (default: the gate named "default", else built-in defaults)',
+    )
     .option('--format <format>', `output: ${VERDICT_FORMATS.join(', ')}`, 'text')
     .option('-o, --output <file>', 'write the verdict to a file instead of stdout')
     .option('--all', 'list every check with its sentence (passed and not judged too), not only the reasons and counts')
@@ -177,7 +215,13 @@ Examples:
       const record = await readRunRecord(runFile)
       const verdict = await verdictOf(ctx, loaded, record, runFile, flags)
       await emitVerdict(ctx, verdict, format, flags.output, redactorFrom(loaded), Boolean(flags.all))
-      await afterVerdict(ctx, loaded, { record, verdict, runFile, flags, baselinePath: baselinePath(ctx, loaded, flags.baseline, record.subject.service) })
+      await afterVerdict(ctx, loaded, {
+        record,
+        verdict,
+        runFile,
+        flags,
+        baselinePath: baselinePath(ctx, loaded, flags.baseline, record.subject.service),
+      })
       setExit(verdict.exitCode === 0 ? ExitCode.ok : verdict.exitCode === 1 ? ExitCode.failed : ExitCode.inconclusive)
     })
 }

@@ -7,7 +7,15 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { SteadyError, writeFileAtomic } from '@steady/record'
-import { EXAMPLE_SCENARIO_NAME, INIT_FILES, configTemplate, gitattributesTemplate, scenarioTemplate, workflowTemplate, type TemplateValues } from './templates.ts'
+import {
+  EXAMPLE_SCENARIO_NAME,
+  INIT_FILES,
+  configTemplate,
+  gitattributesTemplate,
+  scenarioTemplate,
+  workflowTemplate,
+  type TemplateValues,
+} from './templates.ts'
 
 /** Options of {@link initProject}. */
 export interface InitOptions {
@@ -56,12 +64,18 @@ function splitCommand(text: string): { command: string; args: string[] } {
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g
   for (const m of text.matchAll(re)) words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3]))
   if (words.length === 0) {
-    throw new SteadyError('STEADY_INIT_USAGE', '--start is empty', { hint: 'give the command that starts your service, e.g. --start "npm start" or --start "node dist/server.js"' })
+    throw new SteadyError('STEADY_INIT_USAGE', '--start is empty', {
+      hint: 'give the command that starts your service, e.g. --start "npm start" or --start "node dist/server.js"',
+    })
   }
   if (words.some((w) => /^(&&|\|\||\||;|>|<)$/.test(w))) {
-    throw new SteadyError('STEADY_INIT_USAGE', `--start "${text}" uses shell operators; steady runs the command without a shell`, {
-      hint: 'put the commands into an npm script and pass --start "npm run <script>"',
-    })
+    throw new SteadyError(
+      'STEADY_INIT_USAGE',
+      `--start "${text}" uses shell operators; steady runs the command without a shell`,
+      {
+        hint: 'put the commands into an npm script and pass --start "npm run <script>"',
+      },
+    )
   }
   return { command: words[0], args: words.slice(1) }
 }
@@ -84,10 +98,14 @@ function checkUrl(url: string): string {
   try {
     u = new URL(url)
   } catch {
-    throw new SteadyError('STEADY_INIT_USAGE', `--url ${url} is not a URL`, { hint: 'e.g. --url http://localhost:8080' })
+    throw new SteadyError('STEADY_INIT_USAGE', `--url ${url} is not a URL`, {
+      hint: 'e.g. --url http://localhost:8080',
+    })
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new SteadyError('STEADY_INIT_USAGE', `--url ${url} is not an http(s) URL`, { hint: 'e.g. --url http://localhost:8080' })
+    throw new SteadyError('STEADY_INIT_USAGE', `--url ${url} is not an http(s) URL`, {
+      hint: 'e.g. --url http://localhost:8080',
+    })
   }
   return url.replace(/\/+$/, '')
 }

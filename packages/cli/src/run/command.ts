@@ -47,7 +47,9 @@ function positiveInt(value: string | undefined, flag: string, fallback: number):
   if (value === undefined) return fallback
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1) {
-    throw new SteadyError('STEADY_RUN_USAGE', `${flag} ${value}: expected a whole number of at least 1`, { hint: `e.g. ${flag} 5` })
+    throw new SteadyError('STEADY_RUN_USAGE', `${flag} ${value}: expected a whole number of at least 1`, {
+      hint: `e.g. ${flag} 5`,
+    })
   }
   return n
 }
@@ -79,14 +81,42 @@ interface Target {
  * `withEnvironment`, call `fn` with its URL and `subject.environment`, and it
  * is torn down when `fn` returns.
  */
-async function withTarget(flags: RunFlags, config: ScenarioConfig, fn: (target: Target) => Promise<number>, run?: { ctx: CliContext; loaded: LoadedConfig; outDir: string }): Promise<number> {
+async function withTarget(
+  flags: RunFlags,
+  config: ScenarioConfig,
+  fn: (target: Target) => Promise<number>,
+  run?: { ctx: CliContext; loaded: LoadedConfig; outDir: string },
+): Promise<number> {
   if (flags.env !== undefined && run) {
-    if (flags.target !== undefined) throw new SteadyError('STEADY_RUN_USAGE', '--target and --env cannot be used together', { hint: '--env brings a fresh environment up and runs against it; --target runs against one that exists' })
+    if (flags.target !== undefined)
+      throw new SteadyError('STEADY_RUN_USAGE', '--target and --env cannot be used together', {
+        hint: '--env brings a fresh environment up and runs against it; --target runs against one that exists',
+      })
     const { ctx, loaded, outDir } = run
     // Up, run against env.url, down: after a normal end, an exception, and on ctx.signal (SIGINT/SIGTERM); --keep leaves it.
     return withEnvironment(
-      { config: loaded.config.environments, name: flags.env, projectDir: loaded.dir, outDir, id: flags.id, branch: flags.branch, tags: parseTags(flags.tag ?? []), keep: flags.keep, signal: ctx.signal, log: (line) => ctx.err(line + '\n'), env: ctx.env },
-      (env) => fn({ url: env.url, name: env.name, subject: { branch: env.branch, environment: { id: env.id, name: env.name, provider: env.provider, url: env.url, tags: env.tags } } }),
+      {
+        config: loaded.config.environments,
+        name: flags.env,
+        projectDir: loaded.dir,
+        outDir,
+        id: flags.id,
+        branch: flags.branch,
+        tags: parseTags(flags.tag ?? []),
+        keep: flags.keep,
+        signal: ctx.signal,
+        log: (line) => ctx.err(line + '\n'),
+        env: ctx.env,
+      },
+      (env) =>
+        fn({
+          url: env.url,
+          name: env.name,
+          subject: {
+            branch: env.branch,
+            environment: { id: env.id, name: env.name, provider: env.provider, url: env.url, tags: env.tags },
+          },
+        }),
     )
   }
   const t = resolveTarget(config, flags.target)
@@ -99,11 +129,7 @@ async function withTarget(flags: RunFlags, config: ScenarioConfig, fn: (target: 
  * name), else its target URL (as the configured target of that URL, for its
  * headers). Returns the flags to run with and a line saying which.
  */
-function replayTarget(
-  replay: ReplayPlan,
-  flags: RunFlags,
-  loaded: LoadedConfig,
-): { flags: RunFlags; note?: string } {
+function replayTarget(replay: ReplayPlan, flags: RunFlags, loaded: LoadedConfig): { flags: RunFlags; note?: string } {
   const other = '(--target or --env picks another)'
   if (flags.target !== undefined || flags.env !== undefined) return { flags }
   const subject = replay.record.subject
@@ -136,34 +162,53 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
   const concurrency = positiveInt(flags.concurrency, '--concurrency', configConcurrency ?? 1)
   const timeout = flags.timeout ?? defaults.timeout
   if (timeout !== undefined) parseDuration(timeout, '--timeout')
-  const bail = flags.bail === undefined || flags.bail === false ? undefined : flags.bail === true ? true : positiveInt(flags.bail, '--bail', 1)
+  const bail =
+    flags.bail === undefined || flags.bail === false
+      ? undefined
+      : flags.bail === true
+        ? true
+        : positiveInt(flags.bail, '--bail', 1)
   const reportsDir = resolve(loaded.dir, defaults.out ?? 'reports')
 
   let replay: ReplayPlan | undefined
   if (flags.replay) {
     const iteration = flags.iteration === undefined ? undefined : Number(flags.iteration)
     if (iteration !== undefined && (!Number.isInteger(iteration) || iteration < 0)) {
-      throw new SteadyError('STEADY_RUN_USAGE', `--iteration ${flags.iteration}: expected a whole number from 0`, { hint: 'iterations count from 0, as the failure output shows them' })
+      throw new SteadyError('STEADY_RUN_USAGE', `--iteration ${flags.iteration}: expected a whole number from 0`, {
+        hint: 'iterations count from 0, as the failure output shows them',
+      })
     }
     replay = await planReplay(flags.replay, flags.scenario, iteration, { cwd: ctx.cwd, reportsDir })
   } else if (flags.scenario !== undefined || flags.iteration !== undefined) {
-    throw new SteadyError('STEADY_RUN_USAGE', '--scenario and --iteration go with --replay <run>', { hint: 'to pick scenarios by name, use --grep <pattern>' })
+    throw new SteadyError('STEADY_RUN_USAGE', '--scenario and --iteration go with --replay <run>', {
+      hint: 'to pick scenarios by name, use --grep <pattern>',
+    })
   }
 
   // Paths on the command line are relative to the working directory; the config's to the config file.
   const fromConfig = config.scenarios ?? 'scenarios/**/*.scenario.ts'
-  const patterns = paths.length ? paths : (Array.isArray(fromConfig) ? fromConfig : [fromConfig]).map((p) => (isAbsolute(p) ? p : join(loaded.dir, p)))
+  const patterns = paths.length
+    ? paths
+    : (Array.isArray(fromConfig) ? fromConfig : [fromConfig]).map((p) => (isAbsolute(p) ? p : join(loaded.dir, p)))
   const files = await loadScenarioFiles({ patterns, cwd: ctx.cwd, grep: replay ? undefined : flags.grep })
   if (replay && !files.some((f) => f.scenarios.some((s) => s.name === replay.scenario))) {
-    throw new SteadyError('STEADY_RUN_REPLAY_SCENARIO', `--replay: scenario ${JSON.stringify(replay.scenario)} is not in ${paths.length ? paths.join(', ') : 'the configured scenario files'} any more`, {
-      hint: 'pass the scenario file as a path, or check out the version the run used',
-    })
+    throw new SteadyError(
+      'STEADY_RUN_REPLAY_SCENARIO',
+      `--replay: scenario ${JSON.stringify(replay.scenario)} is not in ${paths.length ? paths.join(', ') : 'the configured scenario files'} any more`,
+      {
+        hint: 'pass the scenario file as a path, or check out the version the run used',
+      },
+    )
   }
 
   const redactor = new Redactor(config.redaction)
   const runId = newRunId()
   const dir = flags.out ? resolve(ctx.cwd, flags.out) : join(reportsDir, runId)
-  const reporterList = flags.reporter ?? (replay ? 'pretty' : (defaults.reporters?.join(',') ?? (ctx.env.GITHUB_ACTIONS === 'true' ? 'pretty,json,github' : 'pretty,json')))
+  const reporterList =
+    flags.reporter ??
+    (replay
+      ? 'pretty'
+      : (defaults.reporters?.join(',') ?? (ctx.env.GITHUB_ACTIONS === 'true' ? 'pretty,json,github' : 'pretty,json')))
   // The run record is always written (the replay lines and the gate need it); reporters only add outputs.
   // A replay writes none: it re-runs one iteration of a run that has its record already.
   const names = parseReporters(reporterList)
@@ -174,42 +219,46 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
     if (picked.note) ctx.out(terminalLine(picked.note) + '\n')
   }
 
-  return withTarget(flags, config, async (target) => {
-    if (replay) {
-      const { scenario, iteration, record, seed } = replay
-      const what = `${JSON.stringify(scenario)} iteration ${iteration} of run ${record.id} (seed ${seed})`
-      ctx.out(terminalLine(`replaying ${what} with the recorded setup results`) + '\n\n')
-    }
-    const result = await runScenarios({
-      files,
-      baseUrl: target.url,
-      targetName: target.name,
-      subject: target.subject,
-      iterations,
-      concurrency,
-      seed: replay?.seed ?? flags.seed,
-      timeout,
-      requestTimeout: config.http?.timeout,
-      bail,
-      reporters: buildReporters(names, ctx, dir, redactor),
-      signal: ctx.signal,
-      headers: { ...config.headers, ...target.headers },
-      redaction: redactor,
-      http: { baseDir: loaded.dir, ...config.http, ...target.http },
-      openapi: config.openapi ? resolve(loaded.dir, config.openapi) : undefined,
-      only: replay ? { scenario: replay.scenario, iteration: replay.iteration } : undefined,
-      recordedSetups: replay?.setups,
-      onExchange: replay ? (e, r) => ctx.out(formatExchange(e, r)) : undefined,
-      runId,
-      configHash: loaded.hash,
-      onReporterError: (e) => ctx.err(`warning: the ${e.reporter} reporter failed (${e.hook}): ${e.message}\n`),
-    })
-    if (replay) for (const line of setupLines(result.setups, replay.record.id)) ctx.out(terminalLine(line) + '\n')
-    if (result.status === 'passed') return ExitCode.ok
-    return ExitCode.failed
-  }, { ctx, loaded, outDir: dir })
+  return withTarget(
+    flags,
+    config,
+    async (target) => {
+      if (replay) {
+        const { scenario, iteration, record, seed } = replay
+        const what = `${JSON.stringify(scenario)} iteration ${iteration} of run ${record.id} (seed ${seed})`
+        ctx.out(terminalLine(`replaying ${what} with the recorded setup results`) + '\n\n')
+      }
+      const result = await runScenarios({
+        files,
+        baseUrl: target.url,
+        targetName: target.name,
+        subject: target.subject,
+        iterations,
+        concurrency,
+        seed: replay?.seed ?? flags.seed,
+        timeout,
+        requestTimeout: config.http?.timeout,
+        bail,
+        reporters: buildReporters(names, ctx, dir, redactor),
+        signal: ctx.signal,
+        headers: { ...config.headers, ...target.headers },
+        redaction: redactor,
+        http: { baseDir: loaded.dir, ...config.http, ...target.http },
+        openapi: config.openapi ? resolve(loaded.dir, config.openapi) : undefined,
+        only: replay ? { scenario: replay.scenario, iteration: replay.iteration } : undefined,
+        recordedSetups: replay?.setups,
+        onExchange: replay ? (e, r) => ctx.out(formatExchange(e, r)) : undefined,
+        runId,
+        configHash: loaded.hash,
+        onReporterError: (e) => ctx.err(`warning: the ${e.reporter} reporter failed (${e.hook}): ${e.message}\n`),
+      })
+      if (replay) for (const line of setupLines(result.setups, replay.record.id)) ctx.out(terminalLine(line) + '\n')
+      if (result.status === 'passed') return ExitCode.ok
+      return ExitCode.failed
+    },
+    { ctx, loaded, outDir: dir },
+  )
 }
-
 
 /** What `--replay` says about each file's setup: reused, partly re-run, or re-run, and whether the service gave the same data. */
 function setupLines(setups: readonly SetupOutcome[], runId: string): string[] {
@@ -223,12 +272,20 @@ function setupLines(setups: readonly SetupOutcome[], runId: string): string[] {
       continue
     }
     if (r.source === 'recorded+fresh') {
-      lines.push(`${head}: redaction masked ${r.masked!.join(', ')} in the recorded result, so setup re-ran with the same seed for ${r.masked!.length === 1 ? 'it' : 'them'}; the rest is the recorded result`)
-      if (r.unfilled?.length) lines.push(`${head}: the re-run's result has no ${r.unfilled.join(', ')}: ${r.unfilled.length === 1 ? 'it stays' : 'they stay'} [REDACTED] in the iteration's setup data`)
+      lines.push(
+        `${head}: redaction masked ${r.masked!.join(', ')} in the recorded result, so setup re-ran with the same seed for ${r.masked!.length === 1 ? 'it' : 'them'}; the rest is the recorded result`,
+      )
+      if (r.unfilled?.length)
+        lines.push(
+          `${head}: the re-run's result has no ${r.unfilled.join(', ')}: ${r.unfilled.length === 1 ? 'it stays' : 'they stay'} [REDACTED] in the iteration's setup data`,
+        )
     } else lines.push(`${head}: re-ran with the same seed (${r.reason})`)
     if (r.recordedFingerprint === undefined) lines.push(`${head}: the recorded run has no setup result to compare with`)
     else if (r.recordedFingerprint === r.freshFingerprint) lines.push(`${head}: the same result as in the recorded run`)
-    else lines.push(`${head}: a different result from the recorded run (fingerprint ${r.freshFingerprint}, was ${r.recordedFingerprint}): the service returned other data${r.source === 'recorded+fresh' ? '; the iteration still gets the recorded values outside the masked parts' : ''}`)
+    else
+      lines.push(
+        `${head}: a different result from the recorded run (fingerprint ${r.freshFingerprint}, was ${r.recordedFingerprint}): the service returned other data${r.source === 'recorded+fresh' ? '; the iteration still gets the recorded values outside the masked parts' : ''}`,
+      )
   }
   return lines
 }

@@ -7,7 +7,8 @@ const limit = 4096
 
 function body(b: string | Uint8Array | undefined, type: string | undefined): string | undefined {
   if (b === undefined || b.length === 0) return undefined
-  if (typeof b !== 'string' && type && !/json|text|xml|form|javascript/i.test(type)) return `<${b.length} bytes of ${type}>`
+  if (typeof b !== 'string' && type && !/json|text|xml|form|javascript/i.test(type))
+    return `<${b.length} bytes of ${type}>`
   const s = typeof b === 'string' ? b : Buffer.from(b).toString('utf8')
   return s.length > limit ? s.slice(0, limit) + `… (${s.length} chars)` : s
 }
@@ -19,9 +20,14 @@ export function formatExchange(e: Exchange, redactor: Redactor): string {
   for (const [k, v] of Object.entries(redactor.headers(e.requestHeaders))) lines.push(`  ${k}: ${v}`)
   const rb = body(e.requestBody, e.requestHeaders['content-type'])
   if (rb) lines.push('  ' + redactor.text(rb).replace(/\n/g, '\n  '))
-  if (e.status === 0) lines.push(`✗ no response: ${e.error}${e.errorMessage ? ` (${redactor.text(e.errorMessage)})` : ''} after ${formatDuration(e.timings.total)}`)
+  if (e.status === 0)
+    lines.push(
+      `✗ no response: ${e.error}${e.errorMessage ? ` (${redactor.text(e.errorMessage)})` : ''} after ${formatDuration(e.timings.total)}`,
+    )
   else {
-    lines.push(`← ${e.status} in ${formatDuration(e.timings.total)} (connect ${formatDuration(e.timings.connect)}, tls ${formatDuration(e.timings.tls)}, ttfb ${formatDuration(e.timings.ttfb)})`)
+    lines.push(
+      `← ${e.status} in ${formatDuration(e.timings.total)} (connect ${formatDuration(e.timings.connect)}, tls ${formatDuration(e.timings.tls)}, ttfb ${formatDuration(e.timings.ttfb)})`,
+    )
     const headers: Record<string, string> = {}
     for (const [k, v] of Object.entries(e.responseHeaders)) headers[k] = Array.isArray(v) ? v.join(', ') : v
     for (const [k, v] of Object.entries(redactor.headers(headers))) lines.push(`  ${k}: ${v}`)

@@ -18,7 +18,12 @@ export type OnStderr = (text: string, kill: (sig: NodeJS.Signals) => void) => vo
  * NO_COLOR). A CLI still running after two minutes is SIGKILLed, so a hung
  * soak fails its test instead of hanging the suite.
  */
-export function steadyChild(cwd: string, args: string[], env: NodeJS.ProcessEnv, onStderr?: OnStderr): Promise<ChildResult> {
+export function steadyChild(
+  cwd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onStderr?: OnStderr,
+): Promise<ChildResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--conditions=steady-source', '--import', 'tsx', bin, ...args], {
       cwd,

@@ -20,6 +20,12 @@ export function project(files: Record<string, string>): string {
 export async function steady(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   let out = ''
   let err = ''
-  const code = await main(argv, { cwd, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', ...env }, out: (s) => void (out += s), err: (s) => void (err += s), isTTY: false })
+  const code = await main(argv, {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', ...env },
+    out: (s) => void (out += s),
+    err: (s) => void (err += s),
+    isTTY: false,
+  })
   return { code, out, err }
 }

@@ -23,14 +23,26 @@ export function cartRoutes(s: Services): Route[] {
       handle: async ({ req, body }) => {
         const user = s.auth.authenticate(req)
         const input = validateBody(await body(), {
-          productId: { type: 'string', required: true, check: (v: string) => (s.productsById.has(v) ? undefined : 'names no product') },
+          productId: {
+            type: 'string',
+            required: true,
+            check: (v: string) => (s.productsById.has(v) ? undefined : 'names no product'),
+          },
           quantity: { type: 'integer', required: false, check: checkQuantity },
         })
         const product = s.productsById.get(input.productId)!
-        if (!product.inStock) throw new HttpError(409, 'out_of_stock', `${product.name} (${product.id}) is out of stock`, { productId: product.id })
+        if (!product.inStock)
+          throw new HttpError(409, 'out_of_stock', `${product.name} (${product.id}) is out of stock`, {
+            productId: product.id,
+          })
         const quantity = s.carts.quantity(user.id, product.id) + (input.quantity ?? 1)
         if (quantity > MAX_QUANTITY) {
-          throw validationError([{ field: 'quantity', message: `would make ${quantity}: a cart holds at most ${MAX_QUANTITY} of one product` }])
+          throw validationError([
+            {
+              field: 'quantity',
+              message: `would make ${quantity}: a cart holds at most ${MAX_QUANTITY} of one product`,
+            },
+          ])
         }
         s.carts.set(user.id, product.id, quantity)
         return json(201, s.carts.view(user.id))
@@ -41,8 +53,11 @@ export function cartRoutes(s: Services): Route[] {
       template: '/api/cart/items/:productId',
       handle: async ({ req, params, body }) => {
         const user = s.auth.authenticate(req)
-        const { quantity } = validateBody(await body(), { quantity: { type: 'integer', required: true, check: checkQuantity } })
-        if (s.carts.quantity(user.id, params.productId) === 0) throw notFound(`the cart holds no ${JSON.stringify(params.productId)}`)
+        const { quantity } = validateBody(await body(), {
+          quantity: { type: 'integer', required: true, check: checkQuantity },
+        })
+        if (s.carts.quantity(user.id, params.productId) === 0)
+          throw notFound(`the cart holds no ${JSON.stringify(params.productId)}`)
         s.carts.set(user.id, params.productId, quantity)
         return json(200, s.carts.view(user.id))
       },
@@ -52,7 +67,8 @@ export function cartRoutes(s: Services): Route[] {
       template: '/api/cart/items/:productId',
       handle: ({ req, params }) => {
         const user = s.auth.authenticate(req)
-        if (!s.carts.remove(user.id, params.productId)) throw notFound(`the cart holds no ${JSON.stringify(params.productId)}`)
+        if (!s.carts.remove(user.id, params.productId))
+          throw notFound(`the cart holds no ${JSON.stringify(params.productId)}`)
         return json(200, s.carts.view(user.id))
       },
     },

@@ -10,8 +10,17 @@ export function loginRoutes(s: Services): Route[] {
       template: '/api/login',
       handle: async ({ body }) => {
         const { email, password } = validateBody(await body(), {
-          email: { type: 'string', required: true, check: (v: string) => (isWellFormedEmail(v) ? undefined : 'must be a well-formed email address') },
-          password: { type: 'string', required: true, check: (v: string) => (v.length === 0 ? 'must not be empty' : v.length > 200 ? 'must be at most 200 characters' : undefined) },
+          email: {
+            type: 'string',
+            required: true,
+            check: (v: string) => (isWellFormedEmail(v) ? undefined : 'must be a well-formed email address'),
+          },
+          password: {
+            type: 'string',
+            required: true,
+            check: (v: string) =>
+              v.length === 0 ? 'must not be empty' : v.length > 200 ? 'must be at most 200 characters' : undefined,
+          },
         })
         const { token, user } = s.auth.login(email, password)
         return json(200, { token, tokenType: 'Bearer', user })

@@ -18,7 +18,8 @@ export function orderRoutes(s: Services): Route[] {
         // No body is needed; one that is sent must be an empty JSON object.
         validateBody(await body(false), {})
         const cart = s.carts.view(user.id)
-        if (cart.items.length === 0) throw validationError([{ field: 'cart', message: 'is empty: add items before checking out' }])
+        if (cart.items.length === 0)
+          throw validationError([{ field: 'cart', message: 'is empty: add items before checking out' }])
         const order = s.orders.create(user.id, cart.items)
         s.carts.clear(user.id)
         s.metrics.ordersCreated.inc()

@@ -17,7 +17,10 @@ export function productRoutes(s: Services): Route[] {
         const q = (query.get('q') ?? '').trim().toLowerCase()
         if (q.length > 200) throw validationError([{ field: 'q', message: 'must be at most 200 characters' }])
         // Search matches a word anywhere in the name, category or description, ignoring case.
-        const matches = q === '' ? s.products : s.products.filter((p) => `${p.name} ${p.category} ${p.description}`.toLowerCase().includes(q))
+        const matches =
+          q === ''
+            ? s.products
+            : s.products.filter((p) => `${p.name} ${p.category} ${p.description}`.toLowerCase().includes(q))
         const start = (page - 1) * pageSize
         return json(200, { total: matches.length, page, pageSize, items: matches.slice(start, start + pageSize) })
       },

@@ -12,8 +12,24 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Redactor, SteadyError } from '@steady/record'
 import { formatDuration } from '@steady/record/internal'
-import type { EnvironmentProvider, ProviderDownContext, ProviderUpContext, ProviderUpResult, ServiceInfo } from '../types.ts'
-import { configError, durationMs, folderProblem, isRecord, onlyKeys, readinessOf, stringRecord, type Readiness, type Where } from '../config-check.ts'
+import type {
+  EnvironmentProvider,
+  ProviderDownContext,
+  ProviderUpContext,
+  ProviderUpResult,
+  ServiceInfo,
+} from '../types.ts'
+import {
+  configError,
+  durationMs,
+  folderProblem,
+  isRecord,
+  onlyKeys,
+  readinessOf,
+  stringRecord,
+  type Readiness,
+  type Where,
+} from '../config-check.ts'
 import { tagEnvName } from '../identity.ts'
 import { freePort, portIsFree } from '../ports.ts'
 import { describeCheck, sleep, waitUntilReady, type ReadinessCheck, type WaitFailure } from '../readiness.ts'
@@ -23,7 +39,8 @@ import { processStart } from '../proc.ts'
 import { interrupted } from '../interrupted.ts'
 
 /** How a service gets its port. */
-type PortMode = { mode: 'none' } | { mode: 'auto' } | { mode: 'fixed'; port: number } | { mode: 'output'; pattern: RegExp }
+type PortMode =
+  { mode: 'none' } | { mode: 'auto' } | { mode: 'fixed'; port: number } | { mode: 'output'; pattern: RegExp }
 
 /** A service after its config was checked. */
 interface CheckedService {
@@ -58,23 +75,46 @@ const DEFAULT_READINESS_TIMEOUT = '30s'
 
 function checkService(name: string, raw: unknown, environment: string): CheckedService {
   const where: Where = { environment, service: name }
-  if (!isRecord(raw)) throw configError(where, '', `service "${name}" must be an object`, "write services: { api: { command: 'node', args: ['server.js'], port: 'auto' } }")
+  if (!isRecord(raw))
+    throw configError(
+      where,
+      '',
+      `service "${name}" must be an object`,
+      "write services: { api: { command: 'node', args: ['server.js'], port: 'auto' } }",
+    )
   onlyKeys(raw, serviceKeys, where)
   const command = raw.command
   if (command === undefined || command === null || command === '') {
-    throw configError(where, 'command', 'command is missing', "set command to the executable that starts the service, e.g. command: 'node'")
+    throw configError(
+      where,
+      'command',
+      'command is missing',
+      "set command to the executable that starts the service, e.g. command: 'node'",
+    )
   }
-  if (typeof command !== 'string') throw configError(where, 'command', 'command must be a string', "put the executable in command and its arguments in args: ['...']")
+  if (typeof command !== 'string')
+    throw configError(
+      where,
+      'command',
+      'command must be a string',
+      "put the executable in command and its arguments in args: ['...']",
+    )
   const args = raw.args ?? []
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) {
     throw configError(where, 'args', 'args must be a list of strings', "write args: ['server.js', '--port', '{port}']")
   }
   const cwd = raw.cwd
-  if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) throw configError(where, 'cwd', 'cwd must be a folder path', 'write the folder relative to the config file')
+  if (cwd !== undefined && (typeof cwd !== 'string' || cwd === ''))
+    throw configError(where, 'cwd', 'cwd must be a folder path', 'write the folder relative to the config file')
   const port = checkPort(raw, where)
   const readiness = readinessOf(raw, where)
   if (readiness && port.mode === 'none') {
-    throw configError(where, 'readiness', 'readiness needs the service to have a port', "add port: 'auto' (or 0 and let steady read the URL it prints)")
+    throw configError(
+      where,
+      'readiness',
+      'readiness needs the service to have a port',
+      "add port: 'auto' (or 0 and let steady read the URL it prints)",
+    )
   }
   const dependsOn = raw.dependsOn ?? []
   if (!Array.isArray(dependsOn) || dependsOn.some((d) => typeof d !== 'string')) {
@@ -87,7 +127,15 @@ function checkService(name: string, raw: unknown, environment: string): CheckedS
     env: stringRecord(raw, 'env', where),
     cwd: cwd as string | undefined,
     port,
-    readiness: readiness ?? (port.mode === 'none' ? undefined : { path: undefined, timeoutMs: durationMs(undefined, DEFAULT_READINESS_TIMEOUT, where, 'readiness.timeout'), intervalMs: 100 }),
+    readiness:
+      readiness ??
+      (port.mode === 'none'
+        ? undefined
+        : {
+            path: undefined,
+            timeoutMs: durationMs(undefined, DEFAULT_READINESS_TIMEOUT, where, 'readiness.timeout'),
+            intervalMs: 100,
+          }),
     dependsOn: dependsOn as string[],
     stopGraceMs: durationMs(raw.stopGracePeriod as string | undefined, '10s', where, 'stopGracePeriod'),
   }
@@ -97,7 +145,12 @@ function checkPort(raw: Record<string, unknown>, where: Where): PortMode {
   const port = raw.port
   const pattern = raw.urlPattern
   if (pattern !== undefined && port !== 0) {
-    throw configError(where, 'urlPattern', 'urlPattern is only used with port: 0', 'set port: 0 so the service binds a free port and prints its URL, or remove urlPattern')
+    throw configError(
+      where,
+      'urlPattern',
+      'urlPattern is only used with port: 0',
+      'set port: 0 so the service binds a free port and prints its URL, or remove urlPattern',
+    )
   }
   if (port === undefined) return { mode: 'none' }
   if (port === 'auto') return { mode: 'auto' }
@@ -107,17 +160,32 @@ function checkPort(raw: Record<string, unknown>, where: Where): PortMode {
       try {
         re = new RegExp(pattern)
       } catch (error) {
-        throw configError(where, 'urlPattern', `urlPattern is not a valid regular expression: ${(error as Error).message}`, 'fix the pattern, e.g. "listening on (?<url>http://\\\\S+)"')
+        throw configError(
+          where,
+          'urlPattern',
+          `urlPattern is not a valid regular expression: ${(error as Error).message}`,
+          'fix the pattern, e.g. "listening on (?<url>http://\\\\S+)"',
+        )
       }
     } else if (pattern instanceof RegExp) {
       re = pattern
     } else if (pattern !== undefined) {
-      throw configError(where, 'urlPattern', 'urlPattern must be a string or a RegExp', 'write urlPattern: /listening on (?<url>http:\\/\\/\\S+)/')
+      throw configError(
+        where,
+        'urlPattern',
+        'urlPattern must be a string or a RegExp',
+        'write urlPattern: /listening on (?<url>http:\\/\\/\\S+)/',
+      )
     }
     return { mode: 'output', pattern: new RegExp(re.source, re.flags.replace(/[gy]/g, '')) }
   }
   if (typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536) return { mode: 'fixed', port }
-  throw configError(where, 'port', `port ${JSON.stringify(port)} is not valid`, "use 'auto' (steady picks one), 0 (the service binds a free one and prints its URL) or a number 1-65535")
+  throw configError(
+    where,
+    'port',
+    `port ${JSON.stringify(port)} is not valid`,
+    "use 'auto' (steady picks one), 0 (the service binds a free one and prints its URL) or a number 1-65535",
+  )
 }
 
 /**
@@ -129,7 +197,12 @@ function startOrder(services: CheckedService[], environment: string): CheckedSer
   for (const s of services) {
     for (const d of s.dependsOn) {
       if (!byName.has(d)) {
-        throw configError({ environment, service: s.name }, 'dependsOn', `dependsOn names "${d}", which is not a service of this environment`, `use one of: ${[...byName.keys()].join(', ')}`)
+        throw configError(
+          { environment, service: s.name },
+          'dependsOn',
+          `dependsOn names "${d}", which is not a service of this environment`,
+          `use one of: ${[...byName.keys()].join(', ')}`,
+        )
       }
     }
   }
@@ -140,7 +213,12 @@ function startOrder(services: CheckedService[], environment: string): CheckedSer
     if (st === 'done') return
     if (st === 'visiting') {
       const cycle = [...path.slice(path.indexOf(s.name)), s.name]
-      throw configError({ environment, service: s.name }, 'dependsOn', `dependsOn has a cycle: ${cycle.join(' → ')}`, 'remove one of these dependencies so the services can start one after another')
+      throw configError(
+        { environment, service: s.name },
+        'dependsOn',
+        `dependsOn has a cycle: ${cycle.join(' → ')}`,
+        'remove one of these dependencies so the services can start one after another',
+      )
     }
     state.set(s.name, 'visiting')
     for (const d of s.dependsOn) visit(byName.get(d)!, [...path, s.name])
@@ -154,16 +232,32 @@ function startOrder(services: CheckedService[], environment: string): CheckedSer
 /** Checks a `provider: 'process'` entry. */
 function checkProcessConfig(input: unknown, environment: string): CheckedProcessConfig {
   const where: Where = { environment }
-  if (!isRecord(input)) throw configError(where, '', 'the environment must be an object', "write environments: { local: { services: { ... } } }")
+  if (!isRecord(input))
+    throw configError(
+      where,
+      '',
+      'the environment must be an object',
+      'write environments: { local: { services: { ... } } }',
+    )
   onlyKeys(input, ['provider', 'services', 'main'], where)
   const raw = input.services
   if (!isRecord(raw) || Object.keys(raw).length === 0) {
-    throw configError(where, 'services', 'services is missing or empty', "list the processes to start: services: { api: { command: 'node', args: ['server.js'], port: 'auto' } }")
+    throw configError(
+      where,
+      'services',
+      'services is missing or empty',
+      "list the processes to start: services: { api: { command: 'node', args: ['server.js'], port: 'auto' } }",
+    )
   }
   const services = startOrder(
     Object.entries(raw).map(([name, s]) => {
       if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
-        throw configError({ environment, service: name }, '', `service name "${name}" is not valid`, "start with a letter and use letters, digits, '_' or '-'")
+        throw configError(
+          { environment, service: name },
+          '',
+          `service name "${name}" is not valid`,
+          "start with a letter and use letters, digits, '_' or '-'",
+        )
       }
       return checkService(name, s, environment)
     }),
@@ -172,12 +266,29 @@ function checkProcessConfig(input: unknown, environment: string): CheckedProcess
   let main = input.main
   if (main !== undefined) {
     const s = services.find((x) => x.name === main)
-    if (typeof main !== 'string' || !s) throw configError(where, 'main', `main names "${String(main)}", which is not a service`, `use one of: ${services.map((x) => x.name).join(', ')}`)
-    if (s.port.mode === 'none') throw configError({ environment, service: main }, 'port', 'the main service has no port, so the environment has no URL', "give it port: 'auto' or port: 0")
+    if (typeof main !== 'string' || !s)
+      throw configError(
+        where,
+        'main',
+        `main names "${String(main)}", which is not a service`,
+        `use one of: ${services.map((x) => x.name).join(', ')}`,
+      )
+    if (s.port.mode === 'none')
+      throw configError(
+        { environment, service: main },
+        'port',
+        'the main service has no port, so the environment has no URL',
+        "give it port: 'auto' or port: 0",
+      )
   } else {
     main = [...services].reverse().find((s) => s.port.mode !== 'none')?.name
     if (main === undefined) {
-      throw configError(where, 'services', 'no service has a port, so the environment has no URL', "give the service that answers HTTP port: 'auto' (or 0 if it prints its URL)")
+      throw configError(
+        where,
+        'services',
+        'no service has a port, so the environment has no URL',
+        "give the service that answers HTTP port: 'auto' (or 0 if it prints its URL)",
+      )
     }
   }
   return { environment, services, main: main as string }
@@ -199,7 +310,13 @@ function reachableUrl(printed: string): string {
  * Reads the service's log as it grows until `pattern` matches. The log is a
  * file (not a pipe) so the service never blocks on, or dies with, the CLI.
  */
-async function readUrlFromLog(file: string, pattern: RegExp, deadline: number, signal: AbortSignal, exited: () => string | undefined): Promise<{ url: string } | WaitFailure> {
+async function readUrlFromLog(
+  file: string,
+  pattern: RegExp,
+  deadline: number,
+  signal: AbortSignal,
+  exited: () => string | undefined,
+): Promise<{ url: string } | WaitFailure> {
   let offset = 0
   let text = ''
   for (;;) {
@@ -236,7 +353,14 @@ async function readUrlFromLog(file: string, pattern: RegExp, deadline: number, s
   }
 }
 
-function notReady(environment: string, service: string, what: string, logFile: string, failure: Exclude<WaitFailure, { reason: 'aborted' }>, timeoutMs: number): SteadyError {
+function notReady(
+  environment: string,
+  service: string,
+  what: string,
+  logFile: string,
+  failure: Exclude<WaitFailure, { reason: 'aborted' }>,
+  timeoutMs: number,
+): SteadyError {
   const why =
     failure.reason === 'exited'
       ? `exited (${failure.exit}) before ${what} passed (timeout ${formatDuration(timeoutMs)})`
@@ -244,12 +368,21 @@ function notReady(environment: string, service: string, what: string, logFile: s
   const tail = new Redactor().text(tailFile(logFile, 50))
   const log = tail === '' ? `(its log ${logFile} is empty)` : `last 50 lines of ${logFile}:\n${tail}`
   return new SteadyError('STEADY_ENV_NOT_READY', `environment "${environment}": service "${service}" ${why}\n${log}`, {
-    hint: failure.reason === 'exited' ? 'the log above says why it stopped; fix the service or its command' : `fix what the log shows, or raise environments.${environment}.services.${service}.readiness.timeout if it is only slow`,
+    hint:
+      failure.reason === 'exited'
+        ? 'the log above says why it stopped; fix the service or its command'
+        : `fix what the log shows, or raise environments.${environment}.services.${service}.readiness.timeout if it is only slow`,
     details: { environment, service, check: what, timeoutMs, logFile },
   })
 }
 
-function spawnService(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string): Promise<ChildProcess> {
+function spawnService(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): Promise<ChildProcess> {
   const fd = openSync(logFile, 'w')
   try {
     // detached: the service leads its own session and process group, so one
@@ -270,19 +403,38 @@ async function up(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise
   // Fixed ports first, before anything starts: a taken port is a config error, not a failed start.
   for (const s of config.services) {
     if (s.port.mode === 'fixed' && !(await portIsFree(s.port.port))) {
-      throw configError({ environment, service: s.name }, 'port', `port ${s.port.port} is already in use`, `stop what listens on ${s.port.port} (e.g. \`ss -ltnp | grep :${s.port.port}\`), or use port: 'auto'`, 'STEADY_ENV_PORT_TAKEN')
+      throw configError(
+        { environment, service: s.name },
+        'port',
+        `port ${s.port.port} is already in use`,
+        `stop what listens on ${s.port.port} (e.g. \`ss -ltnp | grep :${s.port.port}\`), or use port: 'auto'`,
+        'STEADY_ENV_PORT_TAKEN',
+      )
     }
   }
   for (const s of config.services) {
     const problem = folderProblem(ctx.projectDir, s.cwd)
-    if (problem) throw configError({ environment, service: s.name }, 'cwd', problem, `create that folder, or fix cwd: it is relative to the project root ${ctx.projectDir}`)
+    if (problem)
+      throw configError(
+        { environment, service: s.name },
+        'cwd',
+        problem,
+        `create that folder, or fix cwd: it is relative to the project root ${ctx.projectDir}`,
+      )
   }
   const state: ProcessState = { services: [] }
   const urls: Record<string, string> = {}
   for (const s of config.services) {
     if (ctx.signal.aborted) throw interrupted(ctx.signal, environment)
     const where = { environment, service: s.name }
-    const port = s.port.mode === 'auto' ? await freePort() : s.port.mode === 'fixed' ? s.port.port : s.port.mode === 'output' ? 0 : undefined
+    const port =
+      s.port.mode === 'auto'
+        ? await freePort()
+        : s.port.mode === 'fixed'
+          ? s.port.port
+          : s.port.mode === 'output'
+            ? 0
+            : undefined
     const dataDir = mkdtempSync(join(tmpdir(), `steady-${ctx.id}-${s.name}-`))
     const values = { port: port === undefined ? '' : String(port), dataDir }
     const env: NodeJS.ProcessEnv = {
@@ -297,7 +449,8 @@ async function up(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise
       ...(ctx.cpus !== undefined ? { STEADY_CPUS: ctx.cpus } : {}),
     }
     for (const [k, v] of Object.entries(ctx.tags)) env[tagEnvName(k)] = v
-    for (const [name, url] of Object.entries(urls)) env[`STEADY_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = url
+    for (const [name, url] of Object.entries(urls))
+      env[`STEADY_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = url
     if (port !== undefined) env.PORT = String(port)
     for (const [k, v] of Object.entries(s.env)) env[k] = placeholders(v, values)
     const logFile = join(ctx.logDir, `${s.name}.log`)
@@ -312,7 +465,16 @@ async function up(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise
     } catch (error) {
       rmSync(dataDir, { recursive: true, force: true })
       const code = (error as NodeJS.ErrnoException).code
-      throw configError(where, 'command', code === 'ENOENT' ? `command "${s.command}" was not found` : `command "${s.command}" could not start: ${(error as Error).message}`, code === 'ENOENT' ? 'install it or give its full path; the command is run directly, not through a shell' : 'check the command and its permissions')
+      throw configError(
+        where,
+        'command',
+        code === 'ENOENT'
+          ? `command "${s.command}" was not found`
+          : `command "${s.command}" could not start: ${(error as Error).message}`,
+        code === 'ENOENT'
+          ? 'install it or give its full path; the command is run directly, not through a shell'
+          : 'check the command and its permissions',
+      )
     }
     let exit: string | undefined
     child.once('exit', (code, signal) => (exit = signal ? `signal ${signal}` : `exit code ${code}`))
@@ -355,8 +517,17 @@ async function up(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise
     const parsed = new URL(url)
     const check: ReadinessCheck = readiness.path
       ? { kind: 'http', url: url + readiness.path }
-      : { kind: 'tcp', host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) }
-    const failure = await waitUntilReady(check, { deadline, intervalMs: readiness.intervalMs, signal: ctx.signal, exited: () => exit })
+      : {
+          kind: 'tcp',
+          host: parsed.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
+        }
+    const failure = await waitUntilReady(check, {
+      deadline,
+      intervalMs: readiness.intervalMs,
+      signal: ctx.signal,
+      exited: () => exit,
+    })
     if (failure) {
       if (failure.reason === 'aborted') throw interrupted(ctx.signal, environment)
       throw notReady(environment, s.name, describeCheck(check), logFile, failure, readiness.timeoutMs)
@@ -377,18 +548,23 @@ async function down(state: unknown, ctx: ProviderDownContext): Promise<void> {
   // Reverse start order: what depends on a service stops before it.
   for (const s of [...state.services].reverse()) {
     const outcome = await stopGroup(s, s.stopGraceMs ?? 10_000)
-    if (outcome === 'killed') ctx.log(`  ${s.name}: did not stop within ${formatDuration(s.stopGraceMs)} of SIGTERM; killed`)
+    if (outcome === 'killed')
+      ctx.log(`  ${s.name}: did not stop within ${formatDuration(s.stopGraceMs)} of SIGTERM; killed`)
     else if (outcome === 'pid-reused') ctx.log(`  ${s.name}: pid ${s.pid} now belongs to another process; left alone`)
     else if (outcome === 'stuck') stuck.push(`${s.name} (pid ${s.pid})`)
     else if (outcome === 'terminated') ctx.log(`  ${s.name}: stopped`)
     await rm(s.dataDir, { recursive: true, force: true })
   }
   if (stuck.length) {
-    throw new SteadyError('STEADY_ENV_TEARDOWN', `environment "${ctx.name}" (${ctx.id}): ${stuck.join(', ')} survived SIGKILL`, {
-      hint: 'a process stuck in the kernel (state D) cannot be killed; check `ps -o pid,stat,cmd -g <pgid>`',
-      exitCode: 1,
-      details: { id: ctx.id, stuck },
-    })
+    throw new SteadyError(
+      'STEADY_ENV_TEARDOWN',
+      `environment "${ctx.name}" (${ctx.id}): ${stuck.join(', ')} survived SIGKILL`,
+      {
+        hint: 'a process stuck in the kernel (state D) cannot be killed; check `ps -o pid,stat,cmd -g <pgid>`',
+        exitCode: 1,
+        details: { id: ctx.id, stuck },
+      },
+    )
   }
 }
 

@@ -3,7 +3,15 @@
  * it (optionally checking that it answers) and never creates or destroys it.
  */
 import type { EnvironmentProvider, ProviderUpContext, ProviderUpResult } from '../types.ts'
-import { configError, isRecord, onlyKeys, readinessOf, stringRecord, type Readiness, type Where } from '../config-check.ts'
+import {
+  configError,
+  isRecord,
+  onlyKeys,
+  readinessOf,
+  stringRecord,
+  type Readiness,
+  type Where,
+} from '../config-check.ts'
 import { checkHttpUrl, checkTemplate, expandTemplate, urlTemplates } from '../templates.ts'
 import { waitForUrl } from './command.ts'
 
@@ -18,10 +26,17 @@ export interface CheckedUrlConfig {
 /** Checks a `provider: 'url'` entry. */
 function checkUrlConfig(input: unknown, environment: string): CheckedUrlConfig {
   const where: Where = { environment }
-  if (!isRecord(input)) throw configError(where, '', 'the environment must be an object', "write { provider: 'url', url: 'https://staging.example.com' }")
+  if (!isRecord(input))
+    throw configError(
+      where,
+      '',
+      'the environment must be an object',
+      "write { provider: 'url', url: 'https://staging.example.com' }",
+    )
   onlyKeys(input, ['provider', 'url', 'urls', 'readiness'], where)
   const url = input.url
-  if (typeof url !== 'string' || url === '') throw configError(where, 'url', 'url is missing', "write url: 'https://staging.example.com'")
+  if (typeof url !== 'string' || url === '')
+    throw configError(where, 'url', 'url is missing', "write url: 'https://staging.example.com'")
   checkTemplate(url, where, 'url')
   const urls = stringRecord(input, 'urls', where)
   for (const [k, v] of Object.entries(urls)) checkTemplate(v, where, `urls.${k}`)
@@ -33,7 +48,8 @@ async function up(config: CheckedUrlConfig, ctx: ProviderUpContext): Promise<Pro
   const values = { id: ctx.id, name: ctx.name, branch: ctx.branch, tags: ctx.tags }
   const url = checkHttpUrl(expandTemplate(config.url, values, where, 'url'), where, 'url')
   const urls: Record<string, string> = {}
-  for (const [k, v] of Object.entries(config.urls)) urls[k] = checkHttpUrl(expandTemplate(v, values, where, `urls.${k}`), where, `urls.${k}`)
+  for (const [k, v] of Object.entries(config.urls))
+    urls[k] = checkHttpUrl(expandTemplate(v, values, where, `urls.${k}`), where, `urls.${k}`)
   if (config.readiness) await waitForUrl(url, config.readiness, config.environment, ctx.signal)
   return { url, urls, services: [], state: { url } }
 }

@@ -7,7 +7,15 @@
  */
 import type { Clock } from '@steady/kernel'
 import type { ResolvedProfile } from '../profile.ts'
-import { activeDurationOf, arrivalSchedule, inSegment, rampingVuSteps, shareOf, wholeSegment, type Segment } from '../schedule.ts'
+import {
+  activeDurationOf,
+  arrivalSchedule,
+  inSegment,
+  rampingVuSteps,
+  shareOf,
+  wholeSegment,
+  type Segment,
+} from '../schedule.ts'
 import { seriesKey } from '../metrics/metrics.ts'
 import type { WindowCollector } from '../metrics/windows.ts'
 import { ArrivalTandem, type TandemSeat } from './tandem.ts'
@@ -300,7 +308,12 @@ export class Runner<V> {
       if (!token.interrupted) {
         this.#result.completed++
         this.#c.count('iterations', this.#scenarioTags, 1, this.#keys.iterations)
-        this.#c.trend('iteration_duration', this.#scenarioTags, this.#clock.now() - began, this.#keys.iteration_duration)
+        this.#c.trend(
+          'iteration_duration',
+          this.#scenarioTags,
+          this.#clock.now() - began,
+          this.#keys.iteration_duration,
+        )
       }
       after?.(vu)
     }
@@ -374,7 +387,8 @@ export class Runner<V> {
     if (tm) {
       if (tm.blocked !== undefined) c.trend('http_req_blocked', t, tm.blocked, keys.http_req_blocked)
       if (tm.connecting !== undefined) c.trend('http_req_connecting', t, tm.connecting, keys.http_req_connecting)
-      if (tm.tlsHandshaking !== undefined) c.trend('http_req_tls_handshaking', t, tm.tlsHandshaking, keys.http_req_tls_handshaking)
+      if (tm.tlsHandshaking !== undefined)
+        c.trend('http_req_tls_handshaking', t, tm.tlsHandshaking, keys.http_req_tls_handshaking)
       if (tm.sending !== undefined) c.trend('http_req_sending', t, tm.sending, keys.http_req_sending)
       if (tm.waiting !== undefined) c.trend('http_req_waiting', t, tm.waiting, keys.http_req_waiting)
       if (tm.receiving !== undefined) c.trend('http_req_receiving', t, tm.receiving, keys.http_req_receiving)
@@ -492,7 +506,9 @@ export class Runner<V> {
     const vus: Vu<V>[] = []
     for (let j = 0; j < p.vus; j++) if (inSegment(j, this.#seg)) vus.push(this.#allocate(j + 1))
     this.#gaugeMax()
-    const loops = vus.map((vu) => this.#loop(vu, () => (i < mine.length && this.#clock.now() < end ? mine[i++] : undefined)))
+    const loops = vus.map((vu) =>
+      this.#loop(vu, () => (i < mine.length && this.#clock.now() < end ? mine[i++] : undefined)),
+    )
     await this.#closedEnd(loops, end)
   }
 
@@ -505,7 +521,9 @@ export class Runner<V> {
     this.#gaugeMax()
     this.#result.planned = vus.length * p.iterations
     const loops = vus.map((vu) =>
-      this.#loop(vu, (v) => (v.iterations < p.iterations && this.#clock.now() < end ? (v.id - 1) * p.iterations + v.iterations : undefined)),
+      this.#loop(vu, (v) =>
+        v.iterations < p.iterations && this.#clock.now() < end ? (v.id - 1) * p.iterations + v.iterations : undefined,
+      ),
     )
     await this.#closedEnd(loops, end)
   }
@@ -572,7 +590,11 @@ export class Runner<V> {
     // Loops end by themselves when they run out of iterations; otherwise the clock ends them.
     const endReached = new AbortController()
     const cancel = this.#clock.setTimer(end, () => endReached.abort())
-    await Promise.race([all, new Promise<void>((r) => endReached.signal.addEventListener('abort', () => r(), { once: true })), abortPromise(this.#stop.signal)])
+    await Promise.race([
+      all,
+      new Promise<void>((r) => endReached.signal.addEventListener('abort', () => r(), { once: true })),
+      abortPromise(this.#stop.signal),
+    ])
     cancel()
     if (!finished) await this.#drain(end + this.#p.gracefulStopMs)
     await Promise.race([all, abortPromise(this.#stop.signal)])
@@ -599,7 +621,13 @@ interface RequestKeys {
 
 /** The tags k6 puts on an HTTP sample: scenario, name, method, status, expected_response. */
 function requestKeys(scenarioTags: Record<string, string>, s: RequestSample): RequestKeys {
-  const tags = { ...scenarioTags, name: s.name, method: s.method, status: String(s.status), expected_response: String(s.expected) }
+  const tags = {
+    ...scenarioTags,
+    name: s.name,
+    method: s.method,
+    status: String(s.status),
+    expected_response: String(s.expected),
+  }
   const k = (m: string) => seriesKey(m, tags)
   return {
     tags,

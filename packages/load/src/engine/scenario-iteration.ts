@@ -4,7 +4,16 @@
  * each iteration is one `runIteration` of the scenario, its requests recorded
  * as k6's `http_req_*` samples and its `expect`s as `checks`.
  */
-import { createDispatcher, loadScenarioFiles, runIteration, scenario, type IterationResult, type RequestEvent, type Scenario, type ScenarioContext } from '@steady/scenario'
+import {
+  createDispatcher,
+  loadScenarioFiles,
+  runIteration,
+  scenario,
+  type IterationResult,
+  type RequestEvent,
+  type Scenario,
+  type ScenarioContext,
+} from '@steady/scenario'
 import { SteadyError, type Redactor } from '@steady/record'
 import type { IterationFn, RequestSample, VuFactory } from './runner.ts'
 
@@ -66,7 +75,16 @@ export function scenarioIterations(
     warmup: async () => {
       const dispatcher = createDispatcher({})
       try {
-        await runIteration(scenario, { baseUrl: options.target, seed: `${options.seed}-warmup`, iteration: 0, vu: 0, dispatcher, setupData: options.setupData, timeout: options.timeout, redactor: options.redactor })
+        await runIteration(scenario, {
+          baseUrl: options.target,
+          seed: `${options.seed}-warmup`,
+          iteration: 0,
+          vu: 0,
+          dispatcher,
+          setupData: options.setupData,
+          timeout: options.timeout,
+          redactor: options.redactor,
+        })
       } catch {
         // The run itself will show what is wrong.
       } finally {
@@ -102,17 +120,29 @@ export function scenarioIterations(
 }
 
 /** Finds the scenario a profile's `exec` names among scenario files (patterns relative to `cwd`). */
-export async function findScenario(patterns: readonly string[], name: string, cwd: string, where: string): Promise<{ scenario: Scenario; file: string; hooks: ScenarioHooks }> {
+export async function findScenario(
+  patterns: readonly string[],
+  name: string,
+  cwd: string,
+  where: string,
+): Promise<{ scenario: Scenario; file: string; hooks: ScenarioHooks }> {
   const files = await loadScenarioFiles({ patterns, cwd })
   const names: string[] = []
   for (const f of files) {
     for (const s of f.scenarios) {
-      if (s.name === name) return { scenario: s, file: f.path, hooks: { setup: f.setup as ScenarioHooks['setup'], teardown: f.teardown as ScenarioHooks['teardown'] } }
+      if (s.name === name)
+        return {
+          scenario: s,
+          file: f.path,
+          hooks: { setup: f.setup as ScenarioHooks['setup'], teardown: f.teardown as ScenarioHooks['teardown'] },
+        }
       names.push(s.name)
     }
   }
   throw new SteadyError('STEADY_LOAD_EXEC_NOT_FOUND', `${where}.exec: no scenario named "${name}"`, {
-    hint: names.length ? `name one of: ${names.map((n) => JSON.stringify(n)).join(', ')}` : 'add scenario files (scenarios/**/*.scenario.ts) or fix the config\'s scenarios patterns',
+    hint: names.length
+      ? `name one of: ${names.map((n) => JSON.stringify(n)).join(', ')}`
+      : "add scenario files (scenarios/**/*.scenario.ts) or fix the config's scenarios patterns",
     details: { field: `${where}.exec`, value: name },
   })
 }
@@ -128,35 +158,52 @@ export interface ScenarioHooks {
  * its return value is every iteration's `setupData`. A failing setup stops
  * the run (exit 1), and its teardown is then not run, as in k6.
  */
-export async function runSetup(hooks: ScenarioHooks, options: { target: string; seed: string; signal?: AbortSignal; redactor?: Redactor; file?: string }): Promise<unknown> {
+export async function runSetup(
+  hooks: ScenarioHooks,
+  options: { target: string; seed: string; signal?: AbortSignal; redactor?: Redactor; file?: string },
+): Promise<unknown> {
   if (!hooks.setup) return undefined
   const setup = hooks.setup
-  const r = await runIteration(scenario('setup', (ctx) => setup(ctx as ScenarioContext<undefined>) as Promise<void>), {
-    baseUrl: options.target,
-    seed: options.seed,
-    iteration: 0,
-    signal: options.signal,
-    redactor: options.redactor,
-  })
+  const r = await runIteration(
+    scenario('setup', (ctx) => setup(ctx as ScenarioContext<undefined>) as Promise<void>),
+    {
+      baseUrl: options.target,
+      seed: options.seed,
+      iteration: 0,
+      signal: options.signal,
+      redactor: options.redactor,
+    },
+  )
   if (!r.passed) {
-    throw new SteadyError('STEADY_LOAD_SETUP_FAILED', `setup of ${options.file ?? 'the scenario file'} failed: ${r.failure?.message ?? 'unknown error'}`, {
-      hint: 'run the scenario with `steady run` to see the failure in full',
-      exitCode: 1,
-    })
+    throw new SteadyError(
+      'STEADY_LOAD_SETUP_FAILED',
+      `setup of ${options.file ?? 'the scenario file'} failed: ${r.failure?.message ?? 'unknown error'}`,
+      {
+        hint: 'run the scenario with `steady run` to see the failure in full',
+        exitCode: 1,
+      },
+    )
   }
   return r.value
 }
 
 /** Runs a scenario file's `teardown` once after the load with the setup data (failures are reported, not thrown). */
-export async function runTeardown(hooks: ScenarioHooks, data: unknown, options: { target: string; seed: string; redactor?: Redactor }): Promise<string | undefined> {
+export async function runTeardown(
+  hooks: ScenarioHooks,
+  data: unknown,
+  options: { target: string; seed: string; redactor?: Redactor },
+): Promise<string | undefined> {
   if (!hooks.teardown) return undefined
   const teardown = hooks.teardown
-  const r = await runIteration(scenario('teardown', (ctx) => teardown(ctx, data) as Promise<void>), {
-    baseUrl: options.target,
-    seed: options.seed,
-    iteration: 0,
-    setupData: data,
-    redactor: options.redactor,
-  })
+  const r = await runIteration(
+    scenario('teardown', (ctx) => teardown(ctx, data) as Promise<void>),
+    {
+      baseUrl: options.target,
+      seed: options.seed,
+      iteration: 0,
+      setupData: data,
+      redactor: options.redactor,
+    },
+  )
   return r.passed ? undefined : `teardown failed: ${r.failure?.message ?? 'unknown error'}`
 }

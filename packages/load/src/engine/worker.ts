@@ -55,7 +55,16 @@ async function main(): Promise<void> {
       post({ type: 'window', window })
     },
   })
-  const runner = new Runner({ profile: input.profile, clock: realClock, t0, segment: input.segment, collector, iterate, vus, signal: stop.signal })
+  const runner = new Runner({
+    profile: input.profile,
+    clock: realClock,
+    t0,
+    segment: input.segment,
+    collector,
+    iterate,
+    vus,
+    signal: stop.signal,
+  })
   const result = await runner.run()
   await collector.flush()
   if (outcomes.length) post({ type: 'outcome', results: outcomes })

@@ -22,7 +22,9 @@ export interface ExportK6Options {
 }
 
 /** Traces the profile's scenario against the target and writes the k6 script for it. */
-export async function exportK6Script(o: ExportK6Options): Promise<{ script: K6Script; requests: TracedRequest[]; scenario: string; file: string }> {
+export async function exportK6Script(
+  o: ExportK6Options,
+): Promise<{ script: K6Script; requests: TracedRequest[]; scenario: string; file: string }> {
   const found = await findScenario(o.scenarios, o.profile.exec, o.cwd, `load.profiles.${o.profile.name}`)
   const requests = await traceRequestSequence(found.scenario, o.target, o.seed)
   const script = generateK6Script({

@@ -45,7 +45,11 @@ export interface TestRunManifest {
 
 /** Kubernetes names are DNS-1123: lower case, digits, dashes. */
 function kubernetesName(s: string): string {
-  const n = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63)
+  const n = s
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
   return n || 'steady'
 }
 
@@ -55,18 +59,34 @@ const configMapLimit = 1024 * 1024
 export function buildTestRun(o: TestRunOptions): TestRunManifest {
   const where = `load.profiles.${o.profile.name}`
   if (!Number.isInteger(o.parallelism) || o.parallelism < 1 || o.parallelism > 2147483647) {
-    throw new SteadyError('STEADY_EXPORT_USAGE', `--parallelism ${o.parallelism}: expected a whole number of at least 1`, { hint: 'e.g. --parallelism 4' })
+    throw new SteadyError(
+      'STEADY_EXPORT_USAGE',
+      `--parallelism ${o.parallelism}: expected a whole number of at least 1`,
+      { hint: 'e.g. --parallelism 4' },
+    )
   }
   const vus = maxVusOf(o.profile)
   if (vus < o.parallelism) {
-    throw new SteadyError('STEADY_EXPORT_USAGE', `${where}: ${vus} VUs cannot be split over ${o.parallelism} runners (k6 gives each runner a share)`, {
-      hint: `use --parallelism ${Math.max(1, vus)} or fewer, or give the profile more VUs`,
-    })
+    throw new SteadyError(
+      'STEADY_EXPORT_USAGE',
+      `${where}: ${vus} VUs cannot be split over ${o.parallelism} runners (k6 gives each runner a share)`,
+      {
+        hint: `use --parallelism ${Math.max(1, vus)} or fewer, or give the profile more VUs`,
+      },
+    )
   }
   const name = kubernetesName(o.name ?? `steady-${o.profile.name}`)
-  const metadata = { name, ...(o.namespace ? { namespace: o.namespace } : {}), labels: { 'app.kubernetes.io/managed-by': 'steady', 'steady.dev/profile': kubernetesName(o.profile.name) } }
+  const metadata = {
+    name,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    labels: { 'app.kubernetes.io/managed-by': 'steady', 'steady.dev/profile': kubernetesName(o.profile.name) },
+  }
   if (Buffer.byteLength(o.script.text) > configMapLimit) {
-    throw new SteadyError('STEADY_EXPORT_TOO_LARGE', `the script for ${o.profile.name} is over 1 MiB, the ConfigMap limit`, { hint: 'put it on a volume (script.volumeClaim) instead' })
+    throw new SteadyError(
+      'STEADY_EXPORT_TOO_LARGE',
+      `the script for ${o.profile.name} is over 1 MiB, the ConfigMap limit`,
+      { hint: 'put it on a volume (script.volumeClaim) instead' },
+    )
   }
   const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { 'test.js': o.script.text } }
   const env: Record<string, unknown>[] = [
@@ -74,7 +94,10 @@ export function buildTestRun(o: TestRunOptions): TestRunManifest {
     { name: 'K6_PROMETHEUS_RW_SERVER_URL', value: o.prometheusUrl ?? 'http://prometheus:9090/api/v1/write' },
     { name: 'K6_PROMETHEUS_RW_TREND_STATS', value: o.trendStats ?? 'p(95),p(99),avg,max' },
     { name: 'K6_PROMETHEUS_RW_PUSH_INTERVAL', value: '5s' },
-    ...o.script.secretEnv.map((s) => ({ name: s.name, valueFrom: { secretKeyRef: { name: `${name}-secrets`, key: s.name } } })),
+    ...o.script.secretEnv.map((s) => ({
+      name: s.name,
+      valueFrom: { secretKeyRef: { name: `${name}-secrets`, key: s.name } },
+    })),
   ]
   const testRun = {
     apiVersion: 'k6.io/v1alpha1',
@@ -95,7 +118,9 @@ export function buildTestRun(o: TestRunOptions): TestRunManifest {
     `# k6-operator TestRun for steady load profile "${o.profile.name}" (${o.profile.executor}), written by \`steady export k6-operator\`.`,
     `# ${o.parallelism} runner(s) split the profile with k6 execution segments; results go to Prometheus remote write`,
     '# (tagged testid). Each runner evaluates thresholds on its own segment only: judge the whole run from Prometheus.',
-    ...(o.script.secretEnv.length ? [`# Secrets: create Secret ${name}-secrets with keys ${o.script.secretEnv.map((s) => s.name).join(', ')}.`] : []),
+    ...(o.script.secretEnv.length
+      ? [`# Secrets: create Secret ${name}-secrets with keys ${o.script.secretEnv.map((s) => s.name).join(', ')}.`]
+      : []),
     `# Validated against ${testRunCrdVersion}.`,
   ].join('\n')
   const yaml = `${header}\n---\n${stringify(configMap, { lineWidth: 0 })}---\n${stringify(testRun, { lineWidth: 0 })}`
@@ -116,7 +141,8 @@ function compile(): { testRun: ValidateFunction; configMap: ValidateFunction } {
 
 function describe(e: ErrorObject): string {
   const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(root)'
-  const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''
+  const extra =
+    e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''
   return `${at}: ${e.message}${extra}`
 }
 
@@ -138,9 +164,13 @@ export function validateManifest(docs: readonly unknown[]): void {
     if (!validate(doc)) problems.push(...(validate.errors ?? []).map((e) => `${kind} ${describe(e)}`))
   }
   if (problems.length) {
-    throw new SteadyError('STEADY_EXPORT_INVALID_MANIFEST', `the manifest does not match k6-operator's TestRun CRD: ${problems.join('; ')}`, {
-      hint: `checked against ${testRunCrdVersion}`,
-      details: { problems },
-    })
+    throw new SteadyError(
+      'STEADY_EXPORT_INVALID_MANIFEST',
+      `the manifest does not match k6-operator's TestRun CRD: ${problems.join('; ')}`,
+      {
+        hint: `checked against ${testRunCrdVersion}`,
+        details: { problems },
+      },
+    )
   }
 }

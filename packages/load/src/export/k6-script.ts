@@ -38,7 +38,10 @@ function execFunctionName(profile: string): string {
 }
 
 function envName(prefix: string, s: string): string {
-  return `${prefix}_${s.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '')}`
+  return `${prefix}_${s
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')}`
 }
 
 /** Renders the k6 script for a traced request sequence. */
@@ -59,7 +62,7 @@ export function generateK6Script(o: K6ScriptOptions): K6Script {
     ' *',
     ` *   k6 run -e BASE_URL=${redactor.text(o.target)} ${ts ? `${o.profile.name}.k6.ts   (k6 ≥ 0.57 runs TypeScript)` : `${o.profile.name}.k6.js`}`,
     ' *',
-    ' * Metrics keep steady\'s names: requests are tagged `name:<step>` and grouped by step.',
+    " * Metrics keep steady's names: requests are tagged `name:<step>` and grouped by step.",
     ' * Regenerate it rather than editing it, so it stays what the profile says.',
     ' */',
     "import http from 'k6/http'",
@@ -83,7 +86,8 @@ export function generateK6Script(o: K6ScriptOptions): K6Script {
       for (const [k, v] of Object.entries(r.headers)) {
         if (redactor.isSecretHeader(k)) {
           const name = envName('STEADY_HEADER', k)
-          if (!secretEnv.some((s) => s.name === name)) secretEnv.push({ name, what: `the ${k} header (withheld: it is a secret)` })
+          if (!secretEnv.some((s) => s.name === name))
+            secretEnv.push({ name, what: `the ${k} header (withheld: it is a secret)` })
           headers.push(`${JSON.stringify(k)}: __ENV.${name}`)
         } else headers.push(`${JSON.stringify(k)}: ${JSON.stringify(v)}`)
       }
@@ -91,14 +95,25 @@ export function generateK6Script(o: K6ScriptOptions): K6Script {
       if (r.body !== undefined) {
         if (redactor.text(r.body) !== r.body) {
           const name = envName('STEADY_BODY', `${step}_${i}`)
-          secretEnv.push({ name, what: `the body of ${r.method} ${r.path} in step "${step}" (withheld: it holds a secret)` })
+          secretEnv.push({
+            name,
+            what: `the body of ${r.method} ${r.path} in step "${step}" (withheld: it holds a secret)`,
+          })
           body = `__ENV.${name}`
         } else body = JSON.stringify(r.body)
       }
-      const params = [headers.length ? `headers: { ${headers.join(', ')} }` : 'headers: {}', `tags: { name: ${JSON.stringify(step)} }`]
-      if (r.status >= 400 && r.asserted) params.push(`responseCallback: http.expectedStatuses({ min: 200, max: 399 }, ${r.status})`)
-      lines.push(`    const res${i} = http.request(${JSON.stringify(r.method)}, BASE_URL + ${JSON.stringify(r.path)}, ${body}, { ${params.join(', ')} })`)
-      lines.push(`    check(res${i}, { ${JSON.stringify(`${step}: status is ${r.status}`)}: (r) => r.status === ${r.status} })`)
+      const params = [
+        headers.length ? `headers: { ${headers.join(', ')} }` : 'headers: {}',
+        `tags: { name: ${JSON.stringify(step)} }`,
+      ]
+      if (r.status >= 400 && r.asserted)
+        params.push(`responseCallback: http.expectedStatuses({ min: 200, max: 399 }, ${r.status})`)
+      lines.push(
+        `    const res${i} = http.request(${JSON.stringify(r.method)}, BASE_URL + ${JSON.stringify(r.path)}, ${body}, { ${params.join(', ')} })`,
+      )
+      lines.push(
+        `    check(res${i}, { ${JSON.stringify(`${step}: status is ${r.status}`)}: (r) => r.status === ${r.status} })`,
+      )
     }
     lines.push('  })')
   }

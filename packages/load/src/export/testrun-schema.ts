@@ -11,11 +11,19 @@
  */
 
 /** The CRD version the schema was transcribed from. */
-export const testRunCrdVersion = 'k6-operator v1.6.0 line: CRD testruns.k6.io v1alpha1 (config/crd/bases/k6.io_testruns.yaml @0044cb2, api/v1alpha1/testrun_types.go @0541ec5)'
+export const testRunCrdVersion =
+  'k6-operator v1.6.0 line: CRD testruns.k6.io v1alpha1 (config/crd/bases/k6.io_testruns.yaml @0044cb2, api/v1alpha1/testrun_types.go @0541ec5)'
 
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const
 const quantity = {
-  anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$' }],
+  anyOf: [
+    { type: 'integer' },
+    {
+      type: 'string',
+      pattern:
+        '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
+    },
+  ],
 } as const
 
 const envVar = {
@@ -33,7 +41,14 @@ const resources = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    claims: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, request: { type: 'string' } } } },
+    claims: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: { name: { type: 'string' }, request: { type: 'string' } },
+      },
+    },
     limits: { type: 'object', additionalProperties: quantity },
     requests: { type: 'object', additionalProperties: quantity },
   },
@@ -50,7 +65,11 @@ const pod = {
     image: { type: 'string' },
     imagePullSecrets: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
     imagePullPolicy: { type: 'string' },
-    metadata: { type: 'object', additionalProperties: false, properties: { annotations: stringMap, labels: stringMap } },
+    metadata: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { annotations: stringMap, labels: stringMap },
+    },
     nodeSelector: stringMap,
     tolerations: { type: 'array', items: { type: 'object' } },
     topologySpreadConstraints: { type: 'array', items: { type: 'object' } },
@@ -82,7 +101,11 @@ export const testRunSchema = {
       required: ['name'],
       properties: {
         // DNS-1123 subdomain, as every Kubernetes object name.
-        name: { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' },
+        name: {
+          type: 'string',
+          maxLength: 253,
+          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+        },
         namespace: { type: 'string' },
         labels: stringMap,
         annotations: stringMap,
@@ -121,7 +144,12 @@ export const testRunSchema = {
           type: 'object',
           additionalProperties: false,
           properties: {
-            configMap: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string' }, file: { type: 'string' } } },
+            configMap: {
+              type: 'object',
+              required: ['name'],
+              additionalProperties: false,
+              properties: { name: { type: 'string' }, file: { type: 'string' } },
+            },
             volumeClaim: {
               type: 'object',
               required: ['name'],
@@ -147,7 +175,11 @@ export const testRunSchema = {
             quitWithoutEnvoyTimeout: { type: 'string' },
           },
         },
-        cloud: { type: 'object', additionalProperties: false, properties: { token: { type: 'string' }, testRunId: { type: 'string' }, stream: { type: 'boolean' } } },
+        cloud: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { token: { type: 'string' }, testRunId: { type: 'string' }, stream: { type: 'boolean' } },
+        },
         testRunId: { type: 'string' },
         token: { type: 'string' },
       },

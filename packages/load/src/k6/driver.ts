@@ -43,7 +43,17 @@ export interface K6RunOptions {
 }
 
 /** Tags k6 adds that would only multiply series: the URL (the `name` tag carries it), protocol details. */
-const droppedTags = new Set(['url', 'proto', 'tls_version', 'ip', 'vu', 'iter', 'ocsp_status', 'instance_id', 'testrun_name'])
+const droppedTags = new Set([
+  'url',
+  'proto',
+  'tls_version',
+  'ip',
+  'vu',
+  'iter',
+  'ocsp_status',
+  'instance_id',
+  'testrun_name',
+])
 
 /** Finds the k6 binary: `K6_BIN` (a path or a name on PATH), else `k6` on PATH. */
 export function findK6(env: NodeJS.ProcessEnv = process.env): string {
@@ -63,9 +73,13 @@ export function findK6(env: NodeJS.ProcessEnv = process.env): string {
       if (dir && executable(join(dir, wanted))) return join(dir, wanted)
     }
   }
-  throw new SteadyError('STEADY_LOAD_K6_NOT_FOUND', env.K6_BIN ? `K6_BIN=${env.K6_BIN} is not an executable file` : 'k6 is not installed (no k6 on PATH)', {
-    hint: "install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BIN; or run the profile on the embedded engine (engine: 'embedded')",
-  })
+  throw new SteadyError(
+    'STEADY_LOAD_K6_NOT_FOUND',
+    env.K6_BIN ? `K6_BIN=${env.K6_BIN} is not an executable file` : 'k6 is not installed (no k6 on PATH)',
+    {
+      hint: "install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BIN; or run the profile on the embedded engine (engine: 'embedded')",
+    },
+  )
 }
 
 /** A clock that stands at the time of the point being folded in (ms since the run's start). */
@@ -109,7 +123,12 @@ export class K6PointFolder {
 
   constructor(options: { t0Epoch: number; windowMs: number; onWindow: (w: WindowSnapshot) => void }) {
     this.#t0Epoch = options.t0Epoch
-    this.#collector = new WindowCollector({ clock: this.#clock, t0: 0, windowMs: options.windowMs, onWindow: options.onWindow })
+    this.#collector = new WindowCollector({
+      clock: this.#clock,
+      t0: 0,
+      windowMs: options.windowMs,
+      onWindow: options.onWindow,
+    })
   }
 
   /** Feeds a chunk of the JSON output (any split, partial lines are kept). */
@@ -140,7 +159,8 @@ export class K6PointFolder {
     this.points++
     const t = Math.max(0, parseK6Time(parsed.data.time) - this.#t0Epoch)
     const tags: Record<string, string> = {}
-    for (const [k, v] of Object.entries(parsed.data.tags ?? {})) if (!droppedTags.has(k) && v !== '') tags[k] = String(v)
+    for (const [k, v] of Object.entries(parsed.data.tags ?? {}))
+      if (!droppedTags.has(k) && v !== '') tags[k] = String(v)
     if (t > this.#latest) this.#latest = t
     this.#buffer.push({ t, metric: parsed.metric, value: parsed.data.value, tags })
   }
@@ -176,7 +196,12 @@ export class K6PointFolder {
         break
       default:
         // A Point before its Metric line breaks k6's documented order; keep it visible.
-        this.problems.push({ type: 'Problem', line: 0, message: `Point of ${p.metric} before its Metric line`, text: '' })
+        this.problems.push({
+          type: 'Problem',
+          line: 0,
+          message: `Point of ${p.metric} before its Metric line`,
+          text: '',
+        })
     }
   }
 }
@@ -192,7 +217,17 @@ export async function runK6(o: K6RunOptions): Promise<LoadResult> {
   // The profile as a k6 config file: the script's own `options` win over it, as k6's precedence says.
   writeFileSync(configFile, JSON.stringify(toK6Options(p)))
   writeFileSync(outFile, '')
-  const args = ['run', '--config', configFile, '--out', `json=${outFile}`, '--env', `BASE_URL=${o.target}`, ...(o.args ?? []), o.script]
+  const args = [
+    'run',
+    '--config',
+    configFile,
+    '--out',
+    `json=${outFile}`,
+    '--env',
+    `BASE_URL=${o.target}`,
+    ...(o.args ?? []),
+    o.script,
+  ]
   const windows: WindowSnapshot[] = []
   const totals = new RunTotals()
   const startedAt = new Date()
@@ -255,22 +290,38 @@ export async function runK6(o: K6RunOptions): Promise<LoadResult> {
   rmSync(dir, { recursive: true, force: true })
   const ended = await exit
   if (ended.error) {
-    throw new SteadyError('STEADY_LOAD_K6_START', `could not start ${bin}: ${ended.error.message}`, { hint: 'check K6_BIN or the k6 on PATH', cause: ended.error })
+    throw new SteadyError('STEADY_LOAD_K6_START', `could not start ${bin}: ${ended.error.message}`, {
+      hint: 'check K6_BIN or the k6 on PATH',
+      cause: ended.error,
+    })
   }
-  for (const problem of folder.problems.slice(0, 5)) o.onLog?.(`warning: k6 output line ${problem.line}: ${problem.message}`)
+  for (const problem of folder.problems.slice(0, 5))
+    o.onLog?.(`warning: k6 output line ${problem.line}: ${problem.message}`)
   for (const [name, type] of folder.types) totals.types.set(name, type)
-  const thresholds = evaluateThresholds(compileThresholds(p.thresholds, `load.profiles.${p.name}`, folder.types), totals)
+  const thresholds = evaluateThresholds(
+    compileThresholds(p.thresholds, `load.profiles.${p.name}`, folder.types),
+    totals,
+  )
   const durationMs = performance.now() - began
   const k6Code = ended.code ?? (ended.signal ? 128 : 255)
   const mapped = mapK6ExitCode(k6Code)
   let exitCode: number
-  if (mapped.steady === 'interrupted' || (ended.code === null && signalled)) exitCode = signalled === 'SIGTERM' ? 143 : 130
+  if (mapped.steady === 'interrupted' || (ended.code === null && signalled))
+    exitCode = signalled === 'SIGTERM' ? 143 : 130
   else if (mapped.steady === 0) exitCode = thresholds.some((t) => !t.ok) ? 1 : 0
   else exitCode = mapped.steady
   const completed = totals.counter('iterations')
   const dropped = totals.counter('dropped_iterations')
-  const planned = p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate' ? arrivalSchedule(p).planned : undefined
-  const stopReason = k6Code === 0 ? undefined : mapped.steady === 'interrupted' ? 'signal' : `k6 exit ${k6Code} (${mapped.name}: ${mapped.meaning})`
+  const planned =
+    p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate'
+      ? arrivalSchedule(p).planned
+      : undefined
+  const stopReason =
+    k6Code === 0
+      ? undefined
+      : mapped.steady === 'interrupted'
+        ? 'signal'
+        : `k6 exit ${k6Code} (${mapped.name}: ${mapped.meaning})`
   if (exitCode === 2 && !signalled) o.onLog?.(`k6 exited ${k6Code}: ${mapped.meaning}`)
   return {
     profile: p,

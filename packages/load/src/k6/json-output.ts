@@ -52,11 +52,17 @@ export function parseK6Line(text: string, lineNo = 0): K6OutputLine | K6ParsePro
     return { type: 'Problem', line: lineNo, message: `not JSON: ${(error as Error).message}`, text: text.slice(0, 200) }
   }
   const o = v as Record<string, unknown>
-  if (!o || typeof o !== 'object') return { type: 'Problem', line: lineNo, message: 'not an object', text: text.slice(0, 200) }
+  if (!o || typeof o !== 'object')
+    return { type: 'Problem', line: lineNo, message: 'not an object', text: text.slice(0, 200) }
   const data = o.data as Record<string, unknown> | undefined
   if (o.type === 'Metric') {
     if (!data || typeof data.name !== 'string' || !metricTypes.has(data.type as string)) {
-      return { type: 'Problem', line: lineNo, message: 'Metric line without data.name and a valid data.type', text: text.slice(0, 200) }
+      return {
+        type: 'Problem',
+        line: lineNo,
+        message: 'Metric line without data.name and a valid data.type',
+        text: text.slice(0, 200),
+      }
     }
     return {
       type: 'Metric',
@@ -73,7 +79,12 @@ export function parseK6Line(text: string, lineNo = 0): K6OutputLine | K6ParsePro
   }
   if (o.type === 'Point') {
     if (!data || typeof data.time !== 'string' || typeof data.value !== 'number' || typeof o.metric !== 'string') {
-      return { type: 'Problem', line: lineNo, message: 'Point line without metric, data.time and a numeric data.value', text: text.slice(0, 200) }
+      return {
+        type: 'Problem',
+        line: lineNo,
+        message: 'Point line without metric, data.time and a numeric data.value',
+        text: text.slice(0, 200),
+      }
     }
     return {
       type: 'Point',
@@ -86,7 +97,12 @@ export function parseK6Line(text: string, lineNo = 0): K6OutputLine | K6ParsePro
       },
     }
   }
-  return { type: 'Problem', line: lineNo, message: `unknown line type ${JSON.stringify(o.type)}`, text: text.slice(0, 200) }
+  return {
+    type: 'Problem',
+    line: lineNo,
+    message: `unknown line type ${JSON.stringify(o.type)}`,
+    text: text.slice(0, 200),
+  }
 }
 
 export function isProblem(x: K6OutputLine | K6ParseProblem): x is K6ParseProblem {

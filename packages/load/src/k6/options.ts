@@ -43,19 +43,48 @@ function toK6Scenario(p: ResolvedProfile, exec?: string): Scenario {
     ...(Object.keys(p.env).length ? { env: { ...p.env } } : {}),
     ...(Object.keys(p.tags).length ? { tags: { ...p.tags } } : {}),
   }
-  const stages = (s: { durationMs: number; target: number }[]) => s.map((x) => ({ duration: k6Duration(x.durationMs), target: x.target }))
+  const stages = (s: { durationMs: number; target: number }[]) =>
+    s.map((x) => ({ duration: k6Duration(x.durationMs), target: x.target }))
   switch (p.executor) {
     case 'shared-iterations':
     case 'per-vu-iterations':
-      return { executor: p.executor, ...common, vus: p.vus, iterations: p.iterations, maxDuration: k6Duration(p.maxDurationMs) }
+      return {
+        executor: p.executor,
+        ...common,
+        vus: p.vus,
+        iterations: p.iterations,
+        maxDuration: k6Duration(p.maxDurationMs),
+      }
     case 'constant-vus':
       return { executor: p.executor, ...common, vus: p.vus, duration: k6Duration(p.durationMs) }
     case 'ramping-vus':
-      return { executor: p.executor, ...common, startVUs: p.startVUs, stages: stages(p.stages), gracefulRampDown: k6Duration(p.gracefulRampDownMs) }
+      return {
+        executor: p.executor,
+        ...common,
+        startVUs: p.startVUs,
+        stages: stages(p.stages),
+        gracefulRampDown: k6Duration(p.gracefulRampDownMs),
+      }
     case 'constant-arrival-rate':
-      return { executor: p.executor, ...common, rate: p.rate, timeUnit: k6Duration(p.timeUnitMs), duration: k6Duration(p.durationMs), preAllocatedVUs: p.preAllocatedVUs, maxVUs: p.maxVUs }
+      return {
+        executor: p.executor,
+        ...common,
+        rate: p.rate,
+        timeUnit: k6Duration(p.timeUnitMs),
+        duration: k6Duration(p.durationMs),
+        preAllocatedVUs: p.preAllocatedVUs,
+        maxVUs: p.maxVUs,
+      }
     case 'ramping-arrival-rate':
-      return { executor: p.executor, ...common, startRate: p.startRate, timeUnit: k6Duration(p.timeUnitMs), stages: stages(p.stages), preAllocatedVUs: p.preAllocatedVUs, maxVUs: p.maxVUs }
+      return {
+        executor: p.executor,
+        ...common,
+        startRate: p.startRate,
+        timeUnit: k6Duration(p.timeUnitMs),
+        stages: stages(p.stages),
+        preAllocatedVUs: p.preAllocatedVUs,
+        maxVUs: p.maxVUs,
+      }
   }
 }
 

@@ -65,14 +65,18 @@ export class RunTotals {
    * A copy with the open window folded in, for live abortOnFail checks. Only
    * trends of `metrics` are copied (merging histograms costs time).
    */
-  with(open: { snapshot: WindowSnapshot; trends: Map<string, SeriesId & { h: LatencyHistogram }> }, metrics: ReadonlySet<string>): RunTotals {
+  with(
+    open: { snapshot: WindowSnapshot; trends: Map<string, SeriesId & { h: LatencyHistogram }> },
+    metrics: ReadonlySet<string>,
+  ): RunTotals {
     const t = new RunTotals()
     t.startMs = this.startMs
     t.endMs = this.endMs
     for (const [k, c] of this.counters) t.counters.set(k, { ...c })
     for (const [k, r] of this.rates) t.rates.set(k, { ...r })
     for (const [k, g] of this.gauges) t.gauges.set(k, { ...g })
-    for (const [k, h] of this.trends) if (metrics.has(h.metric)) t.trends.set(k, { metric: h.metric, tags: h.tags, h: createHistogram().merge(h.h) })
+    for (const [k, h] of this.trends)
+      if (metrics.has(h.metric)) t.trends.set(k, { metric: h.metric, tags: h.tags, h: createHistogram().merge(h.h) })
     for (const [k, v] of this.types) t.types.set(k, v)
     t.add(open.snapshot, { trends: false })
     for (const [k, h] of open.trends) if (metrics.has(h.metric)) t.addTrend(k, h, h.h)
@@ -135,5 +139,4 @@ export class RunTotals {
     for (const t of this.trends.values()) out.set(t.metric, 'trend')
     return out
   }
-
 }

@@ -147,7 +147,8 @@ export class WindowCollector {
       this.#close(closed, this.#windowEnd - this.#windowMs - this.#t0, this.#windowEnd - this.#t0)
       this.#open = this.#newWindow(closed.index + 1)
       // A gauge holds its value until it changes: carry the last value into the new window.
-      for (const [k, g] of closed.gauges) this.#open.gauges.set(k, { metric: g.metric, tags: g.tags, min: g.last, max: g.last, last: g.last })
+      for (const [k, g] of closed.gauges)
+        this.#open.gauges.set(k, { metric: g.metric, tags: g.tags, min: g.last, max: g.last, last: g.last })
       this.#windowEnd += this.#windowMs
     }
   }
@@ -218,7 +219,13 @@ export class WindowCollector {
   }
 
   /** Adds counted samples to a rate series at once (`passes` non-zero, `fails` zero samples). */
-  rateCounts(metric: string, tags: Record<string, string>, passes: number, fails: number, key = seriesKey(metric, tags)): void {
+  rateCounts(
+    metric: string,
+    tags: Record<string, string>,
+    passes: number,
+    fails: number,
+    key = seriesKey(metric, tags),
+  ): void {
     if (passes === 0 && fails === 0) return
     const w = this.#current()
     let r = w.rates.get(key)
@@ -325,7 +332,10 @@ function judgeGenerator(lengthMs: number, g: Omit<GeneratorStats, 'saturated' | 
   const reasons: string[] = []
   if (lengthMs < minJudgedMs) {
     // Only the schedule can be judged in a short window.
-    if (g.startLatenessP99Ms >= saturationLimits.startLatenessP99Ms) reasons.push(`startLateness p99 ${Math.round(g.startLatenessP99Ms * 1000) / 1000}ms ≥ ${saturationLimits.startLatenessP99Ms}ms`)
+    if (g.startLatenessP99Ms >= saturationLimits.startLatenessP99Ms)
+      reasons.push(
+        `startLateness p99 ${Math.round(g.startLatenessP99Ms * 1000) / 1000}ms ≥ ${saturationLimits.startLatenessP99Ms}ms`,
+      )
     return { ...g, saturated: reasons.length > 0, reasons }
   }
   const round = (n: number) => Math.round(n * 1000) / 1000

@@ -204,7 +204,7 @@ export class FaroNodeTransport extends BaseTransport {
           items,
           'STEADY_HEALTH_FARO_TOO_LARGE',
           `Faro receiver ${this.opts.url} refused one item as too large (413, ${body.length} bytes)`,
-          'raise the receiver\'s max_allowed_payload_size or send fewer fields',
+          "raise the receiver's max_allowed_payload_size or send fewer fields",
         )
       }
       if (status === 429) {
@@ -215,7 +215,7 @@ export class FaroNodeTransport extends BaseTransport {
             'STEADY_HEALTH_FARO_RATE_LIMITED',
             `Faro receiver ${this.opts.url} rate-limited ${items.length} items ` +
               `(429, Retry-After ${retryAfter ?? 'none'})`,
-            'raise the receiver\'s rate limit or send less often',
+            "raise the receiver's rate limit or send less often",
             429,
           )
         }

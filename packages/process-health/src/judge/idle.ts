@@ -33,7 +33,8 @@ export function quietness(
   if (!recorded || recent >= k) return {}
   for (let i = 0; i + k < ats.length && ats[i + k] <= from; i++) {
     if (ats[i + k] - ats[i] > span) {
-      const before = `as quiet before: ${plural(k, 'event')} took ${formatWindow(ats[i + k] - ats[i])} from ` +
+      const before =
+        `as quiet before: ${plural(k, 'event')} took ${formatWindow(ats[i + k] - ats[i])} from ` +
         `${sinceText(ats[i])}, then it came back`
       const now = `${recent === 0 ? 'none' : `only ${recent}`} in the last ${formatWindow(span)}`
       return { quiet: true, unknownCause: 'idle', reason: `idle: ${now}, ${before} (${reason})` }

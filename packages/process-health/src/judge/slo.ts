@@ -164,4 +164,3 @@ function sloReason(
     `${formatNumber(maxBurn)}×)${recovering}; ${periodText}`
   )
 }
-

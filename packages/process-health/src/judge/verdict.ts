@@ -47,9 +47,11 @@ export function indicatorVerdict(
  * listed as not yet judged and never turns the process unknown while others
  * are judged. Unknown only when nothing could be judged.
  */
-export function processVerdict(
-  indicators: readonly IndicatorHealth[],
-): { state: HealthState; reason: string; idle?: true } {
+export function processVerdict(indicators: readonly IndicatorHealth[]): {
+  state: HealthState
+  reason: string
+  idle?: true
+} {
   const degraded = indicators.filter((i) => i.state === 'degraded')
   const judged = indicators.filter((i) => i.state !== 'unknown')
   const notYet = indicators.filter((i) => i.unknownCause === 'too-little-data')

@@ -55,13 +55,20 @@ export async function poll<T>(check: () => Promise<T | undefined>, timeoutMs: nu
     } catch (error) {
       last = error
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+      )
     await new Promise((r) => setTimeout(r, 200))
   }
 }
 
 /** Starts a binary with `args(port, dir)` and waits for `<url>/-/ready`. */
-export async function startServer(bin: string, args: (port: number, dir: string) => string[], prefix: string): Promise<Started> {
+export async function startServer(
+  bin: string,
+  args: (port: number, dir: string) => string[],
+  prefix: string,
+): Promise<Started> {
   for (let attempt = 1; ; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), prefix))
     const port = await freePort()
@@ -83,11 +90,15 @@ export async function startServer(bin: string, args: (port: number, dir: string)
       rmSync(dir, { recursive: true, force: true })
     }
     try {
-      await poll(async () => {
-        if (exited) throw new Error(`${bin} exited: ${output.slice(-500)}`)
-        const r = await fetch(`${url}/-/ready`)
-        return r.ok ? true : undefined
-      }, 30_000, `${bin} to be ready`)
+      await poll(
+        async () => {
+          if (exited) throw new Error(`${bin} exited: ${output.slice(-500)}`)
+          const r = await fetch(`${url}/-/ready`)
+          return r.ok ? true : undefined
+        },
+        30_000,
+        `${bin} to be ready`,
+      )
       return { url, child, dir, output: () => output, stop }
     } catch (error) {
       await stop()

@@ -48,7 +48,12 @@ export function ciHistory(options: CiHistoryOptions): Observation[] {
       const queue = 40 * Math.exp(0.4 * normal(rand))
       const success = rand() < 0.95 ? 1 : 0
       const flaky = rand() < 0.03 ? 1 : 0
-      const fields = { run_id: String(100000 + d * perDay + r), commit: Math.floor(rand() * 2 ** 32).toString(16).padStart(8, '0') }
+      const fields = {
+        run_id: String(100000 + d * perDay + r),
+        commit: Math.floor(rand() * 2 ** 32)
+          .toString(16)
+          .padStart(8, '0'),
+      }
       const labels = { branch: 'main' }
       out.push({ process, indicator: 'cycle_time', value: Math.round(cycle), at, labels, fields })
       out.push({ process, indicator: 'queue_time', value: Math.round(queue), at, labels, fields })

@@ -20,7 +20,11 @@ export function parseExposition(text: string): Sample[] {
 }
 
 /** The value of the one sample with this name whose labels include `match`. */
-export function sampleValue(samples: readonly Sample[], name: string, match: Record<string, string>): number | undefined {
+export function sampleValue(
+  samples: readonly Sample[],
+  name: string,
+  match: Record<string, string>,
+): number | undefined {
   const found = samples.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v))
   if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(match)}`)
   return found[0]?.value

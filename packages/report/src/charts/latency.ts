@@ -30,17 +30,52 @@ export function latencyFigure(frame: ChartFrame, step: StepSeries): Figure {
   const control = step.control?.series
   // The control first (under the candidate), muted; p99 before the p95 the gate judges, so it lies under it.
   const side = control ? 'candidate ' : ''
-  const p95 = f(perWindow(s, n, (w) => w.p95), 'max')
+  const p95 = f(
+    perWindow(s, n, (w) => w.p95),
+    'max',
+  )
   if (control) {
-    const p50 = f(perWindow(control, n, (w) => w.p50), 'max')
-    const controlP95 = f(perWindow(control, n, (w) => w.p95), 'max')
+    const p50 = f(
+      perWindow(control, n, (w) => w.p50),
+      'max',
+    )
+    const controlP95 = f(
+      perWindow(control, n, (w) => w.p95),
+      'max',
+    )
     lines.push({ label: 'control p50', values: p50, color: COLORS.control, width: 1, dash: [4, 3] })
     lines.push({ label: 'control p95', values: controlP95, color: COLORS.control, width: 2 })
   }
-  lines.push({ label: `${side}p99`, values: f(perWindow(s, n, (w) => w.p99), 'max'), color: COLORS.p99, width: 1 })
-  lines.push({ label: `${side}p50`, values: f(perWindow(s, n, (w) => w.p50), 'max'), color: COLORS.p50, width: 1.5 })
+  lines.push({
+    label: `${side}p99`,
+    values: f(
+      perWindow(s, n, (w) => w.p99),
+      'max',
+    ),
+    color: COLORS.p99,
+    width: 1,
+  })
+  lines.push({
+    label: `${side}p50`,
+    values: f(
+      perWindow(s, n, (w) => w.p50),
+      'max',
+    ),
+    color: COLORS.p50,
+    width: 1.5,
+  })
   lines.push({ label: `${side}p95`, values: p95, color: COLORS.p95, width: 2 })
-  if (control) lines.push(ratioLine('p95', p95, f(perWindow(control, n, (w) => w.p95), 'max')))
+  if (control)
+    lines.push(
+      ratioLine(
+        'p95',
+        p95,
+        f(
+          perWindow(control, n, (w) => w.p95),
+          'max',
+        ),
+      ),
+    )
   const title = step.scenario ? `${step.scenario} › ${step.step}` : step.step
   const caption = control
     ? `Latency of the step on both sides of the paired run, per window of ${windowSec}s ` +

@@ -36,7 +36,10 @@ export function scenarioCharts(frame: ChartFrame, latency: readonly Figure[]): S
         y: { unit: 'ms', label: 'p95', min: 0 },
         lines: steps.map((st, k) => ({
           label: st.step,
-          values: f(perWindow(st.series, n, (w) => w.p95), 'max'),
+          values: f(
+            perWindow(st.series, n, (w) => w.p95),
+            'max',
+          ),
           color: COLORS.palette[k % COLORS.palette.length],
           width: 1.5,
         })),

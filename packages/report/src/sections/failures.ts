@@ -25,20 +25,30 @@ export interface SignatureTimeline {
 /** A readable name for a signature: scenario › step — assertion (status or error code). */
 function signatureTitle(g: FailureGroup): string {
   const s = g.signature
-  const what = s.errorCode ? `${s.assertion === 'error' ? 'error' : s.assertion} ${s.errorCode}` : s.status !== undefined ? `${s.assertion}, got status ${s.status}` : s.assertion
+  const what = s.errorCode
+    ? `${s.assertion === 'error' ? 'error' : s.assertion} ${s.errorCode}`
+    : s.status !== undefined
+      ? `${s.assertion}, got status ${s.status}`
+      : s.assertion
   return `${s.scenario} › ${s.step} — ${what}`
 }
 
 /** Per-window counts for each failure signature, and the shape of its occurrences. */
-export function signatureTimelines(record: RunRecord, classified: ClassifiedSeries, windows: number): SignatureTimeline[] {
+export function signatureTimelines(
+  record: RunRecord,
+  classified: ClassifiedSeries,
+  windows: number,
+): SignatureTimeline[] {
   const ms = record.window.sizeMs
   return [...record.failures]
     .sort((a, b) => a.firstAtMs - b.firstAtMs)
     .map((group) => {
       const sig = group.signature
-      const kinds = [sig.errorCode, sig.status !== undefined ? `status_${sig.status}` : undefined, sig.assertion === 'error' ? undefined : 'assertion'].filter(
-        (k): k is string => Boolean(k),
-      )
+      const kinds = [
+        sig.errorCode,
+        sig.status !== undefined ? `status_${sig.status}` : undefined,
+        sig.assertion === 'error' ? undefined : 'assertion',
+      ].filter((k): k is string => Boolean(k))
       const perWindow = new Map<number, number>()
       const step = classified.steps.find((s) => s.scenario === sig.scenario && s.step === sig.step)
       const outcome = classified.outcomes.get(sig.scenario)
@@ -53,7 +63,8 @@ export function signatureTimelines(record: RunRecord, classified: ClassifiedSeri
         }
       }
       if (!perWindow.size) {
-        for (const s of group.samples) perWindow.set(Math.floor(s.atMs / ms), (perWindow.get(Math.floor(s.atMs / ms)) ?? 0) + 1)
+        for (const s of group.samples)
+          perWindow.set(Math.floor(s.atMs / ms), (perWindow.get(Math.floor(s.atMs / ms)) ?? 0) + 1)
         perWindow.set(Math.floor(group.firstAtMs / ms), perWindow.get(Math.floor(group.firstAtMs / ms)) ?? 1)
         perWindow.set(Math.floor(group.lastAtMs / ms), perWindow.get(Math.floor(group.lastAtMs / ms)) ?? 1)
       }
@@ -63,7 +74,15 @@ export function signatureTimelines(record: RunRecord, classified: ClassifiedSeri
       const endsAtEnd = last >= windows - Math.max(2, Math.ceil(windows * 0.03))
       const dense = perWindow.size / spanWindows
       const shape: SignatureTimeline['shape'] =
-        group.count === 1 ? 'once' : spanWindows <= 3 ? 'burst' : endsAtEnd && dense > 0.5 ? 'from-then-on' : dense > 0.8 ? 'burst' : 'intermittent'
+        group.count === 1
+          ? 'once'
+          : spanWindows <= 3
+            ? 'burst'
+            : endsAtEnd && dense > 0.5
+              ? 'from-then-on'
+              : dense > 0.8
+                ? 'burst'
+                : 'intermittent'
       return { group, perWindow, shape }
     })
 }
@@ -97,9 +116,15 @@ export function timelineHtml(record: RunRecord, timelines: SignatureTimeline[], 
   // Labels are HTML placed by percent: text inside a stretched SVG would be squeezed.
   const pctX = (t: number) => `${((x(t) / W) * 100).toFixed(2)}%`
   const axis = html`<div class="tl-row tl-axis"><div class="tl-label muted">run time (phases shaded; loaded phases orange)</div><div class="tl-scale"><svg viewBox="0 0 ${W} 30" preserveAspectRatio="none" role="img" aria-label="time axis with phases">${phaseRects(30)}${join(
-    ticks.map((t) => html`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="20" y2="30" stroke="#888" stroke-width="1" vector-effect="non-scaling-stroke"/>`),
+    ticks.map(
+      (t) =>
+        html`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="20" y2="30" stroke="#888" stroke-width="1" vector-effect="non-scaling-stroke"/>`,
+    ),
   )}</svg>${join(
-    record.phases.map((p) => html`<span class="tl-phase" style="left:${pctX(p.startMs)};max-width:${(((x(p.endMs) - x(p.startMs)) / W) * 100).toFixed(2)}%">${p.name}</span>`),
+    record.phases.map(
+      (p) =>
+        html`<span class="tl-phase" style="left:${pctX(p.startMs)};max-width:${(((x(p.endMs) - x(p.startMs)) / W) * 100).toFixed(2)}%">${p.name}</span>`,
+    ),
   )}${join(ticks.map((t, i) => html`<span class="tl-tick${i === ticks.length - 1 && t > 0 ? ' last' : ''}" style="left:${pctX(t)}">${offset(t)}</span>`))}</div></div>`
   const max = Math.max(1, ...timelines.flatMap((t) => [...t.perWindow.values()]))
   const ms = record.window.sizeMs
@@ -122,7 +147,10 @@ export function timelineHtml(record: RunRecord, timelines: SignatureTimeline[], 
   })
   const restartRow = restarts.length
     ? html`<div class="tl-row"><div class="tl-label">Service restarts and crashes<span class="when">${join(restarts.map((e, i) => html`${i ? ', ' : ''}${offset(e.atMs)} ${e.kind === 'service-crash' ? 'crash' : 'restart'}`))}</span></div><svg viewBox="0 0 ${W} 22" preserveAspectRatio="none" role="img" aria-label="service restarts over time">${phaseRects(22)}${join(
-        restarts.map((e) => html`<rect class="restart" x="${(x(e.atMs) - 1.5).toFixed(1)}" y="0" width="3" height="22" fill="#6e40c9"><title>${`${offset(e.atMs)}: ${e.message}`}</title></rect>`),
+        restarts.map(
+          (e) =>
+            html`<rect class="restart" x="${(x(e.atMs) - 1.5).toFixed(1)}" y="0" width="3" height="22" fill="#6e40c9"><title>${`${offset(e.atMs)}: ${e.message}`}</title></rect>`,
+        ),
       )}</svg></div>`
     : ''
   return html`<div class="timeline">${axis}${join(rows)}${restartRow}</div>
@@ -130,7 +158,9 @@ export function timelineHtml(record: RunRecord, timelines: SignatureTimeline[], 
 }
 
 function niceStep(totalMs: number): number {
-  const candidates = [10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000]
+  const candidates = [
+    10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000,
+  ]
   return candidates.find((c) => totalMs / c <= 8) ?? 21_600_000
 }
 
@@ -167,7 +197,10 @@ export function samplesHtml(timelines: SignatureTimeline[], runId: string): Html
     timelines.map((t, i) => {
       const g = t.group
       const samples = [...g.samples].sort((a, b) => a.atMs - b.atMs)
-      const kept = samples.length < g.count ? html`<p class="small muted">The record keeps the first and last few samples of each signature: ${samples.length} of ${plural(g.count, 'failure')} are shown.</p>` : ''
+      const kept =
+        samples.length < g.count
+          ? html`<p class="small muted">The record keeps the first and last few samples of each signature: ${samples.length} of ${plural(g.count, 'failure')} are shown.</p>`
+          : ''
       return html`<details${i === 0 ? html` open` : ''}>
 <summary>${signatureTitle(g)} <span class="muted">· ${plural(g.count, 'failure')}, first at ${offset(g.firstAtMs)}, last at ${offset(g.lastAtMs)}</span></summary>
 ${kept}${samples.length ? sampleHtml(samples[0], 1, samples.length, runId) : ''}${
@@ -183,7 +216,8 @@ ${kept}${samples.length ? sampleHtml(samples[0], 1, samples.length, runId) : ''}
 /** Events a reader should know about (restarts, scrape failures, saturation, notes), phase changes left out. */
 export function eventsHtml(events: RunEvent[]): Html {
   const shown = events.filter((e) => e.kind !== 'phase-start' && e.kind !== 'phase-end')
-  if (!shown.length) return html`<p class="muted">Nothing happened besides the phase changes: no restart, no failed scrape, no saturated generator.</p>`
+  if (!shown.length)
+    return html`<p class="muted">Nothing happened besides the phase changes: no restart, no failed scrape, no saturated generator.</p>`
   const words: Record<string, string> = {
     'service-restart': 'service restarted',
     'service-crash': 'service crashed',
@@ -195,7 +229,11 @@ export function eventsHtml(events: RunEvent[]): Html {
   }
   const cap = 200
   return html`<div class="scroll"><table><thead><tr><th>at</th><th>what</th><th>details</th></tr></thead><tbody>${join(
-    shown.slice(0, cap).map((e) => html`<tr><td class="n">${offset(e.atMs)}</td><td>${words[e.kind] ?? e.kind}</td><td class="name">${e.message}</td></tr>`),
+    shown
+      .slice(0, cap)
+      .map(
+        (e) =>
+          html`<tr><td class="n">${offset(e.atMs)}</td><td>${words[e.kind] ?? e.kind}</td><td class="name">${e.message}</td></tr>`,
+      ),
   )}</tbody></table></div>${shown.length > cap ? html`<p class="small muted">${shown.length - cap} more events are in the run record.</p>` : ''}`
 }
-

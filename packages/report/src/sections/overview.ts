@@ -48,7 +48,9 @@ ${baseline ? baselineLine(baseline) : ''}
     html`<li><span class="tag ${f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none'}">${f.tag}</span>${f.place ? html`<span class="finding-kind">${f.place}</span>` : ''}${
       f.primary ? '' : html` <span class="small muted">secondary</span>`
     }${f.continues && f.primary ? ' ' : f.place || !f.primary ? ': ' : ''}${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}${f.numbers.length ? html`<div class="small muted numbers">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))}</div>` : ''}${
-      f.detail.length ? html`<details class="evidence"><summary>how it was judged</summary><dl class="kv small">${join(f.detail.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`))}</dl></details>` : ''
+      f.detail.length
+        ? html`<details class="evidence"><summary>how it was judged</summary><dl class="kv small">${join(f.detail.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`))}</dl></details>`
+        : ''
     }</li>`
   // Folded lists keep only the sentence (it carries the numbers): hundreds of findings stay light to load.
   const brief = (f: FindingView) =>
@@ -94,7 +96,10 @@ ${baseline ? baselineLine(baseline) : ''}
 <p class="headline">${headline}</p>
 ${verdict.answers.every((a) => a.why) ? '' : html`<p>${verdict.summary}</p>`}
 <ul class="answers">${join(
-    verdict.answers.map((a) => html`<li><span class="answer ${toneOf(a.answer)}">${a.question}? ${a.answer}</span>${a.why ? html` <span class="small">${a.why}</span>` : ''}</li>`),
+    verdict.answers.map(
+      (a) =>
+        html`<li><span class="answer ${toneOf(a.answer)}">${a.question}? ${a.answer}</span>${a.why ? html` <span class="small">${a.why}</span>` : ''}</li>`,
+    ),
   )}</ul>
 ${decisive}${criticalList}${comparable}${other}${secondary}${notJudged}${passed}${verdict.notes.length ? html`<h3>Notes</h3><ul class="small">${join(verdict.notes.map((n) => html`<li>${n}</li>`))}</ul>` : ''}
 </section>`
@@ -109,7 +114,8 @@ export function factsHtml(record: RunRecord, timelines: SignatureTimeline[]): Ht
   const dropped = record.phases.reduce((a, p) => a + (p.load?.droppedIterations ?? 0), 0)
   const loadIterations = record.phases.reduce((a, p) => a + (p.load?.iterations ?? 0), 0)
   const saturated = record.events.filter((e) => e.kind === 'generator-saturated').length
-  const fact = (k: string, v: string, tone = '') => html`<div class="fact ${tone}"><div class="k">${k}</div><div class="v">${v}</div></div>`
+  const fact = (k: string, v: string, tone = '') =>
+    html`<div class="fact ${tone}"><div class="k">${k}</div><div class="v">${v}</div></div>`
   return html`<div class="facts" aria-label="facts at a glance">
 ${fact('probe iterations passed', iterations ? `${pct((iterations - failed) / iterations, 4)} of ${iterations.toLocaleString('en-US')}` : 'none ran', failed ? 'bad' : iterations ? 'good' : 'warn')}
 ${fact('scenarios with failures', `${failing} of ${record.scenarios.length}`, failing ? 'bad' : 'good')}
@@ -124,7 +130,10 @@ ${fact('run', record.complete ? 'complete' : 'incomplete', record.complete ? 'go
 /** Warnings the record carries, and an incomplete run, above everything else. */
 export function warningsHtml(record: RunRecord): Html {
   const items: Html[] = []
-  if (!record.complete) items.push(html`<li><strong>The run is incomplete</strong> (${record.incompleteReason ?? 'no reason recorded'}): the data ends at ${offset(record.durationMs)}.</li>`)
+  if (!record.complete)
+    items.push(
+      html`<li><strong>The run is incomplete</strong> (${record.incompleteReason ?? 'no reason recorded'}): the data ends at ${offset(record.durationMs)}.</li>`,
+    )
   for (const w of record.warnings) items.push(html`<li>${w}</li>`)
   if (!items.length) return html``
   return html`<div class="verdict warn small" role="note"><strong>Read with care</strong><ul>${join(items)}</ul></div>`
@@ -191,7 +200,9 @@ function baselineRunsHtml(b: BaselineView): Html {
   const rows = b.runList.map(
     (r) =>
       html`<tr><td class="mono">${r.id}</td><td>${r.date ? wallClock(r.date) : '–'}</td><td>${r.version ?? '–'}</td><td>${
-        r.differs.length ? html`<span class="tag warn">differs</span> ${r.differs.join('; ')}` : html`<span class="tag good">same key</span>`
+        r.differs.length
+          ? html`<span class="tag warn">differs</span> ${r.differs.join('; ')}`
+          : html`<span class="tag good">same key</span>`
       }</td></tr>`,
   )
   const differing = b.runList.filter((r) => r.differs.length).length
@@ -204,7 +215,12 @@ function baselineRunsHtml(b: BaselineView): Html {
  * group (most severe, largest change) are shown with `item`, the rest fold
  * away, written with `rest`.
  */
-function groups(list: FindingView[], item: (f: FindingView) => Html, top: number, rest: (f: FindingView) => Html): Html {
+function groups(
+  list: FindingView[],
+  item: (f: FindingView) => Html,
+  top: number,
+  rest: (f: FindingView) => Html,
+): Html {
   const byKind = new Map<string, FindingView[]>()
   for (const f of [...list].sort((a, b) => a.kindOrder - b.kindOrder || a.rank - b.rank || b.magnitude - a.magnitude)) {
     const g = byKind.get(f.kind) ?? []
@@ -215,7 +231,9 @@ function groups(list: FindingView[], item: (f: FindingView) => Html, top: number
     [...byKind.entries()].map(
       ([kind, items]) =>
         html`<div class="finding-group"><h4>${kind} <span class="muted">(${items.length})</span></h4><ul class="findings">${join(items.slice(0, top).map(item))}</ul>${
-          items.length > top ? html`<details class="more-findings"><summary>${items.length - top} more: ${kind}</summary><ul class="findings">${join(items.slice(top).map(rest))}</ul></details>` : ''
+          items.length > top
+            ? html`<details class="more-findings"><summary>${items.length - top} more: ${kind}</summary><ul class="findings">${join(items.slice(top).map(rest))}</ul></details>`
+            : ''
         }</div>`,
     ),
   )

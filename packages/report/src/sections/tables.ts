@@ -24,7 +24,12 @@ function scenarioMarker(
   timelines: SignatureTimeline[],
   judged?: ScenarioJudgement,
 ): ScenarioMarker {
-  if (judged) return { word: judged.word, tone: judged.word === 'passed' ? 'good' : judged.word === 'flaky' ? 'warn' : 'bad', detail: judged.sentence }
+  if (judged)
+    return {
+      word: judged.word,
+      tone: judged.word === 'passed' ? 'good' : judged.word === 'flaky' ? 'warn' : 'bad',
+      detail: judged.sentence,
+    }
   if (s.iterations === 0) return { word: 'no iterations', tone: 'none', detail: 'the probe loop never ran it' }
   if (s.failed === 0) return { word: 'passed', tone: 'good', detail: 'passed in every iteration' }
   if (s.passed === 0) return { word: 'failing', tone: 'bad', detail: 'failed in every iteration' }
@@ -33,11 +38,19 @@ function scenarioMarker(
     const at = Math.min(...mine.map((t) => t.group.firstAtMs))
     return { word: 'onset', tone: 'bad', detail: `passed, then failed from ${offset(at)} on` }
   }
-  return { word: 'flaky', tone: 'warn', detail: `both passed and failed (${pct(s.failed / s.iterations)} of iterations failed)` }
+  return {
+    word: 'flaky',
+    tone: 'warn',
+    detail: `both passed and failed (${pct(s.failed / s.iterations)} of iterations failed)`,
+  }
 }
 
 /** The per-scenario table. */
-export function scenariosTable(record: RunRecord, timelines: SignatureTimeline[], judged: Map<string, ScenarioJudgement>): Html {
+export function scenariosTable(
+  record: RunRecord,
+  timelines: SignatureTimeline[],
+  judged: Map<string, ScenarioJudgement>,
+): Html {
   if (!record.scenarios.length) return html`<p class="muted">The record has no probe scenarios.</p>`
   const rows = record.scenarios.map((s) => {
     const m = scenarioMarker(s, timelines, judged.get(s.name))
@@ -80,7 +93,8 @@ const PAIRED_NOTE =
   'Whether a difference is a finding is the verdict’s call (it compares the sides window by window).'
 
 export function stepsTable(record: RunRecord, classified: ClassifiedSeries, baseline?: BaselineView): Html {
-  if (!classified.steps.length) return html`<p class="muted">The record has no per-step latency series from the probe loop.</p>`
+  if (!classified.steps.length)
+    return html`<p class="muted">The record has no per-step latency series from the probe loop.</p>`
   const phases = record.phases
   const rows: Html[] = []
   let scenario: string | undefined
@@ -109,8 +123,8 @@ ${join(phases.map((p) => html`<td class="n">${ms(k.byPhase[p.name]?.p95)}</td>`)
   const note = paired
     ? html`<p class="small muted">${PAIRED_NOTE}</p>`
     : baseline
-    ? html`<p class="small muted">Per phase: the p95 now and, under it, the baseline’s median over its ${plural(baseline.runs, 'comparable run')} with the change. Changes beyond ±10% are coloured; whether a change is a finding is the verdict’s call (it weighs the spread between baseline runs).</p>`
-    : html`<p class="small muted">No baseline was given, so there is nothing to compare with: pass <code>--baseline baselines/&lt;name&gt;.json</code> to see the change against earlier accepted runs.</p>`
+      ? html`<p class="small muted">Per phase: the p95 now and, under it, the baseline’s median over its ${plural(baseline.runs, 'comparable run')} with the change. Changes beyond ±10% are coloured; whether a change is a finding is the verdict’s call (it weighs the spread between baseline runs).</p>`
+      : html`<p class="small muted">No baseline was given, so there is nothing to compare with: pass <code>--baseline baselines/&lt;name&gt;.json</code> to see the change against earlier accepted runs.</p>`
   return html`<div class="scroll"><table class="steps">
 <thead><tr><th rowspan="2">step</th><th class="n" rowspan="2">requests</th><th class="n" rowspan="2">failed</th><th class="n" colspan="3">whole run</th><th class="n" colspan="${phases.length}">p95 per phase</th></tr>
 <tr><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th>${join(phases.map((p) => html`<th class="n">${p.name}${p.load?.targetRate !== undefined ? html`<div class="small muted">${num(p.load.targetRate)} it/s</div>` : ''}</th>`))}</tr></thead>
@@ -120,7 +134,8 @@ ${join(phases.map((p) => html`<td class="n">${ms(k.byPhase[p.name]?.p95)}</td>`)
 
 /** Every quantile of every step in every phase: a row per step, then its phases. */
 function stepsByPhaseTable(record: RunRecord, classified: ClassifiedSeries, baseline?: BaselineView): Html {
-  if (!classified.steps.length) return html`<p class="muted">The record has no per-step latency series from the probe loop.</p>`
+  if (!classified.steps.length)
+    return html`<p class="muted">The record has no per-step latency series from the probe loop.</p>`
   const rows: Html[] = []
   for (const st of classified.steps) {
     const t = st.total

@@ -6,18 +6,21 @@
 
 /** Pretty-prints a value for diffs and messages: JSON with RegExp, undefined, bigint and functions shown. */
 export function show(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_k, v: unknown) => {
-      if (v === undefined) return '<undefined>'
-      if (v instanceof RegExp) return `<${String(v)}>`
-      if (typeof v === 'bigint') return `${v}n`
-      if (typeof v === 'function') return `<function ${v.name || 'anonymous'}>`
-      if (v && typeof v === 'object' && typeof (v as { asymmetricMatch?: unknown }).asymmetricMatch === 'function') return `<${String(v)}>`
-      return v
-    },
-    2,
-  ) ?? String(value)
+  return (
+    JSON.stringify(
+      value,
+      (_k, v: unknown) => {
+        if (v === undefined) return '<undefined>'
+        if (v instanceof RegExp) return `<${String(v)}>`
+        if (typeof v === 'bigint') return `${v}n`
+        if (typeof v === 'function') return `<function ${v.name || 'anonymous'}>`
+        if (v && typeof v === 'object' && typeof (v as { asymmetricMatch?: unknown }).asymmetricMatch === 'function')
+          return `<${String(v)}>`
+        return v
+      },
+      2,
+    ) ?? String(value)
+  )
 }
 
 /** Short one-line form of a value for messages. */
@@ -38,14 +41,23 @@ export function diffValues(expected: unknown, received: unknown): string | undef
   const b = show(received).split('\n')
   if (a.length === b.length && a.every((l, i) => l === b[i])) return undefined
   if (a.length > maxLines || b.length > maxLines) {
-    return ['- Expected', '+ Received', '', ...a.slice(0, 40).map((l) => `- ${l}`), '  …', ...b.slice(0, 40).map((l) => `+ ${l}`), '  …'].join('\n')
+    return [
+      '- Expected',
+      '+ Received',
+      '',
+      ...a.slice(0, 40).map((l) => `- ${l}`),
+      '  …',
+      ...b.slice(0, 40).map((l) => `+ ${l}`),
+      '  …',
+    ].join('\n')
   }
   // LCS table over lines.
   const n = a.length
   const m = b.length
   const dp: Uint16Array[] = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1))
   for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1])
+    for (let j = m - 1; j >= 0; j--)
+      dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1])
   }
   const ops: { op: ' ' | '-' | '+'; line: string }[] = []
   let i = 0

@@ -74,7 +74,7 @@ export interface Matchers {
 type Shape = ResponseLike
 
 function isResponse(v: unknown): v is Shape {
-  return typeof v === "object" && v !== null && kExchange in v && typeof (v as unknown as Shape).status === "number"
+  return typeof v === 'object' && v !== null && kExchange in v && typeof (v as unknown as Shape).status === 'number'
 }
 
 function isAsymmetric(v: unknown): v is AsymmetricMatcher {
@@ -91,7 +91,8 @@ function equals(a: unknown, e: unknown, partial: boolean): boolean {
     return e.every((x, i) => equals(a[i], x, partial))
   }
   if (Array.isArray(a)) return false
-  if (e instanceof Date || a instanceof Date) return a instanceof Date && e instanceof Date && a.getTime() === e.getTime()
+  if (e instanceof Date || a instanceof Date)
+    return a instanceof Date && e instanceof Date && a.getTime() === e.getTime()
   const ek = Object.keys(e).filter((k) => (e as Record<string, unknown>)[k] !== undefined || !partial)
   if (!partial) {
     const ak = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined)
@@ -112,11 +113,13 @@ function equals(a: unknown, e: unknown, partial: boolean): boolean {
  */
 function project(actual: unknown, expected: unknown): unknown {
   if (isAsymmetric(expected) || expected instanceof RegExp) return equals(actual, expected, true) ? expected : actual
-  if (Array.isArray(expected) && Array.isArray(actual)) return actual.map((a, i) => (i < expected.length ? project(a, expected[i]) : a))
+  if (Array.isArray(expected) && Array.isArray(actual))
+    return actual.map((a, i) => (i < expected.length ? project(a, expected[i]) : a))
   if (expected && typeof expected === 'object' && actual && typeof actual === 'object' && !Array.isArray(actual)) {
     const out: Record<string, unknown> = {}
     for (const k of Object.keys(expected)) {
-      if (Object.prototype.hasOwnProperty.call(actual, k)) out[k] = project((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k])
+      if (Object.prototype.hasOwnProperty.call(actual, k))
+        out[k] = project((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k])
     }
     return out
   }
@@ -140,7 +143,8 @@ function bodyExcerpt(r: Shape): string {
 
 /** Builds an `expect` whose checks are counted by `sink` (or by the subject's own iteration). */
 export function createExpect(sink?: CheckSink): ExpectFunction {
-  const fn = ((actual: unknown, label?: string): Matchers => new Expectation(actual, label, false, sink)) as ExpectFunction
+  const fn = ((actual: unknown, label?: string): Matchers =>
+    new Expectation(actual, label, false, sink)) as ExpectFunction
   Object.assign(fn, asymmetric)
   return fn
 }
@@ -172,7 +176,9 @@ class Expectation implements Matchers {
   #check(matcher: string, pass: boolean, message: () => string, diff?: () => string | undefined): void {
     const ok = this.#negated ? !pass : pass
     const a = this.#actual
-    const sink = this.#sink ?? (a !== null && typeof a === 'object' ? (a as Record<symbol, CheckSink | undefined>)[kCheckSink] : undefined)
+    const sink =
+      this.#sink ??
+      (a !== null && typeof a === 'object' ? (a as Record<symbol, CheckSink | undefined>)[kCheckSink] : undefined)
     sink?.(ok)
     if (ok) return
     const prefix = this.#label ? `${this.#label}: ` : ''
@@ -185,7 +191,11 @@ class Expectation implements Matchers {
 
   #needResponse(matcher: string): Shape {
     const subject = this.#subject
-    if (!subject) throw new ExpectationError(`${this.#label ? `${this.#label}: ` : ''}${matcher} needs a response from http (got ${brief(this.#actual)})`, { matcher })
+    if (!subject)
+      throw new ExpectationError(
+        `${this.#label ? `${this.#label}: ` : ''}${matcher} needs a response from http (got ${brief(this.#actual)})`,
+        { matcher },
+      )
     return subject
   }
 
@@ -195,17 +205,32 @@ class Expectation implements Matchers {
 
   toBe(e: unknown): void {
     const a = this.#actual
-    this.#check('toBe', Object.is(a, e), () => `expected ${brief(a)} to be ${brief(e)}`, () => diffValues(e, a))
+    this.#check(
+      'toBe',
+      Object.is(a, e),
+      () => `expected ${brief(a)} to be ${brief(e)}`,
+      () => diffValues(e, a),
+    )
   }
 
   toEqual(e: unknown): void {
     const a = this.#actual
-    this.#check('toEqual', equals(a, e, false), () => `expected ${brief(a)} to equal ${brief(e)}`, () => diffValues(e, a))
+    this.#check(
+      'toEqual',
+      equals(a, e, false),
+      () => `expected ${brief(a)} to equal ${brief(e)}`,
+      () => diffValues(e, a),
+    )
   }
 
   toMatchObject(e: object): void {
     const v = jsonOf(this.#actual)
-    this.#check('toMatchObject', equals(v, e, true), () => `expected ${brief(v)} to match ${brief(e)}`, () => diffValues(e, project(v, e)))
+    this.#check(
+      'toMatchObject',
+      equals(v, e, true),
+      () => `expected ${brief(v)} to match ${brief(e)}`,
+      () => diffValues(e, project(v, e)),
+    )
   }
 
   toMatch(e: RegExp | string): void {
@@ -216,7 +241,10 @@ class Expectation implements Matchers {
 
   toContain(e: unknown): void {
     const a = this.#actual
-    const ok = typeof a === 'string' ? typeof e === 'string' && a.includes(e) : Array.isArray(a) && a.some((x) => equals(x, e, false))
+    const ok =
+      typeof a === 'string'
+        ? typeof e === 'string' && a.includes(e)
+        : Array.isArray(a) && a.some((x) => equals(x, e, false))
     this.#check('toContain', ok, () => `expected ${brief(a, 200)} to contain ${brief(e)}`)
   }
 
@@ -233,7 +261,10 @@ class Expectation implements Matchers {
     this.#check(
       'toHaveProperty',
       ok,
-      () => (r.found ? `expected ${path} to be ${brief(rest[0])}, got ${brief(r.value)}` : `expected a property at ${path} in ${brief(v)}`),
+      () =>
+        r.found
+          ? `expected ${path} to be ${brief(rest[0])}, got ${brief(r.value)}`
+          : `expected a property at ${path} in ${brief(v)}`,
       () => (r.found && rest.length ? diffValues(rest[0], r.value) : undefined),
     )
   }
@@ -279,7 +310,12 @@ class Expectation implements Matchers {
     const problems = validateSchema(schema, v)
     const subject = this.#subject
     const where = subject ? `${describeResponse(subject)} body` : brief(v)
-    this.#check('toMatchSchema', problems.length === 0, () => `expected ${where} to match the schema${problems.length ? ':\n  ' + problems.slice(0, 10).join('\n  ') : ''}`)
+    this.#check(
+      'toMatchSchema',
+      problems.length === 0,
+      () =>
+        `expected ${where} to match the schema${problems.length ? ':\n  ' + problems.slice(0, 10).join('\n  ') : ''}`,
+    )
   }
 
   toHaveStatus(status: StatusPattern): void {
@@ -289,7 +325,8 @@ class Expectation implements Matchers {
     this.#check(
       'toHaveStatus',
       pass,
-      () => `expected ${describeResponse(r)} to answer ${Array.isArray(status) ? status.join(' or ') : String(status)}, got ${r.status}; body: ${bodyExcerpt(r) || '(empty)'}`,
+      () =>
+        `expected ${describeResponse(r)} to answer ${Array.isArray(status) ? status.join(' or ') : String(status)}, got ${r.status}; body: ${bodyExcerpt(r) || '(empty)'}`,
       () => diffValues(status, r.status),
     )
   }
@@ -297,14 +334,24 @@ class Expectation implements Matchers {
   toHaveHeader(name: string, value?: string | RegExp): void {
     const r = this.#needResponse('toHaveHeader')
     const got = r.headers[name.toLowerCase()]
-    const pass = got !== undefined && (value === undefined || (typeof value === 'string' ? got === value : value.test(got)))
-    this.#check('toHaveHeader', pass, () => (got === undefined ? `expected header ${name} on ${describeResponse(r)}; it is missing` : `expected header ${name} to be ${String(value)}, got ${JSON.stringify(got)}`))
+    const pass =
+      got !== undefined && (value === undefined || (typeof value === 'string' ? got === value : value.test(got)))
+    this.#check('toHaveHeader', pass, () =>
+      got === undefined
+        ? `expected header ${name} on ${describeResponse(r)}; it is missing`
+        : `expected header ${name} to be ${String(value)}, got ${JSON.stringify(got)}`,
+    )
   }
 
   toHaveJson(e: object): void {
     const r = this.#needResponse('toHaveJson')
     const v = r.json()
-    this.#check('toHaveJson', equals(v, e, true), () => `expected ${describeResponse(r)} body to match ${brief(e)}`, () => diffValues(e, project(v, e)))
+    this.#check(
+      'toHaveJson',
+      equals(v, e, true),
+      () => `expected ${describeResponse(r)} body to match ${brief(e)}`,
+      () => diffValues(e, project(v, e)),
+    )
   }
 
   toHaveJsonPath(path: string, ...rest: unknown[]): void {
@@ -314,7 +361,10 @@ class Expectation implements Matchers {
     this.#check(
       'toHaveJsonPath',
       pass,
-      () => (r.found ? `expected ${path} to be ${brief(rest[0])}, got ${brief(r.value)}` : `expected ${path} to exist in ${brief(v, 200)}`),
+      () =>
+        r.found
+          ? `expected ${path} to be ${brief(rest[0])}, got ${brief(r.value)}`
+          : `expected ${path} to exist in ${brief(v, 200)}`,
       () => (r.found && rest.length ? diffValues(rest[0], r.value) : undefined),
     )
   }
@@ -322,7 +372,11 @@ class Expectation implements Matchers {
   toRespondWithin(limit: Duration): void {
     const r = this.#needResponse('toRespondWithin')
     const ms = parseDuration(limit, 'toRespondWithin')
-    this.#check('toRespondWithin', r.timings.total <= ms, () => `expected ${describeResponse(r)} within ${ms}ms, it took ${Math.round(r.timings.total)}ms`)
+    this.#check(
+      'toRespondWithin',
+      r.timings.total <= ms,
+      () => `expected ${describeResponse(r)} within ${ms}ms, it took ${Math.round(r.timings.total)}ms`,
+    )
   }
 }
 
@@ -331,7 +385,15 @@ const asymmetric = {
   any(ctor: Function): AsymmetricMatcher {
     return {
       asymmetricMatch: (a) =>
-        ctor === String ? typeof a === 'string' || a instanceof String : ctor === Number ? typeof a === 'number' || a instanceof Number : ctor === Boolean ? typeof a === 'boolean' : ctor === Object ? typeof a === 'object' && a !== null : a instanceof ctor,
+        ctor === String
+          ? typeof a === 'string' || a instanceof String
+          : ctor === Number
+            ? typeof a === 'number' || a instanceof Number
+            : ctor === Boolean
+              ? typeof a === 'boolean'
+              : ctor === Object
+                ? typeof a === 'object' && a !== null
+                : a instanceof ctor,
       toString: () => `any(${ctor.name})`,
     }
   },
@@ -341,15 +403,24 @@ const asymmetric = {
   },
   /** Matches a string matching a RegExp or containing a substring. */
   stringMatching(p: RegExp | string): AsymmetricMatcher {
-    return { asymmetricMatch: (a) => typeof a === 'string' && (typeof p === 'string' ? a.includes(p) : p.test(a)), toString: () => `stringMatching(${String(p)})` }
+    return {
+      asymmetricMatch: (a) => typeof a === 'string' && (typeof p === 'string' ? a.includes(p) : p.test(a)),
+      toString: () => `stringMatching(${String(p)})`,
+    }
   },
   /** Matches an array containing every one of `items` (deep equality). */
   arrayContaining(items: unknown[]): AsymmetricMatcher {
-    return { asymmetricMatch: (a) => Array.isArray(a) && items.every((i) => a.some((x) => equals(x, i, false))), toString: () => `arrayContaining(${show(items).replace(/\s+/g, ' ')})` }
+    return {
+      asymmetricMatch: (a) => Array.isArray(a) && items.every((i) => a.some((x) => equals(x, i, false))),
+      toString: () => `arrayContaining(${show(items).replace(/\s+/g, ' ')})`,
+    }
   },
   /** Matches a number within `precision` of `n`. */
   closeTo(n: number, precision = 0.01): AsymmetricMatcher {
-    return { asymmetricMatch: (a) => typeof a === 'number' && Math.abs(a - n) <= precision, toString: () => `closeTo(${n} ± ${precision})` }
+    return {
+      asymmetricMatch: (a) => typeof a === 'number' && Math.abs(a - n) <= precision,
+      toString: () => `closeTo(${n} ± ${precision})`,
+    }
   },
 }
 

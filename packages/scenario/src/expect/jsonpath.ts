@@ -16,7 +16,9 @@ function parse(path: string): Token[] {
   if (s.startsWith('$')) s = s.slice(1)
   let i = 0
   const fail = (): never => {
-    throw new Error(`invalid JSON path "${path}" at character ${i + 1}: use $.a.b, $.items[0].id, $['key'] or $.items[*].id`)
+    throw new Error(
+      `invalid JSON path "${path}" at character ${i + 1}: use $.a.b, $.items[0].id, $['key'] or $.items[*].id`,
+    )
   }
   while (i < s.length) {
     const c = s[i]
@@ -37,7 +39,8 @@ function parse(path: string): Token[] {
       let m: RegExpExecArray | null
       if ((m = /^\[\s*(-?\d+)\s*\]/.exec(rest))) tokens.push({ index: Number(m[1]) })
       else if ((m = /^\[\s*\*\s*\]/.exec(rest))) tokens.push({ wildcard: true })
-      else if ((m = /^\[\s*'((?:[^'\\]|\\.)*)'\s*\]/.exec(rest)) || (m = /^\[\s*"((?:[^"\\]|\\.)*)"\s*\]/.exec(rest))) tokens.push({ key: m[1].replace(/\\(.)/g, '$1') })
+      else if ((m = /^\[\s*'((?:[^'\\]|\\.)*)'\s*\]/.exec(rest)) || (m = /^\[\s*"((?:[^"\\]|\\.)*)"\s*\]/.exec(rest)))
+        tokens.push({ key: m[1].replace(/\\(.)/g, '$1') })
       else fail()
       i += m![0].length
     } else if (i === 0) {

@@ -7,7 +7,10 @@ import type { Ajv as AjvInstance, ErrorObject, ValidateFunction } from 'ajv'
 
 /** A zod-like schema: anything with `safeParse`. */
 export interface SafeParseSchema {
-  safeParse(value: unknown): { success: boolean; error?: { issues?: { path?: PropertyKey[]; message: string }[]; message?: string } }
+  safeParse(value: unknown): {
+    success: boolean
+    error?: { issues?: { path?: PropertyKey[]; message: string }[]; message?: string }
+  }
 }
 
 /** A JSON Schema object (draft-07 keywords; OpenAPI's `nullable` is understood). */
@@ -35,8 +38,19 @@ function isSafeParse(schema: unknown): schema is SafeParseSchema {
 /** Formats ajv errors as `$.path: message` lines. */
 export function formatAjvErrors(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
-    const at = '$' + e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~')
-    const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})` : ''
+    const at =
+      '$' +
+      e.instancePath
+        .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+        .replace(/\//g, '.')
+        .replace(/~1/g, '/')
+        .replace(/~0/g, '~')
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? ` (${(e.params as { additionalProperty: string }).additionalProperty})`
+        : e.keyword === 'enum'
+          ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})`
+          : ''
     return `${at}: ${e.message ?? e.keyword}${extra}`
   })
 }
@@ -47,7 +61,11 @@ export function validateSchema(schema: JsonSchema | SafeParseSchema, value: unkn
     const r = schema.safeParse(value)
     if (r.success) return []
     const issues = r.error?.issues
-    if (issues?.length) return issues.map((i) => `$${(i.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`)
+    if (issues?.length)
+      return issues.map(
+        (i) =>
+          `$${(i.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`,
+      )
     return [r.error?.message ?? 'does not match the schema']
   }
   if (typeof schema === 'boolean') return schema ? [] : ['$: the schema is `false`: nothing matches']

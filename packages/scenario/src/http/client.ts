@@ -16,7 +16,8 @@ import { kAuth, kCheckSink, kExchange, kMarkExpected, kRequestError, type CheckS
 export type HeadersInit = Record<string, string | number | string[] | undefined>
 
 /** Query parameters; arrays repeat the key, `undefined`/`null` drop it. */
-export type QueryInit = URLSearchParams | Record<string, string | number | boolean | null | undefined | (string | number | boolean)[]>
+export type QueryInit =
+  URLSearchParams | Record<string, string | number | boolean | null | undefined | (string | number | boolean)[]>
 
 /** Adds credentials to a request (see `bearer`, `basic`, `oauth2ClientCredentials`). */
 export interface Auth {
@@ -149,7 +150,11 @@ function abortOnSignal(signal: AbortSignal, inflight: Set<{ abort(reason: Error)
 
 function abortReason(signal: AbortSignal): Error {
   const reason = signal.reason
-  return (reason instanceof Error && reason.name === 'TimeoutError' ? reason : new DOMException('the request was aborted', 'AbortError')) as Error
+  return (
+    reason instanceof Error && reason.name === 'TimeoutError'
+      ? reason
+      : new DOMException('the request was aborted', 'AbortError')
+  ) as Error
 }
 
 /** A request that got no response: refused, reset, timed out, aborted, TLS failure. */
@@ -158,11 +163,14 @@ export class RequestError extends Error {
   readonly kind: string
   readonly method: string
   readonly url: string
-  readonly [kRequestError] = true;
+  readonly [kRequestError] = true
   readonly [kExchange]: Exchange
 
   constructor(exchange: Exchange, cause: unknown) {
-    super(`${exchange.method} ${exchange.url}: ${exchange.error}${exchange.errorMessage ? ` (${exchange.errorMessage})` : ''}`, { cause })
+    super(
+      `${exchange.method} ${exchange.url}: ${exchange.error}${exchange.errorMessage ? ` (${exchange.errorMessage})` : ''}`,
+      { cause },
+    )
     this.name = 'RequestError'
     this.kind = exchange.error ?? 'network'
     this.method = exchange.method
@@ -171,7 +179,8 @@ export class RequestError extends Error {
   }
 }
 
-const textTypes = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|[a-z.+-]*\+(json|xml)))/i
+const textTypes =
+  /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|[a-z.+-]*\+(json|xml)))/i
 
 /** An HTTP response with its body read. */
 export class HttpResponse {
@@ -184,7 +193,11 @@ export class HttpResponse {
   /** Where the time went. */
   readonly timings: Timings
   /** The request that produced this response. */
-  readonly request: { readonly method: string; readonly url: string; readonly headers: Readonly<Record<string, string>> }
+  readonly request: {
+    readonly method: string
+    readonly url: string
+    readonly headers: Readonly<Record<string, string>>
+  }
   /** The step the request ran in. */
   readonly step: string
   readonly [kExchange]: Exchange
@@ -294,11 +307,18 @@ function appendQuery(url: URL, query: QueryInit | undefined): void {
 function errorKind(error: unknown): string {
   const e = error as { name?: string; code?: string; cause?: { code?: string } }
   const code = e?.code ?? e?.cause?.code
-  if (e?.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+  if (
+    e?.name === 'TimeoutError' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'ETIMEDOUT'
+  ) {
     return 'timeout'
   }
   if (e?.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return 'aborted'
-  if (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return 'tls'
+  if (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code))
+    return 'tls'
   if (code === 'UND_ERR_SOCKET') return 'ECONNRESET'
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code
   return 'network'
@@ -381,7 +401,11 @@ export class HttpClient {
   readonly #query: QueryInit | undefined
 
   /** @internal Use `ctx.http` in a scenario or {@link createClient} elsewhere. */
-  constructor(session: ClientSession, baseUrl: string, defaults: { headers?: Record<string, string>; auth?: Auth | null; timeoutMs?: number; query?: QueryInit } = {}) {
+  constructor(
+    session: ClientSession,
+    baseUrl: string,
+    defaults: { headers?: Record<string, string>; auth?: Auth | null; timeoutMs?: number; query?: QueryInit } = {},
+  ) {
     this.#session = session
     this.baseUrl = baseUrl.replace(/\/+$/, '')
     this.#headers = defaults.headers ?? {}
@@ -457,7 +481,10 @@ export class HttpClient {
       body = JSON.stringify(options.json)
       headers['content-type'] ??= 'application/json'
     } else if (options.form !== undefined) {
-      const form = options.form instanceof URLSearchParams ? options.form : new URLSearchParams(Object.entries(options.form).map(([k, v]): [string, string] => [k, String(v)]))
+      const form =
+        options.form instanceof URLSearchParams
+          ? options.form
+          : new URLSearchParams(Object.entries(options.form).map(([k, v]): [string, string] => [k, String(v)]))
       body = form.toString()
       headers['content-type'] ??= 'application/x-www-form-urlencoded'
     }
@@ -540,10 +567,13 @@ export class HttpClient {
     if (session.validator && options.validate !== false) {
       const problems = session.validator.validate(response)
       if (problems?.length) {
-        throw new ExpectationError(`${method} ${url.pathname} ${exchange.status}: response does not match the OpenAPI document:\n  ${problems.join('\n  ')}`, {
-          matcher: 'openapi',
-          subject: response,
-        })
+        throw new ExpectationError(
+          `${method} ${url.pathname} ${exchange.status}: response does not match the OpenAPI document:\n  ${problems.join('\n  ')}`,
+          {
+            matcher: 'openapi',
+            subject: response,
+          },
+        )
       }
     }
     return response

@@ -62,7 +62,9 @@ export class CookieJar {
         if (!Number.isNaN(t)) cookie.expires = t
       }
     }
-    const at = this.#cookies.findIndex((c) => c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path)
+    const at = this.#cookies.findIndex(
+      (c) => c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path,
+    )
     if (at >= 0) this.#cookies.splice(at, 1)
     if (cookie.expires !== undefined && cookie.expires <= Date.now()) return
     this.#cookies.push(cookie)

@@ -15,7 +15,10 @@ export interface CurlInput {
 
 /** The shell variable a masked header's value is read from: `authorization` → `STEADY_AUTHORIZATION`. */
 function curlVariable(header: string): string {
-  return `STEADY_${header.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`
+  return `STEADY_${header
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')}`
 }
 
 /**

@@ -100,7 +100,9 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
         details: { field: 'proxy' },
       })
     }
-    const token = uri.username ? `Basic ${Buffer.from(`${decodeURIComponent(uri.username)}:${decodeURIComponent(uri.password)}`).toString('base64')}` : undefined
+    const token = uri.username
+      ? `Basic ${Buffer.from(`${decodeURIComponent(uri.username)}:${decodeURIComponent(uri.password)}`).toString('base64')}`
+      : undefined
     uri.username = ''
     uri.password = ''
     return new ProxyAgent({

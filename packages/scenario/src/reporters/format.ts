@@ -13,7 +13,13 @@ export interface Style {
 
 const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`
 /** Colours for a terminal. */
-export const colours: Style = { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) }
+export const colours: Style = {
+  red: wrap(31, 39),
+  green: wrap(32, 39),
+  yellow: wrap(33, 39),
+  dim: wrap(2, 22),
+  bold: wrap(1, 22),
+}
 /** No colours (NO_COLOR, pipes, files). */
 export const plain: Style = { red: (s) => s, green: (s) => s, yellow: (s) => s, dim: (s) => s, bold: (s) => s }
 
@@ -40,7 +46,11 @@ export function formatFailure(sample: FailureSample, options: { style?: Style; r
   const st = options.style ?? plain
   const line = terminalLine
   const lines: string[] = []
-  const where = [sample.file ? `${sample.file}${sample.line ? `:${sample.line}` : ''}` : undefined, sample.step ? `step "${sample.step}"` : 'outside any step', `iteration ${sample.replay.iteration}`]
+  const where = [
+    sample.file ? `${sample.file}${sample.line ? `:${sample.line}` : ''}` : undefined,
+    sample.step ? `step "${sample.step}"` : 'outside any step',
+    `iteration ${sample.replay.iteration}`,
+  ]
     .filter(Boolean)
     .join(' · ')
   lines.push(st.dim(line(where)))

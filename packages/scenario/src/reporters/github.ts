@@ -46,11 +46,22 @@ function renderGithubSummary(result: RunResult, record?: string): string {
     '|---|---|---|---:|---:|---:|---:|',
   ]
   for (const s of result.scenarios) {
-    lines.push(`| ${icon(s)} | ${cell(s.name)} | \`${cell(s.file)}\` | ${s.iterations} | ${s.failed} | ${formatDuration(s.meanMs)} | ${formatDuration(s.maxMs)} |`)
+    lines.push(
+      `| ${icon(s)} | ${cell(s.name)} | \`${cell(s.file)}\` | ${s.iterations} | ${s.failed} | ${formatDuration(s.meanMs)} | ${formatDuration(s.maxMs)} |`,
+    )
   }
   const failures = [...result.hookFailures, ...result.scenarios.flatMap((s) => s.failures.slice(0, 1))]
   for (const f of failures) {
-    lines.push('', `<details><summary>❌ ${cell(f.scenario)}${f.step ? ` — step “${cell(f.step)}”` : ''}: ${cell(f.message.split('\n')[0].slice(0, 200))}</summary>`, '', '```text', formatFailure(f, { record }).replace(/```/g, "'''"), '```', '', '</details>')
+    lines.push(
+      '',
+      `<details><summary>❌ ${cell(f.scenario)}${f.step ? ` — step “${cell(f.step)}”` : ''}: ${cell(f.message.split('\n')[0].slice(0, 200))}</summary>`,
+      '',
+      '```text',
+      formatFailure(f, { record }).replace(/```/g, "'''"),
+      '```',
+      '',
+      '</details>',
+    )
   }
   return lines.join('\n') + '\n'
 }
@@ -70,7 +81,15 @@ export function githubReporter(options: GithubReporterOptions): Reporter {
       for (const s of result.scenarios) {
         if (s.status !== 'failed') continue
         const f = s.failures[0]
-        const message = f ? [`${f.step ? `[${f.step}] ` : ''}${f.message}`, f.diff ?? '', `seed ${f.replay.seed}, iteration ${f.replay.iteration}`].filter(Boolean).join('\n') : `${s.failed} of ${s.iterations} iterations failed`
+        const message = f
+          ? [
+              `${f.step ? `[${f.step}] ` : ''}${f.message}`,
+              f.diff ?? '',
+              `seed ${f.replay.seed}, iteration ${f.replay.iteration}`,
+            ]
+              .filter(Boolean)
+              .join('\n')
+          : `${s.failed} of ${s.iterations} iterations failed`
         annotate(f?.file ?? s.file, f?.line ?? s.line, `steady: ${s.name}`, message)
       }
       for (const f of result.hookFailures) annotate(f.file, f.line, `steady: ${f.scenario}`, f.message)

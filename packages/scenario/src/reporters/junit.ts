@@ -25,7 +25,13 @@ const invalidXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
 
 /** Escapes text for XML attributes and content. */
 function xmlEscape(s: string): string {
-  return s.replace(invalidXml, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+  return s
+    .replace(invalidXml, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
 }
 
 const secs = (ms: number) => (ms / 1000).toFixed(3)
@@ -39,7 +45,11 @@ const summaryLimit = 300
  * characters escaped, cut with an ellipsis; the body has the whole text.
  */
 function failureSummary(f: FailureSample, scenario?: ScenarioSummary): string {
-  const text = f.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' · ')
+  const text = f.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' · ')
   const cut = text.length > summaryLimit ? `${text.slice(0, summaryLimit - 1)}…` : text
   const several = scenario && scenario.iterations > 1
   const tally = several ? ` (${scenario.failed} of ${scenario.iterations} iterations failed)` : ''
@@ -65,7 +75,9 @@ function renderJunit(result: RunResult, options: { record?: string } = {}): stri
     lines.push(
       `  <testsuite name="${xmlEscape(file)}" tests="${list.length}" failures="${count(list, 'failed')}" errors="0" skipped="${count(list, 'skipped') + count(list, 'interrupted')}" time="${secs(time)}" timestamp="${xmlEscape(result.record.startedAt)}">`,
     )
-    lines.push(`    <properties><property name="seed" value="${xmlEscape(result.record.seed)}"/><property name="target" value="${xmlEscape(result.record.subject.target ?? '')}"/><property name="run" value="${xmlEscape(result.record.id)}"/></properties>`)
+    lines.push(
+      `    <properties><property name="seed" value="${xmlEscape(result.record.seed)}"/><property name="target" value="${xmlEscape(result.record.subject.target ?? '')}"/><property name="run" value="${xmlEscape(result.record.id)}"/></properties>`,
+    )
     for (const s of list) {
       const attrs = `classname="${xmlEscape(file)}" name="${xmlEscape(s.name)}" time="${secs(s.durationMs)}"${s.line ? ` file="${xmlEscape(file)}" line="${s.line}"` : ''}`
       if (s.status === 'passed') {
@@ -73,19 +85,27 @@ function renderJunit(result: RunResult, options: { record?: string } = {}): stri
         continue
       }
       lines.push(`    <testcase ${attrs}>`)
-      if (s.status === 'skipped' || s.status === 'interrupted') lines.push(`      <skipped message="${xmlEscape(s.skipReason ?? s.status)}"/>`)
+      if (s.status === 'skipped' || s.status === 'interrupted')
+        lines.push(`      <skipped message="${xmlEscape(s.skipReason ?? s.status)}"/>`)
       else {
         const first = s.failures[0]
         const message = first ? failureSummary(first, s) : `${s.failed} of ${s.iterations} iterations failed`
-        const text = [`${s.failed} of ${s.iterations} iteration(s) failed`, ...s.failures.map((f) => formatFailure(f, { record: options.record }))].join('\n\n')
-        lines.push(`      <failure message="${xmlEscape(message)}" type="${xmlEscape(first?.kind ?? 'failure')}">${xmlEscape(text)}</failure>`)
+        const text = [
+          `${s.failed} of ${s.iterations} iteration(s) failed`,
+          ...s.failures.map((f) => formatFailure(f, { record: options.record })),
+        ].join('\n\n')
+        lines.push(
+          `      <failure message="${xmlEscape(message)}" type="${xmlEscape(first?.kind ?? 'failure')}">${xmlEscape(text)}</failure>`,
+        )
       }
       lines.push('    </testcase>')
     }
     lines.push('  </testsuite>')
   }
   if (result.hookFailures.length) {
-    lines.push(`  <testsuite name="setup and teardown" tests="${result.hookFailures.length}" failures="${result.hookFailures.length}" errors="0" skipped="0" time="0">`)
+    lines.push(
+      `  <testsuite name="setup and teardown" tests="${result.hookFailures.length}" failures="${result.hookFailures.length}" errors="0" skipped="0" time="0">`,
+    )
     for (const f of result.hookFailures) {
       lines.push(`    <testcase classname="${xmlEscape(f.file ?? '')}" name="${xmlEscape(f.scenario)}" time="0">`)
       const summary = xmlEscape(failureSummary(f))

@@ -45,7 +45,14 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
       void total
     },
     onScenarioEnd(s: ScenarioSummary) {
-      const mark = s.status === 'passed' ? st.green('✓') : s.status === 'failed' ? st.red('✗') : s.status === 'interrupted' ? st.yellow('■') : st.yellow('-')
+      const mark =
+        s.status === 'passed'
+          ? st.green('✓')
+          : s.status === 'failed'
+            ? st.red('✗')
+            : s.status === 'interrupted'
+              ? st.yellow('■')
+              : st.yellow('-')
       let detail: string
       if (s.status === 'skipped') detail = `skipped${s.skipReason ? `: ${line(s.skipReason)}` : ''}`
       else {

@@ -30,7 +30,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, url: URL) => boolean | Promise<boolean>
 
-function json(res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers })
   res.end(JSON.stringify(value))
 }
@@ -45,9 +50,24 @@ export async function startServer(extra?: Handler): Promise<TestServer> {
     const body = await readBody(req)
     if (extra && (await extra(req, res, body, url))) return
     const p = url.pathname
-    if (p === '/echo') return json(res, 200, { method: req.method, path: p, query: Object.fromEntries(url.searchParams), headers: req.headers, body, port: req.socket.remotePort })
+    if (p === '/echo')
+      return json(res, 200, {
+        method: req.method,
+        path: p,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        body,
+        port: req.socket.remotePort,
+      })
     if (p.startsWith('/status/')) return json(res, Number(p.slice(8)), { status: Number(p.slice(8)) })
-    if (p === '/items') return json(res, 200, { items: [{ id: 'a1', price: 10, name: 'apple' }, { id: 'b2', price: 20, name: 'pear' }], total: 2 })
+    if (p === '/items')
+      return json(res, 200, {
+        items: [
+          { id: 'a1', price: 10, name: 'apple' },
+          { id: 'b2', price: 20, name: 'pear' },
+        ],
+        total: 2,
+      })
     if (p === '/text') {
       res.writeHead(200, { 'content-type': 'text/plain', 'x-custom': 'yes' })
       return res.end('hello world')
@@ -77,9 +97,16 @@ export async function startServer(extra?: Handler): Promise<TestServer> {
     if (p === '/oauth/token') {
       const form = new URLSearchParams(body)
       const auth = req.headers.authorization ?? ''
-      const [id, secret] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString().split(':')
-      if (form.get('grant_type') !== 'client_credentials' || id !== 'client-1' || secret !== 'client-secret-xyz') return json(res, 401, { error: 'invalid_client' })
-      return json(res, 200, { access_token: `oauth-${form.get('scope') ?? 'none'}-TOKEN-${hits.get(p)}`, token_type: 'Bearer', expires_in: 3600 })
+      const [id, secret] = Buffer.from(auth.replace(/^Basic /, ''), 'base64')
+        .toString()
+        .split(':')
+      if (form.get('grant_type') !== 'client_credentials' || id !== 'client-1' || secret !== 'client-secret-xyz')
+        return json(res, 401, { error: 'invalid_client' })
+      return json(res, 200, {
+        access_token: `oauth-${form.get('scope') ?? 'none'}-TOKEN-${hits.get(p)}`,
+        token_type: 'Bearer',
+        expires_in: 3600,
+      })
     }
     if (p === '/oauth/api') {
       const ok = /^Bearer oauth-/.test(req.headers.authorization ?? '')

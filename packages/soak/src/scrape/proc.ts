@@ -29,7 +29,12 @@ export function readProcStats(pid: number): ProcStats | undefined {
     } catch {
       // Another user's process: fds are not readable, memory and CPU still are.
     }
-    return { rssBytes: rssKb * 1024, cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / clockTicks(), openFds, startTicks: stat.startTicks }
+    return {
+      rssBytes: rssKb * 1024,
+      cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / clockTicks(),
+      openFds,
+      startTicks: stat.startTicks,
+    }
   } catch {
     return undefined
   }
@@ -60,14 +65,23 @@ export class ProcSampler {
     if (!stats || (this.#last && stats.startTicks !== this.#last.startTicks)) {
       if (!this.#gone) {
         this.#gone = true
-        onEvent({ atMs: at, kind: 'service-crash', message: `${service} (pid ${pid}) is no longer running`, data: { service, pid } })
+        onEvent({
+          atMs: at,
+          kind: 'service-crash',
+          message: `${service} (pid ${pid}) is no longer running`,
+          data: { service, pid },
+        })
       }
       return
     }
     const tags = { service }
     aggregator.gauge('service', 'proc_resident_memory_bytes', tags, stats.rssBytes, { atMs: at, unit: 'bytes' })
     aggregator.gauge('service', 'proc_open_fds', tags, stats.openFds, { atMs: at, unit: 'count' })
-    if (this.#last) aggregator.count('service', 'proc_cpu_seconds', tags, Math.max(0, stats.cpuSeconds - this.#last.cpuSeconds), { atMs: at, unit: 'seconds' })
+    if (this.#last)
+      aggregator.count('service', 'proc_cpu_seconds', tags, Math.max(0, stats.cpuSeconds - this.#last.cpuSeconds), {
+        atMs: at,
+        unit: 'seconds',
+      })
     this.#last = stats
   }
 }

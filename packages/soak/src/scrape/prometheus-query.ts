@@ -20,10 +20,18 @@ interface PromResponse {
   status: 'success' | 'error'
   error?: string
   errorType?: string
-  data?: { resultType: 'vector' | 'matrix' | 'scalar'; result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] }
+  data?: {
+    resultType: 'vector' | 'matrix' | 'scalar'
+    result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[]
+  }
 }
 
-async function call(base: string, path: string, params: Record<string, string>, signal?: AbortSignal): Promise<NonNullable<PromResponse['data']>> {
+async function call(
+  base: string,
+  path: string,
+  params: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<NonNullable<PromResponse['data']>> {
   const url = new URL(path, base.endsWith('/') ? base : base + '/')
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
   let body: PromResponse
@@ -31,15 +39,23 @@ async function call(base: string, path: string, params: Record<string, string>, 
     const res = await fetch(url, { signal: signal ?? AbortSignal.timeout(10_000) })
     body = (await res.json()) as PromResponse
   } catch (error) {
-    throw new SteadyError('STEADY_PROMETHEUS_UNREACHABLE', `Prometheus at ${base} did not answer ${path}: ${(error as Error).message}`, {
-      hint: 'check the prometheus URL in the soak plan and that the server is up',
-      cause: error,
-    })
+    throw new SteadyError(
+      'STEADY_PROMETHEUS_UNREACHABLE',
+      `Prometheus at ${base} did not answer ${path}: ${(error as Error).message}`,
+      {
+        hint: 'check the prometheus URL in the soak plan and that the server is up',
+        cause: error,
+      },
+    )
   }
   if (body.status !== 'success' || !body.data) {
-    throw new SteadyError('STEADY_PROMQL_INVALID', `Prometheus rejected ${params.query}: ${body.errorType ?? ''} ${body.error ?? ''}`.trim(), {
-      hint: 'check the PromQL expression in the soak plan (try it in the Prometheus UI)',
-    })
+    throw new SteadyError(
+      'STEADY_PROMQL_INVALID',
+      `Prometheus rejected ${params.query}: ${body.errorType ?? ''} ${body.error ?? ''}`.trim(),
+      {
+        hint: 'check the PromQL expression in the soak plan (try it in the Prometheus UI)',
+      },
+    )
   }
   return body.data
 }
@@ -57,7 +73,10 @@ export async function sampleInstant(
   for (const r of data.result) {
     if (!r.value) continue
     const { __name__: _n, ...labels } = r.metric
-    aggregator.gauge('service', query.name, { ...labels, promql: query.name }, Number(r.value[1]), { atMs, unit: query.unit ?? '' })
+    aggregator.gauge('service', query.name, { ...labels, promql: query.name }, Number(r.value[1]), {
+      atMs,
+      unit: query.unit ?? '',
+    })
     n++
   }
   return n
@@ -70,14 +89,29 @@ export interface RangeSeries {
 }
 
 /** `query_range` over [start, end] with a step in seconds. */
-export async function queryRange(base: string, expr: string, start: Date, end: Date, stepSeconds: number, signal?: AbortSignal): Promise<RangeSeries[]> {
+export async function queryRange(
+  base: string,
+  expr: string,
+  start: Date,
+  end: Date,
+  stepSeconds: number,
+  signal?: AbortSignal,
+): Promise<RangeSeries[]> {
   const data = await call(
     base,
     'api/v1/query_range',
-    { query: expr, start: (start.getTime() / 1000).toFixed(3), end: (end.getTime() / 1000).toFixed(3), step: String(stepSeconds) },
+    {
+      query: expr,
+      start: (start.getTime() / 1000).toFixed(3),
+      end: (end.getTime() / 1000).toFixed(3),
+      step: String(stepSeconds),
+    },
     signal,
   )
-  return data.result.map((r) => ({ labels: r.metric, values: (r.values ?? []).map(([t, v]) => [t, Number(v)] as [number, number]) }))
+  return data.result.map((r) => ({
+    labels: r.metric,
+    values: (r.values ?? []).map(([t, v]) => [t, Number(v)] as [number, number]),
+  }))
 }
 
 /** What {@link fillFromRange} reads: a span of the run's monotonic clock, and where that clock started on the wall clock. */

@@ -68,7 +68,8 @@ export function parsePrometheusText(text: string): Sample[] {
     if (!line) continue
     if (line.startsWith('#')) {
       const m = line.match(/^#\s*TYPE\s+(\S+)\s+(\S+)/)
-      if (m) types.set(m[1], (['counter', 'gauge', 'histogram', 'summary'].includes(m[2]) ? m[2] : 'untyped') as MetricType)
+      if (m)
+        types.set(m[1], (['counter', 'gauge', 'histogram', 'summary'].includes(m[2]) ? m[2] : 'untyped') as MetricType)
       continue
     }
     const m = line.match(sampleRe)
@@ -86,7 +87,13 @@ export function parsePrometheusText(text: string): Sample[] {
         }
       }
     }
-    samples.push({ name, family, type: type ?? 'untyped', labels: m[2] ? parseLabels(m[2], n + 1) : {}, value: parseValue(m[3]) })
+    samples.push({
+      name,
+      family,
+      type: type ?? 'untyped',
+      labels: m[2] ? parseLabels(m[2], n + 1) : {},
+      value: parseValue(m[3]),
+    })
   }
   return samples
 }

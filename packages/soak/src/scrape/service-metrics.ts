@@ -128,11 +128,21 @@ export class ServiceMetricsScraper {
     try {
       samples = parsePrometheusText(text)
     } catch (error) {
-      this.#o.onEvent({ atMs: at, kind: 'scrape-failed', message: `${this.#o.service}: unreadable metrics: ${(error as Error).message}`, data: { service: this.#o.service } })
+      this.#o.onEvent({
+        atMs: at,
+        kind: 'scrape-failed',
+        message: `${this.#o.service}: unreadable metrics: ${(error as Error).message}`,
+        data: { service: this.#o.service },
+      })
       return false
     }
     if (this.#down) {
-      this.#o.onEvent({ atMs: at, kind: 'scrape-recovered', message: `${this.#o.service}: metrics answer again after ${this.#failures} failed scrapes`, data: { service: this.#o.service } })
+      this.#o.onEvent({
+        atMs: at,
+        kind: 'scrape-recovered',
+        message: `${this.#o.service}: metrics answer again after ${this.#failures} failed scrapes`,
+        data: { service: this.#o.service },
+      })
     }
     this.#down = false
     this.#failures = 0
@@ -185,7 +195,10 @@ export class ServiceMetricsScraper {
     const restarted = start !== undefined && this.#startTime !== undefined && start !== this.#startTime
     if (restarted) resets.push(`process_start_time_seconds went from ${this.#startTime} to ${start}`)
     if (start !== undefined) this.#startTime = start
-    const histograms = new Map<string, { family: string; labels: Record<string, string>; buckets: Map<string, number>; sum: number }>()
+    const histograms = new Map<
+      string,
+      { family: string; labels: Record<string, string>; buckets: Map<string, number>; sum: number }
+    >()
     const summaries = new Map<string, SummaryTotals>()
     for (const s of samples) {
       if (!this.#wanted(s)) continue
@@ -196,7 +209,8 @@ export class ServiceMetricsScraper {
         const { le, ...rest } = s.labels
         const key = labelKey(s.family, rest)
         let h = histograms.get(key)
-        if (!h) histograms.set(key, (h = { family: s.family, labels: { ...rest, service }, buckets: new Map(), sum: 0 }))
+        if (!h)
+          histograms.set(key, (h = { family: s.family, labels: { ...rest, service }, buckets: new Map(), sum: 0 }))
         if (s.name.endsWith('_bucket') && le !== undefined) h.buckets.set(le, s.value)
         else if (s.name.endsWith('_sum')) h.sum = s.value
       } else if (s.type === 'counter') {
@@ -223,9 +237,15 @@ export class ServiceMetricsScraper {
       const reset = restarted || infNow < infPrev
       if (infNow < infPrev) resets.push(`${h.family} count went from ${infPrev} to ${infNow}`)
       const deltas: [number | '+Inf', number][] = [...h.buckets.entries()]
-        .map(([le, v]): [number | '+Inf', number] => [le === '+Inf' ? '+Inf' : Number(le), reset ? v : v - (prev.buckets.get(le) ?? 0)])
+        .map(([le, v]): [number | '+Inf', number] => [
+          le === '+Inf' ? '+Inf' : Number(le),
+          reset ? v : v - (prev.buckets.get(le) ?? 0),
+        ])
         .sort((a, b) => (a[0] === '+Inf' ? 1 : b[0] === '+Inf' ? -1 : a[0] - b[0]))
-      agg.bucketDelta('service', h.family, h.labels, deltas, reset ? h.sum : h.sum - prev.sum, { atMs: at, unit: 'seconds' })
+      agg.bucketDelta('service', h.family, h.labels, deltas, reset ? h.sum : h.sum - prev.sum, {
+        atMs: at,
+        unit: 'seconds',
+      })
     }
     for (const [key, t] of summaries) this.#summaryMean(key, t, at, restarted)
     if (resets.length) {
