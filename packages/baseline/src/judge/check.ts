@@ -49,12 +49,20 @@ export function failedOrExempt(status: FindingStatus): boolean {
 /** The share of a family's α the reserved checks get together (weighted Holm); the rest is shared by the others. */
 const RESERVED_ALPHA_SHARE = 0.5
 
-/** Each check's weight in its family's weighted Holm correction (summing to 1). */
+/**
+ * Each check's weight in its family's weighted Holm correction (summing to 1). The whole-service checks
+ * (every step at once, which only the baseline runs' spread tells from a slower machine) share
+ * {@link RESERVED_ALPHA_SHARE}; the rest goes to the other questions, a kind of check each (step levels,
+ * tails, failure rates, drifts, memory, ...), equally, and within a question equally to its checks. A run
+ * with many steps then spends more tests on step levels without taking α from its failure rates or its
+ * memory. The family-wise error stays at α whatever the weights.
+ */
 export function alphaWeights(checks: readonly Check[]): number[] {
-  const reserved = checks.filter((c) => c.reserved).length
-  const others = checks.length - reserved
-  if (!reserved || !others) return checks.map(() => 1 / Math.max(1, checks.length))
-  return checks.map((c) => (c.reserved ? RESERVED_ALPHA_SHARE / reserved : (1 - RESERVED_ALPHA_SHARE) / others))
+  const counts = new Map<string, number>()
+  for (const c of checks) if (!c.reserved) counts.set(c.finding.kind, (counts.get(c.finding.kind) ?? 0) + 1)
+  const reserved = checks.length - [...counts.values()].reduce((a, b) => a + b, 0)
+  const share = reserved && counts.size ? RESERVED_ALPHA_SHARE : counts.size ? 0 : 1
+  return checks.map((c) => (c.reserved ? share / reserved : (1 - share) / (counts.size * counts.get(c.finding.kind)!)))
 }
 
 /** Milliseconds as people read them: `0.85 ms`, `12.3 ms`, `230 ms`, `1.24 s`. */

@@ -344,11 +344,9 @@ function baseFinding(
 ): Finding {
   const step = primaryStepSeries(ctx, s, phase)
   const primaryPhase = ctx.primaryPhases.has(phase)
-  // A run too short to judge a step's p95 (fewer than 200 values) still gates on its typical latency: the
-  // p50, which needs 20, stands in.
-  const ps = ctx.current.series[s.key]?.phases[phase]
-  const p95Thin = ps !== undefined && ps.n - (ps.failed ?? 0) < valuesAboveQuantile / tailQ.p95
-  const defaultPrimary = step && primaryPhase && (stat === 'p95' || stat === 'p99' || (stat === 'p50' && p95Thin))
+  // A step's typical latency (p50) gates beside its p95: a slower step moves its median with far less
+  // noise than its p95, and step levels share one question's α however many there are (alphaWeights).
+  const defaultPrimary = step && primaryPhase && (stat === 'p50' || stat === 'p95' || stat === 'p99')
   const f: Finding = {
     id: `${idPrefix}:${stat}:${s.key}@${phase}`,
     kind,
