@@ -79,6 +79,19 @@ test('an off-heap leak on the candidate (RSS grows, heap flat) fails on memory n
   assert.match(f[0].message, /the candidate's resident memory \(\/metrics\) grew \d+(\.\d)? MiB\/h faster than/)
 })
 
+test("growth a short run cannot tell from its phases' own swing is not judged, saying what it could see", () => {
+  // 30 MiB/h over a few minutes is a few hundred KiB: inside the windows' scatter of megabytes.
+  const v = verdictOf({ seed: 9, fault: { rssBytesPerHour: 30 * 1024 * 1024 } })
+  const leak = v.findings.find((x) => x.kind === 'leak')!
+  const swing = Number(leak.evidence?.swingPerHour)
+  assert.ok(swing > 20 * 1024 * 1024, `the run's swing ${swing} B/h is above the tolerance`)
+  assert.is(leak.status, 'not-judged', leak.message)
+  assert.match(leak.message, /growth from [\d.]+ [KMG]iB\/h could be told apart in this run/)
+  // Growth far beyond the swing still fails (the 300 MiB/h case above is beyond it too).
+  const big = verdictOf({ seed: 9, fault: { rssBytesPerHour: 3 * 1024 * 1024 * 1024 } })
+  assert.is(big.findings.find((x) => x.kind === 'leak')!.status, 'fail')
+})
+
 test('a candidate that slows down only under load fails on degradation under load', () => {
   const v = verdictOf({ seed: 14, fault: { underLoad: 1.5 } })
   assert.is(v.result, 'fail')

@@ -34,6 +34,25 @@ interface Growth {
   perHour: number
   p: number
   n: number
+  /** The growth per hour a phase's own swing hides: the difference's range about its trend, per phase length. */
+  swingPerHour: number
+}
+
+/**
+ * How fast the difference swings without growing: in each phase, the range of the values about the fitted
+ * slope (a collection on one side and not yet on the other moves it by megabytes in a second), summed over
+ * the phases and divided by their summed length. Growth slower than that stays inside one phase's swing:
+ * a short run cannot tell it from when each side happened to collect.
+ */
+function swingPerMs(segments: readonly Point[][], slopePerMs: number): number {
+  let range = 0
+  let span = 0
+  for (const seg of segments) {
+    const residuals = seg.map((p) => p.y - slopePerMs * p.x)
+    range += Math.max(...residuals) - Math.min(...residuals)
+    span += seg[seg.length - 1].x - seg[0].x
+  }
+  return span > 0 ? range / span : Number.NaN
 }
 
 function growthDifference(ctx: PairedContext, pair: SeriesPair, tolPerHour: number): Growth {
@@ -53,7 +72,15 @@ function growthDifference(ctx: PairedContext, pair: SeriesPair, tolPerHour: numb
   let p = 1
   if (Number.isFinite(slope) && se > 0) p = tSf((slope - tolPerHour) / se, Math.max(1, n - 2 * segments.length))
   else if (Number.isFinite(slope) && slope > tolPerHour) p = 0
-  return { pair, label: memoryLabel(pair.candidate), perHour: slope, p, n }
+  const swingPerHour = n ? swingPerMs(segments, slope / HOUR) * HOUR : Number.NaN
+  return { pair, label: memoryLabel(pair.candidate), perHour: slope, p, n, swingPerHour }
+}
+
+function swingSentence(g: Growth): string {
+  return (
+    `but the difference swings by that much within a phase as each side collects (growth from ` +
+    `${bytes(g.swingPerHour)}/h could be told apart in this run; a longer soak sees less)`
+  )
 }
 
 /** One primary memory check per service over every memory indicator both sides have. */
@@ -86,16 +113,23 @@ export function pairedMemoryChecks(ctx: PairedContext): Check[] {
       finding.change = Math.round(top.perHour)
       finding.evidence!.indicator = top.label
     }
+    // A run whose phases swing by more than the tolerance cannot see it: growth inside that swing is not
+    // judged (the sentence says what the run could have told apart), and only growth beyond it can fail.
+    const blind = top !== undefined && !(top.swingPerHour <= tol)
+    const hidden = blind && !(top.perHour > top.swingPerHour)
+    if (top && Number.isFinite(top.swingPerHour)) finding.evidence!.swingPerHour = Math.round(top.swingPerHour)
     checks.push({
       finding,
       p: top ? adjusted[worst] : undefined,
-      beyondTolerance: top !== undefined && top.perHour > tol,
+      beyondTolerance: top !== undefined && top.perHour > tol && !hidden,
       severity: top ? { change: top.perHour / tol - 1, tolerance: 1 } : undefined,
       thin: !top,
+      ...(hidden ? { notJudged: 'growth within the swing of a phase' } : {}),
       describe: (status) => {
         if (!top) return `memory of ${service}: fewer than ${MIN_PAIRED_WINDOWS} paired windows; not judged`
         const head = `the candidate's ${top.label} grew ${bytes(top.perHour)}/h faster than the control's`
         const rest = others.length ? ` (${others.join(', ')})` : ''
+        if (status === 'not-judged') return `${head}${rest}; ${swingSentence(top)}; not judged`
         const within = status === 'pass' ? `; within the tolerance of ${bytes(tol)}/h` : ''
         return `${head}${rest}; ${pval(finding.pAdjusted ?? top.p)}${within}`
       },
