@@ -18,6 +18,7 @@ import { trendPhases } from '../trends.ts'
 import { assemble, decide } from '../judge/judge.ts'
 import { at, type Check } from '../judge/check.ts'
 import type { JudgeContext } from '../judge/context.ts'
+import { saturatedPhases } from '../judge/checks/saturation.ts'
 import { workingChecks } from '../judge/checks/working.ts'
 import { restartChecks } from '../judge/checks/restarts.ts'
 import { objectiveChecks } from '../judge/checks/objectives.ts'
@@ -146,31 +147,26 @@ function emptyPhases(ctx: PairedContext, checks: Check[]): Finding[] {
  */
 function saturatedPhaseFindings(ctx: PairedContext, gate: ResolvedGate, checks: Check[]): Finding[] {
   const out: Finding[] = []
-  const size = ctx.windowMs
-  for (const p of ctx.candidate.current.phases) {
-    if (!p.loaded || !ctx.candidate.primaryPhases.has(p.name)) continue
-    const windows = Math.max(1, Math.round((p.endMs - p.startMs) / size))
-    let n = 0
-    for (const i of ctx.saturated) if (i * size >= p.startMs && i * size < p.endMs) n++
-    if (n / windows <= gate.tolerance.saturatedWindows) continue
+  for (const [phase, { saturated: n, windows }] of saturatedPhases(ctx.candidate, ctx.saturated)) {
+    if (!ctx.candidate.primaryPhases.has(phase)) continue
     // The phase's all-steps comparison still has its windows: the saturated ones were spared.
-    const allSteps = (f: Finding) => f.phase === p.name && f.kind === 'level' && f.series === 'all steps'
+    const allSteps = (f: Finding) => f.phase === phase && f.kind === 'level' && f.series === 'all steps'
     const all = checks.find((c) => allSteps(c.finding))
     if (all && !all.thin) continue
     out.push({
-      id: `generator-saturated:${p.name}`,
+      id: `generator-saturated:${phase}`,
       kind: 'generator-saturated',
       question: 'stable',
       status: 'inconclusive',
       primary: true,
-      phase: p.name,
+      phase,
       current: Math.round((n / windows) * 1e4) / 1e4,
       tolerance: gate.tolerance.saturatedWindows,
       evidence: { saturatedWindows: n, windows },
       message:
-        `the load generator was saturated on a side in ${n} of ${windows} windows of ${p.name} ` +
+        `the load generator was saturated on a side in ${n} of ${windows} windows of ${phase} ` +
         `(more than ${Math.round(gate.tolerance.saturatedWindows * 100)}%): those windows are left out, and ` +
-        `latency findings of ${p.name} are inconclusive rather than blamed on the candidate; give the ` +
+        `latency findings of ${phase} are inconclusive rather than blamed on the candidate; give the ` +
         'generator more room (--workers, a bigger machine, k6)',
     })
   }

@@ -7,8 +7,10 @@ import { saturatedWindows } from '../../trends.ts'
 const LOAD_KINDS = new Set(['load-latency', 'load-slope', 'dropped-iterations', 'start-lateness'])
 
 /** Phases whose load generator was saturated in too many windows: their load findings are inconclusive. */
-export function saturatedPhases(ctx: JudgeContext): Map<string, { saturated: number; windows: number }> {
-  const sat = saturatedWindows(ctx.record)
+export function saturatedPhases(
+  ctx: JudgeContext,
+  sat: ReadonlySet<number> = saturatedWindows(ctx.record),
+): Map<string, { saturated: number; windows: number }> {
   const out = new Map<string, { saturated: number; windows: number }>()
   for (const p of ctx.current.phases) {
     if (!p.loaded) continue
