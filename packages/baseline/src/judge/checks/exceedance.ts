@@ -121,9 +121,12 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
     kind: 'tail',
     question: 'stable',
     status: 'pass',
-    // Primary where the p99 itself cannot be judged (a short soak); otherwise the p99 check gates the tail.
+    // Primary where the p99 itself cannot be judged (a short soak) and the threshold could be moved by the
+    // run's common shift: a step's tail judged only against the baseline's absolute p99 cannot be told from
+    // a slower machine (the service-wide tail asks that question for every step at once); otherwise the p99
+    // check gates the tail.
     primary:
-      (values < P99_VALUES && ctx.primaryPhases.has(phase) && primaryStepSeries(ctx, s, phase)) ||
+      (values < P99_VALUES && relative && ctx.primaryPhases.has(phase) && primaryStepSeries(ctx, s, phase)) ||
       namedPrimary(ctx.gate, 'tail', 'share above p99', s.key),
     series: s.key,
     phase,
