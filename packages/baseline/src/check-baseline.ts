@@ -12,6 +12,7 @@
  * them under reports/). Runs without a record still count among the others.
  */
 import type { Finding, GateResult, RunRecord, Verdict } from '@steady/record'
+import { median } from '@steady/kernel'
 import { judge } from './judge/judge.ts'
 import type { ResolvedGate } from './gate.ts'
 import { comparisonRuns, type BaselineFile } from './store.ts'
@@ -74,12 +75,6 @@ export interface BaselineCheck {
   /** Failing findings over the leave-one-out verdicts, most frequent first. */
   failingFindings: { id: string; runs: number; message: string }[]
   detectable: DetectableChange[]
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b)
-  const m = v.length >> 1
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2
 }
 
 function labelOf(f: Finding): string {

@@ -24,6 +24,7 @@
  *   With fewer than {@link SPREAD_RULE}`.minRuns` comparable baseline runs the
  *   spread cannot be judged and the run is accepted with a note.
  */
+import { median } from '@steady/kernel'
 import type { BaselineFile } from './store.ts'
 import { comparisonRuns } from './store.ts'
 import type { ResolvedGate } from './gate.ts'
@@ -93,12 +94,6 @@ function windowSpreads(summary: Pick<RunSummary, 'series'>): Map<string, number>
     }
   }
   return out
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b)
-  const m = v.length >> 1
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2
 }
 
 /** The median over shared steps × phases of a run's ln spread minus the baseline's median for each. */

@@ -13,7 +13,7 @@ export type { Duration, DurationSyntax } from './duration.ts'
 export { realClock, VirtualClock, systemClock } from './clock.ts'
 export type { Clock, WallClock } from './clock.ts'
 export { Random, mulberry32, fnv1a } from './random.ts'
-export { mean, sd, quantile, median, theilSen } from './stats.ts'
+export { mean, sd, quantile, median, theilSen, theilSenLine } from './stats.ts'
 export type { Point } from './stats.ts'
 export {
   logGamma,
@@ -27,5 +27,6 @@ export {
   betaBinomialSf,
   wilsonInterval,
   wilsonBounds,
+  clopperPearson,
 } from './distributions.ts'
 export { roundTo, roundSignificant } from './format.ts'

@@ -70,3 +70,14 @@ export function theilSen(segments: readonly (readonly Point[])[]): number {
   }
   return medianSorted(slopes.subarray(0, k).sort())
 }
+
+/**
+ * The Theil–Sen line through points: its slope (as {@link theilSen}) and the
+ * intercept that halves the residuals (the median of `y − slope·x`).
+ * Undefined when no two points differ in `x`.
+ */
+export function theilSenLine(points: readonly Point[]): { slope: number; intercept: number } | undefined {
+  const slope = theilSen([points])
+  if (!Number.isFinite(slope)) return undefined
+  return { slope, intercept: median(points.map((p) => p.y - slope * p.x)) }
+}

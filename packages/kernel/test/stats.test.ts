@@ -2,6 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   betaBinomialSf,
+  clopperPearson,
   incompleteBeta,
   logGamma,
   mean,
@@ -13,6 +14,7 @@ import {
   sd,
   tCdf,
   theilSen,
+  theilSenLine,
   tQuantile,
   tSf,
   wilsonBounds,
@@ -142,6 +144,31 @@ test('the Wilson interval of a proportion', () => {
   const [oneSided] = wilsonBounds(1, 19, 1.645)
   close(oneSided, 0.011829293381605, 1e-12, '1 of 19 at z 1.645')
   assert.ok(oneSided < 1 / 19)
+})
+
+test('a Theil–Sen line ignores a spike: its slope, and the intercept that halves the residuals', () => {
+  const points = Array.from({ length: 50 }, (_, x) => ({ x, y: x === 10 ? 1000 : 2 * x + 1 }))
+  const line = theilSenLine(points)!
+  assert.ok(Math.abs(line.slope - 2) < 1e-9, String(line.slope))
+  assert.ok(Math.abs(line.intercept - 1) < 1e-9, String(line.intercept))
+  assert.is(
+    theilSenLine([
+      { x: 1, y: 1 },
+      { x: 1, y: 2 },
+    ]),
+    undefined,
+  )
+})
+
+test('binomial intervals: Wilson and Clopper–Pearson', () => {
+  const [wl, wh] = wilsonInterval(5, 100)
+  close(wl, 0.02154, 1e-4)
+  close(wh, 0.11175, 1e-4)
+  const [cl, ch] = clopperPearson(5, 100)
+  close(cl, 0.016431, 1e-5)
+  close(ch, 0.112835, 1e-5)
+  assert.equal(clopperPearson(0, 1000)[0], 0)
+  close(clopperPearson(0, 1000)[1], 0.003682, 1e-5)
 })
 
 test.run()

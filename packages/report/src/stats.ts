@@ -1,7 +1,7 @@
 /**
- * The little arithmetic the report does itself: lines drawn through an
- * indicator (when no verdict supplies its fitted lines), quantiles of scraped
- * Prometheus histograms, and thinning long series for the charts.
+ * The little arithmetic the report does itself: quantiles of scraped
+ * Prometheus histograms, and thinning long series for the charts. Lines and
+ * medians come from `@steady/kernel`, as the judge's do.
  */
 
 /** A straight line over a time range: `value(t) = intercept + slope * (t - t0)`. */
@@ -13,43 +13,6 @@ export interface FittedLine {
   slopePerMs: number
   /** Value at `fromMs`. */
   atFrom: number
-}
-
-/**
- * Theil–Sen line through points (median of pairwise slopes; robust to the
- * sawtooth of a garbage-collected heap and to single spikes). Long inputs are
- * thinned evenly to at most `maxPoints` first, which keeps it O(maxPoints²).
- */
-export function theilSen(
-  xs: readonly number[],
-  ys: readonly number[],
-  maxPoints = 300,
-): { slope: number; intercept: number } | undefined {
-  const pts: [number, number][] = []
-  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) pts.push([xs[i], ys[i]])
-  if (pts.length < 3) return undefined
-  const step = Math.max(1, pts.length / maxPoints)
-  const use: [number, number][] = []
-  for (let k = 0; k < pts.length; k += step) use.push(pts[Math.floor(k)])
-  const slopes: number[] = []
-  for (let i = 0; i < use.length; i++) {
-    for (let j = i + 1; j < use.length; j++) {
-      const dx = use[j][0] - use[i][0]
-      if (dx !== 0) slopes.push((use[j][1] - use[i][1]) / dx)
-    }
-  }
-  if (!slopes.length) return undefined
-  const slope = median(slopes)
-  const intercept = median(use.map(([x, y]) => y - slope * x))
-  return { slope, intercept }
-}
-
-/** The median of a list (NaN when empty). Sorts a copy. */
-export function median(values: readonly number[]): number {
-  if (!values.length) return Number.NaN
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The trend line of an indicator chart (`src/charts/trend.ts`): the
  * verdict's lines when it gives them, else the report's own Theil–Sen fit
- * per phase, cut at a restart.
+ * per phase after the judge's warm-up, cut at a restart.
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -31,7 +31,7 @@ test("the verdict's lines are drawn as given, in the chart's unit, each with its
   assert.ok(Math.abs(s.perHour - 7200) < 1e-6 && Math.abs(s.to - 30) < 1e-9, JSON.stringify(s))
 })
 
-test("the report's own trend: one line per phase after its first tenth, apart on either side of a restart", () => {
+test("the report's own trend: one line per phase after the judge's warm-up, apart on either side of a restart", () => {
   const values = Array.from({ length: 90 }, (_, i) => (i < 60 ? 100 + i : 500 + 2 * (i - 60)))
   const plain = reportTrend(record(), 90, values)
   assert.equal(
@@ -42,7 +42,10 @@ test("the report's own trend: one line per phase after its first tenth, apart on
   // 1 per 1 s window in nominal, 2 in peak.
   assert.ok(Math.abs(plain.slopes[0].perHour - 3600) < 1e-6, String(plain.slopes[0].perHour))
   assert.ok(Math.abs(plain.slopes[1].perHour - 7200) < 1e-6, String(plain.slopes[1].perHour))
-  assert.is(plain.fit[5], null, 'the first tenth of nominal is not fitted')
+  // No warm-up recorded: the judge's default, a fifth of the phase (12 s of nominal, 6 s of peak).
+  assert.is(plain.fit[11], null, "nominal's warm-up is not fitted")
+  assert.ok(plain.fit[12] !== null && plain.fit[65] === null && plain.fit[66] !== null)
+  assert.ok(Math.abs(plain.slopes[0].from - 112) < 1e-9, String(plain.slopes[0].from))
   const restarted = reportTrend(record([{ atMs: 30_000, kind: 'service-restart', message: 'restarted' }]), 90, values)
   assert.equal(
     restarted.slopes.map((s) => s.phase),

@@ -1,12 +1,14 @@
 /**
  * The dashed trend line of an indicator chart, and its slope per phase. The
  * verdict's fitted lines are drawn when it gives them; otherwise, for a
- * service gauge, the report fits its own line (Theil–Sen, `../stats.ts`)
- * within each phase and apart on either side of a restart. This file is the
+ * service gauge, the report fits its own line the way the judge does
+ * (Theil–Sen after each phase's warm-up) and apart on either side of a restart. This file is the
  * one place the report draws a line of its own.
  */
 import type { RunRecord } from '@steady/record'
-import { theilSen, type FittedLine } from '../stats.ts'
+import { theilSenLine, type Point } from '@steady/kernel'
+import { trendPhases } from '@steady/baseline/internal'
+import type { FittedLine } from '../stats.ts'
 import type { Figure } from './spec.ts'
 
 type Slope = NonNullable<Figure['slopes']>[number]
@@ -42,57 +44,58 @@ export function verdictTrend(record: RunRecord, n: number, given: readonly Fitte
 /**
  * The report's own trend through `values` (one per window, already in the
  * chart's unit): a Theil–Sen line per phase segment with at least five
- * values, after the segment's first tenth (growth while a phase settles is
- * not drift).
+ * values, fitted as the judge fits a gauge's trend (the same estimator from
+ * `@steady/kernel`, over the windows after the phase's warm-up as
+ * `@steady/baseline` sets it), so a chart drawn without a verdict shows the
+ * line the judge would have judged.
  */
 export function reportTrend(record: RunRecord, n: number, values: readonly (number | null)[]): Trend {
   const ms = record.window.sizeMs
   const fit = new Array<number | null>(n).fill(null)
   const slopes: Slope[] = []
   for (const p of segments(record)) {
-    const from = Math.floor(p.startMs / ms)
+    const from = Math.floor(p.fromMs / ms)
     const to = Math.min(n, Math.ceil(p.endMs / ms))
-    // Skip the first tenth of each phase: growth while a phase settles is not drift.
-    const skip = Math.max(1, Math.floor((to - from) / 10))
-    const xs: number[] = []
-    const ys: number[] = []
-    for (let i = from + skip; i < to; i++) {
+    const points: Point[] = []
+    for (let i = from; i < to; i++) {
       const v = values[i]
-      if (v !== null) {
-        xs.push((i + 0.5) * ms)
-        ys.push(v)
-      }
+      if (v !== null) points.push({ x: (i + 0.5) * ms, y: v })
     }
-    const line = theilSen(xs, ys)
-    if (!line || xs.length < 5) continue
-    for (let i = from + skip; i < to; i++) fit[i] = line.intercept + line.slope * (i + 0.5) * ms
+    const line = points.length >= 5 ? theilSenLine(points) : undefined
+    if (!line) continue
+    for (let i = from; i < to; i++) fit[i] = line.intercept + line.slope * (i + 0.5) * ms
+    const first = points[0].x
+    const last = points[points.length - 1].x
     slopes.push({
       phase: p.name,
       perHour: line.slope * 3_600_000,
-      from: line.intercept + line.slope * xs[0],
-      to: line.intercept + line.slope * xs[xs.length - 1],
+      from: line.intercept + line.slope * first,
+      to: line.intercept + line.slope * last,
       source: 'report',
-      spanMs: xs[xs.length - 1] - xs[0],
+      spanMs: last - first,
     })
   }
   return { fit, slopes }
 }
 
-/** The run's phases, cut at every restart or crash inside them (a restarted process starts afresh). */
-function segments(record: RunRecord): { name: string; startMs: number; endMs: number }[] {
+/**
+ * The run's phases after their warm-ups, cut at every restart or crash inside them (a restarted process
+ * starts afresh): `fromMs` is where a segment's fitted part starts.
+ */
+function segments(record: RunRecord): { name: string; fromMs: number; endMs: number }[] {
   const cuts = record.events
     .filter((e) => e.kind === 'service-restart' || e.kind === 'service-crash')
     .map((e) => e.atMs)
-  const out: { name: string; startMs: number; endMs: number }[] = []
-  for (const p of record.phases) {
-    let start = p.startMs
+  const out: { name: string; fromMs: number; endMs: number }[] = []
+  for (const p of trendPhases(record)) {
+    let start = p.fromMs
     const inside = cuts.filter((c) => c > p.startMs && c < p.endMs).sort((a, b) => a - b)
     inside.forEach((c, k) => {
       const name = k === 0 ? `${p.name} (before the restart)` : `${p.name} (between restarts)`
-      out.push({ name, startMs: start, endMs: c })
-      start = c
+      if (c > start) out.push({ name, fromMs: start, endMs: c })
+      start = Math.max(start, c)
     })
-    out.push({ name: inside.length ? `${p.name} (after the restart)` : p.name, startMs: start, endMs: p.endMs })
+    out.push({ name: inside.length ? `${p.name} (after the restart)` : p.name, fromMs: start, endMs: p.endMs })
   }
   return out
 }

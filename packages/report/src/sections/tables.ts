@@ -9,7 +9,7 @@ import { change, ms, num, offset, pct, plural } from '../format.ts'
 import type { ClassifiedSeries, Quantiles } from '../series.ts'
 import type { SignatureTimeline } from './failures.ts'
 import type { BaselineView, ScenarioJudgement } from '../judgement.ts'
-import { median } from '../stats.ts'
+import { median } from '@steady/kernel'
 
 /** How a scenario behaved, in one word and a sentence. */
 interface ScenarioMarker {
