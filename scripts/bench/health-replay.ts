@@ -60,7 +60,7 @@ import {
   type JudgeOptions,
   type Observation,
 } from '@steady/process-health'
-import { setWeeklyRhythmMethod, type WeeklyRhythmMethod } from '../../packages/process-health/src/judge/rhythm.ts'
+import { setWeeklyRhythmMethod, type WeeklyRhythmMethod } from '@steady/process-health/testing'
 
 const day = 86_400_000
 const here = dirname(fileURLToPath(import.meta.url))

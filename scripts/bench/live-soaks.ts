@@ -19,8 +19,7 @@ import {
   type ResolvedGate,
 } from '@steady/baseline'
 import { readRunRecord, writeJsonAtomic, type FindingKind, type Verdict } from '@steady/record'
-import { wilsonInterval } from '../../packages/baseline/src/stats/distributions.ts'
-import { Random } from '../../packages/baseline/src/stats/random.ts'
+import { Random, wilsonInterval } from '@steady/kernel'
 
 export { Random }
 

@@ -20,8 +20,7 @@ import { parseArgs } from 'node:util'
 import { readRunRecord } from '@steady/record'
 import { renderReport, type ReportInput } from '@steady/report'
 import { judge, selectGate } from '@steady/baseline'
-import { makeBaseline } from '../../packages/report/test/fixtures/make-verdict.ts'
-import { makeRecord } from '../../packages/report/test/fixtures/make-record.ts'
+import { makeBaseline, makeRecord } from '@steady/report/testing'
 import {
   chartsDrawn,
   chartsWithPixels,

@@ -51,7 +51,7 @@ import {
   type SyntheticNoise,
 } from '@steady/baseline/testing'
 import type { Verdict } from '@steady/record'
-import { clopperPearson, wilsonInterval } from '../../packages/baseline/src/stats/distributions.ts'
+import { clopperPearson, wilsonInterval } from '@steady/kernel'
 
 const K = 10
 

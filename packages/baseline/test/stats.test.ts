@@ -4,7 +4,6 @@ import * as assert from 'uvu/assert'
 import {
   betaBinomialSf,
   betaShape,
-  clopperPearson,
   digamma,
   fitFDist,
   trigamma,
@@ -15,7 +14,6 @@ import {
   normalQuantile,
   tCdf,
   tQuantile,
-  wilsonInterval,
 } from '../src/stats/distributions.ts'
 import { holmAdjust, holmAdjustWeighted } from '../src/stats/holm.ts'
 import { autocorrelatedSe, lag1, median, scaledMad, sd } from '../src/stats/robust.ts'
@@ -49,17 +47,6 @@ test('beta-binomial tails: binomial in the limit, heavier with over-dispersion',
   const wide = betaShape(0.05, 0.05)
   assert.ok(betaBinomialSf(10, 100, wide.a, wide.b) > 0.1)
   assert.is(betaBinomialSf(0, 100, a, b), 1)
-})
-
-test('binomial intervals: Wilson and Clopper–Pearson', () => {
-  const [wl, wh] = wilsonInterval(5, 100)
-  close(wl, 0.02154, 1e-4)
-  close(wh, 0.11175, 1e-4)
-  const [cl, ch] = clopperPearson(5, 100)
-  close(cl, 0.016431, 1e-5)
-  close(ch, 0.112835, 1e-5)
-  assert.equal(clopperPearson(0, 1000)[0], 0)
-  close(clopperPearson(0, 1000)[1], 0.003682, 1e-5)
 })
 
 test('Holm: step-down adjusted p-values, monotone, capped at 1', () => {

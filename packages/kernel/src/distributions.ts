@@ -215,3 +215,23 @@ export function wilsonBounds(k: number, n: number, z: number): [number, number] 
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / den
   return [Math.max(0, centre - half), Math.min(1, centre + half)]
 }
+
+/** The x with I_x(a, b) = p (bisection; for the Clopper–Pearson interval). */
+function incompleteBetaInverse(p: number, a: number, b: number): number {
+  let lo = 0
+  let hi = 1
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2
+    if (incompleteBeta(mid, a, b) < p) lo = mid
+    else hi = mid
+  }
+  return (lo + hi) / 2
+}
+
+/** Clopper–Pearson ("exact") interval for k successes out of n (two-sided, level `conf`). */
+export function clopperPearson(k: number, n: number, conf = 0.95): [number, number] {
+  const alpha = 1 - conf
+  const lower = k === 0 ? 0 : incompleteBetaInverse(alpha / 2, k, n - k + 1)
+  const upper = k === n ? 1 : incompleteBetaInverse(1 - alpha / 2, k + 1, n - k)
+  return [lower, upper]
+}

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { renderReport } from '@steady/report'
-import { makeRecord } from './fixtures/make-record.ts'
-import { makeBaseline, makeVerdict } from './fixtures/make-verdict.ts'
+import { makeRecord } from '../src/testing/make-record.ts'
+import { makeBaseline, makeVerdict } from '../src/testing/make-verdict.ts'
 import { chartsDrawn, chartsWithPixels, chromiumAvailable, launch, openReport } from './fixtures/browser.ts'
 
 const artifacts = resolve(import.meta.dirname, '../../../test-artifacts/report')

@@ -8,8 +8,8 @@ import { mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeReport } from '@steady/report'
-import { makeRecord } from './fixtures/make-record.ts'
-import { makeBaseline, makeVerdict } from './fixtures/make-verdict.ts'
+import { makeRecord } from '../src/testing/make-record.ts'
+import { makeBaseline, makeVerdict } from '../src/testing/make-verdict.ts'
 
 const LIMIT = 1.5 * 1024 * 1024
 

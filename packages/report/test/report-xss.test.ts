@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { renderReport } from '@steady/report'
-import { makeRecord, PAYLOADS, SECRET } from './fixtures/make-record.ts'
+import { makeRecord, PAYLOADS, SECRET } from '../src/testing/make-record.ts'
 import { chartsDrawn, chartsWithPixels, chromiumAvailable, launch, openReport } from './fixtures/browser.ts'
 
 const artifacts = resolve(import.meta.dirname, '../../../test-artifacts/report')

@@ -4,10 +4,9 @@
  * beta function, Student's t, the normal, the beta-binomial and the Wilson
  * interval are `@steady/kernel`'s (re-exported under the names the judge
  * imports); here are the ones only the judge uses: beta shapes from an
- * over-dispersion, Clopper–Pearson for the benchmark, the χ² quantile, and
+ * over-dispersion, the χ² quantile, and
  * the digamma family behind the F-distribution prior of many variances.
  */
-import { incompleteBeta } from '@steady/kernel'
 
 export {
   logGamma,
@@ -31,26 +30,6 @@ export function betaShape(p: number, rho: number): { a: number; b: number } {
   const r = Math.min(0.999, Math.max(1e-7, rho))
   const s = 1 / r - 1
   return { a: p * s, b: (1 - p) * s }
-}
-
-/** The x with I_x(a, b) = p (bisection; for the Clopper–Pearson interval). */
-function incompleteBetaInverse(p: number, a: number, b: number): number {
-  let lo = 0
-  let hi = 1
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2
-    if (incompleteBeta(mid, a, b) < p) lo = mid
-    else hi = mid
-  }
-  return (lo + hi) / 2
-}
-
-/** Clopper–Pearson ("exact") interval for k successes out of n (two-sided, level `conf`). */
-export function clopperPearson(k: number, n: number, conf = 0.95): [number, number] {
-  const alpha = 1 - conf
-  const lower = k === 0 ? 0 : incompleteBetaInverse(alpha / 2, k, n - k + 1)
-  const upper = k === n ? 1 : incompleteBetaInverse(1 - alpha / 2, k + 1, n - k)
-  return [lower, upper]
 }
 
 /** The digamma function ψ(x), x > 0: recurrence up to 6, then the asymptotic series. */
