@@ -3,9 +3,9 @@
  * event-loop lag); memory has its own family (memory.ts).
  */
 import type { Finding } from '@steady/record'
-import { baselineValues, namedPrimary, type Check, type JudgeContext } from '../context.ts'
+import { namedPrimary, type Check, type JudgeContext } from '../context.ts'
 import { failedOrExempt, pct, pval, r4 } from '../check.ts'
-import { growthAgainstBaseline } from '../predict.ts'
+import { gaugeAgainstBaseline } from './gauge-growth.ts'
 import { normalQuantile, tQuantile } from '../../stats/distributions.ts'
 import { gaugeTrend, isIndicatorSeries, trendPhases } from '../../trends.ts'
 
@@ -17,23 +17,11 @@ export function indicatorChecks(ctx: JudgeContext): Check[] {
   const checks: Check[] = []
   const tphases = trendPhases(ctx.record)
   const windowMs = ctx.current.windowMs
-  const usable = !ctx.bootstrap && ctx.rolling.length >= ctx.gate.minBaselineRuns
   for (const s of ctx.record.series) {
     if (!isIndicatorSeries(s)) continue
     const t = gaugeTrend(s, tphases, windowMs)
     if (!t || !Number.isFinite(t.perHour)) continue
-    const base = baselineValues(ctx.rolling, (r) => r.summary?.series[s.key]?.trend?.perHour)
-    let centre = 0
-    let baseScale = 0
-    let df = 0
-    let upper = 0
-    if (usable && base.length >= ctx.gate.minBaselineRuns) {
-      const pr = growthAgainstBaseline(base, t)
-      centre = pr.centre
-      baseScale = pr.scale
-      df = pr.df
-      upper = pr.upper
-    }
+    const { centre, scale: baseScale, df, upper } = gaugeAgainstBaseline(ctx, s.key, t)
     const growth = t.perHour - centre
     const tol = ctx.gate.tolerance.drift
     const change = (growth * t.spanMs) / 3_600_000 / Math.max(1e-12, Math.abs(t.level))

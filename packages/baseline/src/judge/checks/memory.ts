@@ -16,8 +16,7 @@ import type { Finding, SeriesRecord } from '@steady/record'
 import { normalQuantile, tQuantile } from '../../stats/distributions.ts'
 import { holmAdjust } from '../../stats/holm.ts'
 import { gaugeTrend, isMemorySeries, memoryLabel, trendPhases } from '../../trends.ts'
-import type { BaselineEntry } from '../../store.ts'
-import { growthAgainstBaseline } from '../predict.ts'
+import { gaugeAgainstBaseline } from './gauge-growth.ts'
 import { namedPrimary, type Check, type JudgeContext } from '../context.ts'
 import { bytes, failedOrExempt, pval, r4 } from '../check.ts'
 
@@ -45,12 +44,6 @@ interface Indicator {
   assess: (alphaEach: number) => Assessment
 }
 
-function baselineSlopes(rolling: BaselineEntry[], key: string): number[] {
-  return rolling
-    .map((r) => r.summary?.series[key]?.trend?.perHour)
-    .filter((v): v is number => v !== undefined && Number.isFinite(v))
-}
-
 /**
  * One indicator: the Theil–Sen slope of its per-window minimum within phases after their warm-ups. Both
  * tests must reject (intersection–union): the run's own seasonal Mann–Kendall test with the Hamed–Rao
@@ -62,24 +55,8 @@ function indicator(ctx: JudgeContext, s: SeriesRecord): Indicator | undefined {
   const t = gaugeTrend(s, trendPhases(ctx.record), ctx.current.windowMs)
   if (!t || !Number.isFinite(t.perHour)) return undefined
   const tol = ctx.gate.tolerance.leakBytesPerHour
-  const usable = !ctx.bootstrap && ctx.rolling.length >= ctx.gate.minBaselineRuns
-  const base = baselineSlopes(ctx.rolling, s.key)
-  let p = t.p
-  let centre = 0
-  let baseScale = 0
-  let df = 0
-  let upper = 0
-  if (usable && base.length >= ctx.gate.minBaselineRuns) {
-    // The baseline runs' slopes on K − 1 degrees of freedom, and no more (moderating their spread toward the
-    // runs' own Newey–West errors made the test 4–6 times too eager on clean synthetic soaks); the current
-    // run's own standard error is a floor, with the degrees of freedom of whichever set the spread.
-    const pr = growthAgainstBaseline(base, t)
-    centre = pr.centre
-    baseScale = pr.scale
-    df = pr.df
-    upper = pr.upper
-    p = Math.max(t.p, pr.p)
-  }
+  const { centre, scale: baseScale, df, upper, p: baseP } = gaugeAgainstBaseline(ctx, s.key, t)
+  const p = df ? Math.max(t.p, baseP) : t.p
   const growth = t.perHour - centre
   const label = memoryLabel(s)
   const finding: Finding = {
