@@ -112,6 +112,10 @@ export class ArrivalTandem {
     for (const m of this.#riders.values()) m.signal.addEventListener('abort', stopWhenAll, { once: true })
     stopWhenAll()
     const order = [...this.#riders.keys()].sort((a, b) => a - b)
+    const riders = order.map((index) => this.#riders.get(index)!)
+    // Each rider's turn at the head, built once: the loop allocates nothing per arrival, and a lone run
+    // (a tandem of one) never asks first(k).
+    const turns = new Map(order.map((head, i) => [head, [...riders.slice(i), ...riders.slice(0, i)]]))
     const it = this.#arrivals!
     let next = it.next()
     while (!next.done && !allStopped.signal.aborted) {
@@ -124,23 +128,14 @@ export class ArrivalTandem {
       let now = clock.now()
       while (!next.done && start + next.value[1] <= now) {
         const [k, offset] = next.value
-        const head = this.#o.first(k)
-        for (const index of rotate(order, head)) {
-          const m = this.#riders.get(index)!
-          if (!m.signal.aborted) m.arrive(k, start + offset, clock.now())
-        }
+        const turn = riders.length === 1 ? riders : (turns.get(this.#o.first(k)) ?? riders)
+        for (const m of turn) if (!m.signal.aborted) m.arrive(k, start + offset, clock.now())
         next = it.next()
         now = clock.now()
       }
     }
     return start
   }
-}
-
-/** `order` starting at `head` (members not in `order` are skipped). */
-function rotate(order: readonly number[], head: number): number[] {
-  const i = order.indexOf(head)
-  return i <= 0 ? [...order] : [...order.slice(i), ...order.slice(0, i)]
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
