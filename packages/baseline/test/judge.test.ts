@@ -351,4 +351,31 @@ test('a slow tail in a short soak (the p99 of a few hundred values cannot be jud
   }
 })
 
+test("a step's tail share is secondary when its threshold cannot move with the run's common shift", () => {
+  const file = baselineOf(5, 'tl')
+  const gate = resolveGate('staging', {})
+  const { dir, remove } = tempRunDir()
+  try {
+    const record = syntheticRun({
+      seed: 'tl-cur',
+      durationScale: 0.3,
+      change: { kind: 'tail', magnitude: 5, target: 'checkout/pay' },
+      writeTo: dir,
+    })
+    // Three load steps left: too few for the other steps' common p99 shift, so the share is counted
+    // against the baseline's absolute p99, which a slower machine would cross as well.
+    const kept = new Set(['login', 'cart', 'pay'])
+    record.series = record.series.filter((x) => x.source !== 'load' || !x.tags.name || kept.has(x.tags.name))
+    const v = judge({ record, baseline: file, gate, now: day(20) })
+    const share = v.findings.filter((f) => f.id.startsWith('tail:share-above-p99:load/') && f.step === 'pay')
+    assert.ok(share.length > 0, 'the share is still judged and reported')
+    assert.ok(
+      share.every((f) => !f.primary),
+      share.map((f) => `${f.primary ? 'primary' : 'secondary'} ${f.status} ${f.message}`).join('\n'),
+    )
+  } finally {
+    remove()
+  }
+})
+
 test.run()
