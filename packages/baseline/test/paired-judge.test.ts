@@ -5,7 +5,8 @@ import { SteadyError, verdictSchema, type RunRecord, type Verdict } from '@stead
 import { seriesKey, validatorFor } from '@steady/record/internal'
 import { addRun, emptyBaseline, judgePaired, resolveGate, summariseRun } from '../src/index.ts'
 import { syntheticRun } from '../src/testing.ts'
-import { neweyWestMeanSe, binomialSf } from '../src/paired/stats.ts'
+import { binomialSf } from '@steady/kernel'
+import { neweyWestMeanSe } from '../src/paired/stats.ts'
 import { pairedRecord, type PairedBuildOptions } from '@steady/baseline/testing'
 
 const gate = resolveGate('t', {})

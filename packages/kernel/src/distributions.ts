@@ -235,3 +235,12 @@ export function clopperPearson(k: number, n: number, conf = 0.95): [number, numb
   const upper = k === n ? 1 : incompleteBetaInverse(1 - alpha / 2, k + 1, n - k)
   return [lower, upper]
 }
+
+/** P(X ≥ k) for X ~ Binomial(n, p). */
+export function binomialSf(k: number, n: number, p: number): number {
+  if (k <= 0) return 1
+  if (k > n) return 0
+  if (p <= 0) return 0
+  if (p >= 1) return 1
+  return incompleteBeta(p, k, n - k + 1)
+}

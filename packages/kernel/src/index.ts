@@ -28,5 +28,6 @@ export {
   wilsonInterval,
   wilsonBounds,
   clopperPearson,
+  binomialSf,
 } from './distributions.ts'
 export { roundTo, roundSignificant } from './format.ts'

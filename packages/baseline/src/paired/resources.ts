@@ -22,7 +22,7 @@ import { isMemorySeries, memoryLabel, type TrendPhase } from '../trends.ts'
 import { isFailedResponses, isStepSeries } from '../judge/context.ts'
 import { bytes, pp, pval, r4, rate, type Check } from '../judge/check.ts'
 import { serviceMemoryFinding } from '../judge/checks/memory.ts'
-import { binomialSf } from './stats.ts'
+import { binomialSf } from '@steady/kernel'
 import { MIN_PAIRED_WINDOWS, type PairedContext } from './latency.ts'
 import { sideOf, windowPairs, type SeriesPair } from './pairs.ts'
 

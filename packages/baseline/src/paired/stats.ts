@@ -1,9 +1,7 @@
 /**
  * Statistics the paired judge needs that the history judge does not have: the
- * standard error of a mean of autocorrelated per-window differences, and an
- * exact one-sided binomial tail for the conditional test of failure counts.
+ * standard error of a mean of autocorrelated per-window differences.
  */
-import { incompleteBeta } from '../stats/distributions.ts'
 
 /**
  * Standard error of the mean of an autocorrelated series, Newey–West
@@ -39,18 +37,4 @@ export function neweyWestMeanSe(xs: readonly number[]): { se: number; bandwidth:
   v = Math.max(v, g0)
   // n − 1 in the denominator of the spread, as for an ordinary standard error.
   return { se: Math.sqrt((v * n) / (n - 1) / n), bandwidth: L }
-}
-
-/** P(X ≥ k) for X ~ Binomial(n, p). */
-export function binomialSf(k: number, n: number, p: number): number {
-  if (k <= 0) return 1
-  if (k > n) return 0
-  if (p <= 0) return 0
-  if (p >= 1) return 1
-  return incompleteBeta(p, k, n - k + 1)
-}
-
-/** The mean of a list (NaN when empty). */
-export function meanOf(xs: readonly number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN
 }
