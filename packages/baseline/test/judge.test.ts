@@ -15,7 +15,7 @@ import { parseObjective } from '../src/gate.ts'
 import { trimBaseline } from '../src/store.ts'
 import { parseBaseline } from '@steady/baseline/internal'
 import { syntheticRun, tempRunDir } from '@steady/baseline/testing'
-import { SteadyError, verdictSchema } from '@steady/record'
+import { LatencyHistogram, SteadyError, verdictSchema } from '@steady/record'
 import { validatorFor } from '@steady/record/internal'
 import { label } from '../src/render/describe.ts'
 
@@ -376,6 +376,34 @@ test("a step's tail share is secondary when its threshold cannot move with the r
   } finally {
     remove()
   }
+})
+
+test('a quantile objective fails on more requests over its bound than its share allows, not on one stall', () => {
+  const gate = resolveGate('t', { objectives: [{ expr: 'p95 < 500ms', step: 'pay', phase: 'peak' }] })
+  const judged = (fast: number, slow: number) => {
+    const record = syntheticRun({ seed: 'obj', durationScale: 0.1 })
+    const h = new LatencyHistogram()
+    h.record(5, fast)
+    h.record(600, slow)
+    for (const s of record.series) {
+      const agg = s.tags.name === 'pay' && s.name === 'http_req_duration' ? s.phases.peak : undefined
+      if (!agg) continue
+      Object.assign(agg, { count: fast + slow, hist: h.encode(), p50: 5, p95: 600, p99: 600, max: 600 })
+    }
+    return judge({ record, baseline: undefined, gate, now: day(20) }).findings.filter((f) => f.kind === 'objective')
+  }
+  // One request of eleven over 500 ms: the p95 is that request, and a service within the objective
+  // gives one such request in eleven 43% of the time.
+  const stall = judged(10, 1)
+  assert.ok(stall.length > 0)
+  for (const f of stall) {
+    assert.is(f.status, 'not-judged', f.message)
+    assert.match(f.message, /1 of 11 requests over 500 ms, which a p95 within it gives by chance \(p = 0\.43\d\)/)
+  }
+  // Six of twenty-six: more than a 5% share gives by chance at the gate's alpha (0.01).
+  const slow = judged(20, 6)
+  assert.ok(slow.length > 0 && slow.every((f) => f.status === 'fail'), slow.map((f) => f.message).join('\n'))
+  assert.match(slow[0].message, /over the objective p95 < 500ms \(6 of 26 requests over it, p = /)
 })
 
 test.run()

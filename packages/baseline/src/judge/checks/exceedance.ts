@@ -55,7 +55,7 @@ function shareAbove(ps: SeriesPhaseSummary, t: number): number | undefined {
 }
 
 /** Requests above `t` in a recorded HDR histogram: by bisection on its quantile function. */
-function countAbove(hist: string, t: number): { n: number; above: number } {
+export function countAbove(hist: string, t: number): { n: number; above: number } {
   const h = LatencyHistogram.decode(hist)
   const n = h.count
   if (!n || h.max <= t) return { n, above: 0 }

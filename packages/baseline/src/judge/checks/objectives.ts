@@ -2,11 +2,20 @@
  * Absolute objectives (`p95 < 400ms`, `failure rate < 0.1%`): SLO-like
  * bounds judged on the run alone, so they hold even without a baseline. An
  * objective that matches no series is inconclusive, never a silent pass.
+ *
+ * A quantile objective is a bound on a share: `p95 < 400ms` says fewer than
+ * 5% of requests take 400 ms or more. With a few values the quantile is
+ * almost the largest one, and one stall of a busy machine crosses it; so a
+ * quantile over its bound fails only when the requests over the bound are
+ * more than the allowed share could give by chance (an exact binomial test
+ * at the gate's α). Otherwise the objective is not judged, and says why.
  */
+import { binomialSf } from '@steady/kernel'
 import { LatencyHistogram, type Finding } from '@steady/record'
 import type { ResolvedObjective } from '../../gate.ts'
 import { isStepSeries, type Check, type JudgeContext } from '../context.ts'
-import { failedOrExempt, ms, r4, rate, seriesLabel } from '../check.ts'
+import { failedOrExempt, ms, pval, r4, rate, seriesLabel } from '../check.ts'
+import { countAbove } from './exceedance.ts'
 
 const tailShare: Record<string, number> = { p50: 0.5, p90: 0.1, p95: 0.05, p99: 0.01, max: 0 }
 
@@ -89,21 +98,46 @@ function latencyObjectives(ctx: JudgeContext, o: ResolvedObjective, checks: Chec
       }
       if (s.tags.scenario) finding.scenario = s.tags.scenario
       if (s.tags.name) finding.step = s.tags.name
+      const chance = bad ? overByChance(ctx, o, agg.hist) : undefined
+      if (chance) Object.assign(finding.evidence!, { over: chance.over, of: chance.of, chanceP: r4(chance.p) })
       const check: Check = {
         finding,
-        decided: bad ? 'fail' : n < need ? 'not-judged' : 'pass',
+        decided: bad ? (chance?.couldBeChance ? 'not-judged' : 'fail') : n < need ? 'not-judged' : 'pass',
         severity: severity(value / o.value - 1),
       }
       if (!bad && n < need) check.notJudged = `only ${n} values; a ${o.stat} needs ${need}`
+      if (chance?.couldBeChance)
+        check.notJudged =
+          `${chance.over} of ${chance.of} requests over ${ms(o.value)}, which a ${o.stat} within it gives by chance ` +
+          `(${pval(chance.p)}); more values would tell`
       check.describe = (status) =>
         failedOrExempt(status)
-          ? `${label} ${o.stat} in ${phase} is ${ms(value)}, over the objective ${o.expr}`
+          ? `${label} ${o.stat} in ${phase} is ${ms(value)}, over the objective ${o.expr}` +
+            (chance ? ` (${chance.over} of ${chance.of} requests over it, ${pval(chance.p)})` : '')
           : status === 'not-judged'
-            ? `${label} ${o.stat} in ${phase} not judged against ${o.expr}: ${check.notJudged}`
+            ? `${label} ${o.stat} in ${phase} (${ms(value)}) not judged against ${o.expr}: ${check.notJudged}`
             : `${label} ${o.stat} in ${phase} is ${ms(value)}, meets ${o.expr}`
       checks.push(check)
     }
   }
+}
+
+/**
+ * For a quantile over its bound: how many of the recorded requests were over it, and the chance that a
+ * service whose quantile meets the bound (at most the allowed share over it) gives that many or more.
+ * Undefined for `max` (one request over is a breach by definition) and without a recorded histogram.
+ */
+function overByChance(
+  ctx: JudgeContext,
+  o: ResolvedObjective,
+  hist: string | undefined,
+): { over: number; of: number; p: number; couldBeChance: boolean } | undefined {
+  const share = tailShare[o.stat]
+  if (!(share > 0) || !hist) return undefined
+  const { n, above } = countAbove(hist, o.value)
+  if (!n) return undefined
+  const p = binomialSf(above, n, share)
+  return { over: above, of: n, p, couldBeChance: p > ctx.gate.alpha }
 }
 
 function rateObjectives(ctx: JudgeContext, o: ResolvedObjective, checks: Check[]): void {
