@@ -22,7 +22,7 @@ import { blockBootstrap, predict } from '../src/judge/predict.ts'
 import { failureRateTest } from '../src/judge/rate-test.ts'
 import { slopeStandardError, theilSen, trendTest } from '../src/stats/trend.ts'
 import { isHeapSeries, phasePoints, trendPhases } from '../src/trends.ts'
-import { syntheticRun } from '../src/synthetic.ts'
+import { syntheticRun } from '../src/testing/synthetic.ts'
 
 const close = (a: number, b: number, tol: number, what = '') =>
   assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`)

@@ -56,7 +56,7 @@ import {
   type SeriesSource,
   type SeriesWindow,
 } from '@steady/record'
-import { Random } from './stats/random.ts'
+import { Random } from '../stats/random.ts'
 
 interface SyntheticStep {
   name: string
