@@ -640,22 +640,25 @@ interface FastSeries {
   >
 }
 
+/** What a run record says about the run before any of it is measured. */
+type RecordHeader = Omit<
+  RunRecord,
+  | 'schema'
+  | 'complete'
+  | 'endedAt'
+  | 'durationMs'
+  | 'histogram'
+  | 'phases'
+  | 'scenarios'
+  | 'series'
+  | 'events'
+  | 'failures'
+  | 'warnings'
+>
+
 /** Builds the record directly: exact quantiles from the samples, no encoded histograms. */
 class FastSink implements Sink {
-  readonly #header: Omit<
-    RunRecord,
-    | 'schema'
-    | 'complete'
-    | 'endedAt'
-    | 'durationMs'
-    | 'histogram'
-    | 'phases'
-    | 'scenarios'
-    | 'series'
-    | 'events'
-    | 'failures'
-    | 'warnings'
-  >
+  readonly #header: RecordHeader
   readonly #series = new Map<string, FastSeries>()
   /**
    * Series by a cheap id (source, name, tag values): building the sorted key per value was the generator's
@@ -668,22 +671,7 @@ class FastSink implements Sink {
   readonly #failures = new Map<string, FailureGroup>()
   #phase = ''
 
-  constructor(
-    header: Omit<
-      RunRecord,
-      | 'schema'
-      | 'complete'
-      | 'endedAt'
-      | 'durationMs'
-      | 'histogram'
-      | 'phases'
-      | 'scenarios'
-      | 'series'
-      | 'events'
-      | 'failures'
-      | 'warnings'
-    >,
-  ) {
+  constructor(header: RecordHeader) {
     this.#header = header
   }
 
