@@ -609,35 +609,21 @@ class Growable {
   }
 }
 
+/** What a window and a phase of a series count. */
+interface FastBucket {
+  count: number
+  errors?: Record<string, number>
+  values?: Growable
+  passed?: number
+  failed?: number
+  min?: number
+  delta?: number
+}
+
 interface FastSeries {
   record: Omit<SeriesRecord, 'windows' | 'phases'>
-  windows: Map<
-    number,
-    {
-      count: number
-      errors?: Record<string, number>
-      values?: Growable
-      passed?: number
-      failed?: number
-      value?: number
-      min?: number
-      delta?: number
-    }
-  >
-  phases: Map<
-    string,
-    {
-      count: number
-      errors?: Record<string, number>
-      values?: Growable
-      passed?: number
-      failed?: number
-      first?: number
-      last?: number
-      min?: number
-      delta?: number
-    }
-  >
+  windows: Map<number, FastBucket & { value?: number }>
+  phases: Map<string, FastBucket & { first?: number; last?: number }>
 }
 
 /** What a run record says about the run before any of it is measured. */
@@ -655,6 +641,35 @@ type RecordHeader = Omit<
   | 'failures'
   | 'warnings'
 >
+
+/** What a window and a phase of a series both say: counts, errors, pass/fail, exact quantiles of the values. */
+function counted(b: FastBucket): {
+  count: number
+  errors?: Record<string, number>
+  passed?: number
+  failed?: number
+  p50?: number
+  p95?: number
+  p99?: number
+  max?: number
+} {
+  const out: ReturnType<typeof counted> = { count: b.count }
+  if (b.errors) out.errors = b.errors
+  if (b.passed !== undefined || b.failed !== undefined) {
+    out.passed = b.passed ?? 0
+    out.failed = b.failed ?? 0
+  }
+  if (b.values && b.values.n) {
+    const v = b.values.sorted()
+    Object.assign(out, {
+      p50: r3(pick(v, 0.5)),
+      p95: r3(pick(v, 0.95)),
+      p99: r3(pick(v, 0.99)),
+      max: r3(v[v.length - 1]),
+    })
+  }
+  return out
+}
 
 /** Builds the record directly: exact quantiles from the samples, no encoded histograms. */
 class FastSink implements Sink {
@@ -827,42 +842,14 @@ class FastSink implements Sink {
         const windows: SeriesWindow[] = [...s.windows.entries()]
           .sort((a, b) => a[0] - b[0])
           .map(([i, w]) => {
-            const out: SeriesWindow = { i, count: w.count }
-            if (w.errors) out.errors = w.errors
-            if (w.passed !== undefined || w.failed !== undefined) {
-              out.passed = w.passed ?? 0
-              out.failed = w.failed ?? 0
-            }
-            if (w.values && w.values.n) {
-              const v = w.values.sorted()
-              Object.assign(out, {
-                p50: r3(pick(v, 0.5)),
-                p95: r3(pick(v, 0.95)),
-                p99: r3(pick(v, 0.99)),
-                max: r3(v[v.length - 1]),
-              })
-            }
+            const out: SeriesWindow = { i, ...counted(w) }
             if (w.value !== undefined) Object.assign(out, { value: w.value, min: w.min })
             if (w.delta !== undefined) out.delta = w.delta
             return out
           })
         const phases: SeriesRecord['phases'] = {}
         for (const [name, p] of s.phases) {
-          const out: SeriesRecord['phases'][string] = { count: p.count }
-          if (p.errors) out.errors = p.errors
-          if (p.passed !== undefined || p.failed !== undefined) {
-            out.passed = p.passed ?? 0
-            out.failed = p.failed ?? 0
-          }
-          if (p.values && p.values.n) {
-            const v = p.values.sorted()
-            Object.assign(out, {
-              p50: r3(pick(v, 0.5)),
-              p95: r3(pick(v, 0.95)),
-              p99: r3(pick(v, 0.99)),
-              max: r3(v[v.length - 1]),
-            })
-          }
+          const out: SeriesRecord['phases'][string] = counted(p)
           if (p.first !== undefined) Object.assign(out, { first: p.first, last: p.last, min: p.min })
           if (p.delta !== undefined) out.delta = p.delta
           phases[name] = out
