@@ -25,9 +25,15 @@ import type { GateConfig } from '@steady/baseline'
 export interface SteadyConfig extends ScenarioConfig {
   /** Scenario files, as globs relative to the config file. Default: `scenarios/**\/*.scenario.ts`. */
   scenarios?: string | string[]
-  /** Ephemeral environments by name (`steady env up <name>`, `steady run --env <name>`); see docs/environments.md. */
+  /**
+   * Ephemeral environments by name (`steady env up <name>`, `steady run --env <name>`);
+   * see docs/environments.md.
+   */
   environments?: Record<string, EnvironmentConfig>
-  /** Load profiles (k6 `options.scenarios` entries) by name, for `steady load <profile>` and soak phases; see docs/load.md. */
+  /**
+   * Load profiles (k6 `options.scenarios` entries) by name, for `steady load <profile>`
+   * and soak phases; see docs/load.md.
+   */
   load?: LoadConfig
   /** Soak plans by name (`steady soak [plan]`; the one called `default` when none is named); see docs/soak.md. */
   plans?: Record<string, SoakPlan>
@@ -97,7 +103,8 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
     const commonJs = path.endsWith('.ts') && !isModulePackage(dirname(path))
     throw new SteadyError('STEADY_CONFIG_LOAD', `could not load config ${where}: ${d.message}`, {
       hint: commonJs
-        ? 'this project is CommonJS (its package.json has no "type": "module"): rename the config to steady.config.mts, or add "type": "module" to package.json'
+        ? 'this project is CommonJS (its package.json has no "type": "module"): ' +
+          'rename the config to steady.config.mts, or add "type": "module" to package.json'
         : 'fix the error at that line; the config must `export default defineConfig({ ... })`',
       cause: error,
       details: { file: path },

@@ -74,7 +74,8 @@ export async function readJson(req: IncomingMessage, maxBytes: number, required 
       throw new HttpError(
         415,
         'unsupported_media_type',
-        `the body must be JSON (Content-Type: application/json), got ${type ? JSON.stringify(type) : 'no Content-Type'}`,
+        'the body must be JSON (Content-Type: application/json), got ' +
+          (type ? JSON.stringify(type) : 'no Content-Type'),
       )
     }
   }

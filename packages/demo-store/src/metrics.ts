@@ -42,7 +42,9 @@ export class StoreMetrics {
     })
     this.inflight = new Gauge({
       name: 'http_requests_in_flight',
-      help: "API requests (/api/*) being handled now, including those waiting for a slot of the contention switch's pool.",
+      help:
+        'API requests (/api/*) being handled now, ' +
+        "including those waiting for a slot of the contention switch's pool.",
       registers,
     })
     this.faultInjected = new Counter({
@@ -92,7 +94,9 @@ export class StoreMetrics {
     if (sources.contention?.() !== undefined) {
       new Gauge({
         name: 'store_fault_contention_waiting',
-        help: "API requests waiting now for a slot of the contention switch's pool (present only when the switch is on).",
+        help:
+          "API requests waiting now for a slot of the contention switch's pool " +
+          '(present only when the switch is on).',
         registers,
         collect() {
           this.set(sources.contention?.()?.waiting ?? 0)

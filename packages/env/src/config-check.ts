@@ -19,7 +19,10 @@ export function fieldPath(where: Where, field: string): string {
   return `environments.${where.environment}${where.service === undefined ? '' : `.services.${where.service}`}.${field}`
 }
 
-/** The config error: `environment "local", service "api": port 8080 is taken (environments.local.services.api.port)`. */
+/**
+ * The config error: `environment "local", service "api": port 8080 is taken
+ * (environments.local.services.api.port)`.
+ */
 export function configError(
   where: Where,
   field: string,

@@ -31,9 +31,15 @@ export interface StartOptions {
   config: Readonly<Record<string, EnvironmentConfig | Record<string, unknown>>> | undefined
   /** Which environment of it to bring up. */
   name: string
-  /** The project root (the config's folder): state goes to `<projectDir>/.steady/envs/`, relative paths resolve here. Default: the working directory. */
+  /**
+   * The project root (the config's folder): state goes to `<projectDir>/.steady/envs/`,
+   * relative paths resolve here. Default: the working directory.
+   */
   projectDir?: string
-  /** The run's output folder: service logs go to `<outDir>/env/`. Default: `.steady/envs/<id>/`, removed with the environment. */
+  /**
+   * The run's output folder: service logs go to `<outDir>/env/`. Default:
+   * `.steady/envs/<id>/`, removed with the environment.
+   */
   outDir?: string
   /** The id to use (Helm release name rules). Default: the branch slug plus a random suffix. */
   id?: string
@@ -153,6 +159,73 @@ function holdUntilExit(kill: () => void): () => void {
  * process exit without `down()` still SIGKILLs the services (a last resort).
  */
 export async function startEnvironment(options: StartOptions): Promise<EnvironmentHandle> {
+  const start = await checkStart(options)
+  const rec = await claimId(options, start)
+  await mkdir(rec.logDir, { recursive: true })
+  const { provider, log } = start
+
+  // Saves are chained so an older state never overwrites a newer one.
+  let saving = Promise.resolve()
+  const persist = () => (saving = saving.then(() => writeRecord({ ...rec, ...publicView(rec) })))
+  // Held even with `keep` while starting: a forced exit midway must not leave half an environment.
+  const release = holdUntilExit(() => provider.killSync?.(rec.providerState))
+  const downCtx = { id: rec.id, name: rec.name, projectDir: start.projectDir, log, config: start.entry }
+
+  log(`environment ${rec.name} (${rec.id}): starting with the ${provider.name} provider`)
+  try {
+    await bringUp(options, start, rec, persist)
+  } catch (error) {
+    log(`environment ${rec.name} (${rec.id}): start failed; tearing down what was started`)
+    try {
+      await saving
+      if (rec.providerState !== undefined) await provider.down(rec.providerState, downCtx)
+      await removeRecord(start.projectDir, rec.id)
+      // A failed start keeps the log its error points at.
+      if (rec.ownsLogDir && !(error instanceof SteadyError && 'logFile' in error.facts))
+        await rm(rec.logDir, { recursive: true, force: true })
+    } catch (downError) {
+      const why = (downError as Error).message
+      log(`environment ${rec.name} (${rec.id}): teardown failed too: ${why}; run \`steady env down ${rec.id}\``)
+    } finally {
+      release()
+    }
+    throw error
+  }
+  if (options.keep) release()
+  log(`environment ${rec.name} (${rec.id}): up at ${rec.url}`)
+
+  let stopping: Promise<void> | undefined
+  return {
+    env: runningOf(rec),
+    down: () =>
+      (stopping ??= (async () => {
+        log(`environment ${rec.name} (${rec.id}): tearing down`)
+        rec.status = 'stopping'
+        await persist()
+        await provider.down(rec.providerState, downCtx)
+        await removeRecord(start.projectDir, rec.id)
+        if (rec.ownsLogDir) await rm(rec.logDir, { recursive: true, force: true })
+        release()
+        log(`environment ${rec.name} (${rec.id}): torn down`)
+      })()),
+  }
+}
+
+/** What a start has checked before anything is claimed or started. */
+interface CheckedStart {
+  log: (line: string) => void
+  signal: AbortSignal
+  projectDir: string
+  tags: Record<string, string>
+  entry: Record<string, unknown>
+  provider: EnvironmentProvider
+  /** The provider's own view of the entry, validated. */
+  checked: unknown
+  branch: string
+}
+
+/** Checks the tags, the id, the entry and its templates and the branch, before anything starts. */
+async function checkStart(options: StartOptions): Promise<CheckedStart> {
   const log = options.log ?? (() => {})
   const signal = options.signal ?? new AbortController().signal
   const projectDir = resolve(options.projectDir ?? process.cwd())
@@ -170,12 +243,19 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       hint: 'give a branch name, or leave --branch out to use the current git branch',
     })
   if (signal.aborted) throw interrupted(signal, options.name)
+  return { log, signal, projectDir, tags, entry, provider, checked, branch }
+}
 
+/**
+ * Claims the environment's state file under a free id: the given one, or a
+ * derived one (a few tries, since two runs may derive the same id at once).
+ */
+async function claimId(options: StartOptions, start: CheckedStart): Promise<EnvironmentRecord> {
+  const { projectDir, branch } = start
   const self = processStart(process.pid)
   const now = new Date().toISOString()
-  let record: EnvironmentRecord | undefined
   const logFolder = options.side ? `env-${options.side}` : 'env'
-  for (let attempt = 0; attempt < 8 && !record; attempt++) {
+  for (let attempt = 0; attempt < 8; attempt++) {
     const given = options.id !== undefined ? validateId(options.id) : undefined
     const id = options.side ? sideId(given, branch, options.side) : (given ?? deriveId(branch))
     const ownsLogDir = options.outDir === undefined
@@ -183,10 +263,10 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       schema: ENV_SCHEMA,
       id,
       name: options.name,
-      provider: provider.name,
+      provider: start.provider.name,
       url: '',
       urls: {},
-      tags,
+      tags: start.tags,
       branch,
       services: [],
       // Both sides of a paired soak share the run folder: each keeps its own service logs.
@@ -199,8 +279,8 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       providerState: undefined,
       updatedAt: now,
     }
-    if (await claimRecord({ ...candidate, ...publicView(candidate) })) record = candidate
-    else if (options.id !== undefined) {
+    if (await claimRecord({ ...candidate, ...publicView(candidate) })) return candidate
+    if (options.id !== undefined) {
       throw new SteadyError(
         'STEADY_ENV_EXISTS',
         `an environment with id "${options.id}" is already up in ${projectDir}`,
@@ -211,64 +291,44 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
       )
     }
   }
-  if (!record) throw new SteadyError('STEADY_ENV_EXISTS', 'could not find a free environment id', { hint: 'pass --id' })
-  const rec = record
-  await mkdir(rec.logDir, { recursive: true })
+  throw new SteadyError('STEADY_ENV_EXISTS', 'could not find a free environment id', { hint: 'pass --id' })
+}
 
-  // Saves are chained so an older state never overwrites a newer one.
-  let saving = Promise.resolve()
-  const persist = () => (saving = saving.then(() => writeRecord({ ...rec, ...publicView(rec) })))
-  // Held even with `keep` while starting: a forced exit midway must not leave half an environment.
-  const release = holdUntilExit(() => provider.killSync?.(rec.providerState))
-  const downCtx = { id: rec.id, name: rec.name, projectDir, log, config: entry }
+/** Runs the provider's `up` and records what it reports: URL, services, state, status `up`. */
+async function bringUp(
+  options: StartOptions,
+  start: CheckedStart,
+  rec: EnvironmentRecord,
+  persist: () => Promise<void>,
+): Promise<void> {
+  const result = await start.provider.up(start.checked, {
+    id: rec.id,
+    name: rec.name,
+    branch: start.branch,
+    tags: start.tags,
+    projectDir: options.workDir !== undefined ? resolve(options.workDir) : start.projectDir,
+    ...(options.side ? { side: options.side } : {}),
+    ...(options.version !== undefined ? { version: options.version } : {}),
+    ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
+    logDir: rec.logDir,
+    signal: start.signal,
+    log: start.log,
+    save: (state) => {
+      rec.providerState = state
+      return persist()
+    },
+  })
+  rec.url = result.url
+  rec.urls = result.urls
+  rec.services = result.services
+  rec.providerState = result.state
+  rec.status = 'up'
+  await persist()
+}
 
-  log(`environment ${rec.name} (${rec.id}): starting with the ${provider.name} provider`)
-  try {
-    const result = await provider.up(checked, {
-      id: rec.id,
-      name: rec.name,
-      branch,
-      tags,
-      projectDir: options.workDir !== undefined ? resolve(options.workDir) : projectDir,
-      ...(options.side ? { side: options.side } : {}),
-      ...(options.version !== undefined ? { version: options.version } : {}),
-      ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
-      logDir: rec.logDir,
-      signal,
-      log,
-      save: (state) => {
-        rec.providerState = state
-        return persist()
-      },
-    })
-    rec.url = result.url
-    rec.urls = result.urls
-    rec.services = result.services
-    rec.providerState = result.state
-    rec.status = 'up'
-    await persist()
-  } catch (error) {
-    log(`environment ${rec.name} (${rec.id}): start failed; tearing down what was started`)
-    try {
-      await saving
-      if (rec.providerState !== undefined) await provider.down(rec.providerState, downCtx)
-      await removeRecord(projectDir, rec.id)
-      // A failed start keeps the log its error points at.
-      if (rec.ownsLogDir && !(error instanceof SteadyError && 'logFile' in error.facts))
-        await rm(rec.logDir, { recursive: true, force: true })
-    } catch (downError) {
-      log(
-        `environment ${rec.name} (${rec.id}): teardown failed too: ${(downError as Error).message}; run \`steady env down ${rec.id}\``,
-      )
-    } finally {
-      release()
-    }
-    throw error
-  }
-  if (options.keep) release()
-  log(`environment ${rec.name} (${rec.id}): up at ${rec.url}`)
-
-  const env: RunningEnvironment = {
+/** What a started environment shows its caller, from its state. */
+function runningOf(rec: EnvironmentRecord): RunningEnvironment {
+  return {
     id: rec.id,
     name: rec.name,
     provider: rec.provider,
@@ -279,21 +339,6 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     services: rec.services,
     logDir: rec.logDir,
     startedAt: rec.startedAt,
-  }
-  let stopping: Promise<void> | undefined
-  return {
-    env,
-    down: () =>
-      (stopping ??= (async () => {
-        log(`environment ${rec.name} (${rec.id}): tearing down`)
-        rec.status = 'stopping'
-        await persist()
-        await provider.down(rec.providerState, downCtx)
-        await removeRecord(projectDir, rec.id)
-        if (rec.ownsLogDir) await rm(rec.logDir, { recursive: true, force: true })
-        release()
-        log(`environment ${rec.name} (${rec.id}): torn down`)
-      })()),
   }
 }
 
@@ -332,9 +377,8 @@ export async function withEnvironment<T>(
         log(`environment ${handle.env.name} (${handle.env.id}): teardown failed: ${(downError as Error).message}`)
       }
     } else {
-      log(
-        `environment ${handle.env.name} (${handle.env.id}) is kept: tear it down with \`steady env down ${handle.env.id}\``,
-      )
+      const { name, id } = handle.env
+      log(`environment ${name} (${id}) is kept: tear it down with \`steady env down ${id}\``)
     }
   }
 }
@@ -463,7 +507,10 @@ export interface ListedEnvironment extends RunningEnvironment {
   heldBy: number | undefined
 }
 
-/** The environments recorded in `.steady/envs/`, with whether they still run; unreadable state files are reported in `errors`. */
+/**
+ * The environments recorded in `.steady/envs/`, with whether they still run;
+ * unreadable state files are reported in `errors`.
+ */
 export async function listEnvironments(
   options: { projectDir?: string; providers?: Record<string, EnvironmentProvider> } = {},
 ): Promise<{ environments: ListedEnvironment[]; errors: SteadyError[] }> {

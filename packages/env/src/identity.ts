@@ -35,7 +35,9 @@ export function slugify(text: string, max = MAX_ID_LENGTH - SUFFIX_LENGTH - 1): 
 export function validateId(id: string, field = '--id'): string {
   if (id.length > MAX_ID_LENGTH || !idRule.test(id)) {
     throw new SteadyError('STEADY_ENV_ID_INVALID', `${field}: "${id}" is not a valid environment id`, {
-      hint: `use lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most ${MAX_ID_LENGTH} chars (e.g. ${slugify(id || 'my-env')})`,
+      hint:
+        "use lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, " +
+        `at most ${MAX_ID_LENGTH} chars (e.g. ${slugify(id || 'my-env')})`,
       details: { field, value: id },
     })
   }
@@ -111,7 +113,10 @@ export async function currentBranch(cwd: string, env: NodeJS.ProcessEnv = proces
 const tagKeyRule = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/
 const MAX_TAG_VALUE = 256
 
-/** The environment variable a tag reaches commands and services as: `STEADY_TAG_<KEY>` (upper case, `_` for anything else). */
+/**
+ * The environment variable a tag reaches commands and services as:
+ * `STEADY_TAG_<KEY>` (upper case, `_` for anything else).
+ */
 export function tagEnvName(key: string): string {
   return `STEADY_TAG_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
 }

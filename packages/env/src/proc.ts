@@ -24,7 +24,10 @@ export interface ProcStat {
   stimeTicks: number
 }
 
-/** Parses `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields are counted from the last `)`. */
+/**
+ * Parses `/proc/<pid>/stat`; the command name may hold spaces and
+ * parentheses, so fields are counted from the last `)`.
+ */
 function parseStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')')
   if (close < 0) return undefined

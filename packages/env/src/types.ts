@@ -25,7 +25,10 @@ export interface ServiceConfig {
   command: string
   /** Arguments; `{port}` and `{dataDir}` are replaced by the service's port and data folder. */
   args?: string[]
-  /** Extra environment variables (on top of steady's own and the parent's); `{port}` and `{dataDir}` are replaced here too. */
+  /**
+   * Extra environment variables (on top of steady's own and the parent's);
+   * `{port}` and `{dataDir}` are replaced here too.
+   */
   env?: Record<string, string>
   /** Working directory, relative to the project root (the config's folder). Default: the project root. */
   cwd?: string
@@ -205,7 +208,10 @@ export interface ProviderDownContext {
 export interface EnvironmentProvider<Config = unknown> {
   /** The `provider:` name in the config. */
   readonly name: string
-  /** Checks an `environments.<name>` entry and returns it typed; throws a SteadyError naming environment, service and field. */
+  /**
+   * Checks an `environments.<name>` entry and returns it typed; throws a
+   * SteadyError naming environment, service and field.
+   */
   validate(input: unknown, environment: string): Config
   /**
    * The config's URL templates, field path → template (`url`, `urls.admin`):

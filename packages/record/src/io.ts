@@ -342,19 +342,80 @@ export function recoverRunRecord(dir: string, options: { write?: boolean } = {})
       details: { dir },
     })
   }
+  const found = readEventLines(eventsPath)
+  const { header, end, phases, events, warnings } = found
+  if (!header) {
+    throw new SteadyError('STEADY_RECORD_CORRUPT', `${eventsPath} has no start line`, {
+      hint: 'the run died before it wrote anything; there is nothing to recover',
+      details: { file: eventsPath },
+    })
+  }
+  const durationMs = end?.durationMs ?? (found.lastWindow + 1) * header.window.sizeMs
+  const started = Date.parse(header.startedAt)
+  const series: SeriesRecord[] = [...found.meta.values()]
+    .map((m) => ({
+      ...m,
+      windows: (found.windows.get(m.key) ?? []).sort((a, b) => a.i - b.i),
+      phases: found.phaseAggs.get(m.key) ?? {},
+    }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  closeOpenPhase(phases, events, series, header.window.sizeMs, durationMs)
+  if (found.torn) warnings.push('the last line of the events file was torn by the kill and was dropped')
+  const complete = end?.complete ?? false
+  const incompleteReason = end?.incompleteReason ?? 'recovered from events after the runner died'
+  const record: RunRecord = {
+    schema: RUN_SCHEMA,
+    ...header,
+    complete,
+    ...(complete ? {} : { incompleteReason }),
+    endedAt: end?.endedAt ?? new Date(started + durationMs).toISOString(),
+    durationMs,
+    histogram: HISTOGRAM_PARAMETERS,
+    phases,
+    scenarios: found.scenarios,
+    series,
+    events,
+    failures: [...found.failures.values()],
+    warnings,
+  }
+  if (options.write !== false) writeRunRecordSync(join(dir, RECORD_FILE), record)
+  return record
+}
+
+/** What the lines of an events file hold, gathered by kind. */
+interface EventLines {
+  header: RunHeader | undefined
+  meta: Map<string, Omit<SeriesRecord, 'windows' | 'phases'>>
+  windows: Map<string, SeriesWindow[]>
+  phaseAggs: Map<string, Record<string, PhaseAggregate>>
+  phases: PhaseRecord[]
+  events: RunEvent[]
+  warnings: string[]
+  failures: Map<string, FailureGroup>
+  scenarios: ScenarioRecord[]
+  end: Extract<Line, { t: 'end' }> | undefined
+  lastWindow: number
+  /** Lines dropped because a kill tore them (only the last can be). */
+  torn: number
+}
+
+/** Reads an events file line by line; a torn last line is counted and skipped, any other bad line is corruption. */
+function readEventLines(eventsPath: string): EventLines {
   const lines = readFileSync(eventsPath, 'utf8').split('\n')
-  let header: RunHeader | undefined
-  const meta = new Map<string, Omit<SeriesRecord, 'windows' | 'phases'>>()
-  const windows = new Map<string, SeriesWindow[]>()
-  const phaseAggs = new Map<string, Record<string, PhaseAggregate>>()
-  const phases: PhaseRecord[] = []
-  const events: RunEvent[] = []
-  const warnings: string[] = []
-  const failures = new Map<string, FailureGroup>()
-  let scenarios: ScenarioRecord[] = []
-  let end: Extract<Line, { t: 'end' }> | undefined
-  let lastWindow = -1
-  let torn = 0
+  const found: EventLines = {
+    header: undefined,
+    meta: new Map(),
+    windows: new Map(),
+    phaseAggs: new Map(),
+    phases: [],
+    events: [],
+    warnings: [],
+    failures: new Map(),
+    scenarios: [],
+    end: undefined,
+    lastWindow: -1,
+    torn: 0,
+  }
   for (const [n, raw] of lines.entries()) {
     if (!raw.trim()) continue
     let line: Line
@@ -363,7 +424,7 @@ export function recoverRunRecord(dir: string, options: { write?: boolean } = {})
     } catch {
       // Only the last line can be torn by a kill; anything else is corruption.
       if (n >= lines.length - 2) {
-        torn++
+        found.torn++
         continue
       }
       throw new SteadyError('STEADY_RECORD_CORRUPT', `${eventsPath}: line ${n + 1} is not valid JSON`, {
@@ -371,93 +432,71 @@ export function recoverRunRecord(dir: string, options: { write?: boolean } = {})
         details: { file: eventsPath, line: n + 1 },
       })
     }
-    switch (line.t) {
-      case 'start':
-        header = line.header
-        break
-      case 'series': {
-        const { t: _t, ...m } = line
-        meta.set(m.key, m)
-        break
+    addEventLine(found, line)
+  }
+  return found
+}
+
+function addEventLine(found: EventLines, line: Line): void {
+  switch (line.t) {
+    case 'start':
+      found.header = line.header
+      break
+    case 'series': {
+      const { t: _t, ...m } = line
+      found.meta.set(m.key, m)
+      break
+    }
+    case 'window':
+      found.lastWindow = Math.max(found.lastWindow, line.i)
+      for (const { key, window } of line.series) {
+        let list = found.windows.get(key)
+        if (!list) found.windows.set(key, (list = []))
+        list.push(window)
       }
-      case 'window':
-        lastWindow = Math.max(lastWindow, line.i)
-        for (const { key, window } of line.series) {
-          let list = windows.get(key)
-          if (!list) windows.set(key, (list = []))
-          list.push(window)
-        }
-        break
-      case 'phase':
-        phases.push(line.phase)
-        for (const [key, agg] of Object.entries(line.aggregates)) {
-          let m = phaseAggs.get(key)
-          if (!m) phaseAggs.set(key, (m = {}))
-          m[line.phase.name] = agg
-        }
-        break
-      case 'event':
-        events.push(line.event)
-        break
-      case 'failures':
-        for (const g of line.groups) failures.set(signatureKey(g.signature), g)
-        break
-      case 'scenarios':
-        scenarios = line.scenarios
-        break
-      case 'warning':
-        warnings.push(line.text)
-        break
-      case 'end':
-        end = line
-        break
-    }
+      break
+    case 'phase':
+      found.phases.push(line.phase)
+      for (const [key, agg] of Object.entries(line.aggregates)) {
+        let m = found.phaseAggs.get(key)
+        if (!m) found.phaseAggs.set(key, (m = {}))
+        m[line.phase.name] = agg
+      }
+      break
+    case 'event':
+      found.events.push(line.event)
+      break
+    case 'failures':
+      for (const g of line.groups) found.failures.set(signatureKey(g.signature), g)
+      break
+    case 'scenarios':
+      found.scenarios = line.scenarios
+      break
+    case 'warning':
+      found.warnings.push(line.text)
+      break
+    case 'end':
+      found.end = line
+      break
   }
-  if (!header) {
-    throw new SteadyError('STEADY_RECORD_CORRUPT', `${eventsPath} has no start line`, {
-      hint: 'the run died before it wrote anything; there is nothing to recover',
-      details: { file: eventsPath },
-    })
-  }
-  const durationMs = end?.durationMs ?? (lastWindow + 1) * header.window.sizeMs
-  const started = Date.parse(header.startedAt)
-  const series: SeriesRecord[] = [...meta.values()]
-    .map((m) => ({
-      ...m,
-      windows: (windows.get(m.key) ?? []).sort((a, b) => a.i - b.i),
-      phases: phaseAggs.get(m.key) ?? {},
-    }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  // A phase still running when the runner died has no aggregates yet: build them from its windows.
+}
+
+/** A phase still running when the runner died has no aggregates yet: they are built from its windows. */
+function closeOpenPhase(
+  phases: PhaseRecord[],
+  events: RunEvent[],
+  series: SeriesRecord[],
+  windowMs: number,
+  durationMs: number,
+): void {
   const lastPhaseStart = events.filter((e) => e.kind === 'phase-start').at(-1)
-  const openPhase = lastPhaseStart && !phases.some((p) => p.name === lastPhaseStart.data?.phase)
-  if (openPhase) {
-    const name = String(lastPhaseStart.data?.phase ?? 'unknown')
-    phases.push({ name, startMs: lastPhaseStart.atMs, endMs: durationMs })
-    for (const s of series) {
-      const inPhase = s.windows.filter((w) => w.i * header!.window.sizeMs >= lastPhaseStart.atMs)
-      if (inPhase.length) s.phases[name] = aggregateWindows(inPhase)
-    }
+  if (!lastPhaseStart || phases.some((p) => p.name === lastPhaseStart.data?.phase)) return
+  const name = String(lastPhaseStart.data?.phase ?? 'unknown')
+  phases.push({ name, startMs: lastPhaseStart.atMs, endMs: durationMs })
+  for (const s of series) {
+    const inPhase = s.windows.filter((w) => w.i * windowMs >= lastPhaseStart.atMs)
+    if (inPhase.length) s.phases[name] = aggregateWindows(inPhase)
   }
-  if (torn) warnings.push('the last line of the events file was torn by the kill and was dropped')
-  const complete = end?.complete ?? false
-  const record: RunRecord = {
-    schema: RUN_SCHEMA,
-    ...header,
-    complete,
-    ...(complete ? {} : { incompleteReason: end?.incompleteReason ?? 'recovered from events after the runner died' }),
-    endedAt: end?.endedAt ?? new Date(started + durationMs).toISOString(),
-    durationMs,
-    histogram: HISTOGRAM_PARAMETERS,
-    phases,
-    scenarios,
-    series,
-    events,
-    failures: [...failures.values()],
-    warnings,
-  }
-  if (options.write !== false) writeRunRecordSync(join(dir, RECORD_FILE), record)
-  return record
 }
 
 /** Folds windows into one phase aggregate (histograms merged, counts summed). */

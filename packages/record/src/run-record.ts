@@ -97,7 +97,10 @@ export interface ComparabilityKey {
   planHash: string | null
   durationScale: number
   engine: string | null
-  /** True on a paired run (both sides share the machine), absent otherwise: paired runs compare only with paired runs. */
+  /**
+   * True on a paired run (both sides share the machine), absent otherwise:
+   * paired runs compare only with paired runs.
+   */
   paired?: true
 }
 
@@ -152,7 +155,10 @@ export type SeriesKind = 'histogram' | 'counter' | 'gauge'
 export interface SeriesRecord {
   key: string
   source: SeriesSource
-  /** k6's metric names for probe and load series (`http_req_duration`, `iteration_duration`, `checks`, ...); the metric name for service series. */
+  /**
+   * k6's metric names for probe and load series (`http_req_duration`,
+   * `iteration_duration`, `checks`, ...); the metric name for service series.
+   */
   name: string
   kind: SeriesKind
   unit: string

@@ -306,8 +306,10 @@ function describeSchemaError(e: ErrorObject): string {
     return `${where}: missing field "${(e.params as { missingProperty: string }).missingProperty}"`
   if (e.keyword === 'const')
     return `${where}: expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`
-  if (e.keyword === 'enum')
-    return `${where}: expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+  if (e.keyword === 'enum') {
+    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues
+    return `${where}: expected one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
+  }
   if (e.keyword === 'additionalProperties')
     return `${where}: unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`
   return `${where}: ${e.message ?? 'invalid'}`

@@ -61,7 +61,10 @@ export type FindingKind =
 export type FindingStatus = 'fail' | 'pass' | 'not-judged' | 'inconclusive' | 'accepted' | 'muted' | 'info'
 
 export interface Finding {
-  /** Stable across runs: what `steady baseline accept <finding>` names, e.g. `level:p95:probe/http_req_duration{name=login,scenario=checkout}@peak`. */
+  /**
+   * Stable across runs: what `steady baseline accept <finding>` names, e.g.
+   * `level:p95:probe/http_req_duration{name=login,scenario=checkout}@peak`.
+   */
   id: string
   kind: FindingKind
   question: 'working' | 'stable'
@@ -80,7 +83,10 @@ export interface Finding {
   /** The baseline's value (centre of the baseline runs; for two-run compares, run A). */
   baseline?: number
   current?: number
-  /** The change: relative (0.15 = +15%) when `changeKind` is `relative`, a difference otherwise (0.005 = +0.5 percentage points). */
+  /**
+   * The change: relative (0.15 = +15%) when `changeKind` is `relative`, a
+   * difference otherwise (0.005 = +0.5 percentage points).
+   */
   change?: number
   changeKind?: 'relative' | 'absolute'
   /** Where the current value was expected to fall if nothing changed (same unit as `current`). */
@@ -161,7 +167,10 @@ export interface VerdictGate {
 
 export interface Verdict {
   schema: typeof VERDICT_SCHEMA
-  /** `verdict` against a baseline; `compare` between two runs (never for gates); `paired`: candidate against control in one paired run. */
+  /**
+   * `verdict` against a baseline; `compare` between two runs (never for
+   * gates); `paired`: candidate against control in one paired run.
+   */
   mode: 'verdict' | 'compare' | 'paired'
   result: GateResult
   exitCode: 0 | 1 | 3

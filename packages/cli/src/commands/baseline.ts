@@ -29,8 +29,10 @@ import {
   readBaseline,
   renderBaselineCheck,
   summariseRun,
+  type Acceptance,
   type BaselineCheckFormat,
   type BaselineFile,
+  type BaselineRun,
 } from '@steady/baseline'
 import { readVerdict } from '@steady/report'
 import type { CliContext } from '../context.ts'
@@ -88,45 +90,54 @@ function parseUntil(text: string): Date {
 }
 
 function describeBaseline(file: BaselineFile, path: string, now: Date): string {
-  const lines: string[] = []
   const judged = new Set(comparisonRuns(file).map((r) => r.id))
   const runs = Object.entries(file.runs).sort(([, a], [, b]) =>
     (a.summary?.startedAt ?? a.addedAt) < (b.summary?.startedAt ?? b.addedAt) ? -1 : 1,
   )
-  lines.push(
-    `baseline ${path}${file.service ? ` (${file.service})` : ''}: ${runs.length} run${runs.length === 1 ? '' : 's'}, K = ${file.keep}, ${judged.size} used for verdicts`,
-  )
-  for (const [id, r] of runs) {
-    const s = r.summary
-    const tags = [
-      r.pinned ? 'pinned' : '',
-      r.excluded ? `excluded: ${r.excluded.reason} (${r.excluded.by})` : '',
-      r.forced ? `forced: ${r.forced.reason}` : '',
-    ].filter(Boolean)
-    const key = s
-      ? `${s.comparability.cores} cores, node ${s.comparability.node}, plan ${s.comparability.planHash ?? '-'}, ${s.comparability.engine ?? '-'}`
-      : ''
-    lines.push(
-      `  ${judged.has(id) ? '•' : ' '} ${id}  ${s ? `${s.startedAt.slice(0, 16).replace('T', ' ')}  ${[s.subject.version, s.subject.commit?.slice(0, 8)].filter(Boolean).join(' ') || '-'}  ${key}` : ''}${tags.length ? `  [${tags.join('; ')}]` : ''}`,
-    )
-  }
+  const service = file.service ? ` (${file.service})` : ''
+  const plural = runs.length === 1 ? '' : 's'
+  const lines = [
+    `baseline ${path}${service}: ${runs.length} run${plural}, K = ${file.keep}, ${judged.size} used for verdicts`,
+  ]
+  for (const [id, r] of runs) lines.push(describeRun(id, r, judged.has(id)))
   const accepted = Object.entries(file.accepted)
   if (accepted.length) {
     lines.push('accepted changes:')
-    for (const [id, a] of accepted)
-      lines.push(
-        `  ${id} — ${a.reason} (${a.by}, ${a.at.slice(0, 10)}${a.upTo !== undefined ? `, up to ${a.upTo}` : ''})${acceptanceExpired(file, a) ? ' [expired: the baseline has turned over]' : ''}`,
-      )
+    for (const [id, a] of accepted) lines.push(describeAcceptance(file, id, a))
   }
   const mutes = Object.entries(file.mutes)
   if (mutes.length) {
     lines.push('muted series:')
-    for (const [series, m] of mutes)
-      lines.push(
-        `  ${series} — until ${m.until.slice(0, 10)}, owner ${m.owner}: ${m.reason}${muteActive(m, now) ? '' : ' [expired]'}`,
-      )
+    for (const [series, m] of mutes) {
+      const expired = muteActive(m, now) ? '' : ' [expired]'
+      lines.push(`  ${series} — until ${m.until.slice(0, 10)}, owner ${m.owner}: ${m.reason}${expired}`)
+    }
   }
   return lines.join('\n') + '\n'
+}
+
+/** One run of `baseline show`: a bullet when verdicts use it, its start, version and comparability key, its tags. */
+function describeRun(id: string, r: BaselineRun, judged: boolean): string {
+  const s = r.summary
+  const tags = [
+    r.pinned ? 'pinned' : '',
+    r.excluded ? `excluded: ${r.excluded.reason} (${r.excluded.by})` : '',
+    r.forced ? `forced: ${r.forced.reason}` : '',
+  ].filter(Boolean)
+  let about = ''
+  if (s) {
+    const c = s.comparability
+    const key = `${c.cores} cores, node ${c.node}, plan ${c.planHash ?? '-'}, ${c.engine ?? '-'}`
+    const subject = [s.subject.version, s.subject.commit?.slice(0, 8)].filter(Boolean).join(' ') || '-'
+    about = `${s.startedAt.slice(0, 16).replace('T', ' ')}  ${subject}  ${key}`
+  }
+  return `  ${judged ? '•' : ' '} ${id}  ${about}${tags.length ? `  [${tags.join('; ')}]` : ''}`
+}
+
+function describeAcceptance(file: BaselineFile, id: string, a: Acceptance): string {
+  const upTo = a.upTo !== undefined ? `, up to ${a.upTo}` : ''
+  const expired = acceptanceExpired(file, a) ? ' [expired: the baseline has turned over]' : ''
+  return `  ${id} — ${a.reason} (${a.by}, ${a.at.slice(0, 10)}${upTo})${expired}`
 }
 
 /**
@@ -164,15 +175,29 @@ async function recordsOf(roots: string[], ids: Set<string>): Promise<RunRecord[]
   return [...out.values()]
 }
 
-export function registerBaseline(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+type SetExit = (code: number) => void
+
+type AddFlags = Common & { gate?: string; force?: boolean; reason?: string; keep?: string }
+
+export function registerBaseline(program: Command, ctx: CliContext, setExit: SetExit): void {
   const baseline = program
     .command('baseline')
     .description(
-      'manage a baseline (baselines/<service>.json): add runs, show, exclude, pin, accept intended changes, mute noisy series',
+      'manage a baseline (baselines/<service>.json): add runs, show, exclude, pin, ' +
+        'accept intended changes, mute noisy series',
     )
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', BASELINE_HELP)
+  registerBaselineAdd(baseline, ctx, setExit)
+  registerBaselineShow(baseline, ctx, setExit)
+  registerBaselineCheck(baseline, ctx, setExit)
+  registerBaselineExclude(baseline, ctx, setExit)
+  registerBaselinePin(baseline, ctx, setExit)
+  registerBaselineAccept(baseline, ctx, setExit)
+  registerBaselineMute(baseline, ctx, setExit)
+}
+
+const BASELINE_HELP =
+  `
 A baseline keeps, per run, what verdicts need (quantiles, counts, error kinds,
 compact distributions) for the last K accepted runs plus pinned ones. Commit it
 and review it like code; add \`*.json merge=union\` to baselines/.gitattributes so
@@ -183,11 +208,13 @@ Examples:
   steady baseline show --baseline baselines/demo-store.json
   steady baseline exclude 2026-11-26T06-40-12Z-7f3a --reason "noisy neighbour on the CI host"
   steady baseline pin 2026-11-01T02-00-00Z-aa01 --reason "release 1.0 reference"
-  steady baseline accept 'level:p95:load/http_req_duration{name=search,scenario=browse}@peak' --reason "full-text search, slower on purpose" --verdict reports/ci/verdict.json
-  steady baseline mute 'service/nodejs_eventloop_lag_seconds*' --until 2026-12-31 --owner alice --reason "known GC noise, fix in #812"
-`,
-    )
+` +
+  "  steady baseline accept 'level:p95:load/http_req_duration{name=search,scenario=browse}@peak' " +
+  '--reason "full-text search, slower on purpose" --verdict reports/ci/verdict.json\n' +
+  "  steady baseline mute 'service/nodejs_eventloop_lag_seconds*' --until 2026-12-31 --owner alice " +
+  '--reason "known GC noise, fix in #812"\n'
 
+function registerBaselineAdd(baseline: Command, ctx: CliContext, setExit: SetExit): void {
   baseline
     .command('add')
     .argument('<run>', 'a run.json, or its folder')
@@ -206,81 +233,110 @@ Examples:
     .option('--keep <n>', `K: accepted runs a new baseline keeps (default ${DEFAULT_KEEP})`)
     .option('--by <name>', 'who adds it (default: $GIT_AUTHOR_NAME or $USER)')
     .option('--config <file>', 'the steady.config.ts (default: the nearest one)')
-    .action(async (run: string, flags: Common & { gate?: string; force?: boolean; reason?: string; keep?: string }) => {
-      const loaded = await ctx.config(flags.config)
-      if (flags.force) requireReason(flags.reason, '--force')
-      const keep = flags.keep === undefined ? DEFAULT_KEEP : Number(flags.keep)
-      if (!Number.isInteger(keep) || keep < 1)
-        throw new SteadyError('STEADY_USAGE', `--keep ${flags.keep} is not a whole number ≥ 1`, {
-          hint: 'e.g. --keep 10',
-        })
-      const runFile = resolve(ctx.cwd, run)
-      const record = await readRunRecord(runFile)
-      const path = requirePath(ctx, loaded, flags, record.subject.service)
-      const gate = gateFrom(loaded, flags.gate)
-      const by = who(ctx, flags.by)
-      const now = new Date()
-      const result = await updateBaseline(
-        path,
-        (file) => {
-          const summary = summariseRun(record, { distributions: true })
-          // Screened before judging: a saturated or unusually noisy run is refused even when its verdict passes.
-          const screen = screenRun(summary, file, gate)
-          if (screen.problems.length && !flags.force) {
-            const message = `run ${record.id} does not show what normal looks like: ${screen.problems[0]}`
-            throw new SteadyError('STEADY_BASELINE_RUN_UNFIT', message, {
-              hint:
-                'run it again on a quieter machine or with more generator room (--workers), ' +
-                'or add it anyway with --force --reason "<why>"',
-              details: { run: record.id, problems: screen.problems },
-            })
-          }
-          const verdict = judge({
-            record,
-            baseline: file,
-            baselineFile: shown(ctx, path),
-            gate,
-            now,
-            toolVersion: version,
-          })
-          const negative = [verdict.working, verdict.stable].filter((q) => q.status === 'fail')
-          let forced: { reason: string; verdict: string } | undefined
-          if (screen.problems.length) {
-            forced = { reason: flags.reason!.trim(), verdict: [verdict.summary, ...screen.problems].join('; ') }
-          }
-          if (negative.length) {
-            if (!flags.force) {
-              throw new SteadyError(
-                'STEADY_BASELINE_NOT_STABLE',
-                `run ${record.id} was judged ${verdict.working.status === 'fail' ? 'not working' : 'not stable'} (gate ${gate.name}): ${negative[0].reason}`,
-                {
-                  hint: 'a baseline is what normal looks like: fix the run, or add it anyway with --force --reason "<why>"',
-                  exitCode: ExitCode.failed,
-                  details: { run: record.id, verdict: verdict.result },
-                },
-              )
-            }
-            forced = { reason: flags.reason!.trim(), verdict: [verdict.summary, ...screen.problems].join('; ') }
-          }
-          const { dropped } = addRun(file, summary, { by, now, path: shown(ctx, path), ...(forced ? { forced } : {}) })
-          return { dropped, verdict, count: Object.keys(file.runs).length, keep: file.keep, forced, screen }
-        },
-        { create: () => emptyBaseline(record.subject.service, keep) },
-      )
-      const redactor = redactorFrom(loaded)
-      ctx.out(
-        redactor.text(
-          `added run ${record.id} to ${shown(ctx, path)} (${result.count} run${result.count === 1 ? '' : 's'}, K = ${result.keep})${result.forced ? `, forced: ${result.forced.reason}` : ''}\n` +
-            `  its verdict (gate ${gate.name}): ${result.verdict.result} — working ${result.verdict.working.status}, stable ${result.verdict.stable.status}\n` +
-            (result.dropped.length ? `  dropped (beyond K): ${result.dropped.join(', ')}\n` : '') +
-            [...result.screen.problems.map((p) => `forced past: ${p}`), ...result.screen.notes]
-              .map((l) => `  ${l}\n`)
-              .join(''),
-        ),
-      )
+    .action(async (run: string, flags: AddFlags) => {
+      await addToBaseline(ctx, run, flags)
       setExit(ExitCode.ok)
     })
+}
 
+async function addToBaseline(ctx: CliContext, run: string, flags: AddFlags): Promise<void> {
+  const loaded = await ctx.config(flags.config)
+  if (flags.force) requireReason(flags.reason, '--force')
+  const keep = flags.keep === undefined ? DEFAULT_KEEP : Number(flags.keep)
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new SteadyError('STEADY_USAGE', `--keep ${flags.keep} is not a whole number ≥ 1`, {
+      hint: 'e.g. --keep 10',
+    })
+  const runFile = resolve(ctx.cwd, run)
+  const record = await readRunRecord(runFile)
+  const path = requirePath(ctx, loaded, flags, record.subject.service)
+  const gate = gateFrom(loaded, flags.gate)
+  const admission: Admission = { ctx, record, path, gate, flags, by: who(ctx, flags.by), now: new Date() }
+  const result = await updateBaseline(path, (file) => admitRun(file, admission), {
+    create: () => emptyBaseline(record.subject.service, keep),
+  })
+  const count = `${result.count} run${result.count === 1 ? '' : 's'}`
+  const forced = result.forced ? `, forced: ${result.forced.reason}` : ''
+  const { verdict } = result
+  ctx.out(
+    redactorFrom(loaded).text(
+      `added run ${record.id} to ${shown(ctx, path)} (${count}, K = ${result.keep})${forced}\n` +
+        `  its verdict (gate ${gate.name}): ${verdict.result} — ` +
+        `working ${verdict.working.status}, stable ${verdict.stable.status}\n` +
+        (result.dropped.length ? `  dropped (beyond K): ${result.dropped.join(', ')}\n` : '') +
+        [...result.screen.problems.map((p) => `forced past: ${p}`), ...result.screen.notes]
+          .map((l) => `  ${l}\n`)
+          .join(''),
+    ),
+  )
+}
+
+interface Admission {
+  ctx: CliContext
+  record: RunRecord
+  path: string
+  gate: ReturnType<typeof gateFrom>
+  flags: AddFlags
+  by: string
+  now: Date
+}
+
+/**
+ * Inside the baseline's lock: screens the run, judges it against the file and
+ * adds it, or refuses it unless forced.
+ */
+function admitRun(file: BaselineFile, a: Admission) {
+  const { ctx, record, path, gate, flags } = a
+  const summary = summariseRun(record, { distributions: true })
+  // Screened before judging: a saturated or unusually noisy run is refused even when its verdict passes.
+  const screen = screenRun(summary, file, gate)
+  if (screen.problems.length && !flags.force) {
+    const message = `run ${record.id} does not show what normal looks like: ${screen.problems[0]}`
+    throw new SteadyError('STEADY_BASELINE_RUN_UNFIT', message, {
+      hint:
+        'run it again on a quieter machine or with more generator room (--workers), ' +
+        'or add it anyway with --force --reason "<why>"',
+      details: { run: record.id, problems: screen.problems },
+    })
+  }
+  const verdict = judge({
+    record,
+    baseline: file,
+    baselineFile: shown(ctx, path),
+    gate,
+    now: a.now,
+    toolVersion: version,
+  })
+  const negative = [verdict.working, verdict.stable].filter((q) => q.status === 'fail')
+  let forced: { reason: string; verdict: string } | undefined
+  if (screen.problems.length) {
+    forced = { reason: flags.reason!.trim(), verdict: [verdict.summary, ...screen.problems].join('; ') }
+  }
+  if (negative.length) {
+    if (!flags.force) {
+      const judged = verdict.working.status === 'fail' ? 'not working' : 'not stable'
+      throw new SteadyError(
+        'STEADY_BASELINE_NOT_STABLE',
+        `run ${record.id} was judged ${judged} (gate ${gate.name}): ${negative[0].reason}`,
+        {
+          hint: 'a baseline is what normal looks like: fix the run, or add it anyway with --force --reason "<why>"',
+          exitCode: ExitCode.failed,
+          details: { run: record.id, verdict: verdict.result },
+        },
+      )
+    }
+    forced = { reason: flags.reason!.trim(), verdict: [verdict.summary, ...screen.problems].join('; ') }
+  }
+  const { dropped } = addRun(file, summary, {
+    by: a.by,
+    now: a.now,
+    path: shown(ctx, path),
+    ...(forced ? { forced } : {}),
+  })
+  return { dropped, verdict, count: Object.keys(file.runs).length, keep: file.keep, forced, screen }
+}
+
+function registerBaselineShow(baseline: Command, ctx: CliContext, setExit: SetExit): void {
   baseline
     .command('show')
     .description('list the runs, acceptances and mutes of a baseline')
@@ -301,7 +357,11 @@ Examples:
       else ctx.out(terminalText(redactor.text(describeBaseline(file, shown(ctx, path), new Date()))))
       setExit(ExitCode.ok)
     })
+}
 
+type CheckFlags = Common & { gate?: string; format: string }
+
+function registerBaselineCheck(baseline: Command, ctx: CliContext, setExit: SetExit): void {
   baseline
     .command('check')
     .argument(
@@ -329,37 +389,42 @@ Examples:
   steady baseline check reports/nightly --baseline baselines/demo-store.json --format markdown >> "$GITHUB_STEP_SUMMARY"
 `,
     )
-    .action(async (paths: string[], flags: Common & { gate?: string; format: string }) => {
-      const format = flags.format as BaselineCheckFormat
-      if (!BASELINE_CHECK_FORMATS.includes(format)) {
-        const known = BASELINE_CHECK_FORMATS.join(', ')
-        const hint = 'e.g. --format json'
-        throw new SteadyError('STEADY_USAGE', `--format ${flags.format} is not one of ${known}`, { hint })
-      }
-      const loaded = await ctx.config(flags.config)
-      const path = requirePath(ctx, loaded, flags)
-      requireExisting(path, ctx)
-      const file = await readBaseline(path)
-      const gate = gateFrom(loaded, flags.gate)
-      const roots = paths.length ? paths.map((p) => resolve(ctx.cwd, p)) : [join(loaded.dir, 'reports')]
-      const records = await recordsOf(roots, new Set(Object.keys(file.runs)))
-      if (!records.length) {
-        const where = roots.map((r) => shown(ctx, r)).join(', ')
-        const message = `no run record of a run in ${shown(ctx, path)} found in ${where}`
-        throw new SteadyError('STEADY_BASELINE_NO_RECORDS', message, {
-          hint: "pass the folders that hold the baseline runs' run.json (steady baseline check reports/nightly)",
-          details: { baseline: path },
-        })
-      }
-      const baselineFile = shown(ctx, path)
-      const now = new Date()
-      const result = checkBaseline({ baseline: file, baselineFile, records, gate, now, toolVersion: version })
-      const redactor = redactorFrom(loaded)
-      const json = () => JSON.stringify(redactor.value(result), null, 2) + '\n'
-      ctx.out(format === 'json' ? json() : redactor.text(renderBaselineCheck(result, format)))
-      setExit(result.exitCode)
-    })
+    .action(async (paths: string[], flags: CheckFlags) => setExit(await checkBaselineRuns(ctx, paths, flags)))
+}
 
+/** Judges the baseline's runs leave-one-out, prints the result and returns its exit code. */
+async function checkBaselineRuns(ctx: CliContext, paths: string[], flags: CheckFlags): Promise<number> {
+  const format = flags.format as BaselineCheckFormat
+  if (!BASELINE_CHECK_FORMATS.includes(format)) {
+    const known = BASELINE_CHECK_FORMATS.join(', ')
+    const hint = 'e.g. --format json'
+    throw new SteadyError('STEADY_USAGE', `--format ${flags.format} is not one of ${known}`, { hint })
+  }
+  const loaded = await ctx.config(flags.config)
+  const path = requirePath(ctx, loaded, flags)
+  requireExisting(path, ctx)
+  const file = await readBaseline(path)
+  const gate = gateFrom(loaded, flags.gate)
+  const roots = paths.length ? paths.map((p) => resolve(ctx.cwd, p)) : [join(loaded.dir, 'reports')]
+  const records = await recordsOf(roots, new Set(Object.keys(file.runs)))
+  if (!records.length) {
+    const where = roots.map((r) => shown(ctx, r)).join(', ')
+    const message = `no run record of a run in ${shown(ctx, path)} found in ${where}`
+    throw new SteadyError('STEADY_BASELINE_NO_RECORDS', message, {
+      hint: "pass the folders that hold the baseline runs' run.json (steady baseline check reports/nightly)",
+      details: { baseline: path },
+    })
+  }
+  const baselineFile = shown(ctx, path)
+  const now = new Date()
+  const result = checkBaseline({ baseline: file, baselineFile, records, gate, now, toolVersion: version })
+  const redactor = redactorFrom(loaded)
+  const json = () => JSON.stringify(redactor.value(result), null, 2) + '\n'
+  ctx.out(format === 'json' ? json() : redactor.text(renderBaselineCheck(result, format)))
+  return result.exitCode
+}
+
+function registerBaselineExclude(baseline: Command, ctx: CliContext, setExit: SetExit): void {
   baseline
     .command('exclude')
     .argument('<run-id>', 'the run to leave out (see steady baseline show)')
@@ -379,7 +444,9 @@ Examples:
       ctx.out(`excluded run ${id} from ${shown(ctx, path)}: ${reason}\n`)
       setExit(ExitCode.ok)
     })
+}
 
+function registerBaselinePin(baseline: Command, ctx: CliContext, setExit: SetExit): void {
   baseline
     .command('pin')
     .argument('<run-id>', 'the run to keep as a reference')
@@ -405,12 +472,15 @@ Examples:
       ctx.out(`${flags.remove ? 'unpinned' : 'pinned'} run ${id} in ${shown(ctx, path)}\n`)
       setExit(ExitCode.ok)
     })
+}
 
+function registerBaselineAccept(baseline: Command, ctx: CliContext, setExit: SetExit): void {
   baseline
     .command('accept')
     .argument('<finding>', 'the finding id, from the verdict (findings[].id)')
     .description(
-      'record an intended change (e.g. a feature that is slower on purpose): the finding is reported as accepted, with who and why',
+      'record an intended change (e.g. a feature that is slower on purpose): ' +
+        'the finding is reported as accepted, with who and why',
     )
     .requiredOption('--reason <text>', 'why the change is intended')
     .option(
@@ -420,48 +490,58 @@ Examples:
     .option('--baseline <file>', 'the baseline (default: the only file in baselines/)')
     .option('--by <name>', 'who accepts it')
     .option('--config <file>', 'the steady.config.ts')
-    .action(async (finding: string, flags: Common & { reason: string; verdict?: string }) => {
-      const loaded = await ctx.config(flags.config)
-      const reason = requireReason(flags.reason, 'accept')
-      const path = requirePath(ctx, loaded, flags)
-      requireExisting(path, ctx)
-      let upTo: number | undefined
-      let run: string | undefined
-      if (flags.verdict) {
-        const vfile = resolve(ctx.cwd, flags.verdict)
-        // Read as any verdict is: a regular file only, and no byte of it quoted in an error.
-        const verdict = await readVerdict(vfile)
-        const f = verdict.findings.find((x) => x.id === finding)
-        if (!f) {
-          throw new SteadyError('STEADY_BASELINE_BAD_FINDING', `finding ${finding} is not in ${shown(ctx, vfile)}`, {
-            hint: `failing findings there: ${
-              verdict.findings
-                .filter((x) => x.status === 'fail')
-                .map((x) => x.id)
-                .slice(0, 5)
-                .join(', ') || 'none'
-            }`,
-          })
-        }
-        upTo = f.current
-        run = verdict.run.id
-      }
-      await updateBaseline(path, (file) =>
-        acceptFinding(file, finding, {
-          reason,
-          by: who(ctx, flags.by),
-          now: new Date(),
-          ...(upTo !== undefined ? { upTo } : {}),
-          ...(run ? { run } : {}),
-        }),
-      )
-      ctx.out(
-        `accepted ${finding} in ${shown(ctx, path)}: ${reason}${upTo !== undefined ? ` (up to ${upTo})` : ' (any size: pass --verdict to accept only this level)'}\n` +
-          `  it expires once the baseline has turned over (K runs added after it)\n`,
-      )
+    .action(async (finding: string, flags: AcceptFlags) => {
+      await acceptChange(ctx, finding, flags)
       setExit(ExitCode.ok)
     })
+}
 
+type AcceptFlags = Common & { reason: string; verdict?: string }
+
+async function acceptChange(ctx: CliContext, finding: string, flags: AcceptFlags): Promise<void> {
+  const loaded = await ctx.config(flags.config)
+  const reason = requireReason(flags.reason, 'accept')
+  const path = requirePath(ctx, loaded, flags)
+  requireExisting(path, ctx)
+  const level = flags.verdict ? await acceptedLevel(ctx, finding, flags.verdict) : undefined
+  const upTo = level?.upTo
+  await updateBaseline(path, (file) =>
+    acceptFinding(file, finding, {
+      reason,
+      by: who(ctx, flags.by),
+      now: new Date(),
+      ...(upTo !== undefined ? { upTo } : {}),
+      ...(level?.run ? { run: level.run } : {}),
+    }),
+  )
+  const size = upTo !== undefined ? ` (up to ${upTo})` : ' (any size: pass --verdict to accept only this level)'
+  ctx.out(
+    `accepted ${finding} in ${shown(ctx, path)}: ${reason}${size}\n` +
+      `  it expires once the baseline has turned over (K runs added after it)\n`,
+  )
+}
+
+/** The finding's current value in a verdict file, the level an acceptance allows, and the run it came from. */
+async function acceptedLevel(ctx: CliContext, finding: string, verdictFile: string) {
+  const vfile = resolve(ctx.cwd, verdictFile)
+  // Read as any verdict is: a regular file only, and no byte of it quoted in an error.
+  const verdict = await readVerdict(vfile)
+  const f = verdict.findings.find((x) => x.id === finding)
+  if (!f) {
+    throw new SteadyError('STEADY_BASELINE_BAD_FINDING', `finding ${finding} is not in ${shown(ctx, vfile)}`, {
+      hint: `failing findings there: ${
+        verdict.findings
+          .filter((x) => x.status === 'fail')
+          .map((x) => x.id)
+          .slice(0, 5)
+          .join(', ') || 'none'
+      }`,
+    })
+  }
+  return { upTo: f.current, run: verdict.run.id }
+}
+
+function registerBaselineMute(baseline: Command, ctx: CliContext, setExit: SetExit): void {
   baseline
     .command('mute')
     .argument('<series>', 'a series key, or a pattern with * (e.g. service/nodejs_eventloop_lag_seconds*)')

@@ -71,22 +71,33 @@ function table(envs: ListedEnvironment[]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n'
 }
 
-export function registerEnv(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+type SetExit = (code: number) => void
+
+export function registerEnv(program: Command, ctx: CliContext, setExit: SetExit): void {
   const env = program
     .command('env')
     .description('ephemeral environments: bring one up, list them, tear one down')
     .addHelpText(
       'after',
-      '\nEnvironments are defined under `environments:` in steady.config.ts (see docs/environments.md).\nState is kept in .steady/envs/ at the project root.\n',
+      '\nEnvironments are defined under `environments:` in steady.config.ts (see docs/environments.md).\n' +
+        'State is kept in .steady/envs/ at the project root.\n',
     )
+  registerEnvUp(env, ctx, setExit)
+  registerEnvLs(env, ctx, setExit)
+  registerEnvDown(env, ctx, setExit)
+}
 
+type UpFlags = { id?: string; branch?: string; tag: string[]; out?: string; config?: string; format: string }
+
+function registerEnvUp(env: Command, ctx: CliContext, setExit: SetExit): void {
   env
     .command('up')
     .argument('<name>', 'the environment in steady.config.ts (environments.<name>)')
     .description('bring an environment up and leave it running; prints its id and URLs')
     .option(
       '--id <id>',
-      'the id to use (lower-case letters, digits and -, at most 53 chars); default: the branch slug plus a random suffix',
+      'the id to use (lower-case letters, digits and -, at most 53 chars); ' +
+        'default: the branch slug plus a random suffix',
     )
     .option('--branch <branch>', 'the branch the environment is for (STEADY_BRANCH); default: the current git branch')
     .option('--tag <key=value>', 'a tag (STEADY_TAG_<KEY>), carried into run records; repeatable', collect, [])
@@ -95,36 +106,40 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
     .addOption(formatOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  steady env up local\n  steady env up local --branch feature/login --tag team=checkout --format json\n  steady env up preview --id pr-42\n',
+      '\nExamples:\n  steady env up local\n' +
+        '  steady env up local --branch feature/login --tag team=checkout --format json\n' +
+        '  steady env up preview --id pr-42\n',
     )
-    .action(
-      async (
-        name: string,
-        opts: { id?: string; branch?: string; tag: string[]; out?: string; config?: string; format: string },
-      ) => {
-        const { environments, dir } = await project(ctx, opts.config)
-        const handle = await startEnvironment({
-          config: environments,
-          name,
-          projectDir: dir,
-          outDir: opts.out,
-          id: opts.id,
-          branch: opts.branch,
-          tags: parseTags(opts.tag),
-          // `env up` leaves it running: the services outlive this command.
-          keep: true,
-          signal: ctx.signal,
-          log: (line) => ctx.err(terminalText(line) + '\n'),
-          env: ctx.env,
-        })
-        const r = new Redactor()
-        const json = opts.format === 'json'
-        if (json) ctx.out(JSON.stringify(r.value(handle.env), null, 2) + '\n')
-        else ctx.out(terminalText(r.text(describeUp(handle.env, dir))))
-        setExit(ExitCode.ok)
-      },
-    )
+    .action(async (name: string, opts: UpFlags) => {
+      await bringUp(ctx, name, opts)
+      setExit(ExitCode.ok)
+    })
+}
 
+/** `steady env up`: starts the environment, leaves it running and prints what it is. */
+async function bringUp(ctx: CliContext, name: string, opts: UpFlags): Promise<void> {
+  const { environments, dir } = await project(ctx, opts.config)
+  const handle = await startEnvironment({
+    config: environments,
+    name,
+    projectDir: dir,
+    outDir: opts.out,
+    id: opts.id,
+    branch: opts.branch,
+    tags: parseTags(opts.tag),
+    // `env up` leaves it running: the services outlive this command.
+    keep: true,
+    signal: ctx.signal,
+    log: (line) => ctx.err(terminalText(line) + '\n'),
+    env: ctx.env,
+  })
+  const r = new Redactor()
+  const json = opts.format === 'json'
+  if (json) ctx.out(JSON.stringify(r.value(handle.env), null, 2) + '\n')
+  else ctx.out(terminalText(r.text(describeUp(handle.env, dir))))
+}
+
+function registerEnvLs(env: Command, ctx: CliContext, setExit: SetExit): void {
   env
     .command('ls')
     .description('list the environments that are up (and those a killed run left behind)')
@@ -132,7 +147,8 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
     .addOption(formatOption())
     .addHelpText(
       'after',
-      '\nStatus: up, starting, stopping, orphaned (the run holding it died), exited (its processes are gone).\n\nExamples:\n  steady env ls\n  steady env ls --format json\n',
+      '\nStatus: up, starting, stopping, orphaned (the run holding it died), exited (its processes are gone).\n' +
+        '\nExamples:\n  steady env ls\n  steady env ls --format json\n',
     )
     .action(async (opts: { config?: string; format: string }) => {
       const { dir } = await project(ctx, opts.config)
@@ -152,7 +168,9 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
       }
       setExit(ExitCode.ok)
     })
+}
 
+function registerEnvDown(env: Command, ctx: CliContext, setExit: SetExit): void {
   env
     .command('down')
     .argument(
@@ -164,35 +182,39 @@ export function registerEnv(program: Command, ctx: CliContext, setExit: (code: n
     .option('--config <file>', 'the config file (default: the nearest steady.config.ts)')
     .addHelpText('after', '\nExamples:\n  steady env down main-7f3a\n  steady env down --all\n')
     .action(async (ids: string[], opts: { all?: boolean; config?: string }) => {
-      const { environments, dir } = await project(ctx, opts.config)
-      const up = (await listEnvironments({ projectDir: dir })).environments.map((e) => e.id)
-      // The base id of a paired soak (`<id>` of `<id>-candidate` and `<id>-control`) stands for both sides.
-      ids = ids.flatMap((id) => expandPairedId(id, up))
-      if (opts.all) ids = [...new Set([...ids, ...up])]
-      if (ids.length === 0) {
-        if (opts.all) {
-          ctx.out(`no environments are up in ${dir}\n`)
-          setExit(ExitCode.ok)
-          return
-        }
-        throw new SteadyError('STEADY_USAGE', 'steady env down needs an environment id', {
-          hint: 'give one from `steady env ls`, or use --all',
-        })
-      }
-      let failed: unknown
-      for (const id of ids) {
-        try {
-          const log = (line: string) => ctx.err(terminalText(line) + '\n')
-          await stopEnvironment(id, { projectDir: dir, config: environments, log })
-          ctx.out(`torn down ${terminalLine(id)}\n`)
-        } catch (error) {
-          // Keep going: one stuck environment must not keep the others up.
-          if (ids.length === 1) throw error
-          ctx.err(terminalText(`error: ${id}: ${(error as Error).message}`) + '\n')
-          failed ??= error
-        }
-      }
-      if (failed) throw failed
+      await tearDown(ctx, ids, opts)
       setExit(ExitCode.ok)
     })
+}
+
+/** `steady env down`: tears each environment down, going on past one that fails, and throws the first failure. */
+async function tearDown(ctx: CliContext, given: string[], opts: { all?: boolean; config?: string }): Promise<void> {
+  const { environments, dir } = await project(ctx, opts.config)
+  const up = (await listEnvironments({ projectDir: dir })).environments.map((e) => e.id)
+  // The base id of a paired soak (`<id>` of `<id>-candidate` and `<id>-control`) stands for both sides.
+  let ids = given.flatMap((id) => expandPairedId(id, up))
+  if (opts.all) ids = [...new Set([...ids, ...up])]
+  if (ids.length === 0) {
+    if (opts.all) {
+      ctx.out(`no environments are up in ${dir}\n`)
+      return
+    }
+    throw new SteadyError('STEADY_USAGE', 'steady env down needs an environment id', {
+      hint: 'give one from `steady env ls`, or use --all',
+    })
+  }
+  let failed: unknown
+  for (const id of ids) {
+    try {
+      const log = (line: string) => ctx.err(terminalText(line) + '\n')
+      await stopEnvironment(id, { projectDir: dir, config: environments, log })
+      ctx.out(`torn down ${terminalLine(id)}\n`)
+    } catch (error) {
+      // Keep going: one stuck environment must not keep the others up.
+      if (ids.length === 1) throw error
+      ctx.err(terminalText(`error: ${id}: ${(error as Error).message}`) + '\n')
+      failed ??= error
+    }
+  }
+  if (failed) throw failed
 }

@@ -83,13 +83,17 @@ function describe(process: ProcessDefinition, o: Observation): string {
   const indicator = process.indicators.find((i) => i.name === o.indicator)
   const value =
     indicator?.kind === 'duration'
-      ? `${formatDurationMs(o.value * { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 }[indicator.unit])} (${o.value} ${indicator.unit})`
+      ? `${formatDurationMs(o.value * MS_PER_UNIT[indicator.unit])} (${o.value} ${indicator.unit})`
       : indicator?.kind === 'rate'
         ? `${o.value}${o.weight !== undefined ? ` × ${o.weight} trials` : ''}`
         : `${o.value}${indicator?.kind === 'count' ? ` ${indicator.unit}` : ''}`
   const labels = Object.entries(o.labels ?? {}).map(([k, v]) => `${k}=${v}`)
-  return `${o.process}.${o.indicator} = ${value} at ${new Date(o.at).toISOString()}${labels.length ? ` {${labels.join(', ')}}` : ''}`
+  const labelled = labels.length ? ` {${labels.join(', ')}}` : ''
+  return `${o.process}.${o.indicator} = ${value} at ${new Date(o.at).toISOString()}${labelled}`
 }
+
+/** Milliseconds in each unit a duration indicator may be declared in. */
+const MS_PER_UNIT = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 }
 
 /** Registers `steady health` and `steady health record`. */
 export function registerHealth(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
@@ -103,7 +107,8 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
     .description("judge the team's processes (CI, delivery, this gate) against their own history")
     .option(
       '--process <name>',
-      'the process: for health, only this one (repeatable; default: every declared process, and ready-made ones with history); for record, the one recorded',
+      'the process: for health, only this one (repeatable; default: every declared process, ' +
+        'and ready-made ones with history); for record, the one recorded',
       collect,
       [],
     )
@@ -113,7 +118,8 @@ export function registerHealth(program: Command, ctx: CliContext, setExit: (code
     .option('--store <path>', 'the history folder (default: health.store in steady.config.ts, else .steady/health)')
     .option(
       '--at <time>',
-      'ISO 8601, epoch seconds ($(date +%s)) or "2h ago": for health, judge as of then (default now); for record, when it happened (default now)',
+      'ISO 8601, epoch seconds ($(date +%s)) or "2h ago": for health, judge as of then (default now); ' +
+        'for record, when it happened (default now)',
     )
     .option(
       '--pushgateway <url>',
@@ -212,7 +218,8 @@ function registerRecord(health: Command, ctx: CliContext, setExit: (code: number
       'after',
       [
         '',
-        'Needs --process (ci, dora, e2e-gate, or one declared in steady.config.ts); with --from, for lines naming none.',
+        'Needs --process (ci, dora, e2e-gate, or one declared in steady.config.ts); ' +
+          'with --from, for lines naming none.',
         'Labels take values from a small set; ids (commit SHAs, run ids, PR numbers) go in --field.',
         '',
         'Each record gets an id, printed. A correction (--supersedes <id>, or "supersedes" in a batch line)',
@@ -224,7 +231,8 @@ function registerRecord(health: Command, ctx: CliContext, setExit: (code: number
         '  {"process":"ci","indicator":"cycle_time","value":"9m41s","at":"2025-03-01T10:00:00Z"}',
         '',
         'Examples:',
-        '  steady health record --process ci --indicator cycle_time --value 9m41s --label branch=main --field commit=$GITHUB_SHA',
+        '  steady health record --process ci --indicator cycle_time --value 9m41s --label branch=main ' +
+          '--field commit=$GITHUB_SHA',
         '  steady health record --process ci --indicator success_rate --value pass --at 2024-05-01T10:00:00Z',
         '  steady health record --process ci --indicator flaky_rate --value 3/200',
         '  steady health record --process dora --indicator deployments --value 1 --label service=checkout',

@@ -116,11 +116,13 @@ export function registerInit(program: Command, ctx: CliContext, setExit: (code: 
     .command('init')
     .argument('[dir]', 'the project folder (default: the working directory)')
     .description(
-      'start using steady in a repo: write steady.config.ts, an example scenario, a CI workflow and baselines/, ready to point at your service',
+      'start using steady in a repo: write steady.config.ts, an example scenario, a CI workflow and baselines/, ' +
+        'ready to point at your service',
     )
     .option(
       '--service <name>',
-      "the service's name, used for plans, baselines and the workflow (default: package.json name, else the folder name)",
+      "the service's name, used for plans, baselines and the workflow " +
+        '(default: package.json name, else the folder name)',
     )
     .option('--url <url>', 'where the service answers on your machine (default http://localhost:8080)')
     .option(

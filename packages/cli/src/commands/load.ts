@@ -37,7 +37,10 @@ function progressLine(w: WindowSnapshot): string {
   const vus = w.gauges['vus']?.last
   const g = w.generator
   const late = g.scheduledStarts ? ` late p99 ${formatK6Time(g.startLatenessP99Ms)}` : ''
-  return `[${formatK6Time(w.endMs)}] ${(iterations / secs).toFixed(1)} it/s ${(reqs / secs).toFixed(1)} req/s${dropped ? ` dropped ${dropped}` : ''}${vus !== undefined ? ` vus ${vus}` : ''} elu ${g.eventLoopUtilization.toFixed(2)}${late}${g.saturated ? ' SATURATED' : ''}`
+  const rates = `${(iterations / secs).toFixed(1)} it/s ${(reqs / secs).toFixed(1)} req/s`
+  const extra = `${dropped ? ` dropped ${dropped}` : ''}${vus !== undefined ? ` vus ${vus}` : ''}`
+  const generator = `elu ${g.eventLoopUtilization.toFixed(2)}${late}${g.saturated ? ' SATURATED' : ''}`
+  return `[${formatK6Time(w.endMs)}] ${rates}${extra} ${generator}`
 }
 
 /** Runs `steady load` with parsed flags; resolves to the exit code. */
@@ -46,7 +49,9 @@ export async function loadCommand(ctx: CliContext, name: string, flags: LoadFlag
   const config = loaded.config as ScenarioConfig & { load?: unknown }
   if (config.load === undefined) {
     throw new SteadyError('STEADY_LOAD_CONFIG_MISSING', `${loaded.path ?? 'steady.config.ts'} has no load section`, {
-      hint: "add load: { profiles: { peak: { executor: 'constant-arrival-rate', rate: 50, duration: '1m', preAllocatedVUs: 20, exec: '<scenario name>' } } }",
+      hint:
+        "add load: { profiles: { peak: { executor: 'constant-arrival-rate', rate: 50, duration: '1m', " +
+        "preAllocatedVUs: 20, exec: '<scenario name>' } } }",
     })
   }
   const profile = pickProfile(config.load, name)
@@ -108,7 +113,8 @@ export async function loadCommand(ctx: CliContext, name: string, flags: LoadFlag
   )
   if (result.saturated)
     ctx.err(
-      `inconclusive: the load generator was saturated (${result.saturationReasons.join('; ')}); lower the rate or add --workers\n`,
+      `inconclusive: the load generator was saturated (${result.saturationReasons.join('; ')}); ` +
+        'lower the rate or add --workers\n',
     )
   if (flags.out) {
     const dir = resolve(ctx.cwd, flags.out)

@@ -14,7 +14,8 @@ export function registerRecord(program: Command, ctx: CliContext, setExit: (code
     .command('recover')
     .argument('<dir>', 'the run folder (the --out of steady soak/load/run) holding events.ndjson')
     .description(
-      'compact the events file of a run whose runner was killed (SIGKILL, out of memory) into run.json, marked incomplete',
+      'compact the events file of a run whose runner was killed (SIGKILL, out of memory) ' +
+        'into run.json, marked incomplete',
     )
     .addHelpText('after', '\nExamples:\n  steady record recover reports/2026-11-26T06-40-12Z-7f3a\n')
     .action((dir: string) => {
@@ -33,9 +34,8 @@ export function registerRecord(program: Command, ctx: CliContext, setExit: (code
     .description('check a run record against the steady.run/1 schema')
     .action(async (file: string) => {
       const r = await readRunRecord(file)
-      ctx.out(
-        `${file}: valid steady.run/1 ${r.kind} record ${r.id}${r.complete ? '' : ` (incomplete: ${r.incompleteReason ?? 'unknown reason'})`}\n`,
-      )
+      const incomplete = r.complete ? '' : ` (incomplete: ${r.incompleteReason ?? 'unknown reason'})`
+      ctx.out(`${file}: valid steady.run/1 ${r.kind} record ${r.id}${incomplete}\n`)
       setExit(ExitCode.ok)
     })
 }

@@ -36,8 +36,9 @@ export function registerReport(program: Command, ctx: CliContext, setExit: (code
       `
 Examples:
   steady report reports/2026-11-26T06-40-12Z-7f3a
-  steady report reports/ci/run.json --baseline baselines/demo-store.json --verdict reports/ci/verdict.json -o reports/ci/report.html
-`,
+` +
+        '  steady report reports/ci/run.json --baseline baselines/demo-store.json ' +
+        '--verdict reports/ci/verdict.json -o reports/ci/report.html\n',
     )
     .action(async (run: string, flags: ReportFlags) => {
       const loaded = await ctx.config(flags.config)

@@ -54,8 +54,9 @@ Examples:
   steady run --reporter pretty,json,junit --out reports/ci
   steady run --replay reports/<run-id>/run.json --scenario "checkout ships the order" --iteration 3
 
-Exit codes: 0 every scenario passed, 1 a scenario failed, 2 could not run (usage, config, scenario load error), 130/143 interrupted.
-`,
+` +
+        'Exit codes: 0 every scenario passed, 1 a scenario failed, ' +
+        '2 could not run (usage, config, scenario load error), 130/143 interrupted.\n',
     )
     .action(async (paths: string[], flags: RunFlags) => {
       const { runCommand } = await import('../run/command.ts')

@@ -8,14 +8,22 @@ import { isAbsolute, join, relative, resolve } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { ExitCode, Redactor, SteadyError, type Subject } from '@steady/record'
+import { ExitCode, Redactor, SteadyError, type RunRecord, type Subject } from '@steady/record'
 import { newRunId, formatDuration, shellCommand } from '@steady/record/internal'
-import { loadScenarioFiles, resolveTarget, type ScenarioConfig } from '@steady/scenario'
+import { loadScenarioFiles, resolveTarget, type ScenarioConfig, type ScenarioFile } from '@steady/scenario'
 import { parseTags, prepareWorktree, withPairedEnvironments } from '@steady/env/internal'
 import { withEnvironment } from '@steady/env'
 import type { EnvironmentConfig, RunningEnvironment } from '@steady/env'
 import { resolveLoadConfig, type ResolvedProfile } from '@steady/load'
-import { resolvePlan, soak, type SoakControl, type SoakPlan, type SoakService } from '@steady/soak'
+import {
+  resolvePlan,
+  soak,
+  type ResolvedPlan,
+  type SoakControl,
+  type SoakPlan,
+  type SoakResult,
+  type SoakService,
+} from '@steady/soak'
 import { writeReport } from '@steady/report'
 import type { CliContext } from '../context.ts'
 import type { LoadedConfig } from '../config.ts'
@@ -104,14 +112,53 @@ function progressIsTTY(ctx: CliContext): boolean {
   return ctx.isTTY === Boolean(process.stdout.isTTY) ? Boolean(process.stderr.isTTY) : ctx.isTTY
 }
 
+type SoakConfig = ScenarioConfig & {
+  plans?: Record<string, SoakPlan>
+  load?: unknown
+  environments?: Record<string, EnvironmentConfig>
+}
+
+/** A soak once its flags, plan and scenarios are checked: what every way of running it shares. */
+interface SoakSetup {
+  ctx: CliContext
+  flags: SoakFlags
+  loaded: LoadedConfig
+  cfg: SoakConfig
+  name: string
+  plan: ResolvedPlan
+  profiles: Map<string, ResolvedProfile>
+  metricsPort: number | undefined
+  workers: number | undefined
+  /** The environment to bring up, or undefined with --target. */
+  envName: string | undefined
+  patterns: string[]
+  files: ScenarioFile[]
+  tags: Record<string, string>
+  runId: string
+  outDir: string
+  redactor: Redactor
+  seed: string
+  controlUrl: string | undefined
+}
+
 /** Runs `steady soak`; resolves to the exit code. */
 export async function soakCommand(ctx: CliContext, planName: string | undefined, flags: SoakFlags): Promise<number> {
+  const s = await prepareSoak(ctx, planName, flags)
+  if (s.envName !== undefined) return soakInEnvironment(s, s.envName)
+  const t = resolveTarget(s.cfg, flags.target)
+  const service = s.plan.service?.name ? { service: s.plan.service.name } : {}
+  return runSoak(
+    s,
+    t.url,
+    [{ name: t.name ?? 'target', url: t.url }],
+    describeSubject(s.loaded, s.tags, { ...service, target: t.url }),
+  )
+}
+
+/** Checks the flags against the config and the plan, and loads the probe loop's scenarios. */
+async function prepareSoak(ctx: CliContext, planName: string | undefined, flags: SoakFlags): Promise<SoakSetup> {
   const loaded = await ctx.config(flags.config)
-  const cfg = loaded.config as ScenarioConfig & {
-    plans?: Record<string, SoakPlan>
-    load?: unknown
-    environments?: Record<string, EnvironmentConfig>
-  }
+  const cfg = loaded.config as SoakConfig
   const name = planName ?? 'default'
   const durationScale = number(flags.durationScale, '--duration-scale', (n) => n > 0, '0.1') ?? 1
   const profiles: Map<string, ResolvedProfile> = cfg.load ? resolveLoadConfig(cfg.load) : new Map()
@@ -120,6 +167,47 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
     profiles: Object.fromEntries(profiles),
     available: Object.keys(cfg.plans ?? {}),
   })
+  const metricsPort = checkMetricsFlags(flags)
+  const workers = number(flags.workers, '--workers', (n) => Number.isInteger(n) && n >= 1, '2')
+  const envName = environmentName(flags, plan, name)
+  const patterns = scenarioPatterns(loaded)
+  const files = await loadScenarioFiles({ patterns, cwd: ctx.cwd, grep: flags.grep ?? plan.probeGrep })
+  if (!files.some((f) => f.scenarios.length)) {
+    throw new SteadyError(
+      'STEADY_SOAK_NO_SCENARIOS',
+      `no scenario matches${flags.grep ? ` --grep ${flags.grep}` : ''} in ${patterns.join(', ')}`,
+      {
+        hint: 'the probe loop needs at least one scenario: check the scenarios patterns and --grep',
+      },
+    )
+  }
+  const runId = newRunId()
+  const setup: SoakSetup = {
+    ctx,
+    flags,
+    loaded,
+    cfg,
+    name,
+    plan,
+    profiles,
+    metricsPort,
+    workers,
+    envName,
+    patterns,
+    files,
+    tags: parseTags(flags.tag ?? []),
+    runId,
+    outDir: flags.out ? resolve(ctx.cwd, flags.out) : join(loaded.dir, 'reports', runId),
+    redactor: new Redactor(cfg.redaction),
+    seed: flags.seed ?? Math.random().toString(36).slice(2, 10),
+    controlUrl: flags.controlUrl === undefined ? undefined : checkControlUrl(flags.controlUrl),
+  }
+  checkControlFlags(flags, envName)
+  return setup
+}
+
+/** `--metrics-port` and `--metrics-host`: the port of the live /metrics, if any. */
+function checkMetricsFlags(flags: SoakFlags): number | undefined {
   const metricsPort = number(
     flags.metricsPort,
     '--metrics-port',
@@ -140,7 +228,11 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
       hint: 'e.g. --metrics-port 9465 --metrics-host 0.0.0.0',
     })
   }
-  const workers = number(flags.workers, '--workers', (n) => Number.isInteger(n) && n >= 1, '2')
+  return metricsPort
+}
+
+/** The environment to bring up (--env, else the plan's), or undefined when --target names a running service. */
+function environmentName(flags: SoakFlags, plan: ResolvedPlan, planName: string): string | undefined {
   if (flags.env !== undefined && flags.target !== undefined) {
     throw new SteadyError('STEADY_USAGE', '--target and --env cannot be used together', {
       hint: '--env brings a fresh environment up and soaks it; --target soaks one that exists',
@@ -150,166 +242,176 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
   if (flags.target === undefined && envName === undefined) {
     throw new SteadyError(
       'STEADY_USAGE',
-      `plan ${name} names no environment and neither --env nor --target was given`,
+      `plan ${planName} names no environment and neither --env nor --target was given`,
       {
         hint: 'pass --env <name> (from environments in steady.config.ts) or --target <url>',
       },
     )
   }
-  const patterns = scenarioPatterns(loaded)
-  const files = await loadScenarioFiles({ patterns, cwd: ctx.cwd, grep: flags.grep ?? plan.probeGrep })
-  if (!files.some((f) => f.scenarios.length)) {
-    throw new SteadyError(
-      'STEADY_SOAK_NO_SCENARIOS',
-      `no scenario matches${flags.grep ? ` --grep ${flags.grep}` : ''} in ${patterns.join(', ')}`,
-      {
-        hint: 'the probe loop needs at least one scenario: check the scenarios patterns and --grep',
-      },
-    )
-  }
-  const tags = parseTags(flags.tag ?? [])
-  const runId = newRunId()
-  const outDir = flags.out ? resolve(ctx.cwd, flags.out) : join(loaded.dir, 'reports', runId)
-  const redactor = new Redactor(cfg.redaction)
-  const seed = flags.seed ?? Math.random().toString(36).slice(2, 10)
+  return envName
+}
 
-  const controlUrl = flags.controlUrl === undefined ? undefined : checkControlUrl(flags.controlUrl)
-  checkControlFlags(flags, envName)
-
-  const go = async (
-    target: string,
-    services: SoakService[],
-    subject: Subject,
-    started?: SoakControl,
-  ): Promise<number> => {
-    const fromUrl =
-      controlUrl === undefined ? undefined : urlControl(controlUrl, services, subject, flags.controlVersion)
-    const control = started ?? fromUrl
-    const phases = plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}${p.load ? ` (${p.load})` : ''}`)
-    const paired = control ? `, paired with the control at ${control.target}` : ''
-    ctx.err(`soak ${runId}: plan ${name}, ${phases.join(' → ')}, against ${target}${paired}\n`)
-    const result = await soak({
-      plan,
-      files,
-      scenarioPatterns: patterns,
-      cwd: ctx.cwd,
-      configDir: loaded.dir,
-      profiles,
-      target,
-      services,
-      ...(control ? { control } : {}),
-      outDir,
-      runId,
-      seed,
-      subject,
-      configHash: loaded.hash,
-      toolVersion: version,
-      preflight: flags.preflight !== false,
-      ...(metricsPort !== undefined ? { metricsPort } : {}),
-      ...(flags.metricsHost !== undefined ? { metricsHost: flags.metricsHost } : {}),
-      ...(workers !== undefined ? { workers } : {}),
-      headers: cfg.headers as Record<string, string> | undefined,
-      redactor,
-      signal: ctx.signal,
-      write: ctx.err,
-      isTTY: progressIsTTY(ctx),
-    })
-    if (result.preflightFailures.length) {
-      ctx.err(`preflight failed: a version that does not work is not worth soaking\n`)
-      for (const f of result.preflightFailures)
-        ctx.err(`  ✗ ${f.scenario} (${f.file}): ${redactor.text(f.message).split('\n')[0]}\n`)
-      ctx.err(`  → fix the failure (steady run shows it in full), or pass --no-preflight to soak anyway\n`)
-      // The record (complete: false, with the failures) lets the gate's verdict step fail with this reason.
-      const record = join(relative(ctx.cwd, outDir) || '.', 'run.json')
-      if (result.record) ctx.err(`record: ${record} (incomplete: preflight failed)\n`)
-      return ExitCode.failed
-    }
-    if (!result.record) return ExitCode.usage
-    const r = result.record
-    const its = r.scenarios.reduce((n, s) => n + s.iterations, 0)
-    const where = relative(ctx.cwd, outDir) || '.'
-    const ok = r.scenarios.reduce((n, s) => n + s.passed, 0)
-    const perSide = (side: string) => r.scenarios.filter((s) => s.side === side).reduce((n, s) => n + s.iterations, 0)
-    const sidesLine = r.paired ? ` (candidate ${perSide('candidate')}, control ${perSide('control')})` : ''
-    const next = nextVerdictCommand(join(where, 'run.json'), Boolean(r.paired))
-    if (flags.report) {
-      const path = typeof flags.report === 'string' ? resolve(ctx.cwd, flags.report) : join(outDir, 'report.html')
-      await writeReport(path, { record: r, redaction: cfg.redaction })
-      ctx.out(`report: ${relative(ctx.cwd, path)} (without a verdict: steady verdict --report adds one)\n`)
-    }
-    ctx.out(
-      `${r.complete ? 'soak complete' : `soak interrupted (${r.incompleteReason})`}: ` +
-        `${formatDuration(r.durationMs)}, ` +
-        `${its} probe iterations${sidesLine}, ` +
-        `${its ? ((100 * ok) / its).toFixed(1) : '0'}% passed, ${r.series.length} series, ${r.events.filter((e) => e.kind === 'service-restart' || e.kind === 'service-crash').length} service restarts/crashes\n` +
-        `record: ${join(where, 'run.json')}\n` +
-        `next: ${next}\n`,
-    )
-    return ExitCode.ok
+/** Soaks the service at `target` (beside its control, if any) and prints where the record is; the exit code. */
+async function runSoak(
+  s: SoakSetup,
+  target: string,
+  services: SoakService[],
+  subject: Subject,
+  started?: SoakControl,
+): Promise<number> {
+  const { ctx, flags, plan, loaded, metricsPort, workers } = s
+  const fromUrl =
+    s.controlUrl === undefined ? undefined : urlControl(s.controlUrl, services, subject, flags.controlVersion)
+  const control = started ?? fromUrl
+  const phases = plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}${p.load ? ` (${p.load})` : ''}`)
+  const paired = control ? `, paired with the control at ${control.target}` : ''
+  ctx.err(`soak ${s.runId}: plan ${s.name}, ${phases.join(' → ')}, against ${target}${paired}\n`)
+  const result = await soak({
+    plan,
+    files: s.files,
+    scenarioPatterns: s.patterns,
+    cwd: ctx.cwd,
+    configDir: loaded.dir,
+    profiles: s.profiles,
+    target,
+    services,
+    ...(control ? { control } : {}),
+    outDir: s.outDir,
+    runId: s.runId,
+    seed: s.seed,
+    subject,
+    configHash: loaded.hash,
+    toolVersion: version,
+    preflight: flags.preflight !== false,
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(flags.metricsHost !== undefined ? { metricsHost: flags.metricsHost } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+    headers: s.cfg.headers as Record<string, string> | undefined,
+    redactor: s.redactor,
+    signal: ctx.signal,
+    write: ctx.err,
+    isTTY: progressIsTTY(ctx),
+  })
+  if (result.preflightFailures.length) {
+    reportPreflightFailures(s, result)
+    return ExitCode.failed
   }
+  if (!result.record) return ExitCode.usage
+  await printSoakResult(s, result.record)
+  return ExitCode.ok
+}
 
-  if (envName !== undefined) {
-    const envOptions = {
-      config: cfg.environments,
-      name: envName,
-      projectDir: loaded.dir,
-      outDir,
-      id: flags.id,
-      branch: flags.branch,
-      tags,
-      keep: flags.keep,
-      signal: ctx.signal,
-      log: (line: string) => ctx.err(line + '\n'),
-      env: ctx.env,
-    }
-    const serviceName = (env: RunningEnvironment) => plan.service?.name ?? tags.service ?? env.name
-    const subjectOf = (env: RunningEnvironment) =>
-      describeSubject(loaded, tags, {
-        service: serviceName(env),
-        ...(plan.service?.version ? { version: plan.service.version } : {}),
-        ...(env.branch ? { branch: env.branch } : {}),
-        target: env.url,
-        environment: environmentOf(env),
-      })
-    if (flags.controlEnv !== undefined || flags.controlRef !== undefined) {
-      // The control is started beside the candidate and torn down with it: another environment of the config,
-      // or the same one started from a worktree of the ref (built there once per commit).
-      const ref = flags.controlRef
-      const prepare = { projectDir: loaded.dir, build: plan.build, signal: ctx.signal, log: envOptions.log }
-      const worktree = ref === undefined ? undefined : await prepareWorktree({ ...prepare, ref })
-      const candidateVersion = plan.service?.version ?? tags.version
-      const pins = flags.pin ? pinnedCpus() : undefined
-      const candidate = {
-        ...envOptions,
-        ...(candidateVersion !== undefined ? { version: candidateVersion } : {}),
-        ...(pins ? { cpus: pins.candidate } : {}),
-      }
-      const { version: _v, commit: _c, ...controlTags } = tags
-      const control = {
-        ...envOptions,
-        name: flags.controlEnv ?? envName,
-        tags: { ...controlTags, ...(worktree ? { commit: worktree.sha } : {}) },
-        ...(flags.controlVersion !== undefined ? { version: flags.controlVersion } : {}),
-        ...(worktree ? { workDir: worktree.projectDir } : {}),
-        ...(pins ? { cpus: pins.control } : {}),
-      }
-      if (pins) ctx.err(`pinned: candidate on CPUs ${pins.candidate}, control on CPUs ${pins.control}\n`)
-      return withPairedEnvironments(candidate, control, (cand, ctrl) => {
-        const subject: Subject = { service: serviceName(cand), target: ctrl.url, environment: environmentOf(ctrl) }
-        if (flags.controlVersion !== undefined) subject.version = flags.controlVersion
-        if (worktree) subject.commit = worktree.sha
-        const sideControl: SoakControl = { target: ctrl.url, services: servicesOf(ctrl), subject }
-        return go(cand.url, servicesOf(cand), subjectOf(cand), sideControl)
-      })
-    }
-    return withEnvironment(envOptions, (env: RunningEnvironment) => go(env.url, servicesOf(env), subjectOf(env)))
+function reportPreflightFailures(s: SoakSetup, result: SoakResult): void {
+  const { ctx } = s
+  ctx.err(`preflight failed: a version that does not work is not worth soaking\n`)
+  for (const f of result.preflightFailures)
+    ctx.err(`  ✗ ${f.scenario} (${f.file}): ${s.redactor.text(f.message).split('\n')[0]}\n`)
+  ctx.err(`  → fix the failure (steady run shows it in full), or pass --no-preflight to soak anyway\n`)
+  // The record (complete: false, with the failures) lets the gate's verdict step fail with this reason.
+  const record = join(relative(ctx.cwd, s.outDir) || '.', 'run.json')
+  if (result.record) ctx.err(`record: ${record} (incomplete: preflight failed)\n`)
+}
+
+/** The report when asked for, then one summary line of the soak, where its record is and what to run next. */
+async function printSoakResult(s: SoakSetup, r: RunRecord): Promise<void> {
+  const { ctx, flags } = s
+  const its = r.scenarios.reduce((n, sc) => n + sc.iterations, 0)
+  const where = relative(ctx.cwd, s.outDir) || '.'
+  const ok = r.scenarios.reduce((n, sc) => n + sc.passed, 0)
+  const perSide = (side: string) => r.scenarios.filter((sc) => sc.side === side).reduce((n, sc) => n + sc.iterations, 0)
+  const sidesLine = r.paired ? ` (candidate ${perSide('candidate')}, control ${perSide('control')})` : ''
+  const next = nextVerdictCommand(join(where, 'run.json'), Boolean(r.paired))
+  if (flags.report) {
+    const path = typeof flags.report === 'string' ? resolve(ctx.cwd, flags.report) : join(s.outDir, 'report.html')
+    await writeReport(path, { record: r, redaction: s.cfg.redaction })
+    ctx.out(`report: ${relative(ctx.cwd, path)} (without a verdict: steady verdict --report adds one)\n`)
   }
-  const t = resolveTarget(cfg, flags.target)
-  return go(
-    t.url,
-    [{ name: t.name ?? 'target', url: t.url }],
-    describeSubject(loaded, tags, { ...(plan.service?.name ? { service: plan.service.name } : {}), target: t.url }),
+  const restarts = r.events.filter((e) => e.kind === 'service-restart' || e.kind === 'service-crash').length
+  ctx.out(
+    `${r.complete ? 'soak complete' : `soak interrupted (${r.incompleteReason})`}: ` +
+      `${formatDuration(r.durationMs)}, ` +
+      `${its} probe iterations${sidesLine}, ` +
+      `${its ? ((100 * ok) / its).toFixed(1) : '0'}% passed, ${r.series.length} series, ` +
+      `${restarts} service restarts/crashes\n` +
+      `record: ${join(where, 'run.json')}\n` +
+      `next: ${next}\n`,
   )
+}
+
+/** What bringing up an environment needs, for the candidate and, with a started control, the control. */
+type EnvironmentOptions = Parameters<typeof withEnvironment>[0]
+
+/** Brings the environment up, soaks it (beside a control started too, if asked) and tears it down. */
+async function soakInEnvironment(s: SoakSetup, envName: string): Promise<number> {
+  const { ctx, flags, loaded, tags } = s
+  const envOptions = {
+    config: s.cfg.environments,
+    name: envName,
+    projectDir: loaded.dir,
+    outDir: s.outDir,
+    id: flags.id,
+    branch: flags.branch,
+    tags,
+    keep: flags.keep,
+    signal: ctx.signal,
+    log: (line: string) => ctx.err(line + '\n'),
+    env: ctx.env,
+  }
+  if (flags.controlEnv !== undefined || flags.controlRef !== undefined) return soakBesideControl(s, envName, envOptions)
+  return withEnvironment(envOptions, (env: RunningEnvironment) =>
+    runSoak(s, env.url, servicesOf(env), candidateSubject(s, env)),
+  )
+}
+
+/** The name the candidate's service goes by: the plan's, the service tag's, or the environment's. */
+function serviceName(s: SoakSetup, env: RunningEnvironment): string {
+  return s.plan.service?.name ?? s.tags.service ?? env.name
+}
+
+function candidateSubject(s: SoakSetup, env: RunningEnvironment): Subject {
+  return describeSubject(s.loaded, s.tags, {
+    service: serviceName(s, env),
+    ...(s.plan.service?.version ? { version: s.plan.service.version } : {}),
+    ...(env.branch ? { branch: env.branch } : {}),
+    target: env.url,
+    environment: environmentOf(env),
+  })
+}
+
+/**
+ * `--control-env` and `--control-ref`: the control is started beside the candidate and torn down with it:
+ * another environment of the config, or the same one started from a worktree of the ref (built there once per
+ * commit).
+ */
+async function soakBesideControl(s: SoakSetup, envName: string, envOptions: EnvironmentOptions): Promise<number> {
+  const { ctx, flags, plan, tags } = s
+  const ref = flags.controlRef
+  const prepare = { projectDir: s.loaded.dir, build: plan.build, signal: ctx.signal, log: envOptions.log }
+  const worktree = ref === undefined ? undefined : await prepareWorktree({ ...prepare, ref })
+  const candidateVersion = plan.service?.version ?? tags.version
+  const pins = flags.pin ? pinnedCpus() : undefined
+  const candidate = {
+    ...envOptions,
+    ...(candidateVersion !== undefined ? { version: candidateVersion } : {}),
+    ...(pins ? { cpus: pins.candidate } : {}),
+  }
+  const { version: _v, commit: _c, ...controlTags } = tags
+  const control = {
+    ...envOptions,
+    name: flags.controlEnv ?? envName,
+    tags: { ...controlTags, ...(worktree ? { commit: worktree.sha } : {}) },
+    ...(flags.controlVersion !== undefined ? { version: flags.controlVersion } : {}),
+    ...(worktree ? { workDir: worktree.projectDir } : {}),
+    ...(pins ? { cpus: pins.control } : {}),
+  }
+  if (pins) ctx.err(`pinned: candidate on CPUs ${pins.candidate}, control on CPUs ${pins.control}\n`)
+  return withPairedEnvironments(candidate, control, (cand, ctrl) => {
+    const subject: Subject = { service: serviceName(s, cand), target: ctrl.url, environment: environmentOf(ctrl) }
+    if (flags.controlVersion !== undefined) subject.version = flags.controlVersion
+    if (worktree) subject.commit = worktree.sha
+    const sideControl: SoakControl = { target: ctrl.url, services: servicesOf(ctrl), subject }
+    return runSoak(s, cand.url, servicesOf(cand), candidateSubject(s, cand), sideControl)
+  })
 }
 
 /** The services of an environment, as the soak scrapes and samples them. */
@@ -329,7 +431,9 @@ function checkControlFlags(flags: SoakFlags, envName: string | undefined): void 
   if (given.length > 1) {
     const both = given.map(flag).join(' and ')
     throw new SteadyError('STEADY_USAGE', `${both} cannot be used together: a soak has one control`, {
-      hint: '--control-url: one already running; --control-env: another environment; --control-ref: a git ref built here',
+      hint:
+        '--control-url: one already running; --control-env: another environment; ' +
+        '--control-ref: a git ref built here',
     })
   }
   if ((flags.controlEnv !== undefined || flags.controlRef !== undefined) && envName === undefined) {
@@ -426,7 +530,8 @@ export function registerSoak(program: Command, ctx: CliContext, setExit: (code: 
     .command('soak')
     .argument('[plan]', 'the soak plan from steady.config.ts (default: the plan named "default")')
     .description(
-      'run the E2E scenarios in a loop under phased load on a fresh environment, watch the service, and write the run record',
+      'run the E2E scenarios in a loop under phased load on a fresh environment, watch the service, ' +
+        'and write the run record',
     )
     .option('--env <name>', 'bring this environment up (ephemeral), soak it, tear it down')
     .option('--target <url>', 'soak an existing service (a URL or a name from targets) instead of a fresh environment')
@@ -479,5 +584,6 @@ Exit codes: 0 the soak ran its plan (judge it with steady verdict), 1 preflight 
  * against side, without a history baseline.
  */
 export function nextVerdictCommand(runJson: string, paired: boolean): string {
-  return `${shellCommand(['steady', 'verdict', runJson])}${paired ? '' : ' --baseline baselines/<service>.json'} --gate <gate>`
+  const baseline = paired ? '' : ' --baseline baselines/<service>.json'
+  return `${shellCommand(['steady', 'verdict', runJson])}${baseline} --gate <gate>`
 }

@@ -21,7 +21,10 @@ import {
 export interface InitOptions {
   /** The project folder (created when missing). */
   dir: string
-  /** The service's name (default: the `name` in the folder's package.json without its scope, else the folder's name), made a slug. */
+  /**
+   * The service's name (default: the `name` in the folder's package.json
+   * without its scope, else the folder's name), made a slug.
+   */
   service?: string
   /** Where the service answers locally (default `http://localhost:8080`). */
   url?: string

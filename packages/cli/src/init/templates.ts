@@ -1,10 +1,11 @@
 /**
  * The files `steady init` writes into a team's repo: a `steady.config.ts`, one
  * example scenario, a GitHub Actions workflow, and `baselines/.gitattributes`
- * (the folder baselines live in, with the merge rule their format relies on). Each is a plain string built
- * from a few answers (service name, URL, start command), so the published CLI
- * carries them without extra files. Tests type-check the generated TypeScript
- * with `tsc` against the steady packages and run it against a real server.
+ * (the folder baselines live in, with the merge rule their format relies on).
+ * Each is a plain string built from a few answers (service name, URL, start
+ * command), so the published CLI carries them without extra files. Tests
+ * type-check the generated TypeScript with `tsc` against the steady packages
+ * and run it against a real server.
  */
 
 /** What the templates are filled with. */
@@ -34,7 +35,13 @@ const q = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'
 
 /** `steady.config.ts`: targets, environments, load profiles, a soak plan and gates. */
 export function configTemplate(v: TemplateValues): string {
-  const args = v.start.args.map(q).join(', ')
+  return (
+    configHeader(v) + scenariosSection(v) + environmentsSection(v) + loadSection(v) + plansSection(v) + gatesSection()
+  )
+}
+
+/** The head of the config: what it holds and how to run it, the import, the opening of `defineConfig`. */
+function configHeader(v: TemplateValues): string {
   return `/**
  * steady config for ${v.service}: where the scenarios run (targets and
  * ephemeral environments), the load that makes the conditions (profiles), how
@@ -48,7 +55,12 @@ export function configTemplate(v: TemplateValues): string {
 import { defineConfig } from '@steady/cli'
 
 export default defineConfig({
-  // ── scenarios (steady run) ───────────────────────────────────────────────
+`
+}
+
+/** Scenarios, targets, headers, redaction and `steady run` output. */
+function scenariosSection(v: TemplateValues): string {
+  return `  // ── scenarios (steady run) ───────────────────────────────────────────────
   scenarios: ['scenarios/**/*.scenario.ts'],
   // \`--target <name>\` or \`--target <url>\`; without it, defaultTarget.
   targets: {
@@ -64,7 +76,13 @@ export default defineConfig({
   redaction: { fields: ['email'] },
   run: { reporters: ['pretty', 'json'], out: 'reports' },
 
-  // ── environments (steady env up | run --env | soak --env) ──────────────
+`
+}
+
+/** A fresh copy of the service per run: a local process, and a Kubernetes release as an example. */
+function environmentsSection(v: TemplateValues): string {
+  const args = v.start.args.map(q).join(', ')
+  return `  // ── environments (steady env up | run --env | soak --env) ──────────────
   // A fresh environment per run, named by an id, always torn down.
   environments: {
     // Your service as a local process: steady picks a free port, passes it as
@@ -85,14 +103,34 @@ export default defineConfig({
     // (never pasted into the command text).
     preview: {
       provider: 'command',
-      up: 'helm upgrade --install "${v.service}-$STEADY_ENV_ID" ./chart --namespace "steady-$STEADY_ENV_ID" --create-namespace --set image.tag="$STEADY_BRANCH" --wait',
-      down: 'helm uninstall "${v.service}-$STEADY_ENV_ID" --namespace "steady-$STEADY_ENV_ID" && kubectl delete namespace "steady-$STEADY_ENV_ID"',
+      up: '${helmUp(v.service)}',
+      down: '${helmDown(v.service)}',
       url: 'https://{id}.preview.example.com',
       readiness: { path: '/health', timeout: '5m' },
     },
   },
 
-  // ── load profiles (steady load, soak phases) ──────────────────────────────
+`
+}
+
+/** The preview environment's install: one Helm release and namespace per environment id. */
+function helmUp(service: string): string {
+  return (
+    `helm upgrade --install "${service}-$STEADY_ENV_ID" ./chart --namespace "steady-$STEADY_ENV_ID" ` +
+    '--create-namespace --set image.tag="$STEADY_BRANCH" --wait'
+  )
+}
+
+function helmDown(service: string): string {
+  return (
+    `helm uninstall "${service}-$STEADY_ENV_ID" --namespace "steady-$STEADY_ENV_ID" ` +
+    '&& kubectl delete namespace "steady-$STEADY_ENV_ID"'
+  )
+}
+
+/** Two k6 load profiles, nominal and peak, both running the example scenario. */
+function loadSection(v: TemplateValues): string {
+  return `  // ── load profiles (steady load, soak phases) ──────────────────────────────
   // k6 \`options.scenarios\` entries; \`exec\` names a steady scenario. Arrival-rate
   // executors keep their schedule when the service slows down (an open model).
   load: {
@@ -121,7 +159,12 @@ export default defineConfig({
     },
   },
 
-  // ── soak plans (steady soak) ─────────────────────────────────────────────
+`
+}
+
+/** One soak plan through quiet, nominal, peak and recovery, on the local environment. */
+function plansSection(v: TemplateValues): string {
+  return `  // ── soak plans (steady soak) ─────────────────────────────────────────────
   // The scenarios run in a loop through every phase; the phases change the load
   // around them. \`--duration-scale 0.2\` runs the same plan five times faster.
   plans: {
@@ -143,7 +186,12 @@ export default defineConfig({
     },
   },
 
-  // ── gates (steady verdict --gate <name>) ─────────────────────────────────
+`
+}
+
+/** Three gates, stricter closer to production; the close of `defineConfig`. */
+function gatesSection(): string {
+  return `  // ── gates (steady verdict --gate <name>) ─────────────────────────────────
   // Stricter closer to production. An inconclusive verdict never passes.
   gates: {
     integration: { require: ['working'] },
@@ -165,6 +213,9 @@ export default defineConfig({
 `
 }
 
+/** The example flow's parameters, apart so its first line fits the source's width. */
+const FLOW_PARAMS = 'async ({ http, step, data, eventually })'
+
 /** `scenarios/example.scenario.ts`: one flow with seeded data, polling and an expected error. */
 export function scenarioTemplate(v: TemplateValues): string {
   return `/**
@@ -182,7 +233,7 @@ export function scenarioTemplate(v: TemplateValues): string {
  */
 import { scenario, expect } from '@steady/scenario'
 
-export default scenario(${q(v.scenarioName)}, { tags: ['example', 'smoke'] }, async ({ http, step, data, eventually }) => {
+export default scenario(${q(v.scenarioName)}, { tags: ['example', 'smoke'] }, ${FLOW_PARAMS} => {
   const health = await step('health', () => http.get('/health'))
   expect(health).toHaveStatus(200)
 
@@ -215,6 +266,19 @@ export default scenario(${q(v.scenarioName)}, { tags: ['example', 'smoke'] }, as
 })
 `
 }
+
+// The workflow's longest commands, apart so the template's source lines stay readable.
+const BRANCH_FLAG = '--branch "${GITHUB_HEAD_REF:-$GITHUB_REF_NAME}"'
+const RUN_STEP = `npx steady run --env local ${BRANCH_FLAG} --reporter pretty,junit,github --out reports/run`
+const SOAK_STEP =
+  `npx steady soak --env local --duration-scale 0.2 --out reports/soak ${BRANCH_FLAG} ` +
+  '--tag "service=$SERVICE" --tag "commit=$GITHUB_SHA"'
+const VERDICT_STEP =
+  'npx steady verdict reports/soak/run.json --baseline "baselines/$SERVICE.json" --gate "$GATE" ' +
+  '--format markdown > reports/soak/verdict.md'
+const INCONCLUSIVE_ERROR =
+  '::error::steady: the verdict is inconclusive (too little baseline, incomparable runs or too little data); ' +
+  'an inconclusive verdict never passes'
 
 /** `.github/workflows/steady.yml`: scenarios on every pull request, then a short soak judged by a gate. */
 export function workflowTemplate(v: TemplateValues): string {
@@ -256,7 +320,7 @@ jobs:
           cache: npm
       - run: npm ci
       - name: Run the scenarios
-        run: npx steady run --env local --branch "\${GITHUB_HEAD_REF:-\$GITHUB_REF_NAME}" --reporter pretty,junit,github --out reports/run
+        run: ${RUN_STEP}
       - uses: actions/upload-artifact@v4
         if: always()
         with:
@@ -277,12 +341,12 @@ jobs:
           cache: npm
       - run: npm ci
       - name: Soak a fresh environment
-        run: npx steady soak --env local --duration-scale 0.2 --out reports/soak --branch "\${GITHUB_HEAD_REF:-\$GITHUB_REF_NAME}" --tag "service=\$SERVICE" --tag "commit=\$GITHUB_SHA"
+        run: ${SOAK_STEP}
       - name: Verdict
         id: verdict
         run: |
           set +e
-          npx steady verdict reports/soak/run.json --baseline "baselines/\$SERVICE.json" --gate "\$GATE" --format markdown > reports/soak/verdict.md
+          ${VERDICT_STEP}
           code=\$?
           set -e
           echo "code=\$code" >> "\$GITHUB_OUTPUT"
@@ -300,7 +364,7 @@ jobs:
           case "\$CODE" in
             0) echo "steady: the gate passed" ;;
             1) echo "::error::steady: the gate failed (see the verdict in the job summary)"; exit 1 ;;
-            3) echo "::error::steady: the verdict is inconclusive (too little baseline, incomparable runs or too little data); an inconclusive verdict never passes"; exit 1 ;;
+            3) echo "${INCONCLUSIVE_ERROR}"; exit 1 ;;
             *) echo "::error::steady verdict could not judge the run (exit \$CODE)"; exit 1 ;;
           esac
 `

@@ -93,7 +93,8 @@ async function withTarget(
         hint: '--env brings a fresh environment up and runs against it; --target runs against one that exists',
       })
     const { ctx, loaded, outDir } = run
-    // Up, run against env.url, down: after a normal end, an exception, and on ctx.signal (SIGINT/SIGTERM); --keep leaves it.
+    // Up, run against env.url, down: after a normal end, an exception, and on ctx.signal (SIGINT/SIGTERM);
+    // --keep leaves it.
     return withEnvironment(
       {
         config: loaded.config.environments,
@@ -194,7 +195,8 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
   if (replay && !files.some((f) => f.scenarios.some((s) => s.name === replay.scenario))) {
     throw new SteadyError(
       'STEADY_RUN_REPLAY_SCENARIO',
-      `--replay: scenario ${JSON.stringify(replay.scenario)} is not in ${paths.length ? paths.join(', ') : 'the configured scenario files'} any more`,
+      `--replay: scenario ${JSON.stringify(replay.scenario)} is not in ` +
+        `${paths.length ? paths.join(', ') : 'the configured scenario files'} any more`,
       {
         hint: 'pass the scenario file as a path, or check out the version the run used',
       },
@@ -260,7 +262,10 @@ export async function runCommand(ctx: CliContext, paths: string[], flags: RunFla
   )
 }
 
-/** What `--replay` says about each file's setup: reused, partly re-run, or re-run, and whether the service gave the same data. */
+/**
+ * What `--replay` says about each file's setup: reused, partly re-run, or
+ * re-run, and whether the service gave the same data.
+ */
 function setupLines(setups: readonly SetupOutcome[], runId: string): string[] {
   const lines: string[] = []
   for (const s of setups) {
@@ -272,20 +277,27 @@ function setupLines(setups: readonly SetupOutcome[], runId: string): string[] {
       continue
     }
     if (r.source === 'recorded+fresh') {
+      const them = r.masked!.length === 1 ? 'it' : 'them'
       lines.push(
-        `${head}: redaction masked ${r.masked!.join(', ')} in the recorded result, so setup re-ran with the same seed for ${r.masked!.length === 1 ? 'it' : 'them'}; the rest is the recorded result`,
+        `${head}: redaction masked ${r.masked!.join(', ')} in the recorded result, ` +
+          `so setup re-ran with the same seed for ${them}; the rest is the recorded result`,
       )
-      if (r.unfilled?.length)
-        lines.push(
-          `${head}: the re-run's result has no ${r.unfilled.join(', ')}: ${r.unfilled.length === 1 ? 'it stays' : 'they stay'} [REDACTED] in the iteration's setup data`,
-        )
+      if (r.unfilled?.length) {
+        const stay = r.unfilled.length === 1 ? 'it stays' : 'they stay'
+        const missing = r.unfilled.join(', ')
+        lines.push(`${head}: the re-run's result has no ${missing}: ${stay} [REDACTED] in the iteration's setup data`)
+      }
     } else lines.push(`${head}: re-ran with the same seed (${r.reason})`)
     if (r.recordedFingerprint === undefined) lines.push(`${head}: the recorded run has no setup result to compare with`)
     else if (r.recordedFingerprint === r.freshFingerprint) lines.push(`${head}: the same result as in the recorded run`)
-    else
+    else {
+      const still =
+        r.source === 'recorded+fresh' ? '; the iteration still gets the recorded values outside the masked parts' : ''
       lines.push(
-        `${head}: a different result from the recorded run (fingerprint ${r.freshFingerprint}, was ${r.recordedFingerprint}): the service returned other data${r.source === 'recorded+fresh' ? '; the iteration still gets the recorded values outside the masked parts' : ''}`,
+        `${head}: a different result from the recorded run ` +
+          `(fingerprint ${r.freshFingerprint}, was ${r.recordedFingerprint}): the service returned other data${still}`,
       )
+    }
   }
   return lines
 }

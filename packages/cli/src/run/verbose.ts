@@ -20,14 +20,13 @@ export function formatExchange(e: Exchange, redactor: Redactor): string {
   for (const [k, v] of Object.entries(redactor.headers(e.requestHeaders))) lines.push(`  ${k}: ${v}`)
   const rb = body(e.requestBody, e.requestHeaders['content-type'])
   if (rb) lines.push('  ' + redactor.text(rb).replace(/\n/g, '\n  '))
-  if (e.status === 0)
-    lines.push(
-      `✗ no response: ${e.error}${e.errorMessage ? ` (${redactor.text(e.errorMessage)})` : ''} after ${formatDuration(e.timings.total)}`,
-    )
-  else {
-    lines.push(
-      `← ${e.status} in ${formatDuration(e.timings.total)} (connect ${formatDuration(e.timings.connect)}, tls ${formatDuration(e.timings.tls)}, ttfb ${formatDuration(e.timings.ttfb)})`,
-    )
+  const t = e.timings
+  if (e.status === 0) {
+    const message = e.errorMessage ? ` (${redactor.text(e.errorMessage)})` : ''
+    lines.push(`✗ no response: ${e.error}${message} after ${formatDuration(t.total)}`)
+  } else {
+    const phases = `connect ${formatDuration(t.connect)}, tls ${formatDuration(t.tls)}, ttfb ${formatDuration(t.ttfb)}`
+    lines.push(`← ${e.status} in ${formatDuration(t.total)} (${phases})`)
     const headers: Record<string, string> = {}
     for (const [k, v] of Object.entries(e.responseHeaders)) headers[k] = Array.isArray(v) ? v.join(', ') : v
     for (const [k, v] of Object.entries(redactor.headers(headers))) lines.push(`  ${k}: ${v}`)

@@ -46,7 +46,10 @@ export interface CheckedCommandConfig {
   readiness: Readiness | undefined
 }
 
-/** What `down` needs, saved in `.steady/envs/<id>.json`: the command text and steady's own variables, no config values. */
+/**
+ * What `down` needs, saved in `.steady/envs/<id>.json`: the command text and
+ * steady's own variables, no config values.
+ */
 interface CommandState {
   down: string
   cwd: string
@@ -85,7 +88,8 @@ function checkCommandConfig(input: unknown, environment: string): CheckedCommand
     input,
     'up',
     where,
-    `set up to the shell command that creates the environment, e.g. up: 'helm upgrade --install "app-$STEADY_ENV_ID" ./chart --wait'`,
+    'set up to the shell command that creates the environment, ' +
+      `e.g. up: 'helm upgrade --install "app-$STEADY_ENV_ID" ./chart --wait'`,
   )
   const down = requiredString(
     input,
@@ -151,18 +155,16 @@ function failed(
         ? `was ended by ${result.signal}`
         : `exited with code ${result.code}`
   const tail = new Redactor().text(tailFile(logFile, 50))
-  return new SteadyError(
-    'STEADY_ENV_COMMAND_FAILED',
-    `environment "${environment}": ${what} ${how}\n${tail === '' ? `(its log ${logFile} is empty)` : `last 50 lines of ${logFile}:\n${tail}`}`,
-    {
-      hint:
-        result.stopped === 'timeout'
-          ? `raise environments.${environment}.${what === 'down' ? 'downTimeout' : 'timeout'}, or make the command faster`
-          : 'the log above says why; run the command by hand with the same STEADY_* variables to debug it',
-      exitCode,
-      details: { environment, command: what, code: result.code, signal: result.signal, logFile },
-    },
-  )
+  const log = tail === '' ? `(its log ${logFile} is empty)` : `last 50 lines of ${logFile}:\n${tail}`
+  const timeoutField = what === 'down' ? 'downTimeout' : 'timeout'
+  return new SteadyError('STEADY_ENV_COMMAND_FAILED', `environment "${environment}": ${what} ${how}\n${log}`, {
+    hint:
+      result.stopped === 'timeout'
+        ? `raise environments.${environment}.${timeoutField}, or make the command faster`
+        : 'the log above says why; run the command by hand with the same STEADY_* variables to debug it',
+    exitCode,
+    details: { environment, command: what, code: result.code, signal: result.signal, logFile },
+  })
 }
 
 async function up(config: CheckedCommandConfig, ctx: ProviderUpContext): Promise<ProviderUpResult> {
@@ -262,9 +264,10 @@ export async function waitForUrl(
   if (!failure) return
   if (failure.reason === 'aborted') throw interrupted(signal, environment)
   const last = failure.reason === 'timeout' && failure.lastSeen ? ` (last: ${failure.lastSeen})` : ''
+  const within = formatDuration(readiness.timeoutMs)
   throw new SteadyError(
     'STEADY_ENV_NOT_READY',
-    `environment "${environment}" was not ready: ${describeCheck(check)} did not pass within ${formatDuration(readiness.timeoutMs)}${last}`,
+    `environment "${environment}" was not ready: ${describeCheck(check)} did not pass within ${within}${last}`,
     {
       hint: `check that the environment answers at ${url}, or raise environments.${environment}.readiness.timeout`,
       details: { environment, check: describeCheck(check), timeoutMs: readiness.timeoutMs },

@@ -364,14 +364,16 @@ function notReady(
   const why =
     failure.reason === 'exited'
       ? `exited (${failure.exit}) before ${what} passed (timeout ${formatDuration(timeoutMs)})`
-      : `was not ready: ${what} did not pass within ${formatDuration(timeoutMs)}${failure.lastSeen ? ` (last: ${failure.lastSeen})` : ''}`
+      : `was not ready: ${what} did not pass within ${formatDuration(timeoutMs)}` +
+        (failure.lastSeen ? ` (last: ${failure.lastSeen})` : '')
   const tail = new Redactor().text(tailFile(logFile, 50))
   const log = tail === '' ? `(its log ${logFile} is empty)` : `last 50 lines of ${logFile}:\n${tail}`
   return new SteadyError('STEADY_ENV_NOT_READY', `environment "${environment}": service "${service}" ${why}\n${log}`, {
     hint:
       failure.reason === 'exited'
         ? 'the log above says why it stopped; fix the service or its command'
-        : `fix what the log shows, or raise environments.${environment}.services.${service}.readiness.timeout if it is only slow`,
+        : `fix what the log shows, or raise environments.${environment}.services.${service}.readiness.timeout ` +
+          'if it is only slow',
     details: { environment, service, check: what, timeoutMs, logFile },
   })
 }
@@ -399,8 +401,32 @@ function spawnService(
 }
 
 async function up(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise<ProviderUpResult> {
+  await checkBeforeStart(config, ctx)
+  const state: ProcessState = { services: [] }
+  const urls: Record<string, string> = {}
+  for (const s of config.services) {
+    if (ctx.signal.aborted) throw interrupted(ctx.signal, config.environment)
+    const started = await startService(s, config.environment, ctx, urls)
+    state.services.push(started.info)
+    await ctx.save(state)
+    ctx.log(`  ${s.name}: started (pid ${started.info.pid}), log ${started.info.logFile}`)
+    if (!s.readiness) continue
+    // One deadline for both: printing the URL and passing the readiness check.
+    const deadline = Date.now() + s.readiness.timeoutMs
+    const url = await serviceUrl(s, s.readiness, config.environment, ctx, started, deadline)
+    started.info.url = url
+    urls[s.name] = url
+    await ctx.save(state)
+    await untilReady(s, s.readiness, config.environment, ctx, started, url, deadline)
+    ctx.log(`  ${s.name}: ready at ${url}`)
+  }
+  const services = state.services.map(({ stopGraceMs: _, ...info }) => info)
+  return { url: urls[config.main], urls, services, state }
+}
+
+/** Fixed ports and working folders, before anything starts: a taken port is a config error, not a failed start. */
+async function checkBeforeStart(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise<void> {
   const { environment } = config
-  // Fixed ports first, before anything starts: a taken port is a config error, not a failed start.
   for (const s of config.services) {
     if (s.port.mode === 'fixed' && !(await portIsFree(s.port.port))) {
       throw configError(
@@ -422,120 +448,153 @@ async function up(config: CheckedProcessConfig, ctx: ProviderUpContext): Promise
         `create that folder, or fix cwd: it is relative to the project root ${ctx.projectDir}`,
       )
   }
-  const state: ProcessState = { services: [] }
-  const urls: Record<string, string> = {}
-  for (const s of config.services) {
-    if (ctx.signal.aborted) throw interrupted(ctx.signal, environment)
-    const where = { environment, service: s.name }
-    const port =
-      s.port.mode === 'auto'
-        ? await freePort()
-        : s.port.mode === 'fixed'
-          ? s.port.port
-          : s.port.mode === 'output'
-            ? 0
-            : undefined
-    const dataDir = mkdtempSync(join(tmpdir(), `steady-${ctx.id}-${s.name}-`))
-    const values = { port: port === undefined ? '' : String(port), dataDir }
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      STEADY_ENV_ID: ctx.id,
-      STEADY_ENV_NAME: ctx.name,
-      STEADY_BRANCH: ctx.branch,
-      STEADY_SERVICE: s.name,
-      STEADY_DATA_DIR: dataDir,
-      ...(ctx.side ? { STEADY_SIDE: ctx.side } : {}),
-      ...(ctx.version !== undefined ? { STEADY_VERSION: ctx.version } : {}),
-      ...(ctx.cpus !== undefined ? { STEADY_CPUS: ctx.cpus } : {}),
-    }
-    for (const [k, v] of Object.entries(ctx.tags)) env[tagEnvName(k)] = v
-    for (const [name, url] of Object.entries(urls))
-      env[`STEADY_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = url
-    if (port !== undefined) env.PORT = String(port)
-    for (const [k, v] of Object.entries(s.env)) env[k] = placeholders(v, values)
-    const logFile = join(ctx.logDir, `${s.name}.log`)
-    const cwd = resolve(ctx.projectDir, s.cwd ?? '.')
-    let child: ChildProcess
-    try {
-      const args = s.args.map((a) => placeholders(a, values))
-      // taskset execs the command in its own process: the PID steady records and samples is the service's.
-      const command = ctx.cpus !== undefined ? 'taskset' : s.command
-      const argv = ctx.cpus !== undefined ? ['-c', ctx.cpus, s.command, ...args] : args
-      child = await spawnService(command, argv, cwd, env, logFile)
-    } catch (error) {
-      rmSync(dataDir, { recursive: true, force: true })
-      const code = (error as NodeJS.ErrnoException).code
-      throw configError(
-        where,
-        'command',
-        code === 'ENOENT'
-          ? `command "${s.command}" was not found`
-          : `command "${s.command}" could not start: ${(error as Error).message}`,
-        code === 'ENOENT'
-          ? 'install it or give its full path; the command is run directly, not through a shell'
-          : 'check the command and its permissions',
-      )
-    }
-    let exit: string | undefined
-    child.once('exit', (code, signal) => (exit = signal ? `signal ${signal}` : `exit code ${code}`))
-    // The CLI may exit while the service runs on (`steady env up`).
-    child.unref()
-    const pid = child.pid!
-    const start = processStart(pid)
-    const info: ServiceInfo & { stopGraceMs: number } = {
-      name: s.name,
-      pid,
-      pgid: pid,
-      startTime: start?.time ?? new Date().toISOString(),
-      startToken: start?.token ?? 'exited-at-start',
-      url: undefined,
-      logFile,
-      dataDir,
-      stopGraceMs: s.stopGraceMs,
-    }
-    state.services.push(info)
-    await ctx.save(state)
-    ctx.log(`  ${s.name}: started (pid ${pid}), log ${logFile}`)
+}
 
-    const readiness = s.readiness
-    if (!readiness) continue
-    const deadline = Date.now() + readiness.timeoutMs
-    let url: string
-    if (s.port.mode === 'output') {
-      const found = await readUrlFromLog(logFile, s.port.pattern, deadline, ctx.signal, () => exit)
-      if ('reason' in found) {
-        if (found.reason === 'aborted') throw interrupted(ctx.signal, environment)
-        throw notReady(environment, s.name, `printing its URL (${s.port.pattern})`, logFile, found, readiness.timeoutMs)
-      }
-      url = found.url
-    } else {
-      url = `http://127.0.0.1:${port}`
-    }
-    info.url = url
-    urls[s.name] = url
-    await ctx.save(state)
-    const parsed = new URL(url)
-    const check: ReadinessCheck = readiness.path
-      ? { kind: 'http', url: url + readiness.path }
-      : {
-          kind: 'tcp',
-          host: parsed.hostname.replace(/^\[|\]$/g, ''),
-          port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
-        }
-    const failure = await waitUntilReady(check, {
-      deadline,
-      intervalMs: readiness.intervalMs,
-      signal: ctx.signal,
-      exited: () => exit,
-    })
-    if (failure) {
-      if (failure.reason === 'aborted') throw interrupted(ctx.signal, environment)
-      throw notReady(environment, s.name, describeCheck(check), logFile, failure, readiness.timeoutMs)
-    }
-    ctx.log(`  ${s.name}: ready at ${url}`)
+/** A service just spawned: what `down` needs of it, its port when steady chose it, and how it exited, once it has. */
+interface StartedService {
+  info: ServiceInfo & { stopGraceMs: number }
+  port: number | undefined
+  exited: () => string | undefined
+}
+
+/** Spawns one service with its port, data folder, environment variables and log file. */
+async function startService(
+  s: CheckedService,
+  environment: string,
+  ctx: ProviderUpContext,
+  urls: Record<string, string>,
+): Promise<StartedService> {
+  const port =
+    s.port.mode === 'auto'
+      ? await freePort()
+      : s.port.mode === 'fixed'
+        ? s.port.port
+        : s.port.mode === 'output'
+          ? 0
+          : undefined
+  const dataDir = mkdtempSync(join(tmpdir(), `steady-${ctx.id}-${s.name}-`))
+  const values = { port: port === undefined ? '' : String(port), dataDir }
+  const env = serviceEnv(s, ctx, values, urls)
+  if (port !== undefined) env.PORT = String(port)
+  for (const [k, v] of Object.entries(s.env)) env[k] = placeholders(v, values)
+  const logFile = join(ctx.logDir, `${s.name}.log`)
+  const cwd = resolve(ctx.projectDir, s.cwd ?? '.')
+  let child: ChildProcess
+  try {
+    const args = s.args.map((a) => placeholders(a, values))
+    // taskset execs the command in its own process: the PID steady records and samples is the service's.
+    const command = ctx.cpus !== undefined ? 'taskset' : s.command
+    const argv = ctx.cpus !== undefined ? ['-c', ctx.cpus, s.command, ...args] : args
+    child = await spawnService(command, argv, cwd, env, logFile)
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true })
+    throw notStarted({ environment, service: s.name }, s.command, error)
   }
-  const services = state.services.map(({ stopGraceMs: _, ...info }) => info)
-  return { url: urls[config.main], urls, services, state }
+  let exit: string | undefined
+  child.once('exit', (code, signal) => (exit = signal ? `signal ${signal}` : `exit code ${code}`))
+  // The CLI may exit while the service runs on (`steady env up`).
+  child.unref()
+  const pid = child.pid!
+  const start = processStart(pid)
+  const info = {
+    name: s.name,
+    pid,
+    pgid: pid,
+    startTime: start?.time ?? new Date().toISOString(),
+    startToken: start?.token ?? 'exited-at-start',
+    url: undefined,
+    logFile,
+    dataDir,
+    stopGraceMs: s.stopGraceMs,
+  }
+  return { info, port, exited: () => exit }
+}
+
+/** steady's variables for a service (ids, side, version, tags, the URLs of the services started before it). */
+function serviceEnv(
+  s: CheckedService,
+  ctx: ProviderUpContext,
+  values: { dataDir: string },
+  urls: Record<string, string>,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    STEADY_ENV_ID: ctx.id,
+    STEADY_ENV_NAME: ctx.name,
+    STEADY_BRANCH: ctx.branch,
+    STEADY_SERVICE: s.name,
+    STEADY_DATA_DIR: values.dataDir,
+    ...(ctx.side ? { STEADY_SIDE: ctx.side } : {}),
+    ...(ctx.version !== undefined ? { STEADY_VERSION: ctx.version } : {}),
+    ...(ctx.cpus !== undefined ? { STEADY_CPUS: ctx.cpus } : {}),
+  }
+  for (const [k, v] of Object.entries(ctx.tags)) env[tagEnvName(k)] = v
+  for (const [name, url] of Object.entries(urls))
+    env[`STEADY_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = url
+  return env
+}
+
+function notStarted(where: Where, command: string, error: unknown): SteadyError {
+  const code = (error as NodeJS.ErrnoException).code
+  return configError(
+    where,
+    'command',
+    code === 'ENOENT'
+      ? `command "${command}" was not found`
+      : `command "${command}" could not start: ${(error as Error).message}`,
+    code === 'ENOENT'
+      ? 'install it or give its full path; the command is run directly, not through a shell'
+      : 'check the command and its permissions',
+  )
+}
+
+/** Where a started service answers: the URL it prints (port: 'output'), else its port on 127.0.0.1. */
+async function serviceUrl(
+  s: CheckedService,
+  readiness: Readiness,
+  environment: string,
+  ctx: ProviderUpContext,
+  started: StartedService,
+  deadline: number,
+): Promise<string> {
+  if (s.port.mode !== 'output') return `http://127.0.0.1:${started.port}`
+  const { logFile } = started.info
+  const found = await readUrlFromLog(logFile, s.port.pattern, deadline, ctx.signal, started.exited)
+  if ('reason' in found) {
+    if (found.reason === 'aborted') throw interrupted(ctx.signal, environment)
+    throw notReady(environment, s.name, `printing its URL (${s.port.pattern})`, logFile, found, readiness.timeoutMs)
+  }
+  return found.url
+}
+
+/** Waits for a service's readiness check (its HTTP path, else a TCP connect to its URL). */
+async function untilReady(
+  s: CheckedService,
+  readiness: Readiness,
+  environment: string,
+  ctx: ProviderUpContext,
+  started: StartedService,
+  url: string,
+  deadline: number,
+): Promise<void> {
+  const parsed = new URL(url)
+  const check: ReadinessCheck = readiness.path
+    ? { kind: 'http', url: url + readiness.path }
+    : {
+        kind: 'tcp',
+        host: parsed.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
+      }
+  const failure = await waitUntilReady(check, {
+    deadline,
+    intervalMs: readiness.intervalMs,
+    signal: ctx.signal,
+    exited: started.exited,
+  })
+  if (failure) {
+    if (failure.reason === 'aborted') throw interrupted(ctx.signal, environment)
+    throw notReady(environment, s.name, describeCheck(check), started.info.logFile, failure, readiness.timeoutMs)
+  }
 }
 
 function isProcessState(state: unknown): state is ProcessState {
