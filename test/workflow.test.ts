@@ -1,8 +1,9 @@
 /**
- * The GitHub Actions workflows steady ships — docs/examples/steady-gate.yml
- * and the one `steady init` writes — parse as YAML, have the structure GitHub
- * requires, pass `bash -n`, and every `steady ...` command in them names a
- * real command with real options of the CLI (read from `createProgram()`).
+ * The GitHub Actions workflow steady ships — the one `steady init` writes,
+ * and docs/examples/steady-gate.yml, which is that file for the demo store —
+ * parses as YAML, has the structure GitHub requires, passes `bash -n`, and
+ * every `steady ...` command in it names a real command with real options of
+ * the CLI (read from `createProgram()`).
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -13,6 +14,7 @@ import { spawnSync } from 'node:child_process'
 import { parseDocument } from 'yaml'
 import { main } from '@steady/cli'
 import { checkInvocation, referenceProgram, steadyInvocations } from '../scripts/gen-cli-reference.ts'
+import { renderWorkflowExample, WORKFLOW_EXAMPLE_PATH } from '../scripts/gen-workflow-example.ts'
 
 const root = join(import.meta.dirname, '..')
 
@@ -198,6 +200,11 @@ test('the invocation checker knows real commands and options, and catches wrong 
   )
 })
 
+test('docs/examples/steady-gate.yml is what steady init writes for the demo store (npm run docs:workflow)', async () => {
+  const committed = readFileSync(join(root, WORKFLOW_EXAMPLE_PATH), 'utf8')
+  assert.fixture(committed, await renderWorkflowExample())
+})
+
 test('docs/examples/steady-gate.yml: valid workflow YAML with the structure GitHub requires', () => {
   const file = 'docs/examples/steady-gate.yml'
   const wf = parseWorkflow(readFileSync(join(root, file), 'utf8'), file)
@@ -219,7 +226,7 @@ test('docs/examples/steady-gate.yml: checkout, Node 20, npm ci, soak, verdict, u
   assert.match(soak.run!, /npx steady soak --env "\$STEADY_ENV" --duration-scale "\$DURATION_SCALE"/)
   const verdict = steps.find((s) => s.id === 'verdict')!
   assert.match(
-    verdict.run!,
+    verdict.run!.replace(/\\\n\s*/g, ''),
     'npx steady verdict reports/soak/run.json --baseline "baselines/$SERVICE.json" --gate "$GATE" --format markdown',
   )
   assert.is(wf.env?.GATE, 'staging')
@@ -259,7 +266,7 @@ test('docs/examples/steady-gate.yml: every steady command names a real command a
   const program = referenceProgram()
   const wf = parseWorkflow(readFileSync(join(root, 'docs/examples/steady-gate.yml'), 'utf8'), 'steady-gate.yml')
   const found = steadyCommands(wf)
-  assert.equal([...new Set(found.map((f) => f.args[0]))].sort(), ['report', 'soak', 'verdict'])
+  assert.equal([...new Set(found.map((f) => f.args[0]))].sort(), ['report', 'run', 'soak', 'verdict'])
   for (const f of found)
     assert.equal(checkInvocation(program, f.args), [], `${f.job} / ${f.step}: steady ${f.args.join(' ')}`)
 })
@@ -273,7 +280,7 @@ test('the workflow steady init writes: valid, and its steady commands are real',
   checkStructure(wf, file)
   const program = referenceProgram()
   const found = steadyCommands(wf)
-  assert.equal([...new Set(found.map((f) => f.args[0]))].sort(), ['run', 'soak', 'verdict'])
+  assert.equal([...new Set(found.map((f) => f.args[0]))].sort(), ['report', 'run', 'soak', 'verdict'])
   for (const f of found)
     assert.equal(checkInvocation(program, f.args), [], `${f.job} / ${f.step}: steady ${f.args.join(' ')}`)
 })

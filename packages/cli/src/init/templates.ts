@@ -267,27 +267,28 @@ export default scenario(${q(v.scenarioName)}, { tags: ['example', 'smoke'] }, ${
 `
 }
 
-// The workflow's longest commands, apart so the template's source lines stay readable.
-const BRANCH_FLAG = '--branch "${GITHUB_HEAD_REF:-$GITHUB_REF_NAME}"'
-const RUN_STEP = `npx steady run --env local ${BRANCH_FLAG} --reporter pretty,junit,github --out reports/run`
-const SOAK_STEP =
-  `npx steady soak --env local --duration-scale 0.2 --out reports/soak ${BRANCH_FLAG} ` +
-  '--tag "service=$SERVICE" --tag "commit=$GITHUB_SHA"'
-const VERDICT_STEP =
-  'npx steady verdict reports/soak/run.json --baseline "baselines/$SERVICE.json" --gate "$GATE" ' +
-  '--format markdown > reports/soak/verdict.md'
-const INCONCLUSIVE_ERROR =
-  '::error::steady: the verdict is inconclusive (too little baseline, incomparable runs or too little data); ' +
-  'an inconclusive verdict never passes'
-
-/** `.github/workflows/steady.yml`: scenarios on every pull request, then a short soak judged by a gate. */
+/**
+ * `.github/workflows/steady.yml`: on every pull request, the scenarios on a fresh environment, then a soak
+ * judged by a gate, with the report uploaded and the verdict posted; only a passing verdict passes the job.
+ * `docs/examples/steady-gate.yml` is this template for the demo store (`scripts/gen-workflow-example.ts`).
+ */
 export function workflowTemplate(v: TemplateValues): string {
   return `# steady for ${v.service}, written by \`steady init\`.
 # On every pull request: the scenarios on a fresh environment (does it work?),
-# then a short soak judged against the committed baseline (is it stable?).
-# The baseline, baselines/${v.service}.json, is made from soaks of accepted
-# versions on the same kind of runner with the same --duration-scale:
-#   npx steady baseline add reports/soak/run.json --baseline baselines/${v.service}.json
+# then a soak of a fresh environment judged against the committed baseline (is
+# it stable?), with the HTML report uploaded and the verdict posted to the job
+# summary and as a pull request comment. Only a passing verdict passes the job.
+#
+# Set the four values under \`env:\`. What it needs in your repo:
+#   - steady.config.ts with the environment (\`environments.<STEADY_ENV>\`), a
+#     soak plan named \`default\`, and the gate (\`gates.<GATE>\`);
+#   - baselines/<SERVICE>.json, made from soaks of accepted versions run the same
+#     way (same runner type, same --duration-scale):
+#       npx steady baseline add reports/soak/run.json --baseline baselines/<SERVICE>.json
+#     Runs that differ in CPU, cores, Node.js, plan or duration scale are not
+#     comparable, and the verdict is then inconclusive, which fails this job.
+# Exit codes of \`steady verdict\`: 0 passed, 1 failed, 2 could not judge,
+# 3 inconclusive. Only 0 passes the gate.
 name: steady
 
 on:
@@ -299,12 +300,14 @@ permissions:
   pull-requests: write # the verdict comment
 
 concurrency:
-  group: steady-\${{ github.ref }}
+  group: steady-\${{ github.event.pull_request.number || github.ref }}
   cancel-in-progress: true
 
 env:
-  SERVICE: ${v.service}
-  GATE: staging
+  SERVICE: ${v.service} # baselines/$SERVICE.json
+  STEADY_ENV: local # environments.<name> in steady.config.ts: a fresh environment per run
+  GATE: staging # gates.<name> in steady.config.ts
+  DURATION_SCALE: '0.2' # the default plan, five times faster; baselines must use the same scale
   NO_COLOR: '1'
 
 jobs:
@@ -320,52 +323,140 @@ jobs:
           cache: npm
       - run: npm ci
       - name: Run the scenarios
-        run: ${RUN_STEP}
+        env:
+          BRANCH: \${{ github.head_ref || github.ref_name }}
+        run: npx steady run --env "$STEADY_ENV" --branch "$BRANCH" --reporter pretty,junit,github --out reports/run
       - uses: actions/upload-artifact@v4
-        if: always()
+        if: \${{ !cancelled() }}
         with:
-          name: steady-run
+          name: steady-run-\${{ github.run_id }}-\${{ github.run_attempt }}
           path: reports/run
           if-no-files-found: ignore
 
-  stable:
-    name: soak and verdict
+  gate:
+    name: steady soak and verdict
     needs: working
     runs-on: ubuntu-latest
     timeout-minutes: 30
     steps:
       - uses: actions/checkout@v4
+
       - uses: actions/setup-node@v4
         with:
           node-version: 20
           cache: npm
+
       - run: npm ci
+
+      # Brings the environment up (ephemeral, named after the branch), runs the
+      # plan's phases with the scenarios probing throughout, tears it down, and
+      # writes reports/soak/run.json. Exit 1 when a scenario fails its preflight.
       - name: Soak a fresh environment
-        run: ${SOAK_STEP}
-      - name: Verdict
+        id: soak
+        env:
+          BRANCH: \${{ github.head_ref || github.ref_name }}
+          COMMIT: \${{ github.event.pull_request.head.sha || github.sha }}
+        run: >-
+          npx steady soak --env "$STEADY_ENV" --duration-scale "$DURATION_SCALE"
+          --out reports/soak --branch "$BRANCH"
+          --tag "service=$SERVICE" --tag "commit=$COMMIT"
+
+      # The verdict as Markdown (for people) and JSON (for the report). Its exit
+      # code is kept for the last step, so the report and the summary are
+      # published whatever the verdict says.
+      - name: Judge the run against the baseline
         id: verdict
+        if: \${{ !cancelled() && hashFiles('reports/soak/run.json') != '' }}
         run: |
           set +e
-          ${VERDICT_STEP}
-          code=\$?
+          npx steady verdict reports/soak/run.json --baseline "baselines/$SERVICE.json" --gate "$GATE" \\
+            --format markdown > reports/soak/verdict.md
+          code=$?
+          npx steady verdict reports/soak/run.json --baseline "baselines/$SERVICE.json" --gate "$GATE" \\
+            --format json > reports/soak/verdict.json
           set -e
-          echo "code=\$code" >> "\$GITHUB_OUTPUT"
-          cat reports/soak/verdict.md >> "\$GITHUB_STEP_SUMMARY"
-      - uses: actions/upload-artifact@v4
-        if: always()
+          echo "code=$code" >> "$GITHUB_OUTPUT"
+          echo "steady verdict exited with $code"
+
+      - name: Write the HTML report
+        if: \${{ !cancelled() && hashFiles('reports/soak/run.json') != '' }}
+        run: |
+          if [ -s reports/soak/verdict.json ]; then
+            npx steady report reports/soak/run.json --baseline "baselines/$SERVICE.json" \\
+              --verdict reports/soak/verdict.json -o reports/soak/report.html
+          else
+            npx steady report reports/soak/run.json --baseline "baselines/$SERVICE.json" -o reports/soak/report.html
+          fi
+
+      # run.json, verdict.md, verdict.json, report.html and the service logs (env/).
+      - name: Upload the report
+        if: \${{ !cancelled() }}
+        uses: actions/upload-artifact@v4
         with:
-          name: steady-soak
-          path: reports/soak
-          if-no-files-found: ignore
-      - name: Fail unless the verdict passed
+          name: steady-report-\${{ github.run_id }}-\${{ github.run_attempt }}
+          path: reports/soak/
+          if-no-files-found: warn
+          retention-days: 30
+
+      - name: Post the summary
+        if: \${{ !cancelled() }}
+        run: |
+          if [ -s reports/soak/verdict.md ]; then
+            cat reports/soak/verdict.md
+          else
+            echo "### steady: no verdict"
+            echo
+            echo "The soak wrote no run record to judge (a scenario failed its preflight,"
+            echo "or the environment did not come up). See the log of the soak step."
+          fi >> "$GITHUB_STEP_SUMMARY"
+
+      # One comment per pull request, updated on every push. Pull requests from
+      # forks get a read-only token, so they only get the job summary.
+      - name: Comment on the pull request
+        if: \${{ !cancelled() && github.event.pull_request.head.repo.full_name == github.repository }}
+        uses: actions/github-script@v7
+        with:
+          script: |
+            const fs = require('node:fs')
+            const marker = '<!-- steady-gate -->'
+            const file = 'reports/soak/verdict.md'
+            const verdict = fs.existsSync(file) && fs.statSync(file).size > 0
+              ? fs.readFileSync(file, 'utf8')
+              : '### steady: no verdict\\n\\nThe soak wrote no run record to judge; see the job log.'
+            const run = \`\${context.serverUrl}/\${context.repo.owner}/\${context.repo.repo}/actions/runs/\${context.runId}\`
+            const link = \`Report: the \\\`steady-report-*\\\` artifact of [this run](\${run}).\`
+            // A comment holds at most 65,536 characters.
+            const body = \`\${marker}\\n\${verdict.slice(0, 60000)}\\n\\n\${link}\`
+            const pr = { ...context.repo, issue_number: context.issue.number }
+            const comments = await github.paginate(github.rest.issues.listComments, { ...pr, per_page: 100 })
+            const mine = comments.find((c) => c.user?.type === 'Bot' && c.body?.startsWith(marker))
+            if (mine) await github.rest.issues.updateComment({ ...context.repo, comment_id: mine.id, body })
+            else await github.rest.issues.createComment({ ...pr, body })
+
+      # Only exit code 0 passes. 3 (inconclusive: too little baseline,
+      # incomparable runs, too little data) fails the job like a negative verdict.
+      - name: Gate on the verdict
+        if: \${{ !cancelled() }}
         env:
+          SOAK: \${{ steps.soak.outcome }}
           CODE: \${{ steps.verdict.outputs.code }}
         run: |
-          case "\$CODE" in
-            0) echo "steady: the gate passed" ;;
-            1) echo "::error::steady: the gate failed (see the verdict in the job summary)"; exit 1 ;;
-            3) echo "${INCONCLUSIVE_ERROR}"; exit 1 ;;
-            *) echo "::error::steady verdict could not judge the run (exit \$CODE)"; exit 1 ;;
+          if [ "$SOAK" != success ]; then
+            echo "::error::steady soak did not finish its plan (outcome: $SOAK); nothing was judged"
+            exit 1
+          fi
+          case "$CODE" in
+            0) echo "steady: gate $GATE passed" ;;
+            1)
+              echo "::error::steady: gate $GATE failed; the findings are in the job summary and the report"
+              exit 1 ;;
+            3)
+              echo "::error::steady: inconclusive verdict (too little baseline, incomparable runs, too little data)"
+              echo "An inconclusive verdict never passes the gate."
+              exit 1 ;;
+            *)
+              echo "::error::steady verdict could not judge the run (exit \${CODE:-none}): see the verdict step's log"
+              exit 1 ;;
           esac
 `
 }
