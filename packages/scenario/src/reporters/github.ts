@@ -34,10 +34,16 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }
 
+const runStatus: Record<RunResult['status'], string> = {
+  passed: '✅ passed',
+  failed: '❌ failed',
+  interrupted: '⏹️ interrupted',
+}
+
 /** Renders the step summary Markdown. */
 function renderGithubSummary(result: RunResult, record?: string): string {
   const icon = (s: ScenarioSummary) => (s.status === 'passed' ? '✅' : s.status === 'failed' ? '❌' : '⏭️')
-  const status = result.status === 'passed' ? '✅ passed' : result.status === 'failed' ? '❌ failed' : '⏹️ interrupted'
+  const status = runStatus[result.status]
   const { subject, seed, id, durationMs } = result.record
   const lines = [
     `### steady run: ${status}`,
