@@ -34,8 +34,8 @@ export function inSegment(i: number, segment: Segment): boolean {
 const epsilon = 1e-9
 
 /**
- * A piece of the arrival-rate curve: the rate (iterations per ms) goes linearly from r0 to r1 over [start,
- * start+duration).
+ * A piece of the arrival-rate curve: the rate (iterations per ms) goes linearly from r0 to r1
+ * over [start, start+duration).
  */
 interface RatePiece {
   startMs: number
@@ -199,8 +199,8 @@ export function activeDurationOf(profile: ResolvedProfile): number {
 }
 
 /**
- * The longest a profile can run: start time + active duration + gracefulStop (k6's "max duration incl.
- * graceful stop").
+ * The longest a profile can run: start time + active duration + gracefulStop
+ * (k6's "max duration incl. graceful stop").
  */
 export function maxDurationOf(profile: ResolvedProfile): number {
   return profile.startTimeMs + activeDurationOf(profile) + profile.gracefulStopMs
