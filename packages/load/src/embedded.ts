@@ -98,7 +98,10 @@ export interface EmbeddedOptions {
   selfMonitor?: boolean
   /** Run one unrecorded iteration of the scenario before the clock starts (default true). */
   warmup?: boolean
-  /** Share an arrival-rate schedule with other runs as member `index` (single worker only; see {@link ArrivalTandem}). */
+  /**
+   * Share an arrival-rate schedule with other runs as member `index`
+   * (single worker only; see {@link ArrivalTandem}).
+   */
   tandem?: TandemSeat
 }
 

@@ -173,7 +173,43 @@ export function resolveProfile(
     )
   }
   const p = raw as Record<string, unknown>
-  const executor = p.executor
+  const ex = executorOf(where, p.executor)
+  checkFieldNames(where, ex, p)
+  const fields = new ProfileFields(where, ex, p)
+  const base = resolveBase(name, fields, options.sharedThresholds)
+  switch (ex) {
+    case 'shared-iterations':
+      return resolveSharedIterations(base, fields)
+    case 'per-vu-iterations': {
+      const maxDurationMs = fields.positive('maxDuration', fields.duration('maxDuration', '10m'))
+      const vus = fields.int('vus', 1, 1)
+      return { ...base, executor: ex, vus, iterations: fields.int('iterations', 1, 1), maxDurationMs }
+    }
+    case 'constant-vus': {
+      const durationMs = fields.positive('duration', fields.duration('duration', undefined, true))
+      return { ...base, executor: ex, vus: fields.int('vus', 1, 1), durationMs }
+    }
+    case 'ramping-vus':
+      return resolveRampingVus(base, fields)
+    case 'constant-arrival-rate': {
+      const durationMs = fields.positive('duration', fields.duration('duration', undefined, true))
+      const rate = fields.int('rate', undefined, 1)
+      const timeUnitMs = fields.positive('timeUnit', fields.duration('timeUnit', '1s'))
+      return { ...base, executor: ex, rate, timeUnitMs, durationMs, ...fields.vuPool() }
+    }
+    case 'ramping-arrival-rate': {
+      const stages = fields.stages()
+      const startRate = fields.int('startRate', 0, 0)
+      const timeUnitMs = fields.positive('timeUnit', fields.duration('timeUnit', '1s'))
+      const pool = fields.vuPool()
+      fields.lasting(stages)
+      return { ...base, executor: ex, startRate, timeUnitMs, stages, ...pool }
+    }
+  }
+}
+
+/** The executor a profile names: required, one of k6 v2's six. */
+function executorOf(where: string, executor: unknown): ExecutorName {
   if (executor === undefined) {
     throw invalid(where, 'executor', 'is required', `set executor to one of ${executors.join(', ')}`)
   }
@@ -193,7 +229,11 @@ export function resolveProfile(
       `use one of ${executors.join(', ')}`,
     )
   }
-  const ex = executor as ExecutorName
+  return executor as ExecutorName
+}
+
+/** Refuses a field the executor does not have, as k6 does: a typo would otherwise silently use a default. */
+function checkFieldNames(where: string, ex: ExecutorName, p: Record<string, unknown>): void {
   const allowed = new Set([...common, ...extras, ...fieldsByExecutor[ex]])
   for (const key of Object.keys(p)) {
     if (!allowed.has(key)) {
@@ -205,11 +245,37 @@ export function resolveProfile(
       )
     }
   }
-  const dur = (field: string, fallback: string | undefined, required = false): number => {
-    const v = p[field]
+}
+
+/** Reads one profile's fields with k6's defaults; every error names the profile and the field. */
+class ProfileFields {
+  readonly where: string
+  readonly executor: ExecutorName
+  readonly #p: Record<string, unknown>
+
+  constructor(where: string, executor: ExecutorName, p: Record<string, unknown>) {
+    this.where = where
+    this.executor = executor
+    this.#p = p
+  }
+
+  /** The raw value of a field, as written. */
+  raw(field: string): unknown {
+    return this.#p[field]
+  }
+
+  /** A k6 duration in ms; `fallback` when absent, unless required. */
+  duration(field: string, fallback: string | undefined, required = false): number {
+    const { where } = this
+    const v = this.#p[field]
     if (v === undefined) {
       if (required || fallback === undefined) {
-        throw invalid(where, field, `is required for executor ${ex}`, `set ${field} to a duration such as "30s"`)
+        throw invalid(
+          where,
+          field,
+          `is required for executor ${this.executor}`,
+          `set ${field} to a duration such as "30s"`,
+        )
       }
       return parseDuration(fallback)
     }
@@ -227,11 +293,19 @@ export function resolveProfile(
       throw invalid(where, field, `${JSON.stringify(v)} is not a duration`, 'write it like "30s", "1m30s", "500ms"')
     }
   }
-  const int = (field: string, fallback: number | undefined, min: number): number => {
-    const v = p[field]
+
+  /** A whole number ≥ `min`; `fallback` when absent, required when there is none. */
+  int(field: string, fallback: number | undefined, min: number): number {
+    const { where } = this
+    const v = this.#p[field]
     if (v === undefined) {
       if (fallback === undefined) {
-        throw invalid(where, field, `is required for executor ${ex}`, `set ${field} to a whole number ≥ ${min}`)
+        throw invalid(
+          where,
+          field,
+          `is required for executor ${this.executor}`,
+          `set ${field} to a whole number ≥ ${min}`,
+        )
       }
       return fallback
     }
@@ -247,59 +321,110 @@ export function resolveProfile(
       throw invalid(where, field, `must be at least ${min}, got ${v}`, `set ${field} to a whole number ≥ ${min}`)
     return v
   }
-  const stages = (): ResolvedStage[] => {
-    const v = p.stages
+
+  /** A duration that must be above 0, returned as it came. */
+  positive(field: string, v: number): number {
+    if (v <= 0) throw invalid(this.where, field, 'must be more than 0', `set ${field} to a duration above 0`)
+    return v
+  }
+
+  /** k6's `stages`: a non-empty array of `{ duration, target }`. */
+  stages(): ResolvedStage[] {
+    const v = this.#p.stages
     if (v === undefined)
       throw invalid(
-        where,
+        this.where,
         'stages',
-        `is required for executor ${ex}`,
+        `is required for executor ${this.executor}`,
         'add stages: [{ duration: "30s", target: 10 }, ...]',
       )
     if (!Array.isArray(v) || v.length === 0) {
-      throw invalid(where, 'stages', 'must be a non-empty array', 'add stages: [{ duration: "30s", target: 10 }, ...]')
+      throw invalid(
+        this.where,
+        'stages',
+        'must be a non-empty array',
+        'add stages: [{ duration: "30s", target: 10 }, ...]',
+      )
     }
-    return v.map((s: unknown, i: number) => {
-      const f = `stages[${i}]`
-      if (!s || typeof s !== 'object')
-        throw invalid(where, f, 'is not an object', 'write { duration: "30s", target: 10 }')
-      const st = s as Record<string, unknown>
-      if (st.duration === undefined)
-        throw invalid(where, `${f}.duration`, 'is required', 'write { duration: "30s", target: 10 }')
-      let durationMs: number
-      try {
-        durationMs = parseDuration(st.duration as string, `${where}.${f}.duration`)
-      } catch {
-        throw invalid(where, `${f}.duration`, `${JSON.stringify(st.duration)} is not a duration`, 'write it like "30s"')
-      }
-      const t = st.target
-      if (typeof t !== 'number' || !Number.isInteger(t) || t < 0) {
-        throw invalid(
-          where,
-          `${f}.target`,
-          `must be a whole number ≥ 0, got ${JSON.stringify(t)}`,
-          'set target to a whole number',
-        )
-      }
-      return { durationMs, target: t }
-    })
+    return v.map((s: unknown, i: number) => this.#stage(s, `stages[${i}]`))
   }
-  const record = (field: string): Record<string, string> => {
-    const v = p[field]
+
+  #stage(s: unknown, f: string): ResolvedStage {
+    const { where } = this
+    if (!s || typeof s !== 'object')
+      throw invalid(where, f, 'is not an object', 'write { duration: "30s", target: 10 }')
+    const st = s as Record<string, unknown>
+    if (st.duration === undefined)
+      throw invalid(where, `${f}.duration`, 'is required', 'write { duration: "30s", target: 10 }')
+    let durationMs: number
+    try {
+      durationMs = parseDuration(st.duration as string, `${where}.${f}.duration`)
+    } catch {
+      throw invalid(where, `${f}.duration`, `${JSON.stringify(st.duration)} is not a duration`, 'write it like "30s"')
+    }
+    const t = st.target
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 0) {
+      throw invalid(
+        where,
+        `${f}.target`,
+        `must be a whole number ≥ 0, got ${JSON.stringify(t)}`,
+        'set target to a whole number',
+      )
+    }
+    return { durationMs, target: t }
+  }
+
+  /** Refuses stages that add up to no time at all. */
+  lasting(stages: ResolvedStage[]): void {
+    if (stages.reduce((a, s) => a + s.durationMs, 0) <= 0) {
+      throw invalid(this.where, 'stages', 'must last more than 0s in total', 'give the stages a duration')
+    }
+  }
+
+  /** An object of strings (`env`, `tags`), copied; `{}` when absent. */
+  strings(field: string): Record<string, string> {
+    const v = this.#p[field]
     if (v === undefined) return {}
     if (!v || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
-      throw invalid(where, field, 'must be an object of strings', `write ${field}: { key: "value" }`)
+      throw invalid(this.where, field, 'must be an object of strings', `write ${field}: { key: "value" }`)
     }
     return { ...(v as Record<string, string>) }
   }
-  const engine = p.engine ?? 'embedded'
+
+  /** An arrival-rate executor's VUs: `preAllocatedVUs` up to `maxVUs` (default: as many), at least one. */
+  vuPool(): { preAllocatedVUs: number; maxVUs: number } {
+    const preAllocatedVUs = this.int('preAllocatedVUs', undefined, 0)
+    const maxVUs = this.int('maxVUs', preAllocatedVUs, 0)
+    if (maxVUs < preAllocatedVUs) {
+      throw invalid(
+        this.where,
+        'maxVUs',
+        `(${maxVUs}) must be at least preAllocatedVUs (${preAllocatedVUs})`,
+        'raise maxVUs or lower preAllocatedVUs',
+      )
+    }
+    if (maxVUs === 0)
+      throw invalid(this.where, 'maxVUs', 'must be more than 0', 'set preAllocatedVUs (and maxVUs) above 0')
+    return { preAllocatedVUs, maxVUs }
+  }
+}
+
+/** What every executor shares: steady's additions (engine, script, window, thresholds) and k6's common fields. */
+function resolveBase(
+  name: string,
+  fields: ProfileFields,
+  sharedThresholds: Record<string, Threshold[]> | undefined,
+): ResolvedBase {
+  const { where } = fields
+  const engine = fields.raw('engine') ?? 'embedded'
   if (engine !== 'embedded' && engine !== 'k6') {
     throw invalid(where, 'engine', `${JSON.stringify(engine)} is not an engine`, "use 'embedded' (default) or 'k6'")
   }
-  if (p.script !== undefined && typeof p.script !== 'string') {
+  const script = fields.raw('script')
+  if (script !== undefined && typeof script !== 'string') {
     throw invalid(where, 'script', 'must be a path', 'set script to the k6 script file, e.g. "load/peak.k6.ts"')
   }
-  if (engine === 'k6' && p.script === undefined) {
+  if (engine === 'k6' && script === undefined) {
     throw invalid(
       where,
       'script',
@@ -307,115 +432,59 @@ export function resolveProfile(
       'set script to a k6 script (.ts or .js), or write one with `steady export k6`',
     )
   }
-  if (p.exec !== undefined && (typeof p.exec !== 'string' || p.exec === '')) {
+  const exec = fields.raw('exec')
+  if (exec !== undefined && (typeof exec !== 'string' || exec === '')) {
     throw invalid(where, 'exec', 'must be a scenario name', 'set exec to the name of a steady scenario')
   }
-  const windowMs = dur('window', '10s')
+  const windowMs = fields.duration('window', '10s')
   if (windowMs < 100) throw invalid(where, 'window', 'must be at least 100ms', 'use a window such as "10s"')
   const thresholds = resolveThresholds(where, {
-    ...(options.sharedThresholds ?? {}),
-    ...((p.thresholds as Record<string, Threshold[]>) ?? {}),
+    ...(sharedThresholds ?? {}),
+    ...((fields.raw('thresholds') as Record<string, Threshold[]>) ?? {}),
   })
-  const base: ResolvedBase = {
+  return {
     name,
-    startTimeMs: dur('startTime', '0s'),
-    gracefulStopMs: dur('gracefulStop', '30s'),
-    exec: (p.exec as string | undefined) ?? 'default',
-    env: record('env'),
-    tags: record('tags'),
+    startTimeMs: fields.duration('startTime', '0s'),
+    gracefulStopMs: fields.duration('gracefulStop', '30s'),
+    exec: (exec as string | undefined) ?? 'default',
+    env: fields.strings('env'),
+    tags: fields.strings('tags'),
     thresholds,
     engine,
-    script: p.script as string | undefined,
+    script,
     windowMs,
   }
-  const positive = (field: string, v: number) => {
-    if (v <= 0) throw invalid(where, field, 'must be more than 0', `set ${field} to a duration above 0`)
+}
+
+function resolveSharedIterations(base: ResolvedBase, fields: ProfileFields): ResolvedSharedIterations {
+  const vus = fields.int('vus', 1, 1)
+  const iterations = fields.int('iterations', 1, 1)
+  if (iterations < vus) {
+    throw invalid(
+      fields.where,
+      'iterations',
+      `(${iterations}) must be at least vus (${vus})`,
+      'raise iterations or lower vus: k6 rejects fewer shared iterations than VUs',
+    )
   }
-  switch (ex) {
-    case 'shared-iterations': {
-      const vus = int('vus', 1, 1)
-      const iterations = int('iterations', 1, 1)
-      if (iterations < vus) {
-        throw invalid(
-          where,
-          'iterations',
-          `(${iterations}) must be at least vus (${vus})`,
-          'raise iterations or lower vus: k6 rejects fewer shared iterations than VUs',
-        )
-      }
-      const maxDurationMs = dur('maxDuration', '10m')
-      positive('maxDuration', maxDurationMs)
-      return { ...base, executor: ex, vus, iterations, maxDurationMs }
-    }
-    case 'per-vu-iterations': {
-      const maxDurationMs = dur('maxDuration', '10m')
-      positive('maxDuration', maxDurationMs)
-      return { ...base, executor: ex, vus: int('vus', 1, 1), iterations: int('iterations', 1, 1), maxDurationMs }
-    }
-    case 'constant-vus': {
-      const durationMs = dur('duration', undefined, true)
-      positive('duration', durationMs)
-      return { ...base, executor: ex, vus: int('vus', 1, 1), durationMs }
-    }
-    case 'ramping-vus': {
-      const st = stages()
-      const startVUs = int('startVUs', 1, 0)
-      if (startVUs === 0 && st.every((s) => s.target === 0)) {
-        throw invalid(
-          where,
-          'stages',
-          'never have a VU: startVUs and every target are 0',
-          'give at least one stage a target above 0',
-        )
-      }
-      if (st.reduce((a, s) => a + s.durationMs, 0) <= 0) {
-        throw invalid(where, 'stages', 'must last more than 0s in total', 'give the stages a duration')
-      }
-      return { ...base, executor: ex, startVUs, stages: st, gracefulRampDownMs: dur('gracefulRampDown', '30s') }
-    }
-    case 'constant-arrival-rate': {
-      const durationMs = dur('duration', undefined, true)
-      positive('duration', durationMs)
-      const rate = int('rate', undefined, 1)
-      const timeUnitMs = dur('timeUnit', '1s')
-      positive('timeUnit', timeUnitMs)
-      const preAllocatedVUs = int('preAllocatedVUs', undefined, 0)
-      const maxVUs = int('maxVUs', preAllocatedVUs, 0)
-      if (maxVUs < preAllocatedVUs) {
-        throw invalid(
-          where,
-          'maxVUs',
-          `(${maxVUs}) must be at least preAllocatedVUs (${preAllocatedVUs})`,
-          'raise maxVUs or lower preAllocatedVUs',
-        )
-      }
-      if (maxVUs === 0)
-        throw invalid(where, 'maxVUs', 'must be more than 0', 'set preAllocatedVUs (and maxVUs) above 0')
-      return { ...base, executor: ex, rate, timeUnitMs, durationMs, preAllocatedVUs, maxVUs }
-    }
-    case 'ramping-arrival-rate': {
-      const st = stages()
-      const startRate = int('startRate', 0, 0)
-      const timeUnitMs = dur('timeUnit', '1s')
-      positive('timeUnit', timeUnitMs)
-      const preAllocatedVUs = int('preAllocatedVUs', undefined, 0)
-      const maxVUs = int('maxVUs', preAllocatedVUs, 0)
-      if (maxVUs < preAllocatedVUs) {
-        throw invalid(
-          where,
-          'maxVUs',
-          `(${maxVUs}) must be at least preAllocatedVUs (${preAllocatedVUs})`,
-          'raise maxVUs or lower preAllocatedVUs',
-        )
-      }
-      if (maxVUs === 0)
-        throw invalid(where, 'maxVUs', 'must be more than 0', 'set preAllocatedVUs (and maxVUs) above 0')
-      if (st.reduce((a, s) => a + s.durationMs, 0) <= 0) {
-        throw invalid(where, 'stages', 'must last more than 0s in total', 'give the stages a duration')
-      }
-      return { ...base, executor: ex, startRate, timeUnitMs, stages: st, preAllocatedVUs, maxVUs }
-    }
+  const maxDurationMs = fields.positive('maxDuration', fields.duration('maxDuration', '10m'))
+  return { ...base, executor: 'shared-iterations', vus, iterations, maxDurationMs }
+}
+
+function resolveRampingVus(base: ResolvedBase, fields: ProfileFields): ResolvedRampingVus {
+  const stages = fields.stages()
+  const startVUs = fields.int('startVUs', 1, 0)
+  if (startVUs === 0 && stages.every((s) => s.target === 0)) {
+    throw invalid(
+      fields.where,
+      'stages',
+      'never have a VU: startVUs and every target are 0',
+      'give at least one stage a target above 0',
+    )
   }
+  fields.lasting(stages)
+  const gracefulRampDownMs = fields.duration('gracefulRampDown', '30s')
+  return { ...base, executor: 'ramping-vus', startVUs, stages, gracefulRampDownMs }
 }
 
 /** Validates the `load:` section and resolves every profile (errors name the profile and field). */

@@ -85,69 +85,7 @@ export interface LoadRecordOptions {
 /** The run record of a load result. */
 export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {}): RunRecord {
   const p = result.profile
-  const phase = p.name
-  const events: RunEvent[] = [
-    { atMs: p.startTimeMs, kind: 'phase-start', message: `load profile ${p.name} (${p.executor}) started` },
-  ]
-  for (const w of result.windows) {
-    if (w.generator.saturated) {
-      events.push({
-        atMs: w.startMs,
-        kind: 'generator-saturated',
-        message: `load generator saturated in window ${w.index}: ${w.generator.reasons.join('; ')}`,
-        data: { window: w.index, reasons: w.generator.reasons },
-      })
-    }
-  }
-  if (result.stopReason) {
-    events.push({
-      atMs: result.durationMs,
-      kind: 'interrupted',
-      message: `stopped early: ${result.stopReason}`,
-      data: { reason: result.stopReason },
-    })
-  }
-  events.push({ atMs: result.durationMs, kind: 'phase-end', message: `load profile ${p.name} ended` })
-  for (const t of result.thresholds) {
-    events.push({
-      atMs: result.durationMs,
-      kind: 'note',
-      message: `threshold ${t.key} '${t.source}' ${t.ok ? 'passed' : 'failed'} (${t.aggregation}=${roundTo(t.actual, 3)})`,
-      data: { ...t },
-    })
-  }
-  const warnings: string[] = []
-  if (result.saturated) {
-    warnings.push(
-      `the load generator was saturated (${result.saturationReasons.join('; ')}): latencies in this record may be the generator's, not the service's`,
-    )
-  }
-  if (p.executor !== 'constant-arrival-rate' && p.executor !== 'ramping-arrival-rate') {
-    warnings.push(
-      `profile ${p.name} uses ${p.executor}, a closed-model (VU-based) executor: it slows down with the service, so it understates latency under stall (coordinated omission)`,
-    )
-  }
-  const activeS = activeDurationOf(p) / 1000
-  let targetRate: number | undefined
-  if (p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate')
-    targetRate = roundTo(arrivalSchedule(p).planned / activeS, 3)
-  const failures: FailureGroup[] = []
   const s = result.scenario
-  if (s && s.samples.length) {
-    failures.push({
-      signature: { scenario: s.name, step: '', assertion: 'iteration failed' },
-      count: s.failed,
-      firstAtMs: 0,
-      lastAtMs: result.durationMs,
-      byPhase: { [phase]: s.failed },
-      samples: s.samples.map((f) => ({
-        atMs: 0,
-        phase,
-        message: describeFailure(f),
-        replay: { seed: result.seed, scenario: s.name, iteration: 0 },
-      })),
-    })
-  }
   const planHash = createHash('sha256')
     .update(JSON.stringify({ ...p, thresholds: undefined }))
     .digest('hex')
@@ -173,23 +111,7 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
     }),
     window: { sizeMs: p.windowMs },
     histogram: HISTOGRAM_PARAMETERS,
-    phases: [
-      {
-        name: phase,
-        startMs: p.startTimeMs,
-        endMs: Math.round(result.durationMs),
-        load: {
-          profile: p.name,
-          engine: result.engine,
-          executor: p.executor,
-          ...(targetRate !== undefined ? { targetRate } : {}),
-          achievedRate: roundTo(result.counts.started / Math.max(0.001, activeS), 3),
-          iterations: result.counts.completed,
-          droppedIterations: result.counts.dropped,
-          maxVUs: result.counts.vusAllocated,
-        },
-      },
-    ],
+    phases: [loadPhase(result)],
     scenarios: s
       ? [
           {
@@ -202,11 +124,113 @@ export function toRunRecord(result: LoadResult, options: LoadRecordOptions = {})
           },
         ]
       : [],
-    series: windowsToSeries(result.windows, phase, p.windowMs),
-    events,
-    failures,
-    warnings,
+    series: windowsToSeries(result.windows, p.name, p.windowMs),
+    events: loadEvents(result),
+    failures: scenarioFailures(result),
+    warnings: loadWarnings(result),
   }
+}
+
+/** The run's one phase, named after the profile, with the load it planned and achieved. */
+function loadPhase(result: LoadResult): RunRecord['phases'][number] {
+  const p = result.profile
+  const activeS = activeDurationOf(p) / 1000
+  let targetRate: number | undefined
+  if (p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate')
+    targetRate = roundTo(arrivalSchedule(p).planned / activeS, 3)
+  return {
+    name: p.name,
+    startMs: p.startTimeMs,
+    endMs: Math.round(result.durationMs),
+    load: {
+      profile: p.name,
+      engine: result.engine,
+      executor: p.executor,
+      ...(targetRate !== undefined ? { targetRate } : {}),
+      achievedRate: roundTo(result.counts.started / Math.max(0.001, activeS), 3),
+      iterations: result.counts.completed,
+      droppedIterations: result.counts.dropped,
+      maxVUs: result.counts.vusAllocated,
+    },
+  }
+}
+
+/** The profile's start and end, saturated windows, an early stop and each threshold's outcome. */
+function loadEvents(result: LoadResult): RunEvent[] {
+  const p = result.profile
+  const events: RunEvent[] = [
+    { atMs: p.startTimeMs, kind: 'phase-start', message: `load profile ${p.name} (${p.executor}) started` },
+  ]
+  for (const w of result.windows) {
+    if (w.generator.saturated) {
+      events.push({
+        atMs: w.startMs,
+        kind: 'generator-saturated',
+        message: `load generator saturated in window ${w.index}: ${w.generator.reasons.join('; ')}`,
+        data: { window: w.index, reasons: w.generator.reasons },
+      })
+    }
+  }
+  if (result.stopReason) {
+    events.push({
+      atMs: result.durationMs,
+      kind: 'interrupted',
+      message: `stopped early: ${result.stopReason}`,
+      data: { reason: result.stopReason },
+    })
+  }
+  events.push({ atMs: result.durationMs, kind: 'phase-end', message: `load profile ${p.name} ended` })
+  for (const t of result.thresholds) {
+    const outcome = `${t.ok ? 'passed' : 'failed'} (${t.aggregation}=${roundTo(t.actual, 3)})`
+    events.push({
+      atMs: result.durationMs,
+      kind: 'note',
+      message: `threshold ${t.key} '${t.source}' ${outcome}`,
+      data: { ...t },
+    })
+  }
+  return events
+}
+
+/** What a reader of the record must know before trusting its latencies. */
+function loadWarnings(result: LoadResult): string[] {
+  const p = result.profile
+  const warnings: string[] = []
+  if (result.saturated) {
+    warnings.push(
+      `the load generator was saturated (${result.saturationReasons.join('; ')}): ` +
+        "latencies in this record may be the generator's, not the service's",
+    )
+  }
+  if (p.executor !== 'constant-arrival-rate' && p.executor !== 'ramping-arrival-rate') {
+    warnings.push(
+      `profile ${p.name} uses ${p.executor}, a closed-model (VU-based) executor: it slows down with the service, ` +
+        'so it understates latency under stall (coordinated omission)',
+    )
+  }
+  return warnings
+}
+
+/** The scenario's failed iterations as one failure group, each sample replayable from the run's seed. */
+function scenarioFailures(result: LoadResult): FailureGroup[] {
+  const s = result.scenario
+  const phase = result.profile.name
+  if (!s || !s.samples.length) return []
+  return [
+    {
+      signature: { scenario: s.name, step: '', assertion: 'iteration failed' },
+      count: s.failed,
+      firstAtMs: 0,
+      lastAtMs: result.durationMs,
+      byPhase: { [phase]: s.failed },
+      samples: s.samples.map((f) => ({
+        atMs: 0,
+        phase,
+        message: describeFailure(f),
+        replay: { seed: result.seed, scenario: s.name, iteration: 0 },
+      })),
+    },
+  ]
 }
 
 function describeFailure(f: unknown): string {

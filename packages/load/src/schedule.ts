@@ -6,7 +6,10 @@
  */
 import type { ResolvedProfile, ResolvedStage } from './profile.ts'
 
-/** One share of a profile's work, as k6's execution segments split it: this worker takes every index ≡ `index` (mod `count`). */
+/**
+ * One share of a profile's work, as k6's execution segments split it: this worker takes every index ≡ `index`
+ * (mod `count`).
+ */
 export interface Segment {
   /** 0-based position of this worker. */
   index: number
@@ -30,7 +33,10 @@ export function inSegment(i: number, segment: Segment): boolean {
 // Floating-point sums of rates land a hair below whole numbers (9.999999999 for 10).
 const epsilon = 1e-9
 
-/** A piece of the arrival-rate curve: the rate (iterations per ms) goes linearly from r0 to r1 over [start, start+duration). */
+/**
+ * A piece of the arrival-rate curve: the rate (iterations per ms) goes linearly from r0 to r1
+ * over [start, start+duration).
+ */
 interface RatePiece {
   startMs: number
   durationMs: number
@@ -192,7 +198,10 @@ export function activeDurationOf(profile: ResolvedProfile): number {
   }
 }
 
-/** The longest a profile can run: start time + active duration + gracefulStop (k6's "max duration incl. graceful stop"). */
+/**
+ * The longest a profile can run: start time + active duration + gracefulStop
+ * (k6's "max duration incl. graceful stop").
+ */
 export function maxDurationOf(profile: ResolvedProfile): number {
   return profile.startTimeMs + activeDurationOf(profile) + profile.gracefulStopMs
 }

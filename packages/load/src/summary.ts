@@ -6,7 +6,7 @@
  */
 import { roundTo } from '@steady/kernel'
 import { formatDuration } from '@steady/record/internal'
-import type { ResolvedProfile } from './profile.ts'
+import type { ResolvedProfile, ResolvedStage } from './profile.ts'
 import { maxDurationOf, maxVusOf } from './schedule.ts'
 import { trendStats, type LatencyHistogram } from './metrics/histogram.ts'
 import type { RunTotals } from './metrics/totals.ts'
@@ -41,37 +41,55 @@ function pct(part: number, all: number): string {
 
 /** One line describing the profile the way k6 describes a scenario before it starts. */
 function describeProfile(p: ResolvedProfile): string {
-  const grace = `gracefulStop: ${formatDuration(p.gracefulStopMs)}`
+  const [work, option] = workOf(p)
+  const options = [...(option ? [option] : []), `exec: ${p.exec}`].join(', ')
   const start = p.startTimeMs > 0 ? `, startTime: ${formatDuration(p.startTimeMs)}` : ''
-  const exec = `, exec: ${p.exec}`
+  return `${work} (${options}${start}, gracefulStop: ${formatDuration(p.gracefulStopMs)})`
+}
+
+/** What the executor will do, in k6's words, and the option k6 names first for it. */
+function workOf(p: ResolvedProfile): [work: string, option: string | undefined] {
+  const perSecond = (rate: number, timeUnitMs: number) => `${((rate * 1000) / timeUnitMs).toFixed(2)} iterations/s`
+  const over = (stages: readonly ResolvedStage[]) =>
+    `${formatDuration(stages.reduce((a, s) => a + s.durationMs, 0))} over ${stages.length} stages`
   switch (p.executor) {
     case 'shared-iterations':
-      return `${p.iterations} iterations shared among ${p.vus} VUs (maxDuration: ${formatDuration(p.maxDurationMs)}${exec}${start}, ${grace})`
+      return [`${p.iterations} iterations shared among ${p.vus} VUs`, `maxDuration: ${formatDuration(p.maxDurationMs)}`]
     case 'per-vu-iterations':
-      return `${p.iterations} iterations for each of ${p.vus} VUs (maxDuration: ${formatDuration(p.maxDurationMs)}${exec}${start}, ${grace})`
+      return [`${p.iterations} iterations for each of ${p.vus} VUs`, `maxDuration: ${formatDuration(p.maxDurationMs)}`]
     case 'constant-vus':
-      return `${p.vus} looping VUs for ${formatDuration(p.durationMs)} (${exec.slice(2)}${start}, ${grace})`
-    case 'ramping-vus': {
-      const total = p.stages.reduce((a, s) => a + s.durationMs, 0)
-      return `Up to ${maxVusOf(p)} looping VUs for ${formatDuration(total)} over ${p.stages.length} stages (gracefulRampDown: ${formatDuration(p.gracefulRampDownMs)}${exec}${start}, ${grace})`
-    }
+      return [`${p.vus} looping VUs for ${formatDuration(p.durationMs)}`, undefined]
+    case 'ramping-vus':
+      return [
+        `Up to ${maxVusOf(p)} looping VUs for ${over(p.stages)}`,
+        `gracefulRampDown: ${formatDuration(p.gracefulRampDownMs)}`,
+      ]
     case 'constant-arrival-rate':
-      return `${((p.rate * 1000) / p.timeUnitMs).toFixed(2)} iterations/s for ${formatDuration(p.durationMs)} (maxVUs: ${p.preAllocatedVUs}-${p.maxVUs}${exec}${start}, ${grace})`
+      return [
+        `${perSecond(p.rate, p.timeUnitMs)} for ${formatDuration(p.durationMs)}`,
+        `maxVUs: ${p.preAllocatedVUs}-${p.maxVUs}`,
+      ]
     case 'ramping-arrival-rate': {
-      const total = p.stages.reduce((a, s) => a + s.durationMs, 0)
       const peak = Math.max(p.startRate, ...p.stages.map((s) => s.target))
-      return `Up to ${((peak * 1000) / p.timeUnitMs).toFixed(2)} iterations/s for ${formatDuration(total)} over ${p.stages.length} stages (maxVUs: ${p.preAllocatedVUs}-${p.maxVUs}${exec}${start}, ${grace})`
+      return [
+        `Up to ${perSecond(peak, p.timeUnitMs)} for ${over(p.stages)}`,
+        `maxVUs: ${p.preAllocatedVUs}-${p.maxVUs}`,
+      ]
     }
   }
 }
 
-/** The header k6 prints before a run: `scenarios: (100.00%) 1 scenario, 10 max VUs, 1m30s max duration (incl. graceful stop)`. */
+/**
+ * The header k6 prints before a run:
+ * `scenarios: (100.00%) 1 scenario, 10 max VUs, 1m30s max duration (incl. graceful stop)`.
+ */
 export function formatHeader(p: ResolvedProfile, engine: string, target: string, workers: number): string {
   return [
     `  engine: ${engine}${engine === 'embedded' ? ` (${workers} worker${workers === 1 ? '' : 's'})` : ''}`,
     `  target: ${target}`,
     '',
-    `  scenarios: (100.00%) 1 scenario, ${maxVusOf(p)} max VUs, ${formatDuration(maxDurationOf(p))} max duration (incl. graceful stop):`,
+    `  scenarios: (100.00%) 1 scenario, ${maxVusOf(p)} max VUs, ` +
+      `${formatDuration(maxDurationOf(p))} max duration (incl. graceful stop):`,
     `           * ${p.name}: ${describeProfile(p)}`,
     '',
   ].join('\n')
@@ -111,7 +129,8 @@ export function formatSummary(s: SummaryInput): string {
   const trendLine = (h: LatencyHistogram, time = true) => {
     const st = trendStats(h)
     const f = time ? formatK6Time : (n: number) => trim(n)
-    return `avg=${f(st.avg)} min=${f(st.min)} med=${f(st.med)} max=${f(st.max)} p(90)=${f(st['p(90)'])} p(95)=${f(st['p(95)'])}`
+    const quantiles = `med=${f(st.med)} max=${f(st.max)} p(90)=${f(st['p(90)'])} p(95)=${f(st['p(95)'])}`
+    return `avg=${f(st.avg)} min=${f(st.min)} ${quantiles}`
   }
   if (s.thresholds.length) {
     lines.push('', '  █ THRESHOLDS ', '')
@@ -155,9 +174,8 @@ export function formatSummary(s: SummaryInput): string {
     const expected = t.trend('http_req_duration', { expected_response: 'true' })
     if (expected.count > 0) lines.push(`    ${dots('  { expected_response:true }', width)} ${trendLine(expected)}`)
     const failed = t.rate('http_req_failed')
-    lines.push(
-      `    ${dots('http_req_failed', width)} ${pct(failed.passes, failed.passes + failed.fails)} ${failed.passes} out of ${failed.passes + failed.fails}`,
-    )
+    const all = failed.passes + failed.fails
+    lines.push(`    ${dots('http_req_failed', width)} ${pct(failed.passes, all)} ${failed.passes} out of ${all}`)
     lines.push(`    ${dots('http_reqs', width)} ${reqs} ${trim(reqs / secs)}/s`)
     const errors = [...t.counters.values()].filter((c) => c.metric === 'http_req_errors')
     if (errors.length) {
@@ -190,9 +208,8 @@ export function formatSummary(s: SummaryInput): string {
   if (s.generator) {
     const g = s.generator
     lines.push('    GENERATOR (steady)')
-    lines.push(
-      `    ${dots('saturated_windows', width)} ${g.saturatedWindows} of ${g.windows}${g.reasons.length ? `  (${g.reasons.slice(0, 3).join('; ')})` : ''}`,
-    )
+    const reasons = g.reasons.length ? `  (${g.reasons.slice(0, 3).join('; ')})` : ''
+    lines.push(`    ${dots('saturated_windows', width)} ${g.saturatedWindows} of ${g.windows}${reasons}`)
     lines.push(`    ${dots('start_lateness p(99)', width)} ${formatK6Time(g.startLatenessP99Ms)}`)
     lines.push(`    ${dots('event_loop_utilization max', width)} ${g.maxEventLoopUtilization.toFixed(2)}`)
     lines.push(`    ${dots('event_loop_lag max', width)} ${formatK6Time(g.maxEventLoopLagMs)}`)
@@ -201,7 +218,8 @@ export function formatSummary(s: SummaryInput): string {
   lines.push('')
   const vusLast = vusMax?.max ?? 0
   lines.push(
-    `running (${formatDuration(s.durationMs)}), 00/${String(vusLast).padStart(2, '0')} VUs, ${s.completed} complete and ${s.interrupted} interrupted iterations`,
+    `running (${formatDuration(s.durationMs)}), 00/${String(vusLast).padStart(2, '0')} VUs, ` +
+      `${s.completed} complete and ${s.interrupted} interrupted iterations`,
   )
   const failed = s.thresholds.filter((r) => !r.ok)
   const mark = failed.length || s.stopReason ? '✗' : '✓'

@@ -67,8 +67,14 @@ export function parseThresholdKey(key: string, where = 'thresholds'): ThresholdK
   return { metric: m[1], tags }
 }
 
-const exprPattern =
-  /^\s*(count|rate|value|avg|min|max|med|p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)\s*$/
+/** An aggregation (`p(95)`, `rate`...), an operator and a number, each captured. */
+const exprPattern = new RegExp(
+  [
+    String.raw`^\s*(count|rate|value|avg|min|max|med|p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\))`,
+    String.raw`\s*(<=|>=|===|==|!=|<|>)`,
+    String.raw`\s*(-?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)\s*$`,
+  ].join(''),
+)
 
 /** Parses `p(95)<500`, `rate<0.01`, `count>=10`. A percentile outside 0–100 is an error, as in k6. */
 export function parseThresholdExpression(text: string, where = 'thresholds'): ThresholdExpression {
@@ -95,6 +101,10 @@ export function parseThresholdExpression(text: string, where = 'thresholds'): Th
   return expr
 }
 
+/** The aggregation as written: `p(95)` rather than `p(N)`. */
+const aggregationText = (expr: ThresholdExpression) =>
+  expr.aggregation === 'p(N)' ? `p(${expr.percentile})` : expr.aggregation
+
 /** Checks that `aggregation` suits the metric's type; unknown metric types pass (k6 custom metrics). */
 function checkAggregation(
   metric: string,
@@ -106,7 +116,7 @@ function checkAggregation(
   if (!aggregationsByType[type].includes(expr.aggregation)) {
     throw new SteadyError(
       'STEADY_LOAD_THRESHOLD_INVALID',
-      `${where}: ${metric} is a ${type}; "${expr.aggregation === 'p(N)' ? `p(${expr.percentile})` : expr.aggregation}" does not apply to it`,
+      `${where}: ${metric} is a ${type}; "${aggregationText(expr)}" does not apply to it`,
       { hint: `a ${type} takes ${aggregationsByType[type].join(', ')}` },
     )
   }

@@ -33,7 +33,10 @@ export function robust(values: readonly number[]): RobustSummary {
   return { median: m, mad, scale: Number.isFinite(scale) ? scale : 0, n: values.length }
 }
 
-/** The modified z-score of `x` against a robust summary: (x − median)/scale; ±∞ when the scale is 0 and x differs. */
+/**
+ * The modified z-score of `x` against a robust summary: (x − median)/scale;
+ * ±∞ when the scale is 0 and x differs.
+ */
 export function robustZ(x: number, summary: RobustSummary): number {
   const d = x - summary.median
   if (d === 0) return 0

@@ -72,7 +72,10 @@ export const clientScript = String.raw`(function () {
           for (var i = 0; i < phases.length; i++) {
             var p = phases[i];
             var x0 = u.valToPos(p.start, 'x', true), x1 = u.valToPos(p.end, 'x', true);
-            ctx.fillStyle = p.loaded ? 'rgba(255, 140, 0, ' + (0.05 + 0.12 * p.intensity) + ')' : (i % 2 ? 'rgba(0,0,0,0.035)' : 'rgba(0,0,0,0.0)');
+            // Loaded phases orange, deeper with more load; the others striped faintly grey.
+            ctx.fillStyle = p.loaded
+              ? 'rgba(255, 140, 0, ' + (0.05 + 0.12 * p.intensity) + ')'
+              : (i % 2 ? 'rgba(0,0,0,0.035)' : 'rgba(0,0,0,0.0)');
             ctx.fillRect(x0, top, x1 - x0, h);
             if (i > 0) {
               ctx.fillStyle = 'rgba(0,0,0,0.25)';
@@ -118,10 +121,19 @@ export const clientScript = String.raw`(function () {
     };
   }
 
+  /** Tick labels of a y axis, in its unit. */
+  function yValues(unit) {
+    return function (u, splits) { return splits.map(function (v) { return fmt(unit, v); }); };
+  }
+
   function range(cfg) {
     return function (u, dmin, dmax) {
-      var lo = cfg && cfg.min !== undefined && cfg.min !== null ? Math.min(cfg.min, dmin === null ? cfg.min : dmin) : dmin;
-      var hi = cfg && cfg.max !== undefined && cfg.max !== null ? Math.max(cfg.max, dmax === null ? cfg.max : dmax) : dmax;
+      var lo = cfg && cfg.min !== undefined && cfg.min !== null
+        ? Math.min(cfg.min, dmin === null ? cfg.min : dmin)
+        : dmin;
+      var hi = cfg && cfg.max !== undefined && cfg.max !== null
+        ? Math.max(cfg.max, dmax === null ? cfg.max : dmax)
+        : dmax;
       if (lo === null || hi === null || !isFinite(lo) || !isFinite(hi)) return [0, 1];
       if (hi === lo) { hi = lo === 0 ? 1 : hi * 1.1; if (lo > 0 && cfg && cfg.min === undefined) lo = lo * 0.9; }
       var pad = (hi - lo) * 0.08;
@@ -159,7 +171,9 @@ export const clientScript = String.raw`(function () {
       if (l.stepped) s.paths = uPlot.paths.stepped({ align: 1 });
       if (l.points === 'only') {
         s.paths = function () { return null; };
-        s.points = l.hollow ? { show: true, size: 9, width: 2, stroke: l.color, fill: '#ffffff' } : { show: true, size: 6, width: 1, stroke: l.color, fill: l.color + '99' };
+        s.points = l.hollow
+          ? { show: true, size: 9, width: 2, stroke: l.color, fill: '#ffffff' }
+          : { show: true, size: 6, width: 1, stroke: l.color, fill: l.color + '99' };
       } else if (l.points === 'show') {
         s.points = { show: true, size: 4 };
       }
@@ -168,13 +182,15 @@ export const clientScript = String.raw`(function () {
     });
     var axes = [
       { values: function (u, splits) { return splits.map(xFmt); }, size: 36, gap: 4 },
-      { values: function (u, splits) { return splits.map(function (v) { return fmt(spec.y.unit, v); }); }, size: 64, gap: 4 }
+      { values: yValues(spec.y.unit), size: 64, gap: 4 }
     ];
     var scales = { x: { time: false }, y: { range: range(spec.y) } };
-    if (spec.xKind === 'rate') scales.x.range = function (u, dmin, dmax) { return [0, dmax === null ? 1 : dmax * 1.05 || 1]; };
+    if (spec.xKind === 'rate') {
+      scales.x.range = function (u, dmin, dmax) { return [0, dmax === null ? 1 : dmax * 1.05 || 1]; };
+    }
     if (spec.y2) {
       scales.y2 = { range: range(spec.y2) };
-      axes.push({ scale: 'y2', side: 1, grid: { show: false }, size: 64, gap: 4, values: function (u, splits) { return splits.map(function (v) { return fmt(spec.y2.unit, v); }); } });
+      axes.push({ scale: 'y2', side: 1, grid: { show: false }, size: 64, gap: 4, values: yValues(spec.y2.unit) });
     }
     var size = sizeOf(el);
     var first = true;

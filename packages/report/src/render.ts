@@ -8,13 +8,13 @@
  */
 import { createHash } from 'node:crypto'
 import { Redactor, type RedactionOptions, type RunRecord } from '@steady/record'
-import { loadAssets } from './assets.ts'
+import { loadAssets, type Assets } from './assets.ts'
 import { buildCharts, type ChartSpec } from './charts.ts'
 import { clientScript } from './client-script.ts'
 import { html, join, jsonForScript, type Html } from './escape.ts'
 import { inUnit, num, span, wallClock } from './format.ts'
 import type { BaselineView, FindingView, VerdictView } from './judgement.ts'
-import { classify, windowCount } from './series.ts'
+import { classify, windowCount, type ClassifiedSeries } from './series.ts'
 import { eventsHtml, samplesHtml, signatureTimelines, timelineHtml } from './sections/failures.ts'
 import { figureHtml, figuresHtml } from './sections/figures.ts'
 import { factsHtml, runHtml, verdictHtml, warningsHtml } from './sections/overview.ts'
@@ -67,6 +67,8 @@ function redactRecord(record: RunRecord, options: RedactionOptions = {}): RunRec
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64')
 
+type Charts = ReturnType<typeof buildCharts>
+
 /** Builds the page. */
 export function renderPage(input: PageInput): string {
   const record = redactRecord(input.record, input.redaction)
@@ -83,8 +85,56 @@ export function renderPage(input: PageInput): string {
     ...(input.baseline ? { baselineLoad: input.baseline.loadPoints } : {}),
     ...(input.verdict ? { lines: input.verdict.lines } : {}),
   })
+  const verdict = input.verdict && linkFindings(input.verdict, figureIds(classified, charts))
+  const latency = latencySectionHtml(charts, classified, verdict, bands.size > 0)
+  const body: Html = html`<main>
+${headerHtml(record)}
+${verdictHtml(verdict, input.baseline)}
+${warningsHtml(record)}
+${factsHtml(record, timelines)}
+<section id="run"><h2>Run</h2>${runHtml(record, input.baseline)}</section>
+<section id="scenarios"><h2>Scenarios</h2>
+<p class="small muted">${SCENARIOS_NOTE}</p>
+${scenariosTable(record, timelines, verdict?.scenarios ?? new Map())}</section>
+<section id="steps"><h2>Steps</h2>
+<p class="small muted">${STEPS_NOTE}</p>
+${stepsTable(record, classified, input.baseline)}</section>
+<section id="failures-over-time"><h2>Failures over time</h2>${timelineHtml(record, timelines, windows)}</section>
+<section id="latency"><h2>Latency over time</h2>
+${latency}</section>
+<section id="load"><h2>Load, errors and dropped iterations</h2>
+${figuresHtml([...charts.load, ...charts.underLoad], NO_LOAD)}</section>
+<section id="service"><h2>Service indicators</h2>
+<p class="small muted">${SERVICE_NOTE}</p>
+${serviceChartsHtml(charts)}</section>
+<section id="generator"><h2>Load generator</h2>
+${figuresHtml(charts.generator, 'The record has no series about the load generator’s own health.')}</section>
+<section id="failures"><h2>Failure samples</h2>
+<p class="small muted">${SAMPLES_NOTE}</p>
+${samplesHtml(timelines, record.id)}</section>
+<section id="events"><h2>Events</h2>${eventsHtml(record.events)}</section>
+${footerHtml(record, assets, input.toolVersion)}
+</main>`
+  return documentHtml(titleOf(record), body, jsonForScript(chartData(record, charts)), assets)
+}
+
+const NO_LOAD = 'The record has no load series: the run applied no load.'
+const SCENARIOS_NOTE =
+  'Each scenario is an end-to-end user flow the probe loop ran again and again through every phase. ' +
+  'Flaky: it both passed and failed. Onset: it passed, then failed from some time on.'
+const STEPS_NOTE =
+  'Latency of each step of each scenario as the probe loop measured it ' +
+  '(failed requests left out, so a version that fails fast does not look faster), for the whole run and per phase.'
+const SERVICE_NOTE =
+  'The service’s own numbers, scraped while the run went on. Restarts are marked with a red dashed line.'
+const SAMPLES_NOTE =
+  'Requests and responses are excerpts, with secrets masked. The curl line reproduces the request; ' +
+  'the steady run line replays the whole iteration with the same seed and prints every exchange.'
+
+/** The JSON the client script draws from: the phases (shaded behind every chart) and every chart's spec. */
+function chartData(record: RunRecord, charts: Charts): { phases: unknown[]; charts: ChartSpec[] } {
   const maxRate = Math.max(0, ...record.phases.map((p) => p.load?.targetRate ?? p.load?.achievedRate ?? 0))
-  const data: { phases: unknown[]; charts: ChartSpec[] } = {
+  return {
     phases: record.phases.map((p) => {
       const rate = p.load?.targetRate ?? p.load?.achievedRate
       return {
@@ -105,7 +155,10 @@ export function renderPage(input: PageInput): string {
       ...charts.generator,
     ].map((f) => f.spec),
   }
-  // Link findings to the chart of their series.
+}
+
+/** The id of the figure that draws each series: steps' latency and service indicators. */
+function figureIds(classified: ClassifiedSeries, charts: Charts): Map<string, string> {
   const figureOf = new Map<string, string>()
   for (const st of classified.steps) {
     const fig = charts.latency.find((f) => f.title === (st.scenario ? `${st.scenario} › ${st.step}` : st.step))
@@ -115,38 +168,73 @@ export function renderPage(input: PageInput): string {
     const fig = charts.service[i]
     if (fig) figureOf.set(ind.series.key, `${fig.spec.id}-figure`)
   })
+  return figureOf
+}
+
+/** The verdict with each finding linked to the chart of its series, so the verdict box can point at the evidence. */
+function linkFindings(verdict: VerdictView, figureOf: Map<string, string>): VerdictView {
   const link = (list: FindingView[]) =>
     list.map((f) => (f.series && figureOf.has(f.series) ? { ...f, chart: figureOf.get(f.series)! } : f))
-  const verdict: VerdictView | undefined = input.verdict && {
-    ...input.verdict,
-    decisive: link(input.verdict.decisive),
-    criticalSecondary: link(input.verdict.criticalSecondary),
-    secondary: link(input.verdict.secondary),
-    inconclusive: link(input.verdict.inconclusive),
-    acceptedOrMuted: link(input.verdict.acceptedOrMuted),
-    info: link(input.verdict.info),
-    notJudged: link(input.verdict.notJudged),
-    passed: link(input.verdict.passed),
+  return {
+    ...verdict,
+    decisive: link(verdict.decisive),
+    criticalSecondary: link(verdict.criticalSecondary),
+    secondary: link(verdict.secondary),
+    inconclusive: link(verdict.inconclusive),
+    acceptedOrMuted: link(verdict.acceptedOrMuted),
+    info: link(verdict.info),
+    notJudged: link(verdict.notJudged),
+    passed: link(verdict.passed),
   }
-  const judgedScenarios = verdict?.scenarios ?? new Map()
-  // Latency per scenario: an overview of its steps' p95, then each step's own chart, folded
-  // unless one of its steps failed or has a finding.
+}
+
+/**
+ * Latency per scenario: an overview of its steps' p95, then each step's own chart, folded
+ * unless one of its steps failed or has a finding.
+ */
+function latencySectionHtml(
+  charts: Charts,
+  classified: ClassifiedSeries,
+  verdict: VerdictView | undefined,
+  withBands: boolean,
+): Html {
+  if (!charts.scenarios.length) return html`<p class="muted">The record has no per-step latency series.</p>`
   const changed = [...(verdict?.decisive ?? []), ...(verdict?.criticalSecondary ?? []), ...(verdict?.secondary ?? [])]
   const flagged = new Set(changed.map((f) => f.series).filter(Boolean))
-  const latencySection: Html = charts.scenarios.length
-    ? join(
-        charts.scenarios.map((g) => {
-          const steps = classified.steps.filter((st) => st.scenario === g.scenario)
-          if (g.steps.length === 1)
-            return html`<div class="scenario-charts"><h3>${g.scenario || 'steps'}</h3><div class="charts">${figureHtml(g.steps[0])}</div></div>`
-          const open = steps.some((st) => st.total.errors > 0 || flagged.has(st.series.key))
-          return html`<div class="scenario-charts"><h3>${g.scenario || 'steps'}</h3><div class="charts one">${figureHtml(g.overview)}</div>
-<details class="step-charts"${open ? html` open` : ''}><summary>Each of its ${g.steps.length} steps on its own: p50, p95, p99${bands.size ? ' and the expected range' : ''}</summary><div class="charts">${join(g.steps.map(figureHtml))}</div></details></div>`
-        }),
-      )
-    : html`<p class="muted">The record has no per-step latency series.</p>`
+  return join(
+    charts.scenarios.map((g) => {
+      const heading = html`<h3>${g.scenario || 'steps'}</h3>`
+      if (g.steps.length === 1)
+        return html`<div class="scenario-charts">${heading}<div class="charts">${figureHtml(g.steps[0])}</div></div>`
+      const steps = classified.steps.filter((st) => st.scenario === g.scenario)
+      const open = steps.some((st) => st.total.errors > 0 || flagged.has(st.series.key))
+      const summary = html`Each of its ${g.steps.length} steps on its own: p50, p95, p99${
+        withBands ? ' and the expected range' : ''
+      }`
+      return html`<div class="scenario-charts">${heading}<div class="charts one">${figureHtml(g.overview)}</div>
+<details class="step-charts"${open ? html` open` : ''}><summary>${summary}</summary>\
+<div class="charts">${join(g.steps.map(figureHtml))}</div></details></div>`
+    }),
+  )
+}
+
+/** Service indicators that changed, drawn; those that did not, listed in one line with their value. */
+function serviceChartsHtml(charts: Charts): Html {
+  const none = 'The record has no service indicators (no /metrics endpoint was scraped and no process was sampled).'
+  const drawn = charts.service.length || !charts.flat.length ? figuresHtml(charts.service, none) : ''
+  if (!charts.flat.length) return html`${drawn}`
+  const values = join(
+    charts.flat.map((f, i) => html`${i ? '; ' : ''}${f.label} <strong>${inUnit(f.value, f.unit)}</strong>`),
+  )
+  return html`${drawn}<p class="flat muted">Did not change during the run, so not drawn: ${values}.</p>`
+}
+
+const titleOf = (record: RunRecord) =>
+  `${record.subject.service ?? 'service'}${record.subject.version ? ` ${record.subject.version}` : ''}`
+
+/** The page header: what was run, where it came from, and the table of contents. */
+function headerHtml(record: RunRecord): Html {
   const s = record.subject
-  const title = `${s.service ?? 'service'}${s.version ? ` ${s.version}` : ''}`
   const subtitle = [
     s.commit ? `commit ${s.commit.slice(0, 12)}` : undefined,
     s.branch ? `branch ${s.branch}` : undefined,
@@ -168,44 +256,25 @@ export function renderPage(input: PageInput): string {
     ['failures', 'Failure samples'],
     ['events', 'Events'],
   ]
-  const body: Html = html`<main>
-<header>
+  return html`<header>
 <p class="muted small" style="margin:0">steady stability report</p>
-<h1>${title}</h1>
+<h1>${titleOf(record)}</h1>
 <p class="subtitle">${subtitle}</p>
 <nav class="toc" aria-label="sections">${join(sections.map(([id, label]) => html`<a href="#${id}">${label}</a>`))}</nav>
-</header>
-${verdictHtml(verdict, input.baseline)}
-${warningsHtml(record)}
-${factsHtml(record, timelines)}
-<section id="run"><h2>Run</h2>${runHtml(record, input.baseline)}</section>
-<section id="scenarios"><h2>Scenarios</h2>
-<p class="small muted">Each scenario is an end-to-end user flow the probe loop ran again and again through every phase. Flaky: it both passed and failed. Onset: it passed, then failed from some time on.</p>
-${scenariosTable(record, timelines, judgedScenarios)}</section>
-<section id="steps"><h2>Steps</h2>
-<p class="small muted">Latency of each step of each scenario as the probe loop measured it (failed requests left out, so a version that fails fast does not look faster), for the whole run and per phase.</p>
-${stepsTable(record, classified, input.baseline)}</section>
-<section id="failures-over-time"><h2>Failures over time</h2>${timelineHtml(record, timelines, windows)}</section>
-<section id="latency"><h2>Latency over time</h2>
-${latencySection}</section>
-<section id="load"><h2>Load, errors and dropped iterations</h2>
-${figuresHtml([...charts.load, ...charts.underLoad], 'The record has no load series: the run applied no load.')}</section>
-<section id="service"><h2>Service indicators</h2>
-<p class="small muted">The service’s own numbers, scraped while the run went on. Restarts are marked with a red dashed line.</p>
-${charts.service.length || !charts.flat.length ? figuresHtml(charts.service, 'The record has no service indicators (no /metrics endpoint was scraped and no process was sampled).') : ''}${
-    charts.flat.length
-      ? html`<p class="flat muted">Did not change during the run, so not drawn: ${join(charts.flat.map((f, i) => html`${i ? '; ' : ''}${f.label} <strong>${inUnit(f.value, f.unit)}</strong>`))}.</p>`
-      : ''
-  }</section>
-<section id="generator"><h2>Load generator</h2>
-${figuresHtml(charts.generator, 'The record has no series about the load generator’s own health.')}</section>
-<section id="failures"><h2>Failure samples</h2>
-<p class="small muted">Requests and responses are excerpts, with secrets masked. The curl line reproduces the request; the steady run line replays the whole iteration with the same seed and prints every exchange.</p>
-${samplesHtml(timelines, record.id)}</section>
-<section id="events"><h2>Events</h2>${eventsHtml(record.events)}</section>
-<footer>Made by steady ${input.toolVersion ?? record.tool.version} from run record ${record.id} (${record.schema}). Charts: uPlot ${assets.uplotVersion}, inlined. This file is self-contained: it loads nothing from the network.</footer>
-</main>`
-  const dataJson = jsonForScript(data)
+</header>`
+}
+
+function footerHtml(record: RunRecord, assets: Assets, toolVersion: string | undefined): Html {
+  const made = `Made by steady ${toolVersion ?? record.tool.version} from run record ${record.id} (${record.schema}).`
+  return html`<footer>${made} Charts: uPlot ${assets.uplotVersion}, inlined. \
+This file is self-contained: it loads nothing from the network.</footer>`
+}
+
+/**
+ * The document around the body: a Content-Security-Policy that lets only the report's own
+ * two scripts run (by hash) and nothing load, the inlined styles, the data and the scripts.
+ */
+function documentHtml(title: string, body: Html, dataJson: string, assets: Assets): string {
   const policy = [
     "default-src 'none'",
     `script-src 'sha256-${sha256(assets.uplotJs)}' 'sha256-${sha256(clientScript)}'`,

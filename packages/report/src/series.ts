@@ -299,7 +299,8 @@ function mergedBuckets(list: SeriesRecord[]): Indicator {
   return {
     series: merged,
     short: 'p95 (from buckets)',
-    label: `Request duration p95, as the service reports it${tagText(rest, ['service', 'side'])} · ${first.name}${routes}`,
+    label:
+      `Request duration p95, as the service reports it${tagText(rest, ['service', 'side'])} · ` + first.name + routes,
     unit: 'ms',
     factor,
     how: 'buckets',

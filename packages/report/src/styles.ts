@@ -11,7 +11,10 @@ export const styles = `
 }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; color: var(--fg); background: var(--bg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+body {
+  margin: 0; color: var(--fg); background: var(--bg);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+}
 main { max-width: 1180px; margin: 0 auto; padding: 16px 20px 48px; }
 h1 { font-size: 1.45rem; margin: 0 0 4px; line-height: 1.25; word-break: break-word; }
 h2 { font-size: 1.2rem; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
@@ -19,7 +22,10 @@ h3 { font-size: 1.02rem; margin: 22px 0 6px; word-break: break-word; }
 p { margin: 6px 0; }
 a { color: var(--accent); }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.86em; }
-pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; max-height: 24em; }
+pre {
+  background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px;
+  overflow-x: auto; white-space: pre-wrap; word-break: break-all; max-height: 24em;
+}
 .muted { color: var(--muted); }
 .small { font-size: 0.87rem; }
 .subtitle { color: var(--muted); margin: 0 0 14px; word-break: break-word; }
@@ -27,12 +33,17 @@ nav.toc { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 0.9rem; marg
 nav.toc a { text-decoration: none; }
 
 /* The verdict banner */
-.verdict { border: 2px solid var(--none); background: var(--none-bg); border-radius: 10px; padding: 14px 18px; margin: 12px 0 8px; }
+.verdict {
+  border: 2px solid var(--none); background: var(--none-bg); border-radius: 10px;
+  padding: 14px 18px; margin: 12px 0 8px;
+}
 .verdict.good { border-color: var(--good); background: var(--good-bg); }
 .verdict.bad { border-color: var(--bad); background: var(--bad-bg); }
 .verdict.warn { border-color: var(--warn); background: var(--warn-bg); }
 .verdict .headline { font-size: 1.35rem; font-weight: 700; margin: 0 0 6px; }
-.verdict ul.answers { list-style: none; padding: 0; margin: 6px 0 8px; display: flex; flex-direction: column; gap: 4px; }
+.verdict ul.answers {
+  list-style: none; padding: 0; margin: 6px 0 8px; display: flex; flex-direction: column; gap: 4px;
+}
 .verdict ul.answers li { margin: 0; }
 .verdict ul.answers.row { flex-direction: row; flex-wrap: wrap; gap: 8px; }
 .verdict h3 { margin: 14px 0 4px; }
@@ -45,14 +56,24 @@ ul.findings li, .verdict li { overflow-wrap: anywhere; }
 details.evidence { border: 0; padding: 0; margin: 0; }
 details.evidence > summary { font-weight: 400; font-size: 0.8rem; color: var(--muted); padding: 0; }
 details.evidence[open] > summary { border: 0; margin: 0; }
-.answer { display: inline-block; border-radius: 999px; padding: 2px 12px; font-weight: 600; border: 1px solid currentColor; background: #fff; }
-.answer.good { color: var(--good); } .answer.bad { color: var(--bad); } .answer.warn { color: var(--warn); } .answer.none { color: var(--none); }
+.answer {
+  display: inline-block; border-radius: 999px; padding: 2px 12px; font-weight: 600;
+  border: 1px solid currentColor; background: #fff;
+}
+.answer.good { color: var(--good); }
+.answer.bad { color: var(--bad); }
+.answer.warn { color: var(--warn); }
+.answer.none { color: var(--none); }
 .verdict ul { margin: 6px 0 0; padding-left: 1.2em; }
 .verdict li { margin: 3px 0; }
 .finding-kind { font-weight: 600; }
-.tag { display: inline-block; font-size: 0.78rem; font-weight: 600; border-radius: 4px; padding: 0 6px; margin-right: 4px; border: 1px solid currentColor; white-space: nowrap; }
+.tag {
+  display: inline-block; font-size: 0.78rem; font-weight: 600; border-radius: 4px; padding: 0 6px;
+  margin-right: 4px; border: 1px solid currentColor; white-space: nowrap;
+}
 .tag.bad { color: var(--bad); background: var(--bad-bg); } .tag.warn { color: var(--warn); background: var(--warn-bg); }
-.tag.good { color: var(--good); background: var(--good-bg); } .tag.none { color: var(--none); background: var(--none-bg); }
+.tag.good { color: var(--good); background: var(--good-bg); }
+.tag.none { color: var(--none); background: var(--none-bg); }
 
 /* Facts at a glance */
 .facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 8px; margin: 10px 0; }
@@ -100,14 +121,20 @@ figcaption { font-size: 0.85rem; color: var(--muted); margin: 2px 0 6px; }
 
 /* Failure timeline */
 .timeline { border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; }
-.tl-row { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 4px 12px; align-items: center; padding: 4px 0; border-top: 1px solid #eef0f2; }
+.tl-row {
+  display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 4px 12px;
+  align-items: center; padding: 4px 0; border-top: 1px solid #eef0f2;
+}
 .tl-row:first-child { border-top: 0; }
 .tl-label { font-size: 0.85rem; word-break: break-word; }
 .tl-label .when { color: var(--muted); font-size: 0.8rem; display: block; }
 .tl-row svg { width: 100%; height: 22px; display: block; }
 .tl-scale { position: relative; height: 30px; }
 .tl-scale svg { height: 30px; position: absolute; inset: 0; }
-.tl-phase, .tl-tick { position: absolute; font-size: 10px; line-height: 1; color: #444; white-space: nowrap; overflow: hidden; }
+.tl-phase, .tl-tick {
+  position: absolute; font-size: 10px; line-height: 1; color: #444; white-space: nowrap;
+  overflow: hidden;
+}
 .tl-phase { top: 3px; padding-left: 3px; }
 .tl-tick { top: 19px; padding-left: 2px; color: #666; }
 .tl-tick.last { transform: translateX(-100%); padding-right: 2px; }
@@ -120,7 +147,10 @@ details[open] > summary { border-bottom: 1px solid var(--line); margin-bottom: 8
 .sample h4 { margin: 0 0 4px; font-size: 0.92rem; }
 .sample .label { font-weight: 600; font-size: 0.82rem; color: var(--muted); margin: 8px 0 2px; }
 
-footer { margin-top: 40px; font-size: 0.8rem; color: var(--muted); border-top: 1px solid var(--line); padding-top: 10px; }
+footer {
+  margin-top: 40px; font-size: 0.8rem; color: var(--muted); border-top: 1px solid var(--line);
+  padding-top: 10px;
+}
 
 @media (max-width: 640px) {
   main { padding: 10px 10px 32px; }

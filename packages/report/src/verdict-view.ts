@@ -218,7 +218,8 @@ function reasonCounts(list: Finding[]): [string, number][] {
 function findingNumbers(f: Finding): { core: [string, string][]; detail: [string, string][] } {
   const out: [string, string][] = []
   const e = f.evidence ?? {}
-  // A growth per hour fitted on seconds of data is an extrapolation: shown only where the check was judged, and always with the span it was fitted on.
+  // A growth per hour fitted on seconds of data is an extrapolation: shown only where the check was judged,
+  // and always with the span it was fitted on.
   const perHour = /\/h$/.test(f.unit ?? '')
   const fittedMs =
     typeof e.judgedMs === 'number'
@@ -377,14 +378,19 @@ export function verdictView(v: Verdict): VerdictView {
   } else {
     const differing = v.baseline.runs.filter((r) => !r.comparable)
     const total = v.baseline.runs.length
+    const why = [...new Set(differing.flatMap((r) => r.differs ?? []))].join('; ')
     comparable = differing.length
       ? {
           ok: v.baseline.comparableRuns >= v.gate.minBaselineRuns,
-          sentence: `${v.baseline.comparableRuns} of ${plural(total, 'baseline run')} compared; ${differing.length} left out as not comparable (${[...new Set(differing.flatMap((r) => r.differs ?? []))].join('; ')})`,
+          sentence:
+            `${v.baseline.comparableRuns} of ${plural(total, 'baseline run')} compared; ` +
+            `${differing.length} left out as not comparable (${why})`,
         }
       : {
           ok: true,
-          sentence: `all ${plural(total, 'baseline run')} have this run’s comparability key (host CPU and cores, Node.js, plan, duration scale, load engine)`,
+          sentence:
+            `all ${plural(total, 'baseline run')} have this run’s comparability key ` +
+            '(host CPU and cores, Node.js, plan, duration scale, load engine)',
         }
   }
   const notJudgedPrimary = v.findings.filter((f) => f.status === 'not-judged' && f.primary)
@@ -446,7 +452,8 @@ function questionWhy(v: Verdict, q: 'working' | 'stable'): string {
   const judged = mine.filter(
     (f) => f.status === 'pass' || f.status === 'fail' || f.status === 'accepted' || f.status === 'muted',
   ).length
-  // As the gate counts them: checks not judged keep a question open when the gate says so, or when nothing at all was judged.
+  // As the gate counts them: checks not judged keep a question open when the gate says so, or when nothing at
+  // all was judged.
   const nj =
     v.gate.notJudged === 'inconclusive' || judged === 0 ? mine.filter((f) => f.status === 'not-judged').length : 0
   const counts = [

@@ -92,9 +92,12 @@ export function oauth2ClientCredentials(options: ClientCredentialsOptions): Clie
       // reported below
     }
     if (res.status !== 200 || typeof body.access_token !== 'string') {
+      // An OAuth2 server says why in `error` and, optionally, `error_description`.
+      const description = body.error_description ? `: ${String(body.error_description)}` : ''
+      const why = body.error ? ` (${String(body.error)}${description})` : ''
       throw new SteadyError(
         'STEADY_SCENARIO_OAUTH2',
-        `OAuth2 token request to ${res.request.url} answered ${res.status}${body.error ? ` (${String(body.error)}${body.error_description ? `: ${String(body.error_description)}` : ''})` : ''}`,
+        `OAuth2 token request to ${res.request.url} answered ${res.status}${why}`,
         {
           hint: 'check tokenUrl, clientId and clientSecret of oauth2ClientCredentials()',
           exitCode: 1,
@@ -124,5 +127,8 @@ export function oauth2ClientCredentials(options: ClientCredentialsOptions): Clie
   return self
 }
 
-/** The auth helpers in one object: `auth.bearer(token)`, `auth.basic(user, pw)`, `auth.oauth2ClientCredentials({...})`. */
+/**
+ * The auth helpers in one object: `auth.bearer(token)`, `auth.basic(user, pw)`,
+ * `auth.oauth2ClientCredentials({...})`.
+ */
 export const auth = { bearer, basic, oauth2ClientCredentials }

@@ -108,7 +108,8 @@ export async function eventually<T>(fn: () => T | Promise<T>, options: Eventuall
       const what = options.message ? `${options.message}: ` : ''
       const lastMessage = last instanceof Error ? last.message : String(last)
       throw new EventuallyError(
-        `${what}still failing after ${attempts} attempts in ${formatDuration(elapsed)} (timeout ${formatDuration(timeout)}); last failure: ${lastMessage}`,
+        `${what}still failing after ${attempts} attempts in ${formatDuration(elapsed)} ` +
+          `(timeout ${formatDuration(timeout)}); last failure: ${lastMessage}`,
         attempts,
         elapsed,
         last,

@@ -113,7 +113,10 @@ export interface IterationOptions {
   requestTimeout?: Duration
   /** The file's setup result, `ctx.setupData`. */
   setupData?: unknown
-  /** undici dispatcher, shared or per virtual user. Default: one shared by the process (see {@link closeDefaultDispatcher}). */
+  /**
+   * undici dispatcher, shared or per virtual user.
+   * Default: one shared by the process (see {@link closeDefaultDispatcher}).
+   */
   dispatcher?: Dispatcher
   /** Headers sent with every request (from the config). */
   headers?: HeadersInit
@@ -429,7 +432,8 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
     else outer.addEventListener('abort', onOuterAbort, { once: true })
   }
   const timeoutMs = duration(scenario.options.timeout ?? options.timeout ?? '60s', 'timeout')
-  // The error is made when the timer fires: capturing a stack on every iteration costs more than the rest of its bookkeeping.
+  // The error is made when the timer fires: capturing a stack on every iteration costs more than the rest of
+  // its bookkeeping.
   const timer = setTimeout(() => stop(new IterationTimeout(timeoutMs)), timeoutMs)
   const ctx = new IterationContext(state, abort, scenario, options, seed, vu)
   const { exchanges, checks, steps, logs } = state
@@ -454,13 +458,64 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
   if (failed && !abort.aborted) abort.abort('iteration ended')
   const durationMs = performance.now() - t0
 
+  const result: IterationResult = {
+    scenario: scenario.name,
+    iteration: options.iteration,
+    vu,
+    seed,
+    passed: !failed,
+    aborted: failed && outer?.aborted === true,
+    durationMs,
+    startedAt,
+    steps,
+    requests: exchanges.length,
+    unexpectedRequests: reportRequests(exchanges, scenario.name, options, vu),
+    checks,
+  }
+  if (!failed) {
+    result.value = value
+    return result
+  }
+  const cause = classifyFailure(error, outer, stepAtAbort)
+  const exchange = cause.exchange ?? exchanges.at(-1)
+  // Outside any step, an assertion on a response belongs to the step that made the request.
+  const step =
+    (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ??
+    stepAtAbort ??
+    state.current?.path ??
+    cause.subjectStep ??
+    ''
+  result.failure = buildFailureSample(
+    {
+      scenario: scenario.name,
+      file: options.file ?? scenario.file,
+      line: locate(error, scenario.file) ?? scenario.line,
+      step,
+      kind: cause.kind,
+      assertion: cause.assertion ?? (cause.kind === 'request' ? `request(${cause.errorKind})` : cause.kind),
+      errorKind: cause.errorKind,
+      message: cause.message,
+      atMs: performance.now() - (options.runStart ?? t0),
+      diff: cause.diff,
+      exchange,
+      logs,
+      replay: { seed: String(options.seed), scenario: scenario.name, iteration: options.iteration },
+    },
+    exchanges,
+    options.redactor ?? new Redactor(),
+  )
+  return result
+}
+
+/** Passes every request of the iteration to `onRequest`; returns how many were unexpected (failed, not asserted). */
+function reportRequests(exchanges: Exchange[], scenario: string, options: IterationOptions, vu: number): number {
   let unexpected = 0
   for (const e of exchanges) {
     const expected = e.status > 0 && (e.status < 400 || e.asserted)
     if (!expected) unexpected++
     if (options.onRequest) {
       options.onRequest({
-        scenario: scenario.name,
+        scenario,
         step: e.step,
         method: e.method,
         status: e.status,
@@ -476,34 +531,28 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
       })
     }
   }
+  return unexpected
+}
 
-  const result: IterationResult = {
-    scenario: scenario.name,
-    iteration: options.iteration,
-    vu,
-    seed,
-    passed: !failed,
-    aborted: failed && outer?.aborted === true,
-    durationMs,
-    startedAt,
-    steps,
-    requests: exchanges.length,
-    unexpectedRequests: unexpected,
-    checks,
-  }
-  if (!failed) {
-    result.value = value
-    return result
-  }
+/** What kind of failure ended an iteration, its message, and the exchange it is about when it names one. */
+interface FailureCause {
+  kind: FailureKind
+  message: string
+  assertion?: string
+  errorKind?: string
+  diff?: string
+  exchange?: Exchange
+  /** The step of the response a failed expectation was about. */
+  subjectStep?: string
+}
 
-  // Classify the failure and pick the exchange it is about.
-  let kind: FailureKind = 'error'
-  let subjectStep: string | undefined
-  let assertion: string | undefined
-  let errorKind: string | undefined
-  let diff: string | undefined
-  let exchange: Exchange | undefined
-  let message = error instanceof Error ? error.message : String(error)
+/** Classifies what an iteration threw: an interruption, its timeout, a failed expectation, a failed request. */
+function classifyFailure(
+  error: unknown,
+  outer: AbortSignal | undefined,
+  stepAtAbort: string | undefined,
+): FailureCause {
+  const message = error instanceof Error ? error.message : String(error)
   const e = error as Record<PropertyKey, unknown> & {
     diff?: string
     subject?: unknown
@@ -512,58 +561,32 @@ export async function runIteration(scenario: Scenario, options: IterationOptions
     matcher?: unknown
   }
   if (outer?.aborted && error === outer.reason) {
-    kind = 'aborted'
-    message = `interrupted (${typeof outer.reason === 'string' ? outer.reason : 'aborted'})${stepAtAbort ? ` in step "${stepAtAbort}"` : ''}`
-  } else if (error instanceof IterationTimeout) {
-    kind = 'timeout'
-    message = `${error.message}${stepAtAbort ? ` (still in step "${stepAtAbort}")` : ''}`
-  } else if (isExpectationError(error) || (e && e[kExpectation] === true)) {
-    kind = 'assertion'
-    assertion = typeof e.matcher === 'string' ? e.matcher : undefined
-    diff = e.diff
-    exchange = (e.subject as Record<PropertyKey, unknown> | undefined)?.[kExchange] as Exchange | undefined
-    subjectStep = exchange?.step
-  } else {
-    const requestError = e?.[kRequestError]
-      ? e
-      : (e?.cause as typeof e | undefined)?.[kRequestError]
-        ? (e.cause as typeof e)
-        : undefined
-    if (requestError) {
-      kind = 'request'
-      errorKind = requestError.kind
-      exchange = requestError[kExchange] as Exchange
+    const reason = typeof outer.reason === 'string' ? outer.reason : 'aborted'
+    return { kind: 'aborted', message: `interrupted (${reason})${stepAtAbort ? ` in step "${stepAtAbort}"` : ''}` }
+  }
+  if (error instanceof IterationTimeout) {
+    return { kind: 'timeout', message: `${error.message}${stepAtAbort ? ` (still in step "${stepAtAbort}")` : ''}` }
+  }
+  if (isExpectationError(error) || (e && e[kExpectation] === true)) {
+    const exchange = (e.subject as Record<PropertyKey, unknown> | undefined)?.[kExchange] as Exchange | undefined
+    return {
+      kind: 'assertion',
+      message,
+      assertion: typeof e.matcher === 'string' ? e.matcher : undefined,
+      diff: e.diff,
+      exchange,
+      subjectStep: exchange?.step,
     }
   }
-  exchange ??= exchanges.at(-1)
-  // Outside any step, an assertion on a response belongs to the step that made the request.
-  const step =
-    (error !== null && typeof error === 'object' ? stepOf.get(error) : undefined) ??
-    stepAtAbort ??
-    state.current?.path ??
-    subjectStep ??
-    ''
-  const file = options.file ?? scenario.file
-  result.failure = buildFailureSample(
-    {
-      scenario: scenario.name,
-      file,
-      line: locate(error, scenario.file) ?? scenario.line,
-      step,
-      kind,
-      assertion: assertion ?? (kind === 'request' ? `request(${errorKind})` : kind),
-      errorKind,
-      message,
-      atMs: performance.now() - (options.runStart ?? t0),
-      diff,
-      exchange,
-      logs,
-      replay: { seed: String(options.seed), scenario: scenario.name, iteration: options.iteration },
-    },
-    exchanges,
-    options.redactor ?? new Redactor(),
-  )
-  return result
+  const requestError = e?.[kRequestError]
+    ? e
+    : (e?.cause as typeof e | undefined)?.[kRequestError]
+      ? (e.cause as typeof e)
+      : undefined
+  if (requestError) {
+    return { kind: 'request', message, errorKind: requestError.kind, exchange: requestError[kExchange] as Exchange }
+  }
+  return { kind: 'error', message }
 }
 
 const kExpectation = Symbol.for('steady.expectation')

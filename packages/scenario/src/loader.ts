@@ -221,7 +221,8 @@ export async function loadScenarioFiles(options: LoadOptions): Promise<ScenarioF
         `${rel}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ${d.message}`,
         {
           hint: commonjs
-            ? 'scenario files are ES modules: add "type": "module" to your package.json, or name the file *.scenario.mts'
+            ? 'scenario files are ES modules: add "type": "module" to your package.json, ' +
+              'or name the file *.scenario.mts'
             : 'fix the error at that line; a scenario file exports scenario(...) values',
           cause: error,
           details: { file: path, line: d.line, column: d.column },
@@ -232,7 +233,9 @@ export async function loadScenarioFiles(options: LoadOptions): Promise<ScenarioF
     for (const [key, value] of Object.entries(mod)) if (key !== 'setup' && key !== 'teardown') collect(value, all)
     if (all.length === 0) {
       throw new SteadyError('STEADY_SCENARIO_EMPTY', `${rel} exports no scenario`, {
-        hint: "export one: `export default scenario('name', async ({ http }) => { ... })` (arrays of scenarios are fine too)",
+        hint:
+          "export one: `export default scenario('name', async ({ http }) => { ... })` " +
+          '(arrays of scenarios are fine too)',
         details: { file: path },
       })
     }

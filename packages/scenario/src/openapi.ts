@@ -94,9 +94,10 @@ export class OpenApiValidator implements ResponseValidator {
     if (!op) return this.#strict ? [`${method} ${url.pathname} is not in the OpenAPI document`] : undefined
     const status = String(response.status)
     const key = [status, `${status[0]}XX`, `${status[0]}xx`, 'default'].find((k) => op.responses[k])
+    const documented = (keys: string[]) => `(documented: ${keys.join(', ') || 'none'})`
     if (!key)
       return [
-        `status ${status} is not documented for ${method} ${op.template} (documented: ${Object.keys(op.responses).join(', ') || 'none'})`,
+        `status ${status} is not documented for ${method} ${op.template} ${documented(Object.keys(op.responses))}`,
       ]
     const content = op.responses[key].content
     if (!content || Object.keys(content).length === 0) return undefined
@@ -104,10 +105,10 @@ export class OpenApiValidator implements ResponseValidator {
     const mediaKey =
       Object.keys(content).find((m) => m.toLowerCase() === type) ??
       Object.keys(content).find((m) => /json/.test(m) && /json/.test(type))
-    if (!mediaKey)
-      return [
-        `content-type "${type || 'none'}" is not documented for ${method} ${op.template} ${key} (documented: ${Object.keys(content).join(', ')})`,
-      ]
+    if (!mediaKey) {
+      const what = `content-type "${type || 'none'}"`
+      return [`${what} is not documented for ${method} ${op.template} ${key} ${documented(Object.keys(content))}`]
+    }
     if (!/json/.test(mediaKey) || !content[mediaKey].schema) return undefined
     const ref = `${this.#id}${op.pointer}/${key}/content/${mediaKey.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`
     let validate = this.#compiled.get(ref)
@@ -153,7 +154,8 @@ export async function loadOpenApi(
   } catch (error) {
     throw new SteadyError(
       'STEADY_SCENARIO_OPENAPI',
-      `${source} is not valid ${extname(source) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+      `${source} is not valid ${extname(source) === '.json' ? 'JSON' : 'YAML'}: ` +
+        (error as Error).message.split('\n')[0],
       {
         hint: 'fix the document, or point openapi at another one',
         details: { file: source },

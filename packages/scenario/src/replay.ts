@@ -40,7 +40,9 @@ export async function planReplay(
       'STEADY_RUN_REPLAY_NOT_FOUND',
       `--replay ${ref}: no run.json, run folder or run id ${ref} (looked in ${options.reportsDir})`,
       {
-        hint: 'pass the run.json a run wrote (its path is printed at the end of steady run), or the run id under reports/',
+        hint:
+          'pass the run.json a run wrote (its path is printed at the end of steady run), ' +
+          'or the run id under reports/',
         details: { ref },
       },
     )

@@ -100,6 +100,8 @@ export interface ResolvedPlan {
   build?: string
 }
 
+const EXAMPLE_CONCURRENCY = 'e.g. probe: { concurrency: 2 }'
+
 function fail(plan: string, field: string, message: string, hint: string): never {
   throw new SteadyError('STEADY_PLAN_INVALID', `plans.${plan}.${field}: ${message}`, { hint, details: { plan, field } })
 }
@@ -180,7 +182,7 @@ export function resolvePlan(
   if (windowMs <= 0) fail(name, 'window', 'must be longer than 0', "e.g. window: '10s'")
   const concurrency = plan.probe?.concurrency ?? 1
   if (!Number.isInteger(concurrency) || concurrency < 1)
-    fail(name, 'probe.concurrency', `expected a whole number ≥ 1, got ${concurrency}`, 'e.g. probe: { concurrency: 2 }')
+    fail(name, 'probe.concurrency', `expected a whole number ≥ 1, got ${concurrency}`, EXAMPLE_CONCURRENCY)
   const totalMs = phases.reduce((s, p) => s + p.durationMs, 0)
   if (plan.build !== undefined && (typeof plan.build !== 'string' || plan.build.trim() === '')) {
     fail(

@@ -246,7 +246,7 @@ export class Runner<V> {
     return this.#result
   }
 
-  // ── VUs ───────────────────────────────────────────────────────────────────
+  // ── VUs ──
 
   #allocate(id: number): Vu<V> {
     const vu: Vu<V> = {
@@ -274,7 +274,7 @@ export class Runner<V> {
     this.#c.gauge('vus', emptyTags, this.#active, this.#keys.vus)
   }
 
-  // ── one iteration ─────────────────────────────────────────────────────────
+  // ── one iteration ──
 
   /**
    * Runs one iteration on `vu`; `after` runs when it has settled (before the
@@ -372,7 +372,7 @@ export class Runner<V> {
     }
   }
 
-  // ── samples from iterations ──────────────────────────────────────────────
+  // ── samples from iterations ──
 
   #request(s: RequestSample): void {
     const id = `${s.name}\u0000${s.method}\u0000${s.status}\u0000${s.expected}`
@@ -414,7 +414,7 @@ export class Runner<V> {
     this.#c.rate('checks', k.tags, pass, k.key)
   }
 
-  // ── arrival-rate executors (open model) ──────────────────────────────────
+  // ── arrival-rate executors (open model) ──
 
   async #arrivalRate(start: number): Promise<void> {
     const p = this.#p
@@ -457,7 +457,7 @@ export class Runner<V> {
     }
   }
 
-  // ── closed executors (VU loops) ──────────────────────────────────────────
+  // ── closed executors (VU loops) ──
 
   /** Starts VU `vu`'s loop: iterations back to back while `more()` gives an iteration index. */
   #loop(vu: Vu<V>, more: (vu: Vu<V>) => number | undefined): Promise<void> {

@@ -115,7 +115,8 @@ export function buildTestRun(o: TestRunOptions): TestRunManifest {
   }
   validateManifest([configMap, testRun])
   const header = [
-    `# k6-operator TestRun for steady load profile "${o.profile.name}" (${o.profile.executor}), written by \`steady export k6-operator\`.`,
+    `# k6-operator TestRun for steady load profile "${o.profile.name}" (${o.profile.executor}), ` +
+      'written by `steady export k6-operator`.',
     `# ${o.parallelism} runner(s) split the profile with k6 execution segments; results go to Prometheus remote write`,
     '# (tagged testid). Each runner evaluates thresholds on its own segment only: judge the whole run from Prometheus.',
     ...(o.script.secretEnv.length

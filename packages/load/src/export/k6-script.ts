@@ -53,14 +53,16 @@ export function generateK6Script(o: K6ScriptOptions): K6Script {
   const secretEnv: K6Script['secretEnv'] = []
   const lines: string[] = []
   const at = (o.generatedAt ?? new Date()).toISOString()
+  const file = o.scenario.file ? ` (${o.scenario.file.split('/').slice(-2).join('/')})` : ''
+  const scriptFile = ts ? `${o.profile.name}.k6.ts   (k6 ≥ 0.57 runs TypeScript)` : `${o.profile.name}.k6.js`
   lines.push(
     '/**',
     ` * k6 script for steady load profile "${o.profile.name}" (${o.profile.executor}), written by`,
-    ` * \`steady export k6 ${o.profile.name}\` on ${at} from steady scenario "${o.scenario.name}"${o.scenario.file ? ` (${o.scenario.file.split('/').slice(-2).join('/')})` : ''}.`,
+    ` * \`steady export k6 ${o.profile.name}\` on ${at} from steady scenario "${o.scenario.name}"${file}.`,
     ' * The scenario is a plain request sequence: no request uses an earlier response, so this',
     ' * script replays it as traced; test data from seeded generators is fixed to the traced values.',
     ' *',
-    ` *   k6 run -e BASE_URL=${redactor.text(o.target)} ${ts ? `${o.profile.name}.k6.ts   (k6 ≥ 0.57 runs TypeScript)` : `${o.profile.name}.k6.js`}`,
+    ` *   k6 run -e BASE_URL=${redactor.text(o.target)} ${scriptFile}`,
     ' *',
     " * Metrics keep steady's names: requests are tagged `name:<step>` and grouped by step.",
     ' * Regenerate it rather than editing it, so it stays what the profile says.',
@@ -108,8 +110,9 @@ export function generateK6Script(o: K6ScriptOptions): K6Script {
       ]
       if (r.status >= 400 && r.asserted)
         params.push(`responseCallback: http.expectedStatuses({ min: 200, max: 399 }, ${r.status})`)
+      const url = `BASE_URL + ${JSON.stringify(r.path)}`
       lines.push(
-        `    const res${i} = http.request(${JSON.stringify(r.method)}, BASE_URL + ${JSON.stringify(r.path)}, ${body}, { ${params.join(', ')} })`,
+        `    const res${i} = http.request(${JSON.stringify(r.method)}, ${url}, ${body}, { ${params.join(', ')} })`,
       )
       lines.push(
         `    check(res${i}, { ${JSON.stringify(`${step}: status is ${r.status}`)}: (r) => r.status === ${r.status} })`,

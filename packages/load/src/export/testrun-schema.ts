@@ -12,7 +12,8 @@
 
 /** The CRD version the schema was transcribed from. */
 export const testRunCrdVersion =
-  'k6-operator v1.6.0 line: CRD testruns.k6.io v1alpha1 (config/crd/bases/k6.io_testruns.yaml @0044cb2, api/v1alpha1/testrun_types.go @0541ec5)'
+  'k6-operator v1.6.0 line: CRD testruns.k6.io v1alpha1 ' +
+  '(config/crd/bases/k6.io_testruns.yaml @0044cb2, api/v1alpha1/testrun_types.go @0541ec5)'
 
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const
 const quantity = {
@@ -20,8 +21,10 @@ const quantity = {
     { type: 'integer' },
     {
       type: 'string',
+      // Kubernetes' resource.Quantity: a signed decimal, then a binary or decimal suffix or an exponent.
       pattern:
-        '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
+        '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))' +
+        '(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
     },
   ],
 } as const

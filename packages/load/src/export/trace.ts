@@ -52,7 +52,8 @@ async function traceOnce(scenario: Scenario, target: string, seed: string, itera
     if (!r.passed) {
       throw new SteadyError(
         'STEADY_EXPORT_TRACE_FAILED',
-        `scenario "${scenario.name}" failed while steady traced it against ${target}: ${r.failure?.message ?? 'unknown error'}`,
+        `scenario "${scenario.name}" failed while steady traced it against ${target}: ` +
+          (r.failure?.message ?? 'unknown error'),
         {
           hint: 'the export replays what a passing run sends: fix the scenario or the target, then export again',
           exitCode: 1,
@@ -73,7 +74,8 @@ function responseValues(e: Exchange): string[] {
   const out: string[] = []
   const body = e.responseBody?.toString('utf8') ?? ''
   const visit = (v: unknown, key: string) => {
-    // Ids and tokens: long enough, and named like one, or with a digit, or long (a word like "available" is no evidence).
+    // Ids and tokens: long enough, and named like one, or with a digit, or long
+    // (a word like "available" is no evidence).
     if (typeof v === 'string' && v.length >= 6 && (credentialKey.test(key) || /\d/.test(v) || v.length >= 16))
       out.push(v)
     else if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) >= 1000) out.push(String(v))
@@ -127,7 +129,8 @@ export async function traceRequestSequence(
   if (shape(first) !== shape(second)) {
     throw new SteadyError(
       'STEADY_EXPORT_NOT_PLAIN',
-      `scenario "${scenario.name}" is not a plain request sequence: two iterations made different requests (${first.length} vs ${second.length}, or other paths or steps)`,
+      `scenario "${scenario.name}" is not a plain request sequence: two iterations made different requests ` +
+        `(${first.length} vs ${second.length}, or other paths or steps)`,
       {
         hint: 'the k6 export needs the same requests every iteration; run this scenario on the embedded engine instead',
       },
@@ -156,9 +159,13 @@ export async function traceRequestSequence(
     if (dependence) {
       throw new SteadyError(
         'STEADY_EXPORT_NOT_PLAIN',
-        `scenario "${scenario.name}" is not a plain request sequence: ${e.method} ${url.pathname} (step "${e.step}") sends "${dependence.value.slice(0, 40)}", which came from the response to ${dependence.from}`,
+        `scenario "${scenario.name}" is not a plain request sequence: ${e.method} ${url.pathname} ` +
+          `(step "${e.step}") sends "${dependence.value.slice(0, 40)}", ` +
+          `which came from the response to ${dependence.from}`,
         {
-          hint: 'a request that uses an earlier response needs script logic; run this scenario on the embedded engine, or write the k6 script by hand',
+          hint:
+            'a request that uses an earlier response needs script logic; ' +
+            'run this scenario on the embedded engine, or write the k6 script by hand',
         },
       )
     }

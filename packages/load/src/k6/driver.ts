@@ -4,7 +4,7 @@
  * 200 ms), folds the points into the same windows as the embedded engine, and
  * maps k6's exit code to steady's through one table.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -77,7 +77,9 @@ export function findK6(env: NodeJS.ProcessEnv = process.env): string {
     'STEADY_LOAD_K6_NOT_FOUND',
     env.K6_BIN ? `K6_BIN=${env.K6_BIN} is not an executable file` : 'k6 is not installed (no k6 on PATH)',
     {
-      hint: "install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BIN; or run the profile on the embedded engine (engine: 'embedded')",
+      hint:
+        'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BIN; ' +
+        "or run the profile on the embedded engine (engine: 'embedded')",
     },
   )
 }
@@ -217,17 +219,6 @@ export async function runK6(o: K6RunOptions): Promise<LoadResult> {
   // The profile as a k6 config file: the script's own `options` win over it, as k6's precedence says.
   writeFileSync(configFile, JSON.stringify(toK6Options(p)))
   writeFileSync(outFile, '')
-  const args = [
-    'run',
-    '--config',
-    configFile,
-    '--out',
-    `json=${outFile}`,
-    '--env',
-    `BASE_URL=${o.target}`,
-    ...(o.args ?? []),
-    o.script,
-  ]
   const windows: WindowSnapshot[] = []
   const totals = new RunTotals()
   const startedAt = new Date()
@@ -241,50 +232,24 @@ export async function runK6(o: K6RunOptions): Promise<LoadResult> {
       o.onWindow?.(w)
     },
   })
-  const child = spawn(bin, args, { env: { ...env, K6_NO_USAGE_REPORT: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(bin, k6Args(o, configFile, outFile), {
+    env: { ...env, K6_NO_USAGE_REPORT: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const log = (buf: Buffer) => {
     for (const line of buf.toString().split('\n')) if (line.trim()) o.onLog?.(`k6: ${line.trimEnd()}`)
   }
   child.stdout.on('data', log)
   child.stderr.on('data', log)
-  let signalled: string | undefined
-  let killTimer: NodeJS.Timeout | undefined
-  const onAbort = () => {
-    signalled = String(o.signal?.reason ?? 'SIGINT')
-    // k6 stops gracefully on SIGINT (exit 105); it gets gracefulStop and a margin before SIGKILL.
-    child.kill('SIGINT')
-    killTimer = setTimeout(() => child.kill('SIGKILL'), o.killAfterMs ?? p.gracefulStopMs + 10_000)
-  }
-  if (o.signal?.aborted) onAbort()
-  else o.signal?.addEventListener('abort', onAbort, { once: true })
-  let handle: FileHandle | undefined
-  let offset = 0
-  const read = async () => {
-    handle ??= await open(outFile, 'r')
-    const buf = Buffer.alloc(1 << 20)
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, offset)
-      if (bytesRead === 0) break
-      offset += bytesRead
-      folder.push(buf.subarray(0, bytesRead).toString('utf8'))
-    }
-  }
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+  const abort = stopOnAbort(child, o)
+  const exit = new Promise<K6Exit>((resolve) => {
     child.on('error', (error) => resolve({ code: null, signal: null, error }))
     child.on('close', (code, signal) => resolve({ code, signal }))
   })
-  let done = false
-  void exit.then(() => (done = true))
   try {
-    while (!done) {
-      await Promise.race([exit, new Promise((r) => setTimeout(r, 200))])
-      await read()
-    }
-    await read()
+    await followPoints(outFile, folder, exit)
   } finally {
-    await handle?.close()
-    clearTimeout(killTimer)
-    o.signal?.removeEventListener('abort', onAbort)
+    abort.dispose()
   }
   await folder.end()
   rmSync(dir, { recursive: true, force: true })
@@ -303,6 +268,89 @@ export async function runK6(o: K6RunOptions): Promise<LoadResult> {
     totals,
   )
   const durationMs = performance.now() - began
+  return k6Result(o, { startedAt, durationMs, windows, totals, thresholds, ended, signalled: abort.signalled })
+}
+
+/** How the k6 process ended: its exit code or signal, or the error that kept it from starting. */
+interface K6Exit {
+  code: number | null
+  signal: NodeJS.Signals | null
+  error?: Error
+}
+
+/** `k6 run`'s arguments: the profile as a config file, points to a JSON file, the target as `BASE_URL`. */
+function k6Args(o: K6RunOptions, configFile: string, outFile: string): string[] {
+  return [
+    'run',
+    '--config',
+    configFile,
+    '--out',
+    `json=${outFile}`,
+    '--env',
+    `BASE_URL=${o.target}`,
+    ...(o.args ?? []),
+    o.script,
+  ]
+}
+
+/** Passes an abort on to k6 as SIGINT, then SIGKILL if it does not stop; `signalled` says which abort came. */
+function stopOnAbort(child: ChildProcess, o: K6RunOptions): { signalled: string | undefined; dispose(): void } {
+  let killTimer: NodeJS.Timeout | undefined
+  const state = {
+    signalled: undefined as string | undefined,
+    dispose: () => {
+      clearTimeout(killTimer)
+      o.signal?.removeEventListener('abort', onAbort)
+    },
+  }
+  const onAbort = () => {
+    state.signalled = String(o.signal?.reason ?? 'SIGINT')
+    // k6 stops gracefully on SIGINT (exit 105); it gets gracefulStop and a margin before SIGKILL.
+    child.kill('SIGINT')
+    killTimer = setTimeout(() => child.kill('SIGKILL'), o.killAfterMs ?? o.profile.gracefulStopMs + 10_000)
+  }
+  if (o.signal?.aborted) onAbort()
+  else o.signal?.addEventListener('abort', onAbort, { once: true })
+  return state
+}
+
+/** Tails k6's JSON output into the folder while k6 runs (k6 flushes every 200 ms), then reads what is left. */
+async function followPoints(file: string, folder: K6PointFolder, exit: Promise<unknown>): Promise<void> {
+  let handle: FileHandle | undefined
+  let offset = 0
+  const read = async () => {
+    handle ??= await open(file, 'r')
+    const buf = Buffer.alloc(1 << 20)
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, offset)
+      if (bytesRead === 0) break
+      offset += bytesRead
+      folder.push(buf.subarray(0, bytesRead).toString('utf8'))
+    }
+  }
+  let done = false
+  void exit.then(() => (done = true))
+  try {
+    while (!done) {
+      await Promise.race([exit, new Promise((r) => setTimeout(r, 200))])
+      await read()
+    }
+    await read()
+  } finally {
+    await handle?.close()
+  }
+}
+
+/** What a finished k6 run measured, in the embedded engine's shape, with k6's exit code mapped to steady's. */
+function k6Result(
+  o: K6RunOptions,
+  run: Pick<LoadResult, 'startedAt' | 'durationMs' | 'windows' | 'totals' | 'thresholds'> & {
+    ended: K6Exit
+    signalled: string | undefined
+  },
+): LoadResult {
+  const { startedAt, durationMs, totals, thresholds, ended, signalled } = run
+  const p = o.profile
   const k6Code = ended.code ?? (ended.signal ? 128 : 255)
   const mapped = mapK6ExitCode(k6Code)
   let exitCode: number
@@ -332,7 +380,7 @@ export async function runK6(o: K6RunOptions): Promise<LoadResult> {
     startedAt,
     endedAt: new Date(startedAt.getTime() + durationMs),
     durationMs,
-    windows,
+    windows: run.windows,
     totals,
     thresholds,
     counts: {

@@ -330,15 +330,13 @@ const minJudgedMs = 1000
 
 function judgeGenerator(lengthMs: number, g: Omit<GeneratorStats, 'saturated' | 'reasons'>): GeneratorStats {
   const reasons: string[] = []
+  const round = (n: number) => Math.round(n * 1000) / 1000
   if (lengthMs < minJudgedMs) {
     // Only the schedule can be judged in a short window.
     if (g.startLatenessP99Ms >= saturationLimits.startLatenessP99Ms)
-      reasons.push(
-        `startLateness p99 ${Math.round(g.startLatenessP99Ms * 1000) / 1000}ms ≥ ${saturationLimits.startLatenessP99Ms}ms`,
-      )
+      reasons.push(`startLateness p99 ${round(g.startLatenessP99Ms)}ms ≥ ${saturationLimits.startLatenessP99Ms}ms`)
     return { ...g, saturated: reasons.length > 0, reasons }
   }
-  const round = (n: number) => Math.round(n * 1000) / 1000
   if (g.eventLoopUtilization >= saturationLimits.eventLoopUtilization) {
     reasons.push(`eventLoopUtilization ${round(g.eventLoopUtilization)} ≥ ${saturationLimits.eventLoopUtilization}`)
   }

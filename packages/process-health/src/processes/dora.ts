@@ -97,7 +97,8 @@ function changeFailureTier(history: readonly Observation[], now: number): TierRe
   }
   if (total === 0) return undefined
   const rate = failed / total
-  const numbers = `${formatNumber(failed)} of ${formatNumber(total)} deployments failed in 13 weeks (${formatPercent(rate)})`
+  const numbers =
+    `${formatNumber(failed)} of ${formatNumber(total)} ` + `deployments failed in 13 weeks (${formatPercent(rate)})`
   if (rate <= 0.15) return { tier: 'elite', bucket: '0-15%', reason: `0-15%: ${numbers}` }
   if (rate < 0.46) return { tier: 'medium', bucket: '16-45%', reason: `16-45%: ${numbers}` }
   return { tier: 'low', bucket: '46-60%', reason: `46-60%: ${numbers}` }

@@ -100,61 +100,128 @@ export function timelineHtml(record: RunRecord, timelines: SignatureTimeline[], 
   if (!timelines.length && !restarts.length) {
     return html`<p class="good-text">No probe iteration failed during the run, and the service did not restart.</p>`
   }
-  const total = windows * record.window.sizeMs
-  const W = 1000
-  const x = (t: number) => Math.max(0, Math.min(W, (t / total) * W))
-  const phaseRects = (h: number) =>
-    join(
-      record.phases.map(
-        (p, i) =>
-          html`<rect x="${x(p.startMs).toFixed(1)}" y="0" width="${Math.max(0, x(p.endMs) - x(p.startMs)).toFixed(1)}" height="${h}" fill="${p.load ? 'rgba(255,140,0,0.10)' : i % 2 ? 'rgba(0,0,0,0.04)' : 'rgba(0,0,0,0.015)'}"><title>${`${p.name}: ${offset(p.startMs)}–${offset(p.endMs)}`}</title></rect>`,
-      ),
-    )
-  const ticks: number[] = []
-  const stepMs = niceStep(total)
-  for (let t = 0; t <= total; t += stepMs) ticks.push(t)
-  // Labels are HTML placed by percent: text inside a stretched SVG would be squeezed.
-  const pctX = (t: number) => `${((x(t) / W) * 100).toFixed(2)}%`
-  const axis = html`<div class="tl-row tl-axis"><div class="tl-label muted">run time (phases shaded; loaded phases orange)</div><div class="tl-scale"><svg viewBox="0 0 ${W} 30" preserveAspectRatio="none" role="img" aria-label="time axis with phases">${phaseRects(30)}${join(
-    ticks.map(
-      (t) =>
-        html`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="20" y2="30" stroke="#888" stroke-width="1" vector-effect="non-scaling-stroke"/>`,
-    ),
-  )}</svg>${join(
-    record.phases.map(
-      (p) =>
-        html`<span class="tl-phase" style="left:${pctX(p.startMs)};max-width:${(((x(p.endMs) - x(p.startMs)) / W) * 100).toFixed(2)}%">${p.name}</span>`,
-    ),
-  )}${join(ticks.map((t, i) => html`<span class="tl-tick${i === ticks.length - 1 && t > 0 ? ' last' : ''}" style="left:${pctX(t)}">${offset(t)}</span>`))}</div></div>`
+  const axis = new TimeAxis(record, windows * record.window.sizeMs)
   const max = Math.max(1, ...timelines.flatMap((t) => [...t.perWindow.values()]))
-  const ms = record.window.sizeMs
-  const rows = timelines.map((t) => {
-    const g = t.group
-    const phases = Object.entries(g.byPhase)
-      .filter(([, n]) => n > 0)
-      .map(([p, n]) => `${p || 'no phase'} ${n}`)
-      .join(', ')
-    const marks = [...t.perWindow.entries()].sort((a, b) => a[0] - b[0])
-    return html`<div class="tl-row">
-<div class="tl-label">${signatureTitle(g)}<span class="when">${plural(g.count, 'failure')}, ${g.count === 1 ? `at ${offset(g.firstAtMs)}` : `${offset(g.firstAtMs)} → ${offset(g.lastAtMs)} (${span(g.lastAtMs - g.firstAtMs)}), ${shapeWords[t.shape]}`}${phases ? ` · ${phases}` : ''}</span></div>
-<svg viewBox="0 0 ${W} 22" preserveAspectRatio="none" role="img" aria-label="${`${signatureTitle(g)}: failures over time`}">${phaseRects(22)}<line x1="${x(g.firstAtMs).toFixed(1)}" x2="${Math.max(x(g.firstAtMs) + 1, x(g.lastAtMs)).toFixed(1)}" y1="11" y2="11" stroke="#cf222e" stroke-width="1" stroke-opacity="0.6"/>${join(
-      marks.map(
-        ([i, n]) =>
-          html`<rect class="fail" x="${x(i * ms).toFixed(1)}" y="3" width="${Math.max(2, x(ms)).toFixed(1)}" height="16" fill="#cf222e" fill-opacity="${(0.35 + 0.65 * (n / max)).toFixed(2)}"><title>${`${offset(i * ms)}: ${plural(n, 'failure')}`}</title></rect>`,
-      ),
-    )}</svg>
+  const rows = timelines.map((t) => signatureRow(t, axis, record.window.sizeMs, max))
+  const restartRow = restarts.length ? restartsRow(restarts, axis) : ''
+  return html`<div class="timeline">${axisRow(record, axis)}${join(rows)}${restartRow}</div>
+<p class="small muted">Each row is one failure signature (scenario, step, assertion and status or error); \
+each red mark is a window of ${record.window.sizeMs / 1000}s with failures (darker: more). \
+A row that starts late and runs to the end is an onset; marks scattered among passing windows are flakiness.</p>`
+}
+
+/** Run time mapped onto the timeline's SVG width, and the phases shaded behind every row. */
+class TimeAxis {
+  /** SVG user units across; the SVG stretches to the row. */
+  readonly W = 1000
+  readonly total: number
+  readonly #phases: RunRecord['phases']
+
+  constructor(record: RunRecord, total: number) {
+    this.total = total
+    this.#phases = record.phases
+  }
+
+  x(t: number): number {
+    return Math.max(0, Math.min(this.W, (t / this.total) * this.W))
+  }
+
+  /** Where a label goes, in percent: text inside a stretched SVG would be squeezed, so labels are HTML. */
+  pct(t: number): string {
+    return `${((this.x(t) / this.W) * 100).toFixed(2)}%`
+  }
+
+  /** The phases as shaded rectangles `h` units high: loaded phases orange, the others striped grey. */
+  phaseRects(h: number): Html {
+    return join(
+      this.#phases.map((p, i) => {
+        const fill = p.load ? 'rgba(255,140,0,0.10)' : i % 2 ? 'rgba(0,0,0,0.04)' : 'rgba(0,0,0,0.015)'
+        const width = Math.max(0, this.x(p.endMs) - this.x(p.startMs)).toFixed(1)
+        return html`<rect x="${this.x(p.startMs).toFixed(1)}" y="0" width="${width}" height="${h}" fill="${fill}">\
+<title>${`${p.name}: ${offset(p.startMs)}–${offset(p.endMs)}`}</title></rect>`
+      }),
+    )
+  }
+}
+
+/** The time axis: phases shaded and named, ticks at a round step. */
+function axisRow(record: RunRecord, axis: TimeAxis): Html {
+  const ticks: number[] = []
+  const stepMs = niceStep(axis.total)
+  for (let t = 0; t <= axis.total; t += stepMs) ticks.push(t)
+  const tickLines = join(
+    ticks.map((t) => {
+      const x = axis.x(t).toFixed(1)
+      return html`<line x1="${x}" x2="${x}" y1="20" y2="30" stroke="#888" stroke-width="1" \
+vector-effect="non-scaling-stroke"/>`
+    }),
+  )
+  const phaseNames = join(
+    record.phases.map((p) => {
+      const width = (((axis.x(p.endMs) - axis.x(p.startMs)) / axis.W) * 100).toFixed(2)
+      return html`<span class="tl-phase" style="left:${axis.pct(p.startMs)};max-width:${width}%">${p.name}</span>`
+    }),
+  )
+  const tickLabels = join(
+    ticks.map((t, i) => {
+      const last = i === ticks.length - 1 && t > 0 ? ' last' : ''
+      return html`<span class="tl-tick${last}" style="left:${axis.pct(t)}">${offset(t)}</span>`
+    }),
+  )
+  const svg = html`<svg viewBox="0 0 ${axis.W} 30" preserveAspectRatio="none" role="img" \
+aria-label="time axis with phases">${axis.phaseRects(30)}${tickLines}</svg>`
+  const label = html`<div class="tl-label muted">run time (phases shaded; loaded phases orange)</div>`
+  return html`<div class="tl-row tl-axis">${label}<div class="tl-scale">${svg}${phaseNames}${tickLabels}</div></div>`
+}
+
+/** One signature's row: when it failed, in words and as red marks per window (darker: more of the run's most). */
+function signatureRow(t: SignatureTimeline, axis: TimeAxis, ms: number, max: number): Html {
+  const g = t.group
+  const phases = Object.entries(g.byPhase)
+    .filter(([, n]) => n > 0)
+    .map(([p, n]) => `${p || 'no phase'} ${n}`)
+    .join(', ')
+  const when =
+    g.count === 1
+      ? `at ${offset(g.firstAtMs)}`
+      : `${offset(g.firstAtMs)} → ${offset(g.lastAtMs)} (${span(g.lastAtMs - g.firstAtMs)}), ${shapeWords[t.shape]}`
+  const marks = [...t.perWindow.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([i, n]) => {
+      const opacity = (0.35 + 0.65 * (n / max)).toFixed(2)
+      const title = `${offset(i * ms)}: ${plural(n, 'failure')}`
+      return html`<rect class="fail" x="${axis.x(i * ms).toFixed(1)}" y="3" \
+width="${Math.max(2, axis.x(ms)).toFixed(1)}" height="16" fill="#cf222e" fill-opacity="${opacity}">\
+<title>${title}</title></rect>`
+    })
+  const x1 = axis.x(g.firstAtMs).toFixed(1)
+  const x2 = Math.max(axis.x(g.firstAtMs) + 1, axis.x(g.lastAtMs)).toFixed(1)
+  const stretch = html`<line x1="${x1}" x2="${x2}" y1="11" y2="11" \
+stroke="#cf222e" stroke-width="1" stroke-opacity="0.6"/>`
+  return html`<div class="tl-row">
+<div class="tl-label">${signatureTitle(g)}<span class="when">${plural(g.count, 'failure')}, ${when}\
+${phases ? ` · ${phases}` : ''}</span></div>
+<svg viewBox="0 0 ${axis.W} 22" preserveAspectRatio="none" role="img" \
+aria-label="${`${signatureTitle(g)}: failures over time`}">${axis.phaseRects(22)}${stretch}${join(marks)}</svg>
 </div>`
-  })
-  const restartRow = restarts.length
-    ? html`<div class="tl-row"><div class="tl-label">Service restarts and crashes<span class="when">${join(restarts.map((e, i) => html`${i ? ', ' : ''}${offset(e.atMs)} ${e.kind === 'service-crash' ? 'crash' : 'restart'}`))}</span></div><svg viewBox="0 0 ${W} 22" preserveAspectRatio="none" role="img" aria-label="service restarts over time">${phaseRects(22)}${join(
-        restarts.map(
-          (e) =>
-            html`<rect class="restart" x="${(x(e.atMs) - 1.5).toFixed(1)}" y="0" width="3" height="22" fill="#6e40c9"><title>${`${offset(e.atMs)}: ${e.message}`}</title></rect>`,
-        ),
-      )}</svg></div>`
-    : ''
-  return html`<div class="timeline">${axis}${join(rows)}${restartRow}</div>
-<p class="small muted">Each row is one failure signature (scenario, step, assertion and status or error); each red mark is a window of ${record.window.sizeMs / 1000}s with failures (darker: more). A row that starts late and runs to the end is an onset; marks scattered among passing windows are flakiness.</p>`
+}
+
+/** The service's restarts and crashes, as purple marks on the same axis. */
+function restartsRow(restarts: RunEvent[], axis: TimeAxis): Html {
+  const when = join(
+    restarts.map((e, i) => html`${i ? ', ' : ''}${offset(e.atMs)} ${e.kind === 'service-crash' ? 'crash' : 'restart'}`),
+  )
+  const marks = join(
+    restarts.map(
+      (e) =>
+        html`<rect class="restart" x="${(axis.x(e.atMs) - 1.5).toFixed(1)}" y="0" width="3" height="22" fill="#6e40c9">\
+<title>${`${offset(e.atMs)}: ${e.message}`}</title></rect>`,
+    ),
+  )
+  const label = html`<div class="tl-label">Service restarts and crashes<span class="when">${when}</span></div>`
+  return html`<div class="tl-row">${label}<svg viewBox="0 0 ${axis.W} 22" preserveAspectRatio="none" role="img" \
+aria-label="service restarts over time">\
+${axis.phaseRects(22)}${marks}</svg></div>`
 }
 
 function niceStep(totalMs: number): number {
@@ -167,7 +234,9 @@ function niceStep(totalMs: number): number {
 function excerpt(body: string | undefined): Html {
   if (body === undefined || body === '') return html`<p class="muted small">(no body)</p>`
   const cut = body.length > BODY_EXCERPT
-  return html`<pre>${cut ? body.slice(0, BODY_EXCERPT) : body}</pre>${cut ? html`<p class="muted small">(first ${BODY_EXCERPT.toLocaleString('en-US')} of ${body.length.toLocaleString('en-US')} characters)</p>` : ''}`
+  if (!cut) return html`<pre>${body}</pre>`
+  const shown = `first ${BODY_EXCERPT.toLocaleString('en-US')} of ${body.length.toLocaleString('en-US')} characters`
+  return html`<pre>${body.slice(0, BODY_EXCERPT)}</pre><p class="muted small">(${shown})</p>`
 }
 
 function headers(h: Record<string, string> | undefined): Html {
@@ -179,12 +248,20 @@ function headers(h: Record<string, string> | undefined): Html {
 function sampleHtml(s: FailureSample, n: number, total: number, runId: string): Html {
   const { scenario, iteration } = s.replay
   const replay = shellCommand(['steady', 'run', '--replay', runId, '--scenario', scenario, '--iteration', iteration])
+  const request = s.request
+    ? html`<div class="label">Request</div><pre>${`${s.request.method} ${s.request.url}`}</pre>\
+${headers(s.request.headers)}${s.request.body !== undefined ? excerpt(s.request.body) : ''}`
+    : ''
+  const response = s.response
+    ? html`<div class="label">Response: status ${s.response.status}</div>\
+${headers(s.response.headers)}${excerpt(s.response.body)}`
+    : ''
   return html`<div class="sample">
 <h4>Sample ${n} of ${total} · at ${offset(s.atMs)}${s.phase ? ` in ${s.phase}` : ''}</h4>
 <p>${s.message}</p>
 ${s.diff ? html`<div class="label">Expected and received</div><pre>${s.diff}</pre>` : ''}
-${s.request ? html`<div class="label">Request</div><pre>${`${s.request.method} ${s.request.url}`}</pre>${headers(s.request.headers)}${s.request.body !== undefined ? excerpt(s.request.body) : ''}` : ''}
-${s.response ? html`<div class="label">Response: status ${s.response.status}</div>${headers(s.response.headers)}${excerpt(s.response.body)}` : ''}
+${request}
+${response}
 ${s.curl ? html`<div class="label">Reproduce with curl</div><pre>${s.curl}</pre>` : ''}
 <div class="label">Replay the whole iteration (seed ${s.replay.seed})</div><pre>${replay}</pre>
 </div>`
@@ -199,25 +276,31 @@ export function samplesHtml(timelines: SignatureTimeline[], runId: string): Html
       const samples = [...g.samples].sort((a, b) => a.atMs - b.atMs)
       const kept =
         samples.length < g.count
-          ? html`<p class="small muted">The record keeps the first and last few samples of each signature: ${samples.length} of ${plural(g.count, 'failure')} are shown.</p>`
+          ? html`<p class="small muted">The record keeps the first and last few samples of each signature: \
+${samples.length} of ${plural(g.count, 'failure')} are shown.</p>`
+          : ''
+      const when = `${plural(g.count, 'failure')}, first at ${offset(g.firstAtMs)}, last at ${offset(g.lastAtMs)}`
+      const rest = samples.slice(1).map((s, k) => sampleHtml(s, k + 2, samples.length, runId))
+      const more =
+        samples.length > 1
+          ? html`<details class="more"><summary>${plural(samples.length - 1, 'more sample')} \
+(up to ${offset(samples[samples.length - 1].atMs)})</summary>${join(rest)}</details>`
           : ''
       return html`<details${i === 0 ? html` open` : ''}>
-<summary>${signatureTitle(g)} <span class="muted">· ${plural(g.count, 'failure')}, first at ${offset(g.firstAtMs)}, last at ${offset(g.lastAtMs)}</span></summary>
-${kept}${samples.length ? sampleHtml(samples[0], 1, samples.length, runId) : ''}${
-        samples.length > 1
-          ? html`<details class="more"><summary>${plural(samples.length - 1, 'more sample')} (up to ${offset(samples[samples.length - 1].atMs)})</summary>${join(samples.slice(1).map((s, k) => sampleHtml(s, k + 2, samples.length, runId)))}</details>`
-          : ''
-      }
+<summary>${signatureTitle(g)} <span class="muted">· ${when}</span></summary>
+${kept}${samples.length ? sampleHtml(samples[0], 1, samples.length, runId) : ''}${more}
 </details>`
     }),
   )
 }
 
+const NOTHING_HAPPENED =
+  'Nothing happened besides the phase changes: no restart, no failed scrape, no saturated generator.'
+
 /** Events a reader should know about (restarts, scrape failures, saturation, notes), phase changes left out. */
 export function eventsHtml(events: RunEvent[]): Html {
   const shown = events.filter((e) => e.kind !== 'phase-start' && e.kind !== 'phase-end')
-  if (!shown.length)
-    return html`<p class="muted">Nothing happened besides the phase changes: no restart, no failed scrape, no saturated generator.</p>`
+  if (!shown.length) return html`<p class="muted">${NOTHING_HAPPENED}</p>`
   const words: Record<string, string> = {
     'service-restart': 'service restarted',
     'service-crash': 'service crashed',
@@ -228,12 +311,13 @@ export function eventsHtml(events: RunEvent[]): Html {
     note: 'note',
   }
   const cap = 200
-  return html`<div class="scroll"><table><thead><tr><th>at</th><th>what</th><th>details</th></tr></thead><tbody>${join(
-    shown
-      .slice(0, cap)
-      .map(
-        (e) =>
-          html`<tr><td class="n">${offset(e.atMs)}</td><td>${words[e.kind] ?? e.kind}</td><td class="name">${e.message}</td></tr>`,
-      ),
-  )}</tbody></table></div>${shown.length > cap ? html`<p class="small muted">${shown.length - cap} more events are in the run record.</p>` : ''}`
+  const rows = shown.slice(0, cap).map(
+    (e) =>
+      html`<tr><td class="n">${offset(e.atMs)}</td><td>${words[e.kind] ?? e.kind}</td>\
+<td class="name">${e.message}</td></tr>`,
+  )
+  const more =
+    shown.length > cap ? html`<p class="small muted">${shown.length - cap} more events are in the run record.</p>` : ''
+  return html`<div class="scroll"><table><thead><tr><th>at</th><th>what</th><th>details</th></tr></thead>\
+<tbody>${join(rows)}</tbody></table></div>${more}`
 }

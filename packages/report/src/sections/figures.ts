@@ -9,23 +9,33 @@ import type { Figure } from '../charts.ts'
 
 /** One `<figure>` for a chart. */
 export function figureHtml(fig: Figure): Html {
-  const slopes = fig.slopes?.length
-    ? html`<p class="slopes"><strong>${fig.slopes[0].source === 'verdict' ? 'Fitted slopes (from the verdict)' : 'Trend per phase (drawn by the report, not judged)'}:</strong> ${join(
-        fig.slopes.map(
-          // Per hour only where the fit spans ten minutes or more: a slope from seconds of data, scaled to an hour, misleads.
-          (s, i) =>
-            html`${i ? '; ' : ''}${s.phase}: ${inUnit(s.from, fig.unit)} → ${inUnit(s.to, fig.unit)} (<span class="${rising(s) ? 'up' : ''}">${delta(s.to - s.from, fig.unit)} over ${span(s.spanMs)}${
-              s.spanMs >= 600_000 ? `, ${perHour(s.perHour, fig.unit)}` : ''
-            }</span>)`,
-        ),
-      )}</p>`
-    : ''
+  const nojs = 'This chart is drawn by JavaScript, which is off or blocked here. The tables above hold the numbers.'
   return html`<figure id="${fig.spec.id}-figure">
 <h3>${fig.title}</h3>
 <figcaption>${fig.caption}</figcaption>
-<div class="chart" data-chart="${fig.spec.id}" role="img" aria-label="${`Chart: ${fig.title}`}"><p class="nojs">This chart is drawn by JavaScript, which is off or blocked here. The tables above hold the numbers.</p></div>
-${slopes}
+<div class="chart" data-chart="${fig.spec.id}" role="img" aria-label="${`Chart: ${fig.title}`}">\
+<p class="nojs">${nojs}</p></div>
+${fig.slopes?.length ? slopesHtml(fig, fig.slopes) : ''}
 </figure>`
+}
+
+type Slope = NonNullable<Figure['slopes']>[number]
+
+/** The slopes drawn on an indicator's chart, as text: each phase's change over the span it was fitted on. */
+function slopesHtml(fig: Figure, slopes: Slope[]): Html {
+  const source =
+    slopes[0].source === 'verdict'
+      ? 'Fitted slopes (from the verdict)'
+      : 'Trend per phase (drawn by the report, not judged)'
+  const items = slopes.map((s, i) => {
+    // Per hour only where the fit spans ten minutes or more:
+    // a slope from seconds of data, scaled to an hour, misleads.
+    const hourly = s.spanMs >= 600_000 ? `, ${perHour(s.perHour, fig.unit)}` : ''
+    const over = `${delta(s.to - s.from, fig.unit)} over ${span(s.spanMs)}${hourly}`
+    const change = html`<span class="${rising(s) ? 'up' : ''}">${over}</span>`
+    return html`${i ? '; ' : ''}${s.phase}: ${inUnit(s.from, fig.unit)} → ${inUnit(s.to, fig.unit)} (${change})`
+  })
+  return html`<p class="slopes"><strong>${source}:</strong> ${join(items)}</p>`
 }
 
 /** A grid of figures, or a sentence saying why there are none. */

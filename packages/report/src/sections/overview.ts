@@ -11,24 +11,55 @@ import type { SignatureTimeline } from './failures.ts'
 
 const toneOf = (a: string) => (a === 'yes' ? 'good' : a === 'no' ? 'bad' : a === 'inconclusive' ? 'warn' : 'none')
 
-/** The verdict banner: the answers, each finding in a sentence, and what was not judged. */
 /** A paired run's comparability key: both sides share it, so no baseline is needed to compare them. */
 const PAIRED_KEY =
   'A paired run: candidate and control ran on this machine at the same time, so this key is the same for both ' +
   'sides and no baseline was needed to compare them. Other paired runs are compared with it only when these match.'
 
+/** The verdict banner: the answers, each finding in a sentence, and what was not judged. */
 export function verdictHtml(verdict: VerdictView | undefined, baseline: BaselineView | undefined): Html {
-  if (!verdict) {
-    return html`<section class="verdict none" id="verdict" aria-label="verdict">
-<p class="headline">No verdict: this report was built without one</p>
-<ul class="answers row"><li><span class="answer none">working? not judged</span></li><li><span class="answer none">stable? not judged</span></li></ul>
-${baseline ? baselineLine(baseline) : ''}
-<p>It shows what the run measured; it does not say whether the version is working or stable${baseline ? ', although a baseline was given (its numbers and ranges are shown for comparison)' : ''}. To judge it, run <code>steady verdict &lt;run.json&gt; --baseline &lt;baseline.json&gt; --gate &lt;gate&gt; --report</code>, or pass <code>--verdict &lt;verdict.json&gt;</code> to <code>steady report</code>.</p>
-</section>`
-  }
+  if (!verdict) return noVerdictHtml(baseline)
   const critical = verdict.criticalSecondary.length
   // A pass with critical changes the gate does not judge is a warning, not a green box.
   const tone = verdict.outcome === 'pass' ? (critical ? 'warn' : 'good') : verdict.outcome === 'fail' ? 'bad' : 'warn'
+  const answers = join(
+    verdict.answers.map((a) => {
+      const why = a.why ? html` <span class="small">${a.why}</span>` : ''
+      return html`<li><span class="answer ${toneOf(a.answer)}">${a.question}? ${a.answer}</span>${why}</li>`
+    }),
+  )
+  const notes = verdict.notes.length
+    ? html`<h3>Notes</h3><ul class="small">${join(verdict.notes.map((n) => html`<li>${n}</li>`))}</ul>`
+    : ''
+  return html`<section class="verdict ${tone}" id="verdict" aria-label="verdict">
+<p class="headline">${headlineOf(verdict)}</p>
+${verdict.answers.every((a) => a.why) ? '' : html`<p>${verdict.summary}</p>`}
+<ul class="answers">${answers}</ul>
+${decisiveHtml(verdict)}${criticalHtml(verdict)}${comparableHtml(verdict)}${otherFindingsHtml(verdict)}\
+${secondaryHtml(verdict)}${notJudgedHtml(verdict)}${passedHtml(verdict)}${notes}
+</section>`
+}
+
+/** Without a verdict the banner says so, and how to get one. */
+function noVerdictHtml(baseline: BaselineView | undefined): Html {
+  const given = baseline ? ', although a baseline was given (its numbers and ranges are shown for comparison)' : ''
+  const answers = html`<li><span class="answer none">working? not judged</span></li>\
+<li><span class="answer none">stable? not judged</span></li>`
+  return html`<section class="verdict none" id="verdict" aria-label="verdict">
+<p class="headline">No verdict: this report was built without one</p>
+<ul class="answers row">${answers}</ul>
+${baseline ? baselineLine(baseline) : ''}
+<p>It shows what the run measured; it does not say whether the version is working or stable${given}. ${HOW_TO_JUDGE}</p>
+</section>`
+}
+
+const HOW_TO_JUDGE = html`To judge it, run \
+<code>steady verdict &lt;run.json&gt; --baseline &lt;baseline.json&gt; --gate &lt;gate&gt; --report</code>, \
+or pass <code>--verdict &lt;verdict.json&gt;</code> to <code>steady report</code>.`
+
+/** The banner's first line: the outcome, against what, and critical changes the gate does not judge. */
+function headlineOf(verdict: VerdictView): string {
+  const critical = verdict.criticalSecondary.length
   const word = verdict.outcome === 'pass' ? 'Passed' : verdict.outcome === 'fail' ? 'Failed' : 'Inconclusive'
   const gate = verdict.gate ? ` against the ${verdict.gate} gate` : ''
   const against =
@@ -38,71 +69,113 @@ ${baseline ? baselineLine(baseline) : ''}
         ? `${word}${gate}: ${verdict.sides ?? 'candidate against control in the same run (paired)'}`
         : `${word}${gate}`
   const notGated = `${plural(critical, 'critical change')} not gated`
-  const headline = !critical
+  return !critical
     ? against
     : verdict.outcome === 'pass'
       ? `${against}, but: ${notGated}`
       : `${against} (and ${notGated})`
-  const finding = (f: FindingView) =>
-    // The kind is the group's heading: each item starts with where it is.
-    html`<li><span class="tag ${f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none'}">${f.tag}</span>${f.place ? html`<span class="finding-kind">${f.place}</span>` : ''}${
-      f.primary ? '' : html` <span class="small muted">secondary</span>`
-    }${f.continues && f.primary ? ' ' : f.place || !f.primary ? ': ' : ''}${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}${f.numbers.length ? html`<div class="small muted numbers">${join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))}</div>` : ''}${
-      f.detail.length
-        ? html`<details class="evidence"><summary>how it was judged</summary><dl class="kv small">${join(f.detail.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`))}</dl></details>`
-        : ''
-    }</li>`
-  // Folded lists keep only the sentence (it carries the numbers): hundreds of findings stay light to load.
-  const brief = (f: FindingView) =>
-    html`<li>${f.place ? html`<strong>${f.place}</strong>${f.continues ? ' ' : ': '}` : ''}${f.sentence}${f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : ''}</li>`
-  const decisive = verdict.decisive.length
-    ? html`<h3>What fails the gate (${verdict.decisive.length})</h3><p class="small">In short: ${kindCounts(verdict.decisive)}.</p>${groups(verdict.decisive, finding, 5, brief)}`
-    : html`<p><strong>Nothing fails the gate</strong>: no primary check changed beyond the gate’s tolerances.</p>`
-  const other = html`${
-    verdict.inconclusive.length
-      ? html`<h3>Inconclusive (${verdict.inconclusive.length})</h3><p class="small">What keeps the gate from a yes or no: ${kindCounts(verdict.inconclusive)}.</p>${groups(verdict.inconclusive, finding, 3, brief)}`
-      : ''
-  }${verdict.acceptedOrMuted.length ? html`<h3>Accepted or muted (${verdict.acceptedOrMuted.length})</h3>${groups(verdict.acceptedOrMuted, finding, 5, brief)}` : ''}${
-    verdict.info.length
-      ? html`<details class="more-findings"><summary>${plural(verdict.info.length, 'finding')} for information (secondary, or not deciding anything)</summary>${groups(verdict.info, brief, 5, brief)}</details>`
-      : ''
-  }`
-  const criticalList = critical
-    ? html`<h3 class="critical-secondary">Critical changes not gated (${critical})</h3><p class="small">${
-        `Secondary checks: they do not decide ${verdict.gate ? `the ${verdict.gate} gate` : 'the gate'}, ` +
-        'but each changed far past its tolerance. Read them before shipping, or make the check primary in the gate.'
-      }</p>${groups(verdict.criticalSecondary, finding, 5, brief)}`
+}
+
+const severityTone = (f: FindingView) => (f.severity === 'fail' ? 'bad' : f.severity === 'warn' ? 'warn' : 'none')
+const chartLink = (f: FindingView) => (f.chart ? html` <a class="small" href="#${f.chart}">chart ↓</a>` : '')
+
+/** A finding in full: its sentence, its numbers, and how it was judged (folded). */
+function findingItem(f: FindingView): Html {
+  // The kind is the group's heading: each item starts with where it is.
+  const place = f.place ? html`<span class="finding-kind">${f.place}</span>` : ''
+  const secondary = f.primary ? '' : html` <span class="small muted">secondary</span>`
+  const separator = f.continues && f.primary ? ' ' : f.place || !f.primary ? ': ' : ''
+  const pairs = join(f.numbers.map(([k, v], i) => html`${i ? ' · ' : ''}${k} <strong>${v}</strong>`))
+  const numbers = f.numbers.length ? html`<div class="small muted numbers">${pairs}</div>` : ''
+  const terms = join(f.detail.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`))
+  const detail = f.detail.length
+    ? html`<details class="evidence"><summary>how it was judged</summary><dl class="kv small">${terms}</dl></details>`
     : ''
-  const secondary = verdict.secondary.length
-    ? html`<details class="more-findings"><summary>${plural(verdict.secondary.length, 'secondary change')}, reported only (they do not fail this gate)</summary>${groups(verdict.secondary, brief, 5, brief)}</details>`
+  const tag = html`<span class="tag ${severityTone(f)}">${f.tag}</span>`
+  return html`<li>${tag}${place}${secondary}${separator}${f.sentence}${chartLink(f)}${numbers}${detail}</li>`
+}
+
+/** Folded lists keep only the sentence (it carries the numbers): hundreds of findings stay light to load. */
+function briefItem(f: FindingView): Html {
+  const place = f.place ? html`<strong>${f.place}</strong>${f.continues ? ' ' : ': '}` : ''
+  return html`<li>${place}${f.sentence}${chartLink(f)}</li>`
+}
+
+const NOTHING_FAILS = 'no primary check changed beyond the gate’s tolerances.'
+
+function decisiveHtml(verdict: VerdictView): Html {
+  const n = verdict.decisive.length
+  if (!n) return html`<p><strong>Nothing fails the gate</strong>: ${NOTHING_FAILS}</p>`
+  return html`<h3>What fails the gate (${n})</h3><p class="small">In short: ${kindCounts(verdict.decisive)}.</p>\
+${groups(verdict.decisive, findingItem, 5, briefItem)}`
+}
+
+function criticalHtml(verdict: VerdictView): Html | '' {
+  const critical = verdict.criticalSecondary.length
+  if (!critical) return ''
+  const why =
+    `Secondary checks: they do not decide ${verdict.gate ? `the ${verdict.gate} gate` : 'the gate'}, ` +
+    'but each changed far past its tolerance. Read them before shipping, or make the check primary in the gate.'
+  return html`<h3 class="critical-secondary">Critical changes not gated (${critical})</h3><p class="small">${why}</p>\
+${groups(verdict.criticalSecondary, findingItem, 5, briefItem)}`
+}
+
+function comparableHtml(verdict: VerdictView): Html | '' {
+  const c = verdict.comparable
+  if (!c) return ''
+  const tag = html`<span class="tag ${c.ok ? 'good' : 'warn'}">${c.ok ? 'comparable' : 'not comparable'}</span>`
+  return html`<p class="small">${tag} ${c.sentence}</p>`
+}
+
+/** Inconclusive findings, accepted or muted ones, and those for information only (folded). */
+function otherFindingsHtml(verdict: VerdictView): Html {
+  const { inconclusive, acceptedOrMuted, info } = verdict
+  const open = inconclusive.length
+    ? html`<h3>Inconclusive (${inconclusive.length})</h3>\
+<p class="small">What keeps the gate from a yes or no: ${kindCounts(inconclusive)}.</p>\
+${groups(inconclusive, findingItem, 3, briefItem)}`
     : ''
-  const reasons = (list: [string, number][]) => list.map(([r, n]) => `${n} ${r}`).join(', ')
+  const accepted = acceptedOrMuted.length
+    ? html`<h3>Accepted or muted (${acceptedOrMuted.length})</h3>${groups(acceptedOrMuted, findingItem, 5, briefItem)}`
+    : ''
+  const summary = html`${plural(info.length, 'finding')} for information (secondary, or not deciding anything)`
+  const forInformation = info.length ? folded(summary, groups(info, briefItem, 5, briefItem)) : ''
+  return html`${open}${accepted}${forInformation}`
+}
+
+function secondaryHtml(verdict: VerdictView): Html | '' {
+  const list = verdict.secondary
+  if (!list.length) return ''
+  const summary = html`${plural(list.length, 'secondary change')}, reported only (they do not fail this gate)`
+  return folded(summary, groups(list, briefItem, 5, briefItem))
+}
+
+const folded = (summary: Html, body: Html) =>
+  html`<details class="more-findings"><summary>${summary}</summary>${body}</details>`
+
+const reasons = (list: [string, number][]) => list.map(([r, n]) => `${n} ${r}`).join(', ')
+
+/** Primary checks not judged, listed with why; secondary ones only counted. */
+function notJudgedHtml(verdict: VerdictView): Html {
+  const secondary = verdict.notJudgedSecondary
+  const secondaryNotJudged = secondary.count
+    ? html`<p class="small not-judged-secondary">${plural(secondary.count, 'secondary check')} not judged as well \
+(counted, not listed; they never decide the gate): ${reasons(secondary.reasons)}.</p>`
+    : ''
+  if (!verdict.notJudged.length) return html`<p class="small">Every primary check was judged.</p>${secondaryNotJudged}`
   const nj = verdict.notJudgedByQuestion
-  const secondaryNotJudged = verdict.notJudgedSecondary.count
-    ? html`<p class="small not-judged-secondary">${plural(verdict.notJudgedSecondary.count, 'secondary check')} not judged as well (counted, not listed; they never decide the gate): ${reasons(verdict.notJudgedSecondary.reasons)}.</p>`
-    : ''
-  const notJudged = verdict.notJudged.length
-    ? html`<h3>Primary checks not judged (${verdict.notJudged.length})</h3><p class="small">${
-        nj.working && nj.stable ? `${nj.stable} for stable, ${nj.working} for working. ` : ''
-      }The run could not have seen a change of the gate’s tolerance here: these are not passes. Why: ${reasons(verdict.notJudgedReasons)}.</p>${groups(verdict.notJudged, finding, 3, brief)}${secondaryNotJudged}`
-    : html`<p class="small">Every primary check was judged.</p>${secondaryNotJudged}`
-  const passed = verdict.passed.length
-    ? html`<details class="passed"><summary>${plural(verdict.passed.length, 'check')} judged and passed</summary>${groups(verdict.passed, brief, 1000, brief)}</details>`
-    : ''
-  const comparable = verdict.comparable
-    ? html`<p class="small"><span class="tag ${verdict.comparable.ok ? 'good' : 'warn'}">${verdict.comparable.ok ? 'comparable' : 'not comparable'}</span> ${verdict.comparable.sentence}</p>`
-    : ''
-  return html`<section class="verdict ${tone}" id="verdict" aria-label="verdict">
-<p class="headline">${headline}</p>
-${verdict.answers.every((a) => a.why) ? '' : html`<p>${verdict.summary}</p>`}
-<ul class="answers">${join(
-    verdict.answers.map(
-      (a) =>
-        html`<li><span class="answer ${toneOf(a.answer)}">${a.question}? ${a.answer}</span>${a.why ? html` <span class="small">${a.why}</span>` : ''}</li>`,
-    ),
-  )}</ul>
-${decisive}${criticalList}${comparable}${other}${secondary}${notJudged}${passed}${verdict.notes.length ? html`<h3>Notes</h3><ul class="small">${join(verdict.notes.map((n) => html`<li>${n}</li>`))}</ul>` : ''}
-</section>`
+  const byQuestion = nj.working && nj.stable ? `${nj.stable} for stable, ${nj.working} for working. ` : ''
+  return html`<h3>Primary checks not judged (${verdict.notJudged.length})</h3><p class="small">${byQuestion}\
+The run could not have seen a change of the gate’s tolerance here: these are not passes. \
+Why: ${reasons(verdict.notJudgedReasons)}.</p>\
+${groups(verdict.notJudged, findingItem, 3, briefItem)}${secondaryNotJudged}`
+}
+
+function passedHtml(verdict: VerdictView): Html | '' {
+  const list = verdict.passed
+  if (!list.length) return ''
+  return html`<details class="passed"><summary>${plural(list.length, 'check')} judged and passed</summary>\
+${groups(list, briefItem, 1000, briefItem)}</details>`
 }
 
 /** The facts at a glance: what the record shows, not a judgement. */
@@ -116,12 +189,20 @@ export function factsHtml(record: RunRecord, timelines: SignatureTimeline[]): Ht
   const saturated = record.events.filter((e) => e.kind === 'generator-saturated').length
   const fact = (k: string, v: string, tone = '') =>
     html`<div class="fact ${tone}"><div class="k">${k}</div><div class="v">${v}</div></div>`
+  const passed = iterations
+    ? `${pct((iterations - failed) / iterations, 4)} of ${iterations.toLocaleString('en-US')}`
+    : 'none ran'
+  const droppedShare = loadIterations ? ` (${pct(dropped / (loadIterations + dropped))})` : ''
+  const droppedFact =
+    loadIterations || dropped
+      ? fact('load iterations dropped', `${dropped.toLocaleString('en-US')}${droppedShare}`, dropped ? 'warn' : 'good')
+      : ''
   return html`<div class="facts" aria-label="facts at a glance">
-${fact('probe iterations passed', iterations ? `${pct((iterations - failed) / iterations, 4)} of ${iterations.toLocaleString('en-US')}` : 'none ran', failed ? 'bad' : iterations ? 'good' : 'warn')}
+${fact('probe iterations passed', passed, failed ? 'bad' : iterations ? 'good' : 'warn')}
 ${fact('scenarios with failures', `${failing} of ${record.scenarios.length}`, failing ? 'bad' : 'good')}
 ${fact('failure signatures', String(timelines.length), timelines.length ? 'bad' : 'good')}
 ${fact('service restarts', String(restarts), restarts ? 'bad' : 'good')}
-${loadIterations || dropped ? fact('load iterations dropped', `${dropped.toLocaleString('en-US')}${loadIterations ? ` (${pct(dropped / (loadIterations + dropped))})` : ''}`, dropped ? 'warn' : 'good') : ''}
+${droppedFact}
 ${fact('generator saturated', saturated ? plural(saturated, 'time') : 'no', saturated ? 'warn' : 'good')}
 ${fact('run', record.complete ? 'complete' : 'incomplete', record.complete ? 'good' : 'bad')}
 </div>`
@@ -130,10 +211,12 @@ ${fact('run', record.complete ? 'complete' : 'incomplete', record.complete ? 'go
 /** Warnings the record carries, and an incomplete run, above everything else. */
 export function warningsHtml(record: RunRecord): Html {
   const items: Html[] = []
-  if (!record.complete)
+  if (!record.complete) {
+    const why = record.incompleteReason ?? 'no reason recorded'
     items.push(
-      html`<li><strong>The run is incomplete</strong> (${record.incompleteReason ?? 'no reason recorded'}): the data ends at ${offset(record.durationMs)}.</li>`,
+      html`<li><strong>The run is incomplete</strong> (${why}): the data ends at ${offset(record.durationMs)}.</li>`,
     )
+  }
   for (const w of record.warnings) items.push(html`<li>${w}</li>`)
   if (!items.length) return html``
   return html`<div class="verdict warn small" role="note"><strong>Read with care</strong><ul>${join(items)}</ul></div>`
@@ -163,18 +246,7 @@ ${s.target ? html`<dt>target</dt><dd class="mono">${s.target}</dd>` : ''}
 <dt>seed</dt><dd class="mono">${record.seed}</dd>
 <dt>config</dt><dd class="mono">${record.configHash}</dd>
 </dl>`
-  const phases = record.phases.length
-    ? html`<div class="scroll"><table><thead><tr><th>phase</th><th class="n">from</th><th class="n">to</th><th class="n">length</th><th>load</th><th class="n">target</th><th class="n">achieved</th><th class="n">dropped</th></tr></thead><tbody>${join(
-        record.phases.map(
-          (p) =>
-            html`<tr><td>${p.name}</td><td class="n">${offset(p.startMs)}</td><td class="n">${offset(p.endMs)}</td><td class="n">${span(p.endMs - p.startMs)}</td><td class="small">${
-              p.load ? `${p.load.profile} · ${p.load.executor} · ${p.load.engine}` : 'none (probes only)'
-            }</td><td class="n">${p.load?.targetRate !== undefined ? `${num(p.load.targetRate)}/s` : '–'}</td><td class="n">${
-              p.load?.achievedRate !== undefined ? `${num(p.load.achievedRate)}/s` : '–'
-            }</td><td class="n">${p.load ? p.load.droppedIterations.toLocaleString('en-US') : '–'}</td></tr>`,
-        ),
-      )}</tbody></table></div>`
-    : html`<p class="muted">The record has no phases.</p>`
+  const phases = phasesHtml(record)
   const c = record.comparability
   const keyRows: [string, string][] = [
     ['CPU', `${c.cpuModel} × ${c.cores}`],
@@ -189,25 +261,49 @@ ${s.target ? html`<dt>target</dt><dd class="mono">${s.target}</dd>` : ''}
       ? baselineRunsHtml(baseline)
       : record.paired
         ? html`<p class="small muted">${PAIRED_KEY}</p>`
-        : html`<p class="small muted">No baseline was given, so comparability was not checked. Runs are compared only when these match.</p>`
+        : html`<p class="small muted">${NO_BASELINE}</p>`
   }`
   return html`<div class="charts"><div><h3>Subject</h3>${subject}</div><div><h3>Run</h3>${times}</div></div>
 <h3>Phases</h3>${phases}
 <h3>Comparability key</h3>${comparability}`
 }
 
+const NO_BASELINE = 'No baseline was given, so comparability was not checked. Runs are compared only when these match.'
+
+const PHASE_HEAD = html`<tr><th>phase</th><th class="n">from</th><th class="n">to</th><th class="n">length</th>\
+<th>load</th><th class="n">target</th><th class="n">achieved</th><th class="n">dropped</th></tr>`
+
+/** The phases: when each ran and the load it planned, achieved and dropped. */
+function phasesHtml(record: RunRecord): Html {
+  if (!record.phases.length) return html`<p class="muted">The record has no phases.</p>`
+  const rate = (r: number | undefined) => (r !== undefined ? `${num(r)}/s` : '–')
+  const rows = record.phases.map((p) => {
+    const load = p.load ? `${p.load.profile} · ${p.load.executor} · ${p.load.engine}` : 'none (probes only)'
+    const dropped = p.load ? p.load.droppedIterations.toLocaleString('en-US') : '–'
+    return html`<tr><td>${p.name}</td><td class="n">${offset(p.startMs)}</td><td class="n">${offset(p.endMs)}</td>\
+<td class="n">${span(p.endMs - p.startMs)}</td><td class="small">${load}</td>\
+<td class="n">${rate(p.load?.targetRate)}</td><td class="n">${rate(p.load?.achievedRate)}</td>\
+<td class="n">${dropped}</td></tr>`
+  })
+  return html`<div class="scroll"><table><thead>${PHASE_HEAD}</thead><tbody>${join(rows)}</tbody></table></div>`
+}
+
+const BASELINE_HEAD = html`<tr><th>baseline run</th><th>date</th><th>version</th><th>comparability</th></tr>`
+
 function baselineRunsHtml(b: BaselineView): Html {
-  const rows = b.runList.map(
-    (r) =>
-      html`<tr><td class="mono">${r.id}</td><td>${r.date ? wallClock(r.date) : '–'}</td><td>${r.version ?? '–'}</td><td>${
-        r.differs.length
-          ? html`<span class="tag warn">differs</span> ${r.differs.join('; ')}`
-          : html`<span class="tag good">same key</span>`
-      }</td></tr>`,
-  )
+  const rows = b.runList.map((r) => {
+    const key = r.differs.length
+      ? html`<span class="tag warn">differs</span> ${r.differs.join('; ')}`
+      : html`<span class="tag good">same key</span>`
+    return html`<tr><td class="mono">${r.id}</td><td>${r.date ? wallClock(r.date) : '–'}</td>\
+<td>${r.version ?? '–'}</td><td>${key}</td></tr>`
+  })
   const differing = b.runList.filter((r) => r.differs.length).length
-  return html`<p class="small">Baseline <span class="mono">${b.name}</span>: ${plural(b.runs, 'run')}${differing ? html`, <strong>${differing} with a different comparability key</strong>` : ', all with the same comparability key as this run'}.</p>
-<div class="scroll"><table><thead><tr><th>baseline run</th><th>date</th><th>version</th><th>comparability</th></tr></thead><tbody>${join(rows)}</tbody></table></div>`
+  const keys = differing
+    ? html`, <strong>${differing} with a different comparability key</strong>`
+    : ', all with the same comparability key as this run'
+  return html`<p class="small">Baseline <span class="mono">${b.name}</span>: ${plural(b.runs, 'run')}${keys}.</p>
+<div class="scroll"><table><thead>${BASELINE_HEAD}</thead><tbody>${join(rows)}</tbody></table></div>`
 }
 
 /**
@@ -228,14 +324,17 @@ function groups(
     byKind.set(f.kind, g)
   }
   return join(
-    [...byKind.entries()].map(
-      ([kind, items]) =>
-        html`<div class="finding-group"><h4>${kind} <span class="muted">(${items.length})</span></h4><ul class="findings">${join(items.slice(0, top).map(item))}</ul>${
-          items.length > top
-            ? html`<details class="more-findings"><summary>${items.length - top} more: ${kind}</summary><ul class="findings">${join(items.slice(top).map(rest))}</ul></details>`
-            : ''
-        }</div>`,
-    ),
+    [...byKind.entries()].map(([kind, items]) => {
+      const more =
+        items.length > top
+          ? folded(
+              html`${items.length - top} more: ${kind}`,
+              html`<ul class="findings">${join(items.slice(top).map(rest))}</ul>`,
+            )
+          : ''
+      return html`<div class="finding-group"><h4>${kind} <span class="muted">(${items.length})</span></h4>\
+<ul class="findings">${join(items.slice(0, top).map(item))}</ul>${more}</div>`
+    }),
   )
 }
 
@@ -253,12 +352,18 @@ function kindCounts(list: FindingView[]): string {
     .join(', ')
 }
 
+const KEY_PARTS = '(host CPU and cores, Node.js, plan, duration scale, load engine)'
+
 /** Without a verdict: whether the baseline's runs were made under this run's comparability key. */
 function baselineLine(b: BaselineView): Html {
   const differ = b.runList.filter((r) => r.differs.length)
-  return html`<p class="small"><span class="tag ${differ.length === b.runList.length ? 'warn' : 'good'}">${differ.length === b.runList.length ? 'not comparable' : 'comparable'}</span> ${
-    differ.length
-      ? `${b.runs} of ${plural(b.runList.length, 'baseline run')} have this run’s comparability key; ${differ.length} ${differ.length === 1 ? 'differs' : 'differ'} (${[...new Set(differ.flatMap((r) => r.differs))].join('; ')}) and ${differ.length === 1 ? 'is' : 'are'} left out of the numbers`
-      : `all ${plural(b.runList.length, 'baseline run')} have this run’s comparability key (host CPU and cores, Node.js, plan, duration scale, load engine)`
-  }</p>`
+  const none = differ.length === b.runList.length
+  const tag = html`<span class="tag ${none ? 'warn' : 'good'}">${none ? 'not comparable' : 'comparable'}</span>`
+  const one = differ.length === 1
+  const sentence = differ.length
+    ? `${b.runs} of ${plural(b.runList.length, 'baseline run')} have this run’s comparability key; ` +
+      `${differ.length} ${one ? 'differs' : 'differ'} (${[...new Set(differ.flatMap((r) => r.differs))].join('; ')}) ` +
+      `and ${one ? 'is' : 'are'} left out of the numbers`
+    : `all ${plural(b.runList.length, 'baseline run')} have this run’s comparability key ${KEY_PARTS}`
+  return html`<p class="small">${tag} ${sentence}</p>`
 }

@@ -6,7 +6,7 @@
 import type { RunRecord } from '@steady/record'
 import { html, join, type Html } from '../escape.ts'
 import { change, ms, num, offset, pct, plural } from '../format.ts'
-import type { ClassifiedSeries, Quantiles } from '../series.ts'
+import type { ClassifiedSeries, Quantiles, StepSeries } from '../series.ts'
 import type { SignatureTimeline } from './failures.ts'
 import type { BaselineView, ScenarioJudgement } from '../judgement.ts'
 import { median } from '@steady/kernel'
@@ -60,8 +60,11 @@ export function scenariosTable(
       for (const [p, n] of Object.entries(t.group.byPhase)) byPhase.set(p, (byPhase.get(p) ?? 0) + n)
     }
     const phases = [...byPhase.entries()].map(([p, n]) => `${p || 'no phase'} ${n}`).join(', ')
+    const where = s.file
+      ? html`<div class="small muted">${s.file}${s.tags.length ? ` · ${s.tags.join(', ')}` : ''}</div>`
+      : ''
     return html`<tr>
-<td class="name">${s.name}${s.file ? html`<div class="small muted">${s.file}${s.tags.length ? ` · ${s.tags.join(', ')}` : ''}</div>` : ''}</td>
+<td class="name">${s.name}${where}</td>
 <td class="n">${s.iterations.toLocaleString('en-US')}</td>
 <td class="n">${s.passed.toLocaleString('en-US')}</td>
 <td class="n">${s.failed.toLocaleString('en-US')}</td>
@@ -71,7 +74,8 @@ export function scenariosTable(
 </tr>`
   })
   return html`<div class="scroll"><table>
-<thead><tr><th>scenario</th><th class="n">iterations</th><th class="n">passed</th><th class="n">failed</th><th class="n">pass rate</th><th>behaviour</th><th>failures by phase</th></tr></thead>
+<thead><tr><th>scenario</th><th class="n">iterations</th><th class="n">passed</th><th class="n">failed</th>\
+<th class="n">pass rate</th><th>behaviour</th><th>failures by phase</th></tr></thead>
 <tbody>${join(rows)}</tbody></table></div>`
 }
 
@@ -80,17 +84,21 @@ function cell(now: number | undefined, base: number[] | undefined): Html {
   if (b === undefined) return html`<td class="n">${ms(now)}</td>`
   const ratio = now !== undefined && b > 0 ? now / b - 1 : undefined
   const cls = ratio === undefined ? '' : ratio > 0.1 ? 'up' : ratio < -0.1 ? 'down' : ''
-  return html`<td class="n">${ms(now)}<div class="small muted">${ms(b)} <span class="${cls}">${change(ratio)}</span></div></td>`
+  const baseline = html`<div class="small muted">${ms(b)} <span class="${cls}">${change(ratio)}</span></div>`
+  return html`<td class="n">${ms(now)}${baseline}</td>`
 }
+
+const PAIRED_NOTE =
+  'A paired run: each step’s row is the candidate, the grey row under it the control in the same run. ' +
+  'Whether a difference is a finding is the verdict’s call (it compares the sides window by window).'
+const NO_BASELINE = html`No baseline was given, so there is nothing to compare with: \
+pass <code>--baseline baselines/&lt;name&gt;.json</code> to see the change against earlier accepted runs.`
 
 /**
  * The per-step table: a row per step with its whole-run quantiles and its p95
  * in each phase (the statistic gates judge), against the baseline; then, folded,
  * every quantile of every phase.
  */
-const PAIRED_NOTE =
-  'A paired run: each step’s row is the candidate, the grey row under it the control in the same run. ' +
-  'Whether a difference is a finding is the verdict’s call (it compares the sides window by window).'
 
 export function stepsTable(record: RunRecord, classified: ClassifiedSeries, baseline?: BaselineView): Html {
   if (!classified.steps.length)
@@ -108,7 +116,7 @@ export function stepsTable(record: RunRecord, classified: ClassifiedSeries, base
 <td class="name">${st.step}</td>
 <td class="n">${t.count.toLocaleString('en-US')}</td><td class="n">${errorsCell(t)}</td>
 <td class="n">${ms(t.p50)}</td><td class="n">${ms(t.p95)}</td><td class="n">${ms(t.p99)}</td>
-${join(phases.map((p) => (st.byPhase[p.name] ? cell(st.byPhase[p.name].p95, baseline?.phaseStats(st.series.key, p.name)?.p95) : html`<td class="n">–</td>`)))}</tr>`)
+${join(phases.map((p) => phaseP95(st, p.name, baseline)))}</tr>`)
     // A paired run: the control's numbers of the same step, in the same run, under the candidate's.
     const k = st.control
     if (k) {
@@ -123,13 +131,30 @@ ${join(phases.map((p) => html`<td class="n">${ms(k.byPhase[p.name]?.p95)}</td>`)
   const note = paired
     ? html`<p class="small muted">${PAIRED_NOTE}</p>`
     : baseline
-      ? html`<p class="small muted">Per phase: the p95 now and, under it, the baseline’s median over its ${plural(baseline.runs, 'comparable run')} with the change. Changes beyond ±10% are coloured; whether a change is a finding is the verdict’s call (it weighs the spread between baseline runs).</p>`
-      : html`<p class="small muted">No baseline was given, so there is nothing to compare with: pass <code>--baseline baselines/&lt;name&gt;.json</code> to see the change against earlier accepted runs.</p>`
+      ? html`<p class="small muted">Per phase: the p95 now and, under it, the baseline’s median over its \
+${plural(baseline.runs, 'comparable run')} with the change. Changes beyond ±10% are coloured; \
+whether a change is a finding is the verdict’s call (it weighs the spread between baseline runs).</p>`
+      : html`<p class="small muted">${NO_BASELINE}</p>`
+  const phaseHeads = join(
+    phases.map((p) => {
+      const rate =
+        p.load?.targetRate !== undefined ? html`<div class="small muted">${num(p.load.targetRate)} it/s</div>` : ''
+      return html`<th class="n">${p.name}${rate}</th>`
+    }),
+  )
+  const all = html`p50, p95 and p99 of every step in every phase${baseline ? ', against the baseline' : ''}`
   return html`<div class="scroll"><table class="steps">
-<thead><tr><th rowspan="2">step</th><th class="n" rowspan="2">requests</th><th class="n" rowspan="2">failed</th><th class="n" colspan="3">whole run</th><th class="n" colspan="${phases.length}">p95 per phase</th></tr>
-<tr><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th>${join(phases.map((p) => html`<th class="n">${p.name}${p.load?.targetRate !== undefined ? html`<div class="small muted">${num(p.load.targetRate)} it/s</div>` : ''}</th>`))}</tr></thead>
+<thead><tr><th rowspan="2">step</th><th class="n" rowspan="2">requests</th><th class="n" rowspan="2">failed</th>\
+<th class="n" colspan="3">whole run</th><th class="n" colspan="${phases.length}">p95 per phase</th></tr>
+<tr><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th>${phaseHeads}</tr></thead>
 <tbody>${join(rows)}</tbody></table></div>${note}
-<details class="all-quantiles"><summary>p50, p95 and p99 of every step in every phase${baseline ? ', against the baseline' : ''}</summary>${stepsByPhaseTable(record, classified, baseline)}</details>`
+<details class="all-quantiles"><summary>${all}</summary>${stepsByPhaseTable(record, classified, baseline)}</details>`
+}
+
+/** A step's p95 in one phase, against the baseline's for that phase; a dash where the step did not run. */
+function phaseP95(st: StepSeries, phase: string, baseline: BaselineView | undefined): Html {
+  const q = st.byPhase[phase]
+  return q ? cell(q.p95, baseline?.phaseStats(st.series.key, phase)?.p95) : html`<td class="n">–</td>`
 }
 
 /** Every quantile of every step in every phase: a row per step, then its phases. */
@@ -147,15 +172,21 @@ function stepsByPhaseTable(record: RunRecord, classified: ClassifiedSeries, base
       const q = st.byPhase[p.name]
       if (!q) continue
       const base = baseline?.phaseStats(st.series.key, p.name)
+      const load = p.load?.targetRate !== undefined ? `${num(p.load.targetRate)} it/s` : 'loaded'
       rows.push(html`<tr>
-<td></td><td>${p.name}${p.load ? html` <span class="small muted">(${p.load.targetRate !== undefined ? `${num(p.load.targetRate)} it/s` : 'loaded'})</span>` : ''}</td>
+<td></td><td>${p.name}${p.load ? html` <span class="small muted">(${load})</span>` : ''}</td>
 <td class="n">${q.count.toLocaleString('en-US')}</td><td class="n">${errorsCell(q)}</td>
 ${cell(q.p50, base?.p50)}${cell(q.p95, base?.p95)}${cell(q.p99, base?.p99)}</tr>`)
     }
   }
+  const note = baseline
+    ? html`<p class="small muted">Under each value: the baseline’s median over its \
+${plural(baseline.runs, 'comparable run')} for the same step and phase, and the change.</p>`
+    : ''
   return html`<div class="scroll"><table>
-<thead><tr><th>step</th><th>phase</th><th class="n">requests</th><th class="n">failed</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th></tr></thead>
-<tbody>${join(rows)}</tbody></table></div>${baseline ? html`<p class="small muted">Under each value: the baseline’s median over its ${plural(baseline.runs, 'comparable run')} for the same step and phase, and the change.</p>` : ''}`
+<thead><tr><th>step</th><th>phase</th><th class="n">requests</th><th class="n">failed</th>\
+<th class="n">p50</th><th class="n">p95</th><th class="n">p99</th></tr></thead>
+<tbody>${join(rows)}</tbody></table></div>${note}`
 }
 
 function errorsCell(q: Quantiles): Html {
@@ -163,5 +194,6 @@ function errorsCell(q: Quantiles): Html {
   const kinds = Object.entries(q.errorKinds)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')
-  return html`<span class="up" title="${kinds}">${q.errors.toLocaleString('en-US')}</span><div class="small muted">${pct(q.errors / Math.max(1, q.count))}</div>`
+  const share = html`<div class="small muted">${pct(q.errors / Math.max(1, q.count))}</div>`
+  return html`<span class="up" title="${kinds}">${q.errors.toLocaleString('en-US')}</span>${share}`
 }

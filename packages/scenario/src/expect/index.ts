@@ -326,7 +326,8 @@ class Expectation implements Matchers {
       'toHaveStatus',
       pass,
       () =>
-        `expected ${describeResponse(r)} to answer ${Array.isArray(status) ? status.join(' or ') : String(status)}, got ${r.status}; body: ${bodyExcerpt(r) || '(empty)'}`,
+        `expected ${describeResponse(r)} to answer ${Array.isArray(status) ? status.join(' or ') : String(status)}, ` +
+        `got ${r.status}; body: ${bodyExcerpt(r) || '(empty)'}`,
       () => diffValues(status, r.status),
     )
   }

@@ -167,10 +167,8 @@ export class RequestError extends Error {
   readonly [kExchange]: Exchange
 
   constructor(exchange: Exchange, cause: unknown) {
-    super(
-      `${exchange.method} ${exchange.url}: ${exchange.error}${exchange.errorMessage ? ` (${exchange.errorMessage})` : ''}`,
-      { cause },
-    )
+    const detail = exchange.errorMessage ? ` (${exchange.errorMessage})` : ''
+    super(`${exchange.method} ${exchange.url}: ${exchange.error}${detail}`, { cause })
     this.name = 'RequestError'
     this.kind = exchange.error ?? 'network'
     this.method = exchange.method
@@ -186,7 +184,10 @@ const textTypes =
 export class HttpResponse {
   /** Status code. */
   readonly status: number
-  /** Response headers, lower-case names; repeated headers are joined with `, ` (use {@link headerValues} for `set-cookie`). */
+  /**
+   * Response headers, lower-case names; repeated headers are joined with `, ` (use {@link headerValues} for
+   * `set-cookie`).
+   */
   readonly headers: Readonly<Record<string, string>>
   /** The raw body. */
   readonly body: Buffer
@@ -256,8 +257,10 @@ export class HttpResponse {
         this.#json = JSON.parse(text)
       } catch {
         const ex = this[kExchange]
+        const type = this.headers['content-type'] ?? 'none'
         throw new Error(
-          `${ex.method} ${ex.url} answered ${this.status} with a body that is not JSON (content-type: ${this.headers['content-type'] ?? 'none'}): ${JSON.stringify(text.slice(0, 120))}`,
+          `${ex.method} ${ex.url} answered ${this.status} with a body that is not JSON ` +
+            `(content-type: ${type}): ${JSON.stringify(text.slice(0, 120))}`,
         )
       }
       this.#jsonRead = true
@@ -568,7 +571,8 @@ export class HttpClient {
       const problems = session.validator.validate(response)
       if (problems?.length) {
         throw new ExpectationError(
-          `${method} ${url.pathname} ${exchange.status}: response does not match the OpenAPI document:\n  ${problems.join('\n  ')}`,
+          `${method} ${url.pathname} ${exchange.status}: response does not match the OpenAPI document:\n  ` +
+            problems.join('\n  '),
           {
             matcher: 'openapi',
             subject: response,

@@ -100,9 +100,8 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
         details: { field: 'proxy' },
       })
     }
-    const token = uri.username
-      ? `Basic ${Buffer.from(`${decodeURIComponent(uri.username)}:${decodeURIComponent(uri.password)}`).toString('base64')}`
-      : undefined
+    const credentials = `${decodeURIComponent(uri.username)}:${decodeURIComponent(uri.password)}`
+    const token = uri.username ? `Basic ${Buffer.from(credentials).toString('base64')}` : undefined
     uri.username = ''
     uri.password = ''
     return new ProxyAgent({

@@ -34,27 +34,35 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }
 
+const runStatus: Record<RunResult['status'], string> = {
+  passed: '✅ passed',
+  failed: '❌ failed',
+  interrupted: '⏹️ interrupted',
+}
+
 /** Renders the step summary Markdown. */
 function renderGithubSummary(result: RunResult, record?: string): string {
   const icon = (s: ScenarioSummary) => (s.status === 'passed' ? '✅' : s.status === 'failed' ? '❌' : '⏭️')
+  const status = runStatus[result.status]
+  const { subject, seed, id, durationMs } = result.record
   const lines = [
-    `### steady run: ${result.status === 'passed' ? '✅ passed' : result.status === 'failed' ? '❌ failed' : '⏹️ interrupted'}`,
+    `### steady run: ${status}`,
     '',
-    `Target \`${result.record.subject.target ?? ''}\` · seed \`${result.record.seed}\` · run \`${result.record.id}\` · ${formatDuration(result.record.durationMs)}`,
+    `Target \`${subject.target ?? ''}\` · seed \`${seed}\` · run \`${id}\` · ${formatDuration(durationMs)}`,
     '',
     '| | Scenario | File | Iterations | Failed | Mean | Max |',
     '|---|---|---|---:|---:|---:|---:|',
   ]
   for (const s of result.scenarios) {
-    lines.push(
-      `| ${icon(s)} | ${cell(s.name)} | \`${cell(s.file)}\` | ${s.iterations} | ${s.failed} | ${formatDuration(s.meanMs)} | ${formatDuration(s.maxMs)} |`,
-    )
+    const times = `${formatDuration(s.meanMs)} | ${formatDuration(s.maxMs)}`
+    lines.push(`| ${icon(s)} | ${cell(s.name)} | \`${cell(s.file)}\` | ${s.iterations} | ${s.failed} | ${times} |`)
   }
   const failures = [...result.hookFailures, ...result.scenarios.flatMap((s) => s.failures.slice(0, 1))]
   for (const f of failures) {
+    const step = f.step ? ` — step “${cell(f.step)}”` : ''
     lines.push(
       '',
-      `<details><summary>❌ ${cell(f.scenario)}${f.step ? ` — step “${cell(f.step)}”` : ''}: ${cell(f.message.split('\n')[0].slice(0, 200))}</summary>`,
+      `<details><summary>❌ ${cell(f.scenario)}${step}: ${cell(f.message.split('\n')[0].slice(0, 200))}</summary>`,
       '',
       '```text',
       formatFailure(f, { record }).replace(/```/g, "'''"),

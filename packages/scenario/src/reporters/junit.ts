@@ -65,21 +65,28 @@ function renderJunit(result: RunResult, options: { record?: string } = {}): stri
     byFile.set(s.file, list)
   }
   const count = (list: ScenarioSummary[], st: ScenarioSummary['status']) => list.filter((s) => s.status === st).length
-  const all = result.scenarios
+  // JUnit has no "interrupted": an interrupted scenario did not finish, so it counts as skipped.
+  const counts = (list: ScenarioSummary[]) =>
+    `tests="${list.length}" failures="${count(list, 'failed')}" errors="0" ` +
+    `skipped="${count(list, 'skipped') + count(list, 'interrupted')}"`
+  const property = (name: string, value: string) => `<property name="${name}" value="${xmlEscape(value)}"/>`
+  const properties = [
+    property('seed', result.record.seed),
+    property('target', result.record.subject.target ?? ''),
+    property('run', result.record.id),
+  ].join('')
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="steady run" tests="${all.length}" failures="${count(all, 'failed')}" errors="0" skipped="${count(all, 'skipped') + count(all, 'interrupted')}" time="${secs(result.record.durationMs)}">`,
+    `<testsuites name="steady run" ${counts(result.scenarios)} time="${secs(result.record.durationMs)}">`,
   ]
   for (const [file, list] of byFile) {
     const time = list.reduce((t, s) => t + s.durationMs, 0)
-    lines.push(
-      `  <testsuite name="${xmlEscape(file)}" tests="${list.length}" failures="${count(list, 'failed')}" errors="0" skipped="${count(list, 'skipped') + count(list, 'interrupted')}" time="${secs(time)}" timestamp="${xmlEscape(result.record.startedAt)}">`,
-    )
-    lines.push(
-      `    <properties><property name="seed" value="${xmlEscape(result.record.seed)}"/><property name="target" value="${xmlEscape(result.record.subject.target ?? '')}"/><property name="run" value="${xmlEscape(result.record.id)}"/></properties>`,
-    )
+    const timestamp = xmlEscape(result.record.startedAt)
+    lines.push(`  <testsuite name="${xmlEscape(file)}" ${counts(list)} time="${secs(time)}" timestamp="${timestamp}">`)
+    lines.push(`    <properties>${properties}</properties>`)
     for (const s of list) {
-      const attrs = `classname="${xmlEscape(file)}" name="${xmlEscape(s.name)}" time="${secs(s.durationMs)}"${s.line ? ` file="${xmlEscape(file)}" line="${s.line}"` : ''}`
+      const where = s.line ? ` file="${xmlEscape(file)}" line="${s.line}"` : ''
+      const attrs = `classname="${xmlEscape(file)}" name="${xmlEscape(s.name)}" time="${secs(s.durationMs)}"${where}`
       if (s.status === 'passed') {
         lines.push(`    <testcase ${attrs}/>`)
         continue
@@ -94,18 +101,16 @@ function renderJunit(result: RunResult, options: { record?: string } = {}): stri
           `${s.failed} of ${s.iterations} iteration(s) failed`,
           ...s.failures.map((f) => formatFailure(f, { record: options.record })),
         ].join('\n\n')
-        lines.push(
-          `      <failure message="${xmlEscape(message)}" type="${xmlEscape(first?.kind ?? 'failure')}">${xmlEscape(text)}</failure>`,
-        )
+        const type = xmlEscape(first?.kind ?? 'failure')
+        lines.push(`      <failure message="${xmlEscape(message)}" type="${type}">${xmlEscape(text)}</failure>`)
       }
       lines.push('    </testcase>')
     }
     lines.push('  </testsuite>')
   }
   if (result.hookFailures.length) {
-    lines.push(
-      `  <testsuite name="setup and teardown" tests="${result.hookFailures.length}" failures="${result.hookFailures.length}" errors="0" skipped="0" time="0">`,
-    )
+    const n = result.hookFailures.length
+    lines.push(`  <testsuite name="setup and teardown" tests="${n}" failures="${n}" errors="0" skipped="0" time="0">`)
     for (const f of result.hookFailures) {
       lines.push(`    <testcase classname="${xmlEscape(f.file ?? '')}" name="${xmlEscape(f.scenario)}" time="0">`)
       const summary = xmlEscape(failureSummary(f))

@@ -33,12 +33,11 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
         const { scenario, iteration } = info.replay
         const what = `${line(scenario)} · iteration ${iteration} · seed ${info.seed} · ${target}`
         out(st.bold(`steady run --replay · ${what}\n\n`))
-      } else
-        out(
-          st.dim(
-            `steady run · ${info.scenarios.length} scenario${info.scenarios.length === 1 ? '' : 's'} × ${info.iterations} iteration${info.iterations === 1 ? '' : 's'} · concurrency ${info.concurrency} · seed ${info.seed} · ${target}\n\n`,
-          ),
-        )
+      } else {
+        const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+        const work = `${plural(info.scenarios.length, 'scenario')} × ${plural(info.iterations, 'iteration')}`
+        out(st.dim(`steady run · ${work} · concurrency ${info.concurrency} · seed ${info.seed} · ${target}\n\n`))
+      }
     },
     onIterationEnd(_r: IterationResult) {
       done++
@@ -57,7 +56,12 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
       if (s.status === 'skipped') detail = `skipped${s.skipReason ? `: ${line(s.skipReason)}` : ''}`
       else {
         const its = s.iterations === 1 ? '1 iteration' : `${s.iterations} iterations`
-        detail = `${s.failed ? `${s.failed} of ${its} failed` : its}, ${s.iterations > 1 ? `mean ${formatDuration(s.meanMs)}, max ${formatDuration(s.maxMs)}` : formatDuration(s.durationMs)}${s.status === 'interrupted' ? ', interrupted' : ''}`
+        const times =
+          s.iterations > 1
+            ? `mean ${formatDuration(s.meanMs)}, max ${formatDuration(s.maxMs)}`
+            : formatDuration(s.durationMs)
+        const ran = s.failed ? `${s.failed} of ${its} failed` : its
+        detail = `${ran}, ${times}${s.status === 'interrupted' ? ', interrupted' : ''}`
       }
       out(`  ${mark} ${line(s.name)}  ${st.dim(`(${detail})`)}\n`)
     },
@@ -79,7 +83,8 @@ export function prettyReporter(options: PrettyReporterOptions): Reporter {
       if (count('skipped')) parts.push(st.yellow(`${count('skipped')} skipped`))
       if (count('interrupted')) parts.push(st.yellow(`${count('interrupted')} interrupted`))
       const { durationMs, seed, id } = result.record
-      out(`\n${parts.join(', ')} ${st.dim(`(${formatDuration(durationMs)}) · seed ${line(seed)} · run ${line(id)}`)}\n`)
+      const about = `(${formatDuration(durationMs)}) · seed ${line(seed)} · run ${line(id)}`
+      out(`\n${parts.join(', ')} ${st.dim(about)}\n`)
       if (result.outputs.length) out(st.dim(line(`wrote ${result.outputs.join(', ')}`) + '\n'))
       for (const e of result.reporterErrors) {
         out(st.yellow(line(`warning: reporter ${e.reporter} failed in ${e.hook}: ${e.message}`)) + '\n')

@@ -65,7 +65,8 @@ export interface SetupOutcome {
   replay?: {
     /**
      * `recorded`: setup did not run, the iterations got the recorded result.
-     * `recorded+fresh`: setup re-ran (same seed) only for what redaction masked in the recorded result; the rest is the recorded result.
+     * `recorded+fresh`: setup re-ran (same seed) only for what redaction masked in the recorded result; the
+     * rest is the recorded result.
      * `fresh`: setup re-ran and its result was used (see `reason`).
      */
     source: 'recorded' | 'recorded+fresh' | 'fresh'
@@ -90,7 +91,10 @@ export interface RunResult {
   scenarios: ScenarioSummary[]
   /** Every setup/teardown failure (they fail the scenarios of their file). */
   hookFailures: FailureSample[]
-  /** Each file's setup result, fingerprinted after redaction (see `setupFingerprint`), and on a replay where it came from. */
+  /**
+   * Each file's setup result, fingerprinted after redaction (see `setupFingerprint`), and on a replay where
+   * it came from.
+   */
   setups: SetupOutcome[]
   /** Reporters that threw (the run went on without them). */
   reporterErrors: { reporter: string; hook: string; message: string }[]

@@ -114,7 +114,10 @@ export async function queryRange(
   }))
 }
 
-/** What {@link fillFromRange} reads: a span of the run's monotonic clock, and where that clock started on the wall clock. */
+/**
+ * What {@link fillFromRange} reads: a span of the run's monotonic clock, and where that clock started on the
+ * wall clock.
+ */
 export interface RangeFill {
   /** Start of the span, ms since the run started (inclusive). */
   fromMs: number

@@ -95,7 +95,8 @@ export class ServiceMetricsScraper {
       this.#o.onEvent({
         atMs: at,
         kind: 'note',
-        message: `${this.#o.service}: ${this.#o.url} has no series ${name} (asked for in the soak plan's scrape series)`,
+        message:
+          `${this.#o.service}: ${this.#o.url} has no series ${name} ` + "(asked for in the soak plan's scrape series)",
         data: { service: this.#o.service, series: name },
       })
     }
@@ -118,7 +119,9 @@ export class ServiceMetricsScraper {
         this.#o.onEvent({
           atMs: at,
           kind: 'scrape-failed',
-          message: `${this.#o.service}: ${this.#failures} scrapes of ${this.#o.url} failed in a row (${(error as Error).message})`,
+          message:
+            `${this.#o.service}: ${this.#failures} scrapes of ${this.#o.url} failed in a row ` +
+            `(${(error as Error).message})`,
           data: { service: this.#o.service, error: (error as Error).message },
         })
       }
