@@ -18,3 +18,5 @@ export { pairedLine } from './render/text.ts'
 export { screenRun } from './screen-run.ts'
 export { isInconclusiveCause, notJudgedReason } from './render/describe.ts'
 export { isPairedRecord } from './paired/judge-paired.ts'
+// The table of this package's error codes, for scripts/gen-errors.ts, which writes docs/errors.md.
+export { baselineErrorCodes } from './errors.ts'
