@@ -3,6 +3,8 @@
  * policies and the verdict. `judge()` and `compareRuns()` are pure: a run
  * record, a baseline and a gate in, a `steady.verdict/1` out.
  */
+// Its error codes become valid `SteadyError` codes wherever this entry is imported (also from the built d.ts).
+import './errors.ts'
 export { judge, compareRuns } from './judge/judge.ts'
 /** @public */
 export type { JudgeOptions, CompareOptions } from './judge/judge.ts'

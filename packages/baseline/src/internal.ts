@@ -19,3 +19,5 @@ export { screenRun } from './screen-run.ts'
 export { isInconclusiveCause, notJudgedReason } from './render/describe.ts'
 export { isPairedRecord } from './paired/judge-paired.ts'
 export { trendPhases } from './trends.ts'
+// The table of this package's error codes, for scripts/gen-errors.ts, which writes docs/errors.md.
+export { baselineErrorCodes } from './errors.ts'

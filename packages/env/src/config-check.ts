@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { SteadyError } from '@steady/record'
+import type { SteadyErrorCode } from '@steady/kernel'
 import { parseDuration, type Duration } from '@steady/record/internal'
 
 /** Where in the config a value sits. */
@@ -28,7 +29,7 @@ export function configError(
   field: string,
   problem: string,
   hint: string,
-  code = 'STEADY_ENV_CONFIG',
+  code: SteadyErrorCode = 'STEADY_ENV_CONFIG',
 ): SteadyError {
   const who = `environment "${where.environment}"${where.service === undefined ? '' : `, service "${where.service}"`}`
   const path = fieldPath(where, field)

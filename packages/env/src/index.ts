@@ -4,6 +4,8 @@
  * default), `command` (any infrastructure-as-code tool) and `url` (an existing
  * environment).
  */
+// Its error codes become valid `SteadyError` codes wherever this entry is imported (also from the built d.ts).
+import './errors.ts'
 export { startEnvironment, withEnvironment, stopEnvironment, listEnvironments } from './environment.ts'
 /** @public */
 export type {

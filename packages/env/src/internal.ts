@@ -8,3 +8,5 @@ export { parseTags } from './identity.ts'
 export { expandPairedId } from './identity.ts'
 export { readStat, clockTicks } from './proc.ts'
 export { prepareWorktree } from './worktree.ts'
+// The table of this package's error codes, for scripts/gen-errors.ts, which writes docs/errors.md.
+export { envErrorCodes } from './errors.ts'

@@ -4,7 +4,7 @@
  * caller says which units it accepts and which error a bad duration is, so a
  * run config keeps k6's units and process health its weeks.
  */
-import { SteadyError, type SteadyErrorOptions } from './errors.ts'
+import { SteadyError, type SteadyErrorCode, type SteadyErrorOptions } from './errors.ts'
 import { roundTo } from './format.ts'
 
 /** Milliseconds in one of each unit a duration may be written in. */
@@ -30,13 +30,13 @@ export interface DurationSyntax {
   /** The units accepted. */
   readonly units: readonly DurationUnit[]
   /** The code of the error a bad duration throws (`STEADY_DURATION_INVALID`). */
-  readonly code: string
+  readonly code: SteadyErrorCode
   /** Examples the hint shows (`250ms, 30s, 5m, 1h30m`). */
   readonly examples: string
   /** The unit offered besides `s` when a bare number has none: `ms` for timeouts, `m` for spans of days. */
   readonly bareNumberUnit: DurationUnit
   /** The class of the error thrown (a {@link SteadyError} subclass); default {@link SteadyError}. */
-  readonly error?: new (code: string, message: string, options?: SteadyErrorOptions) => SteadyError
+  readonly error?: new (code: SteadyErrorCode, message: string, options?: SteadyErrorOptions) => SteadyError
 }
 
 /** k6's units plus days, as run configs write them (phase durations, timeouts): no weeks. */

@@ -2,7 +2,8 @@
  * The error class every steady package throws. An error carries a stable
  * `code` (`STEADY_CONFIG_INVALID`), a message that names the file and the
  * field, a `hint` that says what to do, and the exit code the CLI should end
- * with.
+ * with. Every code is declared once, in the table of the package that throws
+ * it (`defineErrorCodes` in its `src/errors.ts`); `SteadyError` takes no other.
  */
 
 const brand = Symbol.for('steady.error')
@@ -24,6 +25,61 @@ export const ExitCode = {
 } as const
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 
+/** One declared error code: what went wrong, and generically what to do (each throw gives its own, sharper hint). */
+export interface SteadyErrorCodeInfo {
+  /** One sentence: what went wrong. */
+  readonly meaning: string
+  /** One sentence: what to do about it, whatever the call site. */
+  readonly hint: string
+  /** The exit code every error with this code ends with, when it is not the default 2; a list when it depends on the case. */
+  readonly exitCode?: number | readonly number[]
+}
+
+/**
+ * Declares a package's table of the error codes it throws (`STEADY_<AREA>_<WHAT>`
+ * → meaning, hint, exit code) and returns it unchanged. Its type keeps the
+ * codes, which is what {@link SteadyErrorCode} needs, and not the sentences, so
+ * rewording a hint changes no API report.
+ */
+export function defineErrorCodes<const Code extends `STEADY_${string}`>(
+  table: Record<Code, SteadyErrorCodeInfo>,
+): Readonly<Record<Code, SteadyErrorCodeInfo>> {
+  return table
+}
+
+/**
+ * Every package's table of error codes, by package. Kernel declares its own
+ * here; every other package adds its table from its `src/errors.ts` by module
+ * augmentation (`declare module '@steady/kernel' { interface
+ * SteadyErrorCodeTables { record: typeof recordErrorCodes } }`), and its
+ * entries import that file, so whoever imports a package sees its codes.
+ */
+export interface SteadyErrorCodeTables {
+  kernel: typeof kernelErrorCodes
+}
+
+/** A declared error code: a key of one of the tables in {@link SteadyErrorCodeTables}. */
+export type SteadyErrorCode = {
+  [K in keyof SteadyErrorCodeTables]: keyof SteadyErrorCodeTables[K] & string
+}[keyof SteadyErrorCodeTables]
+
+/** The codes kernel throws, and the generic ones every package uses (docs/errors.md is generated from the tables). */
+export const kernelErrorCodes = defineErrorCodes({
+  STEADY_USAGE: {
+    meaning: 'A command was called with arguments or options that do not fit together or are missing.',
+    hint: "Read the message, then the command's --help or docs/cli.md, and call it again.",
+  },
+  STEADY_CONFIG_INVALID: {
+    meaning:
+      'A field of steady.config.ts (or an option that stands for one, such as --target) has the wrong type or form.',
+    hint: 'Fix the field the message names, in the form its hint shows.',
+  },
+  STEADY_DURATION_INVALID: {
+    meaning: 'A duration is not in k6 notation (a number with a unit, such as 250ms, 30s, 5m or 1h30m).',
+    hint: 'Write the duration with a unit, for example 30s or 1h30m.',
+  },
+})
+
 /** Options of a {@link SteadyError}. */
 export interface SteadyErrorOptions {
   /** One line saying what the user should do about it. */
@@ -38,7 +94,7 @@ export interface SteadyErrorOptions {
 
 /** A steady error: a stable `code`, a message, a `hint`, an exit code. */
 export class SteadyError extends Error {
-  readonly code: string
+  readonly code: SteadyErrorCode
   readonly hint: string | undefined
   readonly exitCode: number
   /**
@@ -47,7 +103,7 @@ export class SteadyError extends Error {
    */
   readonly facts: Record<string, unknown>
 
-  constructor(code: string, message: string, options: SteadyErrorOptions = {}) {
+  constructor(code: SteadyErrorCode, message: string, options: SteadyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'SteadyError'
     this.code = code

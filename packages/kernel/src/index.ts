@@ -5,9 +5,10 @@
  * robust statistics, the distributions the judges compute p-values with, and
  * number rounding. It imports nothing; every steady package may import it.
  */
-export { SteadyError, isSteadyError, ExitCode } from './errors.ts'
+export { SteadyError, isSteadyError, ExitCode, defineErrorCodes } from './errors.ts'
 /** @public */
 export type { SteadyErrorOptions, ExitCodeValue } from './errors.ts'
+export type { SteadyErrorCode, SteadyErrorCodeTables, SteadyErrorCodeInfo } from './errors.ts'
 export { parseDuration, formatDuration } from './duration.ts'
 export type { Duration, DurationSyntax } from './duration.ts'
 export { realClock, VirtualClock, systemClock } from './clock.ts'

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ExitCode, SteadyError, isSteadyError } from '@steady/kernel'
+import { ExitCode, SteadyError, isSteadyError, type SteadyErrorCode } from '@steady/kernel'
 
 test('a steady error carries its code, hint, facts, cause and exit code (2 unless told)', () => {
   const cause = new Error('ENOENT')
@@ -16,8 +16,8 @@ test('a steady error carries its code, hint, facts, cause and exit code (2 unles
   assert.is(e.cause, cause)
   assert.equal(e.facts, { file: 'steady.config.ts', field: 'plans.default' })
   assert.is(e.exitCode, ExitCode.usage)
-  assert.is(new SteadyError('STEADY_X', 'x', { exitCode: ExitCode.inconclusive }).exitCode, 3)
-  const bare = new SteadyError('STEADY_X', 'x')
+  assert.is(new SteadyError('STEADY_USAGE', 'x', { exitCode: ExitCode.inconclusive }).exitCode, 3)
+  const bare = new SteadyError('STEADY_USAGE', 'x')
   assert.is(bare.hint, undefined)
   assert.equal(bare.facts, {})
   assert.not.ok('cause' in bare, 'no cause unless one was given')
@@ -47,12 +47,12 @@ test('instanceof holds for an error of another installed copy (by brand), not fo
 
 test('a subclass is a steady error and keeps its own name', () => {
   class HealthError extends SteadyError {
-    constructor(code: string, message: string) {
+    constructor(code: SteadyErrorCode, message: string) {
       super(code, message)
       this.name = 'HealthError'
     }
   }
-  const e = new HealthError('STEADY_HEALTH_X', 'x')
+  const e = new HealthError('STEADY_DURATION_INVALID', 'x')
   assert.ok(isSteadyError(e))
   assert.ok(e instanceof Error)
   assert.is(e.name, 'HealthError')

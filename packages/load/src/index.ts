@@ -3,6 +3,8 @@
  * metric names), the embedded engine that runs steady scenarios as
  * iterations, the k6 driver, and k6 script / k6-operator TestRun export.
  */
+// Its error codes become valid `SteadyError` codes wherever this entry is imported (also from the built d.ts).
+import './errors.ts'
 export { resolveProfile, resolveLoadConfig, pickProfile } from './profile.ts'
 /** @public */
 export type { LoadProfile, LoadConfig, ExecutorName, EngineName, ResolvedProfile } from './profile.ts'

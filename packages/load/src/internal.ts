@@ -11,3 +11,5 @@ export type { WindowSnapshot } from './metrics/windows.ts'
 export { formatSummary, formatHeader, formatK6Time } from './summary.ts'
 export { toRunRecord, feedLoadWindow } from './record.ts'
 export { validateManifest } from './export/k6-operator.ts'
+// The table of this package's error codes, for scripts/gen-errors.ts, which writes docs/errors.md.
+export { loadErrorCodes } from './errors.ts'

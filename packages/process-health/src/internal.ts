@@ -8,3 +8,5 @@ export { findProcess } from './define.ts'
 export { createRecord } from './import/batch.ts'
 export { boundedLabels } from './export/labels.ts'
 export { implicitProcessNames } from './config.ts'
+// The table of this package's error codes, for scripts/gen-errors.ts, which writes docs/errors.md.
+export { processHealthErrorCodes } from './errors.ts'

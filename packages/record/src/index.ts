@@ -6,6 +6,8 @@
  * packages share (terminal and shell quoting, JSON file reading, schema
  * validators) are in `@steady/record/internal`.
  */
+// Its error codes become valid `SteadyError` codes wherever this entry is imported (also from the built d.ts).
+import './errors.ts'
 export { SteadyError, isSteadyError, ExitCode } from '@steady/kernel'
 /** @public */
 export type { SteadyErrorOptions, ExitCodeValue } from '@steady/kernel'

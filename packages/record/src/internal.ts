@@ -17,3 +17,5 @@ export { readRegularFile, parseJsonText } from './json-file.ts'
 export type { JsonFileKind } from './json-file.ts'
 export { validatorFor, assertValid } from './schema.ts'
 export { newRunId } from './identity.ts'
+// The table of this package's error codes, for scripts/gen-errors.ts, which writes docs/errors.md.
+export { recordErrorCodes } from './errors.ts'

@@ -7,16 +7,16 @@
  */
 import { constants, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
-import { SteadyError } from '@steady/kernel'
+import { SteadyError, type SteadyErrorCode } from '@steady/kernel'
 
 /** What a file is, for the messages: its kind (`run record`), error codes and hints. */
 export interface JsonFileKind {
   /** What the file is, in a sentence: `run record`, `baseline`, `verdict`. */
   what: string
   /** Code when the file cannot be opened or is not a regular file (`STEADY_RECORD_NOT_FOUND`). */
-  notFoundCode: string
+  notFoundCode: SteadyErrorCode
   /** Code when it is not valid JSON (`STEADY_RECORD_UNREADABLE`). */
-  unreadableCode: string
+  unreadableCode: SteadyErrorCode
   /** What to do when the path is wrong or not a file. */
   pathHint: string
   /** What to do when the content is not what was expected. */

@@ -10,8 +10,8 @@ import { parseJsonText, readRegularFile, type JsonFileKind } from '@steady/recor
 
 const kind: JsonFileKind = {
   what: 'thing',
-  notFoundCode: 'STEADY_THING_NOT_FOUND',
-  unreadableCode: 'STEADY_THING_UNREADABLE',
+  notFoundCode: 'STEADY_RECORD_NOT_FOUND',
+  unreadableCode: 'STEADY_RECORD_UNREADABLE',
   pathHint: 'check the path',
   contentHint: 'pass a thing',
   truncatedHint: 'rebuild the thing',
@@ -51,7 +51,7 @@ test('parseJsonText says what is wrong, with the hint for its kind, and quotes n
       assert.unreachable(text)
     } catch (error) {
       const e = error as Error & { code: string; hint: string; exitCode: number; cause?: unknown }
-      assert.is(e.code, 'STEADY_THING_UNREADABLE')
+      assert.is(e.code, 'STEADY_RECORD_UNREADABLE')
       assert.ok(e.message.startsWith(message), e.message)
       assert.is(e.hint, hint)
       assert.is(e.exitCode, 2)
@@ -79,7 +79,7 @@ test('readRegularFile reads a file and refuses a FIFO (without blocking), a fold
       await readRegularFile(path, kind)
       assert.unreachable(path)
     } catch (error) {
-      assert.is((error as { code: string }).code, 'STEADY_THING_NOT_FOUND')
+      assert.is((error as { code: string }).code, 'STEADY_RECORD_NOT_FOUND')
       assert.is((error as Error).message, message)
     }
   }

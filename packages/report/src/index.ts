@@ -5,6 +5,8 @@
  * service indicators and the load generator over time, failures over time and
  * failure samples with their curl reproduction.
  */
+// Its error codes become valid `SteadyError` codes wherever this entry is imported (also from the built d.ts).
+import './errors.ts'
 export { renderReport, writeReport } from './report.ts'
 export type { ReportInput } from './report.ts'
 export { readVerdict, readReportInput } from './inputs.ts'

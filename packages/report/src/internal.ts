@@ -4,3 +4,5 @@
  * `@steady/report` only (test/architecture.test.ts checks who imports this).
  */
 export { defaultReportPath } from './inputs.ts'
+// The table of this package's error codes, for scripts/gen-errors.ts, which writes docs/errors.md.
+export { reportErrorCodes } from './errors.ts'

@@ -29,6 +29,8 @@
  * - Failure samples ({@link FailureSample}) are redacted with `Redactor` from @steady/record
  *   before anything stores them, and carry replay coordinates (run seed, scenario, iteration).
  */
+// Its error codes become valid `SteadyError` codes wherever this entry is imported (also from the built d.ts).
+import './errors.ts'
 import type { Dispatcher } from 'undici'
 import { createStandaloneClient, type CreateClientOptions, type HttpClient } from './http/client.ts'
 import { createDispatcher } from './http/dispatcher.ts'

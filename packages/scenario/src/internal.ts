@@ -8,3 +8,5 @@ export { hashSeed } from './data.ts'
 export { describeLoadError, importModule } from './loader.ts'
 export { planReplay } from './replay.ts'
 export type { ReplayPlan } from './replay.ts'
+// The table of this package's error codes, for scripts/gen-errors.ts, which writes docs/errors.md.
+export { scenarioErrorCodes } from './errors.ts'

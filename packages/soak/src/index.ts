@@ -3,6 +3,8 @@
  * phase by phase, while watching the service's own indicators; writes the run
  * record.
  */
+// Its error codes become valid `SteadyError` codes wherever this entry is imported (also from the built d.ts).
+import './errors.ts'
 export { resolvePlan } from './plan.ts'
 /** @public */
 export type { SoakPlan, SoakPhase, ScrapePlan, ProbePlan, ResolvedPlan, ResolvedPhase } from './plan.ts'

@@ -1,4 +1,5 @@
 /** Messages between the embedded engine and its worker threads (plain, structured-cloneable data). */
+import type { SteadyErrorCode } from '@steady/kernel'
 import type { ResolvedProfile } from '../profile.ts'
 import type { Segment } from '../schedule.ts'
 import type { WindowSnapshot } from '../metrics/windows.ts'
@@ -30,7 +31,7 @@ export type WorkerMessage =
   | { type: 'outcome'; results: OutcomeBatch[] }
   | { type: 'ready' }
   | { type: 'done'; result: RunnerResult }
-  | { type: 'error'; message: string; code?: string; hint?: string }
+  | { type: 'error'; message: string; code?: SteadyErrorCode; hint?: string }
 
 /**
  * `start` carries the run's start as epoch ms (performance.timeOrigin + now),

@@ -17,6 +17,7 @@ import {
   VERSION as faroVersion,
 } from '@grafana/faro-core'
 import type { Config, Faro, Patterns, TransportItem } from '@grafana/faro-core'
+import type { SteadyErrorCode } from '@steady/kernel'
 import { ProcessHealthError } from '../errors.ts'
 import { formatInstant } from '../format.ts'
 import type { ProcessHealth } from '../judge/index.ts'
@@ -149,7 +150,13 @@ export class FaroNodeTransport extends BaseTransport {
     while (this.inFlight.size) await Promise.all([...this.inFlight])
   }
 
-  private giveUp(items: readonly TransportItem[], code: string, message: string, hint: string, status?: number): void {
+  private giveUp(
+    items: readonly TransportItem[],
+    code: SteadyErrorCode,
+    message: string,
+    hint: string,
+    status?: number,
+  ): void {
     this.stats.dropped += items.length
     this.opts.onError?.(
       new ProcessHealthError(code, message, { hint, details: { url: this.opts.url, status, items: items.length } }),
