@@ -5,7 +5,10 @@
  */
 import { defineErrorCodes } from '@steady/kernel'
 
-/** The error codes @steady/baseline throws, each with what it means and what to do (docs/errors.md is generated from it). */
+/**
+ * The error codes @steady/baseline throws, each with what it means and what to do (docs/errors.md
+ * is generated from it).
+ */
 export const baselineErrorCodes = defineErrorCodes({
   STEADY_BASELINE_NOT_FOUND: {
     meaning: 'The baseline file does not exist, cannot be opened, or its folder is missing.',
@@ -77,7 +80,9 @@ export const baselineErrorCodes = defineErrorCodes({
   },
   STEADY_VERDICT_NOT_PAIRED: {
     meaning: 'A run judged as a paired run has no control side.',
-    hint: 'Judge it against a history baseline with steady verdict <run.json> --baseline <file>, or make a paired run with steady soak --paired.',
+    hint:
+      'Judge it against a history baseline with steady verdict <run.json> ' +
+      '--baseline <file>, or make a paired run with steady soak --paired.',
   },
 })
 

@@ -13,7 +13,8 @@ export const cliErrorCodes = defineErrorCodes({
   },
   STEADY_CONFIG_LOAD: {
     meaning:
-      'steady.config.ts could not be loaded: a syntax or type error, a failing import, or CommonJS where an ES module is needed.',
+      'steady.config.ts could not be loaded: a syntax or type error, a ' +
+      'failing import, or CommonJS where an ES module is needed.',
     hint: 'Fix the error at the line the message names; the config must export default defineConfig({ ... }).',
   },
   STEADY_INIT_USAGE: {
@@ -69,7 +70,9 @@ export const cliErrorCodes = defineErrorCodes({
   STEADY_BASELINE_RUN_UNFIT: {
     meaning:
       'The run to add to a baseline is unfit to show what normal looks like (a saturated generator, too little data).',
-    hint: 'Run it again on a quieter machine or with more generator room, or add it anyway with --force --reason "<why>".',
+    hint:
+      'Run it again on a quieter machine or with more generator room, ' +
+      'or add it anyway with --force --reason "<why>".',
   },
   STEADY_BASELINE_NO_RECORDS: {
     meaning: "steady baseline check found none of the baseline's run records.",

@@ -31,7 +31,10 @@ export interface SteadyErrorCodeInfo {
   readonly meaning: string
   /** One sentence: what to do about it, whatever the call site. */
   readonly hint: string
-  /** The exit code every error with this code ends with, when it is not the default 2; a list when it depends on the case. */
+  /**
+   * The exit code every error with this code ends with, when it is not the default 2; a list when
+   * it depends on the case.
+   */
   readonly exitCode?: number | readonly number[]
 }
 

@@ -5,7 +5,10 @@
  */
 import { defineErrorCodes } from '@steady/kernel'
 
-/** The error codes @steady/load throws, each with what it means and what to do (docs/errors.md is generated from it). */
+/**
+ * The error codes @steady/load throws, each with what it means and what to do (docs/errors.md is
+ * generated from it).
+ */
 export const loadErrorCodes = defineErrorCodes({
   STEADY_LOAD_CONFIG_INVALID: {
     meaning: 'The load section of steady.config.ts is not an object of profiles, or its workers is not a whole number.',
@@ -33,7 +36,8 @@ export const loadErrorCodes = defineErrorCodes({
   },
   STEADY_LOAD_WORKERS_INVALID: {
     meaning:
-      'The number of worker threads is not a whole number of at least 1, or several workers were asked for custom iterations.',
+      'The number of worker threads is not a whole number of at least 1, or ' +
+      'several workers were asked for custom iterations.',
     hint: 'Use --workers 1 or more, and several workers only with a scenario.',
   },
   STEADY_LOAD_WORKER_FAILED: {
@@ -55,12 +59,14 @@ export const loadErrorCodes = defineErrorCodes({
   },
   STEADY_EXPORT_USAGE: {
     meaning:
-      'An export was asked for with options that do not fit the profile (parallelism, VUs, a profile that already runs a k6 script).',
+      'An export was asked for with options that do not fit the profile ' +
+      '(parallelism, VUs, a profile that already runs a k6 script).',
     hint: 'Fix the option the message names; see steady export --help.',
   },
   STEADY_EXPORT_NOT_PLAIN: {
     meaning:
-      'A scenario cannot be exported to k6: it made no request, two iterations made different requests, or it sends a binary body.',
+      'A scenario cannot be exported to k6: it made no request, two ' +
+      'iterations made different requests, or it sends a binary body.',
     hint: 'Export scenarios whose requests are the same each iteration and send JSON, forms or text.',
   },
   STEADY_EXPORT_TRACE_FAILED: {

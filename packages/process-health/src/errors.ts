@@ -42,11 +42,15 @@ export function isProcessHealthError(value: unknown): value is ProcessHealthErro
   return value instanceof ProcessHealthError
 }
 
-/** The error codes @steady/process-health throws, each with what it means and what to do (docs/errors.md is generated from it). */
+/**
+ * The error codes @steady/process-health throws, each with what it means and what to do
+ * (docs/errors.md is generated from it).
+ */
 export const processHealthErrorCodes = defineErrorCodes({
   STEADY_HEALTH_CONFIG_INVALID: {
     meaning:
-      'The health section of steady.config.ts is malformed: not a list of processes, an unknown ready-made process, or a name given twice.',
+      'The health section of steady.config.ts is malformed: not a list of ' +
+      'processes, an unknown ready-made process, or a name given twice.',
     hint: "Write health: { processes: ['ci', defineProcess({ ... })] } with each process once.",
   },
   STEADY_HEALTH_DEFINITION_INVALID: {
@@ -113,7 +117,9 @@ export const processHealthErrorCodes = defineErrorCodes({
   },
   STEADY_HEALTH_IMPORT_GIT: {
     meaning: 'A git command run to import release history failed.',
-    hint: 'Run the import in a git clone that has its tags (git fetch --tags; in a shallow clone, git fetch --unshallow).',
+    hint:
+      'Run the import in a git clone that has its tags (git fetch ' +
+      '--tags; in a shallow clone, git fetch --unshallow).',
   },
   STEADY_HEALTH_STORE_READ: {
     meaning: "The file store's folder or one of its files cannot be read.",
@@ -126,7 +132,9 @@ export const processHealthErrorCodes = defineErrorCodes({
   },
   STEADY_HEALTH_STORE_CORRUPT: {
     meaning: 'A line of the file store is not a valid stored observation.',
-    hint: 'Fix or delete that line; the store is append-only JSON Lines, and git history or a CI cache may hold a good copy.',
+    hint:
+      'Fix or delete that line; the store is append-only JSON Lines, and ' +
+      'git history or a CI cache may hold a good copy.',
   },
   STEADY_HEALTH_STORE_LOCKED: {
     meaning: "Another writer has held the file store's lock for longer than the lock timeout.",

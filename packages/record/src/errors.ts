@@ -26,16 +26,22 @@ export function formatError(error: unknown, verbose = false): string {
   return `error: ${terminalText(String(error))}`
 }
 
-/** The error codes @steady/record throws, each with what it means and what to do (docs/errors.md is generated from it). */
+/**
+ * The error codes @steady/record throws, each with what it means and what to do (docs/errors.md is
+ * generated from it).
+ */
 export const recordErrorCodes = defineErrorCodes({
   STEADY_RECORD_NOT_FOUND: {
     meaning:
-      'A run record (or another steady JSON file read the same way) does not exist, cannot be opened, or is not a regular file.',
+      'A run record (or another steady JSON file read the same way) does not ' +
+      'exist, cannot be opened, or is not a regular file.',
     hint: 'Check the path: steady run, soak and load write <out folder>/run.json.',
   },
   STEADY_RECORD_UNREADABLE: {
     meaning: 'A run record is not valid JSON, for example because the run was killed while writing it.',
-    hint: 'Rebuild a killed run from its events with steady record recover <run folder>, or pass the run.json steady wrote.',
+    hint:
+      'Rebuild a killed run from its events with steady record recover ' +
+      '<run folder>, or pass the run.json steady wrote.',
   },
   STEADY_RECORD_SCHEMA: {
     meaning: 'A file read as a run record has another schema than steady.run/1.',

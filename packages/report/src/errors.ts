@@ -5,7 +5,10 @@
  */
 import { defineErrorCodes } from '@steady/kernel'
 
-/** The error codes @steady/report throws, each with what it means and what to do (docs/errors.md is generated from it). */
+/**
+ * The error codes @steady/report throws, each with what it means and what to do (docs/errors.md is
+ * generated from it).
+ */
 export const reportErrorCodes = defineErrorCodes({
   STEADY_REPORT_MISMATCH: {
     meaning: 'The verdict given is about another run than the run record.',

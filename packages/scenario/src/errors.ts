@@ -5,11 +5,15 @@
  */
 import { defineErrorCodes } from '@steady/kernel'
 
-/** The error codes @steady/scenario throws, each with what it means and what to do (docs/errors.md is generated from it). */
+/**
+ * The error codes @steady/scenario throws, each with what it means and what to do (docs/errors.md
+ * is generated from it).
+ */
 export const scenarioErrorCodes = defineErrorCodes({
   STEADY_SCENARIO_INVALID: {
     meaning:
-      "scenario() or scenario.each() was called with a bad name, function, options or table of cases, or a scenario file's hooks are not functions.",
+      'scenario() or scenario.each() was called with a bad name, function, options or table of cases, ' +
+      "or a scenario file's hooks are not functions.",
     hint: "Write scenario('what the flow does', async ({ http }) => { ... }).",
   },
   STEADY_SCENARIO_NOT_FOUND: {

@@ -5,7 +5,10 @@
  */
 import { defineErrorCodes } from '@steady/kernel'
 
-/** The error codes @steady/soak throws, each with what it means and what to do (docs/errors.md is generated from it). */
+/**
+ * The error codes @steady/soak throws, each with what it means and what to do (docs/errors.md is
+ * generated from it).
+ */
 export const soakErrorCodes = defineErrorCodes({
   STEADY_PLAN_NOT_FOUND: {
     meaning: 'No soak plan has the name given.',

@@ -273,6 +273,11 @@ export default scenario(${q(v.scenarioName)}, { tags: ['example', 'smoke'] }, ${
  * `docs/examples/steady-gate.yml` is this template for the demo store (`scripts/gen-workflow-example.ts`).
  */
 export function workflowTemplate(v: TemplateValues): string {
+  return workflowHead(v) + workingJob() + soakSteps() + verdictStep() + publishSteps() + commentStep() + gateStep()
+}
+
+/** The workflow's the trigger, permissions, concurrency and the four values a team sets. */
+function workflowHead(v: TemplateValues): string {
   return `# steady for ${v.service}, written by \`steady init\`.
 # On every pull request: the scenarios on a fresh environment (does it work?),
 # then a soak of a fresh environment judged against the committed baseline (is
@@ -310,7 +315,12 @@ env:
   DURATION_SCALE: '0.2' # the default plan, five times faster; baselines must use the same scale
   NO_COLOR: '1'
 
-jobs:
+`
+}
+
+/** The workflow's the first job: the scenarios on a fresh environment. */
+function workingJob(): string {
+  return `jobs:
   working:
     name: scenarios on a fresh environment
     runs-on: ubuntu-latest
@@ -333,7 +343,12 @@ jobs:
           path: reports/run
           if-no-files-found: ignore
 
-  gate:
+`
+}
+
+/** The workflow's the second job up to its soak of a fresh environment. */
+function soakSteps(): string {
+  return `  gate:
     name: steady soak and verdict
     needs: working
     runs-on: ubuntu-latest
@@ -361,7 +376,12 @@ jobs:
           --out reports/soak --branch "$BRANCH"
           --tag "service=$SERVICE" --tag "commit=$COMMIT"
 
-      # The verdict as Markdown (for people) and JSON (for the report). Its exit
+`
+}
+
+/** The workflow's the verdict as Markdown and JSON, its exit code kept for the last step. */
+function verdictStep(): string {
+  return `      # The verdict as Markdown (for people) and JSON (for the report). Its exit
       # code is kept for the last step, so the report and the summary are
       # published whatever the verdict says.
       - name: Judge the run against the baseline
@@ -378,7 +398,12 @@ jobs:
           echo "code=$code" >> "$GITHUB_OUTPUT"
           echo "steady verdict exited with $code"
 
-      - name: Write the HTML report
+`
+}
+
+/** The workflow's the HTML report, the artifact and the job summary. */
+function publishSteps(): string {
+  return `      - name: Write the HTML report
         if: \${{ !cancelled() && hashFiles('reports/soak/run.json') != '' }}
         run: |
           if [ -s reports/soak/verdict.json ]; then
@@ -410,7 +435,12 @@ jobs:
             echo "or the environment did not come up). See the log of the soak step."
           fi >> "$GITHUB_STEP_SUMMARY"
 
-      # One comment per pull request, updated on every push. Pull requests from
+`
+}
+
+/** The workflow's one pull request comment, updated on every push. */
+function commentStep(): string {
+  return `      # One comment per pull request, updated on every push. Pull requests from
       # forks get a read-only token, so they only get the job summary.
       - name: Comment on the pull request
         if: \${{ !cancelled() && github.event.pull_request.head.repo.full_name == github.repository }}
@@ -423,7 +453,8 @@ jobs:
             const verdict = fs.existsSync(file) && fs.statSync(file).size > 0
               ? fs.readFileSync(file, 'utf8')
               : '### steady: no verdict\\n\\nThe soak wrote no run record to judge; see the job log.'
-            const run = \`\${context.serverUrl}/\${context.repo.owner}/\${context.repo.repo}/actions/runs/\${context.runId}\`
+            const run = \`\${context.serverUrl}/\${context.repo.owner}/\${context.repo.repo}\` +
+              \`/actions/runs/\${context.runId}\`
             const link = \`Report: the \\\`steady-report-*\\\` artifact of [this run](\${run}).\`
             // A comment holds at most 65,536 characters.
             const body = \`\${marker}\\n\${verdict.slice(0, 60000)}\\n\\n\${link}\`
@@ -433,7 +464,12 @@ jobs:
             if (mine) await github.rest.issues.updateComment({ ...context.repo, comment_id: mine.id, body })
             else await github.rest.issues.createComment({ ...pr, body })
 
-      # Only exit code 0 passes. 3 (inconclusive: too little baseline,
+`
+}
+
+/** The workflow's the last step: only exit code 0 passes the job. */
+function gateStep(): string {
+  return `      # Only exit code 0 passes. 3 (inconclusive: too little baseline,
       # incomparable runs, too little data) fails the job like a negative verdict.
       - name: Gate on the verdict
         if: \${{ !cancelled() }}
