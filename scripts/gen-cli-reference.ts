@@ -9,13 +9,11 @@
  *   npx tsx --conditions=steady-source scripts/gen-cli-reference.ts          write docs/cli.md
  *   npx tsx --conditions=steady-source scripts/gen-cli-reference.ts --check  exit 1 if it is out of date
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { isScript, writeOrCheck } from './generated-file.ts'
 import type { EventEmitter } from 'node:events'
 import type { Command, Help, Option, Argument } from 'commander'
 import { createProgram, loadCommands, type CliContext } from '@steady/cli'
-import { SteadyError, writeFileAtomic } from '@steady/record'
+import { SteadyError } from '@steady/record'
 
 /** Every command's registration, loaded once (commands load lazily in the CLI itself). */
 const allCommands = await loadCommands()
@@ -284,24 +282,4 @@ export function checkInvocation(program: Command, args: string[]): string[] {
   return problems
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
-if (isMain) {
-  const root = join(import.meta.dirname, '..')
-  const path = join(root, CLI_REFERENCE_PATH)
-  const text = renderCliReference()
-  if (process.argv.includes('--check')) {
-    let current = ''
-    try {
-      current = readFileSync(path, 'utf8')
-    } catch {
-      // missing counts as out of date
-    }
-    if (current !== text) {
-      process.stderr.write(`${CLI_REFERENCE_PATH} is out of date: run npm run docs:cli\n`)
-      process.exitCode = 1
-    }
-  } else {
-    await writeFileAtomic(path, text)
-    process.stdout.write(`wrote ${CLI_REFERENCE_PATH}\n`)
-  }
-}
+if (isScript(import.meta.url)) await writeOrCheck(CLI_REFERENCE_PATH, renderCliReference(), 'npm run docs:cli')

@@ -9,9 +9,7 @@
  *   npx tsx --conditions=steady-source scripts/gen-errors.ts          write docs/errors.md
  *   npx tsx --conditions=steady-source scripts/gen-errors.ts --check  exit 1 if it is out of date
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { isScript, writeOrCheck } from './generated-file.ts'
 import type { SteadyErrorCodeInfo, SteadyErrorCodeTables } from '@steady/kernel'
 import { kernelErrorCodes } from '@steady/kernel/internal'
 import { recordErrorCodes } from '@steady/record/internal'
@@ -23,7 +21,6 @@ import { baselineErrorCodes } from '@steady/baseline/internal'
 import { soakErrorCodes } from '@steady/soak/internal'
 import { reportErrorCodes } from '@steady/report/internal'
 import { cliErrorCodes } from '@steady/cli/internal'
-import { writeFileAtomic } from '@steady/record'
 
 /** Where the list lives, relative to the repo root. */
 export const ERRORS_PATH = 'docs/errors.md'
@@ -88,23 +85,4 @@ export function renderErrors(tables: Record<string, Record<string, SteadyErrorCo
   return lines.join('\n').replace(/\n*$/, '\n')
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
-if (isMain) {
-  const path = join(import.meta.dirname, '..', ERRORS_PATH)
-  const text = renderErrors()
-  if (process.argv.includes('--check')) {
-    let current = ''
-    try {
-      current = readFileSync(path, 'utf8')
-    } catch {
-      // missing counts as out of date
-    }
-    if (current !== text) {
-      process.stderr.write(`${ERRORS_PATH} is out of date: run npm run docs:errors\n`)
-      process.exitCode = 1
-    }
-  } else {
-    await writeFileAtomic(path, text)
-    process.stdout.write(`wrote ${ERRORS_PATH}\n`)
-  }
-}
+if (isScript(import.meta.url)) await writeOrCheck(ERRORS_PATH, renderErrors(), 'npm run docs:errors')

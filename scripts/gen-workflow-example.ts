@@ -9,12 +9,11 @@
  *   npx tsx --conditions=steady-source scripts/gen-workflow-example.ts          write the example
  *   npx tsx --conditions=steady-source scripts/gen-workflow-example.ts --check  exit 1 if it is out of date
  */
+import { isScript, writeOrCheck } from './generated-file.ts'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { main } from '@steady/cli'
-import { writeFileAtomic } from '@steady/record'
 
 /** Where the example lives, relative to the repo root. */
 export const WORKFLOW_EXAMPLE_PATH = 'docs/examples/steady-gate.yml'
@@ -41,23 +40,6 @@ export async function renderWorkflowExample(): Promise<string> {
   }
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
-if (isMain) {
-  const path = join(import.meta.dirname, '..', WORKFLOW_EXAMPLE_PATH)
-  const text = await renderWorkflowExample()
-  if (process.argv.includes('--check')) {
-    let current = ''
-    try {
-      current = readFileSync(path, 'utf8')
-    } catch {
-      // missing counts as out of date
-    }
-    if (current !== text) {
-      process.stderr.write(`${WORKFLOW_EXAMPLE_PATH} is out of date: run npm run docs:workflow\n`)
-      process.exitCode = 1
-    }
-  } else {
-    writeFileAtomic(path, text)
-    process.stdout.write(`wrote ${WORKFLOW_EXAMPLE_PATH}\n`)
-  }
+if (isScript(import.meta.url)) {
+  await writeOrCheck(WORKFLOW_EXAMPLE_PATH, await renderWorkflowExample(), 'npm run docs:workflow')
 }
