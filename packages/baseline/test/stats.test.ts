@@ -1,20 +1,8 @@
 /** The distributions and tests the judge is built on, against known values. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import {
-  betaBinomialSf,
-  betaShape,
-  digamma,
-  fitFDist,
-  trigamma,
-  trigammaInverse,
-  incompleteBeta,
-  logGamma,
-  normalCdf,
-  normalQuantile,
-  tCdf,
-  tQuantile,
-} from '../src/stats/distributions.ts'
+import { betaShape, digamma, fitFDist, trigamma, trigammaInverse } from '../src/stats/distributions.ts'
+import { betaBinomialSf, incompleteBeta, logGamma, normalCdf, normalQuantile, tCdf, tQuantile } from '@steady/kernel'
 import { holmAdjust, holmAdjustWeighted } from '../src/stats/holm.ts'
 import { autocorrelatedSe, lag1, median, scaledMad, sd } from '../src/stats/robust.ts'
 import { Random } from '../src/stats/random.ts'

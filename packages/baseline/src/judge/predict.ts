@@ -7,7 +7,8 @@
  * scale), the current run's own standard error from its windows, and a
  * per-metric floor.
  */
-import { fitFDist, normalCdf, tQuantile, tSf } from '../stats/distributions.ts'
+import { fitFDist } from '../stats/distributions.ts'
+import { normalCdf, tQuantile, tSf } from '@steady/kernel'
 import { mean, scaledMad, sd } from '../stats/robust.ts'
 import { Random } from '../stats/random.ts'
 

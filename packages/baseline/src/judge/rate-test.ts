@@ -3,7 +3,8 @@
  * iterations, tail exceedances): a count against K baseline runs as a
  * beta-binomial, with the spread between runs, never pooled counts.
  */
-import { betaBinomialSf, betaShape } from '../stats/distributions.ts'
+import { betaShape } from '../stats/distributions.ts'
+import { betaBinomialSf } from '@steady/kernel'
 
 export interface Counts {
   n: number

@@ -14,7 +14,7 @@
  * to the control as the soak goes on).
  */
 import type { Finding, FindingStatus, RunRecord, SeriesWindow } from '@steady/record'
-import { normalQuantile, tQuantile, tSf } from '../stats/distributions.ts'
+import { normalQuantile, tQuantile, tSf } from '@steady/kernel'
 import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
 import { isStepSeries, namedPrimary, type JudgeContext } from '../judge/context.ts'
 import { primaryStepSeries } from '../judge/checks/levels.ts'

@@ -15,7 +15,7 @@
  * difference passes the gate's failure-rate tolerance and count.
  */
 import type { Finding, SeriesRecord, Side } from '@steady/record'
-import { tSf } from '../stats/distributions.ts'
+import { tSf } from '@steady/kernel'
 import { holmAdjust } from '../stats/holm.ts'
 import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
 import { isMemorySeries, memoryLabel, type TrendPhase } from '../trends.ts'

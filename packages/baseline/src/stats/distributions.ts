@@ -2,23 +2,10 @@
  * The distributions the judge needs, written out so that every number in a
  * verdict can be traced to a formula. Log-gamma, the regularised incomplete
  * beta function, Student's t, the normal, the beta-binomial and the Wilson
- * interval are `@steady/kernel`'s (re-exported under the names the judge
- * imports); here are the ones only the judge uses: beta shapes from an
- * over-dispersion, the χ² quantile, and
- * the digamma family behind the F-distribution prior of many variances.
+ * interval are `@steady/kernel`'s, imported from there; here are the ones
+ * only the judge uses: beta shapes from an over-dispersion, the χ² quantile,
+ * and the digamma family behind the F-distribution prior of many variances.
  */
-
-export {
-  logGamma,
-  incompleteBeta,
-  tCdf,
-  tSf,
-  tQuantile,
-  normalCdf,
-  normalQuantile,
-  betaBinomialSf,
-  wilsonInterval,
-} from '@steady/kernel'
 
 /**
  * Shape parameters of a beta distribution with mean `p` and intra-class

@@ -11,7 +11,7 @@ import type { Finding, FindingStatus, SeriesRecord } from '@steady/record'
 import { baselineValues, isStepSeries, namedPrimary, type Check, type JudgeContext } from '../context.ts'
 import { at, failedOrExempt, pct, pval, r4, seriesLabel } from '../check.ts'
 import { predict, pooledPrior } from '../predict.ts'
-import { normalQuantile } from '../../stats/distributions.ts'
+import { normalQuantile } from '@steady/kernel'
 import { sd } from '../../stats/robust.ts'
 import {
   combinedDrift,

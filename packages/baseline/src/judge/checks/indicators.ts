@@ -6,7 +6,7 @@ import type { Finding } from '@steady/record'
 import { namedPrimary, type Check, type JudgeContext } from '../context.ts'
 import { failedOrExempt, pct, pval, r4 } from '../check.ts'
 import { gaugeAgainstBaseline } from './gauge-growth.ts'
-import { normalQuantile, tQuantile } from '../../stats/distributions.ts'
+import { normalQuantile, tQuantile } from '@steady/kernel'
 import { gaugeTrend, isIndicatorSeries, trendPhases } from '../../trends.ts'
 
 /**

@@ -15,7 +15,7 @@
  */
 import type { Finding, SeriesRecord } from '@steady/record'
 import { median, scaledMad } from '../../stats/robust.ts'
-import { normalQuantile, tQuantile, tSf } from '../../stats/distributions.ts'
+import { normalQuantile, tQuantile, tSf } from '@steady/kernel'
 import {
   blockBootstrap,
   bootstrapDetectable,

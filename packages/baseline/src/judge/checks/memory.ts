@@ -13,7 +13,7 @@
  * that having four indicators does not make the check four times as eager.
  */
 import type { Finding, SeriesRecord } from '@steady/record'
-import { normalQuantile, tQuantile } from '../../stats/distributions.ts'
+import { normalQuantile, tQuantile } from '@steady/kernel'
 import { holmAdjust } from '../../stats/holm.ts'
 import { gaugeTrend, isMemorySeries, memoryLabel, trendPhases } from '../../trends.ts'
 import { gaugeAgainstBaseline } from './gauge-growth.ts'

@@ -6,7 +6,7 @@
  * in loaded phases are a stability finding, not a working one.
  */
 import type { Finding, FailureGroup, SeriesRecord } from '@steady/record'
-import { wilsonInterval } from '../../stats/distributions.ts'
+import { wilsonInterval } from '@steady/kernel'
 import type { Check, JudgeContext } from '../context.ts'
 import type { ScenarioSummary } from '../../summary.ts'
 import { at, r4, rate } from '../check.ts'
