@@ -643,16 +643,9 @@ type RecordHeader = Omit<
 >
 
 /** What a window and a phase of a series both say: counts, errors, pass/fail, exact quantiles of the values. */
-function counted(b: FastBucket): {
-  count: number
-  errors?: Record<string, number>
-  passed?: number
-  failed?: number
-  p50?: number
-  p95?: number
-  p99?: number
-  max?: number
-} {
+function counted(
+  b: FastBucket,
+): Pick<SeriesWindow, 'count' | 'errors' | 'passed' | 'failed' | 'p50' | 'p95' | 'p99' | 'max'> {
   const out: ReturnType<typeof counted> = { count: b.count }
   if (b.errors) out.errors = b.errors
   if (b.passed !== undefined || b.failed !== undefined) {
