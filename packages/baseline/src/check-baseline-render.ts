@@ -3,14 +3,10 @@
  * pull request or a CI summary, JSON for programs.
  */
 import type { BaselineCheck, DetectableChange } from './check-baseline.ts'
+import { pct } from './judge/check.ts'
 
 export const BASELINE_CHECK_FORMATS = ['text', 'json', 'markdown'] as const
 export type BaselineCheckFormat = (typeof BASELINE_CHECK_FORMATS)[number]
-
-function pct(v: number): string {
-  const p = v * 100
-  return `${p >= 0 ? '+' : ''}${Math.abs(p) >= 10 ? p.toFixed(0) : p.toFixed(1)}%`
-}
 
 function sig(v: number): string {
   return Number(v.toPrecision(3)).toString()
