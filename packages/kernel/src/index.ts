@@ -2,8 +2,9 @@
  * @steady/kernel: what every steady package needs, with no dependencies: the
  * error class and exit codes, durations, clocks (the real one, a virtual one
  * for tests, the wall clock), seeded random generators, descriptive and
- * robust statistics, the distributions the judges compute p-values with, and
- * number rounding. It imports nothing; every steady package may import it.
+ * robust statistics, the distributions the judges compute p-values with,
+ * number rounding, and the book that groups failures by signature. It imports
+ * nothing; every steady package may import it.
  */
 export { SteadyError, isSteadyError, ExitCode, defineErrorCodes } from './errors.ts'
 /** @public */
@@ -32,3 +33,4 @@ export {
   binomialSf,
 } from './distributions.ts'
 export { roundTo, roundSignificant } from './format.ts'
+export { FailureBook } from './failure-book.ts'

@@ -9,7 +9,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { SteadyError } from '@steady/kernel'
+import { FailureBook, SteadyError } from '@steady/kernel'
 import { writeFileAtomicSync } from './atomic.ts'
 import { parseJsonText, readRegularFile, type JsonFileKind } from './json-file.ts'
 import { HISTOGRAM_PARAMETERS, LatencyHistogram } from './histogram.ts'
@@ -63,42 +63,6 @@ type Line =
   | { t: 'warning'; text: string }
   | { t: 'end'; complete: boolean; incompleteReason?: string; endedAt: string; durationMs: number }
 
-class FailureBook {
-  readonly groups = new Map<string, FailureGroup & { tail: FailureSample[] }>()
-  readonly changed = new Set<string>()
-
-  add(signature: FailureSignature, sample: FailureSample): void {
-    const key = signatureKey(signature)
-    let g = this.groups.get(key)
-    if (!g) {
-      g = { signature, count: 0, firstAtMs: sample.atMs, lastAtMs: sample.atMs, byPhase: {}, samples: [], tail: [] }
-      this.groups.set(key, g)
-    }
-    g.count++
-    g.lastAtMs = Math.max(g.lastAtMs, sample.atMs)
-    g.firstAtMs = Math.min(g.firstAtMs, sample.atMs)
-    const phase = sample.phase ?? ''
-    g.byPhase[phase] = (g.byPhase[phase] ?? 0) + 1
-    if (g.samples.length < keepSamples) g.samples.push(sample)
-    else {
-      g.tail.push(sample)
-      if (g.tail.length > keepSamples) g.tail.shift()
-    }
-    this.changed.add(key)
-  }
-
-  snapshot(keys: Iterable<string>): FailureGroup[] {
-    const out: FailureGroup[] = []
-    for (const k of keys) {
-      const g = this.groups.get(k)
-      if (!g) continue
-      const { tail, ...rest } = g
-      out.push({ ...rest, byPhase: { ...rest.byPhase }, samples: [...rest.samples, ...tail] })
-    }
-    return out
-  }
-}
-
 export interface RunRecordWriterOptions {
   /** The run's folder (`reports/<run-id>`); created if missing. */
   dir: string
@@ -127,7 +91,7 @@ export class RunRecordWriter {
   readonly #now: () => number
   readonly #wall: () => Date
   readonly #declared = new Set<string>()
-  readonly #failures = new FailureBook()
+  readonly #failures = new FailureBook<FailureSignature, FailureSample>(signatureKey, keepSamples)
   readonly #phases: PhaseRecord[] = []
   readonly #events: RunEvent[] = []
   readonly #warnings: string[] = []
@@ -175,10 +139,8 @@ export class RunRecordWriter {
   }
 
   #writeSnapshots(): void {
-    if (this.#failures.changed.size) {
-      this.#append({ t: 'failures', groups: this.#failures.snapshot(this.#failures.changed) })
-      this.#failures.changed.clear()
-    }
+    const changed = this.#failures.takeChanged()
+    if (changed.length) this.#append({ t: 'failures', groups: changed })
     if (this.#scenariosChanged) {
       this.#append({ t: 'scenarios', scenarios: [...this.#scenarios.values()] })
       this.#scenariosChanged = false
@@ -239,7 +201,8 @@ export class RunRecordWriter {
 
   /** Records a failure sample; it is redacted before it is kept or written. */
   failure(signature: FailureSignature, sample: FailureSample): void {
-    this.#failures.add(this.#redactor.value(signature), this.#redactor.value(sample))
+    const kept = this.#redactor.value(sample)
+    this.#failures.add(this.#redactor.value(signature), kept, kept.phase ?? '')
   }
 
   /**
@@ -269,7 +232,7 @@ export class RunRecordWriter {
       scenarios: [...this.#scenarios.values()],
       series: this.#agg.series(),
       events: this.#events,
-      failures: this.#failures.snapshot(this.#failures.groups.keys()),
+      failures: this.#failures.groups(),
       warnings: this.#warnings,
     }
     writeRunRecordSync(this.recordPath, record)
