@@ -26,6 +26,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import os from 'node:os'
 import { join, resolve } from 'node:path'
+import { buildDist } from './build-dist.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const arg = (name: string, fallback: number) => {
@@ -37,18 +38,9 @@ const duration = arg('duration', 30)
 const rounds = arg('rounds', 3)
 const workers = arg('workers', 1)
 const fromSources = process.execArgv.some((a) => a.includes('steady-source'))
-/** Builds dist/ of the packages the clients load, when missing (another benchmark may clean it up meanwhile). */
+/** The clients load dist/: built when missing, before each client (another benchmark may clean it up meanwhile). */
 function ensureBuilt(): void {
-  if (fromSources) return
-  for (const pkg of ['record', 'scenario', 'load']) {
-    if (existsSync(join(root, 'packages', pkg, 'dist', 'index.js'))) continue
-    const r = spawnSync(
-      process.execPath,
-      [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'packages', pkg, 'tsconfig.build.json')],
-      { stdio: 'inherit' },
-    )
-    if (r.status !== 0) throw new Error(`building @steady/${pkg} failed`)
-  }
+  if (!fromSources) buildDist(['load'], { rebuild: false })
 }
 ensureBuilt()
 

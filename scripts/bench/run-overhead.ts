@@ -27,6 +27,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { buildDist } from './build-dist.ts'
 import { join, resolve } from 'node:path'
 import { Agent } from 'undici'
 import { loadavg } from 'node:os'
@@ -37,18 +38,7 @@ const N = Number(process.argv[2] ?? 2000)
 const rounds = 15
 const fromSources = process.execArgv.some((a) => a.includes('steady-source'))
 // dist/ folders this run creates are removed at the end: in the monorepo, code runs from sources.
-const built: string[] = []
-if (!fromSources) {
-  for (const pkg of ['record', 'scenario']) {
-    if (!existsSync(join(root, 'packages', pkg, 'dist'))) built.push(join(root, 'packages', pkg, 'dist'))
-    const r = spawnSync(
-      process.execPath,
-      [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'packages', pkg, 'tsconfig.build.json')],
-      { stdio: 'inherit' },
-    )
-    if (r.status !== 0) throw new Error(`building @steady/${pkg} failed`)
-  }
-}
+const built = fromSources ? [] : buildDist(['scenario'], { rebuild: true })
 const { createDispatcher, expect, runIteration, scenario } = await import('@steady/scenario')
 console.log(
   `measuring @steady/scenario from ${fromSources ? 'its sources through tsx' : 'dist/ (as installed)'}; load average ${loadavg()
