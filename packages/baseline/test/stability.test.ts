@@ -209,6 +209,60 @@ test('a step that degrades more under load, with the quiet phase unchanged, is a
   assert.ok(typeof f[0].evidence?.achievedRate === 'number')
 })
 
+/** The load generator's start lateness (p95 ms) in the loaded phases, as a soak records it. */
+function withLateness(r: RunRecord, p95: number): RunRecord {
+  const phases = Object.fromEntries(
+    ['nominal', 'peak'].map((name) => [name, { count: 400, p50: p95 / 3, p95, p99: p95 * 1.5, max: p95 * 2 }]),
+  )
+  r.series.push({
+    key: 'generator/start_lateness',
+    source: 'generator',
+    name: 'start_lateness',
+    kind: 'histogram',
+    unit: 'ms',
+    tags: {},
+    windows: [],
+    phases,
+  } as RunRecord['series'][number])
+  return r
+}
+
+test('every step slower under load on a far busier machine is inconclusive, not a failure', () => {
+  const late = emptyBaseline('synthetic-store')
+  for (let i = 0; i < 10; i++) {
+    const r = withLateness(syntheticRun({ seed: `bm${i}`, durationScale: scale, startedAt: day(1, i) }), 2 + (i % 3))
+    addRun(late, summariseRun(r), { by: 't', now: day(1, i), path: 'b' })
+  }
+  // A machine that got busy once the load started: every step's loaded-phase latency five times its own.
+  const slowUnderLoad = (lateness: number) => {
+    const record = withLateness(syntheticRun({ seed: 'bm-cur', durationScale: scale, startedAt: day(2) }), lateness)
+    for (const s of record.series)
+      for (const name of ['nominal', 'peak']) {
+        const a = s.phases[name]
+        if (!a || (s.source !== 'probe' && s.source !== 'load') || a.p95 === undefined) continue
+        for (const q of ['p50', 'p95', 'p99', 'max'] as const) if (a[q] !== undefined) a[q] = a[q]! * 5
+      }
+    return judge({ record, baseline: late, gate, now: day(3) }).findings.filter(
+      (f) => f.kind === 'load-latency' && f.step === '*' && f.primary,
+    )
+  }
+  const busy = slowUnderLoad(90)
+  assert.ok(busy.length > 0)
+  assert.ok(
+    busy.every((f) => f.status !== 'fail'),
+    busy.map((f) => `${f.status} ${f.message}`).join('\n'),
+  )
+  const named = busy.find((f) => f.status === 'inconclusive')!
+  assert.match(named.message, /degrade more under load: .* but the machine was far busier than in the baseline runs/)
+  assert.is(named.evidence?.generatorLatenessMs, 90)
+  // The same run on a machine as quiet as the baseline's: the service is blamed.
+  const quiet = slowUnderLoad(3)
+  assert.ok(
+    quiet.some((f) => f.status === 'fail'),
+    quiet.map((f) => `${f.status} ${f.message}`).join('\n'),
+  )
+})
+
 test("a saturated load generator makes that phase's load findings inconclusive instead of blaming the service", () => {
   const v = verdictOf({ change: { kind: 'step-latency', magnitude: 2, target: 'browse/search' } }, (r) => {
     const peak = r.phases.find((p) => p.name === 'peak')!
