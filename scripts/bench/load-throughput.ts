@@ -23,7 +23,7 @@
  * built dist/ (built here first), as a team installs them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join, resolve } from 'node:path'
 import { buildDist } from './build-dist.ts'
@@ -38,9 +38,11 @@ const duration = arg('duration', 30)
 const rounds = arg('rounds', 3)
 const workers = arg('workers', 1)
 const fromSources = process.execArgv.some((a) => a.includes('steady-source'))
+/** The dist/ folders this run built, removed at its end. */
+const built: string[] = []
 /** The clients load dist/: built when missing, before each client (another benchmark may clean it up meanwhile). */
 function ensureBuilt(): void {
-  if (!fromSources) buildDist(['load'], { rebuild: false })
+  if (!fromSources) built.push(...buildDist(['load'], { rebuild: false }))
 }
 ensureBuilt()
 
@@ -249,3 +251,5 @@ for (const c of clients) {
 if (clients.includes('autocannon -R'))
   console.log(`\nembedded vs autocannon: ${(perReq('embedded') / perReq('autocannon -R')).toFixed(2)}× (aim ≤ 1.5×)`)
 console.log(`embedded vs raw undici: ${(perReq('embedded') / raw).toFixed(2)}× (target ≤ 1.25×)`)
+// The dist/ folders this run made go away again: in the monorepo, code runs from sources.
+for (const dir of built) rmSync(dir, { recursive: true, force: true })
