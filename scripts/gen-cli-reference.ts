@@ -9,7 +9,7 @@
  *   npx tsx --conditions=steady-source scripts/gen-cli-reference.ts          write docs/cli.md
  *   npx tsx --conditions=steady-source scripts/gen-cli-reference.ts --check  exit 1 if it is out of date
  */
-import { isScript, writeOrCheck } from './generated-file.ts'
+import { isScript, md, writeOrCheck } from './generated-file.ts'
 import type { EventEmitter } from 'node:events'
 import type { Command, Help, Option, Argument } from 'commander'
 import { createProgram, loadCommands, type CliContext } from '@steady/cli'
@@ -34,16 +34,6 @@ export function referenceProgram(): Command {
     config: () => Promise.reject(new SteadyError('STEADY_USAGE', 'the CLI reference generator loads no config')),
   }
   return createProgram(ctx, () => {}, allCommands)
-}
-
-/** Markdown-safe text for a table cell or a paragraph: no raw HTML, no column breaks. */
-function md(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\n+/g, ' ')
 }
 
 /** The full name as typed: `steady env up`. */

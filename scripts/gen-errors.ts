@@ -9,7 +9,7 @@
  *   npx tsx --conditions=steady-source scripts/gen-errors.ts          write docs/errors.md
  *   npx tsx --conditions=steady-source scripts/gen-errors.ts --check  exit 1 if it is out of date
  */
-import { isScript, writeOrCheck } from './generated-file.ts'
+import { isScript, md, writeOrCheck } from './generated-file.ts'
 import type { SteadyErrorCodeInfo, SteadyErrorCodeTables } from '@steady/kernel'
 import { kernelErrorCodes } from '@steady/kernel/internal'
 import { recordErrorCodes } from '@steady/record/internal'
@@ -42,16 +42,6 @@ export const errorTables = {
   report: reportErrorCodes,
   cli: cliErrorCodes,
 } satisfies SteadyErrorCodeTables
-
-/** Markdown-safe text for a table cell: no raw HTML, no column breaks. */
-function md(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\n+/g, ' ')
-}
 
 /** The exit code column: the default 2, a fixed other one, or the ones it depends on. */
 function exitCodeOf(info: SteadyErrorCodeInfo): string {

@@ -2,7 +2,7 @@
  * What the generators of committed files share (docs/cli.md, docs/errors.md,
  * docs/examples/steady-gate.yml): run as a script, each writes its file, or
  * with `--check` exits 1 when the committed file differs from what it would
- * write. Their tests compare in memory; this is the command-line side.
+ * write (their tests compare in memory); and Markdown-safe text.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -35,4 +35,14 @@ export async function writeOrCheck(file: string, text: string, regenerate: strin
     process.stderr.write(`${file} is out of date: run ${regenerate}\n`)
     process.exitCode = 1
   }
+}
+
+/** Markdown-safe text for a table cell or a paragraph: no raw HTML, no column breaks. */
+export function md(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\n+/g, ' ')
 }
