@@ -2,8 +2,8 @@
  * The dashed trend line of an indicator chart, and its slope per phase. The
  * verdict's fitted lines are drawn when it gives them; otherwise, for a
  * service gauge, the report fits its own line the way the judge does
- * (Theil–Sen after each phase's warm-up) and apart on either side of a restart. This file is the
- * one place the report draws a line of its own.
+ * (Theil–Sen after each phase's warm-up), apart on either side of a restart.
+ * This file is the one place the report draws a line of its own.
  */
 import type { RunRecord } from '@steady/record'
 import { theilSenLine, type Point } from '@steady/kernel'
