@@ -15,8 +15,9 @@ export type { Duration, DurationSyntax } from './duration.ts'
 export { realClock, VirtualClock, systemClock } from './clock.ts'
 export type { Clock, WallClock } from './clock.ts'
 export { Random, mulberry32, fnv1a } from './random.ts'
-export { mean, sd, quantile, median, theilSen, theilSenLine } from './stats.ts'
-export type { Point } from './stats.ts'
+export { mean, sd, quantile, median } from './stats.ts'
+export { theilSen, theilSenLine } from './theil-sen.ts'
+export type { Point } from './theil-sen.ts'
 export {
   logGamma,
   incompleteBeta,

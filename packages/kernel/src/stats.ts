@@ -1,8 +1,7 @@
 /**
  * Descriptive statistics: mean and standard deviation, quantiles and the
  * median (linear interpolation between order statistics, type 7 as R and
- * numpy default), and the Theil–Sen slope, robust to single spikes and to the
- * sawtooth of a garbage-collected heap.
+ * numpy default). The Theil–Sen slope is in theil-sen.ts.
  */
 
 /** Arithmetic mean; `NaN` for no values. */
@@ -34,50 +33,4 @@ export function quantile(xs: readonly number[], q: number): number {
 /** The median (the 0.5-quantile); `NaN` for no values. */
 export function median(xs: readonly number[]): number {
   return quantile(xs, 0.5)
-}
-
-/** A point of a series: `x` is time (any unit; slopes are per this unit). */
-export interface Point {
-  /** Time (any unit; slopes are per this unit). */
-  x: number
-  y: number
-}
-
-function medianSorted(a: Float64Array): number {
-  const n = a.length
-  if (!n) return Number.NaN
-  return n % 2 ? a[(n - 1) >> 1] : (a[n / 2 - 1] + a[n / 2]) / 2
-}
-
-/**
- * Theil–Sen slope over segments: the median of every within-segment pairwise
- * slope. Slopes are never taken across segments (phases under different
- * load), so a level change between them is not read as a trend. `NaN` when no
- * two points of a segment differ in `x`.
- */
-export function theilSen(segments: readonly (readonly Point[])[]): number {
-  let count = 0
-  for (const s of segments) count += (s.length * (s.length - 1)) / 2
-  const slopes = new Float64Array(count)
-  let k = 0
-  for (const s of segments) {
-    for (let i = 0; i < s.length; i++) {
-      for (let j = i + 1; j < s.length; j++) {
-        const dx = s[j].x - s[i].x
-        if (dx !== 0) slopes[k++] = (s[j].y - s[i].y) / dx
-      }
-    }
-  }
-  return medianSorted(slopes.subarray(0, k).sort())
-}
-
-/**
- * The Theil–Sen line through points: its slope (as {@link theilSen}) and the
- * intercept that halves the residuals (the median of `y − slope·x`).
- * Undefined when no two points differ in `x`.
- */
-export function theilSenLine(points: readonly Point[]): { slope: number; intercept: number } | undefined {
-  const slope = theilSen([points])
-  if (!Number.isFinite(slope)) return undefined
-  return { slope, intercept: median(points.map((p) => p.y - slope * p.x)) }
 }

@@ -1,0 +1,66 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mulberry32, theilSen, type Point } from '@steady/kernel'
+import { medianSlope } from '../src/theil-sen.ts'
+
+const LISTED = Number.POSITIVE_INFINITY
+/** Selection narrows until 300 slopes are left, so every input below takes several rounds of it. */
+const SELECTED = 300
+
+function series(n: number, y: (i: number, random: () => number) => number, seed = 1, x = (i: number) => i): Point[] {
+  const random = mulberry32(seed)
+  return Array.from({ length: n }, (_, i) => ({ x: x(i), y: y(i, random) }))
+}
+
+const sameBothWays = (what: string, segments: Point[][]) =>
+  assert.is(medianSlope(segments, SELECTED), medianSlope(segments, LISTED), what)
+
+test('selecting the median slope gives what listing every slope gives', () => {
+  sameBothWays('noise around a trend (odd count of pairs)', [series(1001, (i, r) => 0.3 * i + 50 * (r() - 0.5))])
+  sameBothWays('noise around a trend (even count of pairs)', [series(1000, (i, r) => -2 * i + 500 * (r() - 0.5), 2)])
+  sameBothWays('integer latencies: slopes tie in blocks', [series(1200, (_, r) => Math.round(5 + 3 * r()), 3)])
+  sameBothWays('a flat series: every slope is 0', [series(900, () => 7)])
+  sameBothWays('a heap sawtooth', [series(1500, (i, r) => 100 + (i % 37) * 2 - Math.floor(i / 37) * 0.5 + r(), 4)])
+  sameBothWays('one spike in a hundred', [series(1100, (i, r) => i * 0.01 + (r() < 0.01 ? 1e6 : r()), 5)])
+  sameBothWays('windows sharing a timestamp', [
+    series(
+      1000,
+      (_, r) => r(),
+      6,
+      (i) => Math.floor(i / 3),
+    ),
+  ])
+  sameBothWays('irregular times', [
+    series(
+      1000,
+      (i, r) => Math.sqrt(i) + r(),
+      7,
+      (i) => i * i * 0.001,
+    ),
+  ])
+  sameBothWays('phases of different lengths, one point and none', [
+    series(700, (i, r) => i + 100 * r(), 8),
+    series(400, (i, r) => 1000 - i + 10 * r(), 9),
+    series(1, () => 3),
+    [],
+  ])
+})
+
+test('a day-long phase of one-second windows gets its slope without listing its 3.7 billion pairs', () => {
+  const day = series(86_400, (i, r) => 50 + i * 1e-4 + (r() - 0.5) * 4 + (r() < 0.001 ? 500 : 0))
+  const slope = theilSen([day])
+  assert.ok(Math.abs(slope - 1e-4) < 2e-6, String(slope))
+})
+
+test('no slope: NaN, whichever way it is found', () => {
+  const sameX = series(
+    1000,
+    (_, r) => r(),
+    1,
+    () => 5,
+  )
+  assert.ok(Number.isNaN(medianSlope([sameX], SELECTED)))
+  assert.ok(Number.isNaN(medianSlope([[], []], SELECTED)))
+})
+
+test.run()
