@@ -1,6 +1,8 @@
 /**
  * Speed of `steady verdict`: judging a one-hour record of 100 series against
- * a 10-run baseline must take under 0.5 s and 150 MB.
+ * a 10-run baseline must take under 0.5 s and 150 MB. `--hours 24` stretches
+ * every phase (a day-long soak, 8,640 windows per series) to show how the
+ * judge scales; `--baseline-runs` sets the baseline's size.
  *
  * The records are synthetic (the accuracy benchmark's noise model), written
  * through the recorder's own code (SeriesAggregator + RunRecordWriter, real
@@ -11,7 +13,8 @@
  * validate run.json, read the baseline, judge, render; its time and its
  * peak resident memory (which includes Node.js itself) are reported.
  *
- *   node --conditions=steady-source --import tsx scripts/bench/verdict-speed.ts [--repeat 5]
+ *   node --conditions=steady-source --import tsx scripts/bench/verdict-speed.ts [--repeat 5] [--hours 1]
+ *     [--baseline-runs 10]
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -66,23 +69,29 @@ if (process.argv[2] === '--measure') {
     }),
   )
 } else {
-  const repeatIdx = process.argv.indexOf('--repeat')
-  const repeat = repeatIdx >= 0 ? Number(process.argv[repeatIdx + 1]) : 5
+  const option = (name: string, fallback: number) => {
+    const at = process.argv.indexOf(name)
+    return at >= 0 ? Number(process.argv[at + 1]) : fallback
+  }
+  const repeat = option('--repeat', 5)
+  const hours = option('--hours', 1)
+  const baselineRuns = option('--baseline-runs', 10)
+  const phases = HOUR_PHASES.map((p) => ({ ...p, durationMs: p.durationMs * hours }))
   const dir = mkdtempSync(join(tmpdir(), 'steady-verdict-speed-'))
   try {
-    process.stderr.write('writing 11 one-hour records through RunRecordWriter (about a minute)...\n')
+    process.stderr.write(`writing ${baselineRuns + 1} ${hours}-hour records through RunRecordWriter...\n`)
     const file = emptyBaseline('synthetic-store')
-    for (let k = 0; k < 10; k++) {
+    for (let k = 0; k < baselineRuns; k++) {
       const rec = syntheticRun({
         seed: `speed-b${k}`,
-        phases: HOUR_PHASES,
+        phases,
         extraGauges: 79,
         writeTo: join(dir, `b${k}`),
-        startedAt: new Date(Date.UTC(2026, 10, 1, k)),
+        startedAt: new Date(Date.UTC(2026, 10, 1, k * (hours + 1))),
       })
       addRun(file, summariseRun(rec, { distributions: true }), {
         by: 'bench',
-        now: new Date(Date.UTC(2026, 10, 1, k, 59)),
+        now: new Date(Date.UTC(2026, 10, 1, k * (hours + 1) + hours)),
         path: 'b',
       })
     }
@@ -90,10 +99,10 @@ if (process.argv[2] === '--measure') {
     writeFileSync(baselineFile, serialiseBaseline(file))
     syntheticRun({
       seed: 'speed-current',
-      phases: HOUR_PHASES,
+      phases,
       extraGauges: 79,
       writeTo: join(dir, 'current'),
-      startedAt: new Date(Date.UTC(2026, 10, 2)),
+      startedAt: new Date(Date.UTC(2026, 10, 1, baselineRuns * (hours + 1))),
     })
     const runFile = join(dir, 'current', 'run.json')
     const results: Record<string, number | string>[] = []
@@ -116,7 +125,7 @@ if (process.argv[2] === '--measure') {
     const med = (k: string) => results.map((r) => r[k] as number).sort((a, b) => a - b)[Math.floor(results.length / 2)]
     const r0 = results[0]
     console.log(
-      `steady verdict speed — one-hour record, ${r0.series} series, ${r0.windows} windows each, against 10 baseline runs`,
+      `steady verdict speed — ${hours}-hour record, ${r0.series} series, ${r0.windows} windows each, against ${baselineRuns} baseline runs`,
     )
     console.log(
       `  run.json ${(statSync(runFile).size / 1e6).toFixed(1)} MB, baseline ${(statSync(baselineFile).size / 1e3).toFixed(0)} kB; ${r0.findings} checks; median of ${repeat} fresh processes:`,

@@ -16,8 +16,8 @@ export { realClock, VirtualClock, systemClock } from './clock.ts'
 export type { Clock, WallClock } from './clock.ts'
 export { Random, mulberry32, fnv1a } from './random.ts'
 export { mean, sd, quantile, median } from './stats.ts'
-export { theilSen, theilSenLine } from './theil-sen.ts'
-export type { Point } from './theil-sen.ts'
+export { theilSen, theilSenLine, mannKendallS } from './trend.ts'
+export type { Point } from './trend.ts'
 export {
   logGamma,
   incompleteBeta,

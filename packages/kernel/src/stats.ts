@@ -1,7 +1,7 @@
 /**
  * Descriptive statistics: mean and standard deviation, quantiles and the
  * median (linear interpolation between order statistics, type 7 as R and
- * numpy default). The Theil–Sen slope is in theil-sen.ts.
+ * numpy default). Trends (Theil–Sen, Mann–Kendall) are in trend.ts.
  */
 
 /** Arithmetic mean; `NaN` for no values. */

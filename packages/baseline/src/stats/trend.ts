@@ -9,7 +9,7 @@
  * the segments' statistics (the seasonal Kendall test of Hirsch et al.), so a
  * level change between phases is never read as a trend.
  */
-import { normalCdf, theilSen, type Point } from '@steady/kernel'
+import { mannKendallS, normalCdf, theilSen, type Point } from '@steady/kernel'
 
 export { theilSen } from '@steady/kernel'
 export type { Point } from '@steady/kernel'
@@ -64,7 +64,7 @@ export function trendTest(segments: readonly (readonly Point[])[]): TrendTest {
     const w: number[] = []
     for (let i = 1; i < d.length; i++) w.push(d[i] - r1 * d[i - 1] + slope * s[i].x)
     const m = w.length
-    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) S += Math.sign(w[j] - w[i])
+    S += mannKendallS(w)
     varS += (m * (m - 1) * (2 * m + 5)) / 18
     const xm = s.reduce((a, p) => a + p.x, 0) / s.length
     const dm = d.reduce((a, b) => a + b, 0) / d.length
@@ -130,7 +130,7 @@ export function trendTestHamedRao(segments: readonly (readonly Point[])[]): Tren
   let r1sum = 0
   for (const s of segs) {
     const m = s.length
-    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) S += Math.sign(s[j].y - s[i].y)
+    S += mannKendallS(s.map((p) => p.y))
     const v0 = (m * (m - 1) * (2 * m + 5)) / 18
     // Ranks of the detrended series, their autocorrelation at each lag; only significant lags count.
     const d = s.map((p) => p.y - slope * p.x)

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mulberry32, theilSen, type Point } from '@steady/kernel'
-import { medianSlope } from '../src/theil-sen.ts'
+import { mannKendallS, mulberry32, theilSen, type Point } from '@steady/kernel'
+import { medianSlope } from '../src/trend.ts'
 
 const LISTED = Number.POSITIVE_INFINITY
 /** Selection narrows until 300 slopes are left, so every input below takes several rounds of it. */
@@ -50,6 +50,19 @@ test('a day-long phase of one-second windows gets its slope without listing its 
   const day = series(86_400, (i, r) => 50 + i * 1e-4 + (r() - 0.5) * 4 + (r() < 0.001 ? 500 : 0))
   const slope = theilSen([day])
   assert.ok(Math.abs(slope - 1e-4) < 2e-6, String(slope))
+})
+
+test('the Mann–Kendall statistic counts what comparing every pair counts, ties as 0', () => {
+  const random = mulberry32(11)
+  for (const n of [0, 1, 2, 7, 100, 1001]) {
+    const values = Array.from({ length: n }, (_, i) => Math.round(i * 0.01 + 4 * random()))
+    let pairwise = 0
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairwise += Math.sign(values[j] - values[i])
+    assert.is(mannKendallS(values), pairwise, `n = ${n}`)
+  }
+  assert.is(mannKendallS([1, 2, 3]), 3)
+  assert.is(mannKendallS([3, 2, 1]), -3)
+  assert.is(mannKendallS([5, 5, 5]), 0)
 })
 
 test('no slope: NaN, whichever way it is found', () => {

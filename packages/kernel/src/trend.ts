@@ -1,6 +1,8 @@
 /**
- * The Theil–Sen slope: the median of the pairwise slopes within segments,
- * robust to single spikes and to the sawtooth of a garbage-collected heap.
+ * Trends over windows, in O(n log n): the Theil–Sen slope (the median of the
+ * pairwise slopes within segments, robust to single spikes and to the
+ * sawtooth of a garbage-collected heap) and the Mann–Kendall statistic (how
+ * many later values rise above earlier ones, less how many fall below).
  *
  * A phase of a day-long soak has thousands of windows, so tens of millions of
  * pairs: listing and sorting them all costs seconds and hundreds of megabytes
@@ -82,8 +84,8 @@ export function medianSlope(segments: readonly (readonly Point[])[], listedPairs
   const segs = segments.map(prepare)
   const total = segs.reduce((a, s) => a + s.pairs, 0)
   if (!total) return Number.NaN
-  if (total % 2) return selectRank(segs, total, (total - 1) / 2, listedPairs)
-  return (selectRank(segs, total, total / 2 - 1, listedPairs) + selectRank(segs, total, total / 2, listedPairs)) / 2
+  const [low, high] = selectRanks(segs, total, Math.floor((total - 1) / 2), Math.floor(total / 2), listedPairs)
+  return (low + high) / 2
 }
 
 /**
@@ -95,6 +97,16 @@ export function theilSenLine(points: readonly Point[]): { slope: number; interce
   const slope = theilSen([points])
   if (!Number.isFinite(slope)) return undefined
   return { slope, intercept: median(points.map((p) => p.y - slope * p.x)) }
+}
+
+/**
+ * The Mann–Kendall statistic S of a series: over every pair of values, +1
+ * where the later one is higher, −1 where it is lower, 0 for a tie. Counted
+ * by a merge sort rather than pair by pair.
+ */
+export function mannKendallS(values: ArrayLike<number>): number {
+  const { rises, falls } = risesAndFalls(Float64Array.from(values))
+  return rises - falls
 }
 
 function medianOfListed(segments: readonly (readonly Point[])[], pairs: number): number {
@@ -117,10 +129,19 @@ function medianSorted(a: Float64Array): number {
   return n % 2 ? a[(n - 1) >> 1] : (a[n / 2 - 1] + a[n / 2]) / 2
 }
 
-/** The slope of rank `k` (0-based, ascending) among `total` slopes, listing the bracket once it holds `listed`. */
-function selectRank(segs: readonly Segment[], total: number, k: number, listed: number): number {
-  const random = mulberry32(k + 1)
-  // The bracket (lo, hi] holds rank k: `below` slopes are ≤ lo and `upTo` slopes are ≤ hi.
+/**
+ * The slopes of ranks `first` and `last` (0-based, ascending, `last` − `first` ≤ 1) among `total` slopes,
+ * listing the bracket once it holds `listed` slopes.
+ */
+function selectRanks(
+  segs: readonly Segment[],
+  total: number,
+  first: number,
+  last: number,
+  listed: number,
+): [number, number] {
+  const random = mulberry32(first + 1)
+  // The bracket (lo, hi] holds both ranks: `below` slopes are ≤ lo and `upTo` slopes are ≤ hi.
   let lo = Number.NEGATIVE_INFINITY
   let hi = Number.POSITIVE_INFINITY
   let below = 0
@@ -129,24 +150,25 @@ function selectRank(segs: readonly Segment[], total: number, k: number, listed: 
   for (let round = 0; round < MAX_ROUNDS && upTo - below > listed; round++) {
     const sample = sampleBetween(segs, lo, hi, random)
     if (!sample.length) break
-    const at = (k - below + 0.5) / (upTo - below)
+    const width = upTo - below
+    const at = (first - below + 0.5) / width
     const half = spread / Math.sqrt(sample.length)
     const candidates = [
       sample[Math.max(0, Math.floor((at - half) * sample.length))],
       sample[Math.min(sample.length - 1, Math.ceil((at + half) * sample.length))],
     ]
-    const width = upTo - below
     for (const t of candidates) {
       const { less, notAbove } = rankOf(segs, total, t)
-      if (less <= k && k < notAbove) return t
-      if (notAbove <= k && notAbove > below) [lo, below] = [t, notAbove]
-      else if (notAbove > k && notAbove < upTo) [hi, upTo] = [t, notAbove]
+      if (less <= first && last < notAbove) return [t, t]
+      if (notAbove <= first && notAbove > below) [lo, below] = [t, notAbove]
+      else if (notAbove > last && notAbove < upTo) [hi, upTo] = [t, notAbove]
     }
     // A sample that missed on both sides narrows nothing: widen the next round's pick.
     spread = upTo - below < width ? 1.5 : spread * 2
   }
   const inside = listBetween(segs, lo, hi).sort()
-  return inside[Math.min(inside.length - 1, Math.max(0, k - below))]
+  const at = (rank: number) => inside[Math.min(inside.length - 1, Math.max(0, rank - below))]
+  return [at(first), at(last)]
 }
 
 /** Up to {@link SAMPLE} slopes of random pairs in (lo, hi]. */
@@ -177,7 +199,8 @@ function rankOf(segs: readonly Segment[], total: number, t: number): { less: num
   let less = 0
   let above = 0
   for (const { x, y, runs } of segs) {
-    const u = Float64Array.from(x, (xi, i) => y[i] - t * xi)
+    const u = new Float64Array(x.length)
+    for (let i = 0; i < x.length; i++) u[i] = y[i] - t * x[i]
     // Pairs sharing an x have no slope: take back what the merge counts for them.
     for (const [start, end] of runs) {
       for (let a = start; a < end; a++) {
@@ -237,9 +260,15 @@ function listBetween(segs: readonly Segment[], lo: number, hi: number): Float64A
   const out: number[] = []
   for (const { x, y } of segs) {
     // At an infinite bound the key's order is x's own (−∞) or its reverse (+∞), which the pair check agrees with.
-    const keyLo = Float64Array.from(x, (xi, i) => (lo === Number.NEGATIVE_INFINITY ? xi : y[i] - lo * xi))
-    const keyHi = Float64Array.from(x, (xi, i) => (hi === Number.POSITIVE_INFINITY ? -xi : y[i] - hi * xi))
-    const order = Uint32Array.from(x, (_, i) => i).sort((a, b) => keyLo[a] - keyLo[b] || keyHi[a] - keyHi[b])
+    const keyLo = new Float64Array(x.length)
+    const keyHi = new Float64Array(x.length)
+    const order = new Uint32Array(x.length)
+    for (let i = 0; i < x.length; i++) {
+      keyLo[i] = lo === Number.NEGATIVE_INFINITY ? x[i] : y[i] - lo * x[i]
+      keyHi[i] = hi === Number.POSITIVE_INFINITY ? -x[i] : y[i] - hi * x[i]
+      order[i] = i
+    }
+    order.sort((a, b) => keyLo[a] - keyLo[b] || keyHi[a] - keyHi[b])
     let src = order
     let dst = new Uint32Array(order.length)
     for (let width = 1; width < order.length; width *= 2) {
