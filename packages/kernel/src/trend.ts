@@ -167,7 +167,8 @@ function selectRanks(
     spread = upTo - below < width ? 1.5 : spread * 2
   }
   const inside = listBetween(segs, lo, hi).sort()
-  const at = (rank: number) => inside[Math.min(inside.length - 1, Math.max(0, rank - below))]
+  // Counts and listing compare the same keys; should rounding still leave the listing empty, the bracket's top stands in.
+  const at = (rank: number) => (inside.length ? inside[Math.min(inside.length - 1, Math.max(0, rank - below))] : hi)
   return [at(first), at(last)]
 }
 
