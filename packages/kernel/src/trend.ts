@@ -219,36 +219,56 @@ function rankOf(segs: readonly Segment[], total: number, t: number): { less: num
 }
 
 /**
- * Pairs i < j of `u` with u[j] > u[i] (rises) and with u[j] < u[i] (falls),
- * counted by a bottom-up merge sort. Sorts `u` in place.
+ * A bottom-up merge sort of the indices in `order` by `key` (ascending; equal
+ * keys keep their order). As each index b of a right half is placed,
+ * `placed(b, left, from, start, mid)` is told where the left half stands:
+ * left[start..from) hold the keys below b's, left[from..mid) the keys at or
+ * above it. Returns the sorted indices.
  */
-function risesAndFalls(u: Float64Array): { rises: number; falls: number } {
-  let rises = 0
-  let falls = 0
-  let src = u
-  let dst: Float64Array = new Float64Array(u.length)
-  for (let width = 1; width < u.length; width *= 2) {
-    for (let start = 0; start < u.length; start += 2 * width) {
-      const mid = Math.min(start + width, u.length)
-      const end = Math.min(start + 2 * width, u.length)
+function mergeByKey(
+  order: Uint32Array,
+  key: Float64Array,
+  placed: (b: number, left: Uint32Array, from: number, start: number, mid: number) => void,
+): Uint32Array {
+  let src = order
+  let dst: Uint32Array = new Uint32Array(order.length)
+  for (let width = 1; width < order.length; width *= 2) {
+    for (let start = 0; start < order.length; start += 2 * width) {
+      const mid = Math.min(start + width, order.length)
+      const end = Math.min(start + 2 * width, order.length)
       let i = start
       let k = start
-      let notAbove = start
       for (let j = mid; j < end; j++) {
-        const r = src[j]
-        while (i < mid && src[i] < r) dst[k++] = src[i++]
-        rises += i - start
-        if (notAbove < i) notAbove = i
-        while (notAbove < mid && src[notAbove] <= r) notAbove++
-        falls += mid - notAbove
-        dst[k++] = r
+        const b = src[j]
+        while (i < mid && key[src[i]] < key[b]) dst[k++] = src[i++]
+        placed(b, src, i, start, mid)
+        dst[k++] = b
       }
       while (i < mid) dst[k++] = src[i++]
     }
     ;[src, dst] = [dst, src]
   }
-  if (src !== u) u.set(src)
-  return { rises, falls }
+  return src
+}
+
+function indices(n: number): Uint32Array {
+  const order = new Uint32Array(n)
+  for (let i = 0; i < n; i++) order[i] = i
+  return order
+}
+
+/** Pairs i < j of `u` with u[j] > u[i] (rises) and with u[j] < u[i] (falls); ties are neither. */
+function risesAndFalls(u: Float64Array): { rises: number; falls: number } {
+  let rises = 0
+  const sorted = mergeByKey(indices(u.length), u, (_b, _left, from, start) => (rises += from - start))
+  let ties = 0
+  for (let i = 0; i < sorted.length;) {
+    let j = i + 1
+    while (j < sorted.length && u[sorted[j]] === u[sorted[i]]) j++
+    ties += ((j - i) * (j - i - 1)) / 2
+    i = j
+  }
+  return { rises, falls: (u.length * (u.length - 1)) / 2 - rises - ties }
 }
 
 /**
@@ -263,34 +283,17 @@ function listBetween(segs: readonly Segment[], lo: number, hi: number): Float64A
     // At an infinite bound the key's order is x's own (−∞) or its reverse (+∞), which the pair check agrees with.
     const keyLo = new Float64Array(x.length)
     const keyHi = new Float64Array(x.length)
-    const order = new Uint32Array(x.length)
     for (let i = 0; i < x.length; i++) {
       keyLo[i] = lo === Number.NEGATIVE_INFINITY ? x[i] : y[i] - lo * x[i]
       keyHi[i] = hi === Number.POSITIVE_INFINITY ? -x[i] : y[i] - hi * x[i]
-      order[i] = i
     }
-    order.sort((a, b) => keyLo[a] - keyLo[b] || keyHi[a] - keyHi[b])
-    let src = order
-    let dst = new Uint32Array(order.length)
-    for (let width = 1; width < order.length; width *= 2) {
-      for (let start = 0; start < order.length; start += 2 * width) {
-        const mid = Math.min(start + width, order.length)
-        const end = Math.min(start + 2 * width, order.length)
-        let i = start
-        let k = start
-        for (let j = mid; j < end; j++) {
-          const b = src[j]
-          while (i < mid && keyHi[src[i]] < keyHi[b]) dst[k++] = src[i++]
-          for (let p = i; p < mid; p++) {
-            const a = src[p]
-            if (x[b] > x[a] && keyLo[b] > keyLo[a] && !(keyHi[b] > keyHi[a])) out.push((y[b] - y[a]) / (x[b] - x[a]))
-          }
-          dst[k++] = b
-        }
-        while (i < mid) dst[k++] = src[i++]
+    const byLo = indices(x.length).sort((a, b) => keyLo[a] - keyLo[b] || keyHi[a] - keyHi[b])
+    mergeByKey(byLo, keyHi, (b, left, from, _start, mid) => {
+      for (let p = from; p < mid; p++) {
+        const a = left[p]
+        if (x[b] > x[a] && keyLo[b] > keyLo[a] && !(keyHi[b] > keyHi[a])) out.push((y[b] - y[a]) / (x[b] - x[a]))
       }
-      ;[src, dst] = [dst, src]
-    }
+    })
   }
   return Float64Array.from(out)
 }
