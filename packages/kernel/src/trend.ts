@@ -39,10 +39,19 @@ const MAX_DRAWS = 1 << 22
 /** Rounds after which the bracket is listed whatever its size (each round narrows it about fiftyfold). */
 const MAX_ROUNDS = 64
 
-/** A segment sorted by x; `runs` are the [start, end) ranges of points sharing one x (their pairs have no slope). */
+/**
+ * A segment sorted by x (ties by y, descending). The counts work on `xs` and
+ * `ys`, the points moved so that the middle one is at 0: y − t·x of points far
+ * from the origin (epoch milliseconds) would lose the digits that order them.
+ * Slopes are taken from `x` and `y` as given, as the listing takes them.
+ * `runs` are the [start, end) ranges of points sharing one x (their pairs
+ * have no slope).
+ */
 interface Segment {
   x: Float64Array
   y: Float64Array
+  xs: Float64Array
+  ys: Float64Array
   runs: [number, number][]
   /** Pairs with a slope (different x). */
   pairs: number
@@ -52,6 +61,9 @@ function prepare(points: readonly Point[]): Segment {
   const sorted = [...points].sort((a, b) => a.x - b.x || b.y - a.y)
   const x = Float64Array.from(sorted, (p) => p.x)
   const y = Float64Array.from(sorted, (p) => p.y)
+  const middle = x.length >> 1
+  const xs = x.map((v) => v - x[middle])
+  const ys = y.map((v) => v - y[middle])
   const runs: [number, number][] = []
   let pairs = (x.length * (x.length - 1)) / 2
   for (let i = 0; i < x.length;) {
@@ -63,21 +75,28 @@ function prepare(points: readonly Point[]): Segment {
     }
     i = j
   }
-  return { x, y, runs, pairs }
+  return { x, y, xs, ys, runs, pairs }
 }
 
 /**
  * Theil–Sen slope over segments: the median of every within-segment pairwise
  * slope. Slopes are never taken across segments (phases under different
- * load), so a level change between them is not read as a trend. `NaN` when no
- * two points of a segment differ in `x`.
+ * load), so a level change between them is not read as a trend. Points whose
+ * x or y is not finite are left out; `NaN` when no two points of a segment
+ * differ in `x`.
  */
 export function theilSen(segments: readonly (readonly Point[])[]): number {
   return medianSlope(segments, LISTED_PAIRS)
 }
 
-/** The median slope, listing every slope up to `listedPairs` pairs and selecting it beyond (tests compare the two). */
-export function medianSlope(segments: readonly (readonly Point[])[], listedPairs: number): number {
+/**
+ * The median slope, listing every slope up to `listedPairs` pairs and
+ * selecting it beyond (tests compare the two). Points whose x or y is not a
+ * finite number are left out.
+ */
+export function medianSlope(given: readonly (readonly Point[])[], listedPairs: number): number {
+  const finite = (p: Point) => Number.isFinite(p.x) && Number.isFinite(p.y)
+  const segments = given.map((s) => (s.every(finite) ? s : s.filter(finite)))
   let pairs = 0
   for (const s of segments) pairs += (s.length * (s.length - 1)) / 2
   if (pairs <= listedPairs) return medianOfListed(segments, pairs)
@@ -105,7 +124,9 @@ export function theilSenLine(points: readonly Point[]): { slope: number; interce
  * by a merge sort rather than pair by pair.
  */
 export function mannKendallS(values: ArrayLike<number>): number {
-  const { rises, falls } = risesAndFalls(Float64Array.from(values))
+  const u = Float64Array.from(values)
+  if (u.some(Number.isNaN)) return Number.NaN
+  const { rises, falls } = risesAndFalls(u)
   return rises - falls
 }
 
@@ -141,17 +162,19 @@ function selectRanks(
   listed: number,
 ): [number, number] {
   const random = mulberry32(first + 1)
-  // The bracket (lo, hi] holds both ranks: `below` slopes are ≤ lo and `upTo` slopes are ≤ hi.
+  const found = new Map<number, number>()
+  const open = () => [first, last].filter((r) => !found.has(r))
+  // The bracket (lo, hi), both ends left out, holds the ranks still open: `below` slopes are ≤ lo, `upTo` are < hi.
   let lo = Number.NEGATIVE_INFINITY
   let hi = Number.POSITIVE_INFINITY
   let below = 0
   let upTo = total
   let spread = 1.5
-  for (let round = 0; round < MAX_ROUNDS && upTo - below > listed; round++) {
+  for (let round = 0; round < MAX_ROUNDS && open().length && upTo - below > listed; round++) {
     const sample = sampleBetween(segs, lo, hi, random)
     if (!sample.length) break
     const width = upTo - below
-    const at = (first - below + 0.5) / width
+    const at = (open()[0] - below + 0.5) / width
     const half = spread / Math.sqrt(sample.length)
     const candidates = [
       sample[Math.max(0, Math.floor((at - half) * sample.length))],
@@ -159,20 +182,28 @@ function selectRanks(
     ]
     for (const t of candidates) {
       const { less, notAbove } = rankOf(segs, total, t)
-      if (less <= first && last < notAbove) return [t, t]
-      if (notAbove <= first && notAbove > below) [lo, below] = [t, notAbove]
-      else if (notAbove > last && notAbove < upTo) [hi, upTo] = [t, notAbove]
+      for (const r of open()) if (less <= r && r < notAbove) found.set(r, t)
+      const ranks = open()
+      if (!ranks.length) break
+      // A rank found at t (a block of equal slopes) leaves the other one just above or below that block.
+      if (notAbove <= ranks[0] && notAbove > below) [lo, below] = [t, notAbove]
+      else if (less > ranks[ranks.length - 1] && less < upTo) [hi, upTo] = [t, less]
     }
     // A sample that missed on both sides narrows nothing: widen the next round's pick.
     spread = upTo - below < width ? 1.5 : spread * 2
   }
-  const inside = listBetween(segs, lo, hi).sort()
-  // Counts and listing compare the same keys; should rounding still leave the listing empty, the bracket's top stands in.
-  const at = (rank: number) => (inside.length ? inside[Math.min(inside.length - 1, Math.max(0, rank - below))] : hi)
-  return [at(first), at(last)]
+  const ranks = open()
+  if (ranks.length) {
+    const inside = listBetween(segs, lo, hi).sort()
+    // Counts and listing compare the same keys; should rounding still leave the listing empty, an end stands in.
+    const end = Number.isFinite(hi) ? hi : lo
+    for (const r of ranks)
+      found.set(r, inside.length ? inside[Math.min(inside.length - 1, Math.max(0, r - below))] : end)
+  }
+  return [found.get(first)!, found.get(last)!]
 }
 
-/** Up to {@link SAMPLE} slopes of random pairs in (lo, hi]. */
+/** Up to {@link SAMPLE} slopes of random pairs in (lo, hi), ends left out. */
 function sampleBetween(segs: readonly Segment[], lo: number, hi: number, random: () => number): Float64Array {
   const weights = segs.map((s) => (s.x.length * (s.x.length - 1)) / 2)
   const sum = weights.reduce((a, b) => a + b, 0)
@@ -190,7 +221,7 @@ function sampleBetween(segs: readonly Segment[], lo: number, hi: number, random:
     const dx = x[j] - x[i]
     if (dx === 0) continue
     const slope = (y[j] - y[i]) / dx
-    if (slope > lo && slope <= hi) out[n++] = slope
+    if (slope > lo && slope < hi) out[n++] = slope
   }
   return out.subarray(0, n).sort()
 }
@@ -199,21 +230,18 @@ function sampleBetween(segs: readonly Segment[], lo: number, hi: number, random:
 function rankOf(segs: readonly Segment[], total: number, t: number): { less: number; notAbove: number } {
   let less = 0
   let above = 0
-  for (const { x, y, runs } of segs) {
-    const u = new Float64Array(x.length)
-    for (let i = 0; i < x.length; i++) u[i] = y[i] - t * x[i]
-    // Pairs sharing an x have no slope: take back what the merge counts for them.
-    for (const [start, end] of runs) {
-      for (let a = start; a < end; a++) {
-        for (let b = a + 1; b < end; b++) {
-          if (u[b] > u[a]) above--
-          else if (u[b] < u[a]) less--
-        }
-      }
-    }
+  for (const { xs, ys, runs } of segs) {
+    const u = new Float64Array(xs.length)
+    for (let i = 0; i < xs.length; i++) u[i] = ys[i] - t * xs[i]
     const counted = risesAndFalls(u)
     above += counted.rises
     less += counted.falls
+    // Pairs sharing an x have no slope: take back what the merge counted for them.
+    for (const [start, end] of runs) {
+      const shared = risesAndFalls(u.subarray(start, end))
+      above -= shared.rises
+      less -= shared.falls
+    }
   }
   return { less, notAbove: total - above }
 }
@@ -272,26 +300,27 @@ function risesAndFalls(u: Float64Array): { rises: number; falls: number } {
 }
 
 /**
- * Every slope in (lo, hi]: the pairs whose order by y − lo·x and by y − hi·x
- * disagree. Points are ordered by the first key and merge-sorted by the
- * second; a point passed over by a later one with a lower or equal second
- * key is such a pair, checked against the same keys the counts used.
+ * Every slope in (lo, hi), ends left out: the pairs whose order by y − lo·x
+ * and by y − hi·x disagree. Points are ordered by the first key and
+ * merge-sorted by the second; a point passed over by a later one with a lower
+ * second key is such a pair, checked against the same keys the counts used.
  */
 function listBetween(segs: readonly Segment[], lo: number, hi: number): Float64Array {
   const out: number[] = []
-  for (const { x, y } of segs) {
-    // At an infinite bound the key's order is x's own (−∞) or its reverse (+∞), which the pair check agrees with.
+  for (const { x, y, xs, ys } of segs) {
+    // At an infinite end the key's order is x's own (−∞) or its reverse (+∞), which the pair check agrees with.
     const keyLo = new Float64Array(x.length)
     const keyHi = new Float64Array(x.length)
     for (let i = 0; i < x.length; i++) {
-      keyLo[i] = lo === Number.NEGATIVE_INFINITY ? x[i] : y[i] - lo * x[i]
-      keyHi[i] = hi === Number.POSITIVE_INFINITY ? -x[i] : y[i] - hi * x[i]
+      keyLo[i] = lo === Number.NEGATIVE_INFINITY ? xs[i] : ys[i] - lo * xs[i]
+      keyHi[i] = hi === Number.POSITIVE_INFINITY ? -xs[i] : ys[i] - hi * xs[i]
     }
     const byLo = indices(x.length).sort((a, b) => keyLo[a] - keyLo[b] || keyHi[a] - keyHi[b])
-    mergeByKey(byLo, keyHi, (b, left, from, _start, mid) => {
-      for (let p = from; p < mid; p++) {
+    // The left half is sorted by keyHi: the points above b's key are its tail.
+    mergeByKey(byLo, keyHi, (b, left, _from, start, mid) => {
+      for (let p = mid - 1; p >= start && keyHi[left[p]] > keyHi[b]; p--) {
         const a = left[p]
-        if (x[b] > x[a] && keyLo[b] > keyLo[a] && !(keyHi[b] > keyHi[a])) out.push((y[b] - y[a]) / (x[b] - x[a]))
+        if (x[b] > x[a] && keyLo[b] > keyLo[a]) out.push((y[b] - y[a]) / (x[b] - x[a]))
       }
     })
   }

@@ -44,6 +44,35 @@ test('selecting the median slope gives what listing every slope gives', () => {
     series(1, () => 3),
     [],
   ])
+  // The middle two slopes on either side of a block of equal ones: one is the block's, the other the next one up.
+  sameBothWays('a flat phase and a rising one, as many pairs each', [series(30, () => 5), series(30, (i) => i)])
+  sameBothWays('epoch milliseconds', [
+    series(
+      400,
+      (i, r) => 1e8 + 370 * i + 0.001 * r(),
+      10,
+      (i) => 1.7e12 + 1000 * i,
+    ),
+  ])
+  sameBothWays('nanoseconds', [
+    series(
+      600,
+      (i, r) => 1e-9 * i + 1e-12 * r(),
+      11,
+      (i) => 1 + 7e-9 * i,
+    ),
+  ])
+})
+
+test('points that are not finite numbers are left out, whichever way the slope is found', () => {
+  const noisy = series(700, (i, r) => 0.5 * i + r(), 12)
+  const holed = noisy.map((p, i) =>
+    i % 50 === 10 ? { ...p, y: Number.NaN } : i % 50 === 23 ? { ...p, y: Number.POSITIVE_INFINITY } : p,
+  )
+  const kept = holed.filter((p) => Number.isFinite(p.y))
+  assert.is(medianSlope([holed], SELECTED), medianSlope([kept], LISTED))
+  assert.is(medianSlope([holed], LISTED), medianSlope([kept], LISTED))
+  assert.ok(Number.isNaN(mannKendallS([1, Number.NaN, 3])))
 })
 
 test('a day-long phase of one-second windows gets its slope without listing its 3.7 billion pairs', () => {
