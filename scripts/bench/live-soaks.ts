@@ -350,6 +350,8 @@ export interface Manifest<E extends SoakEntry> {
   soakSeconds: number
   serviceTime: string
   runs: E[]
+  /** When a stopped benchmark was taken up again with `--resume`, and by which commit. */
+  resumed?: { at: string; commit: string }[]
 }
 
 /** One planned soak: where it goes, its fault, and whether the hog is on for it. */
@@ -365,7 +367,8 @@ export interface PlannedSoak {
  * that want it), writing the manifest after each and a progress line to
  * stderr. SIGINT / SIGTERM stop the current soak (it writes its partial
  * record), the hog and the plan; the manifest is written and the process
- * exits 130 / 143.
+ * exits 130 / 143. Soaks the manifest holds already (a resumed benchmark)
+ * are skipped, except one that such a stop cut short: it is soaked again.
  */
 export async function soakAll<P, E extends SoakEntry>(o: {
   folder: string
@@ -391,10 +394,15 @@ export async function soakAll<P, E extends SoakEntry>(o: {
   }
   process.once('SIGINT', () => stopAll('SIGINT', 130))
   process.once('SIGTERM', () => stopAll('SIGTERM', 143))
+  const finished = (r: SoakEntry) => r.exit !== 130 && r.exit !== 143 && existsSync(join(o.folder, r.dir, 'run.json'))
+  o.manifest.runs = o.manifest.runs.filter(finished)
+  const done = new Set(o.manifest.runs.map((r) => r.dir))
   try {
     for (const [n, item] of o.items.entries()) {
       if (aborted) break
       const s = o.soakOf(item)
+      if (done.has(s.dir)) continue
+      rmSync(join(o.folder, s.dir), { recursive: true, force: true })
       const t0 = performance.now()
       if (s.hog) hog!.on()
       const exit = await soak(o.config, o.plan, join(o.folder, s.dir), `${o.seed}-${s.dir}`, s.env, timeoutMs, s.extra)
@@ -423,44 +431,81 @@ export async function soakAll<P, E extends SoakEntry>(o: {
   }
 }
 
-/** A new manifest for this process's arguments, at the repo's commit. */
+/**
+ * The manifest to soak into: a new one for these arguments at the repo's
+ * commit, or the resumed one (`kept`), which notes when it was taken up again.
+ */
 export function newManifest<E extends SoakEntry>(
   schema: string,
   soakSeconds: number,
   serviceTime: string,
+  kept?: Manifest<E>,
 ): Manifest<E> {
-  const args = process.argv.slice(2).join(' ')
+  if (kept) return { ...kept, resumed: [...(kept.resumed ?? []), { at: new Date().toISOString(), commit: commit() }] }
+  const args = benchArgs().join(' ')
   return { schema, createdAt: new Date().toISOString(), commit: commit(), args, soakSeconds, serviceTime, runs: [] }
+}
+
+/**
+ * The arguments to parse: this process's own or, with `--resume <dir>`, the
+ * ones the stopped benchmark was started with (from its manifest) and the
+ * `--resume`, so that the same seeded schedule is built again and its
+ * finished soaks are skipped.
+ */
+export function benchArgs(): string[] {
+  const argv = process.argv.slice(2)
+  const at = argv.indexOf('--resume')
+  if (at < 0 || !argv[at + 1]) return argv
+  const file = join(resolve(argv[at + 1]), 'manifest.json')
+  if (!existsSync(file)) return argv
+  const { args } = JSON.parse(readFileSync(file, 'utf8')) as Manifest<SoakEntry>
+  const started = args.split(' ').filter(Boolean)
+  // Its own --keep names the same folder and its --json the same table; a --json given now wins.
+  const json = argv.indexOf('--json')
+  return [...started, ...(json >= 0 ? argv.slice(json, json + 2) : []), '--resume', argv[at + 1]]
 }
 
 /** The flags every real-soak benchmark takes, for `parseArgs`. */
 export const COMMON_OPTIONS = {
   keep: { type: 'string' },
   rejudge: { type: 'string' },
+  resume: { type: 'string' },
   'service-time': { type: 'string', default: '2ms' },
   seed: { type: 'string', default: '1' },
   json: { type: 'string' },
 } as const
 
 /**
- * Where the records are: `--rejudge <dir>` (its manifest read back) or a new
- * folder (`--keep <dir>`, else a temporary one) for new soaks; and the soak
- * length and service time, checked.
+ * Where the records are: `--rejudge <dir>` (its manifest read back, to judge),
+ * `--resume <dir>` (its manifest read back, to soak what it has not yet), or
+ * a new folder (`--keep <dir>`, else a temporary one) for new soaks; and the
+ * soak length and service time, checked.
  */
 export function benchFolder<E extends SoakEntry>(
-  values: { keep?: string; rejudge?: string; 'soak-seconds': string; 'service-time': string },
+  values: { keep?: string; rejudge?: string; resume?: string; 'soak-seconds': string; 'service-time': string },
   prefix: string,
   usage: (message: string) => never,
-): { dir: string; temporary: boolean; manifest?: Manifest<E>; soakSeconds: number; serviceTime: string } {
+): {
+  dir: string
+  temporary: boolean
+  /** The manifest read back: to judge (`--rejudge`) or to go on soaking into (`resuming`). */
+  manifest?: Manifest<E>
+  resuming: boolean
+  soakSeconds: number
+  serviceTime: string
+} {
   const soakSeconds = Number(values['soak-seconds'])
   const serviceTime = values['service-time']
-  if (values.rejudge) {
-    const dir = resolve(values.rejudge)
+  const kept = values.rejudge ?? values.resume
+  if (kept) {
+    const flag = values.rejudge ? '--rejudge' : '--resume'
+    const dir = resolve(kept)
     if (!existsSync(join(dir, 'manifest.json'))) {
-      usage(`--rejudge ${values.rejudge}: no manifest.json there; give a folder written with --keep`)
+      usage(`${flag} ${kept}: no manifest.json there; give a folder written with --keep`)
     }
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest<E>
-    return { dir, temporary: false, manifest, soakSeconds: manifest.soakSeconds, serviceTime: manifest.serviceTime }
+    const { soakSeconds, serviceTime } = manifest
+    return { dir, temporary: false, manifest, resuming: !values.rejudge, soakSeconds, serviceTime }
   }
   if (!(soakSeconds >= 10 && soakSeconds <= 900)) {
     usage(`--soak-seconds ${values['soak-seconds']}: write a number of seconds from 10 to 900`)
@@ -471,7 +516,7 @@ export function benchFolder<E extends SoakEntry>(
     usage(`--keep ${values.keep}: it holds a manifest.json already; use --rejudge to judge it, or another folder`)
   }
   mkdirSync(dir, { recursive: true })
-  return { dir, temporary: !values.keep, soakSeconds, serviceTime }
+  return { dir, temporary: !values.keep, resuming: false, soakSeconds, serviceTime }
 }
 
 /** Prints the table, says where the records are, writes the JSON, and removes a temporary folder. */
@@ -594,9 +639,10 @@ export function tableTitle(what: string, manifest: Manifest<SoakEntry>): string[
   const load = loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')
+  const resumed = (manifest.resumed ?? []).map((r) => `, resumed at ${r.commit} (${r.at})`).join('')
   return [
     `${what} — ${manifest.soakSeconds}-s soaks, service time ${manifest.serviceTime}, staging gate`,
-    `records made at ${manifest.commit} (${manifest.createdAt}); judged at ${commit()}; ` +
+    `records made at ${manifest.commit} (${manifest.createdAt})${resumed}; judged at ${commit()}; ` +
       `${cpus().length} cores, load average ${load}`,
     '',
   ]

@@ -21,10 +21,13 @@
  *     [--keep <dir>] [--aa 30] [--per-fault 10] [--baseline 5] [--history-clean 10] [--history-per-fault 10] \
  *     [--soak-seconds 90] [--cases ...] [--service-time 2ms] [--seed 1] [--json out.json]
  *   node --conditions=steady-source --import tsx scripts/bench/paired-accuracy.ts --rejudge <dir> [--json out.json]
+ *   node --conditions=steady-source --import tsx scripts/bench/paired-accuracy.ts --resume <dir> [--json out.json]
  *
  * Records are kept in `--keep <dir>` (a temporary folder, removed at the end,
  * otherwise) with a `manifest.json`; `--rejudge <dir>` judges them again with
- * the judge as it is now. Traffic goes only to 127.0.0.1; every child (soaks,
+ * the judge as it is now; `--resume <dir>` goes on with a stopped benchmark,
+ * with the arguments it was started with (the same seeded schedule, its
+ * finished soaks skipped, one cut short soaked again). Traffic goes only to 127.0.0.1; every child (soaks,
  * stores, the hog) is stopped on exit and on Ctrl-C (exit 130, 143 on
  * SIGTERM, the manifest written first).
  */
@@ -35,6 +38,7 @@ import { readRunRecord } from '@steady/record'
 import {
   allRoutes,
   baselineOf,
+  benchArgs,
   benchFolder,
   caseTable,
   commit,
@@ -187,8 +191,8 @@ interface SoakOptions {
 }
 
 /** Runs the schedule's soaks one after the other with the hog switching in every one. */
-async function runSoaks(dir: string, o: SoakOptions): Promise<Manifest> {
-  const manifest = newManifest<RunEntry>('steady.paired-accuracy/1', o.soakSeconds, o.serviceTime)
+async function runSoaks(dir: string, o: SoakOptions, kept?: Manifest): Promise<Manifest> {
+  const manifest = newManifest<RunEntry>('steady.paired-accuracy/1', o.soakSeconds, o.serviceTime, kept)
   await soakAll({
     folder: dir,
     manifest,
@@ -225,6 +229,7 @@ async function mainProgram(): Promise<void> {
   let values
   try {
     ;({ values } = parseArgs({
+      args: benchArgs(),
       options: {
         ...COMMON_OPTIONS,
         aa: { type: 'string', default: '30' },
@@ -243,10 +248,11 @@ async function mainProgram(): Promise<void> {
     dir,
     temporary,
     manifest: kept,
+    resuming,
     soakSeconds,
     serviceTime,
   } = benchFolder<RunEntry>(values, 'steady-paired-accuracy-', usage)
-  let manifest = kept
+  let manifest = resuming ? undefined : kept
   if (!manifest) {
     const counts: Counts = {
       aa: count('aa', values.aa, 0),
@@ -262,7 +268,7 @@ async function mainProgram(): Promise<void> {
       usage,
     )
     const cases = CASES.filter((c) => caseNames.includes(c.name))
-    manifest = await runSoaks(dir, { soakSeconds, serviceTime, cases, counts, seed: values.seed })
+    manifest = await runSoaks(dir, { soakSeconds, serviceTime, cases, counts, seed: values.seed }, kept)
   }
   await finish(table(await judgeAll(dir, manifest), manifest), dir, temporary, values.json)
 }

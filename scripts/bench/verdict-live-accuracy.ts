@@ -18,11 +18,16 @@
  *     [--cases clean,leak-offheap,...] [--service-time 2ms] [--seed 1] [--json out.json]
  *   node --conditions=steady-source --import tsx scripts/bench/verdict-live-accuracy.ts \
  *     --rejudge <dir> [--json out.json]
+ *   node --conditions=steady-source --import tsx scripts/bench/verdict-live-accuracy.ts \
+ *     --resume <dir> [--json out.json]
  *
  * `--runs B,C,F`: B baseline runs, C clean runs and F runs per fault, per
  * condition. Records are kept in `--keep <dir>` (a temporary folder,
  * removed at the end, otherwise) with a `manifest.json`; `--rejudge <dir>`
- * judges them again without soaking, with the judge as it is now. Traffic
+ * judges them again without soaking, with the judge as it is now;
+ * `--resume <dir>` goes on with a benchmark that was stopped (Ctrl-C, the
+ * machine wanted back), with the arguments it was started with: the same
+ * seeded schedule, its finished soaks skipped, then judged whole. Traffic
  * goes only to 127.0.0.1; every child (soak, store, CPU hog) is stopped on
  * exit and on Ctrl-C (exit 130, 143 on SIGTERM, the manifest written first).
  */
@@ -33,6 +38,7 @@ import { readRunRecord } from '@steady/record'
 import {
   allRoutes,
   baselineOf,
+  benchArgs,
   benchFolder,
   caseTable,
   commit,
@@ -167,8 +173,8 @@ interface SoakOptions {
 }
 
 /** Runs the schedule's soaks one after the other, the hog switching in the noisy ones. */
-async function runSoaks(dir: string, o: SoakOptions): Promise<Manifest> {
-  const manifest = newManifest<RunEntry>('steady.live-accuracy/1', o.soakSeconds, o.serviceTime)
+async function runSoaks(dir: string, o: SoakOptions, kept?: Manifest): Promise<Manifest> {
+  const manifest = newManifest<RunEntry>('steady.live-accuracy/1', o.soakSeconds, o.serviceTime, kept)
   await soakAll({
     folder: dir,
     manifest,
@@ -195,6 +201,7 @@ async function mainProgram(): Promise<void> {
   let values
   try {
     ;({ values } = parseArgs({
+      args: benchArgs(),
       options: {
         ...COMMON_OPTIONS,
         runs: { type: 'string', default: '5,10,6' },
@@ -210,10 +217,11 @@ async function mainProgram(): Promise<void> {
     dir,
     temporary,
     manifest: kept,
+    resuming,
     soakSeconds,
     serviceTime,
   } = benchFolder<RunEntry>(values, 'steady-live-accuracy-', usage)
-  let manifest = kept
+  let manifest = resuming ? undefined : kept
   if (!manifest) {
     const runs = values.runs.split(',').map(Number)
     if (runs.length !== 3 || !runs.every((n) => Number.isInteger(n) && n >= 0) || runs[0] < 1) {
@@ -225,14 +233,14 @@ async function mainProgram(): Promise<void> {
       CASES.map((c) => c.name),
       usage,
     )
-    manifest = await runSoaks(dir, {
-      soakSeconds,
-      serviceTime,
-      conditions: parseList('conditions', values.conditions, CONDITIONS, usage),
-      cases: CASES.filter((c) => caseNames.includes(c.name)),
-      runs: { baseline: runs[0], clean: runs[1], fault: runs[2] },
-      seed: values.seed,
-    })
+    const conditions = parseList('conditions', values.conditions, CONDITIONS, usage)
+    const cases = CASES.filter((c) => caseNames.includes(c.name))
+    const counts = { baseline: runs[0], clean: runs[1], fault: runs[2] }
+    manifest = await runSoaks(
+      dir,
+      { soakSeconds, serviceTime, conditions, cases, runs: counts, seed: values.seed },
+      kept,
+    )
   }
   await finish(table(await judgeAll(dir, manifest), manifest), dir, temporary, values.json)
 }
