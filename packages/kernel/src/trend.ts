@@ -109,13 +109,15 @@ export function medianSlope(given: readonly (readonly Point[])[], listedPairs: n
 
 /**
  * The Theil–Sen line through points: its slope (as {@link theilSen}) and the
- * intercept that halves the residuals (the median of `y − slope·x`).
- * Undefined when no two points differ in `x`.
+ * intercept that halves the residuals (the median of `y − slope·x`), both
+ * leaving out points that are not finite. Undefined when no two points
+ * differ in `x`.
  */
 export function theilSenLine(points: readonly Point[]): { slope: number; intercept: number } | undefined {
   const slope = theilSen([points])
   if (!Number.isFinite(slope)) return undefined
-  return { slope, intercept: median(points.map((p) => p.y - slope * p.x)) }
+  const residuals = points.map((p) => p.y - slope * p.x).filter(Number.isFinite)
+  return { slope, intercept: median(residuals) }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mannKendallS, mulberry32, theilSen, type Point } from '@steady/kernel'
+import { mannKendallS, mulberry32, theilSen, theilSenLine, type Point } from '@steady/kernel'
 import { medianSlope } from '../src/trend.ts'
 
 const LISTED = Number.POSITIVE_INFINITY
@@ -73,6 +73,8 @@ test('points that are not finite numbers are left out, whichever way the slope i
   assert.is(medianSlope([holed], SELECTED), medianSlope([kept], LISTED))
   assert.is(medianSlope([holed], LISTED), medianSlope([kept], LISTED))
   assert.ok(Number.isNaN(mannKendallS([1, Number.NaN, 3])))
+  const line = theilSenLine([...series(20, (i) => 2 * i + 1), { x: 5, y: Number.NaN }])!
+  assert.equal([line.slope, line.intercept], [2, 1])
 })
 
 test('a day-long phase of one-second windows gets its slope without listing its 3.7 billion pairs', () => {
