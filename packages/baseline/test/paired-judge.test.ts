@@ -68,6 +68,28 @@ test('one step +30% fails naming that step, and only that step', () => {
   assert.is(all.status, 'pass', 'one step does not move all steps past 10%')
 })
 
+test('a step too sparse for one window is judged on blocks of windows: +30% fails on it, A/A passes', () => {
+  // 12 requests a window: a p95 needs 40 on each side, so windows are merged four at a time.
+  const sparse = { loadPerWindow: 12, peakWindows: 60 }
+  const v = verdictOf({ seed: 8, ...sparse, fault: { step: { name: 'checkout/pay', factor: 1.3 } } })
+  assert.is(v.result, 'fail', v.summary)
+  const f = failing(v)
+  for (const x of f) assert.is(x.step, 'pay', `${x.id} names pay`)
+  const p95 = v.findings.find((x) => x.id.startsWith('level:p95:load/') && x.step === 'pay' && x.phase === 'peak')!
+  // Its p95 has blocks enough to be tested (from 40 values a block it may still be too rough to see 10%).
+  assert.is(p95.evidence!.windowsPerBlock, 4)
+  assert.ok((p95.evidence!.windows as number) >= 8, `enough blocks: ${p95.message}`)
+  assert.match(p95.message, /\d+ (of \d+ )?blocks of 4 windows/)
+  assert.ok(
+    f.some((x) => x.stat === 'p50'),
+    'the median gates too: it is primary on a primary step',
+  )
+  for (const seed of [1, 2, 3]) {
+    const aa = verdictOf({ seed, ...sparse })
+    assert.is(aa.result, 'pass', `A/A seed ${seed}: ${aa.summary}`)
+  }
+})
+
 test('an off-heap leak on the candidate (RSS grows, heap flat) fails on memory naming resident memory', () => {
   const v = verdictOf({ seed: 9, fault: { rssBytesPerHour: 300 * 1024 * 1024 } })
   assert.is(v.result, 'fail')
@@ -141,7 +163,7 @@ test('too few paired windows: the checks are not judged and the phase is inconcl
   assert.is(v.exitCode, 3)
   const p95 = v.findings.filter((f) => f.phase === 'peak' && f.stat === 'p95' && f.primary)
   assert.ok(p95.length && p95.every((f) => f.status === 'not-judged'), 'the short phase is not judged')
-  assert.match(p95[0].message, /only \d+ paired windows/)
+  assert.match(p95[0].message, /only \d+ windows or blocks of paired windows/)
   assert.ok(v.findings.some((f) => f.id === 'paired:no-windows@peak' && f.status === 'inconclusive'))
 })
 

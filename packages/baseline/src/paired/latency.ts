@@ -1,7 +1,8 @@
 /**
  * Latency, candidate against control, window by window: for each step,
  * statistic and phase the paired log-ratios d_i = ln(candidate_i / control_i)
- * over the windows where both sides timed enough requests, their mean, a
+ * over the windows where both sides timed enough requests (consecutive
+ * windows merged into blocks for a step too sparse for one), their mean, a
  * standard error that respects autocorrelation (Newey–West), and a one-sided
  * t-test of H0: ratio ≤ 1 + tolerance. A machine effect (a neighbour, a CPU
  * hog) moves both sides of a window together and cancels in d_i; what is left
@@ -13,7 +14,7 @@
  * that all-steps ratio within a phase (the candidate slowing down relative
  * to the control as the soak goes on).
  */
-import type { Finding, FindingStatus, RunRecord, SeriesWindow } from '@steady/record'
+import { LatencyHistogram, type Finding, type FindingStatus, type RunRecord, type SeriesWindow } from '@steady/record'
 import { normalQuantile, tQuantile, tSf } from '@steady/kernel'
 import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
 import { isStepSeries, namedPrimary, type JudgeContext } from '../judge/context.ts'
@@ -23,6 +24,7 @@ import type { LevelStat } from '../summary.ts'
 import type { TrendPhase } from '../trends.ts'
 import type { BaselineEntry } from '../store.ts'
 import { mean as meanOf } from '@steady/kernel'
+import { median } from '../stats/robust.ts'
 import { neweyWestMeanSe } from './stats.ts'
 import { allStepsFloor, stepFloor, type NoiseFloor } from './calibration.ts'
 import { timedValues, windowPairs, type SeriesPair } from './pairs.ts'
@@ -63,6 +65,8 @@ interface PairedTest {
   df: number
   /** The A/A runs' spread, when it was larger than the within-run error and replaced it. */
   floor?: NoiseFloor
+  /** Windows per compared block (the median), when sparse steps had windows merged. */
+  block?: number
 }
 
 /** The one-sided test of H0: mean ≤ threshold on per-window differences (t with n − 1 degrees of freedom). */
@@ -97,20 +101,71 @@ function stepLabel(pair: SeriesPair): string {
   return seriesLabel(pair.tags, pair.candidate.source, pair.candidate.name)
 }
 
-/** Per-window log-ratios of a statistic of a pair in a phase (windows where both sides timed enough values). */
-function logRatios(
-  ctx: PairedContext,
-  pair: SeriesPair,
-  phase: TrendPhase,
-  stat: LevelStat,
-): { x: number; d: number }[] {
-  const out: { x: number; d: number }[] = []
-  for (const [c, k] of windowPairs(pair, phase, ctx.windowMs, ctx.saturated)) {
-    if (timedValues(c) < MIN_WINDOW_VALUES[stat] || timedValues(k) < MIN_WINDOW_VALUES[stat]) continue
-    const a = (c as SeriesWindow)[stat]
-    const b = (k as SeriesWindow)[stat]
-    if (a === undefined || b === undefined || !(a > 0) || !(b > 0)) continue
-    out.push({ x: c.i * ctx.windowMs + ctx.windowMs / 2, d: Math.log(a / b) })
+/** A paired log-ratio at `x` (the middle of the windows it covers), from `windows` consecutive window pairs. */
+interface Ratio {
+  x: number
+  d: number
+  windows: number
+}
+
+const decoded = new WeakMap<SeriesWindow, LatencyHistogram>()
+
+/** The windows' timed values merged into one histogram (decoded once per window), or undefined without histograms. */
+function merged(ws: readonly SeriesWindow[]): LatencyHistogram | undefined {
+  const out = new LatencyHistogram()
+  for (const w of ws) {
+    if (!w.hist) return undefined
+    let h = decoded.get(w)
+    if (!h) decoded.set(w, (h = LatencyHistogram.decode(w.hist)))
+    out.merge(h)
+  }
+  return out
+}
+
+/** A statistic of a block of windows: the window's own when it is one, else the merged histograms' quantile. */
+function blockStat(ws: readonly SeriesWindow[], stat: LevelStat): number | undefined {
+  if (ws.length === 1) return ws[0][stat]
+  const h = merged(ws)
+  return h && h.count ? h.quantile(STAT_Q[stat]) : undefined
+}
+
+const STAT_Q: Record<LevelStat, number> = { p50: 0.5, p95: 0.95, p99: 0.99 }
+
+/**
+ * Paired log-ratios of a statistic of a pair in a phase. A window where both sides timed enough values is
+ * its own block; a step with fewer requests per window than that has consecutive window pairs merged
+ * (their HDR histograms) until both sides have enough, so a step of ten requests a second is still judged
+ * on its p95 in a short phase, on blocks of a few windows. Both sides of a block cover the same windows,
+ * so a machine effect still cancels. With `single`, windows are never merged (for the all-steps ratio,
+ * whose steps must line up window by window); leftover windows at a phase's end that never reach enough
+ * values are left out.
+ */
+function logRatios(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat: LevelStat, single = false): Ratio[] {
+  const min = MIN_WINDOW_VALUES[stat]
+  const out: Ratio[] = []
+  let c: SeriesWindow[] = []
+  let k: SeriesWindow[] = []
+  let nc = 0
+  let nk = 0
+  for (const [cw, kw] of windowPairs(pair, phase, ctx.windowMs, ctx.saturated)) {
+    c.push(cw)
+    k.push(kw)
+    nc += timedValues(cw)
+    nk += timedValues(kw)
+    if (nc < min || nk < min) {
+      if (single) ((c = []), (k = []), (nc = nk = 0))
+      continue
+    }
+    const a = blockStat(c, stat)
+    const b = blockStat(k, stat)
+    if (a !== undefined && b !== undefined && a > 0 && b > 0) {
+      const from = c[0].i * ctx.windowMs
+      const to = (c[c.length - 1].i + 1) * ctx.windowMs
+      out.push({ x: (from + to) / 2, d: Math.log(a / b), windows: c.length })
+    }
+    c = []
+    k = []
+    nc = nk = 0
   }
   return out
 }
@@ -131,22 +186,40 @@ function powerOf(check: Check, t: PairedTest, tol: number): void {
   }
 }
 
+/** `25 windows` or `8 blocks of 3 windows`. */
+function unitsOf(t: PairedTest, n: number): string {
+  return t.block && t.block > 1 ? `${n} blocks of ${t.block} windows` : `${n} windows`
+}
+
 function ratioSentence(what: string, phase: string, t: PairedTest, f: Finding): string {
   const ratio = Math.exp(t.mean)
-  const windows = `${t.higher} of ${t.n} windows higher`
+  const windows = `${t.higher} of ${unitsOf(t, t.n)} higher`
   const p = pval(f.pAdjusted ?? t.p)
   const floor = t.floor ? `; noise floor from ${t.floor.runs} A/A paired runs` : ''
   return `the candidate's ${what} was ${ratio.toFixed(2)}× the control's in ${phase} (${windows}); ${p}${floor}`
 }
 
-function describer(what: string, phase: string, t: PairedTest, f: Finding, tol: number): (s: FindingStatus) => string {
+function describer(
+  what: string,
+  phase: string,
+  t: PairedTest,
+  f: Finding,
+  tol: number,
+  min?: number,
+): (s: FindingStatus) => string {
   return (status) => {
     if (status === 'not-judged') {
+      // Step checks merge sparse windows into blocks; the all-steps ratio compares windows only.
+      const units = !min
+        ? 'paired windows'
+        : t.n === 1
+          ? 'window or block of paired windows'
+          : 'windows or blocks of paired windows'
+      const enough = min ? `${min} requests on each side` : 'enough requests on both sides'
       return t.n < MIN_PAIRED_WINDOWS
-        ? `${what} in ${phase}: only ${t.n} paired windows with enough requests on both sides ` +
-            `(${MIN_PAIRED_WINDOWS} needed); not judged`
+        ? `${what} in ${phase}: only ${t.n} ${units} with ${enough} (${MIN_PAIRED_WINDOWS} needed); not judged`
         : `${what} in ${phase}: the paired windows vary too much to see a change of ${Math.round(tol * 100)}% ` +
-            `(${t.n} windows); not judged`
+            `(${unitsOf(t, t.n)}); not judged`
     }
     const s = ratioSentence(what, phase, t, f)
     return status === 'pass' ? `${s}; within the tolerance of ${Math.round(tol * 100)}%` : s
@@ -169,11 +242,14 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
     threshold,
     floor,
   )
+  if (d.length) t.block = median(d.map((p) => p.windows))
   const candidateValue = pair.candidate.phases[phase.name]?.[stat]
   const controlValue = pair.control.phases[phase.name]?.[stat]
   const step = primaryStepSeries(ctx.candidate, pair.candidate, phase.name)
   const counting = ctx.candidate.primaryPhases.has(phase.name)
-  const primary = (step && counting && stat !== 'p50') || namedPrimary(gate, kind, stat, pair.key)
+  // As in the history judge, a step's median gates beside its p95: a slower route moves its median with far
+  // less noise, and in a short phase a sparse step's p95 may have too few blocks to be judged at all.
+  const primary = (step && counting) || namedPrimary(gate, kind, stat, pair.key)
   const finding: Finding = {
     id: `${kind}:${stat}:${pair.key}@${phase.name}`,
     kind,
@@ -190,6 +266,7 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
     evidence: { windows: t.n, higher: t.higher, se: r4(t.se), bandwidth: t.bandwidth },
     message: '',
   }
+  if (t.block && t.block > 1) finding.evidence!.windowsPerBlock = t.block
   if (t.floor) finding.evidence!.calibrationRuns = t.floor.runs
   if (pair.tags.scenario) finding.scenario = pair.tags.scenario
   if (pair.tags.name) finding.step = pair.tags.name
@@ -209,7 +286,7 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
     thin: t.n < MIN_PAIRED_WINDOWS,
   }
   if (!check.thin) powerOf(check, t, tol)
-  check.describe = describer(`${stat} of ${stepLabel(pair)}`, phase.name, t, finding, tol)
+  check.describe = describer(`${stat} of ${stepLabel(pair)}`, phase.name, t, finding, tol, MIN_WINDOW_VALUES[stat])
   return check
 }
 
@@ -288,7 +365,7 @@ function allStepsRatios(ctx: PairedContext, steps: SeriesPair[], phase: TrendPha
   const byWindow = new Map<number, number[]>()
   let used = 0
   for (const pair of steps) {
-    const d = logRatios(ctx, pair, phase, 'p50')
+    const d = logRatios(ctx, pair, phase, 'p50', true)
     if (!d.length) continue
     used++
     for (const p of d) {
