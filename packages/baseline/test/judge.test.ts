@@ -50,17 +50,16 @@ test('the recorder path (RunRecordWriter, HDR histograms) and the fast path agre
         gate,
         now: day(20),
       })
+      // The verdict: its result and the primary findings that fail it. A secondary finding at the edge of
+      // significance may differ: the fast path interpolates a count above a threshold from the quantiles
+      // where the recorder counts it in the histogram, a request or two apart.
       assert.is(fast.result, real.result)
-      assert.equal(
-        fast.findings
-          .filter((f) => f.status === 'fail')
+      const gating = (v: typeof fast) =>
+        v.findings
+          .filter((f) => f.status === 'fail' && f.primary)
           .map((f) => f.id)
-          .sort(),
-        real.findings
-          .filter((f) => f.status === 'fail')
-          .map((f) => f.id)
-          .sort(),
-      )
+          .sort()
+      assert.equal(gating(fast), gating(real))
       for (const v of [fast, real])
         assert.ok(
           validatorFor(verdictSchema)(JSON.parse(JSON.stringify(v))),
@@ -314,7 +313,7 @@ test('a load series tagged with its load profile is named as a load profile, not
   )
 })
 
-test('a slow tail in a short soak (the p99 of a few hundred values cannot be judged) fails on the share above the baseline p99', () => {
+test('a slow tail in a short soak (the p99 of a few hundred values cannot be judged) shows in the share above the baseline p99 and fails the run', () => {
   const file = baselineOf(5, 'tl')
   const gate = resolveGate('staging', {})
   const { dir, remove } = tempRunDir()
@@ -327,15 +326,18 @@ test('a slow tail in a short soak (the p99 of a few hundred values cannot be jud
         now: day(20),
       })
     const slow = judged({ kind: 'tail', magnitude: 5, target: 'checkout/pay' })
-    const share = slow.findings.filter(
-      (f) => f.id.startsWith('tail:share-above-p99:load/') && f.step === 'pay' && f.primary,
-    )
-    assert.ok(share.length > 0, 'primary where the p99 is too thin to judge')
+    const shares = slow.findings.filter((f) => f.id.startsWith('tail:share-above-p99:load/') && f.step === 'pay')
+    const thin = shares.filter((f) => f.primary)
+    assert.ok(thin.length > 0, 'primary where the p99 is too thin to judge')
+    // The tail shows as a count where the p99 cannot: a share above the baseline's p99 past the tolerance.
+    for (const f of thin) assert.ok(f.change! >= f.tolerance!, f.message)
+    assert.is(slow.result, 'fail')
     assert.ok(
-      share.some((f) => f.status === 'fail'),
-      share.map((f) => `${f.status} ${f.message}`).join('\n'),
+      slow.findings.some((f) => f.primary && f.status === 'fail' && f.kind === 'tail' && f.step === 'pay'),
+      'the run fails on a tail finding of that step',
     )
-    const f = share.find((x) => x.status === 'fail')!
+    const f = shares.find((x) => x.status === 'fail')!
+    assert.ok(f, shares.map((x) => `${x.status} ${x.message}`).join('\n'))
     assert.match(
       f.message,
       /checkout › pay \(load\) has a slow tail in \w+: \d+ of \d+ requests \([\d.]+%\) were slower than the baseline's p99 of [\d.]+ ms, where the baseline runs had/,

@@ -76,10 +76,23 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
     .map((r) => r.summary?.series[s.key]?.phases[phase]?.p99)
     .map((v) => (v !== undefined && v > 0 ? Math.log(v) : undefined))
   if (logs.filter((v) => v !== undefined).length < ctx.gate.minBaselineRuns) return undefined
-  // Run-to-run effects (a slower machine) move every step's tail: each run's threshold is the baseline's
-  // p99 of this step moved by that run's common p99 shift over the other steps, as the level checks'
-  // relative view does; with fewer than five steps, the baseline's p99 for every run.
-  const shifts = runShifts(ctx, phase, 'p99', s.source, `${s.tags.scenario ?? ''}/${s.tags.name}`)
+  // Run-to-run effects (a slower machine) move every step's tail, so each run's threshold is the baseline's
+  // p99 of this step moved by that run's common shift over the other steps, as the level checks' relative
+  // view does (with fewer than five steps, the baseline's p99 for every run): as far as the other steps'
+  // medians moved (a faster or slower machine), or further up where their p99s rose more (a machine with
+  // more hiccups), never further down than the medians went. A p99 of a hundred values is its one or two
+  // slowest, which hiccups in the baseline runs inflate: a run with fewer of them is not a run whose other
+  // steps got faster, and a step whose own tail stayed put has not grown one.
+  const step = `${s.tags.scenario ?? ''}/${s.tags.name}`
+  const tails = runShifts(ctx, phase, 'p99', s.source, step)
+  const medians = runShifts(ctx, phase, 'p50', s.source, step)
+  const moved = (tail: number | undefined, median: number | undefined) =>
+    tail === undefined || median === undefined ? undefined : Math.max(tail, median)
+  const shifts = tails &&
+    medians && {
+      baseline: tails.baseline.map((v, i) => moved(v, medians.baseline[i])),
+      current: moved(tails.current, medians.current),
+    }
   const relative = shifts?.current !== undefined
   const aligned = logs.map((v, i) =>
     v === undefined || (relative && shifts!.baseline[i] === undefined)
@@ -166,7 +179,9 @@ function exceedanceCheck(ctx: JudgeContext, s: SeriesRecord, phase: string): Che
 }
 
 function exceedanceMethod(t: number, relative: boolean, histogram: boolean, runs: number, rho: number): string {
-  const moved = relative ? ", moved by the run's common p99 shift over the other steps" : ''
+  const moved = relative
+    ? ", moved by the run's common shift over the other steps: of their medians, or of their p99s where larger"
+    : ''
   const counted = histogram ? 'counted in the HDR histogram' : 'interpolated from the quantiles'
   return (
     `requests above the baseline runs' median p99 (${ms(t)}${moved}), ${counted}, ` +
