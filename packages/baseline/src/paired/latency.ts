@@ -9,12 +9,13 @@
  * is the side difference plus each side's own window noise.
  *
  * The same for every step together (the mean over steps of each window's
- * p50 log-ratio): one reserved primary check per phase, which sees a uniform
+ * typical-latency log-ratio, on blocks of a few windows where the steps are
+ * sparse, as probes in a quiet phase are): one reserved primary check per phase, which sees a uniform
  * slowdown that no single step's noisier check is sure of. And the drift of
  * that all-steps ratio within a phase (the candidate slowing down relative
  * to the control as the soak goes on).
  */
-import { LatencyHistogram, type Finding, type FindingStatus, type RunRecord, type SeriesWindow } from '@steady/record'
+import { type Finding, type FindingStatus, type RunRecord, type SeriesRecord } from '@steady/record'
 import { normalQuantile, tQuantile, tSf } from '@steady/kernel'
 import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
 import { isStepSeries, namedPrimary, type JudgeContext } from '../judge/context.ts'
@@ -27,11 +28,12 @@ import { mean as meanOf } from '@steady/kernel'
 import { median } from '../stats/robust.ts'
 import { neweyWestMeanSe } from './stats.ts'
 import { allStepsFloor, stepFloor, type NoiseFloor } from './calibration.ts'
-import { timedValues, windowPairs, type SeriesPair } from './pairs.ts'
+import type { SeriesPair } from './pairs.ts'
+import { allStepsBlocks, stepRatios, type WindowFrame } from './blocks.ts'
 
 /**
- * Timed values a window needs on each side before its quantile is compared: about five values above the
- * quantile, so that a window's p95 is not simply its largest value. Equal counts on both sides bias both
+ * Timed values a window (or block of windows) needs on each side before its quantile is compared: two values
+ * above the quantile, so that a p95 is not simply the largest value. Equal counts on both sides bias both
  * quantiles alike, so the ratio stays fair even where the estimate is rough.
  */
 const MIN_WINDOW_VALUES: Record<LevelStat, number> = { p50: 10, p95: 40, p99: 200 }
@@ -101,75 +103,6 @@ function stepLabel(pair: SeriesPair): string {
   return seriesLabel(pair.tags, pair.candidate.source, pair.candidate.name)
 }
 
-/** A paired log-ratio at `x` (the middle of the windows it covers), from `windows` consecutive window pairs. */
-interface Ratio {
-  x: number
-  d: number
-  windows: number
-}
-
-const decoded = new WeakMap<SeriesWindow, LatencyHistogram>()
-
-/** The windows' timed values merged into one histogram (decoded once per window), or undefined without histograms. */
-function merged(ws: readonly SeriesWindow[]): LatencyHistogram | undefined {
-  const out = new LatencyHistogram()
-  for (const w of ws) {
-    if (!w.hist) return undefined
-    let h = decoded.get(w)
-    if (!h) decoded.set(w, (h = LatencyHistogram.decode(w.hist)))
-    out.merge(h)
-  }
-  return out
-}
-
-/** A statistic of a block of windows: the window's own when it is one, else the merged histograms' quantile. */
-function blockStat(ws: readonly SeriesWindow[], stat: LevelStat): number | undefined {
-  if (ws.length === 1) return ws[0][stat]
-  const h = merged(ws)
-  return h && h.count ? h.quantile(STAT_Q[stat]) : undefined
-}
-
-const STAT_Q: Record<LevelStat, number> = { p50: 0.5, p95: 0.95, p99: 0.99 }
-
-/**
- * Paired log-ratios of a statistic of a pair in a phase. A window where both sides timed enough values is
- * its own block; a step with fewer requests per window than that has consecutive window pairs merged
- * (their HDR histograms) until both sides have enough, so a step of ten requests a second is still judged
- * on its p95 in a short phase, on blocks of a few windows. Both sides of a block cover the same windows,
- * so a machine effect still cancels. With `single`, windows are never merged (for the all-steps ratio,
- * whose steps must line up window by window); leftover windows at a phase's end that never reach enough
- * values are left out.
- */
-function logRatios(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat: LevelStat, single = false): Ratio[] {
-  const min = MIN_WINDOW_VALUES[stat]
-  const out: Ratio[] = []
-  let c: SeriesWindow[] = []
-  let k: SeriesWindow[] = []
-  let nc = 0
-  let nk = 0
-  for (const [cw, kw] of windowPairs(pair, phase, ctx.windowMs, ctx.saturated)) {
-    c.push(cw)
-    k.push(kw)
-    nc += timedValues(cw)
-    nk += timedValues(kw)
-    if (nc < min || nk < min) {
-      if (single) ((c = []), (k = []), (nc = nk = 0))
-      continue
-    }
-    const a = blockStat(c, stat)
-    const b = blockStat(k, stat)
-    if (a !== undefined && b !== undefined && a > 0 && b > 0) {
-      const from = c[0].i * ctx.windowMs
-      const to = (c[c.length - 1].i + 1) * ctx.windowMs
-      out.push({ x: (from + to) / 2, d: Math.log(a / b), windows: c.length })
-    }
-    c = []
-    k = []
-    nc = nk = 0
-  }
-  return out
-}
-
 /**
  * Power of a paired check: the smallest ratio it sees 19 times in 20 at level α is (1 + tolerance)·
  * e^{se·(q_{1−α} + q_{0.95})}; the run could not see a change of the tolerance when the noise alone is as
@@ -211,7 +144,9 @@ function describer(
     if (status === 'not-judged') {
       // Step checks merge sparse windows into blocks; the all-steps ratio compares windows only.
       const units = !min
-        ? 'paired windows'
+        ? t.block && t.block > 1
+          ? `blocks of ${t.block} paired windows`
+          : 'paired windows'
         : t.n === 1
           ? 'window or block of paired windows'
           : 'windows or blocks of paired windows'
@@ -231,7 +166,7 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
   const gate = ctx.candidate.gate
   const kind = stat === 'p99' ? 'tail' : 'level'
   const tol = kind === 'tail' ? gate.tolerance.tail : gate.tolerance.level
-  const d = logRatios(ctx, pair, phase, stat)
+  const d = stepRatios(pair, frameOf(ctx, phase), stat, MIN_WINDOW_VALUES[stat])
   const threshold = Math.log(1 + tol)
   const floor = stepFloor(ctx.calibration, pair, phase.name, stat)
   const t = withFloor(
@@ -296,6 +231,9 @@ export function pairedLatencyChecks(ctx: PairedContext): Check[] {
   const checks: Check[] = []
   for (const phase of ctx.phases) {
     for (const pair of steps) {
+      // A step that never ran in the phase (a load step in the quiet phase) has nothing to compare.
+      const ran = (s: SeriesRecord) => (s.phases[phase.name]?.count ?? 0) > 0
+      if (!ran(pair.candidate) && !ran(pair.control)) continue
       for (const stat of ['p50', 'p95', 'p99'] as LevelStat[]) checks.push(stepCheck(ctx, pair, phase, stat))
     }
     if (ctx.candidate.primaryPhases.has(phase.name)) checks.push(...allStepsChecks(ctx, steps, phase))
@@ -360,32 +298,24 @@ function degradationChecks(ctx: PairedContext, steps: SeriesPair[]): Check[] {
   })
 }
 
-/** Per window, the mean over steps of the p50 log-ratio (windows where at least half the steps have one). */
-function allStepsRatios(ctx: PairedContext, steps: SeriesPair[], phase: TrendPhase): { points: Point[]; used: number } {
-  const byWindow = new Map<number, number[]>()
-  let used = 0
-  for (const pair of steps) {
-    const d = logRatios(ctx, pair, phase, 'p50', true)
-    if (!d.length) continue
-    used++
-    for (const p of d) {
-      let list = byWindow.get(p.x)
-      if (!list) byWindow.set(p.x, (list = []))
-      list.push(p.d)
-    }
-  }
-  const points = [...byWindow.entries()]
-    .filter(([, v]) => v.length * 2 >= used)
-    .map(([x, v]) => ({ x, y: meanOf(v) }))
-    .sort((a, b) => a.x - b.x)
-  return { points, used }
+/** Per block of windows, the mean over steps of the typical-latency log-ratio (see allStepsBlocks). */
+function allStepsRatios(
+  ctx: PairedContext,
+  steps: SeriesPair[],
+  phase: TrendPhase,
+): { points: Point[]; used: number; length: number } {
+  return allStepsBlocks(steps, frameOf(ctx, phase), MIN_PAIRED_WINDOWS)
+}
+
+function frameOf(ctx: PairedContext, phase: TrendPhase): WindowFrame {
+  return { phase, windowMs: ctx.windowMs, saturated: ctx.saturated }
 }
 
 function allStepsChecks(ctx: PairedContext, all: SeriesPair[], phase: TrendPhase): Check[] {
   const gate = ctx.candidate.gate
   // Each step once: its main series in the phase (the load's when loaded, else the probe's).
   const steps = all.filter((p) => primaryStepSeries(ctx.candidate, p.candidate, phase.name))
-  const { points, used } = allStepsRatios(ctx, steps, phase)
+  const { points, used, length } = allStepsRatios(ctx, steps, phase)
   if (used < 2) return []
   const tol = gate.tolerance.level
   const threshold = Math.log(1 + tol)
@@ -398,6 +328,7 @@ function allStepsChecks(ctx: PairedContext, all: SeriesPair[], phase: TrendPhase
     threshold,
     floor,
   )
+  t.block = length
   const what = `typical latency (p50) over all ${used} steps`
   const finding: Finding = {
     id: `level:all-steps@${phase.name}`,
@@ -416,6 +347,7 @@ function allStepsChecks(ctx: PairedContext, all: SeriesPair[], phase: TrendPhase
   }
   if (t.n) finding.change = r4(Math.exp(t.mean) - 1)
   if (t.floor) finding.evidence!.calibrationRuns = t.floor.runs
+  if (length > 1) finding.evidence!.windowsPerBlock = length
   const check: Check = {
     finding,
     p: t.p,

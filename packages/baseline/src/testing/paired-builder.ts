@@ -42,6 +42,8 @@ export interface PairedBuildOptions {
   peakWindows?: number
   /** Load requests per step per window per side (default 250). */
   loadPerWindow?: number
+  /** Probe requests per step per window per side (default 10). */
+  probePerWindow?: number
   /** Windows (run indices) in which the load generator saturated. */
   saturated?: number[]
   /**
@@ -175,10 +177,10 @@ function sideWindow(b: BuildState, side: Side, w: number, machine: number): void
     const tags = { name: step.name, scenario: step.scenario, side }
     const sources: ['probe' | 'load', number][] = loaded
       ? [
-          ['probe', 10],
+          ['probe', options.probePerWindow ?? 10],
           ['load', perWindow],
         ]
-      : [['probe', 10]]
+      : [['probe', options.probePerWindow ?? 10]]
     for (const [source, n] of sources) {
       for (let k = 0; k < n; k++) {
         const atMs = start + Math.floor((k * WINDOW_MS) / n)
