@@ -8,6 +8,7 @@
  * Memory is constant whatever the number of values (a few tens of kB per
  * histogram), which is what keeps a 24-hour soak flat.
  */
+import { inflateSync } from 'node:zlib'
 import hdr from 'hdr-histogram-js'
 import type { Histogram as HdrHistogram } from 'hdr-histogram-js'
 
@@ -34,6 +35,70 @@ function create(): HdrHistogram {
     numberOfSignificantValueDigits: HISTOGRAM_PARAMETERS.digits,
     useWebAssembly: false,
   })
+}
+
+const V2_COOKIE_BASE = 0x1c849303
+const V2_COMPRESSED_COOKIE_BASE = 0x1c849304
+/** Bytes of a V2 encoding's header: cookie, payload length, index offset, digits, lowest, highest, ratio. */
+const V2_HEADER_BYTES = 40
+
+/** Index arithmetic of a histogram with the pinned parameters (hdr-histogram-js's JavaScript histogram). */
+interface IndexMath {
+  valueFromIndex(index: number): number
+  highestEquivalentValue(value: number): number
+}
+
+let pinnedMath: IndexMath | undefined
+function indexMath(): IndexMath {
+  return (pinnedMath ??= create() as unknown as IndexMath)
+}
+
+/** One ZigZag LEB128 long (up to 9 bytes, the 9th with all 8 bits), as HdrHistogram's V2 encoding writes it. */
+function zigZag(buf: Uint8Array, at: { pos: number }): number {
+  let value = 0
+  let scale = 1
+  for (let i = 0; i < 9; i++) {
+    const b = buf[at.pos++]
+    if (i === 8) {
+      value += b * scale
+      break
+    }
+    value += (b & 0x7f) * scale
+    scale *= 128
+    if (!(b & 0x80)) break
+  }
+  return value % 2 === 0 ? value / 2 : -(value + 1) / 2
+}
+
+/**
+ * The non-zero counts of an encoded histogram, by counts-array index, read from its compressed V2 encoding;
+ * a histogram with other parameters than the pinned ones is refused (its indices would mean other values).
+ */
+function sparseCounts(encoded: string): [number, number][] {
+  const data = Buffer.from(encoded.trim(), 'base64')
+  if ((data.readInt32BE(0) & ~0xf0) !== V2_COMPRESSED_COOKIE_BASE) {
+    throw new Error('not an HdrHistogram compressed V2 encoding')
+  }
+  const raw = inflateSync(data.subarray(8, 8 + data.readInt32BE(4)))
+  if ((raw.readInt32BE(0) & ~0xf0) !== V2_COOKIE_BASE) throw new Error('not an HdrHistogram V2 encoding')
+  const pinned =
+    raw.readInt32BE(12) === HISTOGRAM_PARAMETERS.digits &&
+    Number(raw.readBigInt64BE(16)) === HISTOGRAM_PARAMETERS.lowest &&
+    Number(raw.readBigInt64BE(24)) === HISTOGRAM_PARAMETERS.highest
+  if (!pinned) throw new Error('a histogram with other parameters than the pinned ones')
+  const at = { pos: V2_HEADER_BYTES }
+  const end = V2_HEADER_BYTES + raw.readInt32BE(4)
+  const out: [number, number][] = []
+  let index = 0
+  while (at.pos < end) {
+    const count = zigZag(raw, at)
+    if (count < 0) index += -count
+    else {
+      if (count > 0) out.push([index, count])
+      index++
+    }
+  }
+  return out
 }
 
 /**
@@ -126,6 +191,23 @@ export class LatencyHistogram {
     pinned.add(decoded)
     decoded.destroy()
     return new LatencyHistogram(pinned)
+  }
+
+  /**
+   * The values of an encoded histogram, ascending, in ms, each as {@link quantile} reports it (its bucket's
+   * highest equivalent value): for windows of a few requests, where a quantile of merged windows or a mean
+   * of logs needs the values themselves. It reads the encoding's run-length counts directly instead of
+   * filling a histogram's whole counts array (tens of kB), so it costs what the values cost.
+   */
+  static decodeValues(encoded: string): number[] {
+    const counts = sparseCounts(encoded)
+    const out: number[] = []
+    const math = indexMath()
+    for (const [index, count] of counts) {
+      const v = math.highestEquivalentValue(math.valueFromIndex(index)) / 1000
+      for (let k = 0; k < count; k++) out.push(v)
+    }
+    return out
   }
 
   /** Merges many histograms (encoded or not) into a new one. */

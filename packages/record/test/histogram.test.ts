@@ -38,4 +38,18 @@ test('empty histograms answer NaN; huge values are clamped, not thrown', () => {
   assert.is(h.count, 2)
 })
 
+test('decodeValues gives back every value as the quantile of its rank reports it', () => {
+  // Seeded draws over six decades: sub-millisecond, typical, slow, minutes, clamped, repeated values.
+  let seed = 7
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+  for (const n of [0, 1, 2, 9, 40, 333]) {
+    const h = new LatencyHistogram()
+    for (let i = 0; i < n; i++) h.record(i % 5 === 4 ? 12.5 : 10 ** (6 * next() - 2))
+    if (n === 333) h.record(10 * 3_600_000)
+    const values = LatencyHistogram.decodeValues(h.encode())
+    assert.is(values.length, h.count)
+    values.forEach((v, i) => assert.is(v, h.quantile((i + 0.5) / h.count), `value ${i} of ${h.count}`))
+  }
+})
+
 test.run()
