@@ -353,6 +353,37 @@ test('a slow tail in a short soak (the p99 of a few hundred values cannot be jud
   }
 })
 
+test("baseline runs whose other steps had longer tails do not make a step's own steady tail count as grown", () => {
+  // Hiccups in the baseline runs: every step's slowest 1% twice as slow there, except pay's. The current
+  // run has none, so the other steps' p99s fell by half while their medians stayed: pay's threshold may not.
+  const file = emptyBaseline('synthetic-store')
+  for (let i = 0; i < 5; i++) {
+    const summary = summariseRun(syntheticRun({ seed: `tl${i}`, durationScale: 0.3, startedAt: day(i + 1) }))
+    for (const [key, series] of Object.entries(summary.series)) {
+      if (!key.includes('http_req_duration{') || !key.includes('name=') || key.includes('name=pay')) continue
+      for (const ps of Object.values(series.phases)) {
+        if (ps.p99) ps.p99 *= 2
+        if (ps.dist) ps.dist = ps.dist.map((v, j) => (j >= ps.dist!.length - 3 ? v * 2 : v))
+      }
+    }
+    addRun(file, summary, { by: 't', now: day(i + 1), path: 'b' })
+  }
+  const { dir, remove } = tempRunDir()
+  try {
+    const v = judge({
+      record: syntheticRun({ seed: 'tl-cur', durationScale: 0.3, writeTo: dir }),
+      baseline: file,
+      gate: resolveGate('staging', {}),
+      now: day(20),
+    })
+    const pay = v.findings.filter((f) => f.id.startsWith('tail:share-above-p99:load/') && f.step === 'pay')
+    assert.ok(pay.some((f) => f.primary && f.evidence?.relativeToOtherSteps === true))
+    for (const f of pay) assert.is(f.status, 'pass', f.message)
+  } finally {
+    remove()
+  }
+})
+
 test("a step's tail share is secondary when its threshold cannot move with the run's common shift", () => {
   const file = baselineOf(5, 'tl')
   const gate = resolveGate('staging', {})
@@ -364,7 +395,7 @@ test("a step's tail share is secondary when its threshold cannot move with the r
       change: { kind: 'tail', magnitude: 5, target: 'checkout/pay' },
       writeTo: dir,
     })
-    // Three load steps left: too few for the other steps' common p99 shift, so the share is counted
+    // Three load steps left: too few for the other steps' common shift, so the share is counted
     // against the baseline's absolute p99, which a slower machine would cross as well.
     const kept = new Set(['login', 'cart', 'pay'])
     record.series = record.series.filter((x) => x.source !== 'load' || !x.tags.name || kept.has(x.tags.name))

@@ -194,6 +194,7 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
     phases: trendPhases(record),
     windowMs: record.window.sizeMs,
     saturated,
+    values: new Map(),
     calibration: calibrationRuns(options.baseline, record.comparability, gate),
   }
   const checks: Check[] = [

@@ -25,11 +25,10 @@ import type { LevelStat } from '../summary.ts'
 import type { TrendPhase } from '../trends.ts'
 import type { BaselineEntry } from '../store.ts'
 import { mean as meanOf } from '@steady/kernel'
-import { median } from '../stats/robust.ts'
 import { neweyWestMeanSe } from './stats.ts'
 import { allStepsFloor, stepFloor, type NoiseFloor } from './calibration.ts'
 import type { SeriesPair } from './pairs.ts'
-import { allStepsBlocks, stepRatios, type WindowFrame } from './blocks.ts'
+import { allStepsBlocks, stepRatios, type ValueCache, type WindowFrame } from './blocks.ts'
 
 /**
  * Timed values a window (or block of windows) needs on each side before its quantile is compared: two values
@@ -51,6 +50,8 @@ export interface PairedContext {
   phases: TrendPhase[]
   windowMs: number
   saturated: ReadonlySet<number>
+  /** Values of sparse windows, decoded once for this judgement. */
+  values: ValueCache
   /** A/A paired runs of a history baseline, comparable with this run: their spread is each check's noise floor. */
   calibration: readonly BaselineEntry[]
 }
@@ -119,9 +120,11 @@ function powerOf(check: Check, t: PairedTest, tol: number): void {
   }
 }
 
-/** `25 windows` or `8 blocks of 3 windows`. */
-function unitsOf(t: PairedTest, n: number): string {
-  return t.block && t.block > 1 ? `${n} blocks of ${t.block} windows` : `${n} windows`
+/** `25 windows`, `1 window` or `8 blocks of 3 windows` (`paired` before the first noun with `adjective`). */
+function unitsOf(t: PairedTest, n: number, adjective = ''): string {
+  const noun = (k: number, one: string, many: string) => `${k} ${adjective}${k === 1 ? one : many}`
+  if (!(t.block && t.block > 1)) return noun(n, 'window', 'windows')
+  return `${noun(n, 'block', 'blocks')} of ${t.block} windows`
 }
 
 function ratioSentence(what: string, phase: string, t: PairedTest, f: Finding): string {
@@ -142,17 +145,10 @@ function describer(
 ): (s: FindingStatus) => string {
   return (status) => {
     if (status === 'not-judged') {
-      // Step checks merge sparse windows into blocks; the all-steps ratio compares windows only.
-      const units = !min
-        ? t.block && t.block > 1
-          ? `blocks of ${t.block} paired windows`
-          : 'paired windows'
-        : t.n === 1
-          ? 'window or block of paired windows'
-          : 'windows or blocks of paired windows'
-      const enough = min ? `${min} requests on each side` : 'enough requests on both sides'
+      const enough = min ? `at least ${min} timed requests on each side` : 'enough requests on both sides'
       return t.n < MIN_PAIRED_WINDOWS
-        ? `${what} in ${phase}: only ${t.n} ${units} with ${enough} (${MIN_PAIRED_WINDOWS} needed); not judged`
+        ? `${what} in ${phase}: only ${unitsOf(t, t.n, 'paired ')} with ${enough} (${MIN_PAIRED_WINDOWS} needed); ` +
+            'not judged'
         : `${what} in ${phase}: the paired windows vary too much to see a change of ${Math.round(tol * 100)}% ` +
             `(${unitsOf(t, t.n)}); not judged`
     }
@@ -166,7 +162,7 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
   const gate = ctx.candidate.gate
   const kind = stat === 'p99' ? 'tail' : 'level'
   const tol = kind === 'tail' ? gate.tolerance.tail : gate.tolerance.level
-  const d = stepRatios(pair, frameOf(ctx, phase), stat, MIN_WINDOW_VALUES[stat])
+  const { ratios: d, length } = stepRatios(pair, frameOf(ctx, phase), stat, MIN_WINDOW_VALUES[stat])
   const threshold = Math.log(1 + tol)
   const floor = stepFloor(ctx.calibration, pair, phase.name, stat)
   const t = withFloor(
@@ -177,7 +173,7 @@ function stepCheck(ctx: PairedContext, pair: SeriesPair, phase: TrendPhase, stat
     threshold,
     floor,
   )
-  if (d.length) t.block = median(d.map((p) => p.windows))
+  t.block = length
   const candidateValue = pair.candidate.phases[phase.name]?.[stat]
   const controlValue = pair.control.phases[phase.name]?.[stat]
   const step = primaryStepSeries(ctx.candidate, pair.candidate, phase.name)
@@ -308,7 +304,7 @@ function allStepsRatios(
 }
 
 function frameOf(ctx: PairedContext, phase: TrendPhase): WindowFrame {
-  return { phase, windowMs: ctx.windowMs, saturated: ctx.saturated }
+  return { phase, windowMs: ctx.windowMs, saturated: ctx.saturated, values: ctx.values }
 }
 
 function allStepsChecks(ctx: PairedContext, all: SeriesPair[], phase: TrendPhase): Check[] {

@@ -238,8 +238,9 @@ function stepTail(ctx: JudgeContext, s: SeriesRecord, phases: readonly string[])
  * The service-wide tail (primary, one per source): the share of all the
  * source's requests in the phases that count above their step's baseline p99,
  * against the baseline runs' shares at the same thresholds. The per-step
- * check moves each threshold by the run's common p99 shift, which cancels a
- * slower machine and, with it, a tail that every step grew at once (a slow
+ * check moves each threshold by the run's common shift (the medians', or the
+ * p99s' where larger), which cancels a slower machine and, with it, a tail
+ * that every step grew at once (a slow
  * dependency, a pause that hits every route); this one keeps the thresholds
  * where the baseline had them, pools the steps (thousands of requests where
  * one step has dozens), and leaves the machine to the baseline runs' own
