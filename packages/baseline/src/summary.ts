@@ -232,6 +232,26 @@ function seriesSummary(scope: SummaryScope, s: SeriesRecord): SeriesSummary {
   return out
 }
 
+/**
+ * The standard error of ln(p50), ln(p95), ln(p99) from the order statistics alone: the quantile's 95%
+ * distribution-free interval runs between the values at ranks nq ± 1.96·√(nq(1 − q)), and a quarter of its
+ * log width is one standard error. It needs no model of the latency's shape, so it is wide exactly where
+ * the values are sparse around the quantile (two modes, a small sample).
+ */
+export function rankSes(h: LatencyHistogram): [number, number, number] {
+  const n = h.count
+  const se = (q: number) => {
+    if (n < 2) return 0
+    const half = 1.96 * Math.sqrt(n * q * (1 - q))
+    const lo = Math.max(1, Math.floor(n * q - half))
+    const hi = Math.min(n, Math.ceil(n * q + half))
+    const a = h.quantile(lo / n)
+    const b = h.quantile(hi / n)
+    return a > 0 && b > 0 ? Math.log(b / a) / (2 * 1.96) : 0
+  }
+  return [se(0.5), se(0.95), se(0.99)]
+}
+
 /** A latency series in one phase: its quantiles, their standard errors and block means, drift, distribution. */
 function addLatency(
   scope: SummaryScope,
@@ -246,8 +266,17 @@ function addLatency(
   ps.p99 = agg.p99
   const logs = windowLogs(windowsIn(s, phase, windowMs))
   ps.windows = logs[0].length
-  if (logs[0].length >= 2)
-    ps.se = [sig(autocorrelatedSe(logs[0]), 3), sig(autocorrelatedSe(logs[1]), 3), sig(autocorrelatedSe(logs[2]), 3)]
+  if (logs[0].length >= 2) {
+    // The larger of the windows' spread and the quantile's own sampling error from its ranks: a step of a
+    // few dozen requests whose latency has two modes can move its median from one to the other with no
+    // change at all, which its windows (a value or two each) do not show.
+    const ranks = agg.hist ? rankSes(LatencyHistogram.decode(agg.hist)) : [0, 0, 0]
+    const se = (i: number) => {
+      const w = autocorrelatedSe(logs[i])
+      return sig(Number.isFinite(w) ? Math.max(w, ranks[i]) : w, 3)
+    }
+    ps.se = [se(0), se(1), se(2)]
+  }
   if (logs[0].length >= 4) {
     const L = blockLength(logs[0].length)
     ps.blocks = [

@@ -1,5 +1,7 @@
 /** The distributions and tests the judge is built on, against known values. */
 import { test } from 'uvu'
+import { LatencyHistogram } from '@steady/record'
+import { rankSes } from '../src/summary.ts'
 import * as assert from 'uvu/assert'
 import { betaShape, digamma, fitFDist, trigamma, trigammaInverse } from '../src/stats/distributions.ts'
 import { betaBinomialSf, incompleteBeta, logGamma, normalCdf, normalQuantile, tCdf, tQuantile } from '@steady/kernel'
@@ -228,6 +230,24 @@ test('digamma, trigamma and the F-distribution prior of many variances (limma): 
   )!
   assert.ok(a.df > 20, `one shared spread: d0 = ${a.df}`)
   assert.ok(b.df < 5, `spreads that differ: d0 = ${b.df}`)
+})
+
+test('rank standard errors: wide where a median sits between two modes, narrow on one mode', () => {
+  // 50 requests, 24 at about 1.25 ms and 26 at about 2.25 ms (a timer tick apart): the median can land on
+  // either mode from one run to the next with nothing changed.
+  const twoModes = new LatencyHistogram()
+  for (let i = 0; i < 24; i++) twoModes.record(1.25 + i * 0.002)
+  for (let i = 0; i < 26; i++) twoModes.record(2.25 + i * 0.002)
+  const oneMode = new LatencyHistogram()
+  for (let i = 0; i < 50; i++) oneMode.record(1.25 + i * 0.004)
+  const [wide] = rankSes(twoModes)
+  const [narrow] = rankSes(oneMode)
+  assert.ok(wide > 0.1, `two modes: ${wide}`)
+  assert.ok(narrow < 0.03, `one mode: ${narrow}`)
+  // Many values pin the quantile: 5,000 draws of one mode leave a tiny error.
+  const many = new LatencyHistogram()
+  for (let i = 0; i < 5000; i++) many.record(1 + (i % 100) * 0.01)
+  assert.ok(rankSes(many)[0] < 0.01)
 })
 
 test.run()

@@ -4,8 +4,9 @@
  * multiplicative), a prediction interval with Student's t on K − 1 degrees
  * of freedom, whose width has a noise floor: the larger of the runs' standard
  * deviation, their scaled MAD (one wild run must not shrink nor blow up the
- * scale), the current run's own standard error from its windows, and a
- * per-metric floor.
+ * scale), the current run's own standard error (from its windows, or from
+ * its quantile's order statistics where that is larger), and a per-metric
+ * floor.
  */
 import { fitFDist } from '../stats/distributions.ts'
 import { normalCdf, tQuantile, tSf } from '@steady/kernel'
