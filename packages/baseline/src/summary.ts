@@ -266,11 +266,15 @@ function addLatency(
   ps.p99 = agg.p99
   const logs = windowLogs(windowsIn(s, phase, windowMs))
   ps.windows = logs[0].length
+  // The phase's histogram, decoded once (when needed) for the rank errors and the compact distribution.
+  let decoded: LatencyHistogram | undefined
+  const hist = () => (decoded ??= agg.hist ? LatencyHistogram.decode(agg.hist) : undefined)
   if (logs[0].length >= 2) {
     // The larger of the windows' spread and the quantile's own sampling error from its ranks: a step of a
     // few dozen requests whose latency has two modes can move its median from one to the other with no
     // change at all, which its windows (a value or two each) do not show.
-    const ranks = agg.hist ? rankSes(LatencyHistogram.decode(agg.hist)) : [0, 0, 0]
+    const h = hist()
+    const ranks = h ? rankSes(h) : [0, 0, 0]
     const se = (i: number) => {
       const w = autocorrelatedSe(logs[i])
       return sig(Number.isFinite(w) ? Math.max(w, ranks[i]) : w, 3)
@@ -294,10 +298,8 @@ function addLatency(
     )
     if (d) ps.drift = sig(d.logChange, 3)
   }
-  if (scope.options.distributions && agg.hist) {
-    const h = LatencyHistogram.decode(agg.hist)
-    ps.dist = DIST_PROBABILITIES.map((q) => sig(q === 1 ? h.max : h.quantile(q)))
-  }
+  const h = scope.options.distributions ? hist() : undefined
+  if (h) ps.dist = DIST_PROBABILITIES.map((q) => sig(q === 1 ? h.max : h.quantile(q)))
 }
 
 /** A probe scenario's iterations, failures and error kinds, over the run and by phase. */

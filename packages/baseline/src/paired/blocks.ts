@@ -58,7 +58,7 @@ function valuesOf(w: SeriesWindow, cache: ValueCache | undefined): number[] | un
   return v ?? undefined
 }
 
-/** The values of a side's windows in a block, ascending; undefined when a window has no histogram. */
+/** The values of a side's windows in a block; undefined when a window has no histogram. */
 function blockValues(ws: readonly SeriesWindow[], cache: ValueCache | undefined): number[] | undefined {
   const out: number[] = []
   for (const w of ws) {
@@ -66,7 +66,7 @@ function blockValues(ws: readonly SeriesWindow[], cache: ValueCache | undefined)
     if (!v) return undefined
     for (const x of v) out.push(x)
   }
-  return out.sort((a, b) => a - b)
+  return out
 }
 
 /** The first and last window index of the judged part of a phase (after its warm-up). */
@@ -96,25 +96,33 @@ function windowsIn(m: ReadonlyMap<number, SeriesWindow>, from: number, length: n
   return out
 }
 
+/** ln(candidate / control) of a statistic two windows stored; undefined unless both are positive. */
+function storedRatio(c: SeriesWindow, k: SeriesWindow, stat: LevelStat): number | undefined {
+  const a = c[stat]
+  const b = k[stat]
+  return a !== undefined && b !== undefined && a > 0 && b > 0 ? Math.log(a / b) : undefined
+}
+
 function timedIn(ws: readonly SeriesWindow[]): number {
   return ws.reduce((s, w) => s + timedValues(w), 0)
+}
+
+/** Both sides' windows of a step in the judged part of a phase: paired by index, and each side's own. */
+interface StepWindows {
+  pairs: [SeriesWindow, SeriesWindow][]
+  candidate: Map<number, SeriesWindow>
+  control: Map<number, SeriesWindow>
 }
 
 /**
  * Windows per block for a step's statistic: one when most paired windows have `min` values on each side
  * (windows with fewer are then left out), else as many as the slower side's average rate needs.
  */
-function blockLength(pair: SeriesPair, frame: WindowFrame, min: number): number {
-  const pairs = windowPairs(pair, frame.phase, frame.windowMs, frame.saturated)
-  if (pairs.length && median(pairs.map(([c, k]) => Math.min(timedValues(c), timedValues(k)))) >= min) return 1
-  const { first, last } = judgedSpan(frame)
-  const span = last - first + 1
+function blockLength(w: StepWindows, span: number, min: number): number {
+  if (w.pairs.length && median(w.pairs.map(([c, k]) => Math.min(timedValues(c), timedValues(k)))) >= min) return 1
   if (span <= 0) return 0
-  const rate = (s: Map<number, SeriesWindow>) => timedIn([...s.values()]) / span
-  const slower = Math.min(
-    rate(judgedWindows(pair.candidate.windows, frame)),
-    rate(judgedWindows(pair.control.windows, frame)),
-  )
+  const rate = (side: Map<number, SeriesWindow>) => timedIn([...side.values()]) / span
+  const slower = Math.min(rate(w.candidate), rate(w.control))
   return slower > 0 ? Math.ceil(min / slower) : 0
 }
 
@@ -129,25 +137,25 @@ export function stepRatios(
   stat: LevelStat,
   min: number,
 ): { ratios: Ratio[]; length: number } {
-  const length = blockLength(pair, frame, min)
+  const { first, last } = judgedSpan(frame)
+  const w: StepWindows = {
+    pairs: windowPairs(pair, frame.phase, frame.windowMs, frame.saturated),
+    candidate: judgedWindows(pair.candidate.windows, frame),
+    control: judgedWindows(pair.control.windows, frame),
+  }
+  const length = blockLength(w, last - first + 1, min)
   const out: Ratio[] = []
   if (length === 1) {
-    for (const [c, k] of windowPairs(pair, frame.phase, frame.windowMs, frame.saturated)) {
+    for (const [c, k] of w.pairs) {
       if (timedValues(c) < min || timedValues(k) < min) continue
-      const a = c[stat]
-      const b = k[stat]
-      if (a === undefined || b === undefined || !(a > 0) || !(b > 0)) continue
-      out.push({ x: (c.i + 0.5) * frame.windowMs, d: Math.log(a / b), windows: 1 })
+      const d = storedRatio(c, k, stat)
+      if (d !== undefined) out.push({ x: (c.i + 0.5) * frame.windowMs, d, windows: 1 })
     }
     return { ratios: out, length }
   }
-  if (!length) return { ratios: out, length }
-  const { first, last } = judgedSpan(frame)
-  const cs = judgedWindows(pair.candidate.windows, frame)
-  const ks = judgedWindows(pair.control.windows, frame)
-  for (let from = first; from <= last; from += length) {
-    const c = windowsIn(cs, from, Math.min(length, last - from + 1))
-    const k = windowsIn(ks, from, Math.min(length, last - from + 1))
+  for (let from = first; length && from <= last; from += length) {
+    const c = windowsIn(w.candidate, from, Math.min(length, last - from + 1))
+    const k = windowsIn(w.control, from, Math.min(length, last - from + 1))
     if (timedIn(c) < min || timedIn(k) < min) continue
     // Not cached: a window is in one block per statistic, and a long soak's values would add up.
     const cv = blockValues(c, undefined)
@@ -186,11 +194,7 @@ function typicalRatio(
   if (!c.length || !k.length) return undefined
   const dense = timedIn(c) >= MEDIAN_VALUES && timedIn(k) >= MEDIAN_VALUES
   if (!dense && !sparse) return undefined
-  if (dense && c.length === 1 && k.length === 1) {
-    const a = c[0].p50
-    const b = k[0].p50
-    return a !== undefined && b !== undefined && a > 0 && b > 0 ? Math.log(a / b) : undefined
-  }
+  if (dense && c.length === 1 && k.length === 1) return storedRatio(c[0], k[0], 'p50')
   const cv = blockValues(c, cache)
   const kv = blockValues(k, cache)
   if (!cv?.length || !kv?.length) return undefined

@@ -10,12 +10,12 @@
  *
  * The same for every step together (the mean over steps of each window's
  * typical-latency log-ratio, on blocks of a few windows where the steps are
- * sparse, as probes in a quiet phase are): one reserved primary check per phase, which sees a uniform
- * slowdown that no single step's noisier check is sure of. And the drift of
- * that all-steps ratio within a phase (the candidate slowing down relative
- * to the control as the soak goes on).
+ * sparse, as probes in a quiet phase are): one reserved primary check per
+ * phase, which sees a uniform slowdown that no single step's noisier check
+ * is sure of. And the drift of that all-steps ratio within a phase (the
+ * candidate slowing down relative to the control as the soak goes on).
  */
-import { type Finding, type FindingStatus, type RunRecord, type SeriesRecord } from '@steady/record'
+import type { Finding, FindingStatus, RunRecord, SeriesRecord } from '@steady/record'
 import { normalQuantile, tQuantile, tSf } from '@steady/kernel'
 import { slopeStandardError, theilSen, type Point } from '../stats/trend.ts'
 import { isStepSeries, namedPrimary, type JudgeContext } from '../judge/context.ts'
@@ -68,7 +68,7 @@ interface PairedTest {
   df: number
   /** The A/A runs' spread, when it was larger than the within-run error and replaced it. */
   floor?: NoiseFloor
-  /** Windows per compared block (the median), when sparse steps had windows merged. */
+  /** Windows per compared block, when sparse steps had windows merged. */
   block?: number
 }
 
