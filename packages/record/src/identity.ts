@@ -23,13 +23,17 @@ export function comparabilityKey(run: {
   }
 }
 
-/** The fields of two keys that differ, by name, e.g. `["cores: 2 vs 8"]`. */
+/**
+ * The fields of two keys that differ, by name, e.g. `["cores: 2 vs 8"]`. A field
+ * either key has counts, so an optional one (`paired`) set on one side only differs.
+ */
 export function comparabilityDiff(
   a: ComparabilityKey,
   b: ComparabilityKey,
 ): { field: keyof ComparabilityKey; a: unknown; b: unknown }[] {
   const out: { field: keyof ComparabilityKey; a: unknown; b: unknown }[] = []
-  for (const field of Object.keys(a) as (keyof ComparabilityKey)[]) {
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof ComparabilityKey>
+  for (const field of fields) {
     if (a[field] !== b[field]) out.push({ field, a: a[field], b: b[field] })
   }
   return out

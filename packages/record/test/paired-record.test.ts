@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import {
   RunRecordWriter,
   SeriesAggregator,
+  comparabilityDiff,
   comparabilityKey,
   parseRunRecord,
   SteadyError,
@@ -95,6 +96,14 @@ test('a paired block with an unknown design or side is bad input', () => {
     )
   }
   assert.ok(parseRunRecord(JSON.stringify(good), 'run.json').paired)
+})
+
+test('a paired key and an unpaired one differ, whichever is compared with which', () => {
+  const unpaired = comparabilityKey({ planHash: 'p1', durationScale: 1, engine: 'embedded' })
+  const paired = { ...unpaired, paired: true as const }
+  assert.equal(comparabilityDiff(unpaired, paired), [{ field: 'paired', a: undefined, b: true }])
+  assert.equal(comparabilityDiff(paired, unpaired), [{ field: 'paired', a: true, b: undefined }])
+  assert.equal(comparabilityDiff(paired, { ...paired }), [])
 })
 
 test.run()

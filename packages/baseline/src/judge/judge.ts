@@ -129,7 +129,8 @@ function leftOutSentence(n: number, differing: Map<string, number>): string {
 }
 
 function describeKey(field: keyof ComparabilityKey, a: unknown, b: unknown): string {
-  return `${field}: ${JSON.stringify(b)} in the baseline vs ${JSON.stringify(a)} now`
+  const shown = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v))
+  return `${field}: ${shown(b)} in the baseline vs ${shown(a)} now`
 }
 
 interface Comparability {
