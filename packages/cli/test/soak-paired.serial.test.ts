@@ -156,13 +156,18 @@ test('a paired soak stops at preflight (exit 1) when the control does not answer
   const control = await startControl()
   await stopControl(control)
   const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
-  const r = await steady(['soak', 'short', '--out', out, '--control-url', control.url])
+  // A control URL with a password: the user may show, the password never does.
+  const withPassword = control.url.replace('://', '://ci:s3cret-pw@')
+  const r = await steady(['soak', 'short', '--out', out, '--control-url', withPassword])
   assert.is(r.code, 1, r.stderr)
   assert.match(r.stderr, 'preflight failed')
   assert.match(r.stderr, '(control)')
+  assert.match(r.stderr, 'paired with the control at http://ci:')
   const record = await readRunRecord(out)
   assert.is(record.complete, false)
   assert.is(record.comparability.paired, true)
+  for (const text of [r.stdout, r.stderr, ...['run.json', 'events.ndjson'].map((f) => readFileSync(join(out, f), 'utf8'))])
+    assert.not.match(text, 's3cret-pw')
 })
 
 test('--control-url must be an http(s) URL (exit 2)', async () => {

@@ -104,9 +104,10 @@ export class RunRecordWriter {
     this.dir = options.dir
     this.eventsPath = join(options.dir, EVENTS_FILE)
     this.recordPath = join(options.dir, RECORD_FILE)
-    this.#header = options.header
     this.#agg = options.aggregator
     this.#redactor = options.redactor ?? new Redactor()
+    // A target given as http://user:password@host keeps its user, never its password.
+    this.#header = this.#redactor.value(options.header)
     this.#now = options.now
     this.#wall = options.wallClock ?? (() => new Date())
     mkdirSync(this.dir, { recursive: true })

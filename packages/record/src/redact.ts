@@ -285,12 +285,21 @@ export class Redactor {
     return this.#value(input, new WeakSet()) as T
   }
 
-  #value(input: unknown, seen: WeakSet<object>): unknown {
+  /** `within`: the objects being copied, from the root down to here (one reached twice elsewhere is copied twice). */
+  #value(input: unknown, within: WeakSet<object>): unknown {
     if (typeof input === 'string') return this.text(input)
     if (input === null || typeof input !== 'object') return input
-    if (seen.has(input)) return '[Circular]'
-    seen.add(input)
-    if (Array.isArray(input)) return input.map((v) => this.#value(v, seen))
+    if (within.has(input)) return '[Circular]'
+    within.add(input)
+    try {
+      return this.#copy(input, within)
+    } finally {
+      within.delete(input)
+    }
+  }
+
+  #copy(input: object, within: WeakSet<object>): unknown {
+    if (Array.isArray(input)) return input.map((v) => this.#value(v, within))
     if (input instanceof Date) return input.toISOString()
     const out: Record<string, unknown> = {}
     // Secret fields first, so their values are known before sibling strings are scanned.
@@ -309,7 +318,7 @@ export class Redactor {
       if (secret(k, v)) out[k] = REDACTED
       else if ((k === 'headers' || k === 'header') && v && typeof v === 'object')
         out[k] = this.headers(v as Record<string, string>)
-      else out[k] = this.#value(v, seen)
+      else out[k] = this.#value(v, within)
     }
     return out
   }

@@ -19,7 +19,7 @@ import {
 } from '@steady/record'
 import { newRunId } from '@steady/record/internal'
 
-function pairedRun() {
+function pairedRun(target?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'steady-paired-'))
   let t = 0
   const now = () => t
@@ -36,7 +36,7 @@ function pairedRun() {
     window: { sizeMs: 1000 },
     paired: {
       candidate: { service: 'demo-store', version: '1.4.0' },
-      control: { service: 'demo-store', version: '1.3.2' },
+      control: { service: 'demo-store', version: '1.3.2', ...(target ? { target } : {}) },
       design: 'abba',
       seed: '7',
     },
@@ -96,6 +96,14 @@ test('a paired block with an unknown design or side is bad input', () => {
     )
   }
   assert.ok(parseRunRecord(JSON.stringify(good), 'run.json').paired)
+})
+
+test("a target's password never reaches the record, its user and host do", () => {
+  const { dir, writer, tick } = pairedRun('https://ci:s3cret-pw@control.example.test:8443/')
+  tick(1000)
+  const record = writer.finish({ complete: true })
+  for (const f of ['run.json', 'events.ndjson']) assert.not.match(readFileSync(join(dir, f), 'utf8'), 's3cret-pw', f)
+  assert.match(record.paired!.control.target!, /^https:\/\/ci:.+@control\.example\.test:8443\/$/)
 })
 
 test('a paired key and an unpaired one differ, whichever is compared with which', () => {

@@ -106,6 +106,11 @@ test('leaves ordinary data alone and copes with cycles', () => {
   assert.is(out.price, 12.5)
   assert.is(out.self, '[Circular]')
   assert.is(input.self, input)
+  // One object reached twice, not through itself, is no cycle: both places keep a copy.
+  const subject = { service: 'store', target: 'http://ci:pw@host/' }
+  const twice = redact({ subject, paired: { candidate: subject } })
+  assert.equal(twice.paired.candidate, twice.subject)
+  assert.is(twice.subject.target, `http://ci:${REDACTED}@host/`)
 })
 
 test('a failure group keeps its signature (regression: the whole group was masked)', () => {

@@ -265,7 +265,7 @@ async function runSoak(
   const control = started ?? fromUrl
   const phases = plan.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}${p.load ? ` (${p.load})` : ''}`)
   const paired = control ? `, paired with the control at ${control.target}` : ''
-  ctx.err(`soak ${s.runId}: plan ${s.name}, ${phases.join(' → ')}, against ${target}${paired}\n`)
+  ctx.err(s.redactor.text(`soak ${s.runId}: plan ${s.name}, ${phases.join(' → ')}, against ${target}${paired}\n`))
   const result = await soak({
     plan,
     files: s.files,
