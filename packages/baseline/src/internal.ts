@@ -16,6 +16,7 @@ export {
 } from './store.ts'
 export { pairedLine } from './render/text.ts'
 export { screenRun } from './screen-run.ts'
+export { isAAPair } from './summary.ts'
 export { isInconclusiveCause, notJudgedReason } from './render/describe.ts'
 export { isPairedRecord } from './paired/judge-paired.ts'
 export { trendPhases } from './trends.ts'

@@ -133,6 +133,19 @@ export interface RunSummary {
   drift?: Record<string, Record<string, number>>
   /** Recovery phases: ms until the probes passed again. */
   recovery?: Record<string, number>
+  /** A paired run's control: its version and commit, as far as the record names them. */
+  control?: { version?: string; commit?: string }
+}
+
+/**
+ * Whether a summary is of an A/A paired run: paired, and no version or commit
+ * named on both sides differs (two sides of one environment, versions unnamed,
+ * count as the same version).
+ */
+export function isAAPair(s: Pick<RunSummary, 'comparability' | 'subject' | 'control'>): boolean {
+  if (s.comparability.paired !== true || !s.control) return false
+  const differs = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a !== b
+  return !differs(s.subject.version, s.control.version) && !differs(s.subject.commit, s.control.commit)
 }
 
 /** Windows of a series that fall in a phase (by the window's midpoint). */
@@ -410,6 +423,12 @@ export function summariseRun(record: RunRecord, options: SummariseOptions = {}):
   if (subj.commit) summary.subject.commit = subj.commit
   if (subj.branch) summary.subject.branch = subj.branch
   if (subj.environment) summary.subject.environment = subj.environment.name
+  const control = record.paired?.control
+  if (control) {
+    summary.control = {}
+    if (control.version) summary.control.version = control.version
+    if (control.commit) summary.control.commit = control.commit
+  }
   addDrifts(scope, summary)
   const restarts = record.events.filter((e) => e.kind === 'service-restart').length
   const crashes = record.events.filter((e) => e.kind === 'service-crash').length

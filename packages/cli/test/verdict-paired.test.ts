@@ -78,6 +78,9 @@ test('--baseline with A/A paired runs calibrates the noise floor and says so', a
     const now = new Date(Date.UTC(2026, 11, 1, i))
     addRun(file, summariseRun(pairedRecord({ seed: 40 + i })), { by: 'test', now, path: `aa-${i}.json` })
   }
+  // A paired run of two versions measured a change, not the noise: it is kept but never calibrates.
+  const twoVersions = summariseRun(pairedRecord({ seed: 44, fault: { step: { name: 'checkout/pay', factor: 1.1 } } }))
+  addRun(file, twoVersions, { by: 'test', now: new Date(Date.UTC(2026, 11, 1, 4)), path: 'ab.json' })
   const path = join(root, 'aa-baseline.json')
   writeFileSync(path, serialiseBaseline(file))
   const r = await cli('verdict', slow, '--gate', 'staging', '--baseline', path, '--format', 'json')
@@ -88,6 +91,22 @@ test('--baseline with A/A paired runs calibrates the noise floor and says so', a
   )
   assert.is(v.baseline?.comparableRuns, 3)
   assert.is(r.code, 1, 'A/A runs whose sides agree leave the +30% step failing')
+})
+
+test('baseline add takes an A/A paired run, judged as a paired run, and refuses one of two versions', async () => {
+  const path = join(root, 'added.json')
+  const add = await cli('baseline', 'add', aa, '--baseline', path, '--gate', 'staging')
+  assert.is(add.code, 0, add.err)
+  const refused = await cli('baseline', 'add', slow, '--baseline', path, '--gate', 'staging')
+  assert.is(refused.code, 2, refused.err)
+  assert.match(refused.err, 'a paired run of two versions (candidate 1.1.0, control 1.0.0), not an A/A run')
+  assert.match(refused.err, '--force --reason')
+  const shown = await cli('baseline', 'show', '--baseline', path, '--format', 'json')
+  const runs = Object.values(JSON.parse(shown.out).runs) as { summary: { control?: { version?: string } } }[]
+  assert.equal(
+    runs.map((r) => r.summary.control),
+    [{ version: '1.0.0' }],
+  )
 })
 
 test('a --baseline that cannot be read is refused for a paired run (exit 2), not silently ignored', async () => {

@@ -10,14 +10,17 @@
 import { comparabilityDiff, type ComparabilityKey } from '@steady/record'
 import type { ResolvedGate } from '../gate.ts'
 import { comparisonRuns, type BaselineEntry, type BaselineFile } from '../store.ts'
-import type { LevelStat } from '../summary.ts'
+import { isAAPair, type LevelStat } from '../summary.ts'
 import { sd } from '../stats/robust.ts'
 import type { SeriesPair } from './pairs.ts'
 
 /** A/A runs a check needs before their spread is used (a spread of two runs is mostly noise). */
 export const MIN_CALIBRATION_RUNS = 3
 
-/** The baseline's paired runs comparable with this one (paired, same key but the gate's relaxed fields). */
+/**
+ * The baseline's A/A paired runs comparable with this one (same key but the gate's relaxed fields). A paired run
+ * whose sides were different versions measured a change, not the noise, and never calibrates.
+ */
 export function calibrationRuns(
   baseline: BaselineFile | null | undefined,
   key: ComparabilityKey,
@@ -26,7 +29,7 @@ export function calibrationRuns(
   if (!baseline) return []
   return comparisonRuns(baseline).filter((e) => {
     const s = e.summary
-    if (!s || s.comparability.paired !== true) return false
+    if (!s || !isAAPair(s)) return false
     return comparabilityDiff(key, s.comparability).every((d) => gate.relax.includes(d.field))
   })
 }

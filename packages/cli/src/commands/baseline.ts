@@ -13,6 +13,7 @@ import {
   acceptanceExpired,
   DEFAULT_KEEP,
   excludeRun,
+  isAAPair,
   muteActive,
   muteSeries,
   pinRun,
@@ -26,6 +27,7 @@ import {
   comparisonRuns,
   emptyBaseline,
   judge,
+  judgePaired,
   readBaseline,
   renderBaselineCheck,
   summariseRun,
@@ -212,7 +214,7 @@ Examples:
   "  steady baseline accept 'level:p95:load/http_req_duration{name=search,scenario=browse}@peak' " +
   '--reason "full-text search, slower on purpose" --verdict reports/ci/verdict.json\n' +
   "  steady baseline mute 'service/nodejs_eventloop_lag_seconds*' --until 2026-12-31 --owner alice " +
-  '--reason "known GC noise, fix in #812"\n'
+  '--reason "known GC noise, until the pool change ships"\n'
 
 function registerBaselineAdd(baseline: Command, ctx: CliContext, setExit: SetExit): void {
   baseline
@@ -290,27 +292,24 @@ function admitRun(file: BaselineFile, a: Admission) {
   const summary = summariseRun(record, { distributions: true })
   // Screened before judging: a saturated or unusually noisy run is refused even when its verdict passes.
   const screen = screenRun(summary, file, gate)
-  if (screen.problems.length && !flags.force) {
-    const message = `run ${record.id} does not show what normal looks like: ${screen.problems[0]}`
+  // A paired run joins as an A/A run: its side difference is then the machine's noise, which calibrates.
+  const problems = [...screen.problems, ...(record.paired && !isAAPair(summary) ? [twoVersions(summary)] : [])]
+  if (problems.length && !flags.force) {
+    const message = `run ${record.id} does not show what normal looks like: ${problems[0]}`
     throw new SteadyError('STEADY_BASELINE_RUN_UNFIT', message, {
       hint:
-        'run it again on a quieter machine or with more generator room (--workers), ' +
-        'or add it anyway with --force --reason "<why>"',
-      details: { run: record.id, problems: screen.problems },
+        'run it again on a quieter machine or with more generator room (--workers); a paired run, with the same ' +
+        'version on both sides; or add it anyway with --force --reason "<why>"',
+      details: { run: record.id, problems },
     })
   }
-  const verdict = judge({
-    record,
-    baseline: file,
-    baselineFile: shown(ctx, path),
-    gate,
-    now: a.now,
-    toolVersion: version,
-  })
+  const judged = { record, baseline: file, baselineFile: shown(ctx, path), gate, now: a.now, toolVersion: version }
+  // A paired run is judged as steady verdict judges it: its candidate against its control.
+  const verdict = record.paired ? judgePaired(judged) : judge(judged)
   const negative = [verdict.working, verdict.stable].filter((q) => q.status === 'fail')
   let forced: { reason: string; verdict: string } | undefined
-  if (screen.problems.length) {
-    forced = { reason: flags.reason!.trim(), verdict: [verdict.summary, ...screen.problems].join('; ') }
+  if (problems.length) {
+    forced = { reason: flags.reason!.trim(), verdict: [verdict.summary, ...problems].join('; ') }
   }
   if (negative.length) {
     if (!flags.force) {
@@ -325,7 +324,7 @@ function admitRun(file: BaselineFile, a: Admission) {
         },
       )
     }
-    forced = { reason: flags.reason!.trim(), verdict: [verdict.summary, ...screen.problems].join('; ') }
+    forced = { reason: flags.reason!.trim(), verdict: [verdict.summary, ...problems].join('; ') }
   }
   const { dropped } = addRun(file, summary, {
     by: a.by,
@@ -334,6 +333,12 @@ function admitRun(file: BaselineFile, a: Admission) {
     ...(forced ? { forced } : {}),
   })
   return { dropped, verdict, count: Object.keys(file.runs).length, keep: file.keep, forced, screen }
+}
+
+function twoVersions(s: ReturnType<typeof summariseRun>): string {
+  const side = (v: { version?: string; commit?: string } | undefined) =>
+    [v?.version, v?.commit].filter(Boolean).join(' at ') || 'unnamed'
+  return `a paired run of two versions (candidate ${side(s.subject)}, control ${side(s.control)}), not an A/A run`
 }
 
 function registerBaselineShow(baseline: Command, ctx: CliContext, setExit: SetExit): void {
