@@ -166,8 +166,30 @@ test('a paired soak stops at preflight (exit 1) when the control does not answer
   const record = await readRunRecord(out)
   assert.is(record.complete, false)
   assert.is(record.comparability.paired, true)
-  for (const text of [r.stdout, r.stderr, ...['run.json', 'events.ndjson'].map((f) => readFileSync(join(out, f), 'utf8'))])
+  for (const text of [
+    r.stdout,
+    r.stderr,
+    ...['run.json', 'events.ndjson'].map((f) => readFileSync(join(out, f), 'utf8')),
+  ])
     assert.not.match(text, 's3cret-pw')
+})
+
+test("a plan's control pairs its soaks; --paired needs a control; --no-paired takes no control", async () => {
+  const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
+  const r = await steady(['soak', 'with-control', '--out', out])
+  assert.is(r.code, 1, r.stderr)
+  assert.match(r.stderr, 'paired with the control at http://127.0.0.1:9/')
+  const record = await readRunRecord(out)
+  assert.is(record.paired?.control.version, '0.9.0')
+  assert.is(record.comparability.paired, true)
+  assert.is(await up(record.subject.environment!.url!), 'down')
+
+  const none = await steady(['soak', 'short', '--paired'])
+  assert.is(none.code, 2, none.stderr)
+  assert.match(none.stderr, '--paired needs a control, and plan short names none')
+  const both = await steady(['soak', 'with-control', '--no-paired', '--control-url', 'http://127.0.0.1:9/'])
+  assert.is(both.code, 2, both.stderr)
+  assert.match(both.stderr, '--no-paired cannot be used with a control')
 })
 
 test('--control-url must be an http(s) URL (exit 2)', async () => {

@@ -7,7 +7,7 @@
 import './errors.ts'
 export { resolvePlan } from './plan.ts'
 /** @public */
-export type { SoakPlan, SoakPhase, ScrapePlan, ProbePlan, ResolvedPlan, ResolvedPhase } from './plan.ts'
+export type { SoakPlan, SoakPhase, ScrapePlan, ProbePlan, ResolvedPlan, ResolvedPhase, PlanControl } from './plan.ts'
 /** @public */
 export type { ProgressSnapshot } from './progress.ts'
 export { soak } from './soak.ts'

@@ -68,6 +68,22 @@ export interface SoakPlan {
    * folder of a `--control-ref` worktree once per commit (e.g. `npm ci && npm run build`).
    */
   build?: string
+  /**
+   * What a soak of this plan is paired with, unless the command line names another control or says
+   * `--no-paired`: one of `env` (another environment of the config), `ref` (a git ref, built in a
+   * worktree with `build`) or `url` (a control already running).
+   */
+  control?: PlanControl
+}
+
+/** A plan's control: exactly one of `env`, `ref` and `url`, and the control's version for the record. */
+export interface PlanControl {
+  env?: string
+  ref?: string
+  url?: string
+  version?: string
+  /** Pin each side to its own half of the CPUs (a started control: `env` or `ref`). */
+  pin?: boolean
 }
 
 export interface ResolvedPhase {
@@ -98,6 +114,7 @@ export interface ResolvedPlan {
   hash: string
   service?: { name?: string; version?: string }
   build?: string
+  control?: PlanControl
 }
 
 const EXAMPLE_CONCURRENCY = 'e.g. probe: { concurrency: 2 }'
@@ -109,8 +126,9 @@ function fail(plan: string, field: string, message: string, hint: string): never
 /** A stable hash of a plan (RegExps by source), so the same plan text gives the same key. */
 export function planHash(plan: SoakPlan, profiles: Record<string, unknown> = {}): string {
   const used = Object.fromEntries(plan.phases.filter((p) => p.load).map((p) => [p.load!, profiles[p.load!]]))
-  // How the control is built changes nothing the runs measure: it stays out of the comparability key.
-  const { build: _build, ...measured } = plan
+  // Which control, and how it is built, change nothing the runs measure: they stay out of the comparability key
+  // (a paired run is marked paired there).
+  const { build: _build, control: _control, ...measured } = plan
   const text = JSON.stringify({ plan: measured, used }, (_k, v: unknown) =>
     v instanceof RegExp ? `/${v.source}/${v.flags}` : v,
   )
@@ -192,6 +210,7 @@ export function resolvePlan(
       "e.g. build: 'npm ci && npm run build'",
     )
   }
+  const control = plan.control === undefined ? undefined : checkControl(name, plan.control)
   return {
     name,
     ...(plan.environment ? { environment: plan.environment } : {}),
@@ -213,5 +232,31 @@ export function resolvePlan(
     hash: planHash(plan, profiles),
     ...(plan.service ? { service: plan.service } : {}),
     ...(plan.build !== undefined ? { build: plan.build } : {}),
+    ...(control ? { control } : {}),
   }
+}
+
+const CONTROL_EXAMPLE =
+  "e.g. control: { env: 'local-main' }, control: { ref: 'origin/main' } or control: { url: 'http://...' }"
+
+/** A plan's control: an object with one of env, ref and url (non-empty strings), an optional version and pin. */
+function checkControl(plan: string, control: PlanControl): PlanControl {
+  if (typeof control !== 'object' || control === null || Array.isArray(control))
+    fail(plan, 'control', `expected an object, got ${JSON.stringify(control)}`, CONTROL_EXAMPLE)
+  const known = ['env', 'ref', 'url', 'version', 'pin']
+  const unknown = Object.keys(control).filter((k) => !known.includes(k))
+  if (unknown.length) fail(plan, `control.${unknown[0]}`, `unknown field (known: ${known.join(', ')})`, CONTROL_EXAMPLE)
+  for (const field of ['env', 'ref', 'url', 'version'] as const) {
+    const v = control[field]
+    if (v !== undefined && (typeof v !== 'string' || v.trim() === ''))
+      fail(plan, `control.${field}`, `expected a non-empty string, got ${JSON.stringify(v)}`, CONTROL_EXAMPLE)
+  }
+  if (control.pin !== undefined && typeof control.pin !== 'boolean')
+    fail(plan, 'control.pin', `expected true or false, got ${JSON.stringify(control.pin)}`, 'e.g. pin: true')
+  const named = (['env', 'ref', 'url'] as const).filter((k) => control[k] !== undefined)
+  if (named.length !== 1) {
+    const got = named.length ? `${named.join(' and ')} together` : 'none of them'
+    fail(plan, 'control', `a control is one of env, ref or url; got ${got}`, CONTROL_EXAMPLE)
+  }
+  return control
 }

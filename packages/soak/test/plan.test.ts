@@ -68,6 +68,25 @@ test('bad plans name the plan, the phase and the field', () => {
   assert.match(e.message, '--duration-scale')
 })
 
+test("a plan's control: one of env, ref or url; outside the plan's hash", () => {
+  const paired = resolvePlan('ci', { ...plan, control: { ref: 'origin/main', pin: true } }, { profiles })
+  assert.equal(paired.control, { ref: 'origin/main', pin: true })
+  assert.is(paired.hash, resolvePlan('ci', plan, { profiles }).hash, 'the control is not part of the plan hash')
+  const bad: [unknown, string][] = [
+    [{ env: 'a', url: 'http://x' }, 'plans.ci.control: a control is one of env, ref or url; got env and url together'],
+    [{ version: '1' }, 'plans.ci.control: a control is one of env, ref or url; got none of them'],
+    [{ ref: '' }, 'plans.ci.control.ref: expected a non-empty string'],
+    [{ ref: 'main', pinned: true }, 'plans.ci.control.pinned: unknown field'],
+    [{ env: 'a', pin: 'yes' }, 'plans.ci.control.pin: expected true or false'],
+    ['origin/main', 'plans.ci.control: expected an object'],
+  ]
+  for (const [control, message] of bad) {
+    const e = error(() => resolvePlan('ci', { ...plan, control: control as never }, { profiles }))
+    assert.is(e.code, 'STEADY_PLAN_INVALID')
+    assert.match(e.message, message)
+  }
+})
+
 test('progress: a live line on a terminal, a plain line every 10 s elsewhere', () => {
   const out: string[] = []
   let now = 0

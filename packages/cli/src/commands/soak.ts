@@ -51,6 +51,8 @@ export interface SoakFlags {
   controlRef?: string
   controlVersion?: string
   pin?: boolean
+  /** `--paired` (true): a control is required; `--no-paired` (false): the plan's control is not used. */
+  paired?: boolean
 }
 
 /** The scenario files a config names (relative to the config file), or the paths given. */
@@ -156,17 +158,18 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
 }
 
 /** Checks the flags against the config and the plan, and loads the probe loop's scenarios. */
-async function prepareSoak(ctx: CliContext, planName: string | undefined, flags: SoakFlags): Promise<SoakSetup> {
-  const loaded = await ctx.config(flags.config)
+async function prepareSoak(ctx: CliContext, planName: string | undefined, given: SoakFlags): Promise<SoakSetup> {
+  const loaded = await ctx.config(given.config)
   const cfg = loaded.config as SoakConfig
   const name = planName ?? 'default'
-  const durationScale = number(flags.durationScale, '--duration-scale', (n) => n > 0, '0.1') ?? 1
+  const durationScale = number(given.durationScale, '--duration-scale', (n) => n > 0, '0.1') ?? 1
   const profiles: Map<string, ResolvedProfile> = cfg.load ? resolveLoadConfig(cfg.load) : new Map()
   const plan = resolvePlan(name, cfg.plans?.[name], {
     durationScale,
     profiles: Object.fromEntries(profiles),
     available: Object.keys(cfg.plans ?? {}),
   })
+  const flags = pairedFlags(given, plan)
   const metricsPort = checkMetricsFlags(flags)
   const workers = number(flags.workers, '--workers', (n) => Number.isInteger(n) && n >= 1, '2')
   const envName = environmentName(flags, plan, name)
@@ -424,9 +427,44 @@ function environmentOf(env: RunningEnvironment): NonNullable<Subject['environmen
   return { id: env.id, name: env.name, provider: env.provider, url: env.url, tags: env.tags }
 }
 
+const CONTROL_FLAGS = ['controlUrl', 'controlEnv', 'controlRef'] as const
+
+/**
+ * The control a soak is paired with: the command line's (`--control-*`), else the plan's `control` unless
+ * `--no-paired`; `--paired` insists there is one.
+ */
+function pairedFlags(flags: SoakFlags, plan: ResolvedPlan): SoakFlags {
+  const fromFlags = CONTROL_FLAGS.some((k) => flags[k] !== undefined)
+  if (flags.paired === false) {
+    if (fromFlags || flags.controlVersion !== undefined || flags.pin)
+      throw new SteadyError('STEADY_USAGE', '--no-paired cannot be used with a control (--control-*, --pin)', {
+        hint: '--no-paired soaks the candidate alone (to judge against a history baseline); drop one of them',
+      })
+    return flags
+  }
+  if (fromFlags || !plan.control) {
+    if (flags.paired && !fromFlags)
+      throw new SteadyError('STEADY_USAGE', `--paired needs a control, and plan ${plan.name} names none`, {
+        hint:
+          'add --control-env <environment>, --control-ref <git-ref> or --control-url <url>, ' +
+          `or a control to plans.${plan.name} (e.g. control: { ref: 'origin/main' })`,
+      })
+    return flags
+  }
+  const c = plan.control
+  return {
+    ...flags,
+    ...(c.env !== undefined ? { controlEnv: c.env } : {}),
+    ...(c.ref !== undefined ? { controlRef: c.ref } : {}),
+    ...(c.url !== undefined ? { controlUrl: c.url } : {}),
+    ...(flags.controlVersion === undefined && c.version !== undefined ? { controlVersion: c.version } : {}),
+    ...(flags.pin === undefined && c.pin ? { pin: true } : {}),
+  }
+}
+
 /** The control options together: one control, an environment to start it beside, a version only with a control. */
 function checkControlFlags(flags: SoakFlags, envName: string | undefined): void {
-  const given = (['controlUrl', 'controlEnv', 'controlRef'] as const).filter((k) => flags[k] !== undefined)
+  const given = CONTROL_FLAGS.filter((k) => flags[k] !== undefined)
   const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
   if (given.length > 1) {
     const both = given.map(flag).join(' and ')
@@ -556,9 +594,14 @@ export function registerSoak(program: Command, ctx: CliContext, setExit: (code: 
     .option('--workers <n>', 'worker threads for the embedded load engine')
     .option('--config <file>', 'config file (default: the nearest steady.config.ts)')
     .option('--report [file]', 'also write the HTML report (default: report.html beside run.json)')
+    .option('--paired', "a paired soak: with a --control-* option below, or the plan's control")
+    .option('--no-paired', 'soak the candidate alone, even if the plan names a control')
     .option('--control-url <url>', 'a paired soak: run the plan side by side against the control already running here')
     .option('--control-env <name>', 'a paired soak: start this environment too, as the control, beside the candidate')
-    .option('--control-ref <git-ref>', 'a paired soak: the control is this commit, built in .steady/worktrees/<sha>')
+    .option(
+      '--control-ref <git-ref>',
+      'a paired soak: the control is this commit, built in <git root>/.steady/worktrees/<sha>',
+    )
     .option('--pin', 'pin each side of a paired soak to its own half of the CPUs (taskset; a started control)')
     .option('--control-version <version>', "the control's version, for the record and STEADY_VERSION (with a control)")
     .addHelpText(
@@ -571,6 +614,7 @@ Examples:
   steady soak --env local --control-url http://127.0.0.1:3001 --control-version 1.4.2   a paired soak
   steady soak --env local --control-env local-main                       paired, both sides started here
   steady soak --env local --control-ref origin/main                      paired with the last accepted commit
+  steady soak nightly --paired          paired with the control the plan names (plans.nightly.control)
 
 Exit codes: 0 the soak ran its plan (judge it with steady verdict), 1 preflight failed,
 2 bad config or usage, 130/143 interrupted (run.json is still written, complete: false).`,
