@@ -215,12 +215,16 @@ Examples:
       const record = await readRunRecord(runFile)
       const verdict = await verdictOf(ctx, loaded, record, runFile, flags)
       await emitVerdict(ctx, verdict, format, flags.output, redactorFrom(loaded), Boolean(flags.all))
+      // The report shows the baseline the verdict used: a paired run's only when one was named.
+      const usedBaseline = isPairedRecord(record)
+        ? flags.baseline && resolve(ctx.cwd, flags.baseline)
+        : baselinePath(ctx, loaded, flags.baseline, record.subject.service)
       await afterVerdict(ctx, loaded, {
         record,
         verdict,
         runFile,
         flags,
-        baselinePath: baselinePath(ctx, loaded, flags.baseline, record.subject.service),
+        ...(usedBaseline ? { baselinePath: usedBaseline } : {}),
       })
       setExit(verdict.exitCode === 0 ? ExitCode.ok : verdict.exitCode === 1 ? ExitCode.failed : ExitCode.inconclusive)
     })
