@@ -317,4 +317,19 @@ test('Newey–West: autocorrelated differences get a larger error than independe
   assert.is(binomialSf(0, 4, 0.5), 1)
 })
 
+test("the verdict says what each side's CPU was, and what a candidate burning more of it hides", () => {
+  const sentence = (o: Parameters<typeof pairedRecord>[0]) =>
+    judgePaired({ record: pairedRecord(o), gate }).warnings.find((w) => w.startsWith('both sides ran on one machine'))
+  const same = sentence({ seed: 71 })
+  assert.match(
+    same!,
+    /the candidate's services used [\d.]+ s of CPU, the control's [\d.]+ s \(1\.00×, process_cpu_seconds_total\)$/,
+  )
+  const burning = sentence({ seed: 71, fault: { cpu: 1.8 } })
+  assert.match(
+    burning!,
+    /\(1\.80×, process_cpu_seconds_total\), so the latency ratios understate the candidate's change$/,
+  )
+})
+
 test.run()

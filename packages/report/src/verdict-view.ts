@@ -371,7 +371,9 @@ export function verdictView(v: Verdict): VerdictView {
   let comparable: VerdictView['comparable']
   if (v.mode === 'paired') {
     // Both sides ran on the same machine at the same time: nothing from another run is compared.
-    const sentence = `${pairedLine(v)}: judged window by window, so what the machine did to both sides cancels`
+    const sentence =
+      `${pairedLine(v)}: judged window by window, so what the machine did to both sides cancels, ` +
+      "except the candidate's own CPU use, which slows its control too"
     comparable = { ok: true, sentence }
   } else if (v.baseline === null) {
     comparable = { ok: false, sentence: 'no baseline: there was nothing to compare this run with' }

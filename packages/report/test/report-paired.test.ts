@@ -130,6 +130,9 @@ test('the verdict box says the candidate was judged against its control; finding
   )
   assert.not.match(page, /compared with another run \(not a gate\)/)
   assert.match(page, /candidate and control ran on this machine at the same time/)
+  // Sharing the machine is said in the box and in the warnings, with each side's CPU.
+  assert.match(page, /the candidate(’|&#39;|')s own CPU use, which slows its control too/)
+  assert.match(page, /the candidate(’|&#39;|')s services used [\d.]+ s of CPU, the control(’|&#39;|')s [\d.]+ s/)
   assert.not.match(page, /comparability was not checked/)
   assert.not.match(page, /https?:\/\/(?!127\.0\.0\.1)[^\s"'<>]*\.(js|css)/, 'no script or style from the network')
 })

@@ -24,7 +24,7 @@ import { restartChecks } from '../judge/checks/restarts.ts'
 import { objectiveChecks } from '../judge/checks/objectives.ts'
 import { pairedLatencyChecks, type PairedContext } from './latency.ts'
 import { pairedFailureChecks, pairedMemoryChecks } from './resources.ts'
-import { eventSide, pairedSaturatedWindows, pairedSides, seriesPairs, sideRecord } from './pairs.ts'
+import { cpuBySide, eventSide, pairedSaturatedWindows, pairedSides, seriesPairs, sideRecord } from './pairs.ts'
 import { calibrationRuns, MIN_CALIBRATION_RUNS } from './calibration.ts'
 
 export interface PairedJudgeOptions {
@@ -174,6 +174,25 @@ function saturatedPhaseFindings(ctx: PairedContext, gate: ResolvedGate, checks: 
 }
 
 /** Judges the candidate side of a paired run against its control side under a gate. */
+/**
+ * What each side's CPU was, and what sharing it means: a candidate that burns more CPU also slows its control,
+ * so the latency ratios understate its change.
+ */
+function sharedCpu(record: RunRecord, gate: ResolvedGate): string {
+  const shared =
+    'both sides ran on one machine: unless each had its own CPUs (--pin), a candidate that burns more CPU ' +
+    'also slows its control'
+  const cpu = cpuBySide(record)
+  if (!cpu) return `${shared} (no CPU series on both sides to compare)`
+  const used =
+    `the candidate's services used ${cpu.candidate.toFixed(1)} s of CPU, ` + `the control's ${cpu.control.toFixed(1)} s`
+  const ratio = cpu.control > 0 ? cpu.candidate / cpu.control : Number.POSITIVE_INFINITY
+  const more = ratio > 1 + gate.tolerance.level
+  const how = Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'the control used none'
+  const then = more ? ", so the latency ratios understate the candidate's change" : ''
+  return `${shared}; ${used} (${how}, ${cpu.series})${then}`
+}
+
 export function judgePaired(options: PairedJudgeOptions): Verdict {
   const { record, gate } = options
   if (!record.paired) {
@@ -223,6 +242,7 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
   }
   const warnings = [
     `paired run: ${pairedSides(record.paired)}, judged window by window (no history baseline needed)`,
+    sharedCpu(record, gate),
     ...record.warnings.map((w) => `run: ${w}`),
   ]
   if (saturated.size) {

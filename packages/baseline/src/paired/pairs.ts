@@ -113,3 +113,25 @@ export function pairedSides(paired: PairedRun): string {
   const versionOf = (s: Subject) => s.version ?? s.commit?.slice(0, 12) ?? s.environment?.name ?? '?'
   return `candidate ${versionOf(paired.candidate)} against control ${versionOf(paired.control)}`
 }
+
+/** CPU series, in the order preferred: sampled by steady from /proc, else the service's own counter. */
+const CPU_SERIES = ['proc_cpu_seconds', 'process_cpu_seconds_total']
+
+/**
+ * The CPU both sides' services used over the run (seconds, summed over services), from the first CPU series
+ * measured on both sides; undefined when neither side has one.
+ */
+export function cpuBySide(record: RunRecord): { series: string; candidate: number; control: number } | undefined {
+  for (const name of CPU_SERIES) {
+    const used = { candidate: 0, control: 0 }
+    const seen = new Set<Side>()
+    for (const s of record.series) {
+      const side = sideOf(s)
+      if (s.source !== 'service' || s.name !== name || !side) continue
+      seen.add(side)
+      for (const w of s.windows) used[side] += w.delta ?? 0
+    }
+    if (seen.size === 2) return { series: name, ...used }
+  }
+  return undefined
+}

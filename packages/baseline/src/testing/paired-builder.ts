@@ -30,6 +30,8 @@ interface PairedFault {
   extraErrorRate?: number
   /** Every step slower by this factor in loaded windows only (latency that grows with in-flight requests). */
   underLoad?: number
+  /** The candidate's services use this many times the control's CPU. */
+  cpu?: number
 }
 
 export interface PairedBuildOptions {
@@ -204,5 +206,8 @@ function sideWindow(b: BuildState, side: Side, w: number, machine: number): void
     agg.gauge('service', 'process_resident_memory_bytes', svc, rss, { unit: 'bytes', atMs })
     const heap = 60 * MiB + 4 * MiB * rnd.next()
     agg.gauge('service', 'nodejs_heap_size_used_bytes', svc, heap, { unit: 'bytes', atMs })
+    // Half a core, on the candidate times its CPU fault.
+    const cpu = (WINDOW_MS / 2000) * 0.5 * (side === 'candidate' ? (fault.cpu ?? 1) : 1)
+    agg.count('service', 'process_cpu_seconds_total', svc, cpu, { unit: 'seconds', atMs })
   }
 }
