@@ -346,7 +346,8 @@ function runningOf(rec: EnvironmentRecord): RunningEnvironment {
 export interface WithEnvironmentOptions extends StartOptions {
   /**
    * After an abort, how long `fn` may take to finish (write its partial record)
-   * before the teardown starts anyway. Default 10s.
+   * before the teardown starts anyway. Default 10s; infinite: wait for `fn`
+   * however long it takes (it must end by itself).
    */
   abortGraceMs?: number
 }
@@ -395,19 +396,21 @@ export function withPairedEnvironments<T>(
   control: WithEnvironmentOptions,
   fn: (candidate: RunningEnvironment, control: RunningEnvironment) => Promise<T>,
 ): Promise<T> {
-  return withEnvironment({ ...candidate, side: 'candidate' }, (cand) =>
+  // The control's teardown is part of the candidate's work: after an interrupt the candidate waits for it
+  // (the control's own grace and teardown bound it), so that neither side is still up when this returns.
+  return withEnvironment({ ...candidate, side: 'candidate', abortGraceMs: Number.POSITIVE_INFINITY }, (cand) =>
     withEnvironment({ ...control, side: 'control' }, (ctrl) => fn(cand, ctrl)),
   )
 }
 
-/** Waits for `work`; once `signal` aborts, waits at most `graceMs` more, then gives up on it. */
+/** Waits for `work`; once `signal` aborts, waits at most `graceMs` more (unless infinite), then gives up on it. */
 function untilSettledOrAborted<T>(
   work: Promise<T>,
   signal: AbortSignal | undefined,
   graceMs: number,
   environment: string,
 ): Promise<T> {
-  if (!signal) return work
+  if (!signal || graceMs === Number.POSITIVE_INFINITY) return work
   return new Promise<T>((resolvePromise, reject) => {
     let timer: NodeJS.Timeout | undefined
     const onAbort = () => {

@@ -99,4 +99,30 @@ test('a control that fails to start: its error (exit 2), the candidate torn down
   }
 })
 
+test('interrupted with a soak that never ends: the call returns only once both sides are down', async () => {
+  const project = tempProject()
+  const pids: number[] = []
+  try {
+    // The control takes a second to go down: longer than the grace given to the work after the interrupt.
+    const slow = sideConfig(project.dir, 'main')
+    const config = { next: sideConfig(project.dir, 'next'), main: { ...slow, down: `sleep 1; ${slow.down}` } }
+    const abort = new AbortController()
+    const base = { projectDir: project.dir, branch: 'main', config, signal: abort.signal, abortGraceMs: 100 }
+    const error = await rejection(() =>
+      withPairedEnvironments({ ...base, name: 'next' }, { ...base, name: 'main' }, () => {
+        pids.push(...['next', 'main'].map((w) => Number(readFileSync(join(project.dir, `${w}.pid`), 'utf8'))))
+        abort.abort()
+        return new Promise<never>(() => {})
+      }),
+    )
+    assert.match(error.message, 'interrupted')
+    assert.is(pids.length, 2)
+    assert.not.ok(pids.some(alive), 'both servers stopped before the call returned')
+    assert.equal((await listEnvironments({ projectDir: project.dir })).environments, [])
+  } finally {
+    for (const pid of pids) killGroup(pid)
+    project.cleanup()
+  }
+})
+
 test.run()
