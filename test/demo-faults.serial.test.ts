@@ -1,7 +1,7 @@
 /**
  * `npm run demo -- --fault <switch>` (scripts/demo.ts): the fault on the
  * candidate side of the paired soak only, judged not stable with the
- * switch's finding named and printed; or, for the latency switch on a
+ * switch's finding named and printed; or, for a latency switch on a
  * machine so busy that the load generator saturated, inconclusive and
  * naming the saturation (never a pass).
  */
@@ -17,11 +17,13 @@ test('the demo with a fault on the candidate only: not stable, the finding named
   // failures and crashes need no latency windows: half-length soaks. Latency is compared window by window
   // (a step's p50 from 10 values on each side, 8 such windows in a phase after its warm-up): the demo's own
   // 90 seconds.
+  const latency: Finding['kind'][] = ['level', 'tail', 'load-latency']
   const switches: [string, Finding['kind'][], string][] = [
     ['leak', ['leak'], '0.5'],
+    ['offheap', ['leak'], '0.5'],
     ['errors', ['failure-rate', 'new-error', 'load-failures', 'objective'], '0.5'],
     ['crash', ['crash'], '0.5'],
-    ['latency', ['level', 'tail', 'load-latency'], '1'],
+    ['latency', latency, '1'],
   ]
   for (const [name, kinds, scale] of switches) {
     const r = await demo(['--scale', scale, '--state', state, '--fault', name])
@@ -31,7 +33,7 @@ test('the demo with a fault on the candidate only: not stable, the finding named
     // A latency fault on a machine so busy that the generator saturated through a counting phase: what the
     // product guarantees there is never a pass, and the saturation named as why it cannot judge (exit 3).
     const saturated = v.findings.some((f) => f.kind === 'generator-saturated' && f.status === 'inconclusive')
-    if (name === 'latency' && r.code === 3 && saturated) {
+    if (latency === kinds && r.code === 3 && saturated) {
       assert.is.not(v.stable.status, 'pass')
       console.log(`[note] --fault ${name}: generator saturated, latency findings inconclusive (exit 3)`)
       continue
@@ -50,7 +52,7 @@ test('the demo with a fault on the candidate only: not stable, the finding named
       `--fault ${name}: the demo prints the finding: ${named[0].message}`,
     )
     // The control ran clean: the fault acted on one side only.
-    if (name === 'leak')
+    if (name === 'leak' || name === 'offheap')
       assert.ok(
         named.some((f) => f.series?.includes('side=candidate') || /candidate/.test(f.message)),
         named[0].message,
