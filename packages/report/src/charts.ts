@@ -9,19 +9,26 @@
  * service indicators (with their trend lines, `trend.ts`) and the load
  * generator. The types and colours are in `charts/spec.ts`.
  */
-import { chartFrame } from './charts/frame.ts'
+import { chartFrame, type ChartFrame } from './charts/frame.ts'
 import { generatorFigures } from './charts/generator.ts'
 import { indicatorFigure, splitFlat, type FlatIndicator } from './charts/indicators.ts'
 import { latencyFigure } from './charts/latency.ts'
-import { loadFigures, loadRates } from './charts/load.ts'
+import { loadFigures, loadRates, type LoadRates } from './charts/load.ts'
 import { scenarioCharts, type ScenarioCharts } from './charts/scenarios.ts'
-import { underLoadFigures } from './charts/under-load.ts'
+import { underLoadFigures, type UnderLoadX } from './charts/under-load.ts'
 import type { ChartInputs, Figure } from './charts/spec.ts'
 
 export { COLORS, MAX_POINTS } from './charts/spec.ts'
 export type { BandsBySeries, BaselineLoadPoint, ChartInputs, ChartSpec, Figure } from './charts/spec.ts'
 
 /** Builds every chart of the report, grouped by section. */
+/** The load per window the under-load chart puts its dots at: each side's own on a paired run. */
+function underLoadX(frame: ChartFrame, rates: LoadRates): UnderLoadX {
+  const x = (r: LoadRates) => r.achieved ?? r.requests
+  if (!frame.record.paired) return { candidate: x(rates) }
+  return { candidate: x(loadRates(frame, 'candidate')), control: x(loadRates(frame, 'control')) }
+}
+
 export function buildCharts(input: ChartInputs): {
   latency: Figure[]
   /** Per scenario: one chart of every step's p95, and the steps' own charts (the same figures as `latency`). */
@@ -38,7 +45,7 @@ export function buildCharts(input: ChartInputs): {
   const latency = input.classified.steps.map((step) => latencyFigure(frame, step))
   const rates = loadRates(frame)
   const load = loadFigures(frame, rates)
-  const underLoad = underLoadFigures(frame, rates.achieved ?? rates.requests)
+  const underLoad = underLoadFigures(frame, underLoadX(frame, rates))
   const scenarios = scenarioCharts(frame, latency)
   const { flat, changing } = splitFlat(frame)
   const service = changing.map((ind) => indicatorFigure(frame, ind, 'service'))

@@ -57,12 +57,17 @@ export interface Indicator {
   control?: SeriesRecord
 }
 
-export interface ClassifiedSeries {
-  steps: StepSeries[]
-  /** Probe iteration outcomes by scenario (`passed`/`failed` per window). */
+/** A side's probe series by scenario: iteration outcomes (`passed`/`failed` per window) and durations. */
+interface ProbeSeries {
   outcomes: Map<string, SeriesRecord>
-  /** Probe iteration durations by scenario. */
   iterationDurations: Map<string, SeriesRecord>
+}
+
+export interface ClassifiedSeries extends ProbeSeries {
+  /** Steps (on a paired run, the candidate's, each with its control). */
+  steps: StepSeries[]
+  /** On a paired run: the control's probe series (`outcomes` and `iterationDurations` are the candidate's). */
+  control?: ProbeSeries
   load: SeriesRecord[]
   indicators: Indicator[]
   generator: Indicator[]
@@ -87,8 +92,8 @@ export function classify(record: RunRecord): ClassifiedSeries {
   const controlSteps = new Map<string, SeriesRecord>()
   const controlIndicators = new Map<string, SeriesRecord>()
   const paired = record.paired !== undefined
-  const outcomes = new Map<string, SeriesRecord>()
-  const iterationDurations = new Map<string, SeriesRecord>()
+  const probes: ProbeSeries = { outcomes: new Map(), iterationDurations: new Map() }
+  const controlProbes: ProbeSeries = { outcomes: new Map(), iterationDurations: new Map() }
   const load: SeriesRecord[] = []
   const indicators: Indicator[] = []
   const generator: Indicator[] = []
@@ -106,9 +111,9 @@ export function classify(record: RunRecord): ClassifiedSeries {
         // One line per step: http_req_duration when there are several timings of it.
         if (!have || (have.name !== 'http_req_duration' && s.name === 'http_req_duration')) into.set(key, s)
       } else if (s.kind === 'histogram' && s.name === 'iteration_duration') {
-        iterationDurations.set(s.tags.scenario ?? '', s)
+        ;(isControl(s) ? controlProbes : probes).iterationDurations.set(s.tags.scenario ?? '', s)
       } else if (s.kind === 'counter' && s.windows.some((w) => w.passed !== undefined || w.failed !== undefined)) {
-        outcomes.set(s.tags.scenario ?? '', s)
+        ;(isControl(s) ? controlProbes : probes).outcomes.set(s.tags.scenario ?? '', s)
       }
     } else if (s.source === 'load') {
       load.push(s)
@@ -148,8 +153,8 @@ export function classify(record: RunRecord): ClassifiedSeries {
         (a, b) =>
           rank(a.scenario) - rank(b.scenario) || a.scenario.localeCompare(b.scenario) || a.step.localeCompare(b.step),
       ),
-    outcomes,
-    iterationDurations,
+    ...probes,
+    ...(paired ? { control: controlProbes } : {}),
     load,
     indicators,
     generator,

@@ -122,6 +122,36 @@ test('throughput and errors draw each side: the control grey and named, the cand
   assert.ok(cand > 0 && ctrl > 0 && Math.abs(cand - ctrl) / (cand + ctrl) < 0.2, `candidate ${cand}, control ${ctrl}`)
 })
 
+test("latency against load and each scenario's step overview draw the control grey under the candidate", () => {
+  const under = all.find((c) => c.id.startsWith('underload-'))
+  assert.ok(under, 'a latency-against-load chart')
+  const labels = under!.lines.map((l) => l.label).join(', ')
+  const control = under!.lines.filter((l) => l.label.endsWith('p95 (control)'))
+  const candidate = under!.lines.filter((l) => l.label.endsWith('p95 (candidate)'))
+  assert.ok(control.length >= 1 && control.length === candidate.length, labels)
+  assert.ok(
+    control.every((l) => l.color === COLORS.control && values(l).length > 0),
+    labels,
+  )
+  assert.ok(
+    candidate.every((l) => l.color !== COLORS.control && values(l).length > 0),
+    labels,
+  )
+  assert.match(figure(page, under!.id), 'Grey dots are the control’s windows')
+  for (const c of all.filter((x) => x.id.startsWith('scenario-'))) {
+    const grey = c.lines.filter((l) => l.color === COLORS.control)
+    assert.ok(grey.length >= 1 && grey.every((l) => l.label.endsWith('(control)')), c.lines.map((l) => l.label).join())
+    assert.is(grey.length, c.lines.length / 2, 'one control line per candidate step')
+  }
+  // Each side's probe iterations come from its own series (one scenario's two sides are two series).
+  const load = all.find((x) => x.id.startsWith('load-'))!
+  for (const side of ['candidate', 'control'])
+    assert.ok(
+      values(load.lines.find((l) => l.label === `${side} probe iterations/s`)).some((v) => v > 0),
+      side,
+    )
+})
+
 test('the verdict box says the candidate was judged against its control; findings name the side difference', () => {
   assert.match(page, /candidate \S+ against control \S+ in the same run/)
   assert.match(

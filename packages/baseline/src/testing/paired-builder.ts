@@ -193,6 +193,10 @@ function sideWindow(b: BuildState, side: Side, w: number, machine: number): void
           const it = (iterations[`${side}|${step.scenario}`] ??= { passed: 0, failed: 0 })
           if (failed) it.failed++
           else it.passed++
+          // Each probe request stands for an iteration of its scenario, as the probe loop records them.
+          const flow = { scenario: step.scenario, side }
+          agg.outcome('probe', 'iterations', flow, !failed, failed ? { error: 'status_500', atMs } : { atMs })
+          agg.duration('probe', 'iteration_duration', flow, ms, failed ? { error: 'status_500', atMs } : { atMs })
         }
       }
     }

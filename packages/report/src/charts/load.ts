@@ -42,7 +42,12 @@ export function loadRates(frame: ChartFrame, side?: Side): LoadRates {
     : durations.length
       ? sumPerWindow(durations, n, (w) => w.count).map((v) => (v ?? 0) / windowSec)
       : undefined
-  const outcomes = [...input.classified.outcomes.values()].filter(mine)
+  const { classified } = input
+  const sides = [
+    ...(side !== 'control' ? [classified] : []),
+    ...(side !== 'candidate' && classified.control ? [classified.control] : []),
+  ]
+  const outcomes = sides.flatMap((p) => [...p.outcomes.values()])
   const probe = sumPerWindow(outcomes, n, (w) => w.count).map((v) => (v ?? 0) / windowSec)
   return { iterations, requestCounts, durations, dropped, outcomes, achieved, requests, probe }
 }

@@ -50,9 +50,11 @@ export function signatureTimelines(
         sig.assertion === 'error' ? undefined : 'assertion',
       ].filter((k): k is string => Boolean(k))
       const perWindow = new Map<number, number>()
+      // A paired run's control-side failures are counted in the control's series.
+      const control = sig.side === 'control'
       const step = classified.steps.find((s) => s.scenario === sig.scenario && s.step === sig.step)
-      const outcome = classified.outcomes.get(sig.scenario)
-      for (const series of [step?.series, outcome]) {
+      const outcome = (control ? classified.control : classified)?.outcomes.get(sig.scenario)
+      for (const series of [control ? step?.control?.series : step?.series, outcome]) {
         if (!series || perWindow.size) continue
         for (const w of series.windows) {
           let n = 0
