@@ -181,9 +181,14 @@ export function registerVerdict(program: Command, ctx: CliContext, setExit: (cod
     .command('verdict')
     .argument('<run>', 'a run.json, or the run folder holding one')
     .description(
-      "judge a run against the service's baseline under a gate: working? stable? with the findings and their numbers",
+      "judge a run against the service's baseline under a gate: working? stable? with the findings and their " +
+        'numbers (a paired run: its candidate against its control, no baseline needed)',
     )
-    .option('--baseline <file>', 'the baseline (default: baselines/<service>.json beside the config)')
+    .option(
+      '--baseline <file>',
+      'the baseline (default: baselines/<service>.json beside the config; for a paired run, none unless named: ' +
+        'its A/A runs calibrate, its acceptances and mutes apply)',
+    )
     .option(
       '--gate <name>',
       'the gate from steady.config.ts `gates` (default: the gate named "default", else built-in defaults)',
@@ -206,6 +211,7 @@ Examples:
   steady verdict reports/ci --gate production --format json -o reports/ci/verdict.json
   steady verdict reports/ci --gate staging --format markdown >> "$GITHUB_STEP_SUMMARY"
   steady verdict reports/ci --gate staging --format junit -o reports/ci/verdict.xml
+  steady verdict reports/paired --gate staging          a paired run (steady soak --paired): no baseline
 `,
     )
     .action(async (run: string, flags: VerdictFlags) => {
