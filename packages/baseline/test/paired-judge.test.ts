@@ -173,6 +173,43 @@ test('failed requests the control never had (k6: a series of their own, candidat
   assert.is(f.evidence?.controlFailed !== undefined && (f.evidence.candidateFailed as number) >= 900, true)
 })
 
+test('an error kind the control never had fails past the count floor, and is listed below it', () => {
+  // status_503 on the candidate's pay requests in `n` windows of the loaded phase, two each.
+  const withKind = (n: number, controlToo = false) => {
+    const record = pairedRecord({ seed: 16 })
+    const pay = (side: string) => record.series.find((x) => x.key.includes(`name=pay,scenario=checkout,side=${side}`))!
+    const add = (side: string, count: number) => {
+      const windows = pay(side)
+        .windows.filter((w) => w.i >= 15)
+        .slice(0, count)
+      for (const w of windows) w.errors = { ...w.errors, status_503: 2 }
+    }
+    add('candidate', n)
+    if (controlToo) add('control', 1)
+    return verdictOf(record)
+  }
+  const many = withKind(10)
+  const f = many.findings.find((x) => x.id === 'new-error:status_503')!
+  assert.is(f.status, 'fail', f.message)
+  assert.ok(f.primary)
+  assert.match(
+    f.message,
+    /^new error kind status_503: 20× on the candidate \(.*name=pay.*\), never on the control; p [=<] /,
+  )
+  const few = withKind(2).findings.find((x) => x.id === 'new-error:status_503')!
+  assert.is(few.status, 'info', few.message)
+  assert.match(few.message, 'at most 5 do not fail the gate')
+  assert.not.ok(
+    withKind(10, true).findings.some((x) => x.id === 'new-error:status_503'),
+    'a kind the control had too is no new kind',
+  )
+  const aa = verdictOf({ seed: 16 })
+  assert.not.ok(
+    aa.findings.some((x) => x.kind === 'new-error'),
+    'the same kinds on both sides: nothing new',
+  )
+})
+
 test('too few paired windows: the checks are not judged and the phase is inconclusive', () => {
   const v = verdictOf({ seed: 11, peakWindows: 6, fault: { allSteps: 1.5 } })
   assert.is(v.result, 'inconclusive')

@@ -24,6 +24,7 @@ import { restartChecks } from '../judge/checks/restarts.ts'
 import { objectiveChecks } from '../judge/checks/objectives.ts'
 import { pairedLatencyChecks, type PairedContext } from './latency.ts'
 import { pairedFailureChecks, pairedMemoryChecks } from './resources.ts'
+import { pairedNewErrorChecks } from './new-errors.ts'
 import { cpuBySide, eventSide, pairedSaturatedWindows, pairedSides, seriesPairs, sideRecord } from './pairs.ts'
 import { calibrationRuns, MIN_CALIBRATION_RUNS } from './calibration.ts'
 
@@ -223,6 +224,7 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
     ...pairedLatencyChecks(ctx),
     ...pairedMemoryChecks(ctx),
     ...pairedFailureChecks(ctx),
+    ...pairedNewErrorChecks(ctx),
     ...objectiveChecks(candidate),
   ]
   const findings = decide(checks, gate, options.baseline ?? null, now)
