@@ -364,6 +364,11 @@ test("the verdict says what each side's CPU was, and what a candidate burning mo
     same!,
     /the candidate's services used [\d.]+ s of CPU, the control's [\d.]+ s \(1\.00×, process_cpu_seconds_total\)$/,
   )
+  const pinned = pairedRecord({ seed: 71, fault: { cpu: 1.8 } })
+  pinned.paired!.pinned = { candidate: '0', control: '1' }
+  const pinnedLine = judgePaired({ record: pinned, gate }).warnings.find((w) => w.startsWith('both sides ran'))!
+  assert.match(pinnedLine, 'each pinned to its own CPUs (candidate 0, control 1)')
+  assert.not.match(pinnedLine, 'understate')
   const burning = sentence({ seed: 71, fault: { cpu: 1.8 } })
   assert.match(
     burning!,

@@ -360,6 +360,9 @@ test("--pin: each side's services run on their own half of the CPUs (taskset)", 
     [...cand, ...ctrl].every((c) => mine.includes(c)),
     'CPUs this process may use',
   )
+  // The partial record says where each side ran.
+  const record = await readRunRecord(out)
+  assert.equal(record.paired?.pinned, { candidate: pinned![1], control: pinned![2] })
 })
 
 test.run()

@@ -66,6 +66,8 @@ export interface PairedRun {
   design: 'abba'
   /** Seed of the block order. */
   seed: string
+  /** The CPUs each side's services were pinned to (`--pin`), as `taskset -c` lists them; absent: shared. */
+  pinned?: { candidate: string; control: string }
 }
 
 /** What was tested. */

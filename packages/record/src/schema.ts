@@ -150,7 +150,13 @@ export const runRecordSchema = {
     paired: {
       type: 'object',
       required: ['candidate', 'control', 'design', 'seed'],
-      properties: { candidate: subject, control: subject, design: { const: 'abba' }, seed: str },
+      properties: {
+        candidate: subject,
+        control: subject,
+        design: { const: 'abba' },
+        seed: str,
+        pinned: { type: 'object', required: ['candidate', 'control'], properties: { candidate: str, control: str } },
+      },
     },
     seed: str,
     configHash: str,

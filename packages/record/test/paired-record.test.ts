@@ -84,6 +84,7 @@ test('a paired block with an unknown design or side is bad input', () => {
   const breakages = [
     (r: typeof good) => (r.paired.design = 'ab'),
     (r: typeof good) => (r.comparability.paired = false),
+    (r: typeof good) => (r.paired.pinned = { candidate: '0' }),
     (r: typeof good) => r.scenarios.push({ name: 'x', tags: [], iterations: 1, passed: 1, failed: 0, side: 'left' }),
   ]
   for (const breakIt of breakages) {
@@ -96,6 +97,8 @@ test('a paired block with an unknown design or side is bad input', () => {
     )
   }
   assert.ok(parseRunRecord(JSON.stringify(good), 'run.json').paired)
+  const pinned = { ...good, paired: { ...good.paired, pinned: { candidate: '0', control: '1' } } }
+  assert.equal(parseRunRecord(JSON.stringify(pinned), 'run.json').paired?.pinned, { candidate: '0', control: '1' })
 })
 
 test("a target's password never reaches the record, its user and host do", () => {

@@ -17,7 +17,7 @@ import type { ResolvedProfile } from '@steady/load'
 import type { LiveMetrics } from './live-metrics.ts'
 import type { ResolvedPlan } from './plan.ts'
 import type { Progress } from './progress.ts'
-import type { SoakOptions } from './soak.ts'
+import type { SoakControl, SoakOptions } from './soak.ts'
 
 /** The seed of a paired soak's ABBA block order (recorded as `paired.seed`). */
 export const pairSeedOf = (seed: string) => `${seed}-abba`
@@ -42,12 +42,13 @@ export function soakHeader(o: SoakOptions, startedAt: Date): RunHeader {
       ...(o.control ? { paired: true as const } : {}),
     },
     window: { sizeMs: plan.windowMs },
-    ...(o.control ? { paired: pairedOf(o.subject, o.control.subject, o.seed) } : {}),
+    ...(o.control ? { paired: pairedOf(o.subject, o.control, o.seed) } : {}),
   }
 }
 
-function pairedOf(candidate: Subject, control: Subject, seed: string): PairedRun {
-  return { candidate, control, design: 'abba', seed: pairSeedOf(seed) }
+function pairedOf(candidate: Subject, control: SoakControl, seed: string): PairedRun {
+  const pinned = control.pinned ? { pinned: control.pinned } : {}
+  return { candidate, control: control.subject, design: 'abba', seed: pairSeedOf(seed), ...pinned }
 }
 
 function engineOf(plan: ResolvedPlan, profiles: Map<string, ResolvedProfile>): string | null {

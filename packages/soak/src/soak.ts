@@ -94,6 +94,8 @@ export interface SoakControl {
   target: string
   services: SoakService[]
   subject: Subject
+  /** The CPUs each side's services were pinned to, for the record (`paired.pinned`). */
+  pinned?: { candidate: string; control: string }
 }
 
 export interface PreflightFailure {

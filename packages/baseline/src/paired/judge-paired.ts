@@ -180,9 +180,13 @@ function saturatedPhaseFindings(ctx: PairedContext, gate: ResolvedGate, checks: 
  * so the latency ratios understate its change.
  */
 function sharedCpu(record: RunRecord, gate: ResolvedGate): string {
-  const shared =
-    'both sides ran on one machine: unless each had its own CPUs (--pin), a candidate that burns more CPU ' +
-    'also slows its control'
+  const pinned = record.paired?.pinned
+  const shared = pinned
+    ? `both sides ran on one machine, each pinned to its own CPUs (candidate ${pinned.candidate}, control ` +
+      `${pinned.control}): a candidate that burns more CPU slows its control only through the load generator, ` +
+      'the probes and the memory they share'
+    : 'both sides ran on one machine: unless each had its own CPUs (--pin), a candidate that burns more CPU ' +
+      'also slows its control'
   const cpu = cpuBySide(record)
   if (!cpu) return `${shared} (no CPU series on both sides to compare)`
   const used =
@@ -190,7 +194,7 @@ function sharedCpu(record: RunRecord, gate: ResolvedGate): string {
   const ratio = cpu.control > 0 ? cpu.candidate / cpu.control : Number.POSITIVE_INFINITY
   const more = ratio > 1 + gate.tolerance.level
   const how = Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'the control used none'
-  const then = more ? ", so the latency ratios understate the candidate's change" : ''
+  const then = more && !pinned ? ", so the latency ratios understate the candidate's change" : ''
   return `${shared}; ${used} (${how}, ${cpu.series})${then}`
 }
 

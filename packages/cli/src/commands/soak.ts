@@ -412,7 +412,12 @@ async function soakBesideControl(s: SoakSetup, envName: string, envOptions: Envi
     const subject: Subject = { service: serviceName(s, cand), target: ctrl.url, environment: environmentOf(ctrl) }
     if (flags.controlVersion !== undefined) subject.version = flags.controlVersion
     if (worktree) subject.commit = worktree.sha
-    const sideControl: SoakControl = { target: ctrl.url, services: servicesOf(ctrl), subject }
+    const sideControl: SoakControl = {
+      target: ctrl.url,
+      services: servicesOf(ctrl),
+      subject,
+      ...(pins ? { pinned: pins } : {}),
+    }
     return runSoak(s, cand.url, servicesOf(cand), candidateSubject(s, cand), sideControl)
   })
 }
