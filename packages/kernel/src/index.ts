@@ -3,7 +3,8 @@
  * error class and exit codes, durations, clocks (the real one, a virtual one
  * for tests, the wall clock), seeded random generators, descriptive and
  * robust statistics, the distributions the judges compute p-values with,
- * number rounding, and the book that groups failures by signature. It imports
+ * number rounding, the book that groups failures by signature, and URLs with
+ * credentials split and masked. It imports
  * nothing; every steady package may import it.
  */
 export { SteadyError, isSteadyError, ExitCode, defineErrorCodes } from './errors.ts'
@@ -35,3 +36,4 @@ export {
 } from './distributions.ts'
 export { roundTo, roundSignificant } from './format.ts'
 export { FailureBook } from './failure-book.ts'
+export { splitUrlCredentials, maskUrlPassword } from './url-credentials.ts'

@@ -9,7 +9,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { FailureBook, SteadyError } from '@steady/kernel'
+import { FailureBook, SteadyError, maskUrlPassword } from '@steady/kernel'
 import { writeFileAtomicSync } from './atomic.ts'
 import { parseJsonText, readRegularFile, type JsonFileKind } from './json-file.ts'
 import { HISTOGRAM_PARAMETERS, LatencyHistogram } from './histogram.ts'
@@ -30,6 +30,7 @@ import {
   type SeriesRecord,
   type SeriesWindow,
   type Side,
+  type Subject,
 } from './run-record.ts'
 
 /** The parts of a record known when the run starts. */
@@ -107,7 +108,7 @@ export class RunRecordWriter {
     this.#agg = options.aggregator
     this.#redactor = options.redactor ?? new Redactor()
     // A target given as http://user:password@host keeps its user, never its password.
-    this.#header = this.#redactor.value(options.header)
+    this.#header = withoutPasswords(options.header)
     this.#now = options.now
     this.#wall = options.wallClock ?? (() => new Date())
     mkdirSync(this.dir, { recursive: true })
@@ -156,9 +157,13 @@ export class RunRecordWriter {
   }
 
   /** Records a run event (a phase start, a service restart, a scrape failure). */
-  event(event: RunEvent): void {
-    this.#events.push(event)
-    this.#append({ t: 'event', event })
+  /** Records an event, its text through the redactor (a URL's password, a token in an error); returns it as kept. */
+  event(event: RunEvent): RunEvent {
+    const kept: RunEvent = { ...event, message: this.#redactor.text(event.message) }
+    if (event.data) kept.data = this.#redactor.value(event.data)
+    this.#events.push(kept)
+    this.#append({ t: 'event', event: kept })
+    return kept
   }
 
   /** A warning a reader of the record should see. */
@@ -495,4 +500,22 @@ function aggregateWindows(windows: SeriesWindow[]): PhaseAggregate {
     })
   }
   return out
+}
+
+/** A header whose URLs (each side's target and environment) keep their user, never their password. */
+function withoutPasswords(header: RunHeader): RunHeader {
+  const subject = (s: Subject): Subject => {
+    const out = { ...s }
+    if (s.target) out.target = maskUrlPassword(s.target)
+    if (s.environment?.url) out.environment = { ...s.environment, url: maskUrlPassword(s.environment.url) }
+    return out
+  }
+  const paired = header.paired
+  return {
+    ...header,
+    subject: subject(header.subject),
+    ...(paired
+      ? { paired: { ...paired, candidate: subject(paired.candidate), control: subject(paired.control) } }
+      : {}),
+  }
 }

@@ -220,7 +220,8 @@ export class Redactor {
       (_m, scheme: string) => `${scheme} ${REDACTED}`,
     )
     out = out.replace(
-      /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi,
+      // user:password@ of a URL: the user may be empty, the password may hold an @ (the last one ends it).
+      /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)([^\s/?#]+)(@)/gi,
       (_m, a: string, _p: string, c: string) => `${a}${REDACTED}${c}`,
     )
     const [jsonField, param, headerLine] = this.#fieldTextPatterns
@@ -282,24 +283,30 @@ export class Redactor {
    * through {@link text}. Returns a copy; the input is left alone.
    */
   value<T>(input: T): T {
-    return this.#value(input, new WeakSet()) as T
+    return this.#value(input, new WeakSet(), new WeakMap()) as T
   }
 
-  /** `within`: the objects being copied, from the root down to here (one reached twice elsewhere is copied twice). */
-  #value(input: unknown, within: WeakSet<object>): unknown {
+  /**
+   * `within`: the objects being copied, from the root down to here (one of them met again is a cycle);
+   * `copies`: the objects already copied, so one reached twice is copied once and shared as it was.
+   */
+  #value(input: unknown, within: WeakSet<object>, copies: WeakMap<object, unknown>): unknown {
     if (typeof input === 'string') return this.text(input)
     if (input === null || typeof input !== 'object') return input
     if (within.has(input)) return '[Circular]'
+    if (copies.has(input)) return copies.get(input)
     within.add(input)
     try {
-      return this.#copy(input, within)
+      const copy = this.#copy(input, within, copies)
+      copies.set(input, copy)
+      return copy
     } finally {
       within.delete(input)
     }
   }
 
-  #copy(input: object, within: WeakSet<object>): unknown {
-    if (Array.isArray(input)) return input.map((v) => this.#value(v, within))
+  #copy(input: object, within: WeakSet<object>, copies: WeakMap<object, unknown>): unknown {
+    if (Array.isArray(input)) return input.map((v) => this.#value(v, within, copies))
     if (input instanceof Date) return input.toISOString()
     const out: Record<string, unknown> = {}
     // Secret fields first, so their values are known before sibling strings are scanned.
@@ -318,7 +325,7 @@ export class Redactor {
       if (secret(k, v)) out[k] = REDACTED
       else if ((k === 'headers' || k === 'header') && v && typeof v === 'object')
         out[k] = this.headers(v as Record<string, string>)
-      else out[k] = this.#value(v, within)
+      else out[k] = this.#value(v, within, copies)
     }
     return out
   }

@@ -106,6 +106,12 @@ test('leaves ordinary data alone and copes with cycles', () => {
   assert.is(out.price, 12.5)
   assert.is(out.self, '[Circular]')
   assert.is(input.self, input)
+  // A URL's password, with an empty user or an @ in it, is masked to the last @ of the user part.
+  assert.is(
+    redact('see http://:pw@h:1/x and ftp://u:p@ss@h/'),
+    `see http://:${REDACTED}@h:1/x and ftp://u:${REDACTED}@h/`,
+  )
+  assert.is(redact('http://host:8080/path@x'), 'http://host:8080/path@x')
   // One object reached twice, not through itself, is no cycle: both places keep a copy.
   const subject = { service: 'store', target: 'http://ci:pw@host/' }
   const twice = redact({ subject, paired: { candidate: subject } })

@@ -111,10 +111,11 @@ export function warnAboutPlan(o: SoakOptions, writer: RunRecordWriter): void {
 /** The soak's event handler: into the record, counted on the live /metrics, and a progress line. */
 export function soakEvents(writer: RunRecordWriter, live: LiveMetrics | undefined, progress: Progress) {
   return (e: RunEvent) => {
-    writer.event(e)
+    // The event as the record keeps it (redacted) is what the log shows.
+    const kept = writer.event(e)
     live?.events.labels(e.kind).inc()
     // Saturated windows are counted and reported once per phase (progress.endPhase), not a line per window.
     const quiet = e.kind === 'phase-start' || e.kind === 'phase-end' || e.kind === 'generator-saturated'
-    if (!quiet) progress.log(`${e.kind}: ${e.message}`)
+    if (!quiet) progress.log(`${kept.kind}: ${kept.message}`)
   }
 }

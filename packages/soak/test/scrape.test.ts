@@ -284,6 +284,48 @@ test('a series selected by its sample name (a summary _count) is kept; one asked
   )
 })
 
+test('a URL with user and password: scraped with Basic auth, and its password never in a message', async () => {
+  const registry = new client.Registry()
+  new client.Gauge({ name: 'queue_depth', help: 'd', registers: [registry] }).set(3)
+  const expected = `Basic ${Buffer.from('ci:s3cret').toString('base64')}`
+  const server = createServer(async (req, res) => {
+    if (req.headers.authorization !== expected) return void res.writeHead(401).end()
+    res.setHeader('content-type', registry.contentType)
+    res.end(await registry.metrics())
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const port = (server.address() as { port: number }).port
+  let t = 0
+  const agg = new SeriesAggregator({ windowMs: 1000, now: () => t })
+  const events: RunEvent[] = []
+  const scraperOf = (password: string) =>
+    new ServiceMetricsScraper({
+      service: 'api',
+      url: `http://ci:${password}@127.0.0.1:${port}/metrics`,
+      select: ['queue_depth', 'rpc_total'],
+      expected: ['rpc_total'],
+      aggregator: agg,
+      onEvent: (e) => events.push(e),
+      now: () => t,
+    })
+  try {
+    assert.ok(await scraperOf('s3cret').scrape(), 'the right password scrapes')
+    const wrong = scraperOf('wr0ng-pw')
+    for (t = 1000; t < 4000; t += 1000) assert.not.ok(await wrong.scrape())
+  } finally {
+    server.close()
+  }
+  assert.equal(
+    events.map((e) => e.kind),
+    ['note', 'scrape-failed'],
+  )
+  for (const e of events) {
+    assert.not.match(e.message, /s3cret|wr0ng-pw/)
+    assert.match(e.message, `http://ci:***@127.0.0.1:${port}/metrics`)
+  }
+})
+
 test('samples a real process from /proc and reports when it is gone', async () => {
   const child = spawn(process.execPath, ['-e', 'const a=[];setInterval(()=>a.push(Buffer.alloc(1e5)),5)'], {
     stdio: 'ignore',

@@ -10,6 +10,7 @@
  * gets current values.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { splitUrlCredentials } from '@steady/kernel'
 import { msPerUnit } from '../define.ts'
 import { ProcessHealthError } from '../errors.ts'
 import type { ProcessHealth } from '../judge/index.ts'
@@ -323,7 +324,7 @@ export interface PushOptions {
  */
 export async function pushMetrics(registry: Registry, options: PushOptions): Promise<void> {
   const path = groupingPath(options.jobName ?? 'steady_health', options.groupings ?? {})
-  const { url: base, shown, authorization } = splitCredentials(options.url)
+  const { url: base, shown, authorization } = splitUrlCredentials(options.url)
   const url = `${base.replace(/\/+$/, '')}/metrics${path}`
   const failed = (
     why: string,
@@ -355,28 +356,4 @@ export async function pushMetrics(registry: Registry, options: PushOptions): Pro
     )
   }
   await response.body?.cancel()
-}
-
-/**
- * A URL with user and password (`http://ci:secret@pushgateway:9091`, as
- * prom-client accepted) split into the URL without them, the URL as it may be
- * shown (password masked), and a Basic authorization header: fetch refuses
- * URLs that carry credentials, and a password must never reach an error message.
- */
-function splitCredentials(raw: string): { url: string; shown: string; authorization?: string } {
-  let parsed: URL
-  try {
-    parsed = new URL(raw)
-  } catch {
-    return { url: raw, shown: raw }
-  }
-  if (!parsed.username && !parsed.password) return { url: raw, shown: raw }
-  const user = decodeURIComponent(parsed.username)
-  const password = decodeURIComponent(parsed.password)
-  const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-  parsed.username = ''
-  parsed.password = ''
-  const url = parsed.toString()
-  const shown = url.replace('://', `://${encodeURIComponent(user)}:***@`)
-  return { url, shown, authorization }
 }

@@ -9,6 +9,7 @@
  * `process_start_time_seconds`) and a streak of failed scrapes become run
  * events with their time: data, not a runner failure.
  */
+import { splitUrlCredentials } from '@steady/kernel'
 import type { RunEvent, SeriesAggregator } from '@steady/record'
 import { parsePrometheusText, type Sample } from './prometheus-text.ts'
 
@@ -65,6 +66,8 @@ function labelKey(name: string, labels: Record<string, string>): string {
 
 export class ServiceMetricsScraper {
   readonly #o: ServiceScrapeOptions
+  /** The URL without user and password, as shown, and their authorization header. */
+  readonly #url: { url: string; shown: string; authorization?: string }
   readonly #select: readonly (string | RegExp)[]
   /** Last counter values and histogram buckets, by series. */
   readonly #counters = new Map<string, number>()
@@ -80,6 +83,8 @@ export class ServiceMetricsScraper {
   constructor(options: ServiceScrapeOptions) {
     this.#o = options
     this.#select = options.select ?? DEFAULT_SERVICE_SERIES
+    // A URL with user and password: fetch refuses it, so they go in a header, and messages show it masked.
+    this.#url = splitUrlCredentials(options.url)
   }
 
   #wanted(s: Sample): boolean {
@@ -96,7 +101,8 @@ export class ServiceMetricsScraper {
         atMs: at,
         kind: 'note',
         message:
-          `${this.#o.service}: ${this.#o.url} has no series ${name} ` + "(asked for in the soak plan's scrape series)",
+          `${this.#o.service}: ${this.#url.shown} has no series ${name} ` +
+          "(asked for in the soak plan's scrape series)",
         data: { service: this.#o.service, series: name },
       })
     }
@@ -108,7 +114,8 @@ export class ServiceMetricsScraper {
     let text: string
     try {
       const timeout = AbortSignal.timeout(this.#o.timeoutMs ?? 3000)
-      const res = await fetch(this.#o.url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
+      const headers = this.#url.authorization ? { authorization: this.#url.authorization } : undefined
+      const res = await fetch(this.#url.url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
       if (!res.ok) throw new Error(`HTTP ${res.status}`)
       text = await res.text()
     } catch (error) {
@@ -120,7 +127,7 @@ export class ServiceMetricsScraper {
           atMs: at,
           kind: 'scrape-failed',
           message:
-            `${this.#o.service}: ${this.#failures} scrapes of ${this.#o.url} failed in a row ` +
+            `${this.#o.service}: ${this.#failures} scrapes of ${this.#url.shown} failed in a row ` +
             `(${(error as Error).message})`,
           data: { service: this.#o.service, error: (error as Error).message },
         })

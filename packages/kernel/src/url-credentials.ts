@@ -1,0 +1,34 @@
+/**
+ * URLs written with a user and password (`http://ci:secret@host:9091`): fetch
+ * refuses them, and a password must never reach a log, an error or a record.
+ * {@link splitUrlCredentials} gives the URL without them, the URL as it may be
+ * shown (the user kept, the password masked) and the Basic authorization
+ * header they stand for; {@link maskUrlPassword} only masks.
+ */
+
+/** What a masked password is shown as. */
+const MASK = '***'
+
+/** The URL with its password masked (its user kept); the text as it was when it is no URL or has none. */
+export function maskUrlPassword(raw: string): string {
+  return splitUrlCredentials(raw).shown
+}
+
+/** The URL without user and password, as it may be shown, and the Basic authorization they stand for. */
+export function splitUrlCredentials(raw: string): { url: string; shown: string; authorization?: string } {
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    return { url: raw, shown: raw }
+  }
+  if (!parsed.username && !parsed.password) return { url: raw, shown: raw }
+  const user = decodeURIComponent(parsed.username)
+  const password = decodeURIComponent(parsed.password)
+  const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+  parsed.username = ''
+  parsed.password = ''
+  const url = parsed.toString()
+  const shown = url.replace('://', `://${encodeURIComponent(user)}${password ? `:${MASK}` : ''}@`)
+  return { url, shown, authorization }
+}

@@ -1,0 +1,26 @@
+/** URLs with a user and password: split for fetch (Basic authorization), and shown with the password masked. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { maskUrlPassword, splitUrlCredentials } from '@steady/kernel'
+
+test('a URL with user and password: the bare URL, the user shown, the password masked, and Basic auth', () => {
+  const s = splitUrlCredentials('https://ci:s3cret@push.example.test:9091/metrics?x=1')
+  assert.is(s.url, 'https://push.example.test:9091/metrics?x=1')
+  assert.is(s.shown, 'https://ci:***@push.example.test:9091/metrics?x=1')
+  assert.is(s.authorization, `Basic ${Buffer.from('ci:s3cret').toString('base64')}`)
+})
+
+test('an empty user, an @ or a colon in the password, and a user alone', () => {
+  assert.is(maskUrlPassword('http://:pw@127.0.0.1:3000/'), 'http://:***@127.0.0.1:3000/')
+  const at = splitUrlCredentials('http://ci:p%40ss:word@127.0.0.1/')
+  assert.is(at.shown, 'http://ci:***@127.0.0.1/')
+  assert.is(Buffer.from(at.authorization!.slice(6), 'base64').toString(), 'ci:p@ss:word')
+  assert.is(maskUrlPassword('http://ci@127.0.0.1/'), 'http://ci@127.0.0.1/')
+})
+
+test('text that is no URL, or a URL without credentials, is left as it is', () => {
+  for (const raw of ['localhost:3000', 'not a url', 'http://127.0.0.1:3000/x'])
+    assert.equal(splitUrlCredentials(raw), { url: raw, shown: raw })
+})
+
+test.run()
