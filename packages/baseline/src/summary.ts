@@ -138,14 +138,18 @@ export interface RunSummary {
 }
 
 /**
- * Whether a summary is of an A/A paired run: paired, and no version or commit
- * named on both sides differs (two sides of one environment, versions unnamed,
- * count as the same version).
+ * Whether a summary is of an A/A paired run: paired, the same version on both
+ * sides (a version named on one side only differs; unnamed on both, it cannot
+ * be told apart and counts as the same), and no commit named on both sides
+ * that differs. A paired summary from before the control was kept counts as
+ * A/A, as it did then.
  */
 export function isAAPair(s: Pick<RunSummary, 'comparability' | 'subject' | 'control'>): boolean {
-  if (s.comparability.paired !== true || !s.control) return false
-  const differs = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a !== b
-  return !differs(s.subject.version, s.control.version) && !differs(s.subject.commit, s.control.commit)
+  if (s.comparability.paired !== true) return false
+  if (!s.control) return true
+  const { version, commit } = s.control
+  const commits = s.subject.commit !== undefined && commit !== undefined && s.subject.commit !== commit
+  return s.subject.version === version && !commits
 }
 
 /** Windows of a series that fall in a phase (by the window's midpoint). */

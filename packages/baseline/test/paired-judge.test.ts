@@ -7,6 +7,7 @@ import { addRun, emptyBaseline, judgePaired, resolveGate, summariseRun } from '.
 import { syntheticRun } from '../src/testing.ts'
 import { binomialSf } from '@steady/kernel'
 import { neweyWestMeanSe } from '../src/paired/stats.ts'
+import { isAAPair } from '../src/summary.ts'
 import { pairedRecord, type PairedBuildOptions } from '@steady/baseline/testing'
 
 const gate = resolveGate('t', {})
@@ -369,11 +370,37 @@ test("the verdict says what each side's CPU was, and what a candidate burning mo
   const pinnedLine = judgePaired({ record: pinned, gate }).warnings.find((w) => w.startsWith('both sides ran'))!
   assert.match(pinnedLine, 'each pinned to its own CPUs (candidate 0, control 1)')
   assert.not.match(pinnedLine, 'understate')
+  // A control at a URL may run elsewhere: its CPU is said, and no claim is made about what it hides.
+  const atUrl = pairedRecord({ seed: 71, fault: { cpu: 1.8 } })
+  delete atUrl.paired!.control.environment
+  const urlLine = judgePaired({ record: atUrl, gate }).warnings.find((w) => w.startsWith('the control was already'))!
+  assert.match(urlLine, 'if it shares this machine, a candidate that burns more CPU also slows it')
+  assert.not.match(urlLine, 'understate')
+  // No CPU measured on the control: nothing is divided by zero.
+  const idle = pairedRecord({ seed: 71 })
+  for (const x of idle.series)
+    if (x.name === 'process_cpu_seconds_total' && x.tags.side === 'control') for (const w of x.windows) w.delta = 0
+  const idleLine = judgePaired({ record: idle, gate }).warnings.find((w) => w.startsWith('both sides ran'))!
+  assert.match(idleLine, "the control's none that was measured (process_cpu_seconds_total)")
   const burning = sentence({ seed: 71, fault: { cpu: 1.8 } })
   assert.match(
     burning!,
     /\(1\.80×, process_cpu_seconds_total\), so the latency ratios understate the candidate's change$/,
   )
+})
+
+test('an A/A pair: the same version on both sides; a version on one side only differs, a commit does not', () => {
+  const paired = { ...syntheticRun({ seed: 'aa-key' }).comparability, paired: true as const }
+  const of = (subject: { version?: string; commit?: string }, control?: { version?: string; commit?: string }) =>
+    isAAPair({ comparability: paired, subject, ...(control ? { control } : {}) })
+  assert.ok(of({}, {}), 'nothing named on either side')
+  assert.ok(of({ version: '2.0.0', commit: 'abc' }, { version: '2.0.0' }), 'a commit on one side only')
+  assert.not.ok(of({ version: '2.0.0' }, {}), 'a version on one side only')
+  assert.not.ok(of({ version: '2.0.0' }, { version: '1.9.0' }))
+  assert.not.ok(of({ commit: 'abc' }, { commit: 'def' }))
+  assert.ok(of({ version: '2.0.0' }), 'a summary from before the control was kept counts as A/A')
+  const unpaired = syntheticRun({ seed: 'aa-key' }).comparability
+  assert.not.ok(isAAPair({ comparability: unpaired, subject: {}, control: {} }))
 })
 
 test.run()

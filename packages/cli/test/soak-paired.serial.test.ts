@@ -190,6 +190,9 @@ test("a plan's control pairs its soaks; --paired needs a control; --no-paired ta
   const both = await steady(['soak', 'with-control', '--no-paired', '--control-url', 'http://127.0.0.1:9/'])
   assert.is(both.code, 2, both.stderr)
   assert.match(both.stderr, '--no-paired cannot be used with a control')
+  const target = await steady(['soak', 'with-env-control', '--target', 'http://127.0.0.1:9/'])
+  assert.is(target.code, 2, target.stderr)
+  assert.match(target.stderr, 'plans.with-env-control.control starts a control beside')
 })
 
 test('--control-url must be an http(s) URL (exit 2)', async () => {
@@ -264,6 +267,8 @@ test('--control-env: both sides started here, side ids and tags, /proc of both, 
   assert.is(await up(record.subject.environment!.url!), 'down')
   assert.is(await up(record.paired!.control.environment!.url!), 'down')
   assert.match((await steady(['env', 'ls'])).stdout, 'no environments are up')
+  // The candidate's own environment started again is the same version: the record names it on both sides.
+  assert.equal([record.paired!.candidate.version, record.paired!.control.version], ['2.0.0', '2.0.0'])
 })
 
 test('a control environment that fails to start: exit 2, nothing of either side left', async () => {
@@ -280,7 +285,7 @@ test('a control environment that fails to start: exit 2, nothing of either side 
 test('SIGTERM mid-way through a paired soak of two environments: both torn down, partial record, 143', async () => {
   const out = mkdtempSync(join(tmpdir(), 'steady-paired-'))
   let sent = false
-  const args = ['soak', 'long', '--env', 'store', '--control-env', 'store', '--out', out]
+  const args = ['soak', 'long', '--env', 'store', '--control-env', 'store', '--out', out, '--tag', 'version=2.0.0']
   const r = await steady(args, {}, (text, kill) => {
     if (sent || !text.includes('phase quiet started')) return
     const poll = setInterval(() => {

@@ -21,7 +21,6 @@ import type { ChartInputs, Figure } from './charts/spec.ts'
 export { COLORS, MAX_POINTS } from './charts/spec.ts'
 export type { BandsBySeries, BaselineLoadPoint, ChartInputs, ChartSpec, Figure } from './charts/spec.ts'
 
-/** Builds every chart of the report, grouped by section. */
 /** The load per window the under-load chart puts its dots at: each side's own on a paired run. */
 function underLoadX(frame: ChartFrame, rates: LoadRates): UnderLoadX {
   const x = (r: LoadRates) => r.achieved ?? r.requests
@@ -29,6 +28,7 @@ function underLoadX(frame: ChartFrame, rates: LoadRates): UnderLoadX {
   return { candidate: x(loadRates(frame, 'candidate')), control: x(loadRates(frame, 'control')) }
 }
 
+/** Builds every chart of the report, grouped by section. */
 export function buildCharts(input: ChartInputs): {
   latency: Figure[]
   /** Per scenario: one chart of every step's p95, and the steps' own charts (the same figures as `latency`). */

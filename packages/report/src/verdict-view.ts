@@ -371,9 +371,13 @@ export function verdictView(v: Verdict): VerdictView {
   let comparable: VerdictView['comparable']
   if (v.mode === 'paired') {
     // Both sides ran on the same machine at the same time: nothing from another run is compared.
-    const sentence =
-      `${pairedLine(v)}: judged window by window, so what the machine did to both sides cancels, ` +
-      "except the candidate's own CPU use, which slows its control too"
+    const paired = v.run.paired
+    const caveat = paired?.pinned
+      ? ', each side on its own CPUs'
+      : paired?.control.environment
+        ? ", except the candidate's own CPU use, which slows its control too"
+        : ', as far as the control, already running at its URL, shares this machine'
+    const sentence = `${pairedLine(v)}: judged window by window, so what the machine did to both sides cancels${caveat}`
     comparable = { ok: true, sentence }
   } else if (v.baseline === null) {
     comparable = { ok: false, sentence: 'no baseline: there was nothing to compare this run with' }

@@ -163,6 +163,18 @@ test('the verdict box says the candidate was judged against its control; finding
   // Sharing the machine is said in the box and in the warnings, with each side's CPU.
   assert.match(page, /the candidate(’|&#39;|')s own CPU use, which slows its control too/)
   assert.match(page, /the candidate(’|&#39;|')s services used [\d.]+ s of CPU, the control(’|&#39;|')s [\d.]+ s/)
+  // Pinned sides, and a control at a URL: the box says what still links the sides.
+  const gate = resolveGate('staging', {})
+  const pinned = structuredClone(record)
+  pinned.paired!.pinned = { candidate: '0', control: '1' }
+  assert.match(
+    renderReport({ record: pinned, verdict: judgePaired({ record: pinned, gate }) }),
+    'each side on its own CPUs',
+  )
+  const atUrl = structuredClone(record)
+  delete atUrl.paired!.control.environment
+  const urlPage = renderReport({ record: atUrl, verdict: judgePaired({ record: atUrl, gate }) })
+  assert.match(urlPage, 'as far as the control, already running at its URL, shares this machine')
   assert.not.match(page, /comparability was not checked/)
   assert.not.match(page, /https?:\/\/(?!127\.0\.0\.1)[^\s"'<>]*\.(js|css)/, 'no script or style from the network')
 })

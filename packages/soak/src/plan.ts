@@ -258,5 +258,14 @@ function checkControl(plan: string, control: PlanControl): PlanControl {
     const got = named.length ? `${named.join(' and ')} together` : 'none of them'
     fail(plan, 'control', `a control is one of env, ref or url; got ${got}`, CONTROL_EXAMPLE)
   }
+  if (control.url !== undefined && !/^https?:\/\/[^/\s]/.test(control.url))
+    fail(plan, 'control.url', `expected an http(s) URL, got ${JSON.stringify(control.url)}`, CONTROL_EXAMPLE)
+  if (control.url !== undefined && control.pin)
+    fail(
+      plan,
+      'control.pin',
+      'a control already running at a URL cannot be pinned',
+      'pin a control steady starts (env or ref)',
+    )
   return control
 }

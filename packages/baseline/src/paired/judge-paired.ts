@@ -174,30 +174,47 @@ function saturatedPhaseFindings(ctx: PairedContext, gate: ResolvedGate, checks: 
   return out
 }
 
-/** Judges the candidate side of a paired run against its control side under a gate. */
-/**
- * What each side's CPU was, and what sharing it means: a candidate that burns more CPU also slows its control,
- * so the latency ratios understate its change.
- */
-function sharedCpu(record: RunRecord, gate: ResolvedGate): string {
-  const pinned = record.paired?.pinned
-  const shared = pinned
-    ? `both sides ran on one machine, each pinned to its own CPUs (candidate ${pinned.candidate}, control ` +
+/** How the sides shared the machine: pinned each to its own CPUs, a control started beside, or one at a URL. */
+function machineSentence(record: RunRecord): { sentence: string; shared: boolean } {
+  const paired = record.paired
+  const pinned = paired?.pinned
+  if (pinned) {
+    const sentence =
+      `both sides ran on one machine, each pinned to its own CPUs (candidate ${pinned.candidate}, control ` +
       `${pinned.control}): a candidate that burns more CPU slows its control only through the load generator, ` +
       'the probes and the memory they share'
-    : 'both sides ran on one machine: unless each had its own CPUs (--pin), a candidate that burns more CPU ' +
-      'also slows its control'
-  const cpu = cpuBySide(record)
-  if (!cpu) return `${shared} (no CPU series on both sides to compare)`
-  const used =
-    `the candidate's services used ${cpu.candidate.toFixed(1)} s of CPU, ` + `the control's ${cpu.control.toFixed(1)} s`
-  const ratio = cpu.control > 0 ? cpu.candidate / cpu.control : Number.POSITIVE_INFINITY
-  const more = ratio > 1 + gate.tolerance.level
-  const how = Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'the control used none'
-  const then = more && !pinned ? ", so the latency ratios understate the candidate's change" : ''
-  return `${shared}; ${used} (${how}, ${cpu.series})${then}`
+    return { sentence, shared: false }
+  }
+  if (!paired?.control.environment) {
+    const sentence =
+      'the control was already running at its URL: if it shares this machine, a candidate that burns more CPU ' +
+      'also slows it'
+    return { sentence, shared: false }
+  }
+  const sentence =
+    'both sides ran on one machine: unless each had its own CPUs (--pin), a candidate that burns more CPU ' +
+    'also slows its control'
+  return { sentence, shared: true }
 }
 
+/**
+ * What each side's CPU was, and what sharing the machine means: a candidate that burns more CPU also slows a
+ * control on the same CPUs, so the latency ratios understate its change.
+ */
+function sharedCpu(record: RunRecord, gate: ResolvedGate): string {
+  const { sentence, shared } = machineSentence(record)
+  const cpu = cpuBySide(record)
+  if (!cpu) return `${sentence} (no CPU series on both sides to compare)`
+  const candidate = `the candidate's services used ${cpu.candidate.toFixed(1)} s of CPU`
+  if (!(cpu.control > 0)) return `${sentence}; ${candidate}, the control's none that was measured (${cpu.series})`
+  const ratio = cpu.candidate / cpu.control
+  const then =
+    shared && ratio > 1 + gate.tolerance.level ? ", so the latency ratios understate the candidate's change" : ''
+  const control = `the control's ${cpu.control.toFixed(1)} s (${ratio.toFixed(2)}×, ${cpu.series})`
+  return `${sentence}; ${candidate}, ${control}${then}`
+}
+
+/** Judges the candidate side of a paired run against its control side under a gate. */
 export function judgePaired(options: PairedJudgeOptions): Verdict {
   const { record, gate } = options
   if (!record.paired) {
@@ -260,7 +277,7 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
     warnings.push(`noise floor calibrated by ${aa} A/A paired runs of the baseline (the larger of the two spreads)`)
   } else if (options.baseline) {
     warnings.push(
-      `the baseline has ${aa} comparable paired run${aa === 1 ? '' : 's'} ` +
+      `the baseline has ${aa} A/A paired run${aa === 1 ? '' : 's'} comparable with this one ` +
         `(${MIN_CALIBRATION_RUNS} calibrate the noise floor): ` +
         "its acceptances and mutes apply; the noise floor is this run's own paired windows",
     )

@@ -7,6 +7,7 @@
  */
 import type { Finding, Side } from '@steady/record'
 import { pval, r4, type Check } from '../judge/check.ts'
+import { isFailedResponses, isStepSeries, namedPrimary } from '../judge/context.ts'
 import type { PairedContext } from './latency.ts'
 import { sideOf } from './pairs.ts'
 
@@ -27,7 +28,8 @@ function errorKinds(ctx: PairedContext): { kinds: Map<string, KindCount>; reques
   }
   for (const s of ctx.record.series) {
     const side = sideOf(s)
-    if (!side || (s.source !== 'probe' && s.source !== 'load') || s.name !== 'http_req_duration') continue
+    const timed = s.name === 'http_req_duration' && (isStepSeries(s) || isFailedResponses(s))
+    if (!side || (s.source !== 'probe' && s.source !== 'load') || !timed) continue
     for (const w of s.windows) {
       if (!counted(w.i)) continue
       requests[side] += w.count
@@ -63,7 +65,7 @@ export function pairedNewErrorChecks(ctx: PairedContext): Check[] {
       kind: 'new-error',
       question: 'stable',
       status: fails ? 'fail' : 'info',
-      primary: fails,
+      primary: fails || namedPrimary(gate, 'new-error', undefined, undefined),
       stat: 'count',
       unit: 'count',
       baseline: 0,

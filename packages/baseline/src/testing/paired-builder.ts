@@ -113,7 +113,13 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
     const [side, name] = k.split('|') as [Side, string]
     return { name, tags: [], iterations: v.passed + v.failed, passed: v.passed, failed: v.failed, side }
   })
-  const subject = { service: 'store', version: options.fault ? '1.1.0' : '1.0.0' }
+  // Both sides started by the soak beside each other (as with --control-env).
+  const environment = (side: Side) => ({ id: `paired-${side}`, name: 'local', provider: 'process', tags: { side } })
+  const subject = {
+    service: 'store',
+    version: options.fault ? '1.1.0' : '1.0.0',
+    environment: environment('candidate'),
+  }
   const seed = options.seed
   return {
     schema: RUN_SCHEMA,
@@ -125,7 +131,12 @@ export function pairedRecord(options: PairedBuildOptions): RunRecord {
     durationMs: end,
     tool: { name: 'steady', version: '0.1.0' },
     subject,
-    paired: { candidate: subject, control: { service: 'store', version: '1.0.0' }, design: 'abba', seed: `${seed}` },
+    paired: {
+      candidate: subject,
+      control: { service: 'store', version: '1.0.0', environment: environment('control') },
+      design: 'abba',
+      seed: `${seed}`,
+    },
     seed: String(options.seed),
     configHash: 'paired-test',
     comparability: {

@@ -399,26 +399,34 @@ async function soakBesideControl(s: SoakSetup, envName: string, envOptions: Envi
     ...(pins ? { cpus: pins.candidate } : {}),
   }
   const { version: _v, commit: _c, ...controlTags } = tags
+  const controlEnv = flags.controlEnv ?? envName
+  // The candidate's own environment started again, with no other version named: the same build on both sides
+  // (and the same STEADY_VERSION for a template that picks its image by it).
+  const sameBuild = worktree === undefined && controlEnv === envName && flags.controlVersion === undefined
+  const controlVersion = flags.controlVersion ?? (sameBuild ? candidateVersion : undefined)
   const control = {
     ...envOptions,
-    name: flags.controlEnv ?? envName,
+    name: controlEnv,
     tags: { ...controlTags, ...(worktree ? { commit: worktree.sha } : {}) },
-    ...(flags.controlVersion !== undefined ? { version: flags.controlVersion } : {}),
+    ...(controlVersion !== undefined ? { version: controlVersion } : {}),
     ...(worktree ? { workDir: worktree.projectDir } : {}),
     ...(pins ? { cpus: pins.control } : {}),
   }
   if (pins) ctx.err(`pinned: candidate on CPUs ${pins.candidate}, control on CPUs ${pins.control}\n`)
   return withPairedEnvironments(candidate, control, (cand, ctrl) => {
     const subject: Subject = { service: serviceName(s, cand), target: ctrl.url, environment: environmentOf(ctrl) }
-    if (flags.controlVersion !== undefined) subject.version = flags.controlVersion
+    const own = candidateSubject(s, cand)
+    if (controlVersion !== undefined) subject.version = controlVersion
+    else if (sameBuild && own.version !== undefined) subject.version = own.version
     if (worktree) subject.commit = worktree.sha
+    else if (sameBuild && own.commit !== undefined) subject.commit = own.commit
     const sideControl: SoakControl = {
       target: ctrl.url,
       services: servicesOf(ctrl),
       subject,
       ...(pins ? { pinned: pins } : {}),
     }
-    return runSoak(s, cand.url, servicesOf(cand), candidateSubject(s, cand), sideControl)
+    return runSoak(s, cand.url, servicesOf(cand), own, sideControl)
   })
 }
 
@@ -457,6 +465,15 @@ function pairedFlags(flags: SoakFlags, plan: ResolvedPlan): SoakFlags {
     return flags
   }
   const c = plan.control
+  if (flags.target !== undefined && c.url === undefined) {
+    throw new SteadyError(
+      'STEADY_USAGE',
+      `plans.${plan.name}.control starts a control beside the candidate's environment, not --target`,
+      {
+        hint: 'soak an environment (--env <name>), give another control (--control-url <url>), or --no-paired',
+      },
+    )
+  }
   return {
     ...flags,
     ...(c.env !== undefined ? { controlEnv: c.env } : {}),

@@ -134,6 +134,17 @@ export async function emitVerdict(
   } else ctx.out(text)
 }
 
+/** The baseline file a verdict of this run reads: for a paired run only one named, else the service's. */
+function baselineFileOf(
+  ctx: CliContext,
+  loaded: LoadedConfig,
+  record: RunRecord,
+  flags: { baseline?: string },
+): string | undefined {
+  if (isPairedRecord(record)) return flags.baseline ? resolve(ctx.cwd, flags.baseline) : undefined
+  return baselinePath(ctx, loaded, flags.baseline, record.subject.service)
+}
+
 /** Judges a run record (already read) the way `steady verdict` does. */
 export async function verdictOf(
   ctx: CliContext,
@@ -146,7 +157,7 @@ export async function verdictOf(
   if (isPairedRecord(record)) {
     // A paired run carries its own reference (the control side): a baseline is read only when named, for its
     // acceptances and mutes.
-    const named = flags.baseline ? resolve(ctx.cwd, flags.baseline) : undefined
+    const named = baselineFileOf(ctx, loaded, record, flags)
     const paired = named ? await baselineForVerdict(named) : { baseline: null }
     if (named && !paired.baseline) {
       throw new SteadyError('STEADY_VERDICT_BASELINE', `--baseline ${flags.baseline}: ${paired.problem}`, {
@@ -163,7 +174,7 @@ export async function verdictOf(
       toolVersion: version,
     })
   }
-  const path = baselinePath(ctx, loaded, flags.baseline, record.subject.service)
+  const path = baselineFileOf(ctx, loaded, record, flags)
   const { baseline, problem } = await baselineForVerdict(path)
   return judge({
     record,
@@ -221,10 +232,8 @@ Examples:
       const record = await readRunRecord(runFile)
       const verdict = await verdictOf(ctx, loaded, record, runFile, flags)
       await emitVerdict(ctx, verdict, format, flags.output, redactorFrom(loaded), Boolean(flags.all))
-      // The report shows the baseline the verdict used: a paired run's only when one was named.
-      const usedBaseline = isPairedRecord(record)
-        ? flags.baseline && resolve(ctx.cwd, flags.baseline)
-        : baselinePath(ctx, loaded, flags.baseline, record.subject.service)
+      // The report shows the baseline the verdict used.
+      const usedBaseline = baselineFileOf(ctx, loaded, record, flags)
       await afterVerdict(ctx, loaded, {
         record,
         verdict,
