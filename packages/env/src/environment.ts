@@ -192,7 +192,7 @@ export async function startEnvironment(options: StartOptions): Promise<Environme
     throw error
   }
   if (options.keep) release()
-  log(`environment ${rec.name} (${rec.id}): up at ${rec.url}`)
+  log(`environment ${rec.name} (${rec.id}): up at ${publicView(rec).url}`)
 
   let stopping: Promise<void> | undefined
   return {

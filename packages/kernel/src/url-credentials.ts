@@ -23,12 +23,21 @@ export function splitUrlCredentials(raw: string): { url: string; shown: string; 
     return { url: raw, shown: raw }
   }
   if (!parsed.username && !parsed.password) return { url: raw, shown: raw }
-  const user = decodeURIComponent(parsed.username)
-  const password = decodeURIComponent(parsed.password)
+  const user = safeDecode(parsed.username)
+  const password = safeDecode(parsed.password)
   const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
   parsed.username = ''
   parsed.password = ''
   const url = parsed.toString()
   const shown = url.replace('://', `://${encodeURIComponent(user)}${password ? `:${MASK}` : ''}@`)
   return { url, shown, authorization }
+}
+
+/** Percent-decoded, or as written when it is not valid percent-encoding (a literal `%` in a password). */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }

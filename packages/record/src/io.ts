@@ -107,8 +107,8 @@ export class RunRecordWriter {
     this.recordPath = join(options.dir, RECORD_FILE)
     this.#agg = options.aggregator
     this.#redactor = options.redactor ?? new Redactor()
-    // A target given as http://user:password@host keeps its user, never its password.
-    this.#header = withoutPasswords(options.header)
+    // What names the subjects (targets, environment tags) goes through the redactor; the hashes do not.
+    this.#header = redactedSubjects(options.header, this.#redactor)
     this.#now = options.now
     this.#wall = options.wallClock ?? (() => new Date())
     mkdirSync(this.dir, { recursive: true })
@@ -156,8 +156,10 @@ export class RunRecordWriter {
     this.#sync()
   }
 
-  /** Records a run event (a phase start, a service restart, a scrape failure). */
-  /** Records an event, its text through the redactor (a URL's password, a token in an error); returns it as kept. */
+  /**
+   * Records a run event (a phase start, a service restart, a scrape failure), its text through the redactor (a
+   * URL's password, a token in an error); returns it as kept.
+   */
   event(event: RunEvent): RunEvent {
     const kept: RunEvent = { ...event, message: this.#redactor.text(event.message) }
     if (event.data) kept.data = this.#redactor.value(event.data)
@@ -502,13 +504,16 @@ function aggregateWindows(windows: SeriesWindow[]): PhaseAggregate {
   return out
 }
 
-/** A header whose URLs (each side's target and environment) keep their user, never their password. */
-function withoutPasswords(header: RunHeader): RunHeader {
+/**
+ * A header whose subjects (the run's and each side's) went through the redactor, their URLs keeping their user,
+ * never their password; the rest (hashes, the comparability key) as it was.
+ */
+function redactedSubjects(header: RunHeader, redactor: Redactor): RunHeader {
   const subject = (s: Subject): Subject => {
     const out = { ...s }
     if (s.target) out.target = maskUrlPassword(s.target)
     if (s.environment?.url) out.environment = { ...s.environment, url: maskUrlPassword(s.environment.url) }
-    return out
+    return redactor.value(out)
   }
   const paired = header.paired
   return {

@@ -102,14 +102,19 @@ test('a paired block with an unknown design or side is bad input', () => {
 })
 
 test("a target's password never reaches the record, its user and host do", () => {
-  const { dir, writer, tick } = pairedRun('https://ci:s3cret-pw@control.example.test:8443/')
+  const { dir, writer, tick } = pairedRun('https://ci:s3cret-pw@control.example.test:8443/?api_key=k3y-123')
   const message = 'control: 3 scrapes of https://ci:s3cret-pw@control.example.test:8443/metrics failed in a row'
   const kept = writer.event({ atMs: 10, kind: 'scrape-failed', message, data: { url: 'https://ci:s3cret-pw@x/' } })
   assert.not.match(JSON.stringify(kept), 's3cret-pw')
   tick(1000)
   const record = writer.finish({ complete: true })
-  for (const f of ['run.json', 'events.ndjson']) assert.not.match(readFileSync(join(dir, f), 'utf8'), 's3cret-pw', f)
-  assert.match(record.paired!.control.target!, /^https:\/\/ci:.+@control\.example\.test:8443\/$/)
+  for (const f of ['run.json', 'events.ndjson']) {
+    const text = readFileSync(join(dir, f), 'utf8')
+    assert.not.match(text, 's3cret-pw', f)
+    assert.not.match(text, 'k3y-123', `${f}: a secret in the query string`)
+  }
+  assert.is(record.comparability.planHash, 'p1', "the hashes are not the redactor's")
+  assert.match(record.paired!.control.target!, /^https:\/\/ci:.+@control\.example\.test:8443\/\?api_key=/)
 })
 
 test('a paired key and an unpaired one differ, whichever is compared with which', () => {

@@ -112,10 +112,14 @@ test('leaves ordinary data alone and copes with cycles', () => {
     `see http://:${REDACTED}@h:1/x and ftp://u:${REDACTED}@h/`,
   )
   assert.is(redact('http://host:8080/path@x'), 'http://host:8080/path@x')
+  // In JSON text the password ends with its value; a password masked already stays as it is.
+  assert.is(redact('{"u":"http://ci:pw@h1","mail":"a@b"}'), `{"u":"http://ci:${REDACTED}@h1","mail":"a@b"}`)
+  assert.is(redact('scrapes of http://ci:***@h/metrics failed'), 'scrapes of http://ci:***@h/metrics failed')
+  assert.equal(redact({ at: new URL('http://ci:pw@h/') }), { at: `http://ci:${REDACTED}@h/` })
   // One object reached twice, not through itself, is no cycle: both places keep a copy.
   const subject = { service: 'store', target: 'http://ci:pw@host/' }
   const twice = redact({ subject, paired: { candidate: subject } })
-  assert.equal(twice.paired.candidate, twice.subject)
+  assert.is(twice.paired.candidate, twice.subject, 'one copy, shared as the original was')
   assert.is(twice.subject.target, `http://ci:${REDACTED}@host/`)
 })
 

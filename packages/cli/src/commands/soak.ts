@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { ExitCode, Redactor, SteadyError, type RunRecord, type Subject } from '@steady/record'
+import { maskUrlPassword } from '@steady/kernel'
 import { newRunId, formatDuration, shellCommand } from '@steady/record/internal'
 import { loadScenarioFiles, resolveTarget, type ScenarioConfig, type ScenarioFile } from '@steady/scenario'
 import { parseTags, prepareWorktree, withPairedEnvironments } from '@steady/env/internal'
@@ -564,7 +565,8 @@ function checkControlUrl(value: string): string {
     url = undefined
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new SteadyError('STEADY_USAGE', `--control-url ${JSON.stringify(value)} is not an http(s) URL`, {
+    const shown = JSON.stringify(maskUrlPassword(value))
+    throw new SteadyError('STEADY_USAGE', `--control-url ${shown} is not an http(s) URL`, {
       hint: 'give the base URL of the running control version, e.g. --control-url http://127.0.0.1:3001',
     })
   }

@@ -9,6 +9,7 @@
  * same series pushed within one scrape keep only the later one).
  */
 import { Gauge, Registry } from 'prom-client'
+import { maskUrlPassword, splitUrlCredentials } from '@steady/kernel'
 import { ProcessHealthError } from '../errors.ts'
 import { boundedLabels } from '../export/labels.ts'
 import {
@@ -63,12 +64,16 @@ export class PrometheusStore implements HealthStore {
   private readonly options: PrometheusStoreOptions
   private readonly prefix: string
 
+  /** The URL without user and password, as shown, and their Basic authorization (fetch refuses such a URL). */
+  private readonly server: { url: string; shown: string; authorization?: string }
+
   constructor(options: PrometheusStoreOptions) {
     this.options = options
     this.prefix = options.prefix ?? 'steady_'
+    this.server = splitUrlCredentials(options.url)
     this.description =
-      `Prometheus at ${options.url}` +
-      `${options.pushgateway ? ` (appends pushed to ${options.pushgateway.url})` : ' (read-only)'}`
+      `Prometheus at ${this.server.shown}` +
+      `${options.pushgateway ? ` (appends pushed to ${maskUrlPassword(options.pushgateway.url)})` : ' (read-only)'}`
   }
 
   private indicator(process: string, name: string) {
@@ -80,7 +85,7 @@ export class PrometheusStore implements HealthStore {
     if (!gateway) {
       throw new ProcessHealthError(
         'STEADY_HEALTH_STORE_READONLY',
-        `the Prometheus store at ${this.options.url} has no Pushgateway to append to`,
+        `the Prometheus store at ${this.server.shown} has no Pushgateway to append to`,
         {
           hint:
             'give it pushgateway: { url } (health.prometheus.pushgateway in steady.config.ts), ' +
@@ -124,7 +129,7 @@ export class PrometheusStore implements HealthStore {
         `reading ${Math.round((end - from) / 86_400_000)} days at a ${step / 1000}s step needs ${chunks} queries`,
         {
           hint: 'use a larger stepMs for the Prometheus store, or judge a shorter window',
-          details: { url: this.options.url, stepMs: step },
+          details: { url: this.server.shown, stepMs: step },
         },
       )
     }
@@ -181,25 +186,26 @@ export class PrometheusStore implements HealthStore {
   }
 
   private async queryRange(promql: string, from: number, to: number, stepMs: number): Promise<RangeSeries[]> {
-    const url = new URL('/api/v1/query_range', this.options.url)
+    const url = new URL('/api/v1/query_range', this.server.url)
     url.searchParams.set('query', promql)
     url.searchParams.set('start', String(from / 1000))
     url.searchParams.set('end', String(to / 1000))
     url.searchParams.set('step', String(stepMs / 1000))
     let response: Response
     try {
+      const auth: Record<string, string> = this.server.authorization ? { authorization: this.server.authorization } : {}
       response = await fetch(url, {
-        headers: this.options.headers,
+        headers: { ...auth, ...this.options.headers },
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
       })
     } catch (error) {
       throw new ProcessHealthError(
         'STEADY_HEALTH_PROMETHEUS_UNREACHABLE',
-        `cannot reach Prometheus at ${this.options.url}: ${(error as Error).message}`,
+        `cannot reach Prometheus at ${this.server.shown}: ${(error as Error).message}`,
         {
           hint: 'check health.prometheus.url and that Prometheus is up (curl <url>/-/ready)',
           cause: error,
-          details: { url: this.options.url },
+          details: { url: this.server.shown },
         },
       )
     }
@@ -216,7 +222,7 @@ export class PrometheusStore implements HealthStore {
         `Prometheus query_range ${promql} failed: HTTP ${response.status} ${body.error ?? text.slice(0, 200)}`,
         {
           hint: 'check the Prometheus URL and the metric prefix; the query must return a range vector',
-          details: { url: this.options.url, query: promql, status: response.status },
+          details: { url: this.server.shown, query: promql, status: response.status },
         },
       )
     }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { Agent, ProxyAgent, type Dispatcher } from 'undici'
 import { SteadyError } from '@steady/record'
+import { maskUrlPassword, splitUrlCredentials } from '@steady/kernel'
 import { parseDuration, type Duration } from '@steady/record/internal'
 import { timedConnector, type ConnectorOptions } from './timings.ts'
 
@@ -91,22 +92,17 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const tls = { ...tlsConnectOptions(options.tls, baseDir), timeout: connectTimeout } as ConnectorOptions
   if (options.proxy) {
     const proxy = typeof options.proxy === 'string' ? { url: options.proxy } : options.proxy
-    let uri: URL
-    try {
-      uri = new URL(proxy.url)
-    } catch {
-      throw new SteadyError('STEADY_SCENARIO_PROXY', `proxy: "${proxy.url}" is not a URL`, {
+    if (!URL.canParse(proxy.url)) {
+      throw new SteadyError('STEADY_SCENARIO_PROXY', `proxy: "${maskUrlPassword(proxy.url)}" is not a URL`, {
         hint: 'write the proxy as http://host:port (user:password@ allowed)',
         details: { field: 'proxy' },
       })
     }
-    const credentials = `${decodeURIComponent(uri.username)}:${decodeURIComponent(uri.password)}`
-    const token = uri.username ? `Basic ${Buffer.from(credentials).toString('base64')}` : undefined
-    uri.username = ''
-    uri.password = ''
+    // user:password@ goes to the proxy as its Basic authorization.
+    const { url, authorization } = splitUrlCredentials(proxy.url)
     return new ProxyAgent({
-      uri: uri.href,
-      token,
+      uri: url,
+      token: authorization,
       requestTls: tls,
       proxyTls: { ...tlsConnectOptions(proxy.tls, baseDir, 'proxy.tls'), timeout: connectTimeout } as never,
       proxyTunnel: proxy.tunnel ?? false,

@@ -6,6 +6,7 @@
  * the window of the time Prometheus evaluated it at, at the plan's scrape
  * interval; {@link sampleInstant} is the one-off instant query.
  */
+import { splitUrlCredentials } from '@steady/kernel'
 import { SteadyError, type SeriesAggregator } from '@steady/record'
 
 export interface PromQuery {
@@ -32,16 +33,19 @@ async function call(
   params: Record<string, string>,
   signal?: AbortSignal,
 ): Promise<NonNullable<PromResponse['data']>> {
-  const url = new URL(path, base.endsWith('/') ? base : base + '/')
+  // user:password@ in the URL: fetch refuses it, so it goes as Basic authorization, and messages mask it.
+  const server = splitUrlCredentials(base)
+  const url = new URL(path, server.url.endsWith('/') ? server.url : server.url + '/')
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
   let body: PromResponse
   try {
-    const res = await fetch(url, { signal: signal ?? AbortSignal.timeout(10_000) })
+    const headers = server.authorization ? { authorization: server.authorization } : undefined
+    const res = await fetch(url, { headers, signal: signal ?? AbortSignal.timeout(10_000) })
     body = (await res.json()) as PromResponse
   } catch (error) {
     throw new SteadyError(
       'STEADY_PROMETHEUS_UNREACHABLE',
-      `Prometheus at ${base} did not answer ${path}: ${(error as Error).message}`,
+      `Prometheus at ${server.shown} did not answer ${path}: ${(error as Error).message}`,
       {
         hint: 'check the prometheus URL in the soak plan and that the server is up',
         cause: error,
