@@ -18,7 +18,7 @@ export { pairedLine } from './render/text.ts'
 export { screenRun } from './screen-run.ts'
 export { isAAPair } from './summary.ts'
 export { isInconclusiveCause, notJudgedReason } from './render/describe.ts'
-export { isPairedRecord } from './paired/judge-paired.ts'
+export { isPairedRecord, pairedMachine } from './paired/judge-paired.ts'
 export { trendPhases } from './trends.ts'
 // The table of this package's error codes, for scripts/gen-errors.ts, which writes docs/errors.md.
 export { baselineErrorCodes } from './errors.ts'

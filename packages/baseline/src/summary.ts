@@ -138,18 +138,21 @@ export interface RunSummary {
 }
 
 /**
- * Whether a summary is of an A/A paired run: paired, the same version on both
- * sides (a version named on one side only differs; unnamed on both, it cannot
- * be told apart and counts as the same), and no commit named on both sides
- * that differs. A paired summary from before the control was kept counts as
- * A/A, as it did then.
+ * Whether a summary is of an A/A paired run: paired, and the same version on
+ * both sides. Versions decide when both sides name one (a commit then differs
+ * only when both name one); a version on one side only differs; with no
+ * version on either side the commits decide, and a commit on one side only
+ * differs (a control started from the candidate's own environment is recorded
+ * with the candidate's commit). A paired summary from before the control was
+ * kept counts as A/A, as it did then.
  */
 export function isAAPair(s: Pick<RunSummary, 'comparability' | 'subject' | 'control'>): boolean {
   if (s.comparability.paired !== true) return false
   if (!s.control) return true
-  const { version, commit } = s.control
-  const commits = s.subject.commit !== undefined && commit !== undefined && s.subject.commit !== commit
-  return s.subject.version === version && !commits
+  const [a, b] = [s.subject, s.control]
+  if (a.version === undefined && b.version === undefined) return a.commit === b.commit
+  const commits = a.commit !== undefined && b.commit !== undefined && a.commit !== b.commit
+  return a.version === b.version && !commits
 }
 
 /** Windows of a series that fall in a phase (by the window's midpoint). */

@@ -376,6 +376,10 @@ test("the verdict says what each side's CPU was, and what a candidate burning mo
   const urlLine = judgePaired({ record: atUrl, gate }).warnings.find((w) => w.startsWith('the control was already'))!
   assert.match(urlLine, 'if it shares this machine, a candidate that burns more CPU also slows it')
   assert.not.match(urlLine, 'understate')
+  // A control at a URL on this machine shares its CPUs.
+  atUrl.paired!.control.target = 'http://127.0.0.1:3001'
+  const local = judgePaired({ record: atUrl, gate }).warnings.find((w) => w.startsWith('both sides ran'))!
+  assert.match(local, 'so the latency ratios understate the candidate')
   // No CPU measured on the control: nothing is divided by zero.
   const idle = pairedRecord({ seed: 71 })
   for (const x of idle.series)
@@ -394,7 +398,9 @@ test('an A/A pair: the same version on both sides; a version on one side only di
   const of = (subject: { version?: string; commit?: string }, control?: { version?: string; commit?: string }) =>
     isAAPair({ comparability: paired, subject, ...(control ? { control } : {}) })
   assert.ok(of({}, {}), 'nothing named on either side')
-  assert.ok(of({ version: '2.0.0', commit: 'abc' }, { version: '2.0.0' }), 'a commit on one side only')
+  assert.ok(of({ version: '2.0.0', commit: 'abc' }, { version: '2.0.0' }), 'the versions decide')
+  assert.ok(of({ commit: 'abc' }, { commit: 'abc' }), 'no versions: the same commit')
+  assert.not.ok(of({ commit: 'abc' }, {}), 'no versions, and a commit on one side only')
   assert.not.ok(of({ version: '2.0.0' }, {}), 'a version on one side only')
   assert.not.ok(of({ version: '2.0.0' }, { version: '1.9.0' }))
   assert.not.ok(of({ commit: 'abc' }, { commit: 'def' }))

@@ -5,7 +5,7 @@
  * the fitted lines the charts draw.
  */
 import type { Finding, Verdict } from '@steady/record'
-import { isInconclusiveCause, notJudgedReason, pairedLine } from '@steady/baseline/internal'
+import { isInconclusiveCause, notJudgedReason, pairedLine, pairedMachine } from '@steady/baseline/internal'
 import { change, inUnit, num, offset, pct, plural, span } from './format.ts'
 import type { FindingView, ScenarioJudgement, VerdictView } from './judgement.ts'
 import { readableSeries } from './series.ts'
@@ -371,12 +371,12 @@ export function verdictView(v: Verdict): VerdictView {
   let comparable: VerdictView['comparable']
   if (v.mode === 'paired') {
     // Both sides ran on the same machine at the same time: nothing from another run is compared.
-    const paired = v.run.paired
-    const caveat = paired?.pinned
-      ? ', each side on its own CPUs'
-      : paired?.control.environment
-        ? ", except the candidate's own CPU use, which slows its control too"
-        : ', as far as the control, already running at its URL, shares this machine'
+    const machine = v.run.paired ? pairedMachine(v.run.paired) : 'shared'
+    const caveat = {
+      pinned: ', each side on its own CPUs',
+      shared: ", except the candidate's own CPU use, which slows its control too",
+      elsewhere: ', as far as the control, already running at its URL, shares this machine',
+    }[machine]
     const sentence = `${pairedLine(v)}: judged window by window, so what the machine did to both sides cancels${caveat}`
     comparable = { ok: true, sentence }
   } else if (v.baseline === null) {

@@ -10,7 +10,7 @@
  * given), not-judged and inconclusive. Statuses, Holm families and the two
  * answers come from the history judge's own assembly.
  */
-import { SteadyError, type Finding, type RunRecord, type Verdict } from '@steady/record'
+import { SteadyError, type Finding, type PairedRun, type RunRecord, type Verdict } from '@steady/record'
 import type { ResolvedGate } from '../gate.ts'
 import type { BaselineFile } from '../store.ts'
 import { summariseRun } from '../summary.ts'
@@ -174,35 +174,49 @@ function saturatedPhaseFindings(ctx: PairedContext, gate: ResolvedGate, checks: 
   return out
 }
 
-/** How the sides shared the machine: pinned each to its own CPUs, a control started beside, or one at a URL. */
-function machineSentence(record: RunRecord): { sentence: string; shared: boolean } {
-  const paired = record.paired
-  const pinned = paired?.pinned
-  if (pinned) {
-    const sentence =
-      `both sides ran on one machine, each pinned to its own CPUs (candidate ${pinned.candidate}, control ` +
-      `${pinned.control}): a candidate that burns more CPU slows its control only through the load generator, ` +
-      'the probes and the memory they share'
-    return { sentence, shared: false }
-  }
-  if (!paired?.control.environment) {
-    const sentence =
+/**
+ * How the two sides of a paired run shared the machine: each on its own CPUs (`pinned`), on the same CPUs
+ * (`shared`: a control started beside the candidate, or one at a URL on this machine), or a control at a URL
+ * that may run elsewhere (`elsewhere`).
+ */
+export function pairedMachine(paired: PairedRun): 'pinned' | 'shared' | 'elsewhere' {
+  if (paired.pinned) return 'pinned'
+  return paired.control.environment || isLoopback(paired.control.target) ? 'shared' : 'elsewhere'
+}
+
+/** Whether a control's URL is on this machine (localhost, 127.0.0.0/8, ::1). */
+function isLoopback(target: string | undefined): boolean {
+  if (!target || !URL.canParse(target)) return false
+  const host = new URL(target).hostname
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+function machineSentence(paired: PairedRun): string {
+  const machine = pairedMachine(paired)
+  if (machine === 'pinned')
+    return (
+      `both sides ran on one machine, each pinned to its own CPUs (candidate ${paired.pinned!.candidate}, ` +
+      `control ${paired.pinned!.control}): a candidate that burns more CPU slows its control only through the ` +
+      'load generator, the probes and the memory they share'
+    )
+  if (machine === 'elsewhere')
+    return (
       'the control was already running at its URL: if it shares this machine, a candidate that burns more CPU ' +
       'also slows it'
-    return { sentence, shared: false }
-  }
-  const sentence =
+    )
+  return (
     'both sides ran on one machine: unless each had its own CPUs (--pin), a candidate that burns more CPU ' +
     'also slows its control'
-  return { sentence, shared: true }
+  )
 }
 
 /**
  * What each side's CPU was, and what sharing the machine means: a candidate that burns more CPU also slows a
  * control on the same CPUs, so the latency ratios understate its change.
  */
-function sharedCpu(record: RunRecord, gate: ResolvedGate): string {
-  const { sentence, shared } = machineSentence(record)
+function sharedCpu(paired: PairedRun, record: RunRecord, gate: ResolvedGate): string {
+  const sentence = machineSentence(paired)
+  const shared = pairedMachine(paired) === 'shared'
   const cpu = cpuBySide(record)
   if (!cpu) return `${sentence} (no CPU series on both sides to compare)`
   const candidate = `the candidate's services used ${cpu.candidate.toFixed(1)} s of CPU`
@@ -265,7 +279,7 @@ export function judgePaired(options: PairedJudgeOptions): Verdict {
   }
   const warnings = [
     `paired run: ${pairedSides(record.paired)}, judged window by window (no history baseline needed)`,
-    sharedCpu(record, gate),
+    sharedCpu(record.paired, record, gate),
     ...record.warnings.map((w) => `run: ${w}`),
   ]
   if (saturated.size) {

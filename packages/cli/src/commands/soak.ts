@@ -149,7 +149,8 @@ export async function soakCommand(ctx: CliContext, planName: string | undefined,
   const s = await prepareSoak(ctx, planName, flags)
   if (s.envName !== undefined) return soakInEnvironment(s, s.envName)
   const t = resolveTarget(s.cfg, flags.target)
-  const service = s.plan.service?.name ? { service: s.plan.service.name } : {}
+  const { name, version } = s.plan.service ?? {}
+  const service = { ...(name ? { service: name } : {}), ...(version ? { version } : {}) }
   return runSoak(
     s,
     t.url,
