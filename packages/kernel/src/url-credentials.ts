@@ -20,7 +20,8 @@ export function splitUrlCredentials(raw: string): { url: string; shown: string; 
   try {
     parsed = new URL(raw)
   } catch {
-    return { url: raw, shown: raw }
+    // Not a URL the parser takes (a bad port, a space in the host): still, what looks like a password is masked.
+    return { url: raw, shown: raw.replace(/(:\/\/[^\s:/?#@]*:)[^\s/?#]+@/g, `$1${MASK}@`) }
   }
   if (!parsed.username && !parsed.password) return { url: raw, shown: raw }
   const user = safeDecode(parsed.username)

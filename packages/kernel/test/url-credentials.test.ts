@@ -23,4 +23,9 @@ test('text that is no URL, or a URL without credentials, is left as it is', () =
     assert.equal(splitUrlCredentials(raw), { url: raw, shown: raw })
 })
 
+test('a URL the parser refuses still has its password masked when shown', () => {
+  assert.is(maskUrlPassword('http://ci:pw@h:99999/'), 'http://ci:***@h:99999/')
+  assert.is(maskUrlPassword('http://ci:pw@bad host/'), 'http://ci:***@bad host/')
+})
+
 test.run()

@@ -505,15 +505,20 @@ function aggregateWindows(windows: SeriesWindow[]): PhaseAggregate {
 }
 
 /**
- * A header whose subjects (the run's and each side's) went through the redactor, their URLs keeping their user,
- * never their password; the rest (hashes, the comparability key) as it was.
+ * A header whose subjects' URLs (each side's target and environment) and environment tags went through the
+ * redactor, a URL keeping its user, never its password; versions, commits, hashes and the comparability key
+ * are left as they are (a pattern must not make two commits equal).
  */
 function redactedSubjects(header: RunHeader, redactor: Redactor): RunHeader {
+  const url = (u: string) => redactor.text(maskUrlPassword(u))
   const subject = (s: Subject): Subject => {
     const out = { ...s }
-    if (s.target) out.target = maskUrlPassword(s.target)
-    if (s.environment?.url) out.environment = { ...s.environment, url: maskUrlPassword(s.environment.url) }
-    return redactor.value(out)
+    if (s.target) out.target = url(s.target)
+    if (s.environment) {
+      const { url: envUrl, tags } = s.environment
+      out.environment = { ...s.environment, tags: redactor.value(tags), ...(envUrl ? { url: url(envUrl) } : {}) }
+    }
+    return out
   }
   const paired = header.paired
   return {

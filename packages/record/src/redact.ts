@@ -221,8 +221,8 @@ export class Redactor {
     )
     out = out.replace(
       // user:password@ of a URL: the user may be empty, the password may hold an @ (the last one before the
-      // host ends it, within one quoted value); one already masked (*** or [REDACTED]) stays as it is.
-      /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@"'<>\\,]*:)(?!\*\*\*@|\[REDACTED\]@)([^\s/?#"'<>\\,]+)(@)/gi,
+      // host ends it, within one JSON string); one already masked (*** or [REDACTED]) stays as it is.
+      /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@"\\]*:)(?!\*\*\*@|\[REDACTED\]@)([^\s/?#"\\]+)(@)/gi,
       (_m, a: string, _p: string, c: string) => `${a}${REDACTED}${c}`,
     )
     const [jsonField, param, headerLine] = this.#fieldTextPatterns
@@ -306,12 +306,18 @@ export class Redactor {
     }
   }
 
-  #copy(input: object, within: WeakSet<object>, copies: WeakMap<object, unknown>): unknown {
+  #copy(input: object, within: WeakSet<object>, copies: WeakMap<object, unknown>, json = true): unknown {
     if (Array.isArray(input)) return input.map((v) => this.#value(v, within, copies))
     if (input instanceof Date) return input.toISOString()
-    // What JSON would write of it (a URL its href, a Buffer its bytes), redacted.
+    // What JSON would write of it (a URL its href, a Buffer its bytes), redacted; toJSON is called once.
     const toJSON = (input as { toJSON?: () => unknown }).toJSON
-    if (typeof toJSON === 'function') return this.#value(toJSON.call(input), within, copies)
+    if (json && typeof toJSON === 'function') {
+      const written = toJSON.call(input)
+      if (written !== input) {
+        const isObject = written !== null && typeof written === 'object'
+        return isObject ? this.#copy(written, within, copies, false) : this.#value(written, within, copies)
+      }
+    }
     const out: Record<string, unknown> = {}
     // Secret fields first, so their values are known before sibling strings are scanned.
     const entries = Object.entries(input as Record<string, unknown>)

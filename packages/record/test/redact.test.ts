@@ -116,6 +116,12 @@ test('leaves ordinary data alone and copes with cycles', () => {
   assert.is(redact('{"u":"http://ci:pw@h1","mail":"a@b"}'), `{"u":"http://ci:${REDACTED}@h1","mail":"a@b"}`)
   assert.is(redact('scrapes of http://ci:***@h/metrics failed'), 'scrapes of http://ci:***@h/metrics failed')
   assert.equal(redact({ at: new URL('http://ci:pw@h/') }), { at: `http://ci:${REDACTED}@h/` })
+  // A comma or a quote is a password's own character outside JSON strings.
+  assert.is(redact('postgres://u:p,w@h/db'), `postgres://u:${REDACTED}@h/db`)
+  assert.is(redact("http://u:it's@h/"), `http://u:${REDACTED}@h/`)
+  // toJSON is called once: an object whose toJSON returns another such object is copied, not followed forever.
+  const nested = { toJSON: () => ({ token: 'abc123', toJSON: () => ({ again: true }) }) }
+  assert.is((redact({ nested }).nested as unknown as { token: string }).token, REDACTED)
   // One object reached twice, not through itself, is no cycle: both places keep a copy.
   const subject = { service: 'store', target: 'http://ci:pw@host/' }
   const twice = redact({ subject, paired: { candidate: subject } })

@@ -184,11 +184,11 @@ export function pairedMachine(paired: PairedRun): 'pinned' | 'shared' | 'elsewhe
   return paired.control.environment || isLoopback(paired.control.target) ? 'shared' : 'elsewhere'
 }
 
-/** Whether a control's URL is on this machine (localhost, 127.0.0.0/8, ::1). */
+/** Whether a control's URL is on this machine (localhost, 127.0.0.0/8, ::1, 0.0.0.0). */
 function isLoopback(target: string | undefined): boolean {
   if (!target || !URL.canParse(target)) return false
   const host = new URL(target).hostname
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+  return host === 'localhost' || host === '[::1]' || host === '0.0.0.0' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
 function machineSentence(paired: PairedRun): string {

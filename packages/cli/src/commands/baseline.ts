@@ -299,7 +299,8 @@ function admitRun(file: BaselineFile, a: Admission) {
     throw new SteadyError('STEADY_BASELINE_RUN_UNFIT', message, {
       hint:
         'run it again on a quieter machine or with more generator room (--workers); a paired run, with the same ' +
-        'version on both sides; or add it anyway with --force --reason "<why>"',
+        'version named on both sides (--tag version=<v> --control-version <v>) or the control started from the ' +
+        'candidate\'s own environment; or add it anyway with --force --reason "<why>"',
       details: { run: record.id, problems },
     })
   }

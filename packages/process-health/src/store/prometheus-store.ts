@@ -193,7 +193,10 @@ export class PrometheusStore implements HealthStore {
     url.searchParams.set('step', String(stepMs / 1000))
     let response: Response
     try {
-      const auth: Record<string, string> = this.server.authorization ? { authorization: this.server.authorization } : {}
+      // An authorization header given in the options wins over the URL's user and password.
+      const given = Object.keys(this.options.headers ?? {}).some((h) => h.toLowerCase() === 'authorization')
+      const auth: Record<string, string> =
+        this.server.authorization && !given ? { authorization: this.server.authorization } : {}
       response = await fetch(url, {
         headers: { ...auth, ...this.options.headers },
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
