@@ -35,7 +35,7 @@ export function splitUrlCredentials(raw: string): { url: string; shown: string; 
 }
 
 /** Percent-decoded, or as written when it is not valid percent-encoding (a literal `%` in a password). */
-function safeDecode(text: string): string {
+export function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text)
   } catch {

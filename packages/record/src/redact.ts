@@ -18,6 +18,7 @@
  *   (a token copied from a login response into a URL);
  * - patterns a config adds (a RegExp: its first capture group, or the whole match).
  */
+import { safeDecode } from '@steady/kernel'
 
 /** What a masked value is replaced with. */
 export const REDACTED = '[REDACTED]'
@@ -346,14 +347,6 @@ function paramRun(text: string, at: number): string {
   const before = text.slice(0, at + 1).search(/[^\s"'<>]*$/)
   const after = text.slice(at + 1).search(/[\s"'<>]/)
   return text.slice(before, after < 0 ? text.length : at + 1 + after)
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s)
-  } catch {
-    return s
-  }
 }
 
 /**
