@@ -18,7 +18,7 @@ import {
   type GateConfig,
   type ResolvedGate,
 } from '@steady/baseline'
-import { readRunRecord, writeJsonAtomic, type FindingKind, type Verdict } from '@steady/record'
+import { readRunRecord, writeJsonAtomic, type FindingKind, type RunRecord, type Verdict } from '@steady/record'
 import { Random, wilsonInterval } from '@steady/kernel'
 
 export { Random }
@@ -39,6 +39,8 @@ export interface Case {
   kinds: FindingKind[]
   /** Steps the finding must be on, when the fault is on one route (any step otherwise). */
   steps?: string[]
+  /** A crowd case: the effect it was sized for, at which rate, and the delay per request in flight it got. */
+  crowd?: { percent: number; peakRate: number; msPerRequest: number }
 }
 
 // About 60 API requests/s: some 4 MiB a second retained, resident memory up, heap used flat.
@@ -81,11 +83,40 @@ export const ERRORS: Case = {
   kinds: ['failure-rate', 'new-error', 'load-failures', 'objective'],
 }
 
+/** The live accuracy benchmark's in-flight case (its recorded tables used it): about 1% at its plan's rates. */
 export const INFLIGHT: Case = {
   name: 'inflight',
   label: '+1.5 ms per API request in flight above 2',
   env: { STORE_FAULT_INFLIGHT: '1.5ms/inflight:2' },
   kinds: ['load-latency', 'level', 'tail', 'load-slope'],
+}
+
+/**
+ * Latency with the crowd, sized by a rule fixed before it is measured: each
+ * API request is k ms slower for every other API request in flight when it
+ * arrives, with k such that at a load of `peakRate` API requests a second the
+ * crowd adds `percent` to the mean latency. An arrival finds λ·W' others in
+ * flight on average (Little's law, arrivals seeing the time average), so
+ * W' = W + k·λ·W', W'/W = 1/(1 − k·λ) whatever the service time W is, and
+ * k = (1 − 1/(1 + percent/100)) / λ. At a lower rate the same k adds less:
+ * latency that grows with the load, not a level shift.
+ */
+export function crowd(percent: number, peakRate: number): Case {
+  const k = (1 - 1 / (1 + percent / 100)) / peakRate
+  const ms = Math.round(k * 1000 * 100) / 100
+  return {
+    name: `crowd+${percent}%`,
+    label: `+${ms} ms per other API request in flight`,
+    // `:1`: the request itself costs nothing, only the others in flight.
+    env: { STORE_FAULT_INFLIGHT: `${ms}ms/inflight:1` },
+    kinds: ['load-latency', 'level', 'tail', 'load-slope'],
+    crowd: { percent, peakRate, msPerRequest: ms },
+  }
+}
+
+/** What a crowd case added at a measured rate, by the model it was sized with (0.3 for +30%). */
+export function crowdEffect(msPerRequest: number, rate: number): number {
+  return 1 / (1 - (msPerRequest / 1000) * rate) - 1
 }
 
 /** Whether a verdict failed naming the case's fault: a failing primary finding of its kind (on its steps). */
@@ -95,6 +126,24 @@ function namedBy(v: Verdict, spec: Case): { named: boolean; fails: FindingKind[]
   const named = fails.some((f) => spec.kinds.includes(f.kind) && onStep(f.step))
   const saturated = v.findings.some((f) => f.kind === 'generator-saturated' && !['pass', 'info'].includes(f.status))
   return { named, fails: [...new Set(fails.map((f) => f.kind))], saturated }
+}
+
+/**
+ * The API requests a second one side of a run received in `phase` (probe and
+ * load requests, the mean over the sides of a paired run): the rate a crowd
+ * case is sized from, and checked against.
+ */
+export function apiRate(record: RunRecord, phase: string): number {
+  const p = record.phases.find((x) => x.name === phase)
+  if (!p || p.endMs <= p.startMs) return NaN
+  const bySide = new Map<string, number>()
+  for (const s of record.series) {
+    if (s.name !== 'http_req_duration' || (s.source !== 'probe' && s.source !== 'load')) continue
+    const side = s.tags.side ?? ''
+    bySide.set(side, (bySide.get(side) ?? 0) + (s.phases[phase]?.count ?? 0))
+  }
+  const counts = [...bySide.values()]
+  return counts.reduce((a, b) => a + b, 0) / counts.length / ((p.endMs - p.startMs) / 1000)
 }
 
 /** The short commit of the repo, and whether packages/ had uncommitted changes. */

@@ -37,15 +37,17 @@ import { judge, judgePaired } from '@steady/baseline'
 import { readRunRecord } from '@steady/record'
 import {
   allRoutes,
+  apiRate,
   baselineOf,
   benchArgs,
   benchFolder,
   caseTable,
   commit,
   COMMON_OPTIONS,
+  crowd,
+  crowdEffect,
   ERRORS,
   finish,
-  INFLIGHT,
   judged,
   newManifest,
   OFFHEAP_LEAK,
@@ -68,13 +70,24 @@ import {
 
 const PLAN = 'paired-accuracy'
 
+/**
+ * One side's API requests a second in the plan's peak phase (174 load, 23
+ * probe): the mean over both sides of two clean pairs, measured at 954f11b
+ * before the crowd case was run. The crowd case is sized from it to add 30%
+ * at peak, as the other latency cases do; the table checks it against this
+ * run's own clean pairs.
+ */
+const PEAK_API_RATE = 198
+
+const CROWD = crowd(30, PEAK_API_RATE)
+
 const CASES: Case[] = [
   { name: 'clean', label: 'no fault (A/A pairs; clean history runs)', env: {}, kinds: [] },
   allRoutes(30),
   ONE_ROUTE,
   OFFHEAP_LEAK,
   ERRORS,
-  INFLIGHT,
+  CROWD,
 ]
 
 const ARMS = ['paired', 'history'] as const
@@ -123,15 +136,21 @@ function schedule(cases: Case[], n: Counts, rnd: Random): Planned[] {
   return [...baseline, ...shuffle(judged, rnd)]
 }
 
-/** Judges every judged run: paired ones on their own, history ones against the baseline of the clean runs. */
-async function judgeAll(dir: string, manifest: Manifest): Promise<Judged[]> {
+/**
+ * Judges every judged run: paired ones on their own, history ones against the
+ * baseline of the clean runs. Also gives one side's API requests a second at
+ * peak in each A/A pair, to check the crowd case's sizing against.
+ */
+async function judgeAll(dir: string, manifest: Manifest): Promise<{ results: Judged[]; peakRates: number[] }> {
   const gate = await stagingGate()
   const runs = usable(dir, manifest)
   const base = runs.filter((r) => r.role === 'baseline')
   const baseline = await baselineOf(dir, base, 'paired accuracy benchmark', 'history baseline')
   const out: Judged[] = []
+  const peakRates: number[] = []
   for (const entry of runs.filter((x) => x.role === 'judged')) {
     const record = await readRunRecord(join(dir, entry.dir, 'run.json'))
+    if (entry.arm === 'paired' && entry.case === 'clean') peakRates.push(apiRate(record, 'peak'))
     const v = entry.arm === 'paired' ? judgePaired({ record, gate }) : judge({ record, baseline, gate })
     out.push({
       entry,
@@ -143,11 +162,14 @@ async function judgeAll(dir: string, manifest: Manifest): Promise<Judged[]> {
       )),
     })
   }
-  return out
+  return { results: out, peakRates }
 }
 
 /** The table (arm × case), the paired design's gain per fault, and its JSON. */
-function table(results: Judged[], manifest: Manifest): { text: string; json: Record<string, unknown> } {
+function table(
+  { results, peakRates }: { results: Judged[]; peakRates: number[] },
+  manifest: Manifest,
+): { text: string; json: Record<string, unknown> } {
   const t = caseTable('arm')
   const title = 'paired soaks against history baselines, at equal noise (a CPU hog on and off at random)'
   const lines = [...tableTitle(title, manifest), t.head]
@@ -169,12 +191,25 @@ function table(results: Judged[], manifest: Manifest): { text: string; json: Rec
     if (!p.n || !h.n) continue
     lines.push(`  ${c.label.padEnd(46)} paired ${pct(p.k, p.n).padEnd(16)} history ${pct(h.k, h.n)}`)
   }
-  lines.push('', t.legend, ...soakLines(manifest.runs))
+  lines.push('', t.legend, ...crowdCheck(peakRates), ...soakLines(manifest.runs))
   const { soakSeconds, serviceTime } = manifest
   return {
     text: lines.join('\n'),
     json: { commit: manifest.commit, judgedAt: commit(), soakSeconds, serviceTime, cells },
   }
+}
+
+/** The crowd case's sizing against this run's A/A pairs: the rate it was sized at, the rate seen, what it adds there. */
+function crowdCheck(peakRates: number[]): string[] {
+  const c = CROWD.crowd!
+  const rates = peakRates.filter(Number.isFinite)
+  if (!rates.length) return []
+  const seen = rates.reduce((a, b) => a + b, 0) / rates.length
+  const effect = (crowdEffect(c.msPerRequest, seen) * 100).toFixed(0)
+  return [
+    `${CROWD.name}: ${c.msPerRequest} ms per other request in flight, sized for +${c.percent}% at ${c.peakRate} API ` +
+      `requests/s a side at peak; the A/A pairs here saw ${seen.toFixed(0)}/s, where the model adds ${effect}%`,
+  ]
 }
 
 function usage(message: string): never {
