@@ -2,6 +2,7 @@
  * URL templates (`https://{id}.preview.example.com`), expanded by steady from
  * known values, never by a shell: a branch named `$(rm -rf ~)` stays text.
  */
+import { httpUrlProblem } from '@steady/kernel'
 import { SteadyError } from '@steady/record'
 import { configError, fieldPath, type Where } from './config-check.ts'
 
@@ -85,19 +86,7 @@ export function urlTemplates(config: {
 
 /** Throws unless `url` is an absolute http(s) URL. */
 export function checkHttpUrl(url: string, where: Where, field: string): string {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw configError(where, field, `"${url}" is not a URL`, 'write an absolute URL like http://127.0.0.1:8080')
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw configError(
-      where,
-      field,
-      `"${url}" is not an http(s) URL`,
-      'write an absolute URL like http://127.0.0.1:8080',
-    )
-  }
+  const problem = httpUrlProblem(url)
+  if (problem) throw configError(where, field, problem, 'write an absolute URL like http://127.0.0.1:8080')
   return url.replace(/\/+$/, '')
 }

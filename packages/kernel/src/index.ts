@@ -36,4 +36,4 @@ export {
 } from './distributions.ts'
 export { roundTo, roundSignificant } from './format.ts'
 export { FailureBook } from './failure-book.ts'
-export { splitUrlCredentials, maskUrlPassword, safeDecode } from './url-credentials.ts'
+export { splitUrlCredentials, maskUrlPassword, safeDecode, httpUrlProblem } from './url-credentials.ts'

@@ -42,3 +42,20 @@ export function safeDecode(text: string): string {
     return text
   }
 }
+
+/**
+ * What is wrong with `text` as the base URL of an HTTP service, said with its
+ * password masked (`"ftp://x" is not an http(s) URL`), or undefined when it is
+ * an absolute http: or https: URL. Callers raise it in their own error, with
+ * the file, field or flag it came from.
+ */
+export function httpUrlProblem(text: string): string | undefined {
+  let protocol: string
+  try {
+    protocol = new URL(text).protocol
+  } catch {
+    return `${JSON.stringify(maskUrlPassword(text))} is not a URL`
+  }
+  if (protocol === 'http:' || protocol === 'https:') return undefined
+  return `${JSON.stringify(maskUrlPassword(text))} is not an http(s) URL`
+}

@@ -1,7 +1,7 @@
 /** URLs with a user and password: split for fetch (Basic authorization), and shown with the password masked. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { maskUrlPassword, splitUrlCredentials } from '@steady/kernel'
+import { httpUrlProblem, maskUrlPassword, splitUrlCredentials } from '@steady/kernel'
 
 test('a URL with user and password: the bare URL, the user shown, the password masked, and Basic auth', () => {
   const s = splitUrlCredentials('https://ci:s3cret@push.example.test:9091/metrics?x=1')
@@ -29,3 +29,15 @@ test('a URL the parser refuses still has its password masked when shown', () => 
 })
 
 test.run()
+
+test('an http(s) base URL has no problem; anything else is named, its password masked', () => {
+  for (const ok of ['http://127.0.0.1:3000', 'https://ci:pw@store.example.test/base/'])
+    assert.is(httpUrlProblem(ok), undefined)
+  assert.is(
+    httpUrlProblem('ftp://ci:pw@files.example.test/'),
+    '"ftp://ci:***@files.example.test/" is not an http(s) URL',
+  )
+  assert.is(httpUrlProblem('localhost:3000'), '"localhost:3000" is not an http(s) URL')
+  assert.is(httpUrlProblem('http://ci:pw@bad host/'), '"http://ci:***@bad host/" is not a URL')
+  assert.is(httpUrlProblem(''), '"" is not a URL')
+})

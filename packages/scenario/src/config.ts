@@ -3,6 +3,7 @@
  * `SteadyConfig` by @steady/cli): scenario globs, named targets, default
  * headers, redaction rules, connection settings and run defaults.
  */
+import { httpUrlProblem } from '@steady/kernel'
 import { SteadyError, type RedactionOptions } from '@steady/record'
 import type { Duration } from '@steady/record/internal'
 import type { HeadersInit } from './http/client.ts'
@@ -54,17 +55,9 @@ export interface ResolvedTarget {
 }
 
 function checkUrl(url: string, field: string): string {
-  let u: URL
-  try {
-    u = new URL(url)
-  } catch {
-    throw new SteadyError('STEADY_CONFIG_INVALID', `${field}: "${url}" is not a URL`, {
-      hint: 'write it as http://host:port or https://host',
-      details: { field },
-    })
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new SteadyError('STEADY_CONFIG_INVALID', `${field}: "${url}" is not an http(s) URL`, {
+  const problem = httpUrlProblem(url)
+  if (problem) {
+    throw new SteadyError('STEADY_CONFIG_INVALID', `${field}: ${problem}`, {
       hint: 'write it as http://host:port or https://host',
       details: { field },
     })

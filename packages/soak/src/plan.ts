@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { parseDuration, type Duration } from '@steady/record/internal'
 import { SteadyError } from '@steady/record'
-import { maskUrlPassword } from '@steady/kernel'
+import { httpUrlProblem } from '@steady/kernel'
 import type { PromQuery } from './scrape/prometheus-query.ts'
 
 export interface SoakPhase {
@@ -259,10 +259,8 @@ function checkControl(plan: string, control: PlanControl): PlanControl {
     const got = named.length ? `${named.join(' and ')} together` : 'none of them'
     fail(plan, 'control', `a control is one of env, ref or url; got ${got}`, CONTROL_EXAMPLE)
   }
-  if (control.url !== undefined && !isHttpUrl(control.url)) {
-    const got = JSON.stringify(maskUrlPassword(control.url))
-    fail(plan, 'control.url', `expected an http(s) URL, got ${got}`, CONTROL_EXAMPLE)
-  }
+  const urlProblem = control.url === undefined ? undefined : httpUrlProblem(control.url)
+  if (urlProblem) fail(plan, 'control.url', `${urlProblem}; expected the control's base URL`, CONTROL_EXAMPLE)
   if (control.url !== undefined && control.pin)
     fail(
       plan,
@@ -271,14 +269,4 @@ function checkControl(plan: string, control: PlanControl): PlanControl {
       'pin a control steady starts (env or ref)',
     )
   return control
-}
-
-/** Whether `text` parses as an http: or https: URL. */
-function isHttpUrl(text: string): boolean {
-  try {
-    const { protocol } = new URL(text)
-    return protocol === 'http:' || protocol === 'https:'
-  } catch {
-    return false
-  }
 }

@@ -79,7 +79,8 @@ test("a plan's control: one of env, ref or url; outside the plan's hash", () => 
     [{ ref: 'main', pinned: true }, 'plans.ci.control.pinned: unknown field'],
     [{ env: 'a', pin: 'yes' }, 'plans.ci.control.pin: expected true or false'],
     ['origin/main', 'plans.ci.control: expected an object'],
-    [{ url: 'localhost:3000' }, 'plans.ci.control.url: expected an http(s) URL'],
+    [{ url: 'localhost:3000' }, 'plans.ci.control.url: "localhost:3000" is not an http(s) URL'],
+    [{ url: 'ftp://ci:pw@files.example.test/' }, 'plans.ci.control.url: "ftp://ci:***@files.example.test/" is not'],
     [{ url: 'http://127.0.0.1:3001', pin: true }, 'plans.ci.control.pin: a control already running at a URL'],
   ]
   for (const [control, message] of bad) {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { ExitCode, Redactor, SteadyError, type RunRecord, type Subject } from '@steady/record'
-import { maskUrlPassword } from '@steady/kernel'
+import { httpUrlProblem } from '@steady/kernel'
 import { newRunId, formatDuration, shellCommand } from '@steady/record/internal'
 import { loadScenarioFiles, resolveTarget, type ScenarioConfig, type ScenarioFile } from '@steady/scenario'
 import { parseTags, prepareWorktree, withPairedEnvironments } from '@steady/env/internal'
@@ -559,15 +559,9 @@ function allowedCpus(): number[] {
 
 /** `--control-url`: an http(s) URL of a control that is already running. */
 function checkControlUrl(value: string): string {
-  let url: URL | undefined
-  try {
-    url = new URL(value)
-  } catch {
-    url = undefined
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    const shown = JSON.stringify(maskUrlPassword(value))
-    throw new SteadyError('STEADY_USAGE', `--control-url ${shown} is not an http(s) URL`, {
+  const problem = httpUrlProblem(value)
+  if (problem) {
+    throw new SteadyError('STEADY_USAGE', `--control-url ${problem}`, {
       hint: 'give the base URL of the running control version, e.g. --control-url http://127.0.0.1:3001',
     })
   }

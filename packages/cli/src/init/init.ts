@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { SteadyError, writeFileAtomic } from '@steady/record'
+import { httpUrlProblem } from '@steady/kernel'
 import {
   EXAMPLE_SCENARIO_NAME,
   INIT_FILES,
@@ -97,19 +98,9 @@ function defaultService(dir: string): string {
 }
 
 function checkUrl(url: string): string {
-  let u: URL
-  try {
-    u = new URL(url)
-  } catch {
-    throw new SteadyError('STEADY_INIT_USAGE', `--url ${url} is not a URL`, {
-      hint: 'e.g. --url http://localhost:8080',
-    })
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new SteadyError('STEADY_INIT_USAGE', `--url ${url} is not an http(s) URL`, {
-      hint: 'e.g. --url http://localhost:8080',
-    })
-  }
+  const problem = httpUrlProblem(url)
+  if (problem)
+    throw new SteadyError('STEADY_INIT_USAGE', `--url ${problem}`, { hint: 'e.g. --url http://localhost:8080' })
   return url.replace(/\/+$/, '')
 }
 
