@@ -12,7 +12,7 @@ const hasProc = process.platform === 'linux'
 /** The fields of `/proc/<pid>/stat` steady uses. */
 export interface ProcStat {
   pid: number
-  /** One of R S D Z T t X I...; `Z` (zombie) and `X` (dead) count as gone. */
+  /** One of R S D Z T t X I...; see {@link hasExited} for which count as gone. */
   state: string
   ppid: number
   pgrp: number
@@ -51,13 +51,36 @@ function parseStat(text: string): ProcStat | undefined {
   return Number.isFinite(stat.startTicks) && Number.isFinite(stat.pid) ? stat : undefined
 }
 
-/** `/proc/<pid>/stat`, or undefined when the process does not exist. */
-export function readStat(pid: number): ProcStat | undefined {
+/** `/proc/<pid>/stat` (or a thread's, `/proc/<pid>/task/<tid>/stat`), or undefined when it does not exist. */
+export function readStat(pid: number, tid?: number): ProcStat | undefined {
   try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+    return parseStat(readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8'))
   } catch {
     return undefined
   }
+}
+
+const deadState = (state: string) => state === 'Z' || state === 'X'
+
+/**
+ * Whether the process `stat` describes has exited: dead, or a zombie whose
+ * threads have all exited. A killed multi-threaded process (any Node.js
+ * service) can show its main thread as a zombie while its other threads are
+ * still exiting, and until the last of them has, its open files are held: a
+ * listening socket still owns its port.
+ */
+function hasExited(stat: ProcStat): boolean {
+  if (!deadState(stat.state)) return false
+  let tids: string[]
+  try {
+    tids = readdirSync(`/proc/${stat.pid}/task`)
+  } catch {
+    return true
+  }
+  return tids.every((tid) => {
+    const thread = readStat(stat.pid, Number(tid))
+    return !thread || deadState(thread.state)
+  })
 }
 
 let bootTimeCache: number | undefined
@@ -88,14 +111,14 @@ export interface ProcessStart {
 }
 
 /**
- * When `pid` started, or undefined when it does not run (or is a zombie).
+ * When `pid` started, or undefined when it does not run (or has exited: see {@link hasExited}).
  * Linux: boot time + field 22 of `/proc/<pid>/stat`, so even a PID reused after
  * a reboot does not match. Elsewhere: `ps -o lstart=` (one-second resolution).
  */
 export function processStart(pid: number): ProcessStart | undefined {
   if (hasProc) {
     const stat = readStat(pid)
-    if (!stat || stat.state === 'Z' || stat.state === 'X') return undefined
+    if (!stat || hasExited(stat)) return undefined
     const boot = bootTime()
     const ms = boot * 1000 + (stat.startTicks * 1000) / clockTicks()
     return { token: `linux:${boot}:${stat.startTicks}`, time: new Date(ms).toISOString() }
@@ -117,7 +140,7 @@ export function isSameProcess(pid: number, token: string): boolean {
 }
 
 /**
- * Live (non-zombie) processes in process group `pgid` or session `pgid`. A
+ * Live processes (not exited) in process group `pgid` or session `pgid`. A
  * service may start children that make their own groups (a shell with job
  * control); they stay in its session, so the session catches them too. Only on
  * Linux; elsewhere returns undefined and the caller relies on the group signal.
@@ -134,7 +157,7 @@ export function membersOf(pgid: number): number[] | undefined {
   for (const e of entries) {
     if (e.charCodeAt(0) < 48 || e.charCodeAt(0) > 57) continue
     const stat = readStat(Number(e))
-    if (!stat || stat.state === 'Z' || stat.state === 'X') continue
+    if (!stat || hasExited(stat)) continue
     if (stat.pgrp === pgid || stat.session === pgid) found.push(stat.pid)
   }
   return found

@@ -14,7 +14,7 @@ export function tempProject(prefix = 'steady-env-test-'): { dir: string; cleanup
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
-/** True when `pid` runs (not a zombie). */
+/** True when `pid` runs (and has not exited: a zombie whose threads are gone). */
 export function alive(pid: number): boolean {
   return processStart(pid) !== undefined
 }
