@@ -44,18 +44,32 @@ export function safeDecode(text: string): string {
 }
 
 /**
- * What is wrong with `text` as the base URL of an HTTP service, said with its
- * password masked (`"ftp://x" is not an http(s) URL`), or undefined when it is
- * an absolute http: or https: URL. Callers raise it in their own error, with
- * the file, field or flag it came from.
+ * What is wrong with `text` as the base URL of an HTTP service, or undefined
+ * when it is an absolute http: or https: URL (`"ftp://x" is not an http(s)
+ * URL`). Whatever stands before an `@` is masked past the user, since text
+ * that is no http(s) URL (a forgotten scheme: `ci:s3cret@host`) may still
+ * hold a password. Callers raise it in their own error, with the file, field
+ * or flag it came from.
  */
-export function httpUrlProblem(text: string): string | undefined {
+export function httpUrlProblem(text: unknown): string | undefined {
+  if (typeof text !== 'string') return `expected a URL, got ${text === undefined ? 'undefined' : typeof text}`
   let protocol: string
   try {
     protocol = new URL(text).protocol
   } catch {
-    return `${JSON.stringify(maskUrlPassword(text))} is not a URL`
+    return `${JSON.stringify(maskUserinfo(text))} is not a URL`
   }
   if (protocol === 'http:' || protocol === 'https:') return undefined
-  return `${JSON.stringify(maskUrlPassword(text))} is not an http(s) URL`
+  return `${JSON.stringify(maskUserinfo(text))} is not an http(s) URL`
+}
+
+/** `text` with what stands between its `//` (or its start) and its last `@` masked past the first `:` (all of it without one). */
+function maskUserinfo(text: string): string {
+  const at = text.lastIndexOf('@')
+  if (at < 0) return text
+  const slashes = text.indexOf('//')
+  const start = slashes >= 0 && slashes < at ? slashes + 2 : 0
+  const colon = text.indexOf(':', start)
+  const user = colon >= 0 && colon < at ? `${text.slice(start, colon)}:` : ''
+  return `${text.slice(0, start)}${user}${MASK}${text.slice(at)}`
 }

@@ -28,8 +28,6 @@ test('a URL the parser refuses still has its password masked when shown', () => 
   assert.is(maskUrlPassword('http://ci:pw@bad host/'), 'http://ci:***@bad host/')
 })
 
-test.run()
-
 test('an http(s) base URL has no problem; anything else is named, its password masked', () => {
   for (const ok of ['http://127.0.0.1:3000', 'https://ci:pw@store.example.test/base/'])
     assert.is(httpUrlProblem(ok), undefined)
@@ -40,4 +38,13 @@ test('an http(s) base URL has no problem; anything else is named, its password m
   assert.is(httpUrlProblem('localhost:3000'), '"localhost:3000" is not an http(s) URL')
   assert.is(httpUrlProblem('http://ci:pw@bad host/'), '"http://ci:***@bad host/" is not a URL')
   assert.is(httpUrlProblem(''), '"" is not a URL')
+  // Credentials in text that is no http(s) URL: a forgotten scheme, a scheme-relative URL, a # in the password.
+  assert.is(httpUrlProblem('ci:s3cret@store:3000'), '"ci:***@store:3000" is not an http(s) URL')
+  assert.is(httpUrlProblem('//ci:s3cret@store:3000'), '"//ci:***@store:3000" is not a URL')
+  assert.is(httpUrlProblem('http://ci:s3#cret@store/'), '"http://ci:***@store/" is not a URL')
+  assert.is(httpUrlProblem('http://s3cret-token@bad host/'), '"http://***@bad host/" is not a URL')
+  // A value that is no string at all (an unset environment variable in a config).
+  assert.is(httpUrlProblem(undefined), 'expected a URL, got undefined')
 })
+
+test.run()
