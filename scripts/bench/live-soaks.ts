@@ -18,7 +18,14 @@ import {
   type GateConfig,
   type ResolvedGate,
 } from '@steady/baseline'
-import { readRunRecord, writeJsonAtomic, type FindingKind, type RunRecord, type Verdict } from '@steady/record'
+import {
+  LatencyHistogram,
+  readRunRecord,
+  writeJsonAtomic,
+  type FindingKind,
+  type RunRecord,
+  type Verdict,
+} from '@steady/record'
 import { Random, wilsonInterval } from '@steady/kernel'
 
 export { Random }
@@ -99,7 +106,10 @@ export const INFLIGHT: Case = {
  * flight on average (Little's law, arrivals seeing the time average), so
  * W' = W + k·λ·W', W'/W = 1/(1 − k·λ) whatever the service time W is, and
  * k = (1 − 1/(1 + percent/100)) / λ. At a lower rate the same k adds less:
- * latency that grows with the load, not a level shift.
+ * latency that grows with the load, not a level shift. The model is
+ * approximate: a plan's iterations are chains of requests (one never
+ * overlaps its own chain) and its peak may ramp, so what the case adds is
+ * measured in the benchmark too, not assumed.
  */
 export function crowd(percent: number, peakRate: number): Case {
   const k = (1 - 1 / (1 + percent / 100)) / peakRate
@@ -116,7 +126,9 @@ export function crowd(percent: number, peakRate: number): Case {
 
 /** What a crowd case added at a measured rate, by the model it was sized with (0.3 for +30%). */
 export function crowdEffect(msPerRequest: number, rate: number): number {
-  return 1 / (1 - (msPerRequest / 1000) * rate) - 1
+  const load = (msPerRequest / 1000) * rate
+  // At k·λ ≥ 1 every request waits on the others without bound: the model has no steady state.
+  return load >= 1 ? Infinity : 1 / (1 - load) - 1
 }
 
 /** Whether a verdict failed naming the case's fault: a failing primary finding of its kind (on its steps). */
@@ -144,6 +156,23 @@ export function apiRate(record: RunRecord, phase: string): number {
   }
   const counts = [...bySide.values()]
   return counts.reduce((a, b) => a + b, 0) / counts.length / ((p.endMs - p.startMs) / 1000)
+}
+
+/**
+ * The candidate's mean API latency in `phase` over the control's, on a paired
+ * run (probe and load requests merged per side): what a crowd case added,
+ * measured rather than modelled. NaN on a run without both sides.
+ */
+export function sideMeanRatio(record: RunRecord, phase: string): number {
+  const hists = new Map<string, string[]>()
+  for (const s of record.series) {
+    const hist = s.phases[phase]?.hist
+    if (s.name !== 'http_req_duration' || (s.source !== 'probe' && s.source !== 'load') || !hist) continue
+    const side = s.tags.side ?? ''
+    hists.set(side, [...(hists.get(side) ?? []), hist])
+  }
+  const mean = (side: string) => LatencyHistogram.mergeAll(hists.get(side) ?? []).summary().mean
+  return hists.has('candidate') && hists.has('control') ? mean('candidate') / mean('control') : NaN
 }
 
 /** The short commit of the repo, and whether packages/ had uncommitted changes. */

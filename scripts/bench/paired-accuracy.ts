@@ -56,6 +56,7 @@ import {
   pct,
   Random,
   shuffle,
+  sideMeanRatio,
   soakAll,
   soakLines,
   stagingGate,
@@ -141,16 +142,20 @@ function schedule(cases: Case[], n: Counts, rnd: Random): Planned[] {
  * baseline of the clean runs. Also gives one side's API requests a second at
  * peak in each A/A pair, to check the crowd case's sizing against.
  */
-async function judgeAll(dir: string, manifest: Manifest): Promise<{ results: Judged[]; peakRates: number[] }> {
+async function judgeAll(dir: string, manifest: Manifest): Promise<{ results: Judged[]; crowd: CrowdSeen }> {
   const gate = await stagingGate()
   const runs = usable(dir, manifest)
   const base = runs.filter((r) => r.role === 'baseline')
   const baseline = await baselineOf(dir, base, 'paired accuracy benchmark', 'history baseline')
   const out: Judged[] = []
-  const peakRates: number[] = []
+  const crowd: CrowdSeen = { peakRates: [], aaRatios: [], crowdRatios: [] }
   for (const entry of runs.filter((x) => x.role === 'judged')) {
     const record = await readRunRecord(join(dir, entry.dir, 'run.json'))
-    if (entry.arm === 'paired' && entry.case === 'clean') peakRates.push(apiRate(record, 'peak'))
+    if (entry.arm === 'paired' && entry.case === 'clean') {
+      crowd.peakRates.push(apiRate(record, 'peak'))
+      crowd.aaRatios.push(sideMeanRatio(record, 'peak'))
+    }
+    if (entry.arm === 'paired' && entry.case === CROWD.name) crowd.crowdRatios.push(sideMeanRatio(record, 'peak'))
     const v = entry.arm === 'paired' ? judgePaired({ record, gate }) : judge({ record, baseline, gate })
     out.push({
       entry,
@@ -162,12 +167,12 @@ async function judgeAll(dir: string, manifest: Manifest): Promise<{ results: Jud
       )),
     })
   }
-  return { results: out, peakRates }
+  return { results: out, crowd }
 }
 
 /** The table (arm × case), the paired design's gain per fault, and its JSON. */
 function table(
-  { results, peakRates }: { results: Judged[]; peakRates: number[] },
+  { results, crowd }: { results: Judged[]; crowd: CrowdSeen },
   manifest: Manifest,
 ): { text: string; json: Record<string, unknown> } {
   const t = caseTable('arm')
@@ -191,7 +196,7 @@ function table(
     if (!p.n || !h.n) continue
     lines.push(`  ${c.label.padEnd(46)} paired ${pct(p.k, p.n).padEnd(16)} history ${pct(h.k, h.n)}`)
   }
-  lines.push('', t.legend, ...crowdCheck(peakRates), ...soakLines(manifest.runs))
+  lines.push('', t.legend, ...crowdCheck(crowd), ...soakLines(manifest.runs))
   const { soakSeconds, serviceTime } = manifest
   return {
     text: lines.join('\n'),
@@ -199,17 +204,44 @@ function table(
   }
 }
 
-/** The crowd case's sizing against this run's A/A pairs: the rate it was sized at, the rate seen, what it adds there. */
-function crowdCheck(peakRates: number[]): string[] {
+/** What the paired soaks saw at peak, to check the crowd case by: one side's API rate, the sides' mean ratio. */
+interface CrowdSeen {
+  /** One side's API requests a second, per A/A pair. */
+  peakRates: number[]
+  /** Candidate's mean API latency over the control's: per A/A pair, per crowd pair. */
+  aaRatios: number[]
+  crowdRatios: number[]
+}
+
+/**
+ * The crowd case against this run: the rate it was sized at and the rate the
+ * A/A pairs saw, what the model adds there, and what the crowd pairs measured
+ * (the candidate's mean API latency at peak over the control's, beside the
+ * same ratio of the A/A pairs).
+ */
+function crowdCheck(seen: CrowdSeen): string[] {
   const c = CROWD.crowd!
-  const rates = peakRates.filter(Number.isFinite)
-  if (!rates.length) return []
-  const seen = rates.reduce((a, b) => a + b, 0) / rates.length
-  const effect = (crowdEffect(c.msPerRequest, seen) * 100).toFixed(0)
-  return [
-    `${CROWD.name}: ${c.msPerRequest} ms per other request in flight, sized for +${c.percent}% at ${c.peakRate} API ` +
-      `requests/s a side at peak; the A/A pairs here saw ${seen.toFixed(0)}/s, where the model adds ${effect}%`,
+  const median = (xs: number[]) => {
+    const v = xs.filter(Number.isFinite).sort((a, b) => a - b)
+    return v.length ? v[Math.floor(v.length / 2)] : NaN
+  }
+  const ratio = (xs: number[]) => `${median(xs).toFixed(2)}× (median of ${xs.filter(Number.isFinite).length})`
+  const lines = [
+    `${CROWD.name}: ${c.msPerRequest} ms per other request in flight, sized for +${c.percent}% mean latency at ` +
+      `${c.peakRate} API requests/s a side at peak`,
   ]
+  const rate = median(seen.peakRates)
+  if (Number.isFinite(rate)) {
+    const effect = (crowdEffect(c.msPerRequest, rate) * 100).toFixed(0)
+    lines.push(`  the A/A pairs here saw ${rate.toFixed(0)}/s a side at peak, where the model adds ${effect}%`)
+  }
+  if (seen.crowdRatios.length) {
+    lines.push(
+      `  measured at peak, candidate's mean API latency over the control's: crowd pairs ${ratio(seen.crowdRatios)}` +
+        (seen.aaRatios.length ? `, A/A pairs ${ratio(seen.aaRatios)}` : ''),
+    )
+  }
+  return lines
 }
 
 function usage(message: string): never {
