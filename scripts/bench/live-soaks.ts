@@ -46,8 +46,11 @@ export interface Case {
   kinds: FindingKind[]
   /** Steps the finding must be on, when the fault is on one route (any step otherwise). */
   steps?: string[]
-  /** A crowd case: the effect it was sized for, at which rate, and the delay per request in flight it got. */
-  crowd?: { percent: number; peakRate: number; msPerRequest: number }
+  /**
+   * A crowd case: the effect it was sized for, at which rate, the delay per request in flight it got, and
+   * the share of the modelled crowd a request meets that sizing assumed.
+   */
+  crowd?: { percent: number; peakRate: number; msPerRequest: number; met: number }
 }
 
 // About 60 API requests/s: some 4 MiB a second retained, resident memory up, heap used flat.
@@ -99,20 +102,33 @@ export const INFLIGHT: Case = {
 }
 
 /**
- * Latency with the crowd, sized by a rule fixed before it is measured: each
- * API request is k ms slower for every other API request in flight when it
- * arrives, with k such that at a load of `peakRate` API requests a second the
- * crowd adds `percent` to the mean latency. An arrival finds λ·W' others in
- * flight on average (Little's law, arrivals seeing the time average), so
- * W' = W + k·λ·W', W'/W = 1/(1 − k·λ) whatever the service time W is, and
- * k = (1 − 1/(1 + percent/100)) / λ. At a lower rate the same k adds less:
- * latency that grows with the load, not a level shift. The model is
- * approximate: a plan's iterations are chains of requests (one never
- * overlaps its own chain) and its peak may ramp, so what the case adds is
- * measured in the benchmark too, not assumed.
+ * What a crowd case measured when it ran: at `msPerRequest` the candidate's
+ * mean API latency at peak was `ratio` times the control's (the median over
+ * paired soaks), when one side took `peakRate` API requests a second.
  */
-export function crowd(percent: number, peakRate: number): Case {
-  const k = (1 - 1 / (1 + percent / 100)) / peakRate
+export interface CrowdCalibration {
+  msPerRequest: number
+  ratio: number
+}
+
+/**
+ * Latency with the crowd, sized by a rule fixed before it is judged: each API
+ * request is k ms slower for every other API request in flight when it
+ * arrives, with k such that at a load of `peakRate` API requests a second the
+ * crowd adds `percent` to the mean latency at peak. An arrival finds c·λ·W'
+ * others in flight on average (Little's law; c = 1 when arrivals see the
+ * time average), so W' = W + k·c·λ·W' and W'/W = 1/(1 − k·c·λ) whatever the
+ * service time W is: k = (1 − 1/(1 + percent/100)) / (c·λ). At a lower rate
+ * the same k adds less: latency that grows with the load, not a level shift.
+ *
+ * c < 1 for a real plan: its iterations are chains of requests (a request
+ * never overlaps its own chain) and its peak ramps. Without a `calibration`
+ * c = 1; with one (the case measured at one k), c is what that measurement
+ * implies, c = (1 − 1/r)/(k·λ), and k follows from the same formula.
+ */
+export function crowd(percent: number, peakRate: number, calibration?: CrowdCalibration): Case {
+  const met = calibration ? (1 - 1 / calibration.ratio) / ((calibration.msPerRequest / 1000) * peakRate) : 1
+  const k = (1 - 1 / (1 + percent / 100)) / (met * peakRate)
   const ms = Math.round(k * 1000 * 100) / 100
   return {
     name: `crowd+${percent}%`,
@@ -120,14 +136,14 @@ export function crowd(percent: number, peakRate: number): Case {
     // `:1`: the request itself costs nothing, only the others in flight.
     env: { STORE_FAULT_INFLIGHT: `${ms}ms/inflight:1` },
     kinds: ['load-latency', 'level', 'tail', 'load-slope'],
-    crowd: { percent, peakRate, msPerRequest: ms },
+    crowd: { percent, peakRate, msPerRequest: ms, met },
   }
 }
 
-/** What a crowd case added at a measured rate, by the model it was sized with (0.3 for +30%). */
-export function crowdEffect(msPerRequest: number, rate: number): number {
-  const load = (msPerRequest / 1000) * rate
-  // At k·λ ≥ 1 every request waits on the others without bound: the model has no steady state.
+/** What a crowd case adds at a rate, by the model it was sized with (0.3 for +30%). */
+export function crowdEffect(c: NonNullable<Case['crowd']>, rate: number): number {
+  const load = (c.msPerRequest / 1000) * c.met * rate
+  // At k·c·λ ≥ 1 every request waits on the others without bound: the model has no steady state.
   return load >= 1 ? Infinity : 1 / (1 - load) - 1
 }
 
