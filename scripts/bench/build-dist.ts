@@ -30,10 +30,11 @@ function withDependencies(pkgs: readonly string[]): string[] {
 /**
  * Builds `dist/` of `pkgs` and their steady dependencies with `tsc -p tsconfig.build.json`: every one
  * (`rebuild`), or only those without a `dist/index.js`. Returns the `dist/` folders that did not exist
- * before, so a benchmark can remove what it made.
+ * before, so a benchmark can remove what it made; they are also added to `options.created` as they are
+ * made, so a build that fails half-way still says what to remove.
  */
-export function buildDist(pkgs: readonly string[], options: { rebuild: boolean }): string[] {
-  const created: string[] = []
+export function buildDist(pkgs: readonly string[], options: { rebuild: boolean; created?: string[] }): string[] {
+  const created = options.created ?? []
   for (const pkg of withDependencies(pkgs)) {
     const dist = join(root, 'packages', pkg, 'dist')
     if (!options.rebuild && existsSync(join(dist, 'index.js'))) continue
