@@ -63,7 +63,10 @@ export function httpUrlProblem(text: unknown): string | undefined {
   return `${JSON.stringify(maskUserinfo(text))} is not an http(s) URL`
 }
 
-/** `text` with what stands between its `//` (or its start) and its last `@` masked past the first `:` (all of it without one). */
+/**
+ * `text` with what stands between its `//` (or its start) and its last `@`
+ * masked past the first `:` (all of it when there is none).
+ */
 function maskUserinfo(text: string): string {
   const at = text.lastIndexOf('@')
   if (at < 0) return text
