@@ -24,6 +24,7 @@ import {
   writeJsonAtomic,
   type FindingKind,
   type RunRecord,
+  type SeriesRecord,
   type Verdict,
 } from '@steady/record'
 import { Random, wilsonInterval } from '@steady/kernel'
@@ -156,6 +157,17 @@ function namedBy(v: Verdict, spec: Case): { named: boolean; fails: FindingKind[]
   return { named, fails: [...new Set(fails.map((f) => f.kind))], saturated }
 }
 
+/** A run's API request series (`http_req_duration` of probe and load), by side (`''` on an unpaired run). */
+function apiSeriesBySide(record: RunRecord): Map<string, SeriesRecord[]> {
+  const bySide = new Map<string, SeriesRecord[]>()
+  for (const s of record.series) {
+    if (s.name !== 'http_req_duration' || (s.source !== 'probe' && s.source !== 'load')) continue
+    const side = s.tags.side ?? ''
+    bySide.set(side, [...(bySide.get(side) ?? []), s])
+  }
+  return bySide
+}
+
 /**
  * The API requests a second one side of a run received in `phase` (probe and
  * load requests, the mean over the sides of a paired run): the rate a crowd
@@ -164,13 +176,9 @@ function namedBy(v: Verdict, spec: Case): { named: boolean; fails: FindingKind[]
 export function apiRate(record: RunRecord, phase: string): number {
   const p = record.phases.find((x) => x.name === phase)
   if (!p || p.endMs <= p.startMs) return NaN
-  const bySide = new Map<string, number>()
-  for (const s of record.series) {
-    if (s.name !== 'http_req_duration' || (s.source !== 'probe' && s.source !== 'load')) continue
-    const side = s.tags.side ?? ''
-    bySide.set(side, (bySide.get(side) ?? 0) + (s.phases[phase]?.count ?? 0))
-  }
-  const counts = [...bySide.values()]
+  const counts = [...apiSeriesBySide(record).values()].map((ss) =>
+    ss.reduce((n, s) => n + (s.phases[phase]?.count ?? 0), 0),
+  )
   return counts.reduce((a, b) => a + b, 0) / counts.length / ((p.endMs - p.startMs) / 1000)
 }
 
@@ -180,15 +188,10 @@ export function apiRate(record: RunRecord, phase: string): number {
  * measured rather than modelled. NaN on a run without both sides.
  */
 export function sideMeanRatio(record: RunRecord, phase: string): number {
-  const hists = new Map<string, string[]>()
-  for (const s of record.series) {
-    const hist = s.phases[phase]?.hist
-    if (s.name !== 'http_req_duration' || (s.source !== 'probe' && s.source !== 'load') || !hist) continue
-    const side = s.tags.side ?? ''
-    hists.set(side, [...(hists.get(side) ?? []), hist])
-  }
-  const mean = (side: string) => LatencyHistogram.mergeAll(hists.get(side) ?? []).summary().mean
-  return hists.has('candidate') && hists.has('control') ? mean('candidate') / mean('control') : NaN
+  const bySide = apiSeriesBySide(record)
+  const mean = (side: string) =>
+    LatencyHistogram.mergeAll((bySide.get(side) ?? []).flatMap((s) => s.phases[phase]?.hist ?? [])).summary().mean
+  return bySide.has('candidate') && bySide.has('control') ? mean('candidate') / mean('control') : NaN
 }
 
 /** The short commit of the repo, and whether packages/ had uncommitted changes. */

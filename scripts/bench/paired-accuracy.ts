@@ -34,6 +34,7 @@
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { judge, judgePaired } from '@steady/baseline'
+import { median } from '@steady/kernel'
 import { readRunRecord } from '@steady/record'
 import {
   allRoutes,
@@ -226,16 +227,13 @@ interface CrowdSeen {
  */
 function crowdCheck(seen: CrowdSeen): string[] {
   const c = CROWD.crowd!
-  const median = (xs: number[]) => {
-    const v = xs.filter(Number.isFinite).sort((a, b) => a - b)
-    return v.length ? v[Math.floor(v.length / 2)] : NaN
-  }
-  const ratio = (xs: number[]) => `${median(xs).toFixed(2)}× (median of ${xs.filter(Number.isFinite).length})`
+  const finite = (xs: number[]) => xs.filter(Number.isFinite)
+  const ratio = (xs: number[]) => `${median(finite(xs)).toFixed(2)}× (median of ${finite(xs).length})`
   const lines = [
     `${CROWD.name}: ${c.msPerRequest} ms per other request in flight, sized for +${c.percent}% mean latency at ` +
       `${c.peakRate} API requests/s a side at peak (a request meeting ${c.met.toFixed(2)} of the crowd Little's law counts)`,
   ]
-  const rate = median(seen.peakRates)
+  const rate = median(finite(seen.peakRates))
   if (Number.isFinite(rate)) {
     const effect = (crowdEffect(c, rate) * 100).toFixed(0)
     lines.push(`  the A/A pairs here saw ${rate.toFixed(0)}/s a side at peak, where the model adds ${effect}%`)
